@@ -1,0 +1,114 @@
+// inlay::Tensor: a typed, shaped block of host memory, either owned (aligned, shared between
+// copies of the handle) or a non-owning view over memory the caller keeps alive.
+#ifndef INLAY_CORE_TENSOR_HPP
+#define INLAY_CORE_TENSOR_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "inlay/core/aligned.hpp"
+#include "inlay/core/dtype.hpp"
+#include "inlay/core/error.hpp"
+#include "inlay/core/shape.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+// Copying a Tensor copies the handle, not the elements (like a shared_ptr); clone() copies the
+// elements. A view never owns: the memory it points to must outlive every copy of it.
+class Tensor {
+ public:
+  Tensor() = default;
+
+  // An owning tensor, zero-filled.
+  Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
+    const std::size_t bytes = nbytes();
+    AlignedBuffer buffer = allocate_aligned(bytes);
+    std::memset(buffer.get(), 0, bytes);
+    data_ = buffer.get();
+    owner_ = std::shared_ptr<void>(buffer.release(), AlignedDelete());
+  }
+
+  // A view over caller memory; a view of const memory is read-only.
+  template <class T>
+  static Tensor view(T* data, const Shape& shape) {
+    using U = std::remove_const_t<T>;
+    Tensor t;
+    t.dtype_ = dtype_of_v<U>;
+    t.shape_ = shape;
+    t.data_ = const_cast<U*>(data);
+    t.read_only_ = std::is_const<T>::value;
+    if (data == nullptr && t.numel() != 0) {
+      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
+                                            shape.to_string());
+    }
+    return t;
+  }
+  static Tensor view(DType dtype, void* data, const Shape& shape) {
+    Tensor t;
+    t.dtype_ = dtype;
+    t.shape_ = shape;
+    t.data_ = data;
+    if (data == nullptr && t.numel() != 0) {
+      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
+                                            shape.to_string());
+    }
+    return t;
+  }
+
+  DType dtype() const noexcept { return dtype_; }
+  const Shape& shape() const noexcept { return shape_; }
+  std::size_t rank() const noexcept { return shape_.rank(); }
+  std::int64_t numel() const noexcept { return shape_.numel(); }
+  std::size_t nbytes() const noexcept {
+    return static_cast<std::size_t>(numel()) * dtype_size(dtype_);
+  }
+  bool is_view() const noexcept { return owner_ == nullptr; }
+  bool is_read_only() const noexcept { return read_only_; }
+  bool empty() const noexcept { return data_ == nullptr; }
+
+  template <class T>
+  T* data() {
+    check_type<T>();
+    if (read_only_) {
+      fail(ErrorKind::invalid_argument,
+           "Tensor::data: writable access to a read-only view of const memory");
+    }
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* data() const {
+    check_type<T>();
+    return static_cast<const T*>(data_);
+  }
+  const void* raw_data() const noexcept { return data_; }
+
+  // A new owning tensor with the same dtype, shape and elements.
+  Tensor clone() const {
+    Tensor t(dtype_, shape_);
+    if (nbytes()) std::memcpy(t.data_, data_, nbytes());
+    return t;
+  }
+
+ private:
+  template <class T>
+  void check_type() const {
+    if (dtype_of_v<std::remove_const_t<T>> != dtype_) {
+      fail(ErrorKind::invalid_argument,
+           std::string("Tensor::data<") + dtype_name(dtype_of_v<std::remove_const_t<T>>) +
+               ">() on a tensor of dtype " + dtype_name(dtype_) + " and shape " +
+               shape_.to_string());
+    }
+  }
+
+  DType dtype_ = DType::f32;
+  Shape shape_;
+  void* data_ = nullptr;
+  std::shared_ptr<void> owner_;
+  bool read_only_ = false;
+};
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_CORE_TENSOR_HPP

@@ -1,0 +1,62 @@
+// Convolution in NCHW layout: 2D (1D is 2D with height 1), grouped, strided, padded, dilated;
+// depthwise; transposed. Weights: [out_channels, in_channels / groups, kernel_h, kernel_w] for
+// convolution, [in_channels, out_channels / groups, kernel_h, kernel_w] for transposed convolution
+// (ONNX's layouts). The caller provides scratch memory of conv*_workspace_size_f32() floats, so a
+// kernel never allocates.
+#ifndef INLAY_KERNELS_CONV_HPP
+#define INLAY_KERNELS_CONV_HPP
+
+#include <cstddef>
+
+#include "inlay/core/executor.hpp"
+#include "inlay/kernels/activation.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+struct Conv2dParams {
+  std::size_t batch = 1;
+  std::size_t in_channels = 0, in_h = 0, in_w = 0;
+  std::size_t out_channels = 0;
+  std::size_t kernel_h = 1, kernel_w = 1;
+  std::size_t stride_h = 1, stride_w = 1;
+  std::size_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  std::size_t dilation_h = 1, dilation_w = 1;
+  std::size_t groups = 1;
+  // Transposed convolution only: extra rows/columns added at the bottom/right of the output.
+  std::size_t output_pad_h = 0, output_pad_w = 0;
+
+  // floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1, or 0 when the window does
+  // not fit.
+  std::size_t out_h() const;
+  std::size_t out_w() const;
+  // stride * (in - 1) + output_pad + dilation * (kernel - 1) + 1 - pads.
+  std::size_t transposed_out_h() const;
+  std::size_t transposed_out_w() const;
+};
+
+// Throws inlay::Error (invalid_argument) naming the field when the parameters are inconsistent
+// (zero stride or dilation, channels not divisible by groups, ...).
+void validate_conv2d(const Conv2dParams& p);
+
+std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
+// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null.
+void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                     float* y, float* workspace, const Activation& activation = {},
+                     Executor* executor = nullptr);
+
+// groups == in_channels and out_channels == in_channels * multiplier.
+void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, const Activation& activation = {},
+                               Executor* executor = nullptr);
+
+std::size_t conv_transpose2d_workspace_size_f32(const Conv2dParams& p);
+// y[batch, out_channels, transposed_out_h, transposed_out_w] = act(conv_transpose(x, w) + bias).
+void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, float* workspace,
+                               const Activation& activation = {}, Executor* executor = nullptr);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_CONV_HPP

@@ -1,0 +1,64 @@
+// Matrix multiplication: GEMM with transposes, alpha/beta and a fused bias + activation epilogue;
+// batched GEMM; GEMM against weights packed once ahead of time; matrix-vector.
+// All matrices are row-major with a leading dimension (elements between rows).
+#ifndef INLAY_KERNELS_GEMM_HPP
+#define INLAY_KERNELS_GEMM_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include "inlay/core/executor.hpp"
+#include "inlay/kernels/activation.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+enum class BiasKind : std::uint8_t {
+  none,
+  per_row,     // bias[i] added to row i   (length m), e.g. a convolution's per-channel bias
+  per_column,  // bias[j] added to column j (length n), e.g. a dense layer's bias
+};
+
+// Applied after alpha*op(A)*op(B) + beta*C: first the bias, then the activation.
+struct GemmEpilogue {
+  const float* bias = nullptr;
+  BiasKind bias_kind = BiasKind::none;
+  Activation activation;
+};
+
+// C[m x n] = act(alpha * op(A) * op(B) + beta * C + bias), op(X) = X or X^T.
+// op(A) is m x k, op(B) is k x n. With beta == 0, C is not read (it may hold NaN).
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
+              Executor* executor = nullptr);
+
+// `batch` independent GEMMs; matrix i of A starts at a + i * stride_a (likewise B, C). A stride
+// of 0 shares one matrix across the batch (broadcast).
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
+                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+                      std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
+                      float beta, float* c, std::size_t ldc, std::size_t stride_c,
+                      const GemmEpilogue& epilogue = {}, Executor* executor = nullptr);
+
+// Weights packed once (at model load) into the layout the GEMM micro-kernel streams. The layout
+// does not depend on the CPU target, so packed weights stay valid after set_cpu_target().
+// gemm_packed_b_size_f32 gives the number of floats of the packed form of a k x n op(B).
+std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k);
+void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
+                     float* packed);
+void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                     const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
+                     std::size_t ldc, const GemmEpilogue& epilogue = {},
+                     Executor* executor = nullptr);
+
+// y[m] = act(alpha * op(A) * x + beta * y + bias), op(A) is m x n (A is m x n, or n x m when
+// trans_a). Batch-1 dense layers; bandwidth-bound, so it streams A once.
+void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
+                std::size_t lda, const float* x, float beta, float* y,
+                const float* bias = nullptr, const Activation& activation = {});
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_GEMM_HPP

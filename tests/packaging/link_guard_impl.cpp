@@ -1,0 +1,2 @@
+#define INLAY_IMPLEMENTATION
+#include <inlay/inlay.hpp>

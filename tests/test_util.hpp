@@ -1,0 +1,100 @@
+// Shared helpers of the tests: run a check on every CPU target, random data, comparisons.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <inlay/inlay.hpp>
+
+#include "catch.hpp"
+
+namespace inlay_test {
+
+inline std::set<std::string>& target_log() {
+  static std::set<std::string> names;
+  return names;
+}
+
+// The targets exercised so far, best first (in the order of available_cpu_targets()).
+inline std::string targets_run() {
+  std::string s;
+  for (const std::string& t : inlay::available_cpu_targets()) {
+    if (target_log().count(t)) s += " " + t;
+  }
+  return s.empty() ? " (none)" : s;
+}
+
+// Runs body() once per CPU target compiled in and supported by this CPU, with that target forced;
+// restores the automatic choice afterwards. Failures name the target.
+template <class Body>
+void for_each_cpu_target(Body&& body) {
+  const std::vector<std::string> targets = inlay::available_cpu_targets();
+  REQUIRE(!targets.empty());
+  for (const std::string& t : targets) {
+    inlay::set_cpu_target(t);
+    REQUIRE(std::string(inlay::cpu_target()) == t);
+    target_log().insert(t);
+    INFO("CPU target " << t);
+    body();
+  }
+  inlay::set_cpu_target("best");
+}
+
+// Uniform random floats in [lo, hi), reproducible from the seed.
+inline std::vector<float> random_floats(std::size_t n, std::uint32_t seed, float lo = -1.0f,
+                                        float hi = 1.0f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+// Random size in [lo, hi], for odd shapes.
+inline std::size_t random_size(std::mt19937& rng, std::size_t lo, std::size_t hi) {
+  return std::uniform_int_distribution<std::size_t>(lo, hi)(rng);
+}
+
+// Puts NaN, +Inf and -Inf at a few places (when n is large enough).
+inline void sprinkle_specials(std::vector<float>& v) {
+  if (v.size() > 0) v[v.size() / 2] = NAN;
+  if (v.size() > 3) v[1] = INFINITY;
+  if (v.size() > 5) v[v.size() - 2] = -INFINITY;
+}
+
+// True when a and b agree: both NaN, equal infinities, or |a - b| <= atol + rtol * |b|.
+inline bool close(float a, float b, float rtol, float atol) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  if (std::isinf(a) || std::isinf(b)) return a == b;
+  return std::fabs(a - b) <= atol + rtol * std::fabs(b);
+}
+
+// Checks actual against expected element by element; reports the first mismatch and the count.
+inline void check_close(const float* actual, const float* expected, std::size_t n,
+                        float rtol = 1e-5f, float atol = 1e-6f) {
+  std::size_t bad = 0, first = n;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!close(actual[i], expected[i], rtol, atol)) {
+      if (!bad) first = i;
+      ++bad;
+    }
+  }
+  if (bad) {
+    FAIL_CHECK(bad << " of " << n << " elements differ; first at " << first << ": got "
+                   << actual[first] << ", expected " << expected[first]);
+  } else {
+    SUCCEED();
+  }
+}
+inline void check_close(const std::vector<float>& actual, const std::vector<float>& expected,
+                        float rtol = 1e-5f, float atol = 1e-6f) {
+  REQUIRE(actual.size() == expected.size());
+  check_close(actual.data(), expected.data(), actual.size(), rtol, atol);
+}
+
+}  // namespace inlay_test
