@@ -942,8 +942,30 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 //
 // Include inlay before any Highway header in this translation unit: the target list is fixed by
 // the first inclusion of Highway. Define HWY_DISABLED_TARGETS to compile fewer targets.
+//
+// Splitting: to compile the implementation as P translation units (in parallel, or to bound the
+// compiler's memory), define INLAY_IMPLEMENTATION_PARTS=P and INLAY_IMPLEMENTATION_PART=1..P, one
+// value per unit, besides INLAY_IMPLEMENTATION. Kernel family i goes to part i % P + 1; part 1
+// also holds the core (errors, thread pool, target choice). inlay_add_implementation(<target>
+// PARTS P) does this in CMake.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
+
+#if defined(INLAY_IMPLEMENTATION_PARTS) != defined(INLAY_IMPLEMENTATION_PART)
+#error "inlay: define both INLAY_IMPLEMENTATION_PARTS and INLAY_IMPLEMENTATION_PART, or neither"
+#endif
+#ifdef INLAY_IMPLEMENTATION_PARTS
+#if INLAY_IMPLEMENTATION_PART < 1 || INLAY_IMPLEMENTATION_PART > INLAY_IMPLEMENTATION_PARTS
+#error "inlay: INLAY_IMPLEMENTATION_PART must be in 1..INLAY_IMPLEMENTATION_PARTS"
+#endif
+// Whether kernel family `index` (see impl/kernels-inl.hpp) belongs to this part.
+#define INLAY_IMPLEMENTS_FAMILY(index) \
+  ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_CORE (INLAY_IMPLEMENTATION_PART == 1)
+#else
+#define INLAY_IMPLEMENTS_FAMILY(index) 1
+#define INLAY_IMPLEMENTS_CORE 1
+#endif
 
 #ifndef HWY_WANT_AVX3_DL
 #define HWY_WANT_AVX3_DL  // AVX-512 VNNI/VBMI2 (Ice Lake, Zen 4): worth a target of its own
@@ -956,6 +978,116 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #include <hwy/highway.h>
 #include "inlay/inlay.hpp"  // the pass for the static (baseline) target
 #undef INLAY_KERNEL_PASS
+
+// ---- begin inlay/impl/dispatch.hpp
+// Run-time dispatch of kernel entry points, compiled in the implementation translation unit.
+//
+// inlay keeps its own choice of target instead of Highway's global one (hwy::GetChosenTarget), so
+// that forcing a target for inlay never changes what the host's own Highway code runs. A table
+// has one slot per dynamic target in Highway's order plus the EMU128/SCALAR fallback last, filled
+// by Highway's HWY_CHOOSE_* macros (null where a target was not compiled).
+#ifndef INLAY_IMPL_DISPATCH_HPP
+#define INLAY_IMPL_DISPATCH_HPP
+
+#include <atomic>
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <hwy/highway.h>
+#include <hwy/targets.h>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace detail {
+
+constexpr std::size_t dispatch_slots = HWY_MAX_DYNAMIC_TARGETS + 1;
+
+inline std::size_t slot_of_target(std::int64_t target) noexcept {
+  if (target & (HWY_EMU128 | HWY_SCALAR)) return HWY_MAX_DYNAMIC_TARGETS;
+  std::size_t bit = 0;
+  while (!((target >> bit) & 1)) ++bit;
+  return bit - (HWY_HIGHEST_TARGET_BIT + 1 - HWY_MAX_DYNAMIC_TARGETS);
+}
+
+// Compiled targets this CPU supports, as single bits, best (lowest bit) first.
+inline std::vector<std::int64_t> usable_targets() {
+  std::vector<std::int64_t> out;
+  for (std::int64_t t = hwy::SupportedTargets() & HWY_TARGETS; t != 0; t &= t - 1) {
+    out.push_back(t & -t);
+  }
+  return out;
+}
+
+inline std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+struct TargetChoice {
+  std::atomic<std::int64_t> target{0};  // 0: not chosen yet
+  std::atomic<std::size_t> slot{0};
+};
+
+inline TargetChoice& target_choice() {
+  static TargetChoice choice;
+  return choice;
+}
+
+inline void choose_target(const std::string& requested, const char* origin) {
+  const std::vector<std::int64_t> targets = usable_targets();
+  std::int64_t chosen = targets.front();
+  const std::string want = upper(requested);
+  if (!want.empty() && want != "BEST") {
+    chosen = 0;
+    std::string names;
+    for (std::int64_t t : targets) {
+      names += std::string(names.empty() ? "" : ", ") + hwy::TargetName(t);
+      if (want == hwy::TargetName(t)) chosen = t;
+    }
+    if (chosen == 0) {
+      fail(ErrorKind::invalid_argument, std::string(origin) + ": CPU target '" + requested +
+                                            "' is not compiled in or not supported by this CPU "
+                                            "(available: " + names + ")");
+    }
+  }
+  TargetChoice& c = target_choice();
+  c.slot.store(slot_of_target(chosen), std::memory_order_relaxed);
+  c.target.store(chosen, std::memory_order_release);
+}
+
+// The slot of the target in use; the first call picks it (honouring INLAY_CPU_TARGET).
+inline std::size_t target_slot() {
+  TargetChoice& c = target_choice();
+  if (c.target.load(std::memory_order_acquire) == 0) {
+    const char* env = std::getenv("INLAY_CPU_TARGET");
+    choose_target(env ? env : "", "environment variable INLAY_CPU_TARGET");
+  }
+  return c.slot.load(std::memory_order_relaxed);
+}
+
+}  // namespace detail
+
+INLAY_NAMESPACE_END
+
+// INLAY_EXPORT(f) defines the dispatch table of the per-target function kernels::HWY_NAMESPACE::f;
+// INLAY_DISPATCH(f) is the function pointer for the target in use. Use both inside the namespace
+// that holds the per-target namespaces (inlay::kernels).
+#define INLAY_EXPORT(FUNC)                                                                       \
+  static decltype(HWY_CHOOSE_FALLBACK(FUNC)) const inlay_dispatch_table_##FUNC                   \
+      [::inlay::detail::dispatch_slots] = {HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
+#define INLAY_DISPATCH(FUNC) (*inlay_dispatch_table_##FUNC[::inlay::detail::target_slot()])
+
+#endif  // INLAY_IMPL_DISPATCH_HPP
+// ---- end inlay/impl/dispatch.hpp
+#if INLAY_IMPLEMENTS_CORE
+// ---- begin inlay/impl/core.hpp
+// The non-kernel definitions of the implementation: error reporting, the thread pool, the
+// functions that name and force the CPU target, and the link guard's definition.
+#ifndef INLAY_IMPL_CORE_HPP
+#define INLAY_IMPL_CORE_HPP
 
 // ---- begin inlay/impl/error.hpp
 // Definitions behind core/error.hpp: the handler that reports errors in no-exceptions builds.
@@ -1096,96 +1228,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_IMPL_THREAD_POOL_HPP
 // ---- end inlay/impl/thread_pool.hpp
-// ---- begin inlay/impl/dispatch.hpp
-// Run-time dispatch of kernel entry points, compiled in the implementation translation unit.
-//
-// inlay keeps its own choice of target instead of Highway's global one (hwy::GetChosenTarget), so
-// that forcing a target for inlay never changes what the host's own Highway code runs. A table
-// has one slot per dynamic target in Highway's order plus the EMU128/SCALAR fallback last, filled
-// by Highway's HWY_CHOOSE_* macros (null where a target was not compiled).
-#ifndef INLAY_IMPL_DISPATCH_HPP
-#define INLAY_IMPL_DISPATCH_HPP
-
-#include <atomic>
-#include <cctype>
-#include <cstdint>
-#include <cstdlib>
-#include <string>
-#include <vector>
-
-#include <hwy/highway.h>
-#include <hwy/targets.h>
-
 
 INLAY_NAMESPACE_BEGIN
-namespace detail {
-
-constexpr std::size_t dispatch_slots = HWY_MAX_DYNAMIC_TARGETS + 1;
-
-inline std::size_t slot_of_target(std::int64_t target) noexcept {
-  if (target & (HWY_EMU128 | HWY_SCALAR)) return HWY_MAX_DYNAMIC_TARGETS;
-  std::size_t bit = 0;
-  while (!((target >> bit) & 1)) ++bit;
-  return bit - (HWY_HIGHEST_TARGET_BIT + 1 - HWY_MAX_DYNAMIC_TARGETS);
-}
-
-// Compiled targets this CPU supports, as single bits, best (lowest bit) first.
-inline std::vector<std::int64_t> usable_targets() {
-  std::vector<std::int64_t> out;
-  for (std::int64_t t = hwy::SupportedTargets() & HWY_TARGETS; t != 0; t &= t - 1) {
-    out.push_back(t & -t);
-  }
-  return out;
-}
-
-inline std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-struct TargetChoice {
-  std::atomic<std::int64_t> target{0};  // 0: not chosen yet
-  std::atomic<std::size_t> slot{0};
-};
-
-inline TargetChoice& target_choice() {
-  static TargetChoice choice;
-  return choice;
-}
-
-inline void choose_target(const std::string& requested, const char* origin) {
-  const std::vector<std::int64_t> targets = usable_targets();
-  std::int64_t chosen = targets.front();
-  const std::string want = upper(requested);
-  if (!want.empty() && want != "BEST") {
-    chosen = 0;
-    std::string names;
-    for (std::int64_t t : targets) {
-      names += std::string(names.empty() ? "" : ", ") + hwy::TargetName(t);
-      if (want == hwy::TargetName(t)) chosen = t;
-    }
-    if (chosen == 0) {
-      fail(ErrorKind::invalid_argument, std::string(origin) + ": CPU target '" + requested +
-                                            "' is not compiled in or not supported by this CPU "
-                                            "(available: " + names + ")");
-    }
-  }
-  TargetChoice& c = target_choice();
-  c.slot.store(slot_of_target(chosen), std::memory_order_relaxed);
-  c.target.store(chosen, std::memory_order_release);
-}
-
-// The slot of the target in use; the first call picks it (honouring INLAY_CPU_TARGET).
-inline std::size_t target_slot() {
-  TargetChoice& c = target_choice();
-  if (c.target.load(std::memory_order_acquire) == 0) {
-    const char* env = std::getenv("INLAY_CPU_TARGET");
-    choose_target(env ? env : "", "environment variable INLAY_CPU_TARGET");
-  }
-  return c.slot.load(std::memory_order_relaxed);
-}
-
-}  // namespace detail
 
 const char* cpu_target() {
   detail::target_slot();
@@ -1202,16 +1246,14 @@ void set_cpu_target(const std::string& name) { detail::choose_target(name, "set_
 
 INLAY_NAMESPACE_END
 
-// INLAY_EXPORT(f) defines the dispatch table of the per-target function kernels::HWY_NAMESPACE::f;
-// INLAY_DISPATCH(f) is the function pointer for the target in use. Use both inside the namespace
-// that holds the per-target namespaces (inlay::kernels).
-#define INLAY_EXPORT(FUNC)                                                                       \
-  static decltype(HWY_CHOOSE_FALLBACK(FUNC)) const inlay_dispatch_table_##FUNC                   \
-      [::inlay::detail::dispatch_slots] = {HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
-#define INLAY_DISPATCH(FUNC) (*inlay_dispatch_table_##FUNC[::inlay::detail::target_slot()])
+extern "C" {
+int INLAY_LINK_GUARD = 1;
+}
 
-#endif  // INLAY_IMPL_DISPATCH_HPP
-// ---- end inlay/impl/dispatch.hpp
+#endif  // INLAY_IMPL_CORE_HPP
+// ---- end inlay/impl/core.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp
 // Entry points of the elementwise kernels (see elementwise.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1227,6 +1269,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_ELEMENTWISE_DISPATCH_HPP
 // ---- end inlay/kernels/elementwise-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(1)
 // ---- begin inlay/kernels/gemm-dispatch.hpp
 // Entry points of the gemm kernels (see gemm.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1242,6 +1286,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_GEMM_DISPATCH_HPP
 // ---- end inlay/kernels/gemm-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(2)
 // ---- begin inlay/kernels/softmax-dispatch.hpp
 // Entry points of the softmax kernels (see softmax.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1257,6 +1303,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_SOFTMAX_DISPATCH_HPP
 // ---- end inlay/kernels/softmax-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(3)
 // ---- begin inlay/kernels/reduce-dispatch.hpp
 // Entry points of the reduce kernels (see reduce.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1272,6 +1320,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_REDUCE_DISPATCH_HPP
 // ---- end inlay/kernels/reduce-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(4)
 // ---- begin inlay/kernels/conv-dispatch.hpp
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1287,6 +1337,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_CONV_DISPATCH_HPP
 // ---- end inlay/kernels/conv-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(5)
 // ---- begin inlay/kernels/pool-dispatch.hpp
 // Entry points of the pool kernels (see pool.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1302,6 +1354,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_POOL_DISPATCH_HPP
 // ---- end inlay/kernels/pool-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(6)
 // ---- begin inlay/kernels/norm-dispatch.hpp
 // Entry points of the norm kernels (see norm.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1317,6 +1371,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_NORM_DISPATCH_HPP
 // ---- end inlay/kernels/norm-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(7)
 // ---- begin inlay/kernels/transpose-dispatch.hpp
 // Entry points of the transpose kernels (see transpose.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -1332,10 +1388,7 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_TRANSPOSE_DISPATCH_HPP
 // ---- end inlay/kernels/transpose-dispatch.hpp
-
-extern "C" {
-int INLAY_LINK_GUARD = 1;
-}
+#endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP
 // ---- end inlay/impl/implementation.hpp
@@ -1345,7 +1398,8 @@ int INLAY_LINK_GUARD = 1;
 // ---- begin inlay/impl/kernels-inl.hpp
 // Every kernel body, compiled once per CPU target: no include guard, Highway re-includes this file
 // (through inlay/inlay.hpp) with HWY_TARGET set to each target in turn. Each *-inl.hpp below has
-// a toggle guard of its own, so it may include the ones it builds on.
+// a toggle guard of its own, so it may include the ones it builds on. The family numbers are the
+// ones INLAY_IMPLEMENTS_FAMILY uses to split the implementation (impl/implementation.hpp).
 // ---- begin inlay/kernels/activation-inl.hpp
 // Per-target element-wise evaluation of an Activation (activation.hpp), shared by the element-wise
 // kernels and the GEMM/convolution epilogues. Re-included once per CPU target.
@@ -1414,6 +1468,7 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_ACTIVATION_INL_HPP
 // ---- end inlay/kernels/activation-inl.hpp
+#if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-inl.hpp
 // Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_ELEMENTWISE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1441,6 +1496,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_ELEMENTWISE_INL_HPP
 // ---- end inlay/kernels/elementwise-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(1)
 // ---- begin inlay/kernels/gemm-inl.hpp
 // Per-target bodies of the gemm kernels (see gemm.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1468,6 +1525,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_GEMM_INL_HPP
 // ---- end inlay/kernels/gemm-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(2)
 // ---- begin inlay/kernels/softmax-inl.hpp
 // Per-target bodies of the softmax kernels (see softmax.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_SOFTMAX_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1495,6 +1554,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_SOFTMAX_INL_HPP
 // ---- end inlay/kernels/softmax-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(3)
 // ---- begin inlay/kernels/reduce-inl.hpp
 // Per-target bodies of the reduce kernels (see reduce.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_REDUCE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1522,6 +1583,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_REDUCE_INL_HPP
 // ---- end inlay/kernels/reduce-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(4)
 // ---- begin inlay/kernels/conv-inl.hpp
 // Per-target bodies of the conv kernels (see conv.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_CONV_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1549,6 +1612,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_CONV_INL_HPP
 // ---- end inlay/kernels/conv-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(5)
 // ---- begin inlay/kernels/pool-inl.hpp
 // Per-target bodies of the pool kernels (see pool.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_POOL_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1576,6 +1641,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_POOL_INL_HPP
 // ---- end inlay/kernels/pool-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(6)
 // ---- begin inlay/kernels/norm-inl.hpp
 // Per-target bodies of the norm kernels (see norm.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_NORM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1603,6 +1670,8 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_NORM_INL_HPP
 // ---- end inlay/kernels/norm-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(7)
 // ---- begin inlay/kernels/transpose-inl.hpp
 // Per-target bodies of the transpose kernels (see transpose.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_TRANSPOSE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -1630,6 +1699,7 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_TRANSPOSE_INL_HPP
 // ---- end inlay/kernels/transpose-inl.hpp
+#endif
 // ---- end inlay/impl/kernels-inl.hpp
 #endif
 // ---- end inlay/inlay.hpp

@@ -90,19 +90,6 @@ inline std::size_t target_slot() {
 
 }  // namespace detail
 
-const char* cpu_target() {
-  detail::target_slot();
-  return hwy::TargetName(detail::target_choice().target.load(std::memory_order_acquire));
-}
-
-std::vector<std::string> available_cpu_targets() {
-  std::vector<std::string> names;
-  for (std::int64_t t : detail::usable_targets()) names.emplace_back(hwy::TargetName(t));
-  return names;
-}
-
-void set_cpu_target(const std::string& name) { detail::choose_target(name, "set_cpu_target"); }
-
 INLAY_NAMESPACE_END
 
 // INLAY_EXPORT(f) defines the dispatch table of the per-target function kernels::HWY_NAMESPACE::f;

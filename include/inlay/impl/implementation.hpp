@@ -6,8 +6,30 @@
 //
 // Include inlay before any Highway header in this translation unit: the target list is fixed by
 // the first inclusion of Highway. Define HWY_DISABLED_TARGETS to compile fewer targets.
+//
+// Splitting: to compile the implementation as P translation units (in parallel, or to bound the
+// compiler's memory), define INLAY_IMPLEMENTATION_PARTS=P and INLAY_IMPLEMENTATION_PART=1..P, one
+// value per unit, besides INLAY_IMPLEMENTATION. Kernel family i goes to part i % P + 1; part 1
+// also holds the core (errors, thread pool, target choice). inlay_add_implementation(<target>
+// PARTS P) does this in CMake.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
+
+#if defined(INLAY_IMPLEMENTATION_PARTS) != defined(INLAY_IMPLEMENTATION_PART)
+#error "inlay: define both INLAY_IMPLEMENTATION_PARTS and INLAY_IMPLEMENTATION_PART, or neither"
+#endif
+#ifdef INLAY_IMPLEMENTATION_PARTS
+#if INLAY_IMPLEMENTATION_PART < 1 || INLAY_IMPLEMENTATION_PART > INLAY_IMPLEMENTATION_PARTS
+#error "inlay: INLAY_IMPLEMENTATION_PART must be in 1..INLAY_IMPLEMENTATION_PARTS"
+#endif
+// Whether kernel family `index` (see impl/kernels-inl.hpp) belongs to this part.
+#define INLAY_IMPLEMENTS_FAMILY(index) \
+  ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_CORE (INLAY_IMPLEMENTATION_PART == 1)
+#else
+#define INLAY_IMPLEMENTS_FAMILY(index) 1
+#define INLAY_IMPLEMENTS_CORE 1
+#endif
 
 #ifndef HWY_WANT_AVX3_DL
 #define HWY_WANT_AVX3_DL  // AVX-512 VNNI/VBMI2 (Ice Lake, Zen 4): worth a target of its own
@@ -21,20 +43,33 @@
 #include "inlay/inlay.hpp"  // the pass for the static (baseline) target
 #undef INLAY_KERNEL_PASS
 
-#include "inlay/impl/error.hpp"
-#include "inlay/impl/thread_pool.hpp"
 #include "inlay/impl/dispatch.hpp"
+#if INLAY_IMPLEMENTS_CORE
+#include "inlay/impl/core.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(0)
 #include "inlay/kernels/elementwise-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(1)
 #include "inlay/kernels/gemm-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(2)
 #include "inlay/kernels/softmax-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(3)
 #include "inlay/kernels/reduce-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(4)
 #include "inlay/kernels/conv-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(5)
 #include "inlay/kernels/pool-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(6)
 #include "inlay/kernels/norm-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS_FAMILY(7)
 #include "inlay/kernels/transpose-dispatch.hpp"
-
-extern "C" {
-int INLAY_LINK_GUARD = 1;
-}
+#endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP
