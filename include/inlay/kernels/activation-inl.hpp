@@ -327,24 +327,23 @@ struct CubeOp {
   }
 };
 
-// y[i] = op(x[i]) for i < n; the tail goes through a stack buffer (no access past n).
+// y[i] = op(x[i]) for i < n; the tail goes through a stack buffer (no access past n). One call
+// site of op keeps the compiled code small (the math ops are long when inlined).
 template <class Op>
 HWY_NOINLINE void ActivateLoop(const float* x, float* y, std::size_t n, const Op& op) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    const auto v0 = hn::LoadU(d, x + i);
-    const auto v1 = hn::LoadU(d, x + i + N);
-    hn::StoreU(op(d, v0), d, y + i);
-    hn::StoreU(op(d, v1), d, y + i + N);
-  }
-  for (; i + N <= n; i += N) hn::StoreU(op(d, hn::LoadU(d, x + i)), d, y + i);
-  if (i < n) {
-    HWY_ALIGN float buf[hn::MaxLanes(d)] = {};
-    std::memcpy(buf, x + i, (n - i) * sizeof(float));
-    hn::Store(op(d, hn::Load(d, buf)), d, buf);
-    std::memcpy(y + i, buf, (n - i) * sizeof(float));
+  HWY_ALIGN float buf[hn::MaxLanes(d)] = {};
+  for (std::size_t i = 0; i < n; i += N) {
+    const std::size_t rest = n - i < N ? (n - i) * sizeof(float) : 0;
+    if (rest) std::memcpy(buf, x + i, rest);
+    const auto r = op(d, rest ? hn::Load(d, buf) : hn::LoadU(d, x + i));
+    if (rest) {
+      hn::Store(r, d, buf);
+      std::memcpy(y + i, buf, rest);
+    } else {
+      hn::StoreU(r, d, y + i);
+    }
   }
 }
 

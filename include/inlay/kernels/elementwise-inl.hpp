@@ -71,34 +71,36 @@ struct PreluOp {
   }
 };
 
-// ---- row loops -----------------------------------------------------------------------------
-// out[i] = op(a[i], b[i]) for i < n; a or b is one value for the whole row when its Scalar flag
-// is set. out may alias a contiguous input (each lane is read before it is written). Tails go
-// through stack buffers: no access past n.
+// ---- row loop ------------------------------------------------------------------------------
+// out[i] = op(a[i], b[i]) for i < n; a (b) is one value for the whole row when scalar_a
+// (scalar_b). The flags are run-time (predictable branches) and op has one call site, which keeps
+// the code per op small. out may alias a contiguous input (each lane is read before it is
+// written). The tail goes through stack buffers: no access past n.
 
-template <bool kScalarA, bool kScalarB, class Op>
-HWY_INLINE void BinaryRow(const float* a, const float* b, float* out, std::size_t n,
-                          const Op& op) {
+template <class Op>
+HWY_INLINE void BinaryRow(const float* a, bool scalar_a, const float* b, bool scalar_b, float* out,
+                          std::size_t n, const Op& op) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
   const auto sa = hn::Set(d, a[0]);
   const auto sb = hn::Set(d, b[0]);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto va = kScalarA ? sa : hn::LoadU(d, a + i);
-    const auto vb = kScalarB ? sb : hn::LoadU(d, b + i);
-    hn::StoreU(op(d, va, vb), d, out + i);
-  }
-  if (i < n) {
-    const std::size_t rest = (n - i) * sizeof(float);
-    HWY_ALIGN float buf_a[hn::MaxLanes(d)] = {};
-    HWY_ALIGN float buf_b[hn::MaxLanes(d)] = {};
-    if (!kScalarA) std::memcpy(buf_a, a + i, rest);
-    if (!kScalarB) std::memcpy(buf_b, b + i, rest);
-    const auto va = kScalarA ? sa : hn::Load(d, buf_a);
-    const auto vb = kScalarB ? sb : hn::Load(d, buf_b);
-    hn::Store(op(d, va, vb), d, buf_a);
-    std::memcpy(out + i, buf_a, rest);
+  HWY_ALIGN float buf_a[hn::MaxLanes(d)] = {};
+  HWY_ALIGN float buf_b[hn::MaxLanes(d)] = {};
+  for (std::size_t i = 0; i < n; i += N) {
+    const std::size_t rest = n - i < N ? (n - i) * sizeof(float) : 0;
+    if (rest) {
+      if (!scalar_a) std::memcpy(buf_a, a + i, rest);
+      if (!scalar_b) std::memcpy(buf_b, b + i, rest);
+    }
+    const auto va = scalar_a ? sa : rest ? hn::Load(d, buf_a) : hn::LoadU(d, a + i);
+    const auto vb = scalar_b ? sb : rest ? hn::Load(d, buf_b) : hn::LoadU(d, b + i);
+    const auto r = op(d, va, vb);
+    if (rest) {
+      hn::Store(r, d, buf_a);
+      std::memcpy(out + i, buf_a, rest);
+    } else {
+      hn::StoreU(r, d, out + i);
+    }
   }
 }
 
@@ -144,7 +146,7 @@ template <class Op>
 HWY_NOINLINE void BinaryBroadcast(const BroadcastPlan& p, const float* a, const float* b,
                                   float* out, const Op& op) {
   if (p.empty) return;
-  if (p.rank == 0) return BinaryRow<false, false>(a, b, out, 1, op);
+  if (p.rank == 0) return BinaryRow(a, false, b, false, out, 1, op);
   const std::size_t inner_dim = p.rank - 1;
   const std::size_t n = static_cast<std::size_t>(p.dims[inner_dim]);
   const bool scalar_a = p.stride_a[inner_dim] == 0;
@@ -155,13 +157,7 @@ HWY_NOINLINE void BinaryBroadcast(const BroadcastPlan& p, const float* a, const 
   std::int64_t offset_a = 0, offset_b = 0;
   for (std::int64_t row = 0; row < rows; ++row) {
     float* o = out + row * static_cast<std::int64_t>(n);
-    if (scalar_b) {
-      BinaryRow<false, true>(a + offset_a, b + offset_b, o, n, op);
-    } else if (scalar_a) {
-      BinaryRow<true, false>(a + offset_a, b + offset_b, o, n, op);
-    } else {
-      BinaryRow<false, false>(a + offset_a, b + offset_b, o, n, op);
-    }
+    BinaryRow(a + offset_a, scalar_a, b + offset_b, scalar_b, o, n, op);
     for (std::size_t k = inner_dim; k-- > 0;) {  // odometer over the outer dimensions
       offset_a += p.stride_a[k];
       offset_b += p.stride_b[k];
