@@ -21,7 +21,8 @@ namespace {
 constexpr double kUlp = 1.0 / (1 << 23);  // float ulp relative to the value (upper bound)
 constexpr double kDenormUlp = 1.4012984643248171e-45;
 
-// Allowed error for one element: ulps * unit with
+// Allowed error for one element: ulps * unit with (the ulps are about twice the largest error
+// measured on all targets, see INLAY_TEST_VERBOSE)
 //   unit = kUlp (cond(x) |ref| + scale(x)) + kDenormUlp (1 + |x|).
 // cond > 1 where the float evaluation amplifies rounding (pow: |alpha ln x|); scale is the
 // absolute error floor where a float sum cancels (GELU's 1 + erf for x < 0, hard sigmoid). The
@@ -50,31 +51,31 @@ std::vector<OpCase> op_cases() {
       {"relu", Activation::relu(), {0}},
       {"leaky_relu", Activation::leaky_relu(), {0.5}},
       {"leaky_relu(-0.3)", Activation::leaky_relu(-0.3f), {0.5}},
-      {"sigmoid", Activation::sigmoid(), {3}},
+      {"sigmoid", Activation::sigmoid(), {2.5}},
       // alpha x + beta cancels near -beta/alpha: absolute error ~1 ulp of beta.
-      {"hard_sigmoid", Activation::hard_sigmoid(), {2, {}, constant(1.0)}},
-      {"hard_sigmoid(1/6)", Activation::hard_sigmoid(1.0f / 6, 0.5f), {2, {}, constant(1.0)}},
-      {"tanh", Activation::tanh(), {4}},
+      {"hard_sigmoid", Activation::hard_sigmoid(), {1, {}, constant(1.0)}},
+      {"hard_sigmoid(1/6)", Activation::hard_sigmoid(1.0f / 6, 0.5f), {1, {}, constant(1.0)}},
+      {"tanh", Activation::tanh(), {3}},
       // 1 + erf(x / sqrt 2) cancels for x < 0: absolute error ~ |x| ulp(1).
-      {"gelu_erf", Activation::gelu(), {4, {}, x_scale(1.0)}},
+      {"gelu_erf", Activation::gelu(), {2, {}, x_scale(1.0)}},
       // sigmoid(2u) amplifies the rounding of u = c (x + 0.044715 x^3) by ~2|u| for u << 0.
       {"gelu_tanh", Activation::gelu_tanh(),
-       {4, [](double x, double) {
+       {2.5, [](double x, double) {
           return 1.0 + 2.0 * std::fabs(0.7978845608 * (x + 0.044715 * x * x * x));
         }}},
-      {"silu", Activation::silu(), {4}},
+      {"silu", Activation::silu(), {3}},
       // x / 6 + 0.5 cancels near x = -3: absolute error ~ |x| ulp(0.5).
-      {"hard_swish", Activation::hard_swish(), {2, {}, x_scale(1.0)}},
-      {"mish", Activation::mish(), {6}},
-      {"softplus", Activation::softplus(), {4}},
-      {"elu", Activation::elu(), {5}},
-      {"elu(0.5)", Activation::elu(0.5f), {5}},
-      {"selu", Activation::selu(), {6}},
+      {"hard_swish", Activation::hard_swish(), {1, {}, x_scale(1.0)}},
+      {"mish", Activation::mish(), {3}},
+      {"softplus", Activation::softplus(), {2.5}},
+      {"elu", Activation::elu(), {2.5}},
+      {"elu(0.5)", Activation::elu(0.5f), {2.5}},
+      {"selu", Activation::selu(), {3}},
       {"clip", Activation::clip(-1.5f, 6.0f), {0}},
       {"relu6", Activation::relu6(), {0}},
       {"clip(lo > hi)", Activation::clip(2.0f, 1.0f), {0}},
-      {"exp", Activation::of(UnaryOp::exp), {2}},
-      {"log", Activation::of(UnaryOp::log), {4}},
+      {"exp", Activation::of(UnaryOp::exp), {1.5}},
+      {"log", Activation::of(UnaryOp::log), {1.5}},
       {"sqrt", Activation::of(UnaryOp::sqrt), {0.5}},
       {"erf", Activation::of(UnaryOp::erf), {3}},
       {"reciprocal", Activation::of(UnaryOp::reciprocal), {0.5}},
@@ -85,7 +86,7 @@ std::vector<OpCase> op_cases() {
   // |alpha ln x| (the rounding of ln x is scaled by the exponential).
   for (float alpha : {0.0f, 1.0f, 2.0f, 3.0f, -1.0f, 0.5f, -2.5f, 1.7f, 4.0f, -3.0f, 7.0f}) {
     cases.push_back({"pow(" + std::to_string(alpha) + ")", Activation::of(UnaryOp::pow, alpha),
-                     {4, [alpha](double x, double) {
+                     {2, [alpha](double x, double) {
                         return 1.0 + std::fabs(alpha * std::log(std::fabs(x)));
                       }}});
   }
