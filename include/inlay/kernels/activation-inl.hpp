@@ -99,11 +99,11 @@ HWY_INLINE V SigmoidVec(D d, V x) {
 }
 
 // erf x with at most ~2.5 ulp error (measured against double std::erf on a dense grid).
-// |x| < 1: erf x = x P(x^2), the odd Taylor series of A&S 7.1.5 with P refitted as a least-squares
-// polynomial in x^2 on Chebyshev nodes. 1 <= |x| < 4: erf x = 1 - exp(Q(t)) where Q approximates
-// ln erfc x (smooth and close to -x^2, so a polynomial fits it well; the idea of approximating
-// erfc by an exponential of a fitted function is that of A&S 7.1.26 and Cody 1969) in
-// t = (2x - 5) / 3 in [-1, 1], also fitted by least squares. |x| >= 4: erfc x < 2^-25, erf = +-1.
+// |x| < 1: erf x = x P(x^2), the odd series of A&S 7.1.5 with P refitted as a least-squares
+// polynomial in x^2 on Chebyshev nodes. 1 <= |x| < 4: erf x = 1 - exp(Q(t)), Q a least-squares
+// polynomial fit of ln erfc x (smooth and close to -x^2) in t = (2x - 5) / 3 in [-1, 1]; like
+// A&S 7.1.26 and Cody (Math. Comp. 23, 1969) it writes erfc as an exponential of a smooth fit.
+// |x| >= 4: erfc x < 2^-25, so erf x = +-1.
 template <class D, class V = hn::Vec<D>>
 HWY_INLINE V ErfVec(D d, V x) {
   const V ax = hn::Min(hn::Abs(x), hn::Set(d, 4.0f));

@@ -3,10 +3,10 @@
 // binary_f32 first reduces the broadcast to at most rank dimensions: dimensions of size 1 are
 // dropped and adjacent dimensions that broadcast the same way (both inputs full, only a full, only
 // b full) are merged. The innermost merged dimension is then one contiguous row per outer index,
-// handled by one of three vector row loops: both inputs contiguous (same shape, and [N, C] with
-// [C] after merging), b one value per row (b a scalar, or [N, C, H*W] with [1, C, 1]) or a one
-// value per row. The outer indices run as an odometer over the merged dimensions with their
-// strides (0 where an input is broadcast).
+// run by one vector row loop in one of three modes: both inputs contiguous (same shape, and
+// [N, C] with [C] after merging), b one value per row (b a scalar, or [N, C, H*W] with
+// [1, C, 1]) or a one value per row. The outer indices run as an odometer over the merged
+// dimensions with their strides (0 where an input is broadcast).
 #if defined(INLAY_KERNELS_ELEMENTWISE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_ELEMENTWISE_INL_HPP
 #undef INLAY_KERNELS_ELEMENTWISE_INL_HPP
