@@ -27,7 +27,8 @@ enum class BinaryOp : std::uint8_t {
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 // out = op(a, b) with broadcasting; out_shape must equal broadcast_shapes(a_shape, b_shape).
-// out may alias a or b when that input already has out_shape.
+// out may alias a or b when that input has as many elements as out (it is then read in step
+// with the writes and never broadcast).
 void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* b,
                 const Shape& b_shape, float* out, const Shape& out_shape);
 
