@@ -7,6 +7,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include <hwy/highway.h>
@@ -21,17 +22,56 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// y[b * ldy + a] = x[a * ldx + b] for a < rows_a, b < cols_b: a 2D transpose in square tiles so
-// that both the strided reads and the strided writes stay within a few cache lines per tile.
+#if HWY_TARGET != HWY_SCALAR
+// Transposes the 4x4 block of 4-byte elements at x (row stride ldx) into y (row stride ldy),
+// with two rounds of interleaves (32-bit, then 64-bit lanes) in 128-bit vectors.
+HWY_INLINE void Transpose4x4(const unsigned char* x, unsigned char* y, std::size_t ldx,
+                             std::size_t ldy) {
+  const hn::FixedTag<std::uint32_t, 4> d;
+  const hn::Repartition<std::uint64_t, decltype(d)> d64;
+  const auto* in = reinterpret_cast<const std::uint32_t*>(x);
+  const auto r0 = hn::LoadU(d, in), r1 = hn::LoadU(d, in + ldx);
+  const auto r2 = hn::LoadU(d, in + 2 * ldx), r3 = hn::LoadU(d, in + 3 * ldx);
+  const auto t0 = hn::BitCast(d64, hn::InterleaveLower(d, r0, r1));  // a0 b0 a1 b1
+  const auto t1 = hn::BitCast(d64, hn::InterleaveLower(d, r2, r3));  // c0 d0 c1 d1
+  const auto t2 = hn::BitCast(d64, hn::InterleaveUpper(d, r0, r1));  // a2 b2 a3 b3
+  const auto t3 = hn::BitCast(d64, hn::InterleaveUpper(d, r2, r3));  // c2 d2 c3 d3
+  auto* out = reinterpret_cast<std::uint32_t*>(y);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveLower(d64, t0, t1)), d, out);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveUpper(d64, t0, t1)), d, out + ldy);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveLower(d64, t2, t3)), d, out + 2 * ldy);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveUpper(d64, t2, t3)), d, out + 3 * ldy);
+}
+#endif
+
+// y[b * ldy + a] = x[a * ldx + b] for a < na, b < nb: a 2D transpose in square tiles so that both
+// the strided reads and the strided writes stay within a few cache lines per tile; 4-byte
+// elements move in 4x4 vector blocks inside a tile.
 template <std::size_t E>
 HWY_NOINLINE void Transpose2D(const unsigned char* x, unsigned char* y, std::size_t na,
                               std::size_t nb, std::size_t ldx, std::size_t ldy) {
-  constexpr std::size_t kTile = 64 / E > 8 ? 64 / E : 8;  // a cache line of y per tile row
+  constexpr std::size_t kTile = 64 / E > 16 ? 64 / E : 16;  // a cache line of y per tile row
   for (std::size_t b0 = 0; b0 < nb; b0 += kTile) {
     const std::size_t b1 = b0 + kTile < nb ? b0 + kTile : nb;
     for (std::size_t a0 = 0; a0 < na; a0 += kTile) {
       const std::size_t a1 = a0 + kTile < na ? a0 + kTile : na;
-      for (std::size_t b = b0; b < b1; ++b) {
+      std::size_t b = b0;
+#if HWY_TARGET != HWY_SCALAR
+      if (E == 4) {
+        for (; b + 4 <= b1; b += 4) {
+          std::size_t a = a0;
+          for (; a + 4 <= a1; a += 4) {
+            Transpose4x4(x + (a * ldx + b) * E, y + (b * ldy + a) * E, ldx, ldy);
+          }
+          for (; a < a1; ++a) {
+            for (std::size_t j = b; j < b + 4; ++j) {
+              std::memcpy(y + (j * ldy + a) * E, x + (a * ldx + j) * E, E);
+            }
+          }
+        }
+      }
+#endif
+      for (; b < b1; ++b) {
         unsigned char* yr = y + (b * ldy) * E;
         for (std::size_t a = a0; a < a1; ++a) std::memcpy(yr + a * E, x + (a * ldx + b) * E, E);
       }
