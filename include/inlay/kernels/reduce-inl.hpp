@@ -135,18 +135,15 @@ HWY_NOINLINE float RowReduce(const float* p, std::size_t n, float off) {
   if (i < n) Step<K>(d, a1, nan, LoadTail(d, p + i, n - i, NeutralInput(K)), vo);
   if (!hn::AllFalse(d, hn::MaskFromVec(nan))) return std::numeric_limits<float>::quiet_NaN();
   const V a = Combine<K>(Combine<K>(a0, a1), Combine<K>(a2, a3));
-  switch (K) {
-    case Acc::max: return hn::GetLane(hn::MaxOfLanes(d, a));
-    case Acc::min: return hn::GetLane(hn::MinOfLanes(d, a));
-    case Acc::prod: {
-      HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
-      hn::Store(a, d, buf);
-      float r = 1.0f;
-      for (std::size_t j = 0; j < L; ++j) r *= buf[j];
-      return r;
-    }
-    default: return hn::GetLane(hn::SumOfLanes(d, a));
+  if (K != Acc::max && K != Acc::min && K != Acc::prod) {
+    return hn::GetLane(hn::SumOfLanes(d, a));
   }
+  // Lane by lane: Highway 1.0.3's EMU128 MaxOfLanes starts from -FLT_MAX, not -inf.
+  HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
+  hn::Store(a, d, buf);
+  float r = buf[0];
+  for (std::size_t j = 1; j < L; ++j) r = CombineScalar(K, r, buf[j]);
+  return r;
 }
 
 inline float RowReduce(Acc k, const float* p, std::size_t n, float off = 0.0f) {
