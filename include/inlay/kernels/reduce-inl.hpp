@@ -214,8 +214,8 @@ HWY_NOINLINE inline void ScaleShift(const float* x, float* y, std::size_t n, flo
 // Dimensions walked by an odometer: size and stride of each, innermost last.
 struct Walk {
   std::size_t rank = 0;
-  std::size_t size[Shape::max_rank];
-  std::size_t stride[Shape::max_rank];
+  std::size_t size[Shape::max_rank] = {};
+  std::size_t stride[Shape::max_rank] = {};
   std::size_t count() const {
     std::size_t n = 1;
     for (std::size_t i = 0; i < rank; ++i) n *= size[i];
