@@ -101,6 +101,14 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
     }
   }
   check_reduce({2.5f}, inlay::Shape{}, {});  // a scalar
+  // An empty reduced axis gives each op's identity; an empty kept axis gives no output.
+  for (unsigned mask = 0; mask < 8u; ++mask) {
+    std::vector<std::int64_t> axes;
+    for (std::int64_t i = 0; i < 3; ++i) {
+      if (mask >> i & 1u) axes.push_back(i);
+    }
+    check_reduce({}, inlay::Shape{3, 0, 2}, axes);
+  }
   // Long rows and long columns (several vectors, with tails).
   check_reduce(inlay_test::random_floats(3 * 1001, 5, -1.0f, 1.0f), inlay::Shape{3, 1001}, {1});
   check_reduce(inlay_test::random_floats(301 * 67, 6, -1.0f, 1.0f), inlay::Shape{301, 67}, {0});
