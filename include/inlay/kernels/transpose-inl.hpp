@@ -121,7 +121,7 @@ void transpose_bytes(const void* xv, std::size_t e, const Shape& x_shape, const 
   }
   if (k == 0 || xs[k - 1] == 1) {  // rows contiguous in both: copy them whole
     const std::size_t row = k == 0 ? 1 : size[k - 1];
-    Walk w, wy;
+    Walk w;
     for (std::size_t i = 0; i + 1 < k; ++i) {
       w.size[w.rank] = size[i];
       w.stride[w.rank++] = xs[i];
