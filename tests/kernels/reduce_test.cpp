@@ -112,6 +112,12 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
   // Long rows and long columns (several vectors, with tails).
   check_reduce(inlay_test::random_floats(3 * 1001, 5, -1.0f, 1.0f), inlay::Shape{3, 1001}, {1});
   check_reduce(inlay_test::random_floats(301 * 67, 6, -1.0f, 1.0f), inlay::Shape{301, 67}, {0});
+  // Kept runs longer than the column kernel's 1024-float block, with NaN and Inf in them.
+  auto wide = inlay_test::random_floats(3 * 2 * 2100, 7, 0.5f, 1.5f);
+  inlay_test::sprinkle_specials(wide);
+  wide[2 * 2100 + 1500] = NAN;
+  check_reduce(wide, inlay::Shape{3, 2, 2100}, {0, 1});
+  check_reduce(wide, inlay::Shape{3, 2, 2100}, {1});
 }
 
 TEST_CASE("reduce_f32 propagates NaN and handles infinities", "[reduce]") {

@@ -290,63 +290,78 @@ inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk
   } while (o.Next());
 }
 
-// Accumulates `width` (<= Lanes) adjacent columns over the rows at base + offsets of `rows`.
-template <Acc K, class D>
-HWY_NOINLINE hn::Vec<D> ColumnChunk(D d, const float* base, const Walk& rows, std::size_t width,
-                                    hn::Vec<D> off) {
-  using V = hn::Vec<D>;
-  V acc = hn::Set(d, Identity(K)), nan = hn::Zero(d);
-  Odometer r(rows);
-  if (width == hn::Lanes(d)) {
-    do Step<K>(d, acc, nan, hn::LoadU(d, base + r.offset), off); while (r.Next());
-  } else {
-    do Step<K>(d, acc, nan, LoadTail(d, base + r.offset, width, NeutralInput(K)), off);
-    while (r.Next());
-  }
-  return hn::IfThenElse(hn::MaskFromVec(nan), hn::Set(d, std::numeric_limits<float>::quiet_NaN()),
-                        acc);
-}
-
-template <class D>
-HWY_INLINE hn::Vec<D> ColumnChunk(Acc k, D d, const float* base, const Walk& rows,
-                                  std::size_t width, hn::Vec<D> off) {
-  switch (k) {
-    case Acc::sum: return ColumnChunk<Acc::sum>(d, base, rows, width, off);
-    case Acc::abs_sum: return ColumnChunk<Acc::abs_sum>(d, base, rows, width, off);
-    case Acc::sq_sum: return ColumnChunk<Acc::sq_sum>(d, base, rows, width, off);
-    case Acc::max: return ColumnChunk<Acc::max>(d, base, rows, width, off);
-    case Acc::min: return ColumnChunk<Acc::min>(d, base, rows, width, off);
-    case Acc::prod: return ColumnChunk<Acc::prod>(d, base, rows, width, off);
-    case Acc::exp_sum: return ColumnChunk<Acc::exp_sum>(d, base, rows, width, off);
-  }
-  return off;
-}
-
-// Innermost run kept: w contiguous outputs at a time, each lane accumulating one column over
-// the reduced rows (vectorized along the kept run; reads each row's chunk contiguously).
-inline void ReduceColumns(ReduceOp op, const float* x, const Walk& outs, const Walk& out_y,
-                          const Walk& rows, std::size_t w, float* y) {
+// Accumulates the rows at base + offsets of `rows`, columns [0, width), into acc (and, for
+// max/min, NaN lanes into nan), reading each row's columns contiguously; acc and nan are
+// padded to whole vectors. exp_sum subtracts off[j] from column j.
+template <Acc K>
+HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width,
+                                 float* acc, float* nan, const float* off) {
   const hn::ScalableTag<float> d;
   const std::size_t L = hn::Lanes(d);
+  constexpr bool kTrack = K == Acc::max || K == Acc::min;
+  const std::size_t full = width - width % L;
+  Odometer r(rows);
+  do {
+    const float* p = base + r.offset;
+    for (std::size_t j = 0; j <= full && j < width; j += L) {
+      auto a = hn::Load(d, acc + j);
+      auto nv = kTrack ? hn::Load(d, nan + j) : hn::Zero(d);
+      const auto v = j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
+      Step<K>(d, a, nv, v, K == Acc::exp_sum ? hn::Load(d, off + j) : hn::Zero(d));
+      hn::Store(a, d, acc + j);
+      if (kTrack) hn::Store(nv, d, nan + j);
+    }
+  } while (r.Next());
+}
+
+inline void AccumulateRows(Acc k, const float* base, const Walk& rows, std::size_t width,
+                           float* acc, float* nan, const float* off) {
+  switch (k) {
+    case Acc::sum: return AccumulateRows<Acc::sum>(base, rows, width, acc, nan, off);
+    case Acc::abs_sum: return AccumulateRows<Acc::abs_sum>(base, rows, width, acc, nan, off);
+    case Acc::sq_sum: return AccumulateRows<Acc::sq_sum>(base, rows, width, acc, nan, off);
+    case Acc::max: return AccumulateRows<Acc::max>(base, rows, width, acc, nan, off);
+    case Acc::min: return AccumulateRows<Acc::min>(base, rows, width, acc, nan, off);
+    case Acc::prod: return AccumulateRows<Acc::prod>(base, rows, width, acc, nan, off);
+    case Acc::exp_sum: return AccumulateRows<Acc::exp_sum>(base, rows, width, acc, nan, off);
+  }
+}
+
+// Innermost run kept: blocks of up to kBlock contiguous outputs accumulate the reduced rows
+// into stack buffers (vectorized along the kept run, each row read contiguously), then finish.
+inline void ReduceColumns(ReduceOp op, const float* x, const Walk& outs, const Walk& out_y,
+                          const Walk& rows, std::size_t w, float* y) {
+  constexpr std::size_t kBlock = 1024;  // 4 KiB per buffer, 16 KiB of stack in all
+  HWY_ALIGN float acc[kBlock], nan[kBlock], mx[kBlock], off[kBlock];
+  const std::size_t L = hn::Lanes(hn::ScalableTag<float>());
   const Acc k = AccOf(op);
   const std::size_t count = rows.count();
-  HWY_ALIGN float acc[hn::MaxLanes(decltype(d)())];
-  HWY_ALIGN float mx[hn::MaxLanes(decltype(d)())] = {};
+  const float inf = std::numeric_limits<float>::infinity();
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
   Odometer o(outs), oy(out_y);
   do {
-    for (std::size_t j = 0; j < w; j += L) {
-      const std::size_t width = w - j < L ? w - j : L;
-      const float* base = x + o.offset + j;
-      auto off = hn::Zero(d);
-      if (op == ReduceOp::log_sum_exp) {
-        const auto m = ColumnChunk(Acc::max, d, base, rows, width, off);
-        hn::Store(m, d, mx);
-        const auto finite = hn::Lt(hn::Abs(m), hn::Set(d, std::numeric_limits<float>::infinity()));
-        off = hn::IfThenElseZero(finite, m);
+    for (std::size_t j0 = 0; j0 < w; j0 += kBlock) {
+      const std::size_t width = w - j0 < kBlock ? w - j0 : kBlock;
+      const float* base = x + o.offset + j0;
+      const std::size_t padded = (width + L - 1) / L * L;
+      for (std::size_t j = 0; j < padded; ++j) {
+        acc[j] = Identity(k);
+        nan[j] = 0.0f;
+        mx[j] = -inf;
       }
-      hn::Store(ColumnChunk(k, d, base, rows, width, off), d, acc);
-      float* out = y + oy.offset + j;
-      for (std::size_t l = 0; l < width; ++l) out[l] = Finish(op, acc[l], count, mx[l]);
+      if (op == ReduceOp::log_sum_exp) {
+        AccumulateRows(Acc::max, base, rows, width, mx, nan, nullptr);
+        for (std::size_t j = 0; j < width; ++j) {
+          if (std::isnan(nan[j])) mx[j] = qnan;  // the mask of a NaN lane has all bits set
+          off[j] = ExpOffset(mx[j]);
+        }
+      }
+      AccumulateRows(k, base, rows, width, acc, nan, off);
+      float* out = y + oy.offset + j0;
+      for (std::size_t j = 0; j < width; ++j) {
+        const bool has_nan = (k == Acc::max || k == Acc::min) && std::isnan(nan[j]);
+        out[j] = Finish(op, has_nan ? qnan : acc[j], count, mx[j]);
+      }
     }
     oy.Next();
   } while (o.Next());
