@@ -1,5 +1,7 @@
 // Normalization: batch (inference form), layer, instance and group normalization.
 // Tensors are seen as [batch, channels, spatial] (spatial = product of the remaining dimensions).
+// scale and bias may be null everywhere (1 and 0). eps must be finite and >= 0, else inlay::Error
+// (invalid_argument). Statistics of an empty row or group are NaN.
 #ifndef INLAY_KERNELS_NORM_HPP
 #define INLAY_KERNELS_NORM_HPP
 

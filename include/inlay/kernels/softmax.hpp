@@ -1,5 +1,7 @@
 // Softmax and log-softmax along one axis. A tensor of any rank is seen as [outer, axis, inner]:
 // outer = product of the dimensions before the axis, inner = product of those after it.
+// Any of them may be 0 (nothing is written). Inputs that are infinite or NaN follow the formula:
+// a row with NaN or +inf, or of only -inf, gives NaN.
 #ifndef INLAY_KERNELS_SOFTMAX_HPP
 #define INLAY_KERNELS_SOFTMAX_HPP
 
