@@ -12,7 +12,7 @@
 #include <hwy/highway.h>
 
 #include "inlay/kernels/norm.hpp"
-#include "inlay/kernels/reduce-inl.hpp"  // RowReduce, SumDeviations, ScaleShift
+#include "inlay/kernels/row_ops-inl.hpp"  // RowReduce, SumDeviations, ScaleShift
 
 HWY_BEFORE_NAMESPACE();
 namespace inlay {

@@ -12,7 +12,7 @@
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-#include "inlay/kernels/reduce-inl.hpp"  // row helpers: RowReduce, LoadN/StoreN, ExpNonPositive
+#include "inlay/kernels/row_ops-inl.hpp"  // row helpers: RowReduce, LoadN/StoreN, ExpNonPositive
 #include "inlay/kernels/softmax.hpp"
 
 HWY_BEFORE_NAMESPACE();

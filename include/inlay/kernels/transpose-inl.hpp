@@ -12,7 +12,7 @@
 
 #include <hwy/highway.h>
 
-#include "inlay/kernels/reduce-inl.hpp"  // Walk, Odometer
+#include "inlay/kernels/row_ops-inl.hpp"  // Walk, Odometer
 #include "inlay/kernels/transpose.hpp"
 
 HWY_BEFORE_NAMESPACE();
