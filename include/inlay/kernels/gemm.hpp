@@ -42,8 +42,13 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
                       const GemmEpilogue& epilogue = {}, Executor* executor = nullptr);
 
 // Weights packed once (at model load) into the layout the GEMM micro-kernel streams. The layout
-// does not depend on the CPU target, so packed weights stay valid after set_cpu_target().
-// gemm_packed_b_size_f32 gives the number of floats of the packed form of a k x n op(B).
+// does not depend on the CPU target, so packed weights stay valid after set_cpu_target():
+// op(B) (k x n) is cut into ceil(n / 16) panels of gemm_panel_width = 16 columns (one 512-bit,
+// two 256-bit or four 128-bit vectors). Panel q holds columns 16q .. 16q + 15 row after row:
+// op(B)(p, 16q + x) is packed[q * 16 * k + p * 16 + x]; columns past n are zero.
+// gemm_packed_b_size_f32 gives the number of floats of the packed form, 16 * k * ceil(n / 16).
+// The buffer needs no particular alignment (64-byte alignment makes the loads a little faster).
+constexpr std::size_t gemm_panel_width = 16;
 std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k);
 void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
                      float* packed);
