@@ -58,7 +58,7 @@ struct GemmTile {
 // The problem as the task loops see it: A element (i, p) of op(A) is a[i * rsa + p * csa]; B is
 // either the caller's op(B) (packed per block on the stack) or a prepacked buffer.
 struct GemmProblem {
-  std::size_t m, n, k;
+  std::size_t k;
   float alpha;
   const float* a;
   std::size_t rsa, csa;
@@ -204,7 +204,7 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
                       std::size_t nb) {
   const hn::ScalableTag<float> d;
   using Tile = GemmTile<decltype(d)>;
-  constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR;
+  constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 32 * MR;
   HWY_ALIGN float tile[MR * NR];
   HWY_ALIGN float bbuf[kGemmKC * kGemmNC];  // the packed B block when B is not prepacked
   std::size_t a_off[MR];
@@ -223,16 +223,19 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     }
     const std::size_t panels = (nb + gemm_panel_width - 1) / gemm_panel_width;
     const bool first = p0 == 0, last = p0 + kb >= g.k;
-    for (std::size_t i = i0; i < i1; i += MR) {
-      const std::size_t mr = std::min(MR, i1 - i);
-      for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-      const float* a = g.a + i * g.rsa + p0 * g.csa;
+    // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
+    for (std::size_t ic = i0; ic < i1; ic += MC) {
+      const std::size_t ic1 = std::min(i1, ic + MC);
       for (std::size_t j = 0; j < nb; j += NR) {
         const std::size_t q = j / gemm_panel_width;
         const float* b0 = bblock + q * panel_stride;
         const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
-        gemm_micro_kernel(d, kb, a, a_off, g.csa, b0, b1, tile);
-        gemm_store_tile(d, tile, NR, mr, std::min(NR, nb - j), g, i, j0 + j, first, last);
+        for (std::size_t i = ic; i < ic1; i += MR) {
+          const std::size_t mr = std::min(MR, ic1 - i);
+          for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
+          gemm_micro_kernel(d, kb, g.a + i * g.rsa + p0 * g.csa, a_off, g.csa, b0, b1, tile);
+          gemm_store_tile(d, tile, NR, mr, std::min(NR, nb - j), g, i, j0 + j, first, last);
+        }
       }
     }
     p0 += kb;
@@ -265,11 +268,10 @@ static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, ProblemOf 
   });
 }
 
-static inline GemmProblem gemm_problem(bool trans_a, std::size_t m, std::size_t n, std::size_t k,
-                                       float alpha, const float* a, std::size_t lda, float beta,
+static inline GemmProblem gemm_problem(bool trans_a, std::size_t k, float alpha, const float* a, std::size_t lda, float beta,
                                        float* c, std::size_t ldc, const GemmEpilogue& epilogue) {
   GemmProblem g{};
-  g.m = m, g.n = n, g.k = k, g.alpha = alpha, g.a = a;
+  g.k = k, g.alpha = alpha, g.a = a;
   // With k == 0, A may be null: no offset is then ever added to it.
   g.rsa = k == 0 ? 0 : (trans_a ? 1 : lda);
   g.csa = k == 0 ? 0 : (trans_a ? lda : 1);
@@ -285,7 +287,7 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
   gemm_run(batch, m, n,
            [&](std::size_t i) {
              // With k == 0, A and B may be null: offset them only when there is something.
-             GemmProblem g = gemm_problem(trans_a, m, n, k, alpha, k ? a + i * stride_a : a, lda,
+             GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda,
                                           beta, c + i * stride_c, ldc, epilogue);
              g.b = k ? b + i * stride_b : b, g.ldb = k ? ldb : 0, g.trans_b = trans_b;
              return g;
@@ -311,82 +313,96 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
                      std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
   gemm_run(1, m, n,
            [&](std::size_t) {
-             GemmProblem g = gemm_problem(trans_a, m, n, k, alpha, a, lda, beta, c, ldc, epilogue);
+             GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
              g.packed = packed_b;
              return g;
            },
            executor);
 }
 
-// y = alpha * A x with A m x n row-major: each y[i] is a dot product along the contiguous rows;
-// four rows at a time share the loads of x.
+// dots = A x with A m x n row-major: each dot[i] is a dot product along a contiguous row; four
+// rows at a time share the loads of x, with two accumulators each to hide the FMA latency.
 static void matvec_rows(std::size_t m, std::size_t n, const float* a, std::size_t lda,
                         const float* x, float* dots) {
   const hn::ScalableTag<float> d;
   const std::size_t lanes = hn::Lanes(d);
-  const std::size_t nv = n - n % lanes;
   std::size_t i = 0;
   for (; i + 4 <= m; i += 4) {
-    const float* r0 = a + i * lda;
-    const float* r1 = r0 + lda;
-    const float* r2 = r1 + lda;
-    const float* r3 = r2 + lda;
+    const float* r[4] = {a + i * lda, a + (i + 1) * lda, a + (i + 2) * lda, a + (i + 3) * lda};
     auto s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
-    for (std::size_t j = 0; j < nv; j += lanes) {
-      const auto xv = hn::LoadU(d, x + j);
-      s0 = hn::MulAdd(hn::LoadU(d, r0 + j), xv, s0);
-      s1 = hn::MulAdd(hn::LoadU(d, r1 + j), xv, s1);
-      s2 = hn::MulAdd(hn::LoadU(d, r2 + j), xv, s2);
-      s3 = hn::MulAdd(hn::LoadU(d, r3 + j), xv, s3);
+    auto t0 = hn::Zero(d), t1 = hn::Zero(d), t2 = hn::Zero(d), t3 = hn::Zero(d);
+    std::size_t j = 0;
+    for (; j + 2 * lanes <= n; j += 2 * lanes) {
+      const auto x0 = hn::LoadU(d, x + j), x1 = hn::LoadU(d, x + j + lanes);
+      s0 = hn::MulAdd(hn::LoadU(d, r[0] + j), x0, s0);
+      s1 = hn::MulAdd(hn::LoadU(d, r[1] + j), x0, s1);
+      s2 = hn::MulAdd(hn::LoadU(d, r[2] + j), x0, s2);
+      s3 = hn::MulAdd(hn::LoadU(d, r[3] + j), x0, s3);
+      t0 = hn::MulAdd(hn::LoadU(d, r[0] + j + lanes), x1, t0);
+      t1 = hn::MulAdd(hn::LoadU(d, r[1] + j + lanes), x1, t1);
+      t2 = hn::MulAdd(hn::LoadU(d, r[2] + j + lanes), x1, t2);
+      t3 = hn::MulAdd(hn::LoadU(d, r[3] + j + lanes), x1, t3);
     }
-    float t0 = hn::GetLane(hn::SumOfLanes(d, s0)), t1 = hn::GetLane(hn::SumOfLanes(d, s1));
-    float t2 = hn::GetLane(hn::SumOfLanes(d, s2)), t3 = hn::GetLane(hn::SumOfLanes(d, s3));
-    for (std::size_t j = nv; j < n; ++j) {
-      t0 += r0[j] * x[j], t1 += r1[j] * x[j], t2 += r2[j] * x[j], t3 += r3[j] * x[j];
+    for (; j + lanes <= n; j += lanes) {
+      const auto x0 = hn::LoadU(d, x + j);
+      s0 = hn::MulAdd(hn::LoadU(d, r[0] + j), x0, s0);
+      s1 = hn::MulAdd(hn::LoadU(d, r[1] + j), x0, s1);
+      s2 = hn::MulAdd(hn::LoadU(d, r[2] + j), x0, s2);
+      s3 = hn::MulAdd(hn::LoadU(d, r[3] + j), x0, s3);
     }
-    dots[i] = t0, dots[i + 1] = t1, dots[i + 2] = t2, dots[i + 3] = t3;
+    float sum[4] = {hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, t0))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s1, t1))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s2, t2))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s3, t3)))};
+    for (; j < n; ++j) {
+      for (std::size_t q = 0; q < 4; ++q) sum[q] += r[q][j] * x[j];
+    }
+    for (std::size_t q = 0; q < 4; ++q) dots[i + q] = sum[q];
   }
   for (; i < m; ++i) {
-    const float* r = a + i * lda;
+    const float* row = a + i * lda;
     auto s = hn::Zero(d);
-    for (std::size_t j = 0; j < nv; j += lanes) s = hn::MulAdd(hn::LoadU(d, r + j), hn::LoadU(d, x + j), s);
-    float t = hn::GetLane(hn::SumOfLanes(d, s));
-    for (std::size_t j = nv; j < n; ++j) t += r[j] * x[j];
-    dots[i] = t;
+    std::size_t j = 0;
+    for (; j + lanes <= n; j += lanes) s = hn::MulAdd(hn::LoadU(d, row + j), hn::LoadU(d, x + j), s);
+    float sum = hn::GetLane(hn::SumOfLanes(d, s));
+    for (; j < n; ++j) sum += row[j] * x[j];
+    dots[i] = sum;
   }
 }
 
-// y = A^T x with A n x m row-major: y is a weighted sum of the rows of A, accumulated in
-// registers four vectors (one strip of y) at a time while A's rows are walked in order.
+// dots = A^T x with A n x m row-major: a weighted sum of the rows of A, which are read in order
+// (four at a time, so that dots is loaded and stored once per four rows).
 static void matvec_cols(std::size_t m, std::size_t n, const float* a, std::size_t lda,
                         const float* x, float* dots) {
   const hn::ScalableTag<float> d;
   const std::size_t lanes = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + 4 * lanes <= m; i += 4 * lanes) {
-    auto s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
-    for (std::size_t j = 0; j < n; ++j) {
-      const float* r = a + j * lda + i;
-      const auto xj = hn::Set(d, x[j]);
-      s0 = hn::MulAdd(hn::LoadU(d, r), xj, s0);
-      s1 = hn::MulAdd(hn::LoadU(d, r + lanes), xj, s1);
-      s2 = hn::MulAdd(hn::LoadU(d, r + 2 * lanes), xj, s2);
-      s3 = hn::MulAdd(hn::LoadU(d, r + 3 * lanes), xj, s3);
+  std::fill(dots, dots + m, 0.0f);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const float* r[4] = {a + j * lda, a + (j + 1) * lda, a + (j + 2) * lda, a + (j + 3) * lda};
+    const auto x0 = hn::Set(d, x[j]), x1 = hn::Set(d, x[j + 1]);
+    const auto x2 = hn::Set(d, x[j + 2]), x3 = hn::Set(d, x[j + 3]);
+    std::size_t i = 0;
+    for (; i + lanes <= m; i += lanes) {
+      auto s = hn::Load(d, dots + i);
+      s = hn::MulAdd(hn::LoadU(d, r[0] + i), x0, s);
+      s = hn::MulAdd(hn::LoadU(d, r[1] + i), x1, s);
+      s = hn::MulAdd(hn::LoadU(d, r[2] + i), x2, s);
+      s = hn::MulAdd(hn::LoadU(d, r[3] + i), x3, s);
+      hn::Store(s, d, dots + i);
     }
-    hn::StoreU(s0, d, dots + i);
-    hn::StoreU(s1, d, dots + i + lanes);
-    hn::StoreU(s2, d, dots + i + 2 * lanes);
-    hn::StoreU(s3, d, dots + i + 3 * lanes);
+    for (; i < m; ++i) {
+      for (std::size_t q = 0; q < 4; ++q) dots[i] += r[q][i] * x[j + q];
+    }
   }
-  for (; i + lanes <= m; i += lanes) {
-    auto s = hn::Zero(d);
-    for (std::size_t j = 0; j < n; ++j) s = hn::MulAdd(hn::LoadU(d, a + j * lda + i), hn::Set(d, x[j]), s);
-    hn::StoreU(s, d, dots + i);
-  }
-  for (; i < m; ++i) {
-    float t = 0.0f;
-    for (std::size_t j = 0; j < n; ++j) t += a[j * lda + i] * x[j];
-    dots[i] = t;
+  for (; j < n; ++j) {
+    const float* row = a + j * lda;
+    const auto xj = hn::Set(d, x[j]);
+    std::size_t i = 0;
+    for (; i + lanes <= m; i += lanes) {
+      hn::Store(hn::MulAdd(hn::LoadU(d, row + i), xj, hn::Load(d, dots + i)), d, dots + i);
+    }
+    for (; i < m; ++i) dots[i] += row[i] * x[j];
   }
 }
 
