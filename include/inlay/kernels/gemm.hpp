@@ -27,14 +27,17 @@ struct GemmEpilogue {
 };
 
 // C[m x n] = act(alpha * op(A) * op(B) + beta * C + bias), op(X) = X or X^T.
-// op(A) is m x k, op(B) is k x n. With beta == 0, C is not read (it may hold NaN).
+// op(A) is m x k, op(B) is k x n. With beta == 0, C is not read (it may hold NaN); with k == 0,
+// C = act(beta * C + bias). A matrix with no elements may be null. The executor splits C into
+// blocks of rows and columns (never K), so the result is the same bit for bit with any number of
+// threads. Uses about 50 KiB of stack per thread and no heap.
 void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
               float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
               float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
               Executor* executor = nullptr);
 
 // `batch` independent GEMMs; matrix i of A starts at a + i * stride_a (likewise B, C). A stride
-// of 0 shares one matrix across the batch (broadcast).
+// of 0 shares one matrix across the batch (broadcast); the matrices of C must not overlap.
 void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
                       std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
