@@ -72,6 +72,27 @@ struct GemmProblem {
   const GemmEpilogue* epilogue;
 };
 
+// out[q * gemm_panel_width + y] = src[y * ld + q] for q, y < 4.
+static inline void transpose_4x4(const float* src, std::size_t ld, float* out) {
+#if HWY_TARGET == HWY_SCALAR
+  for (std::size_t q = 0; q < 4; ++q) {
+    for (std::size_t y = 0; y < 4; ++y) out[q * gemm_panel_width + y] = src[y * ld + q];
+  }
+#else
+  const hn::FixedTag<float, 4> d;
+  const auto v0 = hn::LoadU(d, src), v1 = hn::LoadU(d, src + ld);
+  const auto v2 = hn::LoadU(d, src + 2 * ld), v3 = hn::LoadU(d, src + 3 * ld);
+  const auto t0 = hn::InterleaveLower(d, v0, v1);  // v0[0] v1[0] v0[1] v1[1]
+  const auto t1 = hn::InterleaveLower(d, v2, v3);  // v2[0] v3[0] v2[1] v3[1]
+  const auto t2 = hn::InterleaveUpper(d, v0, v1);  // v0[2] v1[2] v0[3] v1[3]
+  const auto t3 = hn::InterleaveUpper(d, v2, v3);  // v2[2] v3[2] v2[3] v3[3]
+  hn::StoreU(hn::ConcatLowerLower(d, t1, t0), d, out);
+  hn::StoreU(hn::ConcatUpperUpper(d, t1, t0), d, out + gemm_panel_width);
+  hn::StoreU(hn::ConcatLowerLower(d, t3, t2), d, out + 2 * gemm_panel_width);
+  hn::StoreU(hn::ConcatUpperUpper(d, t3, t2), d, out + 3 * gemm_panel_width);
+#endif
+}
+
 // Packs rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) into panels of gemm_panel_width columns:
 // panel q holds columns j0 + 16q .. j0 + 16q + 15, row by row (kb * gemm_panel_width floats each);
 // columns past nb are zero.
@@ -95,14 +116,21 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
         }
       }
     } else {
-      // op(B) = B^T: column jq + x of op(B) is row jq + x of B, contiguous along p.
-      for (std::size_t x = 0; x < gemm_panel_width; ++x) {
+      // op(B) = B^T: column jq + x of op(B) is row jq + x of B, contiguous along p. Four rows
+      // of B at a time are transposed in 4 x 4 blocks.
+      const float* src = b + jq * ldb + p0;
+      for (std::size_t x = 0; x < gemm_panel_width; x += 4) {
         float* out = panel + x;
-        if (x < w) {
-          const float* src = b + (jq + x) * ldb + p0;
-          for (std::size_t p = 0; p < kb; ++p) out[p * gemm_panel_width] = src[p];
-        } else {
-          for (std::size_t p = 0; p < kb; ++p) out[p * gemm_panel_width] = 0.0f;
+        std::size_t p = 0;
+        if (x + 4 <= w) {
+          for (; p + 4 <= kb; p += 4) {
+            transpose_4x4(src + x * ldb + p, ldb, out + p * gemm_panel_width);
+          }
+        }
+        for (; p < kb; ++p) {
+          for (std::size_t y = 0; y < 4; ++y) {
+            out[p * gemm_panel_width + y] = x + y < w ? src[(x + y) * ldb + p] : 0.0f;
+          }
         }
       }
     }
