@@ -80,18 +80,18 @@ struct Case {
 // Runs gemm_f32 (or, with `packed`, gemm_pack_b_f32 + gemm_packed_f32) on every target and
 // compares with the reference.
 void run_case(const Case& t, std::uint32_t seed, bool packed = false) {
-  INFO("trans_a " << t.trans_a << " trans_b " << t.trans_b << " m " << t.m << " n " << t.n
-                  << " k " << t.k << " lda " << t.lda << " ldb " << t.ldb << " ldc " << t.ldc
-                  << " alpha " << t.alpha << " beta " << t.beta << " bias "
-                  << static_cast<int>(t.bias_kind) << " act " << static_cast<int>(t.act.op)
-                  << " packed " << packed);
-  const std::vector<float> a = t.trans_a ? matrix(t.k, t.m, t.lda, seed)
-                                         : matrix(t.m, t.k, t.lda, seed);
-  const std::vector<float> b = t.trans_b ? matrix(t.n, t.k, t.ldb, seed + 1)
-                                         : matrix(t.k, t.n, t.ldb, seed + 1);
+  INFO("trans_a " << t.trans_a << " trans_b " << t.trans_b << " m " << t.m << " n " << t.n << " k "
+                  << t.k << " lda " << t.lda << " ldb " << t.ldb << " ldc " << t.ldc << " alpha "
+                  << t.alpha << " beta " << t.beta << " bias " << static_cast<int>(t.bias_kind)
+                  << " act " << static_cast<int>(t.act.op) << " packed " << packed);
+  const std::vector<float> a =
+      t.trans_a ? matrix(t.k, t.m, t.lda, seed) : matrix(t.m, t.k, t.lda, seed);
+  const std::vector<float> b =
+      t.trans_b ? matrix(t.n, t.k, t.ldb, seed + 1) : matrix(t.k, t.n, t.ldb, seed + 1);
   std::vector<float> c0 = matrix(t.m, t.n, t.ldc, seed + 2);
   if (t.beta == 0.0f) {  // C must not be read
-    for (std::size_t i = 0; i < t.m; ++i) std::fill(c0.begin() + i * t.ldc, c0.begin() + i * t.ldc + t.n, kNaN);
+    for (std::size_t i = 0; i < t.m; ++i)
+      std::fill(c0.begin() + i * t.ldc, c0.begin() + i * t.ldc + t.n, kNaN);
   }
   const std::vector<float> bias = inlay_test::random_floats(std::max(t.m, t.n) + 1, seed + 3);
   GemmEpilogue ep;
@@ -108,8 +108,8 @@ void run_case(const Case& t, std::uint32_t seed, bool packed = false) {
     std::vector<float> got = c0;
     if (packed) {
       inlay::kernels::gemm_pack_b_f32(t.trans_b, t.n, t.k, b.data(), t.ldb, pb.data());
-      inlay::kernels::gemm_packed_f32(t.trans_a, t.m, t.n, t.k, t.alpha, a.data(), t.lda,
-                                      pb.data(), t.beta, got.data(), t.ldc, ep);
+      inlay::kernels::gemm_packed_f32(t.trans_a, t.m, t.n, t.k, t.alpha, a.data(), t.lda, pb.data(),
+                                      t.beta, got.data(), t.ldc, ep);
     } else {
       inlay::kernels::gemm_f32(t.trans_a, t.trans_b, t.m, t.n, t.k, t.alpha, a.data(), t.lda,
                                b.data(), t.ldb, t.beta, got.data(), t.ldc, ep);
@@ -133,8 +133,8 @@ TEST_CASE("gemm_f32 matches the reference for every transpose, alpha, beta, bias
         for (float beta : {0.0f, 1.0f, 0.25f}) {
           for (BiasKind bias : {BiasKind::none, BiasKind::per_row, BiasKind::per_column}) {
             for (const Activation& act : kActivations) {
-              Case t{trans_a, trans_b, pick_size(rng), pick_size(rng), pick_size(rng), 0, 0, 0,
-                     alpha, beta, bias, act};
+              Case t{trans_a, trans_b, pick_size(rng), pick_size(rng), pick_size(rng), 0,
+                     0,       0,       alpha,          beta,           bias,           act};
               // Leading dimensions equal to the width or a little larger.
               t.lda = (trans_a ? t.m : t.k) + inlay_test::random_size(rng, 0, 3);
               t.ldb = (trans_b ? t.k : t.n) + inlay_test::random_size(rng, 0, 3);
@@ -159,8 +159,8 @@ TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[gem
             run_case({trans, trans, m, n, k, lda, ldb, n, -0.5f, beta, BiasKind::per_column,
                       Activation::relu()},
                      seed += 4);
-            run_case({trans, !trans, m, n, k, lda, trans ? n : k, n, 1.0f, beta,
-                      BiasKind::per_row, Activation::none()},
+            run_case({trans, !trans, m, n, k, lda, trans ? n : k, n, 1.0f, beta, BiasKind::per_row,
+                      Activation::none()},
                      seed += 4);
           }
         }
@@ -169,18 +169,17 @@ TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[gem
   }
 }
 
-TEST_CASE("gemm_f32 splits long K into blocks without losing beta, bias or activation",
-          "[gemm]") {
+TEST_CASE("gemm_f32 splits long K into blocks without losing beta, bias or activation", "[gemm]") {
   // K blocks are 192 deep: one, exactly one, one and a bit, several.
   std::uint32_t seed = 2000;
   for (std::size_t k : {191u, 192u, 193u, 401u}) {
     for (bool trans_a : {false, true}) {
       for (bool trans_b : {false, true}) {
         const std::size_t m = 23, n = 70;
-        run_case({trans_a, trans_b, m, n, k, (trans_a ? m : k) + 1, (trans_b ? k : n) + 2, n + 3,
-                  -0.5f, 0.25f, trans_a ? BiasKind::per_row : BiasKind::per_column,
-                  Activation::gelu()},
-                 seed += 4);
+        run_case(
+            {trans_a, trans_b, m, n, k, (trans_a ? m : k) + 1, (trans_b ? k : n) + 2, n + 3, -0.5f,
+             0.25f, trans_a ? BiasKind::per_row : BiasKind::per_column, Activation::gelu()},
+            seed += 4);
       }
     }
   }
@@ -192,9 +191,18 @@ TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[ge
   for (bool trans_a : {false, true}) {
     for (bool trans_b : {false, true}) {
       for (int rep = 0; rep < 4; ++rep) {
-        Case t{trans_a, trans_b, pick_size(rng), pick_size(rng), pick_size(rng), 0, 0, 0,
-               rep % 2 ? -0.5f : 1.0f, rep % 3 ? 0.0f : 0.25f,
-               static_cast<BiasKind>(rep % 3), kActivations[rep]};
+        Case t{trans_a,
+               trans_b,
+               pick_size(rng),
+               pick_size(rng),
+               pick_size(rng),
+               0,
+               0,
+               0,
+               rep % 2 ? -0.5f : 1.0f,
+               rep % 3 ? 0.0f : 0.25f,
+               static_cast<BiasKind>(rep % 3),
+               kActivations[rep]};
         if (rep == 3) t.k = 200;  // more than one K block
         t.lda = (trans_a ? t.m : t.k) + 1;
         t.ldb = trans_b ? t.k : t.n;
@@ -264,8 +272,8 @@ TEST_CASE("gemm_batched_f32 matches the reference, including broadcast A or B (s
         std::vector<std::vector<double>> magnitude(batch);
         for (std::size_t i = 0; i < batch; ++i) {
           inlay_ref::gemm_f32(trans_a, trans_b, m, n, k, -0.5f, a.data() + i * stride_a, lda,
-                              b.data() + i * stride_b, ldb, 0.25f, want.data() + i * stride_c,
-                              ldc, ep, &magnitude[i]);
+                              b.data() + i * stride_b, ldb, 0.25f, want.data() + i * stride_c, ldc,
+                              ep, &magnitude[i]);
         }
         inlay_test::for_each_cpu_target([&] {
           std::vector<float> got = c0;
@@ -310,8 +318,8 @@ TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[gem
     std::vector<float> serial = c0;
     inlay::kernels::gemm_f32(false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.25f,
                              serial.data(), n, ep);
-    for (inlay::Executor* pool : {static_cast<inlay::Executor*>(&pool2),
-                                  static_cast<inlay::Executor*>(&pool3)}) {
+    for (inlay::Executor* pool :
+         {static_cast<inlay::Executor*>(&pool2), static_cast<inlay::Executor*>(&pool3)}) {
       INFO("threads " << pool->concurrency());
       std::vector<float> direct = c0, via_packed = c0, batched(2 * m * n);
       inlay::kernels::gemm_f32(false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.25f,
@@ -325,8 +333,7 @@ TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[gem
       inlay::kernels::gemm_batched_f32(2, false, true, m, n, k, 1.0f, a.data(), k, 0, b.data(), k,
                                        0, 0.25f, batched.data(), n, m * n, ep, pool);
       CHECK(std::memcmp(batched.data(), serial.data(), serial.size() * sizeof(float)) == 0);
-      CHECK(std::memcmp(batched.data() + m * n, serial.data(), serial.size() * sizeof(float)) ==
-            0);
+      CHECK(std::memcmp(batched.data() + m * n, serial.data(), serial.size() * sizeof(float)) == 0);
     }
   });
 }
@@ -407,38 +414,38 @@ TEST_CASE("gemm entry points report bad parameters", "[gemm]") {
   using Catch::Matchers::Contains;
   std::vector<float> a(64), b(64), c(64);
   namespace k = inlay::kernels;
-  CHECK_THROWS_WITH(k::gemm_f32(false, false, 4, 4, 5, 1.0f, a.data(), 3, b.data(), 4, 0.0f,
-                                c.data(), 4),
-                    Contains("gemm_f32") && Contains("lda (3)") && Contains("5 columns of A"));
-  CHECK_THROWS_WITH(k::gemm_f32(false, true, 4, 6, 2, 1.0f, a.data(), 2, b.data(), 1, 0.0f,
-                                c.data(), 6),
-                    Contains("gemm_f32") && Contains("ldb (1)") && Contains("2 columns of B"));
-  CHECK_THROWS_WITH(k::gemm_f32(false, false, 4, 4, 4, 1.0f, a.data(), 4, b.data(), 4, 0.0f,
-                                c.data(), 2),
-                    Contains("gemm_f32") && Contains("ldc (2)"));
-  CHECK_THROWS_WITH(k::gemm_f32(false, false, 2, 2, 2, 1.0f, nullptr, 2, b.data(), 2, 0.0f,
-                                c.data(), 2),
-                    Contains("gemm_f32") && Contains("A is null"));
+  CHECK_THROWS_WITH(
+      k::gemm_f32(false, false, 4, 4, 5, 1.0f, a.data(), 3, b.data(), 4, 0.0f, c.data(), 4),
+      Contains("gemm_f32") && Contains("lda (3)") && Contains("5 columns of A"));
+  CHECK_THROWS_WITH(
+      k::gemm_f32(false, true, 4, 6, 2, 1.0f, a.data(), 2, b.data(), 1, 0.0f, c.data(), 6),
+      Contains("gemm_f32") && Contains("ldb (1)") && Contains("2 columns of B"));
+  CHECK_THROWS_WITH(
+      k::gemm_f32(false, false, 4, 4, 4, 1.0f, a.data(), 4, b.data(), 4, 0.0f, c.data(), 2),
+      Contains("gemm_f32") && Contains("ldc (2)"));
+  CHECK_THROWS_WITH(
+      k::gemm_f32(false, false, 2, 2, 2, 1.0f, nullptr, 2, b.data(), 2, 0.0f, c.data(), 2),
+      Contains("gemm_f32") && Contains("A is null"));
   k::GemmEpilogue no_bias;
   no_bias.bias_kind = BiasKind::per_row;
-  CHECK_THROWS_WITH(k::gemm_f32(false, false, 2, 2, 2, 1.0f, a.data(), 2, b.data(), 2, 0.0f,
-                                c.data(), 2, no_bias),
-                    Contains("gemm_f32") && Contains("epilogue.bias is null") &&
-                        Contains("per_row"));
+  CHECK_THROWS_WITH(
+      k::gemm_f32(false, false, 2, 2, 2, 1.0f, a.data(), 2, b.data(), 2, 0.0f, c.data(), 2,
+                  no_bias),
+      Contains("gemm_f32") && Contains("epilogue.bias is null") && Contains("per_row"));
   k::GemmEpilogue bad_kind;
   bad_kind.bias = b.data();
   bad_kind.bias_kind = static_cast<BiasKind>(7);
-  CHECK_THROWS_WITH(k::gemm_packed_f32(false, 2, 2, 2, 1.0f, a.data(), 2, b.data(), 0.0f,
-                                       c.data(), 2, bad_kind),
-                    Contains("gemm_packed_f32") && Contains("bias_kind 7"));
-  CHECK_THROWS_WITH(k::gemm_batched_f32(2, false, false, 2, 3, 2, 1.0f, a.data(), 2, 4, b.data(),
-                                        3, 6, 0.0f, c.data(), 3, 5),
+  CHECK_THROWS_WITH(
+      k::gemm_packed_f32(false, 2, 2, 2, 1.0f, a.data(), 2, b.data(), 0.0f, c.data(), 2, bad_kind),
+      Contains("gemm_packed_f32") && Contains("bias_kind 7"));
+  CHECK_THROWS_WITH(k::gemm_batched_f32(2, false, false, 2, 3, 2, 1.0f, a.data(), 2, 4, b.data(), 3,
+                                        6, 0.0f, c.data(), 3, 5),
                     Contains("gemm_batched_f32") && Contains("stride_c (5)"));
   CHECK_THROWS_WITH(k::gemm_pack_b_f32(false, 3, 2, b.data(), 3, nullptr),
                     Contains("gemm_pack_b_f32") && Contains("packed is null"));
-  CHECK_THROWS_WITH(k::gemm_packed_f32(false, 2, 3, 2, 1.0f, a.data(), 2, nullptr, 0.0f, c.data(),
-                                       3),
-                    Contains("gemm_packed_f32") && Contains("packed_b is null"));
+  CHECK_THROWS_WITH(
+      k::gemm_packed_f32(false, 2, 3, 2, 1.0f, a.data(), 2, nullptr, 0.0f, c.data(), 3),
+      Contains("gemm_packed_f32") && Contains("packed_b is null"));
   CHECK_THROWS_WITH(k::matvec_f32(true, 3, 4, 1.0f, a.data(), 2, b.data(), 0.0f, c.data()),
                     Contains("matvec_f32") && Contains("lda (2)") && Contains("3 columns of A"));
   CHECK_THROWS_WITH(k::matvec_f32(false, 3, 4, 1.0f, a.data(), 4, nullptr, 0.0f, c.data()),

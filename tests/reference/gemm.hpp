@@ -76,8 +76,7 @@ inline void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, s
         size += std::fabs(beta * static_cast<double>(c[i * ldc + j]));
       }
       if (epilogue.bias_kind != BiasKind::none) {
-        const double bias =
-            epilogue.bias[epilogue.bias_kind == BiasKind::per_row ? i : j];
+        const double bias = epilogue.bias[epilogue.bias_kind == BiasKind::per_row ? i : j];
         v += bias;
         size += std::fabs(bias);
       }

@@ -2,10 +2,10 @@
 //
 // The GEMM follows Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
 // (ACM TOMS 34(3), 2008): C is cut into blocks of kGemmNC columns; K into blocks of kGemmKC;
-// the kGemmKC x kGemmNC block of op(B) is packed into panels of gemm_panel_width columns (the layout of
-// gemm_pack_b_f32, so prepacked weights use the same loops) and stays in L1/L2 while every row of
-// A sweeps over it; a register-blocked micro-kernel computes an MR x NR tile of C with FMAs and
-// the epilogue is applied to the tile as it is stored. A is not packed: the micro-kernel
+// the kGemmKC x kGemmNC block of op(B) is packed into panels of gemm_panel_width columns (the
+// layout of gemm_pack_b_f32, so prepacked weights use the same loops) and stays in L1/L2 while
+// every row of A sweeps over it; a register-blocked micro-kernel computes an MR x NR tile of C with
+// FMAs and the epilogue is applied to the tile as it is stored. A is not packed: the micro-kernel
 // broadcasts its elements straight from the caller's memory (rows or columns are streamed in
 // order), which keeps the stack use at kGemmKC * kGemmNC floats.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -52,7 +52,8 @@ struct GemmTile {
   static constexpr std::size_t kNR = kNV * kLanes;
   static constexpr std::size_t kMR =
       kLanes >= gemm_panel_width ? 8 : (kLanes >= 8 ? 6 : (kLanes >= 4 ? 3 : 1));
-  static_assert(kNR % gemm_panel_width == 0 || gemm_panel_width % kNR == 0, "tiles are whole panels");
+  static_assert(kNR % gemm_panel_width == 0 || gemm_panel_width % kNR == 0,
+                "tiles are whole panels");
 };
 
 // The problem as the task loops see it: A element (i, p) of op(A) is a[i * rsa + p * csa]; B is
@@ -93,9 +94,9 @@ static inline void transpose_4x4(const float* src, std::size_t ld, float* out) {
 #endif
 }
 
-// Packs rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) into panels of gemm_panel_width columns:
-// panel q holds columns j0 + 16q .. j0 + 16q + 15, row by row (kb * gemm_panel_width floats each);
-// columns past nb are zero.
+// Packs rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) into panels of gemm_panel_width
+// columns: panel q holds columns j0 + 16q .. j0 + 16q + 15, row by row (kb * gemm_panel_width
+// floats each); columns past nb are zero.
 static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, std::size_t j0,
                                 std::size_t nb, std::size_t p0, std::size_t kb, float* dst) {
   const hn::ScalableTag<float> d;
@@ -110,7 +111,9 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
         const float* src = b + (p0 + p) * ldb + jq;
         float* out = panel + p * gemm_panel_width;
         if (w == gemm_panel_width && lanes <= gemm_panel_width) {
-          for (std::size_t x = 0; x < gemm_panel_width; x += lanes) hn::StoreU(hn::LoadU(d, src + x), d, out + x);
+          for (std::size_t x = 0; x < gemm_panel_width; x += lanes) {
+            hn::StoreU(hn::LoadU(d, src + x), d, out + x);
+          }
         } else {
           for (std::size_t x = 0; x < gemm_panel_width; ++x) out[x] = x < w ? src[x] : 0.0f;
         }
@@ -296,8 +299,9 @@ static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, ProblemOf 
   });
 }
 
-static inline GemmProblem gemm_problem(bool trans_a, std::size_t k, float alpha, const float* a, std::size_t lda, float beta,
-                                       float* c, std::size_t ldc, const GemmEpilogue& epilogue) {
+static inline GemmProblem gemm_problem(bool trans_a, std::size_t k, float alpha, const float* a,
+                                       std::size_t lda, float beta, float* c, std::size_t ldc,
+                                       const GemmEpilogue& epilogue) {
   GemmProblem g{};
   g.k = k, g.alpha = alpha, g.a = a;
   // With k == 0, A may be null: no offset is then ever added to it.
@@ -307,28 +311,28 @@ static inline GemmProblem gemm_problem(bool trans_a, std::size_t k, float alpha,
   return g;
 }
 
-void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
-                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue, Executor* executor) {
-  gemm_run(batch, m, n,
-           [&](std::size_t i) {
-             // With k == 0, A and B may be null: offset them only when there is something.
-             GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda,
-                                          beta, c + i * stride_c, ldc, epilogue);
-             g.b = k ? b + i * stride_b : b, g.ldb = k ? ldb : 0, g.trans_b = trans_b;
-             return g;
-           },
-           executor);
+  gemm_run(
+      batch, m, n,
+      [&](std::size_t i) {
+        // With k == 0, A and B may be null: offset them only when there is something.
+        GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda, beta,
+                                     c + i * stride_c, ldc, epilogue);
+        g.b = k ? b + i * stride_b : b, g.ldb = k ? ldb : 0, g.trans_b = trans_b;
+        return g;
+      },
+      executor);
 }
 
-void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue,
-              Executor* executor) {
-  HWY_NAMESPACE::gemm_batched_f32(1, trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0,
-                   epilogue, executor);
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  HWY_NAMESPACE::gemm_batched_f32(1, trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta,
+                                  c, ldc, 0, epilogue, executor);
 }
 
 void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
@@ -339,13 +343,14 @@ void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b,
 void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
                      const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
                      std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
-  gemm_run(1, m, n,
-           [&](std::size_t) {
-             GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
-             g.packed = packed_b;
-             return g;
-           },
-           executor);
+  gemm_run(
+      1, m, n,
+      [&](std::size_t) {
+        GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
+        g.packed = packed_b;
+        return g;
+      },
+      executor);
 }
 
 // dots = A x with A m x n row-major: each dot[i] is a dot product along a contiguous row; four
@@ -391,7 +396,8 @@ static void matvec_rows(std::size_t m, std::size_t n, const float* a, std::size_
     const float* row = a + i * lda;
     auto s = hn::Zero(d);
     std::size_t j = 0;
-    for (; j + lanes <= n; j += lanes) s = hn::MulAdd(hn::LoadU(d, row + j), hn::LoadU(d, x + j), s);
+    for (; j + lanes <= n; j += lanes)
+      s = hn::MulAdd(hn::LoadU(d, row + j), hn::LoadU(d, x + j), s);
     float sum = hn::GetLane(hn::SumOfLanes(d, s));
     for (; j < n; ++j) sum += row[j] * x[j];
     dots[i] = sum;
