@@ -169,13 +169,15 @@ TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[gem
   }
 }
 
-TEST_CASE("gemm_f32 splits long K into blocks without losing beta, bias or activation", "[gemm]") {
-  // K blocks are 192 deep: one, exactly one, one and a bit, several.
+TEST_CASE("gemm_f32 splits long K and tall M into blocks without losing beta, bias, activation",
+          "[gemm]") {
+  // K blocks are 192 deep: one, exactly one, one and a bit, several. M blocks are 96 to 256 rows
+  // (32 to 256 by target): m = 23 is one block or a few, m = 531 several with a ragged end.
   std::uint32_t seed = 2000;
   for (std::size_t k : {191u, 192u, 193u, 401u}) {
     for (bool trans_a : {false, true}) {
       for (bool trans_b : {false, true}) {
-        const std::size_t m = 23, n = 70;
+        const std::size_t m = k == 193u ? 531 : 23, n = 70;
         run_case(
             {trans_a, trans_b, m, n, k, (trans_a ? m : k) + 1, (trans_b ? k : n) + 2, n + 3, -0.5f,
              0.25f, trans_a ? BiasKind::per_row : BiasKind::per_column, Activation::gelu()},

@@ -36,8 +36,9 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Blocking of the whole problem; the same on every target, so that every target adds the terms of
-// a dot product in the same K blocks. 192 x 64 floats = 48 KiB of packed B on the stack.
+// Blocking of the whole problem, independent of the target and of the threads, so that the direct
+// and the prepacked paths and any number of threads add the terms of a dot product in the same
+// order. 192 x 64 floats = 48 KiB of packed B on the stack (L1 is 32-48 KiB, L2 1-2 MiB).
 constexpr std::size_t kGemmKC = 192;
 constexpr std::size_t kGemmNC = 64;
 static_assert(kGemmNC % gemm_panel_width == 0, "an N block is whole panels");
