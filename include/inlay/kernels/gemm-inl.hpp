@@ -41,6 +41,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // order. 192 x 64 floats = 48 KiB of packed B on the stack (L1 is 32-48 KiB, L2 1-2 MiB).
 constexpr std::size_t kGemmKC = 192;
 constexpr std::size_t kGemmNC = 64;
+// Prepacked B needs no stack, so its column blocks are wider: an MC x KC block of A is then used
+// for more micro-panels of B before it leaves L2.
+constexpr std::size_t kGemmPackedNC = 8 * kGemmNC;
 static_assert(kGemmNC % gemm_panel_width == 0, "an N block is whole panels");
 
 // Register tile of the micro-kernel: MR rows x NV vectors. NR = NV * lanes is 32 columns (two
@@ -231,7 +234,8 @@ static void gemm_store_tile(D d, const float* tile, std::size_t nr_full, std::si
   }
 }
 
-// Rows [i0, i1) and columns [j0, j0 + nb) (nb <= kGemmNC, j0 a multiple of kGemmNC) of C.
+// Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width and, unless
+// B is prepacked, nb <= kGemmNC.
 static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t j0,
                       std::size_t nb) {
   const hn::ScalableTag<float> d;
@@ -277,11 +281,11 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
 // Runs `batch` problems (problem(b) gives the b-th) as tasks over blocks of rows and columns of C,
 // so that no two tasks write the same element and none splits K: threads do not change results.
 template <class ProblemOf>
-static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, ProblemOf problem_of,
-                     Executor* executor) {
+static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, std::size_t nc,
+                     ProblemOf problem_of, Executor* executor) {
   if (batch == 0 || m == 0 || n == 0) return;
   constexpr std::size_t MR = GemmTile<hn::ScalableTag<float>>::kMR;
-  const std::size_t col_blocks = (n + kGemmNC - 1) / kGemmNC;
+  const std::size_t col_blocks = (n + nc - 1) / nc;
   const std::size_t row_tiles = (m + MR - 1) / MR;
   std::size_t row_blocks = 1;
   if (executor != nullptr && executor->concurrency() > 1) {
@@ -295,8 +299,8 @@ static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, ProblemOf 
   parallel_for(executor, batch * row_blocks * col_blocks, [&](std::size_t t) {
     const std::size_t jb = t % col_blocks, ib = (t / col_blocks) % row_blocks;
     const GemmProblem g = problem_of(t / (col_blocks * row_blocks));
-    const std::size_t i0 = ib * rows_per_block, j0 = jb * kGemmNC;
-    gemm_task(g, i0, std::min(m, i0 + rows_per_block), j0, std::min(kGemmNC, n - j0));
+    const std::size_t i0 = ib * rows_per_block, j0 = jb * nc;
+    gemm_task(g, i0, std::min(m, i0 + rows_per_block), j0, std::min(nc, n - j0));
   });
 }
 
@@ -318,7 +322,7 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue, Executor* executor) {
   gemm_run(
-      batch, m, n,
+      batch, m, n, kGemmNC,
       [&](std::size_t i) {
         // With k == 0, A and B may be null: offset them only when there is something.
         GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda, beta,
@@ -345,7 +349,7 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
                      const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
                      std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
   gemm_run(
-      1, m, n,
+      1, m, n, kGemmPackedNC,
       [&](std::size_t) {
         GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
         g.packed = packed_b;
