@@ -51,6 +51,7 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
 // op(B)(p, 16q + x) is packed[q * 16 * k + p * 16 + x]; columns past n are zero.
 // gemm_packed_b_size_f32 gives the number of floats of the packed form, 16 * k * ceil(n / 16).
 // The buffer needs no particular alignment (64-byte alignment makes the loads a little faster).
+// gemm_packed_f32 gives the same result as gemm_f32 on the unpacked op(B), bit for bit.
 constexpr std::size_t gemm_panel_width = 16;
 std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k);
 void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
