@@ -271,9 +271,13 @@ TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]")
       d.groups = d.in_channels;
       d.out_channels = 2 * d.in_channels;
       const std::size_t dout = d.batch * d.out_channels * d.out_h() * d.out_w();
+      const std::vector<float> dw =
+          inlay_test::random_floats(d.out_channels * d.kernel_h * d.kernel_w, 900 + iter);
+      const std::vector<float> db = inlay_test::random_floats(d.out_channels, 950 + iter);
       std::vector<float> dserial(dout), dparallel(dout, 1234.5f);
-      k::depthwise_conv2d_nchw_f32(d, x.data(), w.data(), b.data(), dserial.data());
-      k::depthwise_conv2d_nchw_f32(d, x.data(), w.data(), b.data(), dparallel.data(), {}, &pool);
+      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dserial.data());
+      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dparallel.data(), {},
+                                   &pool);
       inlay_test::check_close(dparallel, dserial, 0.0f, 0.0f);
     });
     // Transposed: against the reference (the GEMM may split its sums differently in parallel).

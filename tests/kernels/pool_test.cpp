@@ -196,6 +196,9 @@ TEST_CASE("global pools are vectorized reductions equal to the definition", "[po
         x[spatial + spatial / 2] = std::numeric_limits<float>::quiet_NaN();  // plane 1
         x[2 * spatial] = std::numeric_limits<float>::infinity();               // plane 2
         x[3 * spatial + spatial - 1] = -std::numeric_limits<float>::infinity();  // plane 3
+        for (std::size_t i = 4 * spatial; i < 5 * spatial; ++i) {  // plane 4: all -inf
+          x[i] = -std::numeric_limits<float>::infinity();
+        }
       }
       const std::vector<float> avg = inlay_ref::global_avg_pool(x, planes, spatial);
       const std::vector<float> max = inlay_ref::global_max_pool(x, planes, spatial);

@@ -201,7 +201,12 @@ void global_max_pool_f32(const float* x, float* y, std::size_t planes, std::size
       m1 = hn::Max(m1, v1);
       nan = hn::Or(nan, hn::Or(hn::IsNaN(v0), hn::IsNaN(v1)));
     }
-    float best = hn::GetLane(hn::MaxOfLanes(d, hn::Max(m0, m1)));
+    // Lanes reduced by hand: Highway 1.0.3's EMU128 MaxOfLanes turns all -inf lanes into
+    // -FLT_MAX.
+    float lanes[HWY_MAX_BYTES / sizeof(float)];
+    hn::StoreU(hn::Max(m0, m1), d, lanes);
+    float best = lanes[0];
+    for (std::size_t l = 1; l < N; ++l) best = lanes[l] > best ? lanes[l] : best;
     if (!hn::AllFalse(d, nan)) best = std::numeric_limits<float>::quiet_NaN();
     for (; i < spatial; ++i) {
       if (xp[i] > best || std::isnan(xp[i])) best = xp[i];
