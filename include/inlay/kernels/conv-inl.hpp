@@ -40,6 +40,43 @@ inline WindowRange window_range(std::ptrdiff_t offset, std::size_t stride, std::
   return {lo, hi};
 }
 
+// How a vector of outputs reads its inputs at[0], at[stride], ..., at[(N - 1) * stride]:
+// contiguous, stride 2 by deinterleaving two contiguous vectors (reads at[2N - 1] too), or a
+// gather. Chosen once per call, outside the loops.
+enum class StridedLoad { unit, two, gather };
+inline StridedLoad strided_load_for(std::size_t stride) {
+  return stride == 1 ? StridedLoad::unit : stride == 2 ? StridedLoad::two : StridedLoad::gather;
+}
+
+template <StridedLoad kMode, class D, class VI>
+HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
+  if constexpr (kMode == StridedLoad::unit) {
+    (void)idx;
+    return hn::LoadU(d, at);
+  }
+#if HWY_TARGET != HWY_SCALAR  // one lane: the gather below is a plain load
+  if constexpr (kMode == StridedLoad::two) {
+    (void)idx;
+    return hn::ConcatEven(d, hn::LoadU(d, at + hn::Lanes(d)), hn::LoadU(d, at));
+  }
+#endif
+  return hn::GatherIndex(d, at, idx);
+}
+
+// The output columns [lo, hi) of a window of `kernel` taps `dilation` apart, starting at
+// o * stride - pad, whose taps (and, for stride 2, the element after the last tap that
+// load_strided reads) all lie inside [0, in): the interior, which needs no bound checks.
+inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
+                                  std::size_t stride, std::size_t in, std::size_t out) {
+  const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
+  const std::ptrdiff_t last_read = first_tap +
+                                   static_cast<std::ptrdiff_t>((kernel - 1) * dilation) +
+                                   (stride == 2 ? 1 : 0);
+  const WindowRange first = window_range(first_tap, stride, in, out);
+  const WindowRange last = window_range(last_read, stride, in, out);
+  return {first.lo, last.hi > first.lo ? last.hi : first.lo};
+}
+
 inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
@@ -133,7 +170,7 @@ void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channe
         }
       }
     }
-    activate_f32(plane, plane, oh * ow, activation);
+    if (activation.op != UnaryOp::identity) activate_f32(plane, plane, oh * ow, activation);
   }
 }
 
@@ -149,8 +186,8 @@ struct DepthwiseRow {
 };
 
 // Output columns [lo, hi) where every tap lies inside the input row, vectorized along the output
-// width: contiguous loads for unit stride (kUnitStride), gathers otherwise.
-template <bool kUnitStride>
+// width.
+template <StridedLoad kMode>
 inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r, std::size_t lo,
                                    std::size_t hi, float* HWY_RESTRICT y) {
   const hn::ScalableTag<float> d;
@@ -158,9 +195,6 @@ inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r,
   const std::size_t N = hn::Lanes(d);
   const std::size_t sw = p.stride_w, kw = p.kernel_w, dw = p.dilation_w;
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(sw)));
-  const auto load = [&](const float* at) {
-    return kUnitStride ? hn::LoadU(d, at) : hn::GatherIndex(d, at, idx);
-  };
   std::size_t ox = lo;
   // Two vectors per step: independent FMA chains hide the FMA latency.
   for (; ox + 2 * N <= hi; ox += 2 * N) {
@@ -170,20 +204,23 @@ inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r,
       const float* wr = r.w + t * kw;
       for (std::size_t kj = 0; kj < kw; ++kj) {
         const auto wv = hn::Set(d, wr[kj]);
-        acc0 = hn::MulAdd(wv, load(in + kj * dw), acc0);
-        acc1 = hn::MulAdd(wv, load(in + kj * dw + N * sw), acc1);
+        acc0 = hn::MulAdd(wv, load_strided<kMode>(d, in + kj * dw, idx), acc0);
+        acc1 = hn::MulAdd(wv, load_strided<kMode>(d, in + kj * dw + N * sw, idx), acc1);
       }
     }
     hn::StoreU(acc0, d, y + ox);
     hn::StoreU(acc1, d, y + ox + N);
   }
-  for (; ox + N <= hi; ox += N) {
+  // The last vector may overlap the previous one (it rewrites equal values): no scalar tail
+  // once the interior holds a full vector.
+  for (; ox < hi && hi - lo >= N; ox += N) {
+    if (ox + N > hi) ox = hi - N;
     auto acc = hn::Set(d, r.bias);
     for (std::size_t t = 0; t < r.rows; ++t) {
       const float* in = r.x + t * r.x_step + ox * sw - p.pad_left;
       const float* wr = r.w + t * kw;
       for (std::size_t kj = 0; kj < kw; ++kj) {
-        acc = hn::MulAdd(hn::Set(d, wr[kj]), load(in + kj * dw), acc);
+        acc = hn::MulAdd(hn::Set(d, wr[kj]), load_strided<kMode>(d, in + kj * dw, idx), acc);
       }
     }
     hn::StoreU(acc, d, y + ox);
@@ -220,13 +257,9 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   const std::size_t oh = p.out_h(), ow = p.out_w();
   const std::size_t multiplier = p.out_channels / p.in_channels;
   const std::size_t kk = p.kernel_h * p.kernel_w;
-  // Interior columns: the first tap (offset -pad_left) and the last tap both inside the row.
-  const WindowRange first =
-      window_range(-static_cast<std::ptrdiff_t>(p.pad_left), p.stride_w, p.in_w, ow);
-  const WindowRange last = window_range(static_cast<std::ptrdiff_t>((p.kernel_w - 1) * p.dilation_w) -
-                                            static_cast<std::ptrdiff_t>(p.pad_left),
-                                        p.stride_w, p.in_w, ow);
-  const std::size_t lo = first.lo, hi = last.hi > lo ? last.hi : lo;
+  const WindowRange in =
+      interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  const StridedLoad mode = strided_load_for(p.stride_w);
   parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
     const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
     const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
@@ -244,15 +277,17 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
           w + oc * kk + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w,
           bias ? bias[oc] : 0.0f};
       float* yr = yp + oy * ow;
-      depthwise_row_border(p, r, 0, lo, yr);
-      if (p.stride_w == 1) {
-        depthwise_row_interior<true>(p, r, lo, hi, yr);
-      } else {
-        depthwise_row_interior<false>(p, r, lo, hi, yr);
+      depthwise_row_border(p, r, 0, in.lo, yr);
+      switch (mode) {
+        case StridedLoad::unit: depthwise_row_interior<StridedLoad::unit>(p, r, in.lo, in.hi, yr); break;
+        case StridedLoad::two: depthwise_row_interior<StridedLoad::two>(p, r, in.lo, in.hi, yr); break;
+        case StridedLoad::gather:
+          depthwise_row_interior<StridedLoad::gather>(p, r, in.lo, in.hi, yr);
+          break;
       }
-      depthwise_row_border(p, r, hi, ow, yr);
+      depthwise_row_border(p, r, in.hi, ow, yr);
     }
-    activate_f32(yp, yp, oh * ow, activation);
+    if (activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
   });
 }
 

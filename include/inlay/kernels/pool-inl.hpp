@@ -1,7 +1,7 @@
 // Per-target bodies of the pool kernels (see pool.hpp). Re-included once per CPU target.
-// Windowed pools vectorize along the output width where stride_w is 1 and the whole window lies
-// inside the input row (the interior); the borders, other strides and max pooling with indices
-// take the scalar path. NaN in a max window gives NaN: x86 max instructions return their second
+// Windowed pools vectorize along the output width where the whole window lies inside the input
+// row (the interior: contiguous loads for stride 1, deinterleaved pairs for stride 2, gathers
+// otherwise); the borders and max pooling with indices take the scalar path. NaN in a max window gives NaN: x86 max instructions return their second
 // operand when either is NaN, so the vector path tracks NaN lanes in a mask of its own.
 #if defined(INLAY_KERNELS_POOL_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_POOL_INL_HPP
@@ -17,7 +17,7 @@
 
 #include <hwy/highway.h>
 
-#include "inlay/kernels/conv-inl.hpp"  // window_range
+#include "inlay/kernels/conv-inl.hpp"  // window_range, interior_range, load_strided
 #include "inlay/kernels/pool.hpp"
 
 HWY_BEFORE_NAMESPACE();
@@ -49,15 +49,6 @@ inline PoolRow pool_row(const Pool2dParams& p, std::size_t oy) {
   return {k, first, padded.hi - padded.lo};
 }
 
-// Interior columns: the first and the last tap of the window inside the input row.
-inline WindowRange pool_interior(const Pool2dParams& p, std::size_t ow) {
-  const std::ptrdiff_t left = -static_cast<std::ptrdiff_t>(p.pad_left);
-  const WindowRange first = window_range(left, p.stride_w, p.in_w, ow);
-  const WindowRange last = window_range(
-      left + static_cast<std::ptrdiff_t>((p.kernel_w - 1) * p.dilation_w), p.stride_w, p.in_w, ow);
-  return {first.lo, last.hi > first.lo ? last.hi : first.lo};
-}
-
 // Scalar max over the window of (oy's row r, ox); the first maximum wins, a NaN beats any number.
 inline void max_pool_scalar(const Pool2dParams& p, const float* plane, std::int64_t plane_index,
                             const PoolRow& r, std::size_t ox, float* y, std::int64_t* index) {
@@ -80,91 +71,131 @@ inline void max_pool_scalar(const Pool2dParams& p, const float* plane, std::int6
   if (index) *index = best_at < 0 ? -1 : plane_index * static_cast<std::int64_t>(p.in_h * p.in_w) + best_at;
 }
 
-void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
+// Interior columns [lo, hi) of output row oy (hi - lo >= one vector), vectorized along the output
+// width; the last vector may overlap the previous one (it rewrites equal values).
+template <StridedLoad kMode>
+inline void max_pool_interior(const Pool2dParams& p, const float* plane, const PoolRow& r,
+                              WindowRange in, float* HWY_RESTRICT y) {
   const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
   const std::size_t N = hn::Lanes(d);
-  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
-  // The vector path needs unit stride and does not track the position of the maximum.
-  const WindowRange in = p.stride_w == 1 && !indices ? pool_interior(p, ow) : WindowRange{0, 0};
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
   const auto neg_inf = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (std::size_t ox = in.lo; ox < in.hi; ox += N) {
+    if (ox + N > in.hi) ox = in.hi - N;
+    auto best = neg_inf;
+    auto nan = hn::Lt(best, best);  // all false
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
+                         ox * p.stride_w - p.pad_left;
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+        const auto v = load_strided<kMode>(d, row + kj * p.dilation_w, idx);
+        best = hn::Max(best, v);
+        nan = hn::Or(nan, hn::IsNaN(v));
+      }
+    }
+    hn::StoreU(hn::IfThenElse(nan, hn::Set(d, std::numeric_limits<float>::quiet_NaN()), best), d,
+               y + ox);
+  }
+}
+
+void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
+  const std::size_t N = hn::Lanes(hn::ScalableTag<float>());
+  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
+  // The vector path does not track the position of the maximum.
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (indices || in.hi - in.lo < N) in = {0, 0};
+  const StridedLoad mode = strided_load_for(p.stride_w);
   for (std::size_t c = 0; c < planes; ++c) {
     const float* plane = x + c * p.in_h * p.in_w;
+    const std::int64_t plane_index = static_cast<std::int64_t>(c);
     for (std::size_t oy = 0; oy < oh; ++oy) {
       const PoolRow r = pool_row(p, oy);
       const std::size_t o = (c * oh + oy) * ow;
       std::int64_t* idx = indices ? indices + o : nullptr;
       for (std::size_t ox = 0; ox < in.lo; ++ox) {
-        max_pool_scalar(p, plane, static_cast<std::int64_t>(c), r, ox, y + o + ox, idx ? idx + ox : nullptr);
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
       }
-      std::size_t ox = in.lo;
-      for (; ox + N <= in.hi; ox += N) {
-        auto best = neg_inf;
-        auto nan = hn::Lt(best, best);  // all false
-        for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
-          const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
-                             ox - p.pad_left;
-          for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
-            const auto v = hn::LoadU(d, row + kj * p.dilation_w);
-            best = hn::Max(best, v);
-            nan = hn::Or(nan, hn::IsNaN(v));
-          }
-        }
-        hn::StoreU(hn::IfThenElse(nan, hn::Set(d, std::numeric_limits<float>::quiet_NaN()), best),
-                   d, y + o + ox);
+      switch (mode) {
+        case StridedLoad::unit: max_pool_interior<StridedLoad::unit>(p, plane, r, in, y + o); break;
+        case StridedLoad::two: max_pool_interior<StridedLoad::two>(p, plane, r, in, y + o); break;
+        case StridedLoad::gather:
+          max_pool_interior<StridedLoad::gather>(p, plane, r, in, y + o);
+          break;
       }
-      for (; ox < ow; ++ox) {
-        max_pool_scalar(p, plane, static_cast<std::int64_t>(c), r, ox, y + o + ox, idx ? idx + ox : nullptr);
+      for (std::size_t ox = in.hi; ox < ow; ++ox) {
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
       }
     }
+  }
+}
+
+// Average of output row oy's window at column ox, with bound checks (the borders).
+inline float avg_pool_scalar(const Pool2dParams& p, const float* plane, const PoolRow& r,
+                             std::size_t ox) {
+  const std::size_t padded_w = p.in_w + p.pad_left + p.pad_right;
+  float sum = 0.0f;
+  std::size_t cols = 0;
+  for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+    const std::size_t ix = ox * p.stride_w + kj * p.dilation_w;  // padded coordinates
+    if (ix < p.pad_left || ix >= p.pad_left + p.in_w) {
+      cols += p.count_include_pad && ix < padded_w;
+      continue;
+    }
+    ++cols;
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      sum += plane[(r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w + ix - p.pad_left];
+    }
+  }
+  const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
+  return sum / static_cast<float>(rows * cols);
+}
+
+// Interior columns of output row oy (every column of the window inside the input, so the divisor
+// is rows * kernel_w), as max_pool_interior.
+template <StridedLoad kMode>
+inline void avg_pool_interior(const Pool2dParams& p, const float* plane, const PoolRow& r,
+                              WindowRange in, float* HWY_RESTRICT y) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
+  const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
+  const auto scale = hn::Set(d, 1.0f / static_cast<float>(rows * p.kernel_w));
+  for (std::size_t ox = in.lo; ox < in.hi; ox += N) {
+    if (ox + N > in.hi) ox = in.hi - N;
+    auto sum = hn::Zero(d);
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
+                         ox * p.stride_w - p.pad_left;
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+        sum = hn::Add(sum, load_strided<kMode>(d, row + kj * p.dilation_w, idx));
+      }
+    }
+    hn::StoreU(hn::Mul(sum, scale), d, y + ox);
   }
 }
 
 // ONNX AveragePool's divisor: the window's elements inside the input, or with count_include_pad
 // those inside the padded input (not the part a ceil_mode window runs past it).
 void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y) {
-  const hn::ScalableTag<float> d;
-  const std::size_t N = hn::Lanes(d);
+  const std::size_t N = hn::Lanes(hn::ScalableTag<float>());
   const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
-  const std::size_t padded_w = p.in_w + p.pad_left + p.pad_right;
-  const WindowRange in = p.stride_w == 1 ? pool_interior(p, ow) : WindowRange{0, 0};
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (in.hi - in.lo < N) in = {0, 0};
+  const StridedLoad mode = strided_load_for(p.stride_w);
   for (std::size_t c = 0; c < planes; ++c) {
     const float* plane = x + c * p.in_h * p.in_w;
     for (std::size_t oy = 0; oy < oh; ++oy) {
       const PoolRow r = pool_row(p, oy);
-      const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
       float* yr = y + (c * oh + oy) * ow;
-      const auto scalar = [&](std::size_t ox) {
-        float sum = 0.0f;
-        std::size_t cols = 0;
-        for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
-          const std::size_t ix = ox * p.stride_w + kj * p.dilation_w;  // padded coordinates
-          if (ix < p.pad_left || ix >= p.pad_left + p.in_w) {
-            cols += p.count_include_pad && ix < padded_w;
-            continue;
-          }
-          ++cols;
-          for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
-            sum += plane[(r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w + ix - p.pad_left];
-          }
-        }
-        yr[ox] = sum / static_cast<float>(rows * cols);
-      };
-      for (std::size_t ox = 0; ox < in.lo; ++ox) scalar(ox);
-      // Interior: every column of the window is inside the input.
-      const auto scale = hn::Set(d, 1.0f / static_cast<float>(rows * p.kernel_w));
-      std::size_t ox = in.lo;
-      for (; ox + N <= in.hi; ox += N) {
-        auto sum = hn::Zero(d);
-        for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
-          const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
-                             ox - p.pad_left;
-          for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
-            sum = hn::Add(sum, hn::LoadU(d, row + kj * p.dilation_w));
-          }
-        }
-        hn::StoreU(hn::Mul(sum, scale), d, yr + ox);
+      for (std::size_t ox = 0; ox < in.lo; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
+      switch (mode) {
+        case StridedLoad::unit: avg_pool_interior<StridedLoad::unit>(p, plane, r, in, yr); break;
+        case StridedLoad::two: avg_pool_interior<StridedLoad::two>(p, plane, r, in, yr); break;
+        case StridedLoad::gather: avg_pool_interior<StridedLoad::gather>(p, plane, r, in, yr); break;
       }
-      for (; ox < ow; ++ox) scalar(ox);
+      for (std::size_t ox = in.hi; ox < ow; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
     }
   }
 }
