@@ -32,7 +32,8 @@ struct MaxPoolResult {
 // Each output is the maximum of its window's elements inside the input (the first one on ties;
 // a NaN wins over any number); the index is ((n * C + c) * H + h) * W + w. A window without
 // elements gives -inf and index -1.
-inline MaxPoolResult max_pool2d(const inlay::kernels::Pool2dParams& p, const std::vector<float>& x) {
+inline MaxPoolResult max_pool2d(const inlay::kernels::Pool2dParams& p,
+                                const std::vector<float>& x) {
   const std::size_t oh = pool_out(p.in_h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h,
                                   p.dilation_h, p.ceil_mode);
   const std::size_t ow = pool_out(p.in_w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w,

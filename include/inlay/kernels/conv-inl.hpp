@@ -124,6 +124,10 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
       const float* in_row = plane + (oy * p.stride_h + ki * p.dilation_h - p.pad_top) * p.in_w;
       float* o = out + oy * ow;
       fill_f32(o, cols.lo, 0.0f);
+      if (cols.hi == cols.lo) {  // no tap inside the row (and no pointer before it)
+        fill_f32(o, ow, 0.0f);
+        continue;
+      }
       copy_strided_f32(in_row + static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off,
                        p.stride_w, o + cols.lo, cols.hi - cols.lo);
       fill_f32(o + cols.hi, ow - cols.hi, 0.0f);
@@ -132,10 +136,10 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
   }
 }
 
-// Output channels [ch_begin, ch_end) of one (image, group) of a transposed convolution: y[oc] =
+// `channels` output channels of one (image, group) of a transposed convolution: y[oc] =
 // act(bias[oc] + sum over (ki, kj, iy, ix) of col[(oc, ki, kj), iy, ix]) where (iy, ix) lands on
-// (iy*sh - pt + ki*dh, ix*sw - pl + kj*dw) (col2im, the adjoint of im2col). col holds the rows of
-// ch_begin first; y and bias point at channel ch_begin (bias may be null).
+// (iy*sh - pt + ki*dh, ix*sw - pl + kj*dw) (col2im, the adjoint of im2col). col, y and bias
+// (may be null) point at the first of these channels.
 void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channels,
                      const float* bias, float* y, const Activation& activation) {
   const hn::ScalableTag<float> d;
@@ -155,6 +159,7 @@ void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channe
                                        static_cast<std::ptrdiff_t>(p.pad_left);
         const WindowRange cols = window_range(col_off, p.stride_w, ow, p.in_w);
         const std::size_t n = cols.hi - cols.lo;
+        if (n == 0) continue;
         const float* src = col + ((oc * p.kernel_h + ki) * p.kernel_w + kj) * in_plane;
         for (std::size_t iy = rows.lo; iy < rows.hi; ++iy) {
           const float* s = src + iy * p.in_w + cols.lo;
@@ -174,7 +179,7 @@ void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channe
   }
 }
 
-// Rows of one output row of a depthwise convolution: the valid kernel rows (input row of the
+// One output row of a depthwise convolution: its valid kernel rows (input row of the
 // first one, weights of the first one, how many; consecutive ones are dilation_h input rows and
 // kernel_w weights apart) and the bias.
 struct DepthwiseRow {
@@ -186,12 +191,11 @@ struct DepthwiseRow {
 };
 
 // Output columns [lo, hi) where every tap lies inside the input row, vectorized along the output
-// width.
-template <StridedLoad kMode>
-inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r, std::size_t lo,
-                                   std::size_t hi, float* HWY_RESTRICT y) {
-  const hn::ScalableTag<float> d;
-  const hn::RebindToSigned<decltype(d)> di;
+// width with vectors of `d`.
+template <StridedLoad kMode, class D>
+inline void depthwise_row_interior(D d, const Conv2dParams& p, const DepthwiseRow& r,
+                                   std::size_t lo, std::size_t hi, float* HWY_RESTRICT y) {
+  const hn::RebindToSigned<D> di;
   const std::size_t N = hn::Lanes(d);
   const std::size_t sw = p.stride_w, kw = p.kernel_w, dw = p.dilation_w;
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(sw)));
@@ -211,9 +215,9 @@ inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r,
     hn::StoreU(acc0, d, y + ox);
     hn::StoreU(acc1, d, y + ox + N);
   }
-  // The last vector may overlap the previous one (it rewrites equal values): no scalar tail
-  // once the interior holds a full vector.
-  for (; ox < hi && hi - lo >= N; ox += N) {
+  // The last vector may overlap the previous one (it rewrites equal values): no scalar tail.
+  // The caller guarantees hi - lo >= N.
+  for (; ox < hi; ox += N) {
     if (ox + N > hi) ox = hi - N;
     auto acc = hn::Set(d, r.bias);
     for (std::size_t t = 0; t < r.rows; ++t) {
@@ -225,13 +229,18 @@ inline void depthwise_row_interior(const Conv2dParams& p, const DepthwiseRow& r,
     }
     hn::StoreU(acc, d, y + ox);
   }
-  for (; ox < hi; ++ox) {
-    float acc = r.bias;
-    for (std::size_t t = 0; t < r.rows; ++t) {
-      const float* in = r.x + t * r.x_step + ox * sw - p.pad_left;
-      for (std::size_t kj = 0; kj < kw; ++kj) acc += r.w[t * kw + kj] * in[kj * dw];
-    }
-    y[ox] = acc;
+}
+
+template <class D>
+inline void depthwise_row_interior(D d, StridedLoad mode, const Conv2dParams& p,
+                                   const DepthwiseRow& r, std::size_t lo, std::size_t hi,
+                                   float* HWY_RESTRICT y) {
+  switch (mode) {
+    case StridedLoad::unit: depthwise_row_interior<StridedLoad::unit>(d, p, r, lo, hi, y); break;
+    case StridedLoad::two: depthwise_row_interior<StridedLoad::two>(d, p, r, lo, hi, y); break;
+    case StridedLoad::gather:
+      depthwise_row_interior<StridedLoad::gather>(d, p, r, lo, hi, y);
+      break;
   }
 }
 
@@ -257,8 +266,13 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   const std::size_t oh = p.out_h(), ow = p.out_w();
   const std::size_t multiplier = p.out_channels / p.in_channels;
   const std::size_t kk = p.kernel_h * p.kernel_w;
-  const WindowRange in =
-      interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  // Interior columns, vectorized with full vectors, or 4 lanes when the interior is narrower
+  // than a full vector (7x7 and 14x14 layers with AVX-512); narrower still: the border path.
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 4> quarter;
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (in.hi - in.lo < hn::Lanes(quarter)) in = {0, 0};
+  const bool use_full = in.hi - in.lo >= hn::Lanes(full);
   const StridedLoad mode = strided_load_for(p.stride_w);
   parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
     const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
@@ -278,12 +292,10 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
           bias ? bias[oc] : 0.0f};
       float* yr = yp + oy * ow;
       depthwise_row_border(p, r, 0, in.lo, yr);
-      switch (mode) {
-        case StridedLoad::unit: depthwise_row_interior<StridedLoad::unit>(p, r, in.lo, in.hi, yr); break;
-        case StridedLoad::two: depthwise_row_interior<StridedLoad::two>(p, r, in.lo, in.hi, yr); break;
-        case StridedLoad::gather:
-          depthwise_row_interior<StridedLoad::gather>(p, r, in.lo, in.hi, yr);
-          break;
+      if (use_full) {
+        depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
+      } else {
+        depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
       }
       depthwise_row_border(p, r, in.hi, ow, yr);
     }

@@ -1,8 +1,9 @@
 // Per-target bodies of the pool kernels (see pool.hpp). Re-included once per CPU target.
 // Windowed pools vectorize along the output width where the whole window lies inside the input
 // row (the interior: contiguous loads for stride 1, deinterleaved pairs for stride 2, gathers
-// otherwise); the borders and max pooling with indices take the scalar path. NaN in a max window gives NaN: x86 max instructions return their second
-// operand when either is NaN, so the vector path tracks NaN lanes in a mask of its own.
+// otherwise); the borders and max pooling with indices take the scalar path. NaN in a max window
+// gives NaN: x86 max instructions return their second operand when either is NaN, so the vector
+// path tracks NaN lanes in a mask of its own.
 #if defined(INLAY_KERNELS_POOL_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_POOL_INL_HPP
 #undef INLAY_KERNELS_POOL_INL_HPP
@@ -43,10 +44,8 @@ inline PoolRow pool_row(const Pool2dParams& p, std::size_t oy) {
   const WindowRange padded = window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h),
                                           p.dilation_h, p.in_h + p.pad_top + p.pad_bottom,
                                           p.kernel_h);
-  const std::size_t first = k.hi > k.lo ? static_cast<std::size_t>(
-                                              top + static_cast<std::ptrdiff_t>(k.lo * p.dilation_h))
-                                        : 0;
-  return {k, first, padded.hi - padded.lo};
+  const std::ptrdiff_t first = top + static_cast<std::ptrdiff_t>(k.lo * p.dilation_h);
+  return {k, k.hi > k.lo ? static_cast<std::size_t>(first) : 0, padded.hi - padded.lo};
 }
 
 // Scalar max over the window of (oy's row r, ox); the first maximum wins, a NaN beats any number.
@@ -68,16 +67,17 @@ inline void max_pool_scalar(const Pool2dParams& p, const float* plane, std::int6
     }
   }
   *y = best;
-  if (index) *index = best_at < 0 ? -1 : plane_index * static_cast<std::int64_t>(p.in_h * p.in_w) + best_at;
+  if (index) {
+    *index = best_at < 0 ? -1 : plane_index * static_cast<std::int64_t>(p.in_h * p.in_w) + best_at;
+  }
 }
 
-// Interior columns [lo, hi) of output row oy (hi - lo >= one vector), vectorized along the output
+// Interior columns [lo, hi) of output row oy (hi - lo >= Lanes(d)), vectorized along the output
 // width; the last vector may overlap the previous one (it rewrites equal values).
-template <StridedLoad kMode>
-inline void max_pool_interior(const Pool2dParams& p, const float* plane, const PoolRow& r,
+template <StridedLoad kMode, class D>
+inline void max_pool_interior(D d, const Pool2dParams& p, const float* plane, const PoolRow& r,
                               WindowRange in, float* HWY_RESTRICT y) {
-  const hn::ScalableTag<float> d;
-  const hn::RebindToSigned<decltype(d)> di;
+  const hn::RebindToSigned<D> di;
   const std::size_t N = hn::Lanes(d);
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
   const auto neg_inf = hn::Set(d, -std::numeric_limits<float>::infinity());
@@ -96,37 +96,6 @@ inline void max_pool_interior(const Pool2dParams& p, const float* plane, const P
     }
     hn::StoreU(hn::IfThenElse(nan, hn::Set(d, std::numeric_limits<float>::quiet_NaN()), best), d,
                y + ox);
-  }
-}
-
-void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
-  const std::size_t N = hn::Lanes(hn::ScalableTag<float>());
-  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
-  // The vector path does not track the position of the maximum.
-  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
-  if (indices || in.hi - in.lo < N) in = {0, 0};
-  const StridedLoad mode = strided_load_for(p.stride_w);
-  for (std::size_t c = 0; c < planes; ++c) {
-    const float* plane = x + c * p.in_h * p.in_w;
-    const std::int64_t plane_index = static_cast<std::int64_t>(c);
-    for (std::size_t oy = 0; oy < oh; ++oy) {
-      const PoolRow r = pool_row(p, oy);
-      const std::size_t o = (c * oh + oy) * ow;
-      std::int64_t* idx = indices ? indices + o : nullptr;
-      for (std::size_t ox = 0; ox < in.lo; ++ox) {
-        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
-      }
-      switch (mode) {
-        case StridedLoad::unit: max_pool_interior<StridedLoad::unit>(p, plane, r, in, y + o); break;
-        case StridedLoad::two: max_pool_interior<StridedLoad::two>(p, plane, r, in, y + o); break;
-        case StridedLoad::gather:
-          max_pool_interior<StridedLoad::gather>(p, plane, r, in, y + o);
-          break;
-      }
-      for (std::size_t ox = in.hi; ox < ow; ++ox) {
-        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
-      }
-    }
   }
 }
 
@@ -153,11 +122,10 @@ inline float avg_pool_scalar(const Pool2dParams& p, const float* plane, const Po
 
 // Interior columns of output row oy (every column of the window inside the input, so the divisor
 // is rows * kernel_w), as max_pool_interior.
-template <StridedLoad kMode>
-inline void avg_pool_interior(const Pool2dParams& p, const float* plane, const PoolRow& r,
+template <StridedLoad kMode, class D>
+inline void avg_pool_interior(D d, const Pool2dParams& p, const float* plane, const PoolRow& r,
                               WindowRange in, float* HWY_RESTRICT y) {
-  const hn::ScalableTag<float> d;
-  const hn::RebindToSigned<decltype(d)> di;
+  const hn::RebindToSigned<D> di;
   const std::size_t N = hn::Lanes(d);
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
   const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
@@ -176,25 +144,96 @@ inline void avg_pool_interior(const Pool2dParams& p, const float* plane, const P
   }
 }
 
+// The interior of output row oy, max (kMax) or average, with the vector `d` and load `mode`.
+template <bool kMax, class D>
+inline void pool_interior(D d, StridedLoad mode, const Pool2dParams& p, const float* plane,
+                          const PoolRow& r, WindowRange in, float* HWY_RESTRICT y) {
+  switch (mode) {
+    case StridedLoad::unit:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::unit>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::unit>(d, p, plane, r, in, y);
+      }
+      break;
+    case StridedLoad::two:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::two>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::two>(d, p, plane, r, in, y);
+      }
+      break;
+    case StridedLoad::gather:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::gather>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::gather>(d, p, plane, r, in, y);
+      }
+      break;
+  }
+}
+
+// The interior columns of a pool and the vectors that run them: full vectors, or 4 lanes when
+// the interior is narrower than a full vector (7x7 and 14x14 maps with AVX-512). Empty when
+// narrower still or when `scalar_only`.
+struct PoolInterior {
+  WindowRange in;
+  bool full;
+  StridedLoad mode;
+};
+inline PoolInterior pool_interior_for(const Pool2dParams& p, std::size_t ow, bool scalar_only) {
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (scalar_only || in.hi - in.lo < hn::Lanes(hn::CappedTag<float, 4>())) in = {0, 0};
+  return {in, in.hi - in.lo >= hn::Lanes(hn::ScalableTag<float>()), strided_load_for(p.stride_w)};
+}
+
+template <bool kMax>
+inline void pool_interior(const PoolInterior& v, const Pool2dParams& p, const float* plane,
+                          const PoolRow& r, float* HWY_RESTRICT y) {
+  if (v.in.hi == v.in.lo) return;
+  if (v.full) {
+    pool_interior<kMax>(hn::ScalableTag<float>(), v.mode, p, plane, r, v.in, y);
+  } else {
+    pool_interior<kMax>(hn::CappedTag<float, 4>(), v.mode, p, plane, r, v.in, y);
+  }
+}
+
+void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
+  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
+  // The vector path does not track the position of the maximum.
+  const PoolInterior v = pool_interior_for(p, ow, indices != nullptr);
+  const WindowRange in = v.in;
+  for (std::size_t c = 0; c < planes; ++c) {
+    const float* plane = x + c * p.in_h * p.in_w;
+    const std::int64_t plane_index = static_cast<std::int64_t>(c);
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      const PoolRow r = pool_row(p, oy);
+      const std::size_t o = (c * oh + oy) * ow;
+      std::int64_t* idx = indices ? indices + o : nullptr;
+      for (std::size_t ox = 0; ox < in.lo; ++ox) {
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
+      }
+      pool_interior<true>(v, p, plane, r, y + o);
+      for (std::size_t ox = in.hi; ox < ow; ++ox) {
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
+      }
+    }
+  }
+}
+
 // ONNX AveragePool's divisor: the window's elements inside the input, or with count_include_pad
 // those inside the padded input (not the part a ceil_mode window runs past it).
 void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y) {
-  const std::size_t N = hn::Lanes(hn::ScalableTag<float>());
   const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
-  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
-  if (in.hi - in.lo < N) in = {0, 0};
-  const StridedLoad mode = strided_load_for(p.stride_w);
+  const PoolInterior v = pool_interior_for(p, ow, false);
+  const WindowRange in = v.in;
   for (std::size_t c = 0; c < planes; ++c) {
     const float* plane = x + c * p.in_h * p.in_w;
     for (std::size_t oy = 0; oy < oh; ++oy) {
       const PoolRow r = pool_row(p, oy);
       float* yr = y + (c * oh + oy) * ow;
       for (std::size_t ox = 0; ox < in.lo; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
-      switch (mode) {
-        case StridedLoad::unit: avg_pool_interior<StridedLoad::unit>(p, plane, r, in, yr); break;
-        case StridedLoad::two: avg_pool_interior<StridedLoad::two>(p, plane, r, in, yr); break;
-        case StridedLoad::gather: avg_pool_interior<StridedLoad::gather>(p, plane, r, in, yr); break;
-      }
+      pool_interior<false>(v, p, plane, r, yr);
       for (std::size_t ox = in.hi; ox < ow; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
     }
   }
