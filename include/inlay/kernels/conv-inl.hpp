@@ -86,18 +86,24 @@ inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
   for (; i < n; ++i) y[i] = value;
 }
 
-// y[i] = x[i * stride] for i < n: contiguous loads for stride 1, gathers otherwise.
-inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride,
+// y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
+// deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
+inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
                              float* HWY_RESTRICT y, std::size_t n) {
   const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
   const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
   std::size_t i = 0;
   if (stride == 1) {
     for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
-  } else {
-    const hn::RebindToSigned<decltype(d)> di;
-    const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
-    for (; i + N <= n; i += N) hn::StoreU(hn::GatherIndex(d, x + i * stride, idx), d, y + i);
+  } else if (stride == 2) {
+    for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
+    }
+  }
+  for (; i + N <= n; i += N) {
+    hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
   }
   for (; i < n; ++i) y[i] = x[i * stride];
 }
@@ -128,8 +134,10 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
         fill_f32(o, ow, 0.0f);
         continue;
       }
-      copy_strided_f32(in_row + static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off,
-                       p.stride_w, o + cols.lo, cols.hi - cols.lo);
+      const std::size_t first = static_cast<std::size_t>(
+          static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
+      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo,
+                       cols.hi - cols.lo);
       fill_f32(o + cols.hi, ow - cols.hi, 0.0f);
     }
     fill_f32(out + rows.hi * ow, (oh - rows.hi) * ow, 0.0f);
