@@ -39,19 +39,27 @@ struct Conv2dParams {
 // (zero stride or dilation, channels not divisible by groups, ...).
 void validate_conv2d(const Conv2dParams& p);
 
+// The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
+// out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
+// and no padding, which reads x directly.
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
-// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null.
+// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
+// im2col + gemm_f32 per image and group.
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
-// groups == in_channels and out_channels == in_channels * multiplier.
+// groups == in_channels and out_channels == in_channels * multiplier (output channel oc reads
+// input channel oc / multiplier). A direct kernel: no workspace.
 void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
                                const float* bias, float* y, const Activation& activation = {},
                                Executor* executor = nullptr);
 
+// The column matrix of one (image, group): out_channels / groups * kernel_h * kernel_w * in_h *
+// in_w floats, whatever the Executor.
 std::size_t conv_transpose2d_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, transposed_out_h, transposed_out_w] = act(conv_transpose(x, w) + bias).
+// output_pad_h (_w) must be less than stride_h (_w) or dilation_h (_w), as in ONNX.
 void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
                                const float* bias, float* y, float* workspace,
                                const Activation& activation = {}, Executor* executor = nullptr);

@@ -28,11 +28,17 @@ struct Pool2dParams {
 void validate_pool2d(const Pool2dParams& p);
 
 // y[batch, channels, out_h, out_w]; indices (may be null) receive ONNX MaxPool's flat indices
-// ((n * C + c) * H + h) * W + w of each maximum.
+// ((n * C + c) * H + h) * W + w of each maximum (the first one on ties). A NaN in a window gives
+// NaN (index: its first NaN). Only elements inside the input count: padding never wins. A window
+// with no element inside the input (possible with dilation) gives -inf and index -1.
 void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices);
+// ONNX AveragePool: the sum of the window's elements inside the input divided by their count,
+// or with count_include_pad by the count of window positions inside the padded input (positions
+// a ceil_mode window runs past the padded input never count). An empty window gives NaN (0 / 0).
 void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y);
 
-// y[i] = mean (max) of x[i * spatial .. (i + 1) * spatial) for i < planes (planes = N * C).
+// y[i] = mean (max) of x[i * spatial .. (i + 1) * spatial) for i < planes (planes = N * C). NaN
+// propagates through the max; an empty plane gives NaN (mean) or -inf (max).
 void global_avg_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial);
 void global_max_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial);
 

@@ -1,0 +1,333 @@
+// conv2d, depthwise_conv2d and conv_transpose2d on every CPU target against the direct
+// definitions in reference/conv.hpp.
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "reference/conv.hpp"
+#include "test_util.hpp"
+
+using inlay::kernels::Activation;
+using inlay::kernels::Conv2dParams;
+namespace k = inlay::kernels;
+
+namespace {
+
+std::string describe(const Conv2dParams& p) {
+  std::ostringstream s;
+  s << "N" << p.batch << " C" << p.in_channels << " " << p.in_h << "x" << p.in_w << " -> "
+    << p.out_channels << " k" << p.kernel_h << "x" << p.kernel_w << " s" << p.stride_h << ","
+    << p.stride_w << " d" << p.dilation_h << "," << p.dilation_w << " pads " << p.pad_top << ","
+    << p.pad_left << "," << p.pad_bottom << "," << p.pad_right << " g" << p.groups << " opad "
+    << p.output_pad_h << "," << p.output_pad_w;
+  return s.str();
+}
+
+const Activation activations[] = {Activation::none(), Activation::relu(),
+                                  Activation::leaky_relu(0.1f), Activation::clip(-0.5f, 0.5f),
+                                  Activation::sigmoid()};
+
+// Random parameters: odd sizes, 1D (in_h = 1) cases, strides 1..3, dilations 1..2, asymmetric
+// pads, kernels 1x1 / 3x3 / 5x5 / rectangular; groups == in_channels when `depthwise`.
+Conv2dParams random_params(std::mt19937& rng, bool depthwise) {
+  using inlay_test::random_size;
+  Conv2dParams p;
+  p.batch = random_size(rng, 1, 2);
+  p.groups = random_size(rng, 1, 3);
+  p.in_channels = p.groups * random_size(rng, 1, 3);
+  if (depthwise) p.groups = p.in_channels;
+  p.out_channels = p.groups * random_size(rng, 1, 3);
+  p.in_h = random_size(rng, 0, 3) == 0 ? 1 : random_size(rng, 1, 11);
+  p.in_w = random_size(rng, 1, 40);
+  const std::size_t kernel_choice = random_size(rng, 0, 3);
+  p.kernel_h = kernel_choice == 3 ? random_size(rng, 1, 4) : 2 * kernel_choice + 1;
+  p.kernel_w = kernel_choice == 3 ? random_size(rng, 1, 4) : 2 * kernel_choice + 1;
+  if (p.in_h == 1) p.kernel_h = 1;
+  p.stride_h = random_size(rng, 1, 3);
+  p.stride_w = random_size(rng, 1, 3);
+  p.dilation_h = random_size(rng, 1, 2);
+  p.dilation_w = random_size(rng, 1, 2);
+  p.pad_top = random_size(rng, 0, 2);
+  p.pad_bottom = random_size(rng, 0, 2);
+  p.pad_left = random_size(rng, 0, 2);
+  p.pad_right = random_size(rng, 0, 2);
+  if (p.in_h == 1) p.pad_top = p.pad_bottom = 0;
+  return p;
+}
+
+// Runs conv2d (or depthwise) on every target and compares with the reference.
+void check_conv2d(const Conv2dParams& p, bool use_bias, const Activation& act, std::uint32_t seed,
+                  bool depthwise, bool specials = false) {
+  INFO(describe(p) << (use_bias ? " bias" : "") << " activation " << int(act.op));
+  std::vector<float> x = inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, seed);
+  if (specials) inlay_test::sprinkle_specials(x);
+  const std::vector<float> w = inlay_test::random_floats(
+      p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w, seed + 1);
+  const std::vector<float> b = inlay_test::random_floats(p.out_channels, seed + 2);
+  const float* bias = use_bias ? b.data() : nullptr;
+  const std::vector<float> expected = inlay_ref::conv2d(p, x, w, bias, act);
+  inlay_test::for_each_cpu_target([&] {
+    std::vector<float> y(expected.size(), 1234.5f);
+    if (depthwise) {
+      k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), bias, y.data(), act);
+    } else {
+      std::vector<float> ws(k::conv2d_workspace_size_f32(p));  // exactly the documented size
+      k::conv2d_nchw_f32(p, x.data(), w.data(), bias, y.data(), ws.data(), act);
+    }
+    // float accumulation of up to 3*5*5 products in [-1, 1] against double.
+    inlay_test::check_close(y, expected, 1e-5f, 1e-5f);
+  });
+}
+
+void check_conv_transpose2d(const Conv2dParams& p, bool use_bias, const Activation& act,
+                            std::uint32_t seed, inlay::Executor* executor = nullptr) {
+  INFO(describe(p) << (use_bias ? " bias" : "") << " activation " << int(act.op));
+  const std::vector<float> x =
+      inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, seed);
+  const std::vector<float> w = inlay_test::random_floats(
+      p.in_channels * (p.out_channels / p.groups) * p.kernel_h * p.kernel_w, seed + 1);
+  const std::vector<float> b = inlay_test::random_floats(p.out_channels, seed + 2);
+  const float* bias = use_bias ? b.data() : nullptr;
+  const std::vector<float> expected = inlay_ref::conv_transpose2d(p, x, w, bias, act);
+  REQUIRE(expected.size() ==
+          p.batch * p.out_channels * p.transposed_out_h() * p.transposed_out_w());
+  inlay_test::for_each_cpu_target([&] {
+    std::vector<float> y(expected.size(), 1234.5f);
+    std::vector<float> ws(k::conv_transpose2d_workspace_size_f32(p));
+    k::conv_transpose2d_nchw_f32(p, x.data(), w.data(), bias, y.data(), ws.data(), act,
+                                 executor);
+    inlay_test::check_close(y, expected, 1e-5f, 1e-5f);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("conv2d output size follows ONNX", "[conv]") {
+  Conv2dParams p;
+  p.in_channels = 1;
+  p.in_h = 32, p.in_w = 7;
+  p.kernel_h = 5, p.kernel_w = 3;
+  CHECK(p.out_h() == 28);  // 32 - 5 + 1
+  CHECK(p.out_w() == 5);
+  p.stride_h = 2, p.pad_top = 1, p.pad_bottom = 2;  // floor((32 + 3 - 5) / 2) + 1
+  CHECK(p.out_h() == 16);
+  p.dilation_w = 4;  // extent 9 > 7: no output
+  CHECK(p.out_w() == 0);
+  p.stride_w = 3, p.pad_left = 1, p.pad_right = 1, p.dilation_w = 1;  // floor((7 + 2 - 3) / 3) + 1
+  CHECK(p.out_w() == 3);
+  // Transposed: stride * (in - 1) + output_pad + dilation * (kernel - 1) + 1 - pads.
+  Conv2dParams t;
+  t.in_h = 3, t.in_w = 4, t.kernel_h = 3, t.kernel_w = 2, t.stride_h = 2, t.stride_w = 3;
+  t.output_pad_h = 1, t.pad_left = 1, t.pad_right = 2, t.dilation_w = 2;
+  CHECK(t.transposed_out_h() == 2 * 2 + 1 + 2 + 1);
+  CHECK(t.transposed_out_w() == 3 * 3 + 0 + 2 * 1 + 1 - 3);
+}
+
+TEST_CASE("conv2d matches the direct definition on random shapes", "[conv]") {
+  std::mt19937 rng(17);
+  for (int iter = 0; iter < 60; ++iter) {
+    const Conv2dParams p = random_params(rng, false);
+    check_conv2d(p, iter % 2 == 0, activations[iter % 5], 100 + iter, false);
+  }
+}
+
+TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width tails", "[conv]") {
+  Conv2dParams p;
+  p.batch = 2, p.in_channels = 6, p.out_channels = 9, p.in_h = 5, p.in_w = 7;
+  SECTION("pointwise 1x1 stride 1 uses no workspace") {
+    CHECK(k::conv2d_workspace_size_f32(p) == 0);
+    check_conv2d(p, true, Activation::relu(), 1, false);
+    p.groups = 3;
+    check_conv2d(p, false, Activation::none(), 2, false);
+  }
+  SECTION("1x1 with stride or padding goes through im2col") {
+    p.stride_w = 2;
+    CHECK(k::conv2d_workspace_size_f32(p) == 6 * 5 * 4);
+    check_conv2d(p, true, Activation::none(), 3, false);
+    p.stride_w = 1, p.pad_left = 1, p.pad_bottom = 2;
+    check_conv2d(p, true, Activation::none(), 4, false);
+  }
+  SECTION("groups == in_channels through conv2d") {
+    p.groups = 6, p.out_channels = 12, p.kernel_h = p.kernel_w = 3, p.pad_top = p.pad_left = 1;
+    p.pad_bottom = p.pad_right = 1;
+    check_conv2d(p, true, Activation::none(), 5, false);
+  }
+  SECTION("1D: in_h = 1, odd widths around the vector lengths") {
+    p.in_h = 1, p.kernel_w = 5, p.pad_left = 2, p.pad_right = 3;
+    for (std::size_t w : {1u, 3u, 7u, 15u, 16u, 17u, 33u, 65u}) {
+      p.in_w = w;
+      check_conv2d(p, true, Activation::none(), 6 + std::uint32_t(w), false);
+    }
+  }
+}
+
+TEST_CASE("conv2d: empty and degenerate sizes", "[conv]") {
+  Conv2dParams p;
+  p.in_channels = 2, p.out_channels = 3, p.in_h = 4, p.in_w = 4, p.kernel_h = p.kernel_w = 3;
+  SECTION("batch 0 writes nothing") {
+    p.batch = 0;
+    std::vector<float> w(3 * 2 * 9, 1.0f);
+    // Null x, y and workspace: any access would crash.
+    CHECK_NOTHROW(k::conv2d_nchw_f32(p, nullptr, w.data(), nullptr, nullptr, nullptr));
+    CHECK_NOTHROW(k::conv_transpose2d_nchw_f32(p, nullptr, w.data(), nullptr, nullptr, nullptr));
+    p.out_channels = p.groups = 2;
+    CHECK_NOTHROW(k::depthwise_conv2d_nchw_f32(p, nullptr, w.data(), nullptr, nullptr));
+  }
+  SECTION("an empty input with padding gives act(bias)") {
+    p.in_h = 0, p.pad_top = 2, p.pad_bottom = 1, p.pad_left = p.pad_right = 1;
+    REQUIRE(p.out_h() == 1);
+    check_conv2d(p, true, Activation::relu(), 7, false);
+  }
+  SECTION("a window larger than the padded input gives no output") {
+    p.kernel_h = 5;
+    REQUIRE(p.out_h() == 0);
+    check_conv2d(p, true, Activation::none(), 8, false);
+  }
+  SECTION("out_channels 0") {
+    p.out_channels = 0;
+    check_conv2d(p, false, Activation::none(), 9, false);
+  }
+}
+
+TEST_CASE("conv2d and depthwise_conv2d propagate NaN and Inf like the definition", "[conv]") {
+  std::mt19937 rng(29);
+  for (int iter = 0; iter < 10; ++iter) {
+    const Conv2dParams p = random_params(rng, iter % 2 == 1);
+    check_conv2d(p, true, Activation::none(), 300 + iter, iter % 2 == 1, true);
+  }
+}
+
+TEST_CASE("depthwise_conv2d matches the direct definition on random shapes", "[conv]") {
+  std::mt19937 rng(23);
+  for (int iter = 0; iter < 60; ++iter) {
+    Conv2dParams p = random_params(rng, true);
+    if (iter % 3 == 0) p.in_w = inlay_test::random_size(rng, 30, 70);  // long interiors
+    check_conv2d(p, iter % 2 == 1, activations[iter % 5], 200 + iter, true);
+  }
+}
+
+TEST_CASE("depthwise_conv2d: MobileNet-like 3x3 layers, strides 1 and 2", "[conv]") {
+  Conv2dParams p;
+  p.in_channels = p.out_channels = p.groups = 5;
+  p.in_h = 13, p.in_w = 29, p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  check_conv2d(p, true, Activation::relu6(), 41, true);
+  p.stride_h = p.stride_w = 2;
+  check_conv2d(p, true, Activation::relu6(), 42, true);
+  p.out_channels = 10;  // channel multiplier 2
+  check_conv2d(p, false, Activation::none(), 43, true);
+}
+
+TEST_CASE("conv_transpose2d matches the definition on random shapes", "[conv]") {
+  std::mt19937 rng(31);
+  for (int iter = 0; iter < 50; ++iter) {
+    Conv2dParams p = random_params(rng, false);
+    // ONNX: output_padding below stride or dilation; pads below the kernel extent.
+    p.output_pad_h = inlay_test::random_size(rng, 0, std::max(p.stride_h, p.dilation_h) - 1);
+    p.output_pad_w = inlay_test::random_size(rng, 0, std::max(p.stride_w, p.dilation_w) - 1);
+    if (p.in_h == 1) p.output_pad_h = 0;
+    check_conv_transpose2d(p, iter % 2 == 0, activations[iter % 5], 400 + iter);
+  }
+}
+
+TEST_CASE("conv_transpose2d: strides 2 with output_padding, pads eating the whole output",
+          "[conv]") {
+  Conv2dParams p;
+  p.batch = 2, p.in_channels = 4, p.out_channels = 6, p.groups = 2, p.in_h = 5, p.in_w = 9;
+  p.kernel_h = p.kernel_w = 3, p.stride_h = p.stride_w = 2, p.output_pad_h = p.output_pad_w = 1;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  check_conv_transpose2d(p, true, Activation::relu(), 51);
+  p.in_h = 1, p.in_w = 1, p.stride_h = p.stride_w = 1, p.output_pad_h = p.output_pad_w = 0;
+  p.pad_top = p.pad_bottom = 2;  // 3 - 4 < 0: no rows
+  REQUIRE(p.transposed_out_h() == 0);
+  check_conv_transpose2d(p, true, Activation::none(), 52);
+  p.batch = 0;
+  check_conv_transpose2d(p, true, Activation::none(), 53);
+}
+
+TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]") {
+  inlay::ThreadPool pool(2);
+  std::mt19937 rng(37);
+  for (int iter = 0; iter < 8; ++iter) {
+    Conv2dParams p = random_params(rng, false);
+    p.batch = 3;
+    const std::vector<float> x =
+        inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, 500 + iter);
+    const std::vector<float> w = inlay_test::random_floats(
+        p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w, 600 + iter);
+    const std::vector<float> b = inlay_test::random_floats(p.out_channels, 700 + iter);
+    inlay_test::for_each_cpu_target([&] {
+      const std::size_t out = p.batch * p.out_channels * p.out_h() * p.out_w();
+      std::vector<float> serial(out), parallel(out, 1234.5f);
+      std::vector<float> ws(k::conv2d_workspace_size_f32(p));
+      k::conv2d_nchw_f32(p, x.data(), w.data(), b.data(), serial.data(), ws.data(),
+                         Activation::relu());
+      k::conv2d_nchw_f32(p, x.data(), w.data(), b.data(), parallel.data(), ws.data(),
+                         Activation::relu(), &pool);
+      inlay_test::check_close(parallel, serial, 0.0f, 0.0f);
+
+      Conv2dParams d = p;
+      d.groups = d.in_channels;
+      d.out_channels = 2 * d.in_channels;
+      const std::size_t dout = d.batch * d.out_channels * d.out_h() * d.out_w();
+      const std::vector<float> dw =
+          inlay_test::random_floats(d.out_channels * d.kernel_h * d.kernel_w, 900 + iter);
+      const std::vector<float> db = inlay_test::random_floats(d.out_channels, 950 + iter);
+      std::vector<float> dserial(dout), dparallel(dout, 1234.5f);
+      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dserial.data());
+      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dparallel.data(), {},
+                                   &pool);
+      inlay_test::check_close(dparallel, dserial, 0.0f, 0.0f);
+    });
+    // Transposed: against the reference (the GEMM may split its sums differently in parallel).
+    p.output_pad_h = p.output_pad_w = 0;
+    check_conv_transpose2d(p, true, Activation::none(), 800 + iter, &pool);
+  }
+}
+
+TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[conv]") {
+  Conv2dParams p;
+  p.in_channels = 8, p.out_channels = 6, p.in_h = p.in_w = 4, p.groups = 3;
+  std::vector<float> buf(4096);
+  float* b = buf.data();
+  CHECK_THROWS_WITH(k::validate_conv2d(p),
+                    "invalid argument: conv2d: groups (3) does not divide in_channels (8)");
+  CHECK_THROWS_WITH(k::conv2d_nchw_f32(p, b, b, nullptr, b, b),
+                    "invalid argument: conv2d: groups (3) does not divide in_channels (8)");
+  p.in_channels = 9, p.out_channels = 4;
+  CHECK_THROWS_WITH(k::conv_transpose2d_nchw_f32(p, b, b, nullptr, b, b),
+                    "invalid argument: conv_transpose2d: groups (3) does not divide "
+                    "out_channels (4)");
+  p.out_channels = 9;
+  CHECK_NOTHROW(k::validate_conv2d(p));
+  CHECK_THROWS_WITH(k::depthwise_conv2d_nchw_f32(p, b, b, nullptr, b),
+                    "invalid argument: depthwise_conv2d: groups (3) must equal in_channels (9)");
+  p.stride_w = 0;
+  CHECK_THROWS_WITH(k::validate_conv2d(p), "invalid argument: conv2d: stride_w is 0");
+  p.stride_w = 1, p.dilation_h = 0;
+  CHECK_THROWS_WITH(k::validate_conv2d(p), "invalid argument: conv2d: dilation_h is 0");
+  p.dilation_h = 1, p.kernel_w = 0;
+  CHECK_THROWS_WITH(k::validate_conv2d(p), "invalid argument: conv2d: kernel_w is 0");
+  p.kernel_w = 1, p.groups = 0;
+  CHECK_THROWS_WITH(k::validate_conv2d(p), "invalid argument: conv2d: groups is 0");
+  p.groups = 1, p.in_channels = 0;
+  CHECK_THROWS_WITH(k::validate_conv2d(p), "invalid argument: conv2d: in_channels is 0");
+  p.in_channels = 9, p.stride_h = 2, p.output_pad_h = 2;
+  CHECK_THROWS_WITH(k::conv_transpose2d_nchw_f32(p, b, b, nullptr, b, b),
+                    "invalid argument: conv_transpose2d: output_pad_h (2) must be less than "
+                    "stride_h or dilation_h");
+  p.output_pad_h = 0, p.kernel_h = p.kernel_w = 3;
+  CHECK_THROWS_WITH(k::conv2d_nchw_f32(p, b, b, nullptr, b, nullptr),
+                    "invalid argument: conv2d: workspace is null but 162 floats are needed");
+  CHECK_THROWS_WITH(k::conv2d_nchw_f32(p, nullptr, b, nullptr, b, b),
+                    "invalid argument: conv2d: x is null but 144 floats are needed");
+  p.groups = 2, p.out_channels = 3;
+  try {
+    k::validate_conv2d(p);
+    FAIL("no error");
+  } catch (const inlay::Error& e) {
+    CHECK(e.kind() == inlay::ErrorKind::invalid_argument);
+  }
+}
