@@ -612,7 +612,8 @@ enum class BinaryOp : std::uint8_t {
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 // out = op(a, b) with broadcasting; out_shape must equal broadcast_shapes(a_shape, b_shape).
-// out may alias a or b when that input already has out_shape.
+// out may alias a or b when that input has as many elements as out (it is then read in step
+// with the writes and never broadcast).
 void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* b,
                 const Shape& b_shape, float* out, const Shape& out_shape);
 
@@ -649,14 +650,17 @@ struct GemmEpilogue {
 };
 
 // C[m x n] = act(alpha * op(A) * op(B) + beta * C + bias), op(X) = X or X^T.
-// op(A) is m x k, op(B) is k x n. With beta == 0, C is not read (it may hold NaN).
+// op(A) is m x k, op(B) is k x n. With beta == 0, C is not read (it may hold NaN); with k == 0,
+// C = act(beta * C + bias). A matrix with no elements may be null. The executor splits C into
+// blocks of rows and columns (never K), so the result is the same bit for bit with any number of
+// threads. Uses about 50 KiB of stack per thread and no heap.
 void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
               float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
               float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
               Executor* executor = nullptr);
 
 // `batch` independent GEMMs; matrix i of A starts at a + i * stride_a (likewise B, C). A stride
-// of 0 shares one matrix across the batch (broadcast).
+// of 0 shares one matrix across the batch (broadcast); the matrices of C must not overlap.
 void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
                       std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
@@ -664,8 +668,14 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
                       const GemmEpilogue& epilogue = {}, Executor* executor = nullptr);
 
 // Weights packed once (at model load) into the layout the GEMM micro-kernel streams. The layout
-// does not depend on the CPU target, so packed weights stay valid after set_cpu_target().
-// gemm_packed_b_size_f32 gives the number of floats of the packed form of a k x n op(B).
+// does not depend on the CPU target, so packed weights stay valid after set_cpu_target():
+// op(B) (k x n) is cut into ceil(n / 16) panels of gemm_panel_width = 16 columns (one 512-bit,
+// two 256-bit or four 128-bit vectors). Panel q holds columns 16q .. 16q + 15 row after row:
+// op(B)(p, 16q + x) is packed[q * 16 * k + p * 16 + x]; columns past n are zero.
+// gemm_packed_b_size_f32 gives the number of floats of the packed form, 16 * k * ceil(n / 16).
+// The buffer needs no particular alignment (64-byte alignment makes the loads a little faster).
+// gemm_packed_f32 gives the same result as gemm_f32 on the unpacked op(B), bit for bit.
+constexpr std::size_t gemm_panel_width = 16;
 std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k);
 void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
                      float* packed);
@@ -688,6 +698,8 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/kernels/softmax.hpp
 // Softmax and log-softmax along one axis. A tensor of any rank is seen as [outer, axis, inner]:
 // outer = product of the dimensions before the axis, inner = product of those after it.
+// Any of them may be 0 (nothing is written). Inputs that are infinite or NaN follow the formula:
+// a row with NaN or +inf, or of only -inf, gives NaN.
 #ifndef INLAY_KERNELS_SOFTMAX_HPP
 #define INLAY_KERNELS_SOFTMAX_HPP
 
@@ -791,19 +803,27 @@ struct Conv2dParams {
 // (zero stride or dilation, channels not divisible by groups, ...).
 void validate_conv2d(const Conv2dParams& p);
 
+// The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
+// out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
+// and no padding, which reads x directly.
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
-// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null.
+// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
+// im2col + gemm_f32 per image and group.
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
-// groups == in_channels and out_channels == in_channels * multiplier.
+// groups == in_channels and out_channels == in_channels * multiplier (output channel oc reads
+// input channel oc / multiplier). A direct kernel: no workspace.
 void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
                                const float* bias, float* y, const Activation& activation = {},
                                Executor* executor = nullptr);
 
+// The column matrix of one (image, group): out_channels / groups * kernel_h * kernel_w * in_h *
+// in_w floats, whatever the Executor.
 std::size_t conv_transpose2d_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, transposed_out_h, transposed_out_w] = act(conv_transpose(x, w) + bias).
+// output_pad_h (_w) must be less than stride_h (_w) or dilation_h (_w), as in ONNX.
 void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
                                const float* bias, float* y, float* workspace,
                                const Activation& activation = {}, Executor* executor = nullptr);
@@ -843,11 +863,17 @@ struct Pool2dParams {
 void validate_pool2d(const Pool2dParams& p);
 
 // y[batch, channels, out_h, out_w]; indices (may be null) receive ONNX MaxPool's flat indices
-// ((n * C + c) * H + h) * W + w of each maximum.
+// ((n * C + c) * H + h) * W + w of each maximum (the first one on ties). A NaN in a window gives
+// NaN (index: its first NaN). Only elements inside the input count: padding never wins. A window
+// with no element inside the input (possible with dilation) gives -inf and index -1.
 void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices);
+// ONNX AveragePool: the sum of the window's elements inside the input divided by their count,
+// or with count_include_pad by the count of window positions inside the padded input (positions
+// a ceil_mode window runs past the padded input never count). An empty window gives NaN (0 / 0).
 void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y);
 
-// y[i] = mean (max) of x[i * spatial .. (i + 1) * spatial) for i < planes (planes = N * C).
+// y[i] = mean (max) of x[i * spatial .. (i + 1) * spatial) for i < planes (planes = N * C). NaN
+// propagates through the max; an empty plane gives NaN (mean) or -inf (max).
 void global_avg_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial);
 void global_max_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial);
 
@@ -859,6 +885,8 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/kernels/norm.hpp
 // Normalization: batch (inference form), layer, instance and group normalization.
 // Tensors are seen as [batch, channels, spatial] (spatial = product of the remaining dimensions).
+// scale and bias may be null everywhere (1 and 0). eps must be finite and >= 0, else inlay::Error
+// (invalid_argument). Statistics of an empty row or group are NaN.
 #ifndef INLAY_KERNELS_NORM_HPP
 #define INLAY_KERNELS_NORM_HPP
 
@@ -907,7 +935,8 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 // y = x with axes permuted: y's axis i is x's axis perm[i] (NumPy's transpose). perm has
-// x_shape.rank() entries, a permutation of 0..rank-1; inlay::Error (invalid_argument) otherwise.
+// x_shape.rank() entries (its length cannot be checked: it is read for that many), a permutation
+// of 0..rank-1; inlay::Error (invalid_argument) otherwise. x and y must not overlap.
 void transpose_f32(const float* x, const Shape& x_shape, const std::size_t* perm, float* y);
 
 // The same for elements of any size (1, 2, 4 or 8 bytes), for the graph door's other dtypes.
@@ -1255,14 +1284,98 @@ int INLAY_LINK_GUARD = 1;
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp
-// Entry points of the elementwise kernels (see elementwise.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the elementwise kernels (see elementwise.hpp): each checks its parameters, then
+// calls the body compiled for the CPU target in use. Compiled once, in the implementation
+// translation unit.
 #ifndef INLAY_KERNELS_ELEMENTWISE_DISPATCH_HPP
 #define INLAY_KERNELS_ELEMENTWISE_DISPATCH_HPP
+
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+INLAY_EXPORT(unary_f32);
+INLAY_EXPORT(binary_f32);
+
+void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
+  if (static_cast<unsigned>(f.op) > static_cast<unsigned>(UnaryOp::pow)) {
+    fail(ErrorKind::invalid_argument,
+         "unary_f32: unknown UnaryOp " + std::to_string(static_cast<unsigned>(f.op)));
+  }
+  if (n != 0 && (x == nullptr || y == nullptr)) {
+    fail(ErrorKind::invalid_argument,
+         "unary_f32: null " + std::string(x ? "y" : "x") + " for " + std::to_string(n) +
+             " elements");
+  }
+  if (n == 0) return;
+  INLAY_DISPATCH(unary_f32)(x, y, n, f);
+}
+
+namespace detail {
+// The broadcast of a and b in *out; false (with the first offending dimension in *why) when they
+// do not broadcast. Does not throw, so that binary_f32 can name its own parameters.
+inline bool broadcast_into(const Shape& a, const Shape& b, Shape* out, std::string* why) {
+  const std::size_t rank = a.rank() > b.rank() ? a.rank() : b.rank();
+  std::int64_t dims[Shape::max_rank] = {};
+  for (std::size_t k = 0; k < rank; ++k) {  // aligned at the innermost dimension
+    const std::int64_t da = k + a.rank() >= rank ? a[k + a.rank() - rank] : 1;
+    const std::int64_t db = k + b.rank() >= rank ? b[k + b.rank() - rank] : 1;
+    if (da != db && da != 1 && db != 1) {
+      *why = "dimension " + std::to_string(k) + " of the result: " + std::to_string(da) +
+             " vs " + std::to_string(db);
+      return false;
+    }
+    dims[k] = da == 1 ? db : da;
+  }
+  *out = Shape(dims, rank);
+  return true;
+}
+}  // namespace detail
+
+Shape broadcast_shapes(const Shape& a, const Shape& b) {
+  Shape out;
+  std::string why;
+  if (!detail::broadcast_into(a, b, &out, &why)) {
+    fail(ErrorKind::shape_mismatch, "broadcast_shapes: " + a.to_string() + " and " +
+                                        b.to_string() + " do not broadcast (" + why + ")");
+  }
+  return out;
+}
+
+void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* b,
+                const Shape& b_shape, float* out, const Shape& out_shape) {
+  if (static_cast<unsigned>(op) > static_cast<unsigned>(BinaryOp::prelu)) {
+    fail(ErrorKind::invalid_argument,
+         "binary_f32: unknown BinaryOp " + std::to_string(static_cast<unsigned>(op)));
+  }
+  Shape expected;
+  std::string why;
+  if (!detail::broadcast_into(a_shape, b_shape, &expected, &why)) {
+    fail(ErrorKind::shape_mismatch, "binary_f32: a " + a_shape.to_string() + " and b " +
+                                        b_shape.to_string() + " do not broadcast (" + why + ")");
+  }
+  if (out_shape != expected) {
+    fail(ErrorKind::shape_mismatch, "binary_f32: out " + out_shape.to_string() +
+                                        " is not the broadcast " + expected.to_string() +
+                                        " of a " + a_shape.to_string() + " and b " +
+                                        b_shape.to_string());
+  }
+  if (out_shape.numel() == 0) return;
+  if (a == nullptr || b == nullptr || out == nullptr) {
+    fail(ErrorKind::invalid_argument, "binary_f32: null pointer for a non-empty tensor");
+  }
+  // In place is safe when the aliased input is not broadcast (then it has out's layout).
+  const std::int64_t n = out_shape.numel();
+  if ((out == a && a_shape.numel() != n) || (out == b && b_shape.numel() != n)) {
+    fail(ErrorKind::invalid_argument,
+         "binary_f32: out aliases an input of shape " +
+             (out == a && a_shape.numel() != n ? a_shape : b_shape).to_string() +
+             " that is broadcast to out's shape " + out_shape.to_string());
+  }
+  INLAY_DISPATCH(binary_f32)(op, a, a_shape, b, b_shape, out, out_shape);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1272,14 +1385,139 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(1)
 // ---- begin inlay/kernels/gemm-dispatch.hpp
-// Entry points of the gemm kernels (see gemm.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the gemm kernels (see gemm.hpp): each checks its parameters, then calls the body
+// compiled for the CPU target in use. Compiled once, in the implementation translation unit.
 #ifndef INLAY_KERNELS_GEMM_DISPATCH_HPP
 #define INLAY_KERNELS_GEMM_DISPATCH_HPP
+
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+namespace gemm_detail {
+
+// A rows x cols row-major matrix `name` with leading dimension ld: present and not overlapping
+// itself (ld >= cols), unless it is empty.
+inline void check_matrix(const char* function, const char* name, const char* ld_name,
+                         const float* p, std::size_t ld, std::size_t rows, std::size_t cols) {
+  if (rows == 0 || cols == 0) return;
+  if (p == nullptr) {
+    fail(ErrorKind::invalid_argument,
+         std::string(function) + ": " + name + " is null but has " + std::to_string(rows) +
+             " x " + std::to_string(cols) + " elements");
+  }
+  if (ld < cols) {
+    fail(ErrorKind::shape_mismatch, std::string(function) + ": " + ld_name + " (" +
+                                        std::to_string(ld) + ") is smaller than the " +
+                                        std::to_string(cols) + " columns of " + name);
+  }
+}
+
+// A vector `name` of `count` elements: present unless empty.
+inline void check_vector(const char* function, const char* name, const float* p,
+                         std::size_t count) {
+  if (p == nullptr && count > 0) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name +
+                                          " is null but has " + std::to_string(count) +
+                                          " elements");
+  }
+}
+
+inline void check_epilogue(const char* function, const GemmEpilogue& e, std::size_t m,
+                           std::size_t n) {
+  switch (e.bias_kind) {
+    case BiasKind::none: return;
+    case BiasKind::per_row:
+    case BiasKind::per_column:
+      if (e.bias == nullptr && m > 0 && n > 0) {
+        fail(ErrorKind::invalid_argument,
+             std::string(function) + ": epilogue.bias is null but epilogue.bias_kind is " +
+                 (e.bias_kind == BiasKind::per_row ? "per_row" : "per_column"));
+      }
+      return;
+  }
+  fail(ErrorKind::invalid_argument, std::string(function) + ": epilogue.bias_kind " +
+                                        std::to_string(static_cast<int>(e.bias_kind)) +
+                                        " is not a BiasKind");
+}
+
+}  // namespace gemm_detail
+
+INLAY_EXPORT(gemm_f32);
+INLAY_EXPORT(gemm_batched_f32);
+INLAY_EXPORT(gemm_pack_b_f32);
+INLAY_EXPORT(gemm_packed_f32);
+INLAY_EXPORT(matvec_f32);
+
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue,
+              Executor* executor) {
+  constexpr const char* f = "gemm_f32";
+  gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? k : m, trans_a ? m : k);
+  gemm_detail::check_matrix(f, "B", "ldb", b, ldb, trans_b ? n : k, trans_b ? k : n);
+  gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
+  gemm_detail::check_epilogue(f, epilogue, m, n);
+  INLAY_DISPATCH(gemm_f32)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                           epilogue, executor);
+}
+
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
+                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+                      std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
+                      float beta, float* c, std::size_t ldc, std::size_t stride_c,
+                      const GemmEpilogue& epilogue, Executor* executor) {
+  constexpr const char* f = "gemm_batched_f32";
+  if (batch == 0) return;
+  gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? k : m, trans_a ? m : k);
+  gemm_detail::check_matrix(f, "B", "ldb", b, ldb, trans_b ? n : k, trans_b ? k : n);
+  gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
+  gemm_detail::check_epilogue(f, epilogue, m, n);
+  // The outputs of the batch must not overlap (threads write them at the same time).
+  if (batch > 1 && m > 0 && n > 0 && stride_c < (m - 1) * ldc + n) {
+    fail(ErrorKind::shape_mismatch,
+         std::string(f) + ": stride_c (" + std::to_string(stride_c) +
+             ") makes the matrices of C overlap; each needs " +
+             std::to_string((m - 1) * ldc + n) + " elements");
+  }
+  INLAY_DISPATCH(gemm_batched_f32)(batch, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b,
+                                   ldb, stride_b, beta, c, ldc, stride_c, epilogue, executor);
+}
+
+std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k) {
+  return (n + gemm_panel_width - 1) / gemm_panel_width * gemm_panel_width * k;
+}
+
+void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
+                     float* packed) {
+  constexpr const char* f = "gemm_pack_b_f32";
+  gemm_detail::check_matrix(f, "B", "ldb", b, ldb, trans_b ? n : k, trans_b ? k : n);
+  gemm_detail::check_vector(f, "packed", packed, gemm_packed_b_size_f32(n, k));
+  INLAY_DISPATCH(gemm_pack_b_f32)(trans_b, n, k, b, ldb, packed);
+}
+
+void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                     const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
+                     std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  constexpr const char* f = "gemm_packed_f32";
+  gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? k : m, trans_a ? m : k);
+  gemm_detail::check_vector(f, "packed_b", packed_b, gemm_packed_b_size_f32(n, k));
+  gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
+  gemm_detail::check_epilogue(f, epilogue, m, n);
+  INLAY_DISPATCH(gemm_packed_f32)(trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc,
+                                  epilogue, executor);
+}
+
+void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
+                std::size_t lda, const float* x, float beta, float* y, const float* bias,
+                const Activation& activation) {
+  constexpr const char* f = "matvec_f32";
+  gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? n : m, trans_a ? m : n);
+  gemm_detail::check_vector(f, "x", x, n);
+  gemm_detail::check_vector(f, "y", y, m);
+  INLAY_DISPATCH(matvec_f32)(trans_a, m, n, alpha, a, lda, x, beta, y, bias, activation);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1289,14 +1527,30 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(2)
 // ---- begin inlay/kernels/softmax-dispatch.hpp
-// Entry points of the softmax kernels (see softmax.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the softmax kernels (see softmax.hpp): each calls the body compiled for the CPU
+// target in use. Compiled once, in the implementation translation unit.
 #ifndef INLAY_KERNELS_SOFTMAX_DISPATCH_HPP
 #define INLAY_KERNELS_SOFTMAX_DISPATCH_HPP
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+INLAY_EXPORT(softmax_f32);
+INLAY_EXPORT(log_softmax_f32);
+
+// Every (outer, axis, inner) is valid; an empty tensor writes nothing.
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
+                 std::size_t inner) {
+  if (outer == 0 || axis == 0 || inner == 0) return;
+  INLAY_DISPATCH(softmax_f32)(x, y, outer, axis, inner);
+}
+
+void log_softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
+                     std::size_t inner) {
+  if (outer == 0 || axis == 0 || inner == 0) return;
+  INLAY_DISPATCH(log_softmax_f32)(x, y, outer, axis, inner);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1306,14 +1560,78 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(3)
 // ---- begin inlay/kernels/reduce-dispatch.hpp
-// Entry points of the reduce kernels (see reduce.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the reduce kernels (see reduce.hpp): each checks its parameters, then calls the
+// body compiled for the CPU target in use. Compiled once, in the implementation translation unit.
 #ifndef INLAY_KERNELS_REDUCE_DISPATCH_HPP
 #define INLAY_KERNELS_REDUCE_DISPATCH_HPP
+
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+INLAY_EXPORT(reduce_f32);
+INLAY_EXPORT(argmax_f32);
+INLAY_EXPORT(argmin_f32);
+
+void reduce_f32(ReduceOp op, const float* x, const Shape& x_shape, const std::int64_t* axes,
+                std::size_t num_axes, float* y) {
+  const std::size_t rank = x_shape.rank();
+  if (static_cast<unsigned>(op) > static_cast<unsigned>(ReduceOp::log_sum_exp)) {
+    fail(ErrorKind::invalid_argument,
+         "reduce_f32: unknown ReduceOp " + std::to_string(static_cast<unsigned>(op)));
+  }
+  bool seen[Shape::max_rank] = {};
+  for (std::size_t i = 0; i < num_axes; ++i) {
+    const std::int64_t a = axes[i];
+    if (a < 0 || static_cast<std::size_t>(a) >= rank) {
+      fail(ErrorKind::invalid_argument, "reduce_f32: axis " + std::to_string(a) +
+                                            " is out of range for a tensor of rank " +
+                                            std::to_string(rank));
+    }
+    if (seen[a]) {
+      fail(ErrorKind::invalid_argument,
+           "reduce_f32: axis " + std::to_string(a) + " is listed twice");
+    }
+    seen[a] = true;
+  }
+  INLAY_DISPATCH(reduce_f32)(op, x, x_shape, axes, num_axes, y);
+}
+
+namespace detail_reduce {
+// The checks shared by argmax_f32 and argmin_f32.
+inline void check_arg_axis(const char* function, const Shape& x_shape, std::size_t axis) {
+  if (axis >= x_shape.rank()) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": axis " + std::to_string(axis) +
+                                          " is out of range for a tensor of rank " +
+                                          std::to_string(x_shape.rank()));
+  }
+  if (x_shape[axis] == 0 && x_shape.numel() == 0) {
+    std::int64_t out = 1;
+    for (std::size_t i = 0; i < x_shape.rank(); ++i) out *= i == axis ? 1 : x_shape[i];
+    if (out != 0) {
+      fail(ErrorKind::shape_mismatch, std::string(function) + ": axis " + std::to_string(axis) +
+                                          " of shape " + x_shape.to_string() +
+                                          " is empty (no index to return)");
+    }
+  }
+}
+}  // namespace detail_reduce
+
+void argmax_f32(const float* x, const Shape& x_shape, std::size_t axis, bool select_last_index,
+                std::int64_t* y) {
+  detail_reduce::check_arg_axis("argmax_f32", x_shape, axis);
+  if (x_shape.numel() == 0) return;
+  INLAY_DISPATCH(argmax_f32)(x, x_shape, axis, select_last_index, y);
+}
+
+void argmin_f32(const float* x, const Shape& x_shape, std::size_t axis, bool select_last_index,
+                std::int64_t* y) {
+  detail_reduce::check_arg_axis("argmin_f32", x_shape, axis);
+  if (x_shape.numel() == 0) return;
+  INLAY_DISPATCH(argmin_f32)(x, x_shape, axis, select_last_index, y);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1325,12 +1643,204 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/kernels/conv-dispatch.hpp
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
+//
+// conv2d is im2col + the library's one GEMM: per image and group, the column matrix
+// [in_channels/groups * kernel_h * kernel_w, out_h * out_w] goes to the workspace and
+// y = act(W * col + bias) is one gemm_f32 with a per-row bias epilogue. A 1x1 convolution with
+// stride 1 and no padding needs no column matrix: x already is it. conv_transpose2d is the adjoint:
+// col = W^T * x (gemm_f32), then col2im scatters the columns into y and applies bias + activation.
+// The Executor parallelizes inside each step (im2col rows, GEMM, col2im channels), so the
+// workspace holds one column matrix whatever the number of threads.
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP
 #define INLAY_KERNELS_CONV_DISPATCH_HPP
+
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+namespace {
+// floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1, 0 when the window does not fit.
+std::size_t conv_out_size(std::size_t in, std::size_t pads, std::size_t kernel,
+                          std::size_t stride, std::size_t dilation) {
+  const std::size_t extent = dilation * (kernel - 1) + 1;
+  if (kernel == 0 || stride == 0 || in + pads < extent) return 0;
+  return (in + pads - extent) / stride + 1;
+}
+
+// stride * (in - 1) + output_pad + dilation * (kernel - 1) + 1 - pads, 0 when that is not
+// positive or the input is empty.
+std::size_t conv_transposed_out_size(std::size_t in, std::size_t pads, std::size_t kernel,
+                                     std::size_t stride, std::size_t dilation,
+                                     std::size_t output_pad) {
+  if (in == 0 || kernel == 0) return 0;
+  const std::size_t full = stride * (in - 1) + output_pad + dilation * (kernel - 1) + 1;
+  return full > pads ? full - pads : 0;
+}
+
+[[noreturn]] void conv_fail(const char* fn, const std::string& what) {
+  fail(ErrorKind::invalid_argument, std::string(fn) + ": " + what);
+}
+
+void check_positive(const char* fn, const char* field, std::size_t value) {
+  if (value == 0) conv_fail(fn, std::string(field) + " is 0");
+}
+
+void check_conv_params(const Conv2dParams& p, const char* fn) {
+  check_positive(fn, "in_channels", p.in_channels);
+  check_positive(fn, "kernel_h", p.kernel_h);
+  check_positive(fn, "kernel_w", p.kernel_w);
+  check_positive(fn, "stride_h", p.stride_h);
+  check_positive(fn, "stride_w", p.stride_w);
+  check_positive(fn, "dilation_h", p.dilation_h);
+  check_positive(fn, "dilation_w", p.dilation_w);
+  check_positive(fn, "groups", p.groups);
+  if (p.in_channels % p.groups != 0) {
+    conv_fail(fn, "groups (" + std::to_string(p.groups) + ") does not divide in_channels (" +
+                      std::to_string(p.in_channels) + ")");
+  }
+  if (p.out_channels % p.groups != 0) {
+    conv_fail(fn, "groups (" + std::to_string(p.groups) + ") does not divide out_channels (" +
+                      std::to_string(p.out_channels) + ")");
+  }
+}
+
+void check_pointer(const char* fn, const char* name, const void* ptr, std::size_t floats) {
+  if (ptr == nullptr && floats != 0) {
+    conv_fail(fn, std::string(name) + " is null but " + std::to_string(floats) +
+                      " floats are needed");
+  }
+}
+
+// A 1x1 convolution with unit stride and no padding reads x as the column matrix.
+bool conv_is_pointwise(const Conv2dParams& p) {
+  return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
+}
+}  // namespace
+
+std::size_t Conv2dParams::out_h() const {
+  return conv_out_size(in_h, pad_top + pad_bottom, kernel_h, stride_h, dilation_h);
+}
+std::size_t Conv2dParams::out_w() const {
+  return conv_out_size(in_w, pad_left + pad_right, kernel_w, stride_w, dilation_w);
+}
+std::size_t Conv2dParams::transposed_out_h() const {
+  return conv_transposed_out_size(in_h, pad_top + pad_bottom, kernel_h, stride_h, dilation_h,
+                                  output_pad_h);
+}
+std::size_t Conv2dParams::transposed_out_w() const {
+  return conv_transposed_out_size(in_w, pad_left + pad_right, kernel_w, stride_w, dilation_w,
+                                  output_pad_w);
+}
+
+void validate_conv2d(const Conv2dParams& p) { check_conv_params(p, "conv2d"); }
+
+INLAY_EXPORT(conv_im2col_f32);
+INLAY_EXPORT(conv_col2im_f32);
+INLAY_EXPORT(depthwise_conv2d_nchw_f32);
+
+std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
+  if (conv_is_pointwise(p) || p.groups == 0) return 0;
+  return p.in_channels / p.groups * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
+}
+
+void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                     float* y, float* workspace, const Activation& activation,
+                     Executor* executor) {
+  const char* fn = "conv2d";
+  check_conv_params(p, fn);
+  const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
+  const std::size_t cg = p.in_channels / p.groups, og = p.out_channels / p.groups;
+  const std::size_t k = cg * p.kernel_h * p.kernel_w;
+  if (p.batch == 0 || p.out_channels == 0 || out_plane == 0) return;
+  check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
+  check_pointer(fn, "w", w, p.out_channels * k);
+  check_pointer(fn, "y", y, 1);
+  const bool pointwise = conv_is_pointwise(p);
+  check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
+  for (std::size_t n = 0; n < p.batch; ++n) {
+    for (std::size_t g = 0; g < p.groups; ++g) {
+      const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
+      const float* col = xg;
+      if (!pointwise) {
+        parallel_for(executor, k, [&](std::size_t row) {
+          INLAY_DISPATCH(conv_im2col_f32)(p, xg, row, row + 1, workspace + row * out_plane);
+        });
+        col = workspace;
+      }
+      GemmEpilogue epilogue;
+      epilogue.bias = bias ? bias + g * og : nullptr;
+      epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
+      epilogue.activation = activation;
+      gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f,
+               y + (n * p.out_channels + g * og) * out_plane, out_plane, epilogue, executor);
+    }
+  }
+}
+
+void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, const Activation& activation,
+                               Executor* executor) {
+  const char* fn = "depthwise_conv2d";
+  check_conv_params(p, fn);
+  if (p.groups != p.in_channels) {
+    conv_fail(fn, "groups (" + std::to_string(p.groups) + ") must equal in_channels (" +
+                      std::to_string(p.in_channels) + ")");
+  }
+  if (p.batch == 0 || p.out_channels == 0 || p.out_h() * p.out_w() == 0) return;
+  check_pointer(fn, "x", x, p.batch * p.in_channels * p.in_h * p.in_w);
+  check_pointer(fn, "w", w, p.out_channels * p.kernel_h * p.kernel_w);
+  check_pointer(fn, "y", y, 1);
+  INLAY_DISPATCH(depthwise_conv2d_nchw_f32)(p, x, w, bias, y, activation, executor);
+}
+
+std::size_t conv_transpose2d_workspace_size_f32(const Conv2dParams& p) {
+  if (p.groups == 0) return 0;
+  return p.out_channels / p.groups * p.kernel_h * p.kernel_w * p.in_h * p.in_w;
+}
+
+void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, float* workspace,
+                               const Activation& activation, Executor* executor) {
+  const char* fn = "conv_transpose2d";
+  check_conv_params(p, fn);
+  if (p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) {
+    conv_fail(fn, "output_pad_h (" + std::to_string(p.output_pad_h) +
+                      ") must be less than stride_h or dilation_h");
+  }
+  if (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w) {
+    conv_fail(fn, "output_pad_w (" + std::to_string(p.output_pad_w) +
+                      ") must be less than stride_w or dilation_w");
+  }
+  const std::size_t out_plane = p.transposed_out_h() * p.transposed_out_w();
+  const std::size_t in_plane = p.in_h * p.in_w;
+  const std::size_t cg = p.in_channels / p.groups, og = p.out_channels / p.groups;
+  const std::size_t m = og * p.kernel_h * p.kernel_w;
+  if (p.batch == 0 || p.out_channels == 0 || out_plane == 0) return;
+  check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
+  check_pointer(fn, "w", w, p.in_channels * m);
+  check_pointer(fn, "y", y, 1);
+  check_pointer(fn, "workspace", workspace, conv_transpose2d_workspace_size_f32(p));
+  const std::size_t kk = p.kernel_h * p.kernel_w;
+  for (std::size_t n = 0; n < p.batch; ++n) {
+    for (std::size_t g = 0; g < p.groups; ++g) {
+      // col [og*kh*kw, in_h*in_w] = W_g^T * x_g, W_g being the group's [cg, og*kh*kw] slice.
+      if (in_plane != 0) {
+        gemm_f32(true, false, m, in_plane, cg, 1.0f, w + g * cg * m, m,
+                 x + (n * p.in_channels + g * cg) * in_plane, in_plane, 0.0f, workspace,
+                 in_plane, GemmEpilogue{}, executor);
+      }
+      float* yg = y + (n * p.out_channels + g * og) * out_plane;
+      parallel_for(executor, og, [&](std::size_t oc) {
+        INLAY_DISPATCH(conv_col2im_f32)(p, workspace + oc * kk * in_plane, 1,
+                                        bias ? bias + g * og + oc : nullptr,
+                                        yg + oc * out_plane, activation);
+      });
+    }
+  }
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1345,9 +1855,92 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_KERNELS_POOL_DISPATCH_HPP
 #define INLAY_KERNELS_POOL_DISPATCH_HPP
 
+#include <string>
+
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+namespace {
+// ONNX's pooling output size: (in + pads - extent) / stride + 1 rounded down, or up with
+// ceil_mode, where a last window starting past the input and the leading padding is dropped.
+std::size_t pool_out_size(std::size_t in, std::size_t pad_begin, std::size_t pad_end,
+                          std::size_t kernel, std::size_t stride, std::size_t dilation,
+                          bool ceil_mode) {
+  if (kernel == 0 || stride == 0) return 0;
+  const std::size_t extent = dilation * (kernel - 1) + 1, padded = in + pad_begin + pad_end;
+  if (padded < extent) return 0;
+  std::size_t out = (padded - extent + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad_begin) --out;
+  return out;
+}
+
+void check_pool_params(const Pool2dParams& p, const char* fn) {
+  const struct {
+    const char* name;
+    std::size_t value;
+  } fields[] = {{"kernel_h", p.kernel_h},     {"kernel_w", p.kernel_w},
+                {"stride_h", p.stride_h},     {"stride_w", p.stride_w},
+                {"dilation_h", p.dilation_h}, {"dilation_w", p.dilation_w}};
+  for (const auto& f : fields) {
+    if (f.value == 0) fail(ErrorKind::invalid_argument, std::string(fn) + ": " + f.name + " is 0");
+  }
+}
+
+void check_pool_pointer(const char* fn, const char* name, const void* ptr, std::size_t n) {
+  if (ptr == nullptr && n != 0) {
+    fail(ErrorKind::invalid_argument,
+         std::string(fn) + ": " + name + " is null but " + std::to_string(n) +
+             " elements are needed");
+  }
+}
+}  // namespace
+
+std::size_t Pool2dParams::out_h() const {
+  return pool_out_size(in_h, pad_top, pad_bottom, kernel_h, stride_h, dilation_h, ceil_mode);
+}
+std::size_t Pool2dParams::out_w() const {
+  return pool_out_size(in_w, pad_left, pad_right, kernel_w, stride_w, dilation_w, ceil_mode);
+}
+
+void validate_pool2d(const Pool2dParams& p) { check_pool_params(p, "pool2d"); }
+
+INLAY_EXPORT(max_pool2d_nchw_f32);
+INLAY_EXPORT(avg_pool2d_nchw_f32);
+INLAY_EXPORT(global_avg_pool_f32);
+INLAY_EXPORT(global_max_pool_f32);
+
+void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
+  const char* fn = "max_pool2d";
+  check_pool_params(p, fn);
+  const std::size_t out = p.batch * p.channels * p.out_h() * p.out_w();
+  if (out == 0) return;
+  check_pool_pointer(fn, "x", x, p.batch * p.channels * p.in_h * p.in_w);
+  check_pool_pointer(fn, "y", y, out);
+  INLAY_DISPATCH(max_pool2d_nchw_f32)(p, x, y, indices);
+}
+
+void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y) {
+  const char* fn = "avg_pool2d";
+  check_pool_params(p, fn);
+  const std::size_t out = p.batch * p.channels * p.out_h() * p.out_w();
+  if (out == 0) return;
+  check_pool_pointer(fn, "x", x, p.batch * p.channels * p.in_h * p.in_w);
+  check_pool_pointer(fn, "y", y, out);
+  INLAY_DISPATCH(avg_pool2d_nchw_f32)(p, x, y);
+}
+
+void global_avg_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial) {
+  check_pool_pointer("global_avg_pool", "x", x, planes * spatial);
+  check_pool_pointer("global_avg_pool", "y", y, planes);
+  INLAY_DISPATCH(global_avg_pool_f32)(x, y, planes, spatial);
+}
+
+void global_max_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial) {
+  check_pool_pointer("global_max_pool", "x", x, planes * spatial);
+  check_pool_pointer("global_max_pool", "y", y, planes);
+  INLAY_DISPATCH(global_max_pool_f32)(x, y, planes, spatial);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1357,14 +1950,72 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(6)
 // ---- begin inlay/kernels/norm-dispatch.hpp
-// Entry points of the norm kernels (see norm.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the normalization kernels (see norm.hpp): each checks its parameters, then
+// calls the body compiled for the CPU target in use. Compiled once, in the implementation
+// translation unit.
 #ifndef INLAY_KERNELS_NORM_DISPATCH_HPP
 #define INLAY_KERNELS_NORM_DISPATCH_HPP
+
+#include <cmath>
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+INLAY_EXPORT(batch_norm_f32);
+INLAY_EXPORT(layer_norm_f32);
+INLAY_EXPORT(instance_norm_f32);
+INLAY_EXPORT(group_norm_f32);
+
+namespace detail_norm {
+// eps must be a number >= 0 (a negative one can make var + eps negative: NaN outputs).
+inline void check_eps(const char* function, float eps) {
+  if (!(eps >= 0.0f) || std::isinf(eps)) {
+    fail(ErrorKind::invalid_argument,
+         std::string(function) + ": eps must be finite and >= 0, got " + std::to_string(eps));
+  }
+}
+}  // namespace detail_norm
+
+void batch_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                    std::size_t spatial, const float* mean, const float* var, const float* scale,
+                    const float* bias, float eps) {
+  detail_norm::check_eps("batch_norm_f32", eps);
+  if (channels > 0 && (!mean || !var)) {
+    fail(ErrorKind::invalid_argument, "batch_norm_f32: mean and var are required (got null)");
+  }
+  if (batch == 0 || channels == 0 || spatial == 0) return;
+  INLAY_DISPATCH(batch_norm_f32)(x, y, batch, channels, spatial, mean, var, scale, bias, eps);
+}
+
+void layer_norm_f32(const float* x, float* y, std::size_t rows, std::size_t cols,
+                    const float* scale, const float* bias, float eps, float* mean_out,
+                    float* inv_std_out) {
+  detail_norm::check_eps("layer_norm_f32", eps);
+  if (rows == 0) return;
+  INLAY_DISPATCH(layer_norm_f32)(x, y, rows, cols, scale, bias, eps, mean_out, inv_std_out);
+}
+
+void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                       std::size_t spatial, const float* scale, const float* bias, float eps) {
+  detail_norm::check_eps("instance_norm_f32", eps);
+  if (batch == 0 || channels == 0) return;
+  INLAY_DISPATCH(instance_norm_f32)(x, y, batch, channels, spatial, scale, bias, eps);
+}
+
+void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                    std::size_t spatial, std::size_t groups, const float* scale,
+                    const float* bias, float eps) {
+  detail_norm::check_eps("group_norm_f32", eps);
+  if (groups == 0 || channels % groups != 0) {
+    fail(ErrorKind::invalid_argument, "group_norm_f32: groups (" + std::to_string(groups) +
+                                          ") must be > 0 and divide channels (" +
+                                          std::to_string(channels) + ")");
+  }
+  if (batch == 0 || channels == 0) return;
+  INLAY_DISPATCH(group_norm_f32)(x, y, batch, channels, spatial, groups, scale, bias, eps);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1374,14 +2025,62 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(7)
 // ---- begin inlay/kernels/transpose-dispatch.hpp
-// Entry points of the transpose kernels (see transpose.hpp): each calls the body compiled for the CPU target
-// in use. Compiled once, in the implementation translation unit.
+// Entry points of the transpose kernels (see transpose.hpp): each checks its parameters, then
+// calls the body compiled for the CPU target in use. Compiled once, in the implementation
+// translation unit.
 #ifndef INLAY_KERNELS_TRANSPOSE_DISPATCH_HPP
 #define INLAY_KERNELS_TRANSPOSE_DISPATCH_HPP
+
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
+
+INLAY_EXPORT(transpose_f32);
+INLAY_EXPORT(transpose_bytes);
+
+namespace detail_transpose {
+// perm must hold each of 0..rank-1 exactly once.
+inline void check_perm(const char* function, const Shape& x_shape, const std::size_t* perm) {
+  const std::size_t rank = x_shape.rank();
+  if (rank > 0 && !perm) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": perm is null for a tensor of "
+                                      "rank " + std::to_string(rank));
+  }
+  bool seen[Shape::max_rank] = {};
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (perm[i] >= rank) {
+      fail(ErrorKind::invalid_argument, std::string(function) + ": perm[" + std::to_string(i) +
+                                            "] = " + std::to_string(perm[i]) +
+                                            " is out of range for shape " + x_shape.to_string());
+    }
+    if (seen[perm[i]]) {
+      fail(ErrorKind::invalid_argument, std::string(function) + ": perm repeats axis " +
+                                            std::to_string(perm[i]) + " (at perm[" +
+                                            std::to_string(i) + "])");
+    }
+    seen[perm[i]] = true;
+  }
+}
+}  // namespace detail_transpose
+
+void transpose_f32(const float* x, const Shape& x_shape, const std::size_t* perm, float* y) {
+  detail_transpose::check_perm("transpose_f32", x_shape, perm);
+  if (x_shape.numel() == 0) return;
+  INLAY_DISPATCH(transpose_f32)(x, x_shape, perm, y);
+}
+
+void transpose_bytes(const void* x, std::size_t element_size, const Shape& x_shape,
+                     const std::size_t* perm, void* y) {
+  if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8) {
+    fail(ErrorKind::invalid_argument, "transpose_bytes: element_size must be 1, 2, 4 or 8, got " +
+                                          std::to_string(element_size));
+  }
+  detail_transpose::check_perm("transpose_bytes", x_shape, perm);
+  if (x_shape.numel() == 0) return;
+  INLAY_DISPATCH(transpose_bytes)(x, element_size, x_shape, perm, y);
+}
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1403,6 +2102,18 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/kernels/activation-inl.hpp
 // Per-target element-wise evaluation of an Activation (activation.hpp), shared by the element-wise
 // kernels and the GEMM/convolution epilogues. Re-included once per CPU target.
+//
+// What this file provides (namespace inlay::kernels::HWY_NAMESPACE):
+// - activate_f32(x, y, n, f): y[i] = f(x[i]), x == y allowed. Switches on f.op once, then runs a
+//   vector loop of that op. An epilogue that has just stored a row segment applies the activation
+//   to it in place with activate_f32(row, row, len, f) while the segment is still in L1.
+// - ActivateVec(d, v, f): the same function on one register (switches on f.op per call; for
+//   epilogues that want to activate before storing).
+// - The vector math the element-wise bodies share: ExpVec, LogVec, ErfVec, SigmoidVec, PowVec,
+//   NanMax/NanMin, each defined for every input including NaN and +-Inf.
+// Every op propagates NaN. Highway's Exp/Log/Log1p are only valid on part of the float range
+// (Exp(NaN) = 0, Log(0) and Log(-1) are finite, Log1p(inf) = NaN), so the *Vec wrappers below
+// clamp the argument and patch the special values.
 #if defined(INLAY_KERNELS_ACTIVATION_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_ACTIVATION_INL_HPP
 #undef INLAY_KERNELS_ACTIVATION_INL_HPP
@@ -1412,8 +2123,11 @@ INLAY_NAMESPACE_END
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
+#include <limits>
 
 #include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
 
 
 HWY_BEFORE_NAMESPACE();
@@ -1423,41 +2137,382 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// y[i] = f(x[i]) for i < n; x == y allowed. Callers: unary_f32 and every fused epilogue.
-// TODO(elementwise): vectorize; this first version evaluates one element at a time.
-inline void activate_f32(const float* x, float* y, std::size_t n, const Activation& f) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    float r = v;
-    switch (f.op) {
-      case UnaryOp::identity: r = v; break;
-      case UnaryOp::relu: r = v > 0.0f ? v : 0.0f; break;
-      case UnaryOp::leaky_relu: r = v >= 0.0f ? v : f.alpha * v; break;
-      case UnaryOp::sigmoid: r = 1.0f / (1.0f + std::exp(-v)); break;
-      case UnaryOp::hard_sigmoid: r = std::fmin(1.0f, std::fmax(0.0f, f.alpha * v + f.beta)); break;
-      case UnaryOp::tanh: r = std::tanh(v); break;
-      case UnaryOp::gelu_erf: r = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); break;
-      case UnaryOp::gelu_tanh:
-        r = 0.5f * v * (1.0f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-        break;
-      case UnaryOp::silu: r = v / (1.0f + std::exp(-v)); break;
-      case UnaryOp::hard_swish: r = v * std::fmin(1.0f, std::fmax(0.0f, v / 6.0f + 0.5f)); break;
-      case UnaryOp::mish: r = v * std::tanh(std::log1p(std::exp(v))); break;
-      case UnaryOp::softplus: r = std::log1p(std::exp(v)); break;
-      case UnaryOp::elu: r = v >= 0.0f ? v : f.alpha * (std::exp(v) - 1.0f); break;
-      case UnaryOp::selu: r = f.beta * (v > 0.0f ? v : f.alpha * (std::exp(v) - 1.0f)); break;
-      case UnaryOp::clip: r = v < f.alpha ? f.alpha : (v > f.beta ? f.beta : v); break;
-      case UnaryOp::exp: r = std::exp(v); break;
-      case UnaryOp::log: r = std::log(v); break;
-      case UnaryOp::sqrt: r = std::sqrt(v); break;
-      case UnaryOp::erf: r = std::erf(v); break;
-      case UnaryOp::reciprocal: r = 1.0f / v; break;
-      case UnaryOp::abs: r = std::fabs(v); break;
-      case UnaryOp::neg: r = -v; break;
-      case UnaryOp::pow: r = std::pow(v, f.alpha); break;
-    }
-    y[i] = r;
+// ---- shared vector math --------------------------------------------------------------------
+
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V InfVec(D d) {
+  return hn::Set(d, std::numeric_limits<float>::infinity());
+}
+
+// x where x is NaN, else r: restores NaN after ops that drop it (x86 min/max, clamped math).
+template <class V>
+HWY_INLINE V KeepNaN(V x, V r) {
+  return hn::IfThenElse(hn::IsNaN(x), x, r);
+}
+
+// NaN-propagating max/min (NumPy/ONNX semantics): if either is NaN, a + b is NaN.
+template <class V>
+HWY_INLINE V NanMax(V a, V b) {
+  return hn::IfThenElse(hn::Or(hn::IsNaN(a), hn::IsNaN(b)), hn::Add(a, b), hn::Max(a, b));
+}
+template <class V>
+HWY_INLINE V NanMin(V a, V b) {
+  return hn::IfThenElse(hn::Or(hn::IsNaN(a), hn::IsNaN(b)), hn::Add(a, b), hn::Min(a, b));
+}
+
+// clamp(x, lo, hi) = min(max(x, lo), hi), NaN stays NaN.
+template <class V>
+HWY_INLINE V ClampKeepNaN(V x, V lo, V hi) {
+  return KeepNaN(x, hn::Min(hn::Max(x, lo), hi));
+}
+
+// e^x for every float: Highway's Exp is valid up to x = 104 and maps NaN to 0.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V ExpVec(D d, V x) {
+  // Above the largest float below ln(FLT_MAX) the result overflows.
+  const V r = hn::Exp(d, hn::Min(x, hn::Set(d, 89.0f)));
+  return KeepNaN(x, hn::IfThenElse(hn::Gt(x, hn::Set(d, 88.7228317f)), InfVec(d), r));
+}
+
+// ln x for every float: Highway's Log assumes finite x > 0.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V LogVec(D d, V x) {
+  V r = hn::Log(d, x);
+  r = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Neg(InfVec(d)), r);
+  r = hn::IfThenElse(hn::Eq(x, InfVec(d)), x, r);
+  // Negative or NaN: NaN.
+  return hn::IfThenElse(hn::Not(hn::Ge(x, hn::Zero(d))), hn::Set(d, std::nanf("")), r);
+}
+
+// tanh x; Highway's Tanh is valid everywhere except that NaN needs care.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V TanhVec(D d, V x) {
+  return KeepNaN(x, hn::Tanh(d, x));
+}
+
+// 1 / (1 + e^-x) without overflow: with e = e^-|x| in (0, 1], sigmoid is 1 / (1 + e) for x >= 0
+// and e / (1 + e) for x < 0 (no cancellation, no overflow).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V SigmoidVec(D d, V x) {
+  const V one = hn::Set(d, 1.0f);
+  const V e = ExpVec(d, hn::Neg(hn::Abs(x)));
+  return hn::Div(hn::IfThenElse(hn::Lt(x, hn::Zero(d)), e, one), hn::Add(one, e));
+}
+
+// erf x with at most ~2.5 ulp error (measured against double std::erf on a dense grid).
+// |x| < 1: erf x = x P(x^2), the odd series of A&S 7.1.5 with P refitted as a least-squares
+// polynomial in x^2 on Chebyshev nodes. 1 <= |x| < 4: erf x = 1 - exp(Q(t)), Q a least-squares
+// polynomial fit of ln erfc x (smooth and close to -x^2) in t = (2x - 5) / 3 in [-1, 1]; like
+// A&S 7.1.26 and Cody (Math. Comp. 23, 1969) it writes erfc as an exponential of a smooth fit.
+// |x| >= 4: erfc x < 2^-25, so erf x = +-1.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V ErfVec(D d, V x) {
+  const V ax = hn::Min(hn::Abs(x), hn::Set(d, 4.0f));
+  const V u = hn::Mul(ax, ax);
+  V p = hn::Set(d, 7.88249712e-05f);
+  p = hn::MulAdd(p, u, hn::Set(d, -0.000801885499f));
+  p = hn::MulAdd(p, u, hn::Set(d, 0.00518931194f));
+  p = hn::MulAdd(p, u, hn::Set(d, -0.0268543288f));
+  p = hn::MulAdd(p, u, hn::Set(d, 0.112835975f));
+  p = hn::MulAdd(p, u, hn::Set(d, -0.376126269f));
+  p = hn::MulAdd(p, u, hn::Set(d, 1.12837917f));
+  const V small = hn::Mul(ax, p);
+  const V t = hn::MulAdd(ax, hn::Set(d, 2.0f / 3.0f), hn::Set(d, -5.0f / 3.0f));
+  V q = hn::Set(d, -2.36707185e-06f);
+  q = hn::MulAdd(q, t, hn::Set(d, -2.5306723e-06f));
+  q = hn::MulAdd(q, t, hn::Set(d, 4.72843134e-05f));
+  q = hn::MulAdd(q, t, hn::Set(d, -0.0002217094f));
+  q = hn::MulAdd(q, t, hn::Set(d, 0.000876392909f));
+  q = hn::MulAdd(q, t, hn::Set(d, -0.00319474332f));
+  q = hn::MulAdd(q, t, hn::Set(d, 0.0109629733f));
+  q = hn::MulAdd(q, t, hn::Set(d, -0.0366463087f));
+  q = hn::MulAdd(q, t, hn::Set(d, -2.12376092f));
+  q = hn::MulAdd(q, t, hn::Set(d, -8.02902111f));
+  q = hn::MulAdd(q, t, hn::Set(d, -7.80681527f));
+  const V large = hn::Sub(hn::Set(d, 1.0f), hn::Exp(d, q));  // q >= -16.5: in Exp's range
+  const V r = hn::IfThenElse(hn::Lt(ax, hn::Set(d, 1.0f)), small, large);
+  return KeepNaN(x, hn::CopySignToAbs(r, x));
+}
+
+// x^y with the special values of std::pow (C99 F.9.4.4): |x|^y = e^(y ln|x|); negative x gives
+// NaN for non-integer y and the sign of x for odd integer y; x^0 = 1^y = (-1)^(+-inf) = 1.
+// The error grows with |y ln x| (float ln x carries ~1 ulp, which e^ scales by |y ln x|).
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE V PowVec(D d, V x, V y) {
+  const V one = hn::Set(d, 1.0f);
+  const V ax = hn::Abs(x);
+  V r = ExpVec(d, hn::Mul(y, LogVec(d, ax)));
+  const auto y_int = hn::Eq(hn::Round(y), y);
+  const V half_y = hn::Mul(y, hn::Set(d, 0.5f));
+  const auto y_odd = hn::And(y_int, hn::Ne(hn::Round(half_y), half_y));
+  r = hn::IfThenElse(y_odd, hn::Or(r, hn::And(x, hn::Set(d, -0.0f))), r);
+  const auto neg_finite = hn::And(hn::Lt(x, hn::Zero(d)), hn::Gt(x, hn::Neg(InfVec(d))));
+  r = hn::IfThenElse(hn::AndNot(y_int, neg_finite), hn::Set(d, std::nanf("")), r);
+  const auto is_one = hn::Or(hn::Or(hn::Eq(y, hn::Zero(d)), hn::Eq(x, one)),
+                             hn::And(hn::Eq(ax, one), hn::IsInf(y)));
+  return hn::IfThenElse(is_one, one, r);
+}
+
+// ---- one functor per UnaryOp ---------------------------------------------------------------
+// Each maps a register; parameters are captured once. Where x * g(x) would give -inf * 0 = NaN
+// at x = -inf (SiLU, GELU, mish, hard swish), the result is the limit, -0.
+
+template <class D, class V>
+HWY_INLINE V ZeroAtNegInf(D d, V x, V r) {
+  return hn::IfThenZeroElse(hn::Eq(x, hn::Neg(InfVec(d))), r);
+}
+
+struct ReluOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);
   }
+};
+struct LeakyReluOp {
+  float alpha;
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(x, hn::Set(d, alpha)), x);
+  }
+};
+struct SigmoidOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return SigmoidVec(d, x);
+  }
+};
+struct HardSigmoidOp {
+  float alpha, beta;
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V t = hn::MulAdd(x, hn::Set(d, alpha), hn::Set(d, beta));
+    return ClampKeepNaN(t, hn::Zero(d), hn::Set(d, 1.0f));
+  }
+};
+struct TanhOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return TanhVec(d, x);
+  }
+};
+struct GeluErfOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V e = ErfVec(d, hn::Mul(x, hn::Set(d, 0.70710678118654752f)));
+    const V r = hn::Mul(hn::Mul(x, hn::Set(d, 0.5f)), hn::Add(e, hn::Set(d, 1.0f)));
+    return ZeroAtNegInf(d, x, r);
+  }
+};
+// 0.5 (1 + tanh u) = sigmoid(2u): no cancellation for negative x, no overflow.
+struct GeluTanhOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V x3 = hn::Mul(hn::Mul(x, x), x);
+    const V u2 = hn::Mul(hn::MulAdd(x3, hn::Set(d, 0.044715f), x),
+                         hn::Set(d, 2.0f * 0.79788456080286536f));
+    return ZeroAtNegInf(d, x, hn::Mul(x, SigmoidVec(d, u2)));
+  }
+};
+struct SiluOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return ZeroAtNegInf(d, x, hn::Mul(x, SigmoidVec(d, x)));
+  }
+};
+struct HardSwishOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V t = hn::MulAdd(x, hn::Set(d, 1.0f / 6.0f), hn::Set(d, 0.5f));
+    const V g = hn::Min(hn::Max(t, hn::Zero(d)), hn::Set(d, 1.0f));
+    return KeepNaN(x, ZeroAtNegInf(d, x, hn::Mul(x, g)));
+  }
+};
+// tanh(ln(1 + e)) = n / (n + 2) with n = e (e + 2), e = e^x: exact algebra, no cancellation for
+// x << 0; for x >= 20 the ratio is 1 in float, so e is computed at min(x, 20) (no overflow).
+struct MishOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V two = hn::Set(d, 2.0f);
+    const V e = ExpVec(d, hn::Min(x, hn::Set(d, 20.0f)));
+    const V n = hn::Mul(e, hn::Add(e, two));
+    const V r = hn::Mul(x, hn::Div(n, hn::Add(n, two)));
+    return KeepNaN(x, ZeroAtNegInf(d, x, r));
+  }
+};
+// ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): the exponential is in (0, 1], no overflow.
+struct SoftplusOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V e = ExpVec(d, hn::Neg(hn::Abs(x)));
+    const V r = hn::Add(hn::Max(x, hn::Zero(d)), hn::Log1p(d, e));
+    return KeepNaN(x, r);
+  }
+};
+// alpha (e^x - 1) for x < 0 via expm1 (accurate near 0), scaled by gamma (1 for ELU).
+struct EluOp {
+  float alpha, gamma;
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    const V neg = hn::Mul(hn::Expm1(d, hn::Min(x, hn::Zero(d))), hn::Set(d, alpha));
+    return hn::Mul(hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, x), hn::Set(d, gamma));
+  }
+};
+struct ClipOp {
+  float lo, hi;
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return ClampKeepNaN(x, hn::Set(d, lo), hn::Set(d, hi));
+  }
+};
+struct ExpOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return ExpVec(d, x);
+  }
+};
+struct LogOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return LogVec(d, x);
+  }
+};
+struct SqrtOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return hn::Sqrt(x);
+  }
+};
+struct ErfOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return ErfVec(d, x);
+  }
+};
+struct ReciprocalOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return hn::Div(hn::Set(d, 1.0f), x);
+  }
+};
+struct AbsOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return hn::Abs(x);
+  }
+};
+struct NegOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return hn::Neg(x);
+  }
+};
+struct PowOp {
+  float alpha;
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V x) const {
+    return PowVec(d, x, hn::Set(d, alpha));
+  }
+};
+// Exponents computed exactly by multiplication: x^2, x^3 (<= 1.5 ulp, like std::pow's result up
+// to rounding).
+struct SquareOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return hn::Mul(x, x);
+  }
+};
+struct CubeOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V x) const {
+    return hn::Mul(hn::Mul(x, x), x);
+  }
+};
+
+// y[i] = op(x[i]) for i < n; the tail goes through a stack buffer (no access past n). One call
+// site of op keeps the compiled code small (the math ops are long when inlined).
+template <class Op>
+HWY_NOINLINE void ActivateLoop(const float* x, float* y, std::size_t n, const Op& op) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  HWY_ALIGN float buf[hn::MaxLanes(d)] = {};
+  for (std::size_t i = 0; i < n; i += N) {
+    const std::size_t rest = n - i < N ? (n - i) * sizeof(float) : 0;
+    if (rest) std::memcpy(buf, x + i, rest);
+    const auto r = op(d, rest ? hn::Load(d, buf) : hn::LoadU(d, x + i));
+    if (rest) {
+      hn::Store(r, d, buf);
+      std::memcpy(y + i, buf, rest);
+    } else {
+      hn::StoreU(r, d, y + i);
+    }
+  }
+}
+
+// y[i] = f(x[i]) for i < n; x == y allowed. Callers: unary_f32 and every fused epilogue.
+inline void activate_f32(const float* x, float* y, std::size_t n, const Activation& f) {
+  switch (f.op) {
+    case UnaryOp::identity:
+      if (x != y && n != 0) std::memmove(y, x, n * sizeof(float));
+      return;
+    case UnaryOp::relu: return ActivateLoop(x, y, n, ReluOp{});
+    case UnaryOp::leaky_relu: return ActivateLoop(x, y, n, LeakyReluOp{f.alpha});
+    case UnaryOp::sigmoid: return ActivateLoop(x, y, n, SigmoidOp{});
+    case UnaryOp::hard_sigmoid: return ActivateLoop(x, y, n, HardSigmoidOp{f.alpha, f.beta});
+    case UnaryOp::tanh: return ActivateLoop(x, y, n, TanhOp{});
+    case UnaryOp::gelu_erf: return ActivateLoop(x, y, n, GeluErfOp{});
+    case UnaryOp::gelu_tanh: return ActivateLoop(x, y, n, GeluTanhOp{});
+    case UnaryOp::silu: return ActivateLoop(x, y, n, SiluOp{});
+    case UnaryOp::hard_swish: return ActivateLoop(x, y, n, HardSwishOp{});
+    case UnaryOp::mish: return ActivateLoop(x, y, n, MishOp{});
+    case UnaryOp::softplus: return ActivateLoop(x, y, n, SoftplusOp{});
+    case UnaryOp::elu: return ActivateLoop(x, y, n, EluOp{f.alpha, 1.0f});
+    case UnaryOp::selu: return ActivateLoop(x, y, n, EluOp{f.alpha, f.beta});
+    case UnaryOp::clip: return ActivateLoop(x, y, n, ClipOp{f.alpha, f.beta});
+    case UnaryOp::exp: return ActivateLoop(x, y, n, ExpOp{});
+    case UnaryOp::log: return ActivateLoop(x, y, n, LogOp{});
+    case UnaryOp::sqrt: return ActivateLoop(x, y, n, SqrtOp{});
+    case UnaryOp::erf: return ActivateLoop(x, y, n, ErfOp{});
+    case UnaryOp::reciprocal: return ActivateLoop(x, y, n, ReciprocalOp{});
+    case UnaryOp::abs: return ActivateLoop(x, y, n, AbsOp{});
+    case UnaryOp::neg: return ActivateLoop(x, y, n, NegOp{});
+    case UnaryOp::pow:
+      if (f.alpha == 1.0f) return activate_f32(x, y, n, Activation::none());
+      if (f.alpha == 2.0f) return ActivateLoop(x, y, n, SquareOp{});
+      if (f.alpha == 3.0f) return ActivateLoop(x, y, n, CubeOp{});
+      if (f.alpha == -1.0f) return ActivateLoop(x, y, n, ReciprocalOp{});
+      return ActivateLoop(x, y, n, PowOp{f.alpha});
+  }
+}
+
+// f applied to one register (a switch per call: prefer activate_f32 on a stored segment in loops).
+template <class D, class V>
+HWY_INLINE V ActivateVec(D d, V x, const Activation& f) {
+  switch (f.op) {
+    case UnaryOp::identity: return x;
+    case UnaryOp::relu: return ReluOp{}(d, x);
+    case UnaryOp::leaky_relu: return LeakyReluOp{f.alpha}(d, x);
+    case UnaryOp::sigmoid: return SigmoidOp{}(d, x);
+    case UnaryOp::hard_sigmoid: return HardSigmoidOp{f.alpha, f.beta}(d, x);
+    case UnaryOp::tanh: return TanhOp{}(d, x);
+    case UnaryOp::gelu_erf: return GeluErfOp{}(d, x);
+    case UnaryOp::gelu_tanh: return GeluTanhOp{}(d, x);
+    case UnaryOp::silu: return SiluOp{}(d, x);
+    case UnaryOp::hard_swish: return HardSwishOp{}(d, x);
+    case UnaryOp::mish: return MishOp{}(d, x);
+    case UnaryOp::softplus: return SoftplusOp{}(d, x);
+    case UnaryOp::elu: return EluOp{f.alpha, 1.0f}(d, x);
+    case UnaryOp::selu: return EluOp{f.alpha, f.beta}(d, x);
+    case UnaryOp::clip: return ClipOp{f.alpha, f.beta}(d, x);
+    case UnaryOp::exp: return ExpOp{}(d, x);
+    case UnaryOp::log: return LogOp{}(d, x);
+    case UnaryOp::sqrt: return SqrtOp{}(d, x);
+    case UnaryOp::erf: return ErfOp{}(d, x);
+    case UnaryOp::reciprocal: return ReciprocalOp{}(d, x);
+    case UnaryOp::abs: return AbsOp{}(d, x);
+    case UnaryOp::neg: return NegOp{}(d, x);
+    case UnaryOp::pow: return PowOp{f.alpha}(d, x);
+  }
+  return x;
 }
 
 }  // namespace HWY_NAMESPACE
@@ -1471,12 +2526,24 @@ HWY_AFTER_NAMESPACE();
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-inl.hpp
 // Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU target.
+//
+// binary_f32 first reduces the broadcast to at most rank dimensions: dimensions of size 1 are
+// dropped and adjacent dimensions that broadcast the same way (both inputs full, only a full, only
+// b full) are merged. The innermost merged dimension is then one contiguous row per outer index,
+// run by one vector row loop in one of three modes: both inputs contiguous (same shape, and
+// [N, C] with [C] after merging), b one value per row (b a scalar, or [N, C, H*W] with
+// [1, C, 1]) or a one value per row. The outer indices run as an odometer over the merged
+// dimensions with their strides (0 where an input is broadcast).
 #if defined(INLAY_KERNELS_ELEMENTWISE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_ELEMENTWISE_INL_HPP
 #undef INLAY_KERNELS_ELEMENTWISE_INL_HPP
 #else
 #define INLAY_KERNELS_ELEMENTWISE_INL_HPP
 #endif
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include <hwy/highway.h>
 
@@ -1487,6 +2554,160 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
+  activate_f32(x, y, n, f);
+}
+
+// ---- one functor per BinaryOp --------------------------------------------------------------
+
+struct AddOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return hn::Add(a, b); }
+};
+struct SubOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return hn::Sub(a, b); }
+};
+struct MulOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return hn::Mul(a, b); }
+};
+struct DivOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return hn::Div(a, b); }
+};
+struct BinaryPowOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V a, V b) const { return PowVec(d, a, b); }
+};
+struct MaxOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return NanMax(a, b); }
+};
+struct MinOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D, V a, V b) const { return NanMin(a, b); }
+};
+struct PreluOp {
+  template <class D, class V>
+  HWY_INLINE V operator()(D d, V a, V b) const {
+    return hn::IfThenElse(hn::Lt(a, hn::Zero(d)), hn::Mul(a, b), a);
+  }
+};
+
+// ---- row loop ------------------------------------------------------------------------------
+// out[i] = op(a[i], b[i]) for i < n; a (b) is one value for the whole row when scalar_a
+// (scalar_b). The flags are run-time (predictable branches) and op has one call site, which keeps
+// the code per op small. out may alias a contiguous input (each lane is read before it is
+// written). The tail goes through stack buffers: no access past n.
+
+template <class Op>
+HWY_INLINE void BinaryRow(const float* a, bool scalar_a, const float* b, bool scalar_b, float* out,
+                          std::size_t n, const Op& op) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  const auto sa = hn::Set(d, a[0]);
+  const auto sb = hn::Set(d, b[0]);
+  HWY_ALIGN float buf_a[hn::MaxLanes(d)] = {};
+  HWY_ALIGN float buf_b[hn::MaxLanes(d)] = {};
+  for (std::size_t i = 0; i < n; i += N) {
+    const std::size_t rest = n - i < N ? (n - i) * sizeof(float) : 0;
+    if (rest) {
+      if (!scalar_a) std::memcpy(buf_a, a + i, rest);
+      if (!scalar_b) std::memcpy(buf_b, b + i, rest);
+    }
+    const auto va = scalar_a ? sa : rest ? hn::Load(d, buf_a) : hn::LoadU(d, a + i);
+    const auto vb = scalar_b ? sb : rest ? hn::Load(d, buf_b) : hn::LoadU(d, b + i);
+    const auto r = op(d, va, vb);
+    if (rest) {
+      hn::Store(r, d, buf_a);
+      std::memcpy(out + i, buf_a, rest);
+    } else {
+      hn::StoreU(r, d, out + i);
+    }
+  }
+}
+
+// The broadcast reduced to merged dimensions (outermost first) with element strides of a and b
+// (0 where broadcast). rank 0: a single element.
+struct BroadcastPlan {
+  std::size_t rank = 0;
+  std::int64_t dims[Shape::max_rank] = {};
+  std::int64_t stride_a[Shape::max_rank] = {};
+  std::int64_t stride_b[Shape::max_rank] = {};
+  bool empty = false;
+};
+
+static inline BroadcastPlan PlanBroadcast(const Shape& a, const Shape& b, const Shape& out) {
+  BroadcastPlan p;
+  bool full_a[Shape::max_rank] = {}, full_b[Shape::max_rank] = {};
+  const std::size_t r = out.rank();
+  for (std::size_t k = 0; k < r; ++k) {
+    const std::int64_t n = out[k];
+    if (n == 0) p.empty = true;
+    if (n <= 1) continue;
+    const bool fa = k + a.rank() >= r && a[k + a.rank() - r] == n;
+    const bool fb = k + b.rank() >= r && b[k + b.rank() - r] == n;
+    if (p.rank > 0 && full_a[p.rank - 1] == fa && full_b[p.rank - 1] == fb) {
+      p.dims[p.rank - 1] *= n;
+    } else {
+      full_a[p.rank] = fa;
+      full_b[p.rank] = fb;
+      p.dims[p.rank++] = n;
+    }
+  }
+  std::int64_t sa = 1, sb = 1;
+  for (std::size_t k = p.rank; k-- > 0;) {
+    p.stride_a[k] = full_a[k] ? sa : 0;
+    p.stride_b[k] = full_b[k] ? sb : 0;
+    if (full_a[k]) sa *= p.dims[k];
+    if (full_b[k]) sb *= p.dims[k];
+  }
+  return p;
+}
+
+template <class Op>
+HWY_NOINLINE void BinaryBroadcast(const BroadcastPlan& p, const float* a, const float* b,
+                                  float* out, const Op& op) {
+  if (p.empty) return;
+  if (p.rank == 0) return BinaryRow(a, false, b, false, out, 1, op);
+  const std::size_t inner_dim = p.rank - 1;
+  const std::size_t n = static_cast<std::size_t>(p.dims[inner_dim]);
+  const bool scalar_a = p.stride_a[inner_dim] == 0;
+  const bool scalar_b = p.stride_b[inner_dim] == 0;
+  std::int64_t rows = 1;
+  for (std::size_t k = 0; k < inner_dim; ++k) rows *= p.dims[k];
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t offset_a = 0, offset_b = 0;
+  for (std::int64_t row = 0; row < rows; ++row) {
+    float* o = out + row * static_cast<std::int64_t>(n);
+    BinaryRow(a + offset_a, scalar_a, b + offset_b, scalar_b, o, n, op);
+    for (std::size_t k = inner_dim; k-- > 0;) {  // odometer over the outer dimensions
+      offset_a += p.stride_a[k];
+      offset_b += p.stride_b[k];
+      if (++index[k] < p.dims[k]) break;
+      offset_a -= p.stride_a[k] * p.dims[k];
+      offset_b -= p.stride_b[k] * p.dims[k];
+      index[k] = 0;
+    }
+  }
+}
+
+void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* b,
+                const Shape& b_shape, float* out, const Shape& out_shape) {
+  const BroadcastPlan p = PlanBroadcast(a_shape, b_shape, out_shape);
+  switch (op) {
+    case BinaryOp::add: return BinaryBroadcast(p, a, b, out, AddOp{});
+    case BinaryOp::sub: return BinaryBroadcast(p, a, b, out, SubOp{});
+    case BinaryOp::mul: return BinaryBroadcast(p, a, b, out, MulOp{});
+    case BinaryOp::div: return BinaryBroadcast(p, a, b, out, DivOp{});
+    case BinaryOp::pow: return BinaryBroadcast(p, a, b, out, BinaryPowOp{});
+    case BinaryOp::max: return BinaryBroadcast(p, a, b, out, MaxOp{});
+    case BinaryOp::min: return BinaryBroadcast(p, a, b, out, MinOp{});
+    case BinaryOp::prelu: return BinaryBroadcast(p, a, b, out, PreluOp{});
+  }
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1500,6 +2721,15 @@ HWY_AFTER_NAMESPACE();
 #if INLAY_IMPLEMENTS_FAMILY(1)
 // ---- begin inlay/kernels/gemm-inl.hpp
 // Per-target bodies of the gemm kernels (see gemm.hpp). Re-included once per CPU target.
+//
+// The GEMM follows Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
+// (ACM TOMS 34(3), 2008): C is cut into blocks of kGemmNC columns; K into blocks of kGemmKC;
+// the kGemmKC x kGemmNC block of op(B) is packed into panels of gemm_panel_width columns (the
+// layout of gemm_pack_b_f32, so prepacked weights use the same loops) and stays in L1/L2 while
+// every row of A sweeps over it; a register-blocked micro-kernel computes an MR x NR tile of C with
+// FMAs and the epilogue is applied to the tile as it is stored. A is not packed: the micro-kernel
+// broadcasts its elements straight from the caller's memory (rows or columns are streamed in
+// order), which keeps the stack use at kGemmKC * kGemmNC floats.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -1507,8 +2737,17 @@ HWY_AFTER_NAMESPACE();
 #define INLAY_KERNELS_GEMM_INL_HPP
 #endif
 
+#include <algorithm>
+#include <cstddef>
+
 #include <hwy/highway.h>
 
+
+// Complete unrolling of the register-tile loops, so that the accumulator arrays live in registers
+// also at -O2.
+#ifndef INLAY_GEMM_UNROLL
+#define INLAY_GEMM_UNROLL _Pragma("GCC unroll 16")
+#endif
 
 HWY_BEFORE_NAMESPACE();
 namespace inlay {
@@ -1516,6 +2755,451 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// Blocking of the whole problem, independent of the target and of the threads, so that the direct
+// and the prepacked paths and any number of threads add the terms of a dot product in the same
+// order. 192 x 64 floats = 48 KiB of packed B on the stack (L1 is 32-48 KiB, L2 1-2 MiB).
+constexpr std::size_t kGemmKC = 192;
+constexpr std::size_t kGemmNC = 64;
+// Prepacked B needs no stack, so its column blocks are wider: an MC x KC block of A is then used
+// for more micro-panels of B before it leaves L2.
+constexpr std::size_t kGemmPackedNC = 8 * kGemmNC;
+static_assert(kGemmNC % gemm_panel_width == 0, "an N block is whole panels");
+
+// Register tile of the micro-kernel: MR rows x NV vectors. NR = NV * lanes is 32 columns (two
+// panels) with 512-bit vectors and 16 columns (one panel) otherwise; MR * NV accumulators leave
+// room for the B vectors and one broadcast of A (16 registers on AVX2/SSE, 32 on AVX-512).
+template <class D>
+struct GemmTile {
+  static constexpr std::size_t kLanes = hn::MaxLanes(D());
+  static constexpr std::size_t kNV = kLanes >= gemm_panel_width ? 2 : gemm_panel_width / kLanes;
+  static constexpr std::size_t kNR = kNV * kLanes;
+  static constexpr std::size_t kMR =
+      kLanes >= gemm_panel_width ? 8 : (kLanes >= 8 ? 6 : (kLanes >= 4 ? 3 : 1));
+  static_assert(kNR % gemm_panel_width == 0 || gemm_panel_width % kNR == 0,
+                "tiles are whole panels");
+};
+
+// The problem as the task loops see it: A element (i, p) of op(A) is a[i * rsa + p * csa]; B is
+// either the caller's op(B) (packed per block on the stack) or a prepacked buffer.
+struct GemmProblem {
+  std::size_t k;
+  float alpha;
+  const float* a;
+  std::size_t rsa, csa;
+  const float* b;  // unpacked op(B) source, or null when `packed` is set
+  std::size_t ldb;
+  bool trans_b;
+  const float* packed;  // gemm_pack_b_f32 layout of all of op(B), or null
+  float beta;
+  float* c;
+  std::size_t ldc;
+  const GemmEpilogue* epilogue;
+};
+
+// out[q * gemm_panel_width + y] = src[y * ld + q] for q, y < 4.
+static inline void transpose_4x4(const float* src, std::size_t ld, float* out) {
+#if HWY_TARGET == HWY_SCALAR
+  for (std::size_t q = 0; q < 4; ++q) {
+    for (std::size_t y = 0; y < 4; ++y) out[q * gemm_panel_width + y] = src[y * ld + q];
+  }
+#else
+  const hn::FixedTag<float, 4> d;
+  const auto v0 = hn::LoadU(d, src), v1 = hn::LoadU(d, src + ld);
+  const auto v2 = hn::LoadU(d, src + 2 * ld), v3 = hn::LoadU(d, src + 3 * ld);
+  const auto t0 = hn::InterleaveLower(d, v0, v1);  // v0[0] v1[0] v0[1] v1[1]
+  const auto t1 = hn::InterleaveLower(d, v2, v3);  // v2[0] v3[0] v2[1] v3[1]
+  const auto t2 = hn::InterleaveUpper(d, v0, v1);  // v0[2] v1[2] v0[3] v1[3]
+  const auto t3 = hn::InterleaveUpper(d, v2, v3);  // v2[2] v3[2] v2[3] v3[3]
+  hn::StoreU(hn::ConcatLowerLower(d, t1, t0), d, out);
+  hn::StoreU(hn::ConcatUpperUpper(d, t1, t0), d, out + gemm_panel_width);
+  hn::StoreU(hn::ConcatLowerLower(d, t3, t2), d, out + 2 * gemm_panel_width);
+  hn::StoreU(hn::ConcatUpperUpper(d, t3, t2), d, out + 3 * gemm_panel_width);
+#endif
+}
+
+// Packs rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) into panels of gemm_panel_width
+// columns: panel q holds columns j0 + 16q .. j0 + 16q + 15, row by row (kb * gemm_panel_width
+// floats each); columns past nb are zero.
+static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, std::size_t j0,
+                                std::size_t nb, std::size_t p0, std::size_t kb, float* dst) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  for (std::size_t q = 0; q * gemm_panel_width < nb; ++q) {
+    float* panel = dst + q * kb * gemm_panel_width;
+    const std::size_t jq = j0 + q * gemm_panel_width;
+    const std::size_t w = std::min(gemm_panel_width, nb - q * gemm_panel_width);
+    if (!trans_b) {
+      // op(B) = B: each panel row is a contiguous piece of a row of B.
+      for (std::size_t p = 0; p < kb; ++p) {
+        const float* src = b + (p0 + p) * ldb + jq;
+        float* out = panel + p * gemm_panel_width;
+        if (w == gemm_panel_width && lanes <= gemm_panel_width) {
+          for (std::size_t x = 0; x < gemm_panel_width; x += lanes) {
+            hn::StoreU(hn::LoadU(d, src + x), d, out + x);
+          }
+        } else {
+          for (std::size_t x = 0; x < gemm_panel_width; ++x) out[x] = x < w ? src[x] : 0.0f;
+        }
+      }
+    } else {
+      // op(B) = B^T: column jq + x of op(B) is row jq + x of B, contiguous along p. Four rows
+      // of B at a time are transposed in 4 x 4 blocks.
+      const float* src = b + jq * ldb + p0;
+      for (std::size_t x = 0; x < gemm_panel_width; x += 4) {
+        float* out = panel + x;
+        std::size_t p = 0;
+        if (x + 4 <= w) {
+          for (; p + 4 <= kb; p += 4) {
+            transpose_4x4(src + x * ldb + p, ldb, out + p * gemm_panel_width);
+          }
+        }
+        for (; p < kb; ++p) {
+          for (std::size_t y = 0; y < 4; ++y) {
+            out[p * gemm_panel_width + y] = x + y < w ? src[(x + y) * ldb + p] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+// tile[MR x NR] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at op(A)(0, 0) of the
+// tile; row i is read at a_off[i] (rows past the edge repeat the last one, their results are
+// dropped); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when NR = 16).
+template <class D>
+HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                    const std::size_t* a_off, std::size_t csa,
+                                    const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
+                                    float* HWY_RESTRICT tile) {
+  using Tile = GemmTile<D>;
+  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  using V = hn::Vec<D>;
+  std::size_t off[MR];
+  INLAY_GEMM_UNROLL
+  for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
+  V acc[MR * NV];
+  INLAY_GEMM_UNROLL
+  for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
+  for (std::size_t p = 0; p < kc; ++p) {
+    const float* ap = a + p * csa;
+    V bv[NV];
+    INLAY_GEMM_UNROLL
+    for (std::size_t v = 0; v < NV; ++v) {
+      const float* panel = (v * L) / gemm_panel_width == 0 ? b0 : b1;
+      bv[v] = hn::LoadU(d, panel + p * gemm_panel_width + (v * L) % gemm_panel_width);
+    }
+    INLAY_GEMM_UNROLL
+    for (std::size_t i = 0; i < MR; ++i) {
+      const V ai = hn::Set(d, ap[off[i]]);
+      INLAY_GEMM_UNROLL
+      for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
+    }
+  }
+  INLAY_GEMM_UNROLL
+  for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
+}
+
+// Stores the mr x nr corner of a tile (row stride nr_full) into C: alpha * tile + beta * C for the
+// first K block, C + alpha * tile for the others; bias and activation after the last one.
+template <class D>
+static void gemm_store_tile(D d, const float* tile, std::size_t nr_full, std::size_t mr,
+                            std::size_t nr, const GemmProblem& g, std::size_t i0, std::size_t j0,
+                            bool first, bool last) {
+  using V = hn::Vec<D>;
+  const std::size_t lanes = hn::Lanes(d);
+  const GemmEpilogue& ep = *g.epilogue;
+  const bool read_c = !first || g.beta != 0.0f;
+  const V alpha = hn::Set(d, g.alpha);
+  const V beta = hn::Set(d, first ? g.beta : 1.0f);
+  const bool add_bias = last && ep.bias_kind != BiasKind::none;
+  HWY_ALIGN float part[hn::MaxLanes(d)];  // the tail of a row, so that C is never overrun
+  for (std::size_t i = 0; i < mr; ++i) {
+    float* crow = g.c + (i0 + i) * g.ldc + j0;
+    const V row_bias = hn::Set(d, ep.bias_kind == BiasKind::per_row ? ep.bias[i0 + i] : 0.0f);
+    for (std::size_t j = 0; j < nr; j += lanes) {
+      const std::size_t w = std::min(lanes, nr - j);
+      const bool whole = w == lanes;
+      V r = hn::Mul(alpha, hn::Load(d, tile + i * nr_full + j));
+      if (read_c) {
+        V cv;
+        if (whole) {
+          cv = hn::LoadU(d, crow + j);
+        } else {
+          std::copy(crow + j, crow + j + w, part);
+          std::fill(part + w, part + lanes, 0.0f);
+          cv = hn::Load(d, part);
+        }
+        r = hn::MulAdd(beta, cv, r);
+      }
+      if (add_bias) {
+        if (ep.bias_kind == BiasKind::per_row) {
+          r = hn::Add(r, row_bias);
+        } else if (whole) {
+          r = hn::Add(r, hn::LoadU(d, ep.bias + j0 + j));
+        } else {
+          std::copy(ep.bias + j0 + j, ep.bias + j0 + j + w, part);
+          std::fill(part + w, part + lanes, 0.0f);
+          r = hn::Add(r, hn::Load(d, part));
+        }
+      }
+      if (whole) {
+        hn::StoreU(r, d, crow + j);
+      } else {
+        hn::Store(r, d, part);
+        std::copy(part, part + w, crow + j);
+      }
+    }
+    if (last && ep.activation.op != UnaryOp::identity) activate_f32(crow, crow, nr, ep.activation);
+  }
+}
+
+// Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width and, unless
+// B is prepacked, nb <= kGemmNC.
+static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t j0,
+                      std::size_t nb) {
+  const hn::ScalableTag<float> d;
+  using Tile = GemmTile<decltype(d)>;
+  constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 32 * MR;
+  HWY_ALIGN float tile[MR * NR];
+  HWY_ALIGN float bbuf[kGemmKC * kGemmNC];  // the packed B block when B is not prepacked
+  std::size_t a_off[MR];
+  std::size_t p0 = 0;
+  do {  // once also when k == 0: C = beta * C + bias
+    const std::size_t kb = std::min(kGemmKC, g.k - p0);
+    const float* bblock;
+    std::size_t panel_stride;
+    if (g.packed) {
+      panel_stride = g.k * gemm_panel_width;
+      bblock = g.packed + (j0 / gemm_panel_width) * panel_stride + p0 * gemm_panel_width;
+    } else {
+      panel_stride = kb * gemm_panel_width;
+      pack_b_block(g.trans_b, g.b, g.ldb, j0, nb, p0, kb, bbuf);
+      bblock = bbuf;
+    }
+    const std::size_t panels = (nb + gemm_panel_width - 1) / gemm_panel_width;
+    const bool first = p0 == 0, last = p0 + kb >= g.k;
+    // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
+    for (std::size_t ic = i0; ic < i1; ic += MC) {
+      const std::size_t ic1 = std::min(i1, ic + MC);
+      for (std::size_t j = 0; j < nb; j += NR) {
+        const std::size_t q = j / gemm_panel_width;
+        const float* b0 = bblock + q * panel_stride;
+        const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
+        for (std::size_t i = ic; i < ic1; i += MR) {
+          const std::size_t mr = std::min(MR, ic1 - i);
+          for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
+          gemm_micro_kernel(d, kb, g.a + i * g.rsa + p0 * g.csa, a_off, g.csa, b0, b1, tile);
+          gemm_store_tile(d, tile, NR, mr, std::min(NR, nb - j), g, i, j0 + j, first, last);
+        }
+      }
+    }
+    p0 += kb;
+  } while (p0 < g.k);
+}
+
+// Runs `batch` problems (problem(b) gives the b-th) as tasks over blocks of rows and columns of C,
+// so that no two tasks write the same element and none splits K: threads do not change results.
+template <class ProblemOf>
+static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, std::size_t nc,
+                     ProblemOf problem_of, Executor* executor) {
+  if (batch == 0 || m == 0 || n == 0) return;
+  constexpr std::size_t MR = GemmTile<hn::ScalableTag<float>>::kMR;
+  const std::size_t col_blocks = (n + nc - 1) / nc;
+  const std::size_t row_tiles = (m + MR - 1) / MR;
+  std::size_t row_blocks = 1;
+  if (executor != nullptr && executor->concurrency() > 1) {
+    // About four tasks per thread, for balance; a serial run keeps one B block for all rows.
+    const std::size_t want = 4 * executor->concurrency();
+    const std::size_t have = batch * col_blocks;
+    row_blocks = std::min(row_tiles, (want + have - 1) / have);
+  }
+  const std::size_t rows_per_block = MR * ((row_tiles + row_blocks - 1) / row_blocks);
+  row_blocks = (m + rows_per_block - 1) / rows_per_block;
+  parallel_for(executor, batch * row_blocks * col_blocks, [&](std::size_t t) {
+    const std::size_t jb = t % col_blocks, ib = (t / col_blocks) % row_blocks;
+    const GemmProblem g = problem_of(t / (col_blocks * row_blocks));
+    const std::size_t i0 = ib * rows_per_block, j0 = jb * nc;
+    gemm_task(g, i0, std::min(m, i0 + rows_per_block), j0, std::min(nc, n - j0));
+  });
+}
+
+static inline GemmProblem gemm_problem(bool trans_a, std::size_t k, float alpha, const float* a,
+                                       std::size_t lda, float beta, float* c, std::size_t ldc,
+                                       const GemmEpilogue& epilogue) {
+  GemmProblem g{};
+  g.k = k, g.alpha = alpha, g.a = a;
+  // With k == 0, A may be null: no offset is then ever added to it.
+  g.rsa = k == 0 ? 0 : (trans_a ? 1 : lda);
+  g.csa = k == 0 ? 0 : (trans_a ? lda : 1);
+  g.beta = beta, g.c = c, g.ldc = ldc, g.epilogue = &epilogue;
+  return g;
+}
+
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
+                      std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
+                      float beta, float* c, std::size_t ldc, std::size_t stride_c,
+                      const GemmEpilogue& epilogue, Executor* executor) {
+  gemm_run(
+      batch, m, n, kGemmNC,
+      [&](std::size_t i) {
+        // With k == 0, A and B may be null: offset them only when there is something.
+        GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda, beta,
+                                     c + i * stride_c, ldc, epilogue);
+        g.b = k ? b + i * stride_b : b, g.ldb = k ? ldb : 0, g.trans_b = trans_b;
+        return g;
+      },
+      executor);
+}
+
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  HWY_NAMESPACE::gemm_batched_f32(1, trans_a, trans_b, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta,
+                                  c, ldc, 0, epilogue, executor);
+}
+
+void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b, std::size_t ldb,
+                     float* packed) {
+  pack_b_block(trans_b, b, ldb, 0, n, 0, k, packed);
+}
+
+void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
+                     const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
+                     std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  gemm_run(
+      1, m, n, kGemmPackedNC,
+      [&](std::size_t) {
+        GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
+        g.packed = packed_b;
+        return g;
+      },
+      executor);
+}
+
+// dots = A x with A m x n row-major: each dot[i] is a dot product along a contiguous row; four
+// rows at a time share the loads of x, with two accumulators each to hide the FMA latency.
+static void matvec_rows(std::size_t m, std::size_t n, const float* a, std::size_t lda,
+                        const float* x, float* dots) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const float* r[4] = {a + i * lda, a + (i + 1) * lda, a + (i + 2) * lda, a + (i + 3) * lda};
+    auto s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+    auto t0 = hn::Zero(d), t1 = hn::Zero(d), t2 = hn::Zero(d), t3 = hn::Zero(d);
+    std::size_t j = 0;
+    for (; j + 2 * lanes <= n; j += 2 * lanes) {
+      const auto x0 = hn::LoadU(d, x + j), x1 = hn::LoadU(d, x + j + lanes);
+      s0 = hn::MulAdd(hn::LoadU(d, r[0] + j), x0, s0);
+      s1 = hn::MulAdd(hn::LoadU(d, r[1] + j), x0, s1);
+      s2 = hn::MulAdd(hn::LoadU(d, r[2] + j), x0, s2);
+      s3 = hn::MulAdd(hn::LoadU(d, r[3] + j), x0, s3);
+      t0 = hn::MulAdd(hn::LoadU(d, r[0] + j + lanes), x1, t0);
+      t1 = hn::MulAdd(hn::LoadU(d, r[1] + j + lanes), x1, t1);
+      t2 = hn::MulAdd(hn::LoadU(d, r[2] + j + lanes), x1, t2);
+      t3 = hn::MulAdd(hn::LoadU(d, r[3] + j + lanes), x1, t3);
+    }
+    for (; j + lanes <= n; j += lanes) {
+      const auto x0 = hn::LoadU(d, x + j);
+      s0 = hn::MulAdd(hn::LoadU(d, r[0] + j), x0, s0);
+      s1 = hn::MulAdd(hn::LoadU(d, r[1] + j), x0, s1);
+      s2 = hn::MulAdd(hn::LoadU(d, r[2] + j), x0, s2);
+      s3 = hn::MulAdd(hn::LoadU(d, r[3] + j), x0, s3);
+    }
+    float sum[4] = {hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, t0))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s1, t1))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s2, t2))),
+                    hn::GetLane(hn::SumOfLanes(d, hn::Add(s3, t3)))};
+    for (; j < n; ++j) {
+      for (std::size_t q = 0; q < 4; ++q) sum[q] += r[q][j] * x[j];
+    }
+    for (std::size_t q = 0; q < 4; ++q) dots[i + q] = sum[q];
+  }
+  for (; i < m; ++i) {
+    const float* row = a + i * lda;
+    auto s = hn::Zero(d);
+    std::size_t j = 0;
+    for (; j + lanes <= n; j += lanes)
+      s = hn::MulAdd(hn::LoadU(d, row + j), hn::LoadU(d, x + j), s);
+    float sum = hn::GetLane(hn::SumOfLanes(d, s));
+    for (; j < n; ++j) sum += row[j] * x[j];
+    dots[i] = sum;
+  }
+}
+
+// dots = A^T x with A n x m row-major: a weighted sum of the rows of A, which are read in order
+// (four at a time, so that dots is loaded and stored once per four rows).
+static void matvec_cols(std::size_t m, std::size_t n, const float* a, std::size_t lda,
+                        const float* x, float* dots) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::fill(dots, dots + m, 0.0f);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const float* r[4] = {a + j * lda, a + (j + 1) * lda, a + (j + 2) * lda, a + (j + 3) * lda};
+    const auto x0 = hn::Set(d, x[j]), x1 = hn::Set(d, x[j + 1]);
+    const auto x2 = hn::Set(d, x[j + 2]), x3 = hn::Set(d, x[j + 3]);
+    std::size_t i = 0;
+    for (; i + lanes <= m; i += lanes) {
+      auto s = hn::Load(d, dots + i);
+      s = hn::MulAdd(hn::LoadU(d, r[0] + i), x0, s);
+      s = hn::MulAdd(hn::LoadU(d, r[1] + i), x1, s);
+      s = hn::MulAdd(hn::LoadU(d, r[2] + i), x2, s);
+      s = hn::MulAdd(hn::LoadU(d, r[3] + i), x3, s);
+      hn::Store(s, d, dots + i);
+    }
+    for (; i < m; ++i) {
+      for (std::size_t q = 0; q < 4; ++q) dots[i] += r[q][i] * x[j + q];
+    }
+  }
+  for (; j < n; ++j) {
+    const float* row = a + j * lda;
+    const auto xj = hn::Set(d, x[j]);
+    std::size_t i = 0;
+    for (; i + lanes <= m; i += lanes) {
+      hn::Store(hn::MulAdd(hn::LoadU(d, row + i), xj, hn::Load(d, dots + i)), d, dots + i);
+    }
+    for (; i < m; ++i) dots[i] += row[i] * x[j];
+  }
+}
+
+void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
+                std::size_t lda, const float* x, float beta, float* y, const float* bias,
+                const Activation& activation) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  // Strips of y, so that the dot products need no scratch beyond the stack.
+  constexpr std::size_t kStrip = 1024;
+  HWY_ALIGN float dots[kStrip];
+  for (std::size_t i0 = 0; i0 < m; i0 += kStrip) {
+    const std::size_t mb = std::min(kStrip, m - i0);
+    if (n == 0) {  // A and x may be null
+      std::fill(dots, dots + mb, 0.0f);
+    } else if (trans_a) {
+      matvec_cols(mb, n, a + i0, lda, x, dots);
+    } else {
+      matvec_rows(mb, n, a + i0 * lda, lda, x, dots);
+    }
+    float* yb = y + i0;
+    const auto va = hn::Set(d, alpha), vb = hn::Set(d, beta);
+    std::size_t i = 0;
+    for (; i + lanes <= mb; i += lanes) {
+      auto r = hn::Mul(va, hn::Load(d, dots + i));
+      if (beta != 0.0f) r = hn::MulAdd(vb, hn::LoadU(d, yb + i), r);
+      if (bias != nullptr) r = hn::Add(r, hn::LoadU(d, bias + i0 + i));
+      hn::StoreU(r, d, yb + i);
+    }
+    for (; i < mb; ++i) {
+      float r = alpha * dots[i];
+      if (beta != 0.0f) r = beta * yb[i] + r;
+      if (bias != nullptr) r += bias[i0 + i];
+      yb[i] = r;
+    }
+    if (activation.op != UnaryOp::identity) activate_f32(yb, yb, mb, activation);
+  }
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1536,7 +3220,32 @@ HWY_AFTER_NAMESPACE();
 #define INLAY_KERNELS_SOFTMAX_INL_HPP
 #endif
 
+#include <cmath>
+#include <cstddef>
+
 #include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
+
+// ---- begin inlay/kernels/row_ops-inl.hpp
+// Per-target helpers shared by the reduce, softmax, norm and transpose bodies: partial-vector
+// loads and stores, row reductions with NaN-aware accumulators, the variance passes, and strided
+// walks over collapsed dimensions. Inline functions and templates only (docs/kernels.md), so any
+// body file may include it. Re-included once per CPU target.
+#if defined(INLAY_KERNELS_ROW_OPS_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_ROW_OPS_INL_HPP
+#undef INLAY_KERNELS_ROW_OPS_INL_HPP
+#else
+#define INLAY_KERNELS_ROW_OPS_INL_HPP
+#endif
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
 
 
 HWY_BEFORE_NAMESPACE();
@@ -1545,6 +3254,336 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// ------------------------------------------------------------------ shared vector helpers
+
+// The first n (< Lanes) floats at p as a vector, the other lanes `fill`; reads only those n.
+template <class D>
+HWY_INLINE hn::Vec<D> LoadTail(D d, const float* p, std::size_t n, float fill) {
+  HWY_ALIGN float buf[hn::MaxLanes(D())];
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < n ? p[i] : fill;
+  return hn::Load(d, buf);
+}
+
+// Stores the first n (< Lanes) lanes of v to p; writes only those n.
+template <class D>
+HWY_INLINE void StoreTail(D d, hn::Vec<D> v, float* p, std::size_t n) {
+  HWY_ALIGN float buf[hn::MaxLanes(D())];
+  hn::Store(v, d, buf);
+  std::memcpy(p, buf, n * sizeof(float));
+}
+
+// width (<= Lanes) floats: a full vector or a tail (other lanes 0).
+template <class D>
+HWY_INLINE hn::Vec<D> LoadN(D d, const float* p, std::size_t width) {
+  return width == hn::Lanes(d) ? hn::LoadU(d, p) : LoadTail(d, p, width, 0.0f);
+}
+template <class D>
+HWY_INLINE void StoreN(D d, hn::Vec<D> v, float* p, std::size_t width) {
+  if (width == hn::Lanes(d)) {
+    hn::StoreU(v, d, p);
+  } else {
+    StoreTail(d, v, p, width);
+  }
+}
+
+// exp(x) for x <= 0 or NaN. Highway's Exp maps NaN to 0; the formulas here need NaN to propagate.
+template <class D>
+HWY_INLINE hn::Vec<D> ExpNonPositive(D d, hn::Vec<D> x) {
+  return hn::IfThenElse(hn::IsNaN(x), x, hn::Exp(d, x));
+}
+
+// The scalar NaN-propagating max and min (std::max drops a NaN in its second argument).
+inline float MaxNaN(float a, float b) { return (std::isnan(a) || a >= b) ? a : b; }
+inline float MinNaN(float a, float b) { return (std::isnan(a) || a <= b) ? a : b; }
+
+// What the vector loops accumulate; ReduceOp maps onto these plus a scalar finishing step.
+enum class Acc { sum, abs_sum, sq_sum, max, min, prod, exp_sum };
+
+// The input value that leaves each accumulation unchanged (pads partial vectors).
+inline float NeutralInput(Acc k) {
+  switch (k) {
+    case Acc::max: case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
+    case Acc::min: return std::numeric_limits<float>::infinity();
+    case Acc::prod: return 1.0f;
+    default: return 0.0f;
+  }
+}
+inline float Identity(Acc k) { return k == Acc::exp_sum ? 0.0f : NeutralInput(k); }
+
+// One accumulation step: acc (op) f(v). nan collects NaN lanes for max/min, whose x86
+// instructions do not propagate NaN. `off` is the offset of exp_sum: exp(v - off).
+template <Acc K, class D, class V>
+HWY_INLINE void Step(D d, V& acc, V& nan, V v, V off) {
+  switch (K) {
+    case Acc::sum: acc = hn::Add(acc, v); break;
+    case Acc::abs_sum: acc = hn::Add(acc, hn::Abs(v)); break;
+    case Acc::sq_sum: acc = hn::MulAdd(v, v, acc); break;
+    case Acc::max: acc = hn::Max(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
+    case Acc::min: acc = hn::Min(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
+    case Acc::prod: acc = hn::Mul(acc, v); break;
+    case Acc::exp_sum: acc = hn::Add(acc, ExpNonPositive(d, hn::Sub(v, off))); break;
+  }
+}
+
+template <Acc K, class V>
+HWY_INLINE V Combine(V a, V b) {
+  switch (K) {
+    case Acc::max: return hn::Max(a, b);
+    case Acc::min: return hn::Min(a, b);
+    case Acc::prod: return hn::Mul(a, b);
+    default: return hn::Add(a, b);
+  }
+}
+
+inline float CombineScalar(Acc k, float a, float b) {
+  switch (k) {
+    case Acc::max: return MaxNaN(a, b);
+    case Acc::min: return MinNaN(a, b);
+    case Acc::prod: return a * b;
+    default: return a + b;
+  }
+}
+
+// Accumulation K over the n contiguous floats at p (exp_sum: of exp(p[i] - off)).
+// Four independent accumulators hide the latency of the adds.
+template <Acc K>
+HWY_NOINLINE float RowReduce(const float* p, std::size_t n, float off) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t L = hn::Lanes(d);
+  const V id = hn::Set(d, Identity(K)), vo = hn::Set(d, off);
+  V a0 = id, a1 = id, a2 = id, a3 = id, nan = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
+    Step<K>(d, a1, nan, hn::LoadU(d, p + i + L), vo);
+    Step<K>(d, a2, nan, hn::LoadU(d, p + i + 2 * L), vo);
+    Step<K>(d, a3, nan, hn::LoadU(d, p + i + 3 * L), vo);
+  }
+  for (; i + L <= n; i += L) Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
+  if (i < n) Step<K>(d, a1, nan, LoadTail(d, p + i, n - i, NeutralInput(K)), vo);
+  if (!hn::AllFalse(d, hn::MaskFromVec(nan))) return std::numeric_limits<float>::quiet_NaN();
+  const V a = Combine<K>(Combine<K>(a0, a1), Combine<K>(a2, a3));
+  if (K != Acc::max && K != Acc::min && K != Acc::prod) {
+    return hn::GetLane(hn::SumOfLanes(d, a));
+  }
+  // Lane by lane: Highway 1.0.3's EMU128 MaxOfLanes starts from -FLT_MAX, not -inf.
+  HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
+  hn::Store(a, d, buf);
+  float r = buf[0];
+  for (std::size_t j = 1; j < L; ++j) r = CombineScalar(K, r, buf[j]);
+  return r;
+}
+
+inline float RowReduce(Acc k, const float* p, std::size_t n, float off = 0.0f) {
+  switch (k) {
+    case Acc::sum: return RowReduce<Acc::sum>(p, n, off);
+    case Acc::abs_sum: return RowReduce<Acc::abs_sum>(p, n, off);
+    case Acc::sq_sum: return RowReduce<Acc::sq_sum>(p, n, off);
+    case Acc::max: return RowReduce<Acc::max>(p, n, off);
+    case Acc::min: return RowReduce<Acc::min>(p, n, off);
+    case Acc::prod: return RowReduce<Acc::prod>(p, n, off);
+    case Acc::exp_sum: return RowReduce<Acc::exp_sum>(p, n, off);
+  }
+  return 0.0f;
+}
+
+// The second pass of a two-pass variance: sum(p[i] - mean) and sum((p[i] - mean)^2), which
+// stay accurate when |mean| >> spread (the deviations are exact when x is within 2x of mean).
+struct Deviations {
+  float sum, sum_sq;
+};
+HWY_NOINLINE inline Deviations SumDeviations(const float* p, std::size_t n, float mean) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t L = hn::Lanes(d);
+  const V m = hn::Set(d, mean);
+  V s0 = hn::Zero(d), s1 = hn::Zero(d), q0 = hn::Zero(d), q1 = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const V x0 = hn::Sub(hn::LoadU(d, p + i), m), x1 = hn::Sub(hn::LoadU(d, p + i + L), m);
+    s0 = hn::Add(s0, x0);
+    s1 = hn::Add(s1, x1);
+    q0 = hn::MulAdd(x0, x0, q0);
+    q1 = hn::MulAdd(x1, x1, q1);
+  }
+  if (i < n) {  // at most two vectors left; tail lanes pad with mean (deviation 0)
+    const V x0 = hn::Sub(i + L <= n ? hn::LoadU(d, p + i) : LoadTail(d, p + i, n - i, mean), m);
+    s0 = hn::Add(s0, x0);
+    q0 = hn::MulAdd(x0, x0, q0);
+    i += L;
+    if (i < n) {
+      const V x1 = hn::Sub(LoadTail(d, p + i, n - i, mean), m);
+      s1 = hn::Add(s1, x1);
+      q1 = hn::MulAdd(x1, x1, q1);
+    }
+  }
+  return {hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1))),
+          hn::GetLane(hn::SumOfLanes(d, hn::Add(q0, q1)))};
+}
+
+// y[i] = (x[i] - c) * a + b for i < n; x == y allowed. Subtracting c first keeps the digits
+// that x * a + (b - c * a) would cancel when |c| >> |x - c|.
+HWY_NOINLINE inline void ScaleShift(const float* x, float* y, std::size_t n, float c, float a,
+                                    float b) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  const auto vc = hn::Set(d, c), va = hn::Set(d, a), vb = hn::Set(d, b);
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    hn::StoreU(hn::MulAdd(hn::Sub(hn::LoadU(d, x + i), vc), va, vb), d, y + i);
+  }
+  if (i < n) {
+    StoreTail(d, hn::MulAdd(hn::Sub(LoadTail(d, x + i, n - i, 0.0f), vc), va, vb), y + i, n - i);
+  }
+}
+
+// ------------------------------------------------------------------ strided walks
+
+// Dimensions walked by an odometer: size and stride of each, innermost last.
+struct Walk {
+  std::size_t rank = 0;
+  std::size_t size[Shape::max_rank] = {};
+  std::size_t stride[Shape::max_rank] = {};
+  std::size_t count() const {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < rank; ++i) n *= size[i];
+    return n;
+  }
+};
+
+// Iterates the offsets of a Walk: Next() moves to the next one, false after the last.
+struct Odometer {
+  const Walk& w;
+  std::size_t idx[Shape::max_rank] = {};
+  std::size_t offset = 0;
+  explicit Odometer(const Walk& walk) : w(walk) {}
+  bool Next() {
+    for (std::size_t i = w.rank; i-- > 0;) {
+      offset += w.stride[i];
+      if (++idx[i] < w.size[i]) return true;
+      offset -= w.stride[i] * w.size[i];
+      idx[i] = 0;
+    }
+    return false;
+  }
+};
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_ROW_OPS_INL_HPP
+// ---- end inlay/kernels/row_ops-inl.hpp
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Stable softmax (Goodfellow, Bengio, Courville, Deep Learning, 2016, sec. 4.1): with m the max,
+// softmax = exp(x - m) / sum exp(x - m) and log_softmax = (x - m) - log(sum exp(x - m)).
+// Infinite or NaN inputs follow the same formula (an all -inf row or a +inf gives NaN).
+
+// inner == 1: each row of n contiguous floats, vectorized along the row.
+inline void SoftmaxRows(const float* x, float* y, std::size_t outer, std::size_t n, bool log) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  for (std::size_t o = 0; o < outer; ++o) {
+    const float* p = x + o * n;
+    float* q = y + o * n;
+    const auto m = hn::Set(d, RowReduce(Acc::max, p, n));
+    if (log) {
+      const auto ls = hn::Set(d, std::log(RowReduce(Acc::exp_sum, p, n, hn::GetLane(m))));
+      for (std::size_t i = 0; i < n; i += L) {
+        const std::size_t w = n - i < L ? n - i : L;
+        StoreN(d, hn::Sub(hn::Sub(LoadN(d, p + i, w), m), ls), q + i, w);
+      }
+      continue;
+    }
+    auto s0 = hn::Zero(d), s1 = hn::Zero(d);
+    std::size_t i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      const auto e0 = ExpNonPositive(d, hn::Sub(hn::LoadU(d, p + i), m));
+      const auto e1 = ExpNonPositive(d, hn::Sub(hn::LoadU(d, p + i + L), m));
+      hn::StoreU(e0, d, q + i);
+      hn::StoreU(e1, d, q + i + L);
+      s0 = hn::Add(s0, e0);
+      s1 = hn::Add(s1, e1);
+    }
+    for (; i < n; i += L) {
+      const std::size_t w = n - i < L ? n - i : L;
+      // Tail lanes load 0 and give exp(-m) in unused lanes; mask them out of the sum.
+      const auto e = hn::IfThenElseZero(hn::FirstN(d, w),
+                                        ExpNonPositive(d, hn::Sub(LoadN(d, p + i, w), m)));
+      StoreN(d, e, q + i, w);
+      s0 = hn::Add(s0, e);
+    }
+    ScaleShift(q, q, n, 0.0f, 1.0f / hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1))), 0.0f);
+  }
+}
+
+// inner > 1: lanes run along inner (one softmax per lane), stepping over the axis with stride
+// inner, so every load is contiguous.
+inline void SoftmaxColumns(const float* x, float* y, std::size_t outer, std::size_t n,
+                           std::size_t inner, bool log) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t j = 0; j < inner; j += L) {
+      const std::size_t w = inner - j < L ? inner - j : L;
+      const float* p = x + o * n * inner + j;
+      float* q = y + o * n * inner + j;
+      auto m = LoadN(d, p, w);
+      for (std::size_t a = 1; a < n; ++a) m = hn::Max(m, LoadN(d, p + a * inner, w));
+      auto s = hn::Zero(d);
+      for (std::size_t a = 0; a < n; ++a) {
+        const auto e = ExpNonPositive(d, hn::Sub(LoadN(d, p + a * inner, w), m));
+        if (!log) StoreN(d, e, q + a * inner, w);
+        s = hn::Add(s, e);
+      }
+      if (log) {
+        hn::Store(s, d, buf);
+        for (std::size_t l = 0; l < L; ++l) buf[l] = std::log(buf[l]);
+        const auto ls = hn::Load(d, buf);
+        for (std::size_t a = 0; a < n; ++a) {
+          StoreN(d, hn::Sub(hn::Sub(LoadN(d, p + a * inner, w), m), ls), q + a * inner, w);
+        }
+      } else {
+        const auto r = hn::Div(hn::Set(d, 1.0f), s);
+        for (std::size_t a = 0; a < n; ++a) {
+          StoreN(d, hn::Mul(LoadN(d, q + a * inner, w), r), q + a * inner, w);
+        }
+      }
+    }
+  }
+}
+
+inline void Softmax(const float* x, float* y, std::size_t outer, std::size_t axis,
+                    std::size_t inner, bool log) {
+  if (axis == 0) return;
+  if (inner == 1) {
+    SoftmaxRows(x, y, outer, axis, log);
+  } else {
+    SoftmaxColumns(x, y, outer, axis, inner, log);
+  }
+}
+
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
+                 std::size_t inner) {
+  Softmax(x, y, outer, axis, inner, false);
+}
+
+void log_softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
+                     std::size_t inner) {
+  Softmax(x, y, outer, axis, inner, true);
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1565,7 +3604,14 @@ HWY_AFTER_NAMESPACE();
 #define INLAY_KERNELS_REDUCE_INL_HPP
 #endif
 
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
 #include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
 
 
 HWY_BEFORE_NAMESPACE();
@@ -1574,6 +3620,299 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// ------------------------------------------------------------------ reduce_f32
+
+inline Acc AccOf(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::max: return Acc::max;
+    case ReduceOp::min: return Acc::min;
+    case ReduceOp::prod: return Acc::prod;
+    case ReduceOp::l1: return Acc::abs_sum;
+    case ReduceOp::l2: case ReduceOp::sum_square: return Acc::sq_sum;
+    case ReduceOp::log_sum_exp: return Acc::exp_sum;
+    default: return Acc::sum;
+  }
+}
+
+// The output of op from its accumulation r over count elements; m is log_sum_exp's max.
+inline float Finish(ReduceOp op, float r, std::size_t count, float m) {
+  switch (op) {
+    case ReduceOp::mean: return r / static_cast<float>(count);  // 0/0: NaN for empty
+    case ReduceOp::l2: return std::sqrt(r);
+    case ReduceOp::log_sum: return std::log(r);
+    case ReduceOp::log_sum_exp: return std::isfinite(m) ? m + std::log(r) : m;
+    default: return r;
+  }
+}
+
+// log_sum_exp subtracts the max when it is finite; an infinite or NaN max is the result itself.
+inline float ExpOffset(float m) { return std::isfinite(m) ? m : 0.0f; }
+
+// Innermost run reduced: each output combines row reductions of n contiguous floats at the
+// offsets of `rows` (the outer reduced dims), for each offset of `outs` (the kept dims).
+inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk& out_y,
+                       const Walk& rows, std::size_t n, float* y) {
+  const Acc k = AccOf(op);
+  const std::size_t count = rows.count() * n;
+  Odometer o(outs), oy(out_y);
+  do {
+    const float* base = x + o.offset;
+    float m = 0.0f, off = 0.0f;
+    if (op == ReduceOp::log_sum_exp) {
+      m = -std::numeric_limits<float>::infinity();
+      Odometer r(rows);
+      do m = MaxNaN(m, RowReduce(Acc::max, base + r.offset, n)); while (r.Next());
+      off = ExpOffset(m);
+    }
+    float acc = Identity(k);
+    Odometer r(rows);
+    do acc = CombineScalar(k, acc, RowReduce(k, base + r.offset, n, off)); while (r.Next());
+    y[oy.offset] = Finish(op, acc, count, m);
+    oy.Next();
+  } while (o.Next());
+}
+
+// Accumulates the rows at base + offsets of `rows`, columns [0, width), into acc (and, for
+// max/min, NaN lanes into nan), reading each row's columns contiguously; acc and nan are
+// padded to whole vectors. exp_sum subtracts off[j] from column j.
+template <Acc K>
+HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width,
+                                 float* acc, float* nan, const float* off) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  constexpr bool kTrack = K == Acc::max || K == Acc::min;
+  const std::size_t full = width - width % L;
+  Odometer r(rows);
+  do {
+    const float* p = base + r.offset;
+    for (std::size_t j = 0; j <= full && j < width; j += L) {
+      auto a = hn::Load(d, acc + j);
+      auto nv = kTrack ? hn::Load(d, nan + j) : hn::Zero(d);
+      const auto v = j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
+      Step<K>(d, a, nv, v, K == Acc::exp_sum ? hn::Load(d, off + j) : hn::Zero(d));
+      hn::Store(a, d, acc + j);
+      if (kTrack) hn::Store(nv, d, nan + j);
+    }
+  } while (r.Next());
+}
+
+inline void AccumulateRows(Acc k, const float* base, const Walk& rows, std::size_t width,
+                           float* acc, float* nan, const float* off) {
+  switch (k) {
+    case Acc::sum: return AccumulateRows<Acc::sum>(base, rows, width, acc, nan, off);
+    case Acc::abs_sum: return AccumulateRows<Acc::abs_sum>(base, rows, width, acc, nan, off);
+    case Acc::sq_sum: return AccumulateRows<Acc::sq_sum>(base, rows, width, acc, nan, off);
+    case Acc::max: return AccumulateRows<Acc::max>(base, rows, width, acc, nan, off);
+    case Acc::min: return AccumulateRows<Acc::min>(base, rows, width, acc, nan, off);
+    case Acc::prod: return AccumulateRows<Acc::prod>(base, rows, width, acc, nan, off);
+    case Acc::exp_sum: return AccumulateRows<Acc::exp_sum>(base, rows, width, acc, nan, off);
+  }
+}
+
+// Innermost run kept: blocks of up to kBlock contiguous outputs accumulate the reduced rows
+// into stack buffers (vectorized along the kept run, each row read contiguously), then finish.
+inline void ReduceColumns(ReduceOp op, const float* x, const Walk& outs, const Walk& out_y,
+                          const Walk& rows, std::size_t w, float* y) {
+  constexpr std::size_t kBlock = 1024;  // 4 KiB per buffer, 16 KiB of stack in all
+  HWY_ALIGN float acc[kBlock], nan[kBlock], mx[kBlock], off[kBlock];
+  const std::size_t L = hn::Lanes(hn::ScalableTag<float>());
+  const Acc k = AccOf(op);
+  const std::size_t count = rows.count();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
+  Odometer o(outs), oy(out_y);
+  do {
+    for (std::size_t j0 = 0; j0 < w; j0 += kBlock) {
+      const std::size_t width = w - j0 < kBlock ? w - j0 : kBlock;
+      const float* base = x + o.offset + j0;
+      const std::size_t padded = (width + L - 1) / L * L;
+      for (std::size_t j = 0; j < padded; ++j) {
+        acc[j] = Identity(k);
+        nan[j] = 0.0f;
+        mx[j] = -inf;
+      }
+      if (op == ReduceOp::log_sum_exp) {
+        AccumulateRows(Acc::max, base, rows, width, mx, nan, nullptr);
+        for (std::size_t j = 0; j < width; ++j) {
+          if (std::isnan(nan[j])) mx[j] = qnan;  // the mask of a NaN lane has all bits set
+          off[j] = ExpOffset(mx[j]);
+        }
+      }
+      AccumulateRows(k, base, rows, width, acc, nan, off);
+      float* out = y + oy.offset + j0;
+      for (std::size_t j = 0; j < width; ++j) {
+        const bool has_nan = (k == Acc::max || k == Acc::min) && std::isnan(nan[j]);
+        out[j] = Finish(op, has_nan ? qnan : acc[j], count, mx[j]);
+      }
+    }
+    oy.Next();
+  } while (o.Next());
+}
+
+void reduce_f32(ReduceOp op, const float* x, const Shape& x_shape, const std::int64_t* axes,
+                std::size_t num_axes, float* y) {
+  const std::size_t rank = x_shape.rank();
+  bool reduced[Shape::max_rank] = {};
+  for (std::size_t i = 0; i < num_axes; ++i) reduced[axes[i]] = true;
+  std::size_t out_count = 1, red_count = 1;
+  for (std::size_t i = 0; i < rank; ++i) {
+    (reduced[i] ? red_count : out_count) *= static_cast<std::size_t>(x_shape[i]);
+  }
+  if (out_count == 0) return;
+  if (red_count == 0) {
+    const float v = Finish(op, Identity(AccOf(op)), 0, -std::numeric_limits<float>::infinity());
+    for (std::size_t i = 0; i < out_count; ++i) y[i] = v;
+    return;
+  }
+  // Collapse: drop size-1 dims, merge neighbours of the same kind (both reduced or both kept).
+  std::size_t size[Shape::max_rank];
+  bool red[Shape::max_rank];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::size_t s = static_cast<std::size_t>(x_shape[i]);
+    if (s == 1) continue;
+    if (n > 0 && red[n - 1] == reduced[i]) {
+      size[n - 1] *= s;
+    } else {
+      size[n] = s;
+      red[n++] = reduced[i];
+    }
+  }
+  // x strides of the collapsed dims; y strides of the kept ones (y is dense over kept dims).
+  std::size_t xs[Shape::max_rank], ys[Shape::max_rank];
+  for (std::size_t i = n, sx = 1, sy = 1; i-- > 0;) {
+    xs[i] = sx;
+    ys[i] = red[i] ? 0 : sy;
+    sx *= size[i];
+    if (!red[i]) sy *= size[i];
+  }
+  // The innermost collapsed dim is handled contiguously; the others are walked.
+  const bool inner_reduced = n > 0 && red[n - 1];
+  const std::size_t inner = n > 0 ? size[n - 1] : 1;
+  Walk outs, out_y, rows;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    Walk& w = red[i] ? rows : outs;
+    w.size[w.rank] = size[i];
+    w.stride[w.rank++] = xs[i];
+    if (!red[i]) {
+      out_y.size[out_y.rank] = size[i];
+      out_y.stride[out_y.rank++] = ys[i];
+    }
+  }
+  if (inner_reduced) {
+    ReduceRows(op, x, outs, out_y, rows, inner, y);
+  } else {
+    ReduceColumns(op, x, outs, out_y, rows, inner, y);
+  }
+}
+
+// ------------------------------------------------------------------ argmax / argmin
+
+// Whether value v at index i beats the best b at index ib (argmax order; NaN above all numbers).
+inline bool Beats(float v, std::int64_t i, float b, std::int64_t ib, bool last) {
+  const bool vn = std::isnan(v), bn = std::isnan(b);
+  if (vn != bn) return vn;
+  if (!vn && v != b) return v > b;
+  return last ? i > ib : i < ib;
+}
+
+// Lane-parallel argmax of sign * x over `steps` vectors at p, p + stride, ...: each lane keeps its
+// best value (to bv) and that value's index (to bi; idx holds the first indices).
+template <class D, class DI, class VI>
+HWY_INLINE void ArgLanes(D d, DI di, const float* p, std::size_t steps, std::size_t stride,
+                         std::int32_t idx_step, VI idx, hn::Vec<D> sign, bool last, float* bv,
+                         std::int32_t* bi) {
+  hn::Vec<D> best = hn::Mul(hn::LoadU(d, p), sign);
+  VI best_i = idx;
+  const VI step = hn::Set(di, idx_step);
+  for (std::size_t s = 1; s < steps; ++s) {
+    idx = hn::Add(idx, step);
+    const hn::Vec<D> v = hn::Mul(hn::LoadU(d, p + s * stride), sign);
+    const auto v_nan = hn::IsNaN(v);
+    // Ties (and a NaN after a NaN) go to the later index only when `last`.
+    const auto better = last ? hn::Or(hn::Ge(v, best), v_nan)
+                             : hn::Or(hn::Gt(v, best), hn::AndNot(hn::IsNaN(best), v_nan));
+    best = hn::IfThenElse(better, v, best);
+    best_i = hn::IfThenElse(hn::RebindMask(di, better), idx, best_i);
+  }
+  hn::Store(best, d, bv);
+  hn::Store(best_i, di, bi);
+}
+
+// Argmax of sign * x along the axis of [outer, axis, inner]; argmin is the argmax of -x (NaN stays
+// NaN, so it still wins). Lanes run along inner (or along the axis when inner == 1, then
+// combined), keeping each lane's best value and its index.
+inline void ArgBest(const float* x, const Shape& x_shape, std::size_t axis, bool last, float sign,
+                    std::int64_t* y) {
+  std::size_t outer = 1, n = static_cast<std::size_t>(x_shape[axis]), inner = 1;
+  for (std::size_t i = 0; i < axis; ++i) outer *= static_cast<std::size_t>(x_shape[i]);
+  for (std::size_t i = axis + 1; i < x_shape.rank(); ++i) {
+    inner *= static_cast<std::size_t>(x_shape[i]);
+  }
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t L = hn::Lanes(d);
+  const auto vs = hn::Set(d, sign);
+  HWY_ALIGN float bv[hn::MaxLanes(decltype(d)())];
+  HWY_ALIGN std::int32_t bi[hn::MaxLanes(decltype(di)())];
+  const bool vec_ok = n < (std::size_t{1} << 31);
+  for (std::size_t o = 0; o < outer; ++o) {
+    const float* xo = x + o * n * inner;
+    std::int64_t* yo = y + o * inner;
+    if (inner == 1) {
+      float b = sign * xo[0];
+      std::int64_t ib = 0;
+      std::size_t i = 1;
+      if (vec_ok && n >= L) {
+        const std::size_t steps = n / L;
+        ArgLanes(d, di, xo, steps, L, static_cast<std::int32_t>(L), hn::Iota(di, 0), vs, last, bv, bi);
+        b = bv[0];
+        ib = bi[0];
+        for (std::size_t l = 1; l < L; ++l) {
+          if (Beats(bv[l], bi[l], b, ib, last)) { b = bv[l]; ib = bi[l]; }
+        }
+        i = steps * L;
+      }
+      for (; i < n; ++i) {
+        if (Beats(sign * xo[i], static_cast<std::int64_t>(i), b, ib, last)) {
+          b = sign * xo[i];
+          ib = static_cast<std::int64_t>(i);
+        }
+      }
+      yo[0] = ib;
+      continue;
+    }
+    std::size_t j = 0;
+    if (vec_ok) {
+      for (; j + L <= inner; j += L) {
+        ArgLanes(d, di, xo + j, n, inner, 1, hn::Zero(di), vs, last, bv, bi);
+        for (std::size_t l = 0; l < L; ++l) yo[j + l] = bi[l];
+      }
+    }
+    for (; j < inner; ++j) {
+      float b = sign * xo[j];
+      std::int64_t ib = 0;
+      for (std::size_t i = 1; i < n; ++i) {
+        if (Beats(sign * xo[i * inner + j], static_cast<std::int64_t>(i), b, ib, last)) {
+          b = sign * xo[i * inner + j];
+          ib = static_cast<std::int64_t>(i);
+        }
+      }
+      yo[j] = ib;
+    }
+  }
+}
+
+void argmax_f32(const float* x, const Shape& x_shape, std::size_t axis, bool select_last_index,
+                std::int64_t* y) {
+  ArgBest(x, x_shape, axis, select_last_index, 1.0f, y);
+}
+
+void argmin_f32(const float* x, const Shape& x_shape, std::size_t axis, bool select_last_index,
+                std::int64_t* y) {
+  ArgBest(x, x_shape, axis, select_last_index, -1.0f, y);
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1587,12 +3926,34 @@ HWY_AFTER_NAMESPACE();
 #if INLAY_IMPLEMENTS_FAMILY(4)
 // ---- begin inlay/kernels/conv-inl.hpp
 // Per-target bodies of the conv kernels (see conv.hpp). Re-included once per CPU target.
+// Convolution and transposed convolution run through the one GEMM of the library (gemm.hpp); the
+// bodies here are the data movement around it (im2col, col2im) and the direct depthwise kernel.
 #if defined(INLAY_KERNELS_CONV_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_CONV_INL_HPP
 #undef INLAY_KERNELS_CONV_INL_HPP
 #else
 #define INLAY_KERNELS_CONV_INL_HPP
 #endif
+
+#include <cstddef>
+#include <cstdint>
+
+#include <hwy/highway.h>
+
+// ---- begin inlay/kernels/window-inl.hpp
+// Per-target helpers of sliding-window kernels (convolution, depthwise convolution, pooling):
+// the range of outputs whose window lies inside the input, strided loads and copies. Inline
+// functions and templates only (docs/kernels.md), so any body file may include it. Re-included
+// once per CPU target.
+#if defined(INLAY_KERNELS_WINDOW_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_WINDOW_INL_HPP
+#undef INLAY_KERNELS_WINDOW_INL_HPP
+#else
+#define INLAY_KERNELS_WINDOW_INL_HPP
+#endif
+
+#include <cstddef>
+#include <cstdint>
 
 #include <hwy/highway.h>
 
@@ -1603,6 +3964,310 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// The outputs o in [lo, hi) of a sliding window whose tap reads input o * stride + offset, where
+// that input lies inside [0, in).
+struct WindowRange {
+  std::size_t lo, hi;
+};
+inline WindowRange window_range(std::ptrdiff_t offset, std::size_t stride, std::size_t in,
+                                std::size_t out) {
+  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(stride);
+  const std::ptrdiff_t last = static_cast<std::ptrdiff_t>(in) - 1 - offset;  // o * s <= last
+  if (last < 0) return {0, 0};
+  std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + s - 1) / s);
+  std::size_t hi = static_cast<std::size_t>(last / s) + 1;
+  if (hi > out) hi = out;
+  if (lo > hi) lo = hi;
+  return {lo, hi};
+}
+
+// How a vector of outputs reads its inputs at[0], at[stride], ..., at[(N - 1) * stride]:
+// contiguous, stride 2 by deinterleaving two contiguous vectors (reads at[2N - 1] too), or a
+// gather. Chosen once per call, outside the loops.
+enum class StridedLoad { unit, two, gather };
+inline StridedLoad strided_load_for(std::size_t stride) {
+  return stride == 1 ? StridedLoad::unit : stride == 2 ? StridedLoad::two : StridedLoad::gather;
+}
+
+template <StridedLoad kMode, class D, class VI>
+HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
+  if constexpr (kMode == StridedLoad::unit) {
+    (void)idx;
+    return hn::LoadU(d, at);
+  }
+#if HWY_TARGET != HWY_SCALAR  // one lane: the gather below is a plain load
+  if constexpr (kMode == StridedLoad::two) {
+    (void)idx;
+    return hn::ConcatEven(d, hn::LoadU(d, at + hn::Lanes(d)), hn::LoadU(d, at));
+  }
+#endif
+  return hn::GatherIndex(d, at, idx);
+}
+
+// The output columns [lo, hi) of a window of `kernel` taps `dilation` apart, starting at
+// o * stride - pad, whose taps (and, for stride 2, the element after the last tap that
+// load_strided reads) all lie inside [0, in): the interior, which needs no bound checks.
+inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
+                                  std::size_t stride, std::size_t in, std::size_t out) {
+  const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
+  const std::ptrdiff_t last_read = first_tap +
+                                   static_cast<std::ptrdiff_t>((kernel - 1) * dilation) +
+                                   (stride == 2 ? 1 : 0);
+  const WindowRange first = window_range(first_tap, stride, in, out);
+  const WindowRange last = window_range(last_read, stride, in, out);
+  return {first.lo, last.hi > first.lo ? last.hi : first.lo};
+}
+
+inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  const auto v = hn::Set(d, value);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(v, d, y + i);
+  for (; i < n; ++i) y[i] = value;
+}
+
+// y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
+// deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
+inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
+                             float* HWY_RESTRICT y, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
+  std::size_t i = 0;
+  if (stride == 1) {
+    for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
+  } else if (stride == 2) {
+    for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
+    }
+  }
+  for (; i + N <= n; i += N) {
+    hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+  }
+  for (; i < n; ++i) y[i] = x[i * stride];
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_WINDOW_INL_HPP
+// ---- end inlay/kernels/window-inl.hpp
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Rows [row_begin, row_end) of the column matrix of one (image, group); x points at the group's
+// first input channel. Row (c, ki, kj) holds x[c, oy*sh - pt + ki*dh, ox*sw - pl + kj*dw] for
+// every output position (oy, ox), 0 in the padding (im2col: Chellapilla et al., "High Performance
+// Convolutional Neural Networks for Document Processing", 2006).
+void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begin,
+                     std::size_t row_end, float* col) {
+  const std::size_t oh = p.out_h(), ow = p.out_w(), kk = p.kernel_h * p.kernel_w;
+  for (std::size_t r = row_begin; r < row_end; ++r) {
+    const std::size_t c = r / kk, ki = (r % kk) / p.kernel_w, kj = r % p.kernel_w;
+    const float* plane = x + c * p.in_h * p.in_w;
+    float* out = col + (r - row_begin) * oh * ow;
+    const WindowRange rows = window_range(
+        static_cast<std::ptrdiff_t>(ki * p.dilation_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+        p.stride_h, p.in_h, oh);
+    const std::ptrdiff_t col_off =
+        static_cast<std::ptrdiff_t>(kj * p.dilation_w) - static_cast<std::ptrdiff_t>(p.pad_left);
+    const WindowRange cols = window_range(col_off, p.stride_w, p.in_w, ow);
+    fill_f32(out, rows.lo * ow, 0.0f);
+    for (std::size_t oy = rows.lo; oy < rows.hi; ++oy) {
+      const float* in_row = plane + (oy * p.stride_h + ki * p.dilation_h - p.pad_top) * p.in_w;
+      float* o = out + oy * ow;
+      fill_f32(o, cols.lo, 0.0f);
+      if (cols.hi == cols.lo) {  // no tap inside the row (and no pointer before it)
+        fill_f32(o, ow, 0.0f);
+        continue;
+      }
+      const std::size_t first = static_cast<std::size_t>(
+          static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
+      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo,
+                       cols.hi - cols.lo);
+      fill_f32(o + cols.hi, ow - cols.hi, 0.0f);
+    }
+    fill_f32(out + rows.hi * ow, (oh - rows.hi) * ow, 0.0f);
+  }
+}
+
+// `channels` output channels of one (image, group) of a transposed convolution: y[oc] =
+// act(bias[oc] + sum over (ki, kj, iy, ix) of col[(oc, ki, kj), iy, ix]) where (iy, ix) lands on
+// (iy*sh - pt + ki*dh, ix*sw - pl + kj*dw) (col2im, the adjoint of im2col). col, y and bias
+// (may be null) point at the first of these channels.
+void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channels,
+                     const float* bias, float* y, const Activation& activation) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  const std::size_t oh = p.transposed_out_h(), ow = p.transposed_out_w();
+  const std::size_t in_plane = p.in_h * p.in_w;
+  for (std::size_t oc = 0; oc < channels; ++oc) {
+    float* plane = y + oc * oh * ow;
+    fill_f32(plane, oh * ow, bias ? bias[oc] : 0.0f);
+    for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+      // Input rows iy whose output row iy*sh + ki*dh - pt lies in [0, oh).
+      const WindowRange rows = window_range(
+          static_cast<std::ptrdiff_t>(ki * p.dilation_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+          p.stride_h, oh, p.in_h);
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+        const std::ptrdiff_t col_off = static_cast<std::ptrdiff_t>(kj * p.dilation_w) -
+                                       static_cast<std::ptrdiff_t>(p.pad_left);
+        const WindowRange cols = window_range(col_off, p.stride_w, ow, p.in_w);
+        const std::size_t n = cols.hi - cols.lo;
+        if (n == 0) continue;
+        const float* src = col + ((oc * p.kernel_h + ki) * p.kernel_w + kj) * in_plane;
+        for (std::size_t iy = rows.lo; iy < rows.hi; ++iy) {
+          const float* s = src + iy * p.in_w + cols.lo;
+          float* o = plane + (iy * p.stride_h + ki * p.dilation_h - p.pad_top) * ow +
+                     static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off;
+          std::size_t i = 0;
+          if (p.stride_w == 1) {
+            for (; i + N <= n; i += N) {
+              hn::StoreU(hn::Add(hn::LoadU(d, o + i), hn::LoadU(d, s + i)), d, o + i);
+            }
+          }
+          for (; i < n; ++i) o[i * p.stride_w] += s[i];
+        }
+      }
+    }
+    if (activation.op != UnaryOp::identity) activate_f32(plane, plane, oh * ow, activation);
+  }
+}
+
+// One output row of a depthwise convolution: its valid kernel rows (input row of the
+// first one, weights of the first one, how many; consecutive ones are dilation_h input rows and
+// kernel_w weights apart) and the bias.
+struct DepthwiseRow {
+  const float* x;
+  const float* w;
+  std::size_t rows;
+  std::size_t x_step;
+  float bias;
+};
+
+// Output columns [lo, hi) where every tap lies inside the input row, vectorized along the output
+// width with vectors of `d`.
+template <StridedLoad kMode, class D>
+inline void depthwise_row_interior(D d, const Conv2dParams& p, const DepthwiseRow& r,
+                                   std::size_t lo, std::size_t hi, float* HWY_RESTRICT y) {
+  const hn::RebindToSigned<D> di;
+  const std::size_t N = hn::Lanes(d);
+  const std::size_t sw = p.stride_w, kw = p.kernel_w, dw = p.dilation_w;
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(sw)));
+  std::size_t ox = lo;
+  // Two vectors per step: independent FMA chains hide the FMA latency.
+  for (; ox + 2 * N <= hi; ox += 2 * N) {
+    auto acc0 = hn::Set(d, r.bias), acc1 = acc0;
+    for (std::size_t t = 0; t < r.rows; ++t) {
+      const float* in = r.x + t * r.x_step + ox * sw - p.pad_left;
+      const float* wr = r.w + t * kw;
+      for (std::size_t kj = 0; kj < kw; ++kj) {
+        const auto wv = hn::Set(d, wr[kj]);
+        acc0 = hn::MulAdd(wv, load_strided<kMode>(d, in + kj * dw, idx), acc0);
+        acc1 = hn::MulAdd(wv, load_strided<kMode>(d, in + kj * dw + N * sw, idx), acc1);
+      }
+    }
+    hn::StoreU(acc0, d, y + ox);
+    hn::StoreU(acc1, d, y + ox + N);
+  }
+  // The last vector may overlap the previous one (it rewrites equal values): no scalar tail.
+  // The caller guarantees hi - lo >= N.
+  for (; ox < hi; ox += N) {
+    if (ox + N > hi) ox = hi - N;
+    auto acc = hn::Set(d, r.bias);
+    for (std::size_t t = 0; t < r.rows; ++t) {
+      const float* in = r.x + t * r.x_step + ox * sw - p.pad_left;
+      const float* wr = r.w + t * kw;
+      for (std::size_t kj = 0; kj < kw; ++kj) {
+        acc = hn::MulAdd(hn::Set(d, wr[kj]), load_strided<kMode>(d, in + kj * dw, idx), acc);
+      }
+    }
+    hn::StoreU(acc, d, y + ox);
+  }
+}
+
+template <class D>
+inline void depthwise_row_interior(D d, StridedLoad mode, const Conv2dParams& p,
+                                   const DepthwiseRow& r, std::size_t lo, std::size_t hi,
+                                   float* HWY_RESTRICT y) {
+  switch (mode) {
+    case StridedLoad::unit: depthwise_row_interior<StridedLoad::unit>(d, p, r, lo, hi, y); break;
+    case StridedLoad::two: depthwise_row_interior<StridedLoad::two>(d, p, r, lo, hi, y); break;
+    case StridedLoad::gather:
+      depthwise_row_interior<StridedLoad::gather>(d, p, r, lo, hi, y);
+      break;
+  }
+}
+
+// Output columns [lo, hi) of one row where some taps fall into the padding (the borders).
+inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, std::size_t lo,
+                                 std::size_t hi, float* HWY_RESTRICT y) {
+  for (std::size_t ox = lo; ox < hi; ++ox) {
+    float acc = r.bias;
+    for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+      const std::size_t ix = ox * p.stride_w + kj * p.dilation_w;  // padded coordinates
+      if (ix < p.pad_left || ix >= p.pad_left + p.in_w) continue;
+      for (std::size_t t = 0; t < r.rows; ++t) {
+        acc += r.w[t * p.kernel_w + kj] * r.x[t * r.x_step + ix - p.pad_left];
+      }
+    }
+    y[ox] = acc;
+  }
+}
+
+void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, const Activation& activation,
+                               Executor* executor) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  const std::size_t multiplier = p.out_channels / p.in_channels;
+  const std::size_t kk = p.kernel_h * p.kernel_w;
+  // Interior columns, vectorized with full vectors, or 4 lanes when the interior is narrower
+  // than a full vector (7x7 and 14x14 layers with AVX-512); narrower still: the border path.
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 4> quarter;
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (in.hi - in.lo < hn::Lanes(quarter)) in = {0, 0};
+  const bool use_full = in.hi - in.lo >= hn::Lanes(full);
+  const StridedLoad mode = strided_load_for(p.stride_w);
+  parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
+    const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
+    const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
+    float* yp = y + plane * oh * ow;
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      // Kernel rows whose input row oy*sh + ki*dh - pt lies inside the input: a range of ki.
+      const WindowRange krows =
+          window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
+                           static_cast<std::ptrdiff_t>(p.pad_top),
+                       p.dilation_h, p.in_h, p.kernel_h);
+      const DepthwiseRow r{
+          krows.hi == krows.lo
+              ? xp
+              : xp + (oy * p.stride_h + krows.lo * p.dilation_h - p.pad_top) * p.in_w,
+          w + oc * kk + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w,
+          bias ? bias[oc] : 0.0f};
+      float* yr = yp + oy * ow;
+      depthwise_row_border(p, r, 0, in.lo, yr);
+      if (use_full) {
+        depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
+      } else {
+        depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
+      }
+      depthwise_row_border(p, r, in.hi, ow, yr);
+    }
+    if (activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
+  });
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1616,12 +4281,22 @@ HWY_AFTER_NAMESPACE();
 #if INLAY_IMPLEMENTS_FAMILY(5)
 // ---- begin inlay/kernels/pool-inl.hpp
 // Per-target bodies of the pool kernels (see pool.hpp). Re-included once per CPU target.
+// Windowed pools vectorize along the output width where the whole window lies inside the input
+// row (the interior: contiguous loads for stride 1, deinterleaved pairs for stride 2, gathers
+// otherwise); the borders and max pooling with indices take the scalar path. NaN in a max window
+// gives NaN: x86 max instructions return their second operand when either is NaN, so the vector
+// path tracks NaN lanes in a mask of its own.
 #if defined(INLAY_KERNELS_POOL_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_POOL_INL_HPP
 #undef INLAY_KERNELS_POOL_INL_HPP
 #else
 #define INLAY_KERNELS_POOL_INL_HPP
 #endif
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
 
 #include <hwy/highway.h>
 
@@ -1632,6 +4307,264 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// The window of output row oy: kernel rows [k.lo, k.hi) read input rows inside the image
+// (consecutive ones dilation_h rows apart, starting at `first_row`); `padded_rows` counts the
+// kernel rows inside the padded input (count_include_pad's divisor).
+struct PoolRow {
+  WindowRange k;
+  std::size_t first_row;
+  std::size_t padded_rows;
+};
+
+inline PoolRow pool_row(const Pool2dParams& p, std::size_t oy) {
+  const std::ptrdiff_t top =
+      static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
+  const WindowRange k = window_range(top, p.dilation_h, p.in_h, p.kernel_h);
+  const WindowRange padded = window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h),
+                                          p.dilation_h, p.in_h + p.pad_top + p.pad_bottom,
+                                          p.kernel_h);
+  const std::ptrdiff_t first = top + static_cast<std::ptrdiff_t>(k.lo * p.dilation_h);
+  return {k, k.hi > k.lo ? static_cast<std::size_t>(first) : 0, padded.hi - padded.lo};
+}
+
+// Scalar max over the window of (oy's row r, ox); the first maximum wins, a NaN beats any number.
+inline void max_pool_scalar(const Pool2dParams& p, const float* plane, std::int64_t plane_index,
+                            const PoolRow& r, std::size_t ox, float* y, std::int64_t* index) {
+  float best = -std::numeric_limits<float>::infinity();
+  std::int64_t best_at = -1;
+  for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+    const std::size_t iy = r.first_row + (ki - r.k.lo) * p.dilation_h;
+    for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+      const std::size_t ix = ox * p.stride_w + kj * p.dilation_w;  // padded coordinates
+      if (ix < p.pad_left || ix >= p.pad_left + p.in_w) continue;
+      const std::size_t at = iy * p.in_w + ix - p.pad_left;
+      const float v = plane[at];
+      if (best_at < 0 || v > best || (std::isnan(v) && !std::isnan(best))) {
+        best = v;
+        best_at = static_cast<std::int64_t>(at);
+      }
+    }
+  }
+  *y = best;
+  if (index) {
+    *index = best_at < 0 ? -1 : plane_index * static_cast<std::int64_t>(p.in_h * p.in_w) + best_at;
+  }
+}
+
+// Interior columns [lo, hi) of output row oy (hi - lo >= Lanes(d)), vectorized along the output
+// width; the last vector may overlap the previous one (it rewrites equal values).
+template <StridedLoad kMode, class D>
+inline void max_pool_interior(D d, const Pool2dParams& p, const float* plane, const PoolRow& r,
+                              WindowRange in, float* HWY_RESTRICT y) {
+  const hn::RebindToSigned<D> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
+  const auto neg_inf = hn::Set(d, -std::numeric_limits<float>::infinity());
+  for (std::size_t ox = in.lo; ox < in.hi; ox += N) {
+    if (ox + N > in.hi) ox = in.hi - N;
+    auto best = neg_inf;
+    auto nan = hn::Lt(best, best);  // all false
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
+                         ox * p.stride_w - p.pad_left;
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+        const auto v = load_strided<kMode>(d, row + kj * p.dilation_w, idx);
+        best = hn::Max(best, v);
+        nan = hn::Or(nan, hn::IsNaN(v));
+      }
+    }
+    hn::StoreU(hn::IfThenElse(nan, hn::Set(d, std::numeric_limits<float>::quiet_NaN()), best), d,
+               y + ox);
+  }
+}
+
+// Average of output row oy's window at column ox, with bound checks (the borders).
+inline float avg_pool_scalar(const Pool2dParams& p, const float* plane, const PoolRow& r,
+                             std::size_t ox) {
+  const std::size_t padded_w = p.in_w + p.pad_left + p.pad_right;
+  float sum = 0.0f;
+  std::size_t cols = 0;
+  for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+    const std::size_t ix = ox * p.stride_w + kj * p.dilation_w;  // padded coordinates
+    if (ix < p.pad_left || ix >= p.pad_left + p.in_w) {
+      cols += p.count_include_pad && ix < padded_w;
+      continue;
+    }
+    ++cols;
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      sum += plane[(r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w + ix - p.pad_left];
+    }
+  }
+  const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
+  return sum / static_cast<float>(rows * cols);
+}
+
+// Interior columns of output row oy (every column of the window inside the input, so the divisor
+// is rows * kernel_w), as max_pool_interior.
+template <StridedLoad kMode, class D>
+inline void avg_pool_interior(D d, const Pool2dParams& p, const float* plane, const PoolRow& r,
+                              WindowRange in, float* HWY_RESTRICT y) {
+  const hn::RebindToSigned<D> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(p.stride_w)));
+  const std::size_t rows = p.count_include_pad ? r.padded_rows : r.k.hi - r.k.lo;
+  const auto scale = hn::Set(d, 1.0f / static_cast<float>(rows * p.kernel_w));
+  for (std::size_t ox = in.lo; ox < in.hi; ox += N) {
+    if (ox + N > in.hi) ox = in.hi - N;
+    auto sum = hn::Zero(d);
+    for (std::size_t ki = r.k.lo; ki < r.k.hi; ++ki) {
+      const float* row = plane + (r.first_row + (ki - r.k.lo) * p.dilation_h) * p.in_w +
+                         ox * p.stride_w - p.pad_left;
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+        sum = hn::Add(sum, load_strided<kMode>(d, row + kj * p.dilation_w, idx));
+      }
+    }
+    hn::StoreU(hn::Mul(sum, scale), d, y + ox);
+  }
+}
+
+// The interior of output row oy, max (kMax) or average, with the vector `d` and load `mode`.
+template <bool kMax, class D>
+inline void pool_interior(D d, StridedLoad mode, const Pool2dParams& p, const float* plane,
+                          const PoolRow& r, WindowRange in, float* HWY_RESTRICT y) {
+  switch (mode) {
+    case StridedLoad::unit:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::unit>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::unit>(d, p, plane, r, in, y);
+      }
+      break;
+    case StridedLoad::two:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::two>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::two>(d, p, plane, r, in, y);
+      }
+      break;
+    case StridedLoad::gather:
+      if constexpr (kMax) {
+        max_pool_interior<StridedLoad::gather>(d, p, plane, r, in, y);
+      } else {
+        avg_pool_interior<StridedLoad::gather>(d, p, plane, r, in, y);
+      }
+      break;
+  }
+}
+
+// The interior columns of a pool and the vectors that run them: full vectors, or 4 lanes when
+// the interior is narrower than a full vector (7x7 and 14x14 maps with AVX-512). Empty when
+// narrower still or when `scalar_only`.
+struct PoolInterior {
+  WindowRange in;
+  bool full;
+  StridedLoad mode;
+};
+inline PoolInterior pool_interior_for(const Pool2dParams& p, std::size_t ow, bool scalar_only) {
+  WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
+  if (scalar_only || in.hi - in.lo < hn::Lanes(hn::CappedTag<float, 4>())) in = {0, 0};
+  return {in, in.hi - in.lo >= hn::Lanes(hn::ScalableTag<float>()), strided_load_for(p.stride_w)};
+}
+
+template <bool kMax>
+inline void pool_interior(const PoolInterior& v, const Pool2dParams& p, const float* plane,
+                          const PoolRow& r, float* HWY_RESTRICT y) {
+  if (v.in.hi == v.in.lo) return;
+  if (v.full) {
+    pool_interior<kMax>(hn::ScalableTag<float>(), v.mode, p, plane, r, v.in, y);
+  } else {
+    pool_interior<kMax>(hn::CappedTag<float, 4>(), v.mode, p, plane, r, v.in, y);
+  }
+}
+
+void max_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y, std::int64_t* indices) {
+  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
+  // The vector path does not track the position of the maximum.
+  const PoolInterior v = pool_interior_for(p, ow, indices != nullptr);
+  const WindowRange in = v.in;
+  for (std::size_t c = 0; c < planes; ++c) {
+    const float* plane = x + c * p.in_h * p.in_w;
+    const std::int64_t plane_index = static_cast<std::int64_t>(c);
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      const PoolRow r = pool_row(p, oy);
+      const std::size_t o = (c * oh + oy) * ow;
+      std::int64_t* idx = indices ? indices + o : nullptr;
+      for (std::size_t ox = 0; ox < in.lo; ++ox) {
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
+      }
+      pool_interior<true>(v, p, plane, r, y + o);
+      for (std::size_t ox = in.hi; ox < ow; ++ox) {
+        max_pool_scalar(p, plane, plane_index, r, ox, y + o + ox, idx ? idx + ox : nullptr);
+      }
+    }
+  }
+}
+
+// ONNX AveragePool's divisor: the window's elements inside the input, or with count_include_pad
+// those inside the padded input (not the part a ceil_mode window runs past it).
+void avg_pool2d_nchw_f32(const Pool2dParams& p, const float* x, float* y) {
+  const std::size_t oh = p.out_h(), ow = p.out_w(), planes = p.batch * p.channels;
+  const PoolInterior v = pool_interior_for(p, ow, false);
+  const WindowRange in = v.in;
+  for (std::size_t c = 0; c < planes; ++c) {
+    const float* plane = x + c * p.in_h * p.in_w;
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      const PoolRow r = pool_row(p, oy);
+      float* yr = y + (c * oh + oy) * ow;
+      for (std::size_t ox = 0; ox < in.lo; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
+      pool_interior<false>(v, p, plane, r, yr);
+      for (std::size_t ox = in.hi; ox < ow; ++ox) yr[ox] = avg_pool_scalar(p, plane, r, ox);
+    }
+  }
+}
+
+void global_avg_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  for (std::size_t c = 0; c < planes; ++c) {
+    const float* xp = x + c * spatial;
+    // Two accumulators: independent add chains (and pairwise-ish summation).
+    auto s0 = hn::Zero(d), s1 = hn::Zero(d);
+    std::size_t i = 0;
+    for (; i + 2 * N <= spatial; i += 2 * N) {
+      s0 = hn::Add(s0, hn::LoadU(d, xp + i));
+      s1 = hn::Add(s1, hn::LoadU(d, xp + i + N));
+    }
+    float sum = hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1)));
+    for (; i < spatial; ++i) sum += xp[i];
+    y[c] = sum / static_cast<float>(spatial);
+  }
+}
+
+void global_max_pool_f32(const float* x, float* y, std::size_t planes, std::size_t spatial) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  for (std::size_t c = 0; c < planes; ++c) {
+    const float* xp = x + c * spatial;
+    auto m0 = hn::Set(d, -std::numeric_limits<float>::infinity()), m1 = m0;
+    auto nan = hn::Lt(m0, m0);  // all false
+    std::size_t i = 0;
+    for (; i + 2 * N <= spatial; i += 2 * N) {
+      const auto v0 = hn::LoadU(d, xp + i), v1 = hn::LoadU(d, xp + i + N);
+      m0 = hn::Max(m0, v0);
+      m1 = hn::Max(m1, v1);
+      nan = hn::Or(nan, hn::Or(hn::IsNaN(v0), hn::IsNaN(v1)));
+    }
+    // Lanes reduced by hand: Highway 1.0.3's EMU128 MaxOfLanes turns all -inf lanes into
+    // -FLT_MAX.
+    float lanes[HWY_MAX_BYTES / sizeof(float)];
+    hn::StoreU(hn::Max(m0, m1), d, lanes);
+    float best = lanes[0];
+    for (std::size_t l = 1; l < N; ++l) best = lanes[l] > best ? lanes[l] : best;
+    if (!hn::AllFalse(d, nan)) best = std::numeric_limits<float>::quiet_NaN();
+    for (; i < spatial; ++i) {
+      if (xp[i] > best || std::isnan(xp[i])) best = xp[i];
+      if (std::isnan(best)) break;
+    }
+    y[c] = best;
+  }
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1644,13 +4577,16 @@ HWY_AFTER_NAMESPACE();
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(6)
 // ---- begin inlay/kernels/norm-inl.hpp
-// Per-target bodies of the norm kernels (see norm.hpp). Re-included once per CPU target.
+// Per-target bodies of the normalization kernels (see norm.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_NORM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_NORM_INL_HPP
 #undef INLAY_KERNELS_NORM_INL_HPP
 #else
 #define INLAY_KERNELS_NORM_INL_HPP
 #endif
+
+#include <cmath>
+#include <cstddef>
 
 #include <hwy/highway.h>
 
@@ -1661,6 +4597,96 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+// Mean and 1/sqrt(var + eps) of n contiguous floats. The corrected two-pass algorithm (Chan,
+// Golub, LeVeque, "Algorithms for computing the sample variance", 1983, eq. 1.7): with m0 the
+// float mean of the first pass and d = x - m0, mean = m0 + sum(d) / n and
+// var = (sum(d^2) - sum(d)^2 / n) / n; accurate when |mean| >> spread, unlike E[x^2] - E[x]^2.
+// Outputs use (x - m0) - sum(d) / n, which keeps the digits that the rounding of m0 would lose.
+struct Moments {
+  float m0, correction, inv_std;
+};
+inline Moments MomentsOf(const float* x, std::size_t n, float eps) {
+  const float count = static_cast<float>(n);
+  const float m0 = RowReduce(Acc::sum, x, n) / count;
+  const Deviations dv = SumDeviations(x, n, m0);
+  const float c = dv.sum / count;
+  const float var = (dv.sum_sq - dv.sum * c) / count;
+  return {m0, c, 1.0f / std::sqrt((var < 0.0f ? 0.0f : var) + eps)};  // NaN stays NaN
+}
+
+void batch_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                    std::size_t spatial, const float* mean, const float* var, const float* scale,
+                    const float* bias, float eps) {
+  // y = (x - mean) * a + bias: subtracting the mean first costs one more op than folding into
+  // x * a + b but keeps the digits that folding cancels when |mean| >> |x - mean|.
+  for (std::size_t n = 0; n < batch; ++n) {
+    for (std::size_t c = 0; c < channels; ++c) {
+      const float a = (scale ? scale[c] : 1.0f) / std::sqrt(var[c] + eps);
+      const std::size_t at = (n * channels + c) * spatial;
+      ScaleShift(x + at, y + at, spatial, mean[c], a, bias ? bias[c] : 0.0f);
+    }
+  }
+}
+
+void layer_norm_f32(const float* x, float* y, std::size_t rows, std::size_t cols,
+                    const float* scale, const float* bias, float eps, float* mean_out,
+                    float* inv_std_out) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* p = x + r * cols;
+    float* q = y + r * cols;
+    const Moments mo = MomentsOf(p, cols, eps);
+    if (mean_out) mean_out[r] = mo.m0 + mo.correction;
+    if (inv_std_out) inv_std_out[r] = mo.inv_std;
+    if (!scale && !bias) {
+      ScaleShift(p, q, cols, mo.m0, mo.inv_std, -mo.correction * mo.inv_std);
+      continue;
+    }
+    const auto m = hn::Set(d, mo.m0), mc = hn::Set(d, mo.correction);
+    const auto is = hn::Set(d, mo.inv_std);
+    const auto one = hn::Set(d, 1.0f);
+    for (std::size_t i = 0; i < cols; i += L) {
+      const std::size_t w = cols - i < L ? cols - i : L;
+      const auto g = scale ? LoadN(d, scale + i, w) : one;
+      const auto b = bias ? LoadN(d, bias + i, w) : hn::Zero(d);
+      const auto t = hn::Mul(hn::Sub(hn::Sub(LoadN(d, p + i, w), m), mc), is);
+      StoreN(d, hn::MulAdd(t, g, b), q + i, w);
+    }
+  }
+}
+
+// Each (n, group) block of channels/groups planes is normalized over its elements, then each
+// channel is scaled and shifted: y = (x - m0) * a + b per plane.
+inline void GroupNorm(const float* x, float* y, std::size_t batch, std::size_t channels,
+                      std::size_t spatial, std::size_t groups, const float* scale,
+                      const float* bias, float eps) {
+  const std::size_t per = channels / groups;
+  for (std::size_t n = 0; n < batch; ++n) {
+    for (std::size_t g = 0; g < groups; ++g) {
+      const std::size_t c0 = g * per, at = (n * channels + c0) * spatial;
+      const Moments mo = MomentsOf(x + at, per * spatial, eps);
+      for (std::size_t c = c0; c < c0 + per; ++c) {
+        const float a = (scale ? scale[c] : 1.0f) * mo.inv_std;
+        const float b = (bias ? bias[c] : 0.0f) - mo.correction * a;
+        const std::size_t pc = (n * channels + c) * spatial;
+        ScaleShift(x + pc, y + pc, spatial, mo.m0, a, b);
+      }
+    }
+  }
+}
+
+void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                       std::size_t spatial, const float* scale, const float* bias, float eps) {
+  GroupNorm(x, y, batch, channels, spatial, channels, scale, bias, eps);
+}
+
+void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
+                    std::size_t spatial, std::size_t groups, const float* scale,
+                    const float* bias, float eps) {
+  GroupNorm(x, y, batch, channels, spatial, groups, scale, bias, eps);
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels
@@ -1681,6 +4707,10 @@ HWY_AFTER_NAMESPACE();
 #define INLAY_KERNELS_TRANSPOSE_INL_HPP
 #endif
 
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
 #include <hwy/highway.h>
 
 
@@ -1690,6 +4720,140 @@ inline namespace INLAY_ABI_NAMESPACE {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET != HWY_SCALAR
+// Transposes the 4x4 block of 4-byte elements at x (row stride ldx) into y (row stride ldy),
+// with two rounds of interleaves (32-bit, then 64-bit lanes) in 128-bit vectors.
+HWY_INLINE void Transpose4x4(const unsigned char* x, unsigned char* y, std::size_t ldx,
+                             std::size_t ldy) {
+  const hn::FixedTag<std::uint32_t, 4> d;
+  const hn::Repartition<std::uint64_t, decltype(d)> d64;
+  const auto* in = reinterpret_cast<const std::uint32_t*>(x);
+  const auto r0 = hn::LoadU(d, in), r1 = hn::LoadU(d, in + ldx);
+  const auto r2 = hn::LoadU(d, in + 2 * ldx), r3 = hn::LoadU(d, in + 3 * ldx);
+  const auto t0 = hn::BitCast(d64, hn::InterleaveLower(d, r0, r1));  // a0 b0 a1 b1
+  const auto t1 = hn::BitCast(d64, hn::InterleaveLower(d, r2, r3));  // c0 d0 c1 d1
+  const auto t2 = hn::BitCast(d64, hn::InterleaveUpper(d, r0, r1));  // a2 b2 a3 b3
+  const auto t3 = hn::BitCast(d64, hn::InterleaveUpper(d, r2, r3));  // c2 d2 c3 d3
+  auto* out = reinterpret_cast<std::uint32_t*>(y);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveLower(d64, t0, t1)), d, out);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveUpper(d64, t0, t1)), d, out + ldy);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveLower(d64, t2, t3)), d, out + 2 * ldy);
+  hn::StoreU(hn::BitCast(d, hn::InterleaveUpper(d64, t2, t3)), d, out + 3 * ldy);
+}
+#endif
+
+// y[b * ldy + a] = x[a * ldx + b] for a < na, b < nb: a 2D transpose in square tiles so that both
+// the strided reads and the strided writes stay within a few cache lines per tile; 4-byte
+// elements move in 4x4 vector blocks inside a tile.
+template <std::size_t E>
+HWY_NOINLINE void Transpose2D(const unsigned char* x, unsigned char* y, std::size_t na,
+                              std::size_t nb, std::size_t ldx, std::size_t ldy) {
+  constexpr std::size_t kTile = 64 / E > 16 ? 64 / E : 16;  // a cache line of y per tile row
+  for (std::size_t b0 = 0; b0 < nb; b0 += kTile) {
+    const std::size_t b1 = b0 + kTile < nb ? b0 + kTile : nb;
+    for (std::size_t a0 = 0; a0 < na; a0 += kTile) {
+      const std::size_t a1 = a0 + kTile < na ? a0 + kTile : na;
+      std::size_t b = b0;
+#if HWY_TARGET != HWY_SCALAR
+      if (E == 4) {
+        for (; b + 4 <= b1; b += 4) {
+          std::size_t a = a0;
+          for (; a + 4 <= a1; a += 4) {
+            Transpose4x4(x + (a * ldx + b) * E, y + (b * ldy + a) * E, ldx, ldy);
+          }
+          for (; a < a1; ++a) {
+            for (std::size_t j = b; j < b + 4; ++j) {
+              std::memcpy(y + (j * ldy + a) * E, x + (a * ldx + j) * E, E);
+            }
+          }
+        }
+      }
+#endif
+      for (; b < b1; ++b) {
+        unsigned char* yr = y + (b * ldy) * E;
+        for (std::size_t a = a0; a < a1; ++a) std::memcpy(yr + a * E, x + (a * ldx + b) * E, E);
+      }
+    }
+  }
+}
+
+inline void Transpose2D(std::size_t e, const unsigned char* x, unsigned char* y, std::size_t na,
+                        std::size_t nb, std::size_t ldx, std::size_t ldy) {
+  switch (e) {
+    case 1: return Transpose2D<1>(x, y, na, nb, ldx, ldy);
+    case 2: return Transpose2D<2>(x, y, na, nb, ldx, ldy);
+    case 4: return Transpose2D<4>(x, y, na, nb, ldx, ldy);
+    default: return Transpose2D<8>(x, y, na, nb, ldx, ldy);
+  }
+}
+
+// Strides are in elements; e is the element size in bytes. The entry point has checked perm.
+void transpose_bytes(const void* xv, std::size_t e, const Shape& x_shape, const std::size_t* perm,
+                     void* yv) {
+  const auto* x = static_cast<const unsigned char*>(xv);
+  auto* y = static_cast<unsigned char*>(yv);
+  const std::size_t rank = x_shape.rank();
+  std::size_t in_stride[Shape::max_rank];
+  for (std::size_t i = rank, s = 1; i-- > 0;) {
+    in_stride[i] = s;
+    s *= static_cast<std::size_t>(x_shape[i]);
+  }
+  // Output dims in order, dropping size 1 and merging a dim into the previous one when they are
+  // also adjacent and in order in x (then both walk as one).
+  std::size_t size[Shape::max_rank], xs[Shape::max_rank], k = 0;
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::size_t s = static_cast<std::size_t>(x_shape[perm[i]]), st = in_stride[perm[i]];
+    if (s == 1) continue;
+    if (k > 0 && xs[k - 1] == st * s) {
+      size[k - 1] *= s;
+      xs[k - 1] = st;
+    } else {
+      size[k] = s;
+      xs[k++] = st;
+    }
+  }
+  std::size_t ys[Shape::max_rank];
+  for (std::size_t i = k, s = 1; i-- > 0;) {
+    ys[i] = s;
+    s *= size[i];
+  }
+  if (k == 0 || xs[k - 1] == 1) {  // rows contiguous in both: copy them whole
+    const std::size_t row = k == 0 ? 1 : size[k - 1];
+    Walk w;
+    for (std::size_t i = 0; i + 1 < k; ++i) {
+      w.size[w.rank] = size[i];
+      w.stride[w.rank++] = xs[i];
+    }
+    Odometer o(w);
+    std::size_t out = 0;
+    do {
+      std::memcpy(y + out * e, x + o.offset * e, row * e);
+      out += row;
+    } while (o.Next());
+    return;
+  }
+  // The last output dim (a, contiguous in y) and x's innermost dim (b, contiguous in x) form the
+  // 2D transpose; the remaining dims are walked.
+  std::size_t q = 0;
+  while (xs[q] != 1) ++q;
+  Walk wx, wy;
+  for (std::size_t i = 0; i + 1 < k; ++i) {
+    if (i == q) continue;
+    wx.size[wx.rank] = wy.size[wy.rank] = size[i];
+    wx.stride[wx.rank++] = xs[i];
+    wy.stride[wy.rank++] = ys[i];
+  }
+  Odometer ox(wx), oy(wy);
+  do {
+    Transpose2D(e, x + ox.offset * e, y + oy.offset * e, size[k - 1], size[q], xs[k - 1], ys[q]);
+    oy.Next();
+  } while (ox.Next());
+}
+
+void transpose_f32(const float* x, const Shape& x_shape, const std::size_t* perm, float* y) {
+  transpose_bytes(x, sizeof(float), x_shape, perm, y);
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kernels

@@ -18,7 +18,7 @@
 
 #include <hwy/highway.h>
 
-#include "inlay/kernels/conv-inl.hpp"  // window_range, interior_range, load_strided
+#include "inlay/kernels/window-inl.hpp"
 #include "inlay/kernels/pool.hpp"
 
 HWY_BEFORE_NAMESPACE();
