@@ -115,6 +115,7 @@ INLAY_NAMESPACE_END
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 
 INLAY_NAMESPACE_BEGIN
@@ -125,6 +126,57 @@ enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean };
 struct float16 {
   std::uint16_t bits;
 };
+
+// Exact: every half is a float.
+inline float to_float(float16 h) noexcept {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h.bits & 0x8000u) << 16;
+  std::uint32_t exponent = (h.bits >> 10) & 0x1fu;
+  std::uint32_t mantissa = h.bits & 0x3ffu;
+  std::uint32_t bits;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000u | (mantissa << 13);  // inf, NaN (payload kept)
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;  // +-0
+  } else {  // subnormal half: normalize
+    exponent = 113;
+    while (!(mantissa & 0x400u)) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Rounds to nearest, ties to even; overflow gives inf, NaN stays NaN.
+inline float16 to_float16(float f) noexcept {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  const std::uint16_t sign = static_cast<std::uint16_t>((bits >> 16) & 0x8000u);
+  const std::uint32_t abs = bits & 0x7fffffffu;
+  if (abs >= 0x7f800000u) {  // inf or NaN
+    return {static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u))};
+  }
+  if (abs >= 0x477ff000u) return {static_cast<std::uint16_t>(sign | 0x7c00u)};  // rounds to inf
+  if (abs < 0x38800000u) {  // below the smallest normal half: a subnormal or zero
+    if (abs < 0x33000000u) return {sign};  // below half the smallest subnormal: rounds to 0
+    const std::uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
+    const unsigned shift = 126u - (abs >> 23);  // 14..24
+    std::uint32_t half = mantissa >> shift;
+    const std::uint32_t rest = mantissa & ((1u << shift) - 1u);
+    const std::uint32_t midpoint = 1u << (shift - 1u);
+    if (rest > midpoint || (rest == midpoint && (half & 1u))) ++half;
+    return {static_cast<std::uint16_t>(sign | half)};
+  }
+  std::uint32_t half = ((abs >> 13) - (112u << 10));  // rebias the exponent
+  const std::uint32_t rest = abs & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;  // may carry into the exponent
+  return {static_cast<std::uint16_t>(sign | half)};
+}
 
 inline std::size_t dtype_size(DType t) noexcept {
   switch (t) {

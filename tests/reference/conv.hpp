@@ -9,20 +9,9 @@
 
 #include <inlay/inlay.hpp>
 
-namespace inlay_ref {
+#include "reference/elementwise.hpp"  // activation()
 
-// The activations the conv tests fuse (a subset of UnaryOp, from activation.hpp's definitions).
-inline double activate(double v, const inlay::kernels::Activation& f) {
-  using inlay::kernels::UnaryOp;
-  switch (f.op) {
-    case UnaryOp::identity: return v;
-    case UnaryOp::relu: return v > 0 ? v : 0;
-    case UnaryOp::leaky_relu: return v >= 0 ? v : f.alpha * v;
-    case UnaryOp::clip: return v < f.alpha ? f.alpha : (v > f.beta ? f.beta : v);
-    case UnaryOp::sigmoid: return 1 / (1 + std::exp(-v));
-    default: throw std::logic_error("inlay_ref::activate: activation not covered");
-  }
-}
+namespace inlay_ref {
 
 // ONNX Conv: y[n, oc, oy, ox] = act(bias[oc] + sum over the group's input channels c and the
 // taps (ki, kj) of x[n, c, oy*sh - pt + ki*dh, ox*sw - pl + kj*dw] * w[oc, c - c0, ki, kj]),
@@ -50,7 +39,7 @@ inline std::vector<float> conv2d(const inlay::kernels::Conv2dParams& p, const st
                 const double wv = w[((oc * cg + c) * p.kernel_h + ki) * p.kernel_w + kj];
                 s += xv * wv;
               }
-          y[((n * p.out_channels + oc) * oh + oy) * ow + ox] = float(activate(s, act));
+          y[((n * p.out_channels + oc) * oh + oy) * ow + ox] = float(activation(act, s));
         }
   return y;
 }
@@ -91,7 +80,7 @@ inline std::vector<float> conv_transpose2d(const inlay::kernels::Conv2dParams& p
   const std::size_t plane = std::size_t(oh * ow);
   for (std::size_t i = 0; i < y.size(); ++i) {
     const std::size_t oc = i / plane % p.out_channels;
-    y[i] = float(activate(acc[i] + (bias ? bias[oc] : 0.0), act));
+    y[i] = float(activation(act, acc[i] + (bias ? bias[oc] : 0.0)));
   }
   return y;
 }

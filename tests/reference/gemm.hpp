@@ -8,44 +8,14 @@
 
 #include <inlay/inlay.hpp>
 
+#include "reference/elementwise.hpp"  // activation()
+
 namespace inlay_ref {
 
 using inlay::kernels::Activation;
 using inlay::kernels::BiasKind;
 using inlay::kernels::GemmEpilogue;
 using inlay::kernels::UnaryOp;
-
-// The activations, by their definitions in activation.hpp.
-inline double activate(double x, const Activation& f) {
-  const double a = f.alpha, b = f.beta;
-  switch (f.op) {
-    case UnaryOp::identity: return x;
-    case UnaryOp::relu: return x > 0 ? x : 0;
-    case UnaryOp::leaky_relu: return x >= 0 ? x : a * x;
-    case UnaryOp::sigmoid: return 1 / (1 + std::exp(-x));
-    case UnaryOp::hard_sigmoid: return std::fmin(1.0, std::fmax(0.0, a * x + b));
-    case UnaryOp::tanh: return std::tanh(x);
-    case UnaryOp::gelu_erf: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-    case UnaryOp::gelu_tanh:
-      return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
-    case UnaryOp::silu: return x / (1 + std::exp(-x));
-    case UnaryOp::hard_swish: return x * std::fmin(1.0, std::fmax(0.0, x / 6 + 0.5));
-    case UnaryOp::mish: return x * std::tanh(std::log1p(std::exp(x)));
-    case UnaryOp::softplus: return std::log1p(std::exp(x));
-    case UnaryOp::elu: return x >= 0 ? x : a * (std::exp(x) - 1);
-    case UnaryOp::selu: return b * (x > 0 ? x : a * (std::exp(x) - 1));
-    case UnaryOp::clip: return x < a ? a : (x > b ? b : x);
-    case UnaryOp::exp: return std::exp(x);
-    case UnaryOp::log: return std::log(x);
-    case UnaryOp::sqrt: return std::sqrt(x);
-    case UnaryOp::erf: return std::erf(x);
-    case UnaryOp::reciprocal: return 1 / x;
-    case UnaryOp::abs: return std::fabs(x);
-    case UnaryOp::neg: return -x;
-    case UnaryOp::pow: return std::pow(x, a);
-  }
-  return x;
-}
 
 // op(X)(r, col) of a row-major matrix with leading dimension ld.
 inline double element(const float* x, std::size_t ld, bool trans, std::size_t r, std::size_t col) {
@@ -80,7 +50,7 @@ inline void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, s
         v += bias;
         size += std::fabs(bias);
       }
-      c[i * ldc + j] = static_cast<float>(activate(v, epilogue.activation));
+      c[i * ldc + j] = static_cast<float>(activation(epilogue.activation, v));
       if (magnitude) (*magnitude)[i * n + j] = size;
     }
   }
