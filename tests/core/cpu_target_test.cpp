@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <string>
 
 #include "test_util.hpp"
@@ -35,3 +36,20 @@ TEST_CASE("x86-64 builds always have the portable fallback target", "[cpu_target
   CHECK((targets.back() == "EMU128" || targets.back() == "SCALAR"));
 }
 #endif
+
+// These two run in processes of their own (see tests/CMakeLists.txt), where the variable is set
+// before inlay's first kernel call; hidden ([.]) so the main run skips them.
+TEST_CASE("INLAY_CPU_TARGET forces the target at first use", "[.cpu_target_env]") {
+  const char* env = std::getenv("INLAY_CPU_TARGET");
+  REQUIRE(env != nullptr);
+  CHECK(std::string(inlay::cpu_target()) == env);
+  inlay::set_cpu_target("best");
+  CHECK(std::string(inlay::cpu_target()) == inlay::available_cpu_targets().front());
+}
+
+TEST_CASE("An unknown INLAY_CPU_TARGET is an error naming the variable",
+          "[.cpu_target_env_invalid]") {
+  CHECK_THROWS_WITH(inlay::cpu_target(),
+                    Catch::Matchers::Contains("environment variable INLAY_CPU_TARGET") &&
+                        Catch::Matchers::Contains("NOT_A_TARGET"));
+}
