@@ -38,14 +38,17 @@ install(FILES
 
 # inlay.pc finds its prefix from its own location (${pcfiledir}), so the file stays right after
 # `cmake --install --prefix`, DESTDIR staging, or relocation by a package manager.
-file(RELATIVE_PATH _inlay_pc_to_prefix
-  "/prefix/${INLAY_INSTALL_PKGCONFIGDIR}" "/prefix")
-string(REGEX REPLACE "/$" "" _inlay_pc_to_prefix "${_inlay_pc_to_prefix}")
+if(IS_ABSOLUTE "${INLAY_INSTALL_PKGCONFIGDIR}")
+  set(INLAY_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _inlay_pc_to_prefix "/prefix/${INLAY_INSTALL_PKGCONFIGDIR}" "/prefix")
+  string(REGEX REPLACE "/$" "" _inlay_pc_to_prefix "${_inlay_pc_to_prefix}")
+  set(INLAY_PC_PREFIX "\${pcfiledir}/${_inlay_pc_to_prefix}")
+endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(INLAY_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
 else()
   set(INLAY_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
-set(INLAY_PC_PREFIX "\${pcfiledir}/${_inlay_pc_to_prefix}")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/inlay.pc.in" "${PROJECT_BINARY_DIR}/inlay.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/inlay.pc" DESTINATION "${INLAY_INSTALL_PKGCONFIGDIR}")

@@ -1,6 +1,6 @@
-// The consumer of an installed inlay (Conan test_package, and inlay's test packaging.find_package):
-// y = relu(x W + b) with the GEMM epilogue, printed so the test can compare it with the hand-computed
-// answer. inlay_add_implementation (CMakeLists.txt) adds the implementation unit.
+// The consumer of an installed inlay (Conan's test_package; inlay's test packaging.find_package):
+// y = relu(x W + b) with the GEMM epilogue, printed so the test can compare it with the
+// hand-computed answer. inlay_add_implementation (CMakeLists.txt) adds the implementation unit.
 #include <inlay/inlay.hpp>
 
 #include <cstdio>

@@ -1,6 +1,7 @@
 # Builds and runs one consumer of inlay, and checks the line it prints.
 #   KIND=cmake:    configure and build the CMake project SOURCE (extra cache arguments in ARGS,
 #                  separated by '|'), run its program PROGRAM.
+#   KIND=configure: only configure SOURCE; its configure output must match EXPECT.
 #   KIND=compiler: compile SOURCES ('|'-separated) with FLAGS ('|'-separated) and run the result.
 #   KIND=pkgconfig: the same, with the flags `pkg-config --cflags --libs inlay` gives for the
 #                  inlay.pc in PKG_CONFIG_DIR (and no other inlay.pc).
@@ -17,7 +18,7 @@ function(run what)  # run(<description> COMMAND ...): fails the test when the co
   set(out "${out}" PARENT_SCOPE)
 endfunction()
 
-if(KIND STREQUAL "cmake")
+if(KIND STREQUAL "cmake" OR KIND STREQUAL "configure")
   string(REPLACE "|" ";" args "${ARGS}")
   set(generator)
   if(GENERATOR)
@@ -25,8 +26,15 @@ if(KIND STREQUAL "cmake")
   endif()
   run("configuring ${SOURCE}" COMMAND "${CMAKE_COMMAND}" -S "${SOURCE}" -B "${WORK_DIR}"
     ${generator} "-DCMAKE_CXX_COMPILER=${CXX}" "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}" ${args})
-  message(STATUS "configured:\n${out}")
-  run("building ${SOURCE}" COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}" --config "${BUILD_TYPE}")
+  if(KIND STREQUAL "configure")
+    if(NOT out MATCHES "${EXPECT}")
+      message(FATAL_ERROR "configuring ${SOURCE} did not print '${EXPECT}':\n${out}")
+    endif()
+    message(STATUS "configure printed: ${CMAKE_MATCH_0}")
+    return()
+  endif()
+  run("building ${SOURCE}"
+    COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}" --config "${BUILD_TYPE}")
   set(program "${WORK_DIR}/${PROGRAM}")
   if(NOT EXISTS "${program}")
     set(program "${WORK_DIR}/${BUILD_TYPE}/${PROGRAM}")  # multi-config generators
