@@ -1,11 +1,21 @@
-# Installs the build tree into a fresh PREFIX (the fixture of the consumer tests) and checks that
-# every file a consumer needs is there. Arguments: BUILD_DIR, PREFIX, CONFIG.
-file(REMOVE_RECURSE "${PREFIX}")
-execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}"
-  --config "${CONFIG}" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "cmake --install failed:\n${out}${err}")
-endif()
+# The README's install commands (the fixture of the consumer tests): configure SOURCE_DIR in
+# WORK_DIR without tests and examples, `cmake --install` it into a fresh PREFIX, and check that
+# every file a consumer needs is there. Arguments: SOURCE_DIR, WORK_DIR, PREFIX, CXX, GENERATOR,
+# CONFIG.
+file(REMOVE_RECURSE "${WORK_DIR}" "${PREFIX}")
+foreach(step configure install)
+  if(step STREQUAL "configure")
+    set(command "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
+      "-DCMAKE_CXX_COMPILER=${CXX}" -DINLAY_BUILD_TESTS=OFF -DINLAY_BUILD_EXAMPLES=OFF)
+  else()
+    set(command "${CMAKE_COMMAND}" --install "${WORK_DIR}" --prefix "${PREFIX}"
+      --config "${CONFIG}")
+  endif()
+  execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${step} failed:\n${out}${err}")
+  endif()
+endforeach()
 foreach(file
     include/inlay/inlay.hpp
     include/inlay/core/config.hpp
