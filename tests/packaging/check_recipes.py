@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Checks the vcpkg port and the Conan recipe as far as runs offline (neither tool can reach a
+registry here): the port's vcpkg.json parses and names inlay, the project's version, its
+dependencies and the features cuda and stb; portfile.cmake installs the CMake package; conanfile.py
+and test_package/conanfile.py compile as Python, and the recipe reads the version CMakeLists.txt
+declares. Usage: check_recipes.py <inlay source dir> <version>"""
+import json
+import pathlib
+import sys
+import types
+
+root, version = pathlib.Path(sys.argv[1]), sys.argv[2]
+errors = []
+
+
+def check(ok, what):
+    if not ok:
+        errors.append(what)
+
+
+port = json.loads((root / "ports/inlay/vcpkg.json").read_text(encoding="utf-8"))
+check(port.get("name") == "inlay", "vcpkg.json: name is not inlay")
+check(port.get("version") == version, f"vcpkg.json: version {port.get('version')} != {version}")
+deps = {d if isinstance(d, str) else d["name"] for d in port.get("dependencies", [])}
+for dep in ("highway", "eigen3", "vcpkg-cmake", "vcpkg-cmake-config"):
+    check(dep in deps, f"vcpkg.json: no dependency on {dep}")
+for feature in ("cuda", "stb"):
+    check(feature in port.get("features", {}), f"vcpkg.json: no feature {feature}")
+    check(bool(port.get("features", {}).get(feature, {}).get("description")),
+          f"vcpkg.json: feature {feature} has no description")
+portfile = (root / "ports/inlay/portfile.cmake").read_text(encoding="utf-8")
+for call in ("vcpkg_cmake_configure", "vcpkg_cmake_install",
+             "vcpkg_cmake_config_fixup(CONFIG_PATH share/cmake/inlay)", "vcpkg_install_copyright"):
+    check(call in portfile, f"portfile.cmake: no {call}")
+check((root / "ports/inlay/usage").is_file(), "ports/inlay/usage is missing")
+
+for recipe in ("conanfile.py", "test_package/conanfile.py"):
+    try:  # what `python3 -m py_compile` checks, without writing __pycache__ into the source tree
+        compile((root / recipe).read_text(encoding="utf-8"), str(root / recipe), "exec")
+    except SyntaxError as e:
+        errors.append(f"{recipe} does not compile: {e}")
+
+# Import the recipe with stand-ins for the conan modules (Conan is not installed here) and check
+# that it reads the version of CMakeLists.txt and is a header library requiring highway and eigen.
+for name in ("conan", "conan.tools", "conan.tools.cmake", "conan.tools.files", "conan.tools.build"):
+    module = types.ModuleType(name)
+    module.__getattr__ = lambda attr: type(attr, (), {})
+    sys.modules[name] = module
+sys.modules["conan"].ConanFile = object
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(root))
+import conanfile  # noqa: E402
+
+recipe = conanfile.InlayConan.__new__(conanfile.InlayConan)
+recipe.recipe_folder = str(root)
+recipe.set_version()
+check(recipe.version == version, f"conanfile.py: version {recipe.version} != {version}")
+check(conanfile.InlayConan.package_type == "header-library", "conanfile.py: not a header-library")
+required = []
+recipe.requires = lambda ref, **kw: required.append(ref.split("/")[0])
+recipe.requirements()
+check(sorted(required) == ["eigen", "highway"], f"conanfile.py requires {required}")
+
+for e in errors:
+    print("FAIL:", e)
+print(f"recipes: {len(errors)} problems (vcpkg port and Conan recipe, version {version})")
+sys.exit(1 if errors else 0)

@@ -1,0 +1,3 @@
+// The implementation unit of the consumers built with plain compiler commands.
+#define INLAY_IMPLEMENTATION
+#include <inlay/inlay.hpp>
