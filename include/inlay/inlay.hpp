@@ -26,6 +26,11 @@
 #include "inlay/kernels/pool.hpp"
 #include "inlay/kernels/norm.hpp"
 #include "inlay/kernels/transpose.hpp"
+#include "inlay/onnx/wire.hpp"
+#include "inlay/onnx/proto.hpp"
+#include "inlay/onnx/parse.hpp"
+#include "inlay/onnx/file.hpp"
+#include "inlay/onnx/tensor.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

@@ -473,6 +473,7 @@ INLAY_NAMESPACE_END
 
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 
 
 INLAY_NAMESPACE_BEGIN
@@ -1000,6 +1001,393 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_TRANSPOSE_HPP
 // ---- end inlay/kernels/transpose.hpp
+// ---- begin inlay/onnx/wire.hpp
+// Protocol Buffers wire format, read-only: the subset of the encoding ONNX files use. Every
+// length and count is checked against the bytes left before it is used, and every error names
+// the field path and the byte offset (ErrorKind::invalid_model).
+#ifndef INLAY_ONNX_WIRE_HPP
+#define INLAY_ONNX_WIRE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace wire {
+
+enum class WireType : std::uint8_t {
+  varint = 0,
+  fixed64 = 1,
+  length_delimited = 2,
+  start_group = 3,  // deprecated groups: refused
+  end_group = 4,
+  fixed32 = 5
+};
+
+// Nested messages deeper than this are refused, so that a hostile file cannot exhaust the stack.
+constexpr int max_depth = 64;
+
+// The field path of the message being read, kept as a chain of stack frames (no allocation) and
+// turned into text ("ModelProto.graph.node[3].attribute[1]") only when an error is reported.
+struct Path {
+  const Path* parent = nullptr;
+  const char* name = "";
+  std::int64_t index = -1;  // >= 0 for an element of a repeated field
+  std::string to_string() const;
+};
+
+// One field as read from the wire: its number, wire type and value. For varint, fixed32 and
+// fixed64 the value is in `number_value`; for length-delimited fields `bytes` views the payload
+// inside the buffer being read.
+struct Field {
+  std::uint32_t number = 0;
+  WireType type = WireType::varint;
+  std::uint64_t number_value = 0;
+  std::string_view bytes;
+  std::size_t offset = 0;  // byte offset of the value (of the payload, for length-delimited
+                           // fields) from the start of the whole buffer
+};
+
+// Reads the fields of one message from [begin, end). `base` is the start of the whole buffer
+// (offsets in messages are counted from it); `depth` is the nesting level of this message.
+class Reader {
+ public:
+  Reader(const std::uint8_t* base, const std::uint8_t* begin, const std::uint8_t* end,
+         const Path& path, int depth);
+  // A reader of the payload of a length-delimited field, one level deeper.
+  Reader nested(const Field& field, const Path& path) const;
+
+  // Reads the next field (tag and value); false at the end of the message. Unknown fields are
+  // skipped by simply ignoring the returned field; groups are refused.
+  bool next(Field& field);
+
+  // Accessors that check the wire type of a known field.
+  std::uint64_t as_uint64(const Field& field, const char* name) const;
+  std::int64_t as_int64(const Field& field, const char* name) const;
+  std::int32_t as_int32(const Field& field, const char* name) const;
+  float as_float(const Field& field, const char* name) const;
+  std::string_view as_bytes(const Field& field, const char* name) const;
+
+  // Repeated scalars, packed (one length-delimited field) or not (one field per element).
+  void append_int64(const Field& field, const char* name, std::vector<std::int64_t>& out) const;
+  void append_int32(const Field& field, const char* name, std::vector<std::int32_t>& out) const;
+  void append_uint64(const Field& field, const char* name, std::vector<std::uint64_t>& out) const;
+  void append_float(const Field& field, const char* name, std::vector<float>& out) const;
+  void append_double(const Field& field, const char* name, std::vector<double>& out) const;
+
+  [[noreturn]] void fail_at(const char* field_name, std::size_t offset,
+                            const std::string& what) const;
+  const Path& path() const noexcept { return *path_; }
+  int depth() const noexcept { return depth_; }
+
+ private:
+  std::uint64_t read_varint(const std::uint8_t*& p, const std::uint8_t* end,
+                            const char* field_name) const;
+  void expect(const Field& field, WireType type, const char* name) const;
+  template <class T, class Convert>
+  void append_varints(const Field& field, const char* name, std::vector<T>& out,
+                      Convert convert) const;
+  template <class T>
+  void append_fixed(const Field& field, const char* name, std::vector<T>& out) const;
+
+  const std::uint8_t* base_;
+  const std::uint8_t* pos_;
+  const std::uint8_t* end_;
+  const Path* path_;
+  int depth_;
+};
+
+}  // namespace wire
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_WIRE_HPP
+// ---- end inlay/onnx/wire.hpp
+// ---- begin inlay/onnx/proto.hpp
+// The ONNX messages inlay reads (field numbers from onnx.proto, IR version 8), as plain structs.
+//
+// Zero-copy: every std::string_view here (names, raw_data, string attributes ...) points into the
+// buffer that was parsed and is valid only while that buffer lives. onnx::ModelFile and
+// onnx::TensorFile (onnx/file.hpp) keep their buffer alive next to the parsed message. Repeated
+// numbers (dims, float_data, ints ...) are decoded into vectors. Fields inlay does not use
+// (doc_string, training_info, annotations ...) are skipped.
+#ifndef INLAY_ONNX_PROTO_HPP
+#define INLAY_ONNX_PROTO_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// TensorProto.DataType (the raw int32 is kept in the messages: files may hold values this
+// version does not know)
+enum class DataType : std::int32_t {
+  undefined = 0,
+  float32 = 1,
+  uint8 = 2,
+  int8 = 3,
+  uint16 = 4,
+  int16 = 5,
+  int32 = 6,
+  int64 = 7,
+  string = 8,
+  boolean = 9,
+  float16 = 10,
+  float64 = 11,
+  uint32 = 12,
+  uint64 = 13,
+  complex64 = 14,
+  complex128 = 15,
+  bfloat16 = 16
+};
+
+struct StringStringEntryProto {
+  std::string_view key;
+  std::string_view value;
+};
+
+struct OperatorSetIdProto {
+  std::string_view domain;  // "" (or "ai.onnx") is the default operator set
+  std::int64_t version = 0;
+};
+
+struct TensorProto {
+  enum DataLocation : std::int32_t { default_location = 0, external = 1 };
+
+  std::string_view name;
+  std::vector<std::int64_t> dims;
+  std::int32_t data_type = 0;  // DataType
+  bool has_raw_data = false;
+  std::string_view raw_data;  // little-endian elements
+  std::vector<float> float_data;
+  std::vector<std::int32_t> int32_data;  // also int8/uint8/int16/uint16/bool/float16 (bits)
+  std::vector<std::int64_t> int64_data;
+  std::vector<double> double_data;
+  std::vector<std::uint64_t> uint64_data;  // also uint32
+  std::vector<std::string_view> string_data;
+  std::vector<StringStringEntryProto> external_data;  // location, offset, length, checksum
+  std::int32_t data_location = default_location;
+};
+
+struct TensorShapeDimension {
+  bool has_value = false;
+  std::int64_t value = 0;       // dim_value
+  std::string_view param;       // dim_param (a symbolic dimension), when !has_value
+};
+
+// TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
+// has_tensor_type false.
+struct TypeProto {
+  bool has_tensor_type = false;
+  std::int32_t elem_type = 0;  // DataType
+  bool has_shape = false;  // no shape: the rank is unknown
+  std::vector<TensorShapeDimension> shape;
+};
+
+struct ValueInfoProto {
+  std::string_view name;
+  TypeProto type;
+};
+
+struct GraphProto;
+
+// AttributeProto.AttributeType
+enum class AttributeType : std::int32_t {
+  undefined = 0,
+  float_ = 1,
+  int_ = 2,
+  string = 3,
+  tensor = 4,
+  graph = 5,
+  floats = 6,
+  ints = 7,
+  strings = 8,
+  tensors = 9,
+  graphs = 10,
+  sparse_tensor = 11,
+  sparse_tensors = 12,
+  type_proto = 13,
+  type_protos = 14
+};
+
+struct AttributeProto {
+  std::string_view name;
+  std::string_view ref_attr_name;  // inside a function body: refers to the caller's attribute
+  AttributeType type = AttributeType::undefined;
+  float f = 0.0f;
+  std::int64_t i = 0;
+  std::string_view s;
+  bool has_t = false;
+  TensorProto t;
+  std::shared_ptr<GraphProto> g;  // null when absent
+  std::vector<float> floats;
+  std::vector<std::int64_t> ints;
+  std::vector<std::string_view> strings;
+  std::vector<TensorProto> tensors;
+  std::vector<GraphProto> graphs;
+};
+
+struct NodeProto {
+  std::string_view name;
+  std::string_view op_type;
+  std::string_view domain;
+  std::vector<std::string_view> input;  // "" marks an omitted optional input
+  std::vector<std::string_view> output;
+  std::vector<AttributeProto> attribute;
+};
+
+struct GraphProto {
+  std::string_view name;
+  std::vector<NodeProto> node;
+  std::vector<TensorProto> initializer;
+  std::vector<ValueInfoProto> input;
+  std::vector<ValueInfoProto> output;
+  std::vector<ValueInfoProto> value_info;
+};
+
+struct FunctionProto {
+  std::string_view name;
+  std::string_view domain;
+  std::vector<std::string_view> input;
+  std::vector<std::string_view> output;
+  std::vector<std::string_view> attribute;
+  std::vector<NodeProto> node;
+  std::vector<OperatorSetIdProto> opset_import;
+};
+
+struct ModelProto {
+  std::int64_t ir_version = 0;
+  std::vector<OperatorSetIdProto> opset_import;
+  std::string_view producer_name;
+  std::string_view producer_version;
+  std::string_view domain;
+  std::int64_t model_version = 0;
+  bool has_graph = false;
+  GraphProto graph;
+  std::vector<FunctionProto> functions;
+  std::vector<StringStringEntryProto> metadata_props;
+};
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_PROTO_HPP
+// ---- end inlay/onnx/proto.hpp
+// ---- begin inlay/onnx/parse.hpp
+// Parsing ONNX messages from bytes in memory. The results view the buffer (see onnx/proto.hpp):
+// keep it alive while they are used. Errors: inlay::Error of kind invalid_model naming the field
+// path and byte offset, or unsupported_op for features inlay refuses (sparse initializers).
+#ifndef INLAY_ONNX_PARSE_HPP
+#define INLAY_ONNX_PARSE_HPP
+
+#include <cstddef>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+ModelProto parse_model(const void* data, std::size_t size);
+// A serialized TensorProto, as in the test_data_set_N/input_K.pb files of ONNX test data.
+TensorProto parse_tensor(const void* data, std::size_t size);
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_PARSE_HPP
+// ---- end inlay/onnx/parse.hpp
+// ---- begin inlay/onnx/file.hpp
+// Reading ONNX files: the bytes are memory-mapped (POSIX) or read into memory, and kept alive
+// next to the parsed message that views them. Errors opening or reading: ErrorKind::io, naming
+// the path.
+#ifndef INLAY_ONNX_FILE_HPP
+#define INLAY_ONNX_FILE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// The read-only bytes of a whole file. Not copyable: share it through std::shared_ptr.
+class FileBytes {
+ public:
+  static std::shared_ptr<const FileBytes> open(const std::string& path);
+  ~FileBytes();
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+
+  const std::uint8_t* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool is_mapped() const noexcept { return mapping_ != nullptr; }
+
+ private:
+  FileBytes() = default;
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  void* mapping_ = nullptr;  // the mmap'ed region, or null when read into `copy_`
+  std::unique_ptr<std::uint8_t[]> copy_;
+};
+
+// A model with the bytes its views point into, and the folder that external data is relative to.
+struct ModelFile {
+  std::shared_ptr<const FileBytes> bytes;
+  ModelProto model;
+  std::string directory;
+};
+ModelFile read_model_file(const std::string& path);
+
+struct TensorFile {
+  std::shared_ptr<const FileBytes> bytes;
+  TensorProto tensor;
+  std::string directory;
+};
+TensorFile read_tensor_file(const std::string& path);
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_FILE_HPP
+// ---- end inlay/onnx/file.hpp
+// ---- begin inlay/onnx/tensor.hpp
+// TensorProto -> inlay::Tensor: element types, element counts and external data checked.
+#ifndef INLAY_ONNX_TENSOR_HPP
+#define INLAY_ONNX_TENSOR_HPP
+
+#include <cstdint>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// "FLOAT", "INT64" ... as onnx.proto spells them; "UNKNOWN(n)" for others.
+std::string data_type_name(std::int32_t data_type);
+// Maps an ONNX data type to inlay's; false for types inlay does not hold.
+bool to_dtype(std::int32_t data_type, DType& out) noexcept;
+
+// A new owning tensor holding the elements of `proto` (raw_data, the typed fields, or external
+// data). `directory` is the model's folder, which external data must lie inside (absolute paths,
+// ".." and symbolic links leading out are refused); "" refuses external data.
+// Errors: unsupported_op for element types inlay does not hold, invalid_model for counts that do
+// not match the dims, io for external files that cannot be read.
+Tensor to_tensor(const TensorProto& proto, const std::string& directory = std::string());
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_TENSOR_HPP
+// ---- end inlay/onnx/tensor.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -1333,6 +1721,929 @@ int INLAY_LINK_GUARD = 1;
 
 #endif  // INLAY_IMPL_CORE_HPP
 // ---- end inlay/impl/core.hpp
+// ---- begin inlay/onnx/implementation.hpp
+// The ONNX reader's definitions, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_ONNX_IMPLEMENTATION_HPP
+#define INLAY_ONNX_IMPLEMENTATION_HPP
+
+// ---- begin inlay/onnx/impl/wire.hpp
+// Definitions behind onnx/wire.hpp (compiled once, in the implementation unit).
+#ifndef INLAY_ONNX_IMPL_WIRE_HPP
+#define INLAY_ONNX_IMPL_WIRE_HPP
+
+#include <cstring>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace wire {
+
+std::string Path::to_string() const {
+  std::string s = parent ? parent->to_string() + "." + name : std::string(name);
+  if (index >= 0) s += "[" + std::to_string(index) + "]";
+  return s;
+}
+
+Reader::Reader(const std::uint8_t* base, const std::uint8_t* begin, const std::uint8_t* end,
+               const Path& path, int depth)
+    : base_(base), pos_(begin), end_(end), path_(&path), depth_(depth) {
+  if (depth > max_depth) {
+    fail_at(nullptr, static_cast<std::size_t>(begin - base),
+            "messages nested deeper than " + std::to_string(max_depth) + " levels");
+  }
+}
+
+Reader Reader::nested(const Field& field, const Path& path) const {
+  const auto* begin = reinterpret_cast<const std::uint8_t*>(field.bytes.data());
+  return Reader(base_, begin, begin + field.bytes.size(), path, depth_ + 1);
+}
+
+void Reader::fail_at(const char* field_name, std::size_t offset, const std::string& what) const {
+  std::string where = path_->to_string();
+  if (field_name) where += std::string(".") + field_name;
+  fail(ErrorKind::invalid_model, where + ": " + what + " at byte " + std::to_string(offset));
+}
+
+std::uint64_t Reader::read_varint(const std::uint8_t*& p, const std::uint8_t* end,
+                                  const char* field_name) const {
+  const std::uint8_t* start = p;
+  std::uint64_t value = 0;
+  for (unsigned i = 0; i < 10; ++i) {
+    if (p == end) {
+      fail_at(field_name, static_cast<std::size_t>(start - base_),
+              "varint runs past the end of the buffer");
+    }
+    const std::uint8_t byte = *p++;
+    // The tenth byte holds bit 63 only; anything more does not fit in 64 bits.
+    if (i == 9 && byte > 1) {
+      fail_at(field_name, static_cast<std::size_t>(start - base_), "varint overflows 64 bits");
+    }
+    value |= static_cast<std::uint64_t>(byte & 0x7fu) << (7 * i);
+    if (!(byte & 0x80u)) return value;
+  }
+  fail_at(field_name, static_cast<std::size_t>(start - base_), "varint longer than 10 bytes");
+}
+
+bool Reader::next(Field& field) {
+  if (pos_ == end_) return false;
+  const std::size_t tag_offset = static_cast<std::size_t>(pos_ - base_);
+  const std::uint64_t tag = read_varint(pos_, end_, nullptr);
+  const std::uint64_t number = tag >> 3;
+  if (number == 0 || number > 0x1fffffffu) {
+    fail_at(nullptr, tag_offset, "invalid field number " + std::to_string(number));
+  }
+  field.number = static_cast<std::uint32_t>(number);
+  field.type = static_cast<WireType>(tag & 7u);
+  field.bytes = std::string_view();
+  field.number_value = 0;
+  field.offset = static_cast<std::size_t>(pos_ - base_);
+  const std::size_t left = static_cast<std::size_t>(end_ - pos_);
+  // Built only when an error is reported: next() is the hot loop of the parser.
+  const auto name = [number] { return "field " + std::to_string(number); };
+  switch (field.type) {
+    case WireType::varint:
+      field.number_value = read_varint(pos_, end_, nullptr);
+      return true;
+    case WireType::fixed64:
+      if (left < 8) fail_at(nullptr, field.offset, name() + ": fixed64 runs past the end of the buffer");
+      for (int i = 7; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
+      pos_ += 8;
+      return true;
+    case WireType::fixed32:
+      if (left < 4) fail_at(nullptr, field.offset, name() + ": fixed32 runs past the end of the buffer");
+      for (int i = 3; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
+      pos_ += 4;
+      return true;
+    case WireType::length_delimited: {
+      const std::uint64_t length = read_varint(pos_, end_, nullptr);
+      const std::size_t rest = static_cast<std::size_t>(end_ - pos_);
+      if (length > rest) {
+        fail_at(nullptr, field.offset,
+                name() + ": length " + std::to_string(length) + " runs past the end of the buffer (" +
+                    std::to_string(rest) + " bytes left)");
+      }
+      field.offset = static_cast<std::size_t>(pos_ - base_);
+      field.bytes = std::string_view(reinterpret_cast<const char*>(pos_),
+                                     static_cast<std::size_t>(length));
+      pos_ += length;
+      return true;
+    }
+    case WireType::start_group:
+    case WireType::end_group:
+      fail_at(nullptr, tag_offset, name() + ": groups (wire types 3 and 4) are not supported");
+  }
+  fail_at(nullptr, tag_offset, name() + ": invalid wire type " + std::to_string(tag & 7u));
+}
+
+namespace {
+const char* wire_type_name(WireType t) {
+  switch (t) {
+    case WireType::varint: return "varint";
+    case WireType::fixed64: return "fixed64";
+    case WireType::length_delimited: return "length-delimited";
+    case WireType::start_group: return "start-group";
+    case WireType::end_group: return "end-group";
+    case WireType::fixed32: return "fixed32";
+  }
+  return "?";
+}
+}  // namespace
+
+void Reader::expect(const Field& field, WireType type, const char* name) const {
+  if (field.type != type) {
+    fail_at(name, field.offset,
+            std::string("wire type ") + wire_type_name(field.type) + ", expected " +
+                wire_type_name(type));
+  }
+}
+
+std::uint64_t Reader::as_uint64(const Field& field, const char* name) const {
+  expect(field, WireType::varint, name);
+  return field.number_value;
+}
+std::int64_t Reader::as_int64(const Field& field, const char* name) const {
+  return static_cast<std::int64_t>(as_uint64(field, name));
+}
+// Negative int32 values are sign-extended to 10-byte varints; the low 32 bits are the value.
+std::int32_t Reader::as_int32(const Field& field, const char* name) const {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(as_uint64(field, name)));
+}
+float Reader::as_float(const Field& field, const char* name) const {
+  expect(field, WireType::fixed32, name);
+  const std::uint32_t bits = static_cast<std::uint32_t>(field.number_value);
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+std::string_view Reader::as_bytes(const Field& field, const char* name) const {
+  expect(field, WireType::length_delimited, name);
+  return field.bytes;
+}
+
+template <class T, class Convert>
+void Reader::append_varints(const Field& field, const char* name, std::vector<T>& out,
+                            Convert convert) const {
+  if (field.type == WireType::varint) {
+    out.push_back(convert(field.number_value));
+    return;
+  }
+  expect(field, WireType::length_delimited, name);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(field.bytes.data());
+  const auto* end = p + field.bytes.size();
+  // Each element ends with the one byte whose top bit is clear: that count is exact.
+  std::size_t count = 0;
+  for (const auto* q = p; q != end; ++q) count += !(*q & 0x80u);
+  out.reserve(out.size() + count);
+  while (p != end) out.push_back(convert(read_varint(p, end, name)));
+}
+
+template <class T>
+void Reader::append_fixed(const Field& field, const char* name, std::vector<T>& out) const {
+  constexpr WireType single = sizeof(T) == 4 ? WireType::fixed32 : WireType::fixed64;
+  if (field.type == single) {
+    T value;
+    const auto bits = static_cast<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>(
+        field.number_value);
+    std::memcpy(&value, &bits, sizeof value);
+    out.push_back(value);
+    return;
+  }
+  expect(field, WireType::length_delimited, name);
+  if (field.bytes.size() % sizeof(T) != 0) {
+    fail_at(name, field.offset,
+            "packed payload of " + std::to_string(field.bytes.size()) +
+                " bytes is not a multiple of " + std::to_string(sizeof(T)));
+  }
+  const std::size_t n = field.bytes.size() / sizeof(T);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(field.bytes.data());
+  const std::size_t old = out.size();
+  out.resize(old + n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t> bits = 0;
+    for (std::size_t b = sizeof(T); b-- > 0;) bits = (bits << 8) | p[i * sizeof(T) + b];
+    std::memcpy(&out[old + i], &bits, sizeof(T));
+  }
+}
+
+void Reader::append_int64(const Field& field, const char* name,
+                          std::vector<std::int64_t>& out) const {
+  append_varints(field, name, out, [](std::uint64_t v) { return static_cast<std::int64_t>(v); });
+}
+void Reader::append_int32(const Field& field, const char* name,
+                          std::vector<std::int32_t>& out) const {
+  append_varints(field, name, out, [](std::uint64_t v) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
+  });
+}
+void Reader::append_uint64(const Field& field, const char* name,
+                           std::vector<std::uint64_t>& out) const {
+  append_varints(field, name, out, [](std::uint64_t v) { return v; });
+}
+void Reader::append_float(const Field& field, const char* name, std::vector<float>& out) const {
+  append_fixed(field, name, out);
+}
+void Reader::append_double(const Field& field, const char* name, std::vector<double>& out) const {
+  append_fixed(field, name, out);
+}
+
+}  // namespace wire
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_IMPL_WIRE_HPP
+// ---- end inlay/onnx/impl/wire.hpp
+// ---- begin inlay/onnx/impl/parse.hpp
+// Definitions behind onnx/parse.hpp: one function per ONNX message, each a loop over the fields
+// of the message that keeps the ones inlay uses and skips the rest.
+#ifndef INLAY_ONNX_IMPL_PARSE_HPP
+#define INLAY_ONNX_IMPL_PARSE_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace detail {
+
+using wire::Field;
+using wire::Path;
+using wire::Reader;
+
+// Reads the sub-message in `field` into `out` with parse(reader, out); `index` >= 0 names the
+// element of a repeated field in error messages.
+template <class T, class Parse>
+void read_message(const Reader& r, const Field& field, const char* name, std::int64_t index,
+                  T& out, Parse parse) {
+  r.as_bytes(field, name);  // checks the wire type
+  const Path path{&r.path(), name, index};
+  Reader sub = r.nested(field, path);
+  parse(sub, out);
+}
+
+template <class T, class Parse>
+void append_message(const Reader& r, const Field& field, const char* name, std::vector<T>& out,
+                    Parse parse) {
+  out.emplace_back();
+  read_message(r, field, name, static_cast<std::int64_t>(out.size() - 1), out.back(), parse);
+}
+
+inline void parse_string_entry(Reader& r, StringStringEntryProto& e) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) e.key = r.as_bytes(f, "key");
+    else if (f.number == 2) e.value = r.as_bytes(f, "value");
+  }
+}
+
+inline void parse_opset(Reader& r, OperatorSetIdProto& o) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) o.domain = r.as_bytes(f, "domain");
+    else if (f.number == 2) o.version = r.as_int64(f, "version");
+  }
+}
+
+void parse_tensor_fields(Reader& r, TensorProto& t) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: r.append_int64(f, "dims", t.dims); break;
+      case 2: t.data_type = r.as_int32(f, "data_type"); break;
+      case 3: r.as_bytes(f, "segment");
+        fail(ErrorKind::unsupported_op, r.path().to_string() +
+                                            ".segment: segmented tensors are not supported");
+      case 4: r.append_float(f, "float_data", t.float_data); break;
+      case 5: r.append_int32(f, "int32_data", t.int32_data); break;
+      case 6: t.string_data.push_back(r.as_bytes(f, "string_data")); break;
+      case 7: r.append_int64(f, "int64_data", t.int64_data); break;
+      case 8: t.name = r.as_bytes(f, "name"); break;
+      case 9:
+        t.raw_data = r.as_bytes(f, "raw_data");
+        t.has_raw_data = true;
+        break;
+      case 10: r.append_double(f, "double_data", t.double_data); break;
+      case 11: r.append_uint64(f, "uint64_data", t.uint64_data); break;
+      case 13: append_message(r, f, "external_data", t.external_data, parse_string_entry); break;
+      case 14: t.data_location = r.as_int32(f, "data_location"); break;
+      default: break;
+    }
+  }
+}
+
+void parse_dimension(Reader& r, TensorShapeDimension& d) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) {
+      d.value = r.as_int64(f, "dim_value");
+      d.has_value = true;
+    } else if (f.number == 2) {
+      d.param = r.as_bytes(f, "dim_param");
+      d.has_value = false;
+    }
+  }
+}
+
+void parse_shape(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) append_message(r, f, "dim", t.shape, parse_dimension);
+  }
+}
+
+void parse_tensor_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) {
+      t.elem_type = r.as_int32(f, "elem_type");
+    } else if (f.number == 2) {
+      t.has_shape = true;
+      t.shape.clear();
+      read_message(r, f, "shape", -1, t, parse_shape);
+    }
+  }
+}
+
+void parse_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) {
+      t.has_tensor_type = true;
+      read_message(r, f, "tensor_type", -1, t, parse_tensor_type);
+    }
+  }
+}
+
+void parse_value_info(Reader& r, ValueInfoProto& v) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) v.name = r.as_bytes(f, "name");
+    else if (f.number == 2) read_message(r, f, "type", -1, v.type, parse_type);
+  }
+}
+
+void parse_graph(Reader& r, GraphProto& g);
+
+void parse_attribute(Reader& r, AttributeProto& a) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: a.name = r.as_bytes(f, "name"); break;
+      case 2: a.f = r.as_float(f, "f"); break;
+      case 3: a.i = r.as_int64(f, "i"); break;
+      case 4: a.s = r.as_bytes(f, "s"); break;
+      case 5:
+        a.t = TensorProto();
+        read_message(r, f, "t", -1, a.t, parse_tensor_fields);
+        a.has_t = true;
+        break;
+      case 6:
+        a.g = std::make_shared<GraphProto>();
+        read_message(r, f, "g", -1, *a.g, parse_graph);
+        break;
+      case 7: r.append_float(f, "floats", a.floats); break;
+      case 8: r.append_int64(f, "ints", a.ints); break;
+      case 9: a.strings.push_back(r.as_bytes(f, "strings")); break;
+      case 10: append_message(r, f, "tensors", a.tensors, parse_tensor_fields); break;
+      case 11: append_message(r, f, "graphs", a.graphs, parse_graph); break;
+      case 20: a.type = static_cast<AttributeType>(r.as_int32(f, "type")); break;
+      case 21: a.ref_attr_name = r.as_bytes(f, "ref_attr_name"); break;
+      default: break;  // sparse tensors and type protos: the type field tells the caller
+    }
+  }
+}
+
+void parse_node(Reader& r, NodeProto& n) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: n.input.push_back(r.as_bytes(f, "input")); break;
+      case 2: n.output.push_back(r.as_bytes(f, "output")); break;
+      case 3: n.name = r.as_bytes(f, "name"); break;
+      case 4: n.op_type = r.as_bytes(f, "op_type"); break;
+      case 5: append_message(r, f, "attribute", n.attribute, parse_attribute); break;
+      case 7: n.domain = r.as_bytes(f, "domain"); break;
+      default: break;
+    }
+  }
+}
+
+void parse_graph(Reader& r, GraphProto& g) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: append_message(r, f, "node", g.node, parse_node); break;
+      case 2: g.name = r.as_bytes(f, "name"); break;
+      case 5: append_message(r, f, "initializer", g.initializer, parse_tensor_fields); break;
+      case 11: append_message(r, f, "input", g.input, parse_value_info); break;
+      case 12: append_message(r, f, "output", g.output, parse_value_info); break;
+      case 13: append_message(r, f, "value_info", g.value_info, parse_value_info); break;
+      case 15:
+        fail(ErrorKind::unsupported_op,
+             r.path().to_string() + ".sparse_initializer: sparse initializers are not supported "
+                                    "(convert them to dense initializers) at byte " +
+                 std::to_string(f.offset));
+      default: break;
+    }
+  }
+}
+
+void parse_function(Reader& r, FunctionProto& fn) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: fn.name = r.as_bytes(f, "name"); break;
+      case 4: fn.input.push_back(r.as_bytes(f, "input")); break;
+      case 5: fn.output.push_back(r.as_bytes(f, "output")); break;
+      case 6: fn.attribute.push_back(r.as_bytes(f, "attribute")); break;
+      case 7: append_message(r, f, "node", fn.node, parse_node); break;
+      case 9: append_message(r, f, "opset_import", fn.opset_import, parse_opset); break;
+      case 10: fn.domain = r.as_bytes(f, "domain"); break;
+      default: break;
+    }
+  }
+}
+
+void parse_model_fields(Reader& r, ModelProto& m) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: m.ir_version = r.as_int64(f, "ir_version"); break;
+      case 2: m.producer_name = r.as_bytes(f, "producer_name"); break;
+      case 3: m.producer_version = r.as_bytes(f, "producer_version"); break;
+      case 4: m.domain = r.as_bytes(f, "domain"); break;
+      case 5: m.model_version = r.as_int64(f, "model_version"); break;
+      case 7:
+        m.graph = GraphProto();
+        read_message(r, f, "graph", -1, m.graph, parse_graph);
+        m.has_graph = true;
+        break;
+      case 8: append_message(r, f, "opset_import", m.opset_import, parse_opset); break;
+      case 14: append_message(r, f, "metadata_props", m.metadata_props, parse_string_entry); break;
+      case 25: append_message(r, f, "functions", m.functions, parse_function); break;
+      default: break;
+    }
+  }
+}
+
+template <class T, class Parse>
+T parse_root(const void* data, std::size_t size, const char* name, Parse parse) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument, std::string("parsing a ") + name + " from a null pointer");
+  }
+  const auto* begin = static_cast<const std::uint8_t*>(data);
+  const Path path{nullptr, name, -1};
+  Reader r(begin, begin, begin + size, path, 0);
+  T out;
+  parse(r, out);
+  return out;
+}
+
+}  // namespace detail
+
+ModelProto parse_model(const void* data, std::size_t size) {
+  return detail::parse_root<ModelProto>(data, size, "ModelProto", detail::parse_model_fields);
+}
+
+TensorProto parse_tensor(const void* data, std::size_t size) {
+  return detail::parse_root<TensorProto>(data, size, "TensorProto", detail::parse_tensor_fields);
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_IMPL_PARSE_HPP
+// ---- end inlay/onnx/impl/parse.hpp
+// ---- begin inlay/onnx/impl/file.hpp
+// Definitions behind onnx/file.hpp: mmap on POSIX (read() when mapping fails), stdio elsewhere.
+#ifndef INLAY_ONNX_IMPL_FILE_HPP
+#define INLAY_ONNX_IMPL_FILE_HPP
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#if defined(__unix__) || defined(__APPLE__)
+#define INLAY_ONNX_POSIX 1
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#else
+#define INLAY_ONNX_POSIX 0
+#endif
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace detail {
+
+[[noreturn]] inline void fail_io(const std::string& path, const char* what, int error) {
+  fail(ErrorKind::io, "cannot " + std::string(what) + " '" + path + "': " + std::strerror(error));
+}
+
+// The folder of `path` ("." for a bare file name), for resolving external data.
+inline std::string parent_directory(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Runs parse(); errors it raises get the path in front of their message.
+template <class Parse>
+void with_path(const std::string& path, Parse parse) {
+#ifdef INLAY_NO_EXCEPTIONS
+  parse();
+#else
+  try {
+    parse();
+  } catch (const Error& e) {
+    const std::size_t prefix = std::strlen(to_string(e.kind())) + 2;  // "invalid model: "
+    fail(e.kind(), path + ": " + (e.what() + prefix));
+  }
+#endif
+}
+
+}  // namespace detail
+
+FileBytes::~FileBytes() {
+#if INLAY_ONNX_POSIX
+  if (mapping_) munmap(mapping_, size_);
+#endif
+}
+
+std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
+  std::shared_ptr<FileBytes> bytes(new FileBytes());
+#if INLAY_ONNX_POSIX
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) detail::fail_io(path, "open", errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0) detail::fail_io(path, "stat", errno);
+  if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, "'" + path + "' is not a regular file");
+  const std::size_t size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) return bytes;
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map != MAP_FAILED) {
+    bytes->mapping_ = map;
+    bytes->data_ = static_cast<const std::uint8_t*>(map);
+    bytes->size_ = size;
+    return bytes;
+  }
+  // Mapping can fail (some file systems, address-space limits): read the file instead.
+  bytes->copy_.reset(new std::uint8_t[size]);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, bytes->copy_.get() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) detail::fail_io(path, "read", errno);
+    if (n == 0) fail(ErrorKind::io, "'" + path + "' became shorter while being read");
+    done += static_cast<std::size_t>(n);
+  }
+  bytes->data_ = bytes->copy_.get();
+  bytes->size_ = size;
+#else
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) detail::fail_io(path, "open", errno);
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{file};
+  if (std::fseek(file, 0, SEEK_END) != 0) detail::fail_io(path, "seek in", errno);
+  const long end = std::ftell(file);
+  if (end < 0) detail::fail_io(path, "tell the size of", errno);
+  std::rewind(file);
+  const std::size_t size = static_cast<std::size_t>(end);
+  if (size == 0) return bytes;
+  bytes->copy_.reset(new std::uint8_t[size]);
+  if (std::fread(bytes->copy_.get(), 1, size, file) != size) detail::fail_io(path, "read", errno);
+  bytes->data_ = bytes->copy_.get();
+  bytes->size_ = size;
+#endif
+  return bytes;
+}
+
+ModelFile read_model_file(const std::string& path) {
+  ModelFile f;
+  f.bytes = FileBytes::open(path);
+  detail::with_path(path, [&] { f.model = parse_model(f.bytes->data(), f.bytes->size()); });
+  f.directory = detail::parent_directory(path);
+  return f;
+}
+
+TensorFile read_tensor_file(const std::string& path) {
+  TensorFile f;
+  f.bytes = FileBytes::open(path);
+  detail::with_path(path, [&] { f.tensor = parse_tensor(f.bytes->data(), f.bytes->size()); });
+  f.directory = detail::parent_directory(path);
+  return f;
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_IMPL_FILE_HPP
+// ---- end inlay/onnx/impl/file.hpp
+// ---- begin inlay/onnx/impl/tensor.hpp
+// Definitions behind onnx/tensor.hpp.
+#ifndef INLAY_ONNX_IMPL_TENSOR_HPP
+#define INLAY_ONNX_IMPL_TENSOR_HPP
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+std::string data_type_name(std::int32_t t) {
+  static const char* const names[] = {"UNDEFINED", "FLOAT",     "UINT8",      "INT8",  "UINT16",
+                                      "INT16",     "INT32",     "INT64",      "STRING", "BOOL",
+                                      "FLOAT16",   "DOUBLE",    "UINT32",     "UINT64", "COMPLEX64",
+                                      "COMPLEX128", "BFLOAT16"};
+  if (t >= 0 && t < static_cast<std::int32_t>(sizeof names / sizeof names[0])) return names[t];
+  return "UNKNOWN(" + std::to_string(t) + ")";
+}
+
+bool to_dtype(std::int32_t t, DType& out) noexcept {
+  switch (static_cast<DataType>(t)) {
+    case DataType::float32: out = DType::f32; return true;
+    case DataType::float16: out = DType::f16; return true;
+    case DataType::int8: out = DType::i8; return true;
+    case DataType::uint8: out = DType::u8; return true;
+    case DataType::int32: out = DType::i32; return true;
+    case DataType::int64: out = DType::i64; return true;
+    case DataType::boolean: out = DType::boolean; return true;
+    default: return false;
+  }
+}
+
+namespace detail {
+
+inline bool host_is_little_endian() {
+  const std::uint16_t one = 1;
+  unsigned char first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+// Copies little-endian elements of `size` bytes into host order.
+inline void copy_little_endian(void* dst, const void* src, std::size_t bytes, std::size_t size) {
+  if (dst != src) std::memcpy(dst, src, bytes);
+  if (size == 1 || host_is_little_endian()) return;
+  auto* p = static_cast<unsigned char*>(dst);
+  for (std::size_t i = 0; i + size <= bytes; i += size) {
+    for (std::size_t a = 0, b = size - 1; a < b; ++a, --b) std::swap(p[i + a], p[i + b]);
+  }
+}
+
+[[noreturn]] inline void fail_tensor(ErrorKind kind, const TensorProto& t, const std::string& what) {
+  fail(kind, "tensor '" + std::string(t.name) + "': " + what);
+}
+
+// Parses a non-negative decimal number of external_data (offset, length).
+inline std::uint64_t parse_size(const TensorProto& t, std::string_view key, std::string_view text) {
+  const auto bad = [&](const char* what) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external_data '" + std::string(key) + "' " + what + ": '" + std::string(text) + "'");
+  };
+  if (text.empty()) bad("is not a number");
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') bad("is not a number");
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) bad("does not fit 64 bits");
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+// Resolves `location` inside `directory`, refusing anything that leads outside it.
+inline std::string resolve_external(const TensorProto& t, const std::string& directory,
+                                    std::string_view location) {
+  namespace fs = std::filesystem;
+  const std::string loc(location);
+  if (directory.empty()) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external data '" + loc + "' but no model folder to resolve it in");
+  }
+  if (loc.empty() || loc.front() == '/' || loc.find('\\') != std::string::npos ||
+      loc.find(':') != std::string::npos || loc.find('\0') != std::string::npos) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external data location '" + loc +
+                    "' must be a relative path inside the model's folder");
+  }
+  for (std::size_t start = 0; start <= loc.size();) {
+    std::size_t end = loc.find('/', start);
+    if (end == std::string::npos) end = loc.size();
+    if (loc.compare(start, end - start, "..") == 0 && end - start == 2) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  "external data location '" + loc + "' has a '..' component");
+    }
+    start = end + 1;
+  }
+  // Symbolic links can still lead out: compare the resolved paths.
+  std::error_code ec;
+  const fs::path base = fs::canonical(fs::path(directory), ec);
+  if (ec) fail(ErrorKind::io, "cannot resolve the model folder '" + directory + "': " + ec.message());
+  const fs::path joined = base / fs::path(loc);
+  const fs::path target = fs::canonical(joined, ec);
+  if (ec) {
+    fail(ErrorKind::io, "tensor '" + std::string(t.name) + "': cannot open external data '" +
+                            joined.string() + "': " + ec.message());
+  }
+  const std::string b = base.string(), r = target.string();
+  const std::string prefix = b.back() == '/' ? b : b + "/";
+  if (r.compare(0, prefix.size(), prefix) != 0) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external data location '" + loc + "' resolves to '" + r +
+                    "', outside the model's folder '" + b + "'");
+  }
+  return r;
+}
+
+struct ExternalSpan {
+  std::string path;
+  std::uint64_t offset = 0;
+};
+
+// Finds and checks the external data of `t` (before anything is allocated for it).
+inline ExternalSpan locate_external(const TensorProto& t, const std::string& directory,
+                                    std::size_t bytes) {
+  std::string_view location;
+  std::uint64_t offset = 0, length = 0;
+  bool has_location = false, has_length = false;
+  for (const StringStringEntryProto& e : t.external_data) {
+    if (e.key == "location") {
+      location = e.value;
+      has_location = true;
+    } else if (e.key == "offset") {
+      offset = parse_size(t, e.key, e.value);
+    } else if (e.key == "length") {
+      length = parse_size(t, e.key, e.value);
+      has_length = true;
+    }
+  }
+  if (!has_location) fail_tensor(ErrorKind::invalid_model, t, "external data without a location");
+  if (has_length && length != bytes) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external data length " + std::to_string(length) + " but the dims need " +
+                    std::to_string(bytes) + " bytes");
+  }
+  const std::string path = resolve_external(t, directory, location);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    fail(ErrorKind::io, "external data '" + path + "' is not a regular file");
+  }
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) fail(ErrorKind::io, "cannot get the size of '" + path + "': " + ec.message());
+  if (offset > size || bytes > size - offset) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                "external data offset " + std::to_string(offset) + " + length " +
+                    std::to_string(bytes) + " runs past the end of '" + path + "' (" +
+                    std::to_string(size) + " bytes)");
+  }
+  return {path, offset};
+}
+
+inline void read_external(const ExternalSpan& span, void* out, std::size_t bytes) {
+  const std::string& path = span.path;
+  const std::uint64_t offset = span.offset;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail(ErrorKind::io, "cannot open external data '" + path + "'");
+  file.seekg(static_cast<std::streamoff>(offset));
+  if (!file.read(static_cast<char*>(out), static_cast<std::streamsize>(bytes))) {
+    fail(ErrorKind::io, "cannot read " + std::to_string(bytes) + " bytes at offset " +
+                            std::to_string(offset) + " of '" + path + "'");
+  }
+}
+
+// Copies a typed field into the tensor, checking each value fits the element type.
+template <class T, class S>
+void copy_checked(const TensorProto& t, const std::vector<S>& src, const char* field, T* dst,
+                  std::int64_t lo, std::int64_t hi) {
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const auto v = static_cast<std::int64_t>(src[i]);
+    if (v < lo || v > hi) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  std::string(field) + "[" + std::to_string(i) + "] = " + std::to_string(v) +
+                      " does not fit " + data_type_name(t.data_type));
+    }
+    dst[i] = static_cast<T>(v);
+  }
+}
+
+}  // namespace detail
+
+Tensor to_tensor(const TensorProto& t, const std::string& directory) {
+  using detail::fail_tensor;
+  DType dtype;
+  if (!to_dtype(t.data_type, dtype)) {
+    fail_tensor(ErrorKind::unsupported_op, t,
+                "data type " + data_type_name(t.data_type) + " is not supported by inlay");
+  }
+  if (t.dims.size() > Shape::max_rank) {
+    fail_tensor(ErrorKind::unsupported_op, t,
+                "rank " + std::to_string(t.dims.size()) + " exceeds inlay's maximum rank " +
+                    std::to_string(Shape::max_rank));
+  }
+  // Checked here (not only by Shape) so that the error says which tensor of the model is bad.
+  std::int64_t count = 1;
+  for (std::size_t i = 0; i < t.dims.size(); ++i) {
+    const std::int64_t d = t.dims[i];
+    if (d < 0) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  "dims[" + std::to_string(i) + "] is negative (" + std::to_string(d) + ")");
+    }
+    if (d != 0 && count > (INT64_MAX / 8) / d) {
+      fail_tensor(ErrorKind::invalid_model, t, "the product of the dims overflows");
+    }
+    count *= d;
+  }
+  const std::size_t n = static_cast<std::size_t>(count);
+  const std::size_t bytes = n * dtype_size(dtype);
+  const Shape shape(t.dims.data(), t.dims.size());
+  const auto count_error = [&](const char* field, std::size_t have) {
+    fail_tensor(ErrorKind::invalid_model, t,
+                std::string(field) + " holds " + std::to_string(have) + " elements but dims " +
+                    shape.to_string() + " need " + std::to_string(n));
+  };
+  // Every size is checked before the tensor is allocated: a hostile file cannot make inlay
+  // allocate more than the data it actually holds.
+  detail::ExternalSpan external;
+  if (t.data_location == TensorProto::external) {
+    external = detail::locate_external(t, directory, bytes);
+  } else if (t.has_raw_data) {
+    if (t.raw_data.size() != bytes) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  "raw_data holds " + std::to_string(t.raw_data.size()) + " bytes but dims " +
+                      shape.to_string() + " of " + data_type_name(t.data_type) + " need " +
+                      std::to_string(bytes));
+    }
+  } else if (dtype == DType::f32) {
+    if (t.float_data.size() != n) count_error("float_data", t.float_data.size());
+  } else if (dtype == DType::i64) {
+    if (t.int64_data.size() != n) count_error("int64_data", t.int64_data.size());
+  } else if (t.int32_data.size() != n) {
+    count_error("int32_data", t.int32_data.size());
+  }
+
+  Tensor out(dtype, shape);
+  void* dst = const_cast<void*>(out.raw_data());
+  if (t.data_location == TensorProto::external) {
+    detail::read_external(external, dst, bytes);
+    detail::copy_little_endian(dst, dst, bytes, dtype_size(dtype));
+  } else if (t.has_raw_data) {
+    detail::copy_little_endian(dst, t.raw_data.data(), bytes, dtype_size(dtype));
+  } else {
+    switch (dtype) {
+      case DType::f32:
+        if (n) std::memcpy(dst, t.float_data.data(), bytes);
+        break;
+      case DType::i64:
+        if (n) std::memcpy(dst, t.int64_data.data(), bytes);
+        break;
+      case DType::i32:
+        if (n) std::memcpy(dst, t.int32_data.data(), bytes);
+        break;
+      case DType::f16:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
+                             0xffff);
+        break;
+      case DType::i8:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int8_t*>(dst), -128,
+                             127);
+        break;
+      case DType::u8:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint8_t*>(dst), 0,
+                             255);
+        break;
+      case DType::boolean:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint8_t*>(dst), 0, 1);
+        break;
+    }
+  }
+  if (dtype == DType::boolean) {  // raw bytes other than 0 and 1 are not valid bools
+    auto* p = static_cast<std::uint8_t*>(dst);
+    for (std::size_t i = 0; i < n; ++i) p[i] = p[i] != 0;
+  }
+  return out;
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_IMPL_TENSOR_HPP
+// ---- end inlay/onnx/impl/tensor.hpp
+
+#endif  // INLAY_ONNX_IMPLEMENTATION_HPP
+// ---- end inlay/onnx/implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp

@@ -46,6 +46,7 @@
 #include "inlay/impl/dispatch.hpp"
 #if INLAY_IMPLEMENTS_CORE
 #include "inlay/impl/core.hpp"
+#include "inlay/onnx/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 #include "inlay/kernels/elementwise-dispatch.hpp"

@@ -1,0 +1,134 @@
+// Definitions behind onnx/file.hpp: mmap on POSIX (read() when mapping fails), stdio elsewhere.
+#ifndef INLAY_ONNX_IMPL_FILE_HPP
+#define INLAY_ONNX_IMPL_FILE_HPP
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#if defined(__unix__) || defined(__APPLE__)
+#define INLAY_ONNX_POSIX 1
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#else
+#define INLAY_ONNX_POSIX 0
+#endif
+
+#include "inlay/onnx/file.hpp"
+#include "inlay/onnx/parse.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace detail {
+
+[[noreturn]] inline void fail_io(const std::string& path, const char* what, int error) {
+  fail(ErrorKind::io, "cannot " + std::string(what) + " '" + path + "': " + std::strerror(error));
+}
+
+// The folder of `path` ("." for a bare file name), for resolving external data.
+inline std::string parent_directory(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Runs parse(); errors it raises get the path in front of their message.
+template <class Parse>
+void with_path(const std::string& path, Parse parse) {
+#ifdef INLAY_NO_EXCEPTIONS
+  parse();
+#else
+  try {
+    parse();
+  } catch (const Error& e) {
+    const std::size_t prefix = std::strlen(to_string(e.kind())) + 2;  // "invalid model: "
+    fail(e.kind(), path + ": " + (e.what() + prefix));
+  }
+#endif
+}
+
+}  // namespace detail
+
+FileBytes::~FileBytes() {
+#if INLAY_ONNX_POSIX
+  if (mapping_) munmap(mapping_, size_);
+#endif
+}
+
+std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
+  std::shared_ptr<FileBytes> bytes(new FileBytes());
+#if INLAY_ONNX_POSIX
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) detail::fail_io(path, "open", errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0) detail::fail_io(path, "stat", errno);
+  if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, "'" + path + "' is not a regular file");
+  const std::size_t size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) return bytes;
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map != MAP_FAILED) {
+    bytes->mapping_ = map;
+    bytes->data_ = static_cast<const std::uint8_t*>(map);
+    bytes->size_ = size;
+    return bytes;
+  }
+  // Mapping can fail (some file systems, address-space limits): read the file instead.
+  bytes->copy_.reset(new std::uint8_t[size]);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, bytes->copy_.get() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) detail::fail_io(path, "read", errno);
+    if (n == 0) fail(ErrorKind::io, "'" + path + "' became shorter while being read");
+    done += static_cast<std::size_t>(n);
+  }
+  bytes->data_ = bytes->copy_.get();
+  bytes->size_ = size;
+#else
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) detail::fail_io(path, "open", errno);
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{file};
+  if (std::fseek(file, 0, SEEK_END) != 0) detail::fail_io(path, "seek in", errno);
+  const long end = std::ftell(file);
+  if (end < 0) detail::fail_io(path, "tell the size of", errno);
+  std::rewind(file);
+  const std::size_t size = static_cast<std::size_t>(end);
+  if (size == 0) return bytes;
+  bytes->copy_.reset(new std::uint8_t[size]);
+  if (std::fread(bytes->copy_.get(), 1, size, file) != size) detail::fail_io(path, "read", errno);
+  bytes->data_ = bytes->copy_.get();
+  bytes->size_ = size;
+#endif
+  return bytes;
+}
+
+ModelFile read_model_file(const std::string& path) {
+  ModelFile f;
+  f.bytes = FileBytes::open(path);
+  detail::with_path(path, [&] { f.model = parse_model(f.bytes->data(), f.bytes->size()); });
+  f.directory = detail::parent_directory(path);
+  return f;
+}
+
+TensorFile read_tensor_file(const std::string& path) {
+  TensorFile f;
+  f.bytes = FileBytes::open(path);
+  detail::with_path(path, [&] { f.tensor = parse_tensor(f.bytes->data(), f.bytes->size()); });
+  f.directory = detail::parent_directory(path);
+  return f;
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_IMPL_FILE_HPP

@@ -1,0 +1,173 @@
+// The ONNX messages inlay reads (field numbers from onnx.proto, IR version 8), as plain structs.
+//
+// Zero-copy: every std::string_view here (names, raw_data, string attributes ...) points into the
+// buffer that was parsed and is valid only while that buffer lives. onnx::ModelFile and
+// onnx::TensorFile (onnx/file.hpp) keep their buffer alive next to the parsed message. Repeated
+// numbers (dims, float_data, ints ...) are decoded into vectors. Fields inlay does not use
+// (doc_string, training_info, annotations ...) are skipped.
+#ifndef INLAY_ONNX_PROTO_HPP
+#define INLAY_ONNX_PROTO_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "inlay/core/config.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// TensorProto.DataType (the raw int32 is kept in the messages: files may hold values this
+// version does not know)
+enum class DataType : std::int32_t {
+  undefined = 0,
+  float32 = 1,
+  uint8 = 2,
+  int8 = 3,
+  uint16 = 4,
+  int16 = 5,
+  int32 = 6,
+  int64 = 7,
+  string = 8,
+  boolean = 9,
+  float16 = 10,
+  float64 = 11,
+  uint32 = 12,
+  uint64 = 13,
+  complex64 = 14,
+  complex128 = 15,
+  bfloat16 = 16
+};
+
+struct StringStringEntryProto {
+  std::string_view key;
+  std::string_view value;
+};
+
+struct OperatorSetIdProto {
+  std::string_view domain;  // "" (or "ai.onnx") is the default operator set
+  std::int64_t version = 0;
+};
+
+struct TensorProto {
+  enum DataLocation : std::int32_t { default_location = 0, external = 1 };
+
+  std::string_view name;
+  std::vector<std::int64_t> dims;
+  std::int32_t data_type = 0;  // DataType
+  bool has_raw_data = false;
+  std::string_view raw_data;  // little-endian elements
+  std::vector<float> float_data;
+  std::vector<std::int32_t> int32_data;  // also int8/uint8/int16/uint16/bool/float16 (bits)
+  std::vector<std::int64_t> int64_data;
+  std::vector<double> double_data;
+  std::vector<std::uint64_t> uint64_data;  // also uint32
+  std::vector<std::string_view> string_data;
+  std::vector<StringStringEntryProto> external_data;  // location, offset, length, checksum
+  std::int32_t data_location = default_location;
+};
+
+struct TensorShapeDimension {
+  bool has_value = false;
+  std::int64_t value = 0;       // dim_value
+  std::string_view param;       // dim_param (a symbolic dimension), when !has_value
+};
+
+// TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
+// has_tensor_type false.
+struct TypeProto {
+  bool has_tensor_type = false;
+  std::int32_t elem_type = 0;  // DataType
+  bool has_shape = false;  // no shape: the rank is unknown
+  std::vector<TensorShapeDimension> shape;
+};
+
+struct ValueInfoProto {
+  std::string_view name;
+  TypeProto type;
+};
+
+struct GraphProto;
+
+// AttributeProto.AttributeType
+enum class AttributeType : std::int32_t {
+  undefined = 0,
+  float_ = 1,
+  int_ = 2,
+  string = 3,
+  tensor = 4,
+  graph = 5,
+  floats = 6,
+  ints = 7,
+  strings = 8,
+  tensors = 9,
+  graphs = 10,
+  sparse_tensor = 11,
+  sparse_tensors = 12,
+  type_proto = 13,
+  type_protos = 14
+};
+
+struct AttributeProto {
+  std::string_view name;
+  std::string_view ref_attr_name;  // inside a function body: refers to the caller's attribute
+  AttributeType type = AttributeType::undefined;
+  float f = 0.0f;
+  std::int64_t i = 0;
+  std::string_view s;
+  bool has_t = false;
+  TensorProto t;
+  std::shared_ptr<GraphProto> g;  // null when absent
+  std::vector<float> floats;
+  std::vector<std::int64_t> ints;
+  std::vector<std::string_view> strings;
+  std::vector<TensorProto> tensors;
+  std::vector<GraphProto> graphs;
+};
+
+struct NodeProto {
+  std::string_view name;
+  std::string_view op_type;
+  std::string_view domain;
+  std::vector<std::string_view> input;  // "" marks an omitted optional input
+  std::vector<std::string_view> output;
+  std::vector<AttributeProto> attribute;
+};
+
+struct GraphProto {
+  std::string_view name;
+  std::vector<NodeProto> node;
+  std::vector<TensorProto> initializer;
+  std::vector<ValueInfoProto> input;
+  std::vector<ValueInfoProto> output;
+  std::vector<ValueInfoProto> value_info;
+};
+
+struct FunctionProto {
+  std::string_view name;
+  std::string_view domain;
+  std::vector<std::string_view> input;
+  std::vector<std::string_view> output;
+  std::vector<std::string_view> attribute;
+  std::vector<NodeProto> node;
+  std::vector<OperatorSetIdProto> opset_import;
+};
+
+struct ModelProto {
+  std::int64_t ir_version = 0;
+  std::vector<OperatorSetIdProto> opset_import;
+  std::string_view producer_name;
+  std::string_view producer_version;
+  std::string_view domain;
+  std::int64_t model_version = 0;
+  bool has_graph = false;
+  GraphProto graph;
+  std::vector<FunctionProto> functions;
+  std::vector<StringStringEntryProto> metadata_props;
+};
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_PROTO_HPP
