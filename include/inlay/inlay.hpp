@@ -26,7 +26,6 @@
 #include "inlay/kernels/pool.hpp"
 #include "inlay/kernels/norm.hpp"
 #include "inlay/kernels/transpose.hpp"
-#include "inlay/onnx/wire.hpp"
 #include "inlay/onnx/proto.hpp"
 #include "inlay/onnx/parse.hpp"
 #include "inlay/onnx/file.hpp"

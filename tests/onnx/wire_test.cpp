@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <inlay/onnx/wire.hpp>  // internal: not part of the umbrella header
+
 #include "onnx/onnx_test_util.hpp"
 
 using inlay::ErrorKind;
