@@ -1,4 +1,5 @@
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "test_util.hpp"
@@ -34,6 +35,8 @@ TEST_CASE("Shape rejects bad dimensions with inlay::Error", "[tensor]") {
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::invalid_argument);
+    CHECK(std::string(e.what()) == std::string("invalid argument: ") + e.message());
+    CHECK(std::string(e.message()).rfind("dimension 5 of a shape of rank 2", 0) == 0);
   }
 }
 

@@ -32,13 +32,19 @@ inline const char* to_string(ErrorKind kind) noexcept {
 class Error : public std::exception {
  public:
   Error(ErrorKind kind, std::string message)
-      : kind_(kind), what_(std::string(to_string(kind)) + ": " + message) {}
+      : kind_(kind),
+        what_(std::string(to_string(kind)) + ": " + message),
+        message_length_(message.size()) {}
   ErrorKind kind() const noexcept { return kind_; }
+  // "<kind>: <message>".
   const char* what() const noexcept override { return what_.c_str(); }
+  // The message alone, e.g. to add context and raise it again with the same kind.
+  const char* message() const noexcept { return what_.c_str() + what_.size() - message_length_; }
 
  private:
   ErrorKind kind_;
   std::string what_;
+  std::size_t message_length_;
 };
 
 // In an INLAY_NO_EXCEPTIONS build, every error is passed to this handler, then the process aborts

@@ -44,8 +44,7 @@ void with_path(const std::string& path, Parse parse) {
   try {
     parse();
   } catch (const Error& e) {
-    const std::size_t prefix = std::strlen(to_string(e.kind())) + 2;  // "invalid model: "
-    fail(e.kind(), path + ": " + (e.what() + prefix));
+    fail(e.kind(), path + ": " + e.message());
   }
 #endif
 }
