@@ -126,7 +126,7 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 
-enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean };
+enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean, f64, i16, u16, u32, u64 };
 
 // IEEE 754 half precision, storage only: kernels convert to f32 to compute.
 struct float16 {
@@ -193,6 +193,11 @@ inline std::size_t dtype_size(DType t) noexcept {
     case DType::i32: return 4;
     case DType::i64: return 8;
     case DType::boolean: return 1;
+    case DType::f64: return 8;
+    case DType::i16: return 2;
+    case DType::u16: return 2;
+    case DType::u32: return 4;
+    case DType::u64: return 8;
   }
   return 0;
 }
@@ -206,6 +211,11 @@ inline const char* dtype_name(DType t) noexcept {
     case DType::i32: return "i32";
     case DType::i64: return "i64";
     case DType::boolean: return "bool";
+    case DType::f64: return "f64";
+    case DType::i16: return "i16";
+    case DType::u16: return "u16";
+    case DType::u32: return "u32";
+    case DType::u64: return "u64";
   }
   return "?";
 }
@@ -219,6 +229,11 @@ template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType
 template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::i32; };
 template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::i64; };
 template <> struct dtype_of<bool> { static constexpr DType value = DType::boolean; };
+template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
+template <> struct dtype_of<std::int16_t> { static constexpr DType value = DType::i16; };
+template <> struct dtype_of<std::uint16_t> { static constexpr DType value = DType::u16; };
+template <> struct dtype_of<std::uint32_t> { static constexpr DType value = DType::u32; };
+template <> struct dtype_of<std::uint64_t> { static constexpr DType value = DType::u64; };
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;
 
@@ -415,6 +430,27 @@ class Tensor {
     return t;
   }
 
+  // A read-only view that keeps `owner` alive as long as any copy of it lives, e.g. weights
+  // used in place inside a model file's bytes.
+  static Tensor view(DType dtype, const void* data, const Shape& shape,
+                     std::shared_ptr<const void> owner) {
+    Tensor t = view(dtype, const_cast<void*>(data), shape);
+    t.owner_ = std::const_pointer_cast<void>(std::move(owner));
+    t.read_only_ = true;
+    return t;
+  }
+
+  // A view of the same elements with another shape of the same element count; shares ownership.
+  Tensor reshaped(const Shape& shape) const {
+    if (shape.numel() != numel()) {
+      fail(ErrorKind::shape_mismatch, "Tensor::reshaped from " + shape_.to_string() + " to " +
+                                          shape.to_string() + ": element counts differ");
+    }
+    Tensor t = *this;
+    t.shape_ = shape;
+    return t;
+  }
+
   DType dtype() const noexcept { return dtype_; }
   const Shape& shape() const noexcept { return shape_; }
   std::size_t rank() const noexcept { return shape_.rank(); }
@@ -422,6 +458,7 @@ class Tensor {
   std::size_t nbytes() const noexcept {
     return static_cast<std::size_t>(numel()) * dtype_size(dtype_);
   }
+  // True when the tensor does not own (or share ownership of) its elements.
   bool is_view() const noexcept { return owner_ == nullptr; }
   bool is_read_only() const noexcept { return read_only_; }
   bool empty() const noexcept { return data_ == nullptr; }
@@ -1288,6 +1325,302 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_TENSOR_HPP
 // ---- end inlay/onnx/tensor.hpp
+// ---- begin inlay/graph/op.hpp
+// Operators of the graph door: what a kernel for one ONNX node sees, and the table that maps
+// (domain, op type, opset) to a kernel. inlay's own operators are registered the same way a host
+// registers its custom ones (OpSet, passed to Model::load through ModelOptions).
+#ifndef INLAY_GRAPH_OP_HPP
+#define INLAY_GRAPH_OP_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+namespace graph {
+struct Graph;  // the IR (graph/ir.hpp): only the implementation looks inside
+}
+
+// One attribute of a node, with the value of its kind (onnx AttributeProto.type).
+struct Attribute {
+  enum class Kind : std::uint8_t { float_, int_, string, tensor, graph, floats, ints, strings };
+  std::string name;
+  Kind kind = Kind::int_;
+  float f = 0.0f;
+  std::int64_t i = 0;
+  std::string s;
+  Tensor t;
+  std::shared_ptr<const graph::Graph> g;
+  std::vector<float> floats;
+  std::vector<std::int64_t> ints;
+  std::vector<std::string> strings;
+};
+const char* to_string(Attribute::Kind kind) noexcept;
+
+// What an operator's factory knows when the model is loaded.
+class OpInfo {
+ public:
+  const std::string& op_type() const noexcept { return op_type_; }
+  const std::string& domain() const noexcept { return domain_; }
+  const std::string& node_name() const noexcept { return node_name_; }
+  std::int64_t opset() const noexcept { return opset_; }
+  std::size_t input_count() const noexcept { return inputs_.size(); }
+  std::size_t output_count() const noexcept { return output_count_; }
+  // Whether input i is given (ONNX marks an omitted optional input with an empty name).
+  bool has_input(std::size_t i) const noexcept { return i < inputs_.size() && inputs_[i].given; }
+  // The value of input i when it is a constant of the model (an initializer or folded), else
+  // null. Kernels use this to prepare work at load (e.g. prepack weights).
+  const Tensor* constant_input(std::size_t i) const noexcept {
+    return i < inputs_.size() && inputs_[i].given && !inputs_[i].constant.empty()
+               ? &inputs_[i].constant
+               : nullptr;
+  }
+
+  bool has(const std::string& name) const noexcept { return find(name) != nullptr; }
+  const Attribute* find(const std::string& name) const noexcept;
+  // Typed getters: the default when absent; an Error naming the node when present with another
+  // kind.
+  std::int64_t get_int(const std::string& name, std::int64_t fallback) const;
+  float get_float(const std::string& name, float fallback) const;
+  std::string get_string(const std::string& name, const std::string& fallback) const;
+  std::vector<std::int64_t> get_ints(const std::string& name,
+                                     std::vector<std::int64_t> fallback = {}) const;
+  std::vector<float> get_floats(const std::string& name, std::vector<float> fallback = {}) const;
+  std::vector<std::string> get_strings(const std::string& name,
+                                       std::vector<std::string> fallback = {}) const;
+  // Required attributes: an Error naming the node when absent.
+  const Attribute& require(const std::string& name, Attribute::Kind kind) const;
+
+  // "node 'name' (domain:OpType, opset N)": the prefix of every error about this node.
+  std::string where() const;
+  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
+
+  // Filled by the loader.
+  struct Input {
+    bool given = false;
+    Tensor constant;
+  };
+  std::string op_type_, domain_, node_name_;
+  std::int64_t opset_ = 0;
+  std::vector<Input> inputs_;
+  std::size_t output_count_ = 0;
+  const std::vector<Attribute>* attributes_ = nullptr;
+};
+
+namespace graph {
+class Runner;  // runs a planned graph (graph/runner.hpp)
+}
+
+// What a kernel sees while it runs: its inputs, its outputs (allocated on request, from the
+// session's arena once the shapes are known), scratch memory and the executor.
+class OpContext {
+ public:
+  OpContext(graph::Runner& runner, std::size_t node) noexcept : runner_(runner), node_(node) {}
+
+  std::size_t input_count() const noexcept;
+  bool has_input(std::size_t i) const noexcept;
+  // Input i; an Error naming the node when it was omitted.
+  const Tensor& input(std::size_t i) const;
+  std::size_t output_count() const noexcept;
+  // Whether output i is used (named in the model).
+  bool has_output(std::size_t i) const noexcept;
+  // Output i with the given dtype and shape: call once per output before writing it. Contents
+  // are unspecified (not zeroed). An output the model does not name gets scratch memory.
+  Tensor& output(std::size_t i, DType dtype, const Shape& shape);
+  // `bytes` of 64-byte-aligned memory valid until the kernel returns; one scratch per call.
+  void* scratch(std::size_t bytes);
+  Executor* executor() const noexcept;
+  const OpInfo& info() const noexcept;
+  [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
+
+  // Control flow: runs subgraph `g` (an attribute of this node) with the given inputs; outer-
+  // scope values it names are found through this node. Allocates: not on the planned path.
+  std::vector<Tensor> run_subgraph(const graph::Graph& g, const std::vector<Tensor>& inputs);
+
+ private:
+  graph::Runner& runner_;
+  std::size_t node_;
+};
+
+// A kernel for one node, created once when the model is loaded. run() is const: one Model may
+// be run by several sessions on several threads at once.
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual void run(OpContext& context) const = 0;
+};
+
+using OpFactory = std::function<std::unique_ptr<OpKernel>(const OpInfo& info)>;
+
+// A table of operators. An entry serves every opset from `since_version` until the next entry
+// of the same (domain, op type); the domain "" is ONNX's default (also spelled "ai.onnx").
+class OpSet {
+ public:
+  void add(const std::string& domain, const std::string& op_type, std::int64_t since_version,
+           OpFactory factory);
+  // The entry for `opset`, or null.
+  const OpFactory* find(const std::string& domain, const std::string& op_type,
+                        std::int64_t opset) const;
+  // Every (domain, op type) with its since-versions, sorted (for docs and `inlay info`).
+  struct Entry {
+    std::string domain, op_type;
+    std::int64_t since_version;
+    OpFactory factory;
+  };
+  const std::vector<Entry>& entries() const noexcept { return entries_; }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// inlay's built-in operators.
+const OpSet& builtin_ops();
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OP_HPP
+// ---- end inlay/graph/op.hpp
+// ---- begin inlay/graph/model.hpp
+// inlay::Model: an ONNX model loaded, checked, optimized and ready to run. Immutable once loaded,
+// so one Model may be shared by threads; each thread runs it through its own inlay::Session.
+#ifndef INLAY_GRAPH_MODEL_HPP
+#define INLAY_GRAPH_MODEL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+// A graph input or output as the model declares it.
+struct ValueDesc {
+  std::string name;
+  DType dtype = DType::f32;
+  bool has_shape = false;             // false: the rank is unknown
+  std::vector<std::int64_t> dims;     // -1 where the dimension is symbolic or unknown
+  std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""
+};
+
+struct ModelOptions {
+  // Operators of the host, looked up before inlay's own (examples/custom_op).
+  const OpSet* custom_ops = nullptr;
+  // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
+  // runs node by node as written (for debugging a model).
+  bool optimize = true;
+};
+
+class Model {
+ public:
+  // From a file; the bytes are memory-mapped where possible and weights used in place.
+  static Model load(const std::string& path, const ModelOptions& options = {});
+  // From bytes that the caller keeps alive as long as the Model: weights are used in place (no
+  // copy), e.g. a model compiled into the executable (examples/embed_model).
+  static Model from_bytes(const void* data, std::size_t size, const ModelOptions& options = {});
+  // From bytes that are copied first: the caller's buffer may go away after this returns.
+  static Model copy_from_bytes(const void* data, std::size_t size,
+                               const ModelOptions& options = {});
+
+  const std::vector<std::string>& input_names() const noexcept;
+  const std::vector<std::string>& output_names() const noexcept;
+  const std::vector<ValueDesc>& inputs() const noexcept;
+  const std::vector<ValueDesc>& outputs() const noexcept;
+  // The description of the input/output with this name; an Error when there is none.
+  const ValueDesc& input(const std::string& name) const;
+  const ValueDesc& output(const std::string& name) const;
+
+  // Facts for `inlay info`.
+  struct Summary {
+    std::int64_t ir_version = 0;
+    std::string producer;
+    std::map<std::string, std::int64_t> opsets;     // domain -> version
+    std::map<std::string, std::size_t> op_counts;   // op type as written in the file -> count
+    std::size_t nodes_loaded = 0;                   // nodes in the file (subgraphs excluded)
+    std::size_t nodes_planned = 0;                  // nodes left after the optimizations
+    std::int64_t parameters = 0;                    // elements of the initializers
+    std::size_t weight_bytes = 0;
+  };
+  const Summary& summary() const noexcept;
+
+  struct Impl;
+  const Impl& impl() const noexcept { return *impl_; }
+
+ private:
+  explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_MODEL_HPP
+// ---- end inlay/graph/model.hpp
+// ---- begin inlay/graph/session.hpp
+// inlay::Session: runs a Model. One per thread; a Session keeps the memory of the last run (the
+// arena, planned from the shapes of the first run with a given set of input shapes) so that
+// later runs with the same input shapes allocate nothing.
+#ifndef INLAY_GRAPH_SESSION_HPP
+#define INLAY_GRAPH_SESSION_HPP
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct SessionOptions {
+  // Threads for this session's own pool (1: everything on the calling thread, no pool).
+  std::size_t threads = 1;
+  // A pool of the host's to use instead (must outlive the session); `threads` is then ignored.
+  Executor* executor = nullptr;
+  // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.
+  // The choice is process-wide (set_cpu_target).
+  std::string cpu_target;
+};
+
+class Session {
+ public:
+  explicit Session(Model model, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Inputs by position (the model's input order). The outputs are new tensors owned by the
+  // caller, in the model's output order.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // Inputs by name; every input of the model must be given once.
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& inputs);
+  // Writes into `outputs`: tensors with the right dtype and shape that the caller owns are
+  // reused, others are replaced. With the same `outputs` and input shapes as the previous call,
+  // this makes no heap allocation.
+  void run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs);
+
+  const Model& model() const noexcept { return model_; }
+  // Bytes of the arena planned for the current input shapes (0 before the first run).
+  std::size_t arena_bytes() const noexcept;
+
+ private:
+  Model model_;
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_SESSION_HPP
+// ---- end inlay/graph/session.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -2385,6 +2718,11 @@ bool to_dtype(std::int32_t t, DType& out) noexcept {
     case DataType::int32: out = DType::i32; return true;
     case DataType::int64: out = DType::i64; return true;
     case DataType::boolean: out = DType::boolean; return true;
+    case DataType::float64: out = DType::f64; return true;
+    case DataType::int16: out = DType::i16; return true;
+    case DataType::uint16: out = DType::u16; return true;
+    case DataType::uint32: out = DType::u32; return true;
+    case DataType::uint64: out = DType::u64; return true;
     default: return false;
   }
 }
@@ -2595,6 +2933,10 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
     if (t.float_data.size() != n) count_error("float_data", t.float_data.size());
   } else if (dtype == DType::i64) {
     if (t.int64_data.size() != n) count_error("int64_data", t.int64_data.size());
+  } else if (dtype == DType::f64) {
+    if (t.double_data.size() != n) count_error("double_data", t.double_data.size());
+  } else if (dtype == DType::u32 || dtype == DType::u64) {
+    if (t.uint64_data.size() != n) count_error("uint64_data", t.uint64_data.size());
   } else if (t.int32_data.size() != n) {
     count_error("int32_data", t.int32_data.size());
   }
@@ -2632,6 +2974,29 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
       case DType::boolean:
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint8_t*>(dst), 0, 1);
         break;
+      case DType::f64:
+        if (n) std::memcpy(dst, t.double_data.data(), bytes);
+        break;
+      case DType::i16:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst),
+                             -32768, 32767);
+        break;
+      case DType::u16:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
+                             0xffff);
+        break;
+      case DType::u32:
+        for (std::size_t i = 0; i < n; ++i) {
+          if (t.uint64_data[i] > 0xffffffffu) {
+            fail_tensor(ErrorKind::invalid_model, t,
+                        "uint64_data[" + std::to_string(i) + "] does not fit UINT32");
+          }
+          static_cast<std::uint32_t*>(dst)[i] = static_cast<std::uint32_t>(t.uint64_data[i]);
+        }
+        break;
+      case DType::u64:
+        if (n) std::memcpy(dst, t.uint64_data.data(), bytes);
+        break;
     }
   }
   if (dtype == DType::boolean) {  // raw bytes other than 0 and 1 are not valid bools
@@ -2649,6 +3014,2054 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_IMPLEMENTATION_HPP
 // ---- end inlay/onnx/implementation.hpp
+// ---- begin inlay/graph/implementation.hpp
+// The graph door's definitions, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_GRAPH_IMPLEMENTATION_HPP
+#define INLAY_GRAPH_IMPLEMENTATION_HPP
+
+// ---- begin inlay/graph/impl/op.hpp
+// OpInfo's attribute getters and the OpSet table. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_OP_HPP
+#define INLAY_GRAPH_IMPL_OP_HPP
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+
+
+INLAY_NAMESPACE_BEGIN
+
+const char* to_string(Attribute::Kind kind) noexcept {
+  switch (kind) {
+    case Attribute::Kind::float_: return "float";
+    case Attribute::Kind::int_: return "int";
+    case Attribute::Kind::string: return "string";
+    case Attribute::Kind::tensor: return "tensor";
+    case Attribute::Kind::graph: return "graph";
+    case Attribute::Kind::floats: return "floats";
+    case Attribute::Kind::ints: return "ints";
+    case Attribute::Kind::strings: return "strings";
+  }
+  return "?";
+}
+
+std::string OpInfo::where() const {
+  std::string s = "node '" + node_name_ + "' (";
+  s += domain_.empty() ? "ai.onnx" : domain_;
+  return s + ":" + op_type_ + ", opset " + std::to_string(opset_) + ")";
+}
+
+void OpInfo::fail(ErrorKind kind, const std::string& message) const {
+  inlay::fail(kind, where() + ": " + message);
+}
+
+const Attribute* OpInfo::find(const std::string& name) const noexcept {
+  if (attributes_ == nullptr) return nullptr;
+  for (const Attribute& a : *attributes_) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+const Attribute& OpInfo::require(const std::string& name, Attribute::Kind kind) const {
+  const Attribute* a = find(name);
+  if (a == nullptr) fail(ErrorKind::invalid_model, "attribute '" + name + "' is required");
+  if (a->kind != kind) {
+    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
+                                       to_string(kind) + ", not " + to_string(a->kind));
+  }
+  return *a;
+}
+
+namespace graph {
+namespace detail {
+// The attribute, or null when absent; an Error when it has another kind.
+inline const Attribute* typed(const OpInfo& info, const std::string& name, Attribute::Kind kind) {
+  const Attribute* a = info.find(name);
+  if (a != nullptr && a->kind != kind) {
+    info.fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
+                                            to_string(kind) + ", not " + to_string(a->kind));
+  }
+  return a;
+}
+}  // namespace detail
+}  // namespace graph
+
+std::int64_t OpInfo::get_int(const std::string& name, std::int64_t fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::int_);
+  return a ? a->i : fallback;
+}
+float OpInfo::get_float(const std::string& name, float fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::float_);
+  return a ? a->f : fallback;
+}
+std::string OpInfo::get_string(const std::string& name, const std::string& fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::string);
+  return a ? a->s : fallback;
+}
+std::vector<std::int64_t> OpInfo::get_ints(const std::string& name,
+                                           std::vector<std::int64_t> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::ints);
+  return a ? a->ints : fallback;
+}
+std::vector<float> OpInfo::get_floats(const std::string& name, std::vector<float> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::floats);
+  return a ? a->floats : fallback;
+}
+std::vector<std::string> OpInfo::get_strings(const std::string& name,
+                                             std::vector<std::string> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::strings);
+  return a ? a->strings : fallback;
+}
+
+void OpSet::add(const std::string& domain, const std::string& op_type, std::int64_t since_version,
+                OpFactory factory) {
+  const std::string d = domain == "ai.onnx" ? std::string() : domain;
+  if (!factory) {
+    inlay::fail(ErrorKind::invalid_argument, "OpSet::add(" + d + ":" + op_type + "): empty factory");
+  }
+  for (Entry& e : entries_) {
+    if (e.domain == d && e.op_type == op_type && e.since_version == since_version) {
+      e.factory = std::move(factory);  // a later registration replaces an earlier one
+      return;
+    }
+  }
+  entries_.push_back(Entry{d, op_type, since_version, std::move(factory)});
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.domain, a.op_type, a.since_version) <
+           std::tie(b.domain, b.op_type, b.since_version);
+  });
+}
+
+const OpFactory* OpSet::find(const std::string& domain, const std::string& op_type,
+                             std::int64_t opset) const {
+  const std::string& d = domain == "ai.onnx" ? std::string() : domain;
+  const OpFactory* best = nullptr;
+  for (const Entry& e : entries_) {
+    if (e.domain == d && e.op_type == op_type && e.since_version <= opset) best = &e.factory;
+  }
+  return best;
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_OP_HPP
+// ---- end inlay/graph/impl/op.hpp
+// ---- begin inlay/graph/impl/compile.hpp
+// Kernel creation for every node of a graph, and the value lifetimes the runner frees and plans
+// memory by. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_COMPILE_HPP
+#define INLAY_GRAPH_IMPL_COMPILE_HPP
+
+#include <string>
+
+// ---- begin inlay/graph/impl/ir.hpp
+// The graph IR: values (named edges, some of them constants), nodes in topological order, and
+// after compile() the kernel of every node. Built from an onnx::GraphProto by graph/import.hpp,
+// rewritten by graph/passes.hpp, run by graph/runner.hpp. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_IR_HPP
+#define INLAY_GRAPH_IMPL_IR_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+struct Value {
+  std::string name;
+  bool has_dtype = false;  // declared (graph inputs/outputs, value_info) or known (constants)
+  DType dtype = DType::f32;
+  bool has_shape = false;
+  std::vector<std::int64_t> dims;       // -1: symbolic or unknown
+  std::vector<std::string> dim_params;  // symbol where dims[i] == -1
+  Tensor constant;                      // non-empty: the value is a constant of the model
+  bool captured = false;                // defined by an enclosing graph (subgraphs only)
+};
+
+struct Node {
+  std::string name, op_type, domain;  // domain "" is ONNX's default
+  std::int64_t opset = 0;             // the model's version of `domain`
+  std::vector<int> inputs;            // value ids; -1 marks an omitted optional input
+  std::vector<int> outputs;           // value ids; -1 marks an unused optional output
+  std::vector<int> implicit_inputs;   // outer values read by this node's subgraphs
+  std::vector<Attribute> attributes;
+  bool dead = false;                  // removed by a pass (dropped by compact())
+};
+
+struct Graph {
+  std::string name;
+  std::vector<Value> values;
+  std::vector<Node> nodes;  // topological order
+  std::vector<int> inputs, outputs;
+  std::vector<int> captures;  // ids of the captured values (Value::captured)
+
+  // Filled by compile(): per node its OpInfo and kernel; per value the index of the last node
+  // that reads it (nodes.size() for graph outputs, -1 for values nothing reads).
+  std::vector<OpInfo> infos;
+  std::vector<std::unique_ptr<OpKernel>> kernels;
+  std::vector<std::int64_t> last_use;
+
+  // "node 'name' (domain:Op)" for error messages about node i.
+  std::string describe(std::size_t node) const;
+};
+
+// The OpInfo of a node: its constant inputs (as they are now) and its attributes.
+OpInfo make_info(const Graph& g, const Node& node);
+// Creates the kernel of every node (custom ops first), computes last uses. After this the graph
+// must not change.
+void compile(Graph& g, const OpSet* custom_ops);
+// The kernel factory for a node, or an Error (unsupported_op) naming op, domain, opset and node.
+const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
+                              std::size_t index);
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_IR_HPP
+// ---- end inlay/graph/impl/ir.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+std::string Graph::describe(std::size_t node) const {
+  const Node& n = nodes[node];
+  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) +
+         ":" + n.op_type + ")";
+}
+
+OpInfo make_info(const Graph& g, const Node& node) {
+  OpInfo info;
+  info.op_type_ = node.op_type;
+  info.domain_ = node.domain;
+  info.node_name_ = node.name;
+  info.opset_ = node.opset;
+  info.output_count_ = node.outputs.size();
+  info.attributes_ = &node.attributes;
+  info.inputs_.resize(node.inputs.size());
+  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+    const int id = node.inputs[i];
+    info.inputs_[i].given = id >= 0;
+    if (id >= 0) info.inputs_[i].constant = g.values[id].constant;
+  }
+  return info;
+}
+
+const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
+                              std::size_t index) {
+  const OpFactory* f = custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
+  if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
+  if (f == nullptr) {
+    std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
+    fail(ErrorKind::unsupported_op,
+         g.describe(index) + ": inlay has no kernel for op " + node.op_type + " of domain " +
+             domain + " at opset " + std::to_string(node.opset));
+  }
+  return *f;
+}
+
+void compile(Graph& g, const OpSet* custom_ops) {
+  g.infos.clear();
+  g.kernels.clear();
+  g.infos.reserve(g.nodes.size());
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) g.infos.push_back(make_info(g, g.nodes[i]));
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
+    std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
+    if (!kernel) fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
+    g.kernels.push_back(std::move(kernel));
+  }
+  g.last_use.assign(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int id : g.nodes[i].inputs) {
+      if (id >= 0) g.last_use[id] = static_cast<std::int64_t>(i);
+    }
+    for (int id : g.nodes[i].implicit_inputs) g.last_use[id] = static_cast<std::int64_t>(i);
+  }
+  for (int id : g.outputs) g.last_use[id] = static_cast<std::int64_t>(g.nodes.size());
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_COMPILE_HPP
+// ---- end inlay/graph/impl/compile.hpp
+// ---- begin inlay/graph/impl/import.hpp
+// onnx::ModelProto -> graph IR: names resolved to values (through enclosing graphs for the
+// subgraphs of If/Loop/Scan), nodes sorted topologically (cycles and dangling names refused),
+// model-local functions inlined, initializers turned into constants (used in place when the
+// bytes allow it). Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
+#define INLAY_GRAPH_IMPL_IMPORT_HPP
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+struct ImportContext {
+  std::string directory;                   // external data must lie inside ("" refuses it)
+  std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
+  std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
+  const std::vector<onnx::FunctionProto>* functions = nullptr;
+};
+
+namespace detail {
+
+inline std::string canonical_domain(std::string_view domain) {
+  return domain == "ai.onnx" ? std::string() : std::string(domain);
+}
+
+inline bool little_endian_host() {
+  const std::uint16_t one = 1;
+  unsigned char first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+// A constant from an initializer or tensor attribute. raw_data inside the model's bytes is used
+// in place when it is suitably aligned (the kernels read elements through typed pointers);
+// everything else is copied by onnx::to_tensor, which also checks every count.
+inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext& ctx) {
+  DType dtype;
+  if (ctx.bytes_owner && proto.has_raw_data &&
+      proto.data_location != onnx::TensorProto::external && little_endian_host() &&
+      onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
+      proto.dims.size() <= Shape::max_rank &&
+      reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
+    std::int64_t count = 1;
+    bool ok = true;
+    for (std::int64_t d : proto.dims) {
+      if (d < 0 || (d != 0 && count > (INT64_MAX / 8) / d)) {
+        ok = false;
+        break;
+      }
+      count *= d;
+    }
+    if (ok && static_cast<std::size_t>(count) * dtype_size(dtype) == proto.raw_data.size()) {
+      return Tensor::view(dtype, proto.raw_data.data(), Shape(proto.dims.data(), proto.dims.size()),
+                          ctx.bytes_owner);
+    }
+  }
+  return onnx::to_tensor(proto, ctx.directory);
+}
+
+// Name -> value id within one graph, with the enclosing graph's scope for subgraphs.
+class Scope {
+ public:
+  Scope(Graph& g, Scope* parent) : g_(g), parent_(parent) {}
+
+  int find_local(const std::string& name) const {
+    auto it = ids_.find(name);
+    return it == ids_.end() ? -1 : it->second;
+  }
+  // Resolves a name read by a node: local, else captured from an enclosing graph (recorded in
+  // `captures`), else -1.
+  int resolve(const std::string& name) {
+    int id = find_local(name);
+    if (id >= 0 || parent_ == nullptr) return id;
+    const int outer = parent_->resolve(name);
+    if (outer < 0) return -1;
+    id = add(name, "captured value");
+    Value& v = g_.values[id];
+    v.captured = true;
+    const Value& ov = parent_->g_.values[outer];
+    v.has_dtype = ov.has_dtype;
+    v.dtype = ov.dtype;
+    g_.captures.push_back(id);
+    return id;
+  }
+  // A new value; duplicate names are an error (ONNX graphs are in SSA form).
+  int add(const std::string& name, const char* what) {
+    if (ids_.count(name)) {
+      fail(ErrorKind::invalid_model, "graph '" + g_.name + "': " + what + " '" + name +
+                                         "' has the name of another value (names must be unique)");
+    }
+    const int id = static_cast<int>(g_.values.size());
+    g_.values.emplace_back();
+    g_.values.back().name = name;
+    ids_.emplace(name, id);
+    return id;
+  }
+
+ private:
+  Graph& g_;
+  Scope* parent_;
+  std::unordered_map<std::string, int> ids_;
+};
+
+inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
+  if (!info.type.has_tensor_type) {
+    fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                        "' is not a tensor (sequences, maps and optionals are "
+                                        "not supported)");
+  }
+  DType dtype;
+  if (info.type.elem_type != 0) {
+    if (!onnx::to_dtype(info.type.elem_type, dtype)) {
+      fail(ErrorKind::unsupported_op,
+           "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
+               onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
+    }
+    v.has_dtype = true;
+    v.dtype = dtype;
+  }
+  if (info.type.has_shape) {
+    if (info.type.shape.size() > Shape::max_rank) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' has rank " + std::to_string(info.type.shape.size()) +
+                                          ", above inlay's maximum " +
+                                          std::to_string(Shape::max_rank));
+    }
+    v.has_shape = true;
+    v.dims.clear();
+    v.dim_params.clear();
+    for (const auto& d : info.type.shape) {
+      if (d.has_value && d.value < 0) {
+        fail(ErrorKind::invalid_model, "graph '" + graph + "': value '" + std::string(info.name) +
+                                           "' has a negative dimension " +
+                                           std::to_string(d.value));
+      }
+      v.dims.push_back(d.has_value ? d.value : -1);
+      v.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
+    }
+  }
+}
+
+std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
+                                             const ImportContext& ctx, Scope& parent,
+                                             Node& owner, const OpSet* custom_ops);
+
+inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportContext& ctx,
+                                  Scope& scope, Node& node, const OpSet* custom_ops,
+                                  const std::string& where) {
+  using T = onnx::AttributeType;
+  Attribute out;
+  out.name = std::string(a.name);
+  switch (a.type) {
+    case T::float_: out.kind = Attribute::Kind::float_; out.f = a.f; break;
+    case T::int_: out.kind = Attribute::Kind::int_; out.i = a.i; break;
+    case T::string: out.kind = Attribute::Kind::string; out.s = std::string(a.s); break;
+    case T::tensor:
+      if (!a.has_t) {
+        fail(ErrorKind::invalid_model, where + ": tensor attribute '" + out.name + "' has no tensor");
+      }
+      out.kind = Attribute::Kind::tensor;
+      out.t = import_tensor(a.t, ctx);
+      break;
+    case T::graph:
+      if (!a.g) {
+        fail(ErrorKind::invalid_model, where + ": graph attribute '" + out.name + "' has no graph");
+      }
+      out.kind = Attribute::Kind::graph;
+      out.g = import_subgraph(*a.g, ctx, scope, node, custom_ops);
+      break;
+    case T::floats: out.kind = Attribute::Kind::floats; out.floats = a.floats; break;
+    case T::ints: out.kind = Attribute::Kind::ints; out.ints = a.ints; break;
+    case T::strings:
+      out.kind = Attribute::Kind::strings;
+      for (auto s : a.strings) out.strings.emplace_back(s);
+      break;
+    default:
+      fail(ErrorKind::unsupported_op, where + ": attribute '" + out.name + "' of type " +
+                                          std::to_string(static_cast<int>(a.type)) +
+                                          " (tensors, graphs, sparse tensors or type protos "
+                                          "lists) is not supported");
+  }
+  return out;
+}
+
+// Nodes as written, with model-local functions expanded in place.
+struct FlatNode {
+  std::string name, op_type, domain;
+  std::vector<std::string> inputs, outputs;
+  std::vector<onnx::AttributeProto> attributes;
+};
+
+inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
+                                                const std::string& domain,
+                                                const std::string& op_type) {
+  if (ctx.functions == nullptr) return nullptr;
+  for (const auto& f : *ctx.functions) {
+    if (f.name == op_type && canonical_domain(f.domain) == domain) return &f;
+  }
+  return nullptr;
+}
+
+inline FlatNode flat_node(const onnx::NodeProto& n) {
+  FlatNode f;
+  f.name = std::string(n.name);
+  f.op_type = std::string(n.op_type);
+  f.domain = canonical_domain(n.domain);
+  for (auto s : n.input) f.inputs.emplace_back(s);
+  for (auto s : n.output) f.outputs.emplace_back(s);
+  f.attributes = n.attribute;
+  return f;
+}
+
+// Appends `f`, or the nodes of the model-local function it calls (recursively).
+inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
+                         int depth, std::size_t& counter) {
+  const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
+  if (fn == nullptr) {
+    out.push_back(std::move(f));
+    return;
+  }
+  if (depth >= 32) {
+    fail(ErrorKind::invalid_model, "function '" + f.op_type +
+                                       "' expands more than 32 levels deep (recursive functions "
+                                       "are not allowed)");
+  }
+  // The function's formal inputs/outputs become the caller's names; its internal values get
+  // fresh names that cannot clash with the graph's.
+  std::unordered_map<std::string, std::string> rename;
+  for (std::size_t i = 0; i < fn->input.size(); ++i) {
+    rename[std::string(fn->input[i])] = i < f.inputs.size() ? f.inputs[i] : std::string();
+  }
+  for (std::size_t i = 0; i < fn->output.size(); ++i) {
+    rename[std::string(fn->output[i])] = i < f.outputs.size() ? f.outputs[i] : std::string();
+  }
+  const std::string prefix = "inlay:" + f.op_type + "#" + std::to_string(counter++) + "/";
+  auto mapped = [&](std::string_view name) -> std::string {
+    if (name.empty()) return std::string();
+    auto it = rename.find(std::string(name));
+    return it != rename.end() ? it->second : prefix + std::string(name);
+  };
+  for (const auto& inner : fn->node) {
+    FlatNode g = flat_node(inner);
+    g.name = prefix + g.name;
+    for (auto& s : g.inputs) s = mapped(s);
+    for (auto& s : g.outputs) s = mapped(s);
+    // An attribute that refers to the caller's takes the caller's value (dropped when absent).
+    g.attributes.clear();
+    for (const auto& a : inner.attribute) {
+      if (a.ref_attr_name.empty()) {
+        g.attributes.push_back(a);
+        continue;
+      }
+      for (const auto& ca : f.attributes) {
+        if (ca.name == a.ref_attr_name) {
+          onnx::AttributeProto c = ca;
+          c.name = a.name;
+          g.attributes.push_back(c);
+        }
+      }
+    }
+    flatten_node(std::move(g), ctx, out, depth + 1, counter);
+  }
+}
+
+inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const ImportContext& ctx,
+                                           Scope* parent, const OpSet* custom_ops) {
+  auto g = std::make_unique<Graph>();
+  g->name = std::string(proto.name);
+  Scope scope(*g, parent);
+
+  // Initializers first: ONNX (IR < 4) may also list them as graph inputs; such an input is the
+  // constant (inlay does not let callers override initializers).
+  std::unordered_map<std::string, const onnx::TensorProto*> initializers;
+  for (const auto& t : proto.initializer) {
+    const std::string name(t.name);
+    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
+    const int id = scope.add(name, "initializer");
+    Value& v = g->values[id];
+    v.constant = import_tensor(t, ctx);
+    v.has_dtype = true;
+    v.dtype = v.constant.dtype();
+    v.has_shape = true;
+    v.dims.assign(v.constant.shape().begin(), v.constant.shape().end());
+    v.dim_params.assign(v.dims.size(), std::string());
+    initializers.emplace(name, &t);
+  }
+  for (const auto& in : proto.input) {
+    const std::string name(in.name);
+    if (initializers.count(name)) continue;
+    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
+    const int id = scope.add(name, "input");
+    fill_type(g->values[id], in, g->name);
+    if (!g->values[id].has_dtype) {
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': input '" + name + "' has no element type");
+    }
+    g->inputs.push_back(id);
+  }
+
+  std::vector<FlatNode> flat;
+  std::size_t counter = 0;
+  for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, 0, counter);
+
+  // Outputs of every node get their value first, so that nodes may be listed in any order.
+  std::vector<std::vector<int>> outputs(flat.size());
+  std::unordered_map<int, std::size_t> producer;
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    for (const auto& name : flat[i].outputs) {
+      if (name.empty()) {
+        outputs[i].push_back(-1);
+        continue;
+      }
+      const std::string what = "output of node " + std::to_string(i) + " (" + flat[i].op_type + ")";
+      const int id = scope.add(name, what.c_str());
+      outputs[i].push_back(id);
+      producer.emplace(id, i);
+    }
+  }
+  // Kahn's algorithm, stable: nodes keep the file's order where the data allows.
+  std::vector<std::vector<std::size_t>> users(flat.size());
+  std::vector<std::size_t> pending(flat.size(), 0);
+  std::vector<std::vector<int>> inputs(flat.size());
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    for (const auto& name : flat[i].inputs) {
+      if (name.empty()) {
+        inputs[i].push_back(-1);
+        continue;
+      }
+      const int id = scope.resolve(name);
+      if (id < 0) {
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': node " + std::to_string(i) + " '" + flat[i].name + "' (" +
+                 flat[i].op_type + ") reads '" + name +
+                 "', which is no input, initializer or node output");
+      }
+      inputs[i].push_back(id);
+      auto p = producer.find(id);
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<std::size_t>> ready;
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    if (pending[i] == 0) ready.push(i);
+  }
+  std::vector<std::size_t> order;
+  while (!ready.empty()) {
+    const std::size_t i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (std::size_t u : users[i]) {
+      if (--pending[u] == 0) ready.push(u);
+    }
+  }
+  if (order.size() != flat.size()) {
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+      if (pending[i] != 0) {
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) +
+                                           " '" + flat[i].name + "' (" + flat[i].op_type +
+                                           ") is part of a cycle");
+      }
+    }
+  }
+
+  for (std::size_t i : order) {
+    const FlatNode& f = flat[i];
+    Node node;
+    node.name = f.name;
+    node.op_type = f.op_type;
+    node.domain = f.domain;
+    auto opset = ctx.opsets.find(f.domain);
+    if (opset == ctx.opsets.end()) {
+      fail(ErrorKind::invalid_model, "node '" + f.name + "' (" + f.op_type + ") uses domain '" +
+                                         f.domain + "', which the model does not import");
+    }
+    node.opset = opset->second;
+    node.inputs = inputs[i];
+    node.outputs = outputs[i];
+    const std::string where = "node '" + f.name + "' (" + f.op_type + ")";
+    for (const auto& a : f.attributes) {
+      node.attributes.push_back(import_attribute(a, ctx, scope, node, custom_ops, where));
+    }
+    g->nodes.push_back(std::move(node));
+  }
+  // value_info: declared types of intermediate values.
+  for (const auto& vi : proto.value_info) {
+    const int id = scope.find_local(std::string(vi.name));
+    if (id >= 0 && g->values[id].constant.empty()) fill_type(g->values[id], vi, g->name);
+  }
+  for (const auto& out : proto.output) {
+    const std::string name(out.name);
+    const int id = scope.resolve(name);
+    if (id < 0) {
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
+                                         "' is no input, initializer or node output");
+    }
+    Value& v = g->values[id];
+    if (v.constant.empty()) {
+      const bool had = v.has_dtype;
+      const DType before = v.dtype;
+      fill_type(v, out, g->name);
+      if (had && v.has_dtype && before != v.dtype) {
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
+                                           "' is declared with two element types");
+      }
+    }
+    g->outputs.push_back(id);
+  }
+  return g;
+}
+
+inline std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
+                                                    const ImportContext& ctx, Scope& parent,
+                                                    Node& owner, const OpSet* custom_ops) {
+  std::unique_ptr<Graph> g = import_graph(proto, ctx, &parent, custom_ops);
+  // The owner node reads every captured value: it must stay alive until the node runs.
+  for (int id : g->captures) {
+    const int outer = parent.resolve(g->values[id].name);
+    bool seen = false;
+    for (int x : owner.implicit_inputs) seen = seen || x == outer;
+    if (!seen) owner.implicit_inputs.push_back(outer);
+  }
+  compile(*g, custom_ops);
+  return std::shared_ptr<const Graph>(std::move(g));
+}
+
+}  // namespace detail
+
+// The main graph of a model.
+inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, ImportContext& ctx,
+                                           const OpSet* custom_ops) {
+  if (!model.has_graph) fail(ErrorKind::invalid_model, "the model has no graph");
+  ctx.opsets.clear();
+  for (const auto& o : model.opset_import) {
+    ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
+  }
+  if (model.opset_import.empty()) ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
+  ctx.functions = &model.functions;
+  return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_IMPORT_HPP
+// ---- end inlay/graph/impl/import.hpp
+// ---- begin inlay/graph/impl/runner.hpp
+// graph::Runner: runs a compiled graph node by node. The first run with a given set of input
+// shapes allocates every value on its own and records the shapes the kernels ask for; from them
+// it plans one arena (offsets from value lifetimes, greedy by size: the "greedy by size" strategy
+// of Pisarchyk & Lee, "Efficient Memory Management for Deep Neural Net Inference", 2020). Later
+// runs with the same input shapes place every value in the arena and allocate nothing.
+// Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
+#define INLAY_GRAPH_IMPL_RUNNER_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+class Runner {
+ public:
+  Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
+      : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
+    slots_.resize(g.values.size());
+    for (std::size_t id = 0; id < g.values.size(); ++id) {
+      if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
+    }
+    record_.resize(g.values.size());
+    scratch_need_.assign(g.nodes.size(), 0);
+  }
+
+  const Graph& graph() const noexcept { return g_; }
+  Executor* executor() const noexcept { return executor_; }
+
+  // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
+  // for a subgraph, the values it captures from the runner above.
+  void bind_inputs(const std::vector<Tensor>& inputs) {
+    if (inputs.size() != g_.inputs.size()) {
+      fail(ErrorKind::invalid_argument,
+           "graph '" + g_.name + "' has " + std::to_string(g_.inputs.size()) + " inputs, " +
+               std::to_string(inputs.size()) + " were given");
+    }
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const Value& v = g_.values[g_.inputs[i]];
+      const Tensor& t = inputs[i];
+      if (t.empty() && t.numel() != 0) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
+      }
+      if (v.has_dtype && t.dtype() != v.dtype) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' must have dtype " +
+                                              dtype_name(v.dtype) + ", not " +
+                                              dtype_name(t.dtype()));
+      }
+      if (v.has_shape) {
+        bool ok = t.rank() == v.dims.size();
+        for (std::size_t d = 0; ok && d < v.dims.size(); ++d) {
+          ok = v.dims[d] < 0 || v.dims[d] == t.shape()[d];
+        }
+        if (!ok) {
+          fail(ErrorKind::shape_mismatch, "input '" + v.name + "' has shape " +
+                                              t.shape().to_string() + ", the model declares " +
+                                              declared_shape(v));
+        }
+      }
+      slots_[g_.inputs[i]] = t;
+    }
+    if (parent_ != nullptr) {
+      const Node& owner = parent_->g_.nodes[parent_node_];
+      for (int id : g_.captures) {
+        const std::string& name = g_.values[id].name;
+        for (int pid : owner.implicit_inputs) {
+          if (parent_->g_.values[pid].name == name) slots_[id] = parent_->slots_[pid];
+        }
+      }
+    }
+  }
+
+  // Runs every node; the outputs are then in value(g.outputs[i]).
+  void run() {
+    planned_run_ = plan_valid_ && same_input_shapes();
+    if (!planned_run_) {
+      for (auto& r : record_) r = Record{};
+      std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
+    }
+    for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+      OpContext context(*this, i);
+      g_.kernels[i]->run(context);
+      if (!planned_run_) release_after(i);
+    }
+    if (!planned_run_ && parent_ == nullptr) make_plan();
+  }
+
+  // Runs node `node` alone with the values bound so far, allocating its outputs (constant
+  // folding at load).
+  void run_single(std::size_t node) {
+    planned_run_ = false;
+    OpContext context(*this, node);
+    g_.kernels[node]->run(context);
+  }
+
+  const Tensor& value(int id) const { return slots_[id]; }
+  std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
+
+  // ---- used by OpContext ----
+  const Tensor& input(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    if (i >= n.inputs.size() || n.inputs[i] < 0) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " is required but not given");
+    }
+    return slots_[n.inputs[i]];
+  }
+  Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) {
+      // An optional output the model does not read: kept per node so it is not reallocated.
+      if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
+      Tensor& t = discard_[node];
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = Tensor(dtype, shape);
+      return t;
+    }
+    const int id = n.outputs[i];
+    Tensor& slot = slots_[id];
+    if (planned_run_) {
+      const Record& r = record_[id];
+      if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
+        slot = Tensor::view(dtype, static_cast<char*>(arena_.get()) + r.offset, shape);
+        return slot;
+      }
+      ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
+      slot = Tensor(dtype, shape);
+      return slot;
+    }
+    slot = Tensor(dtype, shape);
+    Record& r = record_[id];
+    r.seen = true;
+    r.dtype = dtype;
+    r.shape = shape;
+    return slot;
+  }
+  void* scratch(std::size_t node, std::size_t bytes) {
+    if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
+    if (bytes > scratch_size_) {
+      scratch_ = allocate_aligned(bytes);
+      scratch_size_ = bytes;
+    }
+    return scratch_.get();
+  }
+  std::vector<Tensor> run_subgraph(std::size_t node, const Graph& sub,
+                                   const std::vector<Tensor>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<Tensor> out;
+    for (int id : sub.outputs) {
+      const Tensor& t = child.value(id);
+      out.push_back(t.is_view() ? t.clone() : t);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
+  struct Record {
+    bool seen = false;
+    DType dtype = DType::f32;
+    Shape shape;
+    std::size_t offset = kNoOffset;
+  };
+
+  static std::string declared_shape(const Value& v) {
+    std::string s = "[";
+    for (std::size_t d = 0; d < v.dims.size(); ++d) {
+      if (d) s += ", ";
+      s += v.dims[d] >= 0 ? std::to_string(v.dims[d])
+                          : (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d]);
+    }
+    return s + "]";
+  }
+
+  bool same_input_shapes() const {
+    for (std::size_t i = 0; i < g_.inputs.size(); ++i) {
+      const Tensor& t = slots_[g_.inputs[i]];
+      if (t.shape() != plan_shapes_[i] || t.dtype() != plan_dtypes_[i]) return false;
+    }
+    return true;
+  }
+
+  // Drops values no later node reads (first runs only: planned runs reuse the arena).
+  void release_after(std::size_t node) {
+    const Node& n = g_.nodes[node];
+    auto drop = [&](int id) {
+      if (id < 0 || !g_.values[id].constant.empty() || g_.values[id].captured) return;
+      if (g_.last_use[id] <= static_cast<std::int64_t>(node)) {
+        for (int in : g_.inputs) {
+          if (in == id) return;
+        }
+        slots_[id] = Tensor();
+      }
+    };
+    for (int id : n.inputs) drop(id);
+    for (int id : n.outputs) drop(id);
+  }
+
+  void make_plan() {
+    struct Item {
+      int id;
+      std::size_t bytes;
+      std::int64_t first, last;
+    };
+    std::vector<Item> items;
+    for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
+      for (int id : g_.nodes[node].outputs) {
+        if (id < 0 || !record_[id].seen) continue;
+        const Record& r = record_[id];
+        const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
+        const std::int64_t first = static_cast<std::int64_t>(node);
+        const std::int64_t last = std::max(first, g_.last_use[id]);
+        items.push_back(Item{id, (bytes + 63) / 64 * 64, first, last});
+      }
+    }
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item& a, const Item& b) { return a.bytes > b.bytes; });
+    std::vector<const Item*> placed;
+    std::size_t total = 0;
+    for (const Item& it : items) {
+      // The lowest offset that overlaps no placed value alive at the same time.
+      std::vector<std::pair<std::size_t, std::size_t>> busy;
+      for (const Item* p : placed) {
+        if (p->first <= it.last && it.first <= p->last) {
+          const std::size_t off = record_[p->id].offset;
+          busy.emplace_back(off, off + p->bytes);
+        }
+      }
+      std::sort(busy.begin(), busy.end());
+      std::size_t offset = 0;
+      for (const auto& b : busy) {
+        if (offset + it.bytes <= b.first) break;
+        offset = std::max(offset, b.second);
+      }
+      record_[it.id].offset = offset;
+      total = std::max(total, offset + it.bytes);
+      placed.push_back(&it);
+    }
+    arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
+    arena_size_ = total;
+    std::size_t scratch = 0;
+    for (std::size_t s : scratch_need_) scratch = std::max(scratch, s);
+    if (scratch > scratch_size_) {
+      scratch_ = allocate_aligned(scratch);
+      scratch_size_ = scratch;
+    }
+    plan_shapes_.clear();
+    plan_dtypes_.clear();
+    for (int id : g_.inputs) {
+      plan_shapes_.push_back(slots_[id].shape());
+      plan_dtypes_.push_back(slots_[id].dtype());
+    }
+    plan_valid_ = true;
+  }
+
+  const Graph& g_;
+  Executor* executor_;
+  Runner* parent_;
+  std::size_t parent_node_;
+  std::vector<Tensor> slots_;
+  std::vector<Tensor> discard_;
+
+  std::vector<Record> record_;
+  std::vector<std::size_t> scratch_need_;
+  bool plan_valid_ = false;
+  bool planned_run_ = false;
+  std::vector<Shape> plan_shapes_;
+  std::vector<DType> plan_dtypes_;
+  AlignedBuffer arena_;
+  std::size_t arena_size_ = 0;
+  AlignedBuffer scratch_;
+  std::size_t scratch_size_ = 0;
+  std::size_t plan_misses_ = 0;
+};
+
+}  // namespace graph
+
+// ---- OpContext: a thin handle on the runner ----
+std::size_t OpContext::input_count() const noexcept {
+  return runner_.graph().nodes[node_].inputs.size();
+}
+bool OpContext::has_input(std::size_t i) const noexcept {
+  const auto& in = runner_.graph().nodes[node_].inputs;
+  return i < in.size() && in[i] >= 0;
+}
+const Tensor& OpContext::input(std::size_t i) const { return runner_.input(node_, i); }
+std::size_t OpContext::output_count() const noexcept {
+  return runner_.graph().nodes[node_].outputs.size();
+}
+bool OpContext::has_output(std::size_t i) const noexcept {
+  const auto& out = runner_.graph().nodes[node_].outputs;
+  return i < out.size() && out[i] >= 0;
+}
+Tensor& OpContext::output(std::size_t i, DType dtype, const Shape& shape) {
+  return runner_.output(node_, i, dtype, shape);
+}
+void* OpContext::scratch(std::size_t bytes) { return runner_.scratch(node_, bytes); }
+Executor* OpContext::executor() const noexcept { return runner_.executor(); }
+const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[node_]; }
+void OpContext::fail(ErrorKind kind, const std::string& message) const {
+  info().fail(kind, message);
+}
+std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
+                                            const std::vector<Tensor>& inputs) {
+  return runner_.run_subgraph(node_, g, inputs);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_RUNNER_HPP
+// ---- end inlay/graph/impl/runner.hpp
+// ---- begin inlay/graph/impl/passes.hpp
+// Graph rewrites at load: constant folding (a node whose inputs are all constants runs once and
+// its outputs become constants) and dead-node removal. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_PASSES_HPP
+#define INLAY_GRAPH_IMPL_PASSES_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+namespace detail {
+inline bool may_fold(const Node& n) {
+  static const char* const random_ops[] = {"RandomNormal", "RandomUniform", "RandomNormalLike",
+                                           "RandomUniformLike", "Multinomial", "Bernoulli"};
+  for (const char* op : random_ops) {
+    if (n.op_type == op) return false;
+  }
+  for (const Attribute& a : n.attributes) {
+    if (a.kind == Attribute::Kind::graph) return false;  // control flow stays
+  }
+  return !n.outputs.empty();
+}
+}  // namespace detail
+
+// Runs every node whose inputs are all constants (in order, so chains fold) and marks it dead.
+// The graph must be compiled; returns the number of nodes folded.
+inline std::size_t fold_constants(Graph& g) {
+  Runner runner(g, nullptr);
+  std::size_t folded = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    if (n.dead || !detail::may_fold(n) || !n.implicit_inputs.empty()) continue;
+    bool constant = true;
+    for (int id : n.inputs) constant = constant && (id < 0 || !g.values[id].constant.empty());
+    if (!constant) continue;
+    runner.run_single(i);
+    for (int id : n.outputs) {
+      if (id < 0) continue;
+      Value& v = g.values[id];
+      v.constant = runner.value(id);
+      v.has_dtype = true;
+      v.dtype = v.constant.dtype();
+    }
+    n.dead = true;
+    ++folded;
+  }
+  return folded;
+}
+
+// Marks the nodes no graph output depends on as dead.
+inline void remove_dead_nodes(Graph& g) {
+  std::vector<char> needed(g.values.size(), 0);
+  for (int id : g.outputs) needed[id] = 1;
+  for (std::size_t k = g.nodes.size(); k-- > 0;) {
+    Node& n = g.nodes[k];
+    if (n.dead) continue;
+    bool live = false;
+    for (int id : n.outputs) live = live || (id >= 0 && needed[id]);
+    if (!live) {
+      n.dead = true;
+      continue;
+    }
+    for (int id : n.inputs) {
+      if (id >= 0) needed[id] = 1;
+    }
+    for (int id : n.implicit_inputs) needed[id] = 1;
+  }
+}
+
+// Drops dead nodes (kernels must be compiled again afterwards).
+inline void compact(Graph& g) {
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (Node& n : g.nodes) {
+    if (!n.dead) kept.push_back(std::move(n));
+  }
+  g.nodes = std::move(kept);
+  g.infos.clear();
+  g.kernels.clear();
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_PASSES_HPP
+// ---- end inlay/graph/impl/passes.hpp
+// ---- begin inlay/graph/impl/model.hpp
+// Model: read, import, optimize, compile. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_MODEL_HPP
+#define INLAY_GRAPH_IMPL_MODEL_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct Model::Impl {
+  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
+  std::unique_ptr<graph::Graph> graph;
+  std::vector<std::string> input_names, output_names;
+  std::vector<ValueDesc> inputs, outputs;
+  Summary summary;
+};
+
+namespace graph {
+namespace detail {
+
+inline ValueDesc describe_value(const Value& v) {
+  ValueDesc d;
+  d.name = v.name;
+  d.dtype = v.dtype;
+  d.has_shape = v.has_shape;
+  d.dims = v.dims;
+  d.dim_params = v.dim_params;
+  return d;
+}
+
+inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
+                                                      std::shared_ptr<const void> bytes,
+                                                      const std::string& directory,
+                                                      const ModelOptions& options) {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->bytes = bytes;
+  ImportContext ctx;
+  ctx.directory = directory;
+  ctx.bytes_owner = bytes;
+  impl->graph = import_model(proto, ctx, options.custom_ops);
+  Graph& g = *impl->graph;
+
+  Model::Summary& s = impl->summary;
+  s.ir_version = proto.ir_version;
+  s.producer = std::string(proto.producer_name);
+  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
+  s.opsets = ctx.opsets;
+  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
+  s.nodes_loaded = proto.graph.node.size();
+  for (const Value& v : g.values) {
+    if (!v.constant.empty()) {
+      s.parameters += v.constant.numel();
+      s.weight_bytes += v.constant.nbytes();
+    }
+  }
+
+  compile(g, options.custom_ops);
+  if (options.optimize) {
+    fold_constants(g);
+    remove_dead_nodes(g);
+    compact(g);
+    compile(g, options.custom_ops);
+  }
+  s.nodes_planned = g.nodes.size();
+  for (int id : g.inputs) {
+    impl->inputs.push_back(describe_value(g.values[id]));
+    impl->input_names.push_back(g.values[id].name);
+  }
+  for (int id : g.outputs) {
+    impl->outputs.push_back(describe_value(g.values[id]));
+    impl->output_names.push_back(g.values[id].name);
+  }
+  return impl;
+}
+
+}  // namespace detail
+}  // namespace graph
+
+Model Model::load(const std::string& path, const ModelOptions& options) {
+  onnx::ModelFile file = onnx::read_model_file(path);
+#ifndef INLAY_NO_EXCEPTIONS
+  try {  // errors about the graph say which file they are about
+    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+  } catch (const Error& e) {
+    fail(e.kind(), path + ": " + e.message());
+  }
+#else
+  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+#endif
+}
+
+Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  const onnx::ModelProto proto = onnx::parse_model(data, size);
+  // The caller keeps the bytes alive: an owner that owns nothing.
+  std::shared_ptr<const void> bytes(data, [](const void*) {});
+  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
+}
+
+Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
+                                          std::to_string(size));
+  }
+  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
+                                     std::default_delete<std::uint8_t[]>());
+  if (size) std::memcpy(copy.get(), data, size);
+  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
+  return Model(graph::detail::build_model(proto, copy, std::string(), options));
+}
+
+const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
+const std::vector<std::string>& Model::output_names() const noexcept {
+  return impl_->output_names;
+}
+const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
+const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
+const ValueDesc& Model::input(const std::string& name) const {
+  for (const ValueDesc& d : impl_->inputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
+}
+const ValueDesc& Model::output(const std::string& name) const {
+  for (const ValueDesc& d : impl_->outputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
+}
+const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
+// ---- end inlay/graph/impl/model.hpp
+// ---- begin inlay/graph/impl/session.hpp
+// Session: a runner, the session's thread pool, and output copying. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
+#define INLAY_GRAPH_IMPL_SESSION_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<graph::Runner> runner;
+};
+
+Session::Session(Model model, const SessionOptions& options)
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
+  Executor* executor = options.executor;
+  if (executor == nullptr && options.threads > 1) {
+    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    executor = state_->pool.get();
+  }
+  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& src = runner.value(g.outputs[i]);
+    Tensor& dst = outputs[i];
+    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
+                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
+    if (reuse) {
+      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+    } else {
+      dst = src.clone();
+    }
+  }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run_into(inputs, outputs);
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const std::vector<std::string>& names = model_.input_names();
+  std::vector<Tensor> ordered(names.size());
+  std::vector<char> given(names.size(), 0);
+  for (const auto& [name, tensor] : inputs) {
+    std::size_t k = 0;
+    while (k < names.size() && names[k] != name) ++k;
+    if (k == names.size()) {
+      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+    }
+    if (given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
+    }
+    given[k] = 1;
+    ordered[k] = tensor;
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (!given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
+    }
+  }
+  return run(ordered);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
+// ---- end inlay/graph/impl/session.hpp
+// ---- begin inlay/graph/ops/registry.hpp
+// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
+#define INLAY_GRAPH_OPS_REGISTRY_HPP
+
+// ---- begin inlay/graph/ops/elementwise.hpp
+// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
+// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+#define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+
+#include <cmath>
+
+// ---- begin inlay/graph/ops/common.hpp
+// What the operator files share: axis normalization, reading small integer tensors (shapes,
+// axes), dtype dispatch, and the kernel-class helpers. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_COMMON_HPP
+#define INLAY_GRAPH_OPS_COMMON_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// A kernel from a lambda `void(OpContext&)` with no load-time state.
+template <class F>
+class LambdaKernel final : public OpKernel {
+ public:
+  explicit LambdaKernel(F f) : f_(std::move(f)) {}
+  void run(OpContext& context) const override { f_(context); }
+
+ private:
+  F f_;
+};
+template <class F>
+std::unique_ptr<OpKernel> make_lambda_kernel(F f) {
+  return std::make_unique<LambdaKernel<F>>(std::move(f));
+}
+
+// A factory for kernel class K constructed from the OpInfo.
+template <class K>
+OpFactory factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> { return std::make_unique<K>(info); };
+}
+
+// Axis in [-rank, rank) -> [0, rank); an Error naming the node otherwise.
+inline std::size_t normalize_axis(const OpInfo& info, std::int64_t axis, std::size_t rank,
+                                  const char* what = "axis") {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " " + std::to_string(axis) +
+                                            " is out of range for rank " + std::to_string(rank));
+  }
+  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+}
+
+// The elements of a 0-D or 1-D integer tensor (int64 or int32), e.g. a shape or axes input.
+inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.rank() > 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
+                                            t.shape().to_string());
+  }
+  std::vector<std::int64_t> out(static_cast<std::size_t>(t.numel()));
+  if (t.dtype() == DType::i64) {
+    if (!out.empty()) std::memcpy(out.data(), t.raw_data(), out.size() * 8);
+  } else if (t.dtype() == DType::i32) {
+    const auto* p = t.data<std::int32_t>();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = p[i];
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+  return out;
+}
+
+// Reads a scalar (any numeric dtype) as double, e.g. Clip's min/max or Range's start.
+inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.numel() != 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
+                                            std::to_string(t.numel()));
+  }
+  switch (t.dtype()) {
+    case DType::f32: return *t.data<float>();
+    case DType::f64: return *t.data<double>();
+    case DType::f16: return to_float(*t.data<float16>());
+    case DType::i8: return *t.data<std::int8_t>();
+    case DType::u8: return *t.data<std::uint8_t>();
+    case DType::i16: return *t.data<std::int16_t>();
+    case DType::u16: return *t.data<std::uint16_t>();
+    case DType::i32: return *t.data<std::int32_t>();
+    case DType::u32: return *t.data<std::uint32_t>();
+    case DType::i64: return static_cast<double>(*t.data<std::int64_t>());
+    case DType::u64: return static_cast<double>(*t.data<std::uint64_t>());
+    case DType::boolean: return *t.data<bool>() ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+inline Shape make_shape(const std::vector<std::int64_t>& dims) {
+  return Shape(dims.data(), dims.size());
+}
+inline std::vector<std::int64_t> dims_of(const Shape& s) {
+  return std::vector<std::int64_t>(s.begin(), s.end());
+}
+
+// Calls f(T{}) with the C++ type of `dtype`; an Error naming the node for dtypes outside the
+// list the op supports (`Ts...`).
+template <class... Ts>
+struct TypeList {};
+
+template <class F>
+void dispatch_failed(const OpInfo& info, DType dtype) {
+  info.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(dtype) +
+                                           " is not supported by this op");
+}
+template <class F, class T, class... Ts>
+void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
+  if (dtype == dtype_of_v<T>) {
+    f(T{});
+    return;
+  }
+  if constexpr (sizeof...(Ts) > 0) {
+    visit_dtype(info, dtype, std::forward<F>(f), TypeList<Ts...>{});
+  } else {
+    dispatch_failed<F>(info, dtype);
+  }
+}
+
+using FloatTypes = TypeList<float, double>;
+using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t,
+                              std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
+                              std::uint64_t>;
+using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool,
+                          float16>;
+
+// Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
+inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::f32) {
+    ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                            "; this op supports f32 only");
+  }
+}
+
+// Copies the bytes of `src` into a new output of the same dtype and the given shape.
+inline void copy_to_output(OpContext& ctx, std::size_t i, const Tensor& src, const Shape& shape) {
+  Tensor& out = ctx.output(i, src.dtype(), shape);
+  if (src.nbytes()) std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+}
+
+// NumPy broadcast of several shapes; an Error naming the node when they do not broadcast.
+inline Shape broadcast(const OpInfo& info, const Shape* shapes, std::size_t count) {
+  std::size_t rank = 0;
+  for (std::size_t i = 0; i < count; ++i) rank = std::max(rank, shapes[i].rank());
+  std::int64_t dims[Shape::max_rank];
+  for (std::size_t k = 0; k < rank; ++k) {
+    std::int64_t d = 1;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = shapes[i];
+      const std::int64_t di = k + s.rank() >= rank ? s[k + s.rank() - rank] : 1;
+      if (di == d || di == 1) continue;
+      if (d != 1) {
+        std::string list;
+        for (std::size_t j = 0; j < count; ++j) list += (j ? " and " : "") + shapes[j].to_string();
+        info.fail(ErrorKind::shape_mismatch, "input shapes " + list + " do not broadcast");
+      }
+      d = di;
+    }
+    dims[k] = d;
+  }
+  return Shape(dims, rank);
+}
+inline Shape broadcast(const OpInfo& info, const Shape& a, const Shape& b) {
+  const Shape both[2] = {a, b};
+  return broadcast(info, both, 2);
+}
+
+// Element strides of `in` when read as the broadcast shape `out` (0 along broadcast dims).
+inline void broadcast_strides(const Shape& in, const Shape& out, std::int64_t* strides) {
+  const std::size_t rank = out.rank();
+  std::int64_t stride = 1;
+  for (std::size_t k = rank; k-- > 0;) {
+    const std::size_t j = k + in.rank();
+    if (j < rank) {
+      strides[k] = 0;
+      continue;
+    }
+    const std::int64_t d = in[j - rank];
+    strides[k] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+}
+
+// f(out_index, offsets...) for every element of `out`, with one offset per input shape.
+template <std::size_t N, class F>
+void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
+  const std::size_t rank = out.rank();
+  std::int64_t strides[N][Shape::max_rank];
+  for (std::size_t i = 0; i < N; ++i) broadcast_strides(ins[i], out, strides[i]);
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t offs[N] = {};
+  const std::int64_t n = out.numel();
+  for (std::int64_t e = 0; e < n; ++e) {
+    f(e, offs);
+    for (std::size_t k = rank; k-- > 0;) {  // odometer step
+      ++index[k];
+      for (std::size_t i = 0; i < N; ++i) offs[i] += strides[i][k];
+      if (index[k] < out[k]) break;
+      for (std::size_t i = 0; i < N; ++i) offs[i] -= strides[i][k] * out[k];
+      index[k] = 0;
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_COMMON_HPP
+// ---- end inlay/graph/ops/common.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// One f32 activation with its parameters read from the node's attributes at load.
+class UnaryKernel final : public OpKernel {
+ public:
+  UnaryKernel(const OpInfo&, kernels::Activation f) : f_(f) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "input");
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::unary_f32(x.data<float>(), y.data<float>(), static_cast<std::size_t>(x.numel()), f_);
+  }
+
+ private:
+  kernels::Activation f_;
+};
+
+// A factory for the activation that `make(info)` returns.
+template <class Make>
+OpFactory unary(Make make) {
+  return [make](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<UnaryKernel>(info, make(info));
+  };
+}
+
+class BinaryKernel final : public OpKernel {
+ public:
+  BinaryKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.dtype() != b.dtype()) {
+      ctx.fail(ErrorKind::invalid_model, std::string("inputs have different dtypes (") +
+                                             dtype_name(a.dtype()) + " and " +
+                                             dtype_name(b.dtype()) + ")");
+    }
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    if (a.dtype() == DType::f32) {
+      kernels::binary_f32(op_, a.data<float>(), a.shape(), b.data<float>(), b.shape(),
+                          y.data<float>(), shape);
+      return;
+    }
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* pa = a.data<T>();
+      const T* pb = b.data<T>();
+      T* py = y.data<T>();
+      const Shape ins[2] = {a.shape(), b.shape()};
+      const kernels::BinaryOp op = op_;
+      for_each_broadcast(shape, ins, [&](std::int64_t e, const std::int64_t* off) {
+        py[e] = apply(op, pa[off[0]], pb[off[1]]);
+      });
+    }, TypeList<double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
+                std::uint32_t, std::int64_t, std::uint64_t>{});
+  }
+
+ private:
+  template <class T>
+  static T apply(kernels::BinaryOp op, T a, T b) {
+    switch (op) {
+      case kernels::BinaryOp::add: return static_cast<T>(a + b);
+      case kernels::BinaryOp::sub: return static_cast<T>(a - b);
+      case kernels::BinaryOp::mul: return static_cast<T>(a * b);
+      case kernels::BinaryOp::div:
+        if constexpr (std::is_integral<T>::value) {
+          return b == 0 ? T(0) : static_cast<T>(a / b);  // ONNX leaves x/0 undefined for ints
+        } else {
+          return a / b;
+        }
+      case kernels::BinaryOp::pow:
+        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+      case kernels::BinaryOp::max: return a < b ? b : a;
+      case kernels::BinaryOp::min: return b < a ? b : a;
+      case kernels::BinaryOp::prelu: return a < T(0) ? static_cast<T>(a * b) : a;
+    }
+    return a;
+  }
+  kernels::BinaryOp op_;
+};
+
+inline OpFactory binary(kernels::BinaryOp op) {
+  return [op](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<BinaryKernel>(info, op);
+  };
+}
+
+inline void register_elementwise_ops(OpSet& ops) {
+  using kernels::Activation;
+  using kernels::UnaryOp;
+  auto fixed = [](UnaryOp op) { return unary([op](const OpInfo&) { return Activation::of(op); }); };
+  ops.add("", "Relu", 1, fixed(UnaryOp::relu));
+  ops.add("", "Sigmoid", 1, fixed(UnaryOp::sigmoid));
+  ops.add("", "Tanh", 1, fixed(UnaryOp::tanh));
+  ops.add("", "Exp", 1, fixed(UnaryOp::exp));
+  ops.add("", "Log", 1, fixed(UnaryOp::log));
+  ops.add("", "Sqrt", 1, fixed(UnaryOp::sqrt));
+  ops.add("", "Erf", 9, fixed(UnaryOp::erf));
+  ops.add("", "Reciprocal", 1, fixed(UnaryOp::reciprocal));
+  ops.add("", "Abs", 1, fixed(UnaryOp::abs));
+  ops.add("", "Neg", 1, fixed(UnaryOp::neg));
+  ops.add("", "Softplus", 1, fixed(UnaryOp::softplus));
+  ops.add("", "Mish", 18, fixed(UnaryOp::mish));
+  ops.add("", "HardSwish", 14, fixed(UnaryOp::hard_swish));
+  ops.add("", "LeakyRelu", 1, unary([](const OpInfo& i) {
+            return Activation::leaky_relu(i.get_float("alpha", 0.01f));
+          }));
+  ops.add("", "Elu", 1, unary([](const OpInfo& i) { return Activation::elu(i.get_float("alpha", 1.0f)); }));
+  ops.add("", "Selu", 1, unary([](const OpInfo& i) {
+            return Activation::selu(i.get_float("alpha", 1.67326319217681884765625f),
+                                    i.get_float("gamma", 1.05070102214813232421875f));
+          }));
+  ops.add("", "HardSigmoid", 1, unary([](const OpInfo& i) {
+            return Activation::hard_sigmoid(i.get_float("alpha", 0.2f), i.get_float("beta", 0.5f));
+          }));
+  ops.add("", "Add", 1, binary(kernels::BinaryOp::add));
+  ops.add("", "Sub", 1, binary(kernels::BinaryOp::sub));
+  ops.add("", "Mul", 1, binary(kernels::BinaryOp::mul));
+  ops.add("", "Div", 1, binary(kernels::BinaryOp::div));
+  ops.add("", "Pow", 1, binary(kernels::BinaryOp::pow));
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+// ---- end inlay/graph/ops/elementwise.hpp
+// ---- begin inlay/graph/ops/linear.hpp
+// Gemm and MatMul on the GEMM kernel. A constant B (the weights) is packed once at load.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_LINEAR_HPP
+#define INLAY_GRAPH_OPS_LINEAR_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Y = alpha * A' B' + beta * C, A' = A or A^T (transA), B' = B or B^T (transB), C broadcast.
+class GemmKernel final : public OpKernel {
+ public:
+  explicit GemmKernel(const OpInfo& info)
+      : alpha_(info.get_float("alpha", 1.0f)),
+        beta_(info.get_float("beta", 1.0f)),
+        trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
+      n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(), static_cast<std::size_t>(b->shape()[1]),
+                               packed_.data());
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_f32(ctx, b, "B");
+    if (a.rank() != 2 || b.rank() != 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " must be 2-D");
+    }
+    const auto m = static_cast<std::size_t>(trans_a_ ? a.shape()[1] : a.shape()[0]);
+    const auto k = static_cast<std::size_t>(trans_a_ ? a.shape()[0] : a.shape()[1]);
+    const auto kb = static_cast<std::size_t>(trans_b_ ? b.shape()[1] : b.shape()[0]);
+    const auto n = static_cast<std::size_t>(trans_b_ ? b.shape()[0] : b.shape()[1]);
+    if (k != kb) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") +
+                                              " and B " + b.shape().to_string() +
+                                              (trans_b_ ? " (transposed)" : "") + " do not multiply");
+    }
+    const Shape out_shape{static_cast<std::int64_t>(m), static_cast<std::int64_t>(n)};
+    float* y = ctx.output(0, DType::f32, out_shape).data<float>();
+    float beta = 0.0f;
+    kernels::GemmEpilogue epilogue;
+    if (ctx.has_input(2) && beta_ != 0.0f) {
+      const Tensor& c = ctx.input(2);
+      require_f32(ctx, c, "C");
+      const Shape& cs = c.shape();
+      const bool per_column = (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
+                              (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
+      if (per_column && beta_ == 1.0f && n > 1) {
+        epilogue.bias = c.data<float>();
+        epilogue.bias_kind = kernels::BiasKind::per_column;
+      } else {
+        // General C: broadcast it into Y, then accumulate with beta.
+        if (broadcast(ctx.info(), cs, out_shape) != out_shape) {
+          ctx.fail(ErrorKind::shape_mismatch, "C " + cs.to_string() +
+                                                  " does not broadcast to " + out_shape.to_string());
+        }
+        const Shape ins[1] = {cs};
+        const float* cp = c.data<float>();
+        for_each_broadcast(out_shape, ins, [&](std::int64_t e, const std::int64_t* off) {
+          y[e] = cp[off[0]];
+        });
+        beta = beta_;
+      }
+    }
+    const std::size_t lda = static_cast<std::size_t>(a.shape()[1]);
+    if (m == 0 || n == 0) return;
+    if (!packed_.empty() && n == n_ && k == k_) {
+      kernels::gemm_packed_f32(trans_a_, m, n, k, alpha_, a.data<float>(), lda, packed_.data(),
+                               beta, y, n, epilogue, ctx.executor());
+    } else {
+      kernels::gemm_f32(trans_a_, trans_b_, m, n, k, alpha_, a.data<float>(), lda, b.data<float>(),
+                        static_cast<std::size_t>(b.shape()[1]), beta, y, n, epilogue,
+                        ctx.executor());
+    }
+  }
+
+ private:
+  float alpha_, beta_;
+  bool trans_a_, trans_b_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
+// broadcast.
+class MatMulKernel final : public OpKernel {
+ public:
+  explicit MatMulKernel(const OpInfo&) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_f32(ctx, b, "B");
+    if (a.rank() == 0 || b.rank() == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "MatMul operands must have rank >= 1");
+    }
+    // Promote to matrices.
+    std::vector<std::int64_t> ad = dims_of(a.shape()), bd = dims_of(b.shape());
+    const bool a_vec = ad.size() == 1, b_vec = bd.size() == 1;
+    if (a_vec) ad.insert(ad.begin(), 1);
+    if (b_vec) bd.push_back(1);
+    const std::int64_t m = ad[ad.size() - 2], k = ad.back();
+    const std::int64_t kb = bd[bd.size() - 2], n = bd.back();
+    if (k != kb) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape a_batch(ad.data(), ad.size() - 2), b_batch(bd.data(), bd.size() - 2);
+    const Shape batch = broadcast(ctx.info(), a_batch, b_batch);
+    std::vector<std::int64_t> od = dims_of(batch);
+    if (!a_vec) od.push_back(m);
+    if (!b_vec) od.push_back(n);
+    Tensor& out = ctx.output(0, DType::f32, make_shape(od));
+    float* y = out.data<float>();
+    const float* ap = a.data<float>();
+    const float* bp = b.data<float>();
+    const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
+               kk = static_cast<std::size_t>(k);
+    if (out.numel() == 0) return;
+    if (kk == 0) {
+      std::memset(y, 0, out.nbytes());
+      return;
+    }
+    const std::int64_t count = batch.numel();
+    if (a_batch.numel() == count && b_batch.numel() == count) {
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
+                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, {},
+                                ctx.executor());
+      return;
+    }
+    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
+      kernels::gemm_f32(false, false, static_cast<std::size_t>(count) * mm, nn, kk, 1.0f, ap, kk,
+                        bp, nn, 0.0f, y, nn, {}, ctx.executor());
+      return;
+    }
+    const Shape ins[2] = {a_batch, b_batch};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, {}, ctx.executor());
+    });
+  }
+};
+
+inline void register_linear_ops(OpSet& ops) {
+  ops.add("", "Gemm", 1, factory<GemmKernel>());
+  ops.add("", "MatMul", 1, factory<MatMulKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_LINEAR_HPP
+// ---- end inlay/graph/ops/linear.hpp
+// ---- begin inlay/graph/ops/shape.hpp
+// Operators that produce or reshape data without arithmetic: Identity, Constant, Reshape,
+// Flatten, Shape. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_SHAPE_HPP
+#define INLAY_GRAPH_OPS_SHAPE_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Identity, and Dropout at inference (the mask output, when asked for, is all true).
+class IdentityKernel final : public OpKernel {
+ public:
+  explicit IdentityKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    copy_to_output(ctx, 0, x, x.shape());
+    if (ctx.output_count() > 1 && ctx.has_output(1)) {
+      Tensor& mask = ctx.output(1, DType::boolean, x.shape());
+      if (mask.nbytes()) std::memset(mask.data<bool>(), 1, mask.nbytes());
+    }
+  }
+};
+
+// Constant: the value attribute (or value_float(s) / value_int(s)) as the output.
+class ConstantKernel final : public OpKernel {
+ public:
+  explicit ConstantKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
+      value_ = a->t;
+    } else if (const Attribute* a = info.find("value_float")) {
+      value_ = Tensor(DType::f32, Shape{});
+      *value_.data<float>() = info.get_float("value_float", 0.0f);
+      (void)a;
+    } else if (info.has("value_floats")) {
+      const auto v = info.get_floats("value_floats");
+      value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<float>(), v.data(), v.size() * 4);
+    } else if (info.has("value_int")) {
+      value_ = Tensor(DType::i64, Shape{});
+      *value_.data<std::int64_t>() = info.get_int("value_int", 0);
+    } else if (info.has("value_ints")) {
+      const auto v = info.get_ints("value_ints");
+      value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
+    } else {
+      info.fail(ErrorKind::unsupported_op,
+                "needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string "
+                "constants are not supported)");
+    }
+  }
+  void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
+
+ private:
+  Tensor value_;
+};
+
+inline void register_shape_ops(OpSet& ops) {
+  ops.add("", "Identity", 1, factory<IdentityKernel>());
+  ops.add("", "Dropout", 1, factory<IdentityKernel>());
+  ops.add("", "Constant", 1, factory<ConstantKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_SHAPE_HPP
+// ---- end inlay/graph/ops/shape.hpp
+// ---- begin inlay/graph/ops/softmax.hpp
+// Softmax and LogSoftmax. Opset 13 normalizes along one axis; before 13 the input is seen as a
+// 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_SOFTMAX_HPP
+#define INLAY_GRAPH_OPS_SOFTMAX_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+class SoftmaxKernel final : public OpKernel {
+ public:
+  SoftmaxKernel(const OpInfo& info, bool log)
+      : log_(log), axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
+        coerced_(info.opset() < 13) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "input");
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    const std::size_t rank = x.rank();
+    if (rank == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    }
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
+    std::size_t outer = 1, mid = 1, inner = 1;
+    for (std::size_t d = 0; d < rank; ++d) {
+      const auto n = static_cast<std::size_t>(x.shape()[d]);
+      if (d < axis) outer *= n;
+      else if (d == axis || coerced_) mid *= n;
+      else inner *= n;
+    }
+    if (x.numel() == 0) return;
+    if (log_) {
+      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+    } else {
+      kernels::softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+    }
+  }
+
+ private:
+  bool log_;
+  std::int64_t axis_;
+  bool coerced_;
+};
+
+inline void register_softmax_ops(OpSet& ops) {
+  ops.add("", "Softmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<SoftmaxKernel>(i, false);
+  });
+  ops.add("", "LogSoftmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<SoftmaxKernel>(i, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_SOFTMAX_HPP
+// ---- end inlay/graph/ops/softmax.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+const OpSet& builtin_ops() {
+  static const OpSet table = [] {
+    OpSet ops;
+    graph::ops::register_elementwise_ops(ops);
+    graph::ops::register_linear_ops(ops);
+    graph::ops::register_shape_ops(ops);
+    graph::ops::register_softmax_ops(ops);
+    return ops;
+  }();
+  return table;
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REGISTRY_HPP
+// ---- end inlay/graph/ops/registry.hpp
+
+#endif  // INLAY_GRAPH_IMPLEMENTATION_HPP
+// ---- end inlay/graph/implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp

@@ -47,6 +47,7 @@
 #if INLAY_IMPLEMENTS_CORE
 #include "inlay/impl/core.hpp"
 #include "inlay/onnx/implementation.hpp"
+#include "inlay/graph/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 #include "inlay/kernels/elementwise-dispatch.hpp"
