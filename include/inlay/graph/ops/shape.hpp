@@ -15,6 +15,10 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
+    // Dropout in training mode draws a random mask: inlay runs inference only.
+    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+    }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
       Tensor& mask = ctx.output(1, DType::boolean, x.shape());
