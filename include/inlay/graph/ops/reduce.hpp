@@ -53,13 +53,14 @@ inline Shape replace_axis(const Shape& s, std::size_t axis, bool keep, std::int6
 
 // How a reduction accumulates in Acc: double for floats (and for the integer ops that end in
 // sqrt or log), 64-bit wrapping integers otherwise.
-template <class Acc>
+// The identity of op on T (max and min: the ends of T's range) as an Acc.
+template <class T, class Acc>
 Acc reduce_init(ReduceOp op) {
-  using L = std::numeric_limits<Acc>;
+  using L = std::numeric_limits<scalar_t<T>>;
   switch (op) {
     case ReduceOp::prod: return Acc(1);
-    case ReduceOp::max: return L::has_infinity ? -L::infinity() : L::lowest();
-    case ReduceOp::min: return L::has_infinity ? L::infinity() : L::max();
+    case ReduceOp::max: return static_cast<Acc>(L::has_infinity ? -L::infinity() : L::lowest());
+    case ReduceOp::min: return static_cast<Acc>(L::has_infinity ? L::infinity() : L::max());
     default: return Acc(0);
   }
 }
@@ -107,7 +108,7 @@ void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* a
   const auto value = [&](std::int64_t e) { return static_cast<Acc>(to_scalar(px[e])); };
   for (std::int64_t i = 0; i < n; ++i) shift[i] = Acc(0);
   if (op == ReduceOp::log_sum_exp) {  // subtract the max so that exp cannot overflow
-    for (std::int64_t i = 0; i < n; ++i) shift[i] = reduce_init<Acc>(ReduceOp::max);
+    for (std::int64_t i = 0; i < n; ++i) shift[i] = reduce_init<T, Acc>(ReduceOp::max);
     for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
       shift[off[0]] = reduce_step(ReduceOp::max, shift[off[0]], value(e), Acc(0));
     });
@@ -117,7 +118,7 @@ void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* a
       }
     }
   }
-  for (std::int64_t i = 0; i < n; ++i) acc[i] = reduce_init<Acc>(op);
+  for (std::int64_t i = 0; i < n; ++i) acc[i] = reduce_init<T, Acc>(op);
   for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
     acc[off[0]] = reduce_step(op, acc[off[0]], value(e), shift[off[0]]);
   });
@@ -214,10 +215,15 @@ class ReduceKernel final : public OpKernel {
 
 // ---- ArgMax, ArgMin
 
-// Orders with NaN above every number (NumPy's argmax/argmin and sort put NaN first/last).
+// a > b with NaN above every number (NumPy's argmax; TopK's order).
 template <class C>
 bool greater_nan_high(C a, C b) {
   return !(b != b) && ((a != a) || a > b);
+}
+// a < b with NaN below every number (NumPy's argmin).
+template <class C>
+bool less_nan_low(C a, C b) {
+  return !(b != b) && ((a != a) || a < b);
 }
 template <class C>
 bool same_value(C a, C b) {
@@ -256,7 +262,7 @@ class ArgKernel final : public OpKernel {
           std::int64_t at = 0;
           for (std::int64_t j = 1; j < v.mid; ++j) {
             const auto c = to_scalar(p[j * v.inner]);
-            const bool better = max_ ? greater_nan_high(c, best) : greater_nan_high(best, c);
+            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
             if (better || (last_ && same_value(c, best))) {
               best = c;
               at = j;
