@@ -219,9 +219,11 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    // Dropout in training mode draws a random mask: inlay runs inference only.
+    // Dropout in training mode draws a random mask (inlay runs inference only), unless the
+    // ratio is 0.
     if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
-      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+      const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
+      if (ratio != 0) ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
     }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
