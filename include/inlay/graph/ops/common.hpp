@@ -14,6 +14,7 @@
 
 #include "inlay/core/tensor.hpp"
 #include "inlay/graph/op.hpp"
+#include "inlay/kernels/activation.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -247,6 +248,23 @@ inline T convert_to(S v) {
   } else {
     return static_cast<T>(v);
   }
+}
+
+// An activation fused into a Conv/ConvTranspose/Gemm/MatMul node by the fusion pass
+// (graph/impl/fuse.hpp), read back by the node's kernel for its epilogue. The attribute names
+// start with "inlay." so that no ONNX attribute can clash with them.
+constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
+constexpr const char* fused_alpha_attr = "inlay.alpha";
+constexpr const char* fused_beta_attr = "inlay.beta";
+inline kernels::Activation fused_activation(const OpInfo& info) {
+  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+  if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
+    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
+                                            std::to_string(op) + " is not an activation");
+  }
+  return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
+                                 info.get_float(fused_alpha_attr, 0.0f),
+                                 info.get_float(fused_beta_attr, 0.0f));
 }
 
 }  // namespace ops
