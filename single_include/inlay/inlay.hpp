@@ -4394,18 +4394,26 @@ std::string line_chart_svg_text(const std::string& title, const std::string& x_l
                                        "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
   std::string svg = detail::svg_begin(width, height);
   svg += detail::text(left + plot_w / 2, 26, title, "middle", 16, " font-weight=\"bold\"");
-  // Grid lines and ticks.
+  // Grid lines and ticks (tick values computed from their index, so that steps do not drift).
+  const int y_ticks = static_cast<int>(std::lround((y_hi - y_lo) / y_step));
   svg += "<g class=\"y-ticks\" stroke=\"#dddddd\">\n";
-  for (double y = y_lo; y <= y_hi + y_step * 1e-6; y += y_step) {
-    svg += "<line x1=\"" + detail::num(left) + "\" y1=\"" + detail::num(py(y)) + "\" x2=\"" +
-           detail::num(left + plot_w) + "\" y2=\"" + detail::num(py(y)) + "\"/>\n";
+  for (int i = 0; i <= y_ticks; ++i) {
+    const double y = py(y_lo + y_step * i);
+    svg += "<line x1=\"" + detail::num(left) + "\" y1=\"" + detail::num(y) + "\" x2=\"" +
+           detail::num(left + plot_w) + "\" y2=\"" + detail::num(y) + "\"/>\n";
   }
   svg += "</g>\n<g class=\"y-tick-labels\">\n";
-  for (double y = y_lo; y <= y_hi + y_step * 1e-6; y += y_step) {
+  for (int i = 0; i <= y_ticks; ++i) {
+    const double y = y_lo + y_step * i;
     svg += detail::text(left - 8, py(y) + 4, detail::tick_label(y), "end", 11);
   }
+  // x ticks at epoch 1 and at the multiples of the step.
+  std::vector<double> x_ticks{x_lo};
+  for (double k = 1; k * x_step <= x_hi + 1e-9; ++k) {
+    if (k * x_step > x_lo) x_ticks.push_back(k * x_step);
+  }
   svg += "</g>\n<g class=\"x-tick-labels\">\n";
-  for (double x = x_lo; x <= x_hi + 1e-9; x += x_step) {
+  for (double x : x_ticks) {
     svg += "<line x1=\"" + detail::num(px(x)) + "\" y1=\"" + detail::num(top + plot_h) +
            "\" x2=\"" + detail::num(px(x)) + "\" y2=\"" + detail::num(top + plot_h + 5) +
            "\" stroke=\"black\"/>\n";
