@@ -46,7 +46,8 @@ TEST_CASE("confusion_matrix counts [true][predicted]", "[classification]") {
   CHECK(m.counts == std::vector<std::int64_t>{1, 1, 0, 0, 1, 0, 1, 0, 2});
   CHECK(m.at(2, 0) == 1);
   CHECK(m.at(0, 1) == 1);
-  CHECK_THROWS_AS(m.at(3, 0), std::out_of_range);
+  CHECK_THROWS_AS(m.at(3, 0), inlay::Error);
+  CHECK_THROWS_AS(m.at(0, 3), inlay::Error);
   CHECK_THROWS_AS(confusion_matrix({0, 3}, {0, 0}, 3), inlay::Error);
   CHECK_THROWS_AS(confusion_matrix({0, 1}, {0, -1}, 3), inlay::Error);
 }

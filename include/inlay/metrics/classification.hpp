@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
@@ -26,7 +27,14 @@ double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_t
 struct ConfusionMatrix {
   std::size_t classes = 0;
   std::vector<std::int64_t> counts;  // [true][pred], row-major, classes * classes
-  std::int64_t at(std::size_t t, std::size_t p) const { return counts.at(t * classes + p); }
+  std::int64_t at(std::size_t t, std::size_t p) const {
+    if (t >= classes || p >= classes || counts.size() != classes * classes) {
+      fail(ErrorKind::invalid_argument, "ConfusionMatrix::at(" + std::to_string(t) + ", " +
+                                            std::to_string(p) + ") in a matrix of " +
+                                            std::to_string(classes) + " classes");
+    }
+    return counts[t * classes + p];
+  }
 };
 
 // Labels outside [0, classes) are an error naming their position.
