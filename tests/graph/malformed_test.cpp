@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -261,4 +262,38 @@ TEST_CASE("A static dimension is checked at run time", "[malformed]") {
                       ErrorKind::shape_mismatch),
              Contains("input 'x' has shape [3, 4], the model declares [2, 4]"));
   CHECK(session.run({Tensor(inlay::DType::f32, {2, 4})})[0].shape() == inlay::Shape({2, 3}));
+}
+
+namespace {
+// A custom op that declares outputs but writes none of them (a buggy kernel, or a model that
+// reads an optional output the op does not produce).
+class WritesNothing final : public inlay::OpKernel {
+ public:
+  void run(inlay::OpContext&) const override {}
+};
+}  // namespace
+
+TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[malformed]") {
+  inlay::OpSet custom;
+  custom.add("test.custom", "Nothing", 1, [](const inlay::OpInfo&) {
+    return std::unique_ptr<inlay::OpKernel>(new WritesNothing());
+  });
+  inlay::ModelOptions options;
+  options.custom_ops = &custom;
+  const auto build = [](bool read_by_node) {
+    Pb g;
+    g.m(1, Pb().s(1, "x").s(2, "n").s(3, "nothing").s(4, "Nothing").s(7, "test.custom"));
+    if (read_by_node) g.m(1, node("Relu", {"n"}, "y"));
+    g.s(2, "g").m(11, value_info("x", {"batch", "4"}));
+    g.m(12, value_info(read_by_node ? "y" : "n", {"batch", "4"}));
+    return Pb().u(1, 8).m(7, g).m(8, Pb().u(2, 13)).m(8, Pb().s(1, "test.custom").u(2, 1)).bytes;
+  };
+  const std::vector<Tensor> x = {Tensor(inlay::DType::f32, {1, 4})};
+  const std::string read = build(true), output = build(false);
+  inlay::Session by_node(inlay::Model::from_bytes(read.data(), read.size(), options));
+  CHECK_THAT(error_of([&] { by_node.run(x); }, ErrorKind::invalid_model),
+             Contains("'Relu_node'") && Contains("input 0 ('n') was never computed"));
+  inlay::Session as_output(inlay::Model::from_bytes(output.data(), output.size(), options));
+  CHECK_THAT(error_of([&] { as_output.run(x); }, ErrorKind::invalid_model),
+             Contains("graph output 'n' was never computed"));
 }

@@ -122,8 +122,16 @@ class Runner {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " is required but not given");
     }
-    return slots_[n.inputs[i]];
+    const Tensor& t = slots_[n.inputs[i]];
+    if (!computed(t)) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
+                              "') was never computed: the node that should produce it did not");
+    }
+    return t;
   }
+  // False for the empty slot of a value no kernel has written (an output a kernel left out).
+  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
     const Node& n = g_.nodes[node];
     if (i >= n.outputs.size() || n.outputs[i] < 0) {
@@ -169,6 +177,11 @@ class Runner {
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
+      if (!computed(t)) {
+        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
+                                                          sub.values[id].name +
+                                                          "' was never computed");
+      }
       out.push_back(t.is_view() ? t.clone() : t);
     }
     return out;
