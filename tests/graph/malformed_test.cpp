@@ -297,3 +297,55 @@ TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[m
   CHECK_THAT(error_of([&] { as_output.run(x); }, ErrorKind::invalid_model),
              Contains("graph output 'n' was never computed"));
 }
+
+TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[malformed]") {
+  // tests/fuzz/model_load_findings: each once crashed tools/fuzz model_load (what it was is in
+  // the file's name); here they run under the sanitizers of the test build.
+  const fs::path dir = fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "model_load_findings";
+  std::size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    INFO("finding " << entry.path().filename().string());
+    CHECK_NOTHROW(load_and_run(read_bytes(entry.path())));
+    ++count;
+  }
+  CHECK(count > 0);
+}
+
+// The sanitizers' allocators abort on a request this large instead of failing it.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !defined(__has_feature)
+#define INLAY_TEST_PLAIN_ALLOCATOR 1
+#elif !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer)
+#define INLAY_TEST_PLAIN_ALLOCATOR 1
+#endif
+#endif
+#ifdef INLAY_TEST_PLAIN_ALLOCATOR
+namespace {
+// Asks for an output of 2^62 bytes: a legal shape that no machine can hold.
+class HugeOutput final : public inlay::OpKernel {
+ public:
+  void run(inlay::OpContext& ctx) const override {
+    ctx.output(0, inlay::DType::f32, {std::int64_t(1) << 40, std::int64_t(1) << 20});
+  }
+};
+}  // namespace
+
+TEST_CASE("An output too large to allocate is an error naming the node", "[malformed]") {
+  inlay::OpSet custom;
+  custom.add("test.custom", "Huge", 1, [](const inlay::OpInfo&) {
+    return std::unique_ptr<inlay::OpKernel>(new HugeOutput());
+  });
+  inlay::ModelOptions options;
+  options.custom_ops = &custom;
+  Pb g;
+  g.m(1, Pb().s(1, "x").s(2, "y").s(3, "huge").s(4, "Huge").s(7, "test.custom")).s(2, "g");
+  g.m(11, value_info("x", {"1"})).m(12, value_info("y", {"1", "1"}));
+  const std::string bytes =
+      Pb().u(1, 8).m(7, g).m(8, Pb().u(2, 13)).m(8, Pb().s(1, "test.custom").u(2, 1)).bytes;
+  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size(), options));
+  CHECK_THAT(error_of([&] { session.run({Tensor(inlay::DType::f32, {1})}); },
+                      ErrorKind::invalid_model),
+             Contains("'huge'") && Contains("output 0 of shape [1099511627776, 1048576] (f32)") &&
+                 Contains("cannot be allocated"));
+}
+#endif
