@@ -5214,6 +5214,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
 #define INLAY_GRAPH_IMPL_IMPORT_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -5221,6 +5222,7 @@ INLAY_NAMESPACE_END
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 
@@ -5231,7 +5233,8 @@ struct ImportContext {
   std::string directory;                   // external data must lie inside ("" refuses it)
   std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
-  const std::vector<onnx::FunctionProto>* functions = nullptr;
+  // Model-local functions by domain + '\0' + name.
+  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
 };
 
 namespace detail {
@@ -5399,6 +5402,28 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
   return out;
 }
 
+// The names a subgraph reads from enclosing graphs: read by its nodes (or their subgraphs) or
+// listed as its outputs, and defined nowhere inside it.
+inline void outer_names(const onnx::GraphProto& g, std::unordered_set<std::string>& out) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& t : g.initializer) defined.insert(t.name);
+  for (const auto& v : g.input) defined.insert(v.name);
+  for (const auto& n : g.node) defined.insert(n.output.begin(), n.output.end());
+  const auto read = [&](std::string_view name) {
+    if (!name.empty() && !defined.count(name)) out.emplace(name);
+  };
+  for (const auto& n : g.node) {
+    for (std::string_view name : n.input) read(name);
+    for (const auto& a : n.attribute) {
+      std::unordered_set<std::string> inner;
+      if (a.g) outer_names(*a.g, inner);
+      for (const auto& sub : a.graphs) outer_names(sub, inner);
+      for (const std::string& name : inner) read(name);
+    }
+  }
+  for (const auto& v : g.output) read(v.name);
+}
+
 // Nodes as written, with model-local functions expanded in place.
 struct FlatNode {
   std::string name, op_type, domain;
@@ -5406,14 +5431,54 @@ struct FlatNode {
   std::vector<onnx::AttributeProto> attributes;
 };
 
+inline std::string function_key(const std::string& domain, const std::string& op_type) {
+  return domain + '\0' + op_type;
+}
+
 inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
                                                 const std::string& domain,
                                                 const std::string& op_type) {
-  if (ctx.functions == nullptr) return nullptr;
-  for (const auto& f : *ctx.functions) {
-    if (f.name == op_type && canonical_domain(f.domain) == domain) return &f;
+  auto it = ctx.functions.find(function_key(domain, op_type));
+  return it == ctx.functions.end() ? nullptr : it->second;
+}
+
+// Limits on model-local functions: a few functions calling each other twice per level would
+// otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
+constexpr std::size_t max_expanded_nodes = std::size_t(1) << 20;
+constexpr int max_function_depth = 32;
+
+// The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
+// max_expanded_nodes + 1; recursion and too deep nesting are errors naming the function.
+inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
+                                 const std::string& op_type,
+                                 std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
+                                 int depth) {
+  const onnx::FunctionProto* fn = find_function(ctx, domain, op_type);
+  if (fn == nullptr) return 1;
+  constexpr std::size_t in_progress = 0;
+  auto it = memo.find(fn);
+  if (it != memo.end()) {
+    if (it->second == in_progress) {
+      fail(ErrorKind::invalid_model, "function '" + op_type +
+                                         "' is recursive (it calls itself, directly or through "
+                                         "other functions): recursive functions are not allowed");
+    }
+    return it->second;
   }
-  return nullptr;
+  if (depth >= max_function_depth) {
+    fail(ErrorKind::invalid_model, "function '" + op_type + "' is called more than " +
+                                       std::to_string(max_function_depth) +
+                                       " function levels deep");
+  }
+  memo[fn] = in_progress;
+  std::size_t total = 0;
+  for (const auto& inner : fn->node) {
+    total += expanded_size(ctx, canonical_domain(inner.domain), std::string(inner.op_type), memo,
+                           depth + 1);
+    total = std::min(total, max_expanded_nodes + 1);
+  }
+  memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
+  return memo[fn];
 }
 
 inline FlatNode flat_node(const onnx::NodeProto& n) {
@@ -5428,17 +5493,13 @@ inline FlatNode flat_node(const onnx::NodeProto& n) {
 }
 
 // Appends `f`, or the nodes of the model-local function it calls (recursively).
+// expanded_size() has checked the functions: no recursion, bounded depth and size.
 inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
-                         int depth, std::size_t& counter) {
+                         std::size_t& counter) {
   const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
   if (fn == nullptr) {
     out.push_back(std::move(f));
     return;
-  }
-  if (depth >= 32) {
-    fail(ErrorKind::invalid_model, "function '" + f.op_type +
-                                       "' expands more than 32 levels deep (recursive functions "
-                                       "are not allowed)");
   }
   // The function's formal inputs/outputs become the caller's names; its internal values get
   // fresh names that cannot clash with the graph's.
@@ -5475,7 +5536,7 @@ inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatN
         }
       }
     }
-    flatten_node(std::move(g), ctx, out, depth + 1, counter);
+    flatten_node(std::move(g), ctx, out, counter);
   }
 }
 
@@ -5514,8 +5575,28 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   }
 
   std::vector<FlatNode> flat;
-  std::size_t counter = 0;
-  for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, 0, counter);
+  {
+    std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
+    std::size_t total = 0;
+    for (const auto& n : proto.node) {
+      const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
+                                             std::string(n.op_type), memo, 0);
+      total += size;
+      if (total > max_expanded_nodes) {
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': node '" + std::string(n.name) + "' (" +
+                 std::string(n.op_type) + ") brings the graph to more than " +
+                 std::to_string(max_expanded_nodes) + " nodes" +
+                 (size > 1 ? " (function '" + std::string(n.op_type) + "' expands to " +
+                                 (size > max_expanded_nodes ? "more than " : "") +
+                                 std::to_string(std::min(size, max_expanded_nodes)) + " nodes)"
+                           : std::string()));
+      }
+    }
+    flat.reserve(total);
+    std::size_t counter = 0;
+    for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, counter);
+  }
 
   // Outputs of every node get their value first, so that nodes may be listed in any order.
   std::vector<std::vector<int>> outputs(flat.size());
@@ -5551,6 +5632,21 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       }
       inputs[i].push_back(id);
       auto p = producer.find(id);
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  // A node with subgraphs also waits for the values its subgraphs capture from this graph.
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    std::unordered_set<std::string> captured;
+    for (const auto& a : flat[i].attributes) {
+      if (a.g) outer_names(*a.g, captured);
+      for (const auto& sub : a.graphs) outer_names(sub, captured);
+    }
+    for (const std::string& name : captured) {
+      auto p = producer.find(scope.find_local(name));
       if (p != producer.end()) {
         users[p->second].push_back(i);
         ++pending[i];
@@ -5652,8 +5748,22 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   for (const auto& o : model.opset_import) {
     ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
   }
-  if (model.opset_import.empty()) ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
-  ctx.functions = &model.functions;
+  if (model.opset_import.empty()) {
+    if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
+      fail(ErrorKind::invalid_model, "the model imports no opset (opset_import is required from "
+                                     "IR version 3 on; this model has IR version " +
+                                         std::to_string(model.ir_version) + ")");
+    }
+    ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
+  }
+  ctx.functions.clear();
+  for (const auto& f : model.functions) {
+    const std::string domain = detail::canonical_domain(f.domain);
+    if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
+      fail(ErrorKind::invalid_model, "function '" + std::string(f.name) + "' of domain '" +
+                                         domain + "' is defined twice");
+    }
+  }
   return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
 }
 
@@ -5676,12 +5786,23 @@ INLAY_NAMESPACE_END
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
+
+namespace detail {
+// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
+// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
+// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it.
+inline std::size_t& max_tensor_bytes() {
+  static std::size_t limit = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+}  // namespace detail
 
 class Runner {
  public:
@@ -5774,15 +5895,23 @@ class Runner {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " is required but not given");
     }
-    return slots_[n.inputs[i]];
+    const Tensor& t = slots_[n.inputs[i]];
+    if (!computed(t)) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
+                              "') was never computed: the node that should produce it did not");
+    }
+    return t;
   }
+  // False for the empty slot of a value no kernel has written (an output a kernel left out).
+  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
     const Node& n = g_.nodes[node];
     if (i >= n.outputs.size() || n.outputs[i] < 0) {
       // An optional output the model does not read: kept per node so it is not reallocated.
       if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
       Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = Tensor(dtype, shape);
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = allocate(node, i, dtype, shape);
       return t;
     }
     const int id = n.outputs[i];
@@ -5794,10 +5923,10 @@ class Runner {
         return slot;
       }
       ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
-      slot = Tensor(dtype, shape);
+      slot = allocate(node, i, dtype, shape);
       return slot;
     }
-    slot = Tensor(dtype, shape);
+    slot = allocate(node, i, dtype, shape);
     Record& r = record_[id];
     r.seen = true;
     r.dtype = dtype;
@@ -5807,6 +5936,7 @@ class Runner {
   void* scratch(std::size_t node, std::size_t bytes) {
     if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
     if (bytes > scratch_size_) {
+      check_size(node, bytes, [] { return std::string("scratch memory"); });
       scratch_ = allocate_aligned(bytes);
       scratch_size_ = bytes;
     }
@@ -5820,6 +5950,11 @@ class Runner {
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
+      if (!computed(t)) {
+        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
+                                                          sub.values[id].name +
+                                                          "' was never computed");
+      }
       out.push_back(t.is_view() ? t.clone() : t);
     }
     return out;
@@ -5833,6 +5968,34 @@ class Runner {
     Shape shape;
     std::size_t offset = kNoOffset;
   };
+
+  // `what` names the memory in an error message (built only then).
+  template <class What>
+  void check_size(std::size_t node, std::size_t bytes, What what) const {
+    if (bytes > detail::max_tensor_bytes()) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          what() + " of " + std::to_string(bytes) + " bytes is larger than the " +
+                              std::to_string(detail::max_tensor_bytes()) + " bytes allowed");
+    }
+  }
+
+  // A new tensor for output i of `node`; running out of memory is an Error naming the node.
+  Tensor allocate(std::size_t node, std::size_t i, DType dtype, const Shape& shape) const {
+    const auto what = [&] {
+      return "output " + std::to_string(i) + " of shape " + shape.to_string() + " (" +
+             dtype_name(dtype) + ")";
+    };
+    check_size(node, static_cast<std::size_t>(shape.numel()) * dtype_size(dtype), what);
+#ifndef INLAY_NO_EXCEPTIONS
+    try {
+      return Tensor(dtype, shape);
+    } catch (const std::bad_alloc&) {
+      g_.infos[node].fail(ErrorKind::invalid_model, what() + " cannot be allocated");
+    }
+#else
+    return Tensor(dtype, shape);
+#endif
+  }
 
   static std::string declared_shape(const Value& v) {
     std::string s = "[";
@@ -6252,6 +6415,11 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
   if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
   for (std::size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& src = runner.value(g.outputs[i]);
+    if (!graph::Runner::computed(src)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
     Tensor& dst = outputs[i];
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
