@@ -39,11 +39,12 @@ std::string tensor(const std::string& name, std::initializer_list<std::int64_t> 
   return t.bytes;
 }
 
-// ValueInfoProto of a float tensor; a negative dim is the symbolic dimension "batch".
-Pb value_info(const std::string& name, std::initializer_list<std::int64_t> dims) {
+// ValueInfoProto of a tensor; a negative dim is the symbolic dimension "batch".
+Pb value_info(const std::string& name, std::initializer_list<std::int64_t> dims,
+              int elem_type = kFloat) {
   Pb shape;
   for (std::int64_t d : dims) shape.m(1, d < 0 ? Pb().s(2, "batch") : Pb().u(1, static_cast<std::uint64_t>(d)));
-  return Pb().s(1, name).m(2, Pb().m(1, Pb().u(1, kFloat).m(2, shape)));
+  return Pb().s(1, name).m(2, Pb().m(1, Pb().u(1, static_cast<std::uint64_t>(elem_type)).m(2, shape)));
 }
 
 Pb node(const std::string& op, std::vector<std::string> in, const std::string& out) {
@@ -83,6 +84,28 @@ std::string npy(int version, const std::string& shape, const std::string& raw,
     out += static_cast<char>((dict.size() >> (8 * i)) & 0xff);
   }
   return out + dict + raw;
+}
+
+// A Loop of 10^15 iterations that pass x through: a case that runs (practically) forever, for
+// the per-case timeout of `check --suite`.
+std::string endless_loop_model() {
+  const int kInt64 = 7, kBool = 9;
+  Pb body;
+  body.m(1, node("Identity", {"cond_in"}, "cond_out"))
+      .m(1, node("Identity", {"v_in"}, "v_out"))
+      .s(2, "body")
+      .m(11, value_info("i", {}, kInt64))
+      .m(11, value_info("cond_in", {}, kBool))
+      .m(11, value_info("v_in", {2, 3}))
+      .m(12, value_info("cond_out", {}, kBool))
+      .m(12, value_info("v_out", {2, 3}));
+  Pb trips;
+  trips.u(2, static_cast<std::uint64_t>(kInt64)).s(8, "M").s(9, le_bytes<std::int64_t>({1000000000000000}));
+  Pb loop = node("Loop", {"M", "", "x"}, "y");
+  loop.m(5, Pb().s(1, "body").m(6, body).u(20, 5));  // AttributeProto g, type GRAPH
+  Pb g;
+  g.m(1, loop).s(2, "endless").m(5, trips).m(11, value_info("x", {2, 3})).m(12, value_info("y", {2, 3}));
+  return model(g);
 }
 
 void backend_case(const fs::path& dir, const std::string& model_bytes, const std::string& y_raw) {
@@ -132,6 +155,8 @@ int main(int argc, char** argv) {
   backend_case(out / "bad_meta", affine, y_raw);
   write(out / "bad_meta" / "meta.json", "{\"atol\": \"abc\"}\n");
   write(out / "no_data" / "model.onnx", affine);
+  backend_case(out / "endless" / "loop", endless_loop_model(), y_raw);
+  write(out / "endless" / "loop" / "test_data_set_0" / "output_0.pb", tensor("y", {2, 3}, x_raw));
   write(out / "ratchet_ok.txt", "# cases that passed\npass\n");
   write(out / "ratchet_regressed.txt", "pass\nfail\n");
   write(out / "ratchet_missing.txt", "pass\ngone\n");

@@ -75,7 +75,7 @@ inline int info_command(const std::vector<std::string>& argv) {
     std::printf("arena       %s (%zu bytes, planned by a run with zeros)\n",
                 human_bytes(static_cast<double>(session.arena_bytes())).c_str(),
                 session.arena_bytes());
-  } catch (const inlay::Error& e) {
+  } catch (const std::exception& e) {
     std::printf("arena       unknown (a run with zeros failed: %s)\n", one_line(e.what()).c_str());
   }
   return 0;
