@@ -1,6 +1,6 @@
 // A model compiled into the executable: CMake's inlay_embed_file turns digits_mlp.onnx into the
 // byte array below, and inlay::Model::from_bytes runs it in place, with no file I/O at all.
-// The implementation comes from inlay_add_implementation(inlay_embed_model) in CMakeLists.txt.
+// The implementation (INLAY_IMPLEMENTATION) is linked in from another translation unit.
 #include <inlay/inlay.hpp>
 
 #include <cstddef>
