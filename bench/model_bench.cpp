@@ -10,8 +10,9 @@
 // with DIR/test_data_set_0/output_K.pb when present), `warmup` untimed runs, then timed runs until
 // both `runs` and `min-time` are reached. Prints median, p10, p90 in ms, load time and peak
 // resident memory (VmHWM), as text or one JSON line.
-// --serve: after loading, reads lines "SECONDS [MIN_RUNS]" from stdin and answers each with one
-// JSON line {"times_ms":[...]}; at end of input prints {"done":true, memory...}. This lets the
+// --serve: after loading, reads lines "SECONDS [MIN_RUNS [MAX_RUNS]]" from stdin and answers each
+// with one JSON line {"times_ms":[...]}: runs until SECONDS and MIN_RUNS are both reached, or
+// MAX_RUNS (default unlimited) comes first; at end of input prints {"done":true, memory...}. This lets the
 // driver interleave short batches of two engines whose models stay loaded.
 // --profile: times every node (each built-in kernel wrapped in a timer) and prints the time per
 // op type and the slowest nodes.
@@ -21,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -285,12 +287,15 @@ void print_profile(double total_ms, std::size_t runs) {
   }
 }
 
-// Runs until both `min_runs` and `min_seconds` are reached; the time of every call in ms.
+// Runs until both `min_runs` and `min_seconds` are reached, or `max_runs` first; the time of
+// every call in ms.
 std::vector<double> timed_runs(inlay::Session& session, const std::vector<inlay::Tensor>& inputs,
-                               std::size_t min_runs, double min_seconds) {
+                               std::size_t min_runs, double min_seconds,
+                               std::size_t max_runs = SIZE_MAX) {
   std::vector<double> times;
   const Clock::time_point start = Clock::now();
-  while (times.size() < min_runs || ms_since(start) < min_seconds * 1e3) {
+  while (times.size() < max_runs &&
+         (times.size() < min_runs || ms_since(start) < min_seconds * 1e3)) {
     const Clock::time_point t0 = Clock::now();
     std::vector<inlay::Tensor> out = session.run(inputs);
     times.push_back(ms_since(t0));
@@ -357,10 +362,14 @@ int run(const Options& o, const std::string& name) {
     std::string line;
     while (std::getline(std::cin, line)) {
       std::istringstream in(line);
-      double seconds = 0;
-      std::size_t min_runs = 1;
-      in >> seconds >> min_runs;
-      std::cout << "{\"times_ms\":" << times_json(timed_runs(session, inputs, min_runs, seconds))
+      std::string field[3];
+      in >> field[0] >> field[1] >> field[2];
+      const double seconds = field[0].empty() ? 0.0 : std::strtod(field[0].c_str(), nullptr);
+      const std::size_t min_runs = field[1].empty() ? 1 : std::strtoull(field[1].c_str(), nullptr, 10);
+      const std::size_t max_runs =
+          field[2].empty() ? SIZE_MAX : std::strtoull(field[2].c_str(), nullptr, 10);
+      std::cout << "{\"times_ms\":"
+                << times_json(timed_runs(session, inputs, min_runs, seconds, max_runs))
                 << "}" << std::endl;
     }
     std::cout << "{\"done\":true,\"peak_rss_kib\":" << status_kib("VmHWM") << memory << "}"
@@ -376,8 +385,8 @@ int run(const Options& o, const std::string& name) {
               << ",\"p10_ms\":" << num(p10) << ",\"p90_ms\":" << num(p90)
               << ",\"peak_rss_kib\":" << peak << memory << "}" << std::endl;
   } else {
-    std::printf("%s: %zu thread(s), %s, %zu runs: median %.4f ms, p10 %.4f, p90 %.4f; load %.2f ms,"
-                " first run %.2f ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
+    std::printf("%s: %zu thread(s), %s, %zu runs: median %.4g ms, p10 %.4g, p90 %.4g; load %.3g ms,"
+                " first run %.3g ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
                 name.c_str(), o.threads, inlay::cpu_target(), times.size(), median, p10, p90,
                 load_ms, first_run_ms, peak / 1024.0, rss_base / 1024.0);
     if (check.compared) {
