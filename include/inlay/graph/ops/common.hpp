@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
 #include "inlay/graph/op.hpp"
+#include "inlay/kernels/activation.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -205,6 +208,63 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
       index[k] = 0;
     }
   }
+}
+
+// Scalar code on any dtype (elementwise, reduce and softmax ops): half floats are computed in
+// float, every other type in itself; convert_to gives the value in another dtype the way Cast
+// does, with float -> integer saturating (NaN -> 0) so that no conversion is undefined behaviour.
+template <class T>
+struct ScalarOf {
+  using type = T;
+};
+template <>
+struct ScalarOf<float16> {
+  using type = float;
+};
+template <class T>
+using scalar_t = typename ScalarOf<T>::type;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+
+template <class T>
+inline scalar_t<T> to_scalar(T v) {
+  return v;
+}
+inline float to_scalar(float16 v) { return to_float(v); }
+
+template <class T, class S>
+inline T convert_to(S v) {
+  if constexpr (std::is_same<S, float16>::value) {
+    return convert_to<T>(to_float(v));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return v != S(0);
+  } else if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(static_cast<float>(v));
+  } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
+    if (!(v == v)) return T(0);
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
+// An activation fused into a Conv/ConvTranspose/Gemm/MatMul node by the fusion pass
+// (graph/impl/fuse.hpp), read back by the node's kernel for its epilogue. The attribute names
+// start with "inlay." so that no ONNX attribute can clash with them.
+constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
+constexpr const char* fused_alpha_attr = "inlay.alpha";
+constexpr const char* fused_beta_attr = "inlay.beta";
+inline kernels::Activation fused_activation(const OpInfo& info) {
+  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+  if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
+    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
+                                            std::to_string(op) + " is not an activation");
+  }
+  return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
+                                 info.get_float(fused_alpha_attr, 0.0f),
+                                 info.get_float(fused_beta_attr, 0.0f));
 }
 
 }  // namespace ops

@@ -1,15 +1,381 @@
-// Conv and ConvTranspose. Implementation-only.
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, and the
+// sliding-window attributes (kernel_shape, strides, pads, dilations, auto_pad) that the pools
+// share. A fused activation (graph/impl/fuse.hpp) runs in the kernel's epilogue.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONV_HPP
 #define INLAY_GRAPH_OPS_CONV_HPP
 
+#include <string>
+#include <vector>
+
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/kernels/conv.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// Attribute values above this are refused: sizes computed from them stay far from overflow.
+constexpr std::int64_t max_window_value = std::int64_t(1) << 30;
+
+// The window attributes as the node gives them; empty lists mean "not given".
+struct WindowAttrs {
+  enum class AutoPad { notset, same_upper, same_lower, valid };
+  AutoPad auto_pad = AutoPad::notset;
+  std::vector<std::int64_t> kernel, strides, pads, dilations;
+
+  explicit WindowAttrs(const OpInfo& info)
+      : kernel(info.get_ints("kernel_shape")),
+        strides(info.get_ints("strides")),
+        pads(info.get_ints("pads")),
+        dilations(info.get_ints("dilations")) {
+    const std::string a = info.get_string("auto_pad", "NOTSET");
+    if (a == "SAME_UPPER") auto_pad = AutoPad::same_upper;
+    else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
+    else if (a == "VALID") auto_pad = AutoPad::valid;
+    else if (a != "NOTSET" && !a.empty()) {
+      info.fail(ErrorKind::invalid_model, "auto_pad '" + a +
+                                              "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+    }
+    check_values(info, "kernel_shape", kernel, 1);
+    check_values(info, "strides", strides, 1);
+    check_values(info, "dilations", dilations, 1);
+    check_values(info, "pads", pads, 0);
+  }
+
+  // Checks the list lengths against `rank` spatial dimensions (pads: 2 * rank).
+  void check_rank(const OpInfo& info, std::size_t rank) const {
+    check_length(info, "kernel_shape", kernel, rank);
+    check_length(info, "strides", strides, rank);
+    check_length(info, "dilations", dilations, rank);
+    check_length(info, "pads", pads, 2 * rank);
+  }
+  std::size_t stride(std::size_t i) const { return strides.empty() ? 1 : std::size_t(strides[i]); }
+  std::size_t dilation(std::size_t i) const {
+    return dilations.empty() ? 1 : std::size_t(dilations[i]);
+  }
+
+ private:
+  static void check_values(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::int64_t least) {
+    for (std::int64_t x : v) {
+      if (x < least || x > max_window_value) {
+        info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
+                                                "; each must be in [" + std::to_string(least) +
+                                                ", 2^30]");
+      }
+    }
+  }
+  static void check_length(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::size_t want) {
+    if (!v.empty() && v.size() != want) {
+      info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values; the input needs " + std::to_string(want));
+    }
+  }
+};
+
+// One spatial dimension of a window: input size, kernel, stride, dilation, pads.
+struct WindowAxis {
+  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_begin = 0, pad_end = 0;
+};
+
+// The axes of a forward window (convolution, pooling) over the spatial dimensions of `x`
+// ([N, C, spatial...]) with kernel sizes `kernel`; auto_pad SAME splits the padding that keeps
+// out = ceil(in / stride), the odd element at the end (SAME_UPPER) or the beginning (SAME_LOWER).
+inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAttrs& a,
+                                              const Shape& x,
+                                              const std::vector<std::int64_t>& kernel) {
+  const std::size_t rank = x.rank() - 2;
+  a.check_rank(info, rank);
+  std::vector<WindowAxis> axes(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    WindowAxis& ax = axes[i];
+    ax.in = static_cast<std::size_t>(x[i + 2]);
+    ax.kernel = static_cast<std::size_t>(kernel[i]);
+    ax.stride = a.stride(i);
+    ax.dilation = a.dilation(i);
+    switch (a.auto_pad) {
+      case WindowAttrs::AutoPad::notset:
+        if (!a.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(a.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(a.pads[i + rank]);
+        }
+        break;
+      case WindowAttrs::AutoPad::valid: break;
+      case WindowAttrs::AutoPad::same_upper:
+      case WindowAttrs::AutoPad::same_lower: {
+        const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
+        const std::size_t need = (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t total = need > ax.in ? need - ax.in : 0;
+        const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
+        ax.pad_begin = upper ? total / 2 : total - total / 2;
+        ax.pad_end = total - ax.pad_begin;
+        break;
+      }
+    }
+  }
+  return axes;
+}
+
+// Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
+inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
+                                                     const Shape& w) {
+  std::vector<std::int64_t> k(w.begin() + 2, w.end());
+  for (std::int64_t d : k) {
+    if (d < 1 || d > max_window_value) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " has an empty or huge kernel");
+    }
+  }
+  if (!a.kernel.empty() && a.kernel != k) {
+    info.fail(ErrorKind::shape_mismatch, "kernel_shape does not match the spatial dimensions of W " +
+                                             w.to_string());
+  }
+  return k;
+}
+
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of 1 or 2 spatial
+// dimensions, W of the same rank, B [out_channels].
+inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
+  if (x.rank() < 3) {
+    info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
+  }
+  if (x.rank() > 4) {
+    info.fail(ErrorKind::unsupported_op, "only 1-D and 2-D convolutions are supported; X is " +
+                                             x.to_string());
+  }
+  if (w.rank() != x.rank()) {
+    info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " must have the rank of X " +
+                                             x.to_string());
+  }
+  if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
+}
+
+inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
+  if (!ctx.has_input(2)) return nullptr;
+  const Tensor& b = ctx.input(2);
+  require_f32(ctx, b, "B");
+  if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
+    ctx.fail(ErrorKind::shape_mismatch, "B " + b.shape().to_string() + " must be [" +
+                                            std::to_string(channels) + "]");
+  }
+  return b.data<float>();
+}
+
+// Fills the kernel's 2-D parameters from one (1-D, height 1) or two axes.
+inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis>& axes) {
+  const WindowAxis one;
+  const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+  const WindowAxis& w = axes.back();
+  p.in_h = h.in;
+  p.in_w = w.in;
+  p.kernel_h = h.kernel;
+  p.kernel_w = w.kernel;
+  p.stride_h = h.stride;
+  p.stride_w = w.stride;
+  p.dilation_h = h.dilation;
+  p.dilation_w = w.dilation;
+  p.pad_top = h.pad_begin;
+  p.pad_bottom = h.pad_end;
+  p.pad_left = w.pad_begin;
+  p.pad_right = w.pad_end;
+}
+
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
+// M a multiple of C) takes the direct kernel; the others im2col + GEMM.
+class ConvKernel final : public OpKernel {
+ public:
+  explicit ConvKernel(const OpInfo& info)
+      : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    // Constant weights are checked at load, so a model with wrong ones fails there.
+    if (const Tensor* w = info.constant_input(1)) check_weights(info, w->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    check_weights(info, w.shape());
+    const std::int64_t channels = x.shape()[1], out_channels = w.shape()[0];
+    if (w.shape()[1] * group_ != channels) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() + " (W[1] * group != C)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const auto axes =
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
+    if (depthwise) {
+      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias,
+                                         y.data<float>(), activation_, ctx.executor());
+      return;
+    }
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                             workspace, activation_, ctx.executor());
+  }
+
+ private:
+  void check_weights(const OpInfo& info, const Shape& w) const {
+    if (w.rank() < 3) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() +
+                                               " must be [M, C / group, kernel...]");
+    }
+    if (w[0] % group_ != 0) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
+                                              " does not divide the output channels of W " +
+                                              w.to_string());
+    }
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  kernels::Activation activation_;
+};
+
+// Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
+// output_shape when given (the pads are then derived), else from the pads and output_padding.
+class ConvTransposeKernel final : public OpKernel {
+ public:
+  explicit ConvTransposeKernel(const OpInfo& info)
+      : window_(info),
+        group_(info.get_int("group", 1)),
+        output_padding_(info.get_ints("output_padding")),
+        output_shape_(info.get_ints("output_shape")),
+        activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    for (std::int64_t v : output_padding_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_padding holds " + std::to_string(v));
+      }
+    }
+    for (std::int64_t v : output_shape_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_shape holds " + std::to_string(v));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t channels = x.shape()[1];
+    const std::int64_t out_channels = w.shape()[1] * group_;
+    if (w.shape()[0] != channels || channels % group_ != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() +
+                                              " (W[0] must be C, a multiple of group)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const std::size_t rank = x.rank() - 2;
+    window_.check_rank(info, rank);
+    if (!output_padding_.empty() && output_padding_.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_padding has " +
+                                             std::to_string(output_padding_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    // output_shape may list the spatial dimensions only or all of them.
+    std::vector<std::int64_t> target(output_shape_);
+    if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
+    if (!target.empty() && target.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " + std::to_string(output_shape_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
+    std::vector<WindowAxis> axes(rank);
+    std::vector<std::size_t> extra(rank);  // output_padding, grown when output_shape asks more
+    for (std::size_t i = 0; i < rank; ++i) {
+      WindowAxis& ax = axes[i];
+      ax.in = static_cast<std::size_t>(x.shape()[i + 2]);
+      ax.kernel = static_cast<std::size_t>(kernel[i]);
+      ax.stride = window_.stride(i);
+      ax.dilation = window_.dilation(i);
+      extra[i] = output_padding_.empty() ? 0 : static_cast<std::size_t>(output_padding_[i]);
+      const bool same = window_.auto_pad == WindowAttrs::AutoPad::same_upper ||
+                        window_.auto_pad == WindowAttrs::AutoPad::same_lower;
+      if (target.empty() && !same) {
+        if (window_.auto_pad == WindowAttrs::AutoPad::notset && !window_.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(window_.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(window_.pads[i + rank]);
+        }
+        continue;
+      }
+      // The pads that give the wanted size (ONNX: total = full size - output_shape).
+      const auto want = static_cast<std::int64_t>(target.empty() ? ax.in * ax.stride
+                                                                  : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(
+          ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] + ax.dilation * (ax.kernel - 1) + 1);
+      const std::int64_t total = full - want;
+      if (total < 0) {
+        extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
+      } else {
+        const auto t = static_cast<std::size_t>(total);
+        const bool upper = window_.auto_pad != WindowAttrs::AutoPad::same_lower;
+        ax.pad_begin = upper ? t / 2 : t - t / 2;
+        ax.pad_end = t - ax.pad_begin;
+      }
+    }
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    p.output_pad_w = extra.back();
+    if (rank == 2) p.output_pad_h = extra[0];
+    if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
+        (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
+      ctx.fail(ErrorKind::unsupported_op, "an output padding of " +
+                                              std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                                              " that is not less than the stride or dilation");
+    }
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(
+        ctx.scratch(kernels::conv_transpose2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv_transpose2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                       workspace, activation_, ctx.executor());
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+  std::vector<std::int64_t> output_padding_, output_shape_;
+  kernels::Activation activation_;
+};
+
 inline void register_conv_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "Conv", 1, factory<ConvKernel>());
+  ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
 }
 
 }  // namespace ops

@@ -1,8 +1,12 @@
-// Gemm and MatMul on the GEMM kernel. A constant B (the weights) is packed once at load.
+// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
+// A constant B (the weights) is packed once at load. A bias and an activation fused by
+// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_LINEAR_HPP
 #define INLAY_GRAPH_OPS_LINEAR_HPP
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "inlay/graph/ops/common.hpp"
@@ -19,7 +23,8 @@ class GemmKernel final : public OpKernel {
       : alpha_(info.get_float("alpha", 1.0f)),
         beta_(info.get_float("beta", 1.0f)),
         trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0) {
+        trans_b_(info.get_int("transB", 0) != 0),
+        activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
     if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
@@ -52,6 +57,7 @@ class GemmKernel final : public OpKernel {
     float* y = ctx.output(0, DType::f32, out_shape).data<float>();
     float beta = 0.0f;
     kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
     if (ctx.has_input(2) && beta_ != 0.0f) {
       const Tensor& c = ctx.input(2);
       require_f32(ctx, c, "C");
@@ -90,15 +96,24 @@ class GemmKernel final : public OpKernel {
  private:
   float alpha_, beta_;
   bool trans_a_, trans_b_;
+  kernels::Activation activation_;
   std::size_t n_ = 0, k_ = 0;
   std::vector<float> packed_;
 };
 
 // NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
-// broadcast.
+// broadcast. A fused per-column bias (input 2, [N]) and activation run in the epilogue.
 class MatMulKernel final : public OpKernel {
  public:
-  explicit MatMulKernel(const OpInfo&) {}
+  explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(b->shape()[0]);
+      n_ = static_cast<std::size_t>(b->shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(false, n_, k_, b->data<float>(), n_, packed_.data());
+    }
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -124,6 +139,18 @@ class MatMulKernel final : public OpKernel {
     std::vector<std::int64_t> od = dims_of(batch);
     if (!a_vec) od.push_back(m);
     if (!b_vec) od.push_back(n);
+    kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& bias = ctx.input(2);
+      require_f32(ctx, bias, "bias");
+      if (bias.numel() != n || bias.rank() != 1) {
+        ctx.fail(ErrorKind::shape_mismatch, "the fused bias " + bias.shape().to_string() +
+                                                " must be [" + std::to_string(n) + "]");
+      }
+      epilogue.bias = bias.data<float>();
+      epilogue.bias_kind = kernels::BiasKind::per_column;
+    }
     Tensor& out = ctx.output(0, DType::f32, make_shape(od));
     float* y = out.data<float>();
     const float* ap = a.data<float>();
@@ -131,33 +158,345 @@ class MatMulKernel final : public OpKernel {
     const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
                kk = static_cast<std::size_t>(k);
     if (out.numel() == 0) return;
-    if (kk == 0) {
-      std::memset(y, 0, out.nbytes());
-      return;
-    }
     const std::int64_t count = batch.numel();
-    if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
-                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, {},
-                                ctx.executor());
+    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
+      const std::size_t rows = static_cast<std::size_t>(count) * mm;
+      if (!packed_.empty() && nn == n_ && kk == k_ && a_batch.numel() == count) {
+        kernels::gemm_packed_f32(false, rows, nn, kk, 1.0f, ap, kk, packed_.data(), 0.0f, y, nn,
+                                 epilogue, ctx.executor());
+      } else if (a_batch.numel() == count) {
+        kernels::gemm_f32(false, false, rows, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y, nn, epilogue,
+                          ctx.executor());
+      } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
+        for (std::int64_t e = 0; e < count; ++e) {
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n,
+                            nn, epilogue, ctx.executor());
+        }
+      }
       return;
     }
-    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
-      kernels::gemm_f32(false, false, static_cast<std::size_t>(count) * mm, nn, kk, 1.0f, ap, kk,
-                        bp, nn, 0.0f, y, nn, {}, ctx.executor());
+    if (a_batch.numel() == count && b_batch.numel() == count) {
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f,
+                                ap, kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+                                ctx.executor());
       return;
     }
     const Shape ins[2] = {a_batch, b_batch};
     for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
       kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, {}, ctx.executor());
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue,
+                        ctx.executor());
     });
+  }
+
+ private:
+  kernels::Activation activation_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// Einsum as one loop over every label (output labels outer, summed labels inner), accumulating
+// in double; ellipses broadcast, a label repeated in one operand takes its diagonal.
+class EinsumKernel final : public OpKernel {
+ public:
+  explicit EinsumKernel(const OpInfo& info) {
+    const std::string eq = info.require("equation", Attribute::Kind::string).s;
+    std::string lhs = eq, rhs;
+    const std::size_t arrow = eq.find("->");
+    explicit_ = arrow != std::string::npos;
+    if (explicit_) {
+      lhs = eq.substr(0, arrow);
+      rhs = eq.substr(arrow + 2);
+    }
+    std::string term;
+    for (char ch : lhs + ",") {
+      if (ch == ' ') continue;
+      if (ch == ',') {
+        terms_.push_back(parse(info, term));
+        term.clear();
+      } else {
+        term += ch;
+      }
+    }
+    if (explicit_) output_ = parse(info, rhs);
+    if (terms_.size() != info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "equation '" + eq + "' has " +
+                                              std::to_string(terms_.size()) + " operands for " +
+                                              std::to_string(info.input_count()) + " inputs");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    // Labels: letters 0..51, ellipsis dimensions 52.. (right-aligned across operands).
+    constexpr int ellipsis_base = 52;
+    std::size_t ell_rank = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      const Term& term = terms_[i];
+      if (t.dtype() != ctx.input(0).dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "the inputs have different dtypes");
+      }
+      if (term.ellipsis ? t.rank() < term.letters.size() : t.rank() != term.letters.size()) {
+        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                                t.shape().to_string() +
+                                                " does not fit its term of the equation");
+      }
+      if (term.ellipsis) ell_rank = std::max(ell_rank, t.rank() - term.letters.size());
+    }
+    std::vector<std::int64_t> size(ellipsis_base + Shape::max_rank, -1);
+    std::vector<std::vector<int>> labels(count);
+    std::vector<int> seen(ellipsis_base + Shape::max_rank, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      labels[i] = expand(terms_[i], t.rank(), ell_rank);
+      for (std::size_t d = 0; d < t.rank(); ++d) {
+        const int l = labels[i][d];
+        const std::int64_t n = t.shape()[d];
+        ++seen[l];
+        if (size[l] == -1 || size[l] == 1) size[l] = n;
+        else if (n != size[l] && n != 1) {
+          ctx.fail(ErrorKind::shape_mismatch, "a label of the equation has sizes " +
+                                                  std::to_string(size[l]) + " and " +
+                                                  std::to_string(n));
+        }
+      }
+    }
+    std::vector<int> out;
+    if (explicit_) {
+      out = expand(output_, output_.letters.size() + (output_.ellipsis ? ell_rank : 0), ell_rank);
+    } else {  // the ellipsis, then the letters seen once, in alphabetical order
+      for (std::size_t e = 0; e < ell_rank; ++e) out.push_back(ellipsis_base + static_cast<int>(e));
+      for (int l = 0; l < ellipsis_base; ++l) {
+        if (seen[l] == 1) out.push_back(l);
+      }
+    }
+    std::vector<std::int64_t> out_dims;
+    std::vector<char> is_out(size.size(), 0);
+    for (int l : out) {
+      if (size[l] < 0) ctx.fail(ErrorKind::invalid_model, "an output label appears in no input");
+      if (is_out[l]) ctx.fail(ErrorKind::invalid_model, "an output label appears twice");
+      is_out[l] = 1;
+      out_dims.push_back(size[l]);
+    }
+    std::vector<int> all(out);
+    for (int l = 0; l < static_cast<int>(size.size()); ++l) {
+      if (size[l] >= 0 && !is_out[l]) all.push_back(l);
+    }
+    // Element strides of every operand (and the output) along every label.
+    const std::size_t nl = all.size();
+    std::vector<std::int64_t> strides((count + 1) * nl, 0), extent(nl);
+    for (std::size_t j = 0; j < nl; ++j) extent[j] = size[all[j]];
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = ctx.input(i).shape();
+      std::int64_t st = 1;
+      for (std::size_t d = s.rank(); d-- > 0;) {
+        const std::size_t j = static_cast<std::size_t>(
+            std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        if (s[d] != 1) strides[i * nl + j] += st;
+        st *= s[d];
+      }
+    }
+    for (std::size_t j = out.size(), st = 1; j-- > 0;) {
+      strides[count * nl + j] = static_cast<std::int64_t>(st);
+      st *= static_cast<std::size_t>(extent[j]);
+    }
+    Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
+    auto* acc = static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    std::fill(acc, acc + y.numel(), 0.0);
+    visit_dtype(ctx.info(), y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      std::vector<const T*> in(count);
+      for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+      std::int64_t total = 1;
+      for (std::int64_t e : extent) total *= e;
+      std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+      for (std::int64_t it = 0; it < total; ++it) {
+        double prod = 1.0;
+        for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+        acc[off[count]] += prod;
+        for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+          ++index[j];
+          for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+          if (index[j] < extent[j]) break;
+          for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+          index[j] = 0;
+        }
+      }
+      T* py = y.data<T>();
+      for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+    }, NumericTypes{});
+  }
+
+ private:
+  struct Term {
+    std::vector<int> letters;  // label ids of the letters
+    bool ellipsis = false;
+    std::size_t ellipsis_at = 0;  // the ellipsis stands before letters[ellipsis_at]
+  };
+
+  static Term parse(const OpInfo& info, const std::string& s) {
+    Term t;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char ch = s[i];
+      if (ch == ' ') continue;
+      if (ch == '.') {
+        if (t.ellipsis || s.compare(i, 3, "...") != 0) {
+          info.fail(ErrorKind::invalid_model, "malformed ellipsis in the equation");
+        }
+        t.ellipsis = true;
+        t.letters.push_back(-1);
+        i += 2;
+      } else if (ch >= 'a' && ch <= 'z') {
+        t.letters.push_back(ch - 'a');
+      } else if (ch >= 'A' && ch <= 'Z') {
+        t.letters.push_back(26 + ch - 'A');
+      } else {
+        info.fail(ErrorKind::invalid_model, std::string("character '") + ch +
+                                                "' in the equation is not a letter");
+      }
+    }
+    if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
+      const auto at = std::find(t.letters.begin(), t.letters.end(), -1);
+      t.letters.erase(at);
+      t.ellipsis_at = static_cast<std::size_t>(at - t.letters.begin());
+    }
+    return t;
+  }
+
+  // The label of each dimension of a tensor of `rank` with this term.
+  static std::vector<int> expand(const Term& t, std::size_t rank, std::size_t ell_rank) {
+    std::vector<int> out;
+    const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
+    for (std::size_t i = 0; i <= t.letters.size(); ++i) {
+      if (t.ellipsis && i == t.ellipsis_at) {
+        for (std::size_t e = 0; e < ell; ++e) out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+      }
+      if (i < t.letters.size()) out.push_back(t.letters[i]);
+    }
+    return out;
+  }
+
+  bool explicit_ = false;
+  std::vector<Term> terms_;
+  Term output_;
+};
+
+// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
+// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
+// of A ([M]) / per column of B ([N]).
+struct IntegerMatMul {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
+           const Tensor* b_zero) {
+    if (a.rank() < 2 || b.rank() < 2) {
+      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
+    }
+    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
+    const std::int64_t n = b.shape()[b.rank() - 1];
+    if (b.shape()[b.rank() - 2] != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
+    const Shape batch = broadcast(ctx.info(), ab, bb);
+    out_dims = dims_of(batch);
+    out_dims.push_back(m);
+    out_dims.push_back(n);
+    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
+    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
+    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
+    const Shape ins[2] = {ab, bb};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
+          for (std::int64_t p = 0; p < k; ++p) {
+            const std::int32_t av = element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv = element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            sum += static_cast<std::int64_t>(av) * bv;
+          }
+          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
+        }
+      }
+    });
+  }
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
+                                               std::int64_t per, const char* what) {
+    if (z == nullptr) return {0};
+    require_8bit(ctx, *z, what);
+    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
+                                              " must be a scalar or [" + std::to_string(per) + "]");
+    }
+    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
+    return v;
+  }
+};
+
+class MatMulIntegerKernel final : public OpKernel {
+ public:
+  explicit MatMulIntegerKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    IntegerMatMul::require_8bit(ctx, a, "A");
+    IntegerMatMul::require_8bit(ctx, b, "B");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
+           ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
+    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+  }
+};
+
+// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+class QLinearMatMulKernel final : public OpKernel {
+ public:
+  explicit QLinearMatMulKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    IntegerMatMul::require_8bit(ctx, a, "a");
+    IntegerMatMul::require_8bit(ctx, b, "b");
+    const Tensor& y_zero = ctx.input(7);
+    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
+    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
+                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
+                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
+    const double zero = IntegerMatMul::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
+      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
   }
 };
 
 inline void register_linear_ops(OpSet& ops) {
   ops.add("", "Gemm", 1, factory<GemmKernel>());
   ops.add("", "MatMul", 1, factory<MatMulKernel>());
+  ops.add("", "Einsum", 12, factory<EinsumKernel>());
+  ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
+  ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
 }
 
 }  // namespace ops

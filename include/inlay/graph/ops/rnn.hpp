@@ -1,15 +1,411 @@
-// Recurrent: LSTM, GRU, RNN. Implementation-only.
+// Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
+// lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
+// Per direction, the input projection of every time step is one GEMM (the biases in its
+// epilogue); each step then runs one recurrent GEMM (two for GRU with linear_before_reset 0) and
+// the gate functions on the unary kernel. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_RNN_HPP
 #define INLAY_GRAPH_OPS_RNN_HPP
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/kernels/elementwise.hpp"
+#include "inlay/kernels/gemm.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// One gate function of the `activations` attribute with its alpha/beta.
+class GateFunction {
+ public:
+  // Reads the function `name`; those that take alpha (beta) consume the next value of
+  // `alphas` (`betas`) when one is left, else keep ONNX's default.
+  GateFunction(const OpInfo& info, const std::string& name, const std::vector<float>& alphas,
+               std::size_t& next_alpha, const std::vector<float>& betas, std::size_t& next_beta) {
+    std::string n;
+    for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    float alpha = 0.0f, beta = 0.0f;
+    bool uses_alpha = true, uses_beta = false;
+    if (n == "relu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::relu; uses_alpha = false; }
+    else if (n == "tanh") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::tanh; uses_alpha = false; }
+    else if (n == "sigmoid") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::sigmoid; uses_alpha = false; }
+    else if (n == "softplus") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::softplus; uses_alpha = false; }
+    else if (n == "softsign") { kind_ = Kind::softsign; uses_alpha = false; }
+    else if (n == "leakyrelu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::leaky_relu; alpha = 0.01f; }
+    else if (n == "elu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::elu; alpha = 1.0f; }
+    else if (n == "thresholdedrelu") { kind_ = Kind::thresholded_relu; alpha = 1.0f; }
+    else if (n == "hardsigmoid") {
+      kind_ = Kind::kernel; op_ = kernels::UnaryOp::hard_sigmoid; alpha = 0.2f; beta = 0.5f; uses_beta = true;
+    } else if (n == "affine") { kind_ = Kind::affine; alpha = 1.0f; uses_beta = true; }
+    else if (n == "scaledtanh") { kind_ = Kind::scaled_tanh; alpha = 1.0f; beta = 1.0f; uses_beta = true; }
+    else {
+      info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    }
+    if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
+    if (uses_beta && next_beta < betas.size()) beta = betas[next_beta++];
+    alpha_ = alpha;
+    beta_ = beta;
+  }
+
+  // v[i] = f(v[i]) for i < n.
+  void apply(float* v, std::size_t n) const {
+    switch (kind_) {
+      case Kind::kernel:
+        kernels::unary_f32(v, v, n, kernels::Activation::of(op_, alpha_, beta_));
+        return;
+      case Kind::affine:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * v[i] + beta_;
+        return;
+      case Kind::scaled_tanh:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * std::tanh(beta_ * v[i]);
+        return;
+      case Kind::thresholded_relu:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] > alpha_ ? v[i] : 0.0f;
+        return;
+      case Kind::softsign:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] / (1.0f + std::fabs(v[i]));
+        return;
+    }
+  }
+
+ private:
+  enum class Kind { kernel, affine, scaled_tanh, thresholded_relu, softsign };
+  Kind kind_ = Kind::kernel;
+  kernels::UnaryOp op_ = kernels::UnaryOp::identity;
+  float alpha_ = 0.0f, beta_ = 0.0f;
+};
+
+enum class CellKind { rnn, gru, lstm };
+
+class RecurrentKernel final : public OpKernel {
+ public:
+  RecurrentKernel(const OpInfo& info, CellKind cell)
+      : cell_(cell),
+        gates_(cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 3 : 4),
+        hidden_size_(info.get_int("hidden_size", -1)),
+        clip_(info.get_float("clip", 0.0f)),
+        has_clip_(info.has("clip")),
+        input_forget_(info.get_int("input_forget", 0) != 0),
+        linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
+        layout_(info.get_int("layout", 0)) {
+    const std::string dir = info.get_string("direction", "forward");
+    if (dir == "forward") directions_ = 1;
+    else if (dir == "reverse") { directions_ = 1; reverse_ = true; }
+    else if (dir == "bidirectional") directions_ = 2;
+    else info.fail(ErrorKind::invalid_model, "direction '" + dir + "' is not forward, reverse or bidirectional");
+    if (layout_ != 0 && layout_ != 1) {
+      info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
+    }
+    if (has_clip_ && !(clip_ > 0.0f)) {
+      info.fail(ErrorKind::invalid_model, "clip must be > 0, got " + std::to_string(clip_));
+    }
+    if (info.has("hidden_size") && hidden_size_ < 1) {
+      info.fail(ErrorKind::invalid_model, "hidden_size must be >= 1");
+    }
+    // Functions per direction: f (RNN); f, g (GRU); f, g, h (LSTM).
+    const std::size_t per = cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 2 : 3;
+    std::vector<std::string> names = info.get_strings("activations");
+    if (names.empty()) {
+      names = cell == CellKind::rnn   ? std::vector<std::string>{"Tanh"}
+              : cell == CellKind::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
+                                      : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
+    }
+    if (names.size() == per && directions_ == 2) names.insert(names.end(), names.begin(), names.end());
+    if (names.size() != per * directions_) {
+      info.fail(ErrorKind::invalid_model, "activations lists " + std::to_string(names.size()) +
+                                              " functions; " + std::to_string(per * directions_) +
+                                              " are needed");
+    }
+    const std::vector<float> alphas = info.get_floats("activation_alpha");
+    const std::vector<float> betas = info.get_floats("activation_beta");
+    std::size_t next_alpha = 0, next_beta = 0;
+    for (const std::string& n : names) {
+      functions_.emplace_back(info, n, alphas, next_alpha, betas, next_beta);
+    }
+    if (const Tensor* r = info.constant_input(2)) (void)hidden(info, r->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    const Tensor& r = ctx.input(2);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    require_f32(ctx, r, "R");
+    if (x.rank() != 3) ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
+    const std::size_t hs = hidden(info, r.shape());
+    const auto seq = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 0 : 1]);
+    const auto batch = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 1 : 0]);
+    const auto in = static_cast<std::size_t>(x.shape()[2]);
+    const std::size_t gh = gates_ * hs, dirs = directions_;
+    expect(ctx, w, "W", {dirs, gh, in});
+    const float* bias = optional(ctx, 3, "B", {dirs, 2 * gh});
+    std::vector<std::int64_t> lens(batch, static_cast<std::int64_t>(seq));
+    if (ctx.has_input(4)) {
+      lens = read_ints(info, ctx.input(4), "sequence_lens");
+      if (lens.size() != batch) {
+        ctx.fail(ErrorKind::shape_mismatch, "sequence_lens has " + std::to_string(lens.size()) +
+                                                " values for a batch of " + std::to_string(batch));
+      }
+      for (std::int64_t l : lens) {
+        if (l < 0 || l > static_cast<std::int64_t>(seq)) {
+          ctx.fail(ErrorKind::invalid_model, "sequence length " + std::to_string(l) +
+                                                 " is outside [0, " + std::to_string(seq) + "]");
+        }
+      }
+    }
+    const std::vector<std::size_t> state_dims =
+        layout_ == 0 ? std::vector<std::size_t>{dirs, batch, hs}
+                     : std::vector<std::size_t>{batch, dirs, hs};
+    const float* init_h = optional(ctx, 5, "initial_h", state_dims);
+    const float* init_c = cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
+    const float* peep = cell_ == CellKind::lstm ? optional(ctx, 7, "P", {dirs, 3 * hs}) : nullptr;
+
+    auto dims = [](std::initializer_list<std::size_t> d) {
+      std::vector<std::int64_t> v;
+      for (std::size_t e : d) v.push_back(static_cast<std::int64_t>(e));
+      return make_shape(v);
+    };
+    float* y = nullptr;
+    if (ctx.output_count() > 0 && ctx.has_output(0)) {
+      Tensor& t = ctx.output(0, DType::f32, layout_ == 0 ? dims({seq, dirs, batch, hs})
+                                                         : dims({batch, seq, dirs, hs}));
+      y = t.data<float>();
+      if (t.nbytes()) std::memset(y, 0, t.nbytes());  // steps past a sequence's end stay 0
+    }
+    const Shape state_shape = layout_ == 0 ? dims({dirs, batch, hs}) : dims({batch, dirs, hs});
+    float* y_h = ctx.output_count() > 1 && ctx.has_output(1)
+                     ? ctx.output(1, DType::f32, state_shape).data<float>() : nullptr;
+    float* y_c = cell_ == CellKind::lstm && ctx.output_count() > 2 && ctx.has_output(2)
+                     ? ctx.output(2, DType::f32, state_shape).data<float>() : nullptr;
+
+    // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
+    const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
+    float* base = static_cast<float*>(
+        ctx.scratch((proj + step + 3 * state + 2 * gh) * sizeof(float)));
+    float* xw = base;
+    float* g = xw + proj;
+    float* h = g + step;
+    float* c = h + state;
+    float* rh = c + state;
+    float* bias_x = rh + state;
+    float* bias_r = bias_x + gh;
+
+    for (std::size_t d = 0; d < dirs; ++d) {
+      const bool backward = reverse_ || d == 1;
+      const float* wd = w.data<float>() + d * gh * in;
+      const float* rd = r.data<float>() + d * gh * hs;
+      // The projection's bias is Wb + Rb, except GRU's Rb of h with linear_before_reset, which
+      // is added to the recurrent product before r multiplies it.
+      for (std::size_t i = 0; i < gh; ++i) {
+        const float wb = bias ? bias[d * 2 * gh + i] : 0.0f;
+        const float rb = bias ? bias[d * 2 * gh + gh + i] : 0.0f;
+        const bool separate = cell_ == CellKind::gru && linear_before_reset_ && i >= 2 * hs;
+        bias_x[i] = separate ? wb : wb + rb;
+        bias_r[i] = separate ? rb : 0.0f;
+      }
+      kernels::GemmEpilogue ep;
+      ep.bias = bias_x;
+      ep.bias_kind = kernels::BiasKind::per_column;
+      if (seq * batch != 0) {
+        kernels::gemm_f32(false, true, seq * batch, gh, in, 1.0f, x.data<float>(), in, wd, in, 0.0f,
+                          xw, gh, ep, ctx.executor());
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (init_h) std::memcpy(h + b * hs, init_h + at, hs * sizeof(float));
+        else std::fill(h + b * hs, h + (b + 1) * hs, 0.0f);
+        if (init_c) std::memcpy(c + b * hs, init_c + at, hs * sizeof(float));
+        else std::fill(c + b * hs, c + (b + 1) * hs, 0.0f);
+      }
+      std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
+      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
+      const float* pd = peep ? peep + d * 3 * hs : nullptr;
+      for (std::size_t s = 0; s < seq; ++s) {
+        // Recurrent products for every batch row (rows past their sequence are ignored).
+        const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
+        kernels::GemmEpilogue rep;
+        if (cell_ == CellKind::gru && linear_before_reset_) {
+          rep.bias = bias_r;
+          rep.bias_kind = kernels::BiasKind::per_column;
+        }
+        kernels::gemm_f32(false, true, batch, gru_split ? 2 * hs : gh, hs, 1.0f, h, hs, rd, hs,
+                          0.0f, g, gh, rep, ctx.executor());
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          const std::size_t n = cell_ == CellKind::gru ? 2 * hs : gh;  // GRU's h: step_gru
+          for (std::size_t i = 0; i < n; ++i) grow[i] += xrow[i];
+          if (cell_ == CellKind::gru) {  // r, then r * h for the second product
+            clip(grow + hs, hs);
+            fn[0].apply(grow + hs, hs);
+            if (gru_split) {
+              for (std::size_t i = 0; i < hs; ++i) rh[b * hs + i] = grow[hs + i] * h[b * hs + i];
+            }
+          }
+        }
+        if (cell_ == CellKind::gru && !linear_before_reset_) {
+          kernels::gemm_f32(false, true, batch, hs, hs, 1.0f, rh, hs, rd + 2 * hs * hs, hs, 0.0f,
+                            g + 2 * hs, gh, {}, ctx.executor());
+        }
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          float* hb = h + b * hs;
+          float* cb = c + b * hs;
+          switch (cell_) {
+            case CellKind::rnn:
+              clip(grow, hs);
+              fn[0].apply(grow, hs);
+              std::memcpy(hb, grow, hs * sizeof(float));
+              break;
+            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
+            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
+          }
+          if (y) {
+            float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
+            std::memcpy(dst, hb, hs * sizeof(float));
+          }
+        }
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (y_h) std::memcpy(y_h + at, h + b * hs, hs * sizeof(float));
+        if (y_c) std::memcpy(y_c + at, c + b * hs, hs * sizeof(float));
+      }
+    }
+  }
+
+ private:
+  // Gates z, r, h: grow holds z's pre-activation, r (already applied) and h's recurrent part.
+  void step_gru(const GateFunction* fn, float* grow, const float* xrow, float* hb,
+                std::size_t hs) const {
+    float* z = grow;
+    float* r = grow + hs;
+    float* hh = grow + 2 * hs;
+    clip(z, hs);
+    fn[0].apply(z, hs);
+    if (linear_before_reset_) {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] = xrow[2 * hs + i] + r[i] * hh[i];
+    } else {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] += xrow[2 * hs + i];
+    }
+    clip(hh, hs);
+    fn[1].apply(hh, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = (1.0f - z[i]) * hh[i] + z[i] * hb[i];
+  }
+
+  // Gates i, o, f, c (ONNX's order) with peepholes P = [Pi, Po, Pf].
+  void step_lstm(const GateFunction* fn, float* grow, const float* p, float* hb, float* cb,
+                 std::size_t hs) const {
+    float* gi = grow;
+    float* go = grow + hs;
+    float* gf = grow + 2 * hs;
+    float* gc = grow + 3 * hs;
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) {
+        gi[i] += p[i] * cb[i];
+        gf[i] += p[2 * hs + i] * cb[i];
+      }
+    }
+    clip(gi, hs);
+    fn[0].apply(gi, hs);
+    if (input_forget_) {
+      for (std::size_t i = 0; i < hs; ++i) gf[i] = 1.0f - gi[i];
+    } else {
+      clip(gf, hs);
+      fn[0].apply(gf, hs);
+    }
+    clip(gc, hs);
+    fn[1].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) cb[i] = gf[i] * cb[i] + gi[i] * gc[i];
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) go[i] += p[hs + i] * cb[i];
+    }
+    clip(go, hs);
+    fn[0].apply(go, hs);
+    std::memcpy(gc, cb, hs * sizeof(float));  // h(C) without touching C
+    fn[2].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = go[i] * gc[i];
+  }
+
+  void clip(float* v, std::size_t n) const {
+    if (!has_clip_) return;
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::min(clip_, std::max(-clip_, v[i]));
+  }
+
+  // The hidden size from R [directions, gates * hidden, hidden], checked against hidden_size.
+  std::size_t hidden(const OpInfo& info, const Shape& r) const {
+    if (r.rank() != 3 || r[0] != static_cast<std::int64_t>(directions_) || r[2] < 1 ||
+        r[1] != static_cast<std::int64_t>(gates_) * r[2] ||
+        (hidden_size_ > 0 && r[2] != hidden_size_)) {
+      info.fail(ErrorKind::shape_mismatch,
+                "R " + r.to_string() + " must be [" + std::to_string(directions_) + ", " +
+                    std::to_string(gates_) + " * hidden_size, hidden_size]" +
+                    (hidden_size_ > 0 ? " with hidden_size " + std::to_string(hidden_size_) : ""));
+    }
+    return static_cast<std::size_t>(r[2]);
+  }
+
+  static void expect(const OpContext& ctx, const Tensor& t, const char* what,
+                     std::initializer_list<std::size_t> dims) {
+    bool ok = t.rank() == dims.size();
+    std::string want;
+    std::size_t k = 0;
+    for (std::size_t d : dims) {
+      ok = ok && static_cast<std::size_t>(t.shape()[k]) == d;
+      want += (k++ ? ", " : "") + std::to_string(d);
+    }
+    if (!ok) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                              " must be [" + want + "]");
+    }
+  }
+  static const float* optional(OpContext& ctx, std::size_t i, const char* what,
+                               const std::vector<std::size_t>& dims) {
+    if (!ctx.has_input(i)) return nullptr;
+    const Tensor& t = ctx.input(i);
+    require_f32(ctx, t, what);
+    if (dims.size() == 2) expect(ctx, t, what, {dims[0], dims[1]});
+    else expect(ctx, t, what, {dims[0], dims[1], dims[2]});
+    return t.data<float>();
+  }
+
+  CellKind cell_;
+  std::size_t gates_;
+  std::int64_t hidden_size_;
+  float clip_;
+  bool has_clip_, input_forget_, linear_before_reset_;
+  std::int64_t layout_;
+  std::size_t directions_ = 1;
+  bool reverse_ = false;
+  std::vector<GateFunction> functions_;
+};
+
+template <CellKind cell>
+OpFactory recurrent_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RecurrentKernel>(info, cell);
+  };
+}
+
 inline void register_rnn_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "RNN", 1, recurrent_factory<CellKind::rnn>());
+  ops.add("", "GRU", 1, recurrent_factory<CellKind::gru>());
+  ops.add("", "LSTM", 1, recurrent_factory<CellKind::lstm>());
 }
 
 }  // namespace ops
