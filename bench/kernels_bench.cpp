@@ -1,18 +1,120 @@
-// Kernel micro-benchmarks on every CPU target this machine supports. GEMM and convolution report
-// GFLOP/s (counter "GFLOPS"); compare with the machine's fp32 peak (Zen 4 here: 115 GFLOP/s per
-// core). Run: build/.../bench/inlay_kernels_bench --benchmark_filter=gemm
+// Kernel micro-benchmarks (Google Benchmark). GEMM and convolution report GFLOP/s (counter
+// "GFLOPS") and the share of this machine's fp32 peak on one core (counter "peak%"). The peak is
+// measured at start-up with a loop of independent FMAs on the widest vectors the CPU has (or
+// taken from INLAY_PEAK_GFLOPS), and printed in the context header.
+//   GEMM at square sizes and conv/depthwise/elementwise: every CPU target this machine supports.
+//   The shapes the bench models (../shared/models) run: the best target only. Names say where
+//   each shape comes from (docs/bench.md lists them).
+// Run: build/bench/bench/inlay_kernels_bench --benchmark_filter=model/ --benchmark_min_time=0.2
 #include <inlay/inlay.hpp>
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define INLAY_BENCH_X86 1
+#endif
 
 namespace k = inlay::kernels;
 
 namespace {
 
+// ---- fp32 peak of one core ----
+#ifdef INLAY_BENCH_X86
+// 12 independent FMA chains: more than latency (4) x FMA ports (2) needs to keep every port busy.
+#define INLAY_FMA12(fma)                                                                        \
+  a0 = fma(a0, m, c); a1 = fma(a1, m, c); a2 = fma(a2, m, c); a3 = fma(a3, m, c);               \
+  a4 = fma(a4, m, c); a5 = fma(a5, m, c); a6 = fma(a6, m, c); a7 = fma(a7, m, c);               \
+  a8 = fma(a8, m, c); a9 = fma(a9, m, c); a10 = fma(a10, m, c); a11 = fma(a11, m, c)
+
+__attribute__((target("avx512f"))) float fma_loop_512(std::size_t iterations) {
+  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  __m512 a0 = _mm512_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0,
+         a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  for (std::size_t i = 0; i < iterations; ++i) {
+    INLAY_FMA12(_mm512_fmadd_ps);
+  }
+  __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                           _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+  s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, s);
+  return lanes[0] + lanes[15];
+}
+
+__attribute__((target("avx2,fma"))) float fma_loop_256(std::size_t iterations) {
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  __m256 a0 = _mm256_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0,
+         a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  for (std::size_t i = 0; i < iterations; ++i) {
+    INLAY_FMA12(_mm256_fmadd_ps);
+  }
+  __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                           _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+  s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, s);
+  return lanes[0] + lanes[7];
+}
+#undef INLAY_FMA12
+
+// The widest FMA loop this CPU runs and its FLOPs per iteration (12 chains x lanes x 2), or null.
+using FmaLoop = float (*)(std::size_t);
+std::pair<FmaLoop, double> widest_fma() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return {fma_loop_512, 12 * 16 * 2};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return {fma_loop_256, 12 * 8 * 2};
+  }
+  return {nullptr, 0};
+}
+#else
+using FmaLoop = float (*)(std::size_t);
+std::pair<FmaLoop, double> widest_fma() { return {nullptr, 0}; }
+#endif
+
+// GFLOP/s of one core: INLAY_PEAK_GFLOPS, else the best of 5 timings of the FMA loop.
+double measure_peak_gflops() {
+  if (const char* env = std::getenv("INLAY_PEAK_GFLOPS")) return std::atof(env);
+  const auto [loop, flops_per_iteration] = widest_fma();
+  if (loop == nullptr) return 0;
+  const std::size_t iterations = 20'000'000;
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(loop(iterations));
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, flops_per_iteration * static_cast<double>(iterations) / s * 1e-9);
+  }
+  return best;
+}
+
+double g_peak_gflops = 0;
+
+// Counters for `flops` floating-point operations per iteration.
+void count_flops(benchmark::State& state, double flops) {
+  state.counters["GFLOPS"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  if (g_peak_gflops > 0) {
+    state.counters["peak%"] = benchmark::Counter(flops * 1e-9 * 100 / g_peak_gflops,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  }
+}
+
+void peak(benchmark::State& state) {
+  const auto [loop, flops_per_iteration] = widest_fma();
+  const std::size_t iterations = 1'000'000;
+  for (auto _ : state) benchmark::DoNotOptimize(loop(iterations));
+  count_flops(state, flops_per_iteration * iterations);
+}
+
+// ---- kernels ----
 std::vector<float> random_floats(std::size_t n) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
@@ -26,49 +128,87 @@ void with_target(benchmark::State& state, const std::string& target) {
   state.SetLabel(target);
 }
 
+// C[m x n] = A[m x k] B[k x n], B as given (MatMul with a computed B) or packed at load (Gemm
+// with constant weights).
 void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_t n,
-          std::size_t kk) {
+          std::size_t kk, bool packed) {
   with_target(state, target);
   const auto a = random_floats(m * kk), b = random_floats(kk * n);
-  std::vector<float> c(m * n);
+  std::vector<float> c(m * n), pb;
+  if (packed) {
+    pb.resize(k::gemm_packed_b_size_f32(n, kk));
+    k::gemm_pack_b_f32(false, n, kk, b.data(), n, pb.data());
+  }
   for (auto _ : state) {
-    k::gemm_f32(false, false, m, n, kk, 1.0f, a.data(), kk, b.data(), n, 0.0f, c.data(), n);
+    if (packed) {
+      k::gemm_packed_f32(false, m, n, kk, 1.0f, a.data(), kk, pb.data(), 0.0f, c.data(), n);
+    } else {
+      k::gemm_f32(false, false, m, n, kk, 1.0f, a.data(), kk, b.data(), n, 0.0f, c.data(), n);
+    }
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * m * n * kk * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, 2.0 * m * n * kk);
 }
 
-void conv3x3(benchmark::State& state, std::string target, std::size_t channels, std::size_t size) {
+// `batch` GEMMs of m x n x k (attention heads).
+void gemm_batched(benchmark::State& state, std::string target, std::size_t batch, std::size_t m,
+                  std::size_t n, std::size_t kk) {
   with_target(state, target);
-  k::Conv2dParams p;
-  p.in_channels = p.out_channels = channels;
-  p.in_h = p.in_w = size;
-  p.kernel_h = p.kernel_w = 3;
-  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
-  const auto x = random_floats(channels * size * size), w = random_floats(channels * channels * 9);
-  std::vector<float> y(channels * size * size), ws(k::conv2d_workspace_size_f32(p));
+  const auto a = random_floats(batch * m * kk), b = random_floats(batch * kk * n);
+  std::vector<float> c(batch * m * n);
   for (auto _ : state) {
-    k::conv2d_nchw_f32(p, x.data(), w.data(), nullptr, y.data(), ws.data());
-    benchmark::DoNotOptimize(y.data());
+    k::gemm_batched_f32(batch, false, false, m, n, kk, 1.0f, a.data(), kk, m * kk, b.data(), n,
+                        kk * n, 0.0f, c.data(), n, m * n);
+    benchmark::DoNotOptimize(c.data());
   }
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * channels * channels * 9 * size * size * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, 2.0 * batch * m * n * kk);
 }
 
-void depthwise3x3(benchmark::State& state, std::string target, std::size_t channels, std::size_t size) {
-  with_target(state, target);
+struct ConvShape {
+  std::size_t in_channels, out_channels, size, kernel, stride, pad;
+};
+
+k::Conv2dParams conv_params(const ConvShape& s, std::size_t groups) {
   k::Conv2dParams p;
-  p.in_channels = p.out_channels = p.groups = channels;
-  p.in_h = p.in_w = size;
-  p.kernel_h = p.kernel_w = 3;
-  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
-  const auto x = random_floats(channels * size * size), w = random_floats(channels * 9);
-  std::vector<float> y(channels * size * size);
+  p.in_channels = s.in_channels;
+  p.out_channels = s.out_channels;
+  p.in_h = p.in_w = s.size;
+  p.kernel_h = p.kernel_w = s.kernel;
+  p.stride_h = p.stride_w = s.stride;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = s.pad;
+  p.groups = groups;
+  return p;
+}
+
+void conv(benchmark::State& state, std::string target, ConvShape s) {
+  with_target(state, target);
+  const k::Conv2dParams p = conv_params(s, 1);
+  const std::size_t out = p.out_h() * p.out_w();
+  const auto x = random_floats(s.in_channels * s.size * s.size),
+             w = random_floats(s.out_channels * s.in_channels * s.kernel * s.kernel),
+             bias = random_floats(s.out_channels);
+  std::vector<float> y(s.out_channels * out), ws(k::conv2d_workspace_size_f32(p));
   for (auto _ : state) {
-    k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), nullptr, y.data(), k::Activation::relu6());
+    k::conv2d_nchw_f32(p, x.data(), w.data(), bias.data(), y.data(), ws.data());
     benchmark::DoNotOptimize(y.data());
   }
-  state.counters["GFLOPS"] = benchmark::Counter(2.0 * channels * 9 * size * size * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
+}
+
+void depthwise(benchmark::State& state, std::string target, ConvShape s) {
+  with_target(state, target);
+  const k::Conv2dParams p = conv_params(s, s.in_channels);
+  const std::size_t out = p.out_h() * p.out_w();
+  const auto x = random_floats(s.in_channels * s.size * s.size),
+             w = random_floats(s.in_channels * s.kernel * s.kernel),
+             bias = random_floats(s.in_channels);
+  std::vector<float> y(s.in_channels * out);
+  for (auto _ : state) {
+    k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), bias.data(), y.data(),
+                                 k::Activation::relu6());
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, 2.0 * s.in_channels * s.kernel * s.kernel * out);
 }
 
 void unary(benchmark::State& state, std::string target, k::Activation f) {
@@ -93,20 +233,114 @@ void softmax(benchmark::State& state, std::string target, std::size_t rows, std:
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(x.size()));
 }
 
+// ---- the shapes of the bench models (batch 1; M x N x K of C[M x N] = A[M x K] B[K x N]) ----
+struct GemmShape {
+  const char* name;
+  std::size_t m, n, k;
+  bool packed;  // Gemm with constant weights (packed at load) rather than MatMul
+};
+const GemmShape kModelGemms[] = {
+    {"mlp/fc1", 1, 64, 100, true},          {"mlp/fc2", 1, 64, 64, true},
+    {"lenet/fc1", 1, 120, 400, true},       {"lenet/fc2", 1, 84, 120, true},
+    {"mobilenetv2/classifier", 1, 1000, 1280, true},
+    {"bert_tiny/proj", 128, 128, 128, false},  // Q, K, V and output projections (MatMul)
+    {"bert_tiny/ffn_up", 128, 512, 128, false},
+    {"bert_tiny/ffn_down", 128, 128, 512, false},
+    {"bert_tiny/pooler", 1, 128, 128, true},
+    {"lstm/input_proj_l1", 64, 1024, 128, false},  // the input projection batched over 64 steps
+    {"lstm/input_proj_l2", 64, 1024, 256, false},
+    {"lstm/recurrent_step", 1, 1024, 256, false},  // h x R^T, once per step and layer
+    {"digits_mlp/fc1", 360, 128, 64, true},   {"digits_mlp/fc2", 360, 64, 128, true},
+    {"digits_mlp/fc3", 360, 10, 64, true},
+};
+struct BatchedShape {
+  const char* name;
+  std::size_t batch, m, n, k;
+};
+const BatchedShape kModelBatched[] = {
+    {"bert_tiny/attn_scores", 2, 128, 128, 64},  // Q K^T per head
+    {"bert_tiny/attn_context", 2, 128, 64, 128},  // softmax(.) V per head
+};
+struct NamedConv {
+  const char* name;
+  ConvShape shape;
+};
+// Convolutions as the model runs them (pointwise ones are GEMMs of out_channels x HW x in_channels).
+const NamedConv kModelConvs[] = {
+    {"lenet/conv1_5x5", {1, 6, 28, 5, 1, 2}},
+    {"lenet/conv2_5x5", {6, 16, 14, 5, 1, 0}},
+    {"mobilenetv2/stem_3x3s2", {3, 32, 224, 3, 2, 1}},
+    {"mobilenetv2/pw_32to16_112", {32, 16, 112, 1, 1, 0}},
+    {"mobilenetv2/pw_16to96_112", {16, 96, 112, 1, 1, 0}},
+    {"mobilenetv2/pw_96to24_56", {96, 24, 56, 1, 1, 0}},
+    {"mobilenetv2/pw_24to144_56", {24, 144, 56, 1, 1, 0}},
+    {"mobilenetv2/pw_144to24_56", {144, 24, 56, 1, 1, 0}},
+    {"mobilenetv2/pw_144to32_28", {144, 32, 28, 1, 1, 0}},
+    {"mobilenetv2/pw_32to192_28", {32, 192, 28, 1, 1, 0}},
+    {"mobilenetv2/pw_192to32_28", {192, 32, 28, 1, 1, 0}},
+    {"mobilenetv2/pw_64to384_14", {64, 384, 14, 1, 1, 0}},
+    {"mobilenetv2/pw_384to64_14", {384, 64, 14, 1, 1, 0}},
+    {"mobilenetv2/pw_96to576_14", {96, 576, 14, 1, 1, 0}},
+    {"mobilenetv2/pw_576to96_14", {576, 96, 14, 1, 1, 0}},
+    {"mobilenetv2/pw_160to960_7", {160, 960, 7, 1, 1, 0}},
+    {"mobilenetv2/pw_960to160_7", {960, 160, 7, 1, 1, 0}},
+    {"mobilenetv2/pw_320to1280_7", {320, 1280, 7, 1, 1, 0}},
+    {"resnet18/conv3x3_64_56", {64, 64, 56, 3, 1, 1}},
+};
+const NamedConv kModelDepthwise[] = {
+    {"mobilenetv2/dw_32_112", {32, 32, 112, 3, 1, 1}},
+    {"mobilenetv2/dw_96_112s2", {96, 96, 112, 3, 2, 1}},
+    {"mobilenetv2/dw_144_56", {144, 144, 56, 3, 1, 1}},
+    {"mobilenetv2/dw_144_56s2", {144, 144, 56, 3, 2, 1}},
+    {"mobilenetv2/dw_192_28", {192, 192, 28, 3, 1, 1}},
+    {"mobilenetv2/dw_384_14", {384, 384, 14, 3, 1, 1}},
+    {"mobilenetv2/dw_576_14", {576, 576, 14, 3, 1, 1}},
+    {"mobilenetv2/dw_960_7", {960, 960, 7, 3, 1, 1}},
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const std::string& t : inlay::available_cpu_targets()) {
-    for (std::size_t s : {64, 256, 512, 1024}) {
-      benchmark::RegisterBenchmark(("gemm/" + t + "/" + std::to_string(s)).c_str(), gemm, t, s, s, s);
+  g_peak_gflops = measure_peak_gflops();
+  benchmark::AddCustomContext("fp32_peak_gflops_per_core",
+                              g_peak_gflops > 0 ? std::to_string(g_peak_gflops) : "unknown");
+  if (widest_fma().first != nullptr) benchmark::RegisterBenchmark("peak/fma", peak);
+
+  const std::vector<std::string> targets = inlay::available_cpu_targets();
+  for (const std::string& t : targets) {
+    for (std::size_t s : {64, 128, 256, 512, 1024}) {
+      benchmark::RegisterBenchmark(("gemm/" + t + "/" + std::to_string(s)).c_str(), gemm, t, s, s,
+                                   s, false);
     }
-    benchmark::RegisterBenchmark(("gemm/" + t + "/360x128x64").c_str(), gemm, t, 360, 128, 64);
-    benchmark::RegisterBenchmark(("gemm/" + t + "/64x3136x576").c_str(), gemm, t, 64, 3136, 576);
-    benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv3x3, t, 64, 56);
-    benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise3x3, t, 144, 56);
+    benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,
+                                 ConvShape{64, 64, 56, 3, 1, 1});
+    benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise, t,
+                                 ConvShape{144, 144, 56, 3, 1, 1});
     benchmark::RegisterBenchmark(("gelu/" + t + "/1M").c_str(), unary, t, k::Activation::gelu());
-    benchmark::RegisterBenchmark(("sigmoid/" + t + "/1M").c_str(), unary, t, k::Activation::sigmoid());
+    benchmark::RegisterBenchmark(("sigmoid/" + t + "/1M").c_str(), unary, t,
+                                 k::Activation::sigmoid());
     benchmark::RegisterBenchmark(("softmax/" + t + "/1024x1024").c_str(), softmax, t, 1024, 1024);
+  }
+
+  const std::string best = inlay::cpu_target();
+  for (const GemmShape& g : kModelGemms) {
+    const std::string name = std::string("model/gemm/") + g.name + "/" + std::to_string(g.m) +
+                             "x" + std::to_string(g.n) + "x" + std::to_string(g.k);
+    benchmark::RegisterBenchmark(name.c_str(), gemm, best, g.m, g.n, g.k, g.packed);
+  }
+  for (const BatchedShape& g : kModelBatched) {
+    const std::string name = std::string("model/gemm_batched/") + g.name + "/" +
+                             std::to_string(g.batch) + "x" + std::to_string(g.m) + "x" +
+                             std::to_string(g.n) + "x" + std::to_string(g.k);
+    benchmark::RegisterBenchmark(name.c_str(), gemm_batched, best, g.batch, g.m, g.n, g.k);
+  }
+  for (const NamedConv& c : kModelConvs) {
+    benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best,
+                                 c.shape);
+  }
+  for (const NamedConv& c : kModelDepthwise) {
+    benchmark::RegisterBenchmark((std::string("model/depthwise/") + c.name).c_str(), depthwise,
+                                 best, c.shape);
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
