@@ -85,9 +85,13 @@ TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][
 }
 
 TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx][convert]") {
-  CHECK_THAT(error_of([&] { convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 0)); },
+  CHECK_THAT(error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 16).s(9, std::string(2, '\0'))); },
                       ErrorKind::unsupported_op),
-             Contains("tensor 'd': data type DOUBLE is not supported"));
+             Contains("tensor 'b': data type BFLOAT16 is not supported"));
+  // DOUBLE is held (f64), from double_data as well as raw_data.
+  const inlay::Tensor d = convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 2.5));
+  CHECK(d.dtype() == inlay::DType::f64);
+  CHECK(d.data<double>()[0] == 2.5);
   CHECK_THAT(error_of([&] { convert(Pb().s(8, "s").u(2, 8).s(6, "text")); },
                       ErrorKind::unsupported_op),
              Contains("data type STRING"));

@@ -62,6 +62,11 @@ inline DataType data_type_of(DType dtype) {
     case DType::i32: return DataType::int32;
     case DType::i64: return DataType::int64;
     case DType::boolean: return DataType::boolean;
+    case DType::f64: return DataType::float64;
+    case DType::i16: return DataType::int16;
+    case DType::u16: return DataType::uint16;
+    case DType::u32: return DataType::uint32;
+    case DType::u64: return DataType::uint64;
   }
   return DataType::undefined;
 }
