@@ -5444,7 +5444,8 @@ inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
 
 // Limits on model-local functions: a few functions calling each other twice per level would
 // otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
-constexpr std::size_t max_expanded_nodes = std::size_t(1) << 20;
+// (Inlining costs time and memory per node, and the names of inner values grow with the depth.)
+constexpr std::size_t max_expanded_nodes = std::size_t(1) << 16;  // added to one graph
 constexpr int max_function_depth = 32;
 
 // The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
@@ -5577,20 +5578,20 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   std::vector<FlatNode> flat;
   {
     std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
-    std::size_t total = 0;
+    std::size_t total = 0, added = 0;
     for (const auto& n : proto.node) {
       const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
                                              std::string(n.op_type), memo, 0);
       total += size;
-      if (total > max_expanded_nodes) {
+      added += size - 1;
+      if (added > max_expanded_nodes) {
         fail(ErrorKind::invalid_model,
-             "graph '" + g->name + "': node '" + std::string(n.name) + "' (" +
-                 std::string(n.op_type) + ") brings the graph to more than " +
-                 std::to_string(max_expanded_nodes) + " nodes" +
-                 (size > 1 ? " (function '" + std::string(n.op_type) + "' expands to " +
-                                 (size > max_expanded_nodes ? "more than " : "") +
-                                 std::to_string(std::min(size, max_expanded_nodes)) + " nodes)"
-                           : std::string()));
+             "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
+                 std::string(n.op_type) + "', which expands to " +
+                 (size > max_expanded_nodes ? "more than " : "") +
+                 std::to_string(std::min(size, max_expanded_nodes)) +
+                 " nodes; model-local functions may add at most " +
+                 std::to_string(max_expanded_nodes) + " nodes to a graph");
       }
     }
     flat.reserve(total);
