@@ -1288,6 +1288,550 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_TENSOR_HPP
 // ---- end inlay/onnx/tensor.hpp
+// ---- begin inlay/onnx/writer.hpp
+// Writing ONNX models: a graph described in memory (inputs, outputs, initializers, nodes with
+// attributes) serialized as ModelProto bytes in the protobuf wire format (no libprotobuf).
+// Field numbers are onnx.proto's (IR version 8), as in onnx/proto.hpp.
+#ifndef INLAY_ONNX_WRITER_HPP
+#define INLAY_ONNX_WRITER_HPP
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// One node; its attributes are encoded as they are added. Returned by GraphWriter::add_node,
+// valid as long as the GraphWriter.
+class NodeWriter {
+ public:
+  NodeWriter(std::string op_type, std::vector<std::string> inputs,
+             std::vector<std::string> outputs, std::string name, std::string domain);
+
+  NodeWriter& attr(const std::string& name, std::int64_t value);
+  NodeWriter& attr(const std::string& name, int value) {
+    return attr(name, static_cast<std::int64_t>(value));
+  }
+  NodeWriter& attr(const std::string& name, float value);
+  NodeWriter& attr(const std::string& name, double value) {
+    return attr(name, static_cast<float>(value));
+  }
+  NodeWriter& attr(const std::string& name, const std::string& value);
+  NodeWriter& attr(const std::string& name, const char* value) {
+    return attr(name, std::string(value));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<std::int64_t>& values);
+  NodeWriter& attr(const std::string& name, std::initializer_list<int> values) {
+    return attr(name, std::vector<std::int64_t>(values.begin(), values.end()));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<float>& values);
+  NodeWriter& attr(const std::string& name, std::initializer_list<float> values) {
+    return attr(name, std::vector<float>(values));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<std::string>& values);
+  NodeWriter& attr(const std::string& name, const Tensor& value);
+
+  const std::string& op_type() const noexcept { return op_type_; }
+  // The NodeProto bytes.
+  std::string bytes() const;
+
+ private:
+  std::string op_type_, name_, domain_;
+  std::vector<std::string> inputs_, outputs_;
+  std::string attributes_;  // encoded AttributeProto fields
+};
+
+class GraphWriter {
+ public:
+  explicit GraphWriter(std::string graph_name = "inlay_graph");
+
+  // dims[i] < 0 or dim_params[i] non-empty marks a symbolic dimension (dim_param, or no value at
+  // all when the name is empty).
+  void add_input(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
+                 const std::vector<std::string>& dim_params = {});
+  void add_output(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
+                  const std::vector<std::string>& dim_params = {});
+  // The elements are copied now (little-endian raw_data).
+  void add_initializer(const std::string& name, const Tensor& value);
+  NodeWriter& add_node(const std::string& op_type, const std::vector<std::string>& inputs,
+                       const std::vector<std::string>& outputs, const std::string& name = "",
+                       const std::string& domain = "");
+  // An operator set besides the default domain's (which model_bytes writes from `opset`).
+  void add_opset_import(const std::string& domain, std::int64_t version);
+
+  std::size_t node_count() const noexcept { return nodes_.size(); }
+
+  // The ModelProto bytes. The IR version follows the opset (7 up to opset 14, 8 up to 18,
+  // 9 for 19-20, 10 after), the pairs the ONNX releases introduced together.
+  std::string model_bytes(std::int64_t opset = 17, const std::string& producer = "inlay") const;
+  // Writes model_bytes to `path`; errors: io naming the path.
+  void save(const std::string& path, std::int64_t opset = 17,
+            const std::string& producer = "inlay") const;
+
+ private:
+  std::string name_;
+  std::string inputs_, outputs_, initializers_;  // encoded repeated GraphProto fields
+  std::vector<std::unique_ptr<NodeWriter>> nodes_;
+  std::string opset_imports_;
+};
+
+// A TensorProto's bytes for `value` (raw_data), e.g. to write test data files (input_0.pb).
+std::string tensor_proto_bytes(const std::string& name, const Tensor& value);
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_WRITER_HPP
+// ---- end inlay/onnx/writer.hpp
+// ---- begin inlay/data.hpp
+// inlay::data: numeric CSV tables, scaling, seeded splits, row selection, one-hot encoding.
+#ifndef INLAY_DATA_HPP
+#define INLAY_DATA_HPP
+
+// ---- begin inlay/data/rng.hpp
+// inlay::data::Rng: a small seeded random generator whose streams are the same on every platform
+// and standard library (std::mt19937 is, but std::uniform_*_distribution and std::shuffle are
+// not), for splits, shuffling, weight initialization and dropout.
+#ifndef INLAY_DATA_RNG_HPP
+#define INLAY_DATA_RNG_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// xoshiro256** (D. Blackman, S. Vigna, "Scrambled linear pseudorandom number generators", 2018),
+// seeded through splitmix64 so that nearby seeds give unrelated streams.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
+
+  void reseed(std::uint64_t seed) noexcept {
+    std::uint64_t x = seed;
+    for (std::uint64_t& s : state_) s = splitmix64(x);
+    has_spare_normal_ = false;
+  }
+
+  // 64 random bits.
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, 1), 53 random bits.
+  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Uniform in [lo, hi).
+  double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }
+  // Uniform integer in [0, n), unbiased (rejection sampling); 0 when n == 0.
+  std::uint64_t below(std::uint64_t n) noexcept;
+  // Standard normal (Box-Muller; the second value of each pair is kept for the next call).
+  float normal() noexcept;
+  float normal(float mean, float stddev) noexcept { return mean + stddev * normal(); }
+  // Fisher-Yates shuffle in place.
+  void shuffle(std::vector<std::size_t>& v) noexcept;
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+  std::uint64_t state_[4];
+  bool has_spare_normal_ = false;
+  float spare_normal_ = 0.0f;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_RNG_HPP
+// ---- end inlay/data/rng.hpp
+// ---- begin inlay/data/table.hpp
+// Numeric tables read from CSV text: every cell a number, every row the same number of cells.
+// Errors (invalid_argument for bad text, io for files) name the source, line and column.
+#ifndef INLAY_DATA_TABLE_HPP
+#define INLAY_DATA_TABLE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+struct Table {
+  std::size_t rows = 0, cols = 0;
+  std::vector<double> values;  // row-major, rows * cols
+
+  double at(std::size_t r, std::size_t c) const;
+  // Columns [first_col, last_col) as f32 [rows, last_col - first_col].
+  Tensor features(std::size_t first_col, std::size_t last_col) const;
+  // Column `col` as integer labels; a value that is not an integer is an error naming its row.
+  std::vector<std::int64_t> labels(std::size_t col) const;
+  // Column `col` as floats (regression targets).
+  std::vector<float> column(std::size_t col) const;
+};
+
+struct CsvOptions {
+  char delimiter = ',';     // ' ' means any run of blanks (spaces or tabs)
+  std::size_t skip_lines = 0;  // header lines to skip before the data
+};
+
+// Blank lines are skipped; "\r\n" line ends are accepted. Cells may have blanks around them.
+Table read_csv(const std::string& path, const CsvOptions& options = {});
+Table parse_csv(std::string_view text, const CsvOptions& options = {},
+                const std::string& source_name = "<memory>");
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_TABLE_HPP
+// ---- end inlay/data/table.hpp
+// ---- begin inlay/data/scalers.hpp
+// Feature scaling fitted on one set (the training split) and applied to others, column by column
+// of an f32 [n, features] tensor.
+#ifndef INLAY_DATA_SCALERS_HPP
+#define INLAY_DATA_SCALERS_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// (x - mean) / scale with scale the population standard deviation (as scikit-learn's
+// StandardScaler); constant columns get scale 1.
+class Standardizer {
+ public:
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;  // a new tensor
+  Tensor fit_transform(const Tensor& x);
+  const std::vector<float>& mean() const noexcept { return mean_; }
+  const std::vector<float>& scale() const noexcept { return scale_; }
+  bool fitted() const noexcept { return !mean_.empty(); }
+
+ private:
+  std::vector<float> mean_, scale_;
+};
+
+// (x - min) / (max - min): the fitted set maps to [0, 1]; constant columns map to 0.
+class MinMaxScaler {
+ public:
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;
+  Tensor fit_transform(const Tensor& x);
+  const std::vector<float>& min() const noexcept { return min_; }
+  const std::vector<float>& max() const noexcept { return max_; }
+  bool fitted() const noexcept { return !min_.empty(); }
+
+ private:
+  std::vector<float> min_, max_;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_SCALERS_HPP
+// ---- end inlay/data/scalers.hpp
+// ---- begin inlay/data/split.hpp
+// Train/test splits as row indices, reproducible from a seed on every platform (data::Rng).
+#ifndef INLAY_DATA_SPLIT_HPP
+#define INLAY_DATA_SPLIT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+struct Split {
+  std::vector<std::size_t> train, test;  // each in shuffled order
+};
+
+// Each class keeps its share in both parts: a class of n rows gives round(n * test_fraction) test
+// rows (at least one row stays on each side when n >= 2). test_fraction in [0, 1].
+Split stratified_split(const std::vector<std::int64_t>& labels, double test_fraction,
+                       std::uint64_t seed);
+// round(n * test_fraction) test rows chosen at random.
+Split random_split(std::size_t n, double test_fraction, std::uint64_t seed);
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_SPLIT_HPP
+// ---- end inlay/data/split.hpp
+// ---- begin inlay/data/rows.hpp
+// Selecting rows of a tensor or elements of a vector by index (after a split or a shuffle), and
+// one-hot encoding of labels.
+#ifndef INLAY_DATA_ROWS_HPP
+#define INLAY_DATA_ROWS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// A new tensor of rows.size() rows (dimension 0) of `x`, any dtype and rank >= 1.
+Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows);
+
+template <class T>
+std::vector<T> take(const std::vector<T>& v, const std::vector<std::size_t>& idx) {
+  std::vector<T> out;
+  out.reserve(idx.size());
+  for (std::size_t i : idx) {
+    if (i >= v.size()) {
+      fail(ErrorKind::invalid_argument, "data::take: index " + std::to_string(i) +
+                                            " out of range for " + std::to_string(v.size()) +
+                                            " elements");
+    }
+    out.push_back(v[i]);
+  }
+  return out;
+}
+
+// f32 [labels.size(), classes]; a label outside [0, classes) is an error naming its position.
+Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes);
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_ROWS_HPP
+// ---- end inlay/data/rows.hpp
+
+#endif  // INLAY_DATA_HPP
+// ---- end inlay/data.hpp
+// ---- begin inlay/metrics.hpp
+// inlay::metrics: classification, ranking, regression and latency metrics.
+#ifndef INLAY_METRICS_HPP
+#define INLAY_METRICS_HPP
+
+// ---- begin inlay/metrics/classification.hpp
+// Classification metrics on integer labels 0..classes-1: accuracy, top-k accuracy, the confusion
+// matrix, and precision/recall/F1 per class with macro, micro and weighted averages (definitions
+// as scikit-learn's precision_recall_fscore_support, with zero_division=0).
+#ifndef INLAY_METRICS_CLASSIFICATION_HPP
+#define INLAY_METRICS_CLASSIFICATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// The index of the largest score in each row of f32 [n, classes] (the first one on ties).
+std::vector<std::int64_t> argmax_rows(const Tensor& scores);
+
+// Share of positions where y_pred equals y_true (0 for empty vectors).
+double accuracy(const std::vector<std::int64_t>& y_true, const std::vector<std::int64_t>& y_pred);
+
+// Share of rows whose true class is among the k highest scores (ties broken toward the lower
+// class index, so a tie never counts twice).
+double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_true, std::size_t k);
+
+struct ConfusionMatrix {
+  std::size_t classes = 0;
+  std::vector<std::int64_t> counts;  // [true][pred], row-major, classes * classes
+  std::int64_t at(std::size_t t, std::size_t p) const { return counts.at(t * classes + p); }
+};
+
+// Labels outside [0, classes) are an error naming their position.
+ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
+                                 const std::vector<std::int64_t>& y_pred, std::size_t classes);
+
+struct ClassScores {
+  double precision = 0, recall = 0, f1 = 0;
+  std::int64_t support = 0;  // number of true samples of the class (all samples for averages)
+};
+
+struct ClassificationReport {
+  std::vector<ClassScores> per_class;
+  ClassScores macro, micro, weighted;  // unweighted mean, global counts, support-weighted mean
+  double accuracy = 0;
+};
+
+ClassificationReport classification_report(const std::vector<std::int64_t>& y_true,
+                                           const std::vector<std::int64_t>& y_pred,
+                                           std::size_t classes);
+ClassificationReport classification_report(const ConfusionMatrix& m);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_CLASSIFICATION_HPP
+// ---- end inlay/metrics/classification.hpp
+// ---- begin inlay/metrics/ranking.hpp
+// Ranking quality of scores for a binary problem.
+#ifndef INLAY_METRICS_RANKING_HPP
+#define INLAY_METRICS_RANKING_HPP
+
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// Area under the ROC curve: the probability that a random positive scores above a random
+// negative, ties counting one half (the Mann-Whitney U statistic with average ranks). y_true01
+// holds 0 or 1; both classes must be present.
+double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<float>& scores);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_RANKING_HPP
+// ---- end inlay/metrics/ranking.hpp
+// ---- begin inlay/metrics/regression.hpp
+// Regression metrics: mean squared error, mean absolute error, coefficient of determination.
+#ifndef INLAY_METRICS_REGRESSION_HPP
+#define INLAY_METRICS_REGRESSION_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// Sums are accumulated in double. Sizes must match and be non-zero.
+double mse(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+double mae(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+// 1 - SS_res / SS_tot; when y_true is constant: 1 for a perfect prediction, else 0 (as
+// scikit-learn's r2_score).
+double r2(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+
+// f32 tensors of the same element count (any shape), compared element by element.
+double mse(const Tensor& y_true, const Tensor& y_pred);
+double mae(const Tensor& y_true, const Tensor& y_pred);
+double r2(const Tensor& y_true, const Tensor& y_pred);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_REGRESSION_HPP
+// ---- end inlay/metrics/regression.hpp
+// ---- begin inlay/metrics/latency.hpp
+// Summary of timing runs (milliseconds per run).
+#ifndef INLAY_METRICS_LATENCY_HPP
+#define INLAY_METRICS_LATENCY_HPP
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+struct LatencyStats {
+  double min_ms = 0, median_ms = 0, p90_ms = 0, p99_ms = 0, mean_ms = 0, max_ms = 0;
+  std::size_t runs = 0;
+  // "runs=100 min=0.012 median=0.013 p90=0.015 p99=0.020 mean=0.014 ms"
+  std::string to_string() const;
+};
+
+// Percentiles interpolate linearly between the closest ranks (numpy's default "linear" method):
+// p-th percentile = sorted[(n - 1) * p / 100], interpolated. An empty vector is an error.
+LatencyStats latency_stats(std::vector<double> ms);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_LATENCY_HPP
+// ---- end inlay/metrics/latency.hpp
+
+#endif  // INLAY_METRICS_HPP
+// ---- end inlay/metrics.hpp
+// ---- begin inlay/plot.hpp
+// inlay::plot: pictures as SVG text, with no dependency.
+#ifndef INLAY_PLOT_HPP
+#define INLAY_PLOT_HPP
+
+// ---- begin inlay/plot/line_chart.hpp
+// Line charts as SVG text (no dependency): training curves, one line per series over x = 1..n.
+#ifndef INLAY_PLOT_LINE_CHART_HPP
+#define INLAY_PLOT_LINE_CHART_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+
+struct Series {
+  std::string name;
+  std::vector<double> values;  // values[i] is drawn at x = i + 1 (epoch i + 1)
+};
+
+// A chart with a title, labelled axes with ticks, one coloured polyline per series and a legend.
+// Non-finite values leave a gap in their line. Errors: invalid_argument for no series or no
+// finite value, io when the file cannot be written (naming the path).
+std::string line_chart_svg_text(const std::string& title, const std::string& x_label,
+                                const std::string& y_label, const std::vector<Series>& series);
+void save_line_chart_svg(const std::string& path, const std::string& title,
+                         const std::string& x_label, const std::string& y_label,
+                         const std::vector<Series>& series);
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_LINE_CHART_HPP
+// ---- end inlay/plot/line_chart.hpp
+// ---- begin inlay/plot/confusion_matrix.hpp
+// A confusion matrix as an SVG heat map: one cell per (true, predicted) pair, shaded by its share
+// of the true class's row, with the count written in it.
+#ifndef INLAY_PLOT_CONFUSION_MATRIX_HPP
+#define INLAY_PLOT_CONFUSION_MATRIX_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+
+// class_names: empty (the class indices are shown) or one name per class.
+std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
+                                      const std::vector<std::string>& class_names = {});
+void save_confusion_matrix_svg(const std::string& path, const metrics::ConfusionMatrix& m,
+                               const std::vector<std::string>& class_names = {});
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_CONFUSION_MATRIX_HPP
+// ---- end inlay/plot/confusion_matrix.hpp
+
+#endif  // INLAY_PLOT_HPP
+// ---- end inlay/plot.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -2649,6 +3193,1347 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_IMPLEMENTATION_HPP
 // ---- end inlay/onnx/implementation.hpp
+// ---- begin inlay/onnx/writer_implementation.hpp
+// Definitions behind onnx/writer.hpp: the protobuf wire format written field by field.
+// Repeated numbers are written unpacked (one tag each), which every protobuf reader accepts.
+#ifndef INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+#define INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+
+#include <cstring>
+#include <fstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace detail {
+
+// Appends fields to a message's bytes (wire types: 0 varint, 2 length-delimited, 5 fixed32).
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+
+  void varint_field(std::uint32_t field, std::uint64_t value) {
+    key(field, 0);
+    varint(value);
+  }
+  void int_field(std::uint32_t field, std::int64_t value) {  // int64/int32: two's complement
+    varint_field(field, static_cast<std::uint64_t>(value));
+  }
+  void bytes_field(std::uint32_t field, const void* data, std::size_t size) {
+    key(field, 2);
+    varint(size);
+    out_.append(static_cast<const char*>(data), size);
+  }
+  void string_field(std::uint32_t field, const std::string& s) { bytes_field(field, s.data(), s.size()); }
+  void float_field(std::uint32_t field, float value) {
+    key(field, 5);
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    for (int i = 0; i < 4; ++i) out_ += static_cast<char>((bits >> (8 * i)) & 0xffu);
+  }
+
+ private:
+  void key(std::uint32_t field, unsigned wire_type) {
+    varint((static_cast<std::uint64_t>(field) << 3) | wire_type);
+  }
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  std::string& out_;
+};
+
+inline DataType data_type_of(DType dtype) {
+  switch (dtype) {
+    case DType::f32: return DataType::float32;
+    case DType::f16: return DataType::float16;
+    case DType::i8: return DataType::int8;
+    case DType::u8: return DataType::uint8;
+    case DType::i32: return DataType::int32;
+    case DType::i64: return DataType::int64;
+    case DType::boolean: return DataType::boolean;
+  }
+  return DataType::undefined;
+}
+
+// TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian elements).
+inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
+  if (value.empty() && value.numel() != 0) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: tensor '" + name + "' has no elements");
+  }
+  std::string out;
+  Encoder e(out);
+  for (std::int64_t d : value.shape()) e.int_field(1, d);
+  e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
+  if (!name.empty()) e.string_field(8, name);
+  std::string raw(value.nbytes(), '\0');
+  if (!raw.empty()) copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
+  e.string_field(9, raw);
+  return out;
+}
+
+// ValueInfoProto: name (1), type (2) = TypeProto{tensor_type (1) = {elem_type (1), shape (2)}};
+// TensorShapeProto.dim (1) = {dim_value (1) | dim_param (2)}.
+inline std::string value_info_bytes(const std::string& name, DType dtype,
+                                    const std::vector<std::int64_t>& dims,
+                                    const std::vector<std::string>& dim_params) {
+  if (!dim_params.empty() && dim_params.size() != dims.size()) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: value '" + name + "' has " +
+                                          std::to_string(dims.size()) + " dims but " +
+                                          std::to_string(dim_params.size()) + " dim_params");
+  }
+  std::string shape;
+  Encoder s(shape);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    std::string dim;
+    Encoder d(dim);
+    if (!dim_params.empty() && !dim_params[i].empty()) {
+      d.string_field(2, dim_params[i]);
+    } else if (dims[i] >= 0) {
+      d.int_field(1, dims[i]);
+    }  // else: an unknown dimension, neither field
+    s.string_field(1, dim);
+  }
+  std::string tensor_type;
+  Encoder t(tensor_type);
+  t.int_field(1, static_cast<std::int32_t>(data_type_of(dtype)));
+  t.string_field(2, shape);
+  std::string type;
+  Encoder(type).string_field(1, tensor_type);
+  std::string out;
+  Encoder v(out);
+  v.string_field(1, name);
+  v.string_field(2, type);
+  return out;
+}
+
+// The IR version released with each opset (onnx/helper.py's VERSION_TABLE).
+inline std::int64_t ir_version_for(std::int64_t opset) {
+  if (opset <= 8) return 3;
+  if (opset <= 11) return opset - 5;  // 9 -> 4, 10 -> 5, 11 -> 6
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  return 10;
+}
+
+}  // namespace detail
+
+// ---- NodeWriter: AttributeProto name (1), f (2), i (3), s (4), t (5), floats (7), ints (8),
+// strings (9), type (20).
+
+NodeWriter::NodeWriter(std::string op_type, std::vector<std::string> inputs,
+                       std::vector<std::string> outputs, std::string name, std::string domain)
+    : op_type_(std::move(op_type)),
+      name_(std::move(name)),
+      domain_(std::move(domain)),
+      inputs_(std::move(inputs)),
+      outputs_(std::move(outputs)) {
+  if (op_type_.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: a node without op_type");
+}
+
+namespace detail {
+
+inline void add_attribute(std::string& attributes, const std::string& name, AttributeType type,
+                          const std::string& value_fields) {
+  if (name.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: an attribute without a name");
+  std::string a;
+  Encoder e(a);
+  e.string_field(1, name);
+  a += value_fields;
+  e.int_field(20, static_cast<std::int32_t>(type));
+  Encoder(attributes).string_field(5, a);
+}
+
+}  // namespace detail
+
+NodeWriter& NodeWriter::attr(const std::string& name, std::int64_t value) {
+  std::string v;
+  detail::Encoder(v).int_field(3, value);
+  detail::add_attribute(attributes_, name, AttributeType::int_, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, float value) {
+  std::string v;
+  detail::Encoder(v).float_field(2, value);
+  detail::add_attribute(attributes_, name, AttributeType::float_, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::string& value) {
+  std::string v;
+  detail::Encoder(v).string_field(4, value);
+  detail::add_attribute(attributes_, name, AttributeType::string, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<std::int64_t>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (std::int64_t x : values) e.int_field(8, x);
+  detail::add_attribute(attributes_, name, AttributeType::ints, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<float>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (float x : values) e.float_field(7, x);
+  detail::add_attribute(attributes_, name, AttributeType::floats, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<std::string>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (const std::string& x : values) e.string_field(9, x);
+  detail::add_attribute(attributes_, name, AttributeType::strings, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const Tensor& value) {
+  std::string v;
+  detail::Encoder(v).string_field(5, detail::tensor_bytes("", value));
+  detail::add_attribute(attributes_, name, AttributeType::tensor, v);
+  return *this;
+}
+
+// NodeProto: input (1), output (2), name (3), op_type (4), attribute (5), domain (7).
+std::string NodeWriter::bytes() const {
+  std::string out;
+  detail::Encoder e(out);
+  for (const std::string& s : inputs_) e.string_field(1, s);
+  for (const std::string& s : outputs_) e.string_field(2, s);
+  if (!name_.empty()) e.string_field(3, name_);
+  e.string_field(4, op_type_);
+  out += attributes_;
+  if (!domain_.empty()) e.string_field(7, domain_);
+  return out;
+}
+
+// ---- GraphWriter: GraphProto node (1), name (2), initializer (5), input (11), output (12).
+
+GraphWriter::GraphWriter(std::string graph_name) : name_(std::move(graph_name)) {
+  if (name_.empty()) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: the graph needs a name (the checker requires one)");
+  }
+}
+
+void GraphWriter::add_input(const std::string& name, DType dtype,
+                            const std::vector<std::int64_t>& dims,
+                            const std::vector<std::string>& dim_params) {
+  detail::Encoder(inputs_).string_field(11, detail::value_info_bytes(name, dtype, dims, dim_params));
+}
+
+void GraphWriter::add_output(const std::string& name, DType dtype,
+                             const std::vector<std::int64_t>& dims,
+                             const std::vector<std::string>& dim_params) {
+  detail::Encoder(outputs_).string_field(12, detail::value_info_bytes(name, dtype, dims, dim_params));
+}
+
+void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
+  if (name.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: an initializer without a name");
+  detail::Encoder(initializers_).string_field(5, detail::tensor_bytes(name, value));
+}
+
+NodeWriter& GraphWriter::add_node(const std::string& op_type,
+                                  const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>& outputs, const std::string& name,
+                                  const std::string& domain) {
+  nodes_.push_back(std::make_unique<NodeWriter>(op_type, inputs, outputs, name, domain));
+  return *nodes_.back();
+}
+
+void GraphWriter::add_opset_import(const std::string& domain, std::int64_t version) {
+  std::string opset;
+  detail::Encoder e(opset);
+  e.string_field(1, domain);
+  e.int_field(2, version);
+  detail::Encoder(opset_imports_).string_field(8, opset);
+}
+
+// ModelProto: ir_version (1), producer_name (2), producer_version (3), graph (7),
+// opset_import (8).
+std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& producer) const {
+  if (opset < 1) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: opset " + std::to_string(opset) + " is not valid");
+  }
+  std::string graph;
+  detail::Encoder g(graph);
+  for (const auto& node : nodes_) g.string_field(1, node->bytes());
+  g.string_field(2, name_);
+  graph += initializers_;
+  graph += inputs_;
+  graph += outputs_;
+
+  std::string default_opset;
+  detail::Encoder(default_opset).int_field(2, opset);  // domain "" is the default: not written
+
+  std::string model;
+  detail::Encoder m(model);
+  m.int_field(1, detail::ir_version_for(opset));
+  m.string_field(2, producer);
+  m.string_field(3, INLAY_VERSION_STRING);
+  m.string_field(7, graph);
+  m.string_field(8, default_opset);
+  model += opset_imports_;
+  return model;
+}
+
+void GraphWriter::save(const std::string& path, std::int64_t opset,
+                       const std::string& producer) const {
+  const std::string bytes = model_bytes(opset, producer);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(ErrorKind::io, "cannot create ONNX file '" + path + "'");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) fail(ErrorKind::io, "cannot write ONNX file '" + path + "'");
+}
+
+std::string tensor_proto_bytes(const std::string& name, const Tensor& value) {
+  return detail::tensor_bytes(name, value);
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+// ---- end inlay/onnx/writer_implementation.hpp
+// ---- begin inlay/data/implementation.hpp
+// Definitions behind inlay/data.hpp, compiled once in the implementation unit.
+#ifndef INLAY_DATA_IMPLEMENTATION_HPP
+#define INLAY_DATA_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// ---- Rng
+
+std::uint64_t Rng::below(std::uint64_t n) noexcept {
+  if (n == 0) return 0;
+  // Values below `threshold` would make some remainders more likely: draw again.
+  const std::uint64_t threshold = (0 - n) % n;
+  for (;;) {
+    const std::uint64_t r = next();
+    if (r >= threshold) return r % n;
+  }
+}
+
+float Rng::normal() noexcept {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
+  const double u1 = 1.0 - uniform();  // (0, 1]: the logarithm stays finite
+  const double u2 = uniform();
+  const double radius = std::sqrt(-2.0 * std::log(u1));
+  const double angle = 6.283185307179586476925 * u2;
+  spare_normal_ = static_cast<float>(radius * std::sin(angle));
+  has_spare_normal_ = true;
+  return static_cast<float>(radius * std::cos(angle));
+}
+
+void Rng::shuffle(std::vector<std::size_t>& v) noexcept {
+  for (std::size_t i = v.size(); i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(below(i));
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+// ---- Table and CSV
+
+double Table::at(std::size_t r, std::size_t c) const {
+  if (r >= rows || c >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " +
+                                          std::to_string(c) + ") outside a table of " +
+                                          std::to_string(rows) + " x " + std::to_string(cols));
+  }
+  return values[r * cols + c];
+}
+
+Tensor Table::features(std::size_t first_col, std::size_t last_col) const {
+  if (first_col >= last_col || last_col > cols) {
+    fail(ErrorKind::invalid_argument, "Table::features: columns [" + std::to_string(first_col) +
+                                          ", " + std::to_string(last_col) +
+                                          ") are empty or outside a table of " +
+                                          std::to_string(cols) + " columns");
+  }
+  const std::size_t width = last_col - first_col;
+  Tensor t(DType::f32, Shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)});
+  float* out = t.data<float>();
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < width; ++c) {
+      out[r * width + c] = static_cast<float>(values[r * cols + first_col + c]);
+    }
+  }
+  return t;
+}
+
+std::vector<std::int64_t> Table::labels(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::labels: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<std::int64_t> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double v = values[r * cols + col];
+    // 2^63 bounds the int64 range; the comparison is exact in double.
+    if (!(v == std::floor(v)) || !(std::fabs(v) < 9223372036854775808.0)) {
+      std::ostringstream text;
+      text << v;
+      fail(ErrorKind::invalid_argument, "Table::labels: row " + std::to_string(r) + ", column " +
+                                            std::to_string(col) + ": " + text.str() +
+                                            " is not an integer label");
+    }
+    out[r] = static_cast<std::int64_t>(v);
+  }
+  return out;
+}
+
+std::vector<float> Table::column(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::column: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<float> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = static_cast<float>(values[r * cols + col]);
+  return out;
+}
+
+namespace detail {
+
+inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// The cell as a finite number, or false. Accepts what strtod accepts in the C locale except hex,
+// infinities and NaN: an optional sign, digits, a decimal point, an exponent.
+inline bool parse_number(std::string_view cell, double& out) {
+  if (cell.empty()) return false;
+  if (cell[0] == '+') cell.remove_prefix(1);  // from_chars refuses a plus sign
+  if (cell.empty() || cell[0] == '+') return false;
+  for (char c : cell) {  // only digits, signs, '.', 'e': refuses "inf", "nan", "0x1p3"
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+      return false;
+    }
+  }
+#if defined(__cpp_lib_to_chars) || (defined(__GLIBCXX__) && __GNUC__ >= 11)
+  const char* end = cell.data() + cell.size();
+  const auto result = std::from_chars(cell.data(), end, out);
+  if (result.ec == std::errc::result_out_of_range) return false;
+  return result.ec == std::errc() && result.ptr == end && std::isfinite(out);
+#else
+  const std::string copy(cell);
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size() && std::isfinite(out);
+#endif
+}
+
+[[noreturn]] inline void fail_csv(const std::string& source, std::size_t line, std::size_t column,
+                                  const std::string& what) {
+  std::string where = source + ":" + std::to_string(line);
+  if (column) where += ":" + std::to_string(column);
+  fail(ErrorKind::invalid_argument, where + ": " + what);
+}
+
+inline std::string quoted(std::string_view cell) {
+  std::string s(cell.substr(0, 40));
+  if (cell.size() > 40) s += "...";
+  return "'" + s + "'";
+}
+
+}  // namespace detail
+
+Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
+  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
+      options.delimiter == '\0') {
+    fail(ErrorKind::invalid_argument,
+         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+  }
+  const bool blank_separated = options.delimiter == ' ';
+  Table table;
+  std::size_t first_data_line = 0;  // line of the first row, for the ragged-row message
+  std::size_t line_number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_number <= options.skip_lines) continue;
+    if (std::all_of(line.begin(), line.end(), detail::is_blank)) continue;
+
+    std::size_t cells = 0;
+    std::size_t i = 0;
+    for (;;) {
+      if (blank_separated) {
+        while (i < line.size() && detail::is_blank(line[i])) ++i;
+        if (i == line.size()) break;
+      }
+      // One cell: [i, stop) before trimming.
+      std::size_t stop = i;
+      if (blank_separated) {
+        while (stop < line.size() && !detail::is_blank(line[stop])) ++stop;
+      } else {
+        while (stop < line.size() && line[stop] != options.delimiter) ++stop;
+      }
+      std::size_t a = i, b = stop;
+      while (a < b && detail::is_blank(line[a])) ++a;
+      while (b > a && detail::is_blank(line[b - 1])) --b;
+      const std::string_view cell = line.substr(a, b - a);
+      const std::size_t column = (a < b ? a : i) + 1;
+      ++cells;
+      double value = 0;
+      if (cell.empty()) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " is empty");
+      }
+      if (!detail::parse_number(cell, value)) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " " + detail::quoted(cell) +
+                             " is not a finite number");
+      }
+      if (table.rows > 0 && cells > table.cols) {
+        detail::fail_csv(source, line_number, column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(first_data_line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
+      table.values.push_back(value);
+      if (blank_separated) {
+        i = stop;
+      } else {
+        if (stop == line.size()) break;
+        i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
+      }
+    }
+    if (table.rows == 0) {
+      table.cols = cells;
+      first_data_line = line_number;
+    } else if (cells != table.cols) {
+      detail::fail_csv(source, line_number, line.size() + 1,
+                       "row has " + std::to_string(cells) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(first_data_line) + ")");
+    }
+    ++table.rows;
+  }
+  if (table.rows == 0) {
+    fail(ErrorKind::invalid_argument,
+         source + ": no data rows (" + std::to_string(line_number) + " lines, " +
+             std::to_string(options.skip_lines) + " skipped, the rest blank)");
+  }
+  return table;
+}
+
+Table read_csv(const std::string& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::io, "cannot open CSV file '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) fail(ErrorKind::io, "cannot read CSV file '" + path + "'");
+  return parse_csv(buffer.str(), options, path);
+}
+
+// ---- Scalers
+
+namespace detail {
+
+// Checks x is f32 [n >= 1, features]; returns n and features.
+inline void matrix_shape(const Tensor& x, const char* who, std::size_t& n, std::size_t& features) {
+  if (x.dtype() != DType::f32 || x.rank() != 2 || x.shape()[0] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n >= 1, features], got " +
+                                          dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  n = static_cast<std::size_t>(x.shape()[0]);
+  features = static_cast<std::size_t>(x.shape()[1]);
+}
+
+inline void check_fitted(bool fitted, std::size_t expected, std::size_t features, const char* who) {
+  if (!fitted) fail(ErrorKind::invalid_argument, std::string(who) + ": fit() was not called");
+  if (features != expected) {
+    fail(ErrorKind::shape_mismatch, std::string(who) + ": fitted on " + std::to_string(expected) +
+                                        " features, given " + std::to_string(features));
+  }
+}
+
+// out = (x - offset) / divisor, column by column.
+inline Tensor affine_columns(const Tensor& x, const std::vector<float>& offset,
+                             const std::vector<float>& divisor) {
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  const std::size_t f = offset.size();
+  Tensor out(DType::f32, x.shape());
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) o[r * f + c] = (in[r * f + c] - offset[c]) / divisor[c];
+  }
+  return out;
+}
+
+}  // namespace detail
+
+void Standardizer::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::fit", n, f);
+  const float* p = x.data<float>();
+  std::vector<double> sum(f, 0.0), squares(f, 0.0);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) sum[c] += p[r * f + c];
+  }
+  mean_.assign(f, 0.0f);
+  scale_.assign(f, 1.0f);
+  for (std::size_t c = 0; c < f; ++c) sum[c] /= static_cast<double>(n);
+  // Two passes: the variance from squared deviations, which does not cancel catastrophically.
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      const double d = p[r * f + c] - sum[c];
+      squares[c] += d * d;
+    }
+  }
+  for (std::size_t c = 0; c < f; ++c) {
+    mean_[c] = static_cast<float>(sum[c]);
+    const double sd = std::sqrt(squares[c] / static_cast<double>(n));
+    // A constant column (up to rounding of its mean) keeps scale 1: it maps to 0, not to inf.
+    scale_[c] = sd > 1e-12 * std::max(1.0, std::fabs(sum[c])) ? static_cast<float>(sd) : 1.0f;
+  }
+}
+
+Tensor Standardizer::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::transform", n, f);
+  detail::check_fitted(fitted(), mean_.size(), f, "Standardizer::transform");
+  return detail::affine_columns(x, mean_, scale_);
+}
+
+Tensor Standardizer::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+void MinMaxScaler::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::fit", n, f);
+  const float* p = x.data<float>();
+  min_.assign(p, p + f);
+  max_.assign(p, p + f);
+  for (std::size_t r = 1; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      min_[c] = std::min(min_[c], p[r * f + c]);
+      max_[c] = std::max(max_[c], p[r * f + c]);
+    }
+  }
+}
+
+Tensor MinMaxScaler::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::transform", n, f);
+  detail::check_fitted(fitted(), min_.size(), f, "MinMaxScaler::transform");
+  std::vector<float> range(f);
+  for (std::size_t c = 0; c < f; ++c) range[c] = max_[c] > min_[c] ? max_[c] - min_[c] : 1.0f;
+  return detail::affine_columns(x, min_, range);
+}
+
+Tensor MinMaxScaler::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+// ---- Splits
+
+namespace detail {
+
+inline void check_fraction(double test_fraction, const char* who) {
+  if (!(test_fraction >= 0.0 && test_fraction <= 1.0)) {
+    fail(ErrorKind::invalid_argument,
+         std::string(who) + ": test_fraction must be in [0, 1], got " + std::to_string(test_fraction));
+  }
+}
+
+inline std::size_t test_count(std::size_t n, double test_fraction) {
+  return static_cast<std::size_t>(std::llround(static_cast<double>(n) * test_fraction));
+}
+
+}  // namespace detail
+
+Split stratified_split(const std::vector<std::int64_t>& labels, double test_fraction,
+                       std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "stratified_split");
+  std::map<std::int64_t, std::vector<std::size_t>> by_class;  // ordered: the same on every run
+  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  Rng rng(seed);
+  Split split;
+  for (auto& entry : by_class) {
+    std::vector<std::size_t>& rows = entry.second;
+    const std::size_t n = rows.size();
+    std::size_t k = detail::test_count(n, test_fraction);
+    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0) k = std::min(std::max<std::size_t>(k, 1), n - 1);
+    rng.shuffle(rows);
+    split.test.insert(split.test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  }
+  rng.shuffle(split.train);  // interleave the classes
+  rng.shuffle(split.test);
+  return split;
+}
+
+Split random_split(std::size_t n, double test_fraction, std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "random_split");
+  std::vector<std::size_t> rows(n);
+  for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+  Rng rng(seed);
+  rng.shuffle(rows);
+  const std::size_t k = detail::test_count(n, test_fraction);
+  Split split;
+  split.test.assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+  split.train.assign(rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  return split;
+}
+
+// ---- Rows
+
+Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
+  if (x.rank() < 1) fail(ErrorKind::invalid_argument, "take_rows of a scalar tensor");
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  Shape shape = x.shape();
+  shape.set_dim(0, static_cast<std::int64_t>(rows.size()));
+  Tensor out(x.dtype(), shape);
+  const std::size_t row_bytes = n ? x.nbytes() / n : 0;
+  const auto* in = static_cast<const unsigned char*>(x.raw_data());
+  auto* o = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= n) {
+      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) +
+                                            " (index " + std::to_string(i) +
+                                            ") outside a tensor of shape " +
+                                            x.shape().to_string());
+    }
+    if (row_bytes) std::memcpy(o + i * row_bytes, in + rows[i] * row_bytes, row_bytes);
+  }
+  return out;
+}
+
+Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes) {
+  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(labels.size()),
+                               static_cast<std::int64_t>(classes)});
+  float* o = out.data<float>();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || static_cast<std::uint64_t>(labels[i]) >= classes) {
+      fail(ErrorKind::invalid_argument, "one_hot: label " + std::to_string(labels[i]) +
+                                            " at position " + std::to_string(i) +
+                                            " outside [0, " + std::to_string(classes) + ")");
+    }
+    o[i * classes + static_cast<std::size_t>(labels[i])] = 1.0f;
+  }
+  return out;
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPLEMENTATION_HPP
+// ---- end inlay/data/implementation.hpp
+// ---- begin inlay/metrics/implementation.hpp
+// Definitions behind inlay/metrics.hpp, compiled once in the implementation unit.
+#ifndef INLAY_METRICS_IMPLEMENTATION_HPP
+#define INLAY_METRICS_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+namespace detail {
+
+inline void check_same_size(std::size_t a, std::size_t b, const char* who) {
+  if (a != b) {
+    fail(ErrorKind::shape_mismatch, std::string(who) + ": " + std::to_string(a) +
+                                        " true values but " + std::to_string(b) + " predictions");
+  }
+}
+
+// Checks scores is f32 [n, classes] with n == expected_rows (when given).
+inline void score_shape(const Tensor& scores, const char* who, std::size_t& n, std::size_t& c) {
+  if (scores.dtype() != DType::f32 || scores.rank() != 2 || scores.shape()[1] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n, classes >= 1], got " +
+                                          dtype_name(scores.dtype()) + " " +
+                                          scores.shape().to_string());
+  }
+  n = static_cast<std::size_t>(scores.shape()[0]);
+  c = static_cast<std::size_t>(scores.shape()[1]);
+}
+
+inline double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+
+inline ClassScores scores_from(double tp, double fp, double fn, std::int64_t support) {
+  ClassScores s;
+  s.precision = ratio(tp, tp + fp);
+  s.recall = ratio(tp, tp + fn);
+  s.f1 = ratio(2 * tp, 2 * tp + fp + fn);  // = 2PR/(P+R), and 0 when both are 0
+  s.support = support;
+  return s;
+}
+
+}  // namespace detail
+
+std::vector<std::int64_t> argmax_rows(const Tensor& scores) {
+  std::size_t n, c;
+  detail::score_shape(scores, "argmax_rows", n, c);
+  const float* p = scores.data<float>();
+  std::vector<std::int64_t> out(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* row = p + r * c;
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < c; ++j) {
+      if (row[j] > row[best]) best = j;
+    }
+    out[r] = static_cast<std::int64_t>(best);
+  }
+  return out;
+}
+
+double accuracy(const std::vector<std::int64_t>& y_true, const std::vector<std::int64_t>& y_pred) {
+  detail::check_same_size(y_true.size(), y_pred.size(), "accuracy");
+  if (y_true.empty()) return 0.0;
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) hits += y_true[i] == y_pred[i];
+  return static_cast<double>(hits) / static_cast<double>(y_true.size());
+}
+
+double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_true,
+                      std::size_t k) {
+  std::size_t n, c;
+  detail::score_shape(scores, "top_k_accuracy", n, c);
+  detail::check_same_size(y_true.size(), n, "top_k_accuracy");
+  if (k == 0) fail(ErrorKind::invalid_argument, "top_k_accuracy: k must be at least 1");
+  if (n == 0) return 0.0;
+  const float* p = scores.data<float>();
+  std::size_t hits = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::int64_t t = y_true[r];
+    if (t < 0 || static_cast<std::uint64_t>(t) >= c) {
+      fail(ErrorKind::invalid_argument, "top_k_accuracy: label " + std::to_string(t) +
+                                            " at position " + std::to_string(r) +
+                                            " outside [0, " + std::to_string(c) + ")");
+    }
+    // The true class's rank: classes that score higher, or equal with a lower index, come first.
+    const float* row = p + r * c;
+    const float s = row[t];
+    std::size_t ahead = 0;
+    for (std::size_t j = 0; j < c; ++j) {
+      ahead += row[j] > s || (row[j] == s && j < static_cast<std::size_t>(t));
+    }
+    hits += ahead < k;
+  }
+  return static_cast<double>(hits) / static_cast<double>(n);
+}
+
+ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
+                                 const std::vector<std::int64_t>& y_pred, std::size_t classes) {
+  detail::check_same_size(y_true.size(), y_pred.size(), "confusion_matrix");
+  ConfusionMatrix m;
+  m.classes = classes;
+  m.counts.assign(classes * classes, 0);
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    for (std::int64_t label : {y_true[i], y_pred[i]}) {
+      if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
+        fail(ErrorKind::invalid_argument,
+             "confusion_matrix: label " + std::to_string(label) + " at position " +
+                 std::to_string(i) + " outside [0, " + std::to_string(classes) + ")");
+      }
+    }
+    ++m.counts[static_cast<std::size_t>(y_true[i]) * classes + static_cast<std::size_t>(y_pred[i])];
+  }
+  return m;
+}
+
+ClassificationReport classification_report(const ConfusionMatrix& m) {
+  const std::size_t k = m.classes;
+  if (m.counts.size() != k * k) {
+    fail(ErrorKind::invalid_argument, "classification_report: a confusion matrix of " +
+                                          std::to_string(k) + " classes needs " +
+                                          std::to_string(k * k) + " counts, has " +
+                                          std::to_string(m.counts.size()));
+  }
+  ClassificationReport report;
+  report.per_class.resize(k);
+  double tp_sum = 0, fp_sum = 0, fn_sum = 0;
+  std::int64_t total = 0;
+  for (std::size_t c = 0; c < k; ++c) {
+    double tp = static_cast<double>(m.counts[c * k + c]), fp = 0, fn = 0;
+    std::int64_t support = 0;
+    for (std::size_t o = 0; o < k; ++o) {
+      support += m.counts[c * k + o];
+      if (o == c) continue;
+      fn += static_cast<double>(m.counts[c * k + o]);
+      fp += static_cast<double>(m.counts[o * k + c]);
+    }
+    report.per_class[c] = detail::scores_from(tp, fp, fn, support);
+    tp_sum += tp;
+    fp_sum += fp;
+    fn_sum += fn;
+    total += support;
+  }
+  report.micro = detail::scores_from(tp_sum, fp_sum, fn_sum, total);
+  report.macro.support = report.weighted.support = total;
+  for (const ClassScores& s : report.per_class) {
+    const double w = total ? static_cast<double>(s.support) / static_cast<double>(total) : 0.0;
+    report.macro.precision += s.precision;
+    report.macro.recall += s.recall;
+    report.macro.f1 += s.f1;
+    report.weighted.precision += w * s.precision;
+    report.weighted.recall += w * s.recall;
+    report.weighted.f1 += w * s.f1;
+  }
+  if (k) {
+    report.macro.precision /= static_cast<double>(k);
+    report.macro.recall /= static_cast<double>(k);
+    report.macro.f1 /= static_cast<double>(k);
+  }
+  report.accuracy = total ? tp_sum / static_cast<double>(total) : 0.0;
+  return report;
+}
+
+ClassificationReport classification_report(const std::vector<std::int64_t>& y_true,
+                                           const std::vector<std::int64_t>& y_pred,
+                                           std::size_t classes) {
+  return classification_report(confusion_matrix(y_true, y_pred, classes));
+}
+
+// ---- Ranking
+
+double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<float>& scores) {
+  detail::check_same_size(y_true01.size(), scores.size(), "roc_auc");
+  const std::size_t n = scores.size();
+  double positives = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (y_true01[i] != 0 && y_true01[i] != 1) {
+      fail(ErrorKind::invalid_argument, "roc_auc: label " + std::to_string(y_true01[i]) +
+                                            " at position " + std::to_string(i) +
+                                            " is not 0 or 1");
+    }
+    if (std::isnan(scores[i])) {
+      fail(ErrorKind::invalid_argument, "roc_auc: score at position " + std::to_string(i) +
+                                            " is NaN");
+    }
+    positives += static_cast<double>(y_true01[i]);
+  }
+  const double negatives = static_cast<double>(n) - positives;
+  if (positives == 0 || negatives == 0) {
+    fail(ErrorKind::invalid_argument,
+         "roc_auc: needs both classes, got " + std::to_string(static_cast<long long>(positives)) +
+             " positives and " + std::to_string(static_cast<long long>(negatives)) + " negatives");
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  // Sum of the positives' ranks (1-based), each run of tied scores given its average rank.
+  double positive_rank_sum = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    double tied_positives = 0;
+    while (j < n && scores[order[j]] == scores[order[i]]) tied_positives += static_cast<double>(y_true01[order[j++]]);
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    positive_rank_sum += tied_positives * average_rank;
+    i = j;
+  }
+  const double u = positive_rank_sum - positives * (positives + 1) / 2.0;
+  return u / (positives * negatives);
+}
+
+// ---- Regression
+
+namespace detail {
+
+inline void check_regression(std::size_t a, std::size_t b, const char* who) {
+  check_same_size(a, b, who);
+  if (a == 0) fail(ErrorKind::invalid_argument, std::string(who) + " of empty vectors");
+}
+
+inline std::vector<float> tensor_values(const Tensor& t, const char* who) {
+  if (t.dtype() != DType::f32) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected an f32 tensor, got " +
+                                          dtype_name(t.dtype()));
+  }
+  const float* p = t.data<float>();
+  return std::vector<float>(p, p + t.numel());
+}
+
+}  // namespace detail
+
+double mse(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "mse");
+  double sum = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    const double d = static_cast<double>(y_true[i]) - y_pred[i];
+    sum += d * d;
+  }
+  return sum / static_cast<double>(y_true.size());
+}
+
+double mae(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "mae");
+  double sum = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    sum += std::fabs(static_cast<double>(y_true[i]) - y_pred[i]);
+  }
+  return sum / static_cast<double>(y_true.size());
+}
+
+double r2(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "r2");
+  double mean = 0;
+  for (float y : y_true) mean += y;
+  mean /= static_cast<double>(y_true.size());
+  double ss_res = 0, ss_tot = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    const double r = static_cast<double>(y_true[i]) - y_pred[i];
+    const double t = static_cast<double>(y_true[i]) - mean;
+    ss_res += r * r;
+    ss_tot += t * t;
+  }
+  if (ss_tot == 0) return ss_res == 0 ? 1.0 : 0.0;
+  return 1.0 - ss_res / ss_tot;
+}
+
+double mse(const Tensor& y_true, const Tensor& y_pred) {
+  return mse(detail::tensor_values(y_true, "mse"), detail::tensor_values(y_pred, "mse"));
+}
+double mae(const Tensor& y_true, const Tensor& y_pred) {
+  return mae(detail::tensor_values(y_true, "mae"), detail::tensor_values(y_pred, "mae"));
+}
+double r2(const Tensor& y_true, const Tensor& y_pred) {
+  return r2(detail::tensor_values(y_true, "r2"), detail::tensor_values(y_pred, "r2"));
+}
+
+// ---- Latency
+
+namespace detail {
+
+// numpy.percentile's default ("linear"): position (n - 1) * p / 100 between closest ranks.
+inline double percentile_sorted(const std::vector<double>& sorted, double p) {
+  const double position = static_cast<double>(sorted.size() - 1) * p / 100.0;
+  const std::size_t below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  const double t = position - static_cast<double>(below);
+  return sorted[below] + (sorted[above] - sorted[below]) * t;
+}
+
+}  // namespace detail
+
+LatencyStats latency_stats(std::vector<double> ms) {
+  if (ms.empty()) fail(ErrorKind::invalid_argument, "latency_stats of no runs");
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    if (!std::isfinite(ms[i])) {
+      fail(ErrorKind::invalid_argument,
+           "latency_stats: run " + std::to_string(i) + " has a time that is not finite");
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  LatencyStats s;
+  s.runs = ms.size();
+  s.min_ms = ms.front();
+  s.max_ms = ms.back();
+  s.median_ms = detail::percentile_sorted(ms, 50);
+  s.p90_ms = detail::percentile_sorted(ms, 90);
+  s.p99_ms = detail::percentile_sorted(ms, 99);
+  double sum = 0;
+  for (double v : ms) sum += v;
+  s.mean_ms = sum / static_cast<double>(ms.size());
+  return s;
+}
+
+std::string LatencyStats::to_string() const {
+  char buffer[200];
+  std::snprintf(buffer, sizeof buffer,
+                "runs=%zu min=%.4f median=%.4f p90=%.4f p99=%.4f mean=%.4f max=%.4f ms", runs,
+                min_ms, median_ms, p90_ms, p99_ms, mean_ms, max_ms);
+  return buffer;
+}
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_IMPLEMENTATION_HPP
+// ---- end inlay/metrics/implementation.hpp
+// ---- begin inlay/plot/implementation.hpp
+// Definitions behind inlay/plot.hpp: SVG 1.1 text written directly (no dependency).
+#ifndef INLAY_PLOT_IMPLEMENTATION_HPP
+#define INLAY_PLOT_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+namespace detail {
+
+// Text for XML content and attribute values.
+inline std::string xml_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // Control characters are not allowed in XML 1.0: dropped.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+    }
+  }
+  return out;
+}
+
+inline std::string num(double v) {  // coordinates
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+inline std::string tick_label(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", std::fabs(v) < 1e-12 ? 0.0 : v);
+  return b;
+}
+
+// A step of 1, 2 or 5 times a power of ten, near range / target_count (Heckbert, "Nice numbers
+// for graph labels", Graphics Gems 1990).
+inline double nice_step(double range, double target_count) {
+  const double rough = range / target_count;
+  const double power = std::pow(10.0, std::floor(std::log10(rough)));
+  const double f = rough / power;
+  const double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+  return nice * power;
+}
+
+inline std::string text(double x, double y, const std::string& s, const char* anchor,
+                        int size = 12, const std::string& extra = "") {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
+         "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" + xml_escape(s) +
+         "</text>\n";
+}
+
+inline std::string svg_begin(double width, double height) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width) +
+         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+}
+
+inline void save_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(ErrorKind::io, "cannot create SVG file '" + path + "'");
+  out << text;
+  out.close();
+  if (!out) fail(ErrorKind::io, "cannot write SVG file '" + path + "'");
+}
+
+}  // namespace detail
+
+std::string line_chart_svg_text(const std::string& title, const std::string& x_label,
+                                const std::string& y_label, const std::vector<Series>& series) {
+  if (series.empty()) fail(ErrorKind::invalid_argument, "line chart '" + title + "' has no series");
+  std::size_t points = 0;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const Series& s : series) {
+    points = std::max(points, s.values.size());
+    for (double v : s.values) {
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+  }
+  if (!(lo <= hi)) {
+    fail(ErrorKind::invalid_argument, "line chart '" + title + "' has no finite value to draw");
+  }
+  if (hi - lo < 1e-12 * std::max(1.0, std::fabs(hi))) {  // a flat line: give it some room
+    const double pad = std::max(1e-3, std::fabs(hi) * 0.1);
+    lo -= pad;
+    hi += pad;
+  }
+  const double y_step = detail::nice_step(hi - lo, 5);
+  const double y_lo = std::floor(lo / y_step) * y_step, y_hi = std::ceil(hi / y_step) * y_step;
+  const double x_lo = 1, x_hi = std::max<double>(2, static_cast<double>(points));
+  const double x_step = std::max(1.0, detail::nice_step(x_hi - x_lo, 8));
+
+  const double width = 720, height = 420;
+  const double left = 80, right = 190, top = 44, bottom = 56;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  auto px = [&](double x) { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; };
+  auto py = [&](double y) { return top + (y_hi - y) / (y_hi - y_lo) * plot_h; };
+
+  static const char* const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                       "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+  std::string svg = detail::svg_begin(width, height);
+  svg += detail::text(left + plot_w / 2, 26, title, "middle", 16, " font-weight=\"bold\"");
+  // Grid lines and ticks.
+  svg += "<g class=\"y-ticks\" stroke=\"#dddddd\">\n";
+  for (double y = y_lo; y <= y_hi + y_step * 1e-6; y += y_step) {
+    svg += "<line x1=\"" + detail::num(left) + "\" y1=\"" + detail::num(py(y)) + "\" x2=\"" +
+           detail::num(left + plot_w) + "\" y2=\"" + detail::num(py(y)) + "\"/>\n";
+  }
+  svg += "</g>\n<g class=\"y-tick-labels\">\n";
+  for (double y = y_lo; y <= y_hi + y_step * 1e-6; y += y_step) {
+    svg += detail::text(left - 8, py(y) + 4, detail::tick_label(y), "end", 11);
+  }
+  svg += "</g>\n<g class=\"x-tick-labels\">\n";
+  for (double x = x_lo; x <= x_hi + 1e-9; x += x_step) {
+    svg += "<line x1=\"" + detail::num(px(x)) + "\" y1=\"" + detail::num(top + plot_h) +
+           "\" x2=\"" + detail::num(px(x)) + "\" y2=\"" + detail::num(top + plot_h + 5) +
+           "\" stroke=\"black\"/>\n";
+    svg += detail::text(px(x), top + plot_h + 18, detail::tick_label(x), "middle", 11);
+  }
+  svg += "</g>\n";
+  // Axes and their labels.
+  svg += "<polyline class=\"axes\" fill=\"none\" stroke=\"black\" points=\"" + detail::num(left) +
+         "," + detail::num(top) + " " + detail::num(left) + "," + detail::num(top + plot_h) + " " +
+         detail::num(left + plot_w) + "," + detail::num(top + plot_h) + "\"/>\n";
+  svg += detail::text(left + plot_w / 2, height - 12, x_label, "middle", 13);
+  svg += detail::text(20, top + plot_h / 2, y_label, "middle", 13,
+                      " transform=\"rotate(-90 20 " + detail::num(top + plot_h / 2) + ")\"");
+  // One polyline per run of finite values of each series.
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const char* color = colors[i % (sizeof colors / sizeof colors[0])];
+    svg += "<g class=\"series\" stroke=\"" + std::string(color) + "\" fill=\"none\" stroke-width=\"2\">\n";
+    svg += "<title>" + detail::xml_escape(series[i].name) + "</title>\n";
+    std::string points_text;
+    std::size_t run = 0;
+    auto flush = [&] {
+      if (run == 1) {  // a lone point: a dot, since a one-point polyline draws nothing
+        const std::size_t comma = points_text.find(',');
+        svg += "<circle cx=\"" + points_text.substr(0, comma) + "\" cy=\"" +
+               points_text.substr(comma + 1) + "\" r=\"2.5\" fill=\"" + color + "\"/>\n";
+      } else if (run > 1) {
+        svg += "<polyline points=\"" + points_text + "\"/>\n";
+      }
+      points_text.clear();
+      run = 0;
+    };
+    for (std::size_t j = 0; j < series[i].values.size(); ++j) {
+      const double v = series[i].values[j];
+      if (!std::isfinite(v)) {
+        flush();
+        continue;
+      }
+      if (run) points_text += " ";
+      points_text += detail::num(px(static_cast<double>(j + 1))) + "," + detail::num(py(v));
+      ++run;
+    }
+    flush();
+    svg += "</g>\n";
+  }
+  // Legend.
+  svg += "<g class=\"legend\">\n";
+  const double legend_x = left + plot_w + 20;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const char* color = colors[i % (sizeof colors / sizeof colors[0])];
+    const double y = top + 10 + 20 * static_cast<double>(i);
+    svg += "<line x1=\"" + detail::num(legend_x) + "\" y1=\"" + detail::num(y) + "\" x2=\"" +
+           detail::num(legend_x + 24) + "\" y2=\"" + detail::num(y) + "\" stroke=\"" + color +
+           "\" stroke-width=\"2\"/>\n";
+    svg += detail::text(legend_x + 30, y + 4, series[i].name, "start", 12);
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+void save_line_chart_svg(const std::string& path, const std::string& title,
+                         const std::string& x_label, const std::string& y_label,
+                         const std::vector<Series>& series) {
+  detail::save_text(path, line_chart_svg_text(title, x_label, y_label, series));
+}
+
+std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
+                                      const std::vector<std::string>& class_names) {
+  const std::size_t k = m.classes;
+  if (k == 0 || m.counts.size() != k * k) {
+    fail(ErrorKind::invalid_argument, "confusion matrix picture: " + std::to_string(k) +
+                                          " classes and " + std::to_string(m.counts.size()) +
+                                          " counts");
+  }
+  if (!class_names.empty() && class_names.size() != k) {
+    fail(ErrorKind::invalid_argument, "confusion matrix picture: " +
+                                          std::to_string(class_names.size()) + " names for " +
+                                          std::to_string(k) + " classes");
+  }
+  auto name = [&](std::size_t c) { return class_names.empty() ? std::to_string(c) : class_names[c]; };
+  const double cell = 40, left = 110, top = 70, right = 20, bottom = 50;
+  const double side = cell * static_cast<double>(k);
+  const double width = left + side + right, height = top + side + bottom;
+  std::string svg = detail::svg_begin(width, height);
+  svg += detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
+  svg += detail::text(left + side / 2, 46, "predicted class", "middle", 13);
+  svg += detail::text(18, top + side / 2, "true class", "middle", 13,
+                      " transform=\"rotate(-90 18 " + detail::num(top + side / 2) + ")\"");
+  svg += "<g class=\"cells\">\n";
+  for (std::size_t t = 0; t < k; ++t) {
+    std::int64_t row_total = 0;
+    for (std::size_t p = 0; p < k; ++p) row_total += m.counts[t * k + p];
+    for (std::size_t p = 0; p < k; ++p) {
+      const std::int64_t count = m.counts[t * k + p];
+      // Shade by the share of the true class's row: white (0) to dark blue (1).
+      const double share = row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
+      const int r = static_cast<int>(std::lround(255 - share * (255 - 8)));
+      const int g = static_cast<int>(std::lround(255 - share * (255 - 48)));
+      const int b = static_cast<int>(std::lround(255 - share * (255 - 107)));
+      const double x = left + cell * static_cast<double>(p), y = top + cell * static_cast<double>(t);
+      svg += "<rect x=\"" + detail::num(x) + "\" y=\"" + detail::num(y) + "\" width=\"" +
+             detail::num(cell) + "\" height=\"" + detail::num(cell) + "\" fill=\"rgb(" +
+             std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) +
+             ")\" stroke=\"#cccccc\"><title>true " + detail::xml_escape(name(t)) + ", predicted " +
+             detail::xml_escape(name(p)) + ": " + std::to_string(count) + "</title></rect>\n";
+      svg += detail::text(x + cell / 2, y + cell / 2 + 4, std::to_string(count), "middle", 12,
+                          share > 0.5 ? " fill=\"white\"" : " fill=\"black\"");
+    }
+  }
+  svg += "</g>\n<g class=\"labels\">\n";
+  for (std::size_t c = 0; c < k; ++c) {
+    const double mid = cell * static_cast<double>(c) + cell / 2;
+    svg += detail::text(left + mid, top - 8, name(c), "middle", 11);
+    svg += detail::text(left - 8, top + mid + 4, name(c), "end", 11);
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+void save_confusion_matrix_svg(const std::string& path, const metrics::ConfusionMatrix& m,
+                               const std::vector<std::string>& class_names) {
+  detail::save_text(path, confusion_matrix_svg_text(m, class_names));
+}
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_IMPLEMENTATION_HPP
+// ---- end inlay/plot/implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp
