@@ -51,6 +51,7 @@
 #include "inlay/data/implementation.hpp"
 #include "inlay/metrics/implementation.hpp"
 #include "inlay/plot/implementation.hpp"
+#include "inlay/nn/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 #include "inlay/kernels/elementwise-dispatch.hpp"

@@ -79,6 +79,15 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
 Evaluation evaluate_ref(NetRef& net, const Tensor& x, const Tensor& y, const Loss& loss,
                         std::size_t batch_size);
 
+// A read-only i64 [n] view of class labels, for fit() and evaluate(); labels must outlive it.
+inline Tensor labels_view(const std::vector<std::int64_t>& labels) {
+  return Tensor::view(labels.data(), Shape{static_cast<std::int64_t>(labels.size())});
+}
+// A read-only f32 [n, 1] view of one target per row (regression with one output).
+inline Tensor targets_view(const std::vector<float>& values) {
+  return Tensor::view(values.data(), Shape{static_cast<std::int64_t>(values.size()), 1});
+}
+
 template <class Net>
 History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
             const FitOptions& options = {}) {
