@@ -93,13 +93,13 @@ using ReLU6 = ActivationLayer<activation_kind::ReLU6>;
 
 // Softmax over the last dimension of each sample (for probabilities; train on logits with
 // CrossEntropy instead, which is exact and cheaper).
-template <class In = void>
-class Softmax {
+template <class In>
+class SoftmaxLayer {
  public:
   using in_shape = In;
   using out_shape = In;
   template <class Shape>
-  using bind = Softmax<Shape>;
+  using bind = SoftmaxLayer<Shape>;
 
   void reserve(std::size_t) {}
   void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
@@ -123,6 +123,8 @@ class Softmax {
   }
   static constexpr std::size_t last() { return last_of(In{}); }
 };
+
+using Softmax = SoftmaxLayer<void>;
 
 }  // namespace nn
 INLAY_NAMESPACE_END

@@ -13,13 +13,13 @@ namespace nn {
 // ONNX Flatten(axis = 1); returns the output name.
 std::string export_flatten(ExportContext& ctx, const std::string& input);
 
-template <class In = void>
-class Flatten {
+template <class In>
+class FlattenLayer {
  public:
   using in_shape = In;
   using out_shape = Dims<In::size>;
   template <class Shape>
-  using bind = Flatten<Shape>;
+  using bind = FlattenLayer<Shape>;
 
   void reserve(std::size_t) {}
   void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
@@ -37,12 +37,14 @@ class Flatten {
 };
 
 template <>
-class Flatten<void> {
+class FlattenLayer<void> {
  public:
   using in_shape = void;
   template <class Shape>
-  using bind = Flatten<Shape>;
+  using bind = FlattenLayer<Shape>;
 };
+
+using Flatten = FlattenLayer<void>;
 
 }  // namespace nn
 INLAY_NAMESPACE_END
