@@ -60,6 +60,15 @@ using Activations = nn::Sequential<nn::Dense<5, 12>, nn::LeakyReLU, nn::Dense<12
                                    nn::Dense<12, 12>, nn::GELUTanh, nn::SiLU, nn::HardSwish,
                                    nn::Mish, nn::Softplus, nn::ELU, nn::SELU, nn::ReLU6,
                                    nn::HardSigmoid, nn::Sigmoid, nn::Dense<12, 3>>;
+using Cnn = nn::Sequential<nn::Input<2, 8, 8>, nn::Conv2D<2, 4, 3, 1, 1>, nn::BatchNorm, nn::ReLU,
+                           nn::MaxPool2D<2>, nn::DepthwiseConv2D<4, 3, 1, 1>,
+                           nn::AvgPool2D<2>, nn::Conv2D<4, 6, 1>, nn::GlobalAvgPool,
+                           nn::Dense<6, 3>>;
+using Sequence = nn::Sequential<nn::Embedding<11, 4, 6>, nn::LayerNorm, nn::Flatten,
+                                nn::Residual<nn::Sequential<nn::Dense<24, 24>, nn::GELU>>,
+                                nn::Dense<24, 2>>;
+using Conv1d = nn::Sequential<nn::Input<3, 10>, nn::Conv1D<3, 5, 3, 2, 1>, nn::Tanh, nn::Flatten,
+                              nn::Dense<25, 2>>;
 }  // namespace
 
 TEST_CASE("Exported graphs hold one node per layer with the trained weights", "[export]") {
@@ -86,4 +95,31 @@ TEST_CASE("ONNX Runtime runs exported networks with the typed forward's outputs"
   check_with_runtime(mlp, "mlp", 5, 3);
   Activations acts = trained_net<Activations>(4);
   check_with_runtime(acts, "activations", 4, 5);
+  Cnn cnn = trained_net<Cnn>(6);
+  // Running statistics other than 0 and 1, as after training.
+  for (std::size_t c = 0; c < 4; ++c) {
+    cnn.layer<1>().running_mean[c] = 0.1f * static_cast<float>(c);
+    cnn.layer<1>().running_var[c] = 1.0f + 0.5f * static_cast<float>(c);
+  }
+  check_with_runtime(cnn, "cnn", 3, 7);
+  Conv1d conv1d = trained_net<Conv1d>(8);
+  check_with_runtime(conv1d, "conv1d", 2, 9);
+}
+
+TEST_CASE("ONNX Runtime runs an exported embedding network", "[.export_runtime]") {
+  // Token ids are whole numbers: the input is built by hand.
+  Sequence seq = trained_net<Sequence>(10);
+  const std::string dir = "nn_export_runtime/sequence";
+  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
+  nn::save_onnx(seq, dir + "/model.onnx");
+  std::vector<float> ids = {0, 3, 10, 2, 2, 7, 1, 1, 5, 9, 4, 6};
+  const inlay::Tensor input = inlay::Tensor::view(ids.data(), inlay::Shape{2, 6});
+  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input), dir + "/test_data_set_0/input_0.pb");
+  REQUIRE(std::system(("node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir).c_str()) == 0);
+  const inlay::onnx::TensorFile out = inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
+  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  std::vector<float> want(4);
+  seq.forward(ids.data(), 2, want.data());
+  REQUIRE(got.numel() == 4);
+  inlay_test::check_close(got.data<float>(), want.data(), 4, 1e-4f, 1e-5f);
 }

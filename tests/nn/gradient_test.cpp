@@ -46,3 +46,39 @@ TEST_CASE("Softmax, Flatten and Dropout gradients match finite differences", "[g
   nn::Sequential<nn::Dense<6, 6>, nn::Dropout<30>, nn::Dense<6, 2>> dropout;
   check_network_gradient(dropout, 4, 32);
 }
+
+TEST_CASE("Convolution layers' gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Input<2, 5, 6>, nn::Conv2D<2, 3, 3, 1, 1>> conv;
+  check_network_gradient(conv, 2, 40);
+  nn::Sequential<nn::Input<2, 7, 7>, nn::Conv2D<2, 2, 3, 2, 0>> strided;
+  check_network_gradient(strided, 2, 41);
+  nn::Sequential<nn::Input<3, 6, 5>, nn::DepthwiseConv2D<3, 3, 1, 1>> depthwise;
+  check_network_gradient(depthwise, 2, 42);
+  nn::Sequential<nn::Input<2, 9>, nn::Conv1D<2, 4, 3, 2, 1>> conv1d;
+  check_network_gradient(conv1d, 3, 43);
+}
+
+TEST_CASE("Pooling layers' gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Input<2, 6, 6>, nn::MaxPool2D<2>> max;
+  check_network_gradient(max, 2, 50, 1e-3f);  // small steps: no tie within a window
+  nn::Sequential<nn::Input<2, 5, 5>, nn::AvgPool2D<3, 2, 1>> avg;
+  check_network_gradient(avg, 2, 51);
+  nn::Sequential<nn::Input<3, 4, 4>, nn::GlobalAvgPool> global;
+  check_network_gradient(global, 2, 52);
+}
+
+TEST_CASE("Normalization, embedding and residual gradients match finite differences",
+          "[gradient]") {
+  nn::Sequential<nn::Input<3, 4>, nn::BatchNorm, nn::Flatten, nn::Dense<12, 2>> bn;
+  check_network_gradient(bn, 4, 60, 1e-2f, 3e-2, 3e-3);
+  nn::Sequential<nn::Input<2, 6>, nn::LayerNorm, nn::Flatten, nn::Dense<12, 3>> ln;
+  check_network_gradient(ln, 3, 61, 1e-2f, 3e-2, 3e-3);
+  // Ids are whole numbers: only the table's gradient is checked.
+  nn::Sequential<nn::Embedding<7, 3, 4>, nn::Flatten, nn::Dense<12, 2>> emb;
+  check_network_gradient(emb, 2, 62, 1e-2f, 2e-2, 2e-3, 24, 0.0f, 0.0f, false);
+  nn::Sequential<nn::Dense<5, 6>,
+                 nn::Residual<nn::Sequential<nn::Dense<6, 6>, nn::Tanh, nn::Dense<6, 6>>>,
+                 nn::Dense<6, 2>>
+      res;
+  check_network_gradient(res, 3, 63);
+}

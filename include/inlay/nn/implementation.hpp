@@ -9,5 +9,6 @@
 #include "inlay/nn/impl/fit.hpp"
 #include "inlay/nn/impl/serialize.hpp"
 #include "inlay/nn/impl/export.hpp"
+#include "inlay/nn/impl/spatial.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP

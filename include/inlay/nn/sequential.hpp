@@ -155,15 +155,17 @@ class Sequential {
     back(dy, batch, dx, std::integral_constant<std::size_t, num_layers>());
   }
 
-  // Every parameter, named "<layer index>.<name>" (e.g. "0.weight"), in a fixed order.
+  // Every parameter, named "<layer index>.<name>" (e.g. "0.weight", "3.1.bias" inside a nested
+  // block), in a fixed order. A parameter without gradient (grad null: BatchNorm's running
+  // statistics) is saved with the weights but not trained.
   std::vector<Param> params() {
     std::vector<Param> out;
-    collect(out, "", std::make_index_sequence<num_layers>());
+    for_each_param([&](Param p) { out.push_back(std::move(p)); });
     return out;
   }
   template <class F>
   void for_each_param(F&& f) {
-    std::apply([&](auto&... l) { (l.for_each_param(f), ...); }, layers_);
+    each_param(f, std::make_index_sequence<num_layers>());
   }
   NetRef ref() {
     NetRef r;
@@ -250,11 +252,11 @@ class Sequential {
     back(out, batch, dx, std::integral_constant<std::size_t, L>());
   }
   void back(const float*, std::size_t, float*, std::integral_constant<std::size_t, 0>) {}
-  template <std::size_t... I>
-  void collect(std::vector<Param>& out, const std::string& prefix, std::index_sequence<I...>) {
+  template <class F, std::size_t... I>
+  void each_param(F& f, std::index_sequence<I...>) {
     ((std::get<I>(layers_).for_each_param([&](Param p) {
-       p.name = prefix + std::to_string(I) + "." + p.name;
-       out.push_back(std::move(p));
+       p.name = std::to_string(I) + "." + p.name;
+       f(std::move(p));
      })),
      ...);
   }

@@ -16,6 +16,7 @@ void Optimizer::step(const std::vector<Param>& params, float lr_factor) {
   }
   double norm2 = 0.0;
   for (const Param& p : params) {
+    if (p.grad == nullptr) continue;
     for (std::size_t i = 0; i < p.size; ++i) {
       float g = p.grad[i];
       if (p.decay) {
@@ -30,11 +31,13 @@ void Optimizer::step(const std::vector<Param>& params, float lr_factor) {
   if (clip_norm > 0.0f && norm2 > static_cast<double>(clip_norm) * clip_norm) {
     const float scale = static_cast<float>(clip_norm / std::sqrt(norm2));
     for (const Param& p : params) {
+      if (p.grad == nullptr) continue;
       for (std::size_t i = 0; i < p.size; ++i) p.grad[i] *= scale;
     }
   }
   const float lr = learning_rate * lr_factor;
   for (std::size_t k = 0; k < params.size(); ++k) {
+    if (params[k].grad == nullptr) continue;
     std::vector<float>* state = slots() ? &state_[k * slots()] : nullptr;
     for (std::size_t s = 0; s < slots(); ++s) {
       if (state[s].size() != params[k].size) state[s].assign(params[k].size, 0.0f);
