@@ -35,6 +35,9 @@
 #include "inlay/metrics.hpp"
 #include "inlay/plot.hpp"
 #include "inlay/nn.hpp"
+#include "inlay/graph/op.hpp"
+#include "inlay/graph/model.hpp"
+#include "inlay/graph/session.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

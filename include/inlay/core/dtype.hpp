@@ -10,7 +10,7 @@
 
 INLAY_NAMESPACE_BEGIN
 
-enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean };
+enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean, f64, i16, u16, u32, u64 };
 
 // IEEE 754 half precision, storage only: kernels convert to f32 to compute.
 struct float16 {
@@ -77,6 +77,11 @@ inline std::size_t dtype_size(DType t) noexcept {
     case DType::i32: return 4;
     case DType::i64: return 8;
     case DType::boolean: return 1;
+    case DType::f64: return 8;
+    case DType::i16: return 2;
+    case DType::u16: return 2;
+    case DType::u32: return 4;
+    case DType::u64: return 8;
   }
   return 0;
 }
@@ -90,6 +95,11 @@ inline const char* dtype_name(DType t) noexcept {
     case DType::i32: return "i32";
     case DType::i64: return "i64";
     case DType::boolean: return "bool";
+    case DType::f64: return "f64";
+    case DType::i16: return "i16";
+    case DType::u16: return "u16";
+    case DType::u32: return "u32";
+    case DType::u64: return "u64";
   }
   return "?";
 }
@@ -103,6 +113,11 @@ template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType
 template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::i32; };
 template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::i64; };
 template <> struct dtype_of<bool> { static constexpr DType value = DType::boolean; };
+template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
+template <> struct dtype_of<std::int16_t> { static constexpr DType value = DType::i16; };
+template <> struct dtype_of<std::uint16_t> { static constexpr DType value = DType::u16; };
+template <> struct dtype_of<std::uint32_t> { static constexpr DType value = DType::u32; };
+template <> struct dtype_of<std::uint64_t> { static constexpr DType value = DType::u64; };
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;
 

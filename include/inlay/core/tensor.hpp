@@ -57,6 +57,27 @@ class Tensor {
     return t;
   }
 
+  // A read-only view that keeps `owner` alive as long as any copy of it lives, e.g. weights
+  // used in place inside a model file's bytes.
+  static Tensor view(DType dtype, const void* data, const Shape& shape,
+                     std::shared_ptr<const void> owner) {
+    Tensor t = view(dtype, const_cast<void*>(data), shape);
+    t.owner_ = std::const_pointer_cast<void>(std::move(owner));
+    t.read_only_ = true;
+    return t;
+  }
+
+  // A view of the same elements with another shape of the same element count; shares ownership.
+  Tensor reshaped(const Shape& shape) const {
+    if (shape.numel() != numel()) {
+      fail(ErrorKind::shape_mismatch, "Tensor::reshaped from " + shape_.to_string() + " to " +
+                                          shape.to_string() + ": element counts differ");
+    }
+    Tensor t = *this;
+    t.shape_ = shape;
+    return t;
+  }
+
   DType dtype() const noexcept { return dtype_; }
   const Shape& shape() const noexcept { return shape_; }
   std::size_t rank() const noexcept { return shape_.rank(); }
@@ -64,6 +85,7 @@ class Tensor {
   std::size_t nbytes() const noexcept {
     return static_cast<std::size_t>(numel()) * dtype_size(dtype_);
   }
+  // True when the tensor does not own (or share ownership of) its elements.
   bool is_view() const noexcept { return owner_ == nullptr; }
   bool is_read_only() const noexcept { return read_only_; }
   bool empty() const noexcept { return data_ == nullptr; }

@@ -9,8 +9,10 @@
 //
 // Splitting: to compile the implementation as P translation units (in parallel, or to bound the
 // compiler's memory), define INLAY_IMPLEMENTATION_PARTS=P and INLAY_IMPLEMENTATION_PART=1..P, one
-// value per unit, besides INLAY_IMPLEMENTATION. Kernel family i goes to part i % P + 1; part 1
-// also holds the core (errors, thread pool, target choice). inlay_add_implementation(<target>
+// value per unit, besides INLAY_IMPLEMENTATION. Part 1 holds the core (errors, thread pool,
+// target choice, ONNX reader). With P < 3, kernel family i goes to part i % P + 1 and the graph
+// door to part 1; with P >= 3 the graph door has part P to itself and family i goes to part
+// i % (P - 1) + 1. inlay_add_implementation(<target>
 // PARTS P) does this in CMake.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
@@ -22,13 +24,23 @@
 #if INLAY_IMPLEMENTATION_PART < 1 || INLAY_IMPLEMENTATION_PART > INLAY_IMPLEMENTATION_PARTS
 #error "inlay: INLAY_IMPLEMENTATION_PART must be in 1..INLAY_IMPLEMENTATION_PARTS"
 #endif
+#if INLAY_IMPLEMENTATION_PARTS >= 3
+// The graph door (operators, loader, session) alone in the last part: editing an operator then
+// recompiles no kernel. Kernel families spread over the other parts.
+#define INLAY_IMPLEMENTS_FAMILY(index) \
+  ((index) % (INLAY_IMPLEMENTATION_PARTS - 1) + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
+#else
 // Whether kernel family `index` (see impl/kernels-inl.hpp) belongs to this part.
 #define INLAY_IMPLEMENTS_FAMILY(index) \
   ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 1)
+#endif
 #define INLAY_IMPLEMENTS_CORE (INLAY_IMPLEMENTATION_PART == 1)
 #else
 #define INLAY_IMPLEMENTS_FAMILY(index) 1
 #define INLAY_IMPLEMENTS_CORE 1
+#define INLAY_IMPLEMENTS_GRAPH 1
 #endif
 
 #ifndef HWY_WANT_AVX3_DL
@@ -52,6 +64,9 @@
 #include "inlay/metrics/implementation.hpp"
 #include "inlay/plot/implementation.hpp"
 #include "inlay/nn/implementation.hpp"
+#endif
+#if INLAY_IMPLEMENTS_GRAPH
+#include "inlay/graph/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(0)
 #include "inlay/kernels/elementwise-dispatch.hpp"

@@ -31,6 +31,11 @@ bool to_dtype(std::int32_t t, DType& out) noexcept {
     case DataType::int32: out = DType::i32; return true;
     case DataType::int64: out = DType::i64; return true;
     case DataType::boolean: out = DType::boolean; return true;
+    case DataType::float64: out = DType::f64; return true;
+    case DataType::int16: out = DType::i16; return true;
+    case DataType::uint16: out = DType::u16; return true;
+    case DataType::uint32: out = DType::u32; return true;
+    case DataType::uint64: out = DType::u64; return true;
     default: return false;
   }
 }
@@ -241,6 +246,10 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
     if (t.float_data.size() != n) count_error("float_data", t.float_data.size());
   } else if (dtype == DType::i64) {
     if (t.int64_data.size() != n) count_error("int64_data", t.int64_data.size());
+  } else if (dtype == DType::f64) {
+    if (t.double_data.size() != n) count_error("double_data", t.double_data.size());
+  } else if (dtype == DType::u32 || dtype == DType::u64) {
+    if (t.uint64_data.size() != n) count_error("uint64_data", t.uint64_data.size());
   } else if (t.int32_data.size() != n) {
     count_error("int32_data", t.int32_data.size());
   }
@@ -277,6 +286,29 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
         break;
       case DType::boolean:
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint8_t*>(dst), 0, 1);
+        break;
+      case DType::f64:
+        if (n) std::memcpy(dst, t.double_data.data(), bytes);
+        break;
+      case DType::i16:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst),
+                             -32768, 32767);
+        break;
+      case DType::u16:
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
+                             0xffff);
+        break;
+      case DType::u32:
+        for (std::size_t i = 0; i < n; ++i) {
+          if (t.uint64_data[i] > 0xffffffffu) {
+            fail_tensor(ErrorKind::invalid_model, t,
+                        "uint64_data[" + std::to_string(i) + "] does not fit UINT32");
+          }
+          static_cast<std::uint32_t*>(dst)[i] = static_cast<std::uint32_t>(t.uint64_data[i]);
+        }
+        break;
+      case DType::u64:
+        if (n) std::memcpy(dst, t.uint64_data.data(), bytes);
         break;
     }
   }

@@ -1,0 +1,142 @@
+// Model: read, import, optimize, compile. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_MODEL_HPP
+#define INLAY_GRAPH_IMPL_MODEL_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inlay/graph/impl/compile.hpp"
+#include "inlay/graph/impl/import.hpp"
+#include "inlay/graph/impl/passes.hpp"
+#include "inlay/graph/model.hpp"
+#include "inlay/onnx/file.hpp"
+#include "inlay/onnx/parse.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+struct Model::Impl {
+  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
+  std::unique_ptr<graph::Graph> graph;
+  std::vector<std::string> input_names, output_names;
+  std::vector<ValueDesc> inputs, outputs;
+  Summary summary;
+};
+
+namespace graph {
+namespace detail {
+
+inline ValueDesc describe_value(const Value& v) {
+  ValueDesc d;
+  d.name = v.name;
+  d.dtype = v.dtype;
+  d.has_shape = v.has_shape;
+  d.dims = v.dims;
+  d.dim_params = v.dim_params;
+  return d;
+}
+
+inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
+                                                      std::shared_ptr<const void> bytes,
+                                                      const std::string& directory,
+                                                      const ModelOptions& options) {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->bytes = bytes;
+  ImportContext ctx;
+  ctx.directory = directory;
+  ctx.bytes_owner = bytes;
+  impl->graph = import_model(proto, ctx, options.custom_ops);
+  Graph& g = *impl->graph;
+
+  Model::Summary& s = impl->summary;
+  s.ir_version = proto.ir_version;
+  s.producer = std::string(proto.producer_name);
+  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
+  s.opsets = ctx.opsets;
+  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
+  s.nodes_loaded = proto.graph.node.size();
+  for (const Value& v : g.values) {
+    if (!v.constant.empty()) {
+      s.parameters += v.constant.numel();
+      s.weight_bytes += v.constant.nbytes();
+    }
+  }
+
+  compile(g, options.custom_ops);
+  if (options.optimize) {
+    fold_constants(g);
+    remove_dead_nodes(g);
+    compact(g);
+    compile(g, options.custom_ops);
+  }
+  s.nodes_planned = g.nodes.size();
+  for (int id : g.inputs) {
+    impl->inputs.push_back(describe_value(g.values[id]));
+    impl->input_names.push_back(g.values[id].name);
+  }
+  for (int id : g.outputs) {
+    impl->outputs.push_back(describe_value(g.values[id]));
+    impl->output_names.push_back(g.values[id].name);
+  }
+  return impl;
+}
+
+}  // namespace detail
+}  // namespace graph
+
+Model Model::load(const std::string& path, const ModelOptions& options) {
+  onnx::ModelFile file = onnx::read_model_file(path);
+#ifndef INLAY_NO_EXCEPTIONS
+  try {  // errors about the graph say which file they are about
+    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+  } catch (const Error& e) {
+    fail(e.kind(), path + ": " + e.message());
+  }
+#else
+  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+#endif
+}
+
+Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  const onnx::ModelProto proto = onnx::parse_model(data, size);
+  // The caller keeps the bytes alive: an owner that owns nothing.
+  std::shared_ptr<const void> bytes(data, [](const void*) {});
+  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
+}
+
+Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
+                                          std::to_string(size));
+  }
+  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
+                                     std::default_delete<std::uint8_t[]>());
+  if (size) std::memcpy(copy.get(), data, size);
+  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
+  return Model(graph::detail::build_model(proto, copy, std::string(), options));
+}
+
+const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
+const std::vector<std::string>& Model::output_names() const noexcept {
+  return impl_->output_names;
+}
+const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
+const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
+const ValueDesc& Model::input(const std::string& name) const {
+  for (const ValueDesc& d : impl_->inputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
+}
+const ValueDesc& Model::output(const std::string& name) const {
+  for (const ValueDesc& d : impl_->outputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
+}
+const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_MODEL_HPP

@@ -1,0 +1,319 @@
+// graph::Runner: runs a compiled graph node by node. The first run with a given set of input
+// shapes allocates every value on its own and records the shapes the kernels ask for; from them
+// it plans one arena (offsets from value lifetimes, greedy by size: the "greedy by size" strategy
+// of Pisarchyk & Lee, "Efficient Memory Management for Deep Neural Net Inference", 2020). Later
+// runs with the same input shapes place every value in the arena and allocate nothing.
+// Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
+#define INLAY_GRAPH_IMPL_RUNNER_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "inlay/core/aligned.hpp"
+#include "inlay/graph/impl/ir.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+class Runner {
+ public:
+  Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
+      : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
+    slots_.resize(g.values.size());
+    for (std::size_t id = 0; id < g.values.size(); ++id) {
+      if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
+    }
+    record_.resize(g.values.size());
+    scratch_need_.assign(g.nodes.size(), 0);
+  }
+
+  const Graph& graph() const noexcept { return g_; }
+  Executor* executor() const noexcept { return executor_; }
+
+  // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
+  // for a subgraph, the values it captures from the runner above.
+  void bind_inputs(const std::vector<Tensor>& inputs) {
+    if (inputs.size() != g_.inputs.size()) {
+      fail(ErrorKind::invalid_argument,
+           "graph '" + g_.name + "' has " + std::to_string(g_.inputs.size()) + " inputs, " +
+               std::to_string(inputs.size()) + " were given");
+    }
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const Value& v = g_.values[g_.inputs[i]];
+      const Tensor& t = inputs[i];
+      if (t.empty() && t.numel() != 0) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
+      }
+      if (v.has_dtype && t.dtype() != v.dtype) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' must have dtype " +
+                                              dtype_name(v.dtype) + ", not " +
+                                              dtype_name(t.dtype()));
+      }
+      if (v.has_shape) {
+        bool ok = t.rank() == v.dims.size();
+        for (std::size_t d = 0; ok && d < v.dims.size(); ++d) {
+          ok = v.dims[d] < 0 || v.dims[d] == t.shape()[d];
+        }
+        if (!ok) {
+          fail(ErrorKind::shape_mismatch, "input '" + v.name + "' has shape " +
+                                              t.shape().to_string() + ", the model declares " +
+                                              declared_shape(v));
+        }
+      }
+      slots_[g_.inputs[i]] = t;
+    }
+    if (parent_ != nullptr) {
+      const Node& owner = parent_->g_.nodes[parent_node_];
+      for (int id : g_.captures) {
+        const std::string& name = g_.values[id].name;
+        for (int pid : owner.implicit_inputs) {
+          if (parent_->g_.values[pid].name == name) slots_[id] = parent_->slots_[pid];
+        }
+      }
+    }
+  }
+
+  // Runs every node; the outputs are then in value(g.outputs[i]).
+  void run() {
+    planned_run_ = plan_valid_ && same_input_shapes();
+    if (!planned_run_) {
+      for (auto& r : record_) r = Record{};
+      std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
+    }
+    for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+      OpContext context(*this, i);
+      g_.kernels[i]->run(context);
+      if (!planned_run_) release_after(i);
+    }
+    if (!planned_run_ && parent_ == nullptr) make_plan();
+  }
+
+  // Runs node `node` alone with the values bound so far, allocating its outputs (constant
+  // folding at load).
+  void run_single(std::size_t node) {
+    planned_run_ = false;
+    OpContext context(*this, node);
+    g_.kernels[node]->run(context);
+  }
+
+  const Tensor& value(int id) const { return slots_[id]; }
+  std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
+
+  // ---- used by OpContext ----
+  const Tensor& input(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    if (i >= n.inputs.size() || n.inputs[i] < 0) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " is required but not given");
+    }
+    return slots_[n.inputs[i]];
+  }
+  Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) {
+      // An optional output the model does not read: kept per node so it is not reallocated.
+      if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
+      Tensor& t = discard_[node];
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = Tensor(dtype, shape);
+      return t;
+    }
+    const int id = n.outputs[i];
+    Tensor& slot = slots_[id];
+    if (planned_run_) {
+      const Record& r = record_[id];
+      if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
+        slot = Tensor::view(dtype, static_cast<char*>(arena_.get()) + r.offset, shape);
+        return slot;
+      }
+      ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
+      slot = Tensor(dtype, shape);
+      return slot;
+    }
+    slot = Tensor(dtype, shape);
+    Record& r = record_[id];
+    r.seen = true;
+    r.dtype = dtype;
+    r.shape = shape;
+    return slot;
+  }
+  void* scratch(std::size_t node, std::size_t bytes) {
+    if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
+    if (bytes > scratch_size_) {
+      scratch_ = allocate_aligned(bytes);
+      scratch_size_ = bytes;
+    }
+    return scratch_.get();
+  }
+  std::vector<Tensor> run_subgraph(std::size_t node, const Graph& sub,
+                                   const std::vector<Tensor>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<Tensor> out;
+    for (int id : sub.outputs) {
+      const Tensor& t = child.value(id);
+      out.push_back(t.is_view() ? t.clone() : t);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
+  struct Record {
+    bool seen = false;
+    DType dtype = DType::f32;
+    Shape shape;
+    std::size_t offset = kNoOffset;
+  };
+
+  static std::string declared_shape(const Value& v) {
+    std::string s = "[";
+    for (std::size_t d = 0; d < v.dims.size(); ++d) {
+      if (d) s += ", ";
+      s += v.dims[d] >= 0 ? std::to_string(v.dims[d])
+                          : (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d]);
+    }
+    return s + "]";
+  }
+
+  bool same_input_shapes() const {
+    for (std::size_t i = 0; i < g_.inputs.size(); ++i) {
+      const Tensor& t = slots_[g_.inputs[i]];
+      if (t.shape() != plan_shapes_[i] || t.dtype() != plan_dtypes_[i]) return false;
+    }
+    return true;
+  }
+
+  // Drops values no later node reads (first runs only: planned runs reuse the arena).
+  void release_after(std::size_t node) {
+    const Node& n = g_.nodes[node];
+    auto drop = [&](int id) {
+      if (id < 0 || !g_.values[id].constant.empty() || g_.values[id].captured) return;
+      if (g_.last_use[id] <= static_cast<std::int64_t>(node)) {
+        for (int in : g_.inputs) {
+          if (in == id) return;
+        }
+        slots_[id] = Tensor();
+      }
+    };
+    for (int id : n.inputs) drop(id);
+    for (int id : n.outputs) drop(id);
+  }
+
+  void make_plan() {
+    struct Item {
+      int id;
+      std::size_t bytes;
+      std::int64_t first, last;
+    };
+    std::vector<Item> items;
+    for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
+      for (int id : g_.nodes[node].outputs) {
+        if (id < 0 || !record_[id].seen) continue;
+        const Record& r = record_[id];
+        const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
+        const std::int64_t first = static_cast<std::int64_t>(node);
+        const std::int64_t last = std::max(first, g_.last_use[id]);
+        items.push_back(Item{id, (bytes + 63) / 64 * 64, first, last});
+      }
+    }
+    std::stable_sort(items.begin(), items.end(),
+                     [](const Item& a, const Item& b) { return a.bytes > b.bytes; });
+    std::vector<const Item*> placed;
+    std::size_t total = 0;
+    for (const Item& it : items) {
+      // The lowest offset that overlaps no placed value alive at the same time.
+      std::vector<std::pair<std::size_t, std::size_t>> busy;
+      for (const Item* p : placed) {
+        if (p->first <= it.last && it.first <= p->last) {
+          const std::size_t off = record_[p->id].offset;
+          busy.emplace_back(off, off + p->bytes);
+        }
+      }
+      std::sort(busy.begin(), busy.end());
+      std::size_t offset = 0;
+      for (const auto& b : busy) {
+        if (offset + it.bytes <= b.first) break;
+        offset = std::max(offset, b.second);
+      }
+      record_[it.id].offset = offset;
+      total = std::max(total, offset + it.bytes);
+      placed.push_back(&it);
+    }
+    arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
+    arena_size_ = total;
+    std::size_t scratch = 0;
+    for (std::size_t s : scratch_need_) scratch = std::max(scratch, s);
+    if (scratch > scratch_size_) {
+      scratch_ = allocate_aligned(scratch);
+      scratch_size_ = scratch;
+    }
+    plan_shapes_.clear();
+    plan_dtypes_.clear();
+    for (int id : g_.inputs) {
+      plan_shapes_.push_back(slots_[id].shape());
+      plan_dtypes_.push_back(slots_[id].dtype());
+    }
+    plan_valid_ = true;
+  }
+
+  const Graph& g_;
+  Executor* executor_;
+  Runner* parent_;
+  std::size_t parent_node_;
+  std::vector<Tensor> slots_;
+  std::vector<Tensor> discard_;
+
+  std::vector<Record> record_;
+  std::vector<std::size_t> scratch_need_;
+  bool plan_valid_ = false;
+  bool planned_run_ = false;
+  std::vector<Shape> plan_shapes_;
+  std::vector<DType> plan_dtypes_;
+  AlignedBuffer arena_;
+  std::size_t arena_size_ = 0;
+  AlignedBuffer scratch_;
+  std::size_t scratch_size_ = 0;
+  std::size_t plan_misses_ = 0;
+};
+
+}  // namespace graph
+
+// ---- OpContext: a thin handle on the runner ----
+std::size_t OpContext::input_count() const noexcept {
+  return runner_.graph().nodes[node_].inputs.size();
+}
+bool OpContext::has_input(std::size_t i) const noexcept {
+  const auto& in = runner_.graph().nodes[node_].inputs;
+  return i < in.size() && in[i] >= 0;
+}
+const Tensor& OpContext::input(std::size_t i) const { return runner_.input(node_, i); }
+std::size_t OpContext::output_count() const noexcept {
+  return runner_.graph().nodes[node_].outputs.size();
+}
+bool OpContext::has_output(std::size_t i) const noexcept {
+  const auto& out = runner_.graph().nodes[node_].outputs;
+  return i < out.size() && out[i] >= 0;
+}
+Tensor& OpContext::output(std::size_t i, DType dtype, const Shape& shape) {
+  return runner_.output(node_, i, dtype, shape);
+}
+void* OpContext::scratch(std::size_t bytes) { return runner_.scratch(node_, bytes); }
+Executor* OpContext::executor() const noexcept { return runner_.executor(); }
+const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[node_]; }
+void OpContext::fail(ErrorKind kind, const std::string& message) const {
+  info().fail(kind, message);
+}
+std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
+                                            const std::vector<Tensor>& inputs) {
+  return runner_.run_subgraph(node_, g, inputs);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_RUNNER_HPP

@@ -1,0 +1,91 @@
+// Session: a runner, the session's thread pool, and output copying. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
+#define INLAY_GRAPH_IMPL_SESSION_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inlay/core/cpu_target.hpp"
+#include "inlay/graph/impl/model.hpp"
+#include "inlay/graph/impl/runner.hpp"
+#include "inlay/graph/session.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<graph::Runner> runner;
+};
+
+Session::Session(Model model, const SessionOptions& options)
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
+  Executor* executor = options.executor;
+  if (executor == nullptr && options.threads > 1) {
+    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    executor = state_->pool.get();
+  }
+  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& src = runner.value(g.outputs[i]);
+    Tensor& dst = outputs[i];
+    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
+                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
+    if (reuse) {
+      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+    } else {
+      dst = src.clone();
+    }
+  }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run_into(inputs, outputs);
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const std::vector<std::string>& names = model_.input_names();
+  std::vector<Tensor> ordered(names.size());
+  std::vector<char> given(names.size(), 0);
+  for (const auto& [name, tensor] : inputs) {
+    std::size_t k = 0;
+    while (k < names.size() && names[k] != name) ++k;
+    if (k == names.size()) {
+      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+    }
+    if (given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
+    }
+    given[k] = 1;
+    ordered[k] = tensor;
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (!given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
+    }
+  }
+  return run(ordered);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_SESSION_HPP

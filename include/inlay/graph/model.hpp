@@ -1,0 +1,77 @@
+// inlay::Model: an ONNX model loaded, checked, optimized and ready to run. Immutable once loaded,
+// so one Model may be shared by threads; each thread runs it through its own inlay::Session.
+#ifndef INLAY_GRAPH_MODEL_HPP
+#define INLAY_GRAPH_MODEL_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inlay/core/dtype.hpp"
+#include "inlay/graph/op.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+// A graph input or output as the model declares it.
+struct ValueDesc {
+  std::string name;
+  DType dtype = DType::f32;
+  bool has_shape = false;             // false: the rank is unknown
+  std::vector<std::int64_t> dims;     // -1 where the dimension is symbolic or unknown
+  std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""
+};
+
+struct ModelOptions {
+  // Operators of the host, looked up before inlay's own (examples/custom_op).
+  const OpSet* custom_ops = nullptr;
+  // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
+  // runs node by node as written (for debugging a model).
+  bool optimize = true;
+};
+
+class Model {
+ public:
+  // From a file; the bytes are memory-mapped where possible and weights used in place.
+  static Model load(const std::string& path, const ModelOptions& options = {});
+  // From bytes that the caller keeps alive as long as the Model: weights are used in place (no
+  // copy), e.g. a model compiled into the executable (examples/embed_model).
+  static Model from_bytes(const void* data, std::size_t size, const ModelOptions& options = {});
+  // From bytes that are copied first: the caller's buffer may go away after this returns.
+  static Model copy_from_bytes(const void* data, std::size_t size,
+                               const ModelOptions& options = {});
+
+  const std::vector<std::string>& input_names() const noexcept;
+  const std::vector<std::string>& output_names() const noexcept;
+  const std::vector<ValueDesc>& inputs() const noexcept;
+  const std::vector<ValueDesc>& outputs() const noexcept;
+  // The description of the input/output with this name; an Error when there is none.
+  const ValueDesc& input(const std::string& name) const;
+  const ValueDesc& output(const std::string& name) const;
+
+  // Facts for `inlay info`.
+  struct Summary {
+    std::int64_t ir_version = 0;
+    std::string producer;
+    std::map<std::string, std::int64_t> opsets;     // domain -> version
+    std::map<std::string, std::size_t> op_counts;   // op type as written in the file -> count
+    std::size_t nodes_loaded = 0;                   // nodes in the file (subgraphs excluded)
+    std::size_t nodes_planned = 0;                  // nodes left after the optimizations
+    std::int64_t parameters = 0;                    // elements of the initializers
+    std::size_t weight_bytes = 0;
+  };
+  const Summary& summary() const noexcept;
+
+  struct Impl;
+  const Impl& impl() const noexcept { return *impl_; }
+
+ private:
+  explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_MODEL_HPP

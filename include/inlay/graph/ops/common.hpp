@@ -1,0 +1,214 @@
+// What the operator files share: axis normalization, reading small integer tensors (shapes,
+// axes), dtype dispatch, and the kernel-class helpers. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_COMMON_HPP
+#define INLAY_GRAPH_OPS_COMMON_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inlay/core/tensor.hpp"
+#include "inlay/graph/op.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// A kernel from a lambda `void(OpContext&)` with no load-time state.
+template <class F>
+class LambdaKernel final : public OpKernel {
+ public:
+  explicit LambdaKernel(F f) : f_(std::move(f)) {}
+  void run(OpContext& context) const override { f_(context); }
+
+ private:
+  F f_;
+};
+template <class F>
+std::unique_ptr<OpKernel> make_lambda_kernel(F f) {
+  return std::make_unique<LambdaKernel<F>>(std::move(f));
+}
+
+// A factory for kernel class K constructed from the OpInfo.
+template <class K>
+OpFactory factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> { return std::make_unique<K>(info); };
+}
+
+// Axis in [-rank, rank) -> [0, rank); an Error naming the node otherwise.
+inline std::size_t normalize_axis(const OpInfo& info, std::int64_t axis, std::size_t rank,
+                                  const char* what = "axis") {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " " + std::to_string(axis) +
+                                            " is out of range for rank " + std::to_string(rank));
+  }
+  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+}
+
+// The elements of a 0-D or 1-D integer tensor (int64 or int32), e.g. a shape or axes input.
+inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.rank() > 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
+                                            t.shape().to_string());
+  }
+  std::vector<std::int64_t> out(static_cast<std::size_t>(t.numel()));
+  if (t.dtype() == DType::i64) {
+    if (!out.empty()) std::memcpy(out.data(), t.raw_data(), out.size() * 8);
+  } else if (t.dtype() == DType::i32) {
+    const auto* p = t.data<std::int32_t>();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = p[i];
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+  return out;
+}
+
+// Reads a scalar (any numeric dtype) as double, e.g. Clip's min/max or Range's start.
+inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.numel() != 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
+                                            std::to_string(t.numel()));
+  }
+  switch (t.dtype()) {
+    case DType::f32: return *t.data<float>();
+    case DType::f64: return *t.data<double>();
+    case DType::f16: return to_float(*t.data<float16>());
+    case DType::i8: return *t.data<std::int8_t>();
+    case DType::u8: return *t.data<std::uint8_t>();
+    case DType::i16: return *t.data<std::int16_t>();
+    case DType::u16: return *t.data<std::uint16_t>();
+    case DType::i32: return *t.data<std::int32_t>();
+    case DType::u32: return *t.data<std::uint32_t>();
+    case DType::i64: return static_cast<double>(*t.data<std::int64_t>());
+    case DType::u64: return static_cast<double>(*t.data<std::uint64_t>());
+    case DType::boolean: return *t.data<bool>() ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+inline Shape make_shape(const std::vector<std::int64_t>& dims) {
+  return Shape(dims.data(), dims.size());
+}
+inline std::vector<std::int64_t> dims_of(const Shape& s) {
+  return std::vector<std::int64_t>(s.begin(), s.end());
+}
+
+// Calls f(T{}) with the C++ type of `dtype`; an Error naming the node for dtypes outside the
+// list the op supports (`Ts...`).
+template <class... Ts>
+struct TypeList {};
+
+template <class F>
+void dispatch_failed(const OpInfo& info, DType dtype) {
+  info.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(dtype) +
+                                           " is not supported by this op");
+}
+template <class F, class T, class... Ts>
+void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
+  if (dtype == dtype_of_v<T>) {
+    f(T{});
+    return;
+  }
+  if constexpr (sizeof...(Ts) > 0) {
+    visit_dtype(info, dtype, std::forward<F>(f), TypeList<Ts...>{});
+  } else {
+    dispatch_failed<F>(info, dtype);
+  }
+}
+
+using FloatTypes = TypeList<float, double>;
+using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t,
+                              std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
+                              std::uint64_t>;
+using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool,
+                          float16>;
+
+// Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
+inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::f32) {
+    ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                            "; this op supports f32 only");
+  }
+}
+
+// Copies the bytes of `src` into a new output of the same dtype and the given shape.
+inline void copy_to_output(OpContext& ctx, std::size_t i, const Tensor& src, const Shape& shape) {
+  Tensor& out = ctx.output(i, src.dtype(), shape);
+  if (src.nbytes()) std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+}
+
+// NumPy broadcast of several shapes; an Error naming the node when they do not broadcast.
+inline Shape broadcast(const OpInfo& info, const Shape* shapes, std::size_t count) {
+  std::size_t rank = 0;
+  for (std::size_t i = 0; i < count; ++i) rank = std::max(rank, shapes[i].rank());
+  std::int64_t dims[Shape::max_rank];
+  for (std::size_t k = 0; k < rank; ++k) {
+    std::int64_t d = 1;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = shapes[i];
+      const std::int64_t di = k + s.rank() >= rank ? s[k + s.rank() - rank] : 1;
+      if (di == d || di == 1) continue;
+      if (d != 1) {
+        std::string list;
+        for (std::size_t j = 0; j < count; ++j) list += (j ? " and " : "") + shapes[j].to_string();
+        info.fail(ErrorKind::shape_mismatch, "input shapes " + list + " do not broadcast");
+      }
+      d = di;
+    }
+    dims[k] = d;
+  }
+  return Shape(dims, rank);
+}
+inline Shape broadcast(const OpInfo& info, const Shape& a, const Shape& b) {
+  const Shape both[2] = {a, b};
+  return broadcast(info, both, 2);
+}
+
+// Element strides of `in` when read as the broadcast shape `out` (0 along broadcast dims).
+inline void broadcast_strides(const Shape& in, const Shape& out, std::int64_t* strides) {
+  const std::size_t rank = out.rank();
+  std::int64_t stride = 1;
+  for (std::size_t k = rank; k-- > 0;) {
+    const std::size_t j = k + in.rank();
+    if (j < rank) {
+      strides[k] = 0;
+      continue;
+    }
+    const std::int64_t d = in[j - rank];
+    strides[k] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+}
+
+// f(out_index, offsets...) for every element of `out`, with one offset per input shape.
+template <std::size_t N, class F>
+void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
+  const std::size_t rank = out.rank();
+  std::int64_t strides[N][Shape::max_rank];
+  for (std::size_t i = 0; i < N; ++i) broadcast_strides(ins[i], out, strides[i]);
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t offs[N] = {};
+  const std::int64_t n = out.numel();
+  for (std::int64_t e = 0; e < n; ++e) {
+    f(e, offs);
+    for (std::size_t k = rank; k-- > 0;) {  // odometer step
+      ++index[k];
+      for (std::size_t i = 0; i < N; ++i) offs[i] += strides[i][k];
+      if (index[k] < out[k]) break;
+      for (std::size_t i = 0; i < N; ++i) offs[i] -= strides[i][k] * out[k];
+      index[k] = 0;
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_COMMON_HPP

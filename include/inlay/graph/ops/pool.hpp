@@ -1,0 +1,19 @@
+// Pooling: MaxPool, AveragePool, global pools, LpPool. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_POOL_HPP
+#define INLAY_GRAPH_OPS_POOL_HPP
+
+#include "inlay/graph/ops/common.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_pool_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_POOL_HPP

@@ -1,0 +1,19 @@
+// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum, Hardmax. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REDUCE_HPP
+#define INLAY_GRAPH_OPS_REDUCE_HPP
+
+#include "inlay/graph/ops/common.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_reduce_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REDUCE_HPP

@@ -1,0 +1,41 @@
+// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
+#define INLAY_GRAPH_OPS_REGISTRY_HPP
+
+#include "inlay/graph/ops/control.hpp"
+#include "inlay/graph/ops/conv.hpp"
+#include "inlay/graph/ops/elementwise.hpp"
+#include "inlay/graph/ops/linear.hpp"
+#include "inlay/graph/ops/movement.hpp"
+#include "inlay/graph/ops/norm.hpp"
+#include "inlay/graph/ops/pool.hpp"
+#include "inlay/graph/ops/reduce.hpp"
+#include "inlay/graph/ops/rnn.hpp"
+#include "inlay/graph/ops/shape.hpp"
+#include "inlay/graph/ops/softmax.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+const OpSet& builtin_ops() {
+  static const OpSet table = [] {
+    OpSet ops;
+    graph::ops::register_control_ops(ops);
+    graph::ops::register_conv_ops(ops);
+    graph::ops::register_elementwise_ops(ops);
+    graph::ops::register_linear_ops(ops);
+    graph::ops::register_movement_ops(ops);
+    graph::ops::register_norm_ops(ops);
+    graph::ops::register_pool_ops(ops);
+    graph::ops::register_reduce_ops(ops);
+    graph::ops::register_rnn_ops(ops);
+    graph::ops::register_shape_ops(ops);
+    graph::ops::register_softmax_ops(ops);
+    return ops;
+  }();
+  return table;
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REGISTRY_HPP

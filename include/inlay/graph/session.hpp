@@ -1,0 +1,60 @@
+// inlay::Session: runs a Model. One per thread; a Session keeps the memory of the last run (the
+// arena, planned from the shapes of the first run with a given set of input shapes) so that
+// later runs with the same input shapes allocate nothing.
+#ifndef INLAY_GRAPH_SESSION_HPP
+#define INLAY_GRAPH_SESSION_HPP
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inlay/core/executor.hpp"
+#include "inlay/core/tensor.hpp"
+#include "inlay/graph/model.hpp"
+
+INLAY_NAMESPACE_BEGIN
+
+struct SessionOptions {
+  // Threads for this session's own pool (1: everything on the calling thread, no pool).
+  std::size_t threads = 1;
+  // A pool of the host's to use instead (must outlive the session); `threads` is then ignored.
+  Executor* executor = nullptr;
+  // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.
+  // The choice is process-wide (set_cpu_target).
+  std::string cpu_target;
+};
+
+class Session {
+ public:
+  explicit Session(Model model, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Inputs by position (the model's input order). The outputs are new tensors owned by the
+  // caller, in the model's output order.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // Inputs by name; every input of the model must be given once.
+  std::vector<Tensor> run(const std::vector<std::pair<std::string, Tensor>>& inputs);
+  // Writes into `outputs`: tensors with the right dtype and shape that the caller owns are
+  // reused, others are replaced. With the same `outputs` and input shapes as the previous call,
+  // this makes no heap allocation.
+  void run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs);
+
+  const Model& model() const noexcept { return model_; }
+  // Bytes of the arena planned for the current input shapes (0 before the first run).
+  std::size_t arena_bytes() const noexcept;
+
+ private:
+  Model model_;
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_SESSION_HPP
