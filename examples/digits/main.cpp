@@ -71,15 +71,21 @@ int main(int argc, char** argv) try {
   plot::save_confusion_matrix_svg(out_dir + "/digits_confusion.svg",
                                   metrics::confusion_matrix(y_test, predicted, 10));
 
-  // Export: weights file and ONNX model; the weights reload into a fresh network.
+  // Export: weights file and ONNX model. The weights reload into a fresh typed network; the ONNX
+  // file reloads through the graph door (inlay::Model), which must predict the same classes.
   nn::save_weights(net, out_dir + "/digits_mlp.weights");
   nn::save_onnx(net, out_dir + "/digits_mlp.onnx");
   Mlp reloaded;
   nn::load_weights(reloaded, out_dir + "/digits_mlp.weights");
-  const bool same = metrics::argmax_rows(reloaded.predict(x_test)) == predicted;
-  std::printf("wrote %s/digits_{loss,accuracy,confusion}.svg, digits_mlp.onnx, digits_mlp.weights"
-              " (reloaded weights: %s predictions)\n",
-              out_dir.c_str(), same ? "identical" : "DIFFERENT");
+  const bool same_weights = metrics::argmax_rows(reloaded.predict(x_test)) == predicted;
+  inlay::Session session(inlay::Model::load(out_dir + "/digits_mlp.onnx"));
+  const std::vector<inlay::Tensor> graph_scores = session.run({x_test});
+  const bool same_onnx = metrics::argmax_rows(graph_scores.at(0)) == predicted;
+  const bool same = same_weights && same_onnx;
+  std::printf("wrote %s/digits_{loss,accuracy,confusion}.svg, digits_mlp.onnx, digits_mlp.weights\n",
+              out_dir.c_str());
+  std::printf("reloaded: weights file %s, ONNX through inlay::Model %s predictions\n",
+              same_weights ? "identical" : "DIFFERENT", same_onnx ? "identical" : "DIFFERENT");
 
   // Batch-1 inference latency: no allocation, one image at a time.
   std::vector<float> logits(10);
