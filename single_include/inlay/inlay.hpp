@@ -1956,7 +1956,7 @@ struct check_layer_input {
   static_assert(ok,
                 "inlay::nn::Sequential: shape mismatch: layer number LayerIndex (counted from 0) "
                 "expects an input shape Expected (Dims<...> per sample) but the layer before it "
-                "produces Got; see check_layer_input<LayerIndex, Expected, Got> below");
+                "produces Got; the compiler names check_layer_input<LayerIndex, Expected, Got>");
 };
 }  // namespace detail
 
