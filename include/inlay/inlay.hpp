@@ -37,6 +37,7 @@
 #include "inlay/data.hpp"
 #include "inlay/metrics.hpp"
 #include "inlay/plot.hpp"
+#include "inlay/nn.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

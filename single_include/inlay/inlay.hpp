@@ -2173,6 +2173,1732 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_PLOT_HPP
 // ---- end inlay/plot.hpp
+// ---- begin inlay/nn.hpp
+// The typed door: networks whose layers and shapes are C++ types (inlay::nn), with training.
+#ifndef INLAY_NN_HPP
+#define INLAY_NN_HPP
+
+// ---- begin inlay/nn/core.hpp
+// The pieces every typed layer shares: compile-time shapes (Dims), the run context, the view of
+// a trainable parameter (Param) and the ONNX export context.
+#ifndef INLAY_NN_CORE_HPP
+#define INLAY_NN_CORE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+class Rng;
+}
+namespace onnx {
+class GraphWriter;
+}
+namespace nn {
+
+// The shape of one sample, known at compile time (the batch dimension is not part of it).
+// Images are Dims<channels, height, width> (NCHW), sequences Dims<steps, features>.
+template <std::size_t... D>
+struct Dims {
+  static constexpr std::size_t rank = sizeof...(D);
+  static constexpr std::size_t size = (std::size_t{1} * ... * D);
+  static std::vector<std::int64_t> to_vector() { return {static_cast<std::int64_t>(D)...}; }
+};
+
+// The first element of a Sequential when its first layer does not fix the input shape itself
+// (e.g. Sequential<Input<1, 8, 8>, Conv2D<1, 8, 3>, ...>).
+template <std::size_t... D>
+struct Input {
+  using shape = Dims<D...>;
+};
+
+// A parameter tensor of a layer and its gradient (same size). decay: whether L1/L2
+// regularization and weight decay apply (weights yes, biases and norm scales no).
+struct Param {
+  std::string name;
+  float* value = nullptr;
+  float* grad = nullptr;
+  std::size_t size = 0;
+  bool decay = true;
+};
+
+// What a forward pass needs besides the data. rng may be null outside training.
+struct RunContext {
+  bool training = false;
+  data::Rng* rng = nullptr;
+  Executor* executor = nullptr;
+};
+
+// Collects the nodes of an exported graph; names are made unique with a counter.
+struct ExportContext {
+  onnx::GraphWriter* graph = nullptr;
+  std::size_t counter = 0;
+  // "<prefix>_<counter>", a fresh tensor or node name.
+  std::string fresh(const char* prefix) { return std::string(prefix) + "_" + std::to_string(counter++); }
+};
+
+namespace detail {
+// The shape a layer spec expects; void when it takes the shape of whatever precedes it.
+template <class Spec, class = void>
+struct expected_input {
+  using type = void;
+};
+template <class Spec>
+struct expected_input<Spec, std::void_t<typename Spec::expects>> {
+  using type = typename Spec::expects;
+};
+
+// Named so that a failed check shows the layer's position and both shapes in the compiler's
+// "required from" lines.
+template <std::size_t LayerIndex, class Expected, class Got>
+struct check_layer_input {
+  static constexpr bool ok = std::is_void<Expected>::value || std::is_same<Expected, Got>::value;
+  static_assert(ok,
+                "inlay::nn::Sequential: shape mismatch: layer number LayerIndex (counted from 0) "
+                "expects an input shape Expected (Dims<...> per sample) but the layer before it "
+                "produces Got; the compiler names check_layer_input<LayerIndex, Expected, Got>");
+};
+}  // namespace detail
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_CORE_HPP
+// ---- end inlay/nn/core.hpp
+// ---- begin inlay/nn/activation.hpp
+// Activation layers: one per activation of the kernel layer (kernels/activation.hpp), all running
+// kernels::unary_f32 forward; and Softmax over the last axis (kernels::softmax_f32).
+#ifndef INLAY_NN_ACTIVATION_HPP
+#define INLAY_NN_ACTIVATION_HPP
+
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// dx = dy * f'(x) element by element (y = f(x) is given too: several derivatives are cheaper
+// from it). dx may alias dy.
+void activation_backward(const kernels::Activation& f, const float* x, const float* y,
+                         const float* dy, float* dx, std::size_t n);
+// The ONNX nodes computing f on `input`; returns the output's name.
+std::string export_activation(ExportContext& ctx, const kernels::Activation& f,
+                              const std::string& input);
+// dx = y * (dy - sum(dy * y)) per row of `cols` values, y = softmax(x).
+void softmax_backward(const float* y, const float* dy, float* dx, std::size_t rows,
+                      std::size_t cols);
+std::string export_softmax(ExportContext& ctx, const std::string& input);
+
+// An element-wise layer computing kind::make() (a kernels::Activation); `activation` may be
+// changed after construction (e.g. the slope of a LeakyReLU).
+template <class Kind, class In = void>
+class ActivationLayer {
+ public:
+  using in_shape = In;
+  using out_shape = In;
+  template <class Shape>
+  using bind = ActivationLayer<Kind, Shape>;
+
+  kernels::Activation activation = Kind::make();
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    kernels::unary_f32(x, y, batch * In::size, activation);
+  }
+  void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr) activation_backward(activation, x, y, dy, dx, batch * In::size);
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_activation(ctx, activation, input);
+  }
+};
+
+namespace activation_kind {
+#define INLAY_NN_ACTIVATION_KIND(Name, expr) \
+  struct Name {                              \
+    static kernels::Activation make() { return expr; } \
+  };
+INLAY_NN_ACTIVATION_KIND(Identity, kernels::Activation::none())
+INLAY_NN_ACTIVATION_KIND(ReLU, kernels::Activation::relu())
+INLAY_NN_ACTIVATION_KIND(LeakyReLU, kernels::Activation::leaky_relu())
+INLAY_NN_ACTIVATION_KIND(Sigmoid, kernels::Activation::sigmoid())
+INLAY_NN_ACTIVATION_KIND(HardSigmoid, kernels::Activation::hard_sigmoid())
+INLAY_NN_ACTIVATION_KIND(Tanh, kernels::Activation::tanh())
+INLAY_NN_ACTIVATION_KIND(GELU, kernels::Activation::gelu())
+INLAY_NN_ACTIVATION_KIND(GELUTanh, kernels::Activation::gelu_tanh())
+INLAY_NN_ACTIVATION_KIND(SiLU, kernels::Activation::silu())
+INLAY_NN_ACTIVATION_KIND(HardSwish, kernels::Activation::hard_swish())
+INLAY_NN_ACTIVATION_KIND(Mish, kernels::Activation::mish())
+INLAY_NN_ACTIVATION_KIND(Softplus, kernels::Activation::softplus())
+INLAY_NN_ACTIVATION_KIND(ELU, kernels::Activation::elu())
+INLAY_NN_ACTIVATION_KIND(SELU, kernels::Activation::selu())
+INLAY_NN_ACTIVATION_KIND(ReLU6, kernels::Activation::relu6())
+#undef INLAY_NN_ACTIVATION_KIND
+}  // namespace activation_kind
+
+using Identity = ActivationLayer<activation_kind::Identity>;
+using ReLU = ActivationLayer<activation_kind::ReLU>;
+using LeakyReLU = ActivationLayer<activation_kind::LeakyReLU>;
+using Sigmoid = ActivationLayer<activation_kind::Sigmoid>;
+using HardSigmoid = ActivationLayer<activation_kind::HardSigmoid>;
+using Tanh = ActivationLayer<activation_kind::Tanh>;
+using GELU = ActivationLayer<activation_kind::GELU>;
+using GELUTanh = ActivationLayer<activation_kind::GELUTanh>;
+using SiLU = ActivationLayer<activation_kind::SiLU>;
+using HardSwish = ActivationLayer<activation_kind::HardSwish>;
+using Mish = ActivationLayer<activation_kind::Mish>;
+using Softplus = ActivationLayer<activation_kind::Softplus>;
+using ELU = ActivationLayer<activation_kind::ELU>;
+using SELU = ActivationLayer<activation_kind::SELU>;
+using ReLU6 = ActivationLayer<activation_kind::ReLU6>;
+
+// Softmax over the last dimension of each sample (for probabilities; train on logits with
+// CrossEntropy instead, which is exact and cheaper).
+template <class In>
+class SoftmaxLayer {
+ public:
+  using in_shape = In;
+  using out_shape = In;
+  template <class Shape>
+  using bind = SoftmaxLayer<Shape>;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    kernels::softmax_f32(x, y, batch * In::size / last(), last(), 1);
+  }
+  void backward(const float*, const float* y, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr) softmax_backward(y, dy, dx, batch * In::size / last(), last());
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_softmax(ctx, input);
+  }
+
+ private:
+  template <std::size_t... D>
+  static constexpr std::size_t last_of(Dims<D...>) {
+    std::size_t dims[] = {D...};
+    return dims[sizeof...(D) - 1];
+  }
+  static constexpr std::size_t last() { return last_of(In{}); }
+};
+
+using Softmax = SoftmaxLayer<void>;
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_ACTIVATION_HPP
+// ---- end inlay/nn/activation.hpp
+// ---- begin inlay/nn/dense.hpp
+// Dense (fully connected) layer: y = x W + b with W [In, Out], running kernels::gemm_f32.
+#ifndef INLAY_NN_DENSE_HPP
+#define INLAY_NN_DENSE_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// Fills w[0..n) uniformly in [-limit, limit) from rng.
+void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
+// Glorot/Xavier uniform limit sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, AISTATS 2010).
+float glorot_limit(std::size_t fan_in, std::size_t fan_out);
+// db[j] = sum over rows of dy[row][j], dy being rows x cols (kernels::reduce_f32).
+void sum_rows(const float* dy, float* db, std::size_t rows, std::size_t cols);
+// ONNX Gemm(input, W, b) with W [in, out] and b [out] as initializers; returns the output name.
+std::string export_dense(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                         std::size_t out, const std::string& input);
+
+template <std::size_t In, std::size_t Out>
+class Dense {
+  static_assert(In > 0 && Out > 0, "inlay::nn::Dense<In, Out>: sizes must be positive");
+
+ public:
+  using expects = Dims<In>;
+  using in_shape = Dims<In>;
+  using out_shape = Dims<Out>;
+  template <class Shape>
+  using bind = Dense;
+
+  std::vector<float> weight = std::vector<float>(In * Out);  // [In, Out] row-major
+  std::vector<float> bias = std::vector<float>(Out);
+  std::vector<float> weight_grad = std::vector<float>(In * Out);
+  std::vector<float> bias_grad = std::vector<float>(Out);
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    kernels::GemmEpilogue epilogue;
+    epilogue.bias = bias.data();
+    epilogue.bias_kind = kernels::BiasKind::per_column;
+    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y,
+                      Out, epilogue, ctx.executor);
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    // dW = x^T dy, db = column sums of dy, dx = dy W^T.
+    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f,
+                      weight_grad.data(), Out);
+    sum_rows(dy, bias_grad.data(), batch, Out);
+    if (dx != nullptr) {
+      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f,
+                        dx, In);
+    }
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), true});
+    f(Param{"bias", bias.data(), bias_grad.data(), bias.size(), false});
+  }
+  void init(data::Rng& rng) {
+    init_uniform(rng, weight.data(), weight.size(), glorot_limit(In, Out));
+    for (float& b : bias) b = 0.0f;
+  }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_dense(ctx, weight.data(), bias.data(), In, Out, input);
+  }
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_DENSE_HPP
+// ---- end inlay/nn/dense.hpp
+// ---- begin inlay/nn/reshape.hpp
+// Flatten: a sample of any shape becomes a vector (the data does not move).
+#ifndef INLAY_NN_RESHAPE_HPP
+#define INLAY_NN_RESHAPE_HPP
+
+#include <cstring>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// ONNX Flatten(axis = 1); returns the output name.
+std::string export_flatten(ExportContext& ctx, const std::string& input);
+
+template <class In>
+class FlattenLayer {
+ public:
+  using in_shape = In;
+  using out_shape = Dims<In::size>;
+  template <class Shape>
+  using bind = FlattenLayer<Shape>;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    if (x != y) std::memcpy(y, x, batch * In::size * sizeof(float));
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr && dx != dy) std::memcpy(dx, dy, batch * In::size * sizeof(float));
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_flatten(ctx, input);
+  }
+};
+
+template <>
+class FlattenLayer<void> {
+ public:
+  using in_shape = void;
+  template <class Shape>
+  using bind = FlattenLayer<Shape>;
+};
+
+using Flatten = FlattenLayer<void>;
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_RESHAPE_HPP
+// ---- end inlay/nn/reshape.hpp
+// ---- begin inlay/nn/dropout.hpp
+// Dropout (inverted): in training each value is zeroed with probability `rate` and the others
+// scaled by 1 / (1 - rate); at inference the layer is the identity (Srivastava et al., JMLR 2014).
+#ifndef INLAY_NN_DROPOUT_HPP
+#define INLAY_NN_DROPOUT_HPP
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// mask[i] = 0 with probability rate, else 1 / (1 - rate); y = x * mask. inlay::Error
+// (invalid_argument) when rate is outside [0, 1) or rng is null.
+void dropout_forward(data::Rng* rng, float rate, const float* x, float* y, float* mask,
+                     std::size_t n);
+// ONNX Identity (dropout does nothing at inference).
+std::string export_identity(ExportContext& ctx, const std::string& input);
+
+// RatePercent: the default drop rate in percent (changeable through `rate`).
+template <std::size_t RatePercent = 50, class In = void>
+class Dropout {
+  static_assert(RatePercent < 100, "inlay::nn::Dropout<RatePercent>: the rate must be below 100");
+
+ public:
+  using in_shape = In;
+  using out_shape = In;
+  template <class Shape>
+  using bind = Dropout<RatePercent, Shape>;
+
+  float rate = RatePercent / 100.0f;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    const std::size_t n = batch * In::size;
+    training_ = ctx.training && rate > 0.0f;
+    if (!training_) {
+      if (x != y) std::memcpy(y, x, n * sizeof(float));
+      return;
+    }
+    if (mask_.size() < n) mask_.resize(n);  // training only
+    dropout_forward(ctx.rng, rate, x, y, mask_.data(), n);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx == nullptr) return;
+    const std::size_t n = batch * In::size;
+    if (!training_) {
+      if (dx != dy) std::memcpy(dx, dy, n * sizeof(float));
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * mask_[i];
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_identity(ctx, input);
+  }
+
+ private:
+  std::vector<float> mask_;
+  bool training_ = false;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_DROPOUT_HPP
+// ---- end inlay/nn/dropout.hpp
+// ---- begin inlay/nn/conv.hpp
+// Convolution layers in NCHW: Conv2D, DepthwiseConv2D and Conv1D (a Conv2D of height 1). Forward
+// runs kernels::conv2d_nchw_f32 / depthwise_conv2d_nchw_f32; backward is im2col + gemm_f32.
+#ifndef INLAY_NN_CONV_HPP
+#define INLAY_NN_CONV_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// dW and db (overwritten) and dx (may be null; overwritten) of a grouped convolution with
+// p.batch images; scratch holds conv_backward_scratch_size(p) floats.
+std::size_t conv_backward_scratch_size(const kernels::Conv2dParams& p);
+void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float* w,
+                     const float* dy, float* dw, float* db, float* dx, float* scratch);
+// ONNX Conv with W [out, in / groups, kh, kw] (or [out, in / groups, k] when one_d).
+std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                        const float* b, bool one_d, const std::string& input);
+// Fills w (fan_in = in_channels / groups * kh * kw per output) with Glorot uniform.
+void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* b);
+
+namespace detail {
+// The shared body of the convolution layers: parameters, forward, backward, export.
+template <std::size_t InC, std::size_t OutC, std::size_t KH, std::size_t KW, std::size_t SH,
+          std::size_t SW, std::size_t PH, std::size_t PW, std::size_t Groups, std::size_t H,
+          std::size_t W, bool OneD>
+class ConvBody {
+ public:
+  static constexpr std::size_t out_h = (H + 2 * PH - KH) / SH + 1;
+  static constexpr std::size_t out_w = (W + 2 * PW - KW) / SW + 1;
+  static_assert(H + 2 * PH >= KH && W + 2 * PW >= KW,
+                "inlay::nn convolution: the kernel is larger than the padded input");
+  static_assert(InC % Groups == 0 && OutC % Groups == 0,
+                "inlay::nn convolution: channels must be divisible by the groups");
+
+  std::vector<float> weight = std::vector<float>(OutC * (InC / Groups) * KH * KW);
+  std::vector<float> bias = std::vector<float>(OutC);
+  std::vector<float> weight_grad = std::vector<float>(weight.size());
+  std::vector<float> bias_grad = std::vector<float>(OutC);
+
+  ConvBody() : workspace_(kernels::conv2d_workspace_size_f32(params(1))) {}
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    const kernels::Conv2dParams p = params(batch);
+    if (Groups == InC && Groups > 1) {
+      kernels::depthwise_conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, {}, ctx.executor);
+    } else {
+      kernels::conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, workspace_.data(), {},
+                               ctx.executor);
+    }
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    const kernels::Conv2dParams p = params(batch);
+    scratch_.resize(conv_backward_scratch_size(p));  // training only
+    conv2d_backward(p, x, weight.data(), dy, weight_grad.data(), bias_grad.data(), dx,
+                    scratch_.data());
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), true});
+    f(Param{"bias", bias.data(), bias_grad.data(), bias.size(), false});
+  }
+  void init(data::Rng& rng) { init_conv(rng, params(1), weight.data(), bias.data()); }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_conv(ctx, params(1), weight.data(), bias.data(), OneD, input);
+  }
+
+  static kernels::Conv2dParams params(std::size_t batch) {
+    kernels::Conv2dParams p;
+    p.batch = batch;
+    p.in_channels = InC;
+    p.in_h = H;
+    p.in_w = W;
+    p.out_channels = OutC;
+    p.kernel_h = KH;
+    p.kernel_w = KW;
+    p.stride_h = SH;
+    p.stride_w = SW;
+    p.pad_top = p.pad_bottom = PH;
+    p.pad_left = p.pad_right = PW;
+    p.groups = Groups;
+    return p;
+  }
+
+ private:
+  std::vector<float> workspace_, scratch_;
+};
+
+template <class In>
+struct image_dims {
+  static_assert(sizeof(In) == 0,
+                "inlay::nn convolution/pooling: the input must be an image Dims<C, H, W>");
+};
+template <std::size_t C, std::size_t H, std::size_t W>
+struct image_dims<Dims<C, H, W>> {
+  static constexpr std::size_t c = C, h = H, w = W;
+};
+template <class In>
+struct sequence_dims {
+  static_assert(sizeof(In) == 0, "inlay::nn::Conv1D: the input must be Dims<C, L>");
+};
+template <std::size_t C, std::size_t L>
+struct sequence_dims<Dims<C, L>> {
+  static constexpr std::size_t c = C, l = L;
+};
+template <std::size_t Expected, std::size_t Got>
+struct check_channels {
+  static_assert(Expected == Got,
+                "inlay::nn convolution: the input's channel count (Got) differs from the "
+                "layer's in_channels (Expected); see check_channels<Expected, Got>");
+  static constexpr bool ok = true;
+};
+}  // namespace detail
+
+// Conv2D<in_channels, out_channels, kernel, stride = 1, padding = 0> on Dims<C, H, W> images
+// (square kernel, same padding on every side, weights [out, in, k, k] as ONNX).
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1,
+          std::size_t Pad = 0, class In = void>
+class Conv2D
+    : public detail::ConvBody<InC, OutC, K, K, Stride, Stride, Pad, Pad, 1,
+                              detail::image_dims<In>::h, detail::image_dims<In>::w, false> {
+  static_assert(detail::check_channels<InC, detail::image_dims<In>::c>::ok, "");
+  using body = detail::ConvBody<InC, OutC, K, K, Stride, Stride, Pad, Pad, 1,
+                                detail::image_dims<In>::h, detail::image_dims<In>::w, false>;
+
+ public:
+  using in_shape = In;
+  using out_shape = Dims<OutC, body::out_h, body::out_w>;
+  template <class Shape>
+  using bind = Conv2D<InC, OutC, K, Stride, Pad, Shape>;
+};
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Pad>
+class Conv2D<InC, OutC, K, Stride, Pad, void> {
+ public:
+  template <class Shape>
+  using bind = Conv2D<InC, OutC, K, Stride, Pad, Shape>;
+};
+
+// DepthwiseConv2D<channels, kernel, stride = 1, padding = 0>: one k x k filter per channel.
+template <std::size_t C, std::size_t K, std::size_t Stride = 1, std::size_t Pad = 0,
+          class In = void>
+class DepthwiseConv2D
+    : public detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C, detail::image_dims<In>::h,
+                              detail::image_dims<In>::w, false> {
+  static_assert(detail::check_channels<C, detail::image_dims<In>::c>::ok, "");
+  using body = detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C,
+                                detail::image_dims<In>::h, detail::image_dims<In>::w, false>;
+
+ public:
+  using in_shape = In;
+  using out_shape = Dims<C, body::out_h, body::out_w>;
+  template <class Shape>
+  using bind = DepthwiseConv2D<C, K, Stride, Pad, Shape>;
+};
+template <std::size_t C, std::size_t K, std::size_t Stride, std::size_t Pad>
+class DepthwiseConv2D<C, K, Stride, Pad, void> {
+ public:
+  template <class Shape>
+  using bind = DepthwiseConv2D<C, K, Stride, Pad, Shape>;
+};
+
+// Conv1D<in_channels, out_channels, kernel, stride = 1, padding = 0> on Dims<C, L> sequences.
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1,
+          std::size_t Pad = 0, class In = void>
+class Conv1D : public detail::ConvBody<InC, OutC, 1, K, 1, Stride, 0, Pad, 1, 1,
+                                       detail::sequence_dims<In>::l, true> {
+  static_assert(detail::check_channels<InC, detail::sequence_dims<In>::c>::ok, "");
+  using body = detail::ConvBody<InC, OutC, 1, K, 1, Stride, 0, Pad, 1, 1,
+                                detail::sequence_dims<In>::l, true>;
+
+ public:
+  using in_shape = In;
+  using out_shape = Dims<OutC, body::out_w>;
+  template <class Shape>
+  using bind = Conv1D<InC, OutC, K, Stride, Pad, Shape>;
+};
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Pad>
+class Conv1D<InC, OutC, K, Stride, Pad, void> {
+ public:
+  template <class Shape>
+  using bind = Conv1D<InC, OutC, K, Stride, Pad, Shape>;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_CONV_HPP
+// ---- end inlay/nn/conv.hpp
+// ---- begin inlay/nn/pool.hpp
+// Pooling layers on Dims<C, H, W> images: MaxPool2D, AvgPool2D (kernels::max_pool2d_nchw_f32 /
+// avg_pool2d_nchw_f32) and GlobalAvgPool (kernels::global_avg_pool_f32, giving Dims<C>).
+#ifndef INLAY_NN_POOL_HPP
+#define INLAY_NN_POOL_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// dx (overwritten) from dy and the flat indices of each window's maximum.
+void max_pool_backward(const std::int64_t* indices, const float* dy, std::size_t out_count,
+                       float* dx, std::size_t in_count);
+// dx (overwritten): each output's gradient spread evenly over the in-bounds part of its window.
+void avg_pool_backward(const kernels::Pool2dParams& p, const float* dy, float* dx);
+// MaxPool / AveragePool (max: true) with square kernel, stride and padding; GlobalAveragePool
+// followed by Flatten.
+std::string export_pool(ExportContext& ctx, bool max, const kernels::Pool2dParams& p,
+                        const std::string& input);
+std::string export_global_avg_pool(ExportContext& ctx, const std::string& input);
+
+namespace detail {
+template <std::size_t K, std::size_t S, std::size_t P, class In>
+struct PoolGeometry {
+  using img = image_dims<In>;
+  static_assert(img::h + 2 * P >= K && img::w + 2 * P >= K,
+                "inlay::nn pooling: the window is larger than the padded input");
+  static constexpr std::size_t out_h = (img::h + 2 * P - K) / S + 1;
+  static constexpr std::size_t out_w = (img::w + 2 * P - K) / S + 1;
+  using out_shape = Dims<img::c, out_h, out_w>;
+  static kernels::Pool2dParams params(std::size_t batch) {
+    kernels::Pool2dParams p;
+    p.batch = batch;
+    p.channels = img::c;
+    p.in_h = img::h;
+    p.in_w = img::w;
+    p.kernel_h = p.kernel_w = K;
+    p.stride_h = p.stride_w = S;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = P;
+    return p;
+  }
+};
+}  // namespace detail
+
+// MaxPool2D<kernel, stride = kernel, padding = 0>.
+template <std::size_t K, std::size_t S = K, std::size_t P = 0, class In = void>
+class MaxPool2D {
+  using geo = detail::PoolGeometry<K, S, P, In>;
+
+ public:
+  using in_shape = In;
+  using out_shape = typename geo::out_shape;
+  template <class Shape>
+  using bind = MaxPool2D<K, S, P, Shape>;
+
+  void reserve(std::size_t batch) { indices_.resize(batch * out_shape::size); }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    reserve_more(batch);
+    kernels::max_pool2d_nchw_f32(geo::params(batch), x, y, indices_.data());
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr) {
+      max_pool_backward(indices_.data(), dy, batch * out_shape::size, dx, batch * In::size);
+    }
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_pool(ctx, true, geo::params(1), input);
+  }
+
+ private:
+  void reserve_more(std::size_t batch) {
+    if (indices_.size() < batch * out_shape::size) reserve(batch);
+  }
+  std::vector<std::int64_t> indices_;
+};
+template <std::size_t K, std::size_t S, std::size_t P>
+class MaxPool2D<K, S, P, void> {
+ public:
+  template <class Shape>
+  using bind = MaxPool2D<K, S, P, Shape>;
+};
+
+// AvgPool2D<kernel, stride = kernel, padding = 0>; padding is not counted in the average.
+template <std::size_t K, std::size_t S = K, std::size_t P = 0, class In = void>
+class AvgPool2D {
+  using geo = detail::PoolGeometry<K, S, P, In>;
+
+ public:
+  using in_shape = In;
+  using out_shape = typename geo::out_shape;
+  template <class Shape>
+  using bind = AvgPool2D<K, S, P, Shape>;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    kernels::avg_pool2d_nchw_f32(geo::params(batch), x, y);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr) avg_pool_backward(geo::params(batch), dy, dx);
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_pool(ctx, false, geo::params(1), input);
+  }
+};
+template <std::size_t K, std::size_t S, std::size_t P>
+class AvgPool2D<K, S, P, void> {
+ public:
+  template <class Shape>
+  using bind = AvgPool2D<K, S, P, Shape>;
+};
+
+// The mean of each channel: Dims<C, H, W> -> Dims<C>.
+template <class In>
+class GlobalAvgPoolLayer {
+  using img = detail::image_dims<In>;
+
+ public:
+  using in_shape = In;
+  using out_shape = Dims<img::c>;
+  template <class Shape>
+  using bind = GlobalAvgPoolLayer<Shape>;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    kernels::global_avg_pool_f32(x, y, batch * img::c, img::h * img::w);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx == nullptr) return;
+    const std::size_t spatial = img::h * img::w;
+    for (std::size_t plane = 0; plane < batch * img::c; ++plane) {
+      const float g = dy[plane] / static_cast<float>(spatial);
+      for (std::size_t i = 0; i < spatial; ++i) dx[plane * spatial + i] = g;
+    }
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_global_avg_pool(ctx, input);
+  }
+};
+template <>
+class GlobalAvgPoolLayer<void> {
+ public:
+  template <class Shape>
+  using bind = GlobalAvgPoolLayer<Shape>;
+};
+using GlobalAvgPool = GlobalAvgPoolLayer<void>;
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_POOL_HPP
+// ---- end inlay/nn/pool.hpp
+// ---- begin inlay/nn/norm.hpp
+// Normalization layers. BatchNorm normalizes each channel (the first sample dimension) over the
+// batch and the remaining dimensions, keeping running statistics for inference
+// (Ioffe & Szegedy 2015); LayerNorm normalizes each sample's last dimension (Ba et al. 2016).
+// Forward runs kernels::batch_norm_f32 / layer_norm_f32.
+#ifndef INLAY_NN_NORM_HPP
+#define INLAY_NN_NORM_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// Batch statistics of x [batch, channels, spatial] into mean/var (biased), and the running
+// averages updated with `momentum` (running = (1 - momentum) running + momentum batch, the
+// unbiased variance as PyTorch).
+void batch_norm_statistics(const float* x, std::size_t batch, std::size_t channels,
+                           std::size_t spatial, float* mean, float* var, float* running_mean,
+                           float* running_var, float momentum);
+void batch_norm_backward(const float* x, const float* dy, std::size_t batch, std::size_t channels,
+                         std::size_t spatial, const float* mean, const float* var,
+                         const float* scale, float eps, float* dx, float* dscale, float* dbias);
+void layer_norm_backward(const float* x, const float* dy, std::size_t rows, std::size_t cols,
+                         const float* mean, const float* inv_std, const float* scale, float* dx,
+                         float* dscale, float* dbias);
+std::string export_batch_norm(ExportContext& ctx, std::size_t channels, const float* scale,
+                              const float* bias, const float* mean, const float* var, float eps,
+                              const std::string& input);
+std::string export_layer_norm(ExportContext& ctx, std::size_t cols, const float* scale,
+                              const float* bias, float eps, const std::string& input);
+
+namespace detail {
+template <std::size_t First, std::size_t... Rest>
+constexpr std::size_t first_dim(Dims<First, Rest...>) { return First; }
+template <std::size_t... D>
+constexpr std::size_t last_dim(Dims<D...>) {
+  const std::size_t d[] = {D...};
+  return d[sizeof...(D) - 1];
+}
+}  // namespace detail
+
+template <class In>
+class BatchNormLayer {
+ public:
+  static constexpr std::size_t channels = detail::first_dim(In{});
+  static constexpr std::size_t spatial = In::size / channels;
+  using in_shape = In;
+  using out_shape = In;
+  template <class Shape>
+  using bind = BatchNormLayer<Shape>;
+
+  float eps = 1e-5f, momentum = 0.1f;
+  std::vector<float> scale = std::vector<float>(channels, 1.0f);
+  std::vector<float> bias = std::vector<float>(channels);
+  std::vector<float> running_mean = std::vector<float>(channels);
+  std::vector<float> running_var = std::vector<float>(channels, 1.0f);
+  std::vector<float> scale_grad = std::vector<float>(channels);
+  std::vector<float> bias_grad = std::vector<float>(channels);
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    const float* mean = running_mean.data();
+    const float* var = running_var.data();
+    if (ctx.training) {
+      batch_norm_statistics(x, batch, channels, spatial, mean_.data(), var_.data(),
+                            running_mean.data(), running_var.data(), momentum);
+      mean = mean_.data();
+      var = var_.data();
+    }
+    kernels::batch_norm_f32(x, y, batch, channels, spatial, mean, var, scale.data(), bias.data(),
+                            eps);
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    batch_norm_backward(x, dy, batch, channels, spatial, mean_.data(), var_.data(), scale.data(),
+                        eps, dx, scale_grad.data(), bias_grad.data());
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"scale", scale.data(), scale_grad.data(), channels, false});
+    f(Param{"bias", bias.data(), bias_grad.data(), channels, false});
+    // Not trained (no gradient), but saved with the weights.
+    f(Param{"running_mean", running_mean.data(), nullptr, channels, false});
+    f(Param{"running_var", running_var.data(), nullptr, channels, false});
+  }
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_batch_norm(ctx, channels, scale.data(), bias.data(), running_mean.data(),
+                             running_var.data(), eps, input);
+  }
+
+ private:
+  std::vector<float> mean_ = std::vector<float>(channels), var_ = std::vector<float>(channels);
+};
+template <>
+class BatchNormLayer<void> {
+ public:
+  template <class Shape>
+  using bind = BatchNormLayer<Shape>;
+};
+using BatchNorm = BatchNormLayer<void>;
+
+template <class In>
+class LayerNormLayer {
+ public:
+  static constexpr std::size_t cols = detail::last_dim(In{});
+  using in_shape = In;
+  using out_shape = In;
+  template <class Shape>
+  using bind = LayerNormLayer<Shape>;
+
+  float eps = 1e-5f;
+  std::vector<float> scale = std::vector<float>(cols, 1.0f);
+  std::vector<float> bias = std::vector<float>(cols);
+  std::vector<float> scale_grad = std::vector<float>(cols);
+  std::vector<float> bias_grad = std::vector<float>(cols);
+
+  void reserve(std::size_t batch) {
+    mean_.resize(batch * In::size / cols);
+    inv_std_.resize(batch * In::size / cols);
+  }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    if (mean_.size() < batch * In::size / cols) reserve(batch);
+    kernels::layer_norm_f32(x, y, batch * In::size / cols, cols, scale.data(), bias.data(), eps,
+                            mean_.data(), inv_std_.data());
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    layer_norm_backward(x, dy, batch * In::size / cols, cols, mean_.data(), inv_std_.data(),
+                        scale.data(), dx, scale_grad.data(), bias_grad.data());
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"scale", scale.data(), scale_grad.data(), cols, false});
+    f(Param{"bias", bias.data(), bias_grad.data(), cols, false});
+  }
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_layer_norm(ctx, cols, scale.data(), bias.data(), eps, input);
+  }
+
+ private:
+  std::vector<float> mean_, inv_std_;
+};
+template <>
+class LayerNormLayer<void> {
+ public:
+  template <class Shape>
+  using bind = LayerNormLayer<Shape>;
+};
+using LayerNorm = LayerNormLayer<void>;
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_NORM_HPP
+// ---- end inlay/nn/norm.hpp
+// ---- begin inlay/nn/embedding.hpp
+// Embedding<vocabulary, dim, length>: a sequence of `length` token ids (stored as floats, whole
+// numbers in [0, vocabulary)) becomes Dims<length, dim>, one row of the table per token.
+#ifndef INLAY_NN_EMBEDDING_HPP
+#define INLAY_NN_EMBEDDING_HPP
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// The row of each id (inlay::Error invalid_argument naming the position for a bad id).
+void embedding_forward(const float* table, std::size_t vocabulary, std::size_t dim,
+                       const float* ids, std::size_t count, float* y);
+void embedding_backward(std::size_t vocabulary, std::size_t dim, const float* ids,
+                        std::size_t count, const float* dy, float* dtable);
+// ONNX Gather(table, Cast<int64>(input)).
+std::string export_embedding(ExportContext& ctx, const float* table, std::size_t vocabulary,
+                             std::size_t dim, const std::string& input);
+
+template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length>
+class Embedding {
+ public:
+  using expects = Dims<Length>;
+  using in_shape = Dims<Length>;
+  using out_shape = Dims<Length, Dim>;
+  template <class Shape>
+  using bind = Embedding;
+
+  std::vector<float> weight = std::vector<float>(Vocabulary * Dim);
+  std::vector<float> weight_grad = std::vector<float>(Vocabulary * Dim);
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    embedding_forward(weight.data(), Vocabulary, Dim, x, batch * Length, y);
+  }
+  // Token ids have no gradient: dx is zero.
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    embedding_backward(Vocabulary, Dim, x, batch * Length, dy, weight_grad.data());
+    if (dx != nullptr) std::memset(dx, 0, batch * Length * sizeof(float));
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), false});
+  }
+  void init(data::Rng& rng);
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_embedding(ctx, weight.data(), Vocabulary, Dim, input);
+  }
+};
+
+void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev);
+template <std::size_t V, std::size_t D, std::size_t L>
+void Embedding<V, D, L>::init(data::Rng& rng) {
+  init_normal(rng, weight.data(), weight.size(), 1.0f);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_EMBEDDING_HPP
+// ---- end inlay/nn/embedding.hpp
+// ---- begin inlay/nn/residual.hpp
+// Residual<Block>: y = x + Block(x) (He et al. 2016), Block being a Sequential whose output
+// shape equals its input shape, e.g.
+//   Residual<Sequential<Dense<32, 32>, ReLU, Dense<32, 32>>>
+#ifndef INLAY_NN_RESIDUAL_HPP
+#define INLAY_NN_RESIDUAL_HPP
+
+#include <string>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// ONNX Add(a, b).
+std::string export_add(ExportContext& ctx, const std::string& a, const std::string& b);
+
+template <class Block>
+class Residual {
+  static_assert(std::is_same<typename Block::in_shape, typename Block::out_shape>::value,
+                "inlay::nn::Residual<Block>: the block's output shape must equal its input shape");
+
+ public:
+  using expects = typename Block::in_shape;
+  using in_shape = typename Block::in_shape;
+  using out_shape = in_shape;
+  template <class Shape>
+  using bind = Residual;
+
+  Block block;
+
+  void reserve(std::size_t batch) { block.reserve(batch); }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    block.forward(x, y, batch, ctx);
+    const std::size_t n = batch * in_shape::size;
+    const Shape shape{static_cast<std::int64_t>(n)};
+    kernels::binary_f32(kernels::BinaryOp::add, y, shape, x, shape, y, shape);
+  }
+  void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t batch) {
+    // The block's backward overwrites dx; the skip path adds dy.
+    block.backward(x, y, dy, dx, batch);
+    if (dx == nullptr) return;
+    const std::size_t n = batch * in_shape::size;
+    const Shape shape{static_cast<std::int64_t>(n)};
+    kernels::binary_f32(kernels::BinaryOp::add, dx, shape, dy, shape, dx, shape);
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    block.for_each_param(f);
+  }
+  void init(data::Rng& rng) { block.init(rng); }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_add(ctx, input, block.export_onnx(ctx, input));
+  }
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_RESIDUAL_HPP
+// ---- end inlay/nn/residual.hpp
+// ---- begin inlay/nn/sequential.hpp
+// Sequential<Specs...>: layers applied one after the other, shapes checked at compile time.
+//
+//   using Net = Sequential<Dense<64, 128>, ReLU, Dense<128, 10>>;
+//   using Cnn = Sequential<Input<1, 8, 8>, Conv2D<1, 8, 3, 1, 1>, ReLU, Flatten, Dense<512, 10>>;
+//
+// The first element fixes the input shape (Input<dims...>, or a layer that expects one shape such
+// as Dense); every later shape is derived. Element-wise layers (ReLU, Dropout, ...) take the shape
+// of what precedes them. The batch size is chosen per call. Buffers for `max_batch` rows are
+// allocated when the network is built (or by reserve()), so forward() on at most that many rows
+// never touches the heap.
+#ifndef INLAY_NN_SEQUENTIAL_HPP
+#define INLAY_NN_SEQUENTIAL_HPP
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace detail {
+template <class T, class Tuple>
+struct prepend;
+template <class T, class... U>
+struct prepend<T, std::tuple<U...>> {
+  using type = std::tuple<T, U...>;
+};
+
+// Binds each spec to the shape coming out of the previous layer.
+template <std::size_t I, class In, class... Specs>
+struct bind_chain {
+  using type = std::tuple<>;
+  using out = In;
+};
+template <std::size_t I, class In, class Spec, class... Rest>
+struct bind_chain<I, In, Spec, Rest...> {
+  static_assert(check_layer_input<I, typename expected_input<Spec>::type, In>::ok,
+                "inlay::nn::Sequential: shape mismatch (see check_layer_input above)");
+  using layer = typename Spec::template bind<In>;
+  using next = bind_chain<I + 1, typename layer::out_shape, Rest...>;
+  using type = typename prepend<layer, typename next::type>::type;
+  using out = typename next::out;
+};
+
+template <class First, class = void>
+struct input_of {
+  using shape = typename expected_input<First>::type;
+  static_assert(!std::is_void<shape>::value,
+                "inlay::nn::Sequential: the first layer does not fix the input shape; start the "
+                "list with inlay::nn::Input<dims...>");
+  template <class... Specs>
+  using chain = bind_chain<0, shape, First, Specs...>;
+};
+template <std::size_t... D>
+struct input_of<Input<D...>> {
+  using shape = Dims<D...>;
+  template <class... Specs>
+  using chain = bind_chain<0, shape, Specs...>;
+};
+}  // namespace detail
+
+// Type-erased access to a trainable network, so that fit() and friends are compiled once.
+struct NetRef {
+  void* net = nullptr;
+  std::size_t in_size = 0, out_size = 0;
+  const float* (*forward_train)(void* net, const float* x, std::size_t batch,
+                                const RunContext& ctx) = nullptr;
+  void (*forward)(void* net, const float* x, std::size_t batch, float* y,
+                  Executor* executor) = nullptr;
+  void (*backward)(void* net, const float* dy, std::size_t batch) = nullptr;
+  std::vector<Param> params;
+};
+
+std::string export_model_bytes(const void* net,
+                               std::string (*body)(const void* net, ExportContext& ctx,
+                                                   const std::string& input),
+                               const std::vector<std::int64_t>& input_dims,
+                               const std::vector<std::int64_t>& output_dims,
+                               std::int64_t opset);
+
+template <class First, class... Specs>
+class Sequential {
+  using chain = typename detail::input_of<First>::template chain<Specs...>;
+
+ public:
+  using layers_type = typename chain::type;
+  using in_shape = typename detail::input_of<First>::shape;
+  using out_shape = typename chain::out;
+  static constexpr std::size_t in_size = in_shape::size;
+  static constexpr std::size_t out_size = out_shape::size;
+  static constexpr std::size_t num_layers = std::tuple_size<layers_type>::value;
+  static_assert(num_layers > 0, "inlay::nn::Sequential: no layers");
+  template <class Shape>
+  using bind = Sequential;  // a Sequential nested in another one (e.g. a residual branch)
+  using expects = in_shape;
+
+  explicit Sequential(std::size_t max_batch = 1) { reserve(max_batch); }
+
+  template <std::size_t I>
+  std::tuple_element_t<I, layers_type>& layer() {
+    return std::get<I>(layers_);
+  }
+  template <std::size_t I>
+  const std::tuple_element_t<I, layers_type>& layer() const {
+    return std::get<I>(layers_);
+  }
+
+  // Buffers for `batch` rows; forward() on at most that many rows then allocates nothing.
+  void reserve(std::size_t batch) {
+    if (batch <= capacity_) return;
+    reserve_layers(batch, std::make_index_sequence<num_layers>());
+    capacity_ = batch;
+  }
+  std::size_t capacity() const { return capacity_; }
+
+  // Random initial weights (each layer's own rule: Glorot uniform for Dense and convolutions).
+  void init(data::Rng& rng) {
+    std::apply([&](auto&... l) { (l.init(rng), ...); }, layers_);
+  }
+
+  // Inference: y [batch, out_size] from x [batch, in_size].
+  void forward(const float* x, std::size_t batch, float* y, Executor* executor = nullptr) {
+    reserve(batch);
+    RunContext ctx;
+    ctx.executor = executor;
+    run(x, batch, y, ctx, std::make_index_sequence<num_layers>());
+  }
+  // Convenience for f32 [n, in dims...]; allocates the result.
+  Tensor predict(const Tensor& x, Executor* executor = nullptr) {
+    const std::size_t n = rows_of(x);
+    std::vector<std::int64_t> dims = out_shape::to_vector();
+    dims.insert(dims.begin(), static_cast<std::int64_t>(n));
+    Tensor y(DType::f32, Shape(dims.data(), dims.size()));
+    if (n > 0) forward(x.data<float>(), n, y.data<float>(), executor);
+    return y;
+  }
+
+  // Training forward: keeps every layer's output for backward(); returns the network's output.
+  // x must stay alive until backward() returns.
+  const float* forward_train(const float* x, std::size_t batch, const RunContext& ctx) {
+    reserve(batch);
+    input_ = x;
+    run(x, batch, nullptr, ctx, std::make_index_sequence<num_layers>());
+    return outputs_[num_layers - 1].data();
+  }
+  // Given dL/dy of the last forward_train(), sets every parameter's gradient; dx (may be null)
+  // receives dL/dx.
+  void backward(const float* dy, std::size_t batch, float* dx = nullptr) {
+    back(dy, batch, dx, std::integral_constant<std::size_t, num_layers>());
+  }
+
+  // Every parameter, named "<layer index>.<name>" (e.g. "0.weight", "3.1.bias" inside a nested
+  // block), in a fixed order. A parameter without gradient (grad null: BatchNorm's running
+  // statistics) is saved with the weights but not trained.
+  std::vector<Param> params() {
+    std::vector<Param> out;
+    for_each_param([&](Param p) { out.push_back(std::move(p)); });
+    return out;
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    each_param(f, std::make_index_sequence<num_layers>());
+  }
+  NetRef ref() {
+    NetRef r;
+    r.net = this;
+    r.in_size = in_size;
+    r.out_size = out_size;
+    r.forward_train = [](void* n, const float* x, std::size_t b, const RunContext& c) {
+      return static_cast<Sequential*>(n)->forward_train(x, b, c);
+    };
+    r.forward = [](void* n, const float* x, std::size_t b, float* y, Executor* e) {
+      static_cast<Sequential*>(n)->forward(x, b, y, e);
+    };
+    r.backward = [](void* n, const float* dy, std::size_t b) {
+      static_cast<Sequential*>(n)->backward(dy, b);
+    };
+    r.params = params();
+    return r;
+  }
+
+  // The ONNX nodes of every layer (for nesting); returns the last output's name.
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    std::string name = input;
+    std::apply([&](const auto&... l) { ((name = l.export_onnx(ctx, name)), ...); }, layers_);
+    return name;
+  }
+  // An ONNX model (opset >= 13): input "input" [batch, in dims...], output "output".
+  std::string to_onnx(std::int64_t opset = 17) const {
+    return export_model_bytes(
+        this,
+        [](const void* n, ExportContext& ctx, const std::string& input) {
+          return static_cast<const Sequential*>(n)->export_onnx(ctx, input);
+        },
+        in_shape::to_vector(), out_shape::to_vector(), opset);
+  }
+
+  // Nested use as a layer (e.g. inside Residual): the same calls as any layer.
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    reserve(batch);
+    input_ = x;
+    run(x, batch, nullptr, ctx, std::make_index_sequence<num_layers>());
+    std::memcpy(y, outputs_[num_layers - 1].data(), batch * out_size * sizeof(float));
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    backward(dy, batch, dx);
+  }
+
+ private:
+  static std::size_t rows_of(const Tensor& x) {
+    if (x.rank() == 0 || static_cast<std::size_t>(x.numel()) % in_size != 0 ||
+        static_cast<std::size_t>(x.numel()) / in_size != static_cast<std::size_t>(x.shape()[0])) {
+      fail(ErrorKind::shape_mismatch, "Sequential::predict: input of shape " +
+                                          x.shape().to_string() + " is not [n, " +
+                                          std::to_string(in_size) + " values per row]");
+    }
+    return static_cast<std::size_t>(x.shape()[0]);
+  }
+  template <std::size_t... I>
+  void reserve_layers(std::size_t batch, std::index_sequence<I...>) {
+    ((outputs_[I].resize(batch * std::tuple_element_t<I, layers_type>::out_shape::size),
+      std::get<I>(layers_).reserve(batch)),
+     ...);
+    std::size_t widest = in_size;
+    ((widest = std::max<std::size_t>(widest, std::tuple_element_t<I, layers_type>::out_shape::size)),
+     ...);
+    grad_a_.resize(batch * widest);
+    grad_b_.resize(batch * widest);
+  }
+  // Layer I reads the previous output (or x) and writes outputs_[I] (or y for the last one when
+  // y is given: inference needs no copy of the final output).
+  template <std::size_t... I>
+  void run(const float* x, std::size_t batch, float* y, const RunContext& ctx,
+           std::index_sequence<I...>) {
+    ((std::get<I>(layers_).forward(I == 0 ? x : outputs_[I == 0 ? 0 : I - 1].data(),
+                                   (y != nullptr && I + 1 == num_layers) ? y : outputs_[I].data(),
+                                   batch, ctx)),
+     ...);
+  }
+  template <std::size_t I>
+  void back(const float* dy, std::size_t batch, float* dx, std::integral_constant<std::size_t, I>) {
+    constexpr std::size_t L = I - 1;
+    const float* x = L == 0 ? input_ : outputs_[L == 0 ? 0 : L - 1].data();
+    float* out = L == 0 ? dx : (dy == grad_a_.data() ? grad_b_.data() : grad_a_.data());
+    std::get<L>(layers_).backward(x, outputs_[L].data(), dy, out, batch);
+    back(out, batch, dx, std::integral_constant<std::size_t, L>());
+  }
+  void back(const float*, std::size_t, float*, std::integral_constant<std::size_t, 0>) {}
+  template <class F, std::size_t... I>
+  void each_param(F& f, std::index_sequence<I...>) {
+    ((std::get<I>(layers_).for_each_param([&](Param p) {
+       p.name = std::to_string(I) + "." + p.name;
+       f(std::move(p));
+     })),
+     ...);
+  }
+
+  layers_type layers_;
+  std::vector<float> outputs_[num_layers];
+  std::vector<float> grad_a_, grad_b_;
+  const float* input_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_SEQUENTIAL_HPP
+// ---- end inlay/nn/sequential.hpp
+// ---- begin inlay/nn/loss.hpp
+// Losses: each gives the mean loss over a batch and its gradient with respect to the network's
+// output. Classification losses take logits (no softmax/sigmoid layer before them).
+#ifndef INLAY_NN_LOSS_HPP
+#define INLAY_NN_LOSS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// The targets of one batch; which ones a loss reads is said with each loss.
+struct Targets {
+  const std::int64_t* labels = nullptr;  // [batch] class indices
+  const float* values = nullptr;         // [batch, width] target values
+  const float* soft = nullptr;           // [batch, width] a teacher's logits (distillation)
+};
+
+class Loss {
+ public:
+  virtual ~Loss() = default;
+  // Mean loss of `batch` rows of `width` outputs; grad (may be null) receives d(mean loss) /
+  // d(output), [batch, width]. inlay::Error (invalid_argument) when a needed target is missing or
+  // a label is out of range.
+  virtual double compute(const float* output, std::size_t batch, std::size_t width,
+                         const Targets& targets, float* grad) const = 0;
+  virtual const char* name() const = 0;
+};
+
+// mean((y - t)^2) over all values. Reads values.
+class MeanSquaredError final : public Loss {
+ public:
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "mse"; }
+};
+// mean(|y - t|). Reads values.
+class MeanAbsoluteError final : public Loss {
+ public:
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "mae"; }
+};
+// mean of 0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta); d = y - t. Reads values.
+class Huber final : public Loss {
+ public:
+  explicit Huber(float delta = 1.0f) : delta(delta) {}
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "huber"; }
+  float delta;
+};
+// Softmax cross-entropy from logits. Reads labels. With label smoothing eps the target
+// distribution is (1 - eps) one_hot + eps / classes; with class weights w each row counts
+// w[label] times and the mean divides by the sum of those weights (as PyTorch's weighted mean).
+class CrossEntropy final : public Loss {
+ public:
+  CrossEntropy() = default;
+  explicit CrossEntropy(std::vector<float> class_weights, float label_smoothing = 0.0f)
+      : class_weights(std::move(class_weights)), label_smoothing(label_smoothing) {}
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "cross_entropy"; }
+  std::vector<float> class_weights;  // empty: all 1
+  float label_smoothing = 0.0f;
+};
+// Sigmoid cross-entropy from logits, every output an independent yes/no. Reads values (0..1),
+// or labels (0/1) when width is 1 and no values are given.
+class BinaryCrossEntropy final : public Loss {
+ public:
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "binary_cross_entropy"; }
+};
+// KL(p || softmax(y)) per row, averaged over rows: p (values) is a target distribution, y logits.
+class KLDivergence final : public Loss {
+ public:
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "kl_divergence"; }
+};
+// Width 1: mean(max(0, 1 - s y)) with s = +1 for target 1 and -1 for target 0 or -1 (values or
+// labels). Width > 1 (multi-class, Weston & Watkins): mean over rows of
+// sum_{j != label} max(0, 1 + y_j - y_label). Reads labels there.
+class Hinge final : public Loss {
+ public:
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "hinge"; }
+};
+// Knowledge distillation (Hinton, Vinyals & Dean 2015): alpha * CE(y, labels) +
+// (1 - alpha) * T^2 * KL(softmax(teacher / T) || softmax(y / T)). Reads labels and soft (the
+// teacher's logits, from a typed network's forward or an inlay::Session run).
+class Distillation final : public Loss {
+ public:
+  explicit Distillation(float alpha = 0.5f, float temperature = 4.0f)
+      : alpha(alpha), temperature(temperature) {}
+  double compute(const float*, std::size_t, std::size_t, const Targets&, float*) const override;
+  const char* name() const override { return "distillation"; }
+  float alpha, temperature;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_LOSS_HPP
+// ---- end inlay/nn/loss.hpp
+// ---- begin inlay/nn/optimizer.hpp
+// Optimizers, regularization, gradient clipping and learning-rate schedules.
+#ifndef INLAY_NN_OPTIMIZER_HPP
+#define INLAY_NN_OPTIMIZER_HPP
+
+#include <cstddef>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// step(params) in this order: gradient += l2 * w + l1 * sign(w) (parameters with decay only);
+// each gradient value clipped to [-clip_value, clip_value] (when > 0); all gradients scaled so
+// that their global L2 norm is at most clip_norm (when > 0); then the optimizer's update with
+// learning_rate * lr_factor. State (moments) is kept per parameter position in the list.
+class Optimizer {
+ public:
+  explicit Optimizer(float learning_rate) : learning_rate(learning_rate) {}
+  virtual ~Optimizer() = default;
+  void step(const std::vector<Param>& params, float lr_factor = 1.0f);
+  // Forgets moments and the step count.
+  void reset() {
+    state_.clear();
+    steps_ = 0;
+  }
+  std::size_t steps() const { return steps_; }
+
+  float learning_rate;
+  float l1 = 0.0f, l2 = 0.0f;
+  float clip_value = 0.0f, clip_norm = 0.0f;
+
+ protected:
+  // Updates p.value from g = p.grad (already regularized and clipped); `state` holds
+  // slots() vectors of p.size floats, zero at the first step; t is the 1-based step number.
+  virtual void update(const Param& p, std::vector<float>* state, float lr, std::size_t t) = 0;
+  virtual std::size_t slots() const { return 0; }
+
+ private:
+  std::vector<std::vector<float>> state_;
+  std::size_t steps_ = 0;
+};
+
+// w -= lr g
+class SGD final : public Optimizer {
+ public:
+  explicit SGD(float learning_rate = 0.01f) : Optimizer(learning_rate) {}
+
+ protected:
+  void update(const Param&, std::vector<float>*, float, std::size_t) override;
+};
+// v = mu v + g; w -= lr v (PyTorch's form). Nesterov: w -= lr (g + mu v) (Sutskever et al. 2013).
+class Momentum final : public Optimizer {
+ public:
+  explicit Momentum(float learning_rate = 0.01f, float momentum = 0.9f, bool nesterov = false)
+      : Optimizer(learning_rate), momentum(momentum), nesterov(nesterov) {}
+  float momentum;
+  bool nesterov;
+
+ protected:
+  void update(const Param&, std::vector<float>*, float, std::size_t) override;
+  std::size_t slots() const override { return 1; }
+};
+class Nesterov final : public Optimizer {
+ public:
+  explicit Nesterov(float learning_rate = 0.01f, float momentum = 0.9f)
+      : Optimizer(learning_rate), momentum(momentum) {}
+  float momentum;
+
+ protected:
+  void update(const Param&, std::vector<float>*, float, std::size_t) override;
+  std::size_t slots() const override { return 1; }
+};
+// Adam (Kingma & Ba, ICLR 2015) with bias correction. AdamW (Loshchilov & Hutter, ICLR 2019)
+// adds decoupled weight decay: w -= lr * weight_decay * w for parameters with decay.
+class Adam : public Optimizer {
+ public:
+  explicit Adam(float learning_rate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f,
+                float eps = 1e-8f)
+      : Optimizer(learning_rate), beta1(beta1), beta2(beta2), eps(eps) {}
+  float beta1, beta2, eps;
+  float weight_decay = 0.0f;  // decoupled (AdamW); 0 for Adam
+
+ protected:
+  void update(const Param&, std::vector<float>*, float, std::size_t) override;
+  std::size_t slots() const override { return 2; }
+};
+class AdamW final : public Adam {
+ public:
+  explicit AdamW(float learning_rate = 0.001f, float weight_decay = 0.01f, float beta1 = 0.9f,
+                 float beta2 = 0.999f, float eps = 1e-8f)
+      : Adam(learning_rate, beta1, beta2, eps) {
+    this->weight_decay = weight_decay;
+  }
+};
+// s = rho s + (1 - rho) g^2; w -= lr g / (sqrt(s) + eps) (Tieleman & Hinton 2012).
+class RMSprop final : public Optimizer {
+ public:
+  explicit RMSprop(float learning_rate = 0.001f, float rho = 0.9f, float eps = 1e-7f)
+      : Optimizer(learning_rate), rho(rho), eps(eps) {}
+  float rho, eps;
+
+ protected:
+  void update(const Param&, std::vector<float>*, float, std::size_t) override;
+  std::size_t slots() const override { return 1; }
+};
+
+// The factor applied to the learning rate at a (fractional) epoch: linear warm-up from
+// 1 / (warmup steps) to 1 over warmup_epochs (the first step gets 1 / warmup steps), then constant, step (gamma every step_epochs) or
+// cosine (from 1 down to min_factor at total_epochs; Loshchilov & Hutter, ICLR 2017).
+struct LrSchedule {
+  enum class Kind { constant, step, cosine };
+  Kind kind = Kind::constant;
+  std::size_t step_epochs = 10;
+  float gamma = 0.1f;
+  float min_factor = 0.0f;
+  double warmup_epochs = 0.0;
+
+  static LrSchedule constant() { return {}; }
+  static LrSchedule step(std::size_t every_epochs, float gamma) {
+    LrSchedule s;
+    s.kind = Kind::step;
+    s.step_epochs = every_epochs;
+    s.gamma = gamma;
+    return s;
+  }
+  static LrSchedule cosine(float min_factor = 0.0f) {
+    LrSchedule s;
+    s.kind = Kind::cosine;
+    s.min_factor = min_factor;
+    return s;
+  }
+  LrSchedule& with_warmup(double epochs) {
+    warmup_epochs = epochs;
+    return *this;
+  }
+  // epoch: epochs done before this step, fractional within an epoch (0 at the first step).
+  float factor(double epoch, std::size_t total_epochs, std::size_t steps_per_epoch = 1) const;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_OPTIMIZER_HPP
+// ---- end inlay/nn/optimizer.hpp
+// ---- begin inlay/nn/fit.hpp
+// Training loop and evaluation of a typed network (Sequential or anything with ref()).
+//
+//   nn::Adam adam(1e-3f);
+//   nn::FitOptions options;
+//   options.epochs = 30;
+//   nn::History h = nn::fit(net, x_train, y_train, nn::CrossEntropy(), adam, options);
+//
+// x: f32 [n, in dims...]; y: i64 [n] class labels, or f32 [n, outputs] target values.
+#ifndef INLAY_NN_FIT_HPP
+#define INLAY_NN_FIT_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// Receives each progress line (no trailing newline).
+using ProgressSink = void (*)(void* context, const std::string& line);
+// Writes the line and a newline to stdout (the default sink).
+void print_progress(void* context, const std::string& line);
+
+struct FitOptions {
+  std::size_t epochs = 10;
+  std::size_t batch_size = 32;
+  std::uint64_t seed = 0;  // weight init (when init_weights), shuffling, dropout, validation split
+  bool init_weights = true;  // draw initial weights from the seed first
+  bool shuffle = true;
+  // A random fraction of the rows held out for validation (ignored when validation_x is set).
+  double validation_fraction = 0.0;
+  Tensor validation_x, validation_y;
+  // Early stopping: stop after `patience` epochs without the monitored loss (validation loss when
+  // there is validation data, else training loss) improving by more than min_delta; 0 = never.
+  std::size_t patience = 0;
+  double min_delta = 0.0;
+  // Put back the weights of the epoch with the lowest monitored loss at the end.
+  bool restore_best_weights = true;
+  LrSchedule schedule;
+  // Distillation: the teacher's logits for every row of x, f32 [n, outputs].
+  Tensor soft_targets;
+  ProgressSink progress = print_progress;  // nullptr: silent
+  void* progress_context = nullptr;
+  Executor* executor = nullptr;
+};
+
+struct EpochStats {
+  std::size_t epoch = 0;  // 1-based
+  double loss = 0.0, val_loss = 0.0;
+  // Accuracy when the targets are class labels (argmax, or logit > 0 for one output), else NaN.
+  double accuracy = 0.0, val_accuracy = 0.0;
+  double learning_rate = 0.0;
+  double seconds = 0.0;
+};
+
+struct History {
+  std::vector<EpochStats> epochs;
+  std::size_t best_epoch = 0;  // 1-based; the one whose weights were kept with restore_best
+  bool has_validation = false;
+  bool stopped_early = false;
+  double seconds = 0.0;
+};
+
+struct Evaluation {
+  double loss = 0.0;
+  double accuracy = 0.0;  // NaN unless the targets are class labels
+};
+
+// Optional argument of fit_ref to draw the initial weights (called once with the seeded Rng).
+using InitFn = void (*)(void* net, data::Rng& rng);
+
+History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, const Loss& loss,
+                Optimizer& optimizer, const FitOptions& options);
+Evaluation evaluate_ref(NetRef& net, const Tensor& x, const Tensor& y, const Loss& loss,
+                        std::size_t batch_size);
+
+// A read-only i64 [n] view of class labels, for fit() and evaluate(); labels must outlive it.
+inline Tensor labels_view(const std::vector<std::int64_t>& labels) {
+  return Tensor::view(labels.data(), Shape{static_cast<std::int64_t>(labels.size())});
+}
+// A read-only f32 [n, 1] view of one target per row (regression with one output).
+inline Tensor targets_view(const std::vector<float>& values) {
+  return Tensor::view(values.data(), Shape{static_cast<std::int64_t>(values.size()), 1});
+}
+
+template <class Net>
+History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
+            const FitOptions& options = {}) {
+  NetRef r = net.ref();
+  return fit_ref(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y,
+                 loss, optimizer, options);
+}
+template <class Net>
+Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const Loss& loss,
+                    std::size_t batch_size = 256) {
+  NetRef r = net.ref();
+  return evaluate_ref(r, x, y, loss, batch_size);
+}
+// Seeds the weights like fit() does with options.init_weights.
+void init_from_seed(NetRef& net, InitFn init, std::uint64_t seed);
+template <class Net>
+void init_weights(Net& net, std::uint64_t seed) {
+  NetRef r = net.ref();
+  init_from_seed(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, seed);
+}
+
+// Weights file: "INLAYNN\0", u32 version 1, u32 parameter count, then per parameter: u32 name
+// length, the name, u64 value count, the values as little-endian f32. Loading checks every name
+// and size against the network and fails (invalid_model / io) on any difference, naming it.
+std::string serialize_params(const std::vector<Param>& params);
+void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source);
+void save_params(const std::vector<Param>& params, const std::string& path);
+void load_params(const std::vector<Param>& params, const std::string& path);
+
+template <class Net>
+void save_weights(Net& net, const std::string& path) {
+  save_params(net.params(), path);
+}
+template <class Net>
+void load_weights(Net& net, const std::string& path) {
+  load_params(net.params(), path);
+}
+// Writes net.to_onnx(opset) to path.
+void save_bytes(const std::string& bytes, const std::string& path);
+template <class Net>
+void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17) {
+  save_bytes(net.to_onnx(opset), path);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_FIT_HPP
+// ---- end inlay/nn/fit.hpp
+
+#endif  // INLAY_NN_HPP
+// ---- end inlay/nn.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -3640,6 +5366,11 @@ inline DataType data_type_of(DType dtype) {
     case DType::i32: return DataType::int32;
     case DType::i64: return DataType::int64;
     case DType::boolean: return DataType::boolean;
+    case DType::f64: return DataType::float64;
+    case DType::i16: return DataType::int16;
+    case DType::u16: return DataType::uint16;
+    case DType::u32: return DataType::uint32;
+    case DType::u64: return DataType::uint64;
   }
   return DataType::undefined;
 }
@@ -4927,6 +6658,1446 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_PLOT_IMPLEMENTATION_HPP
 // ---- end inlay/plot/implementation.hpp
+// ---- begin inlay/nn/implementation.hpp
+// The typed door's non-template code, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_NN_IMPLEMENTATION_HPP
+#define INLAY_NN_IMPLEMENTATION_HPP
+
+// ---- begin inlay/nn/impl/layers.hpp
+// Definitions for the layers' non-template helpers: activation derivatives, initialization,
+// dropout masks, softmax backward.
+#ifndef INLAY_NN_IMPL_LAYERS_HPP
+#define INLAY_NN_IMPL_LAYERS_HPP
+
+#include <cmath>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+inline float sigmoid_of(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+// f'(x) for one value; y = f(x).
+inline float activation_derivative(const kernels::Activation& f, float x, float y) {
+  using kernels::UnaryOp;
+  const float a = f.alpha, b = f.beta;
+  switch (f.op) {
+    case UnaryOp::identity: return 1.0f;
+    case UnaryOp::relu: return x > 0.0f ? 1.0f : 0.0f;
+    case UnaryOp::leaky_relu: return x >= 0.0f ? 1.0f : a;
+    case UnaryOp::sigmoid: return y * (1.0f - y);
+    case UnaryOp::hard_sigmoid: {
+      const float v = a * x + b;
+      return v > 0.0f && v < 1.0f ? a : 0.0f;
+    }
+    case UnaryOp::tanh: return 1.0f - y * y;
+    case UnaryOp::gelu_erf: {
+      const float cdf = 0.5f * (1.0f + std::erf(x * 0.70710678118654752f));
+      const float pdf = std::exp(-0.5f * x * x) * 0.39894228040143268f;
+      return cdf + x * pdf;
+    }
+    case UnaryOp::gelu_tanh: {
+      const float c = 0.79788456080286536f, k = 0.044715f;
+      const float t = std::tanh(c * (x + k * x * x * x));
+      return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * c * (1.0f + 3.0f * k * x * x);
+    }
+    case UnaryOp::silu: {
+      const float s = sigmoid_of(x);
+      return s * (1.0f + x * (1.0f - s));
+    }
+    case UnaryOp::hard_swish:
+      return x < -3.0f ? 0.0f : (x > 3.0f ? 1.0f : x / 3.0f + 0.5f);
+    case UnaryOp::mish: {
+      const float sp = x > 20.0f ? x : std::log1p(std::exp(x));
+      const float t = std::tanh(sp);
+      return t + x * (1.0f - t * t) * sigmoid_of(x);
+    }
+    case UnaryOp::softplus: return sigmoid_of(x);
+    case UnaryOp::elu: return x >= 0.0f ? 1.0f : a * std::exp(x);
+    case UnaryOp::selu: return b * (x > 0.0f ? 1.0f : a * std::exp(x));
+    case UnaryOp::clip: return x > a && x < b ? 1.0f : 0.0f;
+    case UnaryOp::exp: return y;
+    case UnaryOp::log: return 1.0f / x;
+    case UnaryOp::sqrt: return 0.5f / y;
+    case UnaryOp::erf: return 1.12837916709551257f * std::exp(-x * x);
+    case UnaryOp::reciprocal: return -y * y;
+    case UnaryOp::abs: return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);
+    case UnaryOp::neg: return -1.0f;
+    case UnaryOp::pow: return a * std::pow(x, a - 1.0f);
+  }
+  return 0.0f;
+}
+}  // namespace
+
+void activation_backward(const kernels::Activation& f, const float* x, const float* y,
+                         const float* dy, float* dx, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * activation_derivative(f, x[i], y[i]);
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, std::size_t rows,
+                      std::size_t cols) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* yr = y + r * cols;
+    const float* gr = dy + r * cols;
+    float dot = 0.0f;
+    for (std::size_t j = 0; j < cols; ++j) dot += yr[j] * gr[j];
+    for (std::size_t j = 0; j < cols; ++j) dx[r * cols + j] = yr[j] * (gr[j] - dot);
+  }
+}
+
+void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit) {
+  for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<float>(rng.uniform(-limit, limit));
+}
+
+float glorot_limit(std::size_t fan_in, std::size_t fan_out) {
+  return std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
+}
+
+void sum_rows(const float* dy, float* db, std::size_t rows, std::size_t cols) {
+  const std::int64_t axis = 0;
+  kernels::reduce_f32(kernels::ReduceOp::sum, dy,
+                      Shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(cols)},
+                      &axis, 1, db);
+}
+
+void dropout_forward(data::Rng* rng, float rate, const float* x, float* y, float* mask,
+                     std::size_t n) {
+  if (!(rate >= 0.0f && rate < 1.0f)) {
+    fail(ErrorKind::invalid_argument,
+         "nn::Dropout: rate " + std::to_string(rate) + " is outside [0, 1)");
+  }
+  if (rng == nullptr) {
+    fail(ErrorKind::invalid_argument, "nn::Dropout: training forward without a random generator");
+  }
+  const float keep_scale = 1.0f / (1.0f - rate);
+  for (std::size_t i = 0; i < n; ++i) {
+    mask[i] = rng->uniform() < rate ? 0.0f : keep_scale;
+    y[i] = x[i] * mask[i];
+  }
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_LAYERS_HPP
+// ---- end inlay/nn/impl/layers.hpp
+// ---- begin inlay/nn/impl/losses.hpp
+// Loss definitions. Each computes in double per row and returns the mean; gradients are those of
+// the mean.
+#ifndef INLAY_NN_IMPL_LOSSES_HPP
+#define INLAY_NN_IMPL_LOSSES_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+const float* need_values(const Targets& t, const char* loss) {
+  if (t.values == nullptr) {
+    fail(ErrorKind::invalid_argument,
+         std::string("nn::") + loss + ": needs target values (f32 targets), got none");
+  }
+  return t.values;
+}
+const std::int64_t* need_labels(const Targets& t, const char* loss) {
+  if (t.labels == nullptr) {
+    fail(ErrorKind::invalid_argument,
+         std::string("nn::") + loss + ": needs class labels (i64 targets), got none");
+  }
+  return t.labels;
+}
+std::size_t checked_label(std::int64_t label, std::size_t classes, std::size_t row,
+                          const char* loss) {
+  if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
+    fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": label " +
+                                          std::to_string(label) + " of row " +
+                                          std::to_string(row) + " is outside [0, " +
+                                          std::to_string(classes) + ")");
+  }
+  return static_cast<std::size_t>(label);
+}
+// log(softmax(z / temperature)) of one row into out (double).
+void log_softmax_row(const float* z, std::size_t n, double temperature, double* out) {
+  double m = -INFINITY;
+  for (std::size_t j = 0; j < n; ++j) m = std::max(m, z[j] / temperature);
+  double s = 0.0;
+  for (std::size_t j = 0; j < n; ++j) s += std::exp(z[j] / temperature - m);
+  const double lse = m + std::log(s);
+  for (std::size_t j = 0; j < n; ++j) out[j] = z[j] / temperature - lse;
+}
+// log(sigmoid(z)), stable for large |z|.
+double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+}  // namespace
+
+double MeanSquaredError::compute(const float* y, std::size_t batch, std::size_t width,
+                                 const Targets& targets, float* grad) const {
+  const float* t = need_values(targets, "MeanSquaredError");
+  const std::size_t n = batch * width;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(y[i]) - t[i];
+    sum += d * d;
+    if (grad) grad[i] = static_cast<float>(2.0 * d / static_cast<double>(n));
+  }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+double MeanAbsoluteError::compute(const float* y, std::size_t batch, std::size_t width,
+                                  const Targets& targets, float* grad) const {
+  const float* t = need_values(targets, "MeanAbsoluteError");
+  const std::size_t n = batch * width;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(y[i]) - t[i];
+    sum += std::fabs(d);
+    if (grad) grad[i] = static_cast<float>((d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0)) / static_cast<double>(n));
+  }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+double Huber::compute(const float* y, std::size_t batch, std::size_t width,
+                      const Targets& targets, float* grad) const {
+  const float* t = need_values(targets, "Huber");
+  const std::size_t n = batch * width;
+  const double dl = delta;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(y[i]) - t[i];
+    const double ad = std::fabs(d);
+    sum += ad <= dl ? 0.5 * d * d : dl * (ad - 0.5 * dl);
+    if (grad) grad[i] = static_cast<float>((ad <= dl ? d : (d > 0 ? dl : -dl)) / static_cast<double>(n));
+  }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+double CrossEntropy::compute(const float* y, std::size_t batch, std::size_t width,
+                             const Targets& targets, float* grad) const {
+  const std::int64_t* labels = need_labels(targets, "CrossEntropy");
+  if (!class_weights.empty() && class_weights.size() != width) {
+    fail(ErrorKind::invalid_argument, "nn::CrossEntropy: " + std::to_string(class_weights.size()) +
+                                          " class weights for " + std::to_string(width) +
+                                          " classes");
+  }
+  const double eps = label_smoothing;
+  std::vector<double> logp(width);
+  double sum = 0.0, weight_sum = 0.0;
+  for (std::size_t r = 0; r < batch; ++r) {
+    const std::size_t label = checked_label(labels[r], width, r, "CrossEntropy");
+    weight_sum += class_weights.empty() ? 1.0 : class_weights[label];
+  }
+  for (std::size_t r = 0; r < batch; ++r) {
+    const float* z = y + r * width;
+    const std::size_t label = static_cast<std::size_t>(labels[r]);
+    const double w = class_weights.empty() ? 1.0 : class_weights[label];
+    log_softmax_row(z, width, 1.0, logp.data());
+    double row = 0.0;
+    for (std::size_t j = 0; j < width; ++j) {
+      const double q = (j == label ? 1.0 - eps : 0.0) + eps / static_cast<double>(width);
+      row -= q * logp[j];
+      if (grad) grad[r * width + j] = static_cast<float>(w * (std::exp(logp[j]) - q) / weight_sum);
+    }
+    sum += w * row;
+  }
+  return weight_sum > 0 ? sum / weight_sum : 0.0;
+}
+
+double BinaryCrossEntropy::compute(const float* y, std::size_t batch, std::size_t width,
+                                   const Targets& targets, float* grad) const {
+  if (targets.values == nullptr && (targets.labels == nullptr || width != 1)) {
+    need_values(targets, "BinaryCrossEntropy");
+  }
+  const std::size_t n = batch * width;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double t;
+    if (targets.values) {
+      t = targets.values[i];
+    } else {
+      t = static_cast<double>(checked_label(targets.labels[i], 2, i, "BinaryCrossEntropy"));
+    }
+    const double z = y[i];
+    sum -= t * log_sigmoid(z) + (1.0 - t) * log_sigmoid(-z);
+    if (grad) {
+      const double p = 1.0 / (1.0 + std::exp(-z));
+      grad[i] = static_cast<float>((p - t) / static_cast<double>(n));
+    }
+  }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+double KLDivergence::compute(const float* y, std::size_t batch, std::size_t width,
+                             const Targets& targets, float* grad) const {
+  const float* p = need_values(targets, "KLDivergence");
+  std::vector<double> logq(width);
+  double sum = 0.0;
+  for (std::size_t r = 0; r < batch; ++r) {
+    log_softmax_row(y + r * width, width, 1.0, logq.data());
+    double total = 0.0;
+    for (std::size_t k = 0; k < width; ++k) total += p[r * width + k];
+    for (std::size_t j = 0; j < width; ++j) {
+      const double pj = p[r * width + j];
+      if (pj > 0) sum += pj * (std::log(pj) - logq[j]);
+      if (grad) {
+        // d/dz of -sum p log softmax(z) = softmax(z) * sum(p) - p.
+        grad[r * width + j] =
+            static_cast<float>((std::exp(logq[j]) * total - pj) / static_cast<double>(batch));
+      }
+    }
+  }
+  return batch ? sum / static_cast<double>(batch) : 0.0;
+}
+
+double Hinge::compute(const float* y, std::size_t batch, std::size_t width,
+                      const Targets& targets, float* grad) const {
+  double sum = 0.0;
+  if (width == 1) {
+    if (targets.values == nullptr) need_labels(targets, "Hinge");
+    for (std::size_t r = 0; r < batch; ++r) {
+      const double t = targets.values ? targets.values[r] : static_cast<double>(targets.labels[r]);
+      const double s = t > 0 ? 1.0 : -1.0;
+      const double m = 1.0 - s * y[r];
+      sum += m > 0 ? m : 0.0;
+      if (grad) grad[r] = static_cast<float>(m > 0 ? -s / static_cast<double>(batch) : 0.0);
+    }
+    return batch ? sum / static_cast<double>(batch) : 0.0;
+  }
+  const std::int64_t* labels = need_labels(targets, "Hinge");
+  for (std::size_t r = 0; r < batch; ++r) {
+    const float* z = y + r * width;
+    const std::size_t label = checked_label(labels[r], width, r, "Hinge");
+    if (grad) std::fill(grad + r * width, grad + (r + 1) * width, 0.0f);
+    for (std::size_t j = 0; j < width; ++j) {
+      if (j == label) continue;
+      const double m = 1.0 + z[j] - z[label];
+      if (m > 0) {
+        sum += m;
+        if (grad) {
+          grad[r * width + j] += static_cast<float>(1.0 / static_cast<double>(batch));
+          grad[r * width + label] -= static_cast<float>(1.0 / static_cast<double>(batch));
+        }
+      }
+    }
+  }
+  return batch ? sum / static_cast<double>(batch) : 0.0;
+}
+
+double Distillation::compute(const float* y, std::size_t batch, std::size_t width,
+                             const Targets& targets, float* grad) const {
+  const std::int64_t* labels = need_labels(targets, "Distillation");
+  if (targets.soft == nullptr) {
+    fail(ErrorKind::invalid_argument,
+         "nn::Distillation: needs the teacher's logits (FitOptions::soft_targets), got none");
+  }
+  if (!(temperature > 0.0f)) {
+    fail(ErrorKind::invalid_argument, "nn::Distillation: temperature must be > 0");
+  }
+  const double T = temperature, a = alpha;
+  std::vector<double> logp(width), logq_t(width), logp_t(width);
+  double sum = 0.0;
+  const double inv_b = batch ? 1.0 / static_cast<double>(batch) : 0.0;
+  for (std::size_t r = 0; r < batch; ++r) {
+    const float* z = y + r * width;
+    const std::size_t label = checked_label(labels[r], width, r, "Distillation");
+    log_softmax_row(z, width, 1.0, logp.data());
+    log_softmax_row(targets.soft + r * width, width, T, logq_t.data());  // teacher
+    log_softmax_row(z, width, T, logp_t.data());                          // student, softened
+    double kl = 0.0;
+    for (std::size_t j = 0; j < width; ++j) {
+      const double pt = std::exp(logq_t[j]);
+      kl += pt * (logq_t[j] - logp_t[j]);
+      if (grad) {
+        // d/dz of CE = softmax(z) - onehot; of T^2 KL(z / T) = T (softmax(z / T) - p_teacher).
+        const double hard = std::exp(logp[j]) - (j == label ? 1.0 : 0.0);
+        const double soft = T * (std::exp(logp_t[j]) - pt);
+        grad[r * width + j] = static_cast<float>((a * hard + (1.0 - a) * soft) * inv_b);
+      }
+    }
+    sum += a * -logp[label] + (1.0 - a) * T * T * kl;
+  }
+  return sum * inv_b;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_LOSSES_HPP
+// ---- end inlay/nn/impl/losses.hpp
+// ---- begin inlay/nn/impl/optimizers.hpp
+// Optimizer and learning-rate schedule definitions.
+#ifndef INLAY_NN_IMPL_OPTIMIZERS_HPP
+#define INLAY_NN_IMPL_OPTIMIZERS_HPP
+
+#include <cmath>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+void Optimizer::step(const std::vector<Param>& params, float lr_factor) {
+  ++steps_;
+  if (state_.size() != params.size() * slots()) {
+    state_.assign(params.size() * slots(), {});
+  }
+  double norm2 = 0.0;
+  for (const Param& p : params) {
+    if (p.grad == nullptr) continue;
+    for (std::size_t i = 0; i < p.size; ++i) {
+      float g = p.grad[i];
+      if (p.decay) {
+        const float w = p.value[i];
+        g += l2 * w + l1 * (w > 0.0f ? 1.0f : (w < 0.0f ? -1.0f : 0.0f));
+      }
+      if (clip_value > 0.0f) g = std::fmin(std::fmax(g, -clip_value), clip_value);
+      p.grad[i] = g;
+      norm2 += static_cast<double>(g) * g;
+    }
+  }
+  if (clip_norm > 0.0f && norm2 > static_cast<double>(clip_norm) * clip_norm) {
+    const float scale = static_cast<float>(clip_norm / std::sqrt(norm2));
+    for (const Param& p : params) {
+      if (p.grad == nullptr) continue;
+      for (std::size_t i = 0; i < p.size; ++i) p.grad[i] *= scale;
+    }
+  }
+  const float lr = learning_rate * lr_factor;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    if (params[k].grad == nullptr) continue;
+    std::vector<float>* state = slots() ? &state_[k * slots()] : nullptr;
+    for (std::size_t s = 0; s < slots(); ++s) {
+      if (state[s].size() != params[k].size) state[s].assign(params[k].size, 0.0f);
+    }
+    update(params[k], state, lr, steps_);
+  }
+}
+
+void SGD::update(const Param& p, std::vector<float>*, float lr, std::size_t) {
+  for (std::size_t i = 0; i < p.size; ++i) p.value[i] -= lr * p.grad[i];
+}
+
+namespace {
+void momentum_update(const Param& p, std::vector<float>& v, float lr, float mu, bool nesterov) {
+  for (std::size_t i = 0; i < p.size; ++i) {
+    v[i] = mu * v[i] + p.grad[i];
+    p.value[i] -= lr * (nesterov ? p.grad[i] + mu * v[i] : v[i]);
+  }
+}
+}  // namespace
+
+void Momentum::update(const Param& p, std::vector<float>* state, float lr, std::size_t) {
+  momentum_update(p, state[0], lr, momentum, nesterov);
+}
+
+void Nesterov::update(const Param& p, std::vector<float>* state, float lr, std::size_t) {
+  momentum_update(p, state[0], lr, momentum, true);
+}
+
+void Adam::update(const Param& p, std::vector<float>* state, float lr, std::size_t t) {
+  std::vector<float>& m = state[0];
+  std::vector<float>& v = state[1];
+  const double c1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t));
+  const double c2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t));
+  const float step = static_cast<float>(lr * std::sqrt(c2) / c1);
+  const float eps_hat = static_cast<float>(eps * std::sqrt(c2));
+  const float decay = p.decay ? lr * weight_decay : 0.0f;
+  for (std::size_t i = 0; i < p.size; ++i) {
+    const float g = p.grad[i];
+    m[i] = beta1 * m[i] + (1.0f - beta1) * g;
+    v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
+    p.value[i] -= decay * p.value[i];
+    p.value[i] -= step * m[i] / (std::sqrt(v[i]) + eps_hat);
+  }
+}
+
+void RMSprop::update(const Param& p, std::vector<float>* state, float lr, std::size_t) {
+  std::vector<float>& s = state[0];
+  for (std::size_t i = 0; i < p.size; ++i) {
+    const float g = p.grad[i];
+    s[i] = rho * s[i] + (1.0f - rho) * g * g;
+    p.value[i] -= lr * g / (std::sqrt(s[i]) + eps);
+  }
+}
+
+float LrSchedule::factor(double epoch, std::size_t total_epochs,
+                         std::size_t steps_per_epoch) const {
+  if (warmup_epochs > 0.0 && epoch < warmup_epochs) {
+    const double step = 1.0 / static_cast<double>(steps_per_epoch ? steps_per_epoch : 1);
+    return static_cast<float>(std::fmin(1.0, (epoch + step) / warmup_epochs));
+  }
+  const double after = epoch - warmup_epochs;
+  switch (kind) {
+    case Kind::constant: return 1.0f;
+    case Kind::step:
+      return static_cast<float>(std::pow(static_cast<double>(gamma),
+                                         std::floor(after / static_cast<double>(step_epochs ? step_epochs : 1))));
+    case Kind::cosine: {
+      const double span = static_cast<double>(total_epochs) - warmup_epochs;
+      const double progress = span > 0 ? std::fmin(after / span, 1.0) : 1.0;
+      return static_cast<float>(min_factor + (1.0 - min_factor) * 0.5 *
+                                                 (1.0 + std::cos(3.14159265358979323846 * progress)));
+    }
+  }
+  return 1.0f;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_OPTIMIZERS_HPP
+// ---- end inlay/nn/impl/optimizers.hpp
+// ---- begin inlay/nn/impl/fit.hpp
+// The training loop and evaluation (type-erased through NetRef).
+#ifndef INLAY_NN_IMPL_FIT_HPP
+#define INLAY_NN_IMPL_FIT_HPP
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+void print_progress(void*, const std::string& line) {
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+namespace {
+
+// The rows of x/y/soft, checked against the network once.
+struct Dataset {
+  const float* x = nullptr;
+  const std::int64_t* labels = nullptr;
+  const float* values = nullptr;
+  const float* soft = nullptr;
+  std::size_t rows = 0;
+};
+
+Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const Tensor* soft,
+                      const char* what) {
+  const std::string where = std::string("nn::") + what + ": ";
+  Dataset d;
+  if (x.dtype() != DType::f32 || x.rank() == 0) {
+    fail(ErrorKind::invalid_argument, where + "x must be f32 [n, ...], got " +
+                                          dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  d.rows = static_cast<std::size_t>(x.shape()[0]);
+  if (static_cast<std::size_t>(x.numel()) != d.rows * net.in_size) {
+    fail(ErrorKind::shape_mismatch, where + "x of shape " + x.shape().to_string() +
+                                        " does not hold " + std::to_string(net.in_size) +
+                                        " values per row (the network's input)");
+  }
+  d.x = x.data<float>();
+  if (y.rank() == 0 || static_cast<std::size_t>(y.shape()[0]) != d.rows) {
+    fail(ErrorKind::shape_mismatch, where + "y of shape " + y.shape().to_string() + " has not " +
+                                        std::to_string(d.rows) + " rows like x");
+  }
+  if (y.dtype() == DType::i64) {
+    if (static_cast<std::size_t>(y.numel()) != d.rows) {
+      fail(ErrorKind::shape_mismatch, where + "labels y must be i64 [n], got " + y.shape().to_string());
+    }
+    d.labels = y.data<std::int64_t>();
+  } else if (y.dtype() == DType::f32) {
+    if (static_cast<std::size_t>(y.numel()) != d.rows * net.out_size) {
+      fail(ErrorKind::shape_mismatch, where + "target values y of shape " + y.shape().to_string() +
+                                          " do not hold " + std::to_string(net.out_size) +
+                                          " values per row (the network's output)");
+    }
+    d.values = y.data<float>();
+  } else {
+    fail(ErrorKind::invalid_argument, where + "y must be i64 labels or f32 values, got " +
+                                          dtype_name(y.dtype()));
+  }
+  if (soft != nullptr && !soft->empty()) {
+    if (soft->dtype() != DType::f32 || static_cast<std::size_t>(soft->numel()) != d.rows * net.out_size) {
+      fail(ErrorKind::shape_mismatch, where + "soft_targets must be f32 [" + std::to_string(d.rows) +
+                                          ", " + std::to_string(net.out_size) + "], got " +
+                                          soft->shape().to_string());
+    }
+    d.soft = soft->data<float>();
+  }
+  return d;
+}
+
+// Rows gathered into contiguous batch buffers.
+struct Batch {
+  std::vector<float> x, values, soft;
+  std::vector<std::int64_t> labels;
+  Targets targets;
+
+  void gather(const Dataset& d, const NetRef& net, const std::size_t* rows, std::size_t count) {
+    x.resize(count * net.in_size);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::copy_n(d.x + rows[i] * net.in_size, net.in_size, x.data() + i * net.in_size);
+    }
+    targets = Targets();
+    if (d.labels) {
+      labels.resize(count);
+      for (std::size_t i = 0; i < count; ++i) labels[i] = d.labels[rows[i]];
+      targets.labels = labels.data();
+    }
+    auto take = [&](const float* src, std::vector<float>& dst) {
+      dst.resize(count * net.out_size);
+      for (std::size_t i = 0; i < count; ++i) {
+        std::copy_n(src + rows[i] * net.out_size, net.out_size, dst.data() + i * net.out_size);
+      }
+      return dst.data();
+    };
+    if (d.values) targets.values = take(d.values, values);
+    if (d.soft) targets.soft = take(d.soft, soft);
+  }
+};
+
+// Correct predictions of a batch when the targets are labels.
+std::size_t count_correct(const float* out, std::size_t batch, std::size_t width,
+                          const std::int64_t* labels) {
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < batch; ++r) {
+    const float* z = out + r * width;
+    std::int64_t pred;
+    if (width == 1) {
+      pred = z[0] > 0.0f ? 1 : 0;
+    } else {
+      pred = static_cast<std::int64_t>(std::max_element(z, z + width) - z);
+    }
+    correct += pred == labels[r];
+  }
+  return correct;
+}
+
+Evaluation evaluate_rows(NetRef& net, const Dataset& d, const std::vector<std::size_t>& rows,
+                         const Loss& loss, std::size_t batch_size, Executor* executor) {
+  Evaluation e;
+  if (rows.empty()) return e;
+  if (batch_size == 0) batch_size = 256;
+  Batch b;
+  std::vector<float> out;
+  double loss_sum = 0.0;
+  std::size_t correct = 0;
+  for (std::size_t start = 0; start < rows.size(); start += batch_size) {
+    const std::size_t count = std::min(batch_size, rows.size() - start);
+    b.gather(d, net, rows.data() + start, count);
+    out.resize(count * net.out_size);
+    net.forward(net.net, b.x.data(), count, out.data(), executor);
+    loss_sum += loss.compute(out.data(), count, net.out_size, b.targets, nullptr) *
+                static_cast<double>(count);
+    if (d.labels) correct += count_correct(out.data(), count, net.out_size, b.targets.labels);
+  }
+  e.loss = loss_sum / static_cast<double>(rows.size());
+  e.accuracy = d.labels ? static_cast<double>(correct) / static_cast<double>(rows.size()) : NAN;
+  return e;
+}
+
+std::string format_epoch(const EpochStats& s, std::size_t epochs, bool validation) {
+  char buf[256];
+  int n = std::snprintf(buf, sizeof buf, "epoch %*zu/%zu  loss %.4f", epochs >= 100 ? 3 : 2,
+                        s.epoch, epochs, s.loss);
+  auto add = [&](const char* fmt, double v) {
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof buf) {
+      n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), fmt, v);
+    }
+  };
+  if (!std::isnan(s.accuracy)) add("  acc %.4f", s.accuracy);
+  if (validation) {
+    add("  val_loss %.4f", s.val_loss);
+    if (!std::isnan(s.val_accuracy)) add("  val_acc %.4f", s.val_accuracy);
+  }
+  add("  lr %.2e", s.learning_rate);
+  add("  %.2f s", s.seconds);
+  return buf;
+}
+
+}  // namespace
+
+void init_from_seed(NetRef& net, InitFn init, std::uint64_t seed) {
+  data::Rng rng(seed);
+  if (init) init(net.net, rng);
+}
+
+Evaluation evaluate_ref(NetRef& net, const Tensor& x, const Tensor& y, const Loss& loss,
+                        std::size_t batch_size) {
+  const Dataset d = check_dataset(net, x, y, nullptr, "evaluate");
+  std::vector<std::size_t> rows(d.rows);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  return evaluate_rows(net, d, rows, loss, batch_size, nullptr);
+}
+
+History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, const Loss& loss,
+                Optimizer& optimizer, const FitOptions& o) {
+  using clock = std::chrono::steady_clock;
+  const auto fit_start = clock::now();
+  const Dataset train = check_dataset(net, x, y, &o.soft_targets, "fit");
+  if (o.batch_size == 0) fail(ErrorKind::invalid_argument, "nn::fit: batch_size is 0");
+  if (!(o.validation_fraction >= 0.0 && o.validation_fraction < 1.0)) {
+    fail(ErrorKind::invalid_argument, "nn::fit: validation_fraction " +
+                                          std::to_string(o.validation_fraction) +
+                                          " is outside [0, 1)");
+  }
+  data::Rng rng(o.seed);
+  if (o.init_weights && init) init(net.net, rng);
+
+  std::vector<std::size_t> train_rows(train.rows), val_rows;
+  std::iota(train_rows.begin(), train_rows.end(), std::size_t{0});
+  Dataset val = train;
+  if (!o.validation_x.empty()) {
+    val = check_dataset(net, o.validation_x, o.validation_y, nullptr, "fit (validation data)");
+    val_rows.resize(val.rows);
+    std::iota(val_rows.begin(), val_rows.end(), std::size_t{0});
+  } else if (o.validation_fraction > 0.0) {
+    rng.shuffle(train_rows);
+    const std::size_t k = static_cast<std::size_t>(
+        std::llround(o.validation_fraction * static_cast<double>(train.rows)));
+    val_rows.assign(train_rows.end() - static_cast<std::ptrdiff_t>(k), train_rows.end());
+    train_rows.resize(train_rows.size() - k);
+    std::sort(train_rows.begin(), train_rows.end());
+  }
+  if (train_rows.empty()) fail(ErrorKind::invalid_argument, "nn::fit: no training rows");
+
+  History h;
+  h.has_validation = !val_rows.empty();
+  const std::vector<Param>& params = net.params;
+  std::vector<std::vector<float>> best;
+  double best_loss = INFINITY;
+  std::size_t waited = 0;
+  const std::size_t steps = (train_rows.size() + o.batch_size - 1) / o.batch_size;
+  Batch b;
+  std::vector<float> grad;
+  RunContext ctx;
+  ctx.training = true;
+  ctx.rng = &rng;
+  ctx.executor = o.executor;
+
+  for (std::size_t epoch = 0; epoch < o.epochs; ++epoch) {
+    const auto epoch_start = clock::now();
+    if (o.shuffle) rng.shuffle(train_rows);
+    double loss_sum = 0.0;
+    std::size_t correct = 0;
+    float factor = 1.0f;
+    for (std::size_t s = 0; s < steps; ++s) {
+      const std::size_t start = s * o.batch_size;
+      const std::size_t count = std::min(o.batch_size, train_rows.size() - start);
+      b.gather(train, net, train_rows.data() + start, count);
+      const float* out = net.forward_train(net.net, b.x.data(), count, ctx);
+      grad.resize(count * net.out_size);
+      const double l = loss.compute(out, count, net.out_size, b.targets, grad.data());
+      if (!std::isfinite(l)) {
+        fail(ErrorKind::invalid_argument, "nn::fit: the loss became " + std::to_string(l) +
+                                              " at epoch " + std::to_string(epoch + 1) +
+                                              " (learning rate too high?)");
+      }
+      loss_sum += l * static_cast<double>(count);
+      if (train.labels) correct += count_correct(out, count, net.out_size, b.targets.labels);
+      net.backward(net.net, grad.data(), count);
+      factor = o.schedule.factor(static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
+                                 o.epochs, steps);
+      optimizer.step(params, factor);
+    }
+    EpochStats st;
+    st.epoch = epoch + 1;
+    st.loss = loss_sum / static_cast<double>(train_rows.size());
+    st.accuracy = train.labels ? static_cast<double>(correct) / static_cast<double>(train_rows.size()) : NAN;
+    st.val_loss = st.val_accuracy = NAN;
+    if (h.has_validation) {
+      const Evaluation e = evaluate_rows(net, val, val_rows, loss, 256, o.executor);
+      st.val_loss = e.loss;
+      st.val_accuracy = e.accuracy;
+    }
+    st.learning_rate = static_cast<double>(optimizer.learning_rate) * factor;
+    st.seconds = std::chrono::duration<double>(clock::now() - epoch_start).count();
+    h.epochs.push_back(st);
+    if (o.progress) o.progress(o.progress_context, format_epoch(st, o.epochs, h.has_validation));
+
+    const double monitored = h.has_validation ? st.val_loss : st.loss;
+    if (monitored < best_loss - o.min_delta) {
+      best_loss = monitored;
+      h.best_epoch = st.epoch;
+      waited = 0;
+      if (o.restore_best_weights) {
+        best.resize(params.size());
+        for (std::size_t k = 0; k < params.size(); ++k) {
+          best[k].assign(params[k].value, params[k].value + params[k].size);
+        }
+      }
+    } else if (o.patience > 0 && ++waited >= o.patience) {
+      h.stopped_early = st.epoch < o.epochs;
+      break;
+    }
+  }
+  if (o.restore_best_weights && !best.empty()) {
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      std::copy(best[k].begin(), best[k].end(), params[k].value);
+    }
+  }
+  h.seconds = std::chrono::duration<double>(clock::now() - fit_start).count();
+  return h;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_FIT_HPP
+// ---- end inlay/nn/impl/fit.hpp
+// ---- begin inlay/nn/impl/serialize.hpp
+// The weights file (format in nn/fit.hpp) and writing bytes to a file.
+#ifndef INLAY_NN_IMPL_SERIALIZE_HPP
+#define INLAY_NN_IMPL_SERIALIZE_HPP
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+constexpr char weights_magic[8] = {'I', 'N', 'L', 'A', 'Y', 'N', 'N', '\0'};
+constexpr std::uint32_t weights_version = 1;
+
+void put_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// Reads little-endian fields, failing with the source's name and offset past the end.
+struct Reader {
+  const unsigned char* p;
+  std::size_t size, pos = 0;
+  const std::string& source;
+  void need(std::size_t n, const char* what) {
+    if (size - pos < n) {
+      fail(ErrorKind::invalid_model, source + ": weights file ends inside " + what + " (offset " +
+                                         std::to_string(pos) + ", " + std::to_string(size) +
+                                         " bytes)");
+    }
+  }
+  std::uint64_t le(int bytes, const char* what) {
+    need(static_cast<std::size_t>(bytes), what);
+    std::uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    pos += static_cast<std::size_t>(bytes);
+    return v;
+  }
+};
+
+std::string read_file_bytes(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail(ErrorKind::io, "cannot open " + path + " for reading");
+  std::string bytes;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) fail(ErrorKind::io, "cannot read " + path);
+  return bytes;
+}
+}  // namespace
+
+std::string serialize_params(const std::vector<Param>& params) {
+  std::string out(weights_magic, sizeof weights_magic);
+  put_le(out, weights_version, 4);
+  put_le(out, params.size(), 4);
+  for (const Param& p : params) {
+    put_le(out, p.name.size(), 4);
+    out += p.name;
+    put_le(out, p.size, 8);
+    for (std::size_t i = 0; i < p.size; ++i) {
+      std::uint32_t bits;
+      std::memcpy(&bits, &p.value[i], 4);
+      put_le(out, bits, 4);
+    }
+  }
+  return out;
+}
+
+void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source) {
+  Reader r{static_cast<const unsigned char*>(data), size, 0, source};
+  r.need(sizeof weights_magic, "the magic");
+  if (std::memcmp(r.p, weights_magic, sizeof weights_magic) != 0) {
+    fail(ErrorKind::invalid_model, source + ": not an inlay weights file (bad magic)");
+  }
+  r.pos = sizeof weights_magic;
+  const std::uint64_t version = r.le(4, "the version");
+  if (version != weights_version) {
+    fail(ErrorKind::invalid_model, source + ": weights format version " + std::to_string(version) +
+                                       ", this inlay reads version " +
+                                       std::to_string(weights_version));
+  }
+  const std::uint64_t count = r.le(4, "the parameter count");
+  if (count != params.size()) {
+    fail(ErrorKind::invalid_model, source + ": holds " + std::to_string(count) +
+                                       " parameters, the network has " +
+                                       std::to_string(params.size()));
+  }
+  // Check everything before writing anything, so a bad file leaves the network unchanged.
+  std::vector<std::size_t> offsets;
+  for (const Param& p : params) {
+    const std::uint64_t len = r.le(4, "a parameter name's length");
+    r.need(len, "a parameter name");
+    const std::string name(reinterpret_cast<const char*>(r.p + r.pos), len);
+    r.pos += len;
+    if (name != p.name) {
+      fail(ErrorKind::invalid_model, source + ": parameter '" + name + "' where the network has '" +
+                                         p.name + "'");
+    }
+    const std::uint64_t n = r.le(8, "a parameter's size");
+    if (n != p.size) {
+      fail(ErrorKind::invalid_model, source + ": parameter '" + name + "' has " +
+                                         std::to_string(n) + " values, the network's has " +
+                                         std::to_string(p.size));
+    }
+    r.need(n * 4, "a parameter's values");
+    offsets.push_back(r.pos);
+    r.pos += n * 4;
+  }
+  if (r.pos != size) {
+    fail(ErrorKind::invalid_model, source + ": " + std::to_string(size - r.pos) +
+                                       " bytes past the last parameter");
+  }
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    r.pos = offsets[k];
+    for (std::size_t i = 0; i < params[k].size; ++i) {
+      const auto bits = static_cast<std::uint32_t>(r.le(4, "a value"));
+      std::memcpy(&params[k].value[i], &bits, 4);
+    }
+  }
+}
+
+void save_bytes(const std::string& bytes, const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) fail(ErrorKind::io, "cannot open " + path + " for writing");
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  if (std::fclose(f) != 0 || !ok) fail(ErrorKind::io, "cannot write " + path);
+}
+
+void save_params(const std::vector<Param>& params, const std::string& path) {
+  save_bytes(serialize_params(params), path);
+}
+
+void load_params(const std::vector<Param>& params, const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  deserialize_params(params, bytes.data(), bytes.size(), path);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_SERIALIZE_HPP
+// ---- end inlay/nn/impl/serialize.hpp
+// ---- begin inlay/nn/impl/export.hpp
+// ONNX export of the typed layers through onnx::GraphWriter.
+#ifndef INLAY_NN_IMPL_EXPORT_HPP
+#define INLAY_NN_IMPL_EXPORT_HPP
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+// An f32 initializer holding a copy of `values` with the given dims; returns its name.
+std::string add_constant(ExportContext& ctx, const char* prefix, const float* values,
+                         const std::vector<std::int64_t>& dims) {
+  Tensor t(DType::f32, Shape(dims.data(), dims.size()));
+  if (t.numel() > 0) std::memcpy(t.data<float>(), values, t.nbytes());
+  const std::string name = ctx.fresh(prefix);
+  ctx.graph->add_initializer(name, t);
+  return name;
+}
+std::string add_scalar(ExportContext& ctx, float v) { return add_constant(ctx, "const", &v, {}); }
+// One node with one output; returns the output's name.
+onnx::NodeWriter& node(ExportContext& ctx, const char* op, const std::vector<std::string>& inputs,
+                       std::string& output) {
+  output = ctx.fresh(op);
+  return ctx.graph->add_node(op, inputs, {output}, output);
+}
+std::string unary(ExportContext& ctx, const char* op, const std::string& input) {
+  std::string out;
+  node(ctx, op, {input}, out);
+  return out;
+}
+std::string binary(ExportContext& ctx, const char* op, const std::string& a, const std::string& b) {
+  std::string out;
+  node(ctx, op, {a, b}, out);
+  return out;
+}
+}  // namespace
+
+std::string export_activation(ExportContext& ctx, const kernels::Activation& f,
+                              const std::string& x) {
+  using kernels::UnaryOp;
+  std::string out;
+  switch (f.op) {
+    case UnaryOp::identity: return unary(ctx, "Identity", x);
+    case UnaryOp::relu: return unary(ctx, "Relu", x);
+    case UnaryOp::leaky_relu: node(ctx, "LeakyRelu", {x}, out).attr("alpha", f.alpha); return out;
+    case UnaryOp::sigmoid: return unary(ctx, "Sigmoid", x);
+    case UnaryOp::hard_sigmoid:
+      node(ctx, "HardSigmoid", {x}, out).attr("alpha", f.alpha).attr("beta", f.beta);
+      return out;
+    case UnaryOp::tanh: return unary(ctx, "Tanh", x);
+    case UnaryOp::gelu_erf: {  // 0.5 x (1 + erf(x / sqrt 2)); Gelu itself is opset 20
+      const std::string e = unary(ctx, "Erf", binary(ctx, "Mul", x, add_scalar(ctx, 0.70710678118654752f)));
+      const std::string one_plus = binary(ctx, "Add", e, add_scalar(ctx, 1.0f));
+      return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
+    }
+    case UnaryOp::gelu_tanh: {  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+      const std::string x3 = binary(ctx, "Mul", binary(ctx, "Mul", x, x), x);
+      const std::string inner = binary(ctx, "Add", x, binary(ctx, "Mul", x3, add_scalar(ctx, 0.044715f)));
+      const std::string t = unary(ctx, "Tanh", binary(ctx, "Mul", inner, add_scalar(ctx, 0.79788456080286536f)));
+      const std::string one_plus = binary(ctx, "Add", t, add_scalar(ctx, 1.0f));
+      return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
+    }
+    case UnaryOp::silu: return binary(ctx, "Mul", x, unary(ctx, "Sigmoid", x));
+    case UnaryOp::hard_swish: return unary(ctx, "HardSwish", x);
+    case UnaryOp::mish:  // Mish itself is opset 18
+      return binary(ctx, "Mul", x, unary(ctx, "Tanh", unary(ctx, "Softplus", x)));
+    case UnaryOp::softplus: return unary(ctx, "Softplus", x);
+    case UnaryOp::elu: node(ctx, "Elu", {x}, out).attr("alpha", f.alpha); return out;
+    case UnaryOp::selu:
+      node(ctx, "Selu", {x}, out).attr("alpha", f.alpha).attr("gamma", f.beta);
+      return out;
+    case UnaryOp::clip:
+      node(ctx, "Clip", {x, add_scalar(ctx, f.alpha), add_scalar(ctx, f.beta)}, out);
+      return out;
+    case UnaryOp::exp: return unary(ctx, "Exp", x);
+    case UnaryOp::log: return unary(ctx, "Log", x);
+    case UnaryOp::sqrt: return unary(ctx, "Sqrt", x);
+    case UnaryOp::erf: return unary(ctx, "Erf", x);
+    case UnaryOp::reciprocal: return unary(ctx, "Reciprocal", x);
+    case UnaryOp::abs: return unary(ctx, "Abs", x);
+    case UnaryOp::neg: return unary(ctx, "Neg", x);
+    case UnaryOp::pow: return binary(ctx, "Pow", x, add_scalar(ctx, f.alpha));
+  }
+  fail(ErrorKind::unsupported_op, "nn export: unknown activation");
+}
+
+std::string export_softmax(ExportContext& ctx, const std::string& input) {
+  std::string out;
+  node(ctx, "Softmax", {input}, out).attr("axis", std::int64_t{-1});
+  return out;
+}
+
+std::string export_flatten(ExportContext& ctx, const std::string& input) {
+  std::string out;
+  node(ctx, "Flatten", {input}, out).attr("axis", std::int64_t{1});
+  return out;
+}
+
+std::string export_identity(ExportContext& ctx, const std::string& input) {
+  return unary(ctx, "Identity", input);
+}
+
+std::string export_dense(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                         std::size_t out_size, const std::string& input) {
+  const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out_size);
+  const std::string wn = add_constant(ctx, "weight", w, {i, o});
+  const std::string bn = add_constant(ctx, "bias", b, {o});
+  std::string out;
+  node(ctx, "Gemm", {input, wn, bn}, out);
+  return out;
+}
+
+std::string export_model_bytes(const void* net,
+                               std::string (*body)(const void*, ExportContext&, const std::string&),
+                               const std::vector<std::int64_t>& input_dims,
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset) {
+  if (opset < 13) {
+    fail(ErrorKind::invalid_argument,
+         "nn export: opset " + std::to_string(opset) + " is older than 13, the oldest supported");
+  }
+  onnx::GraphWriter graph("inlay_nn");
+  ExportContext ctx;
+  ctx.graph = &graph;
+  auto with_batch = [](std::vector<std::int64_t> dims) {
+    dims.insert(dims.begin(), -1);
+    return dims;
+  };
+  std::vector<std::string> params(input_dims.size() + 1);
+  params[0] = "batch";
+  std::vector<std::string> out_params(output_dims.size() + 1);
+  out_params[0] = "batch";
+  graph.add_input("input", DType::f32, with_batch(input_dims), params);
+  const std::string last = body(net, ctx, "input");
+  graph.add_node("Identity", {last}, {"output"}, "output");
+  graph.add_output("output", DType::f32, with_batch(output_dims), out_params);
+  return graph.model_bytes(opset);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_EXPORT_HPP
+// ---- end inlay/nn/impl/export.hpp
+// ---- begin inlay/nn/impl/spatial.hpp
+// Definitions for the convolution, pooling, normalization, embedding and residual layers'
+// non-template parts: backward passes (im2col + gemm_f32 for convolutions), initialization and
+// ONNX export.
+#ifndef INLAY_NN_IMPL_SPATIAL_HPP
+#define INLAY_NN_IMPL_SPATIAL_HPP
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+// Column matrix [channels * kh * kw, out_h * out_w] of `channels` planes of one image; forward:
+// gather (positions in the padding read 0), backward: scatter-add into the planes.
+template <bool Scatter>
+void im2col_like(const kernels::Conv2dParams& p, std::size_t channels, const float* planes_in,
+                 float* planes_out, float* col) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  std::size_t row = 0;
+  for (std::size_t c = 0; c < channels; ++c) {
+    for (std::size_t i = 0; i < p.kernel_h; ++i) {
+      for (std::size_t j = 0; j < p.kernel_w; ++j, ++row) {
+        float* out = col + row * oh * ow;
+        for (std::size_t oy = 0; oy < oh; ++oy) {
+          const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
+                                   static_cast<std::ptrdiff_t>(p.pad_top);
+          for (std::size_t ox = 0; ox < ow; ++ox) {
+            const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
+                                     static_cast<std::ptrdiff_t>(p.pad_left);
+            const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(p.in_h) &&
+                                x < static_cast<std::ptrdiff_t>(p.in_w);
+            const std::size_t at = (c * p.in_h + static_cast<std::size_t>(y)) * p.in_w + static_cast<std::size_t>(x);
+            if (Scatter) {
+              if (inside) planes_out[at] += out[oy * ow + ox];
+            } else {
+              out[oy * ow + ox] = inside ? planes_in[at] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+std::string add_initializer(ExportContext& ctx, const char* prefix, const float* values,
+                            const std::vector<std::int64_t>& dims) {
+  Tensor t(DType::f32, Shape(dims.data(), dims.size()));
+  if (t.numel() > 0) std::memcpy(t.data<float>(), values, t.nbytes());
+  const std::string name = ctx.fresh(prefix);
+  ctx.graph->add_initializer(name, t);
+  return name;
+}
+}  // namespace
+
+std::size_t conv_backward_scratch_size(const kernels::Conv2dParams& p) {
+  return 2 * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
+}
+
+void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float* w,
+                     const float* dy, float* dw, float* db, float* dx, float* scratch) {
+  const std::size_t cg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
+  const std::size_t ohw = p.out_h() * p.out_w(), ckk = cg * p.kernel_h * p.kernel_w;
+  const std::size_t in_image = p.in_channels * p.in_h * p.in_w, out_image = p.out_channels * ohw;
+  float* col = scratch;
+  float* dcol = scratch + ckk * ohw;
+  std::memset(dw, 0, p.out_channels * ckk * sizeof(float));
+  if (dx != nullptr) std::memset(dx, 0, p.batch * in_image * sizeof(float));
+  for (std::size_t oc = 0; oc < p.out_channels; ++oc) {
+    double s = 0.0;
+    for (std::size_t n = 0; n < p.batch; ++n) {
+      const float* d = dy + n * out_image + oc * ohw;
+      for (std::size_t i = 0; i < ohw; ++i) s += d[i];
+    }
+    db[oc] = static_cast<float>(s);
+  }
+  for (std::size_t n = 0; n < p.batch; ++n) {
+    for (std::size_t g = 0; g < p.groups; ++g) {
+      const float* xg = x + n * in_image + g * cg * p.in_h * p.in_w;
+      const float* dyg = dy + n * out_image + g * ocg * ohw;
+      im2col_like<false>(p, cg, xg, nullptr, col);
+      // dW_g [ocg, ckk] += dy_g [ocg, ohw] col^T
+      kernels::gemm_f32(false, true, ocg, ckk, ohw, 1.0f, dyg, ohw, col, ohw, 1.0f,
+                        dw + g * ocg * ckk, ckk);
+      if (dx != nullptr) {
+        // dcol [ckk, ohw] = W_g^T dy_g, scattered back onto the image.
+        kernels::gemm_f32(true, false, ckk, ohw, ocg, 1.0f, w + g * ocg * ckk, ckk, dyg, ohw,
+                          0.0f, dcol, ohw);
+        im2col_like<true>(p, cg, nullptr, dx + n * in_image + g * cg * p.in_h * p.in_w, dcol);
+      }
+    }
+  }
+}
+
+void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* b) {
+  const std::size_t kk = p.kernel_h * p.kernel_w;
+  const std::size_t fan_in = p.in_channels / p.groups * kk;
+  const std::size_t fan_out = p.out_channels / p.groups * kk;
+  init_uniform(rng, w, p.out_channels * fan_in, glorot_limit(fan_in, fan_out));
+  for (std::size_t i = 0; i < p.out_channels; ++i) b[i] = 0.0f;
+}
+
+std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                        const float* b, bool one_d, const std::string& input) {
+  const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
+  std::vector<std::int64_t> wdims = {i64(p.out_channels), i64(p.in_channels / p.groups)};
+  if (!one_d) wdims.push_back(i64(p.kernel_h));
+  wdims.push_back(i64(p.kernel_w));
+  const std::string wn = add_initializer(ctx, "weight", w, wdims);
+  const std::string bn = add_initializer(ctx, "bias", b, {i64(p.out_channels)});
+  const std::string out = ctx.fresh("Conv");
+  onnx::NodeWriter& node = ctx.graph->add_node("Conv", {input, wn, bn}, {out}, out);
+  if (one_d) {
+    node.attr("kernel_shape", std::vector<std::int64_t>{i64(p.kernel_w)})
+        .attr("strides", std::vector<std::int64_t>{i64(p.stride_w)})
+        .attr("pads", std::vector<std::int64_t>{i64(p.pad_left), i64(p.pad_right)});
+  } else {
+    node.attr("kernel_shape", std::vector<std::int64_t>{i64(p.kernel_h), i64(p.kernel_w)})
+        .attr("strides", std::vector<std::int64_t>{i64(p.stride_h), i64(p.stride_w)})
+        .attr("pads", std::vector<std::int64_t>{i64(p.pad_top), i64(p.pad_left), i64(p.pad_bottom),
+                                                i64(p.pad_right)});
+  }
+  node.attr("group", i64(p.groups));
+  return out;
+}
+
+void max_pool_backward(const std::int64_t* indices, const float* dy, std::size_t out_count,
+                       float* dx, std::size_t in_count) {
+  std::memset(dx, 0, in_count * sizeof(float));
+  for (std::size_t i = 0; i < out_count; ++i) {
+    if (indices[i] >= 0) dx[indices[i]] += dy[i];
+  }
+}
+
+void avg_pool_backward(const kernels::Pool2dParams& p, const float* dy, float* dx) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  std::memset(dx, 0, p.batch * p.channels * p.in_h * p.in_w * sizeof(float));
+  for (std::size_t plane = 0; plane < p.batch * p.channels; ++plane) {
+    float* dxp = dx + plane * p.in_h * p.in_w;
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        const std::ptrdiff_t y0 = static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
+        const std::ptrdiff_t x0 = static_cast<std::ptrdiff_t>(ox * p.stride_w) - static_cast<std::ptrdiff_t>(p.pad_left);
+        std::size_t count = 0;
+        for (std::size_t pass = 0; pass < 2; ++pass) {
+          const float g = pass ? dy[(plane * oh + oy) * ow + ox] / static_cast<float>(count) : 0.0f;
+          for (std::size_t i = 0; i < p.kernel_h; ++i) {
+            for (std::size_t j = 0; j < p.kernel_w; ++j) {
+              const std::ptrdiff_t y = y0 + static_cast<std::ptrdiff_t>(i * p.dilation_h);
+              const std::ptrdiff_t x = x0 + static_cast<std::ptrdiff_t>(j * p.dilation_w);
+              if (y < 0 || x < 0 || y >= static_cast<std::ptrdiff_t>(p.in_h) ||
+                  x >= static_cast<std::ptrdiff_t>(p.in_w)) {
+                continue;
+              }
+              if (pass) {
+                dxp[static_cast<std::size_t>(y) * p.in_w + static_cast<std::size_t>(x)] += g;
+              } else {
+                ++count;
+              }
+            }
+          }
+          if (count == 0) break;
+        }
+      }
+    }
+  }
+}
+
+std::string export_pool(ExportContext& ctx, bool max, const kernels::Pool2dParams& p,
+                        const std::string& input) {
+  const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
+  const char* op = max ? "MaxPool" : "AveragePool";
+  const std::string out = ctx.fresh(op);
+  ctx.graph->add_node(op, {input}, {out}, out)
+      .attr("kernel_shape", std::vector<std::int64_t>{i64(p.kernel_h), i64(p.kernel_w)})
+      .attr("strides", std::vector<std::int64_t>{i64(p.stride_h), i64(p.stride_w)})
+      .attr("pads", std::vector<std::int64_t>{i64(p.pad_top), i64(p.pad_left), i64(p.pad_bottom),
+                                              i64(p.pad_right)});
+  return out;
+}
+
+std::string export_global_avg_pool(ExportContext& ctx, const std::string& input) {
+  const std::string pooled = ctx.fresh("GlobalAveragePool");
+  ctx.graph->add_node("GlobalAveragePool", {input}, {pooled}, pooled);
+  return export_flatten(ctx, pooled);
+}
+
+void batch_norm_statistics(const float* x, std::size_t batch, std::size_t channels,
+                           std::size_t spatial, float* mean, float* var, float* running_mean,
+                           float* running_var, float momentum) {
+  const std::size_t m = batch * spatial;
+  for (std::size_t c = 0; c < channels; ++c) {
+    double s = 0.0, s2 = 0.0;
+    for (std::size_t n = 0; n < batch; ++n) {
+      const float* xp = x + (n * channels + c) * spatial;
+      for (std::size_t i = 0; i < spatial; ++i) s += xp[i];
+    }
+    const double mu = m ? s / static_cast<double>(m) : 0.0;
+    for (std::size_t n = 0; n < batch; ++n) {
+      const float* xp = x + (n * channels + c) * spatial;
+      for (std::size_t i = 0; i < spatial; ++i) s2 += (xp[i] - mu) * (xp[i] - mu);
+    }
+    mean[c] = static_cast<float>(mu);
+    var[c] = m ? static_cast<float>(s2 / static_cast<double>(m)) : 0.0f;
+    const double unbiased = m > 1 ? s2 / static_cast<double>(m - 1) : var[c];
+    running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean[c];
+    running_var[c] = (1.0f - momentum) * running_var[c] + momentum * static_cast<float>(unbiased);
+  }
+}
+
+void batch_norm_backward(const float* x, const float* dy, std::size_t batch, std::size_t channels,
+                         std::size_t spatial, const float* mean, const float* var,
+                         const float* scale, float eps, float* dx, float* dscale, float* dbias) {
+  const double m = static_cast<double>(batch * spatial);
+  for (std::size_t c = 0; c < channels; ++c) {
+    const double inv_std = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    double sum_dy = 0.0, sum_dy_xhat = 0.0;
+    for (std::size_t n = 0; n < batch; ++n) {
+      const std::size_t base = (n * channels + c) * spatial;
+      for (std::size_t i = 0; i < spatial; ++i) {
+        const double xhat = (x[base + i] - mean[c]) * inv_std;
+        sum_dy += dy[base + i];
+        sum_dy_xhat += dy[base + i] * xhat;
+      }
+    }
+    dscale[c] = static_cast<float>(sum_dy_xhat);
+    dbias[c] = static_cast<float>(sum_dy);
+    if (dx == nullptr) continue;
+    // dx = scale * inv_std / m * (m dy - sum(dy) - xhat sum(dy xhat))
+    for (std::size_t n = 0; n < batch; ++n) {
+      const std::size_t base = (n * channels + c) * spatial;
+      for (std::size_t i = 0; i < spatial; ++i) {
+        const double xhat = (x[base + i] - mean[c]) * inv_std;
+        dx[base + i] = static_cast<float>(scale[c] * inv_std / m *
+                                          (m * dy[base + i] - sum_dy - xhat * sum_dy_xhat));
+      }
+    }
+  }
+}
+
+void layer_norm_backward(const float* x, const float* dy, std::size_t rows, std::size_t cols,
+                         const float* mean, const float* inv_std, const float* scale, float* dx,
+                         float* dscale, float* dbias) {
+  std::memset(dscale, 0, cols * sizeof(float));
+  std::memset(dbias, 0, cols * sizeof(float));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    const float* g = dy + r * cols;
+    double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      const double xhat = (xr[j] - mean[r]) * inv_std[r];
+      dscale[j] += static_cast<float>(g[j] * xhat);
+      dbias[j] += g[j];
+      const double dxhat = static_cast<double>(g[j]) * scale[j];
+      sum_dxhat += dxhat;
+      sum_dxhat_xhat += dxhat * xhat;
+    }
+    if (dx == nullptr) continue;
+    const double n = static_cast<double>(cols);
+    for (std::size_t j = 0; j < cols; ++j) {
+      const double xhat = (xr[j] - mean[r]) * inv_std[r];
+      const double dxhat = static_cast<double>(g[j]) * scale[j];
+      dx[r * cols + j] = static_cast<float>(inv_std[r] * (dxhat - sum_dxhat / n - xhat * sum_dxhat_xhat / n));
+    }
+  }
+}
+
+std::string export_batch_norm(ExportContext& ctx, std::size_t channels, const float* scale,
+                              const float* bias, const float* mean, const float* var, float eps,
+                              const std::string& input) {
+  const std::vector<std::int64_t> dims = {static_cast<std::int64_t>(channels)};
+  const std::string s = add_initializer(ctx, "scale", scale, dims);
+  const std::string b = add_initializer(ctx, "bias", bias, dims);
+  const std::string m = add_initializer(ctx, "mean", mean, dims);
+  const std::string v = add_initializer(ctx, "var", var, dims);
+  const std::string out = ctx.fresh("BatchNormalization");
+  ctx.graph->add_node("BatchNormalization", {input, s, b, m, v}, {out}, out).attr("epsilon", eps);
+  return out;
+}
+
+std::string export_layer_norm(ExportContext& ctx, std::size_t cols, const float* scale,
+                              const float* bias, float eps, const std::string& input) {
+  const std::vector<std::int64_t> dims = {static_cast<std::int64_t>(cols)};
+  const std::string s = add_initializer(ctx, "scale", scale, dims);
+  const std::string b = add_initializer(ctx, "bias", bias, dims);
+  const std::string out = ctx.fresh("LayerNormalization");
+  ctx.graph->add_node("LayerNormalization", {input, s, b}, {out}, out)
+      .attr("axis", std::int64_t{-1})
+      .attr("epsilon", eps);
+  return out;
+}
+
+namespace {
+std::size_t checked_id(float id, std::size_t vocabulary, std::size_t position) {
+  if (!(id >= 0.0f) || id >= static_cast<float>(vocabulary) || id != std::floor(id)) {
+    fail(ErrorKind::invalid_argument, "nn::Embedding: token id " + std::to_string(id) +
+                                          " at position " + std::to_string(position) +
+                                          " is not a whole number in [0, " +
+                                          std::to_string(vocabulary) + ")");
+  }
+  return static_cast<std::size_t>(id);
+}
+}  // namespace
+
+void embedding_forward(const float* table, std::size_t vocabulary, std::size_t dim,
+                       const float* ids, std::size_t count, float* y) {
+  for (std::size_t t = 0; t < count; ++t) {
+    std::memcpy(y + t * dim, table + checked_id(ids[t], vocabulary, t) * dim, dim * sizeof(float));
+  }
+}
+
+void embedding_backward(std::size_t vocabulary, std::size_t dim, const float* ids,
+                        std::size_t count, const float* dy, float* dtable) {
+  std::memset(dtable, 0, vocabulary * dim * sizeof(float));
+  for (std::size_t t = 0; t < count; ++t) {
+    float* row = dtable + checked_id(ids[t], vocabulary, t) * dim;
+    for (std::size_t j = 0; j < dim; ++j) row[j] += dy[t * dim + j];
+  }
+}
+
+std::string export_embedding(ExportContext& ctx, const float* table, std::size_t vocabulary,
+                             std::size_t dim, const std::string& input) {
+  const std::string t = add_initializer(ctx, "embedding", table,
+                                        {static_cast<std::int64_t>(vocabulary), static_cast<std::int64_t>(dim)});
+  const std::string ids = ctx.fresh("Cast");
+  ctx.graph->add_node("Cast", {input}, {ids}, ids).attr("to", std::int64_t{7});  // INT64
+  const std::string out = ctx.fresh("Gather");
+  ctx.graph->add_node("Gather", {t, ids}, {out}, out).attr("axis", std::int64_t{0});
+  return out;
+}
+
+void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev) {
+  for (std::size_t i = 0; i < n; ++i) w[i] = rng.normal(0.0f, stddev);
+}
+
+std::string export_add(ExportContext& ctx, const std::string& a, const std::string& b) {
+  const std::string out = ctx.fresh("Add");
+  ctx.graph->add_node("Add", {a, b}, {out}, out);
+  return out;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_SPATIAL_HPP
+// ---- end inlay/nn/impl/spatial.hpp
+
+#endif  // INLAY_NN_IMPLEMENTATION_HPP
+// ---- end inlay/nn/implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 // ---- begin inlay/graph/implementation.hpp

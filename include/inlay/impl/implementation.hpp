@@ -63,6 +63,7 @@
 #include "inlay/data/implementation.hpp"
 #include "inlay/metrics/implementation.hpp"
 #include "inlay/plot/implementation.hpp"
+#include "inlay/nn/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

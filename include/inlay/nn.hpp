@@ -1,0 +1,20 @@
+// The typed door: networks whose layers and shapes are C++ types (inlay::nn), with training.
+#ifndef INLAY_NN_HPP
+#define INLAY_NN_HPP
+
+#include "inlay/nn/core.hpp"
+#include "inlay/nn/activation.hpp"
+#include "inlay/nn/dense.hpp"
+#include "inlay/nn/reshape.hpp"
+#include "inlay/nn/dropout.hpp"
+#include "inlay/nn/conv.hpp"
+#include "inlay/nn/pool.hpp"
+#include "inlay/nn/norm.hpp"
+#include "inlay/nn/embedding.hpp"
+#include "inlay/nn/residual.hpp"
+#include "inlay/nn/sequential.hpp"
+#include "inlay/nn/loss.hpp"
+#include "inlay/nn/optimizer.hpp"
+#include "inlay/nn/fit.hpp"
+
+#endif  // INLAY_NN_HPP

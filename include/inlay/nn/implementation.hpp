@@ -1,0 +1,14 @@
+// The typed door's non-template code, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_NN_IMPLEMENTATION_HPP
+#define INLAY_NN_IMPLEMENTATION_HPP
+
+#include "inlay/nn/impl/layers.hpp"
+#include "inlay/nn/impl/losses.hpp"
+#include "inlay/nn/impl/optimizers.hpp"
+#include "inlay/nn/impl/fit.hpp"
+#include "inlay/nn/impl/serialize.hpp"
+#include "inlay/nn/impl/export.hpp"
+#include "inlay/nn/impl/spatial.hpp"
+
+#endif  // INLAY_NN_IMPLEMENTATION_HPP

@@ -1,0 +1,15 @@
+# Compiles SOURCE (syntax only) and passes when the compiler rejects it with EXPECT in its output.
+execute_process(COMMAND ${CXX} -std=c++17 -fsyntax-only -I${INCLUDE_DIR} ${SOURCE}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but it must not")
+endif()
+string(FIND "${out}${err}" "${EXPECT}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "the compiler's message lacks '${EXPECT}':\n${out}${err}")
+endif()
+string(FIND "${out}${err}" "${EXPECT_TOO}" at2)
+if(at2 EQUAL -1)
+  message(FATAL_ERROR "the compiler's message lacks '${EXPECT_TOO}':\n${out}${err}")
+endif()
+message("rejected as expected with '${EXPECT}'")

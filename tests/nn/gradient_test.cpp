@@ -1,0 +1,84 @@
+// Every layer's backward pass against finite differences (tests/nn/grad_check.hpp).
+#include "nn/grad_check.hpp"
+
+namespace nn = inlay::nn;
+using nn_test::check_network_gradient;
+
+TEST_CASE("Dense gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Dense<5, 4>> net;
+  check_network_gradient(net, 3, 1);
+}
+
+TEST_CASE("MLP gradients flow through every layer", "[gradient]") {
+  nn::Sequential<nn::Dense<6, 8>, nn::Tanh, nn::Dense<8, 5>, nn::Sigmoid, nn::Dense<5, 3>> net;
+  check_network_gradient(net, 4, 2);
+}
+
+template <class Act>
+void check_activation(std::uint32_t seed, float lo = -2.5f, float hi = 2.5f) {
+  nn::Sequential<nn::Input<7>, Act> net;
+  check_network_gradient(net, 3, seed, 1e-3f, 2e-2, 2e-3, 24, lo, hi);
+}
+
+TEST_CASE("Every activation layer's gradient matches finite differences", "[gradient]") {
+  check_activation<nn::Identity>(10);
+  check_activation<nn::ReLU>(11);
+  check_activation<nn::LeakyReLU>(12);
+  check_activation<nn::Sigmoid>(13);
+  check_activation<nn::HardSigmoid>(14);
+  check_activation<nn::Tanh>(15);
+  check_activation<nn::GELU>(16);
+  check_activation<nn::GELUTanh>(17);
+  check_activation<nn::SiLU>(18);
+  check_activation<nn::HardSwish>(19, -5.0f, 5.0f);
+  check_activation<nn::Mish>(20);
+  check_activation<nn::Softplus>(21);
+  check_activation<nn::ELU>(22);
+  check_activation<nn::SELU>(23);
+  check_activation<nn::ReLU6>(24, -2.0f, 8.0f);
+}
+
+TEST_CASE("Softmax, Flatten and Dropout gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Input<2, 5>, nn::Softmax> softmax;
+  check_network_gradient(softmax, 3, 30, 1e-3f);
+  nn::Sequential<nn::Input<2, 3>, nn::Flatten, nn::Dense<6, 2>> flatten;
+  check_network_gradient(flatten, 2, 31);
+  nn::Sequential<nn::Dense<6, 6>, nn::Dropout<30>, nn::Dense<6, 2>> dropout;
+  check_network_gradient(dropout, 4, 32);
+}
+
+TEST_CASE("Convolution layers' gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Input<2, 5, 6>, nn::Conv2D<2, 3, 3, 1, 1>> conv;
+  check_network_gradient(conv, 2, 40);
+  nn::Sequential<nn::Input<2, 7, 7>, nn::Conv2D<2, 2, 3, 2, 0>> strided;
+  check_network_gradient(strided, 2, 41);
+  nn::Sequential<nn::Input<3, 6, 5>, nn::DepthwiseConv2D<3, 3, 1, 1>> depthwise;
+  check_network_gradient(depthwise, 2, 42);
+  nn::Sequential<nn::Input<2, 9>, nn::Conv1D<2, 4, 3, 2, 1>> conv1d;
+  check_network_gradient(conv1d, 3, 43);
+}
+
+TEST_CASE("Pooling layers' gradients match finite differences", "[gradient]") {
+  nn::Sequential<nn::Input<2, 6, 6>, nn::MaxPool2D<2>> max;
+  check_network_gradient(max, 2, 50, 1e-3f);  // small steps: no tie within a window
+  nn::Sequential<nn::Input<2, 5, 5>, nn::AvgPool2D<3, 2, 1>> avg;
+  check_network_gradient(avg, 2, 51);
+  nn::Sequential<nn::Input<3, 4, 4>, nn::GlobalAvgPool> global;
+  check_network_gradient(global, 2, 52);
+}
+
+TEST_CASE("Normalization, embedding and residual gradients match finite differences",
+          "[gradient]") {
+  nn::Sequential<nn::Input<3, 4>, nn::BatchNorm, nn::Flatten, nn::Dense<12, 2>> bn;
+  check_network_gradient(bn, 4, 60, 1e-2f, 3e-2, 3e-3);
+  nn::Sequential<nn::Input<2, 6>, nn::LayerNorm, nn::Flatten, nn::Dense<12, 3>> ln;
+  check_network_gradient(ln, 3, 61, 1e-2f, 3e-2, 3e-3);
+  // Ids are whole numbers: only the table's gradient is checked.
+  nn::Sequential<nn::Embedding<7, 3, 4>, nn::Flatten, nn::Dense<12, 2>> emb;
+  check_network_gradient(emb, 2, 62, 1e-2f, 2e-2, 2e-3, 24, 0.0f, 0.0f, false);
+  nn::Sequential<nn::Dense<5, 6>,
+                 nn::Residual<nn::Sequential<nn::Dense<6, 6>, nn::Tanh, nn::Dense<6, 6>>>,
+                 nn::Dense<6, 2>>
+      res;
+  check_network_gradient(res, 3, 63);
+}

@@ -1,0 +1,25 @@
+# Runs an example program and checks the numbers it prints.
+#   cmake -DPROGRAM=... -DARGS="a|b" -DCHECKS="name>=min|name>=min" -P run_example.cmake
+# Each check finds "name=<number>" in the output (the first one) and fails when the number is
+# below min, or missing. The program must exit with 0.
+string(REPLACE "|" ";" args "${ARGS}")
+execute_process(COMMAND ${PROGRAM} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} exited with ${rc}")
+endif()
+string(REPLACE "|" ";" checks "${CHECKS}")
+foreach(check ${checks})
+  string(REGEX MATCH "^([a-z0-9_]+)>=([0-9.]+)$" _ "${check}")
+  set(name ${CMAKE_MATCH_1})
+  set(min ${CMAKE_MATCH_2})
+  string(REGEX MATCH "(^|[ \n])${name}=(-?[0-9.]+)" found "${out}")
+  if(NOT found)
+    message(FATAL_ERROR "no '${name}=<number>' in the output of ${PROGRAM}")
+  endif()
+  set(value ${CMAKE_MATCH_2})
+  if(value LESS min)
+    message(FATAL_ERROR "${name}=${value} is below ${min}")
+  endif()
+  message("check passed: ${name}=${value} >= ${min}")
+endforeach()
