@@ -30,9 +30,13 @@
 #include "inlay/onnx/parse.hpp"
 #include "inlay/onnx/file.hpp"
 #include "inlay/onnx/tensor.hpp"
+#include "inlay/onnx/writer.hpp"
 #include "inlay/graph/op.hpp"
 #include "inlay/graph/model.hpp"
 #include "inlay/graph/session.hpp"
+#include "inlay/data.hpp"
+#include "inlay/metrics.hpp"
+#include "inlay/plot.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

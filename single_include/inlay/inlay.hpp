@@ -1325,6 +1325,105 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_TENSOR_HPP
 // ---- end inlay/onnx/tensor.hpp
+// ---- begin inlay/onnx/writer.hpp
+// Writing ONNX models: a graph described in memory (inputs, outputs, initializers, nodes with
+// attributes) serialized as ModelProto bytes in the protobuf wire format (no libprotobuf).
+// Field numbers are onnx.proto's (IR version 8), as in onnx/proto.hpp.
+#ifndef INLAY_ONNX_WRITER_HPP
+#define INLAY_ONNX_WRITER_HPP
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+
+// One node; its attributes are encoded as they are added. Returned by GraphWriter::add_node,
+// valid as long as the GraphWriter.
+class NodeWriter {
+ public:
+  NodeWriter(std::string op_type, std::vector<std::string> inputs,
+             std::vector<std::string> outputs, std::string name, std::string domain);
+
+  NodeWriter& attr(const std::string& name, std::int64_t value);
+  NodeWriter& attr(const std::string& name, int value) {
+    return attr(name, static_cast<std::int64_t>(value));
+  }
+  NodeWriter& attr(const std::string& name, float value);
+  NodeWriter& attr(const std::string& name, double value) {
+    return attr(name, static_cast<float>(value));
+  }
+  NodeWriter& attr(const std::string& name, const std::string& value);
+  NodeWriter& attr(const std::string& name, const char* value) {
+    return attr(name, std::string(value));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<std::int64_t>& values);
+  NodeWriter& attr(const std::string& name, std::initializer_list<int> values) {
+    return attr(name, std::vector<std::int64_t>(values.begin(), values.end()));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<float>& values);
+  NodeWriter& attr(const std::string& name, std::initializer_list<float> values) {
+    return attr(name, std::vector<float>(values));
+  }
+  NodeWriter& attr(const std::string& name, const std::vector<std::string>& values);
+  NodeWriter& attr(const std::string& name, const Tensor& value);
+
+  const std::string& op_type() const noexcept { return op_type_; }
+  // The NodeProto bytes.
+  std::string bytes() const;
+
+ private:
+  std::string op_type_, name_, domain_;
+  std::vector<std::string> inputs_, outputs_;
+  std::string attributes_;  // encoded AttributeProto fields
+};
+
+class GraphWriter {
+ public:
+  explicit GraphWriter(std::string graph_name = "inlay_graph");
+
+  // dims[i] < 0 or dim_params[i] non-empty marks a symbolic dimension (dim_param, or no value at
+  // all when the name is empty).
+  void add_input(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
+                 const std::vector<std::string>& dim_params = {});
+  void add_output(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
+                  const std::vector<std::string>& dim_params = {});
+  // The elements are copied now (little-endian raw_data).
+  void add_initializer(const std::string& name, const Tensor& value);
+  NodeWriter& add_node(const std::string& op_type, const std::vector<std::string>& inputs,
+                       const std::vector<std::string>& outputs, const std::string& name = "",
+                       const std::string& domain = "");
+  // An operator set besides the default domain's (which model_bytes writes from `opset`).
+  void add_opset_import(const std::string& domain, std::int64_t version);
+
+  std::size_t node_count() const noexcept { return nodes_.size(); }
+
+  // The ModelProto bytes. The IR version follows the opset (7 up to opset 14, 8 up to 18,
+  // 9 for 19-20, 10 after), the pairs the ONNX releases introduced together.
+  std::string model_bytes(std::int64_t opset = 17, const std::string& producer = "inlay") const;
+  // Writes model_bytes to `path`; errors: io naming the path.
+  void save(const std::string& path, std::int64_t opset = 17,
+            const std::string& producer = "inlay") const;
+
+ private:
+  std::string name_;
+  std::string inputs_, outputs_, initializers_;  // encoded repeated GraphProto fields
+  std::vector<std::unique_ptr<NodeWriter>> nodes_;
+  std::string opset_imports_;
+};
+
+// A TensorProto's bytes for `value` (raw_data), e.g. to write test data files (input_0.pb).
+std::string tensor_proto_bytes(const std::string& name, const Tensor& value);
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_WRITER_HPP
+// ---- end inlay/onnx/writer.hpp
 // ---- begin inlay/graph/op.hpp
 // Operators of the graph door: what a kernel for one ONNX node sees, and the table that maps
 // (domain, op type, opset) to a kernel. inlay's own operators are registered the same way a host
@@ -1621,6 +1720,459 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_SESSION_HPP
 // ---- end inlay/graph/session.hpp
+// ---- begin inlay/data.hpp
+// inlay::data: numeric CSV tables, scaling, seeded splits, row selection, one-hot encoding.
+#ifndef INLAY_DATA_HPP
+#define INLAY_DATA_HPP
+
+// ---- begin inlay/data/rng.hpp
+// inlay::data::Rng: a small seeded random generator whose streams are the same on every platform
+// and standard library (std::mt19937 is, but std::uniform_*_distribution and std::shuffle are
+// not), for splits, shuffling, weight initialization and dropout.
+#ifndef INLAY_DATA_RNG_HPP
+#define INLAY_DATA_RNG_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// xoshiro256** (D. Blackman, S. Vigna, "Scrambled linear pseudorandom number generators", 2018),
+// seeded through splitmix64 so that nearby seeds give unrelated streams.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
+
+  void reseed(std::uint64_t seed) noexcept {
+    std::uint64_t x = seed;
+    for (std::uint64_t& s : state_) s = splitmix64(x);
+    has_spare_normal_ = false;
+  }
+
+  // 64 random bits.
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, 1), 53 random bits.
+  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Uniform in [lo, hi).
+  double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }
+  // Uniform integer in [0, n), unbiased (rejection sampling); 0 when n == 0.
+  std::uint64_t below(std::uint64_t n) noexcept;
+  // Standard normal (Box-Muller; the second value of each pair is kept for the next call).
+  float normal() noexcept;
+  float normal(float mean, float stddev) noexcept { return mean + stddev * normal(); }
+  // Fisher-Yates shuffle in place.
+  void shuffle(std::vector<std::size_t>& v) noexcept;
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+  std::uint64_t state_[4];
+  bool has_spare_normal_ = false;
+  float spare_normal_ = 0.0f;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_RNG_HPP
+// ---- end inlay/data/rng.hpp
+// ---- begin inlay/data/table.hpp
+// Numeric tables read from CSV text: every cell a number, every row the same number of cells.
+// Errors (invalid_argument for bad text, io for files) name the source, line and column.
+#ifndef INLAY_DATA_TABLE_HPP
+#define INLAY_DATA_TABLE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+struct Table {
+  std::size_t rows = 0, cols = 0;
+  std::vector<double> values;  // row-major, rows * cols
+
+  double at(std::size_t r, std::size_t c) const;
+  // Columns [first_col, last_col) as f32 [rows, last_col - first_col].
+  Tensor features(std::size_t first_col, std::size_t last_col) const;
+  // Column `col` as integer labels; a value that is not an integer is an error naming its row.
+  std::vector<std::int64_t> labels(std::size_t col) const;
+  // Column `col` as floats (regression targets).
+  std::vector<float> column(std::size_t col) const;
+};
+
+struct CsvOptions {
+  char delimiter = ',';     // ' ' means any run of blanks (spaces or tabs)
+  std::size_t skip_lines = 0;  // header lines to skip before the data
+};
+
+// Blank lines are skipped; "\r\n" line ends are accepted. Cells may have blanks around them.
+Table read_csv(const std::string& path, const CsvOptions& options = {});
+Table parse_csv(std::string_view text, const CsvOptions& options = {},
+                const std::string& source_name = "<memory>");
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_TABLE_HPP
+// ---- end inlay/data/table.hpp
+// ---- begin inlay/data/scalers.hpp
+// Feature scaling fitted on one set (the training split) and applied to others, column by column
+// of an f32 [n, features] tensor.
+#ifndef INLAY_DATA_SCALERS_HPP
+#define INLAY_DATA_SCALERS_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// (x - mean) / scale with scale the population standard deviation (as scikit-learn's
+// StandardScaler); constant columns get scale 1.
+class Standardizer {
+ public:
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;  // a new tensor
+  Tensor fit_transform(const Tensor& x);
+  const std::vector<float>& mean() const noexcept { return mean_; }
+  const std::vector<float>& scale() const noexcept { return scale_; }
+  bool fitted() const noexcept { return !mean_.empty(); }
+
+ private:
+  std::vector<float> mean_, scale_;
+};
+
+// (x - min) / (max - min): the fitted set maps to [0, 1]; constant columns map to 0.
+class MinMaxScaler {
+ public:
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;
+  Tensor fit_transform(const Tensor& x);
+  const std::vector<float>& min() const noexcept { return min_; }
+  const std::vector<float>& max() const noexcept { return max_; }
+  bool fitted() const noexcept { return !min_.empty(); }
+
+ private:
+  std::vector<float> min_, max_;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_SCALERS_HPP
+// ---- end inlay/data/scalers.hpp
+// ---- begin inlay/data/split.hpp
+// Train/test splits as row indices, reproducible from a seed on every platform (data::Rng).
+#ifndef INLAY_DATA_SPLIT_HPP
+#define INLAY_DATA_SPLIT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+struct Split {
+  std::vector<std::size_t> train, test;  // each in shuffled order
+};
+
+// Each class keeps its share in both parts: a class of n rows gives round(n * test_fraction) test
+// rows (at least one row stays on each side when n >= 2). test_fraction in [0, 1].
+Split stratified_split(const std::vector<std::int64_t>& labels, double test_fraction,
+                       std::uint64_t seed);
+// round(n * test_fraction) test rows chosen at random.
+Split random_split(std::size_t n, double test_fraction, std::uint64_t seed);
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_SPLIT_HPP
+// ---- end inlay/data/split.hpp
+// ---- begin inlay/data/rows.hpp
+// Selecting rows of a tensor or elements of a vector by index (after a split or a shuffle), and
+// one-hot encoding of labels.
+#ifndef INLAY_DATA_ROWS_HPP
+#define INLAY_DATA_ROWS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// A new tensor of rows.size() rows (dimension 0) of `x`, any dtype and rank >= 1.
+Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows);
+
+template <class T>
+std::vector<T> take(const std::vector<T>& v, const std::vector<std::size_t>& idx) {
+  std::vector<T> out;
+  out.reserve(idx.size());
+  for (std::size_t i : idx) {
+    if (i >= v.size()) {
+      fail(ErrorKind::invalid_argument, "data::take: index " + std::to_string(i) +
+                                            " out of range for " + std::to_string(v.size()) +
+                                            " elements");
+    }
+    out.push_back(v[i]);
+  }
+  return out;
+}
+
+// f32 [labels.size(), classes]; a label outside [0, classes) is an error naming its position.
+Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes);
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_ROWS_HPP
+// ---- end inlay/data/rows.hpp
+
+#endif  // INLAY_DATA_HPP
+// ---- end inlay/data.hpp
+// ---- begin inlay/metrics.hpp
+// inlay::metrics: classification, ranking, regression and latency metrics.
+#ifndef INLAY_METRICS_HPP
+#define INLAY_METRICS_HPP
+
+// ---- begin inlay/metrics/classification.hpp
+// Classification metrics on integer labels 0..classes-1: accuracy, top-k accuracy, the confusion
+// matrix, and precision/recall/F1 per class with macro, micro and weighted averages (definitions
+// as scikit-learn's precision_recall_fscore_support, with zero_division=0).
+#ifndef INLAY_METRICS_CLASSIFICATION_HPP
+#define INLAY_METRICS_CLASSIFICATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// The index of the largest score in each row of f32 [n, classes] (the first one on ties).
+std::vector<std::int64_t> argmax_rows(const Tensor& scores);
+
+// Share of positions where y_pred equals y_true (0 for empty vectors).
+double accuracy(const std::vector<std::int64_t>& y_true, const std::vector<std::int64_t>& y_pred);
+
+// Share of rows whose true class is among the k highest scores (ties broken toward the lower
+// class index, so a tie never counts twice).
+double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_true, std::size_t k);
+
+struct ConfusionMatrix {
+  std::size_t classes = 0;
+  std::vector<std::int64_t> counts;  // [true][pred], row-major, classes * classes
+  std::int64_t at(std::size_t t, std::size_t p) const {
+    if (t >= classes || p >= classes || counts.size() != classes * classes) {
+      fail(ErrorKind::invalid_argument, "ConfusionMatrix::at(" + std::to_string(t) + ", " +
+                                            std::to_string(p) + ") in a matrix of " +
+                                            std::to_string(classes) + " classes");
+    }
+    return counts[t * classes + p];
+  }
+};
+
+// Labels outside [0, classes) are an error naming their position.
+ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
+                                 const std::vector<std::int64_t>& y_pred, std::size_t classes);
+
+struct ClassScores {
+  double precision = 0, recall = 0, f1 = 0;
+  std::int64_t support = 0;  // number of true samples of the class (all samples for averages)
+};
+
+struct ClassificationReport {
+  std::vector<ClassScores> per_class;
+  ClassScores macro, micro, weighted;  // unweighted mean, global counts, support-weighted mean
+  double accuracy = 0;
+};
+
+ClassificationReport classification_report(const std::vector<std::int64_t>& y_true,
+                                           const std::vector<std::int64_t>& y_pred,
+                                           std::size_t classes);
+ClassificationReport classification_report(const ConfusionMatrix& m);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_CLASSIFICATION_HPP
+// ---- end inlay/metrics/classification.hpp
+// ---- begin inlay/metrics/ranking.hpp
+// Ranking quality of scores for a binary problem.
+#ifndef INLAY_METRICS_RANKING_HPP
+#define INLAY_METRICS_RANKING_HPP
+
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// Area under the ROC curve: the probability that a random positive scores above a random
+// negative, ties counting one half (the Mann-Whitney U statistic with average ranks). y_true01
+// holds 0 or 1; both classes must be present.
+double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<float>& scores);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_RANKING_HPP
+// ---- end inlay/metrics/ranking.hpp
+// ---- begin inlay/metrics/regression.hpp
+// Regression metrics: mean squared error, mean absolute error, coefficient of determination.
+#ifndef INLAY_METRICS_REGRESSION_HPP
+#define INLAY_METRICS_REGRESSION_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+// Sums are accumulated in double. Sizes must match and be non-zero.
+double mse(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+double mae(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+// 1 - SS_res / SS_tot; when y_true is constant: 1 for a perfect prediction, else 0 (as
+// scikit-learn's r2_score).
+double r2(const std::vector<float>& y_true, const std::vector<float>& y_pred);
+
+// f32 tensors of the same element count (any shape), compared element by element.
+double mse(const Tensor& y_true, const Tensor& y_pred);
+double mae(const Tensor& y_true, const Tensor& y_pred);
+double r2(const Tensor& y_true, const Tensor& y_pred);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_REGRESSION_HPP
+// ---- end inlay/metrics/regression.hpp
+// ---- begin inlay/metrics/latency.hpp
+// Summary of timing runs (milliseconds per run).
+#ifndef INLAY_METRICS_LATENCY_HPP
+#define INLAY_METRICS_LATENCY_HPP
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+struct LatencyStats {
+  double min_ms = 0, median_ms = 0, p90_ms = 0, p99_ms = 0, mean_ms = 0, max_ms = 0;
+  std::size_t runs = 0;
+  // "runs=100 min=0.012 median=0.013 p90=0.015 p99=0.020 mean=0.014 ms"
+  std::string to_string() const;
+};
+
+// Percentiles interpolate linearly between the closest ranks (numpy's default "linear" method):
+// p-th percentile = sorted[(n - 1) * p / 100], interpolated. An empty vector is an error.
+LatencyStats latency_stats(std::vector<double> ms);
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_LATENCY_HPP
+// ---- end inlay/metrics/latency.hpp
+
+#endif  // INLAY_METRICS_HPP
+// ---- end inlay/metrics.hpp
+// ---- begin inlay/plot.hpp
+// inlay::plot: pictures as SVG text, with no dependency.
+#ifndef INLAY_PLOT_HPP
+#define INLAY_PLOT_HPP
+
+// ---- begin inlay/plot/line_chart.hpp
+// Line charts as SVG text (no dependency): training curves, one line per series over x = 1..n.
+#ifndef INLAY_PLOT_LINE_CHART_HPP
+#define INLAY_PLOT_LINE_CHART_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+
+struct Series {
+  std::string name;
+  std::vector<double> values;  // values[i] is drawn at x = i + 1 (epoch i + 1)
+};
+
+// A chart with a title, labelled axes with ticks, one coloured polyline per series and a legend.
+// Non-finite values leave a gap in their line. Errors: invalid_argument for no series or no
+// finite value, io when the file cannot be written (naming the path).
+std::string line_chart_svg_text(const std::string& title, const std::string& x_label,
+                                const std::string& y_label, const std::vector<Series>& series);
+void save_line_chart_svg(const std::string& path, const std::string& title,
+                         const std::string& x_label, const std::string& y_label,
+                         const std::vector<Series>& series);
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_LINE_CHART_HPP
+// ---- end inlay/plot/line_chart.hpp
+// ---- begin inlay/plot/confusion_matrix.hpp
+// A confusion matrix as an SVG heat map: one cell per (true, predicted) pair, shaded by its share
+// of the true class's row, with the count written in it.
+#ifndef INLAY_PLOT_CONFUSION_MATRIX_HPP
+#define INLAY_PLOT_CONFUSION_MATRIX_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+
+// class_names: empty (the class indices are shown) or one name per class.
+std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
+                                      const std::vector<std::string>& class_names = {});
+void save_confusion_matrix_svg(const std::string& path, const metrics::ConfusionMatrix& m,
+                               const std::vector<std::string>& class_names = {});
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_CONFUSION_MATRIX_HPP
+// ---- end inlay/plot/confusion_matrix.hpp
+
+#endif  // INLAY_PLOT_HPP
+// ---- end inlay/plot.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -3026,6 +3578,1355 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_ONNX_IMPLEMENTATION_HPP
 // ---- end inlay/onnx/implementation.hpp
+// ---- begin inlay/onnx/writer_implementation.hpp
+// Definitions behind onnx/writer.hpp: the protobuf wire format written field by field.
+// Repeated numbers are written unpacked (one tag each), which every protobuf reader accepts.
+#ifndef INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+#define INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+
+#include <cstring>
+#include <fstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace onnx {
+namespace detail {
+
+// Appends fields to a message's bytes (wire types: 0 varint, 2 length-delimited, 5 fixed32).
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+
+  void varint_field(std::uint32_t field, std::uint64_t value) {
+    key(field, 0);
+    varint(value);
+  }
+  void int_field(std::uint32_t field, std::int64_t value) {  // int64/int32: two's complement
+    varint_field(field, static_cast<std::uint64_t>(value));
+  }
+  void bytes_field(std::uint32_t field, const void* data, std::size_t size) {
+    key(field, 2);
+    varint(size);
+    out_.append(static_cast<const char*>(data), size);
+  }
+  void string_field(std::uint32_t field, const std::string& s) { bytes_field(field, s.data(), s.size()); }
+  void float_field(std::uint32_t field, float value) {
+    key(field, 5);
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    for (int i = 0; i < 4; ++i) out_ += static_cast<char>((bits >> (8 * i)) & 0xffu);
+  }
+
+ private:
+  void key(std::uint32_t field, unsigned wire_type) {
+    varint((static_cast<std::uint64_t>(field) << 3) | wire_type);
+  }
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  std::string& out_;
+};
+
+inline DataType data_type_of(DType dtype) {
+  switch (dtype) {
+    case DType::f32: return DataType::float32;
+    case DType::f16: return DataType::float16;
+    case DType::i8: return DataType::int8;
+    case DType::u8: return DataType::uint8;
+    case DType::i32: return DataType::int32;
+    case DType::i64: return DataType::int64;
+    case DType::boolean: return DataType::boolean;
+  }
+  return DataType::undefined;
+}
+
+// TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian elements).
+inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
+  if (value.empty() && value.numel() != 0) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: tensor '" + name + "' has no elements");
+  }
+  std::string out;
+  Encoder e(out);
+  for (std::int64_t d : value.shape()) e.int_field(1, d);
+  e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
+  if (!name.empty()) e.string_field(8, name);
+  std::string raw(value.nbytes(), '\0');
+  if (!raw.empty()) copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
+  e.string_field(9, raw);
+  return out;
+}
+
+// ValueInfoProto: name (1), type (2) = TypeProto{tensor_type (1) = {elem_type (1), shape (2)}};
+// TensorShapeProto.dim (1) = {dim_value (1) | dim_param (2)}.
+inline std::string value_info_bytes(const std::string& name, DType dtype,
+                                    const std::vector<std::int64_t>& dims,
+                                    const std::vector<std::string>& dim_params) {
+  if (!dim_params.empty() && dim_params.size() != dims.size()) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: value '" + name + "' has " +
+                                          std::to_string(dims.size()) + " dims but " +
+                                          std::to_string(dim_params.size()) + " dim_params");
+  }
+  std::string shape;
+  Encoder s(shape);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    std::string dim;
+    Encoder d(dim);
+    if (!dim_params.empty() && !dim_params[i].empty()) {
+      d.string_field(2, dim_params[i]);
+    } else if (dims[i] >= 0) {
+      d.int_field(1, dims[i]);
+    }  // else: an unknown dimension, neither field
+    s.string_field(1, dim);
+  }
+  std::string tensor_type;
+  Encoder t(tensor_type);
+  t.int_field(1, static_cast<std::int32_t>(data_type_of(dtype)));
+  t.string_field(2, shape);
+  std::string type;
+  Encoder(type).string_field(1, tensor_type);
+  std::string out;
+  Encoder v(out);
+  v.string_field(1, name);
+  v.string_field(2, type);
+  return out;
+}
+
+// The IR version released with each opset (onnx/helper.py's VERSION_TABLE).
+inline std::int64_t ir_version_for(std::int64_t opset) {
+  if (opset <= 8) return 3;
+  if (opset <= 11) return opset - 5;  // 9 -> 4, 10 -> 5, 11 -> 6
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  return 10;
+}
+
+}  // namespace detail
+
+// ---- NodeWriter: AttributeProto name (1), f (2), i (3), s (4), t (5), floats (7), ints (8),
+// strings (9), type (20).
+
+NodeWriter::NodeWriter(std::string op_type, std::vector<std::string> inputs,
+                       std::vector<std::string> outputs, std::string name, std::string domain)
+    : op_type_(std::move(op_type)),
+      name_(std::move(name)),
+      domain_(std::move(domain)),
+      inputs_(std::move(inputs)),
+      outputs_(std::move(outputs)) {
+  if (op_type_.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: a node without op_type");
+}
+
+namespace detail {
+
+inline void add_attribute(std::string& attributes, const std::string& name, AttributeType type,
+                          const std::string& value_fields) {
+  if (name.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: an attribute without a name");
+  std::string a;
+  Encoder e(a);
+  e.string_field(1, name);
+  a += value_fields;
+  e.int_field(20, static_cast<std::int32_t>(type));
+  Encoder(attributes).string_field(5, a);
+}
+
+}  // namespace detail
+
+NodeWriter& NodeWriter::attr(const std::string& name, std::int64_t value) {
+  std::string v;
+  detail::Encoder(v).int_field(3, value);
+  detail::add_attribute(attributes_, name, AttributeType::int_, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, float value) {
+  std::string v;
+  detail::Encoder(v).float_field(2, value);
+  detail::add_attribute(attributes_, name, AttributeType::float_, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::string& value) {
+  std::string v;
+  detail::Encoder(v).string_field(4, value);
+  detail::add_attribute(attributes_, name, AttributeType::string, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<std::int64_t>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (std::int64_t x : values) e.int_field(8, x);
+  detail::add_attribute(attributes_, name, AttributeType::ints, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<float>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (float x : values) e.float_field(7, x);
+  detail::add_attribute(attributes_, name, AttributeType::floats, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const std::vector<std::string>& values) {
+  std::string v;
+  detail::Encoder e(v);
+  for (const std::string& x : values) e.string_field(9, x);
+  detail::add_attribute(attributes_, name, AttributeType::strings, v);
+  return *this;
+}
+
+NodeWriter& NodeWriter::attr(const std::string& name, const Tensor& value) {
+  std::string v;
+  detail::Encoder(v).string_field(5, detail::tensor_bytes("", value));
+  detail::add_attribute(attributes_, name, AttributeType::tensor, v);
+  return *this;
+}
+
+// NodeProto: input (1), output (2), name (3), op_type (4), attribute (5), domain (7).
+std::string NodeWriter::bytes() const {
+  std::string out;
+  detail::Encoder e(out);
+  for (const std::string& s : inputs_) e.string_field(1, s);
+  for (const std::string& s : outputs_) e.string_field(2, s);
+  if (!name_.empty()) e.string_field(3, name_);
+  e.string_field(4, op_type_);
+  out += attributes_;
+  if (!domain_.empty()) e.string_field(7, domain_);
+  return out;
+}
+
+// ---- GraphWriter: GraphProto node (1), name (2), initializer (5), input (11), output (12).
+
+GraphWriter::GraphWriter(std::string graph_name) : name_(std::move(graph_name)) {
+  if (name_.empty()) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: the graph needs a name (the checker requires one)");
+  }
+}
+
+void GraphWriter::add_input(const std::string& name, DType dtype,
+                            const std::vector<std::int64_t>& dims,
+                            const std::vector<std::string>& dim_params) {
+  detail::Encoder(inputs_).string_field(11, detail::value_info_bytes(name, dtype, dims, dim_params));
+}
+
+void GraphWriter::add_output(const std::string& name, DType dtype,
+                             const std::vector<std::int64_t>& dims,
+                             const std::vector<std::string>& dim_params) {
+  detail::Encoder(outputs_).string_field(12, detail::value_info_bytes(name, dtype, dims, dim_params));
+}
+
+void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
+  if (name.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: an initializer without a name");
+  detail::Encoder(initializers_).string_field(5, detail::tensor_bytes(name, value));
+}
+
+NodeWriter& GraphWriter::add_node(const std::string& op_type,
+                                  const std::vector<std::string>& inputs,
+                                  const std::vector<std::string>& outputs, const std::string& name,
+                                  const std::string& domain) {
+  nodes_.push_back(std::make_unique<NodeWriter>(op_type, inputs, outputs, name, domain));
+  return *nodes_.back();
+}
+
+void GraphWriter::add_opset_import(const std::string& domain, std::int64_t version) {
+  std::string opset;
+  detail::Encoder e(opset);
+  e.string_field(1, domain);
+  e.int_field(2, version);
+  detail::Encoder(opset_imports_).string_field(8, opset);
+}
+
+// ModelProto: ir_version (1), producer_name (2), producer_version (3), graph (7),
+// opset_import (8).
+std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& producer) const {
+  if (opset < 1) {
+    fail(ErrorKind::invalid_argument, "ONNX writer: opset " + std::to_string(opset) + " is not valid");
+  }
+  std::string graph;
+  detail::Encoder g(graph);
+  for (const auto& node : nodes_) g.string_field(1, node->bytes());
+  g.string_field(2, name_);
+  graph += initializers_;
+  graph += inputs_;
+  graph += outputs_;
+
+  std::string default_opset;
+  detail::Encoder(default_opset).int_field(2, opset);  // domain "" is the default: not written
+
+  std::string model;
+  detail::Encoder m(model);
+  m.int_field(1, detail::ir_version_for(opset));
+  m.string_field(2, producer);
+  m.string_field(3, INLAY_VERSION_STRING);
+  m.string_field(7, graph);
+  m.string_field(8, default_opset);
+  model += opset_imports_;
+  return model;
+}
+
+void GraphWriter::save(const std::string& path, std::int64_t opset,
+                       const std::string& producer) const {
+  const std::string bytes = model_bytes(opset, producer);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(ErrorKind::io, "cannot create ONNX file '" + path + "'");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) fail(ErrorKind::io, "cannot write ONNX file '" + path + "'");
+}
+
+std::string tensor_proto_bytes(const std::string& name, const Tensor& value) {
+  return detail::tensor_bytes(name, value);
+}
+
+}  // namespace onnx
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_ONNX_WRITER_IMPLEMENTATION_HPP
+// ---- end inlay/onnx/writer_implementation.hpp
+// ---- begin inlay/data/implementation.hpp
+// Definitions behind inlay/data.hpp, compiled once in the implementation unit.
+#ifndef INLAY_DATA_IMPLEMENTATION_HPP
+#define INLAY_DATA_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// ---- Rng
+
+std::uint64_t Rng::below(std::uint64_t n) noexcept {
+  if (n == 0) return 0;
+  // Values below `threshold` would make some remainders more likely: draw again.
+  const std::uint64_t threshold = (0 - n) % n;
+  for (;;) {
+    const std::uint64_t r = next();
+    if (r >= threshold) return r % n;
+  }
+}
+
+float Rng::normal() noexcept {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
+  const double u1 = 1.0 - uniform();  // (0, 1]: the logarithm stays finite
+  const double u2 = uniform();
+  const double radius = std::sqrt(-2.0 * std::log(u1));
+  const double angle = 6.283185307179586476925 * u2;
+  spare_normal_ = static_cast<float>(radius * std::sin(angle));
+  has_spare_normal_ = true;
+  return static_cast<float>(radius * std::cos(angle));
+}
+
+void Rng::shuffle(std::vector<std::size_t>& v) noexcept {
+  for (std::size_t i = v.size(); i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(below(i));
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+// ---- Table and CSV
+
+double Table::at(std::size_t r, std::size_t c) const {
+  if (r >= rows || c >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " +
+                                          std::to_string(c) + ") outside a table of " +
+                                          std::to_string(rows) + " x " + std::to_string(cols));
+  }
+  return values[r * cols + c];
+}
+
+Tensor Table::features(std::size_t first_col, std::size_t last_col) const {
+  if (first_col >= last_col || last_col > cols) {
+    fail(ErrorKind::invalid_argument, "Table::features: columns [" + std::to_string(first_col) +
+                                          ", " + std::to_string(last_col) +
+                                          ") are empty or outside a table of " +
+                                          std::to_string(cols) + " columns");
+  }
+  const std::size_t width = last_col - first_col;
+  Tensor t(DType::f32, Shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)});
+  float* out = t.data<float>();
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < width; ++c) {
+      out[r * width + c] = static_cast<float>(values[r * cols + first_col + c]);
+    }
+  }
+  return t;
+}
+
+std::vector<std::int64_t> Table::labels(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::labels: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<std::int64_t> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double v = values[r * cols + col];
+    // 2^63 bounds the int64 range; the comparison is exact in double.
+    if (!(v == std::floor(v)) || !(std::fabs(v) < 9223372036854775808.0)) {
+      std::ostringstream text;
+      text << v;
+      fail(ErrorKind::invalid_argument, "Table::labels: row " + std::to_string(r) + ", column " +
+                                            std::to_string(col) + ": " + text.str() +
+                                            " is not an integer label");
+    }
+    out[r] = static_cast<std::int64_t>(v);
+  }
+  return out;
+}
+
+std::vector<float> Table::column(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::column: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<float> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = static_cast<float>(values[r * cols + col]);
+  return out;
+}
+
+namespace detail {
+
+inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// The cell as a finite number, or false. Accepts what strtod accepts in the C locale except hex,
+// infinities and NaN: an optional sign, digits, a decimal point, an exponent.
+inline bool parse_number(std::string_view cell, double& out) {
+  if (cell.empty()) return false;
+  if (cell[0] == '+') cell.remove_prefix(1);  // from_chars refuses a plus sign
+  if (cell.empty() || cell[0] == '+') return false;
+  for (char c : cell) {  // only digits, signs, '.', 'e': refuses "inf", "nan", "0x1p3"
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+      return false;
+    }
+  }
+#if defined(__cpp_lib_to_chars) || (defined(__GLIBCXX__) && __GNUC__ >= 11)
+  const char* end = cell.data() + cell.size();
+  const auto result = std::from_chars(cell.data(), end, out);
+  if (result.ec == std::errc::result_out_of_range) return false;
+  return result.ec == std::errc() && result.ptr == end && std::isfinite(out);
+#else
+  const std::string copy(cell);
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size() && std::isfinite(out);
+#endif
+}
+
+[[noreturn]] inline void fail_csv(const std::string& source, std::size_t line, std::size_t column,
+                                  const std::string& what) {
+  std::string where = source + ":" + std::to_string(line);
+  if (column) where += ":" + std::to_string(column);
+  fail(ErrorKind::invalid_argument, where + ": " + what);
+}
+
+inline std::string quoted(std::string_view cell) {
+  std::string s(cell.substr(0, 40));
+  if (cell.size() > 40) s += "...";
+  return "'" + s + "'";
+}
+
+}  // namespace detail
+
+Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
+  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
+      options.delimiter == '\0') {
+    fail(ErrorKind::invalid_argument,
+         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+  }
+  const bool blank_separated = options.delimiter == ' ';
+  Table table;
+  std::size_t first_data_line = 0;  // line of the first row, for the ragged-row message
+  std::size_t line_number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_number <= options.skip_lines) continue;
+    if (std::all_of(line.begin(), line.end(), detail::is_blank)) continue;
+
+    std::size_t cells = 0;
+    std::size_t i = 0;
+    for (;;) {
+      if (blank_separated) {
+        while (i < line.size() && detail::is_blank(line[i])) ++i;
+        if (i == line.size()) break;
+      }
+      // One cell: [i, stop) before trimming.
+      std::size_t stop = i;
+      if (blank_separated) {
+        while (stop < line.size() && !detail::is_blank(line[stop])) ++stop;
+      } else {
+        while (stop < line.size() && line[stop] != options.delimiter) ++stop;
+      }
+      std::size_t a = i, b = stop;
+      while (a < b && detail::is_blank(line[a])) ++a;
+      while (b > a && detail::is_blank(line[b - 1])) --b;
+      const std::string_view cell = line.substr(a, b - a);
+      const std::size_t column = (a < b ? a : i) + 1;
+      ++cells;
+      double value = 0;
+      if (cell.empty()) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " is empty");
+      }
+      if (!detail::parse_number(cell, value)) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " " + detail::quoted(cell) +
+                             " is not a finite number");
+      }
+      if (table.rows > 0 && cells > table.cols) {
+        detail::fail_csv(source, line_number, column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(first_data_line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
+      table.values.push_back(value);
+      if (blank_separated) {
+        i = stop;
+      } else {
+        if (stop == line.size()) break;
+        i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
+      }
+    }
+    if (table.rows == 0) {
+      table.cols = cells;
+      first_data_line = line_number;
+    } else if (cells != table.cols) {
+      detail::fail_csv(source, line_number, line.size() + 1,
+                       "row has " + std::to_string(cells) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(first_data_line) + ")");
+    }
+    ++table.rows;
+  }
+  if (table.rows == 0) {
+    fail(ErrorKind::invalid_argument,
+         source + ": no data rows (" + std::to_string(line_number) + " lines, " +
+             std::to_string(options.skip_lines) + " skipped, the rest blank)");
+  }
+  return table;
+}
+
+Table read_csv(const std::string& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::io, "cannot open CSV file '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) fail(ErrorKind::io, "cannot read CSV file '" + path + "'");
+  return parse_csv(buffer.str(), options, path);
+}
+
+// ---- Scalers
+
+namespace detail {
+
+// Checks x is f32 [n >= 1, features]; returns n and features.
+inline void matrix_shape(const Tensor& x, const char* who, std::size_t& n, std::size_t& features) {
+  if (x.dtype() != DType::f32 || x.rank() != 2 || x.shape()[0] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n >= 1, features], got " +
+                                          dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  n = static_cast<std::size_t>(x.shape()[0]);
+  features = static_cast<std::size_t>(x.shape()[1]);
+}
+
+inline void check_fitted(bool fitted, std::size_t expected, std::size_t features, const char* who) {
+  if (!fitted) fail(ErrorKind::invalid_argument, std::string(who) + ": fit() was not called");
+  if (features != expected) {
+    fail(ErrorKind::shape_mismatch, std::string(who) + ": fitted on " + std::to_string(expected) +
+                                        " features, given " + std::to_string(features));
+  }
+}
+
+// out = (x - offset) / divisor, column by column.
+inline Tensor affine_columns(const Tensor& x, const std::vector<float>& offset,
+                             const std::vector<float>& divisor) {
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  const std::size_t f = offset.size();
+  Tensor out(DType::f32, x.shape());
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) o[r * f + c] = (in[r * f + c] - offset[c]) / divisor[c];
+  }
+  return out;
+}
+
+}  // namespace detail
+
+void Standardizer::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::fit", n, f);
+  const float* p = x.data<float>();
+  std::vector<double> sum(f, 0.0), squares(f, 0.0);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) sum[c] += p[r * f + c];
+  }
+  mean_.assign(f, 0.0f);
+  scale_.assign(f, 1.0f);
+  for (std::size_t c = 0; c < f; ++c) sum[c] /= static_cast<double>(n);
+  // Two passes: the variance from squared deviations, which does not cancel catastrophically.
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      const double d = p[r * f + c] - sum[c];
+      squares[c] += d * d;
+    }
+  }
+  for (std::size_t c = 0; c < f; ++c) {
+    mean_[c] = static_cast<float>(sum[c]);
+    const double sd = std::sqrt(squares[c] / static_cast<double>(n));
+    // A constant column (up to rounding of its mean) keeps scale 1: it maps to 0, not to inf.
+    scale_[c] = sd > 1e-12 * std::max(1.0, std::fabs(sum[c])) ? static_cast<float>(sd) : 1.0f;
+  }
+}
+
+Tensor Standardizer::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::transform", n, f);
+  detail::check_fitted(fitted(), mean_.size(), f, "Standardizer::transform");
+  return detail::affine_columns(x, mean_, scale_);
+}
+
+Tensor Standardizer::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+void MinMaxScaler::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::fit", n, f);
+  const float* p = x.data<float>();
+  min_.assign(p, p + f);
+  max_.assign(p, p + f);
+  for (std::size_t r = 1; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      min_[c] = std::min(min_[c], p[r * f + c]);
+      max_[c] = std::max(max_[c], p[r * f + c]);
+    }
+  }
+}
+
+Tensor MinMaxScaler::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::transform", n, f);
+  detail::check_fitted(fitted(), min_.size(), f, "MinMaxScaler::transform");
+  std::vector<float> range(f);
+  for (std::size_t c = 0; c < f; ++c) range[c] = max_[c] > min_[c] ? max_[c] - min_[c] : 1.0f;
+  return detail::affine_columns(x, min_, range);
+}
+
+Tensor MinMaxScaler::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+// ---- Splits
+
+namespace detail {
+
+inline void check_fraction(double test_fraction, const char* who) {
+  if (!(test_fraction >= 0.0 && test_fraction <= 1.0)) {
+    fail(ErrorKind::invalid_argument,
+         std::string(who) + ": test_fraction must be in [0, 1], got " + std::to_string(test_fraction));
+  }
+}
+
+inline std::size_t test_count(std::size_t n, double test_fraction) {
+  return static_cast<std::size_t>(std::llround(static_cast<double>(n) * test_fraction));
+}
+
+}  // namespace detail
+
+Split stratified_split(const std::vector<std::int64_t>& labels, double test_fraction,
+                       std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "stratified_split");
+  std::map<std::int64_t, std::vector<std::size_t>> by_class;  // ordered: the same on every run
+  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  Rng rng(seed);
+  Split split;
+  for (auto& entry : by_class) {
+    std::vector<std::size_t>& rows = entry.second;
+    const std::size_t n = rows.size();
+    std::size_t k = detail::test_count(n, test_fraction);
+    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0) k = std::min(std::max<std::size_t>(k, 1), n - 1);
+    rng.shuffle(rows);
+    split.test.insert(split.test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  }
+  rng.shuffle(split.train);  // interleave the classes
+  rng.shuffle(split.test);
+  return split;
+}
+
+Split random_split(std::size_t n, double test_fraction, std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "random_split");
+  std::vector<std::size_t> rows(n);
+  for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+  Rng rng(seed);
+  rng.shuffle(rows);
+  const std::size_t k = detail::test_count(n, test_fraction);
+  Split split;
+  split.test.assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+  split.train.assign(rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  return split;
+}
+
+// ---- Rows
+
+Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
+  if (x.rank() < 1) fail(ErrorKind::invalid_argument, "take_rows of a scalar tensor");
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  Shape shape = x.shape();
+  shape.set_dim(0, static_cast<std::int64_t>(rows.size()));
+  Tensor out(x.dtype(), shape);
+  const std::size_t row_bytes = n ? x.nbytes() / n : 0;
+  const auto* in = static_cast<const unsigned char*>(x.raw_data());
+  auto* o = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= n) {
+      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) +
+                                            " (index " + std::to_string(i) +
+                                            ") outside a tensor of shape " +
+                                            x.shape().to_string());
+    }
+    if (row_bytes) std::memcpy(o + i * row_bytes, in + rows[i] * row_bytes, row_bytes);
+  }
+  return out;
+}
+
+Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes) {
+  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(labels.size()),
+                               static_cast<std::int64_t>(classes)});
+  float* o = out.data<float>();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || static_cast<std::uint64_t>(labels[i]) >= classes) {
+      fail(ErrorKind::invalid_argument, "one_hot: label " + std::to_string(labels[i]) +
+                                            " at position " + std::to_string(i) +
+                                            " outside [0, " + std::to_string(classes) + ")");
+    }
+    o[i * classes + static_cast<std::size_t>(labels[i])] = 1.0f;
+  }
+  return out;
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPLEMENTATION_HPP
+// ---- end inlay/data/implementation.hpp
+// ---- begin inlay/metrics/implementation.hpp
+// Definitions behind inlay/metrics.hpp, compiled once in the implementation unit.
+#ifndef INLAY_METRICS_IMPLEMENTATION_HPP
+#define INLAY_METRICS_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace metrics {
+
+namespace detail {
+
+inline void check_same_size(std::size_t a, std::size_t b, const char* who) {
+  if (a != b) {
+    fail(ErrorKind::shape_mismatch, std::string(who) + ": " + std::to_string(a) +
+                                        " true values but " + std::to_string(b) + " predictions");
+  }
+}
+
+// Checks scores is f32 [n, classes] with n == expected_rows (when given).
+inline void score_shape(const Tensor& scores, const char* who, std::size_t& n, std::size_t& c) {
+  if (scores.dtype() != DType::f32 || scores.rank() != 2 || scores.shape()[1] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n, classes >= 1], got " +
+                                          dtype_name(scores.dtype()) + " " +
+                                          scores.shape().to_string());
+  }
+  n = static_cast<std::size_t>(scores.shape()[0]);
+  c = static_cast<std::size_t>(scores.shape()[1]);
+}
+
+inline double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+
+inline ClassScores scores_from(double tp, double fp, double fn, std::int64_t support) {
+  ClassScores s;
+  s.precision = ratio(tp, tp + fp);
+  s.recall = ratio(tp, tp + fn);
+  s.f1 = ratio(2 * tp, 2 * tp + fp + fn);  // = 2PR/(P+R), and 0 when both are 0
+  s.support = support;
+  return s;
+}
+
+}  // namespace detail
+
+std::vector<std::int64_t> argmax_rows(const Tensor& scores) {
+  std::size_t n, c;
+  detail::score_shape(scores, "argmax_rows", n, c);
+  const float* p = scores.data<float>();
+  std::vector<std::int64_t> out(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* row = p + r * c;
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < c; ++j) {
+      if (row[j] > row[best]) best = j;
+    }
+    out[r] = static_cast<std::int64_t>(best);
+  }
+  return out;
+}
+
+double accuracy(const std::vector<std::int64_t>& y_true, const std::vector<std::int64_t>& y_pred) {
+  detail::check_same_size(y_true.size(), y_pred.size(), "accuracy");
+  if (y_true.empty()) return 0.0;
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) hits += y_true[i] == y_pred[i];
+  return static_cast<double>(hits) / static_cast<double>(y_true.size());
+}
+
+double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_true,
+                      std::size_t k) {
+  std::size_t n, c;
+  detail::score_shape(scores, "top_k_accuracy", n, c);
+  detail::check_same_size(y_true.size(), n, "top_k_accuracy");
+  if (k == 0) fail(ErrorKind::invalid_argument, "top_k_accuracy: k must be at least 1");
+  if (n == 0) return 0.0;
+  const float* p = scores.data<float>();
+  std::size_t hits = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::int64_t t = y_true[r];
+    if (t < 0 || static_cast<std::uint64_t>(t) >= c) {
+      fail(ErrorKind::invalid_argument, "top_k_accuracy: label " + std::to_string(t) +
+                                            " at position " + std::to_string(r) +
+                                            " outside [0, " + std::to_string(c) + ")");
+    }
+    // The true class's rank: classes that score higher, or equal with a lower index, come first.
+    const float* row = p + r * c;
+    const float s = row[t];
+    std::size_t ahead = 0;
+    for (std::size_t j = 0; j < c; ++j) {
+      ahead += row[j] > s || (row[j] == s && j < static_cast<std::size_t>(t));
+    }
+    hits += ahead < k;
+  }
+  return static_cast<double>(hits) / static_cast<double>(n);
+}
+
+ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
+                                 const std::vector<std::int64_t>& y_pred, std::size_t classes) {
+  detail::check_same_size(y_true.size(), y_pred.size(), "confusion_matrix");
+  ConfusionMatrix m;
+  m.classes = classes;
+  m.counts.assign(classes * classes, 0);
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    for (std::int64_t label : {y_true[i], y_pred[i]}) {
+      if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
+        fail(ErrorKind::invalid_argument,
+             "confusion_matrix: label " + std::to_string(label) + " at position " +
+                 std::to_string(i) + " outside [0, " + std::to_string(classes) + ")");
+      }
+    }
+    ++m.counts[static_cast<std::size_t>(y_true[i]) * classes + static_cast<std::size_t>(y_pred[i])];
+  }
+  return m;
+}
+
+ClassificationReport classification_report(const ConfusionMatrix& m) {
+  const std::size_t k = m.classes;
+  if (m.counts.size() != k * k) {
+    fail(ErrorKind::invalid_argument, "classification_report: a confusion matrix of " +
+                                          std::to_string(k) + " classes needs " +
+                                          std::to_string(k * k) + " counts, has " +
+                                          std::to_string(m.counts.size()));
+  }
+  ClassificationReport report;
+  report.per_class.resize(k);
+  double tp_sum = 0, fp_sum = 0, fn_sum = 0;
+  std::int64_t total = 0;
+  for (std::size_t c = 0; c < k; ++c) {
+    double tp = static_cast<double>(m.counts[c * k + c]), fp = 0, fn = 0;
+    std::int64_t support = 0;
+    for (std::size_t o = 0; o < k; ++o) {
+      support += m.counts[c * k + o];
+      if (o == c) continue;
+      fn += static_cast<double>(m.counts[c * k + o]);
+      fp += static_cast<double>(m.counts[o * k + c]);
+    }
+    report.per_class[c] = detail::scores_from(tp, fp, fn, support);
+    tp_sum += tp;
+    fp_sum += fp;
+    fn_sum += fn;
+    total += support;
+  }
+  report.micro = detail::scores_from(tp_sum, fp_sum, fn_sum, total);
+  report.macro.support = report.weighted.support = total;
+  for (const ClassScores& s : report.per_class) {
+    const double w = total ? static_cast<double>(s.support) / static_cast<double>(total) : 0.0;
+    report.macro.precision += s.precision;
+    report.macro.recall += s.recall;
+    report.macro.f1 += s.f1;
+    report.weighted.precision += w * s.precision;
+    report.weighted.recall += w * s.recall;
+    report.weighted.f1 += w * s.f1;
+  }
+  if (k) {
+    report.macro.precision /= static_cast<double>(k);
+    report.macro.recall /= static_cast<double>(k);
+    report.macro.f1 /= static_cast<double>(k);
+  }
+  report.accuracy = total ? tp_sum / static_cast<double>(total) : 0.0;
+  return report;
+}
+
+ClassificationReport classification_report(const std::vector<std::int64_t>& y_true,
+                                           const std::vector<std::int64_t>& y_pred,
+                                           std::size_t classes) {
+  return classification_report(confusion_matrix(y_true, y_pred, classes));
+}
+
+// ---- Ranking
+
+double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<float>& scores) {
+  detail::check_same_size(y_true01.size(), scores.size(), "roc_auc");
+  const std::size_t n = scores.size();
+  double positives = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (y_true01[i] != 0 && y_true01[i] != 1) {
+      fail(ErrorKind::invalid_argument, "roc_auc: label " + std::to_string(y_true01[i]) +
+                                            " at position " + std::to_string(i) +
+                                            " is not 0 or 1");
+    }
+    if (std::isnan(scores[i])) {
+      fail(ErrorKind::invalid_argument, "roc_auc: score at position " + std::to_string(i) +
+                                            " is NaN");
+    }
+    positives += static_cast<double>(y_true01[i]);
+  }
+  const double negatives = static_cast<double>(n) - positives;
+  if (positives == 0 || negatives == 0) {
+    fail(ErrorKind::invalid_argument,
+         "roc_auc: needs both classes, got " + std::to_string(static_cast<long long>(positives)) +
+             " positives and " + std::to_string(static_cast<long long>(negatives)) + " negatives");
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  // Sum of the positives' ranks (1-based), each run of tied scores given its average rank.
+  double positive_rank_sum = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    double tied_positives = 0;
+    while (j < n && scores[order[j]] == scores[order[i]]) tied_positives += static_cast<double>(y_true01[order[j++]]);
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    positive_rank_sum += tied_positives * average_rank;
+    i = j;
+  }
+  const double u = positive_rank_sum - positives * (positives + 1) / 2.0;
+  return u / (positives * negatives);
+}
+
+// ---- Regression
+
+namespace detail {
+
+inline void check_regression(std::size_t a, std::size_t b, const char* who) {
+  check_same_size(a, b, who);
+  if (a == 0) fail(ErrorKind::invalid_argument, std::string(who) + " of empty vectors");
+}
+
+inline std::vector<float> tensor_values(const Tensor& t, const char* who) {
+  if (t.dtype() != DType::f32) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected an f32 tensor, got " +
+                                          dtype_name(t.dtype()));
+  }
+  const float* p = t.data<float>();
+  return std::vector<float>(p, p + t.numel());
+}
+
+}  // namespace detail
+
+double mse(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "mse");
+  double sum = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    const double d = static_cast<double>(y_true[i]) - y_pred[i];
+    sum += d * d;
+  }
+  return sum / static_cast<double>(y_true.size());
+}
+
+double mae(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "mae");
+  double sum = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    sum += std::fabs(static_cast<double>(y_true[i]) - y_pred[i]);
+  }
+  return sum / static_cast<double>(y_true.size());
+}
+
+double r2(const std::vector<float>& y_true, const std::vector<float>& y_pred) {
+  detail::check_regression(y_true.size(), y_pred.size(), "r2");
+  double mean = 0;
+  for (float y : y_true) mean += y;
+  mean /= static_cast<double>(y_true.size());
+  double ss_res = 0, ss_tot = 0;
+  for (std::size_t i = 0; i < y_true.size(); ++i) {
+    const double r = static_cast<double>(y_true[i]) - y_pred[i];
+    const double t = static_cast<double>(y_true[i]) - mean;
+    ss_res += r * r;
+    ss_tot += t * t;
+  }
+  if (ss_tot == 0) return ss_res == 0 ? 1.0 : 0.0;
+  return 1.0 - ss_res / ss_tot;
+}
+
+double mse(const Tensor& y_true, const Tensor& y_pred) {
+  return mse(detail::tensor_values(y_true, "mse"), detail::tensor_values(y_pred, "mse"));
+}
+double mae(const Tensor& y_true, const Tensor& y_pred) {
+  return mae(detail::tensor_values(y_true, "mae"), detail::tensor_values(y_pred, "mae"));
+}
+double r2(const Tensor& y_true, const Tensor& y_pred) {
+  return r2(detail::tensor_values(y_true, "r2"), detail::tensor_values(y_pred, "r2"));
+}
+
+// ---- Latency
+
+namespace detail {
+
+// numpy.percentile's default ("linear"): position (n - 1) * p / 100 between closest ranks.
+inline double percentile_sorted(const std::vector<double>& sorted, double p) {
+  const double position = static_cast<double>(sorted.size() - 1) * p / 100.0;
+  const std::size_t below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  const double t = position - static_cast<double>(below);
+  return sorted[below] + (sorted[above] - sorted[below]) * t;
+}
+
+}  // namespace detail
+
+LatencyStats latency_stats(std::vector<double> ms) {
+  if (ms.empty()) fail(ErrorKind::invalid_argument, "latency_stats of no runs");
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    if (!std::isfinite(ms[i])) {
+      fail(ErrorKind::invalid_argument,
+           "latency_stats: run " + std::to_string(i) + " has a time that is not finite");
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  LatencyStats s;
+  s.runs = ms.size();
+  s.min_ms = ms.front();
+  s.max_ms = ms.back();
+  s.median_ms = detail::percentile_sorted(ms, 50);
+  s.p90_ms = detail::percentile_sorted(ms, 90);
+  s.p99_ms = detail::percentile_sorted(ms, 99);
+  double sum = 0;
+  for (double v : ms) sum += v;
+  s.mean_ms = sum / static_cast<double>(ms.size());
+  return s;
+}
+
+std::string LatencyStats::to_string() const {
+  char buffer[200];
+  std::snprintf(buffer, sizeof buffer,
+                "runs=%zu min=%.4f median=%.4f p90=%.4f p99=%.4f mean=%.4f max=%.4f ms", runs,
+                min_ms, median_ms, p90_ms, p99_ms, mean_ms, max_ms);
+  return buffer;
+}
+
+}  // namespace metrics
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_METRICS_IMPLEMENTATION_HPP
+// ---- end inlay/metrics/implementation.hpp
+// ---- begin inlay/plot/implementation.hpp
+// Definitions behind inlay/plot.hpp: SVG 1.1 text written directly (no dependency).
+#ifndef INLAY_PLOT_IMPLEMENTATION_HPP
+#define INLAY_PLOT_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace plot {
+namespace detail {
+
+// Text for XML content and attribute values.
+inline std::string xml_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // Control characters are not allowed in XML 1.0: dropped.
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+    }
+  }
+  return out;
+}
+
+inline std::string num(double v) {  // coordinates
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+inline std::string tick_label(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", std::fabs(v) < 1e-12 ? 0.0 : v);
+  return b;
+}
+
+// A step of 1, 2 or 5 times a power of ten, near range / target_count (Heckbert, "Nice numbers
+// for graph labels", Graphics Gems 1990).
+inline double nice_step(double range, double target_count) {
+  const double rough = range / target_count;
+  const double power = std::pow(10.0, std::floor(std::log10(rough)));
+  const double f = rough / power;
+  const double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+  return nice * power;
+}
+
+inline std::string text(double x, double y, const std::string& s, const char* anchor,
+                        int size = 12, const std::string& extra = "") {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
+         "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" + xml_escape(s) +
+         "</text>\n";
+}
+
+inline std::string svg_begin(double width, double height) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width) +
+         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+}
+
+inline void save_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(ErrorKind::io, "cannot create SVG file '" + path + "'");
+  out << text;
+  out.close();
+  if (!out) fail(ErrorKind::io, "cannot write SVG file '" + path + "'");
+}
+
+}  // namespace detail
+
+std::string line_chart_svg_text(const std::string& title, const std::string& x_label,
+                                const std::string& y_label, const std::vector<Series>& series) {
+  if (series.empty()) fail(ErrorKind::invalid_argument, "line chart '" + title + "' has no series");
+  std::size_t points = 0;
+  double lo = INFINITY, hi = -INFINITY;
+  for (const Series& s : series) {
+    points = std::max(points, s.values.size());
+    for (double v : s.values) {
+      if (std::isfinite(v)) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+  }
+  if (!(lo <= hi)) {
+    fail(ErrorKind::invalid_argument, "line chart '" + title + "' has no finite value to draw");
+  }
+  if (hi - lo < 1e-12 * std::max(1.0, std::fabs(hi))) {  // a flat line: give it some room
+    const double pad = std::max(1e-3, std::fabs(hi) * 0.1);
+    lo -= pad;
+    hi += pad;
+  }
+  const double y_step = detail::nice_step(hi - lo, 5);
+  const double y_lo = std::floor(lo / y_step) * y_step, y_hi = std::ceil(hi / y_step) * y_step;
+  const double x_lo = 1, x_hi = std::max<double>(2, static_cast<double>(points));
+  const double x_step = std::max(1.0, detail::nice_step(x_hi - x_lo, 8));
+
+  const double width = 720, height = 420;
+  const double left = 80, right = 190, top = 44, bottom = 56;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  auto px = [&](double x) { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; };
+  auto py = [&](double y) { return top + (y_hi - y) / (y_hi - y_lo) * plot_h; };
+
+  static const char* const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                       "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+  std::string svg = detail::svg_begin(width, height);
+  svg += detail::text(left + plot_w / 2, 26, title, "middle", 16, " font-weight=\"bold\"");
+  // Grid lines and ticks (tick values computed from their index, so that steps do not drift).
+  const int y_ticks = static_cast<int>(std::lround((y_hi - y_lo) / y_step));
+  svg += "<g class=\"y-ticks\" stroke=\"#dddddd\">\n";
+  for (int i = 0; i <= y_ticks; ++i) {
+    const double y = py(y_lo + y_step * i);
+    svg += "<line x1=\"" + detail::num(left) + "\" y1=\"" + detail::num(y) + "\" x2=\"" +
+           detail::num(left + plot_w) + "\" y2=\"" + detail::num(y) + "\"/>\n";
+  }
+  svg += "</g>\n<g class=\"y-tick-labels\">\n";
+  for (int i = 0; i <= y_ticks; ++i) {
+    const double y = y_lo + y_step * i;
+    svg += detail::text(left - 8, py(y) + 4, detail::tick_label(y), "end", 11);
+  }
+  // x ticks at epoch 1 and at the multiples of the step.
+  std::vector<double> x_ticks{x_lo};
+  for (double k = 1; k * x_step <= x_hi + 1e-9; ++k) {
+    if (k * x_step > x_lo) x_ticks.push_back(k * x_step);
+  }
+  svg += "</g>\n<g class=\"x-tick-labels\">\n";
+  for (double x : x_ticks) {
+    svg += "<line x1=\"" + detail::num(px(x)) + "\" y1=\"" + detail::num(top + plot_h) +
+           "\" x2=\"" + detail::num(px(x)) + "\" y2=\"" + detail::num(top + plot_h + 5) +
+           "\" stroke=\"black\"/>\n";
+    svg += detail::text(px(x), top + plot_h + 18, detail::tick_label(x), "middle", 11);
+  }
+  svg += "</g>\n";
+  // Axes and their labels.
+  svg += "<polyline class=\"axes\" fill=\"none\" stroke=\"black\" points=\"" + detail::num(left) +
+         "," + detail::num(top) + " " + detail::num(left) + "," + detail::num(top + plot_h) + " " +
+         detail::num(left + plot_w) + "," + detail::num(top + plot_h) + "\"/>\n";
+  svg += detail::text(left + plot_w / 2, height - 12, x_label, "middle", 13);
+  svg += detail::text(20, top + plot_h / 2, y_label, "middle", 13,
+                      " transform=\"rotate(-90 20 " + detail::num(top + plot_h / 2) + ")\"");
+  // One polyline per run of finite values of each series.
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const char* color = colors[i % (sizeof colors / sizeof colors[0])];
+    svg += "<g class=\"series\" stroke=\"" + std::string(color) + "\" fill=\"none\" stroke-width=\"2\">\n";
+    svg += "<title>" + detail::xml_escape(series[i].name) + "</title>\n";
+    std::string points_text;
+    std::size_t run = 0;
+    auto flush = [&] {
+      if (run == 1) {  // a lone point: a dot, since a one-point polyline draws nothing
+        const std::size_t comma = points_text.find(',');
+        svg += "<circle cx=\"" + points_text.substr(0, comma) + "\" cy=\"" +
+               points_text.substr(comma + 1) + "\" r=\"2.5\" fill=\"" + color + "\"/>\n";
+      } else if (run > 1) {
+        svg += "<polyline points=\"" + points_text + "\"/>\n";
+      }
+      points_text.clear();
+      run = 0;
+    };
+    for (std::size_t j = 0; j < series[i].values.size(); ++j) {
+      const double v = series[i].values[j];
+      if (!std::isfinite(v)) {
+        flush();
+        continue;
+      }
+      if (run) points_text += " ";
+      points_text += detail::num(px(static_cast<double>(j + 1))) + "," + detail::num(py(v));
+      ++run;
+    }
+    flush();
+    svg += "</g>\n";
+  }
+  // Legend.
+  svg += "<g class=\"legend\">\n";
+  const double legend_x = left + plot_w + 20;
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const char* color = colors[i % (sizeof colors / sizeof colors[0])];
+    const double y = top + 10 + 20 * static_cast<double>(i);
+    svg += "<line x1=\"" + detail::num(legend_x) + "\" y1=\"" + detail::num(y) + "\" x2=\"" +
+           detail::num(legend_x + 24) + "\" y2=\"" + detail::num(y) + "\" stroke=\"" + color +
+           "\" stroke-width=\"2\"/>\n";
+    svg += detail::text(legend_x + 30, y + 4, series[i].name, "start", 12);
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+void save_line_chart_svg(const std::string& path, const std::string& title,
+                         const std::string& x_label, const std::string& y_label,
+                         const std::vector<Series>& series) {
+  detail::save_text(path, line_chart_svg_text(title, x_label, y_label, series));
+}
+
+std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
+                                      const std::vector<std::string>& class_names) {
+  const std::size_t k = m.classes;
+  if (k == 0 || m.counts.size() != k * k) {
+    fail(ErrorKind::invalid_argument, "confusion matrix picture: " + std::to_string(k) +
+                                          " classes and " + std::to_string(m.counts.size()) +
+                                          " counts");
+  }
+  if (!class_names.empty() && class_names.size() != k) {
+    fail(ErrorKind::invalid_argument, "confusion matrix picture: " +
+                                          std::to_string(class_names.size()) + " names for " +
+                                          std::to_string(k) + " classes");
+  }
+  auto name = [&](std::size_t c) { return class_names.empty() ? std::to_string(c) : class_names[c]; };
+  const double cell = 40, left = 110, top = 70, right = 20, bottom = 50;
+  const double side = cell * static_cast<double>(k);
+  const double width = left + side + right, height = top + side + bottom;
+  std::string svg = detail::svg_begin(width, height);
+  svg += detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
+  svg += detail::text(left + side / 2, 46, "predicted class", "middle", 13);
+  svg += detail::text(18, top + side / 2, "true class", "middle", 13,
+                      " transform=\"rotate(-90 18 " + detail::num(top + side / 2) + ")\"");
+  svg += "<g class=\"cells\">\n";
+  for (std::size_t t = 0; t < k; ++t) {
+    std::int64_t row_total = 0;
+    for (std::size_t p = 0; p < k; ++p) row_total += m.counts[t * k + p];
+    for (std::size_t p = 0; p < k; ++p) {
+      const std::int64_t count = m.counts[t * k + p];
+      // Shade by the share of the true class's row: white (0) to dark blue (1).
+      const double share = row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
+      const int r = static_cast<int>(std::lround(255 - share * (255 - 8)));
+      const int g = static_cast<int>(std::lround(255 - share * (255 - 48)));
+      const int b = static_cast<int>(std::lround(255 - share * (255 - 107)));
+      const double x = left + cell * static_cast<double>(p), y = top + cell * static_cast<double>(t);
+      svg += "<rect x=\"" + detail::num(x) + "\" y=\"" + detail::num(y) + "\" width=\"" +
+             detail::num(cell) + "\" height=\"" + detail::num(cell) + "\" fill=\"rgb(" +
+             std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) +
+             ")\" stroke=\"#cccccc\"><title>true " + detail::xml_escape(name(t)) + ", predicted " +
+             detail::xml_escape(name(p)) + ": " + std::to_string(count) + "</title></rect>\n";
+      svg += detail::text(x + cell / 2, y + cell / 2 + 4, std::to_string(count), "middle", 12,
+                          share > 0.5 ? " fill=\"white\"" : " fill=\"black\"");
+    }
+  }
+  svg += "</g>\n<g class=\"labels\">\n";
+  for (std::size_t c = 0; c < k; ++c) {
+    const double mid = cell * static_cast<double>(c) + cell / 2;
+    svg += detail::text(left + mid, top - 8, name(c), "middle", 11);
+    svg += detail::text(left - 8, top + mid + 4, name(c), "end", 11);
+  }
+  svg += "</g>\n</svg>\n";
+  return svg;
+}
+
+void save_confusion_matrix_svg(const std::string& path, const metrics::ConfusionMatrix& m,
+                               const std::vector<std::string>& class_names) {
+  detail::save_text(path, confusion_matrix_svg_text(m, class_names));
+}
+
+}  // namespace plot
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_PLOT_IMPLEMENTATION_HPP
+// ---- end inlay/plot/implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 // ---- begin inlay/graph/implementation.hpp
@@ -3313,6 +5214,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
 #define INLAY_GRAPH_IMPL_IMPORT_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -3320,6 +5222,7 @@ INLAY_NAMESPACE_END
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 
@@ -3330,7 +5233,8 @@ struct ImportContext {
   std::string directory;                   // external data must lie inside ("" refuses it)
   std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
-  const std::vector<onnx::FunctionProto>* functions = nullptr;
+  // Model-local functions by domain + '\0' + name.
+  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
 };
 
 namespace detail {
@@ -3498,6 +5402,28 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
   return out;
 }
 
+// The names a subgraph reads from enclosing graphs: read by its nodes (or their subgraphs) or
+// listed as its outputs, and defined nowhere inside it.
+inline void outer_names(const onnx::GraphProto& g, std::unordered_set<std::string>& out) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& t : g.initializer) defined.insert(t.name);
+  for (const auto& v : g.input) defined.insert(v.name);
+  for (const auto& n : g.node) defined.insert(n.output.begin(), n.output.end());
+  const auto read = [&](std::string_view name) {
+    if (!name.empty() && !defined.count(name)) out.emplace(name);
+  };
+  for (const auto& n : g.node) {
+    for (std::string_view name : n.input) read(name);
+    for (const auto& a : n.attribute) {
+      std::unordered_set<std::string> inner;
+      if (a.g) outer_names(*a.g, inner);
+      for (const auto& sub : a.graphs) outer_names(sub, inner);
+      for (const std::string& name : inner) read(name);
+    }
+  }
+  for (const auto& v : g.output) read(v.name);
+}
+
 // Nodes as written, with model-local functions expanded in place.
 struct FlatNode {
   std::string name, op_type, domain;
@@ -3505,14 +5431,54 @@ struct FlatNode {
   std::vector<onnx::AttributeProto> attributes;
 };
 
+inline std::string function_key(const std::string& domain, const std::string& op_type) {
+  return domain + '\0' + op_type;
+}
+
 inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
                                                 const std::string& domain,
                                                 const std::string& op_type) {
-  if (ctx.functions == nullptr) return nullptr;
-  for (const auto& f : *ctx.functions) {
-    if (f.name == op_type && canonical_domain(f.domain) == domain) return &f;
+  auto it = ctx.functions.find(function_key(domain, op_type));
+  return it == ctx.functions.end() ? nullptr : it->second;
+}
+
+// Limits on model-local functions: a few functions calling each other twice per level would
+// otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
+constexpr std::size_t max_expanded_nodes = std::size_t(1) << 20;
+constexpr int max_function_depth = 32;
+
+// The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
+// max_expanded_nodes + 1; recursion and too deep nesting are errors naming the function.
+inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
+                                 const std::string& op_type,
+                                 std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
+                                 int depth) {
+  const onnx::FunctionProto* fn = find_function(ctx, domain, op_type);
+  if (fn == nullptr) return 1;
+  constexpr std::size_t in_progress = 0;
+  auto it = memo.find(fn);
+  if (it != memo.end()) {
+    if (it->second == in_progress) {
+      fail(ErrorKind::invalid_model, "function '" + op_type +
+                                         "' is recursive (it calls itself, directly or through "
+                                         "other functions): recursive functions are not allowed");
+    }
+    return it->second;
   }
-  return nullptr;
+  if (depth >= max_function_depth) {
+    fail(ErrorKind::invalid_model, "function '" + op_type + "' is called more than " +
+                                       std::to_string(max_function_depth) +
+                                       " function levels deep");
+  }
+  memo[fn] = in_progress;
+  std::size_t total = 0;
+  for (const auto& inner : fn->node) {
+    total += expanded_size(ctx, canonical_domain(inner.domain), std::string(inner.op_type), memo,
+                           depth + 1);
+    total = std::min(total, max_expanded_nodes + 1);
+  }
+  memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
+  return memo[fn];
 }
 
 inline FlatNode flat_node(const onnx::NodeProto& n) {
@@ -3527,17 +5493,13 @@ inline FlatNode flat_node(const onnx::NodeProto& n) {
 }
 
 // Appends `f`, or the nodes of the model-local function it calls (recursively).
+// expanded_size() has checked the functions: no recursion, bounded depth and size.
 inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
-                         int depth, std::size_t& counter) {
+                         std::size_t& counter) {
   const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
   if (fn == nullptr) {
     out.push_back(std::move(f));
     return;
-  }
-  if (depth >= 32) {
-    fail(ErrorKind::invalid_model, "function '" + f.op_type +
-                                       "' expands more than 32 levels deep (recursive functions "
-                                       "are not allowed)");
   }
   // The function's formal inputs/outputs become the caller's names; its internal values get
   // fresh names that cannot clash with the graph's.
@@ -3574,7 +5536,7 @@ inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatN
         }
       }
     }
-    flatten_node(std::move(g), ctx, out, depth + 1, counter);
+    flatten_node(std::move(g), ctx, out, counter);
   }
 }
 
@@ -3613,8 +5575,28 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   }
 
   std::vector<FlatNode> flat;
-  std::size_t counter = 0;
-  for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, 0, counter);
+  {
+    std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
+    std::size_t total = 0;
+    for (const auto& n : proto.node) {
+      const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
+                                             std::string(n.op_type), memo, 0);
+      total += size;
+      if (total > max_expanded_nodes) {
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': node '" + std::string(n.name) + "' (" +
+                 std::string(n.op_type) + ") brings the graph to more than " +
+                 std::to_string(max_expanded_nodes) + " nodes" +
+                 (size > 1 ? " (function '" + std::string(n.op_type) + "' expands to " +
+                                 (size > max_expanded_nodes ? "more than " : "") +
+                                 std::to_string(std::min(size, max_expanded_nodes)) + " nodes)"
+                           : std::string()));
+      }
+    }
+    flat.reserve(total);
+    std::size_t counter = 0;
+    for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, counter);
+  }
 
   // Outputs of every node get their value first, so that nodes may be listed in any order.
   std::vector<std::vector<int>> outputs(flat.size());
@@ -3650,6 +5632,21 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       }
       inputs[i].push_back(id);
       auto p = producer.find(id);
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  // A node with subgraphs also waits for the values its subgraphs capture from this graph.
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    std::unordered_set<std::string> captured;
+    for (const auto& a : flat[i].attributes) {
+      if (a.g) outer_names(*a.g, captured);
+      for (const auto& sub : a.graphs) outer_names(sub, captured);
+    }
+    for (const std::string& name : captured) {
+      auto p = producer.find(scope.find_local(name));
       if (p != producer.end()) {
         users[p->second].push_back(i);
         ++pending[i];
@@ -3751,8 +5748,22 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   for (const auto& o : model.opset_import) {
     ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
   }
-  if (model.opset_import.empty()) ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
-  ctx.functions = &model.functions;
+  if (model.opset_import.empty()) {
+    if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
+      fail(ErrorKind::invalid_model, "the model imports no opset (opset_import is required from "
+                                     "IR version 3 on; this model has IR version " +
+                                         std::to_string(model.ir_version) + ")");
+    }
+    ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
+  }
+  ctx.functions.clear();
+  for (const auto& f : model.functions) {
+    const std::string domain = detail::canonical_domain(f.domain);
+    if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
+      fail(ErrorKind::invalid_model, "function '" + std::string(f.name) + "' of domain '" +
+                                         domain + "' is defined twice");
+    }
+  }
   return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
 }
 
@@ -3775,12 +5786,23 @@ INLAY_NAMESPACE_END
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
+
+namespace detail {
+// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
+// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
+// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it.
+inline std::size_t& max_tensor_bytes() {
+  static std::size_t limit = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+}  // namespace detail
 
 class Runner {
  public:
@@ -3873,15 +5895,23 @@ class Runner {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " is required but not given");
     }
-    return slots_[n.inputs[i]];
+    const Tensor& t = slots_[n.inputs[i]];
+    if (!computed(t)) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
+                              "') was never computed: the node that should produce it did not");
+    }
+    return t;
   }
+  // False for the empty slot of a value no kernel has written (an output a kernel left out).
+  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
     const Node& n = g_.nodes[node];
     if (i >= n.outputs.size() || n.outputs[i] < 0) {
       // An optional output the model does not read: kept per node so it is not reallocated.
       if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
       Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = Tensor(dtype, shape);
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = allocate(node, i, dtype, shape);
       return t;
     }
     const int id = n.outputs[i];
@@ -3893,10 +5923,10 @@ class Runner {
         return slot;
       }
       ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
-      slot = Tensor(dtype, shape);
+      slot = allocate(node, i, dtype, shape);
       return slot;
     }
-    slot = Tensor(dtype, shape);
+    slot = allocate(node, i, dtype, shape);
     Record& r = record_[id];
     r.seen = true;
     r.dtype = dtype;
@@ -3906,6 +5936,7 @@ class Runner {
   void* scratch(std::size_t node, std::size_t bytes) {
     if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
     if (bytes > scratch_size_) {
+      check_size(node, bytes, [] { return std::string("scratch memory"); });
       scratch_ = allocate_aligned(bytes);
       scratch_size_ = bytes;
     }
@@ -3919,6 +5950,11 @@ class Runner {
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
+      if (!computed(t)) {
+        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
+                                                          sub.values[id].name +
+                                                          "' was never computed");
+      }
       out.push_back(t.is_view() ? t.clone() : t);
     }
     return out;
@@ -3932,6 +5968,34 @@ class Runner {
     Shape shape;
     std::size_t offset = kNoOffset;
   };
+
+  // `what` names the memory in an error message (built only then).
+  template <class What>
+  void check_size(std::size_t node, std::size_t bytes, What what) const {
+    if (bytes > detail::max_tensor_bytes()) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          what() + " of " + std::to_string(bytes) + " bytes is larger than the " +
+                              std::to_string(detail::max_tensor_bytes()) + " bytes allowed");
+    }
+  }
+
+  // A new tensor for output i of `node`; running out of memory is an Error naming the node.
+  Tensor allocate(std::size_t node, std::size_t i, DType dtype, const Shape& shape) const {
+    const auto what = [&] {
+      return "output " + std::to_string(i) + " of shape " + shape.to_string() + " (" +
+             dtype_name(dtype) + ")";
+    };
+    check_size(node, static_cast<std::size_t>(shape.numel()) * dtype_size(dtype), what);
+#ifndef INLAY_NO_EXCEPTIONS
+    try {
+      return Tensor(dtype, shape);
+    } catch (const std::bad_alloc&) {
+      g_.infos[node].fail(ErrorKind::invalid_model, what() + " cannot be allocated");
+    }
+#else
+    return Tensor(dtype, shape);
+#endif
+  }
 
   static std::string declared_shape(const Value& v) {
     std::string s = "[";
@@ -4351,6 +6415,11 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
   if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
   for (std::size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& src = runner.value(g.outputs[i]);
+    if (!graph::Runner::computed(src)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
     Tensor& dst = outputs[i];
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
@@ -4421,8 +6490,10 @@ INLAY_NAMESPACE_END
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 
@@ -4618,6 +6689,63 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
       index[k] = 0;
     }
   }
+}
+
+// Scalar code on any dtype (elementwise, reduce and softmax ops): half floats are computed in
+// float, every other type in itself; convert_to gives the value in another dtype the way Cast
+// does, with float -> integer saturating (NaN -> 0) so that no conversion is undefined behaviour.
+template <class T>
+struct ScalarOf {
+  using type = T;
+};
+template <>
+struct ScalarOf<float16> {
+  using type = float;
+};
+template <class T>
+using scalar_t = typename ScalarOf<T>::type;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+
+template <class T>
+inline scalar_t<T> to_scalar(T v) {
+  return v;
+}
+inline float to_scalar(float16 v) { return to_float(v); }
+
+template <class T, class S>
+inline T convert_to(S v) {
+  if constexpr (std::is_same<S, float16>::value) {
+    return convert_to<T>(to_float(v));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return v != S(0);
+  } else if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(static_cast<float>(v));
+  } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
+    if (!(v == v)) return T(0);
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
+// An activation fused into a Conv/ConvTranspose/Gemm/MatMul node by the fusion pass
+// (graph/impl/fuse.hpp), read back by the node's kernel for its epilogue. The attribute names
+// start with "inlay." so that no ONNX attribute can clash with them.
+constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
+constexpr const char* fused_alpha_attr = "inlay.alpha";
+constexpr const char* fused_beta_attr = "inlay.beta";
+inline kernels::Activation fused_activation(const OpInfo& info) {
+  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+  if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
+    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
+                                            std::to_string(op) + " is not an activation");
+  }
+  return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
+                                 info.get_float(fused_alpha_attr, 0.0f),
+                                 info.get_float(fused_beta_attr, 0.0f));
 }
 
 }  // namespace ops
@@ -4866,17 +6994,382 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_CONTROL_HPP
 // ---- end inlay/graph/ops/control.hpp
 // ---- begin inlay/graph/ops/conv.hpp
-// Conv and ConvTranspose. Implementation-only.
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, and the
+// sliding-window attributes (kernel_shape, strides, pads, dilations, auto_pad) that the pools
+// share. A fused activation (graph/impl/fuse.hpp) runs in the kernel's epilogue.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONV_HPP
 #define INLAY_GRAPH_OPS_CONV_HPP
+
+#include <string>
+#include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// Attribute values above this are refused: sizes computed from them stay far from overflow.
+constexpr std::int64_t max_window_value = std::int64_t(1) << 30;
+
+// The window attributes as the node gives them; empty lists mean "not given".
+struct WindowAttrs {
+  enum class AutoPad { notset, same_upper, same_lower, valid };
+  AutoPad auto_pad = AutoPad::notset;
+  std::vector<std::int64_t> kernel, strides, pads, dilations;
+
+  explicit WindowAttrs(const OpInfo& info)
+      : kernel(info.get_ints("kernel_shape")),
+        strides(info.get_ints("strides")),
+        pads(info.get_ints("pads")),
+        dilations(info.get_ints("dilations")) {
+    const std::string a = info.get_string("auto_pad", "NOTSET");
+    if (a == "SAME_UPPER") auto_pad = AutoPad::same_upper;
+    else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
+    else if (a == "VALID") auto_pad = AutoPad::valid;
+    else if (a != "NOTSET" && !a.empty()) {
+      info.fail(ErrorKind::invalid_model, "auto_pad '" + a +
+                                              "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+    }
+    check_values(info, "kernel_shape", kernel, 1);
+    check_values(info, "strides", strides, 1);
+    check_values(info, "dilations", dilations, 1);
+    check_values(info, "pads", pads, 0);
+  }
+
+  // Checks the list lengths against `rank` spatial dimensions (pads: 2 * rank).
+  void check_rank(const OpInfo& info, std::size_t rank) const {
+    check_length(info, "kernel_shape", kernel, rank);
+    check_length(info, "strides", strides, rank);
+    check_length(info, "dilations", dilations, rank);
+    check_length(info, "pads", pads, 2 * rank);
+  }
+  std::size_t stride(std::size_t i) const { return strides.empty() ? 1 : std::size_t(strides[i]); }
+  std::size_t dilation(std::size_t i) const {
+    return dilations.empty() ? 1 : std::size_t(dilations[i]);
+  }
+
+ private:
+  static void check_values(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::int64_t least) {
+    for (std::int64_t x : v) {
+      if (x < least || x > max_window_value) {
+        info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
+                                                "; each must be in [" + std::to_string(least) +
+                                                ", 2^30]");
+      }
+    }
+  }
+  static void check_length(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::size_t want) {
+    if (!v.empty() && v.size() != want) {
+      info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values; the input needs " + std::to_string(want));
+    }
+  }
+};
+
+// One spatial dimension of a window: input size, kernel, stride, dilation, pads.
+struct WindowAxis {
+  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_begin = 0, pad_end = 0;
+};
+
+// The axes of a forward window (convolution, pooling) over the spatial dimensions of `x`
+// ([N, C, spatial...]) with kernel sizes `kernel`; auto_pad SAME splits the padding that keeps
+// out = ceil(in / stride), the odd element at the end (SAME_UPPER) or the beginning (SAME_LOWER).
+inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAttrs& a,
+                                              const Shape& x,
+                                              const std::vector<std::int64_t>& kernel) {
+  const std::size_t rank = x.rank() - 2;
+  a.check_rank(info, rank);
+  std::vector<WindowAxis> axes(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    WindowAxis& ax = axes[i];
+    ax.in = static_cast<std::size_t>(x[i + 2]);
+    ax.kernel = static_cast<std::size_t>(kernel[i]);
+    ax.stride = a.stride(i);
+    ax.dilation = a.dilation(i);
+    switch (a.auto_pad) {
+      case WindowAttrs::AutoPad::notset:
+        if (!a.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(a.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(a.pads[i + rank]);
+        }
+        break;
+      case WindowAttrs::AutoPad::valid: break;
+      case WindowAttrs::AutoPad::same_upper:
+      case WindowAttrs::AutoPad::same_lower: {
+        const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
+        const std::size_t need = (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t total = need > ax.in ? need - ax.in : 0;
+        const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
+        ax.pad_begin = upper ? total / 2 : total - total / 2;
+        ax.pad_end = total - ax.pad_begin;
+        break;
+      }
+    }
+  }
+  return axes;
+}
+
+// Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
+inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
+                                                     const Shape& w) {
+  std::vector<std::int64_t> k(w.begin() + 2, w.end());
+  for (std::int64_t d : k) {
+    if (d < 1 || d > max_window_value) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " has an empty or huge kernel");
+    }
+  }
+  if (!a.kernel.empty() && a.kernel != k) {
+    info.fail(ErrorKind::shape_mismatch, "kernel_shape does not match the spatial dimensions of W " +
+                                             w.to_string());
+  }
+  return k;
+}
+
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of 1 or 2 spatial
+// dimensions, W of the same rank, B [out_channels].
+inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
+  if (x.rank() < 3) {
+    info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
+  }
+  if (x.rank() > 4) {
+    info.fail(ErrorKind::unsupported_op, "only 1-D and 2-D convolutions are supported; X is " +
+                                             x.to_string());
+  }
+  if (w.rank() != x.rank()) {
+    info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " must have the rank of X " +
+                                             x.to_string());
+  }
+  if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
+}
+
+inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
+  if (!ctx.has_input(2)) return nullptr;
+  const Tensor& b = ctx.input(2);
+  require_f32(ctx, b, "B");
+  if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
+    ctx.fail(ErrorKind::shape_mismatch, "B " + b.shape().to_string() + " must be [" +
+                                            std::to_string(channels) + "]");
+  }
+  return b.data<float>();
+}
+
+// Fills the kernel's 2-D parameters from one (1-D, height 1) or two axes.
+inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis>& axes) {
+  const WindowAxis one;
+  const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+  const WindowAxis& w = axes.back();
+  p.in_h = h.in;
+  p.in_w = w.in;
+  p.kernel_h = h.kernel;
+  p.kernel_w = w.kernel;
+  p.stride_h = h.stride;
+  p.stride_w = w.stride;
+  p.dilation_h = h.dilation;
+  p.dilation_w = w.dilation;
+  p.pad_top = h.pad_begin;
+  p.pad_bottom = h.pad_end;
+  p.pad_left = w.pad_begin;
+  p.pad_right = w.pad_end;
+}
+
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
+// M a multiple of C) takes the direct kernel; the others im2col + GEMM.
+class ConvKernel final : public OpKernel {
+ public:
+  explicit ConvKernel(const OpInfo& info)
+      : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    // Constant weights are checked at load, so a model with wrong ones fails there.
+    if (const Tensor* w = info.constant_input(1)) check_weights(info, w->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    check_weights(info, w.shape());
+    const std::int64_t channels = x.shape()[1], out_channels = w.shape()[0];
+    if (w.shape()[1] * group_ != channels) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() + " (W[1] * group != C)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const auto axes =
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
+    if (depthwise) {
+      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias,
+                                         y.data<float>(), activation_, ctx.executor());
+      return;
+    }
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                             workspace, activation_, ctx.executor());
+  }
+
+ private:
+  void check_weights(const OpInfo& info, const Shape& w) const {
+    if (w.rank() < 3) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() +
+                                               " must be [M, C / group, kernel...]");
+    }
+    if (w[0] % group_ != 0) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
+                                              " does not divide the output channels of W " +
+                                              w.to_string());
+    }
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  kernels::Activation activation_;
+};
+
+// Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
+// output_shape when given (the pads are then derived), else from the pads and output_padding.
+class ConvTransposeKernel final : public OpKernel {
+ public:
+  explicit ConvTransposeKernel(const OpInfo& info)
+      : window_(info),
+        group_(info.get_int("group", 1)),
+        output_padding_(info.get_ints("output_padding")),
+        output_shape_(info.get_ints("output_shape")),
+        activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    for (std::int64_t v : output_padding_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_padding holds " + std::to_string(v));
+      }
+    }
+    for (std::int64_t v : output_shape_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_shape holds " + std::to_string(v));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t channels = x.shape()[1];
+    const std::int64_t out_channels = w.shape()[1] * group_;
+    if (w.shape()[0] != channels || channels % group_ != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() +
+                                              " (W[0] must be C, a multiple of group)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const std::size_t rank = x.rank() - 2;
+    window_.check_rank(info, rank);
+    if (!output_padding_.empty() && output_padding_.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_padding has " +
+                                             std::to_string(output_padding_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    // output_shape may list the spatial dimensions only or all of them.
+    std::vector<std::int64_t> target(output_shape_);
+    if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
+    if (!target.empty() && target.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " + std::to_string(output_shape_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
+    std::vector<WindowAxis> axes(rank);
+    std::vector<std::size_t> extra(rank);  // output_padding, grown when output_shape asks more
+    for (std::size_t i = 0; i < rank; ++i) {
+      WindowAxis& ax = axes[i];
+      ax.in = static_cast<std::size_t>(x.shape()[i + 2]);
+      ax.kernel = static_cast<std::size_t>(kernel[i]);
+      ax.stride = window_.stride(i);
+      ax.dilation = window_.dilation(i);
+      extra[i] = output_padding_.empty() ? 0 : static_cast<std::size_t>(output_padding_[i]);
+      const bool same = window_.auto_pad == WindowAttrs::AutoPad::same_upper ||
+                        window_.auto_pad == WindowAttrs::AutoPad::same_lower;
+      if (target.empty() && !same) {
+        if (window_.auto_pad == WindowAttrs::AutoPad::notset && !window_.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(window_.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(window_.pads[i + rank]);
+        }
+        continue;
+      }
+      // The pads that give the wanted size (ONNX: total = full size - output_shape).
+      const auto want = static_cast<std::int64_t>(target.empty() ? ax.in * ax.stride
+                                                                  : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(
+          ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] + ax.dilation * (ax.kernel - 1) + 1);
+      const std::int64_t total = full - want;
+      if (total < 0) {
+        extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
+      } else {
+        const auto t = static_cast<std::size_t>(total);
+        const bool upper = window_.auto_pad != WindowAttrs::AutoPad::same_lower;
+        ax.pad_begin = upper ? t / 2 : t - t / 2;
+        ax.pad_end = t - ax.pad_begin;
+      }
+    }
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    p.output_pad_w = extra.back();
+    if (rank == 2) p.output_pad_h = extra[0];
+    if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
+        (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
+      ctx.fail(ErrorKind::unsupported_op, "an output padding of " +
+                                              std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                                              " that is not less than the stride or dilation");
+    }
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(
+        ctx.scratch(kernels::conv_transpose2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv_transpose2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                       workspace, activation_, ctx.executor());
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+  std::vector<std::int64_t> output_padding_, output_shape_;
+  kernels::Activation activation_;
+};
+
 inline void register_conv_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "Conv", 1, factory<ConvKernel>());
+  ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
 }
 
 }  // namespace ops
@@ -4886,52 +7379,440 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_CONV_HPP
 // ---- end inlay/graph/ops/conv.hpp
 // ---- begin inlay/graph/ops/elementwise.hpp
-// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
-// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
+// Elementwise operators: unary math and activations, Clip, arithmetic and comparisons with
+// broadcasting, variadic Sum/Mean/Max/Min, logic, Where, Cast and CastLike. f32 goes through the
+// shared unary/binary kernels wherever one exists; other dtypes, and ops without a kernel, run
+// the scalar code here. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 #define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+namespace elementwise {
 
-// One f32 activation with its parameters read from the node's attributes at load.
-class UnaryKernel final : public OpKernel {
+using NumericHalfTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
+                                  std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
+                                  std::uint64_t>;
+using FloatHalfTypes = TypeList<float, double, float16>;
+
+// ---- integer arithmetic that wraps (as two's complement hardware does) instead of being UB
+
+template <class T>
+T wrap_add(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+  } else {
+    return a + b;
+  }
+}
+template <class T>
+T wrap_sub(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+  } else {
+    return a - b;
+  }
+}
+template <class T>
+T wrap_mul(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+  } else {
+    return a * b;
+  }
+}
+// Integer division by 0 is undefined in ONNX: inlay gives 0 rather than crashing; MIN / -1 wraps.
+template <class T>
+T safe_div(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return wrap_sub(T(0), a);
+    }
+    return static_cast<T>(a / b);
+  } else {
+    return a / b;
+  }
+}
+// The remainder with the sign of the dividend (C's %, fmod) or of the divisor (Python's %).
+template <class T>
+T remainder(T a, T b, bool c_style) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return T(0);
+      T r = static_cast<T>(a % b);
+      if (!c_style && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
+    } else {
+      return static_cast<T>(a % b);
+    }
+  } else {
+    T r = std::fmod(a, b);
+    if (!c_style && r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  }
+}
+// NaN-propagating max and min (NumPy's maximum/minimum).
+template <class T>
+T max_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return a < b ? b : a;
+}
+template <class T>
+T min_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return b < a ? b : a;
+}
+
+// y[e] = f(a[...], b[...]) over the broadcast shape of y.
+template <class A, class B, class Y, class F>
+void broadcast_map(const Tensor& a, const Tensor& b, Tensor& y, F f) {
+  const A* pa = a.data<A>();
+  const B* pb = b.data<B>();
+  Y* py = y.data<Y>();
+  if (a.shape() == b.shape()) {
+    const std::int64_t n = y.numel();
+    for (std::int64_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
+    return;
+  }
+  const Shape ins[2] = {a.shape(), b.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    py[e] = f(pa[off[0]], pb[off[1]]);
+  });
+}
+
+// Copies x into y of the broadcast shape y.shape(), any dtype.
+template <std::size_t S>
+void broadcast_copy_bytes(const Tensor& x, Tensor& y) {
+  const auto* px = static_cast<const unsigned char*>(x.raw_data());
+  auto* py = static_cast<unsigned char*>(const_cast<void*>(y.raw_data()));
+  const Shape ins[1] = {x.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    std::memcpy(py + e * S, px + off[0] * S, S);
+  });
+}
+inline void broadcast_copy(const Tensor& x, Tensor& y) {
+  if (x.shape() == y.shape()) {
+    if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+    return;
+  }
+  switch (dtype_size(x.dtype())) {
+    case 1: return broadcast_copy_bytes<1>(x, y);
+    case 2: return broadcast_copy_bytes<2>(x, y);
+    case 4: return broadcast_copy_bytes<4>(x, y);
+    default: return broadcast_copy_bytes<8>(x, y);
+  }
+}
+
+inline void require_same_dtype(const OpContext& ctx, const Tensor& a, const Tensor& b,
+                               const char* what_a, const char* what_b) {
+  if (a.dtype() != b.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what_a) + " and " + what_b +
+                                           " have different dtypes (" + dtype_name(a.dtype()) +
+                                           " and " + dtype_name(b.dtype()) + ")");
+  }
+}
+inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean) {
+    ctx.fail(ErrorKind::unsupported_op,
+             std::string(what) + " has dtype " + dtype_name(t.dtype()) + "; this op takes bool");
+  }
+}
+
+// ---- unary math and activations
+
+enum class Math : std::uint8_t {
+  abs, neg, floor, ceil, round, sign, sqrt, reciprocal, exp, log,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
+  relu, leaky_relu, elu, selu, celu, thresholded_relu, sigmoid, hard_sigmoid, hard_swish,
+  softplus, softsign, tanh, mish,
+  shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
+};
+// A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
+struct MathFn {
+  Math op;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// The kernel activation that computes fn on f32, if there is one.
+inline bool kernel_activation(const MathFn& fn, kernels::Activation& out) {
+  using kernels::Activation;
+  using kernels::UnaryOp;
+  switch (fn.op) {
+    case Math::abs: out = Activation::of(UnaryOp::abs); return true;
+    case Math::neg: out = Activation::of(UnaryOp::neg); return true;
+    case Math::sqrt: out = Activation::of(UnaryOp::sqrt); return true;
+    case Math::reciprocal: out = Activation::of(UnaryOp::reciprocal); return true;
+    case Math::exp: out = Activation::of(UnaryOp::exp); return true;
+    case Math::log: out = Activation::of(UnaryOp::log); return true;
+    case Math::erf: out = Activation::of(UnaryOp::erf); return true;
+    case Math::relu: out = Activation::relu(); return true;
+    case Math::leaky_relu: out = Activation::leaky_relu(fn.alpha); return true;
+    case Math::elu: out = Activation::elu(fn.alpha); return true;
+    case Math::selu: out = Activation::selu(fn.alpha, fn.beta); return true;
+    case Math::sigmoid: out = Activation::sigmoid(); return true;
+    case Math::hard_sigmoid: out = Activation::hard_sigmoid(fn.alpha, fn.beta); return true;
+    case Math::hard_swish: out = Activation::hard_swish(); return true;
+    case Math::softplus: out = Activation::softplus(); return true;
+    case Math::tanh: out = Activation::tanh(); return true;
+    case Math::mish: out = Activation::mish(); return true;
+    default: return false;
+  }
+}
+
+// fn(x) for a float or double x; formulas from the ONNX operator docs.
+template <class C>
+C apply_float(const MathFn& fn, C x) {
+  const C alpha = fn.alpha, beta = fn.beta;
+  switch (fn.op) {
+    case Math::abs: return std::fabs(x);
+    case Math::neg: return -x;
+    case Math::floor: return std::floor(x);
+    case Math::ceil: return std::ceil(x);
+    case Math::round: return std::nearbyint(x);  // ties to even in the default rounding mode
+    case Math::sign: return x > C(0) ? C(1) : x < C(0) ? C(-1) : x;  // 0 and NaN stay
+    case Math::sqrt: return std::sqrt(x);
+    case Math::reciprocal: return C(1) / x;
+    case Math::exp: return std::exp(x);
+    case Math::log: return std::log(x);
+    case Math::sin: return std::sin(x);
+    case Math::cos: return std::cos(x);
+    case Math::tan: return std::tan(x);
+    case Math::asin: return std::asin(x);
+    case Math::acos: return std::acos(x);
+    case Math::atan: return std::atan(x);
+    case Math::sinh: return std::sinh(x);
+    case Math::cosh: return std::cosh(x);
+    case Math::asinh: return std::asinh(x);
+    case Math::acosh: return std::acosh(x);
+    case Math::atanh: return std::atanh(x);
+    case Math::erf: return std::erf(x);
+    case Math::relu: return x < C(0) ? C(0) : x;
+    case Math::leaky_relu: return x < C(0) ? alpha * x : x;
+    case Math::elu: return x < C(0) ? alpha * std::expm1(x) : x;
+    case Math::selu: return x > C(0) ? beta * x : beta * alpha * std::expm1(x);
+    case Math::celu:
+      return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
+    case Math::thresholded_relu: return x > alpha ? x : C(0);
+    case Math::sigmoid: {
+      const C e = std::exp(-std::fabs(x));  // never overflows
+      return x >= C(0) ? C(1) / (C(1) + e) : e / (C(1) + e);
+    }
+    case Math::hard_sigmoid: return std::max(C(0), std::min(C(1), alpha * x + beta));
+    case Math::hard_swish: return x * std::max(C(0), std::min(C(1), x / C(6) + C(0.5)));
+    case Math::softplus: return std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x)));
+    case Math::softsign: return x / (C(1) + std::fabs(x));
+    case Math::tanh: return std::tanh(x);
+    case Math::mish:
+      return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
+  }
+  return x;
+}
+
+// The ops ONNX also defines on integers.
+inline bool takes_integers(Math op) {
+  return op == Math::abs || op == Math::neg || op == Math::sign || op == Math::relu ||
+         op == Math::shrink;
+}
+template <class T>
+T apply_integer(const MathFn& fn, T x) {
+  bool negative = false;
+  if constexpr (std::is_signed<T>::value) negative = x < T(0);
+  switch (fn.op) {
+    case Math::abs: return negative ? wrap_sub(T(0), x) : x;
+    case Math::neg: return wrap_sub(T(0), x);
+    case Math::sign: return negative ? static_cast<T>(-1) : x > T(0) ? T(1) : T(0);
+    case Math::relu: return negative ? T(0) : x;
+    case Math::shrink:
+      return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
+    default: return x;
+  }
+}
+
+class MathKernel final : public OpKernel {
  public:
-  UnaryKernel(const OpInfo&, kernels::Activation f) : f_(f) {}
+  MathKernel(const OpInfo&, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    require_f32(ctx, x, "input");
-    Tensor& y = ctx.output(0, DType::f32, x.shape());
-    kernels::unary_f32(x.data<float>(), y.data<float>(), static_cast<std::size_t>(x.numel()), f_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const auto n = static_cast<std::size_t>(x.numel());
+    if (x.dtype() == DType::f32 && has_kernel_) {
+      kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (is_float_v<T>) {
+        for (std::size_t i = 0; i < n; ++i) {
+          py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
+        }
+      } else {
+        if (!takes_integers(fn_.op)) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported by this op (floats only)");
+        }
+        for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
+      }
+    }, NumericHalfTypes{});
   }
 
  private:
-  kernels::Activation f_;
+  MathFn fn_;
+  kernels::Activation kernel_;
+  bool has_kernel_;
 };
 
-// A factory for the activation that `make(info)` returns.
+// A factory for the unary op that `make(info)` describes.
 template <class Make>
-OpFactory unary(Make make) {
+OpFactory math(Make make) {
   return [make](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<UnaryKernel>(info, make(info));
+    return std::make_unique<MathKernel>(info, make(info));
   };
 }
+inline OpFactory math(Math op) {
+  return math([op](const OpInfo&) { return MathFn{op}; });
+}
 
-class BinaryKernel final : public OpKernel {
+// IsNaN and IsInf: float in, bool out.
+class FloatTestKernel final : public OpKernel {
  public:
-  BinaryKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  FloatTestKernel(const OpInfo& info, bool nan)
+      : nan_(nan), negative_(info.get_int("detect_negative", 1) != 0),
+        positive_(info.get_int("detect_positive", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    bool* py = y.data<bool>();
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto v = to_scalar(px[i]);
+        py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
+      }
+    }, FloatHalfTypes{});
+  }
+
+ private:
+  bool nan_, negative_, positive_;
+};
+
+class NotKernel final : public OpKernel {
+ public:
+  explicit NotKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_bool(ctx, x, "the input");
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    const bool* px = x.data<bool>();
+    bool* py = y.data<bool>();
+    for (std::int64_t i = 0; i < x.numel(); ++i) py[i] = !px[i];
+  }
+};
+
+// ---- Clip: bounds are attributes before opset 11, optional inputs from 11 on
+
+class ClipKernel final : public OpKernel {
+ public:
+  explicit ClipKernel(const OpInfo& info)
+      : bounds_are_inputs_(info.opset() >= 11),
+        lo_(info.get_float("min", -std::numeric_limits<float>::infinity())),
+        hi_(info.get_float("max", std::numeric_limits<float>::infinity())) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
+      if constexpr (std::is_floating_point<C>::value) {
+        lo = -std::numeric_limits<C>::infinity();
+        hi = std::numeric_limits<C>::infinity();
+      }
+      if (!bounds_are_inputs_) {
+        if constexpr (!is_float_v<T>) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported before opset 12");
+        }
+        lo = static_cast<C>(lo_);
+        hi = static_cast<C>(hi_);
+      } else {
+        if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
+        if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
+      }
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        kernels::unary_f32(px, py, static_cast<std::size_t>(n), kernels::Activation::clip(lo, hi));
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) {
+          C v = to_scalar(px[i]);
+          v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
+          v = v > hi ? hi : v;
+          py[i] = convert_to<T>(v);
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  template <class T>
+  static scalar_t<T> bound(const OpContext& ctx, std::size_t i, const char* what) {
+    const Tensor& t = ctx.input(i);
+    if (t.dtype() != dtype_of_v<T>) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                             ", the input " + dtype_name(dtype_of_v<T>));
+    }
+    if (t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
+                                             std::to_string(t.numel()));
+    }
+    return to_scalar(t.data<T>()[0]);
+  }
+  bool bounds_are_inputs_;
+  float lo_, hi_;
+};
+
+// ---- binary arithmetic with broadcasting
+
+template <class C>
+C arithmetic(kernels::BinaryOp op, C a, C b) {
+  switch (op) {
+    case kernels::BinaryOp::add: return wrap_add(a, b);
+    case kernels::BinaryOp::sub: return wrap_sub(a, b);
+    case kernels::BinaryOp::mul: return wrap_mul(a, b);
+    case kernels::BinaryOp::div: return safe_div(a, b);
+    case kernels::BinaryOp::max: return max_of(a, b);
+    case kernels::BinaryOp::min: return min_of(a, b);
+    default: return a;  // pow and prelu have kernels of their own
+  }
+}
+
+// Add, Sub, Mul, Div.
+class ArithmeticKernel final : public OpKernel {
+ public:
+  ArithmeticKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype()) {
-      ctx.fail(ErrorKind::invalid_model, std::string("inputs have different dtypes (") +
-                                             dtype_name(a.dtype()) + " and " +
-                                             dtype_name(b.dtype()) + ")");
-    }
+    require_same_dtype(ctx, a, b, "A", "B");
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32) {
@@ -4939,83 +7820,462 @@ class BinaryKernel final : public OpKernel {
                           y.data<float>(), shape);
       return;
     }
+    const kernels::BinaryOp op = op_;
     visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      const T* pa = a.data<T>();
-      const T* pb = b.data<T>();
-      T* py = y.data<T>();
-      const Shape ins[2] = {a.shape(), b.shape()};
-      const kernels::BinaryOp op = op_;
-      for_each_broadcast(shape, ins, [&](std::int64_t e, const std::int64_t* off) {
-        py[e] = apply(op, pa[off[0]], pb[off[1]]);
+      broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
+        return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
       });
-    }, TypeList<double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
-                std::uint32_t, std::int64_t, std::uint64_t>{});
+    }, NumericHalfTypes{});
   }
 
  private:
-  template <class T>
-  static T apply(kernels::BinaryOp op, T a, T b) {
-    switch (op) {
-      case kernels::BinaryOp::add: return static_cast<T>(a + b);
-      case kernels::BinaryOp::sub: return static_cast<T>(a - b);
-      case kernels::BinaryOp::mul: return static_cast<T>(a * b);
-      case kernels::BinaryOp::div:
-        if constexpr (std::is_integral<T>::value) {
-          return b == 0 ? T(0) : static_cast<T>(a / b);  // ONNX leaves x/0 undefined for ints
-        } else {
-          return a / b;
-        }
-      case kernels::BinaryOp::pow:
-        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
-      case kernels::BinaryOp::max: return a < b ? b : a;
-      case kernels::BinaryOp::min: return b < a ? b : a;
-      case kernels::BinaryOp::prelu: return a < T(0) ? static_cast<T>(a * b) : a;
-    }
-    return a;
-  }
   kernels::BinaryOp op_;
 };
 
-inline OpFactory binary(kernels::BinaryOp op) {
-  return [op](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<BinaryKernel>(info, op);
-  };
+template <class A, class B>
+A power(A a, B b) {
+  if constexpr (std::is_integral<A>::value && std::is_integral<B>::value) {
+    if constexpr (std::is_signed<B>::value) {
+      if (b < 0) {  // only 1 and -1 have integer reciprocals
+        if (a == A(1)) return A(1);
+        if constexpr (std::is_signed<A>::value) {
+          if (a == A(-1)) return (b & 1) ? A(-1) : A(1);
+        }
+        return A(0);
+      }
+    }
+    A result = 1, base = a;
+    for (auto e = static_cast<std::uint64_t>(b); e; e >>= 1) {
+      if (e & 1) result = wrap_mul(result, base);
+      base = wrap_mul(base, base);
+    }
+    return result;
+  } else {
+    return convert_to<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+  }
 }
 
+// Pow: the exponent may have another dtype than the base; the result has the base's.
+class PowKernel final : public OpKernel {
+ public:
+  explicit PowKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    if (a.dtype() == DType::f32 && b.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::pow, a.data<float>(), a.shape(), b.data<float>(),
+                          b.shape(), y.data<float>(), shape);
+      return;
+    }
+    visit_dtype(ctx.info(), a.dtype(), [&](auto base_tag) {
+      using A = decltype(base_tag);
+      visit_dtype(ctx.info(), b.dtype(), [&](auto exponent_tag) {
+        using B = decltype(exponent_tag);
+        broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
+          return convert_to<A>(power(to_scalar(u), to_scalar(v)));
+        });
+      }, NumericHalfTypes{});
+    }, TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+  }
+};
+
+// Mod: fmod = 0 takes the divisor's sign (integers only), fmod = 1 the dividend's.
+class ModKernel final : public OpKernel {
+ public:
+  explicit ModKernel(const OpInfo& info) : c_style_(info.get_int("fmod", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool c_style = c_style_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (is_float_v<T>) {
+        if (!c_style) {
+          ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
+        }
+      }
+      broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
+        return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
+      });
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool c_style_;
+};
+
+class BitShiftKernel final : public OpKernel {
+ public:
+  explicit BitShiftKernel(const OpInfo& info) {
+    const std::string direction = info.get_string("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT") {
+      info.fail(ErrorKind::invalid_model,
+                "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
+    }
+    left_ = direction == "LEFT";
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "X", "Y");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool left = left_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
+        if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
+        return static_cast<T>(left ? u << v : u >> v);
+      });
+    }, TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
+  }
+
+ private:
+  bool left_ = true;
+};
+
+// PRelu: the slope broadcasts to X (one direction only).
+class PReluKernel final : public OpKernel {
+ public:
+  explicit PReluKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& slope = ctx.input(1);
+    require_same_dtype(ctx, x, slope, "X", "slope");
+    if (broadcast(ctx.info(), x.shape(), slope.shape()) != x.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, "slope of shape " + slope.shape().to_string() +
+                                              " does not broadcast to X of shape " +
+                                              x.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(),
+                          slope.data<float>(), slope.shape(), y.data<float>(), x.shape());
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
+        const auto a = to_scalar(u);
+        if constexpr (std::is_signed<decltype(a)>::value) {
+          if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
+        }
+        return u;
+      });
+    }, NumericHalfTypes{});
+  }
+};
+
+// ---- Sum, Mean, Max, Min of any number of inputs, all broadcast together
+
+class VariadicKernel final : public OpKernel {
+ public:
+  VariadicKernel(const OpInfo& info, kernels::BinaryOp op, bool mean) : op_(op), mean_(mean) {
+    if (info.input_count() == 0) info.fail(ErrorKind::invalid_model, "needs at least one input");
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    Shape shapes[64];
+    if (count > 64) ctx.fail(ErrorKind::unsupported_op, "more than 64 inputs");
+    const Tensor& first = ctx.input(0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      require_same_dtype(ctx, first, t, "input 0", ("input " + std::to_string(i)).c_str());
+      shapes[i] = t.shape();
+    }
+    const Shape shape = broadcast(ctx.info(), shapes, count);
+    Tensor& y = ctx.output(0, first.dtype(), shape);
+    broadcast_copy(first, y);
+    if (first.dtype() == DType::f32) {
+      float* py = y.data<float>();
+      for (std::size_t i = 1; i < count; ++i) {
+        const Tensor& t = ctx.input(i);
+        kernels::binary_f32(op_, py, shape, t.data<float>(), t.shape(), py, shape);
+      }
+      if (mean_) {
+        const float n = static_cast<float>(count);
+        kernels::binary_f32(kernels::BinaryOp::div, py, shape, &n, Shape{}, py, shape);
+      }
+      return;
+    }
+    const kernels::BinaryOp op = op_;
+    visit_dtype(ctx.info(), first.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      for (std::size_t i = 1; i < count; ++i) {
+        broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
+          return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+        });
+      }
+      if (mean_) {
+        T* py = y.data<T>();
+        const auto n = static_cast<scalar_t<T>>(count);
+        for (std::int64_t e = 0; e < y.numel(); ++e) {
+          py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  kernels::BinaryOp op_;
+  bool mean_;
+};
+
+// ---- comparisons and logic: bool out
+
+enum class Compare : std::uint8_t { equal, greater, greater_equal, less, less_equal };
+
+class CompareKernel final : public OpKernel {
+ public:
+  CompareKernel(const OpInfo&, Compare op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Compare op = op_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
+        const auto p = to_scalar(u), q = to_scalar(v);
+        switch (op) {
+          case Compare::equal: return p == q;
+          case Compare::greater: return p > q;
+          case Compare::greater_equal: return p >= q;
+          case Compare::less: return p < q;
+          case Compare::less_equal: return p <= q;
+        }
+        return false;
+      });
+    }, AllTypes{});
+  }
+
+ private:
+  Compare op_;
+};
+
+enum class Logic : std::uint8_t { and_, or_, xor_ };
+
+class LogicKernel final : public OpKernel {
+ public:
+  LogicKernel(const OpInfo&, Logic op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_bool(ctx, a, "A");
+    require_bool(ctx, b, "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Logic op = op_;
+    broadcast_map<bool, bool, bool>(a, b, y, [op](bool u, bool v) {
+      return op == Logic::and_ ? u && v : op == Logic::or_ ? u || v : u != v;
+    });
+  }
+
+ private:
+  Logic op_;
+};
+
+// Where(condition, X, Y): X where the condition holds, else Y; all three broadcast together.
+class WhereKernel final : public OpKernel {
+ public:
+  explicit WhereKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& c = ctx.input(0);
+    const Tensor& x = ctx.input(1);
+    const Tensor& y = ctx.input(2);
+    require_bool(ctx, c, "condition");
+    require_same_dtype(ctx, x, y, "X", "Y");
+    const Shape ins[3] = {c.shape(), x.shape(), y.shape()};
+    const Shape shape = broadcast(ctx.info(), ins, 3);
+    Tensor& out = ctx.output(0, x.dtype(), shape);
+    switch (dtype_size(x.dtype())) {
+      case 1: return select<1>(c, x, y, out, ins);
+      case 2: return select<2>(c, x, y, out, ins);
+      case 4: return select<4>(c, x, y, out, ins);
+      default: return select<8>(c, x, y, out, ins);
+    }
+  }
+
+ private:
+  template <std::size_t S>
+  static void select(const Tensor& c, const Tensor& x, const Tensor& y, Tensor& out,
+                     const Shape (&ins)[3]) {
+    const bool* pc = c.data<bool>();
+    const auto* px = static_cast<const unsigned char*>(x.raw_data());
+    const auto* py = static_cast<const unsigned char*>(y.raw_data());
+    auto* po = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+    for_each_broadcast(out.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      std::memcpy(po + e * S, pc[off[0]] ? px + off[1] * S : py + off[2] * S, S);
+    });
+  }
+};
+
+// ---- Cast (to: an ONNX data type) and CastLike (to the dtype of input 1)
+
+class CastKernel final : public OpKernel {
+ public:
+  CastKernel(const OpInfo& info, bool like) : like_(like) {
+    if (like) return;
+    const auto to = info.require("to", Attribute::Kind::int_).i;
+    if (to < 0 || to > std::numeric_limits<std::int32_t>::max() ||
+        !onnx::to_dtype(static_cast<std::int32_t>(to), to_)) {
+      info.fail(ErrorKind::unsupported_op,
+                "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) +
+                    " is not supported");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType to = like_ ? ctx.input(1).dtype() : to_;
+    Tensor& y = ctx.output(0, to, x.shape());
+    if (to == x.dtype()) {
+      if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+      return;
+    }
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto from_tag) {
+      using From = decltype(from_tag);
+      visit_dtype(ctx.info(), to, [&](auto to_tag) {
+        using To = decltype(to_tag);
+        const From* px = x.data<From>();
+        To* py = y.data<To>();
+        for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
+      }, AllTypes{});
+    }, AllTypes{});
+  }
+
+ private:
+  bool like_;
+  DType to_ = DType::f32;
+};
+
+}  // namespace elementwise
+
 inline void register_elementwise_ops(OpSet& ops) {
-  using kernels::Activation;
-  using kernels::UnaryOp;
-  auto fixed = [](UnaryOp op) { return unary([op](const OpInfo&) { return Activation::of(op); }); };
-  ops.add("", "Relu", 1, fixed(UnaryOp::relu));
-  ops.add("", "Sigmoid", 1, fixed(UnaryOp::sigmoid));
-  ops.add("", "Tanh", 1, fixed(UnaryOp::tanh));
-  ops.add("", "Exp", 1, fixed(UnaryOp::exp));
-  ops.add("", "Log", 1, fixed(UnaryOp::log));
-  ops.add("", "Sqrt", 1, fixed(UnaryOp::sqrt));
-  ops.add("", "Erf", 9, fixed(UnaryOp::erf));
-  ops.add("", "Reciprocal", 1, fixed(UnaryOp::reciprocal));
-  ops.add("", "Abs", 1, fixed(UnaryOp::abs));
-  ops.add("", "Neg", 1, fixed(UnaryOp::neg));
-  ops.add("", "Softplus", 1, fixed(UnaryOp::softplus));
-  ops.add("", "Mish", 18, fixed(UnaryOp::mish));
-  ops.add("", "HardSwish", 14, fixed(UnaryOp::hard_swish));
-  ops.add("", "LeakyRelu", 1, unary([](const OpInfo& i) {
-            return Activation::leaky_relu(i.get_float("alpha", 0.01f));
+  using namespace elementwise;
+  using kernels::BinaryOp;
+  const auto alpha = [](float fallback) {
+    return [fallback](const OpInfo& i) { return i.get_float("alpha", fallback); };
+  };
+  ops.add("", "Abs", 1, math(Math::abs));
+  ops.add("", "Neg", 1, math(Math::neg));
+  ops.add("", "Floor", 1, math(Math::floor));
+  ops.add("", "Ceil", 1, math(Math::ceil));
+  ops.add("", "Round", 11, math(Math::round));
+  ops.add("", "Sign", 9, math(Math::sign));
+  ops.add("", "Sqrt", 1, math(Math::sqrt));
+  ops.add("", "Reciprocal", 1, math(Math::reciprocal));
+  ops.add("", "Exp", 1, math(Math::exp));
+  ops.add("", "Log", 1, math(Math::log));
+  ops.add("", "Sin", 7, math(Math::sin));
+  ops.add("", "Cos", 7, math(Math::cos));
+  ops.add("", "Tan", 7, math(Math::tan));
+  ops.add("", "Asin", 7, math(Math::asin));
+  ops.add("", "Acos", 7, math(Math::acos));
+  ops.add("", "Atan", 7, math(Math::atan));
+  ops.add("", "Sinh", 9, math(Math::sinh));
+  ops.add("", "Cosh", 9, math(Math::cosh));
+  ops.add("", "Asinh", 9, math(Math::asinh));
+  ops.add("", "Acosh", 9, math(Math::acosh));
+  ops.add("", "Atanh", 9, math(Math::atanh));
+  ops.add("", "Erf", 9, math(Math::erf));
+  ops.add("", "Relu", 1, math(Math::relu));
+  ops.add("", "Sigmoid", 1, math(Math::sigmoid));
+  ops.add("", "Tanh", 1, math(Math::tanh));
+  ops.add("", "Softplus", 1, math(Math::softplus));
+  ops.add("", "Softsign", 1, math(Math::softsign));
+  ops.add("", "HardSwish", 14, math(Math::hard_swish));
+  ops.add("", "Mish", 18, math(Math::mish));
+  ops.add("", "LeakyRelu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::leaky_relu, alpha(0.01f)(i)};
           }));
-  ops.add("", "Elu", 1, unary([](const OpInfo& i) { return Activation::elu(i.get_float("alpha", 1.0f)); }));
-  ops.add("", "Selu", 1, unary([](const OpInfo& i) {
-            return Activation::selu(i.get_float("alpha", 1.67326319217681884765625f),
-                                    i.get_float("gamma", 1.05070102214813232421875f));
+  ops.add("", "Elu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::elu, alpha(1.0f)(i)};
           }));
-  ops.add("", "HardSigmoid", 1, unary([](const OpInfo& i) {
-            return Activation::hard_sigmoid(i.get_float("alpha", 0.2f), i.get_float("beta", 0.5f));
+  ops.add("", "Celu", 12, math([alpha](const OpInfo& i) {
+            const float a = alpha(1.0f)(i);
+            if (a == 0.0f) i.fail(ErrorKind::invalid_model, "alpha must not be 0");
+            return MathFn{Math::celu, a};
           }));
-  ops.add("", "Add", 1, binary(kernels::BinaryOp::add));
-  ops.add("", "Sub", 1, binary(kernels::BinaryOp::sub));
-  ops.add("", "Mul", 1, binary(kernels::BinaryOp::mul));
-  ops.add("", "Div", 1, binary(kernels::BinaryOp::div));
-  ops.add("", "Pow", 1, binary(kernels::BinaryOp::pow));
+  ops.add("", "ThresholdedRelu", 10, math([alpha](const OpInfo& i) {
+            return MathFn{Math::thresholded_relu, alpha(1.0f)(i)};
+          }));
+  ops.add("", "Selu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::selu, alpha(1.67326319217681884765625f)(i),
+                          i.get_float("gamma", 1.05070102214813232421875f)};
+          }));
+  ops.add("", "HardSigmoid", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::hard_sigmoid, alpha(0.2f)(i), i.get_float("beta", 0.5f)};
+          }));
+  ops.add("", "Shrink", 9, math([](const OpInfo& i) {
+            return MathFn{Math::shrink, i.get_float("lambd", 0.5f), i.get_float("bias", 0.0f)};
+          }));
+  ops.add("", "IsNaN", 9, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, true);
+  });
+  ops.add("", "IsInf", 10, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, false);
+  });
+  ops.add("", "Not", 1, factory<NotKernel>());
+  ops.add("", "Clip", 1, factory<ClipKernel>());
+
+  const auto arithmetic_op = [](BinaryOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ArithmeticKernel>(i, op);
+    };
+  };
+  ops.add("", "Add", 1, arithmetic_op(BinaryOp::add));
+  ops.add("", "Sub", 1, arithmetic_op(BinaryOp::sub));
+  ops.add("", "Mul", 1, arithmetic_op(BinaryOp::mul));
+  ops.add("", "Div", 1, arithmetic_op(BinaryOp::div));
+  ops.add("", "Pow", 1, factory<PowKernel>());
+  ops.add("", "Mod", 10, factory<ModKernel>());
+  ops.add("", "BitShift", 11, factory<BitShiftKernel>());
+  ops.add("", "PRelu", 1, factory<PReluKernel>());
+
+  const auto variadic = [](BinaryOp op, bool mean) -> OpFactory {
+    return [op, mean](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<VariadicKernel>(i, op, mean);
+    };
+  };
+  ops.add("", "Sum", 1, variadic(BinaryOp::add, false));
+  ops.add("", "Mean", 1, variadic(BinaryOp::add, true));
+  ops.add("", "Max", 1, variadic(BinaryOp::max, false));
+  ops.add("", "Min", 1, variadic(BinaryOp::min, false));
+
+  const auto compare = [](Compare op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<CompareKernel>(i, op);
+    };
+  };
+  ops.add("", "Equal", 1, compare(Compare::equal));
+  ops.add("", "Greater", 1, compare(Compare::greater));
+  ops.add("", "GreaterOrEqual", 12, compare(Compare::greater_equal));
+  ops.add("", "Less", 1, compare(Compare::less));
+  ops.add("", "LessOrEqual", 12, compare(Compare::less_equal));
+  const auto logic = [](Logic op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<LogicKernel>(i, op);
+    };
+  };
+  ops.add("", "And", 1, logic(Logic::and_));
+  ops.add("", "Or", 1, logic(Logic::or_));
+  ops.add("", "Xor", 1, logic(Logic::xor_));
+  ops.add("", "Where", 9, factory<WhereKernel>());
+  ops.add("", "Cast", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, false);
+  });
+  ops.add("", "CastLike", 15, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, true);
+  });
 }
 
 }  // namespace ops
@@ -5025,11 +8285,15 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/elementwise.hpp
 // ---- begin inlay/graph/ops/linear.hpp
-// Gemm and MatMul on the GEMM kernel. A constant B (the weights) is packed once at load.
+// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
+// A constant B (the weights) is packed once at load. A bias and an activation fused by
+// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_LINEAR_HPP
 #define INLAY_GRAPH_OPS_LINEAR_HPP
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 
@@ -5044,7 +8308,8 @@ class GemmKernel final : public OpKernel {
       : alpha_(info.get_float("alpha", 1.0f)),
         beta_(info.get_float("beta", 1.0f)),
         trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0) {
+        trans_b_(info.get_int("transB", 0) != 0),
+        activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
     if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
@@ -5077,6 +8342,7 @@ class GemmKernel final : public OpKernel {
     float* y = ctx.output(0, DType::f32, out_shape).data<float>();
     float beta = 0.0f;
     kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
     if (ctx.has_input(2) && beta_ != 0.0f) {
       const Tensor& c = ctx.input(2);
       require_f32(ctx, c, "C");
@@ -5115,15 +8381,24 @@ class GemmKernel final : public OpKernel {
  private:
   float alpha_, beta_;
   bool trans_a_, trans_b_;
+  kernels::Activation activation_;
   std::size_t n_ = 0, k_ = 0;
   std::vector<float> packed_;
 };
 
 // NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
-// broadcast.
+// broadcast. A fused per-column bias (input 2, [N]) and activation run in the epilogue.
 class MatMulKernel final : public OpKernel {
  public:
-  explicit MatMulKernel(const OpInfo&) {}
+  explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(b->shape()[0]);
+      n_ = static_cast<std::size_t>(b->shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(false, n_, k_, b->data<float>(), n_, packed_.data());
+    }
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -5149,6 +8424,18 @@ class MatMulKernel final : public OpKernel {
     std::vector<std::int64_t> od = dims_of(batch);
     if (!a_vec) od.push_back(m);
     if (!b_vec) od.push_back(n);
+    kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& bias = ctx.input(2);
+      require_f32(ctx, bias, "bias");
+      if (bias.numel() != n || bias.rank() != 1) {
+        ctx.fail(ErrorKind::shape_mismatch, "the fused bias " + bias.shape().to_string() +
+                                                " must be [" + std::to_string(n) + "]");
+      }
+      epilogue.bias = bias.data<float>();
+      epilogue.bias_kind = kernels::BiasKind::per_column;
+    }
     Tensor& out = ctx.output(0, DType::f32, make_shape(od));
     float* y = out.data<float>();
     const float* ap = a.data<float>();
@@ -5156,33 +8443,345 @@ class MatMulKernel final : public OpKernel {
     const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
                kk = static_cast<std::size_t>(k);
     if (out.numel() == 0) return;
-    if (kk == 0) {
-      std::memset(y, 0, out.nbytes());
-      return;
-    }
     const std::int64_t count = batch.numel();
-    if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
-                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, {},
-                                ctx.executor());
+    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
+      const std::size_t rows = static_cast<std::size_t>(count) * mm;
+      if (!packed_.empty() && nn == n_ && kk == k_ && a_batch.numel() == count) {
+        kernels::gemm_packed_f32(false, rows, nn, kk, 1.0f, ap, kk, packed_.data(), 0.0f, y, nn,
+                                 epilogue, ctx.executor());
+      } else if (a_batch.numel() == count) {
+        kernels::gemm_f32(false, false, rows, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y, nn, epilogue,
+                          ctx.executor());
+      } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
+        for (std::int64_t e = 0; e < count; ++e) {
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n,
+                            nn, epilogue, ctx.executor());
+        }
+      }
       return;
     }
-    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
-      kernels::gemm_f32(false, false, static_cast<std::size_t>(count) * mm, nn, kk, 1.0f, ap, kk,
-                        bp, nn, 0.0f, y, nn, {}, ctx.executor());
+    if (a_batch.numel() == count && b_batch.numel() == count) {
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f,
+                                ap, kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+                                ctx.executor());
       return;
     }
     const Shape ins[2] = {a_batch, b_batch};
     for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
       kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, {}, ctx.executor());
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue,
+                        ctx.executor());
     });
+  }
+
+ private:
+  kernels::Activation activation_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// Einsum as one loop over every label (output labels outer, summed labels inner), accumulating
+// in double; ellipses broadcast, a label repeated in one operand takes its diagonal.
+class EinsumKernel final : public OpKernel {
+ public:
+  explicit EinsumKernel(const OpInfo& info) {
+    const std::string eq = info.require("equation", Attribute::Kind::string).s;
+    std::string lhs = eq, rhs;
+    const std::size_t arrow = eq.find("->");
+    explicit_ = arrow != std::string::npos;
+    if (explicit_) {
+      lhs = eq.substr(0, arrow);
+      rhs = eq.substr(arrow + 2);
+    }
+    std::string term;
+    for (char ch : lhs + ",") {
+      if (ch == ' ') continue;
+      if (ch == ',') {
+        terms_.push_back(parse(info, term));
+        term.clear();
+      } else {
+        term += ch;
+      }
+    }
+    if (explicit_) output_ = parse(info, rhs);
+    if (terms_.size() != info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "equation '" + eq + "' has " +
+                                              std::to_string(terms_.size()) + " operands for " +
+                                              std::to_string(info.input_count()) + " inputs");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    // Labels: letters 0..51, ellipsis dimensions 52.. (right-aligned across operands).
+    constexpr int ellipsis_base = 52;
+    std::size_t ell_rank = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      const Term& term = terms_[i];
+      if (t.dtype() != ctx.input(0).dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "the inputs have different dtypes");
+      }
+      if (term.ellipsis ? t.rank() < term.letters.size() : t.rank() != term.letters.size()) {
+        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                                t.shape().to_string() +
+                                                " does not fit its term of the equation");
+      }
+      if (term.ellipsis) ell_rank = std::max(ell_rank, t.rank() - term.letters.size());
+    }
+    std::vector<std::int64_t> size(ellipsis_base + Shape::max_rank, -1);
+    std::vector<std::vector<int>> labels(count);
+    std::vector<int> seen(ellipsis_base + Shape::max_rank, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      labels[i] = expand(terms_[i], t.rank(), ell_rank);
+      for (std::size_t d = 0; d < t.rank(); ++d) {
+        const int l = labels[i][d];
+        const std::int64_t n = t.shape()[d];
+        ++seen[l];
+        if (size[l] == -1 || size[l] == 1) size[l] = n;
+        else if (n != size[l] && n != 1) {
+          ctx.fail(ErrorKind::shape_mismatch, "a label of the equation has sizes " +
+                                                  std::to_string(size[l]) + " and " +
+                                                  std::to_string(n));
+        }
+      }
+    }
+    std::vector<int> out;
+    if (explicit_) {
+      out = expand(output_, output_.letters.size() + (output_.ellipsis ? ell_rank : 0), ell_rank);
+    } else {  // the ellipsis, then the letters seen once, in alphabetical order
+      for (std::size_t e = 0; e < ell_rank; ++e) out.push_back(ellipsis_base + static_cast<int>(e));
+      for (int l = 0; l < ellipsis_base; ++l) {
+        if (seen[l] == 1) out.push_back(l);
+      }
+    }
+    std::vector<std::int64_t> out_dims;
+    std::vector<char> is_out(size.size(), 0);
+    for (int l : out) {
+      if (size[l] < 0) ctx.fail(ErrorKind::invalid_model, "an output label appears in no input");
+      if (is_out[l]) ctx.fail(ErrorKind::invalid_model, "an output label appears twice");
+      is_out[l] = 1;
+      out_dims.push_back(size[l]);
+    }
+    std::vector<int> all(out);
+    for (int l = 0; l < static_cast<int>(size.size()); ++l) {
+      if (size[l] >= 0 && !is_out[l]) all.push_back(l);
+    }
+    // Element strides of every operand (and the output) along every label.
+    const std::size_t nl = all.size();
+    std::vector<std::int64_t> strides((count + 1) * nl, 0), extent(nl);
+    for (std::size_t j = 0; j < nl; ++j) extent[j] = size[all[j]];
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = ctx.input(i).shape();
+      std::int64_t st = 1;
+      for (std::size_t d = s.rank(); d-- > 0;) {
+        const std::size_t j = static_cast<std::size_t>(
+            std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        if (s[d] != 1) strides[i * nl + j] += st;
+        st *= s[d];
+      }
+    }
+    for (std::size_t j = out.size(), st = 1; j-- > 0;) {
+      strides[count * nl + j] = static_cast<std::int64_t>(st);
+      st *= static_cast<std::size_t>(extent[j]);
+    }
+    Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
+    auto* acc = static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    std::fill(acc, acc + y.numel(), 0.0);
+    visit_dtype(ctx.info(), y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      std::vector<const T*> in(count);
+      for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+      std::int64_t total = 1;
+      for (std::int64_t e : extent) total *= e;
+      std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+      for (std::int64_t it = 0; it < total; ++it) {
+        double prod = 1.0;
+        for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+        acc[off[count]] += prod;
+        for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+          ++index[j];
+          for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+          if (index[j] < extent[j]) break;
+          for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+          index[j] = 0;
+        }
+      }
+      T* py = y.data<T>();
+      for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+    }, NumericTypes{});
+  }
+
+ private:
+  struct Term {
+    std::vector<int> letters;  // label ids of the letters
+    bool ellipsis = false;
+    std::size_t ellipsis_at = 0;  // the ellipsis stands before letters[ellipsis_at]
+  };
+
+  static Term parse(const OpInfo& info, const std::string& s) {
+    Term t;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char ch = s[i];
+      if (ch == ' ') continue;
+      if (ch == '.') {
+        if (t.ellipsis || s.compare(i, 3, "...") != 0) {
+          info.fail(ErrorKind::invalid_model, "malformed ellipsis in the equation");
+        }
+        t.ellipsis = true;
+        t.letters.push_back(-1);
+        i += 2;
+      } else if (ch >= 'a' && ch <= 'z') {
+        t.letters.push_back(ch - 'a');
+      } else if (ch >= 'A' && ch <= 'Z') {
+        t.letters.push_back(26 + ch - 'A');
+      } else {
+        info.fail(ErrorKind::invalid_model, std::string("character '") + ch +
+                                                "' in the equation is not a letter");
+      }
+    }
+    if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
+      const auto at = std::find(t.letters.begin(), t.letters.end(), -1);
+      t.letters.erase(at);
+      t.ellipsis_at = static_cast<std::size_t>(at - t.letters.begin());
+    }
+    return t;
+  }
+
+  // The label of each dimension of a tensor of `rank` with this term.
+  static std::vector<int> expand(const Term& t, std::size_t rank, std::size_t ell_rank) {
+    std::vector<int> out;
+    const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
+    for (std::size_t i = 0; i <= t.letters.size(); ++i) {
+      if (t.ellipsis && i == t.ellipsis_at) {
+        for (std::size_t e = 0; e < ell; ++e) out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+      }
+      if (i < t.letters.size()) out.push_back(t.letters[i]);
+    }
+    return out;
+  }
+
+  bool explicit_ = false;
+  std::vector<Term> terms_;
+  Term output_;
+};
+
+// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
+// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
+// of A ([M]) / per column of B ([N]).
+struct IntegerMatMul {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
+           const Tensor* b_zero) {
+    if (a.rank() < 2 || b.rank() < 2) {
+      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
+    }
+    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
+    const std::int64_t n = b.shape()[b.rank() - 1];
+    if (b.shape()[b.rank() - 2] != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
+    const Shape batch = broadcast(ctx.info(), ab, bb);
+    out_dims = dims_of(batch);
+    out_dims.push_back(m);
+    out_dims.push_back(n);
+    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
+    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
+    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
+    const Shape ins[2] = {ab, bb};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
+          for (std::int64_t p = 0; p < k; ++p) {
+            const std::int32_t av = element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv = element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            sum += static_cast<std::int64_t>(av) * bv;
+          }
+          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
+        }
+      }
+    });
+  }
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
+                                               std::int64_t per, const char* what) {
+    if (z == nullptr) return {0};
+    require_8bit(ctx, *z, what);
+    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
+                                              " must be a scalar or [" + std::to_string(per) + "]");
+    }
+    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
+    return v;
+  }
+};
+
+class MatMulIntegerKernel final : public OpKernel {
+ public:
+  explicit MatMulIntegerKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    IntegerMatMul::require_8bit(ctx, a, "A");
+    IntegerMatMul::require_8bit(ctx, b, "B");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
+           ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
+    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+  }
+};
+
+// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+class QLinearMatMulKernel final : public OpKernel {
+ public:
+  explicit QLinearMatMulKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    IntegerMatMul::require_8bit(ctx, a, "a");
+    IntegerMatMul::require_8bit(ctx, b, "b");
+    const Tensor& y_zero = ctx.input(7);
+    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
+    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
+                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
+                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
+    const double zero = IntegerMatMul::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
+      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
   }
 };
 
 inline void register_linear_ops(OpSet& ops) {
   ops.add("", "Gemm", 1, factory<GemmKernel>());
   ops.add("", "MatMul", 1, factory<MatMulKernel>());
+  ops.add("", "Einsum", 12, factory<EinsumKernel>());
+  ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
+  ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
 }
 
 }  // namespace ops
@@ -5192,115 +8791,230 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_LINEAR_HPP
 // ---- end inlay/graph/ops/linear.hpp
 // ---- begin inlay/graph/ops/movement.hpp
-// Data movement: Transpose, Concat, Split, Slice, Gather*, Scatter*, Expand, Tile, Pad, Resize, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu. Implementation-only.
+// Data movement: Transpose, Concat, Split, Slice, Gather, GatherElements, GatherND, ScatterND,
+// ScatterElements, Tile, Pad, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu,
+// ReverseSequence, Compress, and Resize/Upsample. Elements move as bytes (one body per element
+// size); indices may count from the end and out-of-range ones are an Error.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
 #define INLAY_GRAPH_OPS_MOVEMENT_HPP
 
+#include <cmath>
+#include <limits>
 
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-inline void register_movement_ops(OpSet& ops) {
-  (void)ops;
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
-// ---- end inlay/graph/ops/movement.hpp
-// ---- begin inlay/graph/ops/norm.hpp
-// Normalization: BatchNormalization, LayerNormalization, InstanceNormalization, GroupNormalization, LRN. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_NORM_HPP
-#define INLAY_GRAPH_OPS_NORM_HPP
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-inline void register_norm_ops(OpSet& ops) {
-  (void)ops;
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_NORM_HPP
-// ---- end inlay/graph/ops/norm.hpp
-// ---- begin inlay/graph/ops/pool.hpp
-// Pooling: MaxPool, AveragePool, global pools, LpPool. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_POOL_HPP
-#define INLAY_GRAPH_OPS_POOL_HPP
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-inline void register_pool_ops(OpSet& ops) {
-  (void)ops;
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_POOL_HPP
-// ---- end inlay/graph/ops/pool.hpp
-// ---- begin inlay/graph/ops/reduce.hpp
-// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum, Hardmax. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_REDUCE_HPP
-#define INLAY_GRAPH_OPS_REDUCE_HPP
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-inline void register_reduce_ops(OpSet& ops) {
-  (void)ops;
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_REDUCE_HPP
-// ---- end inlay/graph/ops/reduce.hpp
-// ---- begin inlay/graph/ops/rnn.hpp
-// Recurrent: LSTM, GRU, RNN. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_RNN_HPP
-#define INLAY_GRAPH_OPS_RNN_HPP
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-inline void register_rnn_ops(OpSet& ops) {
-  (void)ops;
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_RNN_HPP
-// ---- end inlay/graph/ops/rnn.hpp
 // ---- begin inlay/graph/ops/shape.hpp
-// Operators that produce or reshape data without arithmetic: Identity, Constant, Reshape,
-// Flatten, Shape. Implementation-only.
+// Operators that produce data or change only its shape, without arithmetic: Identity, Dropout,
+// Constant, Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Range, EyeLike,
+// Expand. Also the helpers for ops that move elements as bytes (movement.hpp uses them).
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SHAPE_HPP
 #define INLAY_GRAPH_OPS_SHAPE_HPP
 
+#include <cmath>
+#include <type_traits>
+
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+
+// ---- Helpers for byte-moving ops ------------------------------------------------------------
+
+// Up to Shape::max_rank integers without heap memory (run() must not allocate once planned).
+struct Dims {
+  std::int64_t v[Shape::max_rank] = {};
+  std::size_t n = 0;
+  std::int64_t& operator[](std::size_t i) { return v[i]; }
+  std::int64_t operator[](std::size_t i) const { return v[i]; }
+};
+
+inline Dims dims_of_shape(const Shape& s) {
+  Dims d;
+  d.n = s.rank();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = s[i];
+  return d;
+}
+
+// The elements of a 0-D or 1-D int64/int32 tensor with at most Shape::max_rank of them (a
+// shape, axes, starts ...); an Error naming the node otherwise.
+inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.rank() > 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
+                                            t.shape().to_string());
+  }
+  if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = static_cast<std::size_t>(t.numel());
+  if (t.dtype() == DType::i64) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int64_t>()[i];
+  } else if (t.dtype() == DType::i32) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+  return d;
+}
+
+// The same for an ints attribute.
+inline Dims dims_of_attribute(const OpInfo& info, const std::vector<std::int64_t>& v,
+                              const char* what) {
+  if (v.size() > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(v.size()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = v.size();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = v[i];
+  return d;
+}
+
+// The shape of an output computed from data; an Error naming the node when a dimension is
+// negative, the rank is above inlay's maximum or the element count overflows.
+inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::size_t rank) {
+  if (rank > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                             ", above inlay's maximum " +
+                                             std::to_string(Shape::max_rank));
+  }
+  std::int64_t n = 1;
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (dims[i] < 0) {
+      info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
+                                               " would be negative (" + std::to_string(dims[i]) + ")");
+    }
+    if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
+      info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+    }
+    n *= dims[i];
+  }
+  return Shape(dims, rank);
+}
+inline Shape output_shape(const OpInfo& info, const Dims& d) { return output_shape(info, d.v, d.n); }
+
+inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
+
+// Calls f(U{}) with an unsigned integer type of `size` bytes: ops that only move elements are
+// written once per element size.
+template <class F>
+void visit_element_size(std::size_t size, F&& f) {
+  switch (size) {
+    case 1: f(std::uint8_t{}); return;
+    case 2: f(std::uint16_t{}); return;
+    case 4: f(std::uint32_t{}); return;
+    default: f(std::uint64_t{}); return;
+  }
+}
+
+// Calls f(p) with the typed pointer of an int32/int64 indices tensor.
+template <class F>
+void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f) {
+  if (t.dtype() == DType::i64) {
+    f(t.data<std::int64_t>());
+  } else if (t.dtype() == DType::i32) {
+    f(t.data<std::int32_t>());
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+}
+
+// An index in [-dim, dim) as a position in [0, dim); an Error naming the node otherwise (never
+// an out-of-bounds read).
+inline std::int64_t checked_index(const OpInfo& info, std::int64_t index, std::int64_t dim,
+                                  const char* what) {
+  if (index < -dim || index >= dim) {
+    info.fail(ErrorKind::invalid_argument, std::string(what) + " " + std::to_string(index) +
+                                               " is out of range for a dimension of size " +
+                                               std::to_string(dim));
+  }
+  return index < 0 ? index + dim : index;
+}
+
+// Row-major element strides of a shape.
+inline void strides_of(const Shape& s, std::int64_t* strides) {
+  std::int64_t st = 1;
+  for (std::size_t k = s.rank(); k-- > 0;) {
+    strides[k] = st;
+    st *= s[k];
+  }
+}
+
+// dst[e] = src[offset + sum_k index_k * strides[k]] for every element e of `out` in row-major
+// order; strides may be 0 (broadcast) or negative (reversed).
+template <class T>
+void strided_copy(const T* src, std::int64_t offset, const std::int64_t* strides, const Shape& out,
+                  T* dst) {
+  const std::size_t rank = out.rank();
+  const std::int64_t n = out.numel();
+  if (n == 0) return;
+  if (rank == 0) {
+    dst[0] = src[offset];
+    return;
+  }
+  const std::int64_t inner = out[rank - 1], inner_stride = strides[rank - 1];
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = offset;
+  for (std::int64_t e = 0; e < n; e += inner) {
+    const T* s = src + off;
+    if (inner_stride == 1) {
+      std::memcpy(dst + e, s, static_cast<std::size_t>(inner) * sizeof(T));
+    } else {
+      for (std::int64_t j = 0; j < inner; ++j) dst[e + j] = s[j * inner_stride];
+    }
+    for (std::size_t k = rank - 1; k-- > 0;) {  // odometer over the outer dims
+      ++index[k];
+      off += strides[k];
+      if (index[k] < out[k]) break;
+      off -= strides[k] * out[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// The strided copy for any dtype (by element size).
+inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std::int64_t* strides,
+                               Tensor& dst) {
+  visit_element_size(dtype_size(src.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    strided_copy(static_cast<const U*>(src.raw_data()), offset, strides, dst.shape(),
+                 static_cast<U*>(writable(dst)));
+  });
+}
+
+// Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
+inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
+  visit_dtype(info, dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    if constexpr (std::is_same<T, float16>::value) {
+      v = to_float16(static_cast<float>(value));
+    } else if constexpr (std::is_same<T, bool>::value) {
+      v = value != 0;
+    } else {
+      v = static_cast<T>(value);
+    }
+    std::memcpy(dst, &v, sizeof v);
+  }, AllTypes{});
+}
+
+// Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
+inline void fill_bytes(Tensor& t, const void* value) {
+  visit_element_size(dtype_size(t.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    U v;
+    std::memcpy(&v, value, sizeof v);
+    U* p = static_cast<U*>(writable(t));
+    std::fill(p, p + t.numel(), v);
+  });
+}
+
+// ---- Operators ------------------------------------------------------------------------------
 
 // Identity, and Dropout at inference (the mask output, when asked for, is all true).
 class IdentityKernel final : public OpKernel {
@@ -5308,9 +9022,11 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    // Dropout in training mode draws a random mask: inlay runs inference only.
+    // Dropout in training mode draws a random mask (inlay runs inference only), unless the
+    // ratio is 0.
     if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
-      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+      const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
+      if (ratio != 0) ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
     }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
@@ -5327,10 +9043,9 @@ class ConstantKernel final : public OpKernel {
     if (const Attribute* a = info.find("value")) {
       if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
       value_ = a->t;
-    } else if (const Attribute* a = info.find("value_float")) {
+    } else if (info.has("value_float")) {
       value_ = Tensor(DType::f32, Shape{});
       *value_.data<float>() = info.get_float("value_float", 0.0f);
-      (void)a;
     } else if (info.has("value_floats")) {
       const auto v = info.get_floats("value_floats");
       value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
@@ -5354,10 +9069,327 @@ class ConstantKernel final : public OpKernel {
   Tensor value_;
 };
 
+// Reshape: 0 copies the input's dimension (unless allowzero), -1 is inferred.
+class ReshapeKernel final : public OpKernel {
+ public:
+  explicit ReshapeKernel(const OpInfo& info) : allowzero_(info.get_int("allowzero", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    Dims d = read_dims(info, ctx.input(1), "shape");
+    std::size_t inferred = d.n;
+    std::int64_t known = 1;
+    for (std::size_t i = 0; i < d.n; ++i) {
+      if (d[i] == 0 && !allowzero_) {
+        if (i >= x.rank()) {
+          info.fail(ErrorKind::shape_mismatch, "shape entry " + std::to_string(i) +
+                                                   " is 0 (copy) but the input " +
+                                                   x.shape().to_string() + " has no such dimension");
+        }
+        d[i] = x.shape()[i];
+      }
+      if (d[i] == -1) {
+        if (inferred != d.n) info.fail(ErrorKind::invalid_model, "shape has more than one -1");
+        inferred = i;
+        continue;
+      }
+      if (d[i] < 0) {
+        info.fail(ErrorKind::invalid_model, "shape entry " + std::to_string(i) + " is " +
+                                                std::to_string(d[i]));
+      }
+      if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
+        info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
+      }
+      known *= d[i];
+    }
+    if (inferred != d.n) {
+      if (known == 0 || x.numel() % known != 0) {
+        info.fail(ErrorKind::shape_mismatch, "cannot infer the -1 of the shape: " +
+                                                 std::to_string(x.numel()) +
+                                                 " elements do not divide into pieces of " +
+                                                 std::to_string(known));
+      }
+      d[inferred] = x.numel() / known;
+    }
+    const Shape shape = output_shape(info, d);
+    if (shape.numel() != x.numel()) {
+      info.fail(ErrorKind::shape_mismatch, "cannot reshape " + x.shape().to_string() + " (" +
+                                               std::to_string(x.numel()) + " elements) to " +
+                                               shape.to_string());
+    }
+    copy_to_output(ctx, 0, x, shape);
+  }
+
+ private:
+  bool allowzero_;
+};
+
+// Flatten: [d0 .. d(axis-1)] and [d(axis) ..] each become one dimension.
+class FlattenKernel final : public OpKernel {
+ public:
+  explicit FlattenKernel(const OpInfo& info) : axis_(info.get_int("axis", 1)) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const auto r = static_cast<std::int64_t>(x.rank());
+    if (axis_ < -r || axis_ > r) {
+      ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(axis_) +
+                                             " is out of range for rank " + std::to_string(r));
+    }
+    const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
+    std::int64_t outer = 1;
+    for (std::size_t i = 0; i < axis; ++i) outer *= x.shape()[i];
+    std::int64_t inner = 1;
+    for (std::size_t i = axis; i < x.rank(); ++i) inner *= x.shape()[i];
+    copy_to_output(ctx, 0, x, Shape{outer, inner});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The axes of Squeeze/Unsqueeze: the attribute before opset 13, the input from 13.
+inline bool axes_of(const OpContext& ctx, const std::vector<std::int64_t>& attribute,
+                    bool from_attribute, Dims& axes) {
+  if (from_attribute) {
+    axes = dims_of_attribute(ctx.info(), attribute, "axes");
+    return ctx.info().has("axes");
+  }
+  if (ctx.input_count() < 2 || !ctx.has_input(1)) return false;
+  axes = read_dims(ctx.info(), ctx.input(1), "axes");
+  return true;
+}
+
+// Squeeze: removes the given dimensions of size 1, or all of them when no axes are given.
+class SqueezeKernel final : public OpKernel {
+ public:
+  explicit SqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape& s = x.shape();
+    bool drop[Shape::max_rank] = {};
+    Dims axes;
+    if (axes_of(ctx, axes_, from_attribute_, axes)) {
+      for (std::size_t i = 0; i < axes.n; ++i) {
+        const std::size_t a = normalize_axis(info, axes[i], s.rank());
+        if (s[a] != 1) {
+          info.fail(ErrorKind::shape_mismatch, "cannot squeeze axis " + std::to_string(axes[i]) +
+                                                   " of " + s.to_string() + ": its size is not 1");
+        }
+        drop[a] = true;
+      }
+    } else {
+      for (std::size_t a = 0; a < s.rank(); ++a) drop[a] = s[a] == 1;
+    }
+    Dims out;
+    for (std::size_t a = 0; a < s.rank(); ++a) {
+      if (!drop[a]) out[out.n++] = s[a];
+    }
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Unsqueeze: inserts dimensions of size 1 at the given axes of the output.
+class UnsqueezeKernel final : public OpKernel {
+ public:
+  explicit UnsqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    Dims axes;
+    if (!axes_of(ctx, axes_, from_attribute_, axes)) {
+      info.fail(ErrorKind::invalid_model, "needs axes");
+    }
+    const std::size_t rank = x.rank() + axes.n;
+    if (rank > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                               ", above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
+    }
+    bool insert[Shape::max_rank] = {};
+    for (std::size_t i = 0; i < axes.n; ++i) {
+      const std::size_t a = normalize_axis(info, axes[i], rank);
+      if (insert[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
+      insert[a] = true;
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t a = 0, j = 0; a < rank; ++a) out[a] = insert[a] ? 1 : x.shape()[j++];
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Shape (with start/end from opset 15, clamped like Python slices).
+class ShapeKernel final : public OpKernel {
+ public:
+  explicit ShapeKernel(const OpInfo& info)
+      : start_(info.get_int("start", 0)), end_(info.get_int("end", INT64_MAX)) {}
+  void run(OpContext& ctx) const override {
+    const Shape& s = ctx.input(0).shape();
+    const auto r = static_cast<std::int64_t>(s.rank());
+    auto clamp = [r](std::int64_t i) { return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r); };
+    const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
+    Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
+    for (std::int64_t i = start; i < end; ++i) y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  std::int64_t start_, end_;
+};
+
+class SizeKernel final : public OpKernel {
+ public:
+  explicit SizeKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const std::int64_t n = ctx.input(0).numel();
+    *ctx.output(0, DType::i64, Shape{}).data<std::int64_t>() = n;
+  }
+};
+
+// ConstantOfShape: a tensor of the given shape filled with the one element of 'value' (f32 0
+// by default).
+class ConstantOfShapeKernel final : public OpKernel {
+ public:
+  explicit ConstantOfShapeKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor || a->t.numel() != 1) {
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor of one element");
+      }
+      value_ = a->t;
+    } else {
+      value_ = Tensor(DType::f32, Shape{1});
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& shape = ctx.input(0);
+    if (shape.rank() != 1) {
+      ctx.fail(ErrorKind::invalid_model, "the shape input must be 1-D, not of shape " + shape.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, value_.dtype(), output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
+    fill_bytes(y, value_.raw_data());
+  }
+
+ private:
+  Tensor value_;
+};
+
+// Range: start, start + delta, ... while before limit; the count is
+// max(ceil((limit - start) / delta), 0).
+class RangeKernel final : public OpKernel {
+ public:
+  explicit RangeKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& start = ctx.input(0);
+    const Tensor& limit = ctx.input(1);
+    const Tensor& delta = ctx.input(2);
+    if (limit.dtype() != start.dtype() || delta.dtype() != start.dtype()) {
+      info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
+    }
+    for (const Tensor* t : {&start, &limit, &delta}) {
+      if (t->numel() != 1) info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
+    }
+    visit_dtype(info, start.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
+      if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
+      std::int64_t n;
+      if constexpr (std::is_integral<T>::value) {
+        std::int64_t span;
+        if (__builtin_sub_overflow(static_cast<std::int64_t>(l), static_cast<std::int64_t>(s), &span)) {
+          info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+        }
+        const std::int64_t step = d;
+        n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+      } else {
+        const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
+        if (!(count < 1e15)) {
+          if (count > 0) info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+        }
+        n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+      }
+      n = std::max<std::int64_t>(n, 0);
+      Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
+      T* p = y.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
+    }, TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
+};
+
+// EyeLike: zeros of the input's 2-D shape with ones on diagonal k; the dtype attribute or the
+// input's dtype.
+class EyeLikeKernel final : public OpKernel {
+ public:
+  explicit EyeLikeKernel(const OpInfo& info) : k_(info.get_int("k", 0)) {
+    if (info.has("dtype")) {
+      has_dtype_ = true;
+      if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
+        info.fail(ErrorKind::unsupported_op, "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
+      }
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 2) ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
+    const DType dtype = has_dtype_ ? dtype_ : x.dtype();
+    Tensor& y = ctx.output(0, dtype, x.shape());
+    if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());
+    unsigned char one[8];
+    store_as(ctx.info(), dtype, 1.0, one);
+    const std::int64_t rows = x.shape()[0], cols = x.shape()[1];
+    const std::size_t size = dtype_size(dtype);
+    auto* p = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t i = std::max<std::int64_t>(0, -k_); i < rows && i + k_ < cols; ++i) {
+      std::memcpy(p + static_cast<std::size_t>(i * cols + i + k_) * size, one, size);
+    }
+  }
+
+ private:
+  std::int64_t k_;
+  bool has_dtype_ = false;
+  DType dtype_ = DType::f32;
+};
+
+// Expand: NumPy broadcast of the input with the given shape (either may be the larger).
+class ExpandKernel final : public OpKernel {
+ public:
+  explicit ExpandKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape target = output_shape(info, read_dims(info, ctx.input(1), "shape"));
+    const Shape shape = broadcast(info, x.shape(), target);
+    Tensor& y = ctx.output(0, x.dtype(), shape);
+    std::int64_t strides[Shape::max_rank];
+    broadcast_strides(x.shape(), shape, strides);
+    strided_copy_bytes(x, 0, strides, y);
+  }
+};
+
 inline void register_shape_ops(OpSet& ops) {
   ops.add("", "Identity", 1, factory<IdentityKernel>());
   ops.add("", "Dropout", 1, factory<IdentityKernel>());
   ops.add("", "Constant", 1, factory<ConstantKernel>());
+  ops.add("", "Reshape", 5, factory<ReshapeKernel>());
+  ops.add("", "Flatten", 1, factory<FlattenKernel>());
+  ops.add("", "Squeeze", 1, factory<SqueezeKernel>());
+  ops.add("", "Unsqueeze", 1, factory<UnsqueezeKernel>());
+  ops.add("", "Shape", 1, factory<ShapeKernel>());
+  ops.add("", "Size", 1, factory<SizeKernel>());
+  ops.add("", "ConstantOfShape", 9, factory<ConstantOfShapeKernel>());
+  ops.add("", "Range", 11, factory<RangeKernel>());
+  ops.add("", "EyeLike", 9, factory<EyeLikeKernel>());
+  ops.add("", "Expand", 8, factory<ExpandKernel>());
 }
 
 }  // namespace ops
@@ -5366,9 +9398,2958 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SHAPE_HPP
 // ---- end inlay/graph/ops/shape.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// y = x with axes permuted (perm has x's rank entries); the shared transpose kernels.
+inline void transpose_into(const OpInfo& info, const Tensor& x, const std::size_t* perm, Tensor& y) {
+  if (y.numel() == 0) return;
+  if (x.dtype() == DType::f32) {
+    kernels::transpose_f32(x.data<float>(), x.shape(), perm, static_cast<float*>(writable(y)));
+  } else {
+    kernels::transpose_bytes(x.raw_data(), dtype_size(x.dtype()), x.shape(), perm, writable(y));
+  }
+  (void)info;
+}
+
+class TransposeKernel final : public OpKernel {
+ public:
+  explicit TransposeKernel(const OpInfo& info) : has_perm_(info.has("perm")) {
+    perm_ = dims_of_attribute(info, info.get_ints("perm"), "perm");
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::size_t perm[Shape::max_rank];
+    if (has_perm_) {
+      if (perm_.n != rank) {
+        info.fail(ErrorKind::shape_mismatch, "perm has " + std::to_string(perm_.n) +
+                                                 " entries for an input of rank " + std::to_string(rank));
+      }
+      bool seen[Shape::max_rank] = {};
+      for (std::size_t i = 0; i < rank; ++i) {
+        const std::size_t p = normalize_axis(info, perm_[i], rank, "perm entry");
+        if (seen[p]) info.fail(ErrorKind::invalid_model, "perm is not a permutation (repeats " + std::to_string(p) + ")");
+        seen[p] = true;
+        perm[i] = p;
+      }
+    } else {
+      for (std::size_t i = 0; i < rank; ++i) perm[i] = rank - 1 - i;
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t i = 0; i < rank; ++i) out[i] = x.shape()[perm[i]];
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    transpose_into(info, x, perm, y);
+  }
+
+ private:
+  bool has_perm_;
+  Dims perm_;
+};
+
+// Product of dims [from, to).
+inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t i = from; i < to; ++i) n *= s[i];
+  return n;
+}
+
+class ConcatKernel final : public OpKernel {
+ public:
+  explicit ConcatKernel(const OpInfo& info)
+      : axis_(info.require("axis", Attribute::Kind::int_).i) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& first = ctx.input(0);
+    const std::size_t rank = first.rank();
+    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot concatenate scalars");
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    Dims out = dims_of_shape(first.shape());
+    out[axis] = 0;
+    for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+      const Tensor& t = ctx.input(i);
+      if (t.dtype() != first.dtype()) {
+        info.fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " has dtype " +
+                                                dtype_name(t.dtype()) + ", input 0 has " +
+                                                dtype_name(first.dtype()));
+      }
+      bool fits = t.rank() == rank;
+      for (std::size_t k = 0; fits && k < rank; ++k) fits = k == axis || t.shape()[k] == first.shape()[k];
+      if (!fits) {
+        info.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " of shape " +
+                                                 t.shape().to_string() + " does not fit input 0 of shape " +
+                                                 first.shape().to_string() + " along axis " +
+                                                 std::to_string(axis));
+      }
+      out[axis] += t.shape()[axis];
+    }
+    Tensor& y = ctx.output(0, first.dtype(), output_shape(info, out));
+    const std::size_t e = dtype_size(first.dtype());
+    const std::int64_t outer = span_of(first.shape(), 0, axis);
+    const std::size_t inner = static_cast<std::size_t>(span_of(first.shape(), axis + 1, rank)) * e;
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+        const Tensor& t = ctx.input(i);
+        const std::size_t block = static_cast<std::size_t>(t.shape()[axis]) * inner;
+        if (block == 0) continue;
+        std::memcpy(dst, static_cast<const unsigned char*>(t.raw_data()) + o * block, block);
+        dst += block;
+      }
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Split: sizes from the 'split' attribute (before opset 13) or input (from 13), else equal
+// parts (the last one smaller with num_outputs, opset 18).
+class SplitKernel final : public OpKernel {
+ public:
+  explicit SplitKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)),
+        from_attribute_(info.opset() < 13),
+        split_(info.get_ints("split")),
+        num_outputs_(info.get_int("num_outputs", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t axis = normalize_axis(info, axis_, x.rank());
+    const std::int64_t dim = x.shape()[axis];
+    const std::size_t n = ctx.output_count();
+    const Tensor* split_input = !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
+    const bool given = from_attribute_ ? !split_.empty() : split_input != nullptr;
+    if (split_input) {
+      if (split_input->rank() != 1 || split_input->dtype() != DType::i64) {
+        info.fail(ErrorKind::invalid_model, "split must be a 1-D int64 tensor");
+      }
+    }
+    const std::size_t count = given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
+    if (count != n) {
+      info.fail(ErrorKind::invalid_model, "split has " + std::to_string(count) + " entries for " +
+                                              std::to_string(n) + " outputs");
+    }
+    const std::int64_t chunk = n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
+    if (!given && num_outputs_ == 0 && n != 0 && dim % static_cast<std::int64_t>(n) != 0) {
+      info.fail(ErrorKind::shape_mismatch, "dimension " + std::to_string(dim) + " of axis " +
+                                               std::to_string(axis) + " does not split into " +
+                                               std::to_string(n) + " equal parts");
+    }
+    auto size_of = [&](std::size_t i) -> std::int64_t {
+      if (split_input) return split_input->data<std::int64_t>()[i];
+      if (given) return split_[i];
+      return std::min(chunk, dim - chunk * static_cast<std::int64_t>(i));
+    };
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t s = size_of(i);
+      if (s < 0 || s > dim) info.fail(ErrorKind::invalid_model, "split entry " + std::to_string(i) + " is " + std::to_string(s));
+      total += s;
+    }
+    if (total != dim) {
+      info.fail(ErrorKind::shape_mismatch, "split sizes add up to " + std::to_string(total) +
+                                               ", not the dimension " + std::to_string(dim) +
+                                               " of axis " + std::to_string(axis));
+    }
+    const std::size_t e = dtype_size(x.dtype());
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::size_t inner = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * e;
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    std::int64_t offset = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t s = size_of(i);
+      Dims d = dims_of_shape(x.shape());
+      d[axis] = s;
+      Tensor& y = ctx.output(i, x.dtype(), output_shape(info, d));
+      const std::size_t block = static_cast<std::size_t>(s) * inner;
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      for (std::int64_t o = 0; block && o < outer; ++o) {
+        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner), block);
+      }
+      offset += s;
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+  bool from_attribute_;
+  std::vector<std::int64_t> split_;
+  std::int64_t num_outputs_;
+};
+
+// Slice: starts/ends/axes attributes before opset 10, inputs (with steps) from 10; ends and
+// starts are clamped like NumPy's, negative steps walk backwards.
+class SliceKernel final : public OpKernel {
+ public:
+  explicit SliceKernel(const OpInfo& info) : from_attributes_(info.opset() < 10) {
+    if (from_attributes_) {
+      starts_ = dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
+      ends_ = dims_of_attribute(info, info.require("ends", Attribute::Kind::ints).ints, "ends");
+      has_axes_ = info.has("axes");
+      axes_ = dims_of_attribute(info, info.get_ints("axes"), "axes");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    Dims starts = starts_, ends = ends_, axes = axes_, steps;
+    bool has_axes = has_axes_, has_steps = false;
+    if (!from_attributes_) {
+      starts = read_dims(info, ctx.input(1), "starts");
+      ends = read_dims(info, ctx.input(2), "ends");
+      has_axes = ctx.input_count() > 3 && ctx.has_input(3);
+      if (has_axes) axes = read_dims(info, ctx.input(3), "axes");
+      has_steps = ctx.input_count() > 4 && ctx.has_input(4);
+      if (has_steps) steps = read_dims(info, ctx.input(4), "steps");
+    }
+    if (ends.n != starts.n || (has_axes && axes.n != starts.n) || (has_steps && steps.n != starts.n)) {
+      info.fail(ErrorKind::invalid_model, "starts, ends, axes and steps must have the same length");
+    }
+    std::int64_t begin[Shape::max_rank] = {}, step[Shape::max_rank];
+    Dims out = dims_of_shape(x.shape());
+    bool seen[Shape::max_rank] = {};
+    for (std::size_t k = 0; k < rank; ++k) step[k] = 1;
+    for (std::size_t i = 0; i < starts.n; ++i) {
+      const std::size_t a = has_axes ? normalize_axis(info, axes[i], rank) : i;
+      if (a >= rank) info.fail(ErrorKind::invalid_model, "more starts than the input's rank " + std::to_string(rank));
+      if (seen[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
+      seen[a] = true;
+      const std::int64_t d = x.shape()[a];
+      const std::int64_t s = has_steps ? steps[i] : 1;
+      if (s == 0) info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
+      std::int64_t b = starts[i], e = ends[i];
+      if (b < 0) b += d;
+      if (e < 0) e += d;
+      std::int64_t count;
+      if (s > 0) {
+        b = std::min(std::max(b, std::int64_t(0)), d);
+        e = std::min(std::max(e, std::int64_t(0)), d);
+        count = e > b ? (e - b + s - 1) / s : 0;
+      } else {
+        b = std::min(std::max(b, std::int64_t(-1)), d - 1);
+        e = std::min(std::max(e, std::int64_t(-1)), d - 1);
+        count = b > e ? (b - e - s - 1) / -s : 0;
+      }
+      begin[a] = b;
+      step[a] = s;
+      out[a] = count;
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+    std::int64_t strides[Shape::max_rank];
+    strides_of(x.shape(), strides);
+    std::int64_t offset = 0;
+    for (std::size_t k = 0; k < rank; ++k) {
+      offset += begin[k] * strides[k];
+      strides[k] *= step[k];
+    }
+    strided_copy_bytes(x, offset, strides, y);
+  }
+
+ private:
+  bool from_attributes_;
+  Dims starts_, ends_, axes_;
+  bool has_axes_ = false;
+};
+
+// Gather: out[o, j..., i] = data[o, indices[j...], i] along `axis`.
+class GatherKernel final : public OpKernel {
+ public:
+  explicit GatherKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t rank = data.rank();
+    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot gather from a scalar");
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    const std::int64_t dim = data.shape()[axis];
+    Dims out;
+    for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
+    if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " + std::to_string(Shape::max_rank));
+    }
+    for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
+    const std::int64_t count = indices.numel();
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) * dtype_size(data.dtype());
+      const std::int64_t outer = span_of(data.shape(), 0, axis);
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t j = 0; j < count; ++j) {
+          const std::int64_t i = idx[j] < 0 ? idx[j] + dim : idx[j];
+          std::memcpy(dst, src + (o * dim + i) * static_cast<std::int64_t>(block), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Calls f(e, offset) for every element e of `shape` in row-major order, with offset =
+// sum_k index_k * strides[k] (strides of another tensor walked alongside).
+template <class F>
+void for_each_offset(const Shape& shape, const std::int64_t* strides, F&& f) {
+  const std::size_t rank = shape.rank();
+  const std::int64_t n = shape.numel();
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = 0;
+  for (std::int64_t e = 0; e < n; ++e) {
+    f(e, off);
+    for (std::size_t k = rank; k-- > 0;) {
+      ++index[k];
+      off += strides[k];
+      if (index[k] < shape[k]) break;
+      off -= strides[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// The element-wise ops (GatherElements, ScatterElements) need indices of the data's rank whose
+// dims fit inside the data's (the indexed axis excepted, it is checked per index).
+inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& data,
+                                             const Tensor& indices, std::int64_t axis) {
+  const std::size_t a = normalize_axis(info, axis, data.rank());
+  bool fits = indices.rank() == data.rank();
+  for (std::size_t k = 0; fits && k < data.rank(); ++k) fits = k == a || indices.shape()[k] <= data.shape()[k];
+  if (!fits) {
+    info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
+                                             " do not fit data of shape " + data.shape().to_string());
+  }
+  return a;
+}
+
+class GatherElementsKernel final : public OpKernel {
+ public:
+  explicit GatherElementsKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), indices.shape());
+      visit_element_size(dtype_size(data.dtype()), [&](auto tag) {
+        using U = decltype(tag);
+        const U* src = static_cast<const U*>(data.raw_data());
+        U* dst = static_cast<U*>(writable(y));
+        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+          dst[e] = src[off + i * axis_stride];
+        });
+      });
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
+// tuples of m coordinates into the dims [b, b + m) of `data`.
+struct NdIndexing {
+  std::int64_t batches = 1;   // product of the first b dims
+  std::int64_t tuples = 1;    // index tuples per batch
+  std::int64_t m = 0;         // coordinates per tuple
+  std::int64_t slice = 1;     // elements of data per addressed slice
+  std::int64_t batch_stride;  // elements of data per batch
+  std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
+};
+inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
+                              std::int64_t b) {
+  const auto r = static_cast<std::int64_t>(data.rank()), q = static_cast<std::int64_t>(indices.rank());
+  if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
+  if (b < 0 || b >= std::min(q, r)) {
+    info.fail(ErrorKind::invalid_model, "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
+  }
+  NdIndexing g;
+  g.m = indices[static_cast<std::size_t>(q - 1)];
+  if (g.m < 1 || g.m > r - b) {
+    info.fail(ErrorKind::shape_mismatch, "index tuples of length " + std::to_string(g.m) +
+                                             " do not fit data of shape " + data.to_string() +
+                                             " with batch_dims " + std::to_string(b));
+  }
+  for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
+    if (data[k] != indices[k]) {
+      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) + " differs between data " +
+                                               data.to_string() + " and indices " + indices.to_string());
+    }
+    g.batches *= data[k];
+  }
+  g.tuples = span_of(indices, static_cast<std::size_t>(b), static_cast<std::size_t>(q - 1));
+  g.slice = span_of(data, static_cast<std::size_t>(b + g.m), data.rank());
+  g.batch_stride = span_of(data, static_cast<std::size_t>(b), data.rank());
+  std::int64_t st = g.slice;
+  for (std::int64_t k = g.m; k-- > 0;) {
+    g.strides[k] = st;
+    st *= data[static_cast<std::size_t>(b + k)];
+  }
+  return g;
+}
+// The data offset (in elements) of tuple t of batch n; an Error for out-of-range coordinates.
+template <class I>
+std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& data, std::int64_t b,
+                       const I* idx, std::int64_t n, std::int64_t t) {
+  const I* tuple = idx + (n * g.tuples + t) * g.m;
+  std::int64_t off = n * g.batch_stride;
+  for (std::int64_t k = 0; k < g.m; ++k) {
+    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") * g.strides[k];
+  }
+  return off;
+}
+
+class GatherNDKernel final : public OpKernel {
+ public:
+  explicit GatherNDKernel(const OpInfo& info) : batch_dims_(info.get_int("batch_dims", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), batch_dims_);
+    Dims out;
+    for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
+      if (out.n == Shape::max_rank) info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
+      out[out.n++] = data.shape()[k];
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+      }
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t e = dtype_size(data.dtype());
+      const std::size_t block = static_cast<std::size_t>(g.slice) * e;
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t) {
+          const std::int64_t off = nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+          std::memcpy(dst, src + off * static_cast<std::int64_t>(e), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_dims_;
+};
+
+// How scattered values combine with those already there.
+enum class Reduction { none, add, mul, max, min };
+inline Reduction reduction_of(const OpInfo& info) {
+  const std::string r = info.get_string("reduction", "none");
+  if (r == "none") return Reduction::none;
+  if (r == "add") return Reduction::add;
+  if (r == "mul") return Reduction::mul;
+  if (r == "max") return Reduction::max;
+  if (r == "min") return Reduction::min;
+  info.fail(ErrorKind::unsupported_op, "reduction '" + r + "' is not supported");
+}
+template <class T>
+T reduce_pair(Reduction r, T a, T b) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    switch (r) {
+      case Reduction::add: case Reduction::max: return a || b;
+      case Reduction::mul: case Reduction::min: return a && b;
+      case Reduction::none: return b;
+    }
+    return b;
+  } else {
+    switch (r) {
+      case Reduction::none: return b;
+      case Reduction::add: return static_cast<T>(a + b);
+      case Reduction::mul: return static_cast<T>(a * b);
+      case Reduction::max: return a < b ? b : a;
+      case Reduction::min: return b < a ? b : a;
+    }
+    return b;
+  }
+}
+
+// Starts a scatter: checks dtypes and returns the output, a copy of data.
+inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
+  if (updates.dtype() != data.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") + dtype_name(updates.dtype()) +
+                                           ", data has " + dtype_name(data.dtype()));
+  }
+  Tensor& y = ctx.output(0, data.dtype(), data.shape());
+  if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
+  return y;
+}
+
+class ScatterNDKernel final : public OpKernel {
+ public:
+  explicit ScatterNDKernel(const OpInfo& info) : reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
+    // updates must have shape indices.shape[:-1] + data.shape[m:].
+    bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
+    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k) fits = updates.shape()[k] == indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
+      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] == data.shape()[k];
+    }
+    if (!fits) {
+      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
+                                               " do not fit indices " + indices.shape().to_string() +
+                                               " and data " + data.shape().to_string());
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(info, data.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        T* dst = static_cast<T*>(writable(y));
+        const T* src = updates.data<T>();
+        for (std::int64_t t = 0; t < g.tuples; ++t) {
+          T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
+          const T* s = src + t * g.slice;
+          for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
+        }
+      }, AllTypes{});
+    });
+  }
+
+ private:
+  Reduction reduction_;
+};
+
+// ScatterElements (and the older Scatter): out[... idx ...] = updates[... j ...] along axis.
+class ScatterElementsKernel final : public OpKernel {
+ public:
+  explicit ScatterElementsKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)), reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    if (updates.shape() != indices.shape()) {
+      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
+                                               " differ from indices of shape " + indices.shape().to_string());
+    }
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(info, data.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        T* dst = static_cast<T*>(writable(y));
+        const T* src = updates.data<T>();
+        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+          T& d = dst[off + i * axis_stride];
+          d = reduce_pair(reduction_, d, src[e]);
+        });
+      }, AllTypes{});
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+  Reduction reduction_;
+};
+
+// Tile: the input repeated repeats[k] times along each axis k.
+class TileKernel final : public OpKernel {
+ public:
+  explicit TileKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Dims repeats = read_dims(info, ctx.input(1), "repeats");
+    const std::size_t rank = x.rank();
+    if (repeats.n != rank) {
+      info.fail(ErrorKind::shape_mismatch, "repeats has " + std::to_string(repeats.n) +
+                                               " entries for an input of rank " + std::to_string(rank));
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (repeats[k] < 0) info.fail(ErrorKind::invalid_model, "repeats has a negative entry");
+      const std::int64_t d = x.shape()[k];
+      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d) info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+      out[k] = d * repeats[k];
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const Shape& os = y.shape();
+    const Shape& is = x.shape();
+    std::int64_t strides[Shape::max_rank];
+    strides_of(is, strides);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      std::int64_t index[Shape::max_rank] = {}, coord[Shape::max_rank] = {};
+      std::int64_t off = 0;
+      const std::int64_t n = os.numel();
+      for (std::int64_t e = 0; e < n; ++e) {
+        dst[e] = src[off];
+        for (std::size_t k = rank; k-- > 0;) {  // odometer: coord = index mod input dim
+          ++index[k];
+          ++coord[k];
+          off += strides[k];
+          if (coord[k] == is[k]) {
+            coord[k] = 0;
+            off -= is[k] * strides[k];
+          }
+          if (index[k] < os[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+};
+
+// Pad: pads (and value, mode) attributes before opset 11, inputs pads/constant_value/axes from
+// 11; modes constant, reflect, edge, wrap. Negative pads crop.
+class PadKernel final : public OpKernel {
+ public:
+  enum class Mode { constant, reflect, edge, wrap };
+  explicit PadKernel(const OpInfo& info) : from_attributes_(info.opset() < 11) {
+    const std::string mode = info.get_string("mode", "constant");
+    if (mode == "constant") {
+      mode_ = Mode::constant;
+    } else if (mode == "reflect") {
+      mode_ = Mode::reflect;
+    } else if (mode == "edge") {
+      mode_ = Mode::edge;
+    } else if (mode == "wrap") {
+      mode_ = Mode::wrap;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    }
+    if (from_attributes_) {
+      const Attribute& pads = info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
+      if (pads.ints.size() > 2 * Shape::max_rank) info.fail(ErrorKind::unsupported_op, "too many pads");
+      pads_.assign(pads.ints.begin(), pads.ints.end());
+      value_ = info.get_float("value", 0.0f);
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::int64_t before[Shape::max_rank] = {}, after[Shape::max_rank] = {};
+    unsigned char fill[8] = {};
+    if (from_attributes_) {
+      if (pads_.size() != 2 * rank) pads_mismatch(info, pads_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        before[k] = pads_[k];
+        after[k] = pads_[k + rank];
+      }
+      store_as(info, x.dtype(), value_, fill);
+    } else {
+      const Tensor& pads = ctx.input(1);
+      if (pads.rank() != 1 || pads.dtype() != DType::i64) info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
+      Dims axes;
+      const bool has_axes = ctx.input_count() > 3 && ctx.has_input(3);
+      if (has_axes) {
+        axes = read_dims(info, ctx.input(3), "axes");
+      } else {
+        axes.n = rank;
+        for (std::size_t k = 0; k < rank; ++k) axes[k] = static_cast<std::int64_t>(k);
+      }
+      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n) pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
+      const std::int64_t* p = pads.data<std::int64_t>();
+      for (std::size_t i = 0; i < axes.n; ++i) {
+        const std::size_t a = normalize_axis(info, axes[i], rank);
+        before[a] = p[i];
+        after[a] = p[i + axes.n];
+      }
+      if (ctx.input_count() > 2 && ctx.has_input(2)) {
+        const Tensor& v = ctx.input(2);
+        if (v.dtype() != x.dtype() || v.numel() != 1) {
+          info.fail(ErrorKind::invalid_model, "constant_value must be one element of the input's dtype");
+        }
+        std::memcpy(fill, v.raw_data(), dtype_size(x.dtype()));
+      }
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0; k < rank; ++k) {
+      const std::int64_t d = x.shape()[k];
+      out[k] = d + before[k] + after[k];
+      if (out[k] < 0) {
+        info.fail(ErrorKind::shape_mismatch, "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
+                                                 " crop more than the dimension " + std::to_string(d) + " of axis " + std::to_string(k));
+      }
+      if (mode_ != Mode::constant && d == 0 && out[k] > 0) {
+        info.fail(ErrorKind::shape_mismatch, "cannot pad the empty axis " + std::to_string(k) + " in this mode");
+      }
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    std::int64_t strides[Shape::max_rank];
+    strides_of(x.shape(), strides);
+    const Mode mode = mode_;
+    const Shape& is = x.shape();
+    // Source coordinate of output coordinate o along axis k, or -1 for the fill value.
+    auto source = [&](std::size_t k, std::int64_t o) -> std::int64_t {
+      const std::int64_t d = is[k];
+      std::int64_t c = o - before[k];
+      if (c >= 0 && c < d) return c;
+      switch (mode) {
+        case Mode::constant: return -1;
+        case Mode::edge: return c < 0 ? 0 : d - 1;
+        case Mode::wrap: return ((c % d) + d) % d;
+        case Mode::reflect: {
+          if (d == 1) return 0;
+          const std::int64_t period = 2 * (d - 1);
+          c = ((c % period) + period) % period;
+          return c < d ? c : period - c;
+        }
+      }
+      return -1;
+    };
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      const Shape& os = y.shape();
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = os.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t c = source(k, index[k]);
+          inside = c >= 0;
+          off += c * strides[k];
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < os[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+
+ private:
+  [[noreturn]] static void pads_mismatch(const OpInfo& info, std::size_t pads, std::size_t axes) {
+    info.fail(ErrorKind::shape_mismatch, "pads has " + std::to_string(pads) + " entries, not 2 x " +
+                                             std::to_string(axes));
+  }
+  bool from_attributes_;
+  Mode mode_ = Mode::constant;
+  std::vector<std::int64_t> pads_;
+  float value_ = 0.0f;
+};
+
+// DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape to 6-D, a transpose, a reshape back.
+class DepthSpaceKernel final : public OpKernel {
+ public:
+  DepthSpaceKernel(const OpInfo& info, bool to_space)
+      : to_space_(to_space), block_(info.require("blocksize", Attribute::Kind::int_).i) {
+    const std::string mode = info.get_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    crd_ = mode == "CRD";
+    if (block_ < 1) info.fail(ErrorKind::invalid_model, "blocksize must be positive");
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 4) info.fail(ErrorKind::shape_mismatch, "the input must be 4-D (NCHW), not " + x.shape().to_string());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3], b = block_;
+    std::int64_t view[6];
+    std::size_t perm[6];
+    Shape out;
+    if (to_space_) {
+      if (c % (b * b) != 0) info.fail(ErrorKind::shape_mismatch, "channels " + std::to_string(c) + " do not divide by blocksize^2");
+      const std::int64_t cc = c / (b * b);
+      if (crd_) {
+        const std::int64_t v[6] = {n, cc, b, b, h, w};
+        const std::size_t p[6] = {0, 1, 4, 2, 5, 3};
+        std::copy(v, v + 6, view);
+        std::copy(p, p + 6, perm);
+      } else {
+        const std::int64_t v[6] = {n, b, b, cc, h, w};
+        const std::size_t p[6] = {0, 3, 4, 1, 5, 2};
+        std::copy(v, v + 6, view);
+        std::copy(p, p + 6, perm);
+      }
+      const std::int64_t o[4] = {n, cc, h * b, w * b};
+      out = output_shape(info, o, 4);
+    } else {
+      if (h % b != 0 || w % b != 0) info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
+      const std::int64_t v[6] = {n, c, h / b, b, w / b, b};
+      const std::size_t p[6] = {0, 3, 5, 1, 2, 4};
+      std::copy(v, v + 6, view);
+      std::copy(p, p + 6, perm);
+      const std::int64_t o[4] = {n, c * b * b, h / b, w / b};
+      out = output_shape(info, o, 4);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), out);
+    transpose_into(info, x.reshaped(Shape(view, 6)), perm, y);
+  }
+
+ private:
+  bool to_space_;
+  std::int64_t block_;
+  bool crd_ = false;
+};
+
+template <class T>
+bool is_nonzero(T v) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return (v.bits & 0x7fffu) != 0;
+  } else {
+    return v != T(0);
+  }
+}
+
+// NonZero: the coordinates of the nonzero elements, [rank, count], in row-major order.
+class NonZeroKernel final : public OpKernel {
+ public:
+  explicit NonZeroKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = x.data<T>();
+      const std::int64_t n = x.numel();
+      std::int64_t count = 0;
+      for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
+      const std::size_t rank = x.rank();
+      const std::int64_t rows = rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
+      Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
+      std::int64_t* out = y.data<std::int64_t>();
+      std::int64_t index[Shape::max_rank] = {};
+      std::int64_t j = 0;
+      for (std::int64_t e = 0; e < n; ++e) {
+        if (is_nonzero(p[e])) {
+          for (std::size_t k = 0; k < rank; ++k) out[static_cast<std::int64_t>(k) * count + j] = index[k];
+          if (rank == 0) out[j] = 0;
+          ++j;
+        }
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < x.shape()[k]) break;
+          index[k] = 0;
+        }
+      }
+    }, AllTypes{});
+  }
+};
+
+// OneHot: off_value everywhere, on_value where the new axis equals the index (negative indices
+// count from depth; indices outside [-depth, depth) give a row of off_value, as the spec says).
+class OneHotKernel final : public OpKernel {
+ public:
+  explicit OneHotKernel(const OpInfo& info) : axis_(info.get_int("axis", -1)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& indices = ctx.input(0);
+    const double depth_value = read_scalar(info, ctx.input(1), "depth");
+    const Tensor& values = ctx.input(2);
+    if (values.numel() != 2) info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
+    if (!(depth_value >= 1 && depth_value < 1e12)) {
+      info.fail(ErrorKind::invalid_argument, "depth " + std::to_string(depth_value) + " is not a positive count");
+    }
+    const auto depth = static_cast<std::int64_t>(depth_value);
+    const std::size_t rank = indices.rank() + 1;
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0, j = 0; k < rank; ++k) out[k] = k == axis ? depth : indices.shape()[j++];
+    Tensor& y = ctx.output(0, values.dtype(), output_shape(info, out));
+    const std::size_t e = dtype_size(values.dtype());
+    const auto* off_on = static_cast<const unsigned char*>(values.raw_data());
+    fill_bytes(y, off_on);
+    const std::int64_t outer = span_of(indices.shape(), 0, axis);
+    const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    visit_dtype(info, indices.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* idx = indices.data<T>();
+      for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t i = 0; i < inner; ++i) {
+          const auto v = static_cast<double>(idx[o * inner + i]);
+          if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
+          auto k = static_cast<std::int64_t>(v);
+          if (k < 0) k += depth;
+          if (k < 0 || k >= depth) continue;
+          std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e), off_on + e, e);
+        }
+      }
+    }, NumericTypes{});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each matrix; zeros elsewhere.
+class TriluKernel final : public OpKernel {
+ public:
+  explicit TriluKernel(const OpInfo& info) : upper_(info.get_int("upper", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more, not " + x.shape().to_string());
+    std::int64_t k = 0;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
+      k = *kt.data<std::int64_t>();
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
+    const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
+    const std::size_t e = dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t m = 0; m < mats; ++m) {
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const std::int64_t row = (m * rows + i) * cols;
+        // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
+        const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
+        const std::int64_t hi = upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
+        std::memset(dst + row * static_cast<std::int64_t>(e), 0, static_cast<std::size_t>(cols) * e);
+        if (hi > lo) {
+          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e), src + (row + lo) * static_cast<std::int64_t>(e),
+                      static_cast<std::size_t>(hi - lo) * e);
+        }
+      }
+    }
+  }
+
+ private:
+  bool upper_;
+};
+
+// ReverseSequence: for each batch b the first sequence_lens[b] steps along the time axis are
+// reversed; the rest are copied.
+class ReverseSequenceKernel final : public OpKernel {
+ public:
+  explicit ReverseSequenceKernel(const OpInfo& info)
+      : batch_axis_(info.get_int("batch_axis", 1)), time_axis_(info.get_int("time_axis", 0)) {
+    if (!((batch_axis_ == 0 && time_axis_ == 1) || (batch_axis_ == 1 && time_axis_ == 0))) {
+      info.fail(ErrorKind::invalid_model, "batch_axis and time_axis must be 0 and 1 in some order");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& lens = ctx.input(1);
+    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more");
+    const std::int64_t batch = x.shape()[static_cast<std::size_t>(batch_axis_)];
+    const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
+    if (lens.rank() != 1 || lens.numel() != batch) {
+      info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
+                                               " does not match the batch size " + std::to_string(batch));
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    auto at = [&](std::int64_t t, std::int64_t b) {
+      return static_cast<std::size_t>(time_axis_ == 0 ? t * batch + b : b * steps + t) * block;
+    };
+    visit_indices(info, lens, "sequence_lens", [&](const auto* len) {
+      for (std::int64_t b = 0; b < batch; ++b) {
+        if (len[b] < 0 || len[b] > steps) {
+          info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
+                                                     " is outside [0, " + std::to_string(steps) + "]");
+        }
+      }
+      for (std::int64_t b = 0; b < batch; ++b) {
+        for (std::int64_t t = 0; t < steps && block; ++t) {
+          const std::int64_t from = t < len[b] ? len[b] - 1 - t : t;
+          std::memcpy(dst + at(t, b), src + at(from, b), block);
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_axis_, time_axis_;
+};
+
+// Compress: the slices along axis (or of the flattened input) where condition is true.
+class CompressKernel final : public OpKernel {
+ public:
+  explicit CompressKernel(const OpInfo& info) : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& input = ctx.input(0);
+    const Tensor& condition = ctx.input(1);
+    if (condition.dtype() != DType::boolean || condition.rank() != 1) {
+      info.fail(ErrorKind::invalid_model, "condition must be a 1-D bool tensor");
+    }
+    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
+    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
+    const std::int64_t dim = x.shape()[axis];
+    const bool* c = condition.data<bool>();
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < condition.numel(); ++i) {
+      if (!c[i]) continue;
+      if (i >= dim) {
+        info.fail(ErrorKind::shape_mismatch, "condition selects index " + std::to_string(i) +
+                                                 " of an axis of size " + std::to_string(dim));
+      }
+      ++count;
+    }
+    Dims out = dims_of_shape(x.shape());
+    out[axis] = count;
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer && block; ++o) {
+      for (std::int64_t i = 0; i < condition.numel(); ++i) {
+        if (!c[i]) continue;
+        std::memcpy(dst, src + static_cast<std::size_t>(o * dim + i) * block, block);
+        dst += block;
+      }
+    }
+  }
+
+ private:
+  bool has_axis_;
+  std::int64_t axis_;
+};
+
+// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
+// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
+// the sample positions and weights follow the reference in onnx/backend/test/case/node/
+// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
+class ResizeKernel final : public OpKernel {
+ public:
+  enum class Mode { nearest, linear, cubic };
+  enum class Transform { half_pixel, asymmetric, align_corners, pytorch_half_pixel, tf_crop_and_resize };
+  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
+    const std::string mode = info.get_string("mode", "nearest");
+    if (mode == "nearest") {
+      mode_ = Mode::nearest;
+    } else if (mode == "linear" || mode == "bilinear") {
+      mode_ = Mode::linear;
+    } else if (mode == "cubic" && !upsample) {
+      mode_ = Mode::cubic;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    }
+    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
+    const bool legacy = upsample || info.opset() < 11;
+    const std::string transform = legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    if (transform == "half_pixel") {
+      transform_ = Transform::half_pixel;
+    } else if (transform == "asymmetric") {
+      transform_ = Transform::asymmetric;
+    } else if (transform == "align_corners") {
+      transform_ = Transform::align_corners;
+    } else if (transform == "pytorch_half_pixel") {
+      transform_ = Transform::pytorch_half_pixel;
+    } else if (transform == "tf_crop_and_resize") {
+      transform_ = Transform::tf_crop_and_resize;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "coordinate_transformation_mode '" + transform + "' is not supported");
+    }
+    const std::string nearest = legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    if (nearest == "round_prefer_floor") {
+      nearest_ = Nearest::round_prefer_floor;
+    } else if (nearest == "round_prefer_ceil") {
+      nearest_ = Nearest::round_prefer_ceil;
+    } else if (nearest == "floor") {
+      nearest_ = Nearest::floor;
+    } else if (nearest == "ceil") {
+      nearest_ = Nearest::ceil;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "nearest_mode '" + nearest + "' is not supported");
+    }
+    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
+    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
+    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
+        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
+      info.fail(ErrorKind::unsupported_op, "antialias, axes and keep_aspect_ratio_policy are not supported");
+    }
+    if (upsample && info.opset() < 9) {
+      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
+    Dims out;
+    out.n = rank;
+    // Where the scales and sizes come from, by op and opset.
+    const Tensor* scales = nullptr;
+    const Tensor* sizes = nullptr;
+    const Tensor* roi_input = nullptr;
+    auto optional = [&](std::size_t i) -> const Tensor* {
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i) : nullptr;
+    };
+    if (upsample_ && info.opset() < 9) {
+      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
+    } else if (upsample_ || info.opset() < 11) {
+      scales = &ctx.input(1);
+    } else {
+      roi_input = optional(1);
+      scales = optional(2);
+      sizes = optional(3);
+      if ((scales == nullptr) == (sizes == nullptr)) {
+        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
+      }
+    }
+    if (scales) {
+      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
+      if (static_cast<std::size_t>(scales->numel()) != rank) scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
+    }
+    if (sizes) {
+      const Dims d = read_dims(info, *sizes, "sizes");
+      if (d.n != rank) scales_mismatch(info, d.n, rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        out[k] = d[k];
+        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
+      }
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (!(scale[k] > 0 && scale[k] < 1e9)) {
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " + std::to_string(k) + " is not positive");
+      }
+      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      roi[k] = 0;
+      roi[k + rank] = 1;
+    }
+    if (transform_ == Transform::tf_crop_and_resize) {
+      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
+        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
+      }
+      visit_dtype(info, roi_input->dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+      }, TypeList<float, double, float16>{});
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+
+    // Two buffers of doubles large enough for every intermediate shape.
+    Dims cur = dims_of_shape(in);
+    std::int64_t largest = x.numel();
+    for (std::size_t k = 0; k < rank; ++k) {
+      cur[k] = out[k];
+      largest = std::max(largest, output_shape(info, cur).numel());
+    }
+    auto* a = static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    double* b = a + largest;
+    visit_dtype(info, x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = x.data<T>();
+      for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+    }, ResizeTypes{});
+    cur = dims_of_shape(in);
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize) continue;
+      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
+      cur[k] = out[k];
+      std::swap(a, b);
+    }
+    visit_dtype(info, x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* p = y.data<T>();
+      for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+    }, ResizeTypes{});
+  }
+
+ private:
+  using ResizeTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
+                               std::uint16_t, std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  template <class T>
+  static double to_double(T v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float(v);
+    } else {
+      return static_cast<double>(v);
+    }
+  }
+  template <class T>
+  static T from_double(double v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float16(static_cast<float>(v));
+    } else if constexpr (std::is_integral<T>::value) {
+      const double r = std::nearbyint(v);
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      const double hi = static_cast<double>(std::numeric_limits<T>::max());
+      return r <= lo ? std::numeric_limits<T>::lowest() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+    } else {
+      return static_cast<T>(v);
+    }
+  }
+  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
+    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
+                                             " entries for an input of rank " + std::to_string(rank));
+  }
+
+  // The input taps and weights of output position x along one axis.
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+    bool extrapolate = false;
+  };
+  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
+    Taps t;
+    const double width = scale * static_cast<double>(in);  // the reference's output_width
+    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
+    double xo = 0;
+    switch (transform_) {
+      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
+      case Transform::asymmetric: xo = xd / scale; break;
+      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
+      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
+      case Transform::tf_crop_and_resize:
+        xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo += roi_lo * last;
+        if (xo < 0 || xo > last) {
+          t.extrapolate = true;
+          return t;
+        }
+        break;
+    }
+    // The taps start left of xo: ratio in (0, 1].
+    const double f = std::floor(xo);
+    const bool whole = xo == f;
+    const double ratio = whole ? 1.0 : xo - f;
+    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
+    switch (mode_) {
+      case Mode::nearest: {
+        bool right = true;
+        if (!whole) {
+          switch (nearest_) {
+            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
+            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
+            case Nearest::floor: right = false; break;
+            case Nearest::ceil: right = true; break;
+          }
+        }
+        t.n = 1;
+        t.index[0] = right ? i0 + 1 : i0;
+        t.weight[0] = 1;
+        break;
+      }
+      case Mode::linear:
+        t.n = 2;
+        t.index[0] = i0;
+        t.index[1] = i0 + 1;
+        t.weight[0] = 1 - ratio;
+        t.weight[1] = ratio;
+        break;
+      case Mode::cubic: {
+        const double A = cubic_a_, r = ratio, s = 1 - ratio;
+        t.n = 4;
+        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
+        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
+        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
+        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
+        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
+        break;
+      }
+    }
+    if (exclude_outside_ && mode_ != Mode::nearest) {
+      double sum = 0;
+      for (int j = 0; j < t.n; ++j) {
+        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
+        sum += t.weight[j];
+      }
+      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
+    }
+    for (int j = 0; j < t.n; ++j) t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    return t;
+  }
+
+  // dst = src (shape `shape`) resized along `axis` to `out` positions.
+  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
+                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
+    const std::int64_t in = shape[axis];
+    for (std::int64_t x = 0; x < out; ++x) {
+      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
+      for (std::int64_t o = 0; o < outer; ++o) {
+        double* d = dst + (o * out + x) * inner;
+        if (t.extrapolate) {
+          std::fill(d, d + inner, static_cast<double>(extrapolation_));
+          continue;
+        }
+        const double* s = src + o * in * inner;
+        for (std::int64_t i = 0; i < inner; ++i) {
+          double acc = 0;
+          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
+          d[i] = acc;
+        }
+      }
+    }
+  }
+
+  bool upsample_;
+  Mode mode_ = Mode::nearest;
+  Transform transform_ = Transform::half_pixel;
+  Nearest nearest_ = Nearest::round_prefer_floor;
+  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
+  bool exclude_outside_ = false;
+  std::vector<float> scales_attribute_;
+};
+
+inline void register_movement_ops(OpSet& ops) {
+  ops.add("", "Transpose", 1, factory<TransposeKernel>());
+  ops.add("", "Concat", 4, factory<ConcatKernel>());
+  ops.add("", "Split", 2, factory<SplitKernel>());
+  ops.add("", "Slice", 1, factory<SliceKernel>());
+  ops.add("", "Gather", 1, factory<GatherKernel>());
+  ops.add("", "GatherElements", 11, factory<GatherElementsKernel>());
+  ops.add("", "GatherND", 11, factory<GatherNDKernel>());
+  ops.add("", "ScatterND", 11, factory<ScatterNDKernel>());
+  ops.add("", "ScatterElements", 11, factory<ScatterElementsKernel>());
+  ops.add("", "Scatter", 9, factory<ScatterElementsKernel>());
+  ops.add("", "Tile", 6, factory<TileKernel>());
+  ops.add("", "Pad", 2, factory<PadKernel>());
+  ops.add("", "DepthToSpace", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<DepthSpaceKernel>(info, true);
+  });
+  ops.add("", "SpaceToDepth", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<DepthSpaceKernel>(info, false);
+  });
+  ops.add("", "NonZero", 9, factory<NonZeroKernel>());
+  ops.add("", "OneHot", 9, factory<OneHotKernel>());
+  ops.add("", "Trilu", 14, factory<TriluKernel>());
+  ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
+  ops.add("", "Compress", 9, factory<CompressKernel>());
+  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, false);
+  });
+  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
+// ---- end inlay/graph/ops/movement.hpp
+// ---- begin inlay/graph/ops/norm.hpp
+// Normalization: BatchNormalization (inference), LayerNormalization, InstanceNormalization,
+// GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization (no kernel family) as
+// scalar loops. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_NORM_HPP
+#define INLAY_GRAPH_OPS_NORM_HPP
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// epsilon, checked at load: a finite number >= 0.
+inline float read_epsilon(const OpInfo& info, float fallback) {
+  const float eps = info.get_float("epsilon", fallback);
+  if (!(eps >= 0.0f) || std::isinf(eps)) {
+    info.fail(ErrorKind::invalid_model, "epsilon must be finite and >= 0, got " +
+                                            std::to_string(eps));
+  }
+  return eps;
+}
+
+// X as [N, C, spatial]: the sizes the batch/instance/group kernels take.
+struct ChannelView {
+  std::size_t batch = 0, channels = 0, spatial = 1;
+};
+inline ChannelView channel_view(const OpContext& ctx, const Tensor& x) {
+  if (x.rank() < 2) {
+    ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C, ...]");
+  }
+  ChannelView v;
+  v.batch = static_cast<std::size_t>(x.shape()[0]);
+  v.channels = static_cast<std::size_t>(x.shape()[1]);
+  for (std::size_t d = 2; d < x.rank(); ++d) v.spatial *= static_cast<std::size_t>(x.shape()[d]);
+  return v;
+}
+
+// A 1-D f32 input of `n` elements (a per-channel parameter).
+inline const float* per_channel(const OpContext& ctx, std::size_t i, const char* what,
+                                std::size_t n) {
+  const Tensor& t = ctx.input(i);
+  require_f32(ctx, t, what);
+  if (t.rank() != 1 || t.numel() != static_cast<std::int64_t>(n)) {
+    ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                            " must be [" + std::to_string(n) + "]");
+  }
+  return t.data<float>();
+}
+
+// Inference form: y = scale (x - mean) / sqrt(var + eps) + B with the running statistics.
+class BatchNormKernel final : public OpKernel {
+ public:
+  explicit BatchNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
+    if (info.get_int("training_mode", 0) != 0) {
+      info.fail(ErrorKind::unsupported_op, "training_mode 1 (inlay runs inference only)");
+    }
+    if (info.get_int("spatial", 1) != 1) {
+      info.fail(ErrorKind::unsupported_op, "spatial 0 (per-element statistics)");
+    }
+    // Before opset 14 the extra outputs are the training statistics.
+    if (info.opset() < 14 && info.output_count() > 1) {
+      info.fail(ErrorKind::unsupported_op, "outputs of training (running mean, variance, ...)");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const ChannelView v = channel_view(ctx, x);
+    const float* scale = per_channel(ctx, 1, "scale", v.channels);
+    const float* bias = per_channel(ctx, 2, "B", v.channels);
+    const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
+    const float* var = per_channel(ctx, 4, "input_var", v.channels);
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                            mean, var, scale, bias, eps_);
+  }
+
+ private:
+  float eps_;
+};
+
+// Opset 17: X seen as [prod(dims < axis), prod(dims >= axis)] rows normalized one by one;
+// Scale and B broadcast to X's dims from `axis` on. Optional outputs Mean and InvStdDev.
+class LayerNormKernel final : public OpKernel {
+ public:
+  explicit LayerNormKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const std::size_t rank = x.rank();
+    if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
+    std::size_t rows = 1, cols = 1;
+    for (std::size_t d = 0; d < rank; ++d) (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
+    const Shape row_shape(x.shape().data() + axis, rank - axis);
+    // Parameters of another shape are broadcast into scratch (one buffer for both).
+    const bool has_bias = ctx.has_input(2);
+    float* expanded = nullptr;
+    const float* scale = param(ctx, 1, "Scale", row_shape, cols, expanded);
+    const float* bias = has_bias ? param(ctx, 2, "B", row_shape, cols, expanded) : nullptr;
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    std::vector<std::int64_t> stat_dims(x.shape().begin(), x.shape().end());
+    for (std::size_t d = axis; d < rank; ++d) stat_dims[d] = 1;
+    float* mean = nullptr;
+    float* inv_std = nullptr;
+    if (ctx.output_count() > 1 && ctx.has_output(1)) {
+      mean = ctx.output(1, DType::f32, make_shape(stat_dims)).data<float>();
+    }
+    if (ctx.output_count() > 2 && ctx.has_output(2)) {
+      inv_std = ctx.output(2, DType::f32, make_shape(stat_dims)).data<float>();
+    }
+    kernels::layer_norm_f32(x.data<float>(), y.data<float>(), rows, cols, scale, bias, eps_, mean,
+                            inv_std);
+  }
+
+ private:
+  // Input i as `cols` floats: itself when it has that many elements and broadcasts to the row
+  // shape exactly, else broadcast into scratch.
+  static const float* param(OpContext& ctx, std::size_t i, const char* what, const Shape& row,
+                            std::size_t cols, float*& expanded) {
+    const Tensor& t = ctx.input(i);
+    require_f32(ctx, t, what);
+    if (t.rank() > row.rank() || broadcast(ctx.info(), t.shape(), row) != row) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                              " does not broadcast to " + row.to_string());
+    }
+    if (t.numel() == static_cast<std::int64_t>(cols)) return t.data<float>();
+    if (expanded == nullptr) {
+      expanded = static_cast<float*>(ctx.scratch(2 * cols * sizeof(float)));
+    } else {
+      expanded += cols;  // the second half, for B
+    }
+    const Shape ins[1] = {t.shape()};
+    const float* src = t.data<float>();
+    float* dst = expanded;
+    for_each_broadcast(row, ins, [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
+    return dst;
+  }
+
+  std::int64_t axis_;
+  float eps_;
+};
+
+class InstanceNormKernel final : public OpKernel {
+ public:
+  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "input");
+    const ChannelView v = channel_view(ctx, x);
+    const float* scale = per_channel(ctx, 1, "scale", v.channels);
+    const float* bias = per_channel(ctx, 2, "B", v.channels);
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::instance_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                               scale, bias, eps_);
+  }
+
+ private:
+  float eps_;
+};
+
+// Opset 18: scale and bias hold one value per group (spread to the group's channels here); one
+// value per channel is accepted too (opset 21's form).
+class GroupNormKernel final : public OpKernel {
+ public:
+  explicit GroupNormKernel(const OpInfo& info)
+      : groups_(info.require("num_groups", Attribute::Kind::int_).i),
+        eps_(read_epsilon(info, 1e-5f)) {
+    if (groups_ < 1) {
+      info.fail(ErrorKind::invalid_model, "num_groups " + std::to_string(groups_) +
+                                              " must be >= 1");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const ChannelView v = channel_view(ctx, x);
+    const auto groups = static_cast<std::size_t>(groups_);
+    if (v.channels % groups != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "num_groups " + std::to_string(groups) +
+                                              " does not divide the channels of X " +
+                                              x.shape().to_string());
+    }
+    const Tensor& scale = ctx.input(1);
+    const Tensor& bias = ctx.input(2);
+    require_f32(ctx, scale, "scale");
+    require_f32(ctx, bias, "bias");
+    const auto per = static_cast<std::int64_t>(v.channels);
+    const auto per_group = static_cast<std::int64_t>(groups);
+    auto* spread = static_cast<float*>(ctx.scratch(2 * v.channels * sizeof(float)));
+    const Tensor* params[2] = {&scale, &bias};
+    for (std::size_t k = 0; k < 2; ++k) {
+      const Tensor& t = *params[k];
+      if (t.rank() != 1 || (t.numel() != per && t.numel() != per_group)) {
+        ctx.fail(ErrorKind::shape_mismatch, std::string(k ? "bias " : "scale ") +
+                                                t.shape().to_string() + " must be [" +
+                                                std::to_string(groups) + "] (or [" +
+                                                std::to_string(v.channels) + "])");
+      }
+      const float* src = t.data<float>();
+      const std::size_t step = t.numel() == per ? 1 : v.channels / groups;
+      for (std::size_t c = 0; c < v.channels; ++c) spread[k * v.channels + c] = src[c / step];
+    }
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::group_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                            groups, spread, spread + v.channels, eps_);
+  }
+
+ private:
+  std::int64_t groups_;
+  float eps_;
+};
+
+// Local response normalization across channels (AlexNet):
+// y = x / (bias + alpha / size * sum of x^2 over the `size` neighbouring channels)^beta.
+class LrnKernel final : public OpKernel {
+ public:
+  explicit LrnKernel(const OpInfo& info)
+      : size_(info.require("size", Attribute::Kind::int_).i),
+        alpha_(info.get_float("alpha", 1e-4f)),
+        beta_(info.get_float("beta", 0.75f)),
+        bias_(info.get_float("bias", 1.0f)) {
+    if (size_ < 1) info.fail(ErrorKind::invalid_model, "size must be >= 1");
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const ChannelView v = channel_view(ctx, x);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const auto before = static_cast<std::ptrdiff_t>((size_ - 1) / 2);
+    const auto after = static_cast<std::ptrdiff_t>(size_ - 1 - (size_ - 1) / 2);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      const auto channels = static_cast<std::ptrdiff_t>(v.channels);
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        for (std::ptrdiff_t c = 0; c < channels; ++c) {
+          const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
+          const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
+          for (std::size_t s = 0; s < v.spatial; ++s) {
+            double sum = 0.0;
+            for (std::ptrdiff_t k = lo; k <= hi; ++k) {
+              const double e = px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
+              sum += e * e;
+            }
+            const std::size_t at = (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
+            const double scale = static_cast<double>(bias_) +
+                                 static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
+            py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
+          }
+        }
+      }
+    }, FloatTypes{});
+  }
+
+ private:
+  std::int64_t size_;
+  float alpha_, beta_, bias_;
+};
+
+// y = (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9) over `axes` (ONNX's function body).
+class MeanVarianceNormKernel final : public OpKernel {
+ public:
+  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::vector<char> reduced(rank, 0);
+    for (std::int64_t a : axes_) reduced[normalize_axis(ctx.info(), a, rank)] = 1;
+    // The statistics' shape: X with the reduced axes set to 1.
+    std::vector<std::int64_t> stat_dims = dims_of(x.shape());
+    for (std::size_t d = 0; d < rank; ++d) {
+      if (reduced[d]) stat_dims[d] = 1;
+    }
+    const Shape stat_shape = make_shape(stat_dims);
+    const auto groups = static_cast<std::size_t>(stat_shape.numel());
+    const double count = groups ? static_cast<double>(x.numel()) / static_cast<double>(groups) : 0;
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    auto* stats = static_cast<double*>(ctx.scratch(2 * groups * sizeof(double)));
+    std::fill(stats, stats + 2 * groups, 0.0);
+    const Shape ins[1] = {stat_shape};
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+        const double v = px[e];
+        stats[2 * off[0]] += v;
+        stats[2 * off[0] + 1] += v * v;
+      });
+      for (std::size_t g = 0; g < groups; ++g) {
+        const double mean = stats[2 * g] / count;
+        stats[2 * g] = mean;
+        stats[2 * g + 1] = std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
+      }
+      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+        py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
+      });
+    }, FloatTypes{});
+  }
+
+ private:
+  std::vector<std::int64_t> axes_;
+};
+
+inline void register_norm_ops(OpSet& ops) {
+  ops.add("", "BatchNormalization", 1, factory<BatchNormKernel>());
+  ops.add("", "LayerNormalization", 17, factory<LayerNormKernel>());
+  ops.add("", "InstanceNormalization", 1, factory<InstanceNormKernel>());
+  ops.add("", "GroupNormalization", 18, factory<GroupNormKernel>());
+  ops.add("", "LRN", 1, factory<LrnKernel>());
+  ops.add("", "MeanVarianceNormalization", 9, factory<MeanVarianceNormKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_NORM_HPP
+// ---- end inlay/graph/ops/norm.hpp
+// ---- begin inlay/graph/ops/pool.hpp
+// Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
+// f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
+// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_POOL_HPP
+#define INLAY_GRAPH_OPS_POOL_HPP
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class PoolKind { max, average, lp };
+
+struct PoolOptions {
+  PoolKind kind = PoolKind::max;
+  bool ceil_mode = false;
+  bool count_include_pad = false;
+  bool column_major = false;  // MaxPool storage_order 1: indices count along the last axis last
+  float p = 2.0f;             // LpPool's exponent
+};
+
+// ONNX's pooled size of one axis (the pool kernels' rule, for any number of axes): with ceil_mode
+// a last window that would start past the input and its leading padding is dropped.
+inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
+  const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+  const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+  if (padded < extent) return 0;
+  std::size_t out = (padded - extent + (ceil_mode ? a.stride - 1 : 0)) / a.stride + 1;
+  if (ceil_mode && (out - 1) * a.stride >= a.in + a.pad_begin) --out;
+  return out;
+}
+
+// The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
+// double for averages and Lp norms.
+template <class T>
+void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
+             const T* x, T* y, std::int64_t* indices) {
+  const std::size_t rank = axes.size();
+  std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
+  std::size_t in_plane = 1, out_plane = 1, window = 1;
+  for (std::size_t i = rank; i-- > 0;) {
+    out[i] = pooled_size(axes[i], o.ceil_mode);
+    in_stride[i] = in_plane;
+    in_plane *= axes[i].in;
+    out_plane *= out[i];
+    window *= axes[i].kernel;
+  }
+  for (std::size_t i = 0, s = 1; i < rank; ++i) {  // column-major strides of the input plane
+    col_stride[i] = s;
+    s *= axes[i].in;
+  }
+  std::vector<std::size_t> opos(rank), wpos(rank);
+  for (std::size_t plane = 0; plane < planes; ++plane) {
+    const T* xp = x + plane * in_plane;
+    for (std::size_t o_i = 0; o_i < out_plane; ++o_i) {
+      for (std::size_t i = rank, r = o_i; i-- > 0;) {
+        opos[i] = r % out[i];
+        r /= out[i];
+      }
+      double acc = 0.0;
+      std::size_t inside = 0, padded = 0;
+      T best = std::numeric_limits<T>::lowest();
+      if constexpr (std::numeric_limits<T>::has_infinity) best = -std::numeric_limits<T>::infinity();
+      std::int64_t best_at = -1;
+      bool is_nan = false;
+      for (std::size_t w_i = 0; w_i < window; ++w_i) {
+        for (std::size_t i = rank, r = w_i; i-- > 0;) {
+          wpos[i] = r % axes[i].kernel;
+          r /= axes[i].kernel;
+        }
+        bool in_input = true, in_padded = true;
+        std::size_t off = 0, col = 0;
+        for (std::size_t i = 0; i < rank; ++i) {
+          const WindowAxis& a = axes[i];
+          // Position in the padded input; inside the input when in [pad_begin, pad_begin + in).
+          const std::size_t at = opos[i] * a.stride + wpos[i] * a.dilation;
+          if (at < a.pad_begin || at >= a.pad_begin + a.in) in_input = false;
+          if (at >= a.pad_begin + a.in + a.pad_end) in_padded = false;
+          if (in_input) {
+            off += (at - a.pad_begin) * in_stride[i];
+            col += (at - a.pad_begin) * col_stride[i];
+          }
+        }
+        padded += in_padded ? 1 : 0;
+        if (!in_input) continue;
+        ++inside;
+        const T v = xp[off];
+        if (o.kind == PoolKind::max) {
+          if (is_nan) continue;
+          if (v != v) {  // NaN wins, as in the kernel
+            is_nan = true;
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          } else if (v > best || best_at < 0) {
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          }
+        } else if (o.kind == PoolKind::average) {
+          acc += static_cast<double>(v);
+        } else {
+          acc += std::pow(std::fabs(static_cast<double>(v)), static_cast<double>(o.p));
+        }
+      }
+      T& dst = y[plane * out_plane + o_i];
+      if (o.kind == PoolKind::max) {
+        dst = best;
+        if (indices) {
+          indices[plane * out_plane + o_i] =
+              best_at < 0 ? -1 : static_cast<std::int64_t>(plane * in_plane) + best_at;
+        }
+      } else if (o.kind == PoolKind::average) {
+        const std::size_t count = o.count_include_pad ? padded : inside;
+        dst = static_cast<T>(acc / static_cast<double>(count));
+      } else {
+        dst = static_cast<T>(std::pow(acc, 1.0 / static_cast<double>(o.p)));
+      }
+    }
+  }
+}
+
+// MaxPool, AveragePool and LpPool: the window attributes, then the kernel or the scalar loop.
+class PoolKernel final : public OpKernel {
+ public:
+  PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
+    options_.kind = kind;
+    options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
+    options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
+    const std::int64_t order = info.get_int("storage_order", 0);
+    if (order != 0 && order != 1) {
+      info.fail(ErrorKind::invalid_model, "storage_order " + std::to_string(order) +
+                                              " is not 0 (row major) or 1 (column major)");
+    }
+    options_.column_major = order == 1;
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      // p is a float before opset 11 and an int from 11 on.
+      options_.p = p == nullptr ? 2.0f
+                   : p->kind == Attribute::Kind::float_ ? p->f
+                                                        : static_cast<float>(info.get_int("p", 2));
+      if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
+        info.fail(ErrorKind::invalid_model, "p must be a positive number");
+      }
+    }
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+    if (kind != PoolKind::max && !window_.dilations.empty()) {
+      for (std::int64_t d : window_.dilations) {
+        if (d != 1) info.fail(ErrorKind::unsupported_op, "dilations other than 1");
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != window_.kernel.size() + 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C] and " +
+                                              std::to_string(window_.kernel.size()) +
+                                              " spatial dimensions (kernel_shape)");
+    }
+    const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
+    std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
+    for (const WindowAxis& a : axes) {
+      out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
+    }
+    const Shape out_shape = make_shape(out_dims);
+    Tensor& y = ctx.output(0, x.dtype(), out_shape);
+    std::int64_t* indices = nullptr;
+    if (options_.kind == PoolKind::max && ctx.output_count() > 1 && ctx.has_output(1)) {
+      indices = ctx.output(1, DType::i64, out_shape).data<std::int64_t>();
+    }
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (y.numel() == 0) return;
+    if (x.dtype() == DType::f32 && axes.size() <= 2 && options_.kind != PoolKind::lp) {
+      run_f32(x, y, indices, axes);
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
+    }, NumericTypes{});
+  }
+
+ private:
+  void run_f32(const Tensor& x, Tensor& y, std::int64_t* indices,
+               const std::vector<WindowAxis>& axes) const {
+    kernels::Pool2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.channels = static_cast<std::size_t>(x.shape()[1]);
+    const WindowAxis one;
+    const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+    const WindowAxis& w = axes.back();
+    p.in_h = h.in;
+    p.in_w = w.in;
+    p.kernel_h = h.kernel;
+    p.kernel_w = w.kernel;
+    p.stride_h = h.stride;
+    p.stride_w = w.stride;
+    p.dilation_h = h.dilation;
+    p.dilation_w = w.dilation;
+    p.pad_top = h.pad_begin;
+    p.pad_bottom = h.pad_end;
+    p.pad_left = w.pad_begin;
+    p.pad_right = w.pad_end;
+    p.ceil_mode = options_.ceil_mode;
+    p.count_include_pad = options_.count_include_pad;
+    if (options_.kind == PoolKind::average) {
+      kernels::avg_pool2d_nchw_f32(p, x.data<float>(), y.data<float>());
+      return;
+    }
+    kernels::max_pool2d_nchw_f32(p, x.data<float>(), y.data<float>(), indices);
+    if (indices != nullptr && options_.column_major) {
+      // Row-major plane offsets h * W + w become column-major w * H + h.
+      const std::int64_t plane = static_cast<std::int64_t>(p.in_h * p.in_w);
+      const auto in_w = static_cast<std::int64_t>(p.in_w), in_h = static_cast<std::int64_t>(p.in_h);
+      for (std::int64_t i = 0; i < y.numel(); ++i) {
+        std::int64_t& idx = indices[i];
+        if (idx < 0) continue;
+        const std::int64_t base = idx / plane * plane, r = idx % plane;
+        idx = base + (r % in_w) * in_h + r / in_w;
+      }
+    }
+  }
+
+  WindowAttrs window_;
+  PoolOptions options_;
+};
+
+// GlobalAveragePool, GlobalMaxPool, GlobalLpPool: one value per (n, c) plane.
+class GlobalPoolKernel final : public OpKernel {
+ public:
+  GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      p_ = p == nullptr ? 2.0f
+           : p->kind == Attribute::Kind::float_ ? p->f
+                                                : static_cast<float>(info.get_int("p", 2));
+      if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() +
+                                              " must be [N, C, spatial...]");
+    }
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    std::vector<WindowAxis> axes(x.rank() - 2);
+    std::size_t spatial = 1;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      axes[i].in = axes[i].kernel = static_cast<std::size_t>(x.shape()[i + 2]);
+      spatial *= axes[i].in;
+      dims.push_back(1);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (planes == 0) return;
+    if (x.dtype() == DType::f32 && kind_ != PoolKind::lp) {
+      if (kind_ == PoolKind::max) {
+        kernels::global_max_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
+      } else {
+        kernels::global_avg_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
+      }
+      return;
+    }
+    if (spatial == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " has an empty plane");
+    }
+    PoolOptions o;
+    o.kind = kind_;
+    o.p = p_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
+    }, NumericTypes{});
+  }
+
+ private:
+  PoolKind kind_;
+  float p_ = 2.0f;
+};
+
+// MaxUnpool: a zero tensor of the unpooled shape (or output_shape) with X scattered to the flat
+// positions I names.
+class MaxUnpoolKernel final : public OpKernel {
+ public:
+  explicit MaxUnpoolKernel(const OpInfo& info) : window_(info) {
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& idx = ctx.input(1);
+    const std::size_t rank = window_.kernel.size();
+    if (x.rank() != rank + 2 || idx.shape() != x.shape() || idx.dtype() != DType::i64) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " and I " +
+                                              idx.shape().to_string() +
+                                              " must be int64 of X's shape, [N, C] and " +
+                                              std::to_string(rank) + " spatial dimensions");
+    }
+    window_.check_rank(ctx.info(), rank);
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    for (std::size_t i = 0; i < rank; ++i) {
+      const std::int64_t pads =
+          window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
+      dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
+                     window_.kernel[i] - pads);
+    }
+    // Indices count positions in the unpooled shape; a larger output_shape keeps each element
+    // at the same coordinates.
+    const std::vector<std::int64_t> unpooled = dims;
+    if (ctx.has_input(2)) {
+      const std::vector<std::int64_t> want = read_ints(ctx.info(), ctx.input(2), "output_shape");
+      if (want.size() != dims.size() || want[0] != dims[0] || want[1] != dims[1]) {
+        ctx.fail(ErrorKind::shape_mismatch, "output_shape does not fit X " + x.shape().to_string());
+      }
+      for (std::size_t i = 2; i < want.size(); ++i) {
+        if (want[i] < dims[i]) {
+          ctx.fail(ErrorKind::shape_mismatch, "output_shape is smaller than the unpooled shape");
+        }
+      }
+      dims = want;
+    }
+    for (std::int64_t d : dims) {
+      if (d < 0) ctx.fail(ErrorKind::shape_mismatch, "the unpooled shape is negative");
+    }
+    const Shape from = make_shape(unpooled);
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
+    const std::int64_t* pi = idx.data<std::int64_t>();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for (std::int64_t i = 0; i < x.numel(); ++i) {
+        if (pi[i] < 0 || pi[i] >= from.numel()) {
+          ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
+                                                  " is outside the unpooled shape " +
+                                                  from.to_string());
+        }
+        std::int64_t rest = pi[i], at = 0, stride = 1;
+        for (std::size_t d = dims.size(); d-- > 0;) {
+          at += rest % unpooled[d] * stride;
+          rest /= unpooled[d];
+          stride *= dims[d];
+        }
+        py[at] = px[i];
+      }
+    }, NumericTypes{});
+  }
+
+ private:
+  WindowAttrs window_;
+};
+
+template <PoolKind kind>
+OpFactory pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<PoolKernel>(info, kind);
+  };
+}
+template <PoolKind kind>
+OpFactory global_pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<GlobalPoolKernel>(info, kind);
+  };
+}
+
+inline void register_pool_ops(OpSet& ops) {
+  ops.add("", "MaxPool", 1, pool_factory<PoolKind::max>());
+  ops.add("", "AveragePool", 1, pool_factory<PoolKind::average>());
+  ops.add("", "LpPool", 1, pool_factory<PoolKind::lp>());
+  ops.add("", "GlobalMaxPool", 1, global_pool_factory<PoolKind::max>());
+  ops.add("", "GlobalAveragePool", 1, global_pool_factory<PoolKind::average>());
+  ops.add("", "GlobalLpPool", 1, global_pool_factory<PoolKind::lp>());
+  ops.add("", "MaxUnpool", 9, factory<MaxUnpoolKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_POOL_HPP
+// ---- end inlay/graph/ops/pool.hpp
+// ---- begin inlay/graph/ops/reduce.hpp
+// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum. f32 Reduce* and ArgMax/ArgMin go through the
+// reduce kernels; other dtypes, TopK and CumSum run the scalar code here. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REDUCE_HPP
+#define INLAY_GRAPH_OPS_REDUCE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+namespace reduce {
+
+using elementwise::NumericHalfTypes;
+using elementwise::wrap_add;
+using elementwise::wrap_mul;
+using elementwise::wrap_sub;
+using kernels::ReduceOp;
+
+// [outer, axis, inner] view of a shape around one axis.
+struct AxisView {
+  std::int64_t outer = 1, mid = 1, inner = 1;
+};
+inline AxisView view_around(const Shape& s, std::size_t axis) {
+  AxisView v;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d < axis) v.outer *= s[d];
+    else if (d == axis) v.mid = s[d];
+    else v.inner *= s[d];
+  }
+  return v;
+}
+
+// The shape without `axis` (or with it of size `size` when keep).
+inline Shape replace_axis(const Shape& s, std::size_t axis, bool keep, std::int64_t size) {
+  std::int64_t dims[Shape::max_rank];
+  std::size_t rank = 0;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d != axis) dims[rank++] = s[d];
+    else if (keep) dims[rank++] = size;
+  }
+  return Shape(dims, rank);
+}
+
+// ---- Reduce*
+
+// How a reduction accumulates in Acc: double for floats (and for the integer ops that end in
+// sqrt or log), 64-bit wrapping integers otherwise.
+// The identity of op on T (max and min: the ends of T's range) as an Acc.
+template <class T, class Acc>
+Acc reduce_init(ReduceOp op) {
+  using L = std::numeric_limits<scalar_t<T>>;
+  switch (op) {
+    case ReduceOp::prod: return Acc(1);
+    case ReduceOp::max: return static_cast<Acc>(L::has_infinity ? -L::infinity() : L::lowest());
+    case ReduceOp::min: return static_cast<Acc>(L::has_infinity ? L::infinity() : L::max());
+    default: return Acc(0);
+  }
+}
+template <class Acc>
+Acc reduce_step(ReduceOp op, Acc acc, Acc v, Acc shift) {
+  switch (op) {
+    case ReduceOp::l1:
+      if constexpr (std::is_signed<Acc>::value) {
+        if (v < Acc(0)) v = wrap_sub(Acc(0), v);
+      }
+      return wrap_add(acc, v);
+    case ReduceOp::l2:
+    case ReduceOp::sum_square: return wrap_add(acc, wrap_mul(v, v));
+    case ReduceOp::prod: return wrap_mul(acc, v);
+    case ReduceOp::max: return v > acc || !(v == v) ? v : acc;  // NaN sticks
+    case ReduceOp::min: return v < acc || !(v == v) ? v : acc;
+    case ReduceOp::log_sum_exp:
+      if constexpr (std::is_floating_point<Acc>::value) return acc + std::exp(v - shift);
+      return acc;
+    default: return wrap_add(acc, v);  // sum, mean, log_sum
+  }
+}
+template <class Acc>
+Acc reduce_finish(ReduceOp op, Acc acc, std::int64_t count, Acc shift) {
+  if constexpr (std::is_floating_point<Acc>::value) {
+    switch (op) {
+      case ReduceOp::mean: return acc / static_cast<Acc>(count);  // 0/0: NaN for an empty mean
+      case ReduceOp::l2: return std::sqrt(acc);
+      case ReduceOp::log_sum: return std::log(acc);
+      case ReduceOp::log_sum_exp: return shift + std::log(acc);
+      default: return acc;
+    }
+  } else {
+    return op == ReduceOp::mean ? elementwise::safe_div(acc, static_cast<Acc>(count)) : acc;
+  }
+}
+
+// y (keepdims layout `kept`) = op over x; acc and shift: scratch of y's element count.
+template <class T, class Acc>
+void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* acc, Acc* shift) {
+  const std::int64_t n = kept.numel();
+  const std::int64_t count = n ? x.numel() / n : 0;
+  const T* px = x.data<T>();
+  const Shape ins[1] = {kept};
+  const auto value = [&](std::int64_t e) { return static_cast<Acc>(to_scalar(px[e])); };
+  for (std::int64_t i = 0; i < n; ++i) shift[i] = Acc(0);
+  if (op == ReduceOp::log_sum_exp) {  // subtract the max so that exp cannot overflow
+    for (std::int64_t i = 0; i < n; ++i) shift[i] = reduce_init<T, Acc>(ReduceOp::max);
+    for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      shift[off[0]] = reduce_step(ReduceOp::max, shift[off[0]], value(e), Acc(0));
+    });
+    for (std::int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_floating_point<Acc>::value) {
+        if (!std::isfinite(shift[i])) shift[i] = Acc(0);
+      }
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) acc[i] = reduce_init<T, Acc>(op);
+  for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    acc[off[0]] = reduce_step(op, acc[off[0]], value(e), shift[off[0]]);
+  });
+  for (std::int64_t i = 0; i < n; ++i) {
+    y[i] = convert_to<T>(reduce_finish(op, acc[i], count, shift[i]));
+  }
+}
+
+class ReduceKernel final : public OpKernel {
+ public:
+  ReduceKernel(const OpInfo& info, ReduceOp op)
+      : op_(op), keepdims_(info.get_int("keepdims", 1) != 0),
+        noop_with_empty_axes_(info.get_int("noop_with_empty_axes", 0) != 0),
+        axes_are_input_(info.opset() >= (op == ReduceOp::sum ? 13 : 18)) {
+    if (axes_are_input_) {
+      if (info.has("axes")) {
+        info.fail(ErrorKind::invalid_model, "axes is an input at this opset, not an attribute");
+      }
+    } else {
+      axes_ = info.get_ints("axes");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    bool reduced[Shape::max_rank] = {};
+    std::int64_t axes[Shape::max_rank];
+    std::size_t count = 0;
+    const auto add_axis = [&](std::int64_t a) {
+      const std::size_t d = normalize_axis(ctx.info(), a, rank);
+      if (reduced[d]) {
+        ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is listed twice");
+      }
+      reduced[d] = true;
+      axes[count++] = static_cast<std::int64_t>(d);
+    };
+    if (axes_are_input_) {
+      if (ctx.input_count() > 1 && ctx.has_input(1)) {
+        const Tensor& t = ctx.input(1);
+        if (t.dtype() != DType::i64 || t.rank() > 1) {
+          ctx.fail(ErrorKind::invalid_model, std::string("axes must be a 1-D int64 tensor, not ") +
+                                                 dtype_name(t.dtype()) + " of shape " +
+                                                 t.shape().to_string());
+        }
+        for (std::int64_t i = 0; i < t.numel(); ++i) add_axis(t.data<std::int64_t>()[i]);
+      }
+    } else {
+      for (std::int64_t a : axes_) add_axis(a);
+    }
+    if (count == 0) {
+      if (noop_with_empty_axes_) {
+        copy_to_output(ctx, 0, x, x.shape());
+        return;
+      }
+      for (std::size_t d = 0; d < rank; ++d) add_axis(static_cast<std::int64_t>(d));
+    }
+
+    std::int64_t kept_dims[Shape::max_rank], out_dims[Shape::max_rank];
+    std::size_t out_rank = 0;
+    for (std::size_t d = 0; d < rank; ++d) {
+      kept_dims[d] = reduced[d] ? 1 : x.shape()[d];
+      if (!reduced[d] || keepdims_) out_dims[out_rank++] = kept_dims[d];
+    }
+    const Shape kept(kept_dims, rank);
+    Tensor& y = ctx.output(0, x.dtype(), Shape(out_dims, out_rank));
+    if (x.dtype() == DType::f32) {
+      kernels::reduce_f32(op_, x.data<float>(), x.shape(), axes, count, y.data<float>());
+      return;
+    }
+    const std::int64_t n = kept.numel();
+    void* scratch = ctx.scratch(static_cast<std::size_t>(n) * 16 + 16);
+    const ReduceOp op = op_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_integral<T>::value) {
+        if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
+          using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
+          auto* acc = static_cast<Acc*>(scratch);
+          reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
+          return;
+        }
+      }
+      auto* acc = static_cast<double*>(scratch);
+      reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  ReduceOp op_;
+  bool keepdims_, noop_with_empty_axes_, axes_are_input_;
+  std::vector<std::int64_t> axes_;
+};
+
+// ---- ArgMax, ArgMin
+
+// a > b with NaN above every number (NumPy's argmax; TopK's order).
+template <class C>
+bool greater_nan_high(C a, C b) {
+  return !(b != b) && ((a != a) || a > b);
+}
+// a < b with NaN below every number (NumPy's argmin).
+template <class C>
+bool less_nan_low(C a, C b) {
+  return !(b != b) && ((a != a) || a < b);
+}
+template <class C>
+bool same_value(C a, C b) {
+  return a == b || (a != a && b != b);
+}
+
+class ArgKernel final : public OpKernel {
+ public:
+  ArgKernel(const OpInfo& info, bool max)
+      : max_(max), axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0),
+        last_(info.get_int("select_last_index", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    const Shape out_shape = replace_axis(x.shape(), axis, keepdims_, 1);
+    if (x.shape()[axis] == 0 && out_shape.numel() != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "cannot take the index of an extremum along axis " +
+                                              std::to_string(axis) + ", which is empty");
+    }
+    Tensor& y = ctx.output(0, DType::i64, out_shape);
+    std::int64_t* py = y.data<std::int64_t>();
+    if (x.dtype() == DType::f32) {
+      (max_ ? kernels::argmax_f32 : kernels::argmin_f32)(x.data<float>(), x.shape(), axis, last_,
+                                                         py);
+      return;
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          auto best = to_scalar(p[0]);
+          std::int64_t at = 0;
+          for (std::int64_t j = 1; j < v.mid; ++j) {
+            const auto c = to_scalar(p[j * v.inner]);
+            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
+            if (better || (last_ && same_value(c, best))) {
+              best = c;
+              at = j;
+            }
+          }
+          py[o * v.inner + i] = at;
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool max_;
+  std::int64_t axis_;
+  bool keepdims_, last_;
+};
+
+// ---- TopK: k from an attribute before opset 10, from input 1 after; largest/sorted from 11
+
+class TopKKernel final : public OpKernel {
+ public:
+  explicit TopKKernel(const OpInfo& info)
+      : k_is_input_(info.opset() >= 10), k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
+        axis_(info.get_int("axis", -1)), largest_(info.get_int("largest", 1) != 0) {
+    if (!k_is_input_ && k_ < 0) info.fail(ErrorKind::invalid_model, "k must not be negative");
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    std::int64_t k = k_;
+    if (k_is_input_) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1) {
+        ctx.fail(ErrorKind::invalid_model, std::string("K must be one int64, not ") +
+                                               dtype_name(kt.dtype()) + " of shape " +
+                                               kt.shape().to_string());
+      }
+      k = kt.data<std::int64_t>()[0];
+      if (k < 0) ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    if (k > v.mid) {
+      ctx.fail(ErrorKind::shape_mismatch, "K = " + std::to_string(k) + " is larger than axis " +
+                                              std::to_string(axis) + " of size " +
+                                              std::to_string(v.mid));
+    }
+    const Shape out_shape = replace_axis(x.shape(), axis, true, k);
+    Tensor& values = ctx.output(0, x.dtype(), out_shape);
+    Tensor& indices = ctx.output(1, DType::i64, out_shape);
+    if (out_shape.numel() == 0) return;
+    auto* order = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(v.mid) * 8));
+    const bool largest = largest_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* pv = values.data<T>();
+      std::int64_t* pi = indices.data<std::int64_t>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
+          // Equal values keep their index order (the spec's tie rule).
+          const auto before = [&](std::int64_t a, std::int64_t b) {
+            const auto va = at(a), vb = at(b);
+            const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
+            const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
+            return ab || (!ba && a < b);
+          };
+          for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
+          std::partial_sort(order, order + k, order + v.mid, before);
+          for (std::int64_t j = 0; j < k; ++j) {
+            const std::int64_t out = (o * k + j) * v.inner + i;
+            pv[out] = p[order[j] * v.inner];
+            pi[out] = order[j];
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool k_is_input_;
+  std::int64_t k_;
+  std::int64_t axis_;
+  bool largest_;
+};
+
+// ---- CumSum(x, axis): running sums, optionally exclusive and/or from the end
+
+class CumSumKernel final : public OpKernel {
+ public:
+  explicit CumSumKernel(const OpInfo& info)
+      : exclusive_(info.get_int("exclusive", 0) != 0), reverse_(info.get_int("reverse", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& axis_t = ctx.input(1);
+    if ((axis_t.dtype() != DType::i64 && axis_t.dtype() != DType::i32) || axis_t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string("axis must be one int32 or int64, not ") +
+                                             dtype_name(axis_t.dtype()) + " of shape " +
+                                             axis_t.shape().to_string());
+    }
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const auto a = static_cast<std::int64_t>(read_scalar(ctx.info(), axis_t, "axis"));
+    const AxisView v = view_around(x.shape(), normalize_axis(ctx.info(), a, x.rank()));
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          C sum = C(0);
+          for (std::int64_t s = 0; s < v.mid; ++s) {
+            const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
+            const std::int64_t e = (o * v.mid + j) * v.inner + i;
+            const C value = to_scalar(px[e]);
+            if (!exclusive_) sum = wrap_add(sum, value);
+            py[e] = convert_to<T>(sum);
+            if (exclusive_) sum = wrap_add(sum, value);
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool exclusive_, reverse_;
+};
+
+}  // namespace reduce
+
+inline void register_reduce_ops(OpSet& ops) {
+  using reduce::ReduceKernel;
+  const auto reduction = [](kernels::ReduceOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ReduceKernel>(i, op);
+    };
+  };
+  const struct {
+    const char* name;
+    kernels::ReduceOp op;
+  } reductions[] = {
+      {"ReduceSum", kernels::ReduceOp::sum},       {"ReduceMean", kernels::ReduceOp::mean},
+      {"ReduceMax", kernels::ReduceOp::max},       {"ReduceMin", kernels::ReduceOp::min},
+      {"ReduceProd", kernels::ReduceOp::prod},     {"ReduceL1", kernels::ReduceOp::l1},
+      {"ReduceL2", kernels::ReduceOp::l2},         {"ReduceSumSquare", kernels::ReduceOp::sum_square},
+      {"ReduceLogSum", kernels::ReduceOp::log_sum}, {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
+  };
+  for (const auto& r : reductions) {
+    ops.add("", r.name, 1, reduction(r.op));
+    // Axes move from the attribute to an input (the kernel reads info.opset()).
+    ops.add("", r.name, r.op == kernels::ReduceOp::sum ? 13 : 18, reduction(r.op));
+  }
+  ops.add("", "ArgMax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, true);
+  });
+  ops.add("", "ArgMin", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, false);
+  });
+  ops.add("", "TopK", 1, factory<reduce::TopKKernel>());
+  ops.add("", "CumSum", 11, factory<reduce::CumSumKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REDUCE_HPP
+// ---- end inlay/graph/ops/reduce.hpp
+// ---- begin inlay/graph/ops/rnn.hpp
+// Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
+// lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
+// Per direction, the input projection of every time step is one GEMM (the biases in its
+// epilogue); each step then runs one recurrent GEMM (two for GRU with linear_before_reset 0) and
+// the gate functions on the unary kernel. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RNN_HPP
+#define INLAY_GRAPH_OPS_RNN_HPP
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// One gate function of the `activations` attribute with its alpha/beta.
+class GateFunction {
+ public:
+  // Reads the function `name`; those that take alpha (beta) consume the next value of
+  // `alphas` (`betas`) when one is left, else keep ONNX's default.
+  GateFunction(const OpInfo& info, const std::string& name, const std::vector<float>& alphas,
+               std::size_t& next_alpha, const std::vector<float>& betas, std::size_t& next_beta) {
+    std::string n;
+    for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    float alpha = 0.0f, beta = 0.0f;
+    bool uses_alpha = true, uses_beta = false;
+    if (n == "relu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::relu; uses_alpha = false; }
+    else if (n == "tanh") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::tanh; uses_alpha = false; }
+    else if (n == "sigmoid") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::sigmoid; uses_alpha = false; }
+    else if (n == "softplus") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::softplus; uses_alpha = false; }
+    else if (n == "softsign") { kind_ = Kind::softsign; uses_alpha = false; }
+    else if (n == "leakyrelu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::leaky_relu; alpha = 0.01f; }
+    else if (n == "elu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::elu; alpha = 1.0f; }
+    else if (n == "thresholdedrelu") { kind_ = Kind::thresholded_relu; alpha = 1.0f; }
+    else if (n == "hardsigmoid") {
+      kind_ = Kind::kernel; op_ = kernels::UnaryOp::hard_sigmoid; alpha = 0.2f; beta = 0.5f; uses_beta = true;
+    } else if (n == "affine") { kind_ = Kind::affine; alpha = 1.0f; uses_beta = true; }
+    else if (n == "scaledtanh") { kind_ = Kind::scaled_tanh; alpha = 1.0f; beta = 1.0f; uses_beta = true; }
+    else {
+      info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    }
+    if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
+    if (uses_beta && next_beta < betas.size()) beta = betas[next_beta++];
+    alpha_ = alpha;
+    beta_ = beta;
+  }
+
+  // v[i] = f(v[i]) for i < n.
+  void apply(float* v, std::size_t n) const {
+    switch (kind_) {
+      case Kind::kernel:
+        kernels::unary_f32(v, v, n, kernels::Activation::of(op_, alpha_, beta_));
+        return;
+      case Kind::affine:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * v[i] + beta_;
+        return;
+      case Kind::scaled_tanh:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * std::tanh(beta_ * v[i]);
+        return;
+      case Kind::thresholded_relu:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] > alpha_ ? v[i] : 0.0f;
+        return;
+      case Kind::softsign:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] / (1.0f + std::fabs(v[i]));
+        return;
+    }
+  }
+
+ private:
+  enum class Kind { kernel, affine, scaled_tanh, thresholded_relu, softsign };
+  Kind kind_ = Kind::kernel;
+  kernels::UnaryOp op_ = kernels::UnaryOp::identity;
+  float alpha_ = 0.0f, beta_ = 0.0f;
+};
+
+enum class CellKind { rnn, gru, lstm };
+
+class RecurrentKernel final : public OpKernel {
+ public:
+  RecurrentKernel(const OpInfo& info, CellKind cell)
+      : cell_(cell),
+        gates_(cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 3 : 4),
+        hidden_size_(info.get_int("hidden_size", -1)),
+        clip_(info.get_float("clip", 0.0f)),
+        has_clip_(info.has("clip")),
+        input_forget_(info.get_int("input_forget", 0) != 0),
+        linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
+        layout_(info.get_int("layout", 0)) {
+    const std::string dir = info.get_string("direction", "forward");
+    if (dir == "forward") directions_ = 1;
+    else if (dir == "reverse") { directions_ = 1; reverse_ = true; }
+    else if (dir == "bidirectional") directions_ = 2;
+    else info.fail(ErrorKind::invalid_model, "direction '" + dir + "' is not forward, reverse or bidirectional");
+    if (layout_ != 0 && layout_ != 1) {
+      info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
+    }
+    if (has_clip_ && !(clip_ > 0.0f)) {
+      info.fail(ErrorKind::invalid_model, "clip must be > 0, got " + std::to_string(clip_));
+    }
+    if (info.has("hidden_size") && hidden_size_ < 1) {
+      info.fail(ErrorKind::invalid_model, "hidden_size must be >= 1");
+    }
+    // Functions per direction: f (RNN); f, g (GRU); f, g, h (LSTM).
+    const std::size_t per = cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 2 : 3;
+    std::vector<std::string> names = info.get_strings("activations");
+    if (names.empty()) {
+      names = cell == CellKind::rnn   ? std::vector<std::string>{"Tanh"}
+              : cell == CellKind::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
+                                      : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
+    }
+    if (names.size() == per && directions_ == 2) names.insert(names.end(), names.begin(), names.end());
+    if (names.size() != per * directions_) {
+      info.fail(ErrorKind::invalid_model, "activations lists " + std::to_string(names.size()) +
+                                              " functions; " + std::to_string(per * directions_) +
+                                              " are needed");
+    }
+    const std::vector<float> alphas = info.get_floats("activation_alpha");
+    const std::vector<float> betas = info.get_floats("activation_beta");
+    std::size_t next_alpha = 0, next_beta = 0;
+    for (const std::string& n : names) {
+      functions_.emplace_back(info, n, alphas, next_alpha, betas, next_beta);
+    }
+    if (const Tensor* r = info.constant_input(2)) (void)hidden(info, r->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    const Tensor& r = ctx.input(2);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    require_f32(ctx, r, "R");
+    if (x.rank() != 3) ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
+    const std::size_t hs = hidden(info, r.shape());
+    const auto seq = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 0 : 1]);
+    const auto batch = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 1 : 0]);
+    const auto in = static_cast<std::size_t>(x.shape()[2]);
+    const std::size_t gh = gates_ * hs, dirs = directions_;
+    expect(ctx, w, "W", {dirs, gh, in});
+    const float* bias = optional(ctx, 3, "B", {dirs, 2 * gh});
+    std::vector<std::int64_t> lens(batch, static_cast<std::int64_t>(seq));
+    if (ctx.has_input(4)) {
+      lens = read_ints(info, ctx.input(4), "sequence_lens");
+      if (lens.size() != batch) {
+        ctx.fail(ErrorKind::shape_mismatch, "sequence_lens has " + std::to_string(lens.size()) +
+                                                " values for a batch of " + std::to_string(batch));
+      }
+      for (std::int64_t l : lens) {
+        if (l < 0 || l > static_cast<std::int64_t>(seq)) {
+          ctx.fail(ErrorKind::invalid_model, "sequence length " + std::to_string(l) +
+                                                 " is outside [0, " + std::to_string(seq) + "]");
+        }
+      }
+    }
+    const std::vector<std::size_t> state_dims =
+        layout_ == 0 ? std::vector<std::size_t>{dirs, batch, hs}
+                     : std::vector<std::size_t>{batch, dirs, hs};
+    const float* init_h = optional(ctx, 5, "initial_h", state_dims);
+    const float* init_c = cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
+    const float* peep = cell_ == CellKind::lstm ? optional(ctx, 7, "P", {dirs, 3 * hs}) : nullptr;
+
+    auto dims = [](std::initializer_list<std::size_t> d) {
+      std::vector<std::int64_t> v;
+      for (std::size_t e : d) v.push_back(static_cast<std::int64_t>(e));
+      return make_shape(v);
+    };
+    float* y = nullptr;
+    if (ctx.output_count() > 0 && ctx.has_output(0)) {
+      Tensor& t = ctx.output(0, DType::f32, layout_ == 0 ? dims({seq, dirs, batch, hs})
+                                                         : dims({batch, seq, dirs, hs}));
+      y = t.data<float>();
+      if (t.nbytes()) std::memset(y, 0, t.nbytes());  // steps past a sequence's end stay 0
+    }
+    const Shape state_shape = layout_ == 0 ? dims({dirs, batch, hs}) : dims({batch, dirs, hs});
+    float* y_h = ctx.output_count() > 1 && ctx.has_output(1)
+                     ? ctx.output(1, DType::f32, state_shape).data<float>() : nullptr;
+    float* y_c = cell_ == CellKind::lstm && ctx.output_count() > 2 && ctx.has_output(2)
+                     ? ctx.output(2, DType::f32, state_shape).data<float>() : nullptr;
+
+    // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
+    const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
+    float* base = static_cast<float*>(
+        ctx.scratch((proj + step + 3 * state + 2 * gh) * sizeof(float)));
+    float* xw = base;
+    float* g = xw + proj;
+    float* h = g + step;
+    float* c = h + state;
+    float* rh = c + state;
+    float* bias_x = rh + state;
+    float* bias_r = bias_x + gh;
+
+    for (std::size_t d = 0; d < dirs; ++d) {
+      const bool backward = reverse_ || d == 1;
+      const float* wd = w.data<float>() + d * gh * in;
+      const float* rd = r.data<float>() + d * gh * hs;
+      // The projection's bias is Wb + Rb, except GRU's Rb of h with linear_before_reset, which
+      // is added to the recurrent product before r multiplies it.
+      for (std::size_t i = 0; i < gh; ++i) {
+        const float wb = bias ? bias[d * 2 * gh + i] : 0.0f;
+        const float rb = bias ? bias[d * 2 * gh + gh + i] : 0.0f;
+        const bool separate = cell_ == CellKind::gru && linear_before_reset_ && i >= 2 * hs;
+        bias_x[i] = separate ? wb : wb + rb;
+        bias_r[i] = separate ? rb : 0.0f;
+      }
+      kernels::GemmEpilogue ep;
+      ep.bias = bias_x;
+      ep.bias_kind = kernels::BiasKind::per_column;
+      if (seq * batch != 0) {
+        kernels::gemm_f32(false, true, seq * batch, gh, in, 1.0f, x.data<float>(), in, wd, in, 0.0f,
+                          xw, gh, ep, ctx.executor());
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (init_h) std::memcpy(h + b * hs, init_h + at, hs * sizeof(float));
+        else std::fill(h + b * hs, h + (b + 1) * hs, 0.0f);
+        if (init_c) std::memcpy(c + b * hs, init_c + at, hs * sizeof(float));
+        else std::fill(c + b * hs, c + (b + 1) * hs, 0.0f);
+      }
+      std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
+      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
+      const float* pd = peep ? peep + d * 3 * hs : nullptr;
+      for (std::size_t s = 0; s < seq; ++s) {
+        // Recurrent products for every batch row (rows past their sequence are ignored).
+        const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
+        kernels::GemmEpilogue rep;
+        if (cell_ == CellKind::gru && linear_before_reset_) {
+          rep.bias = bias_r;
+          rep.bias_kind = kernels::BiasKind::per_column;
+        }
+        kernels::gemm_f32(false, true, batch, gru_split ? 2 * hs : gh, hs, 1.0f, h, hs, rd, hs,
+                          0.0f, g, gh, rep, ctx.executor());
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          const std::size_t n = cell_ == CellKind::gru ? 2 * hs : gh;  // GRU's h: step_gru
+          for (std::size_t i = 0; i < n; ++i) grow[i] += xrow[i];
+          if (cell_ == CellKind::gru) {  // r, then r * h for the second product
+            clip(grow + hs, hs);
+            fn[0].apply(grow + hs, hs);
+            if (gru_split) {
+              for (std::size_t i = 0; i < hs; ++i) rh[b * hs + i] = grow[hs + i] * h[b * hs + i];
+            }
+          }
+        }
+        if (cell_ == CellKind::gru && !linear_before_reset_) {
+          kernels::gemm_f32(false, true, batch, hs, hs, 1.0f, rh, hs, rd + 2 * hs * hs, hs, 0.0f,
+                            g + 2 * hs, gh, {}, ctx.executor());
+        }
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          float* hb = h + b * hs;
+          float* cb = c + b * hs;
+          switch (cell_) {
+            case CellKind::rnn:
+              clip(grow, hs);
+              fn[0].apply(grow, hs);
+              std::memcpy(hb, grow, hs * sizeof(float));
+              break;
+            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
+            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
+          }
+          if (y) {
+            float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
+            std::memcpy(dst, hb, hs * sizeof(float));
+          }
+        }
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (y_h) std::memcpy(y_h + at, h + b * hs, hs * sizeof(float));
+        if (y_c) std::memcpy(y_c + at, c + b * hs, hs * sizeof(float));
+      }
+    }
+  }
+
+ private:
+  // Gates z, r, h: grow holds z's pre-activation, r (already applied) and h's recurrent part.
+  void step_gru(const GateFunction* fn, float* grow, const float* xrow, float* hb,
+                std::size_t hs) const {
+    float* z = grow;
+    float* r = grow + hs;
+    float* hh = grow + 2 * hs;
+    clip(z, hs);
+    fn[0].apply(z, hs);
+    if (linear_before_reset_) {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] = xrow[2 * hs + i] + r[i] * hh[i];
+    } else {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] += xrow[2 * hs + i];
+    }
+    clip(hh, hs);
+    fn[1].apply(hh, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = (1.0f - z[i]) * hh[i] + z[i] * hb[i];
+  }
+
+  // Gates i, o, f, c (ONNX's order) with peepholes P = [Pi, Po, Pf].
+  void step_lstm(const GateFunction* fn, float* grow, const float* p, float* hb, float* cb,
+                 std::size_t hs) const {
+    float* gi = grow;
+    float* go = grow + hs;
+    float* gf = grow + 2 * hs;
+    float* gc = grow + 3 * hs;
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) {
+        gi[i] += p[i] * cb[i];
+        gf[i] += p[2 * hs + i] * cb[i];
+      }
+    }
+    clip(gi, hs);
+    fn[0].apply(gi, hs);
+    if (input_forget_) {
+      for (std::size_t i = 0; i < hs; ++i) gf[i] = 1.0f - gi[i];
+    } else {
+      clip(gf, hs);
+      fn[0].apply(gf, hs);
+    }
+    clip(gc, hs);
+    fn[1].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) cb[i] = gf[i] * cb[i] + gi[i] * gc[i];
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) go[i] += p[hs + i] * cb[i];
+    }
+    clip(go, hs);
+    fn[0].apply(go, hs);
+    std::memcpy(gc, cb, hs * sizeof(float));  // h(C) without touching C
+    fn[2].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = go[i] * gc[i];
+  }
+
+  void clip(float* v, std::size_t n) const {
+    if (!has_clip_) return;
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::min(clip_, std::max(-clip_, v[i]));
+  }
+
+  // The hidden size from R [directions, gates * hidden, hidden], checked against hidden_size.
+  std::size_t hidden(const OpInfo& info, const Shape& r) const {
+    if (r.rank() != 3 || r[0] != static_cast<std::int64_t>(directions_) || r[2] < 1 ||
+        r[1] != static_cast<std::int64_t>(gates_) * r[2] ||
+        (hidden_size_ > 0 && r[2] != hidden_size_)) {
+      info.fail(ErrorKind::shape_mismatch,
+                "R " + r.to_string() + " must be [" + std::to_string(directions_) + ", " +
+                    std::to_string(gates_) + " * hidden_size, hidden_size]" +
+                    (hidden_size_ > 0 ? " with hidden_size " + std::to_string(hidden_size_) : ""));
+    }
+    return static_cast<std::size_t>(r[2]);
+  }
+
+  static void expect(const OpContext& ctx, const Tensor& t, const char* what,
+                     std::initializer_list<std::size_t> dims) {
+    bool ok = t.rank() == dims.size();
+    std::string want;
+    std::size_t k = 0;
+    for (std::size_t d : dims) {
+      ok = ok && static_cast<std::size_t>(t.shape()[k]) == d;
+      want += (k++ ? ", " : "") + std::to_string(d);
+    }
+    if (!ok) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                              " must be [" + want + "]");
+    }
+  }
+  static const float* optional(OpContext& ctx, std::size_t i, const char* what,
+                               const std::vector<std::size_t>& dims) {
+    if (!ctx.has_input(i)) return nullptr;
+    const Tensor& t = ctx.input(i);
+    require_f32(ctx, t, what);
+    if (dims.size() == 2) expect(ctx, t, what, {dims[0], dims[1]});
+    else expect(ctx, t, what, {dims[0], dims[1], dims[2]});
+    return t.data<float>();
+  }
+
+  CellKind cell_;
+  std::size_t gates_;
+  std::int64_t hidden_size_;
+  float clip_;
+  bool has_clip_, input_forget_, linear_before_reset_;
+  std::int64_t layout_;
+  std::size_t directions_ = 1;
+  bool reverse_ = false;
+  std::vector<GateFunction> functions_;
+};
+
+template <CellKind cell>
+OpFactory recurrent_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RecurrentKernel>(info, cell);
+  };
+}
+
+inline void register_rnn_ops(OpSet& ops) {
+  ops.add("", "RNN", 1, recurrent_factory<CellKind::rnn>());
+  ops.add("", "GRU", 1, recurrent_factory<CellKind::gru>());
+  ops.add("", "LSTM", 1, recurrent_factory<CellKind::lstm>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RNN_HPP
+// ---- end inlay/graph/ops/rnn.hpp
 // ---- begin inlay/graph/ops/softmax.hpp
-// Softmax and LogSoftmax. Opset 13 normalizes along one axis; before 13 the input is seen as a
-// 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows. Implementation-only.
+// Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
+// as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SOFTMAX_HPP
 #define INLAY_GRAPH_OPS_SOFTMAX_HPP
 
@@ -5376,6 +12357,25 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+
+// The [outer, axis, inner] view of x that Softmax, LogSoftmax and Hardmax normalize along.
+struct SoftmaxView {
+  std::size_t outer = 1, mid = 1, inner = 1;
+};
+inline SoftmaxView softmax_view(const OpContext& ctx, const Tensor& x, std::int64_t axis_attr,
+                                bool coerced) {
+  const std::size_t rank = x.rank();
+  if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+  const std::size_t axis = normalize_axis(ctx.info(), axis_attr, rank);
+  SoftmaxView v;
+  for (std::size_t d = 0; d < rank; ++d) {
+    const auto n = static_cast<std::size_t>(x.shape()[d]);
+    if (d < axis) v.outer *= n;
+    else if (d == axis || coerced) v.mid *= n;
+    else v.inner *= n;
+  }
+  return v;
+}
 
 class SoftmaxKernel final : public OpKernel {
  public:
@@ -5385,29 +12385,66 @@ class SoftmaxKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_f32(ctx, x, "input");
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
-    const std::size_t rank = x.rank();
-    if (rank == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
-    }
-    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
-    std::size_t outer = 1, mid = 1, inner = 1;
-    for (std::size_t d = 0; d < rank; ++d) {
-      const auto n = static_cast<std::size_t>(x.shape()[d]);
-      if (d < axis) outer *= n;
-      else if (d == axis || coerced_) mid *= n;
-      else inner *= n;
-    }
     if (x.numel() == 0) return;
     if (log_) {
-      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     } else {
-      kernels::softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     }
   }
 
  private:
   bool log_;
+  std::int64_t axis_;
+  bool coerced_;
+};
+
+// Hardmax: 1 at the first largest element along the axis, 0 elsewhere.
+class HardmaxKernel final : public OpKernel {
+ public:
+  explicit HardmaxKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.numel() == 0) return;
+    const auto rows = static_cast<std::int64_t>(v.outer * v.inner);
+    auto* at = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(rows) * 8));
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
+                      static_cast<std::int64_t>(v.inner)};
+        kernels::argmax_f32(px, s, 1, false, at);
+      } else {
+        for (std::size_t o = 0; o < v.outer; ++o) {
+          for (std::size_t i = 0; i < v.inner; ++i) {
+            const T* p = px + o * v.mid * v.inner + i;
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < v.mid; ++j) {
+              if (to_scalar(p[j * v.inner]) > to_scalar(p[best * v.inner])) best = j;
+            }
+            at[o * v.inner + i] = static_cast<std::int64_t>(best);
+          }
+        }
+      }
+      T* py = y.data<T>();
+      const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
+      for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
+      for (std::size_t o = 0; o < v.outer; ++o) {
+        for (std::size_t i = 0; i < v.inner; ++i) {
+          const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
+          py[(o * v.mid + j) * v.inner + i] = one;
+        }
+      }
+    }, TypeList<float, double, float16>{});
+  }
+
+ private:
   std::int64_t axis_;
   bool coerced_;
 };
@@ -5419,6 +12456,7 @@ inline void register_softmax_ops(OpSet& ops) {
   ops.add("", "LogSoftmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
     return std::make_unique<SoftmaxKernel>(i, true);
   });
+  ops.add("", "Hardmax", 1, factory<HardmaxKernel>());
 }
 
 }  // namespace ops

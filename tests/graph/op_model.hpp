@@ -10,6 +10,9 @@
 #include "onnx/onnx_test_util.hpp"
 
 namespace inlay_test {
+// Its own (inline) namespace: another test header defines a different OpModel, and two classes
+// of one name in one program would break the one-definition rule.
+inline namespace movement_models {
 
 // TensorProto.DataType of an inlay dtype.
 inline int onnx_data_type(inlay::DType t) {
@@ -203,4 +206,5 @@ void check_moved(const inlay::Tensor& x, const inlay::Tensor& y, Source source) 
   CHECK(bad == 0);
 }
 
+}  // namespace movement_models
 }  // namespace inlay_test

@@ -14,6 +14,9 @@
 #include "../onnx/proto_writer.hpp"
 
 namespace inlay_test {
+// Its own (inline) namespace: another test header defines a different OpModel, and two classes
+// of one name in one program would break the one-definition rule.
+inline namespace elementwise_models {
 
 inline int onnx_type_of(inlay::DType t) {
   switch (t) {
@@ -142,4 +145,5 @@ std::string expect_error(F&& f, inlay::ErrorKind kind) {
   return "";
 }
 
+}  // namespace elementwise_models
 }  // namespace inlay_test

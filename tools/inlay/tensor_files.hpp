@@ -1,5 +1,5 @@
-// Reading and writing tensors for the command-line tool: serialized TensorProto (.pb), as in the
-// ONNX backend-test layout.
+// Tensor files of the command-line tool: serialized ONNX TensorProto (.pb, as in the backend-test
+// layout) and NumPy .npy, chosen by the file's extension.
 #pragma once
 
 #include <filesystem>
@@ -8,13 +8,31 @@
 
 #include <inlay/inlay.hpp>
 
+#include "npy.hpp"
+#include "tensor_proto_writer.hpp"
+
 namespace inlay_cli {
 
 namespace fs = std::filesystem;
 
+inline bool has_extension(const fs::path& path, const char* ext) {
+  return path.extension().string() == ext;
+}
+
+// A .npy file by its extension, anything else as a TensorProto.
 inline inlay::Tensor read_tensor(const fs::path& path) {
+  if (has_extension(path, ".npy")) return read_npy(path.string());
   const inlay::onnx::TensorFile f = inlay::onnx::read_tensor_file(path.string());
   return inlay::onnx::to_tensor(f.tensor, f.directory);
+}
+
+// Writes .npy when the path ends in .npy, else a TensorProto named `name`.
+inline void write_tensor(const fs::path& path, const inlay::Tensor& t, const std::string& name) {
+  if (has_extension(path, ".npy")) {
+    write_npy(path.string(), t);
+  } else {
+    write_tensor_proto(path.string(), t, name);
+  }
 }
 
 // <prefix>_0.pb, <prefix>_1.pb ... of a test_data_set folder, in index order.

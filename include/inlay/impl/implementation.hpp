@@ -59,6 +59,10 @@
 #if INLAY_IMPLEMENTS_CORE
 #include "inlay/impl/core.hpp"
 #include "inlay/onnx/implementation.hpp"
+#include "inlay/onnx/writer_implementation.hpp"
+#include "inlay/data/implementation.hpp"
+#include "inlay/metrics/implementation.hpp"
+#include "inlay/plot/implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

@@ -5,6 +5,7 @@
 #ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
 #define INLAY_GRAPH_IMPL_IMPORT_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -12,6 +13,7 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "inlay/graph/impl/ir.hpp"
@@ -25,7 +27,8 @@ struct ImportContext {
   std::string directory;                   // external data must lie inside ("" refuses it)
   std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
-  const std::vector<onnx::FunctionProto>* functions = nullptr;
+  // Model-local functions by domain + '\0' + name.
+  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
 };
 
 namespace detail {
@@ -193,6 +196,28 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
   return out;
 }
 
+// The names a subgraph reads from enclosing graphs: read by its nodes (or their subgraphs) or
+// listed as its outputs, and defined nowhere inside it.
+inline void outer_names(const onnx::GraphProto& g, std::unordered_set<std::string>& out) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& t : g.initializer) defined.insert(t.name);
+  for (const auto& v : g.input) defined.insert(v.name);
+  for (const auto& n : g.node) defined.insert(n.output.begin(), n.output.end());
+  const auto read = [&](std::string_view name) {
+    if (!name.empty() && !defined.count(name)) out.emplace(name);
+  };
+  for (const auto& n : g.node) {
+    for (std::string_view name : n.input) read(name);
+    for (const auto& a : n.attribute) {
+      std::unordered_set<std::string> inner;
+      if (a.g) outer_names(*a.g, inner);
+      for (const auto& sub : a.graphs) outer_names(sub, inner);
+      for (const std::string& name : inner) read(name);
+    }
+  }
+  for (const auto& v : g.output) read(v.name);
+}
+
 // Nodes as written, with model-local functions expanded in place.
 struct FlatNode {
   std::string name, op_type, domain;
@@ -200,14 +225,54 @@ struct FlatNode {
   std::vector<onnx::AttributeProto> attributes;
 };
 
+inline std::string function_key(const std::string& domain, const std::string& op_type) {
+  return domain + '\0' + op_type;
+}
+
 inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
                                                 const std::string& domain,
                                                 const std::string& op_type) {
-  if (ctx.functions == nullptr) return nullptr;
-  for (const auto& f : *ctx.functions) {
-    if (f.name == op_type && canonical_domain(f.domain) == domain) return &f;
+  auto it = ctx.functions.find(function_key(domain, op_type));
+  return it == ctx.functions.end() ? nullptr : it->second;
+}
+
+// Limits on model-local functions: a few functions calling each other twice per level would
+// otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
+constexpr std::size_t max_expanded_nodes = std::size_t(1) << 20;
+constexpr int max_function_depth = 32;
+
+// The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
+// max_expanded_nodes + 1; recursion and too deep nesting are errors naming the function.
+inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
+                                 const std::string& op_type,
+                                 std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
+                                 int depth) {
+  const onnx::FunctionProto* fn = find_function(ctx, domain, op_type);
+  if (fn == nullptr) return 1;
+  constexpr std::size_t in_progress = 0;
+  auto it = memo.find(fn);
+  if (it != memo.end()) {
+    if (it->second == in_progress) {
+      fail(ErrorKind::invalid_model, "function '" + op_type +
+                                         "' is recursive (it calls itself, directly or through "
+                                         "other functions): recursive functions are not allowed");
+    }
+    return it->second;
   }
-  return nullptr;
+  if (depth >= max_function_depth) {
+    fail(ErrorKind::invalid_model, "function '" + op_type + "' is called more than " +
+                                       std::to_string(max_function_depth) +
+                                       " function levels deep");
+  }
+  memo[fn] = in_progress;
+  std::size_t total = 0;
+  for (const auto& inner : fn->node) {
+    total += expanded_size(ctx, canonical_domain(inner.domain), std::string(inner.op_type), memo,
+                           depth + 1);
+    total = std::min(total, max_expanded_nodes + 1);
+  }
+  memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
+  return memo[fn];
 }
 
 inline FlatNode flat_node(const onnx::NodeProto& n) {
@@ -222,17 +287,13 @@ inline FlatNode flat_node(const onnx::NodeProto& n) {
 }
 
 // Appends `f`, or the nodes of the model-local function it calls (recursively).
+// expanded_size() has checked the functions: no recursion, bounded depth and size.
 inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
-                         int depth, std::size_t& counter) {
+                         std::size_t& counter) {
   const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
   if (fn == nullptr) {
     out.push_back(std::move(f));
     return;
-  }
-  if (depth >= 32) {
-    fail(ErrorKind::invalid_model, "function '" + f.op_type +
-                                       "' expands more than 32 levels deep (recursive functions "
-                                       "are not allowed)");
   }
   // The function's formal inputs/outputs become the caller's names; its internal values get
   // fresh names that cannot clash with the graph's.
@@ -269,7 +330,7 @@ inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatN
         }
       }
     }
-    flatten_node(std::move(g), ctx, out, depth + 1, counter);
+    flatten_node(std::move(g), ctx, out, counter);
   }
 }
 
@@ -308,8 +369,28 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   }
 
   std::vector<FlatNode> flat;
-  std::size_t counter = 0;
-  for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, 0, counter);
+  {
+    std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
+    std::size_t total = 0;
+    for (const auto& n : proto.node) {
+      const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
+                                             std::string(n.op_type), memo, 0);
+      total += size;
+      if (total > max_expanded_nodes) {
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': node '" + std::string(n.name) + "' (" +
+                 std::string(n.op_type) + ") brings the graph to more than " +
+                 std::to_string(max_expanded_nodes) + " nodes" +
+                 (size > 1 ? " (function '" + std::string(n.op_type) + "' expands to " +
+                                 (size > max_expanded_nodes ? "more than " : "") +
+                                 std::to_string(std::min(size, max_expanded_nodes)) + " nodes)"
+                           : std::string()));
+      }
+    }
+    flat.reserve(total);
+    std::size_t counter = 0;
+    for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, counter);
+  }
 
   // Outputs of every node get their value first, so that nodes may be listed in any order.
   std::vector<std::vector<int>> outputs(flat.size());
@@ -345,6 +426,21 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       }
       inputs[i].push_back(id);
       auto p = producer.find(id);
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  // A node with subgraphs also waits for the values its subgraphs capture from this graph.
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    std::unordered_set<std::string> captured;
+    for (const auto& a : flat[i].attributes) {
+      if (a.g) outer_names(*a.g, captured);
+      for (const auto& sub : a.graphs) outer_names(sub, captured);
+    }
+    for (const std::string& name : captured) {
+      auto p = producer.find(scope.find_local(name));
       if (p != producer.end()) {
         users[p->second].push_back(i);
         ++pending[i];
@@ -446,8 +542,22 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   for (const auto& o : model.opset_import) {
     ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
   }
-  if (model.opset_import.empty()) ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
-  ctx.functions = &model.functions;
+  if (model.opset_import.empty()) {
+    if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
+      fail(ErrorKind::invalid_model, "the model imports no opset (opset_import is required from "
+                                     "IR version 3 on; this model has IR version " +
+                                         std::to_string(model.ir_version) + ")");
+    }
+    ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
+  }
+  ctx.functions.clear();
+  for (const auto& f : model.functions) {
+    const std::string domain = detail::canonical_domain(f.domain);
+    if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
+      fail(ErrorKind::invalid_model, "function '" + std::string(f.name) + "' of domain '" +
+                                         domain + "' is defined twice");
+    }
+  }
   return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
 }
 

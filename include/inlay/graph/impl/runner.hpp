@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,16 @@
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
+
+namespace detail {
+// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
+// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
+// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it.
+inline std::size_t& max_tensor_bytes() {
+  static std::size_t limit = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+}  // namespace detail
 
 class Runner {
  public:
@@ -111,15 +122,23 @@ class Runner {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " is required but not given");
     }
-    return slots_[n.inputs[i]];
+    const Tensor& t = slots_[n.inputs[i]];
+    if (!computed(t)) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
+                              "') was never computed: the node that should produce it did not");
+    }
+    return t;
   }
+  // False for the empty slot of a value no kernel has written (an output a kernel left out).
+  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
     const Node& n = g_.nodes[node];
     if (i >= n.outputs.size() || n.outputs[i] < 0) {
       // An optional output the model does not read: kept per node so it is not reallocated.
       if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
       Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = Tensor(dtype, shape);
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = allocate(node, i, dtype, shape);
       return t;
     }
     const int id = n.outputs[i];
@@ -131,10 +150,10 @@ class Runner {
         return slot;
       }
       ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
-      slot = Tensor(dtype, shape);
+      slot = allocate(node, i, dtype, shape);
       return slot;
     }
-    slot = Tensor(dtype, shape);
+    slot = allocate(node, i, dtype, shape);
     Record& r = record_[id];
     r.seen = true;
     r.dtype = dtype;
@@ -144,6 +163,7 @@ class Runner {
   void* scratch(std::size_t node, std::size_t bytes) {
     if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
     if (bytes > scratch_size_) {
+      check_size(node, bytes, [] { return std::string("scratch memory"); });
       scratch_ = allocate_aligned(bytes);
       scratch_size_ = bytes;
     }
@@ -157,6 +177,11 @@ class Runner {
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
+      if (!computed(t)) {
+        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
+                                                          sub.values[id].name +
+                                                          "' was never computed");
+      }
       out.push_back(t.is_view() ? t.clone() : t);
     }
     return out;
@@ -170,6 +195,34 @@ class Runner {
     Shape shape;
     std::size_t offset = kNoOffset;
   };
+
+  // `what` names the memory in an error message (built only then).
+  template <class What>
+  void check_size(std::size_t node, std::size_t bytes, What what) const {
+    if (bytes > detail::max_tensor_bytes()) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          what() + " of " + std::to_string(bytes) + " bytes is larger than the " +
+                              std::to_string(detail::max_tensor_bytes()) + " bytes allowed");
+    }
+  }
+
+  // A new tensor for output i of `node`; running out of memory is an Error naming the node.
+  Tensor allocate(std::size_t node, std::size_t i, DType dtype, const Shape& shape) const {
+    const auto what = [&] {
+      return "output " + std::to_string(i) + " of shape " + shape.to_string() + " (" +
+             dtype_name(dtype) + ")";
+    };
+    check_size(node, static_cast<std::size_t>(shape.numel()) * dtype_size(dtype), what);
+#ifndef INLAY_NO_EXCEPTIONS
+    try {
+      return Tensor(dtype, shape);
+    } catch (const std::bad_alloc&) {
+      g_.infos[node].fail(ErrorKind::invalid_model, what() + " cannot be allocated");
+    }
+#else
+    return Tensor(dtype, shape);
+#endif
+  }
 
   static std::string declared_shape(const Value& v) {
     std::string s = "[";

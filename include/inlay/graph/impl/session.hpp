@@ -45,6 +45,11 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
   if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
   for (std::size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& src = runner.value(g.outputs[i]);
+    if (!graph::Runner::computed(src)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
     Tensor& dst = outputs[i];
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();

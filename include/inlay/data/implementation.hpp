@@ -1,0 +1,445 @@
+// Definitions behind inlay/data.hpp, compiled once in the implementation unit.
+#ifndef INLAY_DATA_IMPLEMENTATION_HPP
+#define INLAY_DATA_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "inlay/data.hpp"
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// ---- Rng
+
+std::uint64_t Rng::below(std::uint64_t n) noexcept {
+  if (n == 0) return 0;
+  // Values below `threshold` would make some remainders more likely: draw again.
+  const std::uint64_t threshold = (0 - n) % n;
+  for (;;) {
+    const std::uint64_t r = next();
+    if (r >= threshold) return r % n;
+  }
+}
+
+float Rng::normal() noexcept {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
+  const double u1 = 1.0 - uniform();  // (0, 1]: the logarithm stays finite
+  const double u2 = uniform();
+  const double radius = std::sqrt(-2.0 * std::log(u1));
+  const double angle = 6.283185307179586476925 * u2;
+  spare_normal_ = static_cast<float>(radius * std::sin(angle));
+  has_spare_normal_ = true;
+  return static_cast<float>(radius * std::cos(angle));
+}
+
+void Rng::shuffle(std::vector<std::size_t>& v) noexcept {
+  for (std::size_t i = v.size(); i > 1; --i) {
+    const std::size_t j = static_cast<std::size_t>(below(i));
+    std::swap(v[i - 1], v[j]);
+  }
+}
+
+// ---- Table and CSV
+
+double Table::at(std::size_t r, std::size_t c) const {
+  if (r >= rows || c >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " +
+                                          std::to_string(c) + ") outside a table of " +
+                                          std::to_string(rows) + " x " + std::to_string(cols));
+  }
+  return values[r * cols + c];
+}
+
+Tensor Table::features(std::size_t first_col, std::size_t last_col) const {
+  if (first_col >= last_col || last_col > cols) {
+    fail(ErrorKind::invalid_argument, "Table::features: columns [" + std::to_string(first_col) +
+                                          ", " + std::to_string(last_col) +
+                                          ") are empty or outside a table of " +
+                                          std::to_string(cols) + " columns");
+  }
+  const std::size_t width = last_col - first_col;
+  Tensor t(DType::f32, Shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)});
+  float* out = t.data<float>();
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < width; ++c) {
+      out[r * width + c] = static_cast<float>(values[r * cols + first_col + c]);
+    }
+  }
+  return t;
+}
+
+std::vector<std::int64_t> Table::labels(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::labels: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<std::int64_t> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double v = values[r * cols + col];
+    // 2^63 bounds the int64 range; the comparison is exact in double.
+    if (!(v == std::floor(v)) || !(std::fabs(v) < 9223372036854775808.0)) {
+      std::ostringstream text;
+      text << v;
+      fail(ErrorKind::invalid_argument, "Table::labels: row " + std::to_string(r) + ", column " +
+                                            std::to_string(col) + ": " + text.str() +
+                                            " is not an integer label");
+    }
+    out[r] = static_cast<std::int64_t>(v);
+  }
+  return out;
+}
+
+std::vector<float> Table::column(std::size_t col) const {
+  if (col >= cols) {
+    fail(ErrorKind::invalid_argument, "Table::column: column " + std::to_string(col) +
+                                          " outside a table of " + std::to_string(cols) +
+                                          " columns");
+  }
+  std::vector<float> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = static_cast<float>(values[r * cols + col]);
+  return out;
+}
+
+namespace detail {
+
+inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// The cell as a finite number, or false. Accepts what strtod accepts in the C locale except hex,
+// infinities and NaN: an optional sign, digits, a decimal point, an exponent.
+inline bool parse_number(std::string_view cell, double& out) {
+  if (cell.empty()) return false;
+  if (cell[0] == '+') cell.remove_prefix(1);  // from_chars refuses a plus sign
+  if (cell.empty() || cell[0] == '+') return false;
+  for (char c : cell) {  // only digits, signs, '.', 'e': refuses "inf", "nan", "0x1p3"
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+      return false;
+    }
+  }
+#if defined(__cpp_lib_to_chars) || (defined(__GLIBCXX__) && __GNUC__ >= 11)
+  const char* end = cell.data() + cell.size();
+  const auto result = std::from_chars(cell.data(), end, out);
+  if (result.ec == std::errc::result_out_of_range) return false;
+  return result.ec == std::errc() && result.ptr == end && std::isfinite(out);
+#else
+  const std::string copy(cell);
+  char* end = nullptr;
+  out = std::strtod(copy.c_str(), &end);
+  return end == copy.c_str() + copy.size() && std::isfinite(out);
+#endif
+}
+
+[[noreturn]] inline void fail_csv(const std::string& source, std::size_t line, std::size_t column,
+                                  const std::string& what) {
+  std::string where = source + ":" + std::to_string(line);
+  if (column) where += ":" + std::to_string(column);
+  fail(ErrorKind::invalid_argument, where + ": " + what);
+}
+
+inline std::string quoted(std::string_view cell) {
+  std::string s(cell.substr(0, 40));
+  if (cell.size() > 40) s += "...";
+  return "'" + s + "'";
+}
+
+}  // namespace detail
+
+Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
+  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
+      options.delimiter == '\0') {
+    fail(ErrorKind::invalid_argument,
+         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+  }
+  const bool blank_separated = options.delimiter == ' ';
+  Table table;
+  std::size_t first_data_line = 0;  // line of the first row, for the ragged-row message
+  std::size_t line_number = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_number <= options.skip_lines) continue;
+    if (std::all_of(line.begin(), line.end(), detail::is_blank)) continue;
+
+    std::size_t cells = 0;
+    std::size_t i = 0;
+    for (;;) {
+      if (blank_separated) {
+        while (i < line.size() && detail::is_blank(line[i])) ++i;
+        if (i == line.size()) break;
+      }
+      // One cell: [i, stop) before trimming.
+      std::size_t stop = i;
+      if (blank_separated) {
+        while (stop < line.size() && !detail::is_blank(line[stop])) ++stop;
+      } else {
+        while (stop < line.size() && line[stop] != options.delimiter) ++stop;
+      }
+      std::size_t a = i, b = stop;
+      while (a < b && detail::is_blank(line[a])) ++a;
+      while (b > a && detail::is_blank(line[b - 1])) --b;
+      const std::string_view cell = line.substr(a, b - a);
+      const std::size_t column = (a < b ? a : i) + 1;
+      ++cells;
+      double value = 0;
+      if (cell.empty()) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " is empty");
+      }
+      if (!detail::parse_number(cell, value)) {
+        detail::fail_csv(source, line_number, column,
+                         "cell " + std::to_string(cells) + " " + detail::quoted(cell) +
+                             " is not a finite number");
+      }
+      if (table.rows > 0 && cells > table.cols) {
+        detail::fail_csv(source, line_number, column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(first_data_line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
+      table.values.push_back(value);
+      if (blank_separated) {
+        i = stop;
+      } else {
+        if (stop == line.size()) break;
+        i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
+      }
+    }
+    if (table.rows == 0) {
+      table.cols = cells;
+      first_data_line = line_number;
+    } else if (cells != table.cols) {
+      detail::fail_csv(source, line_number, line.size() + 1,
+                       "row has " + std::to_string(cells) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(first_data_line) + ")");
+    }
+    ++table.rows;
+  }
+  if (table.rows == 0) {
+    fail(ErrorKind::invalid_argument,
+         source + ": no data rows (" + std::to_string(line_number) + " lines, " +
+             std::to_string(options.skip_lines) + " skipped, the rest blank)");
+  }
+  return table;
+}
+
+Table read_csv(const std::string& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::io, "cannot open CSV file '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) fail(ErrorKind::io, "cannot read CSV file '" + path + "'");
+  return parse_csv(buffer.str(), options, path);
+}
+
+// ---- Scalers
+
+namespace detail {
+
+// Checks x is f32 [n >= 1, features]; returns n and features.
+inline void matrix_shape(const Tensor& x, const char* who, std::size_t& n, std::size_t& features) {
+  if (x.dtype() != DType::f32 || x.rank() != 2 || x.shape()[0] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n >= 1, features], got " +
+                                          dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  n = static_cast<std::size_t>(x.shape()[0]);
+  features = static_cast<std::size_t>(x.shape()[1]);
+}
+
+inline void check_fitted(bool fitted, std::size_t expected, std::size_t features, const char* who) {
+  if (!fitted) fail(ErrorKind::invalid_argument, std::string(who) + ": fit() was not called");
+  if (features != expected) {
+    fail(ErrorKind::shape_mismatch, std::string(who) + ": fitted on " + std::to_string(expected) +
+                                        " features, given " + std::to_string(features));
+  }
+}
+
+// out = (x - offset) / divisor, column by column.
+inline Tensor affine_columns(const Tensor& x, const std::vector<float>& offset,
+                             const std::vector<float>& divisor) {
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  const std::size_t f = offset.size();
+  Tensor out(DType::f32, x.shape());
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) o[r * f + c] = (in[r * f + c] - offset[c]) / divisor[c];
+  }
+  return out;
+}
+
+}  // namespace detail
+
+void Standardizer::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::fit", n, f);
+  const float* p = x.data<float>();
+  std::vector<double> sum(f, 0.0), squares(f, 0.0);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) sum[c] += p[r * f + c];
+  }
+  mean_.assign(f, 0.0f);
+  scale_.assign(f, 1.0f);
+  for (std::size_t c = 0; c < f; ++c) sum[c] /= static_cast<double>(n);
+  // Two passes: the variance from squared deviations, which does not cancel catastrophically.
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      const double d = p[r * f + c] - sum[c];
+      squares[c] += d * d;
+    }
+  }
+  for (std::size_t c = 0; c < f; ++c) {
+    mean_[c] = static_cast<float>(sum[c]);
+    const double sd = std::sqrt(squares[c] / static_cast<double>(n));
+    // A constant column (up to rounding of its mean) keeps scale 1: it maps to 0, not to inf.
+    scale_[c] = sd > 1e-12 * std::max(1.0, std::fabs(sum[c])) ? static_cast<float>(sd) : 1.0f;
+  }
+}
+
+Tensor Standardizer::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "Standardizer::transform", n, f);
+  detail::check_fitted(fitted(), mean_.size(), f, "Standardizer::transform");
+  return detail::affine_columns(x, mean_, scale_);
+}
+
+Tensor Standardizer::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+void MinMaxScaler::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::fit", n, f);
+  const float* p = x.data<float>();
+  min_.assign(p, p + f);
+  max_.assign(p, p + f);
+  for (std::size_t r = 1; r < n; ++r) {
+    for (std::size_t c = 0; c < f; ++c) {
+      min_[c] = std::min(min_[c], p[r * f + c]);
+      max_[c] = std::max(max_[c], p[r * f + c]);
+    }
+  }
+}
+
+Tensor MinMaxScaler::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::matrix_shape(x, "MinMaxScaler::transform", n, f);
+  detail::check_fitted(fitted(), min_.size(), f, "MinMaxScaler::transform");
+  std::vector<float> range(f);
+  for (std::size_t c = 0; c < f; ++c) range[c] = max_[c] > min_[c] ? max_[c] - min_[c] : 1.0f;
+  return detail::affine_columns(x, min_, range);
+}
+
+Tensor MinMaxScaler::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+// ---- Splits
+
+namespace detail {
+
+inline void check_fraction(double test_fraction, const char* who) {
+  if (!(test_fraction >= 0.0 && test_fraction <= 1.0)) {
+    fail(ErrorKind::invalid_argument,
+         std::string(who) + ": test_fraction must be in [0, 1], got " + std::to_string(test_fraction));
+  }
+}
+
+inline std::size_t test_count(std::size_t n, double test_fraction) {
+  return static_cast<std::size_t>(std::llround(static_cast<double>(n) * test_fraction));
+}
+
+}  // namespace detail
+
+Split stratified_split(const std::vector<std::int64_t>& labels, double test_fraction,
+                       std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "stratified_split");
+  std::map<std::int64_t, std::vector<std::size_t>> by_class;  // ordered: the same on every run
+  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  Rng rng(seed);
+  Split split;
+  for (auto& entry : by_class) {
+    std::vector<std::size_t>& rows = entry.second;
+    const std::size_t n = rows.size();
+    std::size_t k = detail::test_count(n, test_fraction);
+    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0) k = std::min(std::max<std::size_t>(k, 1), n - 1);
+    rng.shuffle(rows);
+    split.test.insert(split.test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  }
+  rng.shuffle(split.train);  // interleave the classes
+  rng.shuffle(split.test);
+  return split;
+}
+
+Split random_split(std::size_t n, double test_fraction, std::uint64_t seed) {
+  detail::check_fraction(test_fraction, "random_split");
+  std::vector<std::size_t> rows(n);
+  for (std::size_t i = 0; i < n; ++i) rows[i] = i;
+  Rng rng(seed);
+  rng.shuffle(rows);
+  const std::size_t k = detail::test_count(n, test_fraction);
+  Split split;
+  split.test.assign(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
+  split.train.assign(rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+  return split;
+}
+
+// ---- Rows
+
+Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
+  if (x.rank() < 1) fail(ErrorKind::invalid_argument, "take_rows of a scalar tensor");
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  Shape shape = x.shape();
+  shape.set_dim(0, static_cast<std::int64_t>(rows.size()));
+  Tensor out(x.dtype(), shape);
+  const std::size_t row_bytes = n ? x.nbytes() / n : 0;
+  const auto* in = static_cast<const unsigned char*>(x.raw_data());
+  auto* o = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= n) {
+      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) +
+                                            " (index " + std::to_string(i) +
+                                            ") outside a tensor of shape " +
+                                            x.shape().to_string());
+    }
+    if (row_bytes) std::memcpy(o + i * row_bytes, in + rows[i] * row_bytes, row_bytes);
+  }
+  return out;
+}
+
+Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes) {
+  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(labels.size()),
+                               static_cast<std::int64_t>(classes)});
+  float* o = out.data<float>();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || static_cast<std::uint64_t>(labels[i]) >= classes) {
+      fail(ErrorKind::invalid_argument, "one_hot: label " + std::to_string(labels[i]) +
+                                            " at position " + std::to_string(i) +
+                                            " outside [0, " + std::to_string(classes) + ")");
+    }
+    o[i * classes + static_cast<std::size_t>(labels[i])] = 1.0f;
+  }
+  return out;
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPLEMENTATION_HPP

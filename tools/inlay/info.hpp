@@ -1,0 +1,84 @@
+// `inlay info MODEL`: what a model declares and what inlay made of it.
+//
+//   model       mlp/model.onnx (45.8 KiB, IR version 7, pytorch 1.13.0)
+//   opsets      ai.onnx 13
+//   input       input  f32[1,100]
+//   output      probabilities  f32[1,10]
+//   ...
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <inlay/inlay.hpp>
+
+#include "args.hpp"
+#include "model_inputs.hpp"
+#include "text.hpp"
+
+namespace inlay_cli {
+
+inline int info_command(const std::vector<std::string>& argv) {
+  ArgReader args(argv);
+  std::string path;
+  while (!args.done()) {
+    const std::string& a = args.next();
+    if (is_option(a)) usage_error("info: unknown option " + a);
+    if (!path.empty()) usage_error("info: more than one model given");
+    path = a;
+  }
+  if (path.empty()) usage_error("info needs a model file");
+
+  const inlay::Model model = inlay::Model::load(path);
+  const inlay::Model::Summary& s = model.summary();
+  std::error_code ec;
+  const auto file_bytes = std::filesystem::file_size(path, ec);
+  std::string about = path + " (";
+  if (!ec) about += human_bytes(static_cast<double>(file_bytes)) + ", ";
+  about += "IR version " + std::to_string(s.ir_version);
+  if (!s.producer.empty()) about += ", " + s.producer;
+  std::printf("model       %s)\n", about.c_str());
+
+  std::string opsets;
+  for (const auto& o : s.opsets) {
+    if (!opsets.empty()) opsets += ", ";
+    opsets += (o.first.empty() ? std::string("ai.onnx") : o.first) + " " + std::to_string(o.second);
+  }
+  std::printf("opsets      %s\n", opsets.c_str());
+  for (const inlay::ValueDesc& v : model.inputs()) {
+    std::printf("input       %s  %s\n", v.name.c_str(), describe_type(v).c_str());
+  }
+  for (const inlay::ValueDesc& v : model.outputs()) {
+    std::printf("output      %s  %s\n", v.name.c_str(), describe_type(v).c_str());
+  }
+  std::printf("nodes       %zu loaded, %zu planned after optimization\n", s.nodes_loaded,
+              s.nodes_planned);
+  std::string ops;
+  for (const auto& o : s.op_counts) {
+    if (!ops.empty()) ops += ", ";
+    ops += o.first + " " + std::to_string(o.second);
+  }
+  std::printf("ops         %s\n", ops.empty() ? "(none)" : ops.c_str());
+  std::printf("parameters  %lld (%s)\n", static_cast<long long>(s.parameters),
+              human_bytes(static_cast<double>(s.weight_bytes)).c_str());
+
+  // The arena is planned at the first run, so it is known only for static input shapes.
+  if (!inputs_are_static(model)) {
+    std::printf("arena       unknown until run (the inputs have symbolic dimensions)\n");
+    return 0;
+  }
+  try {
+    inlay::Session session(model);
+    session.run(filled_inputs(model, Fill::zeros));
+    std::printf("arena       %s (%zu bytes, planned by a run with zeros)\n",
+                human_bytes(static_cast<double>(session.arena_bytes())).c_str(),
+                session.arena_bytes());
+  } catch (const std::exception& e) {
+    std::printf("arena       unknown (a run with zeros failed: %s)\n", one_line(e.what()).c_str());
+  }
+  return 0;
+}
+
+}  // namespace inlay_cli
