@@ -10,8 +10,9 @@
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,8 +36,11 @@ namespace {
 
 __attribute__((target("avx512f"))) float fma_loop_512(std::size_t iterations) {
   const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
-  __m512 a0 = _mm512_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0,
-         a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  // Distinct starting values: equal chains would be merged into one by the compiler.
+  __m512 a0 = _mm512_set1_ps(1), a1 = _mm512_set1_ps(2), a2 = _mm512_set1_ps(3),
+         a3 = _mm512_set1_ps(4), a4 = _mm512_set1_ps(5), a5 = _mm512_set1_ps(6),
+         a6 = _mm512_set1_ps(7), a7 = _mm512_set1_ps(8), a8 = _mm512_set1_ps(9),
+         a9 = _mm512_set1_ps(10), a10 = _mm512_set1_ps(11), a11 = _mm512_set1_ps(12);
   for (std::size_t i = 0; i < iterations; ++i) {
     INLAY_FMA12(_mm512_fmadd_ps);
   }
@@ -50,8 +54,10 @@ __attribute__((target("avx512f"))) float fma_loop_512(std::size_t iterations) {
 
 __attribute__((target("avx2,fma"))) float fma_loop_256(std::size_t iterations) {
   const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-  __m256 a0 = _mm256_set1_ps(1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0,
-         a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+  __m256 a0 = _mm256_set1_ps(1), a1 = _mm256_set1_ps(2), a2 = _mm256_set1_ps(3),
+         a3 = _mm256_set1_ps(4), a4 = _mm256_set1_ps(5), a5 = _mm256_set1_ps(6),
+         a6 = _mm256_set1_ps(7), a7 = _mm256_set1_ps(8), a8 = _mm256_set1_ps(9),
+         a9 = _mm256_set1_ps(10), a10 = _mm256_set1_ps(11), a11 = _mm256_set1_ps(12);
   for (std::size_t i = 0; i < iterations; ++i) {
     INLAY_FMA12(_mm256_fmadd_ps);
   }
@@ -79,6 +85,15 @@ using FmaLoop = float (*)(std::size_t);
 std::pair<FmaLoop, double> widest_fma() { return {nullptr, 0}; }
 #endif
 
+// CPU time of this thread in seconds: Google Benchmark's rate counters divide by CPU time too, so
+// the peak and the kernels are measured on the same clock (and other processes on a shared
+// machine do not lower either).
+double thread_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 // GFLOP/s of one core: INLAY_PEAK_GFLOPS, else the best of 5 timings of the FMA loop.
 double measure_peak_gflops() {
   if (const char* env = std::getenv("INLAY_PEAK_GFLOPS")) return std::atof(env);
@@ -87,9 +102,9 @@ double measure_peak_gflops() {
   const std::size_t iterations = 20'000'000;
   double best = 0;
   for (int rep = 0; rep < 5; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double t0 = thread_seconds();
     benchmark::DoNotOptimize(loop(iterations));
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double s = thread_seconds() - t0;
     best = std::max(best, flops_per_iteration * static_cast<double>(iterations) / s * 1e-9);
   }
   return best;
@@ -148,6 +163,19 @@ void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_
     benchmark::DoNotOptimize(c.data());
   }
   count_flops(state, 2.0 * m * n * kk);
+}
+
+// y[n] = W[n x k] x[k]: the batch-1 shapes above as a matrix-vector product (W as ONNX stores a
+// Gemm's weights with transB, or an RNN's recurrence), which streams W once without packing.
+void matvec(benchmark::State& state, std::string target, std::size_t n, std::size_t kk) {
+  with_target(state, target);
+  const auto w = random_floats(n * kk), x = random_floats(kk);
+  std::vector<float> y(n);
+  for (auto _ : state) {
+    k::matvec_f32(false, n, kk, 1.0f, w.data(), kk, x.data(), 0.0f, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, 2.0 * n * kk);
 }
 
 // `batch` GEMMs of m x n x k (attention heads).
@@ -327,6 +355,11 @@ int main(int argc, char** argv) {
     const std::string name = std::string("model/gemm/") + g.name + "/" + std::to_string(g.m) +
                              "x" + std::to_string(g.n) + "x" + std::to_string(g.k);
     benchmark::RegisterBenchmark(name.c_str(), gemm, best, g.m, g.n, g.k, g.packed);
+    if (g.m == 1) {
+      const std::string mv = std::string("model/matvec/") + g.name + "/" + std::to_string(g.n) +
+                             "x" + std::to_string(g.k);
+      benchmark::RegisterBenchmark(mv.c_str(), matvec, best, g.n, g.k);
+    }
   }
   for (const BatchedShape& g : kModelBatched) {
     const std::string name = std::string("model/gemm_batched/") + g.name + "/" +

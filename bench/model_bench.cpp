@@ -8,14 +8,14 @@
 //
 // One run: load (Model::load + Session), one first run (plans the arena; its outputs are compared
 // with DIR/test_data_set_0/output_K.pb when present), `warmup` untimed runs, then timed runs until
-// both `runs` and `min-time` are reached. Prints median, p10, p90 in ms, load time and peak
-// resident memory (VmHWM), as text or one JSON line.
+// both `runs` and `min-time` are reached. Prints median, p10, p90 in ms (and the median CPU time of
+// the process per run), load time and peak resident memory (VmHWM), as text or one JSON line.
 // --serve: after loading, reads lines "SECONDS [MIN_RUNS [MAX_RUNS]]" from stdin and answers each
-// with one JSON line {"times_ms":[...]}: runs until SECONDS and MIN_RUNS are both reached, or
+// with one JSON line {"times_ms":[...],"cpu_ms":[...]}: runs until SECONDS and MIN_RUNS are both reached, or
 // MAX_RUNS (default unlimited) comes first; at end of input prints {"done":true, memory...}. This lets the
 // driver interleave short batches of two engines whose models stay loaded.
-// --profile: times every node (each built-in kernel wrapped in a timer) and prints the time per
-// op type and the slowest nodes.
+// --profile: times every node (each built-in kernel wrapped in a timer; wall time and CPU time of
+// the calling thread) and prints the time per op type and the slowest nodes.
 // A model inlay cannot load or run prints {"error":"<first line>"} and exits with status 2.
 #include <inlay/inlay.hpp>
 
@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -209,9 +210,18 @@ Check compare(const std::vector<inlay::Tensor>& got, const std::vector<inlay::Te
 }
 
 // ---- per-node timing (--profile) ----
+// Wall time and CPU time of the calling thread per node. With one thread the CPU time is what the
+// node itself cost, unaffected by other processes of a shared machine; with a pool it leaves out
+// the workers, so the wall time is the figure to read.
+double thread_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return 1e9 * static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec);
+}
+
 struct NodeTime {
   std::string op_type, name;
-  double ns = 0;
+  double wall_ns = 0, cpu_ns = 0;
   std::size_t calls = 0;
 };
 std::vector<NodeTime> g_node_times;  // one per kernel created; written by the calling thread
@@ -222,9 +232,11 @@ class TimedKernel final : public inlay::OpKernel {
       : inner_(std::move(inner)), slot_(slot) {}
   void run(inlay::OpContext& context) const override {
     const Clock::time_point t0 = Clock::now();
+    const double c0 = thread_cpu_ns();
     inner_->run(context);
     NodeTime& t = g_node_times[slot_];
-    t.ns += std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
+    t.cpu_ns += thread_cpu_ns() - c0;
+    t.wall_ns += std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
     ++t.calls;
   }
 
@@ -241,7 +253,7 @@ inlay::OpSet timed_builtin_ops() {
     inlay::OpFactory inner = e.factory;
     set.add(e.domain, e.op_type, e.since_version, [inner](const inlay::OpInfo& info) {
       std::unique_ptr<inlay::OpKernel> k = inner(info);
-      g_node_times.push_back(NodeTime{info.op_type(), info.node_name(), 0, 0});
+      g_node_times.push_back(NodeTime{info.op_type(), info.node_name(), 0, 0, 0});
       return std::unique_ptr<inlay::OpKernel>(
           std::make_unique<TimedKernel>(std::move(k), g_node_times.size() - 1));
     });
@@ -249,63 +261,82 @@ inlay::OpSet timed_builtin_ops() {
   return set;
 }
 
-void print_profile(double total_ms, std::size_t runs) {
-  std::map<std::string, std::pair<double, std::size_t>> by_op;  // ms per run, nodes
-  double timed = 0;
-  for (const NodeTime& t : g_node_times) {
-    if (t.calls == 0) continue;  // folded at load, or not reached
-    auto& e = by_op[t.op_type];
-    e.first += t.ns * 1e-6 / static_cast<double>(runs);
-    ++e.second;
-    timed += t.ns * 1e-6 / static_cast<double>(runs);
-  }
-  std::vector<std::pair<std::string, std::pair<double, std::size_t>>> ops(by_op.begin(),
-                                                                          by_op.end());
-  std::sort(ops.begin(), ops.end(),
-            [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-  const double per_run = total_ms / static_cast<double>(runs);
-  std::printf("%zu runs, %.4f ms per run; per op type (ms per run, %% of run, nodes):\n", runs,
-              per_run);
-  for (const auto& [op, e] : ops) {
-    std::printf("  %-24s %9.4f  %5.1f%%  %zu\n", op.c_str(), e.first, 100 * e.first / per_run,
-                e.second);
-  }
-  std::printf("  %-24s %9.4f  %5.1f%%\n", "(between nodes)", per_run - timed,
-              100 * (per_run - timed) / per_run);
+// Per op type and for the slowest nodes: wall and CPU ms per run and their share of the run.
+void print_profile(double wall_ms, double cpu_ms, std::size_t runs) {
+  const double n = static_cast<double>(runs);
+  const double wall_run = wall_ms / n, cpu_run = cpu_ms / n;
+  struct Total {
+    double wall = 0, cpu = 0;
+    std::size_t nodes = 0;
+  };
+  std::map<std::string, Total> by_op;
+  Total timed;
   std::vector<const NodeTime*> nodes;
   for (const NodeTime& t : g_node_times) {
-    if (t.calls) nodes.push_back(&t);
+    if (t.calls == 0) continue;  // folded at load, or not reached
+    Total& e = by_op[t.op_type];
+    e.wall += t.wall_ns * 1e-6 / n;
+    e.cpu += t.cpu_ns * 1e-6 / n;
+    ++e.nodes;
+    timed.wall += t.wall_ns * 1e-6 / n;
+    timed.cpu += t.cpu_ns * 1e-6 / n;
+    nodes.push_back(&t);
   }
-  std::sort(nodes.begin(), nodes.end(), [](const NodeTime* a, const NodeTime* b) {
-    return a->ns > b->ns;
-  });
-  std::printf("slowest nodes:\n");
+  std::vector<std::pair<std::string, Total>> ops(by_op.begin(), by_op.end());
+  std::sort(ops.begin(), ops.end(),
+            [](const auto& a, const auto& b) { return a.second.cpu > b.second.cpu; });
+  std::printf("%zu runs: %.4f ms wall, %.4f ms CPU of the calling thread per run\n", runs,
+              wall_run, cpu_run);
+  std::printf("  %-28s %10s %6s %10s %6s  %s\n", "op type", "wall ms", "%", "CPU ms", "%",
+              "nodes");
+  auto row = [&](const std::string& what, double wall, double cpu, const std::string& count) {
+    std::printf("  %-28s %10.4f %5.1f%% %10.4f %5.1f%%  %s\n", what.c_str(), wall,
+                100 * wall / wall_run, cpu, 100 * cpu / cpu_run, count.c_str());
+  };
+  for (const auto& [op, e] : ops) row(op, e.wall, e.cpu, std::to_string(e.nodes));
+  row("(between nodes)", wall_run - timed.wall, cpu_run - timed.cpu, "");
+  std::sort(nodes.begin(), nodes.end(),
+            [](const NodeTime* a, const NodeTime* b) { return a->cpu_ns > b->cpu_ns; });
+  std::printf("slowest nodes (by CPU time):\n");
   for (std::size_t i = 0; i < nodes.size() && i < 15; ++i) {
-    const double ms = nodes[i]->ns * 1e-6 / static_cast<double>(runs);
-    std::printf("  %-40s %-18s %9.4f  %5.1f%%\n", nodes[i]->name.c_str(),
-                nodes[i]->op_type.c_str(), ms, 100 * ms / per_run);
+    const std::string& full = nodes[i]->name;
+    row(full.size() > 28 ? ".." + full.substr(full.size() - 26) : full, nodes[i]->wall_ns * 1e-6 / n, nodes[i]->cpu_ns * 1e-6 / n,
+        nodes[i]->op_type);
   }
 }
 
-// Runs until both `min_runs` and `min_seconds` are reached, or `max_runs` first; the time of
-// every call in ms.
-std::vector<double> timed_runs(inlay::Session& session, const std::vector<inlay::Tensor>& inputs,
-                               std::size_t min_runs, double min_seconds,
-                               std::size_t max_runs = SIZE_MAX) {
-  std::vector<double> times;
+// CPU time of the whole process (every thread) in ms.
+double process_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return 1e3 * static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_nsec);
+}
+
+// Per call: wall time and the CPU time of the process (all threads) in ms. On a machine shared with
+// other processes the CPU time still measures the work; the wall time also the waiting.
+struct Times {
+  std::vector<double> wall, cpu;
+};
+
+// Runs until both `min_runs` and `min_seconds` are reached, or `max_runs` first.
+Times timed_runs(inlay::Session& session, const std::vector<inlay::Tensor>& inputs,
+                 std::size_t min_runs, double min_seconds, std::size_t max_runs = SIZE_MAX) {
+  Times times;
   const Clock::time_point start = Clock::now();
-  while (times.size() < max_runs &&
-         (times.size() < min_runs || ms_since(start) < min_seconds * 1e3)) {
+  while (times.wall.size() < max_runs &&
+         (times.wall.size() < min_runs || ms_since(start) < min_seconds * 1e3)) {
     const Clock::time_point t0 = Clock::now();
+    const double c0 = process_cpu_ms();
     std::vector<inlay::Tensor> out = session.run(inputs);
-    times.push_back(ms_since(t0));
+    times.cpu.push_back(process_cpu_ms() - c0);
+    times.wall.push_back(ms_since(t0));
   }
   return times;
 }
 
-std::string times_json(const std::vector<double>& times) {
+std::string list_json(const std::vector<double>& v) {
   std::string s = "[";
-  for (std::size_t i = 0; i < times.size(); ++i) s += (i ? "," : "") + num(times[i]);
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + num(v[i]);
   return s + "]";
 }
 
@@ -351,10 +382,12 @@ int run(const Options& o, const std::string& name) {
                              ",\"rss_inputs_kib\":" + std::to_string(rss_inputs);
 
   if (o.profile) {
-    for (NodeTime& t : g_node_times) t = NodeTime{t.op_type, t.name, 0, 0};  // drop warm-up
+    for (NodeTime& t : g_node_times) t = NodeTime{t.op_type, t.name, 0, 0, 0};  // drop warm-up
     const Clock::time_point t0 = Clock::now();
-    const std::vector<double> times = timed_runs(session, inputs, o.runs, o.min_time);
-    print_profile(ms_since(t0), times.size());
+    const double c0 = thread_cpu_ns();
+    const Times times = timed_runs(session, inputs, o.runs, o.min_time);
+    const double cpu_ms = (thread_cpu_ns() - c0) * 1e-6;
+    print_profile(ms_since(t0), cpu_ms, times.wall.size());
     return 0;
   }
   if (o.serve) {
@@ -368,27 +401,28 @@ int run(const Options& o, const std::string& name) {
       const std::size_t min_runs = field[1].empty() ? 1 : std::strtoull(field[1].c_str(), nullptr, 10);
       const std::size_t max_runs =
           field[2].empty() ? SIZE_MAX : std::strtoull(field[2].c_str(), nullptr, 10);
-      std::cout << "{\"times_ms\":"
-                << times_json(timed_runs(session, inputs, min_runs, seconds, max_runs))
-                << "}" << std::endl;
+      const Times times = timed_runs(session, inputs, min_runs, seconds, max_runs);
+      std::cout << "{\"times_ms\":" << list_json(times.wall)
+                << ",\"cpu_ms\":" << list_json(times.cpu) << "}" << std::endl;
     }
     std::cout << "{\"done\":true,\"peak_rss_kib\":" << status_kib("VmHWM") << memory << "}"
               << std::endl;
     return 0;
   }
-  const std::vector<double> times = timed_runs(session, inputs, o.runs, o.min_time);
-  const double median = quantile(times, 0.5), p10 = quantile(times, 0.1),
-               p90 = quantile(times, 0.9);
+  const Times times = timed_runs(session, inputs, o.runs, o.min_time);
+  const double median = quantile(times.wall, 0.5), p10 = quantile(times.wall, 0.1),
+               p90 = quantile(times.wall, 0.9), cpu_median = quantile(times.cpu, 0.5);
   const long peak = status_kib("VmHWM");
   if (o.json) {
-    std::cout << head << facts << ",\"n\":" << times.size() << ",\"median_ms\":" << num(median)
-              << ",\"p10_ms\":" << num(p10) << ",\"p90_ms\":" << num(p90)
+    std::cout << head << facts << ",\"n\":" << times.wall.size() << ",\"median_ms\":"
+              << num(median) << ",\"p10_ms\":" << num(p10) << ",\"p90_ms\":" << num(p90)
+              << ",\"cpu_median_ms\":" << num(cpu_median)
               << ",\"peak_rss_kib\":" << peak << memory << "}" << std::endl;
   } else {
-    std::printf("%s: %zu thread(s), %s, %zu runs: median %.4g ms, p10 %.4g, p90 %.4g; load %.3g ms,"
-                " first run %.3g ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
-                name.c_str(), o.threads, inlay::cpu_target(), times.size(), median, p10, p90,
-                load_ms, first_run_ms, peak / 1024.0, rss_base / 1024.0);
+    std::printf("%s: %zu thread(s), %s, %zu runs: median %.4g ms, p10 %.4g, p90 %.4g, CPU %.4g ms;"
+                " load %.3g ms, first run %.3g ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
+                name.c_str(), o.threads, inlay::cpu_target(), times.wall.size(), median, p10, p90,
+                cpu_median, load_ms, first_run_ms, peak / 1024.0, rss_base / 1024.0);
     if (check.compared) {
       std::printf("output vs reference: %s max |err| %.3g (max |ref| %.3g)\n",
                   check.problem.empty() ? "same shapes," : check.problem.c_str(),

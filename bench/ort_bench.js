@@ -11,7 +11,7 @@
 // (InferenceSession.create), one first run, `warmup` untimed runs, then timed runs of
 // `await session.run(feeds)` until both `runs` and `min-time` are reached. Prints one JSON line.
 // --serve: the protocol of inlay_model_bench --serve (a "ready" line; per stdin line
-// "SECONDS [MIN_RUNS [MAX_RUNS]]" one {"times_ms":[...]} line; at end of input a {"done":true,...}
+// "SECONDS [MIN_RUNS [MAX_RUNS]]" one {"times_ms":[...],"cpu_ms":[...]} line; at end of input a {"done":true,...}
 // line).
 // onnxruntime-node is looked up in --ort-dir D (D/node_modules/onnxruntime-node), else
 // $ORT_NODE_DIR, else the normal require() resolution.
@@ -133,15 +133,19 @@ function statusKib(field) {
 const now = () => process.hrtime.bigint();
 const msSince = t0 => Number(now() - t0) / 1e6;
 
+// Per call: wall time and CPU time of the process (all threads) in ms, as model_bench.cpp.
 async function timedRuns(session, feeds, minRuns, minSeconds, maxRuns = Infinity) {
-  const times = [];
+  const wall = [], cpu = [];
   const start = now();
-  while (times.length < maxRuns && (times.length < minRuns || msSince(start) < minSeconds * 1e3)) {
+  while (wall.length < maxRuns && (wall.length < minRuns || msSince(start) < minSeconds * 1e3)) {
     const t0 = now();
+    const c0 = process.cpuUsage();
     await session.run(feeds);
-    times.push(msSince(t0));
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
+    wall.push(msSince(t0));
   }
-  return times;
+  return { wall, cpu };
 }
 
 function quantile(xs, q) {
@@ -182,15 +186,16 @@ async function main() {
       const lines = readline.createInterface({ input: process.stdin, terminal: false });
       for await (const line of lines) {
         const [seconds, minRuns, maxRuns] = line.trim().split(/\s+/).map(Number);
-        const times = await timedRuns(session, feeds, minRuns || 1, seconds || 0, maxRuns || Infinity);
-        console.log(JSON.stringify({ times_ms: times }));
+        const t = await timedRuns(session, feeds, minRuns || 1, seconds || 0, maxRuns || Infinity);
+        console.log(JSON.stringify({ times_ms: t.wall, cpu_ms: t.cpu }));
       }
       console.log(JSON.stringify({ done: true, peak_rss_kib: statusKib('VmHWM'), rss_base_kib: rssBase }));
       return;
     }
-    const times = await timedRuns(session, feeds, o.runs, o.minTime);
-    console.log(JSON.stringify({ ...facts, n: times.length, median_ms: quantile(times, 0.5),
-                                 p10_ms: quantile(times, 0.1), p90_ms: quantile(times, 0.9),
+    const t = await timedRuns(session, feeds, o.runs, o.minTime);
+    console.log(JSON.stringify({ ...facts, n: t.wall.length, median_ms: quantile(t.wall, 0.5),
+                                 p10_ms: quantile(t.wall, 0.1), p90_ms: quantile(t.wall, 0.9),
+                                 cpu_median_ms: quantile(t.cpu, 0.5),
                                  peak_rss_kib: statusKib('VmHWM') }));
   } catch (e) {
     console.log(JSON.stringify({ ...head, error: String(e.message || e).split('\n')[0] }));
