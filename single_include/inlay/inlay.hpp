@@ -4402,13 +4402,10 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
 #define INLAY_GRAPH_OPS_REGISTRY_HPP
 
-// ---- begin inlay/graph/ops/elementwise.hpp
-// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
-// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
-#ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
-#define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
-
-#include <cmath>
+// ---- begin inlay/graph/ops/control.hpp
+// Control flow: If, Loop, Scan. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
+#define INLAY_GRAPH_OPS_CONTROL_HPP
 
 // ---- begin inlay/graph/ops/common.hpp
 // What the operator files share: axis normalization, reading small integer tensors (shapes,
@@ -4419,8 +4416,10 @@ INLAY_NAMESPACE_END
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 
@@ -4618,6 +4617,46 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
   }
 }
 
+// Scalar code on any dtype (elementwise, reduce and softmax ops): half floats are computed in
+// float, every other type in itself; convert_to gives the value in another dtype the way Cast
+// does, with float -> integer saturating (NaN -> 0) so that no conversion is undefined behaviour.
+template <class T>
+struct ScalarOf {
+  using type = T;
+};
+template <>
+struct ScalarOf<float16> {
+  using type = float;
+};
+template <class T>
+using scalar_t = typename ScalarOf<T>::type;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+
+template <class T>
+inline scalar_t<T> to_scalar(T v) {
+  return v;
+}
+inline float to_scalar(float16 v) { return to_float(v); }
+
+template <class T, class S>
+inline T convert_to(S v) {
+  if constexpr (std::is_same<S, float16>::value) {
+    return convert_to<T>(to_float(v));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return v != S(0);
+  } else if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(static_cast<float>(v));
+  } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
+    if (!(v == v)) return T(0);
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
 }  // namespace ops
 }  // namespace graph
 INLAY_NAMESPACE_END
@@ -4629,40 +4668,471 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
-// One f32 activation with its parameters read from the node's attributes at load.
-class UnaryKernel final : public OpKernel {
+inline void register_control_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONTROL_HPP
+// ---- end inlay/graph/ops/control.hpp
+// ---- begin inlay/graph/ops/conv.hpp
+// Conv and ConvTranspose. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONV_HPP
+#define INLAY_GRAPH_OPS_CONV_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_conv_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONV_HPP
+// ---- end inlay/graph/ops/conv.hpp
+// ---- begin inlay/graph/ops/elementwise.hpp
+// Elementwise operators: unary math and activations, Clip, arithmetic and comparisons with
+// broadcasting, variadic Sum/Mean/Max/Min, logic, Where, Cast and CastLike. f32 goes through the
+// shared unary/binary kernels wherever one exists; other dtypes, and ops without a kernel, run
+// the scalar code here. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+#define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+namespace elementwise {
+
+using NumericHalfTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
+                                  std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
+                                  std::uint64_t>;
+using FloatHalfTypes = TypeList<float, double, float16>;
+
+// ---- integer arithmetic that wraps (as two's complement hardware does) instead of being UB
+
+template <class T>
+T wrap_add(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+  } else {
+    return a + b;
+  }
+}
+template <class T>
+T wrap_sub(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+  } else {
+    return a - b;
+  }
+}
+template <class T>
+T wrap_mul(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+  } else {
+    return a * b;
+  }
+}
+// Integer division by 0 is undefined in ONNX: inlay gives 0 rather than crashing; MIN / -1 wraps.
+template <class T>
+T safe_div(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return wrap_sub(T(0), a);
+    }
+    return static_cast<T>(a / b);
+  } else {
+    return a / b;
+  }
+}
+// The remainder with the sign of the dividend (C's %, fmod) or of the divisor (Python's %).
+template <class T>
+T remainder(T a, T b, bool c_style) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return T(0);
+      T r = static_cast<T>(a % b);
+      if (!c_style && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
+    } else {
+      return static_cast<T>(a % b);
+    }
+  } else {
+    T r = std::fmod(a, b);
+    if (!c_style && r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  }
+}
+// NaN-propagating max and min (NumPy's maximum/minimum).
+template <class T>
+T max_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return a < b ? b : a;
+}
+template <class T>
+T min_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return b < a ? b : a;
+}
+
+// y[e] = f(a[...], b[...]) over the broadcast shape of y.
+template <class A, class B, class Y, class F>
+void broadcast_map(const Tensor& a, const Tensor& b, Tensor& y, F f) {
+  const A* pa = a.data<A>();
+  const B* pb = b.data<B>();
+  Y* py = y.data<Y>();
+  if (a.shape() == b.shape()) {
+    const std::int64_t n = y.numel();
+    for (std::int64_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
+    return;
+  }
+  const Shape ins[2] = {a.shape(), b.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    py[e] = f(pa[off[0]], pb[off[1]]);
+  });
+}
+
+// Copies x into y of the broadcast shape y.shape(), any dtype.
+template <std::size_t S>
+void broadcast_copy_bytes(const Tensor& x, Tensor& y) {
+  const auto* px = static_cast<const unsigned char*>(x.raw_data());
+  auto* py = static_cast<unsigned char*>(const_cast<void*>(y.raw_data()));
+  const Shape ins[1] = {x.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    std::memcpy(py + e * S, px + off[0] * S, S);
+  });
+}
+inline void broadcast_copy(const Tensor& x, Tensor& y) {
+  if (x.shape() == y.shape()) {
+    if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+    return;
+  }
+  switch (dtype_size(x.dtype())) {
+    case 1: return broadcast_copy_bytes<1>(x, y);
+    case 2: return broadcast_copy_bytes<2>(x, y);
+    case 4: return broadcast_copy_bytes<4>(x, y);
+    default: return broadcast_copy_bytes<8>(x, y);
+  }
+}
+
+inline void require_same_dtype(const OpContext& ctx, const Tensor& a, const Tensor& b,
+                               const char* what_a, const char* what_b) {
+  if (a.dtype() != b.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what_a) + " and " + what_b +
+                                           " have different dtypes (" + dtype_name(a.dtype()) +
+                                           " and " + dtype_name(b.dtype()) + ")");
+  }
+}
+inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean) {
+    ctx.fail(ErrorKind::unsupported_op,
+             std::string(what) + " has dtype " + dtype_name(t.dtype()) + "; this op takes bool");
+  }
+}
+
+// ---- unary math and activations
+
+enum class Math : std::uint8_t {
+  abs, neg, floor, ceil, round, sign, sqrt, reciprocal, exp, log,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
+  relu, leaky_relu, elu, selu, celu, thresholded_relu, sigmoid, hard_sigmoid, hard_swish,
+  softplus, softsign, tanh, mish,
+  shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
+};
+// A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
+struct MathFn {
+  Math op;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// The kernel activation that computes fn on f32, if there is one.
+inline bool kernel_activation(const MathFn& fn, kernels::Activation& out) {
+  using kernels::Activation;
+  using kernels::UnaryOp;
+  switch (fn.op) {
+    case Math::abs: out = Activation::of(UnaryOp::abs); return true;
+    case Math::neg: out = Activation::of(UnaryOp::neg); return true;
+    case Math::sqrt: out = Activation::of(UnaryOp::sqrt); return true;
+    case Math::reciprocal: out = Activation::of(UnaryOp::reciprocal); return true;
+    case Math::exp: out = Activation::of(UnaryOp::exp); return true;
+    case Math::log: out = Activation::of(UnaryOp::log); return true;
+    case Math::erf: out = Activation::of(UnaryOp::erf); return true;
+    case Math::relu: out = Activation::relu(); return true;
+    case Math::leaky_relu: out = Activation::leaky_relu(fn.alpha); return true;
+    case Math::elu: out = Activation::elu(fn.alpha); return true;
+    case Math::selu: out = Activation::selu(fn.alpha, fn.beta); return true;
+    case Math::sigmoid: out = Activation::sigmoid(); return true;
+    case Math::hard_sigmoid: out = Activation::hard_sigmoid(fn.alpha, fn.beta); return true;
+    case Math::hard_swish: out = Activation::hard_swish(); return true;
+    case Math::softplus: out = Activation::softplus(); return true;
+    case Math::tanh: out = Activation::tanh(); return true;
+    case Math::mish: out = Activation::mish(); return true;
+    default: return false;
+  }
+}
+
+// fn(x) for a float or double x; formulas from the ONNX operator docs.
+template <class C>
+C apply_float(const MathFn& fn, C x) {
+  const C alpha = fn.alpha, beta = fn.beta;
+  switch (fn.op) {
+    case Math::abs: return std::fabs(x);
+    case Math::neg: return -x;
+    case Math::floor: return std::floor(x);
+    case Math::ceil: return std::ceil(x);
+    case Math::round: return std::nearbyint(x);  // ties to even in the default rounding mode
+    case Math::sign: return x > C(0) ? C(1) : x < C(0) ? C(-1) : x;  // 0 and NaN stay
+    case Math::sqrt: return std::sqrt(x);
+    case Math::reciprocal: return C(1) / x;
+    case Math::exp: return std::exp(x);
+    case Math::log: return std::log(x);
+    case Math::sin: return std::sin(x);
+    case Math::cos: return std::cos(x);
+    case Math::tan: return std::tan(x);
+    case Math::asin: return std::asin(x);
+    case Math::acos: return std::acos(x);
+    case Math::atan: return std::atan(x);
+    case Math::sinh: return std::sinh(x);
+    case Math::cosh: return std::cosh(x);
+    case Math::asinh: return std::asinh(x);
+    case Math::acosh: return std::acosh(x);
+    case Math::atanh: return std::atanh(x);
+    case Math::erf: return std::erf(x);
+    case Math::relu: return x < C(0) ? C(0) : x;
+    case Math::leaky_relu: return x < C(0) ? alpha * x : x;
+    case Math::elu: return x < C(0) ? alpha * std::expm1(x) : x;
+    case Math::selu: return x > C(0) ? beta * x : beta * alpha * std::expm1(x);
+    case Math::celu:
+      return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
+    case Math::thresholded_relu: return x > alpha ? x : C(0);
+    case Math::sigmoid: {
+      const C e = std::exp(-std::fabs(x));  // never overflows
+      return x >= C(0) ? C(1) / (C(1) + e) : e / (C(1) + e);
+    }
+    case Math::hard_sigmoid: return std::max(C(0), std::min(C(1), alpha * x + beta));
+    case Math::hard_swish: return x * std::max(C(0), std::min(C(1), x / C(6) + C(0.5)));
+    case Math::softplus: return std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x)));
+    case Math::softsign: return x / (C(1) + std::fabs(x));
+    case Math::tanh: return std::tanh(x);
+    case Math::mish:
+      return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
+  }
+  return x;
+}
+
+// The ops ONNX also defines on integers.
+inline bool takes_integers(Math op) {
+  return op == Math::abs || op == Math::neg || op == Math::sign || op == Math::relu ||
+         op == Math::shrink;
+}
+template <class T>
+T apply_integer(const MathFn& fn, T x) {
+  bool negative = false;
+  if constexpr (std::is_signed<T>::value) negative = x < T(0);
+  switch (fn.op) {
+    case Math::abs: return negative ? wrap_sub(T(0), x) : x;
+    case Math::neg: return wrap_sub(T(0), x);
+    case Math::sign: return negative ? static_cast<T>(-1) : x > T(0) ? T(1) : T(0);
+    case Math::relu: return negative ? T(0) : x;
+    case Math::shrink:
+      return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
+    default: return x;
+  }
+}
+
+class MathKernel final : public OpKernel {
  public:
-  UnaryKernel(const OpInfo&, kernels::Activation f) : f_(f) {}
+  MathKernel(const OpInfo&, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    require_f32(ctx, x, "input");
-    Tensor& y = ctx.output(0, DType::f32, x.shape());
-    kernels::unary_f32(x.data<float>(), y.data<float>(), static_cast<std::size_t>(x.numel()), f_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const auto n = static_cast<std::size_t>(x.numel());
+    if (x.dtype() == DType::f32 && has_kernel_) {
+      kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (is_float_v<T>) {
+        for (std::size_t i = 0; i < n; ++i) {
+          py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
+        }
+      } else {
+        if (!takes_integers(fn_.op)) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported by this op (floats only)");
+        }
+        for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
+      }
+    }, NumericHalfTypes{});
   }
 
  private:
-  kernels::Activation f_;
+  MathFn fn_;
+  kernels::Activation kernel_;
+  bool has_kernel_;
 };
 
-// A factory for the activation that `make(info)` returns.
+// A factory for the unary op that `make(info)` describes.
 template <class Make>
-OpFactory unary(Make make) {
+OpFactory math(Make make) {
   return [make](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<UnaryKernel>(info, make(info));
+    return std::make_unique<MathKernel>(info, make(info));
   };
 }
+inline OpFactory math(Math op) {
+  return math([op](const OpInfo&) { return MathFn{op}; });
+}
 
-class BinaryKernel final : public OpKernel {
+// IsNaN and IsInf: float in, bool out.
+class FloatTestKernel final : public OpKernel {
  public:
-  BinaryKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  FloatTestKernel(const OpInfo& info, bool nan)
+      : nan_(nan), negative_(info.get_int("detect_negative", 1) != 0),
+        positive_(info.get_int("detect_positive", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    bool* py = y.data<bool>();
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto v = to_scalar(px[i]);
+        py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
+      }
+    }, FloatHalfTypes{});
+  }
+
+ private:
+  bool nan_, negative_, positive_;
+};
+
+class NotKernel final : public OpKernel {
+ public:
+  explicit NotKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_bool(ctx, x, "the input");
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    const bool* px = x.data<bool>();
+    bool* py = y.data<bool>();
+    for (std::int64_t i = 0; i < x.numel(); ++i) py[i] = !px[i];
+  }
+};
+
+// ---- Clip: bounds are attributes before opset 11, optional inputs from 11 on
+
+class ClipKernel final : public OpKernel {
+ public:
+  explicit ClipKernel(const OpInfo& info)
+      : bounds_are_inputs_(info.opset() >= 11),
+        lo_(info.get_float("min", -std::numeric_limits<float>::infinity())),
+        hi_(info.get_float("max", std::numeric_limits<float>::infinity())) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
+      if constexpr (std::is_floating_point<C>::value) {
+        lo = -std::numeric_limits<C>::infinity();
+        hi = std::numeric_limits<C>::infinity();
+      }
+      if (!bounds_are_inputs_) {
+        if constexpr (!is_float_v<T>) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported before opset 12");
+        }
+        lo = static_cast<C>(lo_);
+        hi = static_cast<C>(hi_);
+      } else {
+        if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
+        if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
+      }
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        kernels::unary_f32(px, py, static_cast<std::size_t>(n), kernels::Activation::clip(lo, hi));
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) {
+          C v = to_scalar(px[i]);
+          v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
+          v = v > hi ? hi : v;
+          py[i] = convert_to<T>(v);
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  template <class T>
+  static scalar_t<T> bound(const OpContext& ctx, std::size_t i, const char* what) {
+    const Tensor& t = ctx.input(i);
+    if (t.dtype() != dtype_of_v<T>) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                             ", the input " + dtype_name(dtype_of_v<T>));
+    }
+    if (t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
+                                             std::to_string(t.numel()));
+    }
+    return to_scalar(t.data<T>()[0]);
+  }
+  bool bounds_are_inputs_;
+  float lo_, hi_;
+};
+
+// ---- binary arithmetic with broadcasting
+
+template <class C>
+C arithmetic(kernels::BinaryOp op, C a, C b) {
+  switch (op) {
+    case kernels::BinaryOp::add: return wrap_add(a, b);
+    case kernels::BinaryOp::sub: return wrap_sub(a, b);
+    case kernels::BinaryOp::mul: return wrap_mul(a, b);
+    case kernels::BinaryOp::div: return safe_div(a, b);
+    case kernels::BinaryOp::max: return max_of(a, b);
+    case kernels::BinaryOp::min: return min_of(a, b);
+    default: return a;  // pow and prelu have kernels of their own
+  }
+}
+
+// Add, Sub, Mul, Div.
+class ArithmeticKernel final : public OpKernel {
+ public:
+  ArithmeticKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype()) {
-      ctx.fail(ErrorKind::invalid_model, std::string("inputs have different dtypes (") +
-                                             dtype_name(a.dtype()) + " and " +
-                                             dtype_name(b.dtype()) + ")");
-    }
+    require_same_dtype(ctx, a, b, "A", "B");
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32) {
@@ -4670,83 +5140,466 @@ class BinaryKernel final : public OpKernel {
                           y.data<float>(), shape);
       return;
     }
+    const kernels::BinaryOp op = op_;
     visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      const T* pa = a.data<T>();
-      const T* pb = b.data<T>();
-      T* py = y.data<T>();
-      const Shape ins[2] = {a.shape(), b.shape()};
-      const kernels::BinaryOp op = op_;
-      for_each_broadcast(shape, ins, [&](std::int64_t e, const std::int64_t* off) {
-        py[e] = apply(op, pa[off[0]], pb[off[1]]);
+      broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
+        return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
       });
-    }, TypeList<double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
-                std::uint32_t, std::int64_t, std::uint64_t>{});
+    }, NumericHalfTypes{});
   }
 
  private:
-  template <class T>
-  static T apply(kernels::BinaryOp op, T a, T b) {
-    switch (op) {
-      case kernels::BinaryOp::add: return static_cast<T>(a + b);
-      case kernels::BinaryOp::sub: return static_cast<T>(a - b);
-      case kernels::BinaryOp::mul: return static_cast<T>(a * b);
-      case kernels::BinaryOp::div:
-        if constexpr (std::is_integral<T>::value) {
-          return b == 0 ? T(0) : static_cast<T>(a / b);  // ONNX leaves x/0 undefined for ints
-        } else {
-          return a / b;
-        }
-      case kernels::BinaryOp::pow:
-        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
-      case kernels::BinaryOp::max: return a < b ? b : a;
-      case kernels::BinaryOp::min: return b < a ? b : a;
-      case kernels::BinaryOp::prelu: return a < T(0) ? static_cast<T>(a * b) : a;
-    }
-    return a;
-  }
   kernels::BinaryOp op_;
 };
 
-inline OpFactory binary(kernels::BinaryOp op) {
-  return [op](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<BinaryKernel>(info, op);
-  };
+template <class A, class B>
+A power(A a, B b) {
+  if constexpr (std::is_integral<A>::value && std::is_integral<B>::value) {
+    if constexpr (std::is_signed<B>::value) {
+      if (b < 0) {  // only 1 and -1 have integer reciprocals
+        if (a == A(1)) return A(1);
+        if constexpr (std::is_signed<A>::value) {
+          if (a == A(-1)) return (b & 1) ? A(-1) : A(1);
+        }
+        return A(0);
+      }
+    }
+    A result = 1, base = a;
+    for (auto e = static_cast<std::uint64_t>(b); e; e >>= 1) {
+      if (e & 1) result = wrap_mul(result, base);
+      base = wrap_mul(base, base);
+    }
+    return result;
+  } else {
+    return convert_to<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+  }
 }
 
+// Pow: the exponent may have another dtype than the base; the result has the base's.
+class PowKernel final : public OpKernel {
+ public:
+  explicit PowKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    if (a.dtype() == DType::f32 && b.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::pow, a.data<float>(), a.shape(), b.data<float>(),
+                          b.shape(), y.data<float>(), shape);
+      return;
+    }
+    visit_dtype(ctx.info(), a.dtype(), [&](auto base_tag) {
+      using A = decltype(base_tag);
+      visit_dtype(ctx.info(), b.dtype(), [&](auto exponent_tag) {
+        using B = decltype(exponent_tag);
+        broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
+          return convert_to<A>(power(to_scalar(u), to_scalar(v)));
+        });
+      }, NumericHalfTypes{});
+    }, TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+  }
+};
+
+// Mod: fmod = 0 takes the divisor's sign (integers only), fmod = 1 the dividend's.
+class ModKernel final : public OpKernel {
+ public:
+  explicit ModKernel(const OpInfo& info) : c_style_(info.get_int("fmod", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool c_style = c_style_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (is_float_v<T>) {
+        if (!c_style) {
+          ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
+        }
+      }
+      broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
+        return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
+      });
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool c_style_;
+};
+
+class BitShiftKernel final : public OpKernel {
+ public:
+  explicit BitShiftKernel(const OpInfo& info) {
+    const std::string direction = info.get_string("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT") {
+      info.fail(ErrorKind::invalid_model,
+                "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
+    }
+    left_ = direction == "LEFT";
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "X", "Y");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool left = left_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
+        if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
+        return static_cast<T>(left ? u << v : u >> v);
+      });
+    }, TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
+  }
+
+ private:
+  bool left_ = true;
+};
+
+// PRelu: the slope broadcasts to X (one direction only).
+class PReluKernel final : public OpKernel {
+ public:
+  explicit PReluKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& slope = ctx.input(1);
+    require_same_dtype(ctx, x, slope, "X", "slope");
+    if (broadcast(ctx.info(), x.shape(), slope.shape()) != x.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, "slope of shape " + slope.shape().to_string() +
+                                              " does not broadcast to X of shape " +
+                                              x.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(),
+                          slope.data<float>(), slope.shape(), y.data<float>(), x.shape());
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
+        const auto a = to_scalar(u);
+        if constexpr (std::is_signed<decltype(a)>::value) {
+          if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
+        }
+        return u;
+      });
+    }, NumericHalfTypes{});
+  }
+};
+
+// ---- Sum, Mean, Max, Min of any number of inputs, all broadcast together
+
+class VariadicKernel final : public OpKernel {
+ public:
+  VariadicKernel(const OpInfo& info, kernels::BinaryOp op, bool mean) : op_(op), mean_(mean) {
+    if (info.input_count() == 0) info.fail(ErrorKind::invalid_model, "needs at least one input");
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    Shape shapes[64];
+    if (count > 64) ctx.fail(ErrorKind::unsupported_op, "more than 64 inputs");
+    const Tensor& first = ctx.input(0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      if (t.dtype() != first.dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " has dtype " +
+                                               dtype_name(t.dtype()) + ", input 0 " +
+                                               dtype_name(first.dtype()));
+      }
+      shapes[i] = t.shape();
+    }
+    const Shape shape = broadcast(ctx.info(), shapes, count);
+    Tensor& y = ctx.output(0, first.dtype(), shape);
+    broadcast_copy(first, y);
+    if (first.dtype() == DType::f32) {
+      float* py = y.data<float>();
+      for (std::size_t i = 1; i < count; ++i) {
+        const Tensor& t = ctx.input(i);
+        kernels::binary_f32(op_, py, shape, t.data<float>(), t.shape(), py, shape);
+      }
+      if (mean_) {
+        const float n = static_cast<float>(count);
+        kernels::binary_f32(kernels::BinaryOp::div, py, shape, &n, Shape{}, py, shape);
+      }
+      return;
+    }
+    const kernels::BinaryOp op = op_;
+    visit_dtype(ctx.info(), first.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      for (std::size_t i = 1; i < count; ++i) {
+        broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
+          return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+        });
+      }
+      if (mean_) {
+        T* py = y.data<T>();
+        const auto n = static_cast<scalar_t<T>>(count);
+        for (std::int64_t e = 0; e < y.numel(); ++e) {
+          py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  kernels::BinaryOp op_;
+  bool mean_;
+};
+
+// ---- comparisons and logic: bool out
+
+enum class Compare : std::uint8_t { equal, greater, greater_equal, less, less_equal };
+
+class CompareKernel final : public OpKernel {
+ public:
+  CompareKernel(const OpInfo&, Compare op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Compare op = op_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
+        const auto p = to_scalar(u), q = to_scalar(v);
+        switch (op) {
+          case Compare::equal: return p == q;
+          case Compare::greater: return p > q;
+          case Compare::greater_equal: return p >= q;
+          case Compare::less: return p < q;
+          case Compare::less_equal: return p <= q;
+        }
+        return false;
+      });
+    }, AllTypes{});
+  }
+
+ private:
+  Compare op_;
+};
+
+enum class Logic : std::uint8_t { and_, or_, xor_ };
+
+class LogicKernel final : public OpKernel {
+ public:
+  LogicKernel(const OpInfo&, Logic op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_bool(ctx, a, "A");
+    require_bool(ctx, b, "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Logic op = op_;
+    broadcast_map<bool, bool, bool>(a, b, y, [op](bool u, bool v) {
+      return op == Logic::and_ ? u && v : op == Logic::or_ ? u || v : u != v;
+    });
+  }
+
+ private:
+  Logic op_;
+};
+
+// Where(condition, X, Y): X where the condition holds, else Y; all three broadcast together.
+class WhereKernel final : public OpKernel {
+ public:
+  explicit WhereKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& c = ctx.input(0);
+    const Tensor& x = ctx.input(1);
+    const Tensor& y = ctx.input(2);
+    require_bool(ctx, c, "condition");
+    require_same_dtype(ctx, x, y, "X", "Y");
+    const Shape ins[3] = {c.shape(), x.shape(), y.shape()};
+    const Shape shape = broadcast(ctx.info(), ins, 3);
+    Tensor& out = ctx.output(0, x.dtype(), shape);
+    switch (dtype_size(x.dtype())) {
+      case 1: return select<1>(c, x, y, out, ins);
+      case 2: return select<2>(c, x, y, out, ins);
+      case 4: return select<4>(c, x, y, out, ins);
+      default: return select<8>(c, x, y, out, ins);
+    }
+  }
+
+ private:
+  template <std::size_t S>
+  static void select(const Tensor& c, const Tensor& x, const Tensor& y, Tensor& out,
+                     const Shape (&ins)[3]) {
+    const bool* pc = c.data<bool>();
+    const auto* px = static_cast<const unsigned char*>(x.raw_data());
+    const auto* py = static_cast<const unsigned char*>(y.raw_data());
+    auto* po = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+    for_each_broadcast(out.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      std::memcpy(po + e * S, pc[off[0]] ? px + off[1] * S : py + off[2] * S, S);
+    });
+  }
+};
+
+// ---- Cast (to: an ONNX data type) and CastLike (to the dtype of input 1)
+
+class CastKernel final : public OpKernel {
+ public:
+  CastKernel(const OpInfo& info, bool like) : like_(like) {
+    if (like) return;
+    const auto to = info.require("to", Attribute::Kind::int_).i;
+    if (to < 0 || to > std::numeric_limits<std::int32_t>::max() ||
+        !onnx::to_dtype(static_cast<std::int32_t>(to), to_)) {
+      info.fail(ErrorKind::unsupported_op,
+                "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) +
+                    " is not supported");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType to = like_ ? ctx.input(1).dtype() : to_;
+    Tensor& y = ctx.output(0, to, x.shape());
+    if (to == x.dtype()) {
+      if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+      return;
+    }
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto from_tag) {
+      using From = decltype(from_tag);
+      visit_dtype(ctx.info(), to, [&](auto to_tag) {
+        using To = decltype(to_tag);
+        const From* px = x.data<From>();
+        To* py = y.data<To>();
+        for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
+      }, AllTypes{});
+    }, AllTypes{});
+  }
+
+ private:
+  bool like_;
+  DType to_ = DType::f32;
+};
+
+}  // namespace elementwise
+
 inline void register_elementwise_ops(OpSet& ops) {
-  using kernels::Activation;
-  using kernels::UnaryOp;
-  auto fixed = [](UnaryOp op) { return unary([op](const OpInfo&) { return Activation::of(op); }); };
-  ops.add("", "Relu", 1, fixed(UnaryOp::relu));
-  ops.add("", "Sigmoid", 1, fixed(UnaryOp::sigmoid));
-  ops.add("", "Tanh", 1, fixed(UnaryOp::tanh));
-  ops.add("", "Exp", 1, fixed(UnaryOp::exp));
-  ops.add("", "Log", 1, fixed(UnaryOp::log));
-  ops.add("", "Sqrt", 1, fixed(UnaryOp::sqrt));
-  ops.add("", "Erf", 9, fixed(UnaryOp::erf));
-  ops.add("", "Reciprocal", 1, fixed(UnaryOp::reciprocal));
-  ops.add("", "Abs", 1, fixed(UnaryOp::abs));
-  ops.add("", "Neg", 1, fixed(UnaryOp::neg));
-  ops.add("", "Softplus", 1, fixed(UnaryOp::softplus));
-  ops.add("", "Mish", 18, fixed(UnaryOp::mish));
-  ops.add("", "HardSwish", 14, fixed(UnaryOp::hard_swish));
-  ops.add("", "LeakyRelu", 1, unary([](const OpInfo& i) {
-            return Activation::leaky_relu(i.get_float("alpha", 0.01f));
+  using namespace elementwise;
+  using kernels::BinaryOp;
+  const auto alpha = [](float fallback) {
+    return [fallback](const OpInfo& i) { return i.get_float("alpha", fallback); };
+  };
+  ops.add("", "Abs", 1, math(Math::abs));
+  ops.add("", "Neg", 1, math(Math::neg));
+  ops.add("", "Floor", 1, math(Math::floor));
+  ops.add("", "Ceil", 1, math(Math::ceil));
+  ops.add("", "Round", 11, math(Math::round));
+  ops.add("", "Sign", 9, math(Math::sign));
+  ops.add("", "Sqrt", 1, math(Math::sqrt));
+  ops.add("", "Reciprocal", 1, math(Math::reciprocal));
+  ops.add("", "Exp", 1, math(Math::exp));
+  ops.add("", "Log", 1, math(Math::log));
+  ops.add("", "Sin", 7, math(Math::sin));
+  ops.add("", "Cos", 7, math(Math::cos));
+  ops.add("", "Tan", 7, math(Math::tan));
+  ops.add("", "Asin", 7, math(Math::asin));
+  ops.add("", "Acos", 7, math(Math::acos));
+  ops.add("", "Atan", 7, math(Math::atan));
+  ops.add("", "Sinh", 9, math(Math::sinh));
+  ops.add("", "Cosh", 9, math(Math::cosh));
+  ops.add("", "Asinh", 9, math(Math::asinh));
+  ops.add("", "Acosh", 9, math(Math::acosh));
+  ops.add("", "Atanh", 9, math(Math::atanh));
+  ops.add("", "Erf", 9, math(Math::erf));
+  ops.add("", "Relu", 1, math(Math::relu));
+  ops.add("", "Sigmoid", 1, math(Math::sigmoid));
+  ops.add("", "Tanh", 1, math(Math::tanh));
+  ops.add("", "Softplus", 1, math(Math::softplus));
+  ops.add("", "Softsign", 1, math(Math::softsign));
+  ops.add("", "HardSwish", 14, math(Math::hard_swish));
+  ops.add("", "Mish", 18, math(Math::mish));
+  ops.add("", "LeakyRelu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::leaky_relu, alpha(0.01f)(i)};
           }));
-  ops.add("", "Elu", 1, unary([](const OpInfo& i) { return Activation::elu(i.get_float("alpha", 1.0f)); }));
-  ops.add("", "Selu", 1, unary([](const OpInfo& i) {
-            return Activation::selu(i.get_float("alpha", 1.67326319217681884765625f),
-                                    i.get_float("gamma", 1.05070102214813232421875f));
+  ops.add("", "Elu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::elu, alpha(1.0f)(i)};
           }));
-  ops.add("", "HardSigmoid", 1, unary([](const OpInfo& i) {
-            return Activation::hard_sigmoid(i.get_float("alpha", 0.2f), i.get_float("beta", 0.5f));
+  ops.add("", "Celu", 12, math([alpha](const OpInfo& i) {
+            const float a = alpha(1.0f)(i);
+            if (a == 0.0f) i.fail(ErrorKind::invalid_model, "alpha must not be 0");
+            return MathFn{Math::celu, a};
           }));
-  ops.add("", "Add", 1, binary(kernels::BinaryOp::add));
-  ops.add("", "Sub", 1, binary(kernels::BinaryOp::sub));
-  ops.add("", "Mul", 1, binary(kernels::BinaryOp::mul));
-  ops.add("", "Div", 1, binary(kernels::BinaryOp::div));
-  ops.add("", "Pow", 1, binary(kernels::BinaryOp::pow));
+  ops.add("", "ThresholdedRelu", 10, math([alpha](const OpInfo& i) {
+            return MathFn{Math::thresholded_relu, alpha(1.0f)(i)};
+          }));
+  ops.add("", "Selu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::selu, alpha(1.67326319217681884765625f)(i),
+                          i.get_float("gamma", 1.05070102214813232421875f)};
+          }));
+  ops.add("", "HardSigmoid", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::hard_sigmoid, alpha(0.2f)(i), i.get_float("beta", 0.5f)};
+          }));
+  ops.add("", "Shrink", 9, math([](const OpInfo& i) {
+            return MathFn{Math::shrink, i.get_float("lambd", 0.5f), i.get_float("bias", 0.0f)};
+          }));
+  ops.add("", "IsNaN", 9, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, true);
+  });
+  ops.add("", "IsInf", 10, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, false);
+  });
+  ops.add("", "Not", 1, factory<NotKernel>());
+  ops.add("", "Clip", 1, factory<ClipKernel>());
+
+  const auto arithmetic_op = [](BinaryOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ArithmeticKernel>(i, op);
+    };
+  };
+  ops.add("", "Add", 1, arithmetic_op(BinaryOp::add));
+  ops.add("", "Sub", 1, arithmetic_op(BinaryOp::sub));
+  ops.add("", "Mul", 1, arithmetic_op(BinaryOp::mul));
+  ops.add("", "Div", 1, arithmetic_op(BinaryOp::div));
+  ops.add("", "Pow", 1, factory<PowKernel>());
+  ops.add("", "Mod", 10, factory<ModKernel>());
+  ops.add("", "BitShift", 11, factory<BitShiftKernel>());
+  ops.add("", "PRelu", 1, factory<PReluKernel>());
+
+  const auto variadic = [](BinaryOp op, bool mean) -> OpFactory {
+    return [op, mean](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<VariadicKernel>(i, op, mean);
+    };
+  };
+  ops.add("", "Sum", 1, variadic(BinaryOp::add, false));
+  ops.add("", "Mean", 1, variadic(BinaryOp::add, true));
+  ops.add("", "Max", 1, variadic(BinaryOp::max, false));
+  ops.add("", "Min", 1, variadic(BinaryOp::min, false));
+
+  const auto compare = [](Compare op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<CompareKernel>(i, op);
+    };
+  };
+  ops.add("", "Equal", 1, compare(Compare::equal));
+  ops.add("", "Greater", 1, compare(Compare::greater));
+  ops.add("", "GreaterOrEqual", 12, compare(Compare::greater_equal));
+  ops.add("", "Less", 1, compare(Compare::less));
+  ops.add("", "LessOrEqual", 12, compare(Compare::less_equal));
+  const auto logic = [](Logic op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<LogicKernel>(i, op);
+    };
+  };
+  ops.add("", "And", 1, logic(Logic::and_));
+  ops.add("", "Or", 1, logic(Logic::or_));
+  ops.add("", "Xor", 1, logic(Logic::xor_));
+  ops.add("", "Where", 9, factory<WhereKernel>());
+  ops.add("", "Cast", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, false);
+  });
+  ops.add("", "CastLike", 15, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, true);
+  });
 }
 
 }  // namespace ops
@@ -4922,6 +5775,520 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_LINEAR_HPP
 // ---- end inlay/graph/ops/linear.hpp
+// ---- begin inlay/graph/ops/movement.hpp
+// Data movement: Transpose, Concat, Split, Slice, Gather*, Scatter*, Expand, Tile, Pad, Resize, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
+#define INLAY_GRAPH_OPS_MOVEMENT_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_movement_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
+// ---- end inlay/graph/ops/movement.hpp
+// ---- begin inlay/graph/ops/norm.hpp
+// Normalization: BatchNormalization, LayerNormalization, InstanceNormalization, GroupNormalization, LRN. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_NORM_HPP
+#define INLAY_GRAPH_OPS_NORM_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_norm_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_NORM_HPP
+// ---- end inlay/graph/ops/norm.hpp
+// ---- begin inlay/graph/ops/pool.hpp
+// Pooling: MaxPool, AveragePool, global pools, LpPool. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_POOL_HPP
+#define INLAY_GRAPH_OPS_POOL_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_pool_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_POOL_HPP
+// ---- end inlay/graph/ops/pool.hpp
+// ---- begin inlay/graph/ops/reduce.hpp
+// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum. f32 Reduce* and ArgMax/ArgMin go through the
+// reduce kernels; other dtypes, TopK and CumSum run the scalar code here. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REDUCE_HPP
+#define INLAY_GRAPH_OPS_REDUCE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+namespace reduce {
+
+using elementwise::NumericHalfTypes;
+using elementwise::wrap_add;
+using elementwise::wrap_mul;
+using elementwise::wrap_sub;
+using kernels::ReduceOp;
+
+// [outer, axis, inner] view of a shape around one axis.
+struct AxisView {
+  std::int64_t outer = 1, mid = 1, inner = 1;
+};
+inline AxisView view_around(const Shape& s, std::size_t axis) {
+  AxisView v;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d < axis) v.outer *= s[d];
+    else if (d == axis) v.mid = s[d];
+    else v.inner *= s[d];
+  }
+  return v;
+}
+
+// The shape without `axis` (or with it of size `size` when keep).
+inline Shape replace_axis(const Shape& s, std::size_t axis, bool keep, std::int64_t size) {
+  std::int64_t dims[Shape::max_rank];
+  std::size_t rank = 0;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d != axis) dims[rank++] = s[d];
+    else if (keep) dims[rank++] = size;
+  }
+  return Shape(dims, rank);
+}
+
+// ---- Reduce*
+
+// How a reduction accumulates in Acc: double for floats (and for the integer ops that end in
+// sqrt or log), 64-bit wrapping integers otherwise.
+// The identity of op on T (max and min: the ends of T's range) as an Acc.
+template <class T, class Acc>
+Acc reduce_init(ReduceOp op) {
+  using L = std::numeric_limits<scalar_t<T>>;
+  switch (op) {
+    case ReduceOp::prod: return Acc(1);
+    case ReduceOp::max: return static_cast<Acc>(L::has_infinity ? -L::infinity() : L::lowest());
+    case ReduceOp::min: return static_cast<Acc>(L::has_infinity ? L::infinity() : L::max());
+    default: return Acc(0);
+  }
+}
+template <class Acc>
+Acc reduce_step(ReduceOp op, Acc acc, Acc v, Acc shift) {
+  switch (op) {
+    case ReduceOp::l1:
+      if constexpr (std::is_signed<Acc>::value) {
+        if (v < Acc(0)) v = wrap_sub(Acc(0), v);
+      }
+      return wrap_add(acc, v);
+    case ReduceOp::l2:
+    case ReduceOp::sum_square: return wrap_add(acc, wrap_mul(v, v));
+    case ReduceOp::prod: return wrap_mul(acc, v);
+    case ReduceOp::max: return v > acc || !(v == v) ? v : acc;  // NaN sticks
+    case ReduceOp::min: return v < acc || !(v == v) ? v : acc;
+    case ReduceOp::log_sum_exp:
+      if constexpr (std::is_floating_point<Acc>::value) return acc + std::exp(v - shift);
+      return acc;
+    default: return wrap_add(acc, v);  // sum, mean, log_sum
+  }
+}
+template <class Acc>
+Acc reduce_finish(ReduceOp op, Acc acc, std::int64_t count, Acc shift) {
+  if constexpr (std::is_floating_point<Acc>::value) {
+    switch (op) {
+      case ReduceOp::mean: return acc / static_cast<Acc>(count);  // 0/0: NaN for an empty mean
+      case ReduceOp::l2: return std::sqrt(acc);
+      case ReduceOp::log_sum: return std::log(acc);
+      case ReduceOp::log_sum_exp: return shift + std::log(acc);
+      default: return acc;
+    }
+  } else {
+    return op == ReduceOp::mean ? elementwise::safe_div(acc, static_cast<Acc>(count)) : acc;
+  }
+}
+
+// y (keepdims layout `kept`) = op over x; acc and shift: scratch of y's element count.
+template <class T, class Acc>
+void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* acc, Acc* shift) {
+  const std::int64_t n = kept.numel();
+  const std::int64_t count = n ? x.numel() / n : 0;
+  const T* px = x.data<T>();
+  const Shape ins[1] = {kept};
+  const auto value = [&](std::int64_t e) { return static_cast<Acc>(to_scalar(px[e])); };
+  for (std::int64_t i = 0; i < n; ++i) shift[i] = Acc(0);
+  if (op == ReduceOp::log_sum_exp) {  // subtract the max so that exp cannot overflow
+    for (std::int64_t i = 0; i < n; ++i) shift[i] = reduce_init<T, Acc>(ReduceOp::max);
+    for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      shift[off[0]] = reduce_step(ReduceOp::max, shift[off[0]], value(e), Acc(0));
+    });
+    for (std::int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_floating_point<Acc>::value) {
+        if (!std::isfinite(shift[i])) shift[i] = Acc(0);
+      }
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) acc[i] = reduce_init<T, Acc>(op);
+  for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    acc[off[0]] = reduce_step(op, acc[off[0]], value(e), shift[off[0]]);
+  });
+  for (std::int64_t i = 0; i < n; ++i) {
+    y[i] = convert_to<T>(reduce_finish(op, acc[i], count, shift[i]));
+  }
+}
+
+class ReduceKernel final : public OpKernel {
+ public:
+  ReduceKernel(const OpInfo& info, ReduceOp op)
+      : op_(op), keepdims_(info.get_int("keepdims", 1) != 0),
+        noop_with_empty_axes_(info.get_int("noop_with_empty_axes", 0) != 0),
+        axes_are_input_(info.opset() >= (op == ReduceOp::sum ? 13 : 18)) {
+    if (axes_are_input_) {
+      if (info.has("axes")) {
+        info.fail(ErrorKind::invalid_model, "axes is an input at this opset, not an attribute");
+      }
+    } else {
+      axes_ = info.get_ints("axes");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    bool reduced[Shape::max_rank] = {};
+    std::int64_t axes[Shape::max_rank];
+    std::size_t count = 0;
+    const auto add_axis = [&](std::int64_t a) {
+      const std::size_t d = normalize_axis(ctx.info(), a, rank);
+      if (reduced[d]) {
+        ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is listed twice");
+      }
+      reduced[d] = true;
+      axes[count++] = static_cast<std::int64_t>(d);
+    };
+    if (axes_are_input_) {
+      if (ctx.input_count() > 1 && ctx.has_input(1)) {
+        const Tensor& t = ctx.input(1);
+        if (t.dtype() != DType::i64 || t.rank() > 1) {
+          ctx.fail(ErrorKind::invalid_model, std::string("axes must be a 1-D int64 tensor, not ") +
+                                                 dtype_name(t.dtype()) + " of shape " +
+                                                 t.shape().to_string());
+        }
+        for (std::int64_t i = 0; i < t.numel(); ++i) add_axis(t.data<std::int64_t>()[i]);
+      }
+    } else {
+      for (std::int64_t a : axes_) add_axis(a);
+    }
+    if (count == 0) {
+      if (noop_with_empty_axes_) {
+        copy_to_output(ctx, 0, x, x.shape());
+        return;
+      }
+      for (std::size_t d = 0; d < rank; ++d) add_axis(static_cast<std::int64_t>(d));
+    }
+
+    std::int64_t kept_dims[Shape::max_rank], out_dims[Shape::max_rank];
+    std::size_t out_rank = 0;
+    for (std::size_t d = 0; d < rank; ++d) {
+      kept_dims[d] = reduced[d] ? 1 : x.shape()[d];
+      if (!reduced[d] || keepdims_) out_dims[out_rank++] = kept_dims[d];
+    }
+    const Shape kept(kept_dims, rank);
+    Tensor& y = ctx.output(0, x.dtype(), Shape(out_dims, out_rank));
+    if (x.dtype() == DType::f32) {
+      kernels::reduce_f32(op_, x.data<float>(), x.shape(), axes, count, y.data<float>());
+      return;
+    }
+    const std::int64_t n = kept.numel();
+    void* scratch = ctx.scratch(static_cast<std::size_t>(n) * 16 + 16);
+    const ReduceOp op = op_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_integral<T>::value) {
+        if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
+          using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
+          auto* acc = static_cast<Acc*>(scratch);
+          reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
+          return;
+        }
+      }
+      auto* acc = static_cast<double*>(scratch);
+      reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  ReduceOp op_;
+  bool keepdims_, noop_with_empty_axes_, axes_are_input_;
+  std::vector<std::int64_t> axes_;
+};
+
+// ---- ArgMax, ArgMin
+
+// a > b with NaN above every number (NumPy's argmax; TopK's order).
+template <class C>
+bool greater_nan_high(C a, C b) {
+  return !(b != b) && ((a != a) || a > b);
+}
+// a < b with NaN below every number (NumPy's argmin).
+template <class C>
+bool less_nan_low(C a, C b) {
+  return !(b != b) && ((a != a) || a < b);
+}
+template <class C>
+bool same_value(C a, C b) {
+  return a == b || (a != a && b != b);
+}
+
+class ArgKernel final : public OpKernel {
+ public:
+  ArgKernel(const OpInfo& info, bool max)
+      : max_(max), axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0),
+        last_(info.get_int("select_last_index", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    const Shape out_shape = replace_axis(x.shape(), axis, keepdims_, 1);
+    if (x.shape()[axis] == 0 && out_shape.numel() != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "cannot take the index of an extremum along axis " +
+                                              std::to_string(axis) + ", which is empty");
+    }
+    Tensor& y = ctx.output(0, DType::i64, out_shape);
+    std::int64_t* py = y.data<std::int64_t>();
+    if (x.dtype() == DType::f32) {
+      (max_ ? kernels::argmax_f32 : kernels::argmin_f32)(x.data<float>(), x.shape(), axis, last_,
+                                                         py);
+      return;
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          auto best = to_scalar(p[0]);
+          std::int64_t at = 0;
+          for (std::int64_t j = 1; j < v.mid; ++j) {
+            const auto c = to_scalar(p[j * v.inner]);
+            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
+            if (better || (last_ && same_value(c, best))) {
+              best = c;
+              at = j;
+            }
+          }
+          py[o * v.inner + i] = at;
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool max_;
+  std::int64_t axis_;
+  bool keepdims_, last_;
+};
+
+// ---- TopK: k from an attribute before opset 10, from input 1 after; largest/sorted from 11
+
+class TopKKernel final : public OpKernel {
+ public:
+  explicit TopKKernel(const OpInfo& info)
+      : k_is_input_(info.opset() >= 10), k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
+        axis_(info.get_int("axis", -1)), largest_(info.get_int("largest", 1) != 0) {
+    if (!k_is_input_ && k_ < 0) info.fail(ErrorKind::invalid_model, "k must not be negative");
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    std::int64_t k = k_;
+    if (k_is_input_) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1) {
+        ctx.fail(ErrorKind::invalid_model, std::string("K must be one int64, not ") +
+                                               dtype_name(kt.dtype()) + " of shape " +
+                                               kt.shape().to_string());
+      }
+      k = kt.data<std::int64_t>()[0];
+      if (k < 0) ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    if (k > v.mid) {
+      ctx.fail(ErrorKind::shape_mismatch, "K = " + std::to_string(k) + " is larger than axis " +
+                                              std::to_string(axis) + " of size " +
+                                              std::to_string(v.mid));
+    }
+    const Shape out_shape = replace_axis(x.shape(), axis, true, k);
+    Tensor& values = ctx.output(0, x.dtype(), out_shape);
+    Tensor& indices = ctx.output(1, DType::i64, out_shape);
+    if (out_shape.numel() == 0) return;
+    auto* order = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(v.mid) * 8));
+    const bool largest = largest_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* pv = values.data<T>();
+      std::int64_t* pi = indices.data<std::int64_t>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
+          // Equal values keep their index order (the spec's tie rule).
+          const auto before = [&](std::int64_t a, std::int64_t b) {
+            const auto va = at(a), vb = at(b);
+            const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
+            const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
+            return ab || (!ba && a < b);
+          };
+          for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
+          std::partial_sort(order, order + k, order + v.mid, before);
+          for (std::int64_t j = 0; j < k; ++j) {
+            const std::int64_t out = (o * k + j) * v.inner + i;
+            pv[out] = p[order[j] * v.inner];
+            pi[out] = order[j];
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool k_is_input_;
+  std::int64_t k_;
+  std::int64_t axis_;
+  bool largest_;
+};
+
+// ---- CumSum(x, axis): running sums, optionally exclusive and/or from the end
+
+class CumSumKernel final : public OpKernel {
+ public:
+  explicit CumSumKernel(const OpInfo& info)
+      : exclusive_(info.get_int("exclusive", 0) != 0), reverse_(info.get_int("reverse", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& axis_t = ctx.input(1);
+    if ((axis_t.dtype() != DType::i64 && axis_t.dtype() != DType::i32) || axis_t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string("axis must be one int32 or int64, not ") +
+                                             dtype_name(axis_t.dtype()) + " of shape " +
+                                             axis_t.shape().to_string());
+    }
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const auto a = static_cast<std::int64_t>(read_scalar(ctx.info(), axis_t, "axis"));
+    const AxisView v = view_around(x.shape(), normalize_axis(ctx.info(), a, x.rank()));
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          C sum = C(0);
+          for (std::int64_t s = 0; s < v.mid; ++s) {
+            const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
+            const std::int64_t e = (o * v.mid + j) * v.inner + i;
+            const C value = to_scalar(px[e]);
+            if (!exclusive_) sum = wrap_add(sum, value);
+            py[e] = convert_to<T>(sum);
+            if (exclusive_) sum = wrap_add(sum, value);
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool exclusive_, reverse_;
+};
+
+}  // namespace reduce
+
+inline void register_reduce_ops(OpSet& ops) {
+  using reduce::ReduceKernel;
+  const auto reduction = [](kernels::ReduceOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ReduceKernel>(i, op);
+    };
+  };
+  const struct {
+    const char* name;
+    kernels::ReduceOp op;
+  } reductions[] = {
+      {"ReduceSum", kernels::ReduceOp::sum},       {"ReduceMean", kernels::ReduceOp::mean},
+      {"ReduceMax", kernels::ReduceOp::max},       {"ReduceMin", kernels::ReduceOp::min},
+      {"ReduceProd", kernels::ReduceOp::prod},     {"ReduceL1", kernels::ReduceOp::l1},
+      {"ReduceL2", kernels::ReduceOp::l2},         {"ReduceSumSquare", kernels::ReduceOp::sum_square},
+      {"ReduceLogSum", kernels::ReduceOp::log_sum}, {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
+  };
+  for (const auto& r : reductions) {
+    ops.add("", r.name, 1, reduction(r.op));
+    // Axes move from the attribute to an input (the kernel reads info.opset()).
+    ops.add("", r.name, r.op == kernels::ReduceOp::sum ? 13 : 18, reduction(r.op));
+  }
+  ops.add("", "ArgMax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, true);
+  });
+  ops.add("", "ArgMin", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, false);
+  });
+  ops.add("", "TopK", 1, factory<reduce::TopKKernel>());
+  ops.add("", "CumSum", 11, factory<reduce::CumSumKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REDUCE_HPP
+// ---- end inlay/graph/ops/reduce.hpp
+// ---- begin inlay/graph/ops/rnn.hpp
+// Recurrent: LSTM, GRU, RNN. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RNN_HPP
+#define INLAY_GRAPH_OPS_RNN_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_rnn_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RNN_HPP
+// ---- end inlay/graph/ops/rnn.hpp
 // ---- begin inlay/graph/ops/shape.hpp
 // Operators that produce or reshape data without arithmetic: Identity, Constant, Reshape,
 // Flatten, Shape. Implementation-only.
@@ -4939,6 +6306,10 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
+    // Dropout in training mode draws a random mask: inlay runs inference only.
+    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+    }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
       Tensor& mask = ctx.output(1, DType::boolean, x.shape());
@@ -4994,8 +6365,10 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_SHAPE_HPP
 // ---- end inlay/graph/ops/shape.hpp
 // ---- begin inlay/graph/ops/softmax.hpp
-// Softmax and LogSoftmax. Opset 13 normalizes along one axis; before 13 the input is seen as a
-// 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows. Implementation-only.
+// Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
+// as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
+// Also the losses built on them: NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SOFTMAX_HPP
 #define INLAY_GRAPH_OPS_SOFTMAX_HPP
 
@@ -5003,6 +6376,25 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+
+// The [outer, axis, inner] view of x that Softmax, LogSoftmax and Hardmax normalize along.
+struct SoftmaxView {
+  std::size_t outer = 1, mid = 1, inner = 1;
+};
+inline SoftmaxView softmax_view(const OpContext& ctx, const Tensor& x, std::int64_t axis_attr,
+                                bool coerced) {
+  const std::size_t rank = x.rank();
+  if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+  const std::size_t axis = normalize_axis(ctx.info(), axis_attr, rank);
+  SoftmaxView v;
+  for (std::size_t d = 0; d < rank; ++d) {
+    const auto n = static_cast<std::size_t>(x.shape()[d]);
+    if (d < axis) v.outer *= n;
+    else if (d == axis || coerced) v.mid *= n;
+    else v.inner *= n;
+  }
+  return v;
+}
 
 class SoftmaxKernel final : public OpKernel {
  public:
@@ -5012,24 +6404,13 @@ class SoftmaxKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_f32(ctx, x, "input");
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
-    const std::size_t rank = x.rank();
-    if (rank == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
-    }
-    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
-    std::size_t outer = 1, mid = 1, inner = 1;
-    for (std::size_t d = 0; d < rank; ++d) {
-      const auto n = static_cast<std::size_t>(x.shape()[d]);
-      if (d < axis) outer *= n;
-      else if (d == axis || coerced_) mid *= n;
-      else inner *= n;
-    }
     if (x.numel() == 0) return;
     if (log_) {
-      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     } else {
-      kernels::softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     }
   }
 
@@ -5039,12 +6420,157 @@ class SoftmaxKernel final : public OpKernel {
   bool coerced_;
 };
 
+// Hardmax: 1 at the first largest element along the axis, 0 elsewhere.
+class HardmaxKernel final : public OpKernel {
+ public:
+  explicit HardmaxKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.numel() == 0) return;
+    const auto rows = static_cast<std::int64_t>(v.outer * v.inner);
+    auto* at = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(rows) * 8));
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
+                      static_cast<std::int64_t>(v.inner)};
+        kernels::argmax_f32(px, s, 1, false, at);
+      } else {
+        for (std::size_t o = 0; o < v.outer; ++o) {
+          for (std::size_t i = 0; i < v.inner; ++i) {
+            const T* p = px + o * v.mid * v.inner + i;
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < v.mid; ++j) {
+              if (to_scalar(p[j * v.inner]) > to_scalar(p[best * v.inner])) best = j;
+            }
+            at[o * v.inner + i] = static_cast<std::int64_t>(best);
+          }
+        }
+      }
+      T* py = y.data<T>();
+      const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
+      for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
+      for (std::size_t o = 0; o < v.outer; ++o) {
+        for (std::size_t i = 0; i < v.inner; ++i) {
+          const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
+          py[(o * v.mid + j) * v.inner + i] = one;
+        }
+      }
+    }, TypeList<float, double, float16>{});
+  }
+
+ private:
+  std::int64_t axis_;
+  bool coerced_;
+};
+
+// NegativeLogLikelihoodLoss(input [N, C, d...], target [N, d...], weight [C]?) and
+// SoftmaxCrossEntropyLoss (the same on log_softmax(scores) along axis 1, which is its optional
+// second output): loss = -input[n, target, d...] * weight[target], 0 where target is
+// ignore_index; reduction "none", "sum", or "mean" (divided by the sum of the weights used).
+class LossKernel final : public OpKernel {
+ public:
+  LossKernel(const OpInfo& info, bool softmax)
+      : softmax_(softmax), has_ignore_(info.has("ignore_index")),
+        ignore_(info.get_int("ignore_index", 0)) {
+    const std::string r = info.get_string("reduction", "mean");
+    if (r != "none" && r != "sum" && r != "mean") {
+      info.fail(ErrorKind::invalid_model,
+                "reduction must be \"none\", \"sum\" or \"mean\", not \"" + r + "\"");
+    }
+    reduction_ = r == "none" ? Reduction::none : r == "sum" ? Reduction::sum : Reduction::mean;
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& target = ctx.input(1);
+    require_f32(ctx, x, "the input");
+    if (x.rank() < 2) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 2");
+    const std::int64_t n = x.shape()[0], c = x.shape()[1];
+    std::int64_t inner = 1;
+    for (std::size_t d = 2; d < x.rank(); ++d) inner *= x.shape()[d];
+    bool fits = target.rank() + 1 == x.rank() && target.shape()[0] == n;
+    for (std::size_t d = 2; fits && d < x.rank(); ++d) fits = target.shape()[d - 1] == x.shape()[d];
+    if (!fits) {
+      ctx.fail(ErrorKind::shape_mismatch, "target of shape " + target.shape().to_string() +
+                                              " does not fit the input of shape " +
+                                              x.shape().to_string());
+    }
+    if (target.dtype() != DType::i64 && target.dtype() != DType::i32) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("target must be int64 or int32, not ") +
+                                              dtype_name(target.dtype()));
+    }
+    const float* weight = nullptr;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& w = ctx.input(2);
+      require_f32(ctx, w, "weight");
+      if (w.rank() != 1 || w.shape()[0] != c) {
+        ctx.fail(ErrorKind::shape_mismatch, "weight of shape " + w.shape().to_string() +
+                                                " does not fit " + std::to_string(c) + " classes");
+      }
+      weight = w.data<float>();
+    }
+    const float* log_p = x.data<float>();
+    if (softmax_) {
+      float* buffer = ctx.output_count() > 1
+                          ? ctx.output(1, DType::f32, x.shape()).data<float>()
+                          : static_cast<float*>(ctx.scratch(x.nbytes()));
+      if (x.numel() != 0) {
+        kernels::log_softmax_f32(x.data<float>(), buffer, static_cast<std::size_t>(n),
+                                 static_cast<std::size_t>(c), static_cast<std::size_t>(inner));
+      }
+      log_p = buffer;
+    }
+    Tensor& y = ctx.output(0, DType::f32, reduction_ == Reduction::none ? target.shape() : Shape{});
+    float* py = y.data<float>();
+    double sum = 0.0, weights = 0.0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const std::int64_t e = b * inner + i;
+        const std::int64_t t = target.dtype() == DType::i64 ? target.data<std::int64_t>()[e]
+                                                             : target.data<std::int32_t>()[e];
+        float loss = 0.0f, w = 0.0f;
+        if (!(has_ignore_ && t == ignore_)) {
+          if (t < 0 || t >= c) {
+            ctx.fail(ErrorKind::invalid_argument, "target " + std::to_string(t) +
+                                                      " is not a class in [0, " +
+                                                      std::to_string(c) + ")");
+          }
+          w = weight ? weight[t] : 1.0f;
+          loss = -log_p[(b * c + t) * inner + i] * w;
+        }
+        if (reduction_ == Reduction::none) py[e] = loss;
+        sum += loss;
+        weights += w;
+      }
+    }
+    if (reduction_ == Reduction::sum) py[0] = static_cast<float>(sum);
+    if (reduction_ == Reduction::mean) py[0] = static_cast<float>(sum / weights);
+  }
+
+ private:
+  enum class Reduction : std::uint8_t { none, sum, mean };
+  bool softmax_, has_ignore_;
+  std::int64_t ignore_;
+  Reduction reduction_ = Reduction::mean;
+};
+
 inline void register_softmax_ops(OpSet& ops) {
   ops.add("", "Softmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
     return std::make_unique<SoftmaxKernel>(i, false);
   });
   ops.add("", "LogSoftmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
     return std::make_unique<SoftmaxKernel>(i, true);
+  });
+  ops.add("", "Hardmax", 1, factory<HardmaxKernel>());
+  ops.add("", "NegativeLogLikelihoodLoss", 12, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<LossKernel>(i, false);
+  });
+  ops.add("", "SoftmaxCrossEntropyLoss", 12, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<LossKernel>(i, true);
   });
 }
 
@@ -5060,8 +6586,15 @@ INLAY_NAMESPACE_BEGIN
 const OpSet& builtin_ops() {
   static const OpSet table = [] {
     OpSet ops;
+    graph::ops::register_control_ops(ops);
+    graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_linear_ops(ops);
+    graph::ops::register_movement_ops(ops);
+    graph::ops::register_norm_ops(ops);
+    graph::ops::register_pool_ops(ops);
+    graph::ops::register_reduce_ops(ops);
+    graph::ops::register_rnn_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
     return ops;
