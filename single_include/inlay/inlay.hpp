@@ -6445,7 +6445,8 @@ class HardmaxKernel final : public OpKernel {
             const T* p = px + o * v.mid * v.inner + i;
             std::size_t best = 0;
             for (std::size_t j = 1; j < v.mid; ++j) {
-              if (to_scalar(p[j * v.inner]) > to_scalar(p[best * v.inner])) best = j;
+              const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
+              if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
             }
             at[o * v.inner + i] = static_cast<std::int64_t>(best);
           }
