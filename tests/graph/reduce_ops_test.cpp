@@ -255,3 +255,47 @@ TEST_CASE("Softmax refuses what it does not support", "[reduce_ops]") {
   expect_error([&] { OpModel("LogSoftmax", 13).input("x", DType::f32).output("y").run({make_tensor<float>({}, {1})}); },
                ErrorKind::shape_mismatch);
 }
+
+TEST_CASE("NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: weights, ignore_index, errors",
+          "[reduce_ops]") {
+  const Tensor x = make_tensor<float>({2, 3}, {-1, -2, -3, -0.5f, -1.5f, -2.5f});
+  const Tensor target = make_tensor<std::int32_t>({2}, {2, 0});
+  const Tensor weight = make_tensor<float>({3}, {1, 2, 3});
+  const auto nll = [](const std::string& reduction) {
+    OpModel m("NegativeLogLikelihoodLoss", 13);
+    m.input("x", DType::f32).input("t", DType::i32).input("w", DType::f32).output("loss");
+    m.attr("reduction", reduction);
+    return m;
+  };
+  CHECK(nll("mean").run({x, target, weight})[0].data<float>()[0] == Approx(9.5 / 4));
+  CHECK(nll("sum").run({x, target, weight})[0].data<float>()[0] == Approx(9.5));
+  const auto none = nll("none").run({x, target, weight})[0];
+  CHECK(none.shape() == Shape{2});
+  CHECK(values_of<float>(none) == std::vector<float>{9, 0.5f});
+  OpModel ignored = nll("mean");
+  ignored.attr("ignore_index", std::int64_t(2));
+  CHECK(ignored.run({x, target, weight})[0].data<float>()[0] == Approx(0.5));
+
+  CHECK_THAT(expect_error([&] { nll("mean").run({x, make_tensor<std::int32_t>({2}, {3, 0}), weight}); },
+                          ErrorKind::invalid_argument),
+             Contains("target 3"));
+  expect_error([&] { nll("mean").run({x, make_tensor<std::int32_t>({2, 1}, {1, 0}), weight}); },
+               ErrorKind::shape_mismatch);
+  expect_error([&] { nll("mean").run({x, target, make_tensor<float>({2}, {1, 1})}); },
+               ErrorKind::shape_mismatch);
+  CHECK_THAT(expect_error([&] { nll("average").load(); }, ErrorKind::invalid_model), Contains("average"));
+
+  // Softmax cross-entropy = NLL of log_softmax along axis 1, which is also its second output.
+  const Tensor scores = make_tensor<float>({2, 3, 1}, {1, 2, 3, 0, 0, 1});
+  OpModel sce("SoftmaxCrossEntropyLoss", 13);
+  sce.input("s", DType::f32).input("t", DType::i64).output("loss").output("log_prob");
+  sce.attr("reduction", std::string("none"));
+  const auto out = sce.run({scores, make_tensor<std::int64_t>({2, 1}, {0, 2})});
+  REQUIRE(out[1].shape() == Shape{2, 3, 1});
+  const double lse0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
+  const double lse1 = std::log(2.0 + std::exp(1.0));
+  CHECK(out[1].data<float>()[1] == Approx(2.0 - lse0));
+  CHECK(out[0].shape() == Shape{2, 1});
+  CHECK(out[0].data<float>()[0] == Approx(lse0 - 1.0));
+  CHECK(out[0].data<float>()[1] == Approx(lse1 - 1.0));
+}

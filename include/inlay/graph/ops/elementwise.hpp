@@ -608,7 +608,11 @@ class VariadicKernel final : public OpKernel {
     const Tensor& first = ctx.input(0);
     for (std::size_t i = 0; i < count; ++i) {
       const Tensor& t = ctx.input(i);
-      require_same_dtype(ctx, first, t, "input 0", ("input " + std::to_string(i)).c_str());
+      if (t.dtype() != first.dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " has dtype " +
+                                               dtype_name(t.dtype()) + ", input 0 " +
+                                               dtype_name(first.dtype()));
+      }
       shapes[i] = t.shape();
     }
     const Shape shape = broadcast(ctx.info(), shapes, count);

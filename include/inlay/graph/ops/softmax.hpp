@@ -1,5 +1,6 @@
 // Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
 // as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
+// Also the losses built on them: NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss.
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SOFTMAX_HPP
 #define INLAY_GRAPH_OPS_SOFTMAX_HPP
@@ -80,7 +81,8 @@ class HardmaxKernel final : public OpKernel {
             const T* p = px + o * v.mid * v.inner + i;
             std::size_t best = 0;
             for (std::size_t j = 1; j < v.mid; ++j) {
-              if (to_scalar(p[j * v.inner]) > to_scalar(p[best * v.inner])) best = j;
+              const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
+              if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
             }
             at[o * v.inner + i] = static_cast<std::int64_t>(best);
           }
@@ -103,6 +105,96 @@ class HardmaxKernel final : public OpKernel {
   bool coerced_;
 };
 
+// NegativeLogLikelihoodLoss(input [N, C, d...], target [N, d...], weight [C]?) and
+// SoftmaxCrossEntropyLoss (the same on log_softmax(scores) along axis 1, which is its optional
+// second output): loss = -input[n, target, d...] * weight[target], 0 where target is
+// ignore_index; reduction "none", "sum", or "mean" (divided by the sum of the weights used).
+class LossKernel final : public OpKernel {
+ public:
+  LossKernel(const OpInfo& info, bool softmax)
+      : softmax_(softmax), has_ignore_(info.has("ignore_index")),
+        ignore_(info.get_int("ignore_index", 0)) {
+    const std::string r = info.get_string("reduction", "mean");
+    if (r != "none" && r != "sum" && r != "mean") {
+      info.fail(ErrorKind::invalid_model,
+                "reduction must be \"none\", \"sum\" or \"mean\", not \"" + r + "\"");
+    }
+    reduction_ = r == "none" ? Reduction::none : r == "sum" ? Reduction::sum : Reduction::mean;
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& target = ctx.input(1);
+    require_f32(ctx, x, "the input");
+    if (x.rank() < 2) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 2");
+    const std::int64_t n = x.shape()[0], c = x.shape()[1];
+    std::int64_t inner = 1;
+    for (std::size_t d = 2; d < x.rank(); ++d) inner *= x.shape()[d];
+    bool fits = target.rank() + 1 == x.rank() && target.shape()[0] == n;
+    for (std::size_t d = 2; fits && d < x.rank(); ++d) fits = target.shape()[d - 1] == x.shape()[d];
+    if (!fits) {
+      ctx.fail(ErrorKind::shape_mismatch, "target of shape " + target.shape().to_string() +
+                                              " does not fit the input of shape " +
+                                              x.shape().to_string());
+    }
+    if (target.dtype() != DType::i64 && target.dtype() != DType::i32) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("target must be int64 or int32, not ") +
+                                              dtype_name(target.dtype()));
+    }
+    const float* weight = nullptr;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& w = ctx.input(2);
+      require_f32(ctx, w, "weight");
+      if (w.rank() != 1 || w.shape()[0] != c) {
+        ctx.fail(ErrorKind::shape_mismatch, "weight of shape " + w.shape().to_string() +
+                                                " does not fit " + std::to_string(c) + " classes");
+      }
+      weight = w.data<float>();
+    }
+    const float* log_p = x.data<float>();
+    if (softmax_) {
+      float* buffer = ctx.output_count() > 1
+                          ? ctx.output(1, DType::f32, x.shape()).data<float>()
+                          : static_cast<float*>(ctx.scratch(x.nbytes()));
+      if (x.numel() != 0) {
+        kernels::log_softmax_f32(x.data<float>(), buffer, static_cast<std::size_t>(n),
+                                 static_cast<std::size_t>(c), static_cast<std::size_t>(inner));
+      }
+      log_p = buffer;
+    }
+    Tensor& y = ctx.output(0, DType::f32, reduction_ == Reduction::none ? target.shape() : Shape{});
+    float* py = y.data<float>();
+    double sum = 0.0, weights = 0.0;
+    for (std::int64_t b = 0; b < n; ++b) {
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const std::int64_t e = b * inner + i;
+        const std::int64_t t = target.dtype() == DType::i64 ? target.data<std::int64_t>()[e]
+                                                             : target.data<std::int32_t>()[e];
+        float loss = 0.0f, w = 0.0f;
+        if (!(has_ignore_ && t == ignore_)) {
+          if (t < 0 || t >= c) {
+            ctx.fail(ErrorKind::invalid_argument, "target " + std::to_string(t) +
+                                                      " is not a class in [0, " +
+                                                      std::to_string(c) + ")");
+          }
+          w = weight ? weight[t] : 1.0f;
+          loss = -log_p[(b * c + t) * inner + i] * w;
+        }
+        if (reduction_ == Reduction::none) py[e] = loss;
+        sum += loss;
+        weights += w;
+      }
+    }
+    if (reduction_ == Reduction::sum) py[0] = static_cast<float>(sum);
+    if (reduction_ == Reduction::mean) py[0] = static_cast<float>(sum / weights);
+  }
+
+ private:
+  enum class Reduction : std::uint8_t { none, sum, mean };
+  bool softmax_, has_ignore_;
+  std::int64_t ignore_;
+  Reduction reduction_ = Reduction::mean;
+};
+
 inline void register_softmax_ops(OpSet& ops) {
   ops.add("", "Softmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
     return std::make_unique<SoftmaxKernel>(i, false);
@@ -111,6 +203,12 @@ inline void register_softmax_ops(OpSet& ops) {
     return std::make_unique<SoftmaxKernel>(i, true);
   });
   ops.add("", "Hardmax", 1, factory<HardmaxKernel>());
+  ops.add("", "NegativeLogLikelihoodLoss", 12, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<LossKernel>(i, false);
+  });
+  ops.add("", "SoftmaxCrossEntropyLoss", 12, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<LossKernel>(i, true);
+  });
 }
 
 }  // namespace ops
