@@ -6501,6 +6501,8 @@ class TriluKernel final : public OpKernel {
       if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
       k = *kt.data<std::int64_t>();
     }
+    const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
+    k = std::min(std::max(k, -rows_cols), rows_cols);  // beyond this every k gives the same
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
     const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
@@ -6824,12 +6826,14 @@ class ResizeKernel final : public OpKernel {
       case Transform::tf_crop_and_resize:
         xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
         xo += roi_lo * last;
-        if (xo < 0 || xo > last) {
+        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
           t.extrapolate = true;
           return t;
         }
         break;
     }
+    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
+    xo = std::min(std::max(xo, -4.0), last + 4.0);
     // The taps start left of xo: ratio in (0, 1].
     const double f = std::floor(xo);
     const bool whole = xo == f;
