@@ -12481,11 +12481,11 @@ class RangeKernel final : public OpKernel {
       if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
       std::int64_t n;
       if constexpr (std::is_integral<T>::value) {
-        std::int64_t span;
-        if (__builtin_sub_overflow(static_cast<std::int64_t>(l), static_cast<std::int64_t>(s), &span)) {
+        const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
+        if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
           info.fail(ErrorKind::invalid_argument, "the range has too many elements");
         }
-        const std::int64_t step = d;
+        const std::int64_t span = hi - lo, step = d;
         n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
       } else {
         const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
@@ -12580,14 +12580,13 @@ namespace graph {
 namespace ops {
 
 // y = x with axes permuted (perm has x's rank entries); the shared transpose kernels.
-inline void transpose_into(const OpInfo& info, const Tensor& x, const std::size_t* perm, Tensor& y) {
+inline void transpose_into(const Tensor& x, const std::size_t* perm, Tensor& y) {
   if (y.numel() == 0) return;
   if (x.dtype() == DType::f32) {
     kernels::transpose_f32(x.data<float>(), x.shape(), perm, static_cast<float*>(writable(y)));
   } else {
     kernels::transpose_bytes(x.raw_data(), dtype_size(x.dtype()), x.shape(), perm, writable(y));
   }
-  (void)info;
 }
 
 class TransposeKernel final : public OpKernel {
@@ -12619,7 +12618,7 @@ class TransposeKernel final : public OpKernel {
     out.n = rank;
     for (std::size_t i = 0; i < rank; ++i) out[i] = x.shape()[perm[i]];
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
-    transpose_into(info, x, perm, y);
+    transpose_into(x, perm, y);
   }
 
  private:
@@ -12806,14 +12805,15 @@ class SliceKernel final : public OpKernel {
       if (s > 0) {
         b = std::min(std::max(b, std::int64_t(0)), d);
         e = std::min(std::max(e, std::int64_t(0)), d);
-        count = e > b ? (e - b + s - 1) / s : 0;
+        count = e > b ? (e - b - 1) / s + 1 : 0;
       } else {
         b = std::min(std::max(b, std::int64_t(-1)), d - 1);
         e = std::min(std::max(e, std::int64_t(-1)), d - 1);
-        count = b > e ? (b - e - s - 1) / -s : 0;
+        const std::int64_t magnitude = s < -INT64_MAX ? INT64_MAX : -s;
+        count = b > e ? (b - e - 1) / magnitude + 1 : 0;
       }
       begin[a] = b;
-      step[a] = s;
+      step[a] = count > 1 ? s : 1;  // a huge step that takes one element must not overflow
       out[a] = count;
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
@@ -13277,7 +13277,10 @@ class PadKernel final : public OpKernel {
     Dims out;
     out.n = rank;
     for (std::size_t k = 0; k < rank; ++k) {
-      const std::int64_t d = x.shape()[k];
+      const std::int64_t d = x.shape()[k], limit = INT64_MAX / 8;
+      if (before[k] < -limit || before[k] > limit || after[k] < -limit || after[k] > limit) {
+        info.fail(ErrorKind::shape_mismatch, "pads of axis " + std::to_string(k) + " are too large");
+      }
       out[k] = d + before[k] + after[k];
       if (out[k] < 0) {
         info.fail(ErrorKind::shape_mismatch, "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
@@ -13390,7 +13393,7 @@ class DepthSpaceKernel final : public OpKernel {
       out = output_shape(info, o, 4);
     }
     Tensor& y = ctx.output(0, x.dtype(), out);
-    transpose_into(info, x.reshaped(Shape(view, 6)), perm, y);
+    transpose_into(x.reshaped(Shape(view, 6)), perm, y);
   }
 
  private:
@@ -13502,6 +13505,8 @@ class TriluKernel final : public OpKernel {
       if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
       k = *kt.data<std::int64_t>();
     }
+    const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
+    k = std::min(std::max(k, -rows_cols), rows_cols);  // beyond this every k gives the same
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
     const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
@@ -13743,6 +13748,10 @@ class ResizeKernel final : public OpKernel {
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
     if (y.numel() == 0) return;
+    if (mode_ == Mode::nearest) {
+      resize_nearest(ctx, x, scale, roi, y);
+      return;
+    }
 
     // Two buffers of doubles large enough for every intermediate shape.
     Dims cur = dims_of_shape(in);
@@ -13821,12 +13830,14 @@ class ResizeKernel final : public OpKernel {
       case Transform::tf_crop_and_resize:
         xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
         xo += roi_lo * last;
-        if (xo < 0 || xo > last) {
+        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
           t.extrapolate = true;
           return t;
         }
         break;
     }
+    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
+    xo = std::min(std::max(xo, -4.0), last + 4.0);
     // The taps start left of xo: ratio in (0, 1].
     const double f = std::floor(xo);
     const bool whole = xo == f;
@@ -13876,6 +13887,52 @@ class ResizeKernel final : public OpKernel {
     }
     for (int j = 0; j < t.n; ++j) t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
     return t;
+  }
+
+  // Nearest needs no arithmetic on the elements: a source index per output position and axis
+  // (-1 for the extrapolation value), then a byte copy of each element.
+  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
+                      Tensor& y) const {
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    const Shape& out = y.shape();
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < rank; ++k) total += out[k];
+    auto* table = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    std::int64_t* axis_table[Shape::max_rank];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(in, strides);
+    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
+      axis_table[k] = table + at;
+      for (std::int64_t o = 0; o < out[k]; ++o) {
+        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
+        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
+      }
+    }
+    unsigned char fill[8] = {};
+    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t o = axis_table[k][index[k]];
+          inside = o >= 0;
+          off += o;
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < out[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
   }
 
   // dst = src (shape `shape`) resized along `axis` to `out` positions.

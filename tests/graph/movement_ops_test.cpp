@@ -254,6 +254,15 @@ TEST_CASE("Resize and Upsample: legacy floor, integer dtypes, sizes, bad scales"
   const Tensor f = make_tensor<float>(Shape{2}, {0, 100});
   CHECK(values_of<float>(OpModel("Resize", 13).in(f).none().none().in(i64s({4})).attr("mode", std::string("linear")).run1()) ==
         std::vector<float>{0, 25, 75, 100});
+  // Nearest copies elements exactly, also integers beyond a double's 53 bits.
+  const std::int64_t big = (std::int64_t(1) << 60) + 1;
+  CHECK(values_of<std::int64_t>(OpModel("Resize", 13).in(i64s({big, 3})).none().in(f32s({2})).run1()) ==
+        std::vector<std::int64_t>{big, big, 3, 3});
+  // tf_crop_and_resize: positions outside the roi take the extrapolation value.
+  const Tensor roi = f32s({0.5f, 1.5f});
+  CHECK(values_of<float>(OpModel("Resize", 13).in(f).in(roi).in(f32s({1})).attr("mode", std::string("linear"))
+                             .attr("coordinate_transformation_mode", std::string("tf_crop_and_resize"))
+                             .attr("extrapolation_value", -1.0f).run1()) == std::vector<float>{50, -1});
   error_of([&] { OpModel("Resize", 13).in(f).none().in(f32s({2})).in(i64s({4})).run1(); }, ErrorKind::invalid_model);
   error_of([&] { OpModel("Resize", 13).in(f).none().in(f32s({2, 2})).run1(); }, ErrorKind::shape_mismatch);
   error_of([&] { OpModel("Resize", 13).in(f).none().in(f32s({-1})).run1(); }, ErrorKind::invalid_model);

@@ -502,11 +502,11 @@ class RangeKernel final : public OpKernel {
       if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
       std::int64_t n;
       if constexpr (std::is_integral<T>::value) {
-        std::int64_t span;
-        if (__builtin_sub_overflow(static_cast<std::int64_t>(l), static_cast<std::int64_t>(s), &span)) {
+        const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
+        if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
           info.fail(ErrorKind::invalid_argument, "the range has too many elements");
         }
-        const std::int64_t step = d;
+        const std::int64_t span = hi - lo, step = d;
         n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
       } else {
         const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
