@@ -4179,236 +4179,19 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
-
-INLAY_NAMESPACE_BEGIN
-
-struct Model::Impl {
-  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
-  std::unique_ptr<graph::Graph> graph;
-  std::vector<std::string> input_names, output_names;
-  std::vector<ValueDesc> inputs, outputs;
-  Summary summary;
-};
-
-namespace graph {
-namespace detail {
-
-inline ValueDesc describe_value(const Value& v) {
-  ValueDesc d;
-  d.name = v.name;
-  d.dtype = v.dtype;
-  d.has_shape = v.has_shape;
-  d.dims = v.dims;
-  d.dim_params = v.dim_params;
-  return d;
-}
-
-inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
-                                                      std::shared_ptr<const void> bytes,
-                                                      const std::string& directory,
-                                                      const ModelOptions& options) {
-  auto impl = std::make_shared<Model::Impl>();
-  impl->bytes = bytes;
-  ImportContext ctx;
-  ctx.directory = directory;
-  ctx.bytes_owner = bytes;
-  impl->graph = import_model(proto, ctx, options.custom_ops);
-  Graph& g = *impl->graph;
-
-  Model::Summary& s = impl->summary;
-  s.ir_version = proto.ir_version;
-  s.producer = std::string(proto.producer_name);
-  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
-  s.opsets = ctx.opsets;
-  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
-  s.nodes_loaded = proto.graph.node.size();
-  for (const Value& v : g.values) {
-    if (!v.constant.empty()) {
-      s.parameters += v.constant.numel();
-      s.weight_bytes += v.constant.nbytes();
-    }
-  }
-
-  compile(g, options.custom_ops);
-  if (options.optimize) {
-    fold_constants(g);
-    remove_dead_nodes(g);
-    compact(g);
-    compile(g, options.custom_ops);
-  }
-  s.nodes_planned = g.nodes.size();
-  for (int id : g.inputs) {
-    impl->inputs.push_back(describe_value(g.values[id]));
-    impl->input_names.push_back(g.values[id].name);
-  }
-  for (int id : g.outputs) {
-    impl->outputs.push_back(describe_value(g.values[id]));
-    impl->output_names.push_back(g.values[id].name);
-  }
-  return impl;
-}
-
-}  // namespace detail
-}  // namespace graph
-
-Model Model::load(const std::string& path, const ModelOptions& options) {
-  onnx::ModelFile file = onnx::read_model_file(path);
-#ifndef INLAY_NO_EXCEPTIONS
-  try {  // errors about the graph say which file they are about
-    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
-#else
-  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-#endif
-}
-
-Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  const onnx::ModelProto proto = onnx::parse_model(data, size);
-  // The caller keeps the bytes alive: an owner that owns nothing.
-  std::shared_ptr<const void> bytes(data, [](const void*) {});
-  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
-}
-
-Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  if (data == nullptr && size != 0) {
-    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
-                                          std::to_string(size));
-  }
-  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
-                                     std::default_delete<std::uint8_t[]>());
-  if (size) std::memcpy(copy.get(), data, size);
-  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
-  return Model(graph::detail::build_model(proto, copy, std::string(), options));
-}
-
-const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
-const std::vector<std::string>& Model::output_names() const noexcept {
-  return impl_->output_names;
-}
-const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
-const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
-const ValueDesc& Model::input(const std::string& name) const {
-  for (const ValueDesc& d : impl_->inputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
-}
-const ValueDesc& Model::output(const std::string& name) const {
-  for (const ValueDesc& d : impl_->outputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
-}
-const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
-// ---- end inlay/graph/impl/model.hpp
-// ---- begin inlay/graph/impl/session.hpp
-// Session: a runner, the session's thread pool, and output copying. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
-#define INLAY_GRAPH_IMPL_SESSION_HPP
-
-#include <cstring>
-#include <memory>
-#include <string>
-#include <utility>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-
-struct Session::State {
-  std::unique_ptr<ThreadPool> pool;
-  std::unique_ptr<graph::Runner> runner;
-};
-
-Session::Session(Model model, const SessionOptions& options)
-    : model_(std::move(model)), state_(std::make_unique<State>()) {
-  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
-  Executor* executor = options.executor;
-  if (executor == nullptr && options.threads > 1) {
-    state_->pool = std::make_unique<ThreadPool>(options.threads);
-    executor = state_->pool.get();
-  }
-  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
-}
-
-Session::~Session() = default;
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
-
-std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
-
-void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
-  graph::Runner& runner = *state_->runner;
-  runner.bind_inputs(inputs);
-  runner.run();
-  const graph::Graph& g = runner.graph();
-  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
-  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
-    const Tensor& src = runner.value(g.outputs[i]);
-    Tensor& dst = outputs[i];
-    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
-                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
-    if (reuse) {
-      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
-    } else {
-      dst = src.clone();
-    }
-  }
-}
-
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> outputs;
-  run_into(inputs, outputs);
-  return outputs;
-}
-
-std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
-  const std::vector<std::string>& names = model_.input_names();
-  std::vector<Tensor> ordered(names.size());
-  std::vector<char> given(names.size(), 0);
-  for (const auto& [name, tensor] : inputs) {
-    std::size_t k = 0;
-    while (k < names.size() && names[k] != name) ++k;
-    if (k == names.size()) {
-      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
-    }
-    if (given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
-    }
-    given[k] = 1;
-    ordered[k] = tensor;
-  }
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    if (!given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
-    }
-  }
-  return run(ordered);
-}
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
-// ---- end inlay/graph/impl/session.hpp
-// ---- begin inlay/graph/ops/registry.hpp
-// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
-#define INLAY_GRAPH_OPS_REGISTRY_HPP
-
-// ---- begin inlay/graph/ops/elementwise.hpp
-// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
-// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
-#ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
-#define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+// ---- begin inlay/graph/impl/fuse.hpp
+// Fusions at load, after constant folding: a BatchNormalization after a Conv folds into the
+// conv's weights and bias; a constant bias Add after Conv/Gemm/MatMul becomes the node's bias;
+// an activation after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
+// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp). A value is fused away
+// only when one node reads it and it is not a graph output. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FUSE_HPP
+#define INLAY_GRAPH_IMPL_FUSE_HPP
 
 #include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
 
 // ---- begin inlay/graph/ops/common.hpp
 // What the operator files share: axis normalization, reading small integer tensors (shapes,
@@ -4618,12 +4401,1116 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
   }
 }
 
+// An activation fused into a Conv/ConvTranspose/Gemm/MatMul node by the fusion pass
+// (graph/impl/fuse.hpp), read back by the node's kernel for its epilogue. The attribute names
+// start with "inlay." so that no ONNX attribute can clash with them.
+constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
+constexpr const char* fused_alpha_attr = "inlay.alpha";
+constexpr const char* fused_beta_attr = "inlay.beta";
+inline kernels::Activation fused_activation(const OpInfo& info) {
+  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+  if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
+    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
+                                            std::to_string(op) + " is not an activation");
+  }
+  return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
+                                 info.get_float(fused_alpha_attr, 0.0f),
+                                 info.get_float(fused_beta_attr, 0.0f));
+}
+
 }  // namespace ops
 }  // namespace graph
 INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_COMMON_HPP
 // ---- end inlay/graph/ops/common.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace fuse_detail {
+
+struct Uses {
+  std::vector<int> count;      // readers of each value (a graph output counts as one more)
+  std::vector<int> producer;   // node index, -1 for inputs and constants
+};
+
+inline Uses count_uses(const Graph& g) {
+  Uses u;
+  u.count.assign(g.values.size(), 0);
+  u.producer.assign(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (int id : n.inputs) {
+      if (id >= 0) ++u.count[id];
+    }
+    for (int id : n.implicit_inputs) ++u.count[id];
+    for (int id : n.outputs) {
+      if (id >= 0) u.producer[id] = static_cast<int>(i);
+    }
+  }
+  for (int id : g.outputs) u.count[id] += 2;  // never fused away
+  return u;
+}
+
+inline const Tensor* constant_f32(const Graph& g, const Node& n, std::size_t i) {
+  if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
+  const Tensor& t = g.values[n.inputs[i]].constant;
+  return !t.empty() && t.dtype() == DType::f32 ? &t : nullptr;
+}
+
+inline const Attribute* find_attr(const Node& n, const char* name) {
+  for (const Attribute& a : n.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+inline float attr_float(const Node& n, const char* name, float fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::float_ ? a->f : fallback;
+}
+inline std::int64_t attr_int(const Node& n, const char* name, std::int64_t fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::int_ ? a->i : fallback;
+}
+inline void set_attr(Node& n, Attribute a) {
+  for (Attribute& e : n.attributes) {
+    if (e.name == a.name) {
+      e = std::move(a);
+      return;
+    }
+  }
+  n.attributes.push_back(std::move(a));
+}
+inline Attribute int_attr(const char* name, std::int64_t v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::int_;
+  a.i = v;
+  return a;
+}
+inline Attribute float_attr(const char* name, float v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::float_;
+  a.f = v;
+  return a;
+}
+
+// A new constant value of the graph; returns its id.
+inline int add_constant(Graph& g, const std::string& name, Tensor t) {
+  Value v;
+  v.name = name;
+  v.has_dtype = true;
+  v.dtype = t.dtype();
+  v.has_shape = true;
+  v.dims.assign(t.shape().begin(), t.shape().end());
+  v.constant = std::move(t);
+  g.values.push_back(std::move(v));
+  return static_cast<int>(g.values.size() - 1);
+}
+
+// The node producing input 0 of `tail` when it is one of `ops` (default domain, live), its
+// output is read by `tail` only, and it has no fused activation yet; else -1.
+inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
+                            std::initializer_list<const char*> ops, std::size_t input = 0) {
+  if (input >= tail.inputs.size() || tail.inputs[input] < 0) return -1;
+  const int v = tail.inputs[input];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1) return -1;
+  const Node& n = g.nodes[p];
+  if (!n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
+  if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
+  for (const char* op : ops) {
+    if (n.op_type == op) return p;
+  }
+  return -1;
+}
+
+// `head` takes over the output of `tail`, which dies.
+inline void absorb(Graph& g, Uses& u, int head, std::size_t tail) {
+  Node& t = g.nodes[tail];
+  g.nodes[head].outputs[0] = t.outputs[0];
+  u.producer[t.outputs[0]] = head;
+  t.dead = true;
+}
+
+// Conv (constant W, constant or no B) + BatchNormalization (inference, constant statistics):
+// W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale / sqrt(var + eps).
+inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& bn = g.nodes[i];
+    if (bn.dead || !bn.domain.empty() || bn.op_type != "BatchNormalization") continue;
+    if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
+    bool extra_outputs = false;
+    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
+    if (extra_outputs || bn.inputs.size() != 5) continue;
+    const int p = fusable_producer(g, u, bn, {"Conv"});
+    if (p < 0) continue;
+    const Node& conv = g.nodes[p];
+    const Tensor* w = constant_f32(g, conv, 1);
+    if (w == nullptr || w->rank() < 3) continue;
+    const auto m = static_cast<std::size_t>(w->shape()[0]);
+    const Tensor* b = constant_f32(g, conv, 2);
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && (b == nullptr || b->numel() != w->shape()[0])) {
+      continue;
+    }
+    const Tensor* stats[4];
+    bool ok = true;
+    for (std::size_t k = 0; k < 4; ++k) {
+      stats[k] = constant_f32(g, bn, k + 1);
+      ok = ok && stats[k] != nullptr && stats[k]->numel() == w->shape()[0];
+    }
+    if (!ok) continue;
+    const float eps = attr_float(bn, "epsilon", 1e-5f);
+    const float* scale = stats[0]->data<float>();
+    const float* beta = stats[1]->data<float>();
+    const float* mean = stats[2]->data<float>();
+    const float* var = stats[3]->data<float>();
+    Tensor nw(DType::f32, w->shape());
+    Tensor nb(DType::f32, Shape{static_cast<std::int64_t>(m)});
+    const std::size_t per = static_cast<std::size_t>(w->numel()) / (m ? m : 1);
+    for (std::size_t c = 0; c < m; ++c) {
+      const float s = scale[c] / std::sqrt(var[c] + eps);
+      for (std::size_t k = 0; k < per; ++k) {
+        nw.data<float>()[c * per + k] = w->data<float>()[c * per + k] * s;
+      }
+      nb.data<float>()[c] = ((b ? b->data<float>()[c] : 0.0f) - mean[c]) * s + beta[c];
+    }
+    const std::string base = conv.name.empty() ? bn.name : conv.name;
+    const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
+    const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));
+    Node& c = g.nodes[p];
+    c.inputs.resize(3, -1);
+    c.inputs[1] = wid;
+    c.inputs[2] = bid;
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+// Whether constant `t` adds n values along axis `axis` of a rank-`rank` result without changing
+// its shape: rank not above `rank`, every other dimension 1.
+inline bool is_axis_bias(const Tensor& t, std::size_t rank, std::size_t axis, std::int64_t n) {
+  if (t.rank() > rank || t.numel() != n) return false;
+  for (std::size_t d = 0; d < t.rank(); ++d) {
+    const std::size_t at = rank - t.rank() + d;
+    if (at != axis && t.shape()[d] != 1) return false;
+    if (at == axis && t.shape()[d] != n) return false;
+  }
+  return true;
+}
+
+// Add(x, constant bias) after Conv / Gemm / MatMul becomes the node's bias.
+inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& add = g.nodes[i];
+    if (add.dead || !add.domain.empty() || add.op_type != "Add" || add.inputs.size() != 2) continue;
+    for (std::size_t side = 0; side < 2; ++side) {
+      const Tensor* bias = constant_f32(g, add, 1 - side);
+      const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
+      if (p < 0) continue;
+      Node& n = g.nodes[p];
+      const Tensor* w = constant_f32(g, n, 1);
+      if (w == nullptr || w->rank() < 2) break;
+      Tensor combined;  // the new bias, [N] or [M]
+      if (n.op_type == "Conv") {
+        const std::int64_t m = w->shape()[0];
+        if (!is_axis_bias(*bias, w->rank(), 1, m)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        if (n.inputs.size() > 2 && n.inputs[2] >= 0 && old == nullptr) break;
+        combined = Tensor(DType::f32, Shape{m});
+        for (std::int64_t c = 0; c < m; ++c) {
+          combined.data<float>()[c] = bias->data<float>()[c] + (old ? old->data<float>()[c] : 0.0f);
+        }
+      } else if (n.op_type == "Gemm") {
+        if (w->rank() != 2) break;
+        const std::int64_t cols = w->shape()[attr_int(n, "transB", 0) ? 0 : 1];
+        if (!is_axis_bias(*bias, 2, 1, cols)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        const bool has_old = n.inputs.size() > 2 && n.inputs[2] >= 0;
+        if (has_old && (old == nullptr || !is_axis_bias(*old, 2, 1, cols))) break;
+        const float beta = attr_float(n, "beta", 1.0f);
+        combined = Tensor(DType::f32, Shape{cols});
+        for (std::int64_t c = 0; c < cols; ++c) {
+          combined.data<float>()[c] = bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
+        }
+        set_attr(n, float_attr("beta", 1.0f));
+      } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
+        if (w->rank() != 2 || bias->rank() != 1 || bias->numel() != w->shape()[1]) break;
+        combined = bias->clone();
+      }
+      const int id = add_constant(g, n.name + ".inlay.bias", std::move(combined));
+      Node& head = g.nodes[p];
+      head.inputs.resize(3, -1);
+      head.inputs[2] = id;
+      absorb(g, u, p, i);
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
+
+// The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
+// Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
+inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
+  if (!n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  const std::string& op = n.op_type;
+  if (op == "Relu") act = kernels::Activation::relu();
+  else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
+  else if (op == "Tanh") act = kernels::Activation::tanh();
+  else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
+  else if (op == "HardSigmoid") {
+    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f), attr_float(n, "beta", 0.5f));
+  } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
+  else if (op == "HardSwish") act = kernels::Activation::hard_swish();
+  else if (op == "Clip") {
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    if (n.opset < 11) {
+      lo = attr_float(n, "min", lo);
+      hi = attr_float(n, "max", hi);
+    } else {
+      for (std::size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
+        if (n.inputs[k] < 0) continue;
+        const Tensor* t = constant_f32(g, n, k);
+        if (t == nullptr || t->numel() != 1) return false;
+        (k == 1 ? lo : hi) = t->data<float>()[0];
+      }
+    }
+    act = kernels::Activation::clip(lo, hi);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+inline std::size_t fuse_activations(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& a = g.nodes[i];
+    kernels::Activation act;
+    if (a.dead || !activation_of(g, a, act)) continue;
+    const int p = fusable_producer(g, u, a, {"Conv", "ConvTranspose", "Gemm", "MatMul"});
+    if (p < 0) continue;
+    Node& n = g.nodes[p];
+    set_attr(n, int_attr(ops::fused_activation_attr, static_cast<std::int64_t>(act.op)));
+    set_attr(n, float_attr(ops::fused_alpha_attr, act.alpha));
+    set_attr(n, float_attr(ops::fused_beta_attr, act.beta));
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+}  // namespace fuse_detail
+
+// Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
+// MatMul + Add + Relu become one node each); returns the number of nodes fused away. The
+// graph must be compacted and compiled again afterwards.
+inline std::size_t fuse(Graph& g) {
+  fuse_detail::Uses u = fuse_detail::count_uses(g);
+  std::size_t fused = fuse_detail::fold_batch_norms(g, u);
+  fused += fuse_detail::fuse_bias_adds(g, u);
+  fused += fuse_detail::fuse_activations(g, u);
+  return fused;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FUSE_HPP
+// ---- end inlay/graph/impl/fuse.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+struct Model::Impl {
+  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
+  std::unique_ptr<graph::Graph> graph;
+  std::vector<std::string> input_names, output_names;
+  std::vector<ValueDesc> inputs, outputs;
+  Summary summary;
+};
+
+namespace graph {
+namespace detail {
+
+inline ValueDesc describe_value(const Value& v) {
+  ValueDesc d;
+  d.name = v.name;
+  d.dtype = v.dtype;
+  d.has_shape = v.has_shape;
+  d.dims = v.dims;
+  d.dim_params = v.dim_params;
+  return d;
+}
+
+inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
+                                                      std::shared_ptr<const void> bytes,
+                                                      const std::string& directory,
+                                                      const ModelOptions& options) {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->bytes = bytes;
+  ImportContext ctx;
+  ctx.directory = directory;
+  ctx.bytes_owner = bytes;
+  impl->graph = import_model(proto, ctx, options.custom_ops);
+  Graph& g = *impl->graph;
+
+  Model::Summary& s = impl->summary;
+  s.ir_version = proto.ir_version;
+  s.producer = std::string(proto.producer_name);
+  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
+  s.opsets = ctx.opsets;
+  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
+  s.nodes_loaded = proto.graph.node.size();
+  for (const Value& v : g.values) {
+    if (!v.constant.empty()) {
+      s.parameters += v.constant.numel();
+      s.weight_bytes += v.constant.nbytes();
+    }
+  }
+
+  compile(g, options.custom_ops);
+  if (options.optimize) {
+    fold_constants(g);
+    fuse(g);
+    remove_dead_nodes(g);
+    compact(g);
+    compile(g, options.custom_ops);
+  }
+  s.nodes_planned = g.nodes.size();
+  for (int id : g.inputs) {
+    impl->inputs.push_back(describe_value(g.values[id]));
+    impl->input_names.push_back(g.values[id].name);
+  }
+  for (int id : g.outputs) {
+    impl->outputs.push_back(describe_value(g.values[id]));
+    impl->output_names.push_back(g.values[id].name);
+  }
+  return impl;
+}
+
+}  // namespace detail
+}  // namespace graph
+
+Model Model::load(const std::string& path, const ModelOptions& options) {
+  onnx::ModelFile file = onnx::read_model_file(path);
+#ifndef INLAY_NO_EXCEPTIONS
+  try {  // errors about the graph say which file they are about
+    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+  } catch (const Error& e) {
+    fail(e.kind(), path + ": " + e.message());
+  }
+#else
+  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+#endif
+}
+
+Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  const onnx::ModelProto proto = onnx::parse_model(data, size);
+  // The caller keeps the bytes alive: an owner that owns nothing.
+  std::shared_ptr<const void> bytes(data, [](const void*) {});
+  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
+}
+
+Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
+                                          std::to_string(size));
+  }
+  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
+                                     std::default_delete<std::uint8_t[]>());
+  if (size) std::memcpy(copy.get(), data, size);
+  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
+  return Model(graph::detail::build_model(proto, copy, std::string(), options));
+}
+
+const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
+const std::vector<std::string>& Model::output_names() const noexcept {
+  return impl_->output_names;
+}
+const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
+const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
+const ValueDesc& Model::input(const std::string& name) const {
+  for (const ValueDesc& d : impl_->inputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
+}
+const ValueDesc& Model::output(const std::string& name) const {
+  for (const ValueDesc& d : impl_->outputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
+}
+const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
+// ---- end inlay/graph/impl/model.hpp
+// ---- begin inlay/graph/impl/session.hpp
+// Session: a runner, the session's thread pool, and output copying. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
+#define INLAY_GRAPH_IMPL_SESSION_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<graph::Runner> runner;
+};
+
+Session::Session(Model model, const SessionOptions& options)
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
+  Executor* executor = options.executor;
+  if (executor == nullptr && options.threads > 1) {
+    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    executor = state_->pool.get();
+  }
+  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& src = runner.value(g.outputs[i]);
+    Tensor& dst = outputs[i];
+    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
+                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
+    if (reuse) {
+      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+    } else {
+      dst = src.clone();
+    }
+  }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run_into(inputs, outputs);
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const std::vector<std::string>& names = model_.input_names();
+  std::vector<Tensor> ordered(names.size());
+  std::vector<char> given(names.size(), 0);
+  for (const auto& [name, tensor] : inputs) {
+    std::size_t k = 0;
+    while (k < names.size() && names[k] != name) ++k;
+    if (k == names.size()) {
+      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+    }
+    if (given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
+    }
+    given[k] = 1;
+    ordered[k] = tensor;
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (!given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
+    }
+  }
+  return run(ordered);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
+// ---- end inlay/graph/impl/session.hpp
+// ---- begin inlay/graph/ops/registry.hpp
+// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
+#define INLAY_GRAPH_OPS_REGISTRY_HPP
+
+// ---- begin inlay/graph/ops/control.hpp
+// Control flow: If, Loop, Scan. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
+#define INLAY_GRAPH_OPS_CONTROL_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_control_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONTROL_HPP
+// ---- end inlay/graph/ops/control.hpp
+// ---- begin inlay/graph/ops/conv.hpp
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
+// QLinearConv as scalar loops; the sliding-window attributes (kernel_shape, strides, pads,
+// dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
+// kernel's epilogue.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONV_HPP
+#define INLAY_GRAPH_OPS_CONV_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Attribute values above this are refused: sizes computed from them stay far from overflow.
+constexpr std::int64_t max_window_value = std::int64_t(1) << 30;
+
+// The window attributes as the node gives them; empty lists mean "not given".
+struct WindowAttrs {
+  enum class AutoPad { notset, same_upper, same_lower, valid };
+  AutoPad auto_pad = AutoPad::notset;
+  std::vector<std::int64_t> kernel, strides, pads, dilations;
+
+  explicit WindowAttrs(const OpInfo& info)
+      : kernel(info.get_ints("kernel_shape")),
+        strides(info.get_ints("strides")),
+        pads(info.get_ints("pads")),
+        dilations(info.get_ints("dilations")) {
+    const std::string a = info.get_string("auto_pad", "NOTSET");
+    if (a == "SAME_UPPER") auto_pad = AutoPad::same_upper;
+    else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
+    else if (a == "VALID") auto_pad = AutoPad::valid;
+    else if (a != "NOTSET" && !a.empty()) {
+      info.fail(ErrorKind::invalid_model, "auto_pad '" + a +
+                                              "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+    }
+    check_values(info, "kernel_shape", kernel, 1);
+    check_values(info, "strides", strides, 1);
+    check_values(info, "dilations", dilations, 1);
+    check_values(info, "pads", pads, 0);
+  }
+
+  // Checks the list lengths against `rank` spatial dimensions (pads: 2 * rank).
+  void check_rank(const OpInfo& info, std::size_t rank) const {
+    check_length(info, "kernel_shape", kernel, rank);
+    check_length(info, "strides", strides, rank);
+    check_length(info, "dilations", dilations, rank);
+    check_length(info, "pads", pads, 2 * rank);
+  }
+  std::size_t stride(std::size_t i) const { return strides.empty() ? 1 : std::size_t(strides[i]); }
+  std::size_t dilation(std::size_t i) const {
+    return dilations.empty() ? 1 : std::size_t(dilations[i]);
+  }
+
+ private:
+  static void check_values(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::int64_t least) {
+    for (std::int64_t x : v) {
+      if (x < least || x > max_window_value) {
+        info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
+                                                "; each must be in [" + std::to_string(least) +
+                                                ", 2^30]");
+      }
+    }
+  }
+  static void check_length(const OpInfo& info, const char* name,
+                           const std::vector<std::int64_t>& v, std::size_t want) {
+    if (!v.empty() && v.size() != want) {
+      info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values; the input needs " + std::to_string(want));
+    }
+  }
+};
+
+// One spatial dimension of a window: input size, kernel, stride, dilation, pads.
+struct WindowAxis {
+  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_begin = 0, pad_end = 0;
+};
+
+// The axes of a forward window (convolution, pooling) over the spatial dimensions of `x`
+// ([N, C, spatial...]) with kernel sizes `kernel`; auto_pad SAME splits the padding that keeps
+// out = ceil(in / stride), the odd element at the end (SAME_UPPER) or the beginning (SAME_LOWER).
+inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAttrs& a,
+                                              const Shape& x,
+                                              const std::vector<std::int64_t>& kernel) {
+  const std::size_t rank = x.rank() - 2;
+  a.check_rank(info, rank);
+  std::vector<WindowAxis> axes(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    WindowAxis& ax = axes[i];
+    ax.in = static_cast<std::size_t>(x[i + 2]);
+    ax.kernel = static_cast<std::size_t>(kernel[i]);
+    ax.stride = a.stride(i);
+    ax.dilation = a.dilation(i);
+    switch (a.auto_pad) {
+      case WindowAttrs::AutoPad::notset:
+        if (!a.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(a.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(a.pads[i + rank]);
+        }
+        break;
+      case WindowAttrs::AutoPad::valid: break;
+      case WindowAttrs::AutoPad::same_upper:
+      case WindowAttrs::AutoPad::same_lower: {
+        const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
+        const std::size_t need = (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t total = need > ax.in ? need - ax.in : 0;
+        const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
+        ax.pad_begin = upper ? total / 2 : total - total / 2;
+        ax.pad_end = total - ax.pad_begin;
+        break;
+      }
+    }
+  }
+  return axes;
+}
+
+// Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
+inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
+                                                     const Shape& w) {
+  std::vector<std::int64_t> k(w.begin() + 2, w.end());
+  for (std::int64_t d : k) {
+    if (d < 1 || d > max_window_value) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " has an empty or huge kernel");
+    }
+  }
+  if (!a.kernel.empty() && a.kernel != k) {
+    info.fail(ErrorKind::shape_mismatch, "kernel_shape does not match the spatial dimensions of W " +
+                                             w.to_string());
+  }
+  return k;
+}
+
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of 1 or 2 spatial
+// dimensions, W of the same rank, B [out_channels].
+inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
+  if (x.rank() < 3) {
+    info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
+  }
+  if (x.rank() > 4) {
+    info.fail(ErrorKind::unsupported_op, "only 1-D and 2-D convolutions are supported; X is " +
+                                             x.to_string());
+  }
+  if (w.rank() != x.rank()) {
+    info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " must have the rank of X " +
+                                             x.to_string());
+  }
+  if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
+}
+
+inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
+  if (!ctx.has_input(2)) return nullptr;
+  const Tensor& b = ctx.input(2);
+  require_f32(ctx, b, "B");
+  if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
+    ctx.fail(ErrorKind::shape_mismatch, "B " + b.shape().to_string() + " must be [" +
+                                            std::to_string(channels) + "]");
+  }
+  return b.data<float>();
+}
+
+// Fills the kernel's 2-D parameters from one (1-D, height 1) or two axes.
+inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis>& axes) {
+  const WindowAxis one;
+  const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+  const WindowAxis& w = axes.back();
+  p.in_h = h.in;
+  p.in_w = w.in;
+  p.kernel_h = h.kernel;
+  p.kernel_w = w.kernel;
+  p.stride_h = h.stride;
+  p.stride_w = w.stride;
+  p.dilation_h = h.dilation;
+  p.dilation_w = w.dilation;
+  p.pad_top = h.pad_begin;
+  p.pad_bottom = h.pad_end;
+  p.pad_left = w.pad_begin;
+  p.pad_right = w.pad_end;
+}
+
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
+// M a multiple of C) takes the direct kernel; the others im2col + GEMM.
+class ConvKernel final : public OpKernel {
+ public:
+  explicit ConvKernel(const OpInfo& info)
+      : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    // Constant weights are checked at load, so a model with wrong ones fails there.
+    if (const Tensor* w = info.constant_input(1)) check_weights(info, w->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    check_weights(info, w.shape());
+    const std::int64_t channels = x.shape()[1], out_channels = w.shape()[0];
+    if (w.shape()[1] * group_ != channels) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() + " (W[1] * group != C)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const auto axes =
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
+    if (depthwise) {
+      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias,
+                                         y.data<float>(), activation_, ctx.executor());
+      return;
+    }
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                             workspace, activation_, ctx.executor());
+  }
+
+ private:
+  void check_weights(const OpInfo& info, const Shape& w) const {
+    if (w.rank() < 3) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() +
+                                               " must be [M, C / group, kernel...]");
+    }
+    if (w[0] % group_ != 0) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
+                                              " does not divide the output channels of W " +
+                                              w.to_string());
+    }
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  kernels::Activation activation_;
+};
+
+// Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
+// output_shape when given (the pads are then derived), else from the pads and output_padding.
+class ConvTransposeKernel final : public OpKernel {
+ public:
+  explicit ConvTransposeKernel(const OpInfo& info)
+      : window_(info),
+        group_(info.get_int("group", 1)),
+        output_padding_(info.get_ints("output_padding")),
+        output_shape_(info.get_ints("output_shape")),
+        activation_(fused_activation(info)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    for (std::int64_t v : output_padding_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_padding holds " + std::to_string(v));
+      }
+    }
+    for (std::int64_t v : output_shape_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_shape holds " + std::to_string(v));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t channels = x.shape()[1];
+    const std::int64_t out_channels = w.shape()[1] * group_;
+    if (w.shape()[0] != channels || channels % group_ != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() +
+                                              " (W[0] must be C, a multiple of group)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const std::size_t rank = x.rank() - 2;
+    window_.check_rank(info, rank);
+    if (!output_padding_.empty() && output_padding_.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_padding has " +
+                                             std::to_string(output_padding_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    // output_shape may list the spatial dimensions only or all of them.
+    std::vector<std::int64_t> target(output_shape_);
+    if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
+    if (!target.empty() && target.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " + std::to_string(output_shape_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
+    std::vector<WindowAxis> axes(rank);
+    std::vector<std::size_t> extra(rank);  // output_padding, grown when output_shape asks more
+    for (std::size_t i = 0; i < rank; ++i) {
+      WindowAxis& ax = axes[i];
+      ax.in = static_cast<std::size_t>(x.shape()[i + 2]);
+      ax.kernel = static_cast<std::size_t>(kernel[i]);
+      ax.stride = window_.stride(i);
+      ax.dilation = window_.dilation(i);
+      extra[i] = output_padding_.empty() ? 0 : static_cast<std::size_t>(output_padding_[i]);
+      const bool same = window_.auto_pad == WindowAttrs::AutoPad::same_upper ||
+                        window_.auto_pad == WindowAttrs::AutoPad::same_lower;
+      if (target.empty() && !same) {
+        if (window_.auto_pad == WindowAttrs::AutoPad::notset && !window_.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(window_.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(window_.pads[i + rank]);
+        }
+        continue;
+      }
+      // The pads that give the wanted size (ONNX: total = full size - output_shape).
+      const auto want = static_cast<std::int64_t>(target.empty() ? ax.in * ax.stride
+                                                                  : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(
+          ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] + ax.dilation * (ax.kernel - 1) + 1);
+      const std::int64_t total = full - want;
+      if (total < 0) {
+        extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
+      } else {
+        const auto t = static_cast<std::size_t>(total);
+        const bool upper = window_.auto_pad != WindowAttrs::AutoPad::same_lower;
+        ax.pad_begin = upper ? t / 2 : t - t / 2;
+        ax.pad_end = t - ax.pad_begin;
+      }
+    }
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    p.output_pad_w = extra.back();
+    if (rank == 2) p.output_pad_h = extra[0];
+    if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
+        (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
+      ctx.fail(ErrorKind::unsupported_op, "an output padding of " +
+                                              std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                                              " that is not less than the stride or dilation");
+    }
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(
+        ctx.scratch(kernels::conv_transpose2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv_transpose2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                       workspace, activation_, ctx.executor());
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+  std::vector<std::int64_t> output_padding_, output_shape_;
+  kernels::Activation activation_;
+};
+
+// The int32 sums of (x - x_zero) (w - w_zero[m]) of ConvInteger and QLinearConv (1-D and 2-D,
+// 8-bit operands), as a scalar loop: no integer kernel family exists. Padding holds x_zero, so
+// padded positions add nothing.
+struct IntegerConv {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+
+  void run(OpContext& ctx, const WindowAttrs& window, std::int64_t group, const Tensor& x,
+           const Tensor& w, const Tensor* x_zero, const Tensor* w_zero) {
+    const OpInfo& info = ctx.info();
+    require_8bit(ctx, x, "x");
+    require_8bit(ctx, w, "w");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group != 0 || w.shape()[1] * group != c) {
+      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
+                                              std::to_string(group) + " does not fit x " +
+                                              x.shape().to_string());
+    }
+    std::int32_t xz = 0;
+    if (x_zero != nullptr) {
+      require_8bit(ctx, *x_zero, "x_zero_point");
+      if (x_zero->numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+      xz = element(*x_zero, 0);
+    }
+    if (w_zero != nullptr) {
+      require_8bit(ctx, *w_zero, "w_zero_point");
+      if (w_zero->numel() != 1 && w_zero->numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "w_zero_point " + w_zero->shape().to_string() +
+                                                " must be a scalar or [" + std::to_string(m) + "]");
+      }
+    }
+    const auto axes =
+        resolve_window(info, window, x.shape(), kernel_from_weights(info, window, w.shape()));
+    kernels::Conv2dParams p;
+    set_conv_axes(p, axes);
+    const auto oh = static_cast<std::int64_t>(p.out_h()), ow = static_cast<std::int64_t>(p.out_w());
+    out_dims = {n, m};
+    if (axes.size() == 2) out_dims.push_back(oh);
+    out_dims.push_back(ow);
+    acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
+    const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
+    const auto kh = static_cast<std::int64_t>(p.kernel_h), kw = static_cast<std::int64_t>(p.kernel_w);
+    const std::int64_t cg = c / group, mg = m / group;
+    for (std::int64_t b = 0; b < n; ++b) {
+      for (std::int64_t o = 0; o < m; ++o) {
+        const std::int32_t wz = w_zero ? element(*w_zero, w_zero->numel() == 1 ? 0 : o) : 0;
+        for (std::int64_t yy = 0; yy < oh; ++yy) {
+          for (std::int64_t xx = 0; xx < ow; ++xx) {
+            std::int64_t sum = 0;
+            for (std::int64_t ci = 0; ci < cg; ++ci) {
+              const std::int64_t ch = o / mg * cg + ci;
+              for (std::int64_t a = 0; a < kh; ++a) {
+                const std::int64_t iy = yy * std::int64_t(p.stride_h) + a * std::int64_t(p.dilation_h) -
+                                        std::int64_t(p.pad_top);
+                if (iy < 0 || iy >= ih) continue;
+                for (std::int64_t e = 0; e < kw; ++e) {
+                  const std::int64_t ix = xx * std::int64_t(p.stride_w) +
+                                          e * std::int64_t(p.dilation_w) - std::int64_t(p.pad_left);
+                  if (ix < 0 || ix >= iw) continue;
+                  sum += std::int64_t(element(x, ((b * c + ch) * ih + iy) * iw + ix) - xz) *
+                         (element(w, ((o * cg + ci) * kh + a) * kw + e) - wz);
+                }
+              }
+            }
+            acc[static_cast<std::size_t>(((b * m + o) * oh + yy) * ow + xx)] =
+                static_cast<std::int32_t>(sum);
+          }
+        }
+      }
+    }
+  }
+};
+
+class ConvIntegerKernel final : public OpKernel {
+ public:
+  explicit ConvIntegerKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
+             ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
+    if (!conv.acc.empty()) std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
+// y = saturate(round((acc + B[m]) x_scale w_scale[m] / y_scale) + y_zero), half to even.
+class QLinearConvKernel final : public OpKernel {
+ public:
+  explicit QLinearConvKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(3), &ctx.input(2), &ctx.input(5));
+    const Tensor& w_scale = ctx.input(4);
+    const Tensor& y_zero = ctx.input(7);
+    IntegerConv::require_8bit(ctx, y_zero, "y_zero_point");
+    require_f32(ctx, w_scale, "w_scale");
+    const std::int64_t m = conv.out_dims[1];
+    if (y_zero.numel() != 1 || (w_scale.numel() != 1 && w_scale.numel() != m)) {
+      ctx.fail(ErrorKind::unsupported_op, "per-axis y_zero_point or a w_scale not of [M]");
+    }
+    const Tensor* bias = ctx.has_input(8) ? &ctx.input(8) : nullptr;
+    if (bias && (bias->dtype() != DType::i32 || bias->numel() != m)) {
+      ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "]");
+    }
+    const double x_scale = read_scalar(ctx.info(), ctx.input(1), "x_scale");
+    const double y_scale = read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(conv.out_dims));
+    const double zero = IntegerConv::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    const std::size_t plane = conv.acc.size() / static_cast<std::size_t>(conv.out_dims[0] * m);
+    for (std::size_t i = 0; i < conv.acc.size(); ++i) {
+      const auto o = static_cast<std::int64_t>(i / plane % static_cast<std::size_t>(m));
+      const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
+      const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
+      const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
+inline void register_conv_ops(OpSet& ops) {
+  ops.add("", "Conv", 1, factory<ConvKernel>());
+  ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
+  ops.add("", "ConvInteger", 10, factory<ConvIntegerKernel>());
+  ops.add("", "QLinearConv", 10, factory<QLinearConvKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONV_HPP
+// ---- end inlay/graph/ops/conv.hpp
+// ---- begin inlay/graph/ops/elementwise.hpp
+// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
+// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+#define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
+
+#include <cmath>
+
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -4756,11 +5643,15 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/elementwise.hpp
 // ---- begin inlay/graph/ops/linear.hpp
-// Gemm and MatMul on the GEMM kernel. A constant B (the weights) is packed once at load.
+// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
+// A constant B (the weights) is packed once at load. A bias and an activation fused by
+// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_LINEAR_HPP
 #define INLAY_GRAPH_OPS_LINEAR_HPP
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 
@@ -4775,7 +5666,8 @@ class GemmKernel final : public OpKernel {
       : alpha_(info.get_float("alpha", 1.0f)),
         beta_(info.get_float("beta", 1.0f)),
         trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0) {
+        trans_b_(info.get_int("transB", 0) != 0),
+        activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
     if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
@@ -4808,6 +5700,7 @@ class GemmKernel final : public OpKernel {
     float* y = ctx.output(0, DType::f32, out_shape).data<float>();
     float beta = 0.0f;
     kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
     if (ctx.has_input(2) && beta_ != 0.0f) {
       const Tensor& c = ctx.input(2);
       require_f32(ctx, c, "C");
@@ -4846,15 +5739,24 @@ class GemmKernel final : public OpKernel {
  private:
   float alpha_, beta_;
   bool trans_a_, trans_b_;
+  kernels::Activation activation_;
   std::size_t n_ = 0, k_ = 0;
   std::vector<float> packed_;
 };
 
 // NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
-// broadcast.
+// broadcast. A fused per-column bias (input 2, [N]) and activation run in the epilogue.
 class MatMulKernel final : public OpKernel {
  public:
-  explicit MatMulKernel(const OpInfo&) {}
+  explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(b->shape()[0]);
+      n_ = static_cast<std::size_t>(b->shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(false, n_, k_, b->data<float>(), n_, packed_.data());
+    }
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -4880,6 +5782,18 @@ class MatMulKernel final : public OpKernel {
     std::vector<std::int64_t> od = dims_of(batch);
     if (!a_vec) od.push_back(m);
     if (!b_vec) od.push_back(n);
+    kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& bias = ctx.input(2);
+      require_f32(ctx, bias, "bias");
+      if (bias.numel() != n || bias.rank() != 1) {
+        ctx.fail(ErrorKind::shape_mismatch, "the fused bias " + bias.shape().to_string() +
+                                                " must be [" + std::to_string(n) + "]");
+      }
+      epilogue.bias = bias.data<float>();
+      epilogue.bias_kind = kernels::BiasKind::per_column;
+    }
     Tensor& out = ctx.output(0, DType::f32, make_shape(od));
     float* y = out.data<float>();
     const float* ap = a.data<float>();
@@ -4887,33 +5801,345 @@ class MatMulKernel final : public OpKernel {
     const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
                kk = static_cast<std::size_t>(k);
     if (out.numel() == 0) return;
-    if (kk == 0) {
-      std::memset(y, 0, out.nbytes());
-      return;
-    }
     const std::int64_t count = batch.numel();
-    if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
-                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, {},
-                                ctx.executor());
+    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
+      const std::size_t rows = static_cast<std::size_t>(count) * mm;
+      if (!packed_.empty() && nn == n_ && kk == k_ && a_batch.numel() == count) {
+        kernels::gemm_packed_f32(false, rows, nn, kk, 1.0f, ap, kk, packed_.data(), 0.0f, y, nn,
+                                 epilogue, ctx.executor());
+      } else if (a_batch.numel() == count) {
+        kernels::gemm_f32(false, false, rows, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y, nn, epilogue,
+                          ctx.executor());
+      } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
+        for (std::int64_t e = 0; e < count; ++e) {
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n,
+                            nn, epilogue, ctx.executor());
+        }
+      }
       return;
     }
-    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
-      kernels::gemm_f32(false, false, static_cast<std::size_t>(count) * mm, nn, kk, 1.0f, ap, kk,
-                        bp, nn, 0.0f, y, nn, {}, ctx.executor());
+    if (a_batch.numel() == count && b_batch.numel() == count) {
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f,
+                                ap, kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+                                ctx.executor());
       return;
     }
     const Shape ins[2] = {a_batch, b_batch};
     for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
       kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, {}, ctx.executor());
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue,
+                        ctx.executor());
     });
+  }
+
+ private:
+  kernels::Activation activation_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// Einsum as one loop over every label (output labels outer, summed labels inner), accumulating
+// in double; ellipses broadcast, a label repeated in one operand takes its diagonal.
+class EinsumKernel final : public OpKernel {
+ public:
+  explicit EinsumKernel(const OpInfo& info) {
+    const std::string eq = info.require("equation", Attribute::Kind::string).s;
+    std::string lhs = eq, rhs;
+    const std::size_t arrow = eq.find("->");
+    explicit_ = arrow != std::string::npos;
+    if (explicit_) {
+      lhs = eq.substr(0, arrow);
+      rhs = eq.substr(arrow + 2);
+    }
+    std::string term;
+    for (char ch : lhs + ",") {
+      if (ch == ' ') continue;
+      if (ch == ',') {
+        terms_.push_back(parse(info, term));
+        term.clear();
+      } else {
+        term += ch;
+      }
+    }
+    if (explicit_) output_ = parse(info, rhs);
+    if (terms_.size() != info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "equation '" + eq + "' has " +
+                                              std::to_string(terms_.size()) + " operands for " +
+                                              std::to_string(info.input_count()) + " inputs");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    // Labels: letters 0..51, ellipsis dimensions 52.. (right-aligned across operands).
+    constexpr int ellipsis_base = 52;
+    std::size_t ell_rank = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      const Term& term = terms_[i];
+      if (t.dtype() != ctx.input(0).dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "the inputs have different dtypes");
+      }
+      if (term.ellipsis ? t.rank() < term.letters.size() : t.rank() != term.letters.size()) {
+        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                                t.shape().to_string() +
+                                                " does not fit its term of the equation");
+      }
+      if (term.ellipsis) ell_rank = std::max(ell_rank, t.rank() - term.letters.size());
+    }
+    std::vector<std::int64_t> size(ellipsis_base + Shape::max_rank, -1);
+    std::vector<std::vector<int>> labels(count);
+    std::vector<int> seen(ellipsis_base + Shape::max_rank, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      labels[i] = expand(terms_[i], t.rank(), ell_rank);
+      for (std::size_t d = 0; d < t.rank(); ++d) {
+        const int l = labels[i][d];
+        const std::int64_t n = t.shape()[d];
+        ++seen[l];
+        if (size[l] == -1 || size[l] == 1) size[l] = n;
+        else if (n != size[l] && n != 1) {
+          ctx.fail(ErrorKind::shape_mismatch, "a label of the equation has sizes " +
+                                                  std::to_string(size[l]) + " and " +
+                                                  std::to_string(n));
+        }
+      }
+    }
+    std::vector<int> out;
+    if (explicit_) {
+      out = expand(output_, output_.letters.size() + (output_.ellipsis ? ell_rank : 0), ell_rank);
+    } else {  // the ellipsis, then the letters seen once, in alphabetical order
+      for (std::size_t e = 0; e < ell_rank; ++e) out.push_back(ellipsis_base + static_cast<int>(e));
+      for (int l = 0; l < ellipsis_base; ++l) {
+        if (seen[l] == 1) out.push_back(l);
+      }
+    }
+    std::vector<std::int64_t> out_dims;
+    std::vector<char> is_out(size.size(), 0);
+    for (int l : out) {
+      if (size[l] < 0) ctx.fail(ErrorKind::invalid_model, "an output label appears in no input");
+      if (is_out[l]) ctx.fail(ErrorKind::invalid_model, "an output label appears twice");
+      is_out[l] = 1;
+      out_dims.push_back(size[l]);
+    }
+    std::vector<int> all(out);
+    for (int l = 0; l < static_cast<int>(size.size()); ++l) {
+      if (size[l] >= 0 && !is_out[l]) all.push_back(l);
+    }
+    // Element strides of every operand (and the output) along every label.
+    const std::size_t nl = all.size();
+    std::vector<std::int64_t> strides((count + 1) * nl, 0), extent(nl);
+    for (std::size_t j = 0; j < nl; ++j) extent[j] = size[all[j]];
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = ctx.input(i).shape();
+      std::int64_t st = 1;
+      for (std::size_t d = s.rank(); d-- > 0;) {
+        const std::size_t j = static_cast<std::size_t>(
+            std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        if (s[d] != 1) strides[i * nl + j] += st;
+        st *= s[d];
+      }
+    }
+    for (std::size_t j = out.size(), st = 1; j-- > 0;) {
+      strides[count * nl + j] = static_cast<std::int64_t>(st);
+      st *= static_cast<std::size_t>(extent[j]);
+    }
+    Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
+    auto* acc = static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    std::fill(acc, acc + y.numel(), 0.0);
+    visit_dtype(ctx.info(), y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      std::vector<const T*> in(count);
+      for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+      std::int64_t total = 1;
+      for (std::int64_t e : extent) total *= e;
+      std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+      for (std::int64_t it = 0; it < total; ++it) {
+        double prod = 1.0;
+        for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+        acc[off[count]] += prod;
+        for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+          ++index[j];
+          for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+          if (index[j] < extent[j]) break;
+          for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+          index[j] = 0;
+        }
+      }
+      T* py = y.data<T>();
+      for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+    }, NumericTypes{});
+  }
+
+ private:
+  struct Term {
+    std::vector<int> letters;  // label ids of the letters
+    bool ellipsis = false;
+    std::size_t ellipsis_at = 0;  // the ellipsis stands before letters[ellipsis_at]
+  };
+
+  static Term parse(const OpInfo& info, const std::string& s) {
+    Term t;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char ch = s[i];
+      if (ch == ' ') continue;
+      if (ch == '.') {
+        if (t.ellipsis || s.compare(i, 3, "...") != 0) {
+          info.fail(ErrorKind::invalid_model, "malformed ellipsis in the equation");
+        }
+        t.ellipsis = true;
+        t.letters.push_back(-1);
+        i += 2;
+      } else if (ch >= 'a' && ch <= 'z') {
+        t.letters.push_back(ch - 'a');
+      } else if (ch >= 'A' && ch <= 'Z') {
+        t.letters.push_back(26 + ch - 'A');
+      } else {
+        info.fail(ErrorKind::invalid_model, std::string("character '") + ch +
+                                                "' in the equation is not a letter");
+      }
+    }
+    if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
+      const auto at = std::find(t.letters.begin(), t.letters.end(), -1);
+      t.letters.erase(at);
+      t.ellipsis_at = static_cast<std::size_t>(at - t.letters.begin());
+    }
+    return t;
+  }
+
+  // The label of each dimension of a tensor of `rank` with this term.
+  static std::vector<int> expand(const Term& t, std::size_t rank, std::size_t ell_rank) {
+    std::vector<int> out;
+    const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
+    for (std::size_t i = 0; i <= t.letters.size(); ++i) {
+      if (t.ellipsis && i == t.ellipsis_at) {
+        for (std::size_t e = 0; e < ell; ++e) out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+      }
+      if (i < t.letters.size()) out.push_back(t.letters[i]);
+    }
+    return out;
+  }
+
+  bool explicit_ = false;
+  std::vector<Term> terms_;
+  Term output_;
+};
+
+// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
+// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
+// of A ([M]) / per column of B ([N]).
+struct IntegerMatMul {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
+           const Tensor* b_zero) {
+    if (a.rank() < 2 || b.rank() < 2) {
+      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
+    }
+    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
+    const std::int64_t n = b.shape()[b.rank() - 1];
+    if (b.shape()[b.rank() - 2] != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
+    const Shape batch = broadcast(ctx.info(), ab, bb);
+    out_dims = dims_of(batch);
+    out_dims.push_back(m);
+    out_dims.push_back(n);
+    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
+    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
+    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
+    const Shape ins[2] = {ab, bb};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
+          for (std::int64_t p = 0; p < k; ++p) {
+            const std::int32_t av = element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv = element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            sum += static_cast<std::int64_t>(av) * bv;
+          }
+          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
+        }
+      }
+    });
+  }
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
+                                               std::int64_t per, const char* what) {
+    if (z == nullptr) return {0};
+    require_8bit(ctx, *z, what);
+    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
+                                              " must be a scalar or [" + std::to_string(per) + "]");
+    }
+    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
+    return v;
+  }
+};
+
+class MatMulIntegerKernel final : public OpKernel {
+ public:
+  explicit MatMulIntegerKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    IntegerMatMul::require_8bit(ctx, a, "A");
+    IntegerMatMul::require_8bit(ctx, b, "B");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
+           ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
+    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+  }
+};
+
+// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+class QLinearMatMulKernel final : public OpKernel {
+ public:
+  explicit QLinearMatMulKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    IntegerMatMul::require_8bit(ctx, a, "a");
+    IntegerMatMul::require_8bit(ctx, b, "b");
+    const Tensor& y_zero = ctx.input(7);
+    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
+    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
+                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
+                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
+    const double zero = IntegerMatMul::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
+      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
   }
 };
 
 inline void register_linear_ops(OpSet& ops) {
   ops.add("", "Gemm", 1, factory<GemmKernel>());
   ops.add("", "MatMul", 1, factory<MatMulKernel>());
+  ops.add("", "Einsum", 12, factory<EinsumKernel>());
+  ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
+  ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
 }
 
 }  // namespace ops
@@ -4922,6 +6148,1199 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_LINEAR_HPP
 // ---- end inlay/graph/ops/linear.hpp
+// ---- begin inlay/graph/ops/movement.hpp
+// Data movement: Transpose, Concat, Split, Slice, Gather*, Scatter*, Expand, Tile, Pad, Resize, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
+#define INLAY_GRAPH_OPS_MOVEMENT_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_movement_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
+// ---- end inlay/graph/ops/movement.hpp
+// ---- begin inlay/graph/ops/norm.hpp
+// Normalization: BatchNormalization (inference), LayerNormalization, InstanceNormalization,
+// GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization (no kernel family) as
+// scalar loops. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_NORM_HPP
+#define INLAY_GRAPH_OPS_NORM_HPP
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// epsilon, checked at load: a finite number >= 0.
+inline float read_epsilon(const OpInfo& info, float fallback) {
+  const float eps = info.get_float("epsilon", fallback);
+  if (!(eps >= 0.0f) || std::isinf(eps)) {
+    info.fail(ErrorKind::invalid_model, "epsilon must be finite and >= 0, got " +
+                                            std::to_string(eps));
+  }
+  return eps;
+}
+
+// X as [N, C, spatial]: the sizes the batch/instance/group kernels take.
+struct ChannelView {
+  std::size_t batch = 0, channels = 0, spatial = 1;
+};
+inline ChannelView channel_view(const OpContext& ctx, const Tensor& x) {
+  if (x.rank() < 2) {
+    ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C, ...]");
+  }
+  ChannelView v;
+  v.batch = static_cast<std::size_t>(x.shape()[0]);
+  v.channels = static_cast<std::size_t>(x.shape()[1]);
+  for (std::size_t d = 2; d < x.rank(); ++d) v.spatial *= static_cast<std::size_t>(x.shape()[d]);
+  return v;
+}
+
+// A 1-D f32 input of `n` elements (a per-channel parameter).
+inline const float* per_channel(const OpContext& ctx, std::size_t i, const char* what,
+                                std::size_t n) {
+  const Tensor& t = ctx.input(i);
+  require_f32(ctx, t, what);
+  if (t.rank() != 1 || t.numel() != static_cast<std::int64_t>(n)) {
+    ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                            " must be [" + std::to_string(n) + "]");
+  }
+  return t.data<float>();
+}
+
+// Inference form: y = scale (x - mean) / sqrt(var + eps) + B with the running statistics.
+class BatchNormKernel final : public OpKernel {
+ public:
+  explicit BatchNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
+    if (info.get_int("training_mode", 0) != 0) {
+      info.fail(ErrorKind::unsupported_op, "training_mode 1 (inlay runs inference only)");
+    }
+    if (info.get_int("spatial", 1) != 1) {
+      info.fail(ErrorKind::unsupported_op, "spatial 0 (per-element statistics)");
+    }
+    // Before opset 14 the extra outputs are the training statistics.
+    if (info.opset() < 14 && info.output_count() > 1) {
+      info.fail(ErrorKind::unsupported_op, "outputs of training (running mean, variance, ...)");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const ChannelView v = channel_view(ctx, x);
+    const float* scale = per_channel(ctx, 1, "scale", v.channels);
+    const float* bias = per_channel(ctx, 2, "B", v.channels);
+    const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
+    const float* var = per_channel(ctx, 4, "input_var", v.channels);
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                            mean, var, scale, bias, eps_);
+  }
+
+ private:
+  float eps_;
+};
+
+// Opset 17: X seen as [prod(dims < axis), prod(dims >= axis)] rows normalized one by one;
+// Scale and B broadcast to X's dims from `axis` on. Optional outputs Mean and InvStdDev.
+class LayerNormKernel final : public OpKernel {
+ public:
+  explicit LayerNormKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const std::size_t rank = x.rank();
+    if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
+    std::size_t rows = 1, cols = 1;
+    for (std::size_t d = 0; d < rank; ++d) (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
+    const Shape row_shape(x.shape().data() + axis, rank - axis);
+    // Parameters of another shape are broadcast into scratch (one buffer for both).
+    const bool has_bias = ctx.has_input(2);
+    float* expanded = nullptr;
+    const float* scale = param(ctx, 1, "Scale", row_shape, cols, expanded);
+    const float* bias = has_bias ? param(ctx, 2, "B", row_shape, cols, expanded) : nullptr;
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    std::vector<std::int64_t> stat_dims(x.shape().begin(), x.shape().end());
+    for (std::size_t d = axis; d < rank; ++d) stat_dims[d] = 1;
+    float* mean = nullptr;
+    float* inv_std = nullptr;
+    if (ctx.output_count() > 1 && ctx.has_output(1)) {
+      mean = ctx.output(1, DType::f32, make_shape(stat_dims)).data<float>();
+    }
+    if (ctx.output_count() > 2 && ctx.has_output(2)) {
+      inv_std = ctx.output(2, DType::f32, make_shape(stat_dims)).data<float>();
+    }
+    kernels::layer_norm_f32(x.data<float>(), y.data<float>(), rows, cols, scale, bias, eps_, mean,
+                            inv_std);
+  }
+
+ private:
+  // Input i as `cols` floats: itself when it has that many elements and broadcasts to the row
+  // shape exactly, else broadcast into scratch.
+  static const float* param(OpContext& ctx, std::size_t i, const char* what, const Shape& row,
+                            std::size_t cols, float*& expanded) {
+    const Tensor& t = ctx.input(i);
+    require_f32(ctx, t, what);
+    if (t.rank() > row.rank() || broadcast(ctx.info(), t.shape(), row) != row) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                              " does not broadcast to " + row.to_string());
+    }
+    if (t.numel() == static_cast<std::int64_t>(cols)) return t.data<float>();
+    if (expanded == nullptr) {
+      expanded = static_cast<float*>(ctx.scratch(2 * cols * sizeof(float)));
+    } else {
+      expanded += cols;  // the second half, for B
+    }
+    const Shape ins[1] = {t.shape()};
+    const float* src = t.data<float>();
+    float* dst = expanded;
+    for_each_broadcast(row, ins, [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
+    return dst;
+  }
+
+  std::int64_t axis_;
+  float eps_;
+};
+
+class InstanceNormKernel final : public OpKernel {
+ public:
+  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "input");
+    const ChannelView v = channel_view(ctx, x);
+    const float* scale = per_channel(ctx, 1, "scale", v.channels);
+    const float* bias = per_channel(ctx, 2, "B", v.channels);
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::instance_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                               scale, bias, eps_);
+  }
+
+ private:
+  float eps_;
+};
+
+// Opset 18: scale and bias hold one value per group (spread to the group's channels here); one
+// value per channel is accepted too (opset 21's form).
+class GroupNormKernel final : public OpKernel {
+ public:
+  explicit GroupNormKernel(const OpInfo& info)
+      : groups_(info.require("num_groups", Attribute::Kind::int_).i),
+        eps_(read_epsilon(info, 1e-5f)) {
+    if (groups_ < 1) {
+      info.fail(ErrorKind::invalid_model, "num_groups " + std::to_string(groups_) +
+                                              " must be >= 1");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    const ChannelView v = channel_view(ctx, x);
+    const auto groups = static_cast<std::size_t>(groups_);
+    if (v.channels % groups != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "num_groups " + std::to_string(groups) +
+                                              " does not divide the channels of X " +
+                                              x.shape().to_string());
+    }
+    const Tensor& scale = ctx.input(1);
+    const Tensor& bias = ctx.input(2);
+    require_f32(ctx, scale, "scale");
+    require_f32(ctx, bias, "bias");
+    const auto per = static_cast<std::int64_t>(v.channels);
+    const auto per_group = static_cast<std::int64_t>(groups);
+    auto* spread = static_cast<float*>(ctx.scratch(2 * v.channels * sizeof(float)));
+    const Tensor* params[2] = {&scale, &bias};
+    for (std::size_t k = 0; k < 2; ++k) {
+      const Tensor& t = *params[k];
+      if (t.rank() != 1 || (t.numel() != per && t.numel() != per_group)) {
+        ctx.fail(ErrorKind::shape_mismatch, std::string(k ? "bias " : "scale ") +
+                                                t.shape().to_string() + " must be [" +
+                                                std::to_string(groups) + "] (or [" +
+                                                std::to_string(v.channels) + "])");
+      }
+      const float* src = t.data<float>();
+      const std::size_t step = t.numel() == per ? 1 : v.channels / groups;
+      for (std::size_t c = 0; c < v.channels; ++c) spread[k * v.channels + c] = src[c / step];
+    }
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    kernels::group_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
+                            groups, spread, spread + v.channels, eps_);
+  }
+
+ private:
+  std::int64_t groups_;
+  float eps_;
+};
+
+// Local response normalization across channels (AlexNet):
+// y = x / (bias + alpha / size * sum of x^2 over the `size` neighbouring channels)^beta.
+class LrnKernel final : public OpKernel {
+ public:
+  explicit LrnKernel(const OpInfo& info)
+      : size_(info.require("size", Attribute::Kind::int_).i),
+        alpha_(info.get_float("alpha", 1e-4f)),
+        beta_(info.get_float("beta", 0.75f)),
+        bias_(info.get_float("bias", 1.0f)) {
+    if (size_ < 1) info.fail(ErrorKind::invalid_model, "size must be >= 1");
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const ChannelView v = channel_view(ctx, x);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const auto before = static_cast<std::ptrdiff_t>((size_ - 1) / 2);
+    const auto after = static_cast<std::ptrdiff_t>(size_ - 1 - (size_ - 1) / 2);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      const auto channels = static_cast<std::ptrdiff_t>(v.channels);
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        for (std::ptrdiff_t c = 0; c < channels; ++c) {
+          const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
+          const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
+          for (std::size_t s = 0; s < v.spatial; ++s) {
+            double sum = 0.0;
+            for (std::ptrdiff_t k = lo; k <= hi; ++k) {
+              const double e = px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
+              sum += e * e;
+            }
+            const std::size_t at = (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
+            const double scale = static_cast<double>(bias_) +
+                                 static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
+            py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
+          }
+        }
+      }
+    }, FloatTypes{});
+  }
+
+ private:
+  std::int64_t size_;
+  float alpha_, beta_, bias_;
+};
+
+// y = (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9) over `axes` (ONNX's function body).
+class MeanVarianceNormKernel final : public OpKernel {
+ public:
+  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::vector<char> reduced(rank, 0);
+    for (std::int64_t a : axes_) reduced[normalize_axis(ctx.info(), a, rank)] = 1;
+    // The statistics' shape: X with the reduced axes set to 1.
+    std::vector<std::int64_t> stat_dims = dims_of(x.shape());
+    for (std::size_t d = 0; d < rank; ++d) {
+      if (reduced[d]) stat_dims[d] = 1;
+    }
+    const Shape stat_shape = make_shape(stat_dims);
+    const auto groups = static_cast<std::size_t>(stat_shape.numel());
+    const double count = groups ? static_cast<double>(x.numel()) / static_cast<double>(groups) : 0;
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    auto* stats = static_cast<double*>(ctx.scratch(2 * groups * sizeof(double)));
+    std::fill(stats, stats + 2 * groups, 0.0);
+    const Shape ins[1] = {stat_shape};
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+        const double v = px[e];
+        stats[2 * off[0]] += v;
+        stats[2 * off[0] + 1] += v * v;
+      });
+      for (std::size_t g = 0; g < groups; ++g) {
+        const double mean = stats[2 * g] / count;
+        stats[2 * g] = mean;
+        stats[2 * g + 1] = std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
+      }
+      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+        py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
+      });
+    }, FloatTypes{});
+  }
+
+ private:
+  std::vector<std::int64_t> axes_;
+};
+
+inline void register_norm_ops(OpSet& ops) {
+  ops.add("", "BatchNormalization", 1, factory<BatchNormKernel>());
+  ops.add("", "LayerNormalization", 17, factory<LayerNormKernel>());
+  ops.add("", "InstanceNormalization", 1, factory<InstanceNormKernel>());
+  ops.add("", "GroupNormalization", 18, factory<GroupNormKernel>());
+  ops.add("", "LRN", 1, factory<LrnKernel>());
+  ops.add("", "MeanVarianceNormalization", 9, factory<MeanVarianceNormKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_NORM_HPP
+// ---- end inlay/graph/ops/norm.hpp
+// ---- begin inlay/graph/ops/pool.hpp
+// Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
+// f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
+// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_POOL_HPP
+#define INLAY_GRAPH_OPS_POOL_HPP
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class PoolKind { max, average, lp };
+
+struct PoolOptions {
+  PoolKind kind = PoolKind::max;
+  bool ceil_mode = false;
+  bool count_include_pad = false;
+  bool column_major = false;  // MaxPool storage_order 1: indices count along the last axis last
+  float p = 2.0f;             // LpPool's exponent
+};
+
+// ONNX's pooled size of one axis (the pool kernels' rule, for any number of axes): with ceil_mode
+// a last window that would start past the input and its leading padding is dropped.
+inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
+  const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+  const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+  if (padded < extent) return 0;
+  std::size_t out = (padded - extent + (ceil_mode ? a.stride - 1 : 0)) / a.stride + 1;
+  if (ceil_mode && (out - 1) * a.stride >= a.in + a.pad_begin) --out;
+  return out;
+}
+
+// The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
+// double for averages and Lp norms.
+template <class T>
+void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
+             const T* x, T* y, std::int64_t* indices) {
+  const std::size_t rank = axes.size();
+  std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
+  std::size_t in_plane = 1, out_plane = 1, window = 1;
+  for (std::size_t i = rank; i-- > 0;) {
+    out[i] = pooled_size(axes[i], o.ceil_mode);
+    in_stride[i] = in_plane;
+    in_plane *= axes[i].in;
+    out_plane *= out[i];
+    window *= axes[i].kernel;
+  }
+  for (std::size_t i = 0, s = 1; i < rank; ++i) {  // column-major strides of the input plane
+    col_stride[i] = s;
+    s *= axes[i].in;
+  }
+  std::vector<std::size_t> opos(rank), wpos(rank);
+  for (std::size_t plane = 0; plane < planes; ++plane) {
+    const T* xp = x + plane * in_plane;
+    for (std::size_t o_i = 0; o_i < out_plane; ++o_i) {
+      for (std::size_t i = rank, r = o_i; i-- > 0;) {
+        opos[i] = r % out[i];
+        r /= out[i];
+      }
+      double acc = 0.0;
+      std::size_t inside = 0, padded = 0;
+      T best = std::numeric_limits<T>::lowest();
+      if constexpr (std::numeric_limits<T>::has_infinity) best = -std::numeric_limits<T>::infinity();
+      std::int64_t best_at = -1;
+      bool is_nan = false;
+      for (std::size_t w_i = 0; w_i < window; ++w_i) {
+        for (std::size_t i = rank, r = w_i; i-- > 0;) {
+          wpos[i] = r % axes[i].kernel;
+          r /= axes[i].kernel;
+        }
+        bool in_input = true, in_padded = true;
+        std::size_t off = 0, col = 0;
+        for (std::size_t i = 0; i < rank; ++i) {
+          const WindowAxis& a = axes[i];
+          // Position in the padded input; inside the input when in [pad_begin, pad_begin + in).
+          const std::size_t at = opos[i] * a.stride + wpos[i] * a.dilation;
+          if (at < a.pad_begin || at >= a.pad_begin + a.in) in_input = false;
+          if (at >= a.pad_begin + a.in + a.pad_end) in_padded = false;
+          if (in_input) {
+            off += (at - a.pad_begin) * in_stride[i];
+            col += (at - a.pad_begin) * col_stride[i];
+          }
+        }
+        padded += in_padded ? 1 : 0;
+        if (!in_input) continue;
+        ++inside;
+        const T v = xp[off];
+        if (o.kind == PoolKind::max) {
+          if (is_nan) continue;
+          if (v != v) {  // NaN wins, as in the kernel
+            is_nan = true;
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          } else if (v > best || best_at < 0) {
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          }
+        } else if (o.kind == PoolKind::average) {
+          acc += static_cast<double>(v);
+        } else {
+          acc += std::pow(std::fabs(static_cast<double>(v)), static_cast<double>(o.p));
+        }
+      }
+      T& dst = y[plane * out_plane + o_i];
+      if (o.kind == PoolKind::max) {
+        dst = best;
+        if (indices) {
+          indices[plane * out_plane + o_i] =
+              best_at < 0 ? -1 : static_cast<std::int64_t>(plane * in_plane) + best_at;
+        }
+      } else if (o.kind == PoolKind::average) {
+        const std::size_t count = o.count_include_pad ? padded : inside;
+        dst = static_cast<T>(acc / static_cast<double>(count));
+      } else {
+        dst = static_cast<T>(std::pow(acc, 1.0 / static_cast<double>(o.p)));
+      }
+    }
+  }
+}
+
+// MaxPool, AveragePool and LpPool: the window attributes, then the kernel or the scalar loop.
+class PoolKernel final : public OpKernel {
+ public:
+  PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
+    options_.kind = kind;
+    options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
+    options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
+    const std::int64_t order = info.get_int("storage_order", 0);
+    if (order != 0 && order != 1) {
+      info.fail(ErrorKind::invalid_model, "storage_order " + std::to_string(order) +
+                                              " is not 0 (row major) or 1 (column major)");
+    }
+    options_.column_major = order == 1;
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      // p is a float before opset 11 and an int from 11 on.
+      options_.p = p == nullptr ? 2.0f
+                   : p->kind == Attribute::Kind::float_ ? p->f
+                                                        : static_cast<float>(info.get_int("p", 2));
+      if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
+        info.fail(ErrorKind::invalid_model, "p must be a positive number");
+      }
+    }
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+    if (kind != PoolKind::max && !window_.dilations.empty()) {
+      for (std::int64_t d : window_.dilations) {
+        if (d != 1) info.fail(ErrorKind::unsupported_op, "dilations other than 1");
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != window_.kernel.size() + 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C] and " +
+                                              std::to_string(window_.kernel.size()) +
+                                              " spatial dimensions (kernel_shape)");
+    }
+    const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
+    std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
+    for (const WindowAxis& a : axes) {
+      out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
+    }
+    const Shape out_shape = make_shape(out_dims);
+    Tensor& y = ctx.output(0, x.dtype(), out_shape);
+    std::int64_t* indices = nullptr;
+    if (options_.kind == PoolKind::max && ctx.output_count() > 1 && ctx.has_output(1)) {
+      indices = ctx.output(1, DType::i64, out_shape).data<std::int64_t>();
+    }
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (y.numel() == 0) return;
+    if (x.dtype() == DType::f32 && axes.size() <= 2 && options_.kind != PoolKind::lp) {
+      run_f32(x, y, indices, axes);
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
+    }, NumericTypes{});
+  }
+
+ private:
+  void run_f32(const Tensor& x, Tensor& y, std::int64_t* indices,
+               const std::vector<WindowAxis>& axes) const {
+    kernels::Pool2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.channels = static_cast<std::size_t>(x.shape()[1]);
+    const WindowAxis one;
+    const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+    const WindowAxis& w = axes.back();
+    p.in_h = h.in;
+    p.in_w = w.in;
+    p.kernel_h = h.kernel;
+    p.kernel_w = w.kernel;
+    p.stride_h = h.stride;
+    p.stride_w = w.stride;
+    p.dilation_h = h.dilation;
+    p.dilation_w = w.dilation;
+    p.pad_top = h.pad_begin;
+    p.pad_bottom = h.pad_end;
+    p.pad_left = w.pad_begin;
+    p.pad_right = w.pad_end;
+    p.ceil_mode = options_.ceil_mode;
+    p.count_include_pad = options_.count_include_pad;
+    if (options_.kind == PoolKind::average) {
+      kernels::avg_pool2d_nchw_f32(p, x.data<float>(), y.data<float>());
+      return;
+    }
+    kernels::max_pool2d_nchw_f32(p, x.data<float>(), y.data<float>(), indices);
+    if (indices != nullptr && options_.column_major) {
+      // Row-major plane offsets h * W + w become column-major w * H + h.
+      const std::int64_t plane = static_cast<std::int64_t>(p.in_h * p.in_w);
+      const auto in_w = static_cast<std::int64_t>(p.in_w), in_h = static_cast<std::int64_t>(p.in_h);
+      for (std::int64_t i = 0; i < y.numel(); ++i) {
+        std::int64_t& idx = indices[i];
+        if (idx < 0) continue;
+        const std::int64_t base = idx / plane * plane, r = idx % plane;
+        idx = base + (r % in_w) * in_h + r / in_w;
+      }
+    }
+  }
+
+  WindowAttrs window_;
+  PoolOptions options_;
+};
+
+// GlobalAveragePool, GlobalMaxPool, GlobalLpPool: one value per (n, c) plane.
+class GlobalPoolKernel final : public OpKernel {
+ public:
+  GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      p_ = p == nullptr ? 2.0f
+           : p->kind == Attribute::Kind::float_ ? p->f
+                                                : static_cast<float>(info.get_int("p", 2));
+      if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() +
+                                              " must be [N, C, spatial...]");
+    }
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    std::vector<WindowAxis> axes(x.rank() - 2);
+    std::size_t spatial = 1;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      axes[i].in = axes[i].kernel = static_cast<std::size_t>(x.shape()[i + 2]);
+      spatial *= axes[i].in;
+      dims.push_back(1);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (planes == 0) return;
+    if (x.dtype() == DType::f32 && kind_ != PoolKind::lp) {
+      if (kind_ == PoolKind::max) {
+        kernels::global_max_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
+      } else {
+        kernels::global_avg_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
+      }
+      return;
+    }
+    if (spatial == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " has an empty plane");
+    }
+    PoolOptions o;
+    o.kind = kind_;
+    o.p = p_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
+    }, NumericTypes{});
+  }
+
+ private:
+  PoolKind kind_;
+  float p_ = 2.0f;
+};
+
+// MaxUnpool: a zero tensor of the unpooled shape (or output_shape) with X scattered to the flat
+// positions I names.
+class MaxUnpoolKernel final : public OpKernel {
+ public:
+  explicit MaxUnpoolKernel(const OpInfo& info) : window_(info) {
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& idx = ctx.input(1);
+    const std::size_t rank = window_.kernel.size();
+    if (x.rank() != rank + 2 || idx.shape() != x.shape() || idx.dtype() != DType::i64) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " and I " +
+                                              idx.shape().to_string() +
+                                              " must be int64 of X's shape, [N, C] and " +
+                                              std::to_string(rank) + " spatial dimensions");
+    }
+    window_.check_rank(ctx.info(), rank);
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    for (std::size_t i = 0; i < rank; ++i) {
+      const std::int64_t pads =
+          window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
+      dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
+                     window_.kernel[i] - pads);
+    }
+    // Indices count positions in the unpooled shape; a larger output_shape keeps each element
+    // at the same coordinates.
+    const std::vector<std::int64_t> unpooled = dims;
+    if (ctx.has_input(2)) {
+      const std::vector<std::int64_t> want = read_ints(ctx.info(), ctx.input(2), "output_shape");
+      if (want.size() != dims.size() || want[0] != dims[0] || want[1] != dims[1]) {
+        ctx.fail(ErrorKind::shape_mismatch, "output_shape does not fit X " + x.shape().to_string());
+      }
+      for (std::size_t i = 2; i < want.size(); ++i) {
+        if (want[i] < dims[i]) {
+          ctx.fail(ErrorKind::shape_mismatch, "output_shape is smaller than the unpooled shape");
+        }
+      }
+      dims = want;
+    }
+    for (std::int64_t d : dims) {
+      if (d < 0) ctx.fail(ErrorKind::shape_mismatch, "the unpooled shape is negative");
+    }
+    const Shape from = make_shape(unpooled);
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
+    const std::int64_t* pi = idx.data<std::int64_t>();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for (std::int64_t i = 0; i < x.numel(); ++i) {
+        if (pi[i] < 0 || pi[i] >= from.numel()) {
+          ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
+                                                  " is outside the unpooled shape " +
+                                                  from.to_string());
+        }
+        std::int64_t rest = pi[i], at = 0, stride = 1;
+        for (std::size_t d = dims.size(); d-- > 0;) {
+          at += rest % unpooled[d] * stride;
+          rest /= unpooled[d];
+          stride *= dims[d];
+        }
+        py[at] = px[i];
+      }
+    }, NumericTypes{});
+  }
+
+ private:
+  WindowAttrs window_;
+};
+
+template <PoolKind kind>
+OpFactory pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<PoolKernel>(info, kind);
+  };
+}
+template <PoolKind kind>
+OpFactory global_pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<GlobalPoolKernel>(info, kind);
+  };
+}
+
+inline void register_pool_ops(OpSet& ops) {
+  ops.add("", "MaxPool", 1, pool_factory<PoolKind::max>());
+  ops.add("", "AveragePool", 1, pool_factory<PoolKind::average>());
+  ops.add("", "LpPool", 1, pool_factory<PoolKind::lp>());
+  ops.add("", "GlobalMaxPool", 1, global_pool_factory<PoolKind::max>());
+  ops.add("", "GlobalAveragePool", 1, global_pool_factory<PoolKind::average>());
+  ops.add("", "GlobalLpPool", 1, global_pool_factory<PoolKind::lp>());
+  ops.add("", "MaxUnpool", 9, factory<MaxUnpoolKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_POOL_HPP
+// ---- end inlay/graph/ops/pool.hpp
+// ---- begin inlay/graph/ops/reduce.hpp
+// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum, Hardmax. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REDUCE_HPP
+#define INLAY_GRAPH_OPS_REDUCE_HPP
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_reduce_ops(OpSet& ops) {
+  (void)ops;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_REDUCE_HPP
+// ---- end inlay/graph/ops/reduce.hpp
+// ---- begin inlay/graph/ops/rnn.hpp
+// Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
+// lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
+// Per direction, the input projection of every time step is one GEMM (the biases in its
+// epilogue); each step then runs one recurrent GEMM (two for GRU with linear_before_reset 0) and
+// the gate functions on the unary kernel. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RNN_HPP
+#define INLAY_GRAPH_OPS_RNN_HPP
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// One gate function of the `activations` attribute with its alpha/beta.
+class GateFunction {
+ public:
+  // Reads the function `name`; those that take alpha (beta) consume the next value of
+  // `alphas` (`betas`) when one is left, else keep ONNX's default.
+  GateFunction(const OpInfo& info, const std::string& name, const std::vector<float>& alphas,
+               std::size_t& next_alpha, const std::vector<float>& betas, std::size_t& next_beta) {
+    std::string n;
+    for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    float alpha = 0.0f, beta = 0.0f;
+    bool uses_alpha = true, uses_beta = false;
+    if (n == "relu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::relu; uses_alpha = false; }
+    else if (n == "tanh") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::tanh; uses_alpha = false; }
+    else if (n == "sigmoid") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::sigmoid; uses_alpha = false; }
+    else if (n == "softplus") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::softplus; uses_alpha = false; }
+    else if (n == "softsign") { kind_ = Kind::softsign; uses_alpha = false; }
+    else if (n == "leakyrelu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::leaky_relu; alpha = 0.01f; }
+    else if (n == "elu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::elu; alpha = 1.0f; }
+    else if (n == "thresholdedrelu") { kind_ = Kind::thresholded_relu; alpha = 1.0f; }
+    else if (n == "hardsigmoid") {
+      kind_ = Kind::kernel; op_ = kernels::UnaryOp::hard_sigmoid; alpha = 0.2f; beta = 0.5f; uses_beta = true;
+    } else if (n == "affine") { kind_ = Kind::affine; alpha = 1.0f; uses_beta = true; }
+    else if (n == "scaledtanh") { kind_ = Kind::scaled_tanh; alpha = 1.0f; beta = 1.0f; uses_beta = true; }
+    else {
+      info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    }
+    if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
+    if (uses_beta && next_beta < betas.size()) beta = betas[next_beta++];
+    alpha_ = alpha;
+    beta_ = beta;
+  }
+
+  // v[i] = f(v[i]) for i < n.
+  void apply(float* v, std::size_t n) const {
+    switch (kind_) {
+      case Kind::kernel:
+        kernels::unary_f32(v, v, n, kernels::Activation::of(op_, alpha_, beta_));
+        return;
+      case Kind::affine:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * v[i] + beta_;
+        return;
+      case Kind::scaled_tanh:
+        for (std::size_t i = 0; i < n; ++i) v[i] = alpha_ * std::tanh(beta_ * v[i]);
+        return;
+      case Kind::thresholded_relu:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] > alpha_ ? v[i] : 0.0f;
+        return;
+      case Kind::softsign:
+        for (std::size_t i = 0; i < n; ++i) v[i] = v[i] / (1.0f + std::fabs(v[i]));
+        return;
+    }
+  }
+
+ private:
+  enum class Kind { kernel, affine, scaled_tanh, thresholded_relu, softsign };
+  Kind kind_ = Kind::kernel;
+  kernels::UnaryOp op_ = kernels::UnaryOp::identity;
+  float alpha_ = 0.0f, beta_ = 0.0f;
+};
+
+enum class CellKind { rnn, gru, lstm };
+
+class RecurrentKernel final : public OpKernel {
+ public:
+  RecurrentKernel(const OpInfo& info, CellKind cell)
+      : cell_(cell),
+        gates_(cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 3 : 4),
+        hidden_size_(info.get_int("hidden_size", -1)),
+        clip_(info.get_float("clip", 0.0f)),
+        has_clip_(info.has("clip")),
+        input_forget_(info.get_int("input_forget", 0) != 0),
+        linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
+        layout_(info.get_int("layout", 0)) {
+    const std::string dir = info.get_string("direction", "forward");
+    if (dir == "forward") directions_ = 1;
+    else if (dir == "reverse") { directions_ = 1; reverse_ = true; }
+    else if (dir == "bidirectional") directions_ = 2;
+    else info.fail(ErrorKind::invalid_model, "direction '" + dir + "' is not forward, reverse or bidirectional");
+    if (layout_ != 0 && layout_ != 1) {
+      info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
+    }
+    if (has_clip_ && !(clip_ > 0.0f)) {
+      info.fail(ErrorKind::invalid_model, "clip must be > 0, got " + std::to_string(clip_));
+    }
+    if (info.has("hidden_size") && hidden_size_ < 1) {
+      info.fail(ErrorKind::invalid_model, "hidden_size must be >= 1");
+    }
+    // Functions per direction: f (RNN); f, g (GRU); f, g, h (LSTM).
+    const std::size_t per = cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 2 : 3;
+    std::vector<std::string> names = info.get_strings("activations");
+    if (names.empty()) {
+      names = cell == CellKind::rnn   ? std::vector<std::string>{"Tanh"}
+              : cell == CellKind::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
+                                      : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
+    }
+    if (names.size() == per && directions_ == 2) {  // one list for both directions
+      const std::vector<std::string> one = names;
+      names.insert(names.end(), one.begin(), one.end());
+    }
+    if (names.size() != per * directions_) {
+      info.fail(ErrorKind::invalid_model, "activations lists " + std::to_string(names.size()) +
+                                              " functions; " + std::to_string(per * directions_) +
+                                              " are needed");
+    }
+    const std::vector<float> alphas = info.get_floats("activation_alpha");
+    const std::vector<float> betas = info.get_floats("activation_beta");
+    std::size_t next_alpha = 0, next_beta = 0;
+    for (const std::string& n : names) {
+      functions_.emplace_back(info, n, alphas, next_alpha, betas, next_beta);
+    }
+    if (const Tensor* r = info.constant_input(2)) (void)hidden(info, r->shape());
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    const Tensor& r = ctx.input(2);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    require_f32(ctx, r, "R");
+    if (x.rank() != 3) ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
+    const std::size_t hs = hidden(info, r.shape());
+    const auto seq = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 0 : 1]);
+    const auto batch = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 1 : 0]);
+    const auto in = static_cast<std::size_t>(x.shape()[2]);
+    const std::size_t gh = gates_ * hs, dirs = directions_;
+    expect(ctx, w, "W", {dirs, gh, in});
+    const float* bias = optional(ctx, 3, "B", {dirs, 2 * gh});
+    std::vector<std::int64_t> lens(batch, static_cast<std::int64_t>(seq));
+    if (ctx.has_input(4)) {
+      lens = read_ints(info, ctx.input(4), "sequence_lens");
+      if (lens.size() != batch) {
+        ctx.fail(ErrorKind::shape_mismatch, "sequence_lens has " + std::to_string(lens.size()) +
+                                                " values for a batch of " + std::to_string(batch));
+      }
+      for (std::int64_t l : lens) {
+        if (l < 0 || l > static_cast<std::int64_t>(seq)) {
+          ctx.fail(ErrorKind::invalid_model, "sequence length " + std::to_string(l) +
+                                                 " is outside [0, " + std::to_string(seq) + "]");
+        }
+      }
+    }
+    const std::vector<std::size_t> state_dims =
+        layout_ == 0 ? std::vector<std::size_t>{dirs, batch, hs}
+                     : std::vector<std::size_t>{batch, dirs, hs};
+    const float* init_h = optional(ctx, 5, "initial_h", state_dims);
+    const float* init_c = cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
+    const float* peep = cell_ == CellKind::lstm ? optional(ctx, 7, "P", {dirs, 3 * hs}) : nullptr;
+
+    auto dims = [](std::initializer_list<std::size_t> d) {
+      std::vector<std::int64_t> v;
+      for (std::size_t e : d) v.push_back(static_cast<std::int64_t>(e));
+      return make_shape(v);
+    };
+    float* y = nullptr;
+    if (ctx.output_count() > 0 && ctx.has_output(0)) {
+      Tensor& t = ctx.output(0, DType::f32, layout_ == 0 ? dims({seq, dirs, batch, hs})
+                                                         : dims({batch, seq, dirs, hs}));
+      y = t.data<float>();
+      if (t.nbytes()) std::memset(y, 0, t.nbytes());  // steps past a sequence's end stay 0
+    }
+    const Shape state_shape = layout_ == 0 ? dims({dirs, batch, hs}) : dims({batch, dirs, hs});
+    float* y_h = ctx.output_count() > 1 && ctx.has_output(1)
+                     ? ctx.output(1, DType::f32, state_shape).data<float>() : nullptr;
+    float* y_c = cell_ == CellKind::lstm && ctx.output_count() > 2 && ctx.has_output(2)
+                     ? ctx.output(2, DType::f32, state_shape).data<float>() : nullptr;
+
+    // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
+    const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
+    float* base = static_cast<float*>(
+        ctx.scratch((proj + step + 3 * state + 2 * gh) * sizeof(float)));
+    float* xw = base;
+    float* g = xw + proj;
+    float* h = g + step;
+    float* c = h + state;
+    float* rh = c + state;
+    float* bias_x = rh + state;
+    float* bias_r = bias_x + gh;
+
+    for (std::size_t d = 0; d < dirs; ++d) {
+      const bool backward = reverse_ || d == 1;
+      const float* wd = w.data<float>() + d * gh * in;
+      const float* rd = r.data<float>() + d * gh * hs;
+      // The projection's bias is Wb + Rb, except GRU's Rb of h with linear_before_reset, which
+      // is added to the recurrent product before r multiplies it.
+      for (std::size_t i = 0; i < gh; ++i) {
+        const float wb = bias ? bias[d * 2 * gh + i] : 0.0f;
+        const float rb = bias ? bias[d * 2 * gh + gh + i] : 0.0f;
+        const bool separate = cell_ == CellKind::gru && linear_before_reset_ && i >= 2 * hs;
+        bias_x[i] = separate ? wb : wb + rb;
+        bias_r[i] = separate ? rb : 0.0f;
+      }
+      kernels::GemmEpilogue ep;
+      ep.bias = bias_x;
+      ep.bias_kind = kernels::BiasKind::per_column;
+      if (seq * batch != 0) {
+        kernels::gemm_f32(false, true, seq * batch, gh, in, 1.0f, x.data<float>(), in, wd, in, 0.0f,
+                          xw, gh, ep, ctx.executor());
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (init_h) std::memcpy(h + b * hs, init_h + at, hs * sizeof(float));
+        else std::fill(h + b * hs, h + (b + 1) * hs, 0.0f);
+        if (init_c) std::memcpy(c + b * hs, init_c + at, hs * sizeof(float));
+        else std::fill(c + b * hs, c + (b + 1) * hs, 0.0f);
+      }
+      std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
+      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
+      const float* pd = peep ? peep + d * 3 * hs : nullptr;
+      for (std::size_t s = 0; s < seq; ++s) {
+        // Recurrent products for every batch row (rows past their sequence are ignored).
+        const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
+        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd, g, gh,
+                          cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr);
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          const std::size_t n = cell_ == CellKind::gru ? 2 * hs : gh;  // GRU's h: step_gru
+          for (std::size_t i = 0; i < n; ++i) grow[i] += xrow[i];
+          if (cell_ == CellKind::gru) {  // r, then r * h for the second product
+            clip(grow + hs, hs);
+            fn[0].apply(grow + hs, hs);
+            if (gru_split) {
+              for (std::size_t i = 0; i < hs; ++i) rh[b * hs + i] = grow[hs + i] * h[b * hs + i];
+            }
+          }
+        }
+        if (cell_ == CellKind::gru && !linear_before_reset_) {
+          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, g + 2 * hs, gh, nullptr);
+        }
+        for (std::size_t b = 0; b < batch; ++b) {
+          const auto len = static_cast<std::size_t>(lens[b]);
+          if (s >= len) continue;
+          const std::size_t t = backward ? len - 1 - s : s;
+          const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
+          float* grow = g + b * gh;
+          float* hb = h + b * hs;
+          float* cb = c + b * hs;
+          switch (cell_) {
+            case CellKind::rnn:
+              clip(grow, hs);
+              fn[0].apply(grow, hs);
+              std::memcpy(hb, grow, hs * sizeof(float));
+              break;
+            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
+            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
+          }
+          if (y) {
+            float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
+            std::memcpy(dst, hb, hs * sizeof(float));
+          }
+        }
+      }
+      for (std::size_t b = 0; b < batch; ++b) {
+        const std::size_t at = layout_ == 0 ? (d * batch + b) * hs : (b * dirs + d) * hs;
+        if (y_h) std::memcpy(y_h + at, h + b * hs, hs * sizeof(float));
+        if (y_c) std::memcpy(y_c + at, c + b * hs, hs * sizeof(float));
+      }
+    }
+  }
+
+ private:
+  // c[batch, n] (row stride ldc) = a[batch, hs] r[n, hs]^T + bias; batch 1 is a matrix-vector
+  // product (the common inference case, bandwidth-bound).
+  static void recurrent_product(OpContext& ctx, std::size_t batch, std::size_t n, std::size_t hs,
+                                const float* a, const float* r, float* c, std::size_t ldc,
+                                const float* bias) {
+    if (batch == 1) {
+      kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
+      return;
+    }
+    kernels::GemmEpilogue ep;
+    if (bias) {
+      ep.bias = bias;
+      ep.bias_kind = kernels::BiasKind::per_column;
+    }
+    kernels::gemm_f32(false, true, batch, n, hs, 1.0f, a, hs, r, hs, 0.0f, c, ldc, ep,
+                      ctx.executor());
+  }
+
+  // Gates z, r, h: grow holds z's pre-activation, r (already applied) and h's recurrent part.
+  void step_gru(const GateFunction* fn, float* grow, const float* xrow, float* hb,
+                std::size_t hs) const {
+    float* z = grow;
+    float* r = grow + hs;
+    float* hh = grow + 2 * hs;
+    clip(z, hs);
+    fn[0].apply(z, hs);
+    if (linear_before_reset_) {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] = xrow[2 * hs + i] + r[i] * hh[i];
+    } else {
+      for (std::size_t i = 0; i < hs; ++i) hh[i] += xrow[2 * hs + i];
+    }
+    clip(hh, hs);
+    fn[1].apply(hh, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = (1.0f - z[i]) * hh[i] + z[i] * hb[i];
+  }
+
+  // Gates i, o, f, c (ONNX's order) with peepholes P = [Pi, Po, Pf].
+  void step_lstm(const GateFunction* fn, float* grow, const float* p, float* hb, float* cb,
+                 std::size_t hs) const {
+    float* gi = grow;
+    float* go = grow + hs;
+    float* gf = grow + 2 * hs;
+    float* gc = grow + 3 * hs;
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) {
+        gi[i] += p[i] * cb[i];
+        gf[i] += p[2 * hs + i] * cb[i];
+      }
+    }
+    clip(gi, hs);
+    fn[0].apply(gi, hs);
+    if (input_forget_) {
+      for (std::size_t i = 0; i < hs; ++i) gf[i] = 1.0f - gi[i];
+    } else {
+      clip(gf, hs);
+      fn[0].apply(gf, hs);
+    }
+    clip(gc, hs);
+    fn[1].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) cb[i] = gf[i] * cb[i] + gi[i] * gc[i];
+    if (p) {
+      for (std::size_t i = 0; i < hs; ++i) go[i] += p[hs + i] * cb[i];
+    }
+    clip(go, hs);
+    fn[0].apply(go, hs);
+    std::memcpy(gc, cb, hs * sizeof(float));  // h(C) without touching C
+    fn[2].apply(gc, hs);
+    for (std::size_t i = 0; i < hs; ++i) hb[i] = go[i] * gc[i];
+  }
+
+  void clip(float* v, std::size_t n) const {
+    if (!has_clip_) return;
+    for (std::size_t i = 0; i < n; ++i) v[i] = std::min(clip_, std::max(-clip_, v[i]));
+  }
+
+  // The hidden size from R [directions, gates * hidden, hidden], checked against hidden_size.
+  std::size_t hidden(const OpInfo& info, const Shape& r) const {
+    if (r.rank() != 3 || r[0] != static_cast<std::int64_t>(directions_) || r[2] < 1 ||
+        r[1] != static_cast<std::int64_t>(gates_) * r[2] ||
+        (hidden_size_ > 0 && r[2] != hidden_size_)) {
+      info.fail(ErrorKind::shape_mismatch,
+                "R " + r.to_string() + " must be [" + std::to_string(directions_) + ", " +
+                    std::to_string(gates_) + " * hidden_size, hidden_size]" +
+                    (hidden_size_ > 0 ? " with hidden_size " + std::to_string(hidden_size_) : ""));
+    }
+    return static_cast<std::size_t>(r[2]);
+  }
+
+  static void expect(const OpContext& ctx, const Tensor& t, const char* what,
+                     std::initializer_list<std::size_t> dims) {
+    bool ok = t.rank() == dims.size();
+    std::string want;
+    std::size_t k = 0;
+    for (std::size_t d : dims) {
+      ok = ok && static_cast<std::size_t>(t.shape()[k]) == d;
+      want += (k++ ? ", " : "") + std::to_string(d);
+    }
+    if (!ok) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
+                                              " must be [" + want + "]");
+    }
+  }
+  static const float* optional(OpContext& ctx, std::size_t i, const char* what,
+                               const std::vector<std::size_t>& dims) {
+    if (!ctx.has_input(i)) return nullptr;
+    const Tensor& t = ctx.input(i);
+    require_f32(ctx, t, what);
+    if (dims.size() == 2) expect(ctx, t, what, {dims[0], dims[1]});
+    else expect(ctx, t, what, {dims[0], dims[1], dims[2]});
+    return t.data<float>();
+  }
+
+  CellKind cell_;
+  std::size_t gates_;
+  std::int64_t hidden_size_;
+  float clip_;
+  bool has_clip_, input_forget_, linear_before_reset_;
+  std::int64_t layout_;
+  std::size_t directions_ = 1;
+  bool reverse_ = false;
+  std::vector<GateFunction> functions_;
+};
+
+template <CellKind cell>
+OpFactory recurrent_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RecurrentKernel>(info, cell);
+  };
+}
+
+inline void register_rnn_ops(OpSet& ops) {
+  ops.add("", "RNN", 1, recurrent_factory<CellKind::rnn>());
+  ops.add("", "GRU", 1, recurrent_factory<CellKind::gru>());
+  ops.add("", "LSTM", 1, recurrent_factory<CellKind::lstm>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RNN_HPP
+// ---- end inlay/graph/ops/rnn.hpp
 // ---- begin inlay/graph/ops/shape.hpp
 // Operators that produce or reshape data without arithmetic: Identity, Constant, Reshape,
 // Flatten, Shape. Implementation-only.
@@ -4939,6 +7358,10 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
+    // Dropout in training mode draws a random mask: inlay runs inference only.
+    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+    }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
       Tensor& mask = ctx.output(1, DType::boolean, x.shape());
@@ -5060,8 +7483,15 @@ INLAY_NAMESPACE_BEGIN
 const OpSet& builtin_ops() {
   static const OpSet table = [] {
     OpSet ops;
+    graph::ops::register_control_ops(ops);
+    graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_linear_ops(ops);
+    graph::ops::register_movement_ops(ops);
+    graph::ops::register_norm_ops(ops);
+    graph::ops::register_pool_ops(ops);
+    graph::ops::register_reduce_ops(ops);
+    graph::ops::register_rnn_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
     return ops;
