@@ -4,7 +4,13 @@
 #   program (an executable, or a library the executable links); it also links inlay::inlay.
 #   PARTS <n> splits the implementation over n translation units, which build in parallel and each
 #   need less compiler memory.
+# inlay_embed_file(<target> <file> <symbol>)
+#   Compiles the bytes of <file> (e.g. an .onnx model) into <target> as
+#     extern const unsigned char <symbol>[];  extern const std::size_t <symbol>_size;
+#   regenerated when the file changes. Run the model with inlay::Model::from_bytes(<symbol>,
+#   <symbol>_size): no file I/O, weights used in place (examples/embed_model).
 include_guard(GLOBAL)
+set(_inlay_embed_script "${CMAKE_CURRENT_LIST_DIR}/InlayEmbed.cmake")
 
 function(_inlay_write_if_changed path content)
   set(old "")
@@ -41,4 +47,22 @@ function(inlay_add_implementation target)
     endforeach()
   endif()
   target_link_libraries(${target} PUBLIC inlay::inlay)
+endfunction()
+
+function(inlay_embed_file target file symbol)
+  if(NOT symbol MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "inlay_embed_file: '${symbol}' is not a C++ identifier")
+  endif()
+  get_filename_component(input "${file}" ABSOLUTE)
+  if(NOT EXISTS "${input}")
+    message(FATAL_ERROR "inlay_embed_file: ${input} does not exist")
+  endif()
+  set(output "${CMAKE_CURRENT_BINARY_DIR}/inlay_embed_${symbol}.cpp")
+  add_custom_command(OUTPUT "${output}"
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${input} -DOUTPUT=${output} -DSYMBOL=${symbol}
+            -P "${_inlay_embed_script}"
+    DEPENDS "${input}" "${_inlay_embed_script}"
+    COMMENT "Embedding ${file} as ${symbol}"
+    VERBATIM)
+  target_sources(${target} PRIVATE "${output}")
 endfunction()

@@ -34,6 +34,7 @@ install(FILES
   "${PROJECT_BINARY_DIR}/inlay-config.cmake"
   "${PROJECT_BINARY_DIR}/inlay-config-version.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/InlayHelpers.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/InlayEmbed.cmake"
   DESTINATION "${INLAY_INSTALL_CMAKEDIR}")
 
 # inlay.pc finds its prefix from its own location (${pcfiledir}), so the file stays right after

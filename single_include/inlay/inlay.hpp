@@ -4202,8 +4202,10 @@ INLAY_NAMESPACE_END
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 
@@ -4398,6 +4400,46 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
       for (std::size_t i = 0; i < N; ++i) offs[i] -= strides[i][k] * out[k];
       index[k] = 0;
     }
+  }
+}
+
+// Scalar code on any dtype (elementwise, reduce and softmax ops): half floats are computed in
+// float, every other type in itself; convert_to gives the value in another dtype the way Cast
+// does, with float -> integer saturating (NaN -> 0) so that no conversion is undefined behaviour.
+template <class T>
+struct ScalarOf {
+  using type = T;
+};
+template <>
+struct ScalarOf<float16> {
+  using type = float;
+};
+template <class T>
+using scalar_t = typename ScalarOf<T>::type;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+
+template <class T>
+inline scalar_t<T> to_scalar(T v) {
+  return v;
+}
+inline float to_scalar(float16 v) { return to_float(v); }
+
+template <class T, class S>
+inline T convert_to(S v) {
+  if constexpr (std::is_same<S, float16>::value) {
+    return convert_to<T>(to_float(v));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return v != S(0);
+  } else if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(static_cast<float>(v));
+  } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
+    if (!(v == v)) return T(0);
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(v);
   }
 }
 
@@ -4949,17 +4991,246 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_REGISTRY_HPP
 
 // ---- begin inlay/graph/ops/control.hpp
-// Control flow: If, Loop, Scan. Implementation-only.
+// Control flow: If, Loop, Scan. Their bodies are subgraphs compiled at load; each iteration runs
+// through OpContext::run_subgraph (which allocates: control flow is not on the no-allocation
+// path). Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONTROL_HPP
 #define INLAY_GRAPH_OPS_CONTROL_HPP
+
+#include <cstring>
+#include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+inline const Graph& graph_attribute(const OpInfo& info, const char* name) {
+  const Attribute& a = info.require(name, Attribute::Kind::graph);
+  return *a.g;
+}
+
+inline bool read_condition(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean || t.numel() != 1) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what) + " must be one bool, not " +
+                                           dtype_name(t.dtype()) + " " + t.shape().to_string());
+  }
+  return *t.data<bool>();
+}
+
+// Stacks equally shaped tensors along a new axis `axis` (reversed when `reverse`).
+inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Tensor>& parts,
+                       std::size_t axis, bool reverse, const char* what) {
+  const Tensor& first = parts.front();
+  for (const Tensor& p : parts) {
+    if (p.dtype() != first.dtype() || p.shape() != first.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + ": iterations produced " +
+                                              first.shape().to_string() + " and " +
+                                              p.shape().to_string());
+    }
+  }
+  if (axis > first.rank()) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what) + ": axis " + std::to_string(axis) +
+                                           " is out of range");
+  }
+  std::vector<std::int64_t> dims = dims_of(first.shape());
+  dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
+              static_cast<std::int64_t>(parts.size()));
+  Tensor& out = ctx.output(output, first.dtype(), make_shape(dims));
+  std::size_t outer = 1;
+  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(first.shape()[d]);
+  const std::size_t chunk = outer ? first.nbytes() / outer : 0;
+  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const Tensor& p = parts[reverse ? parts.size() - 1 - k : k];
+      std::memcpy(dst, static_cast<const char*>(p.raw_data()) + o * chunk, chunk);
+      dst += chunk;
+    }
+  }
+}
+
+class IfKernel final : public OpKernel {
+ public:
+  explicit IfKernel(const OpInfo& info)
+      : then_(graph_attribute(info, "then_branch")), else_(graph_attribute(info, "else_branch")) {}
+  void run(OpContext& ctx) const override {
+    const bool cond = read_condition(ctx, ctx.input(0), "the condition");
+    const Graph& branch = cond ? then_ : else_;
+    const std::vector<Tensor> outs = ctx.run_subgraph(branch, {});
+    if (outs.size() != ctx.output_count()) {
+      ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
+                                             std::to_string(outs.size()) + " outputs, the node " +
+                                             std::to_string(ctx.output_count()));
+    }
+    for (std::size_t i = 0; i < outs.size(); ++i) copy_to_output(ctx, i, outs[i], outs[i].shape());
+  }
+
+ private:
+  const Graph& then_;
+  const Graph& else_;
+};
+
+// Loop(M, cond, v_initial...) -> (v_final..., scan_outputs...). The body maps (iteration, cond,
+// v...) to (cond, v..., scan...).
+class LoopKernel final : public OpKernel {
+ public:
+  explicit LoopKernel(const OpInfo& info) : body_(graph_attribute(info, "body")) {}
+  void run(OpContext& ctx) const override {
+    const std::size_t carried = ctx.input_count() >= 2 ? ctx.input_count() - 2 : 0;
+    if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
+      ctx.fail(ErrorKind::invalid_model,
+               "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
+                   std::to_string(body_.outputs.size()) + " outputs; " +
+                   std::to_string(carried) + " loop-carried values need " +
+                   std::to_string(carried + 2) + " inputs and at least " +
+                   std::to_string(carried + 1) + " outputs");
+    }
+    const std::size_t scans = body_.outputs.size() - 1 - carried;
+    if (ctx.output_count() > carried + scans) {
+      ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
+    }
+    std::int64_t trips = -1;  // no limit
+    if (ctx.has_input(0)) trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
+    bool cond = true;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
+    if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
+      ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
+    }
+    std::vector<Tensor> state;
+    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input(2 + i));
+    std::vector<std::vector<Tensor>> scanned(scans);
+    Tensor iteration(DType::i64, Shape{});
+    Tensor condition(DType::boolean, Shape{});
+    for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
+      *iteration.data<std::int64_t>() = i;
+      *condition.data<bool>() = cond;
+      std::vector<Tensor> in;
+      in.push_back(iteration.clone());
+      in.push_back(condition.clone());
+      for (const Tensor& s : state) in.push_back(s);
+      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+      cond = read_condition(ctx, out[0], "the body's condition output");
+      for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
+      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k]);
+    }
+    for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
+      if (ctx.has_output(k)) copy_to_output(ctx, k, state[k], state[k].shape());
+    }
+    for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(carried + k)) continue;
+      if (scanned[k].empty()) {
+        // No iteration ran: an empty stack whose element shape is unknown; use the body's
+        // declared type when it has one.
+        const Value& v = body_.values[body_.outputs[1 + carried + k]];
+        std::vector<std::int64_t> dims{0};
+        if (v.has_shape) {
+          for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+        }
+        ctx.output(carried + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
+        continue;
+      }
+      stack_into(ctx, carried + k, scanned[k], 0, false, "scan output");
+    }
+  }
+
+ private:
+  const Graph& body_;
+};
+
+// Scan (opset 9+): states carried through the iterations, scan inputs sliced along their scan
+// axes, scan outputs stacked along theirs.
+class ScanKernel final : public OpKernel {
+ public:
+  explicit ScanKernel(const OpInfo& info)
+      : body_(graph_attribute(info, "body")),
+        scan_inputs_(static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
+        input_axes_(info.get_ints("scan_input_axes")),
+        input_directions_(info.get_ints("scan_input_directions")),
+        output_axes_(info.get_ints("scan_output_axes")),
+        output_directions_(info.get_ints("scan_output_directions")) {
+    if (info.opset() < 9) info.fail(ErrorKind::unsupported_op, "Scan before opset 9 (with a batch axis) is not supported");
+    if (scan_inputs_ > info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t states = ctx.input_count() - scan_inputs_;
+    if (body_.inputs.size() != ctx.input_count() || body_.outputs.size() < states) {
+      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
+    }
+    const std::size_t scan_outputs = body_.outputs.size() - states;
+    std::vector<Tensor> state;
+    for (std::size_t i = 0; i < states; ++i) state.push_back(ctx.input(i));
+    // Slice geometry per scan input.
+    std::int64_t length = -1;
+    std::vector<std::size_t> axes(scan_inputs_);
+    for (std::size_t k = 0; k < scan_inputs_; ++k) {
+      const Tensor& x = ctx.input(states + k);
+      const std::int64_t a = k < input_axes_.size() ? input_axes_[k] : 0;
+      axes[k] = normalize_axis(ctx.info(), a, x.rank(), "scan_input_axes");
+      const std::int64_t n = x.shape()[axes[k]];
+      if (length >= 0 && n != length) {
+        ctx.fail(ErrorKind::shape_mismatch, "scan inputs have different lengths (" +
+                                                std::to_string(length) + " and " +
+                                                std::to_string(n) + ")");
+      }
+      length = n;
+    }
+    if (length < 0) length = 0;
+    std::vector<std::vector<Tensor>> scanned(scan_outputs);
+    for (std::int64_t t = 0; t < length; ++t) {
+      std::vector<Tensor> in = state;
+      for (std::size_t k = 0; k < scan_inputs_; ++k) {
+        const bool reverse = k < input_directions_.size() && input_directions_[k] != 0;
+        in.push_back(slice(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
+      }
+      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+      for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
+      for (std::size_t k = 0; k < scan_outputs; ++k) scanned[k].push_back(out[states + k]);
+    }
+    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
+      if (ctx.has_output(i)) copy_to_output(ctx, i, state[i], state[i].shape());
+    }
+    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(states + k)) continue;
+      if (scanned[k].empty()) {
+        ctx.fail(ErrorKind::unsupported_op, "a scan over zero iterations is not supported");
+      }
+      const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
+      const std::size_t axis = normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
+      const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
+      stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
+    }
+  }
+
+ private:
+  // Element t along `axis`, as a new tensor without that axis.
+  static Tensor slice(const Tensor& x, std::size_t axis, std::int64_t t) {
+    std::vector<std::int64_t> dims = dims_of(x.shape());
+    std::size_t outer = 1, inner = dtype_size(x.dtype());
+    for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
+    for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
+    const auto n = static_cast<std::size_t>(dims[axis]);
+    dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
+    Tensor out(x.dtype(), make_shape(dims));
+    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+    const auto* src = static_cast<const char*>(x.raw_data());
+    for (std::size_t o = 0; o < outer; ++o) {
+      std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
+    }
+    return out;
+  }
+
+  const Graph& body_;
+  std::size_t scan_inputs_;
+  std::vector<std::int64_t> input_axes_, input_directions_, output_axes_, output_directions_;
+};
+
 inline void register_control_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "If", 1, factory<IfKernel>());
+  ops.add("", "Loop", 1, factory<LoopKernel>());
+  ops.add("", "Scan", 8, factory<ScanKernel>());
 }
 
 }  // namespace ops
@@ -5504,52 +5775,440 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_CONV_HPP
 // ---- end inlay/graph/ops/conv.hpp
 // ---- begin inlay/graph/ops/elementwise.hpp
-// Elementwise operators: activations and math on one tensor (f32 through the unary kernel),
-// arithmetic on two with broadcasting (f32 through the binary kernel). Implementation-only.
+// Elementwise operators: unary math and activations, Clip, arithmetic and comparisons with
+// broadcasting, variadic Sum/Mean/Max/Min, logic, Where, Cast and CastLike. f32 goes through the
+// shared unary/binary kernels wherever one exists; other dtypes, and ops without a kernel, run
+// the scalar code here. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 #define INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+namespace elementwise {
 
-// One f32 activation with its parameters read from the node's attributes at load.
-class UnaryKernel final : public OpKernel {
+using NumericHalfTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
+                                  std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
+                                  std::uint64_t>;
+using FloatHalfTypes = TypeList<float, double, float16>;
+
+// ---- integer arithmetic that wraps (as two's complement hardware does) instead of being UB
+
+template <class T>
+T wrap_add(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+  } else {
+    return a + b;
+  }
+}
+template <class T>
+T wrap_sub(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+  } else {
+    return a - b;
+  }
+}
+template <class T>
+T wrap_mul(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<T>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+  } else {
+    return a * b;
+  }
+}
+// Integer division by 0 is undefined in ONNX: inlay gives 0 rather than crashing; MIN / -1 wraps.
+template <class T>
+T safe_div(T a, T b) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return wrap_sub(T(0), a);
+    }
+    return static_cast<T>(a / b);
+  } else {
+    return a / b;
+  }
+}
+// The remainder with the sign of the dividend (C's %, fmod) or of the divisor (Python's %).
+template <class T>
+T remainder(T a, T b, bool c_style) {
+  if constexpr (std::is_integral<T>::value) {
+    if (b == 0) return T(0);
+    if constexpr (std::is_signed<T>::value) {
+      if (b == T(-1)) return T(0);
+      T r = static_cast<T>(a % b);
+      if (!c_style && r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+      return r;
+    } else {
+      return static_cast<T>(a % b);
+    }
+  } else {
+    T r = std::fmod(a, b);
+    if (!c_style && r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  }
+}
+// NaN-propagating max and min (NumPy's maximum/minimum).
+template <class T>
+T max_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return a < b ? b : a;
+}
+template <class T>
+T min_of(T a, T b) {
+  if (!(a == a)) return a;
+  if (!(b == b)) return b;
+  return b < a ? b : a;
+}
+
+// y[e] = f(a[...], b[...]) over the broadcast shape of y.
+template <class A, class B, class Y, class F>
+void broadcast_map(const Tensor& a, const Tensor& b, Tensor& y, F f) {
+  const A* pa = a.data<A>();
+  const B* pb = b.data<B>();
+  Y* py = y.data<Y>();
+  if (a.shape() == b.shape()) {
+    const std::int64_t n = y.numel();
+    for (std::int64_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
+    return;
+  }
+  const Shape ins[2] = {a.shape(), b.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    py[e] = f(pa[off[0]], pb[off[1]]);
+  });
+}
+
+// Copies x into y of the broadcast shape y.shape(), any dtype.
+template <std::size_t S>
+void broadcast_copy_bytes(const Tensor& x, Tensor& y) {
+  const auto* px = static_cast<const unsigned char*>(x.raw_data());
+  auto* py = static_cast<unsigned char*>(const_cast<void*>(y.raw_data()));
+  const Shape ins[1] = {x.shape()};
+  for_each_broadcast(y.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    std::memcpy(py + e * S, px + off[0] * S, S);
+  });
+}
+inline void broadcast_copy(const Tensor& x, Tensor& y) {
+  if (x.shape() == y.shape()) {
+    if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+    return;
+  }
+  switch (dtype_size(x.dtype())) {
+    case 1: return broadcast_copy_bytes<1>(x, y);
+    case 2: return broadcast_copy_bytes<2>(x, y);
+    case 4: return broadcast_copy_bytes<4>(x, y);
+    default: return broadcast_copy_bytes<8>(x, y);
+  }
+}
+
+inline void require_same_dtype(const OpContext& ctx, const Tensor& a, const Tensor& b,
+                               const char* what_a, const char* what_b) {
+  if (a.dtype() != b.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what_a) + " and " + what_b +
+                                           " have different dtypes (" + dtype_name(a.dtype()) +
+                                           " and " + dtype_name(b.dtype()) + ")");
+  }
+}
+inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean) {
+    ctx.fail(ErrorKind::unsupported_op,
+             std::string(what) + " has dtype " + dtype_name(t.dtype()) + "; this op takes bool");
+  }
+}
+
+// ---- unary math and activations
+
+enum class Math : std::uint8_t {
+  abs, neg, floor, ceil, round, sign, sqrt, reciprocal, exp, log,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
+  relu, leaky_relu, elu, selu, celu, thresholded_relu, sigmoid, hard_sigmoid, hard_swish,
+  softplus, softsign, tanh, mish,
+  shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
+};
+// A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
+struct MathFn {
+  Math op;
+  float alpha = 0.0f;
+  float beta = 0.0f;
+};
+
+// The kernel activation that computes fn on f32, if there is one.
+inline bool kernel_activation(const MathFn& fn, kernels::Activation& out) {
+  using kernels::Activation;
+  using kernels::UnaryOp;
+  switch (fn.op) {
+    case Math::abs: out = Activation::of(UnaryOp::abs); return true;
+    case Math::neg: out = Activation::of(UnaryOp::neg); return true;
+    case Math::sqrt: out = Activation::of(UnaryOp::sqrt); return true;
+    case Math::reciprocal: out = Activation::of(UnaryOp::reciprocal); return true;
+    case Math::exp: out = Activation::of(UnaryOp::exp); return true;
+    case Math::log: out = Activation::of(UnaryOp::log); return true;
+    case Math::erf: out = Activation::of(UnaryOp::erf); return true;
+    case Math::relu: out = Activation::relu(); return true;
+    case Math::leaky_relu: out = Activation::leaky_relu(fn.alpha); return true;
+    case Math::elu: out = Activation::elu(fn.alpha); return true;
+    case Math::selu: out = Activation::selu(fn.alpha, fn.beta); return true;
+    case Math::sigmoid: out = Activation::sigmoid(); return true;
+    case Math::hard_sigmoid: out = Activation::hard_sigmoid(fn.alpha, fn.beta); return true;
+    case Math::hard_swish: out = Activation::hard_swish(); return true;
+    case Math::softplus: out = Activation::softplus(); return true;
+    case Math::tanh: out = Activation::tanh(); return true;
+    case Math::mish: out = Activation::mish(); return true;
+    default: return false;
+  }
+}
+
+// fn(x) for a float or double x; formulas from the ONNX operator docs.
+template <class C>
+C apply_float(const MathFn& fn, C x) {
+  const C alpha = fn.alpha, beta = fn.beta;
+  switch (fn.op) {
+    case Math::abs: return std::fabs(x);
+    case Math::neg: return -x;
+    case Math::floor: return std::floor(x);
+    case Math::ceil: return std::ceil(x);
+    case Math::round: return std::nearbyint(x);  // ties to even in the default rounding mode
+    case Math::sign: return x > C(0) ? C(1) : x < C(0) ? C(-1) : x;  // 0 and NaN stay
+    case Math::sqrt: return std::sqrt(x);
+    case Math::reciprocal: return C(1) / x;
+    case Math::exp: return std::exp(x);
+    case Math::log: return std::log(x);
+    case Math::sin: return std::sin(x);
+    case Math::cos: return std::cos(x);
+    case Math::tan: return std::tan(x);
+    case Math::asin: return std::asin(x);
+    case Math::acos: return std::acos(x);
+    case Math::atan: return std::atan(x);
+    case Math::sinh: return std::sinh(x);
+    case Math::cosh: return std::cosh(x);
+    case Math::asinh: return std::asinh(x);
+    case Math::acosh: return std::acosh(x);
+    case Math::atanh: return std::atanh(x);
+    case Math::erf: return std::erf(x);
+    case Math::relu: return x < C(0) ? C(0) : x;
+    case Math::leaky_relu: return x < C(0) ? alpha * x : x;
+    case Math::elu: return x < C(0) ? alpha * std::expm1(x) : x;
+    case Math::selu: return x > C(0) ? beta * x : beta * alpha * std::expm1(x);
+    case Math::celu:
+      return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
+    case Math::thresholded_relu: return x > alpha ? x : C(0);
+    case Math::sigmoid: {
+      const C e = std::exp(-std::fabs(x));  // never overflows
+      return x >= C(0) ? C(1) / (C(1) + e) : e / (C(1) + e);
+    }
+    case Math::hard_sigmoid: return std::max(C(0), std::min(C(1), alpha * x + beta));
+    case Math::hard_swish: return x * std::max(C(0), std::min(C(1), x / C(6) + C(0.5)));
+    case Math::softplus: return std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x)));
+    case Math::softsign: return x / (C(1) + std::fabs(x));
+    case Math::tanh: return std::tanh(x);
+    case Math::mish:
+      return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
+  }
+  return x;
+}
+
+// The ops ONNX also defines on integers.
+inline bool takes_integers(Math op) {
+  return op == Math::abs || op == Math::neg || op == Math::sign || op == Math::relu ||
+         op == Math::shrink;
+}
+template <class T>
+T apply_integer(const MathFn& fn, T x) {
+  bool negative = false;
+  if constexpr (std::is_signed<T>::value) negative = x < T(0);
+  switch (fn.op) {
+    case Math::abs: return negative ? wrap_sub(T(0), x) : x;
+    case Math::neg: return wrap_sub(T(0), x);
+    case Math::sign: return negative ? static_cast<T>(-1) : x > T(0) ? T(1) : T(0);
+    case Math::relu: return negative ? T(0) : x;
+    case Math::shrink:
+      return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
+    default: return x;
+  }
+}
+
+class MathKernel final : public OpKernel {
  public:
-  UnaryKernel(const OpInfo&, kernels::Activation f) : f_(f) {}
+  MathKernel(const OpInfo&, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    require_f32(ctx, x, "input");
-    Tensor& y = ctx.output(0, DType::f32, x.shape());
-    kernels::unary_f32(x.data<float>(), y.data<float>(), static_cast<std::size_t>(x.numel()), f_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const auto n = static_cast<std::size_t>(x.numel());
+    if (x.dtype() == DType::f32 && has_kernel_) {
+      kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (is_float_v<T>) {
+        for (std::size_t i = 0; i < n; ++i) {
+          py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
+        }
+      } else {
+        if (!takes_integers(fn_.op)) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported by this op (floats only)");
+        }
+        for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
+      }
+    }, NumericHalfTypes{});
   }
 
  private:
-  kernels::Activation f_;
+  MathFn fn_;
+  kernels::Activation kernel_;
+  bool has_kernel_;
 };
 
-// A factory for the activation that `make(info)` returns.
+// A factory for the unary op that `make(info)` describes.
 template <class Make>
-OpFactory unary(Make make) {
+OpFactory math(Make make) {
   return [make](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<UnaryKernel>(info, make(info));
+    return std::make_unique<MathKernel>(info, make(info));
   };
 }
+inline OpFactory math(Math op) {
+  return math([op](const OpInfo&) { return MathFn{op}; });
+}
 
-class BinaryKernel final : public OpKernel {
+// IsNaN and IsInf: float in, bool out.
+class FloatTestKernel final : public OpKernel {
  public:
-  BinaryKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  FloatTestKernel(const OpInfo& info, bool nan)
+      : nan_(nan), negative_(info.get_int("detect_negative", 1) != 0),
+        positive_(info.get_int("detect_positive", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    bool* py = y.data<bool>();
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto v = to_scalar(px[i]);
+        py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
+      }
+    }, FloatHalfTypes{});
+  }
+
+ private:
+  bool nan_, negative_, positive_;
+};
+
+class NotKernel final : public OpKernel {
+ public:
+  explicit NotKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_bool(ctx, x, "the input");
+    Tensor& y = ctx.output(0, DType::boolean, x.shape());
+    const bool* px = x.data<bool>();
+    bool* py = y.data<bool>();
+    for (std::int64_t i = 0; i < x.numel(); ++i) py[i] = !px[i];
+  }
+};
+
+// ---- Clip: bounds are attributes before opset 11, optional inputs from 11 on
+
+class ClipKernel final : public OpKernel {
+ public:
+  explicit ClipKernel(const OpInfo& info)
+      : bounds_are_inputs_(info.opset() >= 11),
+        lo_(info.get_float("min", -std::numeric_limits<float>::infinity())),
+        hi_(info.get_float("max", std::numeric_limits<float>::infinity())) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
+      if constexpr (std::is_floating_point<C>::value) {
+        lo = -std::numeric_limits<C>::infinity();
+        hi = std::numeric_limits<C>::infinity();
+      }
+      if (!bounds_are_inputs_) {
+        if constexpr (!is_float_v<T>) {
+          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                  " is not supported before opset 12");
+        }
+        lo = static_cast<C>(lo_);
+        hi = static_cast<C>(hi_);
+      } else {
+        if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
+        if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
+      }
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        kernels::unary_f32(px, py, static_cast<std::size_t>(n), kernels::Activation::clip(lo, hi));
+      } else {
+        for (std::int64_t i = 0; i < n; ++i) {
+          C v = to_scalar(px[i]);
+          v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
+          v = v > hi ? hi : v;
+          py[i] = convert_to<T>(v);
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  template <class T>
+  static scalar_t<T> bound(const OpContext& ctx, std::size_t i, const char* what) {
+    const Tensor& t = ctx.input(i);
+    if (t.dtype() != dtype_of_v<T>) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                             ", the input " + dtype_name(dtype_of_v<T>));
+    }
+    if (t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
+                                             std::to_string(t.numel()));
+    }
+    return to_scalar(t.data<T>()[0]);
+  }
+  bool bounds_are_inputs_;
+  float lo_, hi_;
+};
+
+// ---- binary arithmetic with broadcasting
+
+template <class C>
+C arithmetic(kernels::BinaryOp op, C a, C b) {
+  switch (op) {
+    case kernels::BinaryOp::add: return wrap_add(a, b);
+    case kernels::BinaryOp::sub: return wrap_sub(a, b);
+    case kernels::BinaryOp::mul: return wrap_mul(a, b);
+    case kernels::BinaryOp::div: return safe_div(a, b);
+    case kernels::BinaryOp::max: return max_of(a, b);
+    case kernels::BinaryOp::min: return min_of(a, b);
+    default: return a;  // pow and prelu have kernels of their own
+  }
+}
+
+// Add, Sub, Mul, Div.
+class ArithmeticKernel final : public OpKernel {
+ public:
+  ArithmeticKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype()) {
-      ctx.fail(ErrorKind::invalid_model, std::string("inputs have different dtypes (") +
-                                             dtype_name(a.dtype()) + " and " +
-                                             dtype_name(b.dtype()) + ")");
-    }
+    require_same_dtype(ctx, a, b, "A", "B");
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32) {
@@ -5557,83 +6216,462 @@ class BinaryKernel final : public OpKernel {
                           y.data<float>(), shape);
       return;
     }
+    const kernels::BinaryOp op = op_;
     visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      const T* pa = a.data<T>();
-      const T* pb = b.data<T>();
-      T* py = y.data<T>();
-      const Shape ins[2] = {a.shape(), b.shape()};
-      const kernels::BinaryOp op = op_;
-      for_each_broadcast(shape, ins, [&](std::int64_t e, const std::int64_t* off) {
-        py[e] = apply(op, pa[off[0]], pb[off[1]]);
+      broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
+        return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
       });
-    }, TypeList<double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
-                std::uint32_t, std::int64_t, std::uint64_t>{});
+    }, NumericHalfTypes{});
   }
 
  private:
-  template <class T>
-  static T apply(kernels::BinaryOp op, T a, T b) {
-    switch (op) {
-      case kernels::BinaryOp::add: return static_cast<T>(a + b);
-      case kernels::BinaryOp::sub: return static_cast<T>(a - b);
-      case kernels::BinaryOp::mul: return static_cast<T>(a * b);
-      case kernels::BinaryOp::div:
-        if constexpr (std::is_integral<T>::value) {
-          return b == 0 ? T(0) : static_cast<T>(a / b);  // ONNX leaves x/0 undefined for ints
-        } else {
-          return a / b;
-        }
-      case kernels::BinaryOp::pow:
-        return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
-      case kernels::BinaryOp::max: return a < b ? b : a;
-      case kernels::BinaryOp::min: return b < a ? b : a;
-      case kernels::BinaryOp::prelu: return a < T(0) ? static_cast<T>(a * b) : a;
-    }
-    return a;
-  }
   kernels::BinaryOp op_;
 };
 
-inline OpFactory binary(kernels::BinaryOp op) {
-  return [op](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<BinaryKernel>(info, op);
-  };
+template <class A, class B>
+A power(A a, B b) {
+  if constexpr (std::is_integral<A>::value && std::is_integral<B>::value) {
+    if constexpr (std::is_signed<B>::value) {
+      if (b < 0) {  // only 1 and -1 have integer reciprocals
+        if (a == A(1)) return A(1);
+        if constexpr (std::is_signed<A>::value) {
+          if (a == A(-1)) return (b & 1) ? A(-1) : A(1);
+        }
+        return A(0);
+      }
+    }
+    A result = 1, base = a;
+    for (auto e = static_cast<std::uint64_t>(b); e; e >>= 1) {
+      if (e & 1) result = wrap_mul(result, base);
+      base = wrap_mul(base, base);
+    }
+    return result;
+  } else {
+    return convert_to<A>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+  }
 }
 
+// Pow: the exponent may have another dtype than the base; the result has the base's.
+class PowKernel final : public OpKernel {
+ public:
+  explicit PowKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    if (a.dtype() == DType::f32 && b.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::pow, a.data<float>(), a.shape(), b.data<float>(),
+                          b.shape(), y.data<float>(), shape);
+      return;
+    }
+    visit_dtype(ctx.info(), a.dtype(), [&](auto base_tag) {
+      using A = decltype(base_tag);
+      visit_dtype(ctx.info(), b.dtype(), [&](auto exponent_tag) {
+        using B = decltype(exponent_tag);
+        broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
+          return convert_to<A>(power(to_scalar(u), to_scalar(v)));
+        });
+      }, NumericHalfTypes{});
+    }, TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+  }
+};
+
+// Mod: fmod = 0 takes the divisor's sign (integers only), fmod = 1 the dividend's.
+class ModKernel final : public OpKernel {
+ public:
+  explicit ModKernel(const OpInfo& info) : c_style_(info.get_int("fmod", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool c_style = c_style_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (is_float_v<T>) {
+        if (!c_style) {
+          ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
+        }
+      }
+      broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
+        return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
+      });
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool c_style_;
+};
+
+class BitShiftKernel final : public OpKernel {
+ public:
+  explicit BitShiftKernel(const OpInfo& info) {
+    const std::string direction = info.get_string("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT") {
+      info.fail(ErrorKind::invalid_model,
+                "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
+    }
+    left_ = direction == "LEFT";
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "X", "Y");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, a.dtype(), shape);
+    const bool left = left_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
+        if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
+        return static_cast<T>(left ? u << v : u >> v);
+      });
+    }, TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
+  }
+
+ private:
+  bool left_ = true;
+};
+
+// PRelu: the slope broadcasts to X (one direction only).
+class PReluKernel final : public OpKernel {
+ public:
+  explicit PReluKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& slope = ctx.input(1);
+    require_same_dtype(ctx, x, slope, "X", "slope");
+    if (broadcast(ctx.info(), x.shape(), slope.shape()) != x.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, "slope of shape " + slope.shape().to_string() +
+                                              " does not broadcast to X of shape " +
+                                              x.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.dtype() == DType::f32) {
+      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(),
+                          slope.data<float>(), slope.shape(), y.data<float>(), x.shape());
+      return;
+    }
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
+        const auto a = to_scalar(u);
+        if constexpr (std::is_signed<decltype(a)>::value) {
+          if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
+        }
+        return u;
+      });
+    }, NumericHalfTypes{});
+  }
+};
+
+// ---- Sum, Mean, Max, Min of any number of inputs, all broadcast together
+
+class VariadicKernel final : public OpKernel {
+ public:
+  VariadicKernel(const OpInfo& info, kernels::BinaryOp op, bool mean) : op_(op), mean_(mean) {
+    if (info.input_count() == 0) info.fail(ErrorKind::invalid_model, "needs at least one input");
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    Shape shapes[64];
+    if (count > 64) ctx.fail(ErrorKind::unsupported_op, "more than 64 inputs");
+    const Tensor& first = ctx.input(0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      require_same_dtype(ctx, first, t, "input 0", ("input " + std::to_string(i)).c_str());
+      shapes[i] = t.shape();
+    }
+    const Shape shape = broadcast(ctx.info(), shapes, count);
+    Tensor& y = ctx.output(0, first.dtype(), shape);
+    broadcast_copy(first, y);
+    if (first.dtype() == DType::f32) {
+      float* py = y.data<float>();
+      for (std::size_t i = 1; i < count; ++i) {
+        const Tensor& t = ctx.input(i);
+        kernels::binary_f32(op_, py, shape, t.data<float>(), t.shape(), py, shape);
+      }
+      if (mean_) {
+        const float n = static_cast<float>(count);
+        kernels::binary_f32(kernels::BinaryOp::div, py, shape, &n, Shape{}, py, shape);
+      }
+      return;
+    }
+    const kernels::BinaryOp op = op_;
+    visit_dtype(ctx.info(), first.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      for (std::size_t i = 1; i < count; ++i) {
+        broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
+          return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+        });
+      }
+      if (mean_) {
+        T* py = y.data<T>();
+        const auto n = static_cast<scalar_t<T>>(count);
+        for (std::int64_t e = 0; e < y.numel(); ++e) {
+          py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  kernels::BinaryOp op_;
+  bool mean_;
+};
+
+// ---- comparisons and logic: bool out
+
+enum class Compare : std::uint8_t { equal, greater, greater_equal, less, less_equal };
+
+class CompareKernel final : public OpKernel {
+ public:
+  CompareKernel(const OpInfo&, Compare op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_same_dtype(ctx, a, b, "A", "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Compare op = op_;
+    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
+        const auto p = to_scalar(u), q = to_scalar(v);
+        switch (op) {
+          case Compare::equal: return p == q;
+          case Compare::greater: return p > q;
+          case Compare::greater_equal: return p >= q;
+          case Compare::less: return p < q;
+          case Compare::less_equal: return p <= q;
+        }
+        return false;
+      });
+    }, AllTypes{});
+  }
+
+ private:
+  Compare op_;
+};
+
+enum class Logic : std::uint8_t { and_, or_, xor_ };
+
+class LogicKernel final : public OpKernel {
+ public:
+  LogicKernel(const OpInfo&, Logic op) : op_(op) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_bool(ctx, a, "A");
+    require_bool(ctx, b, "B");
+    const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
+    Tensor& y = ctx.output(0, DType::boolean, shape);
+    const Logic op = op_;
+    broadcast_map<bool, bool, bool>(a, b, y, [op](bool u, bool v) {
+      return op == Logic::and_ ? u && v : op == Logic::or_ ? u || v : u != v;
+    });
+  }
+
+ private:
+  Logic op_;
+};
+
+// Where(condition, X, Y): X where the condition holds, else Y; all three broadcast together.
+class WhereKernel final : public OpKernel {
+ public:
+  explicit WhereKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& c = ctx.input(0);
+    const Tensor& x = ctx.input(1);
+    const Tensor& y = ctx.input(2);
+    require_bool(ctx, c, "condition");
+    require_same_dtype(ctx, x, y, "X", "Y");
+    const Shape ins[3] = {c.shape(), x.shape(), y.shape()};
+    const Shape shape = broadcast(ctx.info(), ins, 3);
+    Tensor& out = ctx.output(0, x.dtype(), shape);
+    switch (dtype_size(x.dtype())) {
+      case 1: return select<1>(c, x, y, out, ins);
+      case 2: return select<2>(c, x, y, out, ins);
+      case 4: return select<4>(c, x, y, out, ins);
+      default: return select<8>(c, x, y, out, ins);
+    }
+  }
+
+ private:
+  template <std::size_t S>
+  static void select(const Tensor& c, const Tensor& x, const Tensor& y, Tensor& out,
+                     const Shape (&ins)[3]) {
+    const bool* pc = c.data<bool>();
+    const auto* px = static_cast<const unsigned char*>(x.raw_data());
+    const auto* py = static_cast<const unsigned char*>(y.raw_data());
+    auto* po = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
+    for_each_broadcast(out.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      std::memcpy(po + e * S, pc[off[0]] ? px + off[1] * S : py + off[2] * S, S);
+    });
+  }
+};
+
+// ---- Cast (to: an ONNX data type) and CastLike (to the dtype of input 1)
+
+class CastKernel final : public OpKernel {
+ public:
+  CastKernel(const OpInfo& info, bool like) : like_(like) {
+    if (like) return;
+    const auto to = info.require("to", Attribute::Kind::int_).i;
+    if (to < 0 || to > std::numeric_limits<std::int32_t>::max() ||
+        !onnx::to_dtype(static_cast<std::int32_t>(to), to_)) {
+      info.fail(ErrorKind::unsupported_op,
+                "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) +
+                    " is not supported");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType to = like_ ? ctx.input(1).dtype() : to_;
+    Tensor& y = ctx.output(0, to, x.shape());
+    if (to == x.dtype()) {
+      if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+      return;
+    }
+    const std::int64_t n = x.numel();
+    visit_dtype(ctx.info(), x.dtype(), [&](auto from_tag) {
+      using From = decltype(from_tag);
+      visit_dtype(ctx.info(), to, [&](auto to_tag) {
+        using To = decltype(to_tag);
+        const From* px = x.data<From>();
+        To* py = y.data<To>();
+        for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
+      }, AllTypes{});
+    }, AllTypes{});
+  }
+
+ private:
+  bool like_;
+  DType to_ = DType::f32;
+};
+
+}  // namespace elementwise
+
 inline void register_elementwise_ops(OpSet& ops) {
-  using kernels::Activation;
-  using kernels::UnaryOp;
-  auto fixed = [](UnaryOp op) { return unary([op](const OpInfo&) { return Activation::of(op); }); };
-  ops.add("", "Relu", 1, fixed(UnaryOp::relu));
-  ops.add("", "Sigmoid", 1, fixed(UnaryOp::sigmoid));
-  ops.add("", "Tanh", 1, fixed(UnaryOp::tanh));
-  ops.add("", "Exp", 1, fixed(UnaryOp::exp));
-  ops.add("", "Log", 1, fixed(UnaryOp::log));
-  ops.add("", "Sqrt", 1, fixed(UnaryOp::sqrt));
-  ops.add("", "Erf", 9, fixed(UnaryOp::erf));
-  ops.add("", "Reciprocal", 1, fixed(UnaryOp::reciprocal));
-  ops.add("", "Abs", 1, fixed(UnaryOp::abs));
-  ops.add("", "Neg", 1, fixed(UnaryOp::neg));
-  ops.add("", "Softplus", 1, fixed(UnaryOp::softplus));
-  ops.add("", "Mish", 18, fixed(UnaryOp::mish));
-  ops.add("", "HardSwish", 14, fixed(UnaryOp::hard_swish));
-  ops.add("", "LeakyRelu", 1, unary([](const OpInfo& i) {
-            return Activation::leaky_relu(i.get_float("alpha", 0.01f));
+  using namespace elementwise;
+  using kernels::BinaryOp;
+  const auto alpha = [](float fallback) {
+    return [fallback](const OpInfo& i) { return i.get_float("alpha", fallback); };
+  };
+  ops.add("", "Abs", 1, math(Math::abs));
+  ops.add("", "Neg", 1, math(Math::neg));
+  ops.add("", "Floor", 1, math(Math::floor));
+  ops.add("", "Ceil", 1, math(Math::ceil));
+  ops.add("", "Round", 11, math(Math::round));
+  ops.add("", "Sign", 9, math(Math::sign));
+  ops.add("", "Sqrt", 1, math(Math::sqrt));
+  ops.add("", "Reciprocal", 1, math(Math::reciprocal));
+  ops.add("", "Exp", 1, math(Math::exp));
+  ops.add("", "Log", 1, math(Math::log));
+  ops.add("", "Sin", 7, math(Math::sin));
+  ops.add("", "Cos", 7, math(Math::cos));
+  ops.add("", "Tan", 7, math(Math::tan));
+  ops.add("", "Asin", 7, math(Math::asin));
+  ops.add("", "Acos", 7, math(Math::acos));
+  ops.add("", "Atan", 7, math(Math::atan));
+  ops.add("", "Sinh", 9, math(Math::sinh));
+  ops.add("", "Cosh", 9, math(Math::cosh));
+  ops.add("", "Asinh", 9, math(Math::asinh));
+  ops.add("", "Acosh", 9, math(Math::acosh));
+  ops.add("", "Atanh", 9, math(Math::atanh));
+  ops.add("", "Erf", 9, math(Math::erf));
+  ops.add("", "Relu", 1, math(Math::relu));
+  ops.add("", "Sigmoid", 1, math(Math::sigmoid));
+  ops.add("", "Tanh", 1, math(Math::tanh));
+  ops.add("", "Softplus", 1, math(Math::softplus));
+  ops.add("", "Softsign", 1, math(Math::softsign));
+  ops.add("", "HardSwish", 14, math(Math::hard_swish));
+  ops.add("", "Mish", 18, math(Math::mish));
+  ops.add("", "LeakyRelu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::leaky_relu, alpha(0.01f)(i)};
           }));
-  ops.add("", "Elu", 1, unary([](const OpInfo& i) { return Activation::elu(i.get_float("alpha", 1.0f)); }));
-  ops.add("", "Selu", 1, unary([](const OpInfo& i) {
-            return Activation::selu(i.get_float("alpha", 1.67326319217681884765625f),
-                                    i.get_float("gamma", 1.05070102214813232421875f));
+  ops.add("", "Elu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::elu, alpha(1.0f)(i)};
           }));
-  ops.add("", "HardSigmoid", 1, unary([](const OpInfo& i) {
-            return Activation::hard_sigmoid(i.get_float("alpha", 0.2f), i.get_float("beta", 0.5f));
+  ops.add("", "Celu", 12, math([alpha](const OpInfo& i) {
+            const float a = alpha(1.0f)(i);
+            if (a == 0.0f) i.fail(ErrorKind::invalid_model, "alpha must not be 0");
+            return MathFn{Math::celu, a};
           }));
-  ops.add("", "Add", 1, binary(kernels::BinaryOp::add));
-  ops.add("", "Sub", 1, binary(kernels::BinaryOp::sub));
-  ops.add("", "Mul", 1, binary(kernels::BinaryOp::mul));
-  ops.add("", "Div", 1, binary(kernels::BinaryOp::div));
-  ops.add("", "Pow", 1, binary(kernels::BinaryOp::pow));
+  ops.add("", "ThresholdedRelu", 10, math([alpha](const OpInfo& i) {
+            return MathFn{Math::thresholded_relu, alpha(1.0f)(i)};
+          }));
+  ops.add("", "Selu", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::selu, alpha(1.67326319217681884765625f)(i),
+                          i.get_float("gamma", 1.05070102214813232421875f)};
+          }));
+  ops.add("", "HardSigmoid", 1, math([alpha](const OpInfo& i) {
+            return MathFn{Math::hard_sigmoid, alpha(0.2f)(i), i.get_float("beta", 0.5f)};
+          }));
+  ops.add("", "Shrink", 9, math([](const OpInfo& i) {
+            return MathFn{Math::shrink, i.get_float("lambd", 0.5f), i.get_float("bias", 0.0f)};
+          }));
+  ops.add("", "IsNaN", 9, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, true);
+  });
+  ops.add("", "IsInf", 10, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<FloatTestKernel>(i, false);
+  });
+  ops.add("", "Not", 1, factory<NotKernel>());
+  ops.add("", "Clip", 1, factory<ClipKernel>());
+
+  const auto arithmetic_op = [](BinaryOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ArithmeticKernel>(i, op);
+    };
+  };
+  ops.add("", "Add", 1, arithmetic_op(BinaryOp::add));
+  ops.add("", "Sub", 1, arithmetic_op(BinaryOp::sub));
+  ops.add("", "Mul", 1, arithmetic_op(BinaryOp::mul));
+  ops.add("", "Div", 1, arithmetic_op(BinaryOp::div));
+  ops.add("", "Pow", 1, factory<PowKernel>());
+  ops.add("", "Mod", 10, factory<ModKernel>());
+  ops.add("", "BitShift", 11, factory<BitShiftKernel>());
+  ops.add("", "PRelu", 1, factory<PReluKernel>());
+
+  const auto variadic = [](BinaryOp op, bool mean) -> OpFactory {
+    return [op, mean](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<VariadicKernel>(i, op, mean);
+    };
+  };
+  ops.add("", "Sum", 1, variadic(BinaryOp::add, false));
+  ops.add("", "Mean", 1, variadic(BinaryOp::add, true));
+  ops.add("", "Max", 1, variadic(BinaryOp::max, false));
+  ops.add("", "Min", 1, variadic(BinaryOp::min, false));
+
+  const auto compare = [](Compare op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<CompareKernel>(i, op);
+    };
+  };
+  ops.add("", "Equal", 1, compare(Compare::equal));
+  ops.add("", "Greater", 1, compare(Compare::greater));
+  ops.add("", "GreaterOrEqual", 12, compare(Compare::greater_equal));
+  ops.add("", "Less", 1, compare(Compare::less));
+  ops.add("", "LessOrEqual", 12, compare(Compare::less_equal));
+  const auto logic = [](Logic op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<LogicKernel>(i, op);
+    };
+  };
+  ops.add("", "And", 1, logic(Logic::and_));
+  ops.add("", "Or", 1, logic(Logic::or_));
+  ops.add("", "Xor", 1, logic(Logic::xor_));
+  ops.add("", "Where", 9, factory<WhereKernel>());
+  ops.add("", "Cast", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, false);
+  });
+  ops.add("", "CastLike", 15, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<CastKernel>(i, true);
+  });
 }
 
 }  // namespace ops
@@ -6149,17 +7187,1981 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_LINEAR_HPP
 // ---- end inlay/graph/ops/linear.hpp
 // ---- begin inlay/graph/ops/movement.hpp
-// Data movement: Transpose, Concat, Split, Slice, Gather*, Scatter*, Expand, Tile, Pad, Resize, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu. Implementation-only.
+// Data movement: Transpose, Concat, Split, Slice, Gather, GatherElements, GatherND, ScatterND,
+// ScatterElements, Tile, Pad, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu,
+// ReverseSequence, Compress, and Resize/Upsample. Elements move as bytes (one body per element
+// size); indices may count from the end and out-of-range ones are an Error.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
 #define INLAY_GRAPH_OPS_MOVEMENT_HPP
+
+#include <cmath>
+#include <limits>
+
+// ---- begin inlay/graph/ops/shape.hpp
+// Operators that produce data or change only its shape, without arithmetic: Identity, Dropout,
+// Constant, Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Range, EyeLike,
+// Expand. Also the helpers for ops that move elements as bytes (movement.hpp uses them).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_SHAPE_HPP
+#define INLAY_GRAPH_OPS_SHAPE_HPP
+
+#include <cmath>
+#include <type_traits>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// ---- Helpers for byte-moving ops ------------------------------------------------------------
+
+// Up to Shape::max_rank integers without heap memory (run() must not allocate once planned).
+struct Dims {
+  std::int64_t v[Shape::max_rank] = {};
+  std::size_t n = 0;
+  std::int64_t& operator[](std::size_t i) { return v[i]; }
+  std::int64_t operator[](std::size_t i) const { return v[i]; }
+};
+
+inline Dims dims_of_shape(const Shape& s) {
+  Dims d;
+  d.n = s.rank();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = s[i];
+  return d;
+}
+
+// The elements of a 0-D or 1-D int64/int32 tensor with at most Shape::max_rank of them (a
+// shape, axes, starts ...); an Error naming the node otherwise.
+inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.rank() > 1) {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
+                                            t.shape().to_string());
+  }
+  if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = static_cast<std::size_t>(t.numel());
+  if (t.dtype() == DType::i64) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int64_t>()[i];
+  } else if (t.dtype() == DType::i32) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+  return d;
+}
+
+// The same for an ints attribute.
+inline Dims dims_of_attribute(const OpInfo& info, const std::vector<std::int64_t>& v,
+                              const char* what) {
+  if (v.size() > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(v.size()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = v.size();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = v[i];
+  return d;
+}
+
+// The shape of an output computed from data; an Error naming the node when a dimension is
+// negative, the rank is above inlay's maximum or the element count overflows.
+inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::size_t rank) {
+  if (rank > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                             ", above inlay's maximum " +
+                                             std::to_string(Shape::max_rank));
+  }
+  std::int64_t n = 1;
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (dims[i] < 0) {
+      info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
+                                               " would be negative (" + std::to_string(dims[i]) + ")");
+    }
+    if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
+      info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+    }
+    n *= dims[i];
+  }
+  return Shape(dims, rank);
+}
+inline Shape output_shape(const OpInfo& info, const Dims& d) { return output_shape(info, d.v, d.n); }
+
+inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
+
+// Calls f(U{}) with an unsigned integer type of `size` bytes: ops that only move elements are
+// written once per element size.
+template <class F>
+void visit_element_size(std::size_t size, F&& f) {
+  switch (size) {
+    case 1: f(std::uint8_t{}); return;
+    case 2: f(std::uint16_t{}); return;
+    case 4: f(std::uint32_t{}); return;
+    default: f(std::uint64_t{}); return;
+  }
+}
+
+// Calls f(p) with the typed pointer of an int32/int64 indices tensor.
+template <class F>
+void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f) {
+  if (t.dtype() == DType::i64) {
+    f(t.data<std::int64_t>());
+  } else if (t.dtype() == DType::i32) {
+    f(t.data<std::int32_t>());
+  } else {
+    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
+                                            dtype_name(t.dtype()));
+  }
+}
+
+// An index in [-dim, dim) as a position in [0, dim); an Error naming the node otherwise (never
+// an out-of-bounds read).
+inline std::int64_t checked_index(const OpInfo& info, std::int64_t index, std::int64_t dim,
+                                  const char* what) {
+  if (index < -dim || index >= dim) {
+    info.fail(ErrorKind::invalid_argument, std::string(what) + " " + std::to_string(index) +
+                                               " is out of range for a dimension of size " +
+                                               std::to_string(dim));
+  }
+  return index < 0 ? index + dim : index;
+}
+
+// Row-major element strides of a shape.
+inline void strides_of(const Shape& s, std::int64_t* strides) {
+  std::int64_t st = 1;
+  for (std::size_t k = s.rank(); k-- > 0;) {
+    strides[k] = st;
+    st *= s[k];
+  }
+}
+
+// dst[e] = src[offset + sum_k index_k * strides[k]] for every element e of `out` in row-major
+// order; strides may be 0 (broadcast) or negative (reversed).
+template <class T>
+void strided_copy(const T* src, std::int64_t offset, const std::int64_t* strides, const Shape& out,
+                  T* dst) {
+  const std::size_t rank = out.rank();
+  const std::int64_t n = out.numel();
+  if (n == 0) return;
+  if (rank == 0) {
+    dst[0] = src[offset];
+    return;
+  }
+  const std::int64_t inner = out[rank - 1], inner_stride = strides[rank - 1];
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = offset;
+  for (std::int64_t e = 0; e < n; e += inner) {
+    const T* s = src + off;
+    if (inner_stride == 1) {
+      std::memcpy(dst + e, s, static_cast<std::size_t>(inner) * sizeof(T));
+    } else {
+      for (std::int64_t j = 0; j < inner; ++j) dst[e + j] = s[j * inner_stride];
+    }
+    for (std::size_t k = rank - 1; k-- > 0;) {  // odometer over the outer dims
+      ++index[k];
+      off += strides[k];
+      if (index[k] < out[k]) break;
+      off -= strides[k] * out[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// The strided copy for any dtype (by element size).
+inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std::int64_t* strides,
+                               Tensor& dst) {
+  visit_element_size(dtype_size(src.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    strided_copy(static_cast<const U*>(src.raw_data()), offset, strides, dst.shape(),
+                 static_cast<U*>(writable(dst)));
+  });
+}
+
+// Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
+inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
+  visit_dtype(info, dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    if constexpr (std::is_same<T, float16>::value) {
+      v = to_float16(static_cast<float>(value));
+    } else if constexpr (std::is_same<T, bool>::value) {
+      v = value != 0;
+    } else {
+      v = static_cast<T>(value);
+    }
+    std::memcpy(dst, &v, sizeof v);
+  }, AllTypes{});
+}
+
+// Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
+inline void fill_bytes(Tensor& t, const void* value) {
+  visit_element_size(dtype_size(t.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    U v;
+    std::memcpy(&v, value, sizeof v);
+    U* p = static_cast<U*>(writable(t));
+    std::fill(p, p + t.numel(), v);
+  });
+}
+
+// ---- Operators ------------------------------------------------------------------------------
+
+// Identity, and Dropout at inference (the mask output, when asked for, is all true).
+class IdentityKernel final : public OpKernel {
+ public:
+  explicit IdentityKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    // Dropout in training mode draws a random mask (inlay runs inference only), unless the
+    // ratio is 0.
+    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+      const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
+      if (ratio != 0) ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+    }
+    copy_to_output(ctx, 0, x, x.shape());
+    if (ctx.output_count() > 1 && ctx.has_output(1)) {
+      Tensor& mask = ctx.output(1, DType::boolean, x.shape());
+      if (mask.nbytes()) std::memset(mask.data<bool>(), 1, mask.nbytes());
+    }
+  }
+};
+
+// Constant: the value attribute (or value_float(s) / value_int(s)) as the output.
+class ConstantKernel final : public OpKernel {
+ public:
+  explicit ConstantKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
+      value_ = a->t;
+    } else if (info.has("value_float")) {
+      value_ = Tensor(DType::f32, Shape{});
+      *value_.data<float>() = info.get_float("value_float", 0.0f);
+    } else if (info.has("value_floats")) {
+      const auto v = info.get_floats("value_floats");
+      value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<float>(), v.data(), v.size() * 4);
+    } else if (info.has("value_int")) {
+      value_ = Tensor(DType::i64, Shape{});
+      *value_.data<std::int64_t>() = info.get_int("value_int", 0);
+    } else if (info.has("value_ints")) {
+      const auto v = info.get_ints("value_ints");
+      value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
+    } else {
+      info.fail(ErrorKind::unsupported_op,
+                "needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string "
+                "constants are not supported)");
+    }
+  }
+  void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
+
+ private:
+  Tensor value_;
+};
+
+// Reshape: 0 copies the input's dimension (unless allowzero), -1 is inferred.
+class ReshapeKernel final : public OpKernel {
+ public:
+  explicit ReshapeKernel(const OpInfo& info) : allowzero_(info.get_int("allowzero", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    Dims d = read_dims(info, ctx.input(1), "shape");
+    std::size_t inferred = d.n;
+    std::int64_t known = 1;
+    for (std::size_t i = 0; i < d.n; ++i) {
+      if (d[i] == 0 && !allowzero_) {
+        if (i >= x.rank()) {
+          info.fail(ErrorKind::shape_mismatch, "shape entry " + std::to_string(i) +
+                                                   " is 0 (copy) but the input " +
+                                                   x.shape().to_string() + " has no such dimension");
+        }
+        d[i] = x.shape()[i];
+      }
+      if (d[i] == -1) {
+        if (inferred != d.n) info.fail(ErrorKind::invalid_model, "shape has more than one -1");
+        inferred = i;
+        continue;
+      }
+      if (d[i] < 0) {
+        info.fail(ErrorKind::invalid_model, "shape entry " + std::to_string(i) + " is " +
+                                                std::to_string(d[i]));
+      }
+      if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
+        info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
+      }
+      known *= d[i];
+    }
+    if (inferred != d.n) {
+      if (known == 0 || x.numel() % known != 0) {
+        info.fail(ErrorKind::shape_mismatch, "cannot infer the -1 of the shape: " +
+                                                 std::to_string(x.numel()) +
+                                                 " elements do not divide into pieces of " +
+                                                 std::to_string(known));
+      }
+      d[inferred] = x.numel() / known;
+    }
+    const Shape shape = output_shape(info, d);
+    if (shape.numel() != x.numel()) {
+      info.fail(ErrorKind::shape_mismatch, "cannot reshape " + x.shape().to_string() + " (" +
+                                               std::to_string(x.numel()) + " elements) to " +
+                                               shape.to_string());
+    }
+    copy_to_output(ctx, 0, x, shape);
+  }
+
+ private:
+  bool allowzero_;
+};
+
+// Flatten: [d0 .. d(axis-1)] and [d(axis) ..] each become one dimension.
+class FlattenKernel final : public OpKernel {
+ public:
+  explicit FlattenKernel(const OpInfo& info) : axis_(info.get_int("axis", 1)) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const auto r = static_cast<std::int64_t>(x.rank());
+    if (axis_ < -r || axis_ > r) {
+      ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(axis_) +
+                                             " is out of range for rank " + std::to_string(r));
+    }
+    const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
+    std::int64_t outer = 1;
+    for (std::size_t i = 0; i < axis; ++i) outer *= x.shape()[i];
+    std::int64_t inner = 1;
+    for (std::size_t i = axis; i < x.rank(); ++i) inner *= x.shape()[i];
+    copy_to_output(ctx, 0, x, Shape{outer, inner});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The axes of Squeeze/Unsqueeze: the attribute before opset 13, the input from 13.
+inline bool axes_of(const OpContext& ctx, const std::vector<std::int64_t>& attribute,
+                    bool from_attribute, Dims& axes) {
+  if (from_attribute) {
+    axes = dims_of_attribute(ctx.info(), attribute, "axes");
+    return ctx.info().has("axes");
+  }
+  if (ctx.input_count() < 2 || !ctx.has_input(1)) return false;
+  axes = read_dims(ctx.info(), ctx.input(1), "axes");
+  return true;
+}
+
+// Squeeze: removes the given dimensions of size 1, or all of them when no axes are given.
+class SqueezeKernel final : public OpKernel {
+ public:
+  explicit SqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape& s = x.shape();
+    bool drop[Shape::max_rank] = {};
+    Dims axes;
+    if (axes_of(ctx, axes_, from_attribute_, axes)) {
+      for (std::size_t i = 0; i < axes.n; ++i) {
+        const std::size_t a = normalize_axis(info, axes[i], s.rank());
+        if (s[a] != 1) {
+          info.fail(ErrorKind::shape_mismatch, "cannot squeeze axis " + std::to_string(axes[i]) +
+                                                   " of " + s.to_string() + ": its size is not 1");
+        }
+        drop[a] = true;
+      }
+    } else {
+      for (std::size_t a = 0; a < s.rank(); ++a) drop[a] = s[a] == 1;
+    }
+    Dims out;
+    for (std::size_t a = 0; a < s.rank(); ++a) {
+      if (!drop[a]) out[out.n++] = s[a];
+    }
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Unsqueeze: inserts dimensions of size 1 at the given axes of the output.
+class UnsqueezeKernel final : public OpKernel {
+ public:
+  explicit UnsqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    Dims axes;
+    if (!axes_of(ctx, axes_, from_attribute_, axes)) {
+      info.fail(ErrorKind::invalid_model, "needs axes");
+    }
+    const std::size_t rank = x.rank() + axes.n;
+    if (rank > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                               ", above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
+    }
+    bool insert[Shape::max_rank] = {};
+    for (std::size_t i = 0; i < axes.n; ++i) {
+      const std::size_t a = normalize_axis(info, axes[i], rank);
+      if (insert[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
+      insert[a] = true;
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t a = 0, j = 0; a < rank; ++a) out[a] = insert[a] ? 1 : x.shape()[j++];
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Shape (with start/end from opset 15, clamped like Python slices).
+class ShapeKernel final : public OpKernel {
+ public:
+  explicit ShapeKernel(const OpInfo& info)
+      : start_(info.get_int("start", 0)), end_(info.get_int("end", INT64_MAX)) {}
+  void run(OpContext& ctx) const override {
+    const Shape& s = ctx.input(0).shape();
+    const auto r = static_cast<std::int64_t>(s.rank());
+    auto clamp = [r](std::int64_t i) { return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r); };
+    const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
+    Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
+    for (std::int64_t i = start; i < end; ++i) y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  std::int64_t start_, end_;
+};
+
+class SizeKernel final : public OpKernel {
+ public:
+  explicit SizeKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const std::int64_t n = ctx.input(0).numel();
+    *ctx.output(0, DType::i64, Shape{}).data<std::int64_t>() = n;
+  }
+};
+
+// ConstantOfShape: a tensor of the given shape filled with the one element of 'value' (f32 0
+// by default).
+class ConstantOfShapeKernel final : public OpKernel {
+ public:
+  explicit ConstantOfShapeKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor || a->t.numel() != 1) {
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor of one element");
+      }
+      value_ = a->t;
+    } else {
+      value_ = Tensor(DType::f32, Shape{1});
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& shape = ctx.input(0);
+    if (shape.rank() != 1) {
+      ctx.fail(ErrorKind::invalid_model, "the shape input must be 1-D, not of shape " + shape.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, value_.dtype(), output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
+    fill_bytes(y, value_.raw_data());
+  }
+
+ private:
+  Tensor value_;
+};
+
+// Range: start, start + delta, ... while before limit; the count is
+// max(ceil((limit - start) / delta), 0).
+class RangeKernel final : public OpKernel {
+ public:
+  explicit RangeKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& start = ctx.input(0);
+    const Tensor& limit = ctx.input(1);
+    const Tensor& delta = ctx.input(2);
+    if (limit.dtype() != start.dtype() || delta.dtype() != start.dtype()) {
+      info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
+    }
+    for (const Tensor* t : {&start, &limit, &delta}) {
+      if (t->numel() != 1) info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
+    }
+    visit_dtype(info, start.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
+      if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
+      std::int64_t n;
+      if constexpr (std::is_integral<T>::value) {
+        std::int64_t span;
+        if (__builtin_sub_overflow(static_cast<std::int64_t>(l), static_cast<std::int64_t>(s), &span)) {
+          info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+        }
+        const std::int64_t step = d;
+        n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+      } else {
+        const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
+        if (!(count < 1e15)) {
+          if (count > 0) info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+        }
+        n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+      }
+      n = std::max<std::int64_t>(n, 0);
+      Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
+      T* p = y.data<T>();
+      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
+    }, TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
+};
+
+// EyeLike: zeros of the input's 2-D shape with ones on diagonal k; the dtype attribute or the
+// input's dtype.
+class EyeLikeKernel final : public OpKernel {
+ public:
+  explicit EyeLikeKernel(const OpInfo& info) : k_(info.get_int("k", 0)) {
+    if (info.has("dtype")) {
+      has_dtype_ = true;
+      if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
+        info.fail(ErrorKind::unsupported_op, "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
+      }
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 2) ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
+    const DType dtype = has_dtype_ ? dtype_ : x.dtype();
+    Tensor& y = ctx.output(0, dtype, x.shape());
+    if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());
+    unsigned char one[8];
+    store_as(ctx.info(), dtype, 1.0, one);
+    const std::int64_t rows = x.shape()[0], cols = x.shape()[1];
+    const std::size_t size = dtype_size(dtype);
+    auto* p = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t i = std::max<std::int64_t>(0, -k_); i < rows && i + k_ < cols; ++i) {
+      std::memcpy(p + static_cast<std::size_t>(i * cols + i + k_) * size, one, size);
+    }
+  }
+
+ private:
+  std::int64_t k_;
+  bool has_dtype_ = false;
+  DType dtype_ = DType::f32;
+};
+
+// Expand: NumPy broadcast of the input with the given shape (either may be the larger).
+class ExpandKernel final : public OpKernel {
+ public:
+  explicit ExpandKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape target = output_shape(info, read_dims(info, ctx.input(1), "shape"));
+    const Shape shape = broadcast(info, x.shape(), target);
+    Tensor& y = ctx.output(0, x.dtype(), shape);
+    std::int64_t strides[Shape::max_rank];
+    broadcast_strides(x.shape(), shape, strides);
+    strided_copy_bytes(x, 0, strides, y);
+  }
+};
+
+inline void register_shape_ops(OpSet& ops) {
+  ops.add("", "Identity", 1, factory<IdentityKernel>());
+  ops.add("", "Dropout", 1, factory<IdentityKernel>());
+  ops.add("", "Constant", 1, factory<ConstantKernel>());
+  ops.add("", "Reshape", 5, factory<ReshapeKernel>());
+  ops.add("", "Flatten", 1, factory<FlattenKernel>());
+  ops.add("", "Squeeze", 1, factory<SqueezeKernel>());
+  ops.add("", "Unsqueeze", 1, factory<UnsqueezeKernel>());
+  ops.add("", "Shape", 1, factory<ShapeKernel>());
+  ops.add("", "Size", 1, factory<SizeKernel>());
+  ops.add("", "ConstantOfShape", 9, factory<ConstantOfShapeKernel>());
+  ops.add("", "Range", 11, factory<RangeKernel>());
+  ops.add("", "EyeLike", 9, factory<EyeLikeKernel>());
+  ops.add("", "Expand", 8, factory<ExpandKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_SHAPE_HPP
+// ---- end inlay/graph/ops/shape.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// y = x with axes permuted (perm has x's rank entries); the shared transpose kernels.
+inline void transpose_into(const OpInfo& info, const Tensor& x, const std::size_t* perm, Tensor& y) {
+  if (y.numel() == 0) return;
+  if (x.dtype() == DType::f32) {
+    kernels::transpose_f32(x.data<float>(), x.shape(), perm, static_cast<float*>(writable(y)));
+  } else {
+    kernels::transpose_bytes(x.raw_data(), dtype_size(x.dtype()), x.shape(), perm, writable(y));
+  }
+  (void)info;
+}
+
+class TransposeKernel final : public OpKernel {
+ public:
+  explicit TransposeKernel(const OpInfo& info) : has_perm_(info.has("perm")) {
+    perm_ = dims_of_attribute(info, info.get_ints("perm"), "perm");
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::size_t perm[Shape::max_rank];
+    if (has_perm_) {
+      if (perm_.n != rank) {
+        info.fail(ErrorKind::shape_mismatch, "perm has " + std::to_string(perm_.n) +
+                                                 " entries for an input of rank " + std::to_string(rank));
+      }
+      bool seen[Shape::max_rank] = {};
+      for (std::size_t i = 0; i < rank; ++i) {
+        const std::size_t p = normalize_axis(info, perm_[i], rank, "perm entry");
+        if (seen[p]) info.fail(ErrorKind::invalid_model, "perm is not a permutation (repeats " + std::to_string(p) + ")");
+        seen[p] = true;
+        perm[i] = p;
+      }
+    } else {
+      for (std::size_t i = 0; i < rank; ++i) perm[i] = rank - 1 - i;
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t i = 0; i < rank; ++i) out[i] = x.shape()[perm[i]];
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    transpose_into(info, x, perm, y);
+  }
+
+ private:
+  bool has_perm_;
+  Dims perm_;
+};
+
+// Product of dims [from, to).
+inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t i = from; i < to; ++i) n *= s[i];
+  return n;
+}
+
+class ConcatKernel final : public OpKernel {
+ public:
+  explicit ConcatKernel(const OpInfo& info)
+      : axis_(info.require("axis", Attribute::Kind::int_).i) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& first = ctx.input(0);
+    const std::size_t rank = first.rank();
+    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot concatenate scalars");
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    Dims out = dims_of_shape(first.shape());
+    out[axis] = 0;
+    for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+      const Tensor& t = ctx.input(i);
+      if (t.dtype() != first.dtype()) {
+        info.fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " has dtype " +
+                                                dtype_name(t.dtype()) + ", input 0 has " +
+                                                dtype_name(first.dtype()));
+      }
+      bool fits = t.rank() == rank;
+      for (std::size_t k = 0; fits && k < rank; ++k) fits = k == axis || t.shape()[k] == first.shape()[k];
+      if (!fits) {
+        info.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " of shape " +
+                                                 t.shape().to_string() + " does not fit input 0 of shape " +
+                                                 first.shape().to_string() + " along axis " +
+                                                 std::to_string(axis));
+      }
+      out[axis] += t.shape()[axis];
+    }
+    Tensor& y = ctx.output(0, first.dtype(), output_shape(info, out));
+    const std::size_t e = dtype_size(first.dtype());
+    const std::int64_t outer = span_of(first.shape(), 0, axis);
+    const std::size_t inner = static_cast<std::size_t>(span_of(first.shape(), axis + 1, rank)) * e;
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+        const Tensor& t = ctx.input(i);
+        const std::size_t block = static_cast<std::size_t>(t.shape()[axis]) * inner;
+        if (block == 0) continue;
+        std::memcpy(dst, static_cast<const unsigned char*>(t.raw_data()) + o * block, block);
+        dst += block;
+      }
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Split: sizes from the 'split' attribute (before opset 13) or input (from 13), else equal
+// parts (the last one smaller with num_outputs, opset 18).
+class SplitKernel final : public OpKernel {
+ public:
+  explicit SplitKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)),
+        from_attribute_(info.opset() < 13),
+        split_(info.get_ints("split")),
+        num_outputs_(info.get_int("num_outputs", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t axis = normalize_axis(info, axis_, x.rank());
+    const std::int64_t dim = x.shape()[axis];
+    const std::size_t n = ctx.output_count();
+    const Tensor* split_input = !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
+    const bool given = from_attribute_ ? !split_.empty() : split_input != nullptr;
+    if (split_input) {
+      if (split_input->rank() != 1 || split_input->dtype() != DType::i64) {
+        info.fail(ErrorKind::invalid_model, "split must be a 1-D int64 tensor");
+      }
+    }
+    const std::size_t count = given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
+    if (count != n) {
+      info.fail(ErrorKind::invalid_model, "split has " + std::to_string(count) + " entries for " +
+                                              std::to_string(n) + " outputs");
+    }
+    const std::int64_t chunk = n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
+    if (!given && num_outputs_ == 0 && n != 0 && dim % static_cast<std::int64_t>(n) != 0) {
+      info.fail(ErrorKind::shape_mismatch, "dimension " + std::to_string(dim) + " of axis " +
+                                               std::to_string(axis) + " does not split into " +
+                                               std::to_string(n) + " equal parts");
+    }
+    auto size_of = [&](std::size_t i) -> std::int64_t {
+      if (split_input) return split_input->data<std::int64_t>()[i];
+      if (given) return split_[i];
+      return std::min(chunk, dim - chunk * static_cast<std::int64_t>(i));
+    };
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t s = size_of(i);
+      if (s < 0 || s > dim) info.fail(ErrorKind::invalid_model, "split entry " + std::to_string(i) + " is " + std::to_string(s));
+      total += s;
+    }
+    if (total != dim) {
+      info.fail(ErrorKind::shape_mismatch, "split sizes add up to " + std::to_string(total) +
+                                               ", not the dimension " + std::to_string(dim) +
+                                               " of axis " + std::to_string(axis));
+    }
+    const std::size_t e = dtype_size(x.dtype());
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::size_t inner = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * e;
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    std::int64_t offset = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t s = size_of(i);
+      Dims d = dims_of_shape(x.shape());
+      d[axis] = s;
+      Tensor& y = ctx.output(i, x.dtype(), output_shape(info, d));
+      const std::size_t block = static_cast<std::size_t>(s) * inner;
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      for (std::int64_t o = 0; block && o < outer; ++o) {
+        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner), block);
+      }
+      offset += s;
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+  bool from_attribute_;
+  std::vector<std::int64_t> split_;
+  std::int64_t num_outputs_;
+};
+
+// Slice: starts/ends/axes attributes before opset 10, inputs (with steps) from 10; ends and
+// starts are clamped like NumPy's, negative steps walk backwards.
+class SliceKernel final : public OpKernel {
+ public:
+  explicit SliceKernel(const OpInfo& info) : from_attributes_(info.opset() < 10) {
+    if (from_attributes_) {
+      starts_ = dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
+      ends_ = dims_of_attribute(info, info.require("ends", Attribute::Kind::ints).ints, "ends");
+      has_axes_ = info.has("axes");
+      axes_ = dims_of_attribute(info, info.get_ints("axes"), "axes");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    Dims starts = starts_, ends = ends_, axes = axes_, steps;
+    bool has_axes = has_axes_, has_steps = false;
+    if (!from_attributes_) {
+      starts = read_dims(info, ctx.input(1), "starts");
+      ends = read_dims(info, ctx.input(2), "ends");
+      has_axes = ctx.input_count() > 3 && ctx.has_input(3);
+      if (has_axes) axes = read_dims(info, ctx.input(3), "axes");
+      has_steps = ctx.input_count() > 4 && ctx.has_input(4);
+      if (has_steps) steps = read_dims(info, ctx.input(4), "steps");
+    }
+    if (ends.n != starts.n || (has_axes && axes.n != starts.n) || (has_steps && steps.n != starts.n)) {
+      info.fail(ErrorKind::invalid_model, "starts, ends, axes and steps must have the same length");
+    }
+    std::int64_t begin[Shape::max_rank] = {}, step[Shape::max_rank];
+    Dims out = dims_of_shape(x.shape());
+    bool seen[Shape::max_rank] = {};
+    for (std::size_t k = 0; k < rank; ++k) step[k] = 1;
+    for (std::size_t i = 0; i < starts.n; ++i) {
+      const std::size_t a = has_axes ? normalize_axis(info, axes[i], rank) : i;
+      if (a >= rank) info.fail(ErrorKind::invalid_model, "more starts than the input's rank " + std::to_string(rank));
+      if (seen[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
+      seen[a] = true;
+      const std::int64_t d = x.shape()[a];
+      const std::int64_t s = has_steps ? steps[i] : 1;
+      if (s == 0) info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
+      std::int64_t b = starts[i], e = ends[i];
+      if (b < 0) b += d;
+      if (e < 0) e += d;
+      std::int64_t count;
+      if (s > 0) {
+        b = std::min(std::max(b, std::int64_t(0)), d);
+        e = std::min(std::max(e, std::int64_t(0)), d);
+        count = e > b ? (e - b + s - 1) / s : 0;
+      } else {
+        b = std::min(std::max(b, std::int64_t(-1)), d - 1);
+        e = std::min(std::max(e, std::int64_t(-1)), d - 1);
+        count = b > e ? (b - e - s - 1) / -s : 0;
+      }
+      begin[a] = b;
+      step[a] = s;
+      out[a] = count;
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+    std::int64_t strides[Shape::max_rank];
+    strides_of(x.shape(), strides);
+    std::int64_t offset = 0;
+    for (std::size_t k = 0; k < rank; ++k) {
+      offset += begin[k] * strides[k];
+      strides[k] *= step[k];
+    }
+    strided_copy_bytes(x, offset, strides, y);
+  }
+
+ private:
+  bool from_attributes_;
+  Dims starts_, ends_, axes_;
+  bool has_axes_ = false;
+};
+
+// Gather: out[o, j..., i] = data[o, indices[j...], i] along `axis`.
+class GatherKernel final : public OpKernel {
+ public:
+  explicit GatherKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t rank = data.rank();
+    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot gather from a scalar");
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    const std::int64_t dim = data.shape()[axis];
+    Dims out;
+    for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
+    if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " + std::to_string(Shape::max_rank));
+    }
+    for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
+    const std::int64_t count = indices.numel();
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) * dtype_size(data.dtype());
+      const std::int64_t outer = span_of(data.shape(), 0, axis);
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t j = 0; j < count; ++j) {
+          const std::int64_t i = idx[j] < 0 ? idx[j] + dim : idx[j];
+          std::memcpy(dst, src + (o * dim + i) * static_cast<std::int64_t>(block), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Calls f(e, offset) for every element e of `shape` in row-major order, with offset =
+// sum_k index_k * strides[k] (strides of another tensor walked alongside).
+template <class F>
+void for_each_offset(const Shape& shape, const std::int64_t* strides, F&& f) {
+  const std::size_t rank = shape.rank();
+  const std::int64_t n = shape.numel();
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = 0;
+  for (std::int64_t e = 0; e < n; ++e) {
+    f(e, off);
+    for (std::size_t k = rank; k-- > 0;) {
+      ++index[k];
+      off += strides[k];
+      if (index[k] < shape[k]) break;
+      off -= strides[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// The element-wise ops (GatherElements, ScatterElements) need indices of the data's rank whose
+// dims fit inside the data's (the indexed axis excepted, it is checked per index).
+inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& data,
+                                             const Tensor& indices, std::int64_t axis) {
+  const std::size_t a = normalize_axis(info, axis, data.rank());
+  bool fits = indices.rank() == data.rank();
+  for (std::size_t k = 0; fits && k < data.rank(); ++k) fits = k == a || indices.shape()[k] <= data.shape()[k];
+  if (!fits) {
+    info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
+                                             " do not fit data of shape " + data.shape().to_string());
+  }
+  return a;
+}
+
+class GatherElementsKernel final : public OpKernel {
+ public:
+  explicit GatherElementsKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), indices.shape());
+      visit_element_size(dtype_size(data.dtype()), [&](auto tag) {
+        using U = decltype(tag);
+        const U* src = static_cast<const U*>(data.raw_data());
+        U* dst = static_cast<U*>(writable(y));
+        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+          dst[e] = src[off + i * axis_stride];
+        });
+      });
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
+// tuples of m coordinates into the dims [b, b + m) of `data`.
+struct NdIndexing {
+  std::int64_t batches = 1;   // product of the first b dims
+  std::int64_t tuples = 1;    // index tuples per batch
+  std::int64_t m = 0;         // coordinates per tuple
+  std::int64_t slice = 1;     // elements of data per addressed slice
+  std::int64_t batch_stride;  // elements of data per batch
+  std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
+};
+inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
+                              std::int64_t b) {
+  const auto r = static_cast<std::int64_t>(data.rank()), q = static_cast<std::int64_t>(indices.rank());
+  if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
+  if (b < 0 || b >= std::min(q, r)) {
+    info.fail(ErrorKind::invalid_model, "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
+  }
+  NdIndexing g;
+  g.m = indices[static_cast<std::size_t>(q - 1)];
+  if (g.m < 1 || g.m > r - b) {
+    info.fail(ErrorKind::shape_mismatch, "index tuples of length " + std::to_string(g.m) +
+                                             " do not fit data of shape " + data.to_string() +
+                                             " with batch_dims " + std::to_string(b));
+  }
+  for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
+    if (data[k] != indices[k]) {
+      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) + " differs between data " +
+                                               data.to_string() + " and indices " + indices.to_string());
+    }
+    g.batches *= data[k];
+  }
+  g.tuples = span_of(indices, static_cast<std::size_t>(b), static_cast<std::size_t>(q - 1));
+  g.slice = span_of(data, static_cast<std::size_t>(b + g.m), data.rank());
+  g.batch_stride = span_of(data, static_cast<std::size_t>(b), data.rank());
+  std::int64_t st = g.slice;
+  for (std::int64_t k = g.m; k-- > 0;) {
+    g.strides[k] = st;
+    st *= data[static_cast<std::size_t>(b + k)];
+  }
+  return g;
+}
+// The data offset (in elements) of tuple t of batch n; an Error for out-of-range coordinates.
+template <class I>
+std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& data, std::int64_t b,
+                       const I* idx, std::int64_t n, std::int64_t t) {
+  const I* tuple = idx + (n * g.tuples + t) * g.m;
+  std::int64_t off = n * g.batch_stride;
+  for (std::int64_t k = 0; k < g.m; ++k) {
+    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") * g.strides[k];
+  }
+  return off;
+}
+
+class GatherNDKernel final : public OpKernel {
+ public:
+  explicit GatherNDKernel(const OpInfo& info) : batch_dims_(info.get_int("batch_dims", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), batch_dims_);
+    Dims out;
+    for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
+      if (out.n == Shape::max_rank) info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
+      out[out.n++] = data.shape()[k];
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+      }
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t e = dtype_size(data.dtype());
+      const std::size_t block = static_cast<std::size_t>(g.slice) * e;
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t) {
+          const std::int64_t off = nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+          std::memcpy(dst, src + off * static_cast<std::int64_t>(e), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_dims_;
+};
+
+// How scattered values combine with those already there.
+enum class Reduction { none, add, mul, max, min };
+inline Reduction reduction_of(const OpInfo& info) {
+  const std::string r = info.get_string("reduction", "none");
+  if (r == "none") return Reduction::none;
+  if (r == "add") return Reduction::add;
+  if (r == "mul") return Reduction::mul;
+  if (r == "max") return Reduction::max;
+  if (r == "min") return Reduction::min;
+  info.fail(ErrorKind::unsupported_op, "reduction '" + r + "' is not supported");
+}
+template <class T>
+T reduce_pair(Reduction r, T a, T b) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    switch (r) {
+      case Reduction::add: case Reduction::max: return a || b;
+      case Reduction::mul: case Reduction::min: return a && b;
+      case Reduction::none: return b;
+    }
+    return b;
+  } else {
+    switch (r) {
+      case Reduction::none: return b;
+      case Reduction::add: return static_cast<T>(a + b);
+      case Reduction::mul: return static_cast<T>(a * b);
+      case Reduction::max: return a < b ? b : a;
+      case Reduction::min: return b < a ? b : a;
+    }
+    return b;
+  }
+}
+
+// Starts a scatter: checks dtypes and returns the output, a copy of data.
+inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
+  if (updates.dtype() != data.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") + dtype_name(updates.dtype()) +
+                                           ", data has " + dtype_name(data.dtype()));
+  }
+  Tensor& y = ctx.output(0, data.dtype(), data.shape());
+  if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
+  return y;
+}
+
+class ScatterNDKernel final : public OpKernel {
+ public:
+  explicit ScatterNDKernel(const OpInfo& info) : reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
+    // updates must have shape indices.shape[:-1] + data.shape[m:].
+    bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
+    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k) fits = updates.shape()[k] == indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
+      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] == data.shape()[k];
+    }
+    if (!fits) {
+      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
+                                               " do not fit indices " + indices.shape().to_string() +
+                                               " and data " + data.shape().to_string());
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(info, data.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        T* dst = static_cast<T*>(writable(y));
+        const T* src = updates.data<T>();
+        for (std::int64_t t = 0; t < g.tuples; ++t) {
+          T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
+          const T* s = src + t * g.slice;
+          for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
+        }
+      }, AllTypes{});
+    });
+  }
+
+ private:
+  Reduction reduction_;
+};
+
+// ScatterElements (and the older Scatter): out[... idx ...] = updates[... j ...] along axis.
+class ScatterElementsKernel final : public OpKernel {
+ public:
+  explicit ScatterElementsKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)), reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    if (updates.shape() != indices.shape()) {
+      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
+                                               " differ from indices of shape " + indices.shape().to_string());
+    }
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(info, data.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        T* dst = static_cast<T*>(writable(y));
+        const T* src = updates.data<T>();
+        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+          T& d = dst[off + i * axis_stride];
+          d = reduce_pair(reduction_, d, src[e]);
+        });
+      }, AllTypes{});
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+  Reduction reduction_;
+};
+
+// Tile: the input repeated repeats[k] times along each axis k.
+class TileKernel final : public OpKernel {
+ public:
+  explicit TileKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Dims repeats = read_dims(info, ctx.input(1), "repeats");
+    const std::size_t rank = x.rank();
+    if (repeats.n != rank) {
+      info.fail(ErrorKind::shape_mismatch, "repeats has " + std::to_string(repeats.n) +
+                                               " entries for an input of rank " + std::to_string(rank));
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (repeats[k] < 0) info.fail(ErrorKind::invalid_model, "repeats has a negative entry");
+      const std::int64_t d = x.shape()[k];
+      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d) info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+      out[k] = d * repeats[k];
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const Shape& os = y.shape();
+    const Shape& is = x.shape();
+    std::int64_t strides[Shape::max_rank];
+    strides_of(is, strides);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      std::int64_t index[Shape::max_rank] = {}, coord[Shape::max_rank] = {};
+      std::int64_t off = 0;
+      const std::int64_t n = os.numel();
+      for (std::int64_t e = 0; e < n; ++e) {
+        dst[e] = src[off];
+        for (std::size_t k = rank; k-- > 0;) {  // odometer: coord = index mod input dim
+          ++index[k];
+          ++coord[k];
+          off += strides[k];
+          if (coord[k] == is[k]) {
+            coord[k] = 0;
+            off -= is[k] * strides[k];
+          }
+          if (index[k] < os[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+};
+
+// Pad: pads (and value, mode) attributes before opset 11, inputs pads/constant_value/axes from
+// 11; modes constant, reflect, edge, wrap. Negative pads crop.
+class PadKernel final : public OpKernel {
+ public:
+  enum class Mode { constant, reflect, edge, wrap };
+  explicit PadKernel(const OpInfo& info) : from_attributes_(info.opset() < 11) {
+    const std::string mode = info.get_string("mode", "constant");
+    if (mode == "constant") {
+      mode_ = Mode::constant;
+    } else if (mode == "reflect") {
+      mode_ = Mode::reflect;
+    } else if (mode == "edge") {
+      mode_ = Mode::edge;
+    } else if (mode == "wrap") {
+      mode_ = Mode::wrap;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    }
+    if (from_attributes_) {
+      const Attribute& pads = info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
+      if (pads.ints.size() > 2 * Shape::max_rank) info.fail(ErrorKind::unsupported_op, "too many pads");
+      pads_.assign(pads.ints.begin(), pads.ints.end());
+      value_ = info.get_float("value", 0.0f);
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    std::int64_t before[Shape::max_rank] = {}, after[Shape::max_rank] = {};
+    unsigned char fill[8] = {};
+    if (from_attributes_) {
+      if (pads_.size() != 2 * rank) pads_mismatch(info, pads_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        before[k] = pads_[k];
+        after[k] = pads_[k + rank];
+      }
+      store_as(info, x.dtype(), value_, fill);
+    } else {
+      const Tensor& pads = ctx.input(1);
+      if (pads.rank() != 1 || pads.dtype() != DType::i64) info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
+      Dims axes;
+      const bool has_axes = ctx.input_count() > 3 && ctx.has_input(3);
+      if (has_axes) {
+        axes = read_dims(info, ctx.input(3), "axes");
+      } else {
+        axes.n = rank;
+        for (std::size_t k = 0; k < rank; ++k) axes[k] = static_cast<std::int64_t>(k);
+      }
+      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n) pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
+      const std::int64_t* p = pads.data<std::int64_t>();
+      for (std::size_t i = 0; i < axes.n; ++i) {
+        const std::size_t a = normalize_axis(info, axes[i], rank);
+        before[a] = p[i];
+        after[a] = p[i + axes.n];
+      }
+      if (ctx.input_count() > 2 && ctx.has_input(2)) {
+        const Tensor& v = ctx.input(2);
+        if (v.dtype() != x.dtype() || v.numel() != 1) {
+          info.fail(ErrorKind::invalid_model, "constant_value must be one element of the input's dtype");
+        }
+        std::memcpy(fill, v.raw_data(), dtype_size(x.dtype()));
+      }
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0; k < rank; ++k) {
+      const std::int64_t d = x.shape()[k];
+      out[k] = d + before[k] + after[k];
+      if (out[k] < 0) {
+        info.fail(ErrorKind::shape_mismatch, "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
+                                                 " crop more than the dimension " + std::to_string(d) + " of axis " + std::to_string(k));
+      }
+      if (mode_ != Mode::constant && d == 0 && out[k] > 0) {
+        info.fail(ErrorKind::shape_mismatch, "cannot pad the empty axis " + std::to_string(k) + " in this mode");
+      }
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    std::int64_t strides[Shape::max_rank];
+    strides_of(x.shape(), strides);
+    const Mode mode = mode_;
+    const Shape& is = x.shape();
+    // Source coordinate of output coordinate o along axis k, or -1 for the fill value.
+    auto source = [&](std::size_t k, std::int64_t o) -> std::int64_t {
+      const std::int64_t d = is[k];
+      std::int64_t c = o - before[k];
+      if (c >= 0 && c < d) return c;
+      switch (mode) {
+        case Mode::constant: return -1;
+        case Mode::edge: return c < 0 ? 0 : d - 1;
+        case Mode::wrap: return ((c % d) + d) % d;
+        case Mode::reflect: {
+          if (d == 1) return 0;
+          const std::int64_t period = 2 * (d - 1);
+          c = ((c % period) + period) % period;
+          return c < d ? c : period - c;
+        }
+      }
+      return -1;
+    };
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      const Shape& os = y.shape();
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = os.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t c = source(k, index[k]);
+          inside = c >= 0;
+          off += c * strides[k];
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < os[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+
+ private:
+  [[noreturn]] static void pads_mismatch(const OpInfo& info, std::size_t pads, std::size_t axes) {
+    info.fail(ErrorKind::shape_mismatch, "pads has " + std::to_string(pads) + " entries, not 2 x " +
+                                             std::to_string(axes));
+  }
+  bool from_attributes_;
+  Mode mode_ = Mode::constant;
+  std::vector<std::int64_t> pads_;
+  float value_ = 0.0f;
+};
+
+// DepthToSpace (DCR or CRD) and SpaceToDepth: a reshape to 6-D, a transpose, a reshape back.
+class DepthSpaceKernel final : public OpKernel {
+ public:
+  DepthSpaceKernel(const OpInfo& info, bool to_space)
+      : to_space_(to_space), block_(info.require("blocksize", Attribute::Kind::int_).i) {
+    const std::string mode = info.get_string("mode", "DCR");
+    if (mode != "DCR" && mode != "CRD") info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    crd_ = mode == "CRD";
+    if (block_ < 1) info.fail(ErrorKind::invalid_model, "blocksize must be positive");
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 4) info.fail(ErrorKind::shape_mismatch, "the input must be 4-D (NCHW), not " + x.shape().to_string());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3], b = block_;
+    std::int64_t view[6];
+    std::size_t perm[6];
+    Shape out;
+    if (to_space_) {
+      if (c % (b * b) != 0) info.fail(ErrorKind::shape_mismatch, "channels " + std::to_string(c) + " do not divide by blocksize^2");
+      const std::int64_t cc = c / (b * b);
+      if (crd_) {
+        const std::int64_t v[6] = {n, cc, b, b, h, w};
+        const std::size_t p[6] = {0, 1, 4, 2, 5, 3};
+        std::copy(v, v + 6, view);
+        std::copy(p, p + 6, perm);
+      } else {
+        const std::int64_t v[6] = {n, b, b, cc, h, w};
+        const std::size_t p[6] = {0, 3, 4, 1, 5, 2};
+        std::copy(v, v + 6, view);
+        std::copy(p, p + 6, perm);
+      }
+      const std::int64_t o[4] = {n, cc, h * b, w * b};
+      out = output_shape(info, o, 4);
+    } else {
+      if (h % b != 0 || w % b != 0) info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
+      const std::int64_t v[6] = {n, c, h / b, b, w / b, b};
+      const std::size_t p[6] = {0, 3, 5, 1, 2, 4};
+      std::copy(v, v + 6, view);
+      std::copy(p, p + 6, perm);
+      const std::int64_t o[4] = {n, c * b * b, h / b, w / b};
+      out = output_shape(info, o, 4);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), out);
+    transpose_into(info, x.reshaped(Shape(view, 6)), perm, y);
+  }
+
+ private:
+  bool to_space_;
+  std::int64_t block_;
+  bool crd_ = false;
+};
+
+template <class T>
+bool is_nonzero(T v) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return (v.bits & 0x7fffu) != 0;
+  } else {
+    return v != T(0);
+  }
+}
+
+// NonZero: the coordinates of the nonzero elements, [rank, count], in row-major order.
+class NonZeroKernel final : public OpKernel {
+ public:
+  explicit NonZeroKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = x.data<T>();
+      const std::int64_t n = x.numel();
+      std::int64_t count = 0;
+      for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
+      const std::size_t rank = x.rank();
+      const std::int64_t rows = rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
+      Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
+      std::int64_t* out = y.data<std::int64_t>();
+      std::int64_t index[Shape::max_rank] = {};
+      std::int64_t j = 0;
+      for (std::int64_t e = 0; e < n; ++e) {
+        if (is_nonzero(p[e])) {
+          for (std::size_t k = 0; k < rank; ++k) out[static_cast<std::int64_t>(k) * count + j] = index[k];
+          if (rank == 0) out[j] = 0;
+          ++j;
+        }
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < x.shape()[k]) break;
+          index[k] = 0;
+        }
+      }
+    }, AllTypes{});
+  }
+};
+
+// OneHot: off_value everywhere, on_value where the new axis equals the index (negative indices
+// count from depth; indices outside [-depth, depth) give a row of off_value, as the spec says).
+class OneHotKernel final : public OpKernel {
+ public:
+  explicit OneHotKernel(const OpInfo& info) : axis_(info.get_int("axis", -1)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& indices = ctx.input(0);
+    const double depth_value = read_scalar(info, ctx.input(1), "depth");
+    const Tensor& values = ctx.input(2);
+    if (values.numel() != 2) info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
+    if (!(depth_value >= 1 && depth_value < 1e12)) {
+      info.fail(ErrorKind::invalid_argument, "depth " + std::to_string(depth_value) + " is not a positive count");
+    }
+    const auto depth = static_cast<std::int64_t>(depth_value);
+    const std::size_t rank = indices.rank() + 1;
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0, j = 0; k < rank; ++k) out[k] = k == axis ? depth : indices.shape()[j++];
+    Tensor& y = ctx.output(0, values.dtype(), output_shape(info, out));
+    const std::size_t e = dtype_size(values.dtype());
+    const auto* off_on = static_cast<const unsigned char*>(values.raw_data());
+    fill_bytes(y, off_on);
+    const std::int64_t outer = span_of(indices.shape(), 0, axis);
+    const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    visit_dtype(info, indices.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* idx = indices.data<T>();
+      for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t i = 0; i < inner; ++i) {
+          const auto v = static_cast<double>(idx[o * inner + i]);
+          if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
+          auto k = static_cast<std::int64_t>(v);
+          if (k < 0) k += depth;
+          if (k < 0 || k >= depth) continue;
+          std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e), off_on + e, e);
+        }
+      }
+    }, NumericTypes{});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each matrix; zeros elsewhere.
+class TriluKernel final : public OpKernel {
+ public:
+  explicit TriluKernel(const OpInfo& info) : upper_(info.get_int("upper", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more, not " + x.shape().to_string());
+    std::int64_t k = 0;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
+      k = *kt.data<std::int64_t>();
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
+    const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
+    const std::size_t e = dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t m = 0; m < mats; ++m) {
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const std::int64_t row = (m * rows + i) * cols;
+        // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
+        const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
+        const std::int64_t hi = upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
+        std::memset(dst + row * static_cast<std::int64_t>(e), 0, static_cast<std::size_t>(cols) * e);
+        if (hi > lo) {
+          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e), src + (row + lo) * static_cast<std::int64_t>(e),
+                      static_cast<std::size_t>(hi - lo) * e);
+        }
+      }
+    }
+  }
+
+ private:
+  bool upper_;
+};
+
+// ReverseSequence: for each batch b the first sequence_lens[b] steps along the time axis are
+// reversed; the rest are copied.
+class ReverseSequenceKernel final : public OpKernel {
+ public:
+  explicit ReverseSequenceKernel(const OpInfo& info)
+      : batch_axis_(info.get_int("batch_axis", 1)), time_axis_(info.get_int("time_axis", 0)) {
+    if (!((batch_axis_ == 0 && time_axis_ == 1) || (batch_axis_ == 1 && time_axis_ == 0))) {
+      info.fail(ErrorKind::invalid_model, "batch_axis and time_axis must be 0 and 1 in some order");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& lens = ctx.input(1);
+    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more");
+    const std::int64_t batch = x.shape()[static_cast<std::size_t>(batch_axis_)];
+    const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
+    if (lens.rank() != 1 || lens.numel() != batch) {
+      info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
+                                               " does not match the batch size " + std::to_string(batch));
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    auto at = [&](std::int64_t t, std::int64_t b) {
+      return static_cast<std::size_t>(time_axis_ == 0 ? t * batch + b : b * steps + t) * block;
+    };
+    visit_indices(info, lens, "sequence_lens", [&](const auto* len) {
+      for (std::int64_t b = 0; b < batch; ++b) {
+        if (len[b] < 0 || len[b] > steps) {
+          info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
+                                                     " is outside [0, " + std::to_string(steps) + "]");
+        }
+      }
+      for (std::int64_t b = 0; b < batch; ++b) {
+        for (std::int64_t t = 0; t < steps && block; ++t) {
+          const std::int64_t from = t < len[b] ? len[b] - 1 - t : t;
+          std::memcpy(dst + at(t, b), src + at(from, b), block);
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_axis_, time_axis_;
+};
+
+// Compress: the slices along axis (or of the flattened input) where condition is true.
+class CompressKernel final : public OpKernel {
+ public:
+  explicit CompressKernel(const OpInfo& info) : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& input = ctx.input(0);
+    const Tensor& condition = ctx.input(1);
+    if (condition.dtype() != DType::boolean || condition.rank() != 1) {
+      info.fail(ErrorKind::invalid_model, "condition must be a 1-D bool tensor");
+    }
+    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
+    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
+    const std::int64_t dim = x.shape()[axis];
+    const bool* c = condition.data<bool>();
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < condition.numel(); ++i) {
+      if (!c[i]) continue;
+      if (i >= dim) {
+        info.fail(ErrorKind::shape_mismatch, "condition selects index " + std::to_string(i) +
+                                                 " of an axis of size " + std::to_string(dim));
+      }
+      ++count;
+    }
+    Dims out = dims_of_shape(x.shape());
+    out[axis] = count;
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer && block; ++o) {
+      for (std::int64_t i = 0; i < condition.numel(); ++i) {
+        if (!c[i]) continue;
+        std::memcpy(dst, src + static_cast<std::size_t>(o * dim + i) * block, block);
+        dst += block;
+      }
+    }
+  }
+
+ private:
+  bool has_axis_;
+  std::int64_t axis_;
+};
+
+// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
+// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
+// the sample positions and weights follow the reference in onnx/backend/test/case/node/
+// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
+class ResizeKernel final : public OpKernel {
+ public:
+  enum class Mode { nearest, linear, cubic };
+  enum class Transform { half_pixel, asymmetric, align_corners, pytorch_half_pixel, tf_crop_and_resize };
+  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
+    const std::string mode = info.get_string("mode", "nearest");
+    if (mode == "nearest") {
+      mode_ = Mode::nearest;
+    } else if (mode == "linear" || mode == "bilinear") {
+      mode_ = Mode::linear;
+    } else if (mode == "cubic" && !upsample) {
+      mode_ = Mode::cubic;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    }
+    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
+    const bool legacy = upsample || info.opset() < 11;
+    const std::string transform = legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    if (transform == "half_pixel") {
+      transform_ = Transform::half_pixel;
+    } else if (transform == "asymmetric") {
+      transform_ = Transform::asymmetric;
+    } else if (transform == "align_corners") {
+      transform_ = Transform::align_corners;
+    } else if (transform == "pytorch_half_pixel") {
+      transform_ = Transform::pytorch_half_pixel;
+    } else if (transform == "tf_crop_and_resize") {
+      transform_ = Transform::tf_crop_and_resize;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "coordinate_transformation_mode '" + transform + "' is not supported");
+    }
+    const std::string nearest = legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    if (nearest == "round_prefer_floor") {
+      nearest_ = Nearest::round_prefer_floor;
+    } else if (nearest == "round_prefer_ceil") {
+      nearest_ = Nearest::round_prefer_ceil;
+    } else if (nearest == "floor") {
+      nearest_ = Nearest::floor;
+    } else if (nearest == "ceil") {
+      nearest_ = Nearest::ceil;
+    } else {
+      info.fail(ErrorKind::unsupported_op, "nearest_mode '" + nearest + "' is not supported");
+    }
+    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
+    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
+    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
+        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
+      info.fail(ErrorKind::unsupported_op, "antialias, axes and keep_aspect_ratio_policy are not supported");
+    }
+    if (upsample && info.opset() < 9) {
+      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
+    Dims out;
+    out.n = rank;
+    // Where the scales and sizes come from, by op and opset.
+    const Tensor* scales = nullptr;
+    const Tensor* sizes = nullptr;
+    const Tensor* roi_input = nullptr;
+    auto optional = [&](std::size_t i) -> const Tensor* {
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i) : nullptr;
+    };
+    if (upsample_ && info.opset() < 9) {
+      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
+    } else if (upsample_ || info.opset() < 11) {
+      scales = &ctx.input(1);
+    } else {
+      roi_input = optional(1);
+      scales = optional(2);
+      sizes = optional(3);
+      if ((scales == nullptr) == (sizes == nullptr)) {
+        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
+      }
+    }
+    if (scales) {
+      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
+      if (static_cast<std::size_t>(scales->numel()) != rank) scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
+    }
+    if (sizes) {
+      const Dims d = read_dims(info, *sizes, "sizes");
+      if (d.n != rank) scales_mismatch(info, d.n, rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        out[k] = d[k];
+        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
+      }
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (!(scale[k] > 0 && scale[k] < 1e9)) {
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " + std::to_string(k) + " is not positive");
+      }
+      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      roi[k] = 0;
+      roi[k + rank] = 1;
+    }
+    if (transform_ == Transform::tf_crop_and_resize) {
+      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
+        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
+      }
+      visit_dtype(info, roi_input->dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+      }, TypeList<float, double, float16>{});
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+
+    // Two buffers of doubles large enough for every intermediate shape.
+    Dims cur = dims_of_shape(in);
+    std::int64_t largest = x.numel();
+    for (std::size_t k = 0; k < rank; ++k) {
+      cur[k] = out[k];
+      largest = std::max(largest, output_shape(info, cur).numel());
+    }
+    auto* a = static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    double* b = a + largest;
+    visit_dtype(info, x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* p = x.data<T>();
+      for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+    }, ResizeTypes{});
+    cur = dims_of_shape(in);
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize) continue;
+      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
+      cur[k] = out[k];
+      std::swap(a, b);
+    }
+    visit_dtype(info, x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* p = y.data<T>();
+      for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+    }, ResizeTypes{});
+  }
+
+ private:
+  using ResizeTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
+                               std::uint16_t, std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  template <class T>
+  static double to_double(T v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float(v);
+    } else {
+      return static_cast<double>(v);
+    }
+  }
+  template <class T>
+  static T from_double(double v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float16(static_cast<float>(v));
+    } else if constexpr (std::is_integral<T>::value) {
+      const double r = std::nearbyint(v);
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      const double hi = static_cast<double>(std::numeric_limits<T>::max());
+      return r <= lo ? std::numeric_limits<T>::lowest() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+    } else {
+      return static_cast<T>(v);
+    }
+  }
+  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
+    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
+                                             " entries for an input of rank " + std::to_string(rank));
+  }
+
+  // The input taps and weights of output position x along one axis.
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+    bool extrapolate = false;
+  };
+  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
+    Taps t;
+    const double width = scale * static_cast<double>(in);  // the reference's output_width
+    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
+    double xo = 0;
+    switch (transform_) {
+      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
+      case Transform::asymmetric: xo = xd / scale; break;
+      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
+      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
+      case Transform::tf_crop_and_resize:
+        xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo += roi_lo * last;
+        if (xo < 0 || xo > last) {
+          t.extrapolate = true;
+          return t;
+        }
+        break;
+    }
+    // The taps start left of xo: ratio in (0, 1].
+    const double f = std::floor(xo);
+    const bool whole = xo == f;
+    const double ratio = whole ? 1.0 : xo - f;
+    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
+    switch (mode_) {
+      case Mode::nearest: {
+        bool right = true;
+        if (!whole) {
+          switch (nearest_) {
+            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
+            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
+            case Nearest::floor: right = false; break;
+            case Nearest::ceil: right = true; break;
+          }
+        }
+        t.n = 1;
+        t.index[0] = right ? i0 + 1 : i0;
+        t.weight[0] = 1;
+        break;
+      }
+      case Mode::linear:
+        t.n = 2;
+        t.index[0] = i0;
+        t.index[1] = i0 + 1;
+        t.weight[0] = 1 - ratio;
+        t.weight[1] = ratio;
+        break;
+      case Mode::cubic: {
+        const double A = cubic_a_, r = ratio, s = 1 - ratio;
+        t.n = 4;
+        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
+        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
+        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
+        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
+        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
+        break;
+      }
+    }
+    if (exclude_outside_ && mode_ != Mode::nearest) {
+      double sum = 0;
+      for (int j = 0; j < t.n; ++j) {
+        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
+        sum += t.weight[j];
+      }
+      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
+    }
+    for (int j = 0; j < t.n; ++j) t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    return t;
+  }
+
+  // dst = src (shape `shape`) resized along `axis` to `out` positions.
+  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
+                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
+    const std::int64_t in = shape[axis];
+    for (std::int64_t x = 0; x < out; ++x) {
+      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
+      for (std::int64_t o = 0; o < outer; ++o) {
+        double* d = dst + (o * out + x) * inner;
+        if (t.extrapolate) {
+          std::fill(d, d + inner, static_cast<double>(extrapolation_));
+          continue;
+        }
+        const double* s = src + o * in * inner;
+        for (std::int64_t i = 0; i < inner; ++i) {
+          double acc = 0;
+          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
+          d[i] = acc;
+        }
+      }
+    }
+  }
+
+  bool upsample_;
+  Mode mode_ = Mode::nearest;
+  Transform transform_ = Transform::half_pixel;
+  Nearest nearest_ = Nearest::round_prefer_floor;
+  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
+  bool exclude_outside_ = false;
+  std::vector<float> scales_attribute_;
+};
+
 inline void register_movement_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "Transpose", 1, factory<TransposeKernel>());
+  ops.add("", "Concat", 4, factory<ConcatKernel>());
+  ops.add("", "Split", 2, factory<SplitKernel>());
+  ops.add("", "Slice", 1, factory<SliceKernel>());
+  ops.add("", "Gather", 1, factory<GatherKernel>());
+  ops.add("", "GatherElements", 11, factory<GatherElementsKernel>());
+  ops.add("", "GatherND", 11, factory<GatherNDKernel>());
+  ops.add("", "ScatterND", 11, factory<ScatterNDKernel>());
+  ops.add("", "ScatterElements", 11, factory<ScatterElementsKernel>());
+  ops.add("", "Scatter", 9, factory<ScatterElementsKernel>());
+  ops.add("", "Tile", 6, factory<TileKernel>());
+  ops.add("", "Pad", 2, factory<PadKernel>());
+  ops.add("", "DepthToSpace", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<DepthSpaceKernel>(info, true);
+  });
+  ops.add("", "SpaceToDepth", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<DepthSpaceKernel>(info, false);
+  });
+  ops.add("", "NonZero", 9, factory<NonZeroKernel>());
+  ops.add("", "OneHot", 9, factory<OneHotKernel>());
+  ops.add("", "Trilu", 14, factory<TriluKernel>());
+  ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
+  ops.add("", "Compress", 9, factory<CompressKernel>());
+  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, false);
+  });
+  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, true);
+  });
 }
 
 }  // namespace ops
@@ -6893,17 +9895,431 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_POOL_HPP
 // ---- end inlay/graph/ops/pool.hpp
 // ---- begin inlay/graph/ops/reduce.hpp
-// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum, Hardmax. Implementation-only.
+// Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum. f32 Reduce* and ArgMax/ArgMin go through the
+// reduce kernels; other dtypes, TopK and CumSum run the scalar code here. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_REDUCE_HPP
 #define INLAY_GRAPH_OPS_REDUCE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+namespace reduce {
+
+using elementwise::NumericHalfTypes;
+using elementwise::wrap_add;
+using elementwise::wrap_mul;
+using elementwise::wrap_sub;
+using kernels::ReduceOp;
+
+// [outer, axis, inner] view of a shape around one axis.
+struct AxisView {
+  std::int64_t outer = 1, mid = 1, inner = 1;
+};
+inline AxisView view_around(const Shape& s, std::size_t axis) {
+  AxisView v;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d < axis) v.outer *= s[d];
+    else if (d == axis) v.mid = s[d];
+    else v.inner *= s[d];
+  }
+  return v;
+}
+
+// The shape without `axis` (or with it of size `size` when keep).
+inline Shape replace_axis(const Shape& s, std::size_t axis, bool keep, std::int64_t size) {
+  std::int64_t dims[Shape::max_rank];
+  std::size_t rank = 0;
+  for (std::size_t d = 0; d < s.rank(); ++d) {
+    if (d != axis) dims[rank++] = s[d];
+    else if (keep) dims[rank++] = size;
+  }
+  return Shape(dims, rank);
+}
+
+// ---- Reduce*
+
+// How a reduction accumulates in Acc: double for floats (and for the integer ops that end in
+// sqrt or log), 64-bit wrapping integers otherwise.
+// The identity of op on T (max and min: the ends of T's range) as an Acc.
+template <class T, class Acc>
+Acc reduce_init(ReduceOp op) {
+  using L = std::numeric_limits<scalar_t<T>>;
+  switch (op) {
+    case ReduceOp::prod: return Acc(1);
+    case ReduceOp::max: return static_cast<Acc>(L::has_infinity ? -L::infinity() : L::lowest());
+    case ReduceOp::min: return static_cast<Acc>(L::has_infinity ? L::infinity() : L::max());
+    default: return Acc(0);
+  }
+}
+template <class Acc>
+Acc reduce_step(ReduceOp op, Acc acc, Acc v, Acc shift) {
+  switch (op) {
+    case ReduceOp::l1:
+      if constexpr (std::is_signed<Acc>::value) {
+        if (v < Acc(0)) v = wrap_sub(Acc(0), v);
+      }
+      return wrap_add(acc, v);
+    case ReduceOp::l2:
+    case ReduceOp::sum_square: return wrap_add(acc, wrap_mul(v, v));
+    case ReduceOp::prod: return wrap_mul(acc, v);
+    case ReduceOp::max: return v > acc || !(v == v) ? v : acc;  // NaN sticks
+    case ReduceOp::min: return v < acc || !(v == v) ? v : acc;
+    case ReduceOp::log_sum_exp:
+      if constexpr (std::is_floating_point<Acc>::value) return acc + std::exp(v - shift);
+      return acc;
+    default: return wrap_add(acc, v);  // sum, mean, log_sum
+  }
+}
+template <class Acc>
+Acc reduce_finish(ReduceOp op, Acc acc, std::int64_t count, Acc shift) {
+  if constexpr (std::is_floating_point<Acc>::value) {
+    switch (op) {
+      case ReduceOp::mean: return acc / static_cast<Acc>(count);  // 0/0: NaN for an empty mean
+      case ReduceOp::l2: return std::sqrt(acc);
+      case ReduceOp::log_sum: return std::log(acc);
+      case ReduceOp::log_sum_exp: return shift + std::log(acc);
+      default: return acc;
+    }
+  } else {
+    return op == ReduceOp::mean ? elementwise::safe_div(acc, static_cast<Acc>(count)) : acc;
+  }
+}
+
+// y (keepdims layout `kept`) = op over x; acc and shift: scratch of y's element count.
+template <class T, class Acc>
+void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* acc, Acc* shift) {
+  const std::int64_t n = kept.numel();
+  const std::int64_t count = n ? x.numel() / n : 0;
+  const T* px = x.data<T>();
+  const Shape ins[1] = {kept};
+  const auto value = [&](std::int64_t e) { return static_cast<Acc>(to_scalar(px[e])); };
+  for (std::int64_t i = 0; i < n; ++i) shift[i] = Acc(0);
+  if (op == ReduceOp::log_sum_exp) {  // subtract the max so that exp cannot overflow
+    for (std::int64_t i = 0; i < n; ++i) shift[i] = reduce_init<T, Acc>(ReduceOp::max);
+    for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+      shift[off[0]] = reduce_step(ReduceOp::max, shift[off[0]], value(e), Acc(0));
+    });
+    for (std::int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_floating_point<Acc>::value) {
+        if (!std::isfinite(shift[i])) shift[i] = Acc(0);
+      }
+    }
+  }
+  for (std::int64_t i = 0; i < n; ++i) acc[i] = reduce_init<T, Acc>(op);
+  for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+    acc[off[0]] = reduce_step(op, acc[off[0]], value(e), shift[off[0]]);
+  });
+  for (std::int64_t i = 0; i < n; ++i) {
+    y[i] = convert_to<T>(reduce_finish(op, acc[i], count, shift[i]));
+  }
+}
+
+class ReduceKernel final : public OpKernel {
+ public:
+  ReduceKernel(const OpInfo& info, ReduceOp op)
+      : op_(op), keepdims_(info.get_int("keepdims", 1) != 0),
+        noop_with_empty_axes_(info.get_int("noop_with_empty_axes", 0) != 0),
+        axes_are_input_(info.opset() >= (op == ReduceOp::sum ? 13 : 18)) {
+    if (axes_are_input_) {
+      if (info.has("axes")) {
+        info.fail(ErrorKind::invalid_model, "axes is an input at this opset, not an attribute");
+      }
+    } else {
+      axes_ = info.get_ints("axes");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    bool reduced[Shape::max_rank] = {};
+    std::int64_t axes[Shape::max_rank];
+    std::size_t count = 0;
+    const auto add_axis = [&](std::int64_t a) {
+      const std::size_t d = normalize_axis(ctx.info(), a, rank);
+      if (reduced[d]) {
+        ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is listed twice");
+      }
+      reduced[d] = true;
+      axes[count++] = static_cast<std::int64_t>(d);
+    };
+    if (axes_are_input_) {
+      if (ctx.input_count() > 1 && ctx.has_input(1)) {
+        const Tensor& t = ctx.input(1);
+        if (t.dtype() != DType::i64 || t.rank() > 1) {
+          ctx.fail(ErrorKind::invalid_model, std::string("axes must be a 1-D int64 tensor, not ") +
+                                                 dtype_name(t.dtype()) + " of shape " +
+                                                 t.shape().to_string());
+        }
+        for (std::int64_t i = 0; i < t.numel(); ++i) add_axis(t.data<std::int64_t>()[i]);
+      }
+    } else {
+      for (std::int64_t a : axes_) add_axis(a);
+    }
+    if (count == 0) {
+      if (noop_with_empty_axes_) {
+        copy_to_output(ctx, 0, x, x.shape());
+        return;
+      }
+      for (std::size_t d = 0; d < rank; ++d) add_axis(static_cast<std::int64_t>(d));
+    }
+
+    std::int64_t kept_dims[Shape::max_rank], out_dims[Shape::max_rank];
+    std::size_t out_rank = 0;
+    for (std::size_t d = 0; d < rank; ++d) {
+      kept_dims[d] = reduced[d] ? 1 : x.shape()[d];
+      if (!reduced[d] || keepdims_) out_dims[out_rank++] = kept_dims[d];
+    }
+    const Shape kept(kept_dims, rank);
+    Tensor& y = ctx.output(0, x.dtype(), Shape(out_dims, out_rank));
+    if (x.dtype() == DType::f32) {
+      kernels::reduce_f32(op_, x.data<float>(), x.shape(), axes, count, y.data<float>());
+      return;
+    }
+    const std::int64_t n = kept.numel();
+    void* scratch = ctx.scratch(static_cast<std::size_t>(n) * 16 + 16);
+    const ReduceOp op = op_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_integral<T>::value) {
+        if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
+          using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
+          auto* acc = static_cast<Acc*>(scratch);
+          reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
+          return;
+        }
+      }
+      auto* acc = static_cast<double*>(scratch);
+      reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  ReduceOp op_;
+  bool keepdims_, noop_with_empty_axes_, axes_are_input_;
+  std::vector<std::int64_t> axes_;
+};
+
+// ---- ArgMax, ArgMin
+
+// a > b with NaN above every number (NumPy's argmax; TopK's order).
+template <class C>
+bool greater_nan_high(C a, C b) {
+  return !(b != b) && ((a != a) || a > b);
+}
+// a < b with NaN below every number (NumPy's argmin).
+template <class C>
+bool less_nan_low(C a, C b) {
+  return !(b != b) && ((a != a) || a < b);
+}
+template <class C>
+bool same_value(C a, C b) {
+  return a == b || (a != a && b != b);
+}
+
+class ArgKernel final : public OpKernel {
+ public:
+  ArgKernel(const OpInfo& info, bool max)
+      : max_(max), axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0),
+        last_(info.get_int("select_last_index", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    const Shape out_shape = replace_axis(x.shape(), axis, keepdims_, 1);
+    if (x.shape()[axis] == 0 && out_shape.numel() != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "cannot take the index of an extremum along axis " +
+                                              std::to_string(axis) + ", which is empty");
+    }
+    Tensor& y = ctx.output(0, DType::i64, out_shape);
+    std::int64_t* py = y.data<std::int64_t>();
+    if (x.dtype() == DType::f32) {
+      (max_ ? kernels::argmax_f32 : kernels::argmin_f32)(x.data<float>(), x.shape(), axis, last_,
+                                                         py);
+      return;
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          auto best = to_scalar(p[0]);
+          std::int64_t at = 0;
+          for (std::int64_t j = 1; j < v.mid; ++j) {
+            const auto c = to_scalar(p[j * v.inner]);
+            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
+            if (better || (last_ && same_value(c, best))) {
+              best = c;
+              at = j;
+            }
+          }
+          py[o * v.inner + i] = at;
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool max_;
+  std::int64_t axis_;
+  bool keepdims_, last_;
+};
+
+// ---- TopK: k from an attribute before opset 10, from input 1 after; largest/sorted from 11
+
+class TopKKernel final : public OpKernel {
+ public:
+  explicit TopKKernel(const OpInfo& info)
+      : k_is_input_(info.opset() >= 10), k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
+        axis_(info.get_int("axis", -1)), largest_(info.get_int("largest", 1) != 0) {
+    if (!k_is_input_ && k_ < 0) info.fail(ErrorKind::invalid_model, "k must not be negative");
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    std::int64_t k = k_;
+    if (k_is_input_) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1) {
+        ctx.fail(ErrorKind::invalid_model, std::string("K must be one int64, not ") +
+                                               dtype_name(kt.dtype()) + " of shape " +
+                                               kt.shape().to_string());
+      }
+      k = kt.data<std::int64_t>()[0];
+      if (k < 0) ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
+    }
+    const AxisView v = view_around(x.shape(), axis);
+    if (k > v.mid) {
+      ctx.fail(ErrorKind::shape_mismatch, "K = " + std::to_string(k) + " is larger than axis " +
+                                              std::to_string(axis) + " of size " +
+                                              std::to_string(v.mid));
+    }
+    const Shape out_shape = replace_axis(x.shape(), axis, true, k);
+    Tensor& values = ctx.output(0, x.dtype(), out_shape);
+    Tensor& indices = ctx.output(1, DType::i64, out_shape);
+    if (out_shape.numel() == 0) return;
+    auto* order = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(v.mid) * 8));
+    const bool largest = largest_;
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* pv = values.data<T>();
+      std::int64_t* pi = indices.data<std::int64_t>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          const T* p = px + o * v.mid * v.inner + i;
+          const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
+          // Equal values keep their index order (the spec's tie rule).
+          const auto before = [&](std::int64_t a, std::int64_t b) {
+            const auto va = at(a), vb = at(b);
+            const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
+            const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
+            return ab || (!ba && a < b);
+          };
+          for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
+          std::partial_sort(order, order + k, order + v.mid, before);
+          for (std::int64_t j = 0; j < k; ++j) {
+            const std::int64_t out = (o * k + j) * v.inner + i;
+            pv[out] = p[order[j] * v.inner];
+            pi[out] = order[j];
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool k_is_input_;
+  std::int64_t k_;
+  std::int64_t axis_;
+  bool largest_;
+};
+
+// ---- CumSum(x, axis): running sums, optionally exclusive and/or from the end
+
+class CumSumKernel final : public OpKernel {
+ public:
+  explicit CumSumKernel(const OpInfo& info)
+      : exclusive_(info.get_int("exclusive", 0) != 0), reverse_(info.get_int("reverse", 0) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& axis_t = ctx.input(1);
+    if ((axis_t.dtype() != DType::i64 && axis_t.dtype() != DType::i32) || axis_t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, std::string("axis must be one int32 or int64, not ") +
+                                             dtype_name(axis_t.dtype()) + " of shape " +
+                                             axis_t.shape().to_string());
+    }
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+    const auto a = static_cast<std::int64_t>(read_scalar(ctx.info(), axis_t, "axis"));
+    const AxisView v = view_around(x.shape(), normalize_axis(ctx.info(), a, x.rank()));
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = scalar_t<T>;
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      for (std::int64_t o = 0; o < v.outer; ++o) {
+        for (std::int64_t i = 0; i < v.inner; ++i) {
+          C sum = C(0);
+          for (std::int64_t s = 0; s < v.mid; ++s) {
+            const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
+            const std::int64_t e = (o * v.mid + j) * v.inner + i;
+            const C value = to_scalar(px[e]);
+            if (!exclusive_) sum = wrap_add(sum, value);
+            py[e] = convert_to<T>(sum);
+            if (exclusive_) sum = wrap_add(sum, value);
+          }
+        }
+      }
+    }, NumericHalfTypes{});
+  }
+
+ private:
+  bool exclusive_, reverse_;
+};
+
+}  // namespace reduce
 
 inline void register_reduce_ops(OpSet& ops) {
-  (void)ops;
+  using reduce::ReduceKernel;
+  const auto reduction = [](kernels::ReduceOp op) -> OpFactory {
+    return [op](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+      return std::make_unique<ReduceKernel>(i, op);
+    };
+  };
+  const struct {
+    const char* name;
+    kernels::ReduceOp op;
+  } reductions[] = {
+      {"ReduceSum", kernels::ReduceOp::sum},       {"ReduceMean", kernels::ReduceOp::mean},
+      {"ReduceMax", kernels::ReduceOp::max},       {"ReduceMin", kernels::ReduceOp::min},
+      {"ReduceProd", kernels::ReduceOp::prod},     {"ReduceL1", kernels::ReduceOp::l1},
+      {"ReduceL2", kernels::ReduceOp::l2},         {"ReduceSumSquare", kernels::ReduceOp::sum_square},
+      {"ReduceLogSum", kernels::ReduceOp::log_sum}, {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
+  };
+  for (const auto& r : reductions) {
+    ops.add("", r.name, 1, reduction(r.op));
+    // Axes move from the attribute to an input (the kernel reads info.opset()).
+    ops.add("", r.name, r.op == kernels::ReduceOp::sum ? 13 : 18, reduction(r.op));
+  }
+  ops.add("", "ArgMax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, true);
+  });
+  ops.add("", "ArgMin", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<reduce::ArgKernel>(i, false);
+  });
+  ops.add("", "TopK", 1, factory<reduce::TopKKernel>());
+  ops.add("", "CumSum", 11, factory<reduce::CumSumKernel>());
 }
 
 }  // namespace ops
@@ -7341,84 +10757,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_RNN_HPP
 // ---- end inlay/graph/ops/rnn.hpp
-// ---- begin inlay/graph/ops/shape.hpp
-// Operators that produce or reshape data without arithmetic: Identity, Constant, Reshape,
-// Flatten, Shape. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_SHAPE_HPP
-#define INLAY_GRAPH_OPS_SHAPE_HPP
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// Identity, and Dropout at inference (the mask output, when asked for, is all true).
-class IdentityKernel final : public OpKernel {
- public:
-  explicit IdentityKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    // Dropout in training mode draws a random mask: inlay runs inference only.
-    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
-      ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
-    }
-    copy_to_output(ctx, 0, x, x.shape());
-    if (ctx.output_count() > 1 && ctx.has_output(1)) {
-      Tensor& mask = ctx.output(1, DType::boolean, x.shape());
-      if (mask.nbytes()) std::memset(mask.data<bool>(), 1, mask.nbytes());
-    }
-  }
-};
-
-// Constant: the value attribute (or value_float(s) / value_int(s)) as the output.
-class ConstantKernel final : public OpKernel {
- public:
-  explicit ConstantKernel(const OpInfo& info) {
-    if (const Attribute* a = info.find("value")) {
-      if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
-      value_ = a->t;
-    } else if (const Attribute* a = info.find("value_float")) {
-      value_ = Tensor(DType::f32, Shape{});
-      *value_.data<float>() = info.get_float("value_float", 0.0f);
-      (void)a;
-    } else if (info.has("value_floats")) {
-      const auto v = info.get_floats("value_floats");
-      value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
-      if (!v.empty()) std::memcpy(value_.data<float>(), v.data(), v.size() * 4);
-    } else if (info.has("value_int")) {
-      value_ = Tensor(DType::i64, Shape{});
-      *value_.data<std::int64_t>() = info.get_int("value_int", 0);
-    } else if (info.has("value_ints")) {
-      const auto v = info.get_ints("value_ints");
-      value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
-      if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
-    } else {
-      info.fail(ErrorKind::unsupported_op,
-                "needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string "
-                "constants are not supported)");
-    }
-  }
-  void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
-
- private:
-  Tensor value_;
-};
-
-inline void register_shape_ops(OpSet& ops) {
-  ops.add("", "Identity", 1, factory<IdentityKernel>());
-  ops.add("", "Dropout", 1, factory<IdentityKernel>());
-  ops.add("", "Constant", 1, factory<ConstantKernel>());
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_SHAPE_HPP
-// ---- end inlay/graph/ops/shape.hpp
 // ---- begin inlay/graph/ops/softmax.hpp
-// Softmax and LogSoftmax. Opset 13 normalizes along one axis; before 13 the input is seen as a
-// 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows. Implementation-only.
+// Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
+// as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SOFTMAX_HPP
 #define INLAY_GRAPH_OPS_SOFTMAX_HPP
 
@@ -7426,6 +10768,25 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
+
+// The [outer, axis, inner] view of x that Softmax, LogSoftmax and Hardmax normalize along.
+struct SoftmaxView {
+  std::size_t outer = 1, mid = 1, inner = 1;
+};
+inline SoftmaxView softmax_view(const OpContext& ctx, const Tensor& x, std::int64_t axis_attr,
+                                bool coerced) {
+  const std::size_t rank = x.rank();
+  if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
+  const std::size_t axis = normalize_axis(ctx.info(), axis_attr, rank);
+  SoftmaxView v;
+  for (std::size_t d = 0; d < rank; ++d) {
+    const auto n = static_cast<std::size_t>(x.shape()[d]);
+    if (d < axis) v.outer *= n;
+    else if (d == axis || coerced) v.mid *= n;
+    else v.inner *= n;
+  }
+  return v;
+}
 
 class SoftmaxKernel final : public OpKernel {
  public:
@@ -7435,29 +10796,66 @@ class SoftmaxKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_f32(ctx, x, "input");
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
-    const std::size_t rank = x.rank();
-    if (rank == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "the input must have rank >= 1");
-    }
-    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
-    std::size_t outer = 1, mid = 1, inner = 1;
-    for (std::size_t d = 0; d < rank; ++d) {
-      const auto n = static_cast<std::size_t>(x.shape()[d]);
-      if (d < axis) outer *= n;
-      else if (d == axis || coerced_) mid *= n;
-      else inner *= n;
-    }
     if (x.numel() == 0) return;
     if (log_) {
-      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     } else {
-      kernels::softmax_f32(x.data<float>(), y.data<float>(), outer, mid, inner);
+      kernels::softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
     }
   }
 
  private:
   bool log_;
+  std::int64_t axis_;
+  bool coerced_;
+};
+
+// Hardmax: 1 at the first largest element along the axis, 0 elsewhere.
+class HardmaxKernel final : public OpKernel {
+ public:
+  explicit HardmaxKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    if (x.numel() == 0) return;
+    const auto rows = static_cast<std::int64_t>(v.outer * v.inner);
+    auto* at = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(rows) * 8));
+    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      if constexpr (std::is_same<T, float>::value) {
+        const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
+                      static_cast<std::int64_t>(v.inner)};
+        kernels::argmax_f32(px, s, 1, false, at);
+      } else {
+        for (std::size_t o = 0; o < v.outer; ++o) {
+          for (std::size_t i = 0; i < v.inner; ++i) {
+            const T* p = px + o * v.mid * v.inner + i;
+            std::size_t best = 0;
+            for (std::size_t j = 1; j < v.mid; ++j) {
+              if (to_scalar(p[j * v.inner]) > to_scalar(p[best * v.inner])) best = j;
+            }
+            at[o * v.inner + i] = static_cast<std::int64_t>(best);
+          }
+        }
+      }
+      T* py = y.data<T>();
+      const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
+      for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
+      for (std::size_t o = 0; o < v.outer; ++o) {
+        for (std::size_t i = 0; i < v.inner; ++i) {
+          const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
+          py[(o * v.mid + j) * v.inner + i] = one;
+        }
+      }
+    }, TypeList<float, double, float16>{});
+  }
+
+ private:
   std::int64_t axis_;
   bool coerced_;
 };
@@ -7469,6 +10867,7 @@ inline void register_softmax_ops(OpSet& ops) {
   ops.add("", "LogSoftmax", 1, [](const OpInfo& i) -> std::unique_ptr<OpKernel> {
     return std::make_unique<SoftmaxKernel>(i, true);
   });
+  ops.add("", "Hardmax", 1, factory<HardmaxKernel>());
 }
 
 }  // namespace ops

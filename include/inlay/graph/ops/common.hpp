@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
@@ -205,6 +207,46 @@ void for_each_broadcast(const Shape& out, const Shape (&ins)[N], F&& f) {
       for (std::size_t i = 0; i < N; ++i) offs[i] -= strides[i][k] * out[k];
       index[k] = 0;
     }
+  }
+}
+
+// Scalar code on any dtype (elementwise, reduce and softmax ops): half floats are computed in
+// float, every other type in itself; convert_to gives the value in another dtype the way Cast
+// does, with float -> integer saturating (NaN -> 0) so that no conversion is undefined behaviour.
+template <class T>
+struct ScalarOf {
+  using type = T;
+};
+template <>
+struct ScalarOf<float16> {
+  using type = float;
+};
+template <class T>
+using scalar_t = typename ScalarOf<T>::type;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+
+template <class T>
+inline scalar_t<T> to_scalar(T v) {
+  return v;
+}
+inline float to_scalar(float16 v) { return to_float(v); }
+
+template <class T, class S>
+inline T convert_to(S v) {
+  if constexpr (std::is_same<S, float16>::value) {
+    return convert_to<T>(to_float(v));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return v != S(0);
+  } else if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(static_cast<float>(v));
+  } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
+    if (!(v == v)) return T(0);
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(v);
   }
 }
 

@@ -1,15 +1,245 @@
-// Control flow: If, Loop, Scan. Implementation-only.
+// Control flow: If, Loop, Scan. Their bodies are subgraphs compiled at load; each iteration runs
+// through OpContext::run_subgraph (which allocates: control flow is not on the no-allocation
+// path). Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONTROL_HPP
 #define INLAY_GRAPH_OPS_CONTROL_HPP
 
+#include <cstring>
+#include <vector>
+
+#include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/ops/common.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+inline const Graph& graph_attribute(const OpInfo& info, const char* name) {
+  const Attribute& a = info.require(name, Attribute::Kind::graph);
+  return *a.g;
+}
+
+inline bool read_condition(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean || t.numel() != 1) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what) + " must be one bool, not " +
+                                           dtype_name(t.dtype()) + " " + t.shape().to_string());
+  }
+  return *t.data<bool>();
+}
+
+// Stacks equally shaped tensors along a new axis `axis` (reversed when `reverse`).
+inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Tensor>& parts,
+                       std::size_t axis, bool reverse, const char* what) {
+  const Tensor& first = parts.front();
+  for (const Tensor& p : parts) {
+    if (p.dtype() != first.dtype() || p.shape() != first.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + ": iterations produced " +
+                                              first.shape().to_string() + " and " +
+                                              p.shape().to_string());
+    }
+  }
+  if (axis > first.rank()) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what) + ": axis " + std::to_string(axis) +
+                                           " is out of range");
+  }
+  std::vector<std::int64_t> dims = dims_of(first.shape());
+  dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
+              static_cast<std::int64_t>(parts.size()));
+  Tensor& out = ctx.output(output, first.dtype(), make_shape(dims));
+  std::size_t outer = 1;
+  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(first.shape()[d]);
+  const std::size_t chunk = outer ? first.nbytes() / outer : 0;
+  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const Tensor& p = parts[reverse ? parts.size() - 1 - k : k];
+      std::memcpy(dst, static_cast<const char*>(p.raw_data()) + o * chunk, chunk);
+      dst += chunk;
+    }
+  }
+}
+
+class IfKernel final : public OpKernel {
+ public:
+  explicit IfKernel(const OpInfo& info)
+      : then_(graph_attribute(info, "then_branch")), else_(graph_attribute(info, "else_branch")) {}
+  void run(OpContext& ctx) const override {
+    const bool cond = read_condition(ctx, ctx.input(0), "the condition");
+    const Graph& branch = cond ? then_ : else_;
+    const std::vector<Tensor> outs = ctx.run_subgraph(branch, {});
+    if (outs.size() != ctx.output_count()) {
+      ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
+                                             std::to_string(outs.size()) + " outputs, the node " +
+                                             std::to_string(ctx.output_count()));
+    }
+    for (std::size_t i = 0; i < outs.size(); ++i) copy_to_output(ctx, i, outs[i], outs[i].shape());
+  }
+
+ private:
+  const Graph& then_;
+  const Graph& else_;
+};
+
+// Loop(M, cond, v_initial...) -> (v_final..., scan_outputs...). The body maps (iteration, cond,
+// v...) to (cond, v..., scan...).
+class LoopKernel final : public OpKernel {
+ public:
+  explicit LoopKernel(const OpInfo& info) : body_(graph_attribute(info, "body")) {}
+  void run(OpContext& ctx) const override {
+    const std::size_t carried = ctx.input_count() >= 2 ? ctx.input_count() - 2 : 0;
+    if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
+      ctx.fail(ErrorKind::invalid_model,
+               "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
+                   std::to_string(body_.outputs.size()) + " outputs; " +
+                   std::to_string(carried) + " loop-carried values need " +
+                   std::to_string(carried + 2) + " inputs and at least " +
+                   std::to_string(carried + 1) + " outputs");
+    }
+    const std::size_t scans = body_.outputs.size() - 1 - carried;
+    if (ctx.output_count() > carried + scans) {
+      ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
+    }
+    std::int64_t trips = -1;  // no limit
+    if (ctx.has_input(0)) trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
+    bool cond = true;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
+    if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
+      ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
+    }
+    std::vector<Tensor> state;
+    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input(2 + i));
+    std::vector<std::vector<Tensor>> scanned(scans);
+    Tensor iteration(DType::i64, Shape{});
+    Tensor condition(DType::boolean, Shape{});
+    for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
+      *iteration.data<std::int64_t>() = i;
+      *condition.data<bool>() = cond;
+      std::vector<Tensor> in;
+      in.push_back(iteration.clone());
+      in.push_back(condition.clone());
+      for (const Tensor& s : state) in.push_back(s);
+      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+      cond = read_condition(ctx, out[0], "the body's condition output");
+      for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
+      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k]);
+    }
+    for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
+      if (ctx.has_output(k)) copy_to_output(ctx, k, state[k], state[k].shape());
+    }
+    for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(carried + k)) continue;
+      if (scanned[k].empty()) {
+        // No iteration ran: an empty stack whose element shape is unknown; use the body's
+        // declared type when it has one.
+        const Value& v = body_.values[body_.outputs[1 + carried + k]];
+        std::vector<std::int64_t> dims{0};
+        if (v.has_shape) {
+          for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+        }
+        ctx.output(carried + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
+        continue;
+      }
+      stack_into(ctx, carried + k, scanned[k], 0, false, "scan output");
+    }
+  }
+
+ private:
+  const Graph& body_;
+};
+
+// Scan (opset 9+): states carried through the iterations, scan inputs sliced along their scan
+// axes, scan outputs stacked along theirs.
+class ScanKernel final : public OpKernel {
+ public:
+  explicit ScanKernel(const OpInfo& info)
+      : body_(graph_attribute(info, "body")),
+        scan_inputs_(static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
+        input_axes_(info.get_ints("scan_input_axes")),
+        input_directions_(info.get_ints("scan_input_directions")),
+        output_axes_(info.get_ints("scan_output_axes")),
+        output_directions_(info.get_ints("scan_output_directions")) {
+    if (info.opset() < 9) info.fail(ErrorKind::unsupported_op, "Scan before opset 9 (with a batch axis) is not supported");
+    if (scan_inputs_ > info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t states = ctx.input_count() - scan_inputs_;
+    if (body_.inputs.size() != ctx.input_count() || body_.outputs.size() < states) {
+      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
+    }
+    const std::size_t scan_outputs = body_.outputs.size() - states;
+    std::vector<Tensor> state;
+    for (std::size_t i = 0; i < states; ++i) state.push_back(ctx.input(i));
+    // Slice geometry per scan input.
+    std::int64_t length = -1;
+    std::vector<std::size_t> axes(scan_inputs_);
+    for (std::size_t k = 0; k < scan_inputs_; ++k) {
+      const Tensor& x = ctx.input(states + k);
+      const std::int64_t a = k < input_axes_.size() ? input_axes_[k] : 0;
+      axes[k] = normalize_axis(ctx.info(), a, x.rank(), "scan_input_axes");
+      const std::int64_t n = x.shape()[axes[k]];
+      if (length >= 0 && n != length) {
+        ctx.fail(ErrorKind::shape_mismatch, "scan inputs have different lengths (" +
+                                                std::to_string(length) + " and " +
+                                                std::to_string(n) + ")");
+      }
+      length = n;
+    }
+    if (length < 0) length = 0;
+    std::vector<std::vector<Tensor>> scanned(scan_outputs);
+    for (std::int64_t t = 0; t < length; ++t) {
+      std::vector<Tensor> in = state;
+      for (std::size_t k = 0; k < scan_inputs_; ++k) {
+        const bool reverse = k < input_directions_.size() && input_directions_[k] != 0;
+        in.push_back(slice(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
+      }
+      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+      for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
+      for (std::size_t k = 0; k < scan_outputs; ++k) scanned[k].push_back(out[states + k]);
+    }
+    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
+      if (ctx.has_output(i)) copy_to_output(ctx, i, state[i], state[i].shape());
+    }
+    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(states + k)) continue;
+      if (scanned[k].empty()) {
+        ctx.fail(ErrorKind::unsupported_op, "a scan over zero iterations is not supported");
+      }
+      const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
+      const std::size_t axis = normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
+      const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
+      stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
+    }
+  }
+
+ private:
+  // Element t along `axis`, as a new tensor without that axis.
+  static Tensor slice(const Tensor& x, std::size_t axis, std::int64_t t) {
+    std::vector<std::int64_t> dims = dims_of(x.shape());
+    std::size_t outer = 1, inner = dtype_size(x.dtype());
+    for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
+    for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
+    const auto n = static_cast<std::size_t>(dims[axis]);
+    dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
+    Tensor out(x.dtype(), make_shape(dims));
+    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+    const auto* src = static_cast<const char*>(x.raw_data());
+    for (std::size_t o = 0; o < outer; ++o) {
+      std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
+    }
+    return out;
+  }
+
+  const Graph& body_;
+  std::size_t scan_inputs_;
+  std::vector<std::int64_t> input_axes_, input_directions_, output_axes_, output_directions_;
+};
+
 inline void register_control_ops(OpSet& ops) {
-  (void)ops;
+  ops.add("", "If", 1, factory<IfKernel>());
+  ops.add("", "Loop", 1, factory<LoopKernel>());
+  ops.add("", "Scan", 8, factory<ScanKernel>());
 }
 
 }  // namespace ops
