@@ -77,6 +77,46 @@ TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[fus
   CHECK(c.fused_nodes == 1);
 }
 
+TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attributes (opset 6)",
+          "[fuse]") {
+  TinyModel m;
+  m.opset = 13;
+  m.input("x", {1, 3, 5, 5})
+      .init("w", {6, 3, 1, 1}, values(18, 13))
+      .init("b", {6}, values(6, 14))
+      .init("lo", {}, {0.0f})
+      .init("hi", {}, {0.5f})
+      .node("Conv", {"x", "w", "b"}, {"c"})
+      .node("Clip", {"c", "lo", "hi"}, {"y"})
+      .output("y");
+  Compared c = compare(m.bytes(), {1, 3, 5, 5});
+  CHECK(c.plain_nodes == 2);
+  CHECK(c.fused_nodes == 1);
+
+  TinyModel old;
+  old.opset = 6;
+  old.input("x", {1, 3, 5, 5})
+      .init("w", {6, 3, 1, 1}, values(18, 15))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Clip", {"c"}, {"y"}, {attr_float("min", -0.25f), attr_float("max", 6.0f)})
+      .output("y");
+  c = compare(old.bytes(), {1, 3, 5, 5});
+  CHECK(c.fused_nodes == 1);
+
+  // A bound computed at run time keeps the Clip.
+  TinyModel dyn;
+  dyn.opset = 13;
+  dyn.input("x", {1, 3, 5, 5})
+      .input("hi", {})
+      .init("w", {6, 3, 1, 1}, values(18, 16))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Clip", {"c", "", "hi"}, {"y"})
+      .output("y");
+  const std::string bytes = dyn.bytes();
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  CHECK(model.summary().nodes_planned == 2);
+}
+
 TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[fuse]") {
   TinyModel m;
   m.input("x", {3, 8})
