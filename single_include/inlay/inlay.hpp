@@ -9415,242 +9415,18 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
+// ---- begin inlay/graph/impl/fuse.hpp
+// Fusions at load, after constant folding: a BatchNormalization after a Conv folds into the
+// conv's weights and bias; a constant bias Add after Conv/Gemm/MatMul becomes the node's bias;
+// an activation after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
+// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp). A value is fused away
+// only when one node reads it and it is not a graph output. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FUSE_HPP
+#define INLAY_GRAPH_IMPL_FUSE_HPP
 
-INLAY_NAMESPACE_BEGIN
-
-struct Model::Impl {
-  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
-  std::unique_ptr<graph::Graph> graph;
-  std::vector<std::string> input_names, output_names;
-  std::vector<ValueDesc> inputs, outputs;
-  Summary summary;
-};
-
-namespace graph {
-namespace detail {
-
-inline ValueDesc describe_value(const Value& v) {
-  ValueDesc d;
-  d.name = v.name;
-  d.dtype = v.dtype;
-  d.has_shape = v.has_shape;
-  d.dims = v.dims;
-  d.dim_params = v.dim_params;
-  return d;
-}
-
-inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
-                                                      std::shared_ptr<const void> bytes,
-                                                      const std::string& directory,
-                                                      const ModelOptions& options) {
-  auto impl = std::make_shared<Model::Impl>();
-  impl->bytes = bytes;
-  ImportContext ctx;
-  ctx.directory = directory;
-  ctx.bytes_owner = bytes;
-  impl->graph = import_model(proto, ctx, options.custom_ops);
-  Graph& g = *impl->graph;
-
-  Model::Summary& s = impl->summary;
-  s.ir_version = proto.ir_version;
-  s.producer = std::string(proto.producer_name);
-  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
-  s.opsets = ctx.opsets;
-  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
-  s.nodes_loaded = proto.graph.node.size();
-  for (const Value& v : g.values) {
-    if (!v.constant.empty()) {
-      s.parameters += v.constant.numel();
-      s.weight_bytes += v.constant.nbytes();
-    }
-  }
-
-  compile(g, options.custom_ops);
-  if (options.optimize) {
-    fold_constants(g);
-    remove_dead_nodes(g);
-    compact(g);
-    compile(g, options.custom_ops);
-  }
-  s.nodes_planned = g.nodes.size();
-  for (int id : g.inputs) {
-    impl->inputs.push_back(describe_value(g.values[id]));
-    impl->input_names.push_back(g.values[id].name);
-  }
-  for (int id : g.outputs) {
-    impl->outputs.push_back(describe_value(g.values[id]));
-    impl->output_names.push_back(g.values[id].name);
-  }
-  return impl;
-}
-
-}  // namespace detail
-}  // namespace graph
-
-Model Model::load(const std::string& path, const ModelOptions& options) {
-  onnx::ModelFile file = onnx::read_model_file(path);
-#ifndef INLAY_NO_EXCEPTIONS
-  try {  // errors about the graph say which file they are about
-    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
-#else
-  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-#endif
-}
-
-Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  const onnx::ModelProto proto = onnx::parse_model(data, size);
-  // The caller keeps the bytes alive: an owner that owns nothing.
-  std::shared_ptr<const void> bytes(data, [](const void*) {});
-  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
-}
-
-Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  if (data == nullptr && size != 0) {
-    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
-                                          std::to_string(size));
-  }
-  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
-                                     std::default_delete<std::uint8_t[]>());
-  if (size) std::memcpy(copy.get(), data, size);
-  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
-  return Model(graph::detail::build_model(proto, copy, std::string(), options));
-}
-
-const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
-const std::vector<std::string>& Model::output_names() const noexcept {
-  return impl_->output_names;
-}
-const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
-const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
-const ValueDesc& Model::input(const std::string& name) const {
-  for (const ValueDesc& d : impl_->inputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
-}
-const ValueDesc& Model::output(const std::string& name) const {
-  for (const ValueDesc& d : impl_->outputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
-}
-const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
-// ---- end inlay/graph/impl/model.hpp
-// ---- begin inlay/graph/impl/session.hpp
-// Session: a runner, the session's thread pool, and output copying. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
-#define INLAY_GRAPH_IMPL_SESSION_HPP
-
-#include <cstring>
-#include <memory>
+#include <cmath>
+#include <limits>
 #include <string>
-#include <utility>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-
-struct Session::State {
-  std::unique_ptr<ThreadPool> pool;
-  std::unique_ptr<graph::Runner> runner;
-};
-
-Session::Session(Model model, const SessionOptions& options)
-    : model_(std::move(model)), state_(std::make_unique<State>()) {
-  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
-  Executor* executor = options.executor;
-  if (executor == nullptr && options.threads > 1) {
-    state_->pool = std::make_unique<ThreadPool>(options.threads);
-    executor = state_->pool.get();
-  }
-  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
-}
-
-Session::~Session() = default;
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
-
-std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
-
-void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
-  graph::Runner& runner = *state_->runner;
-  runner.bind_inputs(inputs);
-  runner.run();
-  const graph::Graph& g = runner.graph();
-  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
-  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
-    const Tensor& src = runner.value(g.outputs[i]);
-    if (!graph::Runner::computed(src)) {
-      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
-                                         "' was never computed: the node that should produce it "
-                                         "did not");
-    }
-    Tensor& dst = outputs[i];
-    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
-                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
-    if (reuse) {
-      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
-    } else {
-      dst = src.clone();
-    }
-  }
-}
-
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> outputs;
-  run_into(inputs, outputs);
-  return outputs;
-}
-
-std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
-  const std::vector<std::string>& names = model_.input_names();
-  std::vector<Tensor> ordered(names.size());
-  std::vector<char> given(names.size(), 0);
-  for (const auto& [name, tensor] : inputs) {
-    std::size_t k = 0;
-    while (k < names.size() && names[k] != name) ++k;
-    if (k == names.size()) {
-      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
-    }
-    if (given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
-    }
-    given[k] = 1;
-    ordered[k] = tensor;
-  }
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    if (!given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
-    }
-  }
-  return run(ordered);
-}
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
-// ---- end inlay/graph/impl/session.hpp
-// ---- begin inlay/graph/ops/registry.hpp
-// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
-#define INLAY_GRAPH_OPS_REGISTRY_HPP
-
-// ---- begin inlay/graph/ops/control.hpp
-// Control flow: If, Loop, Scan. Their bodies are subgraphs compiled at load; each iteration runs
-// through OpContext::run_subgraph (which allocates: control flow is not on the no-allocation
-// path). Implementation-only.
-#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
-#define INLAY_GRAPH_OPS_CONTROL_HPP
-
-#include <cstring>
 #include <vector>
 
 // ---- begin inlay/graph/ops/common.hpp
@@ -9929,6 +9705,545 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
+namespace fuse_detail {
+
+struct Uses {
+  std::vector<int> count;      // readers of each value (a graph output counts as one more)
+  std::vector<int> producer;   // node index, -1 for inputs and constants
+};
+
+inline Uses count_uses(const Graph& g) {
+  Uses u;
+  u.count.assign(g.values.size(), 0);
+  u.producer.assign(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (int id : n.inputs) {
+      if (id >= 0) ++u.count[id];
+    }
+    for (int id : n.implicit_inputs) ++u.count[id];
+    for (int id : n.outputs) {
+      if (id >= 0) u.producer[id] = static_cast<int>(i);
+    }
+  }
+  for (int id : g.outputs) u.count[id] += 2;  // never fused away
+  return u;
+}
+
+inline const Tensor* constant_f32(const Graph& g, const Node& n, std::size_t i) {
+  if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
+  const Tensor& t = g.values[n.inputs[i]].constant;
+  return !t.empty() && t.dtype() == DType::f32 ? &t : nullptr;
+}
+
+inline const Attribute* find_attr(const Node& n, const char* name) {
+  for (const Attribute& a : n.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+inline float attr_float(const Node& n, const char* name, float fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::float_ ? a->f : fallback;
+}
+inline std::int64_t attr_int(const Node& n, const char* name, std::int64_t fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::int_ ? a->i : fallback;
+}
+inline void set_attr(Node& n, Attribute a) {
+  for (Attribute& e : n.attributes) {
+    if (e.name == a.name) {
+      e = std::move(a);
+      return;
+    }
+  }
+  n.attributes.push_back(std::move(a));
+}
+inline Attribute int_attr(const char* name, std::int64_t v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::int_;
+  a.i = v;
+  return a;
+}
+inline Attribute float_attr(const char* name, float v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::float_;
+  a.f = v;
+  return a;
+}
+
+// A new constant value of the graph; returns its id.
+inline int add_constant(Graph& g, const std::string& name, Tensor t) {
+  Value v;
+  v.name = name;
+  v.has_dtype = true;
+  v.dtype = t.dtype();
+  v.has_shape = true;
+  v.dims.assign(t.shape().begin(), t.shape().end());
+  v.constant = std::move(t);
+  g.values.push_back(std::move(v));
+  return static_cast<int>(g.values.size() - 1);
+}
+
+// The node producing input 0 of `tail` when it is one of `ops` (default domain, live), its
+// output is read by `tail` only, and it has no fused activation yet; else -1.
+inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
+                            std::initializer_list<const char*> ops, std::size_t input = 0) {
+  if (input >= tail.inputs.size() || tail.inputs[input] < 0) return -1;
+  const int v = tail.inputs[input];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1) return -1;
+  const Node& n = g.nodes[p];
+  if (!n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
+  if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
+  for (const char* op : ops) {
+    if (n.op_type == op) return p;
+  }
+  return -1;
+}
+
+// `head` takes over the output of `tail`, which dies.
+inline void absorb(Graph& g, Uses& u, int head, std::size_t tail) {
+  Node& t = g.nodes[tail];
+  g.nodes[head].outputs[0] = t.outputs[0];
+  u.producer[t.outputs[0]] = head;
+  t.dead = true;
+}
+
+// Conv (constant W, constant or no B) + BatchNormalization (inference, constant statistics):
+// W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale / sqrt(var + eps).
+inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& bn = g.nodes[i];
+    if (bn.dead || !bn.domain.empty() || bn.op_type != "BatchNormalization") continue;
+    if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
+    bool extra_outputs = false;
+    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
+    if (extra_outputs || bn.inputs.size() != 5) continue;
+    const int p = fusable_producer(g, u, bn, {"Conv"});
+    if (p < 0) continue;
+    const Node& conv = g.nodes[p];
+    const Tensor* w = constant_f32(g, conv, 1);
+    if (w == nullptr || w->rank() < 3) continue;
+    const auto m = static_cast<std::size_t>(w->shape()[0]);
+    const Tensor* b = constant_f32(g, conv, 2);
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && (b == nullptr || b->numel() != w->shape()[0])) {
+      continue;
+    }
+    const Tensor* stats[4];
+    bool ok = true;
+    for (std::size_t k = 0; k < 4; ++k) {
+      stats[k] = constant_f32(g, bn, k + 1);
+      ok = ok && stats[k] != nullptr && stats[k]->numel() == w->shape()[0];
+    }
+    if (!ok) continue;
+    const float eps = attr_float(bn, "epsilon", 1e-5f);
+    const float* scale = stats[0]->data<float>();
+    const float* beta = stats[1]->data<float>();
+    const float* mean = stats[2]->data<float>();
+    const float* var = stats[3]->data<float>();
+    Tensor nw(DType::f32, w->shape());
+    Tensor nb(DType::f32, Shape{static_cast<std::int64_t>(m)});
+    const std::size_t per = static_cast<std::size_t>(w->numel()) / (m ? m : 1);
+    for (std::size_t c = 0; c < m; ++c) {
+      const float s = scale[c] / std::sqrt(var[c] + eps);
+      for (std::size_t k = 0; k < per; ++k) {
+        nw.data<float>()[c * per + k] = w->data<float>()[c * per + k] * s;
+      }
+      nb.data<float>()[c] = ((b ? b->data<float>()[c] : 0.0f) - mean[c]) * s + beta[c];
+    }
+    const std::string base = conv.name.empty() ? bn.name : conv.name;
+    const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
+    const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));
+    Node& c = g.nodes[p];
+    c.inputs.resize(3, -1);
+    c.inputs[1] = wid;
+    c.inputs[2] = bid;
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+// Whether constant `t` adds n values along axis `axis` of a rank-`rank` result without changing
+// its shape: rank not above `rank`, every other dimension 1.
+inline bool is_axis_bias(const Tensor& t, std::size_t rank, std::size_t axis, std::int64_t n) {
+  if (t.rank() > rank || t.numel() != n) return false;
+  for (std::size_t d = 0; d < t.rank(); ++d) {
+    const std::size_t at = rank - t.rank() + d;
+    if (at != axis && t.shape()[d] != 1) return false;
+    if (at == axis && t.shape()[d] != n) return false;
+  }
+  return true;
+}
+
+// Add(x, constant bias) after Conv / Gemm / MatMul becomes the node's bias.
+inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& add = g.nodes[i];
+    if (add.dead || !add.domain.empty() || add.op_type != "Add" || add.inputs.size() != 2) continue;
+    for (std::size_t side = 0; side < 2; ++side) {
+      const Tensor* bias = constant_f32(g, add, 1 - side);
+      const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
+      if (p < 0) continue;
+      Node& n = g.nodes[p];
+      const Tensor* w = constant_f32(g, n, 1);
+      if (w == nullptr || w->rank() < 2) break;
+      Tensor combined;  // the new bias, [N] or [M]
+      if (n.op_type == "Conv") {
+        const std::int64_t m = w->shape()[0];
+        if (!is_axis_bias(*bias, w->rank(), 1, m)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        if (n.inputs.size() > 2 && n.inputs[2] >= 0 && old == nullptr) break;
+        combined = Tensor(DType::f32, Shape{m});
+        for (std::int64_t c = 0; c < m; ++c) {
+          combined.data<float>()[c] = bias->data<float>()[c] + (old ? old->data<float>()[c] : 0.0f);
+        }
+      } else if (n.op_type == "Gemm") {
+        if (w->rank() != 2) break;
+        const std::int64_t cols = w->shape()[attr_int(n, "transB", 0) ? 0 : 1];
+        if (!is_axis_bias(*bias, 2, 1, cols)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        const bool has_old = n.inputs.size() > 2 && n.inputs[2] >= 0;
+        if (has_old && (old == nullptr || !is_axis_bias(*old, 2, 1, cols))) break;
+        const float beta = attr_float(n, "beta", 1.0f);
+        combined = Tensor(DType::f32, Shape{cols});
+        for (std::int64_t c = 0; c < cols; ++c) {
+          combined.data<float>()[c] = bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
+        }
+        set_attr(n, float_attr("beta", 1.0f));
+      } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
+        if (w->rank() != 2 || bias->rank() != 1 || bias->numel() != w->shape()[1]) break;
+        combined = bias->clone();
+      }
+      const int id = add_constant(g, n.name + ".inlay.bias", std::move(combined));
+      Node& head = g.nodes[p];
+      head.inputs.resize(3, -1);
+      head.inputs[2] = id;
+      absorb(g, u, p, i);
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
+
+// The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
+// Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
+inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
+  if (!n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  const std::string& op = n.op_type;
+  if (op == "Relu") act = kernels::Activation::relu();
+  else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
+  else if (op == "Tanh") act = kernels::Activation::tanh();
+  else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
+  else if (op == "HardSigmoid") {
+    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f), attr_float(n, "beta", 0.5f));
+  } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
+  else if (op == "HardSwish") act = kernels::Activation::hard_swish();
+  else if (op == "Clip") {
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    if (n.opset < 11) {
+      lo = attr_float(n, "min", lo);
+      hi = attr_float(n, "max", hi);
+    } else {
+      for (std::size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
+        if (n.inputs[k] < 0) continue;
+        const Tensor* t = constant_f32(g, n, k);
+        if (t == nullptr || t->numel() != 1) return false;
+        (k == 1 ? lo : hi) = t->data<float>()[0];
+      }
+    }
+    act = kernels::Activation::clip(lo, hi);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+inline std::size_t fuse_activations(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& a = g.nodes[i];
+    kernels::Activation act;
+    if (a.dead || !activation_of(g, a, act)) continue;
+    const int p = fusable_producer(g, u, a, {"Conv", "ConvTranspose", "Gemm", "MatMul"});
+    if (p < 0) continue;
+    Node& n = g.nodes[p];
+    set_attr(n, int_attr(ops::fused_activation_attr, static_cast<std::int64_t>(act.op)));
+    set_attr(n, float_attr(ops::fused_alpha_attr, act.alpha));
+    set_attr(n, float_attr(ops::fused_beta_attr, act.beta));
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+}  // namespace fuse_detail
+
+// Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
+// MatMul + Add + Relu become one node each); returns the number of nodes fused away. The
+// graph must be compacted and compiled again afterwards.
+inline std::size_t fuse(Graph& g) {
+  fuse_detail::Uses u = fuse_detail::count_uses(g);
+  std::size_t fused = fuse_detail::fold_batch_norms(g, u);
+  fused += fuse_detail::fuse_bias_adds(g, u);
+  fused += fuse_detail::fuse_activations(g, u);
+  return fused;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FUSE_HPP
+// ---- end inlay/graph/impl/fuse.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+struct Model::Impl {
+  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
+  std::unique_ptr<graph::Graph> graph;
+  std::vector<std::string> input_names, output_names;
+  std::vector<ValueDesc> inputs, outputs;
+  Summary summary;
+};
+
+namespace graph {
+namespace detail {
+
+inline ValueDesc describe_value(const Value& v) {
+  ValueDesc d;
+  d.name = v.name;
+  d.dtype = v.dtype;
+  d.has_shape = v.has_shape;
+  d.dims = v.dims;
+  d.dim_params = v.dim_params;
+  return d;
+}
+
+inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
+                                                      std::shared_ptr<const void> bytes,
+                                                      const std::string& directory,
+                                                      const ModelOptions& options) {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->bytes = bytes;
+  ImportContext ctx;
+  ctx.directory = directory;
+  ctx.bytes_owner = bytes;
+  impl->graph = import_model(proto, ctx, options.custom_ops);
+  Graph& g = *impl->graph;
+
+  Model::Summary& s = impl->summary;
+  s.ir_version = proto.ir_version;
+  s.producer = std::string(proto.producer_name);
+  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
+  s.opsets = ctx.opsets;
+  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
+  s.nodes_loaded = proto.graph.node.size();
+  for (const Value& v : g.values) {
+    if (!v.constant.empty()) {
+      s.parameters += v.constant.numel();
+      s.weight_bytes += v.constant.nbytes();
+    }
+  }
+
+  compile(g, options.custom_ops);
+  if (options.optimize) {
+    fold_constants(g);
+    fuse(g);
+    remove_dead_nodes(g);
+    compact(g);
+    compile(g, options.custom_ops);
+  }
+  s.nodes_planned = g.nodes.size();
+  for (int id : g.inputs) {
+    impl->inputs.push_back(describe_value(g.values[id]));
+    impl->input_names.push_back(g.values[id].name);
+  }
+  for (int id : g.outputs) {
+    impl->outputs.push_back(describe_value(g.values[id]));
+    impl->output_names.push_back(g.values[id].name);
+  }
+  return impl;
+}
+
+}  // namespace detail
+}  // namespace graph
+
+Model Model::load(const std::string& path, const ModelOptions& options) {
+  onnx::ModelFile file = onnx::read_model_file(path);
+#ifndef INLAY_NO_EXCEPTIONS
+  try {  // errors about the graph say which file they are about
+    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+  } catch (const Error& e) {
+    fail(e.kind(), path + ": " + e.message());
+  }
+#else
+  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+#endif
+}
+
+Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  const onnx::ModelProto proto = onnx::parse_model(data, size);
+  // The caller keeps the bytes alive: an owner that owns nothing.
+  std::shared_ptr<const void> bytes(data, [](const void*) {});
+  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
+}
+
+Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
+                                          std::to_string(size));
+  }
+  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
+                                     std::default_delete<std::uint8_t[]>());
+  if (size) std::memcpy(copy.get(), data, size);
+  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
+  return Model(graph::detail::build_model(proto, copy, std::string(), options));
+}
+
+const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
+const std::vector<std::string>& Model::output_names() const noexcept {
+  return impl_->output_names;
+}
+const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
+const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
+const ValueDesc& Model::input(const std::string& name) const {
+  for (const ValueDesc& d : impl_->inputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
+}
+const ValueDesc& Model::output(const std::string& name) const {
+  for (const ValueDesc& d : impl_->outputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
+}
+const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
+// ---- end inlay/graph/impl/model.hpp
+// ---- begin inlay/graph/impl/session.hpp
+// Session: a runner, the session's thread pool, and output copying. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
+#define INLAY_GRAPH_IMPL_SESSION_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<graph::Runner> runner;
+};
+
+Session::Session(Model model, const SessionOptions& options)
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
+  Executor* executor = options.executor;
+  if (executor == nullptr && options.threads > 1) {
+    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    executor = state_->pool.get();
+  }
+  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& src = runner.value(g.outputs[i]);
+    if (!graph::Runner::computed(src)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
+    Tensor& dst = outputs[i];
+    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
+                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
+    if (reuse) {
+      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+    } else {
+      dst = src.clone();
+    }
+  }
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run_into(inputs, outputs);
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const std::vector<std::string>& names = model_.input_names();
+  std::vector<Tensor> ordered(names.size());
+  std::vector<char> given(names.size(), 0);
+  for (const auto& [name, tensor] : inputs) {
+    std::size_t k = 0;
+    while (k < names.size() && names[k] != name) ++k;
+    if (k == names.size()) {
+      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+    }
+    if (given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
+    }
+    given[k] = 1;
+    ordered[k] = tensor;
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (!given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
+    }
+  }
+  return run(ordered);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
+// ---- end inlay/graph/impl/session.hpp
+// ---- begin inlay/graph/ops/registry.hpp
+// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
+#define INLAY_GRAPH_OPS_REGISTRY_HPP
+
+// ---- begin inlay/graph/ops/control.hpp
+// Control flow: If, Loop, Scan. Their bodies are subgraphs compiled at load; each iteration runs
+// through OpContext::run_subgraph (which allocates: control flow is not on the no-allocation
+// path). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
+#define INLAY_GRAPH_OPS_CONTROL_HPP
+
+#include <cstring>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
 namespace ops {
 
 inline const Graph& graph_attribute(const OpInfo& info, const char* name) {
@@ -10166,13 +10481,17 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_CONTROL_HPP
 // ---- end inlay/graph/ops/control.hpp
 // ---- begin inlay/graph/ops/conv.hpp
-// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, and the
-// sliding-window attributes (kernel_shape, strides, pads, dilations, auto_pad) that the pools
-// share. A fused activation (graph/impl/fuse.hpp) runs in the kernel's epilogue.
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
+// QLinearConv as scalar loops; the sliding-window attributes (kernel_shape, strides, pads,
+// dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
+// kernel's epilogue.
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONV_HPP
 #define INLAY_GRAPH_OPS_CONV_HPP
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -10539,9 +10858,155 @@ class ConvTransposeKernel final : public OpKernel {
   kernels::Activation activation_;
 };
 
+// The int32 sums of (x - x_zero) (w - w_zero[m]) of ConvInteger and QLinearConv (1-D and 2-D,
+// 8-bit operands), as a scalar loop: no integer kernel family exists. Padding holds x_zero, so
+// padded positions add nothing.
+struct IntegerConv {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+
+  void run(OpContext& ctx, const WindowAttrs& window, std::int64_t group, const Tensor& x,
+           const Tensor& w, const Tensor* x_zero, const Tensor* w_zero) {
+    const OpInfo& info = ctx.info();
+    require_8bit(ctx, x, "x");
+    require_8bit(ctx, w, "w");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group != 0 || w.shape()[1] * group != c) {
+      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
+                                              std::to_string(group) + " does not fit x " +
+                                              x.shape().to_string());
+    }
+    std::int32_t xz = 0;
+    if (x_zero != nullptr) {
+      require_8bit(ctx, *x_zero, "x_zero_point");
+      if (x_zero->numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+      xz = element(*x_zero, 0);
+    }
+    if (w_zero != nullptr) {
+      require_8bit(ctx, *w_zero, "w_zero_point");
+      if (w_zero->numel() != 1 && w_zero->numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "w_zero_point " + w_zero->shape().to_string() +
+                                                " must be a scalar or [" + std::to_string(m) + "]");
+      }
+    }
+    const auto axes =
+        resolve_window(info, window, x.shape(), kernel_from_weights(info, window, w.shape()));
+    kernels::Conv2dParams p;
+    set_conv_axes(p, axes);
+    const auto oh = static_cast<std::int64_t>(p.out_h()), ow = static_cast<std::int64_t>(p.out_w());
+    out_dims = {n, m};
+    if (axes.size() == 2) out_dims.push_back(oh);
+    out_dims.push_back(ow);
+    acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
+    const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
+    const auto kh = static_cast<std::int64_t>(p.kernel_h), kw = static_cast<std::int64_t>(p.kernel_w);
+    const std::int64_t cg = c / group, mg = m / group;
+    for (std::int64_t b = 0; b < n; ++b) {
+      for (std::int64_t o = 0; o < m; ++o) {
+        const std::int32_t wz = w_zero ? element(*w_zero, w_zero->numel() == 1 ? 0 : o) : 0;
+        for (std::int64_t yy = 0; yy < oh; ++yy) {
+          for (std::int64_t xx = 0; xx < ow; ++xx) {
+            std::int64_t sum = 0;
+            for (std::int64_t ci = 0; ci < cg; ++ci) {
+              const std::int64_t ch = o / mg * cg + ci;
+              for (std::int64_t a = 0; a < kh; ++a) {
+                const std::int64_t iy = yy * std::int64_t(p.stride_h) + a * std::int64_t(p.dilation_h) -
+                                        std::int64_t(p.pad_top);
+                if (iy < 0 || iy >= ih) continue;
+                for (std::int64_t e = 0; e < kw; ++e) {
+                  const std::int64_t ix = xx * std::int64_t(p.stride_w) +
+                                          e * std::int64_t(p.dilation_w) - std::int64_t(p.pad_left);
+                  if (ix < 0 || ix >= iw) continue;
+                  sum += std::int64_t(element(x, ((b * c + ch) * ih + iy) * iw + ix) - xz) *
+                         (element(w, ((o * cg + ci) * kh + a) * kw + e) - wz);
+                }
+              }
+            }
+            acc[static_cast<std::size_t>(((b * m + o) * oh + yy) * ow + xx)] =
+                static_cast<std::int32_t>(sum);
+          }
+        }
+      }
+    }
+  }
+};
+
+class ConvIntegerKernel final : public OpKernel {
+ public:
+  explicit ConvIntegerKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
+             ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
+    if (!conv.acc.empty()) std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
+// y = saturate(round((acc + B[m]) x_scale w_scale[m] / y_scale) + y_zero), half to even.
+class QLinearConvKernel final : public OpKernel {
+ public:
+  explicit QLinearConvKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(3), &ctx.input(2), &ctx.input(5));
+    const Tensor& w_scale = ctx.input(4);
+    const Tensor& y_zero = ctx.input(7);
+    IntegerConv::require_8bit(ctx, y_zero, "y_zero_point");
+    require_f32(ctx, w_scale, "w_scale");
+    const std::int64_t m = conv.out_dims[1];
+    if (y_zero.numel() != 1 || (w_scale.numel() != 1 && w_scale.numel() != m)) {
+      ctx.fail(ErrorKind::unsupported_op, "per-axis y_zero_point or a w_scale not of [M]");
+    }
+    const Tensor* bias = ctx.has_input(8) ? &ctx.input(8) : nullptr;
+    if (bias && (bias->dtype() != DType::i32 || bias->numel() != m)) {
+      ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "]");
+    }
+    const double x_scale = read_scalar(ctx.info(), ctx.input(1), "x_scale");
+    const double y_scale = read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(conv.out_dims));
+    const double zero = IntegerConv::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    const std::size_t plane = conv.acc.size() / static_cast<std::size_t>(conv.out_dims[0] * m);
+    for (std::size_t i = 0; i < conv.acc.size(); ++i) {
+      const auto o = static_cast<std::int64_t>(i / plane % static_cast<std::size_t>(m));
+      const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
+      const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
+      const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
 inline void register_conv_ops(OpSet& ops) {
   ops.add("", "Conv", 1, factory<ConvKernel>());
   ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
+  ops.add("", "ConvInteger", 10, factory<ConvIntegerKernel>());
+  ops.add("", "QLinearConv", 10, factory<QLinearConvKernel>());
 }
 
 }  // namespace ops
@@ -14346,6 +14811,7 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_POOL_HPP
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -14521,10 +14987,13 @@ class PoolKernel final : public OpKernel {
       run_f32(x, y, indices, axes);
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+    auto pool = [&](auto tag) {
       using T = decltype(tag);
       pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
-    }, NumericTypes{});
+    };
+    // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
+    if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
   }
 
  private:
@@ -14616,10 +15085,12 @@ class GlobalPoolKernel final : public OpKernel {
     PoolOptions o;
     o.kind = kind_;
     o.p = p_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+    auto pool = [&](auto tag) {
       using T = decltype(tag);
       pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
-    }, NumericTypes{});
+    };
+    if (kind_ == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
   }
 
  private:
@@ -15281,7 +15752,10 @@ class RecurrentKernel final : public OpKernel {
               : cell == CellKind::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
                                       : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
     }
-    if (names.size() == per && directions_ == 2) names.insert(names.end(), names.begin(), names.end());
+    if (names.size() == per && directions_ == 2) {  // one list for both directions
+      const std::vector<std::string> one = names;
+      names.insert(names.end(), one.begin(), one.end());
+    }
     if (names.size() != per * directions_) {
       info.fail(ErrorKind::invalid_model, "activations lists " + std::to_string(names.size()) +
                                               " functions; " + std::to_string(per * directions_) +
@@ -15396,13 +15870,8 @@ class RecurrentKernel final : public OpKernel {
       for (std::size_t s = 0; s < seq; ++s) {
         // Recurrent products for every batch row (rows past their sequence are ignored).
         const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
-        kernels::GemmEpilogue rep;
-        if (cell_ == CellKind::gru && linear_before_reset_) {
-          rep.bias = bias_r;
-          rep.bias_kind = kernels::BiasKind::per_column;
-        }
-        kernels::gemm_f32(false, true, batch, gru_split ? 2 * hs : gh, hs, 1.0f, h, hs, rd, hs,
-                          0.0f, g, gh, rep, ctx.executor());
+        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd, g, gh,
+                          cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr);
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
           if (s >= len) continue;
@@ -15420,8 +15889,7 @@ class RecurrentKernel final : public OpKernel {
           }
         }
         if (cell_ == CellKind::gru && !linear_before_reset_) {
-          kernels::gemm_f32(false, true, batch, hs, hs, 1.0f, rh, hs, rd + 2 * hs * hs, hs, 0.0f,
-                            g + 2 * hs, gh, {}, ctx.executor());
+          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, g + 2 * hs, gh, nullptr);
         }
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
@@ -15455,6 +15923,24 @@ class RecurrentKernel final : public OpKernel {
   }
 
  private:
+  // c[batch, n] (row stride ldc) = a[batch, hs] r[n, hs]^T + bias; batch 1 is a matrix-vector
+  // product (the common inference case, bandwidth-bound).
+  static void recurrent_product(OpContext& ctx, std::size_t batch, std::size_t n, std::size_t hs,
+                                const float* a, const float* r, float* c, std::size_t ldc,
+                                const float* bias) {
+    if (batch == 1) {
+      kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
+      return;
+    }
+    kernels::GemmEpilogue ep;
+    if (bias) {
+      ep.bias = bias;
+      ep.bias_kind = kernels::BiasKind::per_column;
+    }
+    kernels::gemm_f32(false, true, batch, n, hs, 1.0f, a, hs, r, hs, 0.0f, c, ldc, ep,
+                      ctx.executor());
+  }
+
   // Gates z, r, h: grow holds z's pre-activation, r (already applied) and h's recurrent part.
   void step_gru(const GateFunction* fn, float* grow, const float* xrow, float* hb,
                 std::size_t hs) const {

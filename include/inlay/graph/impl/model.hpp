@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "inlay/graph/impl/compile.hpp"
+#include "inlay/graph/impl/fuse.hpp"
 #include "inlay/graph/impl/import.hpp"
 #include "inlay/graph/impl/passes.hpp"
 #include "inlay/graph/model.hpp"
@@ -66,6 +67,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   compile(g, options.custom_ops);
   if (options.optimize) {
     fold_constants(g);
+    fuse(g);
     remove_dead_nodes(g);
     compact(g);
     compile(g, options.custom_ops);

@@ -1,10 +1,14 @@
-// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, and the
-// sliding-window attributes (kernel_shape, strides, pads, dilations, auto_pad) that the pools
-// share. A fused activation (graph/impl/fuse.hpp) runs in the kernel's epilogue.
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
+// QLinearConv as scalar loops; the sliding-window attributes (kernel_shape, strides, pads,
+// dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
+// kernel's epilogue.
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONV_HPP
 #define INLAY_GRAPH_OPS_CONV_HPP
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -373,9 +377,155 @@ class ConvTransposeKernel final : public OpKernel {
   kernels::Activation activation_;
 };
 
+// The int32 sums of (x - x_zero) (w - w_zero[m]) of ConvInteger and QLinearConv (1-D and 2-D,
+// 8-bit operands), as a scalar loop: no integer kernel family exists. Padding holds x_zero, so
+// padded positions add nothing.
+struct IntegerConv {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+
+  void run(OpContext& ctx, const WindowAttrs& window, std::int64_t group, const Tensor& x,
+           const Tensor& w, const Tensor* x_zero, const Tensor* w_zero) {
+    const OpInfo& info = ctx.info();
+    require_8bit(ctx, x, "x");
+    require_8bit(ctx, w, "w");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group != 0 || w.shape()[1] * group != c) {
+      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
+                                              std::to_string(group) + " does not fit x " +
+                                              x.shape().to_string());
+    }
+    std::int32_t xz = 0;
+    if (x_zero != nullptr) {
+      require_8bit(ctx, *x_zero, "x_zero_point");
+      if (x_zero->numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+      xz = element(*x_zero, 0);
+    }
+    if (w_zero != nullptr) {
+      require_8bit(ctx, *w_zero, "w_zero_point");
+      if (w_zero->numel() != 1 && w_zero->numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "w_zero_point " + w_zero->shape().to_string() +
+                                                " must be a scalar or [" + std::to_string(m) + "]");
+      }
+    }
+    const auto axes =
+        resolve_window(info, window, x.shape(), kernel_from_weights(info, window, w.shape()));
+    kernels::Conv2dParams p;
+    set_conv_axes(p, axes);
+    const auto oh = static_cast<std::int64_t>(p.out_h()), ow = static_cast<std::int64_t>(p.out_w());
+    out_dims = {n, m};
+    if (axes.size() == 2) out_dims.push_back(oh);
+    out_dims.push_back(ow);
+    acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
+    const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
+    const auto kh = static_cast<std::int64_t>(p.kernel_h), kw = static_cast<std::int64_t>(p.kernel_w);
+    const std::int64_t cg = c / group, mg = m / group;
+    for (std::int64_t b = 0; b < n; ++b) {
+      for (std::int64_t o = 0; o < m; ++o) {
+        const std::int32_t wz = w_zero ? element(*w_zero, w_zero->numel() == 1 ? 0 : o) : 0;
+        for (std::int64_t yy = 0; yy < oh; ++yy) {
+          for (std::int64_t xx = 0; xx < ow; ++xx) {
+            std::int64_t sum = 0;
+            for (std::int64_t ci = 0; ci < cg; ++ci) {
+              const std::int64_t ch = o / mg * cg + ci;
+              for (std::int64_t a = 0; a < kh; ++a) {
+                const std::int64_t iy = yy * std::int64_t(p.stride_h) + a * std::int64_t(p.dilation_h) -
+                                        std::int64_t(p.pad_top);
+                if (iy < 0 || iy >= ih) continue;
+                for (std::int64_t e = 0; e < kw; ++e) {
+                  const std::int64_t ix = xx * std::int64_t(p.stride_w) +
+                                          e * std::int64_t(p.dilation_w) - std::int64_t(p.pad_left);
+                  if (ix < 0 || ix >= iw) continue;
+                  sum += std::int64_t(element(x, ((b * c + ch) * ih + iy) * iw + ix) - xz) *
+                         (element(w, ((o * cg + ci) * kh + a) * kw + e) - wz);
+                }
+              }
+            }
+            acc[static_cast<std::size_t>(((b * m + o) * oh + yy) * ow + xx)] =
+                static_cast<std::int32_t>(sum);
+          }
+        }
+      }
+    }
+  }
+};
+
+class ConvIntegerKernel final : public OpKernel {
+ public:
+  explicit ConvIntegerKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
+             ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
+    if (!conv.acc.empty()) std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
+// y = saturate(round((acc + B[m]) x_scale w_scale[m] / y_scale) + y_zero), half to even.
+class QLinearConvKernel final : public OpKernel {
+ public:
+  explicit QLinearConvKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
+  }
+  void run(OpContext& ctx) const override {
+    IntegerConv conv;
+    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(3), &ctx.input(2), &ctx.input(5));
+    const Tensor& w_scale = ctx.input(4);
+    const Tensor& y_zero = ctx.input(7);
+    IntegerConv::require_8bit(ctx, y_zero, "y_zero_point");
+    require_f32(ctx, w_scale, "w_scale");
+    const std::int64_t m = conv.out_dims[1];
+    if (y_zero.numel() != 1 || (w_scale.numel() != 1 && w_scale.numel() != m)) {
+      ctx.fail(ErrorKind::unsupported_op, "per-axis y_zero_point or a w_scale not of [M]");
+    }
+    const Tensor* bias = ctx.has_input(8) ? &ctx.input(8) : nullptr;
+    if (bias && (bias->dtype() != DType::i32 || bias->numel() != m)) {
+      ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "]");
+    }
+    const double x_scale = read_scalar(ctx.info(), ctx.input(1), "x_scale");
+    const double y_scale = read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(conv.out_dims));
+    const double zero = IntegerConv::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    const std::size_t plane = conv.acc.size() / static_cast<std::size_t>(conv.out_dims[0] * m);
+    for (std::size_t i = 0; i < conv.acc.size(); ++i) {
+      const auto o = static_cast<std::int64_t>(i / plane % static_cast<std::size_t>(m));
+      const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
+      const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
+      const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
+      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
+  }
+
+ private:
+  WindowAttrs window_;
+  std::int64_t group_;
+};
+
 inline void register_conv_ops(OpSet& ops) {
   ops.add("", "Conv", 1, factory<ConvKernel>());
   ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
+  ops.add("", "ConvInteger", 10, factory<ConvIntegerKernel>());
+  ops.add("", "QLinearConv", 10, factory<QLinearConvKernel>());
 }
 
 }  // namespace ops

@@ -5,6 +5,7 @@
 #define INLAY_GRAPH_OPS_POOL_HPP
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -183,10 +184,13 @@ class PoolKernel final : public OpKernel {
       run_f32(x, y, indices, axes);
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+    auto pool = [&](auto tag) {
       using T = decltype(tag);
       pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
-    }, NumericTypes{});
+    };
+    // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
+    if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
   }
 
  private:
@@ -278,10 +282,12 @@ class GlobalPoolKernel final : public OpKernel {
     PoolOptions o;
     o.kind = kind_;
     o.p = p_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
+    auto pool = [&](auto tag) {
       using T = decltype(tag);
       pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
-    }, NumericTypes{});
+    };
+    if (kind_ == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
   }
 
  private:

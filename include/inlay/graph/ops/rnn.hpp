@@ -116,7 +116,10 @@ class RecurrentKernel final : public OpKernel {
               : cell == CellKind::gru ? std::vector<std::string>{"Sigmoid", "Tanh"}
                                       : std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"};
     }
-    if (names.size() == per && directions_ == 2) names.insert(names.end(), names.begin(), names.end());
+    if (names.size() == per && directions_ == 2) {  // one list for both directions
+      const std::vector<std::string> one = names;
+      names.insert(names.end(), one.begin(), one.end());
+    }
     if (names.size() != per * directions_) {
       info.fail(ErrorKind::invalid_model, "activations lists " + std::to_string(names.size()) +
                                               " functions; " + std::to_string(per * directions_) +
@@ -231,13 +234,8 @@ class RecurrentKernel final : public OpKernel {
       for (std::size_t s = 0; s < seq; ++s) {
         // Recurrent products for every batch row (rows past their sequence are ignored).
         const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
-        kernels::GemmEpilogue rep;
-        if (cell_ == CellKind::gru && linear_before_reset_) {
-          rep.bias = bias_r;
-          rep.bias_kind = kernels::BiasKind::per_column;
-        }
-        kernels::gemm_f32(false, true, batch, gru_split ? 2 * hs : gh, hs, 1.0f, h, hs, rd, hs,
-                          0.0f, g, gh, rep, ctx.executor());
+        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd, g, gh,
+                          cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr);
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
           if (s >= len) continue;
@@ -255,8 +253,7 @@ class RecurrentKernel final : public OpKernel {
           }
         }
         if (cell_ == CellKind::gru && !linear_before_reset_) {
-          kernels::gemm_f32(false, true, batch, hs, hs, 1.0f, rh, hs, rd + 2 * hs * hs, hs, 0.0f,
-                            g + 2 * hs, gh, {}, ctx.executor());
+          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, g + 2 * hs, gh, nullptr);
         }
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
@@ -290,6 +287,24 @@ class RecurrentKernel final : public OpKernel {
   }
 
  private:
+  // c[batch, n] (row stride ldc) = a[batch, hs] r[n, hs]^T + bias; batch 1 is a matrix-vector
+  // product (the common inference case, bandwidth-bound).
+  static void recurrent_product(OpContext& ctx, std::size_t batch, std::size_t n, std::size_t hs,
+                                const float* a, const float* r, float* c, std::size_t ldc,
+                                const float* bias) {
+    if (batch == 1) {
+      kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
+      return;
+    }
+    kernels::GemmEpilogue ep;
+    if (bias) {
+      ep.bias = bias;
+      ep.bias_kind = kernels::BiasKind::per_column;
+    }
+    kernels::gemm_f32(false, true, batch, n, hs, 1.0f, a, hs, r, hs, 0.0f, c, ldc, ep,
+                      ctx.executor());
+  }
+
   // Gates z, r, h: grow holds z's pre-activation, r (already applied) and h's recurrent part.
   void step_gru(const GateFunction* fn, float* grow, const float* xrow, float* hb,
                 std::size_t hs) const {

@@ -1,0 +1,197 @@
+// The fusions at load (graph/impl/fuse.hpp): each fused graph gives the outputs of the graph run
+// node by node (ModelOptions{optimize = false}) and plans fewer nodes; a value that another node
+// or the caller reads is never fused away.
+#include <string>
+#include <vector>
+
+#include "graph/tiny_model.hpp"
+
+using namespace inlay_test;
+
+namespace {
+
+struct Compared {
+  std::size_t fused_nodes = 0, plain_nodes = 0;
+};
+
+// Runs the model both ways on `x` and checks that the outputs agree.
+Compared compare(const std::string& bytes, const std::vector<std::int64_t>& x_dims,
+                 std::uint32_t seed = 7) {
+  inlay::ModelOptions plain_options;
+  plain_options.optimize = false;
+  inlay::Model fused = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  inlay::Model plain = inlay::Model::from_bytes(bytes.data(), bytes.size(), plain_options);
+  inlay::Shape shape(x_dims.data(), x_dims.size());
+  std::vector<float> x = random_floats(static_cast<std::size_t>(shape.numel()), seed, -2.0f, 2.0f);
+  inlay::Session fs(fused), ps(plain);
+  const auto a = fs.run({inlay::Tensor::view(x.data(), shape)});
+  const auto b = ps.run({inlay::Tensor::view(x.data(), shape)});
+  REQUIRE(a.size() == b.size());
+  for (std::size_t o = 0; o < a.size(); ++o) {
+    REQUIRE(a[o].shape() == b[o].shape());
+    for (std::int64_t i = 0; i < a[o].numel(); ++i) {
+      const float u = a[o].data<float>()[i], v = b[o].data<float>()[i];
+      INFO("output " << o << " element " << i);
+      CHECK(std::fabs(u - v) <= 1e-5f + 1e-4f * std::fabs(v));
+    }
+  }
+  return {fused.summary().nodes_planned, plain.summary().nodes_planned};
+}
+
+std::vector<float> values(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  return random_floats(n, seed, lo, hi);
+}
+
+}  // namespace
+
+TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[fuse]") {
+  TinyModel m;
+  m.input("x", {1, 3, 6, 6})
+      .init("w", {4, 3, 3, 3}, values(108, 1))
+      .init("b", {4}, values(4, 2))
+      .init("scale", {4}, values(4, 3, 0.5f, 1.5f))
+      .init("beta", {4}, values(4, 4))
+      .init("mean", {4}, values(4, 5))
+      .init("var", {4}, values(4, 6, 0.1f, 2.0f))
+      .node("Conv", {"x", "w", "b"}, {"c"}, {attr_ints("pads", {1, 1, 1, 1})})
+      .node("BatchNormalization", {"c", "scale", "beta", "mean", "var"}, {"n"},
+            {attr_float("epsilon", 1e-3f)})
+      .node("Relu", {"n"}, {"y"})
+      .output("y");
+  const Compared c = compare(m.bytes(), {1, 3, 6, 6});
+  CHECK(c.plain_nodes == 3);
+  CHECK(c.fused_nodes == 1);
+}
+
+TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[fuse]") {
+  TinyModel m;
+  m.input("x", {2, 4, 5, 5})
+      .init("w", {4, 1, 3, 3}, values(36, 11))  // depthwise
+      .init("bias", {1, 4, 1, 1}, values(4, 12))
+      .node("Conv", {"x", "w"}, {"c"}, {attr_int("group", 4), attr_string("auto_pad", "SAME_UPPER")})
+      .node("Add", {"bias", "c"}, {"a"})
+      .node("Relu", {"a"}, {"y"})
+      .output("y");
+  const Compared c = compare(m.bytes(), {2, 4, 5, 5});
+  CHECK(c.plain_nodes == 3);
+  CHECK(c.fused_nodes == 1);
+}
+
+TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attributes (opset 6)",
+          "[fuse]") {
+  TinyModel m;
+  m.opset = 13;
+  m.input("x", {1, 3, 5, 5})
+      .init("w", {6, 3, 1, 1}, values(18, 13))
+      .init("b", {6}, values(6, 14))
+      .init("lo", {}, {0.0f})
+      .init("hi", {}, {0.5f})
+      .node("Conv", {"x", "w", "b"}, {"c"})
+      .node("Clip", {"c", "lo", "hi"}, {"y"})
+      .output("y");
+  Compared c = compare(m.bytes(), {1, 3, 5, 5});
+  CHECK(c.plain_nodes == 2);
+  CHECK(c.fused_nodes == 1);
+
+  TinyModel old;
+  old.opset = 6;
+  old.input("x", {1, 3, 5, 5})
+      .init("w", {6, 3, 1, 1}, values(18, 15))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Clip", {"c"}, {"y"}, {attr_float("min", -0.25f), attr_float("max", 6.0f)})
+      .output("y");
+  c = compare(old.bytes(), {1, 3, 5, 5});
+  CHECK(c.fused_nodes == 1);
+
+  // A bound computed at run time keeps the Clip.
+  TinyModel dyn;
+  dyn.opset = 13;
+  dyn.input("x", {1, 3, 5, 5})
+      .input("hi", {})
+      .init("w", {6, 3, 1, 1}, values(18, 16))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Clip", {"c", "", "hi"}, {"y"})
+      .output("y");
+  const std::string bytes = dyn.bytes();
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  CHECK(model.summary().nodes_planned == 2);
+}
+
+TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[fuse]") {
+  TinyModel m;
+  m.input("x", {3, 8})
+      .init("w", {5, 8}, values(40, 21))
+      .init("c", {5}, values(5, 22))
+      .init("bias", {1, 5}, values(5, 23))
+      .init("w2", {5, 6}, values(30, 24))
+      .init("bias2", {6}, values(6, 25))
+      .node("Gemm", {"x", "w", "c"}, {"g"}, {attr_int("transB", 1), attr_float("beta", 0.5f)})
+      .node("Add", {"g", "bias"}, {"a"})
+      .node("LeakyRelu", {"a"}, {"l"}, {attr_float("alpha", 0.2f)})
+      .node("MatMul", {"l", "w2"}, {"mm"})
+      .node("Add", {"mm", "bias2"}, {"a2"})
+      .node("Sigmoid", {"a2"}, {"y"})
+      .output("y");
+  const Compared c = compare(m.bytes(), {3, 8});
+  CHECK(c.plain_nodes == 6);
+  CHECK(c.fused_nodes == 2);
+}
+
+TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoid fuses", "[fuse]") {
+  TinyModel m;
+  m.input("x", {2, 3, 4})
+      .init("w", {4, 6}, values(24, 31))
+      .init("bias", {6}, values(6, 32))
+      .node("MatMul", {"x", "w"}, {"mm"})
+      .node("Add", {"mm", "bias"}, {"a"})
+      .node("Tanh", {"a"}, {"y"})
+      .output("y");
+  Compared c = compare(m.bytes(), {2, 3, 4});
+  CHECK(c.fused_nodes == 1);
+
+  TinyModel t;
+  t.input("x", {1, 2, 3, 3})
+      .init("w", {2, 3, 2, 2}, values(24, 33))
+      .node("ConvTranspose", {"x", "w"}, {"ct"}, {attr_ints("strides", {2, 2})})
+      .node("HardSigmoid", {"ct"}, {"y"}, {attr_float("alpha", 0.3f)})
+      .output("y");
+  c = compare(t.bytes(), {1, 2, 3, 3});
+  CHECK(c.plain_nodes == 2);
+  CHECK(c.fused_nodes == 1);
+}
+
+TEST_CASE("A value read by two nodes or by the caller is not fused away", "[fuse]") {
+  // The conv output is also a graph output: Relu stays.
+  TinyModel a;
+  a.input("x", {1, 1, 4, 4})
+      .init("w", {2, 1, 3, 3}, values(18, 41))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Relu", {"c"}, {"y"})
+      .output("y")
+      .output("c");
+  Compared c = compare(a.bytes(), {1, 1, 4, 4});
+  CHECK(c.fused_nodes == 2);
+
+  // The MatMul output feeds Add and Mul: the Add stays.
+  TinyModel b;
+  b.input("x", {2, 3})
+      .init("w", {3, 3}, values(9, 42))
+      .init("bias", {3}, values(3, 43))
+      .node("MatMul", {"x", "w"}, {"mm"})
+      .node("Add", {"mm", "bias"}, {"a"})
+      .node("Mul", {"mm", "a"}, {"y"})
+      .output("y");
+  c = compare(b.bytes(), {2, 3});
+  CHECK(c.fused_nodes == 3);
+
+  // A bias that is not per channel (it varies along the width) stays an Add.
+  TinyModel d;
+  d.input("x", {1, 2, 3, 3})
+      .init("w", {2, 2, 1, 1}, values(4, 44))
+      .init("bias", {3}, values(3, 45))
+      .node("Conv", {"x", "w"}, {"c"})
+      .node("Add", {"c", "bias"}, {"y"})
+      .output("y");
+  c = compare(d.bytes(), {1, 2, 3, 3});
+  CHECK(c.fused_nodes == 2);
+}
