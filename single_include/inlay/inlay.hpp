@@ -8755,7 +8755,7 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
                                              std::string(n.op_type), memo, 0);
       total += size;
       added += size - 1;
-      if (added > max_expanded_nodes) {
+      if (size > max_expanded_nodes || added > max_expanded_nodes) {  // size saturates at max + 1
         fail(ErrorKind::invalid_model,
              "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
                  std::string(n.op_type) + "', which expands to " +
