@@ -89,7 +89,8 @@ TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx]
                       ErrorKind::unsupported_op),
              Contains("tensor 'b': data type BFLOAT16 is not supported"));
   // DOUBLE is held (f64), from double_data as well as raw_data.
-  const inlay::Tensor d = convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 2.5));
+  const inlay::Tensor d =  // 0x4004000000000000: the IEEE 754 bits of 2.5
+      convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 0x4004000000000000u));
   CHECK(d.dtype() == inlay::DType::f64);
   CHECK(d.data<double>()[0] == 2.5);
   CHECK_THAT(error_of([&] { convert(Pb().s(8, "s").u(2, 8).s(6, "text")); },
