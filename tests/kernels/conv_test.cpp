@@ -220,6 +220,33 @@ TEST_CASE("depthwise_conv2d: MobileNet-like 3x3 layers, strides 1 and 2", "[conv
   check_conv2d(p, false, Activation::none(), 43, true);
 }
 
+TEST_CASE("depthwise_conv2d: rows and windows too large for the row cache take the direct path",
+          "[conv]") {
+  // The row cache holds 8192 floats (kernels/conv-inl.hpp); these shapes exceed it in each way.
+  Conv2dParams p;
+  p.in_channels = p.out_channels = p.groups = 2;
+  p.kernel_h = p.kernel_w = 3;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+  SECTION("rows wider than the cache") {
+    p.in_h = 3, p.in_w = 9000;
+    check_conv2d(p, true, Activation::relu(), 51, true);
+    p.stride_w = 3;
+    check_conv2d(p, false, Activation::none(), 52, true);
+  }
+  SECTION("three dilated rows of 3000 floats") {
+    p.in_h = 9, p.in_w = 3000, p.dilation_h = 2;
+    check_conv2d(p, true, Activation::none(), 53, true);
+  }
+  SECTION("a kernel wider than 32 taps") {
+    p.in_h = 2, p.in_w = 40, p.kernel_w = 33, p.pad_left = p.pad_right = 16;
+    check_conv2d(p, true, Activation::none(), 54, true);
+  }
+  SECTION("a dilation spanning more than 128 rows") {
+    p.in_h = 140, p.in_w = 5, p.dilation_h = 65;
+    check_conv2d(p, false, Activation::none(), 55, true);
+  }
+}
+
 TEST_CASE("conv_transpose2d matches the definition on random shapes", "[conv]") {
   std::mt19937 rng(31);
   for (int iter = 0; iter < 50; ++iter) {

@@ -214,22 +214,27 @@ TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[ge
     }
   }
 
-  // Same blocking, same order of additions: the two paths agree exactly.
-  const std::size_t m = 37, n = 75, k = 250;
-  const std::vector<float> a = matrix(m, k, k, 1), b = matrix(k, n, n, 2), c0 = matrix(m, n, n, 3);
-  const std::vector<float> bias = inlay_test::random_floats(n, 4);
-  GemmEpilogue ep{bias.data(), BiasKind::per_column, Activation::relu()};
-  std::vector<float> packed(inlay::kernels::gemm_packed_b_size_f32(n, k));
-  inlay::set_cpu_target(inlay::available_cpu_targets().back());
-  inlay::kernels::gemm_pack_b_f32(false, n, k, b.data(), n, packed.data());
-  inlay_test::for_each_cpu_target([&] {  // weights packed under another target stay valid
-    std::vector<float> direct = c0, via_packed = c0;
-    inlay::kernels::gemm_f32(false, false, m, n, k, 0.5f, a.data(), k, b.data(), n, 0.25f,
-                             direct.data(), n, ep);
-    inlay::kernels::gemm_packed_f32(false, m, n, k, 0.5f, a.data(), k, packed.data(), 0.25f,
-                                    via_packed.data(), n, ep);
-    CHECK(std::memcmp(direct.data(), via_packed.data(), direct.size() * sizeof(float)) == 0);
-  });
+  // Same blocking, same order of additions: the two paths agree exactly, also for the few-row
+  // problems (m < 4) that the packed path computes row by row.
+  for (std::size_t m : {1u, 3u, 37u}) {
+    INFO("m " << m);
+    const std::size_t n = 75, k = 250;
+    const std::vector<float> a = matrix(m, k, k, 1), b = matrix(k, n, n, 2);
+    const std::vector<float> c0 = matrix(m, n, n, 3);
+    const std::vector<float> bias = inlay_test::random_floats(n, 4);
+    GemmEpilogue ep{bias.data(), BiasKind::per_column, Activation::relu()};
+    std::vector<float> packed(inlay::kernels::gemm_packed_b_size_f32(n, k));
+    inlay::set_cpu_target(inlay::available_cpu_targets().back());
+    inlay::kernels::gemm_pack_b_f32(false, n, k, b.data(), n, packed.data());
+    inlay_test::for_each_cpu_target([&] {  // weights packed under another target stay valid
+      std::vector<float> direct = c0, via_packed = c0;
+      inlay::kernels::gemm_f32(false, false, m, n, k, 0.5f, a.data(), k, b.data(), n, 0.25f,
+                               direct.data(), n, ep);
+      inlay::kernels::gemm_packed_f32(false, m, n, k, 0.5f, a.data(), k, packed.data(), 0.25f,
+                                      via_packed.data(), n, ep);
+      CHECK(std::memcmp(direct.data(), via_packed.data(), direct.size() * sizeof(float)) == 0);
+    });
+  }
 }
 
 TEST_CASE("gemm_pack_b_f32 writes the documented layout, zero-padded", "[gemm]") {

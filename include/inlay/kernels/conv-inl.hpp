@@ -8,6 +8,7 @@
 #define INLAY_KERNELS_CONV_INL_HPP
 #endif
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -184,44 +185,305 @@ inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, s
   }
 }
 
-void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
-                               const float* bias, float* y, const Activation& activation,
-                               Executor* executor) {
+// The cached path of the depthwise kernel. The input rows a plane's output rows read are copied
+// once into a small cache of padded rows, each split by phase (padded column modulo stride_w):
+// phase r of a row holds padded columns r, r + s, r + 2s, ... with zeros in the padding. Tap kj of
+// output column ox then reads phase (kj * dw) % s at index ox + (kj * dw) / s: every load is
+// contiguous and no column needs a bound check, whatever the stride, dilation and padding. Rows in
+// the top and bottom padding read one shared row of zeros. Output rows are computed
+// kDepthwiseRows at a time (independent FMA chains, one broadcast of each weight); input row iy
+// sits in slot iy % slots, where `slots` is the span of input rows such a group reads, so the rows
+// of one group never share a slot and each input row is copied about once.
+constexpr std::size_t kDepthwiseCacheFloats = 8192;  // 32 KiB of stack per task
+constexpr std::size_t kDepthwiseMaxKernel = 32;      // taps per kernel row and kernel rows
+constexpr std::size_t kDepthwiseMaxSlots = 128;
+constexpr std::size_t kDepthwiseRows = 4;
+
+struct DepthwiseCache {
+  std::size_t slots = 0;      // input rows held (one more slot holds the zero row)
+  std::size_t phase_len = 0;  // floats per phase of a row
+  std::size_t row_floats = 0;
+  bool fits = false;
+
+  explicit DepthwiseCache(const Conv2dParams& p) {
+    if (p.kernel_h > kDepthwiseMaxKernel || p.kernel_w > kDepthwiseMaxKernel ||
+        p.dilation_h > kDepthwiseMaxSlots || p.stride_h > kDepthwiseMaxSlots ||
+        p.in_w > kDepthwiseCacheFloats || p.pad_left + p.pad_right > kDepthwiseCacheFloats) {
+      return;
+    }
+    const std::size_t padded = p.pad_left + p.in_w + p.pad_right;
+    slots = (p.kernel_h - 1) * p.dilation_h + 1 + (kDepthwiseRows - 1) * p.stride_h;
+    phase_len = (padded + p.stride_w - 1) / p.stride_w;
+    row_floats = phase_len * p.stride_w;
+    fits = slots <= kDepthwiseMaxSlots && row_floats <= kDepthwiseCacheFloats &&
+           (slots + 1) * row_floats <= kDepthwiseCacheFloats;
+  }
+};
+
+// Copies input row `in_row` (in_w floats) into a cache row, phase by phase.
+inline void depthwise_fill_row(const Conv2dParams& p, const DepthwiseCache& c, const float* in_row,
+                               float* HWY_RESTRICT row) {
+  const std::size_t s = p.stride_w;
+  for (std::size_t r = 0; r < s; ++r) {
+    float* phase = row + r * c.phase_len;
+    // Index t holds padded column r + s * t, input column r + s * t - pad_left.
+    const std::size_t lo = p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0;
+    const std::size_t end = p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
+    const std::size_t hi = std::max(lo, std::min(end, c.phase_len));
+    fill_f32(phase, lo, 0.0f);
+    if (hi > lo) {
+      const std::size_t first = r + s * lo - p.pad_left;
+      copy_strided_f32(in_row + first, s, p.in_w - first, phase + lo, hi - lo);
+    }
+    fill_f32(phase + hi, c.phase_len - hi, 0.0f);
+  }
+}
+
+// kG consecutive output rows, columns [0, ow): output row g, kernel row ki reads the cache row
+// rows[g * kernel_h + ki]; tap_off[kj] is where tap kj starts in a cache row. The last vector may
+// overlap the previous one (it rewrites equal values); ow >= Lanes(d).
+template <std::size_t kG, class D>
+inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const* rows,
+                                  const float* w, const std::size_t* tap_off, float bias,
+                                  float* HWY_RESTRICT y, std::size_t ow) {
+  const std::size_t N = hn::Lanes(d), kh = p.kernel_h, kw = p.kernel_w;
+  for (std::size_t ox = 0; ox < ow; ox += N) {
+    if (ox + N > ow) ox = ow - N;
+    hn::Vec<D> acc[kG];
+    for (std::size_t g = 0; g < kG; ++g) acc[g] = hn::Set(d, bias);
+    for (std::size_t ki = 0; ki < kh; ++ki) {
+      for (std::size_t kj = 0; kj < kw; ++kj) {
+        const auto wv = hn::Set(d, w[ki * kw + kj]);
+        const std::size_t at = tap_off[kj] + ox;
+        for (std::size_t g = 0; g < kG; ++g) {
+          acc[g] = hn::MulAdd(wv, hn::LoadU(d, rows[g * kh + ki] + at), acc[g]);
+        }
+      }
+    }
+    for (std::size_t g = 0; g < kG; ++g) hn::StoreU(acc[g], d, y + g * ow + ox);
+  }
+}
+
+template <std::size_t kG>
+inline void depthwise_cached_rows(const Conv2dParams& p, const float* const* rows, const float* w,
+                                  const std::size_t* tap_off, float bias, float* HWY_RESTRICT y,
+                                  std::size_t ow) {
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 8> eight;
+  const hn::CappedTag<float, 4> four;
+  const hn::CappedTag<float, 1> one;
+  if (ow >= hn::Lanes(full)) {
+    depthwise_cached_rows<kG>(full, p, rows, w, tap_off, bias, y, ow);
+  } else if (ow >= 8) {
+    depthwise_cached_rows<kG>(eight, p, rows, w, tap_off, bias, y, ow);
+  } else if (ow >= 4) {
+    depthwise_cached_rows<kG>(four, p, rows, w, tap_off, bias, y, ow);
+  } else {
+    depthwise_cached_rows<kG>(one, p, rows, w, tap_off, bias, y, ow);
+  }
+}
+
+// One plane (one image, one output channel) through the row cache.
+inline void depthwise_cached_plane(const Conv2dParams& p, const DepthwiseCache& c,
+                                   const float* HWY_RESTRICT xp, const float* w, float bias,
+                                   float* HWY_RESTRICT yp) {
+  HWY_ALIGN float cache[kDepthwiseCacheFloats];
+  std::ptrdiff_t held[kDepthwiseMaxSlots];  // input row in each slot, -1 when none
+  const float* rows[kDepthwiseRows * kDepthwiseMaxKernel];
+  std::size_t tap_off[kDepthwiseMaxKernel];
+  for (std::size_t s = 0; s < c.slots; ++s) held[s] = -1;
+  const float* zeros = cache + c.slots * c.row_floats;
+  fill_f32(cache + c.slots * c.row_floats, c.row_floats, 0.0f);
+  for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+    const std::size_t col = kj * p.dilation_w;
+    tap_off[kj] = (col % p.stride_w) * c.phase_len + col / p.stride_w;
+  }
   const std::size_t oh = p.out_h(), ow = p.out_w();
-  const std::size_t multiplier = p.out_channels / p.in_channels;
-  const std::size_t kk = p.kernel_h * p.kernel_w;
+  std::size_t oy = 0;
+  while (oy < oh) {
+    const std::size_t group = oh - oy >= kDepthwiseRows ? kDepthwiseRows : oh - oy >= 2 ? 2 : 1;
+    for (std::size_t g = 0; g < group; ++g) {
+      const std::ptrdiff_t top = static_cast<std::ptrdiff_t>((oy + g) * p.stride_h) -
+                                 static_cast<std::ptrdiff_t>(p.pad_top);
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        const std::ptrdiff_t iy = top + static_cast<std::ptrdiff_t>(ki * p.dilation_h);
+        const float*& row = rows[g * p.kernel_h + ki];
+        if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
+          row = zeros;
+          continue;
+        }
+        const std::size_t slot = static_cast<std::size_t>(iy) % c.slots;
+        float* cached = cache + slot * c.row_floats;
+        if (held[slot] != iy) {
+          depthwise_fill_row(p, c, xp + static_cast<std::size_t>(iy) * p.in_w, cached);
+          held[slot] = iy;
+        }
+        row = cached;
+      }
+    }
+    float* y = yp + oy * ow;
+    if (group == kDepthwiseRows) {
+      depthwise_cached_rows<kDepthwiseRows>(p, rows, w, tap_off, bias, y, ow);
+    } else if (group == 2) {
+      depthwise_cached_rows<2>(p, rows, w, tap_off, bias, y, ow);
+    } else {
+      depthwise_cached_rows<1>(p, rows, w, tap_off, bias, y, ow);
+    }
+    oy += group;
+  }
+}
+
+// One plane with bound checks on the borders: rows too wide or windows too large for the cache.
+inline void depthwise_direct_plane(const Conv2dParams& p, const float* xp, const float* w,
+                                   float bias, float* HWY_RESTRICT yp) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
   // Interior columns, vectorized with full vectors, or 4 lanes when the interior is narrower
-  // than a full vector (7x7 and 14x14 layers with AVX-512); narrower still: the border path.
+  // than a full vector; narrower still: the border path.
   const hn::ScalableTag<float> full;
   const hn::CappedTag<float, 4> quarter;
   WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
   if (in.hi - in.lo < hn::Lanes(quarter)) in = {0, 0};
   const bool use_full = in.hi - in.lo >= hn::Lanes(full);
   const StridedLoad mode = strided_load_for(p.stride_w);
+  for (std::size_t oy = 0; oy < oh; ++oy) {
+    const WindowRange krows =
+        window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
+                         static_cast<std::ptrdiff_t>(p.pad_top),
+                     p.dilation_h, p.in_h, p.kernel_h);
+    const DepthwiseRow r{
+        krows.hi == krows.lo
+            ? xp
+            : xp + (oy * p.stride_h + krows.lo * p.dilation_h - p.pad_top) * p.in_w,
+        w + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w, bias};
+    float* yr = yp + oy * ow;
+    depthwise_row_border(p, r, 0, in.lo, yr);
+    if (use_full) {
+      depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
+    } else {
+      depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
+    }
+    depthwise_row_border(p, r, in.hi, ow, yr);
+  }
+}
+
+// Small planes (7x7, 14x14: the late layers of MobileNets) leave too little work per plane for
+// the row path's setup. There the channels go across the vector instead: the padded input planes
+// of Lanes(d) output channels are interleaved into one buffer (lane l = channel oc0 + l), each
+// output pixel is kernel_h * kernel_w FMAs of whole vectors with aligned loads, four pixels at a
+// time (independent chains), and the result is de-interleaved into the planes. The channels-in-
+// vector layout is the one of "NCHWc" blocked formats (as in oneDNN and ONNX Runtime's NCHWc
+// transformer); here it exists only inside the kernel, so the graph keeps NCHW.
+constexpr std::size_t kDepthwiseSmallPlane = 512;  // padded pixels (per lane: 32 KiB at 16 lanes)
+constexpr std::size_t kDepthwiseSmallTaps = 64;
+
+inline bool depthwise_small_plane(const Conv2dParams& p) {
+  const std::size_t hp = p.pad_top + p.in_h + p.pad_bottom, wp = p.pad_left + p.in_w + p.pad_right;
+  return p.in_h <= kDepthwiseSmallPlane && p.in_w <= kDepthwiseSmallPlane &&
+         p.pad_top + p.pad_bottom <= kDepthwiseSmallPlane &&
+         p.pad_left + p.pad_right <= kDepthwiseSmallPlane && hp * wp <= kDepthwiseSmallPlane &&
+         p.kernel_h * p.kernel_w <= kDepthwiseSmallTaps;
+}
+
+// Output channels [oc0, oc0 + count) of image n, count <= Lanes(d).
+template <class D>
+void depthwise_small_group(D d, const Conv2dParams& p, const float* x, const float* w,
+                           const float* bias, float* y, std::size_t n, std::size_t oc0,
+                           std::size_t count) {
+  constexpr std::size_t L = hn::MaxLanes(D());
+  HWY_ALIGN float xb[kDepthwiseSmallPlane * L];
+  HWY_ALIGN float wb[kDepthwiseSmallTaps * L];
+  HWY_ALIGN float bb[L] = {};
+  const std::size_t hp = p.pad_top + p.in_h + p.pad_bottom, wp = p.pad_left + p.in_w + p.pad_right;
+  const std::size_t oh = p.out_h(), ow = p.out_w(), kk = p.kernel_h * p.kernel_w;
+  const std::size_t multiplier = p.out_channels / p.in_channels;
+  fill_f32(xb, hp * wp * L, 0.0f);
+  fill_f32(wb, kk * L, 0.0f);
+  for (std::size_t l = 0; l < count; ++l) {
+    const std::size_t oc = oc0 + l;
+    const float* plane = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
+    for (std::size_t iy = 0; iy < p.in_h; ++iy) {
+      float* dst = xb + ((iy + p.pad_top) * wp + p.pad_left) * L + l;
+      const float* src = plane + iy * p.in_w;
+      for (std::size_t ix = 0; ix < p.in_w; ++ix) dst[ix * L] = src[ix];
+    }
+    for (std::size_t t = 0; t < kk; ++t) wb[t * L + l] = w[oc * kk + t];
+    if (bias != nullptr) bb[l] = bias[oc];
+  }
+  // Pixel (oy, ox), tap (ki, kj) reads padded pixel (oy*sh + ki*dh, ox*sw + kj*dw).
+  const std::size_t step = p.stride_w * L;  // to the next output pixel of a row
+  auto tap_at = [&](std::size_t oy, std::size_t ox, std::size_t ki, std::size_t kj) {
+    return xb + ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w +
+                 kj * p.dilation_w) * L;
+  };
+  HWY_ALIGN float ob[kDepthwiseSmallPlane * L];  // the output, interleaved like xb
+  const auto b = hn::Load(d, bb);
+  for (std::size_t oy = 0; oy < oh; ++oy) {
+    std::size_t ox = 0;
+    for (; ox + 4 <= ow; ox += 4) {
+      auto a0 = b, a1 = b, a2 = b, a3 = b;
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+          const auto wv = hn::Load(d, wb + (ki * p.kernel_w + kj) * L);
+          const float* at = tap_at(oy, ox, ki, kj);
+          a0 = hn::MulAdd(wv, hn::Load(d, at), a0);
+          a1 = hn::MulAdd(wv, hn::Load(d, at + step), a1);
+          a2 = hn::MulAdd(wv, hn::Load(d, at + 2 * step), a2);
+          a3 = hn::MulAdd(wv, hn::Load(d, at + 3 * step), a3);
+        }
+      }
+      float* o = ob + (oy * ow + ox) * L;
+      hn::Store(a0, d, o);
+      hn::Store(a1, d, o + L);
+      hn::Store(a2, d, o + 2 * L);
+      hn::Store(a3, d, o + 3 * L);
+    }
+    for (; ox < ow; ++ox) {
+      auto acc = b;
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+          acc = hn::MulAdd(hn::Load(d, wb + (ki * p.kernel_w + kj) * L),
+                           hn::Load(d, tap_at(oy, ox, ki, kj)), acc);
+        }
+      }
+      hn::Store(acc, d, ob + (oy * ow + ox) * L);
+    }
+  }
+  for (std::size_t l = 0; l < count; ++l) {
+    float* plane = y + (n * p.out_channels + oc0 + l) * oh * ow;
+    for (std::size_t i = 0; i < oh * ow; ++i) plane[i] = ob[i * L + l];
+  }
+}
+
+void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, const Activation& activation,
+                               Executor* executor) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  const std::size_t multiplier = p.out_channels / p.in_channels;
+  const std::size_t kk = p.kernel_h * p.kernel_w;
+  if (depthwise_small_plane(p)) {
+    const hn::ScalableTag<float> d;
+    const std::size_t L = hn::Lanes(d), groups = (p.out_channels + L - 1) / L;
+    parallel_for(executor, p.batch * groups, [&](std::size_t t) {
+      const std::size_t n = t / groups, oc0 = (t % groups) * L;
+      const std::size_t count = std::min(L, p.out_channels - oc0);
+      depthwise_small_group(d, p, x, w, bias, y, n, oc0, count);
+      if (activation.op != UnaryOp::identity) {
+        float* first = y + (n * p.out_channels + oc0) * oh * ow;
+        activate_f32(first, first, count * oh * ow, activation);
+      }
+    });
+    return;
+  }
+  const DepthwiseCache cache(p);
   parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
     const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
     const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
     float* yp = y + plane * oh * ow;
-    for (std::size_t oy = 0; oy < oh; ++oy) {
-      // Kernel rows whose input row oy*sh + ki*dh - pt lies inside the input: a range of ki.
-      const WindowRange krows =
-          window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                           static_cast<std::ptrdiff_t>(p.pad_top),
-                       p.dilation_h, p.in_h, p.kernel_h);
-      const DepthwiseRow r{
-          krows.hi == krows.lo
-              ? xp
-              : xp + (oy * p.stride_h + krows.lo * p.dilation_h - p.pad_top) * p.in_w,
-          w + oc * kk + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w,
-          bias ? bias[oc] : 0.0f};
-      float* yr = yp + oy * ow;
-      depthwise_row_border(p, r, 0, in.lo, yr);
-      if (use_full) {
-        depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
-      } else {
-        depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
-      }
-      depthwise_row_border(p, r, in.hi, ow, yr);
+    const float b = bias ? bias[oc] : 0.0f;
+    if (cache.fits) {
+      depthwise_cached_plane(p, cache, xp, w + oc * kk, b, yp);
+    } else {
+      depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
     }
     if (activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
   });

@@ -148,17 +148,16 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
 // tile; row i is read at a_off[i] (rows past the edge repeat the last one, their results are
 // dropped); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when NR = 16).
 template <class D>
-HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
-                                    const std::size_t* a_off, std::size_t csa,
-                                    const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
-                                    float* HWY_RESTRICT tile) {
+HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                const std::size_t* a_off, std::size_t csa,
+                                const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
+                                hn::Vec<D>* acc) {
   using Tile = GemmTile<D>;
   constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
   using V = hn::Vec<D>;
   std::size_t off[MR];
   INLAY_GEMM_UNROLL
   for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
-  V acc[MR * NV];
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
   for (std::size_t p = 0; p < kc; ++p) {
@@ -176,8 +175,75 @@ HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRI
       for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
     }
   }
+}
+
+template <class D>
+HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                    const std::size_t* a_off, std::size_t csa,
+                                    const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
+                                    float* HWY_RESTRICT tile) {
+  using Tile = GemmTile<D>;
+  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  hn::Vec<D> acc[MR * NV];
+  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
+}
+
+// How a whole tile is stored straight from the registers (the same operations, in the same order,
+// as gemm_store_tile, so both give the same bits): C = act(alpha * acc + beta * C + bias).
+enum class GemmDirectAct { none, relu, clip };
+struct GemmDirectStore {
+  float* c;  // the tile's first element
+  std::size_t ldc;
+  float alpha, beta;
+  bool read_c;
+  const float* row_bias;  // MR values (per-row bias), or null
+  const float* col_bias;  // NR values (per-column bias), or null
+  float lo, hi;           // clip bounds
+};
+
+// Which tiles may take the direct store: the epilogue's activation must be one the store applies
+// in registers (the ones CNNs fuse), or not applied in this K block.
+inline bool gemm_direct_act(const GemmEpilogue& ep, bool last, GemmDirectAct* act) {
+  if (!last || ep.activation.op == UnaryOp::identity) {
+    *act = GemmDirectAct::none;
+  } else if (ep.activation.op == UnaryOp::relu) {
+    *act = GemmDirectAct::relu;
+  } else if (ep.activation.op == UnaryOp::clip) {
+    *act = GemmDirectAct::clip;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+template <GemmDirectAct kAct, class D>
+HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                           const std::size_t* a_off, std::size_t csa,
+                                           const float* HWY_RESTRICT b0,
+                                           const float* HWY_RESTRICT b1,
+                                           const GemmDirectStore& st) {
+  using Tile = GemmTile<D>;
+  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  using V = hn::Vec<D>;
+  V acc[MR * NV];
+  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
+  const V alpha = hn::Set(d, st.alpha), beta = hn::Set(d, st.beta);
+  INLAY_GEMM_UNROLL
+  for (std::size_t i = 0; i < MR; ++i) {
+    float* crow = st.c + i * st.ldc;
+    INLAY_GEMM_UNROLL
+    for (std::size_t v = 0; v < NV; ++v) {
+      V r = hn::Mul(alpha, acc[i * NV + v]);
+      if (st.read_c) r = hn::MulAdd(beta, hn::LoadU(d, crow + v * L), r);
+      if (st.row_bias != nullptr) r = hn::Add(r, hn::Set(d, st.row_bias[i]));
+      if (st.col_bias != nullptr) r = hn::Add(r, hn::LoadU(d, st.col_bias + v * L));
+      if constexpr (kAct == GemmDirectAct::relu) r = ReluOp{}(d, r);
+      if constexpr (kAct == GemmDirectAct::clip) r = ClipOp{st.lo, st.hi}(d, r);
+      hn::StoreU(r, d, crow + v * L);
+    }
+  }
 }
 
 // Stores the mr x nr corner of a tile (row stride nr_full) into C: alpha * tile + beta * C for the
@@ -259,6 +325,18 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     }
     const std::size_t panels = (nb + gemm_panel_width - 1) / gemm_panel_width;
     const bool first = p0 == 0, last = p0 + kb >= g.k;
+    // Whole tiles store from the registers when the epilogue allows it (no round trip through
+    // `tile`); edge tiles and other activations take gemm_store_tile.
+    const GemmEpilogue& ep = *g.epilogue;
+    GemmDirectAct act = GemmDirectAct::none;
+    const bool direct = gemm_direct_act(ep, last, &act);
+    GemmDirectStore st{};
+    st.ldc = g.ldc;
+    st.alpha = g.alpha;
+    st.beta = first ? g.beta : 1.0f;
+    st.read_c = !first || g.beta != 0.0f;
+    st.lo = ep.activation.alpha;
+    st.hi = ep.activation.beta;
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
@@ -269,8 +347,27 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
         for (std::size_t i = ic; i < ic1; i += MR) {
           const std::size_t mr = std::min(MR, ic1 - i);
           for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-          gemm_micro_kernel(d, kb, g.a + i * g.rsa + p0 * g.csa, a_off, g.csa, b0, b1, tile);
-          gemm_store_tile(d, tile, NR, mr, std::min(NR, nb - j), g, i, j0 + j, first, last);
+          const float* ai = g.a + i * g.rsa + p0 * g.csa;
+          const std::size_t nr = std::min(NR, nb - j);
+          if (direct && mr == MR && nr == NR) {
+            st.c = g.c + i * g.ldc + j0 + j;
+            st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
+            st.col_bias = ep.bias_kind == BiasKind::per_column && last ? ep.bias + j0 + j : nullptr;
+            switch (act) {
+              case GemmDirectAct::none:
+                gemm_micro_kernel_direct<GemmDirectAct::none>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+              case GemmDirectAct::relu:
+                gemm_micro_kernel_direct<GemmDirectAct::relu>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+              case GemmDirectAct::clip:
+                gemm_micro_kernel_direct<GemmDirectAct::clip>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+            }
+            continue;
+          }
+          gemm_micro_kernel(d, kb, ai, a_off, g.csa, b0, b1, tile);
+          gemm_store_tile(d, tile, NR, mr, nr, g, i, j0 + j, first, last);
         }
       }
     }
@@ -345,9 +442,73 @@ void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b,
   pack_b_block(trans_b, b, ldb, 0, n, 0, k, packed);
 }
 
+// Row i, columns [j0, j0 + nb) of C against prepacked B, for problems of a few rows (batch-1
+// Dense/MatMul), where the MR-row micro-kernel would compute MR - m rows for nothing. Up to four
+// panels run side by side (independent FMA chains). The K blocks, the order of the terms and the
+// store (gemm_store_tile) are those of gemm_task, so the result is the same bit for bit.
+static void gemm_packed_row_task(const GemmProblem& g, std::size_t i, std::size_t j0,
+                                 std::size_t nb) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  constexpr std::size_t kPanels = 4, kW = gemm_panel_width;
+  constexpr std::size_t kVecs = kW / hn::MaxLanes(d) > 0 ? kW / hn::MaxLanes(d) : 1;
+  const std::size_t L = hn::Lanes(d);
+  HWY_ALIGN float tile[kPanels * kW];
+  const std::size_t panel_stride = g.k * kW;
+  const float* arow = g.a + i * g.rsa;
+  std::size_t p0 = 0;
+  do {
+    const std::size_t kb = std::min(kGemmKC, g.k - p0);
+    const bool first = p0 == 0, last = p0 + kb >= g.k;
+    for (std::size_t j = 0; j < nb; j += kPanels * kW) {
+      const std::size_t panels = std::min(kPanels, (nb - j + kW - 1) / kW);
+      const float* b = g.packed + ((j0 + j) / kW) * panel_stride + p0 * kW;
+      V acc[kPanels * kVecs];
+      for (std::size_t r = 0; r < kPanels * kVecs; ++r) acc[r] = hn::Zero(d);
+      if (panels == kPanels) {
+        for (std::size_t p = 0; p < kb; ++p) {
+          const V av = hn::Set(d, arow[(p0 + p) * g.csa]);
+          INLAY_GEMM_UNROLL
+          for (std::size_t q = 0; q < kPanels; ++q) {
+            INLAY_GEMM_UNROLL
+            for (std::size_t v = 0; v < kVecs; ++v) {
+              acc[q * kVecs + v] = hn::MulAdd(
+                  av, hn::LoadU(d, b + q * panel_stride + p * kW + v * L), acc[q * kVecs + v]);
+            }
+          }
+        }
+      } else {
+        for (std::size_t q = 0; q < panels; ++q) {
+          for (std::size_t p = 0; p < kb; ++p) {
+            const V av = hn::Set(d, arow[(p0 + p) * g.csa]);
+            for (std::size_t v = 0; v < kVecs; ++v) {
+              acc[q * kVecs + v] = hn::MulAdd(
+                  av, hn::LoadU(d, b + q * panel_stride + p * kW + v * L), acc[q * kVecs + v]);
+            }
+          }
+        }
+      }
+      for (std::size_t r = 0; r < panels * kVecs; ++r) hn::Store(acc[r], d, tile + r * L);
+      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j,
+                      first, last);
+    }
+    p0 += kb;
+  } while (p0 < g.k);
+}
+
 void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
                      const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
                      std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  if (m < 4 && n != 0) {
+    GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
+    g.packed = packed_b;
+    const std::size_t blocks = (n + kGemmNC - 1) / kGemmNC;
+    parallel_for(executor, m * blocks, [&](std::size_t t) {
+      const std::size_t j0 = (t % blocks) * kGemmNC;
+      gemm_packed_row_task(g, t / blocks, j0, std::min(kGemmNC, n - j0));
+    });
+    return;
+  }
   gemm_run(
       1, m, n, kGemmPackedNC,
       [&](std::size_t) {
