@@ -18,6 +18,11 @@
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/window-inl.hpp"
 
+// Complete unrolling of short tap loops whose trip count is known at compile time.
+#ifndef INLAY_CONV_UNROLL
+#define INLAY_CONV_UNROLL _Pragma("GCC unroll 8")
+#endif
+
 HWY_BEFORE_NAMESPACE();
 namespace inlay {
 inline namespace INLAY_ABI_NAMESPACE {
@@ -241,20 +246,23 @@ inline void depthwise_fill_row(const Conv2dParams& p, const DepthwiseCache& c, c
 
 // kG consecutive output rows, columns [0, ow): output row g, kernel row ki reads the cache row
 // rows[g * kernel_h + ki]; tap_off[kj] is where tap kj starts in a cache row. The last vector may
-// overlap the previous one (it rewrites equal values); ow >= Lanes(d).
-template <std::size_t kG, class D>
+// overlap the previous one (it rewrites equal values); ow >= Lanes(d). kKw: the kernel width when
+// known at compile time (3: unrolled taps), else 0.
+template <std::size_t kG, std::size_t kKw, class D>
 inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const* rows,
                                   const float* w, const std::size_t* tap_off, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
-  const std::size_t N = hn::Lanes(d), kh = p.kernel_h, kw = p.kernel_w;
+  const std::size_t N = hn::Lanes(d), kh = p.kernel_h, kw = kKw != 0 ? kKw : p.kernel_w;
   for (std::size_t ox = 0; ox < ow; ox += N) {
     if (ox + N > ow) ox = ow - N;
     hn::Vec<D> acc[kG];
     for (std::size_t g = 0; g < kG; ++g) acc[g] = hn::Set(d, bias);
     for (std::size_t ki = 0; ki < kh; ++ki) {
+      INLAY_CONV_UNROLL
       for (std::size_t kj = 0; kj < kw; ++kj) {
         const auto wv = hn::Set(d, w[ki * kw + kj]);
         const std::size_t at = tap_off[kj] + ox;
+        INLAY_CONV_UNROLL
         for (std::size_t g = 0; g < kG; ++g) {
           acc[g] = hn::MulAdd(wv, hn::LoadU(d, rows[g * kh + ki] + at), acc[g]);
         }
@@ -264,7 +272,7 @@ inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const
   }
 }
 
-template <std::size_t kG>
+template <std::size_t kG, std::size_t kKw>
 inline void depthwise_cached_rows(const Conv2dParams& p, const float* const* rows, const float* w,
                                   const std::size_t* tap_off, float bias, float* HWY_RESTRICT y,
                                   std::size_t ow) {
@@ -273,13 +281,13 @@ inline void depthwise_cached_rows(const Conv2dParams& p, const float* const* row
   const hn::CappedTag<float, 4> four;
   const hn::CappedTag<float, 1> one;
   if (ow >= hn::Lanes(full)) {
-    depthwise_cached_rows<kG>(full, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(full, p, rows, w, tap_off, bias, y, ow);
   } else if (ow >= 8) {
-    depthwise_cached_rows<kG>(eight, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(eight, p, rows, w, tap_off, bias, y, ow);
   } else if (ow >= 4) {
-    depthwise_cached_rows<kG>(four, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(four, p, rows, w, tap_off, bias, y, ow);
   } else {
-    depthwise_cached_rows<kG>(one, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(one, p, rows, w, tap_off, bias, y, ow);
   }
 }
 
@@ -322,12 +330,14 @@ inline void depthwise_cached_plane(const Conv2dParams& p, const DepthwiseCache& 
       }
     }
     float* y = yp + oy * ow;
-    if (group == kDepthwiseRows) {
-      depthwise_cached_rows<kDepthwiseRows>(p, rows, w, tap_off, bias, y, ow);
+    if (group == kDepthwiseRows && p.kernel_w == 3) {
+      depthwise_cached_rows<kDepthwiseRows, 3>(p, rows, w, tap_off, bias, y, ow);
+    } else if (group == kDepthwiseRows) {
+      depthwise_cached_rows<kDepthwiseRows, 0>(p, rows, w, tap_off, bias, y, ow);
     } else if (group == 2) {
-      depthwise_cached_rows<2>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<2, 0>(p, rows, w, tap_off, bias, y, ow);
     } else {
-      depthwise_cached_rows<1>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<1, 0>(p, rows, w, tap_off, bias, y, ow);
     }
     oy += group;
   }
