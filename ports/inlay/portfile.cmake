@@ -4,12 +4,8 @@
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
-
-vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
-  FEATURES
-    cuda INLAY_WITH_CUDA
-    stb INLAY_WITH_STB
-)
+# No features in 0.1.0: `cuda` arrives with the CUDA backend and `stb` with image loading in the
+# library; a feature that only pulled in a dependency would promise what is not there.
 
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
@@ -18,10 +14,6 @@ vcpkg_cmake_configure(
     -DINLAY_BUILD_EXAMPLES=OFF
     -DINLAY_BUILD_BENCH=OFF
     -DINLAY_INSTALL=ON
-    ${feature_options}
-  MAYBE_UNUSED_VARIABLES
-    INLAY_WITH_CUDA
-    INLAY_WITH_STB
 )
 vcpkg_cmake_install()
 # inlay installs its package to share/cmake/inlay; vcpkg wants it in share/inlay.
