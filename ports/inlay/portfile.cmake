@@ -4,8 +4,12 @@
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
-# No features in 0.1.0: `cuda` arrives with the CUDA backend and `stb` with image loading in the
-# library; a feature that only pulled in a dependency would promise what is not there.
+# Feature stb: inlay::load_image with stb_image. There is no `cuda` feature: it arrives with the
+# CUDA backend, which 0.1.0 does not have.
+vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
+  FEATURES
+    stb INLAY_WITH_STB
+)
 
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
@@ -14,6 +18,7 @@ vcpkg_cmake_configure(
     -DINLAY_BUILD_EXAMPLES=OFF
     -DINLAY_BUILD_BENCH=OFF
     -DINLAY_INSTALL=ON
+    ${feature_options}
 )
 vcpkg_cmake_install()
 # inlay installs its package to share/cmake/inlay; vcpkg wants it in share/inlay.

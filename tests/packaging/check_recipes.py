@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Checks the vcpkg port and the Conan recipe as far as runs offline (neither tool can reach a
 registry here): the port's vcpkg.json parses and names inlay, the project's version, its
-dependencies and no features (0.1.0 has none to offer: no CUDA backend, no image loading in the
-library); portfile.cmake installs the CMake package; conanfile.py and test_package/conanfile.py
-compile as Python, and the recipe reads the version CMakeLists.txt declares; test_package/ holds
-the model its consumer runs. Usage: check_recipes.py <inlay source dir> <version>"""
+dependencies and one feature, stb, which adds the stb port and turns on the CMake option
+INLAY_WITH_STB (no cuda: 0.1.0 has no CUDA backend); portfile.cmake installs the CMake package;
+conanfile.py and test_package/conanfile.py compile as Python, and the recipe reads the version
+CMakeLists.txt declares, requires highway and eigen, and stb with its option with_stb;
+test_package/ holds the model its consumer runs. Usage: check_recipes.py <inlay source dir> <version>"""
 import json
+import re
 import pathlib
 import sys
 import types
@@ -25,10 +27,16 @@ check(port.get("version") == version, f"vcpkg.json: version {port.get('version')
 deps = {d if isinstance(d, str) else d["name"] for d in port.get("dependencies", [])}
 for dep in ("highway", "eigen3", "vcpkg-cmake", "vcpkg-cmake-config"):
     check(dep in deps, f"vcpkg.json: no dependency on {dep}")
-check(not port.get("features"), f"vcpkg.json: features {sorted(port.get('features', {}))} that "
-      "inlay 0.1.0 does not implement")
+features = port.get("features", {})
+check(sorted(features) == ["stb"], f"vcpkg.json: features {sorted(features)}, expected only stb")
+check(features.get("stb", {}).get("dependencies") == ["stb"],
+      "vcpkg.json: feature stb does not depend on the stb port")
 portfile = (root / "ports/inlay/portfile.cmake").read_text(encoding="utf-8")
-check("vcpkg_check_features" not in portfile, "portfile.cmake: maps features that do not exist")
+check(re.search(r"FEATURES\s+stb INLAY_WITH_STB\s*\)", portfile) is not None,
+      "portfile.cmake: feature stb does not set INLAY_WITH_STB")
+check("${feature_options}" in portfile, "portfile.cmake: the feature options are not passed on")
+cmakelists = (root / "CMakeLists.txt").read_text(encoding="utf-8")
+check("option(INLAY_WITH_STB" in cmakelists, "CMakeLists.txt: no option INLAY_WITH_STB")
 for call in ("vcpkg_cmake_configure", "vcpkg_cmake_install",
              "vcpkg_cmake_config_fixup(CONFIG_PATH share/cmake/inlay)", "vcpkg_install_copyright"):
     check(call in portfile, f"portfile.cmake: no {call}")
@@ -60,10 +68,14 @@ recipe.recipe_folder = str(root)
 recipe.set_version()
 check(recipe.version == version, f"conanfile.py: version {recipe.version} != {version}")
 check(conanfile.InlayConan.package_type == "header-library", "conanfile.py: not a header-library")
-required = []
-recipe.requires = lambda ref, **kw: required.append(ref.split("/")[0])
-recipe.requirements()
-check(sorted(required) == ["eigen", "highway"], f"conanfile.py requires {required}")
+check(conanfile.InlayConan.default_options == {"with_stb": False},
+      f"conanfile.py: default options {conanfile.InlayConan.default_options}")
+for with_stb, expected in ((False, ["eigen", "highway"]), (True, ["eigen", "highway", "stb"])):
+    required = []
+    recipe.requires = lambda ref, **kw: required.append(ref.split("/")[0])
+    recipe.options = types.SimpleNamespace(with_stb=with_stb)
+    recipe.requirements()
+    check(sorted(required) == expected, f"conanfile.py requires {required} with with_stb={with_stb}")
 
 for e in errors:
     print("FAIL:", e)
