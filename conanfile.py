@@ -27,6 +27,10 @@ class InlayConan(ConanFile):
     topics = ("neural-network", "onnx", "simd", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
+    # with_stb: inlay::load_image reads image files with stb_image (CMake's INLAY_WITH_STB). No
+    # CUDA option: 0.1.0 has no CUDA backend.
+    options = {"with_stb": [True, False]}
+    default_options = {"with_stb": False}
     exports_sources = ("CMakeLists.txt", "cmake/*", "include/*", "single_include/*", "LICENSE")
     no_copy_source = True
 
@@ -39,6 +43,9 @@ class InlayConan(ConanFile):
         # includes Highway (and links it).
         self.requires("highway/[>=1.0.3 <2]", transitive_headers=True, transitive_libs=True)
         self.requires("eigen/[>=3.4.0 <6]", transitive_headers=True)
+        if self.options.with_stb:
+            # The implementation unit, compiled by the consumer, includes stb_image.h.
+            self.requires("stb/cci.20230920", transitive_headers=True)
 
     def layout(self):
         cmake_layout(self)
@@ -78,5 +85,8 @@ class InlayConan(ConanFile):
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         self.cpp_info.requires = ["highway::highway", "eigen::eigen"]
+        if self.options.with_stb:
+            self.cpp_info.requires.append("stb::stb")
+            self.cpp_info.defines = ["INLAY_WITH_STB"]
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread"]

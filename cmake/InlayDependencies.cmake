@@ -15,3 +15,8 @@ find_package(Eigen3 CONFIG REQUIRED)
 if(DEFINED Eigen3_VERSION AND Eigen3_VERSION VERSION_LESS 3.4)
   message(FATAL_ERROR "inlay needs Eigen >= 3.4, found ${Eigen3_VERSION}")
 endif()
+
+# stb_image (optional): inlay::load_image reads image files with it. Debian's libstb-dev puts it
+# in include/stb/, vcpkg's stb in include/.
+find_path(INLAY_STB_INCLUDE_DIR stb_image.h PATH_SUFFIXES stb
+  DOC "Folder that holds stb_image.h (for INLAY_WITH_STB)")

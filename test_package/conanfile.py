@@ -1,5 +1,6 @@
-"""Conan 2 test package: builds and runs the find_package consumer (also built by inlay's test
-packaging.find_package against `cmake --install` output)."""
+"""Conan 2 test package: builds and runs the find_package consumer, which runs model.onnx and
+checks its output (also built by inlay's test packaging.find_package against `cmake --install`
+output)."""
 import os
 
 from conan import ConanFile
@@ -24,4 +25,6 @@ class InlayTestConan(ConanFile):
 
     def test(self):
         if can_run(self):
-            self.run(os.path.join(self.cpp.build.bindir, "test_package"), env="conanrun")
+            program = os.path.join(self.cpp.build.bindir, "test_package")
+            model = os.path.join(self.source_folder, "model.onnx")
+            self.run(f'"{program}" "{model}"', env="conanrun")

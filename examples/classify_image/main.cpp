@@ -1,6 +1,7 @@
-// Image classification with an ONNX model: read a PNG/JPEG/BMP with stb_image, resize to the
-// model's input size with stb_image_resize, normalize with the ImageNet mean and deviation, run,
-// and print the five best classes with their softmax scores.
+// Image classification with an ONNX model: read a PNG/JPEG/BMP (inlay::load_image, stb_image
+// underneath), resize it bilinearly to the model's input size, normalize with the ImageNet mean and
+// deviation (inlay::to_nchw_normalized), run, and print the five best classes with their softmax
+// scores.
 //   inlay_classify_image [--model MODEL.onnx] [--labels FILE] [IMAGE]
 // Defaults: ../shared/models/mobilenetv2/model.onnx (any NCHW float image classifier works) and
 // test_image.png next to the source. FILE has one class name per line (line i = class i).
@@ -14,49 +15,7 @@
 #include <string>
 #include <vector>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_RESIZE_IMPLEMENTATION
-#include <stb_image.h>
-#include <stb_image_resize.h>
-
 namespace {
-
-struct Image {
-  int width = 0, height = 0;
-  std::vector<unsigned char> rgb;  // interleaved, 3 bytes per pixel
-};
-
-Image read_image(const std::string& path) {
-  Image image;
-  int channels = 0;
-  unsigned char* pixels = stbi_load(path.c_str(), &image.width, &image.height, &channels, 3);
-  if (pixels == nullptr) {
-    throw std::runtime_error("cannot read image " + path + ": " + stbi_failure_reason());
-  }
-  image.rgb.assign(pixels, pixels + static_cast<std::size_t>(image.width) * image.height * 3);
-  stbi_image_free(pixels);
-  return image;
-}
-
-// NCHW floats of size [1, 3, height, width]: resized, scaled to [0, 1], then normalized per
-// channel with the ImageNet statistics torchvision's models were trained with.
-std::vector<float> to_input(const Image& image, int width, int height) {
-  std::vector<unsigned char> resized(static_cast<std::size_t>(width) * height * 3);
-  if (!stbir_resize_uint8(image.rgb.data(), image.width, image.height, 0, resized.data(), width,
-                          height, 0, 3)) {
-    throw std::runtime_error("resizing the image failed");
-  }
-  const float mean[3] = {0.485f, 0.456f, 0.406f};
-  const float stddev[3] = {0.229f, 0.224f, 0.225f};
-  std::vector<float> x(resized.size());
-  const std::size_t plane = static_cast<std::size_t>(width) * height;
-  for (std::size_t p = 0; p < plane; ++p) {
-    for (int c = 0; c < 3; ++c) {
-      x[c * plane + p] = (resized[p * 3 + c] / 255.0f - mean[c]) / stddev[c];
-    }
-  }
-  return x;
-}
 
 std::vector<std::string> read_labels(const std::string& path) {
   std::vector<std::string> labels;
@@ -94,11 +53,13 @@ int main(int argc, char** argv) {
     const int height = in.dims[2] > 0 ? static_cast<int>(in.dims[2]) : 224;
     const int width = in.dims[3] > 0 ? static_cast<int>(in.dims[3]) : 224;
 
-    const Image image = read_image(image_path);
-    std::vector<float> x = to_input(image, width, height);
+    // u8 [h, w, 3], then the statistics torchvision's models were trained with.
+    const inlay::Tensor image = inlay::load_image(image_path);
+    const inlay::Tensor x =
+        inlay::to_nchw_normalized(inlay::resize_bilinear(image, height, width),
+                                  {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
     inlay::Session session(model);
-    const std::vector<inlay::Tensor> out =
-        session.run({inlay::Tensor::view(x.data(), {1, 3, height, width})});
+    const std::vector<inlay::Tensor> out = session.run({x});
 
     // Softmax over the logits, then the five best.
     const float* logits = out[0].data<float>();
@@ -113,7 +74,8 @@ int main(int argc, char** argv) {
     std::partial_sort(order.begin(), order.begin() + k, order.end(),
                       [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
     const std::vector<std::string> labels = read_labels(labels_path);
-    std::printf("%s (%dx%d) -> %s input %dx%d\n", image_path.c_str(), image.width, image.height,
+    std::printf("%s (%lldx%lld) -> %s input %dx%d\n", image_path.c_str(),
+                static_cast<long long>(image.shape()[1]), static_cast<long long>(image.shape()[0]),
                 model_path.c_str(), width, height);
     for (std::size_t i = 0; i < k; ++i) {
       const std::size_t c = order[i];

@@ -38,6 +38,7 @@
 #include "inlay/metrics.hpp"
 #include "inlay/plot.hpp"
 #include "inlay/nn.hpp"
+#include "inlay/image.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

@@ -4,10 +4,10 @@
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
-
+# Feature stb: inlay::load_image with stb_image. There is no `cuda` feature: it arrives with the
+# CUDA backend, which 0.1.0 does not have.
 vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
   FEATURES
-    cuda INLAY_WITH_CUDA
     stb INLAY_WITH_STB
 )
 
@@ -19,9 +19,6 @@ vcpkg_cmake_configure(
     -DINLAY_BUILD_BENCH=OFF
     -DINLAY_INSTALL=ON
     ${feature_options}
-  MAYBE_UNUSED_VARIABLES
-    INLAY_WITH_CUDA
-    INLAY_WITH_STB
 )
 vcpkg_cmake_install()
 # inlay installs its package to share/cmake/inlay; vcpkg wants it in share/inlay.

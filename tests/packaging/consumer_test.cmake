@@ -5,8 +5,8 @@
 #   KIND=compiler: compile SOURCES ('|'-separated) with FLAGS ('|'-separated) and run the result.
 #   KIND=pkgconfig: the same, with the flags `pkg-config --cflags --libs inlay` gives for the
 #                  inlay.pc in PKG_CONFIG_DIR (and no other inlay.pc).
-# Common arguments: CXX (compiler), BUILD_TYPE, WORK_DIR (emptied first), EXPECT (a regex that
-# the program's output must match).
+# Common arguments: CXX (compiler), BUILD_TYPE, WORK_DIR (emptied first), PROGRAM_ARGS (the
+# program's arguments, '|'-separated), EXPECT (a regex that the program's output must match).
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
@@ -63,7 +63,8 @@ else()
   message(FATAL_ERROR "consumer_test.cmake: unknown KIND '${KIND}'")
 endif()
 
-run("running ${program}" COMMAND "${program}")
+string(REPLACE "|" ";" program_args "${PROGRAM_ARGS}")
+run("running ${program}" COMMAND "${program}" ${program_args})
 message(STATUS "${program} printed: ${out}")
 if(NOT out MATCHES "${EXPECT}")
   message(FATAL_ERROR "the consumer's output does not match '${EXPECT}'")

@@ -1,12 +1,13 @@
 # The README's install commands (the fixture of the consumer tests): configure SOURCE_DIR in
 # WORK_DIR without tests and examples, `cmake --install` it into a fresh PREFIX, and check that
 # every file a consumer needs is there. Arguments: SOURCE_DIR, WORK_DIR, PREFIX, CXX, GENERATOR,
-# CONFIG.
+# CONFIG, and OPTIONS (more configure arguments, '|'-separated).
 file(REMOVE_RECURSE "${WORK_DIR}" "${PREFIX}")
+string(REPLACE "|" ";" options "${OPTIONS}")
 foreach(step configure install)
   if(step STREQUAL "configure")
     set(command "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${WORK_DIR}" -G "${GENERATOR}"
-      "-DCMAKE_CXX_COMPILER=${CXX}" -DINLAY_BUILD_TESTS=OFF -DINLAY_BUILD_EXAMPLES=OFF)
+      "-DCMAKE_CXX_COMPILER=${CXX}" -DINLAY_BUILD_TESTS=OFF -DINLAY_BUILD_EXAMPLES=OFF ${options})
   else()
     set(command "${CMAKE_COMMAND}" --install "${WORK_DIR}" --prefix "${PREFIX}"
       --config "${CONFIG}")
