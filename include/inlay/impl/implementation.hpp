@@ -64,6 +64,7 @@
 #include "inlay/metrics/implementation.hpp"
 #include "inlay/plot/implementation.hpp"
 #include "inlay/nn/implementation.hpp"
+#include "inlay/kernels/recurrent_implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"
