@@ -1,1 +1,0 @@
-BoutputJ0…b]¿õe^?¯Žn¿I]¿YV^?c~n¿|O]¿Wy^?B–n¿~M]¿Ht^?ºœn¿
