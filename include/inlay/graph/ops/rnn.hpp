@@ -308,16 +308,14 @@ class RecurrentKernel final : public OpKernel {
             kernels::lstm_cell_f32(grow, cb, cb, tanh_c, hb, hs);
           } else if (use_cell) {
             kernels::gru_cell_f32(xrow, grow, hb, hb, nullptr, hs);
+          } else if (cell_ == CellKind::rnn) {
+            clip(grow, hs);
+            fn[0].apply(grow, hs);
+            std::memcpy(hb, grow, hs * sizeof(float));
+          } else if (cell_ == CellKind::gru) {
+            step_gru(fn, grow, xrow, hb, hs);
           } else {
-          switch (cell_) {
-            case CellKind::rnn:
-              clip(grow, hs);
-              fn[0].apply(grow, hs);
-              std::memcpy(hb, grow, hs * sizeof(float));
-              break;
-            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
-            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
-          }
+            step_lstm(fn, grow, pd, hb, cb, hs);
           }
           if (y) {
             float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
