@@ -22,9 +22,9 @@ namespace kernels {
 void lstm_cell_f32(float* gates, const float* c_prev, float* c, float* tanh_c, float* h,
                    std::size_t hidden);
 
-// GRU step with linear_before_reset = 1. x_proj [3 * hidden]: W x + Wb, plus Rb for z and r
-// (gates z, r, h). gates [3 * hidden] holds R h_prev, plus Rb for h (the z and r parts without
-// Rb); replaced by z, r and n where
+// GRU step with linear_before_reset = 1, gates z, r, h. x_proj [3 * hidden]: W x + Wb. gates
+// [3 * hidden]: R h_prev + Rb_h for h; for z and r, Rb goes into either of the two (they are
+// summed). gates is replaced by z, r and n where
 //   z = sigmoid(x_z + g_z), r = sigmoid(x_r + g_r), n = tanh(x_h + r * g_h),
 //   h = (1 - z) * n + z * h_prev.
 // h may alias h_prev. recurrent_h (may be null) receives g_h before it is overwritten
