@@ -26,6 +26,7 @@
 #include "inlay/kernels/pool.hpp"
 #include "inlay/kernels/norm.hpp"
 #include "inlay/kernels/transpose.hpp"
+#include "inlay/kernels/recurrent.hpp"
 #include "inlay/onnx/proto.hpp"
 #include "inlay/onnx/parse.hpp"
 #include "inlay/onnx/file.hpp"

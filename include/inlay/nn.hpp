@@ -11,6 +11,8 @@
 #include "inlay/nn/pool.hpp"
 #include "inlay/nn/norm.hpp"
 #include "inlay/nn/embedding.hpp"
+#include "inlay/nn/recurrent.hpp"
+#include "inlay/nn/attention.hpp"
 #include "inlay/nn/residual.hpp"
 #include "inlay/nn/sequential.hpp"
 #include "inlay/nn/loss.hpp"

@@ -1044,6 +1044,45 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_TRANSPOSE_HPP
 // ---- end inlay/kernels/transpose.hpp
+// ---- begin inlay/kernels/recurrent.hpp
+// Recurrent cells: one time step of an LSTM or a GRU for one row, after the matrix products.
+// Shared by the graph door's LSTM/GRU operators (graph/ops/rnn.hpp) and the typed door's
+// nn::LSTM / nn::GRU, so both run the same gate math. Gate order and formulas follow the ONNX
+// operator specification (https://onnx.ai/onnx/operators/onnx__LSTM.html, onnx__GRU.html):
+// LSTM gates i, o, f, c; GRU gates z, r, h with linear_before_reset = 1 (as PyTorch).
+// Built on the SIMD unary kernel: the three sigmoid gates of an LSTM are contiguous and take
+// one call.
+#ifndef INLAY_KERNELS_RECURRENT_HPP
+#define INLAY_KERNELS_RECURRENT_HPP
+
+#include <cstddef>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+// LSTM step. gates [4 * hidden]: the pre-activations W x + R h + biases in the order i, o, f, c;
+// replaced by sigmoid(i), sigmoid(o), sigmoid(f), tanh(c). Then
+//   c = f * c_prev + i * tanh(c~),  tanh_c = tanh(c),  h = o * tanh_c.
+// c may alias c_prev; tanh_c (hidden floats) is required (kept by training for backward).
+void lstm_cell_f32(float* gates, const float* c_prev, float* c, float* tanh_c, float* h,
+                   std::size_t hidden);
+
+// GRU step with linear_before_reset = 1, gates z, r, h. x_proj [3 * hidden]: W x + Wb. gates
+// [3 * hidden]: R h_prev + Rb_h for h; for z and r, Rb goes into either of the two (they are
+// summed). gates is replaced by z, r and n where
+//   z = sigmoid(x_z + g_z), r = sigmoid(x_r + g_r), n = tanh(x_h + r * g_h),
+//   h = (1 - z) * n + z * h_prev.
+// h may alias h_prev. recurrent_h (may be null) receives g_h before it is overwritten
+// (training keeps it for backward).
+void gru_cell_f32(const float* x_proj, float* gates, const float* h_prev, float* h,
+                  float* recurrent_h, std::size_t hidden);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_RECURRENT_HPP
+// ---- end inlay/kernels/recurrent.hpp
 // ---- begin inlay/onnx/proto.hpp
 // The ONNX messages inlay reads (field numbers from onnx.proto, IR version 8), as plain structs.
 //
@@ -3176,6 +3215,341 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_EMBEDDING_HPP
 // ---- end inlay/nn/embedding.hpp
+// ---- begin inlay/nn/recurrent.hpp
+// Recurrent layers on sequences Dims<Seq, In> (batch dynamic): LSTM and GRU with PyTorch's and
+// ONNX's gate math (https://onnx.ai/onnx/operators/onnx__LSTM.html, onnx__GRU.html): LSTM gates
+// in ONNX order i, o, f, c; GRU gates z, r, h with linear_before_reset = 1 (as PyTorch). Weights
+// are kept in ONNX's layout: W [gates * Hidden, In], R [gates * Hidden, Hidden]. Each step runs the
+// cells of kernels/recurrent.hpp, the same code as the graph door's LSTM and GRU operators.
+// The output is every step's hidden state, Dims<Seq, Hidden>, or with ReturnSequences = false the
+// last step's, Dims<Hidden>. Initial states are zero. Backward is backpropagation through time.
+#ifndef INLAY_NN_RECURRENT_HPP
+#define INLAY_NN_RECURRENT_HPP
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// The sizes of a recurrent layer's call.
+struct RecurrentSizes {
+  std::size_t batch, seq, in, hidden;
+};
+
+// LSTM over x [batch, seq, in]: gates [batch, seq, 4 hidden] (activations i, o, f, c~),
+// c, tanh_c, h [batch, seq, hidden]. bias [4 hidden] is W's (R has none).
+void lstm_forward(const RecurrentSizes& s, const float* x, const float* w, const float* r,
+                  const float* bias, float* gates, float* c, float* tanh_c, float* h,
+                  Executor* executor);
+// dy: dL/dh of every step [batch, seq, hidden] (sequences) or of the last [batch, hidden].
+// Scratch: da [batch, seq, 4 hidden], dh, dc [batch, hidden]. Sets dw, dr, dbias; dx may be null.
+void lstm_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
+                   const float* r, const float* gates, const float* c, const float* tanh_c,
+                   const float* h, const float* dy, float* da, float* dh, float* dc, float* dw,
+                   float* dr, float* dbias, float* dx);
+// GRU over x: x_proj, gates [batch, seq, 3 hidden] (W x + Wb; activations z, r, n), recurrent_h
+// and h [batch, seq, hidden].
+void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const float* r,
+                 const float* w_bias, const float* r_bias, float* x_proj, float* gates,
+                 float* recurrent_h, float* h, Executor* executor);
+// Scratch: dx_proj, dgates [batch, seq, 3 hidden], dh [batch, hidden].
+void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
+                  const float* r, const float* gates, const float* recurrent_h, const float* h,
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
+                  float* dr, float* dw_bias, float* dr_bias, float* dx);
+// ONNX Transpose -> LSTM / GRU -> Squeeze (-> Transpose back for sequences); returns the output.
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
+                        const float* w, const float* r, const float* bias,
+                        const std::string& input);
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
+                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+                       const std::string& input);
+void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
+
+template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool ReturnSequences = true>
+class LSTM {
+  static_assert(In > 0 && Hidden > 0 && Seq > 0,
+                "inlay::nn::LSTM<In, Hidden, Seq>: sizes must be positive");
+  static constexpr std::size_t G = 4 * Hidden;
+
+ public:
+  using expects = Dims<Seq, In>;
+  using in_shape = Dims<Seq, In>;
+  using out_shape = std::conditional_t<ReturnSequences, Dims<Seq, Hidden>, Dims<Hidden>>;
+  template <class Shape>
+  using bind = LSTM;
+
+  std::vector<float> weight = std::vector<float>(G * In);        // W [4 Hidden, In], i o f c
+  std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [4 Hidden, Hidden]
+  std::vector<float> bias = std::vector<float>(G);
+  std::vector<float> weight_grad = std::vector<float>(G * In);
+  std::vector<float> recurrent_grad = std::vector<float>(G * Hidden);
+  std::vector<float> bias_grad = std::vector<float>(G);
+
+  void reserve(std::size_t batch) {
+    if (h_.size() >= batch * Seq * Hidden) return;
+    gates_.resize(batch * Seq * G);
+    da_.resize(batch * Seq * G);
+    c_.resize(batch * Seq * Hidden);
+    tanh_c_.resize(batch * Seq * Hidden);
+    h_.resize(batch * Seq * Hidden);
+    dh_.resize(batch * Hidden);
+    dc_.resize(batch * Hidden);
+  }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    reserve(batch);
+    lstm_forward(sizes(batch), x, weight.data(), recurrent.data(), bias.data(), gates_.data(),
+                 c_.data(), tanh_c_.data(), h_.data(), ctx.executor);
+    copy_output(h_.data(), y, batch);
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
+                  gates_.data(), c_.data(), tanh_c_.data(), h_.data(), dy, da_.data(),
+                  dh_.data(), dc_.data(), weight_grad.data(), recurrent_grad.data(),
+                  bias_grad.data(), dx);
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), true});
+    f(Param{"recurrent", recurrent.data(), recurrent_grad.data(), recurrent.size(), true});
+    f(Param{"bias", bias.data(), bias_grad.data(), bias.size(), false});
+  }
+  // PyTorch's rule: every value uniform in [-1/sqrt(Hidden), 1/sqrt(Hidden)).
+  void init(data::Rng& rng) {
+    const float limit = 1.0f / std::sqrt(static_cast<float>(Hidden));
+    init_uniform(rng, weight.data(), weight.size(), limit);
+    init_uniform(rng, recurrent.data(), recurrent.size(), limit);
+    init_uniform(rng, bias.data(), bias.size(), limit);
+  }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_lstm(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
+                       bias.data(), input);
+  }
+
+ private:
+  static RecurrentSizes sizes(std::size_t batch) { return {batch, Seq, In, Hidden}; }
+  static void copy_output(const float* h, float* y, std::size_t batch) {
+    if (ReturnSequences) {
+      std::memcpy(y, h, batch * Seq * Hidden * sizeof(float));
+      return;
+    }
+    for (std::size_t b = 0; b < batch; ++b) {
+      std::memcpy(y + b * Hidden, h + (b * Seq + Seq - 1) * Hidden, Hidden * sizeof(float));
+    }
+  }
+  std::vector<float> gates_, da_, c_, tanh_c_, h_, dh_, dc_;
+};
+
+template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool ReturnSequences = true>
+class GRU {
+  static_assert(In > 0 && Hidden > 0 && Seq > 0,
+                "inlay::nn::GRU<In, Hidden, Seq>: sizes must be positive");
+  static constexpr std::size_t G = 3 * Hidden;
+
+ public:
+  using expects = Dims<Seq, In>;
+  using in_shape = Dims<Seq, In>;
+  using out_shape = std::conditional_t<ReturnSequences, Dims<Seq, Hidden>, Dims<Hidden>>;
+  template <class Shape>
+  using bind = GRU;
+
+  std::vector<float> weight = std::vector<float>(G * In);        // W [3 Hidden, In], z r h
+  std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [3 Hidden, Hidden]
+  std::vector<float> bias = std::vector<float>(G);                // Wb
+  std::vector<float> recurrent_bias = std::vector<float>(G);      // Rb
+  std::vector<float> weight_grad = std::vector<float>(G * In);
+  std::vector<float> recurrent_grad = std::vector<float>(G * Hidden);
+  std::vector<float> bias_grad = std::vector<float>(G);
+  std::vector<float> recurrent_bias_grad = std::vector<float>(G);
+
+  void reserve(std::size_t batch) {
+    if (h_.size() >= batch * Seq * Hidden) return;
+    x_proj_.resize(batch * Seq * G);
+    gates_.resize(batch * Seq * G);
+    dx_proj_.resize(batch * Seq * G);
+    dgates_.resize(batch * Seq * G);
+    recurrent_h_.resize(batch * Seq * Hidden);
+    h_.resize(batch * Seq * Hidden);
+    dh_.resize(batch * Hidden);
+  }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    reserve(batch);
+    gru_forward(sizes(batch), x, weight.data(), recurrent.data(), bias.data(),
+                recurrent_bias.data(), x_proj_.data(), gates_.data(), recurrent_h_.data(),
+                h_.data(), ctx.executor);
+    if (ReturnSequences) {
+      std::memcpy(y, h_.data(), batch * Seq * Hidden * sizeof(float));
+      return;
+    }
+    for (std::size_t b = 0; b < batch; ++b) {
+      std::memcpy(y + b * Hidden, h_.data() + (b * Seq + Seq - 1) * Hidden,
+                  Hidden * sizeof(float));
+    }
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
+                 gates_.data(), recurrent_h_.data(), h_.data(), dy, dx_proj_.data(),
+                 dgates_.data(), dh_.data(), weight_grad.data(), recurrent_grad.data(),
+                 bias_grad.data(), recurrent_bias_grad.data(), dx);
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), true});
+    f(Param{"recurrent", recurrent.data(), recurrent_grad.data(), recurrent.size(), true});
+    f(Param{"bias", bias.data(), bias_grad.data(), bias.size(), false});
+    f(Param{"recurrent_bias", recurrent_bias.data(), recurrent_bias_grad.data(),
+            recurrent_bias.size(), false});
+  }
+  // PyTorch's rule: every value uniform in [-1/sqrt(Hidden), 1/sqrt(Hidden)).
+  void init(data::Rng& rng) {
+    const float limit = 1.0f / std::sqrt(static_cast<float>(Hidden));
+    init_uniform(rng, weight.data(), weight.size(), limit);
+    init_uniform(rng, recurrent.data(), recurrent.size(), limit);
+    init_uniform(rng, bias.data(), bias.size(), limit);
+    init_uniform(rng, recurrent_bias.data(), recurrent_bias.size(), limit);
+  }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_gru(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
+                      bias.data(), recurrent_bias.data(), input);
+  }
+
+ private:
+  static RecurrentSizes sizes(std::size_t batch) { return {batch, Seq, In, Hidden}; }
+  std::vector<float> x_proj_, gates_, dx_proj_, dgates_, recurrent_h_, h_, dh_;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_RECURRENT_HPP
+// ---- end inlay/nn/recurrent.hpp
+// ---- begin inlay/nn/attention.hpp
+// MultiHeadAttention<Embed, Heads, Seq, Causal = false>: self-attention on Dims<Seq, Embed>
+// (Vaswani et al. 2017, "Attention Is All You Need", section 3.2): Q, K, V = x Wq + bq, x Wk + bk,
+// x Wv + bv; per head h (Embed / Heads wide) softmax(Q_h K_h^T / sqrt(Embed / Heads)) V_h, the
+// heads side by side, then y = O Wo + bo. With Causal, step i attends to steps 0..i only. Runs
+// kernels::gemm_f32 and softmax_f32; weights W [Embed, Embed] as Dense's ([in, out]).
+#ifndef INLAY_NN_ATTENTION_HPP
+#define INLAY_NN_ATTENTION_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+struct AttentionSizes {
+  std::size_t batch, seq, embed, heads;
+  bool causal;
+};
+// The four projections' weights [embed, embed] and biases [embed], in the order q, k, v, out.
+struct AttentionWeights {
+  const float* w[4];
+  const float* b[4];
+};
+// q, k, v, o [batch, seq, embed] and probs [batch, heads, seq, seq] are kept for backward.
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
+                       float* q, float* k, float* v, float* probs, float* o, float* y,
+                       Executor* executor);
+// Scratch: dq, dk, dv, dout [batch, seq, embed], dprobs [seq, seq]. dw [4], db [4] receive the
+// gradients of the projections; dx may be null.
+void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
+                        const float* q, const float* k, const float* v, const float* probs,
+                        const float* o, const float* dy, float* dq, float* dk, float* dv,
+                        float* dout, float* dprobs, float* const* dw, float* const* db,
+                        float* dx);
+// MatMul/Add/Reshape/Transpose/Mul/Softmax (opset 13); returns the output's name.
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
+                             const AttentionWeights& p, const std::string& input);
+void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
+float glorot_limit(std::size_t fan_in, std::size_t fan_out);
+
+template <std::size_t Embed, std::size_t Heads, std::size_t Seq, bool Causal = false>
+class MultiHeadAttention {
+  static_assert(Embed > 0 && Heads > 0 && Seq > 0,
+                "inlay::nn::MultiHeadAttention<Embed, Heads, Seq>: sizes must be positive");
+  static_assert(Embed % Heads == 0,
+                "inlay::nn::MultiHeadAttention<Embed, Heads, Seq>: Embed must be a multiple of "
+                "Heads");
+  static constexpr std::size_t E = Embed;
+
+ public:
+  using expects = Dims<Seq, Embed>;
+  using in_shape = Dims<Seq, Embed>;
+  using out_shape = Dims<Seq, Embed>;
+  template <class Shape>
+  using bind = MultiHeadAttention;
+
+  // Projections q, k, v, out: weight[i] [Embed, Embed] ([in, out]), bias[i] [Embed].
+  std::vector<float> weight[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
+                                  std::vector<float>(E * E), std::vector<float>(E * E)};
+  std::vector<float> bias[4] = {std::vector<float>(E), std::vector<float>(E),
+                                std::vector<float>(E), std::vector<float>(E)};
+  std::vector<float> weight_grad[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
+                                       std::vector<float>(E * E), std::vector<float>(E * E)};
+  std::vector<float> bias_grad[4] = {std::vector<float>(E), std::vector<float>(E),
+                                     std::vector<float>(E), std::vector<float>(E)};
+
+  void reserve(std::size_t batch) {
+    if (q_.size() >= batch * Seq * E) return;
+    for (std::vector<float>* b : {&q_, &k_, &v_, &o_, &dq_, &dk_, &dv_, &do_}) {
+      b->resize(batch * Seq * E);
+    }
+    probs_.resize(batch * Heads * Seq * Seq);
+  }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    reserve(batch);
+    attention_forward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(),
+                      o_.data(), y, ctx.executor);
+  }
+  void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
+    float* dw[4] = {weight_grad[0].data(), weight_grad[1].data(), weight_grad[2].data(),
+                    weight_grad[3].data()};
+    float* db[4] = {bias_grad[0].data(), bias_grad[1].data(), bias_grad[2].data(),
+                    bias_grad[3].data()};
+    attention_backward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(),
+                       probs_.data(), o_.data(), dy, dq_.data(), dk_.data(), dv_.data(),
+                       do_.data(), dprobs_.data(), dw, db, dx);
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    const char* names[4] = {"q", "k", "v", "out"};
+    for (int i = 0; i < 4; ++i) {
+      f(Param{std::string(names[i]) + "_weight", weight[i].data(), weight_grad[i].data(), E * E,
+              true});
+      f(Param{std::string(names[i]) + "_bias", bias[i].data(), bias_grad[i].data(), E, false});
+    }
+  }
+  void init(data::Rng& rng) {
+    for (int i = 0; i < 4; ++i) {
+      init_uniform(rng, weight[i].data(), E * E, glorot_limit(E, E));
+      for (float& b : bias[i]) b = 0.0f;
+    }
+  }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_attention(ctx, sizes(0), weights(), input);
+  }
+
+ private:
+  static AttentionSizes sizes(std::size_t batch) { return {batch, Seq, Embed, Heads, Causal}; }
+  AttentionWeights weights() const {
+    return {{weight[0].data(), weight[1].data(), weight[2].data(), weight[3].data()},
+            {bias[0].data(), bias[1].data(), bias[2].data(), bias[3].data()}};
+  }
+  std::vector<float> q_, k_, v_, o_, dq_, dk_, dv_, do_, probs_;
+  std::vector<float> dprobs_ = std::vector<float>(Seq * Seq);
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_ATTENTION_HPP
+// ---- end inlay/nn/attention.hpp
 // ---- begin inlay/nn/residual.hpp
 // Residual<Block>: y = x + Block(x) (He et al. 2016), Block being a Sequential whose output
 // shape equals its input shape, e.g.
@@ -7783,6 +8157,390 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_IMPL_EXPORT_HPP
 // ---- end inlay/nn/impl/export.hpp
+// ---- begin inlay/nn/impl/recurrent.hpp
+// nn::LSTM and nn::GRU: forward over all steps, backpropagation through time and ONNX export.
+// The per-step gate math is kernels::lstm_cell_f32 / gru_cell_f32 (shared with the graph door).
+#ifndef INLAY_NN_IMPL_RECURRENT_HPP
+#define INLAY_NN_IMPL_RECURRENT_HPP
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+// c[batch rows, n] (row stride ldc) = a[batch rows, k] (stride lda) r[n, k]^T + beta c + bias.
+void recurrent_product(std::size_t batch, std::size_t n, std::size_t k, const float* a,
+                       std::size_t lda, const float* r, float beta, float* c, std::size_t ldc,
+                       const float* bias, Executor* executor) {
+  if (batch == 1) {
+    kernels::matvec_f32(false, n, k, 1.0f, r, k, a, beta, c, bias);
+    return;
+  }
+  kernels::GemmEpilogue ep;
+  if (bias != nullptr) {
+    ep.bias = bias;
+    ep.bias_kind = kernels::BiasKind::per_column;
+  }
+  kernels::gemm_f32(false, true, batch, n, k, 1.0f, a, lda, r, k, beta, c, ldc, ep, executor);
+}
+
+// The gradient a step's dL/dh receives from the layer's output.
+const float* output_grad(const RecurrentSizes& s, bool sequences, const float* dy, std::size_t b,
+                         std::size_t t) {
+  if (sequences) return dy + (b * s.seq + t) * s.hidden;
+  return t + 1 == s.seq ? dy + b * s.hidden : nullptr;
+}
+
+// After the steps: dW = da^T x, dx = da W (da [batch * seq, gates]).
+void input_grads(const RecurrentSizes& s, std::size_t g, const float* x, const float* w,
+                 const float* da, float* dw, float* dx) {
+  const std::size_t rows = s.batch * s.seq;
+  kernels::gemm_f32(true, false, g, s.in, rows, 1.0f, da, g, x, s.in, 0.0f, dw, s.in);
+  if (dx != nullptr) {
+    kernels::gemm_f32(false, false, rows, s.in, g, 1.0f, da, g, w, s.in, 0.0f, dx, s.in);
+  }
+}
+
+std::string int64_constant(ExportContext& ctx, const std::vector<std::int64_t>& values) {
+  Tensor t(DType::i64, Shape{static_cast<std::int64_t>(values.size())});
+  std::memcpy(t.data<std::int64_t>(), values.data(), values.size() * sizeof(std::int64_t));
+  const std::string name = ctx.fresh("axes");
+  ctx.graph->add_initializer(name, t);
+  return name;
+}
+
+// [batch, seq, in] -> [seq, batch, in] -> `op` -> [batch, seq, hidden] or [batch, hidden].
+std::string export_recurrent(ExportContext& ctx, const char* op, const RecurrentSizes& s,
+                             bool sequences, std::size_t gates, const float* w, const float* r,
+                             const std::vector<float>& bias, bool linear_before_reset,
+                             const std::string& input) {
+  const auto in = static_cast<std::int64_t>(s.in), hs = static_cast<std::int64_t>(s.hidden);
+  const auto g = static_cast<std::int64_t>(gates) * hs;
+  std::string x_seq;
+  node(ctx, "Transpose", {input}, x_seq).attr("perm", {1, 0, 2});
+  const std::string wn = add_constant(ctx, "W", w, {1, g, in});
+  const std::string rn = add_constant(ctx, "R", r, {1, g, hs});
+  const std::string bn = add_constant(ctx, "B", bias.data(), {1, 2 * g});
+  const std::string y = ctx.fresh(op), y_h = ctx.fresh("Y_h");
+  onnx::NodeWriter& n = ctx.graph->add_node(op, {x_seq, wn, rn, bn}, {y, y_h}, y);
+  n.attr("hidden_size", hs);
+  if (linear_before_reset) n.attr("linear_before_reset", std::int64_t{1});
+  std::string out;
+  if (!sequences) {  // Y_h [1, batch, hidden]
+    node(ctx, "Squeeze", {y_h, int64_constant(ctx, {0})}, out);
+    return out;
+  }
+  std::string squeezed;  // Y [seq, 1, batch, hidden]
+  node(ctx, "Squeeze", {y, int64_constant(ctx, {1})}, squeezed);
+  node(ctx, "Transpose", {squeezed}, out).attr("perm", {1, 0, 2});
+  return out;
+}
+}  // namespace
+
+void lstm_forward(const RecurrentSizes& s, const float* x, const float* w, const float* r,
+                  const float* bias, float* gates, float* c, float* tanh_c, float* h,
+                  Executor* executor) {
+  const std::size_t hs = s.hidden, g = 4 * hs;
+  kernels::GemmEpilogue ep;
+  ep.bias = bias;
+  ep.bias_kind = kernels::BiasKind::per_column;
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, gates,
+                    g, ep, executor);
+  for (std::size_t t = 0; t < s.seq; ++t) {
+    if (t > 0) {  // gates += h_{t-1} R^T for every row
+      recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 1.0f, gates + t * g,
+                        s.seq * g, nullptr, executor);
+    }
+    for (std::size_t b = 0; b < s.batch; ++b) {
+      const std::size_t at = b * s.seq + t;
+      float* ct = c + at * hs;
+      if (t == 0) std::fill(ct, ct + hs, 0.0f);  // c_{-1} = 0, read in place
+      kernels::lstm_cell_f32(gates + at * g, t == 0 ? ct : ct - hs, ct, tanh_c + at * hs,
+                             h + at * hs, hs);
+    }
+  }
+}
+
+void lstm_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
+                   const float* r, const float* gates, const float* c, const float* tanh_c,
+                   const float* h, const float* dy, float* da, float* dh, float* dc, float* dw,
+                   float* dr, float* dbias, float* dx) {
+  const std::size_t hs = s.hidden, g = 4 * hs;
+  std::fill(dh, dh + s.batch * hs, 0.0f);
+  std::fill(dc, dc + s.batch * hs, 0.0f);
+  std::fill(dr, dr + g * hs, 0.0f);
+  for (std::size_t t = s.seq; t-- > 0;) {
+    for (std::size_t b = 0; b < s.batch; ++b) {
+      const std::size_t at = b * s.seq + t;
+      const float* gi = gates + at * g;
+      const float* go = gi + hs;
+      const float* gf = gi + 2 * hs;
+      const float* gc = gi + 3 * hs;
+      const float* tc = tanh_c + at * hs;
+      const float* c_prev = t > 0 ? c + (at - 1) * hs : nullptr;
+      const float* out = output_grad(s, sequences, dy, b, t);
+      float* dhb = dh + b * hs;
+      float* dcb = dc + b * hs;
+      float* d = da + at * g;
+      for (std::size_t k = 0; k < hs; ++k) {
+        const float dh_k = dhb[k] + (out ? out[k] : 0.0f);
+        const float dc_k = dcb[k] + dh_k * go[k] * (1.0f - tc[k] * tc[k]);
+        const float cp = c_prev ? c_prev[k] : 0.0f;
+        d[k] = dc_k * gc[k] * gi[k] * (1.0f - gi[k]);
+        d[hs + k] = dh_k * tc[k] * go[k] * (1.0f - go[k]);
+        d[2 * hs + k] = dc_k * cp * gf[k] * (1.0f - gf[k]);
+        d[3 * hs + k] = dc_k * gi[k] * (1.0f - gc[k] * gc[k]);
+        dcb[k] = dc_k * gf[k];
+      }
+    }
+    // dh_{t-1} = da_t R; dR += da_t^T h_{t-1}.
+    kernels::gemm_f32(false, false, s.batch, hs, g, 1.0f, da + t * g, s.seq * g, r, hs, 0.0f, dh,
+                      hs);
+    if (t > 0) {
+      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, da + t * g, s.seq * g,
+                        h + (t - 1) * hs, s.seq * hs, 1.0f, dr, hs);
+    }
+  }
+  sum_rows(da, dbias, s.batch * s.seq, g);
+  input_grads(s, g, x, w, da, dw, dx);
+}
+
+void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const float* r,
+                 const float* w_bias, const float* r_bias, float* x_proj, float* gates,
+                 float* recurrent_h, float* h, Executor* executor) {
+  const std::size_t hs = s.hidden, g = 3 * hs;
+  kernels::GemmEpilogue ep;
+  ep.bias = w_bias;
+  ep.bias_kind = kernels::BiasKind::per_column;
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, x_proj,
+                    g, ep, executor);
+  for (std::size_t t = 0; t < s.seq; ++t) {
+    if (t > 0) {  // gates = h_{t-1} R^T + Rb
+      recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 0.0f, gates + t * g,
+                        s.seq * g, r_bias, executor);
+    }
+    for (std::size_t b = 0; b < s.batch; ++b) {
+      const std::size_t at = b * s.seq + t;
+      float* ht = h + at * hs;
+      if (t == 0) {  // h_{-1} = 0: the recurrent part is Rb alone
+        std::memcpy(gates + at * g, r_bias, g * sizeof(float));
+        std::fill(ht, ht + hs, 0.0f);
+      }
+      kernels::gru_cell_f32(x_proj + at * g, gates + at * g, t == 0 ? ht : ht - hs, ht,
+                            recurrent_h + at * hs, hs);
+    }
+  }
+}
+
+void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
+                  const float* r, const float* gates, const float* recurrent_h, const float* h,
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
+                  float* dr, float* dw_bias, float* dr_bias, float* dx) {
+  const std::size_t hs = s.hidden, g = 3 * hs;
+  std::fill(dh, dh + s.batch * hs, 0.0f);
+  std::fill(dr, dr + g * hs, 0.0f);
+  for (std::size_t t = s.seq; t-- > 0;) {
+    for (std::size_t b = 0; b < s.batch; ++b) {
+      const std::size_t at = b * s.seq + t;
+      const float* z = gates + at * g;
+      const float* rr = z + hs;
+      const float* n = z + 2 * hs;
+      const float* hh = recurrent_h + at * hs;
+      const float* h_prev = t > 0 ? h + (at - 1) * hs : nullptr;
+      const float* out = output_grad(s, sequences, dy, b, t);
+      float* dhb = dh + b * hs;
+      float* dxp = dx_proj + at * g;
+      float* dg = dgates + at * g;
+      for (std::size_t k = 0; k < hs; ++k) {
+        const float dh_k = dhb[k] + (out ? out[k] : 0.0f);
+        const float hp = h_prev ? h_prev[k] : 0.0f;
+        const float dn = dh_k * (1.0f - z[k]) * (1.0f - n[k] * n[k]);
+        const float dz = dh_k * (hp - n[k]) * z[k] * (1.0f - z[k]);
+        const float dr_k = dn * hh[k] * rr[k] * (1.0f - rr[k]);
+        dxp[k] = dg[k] = dz;
+        dxp[hs + k] = dg[hs + k] = dr_k;
+        dxp[2 * hs + k] = dn;
+        dg[2 * hs + k] = dn * rr[k];
+        dhb[k] = dh_k * z[k];
+      }
+    }
+    // dh_{t-1} += dg_t R; dR += dg_t^T h_{t-1}.
+    kernels::gemm_f32(false, false, s.batch, hs, g, 1.0f, dgates + t * g, s.seq * g, r, hs, 1.0f,
+                      dh, hs);
+    if (t > 0) {
+      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, dgates + t * g, s.seq * g,
+                        h + (t - 1) * hs, s.seq * hs, 1.0f, dr, hs);
+    }
+  }
+  sum_rows(dx_proj, dw_bias, s.batch * s.seq, g);
+  sum_rows(dgates, dr_bias, s.batch * s.seq, g);
+  input_grads(s, g, x, w, dx_proj, dw, dx);
+}
+
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
+                        const float* w, const float* r, const float* bias,
+                        const std::string& input) {
+  std::vector<float> b(8 * s.hidden, 0.0f);  // [Wb, Rb]; R has no bias of its own
+  std::copy(bias, bias + 4 * s.hidden, b.begin());
+  return export_recurrent(ctx, "LSTM", s, sequences, 4, w, r, b, false, input);
+}
+
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
+                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+                       const std::string& input) {
+  std::vector<float> b(w_bias, w_bias + 3 * s.hidden);
+  b.insert(b.end(), r_bias, r_bias + 3 * s.hidden);
+  return export_recurrent(ctx, "GRU", s, sequences, 3, w, r, b, true, input);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_RECURRENT_HPP
+// ---- end inlay/nn/impl/recurrent.hpp
+// ---- begin inlay/nn/impl/attention.hpp
+// nn::MultiHeadAttention: forward, backward and ONNX export (nn/attention.hpp).
+#ifndef INLAY_NN_IMPL_ATTENTION_HPP
+#define INLAY_NN_IMPL_ATTENTION_HPP
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+// A masked score: exp of it underflows to exactly 0 in float, in the typed forward and in the
+// exported graph alike.
+constexpr float masked_score = -1e9f;
+
+// The offset of head h's columns of sample b in a [batch, seq, embed] tensor.
+std::size_t head_at(const AttentionSizes& s, std::size_t b, std::size_t h) {
+  return b * s.seq * s.embed + h * (s.embed / s.heads);
+}
+}  // namespace
+
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
+                       float* q, float* k, float* v, float* probs, float* o, float* y,
+                       Executor* executor) {
+  const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
+  float* proj[3] = {q, k, v};
+  for (int i = 0; i < 3; ++i) {
+    kernels::GemmEpilogue ep;
+    ep.bias = p.b[i];
+    ep.bias_kind = kernels::BiasKind::per_column;
+    kernels::gemm_f32(false, false, rows, e, e, 1.0f, x, e, p.w[i], e, 0.0f, proj[i], e, ep,
+                      executor);
+  }
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  for (std::size_t b = 0; b < s.batch; ++b) {
+    for (std::size_t h = 0; h < s.heads; ++h) {
+      float* pr = probs + (b * s.heads + h) * n * n;
+      const std::size_t at = head_at(s, b, h);
+      kernels::gemm_f32(false, true, n, n, d, scale, q + at, e, k + at, e, 0.0f, pr, n);
+      if (s.causal) {
+        for (std::size_t i = 0; i < n; ++i) {
+          for (std::size_t j = i + 1; j < n; ++j) pr[i * n + j] = masked_score;
+        }
+      }
+      kernels::softmax_f32(pr, pr, n, n, 1);
+      kernels::gemm_f32(false, false, n, d, n, 1.0f, pr, n, v + at, e, 0.0f, o + at, e);
+    }
+  }
+  kernels::GemmEpilogue ep;
+  ep.bias = p.b[3];
+  ep.bias_kind = kernels::BiasKind::per_column;
+  kernels::gemm_f32(false, false, rows, e, e, 1.0f, o, e, p.w[3], e, 0.0f, y, e, ep, executor);
+}
+
+void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
+                        const float* q, const float* k, const float* v, const float* probs,
+                        const float* o, const float* dy, float* dq, float* dk, float* dv,
+                        float* dout, float* dprobs, float* const* dw, float* const* db,
+                        float* dx) {
+  const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  // Output projection: dO = dy Wo^T, dWo = O^T dy.
+  kernels::gemm_f32(false, true, rows, e, e, 1.0f, dy, e, p.w[3], e, 0.0f, dout, e);
+  kernels::gemm_f32(true, false, e, e, rows, 1.0f, o, e, dy, e, 0.0f, dw[3], e);
+  sum_rows(dy, db[3], rows, e);
+  for (std::size_t b = 0; b < s.batch; ++b) {
+    for (std::size_t h = 0; h < s.heads; ++h) {
+      const float* pr = probs + (b * s.heads + h) * n * n;
+      const std::size_t at = head_at(s, b, h);
+      // dP = dO_h V_h^T, dV_h = P^T dO_h.
+      kernels::gemm_f32(false, true, n, n, d, 1.0f, dout + at, e, v + at, e, 0.0f, dprobs, n);
+      kernels::gemm_f32(true, false, n, d, n, 1.0f, pr, n, dout + at, e, 0.0f, dv + at, e);
+      // Softmax backward per row: dS = P (dP - sum(P dP)), times the score scale.
+      for (std::size_t i = 0; i < n; ++i) {
+        float dot = 0.0f;
+        for (std::size_t j = 0; j < n; ++j) dot += pr[i * n + j] * dprobs[i * n + j];
+        for (std::size_t j = 0; j < n; ++j) {
+          dprobs[i * n + j] = pr[i * n + j] * (dprobs[i * n + j] - dot) * scale;
+        }
+      }
+      // dQ_h = dS K_h, dK_h = dS^T Q_h.
+      kernels::gemm_f32(false, false, n, d, n, 1.0f, dprobs, n, k + at, e, 0.0f, dq + at, e);
+      kernels::gemm_f32(true, false, n, d, n, 1.0f, dprobs, n, q + at, e, 0.0f, dk + at, e);
+    }
+  }
+  const float* dproj[3] = {dq, dk, dv};
+  for (int i = 0; i < 3; ++i) {
+    kernels::gemm_f32(true, false, e, e, rows, 1.0f, x, e, dproj[i], e, 0.0f, dw[i], e);
+    sum_rows(dproj[i], db[i], rows, e);
+    if (dx != nullptr) {
+      kernels::gemm_f32(false, true, rows, e, e, 1.0f, dproj[i], e, p.w[i], e,
+                        i == 0 ? 0.0f : 1.0f, dx, e);
+    }
+  }
+}
+
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
+                             const AttentionWeights& p, const std::string& input) {
+  const auto e = static_cast<std::int64_t>(s.embed), n = static_cast<std::int64_t>(s.seq);
+  const auto heads = static_cast<std::int64_t>(s.heads);
+  auto project = [&](int i, const std::string& x) {
+    const std::string w = add_constant(ctx, "weight", p.w[i], {e, e});
+    return binary(ctx, "Add", binary(ctx, "MatMul", x, w), add_constant(ctx, "bias", p.b[i], {e}));
+  };
+  // [batch, seq, embed] -> [batch, seq, heads, head width] -> the permutation `perm`.
+  const std::string split = int64_constant(ctx, {0, n, heads, e / heads});
+  auto heads_of = [&](const std::string& x, std::initializer_list<int> perm) {
+    std::string t;
+    node(ctx, "Transpose", {binary(ctx, "Reshape", x, split)}, t).attr("perm", perm);
+    return t;
+  };
+  const std::string q = heads_of(project(0, input), {0, 2, 1, 3});  // [b, h, seq, d]
+  const std::string kt = heads_of(project(1, input), {0, 2, 3, 1});  // [b, h, d, seq]
+  const std::string v = heads_of(project(2, input), {0, 2, 1, 3});
+  const float scale = 1.0f / std::sqrt(static_cast<float>(s.embed / s.heads));
+  std::string scores = binary(ctx, "Mul", binary(ctx, "MatMul", q, kt), add_scalar(ctx, scale));
+  if (s.causal) {
+    std::vector<float> mask(s.seq * s.seq, 0.0f);
+    for (std::size_t i = 0; i < s.seq; ++i) {
+      for (std::size_t j = i + 1; j < s.seq; ++j) mask[i * s.seq + j] = masked_score;
+    }
+    scores = binary(ctx, "Add", scores, add_constant(ctx, "mask", mask.data(), {n, n}));
+  }
+  std::string probs, merged;
+  node(ctx, "Softmax", {scores}, probs).attr("axis", std::int64_t{-1});
+  node(ctx, "Transpose", {binary(ctx, "MatMul", probs, v)}, merged).attr("perm", {0, 2, 1, 3});
+  const std::string joined = binary(ctx, "Reshape", merged, int64_constant(ctx, {0, n, e}));
+  return project(3, joined);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_ATTENTION_HPP
+// ---- end inlay/nn/impl/attention.hpp
 // ---- begin inlay/nn/impl/spatial.hpp
 // Definitions for the convolution, pooling, normalization, embedding and residual layers'
 // non-template parts: backward passes (im2col + gemm_f32 for convolutions), initialization and
@@ -8325,6 +9083,51 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_IMAGE_IMPLEMENTATION_HPP
 // ---- end inlay/image/implementation.hpp
+// ---- begin inlay/kernels/recurrent_implementation.hpp
+// Definitions of the recurrent cells (kernels/recurrent.hpp); included by the implementation
+// unit with the core.
+#ifndef INLAY_KERNELS_RECURRENT_IMPLEMENTATION_HPP
+#define INLAY_KERNELS_RECURRENT_IMPLEMENTATION_HPP
+
+#include <cstring>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+void lstm_cell_f32(float* gates, const float* c_prev, float* c, float* tanh_c, float* h,
+                   std::size_t hidden) {
+  const std::size_t n = hidden;
+  unary_f32(gates, gates, 3 * n, Activation::sigmoid());  // i, o, f
+  unary_f32(gates + 3 * n, gates + 3 * n, n, Activation::tanh());
+  const float* i = gates;
+  const float* o = gates + n;
+  const float* f = gates + 2 * n;
+  const float* g = gates + 3 * n;
+  for (std::size_t k = 0; k < n; ++k) c[k] = f[k] * c_prev[k] + i[k] * g[k];
+  unary_f32(c, tanh_c, n, Activation::tanh());
+  for (std::size_t k = 0; k < n; ++k) h[k] = o[k] * tanh_c[k];
+}
+
+void gru_cell_f32(const float* x_proj, float* gates, const float* h_prev, float* h,
+                  float* recurrent_h, std::size_t hidden) {
+  const std::size_t n = hidden;
+  for (std::size_t k = 0; k < 2 * n; ++k) gates[k] += x_proj[k];
+  unary_f32(gates, gates, 2 * n, Activation::sigmoid());  // z, r
+  const float* z = gates;
+  const float* r = gates + n;
+  float* hh = gates + 2 * n;
+  if (recurrent_h != nullptr) std::memcpy(recurrent_h, hh, n * sizeof(float));
+  for (std::size_t k = 0; k < n; ++k) hh[k] = x_proj[2 * n + k] + r[k] * hh[k];
+  unary_f32(hh, hh, n, Activation::tanh());
+  for (std::size_t k = 0; k < n; ++k) h[k] = (1.0f - z[k]) * hh[k] + z[k] * h_prev[k];
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_RECURRENT_IMPLEMENTATION_HPP
+// ---- end inlay/kernels/recurrent_implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 // ---- begin inlay/graph/implementation.hpp
@@ -15867,8 +16670,11 @@ INLAY_NAMESPACE_END
 // Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
 // lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
 // Per direction, the input projection of every time step is one GEMM (the biases in its
-// epilogue); each step then runs one recurrent GEMM (two for GRU with linear_before_reset 0) and
-// the gate functions on the unary kernel. Implementation-only.
+// epilogue); each step then runs one recurrent product (a matrix-vector product for batch 1, a
+// GEMM against R packed once at load otherwise; two for GRU with linear_before_reset 0) and the
+// gate functions. With the default gate functions, no clip and no peepholes (what PyTorch
+// exports) the gates run the cells of kernels/recurrent.hpp, which the typed door's nn::LSTM and
+// nn::GRU share. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_RNN_HPP
 #define INLAY_GRAPH_OPS_RNN_HPP
 
@@ -15915,6 +16721,9 @@ class GateFunction {
     alpha_ = alpha;
     beta_ = beta;
   }
+
+  // Whether this is the unary kernel's `op` (the cells of kernels/recurrent.hpp use them).
+  bool is(kernels::UnaryOp op) const { return kind_ == Kind::kernel && op_ == op; }
 
   // v[i] = f(v[i]) for i < n.
   void apply(float* v, std::size_t n) const {
@@ -15994,7 +16803,31 @@ class RecurrentKernel final : public OpKernel {
     for (const std::string& n : names) {
       functions_.emplace_back(info, n, alphas, next_alpha, betas, next_beta);
     }
-    if (const Tensor* r = info.constant_input(2)) (void)hidden(info, r->shape());
+    // The shared cells apply: sigmoid and tanh gates without clip (peepholes checked per run).
+    using kernels::UnaryOp;
+    for (std::size_t d = 0; d < directions_; ++d) {
+      const GateFunction* fn = &functions_[d * per];
+      const bool standard = fn[0].is(UnaryOp::sigmoid) && fn[1].is(UnaryOp::tanh) &&
+                            (cell != CellKind::lstm || fn[2].is(UnaryOp::tanh));
+      cell_kernel_ = d == 0 ? standard : cell_kernel_ && standard;
+    }
+    cell_kernel_ = cell_kernel_ && !has_clip_ &&
+                   ((cell == CellKind::lstm && !input_forget_) ||
+                    (cell == CellKind::gru && linear_before_reset_));
+    if (const Tensor* r = info.constant_input(2)) {
+      const std::size_t hs = hidden(info, r->shape());
+      // R as constant: packed once for the GEMM of batches over one row (each direction's
+      // [gates * hidden, hidden] as op(B) = R^T).
+      if (r->dtype() == DType::f32) {
+        const std::size_t n = gates_ * hs;
+        packed_size_ = kernels::gemm_packed_b_size_f32(n, hs);
+        packed_r_.resize(packed_size_ * directions_);
+        for (std::size_t d = 0; d < directions_; ++d) {
+          kernels::gemm_pack_b_f32(true, n, hs, r->data<float>() + d * n * hs, hs,
+                                   packed_r_.data() + d * packed_size_);
+        }
+      }
+    }
   }
 
   void run(OpContext& ctx) const override {
@@ -16055,7 +16888,7 @@ class RecurrentKernel final : public OpKernel {
     // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
     const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
     float* base = static_cast<float*>(
-        ctx.scratch((proj + step + 3 * state + 2 * gh) * sizeof(float)));
+        ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
     float* xw = base;
     float* g = xw + proj;
     float* h = g + step;
@@ -16063,6 +16896,7 @@ class RecurrentKernel final : public OpKernel {
     float* rh = c + state;
     float* bias_x = rh + state;
     float* bias_r = bias_x + gh;
+    float* tanh_c = bias_r + gh;  // the LSTM cell's tanh(c) of one row
 
     for (std::size_t d = 0; d < dirs; ++d) {
       const bool backward = reverse_ || d == 1;
@@ -16094,14 +16928,22 @@ class RecurrentKernel final : public OpKernel {
       std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
       const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
       const float* pd = peep ? peep + d * 3 * hs : nullptr;
+      const bool use_cell = cell_kernel_ && pd == nullptr;
+      const float* packed = packed_r_.empty() ? nullptr : packed_r_.data() + d * packed_size_;
       for (std::size_t s = 0; s < seq; ++s) {
         // Recurrent products for every batch row (rows past their sequence are ignored).
         const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
-        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd, g, gh,
-                          cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr);
+        const float* step_bias = cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr;
+        // An LSTM of batch 1 takes the step's input projection as the product's bias.
+        const bool x_in_product = use_cell && cell_ == CellKind::lstm && batch == 1 &&
+                                  s < static_cast<std::size_t>(lens[0]);
+        if (x_in_product) step_bias = xw + (backward ? lens[0] - 1 - s : s) * gh;
+        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd,
+                          gru_split ? nullptr : packed, g, gh, step_bias);
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
           if (s >= len) continue;
+          if (x_in_product || (use_cell && cell_ == CellKind::gru)) continue;  // x added already
           const std::size_t t = backward ? len - 1 - s : s;
           const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
           float* grow = g + b * gh;
@@ -16116,7 +16958,8 @@ class RecurrentKernel final : public OpKernel {
           }
         }
         if (cell_ == CellKind::gru && !linear_before_reset_) {
-          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, g + 2 * hs, gh, nullptr);
+          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, nullptr, g + 2 * hs, gh,
+                            nullptr);
         }
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
@@ -16126,14 +16969,18 @@ class RecurrentKernel final : public OpKernel {
           float* grow = g + b * gh;
           float* hb = h + b * hs;
           float* cb = c + b * hs;
-          switch (cell_) {
-            case CellKind::rnn:
-              clip(grow, hs);
-              fn[0].apply(grow, hs);
-              std::memcpy(hb, grow, hs * sizeof(float));
-              break;
-            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
-            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
+          if (use_cell && cell_ == CellKind::lstm) {
+            kernels::lstm_cell_f32(grow, cb, cb, tanh_c, hb, hs);
+          } else if (use_cell) {
+            kernels::gru_cell_f32(xrow, grow, hb, hb, nullptr, hs);
+          } else if (cell_ == CellKind::rnn) {
+            clip(grow, hs);
+            fn[0].apply(grow, hs);
+            std::memcpy(hb, grow, hs * sizeof(float));
+          } else if (cell_ == CellKind::gru) {
+            step_gru(fn, grow, xrow, hb, hs);
+          } else {
+            step_lstm(fn, grow, pd, hb, cb, hs);
           }
           if (y) {
             float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
@@ -16151,10 +16998,11 @@ class RecurrentKernel final : public OpKernel {
 
  private:
   // c[batch, n] (row stride ldc) = a[batch, hs] r[n, hs]^T + bias; batch 1 is a matrix-vector
-  // product (the common inference case, bandwidth-bound).
+  // product (the common inference case, bandwidth-bound); larger batches use `packed` (R packed
+  // at load, may be null) when given.
   static void recurrent_product(OpContext& ctx, std::size_t batch, std::size_t n, std::size_t hs,
-                                const float* a, const float* r, float* c, std::size_t ldc,
-                                const float* bias) {
+                                const float* a, const float* r, const float* packed, float* c,
+                                std::size_t ldc, const float* bias) {
     if (batch == 1) {
       kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
       return;
@@ -16163,6 +17011,11 @@ class RecurrentKernel final : public OpKernel {
     if (bias) {
       ep.bias = bias;
       ep.bias_kind = kernels::BiasKind::per_column;
+    }
+    if (packed != nullptr) {
+      kernels::gemm_packed_f32(false, batch, n, hs, 1.0f, a, hs, packed, 0.0f, c, ldc, ep,
+                               ctx.executor());
+      return;
     }
     kernels::gemm_f32(false, true, batch, n, hs, 1.0f, a, hs, r, hs, 0.0f, c, ldc, ep,
                       ctx.executor());
@@ -16271,6 +17124,9 @@ class RecurrentKernel final : public OpKernel {
   std::size_t directions_ = 1;
   bool reverse_ = false;
   std::vector<GateFunction> functions_;
+  bool cell_kernel_ = false;       // the gates run kernels::lstm_cell_f32 / gru_cell_f32
+  std::vector<float> packed_r_;    // constant R packed for gemm_packed_f32, per direction
+  std::size_t packed_size_ = 0;    // floats per direction in packed_r_
 };
 
 template <CellKind cell>
@@ -18125,17 +18981,16 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
 // tile; row i is read at a_off[i] (rows past the edge repeat the last one, their results are
 // dropped); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when NR = 16).
 template <class D>
-HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
-                                    const std::size_t* a_off, std::size_t csa,
-                                    const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
-                                    float* HWY_RESTRICT tile) {
+HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                const std::size_t* a_off, std::size_t csa,
+                                const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
+                                hn::Vec<D>* acc) {
   using Tile = GemmTile<D>;
   constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
   using V = hn::Vec<D>;
   std::size_t off[MR];
   INLAY_GEMM_UNROLL
   for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
-  V acc[MR * NV];
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
   for (std::size_t p = 0; p < kc; ++p) {
@@ -18153,8 +19008,75 @@ HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRI
       for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
     }
   }
+}
+
+template <class D>
+HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                    const std::size_t* a_off, std::size_t csa,
+                                    const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
+                                    float* HWY_RESTRICT tile) {
+  using Tile = GemmTile<D>;
+  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  hn::Vec<D> acc[MR * NV];
+  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
+}
+
+// How a whole tile is stored straight from the registers (the same operations, in the same order,
+// as gemm_store_tile, so both give the same bits): C = act(alpha * acc + beta * C + bias).
+enum class GemmDirectAct { none, relu, clip };
+struct GemmDirectStore {
+  float* c;  // the tile's first element
+  std::size_t ldc;
+  float alpha, beta;
+  bool read_c;
+  const float* row_bias;  // MR values (per-row bias), or null
+  const float* col_bias;  // NR values (per-column bias), or null
+  float lo, hi;           // clip bounds
+};
+
+// Which tiles may take the direct store: the epilogue's activation must be one the store applies
+// in registers (the ones CNNs fuse), or not applied in this K block.
+inline bool gemm_direct_act(const GemmEpilogue& ep, bool last, GemmDirectAct* act) {
+  if (!last || ep.activation.op == UnaryOp::identity) {
+    *act = GemmDirectAct::none;
+  } else if (ep.activation.op == UnaryOp::relu) {
+    *act = GemmDirectAct::relu;
+  } else if (ep.activation.op == UnaryOp::clip) {
+    *act = GemmDirectAct::clip;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+template <GemmDirectAct kAct, class D>
+HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                           const std::size_t* a_off, std::size_t csa,
+                                           const float* HWY_RESTRICT b0,
+                                           const float* HWY_RESTRICT b1,
+                                           const GemmDirectStore& st) {
+  using Tile = GemmTile<D>;
+  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  using V = hn::Vec<D>;
+  V acc[MR * NV];
+  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
+  const V alpha = hn::Set(d, st.alpha), beta = hn::Set(d, st.beta);
+  INLAY_GEMM_UNROLL
+  for (std::size_t i = 0; i < MR; ++i) {
+    float* crow = st.c + i * st.ldc;
+    INLAY_GEMM_UNROLL
+    for (std::size_t v = 0; v < NV; ++v) {
+      V r = hn::Mul(alpha, acc[i * NV + v]);
+      if (st.read_c) r = hn::MulAdd(beta, hn::LoadU(d, crow + v * L), r);
+      if (st.row_bias != nullptr) r = hn::Add(r, hn::Set(d, st.row_bias[i]));
+      if (st.col_bias != nullptr) r = hn::Add(r, hn::LoadU(d, st.col_bias + v * L));
+      if constexpr (kAct == GemmDirectAct::relu) r = ReluOp{}(d, r);
+      if constexpr (kAct == GemmDirectAct::clip) r = ClipOp{st.lo, st.hi}(d, r);
+      hn::StoreU(r, d, crow + v * L);
+    }
+  }
 }
 
 // Stores the mr x nr corner of a tile (row stride nr_full) into C: alpha * tile + beta * C for the
@@ -18236,6 +19158,18 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     }
     const std::size_t panels = (nb + gemm_panel_width - 1) / gemm_panel_width;
     const bool first = p0 == 0, last = p0 + kb >= g.k;
+    // Whole tiles store from the registers when the epilogue allows it (no round trip through
+    // `tile`); edge tiles and other activations take gemm_store_tile.
+    const GemmEpilogue& ep = *g.epilogue;
+    GemmDirectAct act = GemmDirectAct::none;
+    const bool direct = gemm_direct_act(ep, last, &act);
+    GemmDirectStore st{};
+    st.ldc = g.ldc;
+    st.alpha = g.alpha;
+    st.beta = first ? g.beta : 1.0f;
+    st.read_c = !first || g.beta != 0.0f;
+    st.lo = ep.activation.alpha;
+    st.hi = ep.activation.beta;
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
@@ -18246,8 +19180,27 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
         for (std::size_t i = ic; i < ic1; i += MR) {
           const std::size_t mr = std::min(MR, ic1 - i);
           for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-          gemm_micro_kernel(d, kb, g.a + i * g.rsa + p0 * g.csa, a_off, g.csa, b0, b1, tile);
-          gemm_store_tile(d, tile, NR, mr, std::min(NR, nb - j), g, i, j0 + j, first, last);
+          const float* ai = g.a + i * g.rsa + p0 * g.csa;
+          const std::size_t nr = std::min(NR, nb - j);
+          if (direct && mr == MR && nr == NR) {
+            st.c = g.c + i * g.ldc + j0 + j;
+            st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
+            st.col_bias = ep.bias_kind == BiasKind::per_column && last ? ep.bias + j0 + j : nullptr;
+            switch (act) {
+              case GemmDirectAct::none:
+                gemm_micro_kernel_direct<GemmDirectAct::none>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+              case GemmDirectAct::relu:
+                gemm_micro_kernel_direct<GemmDirectAct::relu>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+              case GemmDirectAct::clip:
+                gemm_micro_kernel_direct<GemmDirectAct::clip>(d, kb, ai, a_off, g.csa, b0, b1, st);
+                break;
+            }
+            continue;
+          }
+          gemm_micro_kernel(d, kb, ai, a_off, g.csa, b0, b1, tile);
+          gemm_store_tile(d, tile, NR, mr, nr, g, i, j0 + j, first, last);
         }
       }
     }
@@ -18322,9 +19275,73 @@ void gemm_pack_b_f32(bool trans_b, std::size_t n, std::size_t k, const float* b,
   pack_b_block(trans_b, b, ldb, 0, n, 0, k, packed);
 }
 
+// Row i, columns [j0, j0 + nb) of C against prepacked B, for problems of a few rows (batch-1
+// Dense/MatMul), where the MR-row micro-kernel would compute MR - m rows for nothing. Up to four
+// panels run side by side (independent FMA chains). The K blocks, the order of the terms and the
+// store (gemm_store_tile) are those of gemm_task, so the result is the same bit for bit.
+static void gemm_packed_row_task(const GemmProblem& g, std::size_t i, std::size_t j0,
+                                 std::size_t nb) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  constexpr std::size_t kPanels = 4, kW = gemm_panel_width;
+  constexpr std::size_t kVecs = kW / hn::MaxLanes(d) > 0 ? kW / hn::MaxLanes(d) : 1;
+  const std::size_t L = hn::Lanes(d);
+  HWY_ALIGN float tile[kPanels * kW];
+  const std::size_t panel_stride = g.k * kW;
+  const float* arow = g.a + i * g.rsa;
+  std::size_t p0 = 0;
+  do {
+    const std::size_t kb = std::min(kGemmKC, g.k - p0);
+    const bool first = p0 == 0, last = p0 + kb >= g.k;
+    for (std::size_t j = 0; j < nb; j += kPanels * kW) {
+      const std::size_t panels = std::min(kPanels, (nb - j + kW - 1) / kW);
+      const float* b = g.packed + ((j0 + j) / kW) * panel_stride + p0 * kW;
+      V acc[kPanels * kVecs];
+      for (std::size_t r = 0; r < kPanels * kVecs; ++r) acc[r] = hn::Zero(d);
+      if (panels == kPanels) {
+        for (std::size_t p = 0; p < kb; ++p) {
+          const V av = hn::Set(d, arow[(p0 + p) * g.csa]);
+          INLAY_GEMM_UNROLL
+          for (std::size_t q = 0; q < kPanels; ++q) {
+            INLAY_GEMM_UNROLL
+            for (std::size_t v = 0; v < kVecs; ++v) {
+              acc[q * kVecs + v] = hn::MulAdd(
+                  av, hn::LoadU(d, b + q * panel_stride + p * kW + v * L), acc[q * kVecs + v]);
+            }
+          }
+        }
+      } else {
+        for (std::size_t q = 0; q < panels; ++q) {
+          for (std::size_t p = 0; p < kb; ++p) {
+            const V av = hn::Set(d, arow[(p0 + p) * g.csa]);
+            for (std::size_t v = 0; v < kVecs; ++v) {
+              acc[q * kVecs + v] = hn::MulAdd(
+                  av, hn::LoadU(d, b + q * panel_stride + p * kW + v * L), acc[q * kVecs + v]);
+            }
+          }
+        }
+      }
+      for (std::size_t r = 0; r < panels * kVecs; ++r) hn::Store(acc[r], d, tile + r * L);
+      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j,
+                      first, last);
+    }
+    p0 += kb;
+  } while (p0 < g.k);
+}
+
 void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, float alpha,
                      const float* a, std::size_t lda, const float* packed_b, float beta, float* c,
                      std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
+  if (m < 4 && n != 0) {
+    GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
+    g.packed = packed_b;
+    const std::size_t blocks = (n + kGemmNC - 1) / kGemmNC;
+    parallel_for(executor, m * blocks, [&](std::size_t t) {
+      const std::size_t j0 = (t % blocks) * kGemmNC;
+      gemm_packed_row_task(g, t / blocks, j0, std::min(kGemmNC, n - j0));
+    });
+    return;
+  }
   gemm_run(
       1, m, n, kGemmPackedNC,
       [&](std::size_t) {
@@ -19192,6 +20209,7 @@ HWY_AFTER_NAMESPACE();
 #define INLAY_KERNELS_CONV_INL_HPP
 #endif
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -19315,6 +20333,11 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_WINDOW_INL_HPP
 // ---- end inlay/kernels/window-inl.hpp
+
+// Complete unrolling of short tap loops whose trip count is known at compile time.
+#ifndef INLAY_CONV_UNROLL
+#define INLAY_CONV_UNROLL _Pragma("GCC unroll 8")
+#endif
 
 HWY_BEFORE_NAMESPACE();
 namespace inlay {
@@ -19483,44 +20506,310 @@ inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, s
   }
 }
 
-void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
-                               const float* bias, float* y, const Activation& activation,
-                               Executor* executor) {
+// The cached path of the depthwise kernel. The input rows a plane's output rows read are copied
+// once into a small cache of padded rows, each split by phase (padded column modulo stride_w):
+// phase r of a row holds padded columns r, r + s, r + 2s, ... with zeros in the padding. Tap kj of
+// output column ox then reads phase (kj * dw) % s at index ox + (kj * dw) / s: every load is
+// contiguous and no column needs a bound check, whatever the stride, dilation and padding. Rows in
+// the top and bottom padding read one shared row of zeros. Output rows are computed
+// kDepthwiseRows at a time (independent FMA chains, one broadcast of each weight); input row iy
+// sits in slot iy % slots, where `slots` is the span of input rows such a group reads, so the rows
+// of one group never share a slot and each input row is copied about once.
+constexpr std::size_t kDepthwiseCacheFloats = 8192;  // 32 KiB of stack per task
+constexpr std::size_t kDepthwiseMaxKernel = 32;      // taps per kernel row and kernel rows
+constexpr std::size_t kDepthwiseMaxSlots = 128;
+constexpr std::size_t kDepthwiseRows = 4;
+
+struct DepthwiseCache {
+  std::size_t slots = 0;      // input rows held (one more slot holds the zero row)
+  std::size_t phase_len = 0;  // floats per phase of a row
+  std::size_t row_floats = 0;
+  bool fits = false;
+
+  explicit DepthwiseCache(const Conv2dParams& p) {
+    if (p.kernel_h > kDepthwiseMaxKernel || p.kernel_w > kDepthwiseMaxKernel ||
+        p.dilation_h > kDepthwiseMaxSlots || p.stride_h > kDepthwiseMaxSlots ||
+        p.in_w > kDepthwiseCacheFloats || p.pad_left + p.pad_right > kDepthwiseCacheFloats) {
+      return;
+    }
+    const std::size_t padded = p.pad_left + p.in_w + p.pad_right;
+    slots = (p.kernel_h - 1) * p.dilation_h + 1 + (kDepthwiseRows - 1) * p.stride_h;
+    phase_len = (padded + p.stride_w - 1) / p.stride_w;
+    row_floats = phase_len * p.stride_w;
+    fits = slots <= kDepthwiseMaxSlots && row_floats <= kDepthwiseCacheFloats &&
+           (slots + 1) * row_floats <= kDepthwiseCacheFloats;
+  }
+};
+
+// Copies input row `in_row` (in_w floats) into a cache row, phase by phase.
+inline void depthwise_fill_row(const Conv2dParams& p, const DepthwiseCache& c, const float* in_row,
+                               float* HWY_RESTRICT row) {
+  const std::size_t s = p.stride_w;
+  for (std::size_t r = 0; r < s; ++r) {
+    float* phase = row + r * c.phase_len;
+    // Index t holds padded column r + s * t, input column r + s * t - pad_left.
+    const std::size_t lo = p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0;
+    const std::size_t end = p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
+    const std::size_t hi = std::max(lo, std::min(end, c.phase_len));
+    fill_f32(phase, lo, 0.0f);
+    if (hi > lo) {
+      const std::size_t first = r + s * lo - p.pad_left;
+      copy_strided_f32(in_row + first, s, p.in_w - first, phase + lo, hi - lo);
+    }
+    fill_f32(phase + hi, c.phase_len - hi, 0.0f);
+  }
+}
+
+// kG consecutive output rows, columns [0, ow): output row g, kernel row ki reads the cache row
+// rows[g * kernel_h + ki]; tap_off[kj] is where tap kj starts in a cache row. The last vector may
+// overlap the previous one (it rewrites equal values); ow >= Lanes(d). kKw: the kernel width when
+// known at compile time (3: unrolled taps), else 0.
+template <std::size_t kG, std::size_t kKw, class D>
+inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const* rows,
+                                  const float* w, const std::size_t* tap_off, float bias,
+                                  float* HWY_RESTRICT y, std::size_t ow) {
+  const std::size_t N = hn::Lanes(d), kh = p.kernel_h, kw = kKw != 0 ? kKw : p.kernel_w;
+  for (std::size_t ox = 0; ox < ow; ox += N) {
+    if (ox + N > ow) ox = ow - N;
+    hn::Vec<D> acc[kG];
+    for (std::size_t g = 0; g < kG; ++g) acc[g] = hn::Set(d, bias);
+    for (std::size_t ki = 0; ki < kh; ++ki) {
+      INLAY_CONV_UNROLL
+      for (std::size_t kj = 0; kj < kw; ++kj) {
+        const auto wv = hn::Set(d, w[ki * kw + kj]);
+        const std::size_t at = tap_off[kj] + ox;
+        INLAY_CONV_UNROLL
+        for (std::size_t g = 0; g < kG; ++g) {
+          acc[g] = hn::MulAdd(wv, hn::LoadU(d, rows[g * kh + ki] + at), acc[g]);
+        }
+      }
+    }
+    for (std::size_t g = 0; g < kG; ++g) hn::StoreU(acc[g], d, y + g * ow + ox);
+  }
+}
+
+template <std::size_t kG, std::size_t kKw>
+inline void depthwise_cached_rows(const Conv2dParams& p, const float* const* rows, const float* w,
+                                  const std::size_t* tap_off, float bias, float* HWY_RESTRICT y,
+                                  std::size_t ow) {
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 8> eight;
+  const hn::CappedTag<float, 4> four;
+  const hn::CappedTag<float, 1> one;
+  if (ow >= hn::Lanes(full)) {
+    depthwise_cached_rows<kG, kKw>(full, p, rows, w, tap_off, bias, y, ow);
+  } else if (ow >= 8) {
+    depthwise_cached_rows<kG, kKw>(eight, p, rows, w, tap_off, bias, y, ow);
+  } else if (ow >= 4) {
+    depthwise_cached_rows<kG, kKw>(four, p, rows, w, tap_off, bias, y, ow);
+  } else {
+    depthwise_cached_rows<kG, kKw>(one, p, rows, w, tap_off, bias, y, ow);
+  }
+}
+
+// One plane (one image, one output channel) through the row cache.
+inline void depthwise_cached_plane(const Conv2dParams& p, const DepthwiseCache& c,
+                                   const float* HWY_RESTRICT xp, const float* w, float bias,
+                                   float* HWY_RESTRICT yp) {
+  HWY_ALIGN float cache[kDepthwiseCacheFloats];
+  std::ptrdiff_t held[kDepthwiseMaxSlots];  // input row in each slot, -1 when none
+  const float* rows[kDepthwiseRows * kDepthwiseMaxKernel];
+  std::size_t tap_off[kDepthwiseMaxKernel];
+  for (std::size_t s = 0; s < c.slots; ++s) held[s] = -1;
+  const float* zeros = cache + c.slots * c.row_floats;
+  fill_f32(cache + c.slots * c.row_floats, c.row_floats, 0.0f);
+  for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+    const std::size_t col = kj * p.dilation_w;
+    tap_off[kj] = (col % p.stride_w) * c.phase_len + col / p.stride_w;
+  }
   const std::size_t oh = p.out_h(), ow = p.out_w();
-  const std::size_t multiplier = p.out_channels / p.in_channels;
-  const std::size_t kk = p.kernel_h * p.kernel_w;
+  std::size_t oy = 0;
+  while (oy < oh) {
+    const std::size_t group = oh - oy >= kDepthwiseRows ? kDepthwiseRows : oh - oy >= 2 ? 2 : 1;
+    for (std::size_t g = 0; g < group; ++g) {
+      const std::ptrdiff_t top = static_cast<std::ptrdiff_t>((oy + g) * p.stride_h) -
+                                 static_cast<std::ptrdiff_t>(p.pad_top);
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        const std::ptrdiff_t iy = top + static_cast<std::ptrdiff_t>(ki * p.dilation_h);
+        const float*& row = rows[g * p.kernel_h + ki];
+        if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
+          row = zeros;
+          continue;
+        }
+        const std::size_t slot = static_cast<std::size_t>(iy) % c.slots;
+        float* cached = cache + slot * c.row_floats;
+        if (held[slot] != iy) {
+          depthwise_fill_row(p, c, xp + static_cast<std::size_t>(iy) * p.in_w, cached);
+          held[slot] = iy;
+        }
+        row = cached;
+      }
+    }
+    float* y = yp + oy * ow;
+    if (group == kDepthwiseRows && p.kernel_w == 3) {
+      depthwise_cached_rows<kDepthwiseRows, 3>(p, rows, w, tap_off, bias, y, ow);
+    } else if (group == kDepthwiseRows) {
+      depthwise_cached_rows<kDepthwiseRows, 0>(p, rows, w, tap_off, bias, y, ow);
+    } else if (group == 2) {
+      depthwise_cached_rows<2, 0>(p, rows, w, tap_off, bias, y, ow);
+    } else {
+      depthwise_cached_rows<1, 0>(p, rows, w, tap_off, bias, y, ow);
+    }
+    oy += group;
+  }
+}
+
+// One plane with bound checks on the borders: rows too wide or windows too large for the cache.
+inline void depthwise_direct_plane(const Conv2dParams& p, const float* xp, const float* w,
+                                   float bias, float* HWY_RESTRICT yp) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
   // Interior columns, vectorized with full vectors, or 4 lanes when the interior is narrower
-  // than a full vector (7x7 and 14x14 layers with AVX-512); narrower still: the border path.
+  // than a full vector; narrower still: the border path.
   const hn::ScalableTag<float> full;
   const hn::CappedTag<float, 4> quarter;
   WindowRange in = interior_range(p.pad_left, p.kernel_w, p.dilation_w, p.stride_w, p.in_w, ow);
   if (in.hi - in.lo < hn::Lanes(quarter)) in = {0, 0};
   const bool use_full = in.hi - in.lo >= hn::Lanes(full);
   const StridedLoad mode = strided_load_for(p.stride_w);
+  for (std::size_t oy = 0; oy < oh; ++oy) {
+    const WindowRange krows =
+        window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
+                         static_cast<std::ptrdiff_t>(p.pad_top),
+                     p.dilation_h, p.in_h, p.kernel_h);
+    const DepthwiseRow r{
+        krows.hi == krows.lo
+            ? xp
+            : xp + (oy * p.stride_h + krows.lo * p.dilation_h - p.pad_top) * p.in_w,
+        w + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w, bias};
+    float* yr = yp + oy * ow;
+    depthwise_row_border(p, r, 0, in.lo, yr);
+    if (use_full) {
+      depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
+    } else {
+      depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
+    }
+    depthwise_row_border(p, r, in.hi, ow, yr);
+  }
+}
+
+// Small planes (7x7, 14x14: the late layers of MobileNets) leave too little work per plane for
+// the row path's setup. There the channels go across the vector instead: the padded input planes
+// of Lanes(d) output channels are interleaved into one buffer (lane l = channel oc0 + l), each
+// output pixel is kernel_h * kernel_w FMAs of whole vectors with aligned loads, four pixels at a
+// time (independent chains), and the result is de-interleaved into the planes. The channels-in-
+// vector layout is the one of "NCHWc" blocked formats (as in oneDNN and ONNX Runtime's NCHWc
+// transformer); here it exists only inside the kernel, so the graph keeps NCHW.
+constexpr std::size_t kDepthwiseSmallPlane = 512;  // padded pixels (per lane: 32 KiB at 16 lanes)
+constexpr std::size_t kDepthwiseSmallTaps = 64;
+
+inline bool depthwise_small_plane(const Conv2dParams& p) {
+  const std::size_t hp = p.pad_top + p.in_h + p.pad_bottom, wp = p.pad_left + p.in_w + p.pad_right;
+  return p.in_h <= kDepthwiseSmallPlane && p.in_w <= kDepthwiseSmallPlane &&
+         p.pad_top + p.pad_bottom <= kDepthwiseSmallPlane &&
+         p.pad_left + p.pad_right <= kDepthwiseSmallPlane && hp * wp <= kDepthwiseSmallPlane &&
+         p.kernel_h * p.kernel_w <= kDepthwiseSmallTaps;
+}
+
+// Output channels [oc0, oc0 + count) of image n, count <= Lanes(d).
+template <class D>
+void depthwise_small_group(D d, const Conv2dParams& p, const float* x, const float* w,
+                           const float* bias, float* y, std::size_t n, std::size_t oc0,
+                           std::size_t count) {
+  constexpr std::size_t L = hn::MaxLanes(D());
+  HWY_ALIGN float xb[kDepthwiseSmallPlane * L];
+  HWY_ALIGN float wb[kDepthwiseSmallTaps * L];
+  HWY_ALIGN float bb[L] = {};
+  const std::size_t hp = p.pad_top + p.in_h + p.pad_bottom, wp = p.pad_left + p.in_w + p.pad_right;
+  const std::size_t oh = p.out_h(), ow = p.out_w(), kk = p.kernel_h * p.kernel_w;
+  const std::size_t multiplier = p.out_channels / p.in_channels;
+  fill_f32(xb, hp * wp * L, 0.0f);
+  fill_f32(wb, kk * L, 0.0f);
+  for (std::size_t l = 0; l < count; ++l) {
+    const std::size_t oc = oc0 + l;
+    const float* plane = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
+    for (std::size_t iy = 0; iy < p.in_h; ++iy) {
+      float* dst = xb + ((iy + p.pad_top) * wp + p.pad_left) * L + l;
+      const float* src = plane + iy * p.in_w;
+      for (std::size_t ix = 0; ix < p.in_w; ++ix) dst[ix * L] = src[ix];
+    }
+    for (std::size_t t = 0; t < kk; ++t) wb[t * L + l] = w[oc * kk + t];
+    if (bias != nullptr) bb[l] = bias[oc];
+  }
+  // Pixel (oy, ox), tap (ki, kj) reads padded pixel (oy*sh + ki*dh, ox*sw + kj*dw).
+  const std::size_t step = p.stride_w * L;  // to the next output pixel of a row
+  auto tap_at = [&](std::size_t oy, std::size_t ox, std::size_t ki, std::size_t kj) {
+    return xb + ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w +
+                 kj * p.dilation_w) * L;
+  };
+  HWY_ALIGN float ob[kDepthwiseSmallPlane * L];  // the output, interleaved like xb
+  const auto b = hn::Load(d, bb);
+  for (std::size_t oy = 0; oy < oh; ++oy) {
+    std::size_t ox = 0;
+    for (; ox + 4 <= ow; ox += 4) {
+      auto a0 = b, a1 = b, a2 = b, a3 = b;
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+          const auto wv = hn::Load(d, wb + (ki * p.kernel_w + kj) * L);
+          const float* at = tap_at(oy, ox, ki, kj);
+          a0 = hn::MulAdd(wv, hn::Load(d, at), a0);
+          a1 = hn::MulAdd(wv, hn::Load(d, at + step), a1);
+          a2 = hn::MulAdd(wv, hn::Load(d, at + 2 * step), a2);
+          a3 = hn::MulAdd(wv, hn::Load(d, at + 3 * step), a3);
+        }
+      }
+      float* o = ob + (oy * ow + ox) * L;
+      hn::Store(a0, d, o);
+      hn::Store(a1, d, o + L);
+      hn::Store(a2, d, o + 2 * L);
+      hn::Store(a3, d, o + 3 * L);
+    }
+    for (; ox < ow; ++ox) {
+      auto acc = b;
+      for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+        for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+          acc = hn::MulAdd(hn::Load(d, wb + (ki * p.kernel_w + kj) * L),
+                           hn::Load(d, tap_at(oy, ox, ki, kj)), acc);
+        }
+      }
+      hn::Store(acc, d, ob + (oy * ow + ox) * L);
+    }
+  }
+  for (std::size_t l = 0; l < count; ++l) {
+    float* plane = y + (n * p.out_channels + oc0 + l) * oh * ow;
+    for (std::size_t i = 0; i < oh * ow; ++i) plane[i] = ob[i * L + l];
+  }
+}
+
+void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
+                               const float* bias, float* y, const Activation& activation,
+                               Executor* executor) {
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  const std::size_t multiplier = p.out_channels / p.in_channels;
+  const std::size_t kk = p.kernel_h * p.kernel_w;
+  if (depthwise_small_plane(p)) {
+    const hn::ScalableTag<float> d;
+    const std::size_t L = hn::Lanes(d), groups = (p.out_channels + L - 1) / L;
+    parallel_for(executor, p.batch * groups, [&](std::size_t t) {
+      const std::size_t n = t / groups, oc0 = (t % groups) * L;
+      const std::size_t count = std::min(L, p.out_channels - oc0);
+      depthwise_small_group(d, p, x, w, bias, y, n, oc0, count);
+      if (activation.op != UnaryOp::identity) {
+        float* first = y + (n * p.out_channels + oc0) * oh * ow;
+        activate_f32(first, first, count * oh * ow, activation);
+      }
+    });
+    return;
+  }
+  const DepthwiseCache cache(p);
   parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
     const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
     const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
     float* yp = y + plane * oh * ow;
-    for (std::size_t oy = 0; oy < oh; ++oy) {
-      // Kernel rows whose input row oy*sh + ki*dh - pt lies inside the input: a range of ki.
-      const WindowRange krows =
-          window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                           static_cast<std::ptrdiff_t>(p.pad_top),
-                       p.dilation_h, p.in_h, p.kernel_h);
-      const DepthwiseRow r{
-          krows.hi == krows.lo
-              ? xp
-              : xp + (oy * p.stride_h + krows.lo * p.dilation_h - p.pad_top) * p.in_w,
-          w + oc * kk + krows.lo * p.kernel_w, krows.hi - krows.lo, p.dilation_h * p.in_w,
-          bias ? bias[oc] : 0.0f};
-      float* yr = yp + oy * ow;
-      depthwise_row_border(p, r, 0, in.lo, yr);
-      if (use_full) {
-        depthwise_row_interior(full, mode, p, r, in.lo, in.hi, yr);
-      } else {
-        depthwise_row_interior(quarter, mode, p, r, in.lo, in.hi, yr);
-      }
-      depthwise_row_border(p, r, in.hi, ow, yr);
+    const float b = bias ? bias[oc] : 0.0f;
+    if (cache.fits) {
+      depthwise_cached_plane(p, cache, xp, w + oc * kk, b, yp);
+    } else {
+      depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
     }
     if (activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
   });

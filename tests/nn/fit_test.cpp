@@ -131,3 +131,38 @@ TEST_CASE("fit regression, schedules, distillation and clear errors", "[fit]") {
   CHECK_THROWS_WITH(nn::fit(lin, data.x, nn::labels_view(data.y), nn::CrossEntropy(), opt, o),
                     Catch::Contains("outside [0, 1)"));
 }
+
+namespace {
+// Sequences of 8 values in [-1, 1); the label is the sign of the first one, so a network that
+// reads only the last step must carry it through the recurrence.
+Blobs first_sign(std::size_t n, std::uint64_t seed) {
+  inlay::data::Rng rng(seed);
+  Blobs b{inlay::Tensor(inlay::DType::f32, {static_cast<std::int64_t>(n), 8, 1}), {}};
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t t = 0; t < 8; ++t) {
+      b.x.data<float>()[8 * i + t] = 2.0f * static_cast<float>(rng.uniform()) - 1.0f;
+    }
+    b.y.push_back(b.x.data<float>()[8 * i] > 0.0f ? 1 : 0);
+  }
+  return b;
+}
+template <class Recurrent>
+double first_sign_accuracy() {
+  using SeqNet = nn::Sequential<Recurrent, nn::Dense<8, 2>>;
+  const Blobs train = first_sign(512, 5), test = first_sign(256, 6);
+  SeqNet net;
+  nn::Adam adam(0.02f);
+  nn::FitOptions o;
+  o.epochs = 30;
+  o.batch_size = 32;
+  o.seed = 7;
+  o.progress = nullptr;
+  nn::fit(net, train.x, nn::labels_view(train.y), nn::CrossEntropy(), adam, o);
+  return nn::evaluate(net, test.x, nn::labels_view(test.y), nn::CrossEntropy()).accuracy;
+}
+}  // namespace
+
+TEST_CASE("LSTM and GRU learn to remember the first step of a sequence", "[fit]") {
+  CHECK(first_sign_accuracy<nn::LSTM<1, 8, 8, false>>() > 0.9);
+  CHECK(first_sign_accuracy<nn::GRU<1, 8, 8, false>>() > 0.9);
+}

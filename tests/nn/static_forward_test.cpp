@@ -45,3 +45,22 @@ TEST_CASE("Static-shape forward makes no heap allocation", "[static_forward]") {
   net.forward(x2.data(), 32, y2.data());
   CHECK(inlay_test::heap_allocations() - before > 0);
 }
+
+TEST_CASE("Static-shape forward of recurrent and attention layers makes no heap allocation", "[static_forward]") {
+  using Net = nn::Sequential<nn::LSTM<8, 16, 10>, nn::MultiHeadAttention<16, 4, 10, true>,
+                             nn::GRU<16, 8, 10, false>, nn::Dense<8, 3>>;
+  Net net(4);
+  inlay::data::Rng rng(3);
+  net.init(rng);
+  const std::vector<float> x = inlay_test::random_floats(4 * 10 * 8, 4);
+  std::vector<float> y(4 * 3), y1(3);
+  Net warm_up;
+  warm_up.forward(x.data(), 1, y.data());
+
+  const std::uint64_t before = inlay_test::heap_allocations();
+  net.forward(x.data(), 1, y1.data());
+  net.forward(x.data(), 4, y.data());
+  CHECK(inlay_test::heap_allocations() - before == 0);
+  // The first row of the batch of 4 is the batch of 1 (rows are independent).
+  inlay_test::check_close(y.data(), y1.data(), 3, 1e-5f, 1e-6f);
+}

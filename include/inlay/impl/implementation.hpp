@@ -65,6 +65,7 @@
 #include "inlay/plot/implementation.hpp"
 #include "inlay/nn/implementation.hpp"
 #include "inlay/image/implementation.hpp"
+#include "inlay/kernels/recurrent_implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

@@ -9,6 +9,8 @@
 #include "inlay/nn/impl/fit.hpp"
 #include "inlay/nn/impl/serialize.hpp"
 #include "inlay/nn/impl/export.hpp"
+#include "inlay/nn/impl/recurrent.hpp"
+#include "inlay/nn/impl/attention.hpp"
 #include "inlay/nn/impl/spatial.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP

@@ -1,8 +1,11 @@
 // Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
 // lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
 // Per direction, the input projection of every time step is one GEMM (the biases in its
-// epilogue); each step then runs one recurrent GEMM (two for GRU with linear_before_reset 0) and
-// the gate functions on the unary kernel. Implementation-only.
+// epilogue); each step then runs one recurrent product (a matrix-vector product for batch 1, a
+// GEMM against R packed once at load otherwise; two for GRU with linear_before_reset 0) and the
+// gate functions. With the default gate functions, no clip and no peepholes (what PyTorch
+// exports) the gates run the cells of kernels/recurrent.hpp, which the typed door's nn::LSTM and
+// nn::GRU share. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_RNN_HPP
 #define INLAY_GRAPH_OPS_RNN_HPP
 
@@ -16,6 +19,7 @@
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/kernels/elementwise.hpp"
 #include "inlay/kernels/gemm.hpp"
+#include "inlay/kernels/recurrent.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -52,6 +56,9 @@ class GateFunction {
     alpha_ = alpha;
     beta_ = beta;
   }
+
+  // Whether this is the unary kernel's `op` (the cells of kernels/recurrent.hpp use them).
+  bool is(kernels::UnaryOp op) const { return kind_ == Kind::kernel && op_ == op; }
 
   // v[i] = f(v[i]) for i < n.
   void apply(float* v, std::size_t n) const {
@@ -131,7 +138,31 @@ class RecurrentKernel final : public OpKernel {
     for (const std::string& n : names) {
       functions_.emplace_back(info, n, alphas, next_alpha, betas, next_beta);
     }
-    if (const Tensor* r = info.constant_input(2)) (void)hidden(info, r->shape());
+    // The shared cells apply: sigmoid and tanh gates without clip (peepholes checked per run).
+    using kernels::UnaryOp;
+    for (std::size_t d = 0; d < directions_; ++d) {
+      const GateFunction* fn = &functions_[d * per];
+      const bool standard = fn[0].is(UnaryOp::sigmoid) && fn[1].is(UnaryOp::tanh) &&
+                            (cell != CellKind::lstm || fn[2].is(UnaryOp::tanh));
+      cell_kernel_ = d == 0 ? standard : cell_kernel_ && standard;
+    }
+    cell_kernel_ = cell_kernel_ && !has_clip_ &&
+                   ((cell == CellKind::lstm && !input_forget_) ||
+                    (cell == CellKind::gru && linear_before_reset_));
+    if (const Tensor* r = info.constant_input(2)) {
+      const std::size_t hs = hidden(info, r->shape());
+      // R as constant: packed once for the GEMM of batches over one row (each direction's
+      // [gates * hidden, hidden] as op(B) = R^T).
+      if (r->dtype() == DType::f32) {
+        const std::size_t n = gates_ * hs;
+        packed_size_ = kernels::gemm_packed_b_size_f32(n, hs);
+        packed_r_.resize(packed_size_ * directions_);
+        for (std::size_t d = 0; d < directions_; ++d) {
+          kernels::gemm_pack_b_f32(true, n, hs, r->data<float>() + d * n * hs, hs,
+                                   packed_r_.data() + d * packed_size_);
+        }
+      }
+    }
   }
 
   void run(OpContext& ctx) const override {
@@ -192,7 +223,7 @@ class RecurrentKernel final : public OpKernel {
     // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
     const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
     float* base = static_cast<float*>(
-        ctx.scratch((proj + step + 3 * state + 2 * gh) * sizeof(float)));
+        ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
     float* xw = base;
     float* g = xw + proj;
     float* h = g + step;
@@ -200,6 +231,7 @@ class RecurrentKernel final : public OpKernel {
     float* rh = c + state;
     float* bias_x = rh + state;
     float* bias_r = bias_x + gh;
+    float* tanh_c = bias_r + gh;  // the LSTM cell's tanh(c) of one row
 
     for (std::size_t d = 0; d < dirs; ++d) {
       const bool backward = reverse_ || d == 1;
@@ -231,14 +263,22 @@ class RecurrentKernel final : public OpKernel {
       std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
       const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
       const float* pd = peep ? peep + d * 3 * hs : nullptr;
+      const bool use_cell = cell_kernel_ && pd == nullptr;
+      const float* packed = packed_r_.empty() ? nullptr : packed_r_.data() + d * packed_size_;
       for (std::size_t s = 0; s < seq; ++s) {
         // Recurrent products for every batch row (rows past their sequence are ignored).
         const bool gru_split = cell_ == CellKind::gru && !linear_before_reset_;
-        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd, g, gh,
-                          cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr);
+        const float* step_bias = cell_ == CellKind::gru && linear_before_reset_ ? bias_r : nullptr;
+        // An LSTM of batch 1 takes the step's input projection as the product's bias.
+        const bool x_in_product = use_cell && cell_ == CellKind::lstm && batch == 1 &&
+                                  s < static_cast<std::size_t>(lens[0]);
+        if (x_in_product) step_bias = xw + (backward ? lens[0] - 1 - s : s) * gh;
+        recurrent_product(ctx, batch, gru_split ? 2 * hs : gh, hs, h, rd,
+                          gru_split ? nullptr : packed, g, gh, step_bias);
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
           if (s >= len) continue;
+          if (x_in_product || (use_cell && cell_ == CellKind::gru)) continue;  // x added already
           const std::size_t t = backward ? len - 1 - s : s;
           const float* xrow = xw + (layout_ == 0 ? t * batch + b : b * seq + t) * gh;
           float* grow = g + b * gh;
@@ -253,7 +293,8 @@ class RecurrentKernel final : public OpKernel {
           }
         }
         if (cell_ == CellKind::gru && !linear_before_reset_) {
-          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, g + 2 * hs, gh, nullptr);
+          recurrent_product(ctx, batch, hs, hs, rh, rd + 2 * hs * hs, nullptr, g + 2 * hs, gh,
+                            nullptr);
         }
         for (std::size_t b = 0; b < batch; ++b) {
           const auto len = static_cast<std::size_t>(lens[b]);
@@ -263,14 +304,18 @@ class RecurrentKernel final : public OpKernel {
           float* grow = g + b * gh;
           float* hb = h + b * hs;
           float* cb = c + b * hs;
-          switch (cell_) {
-            case CellKind::rnn:
-              clip(grow, hs);
-              fn[0].apply(grow, hs);
-              std::memcpy(hb, grow, hs * sizeof(float));
-              break;
-            case CellKind::gru: step_gru(fn, grow, xrow, hb, hs); break;
-            case CellKind::lstm: step_lstm(fn, grow, pd, hb, cb, hs); break;
+          if (use_cell && cell_ == CellKind::lstm) {
+            kernels::lstm_cell_f32(grow, cb, cb, tanh_c, hb, hs);
+          } else if (use_cell) {
+            kernels::gru_cell_f32(xrow, grow, hb, hb, nullptr, hs);
+          } else if (cell_ == CellKind::rnn) {
+            clip(grow, hs);
+            fn[0].apply(grow, hs);
+            std::memcpy(hb, grow, hs * sizeof(float));
+          } else if (cell_ == CellKind::gru) {
+            step_gru(fn, grow, xrow, hb, hs);
+          } else {
+            step_lstm(fn, grow, pd, hb, cb, hs);
           }
           if (y) {
             float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
@@ -288,10 +333,11 @@ class RecurrentKernel final : public OpKernel {
 
  private:
   // c[batch, n] (row stride ldc) = a[batch, hs] r[n, hs]^T + bias; batch 1 is a matrix-vector
-  // product (the common inference case, bandwidth-bound).
+  // product (the common inference case, bandwidth-bound); larger batches use `packed` (R packed
+  // at load, may be null) when given.
   static void recurrent_product(OpContext& ctx, std::size_t batch, std::size_t n, std::size_t hs,
-                                const float* a, const float* r, float* c, std::size_t ldc,
-                                const float* bias) {
+                                const float* a, const float* r, const float* packed, float* c,
+                                std::size_t ldc, const float* bias) {
     if (batch == 1) {
       kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
       return;
@@ -300,6 +346,11 @@ class RecurrentKernel final : public OpKernel {
     if (bias) {
       ep.bias = bias;
       ep.bias_kind = kernels::BiasKind::per_column;
+    }
+    if (packed != nullptr) {
+      kernels::gemm_packed_f32(false, batch, n, hs, 1.0f, a, hs, packed, 0.0f, c, ldc, ep,
+                               ctx.executor());
+      return;
     }
     kernels::gemm_f32(false, true, batch, n, hs, 1.0f, a, hs, r, hs, 0.0f, c, ldc, ep,
                       ctx.executor());
@@ -408,6 +459,9 @@ class RecurrentKernel final : public OpKernel {
   std::size_t directions_ = 1;
   bool reverse_ = false;
   std::vector<GateFunction> functions_;
+  bool cell_kernel_ = false;       // the gates run kernels::lstm_cell_f32 / gru_cell_f32
+  std::vector<float> packed_r_;    // constant R packed for gemm_packed_f32, per direction
+  std::size_t packed_size_ = 0;    // floats per direction in packed_r_
 };
 
 template <CellKind cell>
