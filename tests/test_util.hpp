@@ -15,6 +15,20 @@
 
 namespace inlay_test {
 
+// Runs f, which must throw inlay::Error of `kind`; returns the message.
+template <class F>
+std::string error_of(F&& f, inlay::ErrorKind kind) {
+  try {
+    f();
+  } catch (const inlay::Error& e) {
+    CHECK(e.kind() == kind);
+    return e.what();
+  }
+  FAIL_CHECK("no inlay::Error was thrown");
+  return "";
+}
+
+
 inline std::set<std::string>& target_log() {
   static std::set<std::string> names;
   return names;

@@ -3269,6 +3269,18 @@ std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequenc
                        const float* w, const float* r, const float* w_bias, const float* r_bias,
                        const std::string& input);
 void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
+// The layer's output from h [batch, seq, hidden]: all of it, or each sample's last step.
+inline void copy_recurrent_output(const RecurrentSizes& s, bool sequences, const float* h,
+                                  float* y) {
+  if (sequences) {
+    std::memcpy(y, h, s.batch * s.seq * s.hidden * sizeof(float));
+    return;
+  }
+  for (std::size_t b = 0; b < s.batch; ++b) {
+    std::memcpy(y + b * s.hidden, h + (b * s.seq + s.seq - 1) * s.hidden,
+                s.hidden * sizeof(float));
+  }
+}
 
 template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool ReturnSequences = true>
 class LSTM {
@@ -3304,7 +3316,7 @@ class LSTM {
     reserve(batch);
     lstm_forward(sizes(batch), x, weight.data(), recurrent.data(), bias.data(), gates_.data(),
                  c_.data(), tanh_c_.data(), h_.data(), ctx.executor);
-    copy_output(h_.data(), y, batch);
+    copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
@@ -3332,15 +3344,6 @@ class LSTM {
 
  private:
   static RecurrentSizes sizes(std::size_t batch) { return {batch, Seq, In, Hidden}; }
-  static void copy_output(const float* h, float* y, std::size_t batch) {
-    if (ReturnSequences) {
-      std::memcpy(y, h, batch * Seq * Hidden * sizeof(float));
-      return;
-    }
-    for (std::size_t b = 0; b < batch; ++b) {
-      std::memcpy(y + b * Hidden, h + (b * Seq + Seq - 1) * Hidden, Hidden * sizeof(float));
-    }
-  }
   std::vector<float> gates_, da_, c_, tanh_c_, h_, dh_, dc_;
 };
 
@@ -3381,14 +3384,7 @@ class GRU {
     gru_forward(sizes(batch), x, weight.data(), recurrent.data(), bias.data(),
                 recurrent_bias.data(), x_proj_.data(), gates_.data(), recurrent_h_.data(),
                 h_.data(), ctx.executor);
-    if (ReturnSequences) {
-      std::memcpy(y, h_.data(), batch * Seq * Hidden * sizeof(float));
-      return;
-    }
-    for (std::size_t b = 0; b < batch; ++b) {
-      std::memcpy(y + b * Hidden, h_.data() + (b * Seq + Seq - 1) * Hidden,
-                  Hidden * sizeof(float));
-    }
+    copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),

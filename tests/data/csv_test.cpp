@@ -7,6 +7,7 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 using inlay::ErrorKind;
 using inlay::data::CsvOptions;
@@ -14,21 +15,9 @@ using inlay::data::parse_csv;
 using inlay::data::read_csv;
 using inlay::data::Table;
 using Catch::Matchers::Contains;
+using inlay_test::error_of;
 
 namespace {
-
-// Runs f, which must throw inlay::Error of `kind`; returns what().
-template <class F>
-std::string error_of(F&& f, ErrorKind kind) {
-  try {
-    f();
-  } catch (const inlay::Error& e) {
-    CHECK(e.kind() == kind);
-    return e.what();
-  }
-  FAIL_CHECK("no inlay::Error was thrown");
-  return "";
-}
 
 }  // namespace
 

@@ -15,7 +15,7 @@ using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
-using inlay_test::expect_error;
+using inlay_test::error_of;
 using inlay_test::make_tensor;
 using inlay_test::OpModel;
 using inlay_test::values_of;
@@ -70,10 +70,10 @@ TEST_CASE("broadcasting: scalars, empty tensors and shapes that do not fit", "[e
   CHECK(out[0].shape() == Shape{4, 0});
 
   const Tensor bad = make_tensor<float>({2}, {1, 2});
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] { binary("Add", DType::f32, DType::f32).run({row, bad}); }, ErrorKind::shape_mismatch);
   CHECK_THAT(msg, Contains("[1, 3]") && Contains("[2]") && Contains("Add"));
-  const std::string msg64 = expect_error(
+  const std::string msg64 = error_of(
       [&] {
         binary("Sub", DType::i64, DType::i64)
             .run({Tensor(DType::i64, Shape{3, 2}), Tensor(DType::i64, Shape{3})});
@@ -83,14 +83,14 @@ TEST_CASE("broadcasting: scalars, empty tensors and shapes that do not fit", "[e
 }
 
 TEST_CASE("binary ops refuse inputs of different dtypes", "[elementwise_ops]") {
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] {
         binary("Add", DType::f32, DType::i64)
             .run({Tensor(DType::f32, Shape{2}), Tensor(DType::i64, Shape{2})});
       },
       ErrorKind::invalid_model);
   CHECK_THAT(msg, Contains("f32") && Contains("i64") && Contains("Add"));
-  expect_error(
+  error_of(
       [&] {
         binary("Equal", DType::i32, DType::i64)
             .run({Tensor(DType::i32, Shape{2}), Tensor(DType::i64, Shape{2})});
@@ -116,12 +116,12 @@ TEST_CASE("unary ops on integers where ONNX defines them, an error where it does
   CHECK(values_of<std::uint32_t>(unary("Sign", DType::u32).run({u})[0]) ==
         std::vector<std::uint32_t>{0, 1});
 
-  const std::string msg = expect_error([&] { unary("Sin", DType::i32).run({Tensor(DType::i32, Shape{2})}); },
+  const std::string msg = error_of([&] { unary("Sin", DType::i32).run({Tensor(DType::i32, Shape{2})}); },
                                        ErrorKind::unsupported_op);
   CHECK_THAT(msg, Contains("i32") && Contains("Sin"));
-  expect_error([&] { unary("Abs", DType::boolean).run({Tensor(DType::boolean, Shape{2})}); },
+  error_of([&] { unary("Abs", DType::boolean).run({Tensor(DType::boolean, Shape{2})}); },
                ErrorKind::unsupported_op);
-  expect_error([&] { unary("Not", DType::f32).run({Tensor(DType::f32, Shape{2})}); },
+  error_of([&] { unary("Not", DType::f32).run({Tensor(DType::f32, Shape{2})}); },
                ErrorKind::unsupported_op);
 }
 
@@ -192,14 +192,14 @@ TEST_CASE("Clip: attributes before opset 11, optional inputs after, integers fro
         std::vector<std::int64_t>{3, 3, 3, 3});
 
   OpModel mixed = OpModel("Clip", 13).input("x", DType::i64).input("lo", DType::i32).input("hi", DType::i64).output("y");
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] { mixed.run({xi, make_tensor<std::int32_t>({}, {0}), make_tensor<std::int64_t>({}, {4})}); },
       ErrorKind::invalid_model);
   CHECK_THAT(msg, Contains("min has dtype i32"));
-  expect_error([&] {
+  error_of([&] {
     ints.run({xi, make_tensor<std::int64_t>({2}, {0, 1}), make_tensor<std::int64_t>({}, {4})});
   }, ErrorKind::invalid_model);
-  expect_error([&] { unary("Clip", DType::i32, 10).run({Tensor(DType::i32, Shape{2})}); },
+  error_of([&] { unary("Clip", DType::i32, 10).run({Tensor(DType::i32, Shape{2})}); },
                ErrorKind::unsupported_op);
 }
 
@@ -211,7 +211,7 @@ TEST_CASE("Mod: Python or C sign, integer x % 0 gives 0, floats need fmod = 1", 
   OpModel c = binary("Mod", DType::i32, DType::i32);
   c.attr("fmod", std::int64_t(1));
   CHECK(values_of<std::int32_t>(c.run({a, b})[0]) == std::vector<std::int32_t>{1, -1, 1, 0});
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] {
         binary("Mod", DType::f32, DType::f32)
             .run({make_tensor<float>({1}, {1.5f}), make_tensor<float>({1}, {1.0f})});
@@ -233,11 +233,11 @@ TEST_CASE("BitShift: the direction attribute is checked, wide shifts give 0", "[
         std::vector<std::uint64_t>{128, 0});
   OpModel bad = binary("BitShift", DType::u8, DType::u8);
   bad.attr("direction", std::string("UP"));
-  CHECK_THAT(expect_error([&] { bad.load(); }, ErrorKind::invalid_model), Contains("\"UP\""));
-  expect_error([&] { binary("BitShift", DType::u8, DType::u8).load(); }, ErrorKind::invalid_model);
+  CHECK_THAT(error_of([&] { bad.load(); }, ErrorKind::invalid_model), Contains("\"UP\""));
+  error_of([&] { binary("BitShift", DType::u8, DType::u8).load(); }, ErrorKind::invalid_model);
   OpModel signed_shift = binary("BitShift", DType::i32, DType::i32);
   signed_shift.attr("direction", std::string("LEFT"));
-  expect_error([&] { signed_shift.run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
+  error_of([&] { signed_shift.run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
                ErrorKind::unsupported_op);
 }
 
@@ -279,9 +279,9 @@ TEST_CASE("Sum, Mean, Max, Min broadcast any number of inputs", "[elementwise_op
   OpModel mn = OpModel("Min").input("a", DType::u16).output("y");
   CHECK(values_of<std::uint16_t>(mn.run({make_tensor<std::uint16_t>({2}, {4, 9})})[0]) ==
         std::vector<std::uint16_t>{4, 9});
-  expect_error([&] { sum.run({a, b, Tensor(DType::i32, Shape{2})}); }, ErrorKind::shape_mismatch);
+  error_of([&] { sum.run({a, b, Tensor(DType::i32, Shape{2})}); }, ErrorKind::shape_mismatch);
   OpModel mixed = OpModel("Sum").input("a", DType::i32).input("b", DType::i64).output("y");
-  CHECK_THAT(expect_error([&] { mixed.run({a, make_tensor<std::int64_t>({}, {1})}); }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of([&] { mixed.run({a, make_tensor<std::int64_t>({}, {1})}); }, ErrorKind::invalid_model),
              Contains("input 1") && Contains("i64"));
 }
 
@@ -297,7 +297,7 @@ TEST_CASE("comparisons, logic and Where", "[elementwise_ops]") {
         std::vector<bool>{false, true, true, false});
   CHECK(values_of<bool>(binary("Equal", DType::boolean, DType::boolean).run({p, q})[0]) ==
         std::vector<bool>{true, false, false, true});
-  expect_error([&] { binary("And", DType::i32, DType::i32).run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
+  error_of([&] { binary("And", DType::i32, DType::i32).run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
                ErrorKind::unsupported_op);
 
   OpModel where = OpModel("Where").input("c", DType::boolean).input("x", DType::i64).input("y", DType::i64).output("z");
@@ -310,7 +310,7 @@ TEST_CASE("comparisons, logic and Where", "[elementwise_ops]") {
                               make_tensor<inlay::float16>({}, {inlay::to_float16(3.0f)})})[0];
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 3.0f);
   CHECK(inlay::to_float(h.data<inlay::float16>()[1]) == 0.0f);
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] {
         OpModel("Where").input("c", DType::i32).input("x", DType::f32).input("y", DType::f32).output("z").run(
             {Tensor(DType::i32, Shape{1}), Tensor(DType::f32, Shape{1}), Tensor(DType::f32, Shape{1})});
@@ -332,7 +332,7 @@ TEST_CASE("IsInf, IsNaN and PRelu", "[elementwise_ops]") {
   CHECK(values_of<std::int32_t>(binary("PRelu", DType::i32, DType::i32).run({xi, slope})[0]) ==
         std::vector<std::int32_t>{-8, 4, -18, 6});
   // The slope broadcasts to X, never the other way.
-  const std::string msg = expect_error(
+  const std::string msg = error_of(
       [&] {
         binary("PRelu", DType::f32, DType::f32)
             .run({Tensor(DType::f32, Shape{3}), Tensor(DType::f32, Shape{2, 3})});
@@ -368,12 +368,12 @@ TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refuse
 
   OpModel to_string = unary("Cast", DType::f32);
   to_string.attr("to", std::int64_t(8));
-  CHECK_THAT(expect_error([&] { to_string.load(); }, ErrorKind::unsupported_op), Contains("STRING"));
-  expect_error([&] { unary("Cast", DType::f32).load(); }, ErrorKind::invalid_model);
+  CHECK_THAT(error_of([&] { to_string.load(); }, ErrorKind::unsupported_op), Contains("STRING"));
+  error_of([&] { unary("Cast", DType::f32).load(); }, ErrorKind::invalid_model);
 }
 
 TEST_CASE("Celu refuses alpha = 0", "[elementwise_ops]") {
   OpModel m = unary("Celu", DType::f32);
   m.attr("alpha", 0.0f);
-  CHECK_THAT(expect_error([&] { m.load(); }, ErrorKind::invalid_model), Contains("alpha"));
+  CHECK_THAT(error_of([&] { m.load(); }, ErrorKind::invalid_model), Contains("alpha"));
 }

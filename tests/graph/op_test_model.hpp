@@ -10,6 +10,7 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 #include "../onnx/proto_writer.hpp"
 
@@ -130,19 +131,6 @@ template <class T>
 std::vector<T> values_of(const inlay::Tensor& t) {
   const T* p = t.data<T>();
   return std::vector<T>(p, p + t.numel());
-}
-
-// Runs f, which must throw inlay::Error of `kind`; returns its what().
-template <class F>
-std::string expect_error(F&& f, inlay::ErrorKind kind) {
-  try {
-    f();
-  } catch (const inlay::Error& e) {
-    CHECK(e.kind() == kind);
-    return e.what();
-  }
-  FAIL_CHECK("no inlay::Error was thrown");
-  return "";
 }
 
 }  // namespace elementwise_models

@@ -5,27 +5,16 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 #include "inlay/inlay.hpp"
 
 using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Tensor;
 using Catch::Matchers::Contains;
+using inlay_test::error_of;
 
 namespace {
-
-// Runs f, which must throw inlay::Error of `kind`; returns what().
-template <class F>
-std::string error_of(F&& f, ErrorKind kind) {
-  try {
-    f();
-  } catch (const inlay::Error& e) {
-    CHECK(e.kind() == kind);
-    return e.what();
-  }
-  FAIL_CHECK("no inlay::Error was thrown");
-  return "";
-}
 
 std::vector<int> pixel(const Tensor& image, std::int64_t y, std::int64_t x) {
   const std::int64_t w = image.shape()[1], c = image.shape()[2];

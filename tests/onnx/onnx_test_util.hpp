@@ -38,17 +38,4 @@ inline Parsed<inlay::onnx::TensorProto> parse_tensor_bytes(const std::string& s)
   return {std::move(b), std::move(t)};
 }
 
-// Runs f, which must throw inlay::Error of `kind`; returns the message.
-template <class F>
-std::string error_of(F&& f, inlay::ErrorKind kind) {
-  try {
-    f();
-  } catch (const inlay::Error& e) {
-    CHECK(e.kind() == kind);
-    return e.what();
-  }
-  FAIL_CHECK("no inlay::Error was thrown");
-  return "";
-}
-
 }  // namespace inlay_test
