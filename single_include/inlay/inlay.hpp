@@ -901,10 +901,12 @@ void validate_conv2d(const Conv2dParams& p);
 
 // The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
 // out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
-// and no padding, which reads x directly.
+// and no padding, which reads x directly; for the small stride-1 layers of the direct kernel, the
+// zero-padded input planes of one (image, group) (0 without padding).
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
-// im2col + gemm_f32 per image and group.
+// im2col + gemm_f32 per image and group, or as a direct kernel for small stride-1 layers
+// (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64 output channels per group).
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
@@ -17753,7 +17755,8 @@ INLAY_NAMESPACE_END
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
 //
-// conv2d is im2col + the library's one GEMM: per image and group, the column matrix
+// conv2d is im2col + the library's one GEMM (small stride-1 layers: a direct kernel, see
+// conv_direct_applies): per image and group, the column matrix
 // [in_channels/groups * kernel_h * kernel_w, out_h * out_w] goes to the workspace and
 // y = act(W * col + bias) is one gemm_f32 with a per-row bias epilogue. A 1x1 convolution with
 // stride 1 and no padding needs no column matrix: x already is it. conv_transpose2d is the adjoint:
@@ -17763,6 +17766,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP
 #define INLAY_KERNELS_CONV_DISPATCH_HPP
 
+#include <algorithm>
 #include <string>
 
 
@@ -17827,6 +17831,23 @@ bool conv_is_pointwise(const Conv2dParams& p) {
   return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
          p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
 }
+
+// The direct kernel (conv-inl.hpp) takes small stride-1, undilated, non-1x1 convolutions, where
+// im2col + packing would cost more than the FMAs: a column matrix of at most 64 Ki floats
+// (LeNet's layers), at most 1024 taps and few output channels per group.
+bool conv_direct_applies(const Conv2dParams& p) {
+  if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (p.kernel_h * p.kernel_w == 1 || p.groups == 0) return false;
+  const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+  return p.out_channels / p.groups <= 64 && k <= 1024 && k * p.out_h() * p.out_w() <= 65536;
+}
+
+// The zero-padded input of one (image, group) for the direct kernel; 0 without padding.
+std::size_t conv_direct_padded_size(const Conv2dParams& p) {
+  if (p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0) return 0;
+  return p.in_channels / p.groups * (p.pad_top + p.in_h + p.pad_bottom) *
+         (p.pad_left + p.in_w + p.pad_right);
+}
 }  // namespace
 
 std::size_t Conv2dParams::out_h() const {
@@ -17849,9 +17870,11 @@ void validate_conv2d(const Conv2dParams& p) { check_conv_params(p, "conv2d"); }
 INLAY_EXPORT(conv_im2col_f32);
 INLAY_EXPORT(conv_col2im_f32);
 INLAY_EXPORT(depthwise_conv2d_nchw_f32);
+INLAY_EXPORT(conv_direct_f32);
 
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
+  if (conv_direct_applies(p)) return conv_direct_padded_size(p);
   return p.in_channels / p.groups * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
 }
 
@@ -17867,15 +17890,25 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
   check_pointer(fn, "w", w, p.out_channels * k);
   check_pointer(fn, "y", y, 1);
-  const bool pointwise = conv_is_pointwise(p);
+  const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
+      if (direct) {
+        INLAY_DISPATCH(conv_direct_f32)(p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
+                                        y + (n * p.out_channels + g * og) * out_plane, workspace,
+                                        activation, executor);
+        continue;
+      }
       const float* col = xg;
       if (!pointwise) {
-        parallel_for(executor, k, [&](std::size_t row) {
-          INLAY_DISPATCH(conv_im2col_f32)(p, xg, row, row + 1, workspace + row * out_plane);
+        // A few chunks of rows per thread: one task per row costs more than a short row's copy.
+        const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+        const std::size_t chunks = std::min(k, 4 * threads);
+        parallel_for(executor, chunks, [&](std::size_t t) {
+          const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+          INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, workspace + r0 * out_plane);
         });
         col = workspace;
       }
@@ -20299,6 +20332,30 @@ inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
   for (; i < n; ++i) y[i] = value;
 }
 
+// y[i] = x[i], i < n: whole vectors, the tail as one vector that overlaps the previous one, and
+// rows shorter than a vector with the widest narrower vector that fits (im2col and the depthwise
+// row cache copy many rows of 8-60 floats; a call to memcpy costs more than the copy there).
+template <class D>
+HWY_INLINE void copy_short_f32(D d, const float* HWY_RESTRICT x, float* HWY_RESTRICT y,
+                               std::size_t n) {
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
+  if (i < n) hn::StoreU(hn::LoadU(d, x + n - N), d, y + n - N);
+}
+
+inline void copy_f32(const float* HWY_RESTRICT x, float* HWY_RESTRICT y, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  if (n >= hn::Lanes(d)) return copy_short_f32(d, x, y, n);
+#if HWY_TARGET != HWY_SCALAR
+  const hn::CappedTag<float, 8> d8;
+  const hn::CappedTag<float, 4> d4;
+  if (n >= hn::Lanes(d8)) return copy_short_f32(d8, x, y, n);
+  if (n >= hn::Lanes(d4)) return copy_short_f32(d4, x, y, n);
+#endif
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
+}
+
 // y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
 // deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
 inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
@@ -20308,15 +20365,26 @@ inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, st
   const std::size_t N = hn::Lanes(d);
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
   std::size_t i = 0;
-  if (stride == 1) {
-    for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
-  } else if (stride == 2) {
+  if (stride == 1) return copy_f32(x, y, n);
+  if (stride == 2) {
     for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
       hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
     }
   }
-  for (; i + N <= n; i += N) {
-    hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+  if (stride > 2) {
+    for (; i + N <= n; i += N) {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+    }
+  }
+  if (i < n && n >= N) {
+    // The tail as one vector that overlaps the previous one (it rewrites equal values).
+    const std::size_t t = n - N;
+    if (stride == 2 && 2 * n <= avail) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * t, idx), d, y + t);
+    } else {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + t * stride, idx), d, y + t);
+    }
+    return;
   }
   for (; i < n; ++i) y[i] = x[i * stride];
 }
@@ -20376,6 +20444,105 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
     }
     fill_f32(out + rows.hi * ow, (oh - rows.hi) * ow, 0.0f);
   }
+}
+
+// The direct kernel of small stride-1 convolutions (conv_direct_applies in conv-dispatch.hpp:
+// LeNet-sized layers, where building and packing the column matrix costs several times the
+// FMAs). Output channels [oc0, oc0 + count) of one (image, group), count <= kConvDirectBlock: each
+// input vector is loaded once and feeds one FMA per output channel of the block (eight
+// independent chains, enough to cover the FMA latency), with the block's weights interleaved
+// tap by tap in a stack buffer so that all of them are broadcast from one pointer. x points at
+// the group's first (padded) input plane, with rows xw floats apart and planes xplane apart; no
+// padding is left to handle.
+constexpr std::size_t kConvDirectBlock = 8;
+constexpr std::size_t kConvDirectMaxTaps = 1024;  // in_channels / groups * kernel_h * kernel_w
+
+template <class D>
+void conv_direct_block(D d, const Conv2dParams& p, const float* x, std::size_t xw,
+                       std::size_t xplane, const float* w, const float* bias, std::size_t oc0,
+                       std::size_t count, float* y, const Activation& activation) {
+  using V = hn::Vec<D>;
+  constexpr std::size_t B = kConvDirectBlock;
+  const std::size_t N = hn::Lanes(d), oh = p.out_h(), ow = p.out_w();
+  const std::size_t cg = p.in_channels / p.groups, kk = p.kernel_h * p.kernel_w, taps = cg * kk;
+  // wb[t * B + o]: tap t of output channel oc0 + o; channels past `count` repeat the last one
+  // (their results are not stored).
+  HWY_ALIGN float wb[kConvDirectMaxTaps * B];
+  float bo[B];
+  for (std::size_t o = 0; o < B; ++o) {
+    const std::size_t oc = oc0 + std::min(o, count - 1);
+    for (std::size_t t = 0; t < taps; ++t) wb[t * B + o] = w[oc * taps + t];
+    bo[o] = bias != nullptr ? bias[oc] : 0.0f;
+  }
+  const bool relu = activation.op == UnaryOp::relu, clip = activation.op == UnaryOp::clip;
+  for (std::size_t oy = 0; oy < oh; ++oy) {
+    for (std::size_t ox = 0; ox < ow; ox += N) {
+      if (ox + N > ow) ox = ow - N;  // the last vector overlaps the previous one
+      V acc[B];
+      INLAY_CONV_UNROLL
+      for (std::size_t o = 0; o < B; ++o) acc[o] = hn::Set(d, bo[o]);
+      const float* wt = wb;
+      for (std::size_t c = 0; c < cg; ++c) {
+        const float* base = x + c * xplane + oy * xw + ox;
+        for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+          const float* row = base + ki * xw;
+          for (std::size_t kj = 0; kj < p.kernel_w; ++kj, wt += B) {
+            const V v = hn::LoadU(d, row + kj);
+            INLAY_CONV_UNROLL
+            for (std::size_t o = 0; o < B; ++o) acc[o] = hn::MulAdd(hn::Set(d, wt[o]), v, acc[o]);
+          }
+        }
+      }
+      for (std::size_t o = 0; o < count; ++o) {
+        V r = acc[o];
+        if (relu) r = ReluOp{}(d, r);
+        if (clip) r = ClipOp{activation.alpha, activation.beta}(d, r);
+        hn::StoreU(r, d, y + (oc0 + o) * oh * ow + oy * ow + ox);
+      }
+    }
+  }
+  if (!relu && !clip && activation.op != UnaryOp::identity) {
+    float* first = y + oc0 * oh * ow;
+    activate_f32(first, first, count * oh * ow, activation);
+  }
+}
+
+// One (image, group): x at its first input plane (in_h x in_w, unpadded), y at its first output
+// plane, w and bias at its first output channel. `padded` (conv_direct_padded_size floats) holds
+// the zero-padded input when there is padding.
+void conv_direct_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                     float* y, float* padded, const Activation& activation, Executor* executor) {
+  const std::size_t cg = p.in_channels / p.groups, og = p.out_channels / p.groups;
+  std::size_t xw = p.in_w, xplane = p.in_h * p.in_w;
+  if (p.pad_top + p.pad_bottom + p.pad_left + p.pad_right != 0) {
+    xw = p.pad_left + p.in_w + p.pad_right;
+    xplane = (p.pad_top + p.in_h + p.pad_bottom) * xw;
+    fill_f32(padded, cg * xplane, 0.0f);
+    for (std::size_t c = 0; c < cg; ++c) {
+      for (std::size_t iy = 0; iy < p.in_h; ++iy) {
+        copy_f32(x + (c * p.in_h + iy) * p.in_w, padded + c * xplane + (iy + p.pad_top) * xw +
+                     p.pad_left, p.in_w);
+      }
+    }
+    x = padded;
+  }
+  const std::size_t blocks = (og + kConvDirectBlock - 1) / kConvDirectBlock, ow = p.out_w();
+  parallel_for(executor, blocks, [&](std::size_t b) {
+    const std::size_t oc0 = b * kConvDirectBlock, count = std::min(kConvDirectBlock, og - oc0);
+    const hn::ScalableTag<float> full;
+    const hn::CappedTag<float, 8> eight;
+    const hn::CappedTag<float, 4> four;
+    const hn::CappedTag<float, 1> one;
+    if (ow >= hn::Lanes(full)) {
+      conv_direct_block(full, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    } else if (ow >= hn::Lanes(eight)) {
+      conv_direct_block(eight, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    } else if (ow >= hn::Lanes(four)) {
+      conv_direct_block(four, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    } else {
+      conv_direct_block(one, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    }
+  });
 }
 
 // `channels` output channels of one (image, group) of a transposed convolution: y[oc] =
@@ -20509,60 +20676,97 @@ inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, s
 // contiguous and no column needs a bound check, whatever the stride, dilation and padding. Rows in
 // the top and bottom padding read one shared row of zeros. Output rows are computed
 // kDepthwiseRows at a time (independent FMA chains, one broadcast of each weight); input row iy
-// sits in slot iy % slots, where `slots` is the span of input rows such a group reads, so the rows
-// of one group never share a slot and each input row is copied about once.
+// sits in slot iy % slots, where `slots` is the span of input rows two such groups read, so the
+// rows of this group and the next never share a slot and each input row is copied about once. Everything that is the
+// same for every plane (the zero padding of each phase, where it starts) is worked out once per
+// call: the per-plane work is the copies and the FMAs, with no division.
 constexpr std::size_t kDepthwiseCacheFloats = 8192;  // 32 KiB of stack per task
 constexpr std::size_t kDepthwiseMaxKernel = 32;      // taps per kernel row and kernel rows
 constexpr std::size_t kDepthwiseMaxSlots = 128;
+constexpr std::size_t kDepthwiseMaxPhases = 32;      // stride_w
 constexpr std::size_t kDepthwiseRows = 4;
+
+// The activation the cached path applies in registers as it stores; others are a second pass.
+enum class DepthwiseAct { none, relu, clip };
 
 struct DepthwiseCache {
   std::size_t slots = 0;      // input rows held (one more slot holds the zero row)
   std::size_t phase_len = 0;  // floats per phase of a row
   std::size_t row_floats = 0;
   bool fits = false;
+  // Phase r of a row holds input columns first[r] + s * t at indices [lo[r], hi[r]); the rest of
+  // the phase is zero padding.
+  std::size_t lo[kDepthwiseMaxPhases] = {}, hi[kDepthwiseMaxPhases] = {},
+              first[kDepthwiseMaxPhases] = {};
+  std::size_t tap_off[kDepthwiseMaxKernel] = {};  // where tap kj starts in a cache row
+  DepthwiseAct act = DepthwiseAct::none;
+  float act_lo = 0.0f, act_hi = 0.0f;
 
-  explicit DepthwiseCache(const Conv2dParams& p) {
+  DepthwiseCache(const Conv2dParams& p, const Activation& activation) {
     if (p.kernel_h > kDepthwiseMaxKernel || p.kernel_w > kDepthwiseMaxKernel ||
         p.dilation_h > kDepthwiseMaxSlots || p.stride_h > kDepthwiseMaxSlots ||
-        p.in_w > kDepthwiseCacheFloats || p.pad_left + p.pad_right > kDepthwiseCacheFloats) {
+        p.stride_w > kDepthwiseMaxPhases || p.in_w > kDepthwiseCacheFloats ||
+        p.pad_left + p.pad_right > kDepthwiseCacheFloats) {
       return;
     }
-    const std::size_t padded = p.pad_left + p.in_w + p.pad_right;
-    slots = (p.kernel_h - 1) * p.dilation_h + 1 + (kDepthwiseRows - 1) * p.stride_h;
-    phase_len = (padded + p.stride_w - 1) / p.stride_w;
-    row_floats = phase_len * p.stride_w;
+    const std::size_t padded = p.pad_left + p.in_w + p.pad_right, s = p.stride_w;
+    // Two groups of output rows: the next group's rows are copied while this group's are read.
+    slots = (p.kernel_h - 1) * p.dilation_h + 1 + (2 * kDepthwiseRows - 1) * p.stride_h;
+    phase_len = (padded + s - 1) / s;
+    row_floats = phase_len * s;
     fits = slots <= kDepthwiseMaxSlots && row_floats <= kDepthwiseCacheFloats &&
            (slots + 1) * row_floats <= kDepthwiseCacheFloats;
+    if (!fits) return;
+    for (std::size_t r = 0; r < s; ++r) {
+      // Index t holds padded column r + s * t, input column r + s * t - pad_left.
+      lo[r] = std::min(phase_len, p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0);
+      const std::size_t end =
+          p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
+      hi[r] = std::max(lo[r], std::min(end, phase_len));
+      first[r] = hi[r] > lo[r] ? r + s * lo[r] - p.pad_left : 0;
+    }
+    for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
+      const std::size_t col = kj * p.dilation_w;
+      tap_off[kj] = (col % s) * phase_len + col / s;
+    }
+    if (activation.op == UnaryOp::relu) act = DepthwiseAct::relu;
+    if (activation.op == UnaryOp::clip) {
+      act = DepthwiseAct::clip;
+      act_lo = activation.alpha;
+      act_hi = activation.beta;
+    }
+  }
+  bool fuses(const Activation& activation) const {
+    return activation.op == UnaryOp::identity || act != DepthwiseAct::none;
   }
 };
 
-// Copies input row `in_row` (in_w floats) into a cache row, phase by phase.
+// Copies input row `in_row` (in_w floats) into the data part of each phase of a cache row; the
+// padding part was zeroed once.
 inline void depthwise_fill_row(const Conv2dParams& p, const DepthwiseCache& c, const float* in_row,
                                float* HWY_RESTRICT row) {
   const std::size_t s = p.stride_w;
   for (std::size_t r = 0; r < s; ++r) {
-    float* phase = row + r * c.phase_len;
-    // Index t holds padded column r + s * t, input column r + s * t - pad_left.
-    const std::size_t lo = p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0;
-    const std::size_t end = p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
-    const std::size_t hi = std::max(lo, std::min(end, c.phase_len));
-    fill_f32(phase, lo, 0.0f);
-    if (hi > lo) {
-      const std::size_t first = r + s * lo - p.pad_left;
-      copy_strided_f32(in_row + first, s, p.in_w - first, phase + lo, hi - lo);
-    }
-    fill_f32(phase + hi, c.phase_len - hi, 0.0f);
+    if (c.hi[r] == c.lo[r]) continue;
+    copy_strided_f32(in_row + c.first[r], s, p.in_w - c.first[r], row + r * c.phase_len + c.lo[r],
+                     c.hi[r] - c.lo[r]);
   }
 }
 
+template <class D>
+HWY_INLINE hn::Vec<D> depthwise_activate(D d, const DepthwiseCache& c, hn::Vec<D> v) {
+  if (c.act == DepthwiseAct::relu) return ReluOp{}(d, v);
+  if (c.act == DepthwiseAct::clip) return ClipOp{c.act_lo, c.act_hi}(d, v);
+  return v;
+}
+
 // kG consecutive output rows, columns [0, ow): output row g, kernel row ki reads the cache row
-// rows[g * kernel_h + ki]; tap_off[kj] is where tap kj starts in a cache row. The last vector may
-// overlap the previous one (it rewrites equal values); ow >= Lanes(d). kKw: the kernel width when
-// known at compile time (3: unrolled taps), else 0.
+// rows[g * kernel_h + ki]. The last vector may overlap the previous one (it rewrites equal
+// values); ow >= Lanes(d). kKw: the kernel width when known at compile time (3: unrolled taps),
+// else 0.
 template <std::size_t kG, std::size_t kKw, class D>
-inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const* rows,
-                                  const float* w, const std::size_t* tap_off, float bias,
+inline void depthwise_cached_rows(D d, const Conv2dParams& p, const DepthwiseCache& c,
+                                  const float* const* rows, const float* w, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
   const std::size_t N = hn::Lanes(d), kh = p.kernel_h, kw = kKw != 0 ? kKw : p.kernel_w;
   for (std::size_t ox = 0; ox < ow; ox += N) {
@@ -20573,85 +20777,108 @@ inline void depthwise_cached_rows(D d, const Conv2dParams& p, const float* const
       INLAY_CONV_UNROLL
       for (std::size_t kj = 0; kj < kw; ++kj) {
         const auto wv = hn::Set(d, w[ki * kw + kj]);
-        const std::size_t at = tap_off[kj] + ox;
+        const std::size_t at = c.tap_off[kj] + ox;
         INLAY_CONV_UNROLL
         for (std::size_t g = 0; g < kG; ++g) {
           acc[g] = hn::MulAdd(wv, hn::LoadU(d, rows[g * kh + ki] + at), acc[g]);
         }
       }
     }
-    for (std::size_t g = 0; g < kG; ++g) hn::StoreU(acc[g], d, y + g * ow + ox);
+    for (std::size_t g = 0; g < kG; ++g) {
+      hn::StoreU(depthwise_activate(d, c, acc[g]), d, y + g * ow + ox);
+    }
   }
 }
 
 template <std::size_t kG, std::size_t kKw>
-inline void depthwise_cached_rows(const Conv2dParams& p, const float* const* rows, const float* w,
-                                  const std::size_t* tap_off, float bias, float* HWY_RESTRICT y,
-                                  std::size_t ow) {
+inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c,
+                                  const float* const* rows, const float* w, float bias,
+                                  float* HWY_RESTRICT y, std::size_t ow) {
   const hn::ScalableTag<float> full;
   const hn::CappedTag<float, 8> eight;
   const hn::CappedTag<float, 4> four;
   const hn::CappedTag<float, 1> one;
   if (ow >= hn::Lanes(full)) {
-    depthwise_cached_rows<kG, kKw>(full, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(full, p, c, rows, w, bias, y, ow);
   } else if (ow >= 8) {
-    depthwise_cached_rows<kG, kKw>(eight, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(eight, p, c, rows, w, bias, y, ow);
   } else if (ow >= 4) {
-    depthwise_cached_rows<kG, kKw>(four, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(four, p, c, rows, w, bias, y, ow);
   } else {
-    depthwise_cached_rows<kG, kKw>(one, p, rows, w, tap_off, bias, y, ow);
+    depthwise_cached_rows<kG, kKw>(one, p, c, rows, w, bias, y, ow);
   }
 }
 
-// One plane (one image, one output channel) through the row cache.
+// One plane (one image, one output channel) through the row cache. The activation is applied
+// when c.fuses(it); the caller applies the others.
 inline void depthwise_cached_plane(const Conv2dParams& p, const DepthwiseCache& c,
                                    const float* HWY_RESTRICT xp, const float* w, float bias,
                                    float* HWY_RESTRICT yp) {
   HWY_ALIGN float cache[kDepthwiseCacheFloats];
   std::ptrdiff_t held[kDepthwiseMaxSlots];  // input row in each slot, -1 when none
   const float* rows[kDepthwiseRows * kDepthwiseMaxKernel];
-  std::size_t tap_off[kDepthwiseMaxKernel];
   for (std::size_t s = 0; s < c.slots; ++s) held[s] = -1;
+  // Zeros everywhere once (the padding of every phase and the zero row); row copies write only
+  // the data part.
+  fill_f32(cache, (c.slots + 1) * c.row_floats, 0.0f);
   const float* zeros = cache + c.slots * c.row_floats;
-  fill_f32(cache + c.slots * c.row_floats, c.row_floats, 0.0f);
-  for (std::size_t kj = 0; kj < p.kernel_w; ++kj) {
-    const std::size_t col = kj * p.dilation_w;
-    tap_off[kj] = (col % p.stride_w) * c.phase_len + col / p.stride_w;
-  }
   const std::size_t oh = p.out_h(), ow = p.out_w();
-  std::size_t oy = 0;
-  while (oy < oh) {
-    const std::size_t group = oh - oy >= kDepthwiseRows ? kDepthwiseRows : oh - oy >= 2 ? 2 : 1;
+  const std::ptrdiff_t in_h = static_cast<std::ptrdiff_t>(p.in_h);
+  // Makes sure the input rows of the `group` output rows whose first input row is `top` (in
+  // slot top_slot) are in the cache; stores their addresses in `out` unless it is null.
+  auto cache_rows = [&](std::ptrdiff_t top, std::size_t top_slot, std::size_t group,
+                        const float** out) {
     for (std::size_t g = 0; g < group; ++g) {
-      const std::ptrdiff_t top = static_cast<std::ptrdiff_t>((oy + g) * p.stride_h) -
-                                 static_cast<std::ptrdiff_t>(p.pad_top);
       for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
-        const std::ptrdiff_t iy = top + static_cast<std::ptrdiff_t>(ki * p.dilation_h);
-        const float*& row = rows[g * p.kernel_h + ki];
-        if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
-          row = zeros;
-          continue;
+        const std::size_t off = g * p.stride_h + ki * p.dilation_h;  // < slots
+        const std::ptrdiff_t iy = top + static_cast<std::ptrdiff_t>(off);
+        const float* row = zeros;
+        if (iy >= 0 && iy < in_h) {
+          std::size_t slot = top_slot + off;
+          if (slot >= c.slots) slot -= c.slots;
+          float* cached = cache + slot * c.row_floats;
+          if (held[slot] != iy) {
+            depthwise_fill_row(p, c, xp + static_cast<std::size_t>(iy) * p.in_w, cached);
+            held[slot] = iy;
+          }
+          row = cached;
         }
-        const std::size_t slot = static_cast<std::size_t>(iy) % c.slots;
-        float* cached = cache + slot * c.row_floats;
-        if (held[slot] != iy) {
-          depthwise_fill_row(p, c, xp + static_cast<std::size_t>(iy) * p.in_w, cached);
-          held[slot] = iy;
-        }
-        row = cached;
+        if (out != nullptr) out[g * p.kernel_h + ki] = row;
       }
     }
+  };
+  auto group_at = [&](std::size_t oy) {
+    return oh - oy >= kDepthwiseRows ? kDepthwiseRows : oh - oy >= 2 ? 2 : 1;
+  };
+  // The group's first input row (top of output row oy) and its slot, kept without division.
+  std::ptrdiff_t top = -static_cast<std::ptrdiff_t>(p.pad_top);
+  const std::ptrdiff_t slots = static_cast<std::ptrdiff_t>(c.slots);
+  std::size_t top_slot = static_cast<std::size_t>((top % slots + slots) % slots);
+  std::size_t oy = 0;
+  while (oy < oh) {
+    const std::size_t group = group_at(oy);
+    cache_rows(top, top_slot, group, rows);
+    const std::size_t advance = group * p.stride_h;  // < slots
+    const std::ptrdiff_t next_top = top + static_cast<std::ptrdiff_t>(advance);
+    std::size_t next_slot = top_slot + advance;
+    if (next_slot >= c.slots) next_slot -= c.slots;
+    // The next group's rows are copied before this group's FMAs read the cache, so that no load
+    // waits on a copy's stores that are still in flight (a load spanning two recent stores cannot
+    // take its data from the store buffer).
+    if (oy + group < oh) cache_rows(next_top, next_slot, group_at(oy + group), nullptr);
     float* y = yp + oy * ow;
     if (group == kDepthwiseRows && p.kernel_w == 3) {
-      depthwise_cached_rows<kDepthwiseRows, 3>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<kDepthwiseRows, 3>(p, c, rows, w, bias, y, ow);
     } else if (group == kDepthwiseRows) {
-      depthwise_cached_rows<kDepthwiseRows, 0>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<kDepthwiseRows, 0>(p, c, rows, w, bias, y, ow);
     } else if (group == 2) {
-      depthwise_cached_rows<2, 0>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<2, 0>(p, c, rows, w, bias, y, ow);
     } else {
-      depthwise_cached_rows<1, 0>(p, rows, w, tap_off, bias, y, ow);
+      depthwise_cached_rows<1, 0>(p, c, rows, w, bias, y, ow);
     }
     oy += group;
+    top = next_top;
+    top_slot = next_slot;
   }
 }
 
@@ -20796,7 +21023,8 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
     });
     return;
   }
-  const DepthwiseCache cache(p);
+  const DepthwiseCache cache(p, activation);
+  const bool fused = cache.fits && cache.fuses(activation);
   parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
     const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
     const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
@@ -20807,7 +21035,7 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
     } else {
       depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
     }
-    if (activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
+    if (!fused && activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
   });
 }
 

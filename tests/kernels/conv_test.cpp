@@ -163,6 +163,46 @@ TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width
   }
 }
 
+TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
+  // LeNet-sized layers: the workspace is the zero-padded input of one (image, group), not the
+  // column matrix, which tells the direct kernel ran.
+  Conv2dParams p;
+  p.batch = 2, p.in_channels = 6, p.out_channels = 16, p.in_h = 12, p.in_w = 12;
+  p.kernel_h = p.kernel_w = 5;
+  SECTION("LeNet's layers, no padding: no workspace") {
+    CHECK(k::conv2d_workspace_size_f32(p) == 0);
+    check_conv2d(p, true, Activation::relu(), 31, false);
+    p.in_channels = 1, p.out_channels = 6, p.in_h = p.in_w = 28;
+    check_conv2d(p, true, Activation::relu(), 32, false);
+  }
+  SECTION("output channels around the block of 8, groups, padding, every activation") {
+    std::uint32_t seed = 40;
+    for (std::size_t oc : {1u, 3u, 8u, 9u, 17u}) {
+      for (std::size_t groups : {1u, 2u}) {
+        p.groups = groups, p.in_channels = 2 * groups, p.out_channels = oc * groups;
+        p.pad_top = 1, p.pad_left = 2, p.pad_bottom = 0, p.pad_right = 1;
+        p.kernel_h = 3, p.kernel_w = 2;
+        CHECK(k::conv2d_workspace_size_f32(p) == 2 * (12 + 1) * (12 + 3));
+        check_conv2d(p, oc % 2 == 1, activations[seed % 5], seed, false);
+        ++seed;
+      }
+    }
+  }
+  SECTION("widths around the vector lengths (overlapping last vector, narrow vectors)") {
+    p.in_channels = 3, p.out_channels = 5, p.kernel_h = p.kernel_w = 3;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    for (std::size_t w : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 33u}) {
+      p.in_w = w, p.in_h = 4;
+      check_conv2d(p, true, activations[w % 5], 60 + std::uint32_t(w), false);
+    }
+  }
+  SECTION("past the size limit: im2col again") {
+    p.in_h = p.in_w = 64;  // 150 taps x 60 x 60 output pixels > 64 Ki
+    CHECK(k::conv2d_workspace_size_f32(p) == 6 * 5 * 5 * 60 * 60);
+    check_conv2d(p, true, Activation::none(), 80, false);
+  }
+}
+
 TEST_CASE("conv2d: empty and degenerate sizes", "[conv]") {
   Conv2dParams p;
   p.in_channels = 2, p.out_channels = 3, p.in_h = 4, p.in_w = 4, p.kernel_h = p.kernel_w = 3;

@@ -1,7 +1,8 @@
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
 //
-// conv2d is im2col + the library's one GEMM: per image and group, the column matrix
+// conv2d is im2col + the library's one GEMM (small stride-1 layers: a direct kernel, see
+// conv_direct_applies): per image and group, the column matrix
 // [in_channels/groups * kernel_h * kernel_w, out_h * out_w] goes to the workspace and
 // y = act(W * col + bias) is one gemm_f32 with a per-row bias epilogue. A 1x1 convolution with
 // stride 1 and no padding needs no column matrix: x already is it. conv_transpose2d is the adjoint:
@@ -11,6 +12,7 @@
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP
 #define INLAY_KERNELS_CONV_DISPATCH_HPP
 
+#include <algorithm>
 #include <string>
 
 #include "inlay/impl/dispatch.hpp"
@@ -78,6 +80,23 @@ bool conv_is_pointwise(const Conv2dParams& p) {
   return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
          p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
 }
+
+// The direct kernel (conv-inl.hpp) takes small stride-1, undilated, non-1x1 convolutions, where
+// im2col + packing would cost more than the FMAs: a column matrix of at most 64 Ki floats
+// (LeNet's layers), at most 1024 taps and few output channels per group.
+bool conv_direct_applies(const Conv2dParams& p) {
+  if (p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 || p.dilation_w != 1) return false;
+  if (p.kernel_h * p.kernel_w == 1 || p.groups == 0) return false;
+  const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+  return p.out_channels / p.groups <= 64 && k <= 1024 && k * p.out_h() * p.out_w() <= 65536;
+}
+
+// The zero-padded input of one (image, group) for the direct kernel; 0 without padding.
+std::size_t conv_direct_padded_size(const Conv2dParams& p) {
+  if (p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0) return 0;
+  return p.in_channels / p.groups * (p.pad_top + p.in_h + p.pad_bottom) *
+         (p.pad_left + p.in_w + p.pad_right);
+}
 }  // namespace
 
 std::size_t Conv2dParams::out_h() const {
@@ -100,9 +119,11 @@ void validate_conv2d(const Conv2dParams& p) { check_conv_params(p, "conv2d"); }
 INLAY_EXPORT(conv_im2col_f32);
 INLAY_EXPORT(conv_col2im_f32);
 INLAY_EXPORT(depthwise_conv2d_nchw_f32);
+INLAY_EXPORT(conv_direct_f32);
 
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
+  if (conv_direct_applies(p)) return conv_direct_padded_size(p);
   return p.in_channels / p.groups * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
 }
 
@@ -118,15 +139,25 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
   check_pointer(fn, "w", w, p.out_channels * k);
   check_pointer(fn, "y", y, 1);
-  const bool pointwise = conv_is_pointwise(p);
+  const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
+      if (direct) {
+        INLAY_DISPATCH(conv_direct_f32)(p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
+                                        y + (n * p.out_channels + g * og) * out_plane, workspace,
+                                        activation, executor);
+        continue;
+      }
       const float* col = xg;
       if (!pointwise) {
-        parallel_for(executor, k, [&](std::size_t row) {
-          INLAY_DISPATCH(conv_im2col_f32)(p, xg, row, row + 1, workspace + row * out_plane);
+        // A few chunks of rows per thread: one task per row costs more than a short row's copy.
+        const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+        const std::size_t chunks = std::min(k, 4 * threads);
+        parallel_for(executor, chunks, [&](std::size_t t) {
+          const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+          INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, workspace + r0 * out_plane);
         });
         col = workspace;
       }

@@ -41,10 +41,12 @@ void validate_conv2d(const Conv2dParams& p);
 
 // The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
 // out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
-// and no padding, which reads x directly.
+// and no padding, which reads x directly; for the small stride-1 layers of the direct kernel, the
+// zero-padded input planes of one (image, group) (0 without padding).
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
-// im2col + gemm_f32 per image and group.
+// im2col + gemm_f32 per image and group, or as a direct kernel for small stride-1 layers
+// (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64 output channels per group).
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);

@@ -86,6 +86,30 @@ inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
   for (; i < n; ++i) y[i] = value;
 }
 
+// y[i] = x[i], i < n: whole vectors, the tail as one vector that overlaps the previous one, and
+// rows shorter than a vector with the widest narrower vector that fits (im2col and the depthwise
+// row cache copy many rows of 8-60 floats; a call to memcpy costs more than the copy there).
+template <class D>
+HWY_INLINE void copy_short_f32(D d, const float* HWY_RESTRICT x, float* HWY_RESTRICT y,
+                               std::size_t n) {
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
+  if (i < n) hn::StoreU(hn::LoadU(d, x + n - N), d, y + n - N);
+}
+
+inline void copy_f32(const float* HWY_RESTRICT x, float* HWY_RESTRICT y, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  if (n >= hn::Lanes(d)) return copy_short_f32(d, x, y, n);
+#if HWY_TARGET != HWY_SCALAR
+  const hn::CappedTag<float, 8> d8;
+  const hn::CappedTag<float, 4> d4;
+  if (n >= hn::Lanes(d8)) return copy_short_f32(d8, x, y, n);
+  if (n >= hn::Lanes(d4)) return copy_short_f32(d4, x, y, n);
+#endif
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
+}
+
 // y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
 // deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
 inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
@@ -95,15 +119,26 @@ inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, st
   const std::size_t N = hn::Lanes(d);
   const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
   std::size_t i = 0;
-  if (stride == 1) {
-    for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
-  } else if (stride == 2) {
+  if (stride == 1) return copy_f32(x, y, n);
+  if (stride == 2) {
     for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
       hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
     }
   }
-  for (; i + N <= n; i += N) {
-    hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+  if (stride > 2) {
+    for (; i + N <= n; i += N) {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+    }
+  }
+  if (i < n && n >= N) {
+    // The tail as one vector that overlaps the previous one (it rewrites equal values).
+    const std::size_t t = n - N;
+    if (stride == 2 && 2 * n <= avail) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * t, idx), d, y + t);
+    } else {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + t * stride, idx), d, y + t);
+    }
+    return;
   }
   for (; i < n; ++i) y[i] = x[i * stride];
 }
