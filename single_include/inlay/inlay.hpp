@@ -572,6 +572,15 @@ void parallel_for(Executor* executor, std::size_t count, F&& f) {
       const_cast<void*>(static_cast<const void*>(&f)));
 }
 
+// Kernels hand a step to the executor only when it has at least this much work (multiply-adds):
+// waking sleeping workers costs microseconds, more than splitting a smaller step saves (LeNet's
+// layers ran slower on two threads than on one). 2^18 multiply-adds take a few microseconds on one
+// core.
+constexpr std::size_t kMinParallelWork = std::size_t{1} << 18;
+inline Executor* executor_for_work(Executor* executor, std::size_t multiply_adds) {
+  return multiply_adds < kMinParallelWork ? nullptr : executor;
+}
+
 INLAY_NAMESPACE_END
 
 #endif  // INLAY_CORE_EXECUTOR_HPP
@@ -17892,6 +17901,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "y", y, 1);
   const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
+  executor = executor_for_work(executor, og * k * out_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
@@ -17966,6 +17976,7 @@ void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   check_pointer(fn, "y", y, 1);
   check_pointer(fn, "workspace", workspace, conv_transpose2d_workspace_size_f32(p));
   const std::size_t kk = p.kernel_h * p.kernel_w;
+  executor = executor_for_work(executor, m * cg * in_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       // col [og*kh*kw, in_h*in_w] = W_g^T * x_g, W_g being the group's [cg, og*kh*kw] slice.
@@ -19243,6 +19254,7 @@ template <class ProblemOf>
 static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, std::size_t nc,
                      ProblemOf problem_of, Executor* executor) {
   if (batch == 0 || m == 0 || n == 0) return;
+  executor = executor_for_work(executor, batch * m * n * problem_of(0).k);
   constexpr std::size_t MR = GemmTile<hn::ScalableTag<float>>::kMR;
   const std::size_t col_blocks = (n + nc - 1) / nc;
   const std::size_t row_tiles = (m + MR - 1) / MR;
@@ -19365,7 +19377,7 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
     GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
     g.packed = packed_b;
     const std::size_t blocks = (n + kGemmNC - 1) / kGemmNC;
-    parallel_for(executor, m * blocks, [&](std::size_t t) {
+    parallel_for(executor_for_work(executor, m * n * k), m * blocks, [&](std::size_t t) {
       const std::size_t j0 = (t % blocks) * kGemmNC;
       gemm_packed_row_task(g, t / blocks, j0, std::min(kGemmNC, n - j0));
     });
@@ -20449,7 +20461,7 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
 // The direct kernel of small stride-1 convolutions (conv_direct_applies in conv-dispatch.hpp:
 // LeNet-sized layers, where building and packing the column matrix costs several times the
 // FMAs). Output channels [oc0, oc0 + count) of one (image, group), count <= kConvDirectBlock: each
-// input vector is loaded once and feeds one FMA per output channel of the block (eight
+// input vector is loaded once and feeds one FMA per output channel of the block (eight or more
 // independent chains, enough to cover the FMA latency), with the block's weights interleaved
 // tap by tap in a stack buffer so that all of them are broadcast from one pointer. x points at
 // the group's first (padded) input plane, with rows xw floats apart and planes xplane apart; no
@@ -20457,14 +20469,65 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
 constexpr std::size_t kConvDirectBlock = 8;
 constexpr std::size_t kConvDirectMaxTaps = 1024;  // in_channels / groups * kernel_h * kernel_w
 
+// Output rows computed together: two where there are 32 vector registers (2 x 8 accumulators,
+// the 8 broadcast weights shared by both rows), one otherwise.
+#if HWY_TARGET <= HWY_AVX3 && HWY_TARGET != HWY_SCALAR
+constexpr std::size_t kConvDirectRows = 2;
+#else
+constexpr std::size_t kConvDirectRows = 1;
+#endif
+
+// kR output rows from oy, columns [ox, ox + Lanes(d)).
+template <std::size_t kR, class D>
+HWY_INLINE void conv_direct_tile(D d, const Conv2dParams& p, const float* x, std::size_t xw,
+                                 std::size_t xplane, const float* wb, const float* bo,
+                                 std::size_t oy, std::size_t ox, std::size_t count, float* y,
+                                 const Activation& activation) {
+  using V = hn::Vec<D>;
+  constexpr std::size_t B = kConvDirectBlock;
+  const std::size_t oh = p.out_h(), ow = p.out_w(), cg = p.in_channels / p.groups;
+  V acc[kR][B];
+  INLAY_CONV_UNROLL
+  for (std::size_t r = 0; r < kR; ++r) {
+    INLAY_CONV_UNROLL
+    for (std::size_t o = 0; o < B; ++o) acc[r][o] = hn::Set(d, bo[o]);
+  }
+  const float* wt = wb;
+  for (std::size_t c = 0; c < cg; ++c) {
+    const float* base = x + c * xplane + oy * xw + ox;
+    for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
+      const float* row = base + ki * xw;
+      for (std::size_t kj = 0; kj < p.kernel_w; ++kj, wt += B) {
+        V v[kR];
+        INLAY_CONV_UNROLL
+        for (std::size_t r = 0; r < kR; ++r) v[r] = hn::LoadU(d, row + r * xw + kj);
+        INLAY_CONV_UNROLL
+        for (std::size_t o = 0; o < B; ++o) {
+          const V wv = hn::Set(d, wt[o]);
+          INLAY_CONV_UNROLL
+          for (std::size_t r = 0; r < kR; ++r) acc[r][o] = hn::MulAdd(wv, v[r], acc[r][o]);
+        }
+      }
+    }
+  }
+  const bool relu = activation.op == UnaryOp::relu, clip = activation.op == UnaryOp::clip;
+  for (std::size_t r = 0; r < kR; ++r) {
+    for (std::size_t o = 0; o < count; ++o) {
+      V out = acc[r][o];
+      if (relu) out = ReluOp{}(d, out);
+      if (clip) out = ClipOp{activation.alpha, activation.beta}(d, out);
+      hn::StoreU(out, d, y + o * oh * ow + (oy + r) * ow + ox);
+    }
+  }
+}
+
 template <class D>
 void conv_direct_block(D d, const Conv2dParams& p, const float* x, std::size_t xw,
                        std::size_t xplane, const float* w, const float* bias, std::size_t oc0,
                        std::size_t count, float* y, const Activation& activation) {
-  using V = hn::Vec<D>;
   constexpr std::size_t B = kConvDirectBlock;
   const std::size_t N = hn::Lanes(d), oh = p.out_h(), ow = p.out_w();
-  const std::size_t cg = p.in_channels / p.groups, kk = p.kernel_h * p.kernel_w, taps = cg * kk;
+  const std::size_t taps = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
   // wb[t * B + o]: tap t of output channel oc0 + o; channels past `count` repeat the last one
   // (their results are not stored).
   HWY_ALIGN float wb[kConvDirectMaxTaps * B];
@@ -20474,36 +20537,21 @@ void conv_direct_block(D d, const Conv2dParams& p, const float* x, std::size_t x
     for (std::size_t t = 0; t < taps; ++t) wb[t * B + o] = w[oc * taps + t];
     bo[o] = bias != nullptr ? bias[oc] : 0.0f;
   }
-  const bool relu = activation.op == UnaryOp::relu, clip = activation.op == UnaryOp::clip;
-  for (std::size_t oy = 0; oy < oh; ++oy) {
-    for (std::size_t ox = 0; ox < ow; ox += N) {
-      if (ox + N > ow) ox = ow - N;  // the last vector overlaps the previous one
-      V acc[B];
-      INLAY_CONV_UNROLL
-      for (std::size_t o = 0; o < B; ++o) acc[o] = hn::Set(d, bo[o]);
-      const float* wt = wb;
-      for (std::size_t c = 0; c < cg; ++c) {
-        const float* base = x + c * xplane + oy * xw + ox;
-        for (std::size_t ki = 0; ki < p.kernel_h; ++ki) {
-          const float* row = base + ki * xw;
-          for (std::size_t kj = 0; kj < p.kernel_w; ++kj, wt += B) {
-            const V v = hn::LoadU(d, row + kj);
-            INLAY_CONV_UNROLL
-            for (std::size_t o = 0; o < B; ++o) acc[o] = hn::MulAdd(hn::Set(d, wt[o]), v, acc[o]);
-          }
-        }
-      }
-      for (std::size_t o = 0; o < count; ++o) {
-        V r = acc[o];
-        if (relu) r = ReluOp{}(d, r);
-        if (clip) r = ClipOp{activation.alpha, activation.beta}(d, r);
-        hn::StoreU(r, d, y + (oc0 + o) * oh * ow + oy * ow + ox);
-      }
+  float* yb = y + oc0 * oh * ow;
+  for (std::size_t ox = 0; ox < ow; ox += N) {
+    if (ox + N > ow) ox = ow - N;  // the last vector overlaps the previous one
+    std::size_t oy = 0;
+    for (; oy + kConvDirectRows <= oh; oy += kConvDirectRows) {
+      conv_direct_tile<kConvDirectRows>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb,
+                                        activation);
+    }
+    for (; oy < oh; ++oy) {
+      conv_direct_tile<1>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb, activation);
     }
   }
-  if (!relu && !clip && activation.op != UnaryOp::identity) {
-    float* first = y + oc0 * oh * ow;
-    activate_f32(first, first, count * oh * ow, activation);
+  const bool fused = activation.op == UnaryOp::relu || activation.op == UnaryOp::clip;
+  if (!fused && activation.op != UnaryOp::identity) {
+    activate_f32(yb, yb, count * oh * ow, activation);
   }
 }
 
@@ -21009,6 +21057,7 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   const std::size_t oh = p.out_h(), ow = p.out_w();
   const std::size_t multiplier = p.out_channels / p.in_channels;
   const std::size_t kk = p.kernel_h * p.kernel_w;
+  executor = executor_for_work(executor, p.batch * p.out_channels * oh * ow * kk);
   if (depthwise_small_plane(p)) {
     const hn::ScalableTag<float> d;
     const std::size_t L = hn::Lanes(d), groups = (p.out_channels + L - 1) / L;

@@ -354,6 +354,80 @@ TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]")
   }
 }
 
+namespace {
+// A two-thread pool that counts the parallel steps handed to it.
+class CountingPool final : public inlay::Executor {
+ public:
+  std::size_t concurrency() const noexcept override { return pool_.concurrency(); }
+  void run(std::size_t count, Task task, void* context) override {
+    ++runs;
+    pool_.run(count, task, context);
+  }
+  std::size_t runs = 0;
+
+ private:
+  inlay::ThreadPool pool_{2};
+};
+}  // namespace
+
+TEST_CASE("conv kernels split large layers over threads, small ones stay serial", "[conv]") {
+  // Every path at a size worth threads (>= kMinParallelWork multiply-adds) runs parallel steps
+  // and gives the serial bits; a LeNet-sized layer runs none.
+  Conv2dParams im2col, direct, pointwise, dw_small, dw_cached;
+  im2col.batch = 2, im2col.in_channels = 8, im2col.out_channels = 24;
+  im2col.in_h = im2col.in_w = 30, im2col.kernel_h = im2col.kernel_w = 3, im2col.stride_h = 2;
+  direct = im2col;
+  direct.stride_h = 1, direct.in_h = direct.in_w = 20;  // 72 taps x 18 x 18 < 64 Ki
+  pointwise = im2col;
+  pointwise.kernel_h = pointwise.kernel_w = 1, pointwise.stride_h = 1, pointwise.in_channels = 64;
+  dw_small = im2col;
+  dw_small.in_channels = dw_small.groups = 96, dw_small.out_channels = 96;
+  dw_small.in_h = dw_small.in_w = 14, dw_small.stride_h = 1, dw_small.pad_top = 1;
+  dw_small.pad_left = dw_small.pad_bottom = dw_small.pad_right = 1;
+  dw_cached = dw_small;
+  dw_cached.in_channels = dw_cached.groups = dw_cached.out_channels = 32;
+  dw_cached.in_h = dw_cached.in_w = 56, dw_cached.stride_h = dw_cached.stride_w = 2;
+  for (const Conv2dParams& p : {im2col, direct, pointwise, dw_small, dw_cached}) {
+    INFO(describe(p));
+    const bool depthwise = p.groups > 1;
+    const std::vector<float> x =
+        inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, 41);
+    const std::vector<float> w = inlay_test::random_floats(
+        p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w, 42);
+    const std::vector<float> b = inlay_test::random_floats(p.out_channels, 43);
+    inlay_test::for_each_cpu_target([&] {
+      const std::size_t out = p.batch * p.out_channels * p.out_h() * p.out_w();
+      std::vector<float> serial(out), parallel(out, 1234.5f);
+      std::vector<float> ws(k::conv2d_workspace_size_f32(p));
+      CountingPool pool;
+      if (depthwise) {
+        k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), b.data(), serial.data(),
+                                     Activation::relu());
+        k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), b.data(), parallel.data(),
+                                     Activation::relu(), &pool);
+      } else {
+        k::conv2d_nchw_f32(p, x.data(), w.data(), b.data(), serial.data(), ws.data(),
+                           Activation::relu());
+        k::conv2d_nchw_f32(p, x.data(), w.data(), b.data(), parallel.data(), ws.data(),
+                           Activation::relu(), &pool);
+      }
+      CHECK(pool.runs > 0);
+      inlay_test::check_close(parallel, serial, 0.0f, 0.0f);
+    });
+  }
+  SECTION("LeNet's second layer: serial") {
+    Conv2dParams p;
+    p.in_channels = 6, p.out_channels = 16, p.in_h = p.in_w = 12, p.kernel_h = p.kernel_w = 5;
+    const std::vector<float> x = inlay_test::random_floats(6 * 12 * 12, 44);
+    const std::vector<float> w = inlay_test::random_floats(16 * 6 * 25, 45);
+    std::vector<float> y(16 * 8 * 8), ws(k::conv2d_workspace_size_f32(p));
+    CountingPool pool;
+    k::conv2d_nchw_f32(p, x.data(), w.data(), nullptr, y.data(), ws.data(), {}, &pool);
+    CHECK(pool.runs == 0);
+    inlay_test::check_close(y, inlay_ref::conv2d(p, x, w, nullptr, {}), 1e-5f, 1e-5f);
+  }
+}
+
 TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[conv]") {
   Conv2dParams p;
   p.in_channels = 8, p.out_channels = 6, p.in_h = p.in_w = 4, p.groups = 3;

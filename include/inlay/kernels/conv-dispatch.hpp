@@ -141,6 +141,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "y", y, 1);
   const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
+  executor = executor_for_work(executor, og * k * out_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
@@ -215,6 +216,7 @@ void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   check_pointer(fn, "y", y, 1);
   check_pointer(fn, "workspace", workspace, conv_transpose2d_workspace_size_f32(p));
   const std::size_t kk = p.kernel_h * p.kernel_w;
+  executor = executor_for_work(executor, m * cg * in_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
     for (std::size_t g = 0; g < p.groups; ++g) {
       // col [og*kh*kw, in_h*in_w] = W_g^T * x_g, W_g being the group's [cg, og*kh*kw] slice.

@@ -381,6 +381,7 @@ template <class ProblemOf>
 static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, std::size_t nc,
                      ProblemOf problem_of, Executor* executor) {
   if (batch == 0 || m == 0 || n == 0) return;
+  executor = executor_for_work(executor, batch * m * n * problem_of(0).k);
   constexpr std::size_t MR = GemmTile<hn::ScalableTag<float>>::kMR;
   const std::size_t col_blocks = (n + nc - 1) / nc;
   const std::size_t row_tiles = (m + MR - 1) / MR;
@@ -503,7 +504,7 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
     GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
     g.packed = packed_b;
     const std::size_t blocks = (n + kGemmNC - 1) / kGemmNC;
-    parallel_for(executor, m * blocks, [&](std::size_t t) {
+    parallel_for(executor_for_work(executor, m * n * k), m * blocks, [&](std::size_t t) {
       const std::size_t j0 = (t % blocks) * kGemmNC;
       gemm_packed_row_task(g, t / blocks, j0, std::min(kGemmNC, n - j0));
     });
