@@ -218,8 +218,12 @@ TEST_CASE("winograd with a ThreadPool(2) equals the serial result", "[winograd]"
 
 TEST_CASE("winograd_supports and winograd_applies; unsupported parameters are refused",
           "[winograd]") {
-  Conv2dParams p = conv3x3(1, 16, 16, 8, 8, 0, 0, 0, 0);
+  Conv2dParams p = conv3x3(1, 16, 16, 8, 10, 0, 0, 0, 0);  // 3 x 4 tiles: too few
   CHECK(k::winograd_supports(p));
+  CHECK_FALSE(k::winograd_applies(p));
+  p.batch = 3;  // 36 tiles
+  CHECK(k::winograd_applies(p));
+  p.batch = 1, p.in_h = p.in_w = 12;  // 5 x 5 tiles
   CHECK(k::winograd_applies(p));
   p.in_channels = 15;
   CHECK(k::winograd_supports(p));

@@ -100,7 +100,11 @@ void winograd_input_rows_f32(const Conv2dParams& p, const float* x, std::size_t 
     };
     std::size_t tx = 0;
     for (; tx < tx_lo; ++tx) scalar_tile(tx);
-    for (; tx + N <= tx_hi; tx += N) {
+    // Vectors of N tiles; the last one may overlap the previous one (it rewrites equal values),
+    // so only rows shorter than a vector take the scalar path.
+    const bool vectors = tx_hi >= tx_lo + N;
+    for (; vectors && tx < tx_hi; tx += N) {
+      if (tx + N > tx_hi) tx = tx_hi - N;
       using V = hn::Vec<decltype(d)>;
       WinogradInput<V> h[4];
       for (std::size_t r = 0; r < 4; ++r) {
@@ -152,7 +156,9 @@ void winograd_output_rows_f32(const Conv2dParams& p, const float* m, std::size_t
     const float* t = in + (g - row_begin) * tiles_w;
     std::size_t tx = 0;
     using V = hn::Vec<decltype(d)>;
-    for (; tx + N <= full_w; tx += N) {
+    // As in the input transform, the last vector may overlap the previous one.
+    for (; full_w >= N && tx < full_w; tx += N) {
+      if (tx + N > full_w) tx = full_w - N;
       V s0[4], s1[4];
       for (std::size_t a = 0; a < 4; ++a) {
         const V m0 = hn::LoadU(d, t + (a * 4 + 0) * m_stride + tx);

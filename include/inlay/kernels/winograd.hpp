@@ -23,7 +23,8 @@ namespace kernels {
 // padding, output at least 2x2.
 bool winograd_supports(const Conv2dParams& p);
 // winograd_supports(p) and the layer is large enough for the Winograd path to beat im2col + GEMM
-// (measured: at least 16 input and 16 output channels).
+// (measured: at least 16 input and 16 output channels and 25 output tiles of 2x2 over the batch,
+// e.g. a 10x10 output).
 bool winograd_applies(const Conv2dParams& p);
 
 // Floats of the transformed weights: 16 matrices [out_channels x in_channels].

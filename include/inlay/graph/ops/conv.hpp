@@ -262,9 +262,9 @@ class ConvKernel final : public OpKernel {
     }
   }
 
-  // Constant f32 3x3 weights of one group whose channel counts pass winograd_applies (checked
-  // again with the input's size in run()): transformed once for the Winograd path. The
-  // stride and dilation come from the attributes; auto_pad does not matter (any padding works).
+  // Constant f32 3x3 weights of one group that pass winograd_applies for a large input (run()
+  // checks again with the input's size): transformed once for the Winograd path. The stride and
+  // dilation come from the attributes; auto_pad does not matter (any padding works).
   void prepare_winograd(const Tensor& w) {
     if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
     kernels::Conv2dParams p;
@@ -276,7 +276,7 @@ class ConvKernel final : public OpKernel {
     if (window_.dilations.size() == 2) {
       p.dilation_h = window_.dilation(0), p.dilation_w = window_.dilation(1);
     }
-    p.in_h = p.in_w = 4;  // any input with an output of at least 2x2
+    p.in_h = p.in_w = 64;
     if (!kernels::winograd_applies(p)) return;
     winograd_weights_.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
     kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
