@@ -11827,11 +11827,15 @@ class ConvKernel final : public OpKernel {
     p.in_channels = static_cast<std::size_t>(w.shape()[1]);
     p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
     p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
-    if (window_.strides.size() == 2) p.stride_h = window_.stride(0), p.stride_w = window_.stride(1);
-    if (window_.dilations.size() == 2) {
-      p.dilation_h = window_.dilation(0), p.dilation_w = window_.dilation(1);
+    if (window_.strides.size() == 2) {
+      p.stride_h = window_.stride(0);
+      p.stride_w = window_.stride(1);
     }
-    p.in_h = p.in_w = 64;
+    if (window_.dilations.size() == 2) {
+      p.dilation_h = window_.dilation(0);
+      p.dilation_w = window_.dilation(1);
+    }
+    p.in_h = p.in_w = 64;  // large enough for any channel count that pays
     if (!kernels::winograd_applies(p)) return;
     winograd_weights_.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
     kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());

@@ -310,4 +310,23 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
     // Winograd path did not run.
     CHECK(wino != im2col);
   });
+  // A 5x5 output (9 tiles, too few to pay) with the same constant weights: the im2col path,
+  // bit for bit.
+  std::vector<float> small = inlay_test::random_floats(16 * 5 * 5, 24);
+  const std::vector<std::int64_t> small_dims{1, 16, 5, 5};
+  const inlay::Tensor st = inlay::Tensor::view(small.data(), inlay::Shape(small_dims.data(), 4));
+  inlay_test::TinyModel constant_small;
+  constant_small.input("x", small_dims)
+      .init("w", w_dims, w)
+      .node("Conv", {"x", "w"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1})})
+      .output("y");
+  inlay_test::TinyModel variable_small;
+  variable_small.input("x", small_dims)
+      .input("w", w_dims)
+      .node("Conv", {"x", "w"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1})})
+      .output("y");
+  const std::vector<float> a = run_conv_model(constant_small.bytes(), {st});
+  const std::vector<float> b2 = run_conv_model(variable_small.bytes(), {st, wt});
+  REQUIRE(a.size() == 20 * 25);
+  CHECK(a == b2);
 }
