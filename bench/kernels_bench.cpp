@@ -223,6 +223,25 @@ void conv(benchmark::State& state, std::string target, ConvShape s) {
   count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
 }
 
+// The conv above on the Winograd F(2x2, 3x3) path (weights transformed once, outside the loop).
+// FLOPs counted as for the direct convolution, so the two GFLOP/s compare as speeds.
+void winograd(benchmark::State& state, std::string target, ConvShape s) {
+  with_target(state, target);
+  const k::Conv2dParams p = conv_params(s, 1);
+  const std::size_t out = p.out_h() * p.out_w();
+  const auto x = random_floats(s.in_channels * s.size * s.size),
+             w = random_floats(s.out_channels * s.in_channels * 9),
+             bias = random_floats(s.out_channels);
+  std::vector<float> u(k::winograd_weights_size_f32(s.out_channels, s.in_channels));
+  k::winograd_transform_weights_f32(p, w.data(), u.data());
+  std::vector<float> y(s.out_channels * out), ws(k::winograd_workspace_size_f32(p));
+  for (auto _ : state) {
+    k::winograd_conv2d_nchw_f32(p, x.data(), u.data(), bias.data(), y.data(), ws.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, 2.0 * s.out_channels * s.in_channels * 9 * out);
+}
+
 void depthwise(benchmark::State& state, std::string target, ConvShape s) {
   with_target(state, target);
   const k::Conv2dParams p = conv_params(s, s.in_channels);
@@ -314,6 +333,14 @@ const NamedConv kModelConvs[] = {
     {"mobilenetv2/pw_960to160_7", {960, 160, 7, 1, 1, 0}},
     {"mobilenetv2/pw_320to1280_7", {320, 1280, 7, 1, 1, 0}},
     {"resnet18/conv3x3_64_56", {64, 64, 56, 3, 1, 1}},
+    {"resnet18/conv3x3_128_28", {128, 128, 28, 3, 1, 1}},
+    {"resnet18/conv3x3_256_14", {256, 256, 14, 3, 1, 1}},
+};
+// The 3x3 stride-1 convolutions above again on the Winograd path (model/winograd/...).
+const NamedConv kModelWinograd[] = {
+    {"resnet18/conv3x3_64_56", {64, 64, 56, 3, 1, 1}},
+    {"resnet18/conv3x3_128_28", {128, 128, 28, 3, 1, 1}},
+    {"resnet18/conv3x3_256_14", {256, 256, 14, 3, 1, 1}},
 };
 const NamedConv kModelDepthwise[] = {
     {"mobilenetv2/dw_32_112", {32, 32, 112, 3, 1, 1}},
@@ -370,6 +397,10 @@ int main(int argc, char** argv) {
   for (const NamedConv& c : kModelConvs) {
     benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best,
                                  c.shape);
+  }
+  for (const NamedConv& c : kModelWinograd) {
+    benchmark::RegisterBenchmark((std::string("model/winograd/") + c.name).c_str(), winograd,
+                                 best, c.shape);
   }
   for (const NamedConv& c : kModelDepthwise) {
     benchmark::RegisterBenchmark((std::string("model/depthwise/") + c.name).c_str(), depthwise,

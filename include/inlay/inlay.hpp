@@ -23,6 +23,7 @@
 #include "inlay/kernels/softmax.hpp"
 #include "inlay/kernels/reduce.hpp"
 #include "inlay/kernels/conv.hpp"
+#include "inlay/kernels/winograd.hpp"
 #include "inlay/kernels/pool.hpp"
 #include "inlay/kernels/norm.hpp"
 #include "inlay/kernels/transpose.hpp"

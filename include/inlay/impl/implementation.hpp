@@ -94,5 +94,8 @@
 #if INLAY_IMPLEMENTS_FAMILY(7)
 #include "inlay/kernels/transpose-dispatch.hpp"
 #endif
+#if INLAY_IMPLEMENTS_FAMILY(8)
+#include "inlay/kernels/winograd-dispatch.hpp"
+#endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP

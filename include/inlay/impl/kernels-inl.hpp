@@ -27,3 +27,6 @@
 #if INLAY_IMPLEMENTS_FAMILY(7)
 #include "inlay/kernels/transpose-inl.hpp"
 #endif
+#if INLAY_IMPLEMENTS_FAMILY(8)
+#include "inlay/kernels/winograd-inl.hpp"
+#endif

@@ -14,6 +14,7 @@
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/kernels/conv.hpp"
+#include "inlay/kernels/winograd.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -195,7 +196,10 @@ class ConvKernel final : public OpKernel {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
     // Constant weights are checked at load, so a model with wrong ones fails there.
-    if (const Tensor* w = info.constant_input(1)) check_weights(info, w->shape());
+    if (const Tensor* w = info.constant_input(1)) {
+      check_weights(info, w->shape());
+      prepare_winograd(*w);
+    }
   }
 
   void run(OpContext& ctx) const override {
@@ -232,6 +236,13 @@ class ConvKernel final : public OpKernel {
                                          y.data<float>(), activation_, ctx.executor());
       return;
     }
+    if (!winograd_weights_.empty() && kernels::winograd_applies(p)) {
+      auto* workspace = static_cast<float*>(
+          ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
+      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), winograd_weights_.data(), bias,
+                                        y.data<float>(), workspace, activation_, ctx.executor());
+      return;
+    }
     auto* workspace =
         static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
     kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
@@ -251,9 +262,34 @@ class ConvKernel final : public OpKernel {
     }
   }
 
+  // Constant f32 3x3 weights of one group that pass winograd_applies for a large input (run()
+  // checks again with the input's size): transformed once for the Winograd path. The stride and
+  // dilation come from the attributes; auto_pad does not matter (any padding works).
+  void prepare_winograd(const Tensor& w) {
+    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
+    kernels::Conv2dParams p;
+    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
+    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
+    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
+    if (window_.strides.size() == 2) {
+      p.stride_h = window_.stride(0);
+      p.stride_w = window_.stride(1);
+    }
+    if (window_.dilations.size() == 2) {
+      p.dilation_h = window_.dilation(0);
+      p.dilation_w = window_.dilation(1);
+    }
+    p.in_h = p.in_w = 64;  // large enough for any channel count that pays
+    if (!kernels::winograd_applies(p)) return;
+    winograd_weights_.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
+    kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
+  }
+
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
+  std::vector<float> winograd_weights_;  // U of the Winograd path, empty when it does not apply
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
