@@ -920,6 +920,23 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
+// Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
+// GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the
+// roles swapped, on weights packed once: Y^T [pixels, out_channels] = col^T * W^T with bias and
+// activation in the GEMM's epilogue, then one transpose into NCHW. For groups == 1 and at least
+// 16 output channels; layers of the direct kernel (above) keep it. The packed weights are
+// conv2d_packed_weights_size_f32 floats (the gemm_pack_b_f32 layout of W^T); the workspace holds
+// the column matrix (none for a pointwise layer) and Y^T of one image.
+bool conv2d_packed_applies(const Conv2dParams& p);
+std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p);
+void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed);
+std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p);
+// The same result as conv2d_nchw_f32 up to rounding (the sums run in another order). Throws
+// inlay::Error (invalid_argument) when !conv2d_packed_applies(p).
+void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
+                            const float* bias, float* y, float* workspace,
+                            const Activation& activation = {}, Executor* executor = nullptr);
+
 // groups == in_channels and out_channels == in_channels * multiplier (output channel oc reads
 // input channel oc / multiplier). A direct kernel: no workspace.
 void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,
@@ -11753,7 +11770,9 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
 }
 
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the direct kernel; the others im2col + GEMM.
+// M a multiple of C) takes the depthwise kernel; constant weights may be prepared at load for
+// Winograd (3x3, large planes) and for the small-plane path (W^T packed); the others run
+// conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -11765,6 +11784,7 @@ class ConvKernel final : public OpKernel {
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
       prepare_winograd(*w);
+      prepare_packed(*w);
     }
   }
 
@@ -11807,6 +11827,13 @@ class ConvKernel final : public OpKernel {
           ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
       kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), winograd_weights_.data(), bias,
                                         y.data<float>(), workspace, activation_, ctx.executor());
+      return;
+    }
+    if (!packed_weights_.empty() && kernels::conv2d_packed_applies(p)) {
+      auto* workspace = static_cast<float*>(
+          ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed_weights_.data(), bias,
+                                      y.data<float>(), workspace, activation_, ctx.executor());
       return;
     }
     auto* workspace =
@@ -11852,10 +11879,26 @@ class ConvKernel final : public OpKernel {
     kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
   }
 
+  // Constant f32 2-D weights of one group with at least 16 output channels: packed once for the
+  // small-plane path (conv2d_packed_applies; run() decides with the input's size, which is not
+  // known here: 3x3 weights may be kept both as Winograd's U and packed, for small inputs).
+  void prepare_packed(const Tensor& w) {
+    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
+    kernels::Conv2dParams p;
+    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
+    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
+    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
+    if (p.out_channels < 16 || p.in_channels == 0) return;
+    packed_weights_.resize(kernels::conv2d_packed_weights_size_f32(p));
+    kernels::conv2d_pack_weights_f32(p, w.data<float>(), packed_weights_.data());
+  }
+
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
   std::vector<float> winograd_weights_;  // U of the Winograd path, empty when it does not apply
+  std::vector<float> packed_weights_;    // W^T packed for the small-plane path, or empty
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
@@ -18013,6 +18056,74 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
       gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f,
                y + (n * p.out_channels + g * og) * out_plane, out_plane, epilogue, executor);
     }
+  }
+}
+
+bool conv2d_packed_applies(const Conv2dParams& p) {
+  if (p.groups != 1 || p.out_channels < 16 || p.in_channels == 0) return false;
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  return out_plane != 0 && out_plane <= 256 && !conv_direct_applies(p);
+}
+
+std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p) {
+  return gemm_packed_b_size_f32(p.out_channels, p.in_channels * p.kernel_h * p.kernel_w);
+}
+
+void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed) {
+  const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  check_pointer("conv2d_pack_weights", "w", w, p.out_channels * k);
+  // op(B) = W^T (k x out_channels): B = W is [out_channels, k], read transposed.
+  gemm_pack_b_f32(true, p.out_channels, k, w, k, packed);
+}
+
+std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p) {
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  const std::size_t col = conv_is_pointwise(p) ? 0 : conv2d_workspace_size_f32(p);
+  return col + out_plane * p.out_channels;
+}
+
+void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
+                            const float* bias, float* y, float* workspace,
+                            const Activation& activation, Executor* executor) {
+  const char* fn = "conv2d_packed";
+  check_conv_params(p, fn);
+  if (!conv2d_packed_applies(p)) {
+    conv_fail(fn, "the layer does not take the packed path (groups 1, at least 16 output "
+                  "channels, at most 256 output pixels, not a direct-kernel layer)");
+  }
+  const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
+  const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  if (p.batch == 0) return;
+  check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
+  check_pointer(fn, "packed_w", packed_w, conv2d_packed_weights_size_f32(p));
+  check_pointer(fn, "y", y, 1);
+  check_pointer(fn, "workspace", workspace, conv2d_packed_workspace_size_f32(p));
+  executor = executor_for_work(executor, p.out_channels * k * out_plane);
+  const bool pointwise = conv_is_pointwise(p);
+  float* yt = workspace + (pointwise ? 0 : k * out_plane);  // Y^T of one image
+  GemmEpilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.bias_kind = bias ? BiasKind::per_column : BiasKind::none;
+  epilogue.activation = activation;
+  const Shape yt_shape{static_cast<std::int64_t>(out_plane),
+                       static_cast<std::int64_t>(p.out_channels)};
+  const std::size_t swap[2] = {1, 0};
+  for (std::size_t n = 0; n < p.batch; ++n) {
+    const float* xn = x + n * p.in_channels * in_plane;
+    const float* col = xn;
+    if (!pointwise) {
+      const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+      const std::size_t chunks = std::min(k, 4 * threads);
+      parallel_for(executor, chunks, [&](std::size_t t) {
+        const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+        INLAY_DISPATCH(conv_im2col_f32)(p, xn, r0, r1, workspace + r0 * out_plane);
+      });
+      col = workspace;
+    }
+    // op(A) = col^T: element (pixel i, tap r) is col[r * out_plane + i].
+    gemm_packed_f32(true, out_plane, p.out_channels, k, 1.0f, col, out_plane, packed_w, 0.0f, yt,
+                    p.out_channels, epilogue, executor);
+    transpose_f32(yt, yt_shape, swap, y + n * p.out_channels * out_plane);
   }
 }
 

@@ -203,6 +203,71 @@ TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
   }
 }
 
+TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[conv]") {
+  Conv2dParams p;
+  p.batch = 2, p.in_channels = 24, p.out_channels = 40, p.in_h = p.in_w = 7;
+  auto check_packed = [](const Conv2dParams& q, bool use_bias, const Activation& act,
+                         std::uint32_t seed, inlay::Executor* executor) {
+    INFO(describe(q) << (use_bias ? " bias" : "") << " activation " << int(act.op));
+    REQUIRE(k::conv2d_packed_applies(q));
+    const std::vector<float> x =
+        inlay_test::random_floats(q.batch * q.in_channels * q.in_h * q.in_w, seed);
+    const std::vector<float> w = inlay_test::random_floats(
+        q.out_channels * q.in_channels * q.kernel_h * q.kernel_w, seed + 1);
+    const std::vector<float> b = inlay_test::random_floats(q.out_channels, seed + 2);
+    const float* bias = use_bias ? b.data() : nullptr;
+    const std::vector<float> expected = inlay_ref::conv2d(q, x, w, bias, act);
+    inlay_test::for_each_cpu_target([&] {
+      std::vector<float> packed(k::conv2d_packed_weights_size_f32(q));
+      k::conv2d_pack_weights_f32(q, w.data(), packed.data());
+      // One guard float past the documented workspace and past y: never written.
+      std::vector<float> ws(k::conv2d_packed_workspace_size_f32(q) + 1, 777.0f);
+      std::vector<float> y(expected.size() + 1, 1234.5f);
+      k::conv2d_nchw_packed_f32(q, x.data(), packed.data(), bias, y.data(), ws.data(), act,
+                                executor);
+      CHECK(ws.back() == 777.0f);
+      CHECK(y.back() == 1234.5f);
+      y.pop_back();
+      inlay_test::check_close(y, expected, 1e-5f, 1e-5f);
+    });
+  };
+  SECTION("pointwise 7x7 (no column matrix), every activation") {
+    for (int a = 0; a < 5; ++a) check_packed(p, a % 2 == 0, activations[a], 200 + a, nullptr);
+  }
+  SECTION("3x3 pad 1, stride 2 and odd sizes, output channels not a multiple of 16") {
+    p.kernel_h = p.kernel_w = 3, p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.out_channels = 72;  // past the direct kernel's 64
+    check_packed(p, true, Activation::relu(), 210, nullptr);
+    p.in_h = 15, p.in_w = 13, p.stride_h = p.stride_w = 2, p.out_channels = 17;
+    check_packed(p, true, Activation::clip(0.0f, 6.0f), 211, nullptr);
+    p.in_h = 16, p.in_w = 16, p.stride_h = p.stride_w = 1, p.kernel_h = p.kernel_w = 1;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;  // 256 pixels: the largest plane
+    check_packed(p, false, Activation::none(), 212, nullptr);
+  }
+  SECTION("a ThreadPool(2) gives the serial bits") {
+    p.in_channels = 64, p.out_channels = 96, p.kernel_h = p.kernel_w = 3, p.pad_top = 1;
+    p.pad_left = p.pad_bottom = p.pad_right = 1;
+    inlay::ThreadPool pool(2);
+    check_packed(p, true, Activation::relu(), 220, &pool);
+  }
+  SECTION("which layers take it") {
+    CHECK(k::conv2d_packed_applies(p));
+    Conv2dParams q = p;
+    q.in_h = q.in_w = 17;  // 289 output pixels
+    CHECK_FALSE(k::conv2d_packed_applies(q));
+    q = p, q.out_channels = 15;
+    CHECK_FALSE(k::conv2d_packed_applies(q));
+    q = p, q.groups = 2, q.out_channels = 32;
+    CHECK_FALSE(k::conv2d_packed_applies(q));
+    q = p, q.in_channels = 1, q.kernel_h = q.kernel_w = 3;  // a direct-kernel layer
+    CHECK_FALSE(k::conv2d_packed_applies(q));
+    std::vector<float> buf(4096);
+    CHECK_THROWS_WITH(k::conv2d_nchw_packed_f32(q, buf.data(), buf.data(), nullptr, buf.data(),
+                                                buf.data()),
+                      Catch::Contains("conv2d_packed") && Catch::Contains("packed path"));
+  }
+}
+
 TEST_CASE("conv2d: empty and degenerate sizes", "[conv]") {
   Conv2dParams p;
   p.in_channels = 2, p.out_channels = 3, p.in_h = 4, p.in_w = 4, p.kernel_h = p.kernel_w = 3;

@@ -18,6 +18,7 @@
 #include "inlay/impl/dispatch.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/gemm.hpp"
+#include "inlay/kernels/transpose.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
@@ -169,6 +170,74 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
       gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f,
                y + (n * p.out_channels + g * og) * out_plane, out_plane, epilogue, executor);
     }
+  }
+}
+
+bool conv2d_packed_applies(const Conv2dParams& p) {
+  if (p.groups != 1 || p.out_channels < 16 || p.in_channels == 0) return false;
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  return out_plane != 0 && out_plane <= 256 && !conv_direct_applies(p);
+}
+
+std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p) {
+  return gemm_packed_b_size_f32(p.out_channels, p.in_channels * p.kernel_h * p.kernel_w);
+}
+
+void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed) {
+  const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  check_pointer("conv2d_pack_weights", "w", w, p.out_channels * k);
+  // op(B) = W^T (k x out_channels): B = W is [out_channels, k], read transposed.
+  gemm_pack_b_f32(true, p.out_channels, k, w, k, packed);
+}
+
+std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p) {
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  const std::size_t col = conv_is_pointwise(p) ? 0 : conv2d_workspace_size_f32(p);
+  return col + out_plane * p.out_channels;
+}
+
+void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
+                            const float* bias, float* y, float* workspace,
+                            const Activation& activation, Executor* executor) {
+  const char* fn = "conv2d_packed";
+  check_conv_params(p, fn);
+  if (!conv2d_packed_applies(p)) {
+    conv_fail(fn, "the layer does not take the packed path (groups 1, at least 16 output "
+                  "channels, at most 256 output pixels, not a direct-kernel layer)");
+  }
+  const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
+  const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
+  if (p.batch == 0) return;
+  check_pointer(fn, "x", x, p.batch * p.in_channels * in_plane);
+  check_pointer(fn, "packed_w", packed_w, conv2d_packed_weights_size_f32(p));
+  check_pointer(fn, "y", y, 1);
+  check_pointer(fn, "workspace", workspace, conv2d_packed_workspace_size_f32(p));
+  executor = executor_for_work(executor, p.out_channels * k * out_plane);
+  const bool pointwise = conv_is_pointwise(p);
+  float* yt = workspace + (pointwise ? 0 : k * out_plane);  // Y^T of one image
+  GemmEpilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.bias_kind = bias ? BiasKind::per_column : BiasKind::none;
+  epilogue.activation = activation;
+  const Shape yt_shape{static_cast<std::int64_t>(out_plane),
+                       static_cast<std::int64_t>(p.out_channels)};
+  const std::size_t swap[2] = {1, 0};
+  for (std::size_t n = 0; n < p.batch; ++n) {
+    const float* xn = x + n * p.in_channels * in_plane;
+    const float* col = xn;
+    if (!pointwise) {
+      const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+      const std::size_t chunks = std::min(k, 4 * threads);
+      parallel_for(executor, chunks, [&](std::size_t t) {
+        const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+        INLAY_DISPATCH(conv_im2col_f32)(p, xn, r0, r1, workspace + r0 * out_plane);
+      });
+      col = workspace;
+    }
+    // op(A) = col^T: element (pixel i, tap r) is col[r * out_plane + i].
+    gemm_packed_f32(true, out_plane, p.out_channels, k, 1.0f, col, out_plane, packed_w, 0.0f, yt,
+                    p.out_channels, epilogue, executor);
+    transpose_f32(yt, yt_shape, swap, y + n * p.out_channels * out_plane);
   }
 }
 

@@ -51,6 +51,23 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
+// Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
+// GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the
+// roles swapped, on weights packed once: Y^T [pixels, out_channels] = col^T * W^T with bias and
+// activation in the GEMM's epilogue, then one transpose into NCHW. For groups == 1 and at least
+// 16 output channels; layers of the direct kernel (above) keep it. The packed weights are
+// conv2d_packed_weights_size_f32 floats (the gemm_pack_b_f32 layout of W^T); the workspace holds
+// the column matrix (none for a pointwise layer) and Y^T of one image.
+bool conv2d_packed_applies(const Conv2dParams& p);
+std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p);
+void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed);
+std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p);
+// The same result as conv2d_nchw_f32 up to rounding (the sums run in another order). Throws
+// inlay::Error (invalid_argument) when !conv2d_packed_applies(p).
+void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
+                            const float* bias, float* y, float* workspace,
+                            const Activation& activation = {}, Executor* executor = nullptr);
+
 // groups == in_channels and out_channels == in_channels * multiplier (output channel oc reads
 // input channel oc / multiplier). A direct kernel: no workspace.
 void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w,

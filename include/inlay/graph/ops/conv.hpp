@@ -187,7 +187,9 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
 }
 
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the direct kernel; the others im2col + GEMM.
+// M a multiple of C) takes the depthwise kernel; constant weights may be prepared at load for
+// Winograd (3x3, large planes) and for the small-plane path (W^T packed); the others run
+// conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -199,6 +201,7 @@ class ConvKernel final : public OpKernel {
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
       prepare_winograd(*w);
+      prepare_packed(*w);
     }
   }
 
@@ -241,6 +244,13 @@ class ConvKernel final : public OpKernel {
           ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
       kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), winograd_weights_.data(), bias,
                                         y.data<float>(), workspace, activation_, ctx.executor());
+      return;
+    }
+    if (!packed_weights_.empty() && kernels::conv2d_packed_applies(p)) {
+      auto* workspace = static_cast<float*>(
+          ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed_weights_.data(), bias,
+                                      y.data<float>(), workspace, activation_, ctx.executor());
       return;
     }
     auto* workspace =
@@ -286,10 +296,26 @@ class ConvKernel final : public OpKernel {
     kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
   }
 
+  // Constant f32 2-D weights of one group with at least 16 output channels: packed once for the
+  // small-plane path (conv2d_packed_applies; run() decides with the input's size, which is not
+  // known here: 3x3 weights may be kept both as Winograd's U and packed, for small inputs).
+  void prepare_packed(const Tensor& w) {
+    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
+    kernels::Conv2dParams p;
+    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
+    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
+    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
+    if (p.out_channels < 16 || p.in_channels == 0) return;
+    packed_weights_.resize(kernels::conv2d_packed_weights_size_f32(p));
+    kernels::conv2d_pack_weights_f32(p, w.data<float>(), packed_weights_.data());
+  }
+
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
   std::vector<float> winograd_weights_;  // U of the Winograd path, empty when it does not apply
+  std::vector<float> packed_weights_;    // W^T packed for the small-plane path, or empty
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
