@@ -19593,15 +19593,24 @@ static void gemm_run(std::size_t batch, std::size_t m, std::size_t n, std::size_
   if (batch == 0 || m == 0 || n == 0) return;
   executor = executor_for_work(executor, batch * m * n * problem_of(0).k);
   constexpr std::size_t MR = GemmTile<hn::ScalableTag<float>>::kMR;
-  const std::size_t col_blocks = (n + nc - 1) / nc;
+  constexpr std::size_t NR = GemmTile<hn::ScalableTag<float>>::kNR;
   const std::size_t row_tiles = (m + MR - 1) / MR;
   std::size_t row_blocks = 1;
   if (executor != nullptr && executor->concurrency() > 1) {
     // About four tasks per thread, for balance; a serial run keeps one B block for all rows.
     const std::size_t want = 4 * executor->concurrency();
-    const std::size_t have = batch * col_blocks;
+    // Few rows (a convolution with the roles swapped: 49 pixels, 512 channels): split the
+    // columns, so that each task reads its share of B; split by rows, every task would stream
+    // all of B, several MiB of weights, from memory.
+    if (batch * ((n + nc - 1) / nc) < want && m <= 8 * MR) {
+      const std::size_t parts = want / batch;  // >= 1: batch < want here
+      const std::size_t share = (n + parts - 1) / parts;
+      nc = std::max(NR, std::min(nc, (share + NR - 1) / NR * NR));
+    }
+    const std::size_t have = batch * ((n + nc - 1) / nc);
     row_blocks = std::min(row_tiles, (want + have - 1) / have);
   }
+  const std::size_t col_blocks = (n + nc - 1) / nc;
   const std::size_t rows_per_block = MR * ((row_tiles + row_blocks - 1) / row_blocks);
   row_blocks = (m + rows_per_block - 1) / rows_per_block;
   parallel_for(executor, batch * row_blocks * col_blocks, [&](std::size_t t) {

@@ -312,6 +312,33 @@ TEST_CASE("gemm_batched_f32 matches the reference, including broadcast A or B (s
   }
 }
 
+TEST_CASE("gemm with few rows splits its columns over threads, same bits", "[gemm]") {
+  // m <= 8 register tiles of rows: tasks take column blocks (each reads its share of B).
+  const std::size_t m = 49, n = 300, k = 70;
+  const std::vector<float> a = matrix(k, m, m, 31), b = matrix(n, k, k, 32);
+  const std::vector<float> bias = inlay_test::random_floats(n, 33);
+  const GemmEpilogue ep{bias.data(), BiasKind::per_column, Activation::relu()};
+  std::vector<float> packed(inlay::kernels::gemm_packed_b_size_f32(n, k));
+  inlay::kernels::gemm_pack_b_f32(true, n, k, b.data(), k, packed.data());
+  inlay::ThreadPool pool2(2), pool3(3);
+  inlay_test::for_each_cpu_target([&] {
+    std::vector<float> serial(m * n);
+    inlay::kernels::gemm_packed_f32(true, m, n, k, 1.0f, a.data(), m, packed.data(), 0.0f,
+                                    serial.data(), n, ep);
+    for (inlay::Executor* pool :
+         {static_cast<inlay::Executor*>(&pool2), static_cast<inlay::Executor*>(&pool3)}) {
+      INFO("threads " << pool->concurrency());
+      std::vector<float> via_packed(m * n, 5.0f), direct(m * n, 5.0f);
+      inlay::kernels::gemm_packed_f32(true, m, n, k, 1.0f, a.data(), m, packed.data(), 0.0f,
+                                      via_packed.data(), n, ep, pool);
+      CHECK(std::memcmp(via_packed.data(), serial.data(), serial.size() * sizeof(float)) == 0);
+      inlay::kernels::gemm_f32(true, true, m, n, k, 1.0f, a.data(), m, b.data(), k, 0.0f,
+                               direct.data(), n, ep, pool);
+      CHECK(std::memcmp(direct.data(), serial.data(), serial.size() * sizeof(float)) == 0);
+    }
+  });
+}
+
 TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[gemm]") {
   // Several blocks of columns, rows split among threads, two K blocks.
   const std::size_t m = 150, n = 99, k = 250;
