@@ -258,6 +258,53 @@ void depthwise(benchmark::State& state, std::string target, ConvShape s) {
   count_flops(state, 2.0 * s.in_channels * s.kernel * s.kernel * out);
 }
 
+// MobileNetV2's inverted bottleneck (expand 1x1 -> depthwise 3x3 -> project 1x1) banded in one
+// call (kernels/inverted_bottleneck.hpp), or with `layers` its three layers one after the other
+// on whole planes, the way they ran before the fusion. FLOPs of the three layers.
+struct BottleneckShape {
+  std::size_t in_channels, expanded, out_channels, size, stride;
+};
+void bottleneck(benchmark::State& state, std::string target, BottleneckShape s, bool layers) {
+  with_target(state, target);
+  k::InvertedBottleneckParams p;
+  k::Conv2dParams& d = p.depthwise;
+  d.in_channels = d.out_channels = d.groups = s.expanded;
+  d.in_h = d.in_w = s.size;
+  d.kernel_h = d.kernel_w = 3;
+  d.stride_h = d.stride_w = s.stride;
+  d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+  p.in_channels = s.in_channels;
+  p.out_channels = s.out_channels;
+  const std::size_t in_plane = s.size * s.size, out_plane = d.out_h() * d.out_w();
+  const auto x = random_floats(s.in_channels * in_plane),
+             we = random_floats(s.expanded * s.in_channels), be = random_floats(s.expanded),
+             wd = random_floats(s.expanded * 9), bd = random_floats(s.expanded),
+             wp = random_floats(s.out_channels * s.expanded), bp = random_floats(s.out_channels);
+  const k::BottleneckStage expand{we.data(), be.data(), k::Activation::relu6()};
+  const k::BottleneckStage dw{wd.data(), bd.data(), k::Activation::relu6()};
+  const k::BottleneckStage project{wp.data(), bp.data(), k::Activation{}};
+  std::vector<float> y(s.out_channels * out_plane);
+  std::vector<float> e(layers ? s.expanded * in_plane : 0), dout(layers ? s.expanded * out_plane : 0);
+  std::vector<float> ws(layers ? 0 : k::inverted_bottleneck_workspace_size_f32(p, nullptr));
+  for (auto _ : state) {
+    if (layers) {
+      k::gemm_f32(false, false, s.expanded, in_plane, s.in_channels, 1.0f, we.data(),
+                  s.in_channels, x.data(), in_plane, 0.0f, e.data(), in_plane,
+                  {be.data(), k::BiasKind::per_row, expand.activation});
+      k::depthwise_conv2d_nchw_f32(d, e.data(), wd.data(), bd.data(), dout.data(),
+                                   dw.activation);
+      k::gemm_f32(false, false, s.out_channels, out_plane, s.expanded, 1.0f, wp.data(),
+                  s.expanded, dout.data(), out_plane, 0.0f, y.data(), out_plane,
+                  {bp.data(), k::BiasKind::per_row, project.activation});
+    } else {
+      k::inverted_bottleneck_nchw_f32(p, x.data(), expand, dw, project, y.data(), ws.data());
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, 2.0 * (s.expanded * s.in_channels * in_plane +
+                            s.expanded * (9 + s.out_channels) * out_plane));
+}
+
 void unary(benchmark::State& state, std::string target, k::Activation f) {
   with_target(state, target);
   const auto x = random_floats(1 << 20);
@@ -342,6 +389,15 @@ const NamedConv kModelWinograd[] = {
     {"resnet18/conv3x3_128_28", {128, 128, 28, 3, 1, 1}},
     {"resnet18/conv3x3_256_14", {256, 256, 14, 3, 1, 1}},
 };
+// MobileNetV2's blocks with the largest expanded planes (model/bottleneck/...).
+const std::pair<const char*, BottleneckShape> kModelBottlenecks[] = {
+    {"mobilenetv2/b2_16_96_24_112s2", {16, 96, 24, 112, 2}},
+    {"mobilenetv2/b3_24_144_24_56", {24, 144, 24, 56, 1}},
+    {"mobilenetv2/b4_24_144_32_56s2", {24, 144, 32, 56, 2}},
+    {"mobilenetv2/b5_32_192_32_28", {32, 192, 32, 28, 1}},
+    {"mobilenetv2/b12_96_576_96_14", {96, 576, 96, 14, 1}},
+    {"mobilenetv2/b15_160_960_160_7", {160, 960, 160, 7, 1}},
+};
 const NamedConv kModelDepthwise[] = {
     {"mobilenetv2/dw_32_112", {32, 32, 112, 3, 1, 1}},
     {"mobilenetv2/dw_96_112s2", {96, 96, 112, 3, 2, 1}},
@@ -405,6 +461,13 @@ int main(int argc, char** argv) {
   for (const NamedConv& c : kModelDepthwise) {
     benchmark::RegisterBenchmark((std::string("model/depthwise/") + c.name).c_str(), depthwise,
                                  best, c.shape);
+  }
+  for (const auto& b : kModelBottlenecks) {
+    for (const bool layers : {false, true}) {
+      benchmark::RegisterBenchmark(
+          (std::string("model/bottleneck/") + b.first + (layers ? "/layers" : "/banded")).c_str(),
+          bottleneck, best, b.second, layers);
+    }
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

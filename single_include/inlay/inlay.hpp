@@ -1160,6 +1160,62 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_RECURRENT_HPP
 // ---- end inlay/kernels/recurrent.hpp
+// ---- begin inlay/kernels/inverted_bottleneck.hpp
+// The inverted bottleneck of MobileNetV2 (Sandler et al. 2018, "MobileNetV2: Inverted Residuals
+// and Linear Bottlenecks"): a pointwise (1x1) convolution that expands the channels, a depthwise
+// convolution, and a pointwise convolution that projects them back, run band of rows by band of
+// rows so the expanded tensors stay in the core's cache. Run one layer at a time, the expand
+// layer's output (e.g. 96 x 112 x 112 floats, 4.6 MiB) goes out to memory and the depthwise layer
+// reads it back; here each band is written, read and overwritten while it is cached. Each stage
+// runs the library's own kernel (gemm_f32, depthwise_conv2d_nchw_f32) on the band, so the result
+// equals the three layers run one by one, bit for bit.
+#ifndef INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
+#define INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
+
+#include <cstddef>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+// One stage's weights (expand and project: [out, in]; depthwise: [channels, kernel_h, kernel_w]),
+// its bias (may be null) and its activation.
+struct BottleneckStage {
+  const float* w = nullptr;
+  const float* bias = nullptr;
+  Activation activation;
+};
+
+struct InvertedBottleneckParams {
+  // The depthwise layer: batch, in_channels = out_channels = groups (the expanded channels), the
+  // input plane (x's), kernel, stride and pads; dilation 1.
+  Conv2dParams depthwise;
+  std::size_t in_channels = 0;   // x's channels (the expand layer's input)
+  std::size_t out_channels = 0;  // y's channels (the project layer's output)
+};
+
+// Throws inlay::Error (invalid_argument) naming the field when the parameters are inconsistent.
+void validate_inverted_bottleneck(const InvertedBottleneckParams& p);
+// Output rows computed per band: as many as keep the band's expanded and depthwise rows within a
+// cache budget (kInvertedBottleneckBandBytes), at least 1.
+constexpr std::size_t kInvertedBottleneckBandBytes = std::size_t{512} << 10;
+std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p);
+// Scratch floats for one run with this executor (one band buffer per task).
+std::size_t inverted_bottleneck_workspace_size_f32(const InvertedBottleneckParams& p,
+                                                   Executor* executor);
+// y [batch, out_channels, out_h, out_w] = project(depthwise(expand(x))), each stage with its bias
+// and activation; x is [batch, in_channels, in_h, in_w]. The executor splits the output rows of
+// each image into contiguous ranges, one per thread; results do not depend on the thread count.
+void inverted_bottleneck_nchw_f32(const InvertedBottleneckParams& p, const float* x,
+                                  const BottleneckStage& expand, const BottleneckStage& depthwise,
+                                  const BottleneckStage& project, float* y, float* workspace,
+                                  Executor* executor = nullptr);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
+// ---- end inlay/kernels/inverted_bottleneck.hpp
 // ---- begin inlay/onnx/proto.hpp
 // The ONNX messages inlay reads (field numbers from onnx.proto, IR version 8), as plain structs.
 //
@@ -9201,6 +9257,202 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_RECURRENT_IMPLEMENTATION_HPP
 // ---- end inlay/kernels/recurrent_implementation.hpp
+// ---- begin inlay/kernels/inverted_bottleneck_implementation.hpp
+// Definitions of the banded inverted bottleneck (kernels/inverted_bottleneck.hpp); included by the
+// implementation unit with the core.
+#ifndef INLAY_KERNELS_INVERTED_BOTTLENECK_IMPLEMENTATION_HPP
+#define INLAY_KERNELS_INVERTED_BOTTLENECK_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+namespace bottleneck_detail {
+
+[[noreturn]] inline void bottleneck_fail(const std::string& what) {
+  fail(ErrorKind::invalid_argument, "inverted_bottleneck: " + what);
+}
+
+// Input rows a band of output rows [o0, o1) reads, clipped to the plane: [first, last).
+struct RowSpan {
+  std::size_t first = 0, last = 0;
+};
+inline RowSpan input_rows(const Conv2dParams& d, std::size_t o0, std::size_t o1) {
+  // Output row o reads input rows o * stride - pad_top + [0, kernel_h); signed until clipped.
+  const auto top = static_cast<std::ptrdiff_t>(o0 * d.stride_h) -
+                   static_cast<std::ptrdiff_t>(d.pad_top);
+  const auto bottom = static_cast<std::ptrdiff_t>((o1 - 1) * d.stride_h + d.kernel_h) -
+                      static_cast<std::ptrdiff_t>(d.pad_top);
+  RowSpan r;
+  r.first = static_cast<std::size_t>(std::max<std::ptrdiff_t>(top, 0));
+  r.last = static_cast<std::size_t>(
+      std::min<std::ptrdiff_t>(bottom, static_cast<std::ptrdiff_t>(d.in_h)));
+  return r;
+}
+
+struct Plan {
+  std::size_t out_h = 0, out_w = 0, band_rows = 0, ranges = 1;
+  std::size_t expanded_floats = 0, depthwise_floats = 0;  // per task
+};
+
+inline Plan make_plan(const InvertedBottleneckParams& p, Executor* executor) {
+  const Conv2dParams& d = p.depthwise;
+  Plan plan;
+  plan.out_h = d.out_h();
+  plan.out_w = d.out_w();
+  plan.band_rows = inverted_bottleneck_band_rows(p);
+  const std::size_t c = d.in_channels;
+  const std::size_t macs = d.batch * (c * d.in_h * d.in_w * p.in_channels +
+                                      c * plan.out_h * plan.out_w *
+                                          (d.kernel_h * d.kernel_w + p.out_channels));
+  executor = executor_for_work(executor, macs);
+  if (executor != nullptr && d.batch < executor->concurrency()) {
+    // Split each image's rows so every thread has work; a range is at least one band.
+    const std::size_t want = (executor->concurrency() + d.batch - 1) / d.batch;
+    plan.ranges = std::max<std::size_t>(1, std::min(want, plan.out_h / plan.band_rows));
+  }
+  plan.expanded_floats = c * ((plan.band_rows - 1) * d.stride_h + d.kernel_h) * d.in_w;
+  plan.depthwise_floats = c * plan.band_rows * plan.out_w;
+  return plan;
+}
+
+inline std::size_t task_count(const Plan& plan, const Conv2dParams& d, Executor* executor) {
+  const std::size_t tasks = d.batch * plan.ranges;
+  const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+  return std::min(tasks, std::max<std::size_t>(threads, 1));
+}
+
+// Runs output rows [r0, r1) of one image with one task's buffers. The expanded rows of a band
+// that the next band reads again (kernel_h - stride_h of them, when bands are contiguous) move to
+// the front of the buffer instead of being computed twice.
+inline void run_rows(const InvertedBottleneckParams& p, const Plan& plan, const float* x,
+                     const BottleneckStage& expand, const BottleneckStage& dw,
+                     const BottleneckStage& project, float* y, std::size_t r0, std::size_t r1,
+                     float* expanded, float* depthwise) {
+  const Conv2dParams& d = p.depthwise;
+  const std::size_t c = d.in_channels, w = d.in_w;
+  const std::size_t in_plane = d.in_h * w, out_plane = plan.out_h * plan.out_w;
+  const GemmEpilogue expand_epilogue{expand.bias, BiasKind::per_row, expand.activation};
+  const GemmEpilogue project_epilogue{project.bias, BiasKind::per_row, project.activation};
+  RowSpan held;  // the input rows `expanded` holds, [first, last), plane by plane
+  for (std::size_t o0 = r0; o0 < r1; o0 += plan.band_rows) {
+    const std::size_t o1 = std::min(r1, o0 + plan.band_rows);
+    const RowSpan need = input_rows(d, o0, o1);
+    const std::size_t rows = need.last - need.first;
+    // Keep the rows of `held` that this band reads again: [need.first, held.last).
+    std::size_t kept = 0;
+    if (held.last > need.first && held.first <= need.first) {
+      kept = held.last - need.first;
+      const std::size_t old_stride = (held.last - held.first) * w, new_stride = rows * w;
+      const std::size_t skip = (need.first - held.first) * w;
+      // Channel planes move towards the front (new_stride <= old_stride) or the back: walk them
+      // in the order that never overwrites a plane not yet moved.
+      for (std::size_t i = 0; i < c; ++i) {
+        const std::size_t ch = new_stride <= old_stride ? i : c - 1 - i;
+        std::memmove(expanded + ch * new_stride, expanded + ch * old_stride + skip,
+                     kept * w * sizeof(float));
+      }
+    }
+    // Expand the rows not kept: E[:, kept:rows] = W_e * x[:, need.first + kept : need.last].
+    const std::size_t fresh = rows - kept;
+    if (fresh > 0) {
+      gemm_f32(false, false, c, fresh * w, p.in_channels, 1.0f, expand.w, p.in_channels,
+               x + (need.first + kept) * w, in_plane, 0.0f, expanded + kept * w, rows * w,
+               expand_epilogue, nullptr);
+    }
+    held = need;
+    // The depthwise layer on the band as an image of its own: the pads it still needs at the
+    // top and bottom are those the band's first and last windows reach past the plane.
+    Conv2dParams band = d;
+    band.batch = 1;
+    band.in_h = rows;
+    band.pad_top = need.first + d.pad_top - o0 * d.stride_h;
+    band.pad_bottom = (o1 - 1) * d.stride_h + d.kernel_h - d.pad_top - need.last;
+    depthwise_conv2d_nchw_f32(band, expanded, dw.w, dw.bias, depthwise, dw.activation, nullptr);
+    // Project: Y[:, o0:o1] = W_p * D.
+    const std::size_t cols = (o1 - o0) * plan.out_w;
+    gemm_f32(false, false, p.out_channels, cols, c, 1.0f, project.w, c, depthwise, cols, 0.0f,
+             y + o0 * plan.out_w, out_plane, project_epilogue, nullptr);
+  }
+}
+
+}  // namespace bottleneck_detail
+
+void validate_inverted_bottleneck(const InvertedBottleneckParams& p) {
+  using bottleneck_detail::bottleneck_fail;
+  const Conv2dParams& d = p.depthwise;
+  validate_conv2d(d);
+  if (d.groups != d.in_channels || d.out_channels != d.in_channels) {
+    bottleneck_fail("the depthwise layer needs groups == in_channels == out_channels (" +
+                    std::to_string(d.groups) + ", " + std::to_string(d.in_channels) + ", " +
+                    std::to_string(d.out_channels) + ")");
+  }
+  if (d.dilation_h != 1 || d.dilation_w != 1) bottleneck_fail("dilation must be 1");
+  if (p.in_channels == 0 || p.out_channels == 0) {
+    bottleneck_fail("in_channels and out_channels must be positive");
+  }
+  if (d.pad_top >= d.kernel_h || d.pad_bottom >= d.kernel_h) {
+    bottleneck_fail("pad_top and pad_bottom must be less than kernel_h");
+  }
+}
+
+std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p) {
+  const Conv2dParams& d = p.depthwise;
+  // Per output row: stride_h expanded rows of in_w and one depthwise row of out_w, all channels.
+  const std::size_t per_row = d.in_channels * (d.stride_h * d.in_w + d.out_w()) * sizeof(float);
+  const std::size_t rows = per_row == 0 ? 1 : kInvertedBottleneckBandBytes / per_row;
+  return std::max<std::size_t>(1, std::min(rows, std::max<std::size_t>(d.out_h(), 1)));
+}
+
+std::size_t inverted_bottleneck_workspace_size_f32(const InvertedBottleneckParams& p,
+                                                   Executor* executor) {
+  const bottleneck_detail::Plan plan = bottleneck_detail::make_plan(p, executor);
+  return bottleneck_detail::task_count(plan, p.depthwise, executor) *
+         (plan.expanded_floats + plan.depthwise_floats);
+}
+
+void inverted_bottleneck_nchw_f32(const InvertedBottleneckParams& p, const float* x,
+                                  const BottleneckStage& expand, const BottleneckStage& depthwise,
+                                  const BottleneckStage& project, float* y, float* workspace,
+                                  Executor* executor) {
+  using namespace bottleneck_detail;
+  validate_inverted_bottleneck(p);
+  const Conv2dParams& d = p.depthwise;
+  const Plan plan = make_plan(p, executor);
+  if (d.batch == 0 || plan.out_h == 0 || plan.out_w == 0) return;
+  if (x == nullptr || y == nullptr || workspace == nullptr || expand.w == nullptr ||
+      depthwise.w == nullptr || project.w == nullptr) {
+    bottleneck_fail("x, y, workspace and every stage's weights must be non-null");
+  }
+  const std::size_t tasks = task_count(plan, d, executor);
+  const std::size_t units = d.batch * plan.ranges;  // (image, row range) pairs
+  const std::size_t per_task = plan.expanded_floats + plan.depthwise_floats;
+  const std::size_t in_image = p.in_channels * d.in_h * d.in_w;
+  const std::size_t out_image = p.out_channels * plan.out_h * plan.out_w;
+  // Ranges are whole bands, so each task's rows start on a band boundary of its own.
+  const std::size_t bands = (plan.out_h + plan.band_rows - 1) / plan.band_rows;
+  parallel_for(tasks > 1 ? executor : nullptr, tasks, [&](std::size_t t) {
+    float* expanded = workspace + t * per_task;
+    float* dw = expanded + plan.expanded_floats;
+    for (std::size_t u = units * t / tasks; u < units * (t + 1) / tasks; ++u) {
+      const std::size_t n = u / plan.ranges, r = u % plan.ranges;
+      const std::size_t r0 = std::min(plan.out_h, bands * r / plan.ranges * plan.band_rows);
+      const std::size_t r1 = std::min(plan.out_h, bands * (r + 1) / plan.ranges * plan.band_rows);
+      if (r0 >= r1) continue;
+      run_rows(p, plan, x + n * in_image, expand, depthwise, project, y + n * out_image, r0, r1,
+               expanded, dw);
+    }
+  });
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_IMPLEMENTATION_HPP
+// ---- end inlay/kernels/inverted_bottleneck_implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 // ---- begin inlay/graph/implementation.hpp
@@ -10522,8 +10774,9 @@ INLAY_NAMESPACE_END
 // Fusions at load, after constant folding: a BatchNormalization after a Conv folds into the
 // conv's weights and bias; a constant bias Add after Conv/Gemm/MatMul becomes the node's bias;
 // an activation after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
-// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp). A value is fused away
-// only when one node reads it and it is not a graph output. Implementation-only.
+// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp); Conv 1x1 -> depthwise
+// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when one node
+// reads it and it is not a graph output. Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_FUSE_HPP
 #define INLAY_GRAPH_IMPL_FUSE_HPP
 
@@ -10788,15 +11041,19 @@ inline T convert_to(S v) {
 constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
 constexpr const char* fused_alpha_attr = "inlay.alpha";
 constexpr const char* fused_beta_attr = "inlay.beta";
-inline kernels::Activation fused_activation(const OpInfo& info) {
-  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+// A node that fuses several layers (inlay:InvertedBottleneck) names each layer's activation with
+// the layer's prefix: "inlay.expand." + "activation", ...; "inlay." is the single layer's.
+inline kernels::Activation fused_activation(const OpInfo& info,
+                                            const std::string& prefix = "inlay.") {
+  const std::string name = prefix + "activation";
+  const std::int64_t op = info.get_int(name, 0);
   if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
-    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
-                                            std::to_string(op) + " is not an activation");
+    info.fail(ErrorKind::invalid_model, "attribute " + name + " " + std::to_string(op) +
+                                            " is not an activation");
   }
   return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
-                                 info.get_float(fused_alpha_attr, 0.0f),
-                                 info.get_float(fused_beta_attr, 0.0f));
+                                 info.get_float(prefix + "alpha", 0.0f),
+                                 info.get_float(prefix + "beta", 0.0f));
 }
 
 }  // namespace ops
@@ -10805,6 +11062,198 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_COMMON_HPP
 // ---- end inlay/graph/ops/common.hpp
+// ---- begin inlay/graph/ops/inverted_bottleneck.hpp
+// inlay:InvertedBottleneck, made at load by the fusion pass (graph/impl/fuse.hpp) from
+// Conv 1x1 -> depthwise Conv -> Conv 1x1 (MobileNetV2's block without its residual Add), run by
+// kernels::inverted_bottleneck_nchw_f32 in bands of rows when the expanded tensor is large, else
+// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1, 1],
+// B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
+// optional). Attributes: the depthwise layer's "strides" and "pads" (2 and 4 values), and each
+// layer's fused activation ("inlay.expand.", "inlay.depthwise.", "inlay.project." prefixes).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+#define INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+constexpr const char* inverted_bottleneck_op = "InvertedBottleneck";
+
+class InvertedBottleneckKernel final : public OpKernel {
+ public:
+  // Expanded tensors below this many bytes stay in the core's cache when the layers run one by
+  // one; banding pays only above (inlay_kernels_bench --benchmark_filter=model/bottleneck: the
+  // 4.6 and 1.7 MiB blocks of MobileNetV2 gain 15-30 %, the 0.6 MiB and smaller lose 5-25 %).
+  static constexpr std::size_t kBandedFromBytes = std::size_t{1} << 20;
+
+  explicit InvertedBottleneckKernel(const OpInfo& info)
+      : strides_(info.get_ints("strides", {1, 1})),
+        pads_(info.get_ints("pads", {0, 0, 0, 0})),
+        expand_(fused_activation(info, "inlay.expand.")),
+        depthwise_(fused_activation(info, "inlay.depthwise.")),
+        project_(fused_activation(info, "inlay.project.")),
+        constant_weights_(info.constant_input(1) != nullptr && info.constant_input(5) != nullptr) {
+    if (strides_.size() != 2 || pads_.size() != 4) {
+      info.fail(ErrorKind::invalid_model, "strides needs 2 values and pads 4");
+    }
+    for (std::int64_t v : strides_) {
+      if (v < 1 || v > 1024) info.fail(ErrorKind::invalid_model, "strides must be in [1, 1024]");
+    }
+    for (std::int64_t v : pads_) {
+      if (v < 0 || v > 1024) info.fail(ErrorKind::invalid_model, "pads must be in [0, 1024]");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    if (x.rank() != 4) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C, H, W]");
+    }
+    const Tensor& we = weights(ctx, 1, "W_expand", 4);
+    const Tensor& wd = weights(ctx, 3, "W_depthwise", 4);
+    const Tensor& wp = weights(ctx, 5, "W_project", 4);
+    const std::int64_t c = x.shape()[1], e = we.shape()[0], m = wp.shape()[0];
+    if (we.shape() != Shape{e, c, 1, 1} || wd.shape()[0] != e || wd.shape()[1] != 1 ||
+        wp.shape() != Shape{m, e, 1, 1}) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "weights " + we.shape().to_string() + ", " + wd.shape().to_string() + ", " +
+                   wp.shape().to_string() + " do not chain from X " + x.shape().to_string());
+    }
+    kernels::InvertedBottleneckParams p;
+    kernels::Conv2dParams& d = p.depthwise;
+    d.batch = static_cast<std::size_t>(x.shape()[0]);
+    d.in_channels = d.out_channels = d.groups = static_cast<std::size_t>(e);
+    d.in_h = static_cast<std::size_t>(x.shape()[2]);
+    d.in_w = static_cast<std::size_t>(x.shape()[3]);
+    d.kernel_h = static_cast<std::size_t>(wd.shape()[2]);
+    d.kernel_w = static_cast<std::size_t>(wd.shape()[3]);
+    d.stride_h = static_cast<std::size_t>(strides_[0]);
+    d.stride_w = static_cast<std::size_t>(strides_[1]);
+    d.pad_top = static_cast<std::size_t>(pads_[0]);
+    d.pad_left = static_cast<std::size_t>(pads_[1]);
+    d.pad_bottom = static_cast<std::size_t>(pads_[2]);
+    d.pad_right = static_cast<std::size_t>(pads_[3]);
+    p.in_channels = static_cast<std::size_t>(c);
+    p.out_channels = static_cast<std::size_t>(m);
+    if (d.kernel_h == 0 || d.kernel_w == 0 || d.pad_top >= d.kernel_h ||
+        d.pad_bottom >= d.kernel_h || d.in_h + d.pad_top + d.pad_bottom < d.kernel_h ||
+        d.in_w + d.pad_left + d.pad_right < d.kernel_w) {
+      ctx.fail(ErrorKind::shape_mismatch, "the depthwise window " + wd.shape().to_string() +
+                                              " does not fit X " + x.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, DType::f32,
+                           Shape{x.shape()[0], m, static_cast<std::int64_t>(d.out_h()),
+                                 static_cast<std::int64_t>(d.out_w())});
+    if (y.numel() == 0) return;
+    const kernels::BottleneckStage expand{we.data<float>(), bias(ctx, 2, e), expand_};
+    const kernels::BottleneckStage depthwise{wd.data<float>(), bias(ctx, 4, e), depthwise_};
+    const kernels::BottleneckStage project{wp.data<float>(), bias(ctx, 6, m), project_};
+    if (static_cast<std::size_t>(e) * d.in_h * d.in_w * sizeof(float) < kBandedFromBytes) {
+      run_layers(ctx, p, x.data<float>(), expand, depthwise, project, y.data<float>());
+      return;
+    }
+    auto* workspace = static_cast<float*>(ctx.scratch(
+        kernels::inverted_bottleneck_workspace_size_f32(p, ctx.executor()) * sizeof(float)));
+    kernels::inverted_bottleneck_nchw_f32(p, x.data<float>(), expand, depthwise, project,
+                                          y.data<float>(), workspace, ctx.executor());
+  }
+
+ private:
+  // The three layers one after the other, the 1x1 ones on weights packed at their first use when
+  // their plane is small (conv2d_packed_applies), as ConvKernel runs them.
+  void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
+                  const kernels::BottleneckStage& expand,
+                  const kernels::BottleneckStage& depthwise,
+                  const kernels::BottleneckStage& project, float* y) const {
+    const kernels::Conv2dParams& d = p.depthwise;
+    kernels::Conv2dParams pe, pp;
+    pe.batch = pp.batch = d.batch;
+    pe.in_channels = p.in_channels;
+    pe.out_channels = pp.in_channels = d.in_channels;
+    pp.out_channels = p.out_channels;
+    pe.in_h = d.in_h, pe.in_w = d.in_w;
+    pp.in_h = d.out_h(), pp.in_w = d.out_w();
+    const std::size_t expanded = d.batch * d.in_channels * d.in_h * d.in_w;
+    const std::size_t dw = d.batch * d.in_channels * pp.in_h * pp.in_w;
+    const std::size_t work = std::max(workspace_floats(pe), workspace_floats(pp));
+    auto* scratch = static_cast<float*>(ctx.scratch((expanded + dw + work) * sizeof(float)));
+    pointwise(pe, x, expand, expand_packed_, scratch, scratch + expanded + dw, ctx.executor());
+    kernels::depthwise_conv2d_nchw_f32(d, scratch, depthwise.w, depthwise.bias, scratch + expanded,
+                                       depthwise.activation, ctx.executor());
+    pointwise(pp, scratch + expanded, project, project_packed_, y, scratch + expanded + dw,
+              ctx.executor());
+  }
+  bool packs(const kernels::Conv2dParams& p) const {
+    return constant_weights_ && kernels::conv2d_packed_applies(p);
+  }
+  std::size_t workspace_floats(const kernels::Conv2dParams& p) const {
+    return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
+                    : kernels::conv2d_workspace_size_f32(p);
+  }
+  struct Packed {
+    std::once_flag once;
+    std::vector<float> w;
+  };
+  void pointwise(const kernels::Conv2dParams& p, const float* x,
+                 const kernels::BottleneckStage& stage, Packed& packed, float* y, float* work,
+                 Executor* executor) const {
+    if (!packs(p)) {
+      kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
+      return;
+    }
+    std::call_once(packed.once, [&] {
+      packed.w.resize(kernels::conv2d_packed_weights_size_f32(p));
+      kernels::conv2d_pack_weights_f32(p, stage.w, packed.w.data());
+    });
+    kernels::conv2d_nchw_packed_f32(p, x, packed.w.data(), stage.bias, y, work, stage.activation,
+                                    executor);
+  }
+
+  static const Tensor& weights(OpContext& ctx, std::size_t i, const char* what, std::size_t rank) {
+    const Tensor& w = ctx.input(i);
+    require_f32(ctx, w, what);
+    if (w.rank() != rank || w.numel() == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + w.shape().to_string() +
+                                              " must be a non-empty 4-D tensor");
+    }
+    return w;
+  }
+  static const float* bias(OpContext& ctx, std::size_t i, std::int64_t n) {
+    if (!ctx.has_input(i)) return nullptr;
+    const Tensor& b = ctx.input(i);
+    require_f32(ctx, b, "B");
+    if (b.rank() != 1 || b.numel() != n) {
+      ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                              b.shape().to_string() + " must be [" +
+                                              std::to_string(n) + "]");
+    }
+    return b.data<float>();
+  }
+
+  std::vector<std::int64_t> strides_, pads_;
+  kernels::Activation expand_, depthwise_, project_;
+  bool constant_weights_;                      // W_expand and W_project: packed once when used
+  mutable Packed expand_packed_, project_packed_;  // built by the first run that needs them
+};
+
+inline void register_inverted_bottleneck_ops(OpSet& ops) {
+  ops.add("inlay", inverted_bottleneck_op, 1, factory<InvertedBottleneckKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+// ---- end inlay/graph/ops/inverted_bottleneck.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -11087,16 +11536,116 @@ inline std::size_t fuse_activations(Graph& g, Uses& u) {
   return fused;
 }
 
+// The node whose only output is input 0 of `n` and that no other node reads, or -1.
+inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
+  if (n.inputs.empty() || n.inputs[0] < 0) return -1;
+  const int v = n.inputs[0];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1 || g.nodes[p].outputs.size() != 1) return -1;
+  return p;
+}
+
+// Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
+// bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
+inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
+  if (n.dead || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) return false;
+  w = constant_f32(g, n, 1);
+  if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    const Tensor* b = constant_f32(g, n, 2);
+    if (b == nullptr || b->rank() != 1 || b->numel() != w->shape()[0]) return false;
+  }
+  const Attribute* pad = find_attr(n, "auto_pad");
+  if (pad != nullptr && pad->s != "NOTSET" && !pad->s.empty()) return false;
+  const Attribute* d = find_attr(n, "dilations");
+  if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
+  const Attribute* k = find_attr(n, "kernel_shape");
+  return k == nullptr || (k->ints.size() == 2 && k->ints[0] == w->shape()[2] &&
+                          k->ints[1] == w->shape()[3]);
+}
+
+// A 1x1 Conv of one group, stride 1, no padding.
+inline bool pointwise_conv(const Graph& g, const Node& n, const Tensor*& w) {
+  if (!plain_conv(g, n, 1, w) || w->shape()[2] != 1 || w->shape()[3] != 1) return false;
+  for (const char* name : {"strides", "pads"}) {
+    const Attribute* a = find_attr(n, name);
+    if (a == nullptr) continue;
+    for (std::int64_t v : a->ints) {
+      if (v != (name[0] == 's' ? 1 : 0)) return false;
+    }
+  }
+  return true;
+}
+
+// Conv 1x1 -> depthwise Conv (one filter per channel, pads below the kernel size) -> Conv 1x1,
+// each value read by the next layer only, becomes one inlay:InvertedBottleneck that runs the
+// three in bands of rows (kernels/inverted_bottleneck.hpp). Runs after the activation fusion, so
+// each layer's activation moves into the new node under the layer's prefix.
+inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
+    if (!pointwise_conv(g, g.nodes[i], wp)) continue;
+    const int d = sole_producer(g, u, g.nodes[i]);
+    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) || wd->shape()[0] != wp->shape()[1] ||
+        wd->shape()[1] != 1) {
+      continue;
+    }
+    const Node& dn = g.nodes[d];
+    const Attribute* strides = find_attr(dn, "strides");
+    const Attribute* pads = find_attr(dn, "pads");
+    if ((strides != nullptr && strides->ints.size() != 2) || (pads != nullptr && pads->ints.size() != 4)) {
+      continue;
+    }
+    if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {
+      continue;
+    }
+    const int e = sole_producer(g, u, dn);
+    if (e < 0 || !pointwise_conv(g, g.nodes[e], we) || we->shape()[0] != wd->shape()[0]) continue;
+    const Node& en = g.nodes[e];
+    Node block;
+    block.name = g.nodes[i].name;
+    block.op_type = ops::inverted_bottleneck_op;
+    block.domain = "inlay";
+    block.opset = 1;
+    block.inputs.push_back(en.inputs[0]);
+    for (const Node* n : {&en, &dn, static_cast<const Node*>(&g.nodes[i])}) {
+      block.inputs.push_back(n->inputs[1]);
+      block.inputs.push_back(n->inputs.size() > 2 ? n->inputs[2] : -1);
+    }
+    block.outputs = g.nodes[i].outputs;
+    if (strides != nullptr) block.attributes.push_back(*strides);
+    if (pads != nullptr) block.attributes.push_back(*pads);
+    const std::pair<const Node*, std::string> layers[] = {
+        {&en, "inlay.expand."}, {&dn, "inlay.depthwise."}, {&g.nodes[i], "inlay.project."}};
+    for (const auto& layer : layers) {
+      const std::string& prefix = layer.second;
+      block.attributes.push_back(int_attr((prefix + "activation").c_str(),
+                                          attr_int(*layer.first, ops::fused_activation_attr, 0)));
+      block.attributes.push_back(float_attr((prefix + "alpha").c_str(),
+                                            attr_float(*layer.first, ops::fused_alpha_attr, 0.0f)));
+      block.attributes.push_back(float_attr((prefix + "beta").c_str(),
+                                            attr_float(*layer.first, ops::fused_beta_attr, 0.0f)));
+    }
+    g.nodes[e].dead = true;
+    g.nodes[d].dead = true;
+    g.nodes[i] = std::move(block);
+    ++fused;
+  }
+  return fused;
+}
+
 }  // namespace fuse_detail
 
 // Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
-// MatMul + Add + Relu become one node each); returns the number of nodes fused away. The
+// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of nodes fused away. The
 // graph must be compacted and compiled again afterwards.
 inline std::size_t fuse(Graph& g) {
   fuse_detail::Uses u = fuse_detail::count_uses(g);
   std::size_t fused = fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
   fused += fuse_detail::fuse_activations(g, u);
+  fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
   return fused;
 }
 
@@ -17508,6 +18057,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
+    graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linear_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);

@@ -195,3 +195,76 @@ TEST_CASE("A value read by two nodes or by the caller is not fused away", "[fuse
   c = compare(d.bytes(), {1, 2, 3, 3});
   CHECK(c.fused_nodes == 2);
 }
+
+TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one InvertedBottleneck",
+          "[fuse]") {
+  // MobileNetV2's block (with its residual Add, which stays a node of its own), on a plane large
+  // enough for several bands of rows.
+  const auto block = [](std::int64_t n, std::int64_t c, std::int64_t e, std::int64_t h,
+                        std::int64_t w, std::int64_t stride, bool residual) {
+    TinyModel m;
+    m.opset = 13;
+    m.input("x", {n, c, h, w})
+        .init("we", {e, c, 1, 1}, values(static_cast<std::size_t>(e * c), 51))
+        .init("be", {e}, values(static_cast<std::size_t>(e), 52))
+        .init("wd", {e, 1, 3, 3}, values(static_cast<std::size_t>(e * 9), 53))
+        .init("bd", {e}, values(static_cast<std::size_t>(e), 54))
+        .init("wp", {c, e, 1, 1}, values(static_cast<std::size_t>(c * e), 55))
+        .init("bp", {c}, values(static_cast<std::size_t>(c), 56))
+        .init("lo", {}, {0.0f})
+        .init("hi", {}, {6.0f})
+        .node("Conv", {"x", "we", "be"}, {"e"}, {attr_ints("kernel_shape", {1, 1})})
+        .node("Clip", {"e", "lo", "hi"}, {"ea"})
+        .node("Conv", {"ea", "wd", "bd"}, {"d"},
+              {attr_int("group", e), attr_ints("pads", {1, 1, 1, 1}),
+               attr_ints("strides", {stride, stride})})
+        .node("Clip", {"d", "lo", "hi"}, {"da"})
+        .node("Conv", {"da", "wp", "bp"}, {residual ? "p" : "y"});
+    if (residual) m.node("Add", {"x", "p"}, {"y"});
+    m.output("y");
+    return m.bytes();
+  };
+  Compared c = compare(block(1, 16, 96, 40, 120, 1, true), {1, 16, 40, 120});
+  CHECK(c.plain_nodes == 6);
+  CHECK(c.fused_nodes == 2);
+  c = compare(block(1, 8, 48, 23, 64, 2, false), {1, 8, 23, 64});
+  CHECK(c.plain_nodes == 5);
+  CHECK(c.fused_nodes == 1);
+  c = compare(block(2, 4, 8, 5, 6, 1, false), {2, 4, 5, 6});  // two images, layer by layer
+  CHECK(c.fused_nodes == 1);
+  // A small plane runs layer by layer with both 1x1 layers on packed weights (16 -> 64 -> 16
+  // channels, 196 pixels).
+  c = compare(block(1, 16, 64, 14, 14, 1, true), {1, 16, 14, 14});
+  CHECK(c.fused_nodes == 2);
+}
+
+TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not fused", "[fuse]") {
+  TinyModel m;
+  m.input("x", {1, 4, 6, 6})
+      .init("we", {8, 4, 1, 1}, values(32, 61))
+      .init("wd", {8, 1, 3, 3}, values(72, 62))
+      .init("wp", {4, 8, 1, 1}, values(32, 63))
+      .node("Conv", {"x", "we"}, {"e"})
+      .node("Relu", {"e"}, {"ea"})
+      .node("Conv", {"ea", "wd"}, {"d"}, {attr_int("group", 8), attr_ints("pads", {1, 1, 1, 1})})
+      .node("Conv", {"d", "wp"}, {"y"})
+      .output("y")
+      .output("d");  // the depthwise result is an output: Conv + Relu, Conv, Conv stay
+  Compared c = compare(m.bytes(), {1, 4, 6, 6});
+  CHECK(c.plain_nodes == 4);
+  CHECK(c.fused_nodes == 3);
+
+  // A dilated depthwise layer is not fused (the banded kernel runs dilation 1 only).
+  TinyModel dil;
+  dil.input("x", {1, 4, 9, 9})
+      .init("we", {8, 4, 1, 1}, values(32, 64))
+      .init("wd", {8, 1, 3, 3}, values(72, 65))
+      .init("wp", {4, 8, 1, 1}, values(32, 66))
+      .node("Conv", {"x", "we"}, {"e"})
+      .node("Conv", {"e", "wd"}, {"d"},
+            {attr_int("group", 8), attr_ints("pads", {2, 2, 2, 2}), attr_ints("dilations", {2, 2})})
+      .node("Conv", {"d", "wp"}, {"y"})
+      .output("y");
+  c = compare(dil.bytes(), {1, 4, 9, 9});
+  CHECK(c.fused_nodes == 3);
+}

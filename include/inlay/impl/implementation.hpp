@@ -66,6 +66,7 @@
 #include "inlay/nn/implementation.hpp"
 #include "inlay/image/implementation.hpp"
 #include "inlay/kernels/recurrent_implementation.hpp"
+#include "inlay/kernels/inverted_bottleneck_implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

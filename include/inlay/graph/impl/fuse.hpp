@@ -1,8 +1,9 @@
 // Fusions at load, after constant folding: a BatchNormalization after a Conv folds into the
 // conv's weights and bias; a constant bias Add after Conv/Gemm/MatMul becomes the node's bias;
 // an activation after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
-// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp). A value is fused away
-// only when one node reads it and it is not a graph output. Implementation-only.
+// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp); Conv 1x1 -> depthwise
+// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when one node
+// reads it and it is not a graph output. Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_FUSE_HPP
 #define INLAY_GRAPH_IMPL_FUSE_HPP
 
@@ -13,6 +14,7 @@
 
 #include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/graph/ops/inverted_bottleneck.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -295,16 +297,116 @@ inline std::size_t fuse_activations(Graph& g, Uses& u) {
   return fused;
 }
 
+// The node whose only output is input 0 of `n` and that no other node reads, or -1.
+inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
+  if (n.inputs.empty() || n.inputs[0] < 0) return -1;
+  const int v = n.inputs[0];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1 || g.nodes[p].outputs.size() != 1) return -1;
+  return p;
+}
+
+// Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
+// bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
+inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
+  if (n.dead || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) return false;
+  w = constant_f32(g, n, 1);
+  if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    const Tensor* b = constant_f32(g, n, 2);
+    if (b == nullptr || b->rank() != 1 || b->numel() != w->shape()[0]) return false;
+  }
+  const Attribute* pad = find_attr(n, "auto_pad");
+  if (pad != nullptr && pad->s != "NOTSET" && !pad->s.empty()) return false;
+  const Attribute* d = find_attr(n, "dilations");
+  if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
+  const Attribute* k = find_attr(n, "kernel_shape");
+  return k == nullptr || (k->ints.size() == 2 && k->ints[0] == w->shape()[2] &&
+                          k->ints[1] == w->shape()[3]);
+}
+
+// A 1x1 Conv of one group, stride 1, no padding.
+inline bool pointwise_conv(const Graph& g, const Node& n, const Tensor*& w) {
+  if (!plain_conv(g, n, 1, w) || w->shape()[2] != 1 || w->shape()[3] != 1) return false;
+  for (const char* name : {"strides", "pads"}) {
+    const Attribute* a = find_attr(n, name);
+    if (a == nullptr) continue;
+    for (std::int64_t v : a->ints) {
+      if (v != (name[0] == 's' ? 1 : 0)) return false;
+    }
+  }
+  return true;
+}
+
+// Conv 1x1 -> depthwise Conv (one filter per channel, pads below the kernel size) -> Conv 1x1,
+// each value read by the next layer only, becomes one inlay:InvertedBottleneck that runs the
+// three in bands of rows (kernels/inverted_bottleneck.hpp). Runs after the activation fusion, so
+// each layer's activation moves into the new node under the layer's prefix.
+inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
+    if (!pointwise_conv(g, g.nodes[i], wp)) continue;
+    const int d = sole_producer(g, u, g.nodes[i]);
+    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) || wd->shape()[0] != wp->shape()[1] ||
+        wd->shape()[1] != 1) {
+      continue;
+    }
+    const Node& dn = g.nodes[d];
+    const Attribute* strides = find_attr(dn, "strides");
+    const Attribute* pads = find_attr(dn, "pads");
+    if ((strides != nullptr && strides->ints.size() != 2) || (pads != nullptr && pads->ints.size() != 4)) {
+      continue;
+    }
+    if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {
+      continue;
+    }
+    const int e = sole_producer(g, u, dn);
+    if (e < 0 || !pointwise_conv(g, g.nodes[e], we) || we->shape()[0] != wd->shape()[0]) continue;
+    const Node& en = g.nodes[e];
+    Node block;
+    block.name = g.nodes[i].name;
+    block.op_type = ops::inverted_bottleneck_op;
+    block.domain = "inlay";
+    block.opset = 1;
+    block.inputs.push_back(en.inputs[0]);
+    for (const Node* n : {&en, &dn, static_cast<const Node*>(&g.nodes[i])}) {
+      block.inputs.push_back(n->inputs[1]);
+      block.inputs.push_back(n->inputs.size() > 2 ? n->inputs[2] : -1);
+    }
+    block.outputs = g.nodes[i].outputs;
+    if (strides != nullptr) block.attributes.push_back(*strides);
+    if (pads != nullptr) block.attributes.push_back(*pads);
+    const std::pair<const Node*, std::string> layers[] = {
+        {&en, "inlay.expand."}, {&dn, "inlay.depthwise."}, {&g.nodes[i], "inlay.project."}};
+    for (const auto& layer : layers) {
+      const std::string& prefix = layer.second;
+      block.attributes.push_back(int_attr((prefix + "activation").c_str(),
+                                          attr_int(*layer.first, ops::fused_activation_attr, 0)));
+      block.attributes.push_back(float_attr((prefix + "alpha").c_str(),
+                                            attr_float(*layer.first, ops::fused_alpha_attr, 0.0f)));
+      block.attributes.push_back(float_attr((prefix + "beta").c_str(),
+                                            attr_float(*layer.first, ops::fused_beta_attr, 0.0f)));
+    }
+    g.nodes[e].dead = true;
+    g.nodes[d].dead = true;
+    g.nodes[i] = std::move(block);
+    ++fused;
+  }
+  return fused;
+}
+
 }  // namespace fuse_detail
 
 // Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
-// MatMul + Add + Relu become one node each); returns the number of nodes fused away. The
+// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of nodes fused away. The
 // graph must be compacted and compiled again afterwards.
 inline std::size_t fuse(Graph& g) {
   fuse_detail::Uses u = fuse_detail::count_uses(g);
   std::size_t fused = fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
   fused += fuse_detail::fuse_activations(g, u);
+  fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
   return fused;
 }
 

@@ -256,15 +256,19 @@ inline T convert_to(S v) {
 constexpr const char* fused_activation_attr = "inlay.activation";  // int: kernels::UnaryOp
 constexpr const char* fused_alpha_attr = "inlay.alpha";
 constexpr const char* fused_beta_attr = "inlay.beta";
-inline kernels::Activation fused_activation(const OpInfo& info) {
-  const std::int64_t op = info.get_int(fused_activation_attr, 0);
+// A node that fuses several layers (inlay:InvertedBottleneck) names each layer's activation with
+// the layer's prefix: "inlay.expand." + "activation", ...; "inlay." is the single layer's.
+inline kernels::Activation fused_activation(const OpInfo& info,
+                                            const std::string& prefix = "inlay.") {
+  const std::string name = prefix + "activation";
+  const std::int64_t op = info.get_int(name, 0);
   if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
-    info.fail(ErrorKind::invalid_model, "attribute " + std::string(fused_activation_attr) + " " +
-                                            std::to_string(op) + " is not an activation");
+    info.fail(ErrorKind::invalid_model, "attribute " + name + " " + std::to_string(op) +
+                                            " is not an activation");
   }
   return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
-                                 info.get_float(fused_alpha_attr, 0.0f),
-                                 info.get_float(fused_beta_attr, 0.0f));
+                                 info.get_float(prefix + "alpha", 0.0f),
+                                 info.get_float(prefix + "beta", 0.0f));
 }
 
 }  // namespace ops

@@ -6,6 +6,7 @@
 #include "inlay/graph/ops/control.hpp"
 #include "inlay/graph/ops/conv.hpp"
 #include "inlay/graph/ops/elementwise.hpp"
+#include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/linear.hpp"
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
@@ -23,6 +24,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
+    graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linear_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
