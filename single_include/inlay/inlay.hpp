@@ -12142,8 +12142,10 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12318,10 +12320,38 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
   p.pad_right = w.pad_end;
 }
 
+// How many times a ConvKernel built each prepared form of its weights, over all kernels: tests
+// check through it that a form is built once, and only for a path that an input takes.
+struct ConvPreparedCounts {
+  std::atomic<std::size_t> winograd{0}, packed{0};
+};
+inline ConvPreparedCounts& conv_prepared_counts() {
+  static ConvPreparedCounts counts;
+  return counts;
+}
+
+// One form of constant weights (Winograd's U, W^T packed), built the first time a run needs
+// it: sessions on several threads may ask at once; one builds, the others wait, and the form
+// stays. A build that throws leaves it unbuilt, for the next run to try again.
+class PreparedWeights {
+ public:
+  // `build(std::vector<float>&)` fills the form; called at most once successfully.
+  template <class Build>
+  const float* get(Build&& build) const {
+    std::call_once(once_, [&] { build(data_); });
+    return data_.data();
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::vector<float> data_;
+};
+
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the depthwise kernel; constant weights may be prepared at load for
-// Winograd (3x3, large planes) and for the small-plane path (W^T packed); the others run
-// conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
+// M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared
+// on demand for Winograd (3x3, large planes) and for the small-plane path (W^T packed), only
+// when an input takes that path (which depends on the input's size, unknown at load); the
+// others run conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -12332,8 +12362,8 @@ class ConvKernel final : public OpKernel {
     // Constant weights are checked at load, so a model with wrong ones fails there.
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
-      prepare_winograd(*w);
-      prepare_packed(*w);
+      // A handle (no copy): the prepared forms are built from these elements.
+      if (w->dtype() == DType::f32 && w->rank() == 4 && group_ == 1) constant_weights_ = *w;
     }
   }
 
@@ -12371,18 +12401,31 @@ class ConvKernel final : public OpKernel {
                                          y.data<float>(), activation_, ctx.executor());
       return;
     }
-    if (!winograd_weights_.empty() && kernels::winograd_applies(p)) {
+    // Prepared forms are built from, and stand for, the constant weights only.
+    const bool preparable =
+        !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
+    if (preparable && kernels::winograd_applies(p)) {
+      const float* u = winograd_weights_.get([&](std::vector<float>& out) {
+        out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
+        kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
+        ++conv_prepared_counts().winograd;
+      });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
-      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), winograd_weights_.data(), bias,
-                                        y.data<float>(), workspace, activation_, ctx.executor());
+      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
+                                        activation_, ctx.executor());
       return;
     }
-    if (!packed_weights_.empty() && kernels::conv2d_packed_applies(p)) {
+    if (preparable && kernels::conv2d_packed_applies(p)) {
+      const float* packed = packed_weights_.get([&](std::vector<float>& out) {
+        out.resize(kernels::conv2d_packed_weights_size_f32(p));
+        kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());
+        ++conv_prepared_counts().packed;
+      });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed_weights_.data(), bias,
-                                      y.data<float>(), workspace, activation_, ctx.executor());
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(),
+                                      workspace, activation_, ctx.executor());
       return;
     }
     auto* workspace =
@@ -12404,50 +12447,13 @@ class ConvKernel final : public OpKernel {
     }
   }
 
-  // Constant f32 3x3 weights of one group that pass winograd_applies for a large input (run()
-  // checks again with the input's size): transformed once for the Winograd path. The stride and
-  // dilation come from the attributes; auto_pad does not matter (any padding works).
-  void prepare_winograd(const Tensor& w) {
-    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
-    kernels::Conv2dParams p;
-    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
-    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
-    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
-    if (window_.strides.size() == 2) {
-      p.stride_h = window_.stride(0);
-      p.stride_w = window_.stride(1);
-    }
-    if (window_.dilations.size() == 2) {
-      p.dilation_h = window_.dilation(0);
-      p.dilation_w = window_.dilation(1);
-    }
-    p.in_h = p.in_w = 64;  // large enough for any channel count that pays
-    if (!kernels::winograd_applies(p)) return;
-    winograd_weights_.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
-    kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
-  }
-
-  // Constant f32 2-D weights of one group with at least 16 output channels: packed once for the
-  // small-plane path (conv2d_packed_applies; run() decides with the input's size, which is not
-  // known here: 3x3 weights may be kept both as Winograd's U and packed, for small inputs).
-  void prepare_packed(const Tensor& w) {
-    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
-    kernels::Conv2dParams p;
-    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
-    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
-    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
-    if (p.out_channels < 16 || p.in_channels == 0) return;
-    packed_weights_.resize(kernels::conv2d_packed_weights_size_f32(p));
-    kernels::conv2d_pack_weights_f32(p, w.data<float>(), packed_weights_.data());
-  }
-
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
-  std::vector<float> winograd_weights_;  // U of the Winograd path, empty when it does not apply
-  std::vector<float> packed_weights_;    // W^T packed for the small-plane path, or empty
+  // The constant f32 [M, C, kh, kw] weights of one group, or empty: only these are prepared.
+  Tensor constant_weights_;
+  PreparedWeights winograd_weights_;  // U of the Winograd path
+  PreparedWeights packed_weights_;    // W^T packed for the small-plane path
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
@@ -18558,6 +18564,23 @@ INLAY_EXPORT(conv_col2im_f32);
 INLAY_EXPORT(depthwise_conv2d_nchw_f32);
 INLAY_EXPORT(conv_direct_f32);
 
+namespace {
+// The column matrix [k, out_h * out_w] of the channels of one (image, group) at `xg` into `col`;
+// returns `col`. A few chunks of rows per thread: one task per row costs more than a short
+// row's copy.
+const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k,
+                                  float* col, Executor* executor) {
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+  const std::size_t chunks = std::min(k, 4 * threads);
+  parallel_for(executor, chunks, [&](std::size_t t) {
+    const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+    INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, col + r0 * out_plane);
+  });
+  return col;
+}
+}  // namespace
+
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
   if (conv_direct_applies(p)) return conv_direct_padded_size(p);
@@ -18588,17 +18611,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                                         activation, executor);
         continue;
       }
-      const float* col = xg;
-      if (!pointwise) {
-        // A few chunks of rows per thread: one task per row costs more than a short row's copy.
-        const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
-        const std::size_t chunks = std::min(k, 4 * threads);
-        parallel_for(executor, chunks, [&](std::size_t t) {
-          const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
-          INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, workspace + r0 * out_plane);
-        });
-        col = workspace;
-      }
+      const float* col = pointwise ? xg : conv_im2col_parallel(p, xg, k, workspace, executor);
       GemmEpilogue epilogue;
       epilogue.bias = bias ? bias + g * og : nullptr;
       epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
@@ -18660,16 +18673,7 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
   const std::size_t swap[2] = {1, 0};
   for (std::size_t n = 0; n < p.batch; ++n) {
     const float* xn = x + n * p.in_channels * in_plane;
-    const float* col = xn;
-    if (!pointwise) {
-      const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
-      const std::size_t chunks = std::min(k, 4 * threads);
-      parallel_for(executor, chunks, [&](std::size_t t) {
-        const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
-        INLAY_DISPATCH(conv_im2col_f32)(p, xn, r0, r1, workspace + r0 * out_plane);
-      });
-      col = workspace;
-    }
+    const float* col = pointwise ? xn : conv_im2col_parallel(p, xn, k, workspace, executor);
     // op(A) = col^T: element (pixel i, tap r) is col[r * out_plane + i].
     gemm_packed_f32(true, out_plane, p.out_channels, k, 1.0f, col, out_plane, packed_w, 0.0f, yt,
                     p.out_channels, epilogue, executor);
@@ -19110,12 +19114,14 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
     const std::size_t tiles = (r1 - r0) * tiles_w;
     float* v = workspace;                  // 16 x [ic x tiles]
     float* m = workspace + 16 * ic * tiles;  // 16 x [oc x tiles]
-    parallel_for(executor, ic, [&](std::size_t c) {
+    // The transforms cost about 16 additions per tile and channel (B^T d B, A^T m A with entries
+    // 0 and +-1): small blocks (late layers, 7x7) run them on the calling thread.
+    parallel_for(executor_for_work(executor, 16 * ic * tiles), ic, [&](std::size_t c) {
       INLAY_DISPATCH(winograd_input_rows_f32)(p, x, c, r0, r1, v, ic * tiles, tiles);
     });
     gemm_batched_f32(16, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
-    parallel_for(executor, oc, [&](std::size_t o) {
+    parallel_for(executor_for_work(executor, 16 * oc * tiles), oc, [&](std::size_t o) {
       INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
                                                activation);
     });
@@ -21318,6 +21324,25 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Calls body(d) with the widest float tag of full, 8, 4 or 1 lanes that rows of `width` outputs
+// fill: a row narrower than a full vector runs on a narrower one rather than on single lanes.
+template <class Body>
+HWY_INLINE void with_tag_for_width(std::size_t width, Body&& body) {
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 8> eight;
+  const hn::CappedTag<float, 4> four;
+  const hn::CappedTag<float, 1> one;
+  if (width >= hn::Lanes(full)) {
+    body(full);
+  } else if (width >= hn::Lanes(eight)) {
+    body(eight);
+  } else if (width >= hn::Lanes(four)) {
+    body(four);
+  } else {
+    body(one);
+  }
+}
+
 // Rows [row_begin, row_end) of the column matrix of one (image, group); x points at the group's
 // first input channel. Row (c, ki, kj) holds x[c, oy*sh - pt + ki*dh, ox*sw - pl + kj*dw] for
 // every output position (oy, ox), 0 in the padding (im2col: Chellapilla et al., "High Performance
@@ -21473,19 +21498,9 @@ void conv_direct_f32(const Conv2dParams& p, const float* x, const float* w, cons
   const std::size_t blocks = (og + kConvDirectBlock - 1) / kConvDirectBlock, ow = p.out_w();
   parallel_for(executor, blocks, [&](std::size_t b) {
     const std::size_t oc0 = b * kConvDirectBlock, count = std::min(kConvDirectBlock, og - oc0);
-    const hn::ScalableTag<float> full;
-    const hn::CappedTag<float, 8> eight;
-    const hn::CappedTag<float, 4> four;
-    const hn::CappedTag<float, 1> one;
-    if (ow >= hn::Lanes(full)) {
-      conv_direct_block(full, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else if (ow >= hn::Lanes(eight)) {
-      conv_direct_block(eight, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else if (ow >= hn::Lanes(four)) {
-      conv_direct_block(four, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else {
-      conv_direct_block(one, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    }
+    with_tag_for_width(ow, [&](auto d) {
+      conv_direct_block(d, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    });
   });
 }
 
@@ -21738,19 +21753,9 @@ template <std::size_t kG, std::size_t kKw>
 inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c,
                                   const float* const* rows, const float* w, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
-  const hn::ScalableTag<float> full;
-  const hn::CappedTag<float, 8> eight;
-  const hn::CappedTag<float, 4> four;
-  const hn::CappedTag<float, 1> one;
-  if (ow >= hn::Lanes(full)) {
-    depthwise_cached_rows<kG, kKw>(full, p, c, rows, w, bias, y, ow);
-  } else if (ow >= 8) {
-    depthwise_cached_rows<kG, kKw>(eight, p, c, rows, w, bias, y, ow);
-  } else if (ow >= 4) {
-    depthwise_cached_rows<kG, kKw>(four, p, c, rows, w, bias, y, ow);
-  } else {
-    depthwise_cached_rows<kG, kKw>(one, p, c, rows, w, bias, y, ow);
-  }
+  with_tag_for_width(ow, [&](auto d) {
+    depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow);
+  });
 }
 
 // One plane (one image, one output channel) through the row cache. The activation is applied

@@ -122,6 +122,23 @@ INLAY_EXPORT(conv_col2im_f32);
 INLAY_EXPORT(depthwise_conv2d_nchw_f32);
 INLAY_EXPORT(conv_direct_f32);
 
+namespace {
+// The column matrix [k, out_h * out_w] of the channels of one (image, group) at `xg` into `col`;
+// returns `col`. A few chunks of rows per thread: one task per row costs more than a short
+// row's copy.
+const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k,
+                                  float* col, Executor* executor) {
+  const std::size_t out_plane = p.out_h() * p.out_w();
+  const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+  const std::size_t chunks = std::min(k, 4 * threads);
+  parallel_for(executor, chunks, [&](std::size_t t) {
+    const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
+    INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, col + r0 * out_plane);
+  });
+  return col;
+}
+}  // namespace
+
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
   if (conv_direct_applies(p)) return conv_direct_padded_size(p);
@@ -152,17 +169,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                                         activation, executor);
         continue;
       }
-      const float* col = xg;
-      if (!pointwise) {
-        // A few chunks of rows per thread: one task per row costs more than a short row's copy.
-        const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
-        const std::size_t chunks = std::min(k, 4 * threads);
-        parallel_for(executor, chunks, [&](std::size_t t) {
-          const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
-          INLAY_DISPATCH(conv_im2col_f32)(p, xg, r0, r1, workspace + r0 * out_plane);
-        });
-        col = workspace;
-      }
+      const float* col = pointwise ? xg : conv_im2col_parallel(p, xg, k, workspace, executor);
       GemmEpilogue epilogue;
       epilogue.bias = bias ? bias + g * og : nullptr;
       epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
@@ -224,16 +231,7 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
   const std::size_t swap[2] = {1, 0};
   for (std::size_t n = 0; n < p.batch; ++n) {
     const float* xn = x + n * p.in_channels * in_plane;
-    const float* col = xn;
-    if (!pointwise) {
-      const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
-      const std::size_t chunks = std::min(k, 4 * threads);
-      parallel_for(executor, chunks, [&](std::size_t t) {
-        const std::size_t r0 = k * t / chunks, r1 = k * (t + 1) / chunks;
-        INLAY_DISPATCH(conv_im2col_f32)(p, xn, r0, r1, workspace + r0 * out_plane);
-      });
-      col = workspace;
-    }
+    const float* col = pointwise ? xn : conv_im2col_parallel(p, xn, k, workspace, executor);
     // op(A) = col^T: element (pixel i, tap r) is col[r * out_plane + i].
     gemm_packed_f32(true, out_plane, p.out_channels, k, 1.0f, col, out_plane, packed_w, 0.0f, yt,
                     p.out_channels, epilogue, executor);

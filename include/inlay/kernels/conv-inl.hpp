@@ -30,6 +30,25 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Calls body(d) with the widest float tag of full, 8, 4 or 1 lanes that rows of `width` outputs
+// fill: a row narrower than a full vector runs on a narrower one rather than on single lanes.
+template <class Body>
+HWY_INLINE void with_tag_for_width(std::size_t width, Body&& body) {
+  const hn::ScalableTag<float> full;
+  const hn::CappedTag<float, 8> eight;
+  const hn::CappedTag<float, 4> four;
+  const hn::CappedTag<float, 1> one;
+  if (width >= hn::Lanes(full)) {
+    body(full);
+  } else if (width >= hn::Lanes(eight)) {
+    body(eight);
+  } else if (width >= hn::Lanes(four)) {
+    body(four);
+  } else {
+    body(one);
+  }
+}
+
 // Rows [row_begin, row_end) of the column matrix of one (image, group); x points at the group's
 // first input channel. Row (c, ki, kj) holds x[c, oy*sh - pt + ki*dh, ox*sw - pl + kj*dw] for
 // every output position (oy, ox), 0 in the padding (im2col: Chellapilla et al., "High Performance
@@ -185,19 +204,9 @@ void conv_direct_f32(const Conv2dParams& p, const float* x, const float* w, cons
   const std::size_t blocks = (og + kConvDirectBlock - 1) / kConvDirectBlock, ow = p.out_w();
   parallel_for(executor, blocks, [&](std::size_t b) {
     const std::size_t oc0 = b * kConvDirectBlock, count = std::min(kConvDirectBlock, og - oc0);
-    const hn::ScalableTag<float> full;
-    const hn::CappedTag<float, 8> eight;
-    const hn::CappedTag<float, 4> four;
-    const hn::CappedTag<float, 1> one;
-    if (ow >= hn::Lanes(full)) {
-      conv_direct_block(full, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else if (ow >= hn::Lanes(eight)) {
-      conv_direct_block(eight, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else if (ow >= hn::Lanes(four)) {
-      conv_direct_block(four, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    } else {
-      conv_direct_block(one, p, x, xw, xplane, w, bias, oc0, count, y, activation);
-    }
+    with_tag_for_width(ow, [&](auto d) {
+      conv_direct_block(d, p, x, xw, xplane, w, bias, oc0, count, y, activation);
+    });
   });
 }
 
@@ -450,19 +459,9 @@ template <std::size_t kG, std::size_t kKw>
 inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c,
                                   const float* const* rows, const float* w, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
-  const hn::ScalableTag<float> full;
-  const hn::CappedTag<float, 8> eight;
-  const hn::CappedTag<float, 4> four;
-  const hn::CappedTag<float, 1> one;
-  if (ow >= hn::Lanes(full)) {
-    depthwise_cached_rows<kG, kKw>(full, p, c, rows, w, bias, y, ow);
-  } else if (ow >= 8) {
-    depthwise_cached_rows<kG, kKw>(eight, p, c, rows, w, bias, y, ow);
-  } else if (ow >= 4) {
-    depthwise_cached_rows<kG, kKw>(four, p, c, rows, w, bias, y, ow);
-  } else {
-    depthwise_cached_rows<kG, kKw>(one, p, c, rows, w, bias, y, ow);
-  }
+  with_tag_for_width(ow, [&](auto d) {
+    depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow);
+  });
 }
 
 // One plane (one image, one output channel) through the row cache. The activation is applied

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "inlay/core/error.hpp"
+#include "inlay/core/executor.hpp"
 #include "inlay/impl/dispatch.hpp"
 #include "inlay/kernels/gemm.hpp"
 #include "inlay/kernels/winograd.hpp"
@@ -124,12 +125,14 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
     const std::size_t tiles = (r1 - r0) * tiles_w;
     float* v = workspace;                  // 16 x [ic x tiles]
     float* m = workspace + 16 * ic * tiles;  // 16 x [oc x tiles]
-    parallel_for(executor, ic, [&](std::size_t c) {
+    // The transforms cost about 16 additions per tile and channel (B^T d B, A^T m A with entries
+    // 0 and +-1): small blocks (late layers, 7x7) run them on the calling thread.
+    parallel_for(executor_for_work(executor, 16 * ic * tiles), ic, [&](std::size_t c) {
       INLAY_DISPATCH(winograd_input_rows_f32)(p, x, c, r0, r1, v, ic * tiles, tiles);
     });
     gemm_batched_f32(16, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
-    parallel_for(executor, oc, [&](std::size_t o) {
+    parallel_for(executor_for_work(executor, 16 * oc * tiles), oc, [&](std::size_t o) {
       INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
                                                activation);
     });

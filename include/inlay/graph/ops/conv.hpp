@@ -7,8 +7,10 @@
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -186,10 +188,38 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
   p.pad_right = w.pad_end;
 }
 
+// How many times a ConvKernel built each prepared form of its weights, over all kernels: tests
+// check through it that a form is built once, and only for a path that an input takes.
+struct ConvPreparedCounts {
+  std::atomic<std::size_t> winograd{0}, packed{0};
+};
+inline ConvPreparedCounts& conv_prepared_counts() {
+  static ConvPreparedCounts counts;
+  return counts;
+}
+
+// One form of constant weights (Winograd's U, W^T packed), built the first time a run needs
+// it: sessions on several threads may ask at once; one builds, the others wait, and the form
+// stays. A build that throws leaves it unbuilt, for the next run to try again.
+class PreparedWeights {
+ public:
+  // `build(std::vector<float>&)` fills the form; called at most once successfully.
+  template <class Build>
+  const float* get(Build&& build) const {
+    std::call_once(once_, [&] { build(data_); });
+    return data_.data();
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::vector<float> data_;
+};
+
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the depthwise kernel; constant weights may be prepared at load for
-// Winograd (3x3, large planes) and for the small-plane path (W^T packed); the others run
-// conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
+// M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared
+// on demand for Winograd (3x3, large planes) and for the small-plane path (W^T packed), only
+// when an input takes that path (which depends on the input's size, unknown at load); the
+// others run conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -200,8 +230,8 @@ class ConvKernel final : public OpKernel {
     // Constant weights are checked at load, so a model with wrong ones fails there.
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
-      prepare_winograd(*w);
-      prepare_packed(*w);
+      // A handle (no copy): the prepared forms are built from these elements.
+      if (w->dtype() == DType::f32 && w->rank() == 4 && group_ == 1) constant_weights_ = *w;
     }
   }
 
@@ -239,18 +269,31 @@ class ConvKernel final : public OpKernel {
                                          y.data<float>(), activation_, ctx.executor());
       return;
     }
-    if (!winograd_weights_.empty() && kernels::winograd_applies(p)) {
+    // Prepared forms are built from, and stand for, the constant weights only.
+    const bool preparable =
+        !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
+    if (preparable && kernels::winograd_applies(p)) {
+      const float* u = winograd_weights_.get([&](std::vector<float>& out) {
+        out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
+        kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
+        ++conv_prepared_counts().winograd;
+      });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
-      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), winograd_weights_.data(), bias,
-                                        y.data<float>(), workspace, activation_, ctx.executor());
+      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
+                                        activation_, ctx.executor());
       return;
     }
-    if (!packed_weights_.empty() && kernels::conv2d_packed_applies(p)) {
+    if (preparable && kernels::conv2d_packed_applies(p)) {
+      const float* packed = packed_weights_.get([&](std::vector<float>& out) {
+        out.resize(kernels::conv2d_packed_weights_size_f32(p));
+        kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());
+        ++conv_prepared_counts().packed;
+      });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed_weights_.data(), bias,
-                                      y.data<float>(), workspace, activation_, ctx.executor());
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(),
+                                      workspace, activation_, ctx.executor());
       return;
     }
     auto* workspace =
@@ -272,50 +315,13 @@ class ConvKernel final : public OpKernel {
     }
   }
 
-  // Constant f32 3x3 weights of one group that pass winograd_applies for a large input (run()
-  // checks again with the input's size): transformed once for the Winograd path. The stride and
-  // dilation come from the attributes; auto_pad does not matter (any padding works).
-  void prepare_winograd(const Tensor& w) {
-    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
-    kernels::Conv2dParams p;
-    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
-    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
-    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
-    if (window_.strides.size() == 2) {
-      p.stride_h = window_.stride(0);
-      p.stride_w = window_.stride(1);
-    }
-    if (window_.dilations.size() == 2) {
-      p.dilation_h = window_.dilation(0);
-      p.dilation_w = window_.dilation(1);
-    }
-    p.in_h = p.in_w = 64;  // large enough for any channel count that pays
-    if (!kernels::winograd_applies(p)) return;
-    winograd_weights_.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
-    kernels::winograd_transform_weights_f32(p, w.data<float>(), winograd_weights_.data());
-  }
-
-  // Constant f32 2-D weights of one group with at least 16 output channels: packed once for the
-  // small-plane path (conv2d_packed_applies; run() decides with the input's size, which is not
-  // known here: 3x3 weights may be kept both as Winograd's U and packed, for small inputs).
-  void prepare_packed(const Tensor& w) {
-    if (w.dtype() != DType::f32 || w.rank() != 4 || group_ != 1) return;
-    kernels::Conv2dParams p;
-    p.out_channels = static_cast<std::size_t>(w.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(w.shape()[1]);
-    p.kernel_h = static_cast<std::size_t>(w.shape()[2]);
-    p.kernel_w = static_cast<std::size_t>(w.shape()[3]);
-    if (p.out_channels < 16 || p.in_channels == 0) return;
-    packed_weights_.resize(kernels::conv2d_packed_weights_size_f32(p));
-    kernels::conv2d_pack_weights_f32(p, w.data<float>(), packed_weights_.data());
-  }
-
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
-  std::vector<float> winograd_weights_;  // U of the Winograd path, empty when it does not apply
-  std::vector<float> packed_weights_;    // W^T packed for the small-plane path, or empty
+  // The constant f32 [M, C, kh, kw] weights of one group, or empty: only these are prepared.
+  Tensor constant_weights_;
+  PreparedWeights winograd_weights_;  // U of the Winograd path
+  PreparedWeights packed_weights_;    // W^T packed for the small-plane path
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
