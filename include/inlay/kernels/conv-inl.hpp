@@ -464,18 +464,18 @@ inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c
   });
 }
 
-// One plane (one image, one output channel) through the row cache. The activation is applied
-// when c.fuses(it); the caller applies the others.
+// One plane (one image, one output channel) through the row cache `cache`
+// (kDepthwiseCacheFloats), zeroed by the caller before its first plane: row copies write only the
+// data part of a row, so the padding and the zero row stay zero from plane to plane. (Zeroing the
+// cache for every plane cost as much as the row copies on the short bands of the inverted
+// bottleneck, kernels/inverted_bottleneck.hpp.) The activation is applied when c.fuses(it); the
+// caller applies the others.
 inline void depthwise_cached_plane(const Conv2dParams& p, const DepthwiseCache& c,
-                                   const float* HWY_RESTRICT xp, const float* w, float bias,
-                                   float* HWY_RESTRICT yp) {
-  HWY_ALIGN float cache[kDepthwiseCacheFloats];
+                                   float* HWY_RESTRICT cache, const float* HWY_RESTRICT xp,
+                                   const float* w, float bias, float* HWY_RESTRICT yp) {
   std::ptrdiff_t held[kDepthwiseMaxSlots];  // input row in each slot, -1 when none
   const float* rows[kDepthwiseRows * kDepthwiseMaxKernel];
   for (std::size_t s = 0; s < c.slots; ++s) held[s] = -1;
-  // Zeros everywhere once (the padding of every phase and the zero row); row copies write only
-  // the data part.
-  fill_f32(cache, (c.slots + 1) * c.row_floats, 0.0f);
   const float* zeros = cache + c.slots * c.row_floats;
   const std::size_t oh = p.out_h(), ow = p.out_w();
   const std::ptrdiff_t in_h = static_cast<std::ptrdiff_t>(p.in_h);
@@ -681,17 +681,25 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   }
   const DepthwiseCache cache(p, activation);
   const bool fused = cache.fits && cache.fuses(activation);
-  parallel_for(executor, p.batch * p.out_channels, [&](std::size_t plane) {
-    const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
-    const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
-    float* yp = y + plane * oh * ow;
-    const float b = bias ? bias[oc] : 0.0f;
-    if (cache.fits) {
-      depthwise_cached_plane(p, cache, xp, w + oc * kk, b, yp);
-    } else {
-      depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
+  // A few runs of consecutive planes per thread, each with one row cache zeroed once.
+  const std::size_t planes = p.batch * p.out_channels;
+  const std::size_t runs =
+      executor != nullptr ? std::min(planes, 4 * executor->concurrency()) : std::size_t{1};
+  parallel_for(executor, runs, [&](std::size_t r) {
+    HWY_ALIGN float rows[kDepthwiseCacheFloats];
+    if (cache.fits) fill_f32(rows, (cache.slots + 1) * cache.row_floats, 0.0f);
+    for (std::size_t plane = planes * r / runs; plane < planes * (r + 1) / runs; ++plane) {
+      const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
+      const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
+      float* yp = y + plane * oh * ow;
+      const float b = bias ? bias[oc] : 0.0f;
+      if (cache.fits) {
+        depthwise_cached_plane(p, cache, rows, xp, w + oc * kk, b, yp);
+      } else {
+        depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
+      }
+      if (!fused && activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
     }
-    if (!fused && activation.op != UnaryOp::identity) activate_f32(yp, yp, oh * ow, activation);
   });
 }
 
