@@ -10796,6 +10796,7 @@ INLAY_NAMESPACE_END
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -11056,6 +11057,23 @@ inline kernels::Activation fused_activation(const OpInfo& info,
                                  info.get_float(prefix + "beta", 0.0f));
 }
 
+// One form of constant weights (Winograd's U, W^T packed for a GEMM), built the first time a
+// run needs it: sessions on several threads may ask at once; one builds, the others wait, and the form
+// stays. A build that throws leaves it unbuilt, for the next run to try again.
+class PreparedWeights {
+ public:
+  // `build(std::vector<float>&)` fills the form; called at most once successfully.
+  template <class Build>
+  const float* get(Build&& build) const {
+    std::call_once(once_, [&] { build(data_); });
+    return data_.data();
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::vector<float> data_;
+};
+
 }  // namespace ops
 }  // namespace graph
 INLAY_NAMESPACE_END
@@ -11075,7 +11093,6 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
 
 #include <algorithm>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11198,23 +11215,19 @@ class InvertedBottleneckKernel final : public OpKernel {
     return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
                     : kernels::conv2d_workspace_size_f32(p);
   }
-  struct Packed {
-    std::once_flag once;
-    std::vector<float> w;
-  };
   void pointwise(const kernels::Conv2dParams& p, const float* x,
-                 const kernels::BottleneckStage& stage, Packed& packed, float* y, float* work,
+                 const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
+                 float* work,
                  Executor* executor) const {
     if (!packs(p)) {
       kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
       return;
     }
-    std::call_once(packed.once, [&] {
-      packed.w.resize(kernels::conv2d_packed_weights_size_f32(p));
-      kernels::conv2d_pack_weights_f32(p, stage.w, packed.w.data());
+    const float* w = packed.get([&](std::vector<float>& form) {
+      form.resize(kernels::conv2d_packed_weights_size_f32(p));
+      kernels::conv2d_pack_weights_f32(p, stage.w, form.data());
     });
-    kernels::conv2d_nchw_packed_f32(p, x, packed.w.data(), stage.bias, y, work, stage.activation,
-                                    executor);
+    kernels::conv2d_nchw_packed_f32(p, x, w, stage.bias, y, work, stage.activation, executor);
   }
 
   static const Tensor& weights(OpContext& ctx, std::size_t i, const char* what, std::size_t rank) {
@@ -11241,7 +11254,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   std::vector<std::int64_t> strides_, pads_;
   kernels::Activation expand_, depthwise_, project_;
   bool constant_weights_;                      // W_expand and W_project: packed once when used
-  mutable Packed expand_packed_, project_packed_;  // built by the first run that needs them
+  PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
 };
 
 inline void register_inverted_bottleneck_ops(OpSet& ops) {
@@ -12145,7 +12158,6 @@ INLAY_NAMESPACE_END
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12329,23 +12341,6 @@ inline ConvPreparedCounts& conv_prepared_counts() {
   static ConvPreparedCounts counts;
   return counts;
 }
-
-// One form of constant weights (Winograd's U, W^T packed), built the first time a run needs
-// it: sessions on several threads may ask at once; one builds, the others wait, and the form
-// stays. A build that throws leaves it unbuilt, for the next run to try again.
-class PreparedWeights {
- public:
-  // `build(std::vector<float>&)` fills the form; called at most once successfully.
-  template <class Build>
-  const float* get(Build&& build) const {
-    std::call_once(once_, [&] { build(data_); });
-    return data_.data();
-  }
-
- private:
-  mutable std::once_flag once_;
-  mutable std::vector<float> data_;
-};
 
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
 // M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared

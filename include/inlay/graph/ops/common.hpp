@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -270,6 +271,23 @@ inline kernels::Activation fused_activation(const OpInfo& info,
                                  info.get_float(prefix + "alpha", 0.0f),
                                  info.get_float(prefix + "beta", 0.0f));
 }
+
+// One form of constant weights (Winograd's U, W^T packed for a GEMM), built the first time a
+// run needs it: sessions on several threads may ask at once; one builds, the others wait, and the form
+// stays. A build that throws leaves it unbuilt, for the next run to try again.
+class PreparedWeights {
+ public:
+  // `build(std::vector<float>&)` fills the form; called at most once successfully.
+  template <class Build>
+  const float* get(Build&& build) const {
+    std::call_once(once_, [&] { build(data_); });
+    return data_.data();
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::vector<float> data_;
+};
 
 }  // namespace ops
 }  // namespace graph

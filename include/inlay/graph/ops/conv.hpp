@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -197,23 +196,6 @@ inline ConvPreparedCounts& conv_prepared_counts() {
   static ConvPreparedCounts counts;
   return counts;
 }
-
-// One form of constant weights (Winograd's U, W^T packed), built the first time a run needs
-// it: sessions on several threads may ask at once; one builds, the others wait, and the form
-// stays. A build that throws leaves it unbuilt, for the next run to try again.
-class PreparedWeights {
- public:
-  // `build(std::vector<float>&)` fills the form; called at most once successfully.
-  template <class Build>
-  const float* get(Build&& build) const {
-    std::call_once(once_, [&] { build(data_); });
-    return data_.data();
-  }
-
- private:
-  mutable std::once_flag once_;
-  mutable std::vector<float> data_;
-};
 
 // Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
 // M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared

@@ -10,7 +10,6 @@
 #define INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
 
 #include <algorithm>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -135,23 +134,19 @@ class InvertedBottleneckKernel final : public OpKernel {
     return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
                     : kernels::conv2d_workspace_size_f32(p);
   }
-  struct Packed {
-    std::once_flag once;
-    std::vector<float> w;
-  };
   void pointwise(const kernels::Conv2dParams& p, const float* x,
-                 const kernels::BottleneckStage& stage, Packed& packed, float* y, float* work,
+                 const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
+                 float* work,
                  Executor* executor) const {
     if (!packs(p)) {
       kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
       return;
     }
-    std::call_once(packed.once, [&] {
-      packed.w.resize(kernels::conv2d_packed_weights_size_f32(p));
-      kernels::conv2d_pack_weights_f32(p, stage.w, packed.w.data());
+    const float* w = packed.get([&](std::vector<float>& form) {
+      form.resize(kernels::conv2d_packed_weights_size_f32(p));
+      kernels::conv2d_pack_weights_f32(p, stage.w, form.data());
     });
-    kernels::conv2d_nchw_packed_f32(p, x, packed.w.data(), stage.bias, y, work, stage.activation,
-                                    executor);
+    kernels::conv2d_nchw_packed_f32(p, x, w, stage.bias, y, work, stage.activation, executor);
   }
 
   static const Tensor& weights(OpContext& ctx, std::size_t i, const char* what, std::size_t rank) {
@@ -178,7 +173,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   std::vector<std::int64_t> strides_, pads_;
   kernels::Activation expand_, depthwise_, project_;
   bool constant_weights_;                      // W_expand and W_project: packed once when used
-  mutable Packed expand_packed_, project_packed_;  // built by the first run that needs them
+  PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
 };
 
 inline void register_inverted_bottleneck_ops(OpSet& ops) {
