@@ -11058,8 +11058,8 @@ inline kernels::Activation fused_activation(const OpInfo& info,
 }
 
 // One form of constant weights (Winograd's U, W^T packed for a GEMM), built the first time a
-// run needs it: sessions on several threads may ask at once; one builds, the others wait, and the form
-// stays. A build that throws leaves it unbuilt, for the next run to try again.
+// run needs it: sessions on several threads may ask at once; one builds, the others wait, and
+// the form stays. A build that throws leaves it unbuilt, for the next run to try again.
 class PreparedWeights {
  public:
   // `build(std::vector<float>&)` fills the form; called at most once successfully.
@@ -21975,15 +21975,15 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
   const std::size_t runs =
       executor != nullptr ? std::min(planes, 4 * executor->concurrency()) : std::size_t{1};
   parallel_for(executor, runs, [&](std::size_t r) {
-    HWY_ALIGN float rows[kDepthwiseCacheFloats];
-    if (cache.fits) fill_f32(rows, (cache.slots + 1) * cache.row_floats, 0.0f);
+    HWY_ALIGN float cache_floats[kDepthwiseCacheFloats];
+    if (cache.fits) fill_f32(cache_floats, (cache.slots + 1) * cache.row_floats, 0.0f);
     for (std::size_t plane = planes * r / runs; plane < planes * (r + 1) / runs; ++plane) {
       const std::size_t oc = plane % p.out_channels, n = plane / p.out_channels;
       const float* xp = x + (n * p.in_channels + oc / multiplier) * p.in_h * p.in_w;
       float* yp = y + plane * oh * ow;
       const float b = bias ? bias[oc] : 0.0f;
       if (cache.fits) {
-        depthwise_cached_plane(p, cache, rows, xp, w + oc * kk, b, yp);
+        depthwise_cached_plane(p, cache, cache_floats, xp, w + oc * kk, b, yp);
       } else {
         depthwise_direct_plane(p, xp, w + oc * kk, b, yp);
       }

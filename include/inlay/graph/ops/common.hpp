@@ -273,8 +273,8 @@ inline kernels::Activation fused_activation(const OpInfo& info,
 }
 
 // One form of constant weights (Winograd's U, W^T packed for a GEMM), built the first time a
-// run needs it: sessions on several threads may ask at once; one builds, the others wait, and the form
-// stays. A build that throws leaves it unbuilt, for the next run to try again.
+// run needs it: sessions on several threads may ask at once; one builds, the others wait, and
+// the form stays. A build that throws leaves it unbuilt, for the next run to try again.
 class PreparedWeights {
  public:
   // `build(std::vector<float>&)` fills the form; called at most once successfully.
