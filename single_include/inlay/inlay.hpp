@@ -19764,13 +19764,14 @@ HWY_AFTER_NAMESPACE();
 // Per-target bodies of the gemm kernels (see gemm.hpp). Re-included once per CPU target.
 //
 // The GEMM follows Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
-// (ACM TOMS 34(3), 2008): C is cut into blocks of kGemmNC columns; K into blocks of kGemmKC;
-// the kGemmKC x kGemmNC block of op(B) is packed into panels of gemm_panel_width columns (the
-// layout of gemm_pack_b_f32, so prepacked weights use the same loops) and stays in L1/L2 while
-// every row of A sweeps over it; a register-blocked micro-kernel computes an MR x NR tile of C with
-// FMAs and the epilogue is applied to the tile as it is stored. A is not packed: the micro-kernel
-// broadcasts its elements straight from the caller's memory (rows or columns are streamed in
-// order), which keeps the stack use at kGemmKC * kGemmNC floats.
+// (ACM TOMS 34(3), 2008): K is cut into blocks of kGemmKC; each kGemmKC x kGemmNC block of op(B)
+// is packed into panels of gemm_panel_width columns (the layout of gemm_pack_b_f32, so prepacked
+// weights use the same loops) and stays in L1/L2 while a block of rows of A sweeps over it; a
+// register-blocked micro-kernel computes an MR x NR tile of C with FMAs and the epilogue is
+// applied to the tile as it is stored. Each MC x KC block of A is packed
+// into micro-panels of MR rows (element (r, p) at p * MR + r), so the micro-kernel broadcasts from
+// one contiguous stream: broadcasting from MR rows of the caller's matrix (MR streams, rows
+// often 4 KiB apart) held the AVX-512 kernel near 60 % of the FMA peak.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -19780,6 +19781,7 @@ HWY_AFTER_NAMESPACE();
 
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include <hwy/highway.h>
 
@@ -19802,9 +19804,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // order. 192 x 64 floats = 48 KiB of packed B on the stack (L1 is 32-48 KiB, L2 1-2 MiB).
 constexpr std::size_t kGemmKC = 192;
 constexpr std::size_t kGemmNC = 64;
-// Prepacked B needs no stack, so its column blocks are wider: an MC x KC block of A is then used
-// for more micro-panels of B before it leaves L2.
-constexpr std::size_t kGemmPackedNC = 8 * kGemmNC;
+// Tasks take kGemmTaskNC columns, so that a packed MC x KC block of A is used for many
+// micro-panels of B before it leaves L2 (B not prepacked is packed kGemmNC columns at a time).
+constexpr std::size_t kGemmTaskNC = 8 * kGemmNC;
 static_assert(kGemmNC % gemm_panel_width == 0, "an N block is whole panels");
 
 // Register tile of the micro-kernel: MR rows x NV vectors. NR = NV * lanes is 32 columns (two
@@ -19838,11 +19840,12 @@ struct GemmProblem {
   const GemmEpilogue* epilogue;
 };
 
-// out[q * gemm_panel_width + y] = src[y * ld + q] for q, y < 4.
-static inline void transpose_4x4(const float* src, std::size_t ld, float* out) {
+// out[q * out_ld + y] = src[y * ld + q] for q, y < 4.
+static inline void transpose_4x4(const float* src, std::size_t ld, float* out,
+                                 std::size_t out_ld = gemm_panel_width) {
 #if HWY_TARGET == HWY_SCALAR
   for (std::size_t q = 0; q < 4; ++q) {
-    for (std::size_t y = 0; y < 4; ++y) out[q * gemm_panel_width + y] = src[y * ld + q];
+    for (std::size_t y = 0; y < 4; ++y) out[q * out_ld + y] = src[y * ld + q];
   }
 #else
   const hn::FixedTag<float, 4> d;
@@ -19853,9 +19856,9 @@ static inline void transpose_4x4(const float* src, std::size_t ld, float* out) {
   const auto t2 = hn::InterleaveUpper(d, v0, v1);  // v0[2] v1[2] v0[3] v1[3]
   const auto t3 = hn::InterleaveUpper(d, v2, v3);  // v2[2] v3[2] v2[3] v3[3]
   hn::StoreU(hn::ConcatLowerLower(d, t1, t0), d, out);
-  hn::StoreU(hn::ConcatUpperUpper(d, t1, t0), d, out + gemm_panel_width);
-  hn::StoreU(hn::ConcatLowerLower(d, t3, t2), d, out + 2 * gemm_panel_width);
-  hn::StoreU(hn::ConcatUpperUpper(d, t3, t2), d, out + 3 * gemm_panel_width);
+  hn::StoreU(hn::ConcatUpperUpper(d, t1, t0), d, out + out_ld);
+  hn::StoreU(hn::ConcatLowerLower(d, t3, t2), d, out + 2 * out_ld);
+  hn::StoreU(hn::ConcatUpperUpper(d, t3, t2), d, out + 3 * out_ld);
 #endif
 }
 
@@ -19905,24 +19908,20 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
   }
 }
 
-// tile[MR x NR] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at op(A)(0, 0) of the
-// tile; row i is read at a_off[i] (rows past the edge repeat the last one, their results are
-// dropped); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when NR = 16).
+// tile[MR x NR] = sum over p < kc of A(i, p) * B(p, j). `a` is the tile's packed micro-panel of A
+// (gemm_pack_a_block); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when
+// NR = 16).
 template <class D>
 HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
-                                const std::size_t* a_off, std::size_t csa,
                                 const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                 hn::Vec<D>* acc) {
   using Tile = GemmTile<D>;
   constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
   using V = hn::Vec<D>;
-  std::size_t off[MR];
-  INLAY_GEMM_UNROLL
-  for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
   for (std::size_t p = 0; p < kc; ++p) {
-    const float* ap = a + p * csa;
+    const float* ap = a + p * MR;
     V bv[NV];
     INLAY_GEMM_UNROLL
     for (std::size_t v = 0; v < NV; ++v) {
@@ -19931,7 +19930,7 @@ HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a
     }
     INLAY_GEMM_UNROLL
     for (std::size_t i = 0; i < MR; ++i) {
-      const V ai = hn::Set(d, ap[off[i]]);
+      const V ai = hn::Set(d, ap[i]);
       INLAY_GEMM_UNROLL
       for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
     }
@@ -19940,13 +19939,12 @@ HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a
 
 template <class D>
 HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
-                                    const std::size_t* a_off, std::size_t csa,
                                     const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                     float* HWY_RESTRICT tile) {
   using Tile = GemmTile<D>;
   constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
   hn::Vec<D> acc[MR * NV];
-  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
+  gemm_accumulate(d, kc, a, b0, b1, acc);
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
 }
@@ -19981,7 +19979,6 @@ inline bool gemm_direct_act(const GemmEpilogue& ep, bool last, GemmDirectAct* ac
 
 template <GemmDirectAct kAct, class D>
 HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY_RESTRICT a,
-                                           const std::size_t* a_off, std::size_t csa,
                                            const float* HWY_RESTRICT b0,
                                            const float* HWY_RESTRICT b1,
                                            const GemmDirectStore& st) {
@@ -19989,7 +19986,7 @@ HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY
   constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
   using V = hn::Vec<D>;
   V acc[MR * NV];
-  gemm_accumulate(d, kc, a, a_off, csa, b0, b1, acc);
+  gemm_accumulate(d, kc, a, b0, b1, acc);
   const V alpha = hn::Set(d, st.alpha), beta = hn::Set(d, st.beta);
   INLAY_GEMM_UNROLL
   for (std::size_t i = 0; i < MR; ++i) {
@@ -20061,8 +20058,46 @@ static void gemm_store_tile(D d, const float* tile, std::size_t nr_full, std::si
   }
 }
 
-// Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width and, unless
-// B is prepacked, nb <= kGemmNC.
+// Packs rows [i0, i1) and columns [p0, p0 + kb) of op(A) into micro-panels of MR rows: panel t
+// holds rows i0 + t * MR .., element (r, p) at t * kb * MR + p * MR + r. Rows past i1 repeat the
+// last row (their results are computed and dropped).
+template <std::size_t MR>
+static void gemm_pack_a_block(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t p0,
+                              std::size_t kb, float* dst) {
+  for (std::size_t i = i0; i < i1; i += MR, dst += kb * MR) {
+    const std::size_t mr = std::min(MR, i1 - i);
+    const float* a = g.a + i * g.rsa + p0 * g.csa;
+    std::size_t r = 0;
+    if (g.rsa == 1 && mr == MR) {  // op(A) = A^T: the MR values of one p are contiguous
+      for (std::size_t p = 0; p < kb; ++p) std::copy(a + p * g.csa, a + p * g.csa + MR, dst + p * MR);
+      continue;
+    }
+    if (g.csa == 1) {  // rows of op(A) are contiguous: 4 x 4 transposes of whole row groups
+      for (; r + 4 <= mr; r += 4) {
+        std::size_t p = 0;
+        for (; p + 4 <= kb; p += 4) transpose_4x4(a + r * g.rsa + p, g.rsa, dst + p * MR + r, MR);
+        for (; p < kb; ++p) {
+          for (std::size_t y = 0; y < 4; ++y) dst[p * MR + r + y] = a[(r + y) * g.rsa + p];
+        }
+      }
+    }
+    for (; r < MR; ++r) {
+      const float* row = a + std::min(r, mr - 1) * g.rsa;
+      for (std::size_t p = 0; p < kb; ++p) dst[p * MR + r] = row[p * g.csa];
+    }
+  }
+}
+
+// The packed A block of the calling thread, grown on first use (MC * KC floats, too large for
+// the stack of every host thread).
+static inline float* gemm_a_block_buffer(std::size_t floats) {
+  static thread_local std::vector<float> buffer;
+  if (buffer.size() < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
+// Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width. Unless B is
+// prepacked, its KC x kGemmNC sub-blocks are packed on the stack, once per block of MC rows.
 static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t j0,
                       std::size_t nb) {
   const hn::ScalableTag<float> d;
@@ -20070,21 +20105,10 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
   constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 32 * MR;
   HWY_ALIGN float tile[MR * NR];
   HWY_ALIGN float bbuf[kGemmKC * kGemmNC];  // the packed B block when B is not prepacked
-  std::size_t a_off[MR];
+  float* apack = gemm_a_block_buffer(MC * kGemmKC);
   std::size_t p0 = 0;
   do {  // once also when k == 0: C = beta * C + bias
     const std::size_t kb = std::min(kGemmKC, g.k - p0);
-    const float* bblock;
-    std::size_t panel_stride;
-    if (g.packed) {
-      panel_stride = g.k * gemm_panel_width;
-      bblock = g.packed + (j0 / gemm_panel_width) * panel_stride + p0 * gemm_panel_width;
-    } else {
-      panel_stride = kb * gemm_panel_width;
-      pack_b_block(g.trans_b, g.b, g.ldb, j0, nb, p0, kb, bbuf);
-      bblock = bbuf;
-    }
-    const std::size_t panels = (nb + gemm_panel_width - 1) / gemm_panel_width;
     const bool first = p0 == 0, last = p0 + kb >= g.k;
     // Whole tiles store from the registers when the epilogue allows it (no round trip through
     // `tile`); edge tiles and other activations take gemm_store_tile.
@@ -20101,34 +20125,50 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
-      for (std::size_t j = 0; j < nb; j += NR) {
-        const std::size_t q = j / gemm_panel_width;
-        const float* b0 = bblock + q * panel_stride;
-        const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
-        for (std::size_t i = ic; i < ic1; i += MR) {
-          const std::size_t mr = std::min(MR, ic1 - i);
-          for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-          const float* ai = g.a + i * g.rsa + p0 * g.csa;
-          const std::size_t nr = std::min(NR, nb - j);
-          if (direct && mr == MR && nr == NR) {
-            st.c = g.c + i * g.ldc + j0 + j;
-            st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
-            st.col_bias = ep.bias_kind == BiasKind::per_column && last ? ep.bias + j0 + j : nullptr;
-            switch (act) {
-              case GemmDirectAct::none:
-                gemm_micro_kernel_direct<GemmDirectAct::none>(d, kb, ai, a_off, g.csa, b0, b1, st);
-                break;
-              case GemmDirectAct::relu:
-                gemm_micro_kernel_direct<GemmDirectAct::relu>(d, kb, ai, a_off, g.csa, b0, b1, st);
-                break;
-              case GemmDirectAct::clip:
-                gemm_micro_kernel_direct<GemmDirectAct::clip>(d, kb, ai, a_off, g.csa, b0, b1, st);
-                break;
+      gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
+      const std::size_t sub = g.packed ? nb : kGemmNC;
+      for (std::size_t jb = j0; jb < j0 + nb; jb += sub) {
+        const std::size_t nbs = std::min(sub, j0 + nb - jb);
+        const float* bblock;
+        std::size_t panel_stride;
+        if (g.packed) {
+          panel_stride = g.k * gemm_panel_width;
+          bblock = g.packed + (jb / gemm_panel_width) * panel_stride + p0 * gemm_panel_width;
+        } else {
+          panel_stride = kb * gemm_panel_width;
+          pack_b_block(g.trans_b, g.b, g.ldb, jb, nbs, p0, kb, bbuf);
+          bblock = bbuf;
+        }
+        const std::size_t panels = (nbs + gemm_panel_width - 1) / gemm_panel_width;
+        for (std::size_t j = 0; j < nbs; j += NR) {
+          const std::size_t q = j / gemm_panel_width;
+          const float* b0 = bblock + q * panel_stride;
+          const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
+          for (std::size_t i = ic; i < ic1; i += MR) {
+            const std::size_t mr = std::min(MR, ic1 - i);
+            const float* ai = apack + (i - ic) * kb;
+            const std::size_t nr = std::min(NR, nbs - j);
+            if (direct && mr == MR && nr == NR) {
+              st.c = g.c + i * g.ldc + jb + j;
+              st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
+              st.col_bias =
+                  ep.bias_kind == BiasKind::per_column && last ? ep.bias + jb + j : nullptr;
+              switch (act) {
+                case GemmDirectAct::none:
+                  gemm_micro_kernel_direct<GemmDirectAct::none>(d, kb, ai, b0, b1, st);
+                  break;
+                case GemmDirectAct::relu:
+                  gemm_micro_kernel_direct<GemmDirectAct::relu>(d, kb, ai, b0, b1, st);
+                  break;
+                case GemmDirectAct::clip:
+                  gemm_micro_kernel_direct<GemmDirectAct::clip>(d, kb, ai, b0, b1, st);
+                  break;
+              }
+              continue;
             }
-            continue;
+            gemm_micro_kernel(d, kb, ai, b0, b1, tile);
+            gemm_store_tile(d, tile, NR, mr, nr, g, i, jb + j, first, last);
           }
-          gemm_micro_kernel(d, kb, ai, a_off, g.csa, b0, b1, tile);
-          gemm_store_tile(d, tile, NR, mr, nr, g, i, j0 + j, first, last);
         }
       }
     }
@@ -20190,7 +20230,7 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue, Executor* executor) {
   gemm_run(
-      batch, m, n, kGemmNC,
+      batch, m, n, kGemmTaskNC,
       [&](std::size_t i) {
         // With k == 0, A and B may be null: offset them only when there is something.
         GemmProblem g = gemm_problem(trans_a, k, alpha, k ? a + i * stride_a : a, lda, beta,
@@ -20281,7 +20321,7 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
     return;
   }
   gemm_run(
-      1, m, n, kGemmPackedNC,
+      1, m, n, kGemmTaskNC,
       [&](std::size_t) {
         GemmProblem g = gemm_problem(trans_a, k, alpha, a, lda, beta, c, ldc, epilogue);
         g.packed = packed_b;
