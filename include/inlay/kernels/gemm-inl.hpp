@@ -5,10 +5,12 @@
 // is packed into panels of gemm_panel_width columns (the layout of gemm_pack_b_f32, so prepacked
 // weights use the same loops) and stays in L1/L2 while a block of rows of A sweeps over it; a
 // register-blocked micro-kernel computes an MR x NR tile of C with FMAs and the epilogue is
-// applied to the tile as it is stored. Each MC x KC block of A is packed
-// into micro-panels of MR rows (element (r, p) at p * MR + r), so the micro-kernel broadcasts from
-// one contiguous stream: broadcasting from MR rows of the caller's matrix (MR streams, rows
-// often 4 KiB apart) held the AVX-512 kernel near 60 % of the FMA peak.
+// applied to the tile as it is stored. An MC x KC block of A that serves at least
+// kGemmPackAStrips micro-panels of B is packed into micro-panels of MR rows (element (r, p) at
+// p * MR + r), so the micro-kernel broadcasts from one contiguous stream: broadcasting from MR
+// rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel near
+// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on small
+// planes: N = 16 tiles) is read in place, where packing would cost more than it saves.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -46,6 +48,7 @@ constexpr std::size_t kGemmNC = 64;
 // Tasks take kGemmTaskNC columns, so that a packed MC x KC block of A is used for many
 // micro-panels of B before it leaves L2 (B not prepacked is packed kGemmNC columns at a time).
 constexpr std::size_t kGemmTaskNC = 8 * kGemmNC;
+constexpr std::size_t kGemmPackAStrips = 3;
 static_assert(kGemmNC % gemm_panel_width == 0, "an N block is whole panels");
 
 // Register tile of the micro-kernel: MR rows x NV vectors. NR = NV * lanes is 32 columns (two
@@ -147,20 +150,25 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
   }
 }
 
-// tile[MR x NR] = sum over p < kc of A(i, p) * B(p, j). `a` is the tile's packed micro-panel of A
-// (gemm_pack_a_block); b0/b1 are the panels of the tile's first/second 16 columns (b1 unused when
-// NR = 16).
-template <class D>
+// tile[MR x NR] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at element (0, 0) of the
+// tile's rows of A, packed (gemm_pack_a_block: a_off[i] = i, csa = MR) or in place; row i is read
+// at a_off[i] (rows past the edge repeat the last one, their results are dropped); b0/b1 are the
+// panels of the tile's first/second 16 columns (b1 unused when NV * lanes = 16).
+template <std::size_t NV, class D>
 HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                const std::size_t* a_off, std::size_t csa,
                                 const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                 hn::Vec<D>* acc) {
   using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
   using V = hn::Vec<D>;
+  std::size_t off[MR];
+  INLAY_GEMM_UNROLL
+  for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
   for (std::size_t p = 0; p < kc; ++p) {
-    const float* ap = a + p * MR;
+    const float* ap = a + p * csa;
     V bv[NV];
     INLAY_GEMM_UNROLL
     for (std::size_t v = 0; v < NV; ++v) {
@@ -169,21 +177,22 @@ HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a
     }
     INLAY_GEMM_UNROLL
     for (std::size_t i = 0; i < MR; ++i) {
-      const V ai = hn::Set(d, ap[i]);
+      const V ai = hn::Set(d, ap[off[i]]);
       INLAY_GEMM_UNROLL
       for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
     }
   }
 }
 
-template <class D>
+template <std::size_t NV, class D>
 HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                    const std::size_t* a_off, std::size_t csa,
                                     const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                     float* HWY_RESTRICT tile) {
   using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
   hn::Vec<D> acc[MR * NV];
-  gemm_accumulate(d, kc, a, b0, b1, acc);
+  gemm_accumulate<NV>(d, kc, a, a_off, csa, b0, b1, acc);
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
 }
@@ -216,16 +225,17 @@ inline bool gemm_direct_act(const GemmEpilogue& ep, bool last, GemmDirectAct* ac
   return true;
 }
 
-template <GemmDirectAct kAct, class D>
+template <GemmDirectAct kAct, std::size_t NV, class D>
 HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY_RESTRICT a,
+                                           const std::size_t* a_off, std::size_t csa,
                                            const float* HWY_RESTRICT b0,
                                            const float* HWY_RESTRICT b1,
                                            const GemmDirectStore& st) {
   using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, NV = Tile::kNV, L = Tile::kLanes;
+  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
   using V = hn::Vec<D>;
   V acc[MR * NV];
-  gemm_accumulate(d, kc, a, b0, b1, acc);
+  gemm_accumulate<NV>(d, kc, a, a_off, csa, b0, b1, acc);
   const V alpha = hn::Set(d, st.alpha), beta = hn::Set(d, st.beta);
   INLAY_GEMM_UNROLL
   for (std::size_t i = 0; i < MR; ++i) {
@@ -297,6 +307,37 @@ static void gemm_store_tile(D d, const float* tile, std::size_t nr_full, std::si
   }
 }
 
+// One MR x (NV * lanes) tile of C at (i, j) from K block [p0, p0 + kb): stored straight from the
+// registers when it is whole and the epilogue allows it (`direct`), else through `tile` and
+// gemm_store_tile.
+template <std::size_t NV, class D>
+HWY_INLINE void gemm_tile(D d, const GemmProblem& g, std::size_t i, std::size_t j, std::size_t mr,
+                          std::size_t nr, std::size_t kb, const float* ai, const std::size_t* offs,
+                          std::size_t csa, const float* b0, const float* b1, bool first, bool last,
+                          bool direct, GemmDirectAct act, GemmDirectStore& st, float* tile) {
+  constexpr std::size_t MR = GemmTile<D>::kMR, L = GemmTile<D>::kLanes;
+  const GemmEpilogue& ep = *g.epilogue;
+  if (direct && mr == MR && nr == NV * L) {
+    st.c = g.c + i * g.ldc + j;
+    st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
+    st.col_bias = ep.bias_kind == BiasKind::per_column && last ? ep.bias + j : nullptr;
+    switch (act) {
+      case GemmDirectAct::none:
+        gemm_micro_kernel_direct<GemmDirectAct::none, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        break;
+      case GemmDirectAct::relu:
+        gemm_micro_kernel_direct<GemmDirectAct::relu, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        break;
+      case GemmDirectAct::clip:
+        gemm_micro_kernel_direct<GemmDirectAct::clip, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        break;
+    }
+    return;
+  }
+  gemm_micro_kernel<NV>(d, kb, ai, offs, csa, b0, b1, tile);
+  gemm_store_tile(d, tile, NV * L, mr, nr, g, i, j, first, last);
+}
+
 // Packs rows [i0, i1) and columns [p0, p0 + kb) of op(A) into micro-panels of MR rows: panel t
 // holds rows i0 + t * MR .., element (r, p) at t * kb * MR + p * MR + r. Rows past i1 repeat the
 // last row (their results are computed and dropped).
@@ -344,7 +385,11 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
   constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 32 * MR;
   HWY_ALIGN float tile[MR * NR];
   HWY_ALIGN float bbuf[kGemmKC * kGemmNC];  // the packed B block when B is not prepacked
-  float* apack = gemm_a_block_buffer(MC * kGemmKC);
+  // A is packed when its blocks serve enough micro-panels of B (the same count for every block).
+  const bool pack_a = (nb + NR - 1) / NR >= kGemmPackAStrips;
+  float* apack = pack_a ? gemm_a_block_buffer(MC * kGemmKC) : nullptr;
+  std::size_t a_off[MR], packed_off[MR];
+  for (std::size_t r = 0; r < MR; ++r) packed_off[r] = r;
   std::size_t p0 = 0;
   do {  // once also when k == 0: C = beta * C + bias
     const std::size_t kb = std::min(kGemmKC, g.k - p0);
@@ -364,7 +409,9 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
-      gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
+      if (pack_a) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
+      const std::size_t* offs = pack_a ? packed_off : a_off;
+      const std::size_t csa = pack_a ? MR : g.csa;
       const std::size_t sub = g.packed ? nb : kGemmNC;
       for (std::size_t jb = j0; jb < j0 + nb; jb += sub) {
         const std::size_t nbs = std::min(sub, j0 + nb - jb);
@@ -385,28 +432,23 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
           const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
           for (std::size_t i = ic; i < ic1; i += MR) {
             const std::size_t mr = std::min(MR, ic1 - i);
-            const float* ai = apack + (i - ic) * kb;
-            const std::size_t nr = std::min(NR, nbs - j);
-            if (direct && mr == MR && nr == NR) {
-              st.c = g.c + i * g.ldc + jb + j;
-              st.row_bias = ep.bias_kind == BiasKind::per_row && last ? ep.bias + i : nullptr;
-              st.col_bias =
-                  ep.bias_kind == BiasKind::per_column && last ? ep.bias + jb + j : nullptr;
-              switch (act) {
-                case GemmDirectAct::none:
-                  gemm_micro_kernel_direct<GemmDirectAct::none>(d, kb, ai, b0, b1, st);
-                  break;
-                case GemmDirectAct::relu:
-                  gemm_micro_kernel_direct<GemmDirectAct::relu>(d, kb, ai, b0, b1, st);
-                  break;
-                case GemmDirectAct::clip:
-                  gemm_micro_kernel_direct<GemmDirectAct::clip>(d, kb, ai, b0, b1, st);
-                  break;
-              }
-              continue;
+            const float* ai;
+            if (pack_a) {
+              ai = apack + (i - ic) * kb;
+            } else {
+              for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
+              ai = g.a + i * g.rsa + p0 * g.csa;
             }
-            gemm_micro_kernel(d, kb, ai, b0, b1, tile);
-            gemm_store_tile(d, tile, NR, mr, nr, g, i, jb + j, first, last);
+            const std::size_t nr = std::min(NR, nbs - j);
+            // A strip of at most one vector of columns (Winograd's 16 tiles of a 14x14 plane,
+            // the last strip of 49) runs the one-vector tile instead of computing two.
+            if (Tile::kNV == 2 && nr <= Tile::kLanes) {
+              gemm_tile<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last, direct,
+                           act, st, tile);
+            } else {
+              gemm_tile<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
+                                   direct, act, st, tile);
+            }
           }
         }
       }
