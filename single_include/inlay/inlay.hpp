@@ -19912,24 +19912,23 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
 }
 
 // tile[MR x NR] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at element (0, 0) of the
-// tile's rows of A, packed (gemm_pack_a_block: a_off[i] = i, csa = MR) or in place; row i is read
+// tile's rows of A, packed (gemm_pack_a_block; a_off null, csa = GemmTile::kMR) or in place; row i is read
 // at a_off[i] (rows past the edge repeat the last one, their results are dropped); b0/b1 are the
 // panels of the tile's first/second 16 columns (b1 unused when NV * lanes = 16).
-template <std::size_t NV, class D>
+// a_off == nullptr marks a packed micro-panel (a_off[i] = i, csa = the panel's row count): its
+// loop then addresses A with constants, which frees the MR offset registers (one was spilled on
+// every step).
+template <std::size_t MR, std::size_t NV, class D>
 HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
                                 const std::size_t* a_off, std::size_t csa,
                                 const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                 hn::Vec<D>* acc) {
-  using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
+  constexpr std::size_t L = GemmTile<D>::kLanes;
   using V = hn::Vec<D>;
-  std::size_t off[MR];
-  INLAY_GEMM_UNROLL
-  for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) acc[r] = hn::Zero(d);
-  for (std::size_t p = 0; p < kc; ++p) {
-    const float* ap = a + p * csa;
+  // acc += A(:, p) * B(p, :) with A(i, p) = ap[row(i)].
+  const auto step = [&](std::size_t p, const float* ap, auto row) HWY_ATTR {
     V bv[NV];
     INLAY_GEMM_UNROLL
     for (std::size_t v = 0; v < NV; ++v) {
@@ -19938,22 +19937,31 @@ HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a
     }
     INLAY_GEMM_UNROLL
     for (std::size_t i = 0; i < MR; ++i) {
-      const V ai = hn::Set(d, ap[off[i]]);
+      const V ai = hn::Set(d, ap[row(i)]);
       INLAY_GEMM_UNROLL
       for (std::size_t v = 0; v < NV; ++v) acc[i * NV + v] = hn::MulAdd(ai, bv[v], acc[i * NV + v]);
     }
+  };
+  if (a_off == nullptr) {
+    for (std::size_t p = 0; p < kc; ++p) step(p, a + p * csa, [](std::size_t i) { return i; });
+    return;
+  }
+  std::size_t off[MR];
+  INLAY_GEMM_UNROLL
+  for (std::size_t i = 0; i < MR; ++i) off[i] = a_off[i];
+  for (std::size_t p = 0; p < kc; ++p) {
+    step(p, a + p * csa, [&off](std::size_t i) { return off[i]; });
   }
 }
 
-template <std::size_t NV, class D>
+template <std::size_t MR, std::size_t NV, class D>
 HWY_NOINLINE void gemm_micro_kernel(D d, std::size_t kc, const float* HWY_RESTRICT a,
                                     const std::size_t* a_off, std::size_t csa,
                                     const float* HWY_RESTRICT b0, const float* HWY_RESTRICT b1,
                                     float* HWY_RESTRICT tile) {
-  using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
+  constexpr std::size_t L = GemmTile<D>::kLanes;
   hn::Vec<D> acc[MR * NV];
-  gemm_accumulate<NV>(d, kc, a, a_off, csa, b0, b1, acc);
+  gemm_accumulate<MR, NV>(d, kc, a, a_off, csa, b0, b1, acc);
   INLAY_GEMM_UNROLL
   for (std::size_t r = 0; r < MR * NV; ++r) hn::Store(acc[r], d, tile + r * L);
 }
@@ -19986,17 +19994,16 @@ inline bool gemm_direct_act(const GemmEpilogue& ep, bool last, GemmDirectAct* ac
   return true;
 }
 
-template <GemmDirectAct kAct, std::size_t NV, class D>
+template <GemmDirectAct kAct, std::size_t MR, std::size_t NV, class D>
 HWY_NOINLINE void gemm_micro_kernel_direct(D d, std::size_t kc, const float* HWY_RESTRICT a,
                                            const std::size_t* a_off, std::size_t csa,
                                            const float* HWY_RESTRICT b0,
                                            const float* HWY_RESTRICT b1,
                                            const GemmDirectStore& st) {
-  using Tile = GemmTile<D>;
-  constexpr std::size_t MR = Tile::kMR, L = Tile::kLanes;
+  constexpr std::size_t L = GemmTile<D>::kLanes;
   using V = hn::Vec<D>;
   V acc[MR * NV];
-  gemm_accumulate<NV>(d, kc, a, a_off, csa, b0, b1, acc);
+  gemm_accumulate<MR, NV>(d, kc, a, a_off, csa, b0, b1, acc);
   const V alpha = hn::Set(d, st.alpha), beta = hn::Set(d, st.beta);
   INLAY_GEMM_UNROLL
   for (std::size_t i = 0; i < MR; ++i) {
@@ -20068,15 +20075,15 @@ static void gemm_store_tile(D d, const float* tile, std::size_t nr_full, std::si
   }
 }
 
-// One MR x (NV * lanes) tile of C at (i, j) from K block [p0, p0 + kb): stored straight from the
-// registers when it is whole and the epilogue allows it (`direct`), else through `tile` and
-// gemm_store_tile.
-template <std::size_t NV, class D>
+// One MR x (NV * lanes) tile of C at (i, j) from K block [p0, p0 + kb), of which mr x nr are
+// kept: stored straight from the registers when it is whole and the epilogue allows it
+// (`direct`), else through `tile` and gemm_store_tile.
+template <std::size_t MR, std::size_t NV, class D>
 HWY_INLINE void gemm_tile(D d, const GemmProblem& g, std::size_t i, std::size_t j, std::size_t mr,
                           std::size_t nr, std::size_t kb, const float* ai, const std::size_t* offs,
                           std::size_t csa, const float* b0, const float* b1, bool first, bool last,
                           bool direct, GemmDirectAct act, GemmDirectStore& st, float* tile) {
-  constexpr std::size_t MR = GemmTile<D>::kMR, L = GemmTile<D>::kLanes;
+  constexpr std::size_t L = GemmTile<D>::kLanes;
   const GemmEpilogue& ep = *g.epilogue;
   if (direct && mr == MR && nr == NV * L) {
     st.c = g.c + i * g.ldc + j;
@@ -20084,19 +20091,40 @@ HWY_INLINE void gemm_tile(D d, const GemmProblem& g, std::size_t i, std::size_t 
     st.col_bias = ep.bias_kind == BiasKind::per_column && last ? ep.bias + j : nullptr;
     switch (act) {
       case GemmDirectAct::none:
-        gemm_micro_kernel_direct<GemmDirectAct::none, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        gemm_micro_kernel_direct<GemmDirectAct::none, MR, NV>(d, kb, ai, offs, csa, b0, b1, st);
         break;
       case GemmDirectAct::relu:
-        gemm_micro_kernel_direct<GemmDirectAct::relu, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        gemm_micro_kernel_direct<GemmDirectAct::relu, MR, NV>(d, kb, ai, offs, csa, b0, b1, st);
         break;
       case GemmDirectAct::clip:
-        gemm_micro_kernel_direct<GemmDirectAct::clip, NV>(d, kb, ai, offs, csa, b0, b1, st);
+        gemm_micro_kernel_direct<GemmDirectAct::clip, MR, NV>(d, kb, ai, offs, csa, b0, b1, st);
         break;
     }
     return;
   }
-  gemm_micro_kernel<NV>(d, kb, ai, offs, csa, b0, b1, tile);
+  gemm_micro_kernel<MR, NV>(d, kb, ai, offs, csa, b0, b1, tile);
   gemm_store_tile(d, tile, NV * L, mr, nr, g, i, j, first, last);
+}
+
+// A tile of mr <= GemmTile::kMR rows: the last rows of a short C (49 pixels of a 7x7 plane are 6
+// tiles of 8 and one of 1) run a kernel of 1 or kMR / 2 rows instead of computing kMR.
+template <std::size_t NV, class D>
+HWY_INLINE void gemm_tile_rows(D d, const GemmProblem& g, std::size_t i, std::size_t j,
+                               std::size_t mr, std::size_t nr, std::size_t kb, const float* ai,
+                               const std::size_t* offs, std::size_t csa, const float* b0,
+                               const float* b1, bool first, bool last, bool direct,
+                               GemmDirectAct act, GemmDirectStore& st, float* tile) {
+  constexpr std::size_t MR = GemmTile<D>::kMR, kHalf = MR >= 8 ? MR / 2 : MR;
+  if (MR > 1 && mr == 1) {
+    gemm_tile<1, NV>(d, g, i, j, mr, nr, kb, ai, offs, csa, b0, b1, first, last, direct, act, st,
+                     tile);
+  } else if (mr <= kHalf) {
+    gemm_tile<kHalf, NV>(d, g, i, j, mr, nr, kb, ai, offs, csa, b0, b1, first, last, direct, act,
+                         st, tile);
+  } else {
+    gemm_tile<MR, NV>(d, g, i, j, mr, nr, kb, ai, offs, csa, b0, b1, first, last, direct, act, st,
+                      tile);
+  }
 }
 
 // Packs rows [i0, i1) and columns [p0, p0 + kb) of op(A) into micro-panels of MR rows: panel t
@@ -20149,8 +20177,7 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
   // A is packed when its blocks serve enough micro-panels of B (the same count for every block).
   const bool pack_a = (nb + NR - 1) / NR >= kGemmPackAStrips;
   float* apack = pack_a ? gemm_a_block_buffer(MC * kGemmKC) : nullptr;
-  std::size_t a_off[MR], packed_off[MR];
-  for (std::size_t r = 0; r < MR; ++r) packed_off[r] = r;
+  std::size_t a_off[MR];
   std::size_t p0 = 0;
   do {  // once also when k == 0: C = beta * C + bias
     const std::size_t kb = std::min(kGemmKC, g.k - p0);
@@ -20171,7 +20198,7 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
       if (pack_a) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
-      const std::size_t* offs = pack_a ? packed_off : a_off;
+      const std::size_t* offs = pack_a ? nullptr : a_off;
       const std::size_t csa = pack_a ? MR : g.csa;
       const std::size_t sub = g.packed ? nb : kGemmNC;
       for (std::size_t jb = j0; jb < j0 + nb; jb += sub) {
@@ -20204,11 +20231,11 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
             // A strip of at most one vector of columns (Winograd's 16 tiles of a 14x14 plane,
             // the last strip of 49) runs the one-vector tile instead of computing two.
             if (Tile::kNV == 2 && nr <= Tile::kLanes) {
-              gemm_tile<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last, direct,
-                           act, st, tile);
+              gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
+                                direct, act, st, tile);
             } else {
-              gemm_tile<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
-                                   direct, act, st, tile);
+              gemm_tile_rows<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first,
+                                        last, direct, act, st, tile);
             }
           }
         }
