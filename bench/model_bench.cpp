@@ -355,6 +355,7 @@ int run(const Options& o, const std::string& name) {
   if (o.profile) {
     timed = timed_builtin_ops();
     model_options.custom_ops = &timed;
+    model_options.fuse_custom_ops = true;  // the wrapped kernels are inlay's: fuse as a plain load
   }
   inlay::SessionOptions session_options;
   session_options.threads = o.threads;

@@ -1782,8 +1782,13 @@ struct ValueDesc {
 };
 
 struct ModelOptions {
-  // Operators of the host, looked up before inlay's own (examples/custom_op).
+  // Operators of the host, looked up before inlay's own (examples/custom_op). The fusions leave
+  // the nodes they serve as written.
   const OpSet* custom_ops = nullptr;
+  // Fuse those nodes too: only for custom ops that wrap inlay's own kernels (bench/model_bench's
+  // profile), since a fused node carries inlay's attributes (inlay.activation, ...) or becomes an
+  // inlay op (inlay:InvertedBottleneck).
+  bool fuse_custom_ops = false;
   // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
   // runs node by node as written (for debugging a model).
   bool optimize = true;
@@ -9633,6 +9638,7 @@ struct Node {
   std::vector<int> implicit_inputs;   // outer values read by this node's subgraphs
   std::vector<Attribute> attributes;
   bool dead = false;                  // removed by a pass (dropped by compact())
+  bool host_kernel = false;           // served by the host's custom ops: fuse() leaves it as is
 };
 
 struct Graph {
@@ -11362,7 +11368,7 @@ inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
   const int p = u.producer[v];
   if (p < 0 || u.count[v] != 1) return -1;
   const Node& n = g.nodes[p];
-  if (!n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
+  if (n.host_kernel || !n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
   if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
   for (const char* op : ops) {
     if (n.op_type == op) return p;
@@ -11384,7 +11390,9 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
   std::size_t fused = 0;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& bn = g.nodes[i];
-    if (bn.dead || !bn.domain.empty() || bn.op_type != "BatchNormalization") continue;
+    if (bn.dead || bn.host_kernel || !bn.domain.empty() || bn.op_type != "BatchNormalization") {
+      continue;
+    }
     if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
     bool extra_outputs = false;
     for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
@@ -11451,7 +11459,10 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
   std::size_t fused = 0;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& add = g.nodes[i];
-    if (add.dead || !add.domain.empty() || add.op_type != "Add" || add.inputs.size() != 2) continue;
+    if (add.dead || add.host_kernel || !add.domain.empty() || add.op_type != "Add" ||
+        add.inputs.size() != 2) {
+      continue;
+    }
     for (std::size_t side = 0; side < 2; ++side) {
       const Tensor* bias = constant_f32(g, add, 1 - side);
       const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
@@ -11501,7 +11512,7 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
 // The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
 // Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
 inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
-  if (!n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  if (n.host_kernel || !n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
   const std::string& op = n.op_type;
   if (op == "Relu") act = kernels::Activation::relu();
   else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
@@ -11561,7 +11572,9 @@ inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
 // Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
 // bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
 inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
-  if (n.dead || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) return false;
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) {
+    return false;
+  }
   w = constant_f32(g, n, 1);
   if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
   if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
@@ -11651,9 +11664,14 @@ inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
 }  // namespace fuse_detail
 
 // Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
-// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of nodes fused away. The
-// graph must be compacted and compiled again afterwards.
-inline std::size_t fuse(Graph& g) {
+// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of
+// nodes fused away. The graph must be compacted and compiled again afterwards. Nodes whose
+// operator `host_ops` serves (ModelOptions::custom_ops) are left as written: fused, the host's
+// kernel would get attributes it does not know (inlay.activation) or not run at all.
+inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
+  for (Node& n : g.nodes) {
+    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
+  }
   fuse_detail::Uses u = fuse_detail::count_uses(g);
   std::size_t fused = fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
@@ -11720,7 +11738,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   compile(g, options.custom_ops);
   if (options.optimize) {
     fold_constants(g);
-    fuse(g);
+    fuse(g, options.fuse_custom_ops ? nullptr : options.custom_ops);
     remove_dead_nodes(g);
     compact(g);
     compile(g, options.custom_ops);

@@ -1,6 +1,7 @@
 // The fusions at load (graph/impl/fuse.hpp): each fused graph gives the outputs of the graph run
 // node by node (ModelOptions{optimize = false}) and plans fewer nodes; a value that another node
 // or the caller reads is never fused away.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -267,4 +268,65 @@ TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not f
       .output("y");
   c = compare(dil.bytes(), {1, 4, 9, 9});
   CHECK(c.fused_nodes == 3);
+}
+
+namespace {
+// A host "Relu" that writes x + 100, so that its output tells whether it ran.
+class PlusHundred final : public inlay::OpKernel {
+ public:
+  void run(inlay::OpContext& ctx) const override {
+    const inlay::Tensor& x = ctx.input(0);
+    inlay::Tensor& y = ctx.output(0, inlay::DType::f32, x.shape());
+    for (std::int64_t i = 0; i < x.numel(); ++i) y.data<float>()[i] = x.data<float>()[i] + 100.0f;
+  }
+};
+}  // namespace
+
+TEST_CASE("A node the host's custom ops serve is not fused away (unless fuse_custom_ops)",
+          "[fuse]") {
+  TinyModel m;
+  m.input("x", {1, 2, 4, 4})
+      .init("w", {3, 2, 3, 3}, values(54, 41))
+      .node("Conv", {"x", "w"}, {"c"}, {attr_ints("pads", {1, 1, 1, 1})})
+      .node("Relu", {"c"}, {"y"})
+      .output("y");
+  const std::string bytes = m.bytes();
+  inlay::OpSet host;
+  host.add("", "Relu", 1, [](const inlay::OpInfo&) {
+    return std::unique_ptr<inlay::OpKernel>(new PlusHundred());
+  });
+  std::vector<float> x = values(32, 42);
+  const inlay::Tensor xt = inlay::Tensor::view(x.data(), {1, 2, 4, 4});
+
+  // The expected output: the same model with Relu served by the host, run node by node.
+  inlay::ModelOptions plain;
+  plain.optimize = false;
+  plain.custom_ops = &host;
+  const inlay::Tensor expected =
+      inlay::Session(inlay::Model::from_bytes(bytes.data(), bytes.size(), plain)).run({xt})[0];
+
+  inlay::ModelOptions served;
+  served.custom_ops = &host;
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size(), served);
+  CHECK(model.summary().nodes_planned == 2);
+  const inlay::Tensor got = inlay::Session(model).run({xt})[0];
+  REQUIRE(got.numel() == expected.numel());
+  bool negative_seen = false;
+  for (std::int64_t i = 0; i < got.numel(); ++i) {
+    INFO("element " << i);
+    CHECK(std::fabs(got.data<float>()[i] - expected.data<float>()[i]) <= 1e-4f);
+    negative_seen |= expected.data<float>()[i] < 100.0f;  // a conv output below 0 passed as is
+  }
+  CHECK(negative_seen);
+
+  // With fuse_custom_ops the Relu becomes the conv's epilogue (what a wrapper of inlay's own
+  // kernels wants): one node, and the host's kernel no longer runs.
+  served.fuse_custom_ops = true;
+  inlay::Model fused = inlay::Model::from_bytes(bytes.data(), bytes.size(), served);
+  CHECK(fused.summary().nodes_planned == 1);
+  const inlay::Tensor relu = inlay::Session(fused).run({xt})[0];
+  for (std::int64_t i = 0; i < relu.numel(); ++i) {
+    CHECK(relu.data<float>()[i] >= 0.0f);
+    CHECK(relu.data<float>()[i] < 100.0f);
+  }
 }

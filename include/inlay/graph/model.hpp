@@ -25,8 +25,13 @@ struct ValueDesc {
 };
 
 struct ModelOptions {
-  // Operators of the host, looked up before inlay's own (examples/custom_op).
+  // Operators of the host, looked up before inlay's own (examples/custom_op). The fusions leave
+  // the nodes they serve as written.
   const OpSet* custom_ops = nullptr;
+  // Fuse those nodes too: only for custom ops that wrap inlay's own kernels (bench/model_bench's
+  // profile), since a fused node carries inlay's attributes (inlay.activation, ...) or becomes an
+  // inlay op (inlay:InvertedBottleneck).
+  bool fuse_custom_ops = false;
   // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
   // runs node by node as written (for debugging a model).
   bool optimize = true;

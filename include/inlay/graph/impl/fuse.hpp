@@ -110,7 +110,7 @@ inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
   const int p = u.producer[v];
   if (p < 0 || u.count[v] != 1) return -1;
   const Node& n = g.nodes[p];
-  if (!n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
+  if (n.host_kernel || !n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
   if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
   for (const char* op : ops) {
     if (n.op_type == op) return p;
@@ -132,7 +132,9 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
   std::size_t fused = 0;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& bn = g.nodes[i];
-    if (bn.dead || !bn.domain.empty() || bn.op_type != "BatchNormalization") continue;
+    if (bn.dead || bn.host_kernel || !bn.domain.empty() || bn.op_type != "BatchNormalization") {
+      continue;
+    }
     if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
     bool extra_outputs = false;
     for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
@@ -199,7 +201,10 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
   std::size_t fused = 0;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& add = g.nodes[i];
-    if (add.dead || !add.domain.empty() || add.op_type != "Add" || add.inputs.size() != 2) continue;
+    if (add.dead || add.host_kernel || !add.domain.empty() || add.op_type != "Add" ||
+        add.inputs.size() != 2) {
+      continue;
+    }
     for (std::size_t side = 0; side < 2; ++side) {
       const Tensor* bias = constant_f32(g, add, 1 - side);
       const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
@@ -249,7 +254,7 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
 // The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
 // Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
 inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
-  if (!n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  if (n.host_kernel || !n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
   const std::string& op = n.op_type;
   if (op == "Relu") act = kernels::Activation::relu();
   else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
@@ -309,7 +314,9 @@ inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
 // Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
 // bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
 inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
-  if (n.dead || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) return false;
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) {
+    return false;
+  }
   w = constant_f32(g, n, 1);
   if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
   if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
@@ -399,9 +406,14 @@ inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
 }  // namespace fuse_detail
 
 // Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
-// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of nodes fused away. The
-// graph must be compacted and compiled again afterwards.
-inline std::size_t fuse(Graph& g) {
+// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of
+// nodes fused away. The graph must be compacted and compiled again afterwards. Nodes whose
+// operator `host_ops` serves (ModelOptions::custom_ops) are left as written: fused, the host's
+// kernel would get attributes it does not know (inlay.activation) or not run at all.
+inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
+  for (Node& n : g.nodes) {
+    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
+  }
   fuse_detail::Uses u = fuse_detail::count_uses(g);
   std::size_t fused = fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);

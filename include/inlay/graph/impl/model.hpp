@@ -67,7 +67,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   compile(g, options.custom_ops);
   if (options.optimize) {
     fold_constants(g);
-    fuse(g);
+    fuse(g, options.fuse_custom_ops ? nullptr : options.custom_ops);
     remove_dead_nodes(g);
     compact(g);
     compile(g, options.custom_ops);
