@@ -111,4 +111,18 @@ inline void check_close(const std::vector<float>& actual, const std::vector<floa
   check_close(actual.data(), expected.data(), actual.size(), rtol, atol);
 }
 
+// A two-thread pool that counts the parallel steps handed to it (which layers go to threads).
+class CountingPool final : public inlay::Executor {
+ public:
+  std::size_t concurrency() const noexcept override { return pool_.concurrency(); }
+  void run(std::size_t count, Task task, void* context) override {
+    ++runs;
+    pool_.run(count, task, context);
+  }
+  std::size_t runs = 0;
+
+ private:
+  inlay::ThreadPool pool_{2};
+};
+
 }  // namespace inlay_test

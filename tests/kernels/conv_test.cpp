@@ -419,22 +419,6 @@ TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]")
   }
 }
 
-namespace {
-// A two-thread pool that counts the parallel steps handed to it.
-class CountingPool final : public inlay::Executor {
- public:
-  std::size_t concurrency() const noexcept override { return pool_.concurrency(); }
-  void run(std::size_t count, Task task, void* context) override {
-    ++runs;
-    pool_.run(count, task, context);
-  }
-  std::size_t runs = 0;
-
- private:
-  inlay::ThreadPool pool_{2};
-};
-}  // namespace
-
 TEST_CASE("conv kernels split large layers over threads, small ones stay serial", "[conv]") {
   // Every path at a size worth threads (>= kMinParallelWork multiply-adds) runs parallel steps
   // and gives the serial bits; a LeNet-sized layer runs none.
@@ -464,7 +448,7 @@ TEST_CASE("conv kernels split large layers over threads, small ones stay serial"
       const std::size_t out = p.batch * p.out_channels * p.out_h() * p.out_w();
       std::vector<float> serial(out), parallel(out, 1234.5f);
       std::vector<float> ws(k::conv2d_workspace_size_f32(p));
-      CountingPool pool;
+      inlay_test::CountingPool pool;
       if (depthwise) {
         k::depthwise_conv2d_nchw_f32(p, x.data(), w.data(), b.data(), serial.data(),
                                      Activation::relu());
@@ -486,7 +470,7 @@ TEST_CASE("conv kernels split large layers over threads, small ones stay serial"
     const std::vector<float> x = inlay_test::random_floats(6 * 12 * 12, 44);
     const std::vector<float> w = inlay_test::random_floats(16 * 6 * 25, 45);
     std::vector<float> y(16 * 8 * 8), ws(k::conv2d_workspace_size_f32(p));
-    CountingPool pool;
+    inlay_test::CountingPool pool;
     k::conv2d_nchw_f32(p, x.data(), w.data(), nullptr, y.data(), ws.data(), {}, &pool);
     CHECK(pool.runs == 0);
     inlay_test::check_close(y, inlay_ref::conv2d(p, x, w, nullptr, {}), 1e-5f, 1e-5f);

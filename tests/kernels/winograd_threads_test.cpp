@@ -14,20 +14,6 @@ using inlay::kernels::Conv2dParams;
 
 namespace {
 
-// A two-thread pool that counts the parallel steps handed to it.
-class CountingPool final : public inlay::Executor {
- public:
-  std::size_t concurrency() const noexcept override { return pool_.concurrency(); }
-  void run(std::size_t count, Task task, void* context) override {
-    ++runs;
-    pool_.run(count, task, context);
-  }
-  std::size_t runs = 0;
-
- private:
-  inlay::ThreadPool pool_{2};
-};
-
 Conv2dParams layer(std::size_t channels, std::size_t size) {
   Conv2dParams p;
   p.in_channels = p.out_channels = channels;
@@ -49,7 +35,7 @@ std::size_t winograd_steps(const Conv2dParams& p) {
   std::vector<float> serial(out), parallel(out, 1234.5f);
   std::vector<float> ws(k::winograd_workspace_size_f32(p));
   k::winograd_conv2d_nchw_f32(p, x.data(), u.data(), b.data(), serial.data(), ws.data());
-  CountingPool pool;
+  inlay_test::CountingPool pool;
   k::winograd_conv2d_nchw_f32(p, x.data(), u.data(), b.data(), parallel.data(), ws.data(), {},
                               &pool);
   inlay_test::check_close(parallel, serial, 0.0f, 0.0f);
@@ -61,7 +47,7 @@ std::size_t gemm_steps(const Conv2dParams& p, std::size_t tiles) {
   const std::size_t ic = p.in_channels, oc = p.out_channels;
   const std::vector<float> u(16 * oc * ic, 0.5f), v(16 * ic * tiles, 0.25f);
   std::vector<float> m(16 * oc * tiles);
-  CountingPool pool;
+  inlay_test::CountingPool pool;
   k::gemm_batched_f32(16, false, false, oc, tiles, ic, 1.0f, u.data(), ic, oc * ic, v.data(),
                       tiles, ic * tiles, 0.0f, m.data(), tiles, oc * tiles, {}, &pool);
   return pool.runs;
