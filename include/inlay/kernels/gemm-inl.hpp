@@ -9,8 +9,8 @@
 // kGemmPackAStrips micro-panels of B is packed into micro-panels of MR rows (element (r, p) at
 // p * MR + r), so the micro-kernel broadcasts from one contiguous stream: broadcasting from MR
 // rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel near
-// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on small
-// planes: N = 16 tiles) is read in place, where packing would cost more than it saves.
+// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on 14x14
+// planes: N = 49 tiles) is read in place, where packing would cost more than it saves.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -150,13 +150,12 @@ static inline void pack_b_block(bool trans_b, const float* b, std::size_t ldb, s
   }
 }
 
-// tile[MR x NR] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at element (0, 0) of the
-// tile's rows of A, packed (gemm_pack_a_block; a_off null, csa = GemmTile::kMR) or in place; row i is read
-// at a_off[i] (rows past the edge repeat the last one, their results are dropped); b0/b1 are the
-// panels of the tile's first/second 16 columns (b1 unused when NV * lanes = 16).
-// a_off == nullptr marks a packed micro-panel (a_off[i] = i, csa = the panel's row count): its
-// loop then addresses A with constants, which frees the MR offset registers (one was spilled on
-// every step).
+// tile[MR x NV * lanes] = sum over p < kc of op(A)(i, p) * B(p, j). `a` points at element (0, 0)
+// of the tile's rows of A, in place (row i read at a_off[i]; rows past the edge repeat the last
+// one, their results are dropped) or packed by gemm_pack_a_block (a_off null, csa = the panel's
+// row count GemmTile::kMR: the loop then addresses A with constants, which frees the MR offset
+// registers, one of which was spilled on every step). b0/b1 are the panels of the tile's
+// first/second 16 columns (b1 unused when NV * lanes = 16).
 template <std::size_t MR, std::size_t NV, class D>
 HWY_INLINE void gemm_accumulate(D d, std::size_t kc, const float* HWY_RESTRICT a,
                                 const std::size_t* a_off, std::size_t csa,
@@ -346,7 +345,8 @@ HWY_INLINE void gemm_tile(D d, const GemmProblem& g, std::size_t i, std::size_t 
 }
 
 // A tile of mr <= GemmTile::kMR rows: the last rows of a short C (49 pixels of a 7x7 plane are 6
-// tiles of 8 and one of 1) run a kernel of 1 or kMR / 2 rows instead of computing kMR.
+// tiles of 8 and one of 1) run a kernel of 1 row, or of kMR / 2 rows where kMR >= 8, instead of
+// computing kMR.
 template <std::size_t NV, class D>
 HWY_INLINE void gemm_tile_rows(D d, const GemmProblem& g, std::size_t i, std::size_t j,
                                std::size_t mr, std::size_t nr, std::size_t kb, const float* ai,
@@ -377,7 +377,9 @@ static void gemm_pack_a_block(const GemmProblem& g, std::size_t i0, std::size_t 
     const float* a = g.a + i * g.rsa + p0 * g.csa;
     std::size_t r = 0;
     if (g.rsa == 1 && mr == MR) {  // op(A) = A^T: the MR values of one p are contiguous
-      for (std::size_t p = 0; p < kb; ++p) std::copy(a + p * g.csa, a + p * g.csa + MR, dst + p * MR);
+      for (std::size_t p = 0; p < kb; ++p) {
+        std::copy(a + p * g.csa, a + p * g.csa + MR, dst + p * MR);
+      }
       continue;
     }
     if (g.csa == 1) {  // rows of op(A) are contiguous: 4 x 4 transposes of whole row groups
@@ -467,8 +469,8 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
               ai = g.a + i * g.rsa + p0 * g.csa;
             }
             const std::size_t nr = std::min(NR, nbs - j);
-            // A strip of at most one vector of columns (Winograd's 16 tiles of a 14x14 plane,
-            // the last strip of 49) runs the one-vector tile instead of computing two.
+            // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
+            // Winograd tiles) runs the one-vector tile instead of computing two.
             if (Tile::kNV == 2 && nr <= Tile::kLanes) {
               gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
                                 direct, act, st, tile);

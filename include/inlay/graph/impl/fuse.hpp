@@ -314,7 +314,8 @@ inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
 // Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
 // bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
 inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
-  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" || n.outputs.size() != 1) {
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" ||
+      n.outputs.size() != 1) {
     return false;
   }
   w = constant_f32(g, n, 1);
