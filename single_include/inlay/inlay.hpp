@@ -19802,7 +19802,6 @@ HWY_AFTER_NAMESPACE();
 
 #include <algorithm>
 #include <cstddef>
-#include <vector>
 
 #include <hwy/highway.h>
 
@@ -20178,26 +20177,21 @@ static void gemm_pack_a_block(const GemmProblem& g, std::size_t i0, std::size_t 
   }
 }
 
-// The packed A block of the calling thread, grown on first use (MC * KC floats, too large for
-// the stack of every host thread).
-static inline float* gemm_a_block_buffer(std::size_t floats) {
-  static thread_local std::vector<float> buffer;
-  if (buffer.size() < floats) buffer.resize(floats);
-  return buffer.data();
-}
-
 // Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width. Unless B is
 // prepacked, its KC x kGemmNC sub-blocks are packed on the stack, once per block of MC rows.
 static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t j0,
                       std::size_t nb) {
   const hn::ScalableTag<float> d;
   using Tile = GemmTile<decltype(d)>;
-  constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 32 * MR;
+  // MC x KC of packed A and KC x kGemmNC of packed B live on the stack (48 KiB each with
+  // AVX-512): a heap buffer per thread would make a later run allocate when a pool thread packs
+  // for the first time (Session::run allocates nothing once its shapes are planned).
+  constexpr std::size_t MR = Tile::kMR, NR = Tile::kNR, MC = 8 * MR;
   HWY_ALIGN float tile[MR * NR];
   HWY_ALIGN float bbuf[kGemmKC * kGemmNC];  // the packed B block when B is not prepacked
+  HWY_ALIGN float apack[MC * kGemmKC];
   // A is packed when its blocks serve enough micro-panels of B (the same count for every block).
   const bool pack_a = (nb + NR - 1) / NR >= kGemmPackAStrips;
-  float* apack = pack_a ? gemm_a_block_buffer(MC * kGemmKC) : nullptr;
   std::size_t a_off[MR];
   std::size_t p0 = 0;
   do {  // once also when k == 0: C = beta * C + bias
