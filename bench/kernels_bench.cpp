@@ -223,7 +223,26 @@ void conv(benchmark::State& state, std::string target, ConvShape s) {
   count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
 }
 
-// The conv above on the Winograd F(2x2, 3x3) path (weights transformed once, outside the loop).
+// The conv above on the path for few output pixels: weights packed once (outside the loop), the
+// GEMM's roles swapped (kernels/conv.hpp, conv2d_nchw_packed_f32).
+void conv_packed(benchmark::State& state, std::string target, ConvShape s) {
+  with_target(state, target);
+  const k::Conv2dParams p = conv_params(s, 1);
+  const std::size_t out = p.out_h() * p.out_w();
+  const auto x = random_floats(s.in_channels * s.size * s.size),
+             w = random_floats(s.out_channels * s.in_channels * s.kernel * s.kernel),
+             bias = random_floats(s.out_channels);
+  std::vector<float> packed(k::conv2d_packed_weights_size_f32(p));
+  k::conv2d_pack_weights_f32(p, w.data(), packed.data());
+  std::vector<float> y(s.out_channels * out), ws(k::conv2d_packed_workspace_size_f32(p));
+  for (auto _ : state) {
+    k::conv2d_nchw_packed_f32(p, x.data(), packed.data(), bias.data(), y.data(), ws.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
+}
+
+// The conv above on the Winograd F(4x4, 3x3) path (weights transformed once, outside the loop).
 // FLOPs counted as for the direct convolution, so the two GFLOP/s compare as speeds.
 void winograd(benchmark::State& state, std::string target, ConvShape s) {
   with_target(state, target);
@@ -383,6 +402,11 @@ const NamedConv kModelConvs[] = {
     {"resnet18/conv3x3_128_28", {128, 128, 28, 3, 1, 1}},
     {"resnet18/conv3x3_256_14", {256, 256, 14, 3, 1, 1}},
 };
+// Layers with few output pixels on the packed path (model/conv_packed/...).
+const NamedConv kModelPackedConvs[] = {
+    {"resnet18/conv3x3_512_7", {512, 512, 7, 3, 1, 1}},
+    {"resnet18/conv3x3s2_256to512_14", {256, 512, 14, 3, 2, 1}},
+};
 // The 3x3 stride-1 convolutions above again on the Winograd path (model/winograd/...).
 const NamedConv kModelWinograd[] = {
     {"resnet18/conv3x3_64_56", {64, 64, 56, 3, 1, 1}},
@@ -453,6 +477,10 @@ int main(int argc, char** argv) {
   for (const NamedConv& c : kModelConvs) {
     benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best,
                                  c.shape);
+  }
+  for (const NamedConv& c : kModelPackedConvs) {
+    benchmark::RegisterBenchmark((std::string("model/conv_packed/") + c.name).c_str(),
+                                 conv_packed, best, c.shape);
   }
   for (const NamedConv& c : kModelWinograd) {
     benchmark::RegisterBenchmark((std::string("model/winograd/") + c.name).c_str(), winograd,

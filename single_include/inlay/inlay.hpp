@@ -958,15 +958,15 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_CONV_HPP
 // ---- end inlay/kernels/conv.hpp
 // ---- begin inlay/kernels/winograd.hpp
-// Winograd convolution F(2x2, 3x3) in NCHW, fp32 (Lavin and Gray, "Fast Algorithms for
+// Winograd convolution F(4x4, 3x3) in NCHW, fp32 (Lavin and Gray, "Fast Algorithms for
 // Convolutional Neural Networks", CVPR 2016): a 3x3 convolution with stride 1, dilation 1 and one
-// group, computed as 16 GEMMs between transformed weights and transformed 4x4 input tiles. Each
-// 2x2 output tile costs 16 multiplications per (input, output) channel pair instead of 36.
+// group, computed as 36 GEMMs between transformed weights and transformed 6x6 input tiles. Each
+// 4x4 output tile costs 36 multiplications per (input, output) channel pair instead of 144.
 //
 // Use: winograd_transform_weights_f32 once (at model load) into winograd_weights_size_f32 floats,
 // then winograd_conv2d_nchw_f32 per call with winograd_workspace_size_f32 floats of scratch. The
-// result equals conv2d_nchw_f32 up to rounding; the transforms add a little error (see
-// docs/kernels.md for the measured bound).
+// result equals conv2d_nchw_f32 up to rounding; the transforms add error, about ten times that of
+// im2col + GEMM (see docs/kernels.md for the measured bound).
 #ifndef INLAY_KERNELS_WINOGRAD_HPP
 #define INLAY_KERNELS_WINOGRAD_HPP
 
@@ -977,21 +977,21 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 // Whether winograd_conv2d_nchw_f32 accepts p: kernel 3x3, stride 1, dilation 1, groups 1, any
-// padding, output at least 2x2.
+// padding, output at least 2x2 (tiles may lie partly outside the output).
 bool winograd_supports(const Conv2dParams& p);
 // winograd_supports(p) and the layer is large enough for the Winograd path to beat im2col + GEMM
-// (measured: at least 16 input and 16 output channels and 25 output tiles of 2x2 over the batch,
-// e.g. a 10x10 output).
+// (measured: at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch,
+// e.g. a 14x14 output).
 bool winograd_applies(const Conv2dParams& p);
 
-// Floats of the transformed weights: 16 matrices [out_channels x in_channels].
+// Floats of the transformed weights: 36 matrices [out_channels x in_channels].
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels);
 // u = G g G^T for each 3x3 filter g of w [out_channels, in_channels, 3, 3]; element (a, b) of the
-// 4x4 result for (oc, ic) goes to u[((a * 4 + b) * out_channels + oc) * in_channels + ic].
+// 6x6 result for (oc, ic) goes to u[((a * 6 + b) * out_channels + oc) * in_channels + ic].
 void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float* u);
 
 // Floats of scratch one call needs: the transformed tiles of one block of tile rows (at most a
-// few hundred tiles, or one tile row when that is longer) and their 16 GEMM products; bounded by
+// few hundred tiles, or one tile row when that is longer) and their 36 GEMM products; bounded by
 // the channels and the image width, not the image height or the batch.
 std::size_t winograd_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias), u from
@@ -19006,13 +19006,13 @@ INLAY_NAMESPACE_END
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(8)
 // ---- begin inlay/kernels/winograd-dispatch.hpp
-// Entry points of the Winograd F(2x2, 3x3) convolution (see winograd.hpp). Compiled once, in the
+// Entry points of the Winograd F(4x4, 3x3) convolution (see winograd.hpp). Compiled once, in the
 // implementation translation unit; the tile transforms are the per-target bodies of
-// winograd-inl.hpp, the 16 products per block the library's batched GEMM.
+// winograd-inl.hpp, the 36 products per block the library's batched GEMM.
 //
 // Per block of tile rows (all images counted one after the other): V = the input transform of
-// every tile and input channel (16 matrices [in_channels x tiles]), M[t] = U[t] * V[t] for the 16
-// positions t of a 4x4 tile (one gemm_batched_f32 call, U [out_channels x in_channels]), then the
+// every tile and input channel (36 matrices [in_channels x tiles]), M[t] = U[t] * V[t] for the 36
+// positions t of a 6x6 tile (one gemm_batched_f32 call, U [out_channels x in_channels]), then the
 // output transform of M into y with bias and activation. The Executor splits the transforms by
 // channel and the GEMM by blocks of its output.
 #ifndef INLAY_KERNELS_WINOGRAD_DISPATCH_HPP
@@ -19027,19 +19027,21 @@ namespace kernels {
 
 namespace {
 // Tiles per block, aimed at: large enough to keep the GEMMs efficient (n = tiles), small enough
-// to keep V and M (16 * (in + out channels) * tiles floats) near the caches. Measured on
-// ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower at 64x56x56.
+// to keep V and M (36 * (in + out channels) * tiles floats) near the caches. Measured for
+// F(2x2, 3x3) on ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower
+// at 64x56x56; not re-tuned for F(4x4, 3x3).
 constexpr std::size_t winograd_block_tiles = 256;
 
-// Fewer tiles than this in a call make the 16 GEMMs too narrow to pay for streaming U (16/9 times
-// the weights): measured slower than im2col at an 8x8 output (16 tiles, 64 channels) and at 7x7
-// (512 channels), faster from 10x10 (25 tiles).
-constexpr std::size_t winograd_min_tiles = 25;
+// Fewer tiles than this in a call make the 36 GEMMs too narrow to pay for streaming U (4 times
+// the weights). Measured (AVX-512, one thread): 16 tiles (256 channels, 14x14) 1.7x faster than
+// im2col + GEMM; F(2x2, 3x3), the earlier form of this kernel, lost to im2col at 7x7 with 512
+// channels (its 16 tiles streamed 16/9 times the weights).
+constexpr std::size_t winograd_min_tiles = 16;
 
 // Tile rows per block: whole tile rows, at least one, at most all of them.
 std::size_t winograd_block_rows(const Conv2dParams& p) {
-  const std::size_t tiles_w = (p.out_w() + 1) / 2;
-  const std::size_t all_rows = p.batch * ((p.out_h() + 1) / 2);
+  const std::size_t tiles_w = (p.out_w() + 3) / 4;
+  const std::size_t all_rows = p.batch * ((p.out_h() + 3) / 4);
   return std::min(all_rows, std::max<std::size_t>(1, winograd_block_tiles / tiles_w));
 }
 
@@ -19054,16 +19056,16 @@ bool winograd_supports(const Conv2dParams& p) {
          p.out_h() >= 2 && p.out_w() >= 2;
 }
 
-// Measured against im2col + GEMM (AVX-512, one thread): 8 channels each way or 4 -> 16 slower,
-// 16 -> 16 faster (1.6x at 56x56).
+// Measured against im2col + GEMM for F(2x2, 3x3) (AVX-512, one thread): 8 channels each way or
+// 4 -> 16 slower, 16 -> 16 faster (1.6x at 56x56).
 bool winograd_applies(const Conv2dParams& p) {
-  const std::size_t tiles = p.batch * ((p.out_h() + 1) / 2) * ((p.out_w() + 1) / 2);
+  const std::size_t tiles = p.batch * ((p.out_h() + 3) / 4) * ((p.out_w() + 3) / 4);
   return winograd_supports(p) && p.in_channels >= 16 && p.out_channels >= 16 &&
          tiles >= winograd_min_tiles;
 }
 
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels) {
-  return 16 * out_channels * in_channels;
+  return 36 * out_channels * in_channels;
 }
 
 void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float* u) {
@@ -19073,22 +19075,25 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
   const std::size_t oc_n = p.out_channels, ic_n = p.in_channels;
   if (oc_n * ic_n == 0) return;
   if (w == nullptr || u == nullptr) winograd_fail("w or u is null");
+  // G of Lavin and Gray, section 4.2 (rows for the points 0, 1, -1, 2, -2, infinity); the
+  // product is formed in double and rounded once.
+  static constexpr double G[6][3] = {{1.0 / 4, 0.0, 0.0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
   for (std::size_t oc = 0; oc < oc_n; ++oc) {
     for (std::size_t ic = 0; ic < ic_n; ++ic) {
       const float* g = w + (oc * ic_n + ic) * 9;
-      // G g (4x3), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (Lavin and Gray, section 4.1),
-      // then (G g) G^T (4x4) by the same rows.
-      float gg[4][3];
-      for (std::size_t j = 0; j < 3; ++j) {
-        gg[0][j] = g[j];
-        gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-        gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-        gg[3][j] = g[6 + j];
+      double gg[6][3];  // G g
+      for (std::size_t a = 0; a < 6; ++a) {
+        for (std::size_t j = 0; j < 3; ++j) {
+          gg[a][j] = G[a][0] * g[j] + G[a][1] * g[3 + j] + G[a][2] * g[6 + j];
+        }
       }
-      for (std::size_t a = 0; a < 4; ++a) {
-        const float r[4] = {gg[a][0], 0.5f * (gg[a][0] + gg[a][1] + gg[a][2]),
-                            0.5f * (gg[a][0] - gg[a][1] + gg[a][2]), gg[a][2]};
-        for (std::size_t b = 0; b < 4; ++b) u[((a * 4 + b) * oc_n + oc) * ic_n + ic] = r[b];
+      for (std::size_t a = 0; a < 6; ++a) {
+        for (std::size_t b = 0; b < 6; ++b) {
+          const double r = gg[a][0] * G[b][0] + gg[a][1] * G[b][1] + gg[a][2] * G[b][2];
+          u[((a * 6 + b) * oc_n + oc) * ic_n + ic] = static_cast<float>(r);
+        }
       }
     }
   }
@@ -19096,8 +19101,8 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
 
 std::size_t winograd_workspace_size_f32(const Conv2dParams& p) {
   if (!winograd_supports(p)) return 0;
-  const std::size_t tiles = winograd_block_rows(p) * ((p.out_w() + 1) / 2);
-  return 16 * (p.in_channels + p.out_channels) * tiles;
+  const std::size_t tiles = winograd_block_rows(p) * ((p.out_w() + 3) / 4);
+  return 36 * (p.in_channels + p.out_channels) * tiles;
 }
 
 INLAY_EXPORT(winograd_input_rows_f32);
@@ -19120,22 +19125,22 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
   if (x == nullptr || u == nullptr || y == nullptr || workspace == nullptr) {
     winograd_fail("x, u, y or workspace is null");
   }
-  const std::size_t tiles_w = (p.out_w() + 1) / 2;
-  const std::size_t all_rows = p.batch * ((p.out_h() + 1) / 2);
+  const std::size_t tiles_w = (p.out_w() + 3) / 4;
+  const std::size_t all_rows = p.batch * ((p.out_h() + 3) / 4);
   const std::size_t block_rows = winograd_block_rows(p);
   for (std::size_t r0 = 0; r0 < all_rows; r0 += block_rows) {
     const std::size_t r1 = std::min(all_rows, r0 + block_rows);
     const std::size_t tiles = (r1 - r0) * tiles_w;
-    float* v = workspace;                  // 16 x [ic x tiles]
-    float* m = workspace + 16 * ic * tiles;  // 16 x [oc x tiles]
-    // The transforms cost about 16 additions per tile and channel (B^T d B, A^T m A with entries
-    // 0 and +-1): small blocks (late layers, 7x7) run them on the calling thread.
-    parallel_for(executor_for_work(executor, 16 * ic * tiles), ic, [&](std::size_t c) {
+    float* v = workspace;                    // 36 x [ic x tiles]
+    float* m = workspace + 36 * ic * tiles;  // 36 x [oc x tiles]
+    // The transforms cost about 80 operations per tile and channel: small blocks run them on
+    // the calling thread.
+    parallel_for(executor_for_work(executor, 80 * ic * tiles), ic, [&](std::size_t c) {
       INLAY_DISPATCH(winograd_input_rows_f32)(p, x, c, r0, r1, v, ic * tiles, tiles);
     });
-    gemm_batched_f32(16, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
+    gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
-    parallel_for(executor_for_work(executor, 16 * oc * tiles), oc, [&](std::size_t o) {
+    parallel_for(executor_for_work(executor, 80 * oc * tiles), oc, [&](std::size_t o) {
       INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
                                                activation);
     });
@@ -22713,19 +22718,22 @@ HWY_AFTER_NAMESPACE();
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(8)
 // ---- begin inlay/kernels/winograd-inl.hpp
-// Per-target bodies of the Winograd F(2x2, 3x3) convolution (see winograd.hpp): the input
-// transform V = B^T d B of 4x4 tiles and the output transform Y = A^T M A, with the matrices of
-// Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016, section 4.1:
-//   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  A^T = [1 1 1 0; 0 1 -1 -1].
-// The 16 GEMMs between them run on the library's GEMM (winograd-dispatch.hpp). Re-included once
+// Per-target bodies of the Winograd F(4x4, 3x3) convolution (see winograd.hpp): the input
+// transform V = B^T d B of 6x6 tiles and the output transform Y = A^T M A, with the matrices of
+// Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016, section 4.2
+// (interpolation points 0, 1, -1, 2, -2 and infinity):
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+//          0 4 0 -5 0 1],
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+// The 36 GEMMs between them run on the library's GEMM (winograd-dispatch.hpp). Re-included once
 // per CPU target.
 //
-// Tiles: output tile (ty, tx) covers output rows 2ty, 2ty + 1 and columns 2tx, 2tx + 1; it reads
-// the 4x4 input patch whose corner is (2ty - pad_top, 2tx - pad_left), zeros outside the input.
-// "Tile row" g of a call counts over the images: image g / tiles_h, tile row g % tiles_h. Both
-// transforms run across the tiles of a tile row, one tile per lane: the stride-2 columns of the
-// patches come from LoadInterleaved2, and border tiles (padding, odd sizes) take a scalar path
-// doing the same operations in the same order.
+// Tiles: output tile (ty, tx) covers output rows 4ty .. 4ty + 3 and columns 4tx .. 4tx + 3; it
+// reads the 6x6 input patch whose corner is (4ty - pad_top, 4tx - pad_left), zeros outside the
+// input. "Tile row" g of a call counts over the images: image g / tiles_h, tile row g % tiles_h.
+// Both transforms run with one tile per lane. The input transform first combines the six input
+// rows of a tile row (contiguous loads) into a small buffer padded with zeros, then combines its
+// columns with LoadInterleaved4; the buffer makes padding, odd sizes and short rows one path.
 #if defined(INLAY_KERNELS_WINOGRAD_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_WINOGRAD_INL_HPP
 #undef INLAY_KERNELS_WINOGRAD_INL_HPP
@@ -22735,6 +22743,7 @@ HWY_AFTER_NAMESPACE();
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include <hwy/highway.h>
 
@@ -22746,169 +22755,187 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// One row of B^T applied to four values (the same combination serves rows and columns).
-template <class T>
-struct WinogradInput {
-  T k0, k1, k2, k3;
-};
-inline WinogradInput<float> winograd_bt(float x0, float x1, float x2, float x3) {
-  return {x0 - x2, x1 + x2, x2 - x1, x1 - x3};
-}
-template <class V>
-HWY_INLINE WinogradInput<V> winograd_bt_vec(V x0, V x1, V x2, V x3) {
-  return {hn::Sub(x0, x2), hn::Add(x1, x2), hn::Sub(x2, x1), hn::Sub(x1, x3)};
+// k = B^T x for six vectors (rows of a tile, or columns): 13 operations instead of 20.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE void winograd_bt6(D d, const V x[6], V k[6]) {
+  const V two = hn::Set(d, 2.0f), four = hn::Set(d, 4.0f);
+  const V x42 = hn::Sub(x[4], x[2]);
+  const V x13 = hn::Sub(x[1], x[3]);
+  k[0] = hn::MulAdd(four, hn::Sub(x[0], x[2]), x42);
+  k[1] = hn::NegMulAdd(four, hn::Add(x[1], x[2]), hn::Add(x[3], x[4]));
+  k[2] = hn::MulAdd(four, hn::Sub(x[1], x[2]), hn::Sub(x[4], x[3]));
+  k[3] = hn::NegMulAdd(two, x13, x42);
+  k[4] = hn::MulAdd(two, x13, x42);
+  k[5] = hn::MulAdd(four, x13, hn::Sub(x[5], x[3]));
 }
 
+// y = A^T m for six vectors: four results.
+template <class D, class V = hn::Vec<D>>
+HWY_INLINE void winograd_at6(D d, const V m[6], V y[4]) {
+  const V sum12 = hn::Add(m[1], m[2]), dif12 = hn::Sub(m[1], m[2]);
+  const V sum34 = hn::Add(m[3], m[4]), dif34 = hn::Sub(m[3], m[4]);
+  y[0] = hn::Add(hn::Add(m[0], sum12), sum34);
+  y[1] = hn::MulAdd(hn::Set(d, 2.0f), dif34, dif12);
+  y[2] = hn::MulAdd(hn::Set(d, 4.0f), sum34, sum12);
+  y[3] = hn::MulAdd(hn::Set(d, 8.0f), dif34, hn::Add(dif12, m[5]));
+}
+
+// Tiles per pass of the input transform: a multiple of any vector's lanes; its row buffer is
+// 6 x (4 * 64 + 4) floats (6.1 KiB) on AVX-512.
+constexpr std::size_t kWinogradChunk =
+    HWY_MAX_BYTES / sizeof(float) > 64 ? HWY_MAX_BYTES / sizeof(float) : 64;
+
 // Input channel c of the tile rows [row_begin, row_end) into v: element (a, b) of the transform of
-// tile j (numbered from row_begin, tiles_w per row) goes to v[(a * 4 + b) * v_stride + c * ld + j].
+// tile j (numbered from row_begin, tiles_w per row) goes to v[(a * 6 + b) * v_stride + c * ld + j].
 void winograd_input_rows_f32(const Conv2dParams& p, const float* x, std::size_t c,
                              std::size_t row_begin, std::size_t row_end, float* v,
                              std::size_t v_stride, std::size_t ld) {
   const hn::ScalableTag<float> d;
+  const hn::CappedTag<float, 1> d1;
+  using V = hn::Vec<decltype(d)>;
+  using V1 = hn::Vec<decltype(d1)>;
   const std::size_t N = hn::Lanes(d);
-  const std::size_t tiles_h = (p.out_h() + 1) / 2, tiles_w = (p.out_w() + 1) / 2;
+  const std::size_t tiles_h = (p.out_h() + 3) / 4, tiles_w = (p.out_w() + 3) / 4;
   const std::ptrdiff_t in_h = static_cast<std::ptrdiff_t>(p.in_h);
   const std::ptrdiff_t in_w = static_cast<std::ptrdiff_t>(p.in_w);
   const std::ptrdiff_t pl = static_cast<std::ptrdiff_t>(p.pad_left);
-  // Tiles [tx_lo, tx_hi) read only columns inside the input.
-  const std::size_t tx_lo = std::min((p.pad_left + 1) / 2, tiles_w);
-  const std::size_t tx_hi =
-      p.in_w + p.pad_left >= 4 ? std::min((p.in_w + p.pad_left - 4) / 2 + 1, tiles_w) : 0;
+  // B^T applied down the columns of a chunk of tiles: buf[a][X] for the chunk's column X. The
+  // column pass reads up to 4 * kWinogradChunk + 3.
+  constexpr std::size_t W = 4 * kWinogradChunk + 4;
+  HWY_ALIGN float buf[6][W];
   float* out = v + c * ld;
   for (std::size_t g = row_begin; g < row_end; ++g) {
     const std::size_t n = g / tiles_h, ty = g % tiles_h;
     const float* plane = x + (n * p.in_channels + c) * p.in_h * p.in_w;
     const std::ptrdiff_t iy0 =
-        static_cast<std::ptrdiff_t>(2 * ty) - static_cast<std::ptrdiff_t>(p.pad_top);
-    // The four input rows of the tile row; null for a row in the padding.
-    const float* rows[4];
-    for (std::ptrdiff_t r = 0; r < 4; ++r) {
+        static_cast<std::ptrdiff_t>(4 * ty) - static_cast<std::ptrdiff_t>(p.pad_top);
+    // The six input rows of the tile row; null for a row in the padding.
+    const float* rows[6];
+    for (std::ptrdiff_t r = 0; r < 6; ++r) {
       const std::ptrdiff_t iy = iy0 + r;
       rows[r] = iy >= 0 && iy < in_h ? plane + iy * in_w : nullptr;
     }
     float* o = out + (g - row_begin) * tiles_w;
-    // A tile with columns in the padding: scalar, bounds checked.
-    const auto scalar_tile = [&](std::size_t tx) {
-      const std::ptrdiff_t ix0 = static_cast<std::ptrdiff_t>(2 * tx) - pl;
-      WinogradInput<float> h[4];
-      for (std::size_t r = 0; r < 4; ++r) {
-        float s[4];
-        for (std::ptrdiff_t k = 0; k < 4; ++k) {
-          const std::ptrdiff_t ix = ix0 + k;
-          s[k] = rows[r] && ix >= 0 && ix < in_w ? rows[r][ix] : 0.0f;
+    for (std::size_t tx0 = 0; tx0 < tiles_w; tx0 += kWinogradChunk) {
+      const std::size_t cnt = std::min(kWinogradChunk, tiles_w - tx0);
+      const std::size_t cols = 4 * cnt + 2;
+      // Chunk column X is input column ix0 + X; columns outside the input are zeros.
+      const std::ptrdiff_t ix0 = static_cast<std::ptrdiff_t>(4 * tx0) - pl;
+      const std::size_t lo = static_cast<std::size_t>(
+          std::min<std::ptrdiff_t>(std::max<std::ptrdiff_t>(-ix0, 0), cols));
+      const std::size_t hi = static_cast<std::size_t>(std::max<std::ptrdiff_t>(
+          std::min<std::ptrdiff_t>(in_w - ix0, static_cast<std::ptrdiff_t>(cols)),
+          static_cast<std::ptrdiff_t>(lo)));
+      const std::size_t used = std::min(W, 4 * ((cnt + N - 1) / N * N) + 4);
+      for (std::size_t a = 0; a < 6; ++a) {
+        std::fill(buf[a], buf[a] + lo, 0.0f);
+        std::fill(buf[a] + hi, buf[a] + used, 0.0f);
+      }
+      std::size_t X = lo;
+      for (; X + N <= hi; X += N) {
+        V xr[6], k[6];
+        for (std::size_t r = 0; r < 6; ++r) {
+          xr[r] = rows[r] ? hn::LoadU(d, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X))
+                          : hn::Zero(d);
         }
-        h[r] = winograd_bt(s[0], s[1], s[2], s[3]);
+        winograd_bt6(d, xr, k);
+        for (std::size_t a = 0; a < 6; ++a) hn::StoreU(k[a], d, buf[a] + X);
       }
-      const WinogradInput<float> c0 = winograd_bt(h[0].k0, h[1].k0, h[2].k0, h[3].k0);
-      const WinogradInput<float> c1 = winograd_bt(h[0].k1, h[1].k1, h[2].k1, h[3].k1);
-      const WinogradInput<float> c2 = winograd_bt(h[0].k2, h[1].k2, h[2].k2, h[3].k2);
-      const WinogradInput<float> c3 = winograd_bt(h[0].k3, h[1].k3, h[2].k3, h[3].k3);
-      const WinogradInput<float> cols[4] = {c0, c1, c2, c3};
-      for (std::size_t b = 0; b < 4; ++b) {
-        o[(0 * 4 + b) * v_stride + tx] = cols[b].k0;
-        o[(1 * 4 + b) * v_stride + tx] = cols[b].k1;
-        o[(2 * 4 + b) * v_stride + tx] = cols[b].k2;
-        o[(3 * 4 + b) * v_stride + tx] = cols[b].k3;
-      }
-    };
-    std::size_t tx = 0;
-    for (; tx < tx_lo; ++tx) scalar_tile(tx);
-    // Vectors of N tiles; the last one may overlap the previous one (it rewrites equal values),
-    // so only rows shorter than a vector take the scalar path.
-    const bool vectors = tx_hi >= tx_lo + N;
-    for (; vectors && tx < tx_hi; tx += N) {
-      if (tx + N > tx_hi) tx = tx_hi - N;
-      using V = hn::Vec<decltype(d)>;
-      WinogradInput<V> h[4];
-      for (std::size_t r = 0; r < 4; ++r) {
-        if (rows[r] == nullptr) {
-          const V z = hn::Zero(d);
-          h[r] = {z, z, z, z};
-          continue;
+      for (; X < hi; ++X) {
+        V1 xr[6], k[6];
+        for (std::size_t r = 0; r < 6; ++r) {
+          xr[r] = rows[r] ? hn::LoadU(d1, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X))
+                          : hn::Zero(d1);
         }
-        const float* src = rows[r] + (static_cast<std::ptrdiff_t>(2 * tx) - pl);
-        V x0, x1, x2, x3;
-        hn::LoadInterleaved2(d, src, x0, x1);
-        hn::LoadInterleaved2(d, src + 2, x2, x3);
-        h[r] = winograd_bt_vec(x0, x1, x2, x3);
+        winograd_bt6(d1, xr, k);
+        for (std::size_t a = 0; a < 6; ++a) hn::StoreU(k[a], d1, buf[a] + X);
       }
-      const WinogradInput<V> cols[4] = {winograd_bt_vec(h[0].k0, h[1].k0, h[2].k0, h[3].k0),
-                                        winograd_bt_vec(h[0].k1, h[1].k1, h[2].k1, h[3].k1),
-                                        winograd_bt_vec(h[0].k2, h[1].k2, h[2].k2, h[3].k2),
-                                        winograd_bt_vec(h[0].k3, h[1].k3, h[2].k3, h[3].k3)};
-      for (std::size_t b = 0; b < 4; ++b) {
-        hn::StoreU(cols[b].k0, d, o + (0 * 4 + b) * v_stride + tx);
-        hn::StoreU(cols[b].k1, d, o + (1 * 4 + b) * v_stride + tx);
-        hn::StoreU(cols[b].k2, d, o + (2 * 4 + b) * v_stride + tx);
-        hn::StoreU(cols[b].k3, d, o + (3 * 4 + b) * v_stride + tx);
+      // B^T along the rows of the patches: lane j takes tile t + j's columns 4j .. 4j + 5.
+      for (std::size_t t = 0; t < cnt; t += N) {
+        for (std::size_t a = 0; a < 6; ++a) {
+          V xc[6], k[6], unused0, unused1;
+          hn::LoadInterleaved4(d, buf[a] + 4 * t, xc[0], xc[1], xc[2], xc[3]);
+          hn::LoadInterleaved4(d, buf[a] + 4 * t + 4, xc[4], xc[5], unused0, unused1);
+          winograd_bt6(d, xc, k);
+          float* dst = o + a * 6 * v_stride + tx0 + t;
+          if (t + N <= cnt) {
+            for (std::size_t b = 0; b < 6; ++b) hn::StoreU(k[b], d, dst + b * v_stride);
+          } else {
+            const auto m = hn::FirstN(d, cnt - t);
+            for (std::size_t b = 0; b < 6; ++b) hn::BlendedStore(k[b], m, d, dst + b * v_stride);
+          }
+        }
       }
     }
-    for (; tx < tiles_w; ++tx) scalar_tile(tx);
   }
 }
 
-// Output channel oc of the tile rows [row_begin, row_end): y = act(A^T M A + bias) from the 16
-// GEMM products, element (a, b) of tile j at m[(a * 4 + b) * m_stride + oc * ld + j]. Writes only
-// inside the output (the last tile row or column is half outside when out_h or out_w is odd).
+// Output channel oc of the tile rows [row_begin, row_end): y = act(A^T M A + bias) from the 36
+// GEMM products, element (a, b) of tile j at m[(a * 6 + b) * m_stride + oc * ld + j]. Lanes take
+// consecutive tiles of the block, across tile rows (a row of a 28x28 output is only 7 tiles);
+// each tile's four rows of four then go to y through a small buffer, only the part inside the
+// output (the last tile row or column is partly outside when out_h or out_w is not a multiple
+// of 4).
 void winograd_output_rows_f32(const Conv2dParams& p, const float* m, std::size_t oc,
                               std::size_t row_begin, std::size_t row_end, std::size_t m_stride,
                               std::size_t ld, const float* bias, float* y,
                               const Activation& activation) {
   const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
   const std::size_t N = hn::Lanes(d);
   const std::size_t oh = p.out_h(), ow = p.out_w();
-  const std::size_t tiles_h = (oh + 1) / 2, tiles_w = (ow + 1) / 2;
-  const float b = bias ? bias[oc] : 0.0f;
-  const std::size_t full_w = ow / 2;  // tiles whose two columns are inside the output
+  const std::size_t tiles_h = (oh + 3) / 4, tiles_w = (ow + 3) / 4;
+  const std::size_t tiles = (row_end - row_begin) * tiles_w;
+  const V bv = hn::Set(d, bias ? bias[oc] : 0.0f);
   const float* in = m + oc * ld;
-  for (std::size_t g = row_begin; g < row_end; ++g) {
-    const std::size_t n = g / tiles_h, ty = g % tiles_h;
-    float* row0 = y + ((n * p.out_channels + oc) * oh + 2 * ty) * ow;
-    const bool second = 2 * ty + 1 < oh;
-    float* row1 = row0 + ow;
-    const float* t = in + (g - row_begin) * tiles_w;
-    std::size_t tx = 0;
-    using V = hn::Vec<decltype(d)>;
-    // As in the input transform, the last vector may overlap the previous one.
-    for (; full_w >= N && tx < full_w; tx += N) {
-      if (tx + N > full_w) tx = full_w - N;
-      V s0[4], s1[4];
-      for (std::size_t a = 0; a < 4; ++a) {
-        const V m0 = hn::LoadU(d, t + (a * 4 + 0) * m_stride + tx);
-        const V m1 = hn::LoadU(d, t + (a * 4 + 1) * m_stride + tx);
-        const V m2 = hn::LoadU(d, t + (a * 4 + 2) * m_stride + tx);
-        const V m3 = hn::LoadU(d, t + (a * 4 + 3) * m_stride + tx);
-        s0[a] = hn::Add(hn::Add(m0, m1), m2);
-        s1[a] = hn::Sub(hn::Sub(m1, m2), m3);
+  constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(float);
+  HWY_ALIGN float rows[4][4 * kMaxLanes];  // rows[i][4 * lane + j]: row i, column j of a tile
+  HWY_ALIGN float edge[kMaxLanes];         // the block's last, partial vector of products
+  for (std::size_t t0 = 0; t0 < tiles; t0 += N) {
+    const std::size_t cnt = std::min(N, tiles - t0);
+    // A^T along each row a of the 6x6 products, then down the columns.
+    V s[6][4];
+    for (std::size_t a = 0; a < 6; ++a) {
+      V mv[6];
+      for (std::size_t b = 0; b < 6; ++b) {
+        const float* src = in + (a * 6 + b) * m_stride + t0;
+        if (cnt == N) {
+          mv[b] = hn::LoadU(d, src);
+        } else {  // copied: MaskedLoad reads the whole vector on some targets
+          std::fill(std::copy(src, src + cnt, edge), edge + N, 0.0f);
+          mv[b] = hn::Load(d, edge);
+        }
       }
-      const V bv = hn::Set(d, b);
-      const V y00 = hn::Add(hn::Add(hn::Add(s0[0], s0[1]), s0[2]), bv);
-      const V y01 = hn::Add(hn::Add(hn::Add(s1[0], s1[1]), s1[2]), bv);
-      hn::StoreInterleaved2(y00, y01, d, row0 + 2 * tx);
-      if (second) {
-        const V y10 = hn::Add(hn::Sub(hn::Sub(s0[1], s0[2]), s0[3]), bv);
-        const V y11 = hn::Add(hn::Sub(hn::Sub(s1[1], s1[2]), s1[3]), bv);
-        hn::StoreInterleaved2(y10, y11, d, row1 + 2 * tx);
+      winograd_at6(d, mv, s[a]);
+    }
+    V out[4][4];  // out[i][j]: row i, column j of each lane's tile
+    for (std::size_t j = 0; j < 4; ++j) {
+      const V col[6] = {s[0][j], s[1][j], s[2][j], s[3][j], s[4][j], s[5][j]};
+      V r[4];
+      winograd_at6(d, col, r);
+      for (std::size_t i = 0; i < 4; ++i) out[i][j] = hn::Add(r[i], bv);
+    }
+    for (std::size_t i = 0; i < 4; ++i) {
+      hn::StoreInterleaved4(out[i][0], out[i][1], out[i][2], out[i][3], d, rows[i]);
+      if (activation.op != UnaryOp::identity) {
+        activate_f32(rows[i], rows[i], 4 * cnt, activation);
       }
     }
-    for (; tx < tiles_w; ++tx) {
-      float s0[4], s1[4];
-      for (std::size_t a = 0; a < 4; ++a) {
-        const float m0 = t[(a * 4 + 0) * m_stride + tx], m1 = t[(a * 4 + 1) * m_stride + tx];
-        const float m2 = t[(a * 4 + 2) * m_stride + tx], m3 = t[(a * 4 + 3) * m_stride + tx];
-        s0[a] = m0 + m1 + m2;
-        s1[a] = m1 - m2 - m3;
+    for (std::size_t l = 0; l < cnt; ++l) {
+      const std::size_t g = row_begin + (t0 + l) / tiles_w, tx = (t0 + l) % tiles_w;
+      const std::size_t n = g / tiles_h, ty = g % tiles_h;
+      float* dst = y + ((n * p.out_channels + oc) * oh + 4 * ty) * ow + 4 * tx;
+      const std::size_t h = std::min<std::size_t>(4, oh - 4 * ty);
+      const std::size_t w = std::min<std::size_t>(4, ow - 4 * tx);
+      if (w == 4) {
+        for (std::size_t i = 0; i < h; ++i) {
+          std::memcpy(dst + i * ow, rows[i] + 4 * l, 4 * sizeof(float));
+        }
+      } else {
+        for (std::size_t i = 0; i < h; ++i) {
+          std::copy(rows[i] + 4 * l, rows[i] + 4 * l + w, dst + i * ow);
+        }
       }
-      const bool right = 2 * tx + 1 < ow;
-      row0[2 * tx] = s0[0] + s0[1] + s0[2] + b;
-      if (right) row0[2 * tx + 1] = s1[0] + s1[1] + s1[2] + b;
-      if (second) {
-        row1[2 * tx] = s0[1] - s0[2] - s0[3] + b;
-        if (right) row1[2 * tx + 1] = s1[1] - s1[2] - s1[3] + b;
-      }
-    }
-    if (activation.op != UnaryOp::identity) {
-      activate_f32(row0, row0, second ? 2 * ow : ow, activation);
     }
   }
 }

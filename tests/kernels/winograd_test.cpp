@@ -1,4 +1,4 @@
-// Winograd F(2x2, 3x3) convolution (kernels/winograd.hpp) on every CPU target against a double
+// Winograd F(4x4, 3x3) convolution (kernels/winograd.hpp) on every CPU target against a double
 // reference loop and against the im2col path (conv2d_nchw_f32), with a measured error bound; the
 // graph door (a Conv node with constant weights takes the Winograd path).
 #include <algorithm>
@@ -39,9 +39,9 @@ Conv2dParams conv3x3(std::size_t batch, std::size_t in_c, std::size_t out_c, std
 }
 
 // The convolution in double before the activation, and for each output the error scale: the
-// sum of the absolute values of the terms (bias included) of the four outputs of its 2x2 tile,
+// sum of the absolute values of the terms (bias included) of the 16 outputs of its 4x4 tile,
 // the largest of them. Rounding in the tile transforms mixes the terms of the whole tile (and of
-// its half outside the output when out_h or out_w is odd), so this is the scale of the Winograd
+// its part outside the output when out_h or out_w is not a multiple of 4), so this is the scale of the Winograd
 // error; for im2col + GEMM it overstates a little (its own outputs' sum would do).
 struct Reference {
   std::vector<double> y, scale;
@@ -77,9 +77,9 @@ Reference reference(const Conv2dParams& p, const std::vector<float>& x,
         for (std::size_t ox = 0; ox < ow; ++ox, ++i) {
           double sum_abs = 0.0;
           r.y[i] = conv_at(n, oc, oy, ox, sum_abs);
-          for (std::size_t dy = 0; dy < 2; ++dy)
-            for (std::size_t dx = 0; dx < 2; ++dx) {
-              conv_at(n, oc, oy / 2 * 2 + dy, ox / 2 * 2 + dx, sum_abs);
+          for (std::size_t dy = 0; dy < 4; ++dy)
+            for (std::size_t dx = 0; dx < 4; ++dx) {
+              conv_at(n, oc, oy / 4 * 4 + dy, ox / 4 * 4 + dx, sum_abs);
               r.scale[i] = std::max(r.scale[i], sum_abs);
             }
         }
@@ -94,8 +94,9 @@ struct ErrorStats {
 };
 
 // The error bound the Winograd path must keep, in the units of ErrorStats. Measured: at most
-// about 2, as im2col + GEMM (whose dot products are 9 times longer); see docs/kernels.md.
-constexpr double winograd_error_bound = 4.0;
+// about 22 (im2col + GEMM: 2.4); F(4x4, 3x3)'s transforms multiply by up to 8 and its weight
+// transform by 1/24, and the error grows with them; see docs/kernels.md.
+constexpr double winograd_error_bound = 32.0;
 
 void measure(const std::vector<float>& y, const Reference& r, const Activation& act,
              double& normalized, double& abs_err, double& rel_err) {
@@ -156,7 +157,7 @@ void report(const char* what, const ErrorStats& s) {
 TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channels", "[winograd]") {
   ErrorStats stats;
   std::uint32_t seed = 100;
-  // Output sizes 2..9 each way (odd ones end in half tiles), symmetric pads.
+  // Output sizes 2..9 each way (sizes not a multiple of 4 end in partial tiles), symmetric pads.
   for (std::size_t h = 2; h <= 9; h += 3) {
     for (std::size_t w = 2; w <= 11; w += 3) {
       for (std::size_t pad = 0; pad <= 1; ++pad) {
@@ -186,10 +187,11 @@ TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channel
 TEST_CASE("winograd: many blocks of tile rows, across images; tile rows longer than a block",
           "[winograd]") {
   ErrorStats stats;
-  // 20 tiles a row, 12 rows a block: blocks straddle the two images.
-  check_winograd(conv3x3(2, 17, 19, 40, 40, 1, 1, 1, 1), true, Activation::relu(), 1, stats);
-  // 301 tiles a row (more than a block): one tile row per block.
-  check_winograd(conv3x3(1, 4, 6, 5, 601, 1, 0, 0, 1), false, Activation::none(), 2, stats);
+  // 15 tiles a row, 17 rows a block: blocks straddle the two images.
+  check_winograd(conv3x3(2, 17, 19, 60, 60, 1, 1, 1, 1), true, Activation::relu(), 1, stats);
+  // 300 tiles a row (more than a block, and several passes of the input transform): one tile
+  // row per block.
+  check_winograd(conv3x3(1, 4, 6, 5, 1201, 1, 0, 0, 1), false, Activation::none(), 2, stats);
   // 64 channels each way, the ResNet width.
   check_winograd(conv3x3(1, 64, 64, 12, 12, 1, 1, 1, 1), true, Activation::none(), 3, stats);
   report("large shapes", stats);
@@ -218,13 +220,16 @@ TEST_CASE("winograd with a ThreadPool(2) equals the serial result", "[winograd]"
 
 TEST_CASE("winograd_supports and winograd_applies; unsupported parameters are refused",
           "[winograd]") {
-  Conv2dParams p = conv3x3(1, 16, 16, 8, 10, 0, 0, 0, 0);  // 3 x 4 tiles: too few
+  Conv2dParams p = conv3x3(1, 16, 16, 8, 10, 0, 0, 0, 0);  // 2 x 2 tiles: too few
   CHECK(k::winograd_supports(p));
   CHECK_FALSE(k::winograd_applies(p));
-  p.batch = 3;  // 36 tiles
+  p.batch = 4;  // 16 tiles
   CHECK(k::winograd_applies(p));
-  p.batch = 1, p.in_h = p.in_w = 12;  // 5 x 5 tiles
+  p.batch = 1, p.in_h = p.in_w = 16;  // 4 x 4 tiles
   CHECK(k::winograd_applies(p));
+  p.in_h = 13;  // 3 x 4 tiles
+  CHECK_FALSE(k::winograd_applies(p));
+  p.in_h = 16;
   p.in_channels = 15;
   CHECK(k::winograd_supports(p));
   CHECK_FALSE(k::winograd_applies(p));
@@ -273,11 +278,11 @@ std::vector<float> run_conv_model(const std::string& bytes, std::vector<inlay::T
 TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same result",
           "[winograd]") {
   using inlay_test::attr_ints;
-  const Conv2dParams p = conv3x3(2, 16, 20, 9, 11, 0, 1, 1, 0);
+  const Conv2dParams p = conv3x3(2, 16, 20, 13, 11, 0, 1, 1, 0);  // 2 x 3 x 3 tiles
   std::vector<float> x = inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, 21);
   std::vector<float> w = inlay_test::random_floats(p.out_channels * p.in_channels * 9, 22);
   const std::vector<float> b = inlay_test::random_floats(p.out_channels, 23);
-  const std::vector<std::int64_t> x_dims{2, 16, 9, 11}, w_dims{20, 16, 3, 3};
+  const std::vector<std::int64_t> x_dims{2, 16, 13, 11}, w_dims{20, 16, 3, 3};
   const std::vector<inlay_test::Pb> attrs{attr_ints("pads", {0, 1, 1, 0})};
   // Constant weights (the Winograd path) and a fused Relu.
   inlay_test::TinyModel constant;
@@ -305,12 +310,12 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
     double norm = 0.0, abs_err = 0.0, rel_err = 0.0;
     measure(wino, ref, Activation::relu(), norm, abs_err, rel_err);
     CHECK(norm <= winograd_error_bound);
-    inlay_test::check_close(wino, im2col, 1e-5f, 2e-5f);
+    inlay_test::check_close(wino, im2col, 1e-4f, 2e-4f);  // F(4x4, 3x3): see the bound above
     // Winograd rounds differently from im2col + GEMM: bit-equal results would mean the
     // Winograd path did not run.
     CHECK(wino != im2col);
   });
-  // A 5x5 output (9 tiles, too few to pay) with the same constant weights: the im2col path,
+  // A 5x5 output (4 tiles, too few to pay) with the same constant weights: the im2col path,
   // bit for bit.
   std::vector<float> small = inlay_test::random_floats(16 * 5 * 5, 24);
   const std::vector<std::int64_t> small_dims{1, 16, 5, 5};

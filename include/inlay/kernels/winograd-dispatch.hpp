@@ -1,10 +1,10 @@
-// Entry points of the Winograd F(2x2, 3x3) convolution (see winograd.hpp). Compiled once, in the
+// Entry points of the Winograd F(4x4, 3x3) convolution (see winograd.hpp). Compiled once, in the
 // implementation translation unit; the tile transforms are the per-target bodies of
-// winograd-inl.hpp, the 16 products per block the library's batched GEMM.
+// winograd-inl.hpp, the 36 products per block the library's batched GEMM.
 //
 // Per block of tile rows (all images counted one after the other): V = the input transform of
-// every tile and input channel (16 matrices [in_channels x tiles]), M[t] = U[t] * V[t] for the 16
-// positions t of a 4x4 tile (one gemm_batched_f32 call, U [out_channels x in_channels]), then the
+// every tile and input channel (36 matrices [in_channels x tiles]), M[t] = U[t] * V[t] for the 36
+// positions t of a 6x6 tile (one gemm_batched_f32 call, U [out_channels x in_channels]), then the
 // output transform of M into y with bias and activation. The Executor splits the transforms by
 // channel and the GEMM by blocks of its output.
 #ifndef INLAY_KERNELS_WINOGRAD_DISPATCH_HPP
@@ -24,19 +24,21 @@ namespace kernels {
 
 namespace {
 // Tiles per block, aimed at: large enough to keep the GEMMs efficient (n = tiles), small enough
-// to keep V and M (16 * (in + out channels) * tiles floats) near the caches. Measured on
-// ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower at 64x56x56.
+// to keep V and M (36 * (in + out channels) * tiles floats) near the caches. Measured for
+// F(2x2, 3x3) on ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower
+// at 64x56x56; not re-tuned for F(4x4, 3x3).
 constexpr std::size_t winograd_block_tiles = 256;
 
-// Fewer tiles than this in a call make the 16 GEMMs too narrow to pay for streaming U (16/9 times
-// the weights): measured slower than im2col at an 8x8 output (16 tiles, 64 channels) and at 7x7
-// (512 channels), faster from 10x10 (25 tiles).
-constexpr std::size_t winograd_min_tiles = 25;
+// Fewer tiles than this in a call make the 36 GEMMs too narrow to pay for streaming U (4 times
+// the weights). Measured (AVX-512, one thread): 16 tiles (256 channels, 14x14) 1.7x faster than
+// im2col + GEMM; F(2x2, 3x3), the earlier form of this kernel, lost to im2col at 7x7 with 512
+// channels (its 16 tiles streamed 16/9 times the weights).
+constexpr std::size_t winograd_min_tiles = 16;
 
 // Tile rows per block: whole tile rows, at least one, at most all of them.
 std::size_t winograd_block_rows(const Conv2dParams& p) {
-  const std::size_t tiles_w = (p.out_w() + 1) / 2;
-  const std::size_t all_rows = p.batch * ((p.out_h() + 1) / 2);
+  const std::size_t tiles_w = (p.out_w() + 3) / 4;
+  const std::size_t all_rows = p.batch * ((p.out_h() + 3) / 4);
   return std::min(all_rows, std::max<std::size_t>(1, winograd_block_tiles / tiles_w));
 }
 
@@ -51,16 +53,16 @@ bool winograd_supports(const Conv2dParams& p) {
          p.out_h() >= 2 && p.out_w() >= 2;
 }
 
-// Measured against im2col + GEMM (AVX-512, one thread): 8 channels each way or 4 -> 16 slower,
-// 16 -> 16 faster (1.6x at 56x56).
+// Measured against im2col + GEMM for F(2x2, 3x3) (AVX-512, one thread): 8 channels each way or
+// 4 -> 16 slower, 16 -> 16 faster (1.6x at 56x56).
 bool winograd_applies(const Conv2dParams& p) {
-  const std::size_t tiles = p.batch * ((p.out_h() + 1) / 2) * ((p.out_w() + 1) / 2);
+  const std::size_t tiles = p.batch * ((p.out_h() + 3) / 4) * ((p.out_w() + 3) / 4);
   return winograd_supports(p) && p.in_channels >= 16 && p.out_channels >= 16 &&
          tiles >= winograd_min_tiles;
 }
 
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels) {
-  return 16 * out_channels * in_channels;
+  return 36 * out_channels * in_channels;
 }
 
 void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float* u) {
@@ -70,22 +72,25 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
   const std::size_t oc_n = p.out_channels, ic_n = p.in_channels;
   if (oc_n * ic_n == 0) return;
   if (w == nullptr || u == nullptr) winograd_fail("w or u is null");
+  // G of Lavin and Gray, section 4.2 (rows for the points 0, 1, -1, 2, -2, infinity); the
+  // product is formed in double and rounded once.
+  static constexpr double G[6][3] = {{1.0 / 4, 0.0, 0.0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
   for (std::size_t oc = 0; oc < oc_n; ++oc) {
     for (std::size_t ic = 0; ic < ic_n; ++ic) {
       const float* g = w + (oc * ic_n + ic) * 9;
-      // G g (4x3), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] (Lavin and Gray, section 4.1),
-      // then (G g) G^T (4x4) by the same rows.
-      float gg[4][3];
-      for (std::size_t j = 0; j < 3; ++j) {
-        gg[0][j] = g[j];
-        gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-        gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-        gg[3][j] = g[6 + j];
+      double gg[6][3];  // G g
+      for (std::size_t a = 0; a < 6; ++a) {
+        for (std::size_t j = 0; j < 3; ++j) {
+          gg[a][j] = G[a][0] * g[j] + G[a][1] * g[3 + j] + G[a][2] * g[6 + j];
+        }
       }
-      for (std::size_t a = 0; a < 4; ++a) {
-        const float r[4] = {gg[a][0], 0.5f * (gg[a][0] + gg[a][1] + gg[a][2]),
-                            0.5f * (gg[a][0] - gg[a][1] + gg[a][2]), gg[a][2]};
-        for (std::size_t b = 0; b < 4; ++b) u[((a * 4 + b) * oc_n + oc) * ic_n + ic] = r[b];
+      for (std::size_t a = 0; a < 6; ++a) {
+        for (std::size_t b = 0; b < 6; ++b) {
+          const double r = gg[a][0] * G[b][0] + gg[a][1] * G[b][1] + gg[a][2] * G[b][2];
+          u[((a * 6 + b) * oc_n + oc) * ic_n + ic] = static_cast<float>(r);
+        }
       }
     }
   }
@@ -93,8 +98,8 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
 
 std::size_t winograd_workspace_size_f32(const Conv2dParams& p) {
   if (!winograd_supports(p)) return 0;
-  const std::size_t tiles = winograd_block_rows(p) * ((p.out_w() + 1) / 2);
-  return 16 * (p.in_channels + p.out_channels) * tiles;
+  const std::size_t tiles = winograd_block_rows(p) * ((p.out_w() + 3) / 4);
+  return 36 * (p.in_channels + p.out_channels) * tiles;
 }
 
 INLAY_EXPORT(winograd_input_rows_f32);
@@ -117,22 +122,22 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
   if (x == nullptr || u == nullptr || y == nullptr || workspace == nullptr) {
     winograd_fail("x, u, y or workspace is null");
   }
-  const std::size_t tiles_w = (p.out_w() + 1) / 2;
-  const std::size_t all_rows = p.batch * ((p.out_h() + 1) / 2);
+  const std::size_t tiles_w = (p.out_w() + 3) / 4;
+  const std::size_t all_rows = p.batch * ((p.out_h() + 3) / 4);
   const std::size_t block_rows = winograd_block_rows(p);
   for (std::size_t r0 = 0; r0 < all_rows; r0 += block_rows) {
     const std::size_t r1 = std::min(all_rows, r0 + block_rows);
     const std::size_t tiles = (r1 - r0) * tiles_w;
-    float* v = workspace;                  // 16 x [ic x tiles]
-    float* m = workspace + 16 * ic * tiles;  // 16 x [oc x tiles]
-    // The transforms cost about 16 additions per tile and channel (B^T d B, A^T m A with entries
-    // 0 and +-1): small blocks (late layers, 7x7) run them on the calling thread.
-    parallel_for(executor_for_work(executor, 16 * ic * tiles), ic, [&](std::size_t c) {
+    float* v = workspace;                    // 36 x [ic x tiles]
+    float* m = workspace + 36 * ic * tiles;  // 36 x [oc x tiles]
+    // The transforms cost about 80 operations per tile and channel: small blocks run them on
+    // the calling thread.
+    parallel_for(executor_for_work(executor, 80 * ic * tiles), ic, [&](std::size_t c) {
       INLAY_DISPATCH(winograd_input_rows_f32)(p, x, c, r0, r1, v, ic * tiles, tiles);
     });
-    gemm_batched_f32(16, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
+    gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
-    parallel_for(executor_for_work(executor, 16 * oc * tiles), oc, [&](std::size_t o) {
+    parallel_for(executor_for_work(executor, 80 * oc * tiles), oc, [&](std::size_t o) {
       INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
                                                activation);
     });

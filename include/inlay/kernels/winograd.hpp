@@ -1,12 +1,12 @@
-// Winograd convolution F(2x2, 3x3) in NCHW, fp32 (Lavin and Gray, "Fast Algorithms for
+// Winograd convolution F(4x4, 3x3) in NCHW, fp32 (Lavin and Gray, "Fast Algorithms for
 // Convolutional Neural Networks", CVPR 2016): a 3x3 convolution with stride 1, dilation 1 and one
-// group, computed as 16 GEMMs between transformed weights and transformed 4x4 input tiles. Each
-// 2x2 output tile costs 16 multiplications per (input, output) channel pair instead of 36.
+// group, computed as 36 GEMMs between transformed weights and transformed 6x6 input tiles. Each
+// 4x4 output tile costs 36 multiplications per (input, output) channel pair instead of 144.
 //
 // Use: winograd_transform_weights_f32 once (at model load) into winograd_weights_size_f32 floats,
 // then winograd_conv2d_nchw_f32 per call with winograd_workspace_size_f32 floats of scratch. The
-// result equals conv2d_nchw_f32 up to rounding; the transforms add a little error (see
-// docs/kernels.md for the measured bound).
+// result equals conv2d_nchw_f32 up to rounding; the transforms add error, about ten times that of
+// im2col + GEMM (see docs/kernels.md for the measured bound).
 #ifndef INLAY_KERNELS_WINOGRAD_HPP
 #define INLAY_KERNELS_WINOGRAD_HPP
 
@@ -20,21 +20,21 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 // Whether winograd_conv2d_nchw_f32 accepts p: kernel 3x3, stride 1, dilation 1, groups 1, any
-// padding, output at least 2x2.
+// padding, output at least 2x2 (tiles may lie partly outside the output).
 bool winograd_supports(const Conv2dParams& p);
 // winograd_supports(p) and the layer is large enough for the Winograd path to beat im2col + GEMM
-// (measured: at least 16 input and 16 output channels and 25 output tiles of 2x2 over the batch,
-// e.g. a 10x10 output).
+// (measured: at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch,
+// e.g. a 14x14 output).
 bool winograd_applies(const Conv2dParams& p);
 
-// Floats of the transformed weights: 16 matrices [out_channels x in_channels].
+// Floats of the transformed weights: 36 matrices [out_channels x in_channels].
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels);
 // u = G g G^T for each 3x3 filter g of w [out_channels, in_channels, 3, 3]; element (a, b) of the
-// 4x4 result for (oc, ic) goes to u[((a * 4 + b) * out_channels + oc) * in_channels + ic].
+// 6x6 result for (oc, ic) goes to u[((a * 6 + b) * out_channels + oc) * in_channels + ic].
 void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float* u);
 
 // Floats of scratch one call needs: the transformed tiles of one block of tile rows (at most a
-// few hundred tiles, or one tile row when that is longer) and their 16 GEMM products; bounded by
+// few hundred tiles, or one tile row when that is longer) and their 36 GEMM products; bounded by
 // the channels and the image width, not the image height or the batch.
 std::size_t winograd_workspace_size_f32(const Conv2dParams& p);
 // y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias), u from
