@@ -401,6 +401,8 @@ const NamedConv kModelConvs[] = {
     {"resnet18/conv3x3_64_56", {64, 64, 56, 3, 1, 1}},
     {"resnet18/conv3x3_128_28", {128, 128, 28, 3, 1, 1}},
     {"resnet18/conv3x3_256_14", {256, 256, 14, 3, 1, 1}},
+    {"resnet18/conv1_7x7s2", {3, 64, 224, 7, 2, 3}},
+    {"resnet18/conv3x3s2_64to128_56", {64, 128, 56, 3, 2, 1}},
 };
 // Layers with few output pixels on the packed path (model/conv_packed/...).
 const NamedConv kModelPackedConvs[] = {

@@ -908,17 +908,30 @@ struct Conv2dParams {
 // (zero stride or dilation, channels not divisible by groups, ...).
 void validate_conv2d(const Conv2dParams& p);
 
-// The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
-// out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
-// and no padding, which reads x directly; for the small stride-1 layers of the direct kernel, the
-// zero-padded input planes of one (image, group) (0 without padding).
+// Scratch of conv2d_nchw_f32: the column matrix of one (image, group), in_channels / groups *
+// kernel_h * kernel_w * out_h * out_w floats, whatever the Executor (the threads share it); 0 for
+// a 1x1 convolution with stride 1 and no padding, which reads x directly, and for layers with at
+// most 64 output channels per group and at least 64 taps per output (in_channels / groups *
+// kernel_h * kernel_w), whose GEMM makes the column matrix block by block from x; for the small
+// stride-1 layers of the direct kernel, the zero-padded input planes of one (image, group) (0
+// without padding).
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
-// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
-// im2col + gemm_f32 per image and group, or as a direct kernel for small stride-1 layers
-// (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64 output channels per group).
+// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as one
+// GEMM per image and group, W * columns (im2col's column matrix, stored in the workspace or made
+// by the GEMM as it packs; a 1x1 stride-1 convolution reads x as it is), or as a direct kernel
+// for small stride-1 layers (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64
+// output channels per group).
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
+
+namespace detail {
+// One (image, group) of conv2d_nchw_f32's GEMM path: x and y point at the group's first input
+// and output planes, w and bias at its weights and biases. Defined with the GEMM
+// (gemm-dispatch.hpp), whose packing it extends.
+void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                         float* y, const Activation& activation, Executor* executor);
+}  // namespace detail
 
 // Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
 // GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the
@@ -18266,6 +18279,18 @@ INLAY_EXPORT(gemm_batched_f32);
 INLAY_EXPORT(gemm_pack_b_f32);
 INLAY_EXPORT(gemm_packed_f32);
 INLAY_EXPORT(matvec_f32);
+INLAY_EXPORT(conv_gemm_f32);
+
+namespace detail {
+void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                         float* y, const Activation& activation, Executor* executor) {
+  GemmEpilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
+  epilogue.activation = activation;
+  INLAY_DISPATCH(conv_gemm_f32)(p, x, w, y, epilogue, executor);
+}
+}  // namespace detail
 
 void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
               float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
@@ -18461,14 +18486,16 @@ INLAY_NAMESPACE_END
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
 //
-// conv2d is im2col + the library's one GEMM (small stride-1 layers: a direct kernel, see
-// conv_direct_applies): per image and group, the column matrix
-// [in_channels/groups * kernel_h * kernel_w, out_h * out_w] goes to the workspace and
-// y = act(W * col + bias) is one gemm_f32 with a per-row bias epilogue. A 1x1 convolution with
-// stride 1 and no padding needs no column matrix: x already is it. conv_transpose2d is the adjoint:
-// col = W^T * x (gemm_f32), then col2im scatters the columns into y and applies bias + activation.
-// The Executor parallelizes inside each step (im2col rows, GEMM, col2im channels), so the
-// workspace holds one column matrix whatever the number of threads.
+// conv2d is the library's one GEMM (small stride-1 layers: a direct kernel, see
+// conv_direct_applies): per image and group, y = act(W * col + bias) with a per-row bias
+// epilogue, where the column matrix col [in_channels/groups * kernel_h * kernel_w, out_h * out_w]
+// goes to the workspace (im2col), or, where that measured faster (conv_makes_columns), is made by
+// the GEMM block by block straight from x (conv_gemm-inl.hpp) and never stored. A 1x1
+// convolution with stride 1 and no padding needs no column matrix: x already is it. The packed
+// path for few output pixels (conv2d_nchw_packed_f32) builds its column matrix with im2col. conv_transpose2d is the adjoint: col = W^T * x (gemm_f32), then col2im scatters
+// the columns into y and applies bias + activation. The Executor parallelizes inside each step
+// (im2col rows, GEMM, col2im channels), so a workspace holds one column matrix whatever the
+// number of threads.
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP
 #define INLAY_KERNELS_CONV_DISPATCH_HPP
 
@@ -18548,6 +18575,19 @@ bool conv_direct_applies(const Conv2dParams& p) {
   return p.out_channels / p.groups <= 64 && k <= 1024 && k * p.out_h() * p.out_w() <= 65536;
 }
 
+// Whether the GEMM makes the column matrix itself, block by block from x (conv_gemm-inl.hpp),
+// instead of reading it from the workspace after im2col. Measured against im2col (AVX-512, one
+// thread, minima of 8 alternated runs): ResNet-18's 7x7 stem (64 output channels, 147 taps)
+// 0.85x the time, a 3x3 64 -> 64 layer at 56x56 0.94-0.99x; but MobileNetV2's stem (32 channels,
+// 27 taps) 1.12x and a 3x3 stride-2 64 -> 128 layer 1.22x: with few taps per output the making
+// costs more than the FMAs it feeds, and with more than 64 output channels (more than one block
+// of A) the GEMM packs A again for each block of columns.
+bool conv_makes_columns(const Conv2dParams& p) {
+  if (p.groups == 0) return false;
+  const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+  return p.out_channels / p.groups <= 64 && k >= 64;
+}
+
 // The zero-padded input of one (image, group) for the direct kernel; 0 without padding.
 std::size_t conv_direct_padded_size(const Conv2dParams& p) {
   if (p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0) return 0;
@@ -18598,6 +18638,7 @@ const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::s
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
   if (conv_direct_applies(p)) return conv_direct_padded_size(p);
+  if (conv_makes_columns(p)) return 0;
   return p.in_channels / p.groups * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
 }
 
@@ -18614,6 +18655,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "w", w, p.out_channels * k);
   check_pointer(fn, "y", y, 1);
   const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
+  const bool makes_columns = !pointwise && !direct && conv_makes_columns(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
   executor = executor_for_work(executor, og * k * out_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
@@ -18625,13 +18667,19 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                                         activation, executor);
         continue;
       }
+      float* yg = y + (n * p.out_channels + g * og) * out_plane;
+      const float* bg = bias ? bias + g * og : nullptr;
+      if (makes_columns) {
+        detail::conv_gemm_group_f32(p, xg, w + g * og * k, bg, yg, activation, executor);
+        continue;
+      }
       const float* col = pointwise ? xg : conv_im2col_parallel(p, xg, k, workspace, executor);
       GemmEpilogue epilogue;
-      epilogue.bias = bias ? bias + g * og : nullptr;
+      epilogue.bias = bg;
       epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
       epilogue.activation = activation;
-      gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f,
-               y + (n * p.out_channels + g * og) * out_plane, out_plane, epilogue, executor);
+      gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f, yg,
+               out_plane, epilogue, executor);
     }
   }
 }
@@ -18655,7 +18703,9 @@ void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packe
 
 std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p) {
   const std::size_t out_plane = p.out_h() * p.out_w();
-  const std::size_t col = conv_is_pointwise(p) ? 0 : conv2d_workspace_size_f32(p);
+  // The column matrix (groups == 1 on this path), then Y^T of one image.
+  const std::size_t col =
+      conv_is_pointwise(p) ? 0 : p.in_channels * p.kernel_h * p.kernel_w * out_plane;
   return col + out_plane * p.out_channels;
 }
 
@@ -19860,6 +19910,12 @@ struct GemmProblem {
   std::size_t ldb;
   bool trans_b;
   const float* packed;  // gemm_pack_b_f32 layout of all of op(B), or null
+  // When set (and `packed` is null), op(B) is made on the fly: pack_b(b_source, j0, nb, p0, kb,
+  // dst) writes rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) in pack_b_block's layout
+  // (a convolution's column matrix, conv_gemm-inl.hpp); b is unused.
+  void (*pack_b)(const void* b_source, std::size_t j0, std::size_t nb, std::size_t p0,
+                 std::size_t kb, float* dst);
+  const void* b_source;
   float beta;
   float* c;
   std::size_t ldc;
@@ -20214,50 +20270,71 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     st.read_c = !first || g.beta != 0.0f;
     st.lo = ep.activation.alpha;
     st.hi = ep.activation.beta;
+    const std::size_t* offs = pack_a ? nullptr : a_off;
+    const std::size_t csa = pack_a ? MR : g.csa;
+    // Rows [ic, ic1) (A packed in apack when pack_a) times columns [jb, jb + nbs) of the B block
+    // at bblock (panels panel_stride floats apart).
+    const auto multiply = [&](std::size_t ic, std::size_t ic1, std::size_t jb, std::size_t nbs,
+                              const float* bblock, std::size_t panel_stride) {
+      const std::size_t panels = (nbs + gemm_panel_width - 1) / gemm_panel_width;
+      for (std::size_t j = 0; j < nbs; j += NR) {
+        const std::size_t q = j / gemm_panel_width;
+        const float* b0 = bblock + q * panel_stride;
+        const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
+        for (std::size_t i = ic; i < ic1; i += MR) {
+          const std::size_t mr = std::min(MR, ic1 - i);
+          const float* ai;
+          if (pack_a) {
+            ai = apack + (i - ic) * kb;
+          } else {
+            for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
+            ai = g.a + i * g.rsa + p0 * g.csa;
+          }
+          const std::size_t nr = std::min(NR, nbs - j);
+          // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
+          // Winograd tiles) runs the one-vector tile instead of computing two.
+          if (Tile::kNV == 2 && nr <= Tile::kLanes) {
+            gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
+                              direct, act, st, tile);
+          } else {
+            gemm_tile_rows<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first,
+                                      last, direct, act, st, tile);
+          }
+        }
+      }
+    };
+    if (g.pack_b != nullptr) {
+      // B made on the fly (a convolution's columns) costs more than packing A: each B block is
+      // made once, and the blocks of A are packed again for each (once, when there is one).
+      const bool one_a_block = i1 - i0 <= MC;
+      if (pack_a && one_a_block) gemm_pack_a_block<MR>(g, i0, i1, p0, kb, apack);
+      for (std::size_t jb = j0; jb < j0 + nb; jb += kGemmNC) {
+        const std::size_t nbs = std::min(kGemmNC, j0 + nb - jb);
+        g.pack_b(g.b_source, jb, nbs, p0, kb, bbuf);
+        for (std::size_t ic = i0; ic < i1; ic += MC) {
+          const std::size_t ic1 = std::min(i1, ic + MC);
+          if (pack_a && !one_a_block) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
+          multiply(ic, ic1, jb, nbs, bbuf, kb * gemm_panel_width);
+        }
+      }
+      p0 += kb;
+      continue;
+    }
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
       if (pack_a) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
-      const std::size_t* offs = pack_a ? nullptr : a_off;
-      const std::size_t csa = pack_a ? MR : g.csa;
       const std::size_t sub = g.packed ? nb : kGemmNC;
       for (std::size_t jb = j0; jb < j0 + nb; jb += sub) {
         const std::size_t nbs = std::min(sub, j0 + nb - jb);
-        const float* bblock;
-        std::size_t panel_stride;
         if (g.packed) {
-          panel_stride = g.k * gemm_panel_width;
-          bblock = g.packed + (jb / gemm_panel_width) * panel_stride + p0 * gemm_panel_width;
+          const std::size_t panel_stride = g.k * gemm_panel_width;
+          multiply(ic, ic1, jb, nbs,
+                   g.packed + (jb / gemm_panel_width) * panel_stride + p0 * gemm_panel_width,
+                   panel_stride);
         } else {
-          panel_stride = kb * gemm_panel_width;
           pack_b_block(g.trans_b, g.b, g.ldb, jb, nbs, p0, kb, bbuf);
-          bblock = bbuf;
-        }
-        const std::size_t panels = (nbs + gemm_panel_width - 1) / gemm_panel_width;
-        for (std::size_t j = 0; j < nbs; j += NR) {
-          const std::size_t q = j / gemm_panel_width;
-          const float* b0 = bblock + q * panel_stride;
-          const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
-          for (std::size_t i = ic; i < ic1; i += MR) {
-            const std::size_t mr = std::min(MR, ic1 - i);
-            const float* ai;
-            if (pack_a) {
-              ai = apack + (i - ic) * kb;
-            } else {
-              for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-              ai = g.a + i * g.rsa + p0 * g.csa;
-            }
-            const std::size_t nr = std::min(NR, nbs - j);
-            // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
-            // Winograd tiles) runs the one-vector tile instead of computing two.
-            if (Tile::kNV == 2 && nr <= Tile::kLanes) {
-              gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
-                                direct, act, st, tile);
-            } else {
-              gemm_tile_rows<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first,
-                                        last, direct, act, st, tile);
-            }
-          }
+          multiply(ic, ic1, jb, nbs, bbuf, kb * gemm_panel_width);
         }
       }
     }
@@ -20550,6 +20627,151 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_GEMM_INL_HPP
 // ---- end inlay/kernels/gemm-inl.hpp
+// ---- begin inlay/kernels/conv_gemm-inl.hpp
+// Per-target body of a convolution as one GEMM whose B operand, the column matrix of im2col, is
+// never stored: the GEMM packs each KC x 64 block of it straight from the input image
+// (pack_conv_columns, GemmProblem::pack_b), so the column matrix (7.4 MB for ResNet-18's 7x7
+// stem) makes no round trip through memory and needs no workspace. The values and the GEMM's
+// order of summation are those of im2col + gemm_f32: the result is the same bit for bit.
+// Re-included once per CPU target.
+#if defined(INLAY_KERNELS_CONV_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_CONV_GEMM_INL_HPP
+#undef INLAY_KERNELS_CONV_GEMM_INL_HPP
+#else
+#define INLAY_KERNELS_CONV_GEMM_INL_HPP
+#endif
+
+#include <algorithm>
+#include <cstddef>
+
+#include <hwy/highway.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// The column matrix of one (image, group): row (c, ki, kj), column (oy, ox) holds input
+// x[c][oy * stride_h + ki * dilation_h - pad_top][ox * stride_w + kj * dilation_w - pad_left],
+// zero in the padding.
+struct ConvColumns {
+  const Conv2dParams* p;
+  const float* x;  // the group's first input plane
+};
+
+// Rows [p0, p0 + kb) and columns [j0, j0 + nb) of the column matrix in pack_b_block's layout
+// (panels of gemm_panel_width columns, kb rows each, columns past nb zero). A panel's columns
+// are cut into runs within one output row; each run reads one input row with the stride.
+static void pack_conv_columns(const void* source, std::size_t j0, std::size_t nb, std::size_t p0,
+                              std::size_t kb, float* dst) {
+  const ConvColumns& src = *static_cast<const ConvColumns*>(source);
+  const Conv2dParams& p = *src.p;
+  constexpr std::size_t W = gemm_panel_width;
+  const hn::CappedTag<float, W> d;
+  const std::size_t N = hn::Lanes(d);
+  const std::size_t ow = p.out_w(), kw = p.kernel_w, taps = p.kernel_h * p.kernel_w;
+  const std::size_t sw = p.stride_w, plane = p.in_h * p.in_w;
+  const std::ptrdiff_t in_h = static_cast<std::ptrdiff_t>(p.in_h);
+  const std::ptrdiff_t in_w = static_cast<std::ptrdiff_t>(p.in_w);
+  struct Run {
+    std::size_t begin, end;  // columns of the panel
+    std::ptrdiff_t iy, ix;   // input row and column of tap (0, 0) for the run's first column
+  };
+  for (std::size_t q = 0; q * W < nb; ++q) {
+    float* panel = dst + q * kb * W;
+    const std::size_t jq = j0 + q * W, w = std::min(W, nb - q * W);
+    Run runs[W];
+    std::size_t run_count = 0;
+    for (std::size_t x = 0; x < w;) {
+      const std::size_t oy = (jq + x) / ow, ox = (jq + x) % ow;
+      const std::size_t end = std::min(w, x + (ow - ox));
+      runs[run_count++] = {x, end,
+                           static_cast<std::ptrdiff_t>(oy * p.stride_h) -
+                               static_cast<std::ptrdiff_t>(p.pad_top),
+                           static_cast<std::ptrdiff_t>(ox * sw) -
+                               static_cast<std::ptrdiff_t>(p.pad_left)};
+      x = end;
+    }
+    const bool whole = run_count == 1 && w == W;  // the panel is 16 columns of one output row
+    std::size_t c = p0 / taps, ki = (p0 % taps) / kw, kj = p0 % kw;
+    for (std::size_t r = 0; r < kb; ++r) {
+      const float* xc = src.x + c * plane;
+      const std::ptrdiff_t dy = static_cast<std::ptrdiff_t>(ki * p.dilation_h);
+      const std::ptrdiff_t dx = static_cast<std::ptrdiff_t>(kj * p.dilation_w);
+      if (++kj == kw) {  // the next row's tap
+        kj = 0;
+        if (++ki == p.kernel_h) ki = 0, ++c;
+      }
+      float* out = panel + r * W;
+      if (whole) {  // the common case: one input row, all inside, stride 1 or 2
+        const std::ptrdiff_t iy = runs[0].iy + dy, ix = runs[0].ix + dx;
+        if (iy >= 0 && iy < in_h && ix >= 0) {
+          const float* row = xc + iy * in_w + ix;
+          if (sw == 1 && ix + static_cast<std::ptrdiff_t>(W) <= in_w) {
+            for (std::size_t x = 0; x < W; x += N) hn::StoreU(hn::LoadU(d, row + x), d, out + x);
+            continue;
+          }
+          if (sw == 2 && ix + static_cast<std::ptrdiff_t>(2 * W) <= in_w) {
+            for (std::size_t x = 0; x < W; x += N) {
+              hn::Vec<decltype(d)> even, odd;
+              hn::LoadInterleaved2(d, row + 2 * x, even, odd);
+              hn::StoreU(even, d, out + x);
+            }
+            continue;
+          }
+        }
+      }
+      for (std::size_t u = 0; u < run_count; ++u) {
+        const Run& run = runs[u];
+        const std::size_t len = run.end - run.begin;
+        const std::ptrdiff_t iy = run.iy + dy, ix = run.ix + dx;
+        float* o = out + run.begin;
+        if (iy < 0 || iy >= in_h || ix + static_cast<std::ptrdiff_t>((len - 1) * sw) < 0 ||
+            ix >= in_w) {
+          for (std::size_t x = 0; x < len; ++x) o[x] = 0.0f;
+          continue;
+        }
+        // Columns [lo, hi) of the run read inside the input row.
+        const std::size_t lo =
+            ix >= 0 ? 0 : static_cast<std::size_t>((-ix + static_cast<std::ptrdiff_t>(sw) - 1) /
+                                                   static_cast<std::ptrdiff_t>(sw));
+        const std::size_t hi =
+            std::min(len, static_cast<std::size_t>((in_w - 1 - ix) /
+                                                   static_cast<std::ptrdiff_t>(sw)) + 1);
+        const float* row = xc + iy * in_w + ix;
+        for (std::size_t x = 0; x < lo; ++x) o[x] = 0.0f;
+        for (std::size_t x = lo; x < hi; ++x) o[x] = row[x * sw];
+        for (std::size_t x = hi; x < len; ++x) o[x] = 0.0f;
+      }
+      for (std::size_t x = w; x < W; ++x) out[x] = 0.0f;
+    }
+  }
+}
+
+// y [og, out_h * out_w] = act(w [og, k] * columns + bias) for one (image, group); x is the group's
+// first input plane.
+void conv_gemm_f32(const Conv2dParams& p, const float* x, const float* w, float* y,
+                   const GemmEpilogue& epilogue, Executor* executor) {
+  const std::size_t og = p.out_channels / p.groups, out_plane = p.out_h() * p.out_w();
+  const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+  const ConvColumns columns{&p, x};
+  GemmProblem g = gemm_problem(false, k, 1.0f, w, k, 0.0f, y, out_plane, epilogue);
+  g.pack_b = &pack_conv_columns;
+  g.b_source = &columns;
+  gemm_run(1, og, out_plane, kGemmTaskNC, [&](std::size_t) { return g; }, executor);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_CONV_GEMM_INL_HPP
+// ---- end inlay/kernels/conv_gemm-inl.hpp
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(2)
 // ---- begin inlay/kernels/softmax-inl.hpp

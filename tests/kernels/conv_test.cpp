@@ -163,6 +163,35 @@ TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width
   }
 }
 
+TEST_CASE("conv2d: the GEMM packs the column matrix from x (strides, runs across output rows, "
+          "padding wider than the input, dilation)", "[conv]") {
+  // Layers with at least 64 taps and at most 64 output channels (conv_makes_columns). Each shape
+  // against the double reference on every target; out_w decides whether a panel of 16 columns
+  // lies in one output row (stride-2 panels then take the interleaved loads) or is cut into runs.
+  struct Shape {
+    std::size_t c, oc, h, w, k, stride, pad, dilation;
+  };
+  const Shape shapes[] = {
+      {3, 8, 38, 38, 7, 2, 3, 1},   // ResNet's stem, small: out 19x19, runs across rows
+      {8, 5, 64, 70, 3, 2, 1, 1},   // out 32x35, whole stride-2 panels
+      {8, 4, 9, 40, 3, 3, 1, 1},    // stride 3: the scalar strided copy
+      {8, 6, 12, 13, 3, 1, 4, 2},   // padding wider than the dilated kernel reaches
+      {3, 3, 5, 3, 5, 2, 4, 1},     // output wider than the input: whole runs in the padding
+      {64, 7, 20, 33, 1, 2, 0, 1},  // 1x1 stride 2
+  };
+  std::uint32_t seed = 900;
+  for (const Shape& s : shapes) {
+    Conv2dParams p;
+    p.batch = 2, p.in_channels = s.c, p.out_channels = s.oc, p.in_h = s.h, p.in_w = s.w;
+    p.kernel_h = p.kernel_w = s.k, p.stride_h = p.stride_w = s.stride;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = s.pad;
+    p.dilation_h = p.dilation_w = s.dilation;
+    CHECK(k::conv2d_workspace_size_f32(p) == 0);  // strided or dilated: not the direct kernel
+    check_conv2d(p, seed % 2 == 0, Activation::relu(), seed, false);
+    seed += 3;
+  }
+}
+
 TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
   // LeNet-sized layers: the workspace is the zero-padded input of one (image, group), not the
   // column matrix, which tells the direct kernel ran.
@@ -196,9 +225,9 @@ TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
       check_conv2d(p, true, activations[w % 5], 60 + std::uint32_t(w), false);
     }
   }
-  SECTION("past the size limit: im2col again") {
+  SECTION("past the size limit: the GEMM again, making its columns (150 taps, <= 64 channels)") {
     p.in_h = p.in_w = 64;  // 150 taps x 60 x 60 output pixels > 64 Ki
-    CHECK(k::conv2d_workspace_size_f32(p) == 6 * 5 * 5 * 60 * 60);
+    CHECK(k::conv2d_workspace_size_f32(p) == 0);
     check_conv2d(p, true, Activation::none(), 80, false);
   }
 }
@@ -509,8 +538,11 @@ TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[con
                     "invalid argument: conv_transpose2d: output_pad_h (2) must be less than "
                     "stride_h or dilation_h");
   p.output_pad_h = 0, p.kernel_h = p.kernel_w = 3;
+  // The direct kernel's padded planes (9 x 6 x 6); the GEMM path needs no workspace.
+  p.stride_h = 1, p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
   CHECK_THROWS_WITH(k::conv2d_nchw_f32(p, b, b, nullptr, b, nullptr),
-                    "invalid argument: conv2d: workspace is null but 162 floats are needed");
+                    "invalid argument: conv2d: workspace is null but 324 floats are needed");
+  p.stride_h = 2, p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 0;
   CHECK_THROWS_WITH(k::conv2d_nchw_f32(p, nullptr, b, nullptr, b, b),
                     "invalid argument: conv2d: x is null but 144 floats are needed");
   p.groups = 2, p.out_channels = 3;

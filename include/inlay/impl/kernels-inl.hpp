@@ -8,6 +8,7 @@
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(1)
 #include "inlay/kernels/gemm-inl.hpp"
+#include "inlay/kernels/conv_gemm-inl.hpp"
 #endif
 #if INLAY_IMPLEMENTS_FAMILY(2)
 #include "inlay/kernels/softmax-inl.hpp"

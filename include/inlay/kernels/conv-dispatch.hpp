@@ -1,14 +1,16 @@
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
 //
-// conv2d is im2col + the library's one GEMM (small stride-1 layers: a direct kernel, see
-// conv_direct_applies): per image and group, the column matrix
-// [in_channels/groups * kernel_h * kernel_w, out_h * out_w] goes to the workspace and
-// y = act(W * col + bias) is one gemm_f32 with a per-row bias epilogue. A 1x1 convolution with
-// stride 1 and no padding needs no column matrix: x already is it. conv_transpose2d is the adjoint:
-// col = W^T * x (gemm_f32), then col2im scatters the columns into y and applies bias + activation.
-// The Executor parallelizes inside each step (im2col rows, GEMM, col2im channels), so the
-// workspace holds one column matrix whatever the number of threads.
+// conv2d is the library's one GEMM (small stride-1 layers: a direct kernel, see
+// conv_direct_applies): per image and group, y = act(W * col + bias) with a per-row bias
+// epilogue, where the column matrix col [in_channels/groups * kernel_h * kernel_w, out_h * out_w]
+// goes to the workspace (im2col), or, where that measured faster (conv_makes_columns), is made by
+// the GEMM block by block straight from x (conv_gemm-inl.hpp) and never stored. A 1x1
+// convolution with stride 1 and no padding needs no column matrix: x already is it. The packed
+// path for few output pixels (conv2d_nchw_packed_f32) builds its column matrix with im2col. conv_transpose2d is the adjoint: col = W^T * x (gemm_f32), then col2im scatters
+// the columns into y and applies bias + activation. The Executor parallelizes inside each step
+// (im2col rows, GEMM, col2im channels), so a workspace holds one column matrix whatever the
+// number of threads.
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP
 #define INLAY_KERNELS_CONV_DISPATCH_HPP
 
@@ -92,6 +94,19 @@ bool conv_direct_applies(const Conv2dParams& p) {
   return p.out_channels / p.groups <= 64 && k <= 1024 && k * p.out_h() * p.out_w() <= 65536;
 }
 
+// Whether the GEMM makes the column matrix itself, block by block from x (conv_gemm-inl.hpp),
+// instead of reading it from the workspace after im2col. Measured against im2col (AVX-512, one
+// thread, minima of 8 alternated runs): ResNet-18's 7x7 stem (64 output channels, 147 taps)
+// 0.85x the time, a 3x3 64 -> 64 layer at 56x56 0.94-0.99x; but MobileNetV2's stem (32 channels,
+// 27 taps) 1.12x and a 3x3 stride-2 64 -> 128 layer 1.22x: with few taps per output the making
+// costs more than the FMAs it feeds, and with more than 64 output channels (more than one block
+// of A) the GEMM packs A again for each block of columns.
+bool conv_makes_columns(const Conv2dParams& p) {
+  if (p.groups == 0) return false;
+  const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
+  return p.out_channels / p.groups <= 64 && k >= 64;
+}
+
 // The zero-padded input of one (image, group) for the direct kernel; 0 without padding.
 std::size_t conv_direct_padded_size(const Conv2dParams& p) {
   if (p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0) return 0;
@@ -142,6 +157,7 @@ const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::s
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
   if (conv_is_pointwise(p) || p.groups == 0) return 0;
   if (conv_direct_applies(p)) return conv_direct_padded_size(p);
+  if (conv_makes_columns(p)) return 0;
   return p.in_channels / p.groups * p.kernel_h * p.kernel_w * p.out_h() * p.out_w();
 }
 
@@ -158,6 +174,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   check_pointer(fn, "w", w, p.out_channels * k);
   check_pointer(fn, "y", y, 1);
   const bool pointwise = conv_is_pointwise(p), direct = conv_direct_applies(p);
+  const bool makes_columns = !pointwise && !direct && conv_makes_columns(p);
   check_pointer(fn, "workspace", workspace, conv2d_workspace_size_f32(p));
   executor = executor_for_work(executor, og * k * out_plane);
   for (std::size_t n = 0; n < p.batch; ++n) {
@@ -169,13 +186,19 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                                         activation, executor);
         continue;
       }
+      float* yg = y + (n * p.out_channels + g * og) * out_plane;
+      const float* bg = bias ? bias + g * og : nullptr;
+      if (makes_columns) {
+        detail::conv_gemm_group_f32(p, xg, w + g * og * k, bg, yg, activation, executor);
+        continue;
+      }
       const float* col = pointwise ? xg : conv_im2col_parallel(p, xg, k, workspace, executor);
       GemmEpilogue epilogue;
-      epilogue.bias = bias ? bias + g * og : nullptr;
+      epilogue.bias = bg;
       epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
       epilogue.activation = activation;
-      gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f,
-               y + (n * p.out_channels + g * og) * out_plane, out_plane, epilogue, executor);
+      gemm_f32(false, false, og, out_plane, k, 1.0f, w + g * og * k, k, col, out_plane, 0.0f, yg,
+               out_plane, epilogue, executor);
     }
   }
 }
@@ -199,7 +222,9 @@ void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packe
 
 std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p) {
   const std::size_t out_plane = p.out_h() * p.out_w();
-  const std::size_t col = conv_is_pointwise(p) ? 0 : conv2d_workspace_size_f32(p);
+  // The column matrix (groups == 1 on this path), then Y^T of one image.
+  const std::size_t col =
+      conv_is_pointwise(p) ? 0 : p.in_channels * p.kernel_h * p.kernel_w * out_plane;
   return col + out_plane * p.out_channels;
 }
 

@@ -39,17 +39,30 @@ struct Conv2dParams {
 // (zero stride or dilation, channels not divisible by groups, ...).
 void validate_conv2d(const Conv2dParams& p);
 
-// The column matrix of one (image, group): in_channels / groups * kernel_h * kernel_w * out_h *
-// out_w floats, whatever the Executor (the threads share it); 0 for a 1x1 convolution with stride 1
-// and no padding, which reads x directly; for the small stride-1 layers of the direct kernel, the
-// zero-padded input planes of one (image, group) (0 without padding).
+// Scratch of conv2d_nchw_f32: the column matrix of one (image, group), in_channels / groups *
+// kernel_h * kernel_w * out_h * out_w floats, whatever the Executor (the threads share it); 0 for
+// a 1x1 convolution with stride 1 and no padding, which reads x directly, and for layers with at
+// most 64 output channels per group and at least 64 taps per output (in_channels / groups *
+// kernel_h * kernel_w), whose GEMM makes the column matrix block by block from x; for the small
+// stride-1 layers of the direct kernel, the zero-padded input planes of one (image, group) (0
+// without padding).
 std::size_t conv2d_workspace_size_f32(const Conv2dParams& p);
-// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as
-// im2col + gemm_f32 per image and group, or as a direct kernel for small stride-1 layers
-// (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64 output channels per group).
+// y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias); bias may be null. Runs as one
+// GEMM per image and group, W * columns (im2col's column matrix, stored in the workspace or made
+// by the GEMM as it packs; a 1x1 stride-1 convolution reads x as it is), or as a direct kernel
+// for small stride-1 layers (LeNet-sized: a column matrix of at most 64 Ki floats, at most 64
+// output channels per group).
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
+
+namespace detail {
+// One (image, group) of conv2d_nchw_f32's GEMM path: x and y point at the group's first input
+// and output planes, w and bias at its weights and biases. Defined with the GEMM
+// (gemm-dispatch.hpp), whose packing it extends.
+void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                         float* y, const Activation& activation, Executor* executor);
+}  // namespace detail
 
 // Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
 // GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the

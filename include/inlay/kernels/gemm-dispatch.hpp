@@ -7,6 +7,7 @@
 
 #include "inlay/core/error.hpp"
 #include "inlay/impl/dispatch.hpp"
+#include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/gemm.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -65,6 +66,18 @@ INLAY_EXPORT(gemm_batched_f32);
 INLAY_EXPORT(gemm_pack_b_f32);
 INLAY_EXPORT(gemm_packed_f32);
 INLAY_EXPORT(matvec_f32);
+INLAY_EXPORT(conv_gemm_f32);
+
+namespace detail {
+void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                         float* y, const Activation& activation, Executor* executor) {
+  GemmEpilogue epilogue;
+  epilogue.bias = bias;
+  epilogue.bias_kind = bias ? BiasKind::per_row : BiasKind::none;
+  epilogue.activation = activation;
+  INLAY_DISPATCH(conv_gemm_f32)(p, x, w, y, epilogue, executor);
+}
+}  // namespace detail
 
 void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
               float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,

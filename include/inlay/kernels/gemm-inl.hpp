@@ -75,6 +75,12 @@ struct GemmProblem {
   std::size_t ldb;
   bool trans_b;
   const float* packed;  // gemm_pack_b_f32 layout of all of op(B), or null
+  // When set (and `packed` is null), op(B) is made on the fly: pack_b(b_source, j0, nb, p0, kb,
+  // dst) writes rows [p0, p0 + kb) and columns [j0, j0 + nb) of op(B) in pack_b_block's layout
+  // (a convolution's column matrix, conv_gemm-inl.hpp); b is unused.
+  void (*pack_b)(const void* b_source, std::size_t j0, std::size_t nb, std::size_t p0,
+                 std::size_t kb, float* dst);
+  const void* b_source;
   float beta;
   float* c;
   std::size_t ldc;
@@ -429,50 +435,71 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
     st.read_c = !first || g.beta != 0.0f;
     st.lo = ep.activation.alpha;
     st.hi = ep.activation.beta;
+    const std::size_t* offs = pack_a ? nullptr : a_off;
+    const std::size_t csa = pack_a ? MR : g.csa;
+    // Rows [ic, ic1) (A packed in apack when pack_a) times columns [jb, jb + nbs) of the B block
+    // at bblock (panels panel_stride floats apart).
+    const auto multiply = [&](std::size_t ic, std::size_t ic1, std::size_t jb, std::size_t nbs,
+                              const float* bblock, std::size_t panel_stride) {
+      const std::size_t panels = (nbs + gemm_panel_width - 1) / gemm_panel_width;
+      for (std::size_t j = 0; j < nbs; j += NR) {
+        const std::size_t q = j / gemm_panel_width;
+        const float* b0 = bblock + q * panel_stride;
+        const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
+        for (std::size_t i = ic; i < ic1; i += MR) {
+          const std::size_t mr = std::min(MR, ic1 - i);
+          const float* ai;
+          if (pack_a) {
+            ai = apack + (i - ic) * kb;
+          } else {
+            for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
+            ai = g.a + i * g.rsa + p0 * g.csa;
+          }
+          const std::size_t nr = std::min(NR, nbs - j);
+          // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
+          // Winograd tiles) runs the one-vector tile instead of computing two.
+          if (Tile::kNV == 2 && nr <= Tile::kLanes) {
+            gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
+                              direct, act, st, tile);
+          } else {
+            gemm_tile_rows<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first,
+                                      last, direct, act, st, tile);
+          }
+        }
+      }
+    };
+    if (g.pack_b != nullptr) {
+      // B made on the fly (a convolution's columns) costs more than packing A: each B block is
+      // made once, and the blocks of A are packed again for each (once, when there is one).
+      const bool one_a_block = i1 - i0 <= MC;
+      if (pack_a && one_a_block) gemm_pack_a_block<MR>(g, i0, i1, p0, kb, apack);
+      for (std::size_t jb = j0; jb < j0 + nb; jb += kGemmNC) {
+        const std::size_t nbs = std::min(kGemmNC, j0 + nb - jb);
+        g.pack_b(g.b_source, jb, nbs, p0, kb, bbuf);
+        for (std::size_t ic = i0; ic < i1; ic += MC) {
+          const std::size_t ic1 = std::min(i1, ic + MC);
+          if (pack_a && !one_a_block) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
+          multiply(ic, ic1, jb, nbs, bbuf, kb * gemm_panel_width);
+        }
+      }
+      p0 += kb;
+      continue;
+    }
     // An MC x KC block of A stays in L2 while the B micro-panels (KC x NR) pass through L1.
     for (std::size_t ic = i0; ic < i1; ic += MC) {
       const std::size_t ic1 = std::min(i1, ic + MC);
       if (pack_a) gemm_pack_a_block<MR>(g, ic, ic1, p0, kb, apack);
-      const std::size_t* offs = pack_a ? nullptr : a_off;
-      const std::size_t csa = pack_a ? MR : g.csa;
       const std::size_t sub = g.packed ? nb : kGemmNC;
       for (std::size_t jb = j0; jb < j0 + nb; jb += sub) {
         const std::size_t nbs = std::min(sub, j0 + nb - jb);
-        const float* bblock;
-        std::size_t panel_stride;
         if (g.packed) {
-          panel_stride = g.k * gemm_panel_width;
-          bblock = g.packed + (jb / gemm_panel_width) * panel_stride + p0 * gemm_panel_width;
+          const std::size_t panel_stride = g.k * gemm_panel_width;
+          multiply(ic, ic1, jb, nbs,
+                   g.packed + (jb / gemm_panel_width) * panel_stride + p0 * gemm_panel_width,
+                   panel_stride);
         } else {
-          panel_stride = kb * gemm_panel_width;
           pack_b_block(g.trans_b, g.b, g.ldb, jb, nbs, p0, kb, bbuf);
-          bblock = bbuf;
-        }
-        const std::size_t panels = (nbs + gemm_panel_width - 1) / gemm_panel_width;
-        for (std::size_t j = 0; j < nbs; j += NR) {
-          const std::size_t q = j / gemm_panel_width;
-          const float* b0 = bblock + q * panel_stride;
-          const float* b1 = q + 1 < panels ? b0 + panel_stride : b0;
-          for (std::size_t i = ic; i < ic1; i += MR) {
-            const std::size_t mr = std::min(MR, ic1 - i);
-            const float* ai;
-            if (pack_a) {
-              ai = apack + (i - ic) * kb;
-            } else {
-              for (std::size_t r = 0; r < MR; ++r) a_off[r] = std::min(r, mr - 1) * g.rsa;
-              ai = g.a + i * g.rsa + p0 * g.csa;
-            }
-            const std::size_t nr = std::min(NR, nbs - j);
-            // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
-            // Winograd tiles) runs the one-vector tile instead of computing two.
-            if (Tile::kNV == 2 && nr <= Tile::kLanes) {
-              gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
-                                direct, act, st, tile);
-            } else {
-              gemm_tile_rows<Tile::kNV>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first,
-                                        last, direct, act, st, tile);
-            }
-          }
+          multiply(ic, ic1, jb, nbs, bbuf, kb * gemm_panel_width);
         }
       }
     }
