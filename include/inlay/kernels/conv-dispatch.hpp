@@ -7,8 +7,9 @@
 // goes to the workspace (im2col), or, where that measured faster (conv_makes_columns), is made by
 // the GEMM block by block straight from x (conv_gemm-inl.hpp) and never stored. A 1x1
 // convolution with stride 1 and no padding needs no column matrix: x already is it. The packed
-// path for few output pixels (conv2d_nchw_packed_f32) builds its column matrix with im2col. conv_transpose2d is the adjoint: col = W^T * x (gemm_f32), then col2im scatters
-// the columns into y and applies bias + activation. The Executor parallelizes inside each step
+// path for few output pixels (conv2d_nchw_packed_f32) builds its column matrix with im2col.
+// conv_transpose2d is the adjoint: col = W^T * x (gemm_f32), then col2im scatters the columns
+// into y and applies bias + activation. The Executor parallelizes inside each step
 // (im2col rows, GEMM, col2im channels), so a workspace holds one column matrix whatever the
 // number of threads.
 #ifndef INLAY_KERNELS_CONV_DISPATCH_HPP

@@ -9,8 +9,9 @@
 // kGemmPackAStrips micro-panels of B is packed into micro-panels of MR rows (element (r, p) at
 // p * MR + r), so the micro-kernel broadcasts from one contiguous stream: broadcasting from MR
 // rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel near
-// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on 14x14
-// planes: N = 49 tiles) is read in place, where packing would cost more than it saves.
+// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on 28x28 and
+// 14x14 planes: N = 49 and 16 tiles) is read in place, where packing would cost more than it
+// saves.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -404,7 +405,8 @@ static void gemm_pack_a_block(const GemmProblem& g, std::size_t i0, std::size_t 
 }
 
 // Rows [i0, i1) and columns [j0, j0 + nb) of C; j0 is a multiple of gemm_panel_width. Unless B is
-// prepacked, its KC x kGemmNC sub-blocks are packed on the stack, once per block of MC rows.
+// prepacked, its KC x kGemmNC sub-blocks are packed on the stack, once per block of MC rows (once
+// in all when B is made on the fly by pack_b).
 static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std::size_t j0,
                       std::size_t nb) {
   const hn::ScalableTag<float> d;
@@ -456,8 +458,8 @@ static void gemm_task(const GemmProblem& g, std::size_t i0, std::size_t i1, std:
             ai = g.a + i * g.rsa + p0 * g.csa;
           }
           const std::size_t nr = std::min(NR, nbs - j);
-          // A strip of at most one vector of columns (the last 4 of a 28x28 plane's 196
-          // Winograd tiles) runs the one-vector tile instead of computing two.
+          // A strip of at most one vector of columns (Winograd's 16 tiles of a 14x14 plane, the
+          // last 4 of a 56x56 plane's 196) runs the one-vector tile instead of computing two.
           if (Tile::kNV == 2 && nr <= Tile::kLanes) {
             gemm_tile_rows<1>(d, g, i, jb + j, mr, nr, kb, ai, offs, csa, b0, b1, first, last,
                               direct, act, st, tile);
