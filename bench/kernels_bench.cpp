@@ -208,35 +208,25 @@ k::Conv2dParams conv_params(const ConvShape& s, std::size_t groups) {
   return p;
 }
 
-void conv(benchmark::State& state, std::string target, ConvShape s) {
+// packed: the path for few output pixels, weights packed once (outside the loop), the GEMM's
+// roles swapped (kernels/conv.hpp, conv2d_nchw_packed_f32).
+void conv(benchmark::State& state, std::string target, ConvShape s, bool packed) {
   with_target(state, target);
   const k::Conv2dParams p = conv_params(s, 1);
   const std::size_t out = p.out_h() * p.out_w();
   const auto x = random_floats(s.in_channels * s.size * s.size),
              w = random_floats(s.out_channels * s.in_channels * s.kernel * s.kernel),
              bias = random_floats(s.out_channels);
-  std::vector<float> y(s.out_channels * out), ws(k::conv2d_workspace_size_f32(p));
+  std::vector<float> packed_w(packed ? k::conv2d_packed_weights_size_f32(p) : 0);
+  if (packed) k::conv2d_pack_weights_f32(p, w.data(), packed_w.data());
+  std::vector<float> y(s.out_channels * out),
+      ws(packed ? k::conv2d_packed_workspace_size_f32(p) : k::conv2d_workspace_size_f32(p));
   for (auto _ : state) {
-    k::conv2d_nchw_f32(p, x.data(), w.data(), bias.data(), y.data(), ws.data());
-    benchmark::DoNotOptimize(y.data());
-  }
-  count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
-}
-
-// The conv above on the path for few output pixels: weights packed once (outside the loop), the
-// GEMM's roles swapped (kernels/conv.hpp, conv2d_nchw_packed_f32).
-void conv_packed(benchmark::State& state, std::string target, ConvShape s) {
-  with_target(state, target);
-  const k::Conv2dParams p = conv_params(s, 1);
-  const std::size_t out = p.out_h() * p.out_w();
-  const auto x = random_floats(s.in_channels * s.size * s.size),
-             w = random_floats(s.out_channels * s.in_channels * s.kernel * s.kernel),
-             bias = random_floats(s.out_channels);
-  std::vector<float> packed(k::conv2d_packed_weights_size_f32(p));
-  k::conv2d_pack_weights_f32(p, w.data(), packed.data());
-  std::vector<float> y(s.out_channels * out), ws(k::conv2d_packed_workspace_size_f32(p));
-  for (auto _ : state) {
-    k::conv2d_nchw_packed_f32(p, x.data(), packed.data(), bias.data(), y.data(), ws.data());
+    if (packed) {
+      k::conv2d_nchw_packed_f32(p, x.data(), packed_w.data(), bias.data(), y.data(), ws.data());
+    } else {
+      k::conv2d_nchw_f32(p, x.data(), w.data(), bias.data(), y.data(), ws.data());
+    }
     benchmark::DoNotOptimize(y.data());
   }
   count_flops(state, 2.0 * s.out_channels * s.in_channels * s.kernel * s.kernel * out);
@@ -450,7 +440,7 @@ int main(int argc, char** argv) {
                                    s, false);
     }
     benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,
-                                 ConvShape{64, 64, 56, 3, 1, 1});
+                                 ConvShape{64, 64, 56, 3, 1, 1}, false);
     benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise, t,
                                  ConvShape{144, 144, 56, 3, 1, 1});
     benchmark::RegisterBenchmark(("gelu/" + t + "/1M").c_str(), unary, t, k::Activation::gelu());
@@ -478,11 +468,11 @@ int main(int argc, char** argv) {
   }
   for (const NamedConv& c : kModelConvs) {
     benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best,
-                                 c.shape);
+                                 c.shape, false);
   }
   for (const NamedConv& c : kModelPackedConvs) {
     benchmark::RegisterBenchmark((std::string("model/conv_packed/") + c.name).c_str(),
-                                 conv_packed, best, c.shape);
+                                 conv, best, c.shape, true);
   }
   for (const NamedConv& c : kModelWinograd) {
     benchmark::RegisterBenchmark((std::string("model/winograd/") + c.name).c_str(), winograd,
