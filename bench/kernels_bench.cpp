@@ -29,10 +29,12 @@ namespace {
 // ---- fp32 peak of one core ----
 #ifdef INLAY_BENCH_X86
 // 12 independent FMA chains: more than latency (4) x FMA ports (2) needs to keep every port busy.
+// clang-format off
 #define INLAY_FMA12(fma)                                                                        \
   a0 = fma(a0, m, c); a1 = fma(a1, m, c); a2 = fma(a2, m, c); a3 = fma(a3, m, c);               \
   a4 = fma(a4, m, c); a5 = fma(a5, m, c); a6 = fma(a6, m, c); a7 = fma(a7, m, c);               \
   a8 = fma(a8, m, c); a9 = fma(a9, m, c); a10 = fma(a10, m, c); a11 = fma(a11, m, c)
+// clang-format on
 
 __attribute__((target("avx512f"))) float fma_loop_512(std::size_t iterations) {
   const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
@@ -41,9 +43,7 @@ __attribute__((target("avx512f"))) float fma_loop_512(std::size_t iterations) {
          a3 = _mm512_set1_ps(4), a4 = _mm512_set1_ps(5), a5 = _mm512_set1_ps(6),
          a6 = _mm512_set1_ps(7), a7 = _mm512_set1_ps(8), a8 = _mm512_set1_ps(9),
          a9 = _mm512_set1_ps(10), a10 = _mm512_set1_ps(11), a11 = _mm512_set1_ps(12);
-  for (std::size_t i = 0; i < iterations; ++i) {
-    INLAY_FMA12(_mm512_fmadd_ps);
-  }
+  for (std::size_t i = 0; i < iterations; ++i) { INLAY_FMA12(_mm512_fmadd_ps); }
   __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
                            _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
   s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
@@ -58,9 +58,7 @@ __attribute__((target("avx2,fma"))) float fma_loop_256(std::size_t iterations) {
          a3 = _mm256_set1_ps(4), a4 = _mm256_set1_ps(5), a5 = _mm256_set1_ps(6),
          a6 = _mm256_set1_ps(7), a7 = _mm256_set1_ps(8), a8 = _mm256_set1_ps(9),
          a9 = _mm256_set1_ps(10), a10 = _mm256_set1_ps(11), a11 = _mm256_set1_ps(12);
-  for (std::size_t i = 0; i < iterations; ++i) {
-    INLAY_FMA12(_mm256_fmadd_ps);
-  }
+  for (std::size_t i = 0; i < iterations; ++i) { INLAY_FMA12(_mm256_fmadd_ps); }
   __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
                            _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
   s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
@@ -145,8 +143,8 @@ void with_target(benchmark::State& state, const std::string& target) {
 
 // C[m x n] = A[m x k] B[k x n], B as given (MatMul with a computed B) or packed at load (Gemm
 // with constant weights).
-void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_t n,
-          std::size_t kk, bool packed) {
+void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_t n, std::size_t kk,
+          bool packed) {
   with_target(state, target);
   const auto a = random_floats(m * kk), b = random_floats(kk * n);
   std::vector<float> c(m * n), pb;
@@ -293,17 +291,17 @@ void bottleneck(benchmark::State& state, std::string target, BottleneckShape s, 
   const k::BottleneckStage dw{wd.data(), bd.data(), k::Activation::relu6()};
   const k::BottleneckStage project{wp.data(), bp.data(), k::Activation{}};
   std::vector<float> y(s.out_channels * out_plane);
-  std::vector<float> e(layers ? s.expanded * in_plane : 0), dout(layers ? s.expanded * out_plane : 0);
+  std::vector<float> e(layers ? s.expanded * in_plane : 0),
+      dout(layers ? s.expanded * out_plane : 0);
   std::vector<float> ws(layers ? 0 : k::inverted_bottleneck_workspace_size_f32(p, nullptr));
   for (auto _ : state) {
     if (layers) {
-      k::gemm_f32(false, false, s.expanded, in_plane, s.in_channels, 1.0f, we.data(),
-                  s.in_channels, x.data(), in_plane, 0.0f, e.data(), in_plane,
+      k::gemm_f32(false, false, s.expanded, in_plane, s.in_channels, 1.0f, we.data(), s.in_channels,
+                  x.data(), in_plane, 0.0f, e.data(), in_plane,
                   {be.data(), k::BiasKind::per_row, expand.activation});
-      k::depthwise_conv2d_nchw_f32(d, e.data(), wd.data(), bd.data(), dout.data(),
-                                   dw.activation);
-      k::gemm_f32(false, false, s.out_channels, out_plane, s.expanded, 1.0f, wp.data(),
-                  s.expanded, dout.data(), out_plane, 0.0f, y.data(), out_plane,
+      k::depthwise_conv2d_nchw_f32(d, e.data(), wd.data(), bd.data(), dout.data(), dw.activation);
+      k::gemm_f32(false, false, s.out_channels, out_plane, s.expanded, 1.0f, wp.data(), s.expanded,
+                  dout.data(), out_plane, 0.0f, y.data(), out_plane,
                   {bp.data(), k::BiasKind::per_row, project.activation});
     } else {
       k::inverted_bottleneck_nchw_f32(p, x.data(), expand, dw, project, y.data(), ws.data());
@@ -343,8 +341,10 @@ struct GemmShape {
   bool packed;  // Gemm with constant weights (packed at load) rather than MatMul
 };
 const GemmShape kModelGemms[] = {
-    {"mlp/fc1", 1, 64, 100, true},          {"mlp/fc2", 1, 64, 64, true},
-    {"lenet/fc1", 1, 120, 400, true},       {"lenet/fc2", 1, 84, 120, true},
+    {"mlp/fc1", 1, 64, 100, true},
+    {"mlp/fc2", 1, 64, 64, true},
+    {"lenet/fc1", 1, 120, 400, true},
+    {"lenet/fc2", 1, 84, 120, true},
     {"mobilenetv2/classifier", 1, 1000, 1280, true},
     {"bert_tiny/proj", 128, 128, 128, false},  // Q, K, V and output projections (MatMul)
     {"bert_tiny/ffn_up", 128, 512, 128, false},
@@ -353,7 +353,8 @@ const GemmShape kModelGemms[] = {
     {"lstm/input_proj_l1", 64, 1024, 128, false},  // the input projection batched over 64 steps
     {"lstm/input_proj_l2", 64, 1024, 256, false},
     {"lstm/recurrent_step", 1, 1024, 256, false},  // h x R^T, once per step and layer
-    {"digits_mlp/fc1", 360, 128, 64, true},   {"digits_mlp/fc2", 360, 64, 128, true},
+    {"digits_mlp/fc1", 360, 128, 64, true},
+    {"digits_mlp/fc2", 360, 64, 128, true},
     {"digits_mlp/fc3", 360, 10, 64, true},
 };
 struct BatchedShape {
@@ -361,14 +362,15 @@ struct BatchedShape {
   std::size_t batch, m, n, k;
 };
 const BatchedShape kModelBatched[] = {
-    {"bert_tiny/attn_scores", 2, 128, 128, 64},  // Q K^T per head
+    {"bert_tiny/attn_scores", 2, 128, 128, 64},   // Q K^T per head
     {"bert_tiny/attn_context", 2, 128, 64, 128},  // softmax(.) V per head
 };
 struct NamedConv {
   const char* name;
   ConvShape shape;
 };
-// Convolutions as the model runs them (pointwise ones are GEMMs of out_channels x HW x in_channels).
+// Convolutions as the model runs them (pointwise ones are GEMMs of out_channels x HW x
+// in_channels).
 const NamedConv kModelConvs[] = {
     {"lenet/conv1_5x5", {1, 6, 28, 5, 1, 2}},
     {"lenet/conv2_5x5", {6, 16, 14, 5, 1, 0}},
@@ -451,8 +453,8 @@ int main(int argc, char** argv) {
 
   const std::string best = inlay::cpu_target();
   for (const GemmShape& g : kModelGemms) {
-    const std::string name = std::string("model/gemm/") + g.name + "/" + std::to_string(g.m) +
-                             "x" + std::to_string(g.n) + "x" + std::to_string(g.k);
+    const std::string name = std::string("model/gemm/") + g.name + "/" + std::to_string(g.m) + "x" +
+                             std::to_string(g.n) + "x" + std::to_string(g.k);
     benchmark::RegisterBenchmark(name.c_str(), gemm, best, g.m, g.n, g.k, g.packed);
     if (g.m == 1) {
       const std::string mv = std::string("model/matvec/") + g.name + "/" + std::to_string(g.n) +
@@ -467,16 +469,16 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(name.c_str(), gemm_batched, best, g.batch, g.m, g.n, g.k);
   }
   for (const NamedConv& c : kModelConvs) {
-    benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best,
-                                 c.shape, false);
+    benchmark::RegisterBenchmark((std::string("model/conv/") + c.name).c_str(), conv, best, c.shape,
+                                 false);
   }
   for (const NamedConv& c : kModelPackedConvs) {
-    benchmark::RegisterBenchmark((std::string("model/conv_packed/") + c.name).c_str(),
-                                 conv, best, c.shape, true);
+    benchmark::RegisterBenchmark((std::string("model/conv_packed/") + c.name).c_str(), conv, best,
+                                 c.shape, true);
   }
   for (const NamedConv& c : kModelWinograd) {
-    benchmark::RegisterBenchmark((std::string("model/winograd/") + c.name).c_str(), winograd,
-                                 best, c.shape);
+    benchmark::RegisterBenchmark((std::string("model/winograd/") + c.name).c_str(), winograd, best,
+                                 c.shape);
   }
   for (const NamedConv& c : kModelDepthwise) {
     benchmark::RegisterBenchmark((std::string("model/depthwise/") + c.name).c_str(), depthwise,

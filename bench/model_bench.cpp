@@ -11,9 +11,10 @@
 // both `runs` and `min-time` are reached. Prints median, p10, p90 in ms (and the median CPU time of
 // the process per run), load time and peak resident memory (VmHWM), as text or one JSON line.
 // --serve: after loading, reads lines "SECONDS [MIN_RUNS [MAX_RUNS]]" from stdin and answers each
-// with one JSON line {"times_ms":[...],"cpu_ms":[...]}: runs until SECONDS and MIN_RUNS are both reached, or
-// MAX_RUNS (default unlimited) comes first; at end of input prints {"done":true, memory...}. This lets the
-// driver interleave short batches of two engines whose models stay loaded.
+// with one JSON line {"times_ms":[...],"cpu_ms":[...]}: runs until SECONDS and MIN_RUNS are both
+// reached, or MAX_RUNS (default unlimited) comes first; at end of input prints {"done":true,
+// memory...}. This lets the driver interleave short batches of two engines whose models stay
+// loaded.
 // --profile: times every node (each built-in kernel wrapped in a timer; wall time and CPU time of
 // the calling thread) and prints the time per op type and the slowest nodes.
 // A model inlay cannot load or run prints {"error":"<first line>"} and exits with status 2.
@@ -189,7 +190,8 @@ Check compare(const std::vector<inlay::Tensor>& got, const std::vector<inlay::Te
   if (ref.empty()) return c;
   c.compared = true;
   if (got.size() != ref.size()) {
-    c.problem = std::to_string(got.size()) + " outputs, reference has " + std::to_string(ref.size());
+    c.problem =
+        std::to_string(got.size()) + " outputs, reference has " + std::to_string(ref.size());
     return c;
   }
   for (std::size_t k = 0; k < ref.size(); ++k) {
@@ -285,10 +287,9 @@ void print_profile(double wall_ms, double cpu_ms, std::size_t runs) {
   std::vector<std::pair<std::string, Total>> ops(by_op.begin(), by_op.end());
   std::sort(ops.begin(), ops.end(),
             [](const auto& a, const auto& b) { return a.second.cpu > b.second.cpu; });
-  std::printf("%zu runs: %.4f ms wall, %.4f ms CPU of the calling thread per run\n", runs,
-              wall_run, cpu_run);
-  std::printf("  %-28s %10s %6s %10s %6s  %s\n", "op type", "wall ms", "%", "CPU ms", "%",
-              "nodes");
+  std::printf("%zu runs: %.4f ms wall, %.4f ms CPU of the calling thread per run\n", runs, wall_run,
+              cpu_run);
+  std::printf("  %-28s %10s %6s %10s %6s  %s\n", "op type", "wall ms", "%", "CPU ms", "%", "nodes");
   auto row = [&](const std::string& what, double wall, double cpu, const std::string& count) {
     std::printf("  %-28s %10.4f %5.1f%% %10.4f %5.1f%%  %s\n", what.c_str(), wall,
                 100 * wall / wall_run, cpu, 100 * cpu / cpu_run, count.c_str());
@@ -300,8 +301,8 @@ void print_profile(double wall_ms, double cpu_ms, std::size_t runs) {
   std::printf("slowest nodes (by CPU time):\n");
   for (std::size_t i = 0; i < nodes.size() && i < 15; ++i) {
     const std::string& full = nodes[i]->name;
-    row(full.size() > 28 ? ".." + full.substr(full.size() - 26) : full, nodes[i]->wall_ns * 1e-6 / n, nodes[i]->cpu_ns * 1e-6 / n,
-        nodes[i]->op_type);
+    row(full.size() > 28 ? ".." + full.substr(full.size() - 26) : full,
+        nodes[i]->wall_ns * 1e-6 / n, nodes[i]->cpu_ns * 1e-6 / n, nodes[i]->op_type);
   }
 }
 
@@ -376,8 +377,9 @@ int run(const Options& o, const std::string& name) {
   std::string facts = ",\"load_ms\":" + num(load_ms) + ",\"first_run_ms\":" + num(first_run_ms) +
                       ",\"arena_bytes\":" + std::to_string(session.arena_bytes());
   if (check.compared) {
-    facts += ",\"check\":{\"max_abs_err\":" + num(check.max_abs_err) + ",\"max_abs_ref\":" +
-             num(check.max_abs_ref) + ",\"problem\":" + json_string(check.problem) + "}";
+    facts += ",\"check\":{\"max_abs_err\":" + num(check.max_abs_err) +
+             ",\"max_abs_ref\":" + num(check.max_abs_ref) +
+             ",\"problem\":" + json_string(check.problem) + "}";
   }
   const std::string memory = ",\"rss_base_kib\":" + std::to_string(rss_base) +
                              ",\"rss_inputs_kib\":" + std::to_string(rss_inputs);
@@ -399,7 +401,8 @@ int run(const Options& o, const std::string& name) {
       std::string field[3];
       in >> field[0] >> field[1] >> field[2];
       const double seconds = field[0].empty() ? 0.0 : std::strtod(field[0].c_str(), nullptr);
-      const std::size_t min_runs = field[1].empty() ? 1 : std::strtoull(field[1].c_str(), nullptr, 10);
+      const std::size_t min_runs =
+          field[1].empty() ? 1 : std::strtoull(field[1].c_str(), nullptr, 10);
       const std::size_t max_runs =
           field[2].empty() ? SIZE_MAX : std::strtoull(field[2].c_str(), nullptr, 10);
       const Times times = timed_runs(session, inputs, min_runs, seconds, max_runs);
@@ -415,19 +418,20 @@ int run(const Options& o, const std::string& name) {
                p90 = quantile(times.wall, 0.9), cpu_median = quantile(times.cpu, 0.5);
   const long peak = status_kib("VmHWM");
   if (o.json) {
-    std::cout << head << facts << ",\"n\":" << times.wall.size() << ",\"median_ms\":"
-              << num(median) << ",\"p10_ms\":" << num(p10) << ",\"p90_ms\":" << num(p90)
-              << ",\"cpu_median_ms\":" << num(cpu_median)
-              << ",\"peak_rss_kib\":" << peak << memory << "}" << std::endl;
+    std::cout << head << facts << ",\"n\":" << times.wall.size() << ",\"median_ms\":" << num(median)
+              << ",\"p10_ms\":" << num(p10) << ",\"p90_ms\":" << num(p90)
+              << ",\"cpu_median_ms\":" << num(cpu_median) << ",\"peak_rss_kib\":" << peak << memory
+              << "}" << std::endl;
   } else {
-    std::printf("%s: %zu thread(s), %s, %zu runs: median %.4g ms, p10 %.4g, p90 %.4g, CPU %.4g ms;"
-                " load %.3g ms, first run %.3g ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
-                name.c_str(), o.threads, inlay::cpu_target(), times.wall.size(), median, p10, p90,
-                cpu_median, load_ms, first_run_ms, peak / 1024.0, rss_base / 1024.0);
+    std::printf(
+        "%s: %zu thread(s), %s, %zu runs: median %.4g ms, p10 %.4g, p90 %.4g, CPU %.4g ms;"
+        " load %.3g ms, first run %.3g ms; peak RSS %.1f MiB (%.1f MiB at start)\n",
+        name.c_str(), o.threads, inlay::cpu_target(), times.wall.size(), median, p10, p90,
+        cpu_median, load_ms, first_run_ms, peak / 1024.0, rss_base / 1024.0);
     if (check.compared) {
       std::printf("output vs reference: %s max |err| %.3g (max |ref| %.3g)\n",
-                  check.problem.empty() ? "same shapes," : check.problem.c_str(),
-                  check.max_abs_err, check.max_abs_ref);
+                  check.problem.empty() ? "same shapes," : check.problem.c_str(), check.max_abs_err,
+                  check.max_abs_ref);
     }
   }
   return 0;

@@ -4,6 +4,9 @@
 
 namespace model_reference {
 constexpr long long batch = 2, features = 4, classes = 3;
-constexpr float input[] = {5.000000000e-01f, -1.000000000e+00f, 2.000000000e+00f, 2.500000000e-01f, -7.500000000e-01f, 1.500000000e+00f, 0.000000000e+00f, 1.000000000e+00f};
-constexpr float output[] = {1.951923221e-01f, 2.577027380e-01f, 5.471049547e-01f, 3.465259448e-02f, 7.986982465e-01f, 1.666491628e-01f};
+constexpr float input[] = {5.000000000e-01f, -1.000000000e+00f, 2.000000000e+00f,
+                           2.500000000e-01f, -7.500000000e-01f, 1.500000000e+00f,
+                           0.000000000e+00f, 1.000000000e+00f};
+constexpr float output[] = {1.951923221e-01f, 2.577027380e-01f, 5.471049547e-01f,
+                            3.465259448e-02f, 7.986982465e-01f, 1.666491628e-01f};
 }  // namespace model_reference

@@ -13,7 +13,9 @@ namespace {
 std::atomic<std::uint64_t> g_allocations{0};
 }  // namespace
 
-std::uint64_t inlay_test::heap_allocations() { return g_allocations.load(std::memory_order_relaxed); }
+std::uint64_t inlay_test::heap_allocations() {
+  return g_allocations.load(std::memory_order_relaxed);
+}
 
 #if defined(__SANITIZE_THREAD__)
 #define INLAY_TEST_TSAN 1
@@ -24,14 +26,16 @@ std::uint64_t inlay_test::heap_allocations() { return g_allocations.load(std::me
 #endif
 
 #ifdef INLAY_TEST_TSAN
-extern "C" int __sanitizer_install_malloc_and_free_hooks(
-    void (*malloc_hook)(const volatile void*, std::size_t), void (*free_hook)(const volatile void*));
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             std::size_t),
+                                                         void (*free_hook)(const volatile void*));
 namespace {
 void count_malloc(const volatile void*, std::size_t) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
 }
 void ignore_free(const volatile void*) {}
-[[maybe_unused]] const int g_hooks_installed = __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
+[[maybe_unused]] const int g_hooks_installed =
+    __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
 }  // namespace
 #else
 namespace {
@@ -80,7 +84,5 @@ void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 #endif

@@ -28,7 +28,6 @@ std::string error_of(F&& f, inlay::ErrorKind kind) {
   return "";
 }
 
-
 inline std::set<std::string>& target_log() {
   static std::set<std::string> names;
   return names;

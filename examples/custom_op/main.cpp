@@ -64,8 +64,6 @@ int main(int argc, char** argv) {
   // Without the custom op table, the same model is refused with a message naming the op.
   try {
     inlay::Model::load(path);
-  } catch (const inlay::Error& e) {
-    std::printf("without the OpSet: %s\n", e.what());
-  }
+  } catch (const inlay::Error& e) { std::printf("without the OpSet: %s\n", e.what()); }
   return wrong == 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // Regression on the diabetes data: one disease-progression value from 10 measurements, trained
-// with MSE and with Huber; R² on a held-out 20% split. Usage: inlay_diabetes_regression [data folder]
+// with MSE and with Huber; R² on a held-out 20% split. Usage: inlay_diabetes_regression [data
+// folder]
 #include <inlay/inlay.hpp>
 
 #include <cmath>

@@ -13,8 +13,8 @@ namespace nn = inlay::nn;
 namespace plot = inlay::plot;
 
 // 64 pixels -> 128 -> 64 -> 10 class logits.
-using Mlp = nn::Sequential<nn::Dense<64, 128>, nn::ReLU, nn::Dense<128, 64>, nn::ReLU,
-                           nn::Dense<64, 10>>;
+using Mlp =
+    nn::Sequential<nn::Dense<64, 128>, nn::ReLU, nn::Dense<128, 64>, nn::ReLU, nn::Dense<64, 10>>;
 
 static std::vector<double> column(const nn::History& h, double nn::EpochStats::*field) {
   std::vector<double> v;
@@ -56,7 +56,8 @@ int main(int argc, char** argv) try {
   // Evaluation on the test split.
   const inlay::Tensor scores = net.predict(x_test);
   const std::vector<std::int64_t> predicted = metrics::argmax_rows(scores);
-  const metrics::ClassificationReport report = metrics::classification_report(y_test, predicted, 10);
+  const metrics::ClassificationReport report =
+      metrics::classification_report(y_test, predicted, 10);
   std::printf("accuracy=%.4f recall=%.4f f1=%.4f\n", report.accuracy, report.macro.recall,
               report.macro.f1);
 
@@ -82,8 +83,9 @@ int main(int argc, char** argv) try {
   const std::vector<inlay::Tensor> graph_scores = session.run({x_test});
   const bool same_onnx = metrics::argmax_rows(graph_scores.at(0)) == predicted;
   const bool same = same_weights && same_onnx;
-  std::printf("wrote %s/digits_{loss,accuracy,confusion}.svg, digits_mlp.onnx, digits_mlp.weights\n",
-              out_dir.c_str());
+  std::printf(
+      "wrote %s/digits_{loss,accuracy,confusion}.svg, digits_mlp.onnx, digits_mlp.weights\n",
+      out_dir.c_str());
   std::printf("reloaded: weights file %s, ONNX through inlay::Model %s predictions\n",
               same_weights ? "identical" : "DIFFERENT", same_onnx ? "identical" : "DIFFERENT");
 
@@ -92,14 +94,17 @@ int main(int argc, char** argv) try {
   const float* first = x_test.data<float>();
   std::vector<double> ms;
   for (int run = 0; run < 2000; ++run) {
-    const float* image = first + static_cast<std::size_t>(run % static_cast<int>(y_test.size())) * 64;
+    const float* image =
+        first + static_cast<std::size_t>(run % static_cast<int>(y_test.size())) * 64;
     const auto start = std::chrono::steady_clock::now();
     net.forward(image, 1, logits.data());
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
   }
   const metrics::LatencyStats lat = metrics::latency_stats(ms);
-  std::printf("batch-1 latency over %zu runs: min %.4f ms, median %.4f ms, p90 %.4f ms, p99 %.4f ms\n",
-              lat.runs, lat.min_ms, lat.median_ms, lat.p90_ms, lat.p99_ms);
+  std::printf(
+      "batch-1 latency over %zu runs: min %.4f ms, median %.4f ms, p90 %.4f ms, p99 %.4f ms\n",
+      lat.runs, lat.min_ms, lat.median_ms, lat.p90_ms, lat.p99_ms);
   return same ? 0 : 1;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "digits: %s\n", e.what());

@@ -18,7 +18,8 @@ static double median_ms(F&& f, int reps = 21) {
   for (int r = 0; r < reps; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     f();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
@@ -40,10 +41,11 @@ int main() {
     const double gemm = median_ms([&] {
       k::gemm_f32(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
     });
-    const double gelu = median_ms([&] { k::unary_f32(x.data(), y.data(), x.size(), k::Activation::gelu()); });
+    const double gelu =
+        median_ms([&] { k::unary_f32(x.data(), y.data(), x.size(), k::Activation::gelu()); });
     const double softmax = median_ms([&] { k::softmax_f32(x.data(), y.data(), 1024, 1024, 1); });
-    std::printf("%-8s %14.1f %14.3f %14.3f\n", target.c_str(), 2.0 * n * n * n / gemm * 1e-6,
-                gelu, softmax);
+    std::printf("%-8s %14.1f %14.3f %14.3f\n", target.c_str(), 2.0 * n * n * n / gemm * 1e-6, gelu,
+                softmax);
   }
   inlay::set_cpu_target("best");
   return 0;

@@ -145,7 +145,7 @@ inline float to_float(float16 h) noexcept {
     bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
   } else if (mantissa == 0) {
     bits = sign;  // +-0
-  } else {  // subnormal half: normalize
+  } else {        // subnormal half: normalize
     exponent = 113;
     while (!(mantissa & 0x400u)) {
       mantissa <<= 1;
@@ -168,7 +168,7 @@ inline float16 to_float16(float f) noexcept {
     return {static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u))};
   }
   if (abs >= 0x477ff000u) return {static_cast<std::uint16_t>(sign | 0x7c00u)};  // rounds to inf
-  if (abs < 0x38800000u) {  // below the smallest normal half: a subnormal or zero
+  if (abs < 0x38800000u) {                 // below the smallest normal half: a subnormal or zero
     if (abs < 0x33000000u) return {sign};  // below half the smallest subnormal: rounds to 0
     const std::uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
     const unsigned shift = 126u - (abs >> 23);  // 14..24
@@ -222,18 +222,54 @@ inline const char* dtype_name(DType t) noexcept {
 
 template <class T>
 struct dtype_of;  // undefined for types a tensor cannot hold
-template <> struct dtype_of<float> { static constexpr DType value = DType::f32; };
-template <> struct dtype_of<float16> { static constexpr DType value = DType::f16; };
-template <> struct dtype_of<std::int8_t> { static constexpr DType value = DType::i8; };
-template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType::u8; };
-template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::i32; };
-template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::i64; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::boolean; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
-template <> struct dtype_of<std::int16_t> { static constexpr DType value = DType::i16; };
-template <> struct dtype_of<std::uint16_t> { static constexpr DType value = DType::u16; };
-template <> struct dtype_of<std::uint32_t> { static constexpr DType value = DType::u32; };
-template <> struct dtype_of<std::uint64_t> { static constexpr DType value = DType::u64; };
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::f32;
+};
+template <>
+struct dtype_of<float16> {
+  static constexpr DType value = DType::f16;
+};
+template <>
+struct dtype_of<std::int8_t> {
+  static constexpr DType value = DType::i8;
+};
+template <>
+struct dtype_of<std::uint8_t> {
+  static constexpr DType value = DType::u8;
+};
+template <>
+struct dtype_of<std::int32_t> {
+  static constexpr DType value = DType::i32;
+};
+template <>
+struct dtype_of<std::int64_t> {
+  static constexpr DType value = DType::i64;
+};
+template <>
+struct dtype_of<bool> {
+  static constexpr DType value = DType::boolean;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::f64;
+};
+template <>
+struct dtype_of<std::int16_t> {
+  static constexpr DType value = DType::i16;
+};
+template <>
+struct dtype_of<std::uint16_t> {
+  static constexpr DType value = DType::u16;
+};
+template <>
+struct dtype_of<std::uint32_t> {
+  static constexpr DType value = DType::u32;
+};
+template <>
+struct dtype_of<std::uint64_t> {
+  static constexpr DType value = DType::u64;
+};
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;
 
@@ -325,8 +361,8 @@ class Shape {
     for (std::size_t i = 0; i < rank; ++i) {
       check_dim(dims[i], i);
       if (dims[i] != 0 && n > limit / dims[i]) {
-        fail(ErrorKind::invalid_argument, "shape has too many elements (overflow at dimension " +
-                                              std::to_string(i) + ")");
+        fail(ErrorKind::invalid_argument,
+             "shape has too many elements (overflow at dimension " + std::to_string(i) + ")");
       }
       n *= dims[i];
       dims_[i] = dims[i];
@@ -413,8 +449,8 @@ class Tensor {
     t.data_ = const_cast<U*>(data);
     t.read_only_ = std::is_const<T>::value;
     if (data == nullptr && t.numel() != 0) {
-      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
-                                            shape.to_string());
+      fail(ErrorKind::invalid_argument,
+           "Tensor::view of a null pointer with shape " + shape.to_string());
     }
     return t;
   }
@@ -424,8 +460,8 @@ class Tensor {
     t.shape_ = shape;
     t.data_ = data;
     if (data == nullptr && t.numel() != 0) {
-      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
-                                            shape.to_string());
+      fail(ErrorKind::invalid_argument,
+           "Tensor::view of a null pointer with shape " + shape.to_string());
     }
     return t;
   }
@@ -490,10 +526,10 @@ class Tensor {
   template <class T>
   void check_type() const {
     if (dtype_of_v<std::remove_const_t<T>> != dtype_) {
-      fail(ErrorKind::invalid_argument,
-           std::string("Tensor::data<") + dtype_name(dtype_of_v<std::remove_const_t<T>>) +
-               ">() on a tensor of dtype " + dtype_name(dtype_) + " and shape " +
-               shape_.to_string());
+      fail(ErrorKind::invalid_argument, std::string("Tensor::data<") +
+                                            dtype_name(dtype_of_v<std::remove_const_t<T>>) +
+                                            ">() on a tensor of dtype " + dtype_name(dtype_) +
+                                            " and shape " + shape_.to_string());
     }
   }
 
@@ -706,9 +742,13 @@ namespace kernels {
 void unary_f32(const float* x, float* y, std::size_t n, const Activation& f);
 
 enum class BinaryOp : std::uint8_t {
-  add, sub, mul, div,
-  pow,    // a ^ b
-  max, min,
+  add,
+  sub,
+  mul,
+  div,
+  pow,  // a ^ b
+  max,
+  min,
   prelu,  // a >= 0 ? a : a * b (b: the slope, broadcast)
 };
 
@@ -759,15 +799,15 @@ struct GemmEpilogue {
 // C = act(beta * C + bias). A matrix with no elements may be null. The executor splits C into
 // blocks of rows and columns (never K), so the result is the same bit for bit with any number of
 // threads. Uses about 50 KiB of stack per thread and no heap.
-void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
               Executor* executor = nullptr);
 
 // `batch` independent GEMMs; matrix i of A starts at a + i * stride_a (likewise B, C). A stride
 // of 0 shares one matrix across the batch (broadcast); the matrices of C must not overlap.
-void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
-                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue = {}, Executor* executor = nullptr);
@@ -792,8 +832,8 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
 // y[m] = act(alpha * op(A) * x + beta * y + bias), op(A) is m x n (A is m x n, or n x m when
 // trans_a). Batch-1 dense layers; bandwidth-bound, so it streams A once.
 void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
-                std::size_t lda, const float* x, float beta, float* y,
-                const float* bias = nullptr, const Activation& activation = {});
+                std::size_t lda, const float* x, float beta, float* y, const float* bias = nullptr,
+                const Activation& activation = {});
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -815,8 +855,7 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 // y = exp(x - max) / sum(exp(x - max)) along the axis. x == y allowed.
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner);
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner);
 // y = x - max - log(sum(exp(x - max))) along the axis. x == y allowed.
 void log_softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
                      std::size_t inner);
@@ -839,7 +878,11 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 enum class ReduceOp : std::uint8_t {
-  sum, mean, max, min, prod,
+  sum,
+  mean,
+  max,
+  min,
+  prod,
   l1,           // sum |x|
   l2,           // sqrt(sum x^2)
   sum_square,   // sum x^2
@@ -1101,8 +1144,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 // Channels split in `groups` groups; each (n, group) normalized over its channels and spatial,
 // then scale[c] and bias[c] per channel. x == y allowed.
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps);
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps);
 
 }  // namespace kernels
 INLAY_NAMESPACE_END
@@ -1301,8 +1344,8 @@ struct TensorProto {
 
 struct TensorShapeDimension {
   bool has_value = false;
-  std::int64_t value = 0;       // dim_value
-  std::string_view param;       // dim_param (a symbolic dimension), when !has_value
+  std::int64_t value = 0;  // dim_value
+  std::string_view param;  // dim_param (a symbolic dimension), when !has_value
 };
 
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
@@ -1310,7 +1353,7 @@ struct TensorShapeDimension {
 struct TypeProto {
   bool has_tensor_type = false;
   std::int32_t elem_type = 0;  // DataType
-  bool has_shape = false;  // no shape: the rank is unknown
+  bool has_shape = false;      // no shape: the rank is unknown
   std::vector<TensorShapeDimension> shape;
 };
 
@@ -1531,8 +1574,8 @@ namespace onnx {
 // valid as long as the GraphWriter.
 class NodeWriter {
  public:
-  NodeWriter(std::string op_type, std::vector<std::string> inputs,
-             std::vector<std::string> outputs, std::string name, std::string domain);
+  NodeWriter(std::string op_type, std::vector<std::string> inputs, std::vector<std::string> outputs,
+             std::string name, std::string domain);
 
   NodeWriter& attr(const std::string& name, std::int64_t value);
   NodeWriter& attr(const std::string& name, int value) {
@@ -1789,8 +1832,8 @@ INLAY_NAMESPACE_BEGIN
 struct ValueDesc {
   std::string name;
   DType dtype = DType::f32;
-  bool has_shape = false;             // false: the rank is unknown
-  std::vector<std::int64_t> dims;     // -1 where the dimension is symbolic or unknown
+  bool has_shape = false;               // false: the rank is unknown
+  std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
   std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""
 };
 
@@ -1830,11 +1873,11 @@ class Model {
   struct Summary {
     std::int64_t ir_version = 0;
     std::string producer;
-    std::map<std::string, std::int64_t> opsets;     // domain -> version
-    std::map<std::string, std::size_t> op_counts;   // op type as written in the file -> count
-    std::size_t nodes_loaded = 0;                   // nodes in the file (subgraphs excluded)
-    std::size_t nodes_planned = 0;                  // nodes left after the optimizations
-    std::int64_t parameters = 0;                    // elements of the initializers
+    std::map<std::string, std::int64_t> opsets;    // domain -> version
+    std::map<std::string, std::size_t> op_counts;  // op type as written in the file -> count
+    std::size_t nodes_loaded = 0;                  // nodes in the file (subgraphs excluded)
+    std::size_t nodes_planned = 0;                 // nodes left after the optimizations
+    std::int64_t parameters = 0;                   // elements of the initializers
     std::size_t weight_bytes = 0;
   };
   const Summary& summary() const noexcept;
@@ -2016,7 +2059,7 @@ struct Table {
 };
 
 struct CsvOptions {
-  char delimiter = ',';     // ' ' means any run of blanks (spaces or tabs)
+  char delimiter = ',';        // ' ' means any run of blanks (spaces or tabs)
   std::size_t skip_lines = 0;  // header lines to skip before the data
 };
 
@@ -2428,7 +2471,9 @@ struct ExportContext {
   onnx::GraphWriter* graph = nullptr;
   std::size_t counter = 0;
   // "<prefix>_<counter>", a fresh tensor or node name.
-  std::string fresh(const char* prefix) { return std::string(prefix) + "_" + std::to_string(counter++); }
+  std::string fresh(const char* prefix) {
+    return std::string(prefix) + "_" + std::to_string(counter++);
+  }
 };
 
 namespace detail {
@@ -2511,8 +2556,8 @@ class ActivationLayer {
 };
 
 namespace activation_kind {
-#define INLAY_NN_ACTIVATION_KIND(Name, expr) \
-  struct Name {                              \
+#define INLAY_NN_ACTIVATION_KIND(Name, expr)           \
+  struct Name {                                        \
     static kernels::Activation make() { return expr; } \
   };
 INLAY_NN_ACTIVATION_KIND(Identity, kernels::Activation::none())
@@ -2632,17 +2677,17 @@ class Dense {
     kernels::GemmEpilogue epilogue;
     epilogue.bias = bias.data();
     epilogue.bias_kind = kernels::BiasKind::per_column;
-    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y,
-                      Out, epilogue, ctx.executor);
+    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y, Out,
+                      epilogue, ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     // dW = x^T dy, db = column sums of dy, dx = dy W^T.
-    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f,
-                      weight_grad.data(), Out);
+    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f, weight_grad.data(),
+                      Out);
     sum_rows(dy, bias_grad.data(), batch, Out);
     if (dx != nullptr) {
-      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f,
-                        dx, In);
+      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f, dx,
+                        In);
     }
   }
   template <class F>
@@ -2937,8 +2982,8 @@ class DepthwiseConv2D
     : public detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C, detail::image_dims<In>::h,
                               detail::image_dims<In>::w, false> {
   static_assert(detail::check_channels<C, detail::image_dims<In>::c>::ok, "");
-  using body = detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C,
-                                detail::image_dims<In>::h, detail::image_dims<In>::w, false>;
+  using body = detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C, detail::image_dims<In>::h,
+                                detail::image_dims<In>::w, false>;
 
  public:
   using in_shape = In;
@@ -3179,7 +3224,9 @@ std::string export_layer_norm(ExportContext& ctx, std::size_t cols, const float*
 
 namespace detail {
 template <std::size_t First, std::size_t... Rest>
-constexpr std::size_t first_dim(Dims<First, Rest...>) { return First; }
+constexpr std::size_t first_dim(Dims<First, Rest...>) {
+  return First;
+}
 template <std::size_t... D>
 constexpr std::size_t last_dim(Dims<D...>) {
   const std::size_t d[] = {D...};
@@ -3410,14 +3457,13 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
 // Scratch: dx_proj, dgates [batch, seq, 3 hidden], dh [batch, hidden].
 void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
                   const float* r, const float* gates, const float* recurrent_h, const float* h,
-                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
-                  float* dr, float* dw_bias, float* dr_bias, float* dx);
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw, float* dr,
+                  float* dw_bias, float* dr_bias, float* dx);
 // ONNX Transpose -> LSTM / GRU -> Squeeze (-> Transpose back for sequences); returns the output.
-std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                        const float* w, const float* r, const float* bias,
-                        const std::string& input);
-std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                        const float* r, const float* bias, const std::string& input);
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                       const float* r, const float* w_bias, const float* r_bias,
                        const std::string& input);
 void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
 // The layer's output from h [batch, seq, hidden]: all of it, or each sample's last step.
@@ -3428,8 +3474,7 @@ inline void copy_recurrent_output(const RecurrentSizes& s, bool sequences, const
     return;
   }
   for (std::size_t b = 0; b < s.batch; ++b) {
-    std::memcpy(y + b * s.hidden, h + (b * s.seq + s.seq - 1) * s.hidden,
-                s.hidden * sizeof(float));
+    std::memcpy(y + b * s.hidden, h + (b * s.seq + s.seq - 1) * s.hidden, s.hidden * sizeof(float));
   }
 }
 
@@ -3446,7 +3491,7 @@ class LSTM {
   template <class Shape>
   using bind = LSTM;
 
-  std::vector<float> weight = std::vector<float>(G * In);        // W [4 Hidden, In], i o f c
+  std::vector<float> weight = std::vector<float>(G * In);         // W [4 Hidden, In], i o f c
   std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [4 Hidden, Hidden]
   std::vector<float> bias = std::vector<float>(G);
   std::vector<float> weight_grad = std::vector<float>(G * In);
@@ -3470,10 +3515,9 @@ class LSTM {
     copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
-    lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
-                  gates_.data(), c_.data(), tanh_c_.data(), h_.data(), dy, da_.data(),
-                  dh_.data(), dc_.data(), weight_grad.data(), recurrent_grad.data(),
-                  bias_grad.data(), dx);
+    lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(), gates_.data(),
+                  c_.data(), tanh_c_.data(), h_.data(), dy, da_.data(), dh_.data(), dc_.data(),
+                  weight_grad.data(), recurrent_grad.data(), bias_grad.data(), dx);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -3489,8 +3533,8 @@ class LSTM {
     init_uniform(rng, bias.data(), bias.size(), limit);
   }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
-    return export_lstm(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
-                       bias.data(), input);
+    return export_lstm(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(), bias.data(),
+                       input);
   }
 
  private:
@@ -3511,7 +3555,7 @@ class GRU {
   template <class Shape>
   using bind = GRU;
 
-  std::vector<float> weight = std::vector<float>(G * In);        // W [3 Hidden, In], z r h
+  std::vector<float> weight = std::vector<float>(G * In);         // W [3 Hidden, In], z r h
   std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [3 Hidden, Hidden]
   std::vector<float> bias = std::vector<float>(G);                // Wb
   std::vector<float> recurrent_bias = std::vector<float>(G);      // Rb
@@ -3538,10 +3582,10 @@ class GRU {
     copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
-    gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
-                 gates_.data(), recurrent_h_.data(), h_.data(), dy, dx_proj_.data(),
-                 dgates_.data(), dh_.data(), weight_grad.data(), recurrent_grad.data(),
-                 bias_grad.data(), recurrent_bias_grad.data(), dx);
+    gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(), gates_.data(),
+                 recurrent_h_.data(), h_.data(), dy, dx_proj_.data(), dgates_.data(), dh_.data(),
+                 weight_grad.data(), recurrent_grad.data(), bias_grad.data(),
+                 recurrent_bias_grad.data(), dx);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -3560,8 +3604,8 @@ class GRU {
     init_uniform(rng, recurrent_bias.data(), recurrent_bias.size(), limit);
   }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
-    return export_gru(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
-                      bias.data(), recurrent_bias.data(), input);
+    return export_gru(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(), bias.data(),
+                      recurrent_bias.data(), input);
   }
 
  private:
@@ -3600,19 +3644,17 @@ struct AttentionWeights {
   const float* b[4];
 };
 // q, k, v, o [batch, seq, embed] and probs [batch, heads, seq, seq] are kept for backward.
-void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
-                       float* q, float* k, float* v, float* probs, float* o, float* y,
-                       Executor* executor);
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x, float* q,
+                       float* k, float* v, float* probs, float* o, float* y, Executor* executor);
 // Scratch: dq, dk, dv, dout [batch, seq, embed], dprobs [seq, seq]. dw [4], db [4] receive the
 // gradients of the projections; dx may be null.
 void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
                         const float* q, const float* k, const float* v, const float* probs,
                         const float* o, const float* dy, float* dq, float* dk, float* dv,
-                        float* dout, float* dprobs, float* const* dw, float* const* db,
-                        float* dx);
+                        float* dout, float* dprobs, float* const* dw, float* const* db, float* dx);
 // MatMul/Add/Reshape/Transpose/Mul/Softmax (opset 13); returns the output's name.
-std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
-                             const AttentionWeights& p, const std::string& input);
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
+                             const std::string& input);
 void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
 float glorot_limit(std::size_t fan_in, std::size_t fan_out);
 
@@ -3633,12 +3675,12 @@ class MultiHeadAttention {
   using bind = MultiHeadAttention;
 
   // Projections q, k, v, out: weight[i] [Embed, Embed] ([in, out]), bias[i] [Embed].
-  std::vector<float> weight[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
-                                  std::vector<float>(E * E), std::vector<float>(E * E)};
-  std::vector<float> bias[4] = {std::vector<float>(E), std::vector<float>(E),
-                                std::vector<float>(E), std::vector<float>(E)};
-  std::vector<float> weight_grad[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
-                                       std::vector<float>(E * E), std::vector<float>(E * E)};
+  std::vector<float> weight[4] = {std::vector<float>(E * E), std::vector<float>(E* E),
+                                  std::vector<float>(E* E), std::vector<float>(E* E)};
+  std::vector<float> bias[4] = {std::vector<float>(E), std::vector<float>(E), std::vector<float>(E),
+                                std::vector<float>(E)};
+  std::vector<float> weight_grad[4] = {std::vector<float>(E * E), std::vector<float>(E* E),
+                                       std::vector<float>(E* E), std::vector<float>(E* E)};
   std::vector<float> bias_grad[4] = {std::vector<float>(E), std::vector<float>(E),
                                      std::vector<float>(E), std::vector<float>(E)};
 
@@ -3659,9 +3701,9 @@ class MultiHeadAttention {
                     weight_grad[3].data()};
     float* db[4] = {bias_grad[0].data(), bias_grad[1].data(), bias_grad[2].data(),
                     bias_grad[3].data()};
-    attention_backward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(),
-                       probs_.data(), o_.data(), dy, dq_.data(), dk_.data(), dv_.data(),
-                       do_.data(), dprobs_.data(), dw, db, dx);
+    attention_backward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(),
+                       o_.data(), dy, dq_.data(), dk_.data(), dv_.data(), do_.data(),
+                       dprobs_.data(), dw, db, dx);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -3840,8 +3882,7 @@ std::string export_model_bytes(const void* net,
                                std::string (*body)(const void* net, ExportContext& ctx,
                                                    const std::string& input),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims,
-                               std::int64_t opset);
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset);
 
 template <class First, class... Specs>
 class Sequential {
@@ -3987,7 +4028,8 @@ class Sequential {
       std::get<I>(layers_).reserve(batch)),
      ...);
     std::size_t widest = in_size;
-    ((widest = std::max<std::size_t>(widest, std::tuple_element_t<I, layers_type>::out_shape::size)),
+    ((widest =
+          std::max<std::size_t>(widest, std::tuple_element_t<I, layers_type>::out_shape::size)),
      ...);
     grad_a_.resize(batch * widest);
     grad_b_.resize(batch * widest);
@@ -4243,8 +4285,9 @@ class RMSprop final : public Optimizer {
 };
 
 // The factor applied to the learning rate at a (fractional) epoch: linear warm-up from
-// 1 / (warmup steps) to 1 over warmup_epochs (the first step gets 1 / warmup steps), then constant, step (gamma every step_epochs) or
-// cosine (from 1 down to min_factor at total_epochs; Loshchilov & Hutter, ICLR 2017).
+// 1 / (warmup steps) to 1 over warmup_epochs (the first step gets 1 / warmup steps), then constant,
+// step (gamma every step_epochs) or cosine (from 1 down to min_factor at total_epochs; Loshchilov &
+// Hutter, ICLR 2017).
 struct LrSchedule {
   enum class Kind { constant, step, cosine };
   Kind kind = Kind::constant;
@@ -4371,8 +4414,9 @@ template <class Net>
 History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
             const FitOptions& options = {}) {
   NetRef r = net.ref();
-  return fit_ref(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y,
-                 loss, optimizer, options);
+  return fit_ref(
+      r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y, loss, optimizer,
+      options);
 }
 template <class Net>
 Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const Loss& loss,
@@ -4385,7 +4429,8 @@ void init_from_seed(NetRef& net, InitFn init, std::uint64_t seed);
 template <class Net>
 void init_weights(Net& net, std::uint64_t seed) {
   NetRef r = net.ref();
-  init_from_seed(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, seed);
+  init_from_seed(
+      r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, seed);
 }
 
 // Weights file: "INLAYNN\0", u32 version 1, u32 parameter count, then per parameter: u32 name
@@ -4601,7 +4646,8 @@ inline void choose_target(const std::string& requested, const char* origin) {
     if (chosen == 0) {
       fail(ErrorKind::invalid_argument, std::string(origin) + ": CPU target '" + requested +
                                             "' is not compiled in or not supported by this CPU "
-                                            "(available: " + names + ")");
+                                            "(available: " +
+                                            names + ")");
     }
   }
   TargetChoice& c = target_choice();
@@ -4626,9 +4672,10 @@ INLAY_NAMESPACE_END
 // INLAY_EXPORT(f) defines the dispatch table of the per-target function kernels::HWY_NAMESPACE::f;
 // INLAY_DISPATCH(f) is the function pointer for the target in use. Use both inside the namespace
 // that holds the per-target namespaces (inlay::kernels).
-#define INLAY_EXPORT(FUNC)                                                                       \
-  static decltype(HWY_CHOOSE_FALLBACK(FUNC)) const inlay_dispatch_table_##FUNC                   \
-      [::inlay::detail::dispatch_slots] = {HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
+#define INLAY_EXPORT(FUNC)                                                   \
+  static decltype(HWY_CHOOSE_FALLBACK(FUNC))                                 \
+      const inlay_dispatch_table_##FUNC[::inlay::detail::dispatch_slots] = { \
+          HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
 #define INLAY_DISPATCH(FUNC) (*inlay_dispatch_table_##FUNC[::inlay::detail::target_slot()])
 
 #endif  // INLAY_IMPL_DISPATCH_HPP
@@ -4693,8 +4740,8 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 
 struct ThreadPool::State {
-  std::mutex run_mutex;  // serializes run() calls from different host threads
-  std::mutex mutex;      // guards everything below but the two counters
+  std::mutex run_mutex;          // serializes run() calls from different host threads
+  std::mutex mutex;              // guards everything below but the two counters
   std::condition_variable wake;  // workers: a new job or stop
   std::condition_variable idle;  // caller: the job finished and no worker is inside it
   std::vector<std::thread> workers;
@@ -4770,9 +4817,8 @@ void ThreadPool::run(std::size_t count, Task task, void* context) {
   s.wake.notify_all();
   s.work(task, context, count);
   lock.lock();
-  s.idle.wait(lock, [&] {
-    return s.active == 0 && s.finished.load(std::memory_order_acquire) == count;
-  });
+  s.idle.wait(lock,
+              [&] { return s.active == 0 && s.finished.load(std::memory_order_acquire) == count; });
 }
 
 INLAY_NAMESPACE_END
@@ -4991,16 +5037,16 @@ bool Reader::next(Field& field) {
   // Built only when an error is reported: next() is the hot loop of the parser.
   const auto name = [number] { return "field " + std::to_string(number); };
   switch (field.type) {
-    case WireType::varint:
-      field.number_value = read_varint(pos_, end_, nullptr);
-      return true;
+    case WireType::varint: field.number_value = read_varint(pos_, end_, nullptr); return true;
     case WireType::fixed64:
-      if (left < 8) fail_at(nullptr, field.offset, name() + ": fixed64 runs past the end of the buffer");
+      if (left < 8)
+        fail_at(nullptr, field.offset, name() + ": fixed64 runs past the end of the buffer");
       for (int i = 7; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
       pos_ += 8;
       return true;
     case WireType::fixed32:
-      if (left < 4) fail_at(nullptr, field.offset, name() + ": fixed32 runs past the end of the buffer");
+      if (left < 4)
+        fail_at(nullptr, field.offset, name() + ": fixed32 runs past the end of the buffer");
       for (int i = 3; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
       pos_ += 4;
       return true;
@@ -5009,12 +5055,12 @@ bool Reader::next(Field& field) {
       const std::size_t rest = static_cast<std::size_t>(end_ - pos_);
       if (length > rest) {
         fail_at(nullptr, field.offset,
-                name() + ": length " + std::to_string(length) + " runs past the end of the buffer (" +
-                    std::to_string(rest) + " bytes left)");
+                name() + ": length " + std::to_string(length) +
+                    " runs past the end of the buffer (" + std::to_string(rest) + " bytes left)");
       }
       field.offset = static_cast<std::size_t>(pos_ - base_);
-      field.bytes = std::string_view(reinterpret_cast<const char*>(pos_),
-                                     static_cast<std::size_t>(length));
+      field.bytes =
+          std::string_view(reinterpret_cast<const char*>(pos_), static_cast<std::size_t>(length));
       pos_ += length;
       return true;
     }
@@ -5160,8 +5206,8 @@ using wire::Reader;
 // Reads the sub-message in `field` into `out` with parse(reader, out); `index` >= 0 names the
 // element of a repeated field in error messages.
 template <class T, class Parse>
-void read_message(const Reader& r, const Field& field, const char* name, std::int64_t index,
-                  T& out, Parse parse) {
+void read_message(const Reader& r, const Field& field, const char* name, std::int64_t index, T& out,
+                  Parse parse) {
   r.as_bytes(field, name);  // checks the wire type
   const Path path{&r.path(), name, index};
   Reader sub = r.nested(field, path);
@@ -5197,9 +5243,10 @@ void parse_tensor_fields(Reader& r, TensorProto& t) {
     switch (f.number) {
       case 1: r.append_int64(f, "dims", t.dims); break;
       case 2: t.data_type = r.as_int32(f, "data_type"); break;
-      case 3: r.as_bytes(f, "segment");
-        fail(ErrorKind::unsupported_op, r.path().to_string() +
-                                            ".segment: segmented tensors are not supported");
+      case 3:
+        r.as_bytes(f, "segment");
+        fail(ErrorKind::unsupported_op,
+             r.path().to_string() + ".segment: segmented tensors are not supported");
       case 4: r.append_float(f, "float_data", t.float_data); break;
       case 5: r.append_int32(f, "int32_data", t.int32_data); break;
       case 6: t.string_data.push_back(r.as_bytes(f, "string_data")); break;
@@ -5327,8 +5374,9 @@ void parse_graph(Reader& r, GraphProto& g) {
       case 13: append_message(r, f, "value_info", g.value_info, parse_value_info); break;
       case 15:
         fail(ErrorKind::unsupported_op,
-             r.path().to_string() + ".sparse_initializer: sparse initializers are not supported "
-                                    "(convert them to dense initializers) at byte " +
+             r.path().to_string() +
+                 ".sparse_initializer: sparse initializers are not supported "
+                 "(convert them to dense initializers) at byte " +
                  std::to_string(f.offset));
       default: break;
     }
@@ -5445,9 +5493,7 @@ void with_path(const std::string& path, Parse parse) {
 #else
   try {
     parse();
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
+  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
 #endif
 }
 
@@ -5550,9 +5596,9 @@ INLAY_NAMESPACE_BEGIN
 namespace onnx {
 
 std::string data_type_name(std::int32_t t) {
-  static const char* const names[] = {"UNDEFINED", "FLOAT",     "UINT8",      "INT8",  "UINT16",
-                                      "INT16",     "INT32",     "INT64",      "STRING", "BOOL",
-                                      "FLOAT16",   "DOUBLE",    "UINT32",     "UINT64", "COMPLEX64",
+  static const char* const names[] = {"UNDEFINED",  "FLOAT",   "UINT8",  "INT8",   "UINT16",
+                                      "INT16",      "INT32",   "INT64",  "STRING", "BOOL",
+                                      "FLOAT16",    "DOUBLE",  "UINT32", "UINT64", "COMPLEX64",
                                       "COMPLEX128", "BFLOAT16"};
   if (t >= 0 && t < static_cast<std::int32_t>(sizeof names / sizeof names[0])) return names[t];
   return "UNKNOWN(" + std::to_string(t) + ")";
@@ -5595,15 +5641,17 @@ inline void copy_little_endian(void* dst, const void* src, std::size_t bytes, st
   }
 }
 
-[[noreturn]] inline void fail_tensor(ErrorKind kind, const TensorProto& t, const std::string& what) {
+[[noreturn]] inline void fail_tensor(ErrorKind kind, const TensorProto& t,
+                                     const std::string& what) {
   fail(kind, "tensor '" + std::string(t.name) + "': " + what);
 }
 
 // Parses a non-negative decimal number of external_data (offset, length).
 inline std::uint64_t parse_size(const TensorProto& t, std::string_view key, std::string_view text) {
   const auto bad = [&](const char* what) {
-    fail_tensor(ErrorKind::invalid_model, t,
-                "external_data '" + std::string(key) + "' " + what + ": '" + std::string(text) + "'");
+    fail_tensor(
+        ErrorKind::invalid_model, t,
+        "external_data '" + std::string(key) + "' " + what + ": '" + std::string(text) + "'");
   };
   if (text.empty()) bad("is not a number");
   std::uint64_t v = 0;
@@ -5627,9 +5675,9 @@ inline std::string resolve_external(const TensorProto& t, const std::string& dir
   }
   if (loc.empty() || loc.front() == '/' || loc.find('\\') != std::string::npos ||
       loc.find(':') != std::string::npos || loc.find('\0') != std::string::npos) {
-    fail_tensor(ErrorKind::invalid_model, t,
-                "external data location '" + loc +
-                    "' must be a relative path inside the model's folder");
+    fail_tensor(
+        ErrorKind::invalid_model, t,
+        "external data location '" + loc + "' must be a relative path inside the model's folder");
   }
   for (std::size_t start = 0; start <= loc.size();) {
     std::size_t end = loc.find('/', start);
@@ -5643,7 +5691,8 @@ inline std::string resolve_external(const TensorProto& t, const std::string& dir
   // Symbolic links can still lead out: compare the resolved paths.
   std::error_code ec;
   const fs::path base = fs::canonical(fs::path(directory), ec);
-  if (ec) fail(ErrorKind::io, "cannot resolve the model folder '" + directory + "': " + ec.message());
+  if (ec)
+    fail(ErrorKind::io, "cannot resolve the model folder '" + directory + "': " + ec.message());
   const fs::path joined = base / fs::path(loc);
   const fs::path target = fs::canonical(joined, ec);
   if (ec) {
@@ -5827,8 +5876,8 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
         if (n) std::memcpy(dst, t.double_data.data(), bytes);
         break;
       case DType::i16:
-        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst),
-                             -32768, 32767);
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst), -32768,
+                             32767);
         break;
       case DType::u16:
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
@@ -5894,7 +5943,9 @@ class Encoder {
     varint(size);
     out_.append(static_cast<const char*>(data), size);
   }
-  void string_field(std::uint32_t field, const std::string& s) { bytes_field(field, s.data(), s.size()); }
+  void string_field(std::uint32_t field, const std::string& s) {
+    bytes_field(field, s.data(), s.size());
+  }
   void float_field(std::uint32_t field, float value) {
     key(field, 5);
     std::uint32_t bits;
@@ -5945,7 +5996,8 @@ inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
   e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
   if (!name.empty()) e.string_field(8, name);
   std::string raw(value.nbytes(), '\0');
-  if (!raw.empty()) copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
+  if (!raw.empty())
+    copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
   e.string_field(9, raw);
   return out;
 }
@@ -6094,20 +6146,23 @@ std::string NodeWriter::bytes() const {
 
 GraphWriter::GraphWriter(std::string graph_name) : name_(std::move(graph_name)) {
   if (name_.empty()) {
-    fail(ErrorKind::invalid_argument, "ONNX writer: the graph needs a name (the checker requires one)");
+    fail(ErrorKind::invalid_argument,
+         "ONNX writer: the graph needs a name (the checker requires one)");
   }
 }
 
 void GraphWriter::add_input(const std::string& name, DType dtype,
                             const std::vector<std::int64_t>& dims,
                             const std::vector<std::string>& dim_params) {
-  detail::Encoder(inputs_).string_field(11, detail::value_info_bytes(name, dtype, dims, dim_params));
+  detail::Encoder(inputs_).string_field(11,
+                                        detail::value_info_bytes(name, dtype, dims, dim_params));
 }
 
 void GraphWriter::add_output(const std::string& name, DType dtype,
                              const std::vector<std::int64_t>& dims,
                              const std::vector<std::string>& dim_params) {
-  detail::Encoder(outputs_).string_field(12, detail::value_info_bytes(name, dtype, dims, dim_params));
+  detail::Encoder(outputs_).string_field(12,
+                                         detail::value_info_bytes(name, dtype, dims, dim_params));
 }
 
 void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
@@ -6135,7 +6190,8 @@ void GraphWriter::add_opset_import(const std::string& domain, std::int64_t versi
 // opset_import (8).
 std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& producer) const {
   if (opset < 1) {
-    fail(ErrorKind::invalid_argument, "ONNX writer: opset " + std::to_string(opset) + " is not valid");
+    fail(ErrorKind::invalid_argument,
+         "ONNX writer: opset " + std::to_string(opset) + " is not valid");
   }
   std::string graph;
   detail::Encoder g(graph);
@@ -6232,9 +6288,9 @@ void Rng::shuffle(std::vector<std::size_t>& v) noexcept {
 
 double Table::at(std::size_t r, std::size_t c) const {
   if (r >= rows || c >= cols) {
-    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " +
-                                          std::to_string(c) + ") outside a table of " +
-                                          std::to_string(rows) + " x " + std::to_string(cols));
+    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " + std::to_string(c) +
+                                          ") outside a table of " + std::to_string(rows) + " x " +
+                                          std::to_string(cols));
   }
   return values[r * cols + c];
 }
@@ -6410,9 +6466,9 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
     ++table.rows;
   }
   if (table.rows == 0) {
-    fail(ErrorKind::invalid_argument,
-         source + ": no data rows (" + std::to_string(line_number) + " lines, " +
-             std::to_string(options.skip_lines) + " skipped, the rest blank)");
+    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_number) +
+                                          " lines, " + std::to_string(options.skip_lines) +
+                                          " skipped, the rest blank)");
   }
   return table;
 }
@@ -6536,8 +6592,8 @@ namespace detail {
 
 inline void check_fraction(double test_fraction, const char* who) {
   if (!(test_fraction >= 0.0 && test_fraction <= 1.0)) {
-    fail(ErrorKind::invalid_argument,
-         std::string(who) + ": test_fraction must be in [0, 1], got " + std::to_string(test_fraction));
+    fail(ErrorKind::invalid_argument, std::string(who) + ": test_fraction must be in [0, 1], got " +
+                                          std::to_string(test_fraction));
   }
 }
 
@@ -6558,10 +6614,13 @@ Split stratified_split(const std::vector<std::int64_t>& labels, double test_frac
     std::vector<std::size_t>& rows = entry.second;
     const std::size_t n = rows.size();
     std::size_t k = detail::test_count(n, test_fraction);
-    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0) k = std::min(std::max<std::size_t>(k, 1), n - 1);
+    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0)
+      k = std::min(std::max<std::size_t>(k, 1), n - 1);
     rng.shuffle(rows);
-    split.test.insert(split.test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
-    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+    split.test.insert(split.test.end(), rows.begin(),
+                      rows.begin() + static_cast<std::ptrdiff_t>(k));
+    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k),
+                       rows.end());
   }
   rng.shuffle(split.train);  // interleave the classes
   rng.shuffle(split.test);
@@ -6594,9 +6653,8 @@ Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
   auto* o = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] >= n) {
-      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) +
-                                            " (index " + std::to_string(i) +
-                                            ") outside a tensor of shape " +
+      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) + " (index " +
+                                            std::to_string(i) + ") outside a tensor of shape " +
                                             x.shape().to_string());
     }
     if (row_bytes) std::memcpy(o + i * row_bytes, in + rows[i] * row_bytes, row_bytes);
@@ -6605,14 +6663,14 @@ Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
 }
 
 Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes) {
-  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(labels.size()),
-                               static_cast<std::int64_t>(classes)});
+  Tensor out(DType::f32,
+             Shape{static_cast<std::int64_t>(labels.size()), static_cast<std::int64_t>(classes)});
   float* o = out.data<float>();
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || static_cast<std::uint64_t>(labels[i]) >= classes) {
       fail(ErrorKind::invalid_argument, "one_hot: label " + std::to_string(labels[i]) +
-                                            " at position " + std::to_string(i) +
-                                            " outside [0, " + std::to_string(classes) + ")");
+                                            " at position " + std::to_string(i) + " outside [0, " +
+                                            std::to_string(classes) + ")");
     }
     o[i * classes + static_cast<std::size_t>(labels[i])] = 1.0f;
   }
@@ -6708,8 +6766,8 @@ double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_t
     const std::int64_t t = y_true[r];
     if (t < 0 || static_cast<std::uint64_t>(t) >= c) {
       fail(ErrorKind::invalid_argument, "top_k_accuracy: label " + std::to_string(t) +
-                                            " at position " + std::to_string(r) +
-                                            " outside [0, " + std::to_string(c) + ")");
+                                            " at position " + std::to_string(r) + " outside [0, " +
+                                            std::to_string(c) + ")");
     }
     // The true class's rank: classes that score higher, or equal with a lower index, come first.
     const float* row = p + r * c;
@@ -6732,9 +6790,9 @@ ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
   for (std::size_t i = 0; i < y_true.size(); ++i) {
     for (std::int64_t label : {y_true[i], y_pred[i]}) {
       if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
-        fail(ErrorKind::invalid_argument,
-             "confusion_matrix: label " + std::to_string(label) + " at position " +
-                 std::to_string(i) + " outside [0, " + std::to_string(classes) + ")");
+        fail(ErrorKind::invalid_argument, "confusion_matrix: label " + std::to_string(label) +
+                                              " at position " + std::to_string(i) +
+                                              " outside [0, " + std::to_string(classes) + ")");
       }
     }
     ++m.counts[static_cast<std::size_t>(y_true[i]) * classes + static_cast<std::size_t>(y_pred[i])];
@@ -6745,10 +6803,9 @@ ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
 ClassificationReport classification_report(const ConfusionMatrix& m) {
   const std::size_t k = m.classes;
   if (m.counts.size() != k * k) {
-    fail(ErrorKind::invalid_argument, "classification_report: a confusion matrix of " +
-                                          std::to_string(k) + " classes needs " +
-                                          std::to_string(k * k) + " counts, has " +
-                                          std::to_string(m.counts.size()));
+    fail(ErrorKind::invalid_argument,
+         "classification_report: a confusion matrix of " + std::to_string(k) + " classes needs " +
+             std::to_string(k * k) + " counts, has " + std::to_string(m.counts.size()));
   }
   ClassificationReport report;
   report.per_class.resize(k);
@@ -6804,12 +6861,11 @@ double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<floa
   for (std::size_t i = 0; i < n; ++i) {
     if (y_true01[i] != 0 && y_true01[i] != 1) {
       fail(ErrorKind::invalid_argument, "roc_auc: label " + std::to_string(y_true01[i]) +
-                                            " at position " + std::to_string(i) +
-                                            " is not 0 or 1");
+                                            " at position " + std::to_string(i) + " is not 0 or 1");
     }
     if (std::isnan(scores[i])) {
-      fail(ErrorKind::invalid_argument, "roc_auc: score at position " + std::to_string(i) +
-                                            " is NaN");
+      fail(ErrorKind::invalid_argument,
+           "roc_auc: score at position " + std::to_string(i) + " is NaN");
     }
     positives += static_cast<double>(y_true01[i]);
   }
@@ -6828,7 +6884,8 @@ double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<floa
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
     double tied_positives = 0;
-    while (j < n && scores[order[j]] == scores[order[i]]) tied_positives += static_cast<double>(y_true01[order[j++]]);
+    while (j < n && scores[order[j]] == scores[order[i]])
+      tied_positives += static_cast<double>(y_true01[order[j++]]);
     const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
     positive_rank_sum += tied_positives * average_rank;
     i = j;
@@ -6848,8 +6905,8 @@ inline void check_regression(std::size_t a, std::size_t b, const char* who) {
 
 inline std::vector<float> tensor_values(const Tensor& t, const char* who) {
   if (t.dtype() != DType::f32) {
-    fail(ErrorKind::invalid_argument, std::string(who) + ": expected an f32 tensor, got " +
-                                          dtype_name(t.dtype()));
+    fail(ErrorKind::invalid_argument,
+         std::string(who) + ": expected an f32 tensor, got " + dtype_name(t.dtype()));
   }
   const float* p = t.data<float>();
   return std::vector<float>(p, p + t.numel());
@@ -7008,8 +7065,8 @@ inline double nice_step(double range, double target_count) {
   return nice * power;
 }
 
-inline std::string text(double x, double y, const std::string& s, const char* anchor,
-                        int size = 12, const std::string& extra = "") {
+inline std::string text(double x, double y, const std::string& s, const char* anchor, int size = 12,
+                        const std::string& extra = "") {
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
          "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" + xml_escape(s) +
          "</text>\n";
@@ -7017,8 +7074,9 @@ inline std::string text(double x, double y, const std::string& s, const char* an
 
 inline std::string svg_begin(double width, double height) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width) +
-         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
+         num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " +
+         num(height) +
          "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
 }
 
@@ -7105,7 +7163,8 @@ std::string line_chart_svg_text(const std::string& title, const std::string& x_l
   // One polyline per run of finite values of each series.
   for (std::size_t i = 0; i < series.size(); ++i) {
     const char* color = colors[i % (sizeof colors / sizeof colors[0])];
-    svg += "<g class=\"series\" stroke=\"" + std::string(color) + "\" fill=\"none\" stroke-width=\"2\">\n";
+    svg += "<g class=\"series\" stroke=\"" + std::string(color) +
+           "\" fill=\"none\" stroke-width=\"2\">\n";
     svg += "<title>" + detail::xml_escape(series[i].name) + "</title>\n";
     std::string points_text;
     std::size_t run = 0;
@@ -7163,16 +7222,19 @@ std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
                                           " counts");
   }
   if (!class_names.empty() && class_names.size() != k) {
-    fail(ErrorKind::invalid_argument, "confusion matrix picture: " +
-                                          std::to_string(class_names.size()) + " names for " +
-                                          std::to_string(k) + " classes");
+    fail(ErrorKind::invalid_argument,
+         "confusion matrix picture: " + std::to_string(class_names.size()) + " names for " +
+             std::to_string(k) + " classes");
   }
-  auto name = [&](std::size_t c) { return class_names.empty() ? std::to_string(c) : class_names[c]; };
+  auto name = [&](std::size_t c) {
+    return class_names.empty() ? std::to_string(c) : class_names[c];
+  };
   const double cell = 40, left = 110, top = 70, right = 20, bottom = 50;
   const double side = cell * static_cast<double>(k);
   const double width = left + side + right, height = top + side + bottom;
   std::string svg = detail::svg_begin(width, height);
-  svg += detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
+  svg +=
+      detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
   svg += detail::text(left + side / 2, 46, "predicted class", "middle", 13);
   svg += detail::text(18, top + side / 2, "true class", "middle", 13,
                       " transform=\"rotate(-90 18 " + detail::num(top + side / 2) + ")\"");
@@ -7183,11 +7245,13 @@ std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
     for (std::size_t p = 0; p < k; ++p) {
       const std::int64_t count = m.counts[t * k + p];
       // Shade by the share of the true class's row: white (0) to dark blue (1).
-      const double share = row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
+      const double share =
+          row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
       const int r = static_cast<int>(std::lround(255 - share * (255 - 8)));
       const int g = static_cast<int>(std::lround(255 - share * (255 - 48)));
       const int b = static_cast<int>(std::lround(255 - share * (255 - 107)));
-      const double x = left + cell * static_cast<double>(p), y = top + cell * static_cast<double>(t);
+      const double x = left + cell * static_cast<double>(p),
+                   y = top + cell * static_cast<double>(t);
       svg += "<rect x=\"" + detail::num(x) + "\" y=\"" + detail::num(y) + "\" width=\"" +
              detail::num(cell) + "\" height=\"" + detail::num(cell) + "\" fill=\"rgb(" +
              std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) +
@@ -7266,8 +7330,7 @@ inline float activation_derivative(const kernels::Activation& f, float x, float 
       const float s = sigmoid_of(x);
       return s * (1.0f + x * (1.0f - s));
     }
-    case UnaryOp::hard_swish:
-      return x < -3.0f ? 0.0f : (x > 3.0f ? 1.0f : x / 3.0f + 0.5f);
+    case UnaryOp::hard_swish: return x < -3.0f ? 0.0f : (x > 3.0f ? 1.0f : x / 3.0f + 0.5f);
     case UnaryOp::mish: {
       const float sp = x > 20.0f ? x : std::log1p(std::exp(x));
       const float t = std::tanh(sp);
@@ -7375,9 +7438,8 @@ std::size_t checked_label(std::int64_t label, std::size_t classes, std::size_t r
                           const char* loss) {
   if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
     fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": label " +
-                                          std::to_string(label) + " of row " +
-                                          std::to_string(row) + " is outside [0, " +
-                                          std::to_string(classes) + ")");
+                                          std::to_string(label) + " of row " + std::to_string(row) +
+                                          " is outside [0, " + std::to_string(classes) + ")");
   }
   return static_cast<std::size_t>(label);
 }
@@ -7391,7 +7453,9 @@ void log_softmax_row(const float* z, std::size_t n, double temperature, double* 
   for (std::size_t j = 0; j < n; ++j) out[j] = z[j] / temperature - lse;
 }
 // log(sigmoid(z)), stable for large |z|.
-double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+double log_sigmoid(double z) {
+  return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z));
+}
 }  // namespace
 
 double MeanSquaredError::compute(const float* y, std::size_t batch, std::size_t width,
@@ -7415,13 +7479,14 @@ double MeanAbsoluteError::compute(const float* y, std::size_t batch, std::size_t
   for (std::size_t i = 0; i < n; ++i) {
     const double d = static_cast<double>(y[i]) - t[i];
     sum += std::fabs(d);
-    if (grad) grad[i] = static_cast<float>((d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0)) / static_cast<double>(n));
+    if (grad)
+      grad[i] = static_cast<float>((d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0)) / static_cast<double>(n));
   }
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
-double Huber::compute(const float* y, std::size_t batch, std::size_t width,
-                      const Targets& targets, float* grad) const {
+double Huber::compute(const float* y, std::size_t batch, std::size_t width, const Targets& targets,
+                      float* grad) const {
   const float* t = need_values(targets, "Huber");
   const std::size_t n = batch * width;
   const double dl = delta;
@@ -7430,7 +7495,8 @@ double Huber::compute(const float* y, std::size_t batch, std::size_t width,
     const double d = static_cast<double>(y[i]) - t[i];
     const double ad = std::fabs(d);
     sum += ad <= dl ? 0.5 * d * d : dl * (ad - 0.5 * dl);
-    if (grad) grad[i] = static_cast<float>((ad <= dl ? d : (d > 0 ? dl : -dl)) / static_cast<double>(n));
+    if (grad)
+      grad[i] = static_cast<float>((ad <= dl ? d : (d > 0 ? dl : -dl)) / static_cast<double>(n));
   }
   return n ? sum / static_cast<double>(n) : 0.0;
 }
@@ -7512,8 +7578,8 @@ double KLDivergence::compute(const float* y, std::size_t batch, std::size_t widt
   return batch ? sum / static_cast<double>(batch) : 0.0;
 }
 
-double Hinge::compute(const float* y, std::size_t batch, std::size_t width,
-                      const Targets& targets, float* grad) const {
+double Hinge::compute(const float* y, std::size_t batch, std::size_t width, const Targets& targets,
+                      float* grad) const {
   double sum = 0.0;
   if (width == 1) {
     if (targets.values == nullptr) need_labels(targets, "Hinge");
@@ -7565,7 +7631,7 @@ double Distillation::compute(const float* y, std::size_t batch, std::size_t widt
     const std::size_t label = checked_label(labels[r], width, r, "Distillation");
     log_softmax_row(z, width, 1.0, logp.data());
     log_softmax_row(targets.soft + r * width, width, T, logq_t.data());  // teacher
-    log_softmax_row(z, width, T, logp_t.data());                          // student, softened
+    log_softmax_row(z, width, T, logp_t.data());                         // student, softened
     double kl = 0.0;
     for (std::size_t j = 0; j < width; ++j) {
       const double pt = std::exp(logq_t[j]);
@@ -7600,9 +7666,7 @@ namespace nn {
 
 void Optimizer::step(const std::vector<Param>& params, float lr_factor) {
   ++steps_;
-  if (state_.size() != params.size() * slots()) {
-    state_.assign(params.size() * slots(), {});
-  }
+  if (state_.size() != params.size() * slots()) { state_.assign(params.size() * slots(), {}); }
   double norm2 = 0.0;
   for (const Param& p : params) {
     if (p.grad == nullptr) continue;
@@ -7692,13 +7756,15 @@ float LrSchedule::factor(double epoch, std::size_t total_epochs,
   switch (kind) {
     case Kind::constant: return 1.0f;
     case Kind::step:
-      return static_cast<float>(std::pow(static_cast<double>(gamma),
-                                         std::floor(after / static_cast<double>(step_epochs ? step_epochs : 1))));
+      return static_cast<float>(
+          std::pow(static_cast<double>(gamma),
+                   std::floor(after / static_cast<double>(step_epochs ? step_epochs : 1))));
     case Kind::cosine: {
       const double span = static_cast<double>(total_epochs) - warmup_epochs;
       const double progress = span > 0 ? std::fmin(after / span, 1.0) : 1.0;
-      return static_cast<float>(min_factor + (1.0 - min_factor) * 0.5 *
-                                                 (1.0 + std::cos(3.14159265358979323846 * progress)));
+      return static_cast<float>(min_factor +
+                                (1.0 - min_factor) * 0.5 *
+                                    (1.0 + std::cos(3.14159265358979323846 * progress)));
     }
   }
   return 1.0f;
@@ -7764,7 +7830,8 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
   }
   if (y.dtype() == DType::i64) {
     if (static_cast<std::size_t>(y.numel()) != d.rows) {
-      fail(ErrorKind::shape_mismatch, where + "labels y must be i64 [n], got " + y.shape().to_string());
+      fail(ErrorKind::shape_mismatch,
+           where + "labels y must be i64 [n], got " + y.shape().to_string());
     }
     d.labels = y.data<std::int64_t>();
   } else if (y.dtype() == DType::f32) {
@@ -7775,14 +7842,15 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
     }
     d.values = y.data<float>();
   } else {
-    fail(ErrorKind::invalid_argument, where + "y must be i64 labels or f32 values, got " +
-                                          dtype_name(y.dtype()));
+    fail(ErrorKind::invalid_argument,
+         where + "y must be i64 labels or f32 values, got " + dtype_name(y.dtype()));
   }
   if (soft != nullptr && !soft->empty()) {
-    if (soft->dtype() != DType::f32 || static_cast<std::size_t>(soft->numel()) != d.rows * net.out_size) {
-      fail(ErrorKind::shape_mismatch, where + "soft_targets must be f32 [" + std::to_string(d.rows) +
-                                          ", " + std::to_string(net.out_size) + "], got " +
-                                          soft->shape().to_string());
+    if (soft->dtype() != DType::f32 ||
+        static_cast<std::size_t>(soft->numel()) != d.rows * net.out_size) {
+      fail(ErrorKind::shape_mismatch,
+           where + "soft_targets must be f32 [" + std::to_string(d.rows) + ", " +
+               std::to_string(net.out_size) + "], got " + soft->shape().to_string());
     }
     d.soft = soft->data<float>();
   }
@@ -7958,14 +8026,16 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
       loss_sum += l * static_cast<double>(count);
       if (train.labels) correct += count_correct(out, count, net.out_size, b.targets.labels);
       net.backward(net.net, grad.data(), count);
-      factor = o.schedule.factor(static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
-                                 o.epochs, steps);
+      factor = o.schedule.factor(
+          static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
+          o.epochs, steps);
       optimizer.step(params, factor);
     }
     EpochStats st;
     st.epoch = epoch + 1;
     st.loss = loss_sum / static_cast<double>(train_rows.size());
-    st.accuracy = train.labels ? static_cast<double>(correct) / static_cast<double>(train_rows.size()) : NAN;
+    st.accuracy =
+        train.labels ? static_cast<double>(correct) / static_cast<double>(train_rows.size()) : NAN;
     st.val_loss = st.val_accuracy = NAN;
     if (h.has_validation) {
       const Evaluation e = evaluate_rows(net, val, val_rows, loss, 256, o.executor);
@@ -8044,7 +8114,8 @@ struct Reader {
   std::uint64_t le(int bytes, const char* what) {
     need(static_cast<std::size_t>(bytes), what);
     std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    for (int i = 0; i < bytes; ++i)
+      v |= static_cast<std::uint64_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
     pos += static_cast<std::size_t>(bytes);
     return v;
   }
@@ -8109,8 +8180,8 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     const std::string name(reinterpret_cast<const char*>(r.p + r.pos), len);
     r.pos += len;
     if (name != p.name) {
-      fail(ErrorKind::invalid_model, source + ": parameter '" + name + "' where the network has '" +
-                                         p.name + "'");
+      fail(ErrorKind::invalid_model,
+           source + ": parameter '" + name + "' where the network has '" + p.name + "'");
     }
     const std::uint64_t n = r.le(8, "a parameter's size");
     if (n != p.size) {
@@ -8123,8 +8194,8 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     r.pos += n * 4;
   }
   if (r.pos != size) {
-    fail(ErrorKind::invalid_model, source + ": " + std::to_string(size - r.pos) +
-                                       " bytes past the last parameter");
+    fail(ErrorKind::invalid_model,
+         source + ": " + std::to_string(size - r.pos) + " bytes past the last parameter");
   }
   for (std::size_t k = 0; k < params.size(); ++k) {
     r.pos = offsets[k];
@@ -8212,14 +8283,17 @@ std::string export_activation(ExportContext& ctx, const kernels::Activation& f,
       return out;
     case UnaryOp::tanh: return unary(ctx, "Tanh", x);
     case UnaryOp::gelu_erf: {  // 0.5 x (1 + erf(x / sqrt 2)); Gelu itself is opset 20
-      const std::string e = unary(ctx, "Erf", binary(ctx, "Mul", x, add_scalar(ctx, 0.70710678118654752f)));
+      const std::string e =
+          unary(ctx, "Erf", binary(ctx, "Mul", x, add_scalar(ctx, 0.70710678118654752f)));
       const std::string one_plus = binary(ctx, "Add", e, add_scalar(ctx, 1.0f));
       return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
     }
     case UnaryOp::gelu_tanh: {  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
       const std::string x3 = binary(ctx, "Mul", binary(ctx, "Mul", x, x), x);
-      const std::string inner = binary(ctx, "Add", x, binary(ctx, "Mul", x3, add_scalar(ctx, 0.044715f)));
-      const std::string t = unary(ctx, "Tanh", binary(ctx, "Mul", inner, add_scalar(ctx, 0.79788456080286536f)));
+      const std::string inner =
+          binary(ctx, "Add", x, binary(ctx, "Mul", x3, add_scalar(ctx, 0.044715f)));
+      const std::string t =
+          unary(ctx, "Tanh", binary(ctx, "Mul", inner, add_scalar(ctx, 0.79788456080286536f)));
       const std::string one_plus = binary(ctx, "Add", t, add_scalar(ctx, 1.0f));
       return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
     }
@@ -8396,8 +8470,8 @@ void lstm_forward(const RecurrentSizes& s, const float* x, const float* w, const
   kernels::GemmEpilogue ep;
   ep.bias = bias;
   ep.bias_kind = kernels::BiasKind::per_column;
-  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, gates,
-                    g, ep, executor);
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, gates, g,
+                    ep, executor);
   for (std::size_t t = 0; t < s.seq; ++t) {
     if (t > 0) {  // gates += h_{t-1} R^T for every row
       recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 1.0f, gates + t * g,
@@ -8449,8 +8523,8 @@ void lstm_backward(const RecurrentSizes& s, bool sequences, const float* x, cons
     kernels::gemm_f32(false, false, s.batch, hs, g, 1.0f, da + t * g, s.seq * g, r, hs, 0.0f, dh,
                       hs);
     if (t > 0) {
-      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, da + t * g, s.seq * g,
-                        h + (t - 1) * hs, s.seq * hs, 1.0f, dr, hs);
+      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, da + t * g, s.seq * g, h + (t - 1) * hs,
+                        s.seq * hs, 1.0f, dr, hs);
     }
   }
   sum_rows(da, dbias, s.batch * s.seq, g);
@@ -8464,8 +8538,8 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
   kernels::GemmEpilogue ep;
   ep.bias = w_bias;
   ep.bias_kind = kernels::BiasKind::per_column;
-  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, x_proj,
-                    g, ep, executor);
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, x_proj, g,
+                    ep, executor);
   for (std::size_t t = 0; t < s.seq; ++t) {
     if (t > 0) {  // gates = h_{t-1} R^T + Rb
       recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 0.0f, gates + t * g,
@@ -8486,8 +8560,8 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
 
 void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
                   const float* r, const float* gates, const float* recurrent_h, const float* h,
-                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
-                  float* dr, float* dw_bias, float* dr_bias, float* dx) {
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw, float* dr,
+                  float* dw_bias, float* dr_bias, float* dx) {
   const std::size_t hs = s.hidden, g = 3 * hs;
   std::fill(dh, dh + s.batch * hs, 0.0f);
   std::fill(dr, dr + g * hs, 0.0f);
@@ -8529,16 +8603,15 @@ void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const
   input_grads(s, g, x, w, dx_proj, dw, dx);
 }
 
-std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                        const float* w, const float* r, const float* bias,
-                        const std::string& input) {
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                        const float* r, const float* bias, const std::string& input) {
   std::vector<float> b(8 * s.hidden, 0.0f);  // [Wb, Rb]; R has no bias of its own
   std::copy(bias, bias + 4 * s.hidden, b.begin());
   return export_recurrent(ctx, "LSTM", s, sequences, 4, w, r, b, false, input);
 }
 
-std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                       const float* r, const float* w_bias, const float* r_bias,
                        const std::string& input) {
   std::vector<float> b(w_bias, w_bias + 3 * s.hidden);
   b.insert(b.end(), r_bias, r_bias + 3 * s.hidden);
@@ -8574,9 +8647,8 @@ std::size_t head_at(const AttentionSizes& s, std::size_t b, std::size_t h) {
 }
 }  // namespace
 
-void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
-                       float* q, float* k, float* v, float* probs, float* o, float* y,
-                       Executor* executor) {
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x, float* q,
+                       float* k, float* v, float* probs, float* o, float* y, Executor* executor) {
   const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
   float* proj[3] = {q, k, v};
   for (int i = 0; i < 3; ++i) {
@@ -8610,8 +8682,7 @@ void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const
 void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
                         const float* q, const float* k, const float* v, const float* probs,
                         const float* o, const float* dy, float* dq, float* dk, float* dv,
-                        float* dout, float* dprobs, float* const* dw, float* const* db,
-                        float* dx) {
+                        float* dout, float* dprobs, float* const* dw, float* const* db, float* dx) {
   const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   // Output projection: dO = dy Wo^T, dWo = O^T dy.
@@ -8643,14 +8714,14 @@ void attention_backward(const AttentionSizes& s, const AttentionWeights& p, cons
     kernels::gemm_f32(true, false, e, e, rows, 1.0f, x, e, dproj[i], e, 0.0f, dw[i], e);
     sum_rows(dproj[i], db[i], rows, e);
     if (dx != nullptr) {
-      kernels::gemm_f32(false, true, rows, e, e, 1.0f, dproj[i], e, p.w[i], e,
-                        i == 0 ? 0.0f : 1.0f, dx, e);
+      kernels::gemm_f32(false, true, rows, e, e, 1.0f, dproj[i], e, p.w[i], e, i == 0 ? 0.0f : 1.0f,
+                        dx, e);
     }
   }
 }
 
-std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
-                             const AttentionWeights& p, const std::string& input) {
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
+                             const std::string& input) {
   const auto e = static_cast<std::int64_t>(s.embed), n = static_cast<std::int64_t>(s.seq);
   const auto heads = static_cast<std::int64_t>(s.heads);
   auto project = [&](int i, const std::string& x) {
@@ -8664,7 +8735,7 @@ std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
     node(ctx, "Transpose", {binary(ctx, "Reshape", x, split)}, t).attr("perm", perm);
     return t;
   };
-  const std::string q = heads_of(project(0, input), {0, 2, 1, 3});  // [b, h, seq, d]
+  const std::string q = heads_of(project(0, input), {0, 2, 1, 3});   // [b, h, seq, d]
   const std::string kt = heads_of(project(1, input), {0, 2, 3, 1});  // [b, h, d, seq]
   const std::string v = heads_of(project(2, input), {0, 2, 1, 3});
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.embed / s.heads));
@@ -8720,11 +8791,13 @@ void im2col_like(const kernels::Conv2dParams& p, std::size_t channels, const flo
           const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
                                    static_cast<std::ptrdiff_t>(p.pad_top);
           for (std::size_t ox = 0; ox < ow; ++ox) {
-            const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
-                                     static_cast<std::ptrdiff_t>(p.pad_left);
+            const std::ptrdiff_t x =
+                static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
+                static_cast<std::ptrdiff_t>(p.pad_left);
             const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(p.in_h) &&
                                 x < static_cast<std::ptrdiff_t>(p.in_w);
-            const std::size_t at = (c * p.in_h + static_cast<std::size_t>(y)) * p.in_w + static_cast<std::size_t>(x);
+            const std::size_t at =
+                (c * p.in_h + static_cast<std::size_t>(y)) * p.in_w + static_cast<std::size_t>(x);
             if (Scatter) {
               if (inside) planes_out[at] += out[oy * ow + ox];
             } else {
@@ -8778,8 +8851,8 @@ void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float
                         dw + g * ocg * ckk, ckk);
       if (dx != nullptr) {
         // dcol [ckk, ohw] = W_g^T dy_g, scattered back onto the image.
-        kernels::gemm_f32(true, false, ckk, ohw, ocg, 1.0f, w + g * ocg * ckk, ckk, dyg, ohw,
-                          0.0f, dcol, ohw);
+        kernels::gemm_f32(true, false, ckk, ohw, ocg, 1.0f, w + g * ocg * ckk, ckk, dyg, ohw, 0.0f,
+                          dcol, ohw);
         im2col_like<true>(p, cg, nullptr, dx + n * in_image + g * cg * p.in_h * p.in_w, dcol);
       }
     }
@@ -8833,8 +8906,10 @@ void avg_pool_backward(const kernels::Pool2dParams& p, const float* dy, float* d
     float* dxp = dx + plane * p.in_h * p.in_w;
     for (std::size_t oy = 0; oy < oh; ++oy) {
       for (std::size_t ox = 0; ox < ow; ++ox) {
-        const std::ptrdiff_t y0 = static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
-        const std::ptrdiff_t x0 = static_cast<std::ptrdiff_t>(ox * p.stride_w) - static_cast<std::ptrdiff_t>(p.pad_left);
+        const std::ptrdiff_t y0 =
+            static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
+        const std::ptrdiff_t x0 =
+            static_cast<std::ptrdiff_t>(ox * p.stride_w) - static_cast<std::ptrdiff_t>(p.pad_left);
         std::size_t count = 0;
         for (std::size_t pass = 0; pass < 2; ++pass) {
           const float g = pass ? dy[(plane * oh + oy) * ow + ox] / static_cast<float>(count) : 0.0f;
@@ -8954,7 +9029,8 @@ void layer_norm_backward(const float* x, const float* dy, std::size_t rows, std:
     for (std::size_t j = 0; j < cols; ++j) {
       const double xhat = (xr[j] - mean[r]) * inv_std[r];
       const double dxhat = static_cast<double>(g[j]) * scale[j];
-      dx[r * cols + j] = static_cast<float>(inv_std[r] * (dxhat - sum_dxhat / n - xhat * sum_dxhat_xhat / n));
+      dx[r * cols + j] =
+          static_cast<float>(inv_std[r] * (dxhat - sum_dxhat / n - xhat * sum_dxhat_xhat / n));
     }
   }
 }
@@ -9014,8 +9090,9 @@ void embedding_backward(std::size_t vocabulary, std::size_t dim, const float* id
 
 std::string export_embedding(ExportContext& ctx, const float* table, std::size_t vocabulary,
                              std::size_t dim, const std::string& input) {
-  const std::string t = add_initializer(ctx, "embedding", table,
-                                        {static_cast<std::int64_t>(vocabulary), static_cast<std::int64_t>(dim)});
+  const std::string t =
+      add_initializer(ctx, "embedding", table,
+                      {static_cast<std::int64_t>(vocabulary), static_cast<std::int64_t>(dim)});
   const std::string ids = ctx.fresh("Cast");
   ctx.graph->add_node("Cast", {input}, {ids}, ids).attr("to", std::int64_t{7});  // INT64
   const std::string out = ctx.fresh("Gather");
@@ -9115,9 +9192,10 @@ Tensor load_image(const std::string& path, int channels) {
   return image;
 #else
   fail(ErrorKind::unsupported_op,
-       "load_image(" + path + "): this inlay implementation was built without stb_image "
-       "(CMake option INLAY_WITH_STB=ON, vcpkg feature stb, or define INLAY_WITH_STB in the "
-       "implementation unit with stb_image.h on its include path)");
+       "load_image(" + path +
+           "): this inlay implementation was built without stb_image "
+           "(CMake option INLAY_WITH_STB=ON, vcpkg feature stb, or define INLAY_WITH_STB in the "
+           "implementation unit with stb_image.h on its include path)");
 #endif
 }
 
@@ -9125,8 +9203,10 @@ namespace image_detail {
 
 inline void check_hwc(const Tensor& image, const char* who) {
   if (image.shape().rank() != 3 || image.numel() == 0) {
-    fail(ErrorKind::shape_mismatch, std::string(who) + ": expected a non-empty image [height, "
-                                    "width, channels], got " + image.shape().to_string());
+    fail(ErrorKind::shape_mismatch, std::string(who) +
+                                        ": expected a non-empty image [height, "
+                                        "width, channels], got " +
+                                        image.shape().to_string());
   }
 }
 
@@ -9140,10 +9220,11 @@ inline std::vector<Tap> taps(std::int64_t in, std::int64_t out) {
   std::vector<Tap> t(static_cast<std::size_t>(out));
   const double scale = static_cast<double>(in) / static_cast<double>(out);
   for (std::int64_t i = 0; i < out; ++i) {
-    const double x = std::clamp((static_cast<double>(i) + 0.5) * scale - 0.5, 0.0,
-                                static_cast<double>(in - 1));
+    const double x =
+        std::clamp((static_cast<double>(i) + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
     const auto lo = static_cast<std::int64_t>(x);
-    t[static_cast<std::size_t>(i)] = {lo, std::min(lo + 1, in - 1), static_cast<float>(x - static_cast<double>(lo))};
+    t[static_cast<std::size_t>(i)] = {lo, std::min(lo + 1, in - 1),
+                                      static_cast<float>(x - static_cast<double>(lo))};
   }
   return t;
 }
@@ -9161,8 +9242,7 @@ void resize(const T* in, std::int64_t h, std::int64_t w, std::int64_t c, T* out,
           return static_cast<float>(in[(yy * w + xx) * c + k]);
         };
         const float top = at(ty.lo, tx.lo) + tx.weight * (at(ty.lo, tx.hi) - at(ty.lo, tx.lo));
-        const float bottom =
-            at(ty.hi, tx.lo) + tx.weight * (at(ty.hi, tx.hi) - at(ty.hi, tx.lo));
+        const float bottom = at(ty.hi, tx.lo) + tx.weight * (at(ty.hi, tx.hi) - at(ty.hi, tx.lo));
         const float v = top + ty.weight * (bottom - top);
         if constexpr (std::is_same<T, std::uint8_t>::value) {
           out[(y * ow + x) * c + k] =
@@ -9180,15 +9260,14 @@ void resize(const T* in, std::int64_t h, std::int64_t w, std::int64_t c, T* out,
 Tensor resize_bilinear(const Tensor& image, std::int64_t out_height, std::int64_t out_width) {
   image_detail::check_hwc(image, "resize_bilinear");
   if (out_height < 1 || out_width < 1) {
-    fail(ErrorKind::invalid_argument, "resize_bilinear: output size " +
-                                          std::to_string(out_height) + "x" +
-                                          std::to_string(out_width) + " is not positive");
+    fail(ErrorKind::invalid_argument, "resize_bilinear: output size " + std::to_string(out_height) +
+                                          "x" + std::to_string(out_width) + " is not positive");
   }
   const std::int64_t h = image.shape()[0], w = image.shape()[1], c = image.shape()[2];
   Tensor out(image.dtype(), {out_height, out_width, c});
   if (image.dtype() == DType::u8) {
-    image_detail::resize(image.data<std::uint8_t>(), h, w, c, out.data<std::uint8_t>(),
-                         out_height, out_width);
+    image_detail::resize(image.data<std::uint8_t>(), h, w, c, out.data<std::uint8_t>(), out_height,
+                         out_width);
   } else if (image.dtype() == DType::f32) {
     image_detail::resize(image.data<float>(), h, w, c, out.data<float>(), out_height, out_width);
   } else {
@@ -9203,10 +9282,10 @@ Tensor to_nchw_normalized(const Tensor& image, const std::vector<float>& mean,
   image_detail::check_hwc(image, "to_nchw_normalized");
   const std::int64_t h = image.shape()[0], w = image.shape()[1], c = image.shape()[2];
   if (mean.size() != static_cast<std::size_t>(c) || stddev.size() != static_cast<std::size_t>(c)) {
-    fail(ErrorKind::invalid_argument,
-         "to_nchw_normalized: " + std::to_string(mean.size()) + " means and " +
-             std::to_string(stddev.size()) + " deviations for an image of " + std::to_string(c) +
-             " channels");
+    fail(ErrorKind::invalid_argument, "to_nchw_normalized: " + std::to_string(mean.size()) +
+                                          " means and " + std::to_string(stddev.size()) +
+                                          " deviations for an image of " + std::to_string(c) +
+                                          " channels");
   }
   for (float s : stddev) {
     if (!(s > 0.0f)) {
@@ -9300,8 +9379,8 @@ struct RowSpan {
 };
 inline RowSpan input_rows(const Conv2dParams& d, std::size_t o0, std::size_t o1) {
   // Output row o reads input rows o * stride - pad_top + [0, kernel_h); signed until clipped.
-  const auto top = static_cast<std::ptrdiff_t>(o0 * d.stride_h) -
-                   static_cast<std::ptrdiff_t>(d.pad_top);
+  const auto top =
+      static_cast<std::ptrdiff_t>(o0 * d.stride_h) - static_cast<std::ptrdiff_t>(d.pad_top);
   const auto bottom = static_cast<std::ptrdiff_t>((o1 - 1) * d.stride_h + d.kernel_h) -
                       static_cast<std::ptrdiff_t>(d.pad_top);
   RowSpan r;
@@ -9323,9 +9402,9 @@ inline Plan make_plan(const InvertedBottleneckParams& p, Executor* executor) {
   plan.out_w = d.out_w();
   plan.band_rows = inverted_bottleneck_band_rows(p);
   const std::size_t c = d.in_channels;
-  const std::size_t macs = d.batch * (c * d.in_h * d.in_w * p.in_channels +
-                                      c * plan.out_h * plan.out_w *
-                                          (d.kernel_h * d.kernel_w + p.out_channels));
+  const std::size_t macs =
+      d.batch * (c * d.in_h * d.in_w * p.in_channels +
+                 c * plan.out_h * plan.out_w * (d.kernel_h * d.kernel_w + p.out_channels));
   executor = executor_for_work(executor, macs);
   if (executor != nullptr && d.batch < executor->concurrency()) {
     // Split each image's rows so every thread has work; a range is at least one band.
@@ -9527,8 +9606,8 @@ const Attribute& OpInfo::require(const std::string& name, Attribute::Kind kind) 
   const Attribute* a = find(name);
   if (a == nullptr) fail(ErrorKind::invalid_model, "attribute '" + name + "' is required");
   if (a->kind != kind) {
-    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
-                                       to_string(kind) + ", not " + to_string(a->kind));
+    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " + to_string(kind) +
+                                       ", not " + to_string(a->kind));
   }
   return *a;
 }
@@ -9578,7 +9657,8 @@ void OpSet::add(const std::string& domain, const std::string& op_type, std::int6
                 OpFactory factory) {
   const std::string d = domain == "ai.onnx" ? std::string() : domain;
   if (!factory) {
-    inlay::fail(ErrorKind::invalid_argument, "OpSet::add(" + d + ":" + op_type + "): empty factory");
+    inlay::fail(ErrorKind::invalid_argument,
+                "OpSet::add(" + d + ":" + op_type + "): empty factory");
   }
   for (Entry& e : entries_) {
     if (e.domain == d && e.op_type == op_type && e.since_version == since_version) {
@@ -9650,8 +9730,8 @@ struct Node {
   std::vector<int> outputs;           // value ids; -1 marks an unused optional output
   std::vector<int> implicit_inputs;   // outer values read by this node's subgraphs
   std::vector<Attribute> attributes;
-  bool dead = false;                  // removed by a pass (dropped by compact())
-  bool host_kernel = false;           // served by the host's custom ops: fuse() leaves it as is
+  bool dead = false;         // removed by a pass (dropped by compact())
+  bool host_kernel = false;  // served by the host's custom ops: fuse() leaves it as is
 };
 
 struct Graph {
@@ -9691,8 +9771,8 @@ namespace graph {
 
 std::string Graph::describe(std::size_t node) const {
   const Node& n = nodes[node];
-  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) +
-         ":" + n.op_type + ")";
+  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) + ":" +
+         n.op_type + ")";
 }
 
 OpInfo make_info(const Graph& g, const Node& node) {
@@ -9714,13 +9794,14 @@ OpInfo make_info(const Graph& g, const Node& node) {
 
 const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
                               std::size_t index) {
-  const OpFactory* f = custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
+  const OpFactory* f =
+      custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
   if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
   if (f == nullptr) {
     std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
-    fail(ErrorKind::unsupported_op,
-         g.describe(index) + ": inlay has no kernel for op " + node.op_type + " of domain " +
-             domain + " at opset " + std::to_string(node.opset));
+    fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
+                                        node.op_type + " of domain " + domain + " at opset " +
+                                        std::to_string(node.opset));
   }
   return *f;
 }
@@ -9733,7 +9814,8 @@ void compile(Graph& g, const OpSet* custom_ops) {
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
     std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
-    if (!kernel) fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
+    if (!kernel)
+      fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
     g.kernels.push_back(std::move(kernel));
   }
   g.last_use.assign(g.values.size(), -1);
@@ -9775,8 +9857,8 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 
 struct ImportContext {
-  std::string directory;                   // external data must lie inside ("" refuses it)
-  std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
+  std::string directory;                       // external data must lie inside ("" refuses it)
+  std::shared_ptr<const void> bytes_owner;     // keeps the model's bytes alive for in-place weights
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
   // Model-local functions by domain + '\0' + name.
   std::unordered_map<std::string, const onnx::FunctionProto*> functions;
@@ -9800,9 +9882,8 @@ inline bool little_endian_host() {
 // everything else is copied by onnx::to_tensor, which also checks every count.
 inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext& ctx) {
   DType dtype;
-  if (ctx.bytes_owner && proto.has_raw_data &&
-      proto.data_location != onnx::TensorProto::external && little_endian_host() &&
-      onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
+  if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
+      little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
       proto.dims.size() <= Shape::max_rank &&
       reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
     std::int64_t count = 1;
@@ -9895,8 +9976,7 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     for (const auto& d : info.type.shape) {
       if (d.has_value && d.value < 0) {
         fail(ErrorKind::invalid_model, "graph '" + graph + "': value '" + std::string(info.name) +
-                                           "' has a negative dimension " +
-                                           std::to_string(d.value));
+                                           "' has a negative dimension " + std::to_string(d.value));
       }
       v.dims.push_back(d.has_value ? d.value : -1);
       v.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
@@ -9905,8 +9985,8 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
 }
 
 std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
-                                             const ImportContext& ctx, Scope& parent,
-                                             Node& owner, const OpSet* custom_ops);
+                                             const ImportContext& ctx, Scope& parent, Node& owner,
+                                             const OpSet* custom_ops);
 
 inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportContext& ctx,
                                   Scope& scope, Node& node, const OpSet* custom_ops,
@@ -9915,12 +9995,22 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
   Attribute out;
   out.name = std::string(a.name);
   switch (a.type) {
-    case T::float_: out.kind = Attribute::Kind::float_; out.f = a.f; break;
-    case T::int_: out.kind = Attribute::Kind::int_; out.i = a.i; break;
-    case T::string: out.kind = Attribute::Kind::string; out.s = std::string(a.s); break;
+    case T::float_:
+      out.kind = Attribute::Kind::float_;
+      out.f = a.f;
+      break;
+    case T::int_:
+      out.kind = Attribute::Kind::int_;
+      out.i = a.i;
+      break;
+    case T::string:
+      out.kind = Attribute::Kind::string;
+      out.s = std::string(a.s);
+      break;
     case T::tensor:
       if (!a.has_t) {
-        fail(ErrorKind::invalid_model, where + ": tensor attribute '" + out.name + "' has no tensor");
+        fail(ErrorKind::invalid_model,
+             where + ": tensor attribute '" + out.name + "' has no tensor");
       }
       out.kind = Attribute::Kind::tensor;
       out.t = import_tensor(a.t, ctx);
@@ -9932,8 +10022,14 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
       out.kind = Attribute::Kind::graph;
       out.g = import_subgraph(*a.g, ctx, scope, node, custom_ops);
       break;
-    case T::floats: out.kind = Attribute::Kind::floats; out.floats = a.floats; break;
-    case T::ints: out.kind = Attribute::Kind::ints; out.ints = a.ints; break;
+    case T::floats:
+      out.kind = Attribute::Kind::floats;
+      out.floats = a.floats;
+      break;
+    case T::ints:
+      out.kind = Attribute::Kind::ints;
+      out.ints = a.ints;
+      break;
     case T::strings:
       out.kind = Attribute::Kind::strings;
       for (auto s : a.strings) out.strings.emplace_back(s);
@@ -9980,8 +10076,7 @@ inline std::string function_key(const std::string& domain, const std::string& op
   return domain + '\0' + op_type;
 }
 
-inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
-                                                const std::string& domain,
+inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const std::string& domain,
                                                 const std::string& op_type) {
   auto it = ctx.functions.find(function_key(domain, op_type));
   return it == ctx.functions.end() ? nullptr : it->second;
@@ -10097,7 +10192,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   std::unordered_map<std::string, const onnx::TensorProto*> initializers;
   for (const auto& t : proto.initializer) {
     const std::string name(t.name);
-    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
     const int id = scope.add(name, "initializer");
     Value& v = g->values[id];
     v.constant = import_tensor(t, ctx);
@@ -10111,11 +10207,13 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   for (const auto& in : proto.input) {
     const std::string name(in.name);
     if (initializers.count(name)) continue;
-    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     if (!g->values[id].has_dtype) {
-      fail(ErrorKind::invalid_model, "graph '" + g->name + "': input '" + name + "' has no element type");
+      fail(ErrorKind::invalid_model,
+           "graph '" + g->name + "': input '" + name + "' has no element type");
     }
     g->inputs.push_back(id);
   }
@@ -10125,8 +10223,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
     std::size_t total = 0, added = 0;
     for (const auto& n : proto.node) {
-      const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
-                                             std::string(n.op_type), memo, 0);
+      const std::size_t size =
+          expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
       total += size;
       added += size - 1;
       if (size > max_expanded_nodes || added > max_expanded_nodes) {  // size saturates at max + 1
@@ -10171,10 +10269,10 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       }
       const int id = scope.resolve(name);
       if (id < 0) {
-        fail(ErrorKind::invalid_model,
-             "graph '" + g->name + "': node " + std::to_string(i) + " '" + flat[i].name + "' (" +
-                 flat[i].op_type + ") reads '" + name +
-                 "', which is no input, initializer or node output");
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type + ") reads '" +
+                                           name +
+                                           "', which is no input, initializer or node output");
       }
       inputs[i].push_back(id);
       auto p = producer.find(id);
@@ -10215,8 +10313,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   if (order.size() != flat.size()) {
     for (std::size_t i = 0; i < flat.size(); ++i) {
       if (pending[i] != 0) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) +
-                                           " '" + flat[i].name + "' (" + flat[i].op_type +
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type +
                                            ") is part of a cycle");
       }
     }
@@ -10260,8 +10358,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       const DType before = v.dtype;
       fill_type(v, out, g->name);
       if (had && v.has_dtype && before != v.dtype) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
-                                           "' is declared with two element types");
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': output '" + name + "' is declared with two element types");
       }
     }
     g->outputs.push_back(id);
@@ -10296,9 +10394,10 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   }
   if (model.opset_import.empty()) {
     if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
-      fail(ErrorKind::invalid_model, "the model imports no opset (opset_import is required from "
-                                     "IR version 3 on; this model has IR version " +
-                                         std::to_string(model.ir_version) + ")");
+      fail(ErrorKind::invalid_model,
+           "the model imports no opset (opset_import is required from "
+           "IR version 3 on; this model has IR version " +
+               std::to_string(model.ir_version) + ")");
     }
     ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
   }
@@ -10306,8 +10405,8 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   for (const auto& f : model.functions) {
     const std::string domain = detail::canonical_domain(f.domain);
     if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
-      fail(ErrorKind::invalid_model, "function '" + std::string(f.name) + "' of domain '" +
-                                         domain + "' is defined twice");
+      fail(ErrorKind::invalid_model,
+           "function '" + std::string(f.name) + "' of domain '" + domain + "' is defined twice");
     }
   }
   return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
@@ -10369,9 +10468,9 @@ class Runner {
   // for a subgraph, the values it captures from the runner above.
   void bind_inputs(const std::vector<Tensor>& inputs) {
     if (inputs.size() != g_.inputs.size()) {
-      fail(ErrorKind::invalid_argument,
-           "graph '" + g_.name + "' has " + std::to_string(g_.inputs.size()) + " inputs, " +
-               std::to_string(inputs.size()) + " were given");
+      fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
+                                            std::to_string(g_.inputs.size()) + " inputs, " +
+                                            std::to_string(inputs.size()) + " were given");
     }
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const Value& v = g_.values[g_.inputs[i]];
@@ -10457,7 +10556,8 @@ class Runner {
       // An optional output the model does not read: kept per node so it is not reallocated.
       if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
       Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = allocate(node, i, dtype, shape);
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape)
+        t = allocate(node, i, dtype, shape);
       return t;
     }
     const int id = n.outputs[i];
@@ -10497,9 +10597,9 @@ class Runner {
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
       if (!computed(t)) {
-        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
-                                                          sub.values[id].name +
-                                                          "' was never computed");
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
       }
       out.push_back(t.is_view() ? t.clone() : t);
     }
@@ -10705,8 +10805,8 @@ namespace graph {
 
 namespace detail {
 inline bool may_fold(const Node& n) {
-  static const char* const random_ops[] = {"RandomNormal", "RandomUniform", "RandomNormalLike",
-                                           "RandomUniformLike", "Multinomial", "Bernoulli"};
+  static const char* const random_ops[] = {"RandomNormal",      "RandomUniform", "RandomNormalLike",
+                                           "RandomUniformLike", "Multinomial",   "Bernoulli"};
   for (const char* op : random_ops) {
     if (n.op_type == op) return false;
   }
@@ -10860,8 +10960,9 @@ inline std::size_t normalize_axis(const OpInfo& info, std::int64_t axis, std::si
 // The elements of a 0-D or 1-D integer tensor (int64 or int32), e.g. a shape or axes input.
 inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.rank() > 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
-                                            t.shape().to_string());
+    info.fail(
+        ErrorKind::invalid_model,
+        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
   }
   std::vector<std::int64_t> out(static_cast<std::size_t>(t.numel()));
   if (t.dtype() == DType::i64) {
@@ -10870,8 +10971,8 @@ inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, 
     const auto* p = t.data<std::int32_t>();
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = p[i];
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
   return out;
 }
@@ -10879,8 +10980,8 @@ inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, 
 // Reads a scalar (any numeric dtype) as double, e.g. Clip's min/max or Range's start.
 inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.numel() != 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
-                                            std::to_string(t.numel()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must hold one element, not " + std::to_string(t.numel()));
   }
   switch (t.dtype()) {
     case DType::f32: return *t.data<float>();
@@ -10913,8 +11014,8 @@ struct TypeList {};
 
 template <class F>
 void dispatch_failed(const OpInfo& info, DType dtype) {
-  info.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(dtype) +
-                                           " is not supported by this op");
+  info.fail(ErrorKind::unsupported_op,
+            std::string("dtype ") + dtype_name(dtype) + " is not supported by this op");
 }
 template <class F, class T, class... Ts>
 void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
@@ -10930,12 +11031,10 @@ void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
 }
 
 using FloatTypes = TypeList<float, double>;
-using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t,
-                              std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
-                              std::uint64_t>;
+using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+                              std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
 using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool,
-                          float16>;
+                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool, float16>;
 
 // Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
 inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -11047,7 +11146,8 @@ inline T convert_to(S v) {
     return to_float16(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
-    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest()))
+      return std::numeric_limits<T>::lowest();
     if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
     return static_cast<T>(v);
   } else {
@@ -11068,8 +11168,8 @@ inline kernels::Activation fused_activation(const OpInfo& info,
   const std::string name = prefix + "activation";
   const std::int64_t op = info.get_int(name, 0);
   if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
-    info.fail(ErrorKind::invalid_model, "attribute " + name + " " + std::to_string(op) +
-                                            " is not an activation");
+    info.fail(ErrorKind::invalid_model,
+              "attribute " + name + " " + std::to_string(op) + " is not an activation");
   }
   return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
                                  info.get_float(prefix + "alpha", 0.0f),
@@ -11103,8 +11203,8 @@ INLAY_NAMESPACE_END
 // inlay:InvertedBottleneck, made at load by the fusion pass (graph/impl/fuse.hpp) from
 // Conv 1x1 -> depthwise Conv -> Conv 1x1 (MobileNetV2's block without its residual Add), run by
 // kernels::inverted_bottleneck_nchw_f32 in bands of rows when the expanded tensor is large, else
-// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1, 1],
-// B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
+// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1,
+// 1], B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
 // optional). Attributes: the depthwise layer's "strides" and "pads" (2 and 4 values), and each
 // layer's fused activation ("inlay.expand.", "inlay.depthwise.", "inlay.project." prefixes).
 // Implementation-only.
@@ -11206,8 +11306,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   // The three layers one after the other, the 1x1 ones on weights packed at their first use when
   // their plane is small (conv2d_packed_applies), as ConvKernel runs them.
   void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
-                  const kernels::BottleneckStage& expand,
-                  const kernels::BottleneckStage& depthwise,
+                  const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
                   const kernels::BottleneckStage& project, float* y) const {
     const kernels::Conv2dParams& d = p.depthwise;
     kernels::Conv2dParams pe, pp;
@@ -11236,8 +11335,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   }
   void pointwise(const kernels::Conv2dParams& p, const float* x,
                  const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
-                 float* work,
-                 Executor* executor) const {
+                 float* work, Executor* executor) const {
     if (!packs(p)) {
       kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
       return;
@@ -11253,8 +11351,8 @@ class InvertedBottleneckKernel final : public OpKernel {
     const Tensor& w = ctx.input(i);
     require_f32(ctx, w, what);
     if (w.rank() != rank || w.numel() == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + w.shape().to_string() +
-                                              " must be a non-empty 4-D tensor");
+      ctx.fail(ErrorKind::shape_mismatch,
+               std::string(what) + " " + w.shape().to_string() + " must be a non-empty 4-D tensor");
     }
     return w;
   }
@@ -11272,7 +11370,7 @@ class InvertedBottleneckKernel final : public OpKernel {
 
   std::vector<std::int64_t> strides_, pads_;
   kernels::Activation expand_, depthwise_, project_;
-  bool constant_weights_;                      // W_expand and W_project: packed once when used
+  bool constant_weights_;                           // W_expand and W_project: packed once when used
   PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
 };
 
@@ -11292,8 +11390,8 @@ namespace graph {
 namespace fuse_detail {
 
 struct Uses {
-  std::vector<int> count;      // readers of each value (a graph output counts as one more)
-  std::vector<int> producer;   // node index, -1 for inputs and constants
+  std::vector<int> count;     // readers of each value (a graph output counts as one more)
+  std::vector<int> producer;  // node index, -1 for inputs and constants
 };
 
 inline Uses count_uses(const Graph& g) {
@@ -11417,7 +11515,8 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
     if (w == nullptr || w->rank() < 3) continue;
     const auto m = static_cast<std::size_t>(w->shape()[0]);
     const Tensor* b = constant_f32(g, conv, 2);
-    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && (b == nullptr || b->numel() != w->shape()[0])) {
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 &&
+        (b == nullptr || b->numel() != w->shape()[0])) {
       continue;
     }
     const Tensor* stats[4];
@@ -11503,7 +11602,8 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
         const float beta = attr_float(n, "beta", 1.0f);
         combined = Tensor(DType::f32, Shape{cols});
         for (std::int64_t c = 0; c < cols; ++c) {
-          combined.data<float>()[c] = bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
+          combined.data<float>()[c] =
+              bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
         }
         set_attr(n, float_attr("beta", 1.0f));
       } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
@@ -11532,7 +11632,8 @@ inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& ac
   else if (op == "Tanh") act = kernels::Activation::tanh();
   else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
   else if (op == "HardSigmoid") {
-    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f), attr_float(n, "beta", 0.5f));
+    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f),
+                                            attr_float(n, "beta", 0.5f));
   } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
   else if (op == "HardSwish") act = kernels::Activation::hard_swish();
   else if (op == "Clip") {
@@ -11600,8 +11701,8 @@ inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const 
   const Attribute* d = find_attr(n, "dilations");
   if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
   const Attribute* k = find_attr(n, "kernel_shape");
-  return k == nullptr || (k->ints.size() == 2 && k->ints[0] == w->shape()[2] &&
-                          k->ints[1] == w->shape()[3]);
+  return k == nullptr ||
+         (k->ints.size() == 2 && k->ints[0] == w->shape()[2] && k->ints[1] == w->shape()[3]);
 }
 
 // A 1x1 Conv of one group, stride 1, no padding.
@@ -11627,14 +11728,15 @@ inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
     const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
     if (!pointwise_conv(g, g.nodes[i], wp)) continue;
     const int d = sole_producer(g, u, g.nodes[i]);
-    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) || wd->shape()[0] != wp->shape()[1] ||
-        wd->shape()[1] != 1) {
+    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) ||
+        wd->shape()[0] != wp->shape()[1] || wd->shape()[1] != 1) {
       continue;
     }
     const Node& dn = g.nodes[d];
     const Attribute* strides = find_attr(dn, "strides");
     const Attribute* pads = find_attr(dn, "pads");
-    if ((strides != nullptr && strides->ints.size() != 2) || (pads != nullptr && pads->ints.size() != 4)) {
+    if ((strides != nullptr && strides->ints.size() != 2) ||
+        (pads != nullptr && pads->ints.size() != 4)) {
       continue;
     }
     if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {
@@ -11777,9 +11879,7 @@ Model Model::load(const std::string& path, const ModelOptions& options) {
 #ifndef INLAY_NO_EXCEPTIONS
   try {  // errors about the graph say which file they are about
     return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
+  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
 #else
   return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
 #endif
@@ -11794,8 +11894,8 @@ Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& 
 
 Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
   if (data == nullptr && size != 0) {
-    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
-                                          std::to_string(size));
+    fail(ErrorKind::invalid_argument,
+         "Model::copy_from_bytes: null data with size " + std::to_string(size));
   }
   std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
                                      std::default_delete<std::uint8_t[]>());
@@ -11805,9 +11905,7 @@ Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOpti
 }
 
 const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
-const std::vector<std::string>& Model::output_names() const noexcept {
-  return impl_->output_names;
-}
+const std::vector<std::string>& Model::output_names() const noexcept { return impl_->output_names; }
 const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
 const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
 const ValueDesc& Model::input(const std::string& name) const {
@@ -11881,7 +11979,8 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
     if (reuse) {
-      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+      if (src.nbytes())
+        std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
     } else {
       dst = src.clone();
     }
@@ -11902,7 +12001,8 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     std::size_t k = 0;
     while (k < names.size() && names[k] != name) ++k;
     if (k == names.size()) {
-      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+      fail(ErrorKind::invalid_argument,
+           "Session::run: the model has no input named '" + name + "'");
     }
     if (given[k]) {
       fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
@@ -11968,8 +12068,8 @@ inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Ten
     }
   }
   if (axis > first.rank()) {
-    ctx.fail(ErrorKind::invalid_model, std::string(what) + ": axis " + std::to_string(axis) +
-                                           " is out of range");
+    ctx.fail(ErrorKind::invalid_model,
+             std::string(what) + ": axis " + std::to_string(axis) + " is out of range");
   }
   std::vector<std::int64_t> dims = dims_of(first.shape());
   dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
@@ -12019,17 +12119,17 @@ class LoopKernel final : public OpKernel {
     if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
       ctx.fail(ErrorKind::invalid_model,
                "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
-                   std::to_string(body_.outputs.size()) + " outputs; " +
-                   std::to_string(carried) + " loop-carried values need " +
-                   std::to_string(carried + 2) + " inputs and at least " +
-                   std::to_string(carried + 1) + " outputs");
+                   std::to_string(body_.outputs.size()) + " outputs; " + std::to_string(carried) +
+                   " loop-carried values need " + std::to_string(carried + 2) +
+                   " inputs and at least " + std::to_string(carried + 1) + " outputs");
     }
     const std::size_t scans = body_.outputs.size() - 1 - carried;
     if (ctx.output_count() > carried + scans) {
       ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
     }
     std::int64_t trips = -1;  // no limit
-    if (ctx.has_input(0)) trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
+    if (ctx.has_input(0))
+      trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
     bool cond = true;
     if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
     if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
@@ -12082,12 +12182,15 @@ class ScanKernel final : public OpKernel {
  public:
   explicit ScanKernel(const OpInfo& info)
       : body_(graph_attribute(info, "body")),
-        scan_inputs_(static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
+        scan_inputs_(
+            static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
         input_axes_(info.get_ints("scan_input_axes")),
         input_directions_(info.get_ints("scan_input_directions")),
         output_axes_(info.get_ints("scan_output_axes")),
         output_directions_(info.get_ints("scan_output_directions")) {
-    if (info.opset() < 9) info.fail(ErrorKind::unsupported_op, "Scan before opset 9 (with a batch axis) is not supported");
+    if (info.opset() < 9)
+      info.fail(ErrorKind::unsupported_op,
+                "Scan before opset 9 (with a batch axis) is not supported");
     if (scan_inputs_ > info.input_count()) {
       info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
     }
@@ -12136,7 +12239,8 @@ class ScanKernel final : public OpKernel {
         ctx.fail(ErrorKind::unsupported_op, "a scan over zero iterations is not supported");
       }
       const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
-      const std::size_t axis = normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
+      const std::size_t axis =
+          normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
       const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
       stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
     }
@@ -12217,8 +12321,8 @@ struct WindowAttrs {
     else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
     else if (a == "VALID") auto_pad = AutoPad::valid;
     else if (a != "NOTSET" && !a.empty()) {
-      info.fail(ErrorKind::invalid_model, "auto_pad '" + a +
-                                              "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+      info.fail(ErrorKind::invalid_model,
+                "auto_pad '" + a + "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
     }
     check_values(info, "kernel_shape", kernel, 1);
     check_values(info, "strides", strides, 1);
@@ -12239,8 +12343,8 @@ struct WindowAttrs {
   }
 
  private:
-  static void check_values(const OpInfo& info, const char* name,
-                           const std::vector<std::int64_t>& v, std::int64_t least) {
+  static void check_values(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::int64_t least) {
     for (std::int64_t x : v) {
       if (x < least || x > max_window_value) {
         info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
@@ -12249,8 +12353,8 @@ struct WindowAttrs {
       }
     }
   }
-  static void check_length(const OpInfo& info, const char* name,
-                           const std::vector<std::int64_t>& v, std::size_t want) {
+  static void check_length(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::size_t want) {
     if (!v.empty() && v.size() != want) {
       info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
                                               " values; the input needs " + std::to_string(want));
@@ -12289,7 +12393,8 @@ inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAt
       case WindowAttrs::AutoPad::same_upper:
       case WindowAttrs::AutoPad::same_lower: {
         const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
-        const std::size_t need = (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t need =
+            (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
         const std::size_t total = need > ax.in ? need - ax.in : 0;
         const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
         ax.pad_begin = upper ? total / 2 : total - total / 2;
@@ -12311,8 +12416,8 @@ inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const W
     }
   }
   if (!a.kernel.empty() && a.kernel != k) {
-    info.fail(ErrorKind::shape_mismatch, "kernel_shape does not match the spatial dimensions of W " +
-                                             w.to_string());
+    info.fail(ErrorKind::shape_mismatch,
+              "kernel_shape does not match the spatial dimensions of W " + w.to_string());
   }
   return k;
 }
@@ -12324,12 +12429,12 @@ inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape&
     info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
   }
   if (x.rank() > 4) {
-    info.fail(ErrorKind::unsupported_op, "only 1-D and 2-D convolutions are supported; X is " +
-                                             x.to_string());
+    info.fail(ErrorKind::unsupported_op,
+              "only 1-D and 2-D convolutions are supported; X is " + x.to_string());
   }
   if (w.rank() != x.rank()) {
-    info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " must have the rank of X " +
-                                             x.to_string());
+    info.fail(ErrorKind::shape_mismatch,
+              "W " + w.to_string() + " must have the rank of X " + x.to_string());
   }
   if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
 }
@@ -12339,8 +12444,8 @@ inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
   const Tensor& b = ctx.input(2);
   require_f32(ctx, b, "B");
   if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
-    ctx.fail(ErrorKind::shape_mismatch, "B " + b.shape().to_string() + " must be [" +
-                                            std::to_string(channels) + "]");
+    ctx.fail(ErrorKind::shape_mismatch,
+             "B " + b.shape().to_string() + " must be [" + std::to_string(channels) + "]");
   }
   return b.data<float>();
 }
@@ -12424,8 +12529,8 @@ class ConvKernel final : public OpKernel {
     if (y.numel() == 0) return;
     const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
     if (depthwise) {
-      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias,
-                                         y.data<float>(), activation_, ctx.executor());
+      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                         activation_, ctx.executor());
       return;
     }
     // Prepared forms are built from, and stand for, the constant weights only.
@@ -12437,8 +12542,8 @@ class ConvKernel final : public OpKernel {
         kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
         ++conv_prepared_counts().winograd;
       });
-      auto* workspace = static_cast<float*>(
-          ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
+      auto* workspace =
+          static_cast<float*>(ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
       kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
                                         activation_, ctx.executor());
       return;
@@ -12451,21 +12556,21 @@ class ConvKernel final : public OpKernel {
       });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(),
-                                      workspace, activation_, ctx.executor());
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(), workspace,
+                                      activation_, ctx.executor());
       return;
     }
     auto* workspace =
         static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
-    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
-                             workspace, activation_, ctx.executor());
+    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
+                             activation_, ctx.executor());
   }
 
  private:
   void check_weights(const OpInfo& info, const Shape& w) const {
     if (w.rank() < 3) {
-      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() +
-                                               " must be [M, C / group, kernel...]");
+      info.fail(ErrorKind::shape_mismatch,
+                "W " + w.to_string() + " must be [M, C / group, kernel...]");
     }
     if (w[0] % group_ != 0) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
@@ -12535,7 +12640,8 @@ class ConvTransposeKernel final : public OpKernel {
     std::vector<std::int64_t> target(output_shape_);
     if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
     if (!target.empty() && target.size() != rank) {
-      ctx.fail(ErrorKind::invalid_model, "output_shape has " + std::to_string(output_shape_.size()) +
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " +
+                                             std::to_string(output_shape_.size()) +
                                              " values; the input needs " + std::to_string(rank));
     }
     const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
@@ -12558,10 +12664,10 @@ class ConvTransposeKernel final : public OpKernel {
         continue;
       }
       // The pads that give the wanted size (ONNX: total = full size - output_shape).
-      const auto want = static_cast<std::int64_t>(target.empty() ? ax.in * ax.stride
-                                                                  : static_cast<std::size_t>(target[i]));
-      const auto full = static_cast<std::int64_t>(
-          ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] + ax.dilation * (ax.kernel - 1) + 1);
+      const auto want = static_cast<std::int64_t>(
+          target.empty() ? ax.in * ax.stride : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] +
+                                                  ax.dilation * (ax.kernel - 1) + 1);
       const std::int64_t total = full - want;
       if (total < 0) {
         extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
@@ -12582,9 +12688,9 @@ class ConvTransposeKernel final : public OpKernel {
     if (rank == 2) p.output_pad_h = extra[0];
     if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
         (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
-      ctx.fail(ErrorKind::unsupported_op, "an output padding of " +
-                                              std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
-                                              " that is not less than the stride or dilation");
+      ctx.fail(ErrorKind::unsupported_op,
+               "an output padding of " + std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                   " that is not less than the stride or dilation");
     }
     std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
     if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
@@ -12656,7 +12762,8 @@ struct IntegerConv {
     out_dims.push_back(ow);
     acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
     const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
-    const auto kh = static_cast<std::int64_t>(p.kernel_h), kw = static_cast<std::int64_t>(p.kernel_w);
+    const auto kh = static_cast<std::int64_t>(p.kernel_h),
+               kw = static_cast<std::int64_t>(p.kernel_w);
     const std::int64_t cg = c / group, mg = m / group;
     for (std::int64_t b = 0; b < n; ++b) {
       for (std::int64_t o = 0; o < m; ++o) {
@@ -12667,8 +12774,8 @@ struct IntegerConv {
             for (std::int64_t ci = 0; ci < cg; ++ci) {
               const std::int64_t ch = o / mg * cg + ci;
               for (std::int64_t a = 0; a < kh; ++a) {
-                const std::int64_t iy = yy * std::int64_t(p.stride_h) + a * std::int64_t(p.dilation_h) -
-                                        std::int64_t(p.pad_top);
+                const std::int64_t iy = yy * std::int64_t(p.stride_h) +
+                                        a * std::int64_t(p.dilation_h) - std::int64_t(p.pad_top);
                 if (iy < 0 || iy >= ih) continue;
                 for (std::int64_t e = 0; e < kw; ++e) {
                   const std::int64_t ix = xx * std::int64_t(p.stride_w) +
@@ -12696,9 +12803,11 @@ class ConvIntegerKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     IntegerConv conv;
     conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
-             ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.has_input(3) ? &ctx.input(3) : nullptr);
+             ctx.has_input(2) ? &ctx.input(2) : nullptr,
+             ctx.has_input(3) ? &ctx.input(3) : nullptr);
     Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
-    if (!conv.acc.empty()) std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+    if (!conv.acc.empty())
+      std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
   }
 
  private:
@@ -12738,8 +12847,10 @@ class QLinearConvKernel final : public OpKernel {
       const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
       const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
       const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
-      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+      if (u8)
+        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else
+        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
     }
   }
 
@@ -12781,9 +12892,9 @@ namespace graph {
 namespace ops {
 namespace elementwise {
 
-using NumericHalfTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
-                                  std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
-                                  std::uint64_t>;
+using NumericHalfTypes =
+    TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+             std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
 using FloatHalfTypes = TypeList<float, double, float16>;
 
 // ---- integer arithmetic that wraps (as two's complement hardware does) instead of being UB
@@ -12916,10 +13027,41 @@ inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what
 // ---- unary math and activations
 
 enum class Math : std::uint8_t {
-  abs, neg, floor, ceil, round, sign, sqrt, reciprocal, exp, log,
-  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
-  relu, leaky_relu, elu, selu, celu, thresholded_relu, sigmoid, hard_sigmoid, hard_swish,
-  softplus, softsign, tanh, mish,
+  abs,
+  neg,
+  floor,
+  ceil,
+  round,
+  sign,
+  sqrt,
+  reciprocal,
+  exp,
+  log,
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  erf,
+  relu,
+  leaky_relu,
+  elu,
+  selu,
+  celu,
+  thresholded_relu,
+  sigmoid,
+  hard_sigmoid,
+  hard_swish,
+  softplus,
+  softsign,
+  tanh,
+  mish,
   shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
 };
 // A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
@@ -12986,8 +13128,7 @@ C apply_float(const MathFn& fn, C x) {
     case Math::leaky_relu: return x < C(0) ? alpha * x : x;
     case Math::elu: return x < C(0) ? alpha * std::expm1(x) : x;
     case Math::selu: return x > C(0) ? beta * x : beta * alpha * std::expm1(x);
-    case Math::celu:
-      return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
+    case Math::celu: return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
     case Math::thresholded_relu: return x > alpha ? x : C(0);
     case Math::sigmoid: {
       const C e = std::exp(-std::fabs(x));  // never overflows
@@ -12998,8 +13139,7 @@ C apply_float(const MathFn& fn, C x) {
     case Math::softplus: return std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x)));
     case Math::softsign: return x / (C(1) + std::fabs(x));
     case Math::tanh: return std::tanh(x);
-    case Math::mish:
-      return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::mish: return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
     case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
   }
   return x;
@@ -13019,8 +13159,7 @@ T apply_integer(const MathFn& fn, T x) {
     case Math::neg: return wrap_sub(T(0), x);
     case Math::sign: return negative ? static_cast<T>(-1) : x > T(0) ? T(1) : T(0);
     case Math::relu: return negative ? T(0) : x;
-    case Math::shrink:
-      return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
+    case Math::shrink: return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
     default: return x;
   }
 }
@@ -13036,22 +13175,25 @@ class MathKernel final : public OpKernel {
       kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      if constexpr (is_float_v<T>) {
-        for (std::size_t i = 0; i < n; ++i) {
-          py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
-        }
-      } else {
-        if (!takes_integers(fn_.op)) {
-          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
-                                                  " is not supported by this op (floats only)");
-        }
-        for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          if constexpr (is_float_v<T>) {
+            for (std::size_t i = 0; i < n; ++i) {
+              py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
+            }
+          } else {
+            if (!takes_integers(fn_.op)) {
+              ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                      " is not supported by this op (floats only)");
+            }
+            for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -13075,21 +13217,25 @@ inline OpFactory math(Math op) {
 class FloatTestKernel final : public OpKernel {
  public:
   FloatTestKernel(const OpInfo& info, bool nan)
-      : nan_(nan), negative_(info.get_int("detect_negative", 1) != 0),
+      : nan_(nan),
+        negative_(info.get_int("detect_negative", 1) != 0),
         positive_(info.get_int("detect_positive", 1) != 0) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, DType::boolean, x.shape());
     bool* py = y.data<bool>();
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        const auto v = to_scalar(px[i]);
-        py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
-      }
-    }, FloatHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          for (std::int64_t i = 0; i < n; ++i) {
+            const auto v = to_scalar(px[i]);
+            py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
+          }
+        },
+        FloatHalfTypes{});
   }
 
  private:
@@ -13121,38 +13267,42 @@ class ClipKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      using C = scalar_t<T>;
-      C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
-      if constexpr (std::is_floating_point<C>::value) {
-        lo = -std::numeric_limits<C>::infinity();
-        hi = std::numeric_limits<C>::infinity();
-      }
-      if (!bounds_are_inputs_) {
-        if constexpr (!is_float_v<T>) {
-          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
-                                                  " is not supported before opset 12");
-        }
-        lo = static_cast<C>(lo_);
-        hi = static_cast<C>(hi_);
-      } else {
-        if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
-        if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
-      }
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      if constexpr (std::is_same<T, float>::value) {
-        kernels::unary_f32(px, py, static_cast<std::size_t>(n), kernels::Activation::clip(lo, hi));
-      } else {
-        for (std::int64_t i = 0; i < n; ++i) {
-          C v = to_scalar(px[i]);
-          v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
-          v = v > hi ? hi : v;
-          py[i] = convert_to<T>(v);
-        }
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          using C = scalar_t<T>;
+          C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
+          if constexpr (std::is_floating_point<C>::value) {
+            lo = -std::numeric_limits<C>::infinity();
+            hi = std::numeric_limits<C>::infinity();
+          }
+          if (!bounds_are_inputs_) {
+            if constexpr (!is_float_v<T>) {
+              ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                      " is not supported before opset 12");
+            }
+            lo = static_cast<C>(lo_);
+            hi = static_cast<C>(hi_);
+          } else {
+            if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
+            if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
+          }
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          if constexpr (std::is_same<T, float>::value) {
+            kernels::unary_f32(px, py, static_cast<std::size_t>(n),
+                               kernels::Activation::clip(lo, hi));
+          } else {
+            for (std::int64_t i = 0; i < n; ++i) {
+              C v = to_scalar(px[i]);
+              v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
+              v = v > hi ? hi : v;
+              py[i] = convert_to<T>(v);
+            }
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -13164,8 +13314,8 @@ class ClipKernel final : public OpKernel {
                                              ", the input " + dtype_name(dtype_of_v<T>));
     }
     if (t.numel() != 1) {
-      ctx.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
-                                             std::to_string(t.numel()));
+      ctx.fail(ErrorKind::invalid_model,
+               std::string(what) + " must hold one element, not " + std::to_string(t.numel()));
     }
     return to_scalar(t.data<T>()[0]);
   }
@@ -13204,12 +13354,15 @@ class ArithmeticKernel final : public OpKernel {
       return;
     }
     const kernels::BinaryOp op = op_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
-        return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
+            return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+          });
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -13253,15 +13406,21 @@ class PowKernel final : public OpKernel {
                           b.shape(), y.data<float>(), shape);
       return;
     }
-    visit_dtype(ctx.info(), a.dtype(), [&](auto base_tag) {
-      using A = decltype(base_tag);
-      visit_dtype(ctx.info(), b.dtype(), [&](auto exponent_tag) {
-        using B = decltype(exponent_tag);
-        broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
-          return convert_to<A>(power(to_scalar(u), to_scalar(v)));
-        });
-      }, NumericHalfTypes{});
-    }, TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto base_tag) {
+          using A = decltype(base_tag);
+          visit_dtype(
+              ctx.info(), b.dtype(),
+              [&](auto exponent_tag) {
+                using B = decltype(exponent_tag);
+                broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
+                  return convert_to<A>(power(to_scalar(u), to_scalar(v)));
+                });
+              },
+              NumericHalfTypes{});
+        },
+        TypeList<float, double, float16, std::int32_t, std::int64_t>{});
   }
 };
 
@@ -13276,17 +13435,20 @@ class ModKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     const bool c_style = c_style_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (is_float_v<T>) {
-        if (!c_style) {
-          ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
-        }
-      }
-      broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
-        return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (is_float_v<T>) {
+            if (!c_style) {
+              ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
+            }
+          }
+          broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
+            return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
+          });
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -13310,13 +13472,16 @@ class BitShiftKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     const bool left = left_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
-        if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
-        return static_cast<T>(left ? u << v : u >> v);
-      });
-    }, TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
+            if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
+            return static_cast<T>(left ? u << v : u >> v);
+          });
+        },
+        TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
   }
 
  private:
@@ -13338,20 +13503,23 @@ class PReluKernel final : public OpKernel {
     }
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     if (x.dtype() == DType::f32) {
-      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(),
-                          slope.data<float>(), slope.shape(), y.data<float>(), x.shape());
+      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(), slope.data<float>(),
+                          slope.shape(), y.data<float>(), x.shape());
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
-        const auto a = to_scalar(u);
-        if constexpr (std::is_signed<decltype(a)>::value) {
-          if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
-        }
-        return u;
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
+            const auto a = to_scalar(u);
+            if constexpr (std::is_signed<decltype(a)>::value) {
+              if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
+            }
+            return u;
+          });
+        },
+        NumericHalfTypes{});
   }
 };
 
@@ -13392,21 +13560,24 @@ class VariadicKernel final : public OpKernel {
       return;
     }
     const kernels::BinaryOp op = op_;
-    visit_dtype(ctx.info(), first.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      for (std::size_t i = 1; i < count; ++i) {
-        broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
-          return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
-        });
-      }
-      if (mean_) {
-        T* py = y.data<T>();
-        const auto n = static_cast<scalar_t<T>>(count);
-        for (std::int64_t e = 0; e < y.numel(); ++e) {
-          py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
-        }
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), first.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          for (std::size_t i = 1; i < count; ++i) {
+            broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
+              return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+            });
+          }
+          if (mean_) {
+            T* py = y.data<T>();
+            const auto n = static_cast<scalar_t<T>>(count);
+            for (std::int64_t e = 0; e < y.numel(); ++e) {
+              py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
+            }
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -13428,20 +13599,23 @@ class CompareKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, DType::boolean, shape);
     const Compare op = op_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
-        const auto p = to_scalar(u), q = to_scalar(v);
-        switch (op) {
-          case Compare::equal: return p == q;
-          case Compare::greater: return p > q;
-          case Compare::greater_equal: return p >= q;
-          case Compare::less: return p < q;
-          case Compare::less_equal: return p <= q;
-        }
-        return false;
-      });
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
+            const auto p = to_scalar(u), q = to_scalar(v);
+            switch (op) {
+              case Compare::equal: return p == q;
+              case Compare::greater: return p > q;
+              case Compare::greater_equal: return p >= q;
+              case Compare::less: return p < q;
+              case Compare::less_equal: return p <= q;
+            }
+            return false;
+          });
+        },
+        AllTypes{});
   }
 
  private:
@@ -13514,9 +13688,9 @@ class CastKernel final : public OpKernel {
     const auto to = info.require("to", Attribute::Kind::int_).i;
     if (to < 0 || to > std::numeric_limits<std::int32_t>::max() ||
         !onnx::to_dtype(static_cast<std::int32_t>(to), to_)) {
-      info.fail(ErrorKind::unsupported_op,
-                "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) +
-                    " is not supported");
+      info.fail(
+          ErrorKind::unsupported_op,
+          "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) + " is not supported");
     }
   }
   void run(OpContext& ctx) const override {
@@ -13528,15 +13702,21 @@ class CastKernel final : public OpKernel {
       return;
     }
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto from_tag) {
-      using From = decltype(from_tag);
-      visit_dtype(ctx.info(), to, [&](auto to_tag) {
-        using To = decltype(to_tag);
-        const From* px = x.data<From>();
-        To* py = y.data<To>();
-        for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
-      }, AllTypes{});
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto from_tag) {
+          using From = decltype(from_tag);
+          visit_dtype(
+              ctx.info(), to,
+              [&](auto to_tag) {
+                using To = decltype(to_tag);
+                const From* px = x.data<From>();
+                To* py = y.data<To>();
+                for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
+              },
+              AllTypes{});
+        },
+        AllTypes{});
   }
 
  private:
@@ -13702,8 +13882,8 @@ class GemmKernel final : public OpKernel {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
       n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
-      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(), static_cast<std::size_t>(b->shape()[1]),
-                               packed_.data());
+      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(),
+                               static_cast<std::size_t>(b->shape()[1]), packed_.data());
     }
   }
 
@@ -13713,17 +13893,17 @@ class GemmKernel final : public OpKernel {
     require_f32(ctx, a, "A");
     require_f32(ctx, b, "B");
     if (a.rank() != 2 || b.rank() != 2) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " must be 2-D");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
     }
     const auto m = static_cast<std::size_t>(trans_a_ ? a.shape()[1] : a.shape()[0]);
     const auto k = static_cast<std::size_t>(trans_a_ ? a.shape()[0] : a.shape()[1]);
     const auto kb = static_cast<std::size_t>(trans_b_ ? b.shape()[1] : b.shape()[0]);
     const auto n = static_cast<std::size_t>(trans_b_ ? b.shape()[0] : b.shape()[1]);
     if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") +
-                                              " and B " + b.shape().to_string() +
-                                              (trans_b_ ? " (transposed)" : "") + " do not multiply");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
+                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
     }
     const Shape out_shape{static_cast<std::int64_t>(m), static_cast<std::int64_t>(n)};
     float* y = ctx.output(0, DType::f32, out_shape).data<float>();
@@ -13734,22 +13914,22 @@ class GemmKernel final : public OpKernel {
       const Tensor& c = ctx.input(2);
       require_f32(ctx, c, "C");
       const Shape& cs = c.shape();
-      const bool per_column = (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
-                              (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
+      const bool per_column =
+          (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
+          (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
       if (per_column && beta_ == 1.0f && n > 1) {
         epilogue.bias = c.data<float>();
         epilogue.bias_kind = kernels::BiasKind::per_column;
       } else {
         // General C: broadcast it into Y, then accumulate with beta.
         if (broadcast(ctx.info(), cs, out_shape) != out_shape) {
-          ctx.fail(ErrorKind::shape_mismatch, "C " + cs.to_string() +
-                                                  " does not broadcast to " + out_shape.to_string());
+          ctx.fail(ErrorKind::shape_mismatch,
+                   "C " + cs.to_string() + " does not broadcast to " + out_shape.to_string());
         }
         const Shape ins[1] = {cs};
         const float* cp = c.data<float>();
-        for_each_broadcast(out_shape, ins, [&](std::int64_t e, const std::int64_t* off) {
-          y[e] = cp[off[0]];
-        });
+        for_each_broadcast(out_shape, ins,
+                           [&](std::int64_t e, const std::int64_t* off) { y[e] = cp[off[0]]; });
         beta = beta_;
       }
     }
@@ -13841,23 +14021,22 @@ class MatMulKernel final : public OpKernel {
                           ctx.executor());
       } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
         for (std::int64_t e = 0; e < count; ++e) {
-          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n,
-                            nn, epilogue, ctx.executor());
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n, nn,
+                            epilogue, ctx.executor());
         }
       }
       return;
     }
     if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f,
-                                ap, kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
+                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
                                 ctx.executor());
       return;
     }
     const Shape ins[2] = {a_batch, b_batch};
     for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
       kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue,
-                        ctx.executor());
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue, ctx.executor());
     });
   }
 
@@ -13963,8 +14142,8 @@ class EinsumKernel final : public OpKernel {
       const Shape& s = ctx.input(i).shape();
       std::int64_t st = 1;
       for (std::size_t d = s.rank(); d-- > 0;) {
-        const std::size_t j = static_cast<std::size_t>(
-            std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        const std::size_t j =
+            static_cast<std::size_t>(std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
         if (s[d] != 1) strides[i * nl + j] += st;
         st *= s[d];
       }
@@ -13974,30 +14153,34 @@ class EinsumKernel final : public OpKernel {
       st *= static_cast<std::size_t>(extent[j]);
     }
     Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
-    auto* acc = static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    auto* acc =
+        static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
     std::fill(acc, acc + y.numel(), 0.0);
-    visit_dtype(ctx.info(), y.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      std::vector<const T*> in(count);
-      for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
-      std::int64_t total = 1;
-      for (std::int64_t e : extent) total *= e;
-      std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
-      for (std::int64_t it = 0; it < total; ++it) {
-        double prod = 1.0;
-        for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
-        acc[off[count]] += prod;
-        for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
-          ++index[j];
-          for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
-          if (index[j] < extent[j]) break;
-          for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
-          index[j] = 0;
-        }
-      }
-      T* py = y.data<T>();
-      for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
-    }, NumericTypes{});
+    visit_dtype(
+        ctx.info(), y.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          std::vector<const T*> in(count);
+          for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+          std::int64_t total = 1;
+          for (std::int64_t e : extent) total *= e;
+          std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+          for (std::int64_t it = 0; it < total; ++it) {
+            double prod = 1.0;
+            for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+            acc[off[count]] += prod;
+            for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+              ++index[j];
+              for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+              if (index[j] < extent[j]) break;
+              for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+              index[j] = 0;
+            }
+          }
+          T* py = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+        },
+        NumericTypes{});
   }
 
  private:
@@ -14024,8 +14207,8 @@ class EinsumKernel final : public OpKernel {
       } else if (ch >= 'A' && ch <= 'Z') {
         t.letters.push_back(26 + ch - 'A');
       } else {
-        info.fail(ErrorKind::invalid_model, std::string("character '") + ch +
-                                                "' in the equation is not a letter");
+        info.fail(ErrorKind::invalid_model,
+                  std::string("character '") + ch + "' in the equation is not a letter");
       }
     }
     if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
@@ -14042,7 +14225,8 @@ class EinsumKernel final : public OpKernel {
     const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
     for (std::size_t i = 0; i <= t.letters.size(); ++i) {
       if (t.ellipsis && i == t.ellipsis_at) {
-        for (std::size_t e = 0; e < ell; ++e) out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+        for (std::size_t e = 0; e < ell; ++e)
+          out.push_back(52 + static_cast<int>(ell_rank - ell + e));
       }
       if (i < t.letters.size()) out.push_back(t.letters[i]);
     }
@@ -14086,8 +14270,10 @@ struct IntegerMatMul {
         for (std::int64_t j = 0; j < n; ++j) {
           std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
           for (std::int64_t p = 0; p < k; ++p) {
-            const std::int32_t av = element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
-            const std::int32_t bv = element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            const std::int32_t av =
+                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv =
+                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
             sum += static_cast<std::int64_t>(av) * bv;
           }
           acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
@@ -14157,8 +14343,10 @@ class QLinearMatMulKernel final : public OpKernel {
     const bool u8 = y_zero.dtype() == DType::u8;
     for (std::size_t i = 0; i < mm.acc.size(); ++i) {
       const double v = std::nearbyint(mm.acc[i] * scale) + zero;
-      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+      if (u8)
+        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else
+        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
     }
   }
 };
@@ -14226,8 +14414,9 @@ inline Dims dims_of_shape(const Shape& s) {
 // shape, axes, starts ...); an Error naming the node otherwise.
 inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.rank() > 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
-                                            t.shape().to_string());
+    info.fail(
+        ErrorKind::invalid_model,
+        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
   }
   if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
     info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
@@ -14241,8 +14430,8 @@ inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
   } else if (t.dtype() == DType::i32) {
     for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
   return d;
 }
@@ -14273,7 +14462,8 @@ inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::siz
   for (std::size_t i = 0; i < rank; ++i) {
     if (dims[i] < 0) {
       info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
-                                               " would be negative (" + std::to_string(dims[i]) + ")");
+                                               " would be negative (" + std::to_string(dims[i]) +
+                                               ")");
     }
     if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
       info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
@@ -14282,7 +14472,9 @@ inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::siz
   }
   return Shape(dims, rank);
 }
-inline Shape output_shape(const OpInfo& info, const Dims& d) { return output_shape(info, d.v, d.n); }
+inline Shape output_shape(const OpInfo& info, const Dims& d) {
+  return output_shape(info, d.v, d.n);
+}
 
 inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
 
@@ -14306,8 +14498,8 @@ void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f)
   } else if (t.dtype() == DType::i32) {
     f(t.data<std::int32_t>());
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
 }
 
@@ -14376,18 +14568,21 @@ inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std
 
 // Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
 inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
-  visit_dtype(info, dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T v;
-    if constexpr (std::is_same<T, float16>::value) {
-      v = to_float16(static_cast<float>(value));
-    } else if constexpr (std::is_same<T, bool>::value) {
-      v = value != 0;
-    } else {
-      v = static_cast<T>(value);
-    }
-    std::memcpy(dst, &v, sizeof v);
-  }, AllTypes{});
+  visit_dtype(
+      info, dtype,
+      [&](auto tag) {
+        using T = decltype(tag);
+        T v;
+        if constexpr (std::is_same<T, float16>::value) {
+          v = to_float16(static_cast<float>(value));
+        } else if constexpr (std::is_same<T, bool>::value) {
+          v = value != 0;
+        } else {
+          v = static_cast<T>(value);
+        }
+        std::memcpy(dst, &v, sizeof v);
+      },
+      AllTypes{});
 }
 
 // Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
@@ -14411,9 +14606,11 @@ class IdentityKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
     // ratio is 0.
-    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+    if (ctx.input_count() > 2 && ctx.has_input(2) &&
+        read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
       const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
-      if (ratio != 0) ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+      if (ratio != 0)
+        ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
     }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
@@ -14428,7 +14625,8 @@ class ConstantKernel final : public OpKernel {
  public:
   explicit ConstantKernel(const OpInfo& info) {
     if (const Attribute* a = info.find("value")) {
-      if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
+      if (a->kind != Attribute::Kind::tensor)
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
       value_ = a->t;
     } else if (info.has("value_float")) {
       value_ = Tensor(DType::f32, Shape{});
@@ -14469,9 +14667,9 @@ class ReshapeKernel final : public OpKernel {
     for (std::size_t i = 0; i < d.n; ++i) {
       if (d[i] == 0 && !allowzero_) {
         if (i >= x.rank()) {
-          info.fail(ErrorKind::shape_mismatch, "shape entry " + std::to_string(i) +
-                                                   " is 0 (copy) but the input " +
-                                                   x.shape().to_string() + " has no such dimension");
+          info.fail(ErrorKind::shape_mismatch,
+                    "shape entry " + std::to_string(i) + " is 0 (copy) but the input " +
+                        x.shape().to_string() + " has no such dimension");
         }
         d[i] = x.shape()[i];
       }
@@ -14481,8 +14679,8 @@ class ReshapeKernel final : public OpKernel {
         continue;
       }
       if (d[i] < 0) {
-        info.fail(ErrorKind::invalid_model, "shape entry " + std::to_string(i) + " is " +
-                                                std::to_string(d[i]));
+        info.fail(ErrorKind::invalid_model,
+                  "shape entry " + std::to_string(i) + " is " + std::to_string(d[i]));
       }
       if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
         info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
@@ -14491,10 +14689,9 @@ class ReshapeKernel final : public OpKernel {
     }
     if (inferred != d.n) {
       if (known == 0 || x.numel() % known != 0) {
-        info.fail(ErrorKind::shape_mismatch, "cannot infer the -1 of the shape: " +
-                                                 std::to_string(x.numel()) +
-                                                 " elements do not divide into pieces of " +
-                                                 std::to_string(known));
+        info.fail(ErrorKind::shape_mismatch,
+                  "cannot infer the -1 of the shape: " + std::to_string(x.numel()) +
+                      " elements do not divide into pieces of " + std::to_string(known));
       }
       d[inferred] = x.numel() / known;
     }
@@ -14519,8 +14716,8 @@ class FlattenKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const auto r = static_cast<std::int64_t>(x.rank());
     if (axis_ < -r || axis_ > r) {
-      ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(axis_) +
-                                             " is out of range for rank " + std::to_string(r));
+      ctx.fail(ErrorKind::invalid_model,
+               "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     }
     const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
     std::int64_t outer = 1;
@@ -14602,7 +14799,8 @@ class UnsqueezeKernel final : public OpKernel {
     bool insert[Shape::max_rank] = {};
     for (std::size_t i = 0; i < axes.n; ++i) {
       const std::size_t a = normalize_axis(info, axes[i], rank);
-      if (insert[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
+      if (insert[a])
+        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
       insert[a] = true;
     }
     Dims out;
@@ -14624,10 +14822,13 @@ class ShapeKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Shape& s = ctx.input(0).shape();
     const auto r = static_cast<std::int64_t>(s.rank());
-    auto clamp = [r](std::int64_t i) { return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r); };
+    auto clamp = [r](std::int64_t i) {
+      return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r);
+    };
     const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
     Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
-    for (std::int64_t i = start; i < end; ++i) y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
+    for (std::int64_t i = start; i < end; ++i)
+      y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
   }
 
  private:
@@ -14660,9 +14861,11 @@ class ConstantOfShapeKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& shape = ctx.input(0);
     if (shape.rank() != 1) {
-      ctx.fail(ErrorKind::invalid_model, "the shape input must be 1-D, not of shape " + shape.shape().to_string());
+      ctx.fail(ErrorKind::invalid_model,
+               "the shape input must be 1-D, not of shape " + shape.shape().to_string());
     }
-    Tensor& y = ctx.output(0, value_.dtype(), output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
+    Tensor& y = ctx.output(0, value_.dtype(),
+                           output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
     fill_bytes(y, value_.raw_data());
   }
 
@@ -14684,32 +14887,38 @@ class RangeKernel final : public OpKernel {
       info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
     }
     for (const Tensor* t : {&start, &limit, &delta}) {
-      if (t->numel() != 1) info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
+      if (t->numel() != 1)
+        info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
     }
-    visit_dtype(info, start.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
-      if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
-      std::int64_t n;
-      if constexpr (std::is_integral<T>::value) {
-        const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
-        if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
-          info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-        }
-        const std::int64_t span = hi - lo, step = d;
-        n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
-      } else {
-        const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
-        if (!(count < 1e15)) {
-          if (count > 0) info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-        }
-        n = count > 0 ? static_cast<std::int64_t>(count) : 0;
-      }
-      n = std::max<std::int64_t>(n, 0);
-      Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
-      T* p = y.data<T>();
-      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
-    }, TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+    visit_dtype(
+        info, start.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
+          if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
+          std::int64_t n;
+          if constexpr (std::is_integral<T>::value) {
+            const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
+            if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
+              info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            const std::int64_t span = hi - lo, step = d;
+            n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+          } else {
+            const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) /
+                                           static_cast<double>(d));
+            if (!(count < 1e15)) {
+              if (count > 0)
+                info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+          }
+          n = std::max<std::int64_t>(n, 0);
+          Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
+          T* p = y.data<T>();
+          for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
+        },
+        TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
   }
 };
 
@@ -14721,13 +14930,15 @@ class EyeLikeKernel final : public OpKernel {
     if (info.has("dtype")) {
       has_dtype_ = true;
       if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
-        info.fail(ErrorKind::unsupported_op, "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
+        info.fail(ErrorKind::unsupported_op,
+                  "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
       }
     }
   }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.rank() != 2) ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
+    if (x.rank() != 2)
+      ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
     const DType dtype = has_dtype_ ? dtype_ : x.dtype();
     Tensor& y = ctx.output(0, dtype, x.shape());
     if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());
@@ -14813,12 +15024,15 @@ class TransposeKernel final : public OpKernel {
     if (has_perm_) {
       if (perm_.n != rank) {
         info.fail(ErrorKind::shape_mismatch, "perm has " + std::to_string(perm_.n) +
-                                                 " entries for an input of rank " + std::to_string(rank));
+                                                 " entries for an input of rank " +
+                                                 std::to_string(rank));
       }
       bool seen[Shape::max_rank] = {};
       for (std::size_t i = 0; i < rank; ++i) {
         const std::size_t p = normalize_axis(info, perm_[i], rank, "perm entry");
-        if (seen[p]) info.fail(ErrorKind::invalid_model, "perm is not a permutation (repeats " + std::to_string(p) + ")");
+        if (seen[p])
+          info.fail(ErrorKind::invalid_model,
+                    "perm is not a permutation (repeats " + std::to_string(p) + ")");
         seen[p] = true;
         perm[i] = p;
       }
@@ -14864,12 +15078,13 @@ class ConcatKernel final : public OpKernel {
                                                 dtype_name(first.dtype()));
       }
       bool fits = t.rank() == rank;
-      for (std::size_t k = 0; fits && k < rank; ++k) fits = k == axis || t.shape()[k] == first.shape()[k];
+      for (std::size_t k = 0; fits && k < rank; ++k)
+        fits = k == axis || t.shape()[k] == first.shape()[k];
       if (!fits) {
-        info.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " of shape " +
-                                                 t.shape().to_string() + " does not fit input 0 of shape " +
-                                                 first.shape().to_string() + " along axis " +
-                                                 std::to_string(axis));
+        info.fail(ErrorKind::shape_mismatch,
+                  "input " + std::to_string(i) + " of shape " + t.shape().to_string() +
+                      " does not fit input 0 of shape " + first.shape().to_string() +
+                      " along axis " + std::to_string(axis));
       }
       out[axis] += t.shape()[axis];
     }
@@ -14908,19 +15123,22 @@ class SplitKernel final : public OpKernel {
     const std::size_t axis = normalize_axis(info, axis_, x.rank());
     const std::int64_t dim = x.shape()[axis];
     const std::size_t n = ctx.output_count();
-    const Tensor* split_input = !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
+    const Tensor* split_input =
+        !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
     const bool given = from_attribute_ ? !split_.empty() : split_input != nullptr;
     if (split_input) {
       if (split_input->rank() != 1 || split_input->dtype() != DType::i64) {
         info.fail(ErrorKind::invalid_model, "split must be a 1-D int64 tensor");
       }
     }
-    const std::size_t count = given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
+    const std::size_t count =
+        given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
     if (count != n) {
       info.fail(ErrorKind::invalid_model, "split has " + std::to_string(count) + " entries for " +
                                               std::to_string(n) + " outputs");
     }
-    const std::int64_t chunk = n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
+    const std::int64_t chunk =
+        n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
     if (!given && num_outputs_ == 0 && n != 0 && dim % static_cast<std::int64_t>(n) != 0) {
       info.fail(ErrorKind::shape_mismatch, "dimension " + std::to_string(dim) + " of axis " +
                                                std::to_string(axis) + " does not split into " +
@@ -14934,7 +15152,9 @@ class SplitKernel final : public OpKernel {
     std::int64_t total = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t s = size_of(i);
-      if (s < 0 || s > dim) info.fail(ErrorKind::invalid_model, "split entry " + std::to_string(i) + " is " + std::to_string(s));
+      if (s < 0 || s > dim)
+        info.fail(ErrorKind::invalid_model,
+                  "split entry " + std::to_string(i) + " is " + std::to_string(s));
       total += s;
     }
     if (total != dim) {
@@ -14955,7 +15175,8 @@ class SplitKernel final : public OpKernel {
       const std::size_t block = static_cast<std::size_t>(s) * inner;
       auto* dst = static_cast<unsigned char*>(writable(y));
       for (std::int64_t o = 0; block && o < outer; ++o) {
-        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner), block);
+        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner),
+                    block);
       }
       offset += s;
     }
@@ -14974,7 +15195,8 @@ class SliceKernel final : public OpKernel {
  public:
   explicit SliceKernel(const OpInfo& info) : from_attributes_(info.opset() < 10) {
     if (from_attributes_) {
-      starts_ = dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
+      starts_ =
+          dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
       ends_ = dims_of_attribute(info, info.require("ends", Attribute::Kind::ints).ints, "ends");
       has_axes_ = info.has("axes");
       axes_ = dims_of_attribute(info, info.get_ints("axes"), "axes");
@@ -14994,7 +15216,8 @@ class SliceKernel final : public OpKernel {
       has_steps = ctx.input_count() > 4 && ctx.has_input(4);
       if (has_steps) steps = read_dims(info, ctx.input(4), "steps");
     }
-    if (ends.n != starts.n || (has_axes && axes.n != starts.n) || (has_steps && steps.n != starts.n)) {
+    if (ends.n != starts.n || (has_axes && axes.n != starts.n) ||
+        (has_steps && steps.n != starts.n)) {
       info.fail(ErrorKind::invalid_model, "starts, ends, axes and steps must have the same length");
     }
     std::int64_t begin[Shape::max_rank] = {}, step[Shape::max_rank];
@@ -15003,12 +15226,16 @@ class SliceKernel final : public OpKernel {
     for (std::size_t k = 0; k < rank; ++k) step[k] = 1;
     for (std::size_t i = 0; i < starts.n; ++i) {
       const std::size_t a = has_axes ? normalize_axis(info, axes[i], rank) : i;
-      if (a >= rank) info.fail(ErrorKind::invalid_model, "more starts than the input's rank " + std::to_string(rank));
-      if (seen[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
+      if (a >= rank)
+        info.fail(ErrorKind::invalid_model,
+                  "more starts than the input's rank " + std::to_string(rank));
+      if (seen[a])
+        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
       seen[a] = true;
       const std::int64_t d = x.shape()[a];
       const std::int64_t s = has_steps ? steps[i] : 1;
-      if (s == 0) info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
+      if (s == 0)
+        info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
       std::int64_t b = starts[i], e = ends[i];
       if (b < 0) b += d;
       if (e < 0) e += d;
@@ -15060,7 +15287,8 @@ class GatherKernel final : public OpKernel {
     Dims out;
     for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
     if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
-      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " + std::to_string(Shape::max_rank));
+      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
     }
     for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
     for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
@@ -15068,7 +15296,8 @@ class GatherKernel final : public OpKernel {
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
       Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
-      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) * dtype_size(data.dtype());
+      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) *
+                                dtype_size(data.dtype());
       const std::int64_t outer = span_of(data.shape(), 0, axis);
       const auto* src = static_cast<const unsigned char*>(data.raw_data());
       auto* dst = static_cast<unsigned char*>(writable(y));
@@ -15113,10 +15342,12 @@ inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& d
                                              const Tensor& indices, std::int64_t axis) {
   const std::size_t a = normalize_axis(info, axis, data.rank());
   bool fits = indices.rank() == data.rank();
-  for (std::size_t k = 0; fits && k < data.rank(); ++k) fits = k == a || indices.shape()[k] <= data.shape()[k];
+  for (std::size_t k = 0; fits && k < data.rank(); ++k)
+    fits = k == a || indices.shape()[k] <= data.shape()[k];
   if (!fits) {
     info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
-                                             " do not fit data of shape " + data.shape().to_string());
+                                             " do not fit data of shape " +
+                                             data.shape().to_string());
   }
   return a;
 }
@@ -15156,19 +15387,21 @@ class GatherElementsKernel final : public OpKernel {
 // The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
 // tuples of m coordinates into the dims [b, b + m) of `data`.
 struct NdIndexing {
-  std::int64_t batches = 1;   // product of the first b dims
-  std::int64_t tuples = 1;    // index tuples per batch
-  std::int64_t m = 0;         // coordinates per tuple
-  std::int64_t slice = 1;     // elements of data per addressed slice
-  std::int64_t batch_stride;  // elements of data per batch
+  std::int64_t batches = 1;               // product of the first b dims
+  std::int64_t tuples = 1;                // index tuples per batch
+  std::int64_t m = 0;                     // coordinates per tuple
+  std::int64_t slice = 1;                 // elements of data per addressed slice
+  std::int64_t batch_stride;              // elements of data per batch
   std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
 };
 inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
                               std::int64_t b) {
-  const auto r = static_cast<std::int64_t>(data.rank()), q = static_cast<std::int64_t>(indices.rank());
+  const auto r = static_cast<std::int64_t>(data.rank()),
+             q = static_cast<std::int64_t>(indices.rank());
   if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
   if (b < 0 || b >= std::min(q, r)) {
-    info.fail(ErrorKind::invalid_model, "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
+    info.fail(ErrorKind::invalid_model,
+              "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
   }
   NdIndexing g;
   g.m = indices[static_cast<std::size_t>(q - 1)];
@@ -15179,8 +15412,9 @@ inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape
   }
   for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
     if (data[k] != indices[k]) {
-      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) + " differs between data " +
-                                               data.to_string() + " and indices " + indices.to_string());
+      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) +
+                                               " differs between data " + data.to_string() +
+                                               " and indices " + indices.to_string());
     }
     g.batches *= data[k];
   }
@@ -15201,7 +15435,8 @@ std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& dat
   const I* tuple = idx + (n * g.tuples + t) * g.m;
   std::int64_t off = n * g.batch_stride;
   for (std::int64_t k = 0; k < g.m; ++k) {
-    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") * g.strides[k];
+    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") *
+           g.strides[k];
   }
   return off;
 }
@@ -15217,12 +15452,14 @@ class GatherNDKernel final : public OpKernel {
     Dims out;
     for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
     for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
-      if (out.n == Shape::max_rank) info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
+      if (out.n == Shape::max_rank)
+        info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
       out[out.n++] = data.shape()[k];
     }
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t n = 0; n < g.batches; ++n) {
-        for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+        for (std::int64_t t = 0; t < g.tuples; ++t)
+          nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
       }
       Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
       const std::size_t e = dtype_size(data.dtype());
@@ -15261,8 +15498,10 @@ T reduce_pair(Reduction r, T a, T b) {
     return to_float16(reduce_pair(r, to_float(a), to_float(b)));
   } else if constexpr (std::is_same<T, bool>::value) {
     switch (r) {
-      case Reduction::add: case Reduction::max: return a || b;
-      case Reduction::mul: case Reduction::min: return a && b;
+      case Reduction::add:
+      case Reduction::max: return a || b;
+      case Reduction::mul:
+      case Reduction::min: return a && b;
       case Reduction::none: return b;
     }
     return b;
@@ -15281,8 +15520,9 @@ T reduce_pair(Reduction r, T a, T b) {
 // Starts a scatter: checks dtypes and returns the output, a copy of data.
 inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
   if (updates.dtype() != data.dtype()) {
-    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") + dtype_name(updates.dtype()) +
-                                           ", data has " + dtype_name(data.dtype()));
+    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") +
+                                           dtype_name(updates.dtype()) + ", data has " +
+                                           dtype_name(data.dtype()));
   }
   Tensor& y = ctx.output(0, data.dtype(), data.shape());
   if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
@@ -15300,28 +15540,33 @@ class ScatterNDKernel final : public OpKernel {
     const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
     // updates must have shape indices.shape[:-1] + data.shape[m:].
     bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
-    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k) fits = updates.shape()[k] == indices.shape()[k];
+    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k)
+      fits = updates.shape()[k] == indices.shape()[k];
     for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
-      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] == data.shape()[k];
+      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] ==
+             data.shape()[k];
     }
     if (!fits) {
-      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
-                                               " do not fit indices " + indices.shape().to_string() +
-                                               " and data " + data.shape().to_string());
+      info.fail(ErrorKind::shape_mismatch,
+                "updates of shape " + updates.shape().to_string() + " do not fit indices " +
+                    indices.shape().to_string() + " and data " + data.shape().to_string());
     }
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
       Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(info, data.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        T* dst = static_cast<T*>(writable(y));
-        const T* src = updates.data<T>();
-        for (std::int64_t t = 0; t < g.tuples; ++t) {
-          T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
-          const T* s = src + t * g.slice;
-          for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
-        }
-      }, AllTypes{});
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for (std::int64_t t = 0; t < g.tuples; ++t) {
+              T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
+              const T* s = src + t * g.slice;
+              for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
+            }
+          },
+          AllTypes{});
     });
   }
 
@@ -15342,7 +15587,8 @@ class ScatterElementsKernel final : public OpKernel {
     const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
     if (updates.shape() != indices.shape()) {
       info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
-                                               " differ from indices of shape " + indices.shape().to_string());
+                                               " differ from indices of shape " +
+                                               indices.shape().to_string());
     }
     const std::int64_t dim = data.shape()[axis];
     std::int64_t strides[Shape::max_rank];
@@ -15352,16 +15598,19 @@ class ScatterElementsKernel final : public OpKernel {
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
       Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(info, data.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        T* dst = static_cast<T*>(writable(y));
-        const T* src = updates.data<T>();
-        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
-          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
-          T& d = dst[off + i * axis_stride];
-          d = reduce_pair(reduction_, d, src[e]);
-        });
-      }, AllTypes{});
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+              const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+              T& d = dst[off + i * axis_stride];
+              d = reduce_pair(reduction_, d, src[e]);
+            });
+          },
+          AllTypes{});
     });
   }
 
@@ -15381,14 +15630,16 @@ class TileKernel final : public OpKernel {
     const std::size_t rank = x.rank();
     if (repeats.n != rank) {
       info.fail(ErrorKind::shape_mismatch, "repeats has " + std::to_string(repeats.n) +
-                                               " entries for an input of rank " + std::to_string(rank));
+                                               " entries for an input of rank " +
+                                               std::to_string(rank));
     }
     Dims out;
     out.n = rank;
     for (std::size_t k = 0; k < rank; ++k) {
       if (repeats[k] < 0) info.fail(ErrorKind::invalid_model, "repeats has a negative entry");
       const std::int64_t d = x.shape()[k];
-      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d) info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d)
+        info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
       out[k] = d * repeats[k];
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
@@ -15440,8 +15691,10 @@ class PadKernel final : public OpKernel {
       info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
     }
     if (from_attributes_) {
-      const Attribute& pads = info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
-      if (pads.ints.size() > 2 * Shape::max_rank) info.fail(ErrorKind::unsupported_op, "too many pads");
+      const Attribute& pads =
+          info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
+      if (pads.ints.size() > 2 * Shape::max_rank)
+        info.fail(ErrorKind::unsupported_op, "too many pads");
       pads_.assign(pads.ints.begin(), pads.ints.end());
       value_ = info.get_float("value", 0.0f);
     }
@@ -15461,7 +15714,8 @@ class PadKernel final : public OpKernel {
       store_as(info, x.dtype(), value_, fill);
     } else {
       const Tensor& pads = ctx.input(1);
-      if (pads.rank() != 1 || pads.dtype() != DType::i64) info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
+      if (pads.rank() != 1 || pads.dtype() != DType::i64)
+        info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
       Dims axes;
       const bool has_axes = ctx.input_count() > 3 && ctx.has_input(3);
       if (has_axes) {
@@ -15470,7 +15724,8 @@ class PadKernel final : public OpKernel {
         axes.n = rank;
         for (std::size_t k = 0; k < rank; ++k) axes[k] = static_cast<std::int64_t>(k);
       }
-      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n) pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
+      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n)
+        pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
       const std::int64_t* p = pads.data<std::int64_t>();
       for (std::size_t i = 0; i < axes.n; ++i) {
         const std::size_t a = normalize_axis(info, axes[i], rank);
@@ -15480,7 +15735,8 @@ class PadKernel final : public OpKernel {
       if (ctx.input_count() > 2 && ctx.has_input(2)) {
         const Tensor& v = ctx.input(2);
         if (v.dtype() != x.dtype() || v.numel() != 1) {
-          info.fail(ErrorKind::invalid_model, "constant_value must be one element of the input's dtype");
+          info.fail(ErrorKind::invalid_model,
+                    "constant_value must be one element of the input's dtype");
         }
         std::memcpy(fill, v.raw_data(), dtype_size(x.dtype()));
       }
@@ -15490,15 +15746,19 @@ class PadKernel final : public OpKernel {
     for (std::size_t k = 0; k < rank; ++k) {
       const std::int64_t d = x.shape()[k], limit = INT64_MAX / 8;
       if (before[k] < -limit || before[k] > limit || after[k] < -limit || after[k] > limit) {
-        info.fail(ErrorKind::shape_mismatch, "pads of axis " + std::to_string(k) + " are too large");
+        info.fail(ErrorKind::shape_mismatch,
+                  "pads of axis " + std::to_string(k) + " are too large");
       }
       out[k] = d + before[k] + after[k];
       if (out[k] < 0) {
-        info.fail(ErrorKind::shape_mismatch, "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
-                                                 " crop more than the dimension " + std::to_string(d) + " of axis " + std::to_string(k));
+        info.fail(ErrorKind::shape_mismatch,
+                  "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
+                      " crop more than the dimension " + std::to_string(d) + " of axis " +
+                      std::to_string(k));
       }
       if (mode_ != Mode::constant && d == 0 && out[k] > 0) {
-        info.fail(ErrorKind::shape_mismatch, "cannot pad the empty axis " + std::to_string(k) + " in this mode");
+        info.fail(ErrorKind::shape_mismatch,
+                  "cannot pad the empty axis " + std::to_string(k) + " in this mode");
       }
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
@@ -15551,8 +15811,8 @@ class PadKernel final : public OpKernel {
 
  private:
   [[noreturn]] static void pads_mismatch(const OpInfo& info, std::size_t pads, std::size_t axes) {
-    info.fail(ErrorKind::shape_mismatch, "pads has " + std::to_string(pads) + " entries, not 2 x " +
-                                             std::to_string(axes));
+    info.fail(ErrorKind::shape_mismatch,
+              "pads has " + std::to_string(pads) + " entries, not 2 x " + std::to_string(axes));
   }
   bool from_attributes_;
   Mode mode_ = Mode::constant;
@@ -15566,20 +15826,26 @@ class DepthSpaceKernel final : public OpKernel {
   DepthSpaceKernel(const OpInfo& info, bool to_space)
       : to_space_(to_space), block_(info.require("blocksize", Attribute::Kind::int_).i) {
     const std::string mode = info.get_string("mode", "DCR");
-    if (mode != "DCR" && mode != "CRD") info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    if (mode != "DCR" && mode != "CRD")
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
     crd_ = mode == "CRD";
     if (block_ < 1) info.fail(ErrorKind::invalid_model, "blocksize must be positive");
   }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
-    if (x.rank() != 4) info.fail(ErrorKind::shape_mismatch, "the input must be 4-D (NCHW), not " + x.shape().to_string());
-    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3], b = block_;
+    if (x.rank() != 4)
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must be 4-D (NCHW), not " + x.shape().to_string());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3],
+                       b = block_;
     std::int64_t view[6];
     std::size_t perm[6];
     Shape out;
     if (to_space_) {
-      if (c % (b * b) != 0) info.fail(ErrorKind::shape_mismatch, "channels " + std::to_string(c) + " do not divide by blocksize^2");
+      if (c % (b * b) != 0)
+        info.fail(ErrorKind::shape_mismatch,
+                  "channels " + std::to_string(c) + " do not divide by blocksize^2");
       const std::int64_t cc = c / (b * b);
       if (crd_) {
         const std::int64_t v[6] = {n, cc, b, b, h, w};
@@ -15595,7 +15861,8 @@ class DepthSpaceKernel final : public OpKernel {
       const std::int64_t o[4] = {n, cc, h * b, w * b};
       out = output_shape(info, o, 4);
     } else {
-      if (h % b != 0 || w % b != 0) info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
+      if (h % b != 0 || w % b != 0)
+        info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
       const std::int64_t v[6] = {n, c, h / b, b, w / b, b};
       const std::size_t p[6] = {0, 3, 5, 1, 2, 4};
       std::copy(v, v + 6, view);
@@ -15628,30 +15895,35 @@ class NonZeroKernel final : public OpKernel {
   explicit NonZeroKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* p = x.data<T>();
-      const std::int64_t n = x.numel();
-      std::int64_t count = 0;
-      for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
-      const std::size_t rank = x.rank();
-      const std::int64_t rows = rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
-      Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
-      std::int64_t* out = y.data<std::int64_t>();
-      std::int64_t index[Shape::max_rank] = {};
-      std::int64_t j = 0;
-      for (std::int64_t e = 0; e < n; ++e) {
-        if (is_nonzero(p[e])) {
-          for (std::size_t k = 0; k < rank; ++k) out[static_cast<std::int64_t>(k) * count + j] = index[k];
-          if (rank == 0) out[j] = 0;
-          ++j;
-        }
-        for (std::size_t k = rank; k-- > 0;) {
-          if (++index[k] < x.shape()[k]) break;
-          index[k] = 0;
-        }
-      }
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          const std::int64_t n = x.numel();
+          std::int64_t count = 0;
+          for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
+          const std::size_t rank = x.rank();
+          const std::int64_t rows =
+              rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
+          Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
+          std::int64_t* out = y.data<std::int64_t>();
+          std::int64_t index[Shape::max_rank] = {};
+          std::int64_t j = 0;
+          for (std::int64_t e = 0; e < n; ++e) {
+            if (is_nonzero(p[e])) {
+              for (std::size_t k = 0; k < rank; ++k)
+                out[static_cast<std::int64_t>(k) * count + j] = index[k];
+              if (rank == 0) out[j] = 0;
+              ++j;
+            }
+            for (std::size_t k = rank; k-- > 0;) {
+              if (++index[k] < x.shape()[k]) break;
+              index[k] = 0;
+            }
+          }
+        },
+        AllTypes{});
   }
 };
 
@@ -15665,9 +15937,11 @@ class OneHotKernel final : public OpKernel {
     const Tensor& indices = ctx.input(0);
     const double depth_value = read_scalar(info, ctx.input(1), "depth");
     const Tensor& values = ctx.input(2);
-    if (values.numel() != 2) info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
+    if (values.numel() != 2)
+      info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
     if (!(depth_value >= 1 && depth_value < 1e12)) {
-      info.fail(ErrorKind::invalid_argument, "depth " + std::to_string(depth_value) + " is not a positive count");
+      info.fail(ErrorKind::invalid_argument,
+                "depth " + std::to_string(depth_value) + " is not a positive count");
     }
     const auto depth = static_cast<std::int64_t>(depth_value);
     const std::size_t rank = indices.rank() + 1;
@@ -15682,20 +15956,24 @@ class OneHotKernel final : public OpKernel {
     const std::int64_t outer = span_of(indices.shape(), 0, axis);
     const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
     auto* dst = static_cast<unsigned char*>(writable(y));
-    visit_dtype(info, indices.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* idx = indices.data<T>();
-      for (std::int64_t o = 0; o < outer; ++o) {
-        for (std::int64_t i = 0; i < inner; ++i) {
-          const auto v = static_cast<double>(idx[o * inner + i]);
-          if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
-          auto k = static_cast<std::int64_t>(v);
-          if (k < 0) k += depth;
-          if (k < 0 || k >= depth) continue;
-          std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e), off_on + e, e);
-        }
-      }
-    }, NumericTypes{});
+    visit_dtype(
+        info, indices.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* idx = indices.data<T>();
+          for (std::int64_t o = 0; o < outer; ++o) {
+            for (std::int64_t i = 0; i < inner; ++i) {
+              const auto v = static_cast<double>(idx[o * inner + i]);
+              if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
+              auto k = static_cast<std::int64_t>(v);
+              if (k < 0) k += depth;
+              if (k < 0 || k >= depth) continue;
+              std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e),
+                          off_on + e, e);
+            }
+          }
+        },
+        NumericTypes{});
   }
 
  private:
@@ -15709,11 +15987,14 @@ class TriluKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
-    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more, not " + x.shape().to_string());
+    if (x.rank() < 2)
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must have rank 2 or more, not " + x.shape().to_string());
     std::int64_t k = 0;
     if (ctx.input_count() > 1 && ctx.has_input(1)) {
       const Tensor& kt = ctx.input(1);
-      if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
+      if (kt.dtype() != DType::i64 || kt.numel() != 1)
+        info.fail(ErrorKind::invalid_model, "k must be one int64");
       k = *kt.data<std::int64_t>();
     }
     const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
@@ -15729,10 +16010,13 @@ class TriluKernel final : public OpKernel {
         const std::int64_t row = (m * rows + i) * cols;
         // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
         const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
-        const std::int64_t hi = upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
-        std::memset(dst + row * static_cast<std::int64_t>(e), 0, static_cast<std::size_t>(cols) * e);
+        const std::int64_t hi =
+            upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
+        std::memset(dst + row * static_cast<std::int64_t>(e), 0,
+                    static_cast<std::size_t>(cols) * e);
         if (hi > lo) {
-          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e), src + (row + lo) * static_cast<std::int64_t>(e),
+          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e),
+                      src + (row + lo) * static_cast<std::int64_t>(e),
                       static_cast<std::size_t>(hi - lo) * e);
         }
       }
@@ -15762,10 +16046,12 @@ class ReverseSequenceKernel final : public OpKernel {
     const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
     if (lens.rank() != 1 || lens.numel() != batch) {
       info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
-                                               " does not match the batch size " + std::to_string(batch));
+                                               " does not match the batch size " +
+                                               std::to_string(batch));
     }
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
     const auto* src = static_cast<const unsigned char*>(x.raw_data());
     auto* dst = static_cast<unsigned char*>(writable(y));
     auto at = [&](std::int64_t t, std::int64_t b) {
@@ -15775,7 +16061,8 @@ class ReverseSequenceKernel final : public OpKernel {
       for (std::int64_t b = 0; b < batch; ++b) {
         if (len[b] < 0 || len[b] > steps) {
           info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
-                                                     " is outside [0, " + std::to_string(steps) + "]");
+                                                     " is outside [0, " + std::to_string(steps) +
+                                                     "]");
         }
       }
       for (std::int64_t b = 0; b < batch; ++b) {
@@ -15794,7 +16081,8 @@ class ReverseSequenceKernel final : public OpKernel {
 // Compress: the slices along axis (or of the flattened input) where condition is true.
 class CompressKernel final : public OpKernel {
  public:
-  explicit CompressKernel(const OpInfo& info) : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
+  explicit CompressKernel(const OpInfo& info)
+      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& input = ctx.input(0);
@@ -15819,7 +16107,8 @@ class CompressKernel final : public OpKernel {
     out[axis] = count;
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
     const std::int64_t outer = span_of(x.shape(), 0, axis);
-    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
     const auto* src = static_cast<const unsigned char*>(x.raw_data());
     auto* dst = static_cast<unsigned char*>(writable(y));
     for (std::int64_t o = 0; o < outer && block; ++o) {
@@ -15843,7 +16132,13 @@ class CompressKernel final : public OpKernel {
 class ResizeKernel final : public OpKernel {
  public:
   enum class Mode { nearest, linear, cubic };
-  enum class Transform { half_pixel, asymmetric, align_corners, pytorch_half_pixel, tf_crop_and_resize };
+  enum class Transform {
+    half_pixel,
+    asymmetric,
+    align_corners,
+    pytorch_half_pixel,
+    tf_crop_and_resize
+  };
   enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
 
   ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
@@ -15859,7 +16154,8 @@ class ResizeKernel final : public OpKernel {
     }
     // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
     const bool legacy = upsample || info.opset() < 11;
-    const std::string transform = legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    const std::string transform =
+        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
     if (transform == "half_pixel") {
       transform_ = Transform::half_pixel;
     } else if (transform == "asymmetric") {
@@ -15871,9 +16167,11 @@ class ResizeKernel final : public OpKernel {
     } else if (transform == "tf_crop_and_resize") {
       transform_ = Transform::tf_crop_and_resize;
     } else {
-      info.fail(ErrorKind::unsupported_op, "coordinate_transformation_mode '" + transform + "' is not supported");
+      info.fail(ErrorKind::unsupported_op,
+                "coordinate_transformation_mode '" + transform + "' is not supported");
     }
-    const std::string nearest = legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    const std::string nearest =
+        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
     if (nearest == "round_prefer_floor") {
       nearest_ = Nearest::round_prefer_floor;
     } else if (nearest == "round_prefer_ceil") {
@@ -15890,7 +16188,8 @@ class ResizeKernel final : public OpKernel {
     extrapolation_ = info.get_float("extrapolation_value", 0.0f);
     if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
         info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
-      info.fail(ErrorKind::unsupported_op, "antialias, axes and keep_aspect_ratio_policy are not supported");
+      info.fail(ErrorKind::unsupported_op,
+                "antialias, axes and keep_aspect_ratio_policy are not supported");
     }
     if (upsample && info.opset() < 9) {
       scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
@@ -15910,7 +16209,8 @@ class ResizeKernel final : public OpKernel {
     const Tensor* sizes = nullptr;
     const Tensor* roi_input = nullptr;
     auto optional = [&](std::size_t i) -> const Tensor* {
-      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i) : nullptr;
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
+                                                                                   : nullptr;
     };
     if (upsample_ && info.opset() < 9) {
       if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
@@ -15927,7 +16227,8 @@ class ResizeKernel final : public OpKernel {
     }
     if (scales) {
       if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
-      if (static_cast<std::size_t>(scales->numel()) != rank) scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      if (static_cast<std::size_t>(scales->numel()) != rank)
+        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
       for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
     }
     if (sizes) {
@@ -15940,7 +16241,8 @@ class ResizeKernel final : public OpKernel {
     }
     for (std::size_t k = 0; k < rank; ++k) {
       if (!(scale[k] > 0 && scale[k] < 1e9)) {
-        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " + std::to_string(k) + " is not positive");
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
+                                                std::to_string(k) + " is not positive");
       }
       if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
     }
@@ -15952,10 +16254,13 @@ class ResizeKernel final : public OpKernel {
       if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
         info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
       }
-      visit_dtype(info, roi_input->dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
-      }, TypeList<float, double, float16>{});
+      visit_dtype(
+          info, roi_input->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+          },
+          TypeList<float, double, float16>{});
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
     if (y.numel() == 0) return;
@@ -15971,30 +16276,39 @@ class ResizeKernel final : public OpKernel {
       cur[k] = out[k];
       largest = std::max(largest, output_shape(info, cur).numel());
     }
-    auto* a = static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    auto* a =
+        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
     double* b = a + largest;
-    visit_dtype(info, x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* p = x.data<T>();
-      for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
-    }, ResizeTypes{});
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+        },
+        ResizeTypes{});
     cur = dims_of_shape(in);
     for (std::size_t k = 0; k < rank; ++k) {
-      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize) continue;
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
+        continue;
       resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
       cur[k] = out[k];
       std::swap(a, b);
     }
-    visit_dtype(info, x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      T* p = y.data<T>();
-      for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
-    }, ResizeTypes{});
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+        },
+        ResizeTypes{});
   }
 
  private:
-  using ResizeTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
-                               std::uint16_t, std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  using ResizeTypes =
+      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
   template <class T>
   static double to_double(T v) {
     if constexpr (std::is_same<T, float16>::value) {
@@ -16011,14 +16325,17 @@ class ResizeKernel final : public OpKernel {
       const double r = std::nearbyint(v);
       const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
       const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      return r <= lo ? std::numeric_limits<T>::lowest() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+      return r <= lo   ? std::numeric_limits<T>::lowest()
+             : r >= hi ? std::numeric_limits<T>::max()
+                       : static_cast<T>(r);
     } else {
       return static_cast<T>(v);
     }
   }
   [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
     info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
-                                             " entries for an input of rank " + std::to_string(rank));
+                                             " entries for an input of rank " +
+                                             std::to_string(rank));
   }
 
   // The input taps and weights of output position x along one axis.
@@ -16039,7 +16356,8 @@ class ResizeKernel final : public OpKernel {
       case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
       case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
       case Transform::tf_crop_and_resize:
-        xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo =
+            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
         xo += roi_lo * last;
         if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
           t.extrapolate = true;
@@ -16096,7 +16414,8 @@ class ResizeKernel final : public OpKernel {
       }
       for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
     }
-    for (int j = 0; j < t.n; ++j) t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    for (int j = 0; j < t.n; ++j)
+      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
     return t;
   }
 
@@ -16109,7 +16428,8 @@ class ResizeKernel final : public OpKernel {
     const Shape& out = y.shape();
     std::int64_t total = 0;
     for (std::size_t k = 0; k < rank; ++k) total += out[k];
-    auto* table = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    auto* table = static_cast<std::int64_t*>(
+        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
     std::int64_t* axis_table[Shape::max_rank];
     std::int64_t strides[Shape::max_rank];
     strides_of(in, strides);
@@ -16238,8 +16558,8 @@ namespace ops {
 inline float read_epsilon(const OpInfo& info, float fallback) {
   const float eps = info.get_float("epsilon", fallback);
   if (!(eps >= 0.0f) || std::isinf(eps)) {
-    info.fail(ErrorKind::invalid_model, "epsilon must be finite and >= 0, got " +
-                                            std::to_string(eps));
+    info.fail(ErrorKind::invalid_model,
+              "epsilon must be finite and >= 0, got " + std::to_string(eps));
   }
   return eps;
 }
@@ -16296,8 +16616,8 @@ class BatchNormKernel final : public OpKernel {
     const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
     const float* var = per_channel(ctx, 4, "input_var", v.channels);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
-    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
-                            mean, var, scale, bias, eps_);
+    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial, mean,
+                            var, scale, bias, eps_);
   }
 
  private:
@@ -16318,7 +16638,8 @@ class LayerNormKernel final : public OpKernel {
     if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank >= 1");
     const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
     std::size_t rows = 1, cols = 1;
-    for (std::size_t d = 0; d < rank; ++d) (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
+    for (std::size_t d = 0; d < rank; ++d)
+      (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
     const Shape row_shape(x.shape().data() + axis, rank - axis);
     // Parameters of another shape are broadcast into scratch (one buffer for both).
     const bool has_bias = ctx.has_input(2);
@@ -16360,7 +16681,8 @@ class LayerNormKernel final : public OpKernel {
     const Shape ins[1] = {t.shape()};
     const float* src = t.data<float>();
     float* dst = expanded;
-    for_each_broadcast(row, ins, [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
+    for_each_broadcast(row, ins,
+                       [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
     return dst;
   }
 
@@ -16395,8 +16717,8 @@ class GroupNormKernel final : public OpKernel {
       : groups_(info.require("num_groups", Attribute::Kind::int_).i),
         eps_(read_epsilon(info, 1e-5f)) {
     if (groups_ < 1) {
-      info.fail(ErrorKind::invalid_model, "num_groups " + std::to_string(groups_) +
-                                              " must be >= 1");
+      info.fail(ErrorKind::invalid_model,
+                "num_groups " + std::to_string(groups_) + " must be >= 1");
     }
   }
 
@@ -16421,10 +16743,9 @@ class GroupNormKernel final : public OpKernel {
     for (std::size_t k = 0; k < 2; ++k) {
       const Tensor& t = *params[k];
       if (t.rank() != 1 || (t.numel() != per && t.numel() != per_group)) {
-        ctx.fail(ErrorKind::shape_mismatch, std::string(k ? "bias " : "scale ") +
-                                                t.shape().to_string() + " must be [" +
-                                                std::to_string(groups) + "] (or [" +
-                                                std::to_string(v.channels) + "])");
+        ctx.fail(ErrorKind::shape_mismatch,
+                 std::string(k ? "bias " : "scale ") + t.shape().to_string() + " must be [" +
+                     std::to_string(groups) + "] (or [" + std::to_string(v.channels) + "])");
       }
       const float* src = t.data<float>();
       const std::size_t step = t.numel() == per ? 1 : v.channels / groups;
@@ -16458,29 +16779,34 @@ class LrnKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const auto before = static_cast<std::ptrdiff_t>((size_ - 1) / 2);
     const auto after = static_cast<std::ptrdiff_t>(size_ - 1 - (size_ - 1) / 2);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      const auto channels = static_cast<std::ptrdiff_t>(v.channels);
-      for (std::size_t n = 0; n < v.batch; ++n) {
-        for (std::ptrdiff_t c = 0; c < channels; ++c) {
-          const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
-          const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
-          for (std::size_t s = 0; s < v.spatial; ++s) {
-            double sum = 0.0;
-            for (std::ptrdiff_t k = lo; k <= hi; ++k) {
-              const double e = px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
-              sum += e * e;
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          const auto channels = static_cast<std::ptrdiff_t>(v.channels);
+          for (std::size_t n = 0; n < v.batch; ++n) {
+            for (std::ptrdiff_t c = 0; c < channels; ++c) {
+              const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
+              const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
+              for (std::size_t s = 0; s < v.spatial; ++s) {
+                double sum = 0.0;
+                for (std::ptrdiff_t k = lo; k <= hi; ++k) {
+                  const double e =
+                      px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
+                  sum += e * e;
+                }
+                const std::size_t at =
+                    (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
+                const double scale = static_cast<double>(bias_) +
+                                     static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
+                py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
+              }
             }
-            const std::size_t at = (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
-            const double scale = static_cast<double>(bias_) +
-                                 static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
-            py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
           }
-        }
-      }
-    }, FloatTypes{});
+        },
+        FloatTypes{});
   }
 
  private:
@@ -16510,24 +16836,28 @@ class MeanVarianceNormKernel final : public OpKernel {
     auto* stats = static_cast<double*>(ctx.scratch(2 * groups * sizeof(double)));
     std::fill(stats, stats + 2 * groups, 0.0);
     const Shape ins[1] = {stat_shape};
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
-        const double v = px[e];
-        stats[2 * off[0]] += v;
-        stats[2 * off[0] + 1] += v * v;
-      });
-      for (std::size_t g = 0; g < groups; ++g) {
-        const double mean = stats[2 * g] / count;
-        stats[2 * g] = mean;
-        stats[2 * g + 1] = std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
-      }
-      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
-        py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
-      });
-    }, FloatTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+            const double v = px[e];
+            stats[2 * off[0]] += v;
+            stats[2 * off[0] + 1] += v * v;
+          });
+          for (std::size_t g = 0; g < groups; ++g) {
+            const double mean = stats[2 * g] / count;
+            stats[2 * g] = mean;
+            stats[2 * g + 1] =
+                std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
+          }
+          for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+            py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
+          });
+        },
+        FloatTypes{});
   }
 
  private:
@@ -16618,7 +16948,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
       double acc = 0.0;
       std::size_t inside = 0, padded = 0;
       T best = std::numeric_limits<T>::lowest();
-      if constexpr (std::numeric_limits<T>::has_infinity) best = -std::numeric_limits<T>::infinity();
+      if constexpr (std::numeric_limits<T>::has_infinity)
+        best = -std::numeric_limits<T>::infinity();
       std::int64_t best_at = -1;
       bool is_nan = false;
       for (std::size_t w_i = 0; w_i < window; ++w_i) {
@@ -16692,7 +17023,7 @@ class PoolKernel final : public OpKernel {
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
       // p is a float before opset 11 and an int from 11 on.
-      options_.p = p == nullptr ? 2.0f
+      options_.p = p == nullptr                         ? 2.0f
                    : p->kind == Attribute::Kind::float_ ? p->f
                                                         : static_cast<float>(info.get_int("p", 2));
       if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
@@ -16793,7 +17124,7 @@ class GlobalPoolKernel final : public OpKernel {
   GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
-      p_ = p == nullptr ? 2.0f
+      p_ = p == nullptr                         ? 2.0f
            : p->kind == Attribute::Kind::float_ ? p->f
                                                 : static_cast<float>(info.get_int("p", 2));
       if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
@@ -16803,8 +17134,8 @@ class GlobalPoolKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.rank() < 2) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() +
-                                              " must be [N, C, spatial...]");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "X " + x.shape().to_string() + " must be [N, C, spatial...]");
     }
     std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
     std::vector<WindowAxis> axes(x.rank() - 2);
@@ -16867,8 +17198,7 @@ class MaxUnpoolKernel final : public OpKernel {
     window_.check_rank(ctx.info(), rank);
     std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
     for (std::size_t i = 0; i < rank; ++i) {
-      const std::int64_t pads =
-          window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
+      const std::int64_t pads = window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
       dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
                      window_.kernel[i] - pads);
     }
@@ -16894,25 +17224,28 @@ class MaxUnpoolKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
     if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
     const std::int64_t* pi = idx.data<std::int64_t>();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (std::int64_t i = 0; i < x.numel(); ++i) {
-        if (pi[i] < 0 || pi[i] >= from.numel()) {
-          ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
-                                                  " is outside the unpooled shape " +
-                                                  from.to_string());
-        }
-        std::int64_t rest = pi[i], at = 0, stride = 1;
-        for (std::size_t d = dims.size(); d-- > 0;) {
-          at += rest % unpooled[d] * stride;
-          rest /= unpooled[d];
-          stride *= dims[d];
-        }
-        py[at] = px[i];
-      }
-    }, NumericTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            if (pi[i] < 0 || pi[i] >= from.numel()) {
+              ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
+                                                      " is outside the unpooled shape " +
+                                                      from.to_string());
+            }
+            std::int64_t rest = pi[i], at = 0, stride = 1;
+            for (std::size_t d = dims.size(); d-- > 0;) {
+              at += rest % unpooled[d] * stride;
+              rest /= unpooled[d];
+              stride *= dims[d];
+            }
+            py[at] = px[i];
+          }
+        },
+        NumericTypes{});
   }
 
  private:
@@ -17078,7 +17411,8 @@ void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* a
 class ReduceKernel final : public OpKernel {
  public:
   ReduceKernel(const OpInfo& info, ReduceOp op)
-      : op_(op), keepdims_(info.get_int("keepdims", 1) != 0),
+      : op_(op),
+        keepdims_(info.get_int("keepdims", 1) != 0),
         noop_with_empty_axes_(info.get_int("noop_with_empty_axes", 0) != 0),
         axes_are_input_(info.opset() >= (op == ReduceOp::sum ? 13 : 18)) {
     if (axes_are_input_) {
@@ -17140,19 +17474,22 @@ class ReduceKernel final : public OpKernel {
     const std::int64_t n = kept.numel();
     void* scratch = ctx.scratch(static_cast<std::size_t>(n) * 16 + 16);
     const ReduceOp op = op_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (std::is_integral<T>::value) {
-        if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
-          using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
-          auto* acc = static_cast<Acc*>(scratch);
-          reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
-          return;
-        }
-      }
-      auto* acc = static_cast<double*>(scratch);
-      reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (std::is_integral<T>::value) {
+            if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
+              using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
+              auto* acc = static_cast<Acc*>(scratch);
+              reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
+              return;
+            }
+          }
+          auto* acc = static_cast<double*>(scratch);
+          reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -17181,7 +17518,9 @@ bool same_value(C a, C b) {
 class ArgKernel final : public OpKernel {
  public:
   ArgKernel(const OpInfo& info, bool max)
-      : max_(max), axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0),
+      : max_(max),
+        axis_(info.get_int("axis", 0)),
+        keepdims_(info.get_int("keepdims", 1) != 0),
         last_(info.get_int("select_last_index", 0) != 0) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -17200,26 +17539,29 @@ class ArgKernel final : public OpKernel {
       return;
     }
     const AxisView v = view_around(x.shape(), axis);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          const T* p = px + o * v.mid * v.inner + i;
-          auto best = to_scalar(p[0]);
-          std::int64_t at = 0;
-          for (std::int64_t j = 1; j < v.mid; ++j) {
-            const auto c = to_scalar(p[j * v.inner]);
-            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
-            if (better || (last_ && same_value(c, best))) {
-              best = c;
-              at = j;
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              const T* p = px + o * v.mid * v.inner + i;
+              auto best = to_scalar(p[0]);
+              std::int64_t at = 0;
+              for (std::int64_t j = 1; j < v.mid; ++j) {
+                const auto c = to_scalar(p[j * v.inner]);
+                const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
+                if (better || (last_ && same_value(c, best))) {
+                  best = c;
+                  at = j;
+                }
+              }
+              py[o * v.inner + i] = at;
             }
           }
-          py[o * v.inner + i] = at;
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -17233,8 +17575,10 @@ class ArgKernel final : public OpKernel {
 class TopKKernel final : public OpKernel {
  public:
   explicit TopKKernel(const OpInfo& info)
-      : k_is_input_(info.opset() >= 10), k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
-        axis_(info.get_int("axis", -1)), largest_(info.get_int("largest", 1) != 0) {
+      : k_is_input_(info.opset() >= 10),
+        k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
+        axis_(info.get_int("axis", -1)),
+        largest_(info.get_int("largest", 1) != 0) {
     if (!k_is_input_ && k_ < 0) info.fail(ErrorKind::invalid_model, "k must not be negative");
   }
   void run(OpContext& ctx) const override {
@@ -17250,7 +17594,8 @@ class TopKKernel final : public OpKernel {
                                                kt.shape().to_string());
       }
       k = kt.data<std::int64_t>()[0];
-      if (k < 0) ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
+      if (k < 0)
+        ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
     }
     const AxisView v = view_around(x.shape(), axis);
     if (k > v.mid) {
@@ -17264,32 +17609,35 @@ class TopKKernel final : public OpKernel {
     if (out_shape.numel() == 0) return;
     auto* order = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(v.mid) * 8));
     const bool largest = largest_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* pv = values.data<T>();
-      std::int64_t* pi = indices.data<std::int64_t>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          const T* p = px + o * v.mid * v.inner + i;
-          const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
-          // Equal values keep their index order (the spec's tie rule).
-          const auto before = [&](std::int64_t a, std::int64_t b) {
-            const auto va = at(a), vb = at(b);
-            const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
-            const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
-            return ab || (!ba && a < b);
-          };
-          for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
-          std::partial_sort(order, order + k, order + v.mid, before);
-          for (std::int64_t j = 0; j < k; ++j) {
-            const std::int64_t out = (o * k + j) * v.inner + i;
-            pv[out] = p[order[j] * v.inner];
-            pi[out] = order[j];
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* pv = values.data<T>();
+          std::int64_t* pi = indices.data<std::int64_t>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              const T* p = px + o * v.mid * v.inner + i;
+              const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
+              // Equal values keep their index order (the spec's tie rule).
+              const auto before = [&](std::int64_t a, std::int64_t b) {
+                const auto va = at(a), vb = at(b);
+                const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
+                const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
+                return ab || (!ba && a < b);
+              };
+              for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
+              std::partial_sort(order, order + k, order + v.mid, before);
+              for (std::int64_t j = 0; j < k; ++j) {
+                const std::int64_t out = (o * k + j) * v.inner + i;
+                pv[out] = p[order[j] * v.inner];
+                pi[out] = order[j];
+              }
+            }
           }
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -17317,25 +17665,28 @@ class CumSumKernel final : public OpKernel {
     const auto a = static_cast<std::int64_t>(read_scalar(ctx.info(), axis_t, "axis"));
     const AxisView v = view_around(x.shape(), normalize_axis(ctx.info(), a, x.rank()));
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      using C = scalar_t<T>;
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          C sum = C(0);
-          for (std::int64_t s = 0; s < v.mid; ++s) {
-            const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
-            const std::int64_t e = (o * v.mid + j) * v.inner + i;
-            const C value = to_scalar(px[e]);
-            if (!exclusive_) sum = wrap_add(sum, value);
-            py[e] = convert_to<T>(sum);
-            if (exclusive_) sum = wrap_add(sum, value);
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          using C = scalar_t<T>;
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              C sum = C(0);
+              for (std::int64_t s = 0; s < v.mid; ++s) {
+                const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
+                const std::int64_t e = (o * v.mid + j) * v.inner + i;
+                const C value = to_scalar(px[e]);
+                if (!exclusive_) sum = wrap_add(sum, value);
+                py[e] = convert_to<T>(sum);
+                if (exclusive_) sum = wrap_add(sum, value);
+              }
+            }
           }
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -17355,11 +17706,16 @@ inline void register_reduce_ops(OpSet& ops) {
     const char* name;
     kernels::ReduceOp op;
   } reductions[] = {
-      {"ReduceSum", kernels::ReduceOp::sum},       {"ReduceMean", kernels::ReduceOp::mean},
-      {"ReduceMax", kernels::ReduceOp::max},       {"ReduceMin", kernels::ReduceOp::min},
-      {"ReduceProd", kernels::ReduceOp::prod},     {"ReduceL1", kernels::ReduceOp::l1},
-      {"ReduceL2", kernels::ReduceOp::l2},         {"ReduceSumSquare", kernels::ReduceOp::sum_square},
-      {"ReduceLogSum", kernels::ReduceOp::log_sum}, {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
+      {"ReduceSum", kernels::ReduceOp::sum},
+      {"ReduceMean", kernels::ReduceOp::mean},
+      {"ReduceMax", kernels::ReduceOp::max},
+      {"ReduceMin", kernels::ReduceOp::min},
+      {"ReduceProd", kernels::ReduceOp::prod},
+      {"ReduceL1", kernels::ReduceOp::l1},
+      {"ReduceL2", kernels::ReduceOp::l2},
+      {"ReduceSumSquare", kernels::ReduceOp::sum_square},
+      {"ReduceLogSum", kernels::ReduceOp::log_sum},
+      {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
   };
   for (const auto& r : reductions) {
     ops.add("", r.name, 1, reduction(r.op));
@@ -17417,19 +17773,52 @@ class GateFunction {
     for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     float alpha = 0.0f, beta = 0.0f;
     bool uses_alpha = true, uses_beta = false;
-    if (n == "relu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::relu; uses_alpha = false; }
-    else if (n == "tanh") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::tanh; uses_alpha = false; }
-    else if (n == "sigmoid") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::sigmoid; uses_alpha = false; }
-    else if (n == "softplus") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::softplus; uses_alpha = false; }
-    else if (n == "softsign") { kind_ = Kind::softsign; uses_alpha = false; }
-    else if (n == "leakyrelu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::leaky_relu; alpha = 0.01f; }
-    else if (n == "elu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::elu; alpha = 1.0f; }
-    else if (n == "thresholdedrelu") { kind_ = Kind::thresholded_relu; alpha = 1.0f; }
-    else if (n == "hardsigmoid") {
-      kind_ = Kind::kernel; op_ = kernels::UnaryOp::hard_sigmoid; alpha = 0.2f; beta = 0.5f; uses_beta = true;
-    } else if (n == "affine") { kind_ = Kind::affine; alpha = 1.0f; uses_beta = true; }
-    else if (n == "scaledtanh") { kind_ = Kind::scaled_tanh; alpha = 1.0f; beta = 1.0f; uses_beta = true; }
-    else {
+    if (n == "relu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::relu;
+      uses_alpha = false;
+    } else if (n == "tanh") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::tanh;
+      uses_alpha = false;
+    } else if (n == "sigmoid") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::sigmoid;
+      uses_alpha = false;
+    } else if (n == "softplus") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::softplus;
+      uses_alpha = false;
+    } else if (n == "softsign") {
+      kind_ = Kind::softsign;
+      uses_alpha = false;
+    } else if (n == "leakyrelu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::leaky_relu;
+      alpha = 0.01f;
+    } else if (n == "elu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::elu;
+      alpha = 1.0f;
+    } else if (n == "thresholdedrelu") {
+      kind_ = Kind::thresholded_relu;
+      alpha = 1.0f;
+    } else if (n == "hardsigmoid") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::hard_sigmoid;
+      alpha = 0.2f;
+      beta = 0.5f;
+      uses_beta = true;
+    } else if (n == "affine") {
+      kind_ = Kind::affine;
+      alpha = 1.0f;
+      uses_beta = true;
+    } else if (n == "scaledtanh") {
+      kind_ = Kind::scaled_tanh;
+      alpha = 1.0f;
+      beta = 1.0f;
+      uses_beta = true;
+    } else {
       info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
     }
     if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
@@ -17475,7 +17864,9 @@ class RecurrentKernel final : public OpKernel {
  public:
   RecurrentKernel(const OpInfo& info, CellKind cell)
       : cell_(cell),
-        gates_(cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 3 : 4),
+        gates_(cell == CellKind::rnn   ? 1
+               : cell == CellKind::gru ? 3
+                                       : 4),
         hidden_size_(info.get_int("hidden_size", -1)),
         clip_(info.get_float("clip", 0.0f)),
         has_clip_(info.has("clip")),
@@ -17484,9 +17875,13 @@ class RecurrentKernel final : public OpKernel {
         layout_(info.get_int("layout", 0)) {
     const std::string dir = info.get_string("direction", "forward");
     if (dir == "forward") directions_ = 1;
-    else if (dir == "reverse") { directions_ = 1; reverse_ = true; }
-    else if (dir == "bidirectional") directions_ = 2;
-    else info.fail(ErrorKind::invalid_model, "direction '" + dir + "' is not forward, reverse or bidirectional");
+    else if (dir == "reverse") {
+      directions_ = 1;
+      reverse_ = true;
+    } else if (dir == "bidirectional") directions_ = 2;
+    else
+      info.fail(ErrorKind::invalid_model,
+                "direction '" + dir + "' is not forward, reverse or bidirectional");
     if (layout_ != 0 && layout_ != 1) {
       info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
     }
@@ -17554,7 +17949,8 @@ class RecurrentKernel final : public OpKernel {
     require_f32(ctx, x, "X");
     require_f32(ctx, w, "W");
     require_f32(ctx, r, "R");
-    if (x.rank() != 3) ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
+    if (x.rank() != 3)
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
     const std::size_t hs = hidden(info, r.shape());
     const auto seq = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 0 : 1]);
     const auto batch = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 1 : 0]);
@@ -17576,11 +17972,12 @@ class RecurrentKernel final : public OpKernel {
         }
       }
     }
-    const std::vector<std::size_t> state_dims =
-        layout_ == 0 ? std::vector<std::size_t>{dirs, batch, hs}
-                     : std::vector<std::size_t>{batch, dirs, hs};
+    const std::vector<std::size_t> state_dims = layout_ == 0
+                                                    ? std::vector<std::size_t>{dirs, batch, hs}
+                                                    : std::vector<std::size_t>{batch, dirs, hs};
     const float* init_h = optional(ctx, 5, "initial_h", state_dims);
-    const float* init_c = cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
+    const float* init_c =
+        cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
     const float* peep = cell_ == CellKind::lstm ? optional(ctx, 7, "P", {dirs, 3 * hs}) : nullptr;
 
     auto dims = [](std::initializer_list<std::size_t> d) {
@@ -17590,21 +17987,24 @@ class RecurrentKernel final : public OpKernel {
     };
     float* y = nullptr;
     if (ctx.output_count() > 0 && ctx.has_output(0)) {
-      Tensor& t = ctx.output(0, DType::f32, layout_ == 0 ? dims({seq, dirs, batch, hs})
-                                                         : dims({batch, seq, dirs, hs}));
+      Tensor& t =
+          ctx.output(0, DType::f32,
+                     layout_ == 0 ? dims({seq, dirs, batch, hs}) : dims({batch, seq, dirs, hs}));
       y = t.data<float>();
       if (t.nbytes()) std::memset(y, 0, t.nbytes());  // steps past a sequence's end stay 0
     }
     const Shape state_shape = layout_ == 0 ? dims({dirs, batch, hs}) : dims({batch, dirs, hs});
     float* y_h = ctx.output_count() > 1 && ctx.has_output(1)
-                     ? ctx.output(1, DType::f32, state_shape).data<float>() : nullptr;
+                     ? ctx.output(1, DType::f32, state_shape).data<float>()
+                     : nullptr;
     float* y_c = cell_ == CellKind::lstm && ctx.output_count() > 2 && ctx.has_output(2)
-                     ? ctx.output(2, DType::f32, state_shape).data<float>() : nullptr;
+                     ? ctx.output(2, DType::f32, state_shape).data<float>()
+                     : nullptr;
 
     // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
     const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
-    float* base = static_cast<float*>(
-        ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
+    float* base =
+        static_cast<float*>(ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
     float* xw = base;
     float* g = xw + proj;
     float* h = g + step;
@@ -17642,7 +18042,9 @@ class RecurrentKernel final : public OpKernel {
         else std::fill(c + b * hs, c + (b + 1) * hs, 0.0f);
       }
       std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
-      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
+      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn   ? 1
+                                                : cell_ == CellKind::gru ? 2
+                                                                         : 3)];
       const float* pd = peep ? peep + d * 3 * hs : nullptr;
       const bool use_cell = cell_kernel_ && pd == nullptr;
       const float* packed = packed_r_.empty() ? nullptr : packed_r_.data() + d * packed_size_;
@@ -17699,7 +18101,8 @@ class RecurrentKernel final : public OpKernel {
             step_lstm(fn, grow, pd, hb, cb, hs);
           }
           if (y) {
-            float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
+            float* dst =
+                y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
             std::memcpy(dst, hb, hs * sizeof(float));
           }
         }
@@ -17817,8 +18220,8 @@ class RecurrentKernel final : public OpKernel {
       want += (k++ ? ", " : "") + std::to_string(d);
     }
     if (!ok) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
-                                              " must be [" + want + "]");
+      ctx.fail(ErrorKind::shape_mismatch,
+               std::string(what) + " " + t.shape().to_string() + " must be [" + want + "]");
     }
   }
   static const float* optional(OpContext& ctx, std::size_t i, const char* what,
@@ -17840,9 +18243,9 @@ class RecurrentKernel final : public OpKernel {
   std::size_t directions_ = 1;
   bool reverse_ = false;
   std::vector<GateFunction> functions_;
-  bool cell_kernel_ = false;       // the gates run kernels::lstm_cell_f32 / gru_cell_f32
-  std::vector<float> packed_r_;    // constant R packed for gemm_packed_f32, per direction
-  std::size_t packed_size_ = 0;    // floats per direction in packed_r_
+  bool cell_kernel_ = false;     // the gates run kernels::lstm_cell_f32 / gru_cell_f32
+  std::vector<float> packed_r_;  // constant R packed for gemm_packed_f32, per direction
+  std::size_t packed_size_ = 0;  // floats per direction in packed_r_
 };
 
 template <CellKind cell>
@@ -17899,7 +18302,8 @@ inline SoftmaxView softmax_view(const OpContext& ctx, const Tensor& x, std::int6
 class SoftmaxKernel final : public OpKernel {
  public:
   SoftmaxKernel(const OpInfo& info, bool log)
-      : log_(log), axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
+      : log_(log),
+        axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
         coerced_(info.opset() < 13) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -17932,36 +18336,39 @@ class HardmaxKernel final : public OpKernel {
     if (x.numel() == 0) return;
     const auto rows = static_cast<std::int64_t>(v.outer * v.inner);
     auto* at = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(rows) * 8));
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      if constexpr (std::is_same<T, float>::value) {
-        const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
-                      static_cast<std::int64_t>(v.inner)};
-        kernels::argmax_f32(px, s, 1, false, at);
-      } else {
-        for (std::size_t o = 0; o < v.outer; ++o) {
-          for (std::size_t i = 0; i < v.inner; ++i) {
-            const T* p = px + o * v.mid * v.inner + i;
-            std::size_t best = 0;
-            for (std::size_t j = 1; j < v.mid; ++j) {
-              const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
-              if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          if constexpr (std::is_same<T, float>::value) {
+            const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
+                          static_cast<std::int64_t>(v.inner)};
+            kernels::argmax_f32(px, s, 1, false, at);
+          } else {
+            for (std::size_t o = 0; o < v.outer; ++o) {
+              for (std::size_t i = 0; i < v.inner; ++i) {
+                const T* p = px + o * v.mid * v.inner + i;
+                std::size_t best = 0;
+                for (std::size_t j = 1; j < v.mid; ++j) {
+                  const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
+                  if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
+                }
+                at[o * v.inner + i] = static_cast<std::int64_t>(best);
+              }
             }
-            at[o * v.inner + i] = static_cast<std::int64_t>(best);
           }
-        }
-      }
-      T* py = y.data<T>();
-      const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
-      for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
-      for (std::size_t o = 0; o < v.outer; ++o) {
-        for (std::size_t i = 0; i < v.inner; ++i) {
-          const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
-          py[(o * v.mid + j) * v.inner + i] = one;
-        }
-      }
-    }, TypeList<float, double, float16>{});
+          T* py = y.data<T>();
+          const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
+          for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
+          for (std::size_t o = 0; o < v.outer; ++o) {
+            for (std::size_t i = 0; i < v.inner; ++i) {
+              const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
+              py[(o * v.mid + j) * v.inner + i] = one;
+            }
+          }
+        },
+        TypeList<float, double, float16>{});
   }
 
  private:
@@ -17976,7 +18383,8 @@ class HardmaxKernel final : public OpKernel {
 class LossKernel final : public OpKernel {
  public:
   LossKernel(const OpInfo& info, bool softmax)
-      : softmax_(softmax), has_ignore_(info.has("ignore_index")),
+      : softmax_(softmax),
+        has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
     const std::string r = info.get_string("reduction", "mean");
     if (r != "none" && r != "sum" && r != "mean") {
@@ -18001,8 +18409,8 @@ class LossKernel final : public OpKernel {
                                               x.shape().to_string());
     }
     if (target.dtype() != DType::i64 && target.dtype() != DType::i32) {
-      ctx.fail(ErrorKind::unsupported_op, std::string("target must be int64 or int32, not ") +
-                                              dtype_name(target.dtype()));
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("target must be int64 or int32, not ") + dtype_name(target.dtype()));
     }
     const float* weight = nullptr;
     if (ctx.input_count() > 2 && ctx.has_input(2)) {
@@ -18016,9 +18424,8 @@ class LossKernel final : public OpKernel {
     }
     const float* log_p = x.data<float>();
     if (softmax_) {
-      float* buffer = ctx.output_count() > 1
-                          ? ctx.output(1, DType::f32, x.shape()).data<float>()
-                          : static_cast<float*>(ctx.scratch(x.nbytes()));
+      float* buffer = ctx.output_count() > 1 ? ctx.output(1, DType::f32, x.shape()).data<float>()
+                                             : static_cast<float*>(ctx.scratch(x.nbytes()));
       if (x.numel() != 0) {
         kernels::log_softmax_f32(x.data<float>(), buffer, static_cast<std::size_t>(n),
                                  static_cast<std::size_t>(c), static_cast<std::size_t>(inner));
@@ -18032,7 +18439,7 @@ class LossKernel final : public OpKernel {
       for (std::int64_t i = 0; i < inner; ++i) {
         const std::int64_t e = b * inner + i;
         const std::int64_t t = target.dtype() == DType::i64 ? target.data<std::int64_t>()[e]
-                                                             : target.data<std::int32_t>()[e];
+                                                            : target.data<std::int32_t>()[e];
         float loss = 0.0f, w = 0.0f;
         if (!(has_ignore_ && t == ignore_)) {
           if (t < 0 || t >= c) {
@@ -18135,9 +18542,8 @@ void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
          "unary_f32: unknown UnaryOp " + std::to_string(static_cast<unsigned>(f.op)));
   }
   if (n != 0 && (x == nullptr || y == nullptr)) {
-    fail(ErrorKind::invalid_argument,
-         "unary_f32: null " + std::string(x ? "y" : "x") + " for " + std::to_string(n) +
-             " elements");
+    fail(ErrorKind::invalid_argument, "unary_f32: null " + std::string(x ? "y" : "x") + " for " +
+                                          std::to_string(n) + " elements");
   }
   if (n == 0) return;
   INLAY_DISPATCH(unary_f32)(x, y, n, f);
@@ -18153,8 +18559,8 @@ inline bool broadcast_into(const Shape& a, const Shape& b, Shape* out, std::stri
     const std::int64_t da = k + a.rank() >= rank ? a[k + a.rank() - rank] : 1;
     const std::int64_t db = k + b.rank() >= rank ? b[k + b.rank() - rank] : 1;
     if (da != db && da != 1 && db != 1) {
-      *why = "dimension " + std::to_string(k) + " of the result: " + std::to_string(da) +
-             " vs " + std::to_string(db);
+      *why = "dimension " + std::to_string(k) + " of the result: " + std::to_string(da) + " vs " +
+             std::to_string(db);
       return false;
     }
     dims[k] = da == 1 ? db : da;
@@ -18168,8 +18574,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
   Shape out;
   std::string why;
   if (!detail::broadcast_into(a, b, &out, &why)) {
-    fail(ErrorKind::shape_mismatch, "broadcast_shapes: " + a.to_string() + " and " +
-                                        b.to_string() + " do not broadcast (" + why + ")");
+    fail(ErrorKind::shape_mismatch, "broadcast_shapes: " + a.to_string() + " and " + b.to_string() +
+                                        " do not broadcast (" + why + ")");
   }
   return out;
 }
@@ -18188,9 +18594,8 @@ void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* 
   }
   if (out_shape != expected) {
     fail(ErrorKind::shape_mismatch, "binary_f32: out " + out_shape.to_string() +
-                                        " is not the broadcast " + expected.to_string() +
-                                        " of a " + a_shape.to_string() + " and b " +
-                                        b_shape.to_string());
+                                        " is not the broadcast " + expected.to_string() + " of a " +
+                                        a_shape.to_string() + " and b " + b_shape.to_string());
   }
   if (out_shape.numel() == 0) return;
   if (a == nullptr || b == nullptr || out == nullptr) {
@@ -18233,9 +18638,9 @@ inline void check_matrix(const char* function, const char* name, const char* ld_
                          const float* p, std::size_t ld, std::size_t rows, std::size_t cols) {
   if (rows == 0 || cols == 0) return;
   if (p == nullptr) {
-    fail(ErrorKind::invalid_argument,
-         std::string(function) + ": " + name + " is null but has " + std::to_string(rows) +
-             " x " + std::to_string(cols) + " elements");
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " is null but has " +
+                                          std::to_string(rows) + " x " + std::to_string(cols) +
+                                          " elements");
   }
   if (ld < cols) {
     fail(ErrorKind::shape_mismatch, std::string(function) + ": " + ld_name + " (" +
@@ -18248,9 +18653,8 @@ inline void check_matrix(const char* function, const char* name, const char* ld_
 inline void check_vector(const char* function, const char* name, const float* p,
                          std::size_t count) {
   if (p == nullptr && count > 0) {
-    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name +
-                                          " is null but has " + std::to_string(count) +
-                                          " elements");
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " is null but has " +
+                                          std::to_string(count) + " elements");
   }
 }
 
@@ -18292,21 +18696,20 @@ void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, 
 }
 }  // namespace detail
 
-void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue,
-              Executor* executor) {
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
   constexpr const char* f = "gemm_f32";
   gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? k : m, trans_a ? m : k);
   gemm_detail::check_matrix(f, "B", "ldb", b, ldb, trans_b ? n : k, trans_b ? k : n);
   gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
   gemm_detail::check_epilogue(f, epilogue, m, n);
-  INLAY_DISPATCH(gemm_f32)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                           epilogue, executor);
+  INLAY_DISPATCH(gemm_f32)
+  (trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, executor);
 }
 
-void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
-                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue, Executor* executor) {
@@ -18318,13 +18721,13 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
   gemm_detail::check_epilogue(f, epilogue, m, n);
   // The outputs of the batch must not overlap (threads write them at the same time).
   if (batch > 1 && m > 0 && n > 0 && stride_c < (m - 1) * ldc + n) {
-    fail(ErrorKind::shape_mismatch,
-         std::string(f) + ": stride_c (" + std::to_string(stride_c) +
-             ") makes the matrices of C overlap; each needs " +
-             std::to_string((m - 1) * ldc + n) + " elements");
+    fail(ErrorKind::shape_mismatch, std::string(f) + ": stride_c (" + std::to_string(stride_c) +
+                                        ") makes the matrices of C overlap; each needs " +
+                                        std::to_string((m - 1) * ldc + n) + " elements");
   }
-  INLAY_DISPATCH(gemm_batched_f32)(batch, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b,
-                                   ldb, stride_b, beta, c, ldc, stride_c, epilogue, executor);
+  INLAY_DISPATCH(gemm_batched_f32)
+  (batch, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+   stride_c, epilogue, executor);
 }
 
 std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k) {
@@ -18347,8 +18750,8 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
   gemm_detail::check_vector(f, "packed_b", packed_b, gemm_packed_b_size_f32(n, k));
   gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
   gemm_detail::check_epilogue(f, epilogue, m, n);
-  INLAY_DISPATCH(gemm_packed_f32)(trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc,
-                                  epilogue, executor);
+  INLAY_DISPATCH(gemm_packed_f32)
+  (trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc, epilogue, executor);
 }
 
 void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
@@ -18382,8 +18785,7 @@ INLAY_EXPORT(softmax_f32);
 INLAY_EXPORT(log_softmax_f32);
 
 // Every (outer, axis, inner) is valid; an empty tensor writes nothing.
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner) {
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner) {
   if (outer == 0 || axis == 0 || inner == 0) return;
   INLAY_DISPATCH(softmax_f32)(x, y, outer, axis, inner);
 }
@@ -18509,8 +18911,8 @@ namespace kernels {
 
 namespace {
 // floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1, 0 when the window does not fit.
-std::size_t conv_out_size(std::size_t in, std::size_t pads, std::size_t kernel,
-                          std::size_t stride, std::size_t dilation) {
+std::size_t conv_out_size(std::size_t in, std::size_t pads, std::size_t kernel, std::size_t stride,
+                          std::size_t dilation) {
   const std::size_t extent = dilation * (kernel - 1) + 1;
   if (kernel == 0 || stride == 0 || in + pads < extent) return 0;
   return (in + pads - extent) / stride + 1;
@@ -18555,8 +18957,8 @@ void check_conv_params(const Conv2dParams& p, const char* fn) {
 
 void check_pointer(const char* fn, const char* name, const void* ptr, std::size_t floats) {
   if (ptr == nullptr && floats != 0) {
-    conv_fail(fn, std::string(name) + " is null but " + std::to_string(floats) +
-                      " floats are needed");
+    conv_fail(fn,
+              std::string(name) + " is null but " + std::to_string(floats) + " floats are needed");
   }
 }
 
@@ -18623,8 +19025,8 @@ namespace {
 // The column matrix [k, out_h * out_w] of the channels of one (image, group) at `xg` into `col`;
 // returns `col`. A few chunks of rows per thread: one task per row costs more than a short
 // row's copy.
-const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k,
-                                  float* col, Executor* executor) {
+const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k, float* col,
+                                  Executor* executor) {
   const std::size_t out_plane = p.out_h() * p.out_w();
   const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
   const std::size_t chunks = std::min(k, 4 * threads);
@@ -18644,8 +19046,7 @@ std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
 }
 
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
-                     float* y, float* workspace, const Activation& activation,
-                     Executor* executor) {
+                     float* y, float* workspace, const Activation& activation, Executor* executor) {
   const char* fn = "conv2d";
   check_conv_params(p, fn);
   const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
@@ -18663,9 +19064,9 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
       if (direct) {
-        INLAY_DISPATCH(conv_direct_f32)(p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
-                                        y + (n * p.out_channels + g * og) * out_plane, workspace,
-                                        activation, executor);
+        INLAY_DISPATCH(conv_direct_f32)
+        (p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
+         y + (n * p.out_channels + g * og) * out_plane, workspace, activation, executor);
         continue;
       }
       float* yg = y + (n * p.out_channels + g * og) * out_plane;
@@ -18716,8 +19117,9 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
   const char* fn = "conv2d_packed";
   check_conv_params(p, fn);
   if (!conv2d_packed_applies(p)) {
-    conv_fail(fn, "the layer does not take the packed path (groups 1, at least 16 output "
-                  "channels, at most 256 output pixels, not a direct-kernel layer)");
+    conv_fail(fn,
+              "the layer does not take the packed path (groups 1, at least 16 output "
+              "channels, at most 256 output pixels, not a direct-kernel layer)");
   }
   const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
   const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
@@ -18796,14 +19198,14 @@ void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
       // col [og*kh*kw, in_h*in_w] = W_g^T * x_g, W_g being the group's [cg, og*kh*kw] slice.
       if (in_plane != 0) {
         gemm_f32(true, false, m, in_plane, cg, 1.0f, w + g * cg * m, m,
-                 x + (n * p.in_channels + g * cg) * in_plane, in_plane, 0.0f, workspace,
-                 in_plane, GemmEpilogue{}, executor);
+                 x + (n * p.in_channels + g * cg) * in_plane, in_plane, 0.0f, workspace, in_plane,
+                 GemmEpilogue{}, executor);
       }
       float* yg = y + (n * p.out_channels + g * og) * out_plane;
       parallel_for(executor, og, [&](std::size_t oc) {
-        INLAY_DISPATCH(conv_col2im_f32)(p, workspace + oc * kk * in_plane, 1,
-                                        bias ? bias + g * og + oc : nullptr,
-                                        yg + oc * out_plane, activation);
+        INLAY_DISPATCH(conv_col2im_f32)
+        (p, workspace + oc * kk * in_plane, 1, bias ? bias + g * og + oc : nullptr,
+         yg + oc * out_plane, activation);
       });
     }
   }
@@ -18856,9 +19258,8 @@ void check_pool_params(const Pool2dParams& p, const char* fn) {
 
 void check_pool_pointer(const char* fn, const char* name, const void* ptr, std::size_t n) {
   if (ptr == nullptr && n != 0) {
-    fail(ErrorKind::invalid_argument,
-         std::string(fn) + ": " + name + " is null but " + std::to_string(n) +
-             " elements are needed");
+    fail(ErrorKind::invalid_argument, std::string(fn) + ": " + name + " is null but " +
+                                          std::to_string(n) + " elements are needed");
   }
 }
 }  // namespace
@@ -18972,8 +19373,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 }
 
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps) {
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps) {
   detail_norm::check_eps("group_norm_f32", eps);
   if (groups == 0 || channels % groups != 0) {
     fail(ErrorKind::invalid_argument, "group_norm_f32: groups (" + std::to_string(groups) +
@@ -19012,8 +19413,10 @@ namespace detail_transpose {
 inline void check_perm(const char* function, const Shape& x_shape, const std::size_t* perm) {
   const std::size_t rank = x_shape.rank();
   if (rank > 0 && !perm) {
-    fail(ErrorKind::invalid_argument, std::string(function) + ": perm is null for a tensor of "
-                                      "rank " + std::to_string(rank));
+    fail(ErrorKind::invalid_argument, std::string(function) +
+                                          ": perm is null for a tensor of "
+                                          "rank " +
+                                          std::to_string(rank));
   }
   bool seen[Shape::max_rank] = {};
   for (std::size_t i = 0; i < rank; ++i) {
@@ -19041,8 +19444,8 @@ void transpose_f32(const float* x, const Shape& x_shape, const std::size_t* perm
 void transpose_bytes(const void* x, std::size_t element_size, const Shape& x_shape,
                      const std::size_t* perm, void* y) {
   if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8) {
-    fail(ErrorKind::invalid_argument, "transpose_bytes: element_size must be 1, 2, 4 or 8, got " +
-                                          std::to_string(element_size));
+    fail(ErrorKind::invalid_argument,
+         "transpose_bytes: element_size must be 1, 2, 4 or 8, got " + std::to_string(element_size));
   }
   detail_transpose::check_perm("transpose_bytes", x_shape, perm);
   if (x_shape.numel() == 0) return;
@@ -19128,9 +19531,9 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
   if (w == nullptr || u == nullptr) winograd_fail("w or u is null");
   // G of Lavin and Gray, section 4.2 (rows for the points 0, 1, -1, 2, -2, infinity); the
   // product is formed in double and rounded once.
-  static constexpr double G[6][3] = {{1.0 / 4, 0.0, 0.0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                     {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
+  static constexpr double G[6][3] = {
+      {1.0 / 4, 0.0, 0.0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+      {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
   for (std::size_t oc = 0; oc < oc_n; ++oc) {
     for (std::size_t ic = 0; ic < ic_n; ++ic) {
       const float* g = w + (oc * ic_n + ic) * 9;
@@ -19163,13 +19566,14 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
                               const float* bias, float* y, float* workspace,
                               const Activation& activation, Executor* executor) {
   if (!winograd_supports(p)) {
-    winograd_fail("needs a 3x3 kernel, stride 1, dilation 1, one group, in_channels > 0 and an "
-                  "output of at least 2x2 (got kernel " + std::to_string(p.kernel_h) + "x" +
-                  std::to_string(p.kernel_w) + ", stride " + std::to_string(p.stride_h) + "," +
-                  std::to_string(p.stride_w) + ", dilation " + std::to_string(p.dilation_h) +
-                  "," + std::to_string(p.dilation_w) + ", groups " + std::to_string(p.groups) +
-                  ", in_channels " + std::to_string(p.in_channels) + ", output " +
-                  std::to_string(p.out_h()) + "x" + std::to_string(p.out_w()) + ")");
+    winograd_fail(
+        "needs a 3x3 kernel, stride 1, dilation 1, one group, in_channels > 0 and an "
+        "output of at least 2x2 (got kernel " +
+        std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + ", stride " +
+        std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) + ", dilation " +
+        std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) + ", groups " +
+        std::to_string(p.groups) + ", in_channels " + std::to_string(p.in_channels) + ", output " +
+        std::to_string(p.out_h()) + "x" + std::to_string(p.out_w()) + ")");
   }
   const std::size_t ic = p.in_channels, oc = p.out_channels;
   if (p.batch == 0 || oc == 0) return;
@@ -19192,8 +19596,8 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
     gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
     parallel_for(executor_for_work(executor, 80 * oc * tiles), oc, [&](std::size_t o) {
-      INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
-                                               activation);
+      INLAY_DISPATCH(winograd_output_rows_f32)
+      (p, m, o, r0, r1, oc * tiles, tiles, bias, y, activation);
     });
   }
 }
@@ -19424,8 +19828,8 @@ struct GeluTanhOp {
   template <class D, class V>
   HWY_INLINE V operator()(D d, V x) const {
     const V x3 = hn::Mul(hn::Mul(x, x), x);
-    const V u2 = hn::Mul(hn::MulAdd(x3, hn::Set(d, 0.044715f), x),
-                         hn::Set(d, 2.0f * 0.79788456080286536f));
+    const V u2 =
+        hn::Mul(hn::MulAdd(x3, hn::Set(d, 0.044715f), x), hn::Set(d, 2.0f * 0.79788456080286536f));
     return ZeroAtNegInf(d, x, hn::Mul(x, SigmoidVec(d, u2)));
   }
 };
@@ -19641,7 +20045,8 @@ HWY_AFTER_NAMESPACE();
 // ---- end inlay/kernels/activation-inl.hpp
 #if INLAY_IMPLEMENTS_FAMILY(0)
 // ---- begin inlay/kernels/elementwise-inl.hpp
-// Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU target.
+// Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU
+// target.
 //
 // binary_f32 first reduces the broadcast to at most rank dimensions: dimensions of size 1 are
 // dropped and adjacent dimensions that broadcast the same way (both inputs full, only a full, only
@@ -19679,31 +20084,45 @@ void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
 
 struct AddOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Add(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Add(a, b);
+  }
 };
 struct SubOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Sub(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Sub(a, b);
+  }
 };
 struct MulOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Mul(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Mul(a, b);
+  }
 };
 struct DivOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Div(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Div(a, b);
+  }
 };
 struct BinaryPowOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D d, V a, V b) const { return PowVec(d, a, b); }
+  HWY_INLINE V operator()(D d, V a, V b) const {
+    return PowVec(d, a, b);
+  }
 };
 struct MaxOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return NanMax(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return NanMax(a, b);
+  }
 };
 struct MinOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return NanMin(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return NanMin(a, b);
+  }
 };
 struct PreluOp {
   template <class D, class V>
@@ -20469,8 +20888,8 @@ static void gemm_packed_row_task(const GemmProblem& g, std::size_t i, std::size_
         }
       }
       for (std::size_t r = 0; r < panels * kVecs; ++r) hn::Store(acc[r], d, tile + r * L);
-      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j,
-                      first, last);
+      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j, first,
+                      last);
     }
     p0 += kb;
   } while (p0 < g.k);
@@ -20691,11 +21110,10 @@ static void pack_conv_columns(const void* source, std::size_t j0, std::size_t nb
     for (std::size_t x = 0; x < w;) {
       const std::size_t oy = (jq + x) / ow, ox = (jq + x) % ow;
       const std::size_t end = std::min(w, x + (ow - ox));
-      runs[run_count++] = {x, end,
-                           static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                               static_cast<std::ptrdiff_t>(p.pad_top),
-                           static_cast<std::ptrdiff_t>(ox * sw) -
-                               static_cast<std::ptrdiff_t>(p.pad_left)};
+      runs[run_count++] = {
+          x, end,
+          static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+          static_cast<std::ptrdiff_t>(ox * sw) - static_cast<std::ptrdiff_t>(p.pad_left)};
       x = end;
     }
     const bool whole = run_count == 1 && w == W;  // the panel is 16 columns of one output row
@@ -20739,11 +21157,11 @@ static void pack_conv_columns(const void* source, std::size_t j0, std::size_t nb
         }
         // Columns [lo, hi) of the run read inside the input row.
         const std::size_t lo =
-            ix >= 0 ? 0 : static_cast<std::size_t>((-ix + static_cast<std::ptrdiff_t>(sw) - 1) /
-                                                   static_cast<std::ptrdiff_t>(sw));
-        const std::size_t hi =
-            std::min(len, static_cast<std::size_t>((in_w - 1 - ix) /
-                                                   static_cast<std::ptrdiff_t>(sw)) + 1);
+            ix >= 0 ? 0
+                    : static_cast<std::size_t>((-ix + static_cast<std::ptrdiff_t>(sw) - 1) /
+                                               static_cast<std::ptrdiff_t>(sw));
+        const std::size_t hi = std::min(
+            len, static_cast<std::size_t>((in_w - 1 - ix) / static_cast<std::ptrdiff_t>(sw)) + 1);
         const float* row = xc + iy * in_w + ix;
         for (std::size_t x = 0; x < lo; ++x) o[x] = 0.0f;
         for (std::size_t x = lo; x < hi; ++x) o[x] = row[x * sw];
@@ -20764,7 +21182,8 @@ void conv_gemm_f32(const Conv2dParams& p, const float* x, const float* w, float*
   GemmProblem g = gemm_problem(false, k, 1.0f, w, k, 0.0f, y, out_plane, epilogue);
   g.pack_b = &pack_conv_columns;
   g.b_source = &columns;
-  gemm_run(1, og, out_plane, kGemmTaskNC, [&](std::size_t) { return g; }, executor);
+  gemm_run(
+      1, og, out_plane, kGemmTaskNC, [&](std::size_t) { return g; }, executor);
 }
 
 }  // namespace HWY_NAMESPACE
@@ -20869,7 +21288,8 @@ enum class Acc { sum, abs_sum, sq_sum, max, min, prod, exp_sum };
 // The input value that leaves each accumulation unchanged (pads partial vectors).
 inline float NeutralInput(Acc k) {
   switch (k) {
-    case Acc::max: case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
+    case Acc::max:
+    case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
     case Acc::min: return std::numeric_limits<float>::infinity();
     case Acc::prod: return 1.0f;
     default: return 0.0f;
@@ -20885,8 +21305,14 @@ HWY_INLINE void Step(D d, V& acc, V& nan, V v, V off) {
     case Acc::sum: acc = hn::Add(acc, v); break;
     case Acc::abs_sum: acc = hn::Add(acc, hn::Abs(v)); break;
     case Acc::sq_sum: acc = hn::MulAdd(v, v, acc); break;
-    case Acc::max: acc = hn::Max(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
-    case Acc::min: acc = hn::Min(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
+    case Acc::max:
+      acc = hn::Max(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
+    case Acc::min:
+      acc = hn::Min(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
     case Acc::prod: acc = hn::Mul(acc, v); break;
     case Acc::exp_sum: acc = hn::Add(acc, ExpNonPositive(d, hn::Sub(v, off))); break;
   }
@@ -21085,8 +21511,8 @@ inline void SoftmaxRows(const float* x, float* y, std::size_t outer, std::size_t
     for (; i < n; i += L) {
       const std::size_t w = n - i < L ? n - i : L;
       // Tail lanes load 0 and give exp(-m) in unused lanes; mask them out of the sum.
-      const auto e = hn::IfThenElseZero(hn::FirstN(d, w),
-                                        ExpNonPositive(d, hn::Sub(LoadN(d, p + i, w), m)));
+      const auto e =
+          hn::IfThenElseZero(hn::FirstN(d, w), ExpNonPositive(d, hn::Sub(LoadN(d, p + i, w), m)));
       StoreN(d, e, q + i, w);
       s0 = hn::Add(s0, e);
     }
@@ -21141,8 +21567,7 @@ inline void Softmax(const float* x, float* y, std::size_t outer, std::size_t axi
   }
 }
 
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner) {
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner) {
   Softmax(x, y, outer, axis, inner, false);
 }
 
@@ -21195,7 +21620,8 @@ inline Acc AccOf(ReduceOp op) {
     case ReduceOp::min: return Acc::min;
     case ReduceOp::prod: return Acc::prod;
     case ReduceOp::l1: return Acc::abs_sum;
-    case ReduceOp::l2: case ReduceOp::sum_square: return Acc::sq_sum;
+    case ReduceOp::l2:
+    case ReduceOp::sum_square: return Acc::sq_sum;
     case ReduceOp::log_sum_exp: return Acc::exp_sum;
     default: return Acc::sum;
   }
@@ -21228,12 +21654,14 @@ inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk
     if (op == ReduceOp::log_sum_exp) {
       m = -std::numeric_limits<float>::infinity();
       Odometer r(rows);
-      do m = MaxNaN(m, RowReduce(Acc::max, base + r.offset, n)); while (r.Next());
+      do m = MaxNaN(m, RowReduce(Acc::max, base + r.offset, n));
+      while (r.Next());
       off = ExpOffset(m);
     }
     float acc = Identity(k);
     Odometer r(rows);
-    do acc = CombineScalar(k, acc, RowReduce(k, base + r.offset, n, off)); while (r.Next());
+    do acc = CombineScalar(k, acc, RowReduce(k, base + r.offset, n, off));
+    while (r.Next());
     y[oy.offset] = Finish(op, acc, count, m);
     oy.Next();
   } while (o.Next());
@@ -21243,8 +21671,8 @@ inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk
 // max/min, NaN lanes into nan), reading each row's columns contiguously; acc and nan are
 // padded to whole vectors. exp_sum subtracts off[j] from column j.
 template <Acc K>
-HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width,
-                                 float* acc, float* nan, const float* off) {
+HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width, float* acc,
+                                 float* nan, const float* off) {
   const hn::ScalableTag<float> d;
   const std::size_t L = hn::Lanes(d);
   constexpr bool kTrack = K == Acc::max || K == Acc::min;
@@ -21255,7 +21683,8 @@ HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_
     for (std::size_t j = 0; j <= full && j < width; j += L) {
       auto a = hn::Load(d, acc + j);
       auto nv = kTrack ? hn::Load(d, nan + j) : hn::Zero(d);
-      const auto v = j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
+      const auto v =
+          j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
       Step<K>(d, a, nv, v, K == Acc::exp_sum ? hn::Load(d, off + j) : hn::Zero(d));
       hn::Store(a, d, acc + j);
       if (kTrack) hn::Store(nv, d, nan + j);
@@ -21432,11 +21861,15 @@ inline void ArgBest(const float* x, const Shape& x_shape, std::size_t axis, bool
       std::size_t i = 1;
       if (vec_ok && n >= L) {
         const std::size_t steps = n / L;
-        ArgLanes(d, di, xo, steps, L, static_cast<std::int32_t>(L), hn::Iota(di, 0), vs, last, bv, bi);
+        ArgLanes(d, di, xo, steps, L, static_cast<std::int32_t>(L), hn::Iota(di, 0), vs, last, bv,
+                 bi);
         b = bv[0];
         ib = bi[0];
         for (std::size_t l = 1; l < L; ++l) {
-          if (Beats(bv[l], bi[l], b, ib, last)) { b = bv[l]; ib = bi[l]; }
+          if (Beats(bv[l], bi[l], b, ib, last)) {
+            b = bv[l];
+            ib = bi[l];
+          }
         }
         i = steps * L;
       }
@@ -21578,9 +22011,8 @@ HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
 inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
                                   std::size_t stride, std::size_t in, std::size_t out) {
   const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
-  const std::ptrdiff_t last_read = first_tap +
-                                   static_cast<std::ptrdiff_t>((kernel - 1) * dilation) +
-                                   (stride == 2 ? 1 : 0);
+  const std::ptrdiff_t last_read =
+      first_tap + static_cast<std::ptrdiff_t>((kernel - 1) * dilation) + (stride == 2 ? 1 : 0);
   const WindowRange first = window_range(first_tap, stride, in, out);
   const WindowRange last = window_range(last_read, stride, in, out);
   return {first.lo, last.hi > first.lo ? last.hi : first.lo};
@@ -21718,10 +22150,9 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
         fill_f32(o, ow, 0.0f);
         continue;
       }
-      const std::size_t first = static_cast<std::size_t>(
-          static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
-      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo,
-                       cols.hi - cols.lo);
+      const std::size_t first =
+          static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
+      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo, cols.hi - cols.lo);
       fill_f32(o + cols.hi, ow - cols.hi, 0.0f);
     }
     fill_f32(out + rows.hi * ow, (oh - rows.hi) * ow, 0.0f);
@@ -21812,8 +22243,7 @@ void conv_direct_block(D d, const Conv2dParams& p, const float* x, std::size_t x
     if (ox + N > ow) ox = ow - N;  // the last vector overlaps the previous one
     std::size_t oy = 0;
     for (; oy + kConvDirectRows <= oh; oy += kConvDirectRows) {
-      conv_direct_tile<kConvDirectRows>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb,
-                                        activation);
+      conv_direct_tile<kConvDirectRows>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb, activation);
     }
     for (; oy < oh; ++oy) {
       conv_direct_tile<1>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb, activation);
@@ -21838,8 +22268,8 @@ void conv_direct_f32(const Conv2dParams& p, const float* x, const float* w, cons
     fill_f32(padded, cg * xplane, 0.0f);
     for (std::size_t c = 0; c < cg; ++c) {
       for (std::size_t iy = 0; iy < p.in_h; ++iy) {
-        copy_f32(x + (c * p.in_h + iy) * p.in_w, padded + c * xplane + (iy + p.pad_top) * xw +
-                     p.pad_left, p.in_w);
+        copy_f32(x + (c * p.in_h + iy) * p.in_w,
+                 padded + c * xplane + (iy + p.pad_top) * xw + p.pad_left, p.in_w);
       }
     }
     x = padded;
@@ -21985,13 +22415,13 @@ inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, s
 // the top and bottom padding read one shared row of zeros. Output rows are computed
 // kDepthwiseRows at a time (independent FMA chains, one broadcast of each weight); input row iy
 // sits in slot iy % slots, where `slots` is the span of input rows two such groups read, so the
-// rows of this group and the next never share a slot and each input row is copied about once. Everything that is the
-// same for every plane (the zero padding of each phase, where it starts) is worked out once per
-// call: the per-plane work is the copies and the FMAs, with no division.
+// rows of this group and the next never share a slot and each input row is copied about once.
+// Everything that is the same for every plane (the zero padding of each phase, where it starts) is
+// worked out once per call: the per-plane work is the copies and the FMAs, with no division.
 constexpr std::size_t kDepthwiseCacheFloats = 8192;  // 32 KiB of stack per task
 constexpr std::size_t kDepthwiseMaxKernel = 32;      // taps per kernel row and kernel rows
 constexpr std::size_t kDepthwiseMaxSlots = 128;
-constexpr std::size_t kDepthwiseMaxPhases = 32;      // stride_w
+constexpr std::size_t kDepthwiseMaxPhases = 32;  // stride_w
 constexpr std::size_t kDepthwiseRows = 4;
 
 // The activation the cached path applies in registers as it stores; others are a second pass.
@@ -22028,8 +22458,7 @@ struct DepthwiseCache {
     for (std::size_t r = 0; r < s; ++r) {
       // Index t holds padded column r + s * t, input column r + s * t - pad_left.
       lo[r] = std::min(phase_len, p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0);
-      const std::size_t end =
-          p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
+      const std::size_t end = p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
       hi[r] = std::max(lo[r], std::min(end, phase_len));
       first[r] = hi[r] > lo[r] ? r + s * lo[r] - p.pad_left : 0;
     }
@@ -22102,9 +22531,8 @@ template <std::size_t kG, std::size_t kKw>
 inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c,
                                   const float* const* rows, const float* w, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
-  with_tag_for_width(ow, [&](auto d) {
-    depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow);
-  });
+  with_tag_for_width(
+      ow, [&](auto d) { depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow); });
 }
 
 // One plane (one image, one output channel) through the row cache `cache`
@@ -22193,10 +22621,9 @@ inline void depthwise_direct_plane(const Conv2dParams& p, const float* xp, const
   const bool use_full = in.hi - in.lo >= hn::Lanes(full);
   const StridedLoad mode = strided_load_for(p.stride_w);
   for (std::size_t oy = 0; oy < oh; ++oy) {
-    const WindowRange krows =
-        window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                         static_cast<std::ptrdiff_t>(p.pad_top),
-                     p.dilation_h, p.in_h, p.kernel_h);
+    const WindowRange krows = window_range(
+        static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+        p.dilation_h, p.in_h, p.kernel_h);
     const DepthwiseRow r{
         krows.hi == krows.lo
             ? xp
@@ -22259,8 +22686,8 @@ void depthwise_small_group(D d, const Conv2dParams& p, const float* x, const flo
   // Pixel (oy, ox), tap (ki, kj) reads padded pixel (oy*sh + ki*dh, ox*sw + kj*dw).
   const std::size_t step = p.stride_w * L;  // to the next output pixel of a row
   auto tap_at = [&](std::size_t oy, std::size_t ox, std::size_t ki, std::size_t kj) {
-    return xb + ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w +
-                 kj * p.dilation_w) * L;
+    return xb +
+           ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w + kj * p.dilation_w) * L;
   };
   HWY_ALIGN float ob[kDepthwiseSmallPlane * L];  // the output, interleaved like xb
   const auto b = hn::Load(d, bb);
@@ -22398,9 +22825,9 @@ inline PoolRow pool_row(const Pool2dParams& p, std::size_t oy) {
   const std::ptrdiff_t top =
       static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
   const WindowRange k = window_range(top, p.dilation_h, p.in_h, p.kernel_h);
-  const WindowRange padded = window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h),
-                                          p.dilation_h, p.in_h + p.pad_top + p.pad_bottom,
-                                          p.kernel_h);
+  const WindowRange padded =
+      window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h), p.dilation_h,
+                   p.in_h + p.pad_top + p.pad_bottom, p.kernel_h);
   const std::ptrdiff_t first = top + static_cast<std::ptrdiff_t>(k.lo * p.dilation_h);
   return {k, k.hi > k.lo ? static_cast<std::size_t>(first) : 0, padded.hi - padded.lo};
 }
@@ -22760,8 +23187,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 }
 
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps) {
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps) {
   GroupNorm(x, y, batch, channels, spatial, groups, scale, bias, eps);
 }
 
@@ -23007,8 +23434,9 @@ HWY_INLINE void winograd_at6(D d, const V m[6], V y[4]) {
 
 // Tiles per pass of the input transform: a multiple of any vector's lanes; its row buffer is
 // 6 x (4 * 64 + 4) floats (6.1 KiB) on AVX-512.
-constexpr std::size_t kWinogradChunk =
-    HWY_MAX_BYTES / sizeof(float) > 64 ? HWY_MAX_BYTES / sizeof(float) : 64;
+constexpr std::size_t kWinogradChunk = HWY_MAX_BYTES / sizeof(float) > 64
+                                           ? HWY_MAX_BYTES / sizeof(float)
+                                           : 64;
 
 // Input channel c of the tile rows [row_begin, row_end) into v: element (a, b) of the transform of
 // tile j (numbered from row_begin, tiles_w per row) goes to v[(a * 6 + b) * v_stride + c * ld + j].
@@ -23060,8 +23488,8 @@ void winograd_input_rows_f32(const Conv2dParams& p, const float* x, std::size_t 
       for (; X + N <= hi; X += N) {
         V xr[6], k[6];
         for (std::size_t r = 0; r < 6; ++r) {
-          xr[r] = rows[r] ? hn::LoadU(d, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X))
-                          : hn::Zero(d);
+          xr[r] =
+              rows[r] ? hn::LoadU(d, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X)) : hn::Zero(d);
         }
         winograd_bt6(d, xr, k);
         for (std::size_t a = 0; a < 6; ++a) hn::StoreU(k[a], d, buf[a] + X);

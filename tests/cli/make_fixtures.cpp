@@ -43,8 +43,10 @@ std::string tensor(const std::string& name, std::initializer_list<std::int64_t> 
 Pb value_info(const std::string& name, std::initializer_list<std::int64_t> dims,
               int elem_type = kFloat) {
   Pb shape;
-  for (std::int64_t d : dims) shape.m(1, d < 0 ? Pb().s(2, "batch") : Pb().u(1, static_cast<std::uint64_t>(d)));
-  return Pb().s(1, name).m(2, Pb().m(1, Pb().u(1, static_cast<std::uint64_t>(elem_type)).m(2, shape)));
+  for (std::int64_t d : dims)
+    shape.m(1, d < 0 ? Pb().s(2, "batch") : Pb().u(1, static_cast<std::uint64_t>(d)));
+  return Pb().s(1, name).m(2,
+                           Pb().m(1, Pb().u(1, static_cast<std::uint64_t>(elem_type)).m(2, shape)));
 }
 
 Pb node(const std::string& op, std::vector<std::string> in, const std::string& out) {
@@ -100,11 +102,17 @@ std::string endless_loop_model() {
       .m(12, value_info("cond_out", {}, kBool))
       .m(12, value_info("v_out", {2, 3}));
   Pb trips;
-  trips.u(2, static_cast<std::uint64_t>(kInt64)).s(8, "M").s(9, le_bytes<std::int64_t>({1000000000000000}));
+  trips.u(2, static_cast<std::uint64_t>(kInt64))
+      .s(8, "M")
+      .s(9, le_bytes<std::int64_t>({1000000000000000}));
   Pb loop = node("Loop", {"M", "", "x"}, "y");
   loop.m(5, Pb().s(1, "body").m(6, body).u(20, 5));  // AttributeProto g, type GRAPH
   Pb g;
-  g.m(1, loop).s(2, "endless").m(5, trips).m(11, value_info("x", {2, 3})).m(12, value_info("y", {2, 3}));
+  g.m(1, loop)
+      .s(2, "endless")
+      .m(5, trips)
+      .m(11, value_info("x", {2, 3}))
+      .m(12, value_info("y", {2, 3}));
   return model(g);
 }
 
@@ -129,8 +137,10 @@ int main(int argc, char** argv) {
   const std::string y_raw = le_bytes<float>({4.5f, 0, 0, 10.5f});
   const std::string y_off = le_bytes<float>({4.5f, 0, 0, 11.5f});  // one element off by 1
   Pb no_kernel;
-  no_kernel.m(1, node("NoSuchOp", {"x"}, "y")).s(2, "nokernel")
-      .m(11, value_info("x", {2, 3})).m(12, value_info("y", {2, 3}));
+  no_kernel.m(1, node("NoSuchOp", {"x"}, "y"))
+      .s(2, "nokernel")
+      .m(11, value_info("x", {2, 3}))
+      .m(12, value_info("y", {2, 3}));
 
   write(out / "affine.onnx", affine);
   write(out / "static.onnx", affine_model(2));
@@ -142,7 +152,7 @@ int main(int argc, char** argv) {
   write(out / "x_v2.npy", npy(2, "(2, 3)", x_raw));
   write(out / "x_big_endian.npy", npy(1, "(2, 3)", x_raw, ">f4"));
   write(out / "x_truncated.npy", x_npy.substr(0, x_npy.size() - 4));  // one element short
-  write(out / "x_long.npy", x_npy + "more");  // one element too many
+  write(out / "x_long.npy", x_npy + "more");                          // one element too many
   write(out / "expected_y.pb", tensor("y", {2, 2}, y_raw));
   write(out / "expected_y.npy", npy(1, "(2, 2)", y_raw));
 
@@ -151,7 +161,8 @@ int main(int argc, char** argv) {
   backend_case(out / "suite" / "skip", model(no_kernel), y_raw);
   backend_case(out / "suite" / "corrupt", affine.substr(0, affine.size() / 2), y_raw);
   backend_case(out / "meta", affine, y_off);
-  write(out / "meta" / "meta.json", "{\"suggested_tolerance\": {\"rtol\": 0.001, \"atol\": 2.0}}\n");
+  write(out / "meta" / "meta.json",
+        "{\"suggested_tolerance\": {\"rtol\": 0.001, \"atol\": 2.0}}\n");
   backend_case(out / "bad_meta", affine, y_raw);
   write(out / "bad_meta" / "meta.json", "{\"atol\": \"abc\"}\n");
   write(out / "no_data" / "model.onnx", affine);

@@ -56,7 +56,8 @@ TEST_CASE("float to float16 rounds to nearest even", "[dtype]") {
     const double lo = half_value(static_cast<std::uint16_t>(b));
     const double hi = half_value(static_cast<std::uint16_t>(b + 1));
     const float mid = static_cast<float>((lo + hi) / 2);  // exact in float
-    const std::uint16_t even = (b & 1) ? static_cast<std::uint16_t>(b + 1) : static_cast<std::uint16_t>(b);
+    const std::uint16_t even =
+        (b & 1) ? static_cast<std::uint16_t>(b + 1) : static_cast<std::uint16_t>(b);
     REQUIRE(inlay::to_float16(mid).bits == even);
     REQUIRE(inlay::to_float16(std::nextafter(mid, 0.0f)).bits == b);
     REQUIRE(inlay::to_float16(std::nextafter(mid, 1e9f)).bits == b + 1);

@@ -41,8 +41,8 @@ TEST_CASE("Shape rejects bad dimensions with inlay::Error", "[tensor]") {
 }
 
 TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[tensor]") {
-  for (DType t : {DType::f32, DType::f16, DType::i8, DType::u8, DType::i32, DType::i64,
-                  DType::boolean}) {
+  for (DType t :
+       {DType::f32, DType::f16, DType::i8, DType::u8, DType::i32, DType::i64, DType::boolean}) {
     Tensor x(t, {3, 5});
     CHECK(x.dtype() == t);
     CHECK(x.numel() == 15);
@@ -65,7 +65,8 @@ TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[tensor]")
 TEST_CASE("Tensor::data<T> is checked against the dtype", "[tensor]") {
   Tensor x(DType::i64, {2});
   CHECK_NOTHROW(x.data<std::int64_t>());
-  CHECK_THROWS_WITH(x.data<float>(), Catch::Matchers::Contains("data<f32>() on a tensor of dtype i64"));
+  CHECK_THROWS_WITH(x.data<float>(),
+                    Catch::Matchers::Contains("data<f32>() on a tensor of dtype i64"));
   CHECK_THROWS_AS(x.data<std::int32_t>(), Error);
 }
 

@@ -9,17 +9,15 @@
 #include "catch.hpp"
 #include "test_util.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::ErrorKind;
 using inlay::data::CsvOptions;
 using inlay::data::parse_csv;
 using inlay::data::read_csv;
 using inlay::data::Table;
-using Catch::Matchers::Contains;
 using inlay_test::error_of;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("parse_csv reads numbers row by row", "[csv]") {
   const Table t = parse_csv("1,2.5,-3\n4e2, +5 ,6.\r\n\n  \n-0.25,1E-3,7\n");
@@ -61,8 +59,8 @@ TEST_CASE("parse_csv options: skipped header lines, other delimiters, runs of bl
 }
 
 TEST_CASE("parse_csv errors name the source, line and column", "[csv]") {
-  std::string m = error_of([] { parse_csv("1,2\n3,x7,5\n", {}, "train.csv"); },
-                           ErrorKind::invalid_argument);
+  std::string m =
+      error_of([] { parse_csv("1,2\n3,x7,5\n", {}, "train.csv"); }, ErrorKind::invalid_argument);
   CHECK_THAT(m, Contains("train.csv:2:3:") && Contains("'x7'") && Contains("not a finite number"));
 
   m = error_of([] { parse_csv("1,2,3\n4,5,6\n7,8\n", {}, "t.csv"); }, ErrorKind::invalid_argument);
@@ -89,18 +87,18 @@ TEST_CASE("parse_csv errors name the source, line and column", "[csv]") {
   // Not numbers in the C locale's sense: all refused.
   for (const char* cell : {"nan", "inf", "-inf", "0x10", "1,5", "1e999", "--1", "++1", "1 2"}) {
     INFO("cell " << cell);
-    CHECK_THROWS_AS(parse_csv(std::string("0;") + cell + "\n", [] {
-                      CsvOptions o;
-                      o.delimiter = ';';
-                      return o;
-                    }()),
+    CHECK_THROWS_AS(parse_csv(std::string("0;") + cell + "\n",
+                              [] {
+                                CsvOptions o;
+                                o.delimiter = ';';
+                                return o;
+                              }()),
                     inlay::Error);
   }
 }
 
 TEST_CASE("read_csv: missing files are io errors naming the path", "[csv]") {
-  const std::string m =
-      error_of([] { read_csv("/nonexistent/inlay/none.csv"); }, ErrorKind::io);
+  const std::string m = error_of([] { read_csv("/nonexistent/inlay/none.csv"); }, ErrorKind::io);
   CHECK_THAT(m, Contains("/nonexistent/inlay/none.csv"));
 }
 
@@ -164,6 +162,6 @@ TEST_CASE("The examples' data sets read with the shapes data/README.md gives", "
   CHECK(diabetes.rows == 442);
   CHECK(diabetes.cols == 11);
   CHECK(diabetes.at(0, 0) == 59);
-  CHECK(diabetes.at(0, 10) == 151);  // the first target
+  CHECK(diabetes.at(0, 10) == 151);   // the first target
   CHECK(diabetes.at(441, 10) == 57);  // the last target
 }

@@ -3,7 +3,6 @@
 // zero inputs of the declared shapes (symbolic dimensions = 1). Success or inlay::Error are the
 // only acceptable ends; a crash, a sanitizer report, another exception or a hang is a bug.
 // Built and run by tools/fuzz (seed corpus: tests/graph/malformed, the bench models).
-#define INLAY_IMPLEMENTATION
 #include <inlay/inlay.hpp>
 
 #include <cstddef>
@@ -40,7 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     inlay::Session session(model);
     session.run(inputs);
-  } catch (const inlay::Error&) {
-  }
+  } catch (const inlay::Error&) {}
   return 0;
 }

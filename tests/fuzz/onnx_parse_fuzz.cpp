@@ -1,7 +1,6 @@
 // libFuzzer target: any bytes, read as a model and as a tensor (and every tensor found converted),
 // must end in success or inlay::Error; anything else (a crash, a sanitizer report, another
 // exception) is a bug. Built by tools/fuzz.
-#define INLAY_IMPLEMENTATION
 #include <inlay/inlay.hpp>
 
 #include <cstddef>
@@ -12,8 +11,7 @@ namespace {
 void convert(const inlay::onnx::TensorProto& t) {
   try {
     inlay::onnx::to_tensor(t);  // no folder: external data is refused, never read
-  } catch (const inlay::Error&) {
-  }
+  } catch (const inlay::Error&) {}
 }
 
 void convert_graph(const inlay::onnx::GraphProto& g) {
@@ -34,11 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const inlay::onnx::ModelProto m = inlay::onnx::parse_model(data, size);
     convert_graph(m.graph);
-  } catch (const inlay::Error&) {
-  }
+  } catch (const inlay::Error&) {}
   try {
     convert(inlay::onnx::parse_tensor(data, size));
-  } catch (const inlay::Error&) {
-  }
+  } catch (const inlay::Error&) {}
   return 0;
 }

@@ -26,7 +26,10 @@ struct ConvCase {
   std::vector<float> w, b;
 
   ConvCase(std::int64_t c_, std::int64_t m_, std::int64_t k_, std::int64_t h_)
-      : c(c_), m(m_), k(k_), h(h_),
+      : c(c_),
+        m(m_),
+        k(k_),
+        h(h_),
         w(random_floats(static_cast<std::size_t>(m * c * k * k), 11)),
         b(random_floats(static_cast<std::size_t>(m), 12)) {}
 
@@ -145,9 +148,7 @@ TEST_CASE("Two sessions on two threads run a fresh model at once", "[conv_prepar
         while (ready.load() < 2) std::this_thread::yield();
         try {
           y[t] = cc->run(model, x[t]);
-        } catch (const std::exception& e) {
-          error[t] = e.what();
-        }
+        } catch (const std::exception& e) { error[t] = e.what(); }
       };
       std::thread a(body, 0), b(body, 1);
       a.join();

@@ -33,8 +33,9 @@ OpModel unary(const std::string& op, DType x, std::int64_t opset = 17) {
 
 TEST_CASE("integer arithmetic broadcasts, wraps on overflow and gives 0 for x / 0",
           "[elementwise_ops]") {
-  const Tensor a = make_tensor<std::int32_t>({2, 3}, {1, -7, 9, std::numeric_limits<std::int32_t>::max(), 0,
-                                                      std::numeric_limits<std::int32_t>::min()});
+  const Tensor a =
+      make_tensor<std::int32_t>({2, 3}, {1, -7, 9, std::numeric_limits<std::int32_t>::max(), 0,
+                                         std::numeric_limits<std::int32_t>::min()});
   const Tensor b = make_tensor<std::int32_t>({3}, {2, 0, -1});
   auto out = binary("Add", DType::i32, DType::i32).run({a, b});
   CHECK(out[0].shape() == Shape{2, 3});
@@ -71,7 +72,10 @@ TEST_CASE("broadcasting: scalars, empty tensors and shapes that do not fit", "[e
 
   const Tensor bad = make_tensor<float>({2}, {1, 2});
   const std::string msg = error_of(
-      [&] { binary("Add", DType::f32, DType::f32).run({row, bad}); }, ErrorKind::shape_mismatch);
+      [&] {
+        binary("Add", DType::f32, DType::f32).run({row, bad});
+      },
+      ErrorKind::shape_mismatch);
   CHECK_THAT(msg, Contains("[1, 3]") && Contains("[2]") && Contains("Add"));
   const std::string msg64 = error_of(
       [&] {
@@ -116,28 +120,31 @@ TEST_CASE("unary ops on integers where ONNX defines them, an error where it does
   CHECK(values_of<std::uint32_t>(unary("Sign", DType::u32).run({u})[0]) ==
         std::vector<std::uint32_t>{0, 1});
 
-  const std::string msg = error_of([&] { unary("Sin", DType::i32).run({Tensor(DType::i32, Shape{2})}); },
-                                       ErrorKind::unsupported_op);
+  const std::string msg =
+      error_of([&] { unary("Sin", DType::i32).run({Tensor(DType::i32, Shape{2})}); },
+               ErrorKind::unsupported_op);
   CHECK_THAT(msg, Contains("i32") && Contains("Sin"));
   error_of([&] { unary("Abs", DType::boolean).run({Tensor(DType::boolean, Shape{2})}); },
-               ErrorKind::unsupported_op);
+           ErrorKind::unsupported_op);
   error_of([&] { unary("Not", DType::f32).run({Tensor(DType::f32, Shape{2})}); },
-               ErrorKind::unsupported_op);
+           ErrorKind::unsupported_op);
 }
 
-TEST_CASE("f32 activations through the kernel agree with the f64 scalar code", "[elementwise_ops]") {
+TEST_CASE("f32 activations through the kernel agree with the f64 scalar code",
+          "[elementwise_ops]") {
   const std::vector<float> xs = inlay_test::random_floats(97, 7, -6.0f, 6.0f);
   std::vector<double> xd(xs.begin(), xs.end());
   const Tensor xf = Tensor::view(xs.data(), {97});
   const Tensor x64 = Tensor::view(xd.data(), {97});
-  for (const char* op : {"Relu", "Sigmoid", "Tanh", "Exp", "Erf", "Softplus", "Elu", "Selu",
-                         "LeakyRelu", "HardSigmoid", "HardSwish", "Abs", "Neg", "Softsign",
-                         "Celu", "ThresholdedRelu", "Shrink", "Floor", "Round", "Atan"}) {
+  for (const char* op :
+       {"Relu", "Sigmoid",         "Tanh",        "Exp",       "Erf",   "Softplus", "Elu",
+        "Selu", "LeakyRelu",       "HardSigmoid", "HardSwish", "Abs",   "Neg",      "Softsign",
+        "Celu", "ThresholdedRelu", "Shrink",      "Floor",     "Round", "Atan"}) {
     INFO(op);
     OpModel f = unary(op, DType::f32);
     OpModel d = unary(op, DType::f64);
-    if (std::string(op) == "LeakyRelu" || std::string(op) == "Elu" ||
-        std::string(op) == "Celu" || std::string(op) == "ThresholdedRelu") {
+    if (std::string(op) == "LeakyRelu" || std::string(op) == "Elu" || std::string(op) == "Celu" ||
+        std::string(op) == "ThresholdedRelu") {
       f.attr("alpha", 0.5f);
       d.attr("alpha", 0.5f);
     }
@@ -154,14 +161,16 @@ TEST_CASE("half floats compute in float and round once", "[elementwise_ops]") {
   using inlay::float16;
   using inlay::to_float;
   using inlay::to_float16;
-  const Tensor x = make_tensor<float16>({3}, {to_float16(-1.5f), to_float16(0.25f), to_float16(2.0f)});
+  const Tensor x =
+      make_tensor<float16>({3}, {to_float16(-1.5f), to_float16(0.25f), to_float16(2.0f)});
   auto y = unary("Exp", DType::f16).run({x})[0];
   REQUIRE(y.dtype() == DType::f16);
   for (int i = 0; i < 3; ++i) {
     const float want = std::exp(to_float(x.data<float16>()[i]));
     CHECK(to_float(y.data<float16>()[i]) == to_float(to_float16(want)));
   }
-  y = binary("Max", DType::f16, DType::f16).run({x, make_tensor<float16>({1}, {to_float16(0.5f)})})[0];
+  y = binary("Max", DType::f16, DType::f16)
+          .run({x, make_tensor<float16>({1}, {to_float16(0.5f)})})[0];
   CHECK(to_float(y.data<float16>()[0]) == 0.5f);
   CHECK(to_float(y.data<float16>()[2]) == 2.0f);
   const auto lt = binary("Less", DType::f16, DType::f16).run({x, x})[0];
@@ -178,32 +187,46 @@ TEST_CASE("Clip: attributes before opset 11, optional inputs after, integers fro
   const Tensor lo = make_tensor<float>({}, {0.0f});
   OpModel only_min = OpModel("Clip", 13).input("x", DType::f32).input("lo", DType::f32).output("y");
   CHECK(values_of<float>(only_min.run({x, lo})[0]) == std::vector<float>{0, 0, 0.5f, 3});
-  OpModel only_max = OpModel("Clip", 13).input("x", DType::f32).omitted().input("hi", DType::f32).output("y");
+  OpModel only_max =
+      OpModel("Clip", 13).input("x", DType::f32).omitted().input("hi", DType::f32).output("y");
   CHECK(values_of<float>(only_max.run({x, lo})[0]) == std::vector<float>{-3, -0.5f, 0, 0});
 
   const Tensor xi = make_tensor<std::int64_t>({4}, {-5, 1, 2, 9});
-  OpModel ints = OpModel("Clip", 13).input("x", DType::i64).input("lo", DType::i64).input("hi", DType::i64).output("y");
-  CHECK(values_of<std::int64_t>(ints.run({xi, make_tensor<std::int64_t>({}, {0}),
-                                          make_tensor<std::int64_t>({}, {4})})[0]) ==
+  OpModel ints = OpModel("Clip", 13)
+                     .input("x", DType::i64)
+                     .input("lo", DType::i64)
+                     .input("hi", DType::i64)
+                     .output("y");
+  CHECK(values_of<std::int64_t>(ints.run(
+            {xi, make_tensor<std::int64_t>({}, {0}), make_tensor<std::int64_t>({}, {4})})[0]) ==
         std::vector<std::int64_t>{0, 1, 2, 4});
   // min > max: every element is max (NumPy's minimum(maximum(x, min), max)).
-  CHECK(values_of<std::int64_t>(ints.run({xi, make_tensor<std::int64_t>({}, {5}),
-                                          make_tensor<std::int64_t>({}, {3})})[0]) ==
+  CHECK(values_of<std::int64_t>(ints.run(
+            {xi, make_tensor<std::int64_t>({}, {5}), make_tensor<std::int64_t>({}, {3})})[0]) ==
         std::vector<std::int64_t>{3, 3, 3, 3});
 
-  OpModel mixed = OpModel("Clip", 13).input("x", DType::i64).input("lo", DType::i32).input("hi", DType::i64).output("y");
+  OpModel mixed = OpModel("Clip", 13)
+                      .input("x", DType::i64)
+                      .input("lo", DType::i32)
+                      .input("hi", DType::i64)
+                      .output("y");
   const std::string msg = error_of(
-      [&] { mixed.run({xi, make_tensor<std::int32_t>({}, {0}), make_tensor<std::int64_t>({}, {4})}); },
+      [&] {
+        mixed.run({xi, make_tensor<std::int32_t>({}, {0}), make_tensor<std::int64_t>({}, {4})});
+      },
       ErrorKind::invalid_model);
   CHECK_THAT(msg, Contains("min has dtype i32"));
-  error_of([&] {
-    ints.run({xi, make_tensor<std::int64_t>({2}, {0, 1}), make_tensor<std::int64_t>({}, {4})});
-  }, ErrorKind::invalid_model);
+  error_of(
+      [&] {
+        ints.run({xi, make_tensor<std::int64_t>({2}, {0, 1}), make_tensor<std::int64_t>({}, {4})});
+      },
+      ErrorKind::invalid_model);
   error_of([&] { unary("Clip", DType::i32, 10).run({Tensor(DType::i32, Shape{2})}); },
-               ErrorKind::unsupported_op);
+           ErrorKind::unsupported_op);
 }
 
-TEST_CASE("Mod: Python or C sign, integer x % 0 gives 0, floats need fmod = 1", "[elementwise_ops]") {
+TEST_CASE("Mod: Python or C sign, integer x % 0 gives 0, floats need fmod = 1",
+          "[elementwise_ops]") {
   const Tensor a = make_tensor<std::int32_t>({4}, {7, -7, 7, -7});
   const Tensor b = make_tensor<std::int32_t>({4}, {3, 3, -3, 0});
   CHECK(values_of<std::int32_t>(binary("Mod", DType::i32, DType::i32).run({a, b})[0]) ==
@@ -237,8 +260,11 @@ TEST_CASE("BitShift: the direction attribute is checked, wide shifts give 0", "[
   error_of([&] { binary("BitShift", DType::u8, DType::u8).load(); }, ErrorKind::invalid_model);
   OpModel signed_shift = binary("BitShift", DType::i32, DType::i32);
   signed_shift.attr("direction", std::string("LEFT"));
-  error_of([&] { signed_shift.run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
-               ErrorKind::unsupported_op);
+  error_of(
+      [&] {
+        signed_shift.run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})});
+      },
+      ErrorKind::unsupported_op);
 }
 
 TEST_CASE("Pow: integer powers are exact, the base's dtype wins", "[elementwise_ops]") {
@@ -247,16 +273,22 @@ TEST_CASE("Pow: integer powers are exact, the base's dtype wins", "[elementwise_
   CHECK(values_of<std::int64_t>(binary("Pow", DType::i64, DType::i64).run({base, exponent})[0]) ==
         std::vector<std::int64_t>{4052555153018976267LL, -1, 0, 1});
   const Tensor half = make_tensor<float>({1}, {0.5f});
-  const auto y = binary("Pow", DType::i64, DType::f32).run({make_tensor<std::int64_t>({1}, {16}), half})[0];
+  const auto y =
+      binary("Pow", DType::i64, DType::f32).run({make_tensor<std::int64_t>({1}, {16}), half})[0];
   REQUIRE(y.dtype() == DType::i64);
   CHECK(y.data<std::int64_t>()[0] == 4);
-  const auto z = binary("Pow", DType::f64, DType::i32).run(
-      {make_tensor<double>({2}, {2.0, -2.0}), make_tensor<std::int32_t>({1}, {-2})})[0];
+  const auto z =
+      binary("Pow", DType::f64, DType::i32)
+          .run({make_tensor<double>({2}, {2.0, -2.0}), make_tensor<std::int32_t>({1}, {-2})})[0];
   CHECK(values_of<double>(z) == std::vector<double>{0.25, 0.25});
 }
 
 TEST_CASE("Sum, Mean, Max, Min broadcast any number of inputs", "[elementwise_ops]") {
-  OpModel sum = OpModel("Sum").input("a", DType::i32).input("b", DType::i32).input("c", DType::i32).output("y");
+  OpModel sum = OpModel("Sum")
+                    .input("a", DType::i32)
+                    .input("b", DType::i32)
+                    .input("c", DType::i32)
+                    .output("y");
   const Tensor a = make_tensor<std::int32_t>({2, 1}, {1, 2});
   const Tensor b = make_tensor<std::int32_t>({3}, {10, 20, 30});
   const Tensor c = make_tensor<std::int32_t>({}, {100});
@@ -264,15 +296,20 @@ TEST_CASE("Sum, Mean, Max, Min broadcast any number of inputs", "[elementwise_op
   CHECK(y.shape() == Shape{2, 3});
   CHECK(values_of<std::int32_t>(y) == std::vector<std::int32_t>{111, 121, 131, 112, 122, 132});
 
-  OpModel mean = OpModel("Mean").input("a", DType::f32).input("b", DType::f32).input("c", DType::f32).output("y");
-  const auto m = mean.run({make_tensor<float>({2, 1}, {1, 2}), make_tensor<float>({3}, {10, 20, 30}),
-                           make_tensor<float>({}, {3})})[0];
+  OpModel mean = OpModel("Mean")
+                     .input("a", DType::f32)
+                     .input("b", DType::f32)
+                     .input("c", DType::f32)
+                     .output("y");
+  const auto m = mean.run({make_tensor<float>({2, 1}, {1, 2}),
+                           make_tensor<float>({3}, {10, 20, 30}), make_tensor<float>({}, {3})})[0];
   const std::vector<float> want = {14.0f / 3, 24.0f / 3, 34.0f / 3, 5, 25.0f / 3, 35.0f / 3};
   for (std::size_t i = 0; i < want.size(); ++i) CHECK(m.data<float>()[i] == Approx(want[i]));
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   OpModel mx = OpModel("Max").input("a", DType::f64).input("b", DType::f64).output("y");
-  const auto z = mx.run({make_tensor<double>({3}, {1, nan, 5}), make_tensor<double>({3}, {nan, 2, 4})})[0];
+  const auto z =
+      mx.run({make_tensor<double>({3}, {1, nan, 5}), make_tensor<double>({3}, {nan, 2, 4})})[0];
   CHECK(std::isnan(z.data<double>()[0]));
   CHECK(std::isnan(z.data<double>()[1]));
   CHECK(z.data<double>()[2] == 5);
@@ -281,39 +318,65 @@ TEST_CASE("Sum, Mean, Max, Min broadcast any number of inputs", "[elementwise_op
         std::vector<std::uint16_t>{4, 9});
   error_of([&] { sum.run({a, b, Tensor(DType::i32, Shape{2})}); }, ErrorKind::shape_mismatch);
   OpModel mixed = OpModel("Sum").input("a", DType::i32).input("b", DType::i64).output("y");
-  CHECK_THAT(error_of([&] { mixed.run({a, make_tensor<std::int64_t>({}, {1})}); }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   mixed.run({a, make_tensor<std::int64_t>({}, {1})});
+                 },
+                 ErrorKind::invalid_model),
              Contains("input 1") && Contains("i64"));
 }
 
 TEST_CASE("comparisons, logic and Where", "[elementwise_ops]") {
   const Tensor a = make_tensor<std::int64_t>({3}, {1, 5, -2});
   const Tensor b = make_tensor<std::int64_t>({}, {1});
-  CHECK(values_of<bool>(binary("Equal", DType::i64, DType::i64).run({a, b})[0]) == std::vector<bool>{true, false, false});
-  CHECK(values_of<bool>(binary("GreaterOrEqual", DType::i64, DType::i64).run({a, b})[0]) == std::vector<bool>{true, true, false});
-  CHECK(values_of<bool>(binary("Less", DType::i64, DType::i64).run({a, b})[0]) == std::vector<bool>{false, false, true});
+  CHECK(values_of<bool>(binary("Equal", DType::i64, DType::i64).run({a, b})[0]) ==
+        std::vector<bool>{true, false, false});
+  CHECK(values_of<bool>(binary("GreaterOrEqual", DType::i64, DType::i64).run({a, b})[0]) ==
+        std::vector<bool>{true, true, false});
+  CHECK(values_of<bool>(binary("Less", DType::i64, DType::i64).run({a, b})[0]) ==
+        std::vector<bool>{false, false, true});
   const Tensor p = make_tensor<bool>({2, 1}, {true, false});
   const Tensor q = make_tensor<bool>({2}, {true, false});
   CHECK(values_of<bool>(binary("Xor", DType::boolean, DType::boolean).run({p, q})[0]) ==
         std::vector<bool>{false, true, true, false});
   CHECK(values_of<bool>(binary("Equal", DType::boolean, DType::boolean).run({p, q})[0]) ==
         std::vector<bool>{true, false, false, true});
-  error_of([&] { binary("And", DType::i32, DType::i32).run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})}); },
-               ErrorKind::unsupported_op);
+  error_of(
+      [&] {
+        binary("And", DType::i32, DType::i32)
+            .run({Tensor(DType::i32, Shape{1}), Tensor(DType::i32, Shape{1})});
+      },
+      ErrorKind::unsupported_op);
 
-  OpModel where = OpModel("Where").input("c", DType::boolean).input("x", DType::i64).input("y", DType::i64).output("z");
-  const auto z = where.run({make_tensor<bool>({2, 1, 1}, {true, false}), make_tensor<std::int64_t>({1, 3}, {1, 2, 3}),
+  OpModel where = OpModel("Where")
+                      .input("c", DType::boolean)
+                      .input("x", DType::i64)
+                      .input("y", DType::i64)
+                      .output("z");
+  const auto z = where.run({make_tensor<bool>({2, 1, 1}, {true, false}),
+                            make_tensor<std::int64_t>({1, 3}, {1, 2, 3}),
                             make_tensor<std::int64_t>({2, 1}, {-1, -2})})[0];
   CHECK(z.shape() == Shape{2, 2, 3});
-  CHECK(values_of<std::int64_t>(z) == std::vector<std::int64_t>{1, 2, 3, 1, 2, 3, -1, -1, -1, -2, -2, -2});
-  OpModel where16 = OpModel("Where").input("c", DType::boolean).input("x", DType::f16).input("y", DType::f16).output("z");
+  CHECK(values_of<std::int64_t>(z) ==
+        std::vector<std::int64_t>{1, 2, 3, 1, 2, 3, -1, -1, -1, -2, -2, -2});
+  OpModel where16 = OpModel("Where")
+                        .input("c", DType::boolean)
+                        .input("x", DType::f16)
+                        .input("y", DType::f16)
+                        .output("z");
   const auto h = where16.run({make_tensor<bool>({2}, {false, true}), Tensor(DType::f16, Shape{2}),
                               make_tensor<inlay::float16>({}, {inlay::to_float16(3.0f)})})[0];
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 3.0f);
   CHECK(inlay::to_float(h.data<inlay::float16>()[1]) == 0.0f);
   const std::string msg = error_of(
       [&] {
-        OpModel("Where").input("c", DType::i32).input("x", DType::f32).input("y", DType::f32).output("z").run(
-            {Tensor(DType::i32, Shape{1}), Tensor(DType::f32, Shape{1}), Tensor(DType::f32, Shape{1})});
+        OpModel("Where")
+            .input("c", DType::i32)
+            .input("x", DType::f32)
+            .input("y", DType::f32)
+            .output("z")
+            .run({Tensor(DType::i32, Shape{1}), Tensor(DType::f32, Shape{1}),
+                  Tensor(DType::f32, Shape{1})});
       },
       ErrorKind::unsupported_op);
   CHECK_THAT(msg, Contains("condition"));
@@ -325,7 +388,8 @@ TEST_CASE("IsInf, IsNaN and PRelu", "[elementwise_ops]") {
   OpModel only_pos = unary("IsInf", DType::f32);
   only_pos.attr("detect_negative", std::int64_t(0));
   CHECK(values_of<bool>(only_pos.run({x})[0]) == std::vector<bool>{false, false, true, false});
-  CHECK(values_of<bool>(unary("IsNaN", DType::f32).run({x})[0]) == std::vector<bool>{false, false, false, true});
+  CHECK(values_of<bool>(unary("IsNaN", DType::f32).run({x})[0]) ==
+        std::vector<bool>{false, false, false, true});
 
   const Tensor xi = make_tensor<std::int32_t>({2, 2}, {-4, 4, -6, 6});
   const Tensor slope = make_tensor<std::int32_t>({2, 1}, {2, 3});
@@ -341,7 +405,8 @@ TEST_CASE("IsInf, IsNaN and PRelu", "[elementwise_ops]") {
   CHECK_THAT(msg, Contains("slope"));
 }
 
-TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refused", "[elementwise_ops]") {
+TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refused",
+          "[elementwise_ops]") {
   const float nan = std::nanf("");
   const Tensor x = make_tensor<float>({5}, {1e10f, -1e10f, nan, -2.7f, 0.0f});
   OpModel to_i32 = unary("Cast", DType::f32);
@@ -362,7 +427,8 @@ TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refuse
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 3.0f);
   CHECK(std::isinf(inlay::to_float(h.data<inlay::float16>()[1])));
 
-  OpModel like = OpModel("CastLike").input("x", DType::boolean).input("like", DType::f64).output("y");
+  OpModel like =
+      OpModel("CastLike").input("x", DType::boolean).input("like", DType::f64).output("y");
   const auto d = like.run({make_tensor<bool>({2}, {true, false}), Tensor(DType::f64, Shape{1})})[0];
   CHECK(values_of<double>(d) == std::vector<double>{1.0, 0.0});
 

@@ -69,7 +69,8 @@ TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[fus
   m.input("x", {2, 4, 5, 5})
       .init("w", {4, 1, 3, 3}, values(36, 11))  // depthwise
       .init("bias", {1, 4, 1, 1}, values(4, 12))
-      .node("Conv", {"x", "w"}, {"c"}, {attr_int("group", 4), attr_string("auto_pad", "SAME_UPPER")})
+      .node("Conv", {"x", "w"}, {"c"},
+            {attr_int("group", 4), attr_string("auto_pad", "SAME_UPPER")})
       .node("Add", {"bias", "c"}, {"a"})
       .node("Relu", {"a"}, {"y"})
       .output("y");
@@ -138,7 +139,8 @@ TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[fuse]
   CHECK(c.fused_nodes == 2);
 }
 
-TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoid fuses", "[fuse]") {
+TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoid fuses",
+          "[fuse]") {
   TinyModel m;
   m.input("x", {2, 3, 4})
       .init("w", {4, 6}, values(24, 31))

@@ -17,12 +17,12 @@
 #include "onnx/onnx_test_util.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using inlay::ErrorKind;
 using inlay::Tensor;
 using inlay_test::error_of;
 using inlay_test::ExactBytes;
 using inlay_test::Pb;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -137,15 +137,12 @@ bool load_and_run(const std::string& bytes) {
     }
     inlay::Session(m).run(inputs);
     return true;
-  } catch (const inlay::Error&) {
-    return false;
-  }
+  } catch (const inlay::Error&) { return false; }
 }
 
 }  // namespace
 
-TEST_CASE("Every model of the malformed corpus is refused with the expected error",
-          "[malformed]") {
+TEST_CASE("Every model of the malformed corpus is refused with the expected error", "[malformed]") {
   const std::vector<Case> cases = read_cases();
   CHECK(cases.size() >= 70);
   std::set<std::string> listed;
@@ -155,23 +152,22 @@ TEST_CASE("Every model of the malformed corpus is refused with the expected erro
     const fs::path path = corpus_dir / c.file;
     REQUIRE(fs::exists(path));
     // From the file: the message also names the file.
-    const std::string from_file =
-        error_of([&] { inlay::Model::load(path.string()); }, c.kind);
+    const std::string from_file = error_of([&] { inlay::Model::load(path.string()); }, c.kind);
     check_words(from_file, c.words);
     CHECK_THAT(from_file, Contains(c.file));
     // From bytes: the same error, except that external data has no folder to be read from.
     const ExactBytes bytes(read_bytes(path));
     if (c.file.rfind("external_", 0) == 0) {
       // Refused for the same reason, or because without a folder there is nowhere to read from.
-      const std::string from_bytes = error_of(
-          [&] { inlay::Model::from_bytes(bytes.data.get(), bytes.size); }, ErrorKind::invalid_model);
+      const std::string from_bytes =
+          error_of([&] { inlay::Model::from_bytes(bytes.data.get(), bytes.size); },
+                   ErrorKind::invalid_model);
       CHECK_THAT(from_bytes, Contains("tensor 'W'"));
       if (from_bytes.find("no model folder") == std::string::npos && c.kind != ErrorKind::io) {
         check_words(from_bytes, c.words);
       }
     } else {
-      check_words(error_of([&] { inlay::Model::from_bytes(bytes.data.get(), bytes.size); },
-                           c.kind),
+      check_words(error_of([&] { inlay::Model::from_bytes(bytes.data.get(), bytes.size); }, c.kind),
                   c.words);
     }
   }
@@ -216,25 +212,42 @@ TEST_CASE("Bad inputs at run time are refused with errors naming the input", "[m
 
   CHECK_THAT(error_of([&] { session.run(std::vector<Tensor>{}); }, ErrorKind::invalid_argument),
              Contains("1 inputs, 0 were given"));
-  CHECK_THAT(error_of([&] { session.run({good, good}); }, ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run({good, good});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("1 inputs, 2 were given"));
   std::vector<std::int32_t> xi(8, 1);
-  CHECK_THAT(error_of([&] { session.run({Tensor::view(xi.data(), {2, 4})}); },
-                      ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run({Tensor::view(xi.data(), {2, 4})});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("input 'x' must have dtype f32, not i32"));
-  CHECK_THAT(error_of([&] { session.run({Tensor::view(x.data(), {8})}); },
-                      ErrorKind::shape_mismatch),
-             Contains("input 'x' has shape [8], the model declares [batch, 4]"));
-  CHECK_THAT(error_of([&] { session.run({Tensor::view(x.data(), {4, 2})}); },
-                      ErrorKind::shape_mismatch),
+  CHECK_THAT(
+      error_of([&] { session.run({Tensor::view(x.data(), {8})}); }, ErrorKind::shape_mismatch),
+      Contains("input 'x' has shape [8], the model declares [batch, 4]"));
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run({Tensor::view(x.data(), {4, 2})});
+                 },
+                 ErrorKind::shape_mismatch),
              Contains("input 'x' has shape [4, 2], the model declares [batch, 4]"));
   CHECK_THAT(error_of([&] { session.run({Tensor()}); }, ErrorKind::invalid_argument),
              Contains("input 'x' is an empty tensor"));
   using Named = std::vector<std::pair<std::string, Tensor>>;
-  CHECK_THAT(error_of([&] { session.run(Named{{"z", good}}); }, ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run(Named{{"z", good}});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("no input named 'z'"));
-  CHECK_THAT(error_of([&] { session.run(Named{{"x", good}, {"x", good}}); },
-                      ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run(Named{{"x", good}, {"x", good}});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("input 'x' is given twice"));
   CHECK_THAT(error_of([&] { session.run(Named{}); }, ErrorKind::invalid_argument),
              Contains("input 'x' is missing"));
@@ -258,8 +271,11 @@ TEST_CASE("A static dimension is checked at run time", "[malformed]") {
   const std::string bytes = small_model("2");
   const inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
   inlay::Session session(model);
-  CHECK_THAT(error_of([&] { session.run({Tensor(inlay::DType::f32, {3, 4})}); },
-                      ErrorKind::shape_mismatch),
+  CHECK_THAT(error_of(
+                 [&] {
+                   session.run({Tensor(inlay::DType::f32, {3, 4})});
+                 },
+                 ErrorKind::shape_mismatch),
              Contains("input 'x' has shape [3, 4], the model declares [2, 4]"));
   CHECK(session.run({Tensor(inlay::DType::f32, {2, 4})})[0].shape() == inlay::Shape({2, 3}));
 }
@@ -301,7 +317,8 @@ TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[m
 TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[malformed]") {
   // tests/fuzz/model_load_findings: each once crashed tools/fuzz model_load (what it was is in
   // the file's name); here they run under the sanitizers of the test build.
-  const fs::path dir = fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "model_load_findings";
+  const fs::path dir =
+      fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "model_load_findings";
   std::size_t count = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     INFO("finding " << entry.path().filename().string());
@@ -343,9 +360,9 @@ TEST_CASE("An output too large to allocate is an error naming the node", "[malfo
   const std::string bytes =
       Pb().u(1, 8).m(7, g).m(8, Pb().u(2, 13)).m(8, Pb().s(1, "test.custom").u(2, 1)).bytes;
   inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size(), options));
-  CHECK_THAT(error_of([&] { session.run({Tensor(inlay::DType::f32, {1})}); },
-                      ErrorKind::invalid_model),
-             Contains("'huge'") && Contains("output 0 of shape [1099511627776, 262144] (f32)") &&
-                 Contains("cannot be allocated"));
+  CHECK_THAT(
+      error_of([&] { session.run({Tensor(inlay::DType::f32, {1})}); }, ErrorKind::invalid_model),
+      Contains("'huge'") && Contains("output 0 of shape [1099511627776, 262144] (f32)") &&
+          Contains("cannot be allocated"));
 }
 #endif

@@ -36,7 +36,7 @@ void check_close(const inlay::Tensor& got, const std::vector<float>& want, float
 // Direct 2-D convolution, NCHW, for the reference.
 struct ConvRef {
   std::int64_t n, c, h, w, m, kh, kw, sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0,
-                                                                 pr = 0, group = 1;
+                                      pr = 0, group = 1;
   std::int64_t oh() const { return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1; }
   std::int64_t ow() const { return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1; }
   std::vector<float> run(const std::vector<float>& x, const std::vector<float>& wt,
@@ -54,10 +54,12 @@ struct ConvRef {
                   const std::int64_t iy = yy * sh + a * dh - pt, ix = xx * sw + e * dw - pl;
                   if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                   const std::int64_t ch = o / mg * cg + ci;
-                  s += static_cast<double>(x[static_cast<std::size_t>(((i * c + ch) * h + iy) * w + ix)]) *
+                  s += static_cast<double>(
+                           x[static_cast<std::size_t>(((i * c + ch) * h + iy) * w + ix)]) *
                        wt[static_cast<std::size_t>(((o * cg + ci) * kh + a) * kw + e)];
                 }
-            y[static_cast<std::size_t>(((i * m + o) * oh() + yy) * ow() + xx)] = static_cast<float>(s);
+            y[static_cast<std::size_t>(((i * m + o) * oh() + yy) * ow() + xx)] =
+                static_cast<float>(s);
           }
     return y;
   }
@@ -150,7 +152,8 @@ void check_bidirectional(const std::string& op, std::int64_t gates, const std::v
   const std::size_t wn = static_cast<std::size_t>(gates * hidden * in),
                     rn = static_cast<std::size_t>(gates * hidden * hidden),
                     bn = static_cast<std::size_t>(2 * gates * hidden);
-  const auto w = random_floats(2 * wn, 62), r = random_floats(2 * rn, 63), b = random_floats(2 * bn, 64);
+  const auto w = random_floats(2 * wn, 62), r = random_floats(2 * rn, 63),
+             b = random_floats(2 * bn, 64);
   std::vector<std::int32_t> lens{5, 3};
   auto half = [](const std::vector<float>& v, std::size_t n, std::size_t d) {
     return std::vector<float>(v.begin() + static_cast<std::ptrdiff_t>(d * n),
@@ -198,7 +201,9 @@ TEST_CASE("Bidirectional RNN, GRU and LSTM are their forward and reverse halves"
   }
   SECTION("GRU") { check_bidirectional("GRU", 3, {}); }
   SECTION("LSTM with clip") { check_bidirectional("LSTM", 4, {attr_float("clip", 0.5f)}); }
-  SECTION("LSTM with input_forget") { check_bidirectional("LSTM", 4, {attr_int("input_forget", 1)}); }
+  SECTION("LSTM with input_forget") {
+    check_bidirectional("LSTM", 4, {attr_int("input_forget", 1)});
+  }
 }
 
 TEST_CASE("GroupNormalization normalizes each group of channels", "[nn_ops]") {
@@ -220,7 +225,8 @@ TEST_CASE("GroupNormalization normalizes each group of channels", "[nn_ops]") {
       for (std::size_t i = 0; i < 6; ++i) mean += x[base + i] / 6.0;
       for (std::size_t i = 0; i < 6; ++i) var += (x[base + i] - mean) * (x[base + i] - mean) / 6.0;
       for (std::size_t i = 0; i < 6; ++i) {
-        want[base + i] = static_cast<float>((x[base + i] - mean) / std::sqrt(var + 1e-3) * scale[g] + bias[g]);
+        want[base + i] =
+            static_cast<float>((x[base + i] - mean) / std::sqrt(var + 1e-3) * scale[g] + bias[g]);
       }
     }
   }
@@ -228,14 +234,16 @@ TEST_CASE("GroupNormalization normalizes each group of channels", "[nn_ops]") {
 }
 
 namespace {
-std::string conv_model(const std::vector<std::int64_t>& x_dims, const std::vector<std::int64_t>& w_dims,
-                       const std::vector<Pb>& attrs, bool with_bias = false) {
+std::string conv_model(const std::vector<std::int64_t>& x_dims,
+                       const std::vector<std::int64_t>& w_dims, const std::vector<Pb>& attrs,
+                       bool with_bias = false) {
   std::size_t wn = 1;
   for (std::int64_t d : w_dims) wn *= static_cast<std::size_t>(d);
   TinyModel m;
   m.input("x", x_dims).init("w", w_dims, std::vector<float>(wn, 0.5f));
   if (with_bias) m.init("b", {5}, std::vector<float>(5, 1.0f));
-  m.node("Conv", with_bias ? std::vector<std::string>{"x", "w", "b"} : std::vector<std::string>{"x", "w"},
+  m.node("Conv",
+         with_bias ? std::vector<std::string>{"x", "w", "b"} : std::vector<std::string>{"x", "w"},
          {"y"}, attrs)
       .output("y");
   return m.bytes();
@@ -250,7 +258,8 @@ void run_on_zeros(const std::string& bytes, const std::vector<std::int64_t>& dim
 std::string load_error(const std::string& bytes, ErrorKind kind) {
   return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
 }
-std::string run_error(const std::string& bytes, const std::vector<std::int64_t>& dims, ErrorKind kind) {
+std::string run_error(const std::string& bytes, const std::vector<std::int64_t>& dims,
+                      ErrorKind kind) {
   return error_of([&] { run_on_zeros(bytes, dims); }, kind);
 }
 }  // namespace
@@ -299,11 +308,14 @@ TEST_CASE("Pools and norms refuse bad attributes and parameters", "[nn_ops]") {
   CHECK_THAT(load_error(p.bytes(), ErrorKind::invalid_model), Contains("kernel_shape"));
   TinyModel q;
   q.input("x", {1, 1, 4, 4})
-      .node("MaxPool", {"x"}, {"y"}, {attr_ints("kernel_shape", {2, 2}), attr_int("storage_order", 2)})
+      .node("MaxPool", {"x"}, {"y"},
+            {attr_ints("kernel_shape", {2, 2}), attr_int("storage_order", 2)})
       .output("y");
   CHECK_THAT(load_error(q.bytes(), ErrorKind::invalid_model), Contains("storage_order 2"));
   TinyModel k;
-  k.input("x", {1, 1, 4}).node("AveragePool", {"x"}, {"y"}, {attr_ints("kernel_shape", {2, 2})}).output("y");
+  k.input("x", {1, 1, 4})
+      .node("AveragePool", {"x"}, {"y"}, {attr_ints("kernel_shape", {2, 2})})
+      .output("y");
   CHECK_THAT(run_error(k.bytes(), {1, 1, 4}, ErrorKind::shape_mismatch), Contains("spatial"));
 
   auto bn = [](std::int64_t mean_len, std::int64_t training) {
@@ -323,8 +335,12 @@ TEST_CASE("Pools and norms refuse bad attributes and parameters", "[nn_ops]") {
   CHECK_THAT(run_error(bn(2, 0), {2, 3, 4}, ErrorKind::shape_mismatch), Contains("input_mean [2]"));
 
   TinyModel ln;
-  ln.input("x", {2, 4}).init("s", {3}, {1, 1, 1}).node("LayerNormalization", {"x", "s"}, {"y"}).output("y");
-  CHECK_THAT(run_error(ln.bytes(), {2, 4}, ErrorKind::shape_mismatch), Contains("do not broadcast"));
+  ln.input("x", {2, 4})
+      .init("s", {3}, {1, 1, 1})
+      .node("LayerNormalization", {"x", "s"}, {"y"})
+      .output("y");
+  CHECK_THAT(run_error(ln.bytes(), {2, 4}, ErrorKind::shape_mismatch),
+             Contains("do not broadcast"));
   TinyModel le;
   le.input("x", {2, 4})
       .init("s", {4}, {1, 1, 1, 1})
@@ -338,7 +354,8 @@ TEST_CASE("Pools and norms refuse bad attributes and parameters", "[nn_ops]") {
       .init("b", {3}, {0, 0, 0})
       .node("GroupNormalization", {"x", "s", "b"}, {"y"}, {attr_int("num_groups", 3)})
       .output("y");
-  CHECK_THAT(run_error(gn.bytes(), {1, 4, 2}, ErrorKind::shape_mismatch), Contains("does not divide"));
+  CHECK_THAT(run_error(gn.bytes(), {1, 4, 2}, ErrorKind::shape_mismatch),
+             Contains("does not divide"));
 }
 
 TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[nn_ops]") {
@@ -369,9 +386,12 @@ TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[nn_op
   const std::string ok = lstm({}, 8);
   std::vector<float> x(6, 0.5f);
   std::vector<std::int32_t> lens{3};
-  CHECK_THAT(error_of([&] {
-               run_model(ok, {f32_view(x, {2, 1, 3}), inlay::Tensor::view(lens.data(), inlay::Shape{1})});
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   run_model(ok, {f32_view(x, {2, 1, 3}),
+                                  inlay::Tensor::view(lens.data(), inlay::Shape{1})});
+                 },
+                 ErrorKind::invalid_model),
              Contains("sequence length 3"));
 }
 
@@ -393,10 +413,14 @@ TEST_CASE("Einsum refuses malformed equations and computes a contraction", "[nn_
   std::vector<float> want(8);
   for (int k = 0; k < 4; ++k)
     for (int i = 0; i < 2; ++i)
-      for (int j = 0; j < 3; ++j) want[static_cast<std::size_t>(k * 2 + i)] += a[static_cast<std::size_t>(i * 3 + j)] * b[static_cast<std::size_t>(j * 4 + k)];
+      for (int j = 0; j < 3; ++j)
+        want[static_cast<std::size_t>(k * 2 + i)] +=
+            a[static_cast<std::size_t>(i * 3 + j)] * b[static_cast<std::size_t>(j * 4 + k)];
   check_close(y[0], want);
-  CHECK_THAT(error_of([&] {
-               run_model(einsum("ij,ik->jk", 2), {f32_view(a, {2, 3}), f32_view(b, {3, 4})});
-             }, ErrorKind::shape_mismatch),
+  CHECK_THAT(error_of(
+                 [&] {
+                   run_model(einsum("ij,ik->jk", 2), {f32_view(a, {2, 3}), f32_view(b, {3, 4})});
+                 },
+                 ErrorKind::shape_mismatch),
              Contains("sizes 2 and 3"));
 }

@@ -112,11 +112,16 @@ class OpModel {
     Pb graph = graph_;
     for (int i = 0; i < outputs_; ++i) {
       node.s(2, "y" + std::to_string(i));
-      graph.m(12, Pb().s(1, "y" + std::to_string(i)).m(2, Pb().m(1, Pb())));  // a tensor, dtype unknown
+      graph.m(12,
+              Pb().s(1, "y" + std::to_string(i)).m(2, Pb().m(1, Pb())));  // a tensor, dtype unknown
     }
     node.s(3, "n").s(4, op_);
     graph.m(1, node).s(2, "g");
-    return Pb().u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_))).m(7, graph).bytes;
+    return Pb()
+        .u(1, 8)
+        .m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)))
+        .m(7, graph)
+        .bytes;
   }
 
   // Loads the model and runs it once with the fed inputs.
@@ -156,7 +161,7 @@ std::vector<T> values_of(const inlay::Tensor& t) {
 
 inline std::vector<inlay::DType> all_dtypes() {
   using inlay::DType;
-  return {DType::f32, DType::f16, DType::i8, DType::u8, DType::i32, DType::i64,
+  return {DType::f32,     DType::f16, DType::i8,  DType::u8,  DType::i32, DType::i64,
           DType::boolean, DType::f64, DType::i16, DType::u16, DType::u32, DType::u64};
 }
 
@@ -198,7 +203,8 @@ void check_moved(const inlay::Tensor& x, const inlay::Tensor& y, Source source) 
   for (std::int64_t j = 0; j < y.numel(); ++j) {
     const std::int64_t i = source(j);
     if (i < 0 || i >= x.numel() ||
-        std::memcmp(py + static_cast<std::size_t>(j) * size, px + static_cast<std::size_t>(i) * size, size) != 0) {
+        std::memcmp(py + static_cast<std::size_t>(j) * size,
+                    px + static_cast<std::size_t>(i) * size, size) != 0) {
       ++bad;
     }
   }

@@ -93,7 +93,11 @@ class OpModel {
     for (const auto& s : node_outputs_) node.s(2, s);
     node.s(4, op_type_);
     Pb graph = Pb().m(1, node).s(2, "g").raw(graph_.bytes);
-    return Pb().u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_))).m(7, graph).bytes;
+    return Pb()
+        .u(1, 8)
+        .m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)))
+        .m(7, graph)
+        .bytes;
   }
   inlay::Model load() const {
     const std::string b = bytes();

@@ -24,7 +24,8 @@ namespace {
 
 // A reduction whose axes come from an input (ReduceSum from opset 13).
 OpModel reduce_sum_13(DType dtype) {
-  return std::move(OpModel("ReduceSum", 13).input("x", dtype).input("axes", DType::i64).output("y"));
+  return std::move(
+      OpModel("ReduceSum", 13).input("x", dtype).input("axes", DType::i64).output("y"));
 }
 OpModel reduce_attr(const std::string& op, DType dtype, const std::vector<std::int64_t>& axes,
                     std::int64_t keepdims = 1) {
@@ -56,24 +57,33 @@ TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with
   CHECK(values_of<std::int32_t>(y) == values_of<std::int32_t>(x));
   OpModel omitted = OpModel("ReduceSum", 13).input("x", DType::i64).output("y");
   omitted.attr("keepdims", std::int64_t(0));
-  y = omitted.run({make_tensor<std::int64_t>({2}, {std::int64_t(1) << 62, std::int64_t(1) << 62})})[0];
+  y = omitted.run(
+      {make_tensor<std::int64_t>({2}, {std::int64_t(1) << 62, std::int64_t(1) << 62})})[0];
   CHECK(y.rank() == 0);
   CHECK(y.data<std::int64_t>()[0] == std::numeric_limits<std::int64_t>::min());  // wraps
 }
 
 TEST_CASE("Reduce*: bad axes are clear errors", "[reduce_ops]") {
   const Tensor x(DType::f32, Shape{2, 3});
-  CHECK_THAT(error_of([&] { reduce_attr("ReduceMax", DType::f32, {0, -2}).run({x}); },
-                          ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   reduce_attr("ReduceMax", DType::f32, {0, -2}).run({x});
+                 },
+                 ErrorKind::invalid_model),
              Contains("listed twice") && Contains("ReduceMax"));
   CHECK_THAT(error_of([&] { reduce_attr("ReduceMean", DType::f32, {2}).run({x}); },
-                          ErrorKind::invalid_model),
+                      ErrorKind::invalid_model),
              Contains("out of range"));
   OpModel attr_at_13 = OpModel("ReduceSum", 13).input("x", DType::f32).output("y");
   attr_at_13.attr("axes", std::vector<std::int64_t>{0});
   CHECK_THAT(error_of([&] { attr_at_13.load(); }, ErrorKind::invalid_model), Contains("input"));
-  OpModel float_axes = OpModel("ReduceSum", 13).input("x", DType::f32).input("axes", DType::f32).output("y");
-  CHECK_THAT(error_of([&] { float_axes.run({x, make_tensor<float>({1}, {0.0f})}); }, ErrorKind::invalid_model),
+  OpModel float_axes =
+      OpModel("ReduceSum", 13).input("x", DType::f32).input("axes", DType::f32).output("y");
+  CHECK_THAT(error_of(
+                 [&] {
+                   float_axes.run({x, make_tensor<float>({1}, {0.0f})});
+                 },
+                 ErrorKind::invalid_model),
              Contains("int64"));
 }
 
@@ -81,27 +91,31 @@ TEST_CASE("Reduce* on integers, f64 and f16", "[reduce_ops]") {
   const Tensor xi = make_tensor<std::int32_t>({2, 2}, {1, 2, 3, 5});
   CHECK(values_of<std::int32_t>(reduce_attr("ReduceMean", DType::i32, {1}).run({xi})[0]) ==
         std::vector<std::int32_t>{1, 4});
-  CHECK(values_of<std::int32_t>(reduce_attr("ReduceL2", DType::i32, {0}, 0).run(
-            {make_tensor<std::int32_t>({2, 1}, {3, 4})})[0]) == std::vector<std::int32_t>{5});
-  CHECK(values_of<std::uint8_t>(reduce_attr("ReduceProd", DType::u8, {}).run(
-            {make_tensor<std::uint8_t>({2}, {16, 16})})[0]) == std::vector<std::uint8_t>{0});
-  const auto m = reduce_attr("ReduceMax", DType::i8, {}, 0).run(
-      {make_tensor<std::int8_t>({3}, {-5, -128, -7})})[0];
+  CHECK(values_of<std::int32_t>(reduce_attr("ReduceL2", DType::i32, {0}, 0)
+                                    .run({make_tensor<std::int32_t>({2, 1}, {3, 4})})[0]) ==
+        std::vector<std::int32_t>{5});
+  CHECK(values_of<std::uint8_t>(reduce_attr("ReduceProd", DType::u8, {})
+                                    .run({make_tensor<std::uint8_t>({2}, {16, 16})})[0]) ==
+        std::vector<std::uint8_t>{0});
+  const auto m = reduce_attr("ReduceMax", DType::i8, {}, 0)
+                     .run({make_tensor<std::int8_t>({3}, {-5, -128, -7})})[0];
   CHECK(m.rank() == 0);
   CHECK(m.data<std::int8_t>()[0] == -5);
-  CHECK(values_of<std::int64_t>(reduce_attr("ReduceL1", DType::i64, {}).run(
-            {make_tensor<std::int64_t>({3}, {-5, 2, -1})})[0]) == std::vector<std::int64_t>{8});
+  CHECK(values_of<std::int64_t>(reduce_attr("ReduceL1", DType::i64, {})
+                                    .run({make_tensor<std::int64_t>({3}, {-5, 2, -1})})[0]) ==
+        std::vector<std::int64_t>{8});
 
-  const auto lse = reduce_attr("ReduceLogSumExp", DType::f64, {}).run(
-      {make_tensor<double>({2}, {1000.0, 1000.0})})[0];
+  const auto lse = reduce_attr("ReduceLogSumExp", DType::f64, {})
+                       .run({make_tensor<double>({2}, {1000.0, 1000.0})})[0];
   CHECK(lse.data<double>()[0] == Approx(1000.0 + std::log(2.0)));
-  const auto lse32 = reduce_attr("ReduceLogSumExp", DType::f32, {}).run(
-      {make_tensor<float>({2}, {1000.0f, 1000.0f})})[0];
+  const auto lse32 = reduce_attr("ReduceLogSumExp", DType::f32, {})
+                         .run({make_tensor<float>({2}, {1000.0f, 1000.0f})})[0];
   CHECK(lse32.data<float>()[0] == Approx(1000.0 + std::log(2.0)));
 
   using inlay::to_float16;
-  const auto h = reduce_attr("ReduceMean", DType::f16, {}).run(
-      {make_tensor<inlay::float16>({4}, {to_float16(1), to_float16(2), to_float16(3), to_float16(4)})})[0];
+  const auto h = reduce_attr("ReduceMean", DType::f16, {})
+                     .run({make_tensor<inlay::float16>(
+                         {4}, {to_float16(1), to_float16(2), to_float16(3), to_float16(4)})})[0];
   REQUIRE(h.dtype() == DType::f16);
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 2.5f);
 }
@@ -110,10 +124,13 @@ TEST_CASE("empty reductions give the identity of the op", "[reduce_ops]") {
   const Tensor ei(DType::i32, Shape{0, 2});
   const auto mn = reduce_attr("ReduceMin", DType::i32, {0}).run({ei})[0];
   CHECK(mn.shape() == Shape{1, 2});
-  CHECK(values_of<std::int32_t>(mn) == std::vector<std::int32_t>(2, std::numeric_limits<std::int32_t>::max()));
-  const auto sum = reduce_attr("ReduceSum", DType::f64, {}).run({Tensor(DType::f64, Shape{0, 2})})[0];
+  CHECK(values_of<std::int32_t>(mn) ==
+        std::vector<std::int32_t>(2, std::numeric_limits<std::int32_t>::max()));
+  const auto sum =
+      reduce_attr("ReduceSum", DType::f64, {}).run({Tensor(DType::f64, Shape{0, 2})})[0];
   CHECK(sum.data<double>()[0] == 0.0);
-  const auto mx = reduce_attr("ReduceMax", DType::f32, {0}).run({Tensor(DType::f32, Shape{0, 2})})[0];
+  const auto mx =
+      reduce_attr("ReduceMax", DType::f32, {0}).run({Tensor(DType::f32, Shape{0, 2})})[0];
   CHECK(mx.data<float>()[0] == -std::numeric_limits<float>::infinity());
 }
 
@@ -122,9 +139,9 @@ TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code", "[
   std::vector<double> xd(xs.begin(), xs.end());
   const Tensor xf = Tensor::view(xs.data(), {3, 4, 5});
   const Tensor x64 = Tensor::view(xd.data(), {3, 4, 5});
-  for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
-                         "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum",
-                         "ReduceLogSumExp"}) {
+  for (const char* op :
+       {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+        "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
     INFO(op);
     OpModel f(op, 11), d(op, 11);
     f.input("x", DType::f32).output("y").attr("axes", std::vector<std::int64_t>{0, 2});
@@ -133,7 +150,8 @@ TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code", "[
     const Tensor yd = d.run({x64})[0];
     REQUIRE(yf.shape() == Shape{1, 4, 1});
     REQUIRE(yd.shape() == Shape{1, 4, 1});
-    for (int i = 0; i < 4; ++i) CHECK(yf.data<float>()[i] == Approx(yd.data<double>()[i]).epsilon(1e-5));
+    for (int i = 0; i < 4; ++i)
+      CHECK(yf.data<float>()[i] == Approx(yd.data<double>()[i]).epsilon(1e-5));
   }
 }
 
@@ -145,7 +163,10 @@ TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[re
   CHECK(y.shape() == Shape{2, 1});
   CHECK(values_of<std::int64_t>(y) == std::vector<std::int64_t>{1, 0});
   OpModel last("ArgMax", 13);
-  last.input("x", DType::i32).output("y").attr("axis", std::int64_t(-1)).attr("select_last_index", std::int64_t(1))
+  last.input("x", DType::i32)
+      .output("y")
+      .attr("axis", std::int64_t(-1))
+      .attr("select_last_index", std::int64_t(1))
       .attr("keepdims", std::int64_t(0));
   y = last.run({x})[0];
   CHECK(y.shape() == Shape{2});
@@ -163,7 +184,11 @@ TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[re
   }
   OpModel empty("ArgMin", 13);
   empty.input("x", DType::f32).output("y").attr("axis", std::int64_t(1));
-  CHECK_THAT(error_of([&] { empty.run({Tensor(DType::f32, Shape{2, 0})}); }, ErrorKind::shape_mismatch),
+  CHECK_THAT(error_of(
+                 [&] {
+                   empty.run({Tensor(DType::f32, Shape{2, 0})});
+                 },
+                 ErrorKind::shape_mismatch),
              Contains("empty"));
   error_of([&] { first.run({make_tensor<std::int32_t>({}, {1})}); }, ErrorKind::shape_mismatch);
 }
@@ -177,9 +202,14 @@ TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[reduce_op
   CHECK(values_of<float>(out[0]) == std::vector<float>{3, 3});
   CHECK(values_of<std::int64_t>(out[1]) == std::vector<std::int64_t>{0, 2});
   OpModel smallest("TopK", 11);
-  smallest.input("x", DType::i64).input("k", DType::i64).output("values").output("indices")
-      .attr("largest", std::int64_t(0)).attr("axis", std::int64_t(0));
-  out = smallest.run({make_tensor<std::int64_t>({3, 2}, {5, 0, -1, 0, 7, -3}), make_tensor<std::int64_t>({1}, {2})});
+  smallest.input("x", DType::i64)
+      .input("k", DType::i64)
+      .output("values")
+      .output("indices")
+      .attr("largest", std::int64_t(0))
+      .attr("axis", std::int64_t(0));
+  out = smallest.run({make_tensor<std::int64_t>({3, 2}, {5, 0, -1, 0, 7, -3}),
+                      make_tensor<std::int64_t>({1}, {2})});
   CHECK(out[0].shape() == Shape{2, 2});
   CHECK(values_of<std::int64_t>(out[0]) == std::vector<std::int64_t>{-1, -3, 5, 0});
   CHECK(values_of<std::int64_t>(out[1]) == std::vector<std::int64_t>{1, 2, 0, 0});
@@ -192,34 +222,47 @@ TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[reduce_op
   CHECK(out[0].data<double>()[0] == 2.5);
   CHECK(out[1].data<std::int64_t>()[0] == 1);
 
-  CHECK_THAT(error_of([&] { m.run({x, make_tensor<std::int64_t>({1}, {5})}); }, ErrorKind::shape_mismatch),
+  CHECK_THAT(error_of(
+                 [&] {
+                   m.run({x, make_tensor<std::int64_t>({1}, {5})});
+                 },
+                 ErrorKind::shape_mismatch),
              Contains("K = 5"));
   error_of([&] { m.run({x, make_tensor<std::int64_t>({1}, {-1})}); }, ErrorKind::invalid_model);
   OpModel k32("TopK", 11);
   k32.input("x", DType::f32).input("k", DType::i32).output("values").output("indices");
   error_of([&] { k32.run({x, make_tensor<std::int32_t>({1}, {1})}); }, ErrorKind::invalid_model);
   error_of([&] { OpModel("TopK", 9).input("x", DType::f32).output("v").output("i").load(); },
-               ErrorKind::invalid_model);
+           ErrorKind::invalid_model);
 }
 
 TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[reduce_ops]") {
   OpModel m("CumSum", 14);
-  m.input("x", DType::i64).input("axis", DType::i32).output("y").attr("exclusive", std::int64_t(1))
+  m.input("x", DType::i64)
+      .input("axis", DType::i32)
+      .output("y")
+      .attr("exclusive", std::int64_t(1))
       .attr("reverse", std::int64_t(1));
   CHECK(values_of<std::int64_t>(m.run({make_tensor<std::int64_t>({4}, {1, 2, 3, 4}),
                                        make_tensor<std::int32_t>({}, {0})})[0]) ==
         std::vector<std::int64_t>{9, 7, 4, 0});
   OpModel plain("CumSum", 14);
   plain.input("x", DType::f64).input("axis", DType::i64).output("y");
-  CHECK(values_of<double>(plain.run({make_tensor<double>({2, 2}, {1, 2, 3, 4}),
-                                     make_tensor<std::int64_t>({}, {-1})})[0]) ==
+  CHECK(values_of<double>(plain.run(
+            {make_tensor<double>({2, 2}, {1, 2, 3, 4}), make_tensor<std::int64_t>({}, {-1})})[0]) ==
         std::vector<double>{1, 3, 3, 7});
-  error_of([&] { plain.run({Tensor(DType::f64, Shape{2, 2}), make_tensor<std::int64_t>({}, {2})}); },
-               ErrorKind::invalid_model);
+  error_of(
+      [&] {
+        plain.run({Tensor(DType::f64, Shape{2, 2}), make_tensor<std::int64_t>({}, {2})});
+      },
+      ErrorKind::invalid_model);
   OpModel float_axis("CumSum", 14);
   float_axis.input("x", DType::f64).input("axis", DType::f32).output("y");
-  CHECK_THAT(error_of([&] { float_axis.run({Tensor(DType::f64, Shape{2}), make_tensor<float>({}, {0})}); },
-                          ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   float_axis.run({Tensor(DType::f64, Shape{2}), make_tensor<float>({}, {0})});
+                 },
+                 ErrorKind::invalid_model),
              Contains("axis must be one int32 or int64"));
 }
 
@@ -240,8 +283,14 @@ TEST_CASE("Hardmax: first maximum, coerced to 2-D before opset 13", "[reduce_ops
   axis1.input("x", DType::f32).output("y").attr("axis", std::int64_t(1));
   CHECK(values_of<float>(axis1.run({make_tensor<float>({1, 2, 3}, vf)})[0]) ==
         std::vector<float>{0, 1, 1, 1, 0, 0});
-  error_of([&] { OpModel("Hardmax", 13).input("x", DType::i32).output("y").run({Tensor(DType::i32, Shape{2})}); },
-               ErrorKind::unsupported_op);
+  error_of(
+      [&] {
+        OpModel("Hardmax", 13)
+            .input("x", DType::i32)
+            .output("y")
+            .run({Tensor(DType::i32, Shape{2})});
+      },
+      ErrorKind::unsupported_op);
 }
 
 TEST_CASE("Softmax refuses what it does not support", "[reduce_ops]") {
@@ -252,8 +301,14 @@ TEST_CASE("Softmax refuses what it does not support", "[reduce_ops]") {
   OpModel axis("Softmax", 13);
   axis.input("x", DType::f32).output("y").attr("axis", std::int64_t(3));
   error_of([&] { axis.run({Tensor(DType::f32, Shape{2, 2})}); }, ErrorKind::invalid_model);
-  error_of([&] { OpModel("LogSoftmax", 13).input("x", DType::f32).output("y").run({make_tensor<float>({}, {1})}); },
-               ErrorKind::shape_mismatch);
+  error_of(
+      [&] {
+        OpModel("LogSoftmax", 13)
+            .input("x", DType::f32)
+            .output("y")
+            .run({make_tensor<float>({}, {1})});
+      },
+      ErrorKind::shape_mismatch);
 }
 
 TEST_CASE("NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: weights, ignore_index, errors",
@@ -276,14 +331,24 @@ TEST_CASE("NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: weights, ignor
   ignored.attr("ignore_index", std::int64_t(2));
   CHECK(ignored.run({x, target, weight})[0].data<float>()[0] == Approx(0.5));
 
-  CHECK_THAT(error_of([&] { nll("mean").run({x, make_tensor<std::int32_t>({2}, {3, 0}), weight}); },
-                          ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   nll("mean").run({x, make_tensor<std::int32_t>({2}, {3, 0}), weight});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("target 3"));
-  error_of([&] { nll("mean").run({x, make_tensor<std::int32_t>({2, 1}, {1, 0}), weight}); },
-               ErrorKind::shape_mismatch);
-  error_of([&] { nll("mean").run({x, target, make_tensor<float>({2}, {1, 1})}); },
-               ErrorKind::shape_mismatch);
-  CHECK_THAT(error_of([&] { nll("average").load(); }, ErrorKind::invalid_model), Contains("average"));
+  error_of(
+      [&] {
+        nll("mean").run({x, make_tensor<std::int32_t>({2, 1}, {1, 0}), weight});
+      },
+      ErrorKind::shape_mismatch);
+  error_of(
+      [&] {
+        nll("mean").run({x, target, make_tensor<float>({2}, {1, 1})});
+      },
+      ErrorKind::shape_mismatch);
+  CHECK_THAT(error_of([&] { nll("average").load(); }, ErrorKind::invalid_model),
+             Contains("average"));
 
   // Softmax cross-entropy = NLL of log_softmax along axis 1, which is also its second output.
   const Tensor scores = make_tensor<float>({2, 3, 1}, {1, 2, 3, 0, 0, 1});

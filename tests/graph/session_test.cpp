@@ -43,7 +43,9 @@ Pb node(const std::string& op, const std::vector<std::string>& in, const std::st
   for (const auto& i : in) n.s(1, i);
   return n.s(2, out).s(3, op + "_" + out).s(4, op);
 }
-std::string model_bytes(const Pb& graph) { return Pb().u(1, 8).m(7, graph).m(8, Pb().u(2, 13)).bytes; }
+std::string model_bytes(const Pb& graph) {
+  return Pb().u(1, 8).m(7, graph).m(8, Pb().u(2, 13)).bytes;
+}
 
 // y = Softmax(Relu(x W1 + b1) W2 + b2), x [batch, 8], y [batch, 5]: several values to plan.
 std::string two_layer_model() {
@@ -120,7 +122,8 @@ TEST_CASE("run_into on the digits bench model makes no heap allocation", "[sessi
     return;
   }
   const inlay::Model model = inlay::Model::load((digits_dir() / "model.onnx").string());
-  const std::vector<Tensor> inputs = inlay_test::read_set(digits_dir() / "test_data_set_0", "input");
+  const std::vector<Tensor> inputs =
+      inlay_test::read_set(digits_dir() / "test_data_set_0", "input");
   for (std::size_t threads : {1, 2}) {
     INFO("threads " << threads);
     inlay::SessionOptions options;

@@ -8,10 +8,10 @@
 #include "test_util.hpp"
 #include "inlay/inlay.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Tensor;
-using Catch::Matchers::Contains;
 using inlay_test::error_of;
 
 namespace {
@@ -56,12 +56,18 @@ TEST_CASE("resize_bilinear refuses what is not an image", "[image]") {
   CHECK_THAT(error_of([&] { inlay::resize_bilinear(Tensor::view(flat.data(), {6}), 2, 2); },
                       ErrorKind::shape_mismatch),
              Contains("resize_bilinear") && Contains("[6]"));
-  CHECK_THAT(error_of([&] { inlay::resize_bilinear(Tensor::view(flat.data(), {1, 2, 3}), 0, 2); },
-                      ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   inlay::resize_bilinear(Tensor::view(flat.data(), {1, 2, 3}), 0, 2);
+                 },
+                 ErrorKind::invalid_argument),
              Contains("0x2"));
   std::vector<std::int32_t> ints(6, 1);
-  CHECK_THAT(error_of([&] { inlay::resize_bilinear(Tensor::view(ints.data(), {1, 2, 3}), 2, 2); },
-                      ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   inlay::resize_bilinear(Tensor::view(ints.data(), {1, 2, 3}), 2, 2);
+                 },
+                 ErrorKind::invalid_argument),
              Contains("i32"));
 }
 
@@ -78,15 +84,19 @@ TEST_CASE("to_nchw_normalized moves channels first and normalizes each", "[image
   const float expected[6] = {-1.0f, 1.0f, 2.0f, 4.0f, 0.0f, -0.5f};
   for (int i = 0; i < 6; ++i) CHECK(v[i] == Approx(expected[i]).margin(1e-6));
 
-  CHECK_THAT(error_of([&] {
-               inlay::to_nchw_normalized(Tensor::view(hwc.data(), {1, 2, 3}), {0, 0}, {1, 1});
-             }, ErrorKind::invalid_argument),
+  CHECK_THAT(error_of(
+                 [&] {
+                   inlay::to_nchw_normalized(Tensor::view(hwc.data(), {1, 2, 3}), {0, 0}, {1, 1});
+                 },
+                 ErrorKind::invalid_argument),
              Contains("2 means") && Contains("3 channels"));
-  CHECK_THAT(error_of([&] {
-               inlay::to_nchw_normalized(Tensor::view(hwc.data(), {1, 2, 3}), {0, 0, 0},
-                                         {1, 0, 1});
-             }, ErrorKind::invalid_argument),
-             Contains("not positive"));
+  CHECK_THAT(
+      error_of(
+          [&] {
+            inlay::to_nchw_normalized(Tensor::view(hwc.data(), {1, 2, 3}), {0, 0, 0}, {1, 0, 1});
+          },
+          ErrorKind::invalid_argument),
+      Contains("not positive"));
 }
 
 TEST_CASE("load_image reads the example's PNG, or says it was built without stb", "[image]") {
@@ -108,11 +118,10 @@ TEST_CASE("load_image reads the example's PNG, or says it was built without stb"
   // stb's luma: (77 r + 150 g + 29 b) >> 8 of the ground pixel (40, 150, 30).
   CHECK(pixel(grey, 50, 10) == std::vector<int>{(77 * 40 + 150 * 150 + 29 * 30) >> 8});
 
-  CHECK_THAT(error_of([] { inlay::load_image(INLAY_SOURCE_DIR "/no/such/image.png"); },
-                      ErrorKind::io),
-             Contains("no/such/image.png"));
-  CHECK_THAT(error_of([] { inlay::load_image(INLAY_SOURCE_DIR "/CMakeLists.txt"); },
-                      ErrorKind::io),
+  CHECK_THAT(
+      error_of([] { inlay::load_image(INLAY_SOURCE_DIR "/no/such/image.png"); }, ErrorKind::io),
+      Contains("no/such/image.png"));
+  CHECK_THAT(error_of([] { inlay::load_image(INLAY_SOURCE_DIR "/CMakeLists.txt"); }, ErrorKind::io),
              Contains("CMakeLists.txt"));
 #else
   CHECK_FALSE(inlay::image_loading_available());

@@ -59,8 +59,10 @@ std::vector<OpCase> op_cases() {
       // 1 + erf(x / sqrt 2) cancels for x < 0: absolute error ~ |x| ulp(1).
       {"gelu_erf", Activation::gelu(), {2, {}, x_scale(1.0)}},
       // sigmoid(2u) amplifies the rounding of u = c (x + 0.044715 x^3) by ~2|u| for u << 0.
-      {"gelu_tanh", Activation::gelu_tanh(),
-       {2.5, [](double x, double) {
+      {"gelu_tanh",
+       Activation::gelu_tanh(),
+       {2.5,
+        [](double x, double) {
           return 1.0 + 2.0 * std::fabs(0.7978845608 * (x + 0.044715 * x * x * x));
         }}},
       {"silu", Activation::silu(), {3}},
@@ -85,7 +87,8 @@ std::vector<OpCase> op_cases() {
   // pow: exact paths for 0, 1, 2, 3, -1; e^(alpha ln|x|) otherwise, whose error grows with
   // |alpha ln x| (the rounding of ln x is scaled by the exponential).
   for (float alpha : {0.0f, 1.0f, 2.0f, 3.0f, -1.0f, 0.5f, -2.5f, 1.7f, 4.0f, -3.0f, 7.0f}) {
-    cases.push_back({"pow(" + std::to_string(alpha) + ")", Activation::of(UnaryOp::pow, alpha),
+    cases.push_back({"pow(" + std::to_string(alpha) + ")",
+                     Activation::of(UnaryOp::pow, alpha),
                      {2, [alpha](double x, double) {
                         return 1.0 + std::fabs(alpha * std::log(std::fabs(x)));
                       }}});
@@ -96,11 +99,11 @@ std::vector<OpCase> op_cases() {
 // Inputs with a well-defined result: signed zeros, infinities, NaN, denormals, the overflow and
 // underflow edges of exp, the branch points of the piecewise approximations.
 std::vector<float> special_inputs() {
-  return {0.0f,     -0.0f,   INFINITY, -INFINITY, NAN,     1e-40f,  -1e-40f,  FLT_MIN,
-          -FLT_MIN, FLT_MAX, -FLT_MAX, 1.0f,      -1.0f,   0.5f,    -0.5f,    2.0f,
-          -3.0f,    3.0f,    -6.0f,    6.0f,      88.72f,  88.73f,  -87.3f,   -103.9f,
+  return {0.0f,     -0.0f,   INFINITY, -INFINITY, NAN,     1e-40f,   -1e-40f, FLT_MIN,
+          -FLT_MIN, FLT_MAX, -FLT_MAX, 1.0f,      -1.0f,   0.5f,     -0.5f,   2.0f,
+          -3.0f,    3.0f,    -6.0f,    6.0f,      88.72f,  88.73f,   -87.3f,  -103.9f,
           -104.1f,  -110.0f, 20.0f,    -20.0f,    1.4142f, -1.4142f, 5.6568f, -5.6568f,
-          30.0f,    -30.0f,  1e-20f,   -1e-20f,   1e20f,   -1e20f,  0.1f,     -2.9f};
+          30.0f,    -30.0f,  1e-20f,   -1e-20f,   1e20f,   -1e20f,   0.1f,    -2.9f};
 }
 
 struct ErrorStats {
@@ -126,8 +129,7 @@ void check_op(const OpCase& c, const std::vector<float>& x, const std::vector<fl
       const double unit =
           kUlp * (cond * std::fabs(ref) + scale) + kDenormUlp * (1.0 + std::fabs(x[i]));
       const double err = std::fabs(g - ref);
-      ok = err <= c.tol.ulps * unit ||
-           g == ref_f;  // the correctly rounded result is always fine
+      ok = err <= c.tol.ulps * unit || g == ref_f;  // the correctly rounded result is always fine
       if (g != ref_f && err / unit > stats.worst) {
         stats.worst = err / unit;
         stats.worst_x = x[i];
@@ -236,8 +238,8 @@ TEST_CASE("pow with a scalar exponent follows std::pow on negative and zero base
   inlay_test::for_each_cpu_target([&] {
     for (float alpha : {-3.0f, -2.0f, -1.0f, -0.5f, 0.0f, 0.5f, 1.0f, 2.0f, 3.0f, 5.0f, 2.5f}) {
       INFO("alpha " << alpha);
-      const std::vector<float> x = {-2.0f, -0.0f, 0.0f, -1.5f, -INFINITY, INFINITY, NAN,
-                                    -1.0f, 1.0f,  0.25f, -3.0f};
+      const std::vector<float> x = {-2.0f, -0.0f, 0.0f, -1.5f, -INFINITY, INFINITY,
+                                    NAN,   -1.0f, 1.0f, 0.25f, -3.0f};
       std::vector<float> y(x.size());
       inlay::kernels::unary_f32(x.data(), y.data(), x.size(), Activation::of(UnaryOp::pow, alpha));
       for (std::size_t i = 0; i < x.size(); ++i) {

@@ -96,8 +96,7 @@ void check_conv_transpose2d(const Conv2dParams& p, bool use_bias, const Activati
   inlay_test::for_each_cpu_target([&] {
     std::vector<float> y(expected.size(), 1234.5f);
     std::vector<float> ws(k::conv_transpose2d_workspace_size_f32(p));
-    k::conv_transpose2d_nchw_f32(p, x.data(), w.data(), bias, y.data(), ws.data(), act,
-                                 executor);
+    k::conv_transpose2d_nchw_f32(p, x.data(), w.data(), bias, y.data(), ws.data(), act, executor);
     inlay_test::check_close(y, expected, 1e-5f, 1e-5f);
   });
 }
@@ -163,8 +162,10 @@ TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width
   }
 }
 
-TEST_CASE("conv2d: the GEMM packs the column matrix from x (strides, runs across output rows, "
-          "padding wider than the input, dilation)", "[conv]") {
+TEST_CASE(
+    "conv2d: the GEMM packs the column matrix from x (strides, runs across output rows, "
+    "padding wider than the input, dilation)",
+    "[conv]") {
   // Layers with at least 64 taps and at most 64 output channels (conv_makes_columns). Each shape
   // against the double reference on every target; out_w decides whether a panel of 16 columns
   // lies in one output row (stride-2 panels then take the interleaved loads) or is cut into runs.
@@ -291,9 +292,9 @@ TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[conv]
     q = p, q.in_channels = 1, q.kernel_h = q.kernel_w = 3;  // a direct-kernel layer
     CHECK_FALSE(k::conv2d_packed_applies(q));
     std::vector<float> buf(4096);
-    CHECK_THROWS_WITH(k::conv2d_nchw_packed_f32(q, buf.data(), buf.data(), nullptr, buf.data(),
-                                                buf.data()),
-                      Catch::Contains("conv2d_packed") && Catch::Contains("packed path"));
+    CHECK_THROWS_WITH(
+        k::conv2d_nchw_packed_f32(q, buf.data(), buf.data(), nullptr, buf.data(), buf.data()),
+        Catch::Contains("conv2d_packed") && Catch::Contains("packed path"));
   }
 }
 
@@ -438,8 +439,7 @@ TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]")
       const std::vector<float> db = inlay_test::random_floats(d.out_channels, 950 + iter);
       std::vector<float> dserial(dout), dparallel(dout, 1234.5f);
       k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dserial.data());
-      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dparallel.data(), {},
-                                   &pool);
+      k::depthwise_conv2d_nchw_f32(d, x.data(), dw.data(), db.data(), dparallel.data(), {}, &pool);
       inlay_test::check_close(dparallel, dserial, 0.0f, 0.0f);
     });
     // Transposed: against the reference (the GEMM may split its sums differently in parallel).
@@ -549,7 +549,5 @@ TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[con
   try {
     k::validate_conv2d(p);
     FAIL("no error");
-  } catch (const inlay::Error& e) {
-    CHECK(e.kind() == inlay::ErrorKind::invalid_argument);
-  }
+  } catch (const inlay::Error& e) { CHECK(e.kind() == inlay::ErrorKind::invalid_argument); }
 }

@@ -26,8 +26,8 @@ TEST_CASE("gemm_f32 agrees with Eigen's product on random shapes", "[gemm_eigen]
     INFO("m=" << m << " n=" << n << " k=" << k << " trans_a=" << ta << " trans_b=" << tb);
     inlay_test::for_each_cpu_target([&] {
       MatrixF c(m, n);
-      inlay::kernels::gemm_f32(ta, tb, m, n, k, 0.75f, a.data(), a.cols(), b.data(), b.cols(),
-                               0.0f, c.data(), n);
+      inlay::kernels::gemm_f32(ta, tb, m, n, k, 0.75f, a.data(), a.cols(), b.data(), b.cols(), 0.0f,
+                               c.data(), n);
       // Entries of a and b are in [-1, 1]: |error| <= k * eps * sum |a||b| <= k * eps * k.
       const double bound = 2.0 * k * 1.2e-7 * k * 0.75;
       const double worst = (c.cast<double>() - expected).cwiseAbs().maxCoeff();

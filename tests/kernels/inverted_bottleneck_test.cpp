@@ -22,8 +22,8 @@ struct Case {
 
 std::string describe(const Case& c) {
   std::ostringstream s;
-  s << "N" << c.batch << " C" << c.in_c << " -> " << c.expanded << " -> " << c.out_c << " "
-    << c.h << "x" << c.w << " k" << c.kernel << " s" << c.stride << " pads " << c.pad_top << ","
+  s << "N" << c.batch << " C" << c.in_c << " -> " << c.expanded << " -> " << c.out_c << " " << c.h
+    << "x" << c.w << " k" << c.kernel << " s" << c.stride << " pads " << c.pad_top << ","
     << c.pad_left << "," << c.pad_bottom << "," << c.pad_right;
   return s.str();
 }
@@ -119,11 +119,11 @@ TEST_CASE("inverted bottleneck: one band, and many bands that keep rows from the
   const Case many{1, 8, 64, 12, 23, 200, 3, 1, 1, 1, 1, 1};
   REQUIRE(k::inverted_bottleneck_band_rows(params_of(many)) < 23 / 3);
   check_case(many);
-  check_case({1, 3, 5, 4, 6, 7, 3, 1, 1, 1, 1, 1});  // one band
+  check_case({1, 3, 5, 4, 6, 7, 3, 1, 1, 1, 1, 1});        // one band
   check_case({2, 16, 96, 24, 17, 112, 3, 2, 1, 1, 1, 1});  // stride 2, odd height
-  check_case({1, 4, 48, 8, 31, 180, 3, 2, 0, 0, 1, 1});  // stride 2, pads at the end only
-  check_case({1, 5, 40, 6, 29, 150, 5, 1, 2, 2, 2, 2});  // 5x5 (MnasNet, EfficientNet)
-  check_case({3, 6, 32, 7, 9, 11, 3, 1, 0, 0, 0, 0});  // no padding, three images
+  check_case({1, 4, 48, 8, 31, 180, 3, 2, 0, 0, 1, 1});    // stride 2, pads at the end only
+  check_case({1, 5, 40, 6, 29, 150, 5, 1, 2, 2, 2, 2});    // 5x5 (MnasNet, EfficientNet)
+  check_case({3, 6, 32, 7, 9, 11, 3, 1, 0, 0, 0, 0});      // no padding, three images
 }
 
 TEST_CASE("inverted bottleneck with a ThreadPool(2) equals the layers run one by one",

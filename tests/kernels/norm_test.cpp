@@ -9,13 +9,16 @@ namespace k = inlay::kernels;
 
 namespace {
 // Scale/bias of n channels, or no vector (null pointer) when `present` is false.
-const float* maybe(const std::vector<float>& v, bool present) { return present ? v.data() : nullptr; }
+const float* maybe(const std::vector<float>& v, bool present) {
+  return present ? v.data() : nullptr;
+}
 }  // namespace
 
 TEST_CASE("batch_norm matches the reference", "[norm]") {
   std::mt19937 rng(21);
   for (int round = 0; round < 24; ++round) {
-    const std::size_t b = inlay_test::random_size(rng, 0, 3), c = inlay_test::random_size(rng, 1, 9),
+    const std::size_t b = inlay_test::random_size(rng, 0, 3),
+                      c = inlay_test::random_size(rng, 1, 9),
                       s = inlay_test::random_size(rng, 0, 70);
     auto x = inlay_test::random_floats(b * c * s, 200 + round, -3.0f, 3.0f);
     if (round == 5) inlay_test::sprinkle_specials(x);
@@ -114,18 +117,19 @@ TEST_CASE("instance_norm and group_norm match the reference", "[norm]") {
 TEST_CASE("norm kernels reject bad parameters", "[norm]") {
   using Catch::Matchers::Contains;
   std::vector<float> x(12, 1.0f), p(3, 1.0f);
-  CHECK_THROWS_WITH(k::group_norm_f32(x.data(), x.data(), 1, 3, 4, 2, p.data(), p.data(), 1e-5f),
-                    Contains("group_norm_f32") && Contains("groups (2)") && Contains("channels (3)"));
+  CHECK_THROWS_WITH(
+      k::group_norm_f32(x.data(), x.data(), 1, 3, 4, 2, p.data(), p.data(), 1e-5f),
+      Contains("group_norm_f32") && Contains("groups (2)") && Contains("channels (3)"));
   CHECK_THROWS_WITH(k::group_norm_f32(x.data(), x.data(), 1, 3, 4, 0, p.data(), p.data(), 1e-5f),
                     Contains("group_norm_f32") && Contains("groups (0)"));
   CHECK_THROWS_WITH(k::layer_norm_f32(x.data(), x.data(), 3, 4, nullptr, nullptr, -1.0f),
                     Contains("layer_norm_f32") && Contains("eps") && Contains("-1"));
   CHECK_THROWS_WITH(k::instance_norm_f32(x.data(), x.data(), 1, 3, 4, nullptr, nullptr, NAN),
                     Contains("instance_norm_f32") && Contains("eps"));
-  CHECK_THROWS_WITH(k::batch_norm_f32(x.data(), x.data(), 1, 3, 4, nullptr, p.data(), nullptr,
-                                      nullptr, 1e-5f),
-                    Contains("batch_norm_f32") && Contains("mean and var"));
-  CHECK_THROWS_AS(k::batch_norm_f32(x.data(), x.data(), 1, 3, 4, p.data(), p.data(), nullptr,
-                                    nullptr, -1e-3f),
-                  inlay::Error);
+  CHECK_THROWS_WITH(
+      k::batch_norm_f32(x.data(), x.data(), 1, 3, 4, nullptr, p.data(), nullptr, nullptr, 1e-5f),
+      Contains("batch_norm_f32") && Contains("mean and var"));
+  CHECK_THROWS_AS(
+      k::batch_norm_f32(x.data(), x.data(), 1, 3, 4, p.data(), p.data(), nullptr, nullptr, -1e-3f),
+      inlay::Error);
 }

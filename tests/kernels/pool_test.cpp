@@ -18,10 +18,10 @@ namespace {
 
 std::string describe(const Pool2dParams& p) {
   std::ostringstream s;
-  s << "N" << p.batch << " C" << p.channels << " " << p.in_h << "x" << p.in_w << " k"
-    << p.kernel_h << "x" << p.kernel_w << " s" << p.stride_h << "," << p.stride_w << " d"
-    << p.dilation_h << "," << p.dilation_w << " pads " << p.pad_top << "," << p.pad_left << ","
-    << p.pad_bottom << "," << p.pad_right << (p.ceil_mode ? " ceil" : "")
+  s << "N" << p.batch << " C" << p.channels << " " << p.in_h << "x" << p.in_w << " k" << p.kernel_h
+    << "x" << p.kernel_w << " s" << p.stride_h << "," << p.stride_w << " d" << p.dilation_h << ","
+    << p.dilation_w << " pads " << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << ","
+    << p.pad_right << (p.ceil_mode ? " ceil" : "")
     << (p.count_include_pad ? " count_include_pad" : "");
   return s.str();
 }
@@ -114,15 +114,14 @@ TEST_CASE("pool output size follows ONNX, ceil_mode dropping windows that start 
   for (int i = 0; i < 200; ++i) {
     const Pool2dParams q = random_params(rng);
     INFO(describe(q));
-    CHECK(q.out_h() == inlay_ref::pool_out(q.in_h, q.pad_top, q.pad_bottom, q.kernel_h,
-                                           q.stride_h, q.dilation_h, q.ceil_mode));
-    CHECK(q.out_w() == inlay_ref::pool_out(q.in_w, q.pad_left, q.pad_right, q.kernel_w,
-                                           q.stride_w, q.dilation_w, q.ceil_mode));
+    CHECK(q.out_h() == inlay_ref::pool_out(q.in_h, q.pad_top, q.pad_bottom, q.kernel_h, q.stride_h,
+                                           q.dilation_h, q.ceil_mode));
+    CHECK(q.out_w() == inlay_ref::pool_out(q.in_w, q.pad_left, q.pad_right, q.kernel_w, q.stride_w,
+                                           q.dilation_w, q.ceil_mode));
   }
 }
 
-TEST_CASE("max_pool2d matches ONNX MaxPool on random shapes, with and without indices",
-          "[pool]") {
+TEST_CASE("max_pool2d matches ONNX MaxPool on random shapes, with and without indices", "[pool]") {
   std::mt19937 rng(5);
   for (int iter = 0; iter < 80; ++iter) check_max_pool(random_params(rng), 10 + iter, false);
 }
@@ -194,8 +193,8 @@ TEST_CASE("global pools are vectorized reductions equal to the definition", "[po
       INFO("spatial " << spatial << (specials ? " with NaN/Inf" : ""));
       std::vector<float> x = inlay_test::random_floats(planes * spatial, 600 + spatial, 0.5f, 2.0f);
       if (specials && spatial > 0) {
-        x[spatial + spatial / 2] = std::numeric_limits<float>::quiet_NaN();  // plane 1
-        x[2 * spatial] = std::numeric_limits<float>::infinity();               // plane 2
+        x[spatial + spatial / 2] = std::numeric_limits<float>::quiet_NaN();      // plane 1
+        x[2 * spatial] = std::numeric_limits<float>::infinity();                 // plane 2
         x[3 * spatial + spatial - 1] = -std::numeric_limits<float>::infinity();  // plane 3
         for (std::size_t i = 4 * spatial; i < 5 * spatial; ++i) {  // plane 4: all -inf
           x[i] = -std::numeric_limits<float>::infinity();

@@ -46,8 +46,7 @@ TEST_CASE("gru_cell_f32 follows the ONNX GRU equations with linear_before_reset"
   }
   inlay_test::for_each_cpu_target([&] {
     std::vector<float> gates = rec, h = h_prev, saved(hs);
-    inlay::kernels::gru_cell_f32(x_proj.data(), gates.data(), h.data(), h.data(), saved.data(),
-                                 hs);
+    inlay::kernels::gru_cell_f32(x_proj.data(), gates.data(), h.data(), h.data(), saved.data(), hs);
     for (std::size_t k = 0; k < hs; ++k) {
       INFO("k " << k);
       CHECK(h[k] == Approx(want[k]).epsilon(1e-5).margin(1e-6));

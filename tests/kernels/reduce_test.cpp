@@ -11,10 +11,9 @@ using k::ReduceOp;
 
 namespace {
 
-const ReduceOp all_ops[] = {ReduceOp::sum,  ReduceOp::mean,       ReduceOp::max,
-                            ReduceOp::min,  ReduceOp::prod,       ReduceOp::l1,
-                            ReduceOp::l2,   ReduceOp::sum_square, ReduceOp::log_sum,
-                            ReduceOp::log_sum_exp};
+const ReduceOp all_ops[] = {
+    ReduceOp::sum, ReduceOp::mean, ReduceOp::max,        ReduceOp::min,     ReduceOp::prod,
+    ReduceOp::l1,  ReduceOp::l2,   ReduceOp::sum_square, ReduceOp::log_sum, ReduceOp::log_sum_exp};
 
 std::size_t out_size(const inlay::Shape& s, const std::vector<std::int64_t>& axes) {
   std::size_t n = 1;
@@ -88,9 +87,9 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
   for (std::size_t rank : {5u, 6u}) {
     for (int round = 0; round < 3; ++round) {
       const inlay::Shape s = random_shape(rng, rank, round == 2);
-      const auto x = inlay_test::random_floats(static_cast<std::size_t>(s.numel()),
-                                               static_cast<std::uint32_t>(rank + round), -2.0f,
-                                               2.0f);
+      const auto x =
+          inlay_test::random_floats(static_cast<std::size_t>(s.numel()),
+                                    static_cast<std::uint32_t>(rank + round), -2.0f, 2.0f);
       std::vector<std::int64_t> axes;
       for (std::size_t i = 0; i < rank; ++i) {
         if (inlay_test::random_size(rng, 0, 1)) axes.push_back(static_cast<std::int64_t>(i));

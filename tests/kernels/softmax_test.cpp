@@ -12,8 +12,8 @@ namespace {
 // Runs softmax (or log_softmax) on every target, out of place and in place, against the reference.
 void check_softmax(const std::vector<float>& x, std::size_t outer, std::size_t axis,
                    std::size_t inner, bool log) {
-  INFO((log ? "log_softmax" : "softmax") << " outer " << outer << " axis " << axis << " inner "
-                                         << inner);
+  INFO((log ? "log_softmax" : "softmax")
+       << " outer " << outer << " axis " << axis << " inner " << inner);
   const std::vector<float> want = inlay_ref::softmax(x, outer, axis, inner, log);
   inlay_test::for_each_cpu_target([&] {
     std::vector<float> y(x.size(), -7.0f);

@@ -74,13 +74,14 @@ TEST_CASE("transpose covers every permutation of rank 3 and 4 and the common lay
   for (const inlay::Shape& s : {inlay::Shape{3, 5, 7}, inlay::Shape{2, 3, 1, 5}}) {
     std::vector<std::size_t> perm(s.rank());
     std::iota(perm.begin(), perm.end(), 0u);
-    do check_transpose(s, perm, 1); while (std::next_permutation(perm.begin(), perm.end()));
+    do check_transpose(s, perm, 1);
+    while (std::next_permutation(perm.begin(), perm.end()));
   }
-  check_transpose(inlay::Shape{}, {}, 2);                     // a scalar
+  check_transpose(inlay::Shape{}, {}, 2);                        // a scalar
   check_transpose(inlay::Shape{2, 17, 9, 11}, {0, 2, 3, 1}, 3);  // NCHW -> NHWC
   check_transpose(inlay::Shape{2, 9, 11, 17}, {0, 3, 1, 2}, 4);  // NHWC -> NCHW
   check_transpose(inlay::Shape{2, 13, 3, 8}, {0, 2, 1, 3}, 5);   // attention heads
-  check_transpose(inlay::Shape{67, 131}, {1, 0}, 6);           // several tiles with tails
+  check_transpose(inlay::Shape{67, 131}, {1, 0}, 6);             // several tiles with tails
 }
 
 TEST_CASE("transpose rejects bad permutations and element sizes", "[transpose]") {

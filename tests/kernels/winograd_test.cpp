@@ -41,13 +41,13 @@ Conv2dParams conv3x3(std::size_t batch, std::size_t in_c, std::size_t out_c, std
 // The convolution in double before the activation, and for each output the error scale: the
 // sum of the absolute values of the terms (bias included) of the 16 outputs of its 4x4 tile,
 // the largest of them. Rounding in the tile transforms mixes the terms of the whole tile (and of
-// its part outside the output when out_h or out_w is not a multiple of 4), so this is the scale of the Winograd
-// error; for im2col + GEMM it overstates a little (its own outputs' sum would do).
+// its part outside the output when out_h or out_w is not a multiple of 4), so this is the scale of
+// the Winograd error; for im2col + GEMM it overstates a little (its own outputs' sum would do).
 struct Reference {
   std::vector<double> y, scale;
 };
-Reference reference(const Conv2dParams& p, const std::vector<float>& x,
-                    const std::vector<float>& w, const float* bias) {
+Reference reference(const Conv2dParams& p, const std::vector<float>& x, const std::vector<float>& w,
+                    const float* bias) {
   const std::size_t oh = p.out_h(), ow = p.out_w(), ic = p.in_channels;
   // Value and sum of |terms| of output (oy, ox), which may lie one past the output.
   const auto conv_at = [&](std::size_t n, std::size_t oc, std::size_t oy, std::size_t ox,
@@ -112,8 +112,8 @@ void measure(const std::vector<float>& y, const Reference& r, const Activation& 
 
 // Runs the Winograd path (exact workspace, guard floats after y) and the im2col path on every
 // target; both must be within the bound of the double reference.
-void check_winograd(const Conv2dParams& p, bool use_bias, const Activation& act,
-                    std::uint32_t seed, ErrorStats& stats) {
+void check_winograd(const Conv2dParams& p, bool use_bias, const Activation& act, std::uint32_t seed,
+                    ErrorStats& stats) {
   INFO(describe(p) << (use_bias ? " bias" : "") << " activation " << int(act.op));
   REQUIRE(k::winograd_supports(p));
   const std::vector<float> x =
@@ -162,8 +162,8 @@ TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channel
     for (std::size_t w = 2; w <= 11; w += 3) {
       for (std::size_t pad = 0; pad <= 1; ++pad) {
         if (h + 2 * pad < 4 || w + 2 * pad < 4) continue;  // output at least 2x2
-        check_winograd(conv3x3(2, 3, 5, h, w, pad, pad, pad, pad), true, Activation::none(),
-                       seed++, stats);
+        check_winograd(conv3x3(2, 3, 5, h, w, pad, pad, pad, pad), true, Activation::none(), seed++,
+                       stats);
       }
     }
   }
@@ -172,11 +172,10 @@ TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channel
   const Activation acts[] = {Activation::none(), Activation::relu(), Activation::clip(-0.5f, 0.5f)};
   for (int iter = 0; iter < 40; ++iter) {
     using inlay_test::random_size;
-    Conv2dParams p = conv3x3(random_size(rng, 1, 2), random_size(rng, 1, 37),
-                             random_size(rng, 1, 37), random_size(rng, 2, 14),
-                             random_size(rng, 2, 41), random_size(rng, 0, 2),
-                             random_size(rng, 0, 2), random_size(rng, 0, 2),
-                             random_size(rng, 0, 2));
+    Conv2dParams p =
+        conv3x3(random_size(rng, 1, 2), random_size(rng, 1, 37), random_size(rng, 1, 37),
+                random_size(rng, 2, 14), random_size(rng, 2, 41), random_size(rng, 0, 2),
+                random_size(rng, 0, 2), random_size(rng, 0, 2), random_size(rng, 0, 2));
     if (p.out_h() < 2 || p.out_w() < 2) continue;
     check_winograd(p, iter % 2 == 0, acts[iter % 3], seed++, stats);
   }

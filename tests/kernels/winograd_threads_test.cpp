@@ -48,8 +48,8 @@ std::size_t gemm_steps(const Conv2dParams& p, std::size_t tiles) {
   const std::vector<float> u(36 * oc * ic, 0.5f), v(36 * ic * tiles, 0.25f);
   std::vector<float> m(36 * oc * tiles);
   inlay_test::CountingPool pool;
-  k::gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u.data(), ic, oc * ic, v.data(),
-                      tiles, ic * tiles, 0.0f, m.data(), tiles, oc * tiles, {}, &pool);
+  k::gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u.data(), ic, oc * ic, v.data(), tiles,
+                      ic * tiles, 0.0f, m.data(), tiles, oc * tiles, {}, &pool);
   return pool.runs;
 }
 
@@ -61,8 +61,10 @@ bool one_block(const Conv2dParams& p, std::size_t tiles) {
 
 }  // namespace
 
-TEST_CASE("winograd: a 7x7 layer transforms its tiles serially, a 14x14 one of 512 channels in "
-          "parallel", "[winograd_threads]") {
+TEST_CASE(
+    "winograd: a 7x7 layer transforms its tiles serially, a 14x14 one of 512 channels in "
+    "parallel",
+    "[winograd_threads]") {
   SECTION("7x7, 256 channels: 4 tiles, 2^16.3 transform operations: the GEMM's steps alone") {
     const Conv2dParams p = layer(256, 7);
     REQUIRE(one_block(p, 4));

@@ -22,7 +22,8 @@ Tensor scores(std::int64_t rows, std::int64_t cols, const std::vector<float>& v)
 
 TEST_CASE("argmax_rows, accuracy and top-k accuracy", "[classification]") {
   // Row 2 ties classes 0 and 2: the first wins.
-  const Tensor s = scores(4, 3, {0.1f, 0.7f, 0.2f, 0.5f, 0.3f, 0.2f, 0.4f, 0.2f, 0.4f, 0.2f, 0.3f, 0.5f});
+  const Tensor s =
+      scores(4, 3, {0.1f, 0.7f, 0.2f, 0.5f, 0.3f, 0.2f, 0.4f, 0.2f, 0.4f, 0.2f, 0.3f, 0.5f});
   CHECK(argmax_rows(s) == std::vector<std::int64_t>{1, 0, 0, 2});
   const std::vector<std::int64_t> y{1, 1, 2, 0};
   CHECK(accuracy(y, argmax_rows(s)) == 0.25);
@@ -52,9 +53,12 @@ TEST_CASE("confusion_matrix counts [true][predicted]", "[classification]") {
   CHECK_THROWS_AS(confusion_matrix({0, 1}, {0, -1}, 3), inlay::Error);
 }
 
-TEST_CASE("classification_report: per class, macro, micro and weighted scores", "[classification]") {
-  const std::vector<std::int64_t> y_true{0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3, 3, 0, 1, 2, 3, 3, 3, 1, 0};
-  const std::vector<std::int64_t> y_pred{0, 1, 0, 1, 1, 2, 1, 2, 0, 2, 3, 1, 0, 1, 2, 3, 0, 3, 3, 0};
+TEST_CASE("classification_report: per class, macro, micro and weighted scores",
+          "[classification]") {
+  const std::vector<std::int64_t> y_true{0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                         3, 3, 0, 1, 2, 3, 3, 3, 1, 0};
+  const std::vector<std::int64_t> y_pred{0, 1, 0, 1, 1, 2, 1, 2, 0, 2,
+                                         3, 1, 0, 1, 2, 3, 0, 3, 3, 0};
   const ClassificationReport r = classification_report(y_true, y_pred, 4);
   // Computed once with /usr/bin/python3 by counting tp/fp/fn per class over the pairs directly
   // (precision = tp/(tp+fp), recall = tp/(tp+fn), F1 = 2PR/(P+R); numpy for the means).

@@ -6,9 +6,9 @@
 
 #include "catch.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::metrics::latency_stats;
 using inlay::metrics::LatencyStats;
-using Catch::Matchers::Contains;
 
 TEST_CASE("latency_stats: min, median, p90, p99, mean as numpy computes them", "[latency]") {
   // Computed once with /usr/bin/python3 numpy 1.24: np.percentile(ms, [50, 90, 99]) (default

@@ -32,7 +32,8 @@ TEST_CASE("roc_auc: hand-worked cases", "[ranking]") {
   CHECK(roc_auc({1, 0, 1, 0}, {0.5f, 0.5f, 0.5f, 0.5f}) == 0.5);
   // Computed once with /usr/bin/python3 by counting pairs (float32 scores, ties 1/2): 0.73611...
   const std::vector<std::int64_t> y{0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0};
-  const std::vector<float> s{0.1f, 0.4f, 0.35f, 0.8f, 0.4f, 0.4f, 0.2f, 0.9f, 0.55f, 0.7f, 0.2f, 0.05f};
+  const std::vector<float> s{0.1f, 0.4f, 0.35f, 0.8f, 0.4f, 0.4f,
+                             0.2f, 0.9f, 0.55f, 0.7f, 0.2f, 0.05f};
   CHECK(roc_auc(y, s) == Approx(0.7361111111111112).epsilon(1e-12));
 }
 

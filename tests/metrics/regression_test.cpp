@@ -29,7 +29,7 @@ TEST_CASE("mse, mae and r2 against numpy", "[regression]") {
 TEST_CASE("r2 of a constant target and of the mean prediction", "[regression]") {
   CHECK(r2({2, 2, 2}, {2, 2, 2}) == 1.0);
   CHECK(r2({2, 2, 2}, {2, 2, 3}) == 0.0);
-  CHECK(r2({1, 2, 3}, {2, 2, 2}) == 0.0);  // predicting the mean
+  CHECK(r2({1, 2, 3}, {2, 2, 2}) == 0.0);   // predicting the mean
   CHECK(r2({1, 2, 3}, {3, 2, 1}) == -3.0);  // SS_res 8, SS_tot 2
 }
 

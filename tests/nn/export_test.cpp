@@ -37,17 +37,20 @@ void check_with_runtime(Net& net, const std::string& name, std::size_t batch, st
   std::vector<std::int64_t> dims = Net::in_shape::to_vector();
   dims.insert(dims.begin(), static_cast<std::int64_t>(batch));
   const inlay::Tensor input = inlay::Tensor::view(x.data(), inlay::Shape(dims.data(), dims.size()));
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input), dir + "/test_data_set_0/input_0.pb");
+  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
+                 dir + "/test_data_set_0/input_0.pb");
 
-  const std::string checker = "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" +
-                              dir + "/model.onnx'), full_check=True)\"";
+  const std::string checker =
+      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
+      "/model.onnx'), full_check=True)\"";
   INFO(name << ": " << checker);
   REQUIRE(std::system(checker.c_str()) == 0);
   const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
   INFO(ort);
   REQUIRE(std::system(ort.c_str()) == 0);
 
-  const inlay::onnx::TensorFile out = inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
+  const inlay::onnx::TensorFile out =
+      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
   const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
   std::vector<float> want(batch * Net::out_size);
   net.forward(x.data(), batch, want.data());
@@ -57,17 +60,16 @@ void check_with_runtime(Net& net, const std::string& name, std::size_t batch, st
 
 using Mlp = nn::Sequential<nn::Dense<6, 16>, nn::ReLU, nn::Dense<16, 8>, nn::Tanh, nn::Dropout<>,
                            nn::Dense<8, 4>, nn::Softmax>;
-using Activations = nn::Sequential<nn::Dense<5, 12>, nn::LeakyReLU, nn::Dense<12, 12>, nn::GELU,
-                                   nn::Dense<12, 12>, nn::GELUTanh, nn::SiLU, nn::HardSwish,
-                                   nn::Mish, nn::Softplus, nn::ELU, nn::SELU, nn::ReLU6,
-                                   nn::HardSigmoid, nn::Sigmoid, nn::Dense<12, 3>>;
+using Activations =
+    nn::Sequential<nn::Dense<5, 12>, nn::LeakyReLU, nn::Dense<12, 12>, nn::GELU, nn::Dense<12, 12>,
+                   nn::GELUTanh, nn::SiLU, nn::HardSwish, nn::Mish, nn::Softplus, nn::ELU, nn::SELU,
+                   nn::ReLU6, nn::HardSigmoid, nn::Sigmoid, nn::Dense<12, 3>>;
 using Cnn = nn::Sequential<nn::Input<2, 8, 8>, nn::Conv2D<2, 4, 3, 1, 1>, nn::BatchNorm, nn::ReLU,
-                           nn::MaxPool2D<2>, nn::DepthwiseConv2D<4, 3, 1, 1>,
-                           nn::AvgPool2D<2>, nn::Conv2D<4, 6, 1>, nn::GlobalAvgPool,
-                           nn::Dense<6, 3>>;
-using Sequence = nn::Sequential<nn::Embedding<11, 4, 6>, nn::LayerNorm, nn::Flatten,
-                                nn::Residual<nn::Sequential<nn::Dense<24, 24>, nn::GELU>>,
-                                nn::Dense<24, 2>>;
+                           nn::MaxPool2D<2>, nn::DepthwiseConv2D<4, 3, 1, 1>, nn::AvgPool2D<2>,
+                           nn::Conv2D<4, 6, 1>, nn::GlobalAvgPool, nn::Dense<6, 3>>;
+using Sequence =
+    nn::Sequential<nn::Embedding<11, 4, 6>, nn::LayerNorm, nn::Flatten,
+                   nn::Residual<nn::Sequential<nn::Dense<24, 24>, nn::GELU>>, nn::Dense<24, 2>>;
 using Recurrent = nn::Sequential<nn::LSTM<3, 6, 5>, nn::GRU<6, 4, 5, false>, nn::Dense<4, 2>>;
 using Conv1d = nn::Sequential<nn::Input<3, 10>, nn::Conv1D<3, 5, 3, 2, 1>, nn::Tanh, nn::Flatten,
                               nn::Dense<25, 2>>;
@@ -199,9 +201,12 @@ TEST_CASE("ONNX Runtime runs an exported embedding network", "[.export_runtime]"
   nn::save_onnx(seq, dir + "/model.onnx");
   std::vector<float> ids = {0, 3, 10, 2, 2, 7, 1, 1, 5, 9, 4, 6};
   const inlay::Tensor input = inlay::Tensor::view(ids.data(), inlay::Shape{2, 6});
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input), dir + "/test_data_set_0/input_0.pb");
-  REQUIRE(std::system(("node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir).c_str()) == 0);
-  const inlay::onnx::TensorFile out = inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
+  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
+                 dir + "/test_data_set_0/input_0.pb");
+  REQUIRE(std::system(
+              ("node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir).c_str()) == 0);
+  const inlay::onnx::TensorFile out =
+      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
   const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
   std::vector<float> want(4);
   seq.forward(ids.data(), 2, want.data());

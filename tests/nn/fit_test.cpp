@@ -91,7 +91,8 @@ TEST_CASE("fit regression, schedules, distillation and clear errors", "[fit]") {
   std::vector<float> y(n);
   inlay::data::Rng rng(5);
   for (std::size_t i = 0; i < n; ++i) {
-    const float a = static_cast<float>(rng.uniform(-1, 1)), b = static_cast<float>(rng.uniform(-1, 1));
+    const float a = static_cast<float>(rng.uniform(-1, 1)),
+                b = static_cast<float>(rng.uniform(-1, 1));
     x.data<float>()[2 * i] = a;
     x.data<float>()[2 * i + 1] = b;
     y[i] = 2 * a - b + 0.5f;
@@ -126,8 +127,9 @@ TEST_CASE("fit regression, schedules, distillation and clear errors", "[fit]") {
   CHECK(hd.epochs.back().accuracy > 0.95);
 
   const inlay::Tensor x3(inlay::DType::f32, {4, 3});
-  CHECK_THROWS_WITH(nn::fit(lin, x3, nn::targets_view({1, 2, 3, 4}), nn::MeanSquaredError(), opt, o),
-                    Catch::Contains("does not hold 2 values per row (the network's input)"));
+  CHECK_THROWS_WITH(
+      nn::fit(lin, x3, nn::targets_view({1, 2, 3, 4}), nn::MeanSquaredError(), opt, o),
+      Catch::Contains("does not hold 2 values per row (the network's input)"));
   CHECK_THROWS_WITH(nn::fit(lin, data.x, nn::labels_view(data.y), nn::CrossEntropy(), opt, o),
                     Catch::Contains("outside [0, 1)"));
 }

@@ -58,7 +58,8 @@ TEST_CASE("Binary cross-entropy, KL divergence, hinge, distillation gradients", 
   const float target = 1.0f;
   nn::Targets t1;
   t1.values = &target;
-  CHECK(nn::BinaryCrossEntropy().compute(&one, 1, 1, t1, nullptr) == Approx(std::log1p(std::exp(-2.0))));
+  CHECK(nn::BinaryCrossEntropy().compute(&one, 1, 1, t1, nullptr) ==
+        Approx(std::log1p(std::exp(-2.0))));
 
   std::vector<float> dist = inlay_test::random_floats(12, 7, 0.05f, 1.0f);
   for (int r = 0; r < 4; ++r) {

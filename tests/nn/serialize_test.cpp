@@ -26,15 +26,17 @@ TEST_CASE("Weights round-trip and mismatches are rejected", "[serialize]") {
 
   using Other = nn::Sequential<nn::Dense<3, 5>, nn::ReLU, nn::Dense<5, 2>>;
   Other o;
-  CHECK_THROWS_WITH(nn::deserialize_params(o.params(), bytes.data(), bytes.size(), "mem"),
-                    Catch::Contains("mem: parameter '0.weight' has 12 values, the network's has 15"));
+  CHECK_THROWS_WITH(
+      nn::deserialize_params(o.params(), bytes.data(), bytes.size(), "mem"),
+      Catch::Contains("mem: parameter '0.weight' has 12 values, the network's has 15"));
   nn::Sequential<nn::Dense<3, 2>> small;
   CHECK_THROWS_WITH(nn::deserialize_params(small.params(), bytes.data(), bytes.size(), "mem"),
                     Catch::Contains("holds 4 parameters, the network has 2"));
   CHECK_THROWS_WITH(nn::deserialize_params(b.params(), bytes.data(), bytes.size() - 1, "mem"),
                     Catch::Contains("ends inside"));
-  CHECK_THROWS_WITH(nn::deserialize_params(b.params(), (bytes + "x").data(), bytes.size() + 1, "mem"),
-                    Catch::Contains("1 bytes past the last parameter"));
+  CHECK_THROWS_WITH(
+      nn::deserialize_params(b.params(), (bytes + "x").data(), bytes.size() + 1, "mem"),
+      Catch::Contains("1 bytes past the last parameter"));
   std::string bad = bytes;
   bad[0] = 'X';
   CHECK_THROWS_WITH(nn::deserialize_params(b.params(), bad.data(), bad.size(), "mem"),

@@ -2,5 +2,6 @@
 // checks the compiler's message).
 #include <inlay/inlay.hpp>
 
-using Bad = inlay::nn::Sequential<inlay::nn::Dense<64, 128>, inlay::nn::ReLU, inlay::nn::Dense<64, 10>>;
+using Bad =
+    inlay::nn::Sequential<inlay::nn::Dense<64, 128>, inlay::nn::ReLU, inlay::nn::Dense<64, 10>>;
 Bad* bad = new Bad();

@@ -46,7 +46,8 @@ TEST_CASE("Static-shape forward makes no heap allocation", "[static_forward]") {
   CHECK(inlay_test::heap_allocations() - before > 0);
 }
 
-TEST_CASE("Static-shape forward of recurrent and attention layers makes no heap allocation", "[static_forward]") {
+TEST_CASE("Static-shape forward of recurrent and attention layers makes no heap allocation",
+          "[static_forward]") {
   using Net = nn::Sequential<nn::LSTM<8, 16, 10>, nn::MultiHeadAttention<16, 4, 10, true>,
                              nn::GRU<16, 8, 10, false>, nn::Dense<8, 3>>;
   Net net(4);

@@ -6,6 +6,7 @@
 
 #include "onnx/onnx_test_util.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Tensor;
@@ -13,7 +14,6 @@ using inlay::onnx::TensorProto;
 using inlay_test::error_of;
 using inlay_test::Pb;
 using inlay_test::varint;
-using Catch::Matchers::Contains;
 
 namespace {
 std::string dims(std::initializer_list<std::int64_t> d) {
@@ -28,13 +28,17 @@ Tensor convert(const Pb& pb) {
 }  // namespace
 
 TEST_CASE("raw_data converts for every supported type", "[onnx][convert]") {
-  Tensor f = convert(Pb().s(8, "f").s(1, dims({2, 3})).u(2, 1).s(9, inlay_test::le_bytes<float>({1, 2, 3, 4, 5, -6})));
+  Tensor f = convert(Pb().s(8, "f")
+                         .s(1, dims({2, 3}))
+                         .u(2, 1)
+                         .s(9, inlay_test::le_bytes<float>({1, 2, 3, 4, 5, -6})));
   REQUIRE(f.dtype() == DType::f32);
   CHECK(f.shape() == inlay::Shape{2, 3});
   CHECK(f.data<float>()[5] == -6.0f);
   CHECK_FALSE(f.is_view());
 
-  Tensor h = convert(Pb().s(1, dims({2})).u(2, 10).s(9, inlay_test::le_bytes<std::uint16_t>({0x3c00, 0xc000})));
+  Tensor h = convert(
+      Pb().s(1, dims({2})).u(2, 10).s(9, inlay_test::le_bytes<std::uint16_t>({0x3c00, 0xc000})));
   REQUIRE(h.dtype() == DType::f16);
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 1.0f);
   CHECK(inlay::to_float(h.data<inlay::float16>()[1]) == -2.0f);
@@ -58,10 +62,12 @@ TEST_CASE("raw_data converts for every supported type", "[onnx][convert]") {
 }
 
 TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][convert]") {
-  Tensor f = convert(Pb().s(1, dims({2})).u(2, 1).s(4, inlay_test::le_bytes<float>({0.5f})).f32(4, 1.5f));
+  Tensor f =
+      convert(Pb().s(1, dims({2})).u(2, 1).s(4, inlay_test::le_bytes<float>({0.5f})).f32(4, 1.5f));
   CHECK(f.data<float>()[0] == 0.5f);
   CHECK(f.data<float>()[1] == 1.5f);
-  Tensor i64 = convert(Pb().s(1, dims({2})).u(2, 7).s(7, varint(3) + varint(static_cast<std::uint64_t>(-4))));
+  Tensor i64 = convert(
+      Pb().s(1, dims({2})).u(2, 7).s(7, varint(3) + varint(static_cast<std::uint64_t>(-4))));
   CHECK(i64.data<std::int64_t>()[1] == -4);
   Tensor i32 = convert(Pb().s(1, dims({1})).u(2, 6).u(5, static_cast<std::uint64_t>(-9)));
   CHECK(i32.data<std::int32_t>()[0] == -9);
@@ -85,39 +91,54 @@ TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][
 }
 
 TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx][convert]") {
-  CHECK_THAT(error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 16).s(9, std::string(2, '\0'))); },
-                      ErrorKind::unsupported_op),
-             Contains("tensor 'b': data type BFLOAT16 is not supported"));
+  CHECK_THAT(
+      error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 16).s(9, std::string(2, '\0'))); },
+               ErrorKind::unsupported_op),
+      Contains("tensor 'b': data type BFLOAT16 is not supported"));
   // DOUBLE is held (f64), from double_data as well as raw_data.
   const inlay::Tensor d =  // 0x4004000000000000: the IEEE 754 bits of 2.5
       convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 0x4004000000000000u));
   CHECK(d.dtype() == inlay::DType::f64);
   CHECK(d.data<double>()[0] == 2.5);
-  CHECK_THAT(error_of([&] { convert(Pb().s(8, "s").u(2, 8).s(6, "text")); },
-                      ErrorKind::unsupported_op),
-             Contains("data type STRING"));
+  CHECK_THAT(
+      error_of([&] { convert(Pb().s(8, "s").u(2, 8).s(6, "text")); }, ErrorKind::unsupported_op),
+      Contains("data type STRING"));
   CHECK_THAT(error_of([&] { convert(Pb().s(8, "u").u(2, 77)); }, ErrorKind::unsupported_op),
              Contains("UNKNOWN(77)"));
-  CHECK_THAT(error_of([&] {
-               convert(Pb().s(8, "big").s(1, dims({INT64_C(1) << 31, INT64_C(1) << 31, 4})).u(2, 1).s(9, "abcd"));
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   convert(Pb().s(8, "big")
+                               .s(1, dims({INT64_C(1) << 31, INT64_C(1) << 31, 4}))
+                               .u(2, 1)
+                               .s(9, "abcd"));
+                 },
+                 ErrorKind::invalid_model),
              Contains("tensor 'big': the product of the dims overflows"));
-  CHECK_THAT(error_of([&] {
-               convert(Pb().s(8, "neg").s(1, dims({2, -1})).u(2, 1));
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   convert(Pb().s(8, "neg").s(1, dims({2, -1})).u(2, 1));
+                 },
+                 ErrorKind::invalid_model),
              Contains("tensor 'neg': dims[1] is negative (-1)"));
-  CHECK_THAT(error_of([&] {
-               convert(Pb().s(8, "r").s(1, dims({2, 2})).u(2, 1).s(9, inlay_test::le_bytes<float>({1, 2, 3})));
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   convert(Pb().s(8, "r")
+                               .s(1, dims({2, 2}))
+                               .u(2, 1)
+                               .s(9, inlay_test::le_bytes<float>({1, 2, 3})));
+                 },
+                 ErrorKind::invalid_model),
              Contains("tensor 'r': raw_data holds 12 bytes but dims [2, 2] of FLOAT need 16"));
   // huge dims with little data: refused before anything is allocated
-  CHECK_THAT(error_of([&] {
-               convert(Pb().s(8, "h").s(1, dims({INT64_C(1) << 40})).u(2, 1).s(9, "abcd"));
-             }, ErrorKind::invalid_model),
-             Contains("raw_data holds 4 bytes"));
-  CHECK_THAT(error_of([&] {
-               convert(Pb().s(8, "r9").s(1, dims({1, 1, 1, 1, 1, 1, 1, 1, 1})).u(2, 1));
-             }, ErrorKind::unsupported_op),
+  CHECK_THAT(
+      error_of([&] { convert(Pb().s(8, "h").s(1, dims({INT64_C(1) << 40})).u(2, 1).s(9, "abcd")); },
+               ErrorKind::invalid_model),
+      Contains("raw_data holds 4 bytes"));
+  CHECK_THAT(error_of(
+                 [&] {
+                   convert(Pb().s(8, "r9").s(1, dims({1, 1, 1, 1, 1, 1, 1, 1, 1})).u(2, 1));
+                 },
+                 ErrorKind::unsupported_op),
              Contains("exceeds inlay's maximum rank"));
   CHECK_THAT(error_of([&] { convert(Pb().s(8, "x").s(1, dims({1})).u(2, 1).u(14, 1)); },
                       ErrorKind::invalid_model),

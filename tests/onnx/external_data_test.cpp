@@ -10,12 +10,12 @@
 #include "onnx/onnx_test_util.hpp"
 
 namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
 using inlay::ErrorKind;
 using inlay::Tensor;
 using inlay_test::error_of;
 using inlay_test::Pb;
 using inlay_test::varint;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -87,39 +87,44 @@ TEST_CASE("External data leading outside the folder is refused", "[onnx][externa
   const std::string dotdot = "../" + outside.path.filename().string() + "/secret.bin";
   CHECK_THAT(error_of([&] { load(external_tensor(dotdot), dir.path); }, ErrorKind::invalid_model),
              Contains("has a '..' component"));
-  CHECK_THAT(error_of([&] { load(external_tensor("sub/../w.bin"), dir.path); },
-                      ErrorKind::invalid_model),
-             Contains("'..'"));
+  CHECK_THAT(
+      error_of([&] { load(external_tensor("sub/../w.bin"), dir.path); }, ErrorKind::invalid_model),
+      Contains("'..'"));
   fs::create_symlink(outside.path / "secret.bin", dir.path / "evil.bin");
-  CHECK_THAT(error_of([&] { load(external_tensor("evil.bin"), dir.path); },
-                      ErrorKind::invalid_model),
-             Contains("outside the model's folder"));
+  CHECK_THAT(
+      error_of([&] { load(external_tensor("evil.bin"), dir.path); }, ErrorKind::invalid_model),
+      Contains("outside the model's folder"));
   fs::create_directory_symlink(outside.path, dir.path / "evil_dir");
   CHECK_THAT(error_of([&] { load(external_tensor("evil_dir/secret.bin"), dir.path); },
                       ErrorKind::invalid_model),
              Contains("outside the model's folder"));
   // without a folder, external data cannot be resolved at all
-  CHECK_THAT(error_of([&] { inlay::onnx::to_tensor(inlay_test::parse_tensor_bytes(external_tensor("w.bin").bytes).proto); },
-                      ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   inlay::onnx::to_tensor(
+                       inlay_test::parse_tensor_bytes(external_tensor("w.bin").bytes).proto);
+                 },
+                 ErrorKind::invalid_model),
              Contains("no model folder"));
 }
 
-TEST_CASE("External data offsets and lengths are checked against the file", "[onnx][external_data]") {
+TEST_CASE("External data offsets and lengths are checked against the file",
+          "[onnx][external_data]") {
   TempDir dir;
   write_file(dir.path / "w.bin", std::string(12, '\0'));
   CHECK_NOTHROW(load(external_tensor("w.bin", "4"), dir.path));
-  CHECK_THAT(error_of([&] { load(external_tensor("w.bin", "5"), dir.path); },
-                      ErrorKind::invalid_model),
-             Contains("tensor 'e': external data offset 5 + length 8 runs past the end"));
+  CHECK_THAT(
+      error_of([&] { load(external_tensor("w.bin", "5"), dir.path); }, ErrorKind::invalid_model),
+      Contains("tensor 'e': external data offset 5 + length 8 runs past the end"));
   CHECK_THAT(error_of([&] { load(external_tensor("w.bin", "18446744073709551615"), dir.path); },
                       ErrorKind::invalid_model),
              Contains("runs past the end"));
   CHECK_THAT(error_of([&] { load(external_tensor("w.bin", "18446744073709551616"), dir.path); },
                       ErrorKind::invalid_model),
              Contains("does not fit 64 bits"));
-  CHECK_THAT(error_of([&] { load(external_tensor("w.bin", "-1"), dir.path); },
-                      ErrorKind::invalid_model),
-             Contains("'offset' is not a number: '-1'"));
+  CHECK_THAT(
+      error_of([&] { load(external_tensor("w.bin", "-1"), dir.path); }, ErrorKind::invalid_model),
+      Contains("'offset' is not a number: '-1'"));
   CHECK_THAT(error_of([&] { load(external_tensor("w.bin", "0", "4"), dir.path); },
                       ErrorKind::invalid_model),
              Contains("external data length 4 but the dims need 8 bytes"));
@@ -132,7 +137,8 @@ TEST_CASE("External data offsets and lengths are checked against the file", "[on
 
 TEST_CASE("Model and tensor files: read, and I/O errors naming the path", "[onnx][external_data]") {
   TempDir dir;
-  const Pb tensor = Pb().s(8, "t").s(1, varint(1)).u(2, 1).s(9, inlay_test::le_bytes<float>({3.0f}));
+  const Pb tensor =
+      Pb().s(8, "t").s(1, varint(1)).u(2, 1).s(9, inlay_test::le_bytes<float>({3.0f}));
   write_file(dir.path / "t.pb", tensor.bytes);
   const inlay::onnx::TensorFile tf = inlay::onnx::read_tensor_file((dir.path / "t.pb").string());
   CHECK(tf.tensor.name == "t");

@@ -6,6 +6,7 @@
 
 #include "onnx/onnx_test_util.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::ErrorKind;
 using inlay::onnx::AttributeType;
 using inlay::onnx::ModelProto;
@@ -13,7 +14,6 @@ using inlay_test::error_of;
 using inlay_test::ExactBytes;
 using inlay_test::Pb;
 using inlay_test::varint;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -184,23 +184,28 @@ TEST_CASE("Errors name the field path and the byte offset", "[onnx][parse]") {
   const std::size_t offset = bytes.size() - 1;  // the cut varint is the last byte
   CHECK_THAT(error_of([&] { inlay_test::parse_model_bytes(bytes); }, ErrorKind::invalid_model),
              Contains("ModelProto.graph.node[1].attribute[1].t.dims: varint runs past the end of "
-                      "the buffer at byte " + std::to_string(offset)));
+                      "the buffer at byte " +
+                      std::to_string(offset)));
   // wrong wire type for a known field
-  CHECK_THAT(error_of([&] { inlay_test::parse_model_bytes(Pb().s(1, "8").bytes); },
-                      ErrorKind::invalid_model),
-             Contains("ModelProto.ir_version: wire type length-delimited, expected varint at byte 2"));
+  CHECK_THAT(
+      error_of([&] { inlay_test::parse_model_bytes(Pb().s(1, "8").bytes); },
+               ErrorKind::invalid_model),
+      Contains("ModelProto.ir_version: wire type length-delimited, expected varint at byte 2"));
   CHECK_THAT(error_of([&] { inlay_test::parse_model_bytes(Pb().u(7, 1).bytes); },
                       ErrorKind::invalid_model),
              Contains("ModelProto.graph: wire type varint, expected length-delimited"));
-  CHECK_THAT(error_of([&] {
-               inlay_test::parse_model_bytes(Pb().m(7, Pb().m(1, Pb().f32(4, 1.0f))).bytes);
-             }, ErrorKind::invalid_model),
-             Contains("ModelProto.graph.node[0].op_type: wire type fixed32"));
+  CHECK_THAT(
+      error_of(
+          [&] { inlay_test::parse_model_bytes(Pb().m(7, Pb().m(1, Pb().f32(4, 1.0f))).bytes); },
+          ErrorKind::invalid_model),
+      Contains("ModelProto.graph.node[0].op_type: wire type fixed32"));
   // a length past the end inside a nested message
-  CHECK_THAT(error_of([&] {
-               inlay_test::parse_model_bytes(
-                   Pb().m(7, Pb().raw(Pb().tag(2, 2).bytes + varint(50) + "ab")).bytes);
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   inlay_test::parse_model_bytes(
+                       Pb().m(7, Pb().raw(Pb().tag(2, 2).bytes + varint(50) + "ab")).bytes);
+                 },
+                 ErrorKind::invalid_model),
              Contains("ModelProto.graph: field 2: length 50 runs past the end of the buffer"));
 }
 
@@ -219,12 +224,11 @@ TEST_CASE("Nesting bombs are refused without exhausting the stack", "[onnx][pars
   CHECK_NOTHROW(inlay_test::parse_model_bytes(Pb().m(7, ok).bytes));
 }
 
-TEST_CASE("Sparse initializers and segmented tensors are refused as unsupported",
-          "[onnx][parse]") {
-  CHECK_THAT(error_of([&] {
-               inlay_test::parse_model_bytes(Pb().m(7, Pb().m(15, Pb())).bytes);
-             }, ErrorKind::unsupported_op),
-             Contains("ModelProto.graph.sparse_initializer: sparse initializers are not supported"));
+TEST_CASE("Sparse initializers and segmented tensors are refused as unsupported", "[onnx][parse]") {
+  CHECK_THAT(
+      error_of([&] { inlay_test::parse_model_bytes(Pb().m(7, Pb().m(15, Pb())).bytes); },
+               ErrorKind::unsupported_op),
+      Contains("ModelProto.graph.sparse_initializer: sparse initializers are not supported"));
   CHECK_THAT(error_of([&] { inlay_test::parse_tensor_bytes(Pb().m(3, Pb()).bytes); },
                       ErrorKind::unsupported_op),
              Contains("TensorProto.segment"));

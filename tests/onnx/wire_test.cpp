@@ -8,6 +8,7 @@
 
 #include "onnx/onnx_test_util.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::ErrorKind;
 using inlay::onnx::wire::Field;
 using inlay::onnx::wire::Path;
@@ -17,7 +18,6 @@ using inlay_test::error_of;
 using inlay_test::ExactBytes;
 using inlay_test::Pb;
 using inlay_test::varint;
-using Catch::Matchers::Contains;
 
 namespace {
 // Reads every field of `bytes` as a message named "M" and hands each to visit(reader, field).
@@ -32,9 +32,9 @@ void read_all(const std::string& bytes, Visit visit) {
 }  // namespace
 
 TEST_CASE("Varints decode up to 64 bits and refuse overflow and truncation", "[onnx][wire]") {
-  for (std::uint64_t v : {std::uint64_t(0), std::uint64_t(1), std::uint64_t(127),
-                          std::uint64_t(128), std::uint64_t(300), std::uint64_t(1) << 35,
-                          ~std::uint64_t(0)}) {
+  for (std::uint64_t v :
+       {std::uint64_t(0), std::uint64_t(1), std::uint64_t(127), std::uint64_t(128),
+        std::uint64_t(300), std::uint64_t(1) << 35, ~std::uint64_t(0)}) {
     std::uint64_t got = 12345;
     read_all(Pb().u(1, v).bytes, [&](Reader& r, const Field& f) { got = r.as_uint64(f, "x"); });
     CHECK(got == v);
@@ -46,13 +46,13 @@ TEST_CASE("Varints decode up to 64 bits and refuse overflow and truncation", "[o
   CHECK(i32 == -5);
 
   const std::string overflow = varint(8) + std::string(9, '\xff') + "\x02";  // bit 64 set
-  CHECK_THAT(error_of([&] { read_all(overflow, [](Reader&, const Field&) {}); },
-                      ErrorKind::invalid_model),
-             Contains("M: varint overflows 64 bits at byte 1"));
+  CHECK_THAT(
+      error_of([&] { read_all(overflow, [](Reader&, const Field&) {}); }, ErrorKind::invalid_model),
+      Contains("M: varint overflows 64 bits at byte 1"));
   const std::string too_long = varint(8) + std::string(11, '\x80') + "\x01";
-  CHECK_THAT(error_of([&] { read_all(too_long, [](Reader&, const Field&) {}); },
-                      ErrorKind::invalid_model),
-             Contains("varint overflows 64 bits"));
+  CHECK_THAT(
+      error_of([&] { read_all(too_long, [](Reader&, const Field&) {}); }, ErrorKind::invalid_model),
+      Contains("varint overflows 64 bits"));
   const std::string truncated = varint(8) + "\x80\x80";
   CHECK_THAT(error_of([&] { read_all(truncated, [](Reader&, const Field&) {}); },
                       ErrorKind::invalid_model),
@@ -74,19 +74,21 @@ TEST_CASE("Fixed-width and length-delimited fields are bounds-checked", "[onnx][
   CHECK(s == "abc");
 
   const auto ignore = [](Reader&, const Field&) {};
-  CHECK_THAT(error_of([&] { read_all(Pb().tag(1, 5).raw("ab").bytes, ignore); },
-                      ErrorKind::invalid_model),
-             Contains("fixed32 runs past the end"));
+  CHECK_THAT(
+      error_of([&] { read_all(Pb().tag(1, 5).raw("ab").bytes, ignore); }, ErrorKind::invalid_model),
+      Contains("fixed32 runs past the end"));
   CHECK_THAT(error_of([&] { read_all(Pb().tag(1, 1).raw("abcdefg").bytes, ignore); },
                       ErrorKind::invalid_model),
              Contains("fixed64 runs past the end"));
-  CHECK_THAT(error_of([&] { read_all(Pb().tag(4, 2).raw(varint(10) + "abc").bytes, ignore); },
-                      ErrorKind::invalid_model),
-             Contains("M: field 4: length 10 runs past the end of the buffer (3 bytes left) at byte 1"));
+  CHECK_THAT(
+      error_of([&] { read_all(Pb().tag(4, 2).raw(varint(10) + "abc").bytes, ignore); },
+               ErrorKind::invalid_model),
+      Contains("M: field 4: length 10 runs past the end of the buffer (3 bytes left) at byte 1"));
   // a length near 2^64 must not wrap around the pointer arithmetic
-  CHECK_THAT(error_of([&] { read_all(Pb().tag(4, 2).raw(varint(~std::uint64_t(0) - 1)).bytes, ignore); },
-                      ErrorKind::invalid_model),
-             Contains("runs past the end"));
+  CHECK_THAT(
+      error_of([&] { read_all(Pb().tag(4, 2).raw(varint(~std::uint64_t(0) - 1)).bytes, ignore); },
+               ErrorKind::invalid_model),
+      Contains("runs past the end"));
 }
 
 TEST_CASE("Repeated scalars are read packed and unpacked, mixed", "[onnx][wire]") {
@@ -108,16 +110,21 @@ TEST_CASE("Repeated scalars are read packed and unpacked, mixed", "[onnx][wire]"
   CHECK(doubles == std::vector<double>{0.25, 2.0});
 
   // a packed float payload that is not a whole number of elements
-  CHECK_THAT(error_of([&] {
-               read_all(Pb().s(2, "abcde").bytes,
-                        [&](Reader& r, const Field& f) { r.append_float(f, "floats", floats); });
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   read_all(Pb().s(2, "abcde").bytes, [&](Reader& r, const Field& f) {
+                     r.append_float(f, "floats", floats);
+                   });
+                 },
+                 ErrorKind::invalid_model),
              Contains("M.floats: packed payload of 5 bytes is not a multiple of 4"));
   // a packed varint list whose last element is cut
-  CHECK_THAT(error_of([&] {
-               read_all(Pb().s(1, varint(1) + "\x80").bytes,
-                        [&](Reader& r, const Field& f) { r.append_int64(f, "ints", ints); });
-             }, ErrorKind::invalid_model),
+  CHECK_THAT(error_of(
+                 [&] {
+                   read_all(Pb().s(1, varint(1) + "\x80").bytes,
+                            [&](Reader& r, const Field& f) { r.append_int64(f, "ints", ints); });
+                 },
+                 ErrorKind::invalid_model),
              Contains("M.ints: varint runs past the end of the buffer at byte 3"));
 }
 
@@ -160,11 +167,13 @@ TEST_CASE("Known fields with the wrong wire type are refused", "[onnx][wire]") {
 TEST_CASE("Nesting deeper than the limit is refused", "[onnx][wire]") {
   ExactBytes b(std::string("x"));
   const Path root{nullptr, "M", -1};
-  CHECK_NOTHROW(Reader(b.data.get(), b.data.get(), b.data.get() + 1, root,
-                       inlay::onnx::wire::max_depth));
-  CHECK_THAT(error_of([&] {
-               Reader(b.data.get(), b.data.get(), b.data.get() + 1, root,
-                      inlay::onnx::wire::max_depth + 1);
-             }, ErrorKind::invalid_model),
+  CHECK_NOTHROW(
+      Reader(b.data.get(), b.data.get(), b.data.get() + 1, root, inlay::onnx::wire::max_depth));
+  CHECK_THAT(error_of(
+                 [&] {
+                   Reader(b.data.get(), b.data.get(), b.data.get() + 1, root,
+                          inlay::onnx::wire::max_depth + 1);
+                 },
+                 ErrorKind::invalid_model),
              Contains("nested deeper than 64 levels"));
 }

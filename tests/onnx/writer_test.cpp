@@ -11,6 +11,7 @@
 
 #include "onnx/onnx_test_util.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Shape;
@@ -18,7 +19,6 @@ using inlay::Tensor;
 using inlay::onnx::AttributeProto;
 using inlay::onnx::AttributeType;
 using inlay::onnx::GraphWriter;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -36,12 +36,14 @@ GraphWriter checker_model() {
   GraphWriter g("writer_test");
   g.add_input("x", DType::f32, {-1, 4}, {"N", ""});
   g.add_output("y", DType::f32, {3, -1}, {"", "N"});
-  g.add_initializer("W", filled<float>(DType::f32, Shape{4, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  g.add_initializer(
+      "W", filled<float>(DType::f32, Shape{4, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
   g.add_initializer("b", filled<float>(DType::f32, Shape{3}, {0.5f, -0.5f, 0}));
   g.add_node("Gemm", {"x", "W", "b"}, {"h"}, "gemm0").attr("alpha", 0.5f).attr("transB", 0);
   g.add_node("LeakyRelu", {"h"}, {"r"}).attr("alpha", 0.1);
   g.add_node("Transpose", {"r"}, {"t"}).attr("perm", {1, 0});
-  g.add_node("Constant", {}, {"c"}).attr("value", filled<float>(DType::f32, Shape{3, 1}, {1, 2, 3}));
+  g.add_node("Constant", {}, {"c"})
+      .attr("value", filled<float>(DType::f32, Shape{3, 1}, {1, 2, 3}));
   g.add_node("Add", {"t", "c"}, {"y"});
   g.add_node("Tag", {"x"}, {"tagged"}, "tag0", "com.example")
       .attr("names", std::vector<std::string>{"a", "b"})
@@ -92,12 +94,14 @@ TEST_CASE("writer: model header, inputs and outputs with symbolic dims", "[write
   // Other opsets give the IR version released with them.
   CHECK(inlay_test::parse_model_bytes(checker_model().model_bytes(13)).proto.ir_version == 7);
   CHECK(inlay_test::parse_model_bytes(checker_model().model_bytes(19)).proto.ir_version == 9);
-  CHECK(inlay_test::parse_model_bytes(checker_model().model_bytes(17, "me")).proto.producer_name == "me");
+  CHECK(inlay_test::parse_model_bytes(checker_model().model_bytes(17, "me")).proto.producer_name ==
+        "me");
 }
 
 TEST_CASE("writer: an unknown dimension (no value, no name) and every element type", "[writer]") {
   GraphWriter g;
-  const DType types[] = {DType::f32, DType::f16, DType::i8, DType::u8, DType::i32, DType::i64, DType::boolean};
+  const DType types[] = {DType::f32, DType::f16, DType::i8,     DType::u8,
+                         DType::i32, DType::i64, DType::boolean};
   const std::int32_t onnx_types[] = {1, 10, 3, 2, 6, 7, 9};
   for (int i = 0; i < 7; ++i) g.add_input("in" + std::to_string(i), types[i], {-1, 2});
   g.add_output("out", DType::i64, {});
@@ -188,7 +192,9 @@ TEST_CASE("writer: nodes and attributes of every kind", "[writer]") {
 
   // A large negative int and an empty list survive too.
   GraphWriter g;
-  g.add_node("Op", {"", "a"}, {"z"}).attr("i", std::int64_t{INT64_MIN}).attr("e", std::vector<float>{});
+  g.add_node("Op", {"", "a"}, {"z"})
+      .attr("i", std::int64_t{INT64_MIN})
+      .attr("e", std::vector<float>{});
   const auto n = inlay_test::parse_model_bytes(g.model_bytes());
   const auto& node = n.proto.graph.node.at(0);
   CHECK(node.input.at(0).empty());  // an omitted optional input

@@ -5,8 +5,9 @@
 #   KIND=compiler: compile SOURCES ('|'-separated) with FLAGS ('|'-separated) and run the result.
 #   KIND=pkgconfig: the same, with the flags `pkg-config --cflags --libs inlay` gives for the
 #                  inlay.pc in PKG_CONFIG_DIR (and no other inlay.pc).
-# Common arguments: CXX (compiler), BUILD_TYPE, WORK_DIR (emptied first), PROGRAM_ARGS (the
-# program's arguments, '|'-separated), EXPECT (a regex that the program's output must match).
+# Common arguments: CXX (compiler), BUILD_TYPE (none: no optimization), WORK_DIR (emptied first),
+# PROGRAM_ARGS (the program's arguments, '|'-separated), EXPECT (a regex that the program's output
+# must match).
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
@@ -33,8 +34,11 @@ if(KIND STREQUAL "cmake" OR KIND STREQUAL "configure")
     message(STATUS "configure printed: ${CMAKE_MATCH_0}")
     return()
   endif()
-  run("building ${SOURCE}"
-    COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}" --config "${BUILD_TYPE}")
+  set(config)
+  if(BUILD_TYPE)
+    set(config --config "${BUILD_TYPE}")
+  endif()
+  run("building ${SOURCE}" COMMAND "${CMAKE_COMMAND}" --build "${WORK_DIR}" ${config})
   set(program "${WORK_DIR}/${PROGRAM}")
   if(NOT EXISTS "${program}")
     set(program "${WORK_DIR}/${BUILD_TYPE}/${PROGRAM}")  # multi-config generators

@@ -11,9 +11,9 @@
 
 #include "catch.hpp"
 
+using Catch::Matchers::Contains;
 using inlay::metrics::ConfusionMatrix;
 using inlay::plot::Series;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -46,7 +46,8 @@ std::string xml_problem(const std::string& s) {
     if (tag[0] == '?') {
       // the XML declaration
     } else if (tag[0] == '/') {
-      if (open.empty() || open.back() != tag.substr(1)) return "mismatched </" + tag.substr(1) + ">";
+      if (open.empty() || open.back() != tag.substr(1))
+        return "mismatched </" + tag.substr(1) + ">";
       open.pop_back();
     } else {
       const std::string name = tag.substr(0, tag.find_first_of(" \n/"));
@@ -73,13 +74,15 @@ std::vector<Series> curves() {
 }
 
 ConfusionMatrix three_classes() {
-  return inlay::metrics::confusion_matrix({0, 0, 0, 1, 1, 2, 2, 2, 2}, {0, 0, 1, 1, 1, 2, 2, 0, 2}, 3);
+  return inlay::metrics::confusion_matrix({0, 0, 0, 1, 1, 2, 2, 2, 2}, {0, 0, 1, 1, 1, 2, 2, 0, 2},
+                                          3);
 }
 
 }  // namespace
 
 TEST_CASE("line chart: series, legend, axes, ticks; escaped text", "[svg]") {
-  const std::string svg = inlay::plot::line_chart_svg_text("Training <digits>", "epoch", "loss", curves());
+  const std::string svg =
+      inlay::plot::line_chart_svg_text("Training <digits>", "epoch", "loss", curves());
   INFO(svg);
   CHECK(xml_problem(svg).empty());
   CHECK_THAT(svg, Contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -109,12 +112,14 @@ TEST_CASE("line chart: one point, flat lines, errors", "[svg]") {
   CHECK(flat.find("inf") == std::string::npos);
   CHECK_THROWS_AS(inlay::plot::line_chart_svg_text("t", "x", "y", {}), inlay::Error);
   CHECK_THROWS_AS(inlay::plot::line_chart_svg_text("t", "x", "y", {{"a", {NAN}}}), inlay::Error);
-  CHECK_THROWS_AS(inlay::plot::save_line_chart_svg("/nonexistent/dir/x.svg", "t", "x", "y", curves()),
-                  inlay::Error);
+  CHECK_THROWS_AS(
+      inlay::plot::save_line_chart_svg("/nonexistent/dir/x.svg", "t", "x", "y", curves()),
+      inlay::Error);
 }
 
 TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names", "[svg]") {
-  const std::string svg = inlay::plot::confusion_matrix_svg_text(three_classes(), {"cat", "dog", "b&w"});
+  const std::string svg =
+      inlay::plot::confusion_matrix_svg_text(three_classes(), {"cat", "dog", "b&w"});
   INFO(svg);
   CHECK(xml_problem(svg).empty());
   CHECK(count(svg, "<rect x=") == 9);
@@ -144,8 +149,10 @@ TEST_CASE("save_*_svg write the same text to files", "[svg]") {
 
 // Writes the pictures that check_svg.py parses (run by CTest in its own folder).
 TEST_CASE("write SVG files for the XML parser check", "[.svg_files]") {
-  inlay::plot::save_line_chart_svg("line_chart.svg", "Training <digits>", "epoch", "loss", curves());
-  inlay::plot::save_confusion_matrix_svg("confusion_matrix.svg", three_classes(), {"cat", "dog", "b&w"});
+  inlay::plot::save_line_chart_svg("line_chart.svg", "Training <digits>", "epoch", "loss",
+                                   curves());
+  inlay::plot::save_confusion_matrix_svg("confusion_matrix.svg", three_classes(),
+                                         {"cat", "dog", "b&w"});
   CHECK(std::ifstream("line_chart.svg").good());
   CHECK(std::ifstream("confusion_matrix.svg").good());
 }

@@ -34,8 +34,7 @@ inline std::vector<float> conv2d(const inlay::kernels::Conv2dParams& p, const st
                 const long iy = long(oy * p.stride_h + ki * p.dilation_h) - long(p.pad_top);
                 const long ix = long(ox * p.stride_w + kj * p.dilation_w) - long(p.pad_left);
                 if (iy < 0 || ix < 0 || iy >= long(p.in_h) || ix >= long(p.in_w)) continue;
-                const double xv =
-                    x[((n * p.in_channels + g * cg + c) * p.in_h + iy) * p.in_w + ix];
+                const double xv = x[((n * p.in_channels + g * cg + c) * p.in_h + iy) * p.in_w + ix];
                 const double wv = w[((oc * cg + c) * p.kernel_h + ki) * p.kernel_w + kj];
                 s += xv * wv;
               }
@@ -49,15 +48,15 @@ inline std::vector<float> conv2d(const inlay::kernels::Conv2dParams& p, const st
 // its group; then bias and activation. Output size:
 // stride * (in - 1) + output_pad + dilation * (kernel - 1) + 1 - pads.
 inline std::vector<float> conv_transpose2d(const inlay::kernels::Conv2dParams& p,
-                                           const std::vector<float>& x,
-                                           const std::vector<float>& w, const float* bias,
+                                           const std::vector<float>& x, const std::vector<float>& w,
+                                           const float* bias,
                                            const inlay::kernels::Activation& act) {
-  const long oh = long(p.stride_h * (p.in_h - 1) + p.output_pad_h +
-                       p.dilation_h * (p.kernel_h - 1) + 1) -
-                  long(p.pad_top + p.pad_bottom);
-  const long ow = long(p.stride_w * (p.in_w - 1) + p.output_pad_w +
-                       p.dilation_w * (p.kernel_w - 1) + 1) -
-                  long(p.pad_left + p.pad_right);
+  const long oh =
+      long(p.stride_h * (p.in_h - 1) + p.output_pad_h + p.dilation_h * (p.kernel_h - 1) + 1) -
+      long(p.pad_top + p.pad_bottom);
+  const long ow =
+      long(p.stride_w * (p.in_w - 1) + p.output_pad_w + p.dilation_w * (p.kernel_w - 1) + 1) -
+      long(p.pad_left + p.pad_right);
   if (p.in_h == 0 || p.in_w == 0 || oh <= 0 || ow <= 0) return {};
   const std::size_t cg = p.in_channels / p.groups, og = p.out_channels / p.groups;
   std::vector<double> acc(p.batch * p.out_channels * oh * ow, 0.0);

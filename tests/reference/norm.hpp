@@ -56,9 +56,8 @@ inline std::vector<float> layer_norm(const std::vector<float>& x, std::size_t ro
 
 // instance norm is group norm with groups == channels.
 inline std::vector<float> group_norm(const std::vector<float>& x, std::size_t batch,
-                                     std::size_t channels, std::size_t spatial,
-                                     std::size_t groups, const float* scale, const float* bias,
-                                     float eps) {
+                                     std::size_t channels, std::size_t spatial, std::size_t groups,
+                                     const float* scale, const float* bias, float eps) {
   std::vector<float> y(x.size());
   const std::size_t per = channels / groups;
   for (std::size_t n = 0; n < batch; ++n)

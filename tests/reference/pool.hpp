@@ -34,10 +34,10 @@ struct MaxPoolResult {
 // elements gives -inf and index -1.
 inline MaxPoolResult max_pool2d(const inlay::kernels::Pool2dParams& p,
                                 const std::vector<float>& x) {
-  const std::size_t oh = pool_out(p.in_h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h,
-                                  p.dilation_h, p.ceil_mode);
-  const std::size_t ow = pool_out(p.in_w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w,
-                                  p.dilation_w, p.ceil_mode);
+  const std::size_t oh =
+      pool_out(p.in_h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h, p.dilation_h, p.ceil_mode);
+  const std::size_t ow =
+      pool_out(p.in_w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w, p.dilation_w, p.ceil_mode);
   MaxPoolResult r;
   for (std::size_t c = 0; c < p.batch * p.channels; ++c)
     for (std::size_t oy = 0; oy < oh; ++oy)
@@ -65,10 +65,10 @@ inline MaxPoolResult max_pool2d(const inlay::kernels::Pool2dParams& p,
 // window runs past it). An empty window gives 0 / 0 = NaN.
 inline std::vector<float> avg_pool2d(const inlay::kernels::Pool2dParams& p,
                                      const std::vector<float>& x) {
-  const std::size_t oh = pool_out(p.in_h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h,
-                                  p.dilation_h, p.ceil_mode);
-  const std::size_t ow = pool_out(p.in_w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w,
-                                  p.dilation_w, p.ceil_mode);
+  const std::size_t oh =
+      pool_out(p.in_h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h, p.dilation_h, p.ceil_mode);
+  const std::size_t ow =
+      pool_out(p.in_w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w, p.dilation_w, p.ceil_mode);
   const long ph = long(p.in_h + p.pad_top + p.pad_bottom);
   const long pw = long(p.in_w + p.pad_left + p.pad_right);
   std::vector<float> y;

@@ -40,15 +40,41 @@ inline float reduce_values(ReduceOp op, const std::vector<double>& v) {
   bool nan = false;
   for (double a : v) nan = nan || std::isnan(a);
   switch (op) {
-    case ReduceOp::sum: for (double a : v) r += a; break;
-    case ReduceOp::mean: for (double a : v) r += a; r /= static_cast<double>(v.size()); break;
-    case ReduceOp::max: r = -INFINITY; for (double a : v) r = std::max(r, a); if (nan) r = NAN; break;
-    case ReduceOp::min: r = INFINITY; for (double a : v) r = std::min(r, a); if (nan) r = NAN; break;
-    case ReduceOp::prod: r = 1.0; for (double a : v) r *= a; break;
-    case ReduceOp::l1: for (double a : v) r += std::fabs(a); break;
-    case ReduceOp::l2: for (double a : v) r += a * a; r = std::sqrt(r); break;
-    case ReduceOp::sum_square: for (double a : v) r += a * a; break;
-    case ReduceOp::log_sum: for (double a : v) r += a; r = std::log(r); break;
+    case ReduceOp::sum:
+      for (double a : v) r += a;
+      break;
+    case ReduceOp::mean:
+      for (double a : v) r += a;
+      r /= static_cast<double>(v.size());
+      break;
+    case ReduceOp::max:
+      r = -INFINITY;
+      for (double a : v) r = std::max(r, a);
+      if (nan) r = NAN;
+      break;
+    case ReduceOp::min:
+      r = INFINITY;
+      for (double a : v) r = std::min(r, a);
+      if (nan) r = NAN;
+      break;
+    case ReduceOp::prod:
+      r = 1.0;
+      for (double a : v) r *= a;
+      break;
+    case ReduceOp::l1:
+      for (double a : v) r += std::fabs(a);
+      break;
+    case ReduceOp::l2:
+      for (double a : v) r += a * a;
+      r = std::sqrt(r);
+      break;
+    case ReduceOp::sum_square:
+      for (double a : v) r += a * a;
+      break;
+    case ReduceOp::log_sum:
+      for (double a : v) r += a;
+      r = std::log(r);
+      break;
     case ReduceOp::log_sum_exp: {
       // log sum exp(x) = m + log sum exp(x - m) for a finite max m; an infinite or NaN max is
       // the result (log of a sum with +inf is +inf; all -inf, or nothing, gives -inf).

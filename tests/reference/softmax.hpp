@@ -24,8 +24,8 @@ inline std::vector<float> softmax(const std::vector<float>& x, std::size_t outer
       double s = 0.0;
       for (std::size_t a = 0; a < axis; ++a) s += std::exp(x[at(a)] - m);
       for (std::size_t a = 0; a < axis; ++a) {
-        y[at(a)] = static_cast<float>(log ? (x[at(a)] - m) - std::log(s)
-                                          : std::exp(x[at(a)] - m) / s);
+        y[at(a)] =
+            static_cast<float>(log ? (x[at(a)] - m) - std::log(s) : std::exp(x[at(a)] - m) / s);
       }
     }
   }

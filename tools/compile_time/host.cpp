@@ -1,4 +1,5 @@
-// A typical host translation unit: includes inlay and uses a tensor and a kernel, no implementation.
+// A typical host translation unit: includes inlay and uses a tensor and a kernel, no
+// implementation.
 #include <inlay/inlay.hpp>
 
 float host_function(const float* x, float* y, std::size_t n) {

@@ -115,10 +115,10 @@ inline int bench_command(const std::vector<std::string>& argv) {
         number(load_ms, 6).c_str(), number(first_run_ms, 6).c_str(), session.arena_bytes(),
         number(peak_rss_mib(), 6).c_str());
   } else {
-    std::printf("%s: median %s ms, p10 %s ms, p90 %s ms (%zu runs after %ld warm-up, %zu thread%s, %s)\n",
-                model_path.c_str(), number(median).c_str(), number(p10).c_str(),
-                number(p90).c_str(), times.size(), warmup, threads, threads == 1 ? "" : "s",
-                inlay::cpu_target());
+    std::printf(
+        "%s: median %s ms, p10 %s ms, p90 %s ms (%zu runs after %ld warm-up, %zu thread%s, %s)\n",
+        model_path.c_str(), number(median).c_str(), number(p10).c_str(), number(p90).c_str(),
+        times.size(), warmup, threads, threads == 1 ? "" : "s", inlay::cpu_target());
     std::printf("load %s ms, first run %s ms, arena %s, peak memory %s MiB\n",
                 number(load_ms).c_str(), number(first_run_ms).c_str(),
                 human_bytes(static_cast<double>(session.arena_bytes())).c_str(),

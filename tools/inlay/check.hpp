@@ -61,7 +61,8 @@ inline SuiteCase run_case_isolated(const fs::path& dir, const std::string& name,
     close(fds[0]);
     if (timeout_s) alarm(timeout_s);
     const SuiteCase r = run_case_here(dir, name, tol);
-    std::string report = std::string(1, static_cast<char>('0' + static_cast<int>(r.result.verdict))) + "\n";
+    std::string report =
+        std::string(1, static_cast<char>('0' + static_cast<int>(r.result.verdict))) + "\n";
     for (std::size_t i = 0; i < r.ops.size(); ++i) report += (i ? "," : "") + r.ops[i];
     report += "\n" + r.result.detail;
     for (std::size_t off = 0; off < report.size();) {
@@ -81,8 +82,7 @@ inline SuiteCase run_case_isolated(const fs::path& dir, const std::string& name,
   }
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   const std::size_t nl1 = report.find('\n');
   const std::size_t nl2 = nl1 == std::string::npos ? nl1 : report.find('\n', nl1 + 1);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && nl2 != std::string::npos) {
@@ -126,8 +126,8 @@ inline std::string suite_json(const std::string& root, const std::vector<SuiteCa
                               const std::vector<std::string>& regressions, std::size_t passed,
                               std::size_t failed, std::size_t skipped) {
   std::string j = "{\"root\": " + json_string(root) + ", \"passed\": " + std::to_string(passed) +
-                  ", \"failed\": " + std::to_string(failed) + ", \"skipped\": " +
-                  std::to_string(skipped) + ",\n \"regressions\": [";
+                  ", \"failed\": " + std::to_string(failed) +
+                  ", \"skipped\": " + std::to_string(skipped) + ",\n \"regressions\": [";
   for (std::size_t i = 0; i < regressions.size(); ++i) {
     j += (i ? ", " : "") + json_string(regressions[i]);
   }
@@ -151,11 +151,16 @@ inline int check_command(const std::vector<std::string>& argv) {
   while (!args.done()) {
     const std::string& a = args.next();
     if (a == "--suite") suite = args.value(a);
-    else if (a == "--rtol") { tol.rtol = parse_number(a, args.value(a)); tol.rtol_given = true; }
-    else if (a == "--atol") { tol.atol = parse_number(a, args.value(a)); tol.atol_given = true; }
-    else if (a == "--passed-list") passed_list = args.value(a);
+    else if (a == "--rtol") {
+      tol.rtol = parse_number(a, args.value(a));
+      tol.rtol_given = true;
+    } else if (a == "--atol") {
+      tol.atol = parse_number(a, args.value(a));
+      tol.atol_given = true;
+    } else if (a == "--passed-list") passed_list = args.value(a);
     else if (a == "--expect-passed") expect_passed = args.value(a);
-    else if (a == "--timeout") timeout_s = static_cast<unsigned>(parse_count(a, args.value(a), 0, 86400));
+    else if (a == "--timeout")
+      timeout_s = static_cast<unsigned>(parse_count(a, args.value(a), 0, 86400));
     else if (a == "--no-fork") isolate = false;
     else if (a == "--json") json = true;
     else if (a == "-v" || a == "--verbose") verbose = true;
@@ -193,7 +198,8 @@ inline int check_command(const std::vector<std::string>& argv) {
   for (const fs::path& c : find_cases(suite)) {
     const std::string name = fs::relative(c, suite).generic_string();
 #ifdef INLAY_CLI_FORK
-    SuiteCase sc = isolate ? run_case_isolated(c, name, tol, timeout_s) : run_case_here(c, name, tol);
+    SuiteCase sc =
+        isolate ? run_case_isolated(c, name, tol, timeout_s) : run_case_here(c, name, tol);
 #else
     (void)isolate;
     SuiteCase sc = run_case_here(c, name, tol);
@@ -208,7 +214,8 @@ inline int check_command(const std::vector<std::string>& argv) {
     }
     if (v == Verdict::passed && ratchet && !expected.count(name)) newly_passing.push_back(name);
     if (verbose || v == Verdict::failed) {
-      std::fprintf(human, "%-60s %-7s  %s\n", name.c_str(), verdict_name(v), sc.result.detail.c_str());
+      std::fprintf(human, "%-60s %-7s  %s\n", name.c_str(), verdict_name(v),
+                   sc.result.detail.c_str());
     }
     cases.push_back(std::move(sc));
   }
@@ -222,10 +229,13 @@ inline int check_command(const std::vector<std::string>& argv) {
     }
     if (!out) usage_error("cannot write " + passed_list);
   }
-  if (json) std::printf("%s", suite_json(suite, cases, regressions, passed, failed, skipped).c_str());
-  for (const std::string& r : regressions) std::fprintf(human, "REGRESSION (passed before): %s\n", r.c_str());
+  if (json)
+    std::printf("%s", suite_json(suite, cases, regressions, passed, failed, skipped).c_str());
+  for (const std::string& r : regressions)
+    std::fprintf(human, "REGRESSION (passed before): %s\n", r.c_str());
   if (!newly_passing.empty()) {
-    std::fprintf(human, "%zu cases pass that %s does not list yet (tools/update-conformance adds them)\n",
+    std::fprintf(human,
+                 "%zu cases pass that %s does not list yet (tools/update-conformance adds them)\n",
                  newly_passing.size(), expect_passed.c_str());
   }
   std::fprintf(human, "%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);

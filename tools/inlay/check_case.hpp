@@ -106,10 +106,11 @@ inline bool compare(const inlay::Tensor& got, const inlay::Tensor& ref, const To
   std::snprintf(buf, sizeof buf, "max abs error %.3g, max rel error %.3g", max_abs, max_rel);
   why = buf;
   if (bad) {
-    std::snprintf(buf, sizeof buf, "; %lld of %lld elements out of tolerance (first at %lld: got %.9g, expected %.9g)",
-                  static_cast<long long>(bad), static_cast<long long>(ref.numel()),
-                  static_cast<long long>(first_bad), element(got, first_bad),
-                  element(ref, first_bad));
+    std::snprintf(
+        buf, sizeof buf,
+        "; %lld of %lld elements out of tolerance (first at %lld: got %.9g, expected %.9g)",
+        static_cast<long long>(bad), static_cast<long long>(ref.numel()),
+        static_cast<long long>(first_bad), element(got, first_bad), element(ref, first_bad));
     why += buf;
   }
   return bad == 0;
@@ -126,7 +127,8 @@ inline Tolerance folder_tolerance(const fs::path& dir, Tolerance tol) {
   const std::string text = ss.str();
   auto read = [&](const char* key, double& value) {
     std::smatch m;
-    if (!std::regex_search(text, m, std::regex(std::string("\"") + key + "\"\\s*:\\s*([^,}\\s]*)"))) {
+    if (!std::regex_search(text, m,
+                           std::regex(std::string("\"") + key + "\"\\s*:\\s*([^,}\\s]*)"))) {
       return;
     }
     const std::string s = m[1].str();
@@ -192,7 +194,8 @@ inline CaseResult check_folder(const fs::path& dir, Tolerance tol) {
     }
     result.verdict = Verdict::passed;
   } catch (const inlay::Error& e) {
-    result.verdict = e.kind() == inlay::ErrorKind::unsupported_op ? Verdict::skipped : Verdict::failed;
+    result.verdict =
+        e.kind() == inlay::ErrorKind::unsupported_op ? Verdict::skipped : Verdict::failed;
     result.detail = one_line(e.what());
   } catch (const std::exception& e) {
     result.detail = one_line(std::string("exception: ") + e.what());
@@ -210,9 +213,7 @@ inline std::vector<std::string> model_op_types(const fs::path& model_file) {
       const std::string op(n.op_type);
       if (!op.empty() && std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
     }
-  } catch (const std::exception&) {
-    ops.clear();
-  }
+  } catch (const std::exception&) { ops.clear(); }
   return ops;
 }
 

@@ -58,8 +58,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "inlay: %s\n", inlay_cli::one_line(e.what()).c_str());
   } catch (const std::exception& e) {  // inlay::Error and the standard library's
     std::fprintf(stderr, "inlay: %s\n", inlay_cli::one_line(e.what()).c_str());
-  } catch (...) {
-    std::fprintf(stderr, "inlay: unknown error\n");
-  }
+  } catch (...) { std::fprintf(stderr, "inlay: unknown error\n"); }
   return 1;
 }

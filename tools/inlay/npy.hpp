@@ -88,15 +88,14 @@ inline std::vector<std::int64_t> parse_shape(const std::string& path, const std:
 
 inline inlay::DType npy_dtype(const std::string& path, const std::string& descr) {
   using inlay::DType;
-  for (DType t : {DType::f32, DType::f16, DType::f64, DType::i8, DType::u8, DType::i16,
-                  DType::u16, DType::i32, DType::u32, DType::i64, DType::u64,
-                  DType::boolean}) {
+  for (DType t : {DType::f32, DType::f16, DType::f64, DType::i8, DType::u8, DType::i16, DType::u16,
+                  DType::i32, DType::u32, DType::i64, DType::u64, DType::boolean}) {
     const std::string d = npy_descr(t);
     // '=' is native order, which inlay's little-endian hosts read as '<'; byte-sized types may
     // also be written with '<' or '='.
-    if (descr == d || (descr.size() == 3 && (descr[0] == '=' || descr[0] == '<' || descr[0] == '|') &&
-                       descr.substr(1) == d.substr(1) &&
-                       (descr[0] != '|' || inlay::dtype_size(t) == 1))) {
+    if (descr == d ||
+        (descr.size() == 3 && (descr[0] == '=' || descr[0] == '<' || descr[0] == '|') &&
+         descr.substr(1) == d.substr(1) && (descr[0] != '|' || inlay::dtype_size(t) == 1))) {
       return t;
     }
   }
@@ -120,7 +119,8 @@ inline inlay::Tensor read_npy(const std::string& path) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) npy_detail::bad(path, "truncated header");
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    for (int i = 3; i >= 0; --i)
+      header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
     offset = 12;
   } else {
     npy_detail::bad(path, "format version " + std::to_string(major) + " (1, 2 and 3 are known)");
@@ -167,8 +167,8 @@ inline inlay::Tensor read_npy(const std::string& path) {
 // Writes `t` as a version 1.0 file (2.0 when the header does not fit 65535 bytes); the header is
 // padded so that the data starts at a multiple of 64 bytes, as NumPy writes it.
 inline void write_npy(const std::string& path, const inlay::Tensor& t) {
-  std::string dict = std::string("{'descr': '") + npy_descr(t.dtype()) +
-                     "', 'fortran_order': False, 'shape': (";
+  std::string dict =
+      std::string("{'descr': '") + npy_descr(t.dtype()) + "', 'fortran_order': False, 'shape': (";
   for (std::size_t i = 0; i < t.rank(); ++i) dict += std::to_string(t.shape()[i]) + ", ";
   if (t.rank() > 1) dict.resize(dict.size() - 2);  // (2, 3) but (3,)
   else if (t.rank() == 1) dict.resize(dict.size() - 1);

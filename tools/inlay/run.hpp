@@ -53,9 +53,11 @@ inline int run_command(const std::vector<std::string>& argv) {
   if (to_dir) {
     std::error_code ec;
     fs::create_directories(outputs[0], ec);
-    if (!fs::is_directory(outputs[0])) usage_error("-o " + outputs[0] + ": cannot create the folder");
+    if (!fs::is_directory(outputs[0]))
+      usage_error("-o " + outputs[0] + ": cannot create the folder");
     for (std::size_t i = 0; i < names.size(); ++i) {
-      files.push_back(fs::path(outputs[0]) / ("output_" + std::to_string(i) + (npy ? ".npy" : ".pb")));
+      files.push_back(fs::path(outputs[0]) /
+                      ("output_" + std::to_string(i) + (npy ? ".npy" : ".pb")));
     }
   } else {
     if (outputs.size() != names.size()) {

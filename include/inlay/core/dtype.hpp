@@ -29,7 +29,7 @@ inline float to_float(float16 h) noexcept {
     bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
   } else if (mantissa == 0) {
     bits = sign;  // +-0
-  } else {  // subnormal half: normalize
+  } else {        // subnormal half: normalize
     exponent = 113;
     while (!(mantissa & 0x400u)) {
       mantissa <<= 1;
@@ -52,7 +52,7 @@ inline float16 to_float16(float f) noexcept {
     return {static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u))};
   }
   if (abs >= 0x477ff000u) return {static_cast<std::uint16_t>(sign | 0x7c00u)};  // rounds to inf
-  if (abs < 0x38800000u) {  // below the smallest normal half: a subnormal or zero
+  if (abs < 0x38800000u) {                 // below the smallest normal half: a subnormal or zero
     if (abs < 0x33000000u) return {sign};  // below half the smallest subnormal: rounds to 0
     const std::uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
     const unsigned shift = 126u - (abs >> 23);  // 14..24
@@ -106,18 +106,54 @@ inline const char* dtype_name(DType t) noexcept {
 
 template <class T>
 struct dtype_of;  // undefined for types a tensor cannot hold
-template <> struct dtype_of<float> { static constexpr DType value = DType::f32; };
-template <> struct dtype_of<float16> { static constexpr DType value = DType::f16; };
-template <> struct dtype_of<std::int8_t> { static constexpr DType value = DType::i8; };
-template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType::u8; };
-template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::i32; };
-template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::i64; };
-template <> struct dtype_of<bool> { static constexpr DType value = DType::boolean; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::f64; };
-template <> struct dtype_of<std::int16_t> { static constexpr DType value = DType::i16; };
-template <> struct dtype_of<std::uint16_t> { static constexpr DType value = DType::u16; };
-template <> struct dtype_of<std::uint32_t> { static constexpr DType value = DType::u32; };
-template <> struct dtype_of<std::uint64_t> { static constexpr DType value = DType::u64; };
+template <>
+struct dtype_of<float> {
+  static constexpr DType value = DType::f32;
+};
+template <>
+struct dtype_of<float16> {
+  static constexpr DType value = DType::f16;
+};
+template <>
+struct dtype_of<std::int8_t> {
+  static constexpr DType value = DType::i8;
+};
+template <>
+struct dtype_of<std::uint8_t> {
+  static constexpr DType value = DType::u8;
+};
+template <>
+struct dtype_of<std::int32_t> {
+  static constexpr DType value = DType::i32;
+};
+template <>
+struct dtype_of<std::int64_t> {
+  static constexpr DType value = DType::i64;
+};
+template <>
+struct dtype_of<bool> {
+  static constexpr DType value = DType::boolean;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr DType value = DType::f64;
+};
+template <>
+struct dtype_of<std::int16_t> {
+  static constexpr DType value = DType::i16;
+};
+template <>
+struct dtype_of<std::uint16_t> {
+  static constexpr DType value = DType::u16;
+};
+template <>
+struct dtype_of<std::uint32_t> {
+  static constexpr DType value = DType::u32;
+};
+template <>
+struct dtype_of<std::uint64_t> {
+  static constexpr DType value = DType::u64;
+};
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;
 

@@ -82,8 +82,8 @@ class Shape {
     for (std::size_t i = 0; i < rank; ++i) {
       check_dim(dims[i], i);
       if (dims[i] != 0 && n > limit / dims[i]) {
-        fail(ErrorKind::invalid_argument, "shape has too many elements (overflow at dimension " +
-                                              std::to_string(i) + ")");
+        fail(ErrorKind::invalid_argument,
+             "shape has too many elements (overflow at dimension " + std::to_string(i) + ")");
       }
       n *= dims[i];
       dims_[i] = dims[i];

@@ -40,8 +40,8 @@ class Tensor {
     t.data_ = const_cast<U*>(data);
     t.read_only_ = std::is_const<T>::value;
     if (data == nullptr && t.numel() != 0) {
-      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
-                                            shape.to_string());
+      fail(ErrorKind::invalid_argument,
+           "Tensor::view of a null pointer with shape " + shape.to_string());
     }
     return t;
   }
@@ -51,8 +51,8 @@ class Tensor {
     t.shape_ = shape;
     t.data_ = data;
     if (data == nullptr && t.numel() != 0) {
-      fail(ErrorKind::invalid_argument, "Tensor::view of a null pointer with shape " +
-                                            shape.to_string());
+      fail(ErrorKind::invalid_argument,
+           "Tensor::view of a null pointer with shape " + shape.to_string());
     }
     return t;
   }
@@ -117,10 +117,10 @@ class Tensor {
   template <class T>
   void check_type() const {
     if (dtype_of_v<std::remove_const_t<T>> != dtype_) {
-      fail(ErrorKind::invalid_argument,
-           std::string("Tensor::data<") + dtype_name(dtype_of_v<std::remove_const_t<T>>) +
-               ">() on a tensor of dtype " + dtype_name(dtype_) + " and shape " +
-               shape_.to_string());
+      fail(ErrorKind::invalid_argument, std::string("Tensor::data<") +
+                                            dtype_name(dtype_of_v<std::remove_const_t<T>>) +
+                                            ">() on a tensor of dtype " + dtype_name(dtype_) +
+                                            " and shape " + shape_.to_string());
     }
   }
 

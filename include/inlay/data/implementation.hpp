@@ -52,9 +52,9 @@ void Rng::shuffle(std::vector<std::size_t>& v) noexcept {
 
 double Table::at(std::size_t r, std::size_t c) const {
   if (r >= rows || c >= cols) {
-    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " +
-                                          std::to_string(c) + ") outside a table of " +
-                                          std::to_string(rows) + " x " + std::to_string(cols));
+    fail(ErrorKind::invalid_argument, "Table::at(" + std::to_string(r) + ", " + std::to_string(c) +
+                                          ") outside a table of " + std::to_string(rows) + " x " +
+                                          std::to_string(cols));
   }
   return values[r * cols + c];
 }
@@ -230,9 +230,9 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
     ++table.rows;
   }
   if (table.rows == 0) {
-    fail(ErrorKind::invalid_argument,
-         source + ": no data rows (" + std::to_string(line_number) + " lines, " +
-             std::to_string(options.skip_lines) + " skipped, the rest blank)");
+    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_number) +
+                                          " lines, " + std::to_string(options.skip_lines) +
+                                          " skipped, the rest blank)");
   }
   return table;
 }
@@ -356,8 +356,8 @@ namespace detail {
 
 inline void check_fraction(double test_fraction, const char* who) {
   if (!(test_fraction >= 0.0 && test_fraction <= 1.0)) {
-    fail(ErrorKind::invalid_argument,
-         std::string(who) + ": test_fraction must be in [0, 1], got " + std::to_string(test_fraction));
+    fail(ErrorKind::invalid_argument, std::string(who) + ": test_fraction must be in [0, 1], got " +
+                                          std::to_string(test_fraction));
   }
 }
 
@@ -378,10 +378,13 @@ Split stratified_split(const std::vector<std::int64_t>& labels, double test_frac
     std::vector<std::size_t>& rows = entry.second;
     const std::size_t n = rows.size();
     std::size_t k = detail::test_count(n, test_fraction);
-    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0) k = std::min(std::max<std::size_t>(k, 1), n - 1);
+    if (n >= 2 && test_fraction > 0.0 && test_fraction < 1.0)
+      k = std::min(std::max<std::size_t>(k, 1), n - 1);
     rng.shuffle(rows);
-    split.test.insert(split.test.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(k));
-    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k), rows.end());
+    split.test.insert(split.test.end(), rows.begin(),
+                      rows.begin() + static_cast<std::ptrdiff_t>(k));
+    split.train.insert(split.train.end(), rows.begin() + static_cast<std::ptrdiff_t>(k),
+                       rows.end());
   }
   rng.shuffle(split.train);  // interleave the classes
   rng.shuffle(split.test);
@@ -414,9 +417,8 @@ Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
   auto* o = static_cast<unsigned char*>(const_cast<void*>(out.raw_data()));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] >= n) {
-      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) +
-                                            " (index " + std::to_string(i) +
-                                            ") outside a tensor of shape " +
+      fail(ErrorKind::invalid_argument, "take_rows: row " + std::to_string(rows[i]) + " (index " +
+                                            std::to_string(i) + ") outside a tensor of shape " +
                                             x.shape().to_string());
     }
     if (row_bytes) std::memcpy(o + i * row_bytes, in + rows[i] * row_bytes, row_bytes);
@@ -425,14 +427,14 @@ Tensor take_rows(const Tensor& x, const std::vector<std::size_t>& rows) {
 }
 
 Tensor one_hot(const std::vector<std::int64_t>& labels, std::size_t classes) {
-  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(labels.size()),
-                               static_cast<std::int64_t>(classes)});
+  Tensor out(DType::f32,
+             Shape{static_cast<std::int64_t>(labels.size()), static_cast<std::int64_t>(classes)});
   float* o = out.data<float>();
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || static_cast<std::uint64_t>(labels[i]) >= classes) {
       fail(ErrorKind::invalid_argument, "one_hot: label " + std::to_string(labels[i]) +
-                                            " at position " + std::to_string(i) +
-                                            " outside [0, " + std::to_string(classes) + ")");
+                                            " at position " + std::to_string(i) + " outside [0, " +
+                                            std::to_string(classes) + ")");
     }
     o[i * classes + static_cast<std::size_t>(labels[i])] = 1.0f;
   }

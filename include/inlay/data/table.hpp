@@ -28,7 +28,7 @@ struct Table {
 };
 
 struct CsvOptions {
-  char delimiter = ',';     // ' ' means any run of blanks (spaces or tabs)
+  char delimiter = ',';        // ' ' means any run of blanks (spaces or tabs)
   std::size_t skip_lines = 0;  // header lines to skip before the data
 };
 

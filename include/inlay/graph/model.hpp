@@ -19,8 +19,8 @@ INLAY_NAMESPACE_BEGIN
 struct ValueDesc {
   std::string name;
   DType dtype = DType::f32;
-  bool has_shape = false;             // false: the rank is unknown
-  std::vector<std::int64_t> dims;     // -1 where the dimension is symbolic or unknown
+  bool has_shape = false;               // false: the rank is unknown
+  std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
   std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""
 };
 
@@ -60,11 +60,11 @@ class Model {
   struct Summary {
     std::int64_t ir_version = 0;
     std::string producer;
-    std::map<std::string, std::int64_t> opsets;     // domain -> version
-    std::map<std::string, std::size_t> op_counts;   // op type as written in the file -> count
-    std::size_t nodes_loaded = 0;                   // nodes in the file (subgraphs excluded)
-    std::size_t nodes_planned = 0;                  // nodes left after the optimizations
-    std::int64_t parameters = 0;                    // elements of the initializers
+    std::map<std::string, std::int64_t> opsets;    // domain -> version
+    std::map<std::string, std::size_t> op_counts;  // op type as written in the file -> count
+    std::size_t nodes_loaded = 0;                  // nodes in the file (subgraphs excluded)
+    std::size_t nodes_planned = 0;                 // nodes left after the optimizations
+    std::int64_t parameters = 0;                   // elements of the initializers
     std::size_t weight_bytes = 0;
   };
   const Summary& summary() const noexcept;

@@ -39,9 +39,10 @@ Tensor load_image(const std::string& path, int channels) {
   return image;
 #else
   fail(ErrorKind::unsupported_op,
-       "load_image(" + path + "): this inlay implementation was built without stb_image "
-       "(CMake option INLAY_WITH_STB=ON, vcpkg feature stb, or define INLAY_WITH_STB in the "
-       "implementation unit with stb_image.h on its include path)");
+       "load_image(" + path +
+           "): this inlay implementation was built without stb_image "
+           "(CMake option INLAY_WITH_STB=ON, vcpkg feature stb, or define INLAY_WITH_STB in the "
+           "implementation unit with stb_image.h on its include path)");
 #endif
 }
 
@@ -49,8 +50,10 @@ namespace image_detail {
 
 inline void check_hwc(const Tensor& image, const char* who) {
   if (image.shape().rank() != 3 || image.numel() == 0) {
-    fail(ErrorKind::shape_mismatch, std::string(who) + ": expected a non-empty image [height, "
-                                    "width, channels], got " + image.shape().to_string());
+    fail(ErrorKind::shape_mismatch, std::string(who) +
+                                        ": expected a non-empty image [height, "
+                                        "width, channels], got " +
+                                        image.shape().to_string());
   }
 }
 
@@ -64,10 +67,11 @@ inline std::vector<Tap> taps(std::int64_t in, std::int64_t out) {
   std::vector<Tap> t(static_cast<std::size_t>(out));
   const double scale = static_cast<double>(in) / static_cast<double>(out);
   for (std::int64_t i = 0; i < out; ++i) {
-    const double x = std::clamp((static_cast<double>(i) + 0.5) * scale - 0.5, 0.0,
-                                static_cast<double>(in - 1));
+    const double x =
+        std::clamp((static_cast<double>(i) + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
     const auto lo = static_cast<std::int64_t>(x);
-    t[static_cast<std::size_t>(i)] = {lo, std::min(lo + 1, in - 1), static_cast<float>(x - static_cast<double>(lo))};
+    t[static_cast<std::size_t>(i)] = {lo, std::min(lo + 1, in - 1),
+                                      static_cast<float>(x - static_cast<double>(lo))};
   }
   return t;
 }
@@ -85,8 +89,7 @@ void resize(const T* in, std::int64_t h, std::int64_t w, std::int64_t c, T* out,
           return static_cast<float>(in[(yy * w + xx) * c + k]);
         };
         const float top = at(ty.lo, tx.lo) + tx.weight * (at(ty.lo, tx.hi) - at(ty.lo, tx.lo));
-        const float bottom =
-            at(ty.hi, tx.lo) + tx.weight * (at(ty.hi, tx.hi) - at(ty.hi, tx.lo));
+        const float bottom = at(ty.hi, tx.lo) + tx.weight * (at(ty.hi, tx.hi) - at(ty.hi, tx.lo));
         const float v = top + ty.weight * (bottom - top);
         if constexpr (std::is_same<T, std::uint8_t>::value) {
           out[(y * ow + x) * c + k] =
@@ -104,15 +107,14 @@ void resize(const T* in, std::int64_t h, std::int64_t w, std::int64_t c, T* out,
 Tensor resize_bilinear(const Tensor& image, std::int64_t out_height, std::int64_t out_width) {
   image_detail::check_hwc(image, "resize_bilinear");
   if (out_height < 1 || out_width < 1) {
-    fail(ErrorKind::invalid_argument, "resize_bilinear: output size " +
-                                          std::to_string(out_height) + "x" +
-                                          std::to_string(out_width) + " is not positive");
+    fail(ErrorKind::invalid_argument, "resize_bilinear: output size " + std::to_string(out_height) +
+                                          "x" + std::to_string(out_width) + " is not positive");
   }
   const std::int64_t h = image.shape()[0], w = image.shape()[1], c = image.shape()[2];
   Tensor out(image.dtype(), {out_height, out_width, c});
   if (image.dtype() == DType::u8) {
-    image_detail::resize(image.data<std::uint8_t>(), h, w, c, out.data<std::uint8_t>(),
-                         out_height, out_width);
+    image_detail::resize(image.data<std::uint8_t>(), h, w, c, out.data<std::uint8_t>(), out_height,
+                         out_width);
   } else if (image.dtype() == DType::f32) {
     image_detail::resize(image.data<float>(), h, w, c, out.data<float>(), out_height, out_width);
   } else {
@@ -127,10 +129,10 @@ Tensor to_nchw_normalized(const Tensor& image, const std::vector<float>& mean,
   image_detail::check_hwc(image, "to_nchw_normalized");
   const std::int64_t h = image.shape()[0], w = image.shape()[1], c = image.shape()[2];
   if (mean.size() != static_cast<std::size_t>(c) || stddev.size() != static_cast<std::size_t>(c)) {
-    fail(ErrorKind::invalid_argument,
-         "to_nchw_normalized: " + std::to_string(mean.size()) + " means and " +
-             std::to_string(stddev.size()) + " deviations for an image of " + std::to_string(c) +
-             " channels");
+    fail(ErrorKind::invalid_argument, "to_nchw_normalized: " + std::to_string(mean.size()) +
+                                          " means and " + std::to_string(stddev.size()) +
+                                          " deviations for an image of " + std::to_string(c) +
+                                          " channels");
   }
   for (float s : stddev) {
     if (!(s > 0.0f)) {

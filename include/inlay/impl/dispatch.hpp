@@ -70,7 +70,8 @@ inline void choose_target(const std::string& requested, const char* origin) {
     if (chosen == 0) {
       fail(ErrorKind::invalid_argument, std::string(origin) + ": CPU target '" + requested +
                                             "' is not compiled in or not supported by this CPU "
-                                            "(available: " + names + ")");
+                                            "(available: " +
+                                            names + ")");
     }
   }
   TargetChoice& c = target_choice();
@@ -95,9 +96,10 @@ INLAY_NAMESPACE_END
 // INLAY_EXPORT(f) defines the dispatch table of the per-target function kernels::HWY_NAMESPACE::f;
 // INLAY_DISPATCH(f) is the function pointer for the target in use. Use both inside the namespace
 // that holds the per-target namespaces (inlay::kernels).
-#define INLAY_EXPORT(FUNC)                                                                       \
-  static decltype(HWY_CHOOSE_FALLBACK(FUNC)) const inlay_dispatch_table_##FUNC                   \
-      [::inlay::detail::dispatch_slots] = {HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
+#define INLAY_EXPORT(FUNC)                                                   \
+  static decltype(HWY_CHOOSE_FALLBACK(FUNC))                                 \
+      const inlay_dispatch_table_##FUNC[::inlay::detail::dispatch_slots] = { \
+          HWY_CHOOSE_TARGET_LIST(FUNC), HWY_CHOOSE_FALLBACK(FUNC)}
 #define INLAY_DISPATCH(FUNC) (*inlay_dispatch_table_##FUNC[::inlay::detail::target_slot()])
 
 #endif  // INLAY_IMPL_DISPATCH_HPP

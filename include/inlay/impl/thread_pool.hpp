@@ -20,8 +20,8 @@
 INLAY_NAMESPACE_BEGIN
 
 struct ThreadPool::State {
-  std::mutex run_mutex;  // serializes run() calls from different host threads
-  std::mutex mutex;      // guards everything below but the two counters
+  std::mutex run_mutex;          // serializes run() calls from different host threads
+  std::mutex mutex;              // guards everything below but the two counters
   std::condition_variable wake;  // workers: a new job or stop
   std::condition_variable idle;  // caller: the job finished and no worker is inside it
   std::vector<std::thread> workers;
@@ -97,9 +97,8 @@ void ThreadPool::run(std::size_t count, Task task, void* context) {
   s.wake.notify_all();
   s.work(task, context, count);
   lock.lock();
-  s.idle.wait(lock, [&] {
-    return s.active == 0 && s.finished.load(std::memory_order_acquire) == count;
-  });
+  s.idle.wait(lock,
+              [&] { return s.active == 0 && s.finished.load(std::memory_order_acquire) == count; });
 }
 
 INLAY_NAMESPACE_END

@@ -207,8 +207,8 @@ struct GeluTanhOp {
   template <class D, class V>
   HWY_INLINE V operator()(D d, V x) const {
     const V x3 = hn::Mul(hn::Mul(x, x), x);
-    const V u2 = hn::Mul(hn::MulAdd(x3, hn::Set(d, 0.044715f), x),
-                         hn::Set(d, 2.0f * 0.79788456080286536f));
+    const V u2 =
+        hn::Mul(hn::MulAdd(x3, hn::Set(d, 0.044715f), x), hn::Set(d, 2.0f * 0.79788456080286536f));
     return ZeroAtNegInf(d, x, hn::Mul(x, SigmoidVec(d, u2)));
   }
 };

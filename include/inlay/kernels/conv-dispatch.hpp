@@ -28,8 +28,8 @@ namespace kernels {
 
 namespace {
 // floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1, 0 when the window does not fit.
-std::size_t conv_out_size(std::size_t in, std::size_t pads, std::size_t kernel,
-                          std::size_t stride, std::size_t dilation) {
+std::size_t conv_out_size(std::size_t in, std::size_t pads, std::size_t kernel, std::size_t stride,
+                          std::size_t dilation) {
   const std::size_t extent = dilation * (kernel - 1) + 1;
   if (kernel == 0 || stride == 0 || in + pads < extent) return 0;
   return (in + pads - extent) / stride + 1;
@@ -74,8 +74,8 @@ void check_conv_params(const Conv2dParams& p, const char* fn) {
 
 void check_pointer(const char* fn, const char* name, const void* ptr, std::size_t floats) {
   if (ptr == nullptr && floats != 0) {
-    conv_fail(fn, std::string(name) + " is null but " + std::to_string(floats) +
-                      " floats are needed");
+    conv_fail(fn,
+              std::string(name) + " is null but " + std::to_string(floats) + " floats are needed");
   }
 }
 
@@ -142,8 +142,8 @@ namespace {
 // The column matrix [k, out_h * out_w] of the channels of one (image, group) at `xg` into `col`;
 // returns `col`. A few chunks of rows per thread: one task per row costs more than a short
 // row's copy.
-const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k,
-                                  float* col, Executor* executor) {
+const float* conv_im2col_parallel(const Conv2dParams& p, const float* xg, std::size_t k, float* col,
+                                  Executor* executor) {
   const std::size_t out_plane = p.out_h() * p.out_w();
   const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
   const std::size_t chunks = std::min(k, 4 * threads);
@@ -163,8 +163,7 @@ std::size_t conv2d_workspace_size_f32(const Conv2dParams& p) {
 }
 
 void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
-                     float* y, float* workspace, const Activation& activation,
-                     Executor* executor) {
+                     float* y, float* workspace, const Activation& activation, Executor* executor) {
   const char* fn = "conv2d";
   check_conv_params(p, fn);
   const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
@@ -182,9 +181,9 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
     for (std::size_t g = 0; g < p.groups; ++g) {
       const float* xg = x + (n * p.in_channels + g * cg) * in_plane;
       if (direct) {
-        INLAY_DISPATCH(conv_direct_f32)(p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
-                                        y + (n * p.out_channels + g * og) * out_plane, workspace,
-                                        activation, executor);
+        INLAY_DISPATCH(conv_direct_f32)
+        (p, xg, w + g * og * k, bias ? bias + g * og : nullptr,
+         y + (n * p.out_channels + g * og) * out_plane, workspace, activation, executor);
         continue;
       }
       float* yg = y + (n * p.out_channels + g * og) * out_plane;
@@ -235,8 +234,9 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
   const char* fn = "conv2d_packed";
   check_conv_params(p, fn);
   if (!conv2d_packed_applies(p)) {
-    conv_fail(fn, "the layer does not take the packed path (groups 1, at least 16 output "
-                  "channels, at most 256 output pixels, not a direct-kernel layer)");
+    conv_fail(fn,
+              "the layer does not take the packed path (groups 1, at least 16 output "
+              "channels, at most 256 output pixels, not a direct-kernel layer)");
   }
   const std::size_t out_plane = p.out_h() * p.out_w(), in_plane = p.in_h * p.in_w;
   const std::size_t k = p.in_channels * p.kernel_h * p.kernel_w;
@@ -315,14 +315,14 @@ void conv_transpose2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
       // col [og*kh*kw, in_h*in_w] = W_g^T * x_g, W_g being the group's [cg, og*kh*kw] slice.
       if (in_plane != 0) {
         gemm_f32(true, false, m, in_plane, cg, 1.0f, w + g * cg * m, m,
-                 x + (n * p.in_channels + g * cg) * in_plane, in_plane, 0.0f, workspace,
-                 in_plane, GemmEpilogue{}, executor);
+                 x + (n * p.in_channels + g * cg) * in_plane, in_plane, 0.0f, workspace, in_plane,
+                 GemmEpilogue{}, executor);
       }
       float* yg = y + (n * p.out_channels + g * og) * out_plane;
       parallel_for(executor, og, [&](std::size_t oc) {
-        INLAY_DISPATCH(conv_col2im_f32)(p, workspace + oc * kk * in_plane, 1,
-                                        bias ? bias + g * og + oc : nullptr,
-                                        yg + oc * out_plane, activation);
+        INLAY_DISPATCH(conv_col2im_f32)
+        (p, workspace + oc * kk * in_plane, 1, bias ? bias + g * og + oc : nullptr,
+         yg + oc * out_plane, activation);
       });
     }
   }

@@ -75,10 +75,9 @@ void conv_im2col_f32(const Conv2dParams& p, const float* x, std::size_t row_begi
         fill_f32(o, ow, 0.0f);
         continue;
       }
-      const std::size_t first = static_cast<std::size_t>(
-          static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
-      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo,
-                       cols.hi - cols.lo);
+      const std::size_t first =
+          static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cols.lo * p.stride_w) + col_off);
+      copy_strided_f32(in_row + first, p.stride_w, p.in_w - first, o + cols.lo, cols.hi - cols.lo);
       fill_f32(o + cols.hi, ow - cols.hi, 0.0f);
     }
     fill_f32(out + rows.hi * ow, (oh - rows.hi) * ow, 0.0f);
@@ -169,8 +168,7 @@ void conv_direct_block(D d, const Conv2dParams& p, const float* x, std::size_t x
     if (ox + N > ow) ox = ow - N;  // the last vector overlaps the previous one
     std::size_t oy = 0;
     for (; oy + kConvDirectRows <= oh; oy += kConvDirectRows) {
-      conv_direct_tile<kConvDirectRows>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb,
-                                        activation);
+      conv_direct_tile<kConvDirectRows>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb, activation);
     }
     for (; oy < oh; ++oy) {
       conv_direct_tile<1>(d, p, x, xw, xplane, wb, bo, oy, ox, count, yb, activation);
@@ -195,8 +193,8 @@ void conv_direct_f32(const Conv2dParams& p, const float* x, const float* w, cons
     fill_f32(padded, cg * xplane, 0.0f);
     for (std::size_t c = 0; c < cg; ++c) {
       for (std::size_t iy = 0; iy < p.in_h; ++iy) {
-        copy_f32(x + (c * p.in_h + iy) * p.in_w, padded + c * xplane + (iy + p.pad_top) * xw +
-                     p.pad_left, p.in_w);
+        copy_f32(x + (c * p.in_h + iy) * p.in_w,
+                 padded + c * xplane + (iy + p.pad_top) * xw + p.pad_left, p.in_w);
       }
     }
     x = padded;
@@ -342,13 +340,13 @@ inline void depthwise_row_border(const Conv2dParams& p, const DepthwiseRow& r, s
 // the top and bottom padding read one shared row of zeros. Output rows are computed
 // kDepthwiseRows at a time (independent FMA chains, one broadcast of each weight); input row iy
 // sits in slot iy % slots, where `slots` is the span of input rows two such groups read, so the
-// rows of this group and the next never share a slot and each input row is copied about once. Everything that is the
-// same for every plane (the zero padding of each phase, where it starts) is worked out once per
-// call: the per-plane work is the copies and the FMAs, with no division.
+// rows of this group and the next never share a slot and each input row is copied about once.
+// Everything that is the same for every plane (the zero padding of each phase, where it starts) is
+// worked out once per call: the per-plane work is the copies and the FMAs, with no division.
 constexpr std::size_t kDepthwiseCacheFloats = 8192;  // 32 KiB of stack per task
 constexpr std::size_t kDepthwiseMaxKernel = 32;      // taps per kernel row and kernel rows
 constexpr std::size_t kDepthwiseMaxSlots = 128;
-constexpr std::size_t kDepthwiseMaxPhases = 32;      // stride_w
+constexpr std::size_t kDepthwiseMaxPhases = 32;  // stride_w
 constexpr std::size_t kDepthwiseRows = 4;
 
 // The activation the cached path applies in registers as it stores; others are a second pass.
@@ -385,8 +383,7 @@ struct DepthwiseCache {
     for (std::size_t r = 0; r < s; ++r) {
       // Index t holds padded column r + s * t, input column r + s * t - pad_left.
       lo[r] = std::min(phase_len, p.pad_left > r ? (p.pad_left - r + s - 1) / s : 0);
-      const std::size_t end =
-          p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
+      const std::size_t end = p.pad_left + p.in_w > r ? (p.pad_left + p.in_w - r + s - 1) / s : 0;
       hi[r] = std::max(lo[r], std::min(end, phase_len));
       first[r] = hi[r] > lo[r] ? r + s * lo[r] - p.pad_left : 0;
     }
@@ -459,9 +456,8 @@ template <std::size_t kG, std::size_t kKw>
 inline void depthwise_cached_rows(const Conv2dParams& p, const DepthwiseCache& c,
                                   const float* const* rows, const float* w, float bias,
                                   float* HWY_RESTRICT y, std::size_t ow) {
-  with_tag_for_width(ow, [&](auto d) {
-    depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow);
-  });
+  with_tag_for_width(
+      ow, [&](auto d) { depthwise_cached_rows<kG, kKw>(d, p, c, rows, w, bias, y, ow); });
 }
 
 // One plane (one image, one output channel) through the row cache `cache`
@@ -550,10 +546,9 @@ inline void depthwise_direct_plane(const Conv2dParams& p, const float* xp, const
   const bool use_full = in.hi - in.lo >= hn::Lanes(full);
   const StridedLoad mode = strided_load_for(p.stride_w);
   for (std::size_t oy = 0; oy < oh; ++oy) {
-    const WindowRange krows =
-        window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                         static_cast<std::ptrdiff_t>(p.pad_top),
-                     p.dilation_h, p.in_h, p.kernel_h);
+    const WindowRange krows = window_range(
+        static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+        p.dilation_h, p.in_h, p.kernel_h);
     const DepthwiseRow r{
         krows.hi == krows.lo
             ? xp
@@ -616,8 +611,8 @@ void depthwise_small_group(D d, const Conv2dParams& p, const float* x, const flo
   // Pixel (oy, ox), tap (ki, kj) reads padded pixel (oy*sh + ki*dh, ox*sw + kj*dw).
   const std::size_t step = p.stride_w * L;  // to the next output pixel of a row
   auto tap_at = [&](std::size_t oy, std::size_t ox, std::size_t ki, std::size_t kj) {
-    return xb + ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w +
-                 kj * p.dilation_w) * L;
+    return xb +
+           ((oy * p.stride_h + ki * p.dilation_h) * wp + ox * p.stride_w + kj * p.dilation_w) * L;
   };
   HWY_ALIGN float ob[kDepthwiseSmallPlane * L];  // the output, interleaved like xb
   const auto b = hn::Load(d, bb);

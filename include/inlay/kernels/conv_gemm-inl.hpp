@@ -60,11 +60,10 @@ static void pack_conv_columns(const void* source, std::size_t j0, std::size_t nb
     for (std::size_t x = 0; x < w;) {
       const std::size_t oy = (jq + x) / ow, ox = (jq + x) % ow;
       const std::size_t end = std::min(w, x + (ow - ox));
-      runs[run_count++] = {x, end,
-                           static_cast<std::ptrdiff_t>(oy * p.stride_h) -
-                               static_cast<std::ptrdiff_t>(p.pad_top),
-                           static_cast<std::ptrdiff_t>(ox * sw) -
-                               static_cast<std::ptrdiff_t>(p.pad_left)};
+      runs[run_count++] = {
+          x, end,
+          static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top),
+          static_cast<std::ptrdiff_t>(ox * sw) - static_cast<std::ptrdiff_t>(p.pad_left)};
       x = end;
     }
     const bool whole = run_count == 1 && w == W;  // the panel is 16 columns of one output row
@@ -108,11 +107,11 @@ static void pack_conv_columns(const void* source, std::size_t j0, std::size_t nb
         }
         // Columns [lo, hi) of the run read inside the input row.
         const std::size_t lo =
-            ix >= 0 ? 0 : static_cast<std::size_t>((-ix + static_cast<std::ptrdiff_t>(sw) - 1) /
-                                                   static_cast<std::ptrdiff_t>(sw));
-        const std::size_t hi =
-            std::min(len, static_cast<std::size_t>((in_w - 1 - ix) /
-                                                   static_cast<std::ptrdiff_t>(sw)) + 1);
+            ix >= 0 ? 0
+                    : static_cast<std::size_t>((-ix + static_cast<std::ptrdiff_t>(sw) - 1) /
+                                               static_cast<std::ptrdiff_t>(sw));
+        const std::size_t hi = std::min(
+            len, static_cast<std::size_t>((in_w - 1 - ix) / static_cast<std::ptrdiff_t>(sw)) + 1);
         const float* row = xc + iy * in_w + ix;
         for (std::size_t x = 0; x < lo; ++x) o[x] = 0.0f;
         for (std::size_t x = lo; x < hi; ++x) o[x] = row[x * sw];
@@ -133,7 +132,8 @@ void conv_gemm_f32(const Conv2dParams& p, const float* x, const float* w, float*
   GemmProblem g = gemm_problem(false, k, 1.0f, w, k, 0.0f, y, out_plane, epilogue);
   g.pack_b = &pack_conv_columns;
   g.b_source = &columns;
-  gemm_run(1, og, out_plane, kGemmTaskNC, [&](std::size_t) { return g; }, executor);
+  gemm_run(
+      1, og, out_plane, kGemmTaskNC, [&](std::size_t) { return g; }, executor);
 }
 
 }  // namespace HWY_NAMESPACE

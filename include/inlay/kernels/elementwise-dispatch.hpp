@@ -21,9 +21,8 @@ void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
          "unary_f32: unknown UnaryOp " + std::to_string(static_cast<unsigned>(f.op)));
   }
   if (n != 0 && (x == nullptr || y == nullptr)) {
-    fail(ErrorKind::invalid_argument,
-         "unary_f32: null " + std::string(x ? "y" : "x") + " for " + std::to_string(n) +
-             " elements");
+    fail(ErrorKind::invalid_argument, "unary_f32: null " + std::string(x ? "y" : "x") + " for " +
+                                          std::to_string(n) + " elements");
   }
   if (n == 0) return;
   INLAY_DISPATCH(unary_f32)(x, y, n, f);
@@ -39,8 +38,8 @@ inline bool broadcast_into(const Shape& a, const Shape& b, Shape* out, std::stri
     const std::int64_t da = k + a.rank() >= rank ? a[k + a.rank() - rank] : 1;
     const std::int64_t db = k + b.rank() >= rank ? b[k + b.rank() - rank] : 1;
     if (da != db && da != 1 && db != 1) {
-      *why = "dimension " + std::to_string(k) + " of the result: " + std::to_string(da) +
-             " vs " + std::to_string(db);
+      *why = "dimension " + std::to_string(k) + " of the result: " + std::to_string(da) + " vs " +
+             std::to_string(db);
       return false;
     }
     dims[k] = da == 1 ? db : da;
@@ -54,8 +53,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
   Shape out;
   std::string why;
   if (!detail::broadcast_into(a, b, &out, &why)) {
-    fail(ErrorKind::shape_mismatch, "broadcast_shapes: " + a.to_string() + " and " +
-                                        b.to_string() + " do not broadcast (" + why + ")");
+    fail(ErrorKind::shape_mismatch, "broadcast_shapes: " + a.to_string() + " and " + b.to_string() +
+                                        " do not broadcast (" + why + ")");
   }
   return out;
 }
@@ -74,9 +73,8 @@ void binary_f32(BinaryOp op, const float* a, const Shape& a_shape, const float* 
   }
   if (out_shape != expected) {
     fail(ErrorKind::shape_mismatch, "binary_f32: out " + out_shape.to_string() +
-                                        " is not the broadcast " + expected.to_string() +
-                                        " of a " + a_shape.to_string() + " and b " +
-                                        b_shape.to_string());
+                                        " is not the broadcast " + expected.to_string() + " of a " +
+                                        a_shape.to_string() + " and b " + b_shape.to_string());
   }
   if (out_shape.numel() == 0) return;
   if (a == nullptr || b == nullptr || out == nullptr) {

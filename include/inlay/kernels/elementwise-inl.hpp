@@ -1,4 +1,5 @@
-// Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU target.
+// Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU
+// target.
 //
 // binary_f32 first reduces the broadcast to at most rank dimensions: dimensions of size 1 are
 // dropped and adjacent dimensions that broadcast the same way (both inputs full, only a full, only
@@ -38,31 +39,45 @@ void unary_f32(const float* x, float* y, std::size_t n, const Activation& f) {
 
 struct AddOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Add(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Add(a, b);
+  }
 };
 struct SubOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Sub(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Sub(a, b);
+  }
 };
 struct MulOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Mul(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Mul(a, b);
+  }
 };
 struct DivOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return hn::Div(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return hn::Div(a, b);
+  }
 };
 struct BinaryPowOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D d, V a, V b) const { return PowVec(d, a, b); }
+  HWY_INLINE V operator()(D d, V a, V b) const {
+    return PowVec(d, a, b);
+  }
 };
 struct MaxOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return NanMax(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return NanMax(a, b);
+  }
 };
 struct MinOp {
   template <class D, class V>
-  HWY_INLINE V operator()(D, V a, V b) const { return NanMin(a, b); }
+  HWY_INLINE V operator()(D, V a, V b) const {
+    return NanMin(a, b);
+  }
 };
 struct PreluOp {
   template <class D, class V>

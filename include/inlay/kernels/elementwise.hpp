@@ -16,9 +16,13 @@ namespace kernels {
 void unary_f32(const float* x, float* y, std::size_t n, const Activation& f);
 
 enum class BinaryOp : std::uint8_t {
-  add, sub, mul, div,
-  pow,    // a ^ b
-  max, min,
+  add,
+  sub,
+  mul,
+  div,
+  pow,  // a ^ b
+  max,
+  min,
   prelu,  // a >= 0 ? a : a * b (b: the slope, broadcast)
 };
 

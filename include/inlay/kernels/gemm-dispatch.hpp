@@ -20,9 +20,9 @@ inline void check_matrix(const char* function, const char* name, const char* ld_
                          const float* p, std::size_t ld, std::size_t rows, std::size_t cols) {
   if (rows == 0 || cols == 0) return;
   if (p == nullptr) {
-    fail(ErrorKind::invalid_argument,
-         std::string(function) + ": " + name + " is null but has " + std::to_string(rows) +
-             " x " + std::to_string(cols) + " elements");
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " is null but has " +
+                                          std::to_string(rows) + " x " + std::to_string(cols) +
+                                          " elements");
   }
   if (ld < cols) {
     fail(ErrorKind::shape_mismatch, std::string(function) + ": " + ld_name + " (" +
@@ -35,9 +35,8 @@ inline void check_matrix(const char* function, const char* name, const char* ld_
 inline void check_vector(const char* function, const char* name, const float* p,
                          std::size_t count) {
   if (p == nullptr && count > 0) {
-    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name +
-                                          " is null but has " + std::to_string(count) +
-                                          " elements");
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " is null but has " +
+                                          std::to_string(count) + " elements");
   }
 }
 
@@ -79,21 +78,20 @@ void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, 
 }
 }  // namespace detail
 
-void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue,
-              Executor* executor) {
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue, Executor* executor) {
   constexpr const char* f = "gemm_f32";
   gemm_detail::check_matrix(f, "A", "lda", a, lda, trans_a ? k : m, trans_a ? m : k);
   gemm_detail::check_matrix(f, "B", "ldb", b, ldb, trans_b ? n : k, trans_b ? k : n);
   gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
   gemm_detail::check_epilogue(f, epilogue, m, n);
-  INLAY_DISPATCH(gemm_f32)(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                           epilogue, executor);
+  INLAY_DISPATCH(gemm_f32)
+  (trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, executor);
 }
 
-void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
-                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue, Executor* executor) {
@@ -105,13 +103,13 @@ void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t
   gemm_detail::check_epilogue(f, epilogue, m, n);
   // The outputs of the batch must not overlap (threads write them at the same time).
   if (batch > 1 && m > 0 && n > 0 && stride_c < (m - 1) * ldc + n) {
-    fail(ErrorKind::shape_mismatch,
-         std::string(f) + ": stride_c (" + std::to_string(stride_c) +
-             ") makes the matrices of C overlap; each needs " +
-             std::to_string((m - 1) * ldc + n) + " elements");
+    fail(ErrorKind::shape_mismatch, std::string(f) + ": stride_c (" + std::to_string(stride_c) +
+                                        ") makes the matrices of C overlap; each needs " +
+                                        std::to_string((m - 1) * ldc + n) + " elements");
   }
-  INLAY_DISPATCH(gemm_batched_f32)(batch, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b,
-                                   ldb, stride_b, beta, c, ldc, stride_c, epilogue, executor);
+  INLAY_DISPATCH(gemm_batched_f32)
+  (batch, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+   stride_c, epilogue, executor);
 }
 
 std::size_t gemm_packed_b_size_f32(std::size_t n, std::size_t k) {
@@ -134,8 +132,8 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
   gemm_detail::check_vector(f, "packed_b", packed_b, gemm_packed_b_size_f32(n, k));
   gemm_detail::check_matrix(f, "C", "ldc", c, ldc, m, n);
   gemm_detail::check_epilogue(f, epilogue, m, n);
-  INLAY_DISPATCH(gemm_packed_f32)(trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc,
-                                  epilogue, executor);
+  INLAY_DISPATCH(gemm_packed_f32)
+  (trans_a, m, n, k, alpha, a, lda, packed_b, beta, c, ldc, epilogue, executor);
 }
 
 void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,

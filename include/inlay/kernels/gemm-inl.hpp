@@ -633,8 +633,8 @@ static void gemm_packed_row_task(const GemmProblem& g, std::size_t i, std::size_
         }
       }
       for (std::size_t r = 0; r < panels * kVecs; ++r) hn::Store(acc[r], d, tile + r * L);
-      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j,
-                      first, last);
+      gemm_store_tile(d, tile, kPanels * kW, 1, std::min(panels * kW, nb - j), g, i, j0 + j, first,
+                      last);
     }
     p0 += kb;
   } while (p0 < g.k);

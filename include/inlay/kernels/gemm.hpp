@@ -31,15 +31,15 @@ struct GemmEpilogue {
 // C = act(beta * C + bias). A matrix with no elements may be null. The executor splits C into
 // blocks of rows and columns (never K), so the result is the same bit for bit with any number of
 // threads. Uses about 50 KiB of stack per thread and no heap.
-void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-              float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-              float beta, float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
+void gemm_f32(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
+              const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta,
+              float* c, std::size_t ldc, const GemmEpilogue& epilogue = {},
               Executor* executor = nullptr);
 
 // `batch` independent GEMMs; matrix i of A starts at a + i * stride_a (likewise B, C). A stride
 // of 0 shares one matrix across the batch (broadcast); the matrices of C must not overlap.
-void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m,
-                      std::size_t n, std::size_t k, float alpha, const float* a, std::size_t lda,
+void gemm_batched_f32(std::size_t batch, bool trans_a, bool trans_b, std::size_t m, std::size_t n,
+                      std::size_t k, float alpha, const float* a, std::size_t lda,
                       std::size_t stride_a, const float* b, std::size_t ldb, std::size_t stride_b,
                       float beta, float* c, std::size_t ldc, std::size_t stride_c,
                       const GemmEpilogue& epilogue = {}, Executor* executor = nullptr);
@@ -64,8 +64,8 @@ void gemm_packed_f32(bool trans_a, std::size_t m, std::size_t n, std::size_t k, 
 // y[m] = act(alpha * op(A) * x + beta * y + bias), op(A) is m x n (A is m x n, or n x m when
 // trans_a). Batch-1 dense layers; bandwidth-bound, so it streams A once.
 void matvec_f32(bool trans_a, std::size_t m, std::size_t n, float alpha, const float* a,
-                std::size_t lda, const float* x, float beta, float* y,
-                const float* bias = nullptr, const Activation& activation = {});
+                std::size_t lda, const float* x, float beta, float* y, const float* bias = nullptr,
+                const Activation& activation = {});
 
 }  // namespace kernels
 INLAY_NAMESPACE_END

@@ -25,8 +25,8 @@ struct RowSpan {
 };
 inline RowSpan input_rows(const Conv2dParams& d, std::size_t o0, std::size_t o1) {
   // Output row o reads input rows o * stride - pad_top + [0, kernel_h); signed until clipped.
-  const auto top = static_cast<std::ptrdiff_t>(o0 * d.stride_h) -
-                   static_cast<std::ptrdiff_t>(d.pad_top);
+  const auto top =
+      static_cast<std::ptrdiff_t>(o0 * d.stride_h) - static_cast<std::ptrdiff_t>(d.pad_top);
   const auto bottom = static_cast<std::ptrdiff_t>((o1 - 1) * d.stride_h + d.kernel_h) -
                       static_cast<std::ptrdiff_t>(d.pad_top);
   RowSpan r;
@@ -48,9 +48,9 @@ inline Plan make_plan(const InvertedBottleneckParams& p, Executor* executor) {
   plan.out_w = d.out_w();
   plan.band_rows = inverted_bottleneck_band_rows(p);
   const std::size_t c = d.in_channels;
-  const std::size_t macs = d.batch * (c * d.in_h * d.in_w * p.in_channels +
-                                      c * plan.out_h * plan.out_w *
-                                          (d.kernel_h * d.kernel_w + p.out_channels));
+  const std::size_t macs =
+      d.batch * (c * d.in_h * d.in_w * p.in_channels +
+                 c * plan.out_h * plan.out_w * (d.kernel_h * d.kernel_w + p.out_channels));
   executor = executor_for_work(executor, macs);
   if (executor != nullptr && d.batch < executor->concurrency()) {
     // Split each image's rows so every thread has work; a range is at least one band.

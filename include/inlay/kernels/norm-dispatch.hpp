@@ -55,8 +55,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 }
 
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps) {
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps) {
   detail_norm::check_eps("group_norm_f32", eps);
   if (groups == 0 || channels % groups != 0) {
     fail(ErrorKind::invalid_argument, "group_norm_f32: groups (" + std::to_string(groups) +

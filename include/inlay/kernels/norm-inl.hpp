@@ -106,8 +106,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 }
 
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps) {
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps) {
   GroupNorm(x, y, batch, channels, spatial, groups, scale, bias, eps);
 }
 

@@ -31,8 +31,8 @@ void instance_norm_f32(const float* x, float* y, std::size_t batch, std::size_t 
 // Channels split in `groups` groups; each (n, group) normalized over its channels and spatial,
 // then scale[c] and bias[c] per channel. x == y allowed.
 void group_norm_f32(const float* x, float* y, std::size_t batch, std::size_t channels,
-                    std::size_t spatial, std::size_t groups, const float* scale,
-                    const float* bias, float eps);
+                    std::size_t spatial, std::size_t groups, const float* scale, const float* bias,
+                    float eps);
 
 }  // namespace kernels
 INLAY_NAMESPACE_END

@@ -39,9 +39,8 @@ void check_pool_params(const Pool2dParams& p, const char* fn) {
 
 void check_pool_pointer(const char* fn, const char* name, const void* ptr, std::size_t n) {
   if (ptr == nullptr && n != 0) {
-    fail(ErrorKind::invalid_argument,
-         std::string(fn) + ": " + name + " is null but " + std::to_string(n) +
-             " elements are needed");
+    fail(ErrorKind::invalid_argument, std::string(fn) + ": " + name + " is null but " +
+                                          std::to_string(n) + " elements are needed");
   }
 }
 }  // namespace

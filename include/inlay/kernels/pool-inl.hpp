@@ -41,9 +41,9 @@ inline PoolRow pool_row(const Pool2dParams& p, std::size_t oy) {
   const std::ptrdiff_t top =
       static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
   const WindowRange k = window_range(top, p.dilation_h, p.in_h, p.kernel_h);
-  const WindowRange padded = window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h),
-                                          p.dilation_h, p.in_h + p.pad_top + p.pad_bottom,
-                                          p.kernel_h);
+  const WindowRange padded =
+      window_range(static_cast<std::ptrdiff_t>(oy * p.stride_h), p.dilation_h,
+                   p.in_h + p.pad_top + p.pad_bottom, p.kernel_h);
   const std::ptrdiff_t first = top + static_cast<std::ptrdiff_t>(k.lo * p.dilation_h);
   return {k, k.hi > k.lo ? static_cast<std::size_t>(first) : 0, padded.hi - padded.lo};
 }

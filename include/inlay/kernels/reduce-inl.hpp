@@ -33,7 +33,8 @@ inline Acc AccOf(ReduceOp op) {
     case ReduceOp::min: return Acc::min;
     case ReduceOp::prod: return Acc::prod;
     case ReduceOp::l1: return Acc::abs_sum;
-    case ReduceOp::l2: case ReduceOp::sum_square: return Acc::sq_sum;
+    case ReduceOp::l2:
+    case ReduceOp::sum_square: return Acc::sq_sum;
     case ReduceOp::log_sum_exp: return Acc::exp_sum;
     default: return Acc::sum;
   }
@@ -66,12 +67,14 @@ inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk
     if (op == ReduceOp::log_sum_exp) {
       m = -std::numeric_limits<float>::infinity();
       Odometer r(rows);
-      do m = MaxNaN(m, RowReduce(Acc::max, base + r.offset, n)); while (r.Next());
+      do m = MaxNaN(m, RowReduce(Acc::max, base + r.offset, n));
+      while (r.Next());
       off = ExpOffset(m);
     }
     float acc = Identity(k);
     Odometer r(rows);
-    do acc = CombineScalar(k, acc, RowReduce(k, base + r.offset, n, off)); while (r.Next());
+    do acc = CombineScalar(k, acc, RowReduce(k, base + r.offset, n, off));
+    while (r.Next());
     y[oy.offset] = Finish(op, acc, count, m);
     oy.Next();
   } while (o.Next());
@@ -81,8 +84,8 @@ inline void ReduceRows(ReduceOp op, const float* x, const Walk& outs, const Walk
 // max/min, NaN lanes into nan), reading each row's columns contiguously; acc and nan are
 // padded to whole vectors. exp_sum subtracts off[j] from column j.
 template <Acc K>
-HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width,
-                                 float* acc, float* nan, const float* off) {
+HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_t width, float* acc,
+                                 float* nan, const float* off) {
   const hn::ScalableTag<float> d;
   const std::size_t L = hn::Lanes(d);
   constexpr bool kTrack = K == Acc::max || K == Acc::min;
@@ -93,7 +96,8 @@ HWY_NOINLINE void AccumulateRows(const float* base, const Walk& rows, std::size_
     for (std::size_t j = 0; j <= full && j < width; j += L) {
       auto a = hn::Load(d, acc + j);
       auto nv = kTrack ? hn::Load(d, nan + j) : hn::Zero(d);
-      const auto v = j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
+      const auto v =
+          j < full ? hn::LoadU(d, p + j) : LoadTail(d, p + j, width - j, NeutralInput(K));
       Step<K>(d, a, nv, v, K == Acc::exp_sum ? hn::Load(d, off + j) : hn::Zero(d));
       hn::Store(a, d, acc + j);
       if (kTrack) hn::Store(nv, d, nan + j);
@@ -270,11 +274,15 @@ inline void ArgBest(const float* x, const Shape& x_shape, std::size_t axis, bool
       std::size_t i = 1;
       if (vec_ok && n >= L) {
         const std::size_t steps = n / L;
-        ArgLanes(d, di, xo, steps, L, static_cast<std::int32_t>(L), hn::Iota(di, 0), vs, last, bv, bi);
+        ArgLanes(d, di, xo, steps, L, static_cast<std::int32_t>(L), hn::Iota(di, 0), vs, last, bv,
+                 bi);
         b = bv[0];
         ib = bi[0];
         for (std::size_t l = 1; l < L; ++l) {
-          if (Beats(bv[l], bi[l], b, ib, last)) { b = bv[l]; ib = bi[l]; }
+          if (Beats(bv[l], bi[l], b, ib, last)) {
+            b = bv[l];
+            ib = bi[l];
+          }
         }
         i = steps * L;
       }

@@ -11,7 +11,11 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 enum class ReduceOp : std::uint8_t {
-  sum, mean, max, min, prod,
+  sum,
+  mean,
+  max,
+  min,
+  prod,
   l1,           // sum |x|
   l2,           // sqrt(sum x^2)
   sum_square,   // sum x^2

@@ -75,7 +75,8 @@ enum class Acc { sum, abs_sum, sq_sum, max, min, prod, exp_sum };
 // The input value that leaves each accumulation unchanged (pads partial vectors).
 inline float NeutralInput(Acc k) {
   switch (k) {
-    case Acc::max: case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
+    case Acc::max:
+    case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
     case Acc::min: return std::numeric_limits<float>::infinity();
     case Acc::prod: return 1.0f;
     default: return 0.0f;
@@ -91,8 +92,14 @@ HWY_INLINE void Step(D d, V& acc, V& nan, V v, V off) {
     case Acc::sum: acc = hn::Add(acc, v); break;
     case Acc::abs_sum: acc = hn::Add(acc, hn::Abs(v)); break;
     case Acc::sq_sum: acc = hn::MulAdd(v, v, acc); break;
-    case Acc::max: acc = hn::Max(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
-    case Acc::min: acc = hn::Min(acc, v); nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v))); break;
+    case Acc::max:
+      acc = hn::Max(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
+    case Acc::min:
+      acc = hn::Min(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
     case Acc::prod: acc = hn::Mul(acc, v); break;
     case Acc::exp_sum: acc = hn::Add(acc, ExpNonPositive(d, hn::Sub(v, off))); break;
   }

@@ -13,8 +13,7 @@ INLAY_EXPORT(softmax_f32);
 INLAY_EXPORT(log_softmax_f32);
 
 // Every (outer, axis, inner) is valid; an empty tensor writes nothing.
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner) {
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner) {
   if (outer == 0 || axis == 0 || inner == 0) return;
   INLAY_DISPATCH(softmax_f32)(x, y, outer, axis, inner);
 }

@@ -55,8 +55,8 @@ inline void SoftmaxRows(const float* x, float* y, std::size_t outer, std::size_t
     for (; i < n; i += L) {
       const std::size_t w = n - i < L ? n - i : L;
       // Tail lanes load 0 and give exp(-m) in unused lanes; mask them out of the sum.
-      const auto e = hn::IfThenElseZero(hn::FirstN(d, w),
-                                        ExpNonPositive(d, hn::Sub(LoadN(d, p + i, w), m)));
+      const auto e =
+          hn::IfThenElseZero(hn::FirstN(d, w), ExpNonPositive(d, hn::Sub(LoadN(d, p + i, w), m)));
       StoreN(d, e, q + i, w);
       s0 = hn::Add(s0, e);
     }
@@ -111,8 +111,7 @@ inline void Softmax(const float* x, float* y, std::size_t outer, std::size_t axi
   }
 }
 
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner) {
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner) {
   Softmax(x, y, outer, axis, inner, false);
 }
 

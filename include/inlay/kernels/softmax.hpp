@@ -13,8 +13,7 @@ INLAY_NAMESPACE_BEGIN
 namespace kernels {
 
 // y = exp(x - max) / sum(exp(x - max)) along the axis. x == y allowed.
-void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
-                 std::size_t inner);
+void softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis, std::size_t inner);
 // y = x - max - log(sum(exp(x - max))) along the axis. x == y allowed.
 void log_softmax_f32(const float* x, float* y, std::size_t outer, std::size_t axis,
                      std::size_t inner);

@@ -20,8 +20,10 @@ namespace detail_transpose {
 inline void check_perm(const char* function, const Shape& x_shape, const std::size_t* perm) {
   const std::size_t rank = x_shape.rank();
   if (rank > 0 && !perm) {
-    fail(ErrorKind::invalid_argument, std::string(function) + ": perm is null for a tensor of "
-                                      "rank " + std::to_string(rank));
+    fail(ErrorKind::invalid_argument, std::string(function) +
+                                          ": perm is null for a tensor of "
+                                          "rank " +
+                                          std::to_string(rank));
   }
   bool seen[Shape::max_rank] = {};
   for (std::size_t i = 0; i < rank; ++i) {
@@ -49,8 +51,8 @@ void transpose_f32(const float* x, const Shape& x_shape, const std::size_t* perm
 void transpose_bytes(const void* x, std::size_t element_size, const Shape& x_shape,
                      const std::size_t* perm, void* y) {
   if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8) {
-    fail(ErrorKind::invalid_argument, "transpose_bytes: element_size must be 1, 2, 4 or 8, got " +
-                                          std::to_string(element_size));
+    fail(ErrorKind::invalid_argument,
+         "transpose_bytes: element_size must be 1, 2, 4 or 8, got " + std::to_string(element_size));
   }
   detail_transpose::check_perm("transpose_bytes", x_shape, perm);
   if (x_shape.numel() == 0) return;

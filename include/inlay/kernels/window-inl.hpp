@@ -69,9 +69,8 @@ HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
 inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
                                   std::size_t stride, std::size_t in, std::size_t out) {
   const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
-  const std::ptrdiff_t last_read = first_tap +
-                                   static_cast<std::ptrdiff_t>((kernel - 1) * dilation) +
-                                   (stride == 2 ? 1 : 0);
+  const std::ptrdiff_t last_read =
+      first_tap + static_cast<std::ptrdiff_t>((kernel - 1) * dilation) + (stride == 2 ? 1 : 0);
   const WindowRange first = window_range(first_tap, stride, in, out);
   const WindowRange last = window_range(last_read, stride, in, out);
   return {first.lo, last.hi > first.lo ? last.hi : first.lo};

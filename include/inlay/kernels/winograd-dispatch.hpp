@@ -74,9 +74,9 @@ void winograd_transform_weights_f32(const Conv2dParams& p, const float* w, float
   if (w == nullptr || u == nullptr) winograd_fail("w or u is null");
   // G of Lavin and Gray, section 4.2 (rows for the points 0, 1, -1, 2, -2, infinity); the
   // product is formed in double and rounded once.
-  static constexpr double G[6][3] = {{1.0 / 4, 0.0, 0.0},          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                     {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
+  static constexpr double G[6][3] = {
+      {1.0 / 4, 0.0, 0.0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+      {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
   for (std::size_t oc = 0; oc < oc_n; ++oc) {
     for (std::size_t ic = 0; ic < ic_n; ++ic) {
       const float* g = w + (oc * ic_n + ic) * 9;
@@ -109,13 +109,14 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
                               const float* bias, float* y, float* workspace,
                               const Activation& activation, Executor* executor) {
   if (!winograd_supports(p)) {
-    winograd_fail("needs a 3x3 kernel, stride 1, dilation 1, one group, in_channels > 0 and an "
-                  "output of at least 2x2 (got kernel " + std::to_string(p.kernel_h) + "x" +
-                  std::to_string(p.kernel_w) + ", stride " + std::to_string(p.stride_h) + "," +
-                  std::to_string(p.stride_w) + ", dilation " + std::to_string(p.dilation_h) +
-                  "," + std::to_string(p.dilation_w) + ", groups " + std::to_string(p.groups) +
-                  ", in_channels " + std::to_string(p.in_channels) + ", output " +
-                  std::to_string(p.out_h()) + "x" + std::to_string(p.out_w()) + ")");
+    winograd_fail(
+        "needs a 3x3 kernel, stride 1, dilation 1, one group, in_channels > 0 and an "
+        "output of at least 2x2 (got kernel " +
+        std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + ", stride " +
+        std::to_string(p.stride_h) + "," + std::to_string(p.stride_w) + ", dilation " +
+        std::to_string(p.dilation_h) + "," + std::to_string(p.dilation_w) + ", groups " +
+        std::to_string(p.groups) + ", in_channels " + std::to_string(p.in_channels) + ", output " +
+        std::to_string(p.out_h()) + "x" + std::to_string(p.out_w()) + ")");
   }
   const std::size_t ic = p.in_channels, oc = p.out_channels;
   if (p.batch == 0 || oc == 0) return;
@@ -138,8 +139,8 @@ void winograd_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float
     gemm_batched_f32(36, false, false, oc, tiles, ic, 1.0f, u, ic, oc * ic, v, tiles, ic * tiles,
                      0.0f, m, tiles, oc * tiles, GemmEpilogue{}, executor);
     parallel_for(executor_for_work(executor, 80 * oc * tiles), oc, [&](std::size_t o) {
-      INLAY_DISPATCH(winograd_output_rows_f32)(p, m, o, r0, r1, oc * tiles, tiles, bias, y,
-                                               activation);
+      INLAY_DISPATCH(winograd_output_rows_f32)
+      (p, m, o, r0, r1, oc * tiles, tiles, bias, y, activation);
     });
   }
 }

@@ -64,8 +64,9 @@ HWY_INLINE void winograd_at6(D d, const V m[6], V y[4]) {
 
 // Tiles per pass of the input transform: a multiple of any vector's lanes; its row buffer is
 // 6 x (4 * 64 + 4) floats (6.1 KiB) on AVX-512.
-constexpr std::size_t kWinogradChunk =
-    HWY_MAX_BYTES / sizeof(float) > 64 ? HWY_MAX_BYTES / sizeof(float) : 64;
+constexpr std::size_t kWinogradChunk = HWY_MAX_BYTES / sizeof(float) > 64
+                                           ? HWY_MAX_BYTES / sizeof(float)
+                                           : 64;
 
 // Input channel c of the tile rows [row_begin, row_end) into v: element (a, b) of the transform of
 // tile j (numbered from row_begin, tiles_w per row) goes to v[(a * 6 + b) * v_stride + c * ld + j].
@@ -117,8 +118,8 @@ void winograd_input_rows_f32(const Conv2dParams& p, const float* x, std::size_t 
       for (; X + N <= hi; X += N) {
         V xr[6], k[6];
         for (std::size_t r = 0; r < 6; ++r) {
-          xr[r] = rows[r] ? hn::LoadU(d, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X))
-                          : hn::Zero(d);
+          xr[r] =
+              rows[r] ? hn::LoadU(d, rows[r] + ix0 + static_cast<std::ptrdiff_t>(X)) : hn::Zero(d);
         }
         winograd_bt6(d, xr, k);
         for (std::size_t a = 0; a < 6; ++a) hn::StoreU(k[a], d, buf[a] + X);

@@ -82,8 +82,8 @@ double top_k_accuracy(const Tensor& scores, const std::vector<std::int64_t>& y_t
     const std::int64_t t = y_true[r];
     if (t < 0 || static_cast<std::uint64_t>(t) >= c) {
       fail(ErrorKind::invalid_argument, "top_k_accuracy: label " + std::to_string(t) +
-                                            " at position " + std::to_string(r) +
-                                            " outside [0, " + std::to_string(c) + ")");
+                                            " at position " + std::to_string(r) + " outside [0, " +
+                                            std::to_string(c) + ")");
     }
     // The true class's rank: classes that score higher, or equal with a lower index, come first.
     const float* row = p + r * c;
@@ -106,9 +106,9 @@ ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
   for (std::size_t i = 0; i < y_true.size(); ++i) {
     for (std::int64_t label : {y_true[i], y_pred[i]}) {
       if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
-        fail(ErrorKind::invalid_argument,
-             "confusion_matrix: label " + std::to_string(label) + " at position " +
-                 std::to_string(i) + " outside [0, " + std::to_string(classes) + ")");
+        fail(ErrorKind::invalid_argument, "confusion_matrix: label " + std::to_string(label) +
+                                              " at position " + std::to_string(i) +
+                                              " outside [0, " + std::to_string(classes) + ")");
       }
     }
     ++m.counts[static_cast<std::size_t>(y_true[i]) * classes + static_cast<std::size_t>(y_pred[i])];
@@ -119,10 +119,9 @@ ConfusionMatrix confusion_matrix(const std::vector<std::int64_t>& y_true,
 ClassificationReport classification_report(const ConfusionMatrix& m) {
   const std::size_t k = m.classes;
   if (m.counts.size() != k * k) {
-    fail(ErrorKind::invalid_argument, "classification_report: a confusion matrix of " +
-                                          std::to_string(k) + " classes needs " +
-                                          std::to_string(k * k) + " counts, has " +
-                                          std::to_string(m.counts.size()));
+    fail(ErrorKind::invalid_argument,
+         "classification_report: a confusion matrix of " + std::to_string(k) + " classes needs " +
+             std::to_string(k * k) + " counts, has " + std::to_string(m.counts.size()));
   }
   ClassificationReport report;
   report.per_class.resize(k);
@@ -178,12 +177,11 @@ double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<floa
   for (std::size_t i = 0; i < n; ++i) {
     if (y_true01[i] != 0 && y_true01[i] != 1) {
       fail(ErrorKind::invalid_argument, "roc_auc: label " + std::to_string(y_true01[i]) +
-                                            " at position " + std::to_string(i) +
-                                            " is not 0 or 1");
+                                            " at position " + std::to_string(i) + " is not 0 or 1");
     }
     if (std::isnan(scores[i])) {
-      fail(ErrorKind::invalid_argument, "roc_auc: score at position " + std::to_string(i) +
-                                            " is NaN");
+      fail(ErrorKind::invalid_argument,
+           "roc_auc: score at position " + std::to_string(i) + " is NaN");
     }
     positives += static_cast<double>(y_true01[i]);
   }
@@ -202,7 +200,8 @@ double roc_auc(const std::vector<std::int64_t>& y_true01, const std::vector<floa
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
     double tied_positives = 0;
-    while (j < n && scores[order[j]] == scores[order[i]]) tied_positives += static_cast<double>(y_true01[order[j++]]);
+    while (j < n && scores[order[j]] == scores[order[i]])
+      tied_positives += static_cast<double>(y_true01[order[j++]]);
     const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
     positive_rank_sum += tied_positives * average_rank;
     i = j;
@@ -222,8 +221,8 @@ inline void check_regression(std::size_t a, std::size_t b, const char* who) {
 
 inline std::vector<float> tensor_values(const Tensor& t, const char* who) {
   if (t.dtype() != DType::f32) {
-    fail(ErrorKind::invalid_argument, std::string(who) + ": expected an f32 tensor, got " +
-                                          dtype_name(t.dtype()));
+    fail(ErrorKind::invalid_argument,
+         std::string(who) + ": expected an f32 tensor, got " + dtype_name(t.dtype()));
   }
   const float* p = t.data<float>();
   return std::vector<float>(p, p + t.numel());

@@ -53,8 +53,8 @@ class ActivationLayer {
 };
 
 namespace activation_kind {
-#define INLAY_NN_ACTIVATION_KIND(Name, expr) \
-  struct Name {                              \
+#define INLAY_NN_ACTIVATION_KIND(Name, expr)           \
+  struct Name {                                        \
     static kernels::Activation make() { return expr; } \
   };
 INLAY_NN_ACTIVATION_KIND(Identity, kernels::Activation::none())

@@ -24,19 +24,17 @@ struct AttentionWeights {
   const float* b[4];
 };
 // q, k, v, o [batch, seq, embed] and probs [batch, heads, seq, seq] are kept for backward.
-void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
-                       float* q, float* k, float* v, float* probs, float* o, float* y,
-                       Executor* executor);
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x, float* q,
+                       float* k, float* v, float* probs, float* o, float* y, Executor* executor);
 // Scratch: dq, dk, dv, dout [batch, seq, embed], dprobs [seq, seq]. dw [4], db [4] receive the
 // gradients of the projections; dx may be null.
 void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
                         const float* q, const float* k, const float* v, const float* probs,
                         const float* o, const float* dy, float* dq, float* dk, float* dv,
-                        float* dout, float* dprobs, float* const* dw, float* const* db,
-                        float* dx);
+                        float* dout, float* dprobs, float* const* dw, float* const* db, float* dx);
 // MatMul/Add/Reshape/Transpose/Mul/Softmax (opset 13); returns the output's name.
-std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
-                             const AttentionWeights& p, const std::string& input);
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
+                             const std::string& input);
 void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
 float glorot_limit(std::size_t fan_in, std::size_t fan_out);
 
@@ -57,12 +55,12 @@ class MultiHeadAttention {
   using bind = MultiHeadAttention;
 
   // Projections q, k, v, out: weight[i] [Embed, Embed] ([in, out]), bias[i] [Embed].
-  std::vector<float> weight[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
-                                  std::vector<float>(E * E), std::vector<float>(E * E)};
-  std::vector<float> bias[4] = {std::vector<float>(E), std::vector<float>(E),
-                                std::vector<float>(E), std::vector<float>(E)};
-  std::vector<float> weight_grad[4] = {std::vector<float>(E * E), std::vector<float>(E * E),
-                                       std::vector<float>(E * E), std::vector<float>(E * E)};
+  std::vector<float> weight[4] = {std::vector<float>(E * E), std::vector<float>(E* E),
+                                  std::vector<float>(E* E), std::vector<float>(E* E)};
+  std::vector<float> bias[4] = {std::vector<float>(E), std::vector<float>(E), std::vector<float>(E),
+                                std::vector<float>(E)};
+  std::vector<float> weight_grad[4] = {std::vector<float>(E * E), std::vector<float>(E* E),
+                                       std::vector<float>(E* E), std::vector<float>(E* E)};
   std::vector<float> bias_grad[4] = {std::vector<float>(E), std::vector<float>(E),
                                      std::vector<float>(E), std::vector<float>(E)};
 
@@ -83,9 +81,9 @@ class MultiHeadAttention {
                     weight_grad[3].data()};
     float* db[4] = {bias_grad[0].data(), bias_grad[1].data(), bias_grad[2].data(),
                     bias_grad[3].data()};
-    attention_backward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(),
-                       probs_.data(), o_.data(), dy, dq_.data(), dk_.data(), dv_.data(),
-                       do_.data(), dprobs_.data(), dw, db, dx);
+    attention_backward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(),
+                       o_.data(), dy, dq_.data(), dk_.data(), dv_.data(), do_.data(),
+                       dprobs_.data(), dw, db, dx);
   }
   template <class F>
   void for_each_param(F&& f) {

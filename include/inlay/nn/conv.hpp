@@ -148,8 +148,8 @@ class DepthwiseConv2D
     : public detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C, detail::image_dims<In>::h,
                               detail::image_dims<In>::w, false> {
   static_assert(detail::check_channels<C, detail::image_dims<In>::c>::ok, "");
-  using body = detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C,
-                                detail::image_dims<In>::h, detail::image_dims<In>::w, false>;
+  using body = detail::ConvBody<C, C, K, K, Stride, Stride, Pad, Pad, C, detail::image_dims<In>::h,
+                                detail::image_dims<In>::w, false>;
 
  public:
   using in_shape = In;

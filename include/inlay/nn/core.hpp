@@ -59,7 +59,9 @@ struct ExportContext {
   onnx::GraphWriter* graph = nullptr;
   std::size_t counter = 0;
   // "<prefix>_<counter>", a fresh tensor or node name.
-  std::string fresh(const char* prefix) { return std::string(prefix) + "_" + std::to_string(counter++); }
+  std::string fresh(const char* prefix) {
+    return std::string(prefix) + "_" + std::to_string(counter++);
+  }
 };
 
 namespace detail {

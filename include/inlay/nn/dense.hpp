@@ -42,17 +42,17 @@ class Dense {
     kernels::GemmEpilogue epilogue;
     epilogue.bias = bias.data();
     epilogue.bias_kind = kernels::BiasKind::per_column;
-    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y,
-                      Out, epilogue, ctx.executor);
+    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y, Out,
+                      epilogue, ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     // dW = x^T dy, db = column sums of dy, dx = dy W^T.
-    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f,
-                      weight_grad.data(), Out);
+    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f, weight_grad.data(),
+                      Out);
     sum_rows(dy, bias_grad.data(), batch, Out);
     if (dx != nullptr) {
-      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f,
-                        dx, In);
+      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f, dx,
+                        In);
     }
   }
   template <class F>

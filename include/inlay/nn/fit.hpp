@@ -92,8 +92,9 @@ template <class Net>
 History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
             const FitOptions& options = {}) {
   NetRef r = net.ref();
-  return fit_ref(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y,
-                 loss, optimizer, options);
+  return fit_ref(
+      r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y, loss, optimizer,
+      options);
 }
 template <class Net>
 Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const Loss& loss,
@@ -106,7 +107,8 @@ void init_from_seed(NetRef& net, InitFn init, std::uint64_t seed);
 template <class Net>
 void init_weights(Net& net, std::uint64_t seed) {
   NetRef r = net.ref();
-  init_from_seed(r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, seed);
+  init_from_seed(
+      r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, seed);
 }
 
 // Weights file: "INLAYNN\0", u32 version 1, u32 parameter count, then per parameter: u32 name

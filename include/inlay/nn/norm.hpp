@@ -34,7 +34,9 @@ std::string export_layer_norm(ExportContext& ctx, std::size_t cols, const float*
 
 namespace detail {
 template <std::size_t First, std::size_t... Rest>
-constexpr std::size_t first_dim(Dims<First, Rest...>) { return First; }
+constexpr std::size_t first_dim(Dims<First, Rest...>) {
+  return First;
+}
 template <std::size_t... D>
 constexpr std::size_t last_dim(Dims<D...>) {
   const std::size_t d[] = {D...};

@@ -106,8 +106,9 @@ class RMSprop final : public Optimizer {
 };
 
 // The factor applied to the learning rate at a (fractional) epoch: linear warm-up from
-// 1 / (warmup steps) to 1 over warmup_epochs (the first step gets 1 / warmup steps), then constant, step (gamma every step_epochs) or
-// cosine (from 1 down to min_factor at total_epochs; Loshchilov & Hutter, ICLR 2017).
+// 1 / (warmup steps) to 1 over warmup_epochs (the first step gets 1 / warmup steps), then constant,
+// step (gamma every step_epochs) or cosine (from 1 down to min_factor at total_epochs; Loshchilov &
+// Hutter, ICLR 2017).
 struct LrSchedule {
   enum class Kind { constant, step, cosine };
   Kind kind = Kind::constant;

@@ -42,14 +42,13 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
 // Scratch: dx_proj, dgates [batch, seq, 3 hidden], dh [batch, hidden].
 void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
                   const float* r, const float* gates, const float* recurrent_h, const float* h,
-                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
-                  float* dr, float* dw_bias, float* dr_bias, float* dx);
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw, float* dr,
+                  float* dw_bias, float* dr_bias, float* dx);
 // ONNX Transpose -> LSTM / GRU -> Squeeze (-> Transpose back for sequences); returns the output.
-std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                        const float* w, const float* r, const float* bias,
-                        const std::string& input);
-std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                        const float* r, const float* bias, const std::string& input);
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                       const float* r, const float* w_bias, const float* r_bias,
                        const std::string& input);
 void init_uniform(data::Rng& rng, float* w, std::size_t n, float limit);
 // The layer's output from h [batch, seq, hidden]: all of it, or each sample's last step.
@@ -60,8 +59,7 @@ inline void copy_recurrent_output(const RecurrentSizes& s, bool sequences, const
     return;
   }
   for (std::size_t b = 0; b < s.batch; ++b) {
-    std::memcpy(y + b * s.hidden, h + (b * s.seq + s.seq - 1) * s.hidden,
-                s.hidden * sizeof(float));
+    std::memcpy(y + b * s.hidden, h + (b * s.seq + s.seq - 1) * s.hidden, s.hidden * sizeof(float));
   }
 }
 
@@ -78,7 +76,7 @@ class LSTM {
   template <class Shape>
   using bind = LSTM;
 
-  std::vector<float> weight = std::vector<float>(G * In);        // W [4 Hidden, In], i o f c
+  std::vector<float> weight = std::vector<float>(G * In);         // W [4 Hidden, In], i o f c
   std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [4 Hidden, Hidden]
   std::vector<float> bias = std::vector<float>(G);
   std::vector<float> weight_grad = std::vector<float>(G * In);
@@ -102,10 +100,9 @@ class LSTM {
     copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
-    lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
-                  gates_.data(), c_.data(), tanh_c_.data(), h_.data(), dy, da_.data(),
-                  dh_.data(), dc_.data(), weight_grad.data(), recurrent_grad.data(),
-                  bias_grad.data(), dx);
+    lstm_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(), gates_.data(),
+                  c_.data(), tanh_c_.data(), h_.data(), dy, da_.data(), dh_.data(), dc_.data(),
+                  weight_grad.data(), recurrent_grad.data(), bias_grad.data(), dx);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -121,8 +118,8 @@ class LSTM {
     init_uniform(rng, bias.data(), bias.size(), limit);
   }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
-    return export_lstm(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
-                       bias.data(), input);
+    return export_lstm(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(), bias.data(),
+                       input);
   }
 
  private:
@@ -143,7 +140,7 @@ class GRU {
   template <class Shape>
   using bind = GRU;
 
-  std::vector<float> weight = std::vector<float>(G * In);        // W [3 Hidden, In], z r h
+  std::vector<float> weight = std::vector<float>(G * In);         // W [3 Hidden, In], z r h
   std::vector<float> recurrent = std::vector<float>(G * Hidden);  // R [3 Hidden, Hidden]
   std::vector<float> bias = std::vector<float>(G);                // Wb
   std::vector<float> recurrent_bias = std::vector<float>(G);      // Rb
@@ -170,10 +167,10 @@ class GRU {
     copy_recurrent_output(sizes(batch), ReturnSequences, h_.data(), y);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
-    gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(),
-                 gates_.data(), recurrent_h_.data(), h_.data(), dy, dx_proj_.data(),
-                 dgates_.data(), dh_.data(), weight_grad.data(), recurrent_grad.data(),
-                 bias_grad.data(), recurrent_bias_grad.data(), dx);
+    gru_backward(sizes(batch), ReturnSequences, x, weight.data(), recurrent.data(), gates_.data(),
+                 recurrent_h_.data(), h_.data(), dy, dx_proj_.data(), dgates_.data(), dh_.data(),
+                 weight_grad.data(), recurrent_grad.data(), bias_grad.data(),
+                 recurrent_bias_grad.data(), dx);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -192,8 +189,8 @@ class GRU {
     init_uniform(rng, recurrent_bias.data(), recurrent_bias.size(), limit);
   }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
-    return export_gru(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(),
-                      bias.data(), recurrent_bias.data(), input);
+    return export_gru(ctx, sizes(0), ReturnSequences, weight.data(), recurrent.data(), bias.data(),
+                      recurrent_bias.data(), input);
   }
 
  private:

@@ -81,8 +81,7 @@ std::string export_model_bytes(const void* net,
                                std::string (*body)(const void* net, ExportContext& ctx,
                                                    const std::string& input),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims,
-                               std::int64_t opset);
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset);
 
 template <class First, class... Specs>
 class Sequential {
@@ -228,7 +227,8 @@ class Sequential {
       std::get<I>(layers_).reserve(batch)),
      ...);
     std::size_t widest = in_size;
-    ((widest = std::max<std::size_t>(widest, std::tuple_element_t<I, layers_type>::out_shape::size)),
+    ((widest =
+          std::max<std::size_t>(widest, std::tuple_element_t<I, layers_type>::out_shape::size)),
      ...);
     grad_a_.resize(batch * widest);
     grad_b_.resize(batch * widest);

@@ -70,8 +70,8 @@ struct TensorProto {
 
 struct TensorShapeDimension {
   bool has_value = false;
-  std::int64_t value = 0;       // dim_value
-  std::string_view param;       // dim_param (a symbolic dimension), when !has_value
+  std::int64_t value = 0;  // dim_value
+  std::string_view param;  // dim_param (a symbolic dimension), when !has_value
 };
 
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
@@ -79,7 +79,7 @@ struct TensorShapeDimension {
 struct TypeProto {
   bool has_tensor_type = false;
   std::int32_t elem_type = 0;  // DataType
-  bool has_shape = false;  // no shape: the rank is unknown
+  bool has_shape = false;      // no shape: the rank is unknown
   std::vector<TensorShapeDimension> shape;
 };
 

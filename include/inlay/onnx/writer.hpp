@@ -20,8 +20,8 @@ namespace onnx {
 // valid as long as the GraphWriter.
 class NodeWriter {
  public:
-  NodeWriter(std::string op_type, std::vector<std::string> inputs,
-             std::vector<std::string> outputs, std::string name, std::string domain);
+  NodeWriter(std::string op_type, std::vector<std::string> inputs, std::vector<std::string> outputs,
+             std::string name, std::string domain);
 
   NodeWriter& attr(const std::string& name, std::int64_t value);
   NodeWriter& attr(const std::string& name, int value) {

@@ -31,7 +31,9 @@ class Encoder {
     varint(size);
     out_.append(static_cast<const char*>(data), size);
   }
-  void string_field(std::uint32_t field, const std::string& s) { bytes_field(field, s.data(), s.size()); }
+  void string_field(std::uint32_t field, const std::string& s) {
+    bytes_field(field, s.data(), s.size());
+  }
   void float_field(std::uint32_t field, float value) {
     key(field, 5);
     std::uint32_t bits;
@@ -82,7 +84,8 @@ inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
   e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
   if (!name.empty()) e.string_field(8, name);
   std::string raw(value.nbytes(), '\0');
-  if (!raw.empty()) copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
+  if (!raw.empty())
+    copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
   e.string_field(9, raw);
   return out;
 }
@@ -231,20 +234,23 @@ std::string NodeWriter::bytes() const {
 
 GraphWriter::GraphWriter(std::string graph_name) : name_(std::move(graph_name)) {
   if (name_.empty()) {
-    fail(ErrorKind::invalid_argument, "ONNX writer: the graph needs a name (the checker requires one)");
+    fail(ErrorKind::invalid_argument,
+         "ONNX writer: the graph needs a name (the checker requires one)");
   }
 }
 
 void GraphWriter::add_input(const std::string& name, DType dtype,
                             const std::vector<std::int64_t>& dims,
                             const std::vector<std::string>& dim_params) {
-  detail::Encoder(inputs_).string_field(11, detail::value_info_bytes(name, dtype, dims, dim_params));
+  detail::Encoder(inputs_).string_field(11,
+                                        detail::value_info_bytes(name, dtype, dims, dim_params));
 }
 
 void GraphWriter::add_output(const std::string& name, DType dtype,
                              const std::vector<std::int64_t>& dims,
                              const std::vector<std::string>& dim_params) {
-  detail::Encoder(outputs_).string_field(12, detail::value_info_bytes(name, dtype, dims, dim_params));
+  detail::Encoder(outputs_).string_field(12,
+                                         detail::value_info_bytes(name, dtype, dims, dim_params));
 }
 
 void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
@@ -272,7 +278,8 @@ void GraphWriter::add_opset_import(const std::string& domain, std::int64_t versi
 // opset_import (8).
 std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& producer) const {
   if (opset < 1) {
-    fail(ErrorKind::invalid_argument, "ONNX writer: opset " + std::to_string(opset) + " is not valid");
+    fail(ErrorKind::invalid_argument,
+         "ONNX writer: opset " + std::to_string(opset) + " is not valid");
   }
   std::string graph;
   detail::Encoder g(graph);

@@ -54,8 +54,8 @@ inline double nice_step(double range, double target_count) {
   return nice * power;
 }
 
-inline std::string text(double x, double y, const std::string& s, const char* anchor,
-                        int size = 12, const std::string& extra = "") {
+inline std::string text(double x, double y, const std::string& s, const char* anchor, int size = 12,
+                        const std::string& extra = "") {
   return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor +
          "\" font-size=\"" + std::to_string(size) + "\"" + extra + ">" + xml_escape(s) +
          "</text>\n";
@@ -63,8 +63,9 @@ inline std::string text(double x, double y, const std::string& s, const char* an
 
 inline std::string svg_begin(double width, double height) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(width) +
-         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
+         num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " +
+         num(height) +
          "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
 }
 
@@ -151,7 +152,8 @@ std::string line_chart_svg_text(const std::string& title, const std::string& x_l
   // One polyline per run of finite values of each series.
   for (std::size_t i = 0; i < series.size(); ++i) {
     const char* color = colors[i % (sizeof colors / sizeof colors[0])];
-    svg += "<g class=\"series\" stroke=\"" + std::string(color) + "\" fill=\"none\" stroke-width=\"2\">\n";
+    svg += "<g class=\"series\" stroke=\"" + std::string(color) +
+           "\" fill=\"none\" stroke-width=\"2\">\n";
     svg += "<title>" + detail::xml_escape(series[i].name) + "</title>\n";
     std::string points_text;
     std::size_t run = 0;
@@ -209,16 +211,19 @@ std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
                                           " counts");
   }
   if (!class_names.empty() && class_names.size() != k) {
-    fail(ErrorKind::invalid_argument, "confusion matrix picture: " +
-                                          std::to_string(class_names.size()) + " names for " +
-                                          std::to_string(k) + " classes");
+    fail(ErrorKind::invalid_argument,
+         "confusion matrix picture: " + std::to_string(class_names.size()) + " names for " +
+             std::to_string(k) + " classes");
   }
-  auto name = [&](std::size_t c) { return class_names.empty() ? std::to_string(c) : class_names[c]; };
+  auto name = [&](std::size_t c) {
+    return class_names.empty() ? std::to_string(c) : class_names[c];
+  };
   const double cell = 40, left = 110, top = 70, right = 20, bottom = 50;
   const double side = cell * static_cast<double>(k);
   const double width = left + side + right, height = top + side + bottom;
   std::string svg = detail::svg_begin(width, height);
-  svg += detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
+  svg +=
+      detail::text(left + side / 2, 24, "Confusion matrix", "middle", 16, " font-weight=\"bold\"");
   svg += detail::text(left + side / 2, 46, "predicted class", "middle", 13);
   svg += detail::text(18, top + side / 2, "true class", "middle", 13,
                       " transform=\"rotate(-90 18 " + detail::num(top + side / 2) + ")\"");
@@ -229,11 +234,13 @@ std::string confusion_matrix_svg_text(const metrics::ConfusionMatrix& m,
     for (std::size_t p = 0; p < k; ++p) {
       const std::int64_t count = m.counts[t * k + p];
       // Shade by the share of the true class's row: white (0) to dark blue (1).
-      const double share = row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
+      const double share =
+          row_total > 0 ? static_cast<double>(count) / static_cast<double>(row_total) : 0.0;
       const int r = static_cast<int>(std::lround(255 - share * (255 - 8)));
       const int g = static_cast<int>(std::lround(255 - share * (255 - 48)));
       const int b = static_cast<int>(std::lround(255 - share * (255 - 107)));
-      const double x = left + cell * static_cast<double>(p), y = top + cell * static_cast<double>(t);
+      const double x = left + cell * static_cast<double>(p),
+                   y = top + cell * static_cast<double>(t);
       svg += "<rect x=\"" + detail::num(x) + "\" y=\"" + detail::num(y) + "\" width=\"" +
              detail::num(cell) + "\" height=\"" + detail::num(cell) + "\" fill=\"rgb(" +
              std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) +

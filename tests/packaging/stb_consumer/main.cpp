@@ -9,8 +9,8 @@ int main(int argc, char** argv) {
   try {
     const inlay::Tensor image = inlay::load_image(argv[1]);
     const std::uint8_t* p = image.data<std::uint8_t>();
-    const bool ok = image.shape() == inlay::Shape{64, 96, 3} && p[0] == 90 && p[1] == 140 &&
-                    p[2] == 235;
+    const bool ok =
+        image.shape() == inlay::Shape{64, 96, 3} && p[0] == 90 && p[1] == 140 && p[2] == 235;
     std::printf("inlay stb consumer: %s, first pixel %d %d %d: %s\n",
                 image.shape().to_string().c_str(), p[0], p[1], p[2], ok ? "ok" : "WRONG");
     return ok ? 0 : 1;

@@ -12,8 +12,8 @@ namespace graph {
 
 std::string Graph::describe(std::size_t node) const {
   const Node& n = nodes[node];
-  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) +
-         ":" + n.op_type + ")";
+  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) + ":" +
+         n.op_type + ")";
 }
 
 OpInfo make_info(const Graph& g, const Node& node) {
@@ -35,13 +35,14 @@ OpInfo make_info(const Graph& g, const Node& node) {
 
 const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
                               std::size_t index) {
-  const OpFactory* f = custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
+  const OpFactory* f =
+      custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
   if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
   if (f == nullptr) {
     std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
-    fail(ErrorKind::unsupported_op,
-         g.describe(index) + ": inlay has no kernel for op " + node.op_type + " of domain " +
-             domain + " at opset " + std::to_string(node.opset));
+    fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
+                                        node.op_type + " of domain " + domain + " at opset " +
+                                        std::to_string(node.opset));
   }
   return *f;
 }
@@ -54,7 +55,8 @@ void compile(Graph& g, const OpSet* custom_ops) {
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
     std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
-    if (!kernel) fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
+    if (!kernel)
+      fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
     g.kernels.push_back(std::move(kernel));
   }
   g.last_use.assign(g.values.size(), -1);

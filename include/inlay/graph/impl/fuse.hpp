@@ -21,8 +21,8 @@ namespace graph {
 namespace fuse_detail {
 
 struct Uses {
-  std::vector<int> count;      // readers of each value (a graph output counts as one more)
-  std::vector<int> producer;   // node index, -1 for inputs and constants
+  std::vector<int> count;     // readers of each value (a graph output counts as one more)
+  std::vector<int> producer;  // node index, -1 for inputs and constants
 };
 
 inline Uses count_uses(const Graph& g) {
@@ -146,7 +146,8 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
     if (w == nullptr || w->rank() < 3) continue;
     const auto m = static_cast<std::size_t>(w->shape()[0]);
     const Tensor* b = constant_f32(g, conv, 2);
-    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && (b == nullptr || b->numel() != w->shape()[0])) {
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 &&
+        (b == nullptr || b->numel() != w->shape()[0])) {
       continue;
     }
     const Tensor* stats[4];
@@ -232,7 +233,8 @@ inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
         const float beta = attr_float(n, "beta", 1.0f);
         combined = Tensor(DType::f32, Shape{cols});
         for (std::int64_t c = 0; c < cols; ++c) {
-          combined.data<float>()[c] = bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
+          combined.data<float>()[c] =
+              bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
         }
         set_attr(n, float_attr("beta", 1.0f));
       } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
@@ -261,7 +263,8 @@ inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& ac
   else if (op == "Tanh") act = kernels::Activation::tanh();
   else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
   else if (op == "HardSigmoid") {
-    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f), attr_float(n, "beta", 0.5f));
+    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f),
+                                            attr_float(n, "beta", 0.5f));
   } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
   else if (op == "HardSwish") act = kernels::Activation::hard_swish();
   else if (op == "Clip") {
@@ -329,8 +332,8 @@ inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const 
   const Attribute* d = find_attr(n, "dilations");
   if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
   const Attribute* k = find_attr(n, "kernel_shape");
-  return k == nullptr || (k->ints.size() == 2 && k->ints[0] == w->shape()[2] &&
-                          k->ints[1] == w->shape()[3]);
+  return k == nullptr ||
+         (k->ints.size() == 2 && k->ints[0] == w->shape()[2] && k->ints[1] == w->shape()[3]);
 }
 
 // A 1x1 Conv of one group, stride 1, no padding.
@@ -356,14 +359,15 @@ inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
     const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
     if (!pointwise_conv(g, g.nodes[i], wp)) continue;
     const int d = sole_producer(g, u, g.nodes[i]);
-    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) || wd->shape()[0] != wp->shape()[1] ||
-        wd->shape()[1] != 1) {
+    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) ||
+        wd->shape()[0] != wp->shape()[1] || wd->shape()[1] != 1) {
       continue;
     }
     const Node& dn = g.nodes[d];
     const Attribute* strides = find_attr(dn, "strides");
     const Attribute* pads = find_attr(dn, "pads");
-    if ((strides != nullptr && strides->ints.size() != 2) || (pads != nullptr && pads->ints.size() != 4)) {
+    if ((strides != nullptr && strides->ints.size() != 2) ||
+        (pads != nullptr && pads->ints.size() != 4)) {
       continue;
     }
     if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {

@@ -24,8 +24,8 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 
 struct ImportContext {
-  std::string directory;                   // external data must lie inside ("" refuses it)
-  std::shared_ptr<const void> bytes_owner;  // keeps the model's bytes alive for in-place weights
+  std::string directory;                       // external data must lie inside ("" refuses it)
+  std::shared_ptr<const void> bytes_owner;     // keeps the model's bytes alive for in-place weights
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
   // Model-local functions by domain + '\0' + name.
   std::unordered_map<std::string, const onnx::FunctionProto*> functions;
@@ -49,9 +49,8 @@ inline bool little_endian_host() {
 // everything else is copied by onnx::to_tensor, which also checks every count.
 inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext& ctx) {
   DType dtype;
-  if (ctx.bytes_owner && proto.has_raw_data &&
-      proto.data_location != onnx::TensorProto::external && little_endian_host() &&
-      onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
+  if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
+      little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
       proto.dims.size() <= Shape::max_rank &&
       reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
     std::int64_t count = 1;
@@ -144,8 +143,7 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     for (const auto& d : info.type.shape) {
       if (d.has_value && d.value < 0) {
         fail(ErrorKind::invalid_model, "graph '" + graph + "': value '" + std::string(info.name) +
-                                           "' has a negative dimension " +
-                                           std::to_string(d.value));
+                                           "' has a negative dimension " + std::to_string(d.value));
       }
       v.dims.push_back(d.has_value ? d.value : -1);
       v.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
@@ -154,8 +152,8 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
 }
 
 std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
-                                             const ImportContext& ctx, Scope& parent,
-                                             Node& owner, const OpSet* custom_ops);
+                                             const ImportContext& ctx, Scope& parent, Node& owner,
+                                             const OpSet* custom_ops);
 
 inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportContext& ctx,
                                   Scope& scope, Node& node, const OpSet* custom_ops,
@@ -164,12 +162,22 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
   Attribute out;
   out.name = std::string(a.name);
   switch (a.type) {
-    case T::float_: out.kind = Attribute::Kind::float_; out.f = a.f; break;
-    case T::int_: out.kind = Attribute::Kind::int_; out.i = a.i; break;
-    case T::string: out.kind = Attribute::Kind::string; out.s = std::string(a.s); break;
+    case T::float_:
+      out.kind = Attribute::Kind::float_;
+      out.f = a.f;
+      break;
+    case T::int_:
+      out.kind = Attribute::Kind::int_;
+      out.i = a.i;
+      break;
+    case T::string:
+      out.kind = Attribute::Kind::string;
+      out.s = std::string(a.s);
+      break;
     case T::tensor:
       if (!a.has_t) {
-        fail(ErrorKind::invalid_model, where + ": tensor attribute '" + out.name + "' has no tensor");
+        fail(ErrorKind::invalid_model,
+             where + ": tensor attribute '" + out.name + "' has no tensor");
       }
       out.kind = Attribute::Kind::tensor;
       out.t = import_tensor(a.t, ctx);
@@ -181,8 +189,14 @@ inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportCon
       out.kind = Attribute::Kind::graph;
       out.g = import_subgraph(*a.g, ctx, scope, node, custom_ops);
       break;
-    case T::floats: out.kind = Attribute::Kind::floats; out.floats = a.floats; break;
-    case T::ints: out.kind = Attribute::Kind::ints; out.ints = a.ints; break;
+    case T::floats:
+      out.kind = Attribute::Kind::floats;
+      out.floats = a.floats;
+      break;
+    case T::ints:
+      out.kind = Attribute::Kind::ints;
+      out.ints = a.ints;
+      break;
     case T::strings:
       out.kind = Attribute::Kind::strings;
       for (auto s : a.strings) out.strings.emplace_back(s);
@@ -229,8 +243,7 @@ inline std::string function_key(const std::string& domain, const std::string& op
   return domain + '\0' + op_type;
 }
 
-inline const onnx::FunctionProto* find_function(const ImportContext& ctx,
-                                                const std::string& domain,
+inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const std::string& domain,
                                                 const std::string& op_type) {
   auto it = ctx.functions.find(function_key(domain, op_type));
   return it == ctx.functions.end() ? nullptr : it->second;
@@ -346,7 +359,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   std::unordered_map<std::string, const onnx::TensorProto*> initializers;
   for (const auto& t : proto.initializer) {
     const std::string name(t.name);
-    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
     const int id = scope.add(name, "initializer");
     Value& v = g->values[id];
     v.constant = import_tensor(t, ctx);
@@ -360,11 +374,13 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   for (const auto& in : proto.input) {
     const std::string name(in.name);
     if (initializers.count(name)) continue;
-    if (name.empty()) fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     if (!g->values[id].has_dtype) {
-      fail(ErrorKind::invalid_model, "graph '" + g->name + "': input '" + name + "' has no element type");
+      fail(ErrorKind::invalid_model,
+           "graph '" + g->name + "': input '" + name + "' has no element type");
     }
     g->inputs.push_back(id);
   }
@@ -374,8 +390,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
     std::size_t total = 0, added = 0;
     for (const auto& n : proto.node) {
-      const std::size_t size = expanded_size(ctx, canonical_domain(n.domain),
-                                             std::string(n.op_type), memo, 0);
+      const std::size_t size =
+          expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
       total += size;
       added += size - 1;
       if (size > max_expanded_nodes || added > max_expanded_nodes) {  // size saturates at max + 1
@@ -420,10 +436,10 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       }
       const int id = scope.resolve(name);
       if (id < 0) {
-        fail(ErrorKind::invalid_model,
-             "graph '" + g->name + "': node " + std::to_string(i) + " '" + flat[i].name + "' (" +
-                 flat[i].op_type + ") reads '" + name +
-                 "', which is no input, initializer or node output");
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type + ") reads '" +
+                                           name +
+                                           "', which is no input, initializer or node output");
       }
       inputs[i].push_back(id);
       auto p = producer.find(id);
@@ -464,8 +480,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
   if (order.size() != flat.size()) {
     for (std::size_t i = 0; i < flat.size(); ++i) {
       if (pending[i] != 0) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) +
-                                           " '" + flat[i].name + "' (" + flat[i].op_type +
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type +
                                            ") is part of a cycle");
       }
     }
@@ -509,8 +525,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
       const DType before = v.dtype;
       fill_type(v, out, g->name);
       if (had && v.has_dtype && before != v.dtype) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
-                                           "' is declared with two element types");
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': output '" + name + "' is declared with two element types");
       }
     }
     g->outputs.push_back(id);
@@ -545,9 +561,10 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   }
   if (model.opset_import.empty()) {
     if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
-      fail(ErrorKind::invalid_model, "the model imports no opset (opset_import is required from "
-                                     "IR version 3 on; this model has IR version " +
-                                         std::to_string(model.ir_version) + ")");
+      fail(ErrorKind::invalid_model,
+           "the model imports no opset (opset_import is required from "
+           "IR version 3 on; this model has IR version " +
+               std::to_string(model.ir_version) + ")");
     }
     ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
   }
@@ -555,8 +572,8 @@ inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, Import
   for (const auto& f : model.functions) {
     const std::string domain = detail::canonical_domain(f.domain);
     if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
-      fail(ErrorKind::invalid_model, "function '" + std::string(f.name) + "' of domain '" +
-                                         domain + "' is defined twice");
+      fail(ErrorKind::invalid_model,
+           "function '" + std::string(f.name) + "' of domain '" + domain + "' is defined twice");
     }
   }
   return detail::import_graph(model.graph, ctx, nullptr, custom_ops);

@@ -34,8 +34,8 @@ struct Node {
   std::vector<int> outputs;           // value ids; -1 marks an unused optional output
   std::vector<int> implicit_inputs;   // outer values read by this node's subgraphs
   std::vector<Attribute> attributes;
-  bool dead = false;                  // removed by a pass (dropped by compact())
-  bool host_kernel = false;           // served by the host's custom ops: fuse() leaves it as is
+  bool dead = false;         // removed by a pass (dropped by compact())
+  bool host_kernel = false;  // served by the host's custom ops: fuse() leaves it as is
 };
 
 struct Graph {

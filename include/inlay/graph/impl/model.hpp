@@ -92,9 +92,7 @@ Model Model::load(const std::string& path, const ModelOptions& options) {
 #ifndef INLAY_NO_EXCEPTIONS
   try {  // errors about the graph say which file they are about
     return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
+  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
 #else
   return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
 #endif
@@ -109,8 +107,8 @@ Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& 
 
 Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
   if (data == nullptr && size != 0) {
-    fail(ErrorKind::invalid_argument, "Model::copy_from_bytes: null data with size " +
-                                          std::to_string(size));
+    fail(ErrorKind::invalid_argument,
+         "Model::copy_from_bytes: null data with size " + std::to_string(size));
   }
   std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
                                      std::default_delete<std::uint8_t[]>());
@@ -120,9 +118,7 @@ Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOpti
 }
 
 const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
-const std::vector<std::string>& Model::output_names() const noexcept {
-  return impl_->output_names;
-}
+const std::vector<std::string>& Model::output_names() const noexcept { return impl_->output_names; }
 const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
 const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
 const ValueDesc& Model::input(const std::string& name) const {

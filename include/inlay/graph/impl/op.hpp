@@ -46,8 +46,8 @@ const Attribute& OpInfo::require(const std::string& name, Attribute::Kind kind) 
   const Attribute* a = find(name);
   if (a == nullptr) fail(ErrorKind::invalid_model, "attribute '" + name + "' is required");
   if (a->kind != kind) {
-    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
-                                       to_string(kind) + ", not " + to_string(a->kind));
+    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " + to_string(kind) +
+                                       ", not " + to_string(a->kind));
   }
   return *a;
 }
@@ -97,7 +97,8 @@ void OpSet::add(const std::string& domain, const std::string& op_type, std::int6
                 OpFactory factory) {
   const std::string d = domain == "ai.onnx" ? std::string() : domain;
   if (!factory) {
-    inlay::fail(ErrorKind::invalid_argument, "OpSet::add(" + d + ":" + op_type + "): empty factory");
+    inlay::fail(ErrorKind::invalid_argument,
+                "OpSet::add(" + d + ":" + op_type + "): empty factory");
   }
   for (Entry& e : entries_) {
     if (e.domain == d && e.op_type == op_type && e.since_version == since_version) {

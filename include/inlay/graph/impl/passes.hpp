@@ -14,8 +14,8 @@ namespace graph {
 
 namespace detail {
 inline bool may_fold(const Node& n) {
-  static const char* const random_ops[] = {"RandomNormal", "RandomUniform", "RandomNormalLike",
-                                           "RandomUniformLike", "Multinomial", "Bernoulli"};
+  static const char* const random_ops[] = {"RandomNormal",      "RandomUniform", "RandomNormalLike",
+                                           "RandomUniformLike", "Multinomial",   "Bernoulli"};
   for (const char* op : random_ops) {
     if (n.op_type == op) return false;
   }

@@ -50,9 +50,9 @@ class Runner {
   // for a subgraph, the values it captures from the runner above.
   void bind_inputs(const std::vector<Tensor>& inputs) {
     if (inputs.size() != g_.inputs.size()) {
-      fail(ErrorKind::invalid_argument,
-           "graph '" + g_.name + "' has " + std::to_string(g_.inputs.size()) + " inputs, " +
-               std::to_string(inputs.size()) + " were given");
+      fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
+                                            std::to_string(g_.inputs.size()) + " inputs, " +
+                                            std::to_string(inputs.size()) + " were given");
     }
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const Value& v = g_.values[g_.inputs[i]];
@@ -138,7 +138,8 @@ class Runner {
       // An optional output the model does not read: kept per node so it is not reallocated.
       if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
       Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape) t = allocate(node, i, dtype, shape);
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape)
+        t = allocate(node, i, dtype, shape);
       return t;
     }
     const int id = n.outputs[i];
@@ -178,9 +179,9 @@ class Runner {
     for (int id : sub.outputs) {
       const Tensor& t = child.value(id);
       if (!computed(t)) {
-        g_.infos[node].fail(ErrorKind::invalid_model, "subgraph '" + sub.name + "' output '" +
-                                                          sub.values[id].name +
-                                                          "' was never computed");
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
       }
       out.push_back(t.is_view() ? t.clone() : t);
     }

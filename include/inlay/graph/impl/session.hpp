@@ -54,7 +54,8 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
     if (reuse) {
-      if (src.nbytes()) std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+      if (src.nbytes())
+        std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
     } else {
       dst = src.clone();
     }
@@ -75,7 +76,8 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     std::size_t k = 0;
     while (k < names.size() && names[k] != name) ++k;
     if (k == names.size()) {
-      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name + "'");
+      fail(ErrorKind::invalid_argument,
+           "Session::run: the model has no input named '" + name + "'");
     }
     if (given[k]) {
       fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");

@@ -56,8 +56,9 @@ inline std::size_t normalize_axis(const OpInfo& info, std::int64_t axis, std::si
 // The elements of a 0-D or 1-D integer tensor (int64 or int32), e.g. a shape or axes input.
 inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.rank() > 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
-                                            t.shape().to_string());
+    info.fail(
+        ErrorKind::invalid_model,
+        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
   }
   std::vector<std::int64_t> out(static_cast<std::size_t>(t.numel()));
   if (t.dtype() == DType::i64) {
@@ -66,8 +67,8 @@ inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, 
     const auto* p = t.data<std::int32_t>();
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = p[i];
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
   return out;
 }
@@ -75,8 +76,8 @@ inline std::vector<std::int64_t> read_ints(const OpInfo& info, const Tensor& t, 
 // Reads a scalar (any numeric dtype) as double, e.g. Clip's min/max or Range's start.
 inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.numel() != 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
-                                            std::to_string(t.numel()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must hold one element, not " + std::to_string(t.numel()));
   }
   switch (t.dtype()) {
     case DType::f32: return *t.data<float>();
@@ -109,8 +110,8 @@ struct TypeList {};
 
 template <class F>
 void dispatch_failed(const OpInfo& info, DType dtype) {
-  info.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(dtype) +
-                                           " is not supported by this op");
+  info.fail(ErrorKind::unsupported_op,
+            std::string("dtype ") + dtype_name(dtype) + " is not supported by this op");
 }
 template <class F, class T, class... Ts>
 void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
@@ -126,12 +127,10 @@ void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
 }
 
 using FloatTypes = TypeList<float, double>;
-using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t,
-                              std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
-                              std::uint64_t>;
+using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+                              std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
 using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool,
-                          float16>;
+                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool, float16>;
 
 // Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
 inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -243,7 +242,8 @@ inline T convert_to(S v) {
     return to_float16(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
-    if (v <= static_cast<S>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
+    if (v <= static_cast<S>(std::numeric_limits<T>::lowest()))
+      return std::numeric_limits<T>::lowest();
     if (v >= static_cast<S>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
     return static_cast<T>(v);
   } else {
@@ -264,8 +264,8 @@ inline kernels::Activation fused_activation(const OpInfo& info,
   const std::string name = prefix + "activation";
   const std::int64_t op = info.get_int(name, 0);
   if (op < 0 || op > static_cast<std::int64_t>(kernels::UnaryOp::pow)) {
-    info.fail(ErrorKind::invalid_model, "attribute " + name + " " + std::to_string(op) +
-                                            " is not an activation");
+    info.fail(ErrorKind::invalid_model,
+              "attribute " + name + " " + std::to_string(op) + " is not an activation");
   }
   return kernels::Activation::of(static_cast<kernels::UnaryOp>(op),
                                  info.get_float(prefix + "alpha", 0.0f),

@@ -39,8 +39,8 @@ inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Ten
     }
   }
   if (axis > first.rank()) {
-    ctx.fail(ErrorKind::invalid_model, std::string(what) + ": axis " + std::to_string(axis) +
-                                           " is out of range");
+    ctx.fail(ErrorKind::invalid_model,
+             std::string(what) + ": axis " + std::to_string(axis) + " is out of range");
   }
   std::vector<std::int64_t> dims = dims_of(first.shape());
   dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
@@ -90,17 +90,17 @@ class LoopKernel final : public OpKernel {
     if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
       ctx.fail(ErrorKind::invalid_model,
                "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
-                   std::to_string(body_.outputs.size()) + " outputs; " +
-                   std::to_string(carried) + " loop-carried values need " +
-                   std::to_string(carried + 2) + " inputs and at least " +
-                   std::to_string(carried + 1) + " outputs");
+                   std::to_string(body_.outputs.size()) + " outputs; " + std::to_string(carried) +
+                   " loop-carried values need " + std::to_string(carried + 2) +
+                   " inputs and at least " + std::to_string(carried + 1) + " outputs");
     }
     const std::size_t scans = body_.outputs.size() - 1 - carried;
     if (ctx.output_count() > carried + scans) {
       ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
     }
     std::int64_t trips = -1;  // no limit
-    if (ctx.has_input(0)) trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
+    if (ctx.has_input(0))
+      trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
     bool cond = true;
     if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
     if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
@@ -153,12 +153,15 @@ class ScanKernel final : public OpKernel {
  public:
   explicit ScanKernel(const OpInfo& info)
       : body_(graph_attribute(info, "body")),
-        scan_inputs_(static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
+        scan_inputs_(
+            static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
         input_axes_(info.get_ints("scan_input_axes")),
         input_directions_(info.get_ints("scan_input_directions")),
         output_axes_(info.get_ints("scan_output_axes")),
         output_directions_(info.get_ints("scan_output_directions")) {
-    if (info.opset() < 9) info.fail(ErrorKind::unsupported_op, "Scan before opset 9 (with a batch axis) is not supported");
+    if (info.opset() < 9)
+      info.fail(ErrorKind::unsupported_op,
+                "Scan before opset 9 (with a batch axis) is not supported");
     if (scan_inputs_ > info.input_count()) {
       info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
     }
@@ -207,7 +210,8 @@ class ScanKernel final : public OpKernel {
         ctx.fail(ErrorKind::unsupported_op, "a scan over zero iterations is not supported");
       }
       const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
-      const std::size_t axis = normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
+      const std::size_t axis =
+          normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
       const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
       stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
     }

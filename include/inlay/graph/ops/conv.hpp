@@ -40,8 +40,8 @@ struct WindowAttrs {
     else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
     else if (a == "VALID") auto_pad = AutoPad::valid;
     else if (a != "NOTSET" && !a.empty()) {
-      info.fail(ErrorKind::invalid_model, "auto_pad '" + a +
-                                              "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
+      info.fail(ErrorKind::invalid_model,
+                "auto_pad '" + a + "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
     }
     check_values(info, "kernel_shape", kernel, 1);
     check_values(info, "strides", strides, 1);
@@ -62,8 +62,8 @@ struct WindowAttrs {
   }
 
  private:
-  static void check_values(const OpInfo& info, const char* name,
-                           const std::vector<std::int64_t>& v, std::int64_t least) {
+  static void check_values(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::int64_t least) {
     for (std::int64_t x : v) {
       if (x < least || x > max_window_value) {
         info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
@@ -72,8 +72,8 @@ struct WindowAttrs {
       }
     }
   }
-  static void check_length(const OpInfo& info, const char* name,
-                           const std::vector<std::int64_t>& v, std::size_t want) {
+  static void check_length(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::size_t want) {
     if (!v.empty() && v.size() != want) {
       info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
                                               " values; the input needs " + std::to_string(want));
@@ -112,7 +112,8 @@ inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAt
       case WindowAttrs::AutoPad::same_upper:
       case WindowAttrs::AutoPad::same_lower: {
         const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
-        const std::size_t need = (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t need =
+            (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
         const std::size_t total = need > ax.in ? need - ax.in : 0;
         const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
         ax.pad_begin = upper ? total / 2 : total - total / 2;
@@ -134,8 +135,8 @@ inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const W
     }
   }
   if (!a.kernel.empty() && a.kernel != k) {
-    info.fail(ErrorKind::shape_mismatch, "kernel_shape does not match the spatial dimensions of W " +
-                                             w.to_string());
+    info.fail(ErrorKind::shape_mismatch,
+              "kernel_shape does not match the spatial dimensions of W " + w.to_string());
   }
   return k;
 }
@@ -147,12 +148,12 @@ inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape&
     info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
   }
   if (x.rank() > 4) {
-    info.fail(ErrorKind::unsupported_op, "only 1-D and 2-D convolutions are supported; X is " +
-                                             x.to_string());
+    info.fail(ErrorKind::unsupported_op,
+              "only 1-D and 2-D convolutions are supported; X is " + x.to_string());
   }
   if (w.rank() != x.rank()) {
-    info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " must have the rank of X " +
-                                             x.to_string());
+    info.fail(ErrorKind::shape_mismatch,
+              "W " + w.to_string() + " must have the rank of X " + x.to_string());
   }
   if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
 }
@@ -162,8 +163,8 @@ inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
   const Tensor& b = ctx.input(2);
   require_f32(ctx, b, "B");
   if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
-    ctx.fail(ErrorKind::shape_mismatch, "B " + b.shape().to_string() + " must be [" +
-                                            std::to_string(channels) + "]");
+    ctx.fail(ErrorKind::shape_mismatch,
+             "B " + b.shape().to_string() + " must be [" + std::to_string(channels) + "]");
   }
   return b.data<float>();
 }
@@ -247,8 +248,8 @@ class ConvKernel final : public OpKernel {
     if (y.numel() == 0) return;
     const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
     if (depthwise) {
-      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias,
-                                         y.data<float>(), activation_, ctx.executor());
+      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                         activation_, ctx.executor());
       return;
     }
     // Prepared forms are built from, and stand for, the constant weights only.
@@ -260,8 +261,8 @@ class ConvKernel final : public OpKernel {
         kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
         ++conv_prepared_counts().winograd;
       });
-      auto* workspace = static_cast<float*>(
-          ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
+      auto* workspace =
+          static_cast<float*>(ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
       kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
                                         activation_, ctx.executor());
       return;
@@ -274,21 +275,21 @@ class ConvKernel final : public OpKernel {
       });
       auto* workspace = static_cast<float*>(
           ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(),
-                                      workspace, activation_, ctx.executor());
+      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(), workspace,
+                                      activation_, ctx.executor());
       return;
     }
     auto* workspace =
         static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
-    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
-                             workspace, activation_, ctx.executor());
+    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
+                             activation_, ctx.executor());
   }
 
  private:
   void check_weights(const OpInfo& info, const Shape& w) const {
     if (w.rank() < 3) {
-      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() +
-                                               " must be [M, C / group, kernel...]");
+      info.fail(ErrorKind::shape_mismatch,
+                "W " + w.to_string() + " must be [M, C / group, kernel...]");
     }
     if (w[0] % group_ != 0) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
@@ -358,7 +359,8 @@ class ConvTransposeKernel final : public OpKernel {
     std::vector<std::int64_t> target(output_shape_);
     if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
     if (!target.empty() && target.size() != rank) {
-      ctx.fail(ErrorKind::invalid_model, "output_shape has " + std::to_string(output_shape_.size()) +
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " +
+                                             std::to_string(output_shape_.size()) +
                                              " values; the input needs " + std::to_string(rank));
     }
     const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
@@ -381,10 +383,10 @@ class ConvTransposeKernel final : public OpKernel {
         continue;
       }
       // The pads that give the wanted size (ONNX: total = full size - output_shape).
-      const auto want = static_cast<std::int64_t>(target.empty() ? ax.in * ax.stride
-                                                                  : static_cast<std::size_t>(target[i]));
-      const auto full = static_cast<std::int64_t>(
-          ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] + ax.dilation * (ax.kernel - 1) + 1);
+      const auto want = static_cast<std::int64_t>(
+          target.empty() ? ax.in * ax.stride : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] +
+                                                  ax.dilation * (ax.kernel - 1) + 1);
       const std::int64_t total = full - want;
       if (total < 0) {
         extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
@@ -405,9 +407,9 @@ class ConvTransposeKernel final : public OpKernel {
     if (rank == 2) p.output_pad_h = extra[0];
     if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
         (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
-      ctx.fail(ErrorKind::unsupported_op, "an output padding of " +
-                                              std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
-                                              " that is not less than the stride or dilation");
+      ctx.fail(ErrorKind::unsupported_op,
+               "an output padding of " + std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                   " that is not less than the stride or dilation");
     }
     std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
     if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
@@ -479,7 +481,8 @@ struct IntegerConv {
     out_dims.push_back(ow);
     acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
     const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
-    const auto kh = static_cast<std::int64_t>(p.kernel_h), kw = static_cast<std::int64_t>(p.kernel_w);
+    const auto kh = static_cast<std::int64_t>(p.kernel_h),
+               kw = static_cast<std::int64_t>(p.kernel_w);
     const std::int64_t cg = c / group, mg = m / group;
     for (std::int64_t b = 0; b < n; ++b) {
       for (std::int64_t o = 0; o < m; ++o) {
@@ -490,8 +493,8 @@ struct IntegerConv {
             for (std::int64_t ci = 0; ci < cg; ++ci) {
               const std::int64_t ch = o / mg * cg + ci;
               for (std::int64_t a = 0; a < kh; ++a) {
-                const std::int64_t iy = yy * std::int64_t(p.stride_h) + a * std::int64_t(p.dilation_h) -
-                                        std::int64_t(p.pad_top);
+                const std::int64_t iy = yy * std::int64_t(p.stride_h) +
+                                        a * std::int64_t(p.dilation_h) - std::int64_t(p.pad_top);
                 if (iy < 0 || iy >= ih) continue;
                 for (std::int64_t e = 0; e < kw; ++e) {
                   const std::int64_t ix = xx * std::int64_t(p.stride_w) +
@@ -519,9 +522,11 @@ class ConvIntegerKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     IntegerConv conv;
     conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
-             ctx.has_input(2) ? &ctx.input(2) : nullptr, ctx.has_input(3) ? &ctx.input(3) : nullptr);
+             ctx.has_input(2) ? &ctx.input(2) : nullptr,
+             ctx.has_input(3) ? &ctx.input(3) : nullptr);
     Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
-    if (!conv.acc.empty()) std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+    if (!conv.acc.empty())
+      std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
   }
 
  private:
@@ -561,8 +566,10 @@ class QLinearConvKernel final : public OpKernel {
       const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
       const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
       const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
-      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+      if (u8)
+        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else
+        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
     }
   }
 

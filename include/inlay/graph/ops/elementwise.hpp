@@ -20,9 +20,9 @@ namespace graph {
 namespace ops {
 namespace elementwise {
 
-using NumericHalfTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
-                                  std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
-                                  std::uint64_t>;
+using NumericHalfTypes =
+    TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+             std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
 using FloatHalfTypes = TypeList<float, double, float16>;
 
 // ---- integer arithmetic that wraps (as two's complement hardware does) instead of being UB
@@ -155,10 +155,41 @@ inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what
 // ---- unary math and activations
 
 enum class Math : std::uint8_t {
-  abs, neg, floor, ceil, round, sign, sqrt, reciprocal, exp, log,
-  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
-  relu, leaky_relu, elu, selu, celu, thresholded_relu, sigmoid, hard_sigmoid, hard_swish,
-  softplus, softsign, tanh, mish,
+  abs,
+  neg,
+  floor,
+  ceil,
+  round,
+  sign,
+  sqrt,
+  reciprocal,
+  exp,
+  log,
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  erf,
+  relu,
+  leaky_relu,
+  elu,
+  selu,
+  celu,
+  thresholded_relu,
+  sigmoid,
+  hard_sigmoid,
+  hard_swish,
+  softplus,
+  softsign,
+  tanh,
+  mish,
   shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
 };
 // A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
@@ -225,8 +256,7 @@ C apply_float(const MathFn& fn, C x) {
     case Math::leaky_relu: return x < C(0) ? alpha * x : x;
     case Math::elu: return x < C(0) ? alpha * std::expm1(x) : x;
     case Math::selu: return x > C(0) ? beta * x : beta * alpha * std::expm1(x);
-    case Math::celu:
-      return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
+    case Math::celu: return std::max(C(0), x) + std::min(C(0), alpha * std::expm1(x / alpha));
     case Math::thresholded_relu: return x > alpha ? x : C(0);
     case Math::sigmoid: {
       const C e = std::exp(-std::fabs(x));  // never overflows
@@ -237,8 +267,7 @@ C apply_float(const MathFn& fn, C x) {
     case Math::softplus: return std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x)));
     case Math::softsign: return x / (C(1) + std::fabs(x));
     case Math::tanh: return std::tanh(x);
-    case Math::mish:
-      return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::mish: return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
     case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
   }
   return x;
@@ -258,8 +287,7 @@ T apply_integer(const MathFn& fn, T x) {
     case Math::neg: return wrap_sub(T(0), x);
     case Math::sign: return negative ? static_cast<T>(-1) : x > T(0) ? T(1) : T(0);
     case Math::relu: return negative ? T(0) : x;
-    case Math::shrink:
-      return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
+    case Math::shrink: return convert_to<T>(apply_float<double>(fn, static_cast<double>(x)));
     default: return x;
   }
 }
@@ -275,22 +303,25 @@ class MathKernel final : public OpKernel {
       kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      if constexpr (is_float_v<T>) {
-        for (std::size_t i = 0; i < n; ++i) {
-          py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
-        }
-      } else {
-        if (!takes_integers(fn_.op)) {
-          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
-                                                  " is not supported by this op (floats only)");
-        }
-        for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          if constexpr (is_float_v<T>) {
+            for (std::size_t i = 0; i < n; ++i) {
+              py[i] = convert_to<T>(apply_float(fn_, to_scalar(px[i])));
+            }
+          } else {
+            if (!takes_integers(fn_.op)) {
+              ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                      " is not supported by this op (floats only)");
+            }
+            for (std::size_t i = 0; i < n; ++i) py[i] = apply_integer(fn_, px[i]);
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -314,21 +345,25 @@ inline OpFactory math(Math op) {
 class FloatTestKernel final : public OpKernel {
  public:
   FloatTestKernel(const OpInfo& info, bool nan)
-      : nan_(nan), negative_(info.get_int("detect_negative", 1) != 0),
+      : nan_(nan),
+        negative_(info.get_int("detect_negative", 1) != 0),
         positive_(info.get_int("detect_positive", 1) != 0) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, DType::boolean, x.shape());
     bool* py = y.data<bool>();
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        const auto v = to_scalar(px[i]);
-        py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
-      }
-    }, FloatHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          for (std::int64_t i = 0; i < n; ++i) {
+            const auto v = to_scalar(px[i]);
+            py[i] = nan_ ? std::isnan(v) : std::isinf(v) && (v > 0 ? positive_ : negative_);
+          }
+        },
+        FloatHalfTypes{});
   }
 
  private:
@@ -360,38 +395,42 @@ class ClipKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      using C = scalar_t<T>;
-      C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
-      if constexpr (std::is_floating_point<C>::value) {
-        lo = -std::numeric_limits<C>::infinity();
-        hi = std::numeric_limits<C>::infinity();
-      }
-      if (!bounds_are_inputs_) {
-        if constexpr (!is_float_v<T>) {
-          ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
-                                                  " is not supported before opset 12");
-        }
-        lo = static_cast<C>(lo_);
-        hi = static_cast<C>(hi_);
-      } else {
-        if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
-        if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
-      }
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      if constexpr (std::is_same<T, float>::value) {
-        kernels::unary_f32(px, py, static_cast<std::size_t>(n), kernels::Activation::clip(lo, hi));
-      } else {
-        for (std::int64_t i = 0; i < n; ++i) {
-          C v = to_scalar(px[i]);
-          v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
-          v = v > hi ? hi : v;
-          py[i] = convert_to<T>(v);
-        }
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          using C = scalar_t<T>;
+          C lo = std::numeric_limits<C>::lowest(), hi = std::numeric_limits<C>::max();
+          if constexpr (std::is_floating_point<C>::value) {
+            lo = -std::numeric_limits<C>::infinity();
+            hi = std::numeric_limits<C>::infinity();
+          }
+          if (!bounds_are_inputs_) {
+            if constexpr (!is_float_v<T>) {
+              ctx.fail(ErrorKind::unsupported_op, std::string("dtype ") + dtype_name(x.dtype()) +
+                                                      " is not supported before opset 12");
+            }
+            lo = static_cast<C>(lo_);
+            hi = static_cast<C>(hi_);
+          } else {
+            if (ctx.has_input(1)) lo = bound<T>(ctx, 1, "min");
+            if (ctx.has_input(2)) hi = bound<T>(ctx, 2, "max");
+          }
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          if constexpr (std::is_same<T, float>::value) {
+            kernels::unary_f32(px, py, static_cast<std::size_t>(n),
+                               kernels::Activation::clip(lo, hi));
+          } else {
+            for (std::int64_t i = 0; i < n; ++i) {
+              C v = to_scalar(px[i]);
+              v = v < lo ? lo : v;  // NumPy's minimum(maximum(x, lo), hi): hi wins when lo > hi
+              v = v > hi ? hi : v;
+              py[i] = convert_to<T>(v);
+            }
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -403,8 +442,8 @@ class ClipKernel final : public OpKernel {
                                              ", the input " + dtype_name(dtype_of_v<T>));
     }
     if (t.numel() != 1) {
-      ctx.fail(ErrorKind::invalid_model, std::string(what) + " must hold one element, not " +
-                                             std::to_string(t.numel()));
+      ctx.fail(ErrorKind::invalid_model,
+               std::string(what) + " must hold one element, not " + std::to_string(t.numel()));
     }
     return to_scalar(t.data<T>()[0]);
   }
@@ -443,12 +482,15 @@ class ArithmeticKernel final : public OpKernel {
       return;
     }
     const kernels::BinaryOp op = op_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
-        return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(a, b, y, [op](T u, T v) {
+            return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+          });
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -492,15 +534,21 @@ class PowKernel final : public OpKernel {
                           b.shape(), y.data<float>(), shape);
       return;
     }
-    visit_dtype(ctx.info(), a.dtype(), [&](auto base_tag) {
-      using A = decltype(base_tag);
-      visit_dtype(ctx.info(), b.dtype(), [&](auto exponent_tag) {
-        using B = decltype(exponent_tag);
-        broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
-          return convert_to<A>(power(to_scalar(u), to_scalar(v)));
-        });
-      }, NumericHalfTypes{});
-    }, TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto base_tag) {
+          using A = decltype(base_tag);
+          visit_dtype(
+              ctx.info(), b.dtype(),
+              [&](auto exponent_tag) {
+                using B = decltype(exponent_tag);
+                broadcast_map<A, B, A>(a, b, y, [](A u, B v) {
+                  return convert_to<A>(power(to_scalar(u), to_scalar(v)));
+                });
+              },
+              NumericHalfTypes{});
+        },
+        TypeList<float, double, float16, std::int32_t, std::int64_t>{});
   }
 };
 
@@ -515,17 +563,20 @@ class ModKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     const bool c_style = c_style_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (is_float_v<T>) {
-        if (!c_style) {
-          ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
-        }
-      }
-      broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
-        return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (is_float_v<T>) {
+            if (!c_style) {
+              ctx.fail(ErrorKind::invalid_model, "fmod must be 1 for floating-point inputs");
+            }
+          }
+          broadcast_map<T, T, T>(a, b, y, [c_style](T u, T v) {
+            return convert_to<T>(remainder(to_scalar(u), to_scalar(v), c_style));
+          });
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -549,13 +600,16 @@ class BitShiftKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     const bool left = left_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
-        if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
-        return static_cast<T>(left ? u << v : u >> v);
-      });
-    }, TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(a, b, y, [left](T u, T v) {
+            if (v >= sizeof(T) * 8) return T(0);  // every bit shifted out
+            return static_cast<T>(left ? u << v : u >> v);
+          });
+        },
+        TypeList<std::uint8_t, std::uint16_t, std::uint32_t, std::uint64_t>{});
   }
 
  private:
@@ -577,20 +631,23 @@ class PReluKernel final : public OpKernel {
     }
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     if (x.dtype() == DType::f32) {
-      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(),
-                          slope.data<float>(), slope.shape(), y.data<float>(), x.shape());
+      kernels::binary_f32(kernels::BinaryOp::prelu, x.data<float>(), x.shape(), slope.data<float>(),
+                          slope.shape(), y.data<float>(), x.shape());
       return;
     }
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
-        const auto a = to_scalar(u);
-        if constexpr (std::is_signed<decltype(a)>::value) {
-          if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
-        }
-        return u;
-      });
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, T>(x, slope, y, [](T u, T v) {
+            const auto a = to_scalar(u);
+            if constexpr (std::is_signed<decltype(a)>::value) {
+              if (a < 0) return convert_to<T>(wrap_mul(a, to_scalar(v)));
+            }
+            return u;
+          });
+        },
+        NumericHalfTypes{});
   }
 };
 
@@ -631,21 +688,24 @@ class VariadicKernel final : public OpKernel {
       return;
     }
     const kernels::BinaryOp op = op_;
-    visit_dtype(ctx.info(), first.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      for (std::size_t i = 1; i < count; ++i) {
-        broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
-          return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
-        });
-      }
-      if (mean_) {
-        T* py = y.data<T>();
-        const auto n = static_cast<scalar_t<T>>(count);
-        for (std::int64_t e = 0; e < y.numel(); ++e) {
-          py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
-        }
-      }
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), first.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          for (std::size_t i = 1; i < count; ++i) {
+            broadcast_map<T, T, T>(y, ctx.input(i), y, [op](T u, T v) {
+              return convert_to<T>(arithmetic(op, to_scalar(u), to_scalar(v)));
+            });
+          }
+          if (mean_) {
+            T* py = y.data<T>();
+            const auto n = static_cast<scalar_t<T>>(count);
+            for (std::int64_t e = 0; e < y.numel(); ++e) {
+              py[e] = convert_to<T>(safe_div(to_scalar(py[e]), n));
+            }
+          }
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -667,20 +727,23 @@ class CompareKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, DType::boolean, shape);
     const Compare op = op_;
-    visit_dtype(ctx.info(), a.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
-        const auto p = to_scalar(u), q = to_scalar(v);
-        switch (op) {
-          case Compare::equal: return p == q;
-          case Compare::greater: return p > q;
-          case Compare::greater_equal: return p >= q;
-          case Compare::less: return p < q;
-          case Compare::less_equal: return p <= q;
-        }
-        return false;
-      });
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), a.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          broadcast_map<T, T, bool>(a, b, y, [op](T u, T v) {
+            const auto p = to_scalar(u), q = to_scalar(v);
+            switch (op) {
+              case Compare::equal: return p == q;
+              case Compare::greater: return p > q;
+              case Compare::greater_equal: return p >= q;
+              case Compare::less: return p < q;
+              case Compare::less_equal: return p <= q;
+            }
+            return false;
+          });
+        },
+        AllTypes{});
   }
 
  private:
@@ -753,9 +816,9 @@ class CastKernel final : public OpKernel {
     const auto to = info.require("to", Attribute::Kind::int_).i;
     if (to < 0 || to > std::numeric_limits<std::int32_t>::max() ||
         !onnx::to_dtype(static_cast<std::int32_t>(to), to_)) {
-      info.fail(ErrorKind::unsupported_op,
-                "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) +
-                    " is not supported");
+      info.fail(
+          ErrorKind::unsupported_op,
+          "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) + " is not supported");
     }
   }
   void run(OpContext& ctx) const override {
@@ -767,15 +830,21 @@ class CastKernel final : public OpKernel {
       return;
     }
     const std::int64_t n = x.numel();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto from_tag) {
-      using From = decltype(from_tag);
-      visit_dtype(ctx.info(), to, [&](auto to_tag) {
-        using To = decltype(to_tag);
-        const From* px = x.data<From>();
-        To* py = y.data<To>();
-        for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
-      }, AllTypes{});
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto from_tag) {
+          using From = decltype(from_tag);
+          visit_dtype(
+              ctx.info(), to,
+              [&](auto to_tag) {
+                using To = decltype(to_tag);
+                const From* px = x.data<From>();
+                To* py = y.data<To>();
+                for (std::int64_t i = 0; i < n; ++i) py[i] = convert_to<To>(px[i]);
+              },
+              AllTypes{});
+        },
+        AllTypes{});
   }
 
  private:

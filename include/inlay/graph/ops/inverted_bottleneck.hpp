@@ -1,8 +1,8 @@
 // inlay:InvertedBottleneck, made at load by the fusion pass (graph/impl/fuse.hpp) from
 // Conv 1x1 -> depthwise Conv -> Conv 1x1 (MobileNetV2's block without its residual Add), run by
 // kernels::inverted_bottleneck_nchw_f32 in bands of rows when the expanded tensor is large, else
-// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1, 1],
-// B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
+// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1,
+// 1], B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
 // optional). Attributes: the depthwise layer's "strides" and "pads" (2 and 4 values), and each
 // layer's fused activation ("inlay.expand.", "inlay.depthwise.", "inlay.project." prefixes).
 // Implementation-only.
@@ -106,8 +106,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   // The three layers one after the other, the 1x1 ones on weights packed at their first use when
   // their plane is small (conv2d_packed_applies), as ConvKernel runs them.
   void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
-                  const kernels::BottleneckStage& expand,
-                  const kernels::BottleneckStage& depthwise,
+                  const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
                   const kernels::BottleneckStage& project, float* y) const {
     const kernels::Conv2dParams& d = p.depthwise;
     kernels::Conv2dParams pe, pp;
@@ -136,8 +135,7 @@ class InvertedBottleneckKernel final : public OpKernel {
   }
   void pointwise(const kernels::Conv2dParams& p, const float* x,
                  const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
-                 float* work,
-                 Executor* executor) const {
+                 float* work, Executor* executor) const {
     if (!packs(p)) {
       kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
       return;
@@ -153,8 +151,8 @@ class InvertedBottleneckKernel final : public OpKernel {
     const Tensor& w = ctx.input(i);
     require_f32(ctx, w, what);
     if (w.rank() != rank || w.numel() == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + w.shape().to_string() +
-                                              " must be a non-empty 4-D tensor");
+      ctx.fail(ErrorKind::shape_mismatch,
+               std::string(what) + " " + w.shape().to_string() + " must be a non-empty 4-D tensor");
     }
     return w;
   }
@@ -172,7 +170,7 @@ class InvertedBottleneckKernel final : public OpKernel {
 
   std::vector<std::int64_t> strides_, pads_;
   kernels::Activation expand_, depthwise_, project_;
-  bool constant_weights_;                      // W_expand and W_project: packed once when used
+  bool constant_weights_;                           // W_expand and W_project: packed once when used
   PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
 };
 

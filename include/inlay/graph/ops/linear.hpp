@@ -30,8 +30,8 @@ class GemmKernel final : public OpKernel {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
       n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
-      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(), static_cast<std::size_t>(b->shape()[1]),
-                               packed_.data());
+      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(),
+                               static_cast<std::size_t>(b->shape()[1]), packed_.data());
     }
   }
 
@@ -41,17 +41,17 @@ class GemmKernel final : public OpKernel {
     require_f32(ctx, a, "A");
     require_f32(ctx, b, "B");
     if (a.rank() != 2 || b.rank() != 2) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " must be 2-D");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
     }
     const auto m = static_cast<std::size_t>(trans_a_ ? a.shape()[1] : a.shape()[0]);
     const auto k = static_cast<std::size_t>(trans_a_ ? a.shape()[0] : a.shape()[1]);
     const auto kb = static_cast<std::size_t>(trans_b_ ? b.shape()[1] : b.shape()[0]);
     const auto n = static_cast<std::size_t>(trans_b_ ? b.shape()[0] : b.shape()[1]);
     if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") +
-                                              " and B " + b.shape().to_string() +
-                                              (trans_b_ ? " (transposed)" : "") + " do not multiply");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
+                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
     }
     const Shape out_shape{static_cast<std::int64_t>(m), static_cast<std::int64_t>(n)};
     float* y = ctx.output(0, DType::f32, out_shape).data<float>();
@@ -62,22 +62,22 @@ class GemmKernel final : public OpKernel {
       const Tensor& c = ctx.input(2);
       require_f32(ctx, c, "C");
       const Shape& cs = c.shape();
-      const bool per_column = (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
-                              (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
+      const bool per_column =
+          (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
+          (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
       if (per_column && beta_ == 1.0f && n > 1) {
         epilogue.bias = c.data<float>();
         epilogue.bias_kind = kernels::BiasKind::per_column;
       } else {
         // General C: broadcast it into Y, then accumulate with beta.
         if (broadcast(ctx.info(), cs, out_shape) != out_shape) {
-          ctx.fail(ErrorKind::shape_mismatch, "C " + cs.to_string() +
-                                                  " does not broadcast to " + out_shape.to_string());
+          ctx.fail(ErrorKind::shape_mismatch,
+                   "C " + cs.to_string() + " does not broadcast to " + out_shape.to_string());
         }
         const Shape ins[1] = {cs};
         const float* cp = c.data<float>();
-        for_each_broadcast(out_shape, ins, [&](std::int64_t e, const std::int64_t* off) {
-          y[e] = cp[off[0]];
-        });
+        for_each_broadcast(out_shape, ins,
+                           [&](std::int64_t e, const std::int64_t* off) { y[e] = cp[off[0]]; });
         beta = beta_;
       }
     }
@@ -169,23 +169,22 @@ class MatMulKernel final : public OpKernel {
                           ctx.executor());
       } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
         for (std::int64_t e = 0; e < count; ++e) {
-          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n,
-                            nn, epilogue, ctx.executor());
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n, nn,
+                            epilogue, ctx.executor());
         }
       }
       return;
     }
     if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f,
-                                ap, kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
+                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
                                 ctx.executor());
       return;
     }
     const Shape ins[2] = {a_batch, b_batch};
     for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
       kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue,
-                        ctx.executor());
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue, ctx.executor());
     });
   }
 
@@ -291,8 +290,8 @@ class EinsumKernel final : public OpKernel {
       const Shape& s = ctx.input(i).shape();
       std::int64_t st = 1;
       for (std::size_t d = s.rank(); d-- > 0;) {
-        const std::size_t j = static_cast<std::size_t>(
-            std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        const std::size_t j =
+            static_cast<std::size_t>(std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
         if (s[d] != 1) strides[i * nl + j] += st;
         st *= s[d];
       }
@@ -302,30 +301,34 @@ class EinsumKernel final : public OpKernel {
       st *= static_cast<std::size_t>(extent[j]);
     }
     Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
-    auto* acc = static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    auto* acc =
+        static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
     std::fill(acc, acc + y.numel(), 0.0);
-    visit_dtype(ctx.info(), y.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      std::vector<const T*> in(count);
-      for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
-      std::int64_t total = 1;
-      for (std::int64_t e : extent) total *= e;
-      std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
-      for (std::int64_t it = 0; it < total; ++it) {
-        double prod = 1.0;
-        for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
-        acc[off[count]] += prod;
-        for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
-          ++index[j];
-          for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
-          if (index[j] < extent[j]) break;
-          for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
-          index[j] = 0;
-        }
-      }
-      T* py = y.data<T>();
-      for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
-    }, NumericTypes{});
+    visit_dtype(
+        ctx.info(), y.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          std::vector<const T*> in(count);
+          for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+          std::int64_t total = 1;
+          for (std::int64_t e : extent) total *= e;
+          std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+          for (std::int64_t it = 0; it < total; ++it) {
+            double prod = 1.0;
+            for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+            acc[off[count]] += prod;
+            for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+              ++index[j];
+              for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+              if (index[j] < extent[j]) break;
+              for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+              index[j] = 0;
+            }
+          }
+          T* py = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+        },
+        NumericTypes{});
   }
 
  private:
@@ -352,8 +355,8 @@ class EinsumKernel final : public OpKernel {
       } else if (ch >= 'A' && ch <= 'Z') {
         t.letters.push_back(26 + ch - 'A');
       } else {
-        info.fail(ErrorKind::invalid_model, std::string("character '") + ch +
-                                                "' in the equation is not a letter");
+        info.fail(ErrorKind::invalid_model,
+                  std::string("character '") + ch + "' in the equation is not a letter");
       }
     }
     if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
@@ -370,7 +373,8 @@ class EinsumKernel final : public OpKernel {
     const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
     for (std::size_t i = 0; i <= t.letters.size(); ++i) {
       if (t.ellipsis && i == t.ellipsis_at) {
-        for (std::size_t e = 0; e < ell; ++e) out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+        for (std::size_t e = 0; e < ell; ++e)
+          out.push_back(52 + static_cast<int>(ell_rank - ell + e));
       }
       if (i < t.letters.size()) out.push_back(t.letters[i]);
     }
@@ -414,8 +418,10 @@ struct IntegerMatMul {
         for (std::int64_t j = 0; j < n; ++j) {
           std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
           for (std::int64_t p = 0; p < k; ++p) {
-            const std::int32_t av = element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
-            const std::int32_t bv = element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            const std::int32_t av =
+                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv =
+                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
             sum += static_cast<std::int64_t>(av) * bv;
           }
           acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
@@ -485,8 +491,10 @@ class QLinearMatMulKernel final : public OpKernel {
     const bool u8 = y_zero.dtype() == DType::u8;
     for (std::size_t i = 0; i < mm.acc.size(); ++i) {
       const double v = std::nearbyint(mm.acc[i] * scale) + zero;
-      if (u8) y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+      if (u8)
+        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else
+        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
     }
   }
 };

@@ -40,12 +40,15 @@ class TransposeKernel final : public OpKernel {
     if (has_perm_) {
       if (perm_.n != rank) {
         info.fail(ErrorKind::shape_mismatch, "perm has " + std::to_string(perm_.n) +
-                                                 " entries for an input of rank " + std::to_string(rank));
+                                                 " entries for an input of rank " +
+                                                 std::to_string(rank));
       }
       bool seen[Shape::max_rank] = {};
       for (std::size_t i = 0; i < rank; ++i) {
         const std::size_t p = normalize_axis(info, perm_[i], rank, "perm entry");
-        if (seen[p]) info.fail(ErrorKind::invalid_model, "perm is not a permutation (repeats " + std::to_string(p) + ")");
+        if (seen[p])
+          info.fail(ErrorKind::invalid_model,
+                    "perm is not a permutation (repeats " + std::to_string(p) + ")");
         seen[p] = true;
         perm[i] = p;
       }
@@ -91,12 +94,13 @@ class ConcatKernel final : public OpKernel {
                                                 dtype_name(first.dtype()));
       }
       bool fits = t.rank() == rank;
-      for (std::size_t k = 0; fits && k < rank; ++k) fits = k == axis || t.shape()[k] == first.shape()[k];
+      for (std::size_t k = 0; fits && k < rank; ++k)
+        fits = k == axis || t.shape()[k] == first.shape()[k];
       if (!fits) {
-        info.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " of shape " +
-                                                 t.shape().to_string() + " does not fit input 0 of shape " +
-                                                 first.shape().to_string() + " along axis " +
-                                                 std::to_string(axis));
+        info.fail(ErrorKind::shape_mismatch,
+                  "input " + std::to_string(i) + " of shape " + t.shape().to_string() +
+                      " does not fit input 0 of shape " + first.shape().to_string() +
+                      " along axis " + std::to_string(axis));
       }
       out[axis] += t.shape()[axis];
     }
@@ -135,19 +139,22 @@ class SplitKernel final : public OpKernel {
     const std::size_t axis = normalize_axis(info, axis_, x.rank());
     const std::int64_t dim = x.shape()[axis];
     const std::size_t n = ctx.output_count();
-    const Tensor* split_input = !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
+    const Tensor* split_input =
+        !from_attribute_ && ctx.input_count() > 1 && ctx.has_input(1) ? &ctx.input(1) : nullptr;
     const bool given = from_attribute_ ? !split_.empty() : split_input != nullptr;
     if (split_input) {
       if (split_input->rank() != 1 || split_input->dtype() != DType::i64) {
         info.fail(ErrorKind::invalid_model, "split must be a 1-D int64 tensor");
       }
     }
-    const std::size_t count = given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
+    const std::size_t count =
+        given ? (split_input ? static_cast<std::size_t>(split_input->numel()) : split_.size()) : n;
     if (count != n) {
       info.fail(ErrorKind::invalid_model, "split has " + std::to_string(count) + " entries for " +
                                               std::to_string(n) + " outputs");
     }
-    const std::int64_t chunk = n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
+    const std::int64_t chunk =
+        n == 0 ? 0 : (dim + static_cast<std::int64_t>(n) - 1) / static_cast<std::int64_t>(n);
     if (!given && num_outputs_ == 0 && n != 0 && dim % static_cast<std::int64_t>(n) != 0) {
       info.fail(ErrorKind::shape_mismatch, "dimension " + std::to_string(dim) + " of axis " +
                                                std::to_string(axis) + " does not split into " +
@@ -161,7 +168,9 @@ class SplitKernel final : public OpKernel {
     std::int64_t total = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t s = size_of(i);
-      if (s < 0 || s > dim) info.fail(ErrorKind::invalid_model, "split entry " + std::to_string(i) + " is " + std::to_string(s));
+      if (s < 0 || s > dim)
+        info.fail(ErrorKind::invalid_model,
+                  "split entry " + std::to_string(i) + " is " + std::to_string(s));
       total += s;
     }
     if (total != dim) {
@@ -182,7 +191,8 @@ class SplitKernel final : public OpKernel {
       const std::size_t block = static_cast<std::size_t>(s) * inner;
       auto* dst = static_cast<unsigned char*>(writable(y));
       for (std::int64_t o = 0; block && o < outer; ++o) {
-        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner), block);
+        std::memcpy(dst + o * block, src + (o * dim + offset) * static_cast<std::int64_t>(inner),
+                    block);
       }
       offset += s;
     }
@@ -201,7 +211,8 @@ class SliceKernel final : public OpKernel {
  public:
   explicit SliceKernel(const OpInfo& info) : from_attributes_(info.opset() < 10) {
     if (from_attributes_) {
-      starts_ = dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
+      starts_ =
+          dims_of_attribute(info, info.require("starts", Attribute::Kind::ints).ints, "starts");
       ends_ = dims_of_attribute(info, info.require("ends", Attribute::Kind::ints).ints, "ends");
       has_axes_ = info.has("axes");
       axes_ = dims_of_attribute(info, info.get_ints("axes"), "axes");
@@ -221,7 +232,8 @@ class SliceKernel final : public OpKernel {
       has_steps = ctx.input_count() > 4 && ctx.has_input(4);
       if (has_steps) steps = read_dims(info, ctx.input(4), "steps");
     }
-    if (ends.n != starts.n || (has_axes && axes.n != starts.n) || (has_steps && steps.n != starts.n)) {
+    if (ends.n != starts.n || (has_axes && axes.n != starts.n) ||
+        (has_steps && steps.n != starts.n)) {
       info.fail(ErrorKind::invalid_model, "starts, ends, axes and steps must have the same length");
     }
     std::int64_t begin[Shape::max_rank] = {}, step[Shape::max_rank];
@@ -230,12 +242,16 @@ class SliceKernel final : public OpKernel {
     for (std::size_t k = 0; k < rank; ++k) step[k] = 1;
     for (std::size_t i = 0; i < starts.n; ++i) {
       const std::size_t a = has_axes ? normalize_axis(info, axes[i], rank) : i;
-      if (a >= rank) info.fail(ErrorKind::invalid_model, "more starts than the input's rank " + std::to_string(rank));
-      if (seen[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
+      if (a >= rank)
+        info.fail(ErrorKind::invalid_model,
+                  "more starts than the input's rank " + std::to_string(rank));
+      if (seen[a])
+        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(a) + " is repeated");
       seen[a] = true;
       const std::int64_t d = x.shape()[a];
       const std::int64_t s = has_steps ? steps[i] : 1;
-      if (s == 0) info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
+      if (s == 0)
+        info.fail(ErrorKind::invalid_model, "step of axis " + std::to_string(a) + " is 0");
       std::int64_t b = starts[i], e = ends[i];
       if (b < 0) b += d;
       if (e < 0) e += d;
@@ -287,7 +303,8 @@ class GatherKernel final : public OpKernel {
     Dims out;
     for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
     if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
-      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " + std::to_string(Shape::max_rank));
+      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
     }
     for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
     for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
@@ -295,7 +312,8 @@ class GatherKernel final : public OpKernel {
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
       Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
-      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) * dtype_size(data.dtype());
+      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) *
+                                dtype_size(data.dtype());
       const std::int64_t outer = span_of(data.shape(), 0, axis);
       const auto* src = static_cast<const unsigned char*>(data.raw_data());
       auto* dst = static_cast<unsigned char*>(writable(y));
@@ -340,10 +358,12 @@ inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& d
                                              const Tensor& indices, std::int64_t axis) {
   const std::size_t a = normalize_axis(info, axis, data.rank());
   bool fits = indices.rank() == data.rank();
-  for (std::size_t k = 0; fits && k < data.rank(); ++k) fits = k == a || indices.shape()[k] <= data.shape()[k];
+  for (std::size_t k = 0; fits && k < data.rank(); ++k)
+    fits = k == a || indices.shape()[k] <= data.shape()[k];
   if (!fits) {
     info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
-                                             " do not fit data of shape " + data.shape().to_string());
+                                             " do not fit data of shape " +
+                                             data.shape().to_string());
   }
   return a;
 }
@@ -383,19 +403,21 @@ class GatherElementsKernel final : public OpKernel {
 // The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
 // tuples of m coordinates into the dims [b, b + m) of `data`.
 struct NdIndexing {
-  std::int64_t batches = 1;   // product of the first b dims
-  std::int64_t tuples = 1;    // index tuples per batch
-  std::int64_t m = 0;         // coordinates per tuple
-  std::int64_t slice = 1;     // elements of data per addressed slice
-  std::int64_t batch_stride;  // elements of data per batch
+  std::int64_t batches = 1;               // product of the first b dims
+  std::int64_t tuples = 1;                // index tuples per batch
+  std::int64_t m = 0;                     // coordinates per tuple
+  std::int64_t slice = 1;                 // elements of data per addressed slice
+  std::int64_t batch_stride;              // elements of data per batch
   std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
 };
 inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
                               std::int64_t b) {
-  const auto r = static_cast<std::int64_t>(data.rank()), q = static_cast<std::int64_t>(indices.rank());
+  const auto r = static_cast<std::int64_t>(data.rank()),
+             q = static_cast<std::int64_t>(indices.rank());
   if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
   if (b < 0 || b >= std::min(q, r)) {
-    info.fail(ErrorKind::invalid_model, "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
+    info.fail(ErrorKind::invalid_model,
+              "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
   }
   NdIndexing g;
   g.m = indices[static_cast<std::size_t>(q - 1)];
@@ -406,8 +428,9 @@ inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape
   }
   for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
     if (data[k] != indices[k]) {
-      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) + " differs between data " +
-                                               data.to_string() + " and indices " + indices.to_string());
+      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) +
+                                               " differs between data " + data.to_string() +
+                                               " and indices " + indices.to_string());
     }
     g.batches *= data[k];
   }
@@ -428,7 +451,8 @@ std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& dat
   const I* tuple = idx + (n * g.tuples + t) * g.m;
   std::int64_t off = n * g.batch_stride;
   for (std::int64_t k = 0; k < g.m; ++k) {
-    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") * g.strides[k];
+    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") *
+           g.strides[k];
   }
   return off;
 }
@@ -444,12 +468,14 @@ class GatherNDKernel final : public OpKernel {
     Dims out;
     for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
     for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
-      if (out.n == Shape::max_rank) info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
+      if (out.n == Shape::max_rank)
+        info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
       out[out.n++] = data.shape()[k];
     }
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t n = 0; n < g.batches; ++n) {
-        for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+        for (std::int64_t t = 0; t < g.tuples; ++t)
+          nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
       }
       Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
       const std::size_t e = dtype_size(data.dtype());
@@ -488,8 +514,10 @@ T reduce_pair(Reduction r, T a, T b) {
     return to_float16(reduce_pair(r, to_float(a), to_float(b)));
   } else if constexpr (std::is_same<T, bool>::value) {
     switch (r) {
-      case Reduction::add: case Reduction::max: return a || b;
-      case Reduction::mul: case Reduction::min: return a && b;
+      case Reduction::add:
+      case Reduction::max: return a || b;
+      case Reduction::mul:
+      case Reduction::min: return a && b;
       case Reduction::none: return b;
     }
     return b;
@@ -508,8 +536,9 @@ T reduce_pair(Reduction r, T a, T b) {
 // Starts a scatter: checks dtypes and returns the output, a copy of data.
 inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
   if (updates.dtype() != data.dtype()) {
-    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") + dtype_name(updates.dtype()) +
-                                           ", data has " + dtype_name(data.dtype()));
+    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") +
+                                           dtype_name(updates.dtype()) + ", data has " +
+                                           dtype_name(data.dtype()));
   }
   Tensor& y = ctx.output(0, data.dtype(), data.shape());
   if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
@@ -527,28 +556,33 @@ class ScatterNDKernel final : public OpKernel {
     const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
     // updates must have shape indices.shape[:-1] + data.shape[m:].
     bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
-    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k) fits = updates.shape()[k] == indices.shape()[k];
+    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k)
+      fits = updates.shape()[k] == indices.shape()[k];
     for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
-      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] == data.shape()[k];
+      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] ==
+             data.shape()[k];
     }
     if (!fits) {
-      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
-                                               " do not fit indices " + indices.shape().to_string() +
-                                               " and data " + data.shape().to_string());
+      info.fail(ErrorKind::shape_mismatch,
+                "updates of shape " + updates.shape().to_string() + " do not fit indices " +
+                    indices.shape().to_string() + " and data " + data.shape().to_string());
     }
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
       Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(info, data.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        T* dst = static_cast<T*>(writable(y));
-        const T* src = updates.data<T>();
-        for (std::int64_t t = 0; t < g.tuples; ++t) {
-          T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
-          const T* s = src + t * g.slice;
-          for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
-        }
-      }, AllTypes{});
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for (std::int64_t t = 0; t < g.tuples; ++t) {
+              T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
+              const T* s = src + t * g.slice;
+              for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
+            }
+          },
+          AllTypes{});
     });
   }
 
@@ -569,7 +603,8 @@ class ScatterElementsKernel final : public OpKernel {
     const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
     if (updates.shape() != indices.shape()) {
       info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
-                                               " differ from indices of shape " + indices.shape().to_string());
+                                               " differ from indices of shape " +
+                                               indices.shape().to_string());
     }
     const std::int64_t dim = data.shape()[axis];
     std::int64_t strides[Shape::max_rank];
@@ -579,16 +614,19 @@ class ScatterElementsKernel final : public OpKernel {
     visit_indices(info, indices, "indices", [&](const auto* idx) {
       for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
       Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(info, data.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        T* dst = static_cast<T*>(writable(y));
-        const T* src = updates.data<T>();
-        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
-          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
-          T& d = dst[off + i * axis_stride];
-          d = reduce_pair(reduction_, d, src[e]);
-        });
-      }, AllTypes{});
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+              const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+              T& d = dst[off + i * axis_stride];
+              d = reduce_pair(reduction_, d, src[e]);
+            });
+          },
+          AllTypes{});
     });
   }
 
@@ -608,14 +646,16 @@ class TileKernel final : public OpKernel {
     const std::size_t rank = x.rank();
     if (repeats.n != rank) {
       info.fail(ErrorKind::shape_mismatch, "repeats has " + std::to_string(repeats.n) +
-                                               " entries for an input of rank " + std::to_string(rank));
+                                               " entries for an input of rank " +
+                                               std::to_string(rank));
     }
     Dims out;
     out.n = rank;
     for (std::size_t k = 0; k < rank; ++k) {
       if (repeats[k] < 0) info.fail(ErrorKind::invalid_model, "repeats has a negative entry");
       const std::int64_t d = x.shape()[k];
-      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d) info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+      if (d != 0 && repeats[k] > (INT64_MAX / 8) / d)
+        info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
       out[k] = d * repeats[k];
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
@@ -667,8 +707,10 @@ class PadKernel final : public OpKernel {
       info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
     }
     if (from_attributes_) {
-      const Attribute& pads = info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
-      if (pads.ints.size() > 2 * Shape::max_rank) info.fail(ErrorKind::unsupported_op, "too many pads");
+      const Attribute& pads =
+          info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
+      if (pads.ints.size() > 2 * Shape::max_rank)
+        info.fail(ErrorKind::unsupported_op, "too many pads");
       pads_.assign(pads.ints.begin(), pads.ints.end());
       value_ = info.get_float("value", 0.0f);
     }
@@ -688,7 +730,8 @@ class PadKernel final : public OpKernel {
       store_as(info, x.dtype(), value_, fill);
     } else {
       const Tensor& pads = ctx.input(1);
-      if (pads.rank() != 1 || pads.dtype() != DType::i64) info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
+      if (pads.rank() != 1 || pads.dtype() != DType::i64)
+        info.fail(ErrorKind::invalid_model, "pads must be a 1-D int64 tensor");
       Dims axes;
       const bool has_axes = ctx.input_count() > 3 && ctx.has_input(3);
       if (has_axes) {
@@ -697,7 +740,8 @@ class PadKernel final : public OpKernel {
         axes.n = rank;
         for (std::size_t k = 0; k < rank; ++k) axes[k] = static_cast<std::int64_t>(k);
       }
-      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n) pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
+      if (static_cast<std::size_t>(pads.numel()) != 2 * axes.n)
+        pads_mismatch(info, static_cast<std::size_t>(pads.numel()), axes.n);
       const std::int64_t* p = pads.data<std::int64_t>();
       for (std::size_t i = 0; i < axes.n; ++i) {
         const std::size_t a = normalize_axis(info, axes[i], rank);
@@ -707,7 +751,8 @@ class PadKernel final : public OpKernel {
       if (ctx.input_count() > 2 && ctx.has_input(2)) {
         const Tensor& v = ctx.input(2);
         if (v.dtype() != x.dtype() || v.numel() != 1) {
-          info.fail(ErrorKind::invalid_model, "constant_value must be one element of the input's dtype");
+          info.fail(ErrorKind::invalid_model,
+                    "constant_value must be one element of the input's dtype");
         }
         std::memcpy(fill, v.raw_data(), dtype_size(x.dtype()));
       }
@@ -717,15 +762,19 @@ class PadKernel final : public OpKernel {
     for (std::size_t k = 0; k < rank; ++k) {
       const std::int64_t d = x.shape()[k], limit = INT64_MAX / 8;
       if (before[k] < -limit || before[k] > limit || after[k] < -limit || after[k] > limit) {
-        info.fail(ErrorKind::shape_mismatch, "pads of axis " + std::to_string(k) + " are too large");
+        info.fail(ErrorKind::shape_mismatch,
+                  "pads of axis " + std::to_string(k) + " are too large");
       }
       out[k] = d + before[k] + after[k];
       if (out[k] < 0) {
-        info.fail(ErrorKind::shape_mismatch, "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
-                                                 " crop more than the dimension " + std::to_string(d) + " of axis " + std::to_string(k));
+        info.fail(ErrorKind::shape_mismatch,
+                  "pads " + std::to_string(before[k]) + ", " + std::to_string(after[k]) +
+                      " crop more than the dimension " + std::to_string(d) + " of axis " +
+                      std::to_string(k));
       }
       if (mode_ != Mode::constant && d == 0 && out[k] > 0) {
-        info.fail(ErrorKind::shape_mismatch, "cannot pad the empty axis " + std::to_string(k) + " in this mode");
+        info.fail(ErrorKind::shape_mismatch,
+                  "cannot pad the empty axis " + std::to_string(k) + " in this mode");
       }
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
@@ -778,8 +827,8 @@ class PadKernel final : public OpKernel {
 
  private:
   [[noreturn]] static void pads_mismatch(const OpInfo& info, std::size_t pads, std::size_t axes) {
-    info.fail(ErrorKind::shape_mismatch, "pads has " + std::to_string(pads) + " entries, not 2 x " +
-                                             std::to_string(axes));
+    info.fail(ErrorKind::shape_mismatch,
+              "pads has " + std::to_string(pads) + " entries, not 2 x " + std::to_string(axes));
   }
   bool from_attributes_;
   Mode mode_ = Mode::constant;
@@ -793,20 +842,26 @@ class DepthSpaceKernel final : public OpKernel {
   DepthSpaceKernel(const OpInfo& info, bool to_space)
       : to_space_(to_space), block_(info.require("blocksize", Attribute::Kind::int_).i) {
     const std::string mode = info.get_string("mode", "DCR");
-    if (mode != "DCR" && mode != "CRD") info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
+    if (mode != "DCR" && mode != "CRD")
+      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
     crd_ = mode == "CRD";
     if (block_ < 1) info.fail(ErrorKind::invalid_model, "blocksize must be positive");
   }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
-    if (x.rank() != 4) info.fail(ErrorKind::shape_mismatch, "the input must be 4-D (NCHW), not " + x.shape().to_string());
-    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3], b = block_;
+    if (x.rank() != 4)
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must be 4-D (NCHW), not " + x.shape().to_string());
+    const std::int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3],
+                       b = block_;
     std::int64_t view[6];
     std::size_t perm[6];
     Shape out;
     if (to_space_) {
-      if (c % (b * b) != 0) info.fail(ErrorKind::shape_mismatch, "channels " + std::to_string(c) + " do not divide by blocksize^2");
+      if (c % (b * b) != 0)
+        info.fail(ErrorKind::shape_mismatch,
+                  "channels " + std::to_string(c) + " do not divide by blocksize^2");
       const std::int64_t cc = c / (b * b);
       if (crd_) {
         const std::int64_t v[6] = {n, cc, b, b, h, w};
@@ -822,7 +877,8 @@ class DepthSpaceKernel final : public OpKernel {
       const std::int64_t o[4] = {n, cc, h * b, w * b};
       out = output_shape(info, o, 4);
     } else {
-      if (h % b != 0 || w % b != 0) info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
+      if (h % b != 0 || w % b != 0)
+        info.fail(ErrorKind::shape_mismatch, "height and width must divide by blocksize");
       const std::int64_t v[6] = {n, c, h / b, b, w / b, b};
       const std::size_t p[6] = {0, 3, 5, 1, 2, 4};
       std::copy(v, v + 6, view);
@@ -855,30 +911,35 @@ class NonZeroKernel final : public OpKernel {
   explicit NonZeroKernel(const OpInfo&) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* p = x.data<T>();
-      const std::int64_t n = x.numel();
-      std::int64_t count = 0;
-      for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
-      const std::size_t rank = x.rank();
-      const std::int64_t rows = rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
-      Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
-      std::int64_t* out = y.data<std::int64_t>();
-      std::int64_t index[Shape::max_rank] = {};
-      std::int64_t j = 0;
-      for (std::int64_t e = 0; e < n; ++e) {
-        if (is_nonzero(p[e])) {
-          for (std::size_t k = 0; k < rank; ++k) out[static_cast<std::int64_t>(k) * count + j] = index[k];
-          if (rank == 0) out[j] = 0;
-          ++j;
-        }
-        for (std::size_t k = rank; k-- > 0;) {
-          if (++index[k] < x.shape()[k]) break;
-          index[k] = 0;
-        }
-      }
-    }, AllTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          const std::int64_t n = x.numel();
+          std::int64_t count = 0;
+          for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
+          const std::size_t rank = x.rank();
+          const std::int64_t rows =
+              rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
+          Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
+          std::int64_t* out = y.data<std::int64_t>();
+          std::int64_t index[Shape::max_rank] = {};
+          std::int64_t j = 0;
+          for (std::int64_t e = 0; e < n; ++e) {
+            if (is_nonzero(p[e])) {
+              for (std::size_t k = 0; k < rank; ++k)
+                out[static_cast<std::int64_t>(k) * count + j] = index[k];
+              if (rank == 0) out[j] = 0;
+              ++j;
+            }
+            for (std::size_t k = rank; k-- > 0;) {
+              if (++index[k] < x.shape()[k]) break;
+              index[k] = 0;
+            }
+          }
+        },
+        AllTypes{});
   }
 };
 
@@ -892,9 +953,11 @@ class OneHotKernel final : public OpKernel {
     const Tensor& indices = ctx.input(0);
     const double depth_value = read_scalar(info, ctx.input(1), "depth");
     const Tensor& values = ctx.input(2);
-    if (values.numel() != 2) info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
+    if (values.numel() != 2)
+      info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
     if (!(depth_value >= 1 && depth_value < 1e12)) {
-      info.fail(ErrorKind::invalid_argument, "depth " + std::to_string(depth_value) + " is not a positive count");
+      info.fail(ErrorKind::invalid_argument,
+                "depth " + std::to_string(depth_value) + " is not a positive count");
     }
     const auto depth = static_cast<std::int64_t>(depth_value);
     const std::size_t rank = indices.rank() + 1;
@@ -909,20 +972,24 @@ class OneHotKernel final : public OpKernel {
     const std::int64_t outer = span_of(indices.shape(), 0, axis);
     const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
     auto* dst = static_cast<unsigned char*>(writable(y));
-    visit_dtype(info, indices.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* idx = indices.data<T>();
-      for (std::int64_t o = 0; o < outer; ++o) {
-        for (std::int64_t i = 0; i < inner; ++i) {
-          const auto v = static_cast<double>(idx[o * inner + i]);
-          if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
-          auto k = static_cast<std::int64_t>(v);
-          if (k < 0) k += depth;
-          if (k < 0 || k >= depth) continue;
-          std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e), off_on + e, e);
-        }
-      }
-    }, NumericTypes{});
+    visit_dtype(
+        info, indices.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* idx = indices.data<T>();
+          for (std::int64_t o = 0; o < outer; ++o) {
+            for (std::int64_t i = 0; i < inner; ++i) {
+              const auto v = static_cast<double>(idx[o * inner + i]);
+              if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
+              auto k = static_cast<std::int64_t>(v);
+              if (k < 0) k += depth;
+              if (k < 0 || k >= depth) continue;
+              std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e),
+                          off_on + e, e);
+            }
+          }
+        },
+        NumericTypes{});
   }
 
  private:
@@ -936,11 +1003,14 @@ class TriluKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
-    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more, not " + x.shape().to_string());
+    if (x.rank() < 2)
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must have rank 2 or more, not " + x.shape().to_string());
     std::int64_t k = 0;
     if (ctx.input_count() > 1 && ctx.has_input(1)) {
       const Tensor& kt = ctx.input(1);
-      if (kt.dtype() != DType::i64 || kt.numel() != 1) info.fail(ErrorKind::invalid_model, "k must be one int64");
+      if (kt.dtype() != DType::i64 || kt.numel() != 1)
+        info.fail(ErrorKind::invalid_model, "k must be one int64");
       k = *kt.data<std::int64_t>();
     }
     const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
@@ -956,10 +1026,13 @@ class TriluKernel final : public OpKernel {
         const std::int64_t row = (m * rows + i) * cols;
         // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
         const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
-        const std::int64_t hi = upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
-        std::memset(dst + row * static_cast<std::int64_t>(e), 0, static_cast<std::size_t>(cols) * e);
+        const std::int64_t hi =
+            upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
+        std::memset(dst + row * static_cast<std::int64_t>(e), 0,
+                    static_cast<std::size_t>(cols) * e);
         if (hi > lo) {
-          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e), src + (row + lo) * static_cast<std::int64_t>(e),
+          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e),
+                      src + (row + lo) * static_cast<std::int64_t>(e),
                       static_cast<std::size_t>(hi - lo) * e);
         }
       }
@@ -989,10 +1062,12 @@ class ReverseSequenceKernel final : public OpKernel {
     const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
     if (lens.rank() != 1 || lens.numel() != batch) {
       info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
-                                               " does not match the batch size " + std::to_string(batch));
+                                               " does not match the batch size " +
+                                               std::to_string(batch));
     }
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
     const auto* src = static_cast<const unsigned char*>(x.raw_data());
     auto* dst = static_cast<unsigned char*>(writable(y));
     auto at = [&](std::int64_t t, std::int64_t b) {
@@ -1002,7 +1077,8 @@ class ReverseSequenceKernel final : public OpKernel {
       for (std::int64_t b = 0; b < batch; ++b) {
         if (len[b] < 0 || len[b] > steps) {
           info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
-                                                     " is outside [0, " + std::to_string(steps) + "]");
+                                                     " is outside [0, " + std::to_string(steps) +
+                                                     "]");
         }
       }
       for (std::int64_t b = 0; b < batch; ++b) {
@@ -1021,7 +1097,8 @@ class ReverseSequenceKernel final : public OpKernel {
 // Compress: the slices along axis (or of the flattened input) where condition is true.
 class CompressKernel final : public OpKernel {
  public:
-  explicit CompressKernel(const OpInfo& info) : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
+  explicit CompressKernel(const OpInfo& info)
+      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& input = ctx.input(0);
@@ -1046,7 +1123,8 @@ class CompressKernel final : public OpKernel {
     out[axis] = count;
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
     const std::int64_t outer = span_of(x.shape(), 0, axis);
-    const std::size_t block = static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
     const auto* src = static_cast<const unsigned char*>(x.raw_data());
     auto* dst = static_cast<unsigned char*>(writable(y));
     for (std::int64_t o = 0; o < outer && block; ++o) {
@@ -1070,7 +1148,13 @@ class CompressKernel final : public OpKernel {
 class ResizeKernel final : public OpKernel {
  public:
   enum class Mode { nearest, linear, cubic };
-  enum class Transform { half_pixel, asymmetric, align_corners, pytorch_half_pixel, tf_crop_and_resize };
+  enum class Transform {
+    half_pixel,
+    asymmetric,
+    align_corners,
+    pytorch_half_pixel,
+    tf_crop_and_resize
+  };
   enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
 
   ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
@@ -1086,7 +1170,8 @@ class ResizeKernel final : public OpKernel {
     }
     // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
     const bool legacy = upsample || info.opset() < 11;
-    const std::string transform = legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    const std::string transform =
+        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
     if (transform == "half_pixel") {
       transform_ = Transform::half_pixel;
     } else if (transform == "asymmetric") {
@@ -1098,9 +1183,11 @@ class ResizeKernel final : public OpKernel {
     } else if (transform == "tf_crop_and_resize") {
       transform_ = Transform::tf_crop_and_resize;
     } else {
-      info.fail(ErrorKind::unsupported_op, "coordinate_transformation_mode '" + transform + "' is not supported");
+      info.fail(ErrorKind::unsupported_op,
+                "coordinate_transformation_mode '" + transform + "' is not supported");
     }
-    const std::string nearest = legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    const std::string nearest =
+        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
     if (nearest == "round_prefer_floor") {
       nearest_ = Nearest::round_prefer_floor;
     } else if (nearest == "round_prefer_ceil") {
@@ -1117,7 +1204,8 @@ class ResizeKernel final : public OpKernel {
     extrapolation_ = info.get_float("extrapolation_value", 0.0f);
     if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
         info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
-      info.fail(ErrorKind::unsupported_op, "antialias, axes and keep_aspect_ratio_policy are not supported");
+      info.fail(ErrorKind::unsupported_op,
+                "antialias, axes and keep_aspect_ratio_policy are not supported");
     }
     if (upsample && info.opset() < 9) {
       scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
@@ -1137,7 +1225,8 @@ class ResizeKernel final : public OpKernel {
     const Tensor* sizes = nullptr;
     const Tensor* roi_input = nullptr;
     auto optional = [&](std::size_t i) -> const Tensor* {
-      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i) : nullptr;
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
+                                                                                   : nullptr;
     };
     if (upsample_ && info.opset() < 9) {
       if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
@@ -1154,7 +1243,8 @@ class ResizeKernel final : public OpKernel {
     }
     if (scales) {
       if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
-      if (static_cast<std::size_t>(scales->numel()) != rank) scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      if (static_cast<std::size_t>(scales->numel()) != rank)
+        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
       for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
     }
     if (sizes) {
@@ -1167,7 +1257,8 @@ class ResizeKernel final : public OpKernel {
     }
     for (std::size_t k = 0; k < rank; ++k) {
       if (!(scale[k] > 0 && scale[k] < 1e9)) {
-        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " + std::to_string(k) + " is not positive");
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
+                                                std::to_string(k) + " is not positive");
       }
       if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
     }
@@ -1179,10 +1270,13 @@ class ResizeKernel final : public OpKernel {
       if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
         info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
       }
-      visit_dtype(info, roi_input->dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
-      }, TypeList<float, double, float16>{});
+      visit_dtype(
+          info, roi_input->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+          },
+          TypeList<float, double, float16>{});
     }
     Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
     if (y.numel() == 0) return;
@@ -1198,30 +1292,39 @@ class ResizeKernel final : public OpKernel {
       cur[k] = out[k];
       largest = std::max(largest, output_shape(info, cur).numel());
     }
-    auto* a = static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    auto* a =
+        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
     double* b = a + largest;
-    visit_dtype(info, x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* p = x.data<T>();
-      for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
-    }, ResizeTypes{});
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+        },
+        ResizeTypes{});
     cur = dims_of_shape(in);
     for (std::size_t k = 0; k < rank; ++k) {
-      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize) continue;
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
+        continue;
       resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
       cur[k] = out[k];
       std::swap(a, b);
     }
-    visit_dtype(info, x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      T* p = y.data<T>();
-      for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
-    }, ResizeTypes{});
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+        },
+        ResizeTypes{});
   }
 
  private:
-  using ResizeTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
-                               std::uint16_t, std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  using ResizeTypes =
+      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
   template <class T>
   static double to_double(T v) {
     if constexpr (std::is_same<T, float16>::value) {
@@ -1238,14 +1341,17 @@ class ResizeKernel final : public OpKernel {
       const double r = std::nearbyint(v);
       const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
       const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      return r <= lo ? std::numeric_limits<T>::lowest() : r >= hi ? std::numeric_limits<T>::max() : static_cast<T>(r);
+      return r <= lo   ? std::numeric_limits<T>::lowest()
+             : r >= hi ? std::numeric_limits<T>::max()
+                       : static_cast<T>(r);
     } else {
       return static_cast<T>(v);
     }
   }
   [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
     info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
-                                             " entries for an input of rank " + std::to_string(rank));
+                                             " entries for an input of rank " +
+                                             std::to_string(rank));
   }
 
   // The input taps and weights of output position x along one axis.
@@ -1266,7 +1372,8 @@ class ResizeKernel final : public OpKernel {
       case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
       case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
       case Transform::tf_crop_and_resize:
-        xo = width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo =
+            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
         xo += roi_lo * last;
         if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
           t.extrapolate = true;
@@ -1323,7 +1430,8 @@ class ResizeKernel final : public OpKernel {
       }
       for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
     }
-    for (int j = 0; j < t.n; ++j) t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    for (int j = 0; j < t.n; ++j)
+      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
     return t;
   }
 
@@ -1336,7 +1444,8 @@ class ResizeKernel final : public OpKernel {
     const Shape& out = y.shape();
     std::int64_t total = 0;
     for (std::size_t k = 0; k < rank; ++k) total += out[k];
-    auto* table = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    auto* table = static_cast<std::int64_t*>(
+        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
     std::int64_t* axis_table[Shape::max_rank];
     std::int64_t strides[Shape::max_rank];
     strides_of(in, strides);

@@ -19,8 +19,8 @@ namespace ops {
 inline float read_epsilon(const OpInfo& info, float fallback) {
   const float eps = info.get_float("epsilon", fallback);
   if (!(eps >= 0.0f) || std::isinf(eps)) {
-    info.fail(ErrorKind::invalid_model, "epsilon must be finite and >= 0, got " +
-                                            std::to_string(eps));
+    info.fail(ErrorKind::invalid_model,
+              "epsilon must be finite and >= 0, got " + std::to_string(eps));
   }
   return eps;
 }
@@ -77,8 +77,8 @@ class BatchNormKernel final : public OpKernel {
     const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
     const float* var = per_channel(ctx, 4, "input_var", v.channels);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
-    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial,
-                            mean, var, scale, bias, eps_);
+    kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial, mean,
+                            var, scale, bias, eps_);
   }
 
  private:
@@ -99,7 +99,8 @@ class LayerNormKernel final : public OpKernel {
     if (rank == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank >= 1");
     const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
     std::size_t rows = 1, cols = 1;
-    for (std::size_t d = 0; d < rank; ++d) (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
+    for (std::size_t d = 0; d < rank; ++d)
+      (d < axis ? rows : cols) *= static_cast<std::size_t>(x.shape()[d]);
     const Shape row_shape(x.shape().data() + axis, rank - axis);
     // Parameters of another shape are broadcast into scratch (one buffer for both).
     const bool has_bias = ctx.has_input(2);
@@ -141,7 +142,8 @@ class LayerNormKernel final : public OpKernel {
     const Shape ins[1] = {t.shape()};
     const float* src = t.data<float>();
     float* dst = expanded;
-    for_each_broadcast(row, ins, [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
+    for_each_broadcast(row, ins,
+                       [&](std::int64_t e, const std::int64_t* off) { dst[e] = src[off[0]]; });
     return dst;
   }
 
@@ -176,8 +178,8 @@ class GroupNormKernel final : public OpKernel {
       : groups_(info.require("num_groups", Attribute::Kind::int_).i),
         eps_(read_epsilon(info, 1e-5f)) {
     if (groups_ < 1) {
-      info.fail(ErrorKind::invalid_model, "num_groups " + std::to_string(groups_) +
-                                              " must be >= 1");
+      info.fail(ErrorKind::invalid_model,
+                "num_groups " + std::to_string(groups_) + " must be >= 1");
     }
   }
 
@@ -202,10 +204,9 @@ class GroupNormKernel final : public OpKernel {
     for (std::size_t k = 0; k < 2; ++k) {
       const Tensor& t = *params[k];
       if (t.rank() != 1 || (t.numel() != per && t.numel() != per_group)) {
-        ctx.fail(ErrorKind::shape_mismatch, std::string(k ? "bias " : "scale ") +
-                                                t.shape().to_string() + " must be [" +
-                                                std::to_string(groups) + "] (or [" +
-                                                std::to_string(v.channels) + "])");
+        ctx.fail(ErrorKind::shape_mismatch,
+                 std::string(k ? "bias " : "scale ") + t.shape().to_string() + " must be [" +
+                     std::to_string(groups) + "] (or [" + std::to_string(v.channels) + "])");
       }
       const float* src = t.data<float>();
       const std::size_t step = t.numel() == per ? 1 : v.channels / groups;
@@ -239,29 +240,34 @@ class LrnKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const auto before = static_cast<std::ptrdiff_t>((size_ - 1) / 2);
     const auto after = static_cast<std::ptrdiff_t>(size_ - 1 - (size_ - 1) / 2);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      const auto channels = static_cast<std::ptrdiff_t>(v.channels);
-      for (std::size_t n = 0; n < v.batch; ++n) {
-        for (std::ptrdiff_t c = 0; c < channels; ++c) {
-          const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
-          const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
-          for (std::size_t s = 0; s < v.spatial; ++s) {
-            double sum = 0.0;
-            for (std::ptrdiff_t k = lo; k <= hi; ++k) {
-              const double e = px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
-              sum += e * e;
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          const auto channels = static_cast<std::ptrdiff_t>(v.channels);
+          for (std::size_t n = 0; n < v.batch; ++n) {
+            for (std::ptrdiff_t c = 0; c < channels; ++c) {
+              const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, c - before);
+              const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(channels - 1, c + after);
+              for (std::size_t s = 0; s < v.spatial; ++s) {
+                double sum = 0.0;
+                for (std::ptrdiff_t k = lo; k <= hi; ++k) {
+                  const double e =
+                      px[(n * v.channels + static_cast<std::size_t>(k)) * v.spatial + s];
+                  sum += e * e;
+                }
+                const std::size_t at =
+                    (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
+                const double scale = static_cast<double>(bias_) +
+                                     static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
+                py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
+              }
             }
-            const std::size_t at = (n * v.channels + static_cast<std::size_t>(c)) * v.spatial + s;
-            const double scale = static_cast<double>(bias_) +
-                                 static_cast<double>(alpha_) / static_cast<double>(size_) * sum;
-            py[at] = static_cast<T>(px[at] / std::pow(scale, static_cast<double>(beta_)));
           }
-        }
-      }
-    }, FloatTypes{});
+        },
+        FloatTypes{});
   }
 
  private:
@@ -291,24 +297,28 @@ class MeanVarianceNormKernel final : public OpKernel {
     auto* stats = static_cast<double*>(ctx.scratch(2 * groups * sizeof(double)));
     std::fill(stats, stats + 2 * groups, 0.0);
     const Shape ins[1] = {stat_shape};
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
-        const double v = px[e];
-        stats[2 * off[0]] += v;
-        stats[2 * off[0] + 1] += v * v;
-      });
-      for (std::size_t g = 0; g < groups; ++g) {
-        const double mean = stats[2 * g] / count;
-        stats[2 * g] = mean;
-        stats[2 * g + 1] = std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
-      }
-      for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
-        py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
-      });
-    }, FloatTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+            const double v = px[e];
+            stats[2 * off[0]] += v;
+            stats[2 * off[0] + 1] += v * v;
+          });
+          for (std::size_t g = 0; g < groups; ++g) {
+            const double mean = stats[2 * g] / count;
+            stats[2 * g] = mean;
+            stats[2 * g + 1] =
+                std::sqrt(std::max(0.0, stats[2 * g + 1] / count - mean * mean)) + 1e-9;
+          }
+          for_each_broadcast(x.shape(), ins, [&](std::int64_t e, const std::int64_t* off) {
+            py[e] = static_cast<T>((px[e] - stats[2 * off[0]]) / stats[2 * off[0] + 1]);
+          });
+        },
+        FloatTypes{});
   }
 
  private:

@@ -69,7 +69,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
       double acc = 0.0;
       std::size_t inside = 0, padded = 0;
       T best = std::numeric_limits<T>::lowest();
-      if constexpr (std::numeric_limits<T>::has_infinity) best = -std::numeric_limits<T>::infinity();
+      if constexpr (std::numeric_limits<T>::has_infinity)
+        best = -std::numeric_limits<T>::infinity();
       std::int64_t best_at = -1;
       bool is_nan = false;
       for (std::size_t w_i = 0; w_i < window; ++w_i) {
@@ -143,7 +144,7 @@ class PoolKernel final : public OpKernel {
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
       // p is a float before opset 11 and an int from 11 on.
-      options_.p = p == nullptr ? 2.0f
+      options_.p = p == nullptr                         ? 2.0f
                    : p->kind == Attribute::Kind::float_ ? p->f
                                                         : static_cast<float>(info.get_int("p", 2));
       if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
@@ -244,7 +245,7 @@ class GlobalPoolKernel final : public OpKernel {
   GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
-      p_ = p == nullptr ? 2.0f
+      p_ = p == nullptr                         ? 2.0f
            : p->kind == Attribute::Kind::float_ ? p->f
                                                 : static_cast<float>(info.get_int("p", 2));
       if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
@@ -254,8 +255,8 @@ class GlobalPoolKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.rank() < 2) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() +
-                                              " must be [N, C, spatial...]");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "X " + x.shape().to_string() + " must be [N, C, spatial...]");
     }
     std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
     std::vector<WindowAxis> axes(x.rank() - 2);
@@ -318,8 +319,7 @@ class MaxUnpoolKernel final : public OpKernel {
     window_.check_rank(ctx.info(), rank);
     std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
     for (std::size_t i = 0; i < rank; ++i) {
-      const std::int64_t pads =
-          window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
+      const std::int64_t pads = window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
       dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
                      window_.kernel[i] - pads);
     }
@@ -345,25 +345,28 @@ class MaxUnpoolKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
     if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
     const std::int64_t* pi = idx.data<std::int64_t>();
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (std::int64_t i = 0; i < x.numel(); ++i) {
-        if (pi[i] < 0 || pi[i] >= from.numel()) {
-          ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
-                                                  " is outside the unpooled shape " +
-                                                  from.to_string());
-        }
-        std::int64_t rest = pi[i], at = 0, stride = 1;
-        for (std::size_t d = dims.size(); d-- > 0;) {
-          at += rest % unpooled[d] * stride;
-          rest /= unpooled[d];
-          stride *= dims[d];
-        }
-        py[at] = px[i];
-      }
-    }, NumericTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            if (pi[i] < 0 || pi[i] >= from.numel()) {
+              ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
+                                                      " is outside the unpooled shape " +
+                                                      from.to_string());
+            }
+            std::int64_t rest = pi[i], at = 0, stride = 1;
+            for (std::size_t d = dims.size(); d-- > 0;) {
+              at += rest % unpooled[d] * stride;
+              rest /= unpooled[d];
+              stride *= dims[d];
+            }
+            py[at] = px[i];
+          }
+        },
+        NumericTypes{});
   }
 
  private:

@@ -130,7 +130,8 @@ void reduce_scalar(ReduceOp op, const Tensor& x, const Shape& kept, T* y, Acc* a
 class ReduceKernel final : public OpKernel {
  public:
   ReduceKernel(const OpInfo& info, ReduceOp op)
-      : op_(op), keepdims_(info.get_int("keepdims", 1) != 0),
+      : op_(op),
+        keepdims_(info.get_int("keepdims", 1) != 0),
         noop_with_empty_axes_(info.get_int("noop_with_empty_axes", 0) != 0),
         axes_are_input_(info.opset() >= (op == ReduceOp::sum ? 13 : 18)) {
     if (axes_are_input_) {
@@ -192,19 +193,22 @@ class ReduceKernel final : public OpKernel {
     const std::int64_t n = kept.numel();
     void* scratch = ctx.scratch(static_cast<std::size_t>(n) * 16 + 16);
     const ReduceOp op = op_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (std::is_integral<T>::value) {
-        if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
-          using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
-          auto* acc = static_cast<Acc*>(scratch);
-          reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
-          return;
-        }
-      }
-      auto* acc = static_cast<double*>(scratch);
-      reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
-    }, NumericHalfTypes{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          if constexpr (std::is_integral<T>::value) {
+            if (op != ReduceOp::l2 && op != ReduceOp::log_sum && op != ReduceOp::log_sum_exp) {
+              using Acc = std::conditional_t<std::is_signed<T>::value, std::int64_t, std::uint64_t>;
+              auto* acc = static_cast<Acc*>(scratch);
+              reduce_scalar<T, Acc>(op, x, kept, y.data<T>(), acc, acc + n);
+              return;
+            }
+          }
+          auto* acc = static_cast<double*>(scratch);
+          reduce_scalar<T, double>(op, x, kept, y.data<T>(), acc, acc + n);
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -233,7 +237,9 @@ bool same_value(C a, C b) {
 class ArgKernel final : public OpKernel {
  public:
   ArgKernel(const OpInfo& info, bool max)
-      : max_(max), axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0),
+      : max_(max),
+        axis_(info.get_int("axis", 0)),
+        keepdims_(info.get_int("keepdims", 1) != 0),
         last_(info.get_int("select_last_index", 0) != 0) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -252,26 +258,29 @@ class ArgKernel final : public OpKernel {
       return;
     }
     const AxisView v = view_around(x.shape(), axis);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          const T* p = px + o * v.mid * v.inner + i;
-          auto best = to_scalar(p[0]);
-          std::int64_t at = 0;
-          for (std::int64_t j = 1; j < v.mid; ++j) {
-            const auto c = to_scalar(p[j * v.inner]);
-            const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
-            if (better || (last_ && same_value(c, best))) {
-              best = c;
-              at = j;
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              const T* p = px + o * v.mid * v.inner + i;
+              auto best = to_scalar(p[0]);
+              std::int64_t at = 0;
+              for (std::int64_t j = 1; j < v.mid; ++j) {
+                const auto c = to_scalar(p[j * v.inner]);
+                const bool better = max_ ? greater_nan_high(c, best) : less_nan_low(c, best);
+                if (better || (last_ && same_value(c, best))) {
+                  best = c;
+                  at = j;
+                }
+              }
+              py[o * v.inner + i] = at;
             }
           }
-          py[o * v.inner + i] = at;
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -285,8 +294,10 @@ class ArgKernel final : public OpKernel {
 class TopKKernel final : public OpKernel {
  public:
   explicit TopKKernel(const OpInfo& info)
-      : k_is_input_(info.opset() >= 10), k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
-        axis_(info.get_int("axis", -1)), largest_(info.get_int("largest", 1) != 0) {
+      : k_is_input_(info.opset() >= 10),
+        k_(k_is_input_ ? 0 : info.require("k", Attribute::Kind::int_).i),
+        axis_(info.get_int("axis", -1)),
+        largest_(info.get_int("largest", 1) != 0) {
     if (!k_is_input_ && k_ < 0) info.fail(ErrorKind::invalid_model, "k must not be negative");
   }
   void run(OpContext& ctx) const override {
@@ -302,7 +313,8 @@ class TopKKernel final : public OpKernel {
                                                kt.shape().to_string());
       }
       k = kt.data<std::int64_t>()[0];
-      if (k < 0) ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
+      if (k < 0)
+        ctx.fail(ErrorKind::invalid_model, "K must not be negative, not " + std::to_string(k));
     }
     const AxisView v = view_around(x.shape(), axis);
     if (k > v.mid) {
@@ -316,32 +328,35 @@ class TopKKernel final : public OpKernel {
     if (out_shape.numel() == 0) return;
     auto* order = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(v.mid) * 8));
     const bool largest = largest_;
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* pv = values.data<T>();
-      std::int64_t* pi = indices.data<std::int64_t>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          const T* p = px + o * v.mid * v.inner + i;
-          const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
-          // Equal values keep their index order (the spec's tie rule).
-          const auto before = [&](std::int64_t a, std::int64_t b) {
-            const auto va = at(a), vb = at(b);
-            const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
-            const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
-            return ab || (!ba && a < b);
-          };
-          for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
-          std::partial_sort(order, order + k, order + v.mid, before);
-          for (std::int64_t j = 0; j < k; ++j) {
-            const std::int64_t out = (o * k + j) * v.inner + i;
-            pv[out] = p[order[j] * v.inner];
-            pi[out] = order[j];
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* pv = values.data<T>();
+          std::int64_t* pi = indices.data<std::int64_t>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              const T* p = px + o * v.mid * v.inner + i;
+              const auto at = [&](std::int64_t j) { return to_scalar(p[j * v.inner]); };
+              // Equal values keep their index order (the spec's tie rule).
+              const auto before = [&](std::int64_t a, std::int64_t b) {
+                const auto va = at(a), vb = at(b);
+                const bool ab = largest ? greater_nan_high(va, vb) : greater_nan_high(vb, va);
+                const bool ba = largest ? greater_nan_high(vb, va) : greater_nan_high(va, vb);
+                return ab || (!ba && a < b);
+              };
+              for (std::int64_t j = 0; j < v.mid; ++j) order[j] = j;
+              std::partial_sort(order, order + k, order + v.mid, before);
+              for (std::int64_t j = 0; j < k; ++j) {
+                const std::int64_t out = (o * k + j) * v.inner + i;
+                pv[out] = p[order[j] * v.inner];
+                pi[out] = order[j];
+              }
+            }
           }
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -369,25 +384,28 @@ class CumSumKernel final : public OpKernel {
     const auto a = static_cast<std::int64_t>(read_scalar(ctx.info(), axis_t, "axis"));
     const AxisView v = view_around(x.shape(), normalize_axis(ctx.info(), a, x.rank()));
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      using C = scalar_t<T>;
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      for (std::int64_t o = 0; o < v.outer; ++o) {
-        for (std::int64_t i = 0; i < v.inner; ++i) {
-          C sum = C(0);
-          for (std::int64_t s = 0; s < v.mid; ++s) {
-            const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
-            const std::int64_t e = (o * v.mid + j) * v.inner + i;
-            const C value = to_scalar(px[e]);
-            if (!exclusive_) sum = wrap_add(sum, value);
-            py[e] = convert_to<T>(sum);
-            if (exclusive_) sum = wrap_add(sum, value);
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          using C = scalar_t<T>;
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for (std::int64_t o = 0; o < v.outer; ++o) {
+            for (std::int64_t i = 0; i < v.inner; ++i) {
+              C sum = C(0);
+              for (std::int64_t s = 0; s < v.mid; ++s) {
+                const std::int64_t j = reverse_ ? v.mid - 1 - s : s;
+                const std::int64_t e = (o * v.mid + j) * v.inner + i;
+                const C value = to_scalar(px[e]);
+                if (!exclusive_) sum = wrap_add(sum, value);
+                py[e] = convert_to<T>(sum);
+                if (exclusive_) sum = wrap_add(sum, value);
+              }
+            }
           }
-        }
-      }
-    }, NumericHalfTypes{});
+        },
+        NumericHalfTypes{});
   }
 
  private:
@@ -407,11 +425,16 @@ inline void register_reduce_ops(OpSet& ops) {
     const char* name;
     kernels::ReduceOp op;
   } reductions[] = {
-      {"ReduceSum", kernels::ReduceOp::sum},       {"ReduceMean", kernels::ReduceOp::mean},
-      {"ReduceMax", kernels::ReduceOp::max},       {"ReduceMin", kernels::ReduceOp::min},
-      {"ReduceProd", kernels::ReduceOp::prod},     {"ReduceL1", kernels::ReduceOp::l1},
-      {"ReduceL2", kernels::ReduceOp::l2},         {"ReduceSumSquare", kernels::ReduceOp::sum_square},
-      {"ReduceLogSum", kernels::ReduceOp::log_sum}, {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
+      {"ReduceSum", kernels::ReduceOp::sum},
+      {"ReduceMean", kernels::ReduceOp::mean},
+      {"ReduceMax", kernels::ReduceOp::max},
+      {"ReduceMin", kernels::ReduceOp::min},
+      {"ReduceProd", kernels::ReduceOp::prod},
+      {"ReduceL1", kernels::ReduceOp::l1},
+      {"ReduceL2", kernels::ReduceOp::l2},
+      {"ReduceSumSquare", kernels::ReduceOp::sum_square},
+      {"ReduceLogSum", kernels::ReduceOp::log_sum},
+      {"ReduceLogSumExp", kernels::ReduceOp::log_sum_exp},
   };
   for (const auto& r : reductions) {
     ops.add("", r.name, 1, reduction(r.op));

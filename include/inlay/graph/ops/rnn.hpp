@@ -36,19 +36,52 @@ class GateFunction {
     for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     float alpha = 0.0f, beta = 0.0f;
     bool uses_alpha = true, uses_beta = false;
-    if (n == "relu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::relu; uses_alpha = false; }
-    else if (n == "tanh") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::tanh; uses_alpha = false; }
-    else if (n == "sigmoid") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::sigmoid; uses_alpha = false; }
-    else if (n == "softplus") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::softplus; uses_alpha = false; }
-    else if (n == "softsign") { kind_ = Kind::softsign; uses_alpha = false; }
-    else if (n == "leakyrelu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::leaky_relu; alpha = 0.01f; }
-    else if (n == "elu") { kind_ = Kind::kernel; op_ = kernels::UnaryOp::elu; alpha = 1.0f; }
-    else if (n == "thresholdedrelu") { kind_ = Kind::thresholded_relu; alpha = 1.0f; }
-    else if (n == "hardsigmoid") {
-      kind_ = Kind::kernel; op_ = kernels::UnaryOp::hard_sigmoid; alpha = 0.2f; beta = 0.5f; uses_beta = true;
-    } else if (n == "affine") { kind_ = Kind::affine; alpha = 1.0f; uses_beta = true; }
-    else if (n == "scaledtanh") { kind_ = Kind::scaled_tanh; alpha = 1.0f; beta = 1.0f; uses_beta = true; }
-    else {
+    if (n == "relu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::relu;
+      uses_alpha = false;
+    } else if (n == "tanh") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::tanh;
+      uses_alpha = false;
+    } else if (n == "sigmoid") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::sigmoid;
+      uses_alpha = false;
+    } else if (n == "softplus") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::softplus;
+      uses_alpha = false;
+    } else if (n == "softsign") {
+      kind_ = Kind::softsign;
+      uses_alpha = false;
+    } else if (n == "leakyrelu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::leaky_relu;
+      alpha = 0.01f;
+    } else if (n == "elu") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::elu;
+      alpha = 1.0f;
+    } else if (n == "thresholdedrelu") {
+      kind_ = Kind::thresholded_relu;
+      alpha = 1.0f;
+    } else if (n == "hardsigmoid") {
+      kind_ = Kind::kernel;
+      op_ = kernels::UnaryOp::hard_sigmoid;
+      alpha = 0.2f;
+      beta = 0.5f;
+      uses_beta = true;
+    } else if (n == "affine") {
+      kind_ = Kind::affine;
+      alpha = 1.0f;
+      uses_beta = true;
+    } else if (n == "scaledtanh") {
+      kind_ = Kind::scaled_tanh;
+      alpha = 1.0f;
+      beta = 1.0f;
+      uses_beta = true;
+    } else {
       info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
     }
     if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
@@ -94,7 +127,9 @@ class RecurrentKernel final : public OpKernel {
  public:
   RecurrentKernel(const OpInfo& info, CellKind cell)
       : cell_(cell),
-        gates_(cell == CellKind::rnn ? 1 : cell == CellKind::gru ? 3 : 4),
+        gates_(cell == CellKind::rnn   ? 1
+               : cell == CellKind::gru ? 3
+                                       : 4),
         hidden_size_(info.get_int("hidden_size", -1)),
         clip_(info.get_float("clip", 0.0f)),
         has_clip_(info.has("clip")),
@@ -103,9 +138,13 @@ class RecurrentKernel final : public OpKernel {
         layout_(info.get_int("layout", 0)) {
     const std::string dir = info.get_string("direction", "forward");
     if (dir == "forward") directions_ = 1;
-    else if (dir == "reverse") { directions_ = 1; reverse_ = true; }
-    else if (dir == "bidirectional") directions_ = 2;
-    else info.fail(ErrorKind::invalid_model, "direction '" + dir + "' is not forward, reverse or bidirectional");
+    else if (dir == "reverse") {
+      directions_ = 1;
+      reverse_ = true;
+    } else if (dir == "bidirectional") directions_ = 2;
+    else
+      info.fail(ErrorKind::invalid_model,
+                "direction '" + dir + "' is not forward, reverse or bidirectional");
     if (layout_ != 0 && layout_ != 1) {
       info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
     }
@@ -173,7 +212,8 @@ class RecurrentKernel final : public OpKernel {
     require_f32(ctx, x, "X");
     require_f32(ctx, w, "W");
     require_f32(ctx, r, "R");
-    if (x.rank() != 3) ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
+    if (x.rank() != 3)
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be 3-D");
     const std::size_t hs = hidden(info, r.shape());
     const auto seq = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 0 : 1]);
     const auto batch = static_cast<std::size_t>(x.shape()[layout_ == 0 ? 1 : 0]);
@@ -195,11 +235,12 @@ class RecurrentKernel final : public OpKernel {
         }
       }
     }
-    const std::vector<std::size_t> state_dims =
-        layout_ == 0 ? std::vector<std::size_t>{dirs, batch, hs}
-                     : std::vector<std::size_t>{batch, dirs, hs};
+    const std::vector<std::size_t> state_dims = layout_ == 0
+                                                    ? std::vector<std::size_t>{dirs, batch, hs}
+                                                    : std::vector<std::size_t>{batch, dirs, hs};
     const float* init_h = optional(ctx, 5, "initial_h", state_dims);
-    const float* init_c = cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
+    const float* init_c =
+        cell_ == CellKind::lstm ? optional(ctx, 6, "initial_c", state_dims) : nullptr;
     const float* peep = cell_ == CellKind::lstm ? optional(ctx, 7, "P", {dirs, 3 * hs}) : nullptr;
 
     auto dims = [](std::initializer_list<std::size_t> d) {
@@ -209,21 +250,24 @@ class RecurrentKernel final : public OpKernel {
     };
     float* y = nullptr;
     if (ctx.output_count() > 0 && ctx.has_output(0)) {
-      Tensor& t = ctx.output(0, DType::f32, layout_ == 0 ? dims({seq, dirs, batch, hs})
-                                                         : dims({batch, seq, dirs, hs}));
+      Tensor& t =
+          ctx.output(0, DType::f32,
+                     layout_ == 0 ? dims({seq, dirs, batch, hs}) : dims({batch, seq, dirs, hs}));
       y = t.data<float>();
       if (t.nbytes()) std::memset(y, 0, t.nbytes());  // steps past a sequence's end stay 0
     }
     const Shape state_shape = layout_ == 0 ? dims({dirs, batch, hs}) : dims({batch, dirs, hs});
     float* y_h = ctx.output_count() > 1 && ctx.has_output(1)
-                     ? ctx.output(1, DType::f32, state_shape).data<float>() : nullptr;
+                     ? ctx.output(1, DType::f32, state_shape).data<float>()
+                     : nullptr;
     float* y_c = cell_ == CellKind::lstm && ctx.output_count() > 2 && ctx.has_output(2)
-                     ? ctx.output(2, DType::f32, state_shape).data<float>() : nullptr;
+                     ? ctx.output(2, DType::f32, state_shape).data<float>()
+                     : nullptr;
 
     // Scratch: projections of all steps, the step's gates, h, c, r * h (GRU), two bias rows.
     const std::size_t proj = seq * batch * gh, step = batch * gh, state = batch * hs;
-    float* base = static_cast<float*>(
-        ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
+    float* base =
+        static_cast<float*>(ctx.scratch((proj + step + 3 * state + 2 * gh + hs) * sizeof(float)));
     float* xw = base;
     float* g = xw + proj;
     float* h = g + step;
@@ -261,7 +305,9 @@ class RecurrentKernel final : public OpKernel {
         else std::fill(c + b * hs, c + (b + 1) * hs, 0.0f);
       }
       std::fill(rh, rh + state, 0.0f);  // rows past their sequence still enter the GEMM
-      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn ? 1 : cell_ == CellKind::gru ? 2 : 3)];
+      const GateFunction* fn = &functions_[d * (cell_ == CellKind::rnn   ? 1
+                                                : cell_ == CellKind::gru ? 2
+                                                                         : 3)];
       const float* pd = peep ? peep + d * 3 * hs : nullptr;
       const bool use_cell = cell_kernel_ && pd == nullptr;
       const float* packed = packed_r_.empty() ? nullptr : packed_r_.data() + d * packed_size_;
@@ -318,7 +364,8 @@ class RecurrentKernel final : public OpKernel {
             step_lstm(fn, grow, pd, hb, cb, hs);
           }
           if (y) {
-            float* dst = y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
+            float* dst =
+                y + (layout_ == 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * hs;
             std::memcpy(dst, hb, hs * sizeof(float));
           }
         }
@@ -436,8 +483,8 @@ class RecurrentKernel final : public OpKernel {
       want += (k++ ? ", " : "") + std::to_string(d);
     }
     if (!ok) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + t.shape().to_string() +
-                                              " must be [" + want + "]");
+      ctx.fail(ErrorKind::shape_mismatch,
+               std::string(what) + " " + t.shape().to_string() + " must be [" + want + "]");
     }
   }
   static const float* optional(OpContext& ctx, std::size_t i, const char* what,
@@ -459,9 +506,9 @@ class RecurrentKernel final : public OpKernel {
   std::size_t directions_ = 1;
   bool reverse_ = false;
   std::vector<GateFunction> functions_;
-  bool cell_kernel_ = false;       // the gates run kernels::lstm_cell_f32 / gru_cell_f32
-  std::vector<float> packed_r_;    // constant R packed for gemm_packed_f32, per direction
-  std::size_t packed_size_ = 0;    // floats per direction in packed_r_
+  bool cell_kernel_ = false;     // the gates run kernels::lstm_cell_f32 / gru_cell_f32
+  std::vector<float> packed_r_;  // constant R packed for gemm_packed_f32, per direction
+  std::size_t packed_size_ = 0;  // floats per direction in packed_r_
 };
 
 template <CellKind cell>

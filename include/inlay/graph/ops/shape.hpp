@@ -36,8 +36,9 @@ inline Dims dims_of_shape(const Shape& s) {
 // shape, axes, starts ...); an Error naming the node otherwise.
 inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.rank() > 1) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be a scalar or 1-D, not of shape " +
-                                            t.shape().to_string());
+    info.fail(
+        ErrorKind::invalid_model,
+        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
   }
   if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
     info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
@@ -51,8 +52,8 @@ inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
   } else if (t.dtype() == DType::i32) {
     for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
   return d;
 }
@@ -83,7 +84,8 @@ inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::siz
   for (std::size_t i = 0; i < rank; ++i) {
     if (dims[i] < 0) {
       info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
-                                               " would be negative (" + std::to_string(dims[i]) + ")");
+                                               " would be negative (" + std::to_string(dims[i]) +
+                                               ")");
     }
     if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
       info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
@@ -92,7 +94,9 @@ inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::siz
   }
   return Shape(dims, rank);
 }
-inline Shape output_shape(const OpInfo& info, const Dims& d) { return output_shape(info, d.v, d.n); }
+inline Shape output_shape(const OpInfo& info, const Dims& d) {
+  return output_shape(info, d.v, d.n);
+}
 
 inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
 
@@ -116,8 +120,8 @@ void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f)
   } else if (t.dtype() == DType::i32) {
     f(t.data<std::int32_t>());
   } else {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " must be int64 or int32, not " +
-                                            dtype_name(t.dtype()));
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
   }
 }
 
@@ -186,18 +190,21 @@ inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std
 
 // Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
 inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
-  visit_dtype(info, dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T v;
-    if constexpr (std::is_same<T, float16>::value) {
-      v = to_float16(static_cast<float>(value));
-    } else if constexpr (std::is_same<T, bool>::value) {
-      v = value != 0;
-    } else {
-      v = static_cast<T>(value);
-    }
-    std::memcpy(dst, &v, sizeof v);
-  }, AllTypes{});
+  visit_dtype(
+      info, dtype,
+      [&](auto tag) {
+        using T = decltype(tag);
+        T v;
+        if constexpr (std::is_same<T, float16>::value) {
+          v = to_float16(static_cast<float>(value));
+        } else if constexpr (std::is_same<T, bool>::value) {
+          v = value != 0;
+        } else {
+          v = static_cast<T>(value);
+        }
+        std::memcpy(dst, &v, sizeof v);
+      },
+      AllTypes{});
 }
 
 // Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
@@ -221,9 +228,11 @@ class IdentityKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
     // ratio is 0.
-    if (ctx.input_count() > 2 && ctx.has_input(2) && read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+    if (ctx.input_count() > 2 && ctx.has_input(2) &&
+        read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
       const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
-      if (ratio != 0) ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+      if (ratio != 0)
+        ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
     }
     copy_to_output(ctx, 0, x, x.shape());
     if (ctx.output_count() > 1 && ctx.has_output(1)) {
@@ -238,7 +247,8 @@ class ConstantKernel final : public OpKernel {
  public:
   explicit ConstantKernel(const OpInfo& info) {
     if (const Attribute* a = info.find("value")) {
-      if (a->kind != Attribute::Kind::tensor) info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
+      if (a->kind != Attribute::Kind::tensor)
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
       value_ = a->t;
     } else if (info.has("value_float")) {
       value_ = Tensor(DType::f32, Shape{});
@@ -279,9 +289,9 @@ class ReshapeKernel final : public OpKernel {
     for (std::size_t i = 0; i < d.n; ++i) {
       if (d[i] == 0 && !allowzero_) {
         if (i >= x.rank()) {
-          info.fail(ErrorKind::shape_mismatch, "shape entry " + std::to_string(i) +
-                                                   " is 0 (copy) but the input " +
-                                                   x.shape().to_string() + " has no such dimension");
+          info.fail(ErrorKind::shape_mismatch,
+                    "shape entry " + std::to_string(i) + " is 0 (copy) but the input " +
+                        x.shape().to_string() + " has no such dimension");
         }
         d[i] = x.shape()[i];
       }
@@ -291,8 +301,8 @@ class ReshapeKernel final : public OpKernel {
         continue;
       }
       if (d[i] < 0) {
-        info.fail(ErrorKind::invalid_model, "shape entry " + std::to_string(i) + " is " +
-                                                std::to_string(d[i]));
+        info.fail(ErrorKind::invalid_model,
+                  "shape entry " + std::to_string(i) + " is " + std::to_string(d[i]));
       }
       if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
         info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
@@ -301,10 +311,9 @@ class ReshapeKernel final : public OpKernel {
     }
     if (inferred != d.n) {
       if (known == 0 || x.numel() % known != 0) {
-        info.fail(ErrorKind::shape_mismatch, "cannot infer the -1 of the shape: " +
-                                                 std::to_string(x.numel()) +
-                                                 " elements do not divide into pieces of " +
-                                                 std::to_string(known));
+        info.fail(ErrorKind::shape_mismatch,
+                  "cannot infer the -1 of the shape: " + std::to_string(x.numel()) +
+                      " elements do not divide into pieces of " + std::to_string(known));
       }
       d[inferred] = x.numel() / known;
     }
@@ -329,8 +338,8 @@ class FlattenKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const auto r = static_cast<std::int64_t>(x.rank());
     if (axis_ < -r || axis_ > r) {
-      ctx.fail(ErrorKind::invalid_model, "axis " + std::to_string(axis_) +
-                                             " is out of range for rank " + std::to_string(r));
+      ctx.fail(ErrorKind::invalid_model,
+               "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
     }
     const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
     std::int64_t outer = 1;
@@ -412,7 +421,8 @@ class UnsqueezeKernel final : public OpKernel {
     bool insert[Shape::max_rank] = {};
     for (std::size_t i = 0; i < axes.n; ++i) {
       const std::size_t a = normalize_axis(info, axes[i], rank);
-      if (insert[a]) info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
+      if (insert[a])
+        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
       insert[a] = true;
     }
     Dims out;
@@ -434,10 +444,13 @@ class ShapeKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Shape& s = ctx.input(0).shape();
     const auto r = static_cast<std::int64_t>(s.rank());
-    auto clamp = [r](std::int64_t i) { return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r); };
+    auto clamp = [r](std::int64_t i) {
+      return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r);
+    };
     const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
     Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
-    for (std::int64_t i = start; i < end; ++i) y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
+    for (std::int64_t i = start; i < end; ++i)
+      y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
   }
 
  private:
@@ -470,9 +483,11 @@ class ConstantOfShapeKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& shape = ctx.input(0);
     if (shape.rank() != 1) {
-      ctx.fail(ErrorKind::invalid_model, "the shape input must be 1-D, not of shape " + shape.shape().to_string());
+      ctx.fail(ErrorKind::invalid_model,
+               "the shape input must be 1-D, not of shape " + shape.shape().to_string());
     }
-    Tensor& y = ctx.output(0, value_.dtype(), output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
+    Tensor& y = ctx.output(0, value_.dtype(),
+                           output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
     fill_bytes(y, value_.raw_data());
   }
 
@@ -494,32 +509,38 @@ class RangeKernel final : public OpKernel {
       info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
     }
     for (const Tensor* t : {&start, &limit, &delta}) {
-      if (t->numel() != 1) info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
+      if (t->numel() != 1)
+        info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
     }
-    visit_dtype(info, start.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
-      if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
-      std::int64_t n;
-      if constexpr (std::is_integral<T>::value) {
-        const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
-        if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
-          info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-        }
-        const std::int64_t span = hi - lo, step = d;
-        n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
-      } else {
-        const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) / static_cast<double>(d));
-        if (!(count < 1e15)) {
-          if (count > 0) info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-        }
-        n = count > 0 ? static_cast<std::int64_t>(count) : 0;
-      }
-      n = std::max<std::int64_t>(n, 0);
-      Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
-      T* p = y.data<T>();
-      for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
-    }, TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+    visit_dtype(
+        info, start.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
+          if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
+          std::int64_t n;
+          if constexpr (std::is_integral<T>::value) {
+            const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
+            if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
+              info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            const std::int64_t span = hi - lo, step = d;
+            n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+          } else {
+            const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) /
+                                           static_cast<double>(d));
+            if (!(count < 1e15)) {
+              if (count > 0)
+                info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+          }
+          n = std::max<std::int64_t>(n, 0);
+          Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
+          T* p = y.data<T>();
+          for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
+        },
+        TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
   }
 };
 
@@ -531,13 +552,15 @@ class EyeLikeKernel final : public OpKernel {
     if (info.has("dtype")) {
       has_dtype_ = true;
       if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
-        info.fail(ErrorKind::unsupported_op, "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
+        info.fail(ErrorKind::unsupported_op,
+                  "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
       }
     }
   }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.rank() != 2) ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
+    if (x.rank() != 2)
+      ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
     const DType dtype = has_dtype_ ? dtype_ : x.dtype();
     Tensor& y = ctx.output(0, dtype, x.shape());
     if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());

@@ -35,7 +35,8 @@ inline SoftmaxView softmax_view(const OpContext& ctx, const Tensor& x, std::int6
 class SoftmaxKernel final : public OpKernel {
  public:
   SoftmaxKernel(const OpInfo& info, bool log)
-      : log_(log), axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
+      : log_(log),
+        axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
         coerced_(info.opset() < 13) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -68,36 +69,39 @@ class HardmaxKernel final : public OpKernel {
     if (x.numel() == 0) return;
     const auto rows = static_cast<std::int64_t>(v.outer * v.inner);
     auto* at = static_cast<std::int64_t*>(ctx.scratch(static_cast<std::size_t>(rows) * 8));
-    visit_dtype(ctx.info(), x.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      if constexpr (std::is_same<T, float>::value) {
-        const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
-                      static_cast<std::int64_t>(v.inner)};
-        kernels::argmax_f32(px, s, 1, false, at);
-      } else {
-        for (std::size_t o = 0; o < v.outer; ++o) {
-          for (std::size_t i = 0; i < v.inner; ++i) {
-            const T* p = px + o * v.mid * v.inner + i;
-            std::size_t best = 0;
-            for (std::size_t j = 1; j < v.mid; ++j) {
-              const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
-              if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          if constexpr (std::is_same<T, float>::value) {
+            const Shape s{static_cast<std::int64_t>(v.outer), static_cast<std::int64_t>(v.mid),
+                          static_cast<std::int64_t>(v.inner)};
+            kernels::argmax_f32(px, s, 1, false, at);
+          } else {
+            for (std::size_t o = 0; o < v.outer; ++o) {
+              for (std::size_t i = 0; i < v.inner; ++i) {
+                const T* p = px + o * v.mid * v.inner + i;
+                std::size_t best = 0;
+                for (std::size_t j = 1; j < v.mid; ++j) {
+                  const auto c = to_scalar(p[j * v.inner]), b = to_scalar(p[best * v.inner]);
+                  if (c > b || (c != c && b == b)) best = j;  // NaN wins, as in the f32 kernel
+                }
+                at[o * v.inner + i] = static_cast<std::int64_t>(best);
+              }
             }
-            at[o * v.inner + i] = static_cast<std::int64_t>(best);
           }
-        }
-      }
-      T* py = y.data<T>();
-      const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
-      for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
-      for (std::size_t o = 0; o < v.outer; ++o) {
-        for (std::size_t i = 0; i < v.inner; ++i) {
-          const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
-          py[(o * v.mid + j) * v.inner + i] = one;
-        }
-      }
-    }, TypeList<float, double, float16>{});
+          T* py = y.data<T>();
+          const T zero = convert_to<T>(0.0f), one = convert_to<T>(1.0f);
+          for (std::int64_t e = 0; e < x.numel(); ++e) py[e] = zero;
+          for (std::size_t o = 0; o < v.outer; ++o) {
+            for (std::size_t i = 0; i < v.inner; ++i) {
+              const auto j = static_cast<std::size_t>(at[o * v.inner + i]);
+              py[(o * v.mid + j) * v.inner + i] = one;
+            }
+          }
+        },
+        TypeList<float, double, float16>{});
   }
 
  private:
@@ -112,7 +116,8 @@ class HardmaxKernel final : public OpKernel {
 class LossKernel final : public OpKernel {
  public:
   LossKernel(const OpInfo& info, bool softmax)
-      : softmax_(softmax), has_ignore_(info.has("ignore_index")),
+      : softmax_(softmax),
+        has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
     const std::string r = info.get_string("reduction", "mean");
     if (r != "none" && r != "sum" && r != "mean") {
@@ -137,8 +142,8 @@ class LossKernel final : public OpKernel {
                                               x.shape().to_string());
     }
     if (target.dtype() != DType::i64 && target.dtype() != DType::i32) {
-      ctx.fail(ErrorKind::unsupported_op, std::string("target must be int64 or int32, not ") +
-                                              dtype_name(target.dtype()));
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("target must be int64 or int32, not ") + dtype_name(target.dtype()));
     }
     const float* weight = nullptr;
     if (ctx.input_count() > 2 && ctx.has_input(2)) {
@@ -152,9 +157,8 @@ class LossKernel final : public OpKernel {
     }
     const float* log_p = x.data<float>();
     if (softmax_) {
-      float* buffer = ctx.output_count() > 1
-                          ? ctx.output(1, DType::f32, x.shape()).data<float>()
-                          : static_cast<float*>(ctx.scratch(x.nbytes()));
+      float* buffer = ctx.output_count() > 1 ? ctx.output(1, DType::f32, x.shape()).data<float>()
+                                             : static_cast<float*>(ctx.scratch(x.nbytes()));
       if (x.numel() != 0) {
         kernels::log_softmax_f32(x.data<float>(), buffer, static_cast<std::size_t>(n),
                                  static_cast<std::size_t>(c), static_cast<std::size_t>(inner));
@@ -168,7 +172,7 @@ class LossKernel final : public OpKernel {
       for (std::int64_t i = 0; i < inner; ++i) {
         const std::int64_t e = b * inner + i;
         const std::int64_t t = target.dtype() == DType::i64 ? target.data<std::int64_t>()[e]
-                                                             : target.data<std::int32_t>()[e];
+                                                            : target.data<std::int32_t>()[e];
         float loss = 0.0f, w = 0.0f;
         if (!(has_ignore_ && t == ignore_)) {
           if (t < 0 || t >= c) {

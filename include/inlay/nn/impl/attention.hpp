@@ -27,9 +27,8 @@ std::size_t head_at(const AttentionSizes& s, std::size_t b, std::size_t h) {
 }
 }  // namespace
 
-void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
-                       float* q, float* k, float* v, float* probs, float* o, float* y,
-                       Executor* executor) {
+void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const float* x, float* q,
+                       float* k, float* v, float* probs, float* o, float* y, Executor* executor) {
   const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
   float* proj[3] = {q, k, v};
   for (int i = 0; i < 3; ++i) {
@@ -63,8 +62,7 @@ void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const
 void attention_backward(const AttentionSizes& s, const AttentionWeights& p, const float* x,
                         const float* q, const float* k, const float* v, const float* probs,
                         const float* o, const float* dy, float* dq, float* dk, float* dv,
-                        float* dout, float* dprobs, float* const* dw, float* const* db,
-                        float* dx) {
+                        float* dout, float* dprobs, float* const* dw, float* const* db, float* dx) {
   const std::size_t rows = s.batch * s.seq, e = s.embed, d = e / s.heads, n = s.seq;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   // Output projection: dO = dy Wo^T, dWo = O^T dy.
@@ -96,14 +94,14 @@ void attention_backward(const AttentionSizes& s, const AttentionWeights& p, cons
     kernels::gemm_f32(true, false, e, e, rows, 1.0f, x, e, dproj[i], e, 0.0f, dw[i], e);
     sum_rows(dproj[i], db[i], rows, e);
     if (dx != nullptr) {
-      kernels::gemm_f32(false, true, rows, e, e, 1.0f, dproj[i], e, p.w[i], e,
-                        i == 0 ? 0.0f : 1.0f, dx, e);
+      kernels::gemm_f32(false, true, rows, e, e, 1.0f, dproj[i], e, p.w[i], e, i == 0 ? 0.0f : 1.0f,
+                        dx, e);
     }
   }
 }
 
-std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
-                             const AttentionWeights& p, const std::string& input) {
+std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
+                             const std::string& input) {
   const auto e = static_cast<std::int64_t>(s.embed), n = static_cast<std::int64_t>(s.seq);
   const auto heads = static_cast<std::int64_t>(s.heads);
   auto project = [&](int i, const std::string& x) {
@@ -117,7 +115,7 @@ std::string export_attention(ExportContext& ctx, const AttentionSizes& s,
     node(ctx, "Transpose", {binary(ctx, "Reshape", x, split)}, t).attr("perm", perm);
     return t;
   };
-  const std::string q = heads_of(project(0, input), {0, 2, 1, 3});  // [b, h, seq, d]
+  const std::string q = heads_of(project(0, input), {0, 2, 1, 3});   // [b, h, seq, d]
   const std::string kt = heads_of(project(1, input), {0, 2, 3, 1});  // [b, h, d, seq]
   const std::string v = heads_of(project(2, input), {0, 2, 1, 3});
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.embed / s.heads));

@@ -60,14 +60,17 @@ std::string export_activation(ExportContext& ctx, const kernels::Activation& f,
       return out;
     case UnaryOp::tanh: return unary(ctx, "Tanh", x);
     case UnaryOp::gelu_erf: {  // 0.5 x (1 + erf(x / sqrt 2)); Gelu itself is opset 20
-      const std::string e = unary(ctx, "Erf", binary(ctx, "Mul", x, add_scalar(ctx, 0.70710678118654752f)));
+      const std::string e =
+          unary(ctx, "Erf", binary(ctx, "Mul", x, add_scalar(ctx, 0.70710678118654752f)));
       const std::string one_plus = binary(ctx, "Add", e, add_scalar(ctx, 1.0f));
       return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
     }
     case UnaryOp::gelu_tanh: {  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
       const std::string x3 = binary(ctx, "Mul", binary(ctx, "Mul", x, x), x);
-      const std::string inner = binary(ctx, "Add", x, binary(ctx, "Mul", x3, add_scalar(ctx, 0.044715f)));
-      const std::string t = unary(ctx, "Tanh", binary(ctx, "Mul", inner, add_scalar(ctx, 0.79788456080286536f)));
+      const std::string inner =
+          binary(ctx, "Add", x, binary(ctx, "Mul", x3, add_scalar(ctx, 0.044715f)));
+      const std::string t =
+          unary(ctx, "Tanh", binary(ctx, "Mul", inner, add_scalar(ctx, 0.79788456080286536f)));
       const std::string one_plus = binary(ctx, "Add", t, add_scalar(ctx, 1.0f));
       return binary(ctx, "Mul", binary(ctx, "Mul", x, one_plus), add_scalar(ctx, 0.5f));
     }

@@ -55,7 +55,8 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
   }
   if (y.dtype() == DType::i64) {
     if (static_cast<std::size_t>(y.numel()) != d.rows) {
-      fail(ErrorKind::shape_mismatch, where + "labels y must be i64 [n], got " + y.shape().to_string());
+      fail(ErrorKind::shape_mismatch,
+           where + "labels y must be i64 [n], got " + y.shape().to_string());
     }
     d.labels = y.data<std::int64_t>();
   } else if (y.dtype() == DType::f32) {
@@ -66,14 +67,15 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
     }
     d.values = y.data<float>();
   } else {
-    fail(ErrorKind::invalid_argument, where + "y must be i64 labels or f32 values, got " +
-                                          dtype_name(y.dtype()));
+    fail(ErrorKind::invalid_argument,
+         where + "y must be i64 labels or f32 values, got " + dtype_name(y.dtype()));
   }
   if (soft != nullptr && !soft->empty()) {
-    if (soft->dtype() != DType::f32 || static_cast<std::size_t>(soft->numel()) != d.rows * net.out_size) {
-      fail(ErrorKind::shape_mismatch, where + "soft_targets must be f32 [" + std::to_string(d.rows) +
-                                          ", " + std::to_string(net.out_size) + "], got " +
-                                          soft->shape().to_string());
+    if (soft->dtype() != DType::f32 ||
+        static_cast<std::size_t>(soft->numel()) != d.rows * net.out_size) {
+      fail(ErrorKind::shape_mismatch,
+           where + "soft_targets must be f32 [" + std::to_string(d.rows) + ", " +
+               std::to_string(net.out_size) + "], got " + soft->shape().to_string());
     }
     d.soft = soft->data<float>();
   }
@@ -249,14 +251,16 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
       loss_sum += l * static_cast<double>(count);
       if (train.labels) correct += count_correct(out, count, net.out_size, b.targets.labels);
       net.backward(net.net, grad.data(), count);
-      factor = o.schedule.factor(static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
-                                 o.epochs, steps);
+      factor = o.schedule.factor(
+          static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
+          o.epochs, steps);
       optimizer.step(params, factor);
     }
     EpochStats st;
     st.epoch = epoch + 1;
     st.loss = loss_sum / static_cast<double>(train_rows.size());
-    st.accuracy = train.labels ? static_cast<double>(correct) / static_cast<double>(train_rows.size()) : NAN;
+    st.accuracy =
+        train.labels ? static_cast<double>(correct) / static_cast<double>(train_rows.size()) : NAN;
     st.val_loss = st.val_accuracy = NAN;
     if (h.has_validation) {
       const Evaluation e = evaluate_rows(net, val, val_rows, loss, 256, o.executor);

@@ -46,8 +46,7 @@ inline float activation_derivative(const kernels::Activation& f, float x, float 
       const float s = sigmoid_of(x);
       return s * (1.0f + x * (1.0f - s));
     }
-    case UnaryOp::hard_swish:
-      return x < -3.0f ? 0.0f : (x > 3.0f ? 1.0f : x / 3.0f + 0.5f);
+    case UnaryOp::hard_swish: return x < -3.0f ? 0.0f : (x > 3.0f ? 1.0f : x / 3.0f + 0.5f);
     case UnaryOp::mish: {
       const float sp = x > 20.0f ? x : std::log1p(std::exp(x));
       const float t = std::tanh(sp);

@@ -32,9 +32,8 @@ std::size_t checked_label(std::int64_t label, std::size_t classes, std::size_t r
                           const char* loss) {
   if (label < 0 || static_cast<std::uint64_t>(label) >= classes) {
     fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": label " +
-                                          std::to_string(label) + " of row " +
-                                          std::to_string(row) + " is outside [0, " +
-                                          std::to_string(classes) + ")");
+                                          std::to_string(label) + " of row " + std::to_string(row) +
+                                          " is outside [0, " + std::to_string(classes) + ")");
   }
   return static_cast<std::size_t>(label);
 }
@@ -48,7 +47,9 @@ void log_softmax_row(const float* z, std::size_t n, double temperature, double* 
   for (std::size_t j = 0; j < n; ++j) out[j] = z[j] / temperature - lse;
 }
 // log(sigmoid(z)), stable for large |z|.
-double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
+double log_sigmoid(double z) {
+  return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z));
+}
 }  // namespace
 
 double MeanSquaredError::compute(const float* y, std::size_t batch, std::size_t width,
@@ -72,13 +73,14 @@ double MeanAbsoluteError::compute(const float* y, std::size_t batch, std::size_t
   for (std::size_t i = 0; i < n; ++i) {
     const double d = static_cast<double>(y[i]) - t[i];
     sum += std::fabs(d);
-    if (grad) grad[i] = static_cast<float>((d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0)) / static_cast<double>(n));
+    if (grad)
+      grad[i] = static_cast<float>((d > 0 ? 1.0 : (d < 0 ? -1.0 : 0.0)) / static_cast<double>(n));
   }
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
-double Huber::compute(const float* y, std::size_t batch, std::size_t width,
-                      const Targets& targets, float* grad) const {
+double Huber::compute(const float* y, std::size_t batch, std::size_t width, const Targets& targets,
+                      float* grad) const {
   const float* t = need_values(targets, "Huber");
   const std::size_t n = batch * width;
   const double dl = delta;
@@ -87,7 +89,8 @@ double Huber::compute(const float* y, std::size_t batch, std::size_t width,
     const double d = static_cast<double>(y[i]) - t[i];
     const double ad = std::fabs(d);
     sum += ad <= dl ? 0.5 * d * d : dl * (ad - 0.5 * dl);
-    if (grad) grad[i] = static_cast<float>((ad <= dl ? d : (d > 0 ? dl : -dl)) / static_cast<double>(n));
+    if (grad)
+      grad[i] = static_cast<float>((ad <= dl ? d : (d > 0 ? dl : -dl)) / static_cast<double>(n));
   }
   return n ? sum / static_cast<double>(n) : 0.0;
 }
@@ -169,8 +172,8 @@ double KLDivergence::compute(const float* y, std::size_t batch, std::size_t widt
   return batch ? sum / static_cast<double>(batch) : 0.0;
 }
 
-double Hinge::compute(const float* y, std::size_t batch, std::size_t width,
-                      const Targets& targets, float* grad) const {
+double Hinge::compute(const float* y, std::size_t batch, std::size_t width, const Targets& targets,
+                      float* grad) const {
   double sum = 0.0;
   if (width == 1) {
     if (targets.values == nullptr) need_labels(targets, "Hinge");
@@ -222,7 +225,7 @@ double Distillation::compute(const float* y, std::size_t batch, std::size_t widt
     const std::size_t label = checked_label(labels[r], width, r, "Distillation");
     log_softmax_row(z, width, 1.0, logp.data());
     log_softmax_row(targets.soft + r * width, width, T, logq_t.data());  // teacher
-    log_softmax_row(z, width, T, logp_t.data());                          // student, softened
+    log_softmax_row(z, width, T, logp_t.data());                         // student, softened
     double kl = 0.0;
     for (std::size_t j = 0; j < width; ++j) {
       const double pt = std::exp(logq_t[j]);

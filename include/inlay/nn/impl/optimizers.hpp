@@ -11,9 +11,7 @@ namespace nn {
 
 void Optimizer::step(const std::vector<Param>& params, float lr_factor) {
   ++steps_;
-  if (state_.size() != params.size() * slots()) {
-    state_.assign(params.size() * slots(), {});
-  }
+  if (state_.size() != params.size() * slots()) { state_.assign(params.size() * slots(), {}); }
   double norm2 = 0.0;
   for (const Param& p : params) {
     if (p.grad == nullptr) continue;
@@ -103,13 +101,15 @@ float LrSchedule::factor(double epoch, std::size_t total_epochs,
   switch (kind) {
     case Kind::constant: return 1.0f;
     case Kind::step:
-      return static_cast<float>(std::pow(static_cast<double>(gamma),
-                                         std::floor(after / static_cast<double>(step_epochs ? step_epochs : 1))));
+      return static_cast<float>(
+          std::pow(static_cast<double>(gamma),
+                   std::floor(after / static_cast<double>(step_epochs ? step_epochs : 1))));
     case Kind::cosine: {
       const double span = static_cast<double>(total_epochs) - warmup_epochs;
       const double progress = span > 0 ? std::fmin(after / span, 1.0) : 1.0;
-      return static_cast<float>(min_factor + (1.0 - min_factor) * 0.5 *
-                                                 (1.0 + std::cos(3.14159265358979323846 * progress)));
+      return static_cast<float>(min_factor +
+                                (1.0 - min_factor) * 0.5 *
+                                    (1.0 + std::cos(3.14159265358979323846 * progress)));
     }
   }
   return 1.0f;

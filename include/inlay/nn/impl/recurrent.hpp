@@ -95,8 +95,8 @@ void lstm_forward(const RecurrentSizes& s, const float* x, const float* w, const
   kernels::GemmEpilogue ep;
   ep.bias = bias;
   ep.bias_kind = kernels::BiasKind::per_column;
-  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, gates,
-                    g, ep, executor);
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, gates, g,
+                    ep, executor);
   for (std::size_t t = 0; t < s.seq; ++t) {
     if (t > 0) {  // gates += h_{t-1} R^T for every row
       recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 1.0f, gates + t * g,
@@ -148,8 +148,8 @@ void lstm_backward(const RecurrentSizes& s, bool sequences, const float* x, cons
     kernels::gemm_f32(false, false, s.batch, hs, g, 1.0f, da + t * g, s.seq * g, r, hs, 0.0f, dh,
                       hs);
     if (t > 0) {
-      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, da + t * g, s.seq * g,
-                        h + (t - 1) * hs, s.seq * hs, 1.0f, dr, hs);
+      kernels::gemm_f32(true, false, g, hs, s.batch, 1.0f, da + t * g, s.seq * g, h + (t - 1) * hs,
+                        s.seq * hs, 1.0f, dr, hs);
     }
   }
   sum_rows(da, dbias, s.batch * s.seq, g);
@@ -163,8 +163,8 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
   kernels::GemmEpilogue ep;
   ep.bias = w_bias;
   ep.bias_kind = kernels::BiasKind::per_column;
-  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, x_proj,
-                    g, ep, executor);
+  kernels::gemm_f32(false, true, s.batch * s.seq, g, s.in, 1.0f, x, s.in, w, s.in, 0.0f, x_proj, g,
+                    ep, executor);
   for (std::size_t t = 0; t < s.seq; ++t) {
     if (t > 0) {  // gates = h_{t-1} R^T + Rb
       recurrent_product(s.batch, g, hs, h + (t - 1) * hs, s.seq * hs, r, 0.0f, gates + t * g,
@@ -185,8 +185,8 @@ void gru_forward(const RecurrentSizes& s, const float* x, const float* w, const 
 
 void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const float* w,
                   const float* r, const float* gates, const float* recurrent_h, const float* h,
-                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw,
-                  float* dr, float* dw_bias, float* dr_bias, float* dx) {
+                  const float* dy, float* dx_proj, float* dgates, float* dh, float* dw, float* dr,
+                  float* dw_bias, float* dr_bias, float* dx) {
   const std::size_t hs = s.hidden, g = 3 * hs;
   std::fill(dh, dh + s.batch * hs, 0.0f);
   std::fill(dr, dr + g * hs, 0.0f);
@@ -228,16 +228,15 @@ void gru_backward(const RecurrentSizes& s, bool sequences, const float* x, const
   input_grads(s, g, x, w, dx_proj, dw, dx);
 }
 
-std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                        const float* w, const float* r, const float* bias,
-                        const std::string& input) {
+std::string export_lstm(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                        const float* r, const float* bias, const std::string& input) {
   std::vector<float> b(8 * s.hidden, 0.0f);  // [Wb, Rb]; R has no bias of its own
   std::copy(bias, bias + 4 * s.hidden, b.begin());
   return export_recurrent(ctx, "LSTM", s, sequences, 4, w, r, b, false, input);
 }
 
-std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences,
-                       const float* w, const float* r, const float* w_bias, const float* r_bias,
+std::string export_gru(ExportContext& ctx, const RecurrentSizes& s, bool sequences, const float* w,
+                       const float* r, const float* w_bias, const float* r_bias,
                        const std::string& input) {
   std::vector<float> b(w_bias, w_bias + 3 * s.hidden);
   b.insert(b.end(), r_bias, r_bias + 3 * s.hidden);

@@ -36,7 +36,8 @@ struct Reader {
   std::uint64_t le(int bytes, const char* what) {
     need(static_cast<std::size_t>(bytes), what);
     std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    for (int i = 0; i < bytes; ++i)
+      v |= static_cast<std::uint64_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
     pos += static_cast<std::size_t>(bytes);
     return v;
   }
@@ -101,8 +102,8 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     const std::string name(reinterpret_cast<const char*>(r.p + r.pos), len);
     r.pos += len;
     if (name != p.name) {
-      fail(ErrorKind::invalid_model, source + ": parameter '" + name + "' where the network has '" +
-                                         p.name + "'");
+      fail(ErrorKind::invalid_model,
+           source + ": parameter '" + name + "' where the network has '" + p.name + "'");
     }
     const std::uint64_t n = r.le(8, "a parameter's size");
     if (n != p.size) {
@@ -115,8 +116,8 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     r.pos += n * 4;
   }
   if (r.pos != size) {
-    fail(ErrorKind::invalid_model, source + ": " + std::to_string(size - r.pos) +
-                                       " bytes past the last parameter");
+    fail(ErrorKind::invalid_model,
+         source + ": " + std::to_string(size - r.pos) + " bytes past the last parameter");
   }
   for (std::size_t k = 0; k < params.size(); ++k) {
     r.pos = offsets[k];

@@ -38,11 +38,13 @@ void im2col_like(const kernels::Conv2dParams& p, std::size_t channels, const flo
           const std::ptrdiff_t y = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
                                    static_cast<std::ptrdiff_t>(p.pad_top);
           for (std::size_t ox = 0; ox < ow; ++ox) {
-            const std::ptrdiff_t x = static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
-                                     static_cast<std::ptrdiff_t>(p.pad_left);
+            const std::ptrdiff_t x =
+                static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
+                static_cast<std::ptrdiff_t>(p.pad_left);
             const bool inside = y >= 0 && x >= 0 && y < static_cast<std::ptrdiff_t>(p.in_h) &&
                                 x < static_cast<std::ptrdiff_t>(p.in_w);
-            const std::size_t at = (c * p.in_h + static_cast<std::size_t>(y)) * p.in_w + static_cast<std::size_t>(x);
+            const std::size_t at =
+                (c * p.in_h + static_cast<std::size_t>(y)) * p.in_w + static_cast<std::size_t>(x);
             if (Scatter) {
               if (inside) planes_out[at] += out[oy * ow + ox];
             } else {
@@ -96,8 +98,8 @@ void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float
                         dw + g * ocg * ckk, ckk);
       if (dx != nullptr) {
         // dcol [ckk, ohw] = W_g^T dy_g, scattered back onto the image.
-        kernels::gemm_f32(true, false, ckk, ohw, ocg, 1.0f, w + g * ocg * ckk, ckk, dyg, ohw,
-                          0.0f, dcol, ohw);
+        kernels::gemm_f32(true, false, ckk, ohw, ocg, 1.0f, w + g * ocg * ckk, ckk, dyg, ohw, 0.0f,
+                          dcol, ohw);
         im2col_like<true>(p, cg, nullptr, dx + n * in_image + g * cg * p.in_h * p.in_w, dcol);
       }
     }
@@ -151,8 +153,10 @@ void avg_pool_backward(const kernels::Pool2dParams& p, const float* dy, float* d
     float* dxp = dx + plane * p.in_h * p.in_w;
     for (std::size_t oy = 0; oy < oh; ++oy) {
       for (std::size_t ox = 0; ox < ow; ++ox) {
-        const std::ptrdiff_t y0 = static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
-        const std::ptrdiff_t x0 = static_cast<std::ptrdiff_t>(ox * p.stride_w) - static_cast<std::ptrdiff_t>(p.pad_left);
+        const std::ptrdiff_t y0 =
+            static_cast<std::ptrdiff_t>(oy * p.stride_h) - static_cast<std::ptrdiff_t>(p.pad_top);
+        const std::ptrdiff_t x0 =
+            static_cast<std::ptrdiff_t>(ox * p.stride_w) - static_cast<std::ptrdiff_t>(p.pad_left);
         std::size_t count = 0;
         for (std::size_t pass = 0; pass < 2; ++pass) {
           const float g = pass ? dy[(plane * oh + oy) * ow + ox] / static_cast<float>(count) : 0.0f;
@@ -272,7 +276,8 @@ void layer_norm_backward(const float* x, const float* dy, std::size_t rows, std:
     for (std::size_t j = 0; j < cols; ++j) {
       const double xhat = (xr[j] - mean[r]) * inv_std[r];
       const double dxhat = static_cast<double>(g[j]) * scale[j];
-      dx[r * cols + j] = static_cast<float>(inv_std[r] * (dxhat - sum_dxhat / n - xhat * sum_dxhat_xhat / n));
+      dx[r * cols + j] =
+          static_cast<float>(inv_std[r] * (dxhat - sum_dxhat / n - xhat * sum_dxhat_xhat / n));
     }
   }
 }
@@ -332,8 +337,9 @@ void embedding_backward(std::size_t vocabulary, std::size_t dim, const float* id
 
 std::string export_embedding(ExportContext& ctx, const float* table, std::size_t vocabulary,
                              std::size_t dim, const std::string& input) {
-  const std::string t = add_initializer(ctx, "embedding", table,
-                                        {static_cast<std::int64_t>(vocabulary), static_cast<std::int64_t>(dim)});
+  const std::string t =
+      add_initializer(ctx, "embedding", table,
+                      {static_cast<std::int64_t>(vocabulary), static_cast<std::int64_t>(dim)});
   const std::string ids = ctx.fresh("Cast");
   ctx.graph->add_node("Cast", {input}, {ids}, ids).attr("to", std::int64_t{7});  // INT64
   const std::string out = ctx.fresh("Gather");

@@ -43,9 +43,7 @@ void with_path(const std::string& path, Parse parse) {
 #else
   try {
     parse();
-  } catch (const Error& e) {
-    fail(e.kind(), path + ": " + e.message());
-  }
+  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
 #endif
 }
 

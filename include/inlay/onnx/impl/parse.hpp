@@ -17,8 +17,8 @@ using wire::Reader;
 // Reads the sub-message in `field` into `out` with parse(reader, out); `index` >= 0 names the
 // element of a repeated field in error messages.
 template <class T, class Parse>
-void read_message(const Reader& r, const Field& field, const char* name, std::int64_t index,
-                  T& out, Parse parse) {
+void read_message(const Reader& r, const Field& field, const char* name, std::int64_t index, T& out,
+                  Parse parse) {
   r.as_bytes(field, name);  // checks the wire type
   const Path path{&r.path(), name, index};
   Reader sub = r.nested(field, path);
@@ -54,9 +54,10 @@ void parse_tensor_fields(Reader& r, TensorProto& t) {
     switch (f.number) {
       case 1: r.append_int64(f, "dims", t.dims); break;
       case 2: t.data_type = r.as_int32(f, "data_type"); break;
-      case 3: r.as_bytes(f, "segment");
-        fail(ErrorKind::unsupported_op, r.path().to_string() +
-                                            ".segment: segmented tensors are not supported");
+      case 3:
+        r.as_bytes(f, "segment");
+        fail(ErrorKind::unsupported_op,
+             r.path().to_string() + ".segment: segmented tensors are not supported");
       case 4: r.append_float(f, "float_data", t.float_data); break;
       case 5: r.append_int32(f, "int32_data", t.int32_data); break;
       case 6: t.string_data.push_back(r.as_bytes(f, "string_data")); break;
@@ -184,8 +185,9 @@ void parse_graph(Reader& r, GraphProto& g) {
       case 13: append_message(r, f, "value_info", g.value_info, parse_value_info); break;
       case 15:
         fail(ErrorKind::unsupported_op,
-             r.path().to_string() + ".sparse_initializer: sparse initializers are not supported "
-                                    "(convert them to dense initializers) at byte " +
+             r.path().to_string() +
+                 ".sparse_initializer: sparse initializers are not supported "
+                 "(convert them to dense initializers) at byte " +
                  std::to_string(f.offset));
       default: break;
     }

@@ -14,9 +14,9 @@ INLAY_NAMESPACE_BEGIN
 namespace onnx {
 
 std::string data_type_name(std::int32_t t) {
-  static const char* const names[] = {"UNDEFINED", "FLOAT",     "UINT8",      "INT8",  "UINT16",
-                                      "INT16",     "INT32",     "INT64",      "STRING", "BOOL",
-                                      "FLOAT16",   "DOUBLE",    "UINT32",     "UINT64", "COMPLEX64",
+  static const char* const names[] = {"UNDEFINED",  "FLOAT",   "UINT8",  "INT8",   "UINT16",
+                                      "INT16",      "INT32",   "INT64",  "STRING", "BOOL",
+                                      "FLOAT16",    "DOUBLE",  "UINT32", "UINT64", "COMPLEX64",
                                       "COMPLEX128", "BFLOAT16"};
   if (t >= 0 && t < static_cast<std::int32_t>(sizeof names / sizeof names[0])) return names[t];
   return "UNKNOWN(" + std::to_string(t) + ")";
@@ -59,15 +59,17 @@ inline void copy_little_endian(void* dst, const void* src, std::size_t bytes, st
   }
 }
 
-[[noreturn]] inline void fail_tensor(ErrorKind kind, const TensorProto& t, const std::string& what) {
+[[noreturn]] inline void fail_tensor(ErrorKind kind, const TensorProto& t,
+                                     const std::string& what) {
   fail(kind, "tensor '" + std::string(t.name) + "': " + what);
 }
 
 // Parses a non-negative decimal number of external_data (offset, length).
 inline std::uint64_t parse_size(const TensorProto& t, std::string_view key, std::string_view text) {
   const auto bad = [&](const char* what) {
-    fail_tensor(ErrorKind::invalid_model, t,
-                "external_data '" + std::string(key) + "' " + what + ": '" + std::string(text) + "'");
+    fail_tensor(
+        ErrorKind::invalid_model, t,
+        "external_data '" + std::string(key) + "' " + what + ": '" + std::string(text) + "'");
   };
   if (text.empty()) bad("is not a number");
   std::uint64_t v = 0;
@@ -91,9 +93,9 @@ inline std::string resolve_external(const TensorProto& t, const std::string& dir
   }
   if (loc.empty() || loc.front() == '/' || loc.find('\\') != std::string::npos ||
       loc.find(':') != std::string::npos || loc.find('\0') != std::string::npos) {
-    fail_tensor(ErrorKind::invalid_model, t,
-                "external data location '" + loc +
-                    "' must be a relative path inside the model's folder");
+    fail_tensor(
+        ErrorKind::invalid_model, t,
+        "external data location '" + loc + "' must be a relative path inside the model's folder");
   }
   for (std::size_t start = 0; start <= loc.size();) {
     std::size_t end = loc.find('/', start);
@@ -107,7 +109,8 @@ inline std::string resolve_external(const TensorProto& t, const std::string& dir
   // Symbolic links can still lead out: compare the resolved paths.
   std::error_code ec;
   const fs::path base = fs::canonical(fs::path(directory), ec);
-  if (ec) fail(ErrorKind::io, "cannot resolve the model folder '" + directory + "': " + ec.message());
+  if (ec)
+    fail(ErrorKind::io, "cannot resolve the model folder '" + directory + "': " + ec.message());
   const fs::path joined = base / fs::path(loc);
   const fs::path target = fs::canonical(joined, ec);
   if (ec) {
@@ -291,8 +294,8 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
         if (n) std::memcpy(dst, t.double_data.data(), bytes);
         break;
       case DType::i16:
-        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst),
-                             -32768, 32767);
+        detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::int16_t*>(dst), -32768,
+                             32767);
         break;
       case DType::u16:
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,

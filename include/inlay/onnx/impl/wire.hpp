@@ -74,16 +74,16 @@ bool Reader::next(Field& field) {
   // Built only when an error is reported: next() is the hot loop of the parser.
   const auto name = [number] { return "field " + std::to_string(number); };
   switch (field.type) {
-    case WireType::varint:
-      field.number_value = read_varint(pos_, end_, nullptr);
-      return true;
+    case WireType::varint: field.number_value = read_varint(pos_, end_, nullptr); return true;
     case WireType::fixed64:
-      if (left < 8) fail_at(nullptr, field.offset, name() + ": fixed64 runs past the end of the buffer");
+      if (left < 8)
+        fail_at(nullptr, field.offset, name() + ": fixed64 runs past the end of the buffer");
       for (int i = 7; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
       pos_ += 8;
       return true;
     case WireType::fixed32:
-      if (left < 4) fail_at(nullptr, field.offset, name() + ": fixed32 runs past the end of the buffer");
+      if (left < 4)
+        fail_at(nullptr, field.offset, name() + ": fixed32 runs past the end of the buffer");
       for (int i = 3; i >= 0; --i) field.number_value = (field.number_value << 8) | pos_[i];
       pos_ += 4;
       return true;
@@ -92,12 +92,12 @@ bool Reader::next(Field& field) {
       const std::size_t rest = static_cast<std::size_t>(end_ - pos_);
       if (length > rest) {
         fail_at(nullptr, field.offset,
-                name() + ": length " + std::to_string(length) + " runs past the end of the buffer (" +
-                    std::to_string(rest) + " bytes left)");
+                name() + ": length " + std::to_string(length) +
+                    " runs past the end of the buffer (" + std::to_string(rest) + " bytes left)");
       }
       field.offset = static_cast<std::size_t>(pos_ - base_);
-      field.bytes = std::string_view(reinterpret_cast<const char*>(pos_),
-                                     static_cast<std::size_t>(length));
+      field.bytes =
+          std::string_view(reinterpret_cast<const char*>(pos_), static_cast<std::size_t>(length));
       pos_ += length;
       return true;
     }
