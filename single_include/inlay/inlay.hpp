@@ -968,14 +968,6 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
-namespace detail {
-// One (image, group) of conv2d_nchw_f32's GEMM path: x and y point at the group's first input
-// and output planes, w and bias at its weights and biases. Defined with the GEMM
-// (gemm-dispatch.hpp), whose packing it extends.
-void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
-                         float* y, const Activation& activation, Executor* executor);
-}  // namespace detail
-
 // Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
 // GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the
 // roles swapped, on weights packed once: Y^T [pixels, out_channels] = col^T * W^T with bias and
@@ -983,12 +975,12 @@ void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, 
 // 16 output channels; layers of the direct kernel (above) keep it. The packed weights are
 // conv2d_packed_weights_size_f32 floats (the gemm_pack_b_f32 layout of W^T); the workspace holds
 // the column matrix (none for a pointwise layer) and Y^T of one image.
-bool conv2d_packed_applies(const Conv2dParams& p);
+bool conv2d_packed_supports(const Conv2dParams& p);
 std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p);
 void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed);
 std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p);
 // The same result as conv2d_nchw_f32 up to rounding (the sums run in another order). Throws
-// inlay::Error (invalid_argument) when !conv2d_packed_applies(p).
+// inlay::Error (invalid_argument) when !conv2d_packed_supports(p).
 void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
                             const float* bias, float* y, float* workspace,
                             const Activation& activation = {}, Executor* executor = nullptr);
@@ -1035,10 +1027,6 @@ namespace kernels {
 // Whether winograd_conv2d_nchw_f32 accepts p: kernel 3x3, stride 1, dilation 1, groups 1, any
 // padding, output at least 2x2 (tiles may lie partly outside the output).
 bool winograd_supports(const Conv2dParams& p);
-// winograd_supports(p) and the layer is large enough for the Winograd path to beat im2col + GEMM
-// (measured: at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch,
-// e.g. a 14x14 output).
-bool winograd_applies(const Conv2dParams& p);
 
 // Floats of the transformed weights: 36 matrices [out_channels x in_channels].
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels);
@@ -1252,10 +1240,6 @@ struct InvertedBottleneckParams {
 
 // Throws inlay::Error (invalid_argument) naming the field when the parameters are inconsistent.
 void validate_inverted_bottleneck(const InvertedBottleneckParams& p);
-// Output rows computed per band: as many as keep the band's expanded and depthwise rows within a
-// cache budget (kInvertedBottleneckBandBytes), at least 1.
-constexpr std::size_t kInvertedBottleneckBandBytes = std::size_t{512} << 10;
-std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p);
 // Scratch floats for one run with this executor (one band buffer per task).
 std::size_t inverted_bottleneck_workspace_size_f32(const InvertedBottleneckParams& p,
                                                    Executor* executor);
@@ -1313,6 +1297,29 @@ enum class DataType : std::int32_t {
   complex128 = 15,
   bfloat16 = 16
 };
+
+// The one table between inlay's dtypes and TensorProto.DataType: every DType has one entry; the
+// other data types (string, complex, bfloat16) have no inlay dtype.
+struct DTypeDataType {
+  DType dtype;
+  DataType data_type;
+};
+inline constexpr DTypeDataType dtype_data_types[] = {
+    {DType::f32, DataType::float32}, {DType::f16, DataType::float16},
+    {DType::f64, DataType::float64}, {DType::i8, DataType::int8},
+    {DType::u8, DataType::uint8},    {DType::i16, DataType::int16},
+    {DType::u16, DataType::uint16},  {DType::i32, DataType::int32},
+    {DType::u32, DataType::uint32},  {DType::i64, DataType::int64},
+    {DType::u64, DataType::uint64},  {DType::boolean, DataType::boolean},
+};
+
+// TensorProto.DataType of an inlay dtype.
+constexpr DataType data_type_of(DType dtype) noexcept {
+  for (const DTypeDataType& e : dtype_data_types) {
+    if (e.dtype == dtype) return e.data_type;
+  }
+  return DataType::undefined;
+}
 
 struct StringStringEntryProto {
   std::string_view key;
@@ -1669,9 +1676,12 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 
+class OpInfo;
 namespace graph {
-struct Graph;  // the IR (graph/ir.hpp): only the implementation looks inside
-}
+struct Graph;  // the IR (graph/impl/ir.hpp): only the implementation looks inside
+struct Node;
+OpInfo make_info(const Graph& g, const Node& node);  // the loader fills an OpInfo
+}  // namespace graph
 
 // One attribute of a node, with the value of its kind (onnx AttributeProto.type).
 struct Attribute {
@@ -1727,7 +1737,8 @@ class OpInfo {
   std::string where() const;
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
-  // Filled by the loader.
+ private:
+  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node);
   struct Input {
     bool given = false;
     Tensor constant;
@@ -1883,9 +1894,10 @@ class Model {
   const Summary& summary() const noexcept;
 
   struct Impl;
-  const Impl& impl() const noexcept { return *impl_; }
 
  private:
+  friend class Session;
+  const Impl& impl() const noexcept { return *impl_; }
   explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };
@@ -4551,7 +4563,7 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
   ((index) % (INLAY_IMPLEMENTATION_PARTS - 1) + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
 #else
-// Whether kernel family `index` (see impl/kernels-inl.hpp) belongs to this part.
+// Whether kernel family `index` (INLAY_FAMILY_<name> below) belongs to this part.
 #define INLAY_IMPLEMENTS_FAMILY(index) \
   ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 1)
@@ -4562,6 +4574,21 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #define INLAY_IMPLEMENTS_CORE 1
 #define INLAY_IMPLEMENTS_GRAPH 1
 #endif
+
+// The kernel families, numbered once: impl/kernels-inl.hpp compiles each family's bodies
+// (kernels/<family>-inl.hpp) and the end of this file its entry points
+// (kernels/<family>-dispatch.hpp), both under INLAY_IMPLEMENTS(<family>). A new family gets the
+// next number here.
+#define INLAY_FAMILY_elementwise 0
+#define INLAY_FAMILY_gemm 1
+#define INLAY_FAMILY_softmax 2
+#define INLAY_FAMILY_reduce 3
+#define INLAY_FAMILY_conv 4
+#define INLAY_FAMILY_pool 5
+#define INLAY_FAMILY_norm 6
+#define INLAY_FAMILY_transpose 7
+#define INLAY_FAMILY_winograd 8
+#define INLAY_IMPLEMENTS(family) INLAY_IMPLEMENTS_FAMILY(INLAY_FAMILY_##family)
 
 #ifndef HWY_WANT_AVX3_DL
 #define HWY_WANT_AVX3_DL  // AVX-512 VNNI/VBMI2 (Ice Lake, Zen 4): worth a target of its own
@@ -5605,21 +5632,13 @@ std::string data_type_name(std::int32_t t) {
 }
 
 bool to_dtype(std::int32_t t, DType& out) noexcept {
-  switch (static_cast<DataType>(t)) {
-    case DataType::float32: out = DType::f32; return true;
-    case DataType::float16: out = DType::f16; return true;
-    case DataType::int8: out = DType::i8; return true;
-    case DataType::uint8: out = DType::u8; return true;
-    case DataType::int32: out = DType::i32; return true;
-    case DataType::int64: out = DType::i64; return true;
-    case DataType::boolean: out = DType::boolean; return true;
-    case DataType::float64: out = DType::f64; return true;
-    case DataType::int16: out = DType::i16; return true;
-    case DataType::uint16: out = DType::u16; return true;
-    case DataType::uint32: out = DType::u32; return true;
-    case DataType::uint64: out = DType::u64; return true;
-    default: return false;
+  for (const DTypeDataType& e : dtype_data_types) {
+    if (static_cast<std::int32_t>(e.data_type) == t) {
+      out = e.dtype;
+      return true;
+    }
   }
+  return false;
 }
 
 namespace detail {
@@ -5966,24 +5985,6 @@ class Encoder {
   }
   std::string& out_;
 };
-
-inline DataType data_type_of(DType dtype) {
-  switch (dtype) {
-    case DType::f32: return DataType::float32;
-    case DType::f16: return DataType::float16;
-    case DType::i8: return DataType::int8;
-    case DType::u8: return DataType::uint8;
-    case DType::i32: return DataType::int32;
-    case DType::i64: return DataType::int64;
-    case DType::boolean: return DataType::boolean;
-    case DType::f64: return DataType::float64;
-    case DType::i16: return DataType::int16;
-    case DType::u16: return DataType::uint16;
-    case DType::u32: return DataType::uint32;
-    case DType::u64: return DataType::uint64;
-  }
-  return DataType::undefined;
-}
 
 // TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian elements).
 inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
@@ -9364,6 +9365,42 @@ INLAY_NAMESPACE_END
 #include <cstring>
 #include <string>
 
+// ---- begin inlay/kernels/impl/paths.hpp
+// Private to the implementation and the tests (not in the public API, docs/api.md): which path a
+// kernel call takes, where the graph door chooses before calling the public kernels, and the one
+// piece of the conv family that the GEMM family defines.
+#ifndef INLAY_KERNELS_IMPL_PATHS_HPP
+#define INLAY_KERNELS_IMPL_PATHS_HPP
+
+#include <cstddef>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+namespace detail {
+
+// winograd_supports(p) and the layer large enough for the Winograd path to beat im2col + GEMM:
+// at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch (e.g. a
+// 14x14 output; measured: docs/bench.md, "Tuning constants").
+bool winograd_applies(const Conv2dParams& p);
+
+// The inverted bottleneck's output rows per band: as many as keep the band's expanded and
+// depthwise rows within kInvertedBottleneckBandBytes, at least 1.
+constexpr std::size_t kInvertedBottleneckBandBytes = std::size_t{512} << 10;
+std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p);
+
+// One (image, group) of conv2d_nchw_f32's GEMM path: x and y point at the group's first input
+// and output planes, w and bias at its weights and biases. Defined with the GEMM
+// (gemm-dispatch.hpp), whose packing it extends.
+void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
+                         float* y, const Activation& activation, Executor* executor);
+
+}  // namespace detail
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_IMPL_PATHS_HPP
+// ---- end inlay/kernels/impl/paths.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
@@ -9400,7 +9437,7 @@ inline Plan make_plan(const InvertedBottleneckParams& p, Executor* executor) {
   Plan plan;
   plan.out_h = d.out_h();
   plan.out_w = d.out_w();
-  plan.band_rows = inverted_bottleneck_band_rows(p);
+  plan.band_rows = detail::inverted_bottleneck_band_rows(p);
   const std::size_t c = d.in_channels;
   const std::size_t macs =
       d.batch * (c * d.in_h * d.in_w * p.in_channels +
@@ -9496,11 +9533,11 @@ void validate_inverted_bottleneck(const InvertedBottleneckParams& p) {
   }
 }
 
-std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p) {
+std::size_t detail::inverted_bottleneck_band_rows(const InvertedBottleneckParams& p) {
   const Conv2dParams& d = p.depthwise;
   // Per output row: stride_h expanded rows of in_w and one depthwise row of out_w, all channels.
   const std::size_t per_row = d.in_channels * (d.stride_h * d.in_w + d.out_w()) * sizeof(float);
-  const std::size_t rows = per_row == 0 ? 1 : kInvertedBottleneckBandBytes / per_row;
+  const std::size_t rows = per_row == 0 ? 1 : detail::kInvertedBottleneckBandBytes / per_row;
   return std::max<std::size_t>(1, std::min(rows, std::max<std::size_t>(d.out_h(), 1)));
 }
 
@@ -10913,11 +10950,13 @@ INLAY_NAMESPACE_END
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 
@@ -10944,6 +10983,36 @@ std::unique_ptr<OpKernel> make_lambda_kernel(F f) {
 template <class K>
 OpFactory factory() {
   return [](const OpInfo& info) -> std::unique_ptr<OpKernel> { return std::make_unique<K>(info); };
+}
+
+// A string attribute that names one of a fixed set of choices (mode, direction, auto_pad ...):
+// the enum value that `value` spells; anything else fails with `kind`, listing the spellings.
+template <class E>
+E choice_of(const OpInfo& info, const char* attribute, const std::string& value,
+            std::initializer_list<std::pair<const char*, E>> choices,
+            ErrorKind kind = ErrorKind::unsupported_op) {
+  std::string spellings;
+  for (const auto& choice : choices) {
+    if (value == choice.first) return choice.second;
+    spellings += (spellings.empty() ? "'" : ", '") + std::string(choice.first) + "'";
+  }
+  info.fail(kind, std::string(attribute) + " '" + value +
+                      "' is not supported (known: " + spellings + ")");
+}
+
+// Product of dims [from, to).
+inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t i = from; i < to; ++i) n *= s[i];
+  return n;
+}
+
+// choice_of for the node's attribute `attribute`, or `fallback` where the node has none.
+template <class E>
+E enum_attribute(const OpInfo& info, const char* attribute, const char* fallback,
+                 std::initializer_list<std::pair<const char*, E>> choices,
+                 ErrorKind kind = ErrorKind::unsupported_op) {
+  return choice_of(info, attribute, info.get_string(attribute, fallback), choices, kind);
 }
 
 // Axis in [-rank, rank) -> [0, rank); an Error naming the node otherwise.
@@ -11225,8 +11294,7 @@ constexpr const char* inverted_bottleneck_op = "InvertedBottleneck";
 class InvertedBottleneckKernel final : public OpKernel {
  public:
   // Expanded tensors below this many bytes stay in the core's cache when the layers run one by
-  // one; banding pays only above (inlay_kernels_bench --benchmark_filter=model/bottleneck: the
-  // 4.6 and 1.7 MiB blocks of MobileNetV2 gain 15-30 %, the 0.6 MiB and smaller lose 5-25 %).
+  // one; banding pays only above (measured: docs/bench.md, "Tuning constants").
   static constexpr std::size_t kBandedFromBytes = std::size_t{1} << 20;
 
   explicit InvertedBottleneckKernel(const OpInfo& info)
@@ -11304,7 +11372,7 @@ class InvertedBottleneckKernel final : public OpKernel {
 
  private:
   // The three layers one after the other, the 1x1 ones on weights packed at their first use when
-  // their plane is small (conv2d_packed_applies), as ConvKernel runs them.
+  // their plane is small (conv2d_packed_supports), as ConvKernel runs them.
   void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
                   const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
                   const kernels::BottleneckStage& project, float* y) const {
@@ -11327,7 +11395,7 @@ class InvertedBottleneckKernel final : public OpKernel {
               ctx.executor());
   }
   bool packs(const kernels::Conv2dParams& p) const {
-    return constant_weights_ && kernels::conv2d_packed_applies(p);
+    return constant_weights_ && kernels::conv2d_packed_supports(p);
   }
   std::size_t workspace_floats(const kernels::Conv2dParams& p) const {
     return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
@@ -12316,14 +12384,13 @@ struct WindowAttrs {
         strides(info.get_ints("strides")),
         pads(info.get_ints("pads")),
         dilations(info.get_ints("dilations")) {
-    const std::string a = info.get_string("auto_pad", "NOTSET");
-    if (a == "SAME_UPPER") auto_pad = AutoPad::same_upper;
-    else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
-    else if (a == "VALID") auto_pad = AutoPad::valid;
-    else if (a != "NOTSET" && !a.empty()) {
-      info.fail(ErrorKind::invalid_model,
-                "auto_pad '" + a + "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
-    }
+    auto_pad = enum_attribute<AutoPad>(info, "auto_pad", "NOTSET",
+                                       {{"NOTSET", AutoPad::notset},
+                                        {"", AutoPad::notset},
+                                        {"SAME_UPPER", AutoPad::same_upper},
+                                        {"SAME_LOWER", AutoPad::same_lower},
+                                        {"VALID", AutoPad::valid}},
+                                       ErrorKind::invalid_model);
     check_values(info, "kernel_shape", kernel, 1);
     check_values(info, "strides", strides, 1);
     check_values(info, "dilations", dilations, 1);
@@ -12536,7 +12603,7 @@ class ConvKernel final : public OpKernel {
     // Prepared forms are built from, and stand for, the constant weights only.
     const bool preparable =
         !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
-    if (preparable && kernels::winograd_applies(p)) {
+    if (preparable && kernels::detail::winograd_applies(p)) {
       const float* u = winograd_weights_.get([&](std::vector<float>& out) {
         out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
         kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
@@ -12548,7 +12615,7 @@ class ConvKernel final : public OpKernel {
                                         activation_, ctx.executor());
       return;
     }
-    if (preparable && kernels::conv2d_packed_applies(p)) {
+    if (preparable && kernels::conv2d_packed_supports(p)) {
       const float* packed = packed_weights_.get([&](std::vector<float>& out) {
         out.resize(kernels::conv2d_packed_weights_size_f32(p));
         kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());
@@ -13458,12 +13525,8 @@ class ModKernel final : public OpKernel {
 class BitShiftKernel final : public OpKernel {
  public:
   explicit BitShiftKernel(const OpInfo& info) {
-    const std::string direction = info.get_string("direction", "");
-    if (direction != "LEFT" && direction != "RIGHT") {
-      info.fail(ErrorKind::invalid_model,
-                "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
-    }
-    left_ = direction == "LEFT";
+    left_ = enum_attribute<bool>(info, "direction", "", {{"LEFT", true}, {"RIGHT", false}},
+                                 ErrorKind::invalid_model);
   }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -13851,528 +13914,13 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/elementwise.hpp
-// ---- begin inlay/graph/ops/linear.hpp
-// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
-// A constant B (the weights) is packed once at load. A bias and an activation fused by
-// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
+// ---- begin inlay/graph/ops/gather_scatter.hpp
+// Index-driven reads and writes: Gather, GatherElements, GatherND, ScatterND, ScatterElements
+// (and opset 9's Scatter). Elements move as bytes; indices may count from the end and
+// out-of-range ones are an Error.
 // Implementation-only.
-#ifndef INLAY_GRAPH_OPS_LINEAR_HPP
-#define INLAY_GRAPH_OPS_LINEAR_HPP
-
-#include <cmath>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// Y = alpha * A' B' + beta * C, A' = A or A^T (transA), B' = B or B^T (transB), C broadcast.
-class GemmKernel final : public OpKernel {
- public:
-  explicit GemmKernel(const OpInfo& info)
-      : alpha_(info.get_float("alpha", 1.0f)),
-        beta_(info.get_float("beta", 1.0f)),
-        trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0),
-        activation_(fused_activation(info)) {
-    const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
-      k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
-      n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
-      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
-      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(),
-                               static_cast<std::size_t>(b->shape()[1]), packed_.data());
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    require_f32(ctx, a, "A");
-    require_f32(ctx, b, "B");
-    if (a.rank() != 2 || b.rank() != 2) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
-    }
-    const auto m = static_cast<std::size_t>(trans_a_ ? a.shape()[1] : a.shape()[0]);
-    const auto k = static_cast<std::size_t>(trans_a_ ? a.shape()[0] : a.shape()[1]);
-    const auto kb = static_cast<std::size_t>(trans_b_ ? b.shape()[1] : b.shape()[0]);
-    const auto n = static_cast<std::size_t>(trans_b_ ? b.shape()[0] : b.shape()[1]);
-    if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
-                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
-    }
-    const Shape out_shape{static_cast<std::int64_t>(m), static_cast<std::int64_t>(n)};
-    float* y = ctx.output(0, DType::f32, out_shape).data<float>();
-    float beta = 0.0f;
-    kernels::GemmEpilogue epilogue;
-    epilogue.activation = activation_;
-    if (ctx.has_input(2) && beta_ != 0.0f) {
-      const Tensor& c = ctx.input(2);
-      require_f32(ctx, c, "C");
-      const Shape& cs = c.shape();
-      const bool per_column =
-          (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
-          (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
-      if (per_column && beta_ == 1.0f && n > 1) {
-        epilogue.bias = c.data<float>();
-        epilogue.bias_kind = kernels::BiasKind::per_column;
-      } else {
-        // General C: broadcast it into Y, then accumulate with beta.
-        if (broadcast(ctx.info(), cs, out_shape) != out_shape) {
-          ctx.fail(ErrorKind::shape_mismatch,
-                   "C " + cs.to_string() + " does not broadcast to " + out_shape.to_string());
-        }
-        const Shape ins[1] = {cs};
-        const float* cp = c.data<float>();
-        for_each_broadcast(out_shape, ins,
-                           [&](std::int64_t e, const std::int64_t* off) { y[e] = cp[off[0]]; });
-        beta = beta_;
-      }
-    }
-    const std::size_t lda = static_cast<std::size_t>(a.shape()[1]);
-    if (m == 0 || n == 0) return;
-    if (!packed_.empty() && n == n_ && k == k_) {
-      kernels::gemm_packed_f32(trans_a_, m, n, k, alpha_, a.data<float>(), lda, packed_.data(),
-                               beta, y, n, epilogue, ctx.executor());
-    } else {
-      kernels::gemm_f32(trans_a_, trans_b_, m, n, k, alpha_, a.data<float>(), lda, b.data<float>(),
-                        static_cast<std::size_t>(b.shape()[1]), beta, y, n, epilogue,
-                        ctx.executor());
-    }
-  }
-
- private:
-  float alpha_, beta_;
-  bool trans_a_, trans_b_;
-  kernels::Activation activation_;
-  std::size_t n_ = 0, k_ = 0;
-  std::vector<float> packed_;
-};
-
-// NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
-// broadcast. A fused per-column bias (input 2, [N]) and activation run in the epilogue.
-class MatMulKernel final : public OpKernel {
- public:
-  explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
-    const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
-      k_ = static_cast<std::size_t>(b->shape()[0]);
-      n_ = static_cast<std::size_t>(b->shape()[1]);
-      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
-      kernels::gemm_pack_b_f32(false, n_, k_, b->data<float>(), n_, packed_.data());
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    require_f32(ctx, a, "A");
-    require_f32(ctx, b, "B");
-    if (a.rank() == 0 || b.rank() == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "MatMul operands must have rank >= 1");
-    }
-    // Promote to matrices.
-    std::vector<std::int64_t> ad = dims_of(a.shape()), bd = dims_of(b.shape());
-    const bool a_vec = ad.size() == 1, b_vec = bd.size() == 1;
-    if (a_vec) ad.insert(ad.begin(), 1);
-    if (b_vec) bd.push_back(1);
-    const std::int64_t m = ad[ad.size() - 2], k = ad.back();
-    const std::int64_t kb = bd[bd.size() - 2], n = bd.back();
-    if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " do not multiply");
-    }
-    const Shape a_batch(ad.data(), ad.size() - 2), b_batch(bd.data(), bd.size() - 2);
-    const Shape batch = broadcast(ctx.info(), a_batch, b_batch);
-    std::vector<std::int64_t> od = dims_of(batch);
-    if (!a_vec) od.push_back(m);
-    if (!b_vec) od.push_back(n);
-    kernels::GemmEpilogue epilogue;
-    epilogue.activation = activation_;
-    if (ctx.input_count() > 2 && ctx.has_input(2)) {
-      const Tensor& bias = ctx.input(2);
-      require_f32(ctx, bias, "bias");
-      if (bias.numel() != n || bias.rank() != 1) {
-        ctx.fail(ErrorKind::shape_mismatch, "the fused bias " + bias.shape().to_string() +
-                                                " must be [" + std::to_string(n) + "]");
-      }
-      epilogue.bias = bias.data<float>();
-      epilogue.bias_kind = kernels::BiasKind::per_column;
-    }
-    Tensor& out = ctx.output(0, DType::f32, make_shape(od));
-    float* y = out.data<float>();
-    const float* ap = a.data<float>();
-    const float* bp = b.data<float>();
-    const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
-               kk = static_cast<std::size_t>(k);
-    if (out.numel() == 0) return;
-    const std::int64_t count = batch.numel();
-    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
-      const std::size_t rows = static_cast<std::size_t>(count) * mm;
-      if (!packed_.empty() && nn == n_ && kk == k_ && a_batch.numel() == count) {
-        kernels::gemm_packed_f32(false, rows, nn, kk, 1.0f, ap, kk, packed_.data(), 0.0f, y, nn,
-                                 epilogue, ctx.executor());
-      } else if (a_batch.numel() == count) {
-        kernels::gemm_f32(false, false, rows, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y, nn, epilogue,
-                          ctx.executor());
-      } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
-        for (std::int64_t e = 0; e < count; ++e) {
-          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n, nn,
-                            epilogue, ctx.executor());
-        }
-      }
-      return;
-    }
-    if (a_batch.numel() == count && b_batch.numel() == count) {
-      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
-                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
-                                ctx.executor());
-      return;
-    }
-    const Shape ins[2] = {a_batch, b_batch};
-    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
-      kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
-                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue, ctx.executor());
-    });
-  }
-
- private:
-  kernels::Activation activation_;
-  std::size_t n_ = 0, k_ = 0;
-  std::vector<float> packed_;
-};
-
-// Einsum as one loop over every label (output labels outer, summed labels inner), accumulating
-// in double; ellipses broadcast, a label repeated in one operand takes its diagonal.
-class EinsumKernel final : public OpKernel {
- public:
-  explicit EinsumKernel(const OpInfo& info) {
-    const std::string eq = info.require("equation", Attribute::Kind::string).s;
-    std::string lhs = eq, rhs;
-    const std::size_t arrow = eq.find("->");
-    explicit_ = arrow != std::string::npos;
-    if (explicit_) {
-      lhs = eq.substr(0, arrow);
-      rhs = eq.substr(arrow + 2);
-    }
-    std::string term;
-    for (char ch : lhs + ",") {
-      if (ch == ' ') continue;
-      if (ch == ',') {
-        terms_.push_back(parse(info, term));
-        term.clear();
-      } else {
-        term += ch;
-      }
-    }
-    if (explicit_) output_ = parse(info, rhs);
-    if (terms_.size() != info.input_count()) {
-      info.fail(ErrorKind::invalid_model, "equation '" + eq + "' has " +
-                                              std::to_string(terms_.size()) + " operands for " +
-                                              std::to_string(info.input_count()) + " inputs");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const std::size_t count = ctx.input_count();
-    // Labels: letters 0..51, ellipsis dimensions 52.. (right-aligned across operands).
-    constexpr int ellipsis_base = 52;
-    std::size_t ell_rank = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      const Tensor& t = ctx.input(i);
-      const Term& term = terms_[i];
-      if (t.dtype() != ctx.input(0).dtype()) {
-        ctx.fail(ErrorKind::invalid_model, "the inputs have different dtypes");
-      }
-      if (term.ellipsis ? t.rank() < term.letters.size() : t.rank() != term.letters.size()) {
-        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
-                                                t.shape().to_string() +
-                                                " does not fit its term of the equation");
-      }
-      if (term.ellipsis) ell_rank = std::max(ell_rank, t.rank() - term.letters.size());
-    }
-    std::vector<std::int64_t> size(ellipsis_base + Shape::max_rank, -1);
-    std::vector<std::vector<int>> labels(count);
-    std::vector<int> seen(ellipsis_base + Shape::max_rank, 0);
-    for (std::size_t i = 0; i < count; ++i) {
-      const Tensor& t = ctx.input(i);
-      labels[i] = expand(terms_[i], t.rank(), ell_rank);
-      for (std::size_t d = 0; d < t.rank(); ++d) {
-        const int l = labels[i][d];
-        const std::int64_t n = t.shape()[d];
-        ++seen[l];
-        if (size[l] == -1 || size[l] == 1) size[l] = n;
-        else if (n != size[l] && n != 1) {
-          ctx.fail(ErrorKind::shape_mismatch, "a label of the equation has sizes " +
-                                                  std::to_string(size[l]) + " and " +
-                                                  std::to_string(n));
-        }
-      }
-    }
-    std::vector<int> out;
-    if (explicit_) {
-      out = expand(output_, output_.letters.size() + (output_.ellipsis ? ell_rank : 0), ell_rank);
-    } else {  // the ellipsis, then the letters seen once, in alphabetical order
-      for (std::size_t e = 0; e < ell_rank; ++e) out.push_back(ellipsis_base + static_cast<int>(e));
-      for (int l = 0; l < ellipsis_base; ++l) {
-        if (seen[l] == 1) out.push_back(l);
-      }
-    }
-    std::vector<std::int64_t> out_dims;
-    std::vector<char> is_out(size.size(), 0);
-    for (int l : out) {
-      if (size[l] < 0) ctx.fail(ErrorKind::invalid_model, "an output label appears in no input");
-      if (is_out[l]) ctx.fail(ErrorKind::invalid_model, "an output label appears twice");
-      is_out[l] = 1;
-      out_dims.push_back(size[l]);
-    }
-    std::vector<int> all(out);
-    for (int l = 0; l < static_cast<int>(size.size()); ++l) {
-      if (size[l] >= 0 && !is_out[l]) all.push_back(l);
-    }
-    // Element strides of every operand (and the output) along every label.
-    const std::size_t nl = all.size();
-    std::vector<std::int64_t> strides((count + 1) * nl, 0), extent(nl);
-    for (std::size_t j = 0; j < nl; ++j) extent[j] = size[all[j]];
-    for (std::size_t i = 0; i < count; ++i) {
-      const Shape& s = ctx.input(i).shape();
-      std::int64_t st = 1;
-      for (std::size_t d = s.rank(); d-- > 0;) {
-        const std::size_t j =
-            static_cast<std::size_t>(std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
-        if (s[d] != 1) strides[i * nl + j] += st;
-        st *= s[d];
-      }
-    }
-    for (std::size_t j = out.size(), st = 1; j-- > 0;) {
-      strides[count * nl + j] = static_cast<std::int64_t>(st);
-      st *= static_cast<std::size_t>(extent[j]);
-    }
-    Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
-    auto* acc =
-        static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
-    std::fill(acc, acc + y.numel(), 0.0);
-    visit_dtype(
-        ctx.info(), y.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          std::vector<const T*> in(count);
-          for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
-          std::int64_t total = 1;
-          for (std::int64_t e : extent) total *= e;
-          std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
-          for (std::int64_t it = 0; it < total; ++it) {
-            double prod = 1.0;
-            for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
-            acc[off[count]] += prod;
-            for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
-              ++index[j];
-              for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
-              if (index[j] < extent[j]) break;
-              for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
-              index[j] = 0;
-            }
-          }
-          T* py = y.data<T>();
-          for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
-        },
-        NumericTypes{});
-  }
-
- private:
-  struct Term {
-    std::vector<int> letters;  // label ids of the letters
-    bool ellipsis = false;
-    std::size_t ellipsis_at = 0;  // the ellipsis stands before letters[ellipsis_at]
-  };
-
-  static Term parse(const OpInfo& info, const std::string& s) {
-    Term t;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const char ch = s[i];
-      if (ch == ' ') continue;
-      if (ch == '.') {
-        if (t.ellipsis || s.compare(i, 3, "...") != 0) {
-          info.fail(ErrorKind::invalid_model, "malformed ellipsis in the equation");
-        }
-        t.ellipsis = true;
-        t.letters.push_back(-1);
-        i += 2;
-      } else if (ch >= 'a' && ch <= 'z') {
-        t.letters.push_back(ch - 'a');
-      } else if (ch >= 'A' && ch <= 'Z') {
-        t.letters.push_back(26 + ch - 'A');
-      } else {
-        info.fail(ErrorKind::invalid_model,
-                  std::string("character '") + ch + "' in the equation is not a letter");
-      }
-    }
-    if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
-      const auto at = std::find(t.letters.begin(), t.letters.end(), -1);
-      t.letters.erase(at);
-      t.ellipsis_at = static_cast<std::size_t>(at - t.letters.begin());
-    }
-    return t;
-  }
-
-  // The label of each dimension of a tensor of `rank` with this term.
-  static std::vector<int> expand(const Term& t, std::size_t rank, std::size_t ell_rank) {
-    std::vector<int> out;
-    const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
-    for (std::size_t i = 0; i <= t.letters.size(); ++i) {
-      if (t.ellipsis && i == t.ellipsis_at) {
-        for (std::size_t e = 0; e < ell; ++e)
-          out.push_back(52 + static_cast<int>(ell_rank - ell + e));
-      }
-      if (i < t.letters.size()) out.push_back(t.letters[i]);
-    }
-    return out;
-  }
-
-  bool explicit_ = false;
-  std::vector<Term> terms_;
-  Term output_;
-};
-
-// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
-// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
-// of A ([M]) / per column of B ([N]).
-struct IntegerMatMul {
-  std::vector<std::int64_t> out_dims;
-  std::vector<std::int32_t> acc;
-
-  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
-           const Tensor* b_zero) {
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
-    const std::int64_t n = b.shape()[b.rank() - 1];
-    if (b.shape()[b.rank() - 2] != k) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " do not multiply");
-    }
-    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
-    const Shape batch = broadcast(ctx.info(), ab, bb);
-    out_dims = dims_of(batch);
-    out_dims.push_back(m);
-    out_dims.push_back(n);
-    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
-    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
-    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
-    const Shape ins[2] = {ab, bb};
-    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
-      for (std::int64_t i = 0; i < m; ++i) {
-        for (std::int64_t j = 0; j < n; ++j) {
-          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
-          for (std::int64_t p = 0; p < k; ++p) {
-            const std::int32_t av =
-                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
-            const std::int32_t bv =
-                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
-            sum += static_cast<std::int64_t>(av) * bv;
-          }
-          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
-        }
-      }
-    });
-  }
-
-  static std::int32_t element(const Tensor& t, std::int64_t i) {
-    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
-  }
-  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
-    }
-  }
-  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
-                                               std::int64_t per, const char* what) {
-    if (z == nullptr) return {0};
-    require_8bit(ctx, *z, what);
-    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
-                                              " must be a scalar or [" + std::to_string(per) + "]");
-    }
-    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
-    return v;
-  }
-};
-
-class MatMulIntegerKernel final : public OpKernel {
- public:
-  explicit MatMulIntegerKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    IntegerMatMul::require_8bit(ctx, a, "A");
-    IntegerMatMul::require_8bit(ctx, b, "B");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
-           ctx.has_input(3) ? &ctx.input(3) : nullptr);
-    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
-    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
-  }
-};
-
-// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
-class QLinearMatMulKernel final : public OpKernel {
- public:
-  explicit QLinearMatMulKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(3);
-    IntegerMatMul::require_8bit(ctx, a, "a");
-    IntegerMatMul::require_8bit(ctx, b, "b");
-    const Tensor& y_zero = ctx.input(7);
-    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
-    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
-                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
-                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
-    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
-    const double zero = IntegerMatMul::element(y_zero, 0);
-    const bool u8 = y_zero.dtype() == DType::u8;
-    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
-      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
-      if (u8)
-        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else
-        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
-    }
-  }
-};
-
-inline void register_linear_ops(OpSet& ops) {
-  ops.add("", "Gemm", 1, factory<GemmKernel>());
-  ops.add("", "MatMul", 1, factory<MatMulKernel>());
-  ops.add("", "Einsum", 12, factory<EinsumKernel>());
-  ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
-  ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_LINEAR_HPP
-// ---- end inlay/graph/ops/linear.hpp
-// ---- begin inlay/graph/ops/movement.hpp
-// Data movement: Transpose, Concat, Split, Slice, Gather, GatherElements, GatherND, ScatterND,
-// ScatterElements, Tile, Pad, DepthToSpace, SpaceToDepth, NonZero, OneHot, Trilu,
-// ReverseSequence, Compress, and Resize/Upsample. Elements move as bytes (one body per element
-// size); indices may count from the end and out-of-range ones are an Error.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
-#define INLAY_GRAPH_OPS_MOVEMENT_HPP
+#ifndef INLAY_GRAPH_OPS_GATHER_SCATTER_HPP
+#define INLAY_GRAPH_OPS_GATHER_SCATTER_HPP
 
 #include <cmath>
 #include <limits>
@@ -15001,6 +14549,898 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// Gather: out[o, j..., i] = data[o, indices[j...], i] along `axis`.
+class GatherKernel final : public OpKernel {
+ public:
+  explicit GatherKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t rank = data.rank();
+    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot gather from a scalar");
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    const std::int64_t dim = data.shape()[axis];
+    Dims out;
+    for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
+    if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
+    }
+    for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
+    const std::int64_t count = indices.numel();
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) *
+                                dtype_size(data.dtype());
+      const std::int64_t outer = span_of(data.shape(), 0, axis);
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t o = 0; o < outer; ++o) {
+        for (std::int64_t j = 0; j < count; ++j) {
+          const std::int64_t i = idx[j] < 0 ? idx[j] + dim : idx[j];
+          std::memcpy(dst, src + (o * dim + i) * static_cast<std::int64_t>(block), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Calls f(e, offset) for every element e of `shape` in row-major order, with offset =
+// sum_k index_k * strides[k] (strides of another tensor walked alongside).
+template <class F>
+void for_each_offset(const Shape& shape, const std::int64_t* strides, F&& f) {
+  const std::size_t rank = shape.rank();
+  const std::int64_t n = shape.numel();
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = 0;
+  for (std::int64_t e = 0; e < n; ++e) {
+    f(e, off);
+    for (std::size_t k = rank; k-- > 0;) {
+      ++index[k];
+      off += strides[k];
+      if (index[k] < shape[k]) break;
+      off -= strides[k] * shape[k];
+      index[k] = 0;
+    }
+  }
+}
+
+// The element-wise ops (GatherElements, ScatterElements) need indices of the data's rank whose
+// dims fit inside the data's (the indexed axis excepted, it is checked per index).
+inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& data,
+                                             const Tensor& indices, std::int64_t axis) {
+  const std::size_t a = normalize_axis(info, axis, data.rank());
+  bool fits = indices.rank() == data.rank();
+  for (std::size_t k = 0; fits && k < data.rank(); ++k)
+    fits = k == a || indices.shape()[k] <= data.shape()[k];
+  if (!fits) {
+    info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
+                                             " do not fit data of shape " +
+                                             data.shape().to_string());
+  }
+  return a;
+}
+
+class GatherElementsKernel final : public OpKernel {
+ public:
+  explicit GatherElementsKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = ctx.output(0, data.dtype(), indices.shape());
+      visit_element_size(dtype_size(data.dtype()), [&](auto tag) {
+        using U = decltype(tag);
+        const U* src = static_cast<const U*>(data.raw_data());
+        U* dst = static_cast<U*>(writable(y));
+        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+          dst[e] = src[off + i * axis_stride];
+        });
+      });
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
+// tuples of m coordinates into the dims [b, b + m) of `data`.
+struct NdIndexing {
+  std::int64_t batches = 1;               // product of the first b dims
+  std::int64_t tuples = 1;                // index tuples per batch
+  std::int64_t m = 0;                     // coordinates per tuple
+  std::int64_t slice = 1;                 // elements of data per addressed slice
+  std::int64_t batch_stride;              // elements of data per batch
+  std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
+};
+inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
+                              std::int64_t b) {
+  const auto r = static_cast<std::int64_t>(data.rank()),
+             q = static_cast<std::int64_t>(indices.rank());
+  if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
+  if (b < 0 || b >= std::min(q, r)) {
+    info.fail(ErrorKind::invalid_model,
+              "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
+  }
+  NdIndexing g;
+  g.m = indices[static_cast<std::size_t>(q - 1)];
+  if (g.m < 1 || g.m > r - b) {
+    info.fail(ErrorKind::shape_mismatch, "index tuples of length " + std::to_string(g.m) +
+                                             " do not fit data of shape " + data.to_string() +
+                                             " with batch_dims " + std::to_string(b));
+  }
+  for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
+    if (data[k] != indices[k]) {
+      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) +
+                                               " differs between data " + data.to_string() +
+                                               " and indices " + indices.to_string());
+    }
+    g.batches *= data[k];
+  }
+  g.tuples = span_of(indices, static_cast<std::size_t>(b), static_cast<std::size_t>(q - 1));
+  g.slice = span_of(data, static_cast<std::size_t>(b + g.m), data.rank());
+  g.batch_stride = span_of(data, static_cast<std::size_t>(b), data.rank());
+  std::int64_t st = g.slice;
+  for (std::int64_t k = g.m; k-- > 0;) {
+    g.strides[k] = st;
+    st *= data[static_cast<std::size_t>(b + k)];
+  }
+  return g;
+}
+// The data offset (in elements) of tuple t of batch n; an Error for out-of-range coordinates.
+template <class I>
+std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& data, std::int64_t b,
+                       const I* idx, std::int64_t n, std::int64_t t) {
+  const I* tuple = idx + (n * g.tuples + t) * g.m;
+  std::int64_t off = n * g.batch_stride;
+  for (std::int64_t k = 0; k < g.m; ++k) {
+    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") *
+           g.strides[k];
+  }
+  return off;
+}
+
+class GatherNDKernel final : public OpKernel {
+ public:
+  explicit GatherNDKernel(const OpInfo& info) : batch_dims_(info.get_int("batch_dims", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), batch_dims_);
+    Dims out;
+    for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
+      if (out.n == Shape::max_rank)
+        info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
+      out[out.n++] = data.shape()[k];
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t)
+          nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+      }
+      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
+      const std::size_t e = dtype_size(data.dtype());
+      const std::size_t block = static_cast<std::size_t>(g.slice) * e;
+      const auto* src = static_cast<const unsigned char*>(data.raw_data());
+      auto* dst = static_cast<unsigned char*>(writable(y));
+      if (block == 0) return;
+      for (std::int64_t n = 0; n < g.batches; ++n) {
+        for (std::int64_t t = 0; t < g.tuples; ++t) {
+          const std::int64_t off = nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
+          std::memcpy(dst, src + off * static_cast<std::int64_t>(e), block);
+          dst += block;
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_dims_;
+};
+
+// How scattered values combine with those already there.
+enum class Reduction { none, add, mul, max, min };
+inline Reduction reduction_of(const OpInfo& info) {
+  return enum_attribute<Reduction>(info, "reduction", "none",
+                                   {{"none", Reduction::none},
+                                    {"add", Reduction::add},
+                                    {"mul", Reduction::mul},
+                                    {"max", Reduction::max},
+                                    {"min", Reduction::min}});
+}
+template <class T>
+T reduce_pair(Reduction r, T a, T b) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
+  } else if constexpr (std::is_same<T, bool>::value) {
+    switch (r) {
+      case Reduction::add:
+      case Reduction::max: return a || b;
+      case Reduction::mul:
+      case Reduction::min: return a && b;
+      case Reduction::none: return b;
+    }
+    return b;
+  } else {
+    switch (r) {
+      case Reduction::none: return b;
+      case Reduction::add: return static_cast<T>(a + b);
+      case Reduction::mul: return static_cast<T>(a * b);
+      case Reduction::max: return a < b ? b : a;
+      case Reduction::min: return b < a ? b : a;
+    }
+    return b;
+  }
+}
+
+// Starts a scatter: checks dtypes and returns the output, a copy of data.
+inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
+  if (updates.dtype() != data.dtype()) {
+    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") +
+                                           dtype_name(updates.dtype()) + ", data has " +
+                                           dtype_name(data.dtype()));
+  }
+  Tensor& y = ctx.output(0, data.dtype(), data.shape());
+  if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
+  return y;
+}
+
+class ScatterNDKernel final : public OpKernel {
+ public:
+  explicit ScatterNDKernel(const OpInfo& info) : reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
+    // updates must have shape indices.shape[:-1] + data.shape[m:].
+    bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
+    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k)
+      fits = updates.shape()[k] == indices.shape()[k];
+    for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
+      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] ==
+             data.shape()[k];
+    }
+    if (!fits) {
+      info.fail(ErrorKind::shape_mismatch,
+                "updates of shape " + updates.shape().to_string() + " do not fit indices " +
+                    indices.shape().to_string() + " and data " + data.shape().to_string());
+    }
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for (std::int64_t t = 0; t < g.tuples; ++t) {
+              T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
+              const T* s = src + t * g.slice;
+              for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
+            }
+          },
+          AllTypes{});
+    });
+  }
+
+ private:
+  Reduction reduction_;
+};
+
+// ScatterElements (and the older Scatter): out[... idx ...] = updates[... j ...] along axis.
+class ScatterElementsKernel final : public OpKernel {
+ public:
+  explicit ScatterElementsKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)), reduction_(reduction_of(info)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& data = ctx.input(0);
+    const Tensor& indices = ctx.input(1);
+    const Tensor& updates = ctx.input(2);
+    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
+    if (updates.shape() != indices.shape()) {
+      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
+                                               " differ from indices of shape " +
+                                               indices.shape().to_string());
+    }
+    const std::int64_t dim = data.shape()[axis];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(data.shape(), strides);
+    const std::int64_t axis_stride = strides[axis];
+    strides[axis] = 0;
+    visit_indices(info, indices, "indices", [&](const auto* idx) {
+      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
+      Tensor& y = scatter_output(ctx, data, updates);
+      visit_dtype(
+          info, data.dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            T* dst = static_cast<T*>(writable(y));
+            const T* src = updates.data<T>();
+            for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
+              const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
+              T& d = dst[off + i * axis_stride];
+              d = reduce_pair(reduction_, d, src[e]);
+            });
+          },
+          AllTypes{});
+    });
+  }
+
+ private:
+  std::int64_t axis_;
+  Reduction reduction_;
+};
+
+inline void register_gather_scatter_ops(OpSet& ops) {
+  ops.add("", "Gather", 1, factory<GatherKernel>());
+  ops.add("", "GatherElements", 11, factory<GatherElementsKernel>());
+  ops.add("", "GatherND", 11, factory<GatherNDKernel>());
+  ops.add("", "ScatterND", 11, factory<ScatterNDKernel>());
+  ops.add("", "ScatterElements", 11, factory<ScatterElementsKernel>());
+  ops.add("", "Scatter", 9, factory<ScatterElementsKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_GATHER_SCATTER_HPP
+// ---- end inlay/graph/ops/gather_scatter.hpp
+// ---- begin inlay/graph/ops/linear.hpp
+// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
+// A constant B (the weights) is packed once at load. A bias and an activation fused by
+// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_LINEAR_HPP
+#define INLAY_GRAPH_OPS_LINEAR_HPP
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Y = alpha * A' B' + beta * C, A' = A or A^T (transA), B' = B or B^T (transB), C broadcast.
+class GemmKernel final : public OpKernel {
+ public:
+  explicit GemmKernel(const OpInfo& info)
+      : alpha_(info.get_float("alpha", 1.0f)),
+        beta_(info.get_float("beta", 1.0f)),
+        trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0),
+        activation_(fused_activation(info)) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
+      n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(trans_b_, n_, k_, b->data<float>(),
+                               static_cast<std::size_t>(b->shape()[1]), packed_.data());
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_f32(ctx, b, "B");
+    if (a.rank() != 2 || b.rank() != 2) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
+    }
+    const auto m = static_cast<std::size_t>(trans_a_ ? a.shape()[1] : a.shape()[0]);
+    const auto k = static_cast<std::size_t>(trans_a_ ? a.shape()[0] : a.shape()[1]);
+    const auto kb = static_cast<std::size_t>(trans_b_ ? b.shape()[1] : b.shape()[0]);
+    const auto n = static_cast<std::size_t>(trans_b_ ? b.shape()[0] : b.shape()[1]);
+    if (k != kb) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
+                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
+    }
+    const Shape out_shape{static_cast<std::int64_t>(m), static_cast<std::int64_t>(n)};
+    float* y = ctx.output(0, DType::f32, out_shape).data<float>();
+    float beta = 0.0f;
+    kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
+    if (ctx.has_input(2) && beta_ != 0.0f) {
+      const Tensor& c = ctx.input(2);
+      require_f32(ctx, c, "C");
+      const Shape& cs = c.shape();
+      const bool per_column =
+          (cs.rank() == 1 && cs[0] == static_cast<std::int64_t>(n)) ||
+          (cs.rank() == 2 && cs[0] == 1 && cs[1] == static_cast<std::int64_t>(n));
+      if (per_column && beta_ == 1.0f && n > 1) {
+        epilogue.bias = c.data<float>();
+        epilogue.bias_kind = kernels::BiasKind::per_column;
+      } else {
+        // General C: broadcast it into Y, then accumulate with beta.
+        if (broadcast(ctx.info(), cs, out_shape) != out_shape) {
+          ctx.fail(ErrorKind::shape_mismatch,
+                   "C " + cs.to_string() + " does not broadcast to " + out_shape.to_string());
+        }
+        const Shape ins[1] = {cs};
+        const float* cp = c.data<float>();
+        for_each_broadcast(out_shape, ins,
+                           [&](std::int64_t e, const std::int64_t* off) { y[e] = cp[off[0]]; });
+        beta = beta_;
+      }
+    }
+    const std::size_t lda = static_cast<std::size_t>(a.shape()[1]);
+    if (m == 0 || n == 0) return;
+    if (!packed_.empty() && n == n_ && k == k_) {
+      kernels::gemm_packed_f32(trans_a_, m, n, k, alpha_, a.data<float>(), lda, packed_.data(),
+                               beta, y, n, epilogue, ctx.executor());
+    } else {
+      kernels::gemm_f32(trans_a_, trans_b_, m, n, k, alpha_, a.data<float>(), lda, b.data<float>(),
+                        static_cast<std::size_t>(b.shape()[1]), beta, y, n, epilogue,
+                        ctx.executor());
+    }
+  }
+
+ private:
+  float alpha_, beta_;
+  bool trans_a_, trans_b_;
+  kernels::Activation activation_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// NumPy matmul: 1-D operands are promoted (and the added dimension removed), batch dimensions
+// broadcast. A fused per-column bias (input 2, [N]) and activation run in the epilogue.
+class MatMulKernel final : public OpKernel {
+ public:
+  explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+      k_ = static_cast<std::size_t>(b->shape()[0]);
+      n_ = static_cast<std::size_t>(b->shape()[1]);
+      packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
+      kernels::gemm_pack_b_f32(false, n_, k_, b->data<float>(), n_, packed_.data());
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_f32(ctx, b, "B");
+    if (a.rank() == 0 || b.rank() == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "MatMul operands must have rank >= 1");
+    }
+    // Promote to matrices.
+    std::vector<std::int64_t> ad = dims_of(a.shape()), bd = dims_of(b.shape());
+    const bool a_vec = ad.size() == 1, b_vec = bd.size() == 1;
+    if (a_vec) ad.insert(ad.begin(), 1);
+    if (b_vec) bd.push_back(1);
+    const std::int64_t m = ad[ad.size() - 2], k = ad.back();
+    const std::int64_t kb = bd[bd.size() - 2], n = bd.back();
+    if (k != kb) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape a_batch(ad.data(), ad.size() - 2), b_batch(bd.data(), bd.size() - 2);
+    const Shape batch = broadcast(ctx.info(), a_batch, b_batch);
+    std::vector<std::int64_t> od = dims_of(batch);
+    if (!a_vec) od.push_back(m);
+    if (!b_vec) od.push_back(n);
+    kernels::GemmEpilogue epilogue;
+    epilogue.activation = activation_;
+    if (ctx.input_count() > 2 && ctx.has_input(2)) {
+      const Tensor& bias = ctx.input(2);
+      require_f32(ctx, bias, "bias");
+      if (bias.numel() != n || bias.rank() != 1) {
+        ctx.fail(ErrorKind::shape_mismatch, "the fused bias " + bias.shape().to_string() +
+                                                " must be [" + std::to_string(n) + "]");
+      }
+      epilogue.bias = bias.data<float>();
+      epilogue.bias_kind = kernels::BiasKind::per_column;
+    }
+    Tensor& out = ctx.output(0, DType::f32, make_shape(od));
+    float* y = out.data<float>();
+    const float* ap = a.data<float>();
+    const float* bp = b.data<float>();
+    const auto mm = static_cast<std::size_t>(m), nn = static_cast<std::size_t>(n),
+               kk = static_cast<std::size_t>(k);
+    if (out.numel() == 0) return;
+    const std::int64_t count = batch.numel();
+    if (b_batch.numel() == 1) {  // weights shared by every batch: one tall GEMM
+      const std::size_t rows = static_cast<std::size_t>(count) * mm;
+      if (!packed_.empty() && nn == n_ && kk == k_ && a_batch.numel() == count) {
+        kernels::gemm_packed_f32(false, rows, nn, kk, 1.0f, ap, kk, packed_.data(), 0.0f, y, nn,
+                                 epilogue, ctx.executor());
+      } else if (a_batch.numel() == count) {
+        kernels::gemm_f32(false, false, rows, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y, nn, epilogue,
+                          ctx.executor());
+      } else {  // A broadcast too (count > 1 only when batch dims of size 1 meet): per matrix
+        for (std::int64_t e = 0; e < count; ++e) {
+          kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap, kk, bp, nn, 0.0f, y + e * m * n, nn,
+                            epilogue, ctx.executor());
+        }
+      }
+      return;
+    }
+    if (a_batch.numel() == count && b_batch.numel() == count) {
+      kernels::gemm_batched_f32(static_cast<std::size_t>(count), false, false, mm, nn, kk, 1.0f, ap,
+                                kk, mm * kk, bp, nn, kk * nn, 0.0f, y, nn, mm * nn, epilogue,
+                                ctx.executor());
+      return;
+    }
+    const Shape ins[2] = {a_batch, b_batch};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      kernels::gemm_f32(false, false, mm, nn, kk, 1.0f, ap + off[0] * m * k, kk,
+                        bp + off[1] * k * n, nn, 0.0f, y + e * m * n, nn, epilogue, ctx.executor());
+    });
+  }
+
+ private:
+  kernels::Activation activation_;
+  std::size_t n_ = 0, k_ = 0;
+  std::vector<float> packed_;
+};
+
+// Einsum as one loop over every label (output labels outer, summed labels inner), accumulating
+// in double; ellipses broadcast, a label repeated in one operand takes its diagonal.
+class EinsumKernel final : public OpKernel {
+ public:
+  explicit EinsumKernel(const OpInfo& info) {
+    const std::string eq = info.require("equation", Attribute::Kind::string).s;
+    std::string lhs = eq, rhs;
+    const std::size_t arrow = eq.find("->");
+    explicit_ = arrow != std::string::npos;
+    if (explicit_) {
+      lhs = eq.substr(0, arrow);
+      rhs = eq.substr(arrow + 2);
+    }
+    std::string term;
+    for (char ch : lhs + ",") {
+      if (ch == ' ') continue;
+      if (ch == ',') {
+        terms_.push_back(parse(info, term));
+        term.clear();
+      } else {
+        term += ch;
+      }
+    }
+    if (explicit_) output_ = parse(info, rhs);
+    if (terms_.size() != info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "equation '" + eq + "' has " +
+                                              std::to_string(terms_.size()) + " operands for " +
+                                              std::to_string(info.input_count()) + " inputs");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const std::size_t count = ctx.input_count();
+    // Labels: letters 0..51, ellipsis dimensions 52.. (right-aligned across operands).
+    constexpr int ellipsis_base = 52;
+    std::size_t ell_rank = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      const Term& term = terms_[i];
+      if (t.dtype() != ctx.input(0).dtype()) {
+        ctx.fail(ErrorKind::invalid_model, "the inputs have different dtypes");
+      }
+      if (term.ellipsis ? t.rank() < term.letters.size() : t.rank() != term.letters.size()) {
+        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                                t.shape().to_string() +
+                                                " does not fit its term of the equation");
+      }
+      if (term.ellipsis) ell_rank = std::max(ell_rank, t.rank() - term.letters.size());
+    }
+    std::vector<std::int64_t> size(ellipsis_base + Shape::max_rank, -1);
+    std::vector<std::vector<int>> labels(count);
+    std::vector<int> seen(ellipsis_base + Shape::max_rank, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Tensor& t = ctx.input(i);
+      labels[i] = expand(terms_[i], t.rank(), ell_rank);
+      for (std::size_t d = 0; d < t.rank(); ++d) {
+        const int l = labels[i][d];
+        const std::int64_t n = t.shape()[d];
+        ++seen[l];
+        if (size[l] == -1 || size[l] == 1) size[l] = n;
+        else if (n != size[l] && n != 1) {
+          ctx.fail(ErrorKind::shape_mismatch, "a label of the equation has sizes " +
+                                                  std::to_string(size[l]) + " and " +
+                                                  std::to_string(n));
+        }
+      }
+    }
+    std::vector<int> out;
+    if (explicit_) {
+      out = expand(output_, output_.letters.size() + (output_.ellipsis ? ell_rank : 0), ell_rank);
+    } else {  // the ellipsis, then the letters seen once, in alphabetical order
+      for (std::size_t e = 0; e < ell_rank; ++e) out.push_back(ellipsis_base + static_cast<int>(e));
+      for (int l = 0; l < ellipsis_base; ++l) {
+        if (seen[l] == 1) out.push_back(l);
+      }
+    }
+    std::vector<std::int64_t> out_dims;
+    std::vector<char> is_out(size.size(), 0);
+    for (int l : out) {
+      if (size[l] < 0) ctx.fail(ErrorKind::invalid_model, "an output label appears in no input");
+      if (is_out[l]) ctx.fail(ErrorKind::invalid_model, "an output label appears twice");
+      is_out[l] = 1;
+      out_dims.push_back(size[l]);
+    }
+    std::vector<int> all(out);
+    for (int l = 0; l < static_cast<int>(size.size()); ++l) {
+      if (size[l] >= 0 && !is_out[l]) all.push_back(l);
+    }
+    // Element strides of every operand (and the output) along every label.
+    const std::size_t nl = all.size();
+    std::vector<std::int64_t> strides((count + 1) * nl, 0), extent(nl);
+    for (std::size_t j = 0; j < nl; ++j) extent[j] = size[all[j]];
+    for (std::size_t i = 0; i < count; ++i) {
+      const Shape& s = ctx.input(i).shape();
+      std::int64_t st = 1;
+      for (std::size_t d = s.rank(); d-- > 0;) {
+        const std::size_t j =
+            static_cast<std::size_t>(std::find(all.begin(), all.end(), labels[i][d]) - all.begin());
+        if (s[d] != 1) strides[i * nl + j] += st;
+        st *= s[d];
+      }
+    }
+    for (std::size_t j = out.size(), st = 1; j-- > 0;) {
+      strides[count * nl + j] = static_cast<std::int64_t>(st);
+      st *= static_cast<std::size_t>(extent[j]);
+    }
+    Tensor& y = ctx.output(0, ctx.input(0).dtype(), make_shape(out_dims));
+    auto* acc =
+        static_cast<double*>(ctx.scratch(static_cast<std::size_t>(y.numel()) * sizeof(double)));
+    std::fill(acc, acc + y.numel(), 0.0);
+    visit_dtype(
+        ctx.info(), y.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          std::vector<const T*> in(count);
+          for (std::size_t i = 0; i < count; ++i) in[i] = ctx.input(i).template data<T>();
+          std::int64_t total = 1;
+          for (std::int64_t e : extent) total *= e;
+          std::vector<std::int64_t> index(nl, 0), off(count + 1, 0);
+          for (std::int64_t it = 0; it < total; ++it) {
+            double prod = 1.0;
+            for (std::size_t i = 0; i < count; ++i) prod *= static_cast<double>(in[i][off[i]]);
+            acc[off[count]] += prod;
+            for (std::size_t j = nl; j-- > 0;) {  // odometer step over the labels
+              ++index[j];
+              for (std::size_t i = 0; i <= count; ++i) off[i] += strides[i * nl + j];
+              if (index[j] < extent[j]) break;
+              for (std::size_t i = 0; i <= count; ++i) off[i] -= strides[i * nl + j] * extent[j];
+              index[j] = 0;
+            }
+          }
+          T* py = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) py[e] = static_cast<T>(acc[e]);
+        },
+        NumericTypes{});
+  }
+
+ private:
+  struct Term {
+    std::vector<int> letters;  // label ids of the letters
+    bool ellipsis = false;
+    std::size_t ellipsis_at = 0;  // the ellipsis stands before letters[ellipsis_at]
+  };
+
+  static Term parse(const OpInfo& info, const std::string& s) {
+    Term t;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char ch = s[i];
+      if (ch == ' ') continue;
+      if (ch == '.') {
+        if (t.ellipsis || s.compare(i, 3, "...") != 0) {
+          info.fail(ErrorKind::invalid_model, "malformed ellipsis in the equation");
+        }
+        t.ellipsis = true;
+        t.letters.push_back(-1);
+        i += 2;
+      } else if (ch >= 'a' && ch <= 'z') {
+        t.letters.push_back(ch - 'a');
+      } else if (ch >= 'A' && ch <= 'Z') {
+        t.letters.push_back(26 + ch - 'A');
+      } else {
+        info.fail(ErrorKind::invalid_model,
+                  std::string("character '") + ch + "' in the equation is not a letter");
+      }
+    }
+    if (t.ellipsis) {  // keep only real letters; remember where the ellipsis was
+      const auto at = std::find(t.letters.begin(), t.letters.end(), -1);
+      t.letters.erase(at);
+      t.ellipsis_at = static_cast<std::size_t>(at - t.letters.begin());
+    }
+    return t;
+  }
+
+  // The label of each dimension of a tensor of `rank` with this term.
+  static std::vector<int> expand(const Term& t, std::size_t rank, std::size_t ell_rank) {
+    std::vector<int> out;
+    const std::size_t ell = t.ellipsis ? rank - t.letters.size() : 0;
+    for (std::size_t i = 0; i <= t.letters.size(); ++i) {
+      if (t.ellipsis && i == t.ellipsis_at) {
+        for (std::size_t e = 0; e < ell; ++e)
+          out.push_back(52 + static_cast<int>(ell_rank - ell + e));
+      }
+      if (i < t.letters.size()) out.push_back(t.letters[i]);
+    }
+    return out;
+  }
+
+  bool explicit_ = false;
+  std::vector<Term> terms_;
+  Term output_;
+};
+
+// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
+// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
+// of A ([M]) / per column of B ([N]).
+struct IntegerMatMul {
+  std::vector<std::int64_t> out_dims;
+  std::vector<std::int32_t> acc;
+
+  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
+           const Tensor* b_zero) {
+    if (a.rank() < 2 || b.rank() < 2) {
+      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
+    }
+    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
+    const std::int64_t n = b.shape()[b.rank() - 1];
+    if (b.shape()[b.rank() - 2] != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
+    const Shape batch = broadcast(ctx.info(), ab, bb);
+    out_dims = dims_of(batch);
+    out_dims.push_back(m);
+    out_dims.push_back(n);
+    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
+    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
+    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
+    const Shape ins[2] = {ab, bb};
+    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
+          for (std::int64_t p = 0; p < k; ++p) {
+            const std::int32_t av =
+                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
+            const std::int32_t bv =
+                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
+            sum += static_cast<std::int64_t>(av) * bv;
+          }
+          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
+        }
+      }
+    });
+  }
+
+  static std::int32_t element(const Tensor& t, std::int64_t i) {
+    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
+  }
+  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    }
+  }
+  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
+                                               std::int64_t per, const char* what) {
+    if (z == nullptr) return {0};
+    require_8bit(ctx, *z, what);
+    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
+                                              " must be a scalar or [" + std::to_string(per) + "]");
+    }
+    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
+    return v;
+  }
+};
+
+class MatMulIntegerKernel final : public OpKernel {
+ public:
+  explicit MatMulIntegerKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    IntegerMatMul::require_8bit(ctx, a, "A");
+    IntegerMatMul::require_8bit(ctx, b, "B");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
+           ctx.has_input(3) ? &ctx.input(3) : nullptr);
+    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
+    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+  }
+};
+
+// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+class QLinearMatMulKernel final : public OpKernel {
+ public:
+  explicit QLinearMatMulKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    IntegerMatMul::require_8bit(ctx, a, "a");
+    IntegerMatMul::require_8bit(ctx, b, "b");
+    const Tensor& y_zero = ctx.input(7);
+    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
+    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
+                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
+                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
+    IntegerMatMul mm;
+    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
+    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
+    const double zero = IntegerMatMul::element(y_zero, 0);
+    const bool u8 = y_zero.dtype() == DType::u8;
+    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
+      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
+      if (u8)
+        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
+      else
+        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    }
+  }
+};
+
+inline void register_linear_ops(OpSet& ops) {
+  ops.add("", "Gemm", 1, factory<GemmKernel>());
+  ops.add("", "MatMul", 1, factory<MatMulKernel>());
+  ops.add("", "Einsum", 12, factory<EinsumKernel>());
+  ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
+  ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_LINEAR_HPP
+// ---- end inlay/graph/ops/linear.hpp
+// ---- begin inlay/graph/ops/movement.hpp
+// Data movement: Transpose, Concat, Split, Slice, Tile, Pad, DepthToSpace, SpaceToDepth.
+// Elements move as bytes (one body per element size); indices may count from the end and
+// out-of-range ones are an Error. Gather/Scatter: gather_scatter.hpp; NonZero, OneHot, Trilu,
+// ReverseSequence, Compress: selection.hpp; Resize/Upsample: resize.hpp.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_MOVEMENT_HPP
+#define INLAY_GRAPH_OPS_MOVEMENT_HPP
+
+#include <cmath>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
 // y = x with axes permuted (perm has x's rank entries); the shared transpose kernels.
 inline void transpose_into(const Tensor& x, const std::size_t* perm, Tensor& y) {
   if (y.numel() == 0) return;
@@ -15050,13 +15490,6 @@ class TransposeKernel final : public OpKernel {
   bool has_perm_;
   Dims perm_;
 };
-
-// Product of dims [from, to).
-inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
-  std::int64_t n = 1;
-  for (std::size_t i = from; i < to; ++i) n *= s[i];
-  return n;
-}
 
 class ConcatKernel final : public OpKernel {
  public:
@@ -15272,353 +15705,6 @@ class SliceKernel final : public OpKernel {
   bool has_axes_ = false;
 };
 
-// Gather: out[o, j..., i] = data[o, indices[j...], i] along `axis`.
-class GatherKernel final : public OpKernel {
- public:
-  explicit GatherKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& data = ctx.input(0);
-    const Tensor& indices = ctx.input(1);
-    const std::size_t rank = data.rank();
-    if (rank == 0) info.fail(ErrorKind::shape_mismatch, "cannot gather from a scalar");
-    const std::size_t axis = normalize_axis(info, axis_, rank);
-    const std::int64_t dim = data.shape()[axis];
-    Dims out;
-    for (std::size_t k = 0; k < axis; ++k) out[out.n++] = data.shape()[k];
-    if (out.n + indices.rank() + (rank - axis - 1) > Shape::max_rank) {
-      info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum " +
-                                               std::to_string(Shape::max_rank));
-    }
-    for (std::size_t k = 0; k < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
-    for (std::size_t k = axis + 1; k < rank; ++k) out[out.n++] = data.shape()[k];
-    const std::int64_t count = indices.numel();
-    visit_indices(info, indices, "indices", [&](const auto* idx) {
-      for (std::int64_t j = 0; j < count; ++j) checked_index(info, idx[j], dim, "index");
-      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
-      const std::size_t block = static_cast<std::size_t>(span_of(data.shape(), axis + 1, rank)) *
-                                dtype_size(data.dtype());
-      const std::int64_t outer = span_of(data.shape(), 0, axis);
-      const auto* src = static_cast<const unsigned char*>(data.raw_data());
-      auto* dst = static_cast<unsigned char*>(writable(y));
-      if (block == 0) return;
-      for (std::int64_t o = 0; o < outer; ++o) {
-        for (std::int64_t j = 0; j < count; ++j) {
-          const std::int64_t i = idx[j] < 0 ? idx[j] + dim : idx[j];
-          std::memcpy(dst, src + (o * dim + i) * static_cast<std::int64_t>(block), block);
-          dst += block;
-        }
-      }
-    });
-  }
-
- private:
-  std::int64_t axis_;
-};
-
-// Calls f(e, offset) for every element e of `shape` in row-major order, with offset =
-// sum_k index_k * strides[k] (strides of another tensor walked alongside).
-template <class F>
-void for_each_offset(const Shape& shape, const std::int64_t* strides, F&& f) {
-  const std::size_t rank = shape.rank();
-  const std::int64_t n = shape.numel();
-  std::int64_t index[Shape::max_rank] = {};
-  std::int64_t off = 0;
-  for (std::int64_t e = 0; e < n; ++e) {
-    f(e, off);
-    for (std::size_t k = rank; k-- > 0;) {
-      ++index[k];
-      off += strides[k];
-      if (index[k] < shape[k]) break;
-      off -= strides[k] * shape[k];
-      index[k] = 0;
-    }
-  }
-}
-
-// The element-wise ops (GatherElements, ScatterElements) need indices of the data's rank whose
-// dims fit inside the data's (the indexed axis excepted, it is checked per index).
-inline std::size_t check_elementwise_indices(const OpInfo& info, const Tensor& data,
-                                             const Tensor& indices, std::int64_t axis) {
-  const std::size_t a = normalize_axis(info, axis, data.rank());
-  bool fits = indices.rank() == data.rank();
-  for (std::size_t k = 0; fits && k < data.rank(); ++k)
-    fits = k == a || indices.shape()[k] <= data.shape()[k];
-  if (!fits) {
-    info.fail(ErrorKind::shape_mismatch, "indices of shape " + indices.shape().to_string() +
-                                             " do not fit data of shape " +
-                                             data.shape().to_string());
-  }
-  return a;
-}
-
-class GatherElementsKernel final : public OpKernel {
- public:
-  explicit GatherElementsKernel(const OpInfo& info) : axis_(info.get_int("axis", 0)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& data = ctx.input(0);
-    const Tensor& indices = ctx.input(1);
-    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
-    const std::int64_t dim = data.shape()[axis];
-    std::int64_t strides[Shape::max_rank];
-    strides_of(data.shape(), strides);
-    const std::int64_t axis_stride = strides[axis];
-    strides[axis] = 0;
-    visit_indices(info, indices, "indices", [&](const auto* idx) {
-      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
-      Tensor& y = ctx.output(0, data.dtype(), indices.shape());
-      visit_element_size(dtype_size(data.dtype()), [&](auto tag) {
-        using U = decltype(tag);
-        const U* src = static_cast<const U*>(data.raw_data());
-        U* dst = static_cast<U*>(writable(y));
-        for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
-          const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
-          dst[e] = src[off + i * axis_stride];
-        });
-      });
-    });
-  }
-
- private:
-  std::int64_t axis_;
-};
-
-// The batch_dims/index-tuple geometry that GatherND and ScatterND share: `indices` ends in
-// tuples of m coordinates into the dims [b, b + m) of `data`.
-struct NdIndexing {
-  std::int64_t batches = 1;               // product of the first b dims
-  std::int64_t tuples = 1;                // index tuples per batch
-  std::int64_t m = 0;                     // coordinates per tuple
-  std::int64_t slice = 1;                 // elements of data per addressed slice
-  std::int64_t batch_stride;              // elements of data per batch
-  std::int64_t strides[Shape::max_rank];  // data strides of the m indexed dims
-};
-inline NdIndexing nd_indexing(const OpInfo& info, const Shape& data, const Shape& indices,
-                              std::int64_t b) {
-  const auto r = static_cast<std::int64_t>(data.rank()),
-             q = static_cast<std::int64_t>(indices.rank());
-  if (q < 1) info.fail(ErrorKind::shape_mismatch, "indices must have rank 1 or more");
-  if (b < 0 || b >= std::min(q, r)) {
-    info.fail(ErrorKind::invalid_model,
-              "batch_dims " + std::to_string(b) + " must be below the ranks of data and indices");
-  }
-  NdIndexing g;
-  g.m = indices[static_cast<std::size_t>(q - 1)];
-  if (g.m < 1 || g.m > r - b) {
-    info.fail(ErrorKind::shape_mismatch, "index tuples of length " + std::to_string(g.m) +
-                                             " do not fit data of shape " + data.to_string() +
-                                             " with batch_dims " + std::to_string(b));
-  }
-  for (std::size_t k = 0; k < static_cast<std::size_t>(b); ++k) {
-    if (data[k] != indices[k]) {
-      info.fail(ErrorKind::shape_mismatch, "batch dimension " + std::to_string(k) +
-                                               " differs between data " + data.to_string() +
-                                               " and indices " + indices.to_string());
-    }
-    g.batches *= data[k];
-  }
-  g.tuples = span_of(indices, static_cast<std::size_t>(b), static_cast<std::size_t>(q - 1));
-  g.slice = span_of(data, static_cast<std::size_t>(b + g.m), data.rank());
-  g.batch_stride = span_of(data, static_cast<std::size_t>(b), data.rank());
-  std::int64_t st = g.slice;
-  for (std::int64_t k = g.m; k-- > 0;) {
-    g.strides[k] = st;
-    st *= data[static_cast<std::size_t>(b + k)];
-  }
-  return g;
-}
-// The data offset (in elements) of tuple t of batch n; an Error for out-of-range coordinates.
-template <class I>
-std::int64_t nd_offset(const OpInfo& info, const NdIndexing& g, const Shape& data, std::int64_t b,
-                       const I* idx, std::int64_t n, std::int64_t t) {
-  const I* tuple = idx + (n * g.tuples + t) * g.m;
-  std::int64_t off = n * g.batch_stride;
-  for (std::int64_t k = 0; k < g.m; ++k) {
-    off += checked_index(info, tuple[k], data[static_cast<std::size_t>(b + k)], "index") *
-           g.strides[k];
-  }
-  return off;
-}
-
-class GatherNDKernel final : public OpKernel {
- public:
-  explicit GatherNDKernel(const OpInfo& info) : batch_dims_(info.get_int("batch_dims", 0)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& data = ctx.input(0);
-    const Tensor& indices = ctx.input(1);
-    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), batch_dims_);
-    Dims out;
-    for (std::size_t k = 0; k + 1 < indices.rank(); ++k) out[out.n++] = indices.shape()[k];
-    for (std::size_t k = static_cast<std::size_t>(batch_dims_ + g.m); k < data.rank(); ++k) {
-      if (out.n == Shape::max_rank)
-        info.fail(ErrorKind::unsupported_op, "the output would have a rank above inlay's maximum");
-      out[out.n++] = data.shape()[k];
-    }
-    visit_indices(info, indices, "indices", [&](const auto* idx) {
-      for (std::int64_t n = 0; n < g.batches; ++n) {
-        for (std::int64_t t = 0; t < g.tuples; ++t)
-          nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
-      }
-      Tensor& y = ctx.output(0, data.dtype(), output_shape(info, out));
-      const std::size_t e = dtype_size(data.dtype());
-      const std::size_t block = static_cast<std::size_t>(g.slice) * e;
-      const auto* src = static_cast<const unsigned char*>(data.raw_data());
-      auto* dst = static_cast<unsigned char*>(writable(y));
-      if (block == 0) return;
-      for (std::int64_t n = 0; n < g.batches; ++n) {
-        for (std::int64_t t = 0; t < g.tuples; ++t) {
-          const std::int64_t off = nd_offset(info, g, data.shape(), batch_dims_, idx, n, t);
-          std::memcpy(dst, src + off * static_cast<std::int64_t>(e), block);
-          dst += block;
-        }
-      }
-    });
-  }
-
- private:
-  std::int64_t batch_dims_;
-};
-
-// How scattered values combine with those already there.
-enum class Reduction { none, add, mul, max, min };
-inline Reduction reduction_of(const OpInfo& info) {
-  const std::string r = info.get_string("reduction", "none");
-  if (r == "none") return Reduction::none;
-  if (r == "add") return Reduction::add;
-  if (r == "mul") return Reduction::mul;
-  if (r == "max") return Reduction::max;
-  if (r == "min") return Reduction::min;
-  info.fail(ErrorKind::unsupported_op, "reduction '" + r + "' is not supported");
-}
-template <class T>
-T reduce_pair(Reduction r, T a, T b) {
-  if constexpr (std::is_same<T, float16>::value) {
-    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
-  } else if constexpr (std::is_same<T, bool>::value) {
-    switch (r) {
-      case Reduction::add:
-      case Reduction::max: return a || b;
-      case Reduction::mul:
-      case Reduction::min: return a && b;
-      case Reduction::none: return b;
-    }
-    return b;
-  } else {
-    switch (r) {
-      case Reduction::none: return b;
-      case Reduction::add: return static_cast<T>(a + b);
-      case Reduction::mul: return static_cast<T>(a * b);
-      case Reduction::max: return a < b ? b : a;
-      case Reduction::min: return b < a ? b : a;
-    }
-    return b;
-  }
-}
-
-// Starts a scatter: checks dtypes and returns the output, a copy of data.
-inline Tensor& scatter_output(OpContext& ctx, const Tensor& data, const Tensor& updates) {
-  if (updates.dtype() != data.dtype()) {
-    ctx.fail(ErrorKind::invalid_model, std::string("updates have dtype ") +
-                                           dtype_name(updates.dtype()) + ", data has " +
-                                           dtype_name(data.dtype()));
-  }
-  Tensor& y = ctx.output(0, data.dtype(), data.shape());
-  if (data.nbytes()) std::memcpy(writable(y), data.raw_data(), data.nbytes());
-  return y;
-}
-
-class ScatterNDKernel final : public OpKernel {
- public:
-  explicit ScatterNDKernel(const OpInfo& info) : reduction_(reduction_of(info)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& data = ctx.input(0);
-    const Tensor& indices = ctx.input(1);
-    const Tensor& updates = ctx.input(2);
-    const NdIndexing g = nd_indexing(info, data.shape(), indices.shape(), 0);
-    // updates must have shape indices.shape[:-1] + data.shape[m:].
-    bool fits = updates.rank() + 1 + static_cast<std::size_t>(g.m) == indices.rank() + data.rank();
-    for (std::size_t k = 0; fits && k + 1 < indices.rank(); ++k)
-      fits = updates.shape()[k] == indices.shape()[k];
-    for (std::size_t k = static_cast<std::size_t>(g.m); fits && k < data.rank(); ++k) {
-      fits = updates.shape()[indices.rank() - 1 + k - static_cast<std::size_t>(g.m)] ==
-             data.shape()[k];
-    }
-    if (!fits) {
-      info.fail(ErrorKind::shape_mismatch,
-                "updates of shape " + updates.shape().to_string() + " do not fit indices " +
-                    indices.shape().to_string() + " and data " + data.shape().to_string());
-    }
-    visit_indices(info, indices, "indices", [&](const auto* idx) {
-      for (std::int64_t t = 0; t < g.tuples; ++t) nd_offset(info, g, data.shape(), 0, idx, 0, t);
-      Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(
-          info, data.dtype(),
-          [&](auto tag) {
-            using T = decltype(tag);
-            T* dst = static_cast<T*>(writable(y));
-            const T* src = updates.data<T>();
-            for (std::int64_t t = 0; t < g.tuples; ++t) {
-              T* d = dst + nd_offset(info, g, data.shape(), 0, idx, 0, t);
-              const T* s = src + t * g.slice;
-              for (std::int64_t i = 0; i < g.slice; ++i) d[i] = reduce_pair(reduction_, d[i], s[i]);
-            }
-          },
-          AllTypes{});
-    });
-  }
-
- private:
-  Reduction reduction_;
-};
-
-// ScatterElements (and the older Scatter): out[... idx ...] = updates[... j ...] along axis.
-class ScatterElementsKernel final : public OpKernel {
- public:
-  explicit ScatterElementsKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", 0)), reduction_(reduction_of(info)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& data = ctx.input(0);
-    const Tensor& indices = ctx.input(1);
-    const Tensor& updates = ctx.input(2);
-    const std::size_t axis = check_elementwise_indices(info, data, indices, axis_);
-    if (updates.shape() != indices.shape()) {
-      info.fail(ErrorKind::shape_mismatch, "updates of shape " + updates.shape().to_string() +
-                                               " differ from indices of shape " +
-                                               indices.shape().to_string());
-    }
-    const std::int64_t dim = data.shape()[axis];
-    std::int64_t strides[Shape::max_rank];
-    strides_of(data.shape(), strides);
-    const std::int64_t axis_stride = strides[axis];
-    strides[axis] = 0;
-    visit_indices(info, indices, "indices", [&](const auto* idx) {
-      for (std::int64_t j = 0; j < indices.numel(); ++j) checked_index(info, idx[j], dim, "index");
-      Tensor& y = scatter_output(ctx, data, updates);
-      visit_dtype(
-          info, data.dtype(),
-          [&](auto tag) {
-            using T = decltype(tag);
-            T* dst = static_cast<T*>(writable(y));
-            const T* src = updates.data<T>();
-            for_each_offset(indices.shape(), strides, [&](std::int64_t e, std::int64_t off) {
-              const std::int64_t i = idx[e] < 0 ? idx[e] + dim : idx[e];
-              T& d = dst[off + i * axis_stride];
-              d = reduce_pair(reduction_, d, src[e]);
-            });
-          },
-          AllTypes{});
-    });
-  }
-
- private:
-  std::int64_t axis_;
-  Reduction reduction_;
-};
-
 // Tile: the input repeated repeats[k] times along each axis k.
 class TileKernel final : public OpKernel {
  public:
@@ -15678,18 +15764,11 @@ class PadKernel final : public OpKernel {
  public:
   enum class Mode { constant, reflect, edge, wrap };
   explicit PadKernel(const OpInfo& info) : from_attributes_(info.opset() < 11) {
-    const std::string mode = info.get_string("mode", "constant");
-    if (mode == "constant") {
-      mode_ = Mode::constant;
-    } else if (mode == "reflect") {
-      mode_ = Mode::reflect;
-    } else if (mode == "edge") {
-      mode_ = Mode::edge;
-    } else if (mode == "wrap") {
-      mode_ = Mode::wrap;
-    } else {
-      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
-    }
+    mode_ = enum_attribute<Mode>(info, "mode", "constant",
+                                 {{"constant", Mode::constant},
+                                  {"reflect", Mode::reflect},
+                                  {"edge", Mode::edge},
+                                  {"wrap", Mode::wrap}});
     if (from_attributes_) {
       const Attribute& pads =
           info.require(info.opset() < 2 ? "paddings" : "pads", Attribute::Kind::ints);
@@ -15825,10 +15904,7 @@ class DepthSpaceKernel final : public OpKernel {
  public:
   DepthSpaceKernel(const OpInfo& info, bool to_space)
       : to_space_(to_space), block_(info.require("blocksize", Attribute::Kind::int_).i) {
-    const std::string mode = info.get_string("mode", "DCR");
-    if (mode != "DCR" && mode != "CRD")
-      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
-    crd_ = mode == "CRD";
+    crd_ = enum_attribute<bool>(info, "mode", "DCR", {{"DCR", false}, {"CRD", true}});
     if (block_ < 1) info.fail(ErrorKind::invalid_model, "blocksize must be positive");
   }
   void run(OpContext& ctx) const override {
@@ -15880,637 +15956,11 @@ class DepthSpaceKernel final : public OpKernel {
   bool crd_ = false;
 };
 
-template <class T>
-bool is_nonzero(T v) {
-  if constexpr (std::is_same<T, float16>::value) {
-    return (v.bits & 0x7fffu) != 0;
-  } else {
-    return v != T(0);
-  }
-}
-
-// NonZero: the coordinates of the nonzero elements, [rank, count], in row-major order.
-class NonZeroKernel final : public OpKernel {
- public:
-  explicit NonZeroKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    visit_dtype(
-        ctx.info(), x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* p = x.data<T>();
-          const std::int64_t n = x.numel();
-          std::int64_t count = 0;
-          for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
-          const std::size_t rank = x.rank();
-          const std::int64_t rows =
-              rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
-          Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
-          std::int64_t* out = y.data<std::int64_t>();
-          std::int64_t index[Shape::max_rank] = {};
-          std::int64_t j = 0;
-          for (std::int64_t e = 0; e < n; ++e) {
-            if (is_nonzero(p[e])) {
-              for (std::size_t k = 0; k < rank; ++k)
-                out[static_cast<std::int64_t>(k) * count + j] = index[k];
-              if (rank == 0) out[j] = 0;
-              ++j;
-            }
-            for (std::size_t k = rank; k-- > 0;) {
-              if (++index[k] < x.shape()[k]) break;
-              index[k] = 0;
-            }
-          }
-        },
-        AllTypes{});
-  }
-};
-
-// OneHot: off_value everywhere, on_value where the new axis equals the index (negative indices
-// count from depth; indices outside [-depth, depth) give a row of off_value, as the spec says).
-class OneHotKernel final : public OpKernel {
- public:
-  explicit OneHotKernel(const OpInfo& info) : axis_(info.get_int("axis", -1)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& indices = ctx.input(0);
-    const double depth_value = read_scalar(info, ctx.input(1), "depth");
-    const Tensor& values = ctx.input(2);
-    if (values.numel() != 2)
-      info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
-    if (!(depth_value >= 1 && depth_value < 1e12)) {
-      info.fail(ErrorKind::invalid_argument,
-                "depth " + std::to_string(depth_value) + " is not a positive count");
-    }
-    const auto depth = static_cast<std::int64_t>(depth_value);
-    const std::size_t rank = indices.rank() + 1;
-    const std::size_t axis = normalize_axis(info, axis_, rank);
-    Dims out;
-    out.n = rank;
-    for (std::size_t k = 0, j = 0; k < rank; ++k) out[k] = k == axis ? depth : indices.shape()[j++];
-    Tensor& y = ctx.output(0, values.dtype(), output_shape(info, out));
-    const std::size_t e = dtype_size(values.dtype());
-    const auto* off_on = static_cast<const unsigned char*>(values.raw_data());
-    fill_bytes(y, off_on);
-    const std::int64_t outer = span_of(indices.shape(), 0, axis);
-    const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
-    auto* dst = static_cast<unsigned char*>(writable(y));
-    visit_dtype(
-        info, indices.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* idx = indices.data<T>();
-          for (std::int64_t o = 0; o < outer; ++o) {
-            for (std::int64_t i = 0; i < inner; ++i) {
-              const auto v = static_cast<double>(idx[o * inner + i]);
-              if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
-              auto k = static_cast<std::int64_t>(v);
-              if (k < 0) k += depth;
-              if (k < 0 || k >= depth) continue;
-              std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e),
-                          off_on + e, e);
-            }
-          }
-        },
-        NumericTypes{});
-  }
-
- private:
-  std::int64_t axis_;
-};
-
-// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each matrix; zeros elsewhere.
-class TriluKernel final : public OpKernel {
- public:
-  explicit TriluKernel(const OpInfo& info) : upper_(info.get_int("upper", 1) != 0) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    if (x.rank() < 2)
-      info.fail(ErrorKind::shape_mismatch,
-                "the input must have rank 2 or more, not " + x.shape().to_string());
-    std::int64_t k = 0;
-    if (ctx.input_count() > 1 && ctx.has_input(1)) {
-      const Tensor& kt = ctx.input(1);
-      if (kt.dtype() != DType::i64 || kt.numel() != 1)
-        info.fail(ErrorKind::invalid_model, "k must be one int64");
-      k = *kt.data<std::int64_t>();
-    }
-    const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
-    k = std::min(std::max(k, -rows_cols), rows_cols);  // beyond this every k gives the same
-    Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
-    const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
-    const std::size_t e = dtype_size(x.dtype());
-    const auto* src = static_cast<const unsigned char*>(x.raw_data());
-    auto* dst = static_cast<unsigned char*>(writable(y));
-    for (std::int64_t m = 0; m < mats; ++m) {
-      for (std::int64_t i = 0; i < rows; ++i) {
-        const std::int64_t row = (m * rows + i) * cols;
-        // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
-        const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
-        const std::int64_t hi =
-            upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
-        std::memset(dst + row * static_cast<std::int64_t>(e), 0,
-                    static_cast<std::size_t>(cols) * e);
-        if (hi > lo) {
-          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e),
-                      src + (row + lo) * static_cast<std::int64_t>(e),
-                      static_cast<std::size_t>(hi - lo) * e);
-        }
-      }
-    }
-  }
-
- private:
-  bool upper_;
-};
-
-// ReverseSequence: for each batch b the first sequence_lens[b] steps along the time axis are
-// reversed; the rest are copied.
-class ReverseSequenceKernel final : public OpKernel {
- public:
-  explicit ReverseSequenceKernel(const OpInfo& info)
-      : batch_axis_(info.get_int("batch_axis", 1)), time_axis_(info.get_int("time_axis", 0)) {
-    if (!((batch_axis_ == 0 && time_axis_ == 1) || (batch_axis_ == 1 && time_axis_ == 0))) {
-      info.fail(ErrorKind::invalid_model, "batch_axis and time_axis must be 0 and 1 in some order");
-    }
-  }
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& lens = ctx.input(1);
-    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more");
-    const std::int64_t batch = x.shape()[static_cast<std::size_t>(batch_axis_)];
-    const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
-    if (lens.rank() != 1 || lens.numel() != batch) {
-      info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
-                                               " does not match the batch size " +
-                                               std::to_string(batch));
-    }
-    Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    const std::size_t block =
-        static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
-    const auto* src = static_cast<const unsigned char*>(x.raw_data());
-    auto* dst = static_cast<unsigned char*>(writable(y));
-    auto at = [&](std::int64_t t, std::int64_t b) {
-      return static_cast<std::size_t>(time_axis_ == 0 ? t * batch + b : b * steps + t) * block;
-    };
-    visit_indices(info, lens, "sequence_lens", [&](const auto* len) {
-      for (std::int64_t b = 0; b < batch; ++b) {
-        if (len[b] < 0 || len[b] > steps) {
-          info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
-                                                     " is outside [0, " + std::to_string(steps) +
-                                                     "]");
-        }
-      }
-      for (std::int64_t b = 0; b < batch; ++b) {
-        for (std::int64_t t = 0; t < steps && block; ++t) {
-          const std::int64_t from = t < len[b] ? len[b] - 1 - t : t;
-          std::memcpy(dst + at(t, b), src + at(from, b), block);
-        }
-      }
-    });
-  }
-
- private:
-  std::int64_t batch_axis_, time_axis_;
-};
-
-// Compress: the slices along axis (or of the flattened input) where condition is true.
-class CompressKernel final : public OpKernel {
- public:
-  explicit CompressKernel(const OpInfo& info)
-      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& input = ctx.input(0);
-    const Tensor& condition = ctx.input(1);
-    if (condition.dtype() != DType::boolean || condition.rank() != 1) {
-      info.fail(ErrorKind::invalid_model, "condition must be a 1-D bool tensor");
-    }
-    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
-    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
-    const std::int64_t dim = x.shape()[axis];
-    const bool* c = condition.data<bool>();
-    std::int64_t count = 0;
-    for (std::int64_t i = 0; i < condition.numel(); ++i) {
-      if (!c[i]) continue;
-      if (i >= dim) {
-        info.fail(ErrorKind::shape_mismatch, "condition selects index " + std::to_string(i) +
-                                                 " of an axis of size " + std::to_string(dim));
-      }
-      ++count;
-    }
-    Dims out = dims_of_shape(x.shape());
-    out[axis] = count;
-    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
-    const std::int64_t outer = span_of(x.shape(), 0, axis);
-    const std::size_t block =
-        static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
-    const auto* src = static_cast<const unsigned char*>(x.raw_data());
-    auto* dst = static_cast<unsigned char*>(writable(y));
-    for (std::int64_t o = 0; o < outer && block; ++o) {
-      for (std::int64_t i = 0; i < condition.numel(); ++i) {
-        if (!c[i]) continue;
-        std::memcpy(dst, src + static_cast<std::size_t>(o * dim + i) * block, block);
-        dst += block;
-      }
-    }
-  }
-
- private:
-  bool has_axis_;
-  std::int64_t axis_;
-};
-
-// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
-// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
-// the sample positions and weights follow the reference in onnx/backend/test/case/node/
-// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
-class ResizeKernel final : public OpKernel {
- public:
-  enum class Mode { nearest, linear, cubic };
-  enum class Transform {
-    half_pixel,
-    asymmetric,
-    align_corners,
-    pytorch_half_pixel,
-    tf_crop_and_resize
-  };
-  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
-
-  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
-    const std::string mode = info.get_string("mode", "nearest");
-    if (mode == "nearest") {
-      mode_ = Mode::nearest;
-    } else if (mode == "linear" || mode == "bilinear") {
-      mode_ = Mode::linear;
-    } else if (mode == "cubic" && !upsample) {
-      mode_ = Mode::cubic;
-    } else {
-      info.fail(ErrorKind::unsupported_op, "mode '" + mode + "' is not supported");
-    }
-    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
-    const bool legacy = upsample || info.opset() < 11;
-    const std::string transform =
-        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
-    if (transform == "half_pixel") {
-      transform_ = Transform::half_pixel;
-    } else if (transform == "asymmetric") {
-      transform_ = Transform::asymmetric;
-    } else if (transform == "align_corners") {
-      transform_ = Transform::align_corners;
-    } else if (transform == "pytorch_half_pixel") {
-      transform_ = Transform::pytorch_half_pixel;
-    } else if (transform == "tf_crop_and_resize") {
-      transform_ = Transform::tf_crop_and_resize;
-    } else {
-      info.fail(ErrorKind::unsupported_op,
-                "coordinate_transformation_mode '" + transform + "' is not supported");
-    }
-    const std::string nearest =
-        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
-    if (nearest == "round_prefer_floor") {
-      nearest_ = Nearest::round_prefer_floor;
-    } else if (nearest == "round_prefer_ceil") {
-      nearest_ = Nearest::round_prefer_ceil;
-    } else if (nearest == "floor") {
-      nearest_ = Nearest::floor;
-    } else if (nearest == "ceil") {
-      nearest_ = Nearest::ceil;
-    } else {
-      info.fail(ErrorKind::unsupported_op, "nearest_mode '" + nearest + "' is not supported");
-    }
-    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
-    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
-    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
-    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
-        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
-      info.fail(ErrorKind::unsupported_op,
-                "antialias, axes and keep_aspect_ratio_policy are not supported");
-    }
-    if (upsample && info.opset() < 9) {
-      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
-    Dims out;
-    out.n = rank;
-    // Where the scales and sizes come from, by op and opset.
-    const Tensor* scales = nullptr;
-    const Tensor* sizes = nullptr;
-    const Tensor* roi_input = nullptr;
-    auto optional = [&](std::size_t i) -> const Tensor* {
-      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
-                                                                                   : nullptr;
-    };
-    if (upsample_ && info.opset() < 9) {
-      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
-    } else if (upsample_ || info.opset() < 11) {
-      scales = &ctx.input(1);
-    } else {
-      roi_input = optional(1);
-      scales = optional(2);
-      sizes = optional(3);
-      if ((scales == nullptr) == (sizes == nullptr)) {
-        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
-      }
-    }
-    if (scales) {
-      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
-      if (static_cast<std::size_t>(scales->numel()) != rank)
-        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
-    }
-    if (sizes) {
-      const Dims d = read_dims(info, *sizes, "sizes");
-      if (d.n != rank) scales_mismatch(info, d.n, rank);
-      for (std::size_t k = 0; k < rank; ++k) {
-        out[k] = d[k];
-        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
-      }
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (!(scale[k] > 0 && scale[k] < 1e9)) {
-        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
-                                                std::to_string(k) + " is not positive");
-      }
-      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      roi[k] = 0;
-      roi[k + rank] = 1;
-    }
-    if (transform_ == Transform::tf_crop_and_resize) {
-      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
-        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
-      }
-      visit_dtype(
-          info, roi_input->dtype(),
-          [&](auto tag) {
-            using T = decltype(tag);
-            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
-          },
-          TypeList<float, double, float16>{});
-    }
-    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
-    if (y.numel() == 0) return;
-    if (mode_ == Mode::nearest) {
-      resize_nearest(ctx, x, scale, roi, y);
-      return;
-    }
-
-    // Two buffers of doubles large enough for every intermediate shape.
-    Dims cur = dims_of_shape(in);
-    std::int64_t largest = x.numel();
-    for (std::size_t k = 0; k < rank; ++k) {
-      cur[k] = out[k];
-      largest = std::max(largest, output_shape(info, cur).numel());
-    }
-    auto* a =
-        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
-    double* b = a + largest;
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* p = x.data<T>();
-          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
-        },
-        ResizeTypes{});
-    cur = dims_of_shape(in);
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
-        continue;
-      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
-      cur[k] = out[k];
-      std::swap(a, b);
-    }
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          T* p = y.data<T>();
-          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
-        },
-        ResizeTypes{});
-  }
-
- private:
-  using ResizeTypes =
-      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-  template <class T>
-  static double to_double(T v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float(v);
-    } else {
-      return static_cast<double>(v);
-    }
-  }
-  template <class T>
-  static T from_double(double v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float16(static_cast<float>(v));
-    } else if constexpr (std::is_integral<T>::value) {
-      const double r = std::nearbyint(v);
-      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
-      const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      return r <= lo   ? std::numeric_limits<T>::lowest()
-             : r >= hi ? std::numeric_limits<T>::max()
-                       : static_cast<T>(r);
-    } else {
-      return static_cast<T>(v);
-    }
-  }
-  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
-    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
-                                             " entries for an input of rank " +
-                                             std::to_string(rank));
-  }
-
-  // The input taps and weights of output position x along one axis.
-  struct Taps {
-    int n = 0;
-    std::int64_t index[4];
-    double weight[4];
-    bool extrapolate = false;
-  };
-  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
-    Taps t;
-    const double width = scale * static_cast<double>(in);  // the reference's output_width
-    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
-    double xo = 0;
-    switch (transform_) {
-      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
-      case Transform::asymmetric: xo = xd / scale; break;
-      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
-      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
-      case Transform::tf_crop_and_resize:
-        xo =
-            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
-        xo += roi_lo * last;
-        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
-          t.extrapolate = true;
-          return t;
-        }
-        break;
-    }
-    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
-    xo = std::min(std::max(xo, -4.0), last + 4.0);
-    // The taps start left of xo: ratio in (0, 1].
-    const double f = std::floor(xo);
-    const bool whole = xo == f;
-    const double ratio = whole ? 1.0 : xo - f;
-    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
-    switch (mode_) {
-      case Mode::nearest: {
-        bool right = true;
-        if (!whole) {
-          switch (nearest_) {
-            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
-            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
-            case Nearest::floor: right = false; break;
-            case Nearest::ceil: right = true; break;
-          }
-        }
-        t.n = 1;
-        t.index[0] = right ? i0 + 1 : i0;
-        t.weight[0] = 1;
-        break;
-      }
-      case Mode::linear:
-        t.n = 2;
-        t.index[0] = i0;
-        t.index[1] = i0 + 1;
-        t.weight[0] = 1 - ratio;
-        t.weight[1] = ratio;
-        break;
-      case Mode::cubic: {
-        const double A = cubic_a_, r = ratio, s = 1 - ratio;
-        t.n = 4;
-        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
-        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
-        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
-        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
-        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
-        break;
-      }
-    }
-    if (exclude_outside_ && mode_ != Mode::nearest) {
-      double sum = 0;
-      for (int j = 0; j < t.n; ++j) {
-        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
-        sum += t.weight[j];
-      }
-      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
-    }
-    for (int j = 0; j < t.n; ++j)
-      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
-    return t;
-  }
-
-  // Nearest needs no arithmetic on the elements: a source index per output position and axis
-  // (-1 for the extrapolation value), then a byte copy of each element.
-  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
-                      Tensor& y) const {
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    const Shape& out = y.shape();
-    std::int64_t total = 0;
-    for (std::size_t k = 0; k < rank; ++k) total += out[k];
-    auto* table = static_cast<std::int64_t*>(
-        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
-    std::int64_t* axis_table[Shape::max_rank];
-    std::int64_t strides[Shape::max_rank];
-    strides_of(in, strides);
-    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
-      axis_table[k] = table + at;
-      for (std::int64_t o = 0; o < out[k]; ++o) {
-        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
-        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
-      }
-    }
-    unsigned char fill[8] = {};
-    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
-    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
-      using U = decltype(tag);
-      const U* src = static_cast<const U*>(x.raw_data());
-      U* dst = static_cast<U*>(writable(y));
-      U value;
-      std::memcpy(&value, fill, sizeof value);
-      std::int64_t index[Shape::max_rank] = {};
-      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
-        std::int64_t off = 0;
-        bool inside = true;
-        for (std::size_t k = 0; k < rank && inside; ++k) {
-          const std::int64_t o = axis_table[k][index[k]];
-          inside = o >= 0;
-          off += o;
-        }
-        dst[e] = inside ? src[off] : value;
-        for (std::size_t k = rank; k-- > 0;) {
-          if (++index[k] < out[k]) break;
-          index[k] = 0;
-        }
-      }
-    });
-  }
-
-  // dst = src (shape `shape`) resized along `axis` to `out` positions.
-  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
-                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
-    std::int64_t outer = 1, inner = 1;
-    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
-    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
-    const std::int64_t in = shape[axis];
-    for (std::int64_t x = 0; x < out; ++x) {
-      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
-      for (std::int64_t o = 0; o < outer; ++o) {
-        double* d = dst + (o * out + x) * inner;
-        if (t.extrapolate) {
-          std::fill(d, d + inner, static_cast<double>(extrapolation_));
-          continue;
-        }
-        const double* s = src + o * in * inner;
-        for (std::int64_t i = 0; i < inner; ++i) {
-          double acc = 0;
-          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
-          d[i] = acc;
-        }
-      }
-    }
-  }
-
-  bool upsample_;
-  Mode mode_ = Mode::nearest;
-  Transform transform_ = Transform::half_pixel;
-  Nearest nearest_ = Nearest::round_prefer_floor;
-  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
-  bool exclude_outside_ = false;
-  std::vector<float> scales_attribute_;
-};
-
 inline void register_movement_ops(OpSet& ops) {
   ops.add("", "Transpose", 1, factory<TransposeKernel>());
   ops.add("", "Concat", 4, factory<ConcatKernel>());
   ops.add("", "Split", 2, factory<SplitKernel>());
   ops.add("", "Slice", 1, factory<SliceKernel>());
-  ops.add("", "Gather", 1, factory<GatherKernel>());
-  ops.add("", "GatherElements", 11, factory<GatherElementsKernel>());
-  ops.add("", "GatherND", 11, factory<GatherNDKernel>());
-  ops.add("", "ScatterND", 11, factory<ScatterNDKernel>());
-  ops.add("", "ScatterElements", 11, factory<ScatterElementsKernel>());
-  ops.add("", "Scatter", 9, factory<ScatterElementsKernel>());
   ops.add("", "Tile", 6, factory<TileKernel>());
   ops.add("", "Pad", 2, factory<PadKernel>());
   ops.add("", "DepthToSpace", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
@@ -16518,17 +15968,6 @@ inline void register_movement_ops(OpSet& ops) {
   });
   ops.add("", "SpaceToDepth", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
     return std::make_unique<DepthSpaceKernel>(info, false);
-  });
-  ops.add("", "NonZero", 9, factory<NonZeroKernel>());
-  ops.add("", "OneHot", 9, factory<OneHotKernel>());
-  ops.add("", "Trilu", 14, factory<TriluKernel>());
-  ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
-  ops.add("", "Compress", 9, factory<CompressKernel>());
-  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, false);
-  });
-  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, true);
   });
 }
 
@@ -17738,6 +17177,394 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_REDUCE_HPP
 // ---- end inlay/graph/ops/reduce.hpp
+// ---- begin inlay/graph/ops/resize.hpp
+// Resize and Upsample: nearest, linear and cubic interpolation over any axes.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RESIZE_HPP
+#define INLAY_GRAPH_OPS_RESIZE_HPP
+
+#include <cmath>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
+// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
+// the sample positions and weights follow the reference in onnx/backend/test/case/node/
+// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
+class ResizeKernel final : public OpKernel {
+ public:
+  enum class Mode { nearest, linear, cubic };
+  enum class Transform {
+    half_pixel,
+    asymmetric,
+    align_corners,
+    pytorch_half_pixel,
+    tf_crop_and_resize
+  };
+  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
+    mode_ = enum_attribute<Mode>(info, "mode", "nearest",
+                                 {{"nearest", Mode::nearest},
+                                  {"linear", Mode::linear},
+                                  {"bilinear", Mode::linear},
+                                  {"cubic", Mode::cubic}});
+    if (mode_ == Mode::cubic && upsample) {
+      info.fail(ErrorKind::unsupported_op, "mode 'cubic' is not supported by Upsample");
+    }
+    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
+    const bool legacy = upsample || info.opset() < 11;
+    const std::string transform =
+        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    transform_ = choice_of<Transform>(info, "coordinate_transformation_mode", transform,
+                                      {{"half_pixel", Transform::half_pixel},
+                                       {"asymmetric", Transform::asymmetric},
+                                       {"align_corners", Transform::align_corners},
+                                       {"pytorch_half_pixel", Transform::pytorch_half_pixel},
+                                       {"tf_crop_and_resize", Transform::tf_crop_and_resize}});
+    const std::string nearest =
+        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    nearest_ = choice_of<Nearest>(info, "nearest_mode", nearest,
+                                  {{"round_prefer_floor", Nearest::round_prefer_floor},
+                                   {"round_prefer_ceil", Nearest::round_prefer_ceil},
+                                   {"floor", Nearest::floor},
+                                   {"ceil", Nearest::ceil}});
+    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
+    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
+    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
+        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
+      info.fail(ErrorKind::unsupported_op,
+                "antialias, axes and keep_aspect_ratio_policy are not supported");
+    }
+    if (upsample && info.opset() < 9) {
+      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
+    Dims out;
+    out.n = rank;
+    // Where the scales and sizes come from, by op and opset.
+    const Tensor* scales = nullptr;
+    const Tensor* sizes = nullptr;
+    const Tensor* roi_input = nullptr;
+    auto optional = [&](std::size_t i) -> const Tensor* {
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
+                                                                                   : nullptr;
+    };
+    if (upsample_ && info.opset() < 9) {
+      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
+    } else if (upsample_ || info.opset() < 11) {
+      scales = &ctx.input(1);
+    } else {
+      roi_input = optional(1);
+      scales = optional(2);
+      sizes = optional(3);
+      if ((scales == nullptr) == (sizes == nullptr)) {
+        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
+      }
+    }
+    if (scales) {
+      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
+      if (static_cast<std::size_t>(scales->numel()) != rank)
+        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
+    }
+    if (sizes) {
+      const Dims d = read_dims(info, *sizes, "sizes");
+      if (d.n != rank) scales_mismatch(info, d.n, rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        out[k] = d[k];
+        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
+      }
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (!(scale[k] > 0 && scale[k] < 1e9)) {
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
+                                                std::to_string(k) + " is not positive");
+      }
+      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      roi[k] = 0;
+      roi[k + rank] = 1;
+    }
+    if (transform_ == Transform::tf_crop_and_resize) {
+      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
+        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
+      }
+      visit_dtype(
+          info, roi_input->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+          },
+          TypeList<float, double, float16>{});
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+    if (mode_ == Mode::nearest) {
+      resize_nearest(ctx, x, scale, roi, y);
+      return;
+    }
+
+    // Two buffers of doubles large enough for every intermediate shape.
+    Dims cur = dims_of_shape(in);
+    std::int64_t largest = x.numel();
+    for (std::size_t k = 0; k < rank; ++k) {
+      cur[k] = out[k];
+      largest = std::max(largest, output_shape(info, cur).numel());
+    }
+    auto* a =
+        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    double* b = a + largest;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+        },
+        ResizeTypes{});
+    cur = dims_of_shape(in);
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
+        continue;
+      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
+      cur[k] = out[k];
+      std::swap(a, b);
+    }
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+        },
+        ResizeTypes{});
+  }
+
+ private:
+  using ResizeTypes =
+      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  template <class T>
+  static double to_double(T v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float(v);
+    } else {
+      return static_cast<double>(v);
+    }
+  }
+  template <class T>
+  static T from_double(double v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float16(static_cast<float>(v));
+    } else if constexpr (std::is_integral<T>::value) {
+      const double r = std::nearbyint(v);
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      const double hi = static_cast<double>(std::numeric_limits<T>::max());
+      return r <= lo   ? std::numeric_limits<T>::lowest()
+             : r >= hi ? std::numeric_limits<T>::max()
+                       : static_cast<T>(r);
+    } else {
+      return static_cast<T>(v);
+    }
+  }
+  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
+    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
+                                             " entries for an input of rank " +
+                                             std::to_string(rank));
+  }
+
+  // The input taps and weights of output position x along one axis.
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+    bool extrapolate = false;
+  };
+  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
+    Taps t;
+    const double width = scale * static_cast<double>(in);  // the reference's output_width
+    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
+    double xo = 0;
+    switch (transform_) {
+      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
+      case Transform::asymmetric: xo = xd / scale; break;
+      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
+      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
+      case Transform::tf_crop_and_resize:
+        xo =
+            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo += roi_lo * last;
+        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
+          t.extrapolate = true;
+          return t;
+        }
+        break;
+    }
+    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
+    xo = std::min(std::max(xo, -4.0), last + 4.0);
+    // The taps start left of xo: ratio in (0, 1].
+    const double f = std::floor(xo);
+    const bool whole = xo == f;
+    const double ratio = whole ? 1.0 : xo - f;
+    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
+    switch (mode_) {
+      case Mode::nearest: {
+        bool right = true;
+        if (!whole) {
+          switch (nearest_) {
+            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
+            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
+            case Nearest::floor: right = false; break;
+            case Nearest::ceil: right = true; break;
+          }
+        }
+        t.n = 1;
+        t.index[0] = right ? i0 + 1 : i0;
+        t.weight[0] = 1;
+        break;
+      }
+      case Mode::linear:
+        t.n = 2;
+        t.index[0] = i0;
+        t.index[1] = i0 + 1;
+        t.weight[0] = 1 - ratio;
+        t.weight[1] = ratio;
+        break;
+      case Mode::cubic: {
+        const double A = cubic_a_, r = ratio, s = 1 - ratio;
+        t.n = 4;
+        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
+        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
+        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
+        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
+        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
+        break;
+      }
+    }
+    if (exclude_outside_ && mode_ != Mode::nearest) {
+      double sum = 0;
+      for (int j = 0; j < t.n; ++j) {
+        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
+        sum += t.weight[j];
+      }
+      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
+    }
+    for (int j = 0; j < t.n; ++j)
+      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    return t;
+  }
+
+  // Nearest needs no arithmetic on the elements: a source index per output position and axis
+  // (-1 for the extrapolation value), then a byte copy of each element.
+  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
+                      Tensor& y) const {
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    const Shape& out = y.shape();
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < rank; ++k) total += out[k];
+    auto* table = static_cast<std::int64_t*>(
+        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    std::int64_t* axis_table[Shape::max_rank];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(in, strides);
+    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
+      axis_table[k] = table + at;
+      for (std::int64_t o = 0; o < out[k]; ++o) {
+        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
+        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
+      }
+    }
+    unsigned char fill[8] = {};
+    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t o = axis_table[k][index[k]];
+          inside = o >= 0;
+          off += o;
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < out[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+
+  // dst = src (shape `shape`) resized along `axis` to `out` positions.
+  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
+                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
+    const std::int64_t in = shape[axis];
+    for (std::int64_t x = 0; x < out; ++x) {
+      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
+      for (std::int64_t o = 0; o < outer; ++o) {
+        double* d = dst + (o * out + x) * inner;
+        if (t.extrapolate) {
+          std::fill(d, d + inner, static_cast<double>(extrapolation_));
+          continue;
+        }
+        const double* s = src + o * in * inner;
+        for (std::int64_t i = 0; i < inner; ++i) {
+          double acc = 0;
+          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
+          d[i] = acc;
+        }
+      }
+    }
+  }
+
+  bool upsample_;
+  Mode mode_ = Mode::nearest;
+  Transform transform_ = Transform::half_pixel;
+  Nearest nearest_ = Nearest::round_prefer_floor;
+  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
+  bool exclude_outside_ = false;
+  std::vector<float> scales_attribute_;
+};
+
+inline void register_resize_ops(OpSet& ops) {
+  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, false);
+  });
+  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RESIZE_HPP
+// ---- end inlay/graph/ops/resize.hpp
 // ---- begin inlay/graph/ops/rnn.hpp
 // Recurrent layers: RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
 // lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
@@ -17771,56 +17598,37 @@ class GateFunction {
                std::size_t& next_alpha, const std::vector<float>& betas, std::size_t& next_beta) {
     std::string n;
     for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    float alpha = 0.0f, beta = 0.0f;
-    bool uses_alpha = true, uses_beta = false;
-    if (n == "relu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::relu;
-      uses_alpha = false;
-    } else if (n == "tanh") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::tanh;
-      uses_alpha = false;
-    } else if (n == "sigmoid") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::sigmoid;
-      uses_alpha = false;
-    } else if (n == "softplus") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::softplus;
-      uses_alpha = false;
-    } else if (n == "softsign") {
-      kind_ = Kind::softsign;
-      uses_alpha = false;
-    } else if (n == "leakyrelu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::leaky_relu;
-      alpha = 0.01f;
-    } else if (n == "elu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::elu;
-      alpha = 1.0f;
-    } else if (n == "thresholdedrelu") {
-      kind_ = Kind::thresholded_relu;
-      alpha = 1.0f;
-    } else if (n == "hardsigmoid") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::hard_sigmoid;
-      alpha = 0.2f;
-      beta = 0.5f;
-      uses_beta = true;
-    } else if (n == "affine") {
-      kind_ = Kind::affine;
-      alpha = 1.0f;
-      uses_beta = true;
-    } else if (n == "scaledtanh") {
-      kind_ = Kind::scaled_tanh;
-      alpha = 1.0f;
-      beta = 1.0f;
-      uses_beta = true;
-    } else {
-      info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    // ONNX's defaults of alpha and beta; `takes_*` says whether the function consumes a value.
+    struct Spec {
+      const char* name;
+      Kind kind;
+      kernels::UnaryOp op;
+      float alpha, beta;
+      bool takes_alpha, takes_beta;
+    };
+    using kernels::UnaryOp;
+    static const Spec specs[] = {
+        {"relu", Kind::kernel, UnaryOp::relu, 0.0f, 0.0f, false, false},
+        {"tanh", Kind::kernel, UnaryOp::tanh, 0.0f, 0.0f, false, false},
+        {"sigmoid", Kind::kernel, UnaryOp::sigmoid, 0.0f, 0.0f, false, false},
+        {"softplus", Kind::kernel, UnaryOp::softplus, 0.0f, 0.0f, false, false},
+        {"softsign", Kind::softsign, UnaryOp::identity, 0.0f, 0.0f, false, false},
+        {"leakyrelu", Kind::kernel, UnaryOp::leaky_relu, 0.01f, 0.0f, true, false},
+        {"elu", Kind::kernel, UnaryOp::elu, 1.0f, 0.0f, true, false},
+        {"thresholdedrelu", Kind::thresholded_relu, UnaryOp::identity, 1.0f, 0.0f, true, false},
+        {"hardsigmoid", Kind::kernel, UnaryOp::hard_sigmoid, 0.2f, 0.5f, true, true},
+        {"affine", Kind::affine, UnaryOp::identity, 1.0f, 0.0f, true, true},
+        {"scaledtanh", Kind::scaled_tanh, UnaryOp::identity, 1.0f, 1.0f, true, true},
+    };
+    const Spec* spec = nullptr;
+    for (const Spec& candidate : specs) {
+      if (n == candidate.name) spec = &candidate;
     }
+    if (spec == nullptr) info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    kind_ = spec->kind;
+    op_ = spec->op;
+    float alpha = spec->alpha, beta = spec->beta;
+    const bool uses_alpha = spec->takes_alpha, uses_beta = spec->takes_beta;
     if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
     if (uses_beta && next_beta < betas.size()) beta = betas[next_beta++];
     alpha_ = alpha;
@@ -17873,15 +17681,15 @@ class RecurrentKernel final : public OpKernel {
         input_forget_(info.get_int("input_forget", 0) != 0),
         linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
         layout_(info.get_int("layout", 0)) {
-    const std::string dir = info.get_string("direction", "forward");
-    if (dir == "forward") directions_ = 1;
-    else if (dir == "reverse") {
-      directions_ = 1;
-      reverse_ = true;
-    } else if (dir == "bidirectional") directions_ = 2;
-    else
-      info.fail(ErrorKind::invalid_model,
-                "direction '" + dir + "' is not forward, reverse or bidirectional");
+    enum class Direction { forward, reverse, bidirectional };
+    const Direction direction =
+        enum_attribute<Direction>(info, "direction", "forward",
+                                  {{"forward", Direction::forward},
+                                   {"reverse", Direction::reverse},
+                                   {"bidirectional", Direction::bidirectional}},
+                                  ErrorKind::invalid_model);
+    directions_ = direction == Direction::bidirectional ? 2 : 1;
+    reverse_ = direction == Direction::reverse;
     if (layout_ != 0 && layout_ != 1) {
       info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
     }
@@ -18267,6 +18075,280 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_RNN_HPP
 // ---- end inlay/graph/ops/rnn.hpp
+// ---- begin inlay/graph/ops/selection.hpp
+// Ops that select or place elements by a condition, a mask or a position: NonZero, OneHot,
+// Trilu, ReverseSequence, Compress.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_SELECTION_HPP
+#define INLAY_GRAPH_OPS_SELECTION_HPP
+
+#include <cmath>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+template <class T>
+bool is_nonzero(T v) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return (v.bits & 0x7fffu) != 0;
+  } else {
+    return v != T(0);
+  }
+}
+
+// NonZero: the coordinates of the nonzero elements, [rank, count], in row-major order.
+class NonZeroKernel final : public OpKernel {
+ public:
+  explicit NonZeroKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          const std::int64_t n = x.numel();
+          std::int64_t count = 0;
+          for (std::int64_t e = 0; e < n; ++e) count += is_nonzero(p[e]) ? 1 : 0;
+          const std::size_t rank = x.rank();
+          const std::int64_t rows =
+              rank == 0 ? 1 : static_cast<std::int64_t>(rank);  // a scalar as [1]
+          Tensor& y = ctx.output(0, DType::i64, Shape{rows, count});
+          std::int64_t* out = y.data<std::int64_t>();
+          std::int64_t index[Shape::max_rank] = {};
+          std::int64_t j = 0;
+          for (std::int64_t e = 0; e < n; ++e) {
+            if (is_nonzero(p[e])) {
+              for (std::size_t k = 0; k < rank; ++k)
+                out[static_cast<std::int64_t>(k) * count + j] = index[k];
+              if (rank == 0) out[j] = 0;
+              ++j;
+            }
+            for (std::size_t k = rank; k-- > 0;) {
+              if (++index[k] < x.shape()[k]) break;
+              index[k] = 0;
+            }
+          }
+        },
+        AllTypes{});
+  }
+};
+
+// OneHot: off_value everywhere, on_value where the new axis equals the index (negative indices
+// count from depth; indices outside [-depth, depth) give a row of off_value, as the spec says).
+class OneHotKernel final : public OpKernel {
+ public:
+  explicit OneHotKernel(const OpInfo& info) : axis_(info.get_int("axis", -1)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& indices = ctx.input(0);
+    const double depth_value = read_scalar(info, ctx.input(1), "depth");
+    const Tensor& values = ctx.input(2);
+    if (values.numel() != 2)
+      info.fail(ErrorKind::invalid_model, "values must hold [off_value, on_value]");
+    if (!(depth_value >= 1 && depth_value < 1e12)) {
+      info.fail(ErrorKind::invalid_argument,
+                "depth " + std::to_string(depth_value) + " is not a positive count");
+    }
+    const auto depth = static_cast<std::int64_t>(depth_value);
+    const std::size_t rank = indices.rank() + 1;
+    const std::size_t axis = normalize_axis(info, axis_, rank);
+    Dims out;
+    out.n = rank;
+    for (std::size_t k = 0, j = 0; k < rank; ++k) out[k] = k == axis ? depth : indices.shape()[j++];
+    Tensor& y = ctx.output(0, values.dtype(), output_shape(info, out));
+    const std::size_t e = dtype_size(values.dtype());
+    const auto* off_on = static_cast<const unsigned char*>(values.raw_data());
+    fill_bytes(y, off_on);
+    const std::int64_t outer = span_of(indices.shape(), 0, axis);
+    const std::int64_t inner = span_of(indices.shape(), axis, indices.rank());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    visit_dtype(
+        info, indices.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* idx = indices.data<T>();
+          for (std::int64_t o = 0; o < outer; ++o) {
+            for (std::int64_t i = 0; i < inner; ++i) {
+              const auto v = static_cast<double>(idx[o * inner + i]);
+              if (!(std::fabs(v) < static_cast<double>(depth) + 1)) continue;  // also NaN
+              auto k = static_cast<std::int64_t>(v);
+              if (k < 0) k += depth;
+              if (k < 0 || k >= depth) continue;
+              std::memcpy(dst + ((o * depth + k) * inner + i) * static_cast<std::int64_t>(e),
+                          off_on + e, e);
+            }
+          }
+        },
+        NumericTypes{});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of each matrix; zeros elsewhere.
+class TriluKernel final : public OpKernel {
+ public:
+  explicit TriluKernel(const OpInfo& info) : upper_(info.get_int("upper", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2)
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must have rank 2 or more, not " + x.shape().to_string());
+    std::int64_t k = 0;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) {
+      const Tensor& kt = ctx.input(1);
+      if (kt.dtype() != DType::i64 || kt.numel() != 1)
+        info.fail(ErrorKind::invalid_model, "k must be one int64");
+      k = *kt.data<std::int64_t>();
+    }
+    const std::int64_t rows_cols = x.shape()[x.rank() - 2] + x.shape()[x.rank() - 1];
+    k = std::min(std::max(k, -rows_cols), rows_cols);  // beyond this every k gives the same
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::int64_t rows = x.shape()[x.rank() - 2], cols = x.shape()[x.rank() - 1];
+    const std::int64_t mats = span_of(x.shape(), 0, x.rank() - 2);
+    const std::size_t e = dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t m = 0; m < mats; ++m) {
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const std::int64_t row = (m * rows + i) * cols;
+        // Kept columns: [max(0, i + k), cols) for upper, [0, min(cols, i + k + 1)) for lower.
+        const std::int64_t lo = upper_ ? std::min(std::max(i + k, std::int64_t(0)), cols) : 0;
+        const std::int64_t hi =
+            upper_ ? cols : std::min(std::max(i + k + 1, std::int64_t(0)), cols);
+        std::memset(dst + row * static_cast<std::int64_t>(e), 0,
+                    static_cast<std::size_t>(cols) * e);
+        if (hi > lo) {
+          std::memcpy(dst + (row + lo) * static_cast<std::int64_t>(e),
+                      src + (row + lo) * static_cast<std::int64_t>(e),
+                      static_cast<std::size_t>(hi - lo) * e);
+        }
+      }
+    }
+  }
+
+ private:
+  bool upper_;
+};
+
+// ReverseSequence: for each batch b the first sequence_lens[b] steps along the time axis are
+// reversed; the rest are copied.
+class ReverseSequenceKernel final : public OpKernel {
+ public:
+  explicit ReverseSequenceKernel(const OpInfo& info)
+      : batch_axis_(info.get_int("batch_axis", 1)), time_axis_(info.get_int("time_axis", 0)) {
+    if (!((batch_axis_ == 0 && time_axis_ == 1) || (batch_axis_ == 1 && time_axis_ == 0))) {
+      info.fail(ErrorKind::invalid_model, "batch_axis and time_axis must be 0 and 1 in some order");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& lens = ctx.input(1);
+    if (x.rank() < 2) info.fail(ErrorKind::shape_mismatch, "the input must have rank 2 or more");
+    const std::int64_t batch = x.shape()[static_cast<std::size_t>(batch_axis_)];
+    const std::int64_t steps = x.shape()[static_cast<std::size_t>(time_axis_)];
+    if (lens.rank() != 1 || lens.numel() != batch) {
+      info.fail(ErrorKind::shape_mismatch, "sequence_lens of shape " + lens.shape().to_string() +
+                                               " does not match the batch size " +
+                                               std::to_string(batch));
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), 2, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    auto at = [&](std::int64_t t, std::int64_t b) {
+      return static_cast<std::size_t>(time_axis_ == 0 ? t * batch + b : b * steps + t) * block;
+    };
+    visit_indices(info, lens, "sequence_lens", [&](const auto* len) {
+      for (std::int64_t b = 0; b < batch; ++b) {
+        if (len[b] < 0 || len[b] > steps) {
+          info.fail(ErrorKind::invalid_argument, "sequence length " + std::to_string(len[b]) +
+                                                     " is outside [0, " + std::to_string(steps) +
+                                                     "]");
+        }
+      }
+      for (std::int64_t b = 0; b < batch; ++b) {
+        for (std::int64_t t = 0; t < steps && block; ++t) {
+          const std::int64_t from = t < len[b] ? len[b] - 1 - t : t;
+          std::memcpy(dst + at(t, b), src + at(from, b), block);
+        }
+      }
+    });
+  }
+
+ private:
+  std::int64_t batch_axis_, time_axis_;
+};
+
+// Compress: the slices along axis (or of the flattened input) where condition is true.
+class CompressKernel final : public OpKernel {
+ public:
+  explicit CompressKernel(const OpInfo& info)
+      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& input = ctx.input(0);
+    const Tensor& condition = ctx.input(1);
+    if (condition.dtype() != DType::boolean || condition.rank() != 1) {
+      info.fail(ErrorKind::invalid_model, "condition must be a 1-D bool tensor");
+    }
+    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
+    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
+    const std::int64_t dim = x.shape()[axis];
+    const bool* c = condition.data<bool>();
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < condition.numel(); ++i) {
+      if (!c[i]) continue;
+      if (i >= dim) {
+        info.fail(ErrorKind::shape_mismatch, "condition selects index " + std::to_string(i) +
+                                                 " of an axis of size " + std::to_string(dim));
+      }
+      ++count;
+    }
+    Dims out = dims_of_shape(x.shape());
+    out[axis] = count;
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::size_t block =
+        static_cast<std::size_t>(span_of(x.shape(), axis + 1, x.rank())) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer && block; ++o) {
+      for (std::int64_t i = 0; i < condition.numel(); ++i) {
+        if (!c[i]) continue;
+        std::memcpy(dst, src + static_cast<std::size_t>(o * dim + i) * block, block);
+        dst += block;
+      }
+    }
+  }
+
+ private:
+  bool has_axis_;
+  std::int64_t axis_;
+};
+
+inline void register_selection_ops(OpSet& ops) {
+  ops.add("", "NonZero", 9, factory<NonZeroKernel>());
+  ops.add("", "OneHot", 9, factory<OneHotKernel>());
+  ops.add("", "Trilu", 14, factory<TriluKernel>());
+  ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
+  ops.add("", "Compress", 9, factory<CompressKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_SELECTION_HPP
+// ---- end inlay/graph/ops/selection.hpp
 // ---- begin inlay/graph/ops/softmax.hpp
 // Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
 // as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
@@ -18386,12 +18468,10 @@ class LossKernel final : public OpKernel {
       : softmax_(softmax),
         has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
-    const std::string r = info.get_string("reduction", "mean");
-    if (r != "none" && r != "sum" && r != "mean") {
-      info.fail(ErrorKind::invalid_model,
-                "reduction must be \"none\", \"sum\" or \"mean\", not \"" + r + "\"");
-    }
-    reduction_ = r == "none" ? Reduction::none : r == "sum" ? Reduction::sum : Reduction::mean;
+    reduction_ = enum_attribute<Reduction>(
+        info, "reduction", "mean",
+        {{"none", Reduction::none}, {"sum", Reduction::sum}, {"mean", Reduction::mean}},
+        ErrorKind::invalid_model);
   }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -18497,13 +18577,16 @@ const OpSet& builtin_ops() {
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
+    graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linear_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
     graph::ops::register_reduce_ops(ops);
+    graph::ops::register_resize_ops(ops);
     graph::ops::register_rnn_ops(ops);
+    graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
     return ops;
@@ -18519,7 +18602,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_IMPLEMENTATION_HPP
 // ---- end inlay/graph/implementation.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(0)
+#if INLAY_IMPLEMENTS(elementwise)
 // ---- begin inlay/kernels/elementwise-dispatch.hpp
 // Entry points of the elementwise kernels (see elementwise.hpp): each checks its parameters, then
 // calls the body compiled for the CPU target in use. Compiled once, in the implementation
@@ -18618,7 +18701,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_ELEMENTWISE_DISPATCH_HPP
 // ---- end inlay/kernels/elementwise-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(1)
+#if INLAY_IMPLEMENTS(gemm)
 // ---- begin inlay/kernels/gemm-dispatch.hpp
 // Entry points of the gemm kernels (see gemm.hpp): each checks its parameters, then calls the body
 // compiled for the CPU target in use. Compiled once, in the implementation translation unit.
@@ -18770,7 +18853,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_GEMM_DISPATCH_HPP
 // ---- end inlay/kernels/gemm-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(2)
+#if INLAY_IMPLEMENTS(softmax)
 // ---- begin inlay/kernels/softmax-dispatch.hpp
 // Entry points of the softmax kernels (see softmax.hpp): each calls the body compiled for the CPU
 // target in use. Compiled once, in the implementation translation unit.
@@ -18802,7 +18885,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_SOFTMAX_DISPATCH_HPP
 // ---- end inlay/kernels/softmax-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(3)
+#if INLAY_IMPLEMENTS(reduce)
 // ---- begin inlay/kernels/reduce-dispatch.hpp
 // Entry points of the reduce kernels (see reduce.hpp): each checks its parameters, then calls the
 // body compiled for the CPU target in use. Compiled once, in the implementation translation unit.
@@ -18883,7 +18966,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_REDUCE_DISPATCH_HPP
 // ---- end inlay/kernels/reduce-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(4)
+#if INLAY_IMPLEMENTS(conv)
 // ---- begin inlay/kernels/conv-dispatch.hpp
 // Entry points of the conv kernels (see conv.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -18979,12 +19062,10 @@ bool conv_direct_applies(const Conv2dParams& p) {
 }
 
 // Whether the GEMM makes the column matrix itself, block by block from x (conv_gemm-inl.hpp),
-// instead of reading it from the workspace after im2col. Measured against im2col (AVX-512, one
-// thread, minima of 8 alternated runs): ResNet-18's 7x7 stem (64 output channels, 147 taps)
-// 0.85x the time, a 3x3 64 -> 64 layer at 56x56 0.94-0.99x; but MobileNetV2's stem (32 channels,
-// 27 taps) 1.12x and a 3x3 stride-2 64 -> 128 layer 1.22x: with few taps per output the making
-// costs more than the FMAs it feeds, and with more than 64 output channels (more than one block
-// of A) the GEMM packs A again for each block of columns.
+// instead of reading it from the workspace after im2col. It pays with many taps per output and
+// at most 64 output channels (one block of A): with few taps the making costs more than the FMAs
+// it feeds, and with more channels the GEMM packs A again for each block of columns (measured:
+// docs/bench.md, "Tuning constants").
 bool conv_makes_columns(const Conv2dParams& p) {
   if (p.groups == 0) return false;
   const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
@@ -19086,7 +19167,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   }
 }
 
-bool conv2d_packed_applies(const Conv2dParams& p) {
+bool conv2d_packed_supports(const Conv2dParams& p) {
   if (p.groups != 1 || p.out_channels < 16 || p.in_channels == 0) return false;
   const std::size_t out_plane = p.out_h() * p.out_w();
   return out_plane != 0 && out_plane <= 256 && !conv_direct_applies(p);
@@ -19116,7 +19197,7 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
                             const Activation& activation, Executor* executor) {
   const char* fn = "conv2d_packed";
   check_conv_params(p, fn);
-  if (!conv2d_packed_applies(p)) {
+  if (!conv2d_packed_supports(p)) {
     conv_fail(fn,
               "the layer does not take the packed path (groups 1, at least 16 output "
               "channels, at most 256 output pixels, not a direct-kernel layer)");
@@ -19217,7 +19298,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_CONV_DISPATCH_HPP
 // ---- end inlay/kernels/conv-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(5)
+#if INLAY_IMPLEMENTS(pool)
 // ---- begin inlay/kernels/pool-dispatch.hpp
 // Entry points of the pool kernels (see pool.hpp): each calls the body compiled for the CPU target
 // in use. Compiled once, in the implementation translation unit.
@@ -19316,7 +19397,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_POOL_DISPATCH_HPP
 // ---- end inlay/kernels/pool-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(6)
+#if INLAY_IMPLEMENTS(norm)
 // ---- begin inlay/kernels/norm-dispatch.hpp
 // Entry points of the normalization kernels (see norm.hpp): each checks its parameters, then
 // calls the body compiled for the CPU target in use. Compiled once, in the implementation
@@ -19391,7 +19472,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_NORM_DISPATCH_HPP
 // ---- end inlay/kernels/norm-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(7)
+#if INLAY_IMPLEMENTS(transpose)
 // ---- begin inlay/kernels/transpose-dispatch.hpp
 // Entry points of the transpose kernels (see transpose.hpp): each checks its parameters, then
 // calls the body compiled for the CPU target in use. Compiled once, in the implementation
@@ -19458,7 +19539,7 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_TRANSPOSE_DISPATCH_HPP
 // ---- end inlay/kernels/transpose-dispatch.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(8)
+#if INLAY_IMPLEMENTS(winograd)
 // ---- begin inlay/kernels/winograd-dispatch.hpp
 // Entry points of the Winograd F(4x4, 3x3) convolution (see winograd.hpp). Compiled once, in the
 // implementation translation unit; the tile transforms are the per-target bodies of
@@ -19481,15 +19562,12 @@ namespace kernels {
 
 namespace {
 // Tiles per block, aimed at: large enough to keep the GEMMs efficient (n = tiles), small enough
-// to keep V and M (36 * (in + out channels) * tiles floats) near the caches. Measured for
-// F(2x2, 3x3) on ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower
-// at 64x56x56; for F(4x4, 3x3), 128 was 8 % slower than 256 at 64x56x56.
+// to keep V and M (36 * (in + out channels) * tiles floats) near the caches (measured:
+// docs/bench.md, "Tuning constants").
 constexpr std::size_t winograd_block_tiles = 256;
 
 // Fewer tiles than this in a call make the 36 GEMMs too narrow to pay for streaming U (4 times
-// the weights). Measured (AVX-512, one thread): 16 tiles (256 channels, 14x14) 1.7x faster than
-// im2col + GEMM; F(2x2, 3x3), the earlier form of this kernel, lost to im2col at 7x7 with 512
-// channels (its 16 tiles streamed 16/9 times the weights).
+// the weights) against im2col + GEMM (measured: docs/bench.md, "Tuning constants").
 constexpr std::size_t winograd_min_tiles = 16;
 
 // Tile rows per block: whole tile rows, at least one, at most all of them.
@@ -19510,9 +19588,7 @@ bool winograd_supports(const Conv2dParams& p) {
          p.out_h() >= 2 && p.out_w() >= 2;
 }
 
-// Measured against im2col + GEMM for F(2x2, 3x3) (AVX-512, one thread): 8 channels each way or
-// 4 -> 16 slower, 16 -> 16 faster (1.6x at 56x56).
-bool winograd_applies(const Conv2dParams& p) {
+bool detail::winograd_applies(const Conv2dParams& p) {
   const std::size_t tiles = p.batch * ((p.out_h() + 3) / 4) * ((p.out_w() + 3) / 4);
   return winograd_supports(p) && p.in_channels >= 16 && p.out_channels >= 16 &&
          tiles >= winograd_min_tiles;
@@ -19617,8 +19693,9 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/impl/kernels-inl.hpp
 // Every kernel body, compiled once per CPU target: no include guard, Highway re-includes this file
 // (through inlay/inlay.hpp) with HWY_TARGET set to each target in turn. Each *-inl.hpp below has
-// a toggle guard of its own, so it may include the ones it builds on. The family numbers are the
-// ones INLAY_IMPLEMENTS_FAMILY uses to split the implementation (impl/implementation.hpp).
+// a toggle guard of its own, so it may include the ones it builds on. The families and their
+// numbers (which part of a split implementation compiles them) are listed in
+// impl/implementation.hpp.
 // ---- begin inlay/kernels/activation-inl.hpp
 // Per-target element-wise evaluation of an Activation (activation.hpp), shared by the element-wise
 // kernels and the GEMM/convolution epilogues. Re-included once per CPU target.
@@ -20043,7 +20120,7 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_ACTIVATION_INL_HPP
 // ---- end inlay/kernels/activation-inl.hpp
-#if INLAY_IMPLEMENTS_FAMILY(0)
+#if INLAY_IMPLEMENTS(elementwise)
 // ---- begin inlay/kernels/elementwise-inl.hpp
 // Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU
 // target.
@@ -20253,7 +20330,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_ELEMENTWISE_INL_HPP
 // ---- end inlay/kernels/elementwise-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(1)
+#if INLAY_IMPLEMENTS(gemm)
 // ---- begin inlay/kernels/gemm-inl.hpp
 // Per-target bodies of the gemm kernels (see gemm.hpp). Re-included once per CPU target.
 //
@@ -20265,10 +20342,10 @@ HWY_AFTER_NAMESPACE();
 // applied to the tile as it is stored. An MC x KC block of A that serves at least
 // kGemmPackAStrips micro-panels of B is packed into micro-panels of MR rows (element (r, p) at
 // p * MR + r), so the micro-kernel broadcasts from one contiguous stream: broadcasting from MR
-// rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel near
-// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on 28x28 and
-// 14x14 planes: N = 49 and 16 tiles) is read in place, where packing would cost more than it
-// saves.
+// rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel well
+// below the FMA peak (docs/bench.md, "The GEMM's A operand"). A block used for one or two
+// micro-panels (Winograd's GEMMs on 28x28 and 14x14 planes: N = 49 and 16 tiles) is read in place,
+// where packing would cost more than it saves.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP
@@ -21195,7 +21272,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_CONV_GEMM_INL_HPP
 // ---- end inlay/kernels/conv_gemm-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(2)
+#if INLAY_IMPLEMENTS(softmax)
 // ---- begin inlay/kernels/softmax-inl.hpp
 // Per-target bodies of the softmax kernels (see softmax.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_SOFTMAX_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -21585,7 +21662,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_SOFTMAX_INL_HPP
 // ---- end inlay/kernels/softmax-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(3)
+#if INLAY_IMPLEMENTS(reduce)
 // ---- begin inlay/kernels/reduce-inl.hpp
 // Per-target bodies of the reduce kernels (see reduce.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_REDUCE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -21922,11 +21999,12 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_REDUCE_INL_HPP
 // ---- end inlay/kernels/reduce-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(4)
+#if INLAY_IMPLEMENTS(conv)
 // ---- begin inlay/kernels/conv-inl.hpp
 // Per-target bodies of the conv kernels (see conv.hpp). Re-included once per CPU target.
 // Convolution and transposed convolution run through the one GEMM of the library (gemm.hpp); the
-// bodies here are the data movement around it (im2col, col2im) and the direct depthwise kernel.
+// bodies here are the data movement around it (im2col, col2im) and the direct kernel of small
+// layers. The depthwise kernel: depthwise-inl.hpp.
 #if defined(INLAY_KERNELS_CONV_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_CONV_INL_HPP
 #undef INLAY_KERNELS_CONV_INL_HPP
@@ -22325,6 +22403,40 @@ void conv_col2im_f32(const Conv2dParams& p, const float* col, std::size_t channe
     if (activation.op != UnaryOp::identity) activate_f32(plane, plane, oh * ow, activation);
   }
 }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_CONV_INL_HPP
+// ---- end inlay/kernels/conv-inl.hpp
+// ---- begin inlay/kernels/depthwise-inl.hpp
+// Per-target body of the depthwise convolution (kernels/conv.hpp: depthwise_conv2d_nchw_f32, one
+// filter per channel). Re-included once per CPU target; part of the conv family (its entry point
+// is in conv-dispatch.hpp). Three paths: a row cache split by stride phase (most planes), channels
+// across the vector for small planes, and a bounds-checked direct path for the rest.
+#if defined(INLAY_KERNELS_DEPTHWISE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_DEPTHWISE_INL_HPP
+#undef INLAY_KERNELS_DEPTHWISE_INL_HPP
+#else
+#define INLAY_KERNELS_DEPTHWISE_INL_HPP
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include <hwy/highway.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
 
 // One output row of a depthwise convolution: its valid kernel rows (input row of the
 // first one, weights of the first one, how many; consecutive ones are dilation_h input rows and
@@ -22779,10 +22891,10 @@ void depthwise_conv2d_nchw_f32(const Conv2dParams& p, const float* x, const floa
 }  // namespace inlay
 HWY_AFTER_NAMESPACE();
 
-#endif  // INLAY_KERNELS_CONV_INL_HPP
-// ---- end inlay/kernels/conv-inl.hpp
+#endif  // INLAY_KERNELS_DEPTHWISE_INL_HPP
+// ---- end inlay/kernels/depthwise-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(5)
+#if INLAY_IMPLEMENTS(pool)
 // ---- begin inlay/kernels/pool-inl.hpp
 // Per-target bodies of the pool kernels (see pool.hpp). Re-included once per CPU target.
 // Windowed pools vectorize along the output width where the whole window lies inside the input
@@ -23079,7 +23191,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_POOL_INL_HPP
 // ---- end inlay/kernels/pool-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(6)
+#if INLAY_IMPLEMENTS(norm)
 // ---- begin inlay/kernels/norm-inl.hpp
 // Per-target bodies of the normalization kernels (see norm.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_NORM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -23201,7 +23313,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_NORM_INL_HPP
 // ---- end inlay/kernels/norm-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(7)
+#if INLAY_IMPLEMENTS(transpose)
 // ---- begin inlay/kernels/transpose-inl.hpp
 // Per-target bodies of the transpose kernels (see transpose.hpp). Re-included once per CPU target.
 #if defined(INLAY_KERNELS_TRANSPOSE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
@@ -23368,7 +23480,7 @@ HWY_AFTER_NAMESPACE();
 #endif  // INLAY_KERNELS_TRANSPOSE_INL_HPP
 // ---- end inlay/kernels/transpose-inl.hpp
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(8)
+#if INLAY_IMPLEMENTS(winograd)
 // ---- begin inlay/kernels/winograd-inl.hpp
 // Per-target bodies of the Winograd F(4x4, 3x3) convolution (see winograd.hpp): the input
 // transform V = B^T d B of 6x6 tiles and the output transform Y = A^T M A, with the matrices of

@@ -3,7 +3,7 @@
 
 #include "test_util.hpp"
 
-TEST_CASE("The best target is chosen by default and others can be forced", "[cpu_target]") {
+TEST_CASE("The best target is chosen by default and others can be forced", "[core/cpu_target]") {
   const auto targets = inlay::available_cpu_targets();
   REQUIRE(!targets.empty());
   inlay::set_cpu_target("best");
@@ -21,7 +21,7 @@ TEST_CASE("The best target is chosen by default and others can be forced", "[cpu
   CHECK(std::string(inlay::cpu_target()) == targets.front());
 }
 
-TEST_CASE("An unknown target is an error that lists the available ones", "[cpu_target]") {
+TEST_CASE("An unknown target is an error that lists the available ones", "[core/cpu_target]") {
   CHECK_THROWS_WITH(inlay::set_cpu_target("AVX9000"),
                     Catch::Matchers::Contains("AVX9000") &&
                         Catch::Matchers::Contains(inlay::available_cpu_targets().front()));
@@ -29,7 +29,7 @@ TEST_CASE("An unknown target is an error that lists the available ones", "[cpu_t
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-TEST_CASE("x86-64 builds always have the portable fallback target", "[cpu_target]") {
+TEST_CASE("x86-64 builds always have the portable fallback target", "[core/cpu_target]") {
   // Compiled-in but unsupported targets are not listed, so only check what every x86-64 CPU has.
   const auto targets = inlay::available_cpu_targets();
   // GCC < 12.3 gets SCALAR instead of EMU128 (a GCC bug Highway works around).

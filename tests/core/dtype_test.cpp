@@ -20,7 +20,7 @@ double half_value(std::uint16_t bits) {
 }
 }  // namespace
 
-TEST_CASE("dtype sizes and names", "[dtype]") {
+TEST_CASE("dtype sizes and names", "[core/dtype]") {
   CHECK(inlay::dtype_size(inlay::DType::f32) == 4);
   CHECK(inlay::dtype_size(inlay::DType::f16) == 2);
   CHECK(inlay::dtype_size(inlay::DType::i64) == 8);
@@ -28,7 +28,7 @@ TEST_CASE("dtype sizes and names", "[dtype]") {
   CHECK(inlay::dtype_of_v<inlay::float16> == inlay::DType::f16);
 }
 
-TEST_CASE("float16 to float is exact for every half", "[dtype]") {
+TEST_CASE("float16 to float is exact for every half", "[core/dtype]") {
   for (std::uint32_t b = 0; b <= 0xffff; ++b) {
     const double expected = half_value(static_cast<std::uint16_t>(b));
     const float got = inlay::to_float(inlay::float16{static_cast<std::uint16_t>(b)});
@@ -41,7 +41,7 @@ TEST_CASE("float16 to float is exact for every half", "[dtype]") {
   }
 }
 
-TEST_CASE("float to float16 rounds to nearest even", "[dtype]") {
+TEST_CASE("float to float16 rounds to nearest even", "[core/dtype]") {
   // Every half converts back to itself.
   for (std::uint32_t b = 0; b <= 0xffff; ++b) {
     const float f = inlay::to_float(inlay::float16{static_cast<std::uint16_t>(b)});

@@ -4,7 +4,7 @@
 
 #include "test_util.hpp"
 
-TEST_CASE("parallel_for runs every index exactly once", "[executor]") {
+TEST_CASE("parallel_for runs every index exactly once", "[core/executor]") {
   inlay::SerialExecutor serial;
   inlay::ThreadPool pool1(1), pool2(2), pool4(4);
   inlay::Executor* executors[] = {nullptr, &serial, &pool1, &pool2, &pool4};
@@ -20,7 +20,7 @@ TEST_CASE("parallel_for runs every index exactly once", "[executor]") {
   CHECK(serial.concurrency() == 1);
 }
 
-TEST_CASE("A pool runs many jobs back to back and from several host threads", "[executor]") {
+TEST_CASE("A pool runs many jobs back to back and from several host threads", "[core/executor]") {
   inlay::ThreadPool pool(3);
   std::atomic<long> total{0};
   for (int job = 0; job < 2000; ++job) {
@@ -41,6 +41,6 @@ TEST_CASE("A pool runs many jobs back to back and from several host threads", "[
   CHECK(total.load() == 3 * 200 * 4);
 }
 
-TEST_CASE("A pool of zero threads is an error", "[executor]") {
+TEST_CASE("A pool of zero threads is an error", "[core/executor]") {
   CHECK_THROWS_AS(inlay::ThreadPool(0), inlay::Error);
 }

@@ -10,7 +10,7 @@ using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
 
-TEST_CASE("Shape stores dimensions inline and counts elements", "[tensor]") {
+TEST_CASE("Shape stores dimensions inline and counts elements", "[core/tensor]") {
   Shape s{2, 3, 4};
   CHECK(s.rank() == 3);
   CHECK(s.numel() == 24);
@@ -21,7 +21,7 @@ TEST_CASE("Shape stores dimensions inline and counts elements", "[tensor]") {
   CHECK(Shape{2, 3} != Shape{3, 2});
 }
 
-TEST_CASE("Shape rejects bad dimensions with inlay::Error", "[tensor]") {
+TEST_CASE("Shape rejects bad dimensions with inlay::Error", "[core/tensor]") {
   CHECK_THROWS_AS((Shape{2, -1}), Error);
   CHECK_THROWS_WITH((Shape{2, -1}), Catch::Matchers::Contains("dimension 1 is negative"));
   CHECK_THROWS_WITH((Shape{1, 1, 1, 1, 1, 1, 1, 1, 1}),
@@ -40,7 +40,7 @@ TEST_CASE("Shape rejects bad dimensions with inlay::Error", "[tensor]") {
   }
 }
 
-TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[tensor]") {
+TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[core/tensor]") {
   for (DType t :
        {DType::f32, DType::f16, DType::i8, DType::u8, DType::i32, DType::i64, DType::boolean}) {
     Tensor x(t, {3, 5});
@@ -62,7 +62,7 @@ TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[tensor]")
   CHECK(c.data<float>()[2] == 1.0f);
 }
 
-TEST_CASE("Tensor::data<T> is checked against the dtype", "[tensor]") {
+TEST_CASE("Tensor::data<T> is checked against the dtype", "[core/tensor]") {
   Tensor x(DType::i64, {2});
   CHECK_NOTHROW(x.data<std::int64_t>());
   CHECK_THROWS_WITH(x.data<float>(),
@@ -70,7 +70,7 @@ TEST_CASE("Tensor::data<T> is checked against the dtype", "[tensor]") {
   CHECK_THROWS_AS(x.data<std::int32_t>(), Error);
 }
 
-TEST_CASE("Views wrap host memory without copying", "[tensor]") {
+TEST_CASE("Views wrap host memory without copying", "[core/tensor]") {
   std::vector<float> host(6, 0.5f);
   Tensor v = Tensor::view(host.data(), {2, 3});
   CHECK(v.is_view());

@@ -19,7 +19,7 @@ using inlay_test::error_of;
 
 namespace {}  // namespace
 
-TEST_CASE("parse_csv reads numbers row by row", "[csv]") {
+TEST_CASE("parse_csv reads numbers row by row", "[data/csv]") {
   const Table t = parse_csv("1,2.5,-3\n4e2, +5 ,6.\r\n\n  \n-0.25,1E-3,7\n");
   REQUIRE(t.rows == 3);
   REQUIRE(t.cols == 3);
@@ -35,7 +35,8 @@ TEST_CASE("parse_csv reads numbers row by row", "[csv]") {
   CHECK_THROWS_AS(t.at(0, 3), inlay::Error);
 }
 
-TEST_CASE("parse_csv options: skipped header lines, other delimiters, runs of blanks", "[csv]") {
+TEST_CASE("parse_csv options: skipped header lines, other delimiters, runs of blanks",
+          "[data/csv]") {
   CsvOptions header;
   header.skip_lines = 1;
   const Table a = parse_csv("rows,cols,name\n1,2\n3,4", header);  // no final newline
@@ -58,7 +59,7 @@ TEST_CASE("parse_csv options: skipped header lines, other delimiters, runs of bl
   CHECK(c.at(1, 3) == 87.0);
 }
 
-TEST_CASE("parse_csv errors name the source, line and column", "[csv]") {
+TEST_CASE("parse_csv errors name the source, line and column", "[data/csv]") {
   std::string m =
       error_of([] { parse_csv("1,2\n3,x7,5\n", {}, "train.csv"); }, ErrorKind::invalid_argument);
   CHECK_THAT(m, Contains("train.csv:2:3:") && Contains("'x7'") && Contains("not a finite number"));
@@ -97,12 +98,12 @@ TEST_CASE("parse_csv errors name the source, line and column", "[csv]") {
   }
 }
 
-TEST_CASE("read_csv: missing files are io errors naming the path", "[csv]") {
+TEST_CASE("read_csv: missing files are io errors naming the path", "[data/csv]") {
   const std::string m = error_of([] { read_csv("/nonexistent/inlay/none.csv"); }, ErrorKind::io);
   CHECK_THAT(m, Contains("/nonexistent/inlay/none.csv"));
 }
 
-TEST_CASE("read_csv names the file in parse errors", "[csv]") {
+TEST_CASE("read_csv names the file in parse errors", "[data/csv]") {
   const std::string path = "inlay_csv_test_bad.csv";
   {
     std::ofstream out(path);
@@ -113,7 +114,7 @@ TEST_CASE("read_csv names the file in parse errors", "[csv]") {
   std::remove(path.c_str());
 }
 
-TEST_CASE("Table: features, labels and columns", "[csv]") {
+TEST_CASE("Table: features, labels and columns", "[data/csv]") {
   const Table t = parse_csv("1,2,0\n3,4,1\n5,6,2\n");
   const inlay::Tensor x = t.features(0, 2);
   REQUIRE(x.dtype() == inlay::DType::f32);
@@ -134,7 +135,7 @@ TEST_CASE("Table: features, labels and columns", "[csv]") {
   CHECK_THROWS_AS(huge.labels(0), inlay::Error);
 }
 
-TEST_CASE("The examples' data sets read with the shapes data/README.md gives", "[csv]") {
+TEST_CASE("The examples' data sets read with the shapes data/README.md gives", "[data/csv]") {
   const std::string dir = INLAY_SOURCE_DIR "/examples/data/";
   const Table digits = read_csv(dir + "digits.csv");
   CHECK(digits.rows == 1797);

@@ -14,7 +14,7 @@ using inlay::data::Rng;
 // seeded by splitmix64 (Python integers masked to 64 bits; the model itself reproduces the
 // reference outputs 11520, 0, 1509978240, 1215971899390074240 of xoshiro256** from state
 // {1, 2, 3, 4}).
-TEST_CASE("Rng: the streams of xoshiro256** seeded by splitmix64", "[rng]") {
+TEST_CASE("Rng: the streams of xoshiro256** seeded by splitmix64", "[data/rng]") {
   Rng a(0);
   CHECK(a.next() == 0x99ec5f36cb75f2b4ull);
   CHECK(a.next() == 0xbf6e1f784956452aull);
@@ -35,7 +35,7 @@ TEST_CASE("Rng: the streams of xoshiro256** seeded by splitmix64", "[rng]") {
   CHECK(b.next() == 0x15780b2e0c2ec716ull);
 }
 
-TEST_CASE("Rng: uniform, below and normal have the right ranges and moments", "[rng]") {
+TEST_CASE("Rng: uniform, below and normal have the right ranges and moments", "[data/rng]") {
   Rng rng(123);
   const int n = 200000;
   double sum = 0, lo = 1, hi = 0;
@@ -78,7 +78,7 @@ TEST_CASE("Rng: uniform, below and normal have the right ranges and moments", "[
   CHECK(shifted == 10.0f);
 }
 
-TEST_CASE("Rng: shuffle is a permutation, reproducible from the seed", "[rng]") {
+TEST_CASE("Rng: shuffle is a permutation, reproducible from the seed", "[data/rng]") {
   std::vector<std::size_t> a(1000), b;
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = i;
   b = a;

@@ -9,7 +9,7 @@ using inlay::DType;
 using inlay::Shape;
 using inlay::Tensor;
 
-TEST_CASE("take_rows copies whole rows of any dtype and rank", "[rows]") {
+TEST_CASE("take_rows copies whole rows of any dtype and rank", "[data/rows]") {
   Tensor x(DType::f32, Shape{4, 2, 2});
   float* p = x.data<float>();
   for (int i = 0; i < 16; ++i) p[i] = static_cast<float>(i);
@@ -38,14 +38,14 @@ TEST_CASE("take_rows copies whole rows of any dtype and rank", "[rows]") {
   CHECK_THROWS_AS(inlay::data::take_rows(Tensor(DType::f32, Shape{}), {0}), inlay::Error);
 }
 
-TEST_CASE("take picks vector elements by index", "[rows]") {
+TEST_CASE("take picks vector elements by index", "[data/rows]") {
   const std::vector<std::int64_t> v{10, 11, 12};
   CHECK(inlay::data::take(v, {2, 2, 0}) == std::vector<std::int64_t>{12, 12, 10});
   CHECK(inlay::data::take(v, {}).empty());
   CHECK_THROWS_AS(inlay::data::take(v, {3}), inlay::Error);
 }
 
-TEST_CASE("one_hot", "[rows]") {
+TEST_CASE("one_hot", "[data/rows]") {
   const Tensor t = inlay::data::one_hot({2, 0, 1}, 3);
   REQUIRE(t.shape() == Shape({3, 3}));
   const float* p = t.data<float>();

@@ -27,7 +27,7 @@ std::vector<float> values(const Tensor& t) {
 
 }  // namespace
 
-TEST_CASE("Standardizer: mean and population standard deviation per column", "[scalers]") {
+TEST_CASE("Standardizer: mean and population standard deviation per column", "[data/scalers]") {
   // Column 0: 1, 2, 3, 6 -> mean 3, variance (4 + 1 + 0 + 9) / 4 = 3.5.
   // Column 1: 10 four times (constant) -> scale 1. Column 2: -2, 2, -2, 2 -> mean 0, sd 2.
   const Tensor train = matrix(4, 3, {1, 10, -2, 2, 10, 2, 3, 10, -2, 6, 10, 2});
@@ -62,7 +62,7 @@ TEST_CASE("Standardizer: mean and population standard deviation per column", "[s
   CHECK(values(train)[0] == 1.0f);  // the input is left alone
 }
 
-TEST_CASE("MinMaxScaler maps the fitted range to [0, 1]", "[scalers]") {
+TEST_CASE("MinMaxScaler maps the fitted range to [0, 1]", "[data/scalers]") {
   const Tensor train = matrix(3, 2, {0, 5, 10, 5, 4, 5});
   MinMaxScaler m;
   const std::vector<float> v = values(m.fit_transform(train));
@@ -74,7 +74,7 @@ TEST_CASE("MinMaxScaler maps the fitted range to [0, 1]", "[scalers]") {
   CHECK(t[1] == 2.0f);  // constant column: offset only
 }
 
-TEST_CASE("Scalers refuse wrong shapes, dtypes and use before fit", "[scalers]") {
+TEST_CASE("Scalers refuse wrong shapes, dtypes and use before fit", "[data/scalers]") {
   Standardizer s;
   MinMaxScaler m;
   const Tensor x = matrix(2, 3, {1, 2, 3, 4, 5, 6});

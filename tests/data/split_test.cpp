@@ -27,7 +27,8 @@ void check_partition(const Split& s, std::size_t n) {
 // Expected indices from an independent Python model of data::Rng and of the split procedure
 // (see rng_test.cpp): shuffle the rows, the first round(n * fraction) are the test rows;
 // stratified: per class (ascending label) shuffle and cut, then shuffle train and test.
-TEST_CASE("random_split and stratified_split give the same indices on every platform", "[split]") {
+TEST_CASE("random_split and stratified_split give the same indices on every platform",
+          "[data/split]") {
   const Split r = random_split(10, 0.3, 42);
   CHECK(r.test == std::vector<std::size_t>{7, 3, 8});
   CHECK(r.train == std::vector<std::size_t>{9, 5, 6, 4, 1, 0, 2});
@@ -39,7 +40,7 @@ TEST_CASE("random_split and stratified_split give the same indices on every plat
   CHECK(s.train == std::vector<std::size_t>{8, 4, 6, 5, 0, 11, 3, 7, 10});
 }
 
-TEST_CASE("random_split: sizes, coverage, seeds", "[split]") {
+TEST_CASE("random_split: sizes, coverage, seeds", "[data/split]") {
   const Split a = random_split(1000, 0.2, 1);
   CHECK(a.test.size() == 200);
   check_partition(a, 1000);
@@ -52,7 +53,7 @@ TEST_CASE("random_split: sizes, coverage, seeds", "[split]") {
   CHECK_THROWS_AS(random_split(5, -0.1, 1), inlay::Error);
 }
 
-TEST_CASE("stratified_split keeps each class's share", "[split]") {
+TEST_CASE("stratified_split keeps each class's share", "[data/split]") {
   // Unbalanced classes: 500, 300, 150, 50 rows, interleaved.
   std::vector<std::int64_t> labels;
   const int sizes[] = {500, 300, 150, 50};
@@ -78,7 +79,7 @@ TEST_CASE("stratified_split keeps each class's share", "[split]") {
   CHECK_THROWS_AS(stratified_split(small, 2.0, 0), inlay::Error);
 }
 
-TEST_CASE("stratified_split of the digits labels, 80/20 with seed 0", "[split]") {
+TEST_CASE("stratified_split of the digits labels, 80/20 with seed 0", "[data/split]") {
   const inlay::data::Table digits =
       inlay::data::read_csv(INLAY_SOURCE_DIR "/examples/data/digits.csv");
   const std::vector<std::int64_t> labels = digits.labels(64);

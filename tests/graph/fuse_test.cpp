@@ -45,7 +45,7 @@ std::vector<float> values(std::size_t n, std::uint32_t seed, float lo = -1.0f, f
 
 }  // namespace
 
-TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[fuse]") {
+TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[graph/fuse]") {
   TinyModel m;
   m.input("x", {1, 3, 6, 6})
       .init("w", {4, 3, 3, 3}, values(108, 1))
@@ -64,7 +64,7 @@ TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[fuse]") {
   CHECK(c.fused_nodes == 1);
 }
 
-TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[fuse]") {
+TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[graph/fuse]") {
   TinyModel m;
   m.input("x", {2, 4, 5, 5})
       .init("w", {4, 1, 3, 3}, values(36, 11))  // depthwise
@@ -80,7 +80,7 @@ TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[fus
 }
 
 TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attributes (opset 6)",
-          "[fuse]") {
+          "[graph/fuse]") {
   TinyModel m;
   m.opset = 13;
   m.input("x", {1, 3, 5, 5})
@@ -119,7 +119,7 @@ TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attr
   CHECK(model.summary().nodes_planned == 2);
 }
 
-TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[fuse]") {
+TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[graph/fuse]") {
   TinyModel m;
   m.input("x", {3, 8})
       .init("w", {5, 8}, values(40, 21))
@@ -140,7 +140,7 @@ TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[fuse]
 }
 
 TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoid fuses",
-          "[fuse]") {
+          "[graph/fuse]") {
   TinyModel m;
   m.input("x", {2, 3, 4})
       .init("w", {4, 6}, values(24, 31))
@@ -163,7 +163,7 @@ TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoi
   CHECK(c.fused_nodes == 1);
 }
 
-TEST_CASE("A value read by two nodes or by the caller is not fused away", "[fuse]") {
+TEST_CASE("A value read by two nodes or by the caller is not fused away", "[graph/fuse]") {
   // The conv output is also a graph output: Relu stays.
   TinyModel a;
   a.input("x", {1, 1, 4, 4})
@@ -200,7 +200,7 @@ TEST_CASE("A value read by two nodes or by the caller is not fused away", "[fuse
 }
 
 TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one InvertedBottleneck",
-          "[fuse]") {
+          "[graph/fuse]") {
   // MobileNetV2's block (with its residual Add, which stays a node of its own), on a plane large
   // enough for several bands of rows.
   const auto block = [](std::int64_t n, std::int64_t c, std::int64_t e, std::int64_t h,
@@ -241,7 +241,8 @@ TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one Inve
   CHECK(c.fused_nodes == 2);
 }
 
-TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not fused", "[fuse]") {
+TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not fused",
+          "[graph/fuse]") {
   TinyModel m;
   m.input("x", {1, 4, 6, 6})
       .init("we", {8, 4, 1, 1}, values(32, 61))
@@ -285,7 +286,7 @@ class PlusHundred final : public inlay::OpKernel {
 }  // namespace
 
 TEST_CASE("A node the host's custom ops serve is not fused away (unless fuse_custom_ops)",
-          "[fuse]") {
+          "[graph/fuse]") {
   TinyModel m;
   m.input("x", {1, 2, 4, 4})
       .init("w", {3, 2, 3, 3}, values(54, 41))

@@ -142,7 +142,8 @@ bool load_and_run(const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("Every model of the malformed corpus is refused with the expected error", "[malformed]") {
+TEST_CASE("Every model of the malformed corpus is refused with the expected error",
+          "[graph/malformed]") {
   const std::vector<Case> cases = read_cases();
   CHECK(cases.size() >= 70);
   std::set<std::string> listed;
@@ -181,7 +182,7 @@ TEST_CASE("Every model of the malformed corpus is refused with the expected erro
 }
 
 TEST_CASE("Every prefix and every one-byte corruption of a model is refused or runs",
-          "[malformed]") {
+          "[graph/malformed]") {
   const std::string good = small_model();
   REQUIRE(load_and_run(good));
   std::size_t refused = 0;
@@ -203,7 +204,7 @@ TEST_CASE("Every prefix and every one-byte corruption of a model is refused or r
   CHECK(ran > 0);                // some only change a weight or a name
 }
 
-TEST_CASE("Bad inputs at run time are refused with errors naming the input", "[malformed]") {
+TEST_CASE("Bad inputs at run time are refused with errors naming the input", "[graph/malformed]") {
   const std::string bytes = small_model();
   const inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
   inlay::Session session(model);
@@ -267,7 +268,7 @@ TEST_CASE("Bad inputs at run time are refused with errors naming the input", "[m
   CHECK(none[0].shape() == inlay::Shape({0, 3}));
 }
 
-TEST_CASE("A static dimension is checked at run time", "[malformed]") {
+TEST_CASE("A static dimension is checked at run time", "[graph/malformed]") {
   const std::string bytes = small_model("2");
   const inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
   inlay::Session session(model);
@@ -289,7 +290,7 @@ class WritesNothing final : public inlay::OpKernel {
 };
 }  // namespace
 
-TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[malformed]") {
+TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[graph/malformed]") {
   inlay::OpSet custom;
   custom.add("test.custom", "Nothing", 1, [](const inlay::OpInfo&) {
     return std::unique_ptr<inlay::OpKernel>(new WritesNothing());
@@ -314,7 +315,7 @@ TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[m
              Contains("graph output 'n' was never computed"));
 }
 
-TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[malformed]") {
+TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[graph/malformed]") {
   // tests/fuzz/model_load_findings: each once crashed tools/fuzz model_load (what it was is in
   // the file's name); here they run under the sanitizers of the test build.
   const fs::path dir =
@@ -347,7 +348,7 @@ class HugeOutput final : public inlay::OpKernel {
 };
 }  // namespace
 
-TEST_CASE("An output too large to allocate is an error naming the node", "[malformed]") {
+TEST_CASE("An output too large to allocate is an error naming the node", "[graph/malformed]") {
   inlay::OpSet custom;
   custom.add("test.custom", "Huge", 1, [](const inlay::OpInfo&) {
     return std::unique_ptr<inlay::OpKernel>(new HugeOutput());

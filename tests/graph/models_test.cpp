@@ -40,10 +40,10 @@ void check_model(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("bench model mlp", "[models]") { check_model("mlp"); }
-TEST_CASE("bench model lenet", "[models]") { check_model("lenet"); }
-TEST_CASE("bench model mobilenetv2", "[models]") { check_model("mobilenetv2"); }
-TEST_CASE("bench model resnet18", "[models]") { check_model("resnet18"); }
-TEST_CASE("bench model bert_tiny", "[models]") { check_model("bert_tiny"); }
-TEST_CASE("bench model lstm", "[models]") { check_model("lstm"); }
-TEST_CASE("bench model digits_mlp", "[models]") { check_model("digits_mlp"); }
+TEST_CASE("bench model mlp", "[graph/models]") { check_model("mlp"); }
+TEST_CASE("bench model lenet", "[graph/models]") { check_model("lenet"); }
+TEST_CASE("bench model mobilenetv2", "[graph/models]") { check_model("mobilenetv2"); }
+TEST_CASE("bench model resnet18", "[graph/models]") { check_model("resnet18"); }
+TEST_CASE("bench model bert_tiny", "[graph/models]") { check_model("bert_tiny"); }
+TEST_CASE("bench model lstm", "[graph/models]") { check_model("lstm"); }
+TEST_CASE("bench model digits_mlp", "[graph/models]") { check_model("digits_mlp"); }

@@ -15,23 +15,7 @@ namespace inlay_test {
 inline namespace movement_models {
 
 // TensorProto.DataType of an inlay dtype.
-inline int onnx_data_type(inlay::DType t) {
-  switch (t) {
-    case inlay::DType::f32: return 1;
-    case inlay::DType::u8: return 2;
-    case inlay::DType::i8: return 3;
-    case inlay::DType::u16: return 4;
-    case inlay::DType::i16: return 5;
-    case inlay::DType::i32: return 6;
-    case inlay::DType::i64: return 7;
-    case inlay::DType::boolean: return 9;
-    case inlay::DType::f16: return 10;
-    case inlay::DType::f64: return 11;
-    case inlay::DType::u32: return 12;
-    case inlay::DType::u64: return 13;
-  }
-  return 0;
-}
+inline int onnx_data_type(inlay::DType t) { return static_cast<int>(inlay::onnx::data_type_of(t)); }
 
 inline Pb tensor_proto(const std::string& name, const inlay::Tensor& t) {
   Pb p;

@@ -19,23 +19,7 @@ namespace inlay_test {
 // of one name in one program would break the one-definition rule.
 inline namespace elementwise_models {
 
-inline int onnx_type_of(inlay::DType t) {
-  switch (t) {
-    case inlay::DType::f32: return 1;
-    case inlay::DType::u8: return 2;
-    case inlay::DType::i8: return 3;
-    case inlay::DType::u16: return 4;
-    case inlay::DType::i16: return 5;
-    case inlay::DType::i32: return 6;
-    case inlay::DType::i64: return 7;
-    case inlay::DType::boolean: return 9;
-    case inlay::DType::f16: return 10;
-    case inlay::DType::f64: return 11;
-    case inlay::DType::u32: return 12;
-    case inlay::DType::u64: return 13;
-  }
-  return 0;
-}
+inline int onnx_type_of(inlay::DType t) { return static_cast<int>(inlay::onnx::data_type_of(t)); }
 
 class OpModel {
  public:

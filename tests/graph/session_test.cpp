@@ -84,7 +84,7 @@ fs::path digits_dir() { return fs::path(inlay_test::shared_dir()) / "models" / "
 
 }  // namespace
 
-TEST_CASE("run_into makes no heap allocation once the input shapes are known", "[session]") {
+TEST_CASE("run_into makes no heap allocation once the input shapes are known", "[graph/session]") {
   const inlay::Model model = load_bytes(two_layer_model());
   const std::vector<float> x = inlay_test::random_floats(3 * 8, 5);
   const std::vector<Tensor> inputs = {Tensor::view(x.data(), {3, 8})};
@@ -116,7 +116,7 @@ TEST_CASE("run_into makes no heap allocation once the input shapes are known", "
   CHECK(outputs[0].shape() == inlay::Shape({5, 5}));
 }
 
-TEST_CASE("run_into on the digits bench model makes no heap allocation", "[session]") {
+TEST_CASE("run_into on the digits bench model makes no heap allocation", "[graph/session]") {
   if (!fs::exists(digits_dir() / "model.onnx")) {
     WARN("skipped: " << digits_dir().string() << " is missing");
     return;
@@ -139,7 +139,7 @@ TEST_CASE("run_into on the digits bench model makes no heap allocation", "[sessi
 }
 
 TEST_CASE("One Model shared by threads, each with its own Session, gives the same results",
-          "[session]") {
+          "[graph/session]") {
   const inlay::Model model = load_bytes(two_layer_model());
   constexpr int threads = 4, runs = 20;
   // Per thread its own inputs (a batch size of its own), and the answer computed alone first.
@@ -170,7 +170,7 @@ TEST_CASE("One Model shared by threads, each with its own Session, gives the sam
   }
 }
 
-TEST_CASE("Inputs by name give the outputs of inputs by position", "[session]") {
+TEST_CASE("Inputs by name give the outputs of inputs by position", "[graph/session]") {
   const inlay::Model model = load_bytes(difference_model());
   REQUIRE(model.input_names() == std::vector<std::string>{"a", "b"});
   std::vector<float> a = {5, 7, 9, 1, 1, 1}, b = {1, 2, 3, 4, 5, 6};
@@ -187,7 +187,7 @@ TEST_CASE("Inputs by name give the outputs of inputs by position", "[session]") 
   CHECK_FALSE(same(session.run({tb, ta})[0], by_name[0]));
 }
 
-TEST_CASE("Changing input shapes plans again and stays correct", "[session]") {
+TEST_CASE("Changing input shapes plans again and stays correct", "[graph/session]") {
   if (!fs::exists(digits_dir() / "model.onnx")) {
     WARN("skipped: " << digits_dir().string() << " is missing");
     return;
@@ -215,7 +215,7 @@ TEST_CASE("Changing input shapes plans again and stays correct", "[session]") {
   CHECK(arena_changes == 5);  // each new batch size planned its own arena
 }
 
-TEST_CASE("A session with two threads gives the outputs of one thread", "[session]") {
+TEST_CASE("A session with two threads gives the outputs of one thread", "[graph/session]") {
   const bool digits = fs::exists(digits_dir() / "model.onnx");
   if (!digits) WARN("digits_mlp is missing: using the small model only");
   std::vector<std::pair<inlay::Model, std::vector<Tensor>>> cases;

@@ -26,7 +26,7 @@ const std::string test_image = INLAY_SOURCE_DIR "/examples/classify_image/test_i
 
 }  // namespace
 
-TEST_CASE("resize_bilinear uses half-pixel centres and clamps at the border", "[image]") {
+TEST_CASE("resize_bilinear uses half-pixel centres and clamps at the border", "[image/image]") {
   // One row [0, 100] to four columns: source x = (i + 0.5) / 2 - 0.5 = -0.25 (clamped to 0),
   // 0.25, 0.75, 1.25 (clamped to 1), so 0, 25, 75, 100.
   std::vector<std::uint8_t> row = {0, 100};
@@ -51,7 +51,7 @@ TEST_CASE("resize_bilinear uses half-pixel centres and clamps at the border", "[
   for (std::size_t i = 0; i < square.size(); ++i) CHECK(same.data<float>()[i] == square[i]);
 }
 
-TEST_CASE("resize_bilinear refuses what is not an image", "[image]") {
+TEST_CASE("resize_bilinear refuses what is not an image", "[image/image]") {
   std::vector<std::uint8_t> flat(6, 1);
   CHECK_THAT(error_of([&] { inlay::resize_bilinear(Tensor::view(flat.data(), {6}), 2, 2); },
                       ErrorKind::shape_mismatch),
@@ -71,7 +71,7 @@ TEST_CASE("resize_bilinear refuses what is not an image", "[image]") {
              Contains("i32"));
 }
 
-TEST_CASE("to_nchw_normalized moves channels first and normalizes each", "[image]") {
+TEST_CASE("to_nchw_normalized moves channels first and normalizes each", "[image/image]") {
   // 1x2 pixels of 3 channels: (0, 51, 255) and (255, 102, 0).
   std::vector<std::uint8_t> hwc = {0, 51, 255, 255, 102, 0};
   Tensor x = inlay::to_nchw_normalized(Tensor::view(hwc.data(), {1, 2, 3}), {0.5f, 0.0f, 1.0f},
@@ -99,7 +99,7 @@ TEST_CASE("to_nchw_normalized moves channels first and normalizes each", "[image
       Contains("not positive"));
 }
 
-TEST_CASE("load_image reads the example's PNG, or says it was built without stb", "[image]") {
+TEST_CASE("load_image reads the example's PNG, or says it was built without stb", "[image/image]") {
 #ifdef INLAY_WITH_STB
   REQUIRE(inlay::image_loading_available());
   Tensor image = inlay::load_image(test_image);

@@ -151,7 +151,7 @@ bool verbose() { return std::getenv("INLAY_TEST_VERBOSE") != nullptr; }
 }  // namespace
 
 TEST_CASE("unary_f32 matches the reference for every op on random and special inputs",
-          "[activation]") {
+          "[kernels/activation]") {
   const std::vector<OpCase> cases = op_cases();
   std::vector<ErrorStats> stats(cases.size());
   struct Range {
@@ -186,7 +186,7 @@ TEST_CASE("unary_f32 matches the reference for every op on random and special in
   }
 }
 
-TEST_CASE("unary_f32 runs in place and leaves memory past n untouched", "[activation]") {
+TEST_CASE("unary_f32 runs in place and leaves memory past n untouched", "[kernels/activation]") {
   const std::vector<OpCase> cases = op_cases();
   ErrorStats unused;
   inlay_test::for_each_cpu_target([&] {
@@ -205,7 +205,8 @@ TEST_CASE("unary_f32 runs in place and leaves memory past n untouched", "[activa
   });
 }
 
-TEST_CASE("unary_f32 does not overflow and keeps NaN in the saturated ranges", "[activation]") {
+TEST_CASE("unary_f32 does not overflow and keeps NaN in the saturated ranges",
+          "[kernels/activation]") {
   inlay_test::for_each_cpu_target([&] {
     const auto f = [](Activation a, float x) {
       float y = 0;
@@ -234,7 +235,7 @@ TEST_CASE("unary_f32 does not overflow and keeps NaN in the saturated ranges", "
 }
 
 TEST_CASE("pow with a scalar exponent follows std::pow on negative and zero bases",
-          "[activation]") {
+          "[kernels/activation]") {
   inlay_test::for_each_cpu_target([&] {
     for (float alpha : {-3.0f, -2.0f, -1.0f, -0.5f, 0.0f, 0.5f, 1.0f, 2.0f, 3.0f, 5.0f, 2.5f}) {
       INFO("alpha " << alpha);
@@ -256,7 +257,7 @@ TEST_CASE("pow with a scalar exponent follows std::pow on negative and zero base
   });
 }
 
-TEST_CASE("unary_f32 reports bad parameters", "[activation]") {
+TEST_CASE("unary_f32 reports bad parameters", "[kernels/activation]") {
   float x = 1.0f, y = 0.0f;
   CHECK_THROWS_WITH(inlay::kernels::unary_f32(&x, &y, 1, Activation::of(static_cast<UnaryOp>(200))),
                     Catch::Matchers::Contains("unary_f32: unknown UnaryOp 200"));

@@ -103,7 +103,7 @@ void check_conv_transpose2d(const Conv2dParams& p, bool use_bias, const Activati
 
 }  // namespace
 
-TEST_CASE("conv2d output size follows ONNX", "[conv]") {
+TEST_CASE("conv2d output size follows ONNX", "[kernels/conv]") {
   Conv2dParams p;
   p.in_channels = 1;
   p.in_h = 32, p.in_w = 7;
@@ -124,7 +124,7 @@ TEST_CASE("conv2d output size follows ONNX", "[conv]") {
   CHECK(t.transposed_out_w() == 3 * 3 + 0 + 2 * 1 + 1 - 3);
 }
 
-TEST_CASE("conv2d matches the direct definition on random shapes", "[conv]") {
+TEST_CASE("conv2d matches the direct definition on random shapes", "[kernels/conv]") {
   std::mt19937 rng(17);
   for (int iter = 0; iter < 60; ++iter) {
     const Conv2dParams p = random_params(rng, false);
@@ -132,7 +132,8 @@ TEST_CASE("conv2d matches the direct definition on random shapes", "[conv]") {
   }
 }
 
-TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width tails", "[conv]") {
+TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width tails",
+          "[kernels/conv]") {
   Conv2dParams p;
   p.batch = 2, p.in_channels = 6, p.out_channels = 9, p.in_h = 5, p.in_w = 7;
   SECTION("pointwise 1x1 stride 1 uses no workspace") {
@@ -165,7 +166,7 @@ TEST_CASE("conv2d: 1x1 (no im2col), depthwise-by-groups, 1D and the vector-width
 TEST_CASE(
     "conv2d: the GEMM packs the column matrix from x (strides, runs across output rows, "
     "padding wider than the input, dilation)",
-    "[conv]") {
+    "[kernels/conv]") {
   // Layers with at least 64 taps and at most 64 output channels (conv_makes_columns). Each shape
   // against the double reference on every target; out_w decides whether a panel of 16 columns
   // lies in one output row (stride-2 panels then take the interleaved loads) or is cut into runs.
@@ -193,7 +194,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
+TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[kernels/conv]") {
   // LeNet-sized layers: the workspace is the zero-padded input of one (image, group), not the
   // column matrix, which tells the direct kernel ran.
   Conv2dParams p;
@@ -233,13 +234,13 @@ TEST_CASE("conv2d: small stride-1 layers take the direct kernel", "[conv]") {
   }
 }
 
-TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[conv]") {
+TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[kernels/conv]") {
   Conv2dParams p;
   p.batch = 2, p.in_channels = 24, p.out_channels = 40, p.in_h = p.in_w = 7;
   auto check_packed = [](const Conv2dParams& q, bool use_bias, const Activation& act,
                          std::uint32_t seed, inlay::Executor* executor) {
     INFO(describe(q) << (use_bias ? " bias" : "") << " activation " << int(act.op));
-    REQUIRE(k::conv2d_packed_applies(q));
+    REQUIRE(k::conv2d_packed_supports(q));
     const std::vector<float> x =
         inlay_test::random_floats(q.batch * q.in_channels * q.in_h * q.in_w, seed);
     const std::vector<float> w = inlay_test::random_floats(
@@ -281,16 +282,16 @@ TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[conv]
     check_packed(p, true, Activation::relu(), 220, &pool);
   }
   SECTION("which layers take it") {
-    CHECK(k::conv2d_packed_applies(p));
+    CHECK(k::conv2d_packed_supports(p));
     Conv2dParams q = p;
     q.in_h = q.in_w = 17;  // 289 output pixels
-    CHECK_FALSE(k::conv2d_packed_applies(q));
+    CHECK_FALSE(k::conv2d_packed_supports(q));
     q = p, q.out_channels = 15;
-    CHECK_FALSE(k::conv2d_packed_applies(q));
+    CHECK_FALSE(k::conv2d_packed_supports(q));
     q = p, q.groups = 2, q.out_channels = 32;
-    CHECK_FALSE(k::conv2d_packed_applies(q));
+    CHECK_FALSE(k::conv2d_packed_supports(q));
     q = p, q.in_channels = 1, q.kernel_h = q.kernel_w = 3;  // a direct-kernel layer
-    CHECK_FALSE(k::conv2d_packed_applies(q));
+    CHECK_FALSE(k::conv2d_packed_supports(q));
     std::vector<float> buf(4096);
     CHECK_THROWS_WITH(
         k::conv2d_nchw_packed_f32(q, buf.data(), buf.data(), nullptr, buf.data(), buf.data()),
@@ -298,7 +299,7 @@ TEST_CASE("conv2d_nchw_packed_f32: small planes with the roles swapped", "[conv]
   }
 }
 
-TEST_CASE("conv2d: empty and degenerate sizes", "[conv]") {
+TEST_CASE("conv2d: empty and degenerate sizes", "[kernels/conv]") {
   Conv2dParams p;
   p.in_channels = 2, p.out_channels = 3, p.in_h = 4, p.in_w = 4, p.kernel_h = p.kernel_w = 3;
   SECTION("batch 0 writes nothing") {
@@ -326,7 +327,8 @@ TEST_CASE("conv2d: empty and degenerate sizes", "[conv]") {
   }
 }
 
-TEST_CASE("conv2d and depthwise_conv2d propagate NaN and Inf like the definition", "[conv]") {
+TEST_CASE("conv2d and depthwise_conv2d propagate NaN and Inf like the definition",
+          "[kernels/conv]") {
   std::mt19937 rng(29);
   for (int iter = 0; iter < 10; ++iter) {
     const Conv2dParams p = random_params(rng, iter % 2 == 1);
@@ -334,7 +336,7 @@ TEST_CASE("conv2d and depthwise_conv2d propagate NaN and Inf like the definition
   }
 }
 
-TEST_CASE("depthwise_conv2d matches the direct definition on random shapes", "[conv]") {
+TEST_CASE("depthwise_conv2d matches the direct definition on random shapes", "[kernels/conv]") {
   std::mt19937 rng(23);
   for (int iter = 0; iter < 60; ++iter) {
     Conv2dParams p = random_params(rng, true);
@@ -343,7 +345,7 @@ TEST_CASE("depthwise_conv2d matches the direct definition on random shapes", "[c
   }
 }
 
-TEST_CASE("depthwise_conv2d: MobileNet-like 3x3 layers, strides 1 and 2", "[conv]") {
+TEST_CASE("depthwise_conv2d: MobileNet-like 3x3 layers, strides 1 and 2", "[kernels/conv]") {
   Conv2dParams p;
   p.in_channels = p.out_channels = p.groups = 5;
   p.in_h = 13, p.in_w = 29, p.kernel_h = p.kernel_w = 3;
@@ -356,7 +358,7 @@ TEST_CASE("depthwise_conv2d: MobileNet-like 3x3 layers, strides 1 and 2", "[conv
 }
 
 TEST_CASE("depthwise_conv2d: rows and windows too large for the row cache take the direct path",
-          "[conv]") {
+          "[kernels/conv]") {
   // The row cache holds 8192 floats (kernels/conv-inl.hpp); these shapes exceed it in each way.
   Conv2dParams p;
   p.in_channels = p.out_channels = p.groups = 2;
@@ -382,7 +384,7 @@ TEST_CASE("depthwise_conv2d: rows and windows too large for the row cache take t
   }
 }
 
-TEST_CASE("conv_transpose2d matches the definition on random shapes", "[conv]") {
+TEST_CASE("conv_transpose2d matches the definition on random shapes", "[kernels/conv]") {
   std::mt19937 rng(31);
   for (int iter = 0; iter < 50; ++iter) {
     Conv2dParams p = random_params(rng, false);
@@ -395,7 +397,7 @@ TEST_CASE("conv_transpose2d matches the definition on random shapes", "[conv]") 
 }
 
 TEST_CASE("conv_transpose2d: strides 2 with output_padding, pads eating the whole output",
-          "[conv]") {
+          "[kernels/conv]") {
   Conv2dParams p;
   p.batch = 2, p.in_channels = 4, p.out_channels = 6, p.groups = 2, p.in_h = 5, p.in_w = 9;
   p.kernel_h = p.kernel_w = 3, p.stride_h = p.stride_w = 2, p.output_pad_h = p.output_pad_w = 1;
@@ -409,7 +411,7 @@ TEST_CASE("conv_transpose2d: strides 2 with output_padding, pads eating the whol
   check_conv_transpose2d(p, true, Activation::none(), 53);
 }
 
-TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]") {
+TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[kernels/conv]") {
   inlay::ThreadPool pool(2);
   std::mt19937 rng(37);
   for (int iter = 0; iter < 8; ++iter) {
@@ -448,7 +450,8 @@ TEST_CASE("conv kernels with a ThreadPool(2) equal the serial result", "[conv]")
   }
 }
 
-TEST_CASE("conv kernels split large layers over threads, small ones stay serial", "[conv]") {
+TEST_CASE("conv kernels split large layers over threads, small ones stay serial",
+          "[kernels/conv]") {
   // Every path at a size worth threads (>= kMinParallelWork multiply-adds) runs parallel steps
   // and gives the serial bits; a LeNet-sized layer runs none.
   Conv2dParams im2col, direct, pointwise, dw_small, dw_cached;
@@ -506,7 +509,7 @@ TEST_CASE("conv kernels split large layers over threads, small ones stay serial"
   }
 }
 
-TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[conv]") {
+TEST_CASE("conv kernels reject inconsistent parameters, naming the field", "[kernels/conv]") {
   Conv2dParams p;
   p.in_channels = 8, p.out_channels = 6, p.in_h = p.in_w = 4, p.groups = 3;
   std::vector<float> buf(4096);

@@ -102,7 +102,7 @@ void run_case(BinaryOp op, const Shape& a_shape, const Shape& b_shape, std::uint
 
 }  // namespace
 
-TEST_CASE("broadcast_shapes follows NumPy", "[elementwise]") {
+TEST_CASE("broadcast_shapes follows NumPy", "[kernels/elementwise]") {
   using inlay::kernels::broadcast_shapes;
   CHECK(broadcast_shapes({}, {}) == Shape{});
   CHECK(broadcast_shapes({3}, {}) == Shape{3});
@@ -124,7 +124,7 @@ TEST_CASE("broadcast_shapes follows NumPy", "[elementwise]") {
   }
 }
 
-TEST_CASE("binary_f32 matches the reference on random broadcasts", "[elementwise]") {
+TEST_CASE("binary_f32 matches the reference on random broadcasts", "[kernels/elementwise]") {
   std::mt19937 rng(2024);
   struct Case {
     Shape a, b;
@@ -144,7 +144,8 @@ TEST_CASE("binary_f32 matches the reference on random broadcasts", "[elementwise
   });
 }
 
-TEST_CASE("binary_f32 fast paths: same shape, scalars, rows, columns, outer", "[elementwise]") {
+TEST_CASE("binary_f32 fast paths: same shape, scalars, rows, columns, outer",
+          "[kernels/elementwise]") {
   const std::vector<std::pair<Shape, Shape>> cases = {
       {{}, {}},            // scalars
       {{1}, {}},           //
@@ -173,7 +174,7 @@ TEST_CASE("binary_f32 fast paths: same shape, scalars, rows, columns, outer", "[
   });
 }
 
-TEST_CASE("binary_f32 max/min propagate NaN from either side", "[elementwise]") {
+TEST_CASE("binary_f32 max/min propagate NaN from either side", "[kernels/elementwise]") {
   inlay_test::for_each_cpu_target([&] {
     for (BinaryOp op : {BinaryOp::max, BinaryOp::min}) {
       INFO(name(op));
@@ -194,7 +195,7 @@ TEST_CASE("binary_f32 max/min propagate NaN from either side", "[elementwise]") 
   });
 }
 
-TEST_CASE("binary_f32 runs in place when out aliases a or b", "[elementwise]") {
+TEST_CASE("binary_f32 runs in place when out aliases a or b", "[kernels/elementwise]") {
   inlay_test::for_each_cpu_target([&] {
     std::uint32_t seed = 500;
     for (BinaryOp op : kOps) {
@@ -220,7 +221,7 @@ TEST_CASE("binary_f32 runs in place when out aliases a or b", "[elementwise]") {
   });
 }
 
-TEST_CASE("binary_f32 and unary_f32 report bad parameters", "[elementwise]") {
+TEST_CASE("binary_f32 and unary_f32 report bad parameters", "[kernels/elementwise]") {
   using Catch::Matchers::Contains;
   using inlay::kernels::binary_f32;
   using inlay::kernels::broadcast_shapes;
@@ -249,7 +250,7 @@ TEST_CASE("binary_f32 and unary_f32 report bad parameters", "[elementwise]") {
   CHECK_NOTHROW(binary_f32(BinaryOp::add, nullptr, {0, 4}, nullptr, {4}, nullptr, {0, 4}));
 }
 
-TEST_CASE("unary_f32 entry point on every target", "[elementwise]") {
+TEST_CASE("unary_f32 entry point on every target", "[kernels/elementwise]") {
   inlay_test::for_each_cpu_target([&] {
     std::vector<float> x = inlay_test::random_floats(45, 9, -5, 5);
     inlay_test::sprinkle_specials(x);

@@ -11,7 +11,7 @@ using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
 
-TEST_CASE("gemm_f32 agrees with Eigen's product on random shapes", "[gemm_eigen]") {
+TEST_CASE("gemm_f32 agrees with Eigen's product on random shapes", "[kernels/gemm_eigen]") {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 12; ++trial) {
     const std::size_t m = inlay_test::random_size(rng, 1, 150);

@@ -124,7 +124,7 @@ const Activation kActivations[] = {Activation::none(), Activation::relu(), Activ
 }  // namespace
 
 TEST_CASE("gemm_f32 matches the reference for every transpose, alpha, beta, bias, activation",
-          "[gemm]") {
+          "[kernels/gemm]") {
   std::mt19937 rng(42);
   std::uint32_t seed = 1;
   for (bool trans_a : {false, true}) {
@@ -148,7 +148,7 @@ TEST_CASE("gemm_f32 matches the reference for every transpose, alpha, beta, bias
   }
 }
 
-TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[gemm]") {
+TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[kernels/gemm]") {
   std::uint32_t seed = 1000;
   for (std::size_t m : {0u, 1u, 4u}) {
     for (std::size_t n : {0u, 1u, 5u}) {
@@ -170,7 +170,7 @@ TEST_CASE("gemm_f32 handles sizes 0 and 1 and k == 0 (C = beta C + bias)", "[gem
 }
 
 TEST_CASE("gemm_f32 splits long K and tall M into blocks without losing beta, bias, activation",
-          "[gemm]") {
+          "[kernels/gemm]") {
   // K blocks are 192 deep: one, exactly one, one and a bit, several. M blocks are 96 to 256 rows
   // (32 to 256 by target): m = 23 is one block or a few, m = 531 several with a ragged end.
   std::uint32_t seed = 2000;
@@ -187,7 +187,7 @@ TEST_CASE("gemm_f32 splits long K and tall M into blocks without losing beta, bi
   }
 }
 
-TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[gemm]") {
+TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[kernels/gemm]") {
   std::mt19937 rng(7);
   std::uint32_t seed = 3000;
   for (bool trans_a : {false, true}) {
@@ -237,7 +237,7 @@ TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[ge
   }
 }
 
-TEST_CASE("gemm_pack_b_f32 writes the documented layout, zero-padded", "[gemm]") {
+TEST_CASE("gemm_pack_b_f32 writes the documented layout, zero-padded", "[kernels/gemm]") {
   for (bool trans_b : {false, true}) {
     for (std::size_t n : {1u, 15u, 16u, 17u, 40u}) {
       for (std::size_t k : {0u, 1u, 3u, 20u}) {
@@ -259,7 +259,7 @@ TEST_CASE("gemm_pack_b_f32 writes the documented layout, zero-padded", "[gemm]")
 }
 
 TEST_CASE("gemm_batched_f32 matches the reference, including broadcast A or B (stride 0)",
-          "[gemm]") {
+          "[kernels/gemm]") {
   const std::size_t batch = 3, m = 9, n = 21, k = 13;
   for (bool trans_a : {false, true}) {
     for (bool trans_b : {false, true}) {
@@ -312,7 +312,7 @@ TEST_CASE("gemm_batched_f32 matches the reference, including broadcast A or B (s
   }
 }
 
-TEST_CASE("gemm with few rows splits its columns over threads, same bits", "[gemm]") {
+TEST_CASE("gemm with few rows splits its columns over threads, same bits", "[kernels/gemm]") {
   // m <= 8 register tiles of rows: tasks take column blocks (each reads its share of B).
   const std::size_t m = 49, n = 300, k = 70;
   const std::vector<float> a = matrix(k, m, m, 31), b = matrix(n, k, k, 32);
@@ -339,7 +339,7 @@ TEST_CASE("gemm with few rows splits its columns over threads, same bits", "[gem
   });
 }
 
-TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[gemm]") {
+TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[kernels/gemm]") {
   // Several blocks of columns, rows split among threads, two K blocks.
   const std::size_t m = 150, n = 99, k = 250;
   const std::vector<float> a = matrix(m, k, k, 21), b = matrix(n, k, k, 22);
@@ -372,7 +372,7 @@ TEST_CASE("gemm runs on a thread pool give the serial result bit for bit", "[gem
   });
 }
 
-TEST_CASE("NaN and Inf in A reach exactly the rows of C that use them", "[gemm]") {
+TEST_CASE("NaN and Inf in A reach exactly the rows of C that use them", "[kernels/gemm]") {
   const std::size_t m = 13, n = 19, k = 11;
   for (bool trans_a : {false, true}) {
     for (float special : {kNaN, std::numeric_limits<float>::infinity()}) {
@@ -402,7 +402,7 @@ TEST_CASE("NaN and Inf in A reach exactly the rows of C that use them", "[gemm]"
   }
 }
 
-TEST_CASE("matvec_f32 matches the reference for both transposes", "[gemm]") {
+TEST_CASE("matvec_f32 matches the reference for both transposes", "[kernels/gemm]") {
   std::uint32_t seed = 5000;
   for (bool trans_a : {false, true}) {
     for (std::size_t m : {0u, 1u, 3u, 17u, 33u, 130u, 1500u}) {
@@ -444,7 +444,7 @@ TEST_CASE("matvec_f32 matches the reference for both transposes", "[gemm]") {
   }
 }
 
-TEST_CASE("gemm entry points report bad parameters", "[gemm]") {
+TEST_CASE("gemm entry points report bad parameters", "[kernels/gemm]") {
   using Catch::Matchers::Contains;
   std::vector<float> a(64), b(64), c(64);
   namespace k = inlay::kernels;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "inlay/kernels/impl/paths.hpp"
 #include "test_util.hpp"
 
 namespace k = inlay::kernels;
@@ -114,10 +115,10 @@ void check_case(const Case& c, inlay::Executor* executor = nullptr) {
 }  // namespace
 
 TEST_CASE("inverted bottleneck: one band, and many bands that keep rows from the band before",
-          "[inverted_bottleneck]") {
+          "[kernels/inverted_bottleneck]") {
   // 64 expanded channels of 200 columns: a few output rows per band.
   const Case many{1, 8, 64, 12, 23, 200, 3, 1, 1, 1, 1, 1};
-  REQUIRE(k::inverted_bottleneck_band_rows(params_of(many)) < 23 / 3);
+  REQUIRE(k::detail::inverted_bottleneck_band_rows(params_of(many)) < 23 / 3);
   check_case(many);
   check_case({1, 3, 5, 4, 6, 7, 3, 1, 1, 1, 1, 1});        // one band
   check_case({2, 16, 96, 24, 17, 112, 3, 2, 1, 1, 1, 1});  // stride 2, odd height
@@ -127,14 +128,14 @@ TEST_CASE("inverted bottleneck: one band, and many bands that keep rows from the
 }
 
 TEST_CASE("inverted bottleneck with a ThreadPool(2) equals the layers run one by one",
-          "[inverted_bottleneck]") {
+          "[kernels/inverted_bottleneck]") {
   inlay::ThreadPool pool(2);
   check_case({1, 16, 96, 24, 56, 112, 3, 2, 1, 1, 1, 1}, &pool);  // rows split over threads
   check_case({1, 24, 144, 24, 56, 56, 3, 1, 1, 1, 1, 1}, &pool);
   check_case({3, 8, 64, 16, 20, 90, 3, 1, 1, 1, 1, 1}, &pool);  // images over threads
 }
 
-TEST_CASE("inverted bottleneck refuses inconsistent parameters", "[inverted_bottleneck]") {
+TEST_CASE("inverted bottleneck refuses inconsistent parameters", "[kernels/inverted_bottleneck]") {
   k::InvertedBottleneckParams p = params_of({1, 4, 8, 4, 6, 6, 3, 1, 1, 1, 1, 1});
   p.depthwise.groups = 4;
   CHECK(inlay_test::error_of([&] { k::validate_inverted_bottleneck(p); },

@@ -14,7 +14,7 @@ const float* maybe(const std::vector<float>& v, bool present) {
 }
 }  // namespace
 
-TEST_CASE("batch_norm matches the reference", "[norm]") {
+TEST_CASE("batch_norm matches the reference", "[kernels/norm]") {
   std::mt19937 rng(21);
   for (int round = 0; round < 24; ++round) {
     const std::size_t b = inlay_test::random_size(rng, 0, 3),
@@ -45,7 +45,7 @@ TEST_CASE("batch_norm matches the reference", "[norm]") {
 }
 
 TEST_CASE("layer_norm matches the reference, with and without scale, bias and statistics",
-          "[norm]") {
+          "[kernels/norm]") {
   std::mt19937 rng(22);
   for (int round = 0; round < 32; ++round) {
     const std::size_t rows = inlay_test::random_size(rng, 0, 5);
@@ -78,7 +78,7 @@ TEST_CASE("layer_norm matches the reference, with and without scale, bias and st
   }
 }
 
-TEST_CASE("instance_norm and group_norm match the reference", "[norm]") {
+TEST_CASE("instance_norm and group_norm match the reference", "[kernels/norm]") {
   std::mt19937 rng(23);
   for (int round = 0; round < 32; ++round) {
     const std::size_t groups = inlay_test::random_size(rng, 1, 4);
@@ -114,7 +114,7 @@ TEST_CASE("instance_norm and group_norm match the reference", "[norm]") {
   }
 }
 
-TEST_CASE("norm kernels reject bad parameters", "[norm]") {
+TEST_CASE("norm kernels reject bad parameters", "[kernels/norm]") {
   using Catch::Matchers::Contains;
   std::vector<float> x(12, 1.0f), p(3, 1.0f);
   CHECK_THROWS_WITH(

@@ -95,7 +95,7 @@ void check_avg_pool(const Pool2dParams& p, std::uint32_t seed, bool specials) {
 }  // namespace
 
 TEST_CASE("pool output size follows ONNX, ceil_mode dropping windows that start in the padding",
-          "[pool]") {
+          "[kernels/pool]") {
   Pool2dParams p;
   p.in_h = 32, p.in_w = 4, p.kernel_h = 5, p.kernel_w = 3, p.stride_w = 2;
   CHECK(p.out_h() == 28);  // 32 - 5 + 1
@@ -121,12 +121,13 @@ TEST_CASE("pool output size follows ONNX, ceil_mode dropping windows that start 
   }
 }
 
-TEST_CASE("max_pool2d matches ONNX MaxPool on random shapes, with and without indices", "[pool]") {
+TEST_CASE("max_pool2d matches ONNX MaxPool on random shapes, with and without indices",
+          "[kernels/pool]") {
   std::mt19937 rng(5);
   for (int iter = 0; iter < 80; ++iter) check_max_pool(random_params(rng), 10 + iter, false);
 }
 
-TEST_CASE("max_pool2d propagates NaN (first operand too) and handles Inf", "[pool]") {
+TEST_CASE("max_pool2d propagates NaN (first operand too) and handles Inf", "[kernels/pool]") {
   std::mt19937 rng(7);
   for (int iter = 0; iter < 40; ++iter) check_max_pool(random_params(rng), 90 + iter, true);
   // A NaN at every position of a 3-wide window in turn, on the vector path.
@@ -145,13 +146,14 @@ TEST_CASE("max_pool2d propagates NaN (first operand too) and handles Inf", "[poo
   }
 }
 
-TEST_CASE("avg_pool2d matches ONNX AveragePool on random shapes", "[pool]") {
+TEST_CASE("avg_pool2d matches ONNX AveragePool on random shapes", "[kernels/pool]") {
   std::mt19937 rng(9);
   for (int iter = 0; iter < 80; ++iter) check_avg_pool(random_params(rng), 200 + iter, false);
   for (int iter = 0; iter < 20; ++iter) check_avg_pool(random_params(rng), 300 + iter, true);
 }
 
-TEST_CASE("avg_pool2d: count_include_pad x ceil_mode on a fixed 3x3 stride-2 case", "[pool]") {
+TEST_CASE("avg_pool2d: count_include_pad x ceil_mode on a fixed 3x3 stride-2 case",
+          "[kernels/pool]") {
   Pool2dParams p;
   p.batch = 2, p.channels = 3, p.in_h = 6, p.in_w = 36, p.kernel_h = p.kernel_w = 3;
   p.pad_top = p.pad_left = 1, p.pad_bottom = 0, p.pad_right = 1;
@@ -166,7 +168,7 @@ TEST_CASE("avg_pool2d: count_include_pad x ceil_mode on a fixed 3x3 stride-2 cas
   }
 }
 
-TEST_CASE("pools of empty inputs and batch 0 write nothing", "[pool]") {
+TEST_CASE("pools of empty inputs and batch 0 write nothing", "[kernels/pool]") {
   Pool2dParams p;
   p.batch = 0, p.channels = 3, p.in_h = 4, p.in_w = 4, p.kernel_h = p.kernel_w = 2;
   // Null buffers: any access would crash.
@@ -186,7 +188,7 @@ TEST_CASE("pools of empty inputs and batch 0 write nothing", "[pool]") {
   check_avg_pool(p, 501, false);
 }
 
-TEST_CASE("global pools are vectorized reductions equal to the definition", "[pool]") {
+TEST_CASE("global pools are vectorized reductions equal to the definition", "[kernels/pool]") {
   for (std::size_t spatial : {0u, 1u, 3u, 7u, 16u, 17u, 33u, 200u, 3136u}) {
     for (bool specials : {false, true}) {
       const std::size_t planes = 5;
@@ -214,7 +216,7 @@ TEST_CASE("global pools are vectorized reductions equal to the definition", "[po
   }
 }
 
-TEST_CASE("pool kernels reject bad parameters, naming the field", "[pool]") {
+TEST_CASE("pool kernels reject bad parameters, naming the field", "[kernels/pool]") {
   Pool2dParams p;
   p.channels = 2, p.in_h = p.in_w = 4;
   std::vector<float> buf(64);

@@ -8,7 +8,8 @@ namespace {
 double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 }  // namespace
 
-TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)", "[recurrent]") {
+TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)",
+          "[kernels/recurrent]") {
   const std::size_t hs = 19;  // not a multiple of any vector width
   const std::vector<float> pre = inlay_test::random_floats(4 * hs, 1, -3.0f, 3.0f);
   const std::vector<float> c_prev = inlay_test::random_floats(hs, 2, -2.0f, 2.0f);
@@ -32,7 +33,8 @@ TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)", "[
   });
 }
 
-TEST_CASE("gru_cell_f32 follows the ONNX GRU equations with linear_before_reset", "[recurrent]") {
+TEST_CASE("gru_cell_f32 follows the ONNX GRU equations with linear_before_reset",
+          "[kernels/recurrent]") {
   const std::size_t hs = 13;
   const std::vector<float> x_proj = inlay_test::random_floats(3 * hs, 3, -2.0f, 2.0f);
   const std::vector<float> rec = inlay_test::random_floats(3 * hs, 4, -2.0f, 2.0f);

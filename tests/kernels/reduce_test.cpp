@@ -63,7 +63,8 @@ inlay::Shape random_shape(std::mt19937& rng, std::size_t rank, bool allow_zero) 
 
 }  // namespace
 
-TEST_CASE("reduce_f32 matches the reference for every op and every axis subset", "[reduce]") {
+TEST_CASE("reduce_f32 matches the reference for every op and every axis subset",
+          "[kernels/reduce]") {
   std::mt19937 rng(31);
   for (std::size_t rank = 1; rank <= 4; ++rank) {
     for (int round = 0; round < 2; ++round) {
@@ -82,7 +83,7 @@ TEST_CASE("reduce_f32 matches the reference for every op and every axis subset",
   }
 }
 
-TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[reduce]") {
+TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[kernels/reduce]") {
   std::mt19937 rng(32);
   for (std::size_t rank : {5u, 6u}) {
     for (int round = 0; round < 3; ++round) {
@@ -119,7 +120,7 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
   check_reduce(wide, inlay::Shape{3, 2, 2100}, {1});
 }
 
-TEST_CASE("reduce_f32 propagates NaN and handles infinities", "[reduce]") {
+TEST_CASE("reduce_f32 propagates NaN and handles infinities", "[kernels/reduce]") {
   std::mt19937 rng(33);
   for (int round = 0; round < 6; ++round) {
     const inlay::Shape s = random_shape(rng, 3, false);
@@ -151,7 +152,7 @@ TEST_CASE("reduce_f32 propagates NaN and handles infinities", "[reduce]") {
   check_reduce(x, inlay::Shape{4, 9}, {0});
 }
 
-TEST_CASE("argmax_f32 and argmin_f32 match the reference on every axis", "[reduce]") {
+TEST_CASE("argmax_f32 and argmin_f32 match the reference on every axis", "[kernels/reduce]") {
   std::mt19937 rng(34);
   for (int round = 0; round < 30; ++round) {
     const std::size_t rank = inlay_test::random_size(rng, 1, 4);
@@ -192,7 +193,7 @@ TEST_CASE("argmax_f32 and argmin_f32 match the reference on every axis", "[reduc
   });
 }
 
-TEST_CASE("reduce kernels reject bad parameters", "[reduce]") {
+TEST_CASE("reduce kernels reject bad parameters", "[kernels/reduce]") {
   using Catch::Matchers::Contains;
   std::vector<float> x(6, 1.0f), y(6);
   std::vector<std::int64_t> idx(6);

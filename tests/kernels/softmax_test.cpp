@@ -30,7 +30,7 @@ void check_softmax(const std::vector<float>& x, std::size_t outer, std::size_t a
 
 }  // namespace
 
-TEST_CASE("softmax and log_softmax match the reference on random shapes", "[softmax]") {
+TEST_CASE("softmax and log_softmax match the reference on random shapes", "[kernels/softmax]") {
   std::mt19937 rng(11);
   for (int round = 0; round < 40; ++round) {
     const std::size_t outer = inlay_test::random_size(rng, 1, 5);
@@ -41,7 +41,7 @@ TEST_CASE("softmax and log_softmax match the reference on random shapes", "[soft
   }
 }
 
-TEST_CASE("softmax handles sizes 0 and 1 and long rows", "[softmax]") {
+TEST_CASE("softmax handles sizes 0 and 1 and long rows", "[kernels/softmax]") {
   for (bool log : {false, true}) {
     for (std::size_t axis : {1u, 2u, 3u, 15u, 16u, 17u, 31u, 33u, 1000u}) {
       check_softmax(inlay_test::random_floats(axis, 7, -5.0f, 5.0f), 1, axis, 1, log);
@@ -69,7 +69,7 @@ TEST_CASE("softmax handles sizes 0 and 1 and long rows", "[softmax]") {
 }
 
 TEST_CASE("softmax is stable for large inputs and follows the formula for NaN and Inf",
-          "[softmax]") {
+          "[kernels/softmax]") {
   for (bool log : {false, true}) {
     // Large values: exp(x) alone would overflow.
     check_softmax(inlay_test::random_floats(3 * 40, 1, 80.0f, 3000.0f), 3, 40, 1, log);

@@ -52,7 +52,8 @@ void check_transpose(const inlay::Shape& s, const std::vector<std::size_t>& perm
 
 }  // namespace
 
-TEST_CASE("transpose matches the reference for random shapes and permutations", "[transpose]") {
+TEST_CASE("transpose matches the reference for random shapes and permutations",
+          "[kernels/transpose]") {
   std::mt19937 rng(41);
   const std::int64_t choices[] = {0, 1, 1, 2, 3, 5, 7, 9, 17};
   for (int round = 0; round < 60; ++round) {
@@ -70,7 +71,7 @@ TEST_CASE("transpose matches the reference for random shapes and permutations", 
 }
 
 TEST_CASE("transpose covers every permutation of rank 3 and 4 and the common layouts",
-          "[transpose]") {
+          "[kernels/transpose]") {
   for (const inlay::Shape& s : {inlay::Shape{3, 5, 7}, inlay::Shape{2, 3, 1, 5}}) {
     std::vector<std::size_t> perm(s.rank());
     std::iota(perm.begin(), perm.end(), 0u);
@@ -84,7 +85,7 @@ TEST_CASE("transpose covers every permutation of rank 3 and 4 and the common lay
   check_transpose(inlay::Shape{67, 131}, {1, 0}, 6);             // several tiles with tails
 }
 
-TEST_CASE("transpose rejects bad permutations and element sizes", "[transpose]") {
+TEST_CASE("transpose rejects bad permutations and element sizes", "[kernels/transpose]") {
   using Catch::Matchers::Contains;
   std::vector<float> x(6), y(6);
   const inlay::Shape s{2, 3};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph/tiny_model.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 #include "reference/elementwise.hpp"
 #include "test_util.hpp"
 
@@ -154,7 +155,8 @@ void report(const char* what, const ErrorStats& s) {
 
 }  // namespace
 
-TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channels", "[winograd]") {
+TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channels",
+          "[kernels/winograd]") {
   ErrorStats stats;
   std::uint32_t seed = 100;
   // Output sizes 2..9 each way (sizes not a multiple of 4 end in partial tiles), symmetric pads.
@@ -184,7 +186,7 @@ TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channel
 }
 
 TEST_CASE("winograd: many blocks of tile rows, across images; tile rows longer than a block",
-          "[winograd]") {
+          "[kernels/winograd]") {
   ErrorStats stats;
   // 15 tiles a row, 17 rows a block: blocks straddle the two images.
   check_winograd(conv3x3(2, 17, 19, 60, 60, 1, 1, 1, 1), true, Activation::relu(), 1, stats);
@@ -196,7 +198,7 @@ TEST_CASE("winograd: many blocks of tile rows, across images; tile rows longer t
   report("large shapes", stats);
 }
 
-TEST_CASE("winograd with a ThreadPool(2) equals the serial result", "[winograd]") {
+TEST_CASE("winograd with a ThreadPool(2) equals the serial result", "[kernels/winograd]") {
   inlay::ThreadPool pool(2);
   const Conv2dParams p = conv3x3(2, 19, 23, 31, 17, 1, 2, 0, 1);
   const std::vector<float> x =
@@ -218,22 +220,22 @@ TEST_CASE("winograd with a ThreadPool(2) equals the serial result", "[winograd]"
 }
 
 TEST_CASE("winograd_supports and winograd_applies; unsupported parameters are refused",
-          "[winograd]") {
+          "[kernels/winograd]") {
   Conv2dParams p = conv3x3(1, 16, 16, 8, 10, 0, 0, 0, 0);  // 2 x 2 tiles: too few
   CHECK(k::winograd_supports(p));
-  CHECK_FALSE(k::winograd_applies(p));
+  CHECK_FALSE(k::detail::winograd_applies(p));
   p.batch = 4;  // 16 tiles
-  CHECK(k::winograd_applies(p));
+  CHECK(k::detail::winograd_applies(p));
   p.batch = 1, p.in_h = p.in_w = 16;  // 4 x 4 tiles
-  CHECK(k::winograd_applies(p));
+  CHECK(k::detail::winograd_applies(p));
   p.in_h = 13;  // 3 x 4 tiles
-  CHECK_FALSE(k::winograd_applies(p));
+  CHECK_FALSE(k::detail::winograd_applies(p));
   p.in_h = 16;
   p.in_channels = 15;
   CHECK(k::winograd_supports(p));
-  CHECK_FALSE(k::winograd_applies(p));
+  CHECK_FALSE(k::detail::winograd_applies(p));
   p.in_channels = 16, p.out_channels = 15;
-  CHECK_FALSE(k::winograd_applies(p));
+  CHECK_FALSE(k::detail::winograd_applies(p));
   p.out_channels = 16;
   Conv2dParams q = p;
   q.stride_w = 2;
@@ -275,7 +277,7 @@ std::vector<float> run_conv_model(const std::string& bytes, std::vector<inlay::T
 }  // namespace
 
 TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same result",
-          "[winograd]") {
+          "[kernels/winograd]") {
   using inlay_test::attr_ints;
   const Conv2dParams p = conv3x3(2, 16, 20, 13, 11, 0, 1, 1, 0);  // 2 x 3 x 3 tiles
   std::vector<float> x = inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, 21);

@@ -64,7 +64,7 @@ bool one_block(const Conv2dParams& p, std::size_t tiles) {
 TEST_CASE(
     "winograd: a 7x7 layer transforms its tiles serially, a 14x14 one of 512 channels in "
     "parallel",
-    "[winograd_threads]") {
+    "[kernels/winograd_threads]") {
   SECTION("7x7, 256 channels: 4 tiles, 2^16.3 transform operations: the GEMM's steps alone") {
     const Conv2dParams p = layer(256, 7);
     REQUIRE(one_block(p, 4));

@@ -20,7 +20,7 @@ Tensor scores(std::int64_t rows, std::int64_t cols, const std::vector<float>& v)
 
 }  // namespace
 
-TEST_CASE("argmax_rows, accuracy and top-k accuracy", "[classification]") {
+TEST_CASE("argmax_rows, accuracy and top-k accuracy", "[metrics/classification]") {
   // Row 2 ties classes 0 and 2: the first wins.
   const Tensor s =
       scores(4, 3, {0.1f, 0.7f, 0.2f, 0.5f, 0.3f, 0.2f, 0.4f, 0.2f, 0.4f, 0.2f, 0.3f, 0.5f});
@@ -41,7 +41,7 @@ TEST_CASE("argmax_rows, accuracy and top-k accuracy", "[classification]") {
   CHECK_THROWS_AS(argmax_rows(Tensor(DType::f32, Shape{3})), inlay::Error);
 }
 
-TEST_CASE("confusion_matrix counts [true][predicted]", "[classification]") {
+TEST_CASE("confusion_matrix counts [true][predicted]", "[metrics/classification]") {
   const ConfusionMatrix m = confusion_matrix({0, 0, 1, 2, 2, 2}, {0, 1, 1, 2, 0, 2}, 3);
   CHECK(m.classes == 3);
   CHECK(m.counts == std::vector<std::int64_t>{1, 1, 0, 0, 1, 0, 1, 0, 2});
@@ -54,7 +54,7 @@ TEST_CASE("confusion_matrix counts [true][predicted]", "[classification]") {
 }
 
 TEST_CASE("classification_report: per class, macro, micro and weighted scores",
-          "[classification]") {
+          "[metrics/classification]") {
   const std::vector<std::int64_t> y_true{0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                          3, 3, 0, 1, 2, 3, 3, 3, 1, 0};
   const std::vector<std::int64_t> y_pred{0, 1, 0, 1, 1, 2, 1, 2, 0, 2,
@@ -88,7 +88,7 @@ TEST_CASE("classification_report: per class, macro, micro and weighted scores",
   CHECK(r.macro.support == 20);
 }
 
-TEST_CASE("classification_report: 0/0 counts as 0 (zero_division=0)", "[classification]") {
+TEST_CASE("classification_report: 0/0 counts as 0 (zero_division=0)", "[metrics/classification]") {
   // Class 2 never occurs and is never predicted; class 1 is never predicted.
   const ClassificationReport r = classification_report({0, 0, 1}, {0, 0, 0}, 3);
   CHECK(r.per_class[0].precision == Approx(2.0 / 3));

@@ -10,7 +10,8 @@ using Catch::Matchers::Contains;
 using inlay::metrics::latency_stats;
 using inlay::metrics::LatencyStats;
 
-TEST_CASE("latency_stats: min, median, p90, p99, mean as numpy computes them", "[latency]") {
+TEST_CASE("latency_stats: min, median, p90, p99, mean as numpy computes them",
+          "[metrics/latency]") {
   // Computed once with /usr/bin/python3 numpy 1.24: np.percentile(ms, [50, 90, 99]) (default
   // "linear" method) = 5.0, 9.0, 9.9; np.mean = 5.2727272727272725.
   const LatencyStats s = latency_stats({5.0, 1.0, 3.0, 2.0, 4.0, 10.0, 7.5, 6.0, 8.0, 9.0, 2.5});
@@ -31,7 +32,7 @@ TEST_CASE("latency_stats: min, median, p90, p99, mean as numpy computes them", "
   CHECK(one.p99_ms == 0.5);
 }
 
-TEST_CASE("latency_stats refuses no runs and non-finite times", "[latency]") {
+TEST_CASE("latency_stats refuses no runs and non-finite times", "[metrics/latency]") {
   CHECK_THROWS_AS(latency_stats({}), inlay::Error);
   CHECK_THROWS_AS(latency_stats({1.0, NAN}), inlay::Error);
 }

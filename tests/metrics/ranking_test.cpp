@@ -25,7 +25,7 @@ double auc_by_pairs(const std::vector<std::int64_t>& y, const std::vector<float>
 
 }  // namespace
 
-TEST_CASE("roc_auc: hand-worked cases", "[ranking]") {
+TEST_CASE("roc_auc: hand-worked cases", "[metrics/ranking]") {
   CHECK(roc_auc({0, 0, 1, 1}, {0.1f, 0.4f, 0.35f, 0.8f}) == 0.75);  // scikit-learn's doc example
   CHECK(roc_auc({0, 1}, {0.2f, 0.9f}) == 1.0);
   CHECK(roc_auc({1, 0}, {0.2f, 0.9f}) == 0.0);
@@ -37,7 +37,7 @@ TEST_CASE("roc_auc: hand-worked cases", "[ranking]") {
   CHECK(roc_auc(y, s) == Approx(0.7361111111111112).epsilon(1e-12));
 }
 
-TEST_CASE("roc_auc equals the pair count on random data with many ties", "[ranking]") {
+TEST_CASE("roc_auc equals the pair count on random data with many ties", "[metrics/ranking]") {
   std::mt19937 rng(11);
   for (int trial = 0; trial < 20; ++trial) {
     const std::size_t n = 2 + rng() % 200;
@@ -53,7 +53,7 @@ TEST_CASE("roc_auc equals the pair count on random data with many ties", "[ranki
   }
 }
 
-TEST_CASE("roc_auc refuses one class, other labels, NaN and size mismatch", "[ranking]") {
+TEST_CASE("roc_auc refuses one class, other labels, NaN and size mismatch", "[metrics/ranking]") {
   CHECK_THROWS_AS(roc_auc({1, 1}, {0.1f, 0.2f}), inlay::Error);
   CHECK_THROWS_AS(roc_auc({0, 2}, {0.1f, 0.2f}), inlay::Error);
   CHECK_THROWS_AS(roc_auc({0, 1}, {0.1f, NAN}), inlay::Error);

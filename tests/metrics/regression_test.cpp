@@ -7,7 +7,7 @@
 
 using namespace inlay::metrics;
 
-TEST_CASE("mse, mae and r2 against numpy", "[regression]") {
+TEST_CASE("mse, mae and r2 against numpy", "[metrics/regression]") {
   // scikit-learn's r2_score doc example; values computed once with /usr/bin/python3 numpy in
   // float64 from the float32 inputs: mse 0.3125, mae 0.45, r2 0.9491042345276873.
   const std::vector<float> y{3.0f, -0.5f, 2.0f, 7.0f, 4.25f};
@@ -26,14 +26,14 @@ TEST_CASE("mse, mae and r2 against numpy", "[regression]") {
   CHECK(r2(ty, tp) == r2(y, p));
 }
 
-TEST_CASE("r2 of a constant target and of the mean prediction", "[regression]") {
+TEST_CASE("r2 of a constant target and of the mean prediction", "[metrics/regression]") {
   CHECK(r2({2, 2, 2}, {2, 2, 2}) == 1.0);
   CHECK(r2({2, 2, 2}, {2, 2, 3}) == 0.0);
   CHECK(r2({1, 2, 3}, {2, 2, 2}) == 0.0);   // predicting the mean
   CHECK(r2({1, 2, 3}, {3, 2, 1}) == -3.0);  // SS_res 8, SS_tot 2
 }
 
-TEST_CASE("regression metrics refuse empty and mismatched inputs", "[regression]") {
+TEST_CASE("regression metrics refuse empty and mismatched inputs", "[metrics/regression]") {
   CHECK_THROWS_AS(mse(std::vector<float>{}, std::vector<float>{}), inlay::Error);
   CHECK_THROWS_AS(mae({1}, {1, 2}), inlay::Error);
   CHECK_THROWS_AS(r2({1, 2}, {1}), inlay::Error);

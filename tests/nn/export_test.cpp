@@ -75,7 +75,7 @@ using Conv1d = nn::Sequential<nn::Input<3, 10>, nn::Conv1D<3, 5, 3, 2, 1>, nn::T
                               nn::Dense<25, 2>>;
 }  // namespace
 
-TEST_CASE("Exported graphs hold one node per layer with the trained weights", "[export]") {
+TEST_CASE("Exported graphs hold one node per layer with the trained weights", "[nn/export]") {
   Mlp net = trained_net<Mlp>(1);
   const std::string bytes = net.to_onnx();
   CHECK(op_types(bytes) == std::vector<std::string>{"Gemm", "Relu", "Gemm", "Tanh", "Identity",
@@ -110,7 +110,7 @@ void check_graph_door(Net& net, std::size_t batch, std::uint32_t seed) {
   inlay_test::check_close(out[0].data<float>(), want.data(), want.size(), 1e-5f, 1e-6f);
 }
 
-TEST_CASE("The graph door reloads exported networks with the same outputs", "[export]") {
+TEST_CASE("The graph door reloads exported networks with the same outputs", "[nn/export]") {
   Mlp mlp = trained_net<Mlp>(11);
   check_graph_door(mlp, 5, 12);
   // The graph door has no Clip yet: every other activation.
@@ -122,7 +122,7 @@ TEST_CASE("The graph door reloads exported networks with the same outputs", "[ex
   check_graph_door(acts, 3, 14);
 }
 
-TEST_CASE("Exported LSTM and GRU layers are ONNX LSTM and GRU nodes", "[export]") {
+TEST_CASE("Exported LSTM and GRU layers are ONNX LSTM and GRU nodes", "[nn/export]") {
   Recurrent net = trained_net<Recurrent>(15);
   const std::string bytes = net.to_onnx(13);
   // [batch, seq, in] -> [seq, batch, in]; every step's Y back to [batch, seq, hidden]; the
@@ -137,7 +137,7 @@ TEST_CASE("Exported LSTM and GRU layers are ONNX LSTM and GRU nodes", "[export]"
 }
 
 TEST_CASE("The graph door reloads exported LSTM and GRU networks with the same outputs",
-          "[export]") {
+          "[nn/export]") {
   Recurrent net = trained_net<Recurrent>(16);
   check_graph_door(net, 1, 17);  // batch 1: matrix-vector recurrent products
   check_graph_door(net, 3, 18);  // batch 3: R packed at load
@@ -147,7 +147,7 @@ TEST_CASE("The graph door reloads exported LSTM and GRU networks with the same o
   check_graph_door(other, 2, 20);
 }
 
-TEST_CASE("The graph door reloads exported attention with the same outputs", "[export]") {
+TEST_CASE("The graph door reloads exported attention with the same outputs", "[nn/export]") {
   using Attention = nn::Sequential<nn::MultiHeadAttention<8, 2, 5>, nn::LayerNorm,
                                    nn::MultiHeadAttention<8, 4, 5, true>>;
   Attention net = trained_net<Attention>(23);

@@ -28,7 +28,7 @@ void collect(void* context, const std::string& line) {
 }
 }  // namespace
 
-TEST_CASE("fit learns, reports one line per epoch and is deterministic for a seed", "[fit]") {
+TEST_CASE("fit learns, reports one line per epoch and is deterministic for a seed", "[nn/fit]") {
   const Blobs data = blobs(300, 1);
   std::vector<std::string> lines;
   nn::FitOptions o;
@@ -59,7 +59,7 @@ TEST_CASE("fit learns, reports one line per epoch and is deterministic for a see
   CHECK(b.params()[0].value[5] == a.params()[0].value[5]);
 }
 
-TEST_CASE("Early stopping stops and puts back the best weights", "[fit]") {
+TEST_CASE("Early stopping stops and puts back the best weights", "[nn/fit]") {
   // Validation labels that contradict the training labels: the better the network learns, the
   // worse the validation loss, so the best epoch is an early one and training stops.
   const Blobs data = blobs(90, 2);
@@ -84,7 +84,7 @@ TEST_CASE("Early stopping stops and puts back the best weights", "[fit]") {
   CHECK(e.loss == Approx(h.epochs[h.best_epoch - 1].val_loss).epsilon(1e-6));
 }
 
-TEST_CASE("fit regression, schedules, distillation and clear errors", "[fit]") {
+TEST_CASE("fit regression, schedules, distillation and clear errors", "[nn/fit]") {
   // y = 2 x0 - x1 + 0.5
   const std::size_t n = 128;
   inlay::Tensor x(inlay::DType::f32, {static_cast<std::int64_t>(n), 2});
@@ -164,7 +164,7 @@ double first_sign_accuracy() {
 }
 }  // namespace
 
-TEST_CASE("LSTM and GRU learn to remember the first step of a sequence", "[fit]") {
+TEST_CASE("LSTM and GRU learn to remember the first step of a sequence", "[nn/fit]") {
   CHECK(first_sign_accuracy<nn::LSTM<1, 8, 8, false>>() > 0.9);
   CHECK(first_sign_accuracy<nn::GRU<1, 8, 8, false>>() > 0.9);
 }

@@ -4,12 +4,12 @@
 namespace nn = inlay::nn;
 using nn_test::check_network_gradient;
 
-TEST_CASE("Dense gradients match finite differences", "[gradient]") {
+TEST_CASE("Dense gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::Dense<5, 4>> net;
   check_network_gradient(net, 3, 1);
 }
 
-TEST_CASE("MLP gradients flow through every layer", "[gradient]") {
+TEST_CASE("MLP gradients flow through every layer", "[nn/gradient]") {
   nn::Sequential<nn::Dense<6, 8>, nn::Tanh, nn::Dense<8, 5>, nn::Sigmoid, nn::Dense<5, 3>> net;
   check_network_gradient(net, 4, 2);
 }
@@ -20,7 +20,7 @@ void check_activation(std::uint32_t seed, float lo = -2.5f, float hi = 2.5f) {
   check_network_gradient(net, 3, seed, 1e-3f, 2e-2, 2e-3, 24, lo, hi);
 }
 
-TEST_CASE("Every activation layer's gradient matches finite differences", "[gradient]") {
+TEST_CASE("Every activation layer's gradient matches finite differences", "[nn/gradient]") {
   check_activation<nn::Identity>(10);
   check_activation<nn::ReLU>(11);
   check_activation<nn::LeakyReLU>(12);
@@ -38,7 +38,7 @@ TEST_CASE("Every activation layer's gradient matches finite differences", "[grad
   check_activation<nn::ReLU6>(24, -2.0f, 8.0f);
 }
 
-TEST_CASE("Softmax, Flatten and Dropout gradients match finite differences", "[gradient]") {
+TEST_CASE("Softmax, Flatten and Dropout gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::Input<2, 5>, nn::Softmax> softmax;
   check_network_gradient(softmax, 3, 30, 1e-3f);
   nn::Sequential<nn::Input<2, 3>, nn::Flatten, nn::Dense<6, 2>> flatten;
@@ -47,7 +47,7 @@ TEST_CASE("Softmax, Flatten and Dropout gradients match finite differences", "[g
   check_network_gradient(dropout, 4, 32);
 }
 
-TEST_CASE("Convolution layers' gradients match finite differences", "[gradient]") {
+TEST_CASE("Convolution layers' gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::Input<2, 5, 6>, nn::Conv2D<2, 3, 3, 1, 1>> conv;
   check_network_gradient(conv, 2, 40);
   nn::Sequential<nn::Input<2, 7, 7>, nn::Conv2D<2, 2, 3, 2, 0>> strided;
@@ -58,7 +58,7 @@ TEST_CASE("Convolution layers' gradients match finite differences", "[gradient]"
   check_network_gradient(conv1d, 3, 43);
 }
 
-TEST_CASE("Pooling layers' gradients match finite differences", "[gradient]") {
+TEST_CASE("Pooling layers' gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::Input<2, 6, 6>, nn::MaxPool2D<2>> max;
   check_network_gradient(max, 2, 50, 1e-3f);  // small steps: no tie within a window
   nn::Sequential<nn::Input<2, 5, 5>, nn::AvgPool2D<3, 2, 1>> avg;
@@ -68,7 +68,7 @@ TEST_CASE("Pooling layers' gradients match finite differences", "[gradient]") {
 }
 
 TEST_CASE("Normalization, embedding and residual gradients match finite differences",
-          "[gradient]") {
+          "[nn/gradient]") {
   nn::Sequential<nn::Input<3, 4>, nn::BatchNorm, nn::Flatten, nn::Dense<12, 2>> bn;
   check_network_gradient(bn, 4, 60, 1e-2f, 3e-2, 3e-3);
   nn::Sequential<nn::Input<2, 6>, nn::LayerNorm, nn::Flatten, nn::Dense<12, 3>> ln;
@@ -83,7 +83,7 @@ TEST_CASE("Normalization, embedding and residual gradients match finite differen
   check_network_gradient(res, 3, 63);
 }
 
-TEST_CASE("LSTM and GRU gradients match finite differences through time", "[gradient]") {
+TEST_CASE("LSTM and GRU gradients match finite differences through time", "[nn/gradient]") {
   // Every step's output, then the last step's only (into a Dense); batch 1 takes the
   // matrix-vector path of the recurrent product, larger batches the GEMM.
   nn::Sequential<nn::LSTM<3, 4, 5>> lstm;
@@ -98,7 +98,7 @@ TEST_CASE("LSTM and GRU gradients match finite differences through time", "[grad
   check_network_gradient(stacked, 3, 74, 1e-2f, 3e-2, 3e-3);
 }
 
-TEST_CASE("MultiHeadAttention gradients match finite differences", "[gradient]") {
+TEST_CASE("MultiHeadAttention gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::MultiHeadAttention<6, 2, 4>> attention;
   check_network_gradient(attention, 2, 80, 1e-2f, 3e-2, 3e-3);
   nn::Sequential<nn::MultiHeadAttention<4, 1, 5, true>, nn::Flatten, nn::Dense<20, 2>> causal;

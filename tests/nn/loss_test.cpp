@@ -4,7 +4,7 @@
 namespace nn = inlay::nn;
 using nn_test::check_loss_gradient;
 
-TEST_CASE("Regression losses: values and gradients", "[loss]") {
+TEST_CASE("Regression losses: values and gradients", "[nn/loss]") {
   const std::vector<float> out = {0.5f, -1.0f, 2.0f, 0.0f};
   const std::vector<float> target = {0.0f, 1.0f, -1.5f, 0.25f};
   nn::Targets t;
@@ -24,7 +24,7 @@ TEST_CASE("Regression losses: values and gradients", "[loss]") {
   check_loss_gradient(nn::Huber(0.7f), x, 4, 3, t);
 }
 
-TEST_CASE("Cross-entropy: value, class weights, label smoothing, gradients", "[loss]") {
+TEST_CASE("Cross-entropy: value, class weights, label smoothing, gradients", "[nn/loss]") {
   const std::vector<float> logits = {1.0f, 2.0f, 3.0f, 0.0f, 0.0f, 0.0f};
   const std::vector<std::int64_t> labels = {2, 0};
   nn::Targets t;
@@ -47,7 +47,7 @@ TEST_CASE("Cross-entropy: value, class weights, label smoothing, gradients", "[l
                     Catch::Contains("needs class labels"));
 }
 
-TEST_CASE("Binary cross-entropy, KL divergence, hinge, distillation gradients", "[loss]") {
+TEST_CASE("Binary cross-entropy, KL divergence, hinge, distillation gradients", "[nn/loss]") {
   const std::vector<float> z = inlay_test::random_floats(12, 6, -4, 4);
   const std::vector<float> p01 = {1, 0, 1, 1, 0, 0, 0.3f, 1, 0, 1, 0.5f, 0};
   nn::Targets t;

@@ -12,7 +12,7 @@ struct One {
 };
 }  // namespace
 
-TEST_CASE("One optimizer step by hand", "[optimizer]") {
+TEST_CASE("One optimizer step by hand", "[nn/optimizer]") {
   One p{{1.0f, -2.0f}, {0.5f, -0.25f}};
   nn::SGD sgd(0.1f);
   sgd.step(p.params());
@@ -61,7 +61,7 @@ TEST_CASE("One optimizer step by hand", "[optimizer]") {
   CHECK(r.w[0] == Approx(-0.01f * 2.0f / std::sqrt(0.1f * 4.0f)));
 }
 
-TEST_CASE("Gradient clipping by value and by global norm", "[optimizer]") {
+TEST_CASE("Gradient clipping by value and by global norm", "[nn/optimizer]") {
   One p{{0.0f, 0.0f}, {3.0f, -4.0f}};
   nn::SGD sgd(1.0f);
   sgd.clip_norm = 1.0f;
@@ -76,7 +76,7 @@ TEST_CASE("Gradient clipping by value and by global norm", "[optimizer]") {
   CHECK(q.w[1] == Approx(0.5f));
 }
 
-TEST_CASE("Learning-rate schedules", "[optimizer]") {
+TEST_CASE("Learning-rate schedules", "[nn/optimizer]") {
   const nn::LrSchedule step = nn::LrSchedule::step(10, 0.5f);
   CHECK(step.factor(0.0, 30) == 1.0f);
   CHECK(step.factor(9.9, 30) == 1.0f);
@@ -94,7 +94,7 @@ TEST_CASE("Learning-rate schedules", "[optimizer]") {
   CHECK(warm.factor(7.0, 12, 4) == Approx(0.5f));
 }
 
-TEST_CASE("Every optimizer minimizes a quadratic", "[optimizer]") {
+TEST_CASE("Every optimizer minimizes a quadratic", "[nn/optimizer]") {
   auto run = [](nn::Optimizer& opt, int steps) {
     // f(w) = sum (w - c)^2 / 2, gradient w - c.
     One p{{5.0f, -3.0f, 0.5f}, {0, 0, 0}};

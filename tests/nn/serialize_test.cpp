@@ -5,7 +5,7 @@
 
 namespace nn = inlay::nn;
 
-TEST_CASE("Weights round-trip and mismatches are rejected", "[serialize]") {
+TEST_CASE("Weights round-trip and mismatches are rejected", "[nn/serialize]") {
   using Net = nn::Sequential<nn::Dense<3, 4>, nn::ReLU, nn::Dense<4, 2>>;
   Net a, b;
   inlay::data::Rng rng(1), rng2(2);

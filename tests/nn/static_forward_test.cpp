@@ -8,7 +8,7 @@
 
 namespace nn = inlay::nn;
 
-TEST_CASE("Static-shape forward makes no heap allocation", "[static_forward]") {
+TEST_CASE("Static-shape forward makes no heap allocation", "[nn/static_forward]") {
   // The counter works: one allocation is seen. The pointer goes through a volatile so that the
   // optimizer cannot elide the new/delete pair (clang does for an unused std::vector).
   std::uint64_t before = inlay_test::heap_allocations();
@@ -47,7 +47,7 @@ TEST_CASE("Static-shape forward makes no heap allocation", "[static_forward]") {
 }
 
 TEST_CASE("Static-shape forward of recurrent and attention layers makes no heap allocation",
-          "[static_forward]") {
+          "[nn/static_forward]") {
   using Net = nn::Sequential<nn::LSTM<8, 16, 10>, nn::MultiHeadAttention<16, 4, 10, true>,
                              nn::GRU<16, 8, 10, false>, nn::Dense<8, 3>>;
   Net net(4);

@@ -150,7 +150,7 @@ void check_tensor(const inlay::onnx::TensorProto& proto, const TensorFact& fact,
 
 }  // namespace
 
-TEST_CASE("The bench models parse and match python3-onnx", "[onnx][bench_models]") {
+TEST_CASE("The bench models parse and match python3-onnx", "[onnx][onnx/bench_models]") {
   const char* facts_path = std::getenv("INLAY_MODEL_FACTS");
   if (facts_path == nullptr || !fs::exists(facts_path)) {
     WARN("SKIPPED: no facts file (INLAY_MODEL_FACTS is '"

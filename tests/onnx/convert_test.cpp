@@ -27,7 +27,7 @@ Tensor convert(const Pb& pb) {
 }
 }  // namespace
 
-TEST_CASE("raw_data converts for every supported type", "[onnx][convert]") {
+TEST_CASE("raw_data converts for every supported type", "[onnx][onnx/convert]") {
   Tensor f = convert(Pb().s(8, "f")
                          .s(1, dims({2, 3}))
                          .u(2, 1)
@@ -61,7 +61,7 @@ TEST_CASE("raw_data converts for every supported type", "[onnx][convert]") {
   CHECK(empty.numel() == 0);
 }
 
-TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][convert]") {
+TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][onnx/convert]") {
   Tensor f =
       convert(Pb().s(1, dims({2})).u(2, 1).s(4, inlay_test::le_bytes<float>({0.5f})).f32(4, 1.5f));
   CHECK(f.data<float>()[0] == 0.5f);
@@ -90,7 +90,7 @@ TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][
              Contains("tensor 'c': float_data holds 1 elements but dims [3] need 3"));
 }
 
-TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx][convert]") {
+TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx][onnx/convert]") {
   CHECK_THAT(
       error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 16).s(9, std::string(2, '\0'))); },
                ErrorKind::unsupported_op),
@@ -145,7 +145,7 @@ TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx]
              Contains("tensor 'x': external data"));
 }
 
-TEST_CASE("Data type names and the dtype mapping", "[onnx][convert]") {
+TEST_CASE("Data type names and the dtype mapping", "[onnx][onnx/convert]") {
   CHECK(inlay::onnx::data_type_name(1) == "FLOAT");
   CHECK(inlay::onnx::data_type_name(16) == "BFLOAT16");
   CHECK(inlay::onnx::data_type_name(-1) == "UNKNOWN(-1)");

@@ -61,7 +61,7 @@ Tensor load(const Pb& t, const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("External data is read from inside the model's folder", "[onnx][external_data]") {
+TEST_CASE("External data is read from inside the model's folder", "[onnx][onnx/external_data]") {
   TempDir dir;
   fs::create_directories(dir.path / "sub");
   write_file(dir.path / "sub" / "w.bin", "XXXX" + inlay_test::le_bytes<float>({1.5f, -2.5f}));
@@ -75,7 +75,7 @@ TEST_CASE("External data is read from inside the model's folder", "[onnx][extern
   CHECK(load(external_tensor("./sub/w.bin", "4"), dir.path).numel() == 2);
 }
 
-TEST_CASE("External data leading outside the folder is refused", "[onnx][external_data]") {
+TEST_CASE("External data leading outside the folder is refused", "[onnx][onnx/external_data]") {
   TempDir outside, dir;
   write_file(outside.path / "secret.bin", std::string(8, 'S'));
   fs::create_directories(dir.path / "sub");
@@ -109,7 +109,7 @@ TEST_CASE("External data leading outside the folder is refused", "[onnx][externa
 }
 
 TEST_CASE("External data offsets and lengths are checked against the file",
-          "[onnx][external_data]") {
+          "[onnx][onnx/external_data]") {
   TempDir dir;
   write_file(dir.path / "w.bin", std::string(12, '\0'));
   CHECK_NOTHROW(load(external_tensor("w.bin", "4"), dir.path));
@@ -135,7 +135,8 @@ TEST_CASE("External data offsets and lengths are checked against the file",
              Contains("is not a regular file"));
 }
 
-TEST_CASE("Model and tensor files: read, and I/O errors naming the path", "[onnx][external_data]") {
+TEST_CASE("Model and tensor files: read, and I/O errors naming the path",
+          "[onnx][onnx/external_data]") {
   TempDir dir;
   const Pb tensor =
       Pb().s(8, "t").s(1, varint(1)).u(2, 1).s(9, inlay_test::le_bytes<float>({3.0f}));

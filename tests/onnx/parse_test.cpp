@@ -73,7 +73,7 @@ Pb small_model() {
 
 }  // namespace
 
-TEST_CASE("A small model's fields are all read", "[onnx][parse]") {
+TEST_CASE("A small model's fields are all read", "[onnx][onnx/parse]") {
   const std::string bytes = small_model().bytes;
   ExactBytes b(bytes);
   const ModelProto m = inlay::onnx::parse_model(b.data.get(), b.size);
@@ -156,7 +156,7 @@ TEST_CASE("A small model's fields are all read", "[onnx][parse]") {
 }
 
 TEST_CASE("Every truncation of a model is a clean inlay::Error or a shorter valid model",
-          "[onnx][parse]") {
+          "[onnx][onnx/parse]") {
   const std::string bytes = small_model().bytes;
   std::size_t errors = 0;
   for (std::size_t n = 0; n < bytes.size(); ++n) {
@@ -172,7 +172,7 @@ TEST_CASE("Every truncation of a model is a clean inlay::Error or a shorter vali
   CHECK(errors > bytes.size() * 9 / 10);
 }
 
-TEST_CASE("Errors name the field path and the byte offset", "[onnx][parse]") {
+TEST_CASE("Errors name the field path and the byte offset", "[onnx][onnx/parse]") {
   // node[1].attribute[1].t.dims: a packed varint list whose last varint is cut
   Pb t;
   t.s(1, varint(3) + "\x80");
@@ -209,7 +209,7 @@ TEST_CASE("Errors name the field path and the byte offset", "[onnx][parse]") {
              Contains("ModelProto.graph: field 2: length 50 runs past the end of the buffer"));
 }
 
-TEST_CASE("Nesting bombs are refused without exhausting the stack", "[onnx][parse]") {
+TEST_CASE("Nesting bombs are refused without exhausting the stack", "[onnx][onnx/parse]") {
   // graph -> node -> attribute -> g -> node ... 1000 levels deep
   Pb inner = Pb().s(2, "leaf");
   for (int i = 0; i < 1000; ++i) {
@@ -224,7 +224,8 @@ TEST_CASE("Nesting bombs are refused without exhausting the stack", "[onnx][pars
   CHECK_NOTHROW(inlay_test::parse_model_bytes(Pb().m(7, ok).bytes));
 }
 
-TEST_CASE("Sparse initializers and segmented tensors are refused as unsupported", "[onnx][parse]") {
+TEST_CASE("Sparse initializers and segmented tensors are refused as unsupported",
+          "[onnx][onnx/parse]") {
   CHECK_THAT(
       error_of([&] { inlay_test::parse_model_bytes(Pb().m(7, Pb().m(15, Pb())).bytes); },
                ErrorKind::unsupported_op),
@@ -234,7 +235,7 @@ TEST_CASE("Sparse initializers and segmented tensors are refused as unsupported"
              Contains("TensorProto.segment"));
 }
 
-TEST_CASE("Empty buffers parse as empty messages", "[onnx][parse]") {
+TEST_CASE("Empty buffers parse as empty messages", "[onnx][onnx/parse]") {
   const ModelProto m = inlay::onnx::parse_model(nullptr, 0);
   CHECK_FALSE(m.has_graph);
   CHECK(inlay::onnx::parse_tensor(nullptr, 0).dims.empty());

@@ -31,7 +31,7 @@ void read_all(const std::string& bytes, Visit visit) {
 }
 }  // namespace
 
-TEST_CASE("Varints decode up to 64 bits and refuse overflow and truncation", "[onnx][wire]") {
+TEST_CASE("Varints decode up to 64 bits and refuse overflow and truncation", "[onnx][onnx/wire]") {
   for (std::uint64_t v :
        {std::uint64_t(0), std::uint64_t(1), std::uint64_t(127), std::uint64_t(128),
         std::uint64_t(300), std::uint64_t(1) << 35, ~std::uint64_t(0)}) {
@@ -59,7 +59,7 @@ TEST_CASE("Varints decode up to 64 bits and refuse overflow and truncation", "[o
              Contains("M: varint runs past the end of the buffer at byte 1"));
 }
 
-TEST_CASE("Fixed-width and length-delimited fields are bounds-checked", "[onnx][wire]") {
+TEST_CASE("Fixed-width and length-delimited fields are bounds-checked", "[onnx][onnx/wire]") {
   float f = 0;
   std::uint64_t bits = 0;
   std::string s;
@@ -91,7 +91,7 @@ TEST_CASE("Fixed-width and length-delimited fields are bounds-checked", "[onnx][
       Contains("runs past the end"));
 }
 
-TEST_CASE("Repeated scalars are read packed and unpacked, mixed", "[onnx][wire]") {
+TEST_CASE("Repeated scalars are read packed and unpacked, mixed", "[onnx][onnx/wire]") {
   std::vector<std::int64_t> ints;
   std::vector<float> floats;
   std::vector<double> doubles;
@@ -128,7 +128,8 @@ TEST_CASE("Repeated scalars are read packed and unpacked, mixed", "[onnx][wire]"
              Contains("M.ints: varint runs past the end of the buffer at byte 3"));
 }
 
-TEST_CASE("Unknown fields of every wire type are skipped; groups are refused", "[onnx][wire]") {
+TEST_CASE("Unknown fields of every wire type are skipped; groups are refused",
+          "[onnx][onnx/wire]") {
   std::vector<std::uint32_t> numbers;
   read_all(Pb().u(100, 5).f64(101, 1).s(102, "xyz").f32(103, 1.0f).u(1, 9).bytes,
            [&](Reader&, const Field& f) { numbers.push_back(f.number); });
@@ -145,7 +146,7 @@ TEST_CASE("Unknown fields of every wire type are skipped; groups are refused", "
              Contains("invalid field number 0"));
 }
 
-TEST_CASE("Known fields with the wrong wire type are refused", "[onnx][wire]") {
+TEST_CASE("Known fields with the wrong wire type are refused", "[onnx][onnx/wire]") {
   const auto expect = [](const std::string& bytes, const char* message,
                          std::function<void(Reader&, const Field&)> visit) {
     CHECK_THAT(error_of([&] { read_all(bytes, visit); }, ErrorKind::invalid_model),
@@ -164,7 +165,7 @@ TEST_CASE("Known fields with the wrong wire type are refused", "[onnx][wire]") {
          });
 }
 
-TEST_CASE("Nesting deeper than the limit is refused", "[onnx][wire]") {
+TEST_CASE("Nesting deeper than the limit is refused", "[onnx][onnx/wire]") {
   ExactBytes b(std::string("x"));
   const Path root{nullptr, "M", -1};
   CHECK_NOTHROW(

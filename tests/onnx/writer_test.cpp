@@ -64,7 +64,7 @@ const AttributeProto& attribute(const inlay::onnx::NodeProto& node, const std::s
 
 }  // namespace
 
-TEST_CASE("writer: model header, inputs and outputs with symbolic dims", "[writer]") {
+TEST_CASE("writer: model header, inputs and outputs with symbolic dims", "[onnx/writer]") {
   const auto m = inlay_test::parse_model_bytes(checker_model().model_bytes(17));
   CHECK(m.proto.ir_version == 8);
   REQUIRE(m.proto.opset_import.size() == 2);
@@ -98,7 +98,8 @@ TEST_CASE("writer: model header, inputs and outputs with symbolic dims", "[write
         "me");
 }
 
-TEST_CASE("writer: an unknown dimension (no value, no name) and every element type", "[writer]") {
+TEST_CASE("writer: an unknown dimension (no value, no name) and every element type",
+          "[onnx/writer]") {
   GraphWriter g;
   const DType types[] = {DType::f32, DType::f16, DType::i8,     DType::u8,
                          DType::i32, DType::i64, DType::boolean};
@@ -118,7 +119,7 @@ TEST_CASE("writer: an unknown dimension (no value, no name) and every element ty
   CHECK(m.proto.graph.output[0].type.shape.empty());
 }
 
-TEST_CASE("writer: initializers of every dtype come back with the same bytes", "[writer]") {
+TEST_CASE("writer: initializers of every dtype come back with the same bytes", "[onnx/writer]") {
   std::vector<std::pair<std::string, Tensor>> tensors{
       {"f32", filled<float>(DType::f32, Shape{2, 3}, {1, -2, 3.5f, 0, 1e-30f, -0.0f})},
       {"f16", filled<std::uint16_t>(DType::f16, Shape{2}, {0x3c00, 0xc000})},
@@ -147,7 +148,7 @@ TEST_CASE("writer: initializers of every dtype come back with the same bytes", "
             .proto.name == "t");
 }
 
-TEST_CASE("writer: nodes and attributes of every kind", "[writer]") {
+TEST_CASE("writer: nodes and attributes of every kind", "[onnx/writer]") {
   const auto m = inlay_test::parse_model_bytes(checker_model().model_bytes());
   const auto& nodes = m.proto.graph.node;
   REQUIRE(nodes.size() == 6);
@@ -203,7 +204,7 @@ TEST_CASE("writer: nodes and attributes of every kind", "[writer]") {
   CHECK(attribute(node, "e").floats.empty());
 }
 
-TEST_CASE("writer: errors for bad descriptions and unwritable files", "[writer]") {
+TEST_CASE("writer: errors for bad descriptions and unwritable files", "[onnx/writer]") {
   GraphWriter g;
   CHECK_THROWS_AS(g.add_input("x", DType::f32, {1, 2}, {"N"}), inlay::Error);
   CHECK_THROWS_AS(g.add_initializer("", Tensor(DType::f32, Shape{1})), inlay::Error);
@@ -216,7 +217,7 @@ TEST_CASE("writer: errors for bad descriptions and unwritable files", "[writer]"
   CHECK_THAT(m, Contains("/nonexistent/dir/model.onnx"));
 }
 
-TEST_CASE("writer: save writes model_bytes, read back by read_model_file", "[writer]") {
+TEST_CASE("writer: save writes model_bytes, read back by read_model_file", "[onnx/writer]") {
   const std::string path = "inlay_writer_test.onnx";
   const GraphWriter g = checker_model();
   g.save(path, 15);

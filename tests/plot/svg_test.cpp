@@ -80,7 +80,7 @@ ConfusionMatrix three_classes() {
 
 }  // namespace
 
-TEST_CASE("line chart: series, legend, axes, ticks; escaped text", "[svg]") {
+TEST_CASE("line chart: series, legend, axes, ticks; escaped text", "[plot/svg]") {
   const std::string svg =
       inlay::plot::line_chart_svg_text("Training <digits>", "epoch", "loss", curves());
   INFO(svg);
@@ -102,7 +102,7 @@ TEST_CASE("line chart: series, legend, axes, ticks; escaped text", "[svg]") {
   CHECK(count(svg, "<g class=\"legend\">") == 1);
 }
 
-TEST_CASE("line chart: one point, flat lines, errors", "[svg]") {
+TEST_CASE("line chart: one point, flat lines, errors", "[plot/svg]") {
   const std::string one = inlay::plot::line_chart_svg_text("t", "x", "y", {{"a", {1.0}}});
   CHECK(xml_problem(one).empty());
   CHECK_THAT(one, Contains("<circle"));
@@ -117,7 +117,7 @@ TEST_CASE("line chart: one point, flat lines, errors", "[svg]") {
       inlay::Error);
 }
 
-TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names", "[svg]") {
+TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names", "[plot/svg]") {
   const std::string svg =
       inlay::plot::confusion_matrix_svg_text(three_classes(), {"cat", "dog", "b&w"});
   INFO(svg);
@@ -136,7 +136,7 @@ TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names",
   CHECK_THROWS_AS(inlay::plot::confusion_matrix_svg_text(ConfusionMatrix{}), inlay::Error);
 }
 
-TEST_CASE("save_*_svg write the same text to files", "[svg]") {
+TEST_CASE("save_*_svg write the same text to files", "[plot/svg]") {
   const std::string path = "inlay_svg_test.svg";
   inlay::plot::save_confusion_matrix_svg(path, three_classes());
   std::ifstream in(path, std::ios::binary);

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include <inlay/inlay.hpp>
 
 #include "npy.hpp"
-#include "tensor_proto_writer.hpp"
 
 namespace inlay_cli {
 
@@ -31,7 +31,10 @@ inline void write_tensor(const fs::path& path, const inlay::Tensor& t, const std
   if (has_extension(path, ".npy")) {
     write_npy(path.string(), t);
   } else {
-    write_tensor_proto(path.string(), t, name);
+    const std::string bytes = inlay::onnx::tensor_proto_bytes(name, t);
+    std::ofstream f(path, std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f) inlay::fail(inlay::ErrorKind::io, path.string() + ": cannot write");
   }
 }
 

@@ -70,9 +70,10 @@ class Model {
   const Summary& summary() const noexcept;
 
   struct Impl;
-  const Impl& impl() const noexcept { return *impl_; }
 
  private:
+  friend class Session;
+  const Impl& impl() const noexcept { return *impl_; }
   explicit Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

@@ -17,9 +17,12 @@
 
 INLAY_NAMESPACE_BEGIN
 
+class OpInfo;
 namespace graph {
-struct Graph;  // the IR (graph/ir.hpp): only the implementation looks inside
-}
+struct Graph;  // the IR (graph/impl/ir.hpp): only the implementation looks inside
+struct Node;
+OpInfo make_info(const Graph& g, const Node& node);  // the loader fills an OpInfo
+}  // namespace graph
 
 // One attribute of a node, with the value of its kind (onnx AttributeProto.type).
 struct Attribute {
@@ -75,7 +78,8 @@ class OpInfo {
   std::string where() const;
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
-  // Filled by the loader.
+ private:
+  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node);
   struct Input {
     bool given = false;
     Tensor constant;

@@ -31,7 +31,7 @@
   ((index) % (INLAY_IMPLEMENTATION_PARTS - 1) + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
 #else
-// Whether kernel family `index` (see impl/kernels-inl.hpp) belongs to this part.
+// Whether kernel family `index` (INLAY_FAMILY_<name> below) belongs to this part.
 #define INLAY_IMPLEMENTS_FAMILY(index) \
   ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 1)
@@ -42,6 +42,21 @@
 #define INLAY_IMPLEMENTS_CORE 1
 #define INLAY_IMPLEMENTS_GRAPH 1
 #endif
+
+// The kernel families, numbered once: impl/kernels-inl.hpp compiles each family's bodies
+// (kernels/<family>-inl.hpp) and the end of this file its entry points
+// (kernels/<family>-dispatch.hpp), both under INLAY_IMPLEMENTS(<family>). A new family gets the
+// next number here.
+#define INLAY_FAMILY_elementwise 0
+#define INLAY_FAMILY_gemm 1
+#define INLAY_FAMILY_softmax 2
+#define INLAY_FAMILY_reduce 3
+#define INLAY_FAMILY_conv 4
+#define INLAY_FAMILY_pool 5
+#define INLAY_FAMILY_norm 6
+#define INLAY_FAMILY_transpose 7
+#define INLAY_FAMILY_winograd 8
+#define INLAY_IMPLEMENTS(family) INLAY_IMPLEMENTS_FAMILY(INLAY_FAMILY_##family)
 
 #ifndef HWY_WANT_AVX3_DL
 #define HWY_WANT_AVX3_DL  // AVX-512 VNNI/VBMI2 (Ice Lake, Zen 4): worth a target of its own
@@ -71,31 +86,31 @@
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(0)
+#if INLAY_IMPLEMENTS(elementwise)
 #include "inlay/kernels/elementwise-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(1)
+#if INLAY_IMPLEMENTS(gemm)
 #include "inlay/kernels/gemm-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(2)
+#if INLAY_IMPLEMENTS(softmax)
 #include "inlay/kernels/softmax-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(3)
+#if INLAY_IMPLEMENTS(reduce)
 #include "inlay/kernels/reduce-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(4)
+#if INLAY_IMPLEMENTS(conv)
 #include "inlay/kernels/conv-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(5)
+#if INLAY_IMPLEMENTS(pool)
 #include "inlay/kernels/pool-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(6)
+#if INLAY_IMPLEMENTS(norm)
 #include "inlay/kernels/norm-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(7)
+#if INLAY_IMPLEMENTS(transpose)
 #include "inlay/kernels/transpose-dispatch.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(8)
+#if INLAY_IMPLEMENTS(winograd)
 #include "inlay/kernels/winograd-dispatch.hpp"
 #endif
 

@@ -1,33 +1,35 @@
 // Every kernel body, compiled once per CPU target: no include guard, Highway re-includes this file
 // (through inlay/inlay.hpp) with HWY_TARGET set to each target in turn. Each *-inl.hpp below has
-// a toggle guard of its own, so it may include the ones it builds on. The family numbers are the
-// ones INLAY_IMPLEMENTS_FAMILY uses to split the implementation (impl/implementation.hpp).
+// a toggle guard of its own, so it may include the ones it builds on. The families and their
+// numbers (which part of a split implementation compiles them) are listed in
+// impl/implementation.hpp.
 #include "inlay/kernels/activation-inl.hpp"
-#if INLAY_IMPLEMENTS_FAMILY(0)
+#if INLAY_IMPLEMENTS(elementwise)
 #include "inlay/kernels/elementwise-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(1)
+#if INLAY_IMPLEMENTS(gemm)
 #include "inlay/kernels/gemm-inl.hpp"
 #include "inlay/kernels/conv_gemm-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(2)
+#if INLAY_IMPLEMENTS(softmax)
 #include "inlay/kernels/softmax-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(3)
+#if INLAY_IMPLEMENTS(reduce)
 #include "inlay/kernels/reduce-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(4)
+#if INLAY_IMPLEMENTS(conv)
 #include "inlay/kernels/conv-inl.hpp"
+#include "inlay/kernels/depthwise-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(5)
+#if INLAY_IMPLEMENTS(pool)
 #include "inlay/kernels/pool-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(6)
+#if INLAY_IMPLEMENTS(norm)
 #include "inlay/kernels/norm-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(7)
+#if INLAY_IMPLEMENTS(transpose)
 #include "inlay/kernels/transpose-inl.hpp"
 #endif
-#if INLAY_IMPLEMENTS_FAMILY(8)
+#if INLAY_IMPLEMENTS(winograd)
 #include "inlay/kernels/winograd-inl.hpp"
 #endif

@@ -21,6 +21,7 @@
 #include "inlay/impl/dispatch.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/gemm.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 #include "inlay/kernels/transpose.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -96,12 +97,10 @@ bool conv_direct_applies(const Conv2dParams& p) {
 }
 
 // Whether the GEMM makes the column matrix itself, block by block from x (conv_gemm-inl.hpp),
-// instead of reading it from the workspace after im2col. Measured against im2col (AVX-512, one
-// thread, minima of 8 alternated runs): ResNet-18's 7x7 stem (64 output channels, 147 taps)
-// 0.85x the time, a 3x3 64 -> 64 layer at 56x56 0.94-0.99x; but MobileNetV2's stem (32 channels,
-// 27 taps) 1.12x and a 3x3 stride-2 64 -> 128 layer 1.22x: with few taps per output the making
-// costs more than the FMAs it feeds, and with more than 64 output channels (more than one block
-// of A) the GEMM packs A again for each block of columns.
+// instead of reading it from the workspace after im2col. It pays with many taps per output and
+// at most 64 output channels (one block of A): with few taps the making costs more than the FMAs
+// it feeds, and with more channels the GEMM packs A again for each block of columns (measured:
+// docs/bench.md, "Tuning constants").
 bool conv_makes_columns(const Conv2dParams& p) {
   if (p.groups == 0) return false;
   const std::size_t k = p.in_channels / p.groups * p.kernel_h * p.kernel_w;
@@ -203,7 +202,7 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
   }
 }
 
-bool conv2d_packed_applies(const Conv2dParams& p) {
+bool conv2d_packed_supports(const Conv2dParams& p) {
   if (p.groups != 1 || p.out_channels < 16 || p.in_channels == 0) return false;
   const std::size_t out_plane = p.out_h() * p.out_w();
   return out_plane != 0 && out_plane <= 256 && !conv_direct_applies(p);
@@ -233,7 +232,7 @@ void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* 
                             const Activation& activation, Executor* executor) {
   const char* fn = "conv2d_packed";
   check_conv_params(p, fn);
-  if (!conv2d_packed_applies(p)) {
+  if (!conv2d_packed_supports(p)) {
     conv_fail(fn,
               "the layer does not take the packed path (groups 1, at least 16 output "
               "channels, at most 256 output pixels, not a direct-kernel layer)");

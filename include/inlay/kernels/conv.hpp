@@ -56,14 +56,6 @@ void conv2d_nchw_f32(const Conv2dParams& p, const float* x, const float* w, cons
                      float* y, float* workspace, const Activation& activation = {},
                      Executor* executor = nullptr);
 
-namespace detail {
-// One (image, group) of conv2d_nchw_f32's GEMM path: x and y point at the group's first input
-// and output planes, w and bias at its weights and biases. Defined with the GEMM
-// (gemm-dispatch.hpp), whose packing it extends.
-void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, const float* bias,
-                         float* y, const Activation& activation, Executor* executor);
-}  // namespace detail
-
 // Convolutions with few output pixels (out_h * out_w <= 256: the late layers of CNNs, where a
 // GEMM with out_channels rows and so few columns wastes most of its register tiles) run with the
 // roles swapped, on weights packed once: Y^T [pixels, out_channels] = col^T * W^T with bias and
@@ -71,12 +63,12 @@ void conv_gemm_group_f32(const Conv2dParams& p, const float* x, const float* w, 
 // 16 output channels; layers of the direct kernel (above) keep it. The packed weights are
 // conv2d_packed_weights_size_f32 floats (the gemm_pack_b_f32 layout of W^T); the workspace holds
 // the column matrix (none for a pointwise layer) and Y^T of one image.
-bool conv2d_packed_applies(const Conv2dParams& p);
+bool conv2d_packed_supports(const Conv2dParams& p);
 std::size_t conv2d_packed_weights_size_f32(const Conv2dParams& p);
 void conv2d_pack_weights_f32(const Conv2dParams& p, const float* w, float* packed);
 std::size_t conv2d_packed_workspace_size_f32(const Conv2dParams& p);
 // The same result as conv2d_nchw_f32 up to rounding (the sums run in another order). Throws
-// inlay::Error (invalid_argument) when !conv2d_packed_applies(p).
+// inlay::Error (invalid_argument) when !conv2d_packed_supports(p).
 void conv2d_nchw_packed_f32(const Conv2dParams& p, const float* x, const float* packed_w,
                             const float* bias, float* y, float* workspace,
                             const Activation& activation = {}, Executor* executor = nullptr);

@@ -9,6 +9,7 @@
 #include "inlay/impl/dispatch.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/gemm.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {

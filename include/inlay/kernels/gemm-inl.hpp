@@ -8,10 +8,10 @@
 // applied to the tile as it is stored. An MC x KC block of A that serves at least
 // kGemmPackAStrips micro-panels of B is packed into micro-panels of MR rows (element (r, p) at
 // p * MR + r), so the micro-kernel broadcasts from one contiguous stream: broadcasting from MR
-// rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel near
-// 60 % of the FMA peak. A block used for one or two micro-panels (Winograd's GEMMs on 28x28 and
-// 14x14 planes: N = 49 and 16 tiles) is read in place, where packing would cost more than it
-// saves.
+// rows of the caller's matrix (MR streams, rows often 4 KiB apart) held the AVX-512 kernel well
+// below the FMA peak (docs/bench.md, "The GEMM's A operand"). A block used for one or two
+// micro-panels (Winograd's GEMMs on 28x28 and 14x14 planes: N = 49 and 16 tiles) is read in place,
+// where packing would cost more than it saves.
 #if defined(INLAY_KERNELS_GEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_GEMM_INL_HPP
 #undef INLAY_KERNELS_GEMM_INL_HPP

@@ -36,10 +36,6 @@ struct InvertedBottleneckParams {
 
 // Throws inlay::Error (invalid_argument) naming the field when the parameters are inconsistent.
 void validate_inverted_bottleneck(const InvertedBottleneckParams& p);
-// Output rows computed per band: as many as keep the band's expanded and depthwise rows within a
-// cache budget (kInvertedBottleneckBandBytes), at least 1.
-constexpr std::size_t kInvertedBottleneckBandBytes = std::size_t{512} << 10;
-std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p);
 // Scratch floats for one run with this executor (one band buffer per task).
 std::size_t inverted_bottleneck_workspace_size_f32(const InvertedBottleneckParams& p,
                                                    Executor* executor);

@@ -10,6 +10,7 @@
 #include "inlay/core/error.hpp"
 #include "inlay/kernels/gemm.hpp"
 #include "inlay/kernels/inverted_bottleneck.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace kernels {
@@ -46,7 +47,7 @@ inline Plan make_plan(const InvertedBottleneckParams& p, Executor* executor) {
   Plan plan;
   plan.out_h = d.out_h();
   plan.out_w = d.out_w();
-  plan.band_rows = inverted_bottleneck_band_rows(p);
+  plan.band_rows = detail::inverted_bottleneck_band_rows(p);
   const std::size_t c = d.in_channels;
   const std::size_t macs =
       d.batch * (c * d.in_h * d.in_w * p.in_channels +
@@ -142,11 +143,11 @@ void validate_inverted_bottleneck(const InvertedBottleneckParams& p) {
   }
 }
 
-std::size_t inverted_bottleneck_band_rows(const InvertedBottleneckParams& p) {
+std::size_t detail::inverted_bottleneck_band_rows(const InvertedBottleneckParams& p) {
   const Conv2dParams& d = p.depthwise;
   // Per output row: stride_h expanded rows of in_w and one depthwise row of out_w, all channels.
   const std::size_t per_row = d.in_channels * (d.stride_h * d.in_w + d.out_w()) * sizeof(float);
-  const std::size_t rows = per_row == 0 ? 1 : kInvertedBottleneckBandBytes / per_row;
+  const std::size_t rows = per_row == 0 ? 1 : detail::kInvertedBottleneckBandBytes / per_row;
   return std::max<std::size_t>(1, std::min(rows, std::max<std::size_t>(d.out_h(), 1)));
 }
 

@@ -17,6 +17,7 @@
 #include "inlay/core/executor.hpp"
 #include "inlay/impl/dispatch.hpp"
 #include "inlay/kernels/gemm.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 #include "inlay/kernels/winograd.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -24,15 +25,12 @@ namespace kernels {
 
 namespace {
 // Tiles per block, aimed at: large enough to keep the GEMMs efficient (n = tiles), small enough
-// to keep V and M (36 * (in + out channels) * tiles floats) near the caches. Measured for
-// F(2x2, 3x3) on ResNet-18's 3x3 layers (AVX-512): 256 as fast as any of 64 .. 4096, 1024 slower
-// at 64x56x56; for F(4x4, 3x3), 128 was 8 % slower than 256 at 64x56x56.
+// to keep V and M (36 * (in + out channels) * tiles floats) near the caches (measured:
+// docs/bench.md, "Tuning constants").
 constexpr std::size_t winograd_block_tiles = 256;
 
 // Fewer tiles than this in a call make the 36 GEMMs too narrow to pay for streaming U (4 times
-// the weights). Measured (AVX-512, one thread): 16 tiles (256 channels, 14x14) 1.7x faster than
-// im2col + GEMM; F(2x2, 3x3), the earlier form of this kernel, lost to im2col at 7x7 with 512
-// channels (its 16 tiles streamed 16/9 times the weights).
+// the weights) against im2col + GEMM (measured: docs/bench.md, "Tuning constants").
 constexpr std::size_t winograd_min_tiles = 16;
 
 // Tile rows per block: whole tile rows, at least one, at most all of them.
@@ -53,9 +51,7 @@ bool winograd_supports(const Conv2dParams& p) {
          p.out_h() >= 2 && p.out_w() >= 2;
 }
 
-// Measured against im2col + GEMM for F(2x2, 3x3) (AVX-512, one thread): 8 channels each way or
-// 4 -> 16 slower, 16 -> 16 faster (1.6x at 56x56).
-bool winograd_applies(const Conv2dParams& p) {
+bool detail::winograd_applies(const Conv2dParams& p) {
   const std::size_t tiles = p.batch * ((p.out_h() + 3) / 4) * ((p.out_w() + 3) / 4);
   return winograd_supports(p) && p.in_channels >= 16 && p.out_channels >= 16 &&
          tiles >= winograd_min_tiles;

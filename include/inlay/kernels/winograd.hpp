@@ -22,10 +22,6 @@ namespace kernels {
 // Whether winograd_conv2d_nchw_f32 accepts p: kernel 3x3, stride 1, dilation 1, groups 1, any
 // padding, output at least 2x2 (tiles may lie partly outside the output).
 bool winograd_supports(const Conv2dParams& p);
-// winograd_supports(p) and the layer is large enough for the Winograd path to beat im2col + GEMM
-// (measured: at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch,
-// e.g. a 14x14 output).
-bool winograd_applies(const Conv2dParams& p);
 
 // Floats of the transformed weights: 36 matrices [out_channels x in_channels].
 std::size_t winograd_weights_size_f32(std::size_t out_channels, std::size_t in_channels);

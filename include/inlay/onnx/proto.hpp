@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "inlay/core/config.hpp"
+#include "inlay/core/dtype.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace onnx {
@@ -39,6 +40,29 @@ enum class DataType : std::int32_t {
   complex128 = 15,
   bfloat16 = 16
 };
+
+// The one table between inlay's dtypes and TensorProto.DataType: every DType has one entry; the
+// other data types (string, complex, bfloat16) have no inlay dtype.
+struct DTypeDataType {
+  DType dtype;
+  DataType data_type;
+};
+inline constexpr DTypeDataType dtype_data_types[] = {
+    {DType::f32, DataType::float32}, {DType::f16, DataType::float16},
+    {DType::f64, DataType::float64}, {DType::i8, DataType::int8},
+    {DType::u8, DataType::uint8},    {DType::i16, DataType::int16},
+    {DType::u16, DataType::uint16},  {DType::i32, DataType::int32},
+    {DType::u32, DataType::uint32},  {DType::i64, DataType::int64},
+    {DType::u64, DataType::uint64},  {DType::boolean, DataType::boolean},
+};
+
+// TensorProto.DataType of an inlay dtype.
+constexpr DataType data_type_of(DType dtype) noexcept {
+  for (const DTypeDataType& e : dtype_data_types) {
+    if (e.dtype == dtype) return e.data_type;
+  }
+  return DataType::undefined;
+}
 
 struct StringStringEntryProto {
   std::string_view key;

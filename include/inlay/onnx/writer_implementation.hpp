@@ -55,24 +55,6 @@ class Encoder {
   std::string& out_;
 };
 
-inline DataType data_type_of(DType dtype) {
-  switch (dtype) {
-    case DType::f32: return DataType::float32;
-    case DType::f16: return DataType::float16;
-    case DType::i8: return DataType::int8;
-    case DType::u8: return DataType::uint8;
-    case DType::i32: return DataType::int32;
-    case DType::i64: return DataType::int64;
-    case DType::boolean: return DataType::boolean;
-    case DType::f64: return DataType::float64;
-    case DType::i16: return DataType::int16;
-    case DType::u16: return DataType::uint16;
-    case DType::u32: return DataType::uint32;
-    case DType::u64: return DataType::uint64;
-  }
-  return DataType::undefined;
-}
-
 // TensorProto: dims (1), data_type (2), name (8), raw_data (9, little-endian elements).
 inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
   if (value.empty() && value.numel() != 0) {

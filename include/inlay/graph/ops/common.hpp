@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
@@ -40,6 +42,36 @@ std::unique_ptr<OpKernel> make_lambda_kernel(F f) {
 template <class K>
 OpFactory factory() {
   return [](const OpInfo& info) -> std::unique_ptr<OpKernel> { return std::make_unique<K>(info); };
+}
+
+// A string attribute that names one of a fixed set of choices (mode, direction, auto_pad ...):
+// the enum value that `value` spells; anything else fails with `kind`, listing the spellings.
+template <class E>
+E choice_of(const OpInfo& info, const char* attribute, const std::string& value,
+            std::initializer_list<std::pair<const char*, E>> choices,
+            ErrorKind kind = ErrorKind::unsupported_op) {
+  std::string spellings;
+  for (const auto& choice : choices) {
+    if (value == choice.first) return choice.second;
+    spellings += (spellings.empty() ? "'" : ", '") + std::string(choice.first) + "'";
+  }
+  info.fail(kind, std::string(attribute) + " '" + value +
+                      "' is not supported (known: " + spellings + ")");
+}
+
+// Product of dims [from, to).
+inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t i = from; i < to; ++i) n *= s[i];
+  return n;
+}
+
+// choice_of for the node's attribute `attribute`, or `fallback` where the node has none.
+template <class E>
+E enum_attribute(const OpInfo& info, const char* attribute, const char* fallback,
+                 std::initializer_list<std::pair<const char*, E>> choices,
+                 ErrorKind kind = ErrorKind::unsupported_op) {
+  return choice_of(info, attribute, info.get_string(attribute, fallback), choices, kind);
 }
 
 // Axis in [-rank, rank) -> [0, rank); an Error naming the node otherwise.

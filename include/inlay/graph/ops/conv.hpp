@@ -15,6 +15,7 @@
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/kernels/conv.hpp"
+#include "inlay/kernels/impl/paths.hpp"
 #include "inlay/kernels/winograd.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -35,14 +36,13 @@ struct WindowAttrs {
         strides(info.get_ints("strides")),
         pads(info.get_ints("pads")),
         dilations(info.get_ints("dilations")) {
-    const std::string a = info.get_string("auto_pad", "NOTSET");
-    if (a == "SAME_UPPER") auto_pad = AutoPad::same_upper;
-    else if (a == "SAME_LOWER") auto_pad = AutoPad::same_lower;
-    else if (a == "VALID") auto_pad = AutoPad::valid;
-    else if (a != "NOTSET" && !a.empty()) {
-      info.fail(ErrorKind::invalid_model,
-                "auto_pad '" + a + "' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID");
-    }
+    auto_pad = enum_attribute<AutoPad>(info, "auto_pad", "NOTSET",
+                                       {{"NOTSET", AutoPad::notset},
+                                        {"", AutoPad::notset},
+                                        {"SAME_UPPER", AutoPad::same_upper},
+                                        {"SAME_LOWER", AutoPad::same_lower},
+                                        {"VALID", AutoPad::valid}},
+                                       ErrorKind::invalid_model);
     check_values(info, "kernel_shape", kernel, 1);
     check_values(info, "strides", strides, 1);
     check_values(info, "dilations", dilations, 1);
@@ -255,7 +255,7 @@ class ConvKernel final : public OpKernel {
     // Prepared forms are built from, and stand for, the constant weights only.
     const bool preparable =
         !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
-    if (preparable && kernels::winograd_applies(p)) {
+    if (preparable && kernels::detail::winograd_applies(p)) {
       const float* u = winograd_weights_.get([&](std::vector<float>& out) {
         out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
         kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
@@ -267,7 +267,7 @@ class ConvKernel final : public OpKernel {
                                         activation_, ctx.executor());
       return;
     }
-    if (preparable && kernels::conv2d_packed_applies(p)) {
+    if (preparable && kernels::conv2d_packed_supports(p)) {
       const float* packed = packed_weights_.get([&](std::vector<float>& out) {
         out.resize(kernels::conv2d_packed_weights_size_f32(p));
         kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());

@@ -586,12 +586,8 @@ class ModKernel final : public OpKernel {
 class BitShiftKernel final : public OpKernel {
  public:
   explicit BitShiftKernel(const OpInfo& info) {
-    const std::string direction = info.get_string("direction", "");
-    if (direction != "LEFT" && direction != "RIGHT") {
-      info.fail(ErrorKind::invalid_model,
-                "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
-    }
-    left_ = direction == "LEFT";
+    left_ = enum_attribute<bool>(info, "direction", "", {{"LEFT", true}, {"RIGHT", false}},
+                                 ErrorKind::invalid_model);
   }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);

@@ -25,8 +25,7 @@ constexpr const char* inverted_bottleneck_op = "InvertedBottleneck";
 class InvertedBottleneckKernel final : public OpKernel {
  public:
   // Expanded tensors below this many bytes stay in the core's cache when the layers run one by
-  // one; banding pays only above (inlay_kernels_bench --benchmark_filter=model/bottleneck: the
-  // 4.6 and 1.7 MiB blocks of MobileNetV2 gain 15-30 %, the 0.6 MiB and smaller lose 5-25 %).
+  // one; banding pays only above (measured: docs/bench.md, "Tuning constants").
   static constexpr std::size_t kBandedFromBytes = std::size_t{1} << 20;
 
   explicit InvertedBottleneckKernel(const OpInfo& info)
@@ -104,7 +103,7 @@ class InvertedBottleneckKernel final : public OpKernel {
 
  private:
   // The three layers one after the other, the 1x1 ones on weights packed at their first use when
-  // their plane is small (conv2d_packed_applies), as ConvKernel runs them.
+  // their plane is small (conv2d_packed_supports), as ConvKernel runs them.
   void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
                   const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
                   const kernels::BottleneckStage& project, float* y) const {
@@ -127,7 +126,7 @@ class InvertedBottleneckKernel final : public OpKernel {
               ctx.executor());
   }
   bool packs(const kernels::Conv2dParams& p) const {
-    return constant_weights_ && kernels::conv2d_packed_applies(p);
+    return constant_weights_ && kernels::conv2d_packed_supports(p);
   }
   std::size_t workspace_floats(const kernels::Conv2dParams& p) const {
     return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)

@@ -34,56 +34,37 @@ class GateFunction {
                std::size_t& next_alpha, const std::vector<float>& betas, std::size_t& next_beta) {
     std::string n;
     for (char ch : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    float alpha = 0.0f, beta = 0.0f;
-    bool uses_alpha = true, uses_beta = false;
-    if (n == "relu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::relu;
-      uses_alpha = false;
-    } else if (n == "tanh") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::tanh;
-      uses_alpha = false;
-    } else if (n == "sigmoid") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::sigmoid;
-      uses_alpha = false;
-    } else if (n == "softplus") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::softplus;
-      uses_alpha = false;
-    } else if (n == "softsign") {
-      kind_ = Kind::softsign;
-      uses_alpha = false;
-    } else if (n == "leakyrelu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::leaky_relu;
-      alpha = 0.01f;
-    } else if (n == "elu") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::elu;
-      alpha = 1.0f;
-    } else if (n == "thresholdedrelu") {
-      kind_ = Kind::thresholded_relu;
-      alpha = 1.0f;
-    } else if (n == "hardsigmoid") {
-      kind_ = Kind::kernel;
-      op_ = kernels::UnaryOp::hard_sigmoid;
-      alpha = 0.2f;
-      beta = 0.5f;
-      uses_beta = true;
-    } else if (n == "affine") {
-      kind_ = Kind::affine;
-      alpha = 1.0f;
-      uses_beta = true;
-    } else if (n == "scaledtanh") {
-      kind_ = Kind::scaled_tanh;
-      alpha = 1.0f;
-      beta = 1.0f;
-      uses_beta = true;
-    } else {
-      info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    // ONNX's defaults of alpha and beta; `takes_*` says whether the function consumes a value.
+    struct Spec {
+      const char* name;
+      Kind kind;
+      kernels::UnaryOp op;
+      float alpha, beta;
+      bool takes_alpha, takes_beta;
+    };
+    using kernels::UnaryOp;
+    static const Spec specs[] = {
+        {"relu", Kind::kernel, UnaryOp::relu, 0.0f, 0.0f, false, false},
+        {"tanh", Kind::kernel, UnaryOp::tanh, 0.0f, 0.0f, false, false},
+        {"sigmoid", Kind::kernel, UnaryOp::sigmoid, 0.0f, 0.0f, false, false},
+        {"softplus", Kind::kernel, UnaryOp::softplus, 0.0f, 0.0f, false, false},
+        {"softsign", Kind::softsign, UnaryOp::identity, 0.0f, 0.0f, false, false},
+        {"leakyrelu", Kind::kernel, UnaryOp::leaky_relu, 0.01f, 0.0f, true, false},
+        {"elu", Kind::kernel, UnaryOp::elu, 1.0f, 0.0f, true, false},
+        {"thresholdedrelu", Kind::thresholded_relu, UnaryOp::identity, 1.0f, 0.0f, true, false},
+        {"hardsigmoid", Kind::kernel, UnaryOp::hard_sigmoid, 0.2f, 0.5f, true, true},
+        {"affine", Kind::affine, UnaryOp::identity, 1.0f, 0.0f, true, true},
+        {"scaledtanh", Kind::scaled_tanh, UnaryOp::identity, 1.0f, 1.0f, true, true},
+    };
+    const Spec* spec = nullptr;
+    for (const Spec& candidate : specs) {
+      if (n == candidate.name) spec = &candidate;
     }
+    if (spec == nullptr) info.fail(ErrorKind::unsupported_op, "activation '" + name + "'");
+    kind_ = spec->kind;
+    op_ = spec->op;
+    float alpha = spec->alpha, beta = spec->beta;
+    const bool uses_alpha = spec->takes_alpha, uses_beta = spec->takes_beta;
     if (uses_alpha && next_alpha < alphas.size()) alpha = alphas[next_alpha++];
     if (uses_beta && next_beta < betas.size()) beta = betas[next_beta++];
     alpha_ = alpha;
@@ -136,15 +117,15 @@ class RecurrentKernel final : public OpKernel {
         input_forget_(info.get_int("input_forget", 0) != 0),
         linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
         layout_(info.get_int("layout", 0)) {
-    const std::string dir = info.get_string("direction", "forward");
-    if (dir == "forward") directions_ = 1;
-    else if (dir == "reverse") {
-      directions_ = 1;
-      reverse_ = true;
-    } else if (dir == "bidirectional") directions_ = 2;
-    else
-      info.fail(ErrorKind::invalid_model,
-                "direction '" + dir + "' is not forward, reverse or bidirectional");
+    enum class Direction { forward, reverse, bidirectional };
+    const Direction direction =
+        enum_attribute<Direction>(info, "direction", "forward",
+                                  {{"forward", Direction::forward},
+                                   {"reverse", Direction::reverse},
+                                   {"bidirectional", Direction::bidirectional}},
+                                  ErrorKind::invalid_model);
+    directions_ = direction == Direction::bidirectional ? 2 : 1;
+    reverse_ = direction == Direction::reverse;
     if (layout_ != 0 && layout_ != 1) {
       info.fail(ErrorKind::invalid_model, "layout " + std::to_string(layout_) + " is not 0 or 1");
     }

@@ -119,12 +119,10 @@ class LossKernel final : public OpKernel {
       : softmax_(softmax),
         has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
-    const std::string r = info.get_string("reduction", "mean");
-    if (r != "none" && r != "sum" && r != "mean") {
-      info.fail(ErrorKind::invalid_model,
-                "reduction must be \"none\", \"sum\" or \"mean\", not \"" + r + "\"");
-    }
-    reduction_ = r == "none" ? Reduction::none : r == "sum" ? Reduction::sum : Reduction::mean;
+    reduction_ = enum_attribute<Reduction>(
+        info, "reduction", "mean",
+        {{"none", Reduction::none}, {"sum", Reduction::sum}, {"mean", Reduction::mean}},
+        ErrorKind::invalid_model);
   }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);

@@ -23,21 +23,13 @@ std::string data_type_name(std::int32_t t) {
 }
 
 bool to_dtype(std::int32_t t, DType& out) noexcept {
-  switch (static_cast<DataType>(t)) {
-    case DataType::float32: out = DType::f32; return true;
-    case DataType::float16: out = DType::f16; return true;
-    case DataType::int8: out = DType::i8; return true;
-    case DataType::uint8: out = DType::u8; return true;
-    case DataType::int32: out = DType::i32; return true;
-    case DataType::int64: out = DType::i64; return true;
-    case DataType::boolean: out = DType::boolean; return true;
-    case DataType::float64: out = DType::f64; return true;
-    case DataType::int16: out = DType::i16; return true;
-    case DataType::uint16: out = DType::u16; return true;
-    case DataType::uint32: out = DType::u32; return true;
-    case DataType::uint64: out = DType::u64; return true;
-    default: return false;
+  for (const DTypeDataType& e : dtype_data_types) {
+    if (static_cast<std::int32_t>(e.data_type) == t) {
+      out = e.dtype;
+      return true;
+    }
   }
+  return false;
 }
 
 namespace detail {

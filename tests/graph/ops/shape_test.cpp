@@ -1,5 +1,6 @@
-// The shape operators beyond the official node tests: every dtype, attribute forms of older
-// opsets, and the errors for shapes and values that do not fit.
+// Graph-door tests of the shape operators (include/inlay/graph/ops/shape.hpp) beyond the official
+// node tests: every dtype, attribute forms of older opsets, and the errors for shapes and values
+// that do not fit.
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ Tensor i64s(std::initializer_list<std::int64_t> v) {
 
 }  // namespace
 
-TEST_CASE("Reshape copies 0 entries, infers -1 and keeps every dtype's bytes", "[shape_ops]") {
+TEST_CASE("Reshape copies 0 entries, infers -1 and keeps every dtype's bytes",
+          "[graph/ops/shape]") {
   for (DType dtype : all_dtypes()) {
     INFO("dtype " << inlay::dtype_name(dtype));
     const Tensor x = pattern_tensor(dtype, Shape{2, 3, 4});
@@ -29,14 +31,14 @@ TEST_CASE("Reshape copies 0 entries, infers -1 and keeps every dtype's bytes", "
   }
 }
 
-TEST_CASE("Reshape with allowzero keeps 0 as a dimension", "[shape_ops]") {
+TEST_CASE("Reshape with allowzero keeps 0 as a dimension", "[graph/ops/shape]") {
   const Tensor x(DType::f32, Shape{0, 3});
   const Tensor y =
       OpModel("Reshape", 14).in(x).constant(i64s({3, 0})).attr("allowzero", std::int64_t(1)).run1();
   CHECK(y.shape() == (Shape{3, 0}));
 }
 
-TEST_CASE("Reshape refuses shapes that do not fit", "[shape_ops]") {
+TEST_CASE("Reshape refuses shapes that do not fit", "[graph/ops/shape]") {
   const Tensor x(DType::f32, Shape{2, 3});
   auto reshape = [&](std::initializer_list<std::int64_t> s) {
     return OpModel("Reshape").in(x).constant(i64s(s)).run1();
@@ -76,7 +78,7 @@ TEST_CASE("Reshape refuses shapes that do not fit", "[shape_ops]") {
         std::string::npos);
 }
 
-TEST_CASE("Flatten refuses an axis beyond the rank", "[shape_ops]") {
+TEST_CASE("Flatten refuses an axis beyond the rank", "[graph/ops/shape]") {
   const Tensor x(DType::u8, Shape{2, 3});
   CHECK(OpModel("Flatten").in(x).attr("axis", std::int64_t(2)).run1().shape() == (Shape{6, 1}));
   CHECK(OpModel("Flatten").in(x).attr("axis", std::int64_t(-2)).run1().shape() == (Shape{1, 6}));
@@ -84,7 +86,7 @@ TEST_CASE("Flatten refuses an axis beyond the rank", "[shape_ops]") {
            ErrorKind::invalid_model);
 }
 
-TEST_CASE("Squeeze and Unsqueeze take axes as an attribute before opset 13", "[shape_ops]") {
+TEST_CASE("Squeeze and Unsqueeze take axes as an attribute before opset 13", "[graph/ops/shape]") {
   const Tensor x = pattern_tensor(DType::i16, Shape{1, 3, 1});
   CHECK(OpModel("Squeeze", 11).in(x).attr("axes", {0}).run1().shape() == (Shape{3, 1}));
   CHECK(OpModel("Squeeze", 11).in(x).run1().shape() == (Shape{3}));
@@ -97,7 +99,7 @@ TEST_CASE("Squeeze and Unsqueeze take axes as an attribute before opset 13", "[s
   check_moved(x, y, [](std::int64_t j) { return j; });
 }
 
-TEST_CASE("Squeeze and Unsqueeze refuse axes that do not fit", "[shape_ops]") {
+TEST_CASE("Squeeze and Unsqueeze refuse axes that do not fit", "[graph/ops/shape]") {
   const Tensor x(DType::f32, Shape{1, 3});
   CHECK(error_of([&] { OpModel("Squeeze").in(x).constant(i64s({1})).run1(); },
                  ErrorKind::shape_mismatch)
@@ -120,7 +122,7 @@ TEST_CASE("Squeeze and Unsqueeze refuse axes that do not fit", "[shape_ops]") {
       ErrorKind::unsupported_op);
 }
 
-TEST_CASE("Shape slices with start and end; Size counts elements", "[shape_ops]") {
+TEST_CASE("Shape slices with start and end; Size counts elements", "[graph/ops/shape]") {
   const Tensor x(DType::boolean, Shape{2, 3, 4, 5});
   CHECK(values_of<std::int64_t>(OpModel("Shape", 15)
                                     .in(x)
@@ -141,7 +143,7 @@ TEST_CASE("Shape slices with start and end; Size counts elements", "[shape_ops]"
 }
 
 TEST_CASE("ConstantOfShape fills with the value's dtype and refuses negative shapes",
-          "[shape_ops]") {
+          "[graph/ops/shape]") {
   const Tensor y = OpModel("ConstantOfShape")
                        .in(i64s({2, 2}))
                        .attr("value", make_tensor<std::int32_t>(Shape{1}, {7}))
@@ -163,7 +165,7 @@ TEST_CASE("ConstantOfShape fills with the value's dtype and refuses negative sha
       ErrorKind::invalid_model);
 }
 
-TEST_CASE("Range counts ceil((limit - start) / delta) elements", "[shape_ops]") {
+TEST_CASE("Range counts ceil((limit - start) / delta) elements", "[graph/ops/shape]") {
   auto s64 = [](std::int64_t v) { return make_tensor<std::int64_t>(Shape{}, {v}); };
   CHECK(values_of<std::int64_t>(OpModel("Range").in(s64(10)).in(s64(3)).in(s64(-3)).run1()) ==
         std::vector<std::int64_t>{10, 7, 4});
@@ -181,7 +183,7 @@ TEST_CASE("Range counts ceil((limit - start) / delta) elements", "[shape_ops]") 
            ErrorKind::invalid_model);
 }
 
-TEST_CASE("EyeLike places ones on diagonal k in the asked dtype", "[shape_ops]") {
+TEST_CASE("EyeLike places ones on diagonal k in the asked dtype", "[graph/ops/shape]") {
   const Tensor x(DType::f32, Shape{2, 3});
   const Tensor y =
       OpModel("EyeLike").in(x).attr("k", std::int64_t(1)).attr("dtype", std::int64_t(7)).run1();
@@ -196,7 +198,7 @@ TEST_CASE("EyeLike places ones on diagonal k in the asked dtype", "[shape_ops]")
            ErrorKind::shape_mismatch);
 }
 
-TEST_CASE("Expand broadcasts every dtype both ways", "[shape_ops]") {
+TEST_CASE("Expand broadcasts every dtype both ways", "[graph/ops/shape]") {
   for (DType dtype : all_dtypes()) {
     INFO("dtype " << inlay::dtype_name(dtype));
     const Tensor x = pattern_tensor(dtype, Shape{3, 1});
@@ -213,7 +215,7 @@ TEST_CASE("Expand broadcasts every dtype both ways", "[shape_ops]") {
       ErrorKind::shape_mismatch);
 }
 
-TEST_CASE("Dropout runs training mode only with ratio 0", "[shape_ops]") {
+TEST_CASE("Dropout runs training mode only with ratio 0", "[graph/ops/shape]") {
   const Tensor x = pattern_tensor(DType::f32, Shape{4});
   const auto ratio = [](float r) { return make_tensor<float>(Shape{}, {r}); };
   const Tensor yes = make_tensor<bool>(Shape{}, {true});

@@ -1,6 +1,7 @@
-// Reductions, ArgMax/ArgMin, TopK, CumSum, Hardmax and Softmax of the graph door beyond the
-// official node tests: integer and half dtypes, empty reductions, the f32 kernel path against
-// the scalar path, and the errors for bad axes, k and dtypes.
+// Graph-door tests of the reduction operators (include/inlay/graph/ops/reduce.hpp): Reduce*,
+// ArgMax/ArgMin, TopK and CumSum beyond the official node tests: integer and half dtypes, empty
+// reductions, the f32 kernel path against the scalar path, and the errors for bad axes, k and
+// dtypes.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -38,7 +39,7 @@ OpModel reduce_attr(const std::string& op, DType dtype, const std::vector<std::i
 }  // namespace
 
 TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with_empty_axes",
-          "[reduce_ops]") {
+          "[graph/ops/reduce]") {
   const Tensor x = make_tensor<std::int32_t>({2, 3}, {1, 2, 3, 4, 5, 6});
   OpModel m = reduce_sum_13(DType::i32);
   m.attr("keepdims", std::int64_t(0));
@@ -63,7 +64,7 @@ TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with
   CHECK(y.data<std::int64_t>()[0] == std::numeric_limits<std::int64_t>::min());  // wraps
 }
 
-TEST_CASE("Reduce*: bad axes are clear errors", "[reduce_ops]") {
+TEST_CASE("Reduce*: bad axes are clear errors", "[graph/ops/reduce]") {
   const Tensor x(DType::f32, Shape{2, 3});
   CHECK_THAT(error_of(
                  [&] {
@@ -87,7 +88,7 @@ TEST_CASE("Reduce*: bad axes are clear errors", "[reduce_ops]") {
              Contains("int64"));
 }
 
-TEST_CASE("Reduce* on integers, f64 and f16", "[reduce_ops]") {
+TEST_CASE("Reduce* on integers, f64 and f16", "[graph/ops/reduce]") {
   const Tensor xi = make_tensor<std::int32_t>({2, 2}, {1, 2, 3, 5});
   CHECK(values_of<std::int32_t>(reduce_attr("ReduceMean", DType::i32, {1}).run({xi})[0]) ==
         std::vector<std::int32_t>{1, 4});
@@ -120,7 +121,7 @@ TEST_CASE("Reduce* on integers, f64 and f16", "[reduce_ops]") {
   CHECK(inlay::to_float(h.data<inlay::float16>()[0]) == 2.5f);
 }
 
-TEST_CASE("empty reductions give the identity of the op", "[reduce_ops]") {
+TEST_CASE("empty reductions give the identity of the op", "[graph/ops/reduce]") {
   const Tensor ei(DType::i32, Shape{0, 2});
   const auto mn = reduce_attr("ReduceMin", DType::i32, {0}).run({ei})[0];
   CHECK(mn.shape() == Shape{1, 2});
@@ -134,7 +135,8 @@ TEST_CASE("empty reductions give the identity of the op", "[reduce_ops]") {
   CHECK(mx.data<float>()[0] == -std::numeric_limits<float>::infinity());
 }
 
-TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code", "[reduce_ops]") {
+TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code",
+          "[graph/ops/reduce]") {
   const std::vector<float> xs = inlay_test::random_floats(60, 3, 0.1f, 2.0f);
   std::vector<double> xd(xs.begin(), xs.end());
   const Tensor xf = Tensor::view(xs.data(), {3, 4, 5});
@@ -155,7 +157,7 @@ TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code", "[
   }
 }
 
-TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[reduce_ops]") {
+TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[graph/ops/reduce]") {
   const Tensor x = make_tensor<std::int32_t>({2, 3}, {1, 3, 3, 2, 2, 1});
   OpModel first("ArgMax", 13);
   first.input("x", DType::i32).output("y").attr("axis", std::int64_t(1));
@@ -193,7 +195,7 @@ TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[re
   error_of([&] { first.run({make_tensor<std::int32_t>({}, {1})}); }, ErrorKind::shape_mismatch);
 }
 
-TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[reduce_ops]") {
+TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[graph/ops/reduce]") {
   OpModel m("TopK", 11);
   m.input("x", DType::f32).input("k", DType::i64).output("values").output("indices");
   const Tensor x = make_tensor<float>({1, 4}, {3, 1, 3, 2});
@@ -236,7 +238,7 @@ TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[reduce_op
            ErrorKind::invalid_model);
 }
 
-TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[reduce_ops]") {
+TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[graph/ops/reduce]") {
   OpModel m("CumSum", 14);
   m.input("x", DType::i64)
       .input("axis", DType::i32)
@@ -264,103 +266,4 @@ TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[reduce_ops]
                  },
                  ErrorKind::invalid_model),
              Contains("axis must be one int32 or int64"));
-}
-
-TEST_CASE("Hardmax: first maximum, coerced to 2-D before opset 13", "[reduce_ops]") {
-  const std::vector<double> v = {1, 3, 3, 2, 0, 1};
-  OpModel d("Hardmax", 13);
-  d.input("x", DType::f64).output("y");
-  CHECK(values_of<double>(d.run({make_tensor<double>({2, 3}, v)})[0]) ==
-        std::vector<double>{0, 1, 0, 1, 0, 0});
-  // Opset 11, axis 1 of [2, 3, 1]: each row of 3 elements at once (same as above);
-  // opset 13, axis 1 of [1, 2, 3]: along the 2, for each of the 3 columns.
-  std::vector<float> vf(v.begin(), v.end());
-  OpModel old("Hardmax", 11);
-  old.input("x", DType::f32).output("y");
-  CHECK(values_of<float>(old.run({make_tensor<float>({2, 3, 1}, vf)})[0]) ==
-        std::vector<float>{0, 1, 0, 1, 0, 0});
-  OpModel axis1("Hardmax", 13);
-  axis1.input("x", DType::f32).output("y").attr("axis", std::int64_t(1));
-  CHECK(values_of<float>(axis1.run({make_tensor<float>({1, 2, 3}, vf)})[0]) ==
-        std::vector<float>{0, 1, 1, 1, 0, 0});
-  error_of(
-      [&] {
-        OpModel("Hardmax", 13)
-            .input("x", DType::i32)
-            .output("y")
-            .run({Tensor(DType::i32, Shape{2})});
-      },
-      ErrorKind::unsupported_op);
-}
-
-TEST_CASE("Softmax refuses what it does not support", "[reduce_ops]") {
-  OpModel m("Softmax", 13);
-  m.input("x", DType::f64).output("y");
-  CHECK_THAT(error_of([&] { m.run({Tensor(DType::f64, Shape{2})}); }, ErrorKind::unsupported_op),
-             Contains("f32"));
-  OpModel axis("Softmax", 13);
-  axis.input("x", DType::f32).output("y").attr("axis", std::int64_t(3));
-  error_of([&] { axis.run({Tensor(DType::f32, Shape{2, 2})}); }, ErrorKind::invalid_model);
-  error_of(
-      [&] {
-        OpModel("LogSoftmax", 13)
-            .input("x", DType::f32)
-            .output("y")
-            .run({make_tensor<float>({}, {1})});
-      },
-      ErrorKind::shape_mismatch);
-}
-
-TEST_CASE("NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: weights, ignore_index, errors",
-          "[reduce_ops]") {
-  const Tensor x = make_tensor<float>({2, 3}, {-1, -2, -3, -0.5f, -1.5f, -2.5f});
-  const Tensor target = make_tensor<std::int32_t>({2}, {2, 0});
-  const Tensor weight = make_tensor<float>({3}, {1, 2, 3});
-  const auto nll = [](const std::string& reduction) {
-    OpModel m("NegativeLogLikelihoodLoss", 13);
-    m.input("x", DType::f32).input("t", DType::i32).input("w", DType::f32).output("loss");
-    m.attr("reduction", reduction);
-    return m;
-  };
-  CHECK(nll("mean").run({x, target, weight})[0].data<float>()[0] == Approx(9.5 / 4));
-  CHECK(nll("sum").run({x, target, weight})[0].data<float>()[0] == Approx(9.5));
-  const auto none = nll("none").run({x, target, weight})[0];
-  CHECK(none.shape() == Shape{2});
-  CHECK(values_of<float>(none) == std::vector<float>{9, 0.5f});
-  OpModel ignored = nll("mean");
-  ignored.attr("ignore_index", std::int64_t(2));
-  CHECK(ignored.run({x, target, weight})[0].data<float>()[0] == Approx(0.5));
-
-  CHECK_THAT(error_of(
-                 [&] {
-                   nll("mean").run({x, make_tensor<std::int32_t>({2}, {3, 0}), weight});
-                 },
-                 ErrorKind::invalid_argument),
-             Contains("target 3"));
-  error_of(
-      [&] {
-        nll("mean").run({x, make_tensor<std::int32_t>({2, 1}, {1, 0}), weight});
-      },
-      ErrorKind::shape_mismatch);
-  error_of(
-      [&] {
-        nll("mean").run({x, target, make_tensor<float>({2}, {1, 1})});
-      },
-      ErrorKind::shape_mismatch);
-  CHECK_THAT(error_of([&] { nll("average").load(); }, ErrorKind::invalid_model),
-             Contains("average"));
-
-  // Softmax cross-entropy = NLL of log_softmax along axis 1, which is also its second output.
-  const Tensor scores = make_tensor<float>({2, 3, 1}, {1, 2, 3, 0, 0, 1});
-  OpModel sce("SoftmaxCrossEntropyLoss", 13);
-  sce.input("s", DType::f32).input("t", DType::i64).output("loss").output("log_prob");
-  sce.attr("reduction", std::string("none"));
-  const auto out = sce.run({scores, make_tensor<std::int64_t>({2, 1}, {0, 2})});
-  REQUIRE(out[1].shape() == Shape{2, 3, 1});
-  const double lse0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
-  const double lse1 = std::log(2.0 + std::exp(1.0));
-  CHECK(out[1].data<float>()[1] == Approx(2.0 - lse0));
-  CHECK(out[0].shape() == Shape{2, 1});
-  CHECK(out[0].data<float>()[0] == Approx(lse0 - 1.0));
-  CHECK(out[0].data<float>()[1] == Approx(lse1 - 1.0));
 }

@@ -1,0 +1,337 @@
+// Graph-door tests of the convolution operators (include/inlay/graph/ops/conv.hpp): 1-D, grouped
+// and depthwise Conv against a direct loop, the errors on bad attributes, shapes and weights, and
+// Conv's constant weights prepared on demand: Winograd's U only when an input takes the Winograd
+// path, W^T packed only when one takes the small-plane path, each once, also when two sessions on
+// two threads run the model for the first time together; the results match a direct convolution.
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <inlay/inlay.hpp>
+// Internal (not in the umbrella header): the counts of prepared forms.
+#include <inlay/graph/ops/conv.hpp>
+
+#include "graph/tiny_model.hpp"
+#include "onnx/onnx_test_util.hpp"
+
+using namespace inlay_test;
+using inlay::ErrorKind;
+
+namespace {
+
+std::vector<inlay::Tensor> run_model(const std::string& bytes,
+                                     const std::vector<inlay::Tensor>& inputs) {
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  inlay::Session session(model);
+  return session.run(inputs);
+}
+
+inlay::Tensor f32_view(std::vector<float>& v, const std::vector<std::int64_t>& dims) {
+  return inlay::Tensor::view(v.data(), inlay::Shape(dims.data(), dims.size()));
+}
+
+void check_close(const inlay::Tensor& got, const std::vector<float>& want, float tol = 1e-4f) {
+  REQUIRE(got.numel() == static_cast<std::int64_t>(want.size()));
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("element " << i);
+    CHECK(std::fabs(got.data<float>()[i] - want[i]) <= tol * (1.0f + std::fabs(want[i])));
+  }
+}
+
+// Direct 2-D convolution, NCHW, for the reference.
+struct ConvRef {
+  std::int64_t n, c, h, w, m, kh, kw, sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0,
+                                      pr = 0, group = 1;
+  std::int64_t oh() const { return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1; }
+  std::int64_t ow() const { return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1; }
+  std::vector<float> run(const std::vector<float>& x, const std::vector<float>& wt,
+                         const std::vector<float>& b) const {
+    std::vector<float> y(static_cast<std::size_t>(n * m * oh() * ow()));
+    const std::int64_t cg = c / group, mg = m / group;
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t o = 0; o < m; ++o)
+        for (std::int64_t yy = 0; yy < oh(); ++yy)
+          for (std::int64_t xx = 0; xx < ow(); ++xx) {
+            double s = b.empty() ? 0.0 : b[static_cast<std::size_t>(o)];
+            for (std::int64_t ci = 0; ci < cg; ++ci)
+              for (std::int64_t a = 0; a < kh; ++a)
+                for (std::int64_t e = 0; e < kw; ++e) {
+                  const std::int64_t iy = yy * sh + a * dh - pt, ix = xx * sw + e * dw - pl;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  const std::int64_t ch = o / mg * cg + ci;
+                  s += static_cast<double>(
+                           x[static_cast<std::size_t>(((i * c + ch) * h + iy) * w + ix)]) *
+                       wt[static_cast<std::size_t>(((o * cg + ci) * kh + a) * kw + e)];
+                }
+            y[static_cast<std::size_t>(((i * m + o) * oh() + yy) * ow() + xx)] =
+                static_cast<float>(s);
+          }
+    return y;
+  }
+};
+
+std::string conv_model(const std::vector<std::int64_t>& x_dims,
+                       const std::vector<std::int64_t>& w_dims, const std::vector<Pb>& attrs,
+                       bool with_bias = false) {
+  std::size_t wn = 1;
+  for (std::int64_t d : w_dims) wn *= static_cast<std::size_t>(d);
+  TinyModel m;
+  m.input("x", x_dims).init("w", w_dims, std::vector<float>(wn, 0.5f));
+  if (with_bias) m.init("b", {5}, std::vector<float>(5, 1.0f));
+  m.node("Conv",
+         with_bias ? std::vector<std::string>{"x", "w", "b"} : std::vector<std::string>{"x", "w"},
+         {"y"}, attrs)
+      .output("y");
+  return m.bytes();
+}
+
+void run_on_zeros(const std::string& bytes, const std::vector<std::int64_t>& dims) {
+  inlay::Shape s(dims.data(), dims.size());
+  std::vector<float> x(static_cast<std::size_t>(s.numel()), 0.0f);
+  run_model(bytes, {inlay::Tensor::view(x.data(), s)});
+}
+
+std::string load_error(const std::string& bytes, ErrorKind kind) {
+  return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
+}
+std::string run_error(const std::string& bytes, const std::vector<std::int64_t>& dims,
+                      ErrorKind kind) {
+  return error_of([&] { run_on_zeros(bytes, dims); }, kind);
+}
+
+// A Conv of `c` -> `m` channels, k x k kernel with padding k / 2, stride 1, on a [1, c, h, h]
+// input; constant weights and bias.
+struct ConvCase {
+  std::int64_t c, m, k, h;
+  std::vector<float> w, b;
+
+  ConvCase(std::int64_t c_, std::int64_t m_, std::int64_t k_, std::int64_t h_)
+      : c(c_),
+        m(m_),
+        k(k_),
+        h(h_),
+        w(random_floats(static_cast<std::size_t>(m * c * k * k), 11)),
+        b(random_floats(static_cast<std::size_t>(m), 12)) {}
+
+  std::string model() const {
+    const std::int64_t pad = k / 2;
+    TinyModel t;
+    t.input("x", {1, c, h, h}).init("w", {m, c, k, k}, w).init("b", {m}, b);
+    t.node("Conv", {"x", "w", "b"}, {"y"},
+           {attr_ints("kernel_shape", {k, k}), attr_ints("pads", {pad, pad, pad, pad})})
+        .output("y");
+    return t.bytes();
+  }
+  std::vector<float> input(std::uint32_t seed) const {
+    return random_floats(static_cast<std::size_t>(c * h * h), seed);
+  }
+  std::vector<float> run(const inlay::Model& model, std::vector<float>& x) const {
+    const std::vector<std::int64_t> dims{1, c, h, h};
+    inlay::Session session(model);
+    const auto y = session.run({inlay::Tensor::view(x.data(), inlay::Shape(dims.data(), 4))});
+    return std::vector<float>(y[0].data<float>(), y[0].data<float>() + y[0].numel());
+  }
+  // The direct sum in double, same padding (the output has the input's size).
+  std::vector<float> reference(const std::vector<float>& x) const {
+    const std::int64_t pad = k / 2;
+    std::vector<float> y(static_cast<std::size_t>(m * h * h));
+    for (std::int64_t o = 0; o < m; ++o)
+      for (std::int64_t r = 0; r < h; ++r)
+        for (std::int64_t q = 0; q < h; ++q) {
+          double s = b[static_cast<std::size_t>(o)];
+          for (std::int64_t i = 0; i < c; ++i)
+            for (std::int64_t a = 0; a < k; ++a)
+              for (std::int64_t e = 0; e < k; ++e) {
+                const std::int64_t iy = r + a - pad, ix = q + e - pad;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= h) continue;
+                s += double(x[static_cast<std::size_t>((i * h + iy) * h + ix)]) *
+                     w[static_cast<std::size_t>(((o * c + i) * k + a) * k + e)];
+              }
+          y[static_cast<std::size_t>((o * h + r) * h + q)] = static_cast<float>(s);
+        }
+    return y;
+  }
+};
+
+struct Counts {
+  std::size_t winograd, packed;
+};
+Counts counts_now() {
+  auto& c = inlay::graph::ops::conv_prepared_counts();
+  return {c.winograd.load(), c.packed.load()};
+}
+
+// Loads the case's model, runs it `runs` times on one session each, and returns how many forms
+// were built at load and over the runs.
+struct Prepared {
+  Counts at_load, after_runs;
+};
+Prepared load_and_run(const ConvCase& cc, int runs) {
+  const std::string bytes = cc.model();
+  const Counts before = counts_now();
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  const Counts loaded = counts_now();
+  for (int i = 0; i < runs; ++i) {
+    std::vector<float> x = cc.input(static_cast<std::uint32_t>(20 + i));
+    inlay_test::check_close(cc.run(model, x), cc.reference(x), 1e-4f, 1e-4f);
+  }
+  const Counts after = counts_now();
+  return {{loaded.winograd - before.winograd, loaded.packed - before.packed},
+          {after.winograd - loaded.winograd, after.packed - loaded.packed}};
+}
+
+}  // namespace
+
+TEST_CASE("Conv 1-D, grouped and depthwise match a direct convolution", "[graph/ops/conv]") {
+  SECTION("1-D with strides, asymmetric pads, dilations and a bias") {
+    ConvRef r{2, 3, 1, 9, 4, 1, 3};
+    r.sw = 2;
+    r.dw = 2;
+    r.pl = 1;
+    r.pr = 2;
+    auto x = random_floats(2 * 3 * 9, 1), w = random_floats(4 * 3 * 3, 2), b = random_floats(4, 3);
+    TinyModel m;
+    m.input("x", {2, 3, 9})
+        .init("w", {4, 3, 3}, w)
+        .init("b", {4}, b)
+        .node("Conv", {"x", "w", "b"}, {"y"},
+              {attr_ints("strides", {2}), attr_ints("pads", {1, 2}), attr_ints("dilations", {2})})
+        .output("y");
+    const auto out = run_model(m.bytes(), {f32_view(x, {2, 3, 9})});
+    CHECK(out[0].shape() == inlay::Shape({2, 4, r.ow()}));
+    check_close(out[0], r.run(x, w, b));
+  }
+  SECTION("depthwise with channel multiplier 2") {
+    ConvRef r{1, 3, 6, 5, 6, 3, 3};
+    r.pt = r.pl = r.pb = r.pr = 1;
+    r.group = 3;
+    auto x = random_floats(3 * 6 * 5, 4), w = random_floats(6 * 9, 5), b = random_floats(6, 6);
+    TinyModel m;
+    m.input("x", {1, 3, 6, 5})
+        .init("w", {6, 1, 3, 3}, w)
+        .init("b", {6}, b)
+        .node("Conv", {"x", "w", "b"}, {"y"},
+              {attr_int("group", 3), attr_ints("pads", {1, 1, 1, 1})})
+        .output("y");
+    check_close(run_model(m.bytes(), {f32_view(x, {1, 3, 6, 5})})[0], r.run(x, w, b));
+  }
+  SECTION("grouped, strided, SAME_LOWER padding") {
+    ConvRef r{1, 4, 5, 5, 6, 2, 2};
+    r.sh = r.sw = 2;
+    r.group = 2;
+    r.pt = r.pl = 1;  // SAME_LOWER: out 3, one row of padding, at the beginning
+    auto x = random_floats(4 * 25, 7), w = random_floats(6 * 2 * 4, 8);
+    TinyModel m;
+    m.input("x", {1, 4, 5, 5})
+        .init("w", {6, 2, 2, 2}, w)
+        .node("Conv", {"x", "w"}, {"y"},
+              {attr_int("group", 2), attr_ints("strides", {2, 2}),
+               attr_string("auto_pad", "SAME_LOWER")})
+        .output("y");
+    const auto out = run_model(m.bytes(), {f32_view(x, {1, 4, 5, 5})});
+    CHECK(out[0].shape() == inlay::Shape({1, 6, 3, 3}));
+    check_close(out[0], r.run(x, w, {}));
+  }
+}
+
+TEST_CASE("Conv and ConvTranspose refuse bad attributes and weights", "[graph/ops/conv]") {
+  using Catch::Matchers::Contains;
+  CHECK_THAT(run_error(conv_model({1, 3, 5, 5}, {2, 2, 3, 3}, {}), {1, 3, 5, 5},
+                       ErrorKind::shape_mismatch),
+             Contains("W[1] * group != C") && Contains("Conv"));
+  CHECK_THAT(load_error(conv_model({1, 4, 5, 5}, {3, 2, 3, 3}, {attr_int("group", 2)}),
+                        ErrorKind::invalid_model),
+             Contains("does not divide the output channels"));
+  CHECK_THAT(load_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_string("auto_pad", "SAME")}),
+                        ErrorKind::invalid_model),
+             Contains("auto_pad 'SAME'"));
+  CHECK_THAT(load_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {0, 1})}),
+                        ErrorKind::invalid_model),
+             Contains("strides holds 0"));
+  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {1, 1, 1})}),
+                       {1, 1, 5, 5}, ErrorKind::invalid_model),
+             Contains("strides has 3 values"));
+  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("kernel_shape", {2, 2})}),
+                       {1, 1, 5, 5}, ErrorKind::shape_mismatch),
+             Contains("kernel_shape does not match"));
+  CHECK_THAT(run_error(conv_model({1, 1, 3, 3, 3}, {1, 1, 2, 2, 2}, {}), {1, 1, 3, 3, 3},
+                       ErrorKind::unsupported_op),
+             Contains("only 1-D and 2-D"));
+  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {4, 1, 3, 3}, {}, true), {1, 1, 5, 5},
+                       ErrorKind::shape_mismatch),
+             Contains("B [5] must be [4]"));
+
+  // output_shape far beyond what output_padding can reach.
+  TinyModel t;
+  t.input("x", {1, 1, 3, 3})
+      .init("w", {1, 1, 2, 2}, std::vector<float>(4, 1.0f))
+      .node("ConvTranspose", {"x", "w"}, {"y"}, {attr_ints("output_shape", {9, 9})})
+      .output("y");
+  CHECK_THAT(run_error(t.bytes(), {1, 1, 3, 3}, ErrorKind::unsupported_op),
+             Contains("output padding"));
+}
+
+TEST_CASE("Conv prepares no weight form at load", "[graph/ops/conv]") {
+  const Prepared p = load_and_run(ConvCase(16, 80, 3, 8), 0);
+  CHECK(p.at_load.winograd == 0);
+  CHECK(p.at_load.packed == 0);
+}
+
+TEST_CASE("Conv on a small plane builds only the packed weights, once", "[graph/ops/conv]") {
+  // 8x8 output, 80 output channels (past the direct kernel's 64): the small-plane path.
+  const Prepared p = load_and_run(ConvCase(16, 80, 3, 8), 3);
+  CHECK(p.after_runs.packed == 1);
+  CHECK(p.after_runs.winograd == 0);
+}
+
+TEST_CASE("Conv on a large plane builds only Winograd's U, once", "[graph/ops/conv]") {
+  // 3x3 on 20x20 (100 tiles of 2x2, 400 output pixels): Winograd, never the small-plane path.
+  const Prepared p = load_and_run(ConvCase(16, 32, 3, 20), 3);
+  CHECK(p.after_runs.winograd == 1);
+  CHECK(p.after_runs.packed == 0);
+}
+
+TEST_CASE("A 1x1 Conv on a large plane builds no form", "[graph/ops/conv]") {
+  // 400 output pixels: im2col-free GEMM on the raw weights; packing them would be waste.
+  const Prepared p = load_and_run(ConvCase(16, 32, 1, 20), 2);
+  CHECK(p.after_runs.winograd == 0);
+  CHECK(p.after_runs.packed == 0);
+}
+
+TEST_CASE("Two sessions on two threads run a fresh model at once", "[graph/ops/conv]") {
+  const ConvCase small(16, 80, 3, 8), large(16, 32, 3, 20);
+  for (const ConvCase* cc : {&small, &large}) {
+    const bool winograd = cc == &large;
+    INFO((winograd ? "Winograd" : "packed") << " path");
+    for (int round = 0; round < 4; ++round) {
+      const std::string bytes = cc->model();
+      inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+      const Counts before = counts_now();
+      std::vector<float> x[2] = {cc->input(30), cc->input(31)};
+      std::vector<float> y[2];
+      std::string error[2];
+      std::atomic<int> ready{0};
+      auto body = [&](int t) {
+        // Both threads start running together, so the first runs overlap.
+        ++ready;
+        while (ready.load() < 2) std::this_thread::yield();
+        try {
+          y[t] = cc->run(model, x[t]);
+        } catch (const std::exception& e) { error[t] = e.what(); }
+      };
+      std::thread a(body, 0), b(body, 1);
+      a.join();
+      b.join();
+      const Counts after = counts_now();
+      CHECK(after.winograd - before.winograd == (winograd ? 1u : 0u));
+      CHECK(after.packed - before.packed == (winograd ? 0u : 1u));
+      CHECK(error[0].empty());
+      CHECK(error[1].empty());
+      for (int t = 0; t < 2; ++t) check_close(y[t], cc->reference(x[t]), 1e-4f, 1e-4f);
+    }
+  }
+}

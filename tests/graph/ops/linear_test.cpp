@@ -1,0 +1,68 @@
+// Graph-door tests of the linear operators (include/inlay/graph/ops/linear.hpp) beyond the official
+// node tests: Einsum's malformed equations and a contraction against a direct loop.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "graph/tiny_model.hpp"
+#include "onnx/onnx_test_util.hpp"
+
+using namespace inlay_test;
+using inlay::ErrorKind;
+
+namespace {
+
+std::vector<inlay::Tensor> run_model(const std::string& bytes,
+                                     const std::vector<inlay::Tensor>& inputs) {
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  inlay::Session session(model);
+  return session.run(inputs);
+}
+
+inlay::Tensor f32_view(std::vector<float>& v, const std::vector<std::int64_t>& dims) {
+  return inlay::Tensor::view(v.data(), inlay::Shape(dims.data(), dims.size()));
+}
+
+void check_close(const inlay::Tensor& got, const std::vector<float>& want, float tol = 1e-4f) {
+  REQUIRE(got.numel() == static_cast<std::int64_t>(want.size()));
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("element " << i);
+    CHECK(std::fabs(got.data<float>()[i] - want[i]) <= tol * (1.0f + std::fabs(want[i])));
+  }
+}
+
+std::string load_error(const std::string& bytes, ErrorKind kind) {
+  return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
+}
+
+}  // namespace
+
+TEST_CASE("Einsum refuses malformed equations and computes a contraction", "[graph/ops/linear]") {
+  using Catch::Matchers::Contains;
+  auto einsum = [](const std::string& eq, std::size_t inputs) {
+    TinyModel m;
+    m.input("a", {2, 3}).input("b", {3, 4});
+    std::vector<std::string> names{"a", "b"};
+    names.resize(inputs);
+    m.node("Einsum", names, {"y"}, {attr_string("equation", eq)}).output("y");
+    return m.bytes();
+  };
+  CHECK_THAT(load_error(einsum("ij,jk->ik", 1), ErrorKind::invalid_model), Contains("2 operands"));
+  CHECK_THAT(load_error(einsum("i$,jk", 2), ErrorKind::invalid_model), Contains("not a letter"));
+  auto a = random_floats(6, 81), b = random_floats(12, 82);
+  const auto y = run_model(einsum("ij,jk->ki", 2), {f32_view(a, {2, 3}), f32_view(b, {3, 4})});
+  REQUIRE(y[0].shape() == inlay::Shape({4, 2}));
+  std::vector<float> want(8);
+  for (int k = 0; k < 4; ++k)
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 3; ++j)
+        want[static_cast<std::size_t>(k * 2 + i)] +=
+            a[static_cast<std::size_t>(i * 3 + j)] * b[static_cast<std::size_t>(j * 4 + k)];
+  check_close(y[0], want);
+  CHECK_THAT(error_of(
+                 [&] {
+                   run_model(einsum("ij,ik->jk", 2), {f32_view(a, {2, 3}), f32_view(b, {3, 4})});
+                 },
+                 ErrorKind::shape_mismatch),
+             Contains("sizes 2 and 3"));
+}

@@ -1,0 +1,224 @@
+// Graph-door tests of the recurrent operators (include/inlay/graph/ops/rnn.hpp) beyond the official
+// node tests: bidirectional RNN, GRU and LSTM against their two one-way halves; the fast path of
+// LSTM and GRU with the default gate functions (the shared cells of kernels/recurrent.hpp, R
+// packed at load, the batch-1 LSTM input projection fed into the matrix-vector product) against
+// the general path (a clip too large to bite) and against R given as a graph input (not packed),
+// in every direction, for batch 1 and larger batches with sequences of different lengths; and the
+// errors on bad attributes, weights and lengths.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "graph/tiny_model.hpp"
+#include "onnx/onnx_test_util.hpp"
+
+using namespace inlay_test;
+using inlay::ErrorKind;
+
+namespace {
+
+std::vector<inlay::Tensor> run_model(const std::string& bytes,
+                                     const std::vector<inlay::Tensor>& inputs) {
+  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
+  inlay::Session session(model);
+  return session.run(inputs);
+}
+
+inlay::Tensor f32_view(std::vector<float>& v, const std::vector<std::int64_t>& dims) {
+  return inlay::Tensor::view(v.data(), inlay::Shape(dims.data(), dims.size()));
+}
+
+std::string load_error(const std::string& bytes, ErrorKind kind) {
+  return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
+}
+
+// One recurrent layer over x [seq, batch, in] with weights of `dirs` directions.
+std::vector<inlay::Tensor> run_recurrent(const std::string& op, const std::string& direction,
+                                         std::int64_t dirs, std::int64_t gates, std::int64_t hidden,
+                                         std::vector<float>& x, const std::vector<float>& w,
+                                         const std::vector<float>& r, const std::vector<float>& b,
+                                         std::vector<std::int32_t>& lens,
+                                         const std::vector<Pb>& extra) {
+  const std::int64_t seq = 5, batch = 2, in = 3;
+  TinyModel m;
+  std::vector<Pb> attrs = extra;
+  attrs.push_back(attr_int("hidden_size", hidden));
+  attrs.push_back(attr_string("direction", direction));
+  m.input("x", {seq, batch, in})
+      .input("lens", {batch}, onnx_int32)
+      .init("w", {dirs, gates * hidden, in}, w)
+      .init("r", {dirs, gates * hidden, hidden}, r)
+      .init("b", {dirs, 2 * gates * hidden}, b)
+      .node(op, {"x", "w", "r", "b", "lens"}, {"y", "y_h"}, attrs)
+      .output("y")
+      .output("y_h");
+  return run_model(m.bytes(), {f32_view(x, {seq, batch, in}),
+                               inlay::Tensor::view(lens.data(), inlay::Shape{batch})});
+}
+
+// Checks that the bidirectional layer's two halves are the forward and the reverse layer.
+void check_bidirectional(const std::string& op, std::int64_t gates, const std::vector<Pb>& extra) {
+  const std::int64_t hidden = 4, in = 3, seq = 5, batch = 2;
+  auto x = random_floats(static_cast<std::size_t>(seq * batch * in), 61);
+  const std::size_t wn = static_cast<std::size_t>(gates * hidden * in),
+                    rn = static_cast<std::size_t>(gates * hidden * hidden),
+                    bn = static_cast<std::size_t>(2 * gates * hidden);
+  const auto w = random_floats(2 * wn, 62), r = random_floats(2 * rn, 63),
+             b = random_floats(2 * bn, 64);
+  std::vector<std::int32_t> lens{5, 3};
+  auto half = [](const std::vector<float>& v, std::size_t n, std::size_t d) {
+    return std::vector<float>(v.begin() + static_cast<std::ptrdiff_t>(d * n),
+                              v.begin() + static_cast<std::ptrdiff_t>((d + 1) * n));
+  };
+  const auto both = run_recurrent(op, "bidirectional", 2, gates, hidden, x, w, r, b, lens, extra);
+  const auto fwd = run_recurrent(op, "forward", 1, gates, hidden, x, half(w, wn, 0), half(r, rn, 0),
+                                 half(b, bn, 0), lens, extra);
+  const auto rev = run_recurrent(op, "reverse", 1, gates, hidden, x, half(w, wn, 1), half(r, rn, 1),
+                                 half(b, bn, 1), lens, extra);
+  REQUIRE(both[0].shape() == inlay::Shape({seq, 2, batch, hidden}));
+  REQUIRE(both[1].shape() == inlay::Shape({2, batch, hidden}));
+  for (std::int64_t d = 0; d < 2; ++d) {
+    const auto& one = d == 0 ? fwd : rev;
+    for (std::int64_t t = 0; t < seq; ++t) {
+      for (std::int64_t i = 0; i < batch * hidden; ++i) {
+        CHECK(both[0].data<float>()[(t * 2 + d) * batch * hidden + i] ==
+              Approx(one[0].data<float>()[t * batch * hidden + i]).margin(1e-6));
+      }
+    }
+    for (std::int64_t i = 0; i < batch * hidden; ++i) {
+      CHECK(both[1].data<float>()[d * batch * hidden + i] ==
+            Approx(one[1].data<float>()[i]).margin(1e-6));
+    }
+  }
+  // Steps past a sequence's end are zero, and the reverse pass of batch 1 starts at its end.
+  for (std::int64_t t = 3; t < seq; ++t) {
+    for (std::int64_t i = 0; i < hidden; ++i) {
+      CHECK(both[0].data<float>()[((t * 2 + 1) * batch + 1) * hidden + i] == 0.0f);
+    }
+  }
+  float last = 0.0f;
+  for (std::int64_t i = 0; i < hidden; ++i) {
+    last += std::fabs(both[0].data<float>()[((2 * 2 + 1) * batch + 1) * hidden + i]);
+  }
+  CHECK(last > 0.0f);
+}
+
+struct Layer {
+  std::string op, direction;
+  std::int64_t gates, dirs, batch;
+  std::vector<Pb> extra;
+};
+
+// Y and Y_h of `layer` over x [seq, batch, in]; R an initializer, or an input when r_as_input.
+std::vector<inlay::Tensor> run(const Layer& l, std::vector<float>& x, const std::vector<float>& w,
+                               std::vector<float>& r, const std::vector<float>& b,
+                               std::vector<std::int32_t>& lens, bool r_as_input, bool clip) {
+  const std::int64_t seq = 5, in = 3, hidden = 6, gh = l.gates * hidden;
+  std::vector<Pb> attrs = l.extra;
+  attrs.push_back(attr_int("hidden_size", hidden));
+  attrs.push_back(attr_string("direction", l.direction));
+  if (clip) attrs.push_back(attr_float("clip", 1e6f));
+  TinyModel m;
+  m.input("x", {seq, l.batch, in}).input("lens", {l.batch}, onnx_int32);
+  if (r_as_input) m.input("r", {l.dirs, gh, hidden});
+  else m.init("r", {l.dirs, gh, hidden}, r);
+  m.init("w", {l.dirs, gh, in}, w)
+      .init("b", {l.dirs, 2 * gh}, b)
+      .node(l.op, {"x", "w", "r", "b", "lens"}, {"y", "y_h"}, attrs)
+      .output("y")
+      .output("y_h");
+  const std::string bytes = m.bytes();
+  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size()));
+  std::vector<inlay::Tensor> inputs = {
+      inlay::Tensor::view(x.data(), inlay::Shape{seq, l.batch, in}),
+      inlay::Tensor::view(lens.data(), inlay::Shape{l.batch})};
+  if (r_as_input) inputs.push_back(inlay::Tensor::view(r.data(), inlay::Shape{l.dirs, gh, hidden}));
+  return session.run(inputs);
+}
+
+void check_paths_agree(const Layer& l) {
+  INFO(l.op << " " << l.direction << " batch " << l.batch);
+  const std::int64_t seq = 5, in = 3, hidden = 6, gh = l.gates * hidden;
+  auto x = random_floats(static_cast<std::size_t>(seq * l.batch * in), 90);
+  const auto w = random_floats(static_cast<std::size_t>(l.dirs * gh * in), 91);
+  auto r = random_floats(static_cast<std::size_t>(l.dirs * gh * hidden), 92);
+  const auto b = random_floats(static_cast<std::size_t>(l.dirs * 2 * gh), 93);
+  std::vector<std::int32_t> lens =
+      l.batch == 1 ? std::vector<std::int32_t>{4} : std::vector<std::int32_t>{5, 2, 4};
+  const auto fast = run(l, x, w, r, b, lens, false, false);
+  const auto general = run(l, x, w, r, b, lens, false, true);
+  const auto unpacked = run(l, x, w, r, b, lens, true, false);
+  float sum = 0.0f;
+  for (std::size_t k = 0; k < 2; ++k) {
+    REQUIRE(fast[k].shape() == general[k].shape());
+    REQUIRE(fast[k].shape() == unpacked[k].shape());
+    const std::size_t n = static_cast<std::size_t>(fast[k].numel());
+    check_close(fast[k].data<float>(), general[k].data<float>(), n, 1e-5f, 1e-6f);
+    check_close(fast[k].data<float>(), unpacked[k].data<float>(), n, 1e-5f, 1e-6f);
+    for (std::size_t i = 0; i < n; ++i) sum += std::fabs(fast[k].data<float>()[i]);
+  }
+  CHECK(sum > 0.1f);  // not all zero
+}
+
+}  // namespace
+
+TEST_CASE("Bidirectional RNN, GRU and LSTM are their forward and reverse halves",
+          "[graph/ops/rnn]") {
+  SECTION("RNN, Relu") { check_bidirectional("RNN", 1, {attr_strings("activations", {"Relu"})}); }
+  SECTION("GRU, linear_before_reset") {
+    check_bidirectional("GRU", 3, {attr_int("linear_before_reset", 1)});
+  }
+  SECTION("GRU") { check_bidirectional("GRU", 3, {}); }
+  SECTION("LSTM with clip") { check_bidirectional("LSTM", 4, {attr_float("clip", 0.5f)}); }
+  SECTION("LSTM with input_forget") {
+    check_bidirectional("LSTM", 4, {attr_int("input_forget", 1)});
+  }
+}
+
+TEST_CASE("LSTM and GRU give the same results on the shared cells as on the general path",
+          "[graph/ops/rnn]") {
+  for (const char* dir : {"forward", "reverse", "bidirectional"}) {
+    const std::int64_t dirs = std::string(dir) == "bidirectional" ? 2 : 1;
+    for (std::int64_t batch : {1, 3}) {
+      check_paths_agree({"LSTM", dir, 4, dirs, batch, {}});
+      check_paths_agree({"GRU", dir, 3, dirs, batch, {attr_int("linear_before_reset", 1)}});
+    }
+  }
+}
+
+TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[graph/ops/rnn]") {
+  using Catch::Matchers::Contains;
+  auto lstm = [](const std::vector<Pb>& attrs, std::int64_t r_rows) {
+    TinyModel m;
+    m.input("x", {2, 1, 3})
+        .input("lens", {1}, onnx_int32)
+        .init("w", {1, 8, 3}, std::vector<float>(24, 0.1f))
+        .init("r", {1, r_rows, 2}, std::vector<float>(static_cast<std::size_t>(r_rows * 2), 0.1f))
+        .node("LSTM", {"x", "w", "r", "", "lens"}, {"y"}, attrs)
+        .output("y");
+    return m.bytes();
+  };
+  CHECK_THAT(load_error(lstm({attr_string("direction", "sideways")}, 8), ErrorKind::invalid_model),
+             Contains("direction 'sideways'"));
+  CHECK_THAT(load_error(lstm({}, 6), ErrorKind::shape_mismatch), Contains("R [1, 6, 2]"));
+  CHECK_THAT(load_error(lstm({attr_int("hidden_size", 3)}, 8), ErrorKind::shape_mismatch),
+             Contains("hidden_size 3"));
+  CHECK_THAT(load_error(lstm({attr_strings("activations", {"Sigmoid", "Tanh"})}, 8),
+                        ErrorKind::invalid_model),
+             Contains("3 are needed"));
+  CHECK_THAT(load_error(lstm({attr_strings("activations", {"Sigmoid", "Tanh", "Cosh"})}, 8),
+                        ErrorKind::unsupported_op),
+             Contains("activation 'Cosh'"));
+  CHECK_THAT(load_error(lstm({attr_float("clip", -1.0f)}, 8), ErrorKind::invalid_model),
+             Contains("clip"));
+  const std::string ok = lstm({}, 8);
+  std::vector<float> x(6, 0.5f);
+  std::vector<std::int32_t> lens{3};
+  CHECK_THAT(error_of(
+                 [&] {
+                   run_model(ok, {f32_view(x, {2, 1, 3}),
+                                  inlay::Tensor::view(lens.data(), inlay::Shape{1})});
+                 },
+                 ErrorKind::invalid_model),
+             Contains("sequence length 3"));
+}
