@@ -136,6 +136,14 @@ class OpModel {
   std::vector<inlay::Tensor> feeds_;
 };
 
+// 1-D tensors of the given values.
+inline inlay::Tensor i64s(std::initializer_list<std::int64_t> v) {
+  return make_tensor<std::int64_t>(inlay::Shape{static_cast<std::int64_t>(v.size())}, v);
+}
+inline inlay::Tensor f32s(std::initializer_list<float> v) {
+  return make_tensor<float>(inlay::Shape{static_cast<std::int64_t>(v.size())}, v);
+}
+
 // The elements of t as a vector of T (for comparisons).
 template <class T>
 std::vector<T> values_of(const inlay::Tensor& t) {

@@ -8,6 +8,7 @@
 
 #include "graph/op_model.hpp"
 #include "graph/tiny_model.hpp"
+#include "graph/ops/op_test_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using inlay::ErrorKind;
@@ -26,12 +27,6 @@ Pb attr_graph(const std::string& name, const TinyModel& body, const std::string&
   Pb g = body.graph;
   g.s(2, graph_name);
   return Pb().s(1, name).u(20, 5).m(6, g);
-}
-
-std::vector<Tensor> run_model(const std::string& bytes, const std::vector<Tensor>& inputs) {
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Session session(model);
-  return session.run(inputs);
 }
 
 std::string load_error(const std::string& bytes, ErrorKind kind) {

@@ -6,30 +6,12 @@
 
 #include "graph/tiny_model.hpp"
 #include "onnx/onnx_test_util.hpp"
+#include "graph/ops/op_test_helpers.hpp"
 
 using namespace inlay_test;
 using inlay::ErrorKind;
 
 namespace {
-
-std::vector<inlay::Tensor> run_model(const std::string& bytes,
-                                     const std::vector<inlay::Tensor>& inputs) {
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Session session(model);
-  return session.run(inputs);
-}
-
-inlay::Tensor f32_view(std::vector<float>& v, const std::vector<std::int64_t>& dims) {
-  return inlay::Tensor::view(v.data(), inlay::Shape(dims.data(), dims.size()));
-}
-
-void check_close(const inlay::Tensor& got, const std::vector<float>& want, float tol = 1e-4f) {
-  REQUIRE(got.numel() == static_cast<std::int64_t>(want.size()));
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    INFO("element " << i);
-    CHECK(std::fabs(got.data<float>()[i] - want[i]) <= tol * (1.0f + std::fabs(want[i])));
-  }
-}
 
 std::string load_error(const std::string& bytes, ErrorKind kind) {
   return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);

@@ -6,27 +6,13 @@
 #include <vector>
 
 #include "graph/op_model.hpp"
+#include "graph/ops/op_test_helpers.hpp"
 
 using namespace inlay_test;
 using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
-
-namespace {
-
-Tensor i64s(std::initializer_list<std::int64_t> v) {
-  return make_tensor<std::int64_t>(Shape{static_cast<std::int64_t>(v.size())}, v);
-}
-Tensor f32s(std::initializer_list<float> v) {
-  return make_tensor<float>(Shape{static_cast<std::int64_t>(v.size())}, v);
-}
-bool mentions(const std::string& message, const char* what) {
-  INFO(message);
-  return message.find(what) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE("Transpose, Concat, Split, Slice, Tile and DepthToSpace move every dtype",
           "[graph/ops/movement]") {

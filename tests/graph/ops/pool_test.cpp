@@ -5,18 +5,12 @@
 
 #include "graph/tiny_model.hpp"
 #include "onnx/onnx_test_util.hpp"
+#include "graph/ops/op_test_helpers.hpp"
 
 using namespace inlay_test;
 using inlay::ErrorKind;
 
 namespace {
-
-std::vector<inlay::Tensor> run_model(const std::string& bytes,
-                                     const std::vector<inlay::Tensor>& inputs) {
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Session session(model);
-  return session.run(inputs);
-}
 
 void run_on_zeros(const std::string& bytes, const std::vector<std::int64_t>& dims) {
   inlay::Shape s(dims.data(), dims.size());

@@ -12,17 +12,6 @@ using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
 
-namespace {
-
-Tensor i64s(std::initializer_list<std::int64_t> v) {
-  return make_tensor<std::int64_t>(Shape{static_cast<std::int64_t>(v.size())}, v);
-}
-Tensor f32s(std::initializer_list<float> v) {
-  return make_tensor<float>(Shape{static_cast<std::int64_t>(v.size())}, v);
-}
-
-}  // namespace
-
 TEST_CASE("Resize and Upsample: legacy floor, integer dtypes, sizes, bad scales",
           "[graph/ops/resize]") {
   const Tensor x = make_tensor<float>(Shape{1, 2}, {1, 2});

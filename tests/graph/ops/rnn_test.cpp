@@ -11,22 +11,12 @@
 
 #include "graph/tiny_model.hpp"
 #include "onnx/onnx_test_util.hpp"
+#include "graph/ops/op_test_helpers.hpp"
 
 using namespace inlay_test;
 using inlay::ErrorKind;
 
 namespace {
-
-std::vector<inlay::Tensor> run_model(const std::string& bytes,
-                                     const std::vector<inlay::Tensor>& inputs) {
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Session session(model);
-  return session.run(inputs);
-}
-
-inlay::Tensor f32_view(std::vector<float>& v, const std::vector<std::int64_t>& dims) {
-  return inlay::Tensor::view(v.data(), inlay::Shape(dims.data(), dims.size()));
-}
 
 std::string load_error(const std::string& bytes, ErrorKind kind) {
   return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);

@@ -12,14 +12,6 @@ using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
 
-namespace {
-
-Tensor i64s(std::initializer_list<std::int64_t> v) {
-  return make_tensor<std::int64_t>(Shape{static_cast<std::int64_t>(v.size())}, v);
-}
-
-}  // namespace
-
 TEST_CASE("Reshape copies 0 entries, infers -1 and keeps every dtype's bytes",
           "[graph/ops/shape]") {
   for (DType dtype : all_dtypes()) {
