@@ -4,6 +4,8 @@
 // only acceptable ends; a crash, a sanitizer report, another exception or a hang is a bug.
 // Built and run by tools/fuzz (seed corpus: tests/graph/malformed, the bench models).
 #include <inlay/inlay.hpp>
+// Private: the runner's allocation limit (the implementation is in another unit).
+#include <inlay/graph/impl/limits.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -17,19 +17,10 @@
 
 #include "inlay/core/aligned.hpp"
 #include "inlay/graph/impl/ir.hpp"
+#include "inlay/graph/impl/limits.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
-
-namespace detail {
-// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
-// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
-// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it.
-inline std::size_t& max_tensor_bytes() {
-  static std::size_t limit = std::numeric_limits<std::size_t>::max();
-  return limit;
-}
-}  // namespace detail
 
 class Runner {
  public:
