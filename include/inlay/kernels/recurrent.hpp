@@ -1,5 +1,5 @@
 // Recurrent cells: one time step of an LSTM or a GRU for one row, after the matrix products.
-// Shared by the graph door's LSTM/GRU operators (graph/ops/rnn.hpp) and the typed door's
+// Shared by the graph door's LSTM/GRU operators (graph/ops/recurrent.hpp) and the typed door's
 // nn::LSTM / nn::GRU, so both run the same gate math. Gate order and formulas follow the ONNX
 // operator specification (https://onnx.ai/onnx/operators/onnx__LSTM.html, onnx__GRU.html):
 // LSTM gates i, o, f, c; GRU gates z, r, h with linear_before_reset = 1 (as PyTorch).

@@ -7,14 +7,14 @@
 #include "inlay/graph/ops/conv.hpp"
 #include "inlay/graph/ops/elementwise.hpp"
 #include "inlay/graph/ops/gather_scatter.hpp"
+#include "inlay/graph/ops/gemm.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
-#include "inlay/graph/ops/linear.hpp"
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
+#include "inlay/graph/ops/recurrent.hpp"
 #include "inlay/graph/ops/reduce.hpp"
 #include "inlay/graph/ops/resize.hpp"
-#include "inlay/graph/ops/rnn.hpp"
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/softmax.hpp"
@@ -28,14 +28,14 @@ const OpSet& builtin_ops() {
     graph::ops::register_conv_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
+    graph::ops::register_gemm_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
-    graph::ops::register_linear_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
+    graph::ops::register_recurrent_ops(ops);
     graph::ops::register_reduce_ops(ops);
     graph::ops::register_resize_ops(ops);
-    graph::ops::register_rnn_ops(ops);
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);

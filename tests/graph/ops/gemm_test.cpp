@@ -1,5 +1,5 @@
-// Graph-door tests of the linear operators (include/inlay/graph/ops/linear.hpp) beyond the official
-// node tests: Einsum's malformed equations and a contraction against a direct loop.
+// Graph-door tests of the gemm-family operators (include/inlay/graph/ops/gemm.hpp) beyond the
+// official node tests: Einsum's malformed equations and a contraction against a direct loop.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -19,7 +19,7 @@ std::string load_error(const std::string& bytes, ErrorKind kind) {
 
 }  // namespace
 
-TEST_CASE("Einsum refuses malformed equations and computes a contraction", "[graph/ops/linear]") {
+TEST_CASE("Einsum refuses malformed equations and computes a contraction", "[graph/ops/gemm]") {
   using Catch::Matchers::Contains;
   auto einsum = [](const std::string& eq, std::size_t inputs) {
     TinyModel m;

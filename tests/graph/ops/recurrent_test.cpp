@@ -1,7 +1,7 @@
-// Graph-door tests of the recurrent operators (include/inlay/graph/ops/rnn.hpp) beyond the official
-// node tests: bidirectional RNN, GRU and LSTM against their two one-way halves; the fast path of
-// LSTM and GRU with the default gate functions (the shared cells of kernels/recurrent.hpp, R
-// packed at load, the batch-1 LSTM input projection fed into the matrix-vector product) against
+// Graph-door tests of the recurrent operators (include/inlay/graph/ops/recurrent.hpp) beyond the
+// official node tests: bidirectional RNN, GRU and LSTM against their two one-way halves; the fast
+// path of LSTM and GRU with the default gate functions (the shared cells of kernels/recurrent.hpp,
+// R packed at load, the batch-1 LSTM input projection fed into the matrix-vector product) against
 // the general path (a clip too large to bite) and against R given as a graph input (not packed),
 // in every direction, for batch 1 and larger batches with sequences of different lengths; and the
 // errors on bad attributes, weights and lengths.
@@ -153,7 +153,7 @@ void check_paths_agree(const Layer& l) {
 }  // namespace
 
 TEST_CASE("Bidirectional RNN, GRU and LSTM are their forward and reverse halves",
-          "[graph/ops/rnn]") {
+          "[graph/ops/recurrent]") {
   SECTION("RNN, Relu") { check_bidirectional("RNN", 1, {attr_strings("activations", {"Relu"})}); }
   SECTION("GRU, linear_before_reset") {
     check_bidirectional("GRU", 3, {attr_int("linear_before_reset", 1)});
@@ -166,7 +166,7 @@ TEST_CASE("Bidirectional RNN, GRU and LSTM are their forward and reverse halves"
 }
 
 TEST_CASE("LSTM and GRU give the same results on the shared cells as on the general path",
-          "[graph/ops/rnn]") {
+          "[graph/ops/recurrent]") {
   for (const char* dir : {"forward", "reverse", "bidirectional"}) {
     const std::int64_t dirs = std::string(dir) == "bidirectional" ? 2 : 1;
     for (std::int64_t batch : {1, 3}) {
@@ -176,7 +176,7 @@ TEST_CASE("LSTM and GRU give the same results on the shared cells as on the gene
   }
 }
 
-TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[graph/ops/rnn]") {
+TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[graph/ops/recurrent]") {
   using Catch::Matchers::Contains;
   auto lstm = [](const std::vector<Pb>& attrs, std::int64_t r_rows) {
     TinyModel m;

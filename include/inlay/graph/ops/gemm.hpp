@@ -1,9 +1,10 @@
-// Gemm, MatMul and Einsum on the GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
+// The gemm family (kernels/gemm.hpp; the typed door's nn::Dense): Gemm, MatMul and Einsum on the
+// GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
 // A constant B (the weights) is packed once at load. A bias and an activation fused by
 // graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
-#ifndef INLAY_GRAPH_OPS_LINEAR_HPP
-#define INLAY_GRAPH_OPS_LINEAR_HPP
+#ifndef INLAY_GRAPH_OPS_GEMM_HPP
+#define INLAY_GRAPH_OPS_GEMM_HPP
 
 #include <cmath>
 #include <string>
@@ -499,7 +500,7 @@ class QLinearMatMulKernel final : public OpKernel {
   }
 };
 
-inline void register_linear_ops(OpSet& ops) {
+inline void register_gemm_ops(OpSet& ops) {
   ops.add("", "Gemm", 1, factory<GemmKernel>());
   ops.add("", "MatMul", 1, factory<MatMulKernel>());
   ops.add("", "Einsum", 12, factory<EinsumKernel>());
@@ -511,4 +512,4 @@ inline void register_linear_ops(OpSet& ops) {
 }  // namespace graph
 INLAY_NAMESPACE_END
 
-#endif  // INLAY_GRAPH_OPS_LINEAR_HPP
+#endif  // INLAY_GRAPH_OPS_GEMM_HPP
