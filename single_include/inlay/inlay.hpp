@@ -16741,14 +16741,14 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_POOL_HPP
 // ---- end inlay/graph/ops/pool.hpp
 // ---- begin inlay/graph/ops/recurrent.hpp
-// The recurrent family (kernels/recurrent.hpp, nn/recurrent.hpp): RNN, GRU, LSTM (forward, reverse, bidirectional; initial states; sequence
-// lengths; layouts 0 and 1; activation lists; clip; LSTM peepholes and input_forget).
-// Per direction, the input projection of every time step is one GEMM (the biases in its
-// epilogue); each step then runs one recurrent product (a matrix-vector product for batch 1, a
-// GEMM against R packed once at load otherwise; two for GRU with linear_before_reset 0) and the
-// gate functions. With the default gate functions, no clip and no peepholes (what PyTorch
-// exports) the gates run the cells of kernels/recurrent.hpp, which the typed door's nn::LSTM and
-// nn::GRU share. Implementation-only.
+// The recurrent family (kernels/recurrent.hpp, nn/recurrent.hpp): RNN, GRU, LSTM (forward, reverse,
+// bidirectional; initial states; sequence lengths; layouts 0 and 1; activation lists; clip; LSTM
+// peepholes and input_forget). Per direction, the input projection of every time step is one GEMM
+// (the biases in its epilogue); each step then runs one recurrent product (a matrix-vector product
+// for batch 1, a GEMM against R packed once at load otherwise; two for GRU with linear_before_reset
+// 0) and the gate functions. With the default gate functions, no clip and no peepholes (what
+// PyTorch exports) the gates run the cells of kernels/recurrent.hpp, which the typed door's
+// nn::LSTM and nn::GRU share. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_RECURRENT_HPP
 #define INLAY_GRAPH_OPS_RECURRENT_HPP
 
