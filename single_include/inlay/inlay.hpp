@@ -11004,6 +11004,13 @@ OpFactory factory() {
   return [](const OpInfo& info) -> std::unique_ptr<OpKernel> { return std::make_unique<K>(info); };
 }
 
+// Product of dims [from, to).
+inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
+  std::int64_t n = 1;
+  for (std::size_t i = from; i < to; ++i) n *= s[i];
+  return n;
+}
+
 // A string attribute that names one of a fixed set of choices (mode, direction, auto_pad ...):
 // the enum value that `value` spells; anything else fails with `kind`, listing the spellings.
 template <class E>
@@ -11017,13 +11024,6 @@ E choice_of(const OpInfo& info, const char* attribute, const std::string& value,
   }
   info.fail(kind, std::string(attribute) + " '" + value +
                       "' is not supported (known: " + spellings + ")");
-}
-
-// Product of dims [from, to).
-inline std::int64_t span_of(const Shape& s, std::size_t from, std::size_t to) {
-  std::int64_t n = 1;
-  for (std::size_t i = from; i < to; ++i) n *= s[i];
-  return n;
 }
 
 // choice_of for the node's attribute `attribute`, or `fallback` where the node has none.
