@@ -249,6 +249,29 @@ void winograd(benchmark::State& state, std::string target, ConvShape s) {
   count_flops(state, 2.0 * s.out_channels * s.in_channels * 9 * out);
 }
 
+// The typed door's Conv2D<32, 32, 3, 1, 1> on 32x32 images, one image per call: at inference its
+// plan takes Winograd (weights checked on each call, kernels/conv_plan.hpp); the training forward
+// reads the weights as they are (im2col + GEMM), the path inference took before the plan.
+void typed_conv2d(benchmark::State& state, bool training) {
+  namespace nn = inlay::nn;
+  nn::Sequential<nn::Input<32, 32, 32>, nn::Conv2D<32, 32, 3, 1, 1>> net;
+  inlay::data::Rng rng(1);
+  net.init(rng);
+  const auto x = random_floats(32 * 32 * 32);
+  std::vector<float> y(32 * 32 * 32);
+  nn::RunContext ctx;
+  ctx.training = true;
+  for (auto _ : state) {
+    if (training) {
+      benchmark::DoNotOptimize(net.forward_train(x.data(), 1, ctx));
+    } else {
+      net.forward(x.data(), 1, y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+  }
+  count_flops(state, 2.0 * 32 * 32 * 9 * 32 * 32);
+}
+
 void depthwise(benchmark::State& state, std::string target, ConvShape s) {
   with_target(state, target);
   const k::Conv2dParams p = conv_params(s, s.in_channels);
@@ -491,6 +514,8 @@ int main(int argc, char** argv) {
           bottleneck, best, b.second, layers);
     }
   }
+  benchmark::RegisterBenchmark("nn/conv2d/32x32x32/inference", typed_conv2d, false);
+  benchmark::RegisterBenchmark("nn/conv2d/32x32x32/training_forward", typed_conv2d, true);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

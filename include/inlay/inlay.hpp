@@ -24,6 +24,7 @@
 #include "inlay/kernels/reduce.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/winograd.hpp"
+#include "inlay/kernels/conv_plan.hpp"
 #include "inlay/kernels/pool.hpp"
 #include "inlay/kernels/norm.hpp"
 #include "inlay/kernels/transpose.hpp"

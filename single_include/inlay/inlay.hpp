@@ -1050,6 +1050,94 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_WINOGRAD_HPP
 // ---- end inlay/kernels/winograd.hpp
+// ---- begin inlay/kernels/conv_plan.hpp
+// The one place that chooses how a 2-D convolution runs and owns the forms of its weights that
+// the chosen algorithm needs (ncnn's Layer::create_pipeline plays this role there). Both doors run
+// their convolutions through it: the graph door's Conv (graph/ops/conv.hpp) and the typed door's
+// Conv2D, DepthwiseConv2D and Conv1D (nn/conv.hpp).
+#ifndef INLAY_KERNELS_CONV_PLAN_HPP
+#define INLAY_KERNELS_CONV_PLAN_HPP
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+enum class Conv2dAlgorithm {
+  gemm,       // conv2d_nchw_f32: im2col + GEMM, or the direct kernel for small layers
+  depthwise,  // depthwise_conv2d_nchw_f32
+  winograd,   // winograd_conv2d_nchw_f32 on weights transformed once
+  packed,     // conv2d_nchw_packed_f32 on W^T packed once (few output pixels)
+};
+const char* conv2d_algorithm_name(Conv2dAlgorithm algorithm);
+
+// How the weights a plan runs with behave from one call to the next; it decides which prepared
+// forms the plan may build.
+enum class Conv2dWeights {
+  // Never change (a loaded model's constant weights): each form is built once, on the first call
+  // that takes its path, and kept.
+  fixed,
+  // May change between calls without notice (a typed layer's public weights at inference): the
+  // plan keeps a copy of the weights its form was built from and compares it with the weights of
+  // each call, rebuilding on a difference. That pass over the weights is small only against a
+  // convolution that does much work per weight, so this takes Winograd (large planes) but not
+  // the packed path (few output pixels).
+  checked,
+  // Change on every call (training): nothing is prepared, every call reads the weights as given.
+  changing,
+};
+
+// The algorithm for p with weights that behave as `weights`: depthwise when groups ==
+// in_channels > 1 and out_channels is a multiple of them; Winograd for 3x3 stride-1 layers large
+// enough to gain (detail::winograd_applies); the packed path for layers with few output pixels
+// (conv2d_packed_supports); otherwise im2col + GEMM or the direct kernel.
+Conv2dAlgorithm choose_conv2d_algorithm(const Conv2dParams& p, Conv2dWeights weights);
+
+class Conv2dPlan {
+ public:
+  explicit Conv2dPlan(Conv2dWeights weights = Conv2dWeights::fixed) : weights_(weights) {}
+  // A copy carries the prepared forms (they stand for the same weight values).
+  Conv2dPlan(const Conv2dPlan& other);
+  Conv2dPlan& operator=(const Conv2dPlan& other);
+
+  Conv2dWeights weights() const { return weights_; }
+  Conv2dAlgorithm algorithm(const Conv2dParams& p) const {
+    return choose_conv2d_algorithm(p, weights_);
+  }
+  // Floats of scratch that run(p, ...) needs.
+  std::size_t workspace_size_f32(const Conv2dParams& p) const;
+  // Sizes the storage of every form that layers of p's channels and kernel may take (the
+  // algorithm also depends on the batch and the plane), so that later calls allocate nothing.
+  void reserve(const Conv2dParams& p);
+
+  // y[batch, out_channels, out_h, out_w] = act(conv(x, w) + bias), w [out_channels, in_channels /
+  // groups, kernel_h, kernel_w], bias null or [out_channels], with workspace_size_f32(p) floats of
+  // scratch. Every call of one plan must pass weights of one shape. Safe to call from several
+  // threads at once (a form is built by the first call that needs it, under a lock).
+  void run(const Conv2dParams& p, const float* w, const float* x, const float* bias, float* y,
+           float* workspace, const Activation& activation = {}, Executor* executor = nullptr) const;
+
+ private:
+  // The prepared weights of `algorithm` (winograd or packed), built from w when not yet built (or,
+  // for checked weights, when w differs from the copy they were built from).
+  const float* form(Conv2dAlgorithm algorithm, const Conv2dParams& p, const float* w) const;
+
+  Conv2dWeights weights_;
+  mutable std::mutex mutex_;  // guards building the forms
+  mutable std::atomic<bool> winograd_ready_{false}, packed_ready_{false};
+  mutable std::vector<float> winograd_, packed_;
+  mutable std::vector<float> built_from_;  // checked weights: the values the forms stand for
+};
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_CONV_PLAN_HPP
+// ---- end inlay/kernels/conv_plan.hpp
 // ---- begin inlay/kernels/pool.hpp
 // Pooling in NCHW layout: max and average windows (1D is 2D with height 1) and global pooling.
 #ifndef INLAY_KERNELS_POOL_HPP
@@ -2847,10 +2935,12 @@ INLAY_NAMESPACE_END
 // ---- end inlay/nn/dropout.hpp
 // ---- begin inlay/nn/conv.hpp
 // Convolution layers in NCHW: Conv2D, DepthwiseConv2D and Conv1D (a Conv2D of height 1). Forward
-// runs kernels::conv2d_nchw_f32 / depthwise_conv2d_nchw_f32; backward is im2col + gemm_f32.
+// runs through kernels::Conv2dPlan, as the graph door's Conv does (Winograd for large 3x3 layers at
+// inference); backward is im2col + gemm_f32.
 #ifndef INLAY_NN_CONV_HPP
 #define INLAY_NN_CONV_HPP
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -2888,17 +2978,26 @@ class ConvBody {
   std::vector<float> weight_grad = std::vector<float>(weight.size());
   std::vector<float> bias_grad = std::vector<float>(OutC);
 
-  ConvBody() : workspace_(kernels::conv2d_workspace_size_f32(params(1))) {}
+  ConvBody() { reserve(1); }
 
-  void reserve(std::size_t) {}
+  // The scratch and the prepared weights for `batch` images (the plan's choice depends on the
+  // batch; the scratch of each choice does not), so forward allocates nothing.
+  void reserve(std::size_t batch) {
+    const kernels::Conv2dParams one = params(1), all = params(batch);
+    std::size_t size =
+        std::max(training_plan_.workspace_size_f32(one), training_plan_.workspace_size_f32(all));
+    size = std::max({size, plan_.workspace_size_f32(one), plan_.workspace_size_f32(all)});
+    if (workspace_.size() < size) workspace_.resize(size);
+    plan_.reserve(all);
+  }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     const kernels::Conv2dParams p = params(batch);
-    if (Groups == InC && Groups > 1) {
-      kernels::depthwise_conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, {}, ctx.executor);
-    } else {
-      kernels::conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, workspace_.data(), {},
-                               ctx.executor);
-    }
+    // Training changes the weights on every step: nothing is prepared from them then. At
+    // inference the plan compares the weights with those its prepared form stands for (they are
+    // public and may be written at any time).
+    const kernels::Conv2dPlan& plan = ctx.training ? training_plan_ : plan_;
+    if (workspace_.size() < plan.workspace_size_f32(p)) reserve(batch);
+    plan.run(p, weight.data(), x, bias.data(), y, workspace_.data(), {}, ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     const kernels::Conv2dParams p = params(batch);
@@ -2934,6 +3033,8 @@ class ConvBody {
   }
 
  private:
+  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::checked};
+  kernels::Conv2dPlan training_plan_{kernels::Conv2dWeights::changing};
   std::vector<float> workspace_, scratch_;
 };
 
@@ -9372,6 +9473,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_KERNELS_IMPL_PATHS_HPP
 #define INLAY_KERNELS_IMPL_PATHS_HPP
 
+#include <atomic>
 #include <cstddef>
 
 
@@ -9383,6 +9485,16 @@ namespace detail {
 // at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch (e.g. a
 // 14x14 output; measured: docs/bench.md, "Tuning constants").
 bool winograd_applies(const Conv2dParams& p);
+
+// How many times a Conv2dPlan built each prepared form of its weights, over all plans: tests check
+// through it that a form is built once, and only for a path that a call takes.
+struct ConvFormCounts {
+  std::atomic<std::size_t> winograd{0}, packed{0};
+};
+inline ConvFormCounts& conv_form_counts() {
+  static ConvFormCounts counts;
+  return counts;
+}
 
 // The inverted bottleneck's output rows per band: as many as keep the band's expanded and
 // depthwise rows within kInvertedBottleneckBandBytes, at least 1.
@@ -9587,6 +9699,135 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_IMPLEMENTATION_HPP
 // ---- end inlay/kernels/inverted_bottleneck_implementation.hpp
+// ---- begin inlay/kernels/conv_plan_implementation.hpp
+// Definitions of the convolution plan (kernels/conv_plan.hpp); included by the implementation unit
+// with the core.
+#ifndef INLAY_KERNELS_CONV_PLAN_IMPLEMENTATION_HPP
+#define INLAY_KERNELS_CONV_PLAN_IMPLEMENTATION_HPP
+
+#include <algorithm>
+#include <cstring>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+const char* conv2d_algorithm_name(Conv2dAlgorithm algorithm) {
+  switch (algorithm) {
+    case Conv2dAlgorithm::gemm: return "gemm";
+    case Conv2dAlgorithm::depthwise: return "depthwise";
+    case Conv2dAlgorithm::winograd: return "winograd";
+    case Conv2dAlgorithm::packed: return "packed";
+  }
+  return "?";
+}
+
+Conv2dAlgorithm choose_conv2d_algorithm(const Conv2dParams& p, Conv2dWeights weights) {
+  if (p.groups > 1 && p.groups == p.in_channels && p.out_channels % p.in_channels == 0) {
+    return Conv2dAlgorithm::depthwise;
+  }
+  if (weights != Conv2dWeights::changing && detail::winograd_applies(p)) {
+    return Conv2dAlgorithm::winograd;
+  }
+  if (weights == Conv2dWeights::fixed && conv2d_packed_supports(p)) {
+    return Conv2dAlgorithm::packed;
+  }
+  return Conv2dAlgorithm::gemm;
+}
+
+Conv2dPlan::Conv2dPlan(const Conv2dPlan& other) : weights_(other.weights_) { *this = other; }
+
+Conv2dPlan& Conv2dPlan::operator=(const Conv2dPlan& other) {
+  if (this == &other) return *this;
+  std::scoped_lock lock(mutex_, other.mutex_);
+  weights_ = other.weights_;
+  winograd_ = other.winograd_;
+  packed_ = other.packed_;
+  built_from_ = other.built_from_;
+  winograd_ready_ = other.winograd_ready_.load();
+  packed_ready_ = other.packed_ready_.load();
+  return *this;
+}
+
+std::size_t Conv2dPlan::workspace_size_f32(const Conv2dParams& p) const {
+  switch (algorithm(p)) {
+    case Conv2dAlgorithm::depthwise: return 0;
+    case Conv2dAlgorithm::winograd: return winograd_workspace_size_f32(p);
+    case Conv2dAlgorithm::packed: return conv2d_packed_workspace_size_f32(p);
+    case Conv2dAlgorithm::gemm: break;
+  }
+  return conv2d_workspace_size_f32(p);
+}
+
+void Conv2dPlan::reserve(const Conv2dParams& p) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool winograd = weights_ != Conv2dWeights::changing && winograd_supports(p);
+  const bool packed = weights_ == Conv2dWeights::fixed && p.groups == 1;
+  if (winograd) winograd_.reserve(winograd_weights_size_f32(p.out_channels, p.in_channels));
+  if (packed) packed_.reserve(conv2d_packed_weights_size_f32(p));
+  if (weights_ == Conv2dWeights::checked && winograd) {
+    built_from_.reserve(p.out_channels * (p.in_channels / std::max<std::size_t>(p.groups, 1)) *
+                        p.kernel_h * p.kernel_w);
+  }
+}
+
+const float* Conv2dPlan::form(Conv2dAlgorithm algorithm, const Conv2dParams& p,
+                              const float* w) const {
+  const bool winograd = algorithm == Conv2dAlgorithm::winograd;
+  if (w == nullptr) fail(ErrorKind::invalid_argument, "Conv2dPlan::run: w is null");
+  std::atomic<bool>& ready = winograd ? winograd_ready_ : packed_ready_;
+  std::vector<float>& data = winograd ? winograd_ : packed_;
+  if (weights_ == Conv2dWeights::fixed && ready.load(std::memory_order_acquire)) {
+    return data.data();
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (weights_ == Conv2dWeights::checked) {
+    // Weights of one shape on every call: compare the values the form stands for.
+    const std::size_t n = p.out_channels * p.in_channels * p.kernel_h * p.kernel_w;
+    if (built_from_.size() != n || std::memcmp(built_from_.data(), w, n * sizeof(float)) != 0) {
+      built_from_.assign(w, w + n);
+      winograd_ready_ = false;
+      packed_ready_ = false;
+    }
+  }
+  if (!ready.load(std::memory_order_relaxed)) {
+    if (winograd) {
+      data.resize(winograd_weights_size_f32(p.out_channels, p.in_channels));
+      winograd_transform_weights_f32(p, w, data.data());
+      ++detail::conv_form_counts().winograd;
+    } else {
+      data.resize(conv2d_packed_weights_size_f32(p));
+      conv2d_pack_weights_f32(p, w, data.data());
+      ++detail::conv_form_counts().packed;
+    }
+    ready.store(true, std::memory_order_release);
+  }
+  return data.data();
+}
+
+void Conv2dPlan::run(const Conv2dParams& p, const float* w, const float* x, const float* bias,
+                     float* y, float* workspace, const Activation& activation,
+                     Executor* executor) const {
+  switch (const Conv2dAlgorithm a = algorithm(p)) {
+    case Conv2dAlgorithm::depthwise:
+      depthwise_conv2d_nchw_f32(p, x, w, bias, y, activation, executor);
+      return;
+    case Conv2dAlgorithm::winograd:
+      winograd_conv2d_nchw_f32(p, x, form(a, p, w), bias, y, workspace, activation, executor);
+      return;
+    case Conv2dAlgorithm::packed:
+      conv2d_nchw_packed_f32(p, x, form(a, p, w), bias, y, workspace, activation, executor);
+      return;
+    case Conv2dAlgorithm::gemm: break;
+  }
+  conv2d_nchw_f32(p, x, w, bias, y, workspace, activation, executor);
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_CONV_PLAN_IMPLEMENTATION_HPP
+// ---- end inlay/kernels/conv_plan_implementation.hpp
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 // ---- begin inlay/graph/implementation.hpp
@@ -12378,7 +12619,6 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -12555,21 +12795,9 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
   p.pad_right = w.pad_end;
 }
 
-// How many times a ConvKernel built each prepared form of its weights, over all kernels: tests
-// check through it that a form is built once, and only for a path that an input takes.
-struct ConvPreparedCounts {
-  std::atomic<std::size_t> winograd{0}, packed{0};
-};
-inline ConvPreparedCounts& conv_prepared_counts() {
-  static ConvPreparedCounts counts;
-  return counts;
-}
-
-// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared
-// on demand for Winograd (3x3, large planes) and for the small-plane path (W^T packed), only
-// when an input takes that path (which depends on the input's size, unknown at load); the
-// others run conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. The algorithm and the prepared forms of
+// constant weights come from kernels::Conv2dPlan, as in the typed door; weights fed at run time
+// are read as they come.
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -12580,8 +12808,8 @@ class ConvKernel final : public OpKernel {
     // Constant weights are checked at load, so a model with wrong ones fails there.
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
-      // A handle (no copy): the prepared forms are built from these elements.
-      if (w->dtype() == DType::f32 && w->rank() == 4 && group_ == 1) constant_weights_ = *w;
+      // A handle (no copy): the plan's prepared forms are built from these elements.
+      if (w->dtype() == DType::f32) constant_weights_ = *w;
     }
   }
 
@@ -12613,43 +12841,14 @@ class ConvKernel final : public OpKernel {
     out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
     Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
     if (y.numel() == 0) return;
-    const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
-    if (depthwise) {
-      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
-                                         activation_, ctx.executor());
-      return;
-    }
-    // Prepared forms are built from, and stand for, the constant weights only.
-    const bool preparable =
+    // Only the constant weights may be prepared; others change from one run to the next.
+    const bool constant =
         !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
-    if (preparable && kernels::detail::winograd_applies(p)) {
-      const float* u = winograd_weights_.get([&](std::vector<float>& out) {
-        out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
-        kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
-        ++conv_prepared_counts().winograd;
-      });
-      auto* workspace =
-          static_cast<float*>(ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
-      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
-                                        activation_, ctx.executor());
-      return;
-    }
-    if (preparable && kernels::conv2d_packed_supports(p)) {
-      const float* packed = packed_weights_.get([&](std::vector<float>& out) {
-        out.resize(kernels::conv2d_packed_weights_size_f32(p));
-        kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());
-        ++conv_prepared_counts().packed;
-      });
-      auto* workspace = static_cast<float*>(
-          ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(), workspace,
-                                      activation_, ctx.executor());
-      return;
-    }
-    auto* workspace =
-        static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
-    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
-                             activation_, ctx.executor());
+    const kernels::Conv2dPlan changing(kernels::Conv2dWeights::changing);
+    const kernels::Conv2dPlan& plan = constant ? plan_ : changing;
+    auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
+    plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
+             ctx.executor());
   }
 
  private:
@@ -12668,10 +12867,8 @@ class ConvKernel final : public OpKernel {
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
-  // The constant f32 [M, C, kh, kw] weights of one group, or empty: only these are prepared.
-  Tensor constant_weights_;
-  PreparedWeights winograd_weights_;  // U of the Winograd path
-  PreparedWeights packed_weights_;    // W^T packed for the small-plane path
+  Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
+  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from

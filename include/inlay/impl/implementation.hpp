@@ -82,6 +82,7 @@
 #include "inlay/image/implementation.hpp"
 #include "inlay/kernels/recurrent_implementation.hpp"
 #include "inlay/kernels/inverted_bottleneck_implementation.hpp"
+#include "inlay/kernels/conv_plan_implementation.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

@@ -1,12 +1,15 @@
 // Convolution layers in NCHW: Conv2D, DepthwiseConv2D and Conv1D (a Conv2D of height 1). Forward
-// runs kernels::conv2d_nchw_f32 / depthwise_conv2d_nchw_f32; backward is im2col + gemm_f32.
+// runs through kernels::Conv2dPlan, as the graph door's Conv does (Winograd for large 3x3 layers at
+// inference); backward is im2col + gemm_f32.
 #ifndef INLAY_NN_CONV_HPP
 #define INLAY_NN_CONV_HPP
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "inlay/kernels/conv.hpp"
+#include "inlay/kernels/conv_plan.hpp"
 #include "inlay/nn/core.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -42,17 +45,26 @@ class ConvBody {
   std::vector<float> weight_grad = std::vector<float>(weight.size());
   std::vector<float> bias_grad = std::vector<float>(OutC);
 
-  ConvBody() : workspace_(kernels::conv2d_workspace_size_f32(params(1))) {}
+  ConvBody() { reserve(1); }
 
-  void reserve(std::size_t) {}
+  // The scratch and the prepared weights for `batch` images (the plan's choice depends on the
+  // batch; the scratch of each choice does not), so forward allocates nothing.
+  void reserve(std::size_t batch) {
+    const kernels::Conv2dParams one = params(1), all = params(batch);
+    std::size_t size =
+        std::max(training_plan_.workspace_size_f32(one), training_plan_.workspace_size_f32(all));
+    size = std::max({size, plan_.workspace_size_f32(one), plan_.workspace_size_f32(all)});
+    if (workspace_.size() < size) workspace_.resize(size);
+    plan_.reserve(all);
+  }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     const kernels::Conv2dParams p = params(batch);
-    if (Groups == InC && Groups > 1) {
-      kernels::depthwise_conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, {}, ctx.executor);
-    } else {
-      kernels::conv2d_nchw_f32(p, x, weight.data(), bias.data(), y, workspace_.data(), {},
-                               ctx.executor);
-    }
+    // Training changes the weights on every step: nothing is prepared from them then. At
+    // inference the plan compares the weights with those its prepared form stands for (they are
+    // public and may be written at any time).
+    const kernels::Conv2dPlan& plan = ctx.training ? training_plan_ : plan_;
+    if (workspace_.size() < plan.workspace_size_f32(p)) reserve(batch);
+    plan.run(p, weight.data(), x, bias.data(), y, workspace_.data(), {}, ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     const kernels::Conv2dParams p = params(batch);
@@ -88,6 +100,8 @@ class ConvBody {
   }
 
  private:
+  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::checked};
+  kernels::Conv2dPlan training_plan_{kernels::Conv2dWeights::changing};
   std::vector<float> workspace_, scratch_;
 };
 

@@ -13,7 +13,7 @@
 
 #include <inlay/inlay.hpp>
 // Internal (not in the umbrella header): the counts of prepared forms.
-#include <inlay/graph/ops/conv.hpp>
+#include <inlay/kernels/impl/paths.hpp>
 
 #include "graph/tiny_model.hpp"
 #include "onnx/onnx_test_util.hpp"
@@ -143,7 +143,7 @@ struct Counts {
   std::size_t winograd, packed;
 };
 Counts counts_now() {
-  auto& c = inlay::graph::ops::conv_prepared_counts();
+  auto& c = inlay::kernels::detail::conv_form_counts();
   return {c.winograd.load(), c.packed.load()};
 }
 

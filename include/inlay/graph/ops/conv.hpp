@@ -7,7 +7,6 @@
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -15,8 +14,7 @@
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/kernels/conv.hpp"
-#include "inlay/kernels/impl/paths.hpp"
-#include "inlay/kernels/winograd.hpp"
+#include "inlay/kernels/conv_plan.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -188,21 +186,9 @@ inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis
   p.pad_right = w.pad_end;
 }
 
-// How many times a ConvKernel built each prepared form of its weights, over all kernels: tests
-// check through it that a form is built once, and only for a path that an input takes.
-struct ConvPreparedCounts {
-  std::atomic<std::size_t> winograd{0}, packed{0};
-};
-inline ConvPreparedCounts& conv_prepared_counts() {
-  static ConvPreparedCounts counts;
-  return counts;
-}
-
-// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. A depthwise convolution (group == C,
-// M a multiple of C) takes the depthwise kernel; constant 2-D weights of one group are prepared
-// on demand for Winograd (3x3, large planes) and for the small-plane path (W^T packed), only
-// when an input takes that path (which depends on the input's size, unknown at load); the
-// others run conv2d_nchw_f32 (im2col + GEMM, or the direct kernel for small layers).
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. The algorithm and the prepared forms of
+// constant weights come from kernels::Conv2dPlan, as in the typed door; weights fed at run time
+// are read as they come.
 class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
@@ -213,8 +199,8 @@ class ConvKernel final : public OpKernel {
     // Constant weights are checked at load, so a model with wrong ones fails there.
     if (const Tensor* w = info.constant_input(1)) {
       check_weights(info, w->shape());
-      // A handle (no copy): the prepared forms are built from these elements.
-      if (w->dtype() == DType::f32 && w->rank() == 4 && group_ == 1) constant_weights_ = *w;
+      // A handle (no copy): the plan's prepared forms are built from these elements.
+      if (w->dtype() == DType::f32) constant_weights_ = *w;
     }
   }
 
@@ -246,43 +232,14 @@ class ConvKernel final : public OpKernel {
     out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
     Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
     if (y.numel() == 0) return;
-    const bool depthwise = group_ > 1 && group_ == channels && out_channels % channels == 0;
-    if (depthwise) {
-      kernels::depthwise_conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
-                                         activation_, ctx.executor());
-      return;
-    }
-    // Prepared forms are built from, and stand for, the constant weights only.
-    const bool preparable =
+    // Only the constant weights may be prepared; others change from one run to the next.
+    const bool constant =
         !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
-    if (preparable && kernels::detail::winograd_applies(p)) {
-      const float* u = winograd_weights_.get([&](std::vector<float>& out) {
-        out.resize(kernels::winograd_weights_size_f32(p.out_channels, p.in_channels));
-        kernels::winograd_transform_weights_f32(p, constant_weights_.data<float>(), out.data());
-        ++conv_prepared_counts().winograd;
-      });
-      auto* workspace =
-          static_cast<float*>(ctx.scratch(kernels::winograd_workspace_size_f32(p) * sizeof(float)));
-      kernels::winograd_conv2d_nchw_f32(p, x.data<float>(), u, bias, y.data<float>(), workspace,
-                                        activation_, ctx.executor());
-      return;
-    }
-    if (preparable && kernels::conv2d_packed_supports(p)) {
-      const float* packed = packed_weights_.get([&](std::vector<float>& out) {
-        out.resize(kernels::conv2d_packed_weights_size_f32(p));
-        kernels::conv2d_pack_weights_f32(p, constant_weights_.data<float>(), out.data());
-        ++conv_prepared_counts().packed;
-      });
-      auto* workspace = static_cast<float*>(
-          ctx.scratch(kernels::conv2d_packed_workspace_size_f32(p) * sizeof(float)));
-      kernels::conv2d_nchw_packed_f32(p, x.data<float>(), packed, bias, y.data<float>(), workspace,
-                                      activation_, ctx.executor());
-      return;
-    }
-    auto* workspace =
-        static_cast<float*>(ctx.scratch(kernels::conv2d_workspace_size_f32(p) * sizeof(float)));
-    kernels::conv2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
-                             activation_, ctx.executor());
+    const kernels::Conv2dPlan changing(kernels::Conv2dWeights::changing);
+    const kernels::Conv2dPlan& plan = constant ? plan_ : changing;
+    auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
+    plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
+             ctx.executor());
   }
 
  private:
@@ -301,10 +258,8 @@ class ConvKernel final : public OpKernel {
   WindowAttrs window_;
   std::int64_t group_;
   kernels::Activation activation_;
-  // The constant f32 [M, C, kh, kw] weights of one group, or empty: only these are prepared.
-  Tensor constant_weights_;
-  PreparedWeights winograd_weights_;  // U of the Winograd path
-  PreparedWeights packed_weights_;    // W^T packed for the small-plane path
+  Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
+  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from

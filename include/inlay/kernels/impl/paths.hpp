@@ -4,6 +4,7 @@
 #ifndef INLAY_KERNELS_IMPL_PATHS_HPP
 #define INLAY_KERNELS_IMPL_PATHS_HPP
 
+#include <atomic>
 #include <cstddef>
 
 #include "inlay/core/config.hpp"
@@ -20,6 +21,16 @@ namespace detail {
 // at least 16 input and 16 output channels and 16 output tiles of 4x4 over the batch (e.g. a
 // 14x14 output; measured: docs/bench.md, "Tuning constants").
 bool winograd_applies(const Conv2dParams& p);
+
+// How many times a Conv2dPlan built each prepared form of its weights, over all plans: tests check
+// through it that a form is built once, and only for a path that a call takes.
+struct ConvFormCounts {
+  std::atomic<std::size_t> winograd{0}, packed{0};
+};
+inline ConvFormCounts& conv_form_counts() {
+  static ConvFormCounts counts;
+  return counts;
+}
 
 // The inverted bottleneck's output rows per band: as many as keep the band's expanded and
 // depthwise rows within kInvertedBottleneckBandBytes, at least 1.
