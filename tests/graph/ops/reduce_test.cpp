@@ -16,7 +16,6 @@ using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
-using inlay_test::error_of;
 using inlay_test::make_tensor;
 using inlay_test::OpTester;
 using inlay_test::values_of;
