@@ -80,29 +80,43 @@ inline void sprinkle_specials(std::vector<float>& v) {
   if (v.size() > 5) v[v.size() - 2] = -INFINITY;
 }
 
-// True when a and b agree: both NaN, equal infinities, or |a - b| <= atol + rtol * |b|.
-inline bool close(float a, float b, float rtol, float atol) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
-  if (std::isinf(a) || std::isinf(b)) return a == b;
-  return std::fabs(a - b) <= atol + rtol * std::fabs(b);
+// The one comparison of the tests: got agrees with ref when both are NaN, both the same infinity,
+// or |got - ref| <= atol + rtol |ref|.
+inline bool close(double got, double ref, double rtol, double atol) {
+  if (std::isnan(got) || std::isnan(ref)) return std::isnan(got) && std::isnan(ref);
+  if (std::isinf(got) || std::isinf(ref)) return got == ref;
+  return std::fabs(got - ref) <= atol + rtol * std::fabs(ref);
 }
 
-// Checks actual against expected element by element; reports the first mismatch and the count.
-inline void check_close(const float* actual, const float* expected, std::size_t n,
-                        float rtol = 1e-5f, float atol = 1e-6f) {
+// One CHECK that got(i) is close to ref(i) for every i < n; a failure says how many elements
+// differ, the first one and the largest difference.
+template <class Got, class Ref>
+bool check_all_close(std::size_t n, Got got, Ref ref, double rtol, double atol) {
   std::size_t bad = 0, first = n;
+  double worst = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!close(actual[i], expected[i], rtol, atol)) {
-      if (!bad) first = i;
-      ++bad;
-    }
+    const double g = got(i), r = ref(i);
+    if (close(g, r, rtol, atol)) continue;
+    if (!bad) first = i;
+    ++bad;
+    if (std::fabs(g - r) > worst) worst = std::fabs(g - r);
   }
   if (bad) {
-    FAIL_CHECK(bad << " of " << n << " elements differ; first at " << first << ": got "
-                   << actual[first] << ", expected " << expected[first]);
+    FAIL_CHECK(bad << " of " << n << " elements differ beyond " << atol << " + " << rtol
+                   << " |ref|; first at " << first << ": got " << got(first) << ", expected "
+                   << ref(first) << "; largest difference " << worst);
   } else {
     SUCCEED();
   }
+  return bad == 0;
+}
+
+// Checks actual against expected element by element (check_all_close).
+inline void check_close(const float* actual, const float* expected, std::size_t n,
+                        float rtol = 1e-5f, float atol = 1e-6f) {
+  check_all_close(
+      n, [&](std::size_t i) { return double(actual[i]); },
+      [&](std::size_t i) { return double(expected[i]); }, rtol, atol);
 }
 inline void check_close(const std::vector<float>& actual, const std::vector<float>& expected,
                         float rtol = 1e-5f, float atol = 1e-6f) {

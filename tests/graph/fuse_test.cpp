@@ -5,9 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "graph/tiny_model.hpp"
+#include "graph/op_tester.hpp"
 
 using namespace inlay_test;
+using inlay::DType;
 
 namespace {
 
@@ -16,12 +17,12 @@ struct Compared {
 };
 
 // Runs the model both ways on `x` and checks that the outputs agree.
-Compared compare(const std::string& bytes, const std::vector<std::int64_t>& x_dims,
+Compared compare(const OpTester& m, const std::vector<std::int64_t>& x_dims,
                  std::uint32_t seed = 7) {
   inlay::ModelOptions plain_options;
   plain_options.optimize = false;
-  inlay::Model fused = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Model plain = inlay::Model::from_bytes(bytes.data(), bytes.size(), plain_options);
+  const inlay::Model fused = m.load();
+  const inlay::Model plain = m.load(plain_options);
   inlay::Shape shape(x_dims.data(), x_dims.size());
   std::vector<float> x = random_floats(static_cast<std::size_t>(shape.numel()), seed, -2.0f, 2.0f);
   inlay::Session fs(fused), ps(plain);
@@ -46,8 +47,8 @@ std::vector<float> values(std::size_t n, std::uint32_t seed, float lo = -1.0f, f
 }  // namespace
 
 TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {1, 3, 6, 6})
+  OpTester m;
+  m.input("x", DType::f32, {1, 3, 6, 6})
       .init("w", {4, 3, 3, 3}, values(108, 1))
       .init("b", {4}, values(4, 2))
       .init("scale", {4}, values(4, 3, 0.5f, 1.5f))
@@ -59,14 +60,14 @@ TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[graph/fuse]")
             {attr_float("epsilon", 1e-3f)})
       .node("Relu", {"n"}, {"y"})
       .output("y");
-  const Compared c = compare(m.bytes(), {1, 3, 6, 6});
+  const Compared c = compare(m, {1, 3, 6, 6});
   CHECK(c.plain_nodes == 3);
   CHECK(c.fused_nodes == 1);
 }
 
 TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {2, 4, 5, 5})
+  OpTester m;
+  m.input("x", DType::f32, {2, 4, 5, 5})
       .init("w", {4, 1, 3, 3}, values(36, 11))  // depthwise
       .init("bias", {1, 4, 1, 1}, values(4, 12))
       .node("Conv", {"x", "w"}, {"c"},
@@ -74,16 +75,16 @@ TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[gra
       .node("Add", {"bias", "c"}, {"a"})
       .node("Relu", {"a"}, {"y"})
       .output("y");
-  const Compared c = compare(m.bytes(), {2, 4, 5, 5});
+  const Compared c = compare(m, {2, 4, 5, 5});
   CHECK(c.plain_nodes == 3);
   CHECK(c.fused_nodes == 1);
 }
 
 TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attributes (opset 6)",
           "[graph/fuse]") {
-  TinyModel m;
-  m.opset = 13;
-  m.input("x", {1, 3, 5, 5})
+  OpTester m;
+  m.opset(13);
+  m.input("x", DType::f32, {1, 3, 5, 5})
       .init("w", {6, 3, 1, 1}, values(18, 13))
       .init("b", {6}, values(6, 14))
       .init("lo", {}, {0.0f})
@@ -91,37 +92,35 @@ TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attr
       .node("Conv", {"x", "w", "b"}, {"c"})
       .node("Clip", {"c", "lo", "hi"}, {"y"})
       .output("y");
-  Compared c = compare(m.bytes(), {1, 3, 5, 5});
+  Compared c = compare(m, {1, 3, 5, 5});
   CHECK(c.plain_nodes == 2);
   CHECK(c.fused_nodes == 1);
 
-  TinyModel old;
-  old.opset = 6;
-  old.input("x", {1, 3, 5, 5})
+  OpTester old;
+  old.opset(6);
+  old.input("x", DType::f32, {1, 3, 5, 5})
       .init("w", {6, 3, 1, 1}, values(18, 15))
       .node("Conv", {"x", "w"}, {"c"})
       .node("Clip", {"c"}, {"y"}, {attr_float("min", -0.25f), attr_float("max", 6.0f)})
       .output("y");
-  c = compare(old.bytes(), {1, 3, 5, 5});
+  c = compare(old, {1, 3, 5, 5});
   CHECK(c.fused_nodes == 1);
 
   // A bound computed at run time keeps the Clip.
-  TinyModel dyn;
-  dyn.opset = 13;
-  dyn.input("x", {1, 3, 5, 5})
-      .input("hi", {})
+  OpTester dyn;
+  dyn.opset(13);
+  dyn.input("x", DType::f32, {1, 3, 5, 5})
+      .input("hi", DType::f32, {})
       .init("w", {6, 3, 1, 1}, values(18, 16))
       .node("Conv", {"x", "w"}, {"c"})
       .node("Clip", {"c", "", "hi"}, {"y"})
       .output("y");
-  const std::string bytes = dyn.bytes();
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  CHECK(model.summary().nodes_planned == 2);
+  CHECK(dyn.load().summary().nodes_planned == 2);
 }
 
 TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {3, 8})
+  OpTester m;
+  m.input("x", DType::f32, {3, 8})
       .init("w", {5, 8}, values(40, 21))
       .init("c", {5}, values(5, 22))
       .init("bias", {1, 5}, values(5, 23))
@@ -134,68 +133,68 @@ TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[graph
       .node("Add", {"mm", "bias2"}, {"a2"})
       .node("Sigmoid", {"a2"}, {"y"})
       .output("y");
-  const Compared c = compare(m.bytes(), {3, 8});
+  const Compared c = compare(m, {3, 8});
   CHECK(c.plain_nodes == 6);
   CHECK(c.fused_nodes == 2);
 }
 
 TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoid fuses",
           "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {2, 3, 4})
+  OpTester m;
+  m.input("x", DType::f32, {2, 3, 4})
       .init("w", {4, 6}, values(24, 31))
       .init("bias", {6}, values(6, 32))
       .node("MatMul", {"x", "w"}, {"mm"})
       .node("Add", {"mm", "bias"}, {"a"})
       .node("Tanh", {"a"}, {"y"})
       .output("y");
-  Compared c = compare(m.bytes(), {2, 3, 4});
+  Compared c = compare(m, {2, 3, 4});
   CHECK(c.fused_nodes == 1);
 
-  TinyModel t;
-  t.input("x", {1, 2, 3, 3})
+  OpTester t;
+  t.input("x", DType::f32, {1, 2, 3, 3})
       .init("w", {2, 3, 2, 2}, values(24, 33))
       .node("ConvTranspose", {"x", "w"}, {"ct"}, {attr_ints("strides", {2, 2})})
       .node("HardSigmoid", {"ct"}, {"y"}, {attr_float("alpha", 0.3f)})
       .output("y");
-  c = compare(t.bytes(), {1, 2, 3, 3});
+  c = compare(t, {1, 2, 3, 3});
   CHECK(c.plain_nodes == 2);
   CHECK(c.fused_nodes == 1);
 }
 
 TEST_CASE("A value read by two nodes or by the caller is not fused away", "[graph/fuse]") {
   // The conv output is also a graph output: Relu stays.
-  TinyModel a;
-  a.input("x", {1, 1, 4, 4})
+  OpTester a;
+  a.input("x", DType::f32, {1, 1, 4, 4})
       .init("w", {2, 1, 3, 3}, values(18, 41))
       .node("Conv", {"x", "w"}, {"c"})
       .node("Relu", {"c"}, {"y"})
       .output("y")
       .output("c");
-  Compared c = compare(a.bytes(), {1, 1, 4, 4});
+  Compared c = compare(a, {1, 1, 4, 4});
   CHECK(c.fused_nodes == 2);
 
   // The MatMul output feeds Add and Mul: the Add stays.
-  TinyModel b;
-  b.input("x", {2, 3})
+  OpTester b;
+  b.input("x", DType::f32, {2, 3})
       .init("w", {3, 3}, values(9, 42))
       .init("bias", {3}, values(3, 43))
       .node("MatMul", {"x", "w"}, {"mm"})
       .node("Add", {"mm", "bias"}, {"a"})
       .node("Mul", {"mm", "a"}, {"y"})
       .output("y");
-  c = compare(b.bytes(), {2, 3});
+  c = compare(b, {2, 3});
   CHECK(c.fused_nodes == 3);
 
   // A bias that is not per channel (it varies along the width) stays an Add.
-  TinyModel d;
-  d.input("x", {1, 2, 3, 3})
+  OpTester d;
+  d.input("x", DType::f32, {1, 2, 3, 3})
       .init("w", {2, 2, 1, 1}, values(4, 44))
       .init("bias", {3}, values(3, 45))
       .node("Conv", {"x", "w"}, {"c"})
       .node("Add", {"c", "bias"}, {"y"})
       .output("y");
-  c = compare(d.bytes(), {1, 2, 3, 3});
+  c = compare(d, {1, 2, 3, 3});
   CHECK(c.fused_nodes == 2);
 }
 
@@ -205,9 +204,9 @@ TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one Inve
   // enough for several bands of rows.
   const auto block = [](std::int64_t n, std::int64_t c, std::int64_t e, std::int64_t h,
                         std::int64_t w, std::int64_t stride, bool residual) {
-    TinyModel m;
-    m.opset = 13;
-    m.input("x", {n, c, h, w})
+    OpTester m;
+    m.opset(13);
+    m.input("x", DType::f32, {n, c, h, w})
         .init("we", {e, c, 1, 1}, values(static_cast<std::size_t>(e * c), 51))
         .init("be", {e}, values(static_cast<std::size_t>(e), 52))
         .init("wd", {e, 1, 3, 3}, values(static_cast<std::size_t>(e * 9), 53))
@@ -225,7 +224,7 @@ TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one Inve
         .node("Conv", {"da", "wp", "bp"}, {residual ? "p" : "y"});
     if (residual) m.node("Add", {"x", "p"}, {"y"});
     m.output("y");
-    return m.bytes();
+    return m;
   };
   Compared c = compare(block(1, 16, 96, 40, 120, 1, true), {1, 16, 40, 120});
   CHECK(c.plain_nodes == 6);
@@ -243,8 +242,8 @@ TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one Inve
 
 TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not fused",
           "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {1, 4, 6, 6})
+  OpTester m;
+  m.input("x", DType::f32, {1, 4, 6, 6})
       .init("we", {8, 4, 1, 1}, values(32, 61))
       .init("wd", {8, 1, 3, 3}, values(72, 62))
       .init("wp", {4, 8, 1, 1}, values(32, 63))
@@ -254,13 +253,13 @@ TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not f
       .node("Conv", {"d", "wp"}, {"y"})
       .output("y")
       .output("d");  // the depthwise result is an output: Conv + Relu, Conv, Conv stay
-  Compared c = compare(m.bytes(), {1, 4, 6, 6});
+  Compared c = compare(m, {1, 4, 6, 6});
   CHECK(c.plain_nodes == 4);
   CHECK(c.fused_nodes == 3);
 
   // A dilated depthwise layer is not fused (the banded kernel runs dilation 1 only).
-  TinyModel dil;
-  dil.input("x", {1, 4, 9, 9})
+  OpTester dil;
+  dil.input("x", DType::f32, {1, 4, 9, 9})
       .init("we", {8, 4, 1, 1}, values(32, 64))
       .init("wd", {8, 1, 3, 3}, values(72, 65))
       .init("wp", {4, 8, 1, 1}, values(32, 66))
@@ -269,7 +268,7 @@ TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not f
             {attr_int("group", 8), attr_ints("pads", {2, 2, 2, 2}), attr_ints("dilations", {2, 2})})
       .node("Conv", {"d", "wp"}, {"y"})
       .output("y");
-  c = compare(dil.bytes(), {1, 4, 9, 9});
+  c = compare(dil, {1, 4, 9, 9});
   CHECK(c.fused_nodes == 3);
 }
 
@@ -279,7 +278,7 @@ class PlusHundred final : public inlay::OpKernel {
  public:
   void run(inlay::OpContext& ctx) const override {
     const inlay::Tensor& x = ctx.input(0);
-    inlay::Tensor& y = ctx.output(0, inlay::DType::f32, x.shape());
+    inlay::Tensor& y = ctx.output(0, DType::f32, x.shape());
     for (std::int64_t i = 0; i < x.numel(); ++i) y.data<float>()[i] = x.data<float>()[i] + 100.0f;
   }
 };
@@ -287,13 +286,12 @@ class PlusHundred final : public inlay::OpKernel {
 
 TEST_CASE("A node the host's custom ops serve is not fused away (unless fuse_custom_ops)",
           "[graph/fuse]") {
-  TinyModel m;
-  m.input("x", {1, 2, 4, 4})
+  OpTester m;
+  m.input("x", DType::f32, {1, 2, 4, 4})
       .init("w", {3, 2, 3, 3}, values(54, 41))
       .node("Conv", {"x", "w"}, {"c"}, {attr_ints("pads", {1, 1, 1, 1})})
       .node("Relu", {"c"}, {"y"})
       .output("y");
-  const std::string bytes = m.bytes();
   inlay::OpSet host;
   host.add("", "Relu", 1, [](const inlay::OpInfo&) {
     return std::unique_ptr<inlay::OpKernel>(new PlusHundred());
@@ -305,12 +303,11 @@ TEST_CASE("A node the host's custom ops serve is not fused away (unless fuse_cus
   inlay::ModelOptions plain;
   plain.optimize = false;
   plain.custom_ops = &host;
-  const inlay::Tensor expected =
-      inlay::Session(inlay::Model::from_bytes(bytes.data(), bytes.size(), plain)).run({xt})[0];
+  const inlay::Tensor expected = inlay::Session(m.load(plain)).run({xt})[0];
 
   inlay::ModelOptions served;
   served.custom_ops = &host;
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size(), served);
+  inlay::Model model = m.load(served);
   CHECK(model.summary().nodes_planned == 2);
   const inlay::Tensor got = inlay::Session(model).run({xt})[0];
   REQUIRE(got.numel() == expected.numel());
@@ -325,7 +322,7 @@ TEST_CASE("A node the host's custom ops serve is not fused away (unless fuse_cus
   // With fuse_custom_ops the Relu becomes the conv's epilogue (what a wrapper of inlay's own
   // kernels wants): one node, and the host's kernel no longer runs.
   served.fuse_custom_ops = true;
-  inlay::Model fused = inlay::Model::from_bytes(bytes.data(), bytes.size(), served);
+  inlay::Model fused = m.load(served);
   CHECK(fused.summary().nodes_planned == 1);
   const inlay::Tensor relu = inlay::Session(fused).run({xt})[0];
   for (std::int64_t i = 0; i < relu.numel(); ++i) {

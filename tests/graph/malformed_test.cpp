@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "graph/graph_test_util.hpp"
+#include "test_util.hpp"
 #include "onnx/onnx_test_util.hpp"
 
 namespace fs = std::filesystem;

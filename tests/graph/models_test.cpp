@@ -3,7 +3,7 @@
 // model's meta.json). A missing folder is a warning, not a pass.
 #include <string>
 
-#include "graph/graph_test_util.hpp"
+#include "graph/op_tester.hpp"
 
 using namespace inlay_test;
 

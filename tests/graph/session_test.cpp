@@ -13,66 +13,44 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
-#include "graph/graph_test_util.hpp"
-#include "onnx/proto_writer.hpp"
+#include "graph/op_tester.hpp"
 
 namespace fs = std::filesystem;
 using inlay::Tensor;
-using inlay_test::Pb;
 
 namespace {
 
 std::uint64_t allocations() { return inlay_test::heap_allocations(); }
 
-// ---- small models written field by field ----
-Pb value_info(const std::string& name, const std::string& batch, std::uint64_t width) {
-  Pb shape;
-  shape.m(1, Pb().s(2, batch)).m(1, Pb().u(1, width));
-  return Pb().s(1, name).m(2, Pb().m(1, Pb().u(1, 1).m(2, shape)));
-}
-Pb float_tensor(const std::string& name, const std::vector<std::int64_t>& dims,
-                const std::vector<float>& values) {
-  Pb t;
-  for (std::int64_t d : dims) t.u(1, static_cast<std::uint64_t>(d));
-  std::string raw(values.size() * sizeof(float), '\0');
-  std::memcpy(&raw[0], values.data(), raw.size());
-  return t.u(2, 1).s(8, name).s(9, raw);
-}
-Pb node(const std::string& op, const std::vector<std::string>& in, const std::string& out) {
-  Pb n;
-  for (const auto& i : in) n.s(1, i);
-  return n.s(2, out).s(3, op + "_" + out).s(4, op);
-}
-std::string model_bytes(const Pb& graph) {
-  return Pb().u(1, 8).m(7, graph).m(8, Pb().u(2, 13)).bytes;
-}
+using inlay::DType;
+using inlay_test::OpTester;
 
 // y = Softmax(Relu(x W1 + b1) W2 + b2), x [batch, 8], y [batch, 5]: several values to plan.
-std::string two_layer_model() {
-  const std::vector<float> w1 = inlay_test::random_floats(8 * 16, 1);
-  const std::vector<float> b1 = inlay_test::random_floats(16, 2);
-  const std::vector<float> w2 = inlay_test::random_floats(16 * 5, 3);
-  const std::vector<float> b2 = inlay_test::random_floats(5, 4);
-  Pb g;
-  g.m(1, node("Gemm", {"x", "W1", "B1"}, "h")).m(1, node("Relu", {"h"}, "r"));
-  g.m(1, node("Gemm", {"r", "W2", "B2"}, "z")).m(1, node("Softmax", {"z"}, "y")).s(2, "two");
-  g.m(5, float_tensor("W1", {8, 16}, w1)).m(5, float_tensor("B1", {16}, b1));
-  g.m(5, float_tensor("W2", {16, 5}, w2)).m(5, float_tensor("B2", {5}, b2));
-  g.m(11, value_info("x", "batch", 8)).m(12, value_info("y", "batch", 5));
-  return model_bytes(g);
+OpTester two_layer_model() {
+  OpTester m;
+  m.opset(13)
+      .input("x", DType::f32, {"batch", 8})
+      .init("W1", {8, 16}, inlay_test::random_floats(8 * 16, 1))
+      .init("B1", {16}, inlay_test::random_floats(16, 2))
+      .init("W2", {16, 5}, inlay_test::random_floats(16 * 5, 3))
+      .init("B2", {5}, inlay_test::random_floats(5, 4))
+      .node("Gemm", {"x", "W1", "B1"}, {"h"})
+      .node("Relu", {"h"}, {"r"})
+      .node("Gemm", {"r", "W2", "B2"}, {"z"})
+      .node("Softmax", {"z"}, {"y"})
+      .output("y", DType::f32, {"batch", 5});
+  return m;
 }
 
 // y = a - b: the order of the inputs matters.
-std::string difference_model() {
-  Pb g;
-  g.m(1, node("Sub", {"a", "b"}, "y")).s(2, "diff");
-  g.m(11, value_info("a", "n", 3)).m(11, value_info("b", "n", 3));
-  g.m(12, value_info("y", "n", 3));
-  return model_bytes(g);
-}
-
-inlay::Model load_bytes(const std::string& bytes) {
-  return inlay::Model::copy_from_bytes(bytes.data(), bytes.size());
+OpTester difference_model() {
+  OpTester m;
+  m.opset(13)
+      .input("a", DType::f32, {"n", 3})
+      .input("b", DType::f32, {"n", 3})
+      .node("Sub", {"a", "b"}, {"y"})
+      .output("y", DType::f32, {"n", 3});
+  return m;
 }
 
 bool same(const Tensor& a, const Tensor& b) {
@@ -85,7 +63,7 @@ fs::path digits_dir() { return fs::path(inlay_test::shared_dir()) / "models" / "
 }  // namespace
 
 TEST_CASE("run_into makes no heap allocation once the input shapes are known", "[graph/session]") {
-  const inlay::Model model = load_bytes(two_layer_model());
+  const inlay::Model model = two_layer_model().load();
   const std::vector<float> x = inlay_test::random_floats(3 * 8, 5);
   const std::vector<Tensor> inputs = {Tensor::view(x.data(), {3, 8})};
   inlay::Session session(model);
@@ -140,7 +118,7 @@ TEST_CASE("run_into on the digits bench model makes no heap allocation", "[graph
 
 TEST_CASE("One Model shared by threads, each with its own Session, gives the same results",
           "[graph/session]") {
-  const inlay::Model model = load_bytes(two_layer_model());
+  const inlay::Model model = two_layer_model().load();
   constexpr int threads = 4, runs = 20;
   // Per thread its own inputs (a batch size of its own), and the answer computed alone first.
   std::vector<std::vector<float>> xs(threads);
@@ -171,7 +149,7 @@ TEST_CASE("One Model shared by threads, each with its own Session, gives the sam
 }
 
 TEST_CASE("Inputs by name give the outputs of inputs by position", "[graph/session]") {
-  const inlay::Model model = load_bytes(difference_model());
+  const inlay::Model model = difference_model().load();
   REQUIRE(model.input_names() == std::vector<std::string>{"a", "b"});
   std::vector<float> a = {5, 7, 9, 1, 1, 1}, b = {1, 2, 3, 4, 5, 6};
   const Tensor ta = Tensor::view(a.data(), {2, 3}), tb = Tensor::view(b.data(), {2, 3});
@@ -220,7 +198,7 @@ TEST_CASE("A session with two threads gives the outputs of one thread", "[graph/
   if (!digits) WARN("digits_mlp is missing: using the small model only");
   std::vector<std::pair<inlay::Model, std::vector<Tensor>>> cases;
   std::vector<float> x = inlay_test::random_floats(64 * 8, 7);
-  cases.emplace_back(load_bytes(two_layer_model()),
+  cases.emplace_back(two_layer_model().load(),
                      std::vector<Tensor>{Tensor::view(x.data(), {64, 8})});
   if (digits) {
     cases.emplace_back(inlay::Model::load((digits_dir() / "model.onnx").string()),

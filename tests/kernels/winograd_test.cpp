@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/tiny_model.hpp"
+#include "graph/op_tester.hpp"
 #include "inlay/kernels/impl/paths.hpp"
 #include "reference/elementwise.hpp"
 #include "test_util.hpp"
@@ -265,17 +265,6 @@ TEST_CASE("winograd_supports and winograd_applies; unsupported parameters are re
                        inlay::ErrorKind::invalid_argument);
 }
 
-namespace {
-std::vector<float> run_conv_model(const std::string& bytes, std::vector<inlay::Tensor> inputs) {
-  inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
-  inlay::Session session(model);
-  const std::vector<inlay::Tensor> out = session.run(inputs);
-  REQUIRE(out.size() == 1);
-  const float* y = out[0].data<float>();
-  return std::vector<float>(y, y + out[0].numel());
-}
-}  // namespace
-
 TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same result",
           "[kernels/winograd]") {
   using inlay_test::attr_ints;
@@ -286,17 +275,17 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
   const std::vector<std::int64_t> x_dims{2, 16, 13, 11}, w_dims{20, 16, 3, 3};
   const std::vector<inlay_test::Pb> attrs{attr_ints("pads", {0, 1, 1, 0})};
   // Constant weights (the Winograd path) and a fused Relu.
-  inlay_test::TinyModel constant;
-  constant.input("x", x_dims)
+  inlay_test::OpTester constant;
+  constant.input("x", inlay::DType::f32, x_dims)
       .init("w", w_dims, w)
       .init("b", {20}, b)
       .node("Conv", {"x", "w", "b"}, {"c"}, attrs)
       .node("Relu", {"c"}, {"y"})
       .output("y");
   // The same weights as a graph input: the im2col path.
-  inlay_test::TinyModel variable;
-  variable.input("x", x_dims)
-      .input("w", w_dims)
+  inlay_test::OpTester variable;
+  variable.input("x", inlay::DType::f32, x_dims)
+      .input("w", inlay::DType::f32, w_dims)
       .init("b", {20}, b)
       .node("Conv", {"x", "w", "b"}, {"c"}, attrs)
       .node("Relu", {"c"}, {"y"})
@@ -305,8 +294,8 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
   const inlay::Tensor wt = inlay::Tensor::view(w.data(), inlay::Shape(w_dims.data(), 4));
   const Reference ref = reference(p, x, w, b.data());
   inlay_test::for_each_cpu_target([&] {
-    const std::vector<float> wino = run_conv_model(constant.bytes(), {xt});
-    const std::vector<float> im2col = run_conv_model(variable.bytes(), {xt, wt});
+    const std::vector<float> wino = inlay_test::values_of<float>(constant.run1({xt}));
+    const std::vector<float> im2col = inlay_test::values_of<float>(variable.run1({xt, wt}));
     REQUIRE(wino.size() == ref.y.size());
     double norm = 0.0, abs_err = 0.0, rel_err = 0.0;
     measure(wino, ref, Activation::relu(), norm, abs_err, rel_err);
@@ -321,18 +310,18 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
   std::vector<float> small = inlay_test::random_floats(16 * 5 * 5, 24);
   const std::vector<std::int64_t> small_dims{1, 16, 5, 5};
   const inlay::Tensor st = inlay::Tensor::view(small.data(), inlay::Shape(small_dims.data(), 4));
-  inlay_test::TinyModel constant_small;
-  constant_small.input("x", small_dims)
+  inlay_test::OpTester constant_small;
+  constant_small.input("x", inlay::DType::f32, small_dims)
       .init("w", w_dims, w)
       .node("Conv", {"x", "w"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1})})
       .output("y");
-  inlay_test::TinyModel variable_small;
-  variable_small.input("x", small_dims)
-      .input("w", w_dims)
+  inlay_test::OpTester variable_small;
+  variable_small.input("x", inlay::DType::f32, small_dims)
+      .input("w", inlay::DType::f32, w_dims)
       .node("Conv", {"x", "w"}, {"y"}, {attr_ints("pads", {1, 1, 1, 1})})
       .output("y");
-  const std::vector<float> a = run_conv_model(constant_small.bytes(), {st});
-  const std::vector<float> b2 = run_conv_model(variable_small.bytes(), {st, wt});
+  const std::vector<float> a = inlay_test::values_of<float>(constant_small.run1({st}));
+  const std::vector<float> b2 = inlay_test::values_of<float>(variable_small.run1({st, wt}));
   REQUIRE(a.size() == 20 * 25);
   CHECK(a == b2);
 }

@@ -15,11 +15,10 @@
 // Internal (not in the umbrella header): the counts of prepared forms.
 #include <inlay/kernels/impl/paths.hpp>
 
-#include "graph/tiny_model.hpp"
-#include "onnx/onnx_test_util.hpp"
-#include "graph/ops/op_test_helpers.hpp"
+#include "graph/op_tester.hpp"
 
 using namespace inlay_test;
+using inlay::DType;
 using inlay::ErrorKind;
 
 namespace {
@@ -56,33 +55,19 @@ struct ConvRef {
   }
 };
 
-std::string conv_model(const std::vector<std::int64_t>& x_dims,
-                       const std::vector<std::int64_t>& w_dims, const std::vector<Pb>& attrs,
-                       bool with_bias = false) {
+OpTester conv_model(const std::vector<std::int64_t>& x_dims,
+                    const std::vector<std::int64_t>& w_dims, const std::vector<Pb>& attrs,
+                    bool with_bias = false) {
   std::size_t wn = 1;
   for (std::int64_t d : w_dims) wn *= static_cast<std::size_t>(d);
-  TinyModel m;
-  m.input("x", x_dims).init("w", w_dims, std::vector<float>(wn, 0.5f));
+  OpTester m;
+  m.input("x", DType::f32, x_dims).init("w", w_dims, std::vector<float>(wn, 0.5f));
   if (with_bias) m.init("b", {5}, std::vector<float>(5, 1.0f));
   m.node("Conv",
          with_bias ? std::vector<std::string>{"x", "w", "b"} : std::vector<std::string>{"x", "w"},
          {"y"}, attrs)
       .output("y");
-  return m.bytes();
-}
-
-void run_on_zeros(const std::string& bytes, const std::vector<std::int64_t>& dims) {
-  inlay::Shape s(dims.data(), dims.size());
-  std::vector<float> x(static_cast<std::size_t>(s.numel()), 0.0f);
-  run_model(bytes, {inlay::Tensor::view(x.data(), s)});
-}
-
-std::string load_error(const std::string& bytes, ErrorKind kind) {
-  return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
-}
-std::string run_error(const std::string& bytes, const std::vector<std::int64_t>& dims,
-                      ErrorKind kind) {
-  return error_of([&] { run_on_zeros(bytes, dims); }, kind);
+  return m;
 }
 
 // A Conv of `c` -> `m` channels, k x k kernel with padding k / 2, stride 1, on a [1, c, h, h]
@@ -99,14 +84,14 @@ struct ConvCase {
         w(random_floats(static_cast<std::size_t>(m * c * k * k), 11)),
         b(random_floats(static_cast<std::size_t>(m), 12)) {}
 
-  std::string model() const {
+  OpTester model() const {
     const std::int64_t pad = k / 2;
-    TinyModel t;
-    t.input("x", {1, c, h, h}).init("w", {m, c, k, k}, w).init("b", {m}, b);
+    OpTester t;
+    t.input("x", DType::f32, {1, c, h, h}).init("w", {m, c, k, k}, w).init("b", {m}, b);
     t.node("Conv", {"x", "w", "b"}, {"y"},
            {attr_ints("kernel_shape", {k, k}), attr_ints("pads", {pad, pad, pad, pad})})
         .output("y");
-    return t.bytes();
+    return t;
   }
   std::vector<float> input(std::uint32_t seed) const {
     return random_floats(static_cast<std::size_t>(c * h * h), seed);
@@ -153,7 +138,7 @@ struct Prepared {
   Counts at_load, after_runs;
 };
 Prepared load_and_run(const ConvCase& cc, int runs) {
-  const std::string bytes = cc.model();
+  const std::string bytes = cc.model().bytes();
   const Counts before = counts_now();
   inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
   const Counts loaded = counts_now();
@@ -176,30 +161,28 @@ TEST_CASE("Conv 1-D, grouped and depthwise match a direct convolution", "[graph/
     r.pl = 1;
     r.pr = 2;
     auto x = random_floats(2 * 3 * 9, 1), w = random_floats(4 * 3 * 3, 2), b = random_floats(4, 3);
-    TinyModel m;
-    m.input("x", {2, 3, 9})
+    OpTester m;
+    m.input("x", DType::f32, {2, 3, 9})
         .init("w", {4, 3, 3}, w)
         .init("b", {4}, b)
         .node("Conv", {"x", "w", "b"}, {"y"},
               {attr_ints("strides", {2}), attr_ints("pads", {1, 2}), attr_ints("dilations", {2})})
         .output("y");
-    const auto out = run_model(m.bytes(), {f32_view(x, {2, 3, 9})});
-    CHECK(out[0].shape() == inlay::Shape({2, 4, r.ow()}));
-    check_close(out[0], r.run(x, w, b));
+    m.check({f32_view(x, {2, 3, 9})}, {make_tensor<float>({2, 4, r.ow()}, r.run(x, w, b))}, {});
   }
   SECTION("depthwise with channel multiplier 2") {
     ConvRef r{1, 3, 6, 5, 6, 3, 3};
     r.pt = r.pl = r.pb = r.pr = 1;
     r.group = 3;
     auto x = random_floats(3 * 6 * 5, 4), w = random_floats(6 * 9, 5), b = random_floats(6, 6);
-    TinyModel m;
-    m.input("x", {1, 3, 6, 5})
+    OpTester m;
+    m.input("x", DType::f32, {1, 3, 6, 5})
         .init("w", {6, 1, 3, 3}, w)
         .init("b", {6}, b)
         .node("Conv", {"x", "w", "b"}, {"y"},
               {attr_int("group", 3), attr_ints("pads", {1, 1, 1, 1})})
         .output("y");
-    check_close(run_model(m.bytes(), {f32_view(x, {1, 3, 6, 5})})[0], r.run(x, w, b));
+    m.check({f32_view(x, {1, 3, 6, 5})}, {make_tensor<float>({1, 6, 6, 5}, r.run(x, w, b))}, {});
   }
   SECTION("grouped, strided, SAME_LOWER padding") {
     ConvRef r{1, 4, 5, 5, 6, 2, 2};
@@ -207,54 +190,43 @@ TEST_CASE("Conv 1-D, grouped and depthwise match a direct convolution", "[graph/
     r.group = 2;
     r.pt = r.pl = 1;  // SAME_LOWER: out 3, one row of padding, at the beginning
     auto x = random_floats(4 * 25, 7), w = random_floats(6 * 2 * 4, 8);
-    TinyModel m;
-    m.input("x", {1, 4, 5, 5})
+    OpTester m;
+    m.input("x", DType::f32, {1, 4, 5, 5})
         .init("w", {6, 2, 2, 2}, w)
         .node("Conv", {"x", "w"}, {"y"},
               {attr_int("group", 2), attr_ints("strides", {2, 2}),
                attr_string("auto_pad", "SAME_LOWER")})
         .output("y");
-    const auto out = run_model(m.bytes(), {f32_view(x, {1, 4, 5, 5})});
-    CHECK(out[0].shape() == inlay::Shape({1, 6, 3, 3}));
-    check_close(out[0], r.run(x, w, {}));
+    m.check({f32_view(x, {1, 4, 5, 5})}, {make_tensor<float>({1, 6, 3, 3}, r.run(x, w, {}))}, {});
   }
 }
 
 TEST_CASE("Conv and ConvTranspose refuse bad attributes and weights", "[graph/ops/conv]") {
   using Catch::Matchers::Contains;
-  CHECK_THAT(run_error(conv_model({1, 3, 5, 5}, {2, 2, 3, 3}, {}), {1, 3, 5, 5},
-                       ErrorKind::shape_mismatch),
+  CHECK_THAT(conv_model({1, 3, 5, 5}, {2, 2, 3, 3}, {}).run_error(ErrorKind::shape_mismatch),
              Contains("W[1] * group != C") && Contains("Conv"));
-  CHECK_THAT(load_error(conv_model({1, 4, 5, 5}, {3, 2, 3, 3}, {attr_int("group", 2)}),
-                        ErrorKind::invalid_model),
-             Contains("does not divide the output channels"));
-  CHECK_THAT(load_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_string("auto_pad", "SAME")}),
-                        ErrorKind::invalid_model),
-             Contains("auto_pad 'SAME'"));
-  CHECK_THAT(load_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {0, 1})}),
-                        ErrorKind::invalid_model),
-             Contains("strides holds 0"));
-  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {1, 1, 1})}),
-                       {1, 1, 5, 5}, ErrorKind::invalid_model),
-             Contains("strides has 3 values"));
-  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("kernel_shape", {2, 2})}),
-                       {1, 1, 5, 5}, ErrorKind::shape_mismatch),
-             Contains("kernel_shape does not match"));
-  CHECK_THAT(run_error(conv_model({1, 1, 3, 3, 3}, {1, 1, 2, 2, 2}, {}), {1, 1, 3, 3, 3},
-                       ErrorKind::unsupported_op),
-             Contains("only 1-D and 2-D"));
-  CHECK_THAT(run_error(conv_model({1, 1, 5, 5}, {4, 1, 3, 3}, {}, true), {1, 1, 5, 5},
-                       ErrorKind::shape_mismatch),
-             Contains("B [5] must be [4]"));
+  conv_model({1, 4, 5, 5}, {3, 2, 3, 3}, {attr_int("group", 2)})
+      .expect_load_error(ErrorKind::invalid_model, "does not divide the output channels");
+  conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_string("auto_pad", "SAME")})
+      .expect_load_error(ErrorKind::invalid_model, "auto_pad 'SAME'");
+  conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {0, 1})})
+      .expect_load_error(ErrorKind::invalid_model, "strides holds 0");
+  conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("strides", {1, 1, 1})})
+      .expect_run_error(ErrorKind::invalid_model, "strides has 3 values");
+  conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("kernel_shape", {2, 2})})
+      .expect_run_error(ErrorKind::shape_mismatch, "kernel_shape does not match");
+  conv_model({1, 1, 3, 3, 3}, {1, 1, 2, 2, 2}, {})
+      .expect_run_error(ErrorKind::unsupported_op, "only 1-D and 2-D");
+  conv_model({1, 1, 5, 5}, {4, 1, 3, 3}, {}, true)
+      .expect_run_error(ErrorKind::shape_mismatch, "B [5] must be [4]");
 
   // output_shape far beyond what output_padding can reach.
-  TinyModel t;
-  t.input("x", {1, 1, 3, 3})
+  OpTester t;
+  t.input("x", DType::f32, {1, 1, 3, 3})
       .init("w", {1, 1, 2, 2}, std::vector<float>(4, 1.0f))
       .node("ConvTranspose", {"x", "w"}, {"y"}, {attr_ints("output_shape", {9, 9})})
       .output("y");
-  CHECK_THAT(run_error(t.bytes(), {1, 1, 3, 3}, ErrorKind::unsupported_op),
-             Contains("output padding"));
+  t.expect_run_error(ErrorKind::unsupported_op, "output padding");
 }
 
 TEST_CASE("Conv prepares no weight form at load", "[graph/ops/conv]") {
@@ -290,7 +262,7 @@ TEST_CASE("Two sessions on two threads run a fresh model at once", "[graph/ops/c
     const bool winograd = cc == &large;
     INFO((winograd ? "Winograd" : "packed") << " path");
     for (int round = 0; round < 4; ++round) {
-      const std::string bytes = cc->model();
+      const std::string bytes = cc->model().bytes();
       inlay::Model model = inlay::Model::from_bytes(bytes.data(), bytes.size());
       const Counts before = counts_now();
       std::vector<float> x[2] = {cc->input(30), cc->input(31)};

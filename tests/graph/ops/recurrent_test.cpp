@@ -9,18 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "graph/tiny_model.hpp"
-#include "onnx/onnx_test_util.hpp"
-#include "graph/ops/op_test_helpers.hpp"
+#include "graph/op_tester.hpp"
 
 using namespace inlay_test;
+using inlay::DType;
 using inlay::ErrorKind;
 
 namespace {
-
-std::string load_error(const std::string& bytes, ErrorKind kind) {
-  return error_of([&] { inlay::Model::from_bytes(bytes.data(), bytes.size()); }, kind);
-}
 
 // One recurrent layer over x [seq, batch, in] with weights of `dirs` directions.
 std::vector<inlay::Tensor> run_recurrent(const std::string& op, const std::string& direction,
@@ -30,20 +25,20 @@ std::vector<inlay::Tensor> run_recurrent(const std::string& op, const std::strin
                                          std::vector<std::int32_t>& lens,
                                          const std::vector<Pb>& extra) {
   const std::int64_t seq = 5, batch = 2, in = 3;
-  TinyModel m;
+  OpTester m;
   std::vector<Pb> attrs = extra;
   attrs.push_back(attr_int("hidden_size", hidden));
   attrs.push_back(attr_string("direction", direction));
-  m.input("x", {seq, batch, in})
-      .input("lens", {batch}, onnx_int32)
+  m.input("x", DType::f32, {seq, batch, in})
+      .input("lens", DType::i32, {batch})
       .init("w", {dirs, gates * hidden, in}, w)
       .init("r", {dirs, gates * hidden, hidden}, r)
       .init("b", {dirs, 2 * gates * hidden}, b)
       .node(op, {"x", "w", "r", "b", "lens"}, {"y", "y_h"}, attrs)
       .output("y")
       .output("y_h");
-  return run_model(m.bytes(), {f32_view(x, {seq, batch, in}),
-                               inlay::Tensor::view(lens.data(), inlay::Shape{batch})});
+  return m.run(
+      {f32_view(x, {seq, batch, in}), inlay::Tensor::view(lens.data(), inlay::Shape{batch})});
 }
 
 // Checks that the bidirectional layer's two halves are the forward and the reverse layer.
@@ -108,22 +103,20 @@ std::vector<inlay::Tensor> run(const Layer& l, std::vector<float>& x, const std:
   attrs.push_back(attr_int("hidden_size", hidden));
   attrs.push_back(attr_string("direction", l.direction));
   if (clip) attrs.push_back(attr_float("clip", 1e6f));
-  TinyModel m;
-  m.input("x", {seq, l.batch, in}).input("lens", {l.batch}, onnx_int32);
-  if (r_as_input) m.input("r", {l.dirs, gh, hidden});
+  OpTester m;
+  m.input("x", DType::f32, {seq, l.batch, in}).input("lens", DType::i32, {l.batch});
+  if (r_as_input) m.input("r", DType::f32, {l.dirs, gh, hidden});
   else m.init("r", {l.dirs, gh, hidden}, r);
   m.init("w", {l.dirs, gh, in}, w)
       .init("b", {l.dirs, 2 * gh}, b)
       .node(l.op, {"x", "w", "r", "b", "lens"}, {"y", "y_h"}, attrs)
       .output("y")
       .output("y_h");
-  const std::string bytes = m.bytes();
-  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size()));
   std::vector<inlay::Tensor> inputs = {
       inlay::Tensor::view(x.data(), inlay::Shape{seq, l.batch, in}),
       inlay::Tensor::view(lens.data(), inlay::Shape{l.batch})};
   if (r_as_input) inputs.push_back(inlay::Tensor::view(r.data(), inlay::Shape{l.dirs, gh, hidden}));
-  return session.run(inputs);
+  return m.run(inputs);
 }
 
 void check_paths_agree(const Layer& l) {
@@ -177,38 +170,29 @@ TEST_CASE("LSTM and GRU give the same results on the shared cells as on the gene
 }
 
 TEST_CASE("Recurrent layers refuse bad attributes, weights and lengths", "[graph/ops/recurrent]") {
-  using Catch::Matchers::Contains;
   auto lstm = [](const std::vector<Pb>& attrs, std::int64_t r_rows) {
-    TinyModel m;
-    m.input("x", {2, 1, 3})
-        .input("lens", {1}, onnx_int32)
+    OpTester m;
+    m.input("x", DType::f32, {2, 1, 3})
+        .input("lens", DType::i32, {1})
         .init("w", {1, 8, 3}, std::vector<float>(24, 0.1f))
         .init("r", {1, r_rows, 2}, std::vector<float>(static_cast<std::size_t>(r_rows * 2), 0.1f))
         .node("LSTM", {"x", "w", "r", "", "lens"}, {"y"}, attrs)
         .output("y");
-    return m.bytes();
+    return m;
   };
-  CHECK_THAT(load_error(lstm({attr_string("direction", "sideways")}, 8), ErrorKind::invalid_model),
-             Contains("direction 'sideways'"));
-  CHECK_THAT(load_error(lstm({}, 6), ErrorKind::shape_mismatch), Contains("R [1, 6, 2]"));
-  CHECK_THAT(load_error(lstm({attr_int("hidden_size", 3)}, 8), ErrorKind::shape_mismatch),
-             Contains("hidden_size 3"));
-  CHECK_THAT(load_error(lstm({attr_strings("activations", {"Sigmoid", "Tanh"})}, 8),
-                        ErrorKind::invalid_model),
-             Contains("3 are needed"));
-  CHECK_THAT(load_error(lstm({attr_strings("activations", {"Sigmoid", "Tanh", "Cosh"})}, 8),
-                        ErrorKind::unsupported_op),
-             Contains("activation 'Cosh'"));
-  CHECK_THAT(load_error(lstm({attr_float("clip", -1.0f)}, 8), ErrorKind::invalid_model),
-             Contains("clip"));
-  const std::string ok = lstm({}, 8);
+  lstm({attr_string("direction", "sideways")}, 8)
+      .expect_load_error(ErrorKind::invalid_model, "direction 'sideways'");
+  lstm({}, 6).expect_load_error(ErrorKind::shape_mismatch, "R [1, 6, 2]");
+  lstm({attr_int("hidden_size", 3)}, 8)
+      .expect_load_error(ErrorKind::shape_mismatch, "hidden_size 3");
+  lstm({attr_strings("activations", {"Sigmoid", "Tanh"})}, 8)
+      .expect_load_error(ErrorKind::invalid_model, "3 are needed");
+  lstm({attr_strings("activations", {"Sigmoid", "Tanh", "Cosh"})}, 8)
+      .expect_load_error(ErrorKind::unsupported_op, "activation 'Cosh'");
+  lstm({attr_float("clip", -1.0f)}, 8).expect_load_error(ErrorKind::invalid_model, "clip");
+  const OpTester ok = lstm({}, 8);
   std::vector<float> x(6, 0.5f);
   std::vector<std::int32_t> lens{3};
-  CHECK_THAT(error_of(
-                 [&] {
-                   run_model(ok, {f32_view(x, {2, 1, 3}),
-                                  inlay::Tensor::view(lens.data(), inlay::Shape{1})});
-                 },
-                 ErrorKind::invalid_model),
-             Contains("sequence length 3"));
+  ok.expect_run_error({f32_view(x, {2, 1, 3}), inlay::Tensor::view(lens.data(), inlay::Shape{1})},
+                      ErrorKind::invalid_model, "sequence length 3");
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/op_test_model.hpp"
+#include "graph/op_tester.hpp"
 #include "test_util.hpp"
 
 using Catch::Matchers::Contains;
@@ -16,21 +16,20 @@ using inlay::DType;
 using inlay::ErrorKind;
 using inlay::Shape;
 using inlay::Tensor;
-using inlay_test::error_of;
 using inlay_test::make_tensor;
-using inlay_test::OpModel;
+using inlay_test::OpTester;
 using inlay_test::values_of;
 
 namespace {
 
 // A reduction whose axes come from an input (ReduceSum from opset 13).
-OpModel reduce_sum_13(DType dtype) {
+OpTester reduce_sum_13(DType dtype) {
   return std::move(
-      OpModel("ReduceSum", 13).input("x", dtype).input("axes", DType::i64).output("y"));
+      OpTester("ReduceSum", 13).input("x", dtype).input("axes", DType::i64).output("y"));
 }
-OpModel reduce_attr(const std::string& op, DType dtype, const std::vector<std::int64_t>& axes,
-                    std::int64_t keepdims = 1) {
-  OpModel m(op, 13);
+OpTester reduce_attr(const std::string& op, DType dtype, const std::vector<std::int64_t>& axes,
+                     std::int64_t keepdims = 1) {
+  OpTester m(op, 13);
   m.input("x", dtype).output("y").attr("keepdims", keepdims);
   if (!axes.empty()) m.attr("axes", axes);
   return m;
@@ -41,7 +40,7 @@ OpModel reduce_attr(const std::string& op, DType dtype, const std::vector<std::i
 TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with_empty_axes",
           "[graph/ops/reduce]") {
   const Tensor x = make_tensor<std::int32_t>({2, 3}, {1, 2, 3, 4, 5, 6});
-  OpModel m = reduce_sum_13(DType::i32);
+  OpTester m = reduce_sum_13(DType::i32);
   m.attr("keepdims", std::int64_t(0));
   auto y = m.run({x, make_tensor<std::int64_t>({1}, {-1})})[0];
   CHECK(y.shape() == Shape{2});
@@ -51,12 +50,12 @@ TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with
   y = reduce_sum_13(DType::i32).run({x, Tensor(DType::i64, Shape{0})})[0];
   CHECK(y.shape() == Shape{1, 1});
   CHECK(y.data<std::int32_t>()[0] == 21);
-  OpModel noop = reduce_sum_13(DType::i32);
+  OpTester noop = reduce_sum_13(DType::i32);
   noop.attr("noop_with_empty_axes", std::int64_t(1));
   y = noop.run({x, Tensor(DType::i64, Shape{0})})[0];
   CHECK(y.shape() == Shape{2, 3});
   CHECK(values_of<std::int32_t>(y) == values_of<std::int32_t>(x));
-  OpModel omitted = OpModel("ReduceSum", 13).input("x", DType::i64).output("y");
+  OpTester omitted = OpTester("ReduceSum", 13).input("x", DType::i64).output("y");
   omitted.attr("keepdims", std::int64_t(0));
   y = omitted.run(
       {make_tensor<std::int64_t>({2}, {std::int64_t(1) << 62, std::int64_t(1) << 62})})[0];
@@ -66,26 +65,17 @@ TEST_CASE("ReduceSum: axes from the input, negative axes, keepdims and noop_with
 
 TEST_CASE("Reduce*: bad axes are clear errors", "[graph/ops/reduce]") {
   const Tensor x(DType::f32, Shape{2, 3});
-  CHECK_THAT(error_of(
-                 [&] {
-                   reduce_attr("ReduceMax", DType::f32, {0, -2}).run({x});
-                 },
-                 ErrorKind::invalid_model),
+  CHECK_THAT(reduce_attr("ReduceMax", DType::f32, {0, -2}).run_error({x}, ErrorKind::invalid_model),
              Contains("listed twice") && Contains("ReduceMax"));
-  CHECK_THAT(error_of([&] { reduce_attr("ReduceMean", DType::f32, {2}).run({x}); },
-                      ErrorKind::invalid_model),
-             Contains("out of range"));
-  OpModel attr_at_13 = OpModel("ReduceSum", 13).input("x", DType::f32).output("y");
+  reduce_attr("ReduceMean", DType::f32, {2})
+      .expect_run_error({x}, ErrorKind::invalid_model, "out of range");
+  OpTester attr_at_13 = OpTester("ReduceSum", 13).input("x", DType::f32).output("y");
   attr_at_13.attr("axes", std::vector<std::int64_t>{0});
-  CHECK_THAT(error_of([&] { attr_at_13.load(); }, ErrorKind::invalid_model), Contains("input"));
-  OpModel float_axes =
-      OpModel("ReduceSum", 13).input("x", DType::f32).input("axes", DType::f32).output("y");
-  CHECK_THAT(error_of(
-                 [&] {
-                   float_axes.run({x, make_tensor<float>({1}, {0.0f})});
-                 },
-                 ErrorKind::invalid_model),
-             Contains("int64"));
+  attr_at_13.expect_load_error(ErrorKind::invalid_model, "input");
+  OpTester float_axes =
+      OpTester("ReduceSum", 13).input("x", DType::f32).input("axes", DType::f32).output("y");
+  float_axes.expect_run_error({x, make_tensor<float>({1}, {0.0f})}, ErrorKind::invalid_model,
+                              "int64");
 }
 
 TEST_CASE("Reduce* on integers, f64 and f16", "[graph/ops/reduce]") {
@@ -145,7 +135,7 @@ TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code",
        {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
         "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
     INFO(op);
-    OpModel f(op, 11), d(op, 11);
+    OpTester f(op, 11), d(op, 11);
     f.input("x", DType::f32).output("y").attr("axes", std::vector<std::int64_t>{0, 2});
     d.input("x", DType::f64).output("y").attr("axes", std::vector<std::int64_t>{0, 2});
     const Tensor yf = f.run({xf})[0];
@@ -159,12 +149,12 @@ TEST_CASE("f32 reductions through the kernel agree with the f64 scalar code",
 
 TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[graph/ops/reduce]") {
   const Tensor x = make_tensor<std::int32_t>({2, 3}, {1, 3, 3, 2, 2, 1});
-  OpModel first("ArgMax", 13);
+  OpTester first("ArgMax", 13);
   first.input("x", DType::i32).output("y").attr("axis", std::int64_t(1));
   auto y = first.run({x})[0];
   CHECK(y.shape() == Shape{2, 1});
   CHECK(values_of<std::int64_t>(y) == std::vector<std::int64_t>{1, 0});
-  OpModel last("ArgMax", 13);
+  OpTester last("ArgMax", 13);
   last.input("x", DType::i32)
       .output("y")
       .attr("axis", std::int64_t(-1))
@@ -178,32 +168,27 @@ TEST_CASE("ArgMax and ArgMin: ties, select_last_index, NaN and empty axes", "[gr
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const char* op : {"ArgMin", "ArgMax"}) {
     INFO(op);
-    OpModel d(op, 13), f(op, 13);
+    OpTester d(op, 13), f(op, 13);
     d.input("x", DType::f64).output("y");
     f.input("x", DType::f32).output("y");
     CHECK(d.run({make_tensor<double>({3}, {1, nan, 0})})[0].data<std::int64_t>()[0] == 1);
     CHECK(f.run({make_tensor<float>({3}, {1, std::nanf(""), 0})})[0].data<std::int64_t>()[0] == 1);
   }
-  OpModel empty("ArgMin", 13);
+  OpTester empty("ArgMin", 13);
   empty.input("x", DType::f32).output("y").attr("axis", std::int64_t(1));
-  CHECK_THAT(error_of(
-                 [&] {
-                   empty.run({Tensor(DType::f32, Shape{2, 0})});
-                 },
-                 ErrorKind::shape_mismatch),
-             Contains("empty"));
-  error_of([&] { first.run({make_tensor<std::int32_t>({}, {1})}); }, ErrorKind::shape_mismatch);
+  empty.expect_run_error({Tensor(DType::f32, Shape{2, 0})}, ErrorKind::shape_mismatch, "empty");
+  first.run_error({make_tensor<std::int32_t>({}, {1})}, ErrorKind::shape_mismatch);
 }
 
 TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[graph/ops/reduce]") {
-  OpModel m("TopK", 11);
+  OpTester m("TopK", 11);
   m.input("x", DType::f32).input("k", DType::i64).output("values").output("indices");
   const Tensor x = make_tensor<float>({1, 4}, {3, 1, 3, 2});
   auto out = m.run({x, make_tensor<std::int64_t>({1}, {2})});
   CHECK(out[0].shape() == Shape{1, 2});
   CHECK(values_of<float>(out[0]) == std::vector<float>{3, 3});
   CHECK(values_of<std::int64_t>(out[1]) == std::vector<std::int64_t>{0, 2});
-  OpModel smallest("TopK", 11);
+  OpTester smallest("TopK", 11);
   smallest.input("x", DType::i64)
       .input("k", DType::i64)
       .output("values")
@@ -218,28 +203,26 @@ TEST_CASE("TopK: ties keep index order, largest/smallest, k checks", "[graph/ops
   out = m.run({x, make_tensor<std::int64_t>({1}, {0})});
   CHECK(out[0].shape() == Shape{1, 0});
 
-  OpModel v1("TopK", 1);
+  OpTester v1("TopK", 1);
   v1.input("x", DType::f64).output("values").output("indices").attr("k", std::int64_t(1));
   out = v1.run({make_tensor<double>({3}, {0.5, 2.5, -1})});
   CHECK(out[0].data<double>()[0] == 2.5);
   CHECK(out[1].data<std::int64_t>()[0] == 1);
 
-  CHECK_THAT(error_of(
-                 [&] {
-                   m.run({x, make_tensor<std::int64_t>({1}, {5})});
-                 },
-                 ErrorKind::shape_mismatch),
-             Contains("K = 5"));
-  error_of([&] { m.run({x, make_tensor<std::int64_t>({1}, {-1})}); }, ErrorKind::invalid_model);
-  OpModel k32("TopK", 11);
+  m.expect_run_error({x, make_tensor<std::int64_t>({1}, {5})}, ErrorKind::shape_mismatch, "K = 5");
+  m.run_error({x, make_tensor<std::int64_t>({1}, {-1})}, ErrorKind::invalid_model);
+  OpTester k32("TopK", 11);
   k32.input("x", DType::f32).input("k", DType::i32).output("values").output("indices");
-  error_of([&] { k32.run({x, make_tensor<std::int32_t>({1}, {1})}); }, ErrorKind::invalid_model);
-  error_of([&] { OpModel("TopK", 9).input("x", DType::f32).output("v").output("i").load(); },
-           ErrorKind::invalid_model);
+  k32.run_error({x, make_tensor<std::int32_t>({1}, {1})}, ErrorKind::invalid_model);
+  OpTester("TopK", 9)
+      .input("x", DType::f32)
+      .output("v")
+      .output("i")
+      .load_error(ErrorKind::invalid_model);
 }
 
 TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[graph/ops/reduce]") {
-  OpModel m("CumSum", 14);
+  OpTester m("CumSum", 14);
   m.input("x", DType::i64)
       .input("axis", DType::i32)
       .output("y")
@@ -248,22 +231,15 @@ TEST_CASE("CumSum: exclusive, reverse, integer axes and bad axes", "[graph/ops/r
   CHECK(values_of<std::int64_t>(m.run({make_tensor<std::int64_t>({4}, {1, 2, 3, 4}),
                                        make_tensor<std::int32_t>({}, {0})})[0]) ==
         std::vector<std::int64_t>{9, 7, 4, 0});
-  OpModel plain("CumSum", 14);
+  OpTester plain("CumSum", 14);
   plain.input("x", DType::f64).input("axis", DType::i64).output("y");
   CHECK(values_of<double>(plain.run(
             {make_tensor<double>({2, 2}, {1, 2, 3, 4}), make_tensor<std::int64_t>({}, {-1})})[0]) ==
         std::vector<double>{1, 3, 3, 7});
-  error_of(
-      [&] {
-        plain.run({Tensor(DType::f64, Shape{2, 2}), make_tensor<std::int64_t>({}, {2})});
-      },
-      ErrorKind::invalid_model);
-  OpModel float_axis("CumSum", 14);
+  plain.run_error({Tensor(DType::f64, Shape{2, 2}), make_tensor<std::int64_t>({}, {2})},
+                  ErrorKind::invalid_model);
+  OpTester float_axis("CumSum", 14);
   float_axis.input("x", DType::f64).input("axis", DType::f32).output("y");
-  CHECK_THAT(error_of(
-                 [&] {
-                   float_axis.run({Tensor(DType::f64, Shape{2}), make_tensor<float>({}, {0})});
-                 },
-                 ErrorKind::invalid_model),
-             Contains("axis must be one int32 or int64"));
+  float_axis.expect_run_error({Tensor(DType::f64, Shape{2}), make_tensor<float>({}, {0})},
+                              ErrorKind::invalid_model, "axis must be one int32 or int64");
 }
