@@ -26,7 +26,7 @@ using inlay_test::Pb;
 
 namespace {
 
-const fs::path corpus_dir = fs::path(__FILE__).parent_path() / "malformed";
+const fs::path corpus_dir = fs::path(INLAY_SOURCE_DIR) / "tests" / "graph" / "malformed";
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -318,8 +318,7 @@ TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[g
 TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[graph/malformed]") {
   // tests/fuzz/model_load_findings: each once crashed tools/fuzz model_load (what it was is in
   // the file's name); here they run under the sanitizers of the test build.
-  const fs::path dir =
-      fs::path(__FILE__).parent_path().parent_path() / "fuzz" / "model_load_findings";
+  const fs::path dir = fs::path(INLAY_SOURCE_DIR) / "tests" / "fuzz" / "model_load_findings";
   std::size_t count = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     INFO("finding " << entry.path().filename().string());
