@@ -12563,10 +12563,23 @@ class ScanKernel final : public OpKernel {
     }
     for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
       if (!ctx.has_output(states + k)) continue;
-      if (scanned[k].empty()) {
-        ctx.fail(ErrorKind::unsupported_op, "a scan over zero iterations is not supported");
-      }
       const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
+      if (scanned[k].empty()) {
+        // A sequence of length 0: the element's shape comes from the body's declared output
+        // (unknown dimensions as 0), the empty scan axis inserted at its place.
+        const Value& v = body_.values[body_.outputs[states + k]];
+        if (!v.has_shape) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "a scan over zero iterations needs the body's output '" + v.name +
+                       "' to declare its shape");
+        }
+        std::vector<std::int64_t> dims;
+        for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+        const std::size_t axis = normalize_axis(ctx.info(), a, dims.size() + 1, "scan_output_axes");
+        dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis), 0);
+        ctx.output(states + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
+        continue;
+      }
       const std::size_t axis =
           normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
       const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;

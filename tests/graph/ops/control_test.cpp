@@ -80,22 +80,28 @@ OpTester loop_model(bool with_m, bool with_cond, bool stop_after_2,
   return m;
 }
 
-// The body of Scan: (s_in, x_t) -> (s_out, y_t), a running sum: s_out = s_in + x_t, y_t = s_out.
-OpTester running_sum_body() {
+// The body of Scan: (s_in, x_t) -> (s_out, y_t), a running sum: s_out = s_in + x_t, y_t = s_out;
+// y_t's shape declared ([2]) or not.
+OpTester running_sum_body(bool declare_y_shape = false) {
   OpTester b;
   b.input("s_in", DType::f32, {2})
       .input("x_t", DType::f32, {2})
       .node("Add", {"s_in", "x_t"}, {"s_out"})
       .node("Identity", {"s_out"}, {"y_t"})
-      .output("s_out", DType::f32)
-      .output("y_t", DType::f32);
+      .output("s_out", DType::f32);
+  if (declare_y_shape) {
+    b.output("y_t", DType::f32, {2});
+  } else {
+    b.output("y_t", DType::f32);
+  }
   return b;
 }
 
 // Scan(s0, xs) -> (s_final, ys) over running_sum_body(), xs of shape `xs_dims`.
-OpTester scan_model(const std::vector<std::int64_t>& xs_dims, const std::vector<Pb>& extra) {
+OpTester scan_model(const std::vector<std::int64_t>& xs_dims, const std::vector<Pb>& extra,
+                    bool declare_y_shape = false) {
   std::vector<Pb> attrs = extra;
-  attrs.push_back(attr_graph("body", running_sum_body(), "body"));
+  attrs.push_back(attr_graph("body", running_sum_body(declare_y_shape), "body"));
   attrs.push_back(attr_int("num_scan_inputs", 1));
   OpTester m;
   m.input("s0", DType::f32, {2})
@@ -240,6 +246,23 @@ TEST_CASE("Scan carries a state over a sequence and stacks its outputs", "[graph
   // Forward input, outputs stacked in reverse order.
   out = scan_model({3, 2}, {attr_ints("scan_output_directions", {1})}).run({s0, xs});
   CHECK(values_of<float>(out[1]) == std::vector<float>{9.5f, 22, 4.5f, 16, 1.5f, 12});
+}
+
+TEST_CASE("Scan over a sequence of length 0 returns the state and empty stacks",
+          "[graph/ops/control]") {
+  const Tensor s0 = make_tensor<float>(Shape{2}, {0.5f, 10.0f});
+  const Tensor empty(DType::f32, Shape{0, 2});
+  auto out = scan_model({0, 2}, {}, true).run({s0, empty});
+  REQUIRE(out.size() == 2);
+  CHECK(values_of<float>(out[0]) == std::vector<float>{0.5f, 10});
+  CHECK(out[1].shape() == (Shape{0, 2}));
+  // Stacked along axis 1 of [2, 0].
+  out = scan_model({0, 2}, {attr_ints("scan_output_axes", {1})}, true).run({s0, empty});
+  CHECK(out[1].shape() == (Shape{2, 0}));
+  // Without the declared shape the element's shape is unknown: refused, naming the output.
+  const std::string message =
+      scan_model({0, 2}, {}).run_error({s0, empty}, inlay::ErrorKind::unsupported_op);
+  CHECK(message.find("'y_t' to declare its shape") != std::string::npos);
 }
 
 TEST_CASE("Scan refuses a missing num_scan_inputs and scan inputs of different lengths",
