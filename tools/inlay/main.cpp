@@ -1,6 +1,6 @@
 // inlay: the command-line tool (CMake target inlay-cli). One file per command:
 //   inlay info MODEL                                     info.hpp
-//   inlay run MODEL -i FILE... -o DIR|FILE...            run.hpp
+//   inlay run MODEL -i FILE... [-o DIR|FILE...]          run.hpp
 //   inlay check DIR | --suite ROOT                       check.hpp
 //   inlay bench MODEL [--threads N] [--runs N] [--json]  bench.hpp
 // Exit code 0 on success; 1 on a failed check or any error, which prints one line on stderr.
@@ -23,10 +23,10 @@ const char* const usage =
     "usage: inlay COMMAND ...\n"
     "  inlay info MODEL\n"
     "      inputs, outputs, opsets, op counts, parameters, nodes, arena size\n"
-    "  inlay run MODEL -i FILE... -o DIR [--npy] [--threads N]\n"
-    "  inlay run MODEL -i FILE... -o FILE...\n"
+    "  inlay run MODEL -i FILE... [-o DIR [--npy] | -o FILE...] [--threads N]\n"
     "      runs once; inputs .pb (TensorProto) or .npy, by position or as NAME=FILE;\n"
-    "      writes DIR/output_<i>.pb (.npy with --npy), or each -o FILE in its extension's format\n"
+    "      writes DIR/output_<i>.pb (.npy with --npy), or each -o FILE in its extension's format;\n"
+    "      without -o prints each output (type, first values, top-5 of a score vector)\n"
     "  inlay check DIR [--rtol R] [--atol A]\n"
     "      DIR: model.onnx + test_data_set_*/input_*.pb, output_*.pb (meta.json may set\n"
     "      rtol/atol; defaults 1e-3 / 1e-5)\n"
@@ -35,7 +35,7 @@ const char* const usage =
     "      every case below ROOT; ends with 'N passed, N failed, N skipped'\n"
     "  inlay bench MODEL [-i FILE...] [--threads N] [--runs N] [--warmup N] [--json]\n"
     "      median, p10, p90 ms of Session::run (inputs: ones of the declared shapes)\n"
-    "  inlay help\n";
+    "  inlay help | --version\n";
 
 }  // namespace
 
@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (command == "help" || command == "--help" || command == "-h") {
       std::printf("%s", usage);
+      return 0;
+    }
+    if (command == "--version" || command == "version") {
+      std::printf("inlay %s\n", INLAY_VERSION_STRING);
       return 0;
     }
     if (command == "info") return inlay_cli::info_command(args);

@@ -69,6 +69,13 @@ inline std::vector<inlay::Tensor> filled_inputs(const inlay::Model& model, Fill 
   return out;
 }
 
+// "'a', 'b'" for the names a and b.
+inline std::string name_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out.empty() ? "none" : out;
+}
+
 // The tensors of -i arguments in the model's input order: FILE by position, or NAME=FILE by
 // input name (mixing both is allowed: named ones take their slot, the rest fill the gaps in order).
 inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
@@ -86,6 +93,12 @@ inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
       }
     }
     if (slot == names.size()) {
+      // NAME=FILE with a name the model does not have (and not a file whose name holds '=').
+      std::error_code ec;
+      if (eq != std::string::npos && !fs::exists(a, ec)) {
+        usage_error("the model has no input '" + a.substr(0, eq) + "' (its inputs: " +
+                    name_list(names) + ")");
+      }
       positional.push_back(a);
       continue;
     }

@@ -1,10 +1,14 @@
-// `inlay run MODEL -i FILE... -o DIR|FILE... [--npy] [--threads N]`: runs a model once on tensor
+// `inlay run MODEL -i FILE... [-o DIR|FILE...] [--npy] [--threads N]`: runs a model once on tensor
 // files (.pb TensorProto or .npy) and writes its outputs: output_<i>.pb in DIR (output_<i>.npy
 // with --npy), or to the -o files in output order, each in the format its extension names.
+// Without -o it prints each output: name, type, its first values and, for a vector of scores,
+// the five highest.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -16,6 +20,55 @@
 #include "text.hpp"
 
 namespace inlay_cli {
+
+// Element i of t as text.
+inline std::string element_text(const inlay::Tensor& t, std::int64_t i) {
+  using inlay::DType;
+  char buf[64];
+  switch (t.dtype()) {
+    case DType::f32: std::snprintf(buf, sizeof buf, "%.6g", t.data<float>()[i]); break;
+    case DType::f64: std::snprintf(buf, sizeof buf, "%.6g", t.data<double>()[i]); break;
+    case DType::f16:
+      std::snprintf(buf, sizeof buf, "%.4g", inlay::to_float(t.data<inlay::float16>()[i]));
+      break;
+    case DType::boolean: return t.data<bool>()[i] ? "true" : "false";
+    case DType::i8: return std::to_string(t.data<std::int8_t>()[i]);
+    case DType::u8: return std::to_string(t.data<std::uint8_t>()[i]);
+    case DType::i16: return std::to_string(t.data<std::int16_t>()[i]);
+    case DType::u16: return std::to_string(t.data<std::uint16_t>()[i]);
+    case DType::i32: return std::to_string(t.data<std::int32_t>()[i]);
+    case DType::u32: return std::to_string(t.data<std::uint32_t>()[i]);
+    case DType::i64: return std::to_string(t.data<std::int64_t>()[i]);
+    case DType::u64: return std::to_string(t.data<std::uint64_t>()[i]);
+  }
+  return buf;
+}
+
+// Prints an output: "name  type", its first 16 values, and the five highest of a score vector
+// (f32, one row of at least 2 and at most 100000 entries).
+inline void print_output(const std::string& name, const inlay::Tensor& t) {
+  std::printf("%s  %s\n", name.c_str(), describe_type(t).c_str());
+  const std::int64_t n = t.numel(), shown = std::min<std::int64_t>(n, 16);
+  std::string line = "  values:";
+  for (std::int64_t i = 0; i < shown; ++i) line += " " + element_text(t, i);
+  if (n > shown) line += " ... (" + std::to_string(n - shown) + " more)";
+  std::printf("%s\n", line.c_str());
+  const bool one_row = t.rank() == 1 || (t.rank() == 2 && t.shape()[0] == 1);
+  if (t.dtype() == inlay::DType::f32 && one_row && n >= 2 && n <= 100000) {
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    const std::int64_t k = std::min<std::int64_t>(5, n);
+    const float* v = t.data<float>();
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](std::int64_t a, std::int64_t b) { return v[a] > v[b]; });
+    line = "  top-" + std::to_string(k) + ":";
+    for (std::int64_t j = 0; j < k; ++j) {
+      line += (j ? ", " : " ") + std::to_string(order[static_cast<std::size_t>(j)]) + " (" +
+              element_text(t, order[static_cast<std::size_t>(j)]) + ")";
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
 
 inline int run_command(const std::vector<std::string>& argv) {
   ArgReader args(argv);
@@ -42,7 +95,7 @@ inline int run_command(const std::vector<std::string>& argv) {
     }
   }
   if (model_path.empty()) usage_error("run needs a model file");
-  if (outputs.empty()) usage_error("run needs -o DIR (or one -o file per output)");
+  if (npy && outputs.empty()) usage_error("--npy goes with -o DIR");
 
   const inlay::Model model = inlay::Model::load(model_path);
   const std::vector<std::string>& names = model.output_names();
@@ -51,6 +104,13 @@ inline int run_command(const std::vector<std::string>& argv) {
                       !has_extension(outputs[0], ".npy");
   std::vector<fs::path> files;
   if (to_dir) {
+    // A name with another extension (out.txt) is a mistaken file, not a folder to create.
+    std::error_code dir_ec;
+    if (!fs::path(outputs[0]).extension().empty() && !fs::is_directory(outputs[0], dir_ec)) {
+      usage_error("-o " + outputs[0] +
+                  ": output files end in .pb or .npy, and a new output folder's name has no "
+                  "extension");
+    }
     std::error_code ec;
     fs::create_directories(outputs[0], ec);
     if (!fs::is_directory(outputs[0]))
@@ -59,7 +119,7 @@ inline int run_command(const std::vector<std::string>& argv) {
       files.push_back(fs::path(outputs[0]) /
                       ("output_" + std::to_string(i) + (npy ? ".npy" : ".pb")));
     }
-  } else {
+  } else if (!outputs.empty()) {
     if (outputs.size() != names.size()) {
       usage_error(std::to_string(outputs.size()) + " -o files for a model with " +
                   std::to_string(names.size()) + " outputs");
@@ -73,6 +133,10 @@ inline int run_command(const std::vector<std::string>& argv) {
                                             : input_files(model, inputs);
   inlay::Session session(model, options);
   const std::vector<inlay::Tensor> out = session.run(in);
+  if (files.empty()) {
+    for (std::size_t i = 0; i < out.size(); ++i) print_output(names[i], out[i]);
+    return 0;
+  }
   for (std::size_t i = 0; i < out.size(); ++i) {
     write_tensor(files[i], out[i], names[i]);
     std::printf("%s  %s  %s\n", files[i].string().c_str(), names[i].c_str(),

@@ -76,8 +76,10 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     std::size_t k = 0;
     while (k < names.size() && names[k] != name) ++k;
     if (k == names.size()) {
-      fail(ErrorKind::invalid_argument,
-           "Session::run: the model has no input named '" + name + "'");
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name +
+                                            "' (its inputs: " + list + ")");
     }
     if (given[k]) {
       fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
