@@ -4,16 +4,6 @@
 namespace nn = inlay::nn;
 using nn_test::check_network_gradient;
 
-TEST_CASE("Dense gradients match finite differences", "[nn/gradient]") {
-  nn::Sequential<nn::Dense<5, 4>> net;
-  check_network_gradient(net, 3, 1);
-}
-
-TEST_CASE("MLP gradients flow through every layer", "[nn/gradient]") {
-  nn::Sequential<nn::Dense<6, 8>, nn::Tanh, nn::Dense<8, 5>, nn::Sigmoid, nn::Dense<5, 3>> net;
-  check_network_gradient(net, 4, 2);
-}
-
 template <class Act>
 void check_activation(std::uint32_t seed, float lo = -2.5f, float hi = 2.5f) {
   nn::Sequential<nn::Input<7>, Act> net;
