@@ -11,17 +11,6 @@ TEST_CASE("Flatten and Dropout gradients match finite differences", "[nn/gradien
   check_network_gradient(dropout, 4, 32);
 }
 
-TEST_CASE("Convolution layers' gradients match finite differences", "[nn/gradient]") {
-  nn::Sequential<nn::Input<2, 5, 6>, nn::Conv2D<2, 3, 3, 1, 1>> conv;
-  check_network_gradient(conv, 2, 40);
-  nn::Sequential<nn::Input<2, 7, 7>, nn::Conv2D<2, 2, 3, 2, 0>> strided;
-  check_network_gradient(strided, 2, 41);
-  nn::Sequential<nn::Input<3, 6, 5>, nn::DepthwiseConv2D<3, 3, 1, 1>> depthwise;
-  check_network_gradient(depthwise, 2, 42);
-  nn::Sequential<nn::Input<2, 9>, nn::Conv1D<2, 4, 3, 2, 1>> conv1d;
-  check_network_gradient(conv1d, 3, 43);
-}
-
 TEST_CASE("Pooling layers' gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::Input<2, 6, 6>, nn::MaxPool2D<2>> max;
   check_network_gradient(max, 2, 50, 1e-3f);  // small steps: no tie within a window
