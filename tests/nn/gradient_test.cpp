@@ -22,21 +22,6 @@ TEST_CASE("Embedding and residual gradients match finite differences", "[nn/grad
   check_network_gradient(res, 3, 63);
 }
 
-TEST_CASE("LSTM and GRU gradients match finite differences through time", "[nn/gradient]") {
-  // Every step's output, then the last step's only (into a Dense); batch 1 takes the
-  // matrix-vector path of the recurrent product, larger batches the GEMM.
-  nn::Sequential<nn::LSTM<3, 4, 5>> lstm;
-  check_network_gradient(lstm, 2, 70, 1e-2f, 3e-2, 3e-3);
-  nn::Sequential<nn::LSTM<3, 4, 5, false>, nn::Dense<4, 2>> lstm_last;
-  check_network_gradient(lstm_last, 1, 71, 1e-2f, 3e-2, 3e-3);
-  nn::Sequential<nn::GRU<3, 4, 5>> gru;
-  check_network_gradient(gru, 2, 72, 1e-2f, 3e-2, 3e-3);
-  nn::Sequential<nn::GRU<3, 4, 5, false>, nn::Dense<4, 2>> gru_last;
-  check_network_gradient(gru_last, 1, 73, 1e-2f, 3e-2, 3e-3);
-  nn::Sequential<nn::GRU<2, 3, 4>, nn::LSTM<3, 3, 4, false>> stacked;
-  check_network_gradient(stacked, 3, 74, 1e-2f, 3e-2, 3e-3);
-}
-
 TEST_CASE("MultiHeadAttention gradients match finite differences", "[nn/gradient]") {
   nn::Sequential<nn::MultiHeadAttention<6, 2, 4>> attention;
   check_network_gradient(attention, 2, 80, 1e-2f, 3e-2, 3e-3);
