@@ -21,10 +21,3 @@ TEST_CASE("Embedding and residual gradients match finite differences", "[nn/grad
       res;
   check_network_gradient(res, 3, 63);
 }
-
-TEST_CASE("MultiHeadAttention gradients match finite differences", "[nn/gradient]") {
-  nn::Sequential<nn::MultiHeadAttention<6, 2, 4>> attention;
-  check_network_gradient(attention, 2, 80, 1e-2f, 3e-2, 3e-3);
-  nn::Sequential<nn::MultiHeadAttention<4, 1, 5, true>, nn::Flatten, nn::Dense<20, 2>> causal;
-  check_network_gradient(causal, 2, 81, 1e-2f, 3e-2, 3e-3);
-}
