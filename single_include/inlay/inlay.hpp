@@ -5583,8 +5583,10 @@ INLAY_NAMESPACE_END
 #define INLAY_ONNX_IMPL_FILE_HPP
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #if defined(__unix__) || defined(__APPLE__)
 #define INLAY_ONNX_POSIX 1
@@ -5613,15 +5615,56 @@ inline std::string parent_directory(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// Runs parse(); errors it raises get the path in front of their message.
+// What a file that fails to parse as protobuf is, judged by its first bytes, when it is one of the
+// files people give by mistake: "" otherwise.
+inline std::string file_kind_hint(const std::uint8_t* data, std::size_t size) {
+  const auto starts = [&](const char* magic, std::size_t at = 0) {
+    const std::size_t n = std::strlen(magic);
+    return size >= at + n && std::memcmp(data + at, magic, n) == 0;
+  };
+  if (starts("\x89PNG")) return "a PNG image";
+  if (starts("\xFF\xD8\xFF")) return "a JPEG image";
+  if (starts("GIF8")) return "a GIF image";
+  if (starts("PK\x03\x04")) {
+    return "a zip archive (a PyTorch .pt/.pth file is one: export the model with "
+           "torch.onnx.export)";
+  }
+  if (starts("\x93NUMPY")) return "a NumPy .npy file";
+  if (starts("\x89HDF")) return "an HDF5 file (a Keras .h5 model: convert it with tf2onnx)";
+  if (starts("TFL3", 4)) return "a TensorFlow Lite model";
+  if (starts("\x1F\x8B")) return "a gzip archive";
+  // Text: the first bytes are printable ASCII, whitespace or UTF-8.
+  const std::size_t n = size < 256 ? size : 256;
+  if (n == 0) return "an empty file";
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t c = data[i];
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return "";
+    if (c == 0x7F) return "";
+  }
+  return "a text file";
+}
+
+// Runs parse(), which reads `bytes` as `what` (e.g. "an ONNX model"). Its errors get the path in
+// front; a file that is plainly something else says so first, the parser's detail after. A
+// malformed file is reported as `malformed` (invalid_model for a model, invalid_argument for a
+// tensor given as input).
 template <class Parse>
-void with_path(const std::string& path, Parse parse) {
+void with_path(const std::string& path, const FileBytes& bytes, const char* what,
+               ErrorKind malformed, Parse parse) {
 #ifdef INLAY_NO_EXCEPTIONS
+  (void)bytes;
+  (void)what;
+  (void)malformed;
   parse();
 #else
   try {
     parse();
-  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
+  } catch (const Error& e) {
+    const ErrorKind kind = e.kind() == ErrorKind::invalid_model ? malformed : e.kind();
+    const std::string hint = file_kind_hint(bytes.data(), bytes.size());
+    if (hint.empty()) fail(kind, path + ": " + e.message());
+    fail(kind, path + " is not " + what + ": it is " + hint + " (" + e.message() + ")");
+  }
 #endif
 }
 
@@ -5690,7 +5733,8 @@ std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
 ModelFile read_model_file(const std::string& path) {
   ModelFile f;
   f.bytes = FileBytes::open(path);
-  detail::with_path(path, [&] { f.model = parse_model(f.bytes->data(), f.bytes->size()); });
+  detail::with_path(path, *f.bytes, "an ONNX model", ErrorKind::invalid_model,
+                    [&] { f.model = parse_model(f.bytes->data(), f.bytes->size()); });
   f.directory = detail::parent_directory(path);
   return f;
 }
@@ -5698,7 +5742,9 @@ ModelFile read_model_file(const std::string& path) {
 TensorFile read_tensor_file(const std::string& path) {
   TensorFile f;
   f.bytes = FileBytes::open(path);
-  detail::with_path(path, [&] { f.tensor = parse_tensor(f.bytes->data(), f.bytes->size()); });
+  detail::with_path(path, *f.bytes, "an ONNX tensor file (TensorProto)",
+                    ErrorKind::invalid_argument,
+                    [&] { f.tensor = parse_tensor(f.bytes->data(), f.bytes->size()); });
   f.directory = detail::parent_directory(path);
   return f;
 }
@@ -12329,8 +12375,10 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     std::size_t k = 0;
     while (k < names.size() && names[k] != name) ++k;
     if (k == names.size()) {
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
       fail(ErrorKind::invalid_argument,
-           "Session::run: the model has no input named '" + name + "'");
+           "Session::run: the model has no input named '" + name + "' (its inputs: " + list + ")");
     }
     if (given[k]) {
       fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");

@@ -96,8 +96,8 @@ inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
       // NAME=FILE with a name the model does not have (and not a file whose name holds '=').
       std::error_code ec;
       if (eq != std::string::npos && !fs::exists(a, ec)) {
-        usage_error("the model has no input '" + a.substr(0, eq) + "' (its inputs: " +
-                    name_list(names) + ")");
+        usage_error("the model has no input '" + a.substr(0, eq) +
+                    "' (its inputs: " + name_list(names) + ")");
       }
       positional.push_back(a);
       continue;

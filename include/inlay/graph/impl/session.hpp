@@ -78,8 +78,8 @@ std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor
     if (k == names.size()) {
       std::string list;
       for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
-      fail(ErrorKind::invalid_argument, "Session::run: the model has no input named '" + name +
-                                            "' (its inputs: " + list + ")");
+      fail(ErrorKind::invalid_argument,
+           "Session::run: the model has no input named '" + name + "' (its inputs: " + list + ")");
     }
     if (given[k]) {
       fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
