@@ -1447,6 +1447,8 @@ struct TensorShapeDimension {
 // has_tensor_type false.
 struct TypeProto {
   bool has_tensor_type = false;
+  bool has_other_type = false;  // a sequence, map, optional or sparse tensor type
+  // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
   std::vector<TensorShapeDimension> shape;
@@ -5432,6 +5434,8 @@ void parse_type(Reader& r, TypeProto& t) {
     if (f.number == 1) {
       t.has_tensor_type = true;
       read_message(r, f, "tensor_type", -1, t, parse_tensor_type);
+    } else if (f.number == 4 || f.number == 5 || f.number == 8 || f.number == 9) {
+      t.has_other_type = true;  // sequence_type, map_type, sparse_tensor_type, optional_type
     }
   }
 }
@@ -10272,6 +10276,8 @@ class Scope {
 };
 
 inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
+  // A value whose type the file leaves out is a tensor of a type found when it runs.
+  if (!info.type.has_tensor_type && !info.type.has_other_type) return;
   if (!info.type.has_tensor_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
                                         "' is not a tensor (sequences, maps and optionals are "

@@ -102,6 +102,8 @@ struct TensorShapeDimension {
 // has_tensor_type false.
 struct TypeProto {
   bool has_tensor_type = false;
+  bool has_other_type = false;  // a sequence, map, optional or sparse tensor type
+  // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
   std::vector<TensorShapeDimension> shape;

@@ -135,6 +135,49 @@ TEST_CASE("If runs the branch its condition picks and returns that branch's outp
   CHECK(values_of<float>(out[0]) == std::vector<float>{-8.5f, -12.0f});
 }
 
+TEST_CASE("If runs branches whose values leave their type out (type {})", "[graph/ops/control]") {
+  // As a widely used voice-activity model writes them: legal ONNX, the types are inferred.
+  const auto branch = [](const std::string& op, const std::string& out) {
+    Pb g;
+    g.m(1, Pb().s(1, "x").s(2, "h").s(3, op + "_0").s(4, op))
+        .m(1, Pb().s(1, "h").s(2, out).s(3, "identity").s(4, "Identity"))
+        .s(2, "branch_" + out)
+        .m(12, Pb().s(1, out).m(2, Pb()))
+        .m(13, Pb().s(1, "h").m(2, Pb()));
+    return g;
+  };
+  OpTester m;
+  m.input("c", DType::boolean, {})
+      .input("x", DType::f32, {2})
+      .node("If", {"c"}, {"y"},
+            {Pb().s(1, "then_branch").u(20, 5).m(6, branch("Neg", "t")),
+             Pb().s(1, "else_branch").u(20, 5).m(6, branch("Abs", "e"))})
+      .output("y");
+  const inlay::Model model = m.load();
+  inlay::Session session(model);
+  const Tensor x = make_tensor<float>(Shape{2}, {1.5f, -2.0f});
+  auto out = session.run({scalar_bool(true), x});
+  REQUIRE(out.size() == 1);
+  CHECK(values_of<float>(out[0]) == std::vector<float>{-1.5f, 2.0f});
+  out = session.run({scalar_bool(false), x});
+  CHECK(values_of<float>(out[0]) == std::vector<float>{1.5f, 2.0f});
+}
+
+TEST_CASE("A value declared as a sequence is refused at load, naming it", "[graph/ops/control]") {
+  OpTester m;
+  m.input("x", DType::f32, {2}).node("Identity", {"x"}, {"y"}).output("y");
+  // y's type: sequence_type { elem_type { tensor_type { elem_type: FLOAT } } }.
+  const Pb sequence = Pb().m(4, Pb().m(1, Pb().m(1, Pb().u(1, 1))));
+  // The tester's graph with a value_info for y of that type, in a ModelProto of opset 17.
+  Pb g = m.graph("g");
+  g.m(13, Pb().s(1, "y").m(2, sequence));
+  const std::string model_bytes = Pb().u(1, 8).m(8, Pb().s(1, "").u(2, 17)).m(7, g).bytes;
+  const std::string message = inlay_test::error_of(
+      [&] { inlay::Model::copy_from_bytes(model_bytes.data(), model_bytes.size()); },
+      inlay::ErrorKind::unsupported_op);
+  CHECK(message.find("value 'y' is not a tensor") != std::string::npos);
+}
+
 TEST_CASE("If refuses a missing branch, a condition that is not one bool, too few outputs",
           "[graph/ops/control]") {
   OpTester branch;

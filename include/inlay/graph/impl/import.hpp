@@ -115,6 +115,8 @@ class Scope {
 };
 
 inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
+  // A value whose type the file leaves out is a tensor of a type found when it runs.
+  if (!info.type.has_tensor_type && !info.type.has_other_type) return;
   if (!info.type.has_tensor_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
                                         "' is not a tensor (sequences, maps and optionals are "

@@ -115,6 +115,8 @@ void parse_type(Reader& r, TypeProto& t) {
     if (f.number == 1) {
       t.has_tensor_type = true;
       read_message(r, f, "tensor_type", -1, t, parse_tensor_type);
+    } else if (f.number == 4 || f.number == 5 || f.number == 8 || f.number == 9) {
+      t.has_other_type = true;  // sequence_type, map_type, sparse_tensor_type, optional_type
     }
   }
 }
