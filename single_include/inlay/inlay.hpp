@@ -1344,6 +1344,48 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
 // ---- end inlay/kernels/inverted_bottleneck.hpp
+// ---- begin inlay/kernels/quantize.hpp
+// Linear quantization of one contiguous run with one scale and one zero point (the graph door's
+// QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear loop over per-axis blocks), and the
+// range of a run's finite values for dynamic quantization.
+#ifndef INLAY_KERNELS_QUANTIZE_HPP
+#define INLAY_KERNELS_QUANTIZE_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+// y[i] = saturate(round_half_to_even(x[i] / scale) + zero_point), as ONNX QuantizeLinear: the
+// quotient in float (a division, not a multiplication by 1 / scale), saturated to [0, 255] or
+// [-128, 127]. +-inf saturate; NaN gives zero_point (the quantized 0, as Cast maps NaN to 0).
+// scale must be finite and > 0; inlay::Error (invalid_argument) otherwise. Assumes the default
+// rounding mode (to nearest). The same bits on every CPU target.
+void quantize_f32_u8(const float* x, std::size_t n, float scale, std::uint8_t zero_point,
+                     std::uint8_t* y);
+void quantize_f32_s8(const float* x, std::size_t n, float scale, std::int8_t zero_point,
+                     std::int8_t* y);
+
+// y[i] = (x[i] - zero_point) * scale in float, as ONNX DequantizeLinear (the difference is exact;
+// one rounding, in the product). scale must be finite and > 0; inlay::Error otherwise.
+void dequantize_u8_f32(const std::uint8_t* x, std::size_t n, float scale, std::uint8_t zero_point,
+                       float* y);
+void dequantize_s8_f32(const std::int8_t* x, std::size_t n, float scale, std::int8_t zero_point,
+                       float* y);
+// int32 has no zero point (ONNX requires it to be 0): y[i] = float(x[i]) * scale.
+void dequantize_s32_f32(const std::int32_t* x, std::size_t n, float scale, float* y);
+
+// *min and *max of the finite elements of x (NaN and +-inf left out); +inf and -inf when there
+// is none (n == 0 included).
+void finite_range_f32(const float* x, std::size_t n, float* min, float* max);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QUANTIZE_HPP
+// ---- end inlay/kernels/quantize.hpp
 // ---- begin inlay/onnx/proto.hpp
 // The ONNX messages inlay reads (field numbers from onnx.proto, IR version 8), as plain structs.
 //
@@ -4691,6 +4733,7 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #define INLAY_FAMILY_norm 6
 #define INLAY_FAMILY_transpose 7
 #define INLAY_FAMILY_winograd 8
+#define INLAY_FAMILY_quantize 9
 #define INLAY_IMPLEMENTS(family) INLAY_IMPLEMENTS_FAMILY(INLAY_FAMILY_##family)
 
 #ifndef HWY_WANT_AVX3_DL
@@ -17004,6 +17047,277 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_POOL_HPP
 // ---- end inlay/graph/ops/pool.hpp
+// ---- begin inlay/graph/ops/quantize.hpp
+// The quantize family (kernels/quantize.hpp): QuantizeLinear, DequantizeLinear and
+// DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
+// A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
+// opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
+// shares a pair. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
+#define INLAY_GRAPH_OPS_QUANTIZE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+namespace quantize_detail {
+
+// The scale input: float, a scalar or 1-D (1-D with several elements from opset 13), every
+// element finite and > 0.
+inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
+  if (s.dtype() != DType::f32) {
+    info.fail(ErrorKind::unsupported_op,
+              name + " has dtype " + dtype_name(s.dtype()) + "; float expected");
+  }
+  if (s.rank() > 1 || s.numel() == 0) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
+  }
+  if (s.numel() > 1 && info.opset() < 13) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
+  }
+  const float* p = s.data<float>();
+  for (std::int64_t i = 0; i < s.numel(); ++i) {
+    if (!(p[i] > 0.0f) || !std::isfinite(p[i])) {
+      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(p[i]) + " (element " +
+                                              std::to_string(i) +
+                                              "); a scale must be finite and > 0");
+    }
+  }
+}
+
+// The zero point's dtype: uint8 or int8 (int32 too where `allow_i32`).
+inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
+                             bool allow_i32) {
+  const DType t = z.dtype();
+  if (t != DType::u8 && t != DType::i8 && !(allow_i32 && t == DType::i32)) {
+    info.fail(ErrorKind::unsupported_op,
+              name + " has dtype " + dtype_name(t) +
+                  (allow_i32 ? "; uint8, int8 or int32 expected" : "; uint8 or int8 expected"));
+  }
+}
+
+// Scale and zero point hold the same number of elements ([] and [1] are both one pair).
+inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
+                       const std::string& scale_name, const std::string& zero_name) {
+  if (z.rank() > 1 || z.numel() != s.numel()) {
+    info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
+                                             zero_name + " " + z.shape().to_string() +
+                                             " must have the same shape");
+  }
+}
+
+// One pair per block of x: the scales and the zero points (0 where the input is absent).
+struct Params {
+  std::vector<float> scale;
+  std::vector<std::int32_t> zero;
+};
+
+inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
+                          const std::string& scale_name, const std::string& zero_name,
+                          bool allow_i32) {
+  check_scale(info, s, scale_name);
+  Params p;
+  p.scale.assign(s.data<float>(), s.data<float>() + s.numel());
+  p.zero.assign(p.scale.size(), 0);
+  if (z != nullptr) {
+    check_zero_dtype(info, *z, zero_name, allow_i32);
+    check_pair(info, s, *z, scale_name, zero_name);
+    for (std::size_t i = 0; i < p.zero.size(); ++i) {
+      const auto k = static_cast<std::int64_t>(i);
+      switch (z->dtype()) {
+        case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
+        case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
+        default: p.zero[i] = z->data<std::int32_t>()[k]; break;
+      }
+    }
+  }
+  return p;
+}
+
+// Checks what the node's constant scale (input 1) and zero point (input 2) allow at load; the
+// pair when neither is fed at run time (empty otherwise).
+inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
+                             const std::string& zero_name, bool allow_i32) {
+  const Tensor* s = info.constant_input(1);
+  const Tensor* z = info.constant_input(2);
+  if (s != nullptr) check_scale(info, *s, scale_name);
+  if (z != nullptr) check_zero_dtype(info, *z, zero_name, allow_i32);
+  if (s != nullptr && (z != nullptr || !info.has_input(2))) {
+    return read_params(info, *s, z, scale_name, zero_name, allow_i32);
+  }
+  return {};
+}
+
+// f(offset, length, pair) for each block of x that shares a pair: the whole tensor for one
+// pair, else every run of x along the other axes at each index of `axis`.
+template <class F>
+void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::size_t pairs,
+                    const std::string& scale_name, F f) {
+  if (pairs == 1) {
+    f(std::size_t{0}, static_cast<std::size_t>(xs.numel()), std::size_t{0});
+    return;
+  }
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  if (xs[a] != static_cast<std::int64_t>(pairs)) {
+    ctx.fail(ErrorKind::shape_mismatch, scale_name + " has " + std::to_string(pairs) +
+                                            " elements but axis " + std::to_string(a) + " of x " +
+                                            xs.to_string() + " has " + std::to_string(xs[a]));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t c = 0; c < pairs; ++c) f((o * pairs + c) * inner, inner, c);
+  }
+}
+
+}  // namespace quantize_detail
+
+// y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
+// (uint8 when it is absent). NaN quantizes to the zero point (kernels/quantize.hpp).
+class QuantizeLinearKernel final : public OpKernel {
+ public:
+  explicit QuantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::f32) {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("x has dtype ") + dtype_name(x.dtype()) + "; float expected");
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "y_scale", "y_zero_point",
+                                          false);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    const DType out = z != nullptr ? z->dtype() : DType::u8;
+    Tensor& y = ctx.output(0, out, x.shape());
+    const float* px = x.data<float>();
+    quantize_detail::for_each_block(
+        ctx, x.shape(), axis_, p.scale.size(), "y_scale",
+        [&](std::size_t at, std::size_t n, std::size_t c) {
+          if (out == DType::u8) {
+            kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
+                                     y.data<std::uint8_t>() + at);
+          } else {
+            kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
+                                     y.data<std::int8_t>() + at);
+          }
+        });
+  }
+
+ private:
+  std::int64_t axis_;
+  quantize_detail::Params params_;  // empty: read at run
+};
+
+// y = (x - x_zero_point) * x_scale in float; x of uint8, int8 or int32 (whose zero point must
+// be 0), the zero point of x's dtype.
+class DequantizeLinearKernel final : public OpKernel {
+ public:
+  explicit DequantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType t = x.dtype();
+    if (t != DType::u8 && t != DType::i8 && t != DType::i32) {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("x has dtype ") + dtype_name(t) + "; uint8, int8 or int32 expected");
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (z != nullptr && z->dtype() != t) {
+      ctx.fail(ErrorKind::invalid_model, std::string("x_zero_point has dtype ") +
+                                             dtype_name(z->dtype()) + " but x has " +
+                                             dtype_name(t));
+    }
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "x_scale", "x_zero_point",
+                                          true);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    if (t == DType::i32 &&
+        std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
+      ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
+    }
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    float* py = y.data<float>();
+    quantize_detail::for_each_block(
+        ctx, x.shape(), axis_, p.scale.size(), "x_scale",
+        [&](std::size_t at, std::size_t n, std::size_t c) {
+          if (t == DType::u8) {
+            kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
+                                       static_cast<std::uint8_t>(p.zero[c]), py + at);
+          } else if (t == DType::i8) {
+            kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
+                                       static_cast<std::int8_t>(p.zero[c]), py + at);
+          } else {
+            kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+          }
+        });
+  }
+
+ private:
+  std::int64_t axis_;
+  quantize_detail::Params params_;
+};
+
+// uint8 quantization over the range of x widened to hold 0, as ORT computes it:
+// y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
+// round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
+// The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
+inline void dynamic_quantize_linear(OpContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  require_f32(ctx, x, "x");
+  const auto n = static_cast<std::size_t>(x.numel());
+  float lo = 0.0f, hi = 0.0f;
+  kernels::finite_range_f32(x.data<float>(), n, &lo, &hi);
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  float scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+  if (!std::isfinite(scale)) scale = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
+  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
+  if (!(scale > 0.0f)) scale = std::numeric_limits<float>::denorm_min();
+  const float zero = std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / scale)));
+  const auto zero_point = static_cast<std::uint8_t>(zero);
+  Tensor& y = ctx.output(0, DType::u8, x.shape());
+  kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
+  ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;
+  ctx.output(2, DType::u8, Shape()).data<std::uint8_t>()[0] = zero_point;
+}
+
+inline void register_quantize_ops(OpSet& ops) {
+  // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
+  ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
+  ops.add("", "QuantizeLinear", 13, factory<QuantizeLinearKernel>());
+  ops.add("", "DequantizeLinear", 10, factory<DequantizeLinearKernel>());
+  ops.add("", "DequantizeLinear", 13, factory<DequantizeLinearKernel>());
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
+    return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_QUANTIZE_HPP
+// ---- end inlay/graph/ops/quantize.hpp
 // ---- begin inlay/graph/ops/recurrent.hpp
 // The recurrent family (kernels/recurrent.hpp, nn/recurrent.hpp): RNN, GRU, LSTM (forward, reverse,
 // bidirectional; initial states; sequence lengths; layouts 0 and 1; activation lists; clip; LSTM
@@ -18867,6 +19181,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
+    graph::ops::register_quantize_ops(ops);
     graph::ops::register_recurrent_ops(ops);
     graph::ops::register_reduce_ops(ops);
     graph::ops::register_resize_ops(ops);
@@ -19967,6 +20282,76 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_WINOGRAD_DISPATCH_HPP
 // ---- end inlay/kernels/winograd-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS(quantize)
+// ---- begin inlay/kernels/quantize-dispatch.hpp
+// Entry points of the quantize kernels (see quantize.hpp): each checks its parameters, then calls
+// the body compiled for the CPU target in use. Compiled once, in the implementation translation
+// unit.
+#ifndef INLAY_KERNELS_QUANTIZE_DISPATCH_HPP
+#define INLAY_KERNELS_QUANTIZE_DISPATCH_HPP
+
+#include <cmath>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+INLAY_EXPORT(quantize_f32_u8);
+INLAY_EXPORT(quantize_f32_s8);
+INLAY_EXPORT(dequantize_u8_f32);
+INLAY_EXPORT(dequantize_s8_f32);
+INLAY_EXPORT(dequantize_s32_f32);
+INLAY_EXPORT(finite_range_f32);
+
+namespace detail_quantize {
+inline void check_scale(const char* function, float scale) {
+  if (!(scale > 0.0f) || !std::isfinite(scale)) {
+    fail(ErrorKind::invalid_argument,
+         std::string(function) + ": scale " + std::to_string(scale) + " must be finite and > 0");
+  }
+}
+}  // namespace detail_quantize
+
+void quantize_f32_u8(const float* x, std::size_t n, float scale, std::uint8_t zero_point,
+                     std::uint8_t* y) {
+  detail_quantize::check_scale("quantize_f32_u8", scale);
+  if (n > 0) INLAY_DISPATCH(quantize_f32_u8)(x, n, scale, zero_point, y);
+}
+
+void quantize_f32_s8(const float* x, std::size_t n, float scale, std::int8_t zero_point,
+                     std::int8_t* y) {
+  detail_quantize::check_scale("quantize_f32_s8", scale);
+  if (n > 0) INLAY_DISPATCH(quantize_f32_s8)(x, n, scale, zero_point, y);
+}
+
+void dequantize_u8_f32(const std::uint8_t* x, std::size_t n, float scale, std::uint8_t zero_point,
+                       float* y) {
+  detail_quantize::check_scale("dequantize_u8_f32", scale);
+  if (n > 0) INLAY_DISPATCH(dequantize_u8_f32)(x, n, scale, zero_point, y);
+}
+
+void dequantize_s8_f32(const std::int8_t* x, std::size_t n, float scale, std::int8_t zero_point,
+                       float* y) {
+  detail_quantize::check_scale("dequantize_s8_f32", scale);
+  if (n > 0) INLAY_DISPATCH(dequantize_s8_f32)(x, n, scale, zero_point, y);
+}
+
+void dequantize_s32_f32(const std::int32_t* x, std::size_t n, float scale, float* y) {
+  detail_quantize::check_scale("dequantize_s32_f32", scale);
+  if (n > 0) INLAY_DISPATCH(dequantize_s32_f32)(x, n, scale, y);
+}
+
+void finite_range_f32(const float* x, std::size_t n, float* min, float* max) {
+  INLAY_DISPATCH(finite_range_f32)(x, n, min, max);
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QUANTIZE_DISPATCH_HPP
+// ---- end inlay/kernels/quantize-dispatch.hpp
 #endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP
@@ -23997,6 +24382,164 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_WINOGRAD_INL_HPP
 // ---- end inlay/kernels/winograd-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS(quantize)
+// ---- begin inlay/kernels/quantize-inl.hpp
+// Per-target bodies of the quantize kernels (see quantize.hpp). Re-included once per CPU target.
+#if defined(INLAY_KERNELS_QUANTIZE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_QUANTIZE_INL_HPP
+#undef INLAY_KERNELS_QUANTIZE_INL_HPP
+#else
+#define INLAY_KERNELS_QUANTIZE_INL_HPP
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include <hwy/highway.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Runs f(d, in, out) on full vectors of n elements, then on the tail through zero-padded
+// buffers, so that the tail takes the same arithmetic as the body (the same bits).
+template <class In, class Out, class F>
+HWY_INLINE void QuantizeRun(const In* HWY_RESTRICT x, std::size_t n, Out* HWY_RESTRICT y, F f) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) f(x + i, y + i);
+  if (i < n) {
+    HWY_ALIGN In xb[hn::MaxLanes(d)] = {};
+    HWY_ALIGN Out yb[hn::MaxLanes(d)];
+    std::memcpy(xb, x + i, (n - i) * sizeof(In));
+    f(xb, yb);
+    std::memcpy(y + i, yb, (n - i) * sizeof(Out));
+  }
+}
+
+// Round to nearest, ties to even: adding 2^23 to |v| < 2^23 leaves no fraction bits, so the sum
+// rounds once, in the default mode. Not hn::Round: Highway 1.0.3's EMU128 and SCALAR versions
+// add 0.5 and truncate, which rounds 0.49999997 (the sum rounds up to 1) to 1.
+template <class D>
+HWY_INLINE hn::Vec<D> RoundHalfEven(D d, hn::Vec<D> v) {
+  const auto big = hn::Set(d, 8388608.0f);
+  const auto a = hn::Abs(v);
+  const auto r = hn::Sub(hn::Add(a, big), big);
+  return hn::IfThenElse(hn::Lt(a, big), hn::CopySignToAbs(r, v), v);
+}
+
+template <typename Q>
+HWY_INLINE void QuantizeF32(const float* HWY_RESTRICT x, std::size_t n, float scale, Q zero_point,
+                            Q* HWY_RESTRICT y) {
+  const hn::ScalableTag<float> d;
+  const hn::Rebind<std::int32_t, decltype(d)> di;
+  const hn::Rebind<Q, decltype(d)> dq;
+  const auto vscale = hn::Set(d, scale);
+  const auto vzero = hn::Set(d, static_cast<float>(zero_point));
+  const auto lo = hn::Set(d, static_cast<float>(std::numeric_limits<Q>::min()));
+  const auto hi = hn::Set(d, static_cast<float>(std::numeric_limits<Q>::max()));
+  QuantizeRun(x, n, y, [&](const float* in, Q* out) {
+    auto q = hn::Div(hn::LoadU(d, in), vscale);
+    q = hn::IfThenZeroElse(hn::IsNaN(q), q);  // NaN -> the zero point
+    // |q| >= 2^24 saturates whatever the addition rounds; below it the sum is exact.
+    q = hn::Add(RoundHalfEven(d, q), vzero);
+    q = hn::Min(hn::Max(q, lo), hi);  // no NaN left: Min/Max agree on every target
+    hn::StoreU(hn::DemoteTo(dq, hn::ConvertTo(di, q)), dq, out);
+  });
+}
+
+template <typename Q>
+HWY_INLINE void DequantizeI8(const Q* HWY_RESTRICT x, std::size_t n, float scale, Q zero_point,
+                             float* HWY_RESTRICT y) {
+  const hn::ScalableTag<float> d;
+  const hn::Rebind<std::int32_t, decltype(d)> di;
+  const hn::Rebind<Q, decltype(d)> dq;
+  const auto vscale = hn::Set(d, scale);
+  const auto vzero = hn::Set(di, static_cast<std::int32_t>(zero_point));
+  QuantizeRun(x, n, y, [&](const Q* in, float* out) {
+    const auto v = hn::Sub(hn::PromoteTo(di, hn::LoadU(dq, in)), vzero);  // exact in int32
+    hn::StoreU(hn::Mul(hn::ConvertTo(d, v), vscale), d, out);
+  });
+}
+
+void quantize_f32_u8(const float* x, std::size_t n, float scale, std::uint8_t zero_point,
+                     std::uint8_t* y) {
+  QuantizeF32(x, n, scale, zero_point, y);
+}
+
+void quantize_f32_s8(const float* x, std::size_t n, float scale, std::int8_t zero_point,
+                     std::int8_t* y) {
+  QuantizeF32(x, n, scale, zero_point, y);
+}
+
+void dequantize_u8_f32(const std::uint8_t* x, std::size_t n, float scale, std::uint8_t zero_point,
+                       float* y) {
+  DequantizeI8(x, n, scale, zero_point, y);
+}
+
+void dequantize_s8_f32(const std::int8_t* x, std::size_t n, float scale, std::int8_t zero_point,
+                       float* y) {
+  DequantizeI8(x, n, scale, zero_point, y);
+}
+
+void dequantize_s32_f32(const std::int32_t* x, std::size_t n, float scale, float* y) {
+  const hn::ScalableTag<float> d;
+  const hn::Rebind<std::int32_t, decltype(d)> di;
+  const auto vscale = hn::Set(d, scale);
+  QuantizeRun(x, n, y, [&](const std::int32_t* in, float* out) {
+    hn::StoreU(hn::Mul(hn::ConvertTo(d, hn::LoadU(di, in)), vscale), d, out);
+  });
+}
+
+void finite_range_f32(const float* x, std::size_t n, float* min, float* max) {
+  const hn::ScalableTag<float> d;
+  const auto inf = hn::Set(d, std::numeric_limits<float>::infinity());
+  const auto neg_inf = hn::Neg(inf);
+  auto lo = inf, hi = neg_inf;
+  const std::size_t lanes = hn::Lanes(d);
+  auto add = [&](hn::Vec<decltype(d)> v) {
+    const auto finite = hn::IsFinite(v);
+    lo = hn::Min(lo, hn::IfThenElse(finite, v, inf));  // no NaN reaches Min/Max
+    hi = hn::Max(hi, hn::IfThenElse(finite, v, neg_inf));
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) add(hn::LoadU(d, x + i));
+  if (i < n) {
+    HWY_ALIGN float buf[hn::MaxLanes(d)];
+    for (std::size_t j = 0; j < lanes; ++j) {
+      buf[j] = i + j < n ? x[i + j] : std::numeric_limits<float>::quiet_NaN();  // left out
+    }
+    add(hn::Load(d, buf));
+  }
+  // Lane by lane (EMU128's MinOfLanes starts from FLT_MAX, not inf).
+  HWY_ALIGN float lo_lanes[hn::MaxLanes(d)], hi_lanes[hn::MaxLanes(d)];
+  hn::Store(lo, d, lo_lanes);
+  hn::Store(hi, d, hi_lanes);
+  float mn = lo_lanes[0], mx = hi_lanes[0];
+  for (std::size_t j = 1; j < lanes; ++j) {
+    mn = lo_lanes[j] < mn ? lo_lanes[j] : mn;
+    mx = hi_lanes[j] > mx ? hi_lanes[j] : mx;
+  }
+  *min = mn;
+  *max = mx;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_QUANTIZE_INL_HPP
+// ---- end inlay/kernels/quantize-inl.hpp
 #endif
 // ---- end inlay/impl/kernels-inl.hpp
 #endif

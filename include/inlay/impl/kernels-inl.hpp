@@ -33,3 +33,6 @@
 #if INLAY_IMPLEMENTS(winograd)
 #include "inlay/kernels/winograd-inl.hpp"
 #endif
+#if INLAY_IMPLEMENTS(quantize)
+#include "inlay/kernels/quantize-inl.hpp"
+#endif

@@ -12,6 +12,7 @@
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
+#include "inlay/graph/ops/quantize.hpp"
 #include "inlay/graph/ops/recurrent.hpp"
 #include "inlay/graph/ops/reduce.hpp"
 #include "inlay/graph/ops/resize.hpp"
@@ -33,6 +34,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
+    graph::ops::register_quantize_ops(ops);
     graph::ops::register_recurrent_ops(ops);
     graph::ops::register_reduce_ops(ops);
     graph::ops::register_resize_ops(ops);
