@@ -3,8 +3,9 @@
 // deviation (inlay::to_nchw_normalized), run, and print the five best classes with their softmax
 // scores.
 //   inlay_classify_image [--model MODEL.onnx] [--labels FILE] [IMAGE]
-// Defaults: ../shared/models/mobilenetv2/model.onnx (any NCHW float image classifier works) and
-// test_image.png next to the source. FILE has one class name per line (line i = class i).
+// Defaults: ../shared/models/mobilenetv2/model.onnx (random weights: a benchmark model; any NCHW
+// float image classifier works, export_classifier.py writes a trained one) and test_image.png next
+// to the source. FILE has one class name per line (line i = class i).
 #include <inlay/inlay.hpp>
 
 #include <algorithm>
@@ -81,6 +82,15 @@ int main(int argc, char** argv) {
       const std::size_t c = order[i];
       std::printf("top-%zu: class %4zu  score %.4f  %s\n", i + 1, c, p[c] / sum,
                   c < labels.size() ? labels[c].c_str() : "");
+    }
+    // A trained classifier is sure of something; scores within 10x of uniform over many classes
+    // mean random weights (the bench models of ../shared/models are untrained).
+    if (classes >= 100 && p[order[0]] / sum < 10.0 / static_cast<double>(classes)) {
+      std::printf(
+          "note: the scores are nearly uniform (top-1 %.4f, uniform %.4f): this model's weights "
+          "look random, so its classes mean nothing. Export a trained classifier with "
+          "examples/classify_image/export_classifier.py and pass it with --model.\n",
+          p[order[0]] / sum, 1.0 / static_cast<double>(classes));
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
