@@ -2020,7 +2020,9 @@ class Model {
     std::map<std::string, std::size_t> op_counts;  // op type as written in the file -> count
     std::size_t nodes_loaded = 0;                  // nodes in the file (subgraphs excluded)
     std::size_t nodes_planned = 0;                 // nodes left after the optimizations
-    std::int64_t parameters = 0;                   // elements of the initializers
+    // The nodes that run, by op type ("domain:Op" outside the default domain), after fusions.
+    std::map<std::string, std::size_t> planned_op_counts;
+    std::int64_t parameters = 0;  // elements of the initializers
     std::size_t weight_bytes = 0;
   };
   const Summary& summary() const noexcept;
@@ -12224,6 +12226,509 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_IMPL_FUSE_HPP
 // ---- end inlay/graph/impl/fuse.hpp
+// ---- begin inlay/graph/impl/fuse_qdq.hpp
+// QDQ fusion at load: the QDQ models that ONNX Runtime's quantizer writes wrap float operators in
+// DequantizeLinear (DQ) and QuantizeLinear (Q) nodes. Where every float input of an operator is a
+// DQ output and its result goes only to a Q, the three run as one quantized operator on the 8-bit
+// values, the way ORT's QDQ transformer rewrites them:
+//
+//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu] -> Q         QLinearConv
+//   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
+//   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
+//   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
+//   QLinearMul DQ(x)                      -> GlobalAveragePool, AveragePool, Sigmoid, LeakyRelu ->
+//   Q
+//                                                              com.microsoft QLinear<Op>
+//   DQ(x_i)                    -> Concat          -> Q         com.microsoft QLinearConcat
+//   DQ(x)                      -> MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze -> Q
+//                                 with the same scale and zero point: the op on the 8-bit values
+//
+// Runs before constant folding, so the weights stay int8 (four times smaller than the folded
+// floats). A pattern fuses only when its scales are constant, finite and > 0, its zero points are
+// constant 8-bit tensors of the right size, and each fused-away value is read by the next node
+// only; anything else (and every op without a quantized kernel) keeps running through DQ and Q,
+// which gives the same values to within one quantization step. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+#define INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace qdq_detail {
+
+using fuse_detail::add_constant;
+using fuse_detail::attr_int;
+using fuse_detail::find_attr;
+
+// Who reads each value: the one reader's node index, -1 for none, -2 for several (or a graph
+// output, which is never fused away).
+inline std::vector<int> sole_readers(const Graph& g) {
+  std::vector<int> r(g.values.size(), -1);
+  auto add = [&](int id, int node) {
+    if (id >= 0) r[id] = r[id] == -1 ? node : -2;
+  };
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (int id : n.inputs) add(id, static_cast<int>(i));
+    for (int id : n.implicit_inputs) add(id, static_cast<int>(i));
+  }
+  for (int id : g.outputs) r[id] = -2;
+  return r;
+}
+
+inline bool is_op(const Node& n, const char* op) {
+  return !n.dead && !n.host_kernel && n.domain.empty() && n.op_type == op;
+}
+
+// The quantization of one value: the 8-bit data and its scale and zero point (value ids; the
+// zero point -1 when the node has none, which means 0 in uint8).
+struct Quantized {
+  int data = -1, scale = -1, zero = -1;
+  std::int64_t axis = 1;  // DequantizeLinear's axis (per-axis parameters)
+};
+
+inline const Tensor* constant(const Graph& g, int id) {
+  return id >= 0 && !g.values[id].constant.empty() ? &g.values[id].constant : nullptr;
+}
+
+// Scales: constant float, 1 element (or `per` elements, 1-D, when per > 1), finite and > 0.
+inline bool good_scale(const Graph& g, int id, std::int64_t per = 1) {
+  const Tensor* s = constant(g, id);
+  if (s == nullptr || s->dtype() != DType::f32) return false;
+  if (s->numel() != 1 && !(per > 1 && s->rank() == 1 && s->numel() == per)) return false;
+  for (std::int64_t i = 0; i < s->numel(); ++i) {
+    const float v = s->data<float>()[i];
+    if (!(v > 0.0f) || !std::isfinite(v)) return false;
+  }
+  return true;
+}
+
+// Zero points: absent, or constant u8/i8 (int32 for an int32 bias) with as many elements as the
+// scale.
+inline bool good_zero(const Graph& g, int zero, int scale) {
+  if (zero < 0) return true;
+  const Tensor* z = constant(g, zero);
+  return z != nullptr &&
+         (z->dtype() == DType::u8 || z->dtype() == DType::i8 || z->dtype() == DType::i32) &&
+         z->rank() <= 1 && z->numel() == constant(g, scale)->numel();
+}
+
+// The DQ node that produces value `v` with per-tensor parameters (or per-axis with `per`
+// elements), into `q`; false when `v` comes from anything else.
+inline bool from_dq(const Graph& g, const std::vector<int>& producer, int v, Quantized& q,
+                    std::int64_t per = 1) {
+  if (v < 0 || producer[v] < 0) return false;
+  const Node& n = g.nodes[producer[v]];
+  if (!is_op(n, "DequantizeLinear") || n.inputs.size() < 2 || n.inputs[0] < 0) return false;
+  q.data = n.inputs[0];
+  q.scale = n.inputs[1];
+  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
+  q.axis = attr_int(n, "axis", 1);
+  return good_scale(g, q.scale, per) && good_zero(g, q.zero, q.scale);
+}
+
+// The Q node that is the only reader of `v`, into `q` (its output in q.data); -1 otherwise.
+inline int to_q(const Graph& g, const std::vector<int>& readers, int v, Quantized& q) {
+  if (v < 0 || readers[v] < 0) return -1;
+  const Node& n = g.nodes[readers[v]];
+  if (!is_op(n, "QuantizeLinear") || n.inputs.size() < 2 || n.inputs[0] != v) return -1;
+  if (n.outputs.size() != 1 || n.outputs[0] < 0) return -1;
+  q.data = n.outputs[0];
+  q.scale = n.inputs[1];
+  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
+  return good_scale(g, q.scale) && good_zero(g, q.zero, q.scale) ? readers[v] : -1;
+}
+
+// The dtype of 8-bit data: known when the zero point is given or the value is typed.
+inline bool data_dtype(const Graph& g, const Quantized& q, DType& t) {
+  if (q.zero >= 0) {
+    t = g.values[q.zero].constant.dtype();
+    return t == DType::u8 || t == DType::i8;
+  }
+  const Value& v = g.values[q.data];
+  if (v.has_dtype && (v.dtype == DType::u8 || v.dtype == DType::i8)) {
+    t = v.dtype;
+    return true;
+  }
+  return false;
+}
+
+// The zero point as an input of the fused node: the DQ/Q's own, or a new 0 of the data's dtype.
+inline int zero_input(Graph& g, const Quantized& q, DType t, const std::string& name) {
+  if (q.zero >= 0) return q.zero;
+  Tensor z(t, Shape{});
+  if (t == DType::u8) z.data<std::uint8_t>()[0] = 0;
+  else z.data<std::int8_t>()[0] = 0;
+  return add_constant(g, name + "/zero_point", std::move(z));
+}
+
+inline std::int32_t zero_at(const Graph& g, const Quantized& q, std::int64_t i) {
+  if (q.zero < 0) return 0;
+  const Tensor& z = g.values[q.zero].constant;
+  const std::int64_t k = z.numel() == 1 ? 0 : i;
+  switch (z.dtype()) {
+    case DType::u8: return z.data<std::uint8_t>()[k];
+    case DType::i8: return z.data<std::int8_t>()[k];
+    default: return z.data<std::int32_t>()[k];
+  }
+}
+inline float scale_at(const Graph& g, const Quantized& q, std::int64_t i) {
+  const Tensor& s = g.values[q.scale].constant;
+  return s.data<float>()[s.numel() == 1 ? 0 : i];
+}
+
+// Two quantizations with the same parameters (the same value, or equal constants).
+inline bool same_params(const Graph& g, const Quantized& a, const Quantized& b) {
+  if (scale_at(g, a, 0) != scale_at(g, b, 0) || zero_at(g, a, 0) != zero_at(g, b, 0)) return false;
+  DType ta = DType::u8, tb = DType::u8;
+  const bool ka = data_dtype(g, a, ta), kb = data_dtype(g, b, tb);
+  return ka == kb && ta == tb;
+}
+
+// An int32 bias for acc = sum (x - zx)(w - zw): bias / (x_scale * w_scale[m]) rounded, from a
+// DQ'd int32 bias whose scale already is that product (taken as is), or from float values.
+inline int int32_bias(Graph& g, const std::vector<int>& producer, int b, const Quantized& x,
+                      const Quantized& w, std::int64_t channels, const std::string& name) {
+  if (b < 0) return -1;
+  Quantized bq;
+  const Tensor* f = constant(g, b);
+  std::vector<float> values;
+  if (from_dq(g, producer, b, bq, channels)) {
+    const Tensor* d = constant(g, bq.data);
+    if (d == nullptr || d->dtype() != DType::i32 || d->numel() != channels) return -2;
+    bool exact = true;
+    for (std::int64_t m = 0; m < channels; ++m) exact = exact && zero_at(g, bq, m) == 0;
+    for (std::int64_t m = 0; m < channels; ++m) {
+      const float want = scale_at(g, x, 0) * scale_at(g, w, m);
+      exact = exact && std::fabs(scale_at(g, bq, m) - want) <= 1e-6f * want;
+      values.push_back(static_cast<float>(d->data<std::int32_t>()[m] - zero_at(g, bq, m)) *
+                       scale_at(g, bq, m));
+    }
+    if (exact) return bq.data;
+  } else if (f != nullptr && f->dtype() == DType::f32 && f->numel() == channels) {
+    values.assign(f->data<float>(), f->data<float>() + channels);
+  } else {
+    return -2;
+  }
+  Tensor t(DType::i32, Shape{channels});
+  for (std::int64_t m = 0; m < channels; ++m) {
+    const double q = std::nearbyint(static_cast<double>(values[static_cast<std::size_t>(m)]) /
+                                    (static_cast<double>(scale_at(g, x, 0)) * scale_at(g, w, m)));
+    if (!(std::fabs(q) < 2147483647.0)) return -2;
+    t.data<std::int32_t>()[m] = static_cast<std::int32_t>(q);
+  }
+  return add_constant(g, name + "/bias_int32", std::move(t));
+}
+
+struct Fuser {
+  Graph& g;
+  const OpSet& ops;
+  std::vector<int> producer, readers;
+  std::size_t fused = 0;
+
+  void refresh() {
+    producer.assign(g.values.size(), -1);
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+      if (g.nodes[i].dead) continue;
+      for (int id : g.nodes[i].outputs) {
+        if (id >= 0) producer[id] = static_cast<int>(i);
+      }
+    }
+    readers = sole_readers(g);
+  }
+
+  bool has_op(const char* domain, const char* op) const {
+    return ops.find(domain, op, 1000) != nullptr;
+  }
+
+  // Node `i` becomes `op` (domain, inputs, attributes given) writing Q node `q`'s output; the
+  // nodes in `dead` (the Q, a fused Relu) die. The DQ nodes die later if nothing else reads them.
+  void replace(std::size_t i, const char* domain, const char* op, std::vector<int> inputs,
+               std::vector<Attribute> attributes, int output, std::vector<int> dead) {
+    Node n;
+    n.name = g.nodes[i].name;
+    n.domain = domain;
+    n.op_type = op;
+    n.opset = *domain == '\0' ? g.nodes[i].opset : 1;
+    n.inputs = std::move(inputs);
+    n.outputs = {output};
+    n.attributes = std::move(attributes);
+    g.nodes[i] = std::move(n);
+    for (int d : dead) g.nodes[static_cast<std::size_t>(d)].dead = true;
+    ++fused;
+    refresh();
+  }
+
+  static std::vector<Attribute> keep_attributes(const Node& n,
+                                                std::initializer_list<const char*> names) {
+    std::vector<Attribute> out;
+    for (const char* name : names) {
+      if (const Attribute* a = find_attr(n, name)) out.push_back(*a);
+    }
+    return out;
+  }
+
+  // The output quantization of node i (through a Relu that the output's range makes redundant
+  // when `relu`): the Q node, or -1; the Relu node in *relu_node.
+  int output_q(std::size_t i, Quantized& y, bool relu, int* relu_node) {
+    const Node& n = g.nodes[i];
+    if (n.outputs.size() != 1) return -1;
+    int v = n.outputs[0];
+    *relu_node = -1;
+    if (relu && v >= 0 && readers[v] >= 0 && is_op(g.nodes[readers[v]], "Relu")) {
+      *relu_node = readers[v];
+      v = g.nodes[readers[v]].outputs.empty() ? -1 : g.nodes[readers[v]].outputs[0];
+    }
+    const int q = to_q(g, readers, v, y);
+    if (q < 0) return -1;
+    if (*relu_node >= 0) {
+      DType t = DType::u8;
+      data_dtype(g, y, t);
+      // Relu is the identity after Q when 0 quantizes to the lowest code: the zero point is 0 (u8)
+      // or -128 (s8); otherwise it is a clamp the fused kernel does not have.
+      if (zero_at(g, y, 0) != (t == DType::u8 ? 0 : -128)) return -1;
+    }
+    return q;
+  }
+
+  void conv(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() < 2 || !has_op("", "QLinearConv")) return;
+    const Tensor* wq = nullptr;
+    Quantized x, w, y;
+    if (!from_dq(g, producer, n.inputs[0], x)) return;
+    {
+      const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
+      if (p < 0) return;
+      const int data = g.nodes[p].inputs.empty() ? -1 : g.nodes[p].inputs[0];
+      wq = constant(g, data);
+      if (wq == nullptr || wq->rank() < 3) return;
+      if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
+      if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
+    }
+    const std::int64_t channels = wq->shape()[0];
+    int relu = -1;
+    const int q = output_q(i, y, true, &relu);
+    DType xt = DType::u8, wt = DType::u8, yt = DType::u8;
+    if (q < 0 || !data_dtype(g, x, xt) || !data_dtype(g, w, wt)) return;
+    data_dtype(g, y, yt);
+    const int bias =
+        n.inputs.size() > 2 ? int32_bias(g, producer, n.inputs[2], x, w, channels, n.name) : -1;
+    if (bias == -2) return;
+    std::vector<int> in = {x.data,
+                           x.scale,
+                           zero_input(g, x, xt, n.name + "/x"),
+                           w.data,
+                           w.scale,
+                           zero_input(g, w, wt, n.name + "/w"),
+                           y.scale,
+                           zero_input(g, y, yt, n.name + "/y")};
+    if (bias >= 0) in.push_back(bias);
+    std::vector<int> dead = {q};
+    if (relu >= 0) dead.push_back(relu);
+    replace(
+        i, "", "QLinearConv", std::move(in),
+        keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
+        y.data, std::move(dead));
+  }
+
+  // MatMul -> QLinearMatMul; b per-tensor or per column (DQ axis = the last axis of b).
+  void matmul(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() != 2 || !has_op("", "QLinearMatMul")) return;
+    Quantized a, b, y;
+    if (!from_dq(g, producer, n.inputs[0], a)) return;
+    const Tensor* bc = nullptr;
+    {
+      const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
+      if (p < 0) return;
+      const int data = g.nodes[p].inputs.empty() ? -1 : g.nodes[p].inputs[0];
+      bc = constant(g, data);
+    }
+    const std::int64_t columns = bc != nullptr && bc->rank() >= 2 ? bc->shape()[bc->rank() - 1] : 1;
+    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
+    if (constant(g, b.scale)->numel() > 1) {
+      const auto rank = static_cast<std::int64_t>(bc->rank());
+      if (b.axis != rank - 1 && b.axis != -1) return;
+    }
+    int relu = -1;
+    const int q = output_q(i, y, false, &relu);
+    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
+    if (q < 0 || !data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
+    data_dtype(g, y, yt);
+    std::vector<int> in = {a.data,
+                           a.scale,
+                           zero_input(g, a, at, n.name + "/a"),
+                           b.data,
+                           b.scale,
+                           zero_input(g, b, bt, n.name + "/b"),
+                           y.scale,
+                           zero_input(g, y, yt, n.name + "/y")};
+    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, {q});
+  }
+
+  // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
+  // per tensor or per output column (axis 1, or 0 when transB).
+  void gemm(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() < 2 || !has_op("com.microsoft", "QGemm")) return;
+    if (fuse_detail::attr_float(n, "alpha", 1.0f) != 1.0f) return;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0 && fuse_detail::attr_float(n, "beta", 1.0f) != 1.0f)
+      return;
+    const bool trans_b = attr_int(n, "transB", 0) != 0;
+    Quantized a, b, y;
+    if (!from_dq(g, producer, n.inputs[0], a)) return;
+    const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
+    if (p < 0 || g.nodes[p].inputs.empty()) return;
+    const Tensor* bc = constant(g, g.nodes[p].inputs[0]);
+    if (bc == nullptr || bc->rank() != 2) return;
+    const std::int64_t columns = bc->shape()[trans_b ? 0 : 1];
+    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
+    if (constant(g, b.scale)->numel() > 1 && b.axis != (trans_b ? 0 : 1)) return;
+    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
+    if (!data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
+    int relu = -1;
+    const int q = output_q(i, y, false, &relu);
+    // A 1-element bias broadcasts over the columns; int32_bias wants one per column.
+    int bias = -1;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const Tensor* c = constant(g, n.inputs[2]);
+      Quantized cq;
+      const bool dq = from_dq(g, producer, n.inputs[2], cq, columns);
+      if (!dq && (c == nullptr || c->numel() != columns || c->rank() > 2)) return;
+      bias = int32_bias(g, producer, n.inputs[2], a, b, columns, n.name);
+      if (bias == -2) return;
+    }
+    std::vector<int> in = {a.data, a.scale, zero_input(g, a, at, n.name + "/a"),
+                           b.data, b.scale, zero_input(g, b, bt, n.name + "/b"),
+                           bias};
+    std::vector<int> dead;
+    int output = n.outputs.empty() ? -1 : n.outputs[0];
+    if (q >= 0) {
+      data_dtype(g, y, yt);
+      in.push_back(y.scale);
+      in.push_back(zero_input(g, y, yt, n.name + "/y"));
+      dead.push_back(q);
+      output = y.data;
+    }
+    if (output < 0) return;
+    replace(i, "com.microsoft", "QGemm", std::move(in), keep_attributes(n, {"transA", "transB"}),
+            output, std::move(dead));
+  }
+
+  // Element-wise and pooling ops whose com.microsoft QLinear form takes (x, scale, zero) per
+  // input, then the output's scale and zero point (Concat: the output's first).
+  void qlinear(std::size_t i, const char* op, std::size_t inputs,
+               std::initializer_list<const char*> attributes) {
+    const Node& n = g.nodes[i];
+    if (!has_op("com.microsoft", op) || n.inputs.size() != inputs) return;
+    std::vector<Quantized> xs(inputs);
+    std::vector<DType> ts(inputs, DType::u8);
+    for (std::size_t k = 0; k < inputs; ++k) {
+      if (!from_dq(g, producer, n.inputs[k], xs[k]) || !data_dtype(g, xs[k], ts[k])) return;
+      if (k > 0 && ts[k] != ts[0]) return;
+    }
+    Quantized y;
+    int relu = -1;
+    const int q = output_q(i, y, false, &relu);
+    DType yt = DType::u8;
+    if (q < 0) return;
+    data_dtype(g, y, yt);
+    if (yt != ts[0]) return;
+    const bool concat = std::string(op) == "QLinearConcat";
+    std::vector<int> in;
+    if (concat) in = {y.scale, zero_input(g, y, yt, n.name + "/y")};
+    for (std::size_t k = 0; k < inputs; ++k) {
+      in.push_back(xs[k].data);
+      in.push_back(xs[k].scale);
+      in.push_back(zero_input(g, xs[k], ts[k], n.name + "/x" + std::to_string(k)));
+    }
+    if (!concat) {
+      in.push_back(y.scale);
+      in.push_back(zero_input(g, y, yt, n.name + "/y"));
+    }
+    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data, {q});
+  }
+
+  // Ops that only move or select values: with the same parameters on both sides they run on the
+  // 8-bit values directly (max and copies commute with quantization).
+  void passthrough(std::size_t i) {
+    const Node& n = g.nodes[i];
+    Quantized x, y;
+    if (n.inputs.empty() || !from_dq(g, producer, n.inputs[0], x)) return;
+    int relu = -1;
+    const int q = output_q(i, y, false, &relu);
+    if (q < 0 || !same_params(g, x, y)) return;
+    DType t = DType::u8;
+    if (!data_dtype(g, x, t)) return;
+    Node& m = g.nodes[i];
+    m.inputs[0] = x.data;
+    m.outputs = {y.data};
+    g.nodes[static_cast<std::size_t>(q)].dead = true;
+    ++fused;
+    refresh();
+  }
+};
+
+}  // namespace qdq_detail
+
+// Runs the QDQ fusions (see the top of this file) on the main graph; returns the number of
+// operators now running quantized. Nodes served by `host_ops` stay as written. Dead-node removal
+// and compaction must follow (the DQ nodes of the weights die there).
+inline std::size_t fuse_qdq(Graph& g, const OpSet& ops, const OpSet* host_ops = nullptr) {
+  bool any_dq = false;
+  for (Node& n : g.nodes) {
+    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
+    any_dq = any_dq || (n.domain.empty() && n.op_type == "DequantizeLinear");
+  }
+  if (!any_dq) return 0;
+  qdq_detail::Fuser f{g, ops, {}, {}, 0};
+  f.refresh();
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead || n.host_kernel || !n.domain.empty()) continue;
+    const std::string& op = n.op_type;
+    if (op == "Conv") {
+      f.conv(i);
+    } else if (op == "MatMul") {
+      f.matmul(i);
+    } else if (op == "Gemm") {
+      f.gemm(i);
+    } else if (op == "Add") {
+      f.qlinear(i, "QLinearAdd", 2, {});
+    } else if (op == "Mul") {
+      f.qlinear(i, "QLinearMul", 2, {});
+    } else if (op == "GlobalAveragePool") {
+      f.qlinear(i, "QLinearGlobalAveragePool", 1, {});
+    } else if (op == "AveragePool") {
+      f.qlinear(i, "QLinearAveragePool", 1,
+                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
+    } else if (op == "Sigmoid") {
+      f.qlinear(i, "QLinearSigmoid", 1, {});
+    } else if (op == "LeakyRelu") {
+      f.qlinear(i, "QLinearLeakyRelu", 1, {"alpha"});
+    } else if (op == "Concat") {
+      f.qlinear(i, "QLinearConcat", n.inputs.size(), {"axis"});
+    } else if (op == "MaxPool" || op == "Reshape" || op == "Flatten" || op == "Transpose" ||
+               op == "Squeeze" || op == "Unsqueeze") {
+      if (op == "MaxPool" && n.outputs.size() > 1 && n.outputs[1] >= 0) continue;  // indices
+      f.passthrough(i);
+    }
+  }
+  return f.fused;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+// ---- end inlay/graph/impl/fuse_qdq.hpp
 
 INLAY_NAMESPACE_BEGIN
 
@@ -12274,6 +12779,11 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
     }
   }
 
+  if (options.optimize && fuse_qdq(g, builtin_ops(), options.custom_ops) > 0) {
+    // Before folding, which would turn the int8 weights' DequantizeLinear into float weights.
+    remove_dead_nodes(g);
+    compact(g);
+  }
   compile(g, options.custom_ops);
   if (options.optimize) {
     fold_constants(g);
@@ -12283,6 +12793,9 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
     compile(g, options.custom_ops);
   }
   s.nodes_planned = g.nodes.size();
+  for (const Node& n : g.nodes) {
+    ++s.planned_op_counts[n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type];
+  }
   for (int id : g.inputs) {
     impl->inputs.push_back(describe_value(g.values[id]));
     impl->input_names.push_back(g.values[id].name);

@@ -61,6 +61,12 @@ inline int info_command(const std::vector<std::string>& argv) {
     ops += o.first + " " + std::to_string(o.second);
   }
   std::printf("ops         %s\n", ops.empty() ? "(none)" : ops.c_str());
+  std::string planned;
+  for (const auto& o : s.planned_op_counts) {
+    if (!planned.empty()) planned += ", ";
+    planned += o.first + " " + std::to_string(o.second);
+  }
+  std::printf("planned     %s\n", planned.empty() ? "(none)" : planned.c_str());
   std::printf("parameters  %lld (%s)\n", static_cast<long long>(s.parameters),
               human_bytes(static_cast<double>(s.weight_bytes)).c_str());
 

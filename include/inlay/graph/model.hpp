@@ -64,7 +64,9 @@ class Model {
     std::map<std::string, std::size_t> op_counts;  // op type as written in the file -> count
     std::size_t nodes_loaded = 0;                  // nodes in the file (subgraphs excluded)
     std::size_t nodes_planned = 0;                 // nodes left after the optimizations
-    std::int64_t parameters = 0;                   // elements of the initializers
+    // The nodes that run, by op type ("domain:Op" outside the default domain), after fusions.
+    std::map<std::string, std::size_t> planned_op_counts;
+    std::int64_t parameters = 0;  // elements of the initializers
     std::size_t weight_bytes = 0;
   };
   const Summary& summary() const noexcept;

@@ -9,6 +9,7 @@
 
 #include "inlay/graph/impl/compile.hpp"
 #include "inlay/graph/impl/fuse.hpp"
+#include "inlay/graph/impl/fuse_qdq.hpp"
 #include "inlay/graph/impl/import.hpp"
 #include "inlay/graph/impl/passes.hpp"
 #include "inlay/graph/model.hpp"
@@ -64,6 +65,11 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
     }
   }
 
+  if (options.optimize && fuse_qdq(g, builtin_ops(), options.custom_ops) > 0) {
+    // Before folding, which would turn the int8 weights' DequantizeLinear into float weights.
+    remove_dead_nodes(g);
+    compact(g);
+  }
   compile(g, options.custom_ops);
   if (options.optimize) {
     fold_constants(g);
@@ -73,6 +79,9 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
     compile(g, options.custom_ops);
   }
   s.nodes_planned = g.nodes.size();
+  for (const Node& n : g.nodes) {
+    ++s.planned_op_counts[n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type];
+  }
   for (int id : g.inputs) {
     impl->inputs.push_back(describe_value(g.values[id]));
     impl->input_names.push_back(g.values[id].name);
