@@ -1,0 +1,73 @@
+// QDQ models against ONNX Runtime: tests/graph/qdq_models/ holds small models written the way
+// ORT's quantizer writes them (tools/make-qdq-test-models.py) with ORT's outputs
+// (../shared/tools/ort_ref.js). inlay runs each as written (optimize = false: float ops between
+// DequantizeLinear and QuantizeLinear) and fused (QLinearConv, QLinearMatMul, QGemm, ...), on
+// every CPU target; both agree with ORT to within one quantization step of the output (the issue's
+// bar: ORT's own fused kernels round the requantization their own way).
+#include <string>
+#include <vector>
+
+#include "graph/op_tester.hpp"
+#include "test_util.hpp"
+
+using namespace inlay_test;
+
+namespace {
+
+std::string qdq_model_dir(const std::string& name) {
+  return std::string(INLAY_SOURCE_DIR) + "/tests/graph/qdq_models/" + name;
+}
+
+std::size_t planned(const inlay::Model& m, const std::string& op) {
+  const auto& c = m.summary().planned_op_counts;
+  const auto it = c.find(op);
+  return it == c.end() ? 0 : it->second;
+}
+
+// Runs the model folder's test_data_set_0 as written and optimized; `step` is the scale of the
+// final DequantizeLinear.
+void check_qdq_model(const std::string& name, float step) {
+  const fs::path dir = qdq_model_dir(name);
+  const std::vector<inlay::Tensor> inputs = read_set(dir / "test_data_set_0", "input");
+  const std::vector<inlay::Tensor> want = read_set(dir / "test_data_set_0", "output");
+  REQUIRE(!inputs.empty());
+  REQUIRE(want.size() == 1);
+  for (bool optimize : {false, true}) {
+    INFO("optimize " << optimize);
+    inlay::ModelOptions options;
+    options.optimize = optimize;
+    for_each_cpu_target([&] {
+      const inlay::Model model = inlay::Model::load((dir / "model.onnx").string(), options);
+      inlay::Session session(model);
+      const std::vector<inlay::Tensor> got = session.run(inputs);
+      REQUIRE(got.size() == 1);
+      outputs_match(got[0], want[0], 0.0, 1.01 * step, name);
+    });
+  }
+}
+
+}  // namespace
+
+TEST_CASE("A small QDQ CNN (u8) agrees with ONNX Runtime and runs fused", "[graph/qdq_models]") {
+  const inlay::Model m = inlay::Model::load(qdq_model_dir("qdq_cnn") + "/model.onnx");
+  CHECK(planned(m, "QLinearConv") == 3);
+  CHECK(planned(m, "Conv") == 0);
+  CHECK(planned(m, "Relu") == 0);
+  CHECK(planned(m, "MaxPool") == 1);  // on the u8 values
+  CHECK(planned(m, "com.microsoft:QGemm") == 1);
+  CHECK(planned(m, "com.microsoft:QLinearAdd") == 1);
+  CHECK(planned(m, "com.microsoft:QLinearGlobalAveragePool") == 1);
+  CHECK(planned(m, "QuantizeLinear") == 1);    // the input's
+  CHECK(planned(m, "DequantizeLinear") == 1);  // the output's
+  check_qdq_model("qdq_cnn", 0.00934050f);
+}
+
+TEST_CASE("A small QDQ MLP (s8) agrees with ONNX Runtime and runs fused", "[graph/qdq_models]") {
+  const inlay::Model m = inlay::Model::load(qdq_model_dir("qdq_mlp") + "/model.onnx");
+  CHECK(planned(m, "QLinearMatMul") == 2);
+  CHECK(planned(m, "MatMul") == 0);
+  CHECK(planned(m, "com.microsoft:QLinearSigmoid") == 1);
+  CHECK(planned(m, "com.microsoft:QLinearConcat") == 1);
+  CHECK(planned(m, "com.microsoft:QLinearMul") == 1);
+  check_qdq_model("qdq_mlp", 0.01414911f);
+}
