@@ -411,6 +411,56 @@ def external_cases():
         "invalid_model", "tensor 'W'", "does not fit 64 bits")
 
 
+def quantization_cases():
+    """QDQ models (as ONNX Runtime's quantizer writes them) with broken quantization parameters:
+    x -> Q -> DQ -> MatMul(DQ(int8 W)) -> Q -> DQ -> y. Refused at load, naming node and tensor,
+    whether or not the pattern would have fused (graph/impl/fuse_qdq.hpp leaves a broken pattern
+    to the DQ/Q kernels' checks)."""
+    def qdq(w_scale, w_zero=None, x_zero=("u8", 128), w_axis=1, w_data=None, y_zero=("u8", 128),
+            drop_scale=False):
+        elem = {"u8": TensorProto.UINT8, "i8": TensorProto.INT8, "i32": TensorProto.INT32}
+        inits = [helper.make_tensor("xs", TensorProto.FLOAT, [], [0.02]),
+                 helper.make_tensor("xz", elem[x_zero[0]], [], [x_zero[1]]),
+                 helper.make_tensor("ys", TensorProto.FLOAT, [], [0.05]),
+                 helper.make_tensor("yz", elem[y_zero[0]], [], [y_zero[1]]),
+                 w_data or helper.make_tensor("W", TensorProto.INT8, [4, 3], list(range(-6, 6))),
+                 helper.make_tensor("ws", TensorProto.FLOAT, [len(w_scale)] if len(w_scale) > 1
+                                    else [], w_scale)]
+        w_inputs = ["W", "" if drop_scale else "ws"]
+        if w_zero is not None:
+            inits.append(helper.make_tensor("wz", TensorProto.INT8, [len(w_zero)], w_zero))
+            w_inputs.append("wz")
+        nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="quantize_x"),
+                 helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dequantize_x"),
+                 helper.make_node("DequantizeLinear", w_inputs, ["wd"], name="dequantize_w",
+                                  axis=w_axis),
+                 helper.make_node("MatMul", ["xd", "wd"], ["h"], name="matmul"),
+                 helper.make_node("QuantizeLinear", ["h", "ys", "yz"], ["hq"], name="quantize_h"),
+                 helper.make_node("DequantizeLinear", ["hq", "ys", "yz"], ["y"],
+                                  name="dequantize_h")]
+        return model(graph(nodes, initializers=inits))
+
+    save("qdq_weight_scale_zero", qdq([0.0]), "invalid_model", "dequantize_w", "x_scale",
+         "finite and > 0")
+    save("qdq_weight_scale_negative", qdq([0.1, -0.1, 0.1]), "invalid_model", "dequantize_w",
+         "x_scale", "finite and > 0")
+    save("qdq_weight_scale_nan", qdq([float("nan")]), "invalid_model", "dequantize_w", "x_scale")
+    save("qdq_weight_scales_wrong_length", qdq([0.1, 0.1, 0.1, 0.1]), "shape_mismatch",
+         "dequantize_w", "x_scale", "4 elements", "axis 1")
+    save("qdq_weight_zero_points_wrong_length", qdq([0.1, 0.2, 0.3], w_zero=[0, 0]),
+         "shape_mismatch", "dequantize_w", "x_zero_point", "same shape")
+    save("qdq_weight_without_scale", qdq([0.1], drop_scale=True), "invalid_model",
+         "dequantize_w", "x_scale")
+    save("qdq_activation_zero_point_int32", qdq([0.1], x_zero=("i32", 0)), "unsupported_op",
+         "quantize_x", "y_zero_point", "i32")
+    save("qdq_output_scale_infinite", model(graph([
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="quantize_inf")],
+        outputs=[value("y", [1, 4], TensorProto.UINT8)],
+        initializers=[helper.make_tensor("s", TensorProto.FLOAT, [], [float("inf")]),
+                      helper.make_tensor("z", TensorProto.UINT8, [], [0])])),
+        "invalid_model", "quantize_inf", "y_scale", "finite and > 0")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -423,6 +473,7 @@ def main():
     subgraph_cases()
     function_cases()
     external_cases()
+    quantization_cases()
     with open(os.path.join(OUT, "cases.tsv"), "w") as f:
         f.write("# file\terror kind\twords the message must contain (written by "
                 "tools/make-malformed-models.py)\n")

@@ -20,6 +20,8 @@ of the QDQ file.
   qdq_cnn   Conv 3x3 + Relu, MaxPool, depthwise Conv 3x3 + Relu, Conv 1x1, residual Add,
             GlobalAveragePool, Flatten, Gemm (transB) - u8 activations, like a small MobileNet
   qdq_mlp   MatMul (per-column weights), Sigmoid, MatMul, Concat, Mul - s8 activations
+  dynamic_mlp  ORT's quantize_dynamic form: DynamicQuantizeLinear -> MatMulInteger -> Cast ->
+            Mul by the scales -> Add bias, twice, with a Relu between (7-bit weights, see below)
 """
 import os
 import sys
@@ -203,11 +205,38 @@ def make_mlp(folder):
          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4, 12])], [x])
 
 
+def make_dynamic(folder):
+    b = Builder(np.uint8)
+    x = RNG.uniform(-3, 3, (3, 16)).astype(np.float32)
+    h = "x"
+    for layer, (k, n) in enumerate([(16, 12), (12, 5)]):
+        w = RNG.normal(0, 0.4, (k, n)).astype(np.float32)
+        bias = RNG.normal(0, 0.2, n).astype(np.float32)
+        # Per tensor, 7-bit (quantize_dynamic's reduce_range): ORT's MatMulInteger is exact then
+        # on CPUs without VNNI, where full-range weights saturate its int16 pair sums.
+        scale = np.float32(np.abs(w).max() / 63.0)
+        wq = np.clip(np.rint(w / scale), -63, 63).astype(np.int8)
+        a, a_scale, a_zero = b.node("DynamicQuantizeLinear", [h], outputs=3)
+        mm = b.node("MatMulInteger", [a, b.const("w", wq), a_zero,
+                                      b.const("w_zero", np.array(0, np.int8))])
+        c = b.node("Cast", [mm], {"to": TensorProto.FLOAT})
+        s = b.node("Mul", [a_scale, b.const("w_scale", np.array(scale, np.float32))])
+        h = b.node("Add", [b.node("Mul", [c, s]), b.const("bias", bias)])
+        if layer == 0:
+            h = b.node("Relu", [h])
+    b.node("Identity", [h])
+    b.nodes[-1].output[0] = "y"
+    save(folder, "dynamic_mlp", b,
+         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 16])],
+         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 5])], [x])
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     make_cnn(sys.argv[1])
     make_mlp(sys.argv[1])
+    make_dynamic(sys.argv[1])
 
 
 if __name__ == "__main__":

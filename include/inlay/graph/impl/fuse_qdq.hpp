@@ -14,6 +14,10 @@
 //   DQ(x)                      -> MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze -> Q
 //                                 with the same scale and zero point: the op on the 8-bit values
 //
+// and dynamic quantization as ORT's quantize_dynamic writes it (DynamicQuantizeLinear ->
+// MatMulInteger -> Cast -> Mul by the two scales [-> Add bias]) becomes com.microsoft
+// DynamicQuantizeMatMul.
+//
 // Runs before constant folding, so the weights stay int8 (four times smaller than the folded
 // floats). A pattern fuses only when its scales are constant, finite and > 0, its zero points are
 // constant 8-bit tensors of the right size, and each fused-away value is read by the next node
@@ -451,6 +455,85 @@ struct Fuser {
 
 }  // namespace qdq_detail
 
+namespace qdq_detail {
+
+// The value among n's inputs other than `v` (binary ops), or -1.
+inline int other_input(const Node& n, int v) {
+  if (n.inputs.size() != 2) return -1;
+  return n.inputs[0] == v ? n.inputs[1] : n.inputs[1] == v ? n.inputs[0] : -1;
+}
+
+// Dynamic quantization as ORT's quantize_dynamic writes it for MatMul:
+//   DynamicQuantizeLinear(A) -> (a, a_scale, a_zero)
+//   MatMulInteger(a, W, a_zero [, w_zero]) -> Cast(to float) -> Mul(., Mul(a_scale, w_scale))
+//   [-> Add(., constant bias)]
+// becomes com.microsoft DynamicQuantizeMatMul(A, W, w_scale, w_zero [, bias]), which quantizes A
+// and scales the int32 sums in one pass.
+inline void dynamic_matmul(Fuser& f, std::size_t i) {
+  Graph& g = f.g;
+  const Node& mm = g.nodes[i];
+  if (!f.has_op("com.microsoft", "DynamicQuantizeMatMul")) return;
+  if (mm.inputs.size() < 3 || mm.outputs.size() != 1 || mm.inputs[0] < 0 || mm.inputs[2] < 0) {
+    return;
+  }
+  const int d = f.producer[mm.inputs[0]];
+  if (d < 0 || !is_op(g.nodes[d], "DynamicQuantizeLinear")) return;
+  const Node& dq = g.nodes[d];
+  if (dq.outputs.size() != 3 || dq.outputs[0] != mm.inputs[0] || dq.outputs[2] != mm.inputs[2]) {
+    return;
+  }
+  if (f.readers[dq.outputs[0]] != static_cast<int>(i) ||
+      f.readers[dq.outputs[2]] != static_cast<int>(i)) {
+    return;
+  }
+  const Tensor* w = constant(g, mm.inputs[1]);
+  if (w == nullptr || w->rank() != 2 || (w->dtype() != DType::i8 && w->dtype() != DType::u8)) {
+    return;
+  }
+  const std::int64_t columns = w->shape()[1];
+  const int w_zero = mm.inputs.size() > 3 ? mm.inputs[3] : -1;
+  // MatMulInteger -> Cast(to float) -> Mul.
+  const int cast = f.readers[mm.outputs[0]];
+  if (cast < 0 || !is_op(g.nodes[cast], "Cast") || attr_int(g.nodes[cast], "to", 0) != 1) return;
+  const int cast_out = g.nodes[cast].outputs[0];
+  const int mul = f.readers[cast_out];
+  if (mul < 0 || !is_op(g.nodes[mul], "Mul")) return;
+  const int scales = other_input(g.nodes[mul], cast_out);
+  if (scales < 0 || f.producer[scales] < 0 || f.readers[scales] != mul) return;
+  const int sm = f.producer[scales];
+  if (!is_op(g.nodes[sm], "Mul") || f.readers[dq.outputs[1]] != sm) return;
+  const int w_scale = other_input(g.nodes[sm], dq.outputs[1]);
+  if (!good_scale(g, w_scale, columns)) return;
+  if (w_zero >= 0) {
+    const Tensor* z = constant(g, w_zero);
+    if (z == nullptr || z->dtype() != w->dtype() || z->numel() != constant(g, w_scale)->numel()) {
+      return;
+    }
+  }
+  int output = g.nodes[mul].outputs[0];
+  std::vector<int> dead = {d, cast, mul, sm};
+  int bias = -1;
+  // An Add of a constant float bias of one value per column follows.
+  const int add = f.readers[output];
+  if (add >= 0 && is_op(g.nodes[add], "Add")) {
+    const int b = other_input(g.nodes[add], output);
+    const Tensor* bt = constant(g, b);
+    if (bt != nullptr && bt->dtype() == DType::f32 && bt->rank() == 1 && bt->numel() == columns) {
+      bias = b;
+      output = g.nodes[add].outputs[0];
+      dead.push_back(add);
+    }
+  }
+  const int a = dq.inputs[0];
+  const int weights = mm.inputs[1];
+  std::vector<int> in = {a, weights, w_scale, w_zero};
+  if (bias >= 0) in.push_back(bias);
+  f.replace(i, "com.microsoft", "DynamicQuantizeMatMul", std::move(in), {}, output,
+            std::move(dead));
+}
+
+}  // namespace qdq_detail
+
 // Runs the QDQ fusions (see the top of this file) on the main graph; returns the number of
 // operators now running quantized. Nodes served by `host_ops` stay as written. Dead-node removal
 // and compaction must follow (the DQ nodes of the weights die there).
@@ -458,9 +541,10 @@ inline std::size_t fuse_qdq(Graph& g, const OpSet& ops, const OpSet* host_ops = 
   bool any_dq = false;
   for (Node& n : g.nodes) {
     n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
-    any_dq = any_dq || (n.domain.empty() && n.op_type == "DequantizeLinear");
+    any_dq = any_dq || (n.domain.empty() &&
+                        (n.op_type == "DequantizeLinear" || n.op_type == "DynamicQuantizeLinear"));
   }
-  if (!any_dq) return 0;
+  if (!any_dq) return 0;  // DequantizeLinear or DynamicQuantizeLinear
   qdq_detail::Fuser f{g, ops, {}, {}, 0};
   f.refresh();
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
@@ -469,6 +553,8 @@ inline std::size_t fuse_qdq(Graph& g, const OpSet& ops, const OpSet* host_ops = 
     const std::string& op = n.op_type;
     if (op == "Conv") {
       f.conv(i);
+    } else if (op == "MatMulInteger") {
+      qdq_detail::dynamic_matmul(f, i);
     } else if (op == "MatMul") {
       f.matmul(i);
     } else if (op == "Gemm") {

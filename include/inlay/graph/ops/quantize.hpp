@@ -100,6 +100,9 @@ inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
 // pair when neither is fed at run time (empty otherwise).
 inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
                              const std::string& zero_name, bool allow_i32) {
+  if (!info.has_input(1)) {
+    info.fail(ErrorKind::invalid_model, scale_name + " (input 1) is required but not given");
+  }
   const Tensor* s = info.constant_input(1);
   const Tensor* z = info.constant_input(2);
   if (s != nullptr) check_scale(info, *s, scale_name);
