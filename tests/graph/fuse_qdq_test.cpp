@@ -220,3 +220,25 @@ TEST_CASE("A QDQ pattern with a zero weight scale is left to DequantizeLinear's 
   });
   t.expect_load_error(inlay::ErrorKind::invalid_model, "scale must be finite and > 0");
 }
+
+TEST_CASE("QDQ Conv + Clip(0, 6) fuses when the output's range is [0, 6]; a tighter Clip does not",
+          "[graph/fuse_qdq]") {
+  const float y_scale = 6.0f / 255.0f;
+  const inlay::Tensor x = random_f32(Shape{1, 3, 6, 6}, 17, -2.5f, 2.5f);
+  for (float hi : {6.0f, 1.0f}) {
+    INFO("Clip max " << hi);
+    OpTester t = qdq_graph(x, y_scale, 0, [hi](OpTester& g) {
+      g.init("w", random_s8(Shape{4, 3, 3, 3}, 18));
+      g.init("ws", scalar_f32(0.02f));
+      g.init("lo", scalar_f32(0.0f)).init("hi", scalar_f32(hi));
+      g.node("DequantizeLinear", {"w", "ws"}, {"wd"});
+      g.node("Conv", {"xd", "wd"}, {"c"});
+      g.node("Clip", {"c", "lo", "hi"}, {"y"});
+    });
+    const inlay::Model m = t.load();
+    CHECK(planned(m, "QLinearConv") == (hi == 6.0f ? 1u : 0u));
+    CHECK(planned(m, "Clip") == 0);  // fused away, or into the float Conv's epilogue
+    CHECK(planned(m, "Conv") == (hi == 6.0f ? 0u : 1u));
+    check_against_unfused(t, y_scale);
+  }
+}

@@ -3,7 +3,7 @@
 // DQ output and its result goes only to a Q, the three run as one quantized operator on the 8-bit
 // values, the way ORT's QDQ transformer rewrites them:
 //
-//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu] -> Q         QLinearConv
+//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
 //   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
 //   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
 //   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -251,25 +252,58 @@ struct Fuser {
     return out;
   }
 
-  // The output quantization of node i (through a Relu that the output's range makes redundant
-  // when `relu`): the Q node, or -1; the Relu node in *relu_node.
-  int output_q(std::size_t i, Quantized& y, bool relu, int* relu_node) {
+  // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
+  // before); false for anything else.
+  bool clamp_bounds(const Node& n, float& lo, float& hi) const {
+    lo = -std::numeric_limits<float>::infinity();
+    hi = std::numeric_limits<float>::infinity();
+    if (is_op(n, "Relu")) {
+      lo = 0.0f;
+      return true;
+    }
+    if (!is_op(n, "Clip")) return false;
+    if (n.opset < 11) {
+      lo = fuse_detail::attr_float(n, "min", lo);
+      hi = fuse_detail::attr_float(n, "max", hi);
+      return true;
+    }
+    for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
+      if (n.inputs[k] < 0) continue;
+      const Tensor* b = constant(g, n.inputs[k]);
+      if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
+      (k == 1 ? lo : hi) = b->data<float>()[0];
+    }
+    return true;
+  }
+
+  // The output quantization of node i: the Q node that reads its output, or -1. With `clamp`, a
+  // Relu or Clip between them is allowed when the Q makes it redundant: clamping commutes with
+  // the (monotone) quantization, so clip(v, lo, hi) quantizes to clamp(q(v), q(lo), q(hi)), which
+  // is q(v) when q(lo) is at most the lowest code and q(hi) at least the highest (a Relu before a
+  // u8 Q with zero point 0). Otherwise it is a clamp the fused kernel does not have: no fusion.
+  // The clamp node goes to *clamp_node.
+  int output_q(std::size_t i, Quantized& y, bool clamp, int* clamp_node) {
     const Node& n = g.nodes[i];
     if (n.outputs.size() != 1) return -1;
     int v = n.outputs[0];
-    *relu_node = -1;
-    if (relu && v >= 0 && readers[v] >= 0 && is_op(g.nodes[readers[v]], "Relu")) {
-      *relu_node = readers[v];
-      v = g.nodes[readers[v]].outputs.empty() ? -1 : g.nodes[readers[v]].outputs[0];
+    *clamp_node = -1;
+    float lo = 0.0f, hi = 0.0f;
+    if (clamp && v >= 0 && readers[v] >= 0 && clamp_bounds(g.nodes[readers[v]], lo, hi)) {
+      *clamp_node = readers[v];
+      const Node& c = g.nodes[readers[v]];
+      v = c.outputs.size() == 1 ? c.outputs[0] : -1;
     }
     const int q = to_q(g, readers, v, y);
     if (q < 0) return -1;
-    if (*relu_node >= 0) {
+    if (*clamp_node >= 0) {
       DType t = DType::u8;
       data_dtype(g, y, t);
-      // Relu is the identity after Q when 0 quantizes to the lowest code: the zero point is 0 (u8)
-      // or -128 (s8); otherwise it is a clamp the fused kernel does not have.
-      if (zero_at(g, y, 0) != (t == DType::u8 ? 0 : -128)) return -1;
+      const double qmin = t == DType::u8 ? 0.0 : -128.0, qmax = t == DType::u8 ? 255.0 : 127.0;
+      const double s = scale_at(g, y, 0), z = zero_at(g, y, 0);
+      // q(lo), q(hi) without saturation (the infinite bounds of a one-sided Clip pass).
+      const double qlo = std::nearbyint(static_cast<double>(static_cast<float>(lo / s))) + z;
+      const double qhi = std::nearbyint(static_cast<double>(static_cast<float>(hi / s))) + z;
+      if (!(qlo <= qmin) || !(qhi >= qmax)) return -1;
     }
     return q;
   }
