@@ -69,8 +69,10 @@ int main(int argc, char** argv) try {
   // Both models on the test rows.
   inlay::Session fp32(inlay::Model::load(float_path));
   inlay::Session int8(inlay::Model::load(int8_path));
-  const double fp32_accuracy = metrics::accuracy(y_test, metrics::argmax_rows(fp32.run({x_test})[0]));
-  const double int8_accuracy = metrics::accuracy(y_test, metrics::argmax_rows(int8.run({x_test})[0]));
+  const double fp32_accuracy =
+      metrics::accuracy(y_test, metrics::argmax_rows(fp32.run({x_test})[0]));
+  const double int8_accuracy =
+      metrics::accuracy(y_test, metrics::argmax_rows(int8.run({x_test})[0]));
   const double speedup = median_ms(fp32, x_test, 30) / median_ms(int8, x_test, 30);
   const double drop = fp32_accuracy - int8_accuracy;
   std::printf("fp32 accuracy=%.4f int8 accuracy=%.4f size fp32=%.1fKB int8=%.1fKB speedup=%.2fx\n",

@@ -25,7 +25,7 @@ TEST_CASE("quantize: histogram bins and totals", "[quantize/calibration]") {
   Histogram h(0.0f, 10.0f, 10);
   const std::vector<float> v = {0.0f, 0.5f, 1.0f, 9.99f, 10.0f, 20.0f, -5.0f, NAN};
   h.add(v.data(), v.size());
-  CHECK(h.total() == 7.0);  // NaN left out
+  CHECK(h.total() == 7.0);    // NaN left out
   CHECK(h.counts[0] == 3.0);  // 0, 0.5 and -5 (below the range)
   CHECK(h.counts[1] == 1.0);
   CHECK(h.counts[9] == 3.0);  // 9.99, 10 and 20 (above)
@@ -56,7 +56,8 @@ TEST_CASE("quantize: percentile clips the tails of a known histogram", "[quantiz
 TEST_CASE("quantize: entropy threshold", "[quantize/calibration]") {
   SECTION("a Laplace-like |x| with one far outlier is clipped well below the outlier") {
     Histogram h(0.0f, 100.0f, 2048);
-    for (std::size_t j = 0; j < 2047; ++j) h.counts[j] = std::floor(1e6 * std::exp(-double(j) / 20.0));
+    for (std::size_t j = 0; j < 2047; ++j)
+      h.counts[j] = std::floor(1e6 * std::exp(-double(j) / 20.0));
     h.counts[2047] = 1.0;
     const float t = entropy_threshold(h);
     CHECK(t < 50.0f);

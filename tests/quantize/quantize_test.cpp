@@ -125,7 +125,8 @@ double output_magnitude(const std::string& bytes, const CalibrationSets& sets) {
   double m = 0;
   for (const auto& s : sets) {
     const Tensor y = run(bytes, s)[0];
-    for (std::int64_t i = 0; i < y.numel(); ++i) m = std::max(m, std::fabs(double(y.data<float>()[i])));
+    for (std::int64_t i = 0; i < y.numel(); ++i)
+      m = std::max(m, std::fabs(double(y.data<float>()[i])));
   }
   return m;
 }
@@ -207,7 +208,8 @@ TEST_CASE("quantize: an MLP becomes a QDQ model with per-channel int8 weights",
     CHECK(p.tensor("x_scale").data<float>()[0] == Approx((hi - lo) / 255.0f));
     const Tensor zp = p.tensor("x_zero_point");
     REQUIRE(zp.dtype() == DType::u8);
-    CHECK(zp.data<std::uint8_t>()[0] == static_cast<std::uint8_t>(std::nearbyint(-lo / ((hi - lo) / 255.0f))));
+    CHECK(zp.data<std::uint8_t>()[0] ==
+          static_cast<std::uint8_t>(std::nearbyint(-lo / ((hi - lo) / 255.0f))));
     // Relu's output is >= 0: zero point 0.
     CHECK(p.tensor("r_zero_point").data<std::uint8_t>()[0] == 0);
   }
@@ -325,8 +327,11 @@ TEST_CASE("quantize: excluded nodes stay float", "[quantize/quantize]") {
   CHECK(gemm->input[2] == "b2");
   CHECK(q.report.excluded_nodes == std::vector<std::string>{"gemm0"});
   o.exclude = {"no_such_node"};
-  CHECK_THAT(inlay_test::error_of([&] { quantize_bytes(mlp_bytes(), sets_for(Shape{8, 4}, 1, 6), o); },
-                                  ErrorKind::invalid_argument),
+  CHECK_THAT(inlay_test::error_of(
+                 [&] {
+                   quantize_bytes(mlp_bytes(), sets_for(Shape{8, 4}, 1, 6), o);
+                 },
+                 ErrorKind::invalid_argument),
              Contains("no node named 'no_such_node'"));
 }
 
@@ -336,8 +341,11 @@ TEST_CASE("quantize: bad input gives a clear inlay::Error", "[quantize/quantize]
     g.add_input("x", DType::f32, {2, 3});
     g.add_output("y", DType::f32, {2, 3});
     g.add_node("Softmax", {"x"}, {"y"});
-    CHECK_THAT(inlay_test::error_of([&] { quantize_bytes(g.model_bytes(13), sets_for(Shape{2, 3}, 1, 1)); },
-                                    ErrorKind::invalid_argument),
+    CHECK_THAT(inlay_test::error_of(
+                   [&] {
+                     quantize_bytes(g.model_bytes(13), sets_for(Shape{2, 3}, 1, 1));
+                   },
+                   ErrorKind::invalid_argument),
                Contains("no op to quantize"));
     QuantizeOptions o;
     o.dynamic = true;
@@ -360,24 +368,30 @@ TEST_CASE("quantize: bad input gives a clear inlay::Error", "[quantize/quantize]
                Contains("the model declares f32[N,4]"));
   }
   SECTION("static quantization without calibration data") {
-    CHECK_THAT(inlay_test::error_of([&] { quantize_bytes(mlp_bytes(), {}); },
-                                    ErrorKind::invalid_argument),
-               Contains("needs calibration inputs"));
+    CHECK_THAT(
+        inlay_test::error_of([&] { quantize_bytes(mlp_bytes(), {}); }, ErrorKind::invalid_argument),
+        Contains("needs calibration inputs"));
   }
   SECTION("a percentile out of range") {
     QuantizeOptions o;
     o.method = inlay::quantization::CalibrationMethod::percentile;
     o.percentile = 0;
-    inlay_test::error_of([&] { quantize_bytes(mlp_bytes(), sets_for(Shape{2, 4}, 1, 1), o); },
-                         ErrorKind::invalid_argument);
+    inlay_test::error_of(
+        [&] {
+          quantize_bytes(mlp_bytes(), sets_for(Shape{2, 4}, 1, 1), o);
+        },
+        ErrorKind::invalid_argument);
   }
   SECTION("a model below opset 13 using an op whose form changed") {
     onnx::GraphWriter g("old");
     g.add_input("x", DType::f32, {1, 4});
     g.add_output("y", DType::f32, {1, 4});
     g.add_node("Clip", {"x"}, {"y"}, "clip0").attr("min", 0.0f).attr("max", 6.0f);
-    CHECK_THAT(inlay_test::error_of([&] { quantize_bytes(g.model_bytes(9), sets_for(Shape{1, 4}, 1, 1)); },
-                                    ErrorKind::unsupported_op),
+    CHECK_THAT(inlay_test::error_of(
+                   [&] {
+                     quantize_bytes(g.model_bytes(9), sets_for(Shape{1, 4}, 1, 1));
+                   },
+                   ErrorKind::unsupported_op),
                Contains("convert the model to opset 13 first"));
   }
 }

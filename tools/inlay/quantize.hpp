@@ -1,5 +1,6 @@
 // `inlay quantize MODEL -o OUT.onnx --calibrate DIR... [--method minmax|percentile|entropy]
-//  [--percentile P] [--dynamic] [--reduce-range] [--activations u8|s8] [--exclude NODE,...]`: writes an 8-bit QDQ
+//  [--percentile P] [--dynamic] [--reduce-range] [--activations u8|s8] [--exclude NODE,...]`:
+//  writes an 8-bit QDQ
 // model (inlay::quantize) and prints its report. Each calibration DIR holds one set of inputs in
 // the backend-test layout: input_0.pb, input_1.pb ... or input_0.npy ...
 #pragma once

@@ -25,9 +25,9 @@ INLAY_NAMESPACE_BEGIN
 
 struct QuantizeOptions {
   quantization::CalibrationMethod method = quantization::CalibrationMethod::minmax;
-  double percentile = 99.99;  // for CalibrationMethod::percentile, in (0, 100]
-  bool dynamic = false;       // weights only; activations quantized at run time
-  bool signed_activations = false;  // s8 activations instead of u8
+  double percentile = 99.99;         // for CalibrationMethod::percentile, in (0, 100]
+  bool dynamic = false;              // weights only; activations quantized at run time
+  bool signed_activations = false;   // s8 activations instead of u8
   std::vector<std::string> exclude;  // names of nodes kept in float
   // Weights in [-63, 63] (7 bits): u8 x s8 products summed in pairs then fit int16, which the
   // x86 kernels without VNNI (VPMADDUBSW, e.g. ONNX Runtime's MatMulInteger on AVX2) saturate
@@ -38,12 +38,12 @@ struct QuantizeOptions {
 // One quantized tensor: a weight, a bias or an activation.
 struct QuantizedTensorInfo {
   std::string name;
-  std::string kind;                   // "weight", "bias" or "activation"
-  float min = 0.0f, max = 0.0f;       // the range quantized (activation: after calibration)
-  float scale = 0.0f;                 // per-channel: the largest of the scales
-  float min_scale = 0.0f;             // per-channel: the smallest; else == scale
+  std::string kind;              // "weight", "bias" or "activation"
+  float min = 0.0f, max = 0.0f;  // the range quantized (activation: after calibration)
+  float scale = 0.0f;            // per-channel: the largest of the scales
+  float min_scale = 0.0f;        // per-channel: the smallest; else == scale
   std::int64_t zero_point = 0;
-  std::int64_t channels = 1;          // scales along the axis (1: one for the tensor)
+  std::int64_t channels = 1;  // scales along the axis (1: one for the tensor)
 };
 
 // The quantized model's outputs against the float model's on the calibration inputs.
@@ -56,7 +56,7 @@ struct OutputError {
 struct QuantizeReport {
   std::vector<QuantizedTensorInfo> tensors;
   std::vector<std::string> quantized_nodes, excluded_nodes;
-  std::vector<OutputError> outputs;  // empty without calibration inputs
+  std::vector<OutputError> outputs;        // empty without calibration inputs
   std::size_t float_weight_bytes = 0;      // initializers of the float model
   std::size_t quantized_weight_bytes = 0;  // initializers of the quantized model
   std::size_t float_model_bytes = 0, quantized_model_bytes = 0;

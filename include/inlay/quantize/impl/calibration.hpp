@@ -20,7 +20,8 @@ Histogram::Histogram(float lo, float hi, std::size_t bins) : min(lo), max(hi), c
 }
 
 double Histogram::bin_width() const noexcept {
-  return counts.empty() ? 0.0 : (static_cast<double>(max) - min) / static_cast<double>(counts.size());
+  return counts.empty() ? 0.0
+                        : (static_cast<double>(max) - min) / static_cast<double>(counts.size());
 }
 
 double Histogram::total() const noexcept {
@@ -100,8 +101,9 @@ inline double kl_divergence(const std::vector<double>& p, const std::vector<doub
 
 float entropy_threshold(const Histogram& h, std::size_t levels) {
   if (h.min != 0.0f) {
-    fail(ErrorKind::invalid_argument, "quantize: entropy calibration takes a histogram of |x| "
-                                      "starting at 0");
+    fail(ErrorKind::invalid_argument,
+         "quantize: entropy calibration takes a histogram of |x| "
+         "starting at 0");
   }
   const std::size_t n = h.counts.size();
   if (levels < 2 || n <= levels || h.total() <= 0) return h.max;

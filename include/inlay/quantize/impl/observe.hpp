@@ -43,10 +43,9 @@ inline void check_calibration(const Model& model, const std::vector<std::vector<
     if (sets[s].size() != in.size()) {
       std::string names;
       for (const ValueDesc& v : in) names += (names.empty() ? "'" : ", '") + v.name + "'";
-      fail(ErrorKind::invalid_argument, "quantize: " + where + " has " +
-                                            std::to_string(sets[s].size()) +
-                                            " inputs; the model takes " +
-                                            std::to_string(in.size()) + " (" + names + ")");
+      fail(ErrorKind::invalid_argument,
+           "quantize: " + where + " has " + std::to_string(sets[s].size()) +
+               " inputs; the model takes " + std::to_string(in.size()) + " (" + names + ")");
     }
     for (std::size_t i = 0; i < in.size(); ++i) {
       const Tensor& t = sets[s][i];
@@ -63,13 +62,16 @@ inline void check_calibration(const Model& model, const std::vector<std::vector<
         if (v.has_shape) {
           declared += "[";
           for (std::size_t d = 0; d < v.dims.size(); ++d) {
-            declared += (d ? "," : "") + (v.dims[d] < 0 ? (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d]) : std::to_string(v.dims[d]));
+            declared +=
+                (d ? "," : "") +
+                (v.dims[d] < 0 ? (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d])
+                               : std::to_string(v.dims[d]));
           }
           declared += "]";
         }
-        fail(ErrorKind::invalid_argument,
-             "quantize: " + where + ", input '" + v.name + "': got " + dtype_name(t.dtype()) +
-                 " " + t.shape().to_string() + ", the model declares " + declared);
+        fail(ErrorKind::invalid_argument, "quantize: " + where + ", input '" + v.name + "': got " +
+                                              dtype_name(t.dtype()) + " " + t.shape().to_string() +
+                                              ", the model declares " + declared);
       }
     }
   }

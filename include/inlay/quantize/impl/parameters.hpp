@@ -42,10 +42,8 @@ inline ActivationParams activation_params(Range r, bool is_signed) {
 
 inline Tensor zero_point_tensor(const ActivationParams& p) {
   Tensor t(p.is_signed ? DType::i8 : DType::u8, Shape());
-  if (p.is_signed)
-    *t.data<std::int8_t>() = static_cast<std::int8_t>(p.zero_point);
-  else
-    *t.data<std::uint8_t>() = static_cast<std::uint8_t>(p.zero_point);
+  if (p.is_signed) *t.data<std::int8_t>() = static_cast<std::int8_t>(p.zero_point);
+  else *t.data<std::uint8_t>() = static_cast<std::uint8_t>(p.zero_point);
   return t;
 }
 
@@ -58,9 +56,9 @@ inline Tensor scalar_f32(float v) {
 // A weight quantized symmetrically to int8 in [-qmax, qmax] (127, or 63 for reduce_range), one
 // scale per index of `axis`.
 struct QuantizedWeight {
-  Tensor values;          // i8, the weight's shape
-  Tensor scales;          // f32 [channels]
-  Tensor zero_points;     // i8 [channels], all 0
+  Tensor values;       // i8, the weight's shape
+  Tensor scales;       // f32 [channels]
+  Tensor zero_points;  // i8 [channels], all 0
   std::vector<float> scale_values;
   float min = 0.0f, max = 0.0f;
 };
@@ -130,9 +128,9 @@ inline QuantizedBias quantize_bias(const Tensor& b, float x_scale,
     const float scale = x_scale * w_scales[static_cast<std::size_t>(c)];
     q.scales.data<float>()[c] = scale;
     const double v = std::nearbyint(static_cast<double>(x[c]) / scale);
-    q.values.data<std::int32_t>()[c] = static_cast<std::int32_t>(std::min<double>(
-        std::numeric_limits<std::int32_t>::max(),
-        std::max<double>(std::numeric_limits<std::int32_t>::min(), v)));
+    q.values.data<std::int32_t>()[c] = static_cast<std::int32_t>(
+        std::min<double>(std::numeric_limits<std::int32_t>::max(),
+                         std::max<double>(std::numeric_limits<std::int32_t>::min(), v)));
     q.min = std::min(q.min, x[c]);
     q.max = std::max(q.max, x[c]);
     q.min_scale = std::min(q.min_scale, scale);

@@ -29,14 +29,14 @@ namespace detail {
 inline void check_opset_raise(const EditGraph& g) {
   if (g.opset >= 13) return;
   static const std::set<std::string> changed = {
-      "Clip",   "Pad",   "Slice", "TopK",      "Resize",    "Upsample", "Squeeze",
-      "Unsqueeze", "Split", "ReduceSum", "Dropout", "Scatter", "Gather", "BatchNormalization"};
+      "Clip",      "Pad",   "Slice",     "TopK",    "Resize",  "Upsample", "Squeeze",
+      "Unsqueeze", "Split", "ReduceSum", "Dropout", "Scatter", "Gather",   "BatchNormalization"};
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const EditNode& n = g.nodes[i];
     if (is_default_domain(n.domain) && changed.count(n.op_type)) {
       fail(ErrorKind::unsupported_op,
-           "quantize: the model is opset " + std::to_string(g.opset) + " and node '" +
-               label(n, i) + "' (" + n.op_type +
+           "quantize: the model is opset " + std::to_string(g.opset) + " and node '" + label(n, i) +
+               "' (" + n.op_type +
                ") changed form by opset 13, which per-axis quantization needs; convert the "
                "model to opset 13 first");
     }
@@ -93,9 +93,8 @@ inline std::vector<OutputError> compare_outputs(const std::string& float_bytes,
                                                 const std::vector<std::vector<Tensor>>& sets) {
   const Model f = Model::copy_from_bytes(float_bytes.data(), float_bytes.size());
   Model q = f;
-  with_context("quantize: the quantized model does not load in inlay", [&] {
-    q = Model::copy_from_bytes(quantized_bytes.data(), quantized_bytes.size());
-  });
+  with_context("quantize: the quantized model does not load in inlay",
+               [&] { q = Model::copy_from_bytes(quantized_bytes.data(), quantized_bytes.size()); });
   Session fs(f), qs(q);
   std::vector<ErrorAccumulator> acc(f.outputs().size());
   for (std::size_t s = 0; s < sets.size(); ++s) {
@@ -127,8 +126,8 @@ QuantizedModel quantize(const onnx::ModelProto& model,
   using namespace quantization::detail;
   if (options.method == quantization::CalibrationMethod::percentile &&
       !(options.percentile > 0.0 && options.percentile <= 100.0)) {
-    fail(ErrorKind::invalid_argument, "quantize: the percentile must be in (0, 100], not " +
-                                          std::to_string(options.percentile));
+    fail(ErrorKind::invalid_argument,
+         "quantize: the percentile must be in (0, 100], not " + std::to_string(options.percentile));
   }
   if (!options.dynamic && calibration.empty()) {
     fail(ErrorKind::invalid_argument,
@@ -141,7 +140,8 @@ QuantizedModel quantize(const onnx::ModelProto& model,
   for (const EditNode& n : g.nodes) named.insert(n.name);
   for (const std::string& e : excluded) {
     if (!named.count(e))
-      fail(ErrorKind::invalid_argument, "quantize: exclude: the model has no node named '" + e + "'");
+      fail(ErrorKind::invalid_argument,
+           "quantize: exclude: the model has no node named '" + e + "'");
   }
   QuantizedModel result;
   QuantizeReport& report = result.report;
@@ -172,16 +172,16 @@ QuantizedModel quantize(const onnx::ModelProto& model,
   if (options.dynamic) {
     q = write_dynamic(g, nodes, weight_qmax, report);
   } else {
-    const std::map<std::string, quantization::Range> ranges =
-        quantization::detail::calibrate(g, directory, activation_candidates(g, nodes), calibration,
-                                        options);
+    const std::map<std::string, quantization::Range> ranges = quantization::detail::calibrate(
+        g, directory, activation_candidates(g, nodes), calibration, options);
     std::map<std::string, ActivationParams> params;
     for (const auto& r : ranges)
       params[r.first] = activation_params(r.second, options.signed_activations);
     q = write_qdq(g, nodes, params, weight_qmax, report);
   }
   result.bytes = write_edit_graph(q, directory);
-  if (!calibration.empty()) report.outputs = compare_outputs(float_bytes, result.bytes, calibration);
+  if (!calibration.empty())
+    report.outputs = compare_outputs(float_bytes, result.bytes, calibration);
   report.float_weight_bytes = initializer_bytes(g);
   report.quantized_weight_bytes = initializer_bytes(q);
   report.float_model_bytes = float_bytes.size();
@@ -239,9 +239,9 @@ std::string to_string(const QuantizeReport& r) {
                     t.kind.c_str(), t.name.c_str(), t.min, t.max, t.min_scale, t.scale,
                     static_cast<long long>(t.channels));
     } else {
-      std::snprintf(line, sizeof line, "  %-10s %s  range [%.6g, %.6g]  scale %.6g  zero point %lld\n",
-                    t.kind.c_str(), t.name.c_str(), t.min, t.max, t.scale,
-                    static_cast<long long>(t.zero_point));
+      std::snprintf(line, sizeof line,
+                    "  %-10s %s  range [%.6g, %.6g]  scale %.6g  zero point %lld\n", t.kind.c_str(),
+                    t.name.c_str(), t.min, t.max, t.scale, static_cast<long long>(t.zero_point));
     }
     out += line;
   }

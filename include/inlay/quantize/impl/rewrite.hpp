@@ -25,9 +25,10 @@ inline bool is_default_domain(const std::string& d) { return d.empty() || d == "
 
 // The ops whose inputs and outputs get Q -> DQ pairs.
 inline bool is_quantizable_op(const std::string& op) {
-  static const std::set<std::string> ops = {
-      "Conv",    "MatMul",      "Gemm",           "Add",     "Mul",  "Concat",
-      "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Relu", "Clip"};
+  static const std::set<std::string> ops = {"Conv",          "MatMul",      "Gemm",
+                                            "Add",           "Mul",         "Concat",
+                                            "MaxPool",       "AveragePool", "GlobalAveragePool",
+                                            "GlobalMaxPool", "Relu",        "Clip"};
   return ops.count(op) > 0;
 }
 
@@ -151,8 +152,8 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
     const std::string &scale = it->second.scale, &zp = it->second.zero_point;
     const std::string quantized = q.unique_name(t + "_quantized");
     out.push_back(new_node("QuantizeLinear", {t, scale, zp}, {quantized}, t + "_QuantizeLinear"));
-    out.push_back(
-        new_node("DequantizeLinear", {quantized, scale, zp}, {it->second.dequantized}, t + "_DequantizeLinear"));
+    out.push_back(new_node("DequantizeLinear", {quantized, scale, zp}, {it->second.dequantized},
+                           t + "_DequantizeLinear"));
   };
   std::map<std::pair<std::string, int>, std::pair<std::string, std::vector<float>>> weights;
   std::vector<EditNode> body;
@@ -171,7 +172,8 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
         const std::string& w = g.nodes[i].inputs[1];
         auto key = std::make_pair(w, axis);
         if (!weights.count(key)) {
-          const QuantizedWeight qw = quantize_weight(*g.initializer(w), static_cast<std::size_t>(axis), weight_qmax);
+          const QuantizedWeight qw =
+              quantize_weight(*g.initializer(w), static_cast<std::size_t>(axis), weight_qmax);
           const std::string values = q.unique_name(w + "_quantized");
           const std::string scale = q.unique_name(w + "_scale");
           const std::string zp = q.unique_name(w + "_zero_point");
@@ -179,7 +181,8 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
           q.add_initializer(values, qw.values);
           q.add_initializer(scale, qw.scales);
           q.add_initializer(zp, qw.zero_points);
-          EditNode dq = new_node("DequantizeLinear", {values, scale, zp}, {out}, w + "_DequantizeLinear");
+          EditNode dq =
+              new_node("DequantizeLinear", {values, scale, zp}, {out}, w + "_DequantizeLinear");
           dq.int_attrs.emplace_back("axis", axis);
           front.push_back(dq);
           weights[key] = {out, qw.scale_values};
@@ -199,7 +202,8 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
           const std::string out = q.unique_name(bn + "_dequantized");
           q.add_initializer(values, qb.values);
           q.add_initializer(scale, qb.scales);
-          EditNode dq = new_node("DequantizeLinear", {values, scale}, {out}, bn + "_DequantizeLinear");
+          EditNode dq =
+              new_node("DequantizeLinear", {values, scale}, {out}, bn + "_DequantizeLinear");
           dq.int_attrs.emplace_back("axis", 0);
           front.push_back(dq);
           n.inputs[2] = out;
