@@ -210,6 +210,23 @@ TEST_CASE("quantize: an MLP becomes a QDQ model with per-channel int8 weights",
     REQUIRE(zp.dtype() == DType::u8);
     CHECK(zp.data<std::uint8_t>()[0] ==
           static_cast<std::uint8_t>(std::nearbyint(-lo / ((hi - lo) / 255.0f))));
+    // An intermediate value (MatMul's output, which the loader fuses with Add and Relu) is
+    // observed as the float model computes it: its range is that of x W1.
+    const Tensor w1 = f.tensor("W1");
+    float h_lo = 0, h_hi = 0;
+    for (const auto& s : sets)
+      for (std::int64_t r = 0; r < s[0].shape()[0]; ++r)
+        for (int c = 0; c < 8; ++c) {
+          float acc = 0;
+          for (int k = 0; k < 4; ++k)
+            acc += s[0].data<float>()[r * 4 + k] * w1.data<float>()[k * 8 + c];
+          h_lo = std::min(h_lo, acc);
+          h_hi = std::max(h_hi, acc);
+        }
+    const inlay::QuantizedTensorInfo* h = info(q.report, "h");
+    REQUIRE(h != nullptr);
+    CHECK(h->min == Approx(h_lo).margin(1e-5));
+    CHECK(h->max == Approx(h_hi).margin(1e-5));
     // Relu's output is >= 0: zero point 0.
     CHECK(p.tensor("r_zero_point").data<std::uint8_t>()[0] == 0);
   }
