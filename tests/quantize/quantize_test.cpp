@@ -343,6 +343,7 @@ TEST_CASE("quantize: excluded nodes stay float", "[quantize/quantize]") {
   CHECK(gemm->input[1] == "W2");
   CHECK(gemm->input[2] == "b2");
   CHECK(q.report.excluded_nodes == std::vector<std::string>{"gemm0"});
+  CHECK_THAT(inlay::to_string(q.report), Contains("excluded (kept in float): gemm0\n"));
   o.exclude = {"no_such_node"};
   CHECK_THAT(inlay_test::error_of(
                  [&] {
@@ -383,6 +384,15 @@ TEST_CASE("quantize: bad input gives a clear inlay::Error", "[quantize/quantize]
     CHECK_THAT(inlay_test::error_of([&] { quantize_bytes(mlp_bytes(), wrong_shape); },
                                     ErrorKind::invalid_argument),
                Contains("the model declares f32[N,4]"));
+  }
+  SECTION("a model that is quantized already") {
+    const inlay::QuantizedModel q = quantize_bytes(mlp_bytes(), sets_for(Shape{2, 4}, 1, 1));
+    CHECK_THAT(inlay_test::error_of(
+                   [&] {
+                     quantize_bytes(q.bytes, sets_for(Shape{2, 4}, 1, 1));
+                   },
+                   ErrorKind::invalid_argument),
+               Contains("the model is quantized already"));
   }
   SECTION("static quantization without calibration data") {
     CHECK_THAT(

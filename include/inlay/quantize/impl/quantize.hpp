@@ -134,6 +134,14 @@ QuantizedModel quantize(const onnx::ModelProto& model,
          "quantize: static quantization needs calibration inputs (or choose dynamic)");
   }
   const EditGraph g = read_edit_graph(model, directory);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const std::string& op = g.nodes[i].op_type;
+    if (op == "QuantizeLinear" || op == "DequantizeLinear" || op == "DynamicQuantizeLinear" ||
+        op.compare(0, 7, "QLinear") == 0 || op == "MatMulInteger" || op == "ConvInteger") {
+      fail(ErrorKind::invalid_argument, "quantize: the model is quantized already (node '" +
+                                            label(g.nodes[i], i) + "' is " + op + ")");
+    }
+  }
   check_opset_raise(g);
   std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
   std::set<std::string> named;
@@ -232,6 +240,11 @@ std::string to_string(const QuantizeReport& r) {
                 r.dynamic ? "dynamic" : "static", r.quantized_nodes.size(),
                 r.excluded_nodes.size());
   out += line;
+  if (!r.excluded_nodes.empty()) {
+    out += "  excluded (kept in float):";
+    for (const std::string& n : r.excluded_nodes) out += " " + n;
+    out += "\n";
+  }
   for (const QuantizedTensorInfo& t : r.tensors) {
     if (t.channels > 1) {
       std::snprintf(line, sizeof line,
