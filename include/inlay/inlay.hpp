@@ -44,6 +44,7 @@
 #include "inlay/plot.hpp"
 #include "inlay/nn.hpp"
 #include "inlay/image.hpp"
+#include "inlay/quantize.hpp"
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).

@@ -1759,6 +1759,9 @@ class GraphWriter {
                  const std::vector<std::string>& dim_params = {});
   void add_output(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
                   const std::vector<std::string>& dim_params = {});
+  // An output whose type the file leaves out (`type {}`), typed when the model runs: inlay
+  // accepts it (e.g. to observe an intermediate value); the ONNX checker wants types.
+  void add_untyped_output(const std::string& name);
   // The elements are copied now (little-endian raw_data).
   void add_initializer(const std::string& name, const Tensor& value);
   NodeWriter& add_node(const std::string& op_type, const std::vector<std::string>& inputs,
@@ -4662,6 +4665,159 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_IMAGE_HPP
 // ---- end inlay/image.hpp
+// ---- begin inlay/quantize.hpp
+// inlay::quantize: 8-bit QDQ models from float ONNX models, with calibration.
+#ifndef INLAY_QUANTIZE_HPP
+#define INLAY_QUANTIZE_HPP
+
+// ---- begin inlay/quantize/calibration.hpp
+// Calibration for quantization: the range [min, max] that an activation's 8-bit parameters are
+// computed from, chosen from the values seen while the float model runs on sample inputs.
+//   minmax      the smallest and largest value seen
+//   percentile  the values at (100 - p)% and p% of a histogram of what was seen (outliers clipped)
+//   entropy     the clipping threshold whose 128-level quantized histogram is closest to the
+//               original in KL divergence (Migacz, "8-bit Inference with TensorRT", GTC 2017)
+// Every range returned includes 0, so that 0 is exactly representable.
+#ifndef INLAY_QUANTIZE_CALIBRATION_HPP
+#define INLAY_QUANTIZE_CALIBRATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+
+enum class CalibrationMethod { minmax, percentile, entropy };
+
+// A range of real values that 8-bit parameters are computed from.
+struct Range {
+  float min = 0.0f;
+  float max = 0.0f;
+};
+
+// Counts of values in `bins` equal bins over [min, max] (values outside go to the end bins).
+struct Histogram {
+  float min = 0.0f;
+  float max = 0.0f;
+  std::vector<double> counts;
+
+  Histogram() = default;
+  Histogram(float lo, float hi, std::size_t bins);
+  void add(const float* values, std::size_t n);
+  double bin_width() const noexcept;
+  double total() const noexcept;
+};
+
+// [min(lo, 0), max(hi, 0)]
+Range including_zero(float lo, float hi) noexcept;
+// The range holding all but (100 - p)% of the histogram's mass at each end (p in (0, 100]).
+Range percentile_range(const Histogram& h, double p);
+// TensorRT's entropy calibration on a histogram of |x| over [0, max] (h.min must be 0): the
+// threshold T minimizing KL(P || Q), P the histogram clipped at T (outliers added to its last
+// bin), Q the same quantized to `levels` levels. Returns T (h.max when there are too few bins).
+float entropy_threshold(const Histogram& abs_histogram, std::size_t levels = 128);
+
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_CALIBRATION_HPP
+// ---- end inlay/quantize/calibration.hpp
+// ---- begin inlay/quantize/quantize.hpp
+// inlay::quantize: a float ONNX model -> an 8-bit QDQ model (QuantizeLinear/DequantizeLinear
+// pairs around the float ops, the format ONNX Runtime's quantize_static writes by default), which
+// inlay and ONNX Runtime both run.
+//   Weights (Conv W, MatMul B, Gemm B): int8, symmetric, one scale per output channel
+//     (max|w| / 127, zero point 0). Biases of Conv and Gemm: int32 with scale x_scale * w_scale.
+//   Activations: u8 asymmetric (or s8), one scale and zero point per tensor, from the ranges seen
+//     when the float model runs on the calibration inputs; a Q -> DQ pair on each float input and
+//     output of the quantized nodes.
+//   dynamic: no calibration; MatMul/Gemm become DynamicQuantizeLinear + MatMulInteger, the int32
+//     sums scaled back to float (ONNX Runtime's quantize_dynamic).
+// The model keeps its opset, raised to 13 when below (per-axis scales need 13).
+#ifndef INLAY_QUANTIZE_QUANTIZE_HPP
+#define INLAY_QUANTIZE_QUANTIZE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct QuantizeOptions {
+  quantization::CalibrationMethod method = quantization::CalibrationMethod::minmax;
+  double percentile = 99.99;         // for CalibrationMethod::percentile, in (0, 100]
+  bool dynamic = false;              // weights only; activations quantized at run time
+  bool signed_activations = false;   // s8 activations instead of u8
+  std::vector<std::string> exclude;  // names of nodes kept in float
+  // Weights in [-63, 63] (7 bits): u8 x s8 products summed in pairs then fit int16, which the
+  // x86 kernels without VNNI (VPMADDUBSW, e.g. ONNX Runtime's MatMulInteger on AVX2) saturate
+  // otherwise (ONNX Runtime's reduce_range).
+  bool reduce_range = false;
+};
+
+// One quantized tensor: a weight, a bias or an activation.
+struct QuantizedTensorInfo {
+  std::string name;
+  std::string kind;              // "weight", "bias" or "activation"
+  float min = 0.0f, max = 0.0f;  // the range quantized (activation: after calibration)
+  float scale = 0.0f;            // per-channel: the largest of the scales
+  float min_scale = 0.0f;        // per-channel: the smallest; else == scale
+  std::int64_t zero_point = 0;
+  std::int64_t channels = 1;  // scales along the axis (1: one for the tensor)
+};
+
+// The quantized model's outputs against the float model's on the calibration inputs.
+struct OutputError {
+  std::string name;
+  double max_abs_error = 0.0;
+  double top1_agreement = -1.0;  // fraction of rows with the same argmax; -1: not class scores
+};
+
+struct QuantizeReport {
+  std::vector<QuantizedTensorInfo> tensors;
+  std::vector<std::string> quantized_nodes, excluded_nodes;
+  std::vector<OutputError> outputs;        // empty without calibration inputs
+  std::size_t float_weight_bytes = 0;      // initializers of the float model
+  std::size_t quantized_weight_bytes = 0;  // initializers of the quantized model
+  std::size_t float_model_bytes = 0, quantized_model_bytes = 0;
+  bool dynamic = false;
+};
+
+// Human-readable report: one line per quantized tensor, the output errors, the sizes.
+std::string to_string(const QuantizeReport& report);
+
+struct QuantizedModel {
+  std::string bytes;  // the ONNX ModelProto
+  QuantizeReport report;
+  // Writes `bytes`; errors: io naming the path.
+  void save(const std::string& path) const;
+};
+
+// Each element of `calibration` is one set of inputs in the model's input order. Static
+// quantization needs at least one set; dynamic takes none, or some to measure the error.
+// `directory`: the model's folder, for external data ("" refuses it).
+// Errors: invalid_argument for bad options, a model with no op to quantize, or calibration
+// inputs that do not fit the model (naming the set and the input); unsupported_op for models
+// this quantizer cannot rewrite (subgraphs, functions), naming the node.
+QuantizedModel quantize(const onnx::ModelProto& model,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options = {},
+                        const std::string& directory = std::string());
+QuantizedModel quantize(const std::string& model_path,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options = {});
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_QUANTIZE_HPP
+// ---- end inlay/quantize/quantize.hpp
+
+#endif  // INLAY_QUANTIZE_HPP
+// ---- end inlay/quantize.hpp
 
 // Every translation unit that includes inlay needs the implementation to be linked in; the
 // symbol's name tells a reader of the linker error what to do (see core/config.hpp).
@@ -6360,6 +6516,14 @@ void GraphWriter::add_output(const std::string& name, DType dtype,
                              const std::vector<std::string>& dim_params) {
   detail::Encoder(outputs_).string_field(12,
                                          detail::value_info_bytes(name, dtype, dims, dim_params));
+}
+
+void GraphWriter::add_untyped_output(const std::string& name) {
+  std::string info;
+  detail::Encoder v(info);
+  v.string_field(1, name);
+  v.bytes_field(2, "", 0);  // an empty TypeProto
+  detail::Encoder(outputs_).string_field(12, info);
 }
 
 void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
@@ -9506,6 +9670,1281 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_IMAGE_IMPLEMENTATION_HPP
 // ---- end inlay/image/implementation.hpp
+// ---- begin inlay/quantize/implementation.hpp
+// Definitions behind inlay/quantize.hpp, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_QUANTIZE_IMPLEMENTATION_HPP
+#define INLAY_QUANTIZE_IMPLEMENTATION_HPP
+
+// ---- begin inlay/quantize/impl/calibration.hpp
+// Definitions behind quantize/calibration.hpp.
+#ifndef INLAY_QUANTIZE_IMPL_CALIBRATION_HPP
+#define INLAY_QUANTIZE_IMPL_CALIBRATION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+
+Histogram::Histogram(float lo, float hi, std::size_t bins) : min(lo), max(hi), counts(bins, 0.0) {
+  if (bins == 0 || !(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi)) {
+    fail(ErrorKind::invalid_argument, "quantize: a histogram needs bins > 0 and finite min <= max");
+  }
+}
+
+double Histogram::bin_width() const noexcept {
+  return counts.empty() ? 0.0
+                        : (static_cast<double>(max) - min) / static_cast<double>(counts.size());
+}
+
+double Histogram::total() const noexcept {
+  double t = 0;
+  for (double c : counts) t += c;
+  return t;
+}
+
+void Histogram::add(const float* values, std::size_t n) {
+  const double width = bin_width();
+  const std::size_t last = counts.size() - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = values[i];
+    if (std::isnan(v)) continue;
+    std::size_t bin = 0;
+    if (width > 0 && v > min) {
+      const double b = (static_cast<double>(v) - min) / width;
+      bin = b >= static_cast<double>(last) ? last : static_cast<std::size_t>(b);
+    }
+    counts[bin] += 1.0;
+  }
+}
+
+Range including_zero(float lo, float hi) noexcept {
+  return Range{std::min(lo, 0.0f), std::max(hi, 0.0f)};
+}
+
+Range percentile_range(const Histogram& h, double p) {
+  if (!(p > 0.0 && p <= 100.0)) {
+    fail(ErrorKind::invalid_argument,
+         "quantize: the percentile must be in (0, 100], not " + std::to_string(p));
+  }
+  const double total = h.total();
+  if (total <= 0) return including_zero(h.min, h.max);
+  const double tail = total * (100.0 - p) / 100.0;  // mass clipped at each end
+  const double width = h.bin_width();
+  const std::size_t n = h.counts.size();
+  // Lower edge: the first bin where the cumulative count passes the tail.
+  double cum = 0;
+  std::size_t lo = 0;
+  for (; lo < n; ++lo) {
+    cum += h.counts[lo];
+    if (cum > tail) break;
+  }
+  cum = 0;
+  std::size_t hi = n;
+  while (hi > 0) {
+    cum += h.counts[hi - 1];
+    if (cum > tail) break;
+    --hi;
+  }
+  const float lo_value = static_cast<float>(h.min + width * static_cast<double>(lo));
+  const float hi_value = static_cast<float>(h.min + width * static_cast<double>(hi));
+  return including_zero(lo_value, std::max(lo_value, hi_value));
+}
+
+namespace detail {
+
+// KL(p || q) of two unnormalized histograms over the same bins (bins where p is 0 add nothing;
+// a q of 0 where p is not is replaced by a tiny mass so that the sum stays finite).
+inline double kl_divergence(const std::vector<double>& p, const std::vector<double>& q) {
+  double ps = 0, qs = 0;
+  for (double v : p) ps += v;
+  for (double v : q) qs += v;
+  if (ps <= 0 || qs <= 0) return std::numeric_limits<double>::infinity();
+  double kl = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] <= 0) continue;
+    const double pi = p[i] / ps;
+    const double qi = std::max(q[i] / qs, 1e-12);
+    kl += pi * std::log(pi / qi);
+  }
+  return kl;
+}
+
+}  // namespace detail
+
+float entropy_threshold(const Histogram& h, std::size_t levels) {
+  if (h.min != 0.0f) {
+    fail(ErrorKind::invalid_argument,
+         "quantize: entropy calibration takes a histogram of |x| "
+         "starting at 0");
+  }
+  const std::size_t n = h.counts.size();
+  if (levels < 2 || n <= levels || h.total() <= 0) return h.max;
+  const double width = h.bin_width();
+  double best_kl = std::numeric_limits<double>::infinity();
+  std::size_t best_i = n;
+  // The reference P: the first i bins, the mass beyond folded into bin i-1. The candidate Q: P's
+  // first i bins merged into `levels` groups, each group's mass spread evenly over the group's
+  // non-empty bins (empty bins stay empty, as in the GTC 2017 description).
+  std::vector<double> p, q;
+  for (std::size_t i = levels; i <= n; ++i) {
+    p.assign(h.counts.begin(), h.counts.begin() + static_cast<std::ptrdiff_t>(i));
+    double outliers = 0;
+    for (std::size_t j = i; j < n; ++j) outliers += h.counts[j];
+    p[i - 1] += outliers;
+    q.assign(i, 0.0);
+    for (std::size_t g = 0; g < levels; ++g) {
+      const std::size_t begin = g * i / levels, end = (g + 1) * i / levels;
+      double mass = 0;
+      std::size_t nonzero = 0;
+      for (std::size_t j = begin; j < end; ++j) {
+        mass += h.counts[j];  // the unclipped counts: Q does not see the folded outliers
+        nonzero += h.counts[j] > 0;
+      }
+      if (nonzero == 0) continue;
+      for (std::size_t j = begin; j < end; ++j) {
+        if (h.counts[j] > 0) q[j] = mass / static_cast<double>(nonzero);
+      }
+    }
+    const double kl = detail::kl_divergence(p, q);
+    if (kl < best_kl) {
+      best_kl = kl;
+      best_i = i;
+    }
+  }
+  return static_cast<float>(width * (static_cast<double>(best_i) + 0.5) > h.max
+                                ? h.max
+                                : width * (static_cast<double>(best_i) + 0.5));
+}
+
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_CALIBRATION_HPP
+// ---- end inlay/quantize/impl/calibration.hpp
+// ---- begin inlay/quantize/impl/edit_graph.hpp
+// An ONNX graph held for rewriting: nodes with their inputs and outputs as strings, the
+// initializers as tensors, and the source NodeProto whose attributes a copied node keeps. Read
+// from a ModelProto and written back through onnx::GraphWriter. Implementation-only.
+#ifndef INLAY_QUANTIZE_IMPL_EDIT_GRAPH_HPP
+#define INLAY_QUANTIZE_IMPL_EDIT_GRAPH_HPP
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+struct EditNode {
+  std::string op_type, name, domain;
+  std::vector<std::string> inputs, outputs;
+  const onnx::NodeProto* source = nullptr;  // attributes to copy (null: a new node)
+  std::vector<std::pair<std::string, std::int64_t>> int_attrs;  // a new node's attributes
+};
+
+struct EditValue {
+  std::string name;
+  DType dtype = DType::f32;
+  std::vector<std::int64_t> dims;
+  std::vector<std::string> dim_params;
+};
+
+struct EditGraph {
+  std::string name;
+  std::vector<EditValue> inputs, outputs;
+  std::vector<std::string> untyped_outputs;  // observed intermediate values
+  std::vector<std::pair<std::string, Tensor>> initializers;
+  std::map<std::string, std::size_t> initializer_index;
+  std::vector<EditNode> nodes;
+  std::int64_t opset = 13;  // the default domain's
+  std::vector<std::pair<std::string, std::int64_t>> other_opsets;
+  std::set<std::string> names;  // every value and node name in use
+
+  const Tensor* initializer(const std::string& n) const {
+    const auto it = initializer_index.find(n);
+    return it == initializer_index.end() ? nullptr : &initializers[it->second].second;
+  }
+  void add_initializer(const std::string& n, Tensor t) {
+    initializer_index[n] = initializers.size();
+    initializers.emplace_back(n, std::move(t));
+    names.insert(n);
+  }
+  // `base`, or base_1, base_2 ... : a name no value has yet (reserved on return).
+  std::string unique_name(const std::string& base) {
+    std::string n = base;
+    for (int i = 1; names.count(n); ++i) n = base + "_" + std::to_string(i);
+    names.insert(n);
+    return n;
+  }
+};
+
+inline EditValue edit_value(const onnx::ValueInfoProto& v, const char* what) {
+  EditValue out;
+  out.name = std::string(v.name);
+  if (!v.type.has_tensor_type || !onnx::to_dtype(v.type.elem_type, out.dtype)) {
+    fail(ErrorKind::unsupported_op, "quantize: graph " + std::string(what) + " '" + out.name +
+                                        "' is not a tensor of a type inlay holds");
+  }
+  for (const onnx::TensorShapeDimension& d : v.type.shape) {
+    out.dims.push_back(d.has_value ? d.value : -1);
+    out.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
+  }
+  return out;
+}
+
+inline std::string node_label(const onnx::NodeProto& n, std::size_t index) {
+  return n.name.empty() ? std::string(n.op_type) + " #" + std::to_string(index)
+                        : "'" + std::string(n.name) + "' (" + std::string(n.op_type) + ")";
+}
+
+// The graph of `model`, every initializer read as a tensor (external data from `directory`).
+inline EditGraph read_edit_graph(const onnx::ModelProto& model, const std::string& directory) {
+  if (!model.has_graph) fail(ErrorKind::invalid_model, "quantize: the model has no graph");
+  if (!model.functions.empty()) {
+    fail(ErrorKind::unsupported_op, "quantize: model-local functions ('" +
+                                        std::string(model.functions[0].name) +
+                                        "') are not supported; inline them first");
+  }
+  EditGraph g;
+  const onnx::GraphProto& graph = model.graph;
+  g.name = graph.name.empty() ? "inlay_graph" : std::string(graph.name);
+  bool has_default = false;
+  for (const onnx::OperatorSetIdProto& o : model.opset_import) {
+    if (o.domain.empty() || o.domain == "ai.onnx") {
+      g.opset = o.version;
+      has_default = true;
+    } else {
+      g.other_opsets.emplace_back(std::string(o.domain), o.version);
+    }
+  }
+  if (!has_default) fail(ErrorKind::invalid_model, "quantize: the model imports no ai.onnx opset");
+  for (const onnx::TensorProto& t : graph.initializer) {
+    g.add_initializer(std::string(t.name), onnx::to_tensor(t, directory));
+  }
+  for (const onnx::ValueInfoProto& v : graph.input) {
+    g.inputs.push_back(edit_value(v, "input"));
+    g.names.insert(g.inputs.back().name);
+  }
+  for (const onnx::ValueInfoProto& v : graph.output) g.outputs.push_back(edit_value(v, "output"));
+  for (std::size_t i = 0; i < graph.node.size(); ++i) {
+    const onnx::NodeProto& n = graph.node[i];
+    for (const onnx::AttributeProto& a : n.attribute) {
+      if (a.g || !a.graphs.empty()) {
+        fail(ErrorKind::unsupported_op, "quantize: node " + node_label(n, i) +
+                                            " has a subgraph (attribute '" + std::string(a.name) +
+                                            "'); models with control flow are not supported");
+      }
+    }
+    EditNode e;
+    e.op_type = std::string(n.op_type);
+    e.name = std::string(n.name);
+    e.domain = std::string(n.domain);
+    for (std::string_view s : n.input) e.inputs.emplace_back(s);
+    for (std::string_view s : n.output) {
+      e.outputs.emplace_back(s);
+      g.names.insert(e.outputs.back());
+    }
+    if (!e.name.empty()) g.names.insert(e.name);
+    e.source = &n;
+    g.nodes.push_back(std::move(e));
+  }
+  return g;
+}
+
+inline void copy_attributes(const onnx::NodeProto& n, onnx::NodeWriter& w,
+                            const std::string& directory) {
+  using onnx::AttributeType;
+  for (const onnx::AttributeProto& a : n.attribute) {
+    const std::string name(a.name);
+    switch (a.type) {
+      case AttributeType::float_: w.attr(name, a.f); break;
+      case AttributeType::int_: w.attr(name, a.i); break;
+      case AttributeType::string: w.attr(name, std::string(a.s)); break;
+      case AttributeType::tensor: w.attr(name, onnx::to_tensor(a.t, directory)); break;
+      case AttributeType::floats: w.attr(name, a.floats); break;
+      case AttributeType::ints: w.attr(name, a.ints); break;
+      case AttributeType::strings: {
+        std::vector<std::string> v(a.strings.begin(), a.strings.end());
+        w.attr(name, v);
+        break;
+      }
+      default:
+        fail(ErrorKind::unsupported_op, "quantize: node '" + std::string(n.name) + "' (" +
+                                            std::string(n.op_type) + ") has attribute '" + name +
+                                            "' of a type the quantizer cannot copy");
+    }
+  }
+}
+
+// The ModelProto bytes of `g`. Initializers no node reads and no output names are left out
+// (the float weights that quantized ones replaced), with their entries among the inputs.
+inline std::string write_edit_graph(const EditGraph& g, const std::string& directory) {
+  std::set<std::string> used;
+  for (const EditNode& n : g.nodes) used.insert(n.inputs.begin(), n.inputs.end());
+  for (const EditValue& v : g.outputs) used.insert(v.name);
+  for (const std::string& v : g.untyped_outputs) used.insert(v);
+  onnx::GraphWriter w(g.name);
+  for (const EditValue& v : g.inputs) {
+    if (g.initializer(v.name) && !used.count(v.name)) continue;
+    w.add_input(v.name, v.dtype, v.dims, v.dim_params);
+  }
+  for (const EditValue& v : g.outputs) w.add_output(v.name, v.dtype, v.dims, v.dim_params);
+  for (const std::string& v : g.untyped_outputs) w.add_untyped_output(v);
+  for (const auto& init : g.initializers) {
+    if (used.count(init.first)) w.add_initializer(init.first, init.second);
+  }
+  for (const EditNode& n : g.nodes) {
+    onnx::NodeWriter& nw = w.add_node(n.op_type, n.inputs, n.outputs, n.name, n.domain);
+    if (n.source) copy_attributes(*n.source, nw, directory);
+    for (const auto& a : n.int_attrs) nw.attr(a.first, a.second);
+  }
+  for (const auto& o : g.other_opsets) w.add_opset_import(o.first, o.second);
+  return w.model_bytes(g.opset, "inlay");
+}
+
+}  // namespace detail
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_EDIT_GRAPH_HPP
+// ---- end inlay/quantize/impl/edit_graph.hpp
+// ---- begin inlay/quantize/impl/parameters.hpp
+// The 8-bit parameters: an activation's scale and zero point from its range, a weight's int8
+// values and per-channel scales, a bias's int32 values. Rounding is half to even, as
+// QuantizeLinear's. Implementation-only.
+#ifndef INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+#define INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+struct ActivationParams {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+  bool is_signed = false;
+  Range range;
+};
+
+// Asymmetric: [rmin, rmax] (0 included) maps onto [0, 255] (u8) or [-128, 127] (s8). A range of
+// one point gets scale 1 (a scale must be > 0).
+inline ActivationParams activation_params(Range r, bool is_signed) {
+  r = including_zero(r.min, r.max);
+  ActivationParams p;
+  p.is_signed = is_signed;
+  p.range = r;
+  const double qmin = is_signed ? -128.0 : 0.0, qmax = is_signed ? 127.0 : 255.0;
+  const double span = static_cast<double>(r.max) - r.min;
+  p.scale = span > 0 ? static_cast<float>(span / (qmax - qmin)) : 1.0f;
+  if (!(p.scale > 0) || !std::isfinite(p.scale)) p.scale = 1.0f;  // denormal spans
+  const double zp = std::nearbyint(qmin - r.min / static_cast<double>(p.scale));
+  p.zero_point = static_cast<std::int32_t>(std::min(qmax, std::max(qmin, zp)));
+  return p;
+}
+
+inline Tensor zero_point_tensor(const ActivationParams& p) {
+  Tensor t(p.is_signed ? DType::i8 : DType::u8, Shape());
+  if (p.is_signed) *t.data<std::int8_t>() = static_cast<std::int8_t>(p.zero_point);
+  else *t.data<std::uint8_t>() = static_cast<std::uint8_t>(p.zero_point);
+  return t;
+}
+
+inline Tensor scalar_f32(float v) {
+  Tensor t(DType::f32, Shape());
+  *t.data<float>() = v;
+  return t;
+}
+
+// A weight quantized symmetrically to int8 in [-qmax, qmax] (127, or 63 for reduce_range), one
+// scale per index of `axis`.
+struct QuantizedWeight {
+  Tensor values;       // i8, the weight's shape
+  Tensor scales;       // f32 [channels]
+  Tensor zero_points;  // i8 [channels], all 0
+  std::vector<float> scale_values;
+  float min = 0.0f, max = 0.0f;
+};
+
+inline QuantizedWeight quantize_weight(const Tensor& w, std::size_t axis, float qmax = 127.0f) {
+  const Shape& s = w.shape();
+  const std::int64_t channels = s[axis];
+  std::int64_t inner = 1;
+  for (std::size_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
+  const std::int64_t outer = w.numel() / std::max<std::int64_t>(1, channels * inner);
+  const float* x = w.data<float>();
+  QuantizedWeight q;
+  q.scale_values.assign(static_cast<std::size_t>(channels), 0.0f);
+  q.min = std::numeric_limits<float>::infinity();
+  q.max = -q.min;
+  auto at = [&](std::int64_t o, std::int64_t c, std::int64_t i) {
+    return (o * channels + c) * inner + i;
+  };
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t c = 0; c < channels; ++c)
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const float v = x[at(o, c, i)];
+        float& m = q.scale_values[static_cast<std::size_t>(c)];
+        m = std::max(m, std::fabs(v));
+        q.min = std::min(q.min, v);
+        q.max = std::max(q.max, v);
+      }
+  if (w.numel() == 0) q.min = q.max = 0.0f;
+  for (float& m : q.scale_values) {
+    m = m > 0 && std::isfinite(m) ? m / qmax : 1.0f;
+    if (!(m > 0)) m = 1.0f;  // denormal maxima
+  }
+  q.values = Tensor(DType::i8, s);
+  std::int8_t* y = q.values.data<std::int8_t>();
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t c = 0; c < channels; ++c) {
+      const float scale = q.scale_values[static_cast<std::size_t>(c)];
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const std::int64_t k = at(o, c, i);
+        const float v = std::nearbyint(x[k] / scale);
+        y[k] = static_cast<std::int8_t>(std::min(qmax, std::max(-qmax, v)));
+      }
+    }
+  q.scales = Tensor(DType::f32, Shape{channels});
+  std::copy(q.scale_values.begin(), q.scale_values.end(), q.scales.data<float>());
+  q.zero_points = Tensor(DType::i8, Shape{channels});
+  std::fill(q.zero_points.data<std::int8_t>(), q.zero_points.data<std::int8_t>() + channels, 0);
+  return q;
+}
+
+// A bias [channels] as int32 with scale x_scale * w_scale[c] (zero point 0).
+struct QuantizedBias {
+  Tensor values;  // i32 [channels]
+  Tensor scales;  // f32 [channels]
+  float min = 0.0f, max = 0.0f, min_scale = 0.0f, max_scale = 0.0f;
+};
+
+inline QuantizedBias quantize_bias(const Tensor& b, float x_scale,
+                                   const std::vector<float>& w_scales) {
+  const std::int64_t n = b.numel();
+  QuantizedBias q;
+  q.values = Tensor(DType::i32, Shape{n});
+  q.scales = Tensor(DType::f32, Shape{n});
+  const float* x = b.data<float>();
+  q.min_scale = std::numeric_limits<float>::infinity();
+  for (std::int64_t c = 0; c < n; ++c) {
+    const float scale = x_scale * w_scales[static_cast<std::size_t>(c)];
+    q.scales.data<float>()[c] = scale;
+    const double v = std::nearbyint(static_cast<double>(x[c]) / scale);
+    q.values.data<std::int32_t>()[c] = static_cast<std::int32_t>(
+        std::min<double>(std::numeric_limits<std::int32_t>::max(),
+                         std::max<double>(std::numeric_limits<std::int32_t>::min(), v)));
+    q.min = std::min(q.min, x[c]);
+    q.max = std::max(q.max, x[c]);
+    q.min_scale = std::min(q.min_scale, scale);
+    q.max_scale = std::max(q.max_scale, scale);
+  }
+  return q;
+}
+
+}  // namespace detail
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+// ---- end inlay/quantize/impl/parameters.hpp
+// ---- begin inlay/quantize/impl/observe.hpp
+// Calibration runs: the float model, with the activations to observe added as outputs, runs on
+// each calibration set; the values seen give each activation's range (minmax, percentile or
+// entropy, quantize/calibration.hpp). Implementation-only.
+#ifndef INLAY_QUANTIZE_IMPL_OBSERVE_HPP
+#define INLAY_QUANTIZE_IMPL_OBSERVE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+// Runs `body`; an inlay::Error it raises is raised again with `context` before its message.
+inline void with_context(const std::string& context, const std::function<void()>& body) {
+#ifndef INLAY_NO_EXCEPTIONS
+  try {
+    body();
+  } catch (const Error& e) { fail(e.kind(), context + ": " + e.message()); }
+#else
+  (void)context;
+  body();
+#endif
+}
+
+// The calibration sets must fit the model's inputs: count, dtype, rank and fixed dimensions.
+inline void check_calibration(const Model& model, const std::vector<std::vector<Tensor>>& sets) {
+  const std::vector<ValueDesc>& in = model.inputs();
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    const std::string where = "calibration set " + std::to_string(s);
+    if (sets[s].size() != in.size()) {
+      std::string names;
+      for (const ValueDesc& v : in) names += (names.empty() ? "'" : ", '") + v.name + "'";
+      fail(ErrorKind::invalid_argument,
+           "quantize: " + where + " has " + std::to_string(sets[s].size()) +
+               " inputs; the model takes " + std::to_string(in.size()) + " (" + names + ")");
+    }
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const Tensor& t = sets[s][i];
+      const ValueDesc& v = in[i];
+      bool fits = t.dtype() == v.dtype && !t.empty();
+      if (fits && v.has_shape) {
+        fits = t.rank() == v.dims.size();
+        for (std::size_t d = 0; fits && d < v.dims.size(); ++d) {
+          fits = v.dims[d] < 0 || v.dims[d] == t.shape()[d];
+        }
+      }
+      if (!fits) {
+        std::string declared = dtype_name(v.dtype);
+        if (v.has_shape) {
+          declared += "[";
+          for (std::size_t d = 0; d < v.dims.size(); ++d) {
+            declared +=
+                (d ? "," : "") +
+                (v.dims[d] < 0 ? (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d])
+                               : std::to_string(v.dims[d]));
+          }
+          declared += "]";
+        }
+        fail(ErrorKind::invalid_argument, "quantize: " + where + ", input '" + v.name + "': got " +
+                                              dtype_name(t.dtype()) + " " + t.shape().to_string() +
+                                              ", the model declares " + declared);
+      }
+    }
+  }
+}
+
+struct Observation {
+  bool is_float = false;  // seen, and f32
+  float min = std::numeric_limits<float>::infinity();
+  float max = -std::numeric_limits<float>::infinity();
+  Histogram histogram;  // percentile: over [min, max]; entropy: |x| over [0, max|x|]
+};
+
+// The ranges of `names` (values of the float graph `g`) over the calibration sets. Values that
+// are not f32 (shape arithmetic in int64 ...) are left out of the result.
+inline std::map<std::string, Range> calibrate(const EditGraph& g, const std::string& directory,
+                                              const std::vector<std::string>& names,
+                                              const std::vector<std::vector<Tensor>>& sets,
+                                              const QuantizeOptions& options) {
+  EditGraph observer = g;
+  std::set<std::string> declared;
+  for (const EditValue& v : g.inputs) declared.insert(v.name);
+  for (const EditValue& v : g.outputs) declared.insert(v.name);
+  for (const std::string& n : names) {
+    if (!declared.count(n) && !g.initializer(n)) observer.untyped_outputs.push_back(n);
+  }
+  const std::string bytes = write_edit_graph(observer, directory);
+  const Model model = Model::copy_from_bytes(bytes.data(), bytes.size());
+  check_calibration(model, sets);
+  Session session(model);
+  std::map<std::string, Observation> seen;
+  for (const std::string& n : names) seen[n];
+  const std::vector<std::string>& out_names = model.output_names();
+  const std::vector<std::string>& in_names = model.input_names();
+  // Calls visit(name, tensor) for each observed value of set s.
+  auto run = [&](std::size_t s, const std::function<void(Observation&, const Tensor&)>& visit) {
+    std::vector<Tensor> out;
+    with_context("quantize: calibration set " + std::to_string(s),
+                 [&] { out = session.run(sets[s]); });
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto it = seen.find(out_names[i]);
+      if (it != seen.end()) visit(it->second, out[i]);
+    }
+    for (std::size_t i = 0; i < in_names.size(); ++i) {
+      const auto it = seen.find(in_names[i]);
+      if (it != seen.end()) visit(it->second, sets[s][i]);
+    }
+  };
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    run(s, [&](Observation& o, const Tensor& t) {
+      if (t.dtype() != DType::f32) return;
+      o.is_float = true;
+      const float* p = t.data<float>();
+      for (std::int64_t i = 0; i < t.numel(); ++i) {
+        if (!std::isfinite(p[i])) continue;
+        o.min = std::min(o.min, p[i]);
+        o.max = std::max(o.max, p[i]);
+      }
+    });
+  }
+  const bool entropy = options.method == CalibrationMethod::entropy;
+  if (options.method != CalibrationMethod::minmax) {
+    for (auto& e : seen) {
+      Observation& o = e.second;
+      if (!o.is_float || !(o.min <= o.max)) continue;
+      const float top = std::max(std::fabs(o.min), std::fabs(o.max));
+      o.histogram = entropy ? Histogram(0.0f, top, 2048) : Histogram(o.min, o.max, 2048);
+    }
+    std::vector<float> abs_values;
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+      run(s, [&](Observation& o, const Tensor& t) {
+        if (o.histogram.counts.empty() || t.dtype() != DType::f32) return;
+        const float* p = t.data<float>();
+        const std::size_t n = static_cast<std::size_t>(t.numel());
+        if (!entropy) return o.histogram.add(p, n);
+        abs_values.resize(n);
+        for (std::size_t i = 0; i < n; ++i) abs_values[i] = std::fabs(p[i]);
+        o.histogram.add(abs_values.data(), n);
+      });
+    }
+  }
+  std::map<std::string, Range> ranges;
+  for (const auto& e : seen) {
+    const Observation& o = e.second;
+    if (!o.is_float) continue;
+    if (!(o.min <= o.max)) {  // no finite value seen
+      ranges[e.first] = Range{};
+      continue;
+    }
+    Range r = including_zero(o.min, o.max);
+    if (!o.histogram.counts.empty()) {
+      if (entropy) {
+        const float t = entropy_threshold(o.histogram);
+        r = including_zero(std::max(o.min, -t), std::min(o.max, t));
+      } else {
+        r = percentile_range(o.histogram, options.percentile);
+      }
+    }
+    ranges[e.first] = r;
+  }
+  return ranges;
+}
+
+}  // namespace detail
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_OBSERVE_HPP
+// ---- end inlay/quantize/impl/observe.hpp
+// ---- begin inlay/quantize/impl/rewrite.hpp
+// The rewrites: which nodes and tensors are quantized, and the QDQ (static) or
+// DynamicQuantizeLinear + MatMulInteger (dynamic) graph that replaces them. The placement follows
+// ONNX Runtime's quantizers (onnxruntime/python/tools/quantization: qdq_quantizer.py and
+// onnx_quantizer.py): a Q -> DQ pair on each float input and output of a quantized node, weights
+// and biases stored quantized behind a DequantizeLinear. Implementation-only.
+#ifndef INLAY_QUANTIZE_IMPL_REWRITE_HPP
+#define INLAY_QUANTIZE_IMPL_REWRITE_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+inline bool is_default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+// The ops whose inputs and outputs get Q -> DQ pairs.
+inline bool is_quantizable_op(const std::string& op) {
+  static const std::set<std::string> ops = {"Conv",          "MatMul",      "Gemm",
+                                            "Add",           "Mul",         "Concat",
+                                            "MaxPool",       "AveragePool", "GlobalAveragePool",
+                                            "GlobalMaxPool", "Relu",        "Clip"};
+  return ops.count(op) > 0;
+}
+
+inline std::int64_t int_attr(const EditNode& n, const char* name, std::int64_t fallback) {
+  if (!n.source) return fallback;
+  for (const onnx::AttributeProto& a : n.source->attribute) {
+    if (a.name == name) return a.i;
+  }
+  return fallback;
+}
+
+inline float float_attr(const EditNode& n, const char* name, float fallback) {
+  if (!n.source) return fallback;
+  for (const onnx::AttributeProto& a : n.source->attribute) {
+    if (a.name == name) return a.f;
+  }
+  return fallback;
+}
+
+inline std::string label(const EditNode& n, std::size_t index) {
+  return n.name.empty() ? n.op_type + " #" + std::to_string(index) : n.name;
+}
+
+// The axis of input 1 that holds the output channels when it is a constant float weight: 0 for
+// Conv W [M, C/group, kH, kW], 1 for MatMul B [K, N], 0 or 1 for Gemm B by transB; -1 otherwise.
+inline int weight_axis(const EditGraph& g, const EditNode& n) {
+  if (n.inputs.size() < 2) return -1;
+  const Tensor* w = g.initializer(n.inputs[1]);
+  if (!w || w->dtype() != DType::f32 || w->numel() == 0) return -1;
+  if (n.op_type == "Conv" && w->rank() >= 3) return 0;
+  if (n.op_type == "MatMul" && w->rank() == 2) return 1;
+  if (n.op_type == "Gemm" && w->rank() == 2) return int_attr(n, "transB", 0) ? 0 : 1;
+  return -1;
+}
+
+// The inputs of a quantized node that are activations (not constants).
+inline std::vector<std::string> activation_inputs(const EditGraph& g, const EditNode& n) {
+  std::vector<std::size_t> slots;
+  if (n.op_type == "Add" || n.op_type == "Mul" || n.op_type == "Concat") {
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) slots.push_back(i);
+  } else if (n.op_type == "MatMul" || n.op_type == "Gemm") {
+    slots.push_back(0);
+    if (weight_axis(g, n) < 0) slots.push_back(1);
+  } else {
+    slots.push_back(0);  // Conv's W and B, Clip's bounds: constants
+  }
+  std::vector<std::string> out;
+  for (std::size_t s : slots) {
+    if (s < n.inputs.size() && !n.inputs[s].empty() && !g.initializer(n.inputs[s]))
+      out.push_back(n.inputs[s]);
+  }
+  return out;
+}
+
+// Activations to observe and quantize: the activation inputs and first output of each node.
+inline std::vector<std::string> activation_candidates(const EditGraph& g,
+                                                      const std::vector<std::size_t>& nodes) {
+  std::vector<std::string> out;
+  std::set<std::string> have;
+  auto add = [&](const std::string& s) {
+    if (!s.empty() && have.insert(s).second) out.push_back(s);
+  };
+  for (std::size_t i : nodes) {
+    for (const std::string& s : activation_inputs(g, g.nodes[i])) add(s);
+    if (!g.nodes[i].outputs.empty()) add(g.nodes[i].outputs[0]);
+  }
+  return out;
+}
+
+inline QuantizedTensorInfo weight_info(const std::string& name, const QuantizedWeight& q) {
+  QuantizedTensorInfo t;
+  t.name = name;
+  t.kind = "weight";
+  t.min = q.min;
+  t.max = q.max;
+  t.scale = *std::max_element(q.scale_values.begin(), q.scale_values.end());
+  t.min_scale = *std::min_element(q.scale_values.begin(), q.scale_values.end());
+  t.channels = static_cast<std::int64_t>(q.scale_values.size());
+  return t;
+}
+
+// Static QDQ: `params` holds the quantized activations.
+inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& nodes,
+                           const std::map<std::string, ActivationParams>& params, float weight_qmax,
+                           QuantizeReport& report) {
+  EditGraph q = g;
+  q.nodes.clear();
+  q.opset = std::max<std::int64_t>(g.opset, 13);
+  std::vector<EditNode> front;  // the DQ nodes of weights and biases
+  struct QdqNames {
+    std::string scale, zero_point, dequantized;
+  };
+  std::map<std::string, QdqNames> dequantized;  // activation -> its parameters and DQ value
+  auto new_node = [&](const std::string& op, std::vector<std::string> in,
+                      std::vector<std::string> out, const std::string& name) {
+    EditNode n;
+    n.op_type = op;
+    n.inputs = std::move(in);
+    n.outputs = std::move(out);
+    n.name = q.unique_name(name);
+    return n;
+  };
+  for (const auto& p : params) {
+    const std::string& t = p.first;
+    const std::string scale = q.unique_name(t + "_scale"), zp = q.unique_name(t + "_zero_point");
+    q.add_initializer(scale, scalar_f32(p.second.scale));
+    q.add_initializer(zp, zero_point_tensor(p.second));
+    dequantized[t] = QdqNames{scale, zp, q.unique_name(t + "_dequantized")};
+    QuantizedTensorInfo info;
+    info.name = t;
+    info.kind = "activation";
+    info.min = p.second.range.min;
+    info.max = p.second.range.max;
+    info.scale = info.min_scale = p.second.scale;
+    info.zero_point = p.second.zero_point;
+    report.tensors.push_back(info);
+  }
+  auto qdq_nodes = [&](const std::string& t, std::vector<EditNode>& out) {
+    const auto it = dequantized.find(t);
+    if (it == dequantized.end()) return;
+    const std::string &scale = it->second.scale, &zp = it->second.zero_point;
+    const std::string quantized = q.unique_name(t + "_quantized");
+    out.push_back(new_node("QuantizeLinear", {t, scale, zp}, {quantized}, t + "_QuantizeLinear"));
+    out.push_back(new_node("DequantizeLinear", {quantized, scale, zp}, {it->second.dequantized},
+                           t + "_DequantizeLinear"));
+  };
+  std::map<std::pair<std::string, int>, std::pair<std::string, std::vector<float>>> weights;
+  std::vector<EditNode> body;
+  for (const EditValue& v : g.inputs) qdq_nodes(v.name, body);
+  const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    EditNode n = g.nodes[i];
+    for (std::string& in : n.inputs) {
+      const auto it = dequantized.find(in);
+      if (it != dequantized.end()) in = it->second.dequantized;
+    }
+    if (chosen.count(i)) {
+      report.quantized_nodes.push_back(label(n, i));
+      const int axis = weight_axis(g, g.nodes[i]);
+      if (axis >= 0) {
+        const std::string& w = g.nodes[i].inputs[1];
+        auto key = std::make_pair(w, axis);
+        if (!weights.count(key)) {
+          const QuantizedWeight qw =
+              quantize_weight(*g.initializer(w), static_cast<std::size_t>(axis), weight_qmax);
+          const std::string values = q.unique_name(w + "_quantized");
+          const std::string scale = q.unique_name(w + "_scale");
+          const std::string zp = q.unique_name(w + "_zero_point");
+          const std::string out = q.unique_name(w + "_dequantized");
+          q.add_initializer(values, qw.values);
+          q.add_initializer(scale, qw.scales);
+          q.add_initializer(zp, qw.zero_points);
+          EditNode dq =
+              new_node("DequantizeLinear", {values, scale, zp}, {out}, w + "_DequantizeLinear");
+          dq.int_attrs.emplace_back("axis", axis);
+          front.push_back(dq);
+          weights[key] = {out, qw.scale_values};
+          report.tensors.push_back(weight_info(w, qw));
+        }
+        n.inputs[1] = weights[key].first;
+        // The bias: int32 with scale x_scale * w_scale[c], when x is quantized.
+        const std::vector<float>& w_scales = weights[key].second;
+        const Tensor* b = n.inputs.size() > 2 ? g.initializer(n.inputs[2]) : nullptr;
+        const auto x = params.find(g.nodes[i].inputs[0]);
+        if (b && x != params.end() && b->dtype() == DType::f32 && b->rank() == 1 &&
+            static_cast<std::size_t>(b->numel()) == w_scales.size()) {
+          const QuantizedBias qb = quantize_bias(*b, x->second.scale, w_scales);
+          const std::string& bn = g.nodes[i].inputs[2];
+          const std::string values = q.unique_name(bn + "_quantized");
+          const std::string scale = q.unique_name(bn + "_scale");
+          const std::string out = q.unique_name(bn + "_dequantized");
+          q.add_initializer(values, qb.values);
+          q.add_initializer(scale, qb.scales);
+          EditNode dq =
+              new_node("DequantizeLinear", {values, scale}, {out}, bn + "_DequantizeLinear");
+          dq.int_attrs.emplace_back("axis", 0);
+          front.push_back(dq);
+          n.inputs[2] = out;
+          QuantizedTensorInfo info;
+          info.name = bn;
+          info.kind = "bias";
+          info.min = qb.min;
+          info.max = qb.max;
+          info.scale = qb.max_scale;
+          info.min_scale = qb.min_scale;
+          info.channels = b->numel();
+          report.tensors.push_back(info);
+        }
+      }
+    }
+    body.push_back(n);
+    for (const std::string& out : g.nodes[i].outputs) qdq_nodes(out, body);
+  }
+  q.nodes = front;
+  q.nodes.insert(q.nodes.end(), body.begin(), body.end());
+  return q;
+}
+
+// A 2-D f32 tensor transposed.
+inline Tensor transposed(const Tensor& w) {
+  const std::int64_t r = w.shape()[0], c = w.shape()[1];
+  Tensor t(DType::f32, Shape{c, r});
+  for (std::int64_t i = 0; i < r; ++i)
+    for (std::int64_t j = 0; j < c; ++j) t.data<float>()[j * r + i] = w.data<float>()[i * c + j];
+  return t;
+}
+
+// Whether node n can take the dynamic rewrite: MatMul, or Gemm with transA 0 and alpha 1 (and a
+// constant C when beta is not 1), with a constant 2-D weight.
+inline bool dynamic_candidate(const EditGraph& g, const EditNode& n) {
+  if (!is_default_domain(n.domain) || weight_axis(g, n) < 0) return false;
+  if (n.op_type == "MatMul") return true;
+  if (n.op_type != "Gemm") return false;
+  if (int_attr(n, "transA", 0) != 0 || float_attr(n, "alpha", 1.0f) != 1.0f) return false;
+  const bool has_c = n.inputs.size() > 2 && !n.inputs[2].empty();
+  return !has_c || float_attr(n, "beta", 1.0f) == 1.0f || g.initializer(n.inputs[2]);
+}
+
+// Dynamic: y = Cast(MatMulInteger(DynamicQuantizeLinear(x), W_q)) * (x_scale * w_scale) [+ C].
+inline EditGraph write_dynamic(const EditGraph& g, const std::vector<std::size_t>& nodes,
+                               float weight_qmax, QuantizeReport& report) {
+  EditGraph q = g;
+  q.nodes.clear();
+  q.opset = std::max<std::int64_t>(g.opset, 13);
+  const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
+  std::map<std::string, std::vector<std::string>> quantized_x;  // x -> {x_q, x_scale, x_zp}
+  std::map<std::pair<std::string, bool>, std::string> weights;  // (W, transposed) -> prefix
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const EditNode& n = g.nodes[i];
+    if (!chosen.count(i)) {
+      q.nodes.push_back(n);
+      continue;
+    }
+    report.quantized_nodes.push_back(label(n, i));
+    const std::string base = n.name.empty() ? n.outputs[0] : n.name;
+    auto add = [&](const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
+                   const std::string& suffix) -> EditNode& {
+      EditNode e;
+      e.op_type = op;
+      e.inputs = std::move(in);
+      e.outputs = std::move(out);
+      e.name = q.unique_name(base + "_" + suffix);
+      q.nodes.push_back(e);
+      return q.nodes.back();
+    };
+    const std::string& x = n.inputs[0];
+    if (!quantized_x.count(x)) {
+      std::vector<std::string> outs = {q.unique_name(x + "_quantized"), q.unique_name(x + "_scale"),
+                                       q.unique_name(x + "_zero_point")};
+      add("DynamicQuantizeLinear", {x}, outs, "DynamicQuantizeLinear");
+      quantized_x[x] = outs;
+    }
+    const std::vector<std::string>& xq = quantized_x[x];
+    const std::string& w = n.inputs[1];
+    const bool transpose = n.op_type == "Gemm" && int_attr(n, "transB", 0) != 0;
+    const auto key = std::make_pair(w, transpose);
+    if (!weights.count(key)) {
+      const Tensor& wf = *g.initializer(w);
+      const QuantizedWeight qw = quantize_weight(transpose ? transposed(wf) : wf, 1, weight_qmax);
+      const std::string prefix = q.unique_name(w + (transpose ? "_transposed" : ""));
+      q.add_initializer(prefix + "_quantized", qw.values);
+      q.add_initializer(prefix + "_scale", qw.scales);
+      q.add_initializer(prefix + "_zero_point", qw.zero_points);
+      weights[key] = prefix;
+      report.tensors.push_back(weight_info(w, qw));
+    }
+    const std::string& wp = weights[key];
+    const std::string acc = q.unique_name(base + "_int32");
+    add("MatMulInteger", {xq[0], wp + "_quantized", xq[2], wp + "_zero_point"}, {acc},
+        "MatMulInteger");
+    const std::string accf = q.unique_name(base + "_int32_float");
+    add("Cast", {acc}, {accf}, "Cast").int_attrs.emplace_back("to", 1);
+    const std::string scale = q.unique_name(base + "_scale");
+    add("Mul", {xq[1], wp + "_scale"}, {scale}, "scale");
+    const bool has_c = n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty();
+    const std::string product = has_c ? q.unique_name(base + "_product") : n.outputs[0];
+    add("Mul", {accf, scale}, {product}, "Mul");
+    if (has_c) {
+      std::string c = n.inputs[2];
+      const float beta = float_attr(n, "beta", 1.0f);
+      if (beta != 1.0f) {  // a constant C (dynamic_candidate): scaled now
+        Tensor scaled = g.initializer(c)->clone();
+        for (std::int64_t k = 0; k < scaled.numel(); ++k) scaled.data<float>()[k] *= beta;
+        c = q.unique_name(c + "_times_beta");
+        q.add_initializer(c, scaled);
+      }
+      add("Add", {product, c}, {n.outputs[0]}, "bias");
+    }
+  }
+  return q;
+}
+
+}  // namespace detail
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_REWRITE_HPP
+// ---- end inlay/quantize/impl/rewrite.hpp
+// ---- begin inlay/quantize/impl/quantize.hpp
+// Definitions behind quantize/quantize.hpp: options checked, nodes chosen, calibration, the
+// rewrite, and the report (the quantized model run against the float one).
+#ifndef INLAY_QUANTIZE_IMPL_QUANTIZE_HPP
+#define INLAY_QUANTIZE_IMPL_QUANTIZE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+// Ops whose inputs or attributes changed between their first versions and opset 13: a model
+// below 13 that uses them cannot simply be relabelled 13 (per-axis DequantizeLinear needs 13).
+inline void check_opset_raise(const EditGraph& g) {
+  if (g.opset >= 13) return;
+  static const std::set<std::string> changed = {
+      "Clip",      "Pad",   "Slice",     "TopK",    "Resize",  "Upsample", "Squeeze",
+      "Unsqueeze", "Split", "ReduceSum", "Dropout", "Scatter", "Gather",   "BatchNormalization"};
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const EditNode& n = g.nodes[i];
+    if (is_default_domain(n.domain) && changed.count(n.op_type)) {
+      fail(ErrorKind::unsupported_op,
+           "quantize: the model is opset " + std::to_string(g.opset) + " and node '" + label(n, i) +
+               "' (" + n.op_type +
+               ") changed form by opset 13, which per-axis quantization needs; convert the "
+               "model to opset 13 first");
+    }
+  }
+}
+
+inline std::size_t initializer_bytes(const EditGraph& g) {
+  std::set<std::string> used;
+  for (const EditNode& n : g.nodes) used.insert(n.inputs.begin(), n.inputs.end());
+  for (const EditValue& v : g.outputs) used.insert(v.name);
+  std::size_t bytes = 0;
+  for (const auto& i : g.initializers) {
+    if (used.count(i.first)) bytes += i.second.nbytes();
+  }
+  return bytes;
+}
+
+// Max |a - b| and, for f32 outputs shaped [rows, classes] or [classes], how often the argmax
+// agrees, accumulated over the calibration sets.
+struct ErrorAccumulator {
+  double max_abs = 0.0;
+  std::size_t rows = 0, agree = 0;
+  bool scores = true;
+
+  void add(const Tensor& a, const Tensor& b, const std::string& name) {
+    if (a.dtype() != DType::f32 || b.dtype() != DType::f32 || a.shape() != b.shape()) {
+      fail(ErrorKind::invalid_model, "quantize: output '" + name + "' of the quantized model is " +
+                                         dtype_name(b.dtype()) + " " + b.shape().to_string() +
+                                         ", the float model's " + dtype_name(a.dtype()) + " " +
+                                         a.shape().to_string());
+    }
+    const float* x = a.data<float>();
+    const float* y = b.data<float>();
+    const std::int64_t n = a.numel();
+    for (std::int64_t i = 0; i < n; ++i) {
+      max_abs = std::max(max_abs, std::fabs(static_cast<double>(x[i]) - y[i]));
+    }
+    const std::int64_t classes = a.rank() ? a.shape()[a.rank() - 1] : 1;
+    if (!(a.rank() == 1 || a.rank() == 2) || classes < 2) {
+      scores = false;
+      return;
+    }
+    for (std::int64_t r = 0; r < n / classes; ++r) {
+      const float* xr = x + r * classes;
+      const float* yr = y + r * classes;
+      agree += std::max_element(xr, xr + classes) - xr == std::max_element(yr, yr + classes) - yr;
+      ++rows;
+    }
+  }
+};
+
+inline std::vector<OutputError> compare_outputs(const std::string& float_bytes,
+                                                const std::string& quantized_bytes,
+                                                const std::vector<std::vector<Tensor>>& sets) {
+  const Model f = Model::copy_from_bytes(float_bytes.data(), float_bytes.size());
+  Model q = f;
+  with_context("quantize: the quantized model does not load in inlay",
+               [&] { q = Model::copy_from_bytes(quantized_bytes.data(), quantized_bytes.size()); });
+  Session fs(f), qs(q);
+  std::vector<ErrorAccumulator> acc(f.outputs().size());
+  for (std::size_t s = 0; s < sets.size(); ++s) {
+    std::vector<Tensor> a, b;
+    with_context("quantize: calibration set " + std::to_string(s), [&] {
+      a = fs.run(sets[s]);
+      b = qs.run(sets[s]);
+    });
+    for (std::size_t i = 0; i < a.size(); ++i) acc[i].add(a[i], b[i], f.output_names()[i]);
+  }
+  std::vector<OutputError> out;
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    OutputError e;
+    e.name = f.output_names()[i];
+    e.max_abs_error = acc[i].max_abs;
+    if (acc[i].scores && acc[i].rows > 0)
+      e.top1_agreement = static_cast<double>(acc[i].agree) / static_cast<double>(acc[i].rows);
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace quantization
+
+QuantizedModel quantize(const onnx::ModelProto& model,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options, const std::string& directory) {
+  using namespace quantization::detail;
+  if (options.method == quantization::CalibrationMethod::percentile &&
+      !(options.percentile > 0.0 && options.percentile <= 100.0)) {
+    fail(ErrorKind::invalid_argument,
+         "quantize: the percentile must be in (0, 100], not " + std::to_string(options.percentile));
+  }
+  if (!options.dynamic && calibration.empty()) {
+    fail(ErrorKind::invalid_argument,
+         "quantize: static quantization needs calibration inputs (or choose dynamic)");
+  }
+  const EditGraph g = read_edit_graph(model, directory);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const std::string& op = g.nodes[i].op_type;
+    if (op == "QuantizeLinear" || op == "DequantizeLinear" || op == "DynamicQuantizeLinear" ||
+        op.compare(0, 7, "QLinear") == 0 || op == "MatMulInteger" || op == "ConvInteger") {
+      fail(ErrorKind::invalid_argument, "quantize: the model is quantized already (node '" +
+                                            label(g.nodes[i], i) + "' is " + op + ")");
+    }
+  }
+  check_opset_raise(g);
+  std::set<std::string> excluded(options.exclude.begin(), options.exclude.end());
+  std::set<std::string> named;
+  for (const EditNode& n : g.nodes) named.insert(n.name);
+  for (const std::string& e : excluded) {
+    if (!named.count(e))
+      fail(ErrorKind::invalid_argument,
+           "quantize: exclude: the model has no node named '" + e + "'");
+  }
+  QuantizedModel result;
+  QuantizeReport& report = result.report;
+  report.dynamic = options.dynamic;
+  std::vector<std::size_t> nodes;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const EditNode& n = g.nodes[i];
+    const bool fits = options.dynamic ? dynamic_candidate(g, n)
+                                      : is_default_domain(n.domain) && is_quantizable_op(n.op_type);
+    if (!fits) continue;
+    if (excluded.count(n.name)) {
+      report.excluded_nodes.push_back(n.name);
+      continue;
+    }
+    nodes.push_back(i);
+  }
+  if (nodes.empty()) {
+    fail(ErrorKind::invalid_argument,
+         options.dynamic
+             ? "quantize: the model has no MatMul or Gemm with a constant weight to quantize"
+             : "quantize: the model has no op to quantize (Conv, MatMul, Gemm, Add, Mul, Concat, "
+               "pooling, Relu, Clip)" +
+                   std::string(report.excluded_nodes.empty() ? "" : " that is not excluded"));
+  }
+  const std::string float_bytes = write_edit_graph(g, directory);
+  const float weight_qmax = options.reduce_range ? 63.0f : 127.0f;
+  EditGraph q;
+  if (options.dynamic) {
+    q = write_dynamic(g, nodes, weight_qmax, report);
+  } else {
+    const std::map<std::string, quantization::Range> ranges = quantization::detail::calibrate(
+        g, directory, activation_candidates(g, nodes), calibration, options);
+    std::map<std::string, ActivationParams> params;
+    for (const auto& r : ranges)
+      params[r.first] = activation_params(r.second, options.signed_activations);
+    q = write_qdq(g, nodes, params, weight_qmax, report);
+  }
+  result.bytes = write_edit_graph(q, directory);
+  if (!calibration.empty())
+    report.outputs = compare_outputs(float_bytes, result.bytes, calibration);
+  report.float_weight_bytes = initializer_bytes(g);
+  report.quantized_weight_bytes = initializer_bytes(q);
+  report.float_model_bytes = float_bytes.size();
+  report.quantized_model_bytes = result.bytes.size();
+  return result;
+}
+
+QuantizedModel quantize(const std::string& model_path,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options) {
+  const onnx::ModelFile file = onnx::read_model_file(model_path);
+  return quantize(file.model, calibration, options, file.directory);
+}
+
+void QuantizedModel::save(const std::string& path) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(ErrorKind::io, "cannot create ONNX file '" + path + "'");
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) fail(ErrorKind::io, "cannot write ONNX file '" + path + "'");
+}
+
+namespace quantization {
+namespace detail {
+
+// "812 B", "44.8 KB", "13.3 MB"
+inline std::string size_text(std::size_t bytes) {
+  char text[64];
+  const double b = static_cast<double>(bytes);
+  if (bytes < 1024) {
+    std::snprintf(text, sizeof text, "%zu B", bytes);
+  } else if (bytes < 1024 * 1024) {
+    std::snprintf(text, sizeof text, "%.1f KB", b / 1024.0);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f MB", b / (1024.0 * 1024.0));
+  }
+  return text;
+}
+
+}  // namespace detail
+}  // namespace quantization
+
+std::string to_string(const QuantizeReport& r) {
+  using quantization::detail::size_text;
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%s quantization: %zu nodes quantized, %zu excluded\n",
+                r.dynamic ? "dynamic" : "static", r.quantized_nodes.size(),
+                r.excluded_nodes.size());
+  out += line;
+  if (!r.excluded_nodes.empty()) {
+    out += "  excluded (kept in float):";
+    for (const std::string& n : r.excluded_nodes) out += " " + n;
+    out += "\n";
+  }
+  for (const QuantizedTensorInfo& t : r.tensors) {
+    if (t.channels > 1) {
+      std::snprintf(line, sizeof line,
+                    "  %-10s %s  range [%.6g, %.6g]  scale %.6g..%.6g over %lld channels\n",
+                    t.kind.c_str(), t.name.c_str(), t.min, t.max, t.min_scale, t.scale,
+                    static_cast<long long>(t.channels));
+    } else {
+      std::snprintf(line, sizeof line,
+                    "  %-10s %s  range [%.6g, %.6g]  scale %.6g  zero point %lld\n", t.kind.c_str(),
+                    t.name.c_str(), t.min, t.max, t.scale, static_cast<long long>(t.zero_point));
+    }
+    out += line;
+  }
+  for (const OutputError& e : r.outputs) {
+    std::snprintf(line, sizeof line, "output %s: max abs error %.6g", e.name.c_str(),
+                  e.max_abs_error);
+    out += line;
+    if (e.top1_agreement >= 0) {
+      std::snprintf(line, sizeof line, ", top-1 agreement %.2f%%", 100.0 * e.top1_agreement);
+      out += line;
+    }
+    out += "\n";
+  }
+  out += "size: weights fp32 " + size_text(r.float_weight_bytes) + ", int8 " +
+         size_text(r.quantized_weight_bytes) + "; model file " + size_text(r.float_model_bytes) +
+         " -> " + size_text(r.quantized_model_bytes) + "\n";
+  return out;
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_QUANTIZE_HPP
+// ---- end inlay/quantize/impl/quantize.hpp
+
+#endif  // INLAY_QUANTIZE_IMPLEMENTATION_HPP
+// ---- end inlay/quantize/implementation.hpp
 // ---- begin inlay/kernels/recurrent_implementation.hpp
 // Definitions of the recurrent cells (kernels/recurrent.hpp); included by the implementation
 // unit with the core.

@@ -168,6 +168,18 @@ int main(int argc, char** argv) {
   write(out / "no_data" / "model.onnx", affine);
   backend_case(out / "endless" / "loop", endless_loop_model(), y_raw);
   write(out / "endless" / "loop" / "test_data_set_0" / "output_0.pb", tensor("y", {2, 3}, x_raw));
+  // inlay quantize: calibration folders (.npy, a wrong shape, none) and a model with no op to
+  // quantize.
+  write(out / "calib_npy" / "input_0.npy", x_npy);
+  write(out / "calib_wrong" / "input_0.pb",
+        tensor("x", {2, 4}, le_bytes<float>({1, 2, 3, 4, 5, 6, 7, 8})));
+  fs::create_directories(out / "calib_empty");
+  Pb softmax;
+  softmax.m(1, node("Softmax", {"x"}, "y"))
+      .s(2, "softmax")
+      .m(11, value_info("x", {2, 3}))
+      .m(12, value_info("y", {2, 3}));
+  write(out / "softmax.onnx", model(softmax));
   write(out / "ratchet_ok.txt", "# cases that passed\npass\n");
   write(out / "ratchet_regressed.txt", "pass\nfail\n");
   write(out / "ratchet_missing.txt", "pass\ngone\n");

@@ -204,6 +204,28 @@ TEST_CASE("writer: nodes and attributes of every kind", "[onnx/writer]") {
   CHECK(attribute(node, "e").floats.empty());
 }
 
+TEST_CASE("writer: an untyped output (type {}) exposes an intermediate value", "[onnx/writer]") {
+  GraphWriter g("untyped");
+  g.add_input("x", DType::f32, {2});
+  g.add_output("y", DType::f32, {2});
+  g.add_untyped_output("h");
+  g.add_node("Neg", {"x"}, {"h"});
+  g.add_node("Relu", {"h"}, {"y"});
+  const std::string bytes = g.model_bytes(13);
+  const inlay::onnx::ModelProto m = inlay::onnx::parse_model(bytes.data(), bytes.size());
+  REQUIRE(m.graph.output.size() == 2);
+  CHECK(m.graph.output[1].name == "h");
+  CHECK_FALSE(m.graph.output[1].type.has_tensor_type);
+  CHECK_FALSE(m.graph.output[1].type.has_other_type);
+  inlay::Session session(inlay::Model::copy_from_bytes(bytes.data(), bytes.size()));
+  const std::vector<Tensor> out = session.run({filled<float>(DType::f32, Shape{2}, {1.5f, -2.0f})});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].dtype() == DType::f32);
+  CHECK(out[1].data<float>()[0] == -1.5f);
+  CHECK(out[1].data<float>()[1] == 2.0f);
+  CHECK(out[0].data<float>()[1] == 2.0f);
+}
+
 TEST_CASE("writer: errors for bad descriptions and unwritable files", "[onnx/writer]") {
   GraphWriter g;
   CHECK_THROWS_AS(g.add_input("x", DType::f32, {1, 2}, {"N"}), inlay::Error);

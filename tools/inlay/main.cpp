@@ -3,6 +3,7 @@
 //   inlay run MODEL -i FILE... [-o DIR|FILE...]          run.hpp
 //   inlay check DIR | --suite ROOT                       check.hpp
 //   inlay bench MODEL [--threads N] [--runs N] [--json]  bench.hpp
+//   inlay quantize MODEL -o OUT --calibrate DIR...       quantize.hpp
 // Exit code 0 on success; 1 on a failed check or any error, which prints one line on stderr.
 #include <inlay/inlay.hpp>
 
@@ -14,6 +15,7 @@
 #include "bench.hpp"
 #include "check.hpp"
 #include "info.hpp"
+#include "quantize.hpp"
 #include "run.hpp"
 #include "text.hpp"
 
@@ -35,6 +37,14 @@ const char* const usage =
     "      every case below ROOT; ends with 'N passed, N failed, N skipped'\n"
     "  inlay bench MODEL [-i FILE...] [--threads N] [--runs N] [--warmup N] [--json]\n"
     "      median, p10, p90 ms of Session::run (inputs: ones of the declared shapes)\n"
+    "  inlay quantize MODEL -o OUT.onnx --calibrate DIR... [--method minmax|percentile|entropy]\n"
+    "                 [--percentile P] [--dynamic] [--reduce-range] [--activations u8|s8]\n"
+    "                 [--exclude NODE,...]\n"
+    "      writes an 8-bit QDQ model (per-channel int8 weights, calibrated u8/s8 activations;\n"
+    "      --dynamic: DynamicQuantizeLinear + MatMulInteger; --reduce-range: 7-bit weights)\n"
+    "      and prints ranges, scales, the\n"
+    "      error against the float model on the calibration inputs and the sizes;\n"
+    "      DIR: input_0.pb ... or input_0.npy ...\n"
     "  inlay help | --version\n";
 
 }  // namespace
@@ -57,6 +67,7 @@ int main(int argc, char** argv) {
     if (command == "run") return inlay_cli::run_command(args);
     if (command == "check") return inlay_cli::check_command(args);
     if (command == "bench") return inlay_cli::bench_command(args);
+    if (command == "quantize") return inlay_cli::quantize_command(args);
     inlay_cli::usage_error("unknown command '" + command + "' (inlay help lists them)");
   } catch (const inlay_cli::UsageError& e) {
     std::fprintf(stderr, "inlay: %s\n", inlay_cli::one_line(e.what()).c_str());

@@ -81,6 +81,7 @@
 #include "inlay/plot/implementation.hpp"
 #include "inlay/nn/implementation.hpp"
 #include "inlay/image/implementation.hpp"
+#include "inlay/quantize/implementation.hpp"
 #include "inlay/kernels/recurrent_implementation.hpp"
 #include "inlay/kernels/inverted_bottleneck_implementation.hpp"
 #include "inlay/kernels/conv_plan_implementation.hpp"

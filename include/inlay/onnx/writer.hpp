@@ -66,6 +66,9 @@ class GraphWriter {
                  const std::vector<std::string>& dim_params = {});
   void add_output(const std::string& name, DType dtype, const std::vector<std::int64_t>& dims,
                   const std::vector<std::string>& dim_params = {});
+  // An output whose type the file leaves out (`type {}`), typed when the model runs: inlay
+  // accepts it (e.g. to observe an intermediate value); the ONNX checker wants types.
+  void add_untyped_output(const std::string& name);
   // The elements are copied now (little-endian raw_data).
   void add_initializer(const std::string& name, const Tensor& value);
   NodeWriter& add_node(const std::string& op_type, const std::vector<std::string>& inputs,

@@ -235,6 +235,14 @@ void GraphWriter::add_output(const std::string& name, DType dtype,
                                          detail::value_info_bytes(name, dtype, dims, dim_params));
 }
 
+void GraphWriter::add_untyped_output(const std::string& name) {
+  std::string info;
+  detail::Encoder v(info);
+  v.string_field(1, name);
+  v.bytes_field(2, "", 0);  // an empty TypeProto
+  detail::Encoder(outputs_).string_field(12, info);
+}
+
 void GraphWriter::add_initializer(const std::string& name, const Tensor& value) {
   if (name.empty()) fail(ErrorKind::invalid_argument, "ONNX writer: an initializer without a name");
   detail::Encoder(initializers_).string_field(5, detail::tensor_bytes(name, value));
