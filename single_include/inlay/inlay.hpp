@@ -10452,6 +10452,37 @@ inline QuantizedTensorInfo weight_info(const std::string& name, const QuantizedW
   return t;
 }
 
+// Outputs of chosen Conv/MatMul/Gemm nodes read only by a chosen Relu or Clip (and not graph
+// outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's output
+// quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0 is
+// redundant; graph/impl/fuse_qdq.hpp).
+inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
+                                                     const std::vector<std::size_t>& nodes) {
+  const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
+  std::map<std::string, int> readers;
+  std::map<std::string, std::size_t> reader;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::string& in : g.nodes[i].inputs) {
+      ++readers[in];
+      reader[in] = i;
+    }
+  }
+  for (const EditValue& v : g.outputs) readers[v.name] += 2;
+  std::set<std::string> out;
+  for (std::size_t i : nodes) {
+    const EditNode& n = g.nodes[i];
+    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm") continue;
+    if (n.outputs.empty() || readers[n.outputs[0]] != 1) continue;
+    const std::size_t r = reader[n.outputs[0]];
+    const EditNode& act = g.nodes[r];
+    if (chosen.count(r) && (act.op_type == "Relu" || act.op_type == "Clip") &&
+        is_default_domain(act.domain)) {
+      out.insert(n.outputs[0]);
+    }
+  }
+  return out;
+}
+
 // Static QDQ: `params` holds the quantized activations.
 inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& nodes,
                            const std::map<std::string, ActivationParams>& params, float weight_qmax,
@@ -10473,8 +10504,10 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
     n.name = q.unique_name(name);
     return n;
   };
+  const std::set<std::string> fused = fused_activation_inputs(g, nodes);
   for (const auto& p : params) {
     const std::string& t = p.first;
+    if (fused.count(t)) continue;
     const std::string scale = q.unique_name(t + "_scale"), zp = q.unique_name(t + "_zero_point");
     q.add_initializer(scale, scalar_f32(p.second.scale));
     q.add_initializer(zp, zero_point_tensor(p.second));
@@ -10488,18 +10521,24 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
     info.zero_point = p.second.zero_point;
     report.tensors.push_back(info);
   }
-  auto qdq_nodes = [&](const std::string& t, std::vector<EditNode>& out) {
+  std::set<std::string> graph_outputs;
+  for (const EditValue& v : g.outputs) graph_outputs.insert(v.name);
+  // Q -> DQ on activation t, whose float value is `source` (t itself, or the renamed value of a
+  // graph output, which the DQ then writes: the model's outputs stay float, with their names).
+  auto qdq_nodes = [&](const std::string& t, const std::string& source,
+                       std::vector<EditNode>& out) {
     const auto it = dequantized.find(t);
     if (it == dequantized.end()) return;
     const std::string &scale = it->second.scale, &zp = it->second.zero_point;
     const std::string quantized = q.unique_name(t + "_quantized");
-    out.push_back(new_node("QuantizeLinear", {t, scale, zp}, {quantized}, t + "_QuantizeLinear"));
+    out.push_back(
+        new_node("QuantizeLinear", {source, scale, zp}, {quantized}, t + "_QuantizeLinear"));
     out.push_back(new_node("DequantizeLinear", {quantized, scale, zp}, {it->second.dequantized},
                            t + "_DequantizeLinear"));
   };
   std::map<std::pair<std::string, int>, std::pair<std::string, std::vector<float>>> weights;
   std::vector<EditNode> body;
-  for (const EditValue& v : g.inputs) qdq_nodes(v.name, body);
+  for (const EditValue& v : g.inputs) qdq_nodes(v.name, v.name, body);
   const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     EditNode n = g.nodes[i];
@@ -10561,8 +10600,17 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
         }
       }
     }
+    for (std::string& out : n.outputs) {
+      const auto it = dequantized.find(out);
+      if (it != dequantized.end() && graph_outputs.count(out)) {
+        it->second.dequantized = out;
+        out = q.unique_name(out + "_float");
+      }
+    }
     body.push_back(n);
-    for (const std::string& out : g.nodes[i].outputs) qdq_nodes(out, body);
+    for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+      qdq_nodes(g.nodes[i].outputs[k], n.outputs[k], body);
+    }
   }
   q.nodes = front;
   q.nodes.insert(q.nodes.end(), body.begin(), body.end());
@@ -13671,7 +13719,7 @@ INLAY_NAMESPACE_END
 // DQ output and its result goes only to a Q, the three run as one quantized operator on the 8-bit
 // values, the way ORT's QDQ transformer rewrites them:
 //
-//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu] -> Q         QLinearConv
+//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
 //   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
 //   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
 //   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
@@ -13696,6 +13744,7 @@ INLAY_NAMESPACE_END
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -13917,25 +13966,58 @@ struct Fuser {
     return out;
   }
 
-  // The output quantization of node i (through a Relu that the output's range makes redundant
-  // when `relu`): the Q node, or -1; the Relu node in *relu_node.
-  int output_q(std::size_t i, Quantized& y, bool relu, int* relu_node) {
+  // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
+  // before); false for anything else.
+  bool clamp_bounds(const Node& n, float& lo, float& hi) const {
+    lo = -std::numeric_limits<float>::infinity();
+    hi = std::numeric_limits<float>::infinity();
+    if (is_op(n, "Relu")) {
+      lo = 0.0f;
+      return true;
+    }
+    if (!is_op(n, "Clip")) return false;
+    if (n.opset < 11) {
+      lo = fuse_detail::attr_float(n, "min", lo);
+      hi = fuse_detail::attr_float(n, "max", hi);
+      return true;
+    }
+    for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
+      if (n.inputs[k] < 0) continue;
+      const Tensor* b = constant(g, n.inputs[k]);
+      if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
+      (k == 1 ? lo : hi) = b->data<float>()[0];
+    }
+    return true;
+  }
+
+  // The output quantization of node i: the Q node that reads its output, or -1. With `clamp`, a
+  // Relu or Clip between them is allowed when the Q makes it redundant: clamping commutes with
+  // the (monotone) quantization, so clip(v, lo, hi) quantizes to clamp(q(v), q(lo), q(hi)), which
+  // is q(v) when q(lo) is at most the lowest code and q(hi) at least the highest (a Relu before a
+  // u8 Q with zero point 0). Otherwise it is a clamp the fused kernel does not have: no fusion.
+  // The clamp node goes to *clamp_node.
+  int output_q(std::size_t i, Quantized& y, bool clamp, int* clamp_node) {
     const Node& n = g.nodes[i];
     if (n.outputs.size() != 1) return -1;
     int v = n.outputs[0];
-    *relu_node = -1;
-    if (relu && v >= 0 && readers[v] >= 0 && is_op(g.nodes[readers[v]], "Relu")) {
-      *relu_node = readers[v];
-      v = g.nodes[readers[v]].outputs.empty() ? -1 : g.nodes[readers[v]].outputs[0];
+    *clamp_node = -1;
+    float lo = 0.0f, hi = 0.0f;
+    if (clamp && v >= 0 && readers[v] >= 0 && clamp_bounds(g.nodes[readers[v]], lo, hi)) {
+      *clamp_node = readers[v];
+      const Node& c = g.nodes[readers[v]];
+      v = c.outputs.size() == 1 ? c.outputs[0] : -1;
     }
     const int q = to_q(g, readers, v, y);
     if (q < 0) return -1;
-    if (*relu_node >= 0) {
+    if (*clamp_node >= 0) {
       DType t = DType::u8;
       data_dtype(g, y, t);
-      // Relu is the identity after Q when 0 quantizes to the lowest code: the zero point is 0 (u8)
-      // or -128 (s8); otherwise it is a clamp the fused kernel does not have.
-      if (zero_at(g, y, 0) != (t == DType::u8 ? 0 : -128)) return -1;
+      const double qmin = t == DType::u8 ? 0.0 : -128.0, qmax = t == DType::u8 ? 255.0 : 127.0;
+      const double s = scale_at(g, y, 0), z = zero_at(g, y, 0);
+      // q(lo), q(hi) without saturation (the infinite bounds of a one-sided Clip pass).
+      const double qlo = std::nearbyint(static_cast<double>(static_cast<float>(lo / s))) + z;
+      const double qhi = std::nearbyint(static_cast<double>(static_cast<float>(hi / s))) + z;
+      if (!(qlo <= qmin) || !(qhi >= qmax)) return -1;
     }
     return q;
   }

@@ -268,8 +268,17 @@ TEST_CASE("quantize: Conv weights per output channel (axis 0), Relu and MaxPool 
     CHECK(scale.data<float>()[m] == Approx(a / 127.0f));
   }
   CHECK(p.tensor("B_quantized").dtype() == DType::i32);
-  // Q -> DQ on x, c, r and y.
-  CHECK(p.count("QuantizeLinear") == 4);
+  // Q -> DQ on x, r and y; none on c, the Conv's output that only the Relu reads (the Relu's
+  // pair makes it redundant, as in ORT's quantizer), and y, a graph output, written by its DQ.
+  CHECK(p.count("QuantizeLinear") == 3);
+  CHECK(p.producer("c")->op_type == "Conv");
+  CHECK(p.producer("y")->op_type == "DequantizeLinear");
+  // inlay runs Conv + Relu as one QLinearConv and the MaxPool on the u8 values.
+  const inlay::Model m = inlay::Model::copy_from_bytes(q.bytes.data(), q.bytes.size());
+  const auto& planned = m.summary().planned_op_counts;
+  CHECK(planned.count("QLinearConv") == 1);
+  CHECK(planned.count("Conv") == 0);
+  CHECK(planned.count("Relu") == 0);
   REQUIRE(q.report.outputs.size() == 1);
   CHECK(q.report.outputs[0].max_abs_error < 0.03 * output_magnitude(float_model, sets));
   CHECK(q.report.outputs[0].top1_agreement < 0);  // [1,3,3,3] is not class scores

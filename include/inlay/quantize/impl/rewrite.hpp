@@ -110,6 +110,37 @@ inline QuantizedTensorInfo weight_info(const std::string& name, const QuantizedW
   return t;
 }
 
+// Outputs of chosen Conv/MatMul/Gemm nodes read only by a chosen Relu or Clip (and not graph
+// outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's output
+// quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0 is
+// redundant; graph/impl/fuse_qdq.hpp).
+inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
+                                                     const std::vector<std::size_t>& nodes) {
+  const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
+  std::map<std::string, int> readers;
+  std::map<std::string, std::size_t> reader;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::string& in : g.nodes[i].inputs) {
+      ++readers[in];
+      reader[in] = i;
+    }
+  }
+  for (const EditValue& v : g.outputs) readers[v.name] += 2;
+  std::set<std::string> out;
+  for (std::size_t i : nodes) {
+    const EditNode& n = g.nodes[i];
+    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm") continue;
+    if (n.outputs.empty() || readers[n.outputs[0]] != 1) continue;
+    const std::size_t r = reader[n.outputs[0]];
+    const EditNode& act = g.nodes[r];
+    if (chosen.count(r) && (act.op_type == "Relu" || act.op_type == "Clip") &&
+        is_default_domain(act.domain)) {
+      out.insert(n.outputs[0]);
+    }
+  }
+  return out;
+}
+
 // Static QDQ: `params` holds the quantized activations.
 inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& nodes,
                            const std::map<std::string, ActivationParams>& params, float weight_qmax,
@@ -131,8 +162,10 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
     n.name = q.unique_name(name);
     return n;
   };
+  const std::set<std::string> fused = fused_activation_inputs(g, nodes);
   for (const auto& p : params) {
     const std::string& t = p.first;
+    if (fused.count(t)) continue;
     const std::string scale = q.unique_name(t + "_scale"), zp = q.unique_name(t + "_zero_point");
     q.add_initializer(scale, scalar_f32(p.second.scale));
     q.add_initializer(zp, zero_point_tensor(p.second));
@@ -146,18 +179,24 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
     info.zero_point = p.second.zero_point;
     report.tensors.push_back(info);
   }
-  auto qdq_nodes = [&](const std::string& t, std::vector<EditNode>& out) {
+  std::set<std::string> graph_outputs;
+  for (const EditValue& v : g.outputs) graph_outputs.insert(v.name);
+  // Q -> DQ on activation t, whose float value is `source` (t itself, or the renamed value of a
+  // graph output, which the DQ then writes: the model's outputs stay float, with their names).
+  auto qdq_nodes = [&](const std::string& t, const std::string& source,
+                       std::vector<EditNode>& out) {
     const auto it = dequantized.find(t);
     if (it == dequantized.end()) return;
     const std::string &scale = it->second.scale, &zp = it->second.zero_point;
     const std::string quantized = q.unique_name(t + "_quantized");
-    out.push_back(new_node("QuantizeLinear", {t, scale, zp}, {quantized}, t + "_QuantizeLinear"));
+    out.push_back(
+        new_node("QuantizeLinear", {source, scale, zp}, {quantized}, t + "_QuantizeLinear"));
     out.push_back(new_node("DequantizeLinear", {quantized, scale, zp}, {it->second.dequantized},
                            t + "_DequantizeLinear"));
   };
   std::map<std::pair<std::string, int>, std::pair<std::string, std::vector<float>>> weights;
   std::vector<EditNode> body;
-  for (const EditValue& v : g.inputs) qdq_nodes(v.name, body);
+  for (const EditValue& v : g.inputs) qdq_nodes(v.name, v.name, body);
   const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     EditNode n = g.nodes[i];
@@ -219,8 +258,17 @@ inline EditGraph write_qdq(const EditGraph& g, const std::vector<std::size_t>& n
         }
       }
     }
+    for (std::string& out : n.outputs) {
+      const auto it = dequantized.find(out);
+      if (it != dequantized.end() && graph_outputs.count(out)) {
+        it->second.dequantized = out;
+        out = q.unique_name(out + "_float");
+      }
+    }
     body.push_back(n);
-    for (const std::string& out : g.nodes[i].outputs) qdq_nodes(out, body);
+    for (std::size_t k = 0; k < n.outputs.size(); ++k) {
+      qdq_nodes(g.nodes[i].outputs[k], n.outputs[k], body);
+    }
   }
   q.nodes = front;
   q.nodes.insert(q.nodes.end(), body.begin(), body.end());
