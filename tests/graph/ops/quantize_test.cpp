@@ -395,7 +395,7 @@ TEST_CASE("QuantizeLinear and DequantizeLinear refuse what opsets 19 and 21 add 
                             .init_proto("zp", zero_f8)
                             .load_error(ErrorKind::unsupported_op);
   CHECK_THAT(m, Catch::Matchers::Contains(
-                    "initializer 'zp', read by node 'n' (QuantizeLinear), has element type "
+                    "tensor 'zp', read by node 'n' (QuantizeLinear), has element type "
                     "FLOAT8E4M3FN, which inlay does not support"));
   const Pb zero_u4 = Pb().u(2, 21).s(8, "zp").s(9, std::string(1, '\0'));
   OpTester("DequantizeLinear", 21)

@@ -114,8 +114,8 @@ class Scope {
   std::unordered_map<std::string, int> ids_;
 };
 
-// An initializer or graph input whose element type inlay has no dtype for (float8, int4 ...):
-// unsupported_op naming the value and the first node that reads it.
+// An initializer ("tensor") or graph input ("value") whose element type inlay has no dtype for
+// (float8, int4 ...): unsupported_op naming it and the first node that reads it.
 inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_type, const char* what,
                                 const std::string& name) {
   DType dtype;
@@ -385,7 +385,7 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     const std::string name(t.name);
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
-    refuse_element_type(proto, t.data_type, "initializer", name);
+    refuse_element_type(proto, t.data_type, "tensor", name);
     const int id = scope.add(name, "initializer");
     Value& v = g->values[id];
     v.constant = import_tensor(t, ctx);
@@ -401,7 +401,7 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (initializers.count(name)) continue;
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
-    if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "input", name);
+    if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     if (!g->values[id].has_dtype) {
