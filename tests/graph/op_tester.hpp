@@ -241,6 +241,12 @@ class OpTester {
     opset_ = v;
     return *this;
   }
+  // The one node's domain ("com.microsoft"), imported at `version` beside ONNX's opset.
+  OpTester& domain(const std::string& d, int version = 1) {
+    domain_ = d;
+    domain_version_ = version;
+    return *this;
+  }
 
   // A graph input of t's dtype (no declared shape) fed with t.
   OpTester& in(const inlay::Tensor& t) { return add_input(next_name(), t.dtype(), nullptr, &t); }
@@ -266,6 +272,12 @@ class OpTester {
   OpTester& init(const std::string& name, const std::vector<std::int64_t>& dims,
                  const std::vector<float>& values) {
     return init(name, make_tensor<float>(inlay::Shape(dims.data(), dims.size()), values));
+  }
+  // An initializer written as a TensorProto by the test (for element types inlay has no dtype
+  // for), named `name`.
+  OpTester& init_proto(const std::string& name, const Pb& tensor) {
+    graph_.m(5, tensor);
+    return node_input(name);
   }
   // An omitted optional input.
   OpTester& none() { return node_input(""); }
@@ -333,17 +345,18 @@ class OpTester {
       }
       n.s(3, "n").s(4, op_);
       for (const Pb& a : attrs_) n.m(5, a);
+      if (!domain_.empty()) n.s(7, domain_);
       g.m(1, n);
     }
     return g.s(2, name);
   }
   // The ModelProto bytes.
   std::string bytes() const {
-    return Pb()
-        .u(1, 8)
-        .m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)))
-        .m(7, graph())
-        .bytes;
+    Pb model = Pb().u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)));
+    if (!domain_.empty()) {
+      model.m(8, Pb().s(1, domain_).u(2, static_cast<std::uint64_t>(domain_version_)));
+    }
+    return model.m(7, graph()).bytes;
   }
   inlay::Model load(const inlay::ModelOptions& options = {}) const {
     const std::string b = bytes();
@@ -465,6 +478,8 @@ class OpTester {
 
   std::string op_;
   int opset_ = 17;
+  std::string domain_;
+  int domain_version_ = 1;
   int count_ = 0, nodes_ = 0, unnamed_outputs_ = 1;
   Pb graph_;
   std::vector<Input> inputs_;

@@ -1,6 +1,7 @@
 // Graph-door tests of the data-movement operators (include/inlay/graph/ops/movement.hpp) beyond
 // the official node tests: every dtype, attribute forms of older opsets, and clear errors for
 // arguments and shapes that do not fit.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -198,4 +199,62 @@ TEST_CASE("Pad modes, negative pads and the attribute form", "[graph/ops/movemen
       .constant(i64s({1, 1}))
       .attr("mode", std::string("mirror"))
       .run_error(ErrorKind::unsupported_op);
+}
+
+// The ops that QDQ models keep between DequantizeLinear and QuantizeLinear, which ONNX Runtime
+// runs on the 8-bit tensors directly.
+TEST_CASE("Reshape, Flatten, Squeeze, Unsqueeze, Gather, Pad and Resize move uint8 and int8",
+          "[graph/ops/movement]") {
+  for (DType dtype : {DType::u8, DType::i8}) {
+    INFO("dtype " << inlay::dtype_name(dtype));
+    const Tensor x = pattern_tensor(dtype, Shape{2, 3, 4});
+    auto same = [](std::int64_t j) { return j; };
+    const Tensor r = OpTester("Reshape").in(x).constant(i64s({4, -1})).run1();
+    CHECK(r.shape() == (Shape{4, 6}));
+    check_moved(x, r, same);
+    const Tensor f = OpTester("Flatten").in(x).attr("axis", std::int64_t(2)).run1();
+    CHECK(f.shape() == (Shape{6, 4}));
+    check_moved(x, f, same);
+    const Tensor x1 = pattern_tensor(dtype, Shape{1, 3, 1, 4});
+    const Tensor sq = OpTester("Squeeze").in(x1).constant(i64s({0, 2})).run1();
+    CHECK(sq.shape() == (Shape{3, 4}));
+    check_moved(x1, sq, same);
+    const Tensor un = OpTester("Unsqueeze").in(x).constant(i64s({0, -1})).run1();
+    CHECK(un.shape() == (Shape{1, 2, 3, 4, 1}));
+    check_moved(x, un, same);
+    // y[a, b, c] = x[a, idx[b], c] with idx = {2, 0}.
+    const Tensor g =
+        OpTester("Gather").in(x).constant(i64s({2, 0})).attr("axis", std::int64_t(1)).run1();
+    CHECK(g.shape() == (Shape{2, 2, 4}));
+    check_moved(
+        x, g, [](std::int64_t j) { return (j / 8) * 12 + ((j / 4) % 2 == 0 ? 2 : 0) * 4 + j % 4; });
+    // Pad by one column each side with edge values: column 0 and 5 repeat columns 0 and 3.
+    const Tensor m = pattern_tensor(dtype, Shape{2, 4});
+    const Tensor p =
+        OpTester("Pad").in(m).constant(i64s({0, 1, 0, 1})).attr("mode", std::string("edge")).run1();
+    CHECK(p.shape() == (Shape{2, 6}));
+    check_moved(m, p, [](std::int64_t j) {
+      const std::int64_t c = std::min<std::int64_t>(3, std::max<std::int64_t>(0, j % 6 - 1));
+      return (j / 6) * 4 + c;
+    });
+    // Constant padding with the dtype's own value.
+    Tensor fill(dtype, Shape{});
+    *static_cast<std::uint8_t*>(const_cast<void*>(fill.raw_data())) = 0x80;  // 128 or -128
+    const Tensor pc = OpTester("Pad").in(m).constant(i64s({1, 0, 0, 0})).constant(fill).run1();
+    REQUIRE(pc.shape() == (Shape{3, 4}));
+    const auto* pb = static_cast<const std::uint8_t*>(pc.raw_data());
+    const auto* mb = static_cast<const std::uint8_t*>(m.raw_data());
+    for (int i = 0; i < 4; ++i) CHECK(pb[i] == 0x80);
+    for (int i = 0; i < 8; ++i) CHECK(pb[4 + i] == mb[i]);
+    // Nearest upsampling by 2: y[h, w] = x[h / 2, w / 2].
+    const Tensor s = pattern_tensor(dtype, Shape{1, 1, 2, 3});
+    const Tensor up = OpTester("Resize")
+                          .in(s)
+                          .none()
+                          .constant(f32s({1, 1, 2, 2}))
+                          .attr("mode", std::string("nearest"))
+                          .run1();
+    CHECK(up.shape() == (Shape{1, 1, 4, 6}));
+    check_moved(s, up, [](std::int64_t j) { return (j / 6 / 2) * 3 + (j % 6) / 2; });
+  }
 }

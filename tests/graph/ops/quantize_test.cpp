@@ -277,3 +277,130 @@ TEST_CASE("the quantize ops name what is wrong", "[graph/ops/quantize]") {
       .outputs(3)
       .expect_run_error(ErrorKind::unsupported_op, "x has dtype u8");
 }
+
+TEST_CASE("QuantizeLinear and DequantizeLinear opsets 19 and 21: float16, int16, uint16",
+          "[graph/ops/quantize]") {
+  using inlay::float16;
+  using inlay::to_float16;
+  auto f16s = [](std::initializer_list<float> v) {
+    std::vector<float16> h;
+    for (float x : v) h.push_back(to_float16(x));
+    return make_tensor<float16>(Shape{static_cast<std::int64_t>(v.size())}, h);
+  };
+  // Opset 19: float16 x and scale, computed in float (3 / 2 = 1.5 -> 2, ties to even).
+  OpTester("QuantizeLinear", 19)
+      .in(f16s({0, 2, 3, 5, 1000, -254}))
+      .constant(make_tensor<float16>(Shape{}, {to_float16(2)}))
+      .constant(scalar<std::uint8_t>(128))
+      .check({make_tensor<std::uint8_t>({6}, {128, 129, 130, 130, 255, 1})});
+  // Opset 21: int16 and uint16 (scalar loops), ties to even, saturation, NaN -> zero point.
+  const auto x = f32s({0, 3, 5, 1e6f, -1e6f, kNaN});
+  OpTester("QuantizeLinear", 21)
+      .in(x)
+      .constant(scalar_f32(2))
+      .constant(scalar<std::int16_t>(-1000))
+      .check({make_tensor<std::int16_t, int>({6}, {-1000, -998, -998, 32767, -32768, -1000})});
+  OpTester("QuantizeLinear", 21)
+      .in(x)
+      .in(scalar_f32(2))
+      .in(scalar<std::uint16_t>(30000))
+      .check({make_tensor<std::uint16_t, int>({6}, {30000, 30002, 30002, 65535, 0, 30000})});
+  // output_dtype (INT16 = 5) without a zero point.
+  OpTester("QuantizeLinear", 21)
+      .in(f32s({3, -3, 40000}))
+      .constant(scalar_f32(1))
+      .attr("output_dtype", std::int64_t{5})
+      .check({make_tensor<std::int16_t, int>({3}, {3, -3, 32767})});
+  // saturate (opset 19) only concerns float8: accepted, no effect on integers.
+  OpTester("QuantizeLinear", 19)
+      .in(f32s({300}))
+      .constant(scalar_f32(1))
+      .constant(scalar<std::uint8_t>(0))
+      .attr("saturate", std::int64_t{0})
+      .check({make_tensor<std::uint8_t>({1}, {255})});
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::int16_t, int>({3}, {-32768, 0, 32767}))
+      .constant(scalar_f32(0.5f))
+      .constant(scalar<std::int16_t>(-2))
+      .check({f32s({-16383, 1, 16384.5f})}, {0, 0});
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::uint16_t, int>({2}, {0, 65535}))
+      .in(scalar_f32(1))
+      .in(scalar<std::uint16_t>(1))
+      .check({f32s({-1, 65534})}, {0, 0});
+  // Opset 19: a float16 scale gives a float16 y.
+  OpTester("DequantizeLinear", 19)
+      .in(make_tensor<std::uint8_t>({3}, {0, 128, 255}))
+      .constant(make_tensor<float16>(Shape{}, {to_float16(0.5f)}))
+      .constant(scalar<std::uint8_t>(128))
+      .check({f16s({-64, 0, 63.5f})}, {0, 0});
+  // Per axis at opset 21 with int16.
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::int16_t, int>({2, 2}, {10, 10, 10, 10}))
+      .constant(f32s({1, 2}))
+      .constant(make_tensor<std::int16_t, int>({2}, {0, 5}))
+      .attr("axis", std::int64_t{1})
+      .check({make_tensor<float>(Shape{2, 2}, {10, 10, 10, 10})}, {0, 0});
+}
+
+TEST_CASE("QuantizeLinear and DequantizeLinear refuse what opsets 19 and 21 add that inlay lacks",
+          "[graph/ops/quantize]") {
+  const auto x = f32s({1, 2, 3, 4});
+  // int16 before opset 21.
+  OpTester("QuantizeLinear", 19)
+      .in(x)
+      .constant(scalar_f32(1))
+      .constant(scalar<std::int16_t>(0))
+      .expect_load_error(ErrorKind::unsupported_op,
+                         "y_zero_point has dtype i16; uint8 or int8 expected");
+  // float16 before opset 19.
+  OpTester("DequantizeLinear", 13)
+      .in(make_tensor<std::uint8_t>({1}, {1}))
+      .constant(make_tensor<inlay::float16>(Shape{}, {inlay::to_float16(1)}))
+      .expect_load_error(ErrorKind::unsupported_op, "x_scale has dtype f16; float expected");
+  // Blocked quantization.
+  for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) {
+    OpTester(op, 21)
+        .in(op[0] == 'Q' ? x : make_tensor<std::uint8_t>({4}, {1, 2, 3, 4}))
+        .constant(f32s({1, 2}))
+        .constant(make_tensor<std::uint8_t>({2}, {0, 0}))
+        .attr("axis", std::int64_t{0})
+        .attr("block_size", std::int64_t{2})
+        .expect_load_error(ErrorKind::unsupported_op,
+                           "block_size 2 (blocked quantization) is not supported");
+  }
+  // float8 and int4 output types, named by output_dtype ...
+  OpTester("QuantizeLinear", 21)
+      .in(x)
+      .constant(scalar_f32(1))
+      .attr("output_dtype", std::int64_t{17})
+      .expect_load_error(ErrorKind::unsupported_op, "output_dtype FLOAT8E4M3FN is not supported");
+  OpTester("QuantizeLinear", 21)
+      .in(x)
+      .constant(scalar_f32(1))
+      .attr("output_dtype", std::int64_t{22})
+      .expect_load_error(ErrorKind::unsupported_op, "output_dtype INT4 is not supported");
+  OpTester("QuantizeLinear", 21)
+      .in(x)
+      .constant(scalar_f32(1))
+      .constant(scalar<std::int8_t>(0))
+      .attr("output_dtype", std::int64_t{2})
+      .expect_load_error(ErrorKind::invalid_model,
+                         "y_zero_point has dtype i8 but output_dtype is u8");
+  // ... or by a zero point of that type: the message names the tensor and the node reading it.
+  const Pb zero_f8 = Pb().u(2, 17).s(8, "zp").s(9, std::string(1, '\0'));
+  const std::string m = OpTester("QuantizeLinear", 19)
+                            .in(x)
+                            .constant(scalar_f32(1))
+                            .init_proto("zp", zero_f8)
+                            .load_error(ErrorKind::unsupported_op);
+  CHECK_THAT(m, Catch::Matchers::Contains(
+                    "tensor 'zp', read by node 'n' (QuantizeLinear), has element type "
+                    "FLOAT8E4M3FN, which inlay does not support"));
+  const Pb zero_u4 = Pb().u(2, 21).s(8, "zp").s(9, std::string(1, '\0'));
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::uint8_t>({1}, {1}))
+      .constant(scalar_f32(1))
+      .init_proto("zp", zero_u4)
+      .expect_load_error(ErrorKind::unsupported_op, "has element type UINT4");
+}

@@ -114,6 +114,28 @@ class Scope {
   std::unordered_map<std::string, int> ids_;
 };
 
+// An initializer ("tensor") or graph input ("value") whose element type inlay has no dtype for
+// (float8, int4 ...): unsupported_op naming it and the first node that reads it.
+inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_type, const char* what,
+                                const std::string& name) {
+  DType dtype;
+  if (data_type == 0 || onnx::to_dtype(data_type, dtype)) return;
+  std::string reader;
+  for (const auto& n : g.node) {
+    for (const auto& i : n.input) {
+      if (i == name && reader.empty()) {
+        reader = ", read by node '" + std::string(n.name) + "' (" +
+                 (n.domain.empty() ? std::string() : std::string(n.domain) + ":") +
+                 std::string(n.op_type) + ")";
+      }
+    }
+  }
+  fail(ErrorKind::unsupported_op, "graph '" + std::string(g.name) + "': " + what + " '" + name +
+                                      "'" + reader + ", has element type " +
+                                      onnx::data_type_name(data_type) +
+                                      ", which inlay does not support");
+}
+
 inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
   // A value whose type the file leaves out is a tensor of a type found when it runs.
   if (!info.type.has_tensor_type && !info.type.has_other_type) return;
@@ -363,6 +385,7 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     const std::string name(t.name);
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
+    refuse_element_type(proto, t.data_type, "tensor", name);
     const int id = scope.add(name, "initializer");
     Value& v = g->values[id];
     v.constant = import_tensor(t, ctx);
@@ -378,6 +401,7 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (initializers.count(name)) continue;
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
+    if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     if (!g->values[id].has_dtype) {

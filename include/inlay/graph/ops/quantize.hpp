@@ -2,7 +2,10 @@
 // DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
 // A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
 // opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
-// shares a pair. Implementation-only.
+// shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
+// only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
+// int16/uint16 (scalar loops) and `output_dtype`; int4/uint4/float8 and blocked quantization
+// (block_size != 0) are refused with unsupported_op naming the node. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
 #define INLAY_GRAPH_OPS_QUANTIZE_HPP
 
@@ -15,6 +18,7 @@
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/kernels/quantize.hpp"
+#include "inlay/onnx/tensor.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -22,12 +26,18 @@ namespace ops {
 
 namespace quantize_detail {
 
-// The scale input: float, a scalar or 1-D (1-D with several elements from opset 13), every
-// element finite and > 0.
+// Element i of a float or float16 scale.
+inline float scale_at(const Tensor& s, std::int64_t i) {
+  return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
+}
+
+// The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
+// from opset 13), every element finite and > 0.
 inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
-  if (s.dtype() != DType::f32) {
+  if (s.dtype() != DType::f32 && !(s.dtype() == DType::f16 && info.opset() >= 19)) {
     info.fail(ErrorKind::unsupported_op,
-              name + " has dtype " + dtype_name(s.dtype()) + "; float expected");
+              name + " has dtype " + dtype_name(s.dtype()) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
   }
   if (s.rank() > 1 || s.numel() == 0) {
     info.fail(ErrorKind::invalid_model,
@@ -37,24 +47,39 @@ inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& 
     info.fail(ErrorKind::invalid_model,
               name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
   }
-  const float* p = s.data<float>();
   for (std::int64_t i = 0; i < s.numel(); ++i) {
-    if (!(p[i] > 0.0f) || !std::isfinite(p[i])) {
-      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(p[i]) + " (element " +
+    const float v = scale_at(s, i);
+    if (!(v > 0.0f) || !std::isfinite(v)) {
+      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(v) + " (element " +
                                               std::to_string(i) +
                                               "); a scale must be finite and > 0");
     }
   }
 }
 
-// The zero point's dtype: uint8 or int8 (int32 too where `allow_i32`).
+// Whether the quantized dtype t is one the node's opset allows: uint8 and int8, int32 where
+// `allow_i32` (DequantizeLinear's x), int16 and uint16 from opset 21.
+inline bool quantized_dtype_ok(const OpInfo& info, DType t, bool allow_i32) {
+  return t == DType::u8 || t == DType::i8 || (allow_i32 && t == DType::i32) ||
+         (info.opset() >= 21 && (t == DType::u16 || t == DType::i16));
+}
+inline std::string quantized_dtypes(const OpInfo& info, bool allow_i32) {
+  std::vector<const char*> names{"uint8", "int8"};
+  if (allow_i32) names.push_back("int32");
+  if (info.opset() >= 21) names.insert(names.end(), {"int16", "uint16"});
+  std::string s = names[0];
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    s += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
+  }
+  return s;
+}
+
+// The zero point's dtype: one of quantized_dtype_ok's.
 inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
                              bool allow_i32) {
-  const DType t = z.dtype();
-  if (t != DType::u8 && t != DType::i8 && !(allow_i32 && t == DType::i32)) {
-    info.fail(ErrorKind::unsupported_op,
-              name + " has dtype " + dtype_name(t) +
-                  (allow_i32 ? "; uint8, int8 or int32 expected" : "; uint8 or int8 expected"));
+  if (!quantized_dtype_ok(info, z.dtype(), allow_i32)) {
+    info.fail(ErrorKind::unsupported_op, name + " has dtype " + dtype_name(z.dtype()) + "; " +
+                                             quantized_dtypes(info, allow_i32) + " expected");
   }
 }
 
@@ -79,7 +104,7 @@ inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
                           bool allow_i32) {
   check_scale(info, s, scale_name);
   Params p;
-  p.scale.assign(s.data<float>(), s.data<float>() + s.numel());
+  for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
   p.zero.assign(p.scale.size(), 0);
   if (z != nullptr) {
     check_zero_dtype(info, *z, zero_name, allow_i32);
@@ -89,6 +114,8 @@ inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
       switch (z->dtype()) {
         case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
         case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
+        case DType::u16: p.zero[i] = z->data<std::uint16_t>()[k]; break;
+        case DType::i16: p.zero[i] = z->data<std::int16_t>()[k]; break;
         default: p.zero[i] = z->data<std::int32_t>()[k]; break;
       }
     }
@@ -135,6 +162,52 @@ void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, st
   }
 }
 
+// Opset 21's block_size: blocked quantization is not implemented; 0 (per tensor or per axis) is.
+inline void refuse_blocks(const OpInfo& info) {
+  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
+  if (block != 0) {
+    info.fail(ErrorKind::unsupported_op,
+              "block_size " + std::to_string(block) + " (blocked quantization) is not supported");
+  }
+}
+
+// QuantizeLinear's output dtype without a zero point: opset 21's output_dtype (a TensorProto
+// data type), else uint8.
+inline DType output_dtype_of(const OpInfo& info) {
+  const std::int64_t code = info.opset() >= 21 ? info.get_int("output_dtype", 0) : 0;
+  if (code == 0) return DType::u8;
+  DType t = DType::u8;
+  if (!onnx::to_dtype(static_cast<std::int32_t>(code), t) || !quantized_dtype_ok(info, t, false)) {
+    info.fail(ErrorKind::unsupported_op,
+              "output_dtype " + onnx::data_type_name(static_cast<std::int32_t>(code)) +
+                  " is not supported (" + quantized_dtypes(info, false) + ")");
+  }
+  return t;
+}
+
+// The 16-bit QuantizeLinear (no kernel): the u8/s8 kernels' formula in scalar code, NaN to the
+// zero point.
+template <class Q>
+void quantize_scalar(const float* x, std::size_t n, float scale, std::int32_t zero, Q* y) {
+  const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
+  const float hi = static_cast<float>(std::numeric_limits<Q>::max());
+  for (std::size_t i = 0; i < n; ++i) {
+    float v = std::nearbyint(x[i] / scale);
+    if (!(v == v)) v = 0.0f;
+    v = std::min(hi, std::max(lo, v + static_cast<float>(zero)));
+    y[i] = static_cast<Q>(v);
+  }
+}
+
+// x as float: a float x itself, a float16 x converted into `buffer`.
+inline const float* as_float(const Tensor& x, std::vector<float>& buffer) {
+  if (x.dtype() == DType::f32) return x.data<float>();
+  buffer.resize(static_cast<std::size_t>(x.numel()));
+  const float16* p = x.data<float16>();
+  for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = to_float(p[i]);
+  return buffer.data();
+}
+
 }  // namespace quantize_detail
 
 // y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
@@ -143,13 +216,24 @@ class QuantizeLinearKernel final : public OpKernel {
  public:
   explicit QuantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
-        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {}
+        output_dtype_(quantize_detail::output_dtype_of(info)),
+        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
+    quantize_detail::refuse_blocks(info);
+    const Tensor* z = info.constant_input(2);
+    if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
+        z->dtype() != output_dtype_) {
+      info.fail(ErrorKind::invalid_model, std::string("y_zero_point has dtype ") +
+                                              dtype_name(z->dtype()) + " but output_dtype is " +
+                                              dtype_name(output_dtype_));
+    }
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::f32) {
+    if (x.dtype() != DType::f32 && !(x.dtype() == DType::f16 && ctx.info().opset() >= 19)) {
       ctx.fail(ErrorKind::unsupported_op,
-               std::string("x has dtype ") + dtype_name(x.dtype()) + "; float expected");
+               std::string("x has dtype ") + dtype_name(x.dtype()) +
+                   (ctx.info().opset() >= 19 ? "; float or float16 expected" : "; float expected"));
     }
     const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     quantize_detail::Params read;
@@ -158,24 +242,37 @@ class QuantizeLinearKernel final : public OpKernel {
                                           false);
     }
     const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
-    const DType out = z != nullptr ? z->dtype() : DType::u8;
+    const DType out = z != nullptr ? z->dtype() : output_dtype_;
     Tensor& y = ctx.output(0, out, x.shape());
-    const float* px = x.data<float>();
+    std::vector<float> buffer;
+    const float* px = quantize_detail::as_float(x, buffer);
     quantize_detail::for_each_block(
         ctx, x.shape(), axis_, p.scale.size(), "y_scale",
         [&](std::size_t at, std::size_t n, std::size_t c) {
-          if (out == DType::u8) {
-            kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
-                                     y.data<std::uint8_t>() + at);
-          } else {
-            kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
-                                     y.data<std::int8_t>() + at);
+          switch (out) {
+            case DType::u8:
+              kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
+                                       y.data<std::uint8_t>() + at);
+              break;
+            case DType::i8:
+              kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
+                                       y.data<std::int8_t>() + at);
+              break;
+            case DType::u16:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::uint16_t>() + at);
+              break;
+            default:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::int16_t>() + at);
+              break;
           }
         });
   }
 
  private:
   std::int64_t axis_;
+  DType output_dtype_;              // without a zero point
   quantize_detail::Params params_;  // empty: read at run
 };
 
@@ -185,14 +282,17 @@ class DequantizeLinearKernel final : public OpKernel {
  public:
   explicit DequantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
+    quantize_detail::refuse_blocks(info);
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const DType t = x.dtype();
-    if (t != DType::u8 && t != DType::i8 && t != DType::i32) {
-      ctx.fail(ErrorKind::unsupported_op,
-               std::string("x has dtype ") + dtype_name(t) + "; uint8, int8 or int32 expected");
+    if (!quantize_detail::quantized_dtype_ok(ctx.info(), t, true)) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("x has dtype ") + dtype_name(t) + "; " +
+                                              quantize_detail::quantized_dtypes(ctx.info(), true) +
+                                              " expected");
     }
     const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     if (z != nullptr && z->dtype() != t) {
@@ -210,21 +310,45 @@ class DequantizeLinearKernel final : public OpKernel {
         std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
       ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
     }
-    Tensor& y = ctx.output(0, DType::f32, x.shape());
-    float* py = y.data<float>();
+    // y has the scale's dtype (float16 from opset 19: computed in float, then converted).
+    const DType out = ctx.input(1).dtype();
+    Tensor& y = ctx.output(0, out, x.shape());
+    std::vector<float> buffer;
+    if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
+    float* py = out == DType::f32 ? y.data<float>() : buffer.data();
     quantize_detail::for_each_block(
         ctx, x.shape(), axis_, p.scale.size(), "x_scale",
         [&](std::size_t at, std::size_t n, std::size_t c) {
-          if (t == DType::u8) {
-            kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
-                                       static_cast<std::uint8_t>(p.zero[c]), py + at);
-          } else if (t == DType::i8) {
-            kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
-                                       static_cast<std::int8_t>(p.zero[c]), py + at);
-          } else {
-            kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+          switch (t) {
+            case DType::u8:
+              kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
+                                         static_cast<std::uint8_t>(p.zero[c]), py + at);
+              break;
+            case DType::i8:
+              kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
+                                         static_cast<std::int8_t>(p.zero[c]), py + at);
+              break;
+            case DType::u16:
+              for (std::size_t i = 0; i < n; ++i) {
+                py[at + i] =
+                    static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
+              }
+              break;
+            case DType::i16:
+              for (std::size_t i = 0; i < n; ++i) {
+                py[at + i] =
+                    static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
+              }
+              break;
+            default:
+              kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+              break;
           }
         });
+    if (out != DType::f32) {
+      float16* ph = y.data<float16>();
+      for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
+    }
   }
 
  private:
@@ -259,9 +383,11 @@ inline void dynamic_quantize_linear(OpContext& ctx) {
 inline void register_quantize_ops(OpSet& ops) {
   // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
   ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
-  ops.add("", "QuantizeLinear", 13, factory<QuantizeLinearKernel>());
-  ops.add("", "DequantizeLinear", 10, factory<DequantizeLinearKernel>());
-  ops.add("", "DequantizeLinear", 13, factory<DequantizeLinearKernel>());
+  // Opset 19: float16, saturate; 21: int16/uint16, block_size, output_dtype.
+  for (std::int64_t v : {10, 13, 19, 21}) {
+    ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
+    ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
+  }
   ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
     return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
   });

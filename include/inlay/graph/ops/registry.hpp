@@ -12,6 +12,7 @@
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
+#include "inlay/graph/ops/qlinear_elementwise.hpp"
 #include "inlay/graph/ops/quantize.hpp"
 #include "inlay/graph/ops/recurrent.hpp"
 #include "inlay/graph/ops/reduce.hpp"
@@ -34,6 +35,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
+    graph::ops::register_qlinear_elementwise_ops(ops);
     graph::ops::register_quantize_ops(ops);
     graph::ops::register_recurrent_ops(ops);
     graph::ops::register_reduce_ops(ops);
