@@ -263,6 +263,13 @@ class OpTester {
   OpTester& input(const std::string& name, inlay::DType dtype, const Dims& dims) {
     return add_input(name, dtype, &dims, nullptr);
   }
+  // An input declared without a type: legal for a subgraph (a Loop body's inputs are typed by
+  // what the node passes), refused for a model's own input.
+  OpTester& untyped_input(const std::string& name) {
+    graph_.m(11, Pb().s(1, name));
+    inputs_.push_back(Input{name, inlay::DType::f32, false, false, {}, inlay::Tensor()});
+    return node_input(name);
+  }
   // An initializer: a node may fold at load.
   OpTester& constant(const inlay::Tensor& t) { return init(next_name(), t); }
   OpTester& init(const std::string& name, const inlay::Tensor& t) {

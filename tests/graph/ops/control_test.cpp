@@ -238,6 +238,31 @@ TEST_CASE("Loop carries a value, stacks a scan output and stops at M or by its c
   CHECK(values_of<float>(out[0]) == std::vector<float>{1, 2});
 }
 
+TEST_CASE("Loop runs a body whose carried input has no type; a model input without one is refused",
+          "[graph/ops/control]") {
+  // As ONNX's function expansions write Loop bodies (test_range_*_expanded): the carried value's
+  // type comes from the Loop's input at run time.
+  OpTester body;
+  body.input("i", DType::i64, {}).input("c_in", DType::boolean, {}).untyped_input("a_in");
+  body.node("Add", {"a_in", "step"}, {"a_out"}).node("Identity", {"c_in"}, {"c_out"});
+  body.output("c_out", DType::boolean).output("a_out");
+  OpTester m;
+  m.input("M", DType::i64, {})
+      .input("a0", DType::f32, {2})
+      .input("step", DType::f32, {2})
+      .node("Loop", {"M", "", "a0"}, {"a_final"}, {attr_graph("body", body, "body")})
+      .output("a_final", DType::f32);
+  const Tensor a0 = make_tensor<float>(Shape{2}, {1, 2});
+  const Tensor step = make_tensor<float>(Shape{2}, {10, 20});
+  const auto out = m.run({scalar_i64(3), a0, step});
+  REQUIRE(out.size() == 1);
+  CHECK(values_of<float>(out[0]) == std::vector<float>{31, 62});
+
+  OpTester untyped;
+  untyped.untyped_input("x").node("Relu", {"x"}, {"y"}).output("y", DType::f32);
+  untyped.expect_load_error(ErrorKind::invalid_model, "input 'x' has no element type");
+}
+
 TEST_CASE("Loop refuses a body that does not fit, a loop that never ends, a cond not one bool",
           "[graph/ops/control]") {
   const Tensor a0 = make_tensor<float>(Shape{2}, {1, 2});

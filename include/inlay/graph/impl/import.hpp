@@ -404,7 +404,9 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
-    if (!g->values[id].has_dtype) {
+    // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
+    // the main graph's must say what the caller feeds.
+    if (parent == nullptr && !g->values[id].has_dtype) {
       fail(ErrorKind::invalid_model,
            "graph '" + g->name + "': input '" + name + "' has no element type");
     }
