@@ -341,6 +341,35 @@ TEST_CASE("QuantizeLinear and DequantizeLinear opsets 19 and 21: float16, int16,
       .constant(make_tensor<std::int16_t, int>({2}, {0, 5}))
       .attr("axis", std::int64_t{1})
       .check({make_tensor<float>(Shape{2, 2}, {10, 10, 10, 10})}, {0, 0});
+  // Blocked (opset 21): x [2, 5] in blocks of 2 along axis 1, so scales [2, 3] (the last block
+  // holds one element). By hand, row 0: 1 / 1, 3 / 1, 5 / 2 = 2.5 -> 2 (+10), 7 / 2 = 3.5 -> 4
+  // (+10), 9 / 4 = 2.25 -> 2 (+20); row 1 likewise with its own pairs.
+  const auto xb = make_tensor<float>(Shape{2, 5}, {1, 3, 5, 7, 9, 8, 12, 20, 24, 300});
+  const auto sb = make_tensor<float>(Shape{2, 3}, {1, 2, 4, 4, 8, 16});
+  const auto zb = make_tensor<std::uint8_t>(Shape{2, 3}, {0, 10, 20, 20, 30, 40});
+  const auto qb = make_tensor<std::uint8_t>(Shape{2, 5}, {1, 3, 12, 14, 22, 22, 23, 32, 33, 59});
+  OpTester("QuantizeLinear", 21)
+      .in(xb)
+      .constant(sb)
+      .constant(zb)
+      .attr("axis", std::int64_t{1})
+      .attr("block_size", std::int64_t{2})
+      .check({qb});
+  OpTester("QuantizeLinear", 21)  // fed at run, int8, axis 0 in blocks of 2: one pair per column
+      .in(make_tensor<float>(Shape{2, 2}, {1, -3, 5, 7}))
+      .in(make_tensor<float>(Shape{1, 2}, {2, 1}))
+      .in(make_tensor<std::int8_t, int>(Shape{1, 2}, {-1, 3}))
+      .attr("axis", std::int64_t{0})
+      .attr("block_size", std::int64_t{2})
+      .check({make_tensor<std::int8_t, int>(Shape{2, 2}, {-1, 0, 1, 10})});
+  // Back: (q - zero) * scale of each element's block.
+  OpTester("DequantizeLinear", 21)
+      .in(qb)
+      .constant(sb)
+      .constant(zb)
+      .attr("axis", std::int64_t{1})
+      .attr("block_size", std::int64_t{2})
+      .check({make_tensor<float>(Shape{2, 5}, {1, 3, 4, 8, 8, 8, 12, 16, 24, 304})}, {0, 0});
 }
 
 TEST_CASE("QuantizeLinear and DequantizeLinear refuse what opsets 19 and 21 add that inlay lacks",
@@ -358,17 +387,26 @@ TEST_CASE("QuantizeLinear and DequantizeLinear refuse what opsets 19 and 21 add 
       .in(make_tensor<std::uint8_t>({1}, {1}))
       .constant(make_tensor<inlay::float16>(Shape{}, {inlay::to_float16(1)}))
       .expect_load_error(ErrorKind::unsupported_op, "x_scale has dtype f16; float expected");
-  // Blocked quantization.
-  for (const char* op : {"QuantizeLinear", "DequantizeLinear"}) {
-    OpTester(op, 21)
-        .in(op[0] == 'Q' ? x : make_tensor<std::uint8_t>({4}, {1, 2, 3, 4}))
-        .constant(f32s({1, 2}))
-        .constant(make_tensor<std::uint8_t>({2}, {0, 0}))
-        .attr("axis", std::int64_t{0})
-        .attr("block_size", std::int64_t{2})
-        .expect_load_error(ErrorKind::unsupported_op,
-                           "block_size 2 (blocked quantization) is not supported");
-  }
+  // Blocked quantization with a scale that does not fit x, a zero point of another shape, a
+  // negative block size.
+  OpTester("QuantizeLinear", 21)
+      .in(make_tensor<float>(Shape{2, 4}, {1, 2, 3, 4, 5, 6, 7, 8}))
+      .constant(make_tensor<float>(Shape{2, 3}, {1, 1, 1, 1, 1, 1}))
+      .attr("axis", std::int64_t{1})
+      .attr("block_size", std::int64_t{2})
+      .expect_run_error(ErrorKind::shape_mismatch,
+                        "y_scale [2, 3] does not fit x [2, 4] in blocks of 2 along axis 1");
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::uint8_t>({2, 2}, {1, 2, 3, 4}))
+      .constant(make_tensor<float>(Shape{2, 1}, {1, 1}))
+      .constant(make_tensor<std::uint8_t>({2}, {0, 0}))
+      .attr("block_size", std::int64_t{2})
+      .expect_load_error(ErrorKind::shape_mismatch, "x_scale [2, 1] and x_zero_point [2]");
+  OpTester("DequantizeLinear", 21)
+      .in(make_tensor<std::uint8_t>({2}, {1, 2}))
+      .constant(scalar_f32(1))
+      .attr("block_size", std::int64_t{-2})
+      .expect_load_error(ErrorKind::invalid_model, "block_size -2 is negative");
   // float8 and int4 output types, named by output_dtype ...
   OpTester("QuantizeLinear", 21)
       .in(x)

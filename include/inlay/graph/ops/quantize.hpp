@@ -4,8 +4,10 @@
 // opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
 // shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
 // only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
-// int16/uint16 (scalar loops) and `output_dtype`; int4/uint4/float8 and blocked quantization
-// (block_size != 0) are refused with unsupported_op naming the node. Implementation-only.
+// int16/uint16 (scalar loops), `output_dtype` and blocked quantization (`block_size` B > 0: the
+// scale has x's rank, ceil(x.shape[axis] / B) along `axis`, and element i along the axis uses
+// pair i / B; scalar loops); int4/uint4/float8 are refused with unsupported_op naming the node.
+// Implementation-only.
 #ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
 #define INLAY_GRAPH_OPS_QUANTIZE_HPP
 
@@ -31,6 +33,16 @@ inline float scale_at(const Tensor& s, std::int64_t i) {
   return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
 }
 
+// Opset 21's block_size (0: per tensor or per axis); negative values are refused.
+inline std::int64_t block_size_of(const OpInfo& info) {
+  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
+  if (block < 0) {
+    info.fail(ErrorKind::invalid_model,
+              "block_size " + std::to_string(block) + " is negative (0: not blocked)");
+  }
+  return block;
+}
+
 // The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
 // from opset 13), every element finite and > 0.
 inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
@@ -39,7 +51,12 @@ inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& 
               name + " has dtype " + dtype_name(s.dtype()) +
                   (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
   }
-  if (s.rank() > 1 || s.numel() == 0) {
+  if (block_size_of(info) > 0) {
+    if (s.rank() == 0 || s.numel() == 0) {
+      info.fail(ErrorKind::invalid_model, name + " " + s.shape().to_string() +
+                                              " must have x's rank for blocked quantization");
+    }
+  } else if (s.rank() > 1 || s.numel() == 0) {
     info.fail(ErrorKind::invalid_model,
               name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
   }
@@ -83,10 +100,13 @@ inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::str
   }
 }
 
-// Scale and zero point hold the same number of elements ([] and [1] are both one pair).
+// Scale and zero point hold the same number of elements ([] and [1] are both one pair); the
+// same shape when blocked.
 inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
                        const std::string& scale_name, const std::string& zero_name) {
-  if (z.rank() > 1 || z.numel() != s.numel()) {
+  const bool blocked = block_size_of(info) > 0;
+  if ((blocked && z.shape() != s.shape()) ||
+      (!blocked && (z.rank() > 1 || z.numel() != s.numel()))) {
     info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
                                              zero_name + " " + z.shape().to_string() +
                                              " must have the same shape");
@@ -97,6 +117,7 @@ inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
 struct Params {
   std::vector<float> scale;
   std::vector<std::int32_t> zero;
+  Shape shape;  // the scale's (blocked quantization indexes it like x)
 };
 
 inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
@@ -106,6 +127,7 @@ inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
   Params p;
   for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
   p.zero.assign(p.scale.size(), 0);
+  p.shape = s.shape();
   if (z != nullptr) {
     check_zero_dtype(info, *z, zero_name, allow_i32);
     check_pair(info, s, *z, scale_name, zero_name);
@@ -162,12 +184,30 @@ void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, st
   }
 }
 
-// Opset 21's block_size: blocked quantization is not implemented; 0 (per tensor or per axis) is.
-inline void refuse_blocks(const OpInfo& info) {
-  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
-  if (block != 0) {
-    info.fail(ErrorKind::unsupported_op,
-              "block_size " + std::to_string(block) + " (blocked quantization) is not supported");
+// f(element, pair) for every element of x under blocked quantization: the scale `ss` has x's
+// shape but ceil(x.shape[axis] / block) along `axis`; element j along the axis uses pair j / block.
+template <class F>
+void for_each_blocked(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::int64_t block,
+                      const Shape& ss, const std::string& scale_name, F f) {
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  bool fits = ss.rank() == xs.rank();
+  for (std::size_t d = 0; fits && d < xs.rank(); ++d) {
+    fits = d == a ? ss[d] == (xs[d] + block - 1) / block : ss[d] == xs[d];
+  }
+  if (!fits) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             scale_name + " " + ss.to_string() + " does not fit x " + xs.to_string() +
+                 " in blocks of " + std::to_string(block) + " along axis " + std::to_string(a));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  const auto along = static_cast<std::size_t>(xs[a]), blocks = static_cast<std::size_t>(ss[a]);
+  const auto b = static_cast<std::size_t>(block);
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t j = 0; j < along; ++j) {
+      const std::size_t row = (o * along + j) * inner, pair = (o * blocks + j / b) * inner;
+      for (std::size_t i = 0; i < inner; ++i) f(row + i, pair + i);
+    }
   }
 }
 
@@ -216,9 +256,9 @@ class QuantizeLinearKernel final : public OpKernel {
  public:
   explicit QuantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
+        block_(quantize_detail::block_size_of(info)),
         output_dtype_(quantize_detail::output_dtype_of(info)),
         params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
-    quantize_detail::refuse_blocks(info);
     const Tensor* z = info.constant_input(2);
     if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
         z->dtype() != output_dtype_) {
@@ -246,6 +286,30 @@ class QuantizeLinearKernel final : public OpKernel {
     Tensor& y = ctx.output(0, out, x.shape());
     std::vector<float> buffer;
     const float* px = quantize_detail::as_float(x, buffer);
+    if (block_ > 0) {
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "y_scale", [&](std::size_t e, std::size_t c) {
+            switch (out) {
+              case DType::u8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint8_t>() + e);
+                break;
+              case DType::i8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int8_t>() + e);
+                break;
+              case DType::u16:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint16_t>() + e);
+                break;
+              default:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int16_t>() + e);
+                break;
+            }
+          });
+      return;
+    }
     quantize_detail::for_each_block(
         ctx, x.shape(), axis_, p.scale.size(), "y_scale",
         [&](std::size_t at, std::size_t n, std::size_t c) {
@@ -272,6 +336,7 @@ class QuantizeLinearKernel final : public OpKernel {
 
  private:
   std::int64_t axis_;
+  std::int64_t block_;              // 0: per tensor or per axis
   DType output_dtype_;              // without a zero point
   quantize_detail::Params params_;  // empty: read at run
 };
@@ -282,9 +347,8 @@ class DequantizeLinearKernel final : public OpKernel {
  public:
   explicit DequantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
-    quantize_detail::refuse_blocks(info);
-  }
+        block_(quantize_detail::block_size_of(info)),
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -316,35 +380,53 @@ class DequantizeLinearKernel final : public OpKernel {
     std::vector<float> buffer;
     if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
     float* py = out == DType::f32 ? y.data<float>() : buffer.data();
-    quantize_detail::for_each_block(
-        ctx, x.shape(), axis_, p.scale.size(), "x_scale",
-        [&](std::size_t at, std::size_t n, std::size_t c) {
-          switch (t) {
-            case DType::u8:
-              kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
-                                         static_cast<std::uint8_t>(p.zero[c]), py + at);
-              break;
-            case DType::i8:
-              kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
-                                         static_cast<std::int8_t>(p.zero[c]), py + at);
-              break;
-            case DType::u16:
-              for (std::size_t i = 0; i < n; ++i) {
-                py[at + i] =
-                    static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
-              }
-              break;
-            case DType::i16:
-              for (std::size_t i = 0; i < n; ++i) {
-                py[at + i] =
-                    static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
-              }
-              break;
-            default:
-              kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
-              break;
-          }
-        });
+    if (block_ > 0) {
+      auto value = [&](std::size_t e) -> std::int32_t {
+        switch (t) {
+          case DType::u8: return x.data<std::uint8_t>()[e];
+          case DType::i8: return x.data<std::int8_t>()[e];
+          case DType::u16: return x.data<std::uint16_t>()[e];
+          case DType::i16: return x.data<std::int16_t>()[e];
+          default: return x.data<std::int32_t>()[e];
+        }
+      };
+      // The zero point of int32 x is 0, so (x - 0) * scale is the kernel's float(x) * scale.
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "x_scale", [&](std::size_t e, std::size_t c) {
+            py[e] = static_cast<float>(value(e) - p.zero[c]) * p.scale[c];
+          });
+    }
+    if (block_ == 0) {
+      quantize_detail::for_each_block(
+          ctx, x.shape(), axis_, p.scale.size(), "x_scale",
+          [&](std::size_t at, std::size_t n, std::size_t c) {
+            switch (t) {
+              case DType::u8:
+                kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
+                                           static_cast<std::uint8_t>(p.zero[c]), py + at);
+                break;
+              case DType::i8:
+                kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
+                                           static_cast<std::int8_t>(p.zero[c]), py + at);
+                break;
+              case DType::u16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              case DType::i16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              default:
+                kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+                break;
+            }
+          });
+    }
     if (out != DType::f32) {
       float16* ph = y.data<float16>();
       for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
@@ -353,6 +435,7 @@ class DequantizeLinearKernel final : public OpKernel {
 
  private:
   std::int64_t axis_;
+  std::int64_t block_;  // 0: per tensor or per axis
   quantize_detail::Params params_;
 };
 
