@@ -12098,7 +12098,9 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
-    if (!g->values[id].has_dtype) {
+    // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
+    // the main graph's must say what the caller feeds.
+    if (parent == nullptr && !g->values[id].has_dtype) {
       fail(ErrorKind::invalid_model,
            "graph '" + g->name + "': input '" + name + "' has no element type");
     }
@@ -20211,20 +20213,29 @@ class DequantizeLinearKernel final : public OpKernel {
 // y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
 // round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
 // The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
+// The uint8 parameters of x (n floats) by the rule above.
+inline void dynamic_quantize_params(const float* x, std::size_t n, float* scale,
+                                    std::uint8_t* zero_point) {
+  float lo = 0.0f, hi = 0.0f;
+  kernels::finite_range_f32(x, n, &lo, &hi);
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  float s = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+  if (!std::isfinite(s)) s = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
+  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
+  if (!(s > 0.0f)) s = std::numeric_limits<float>::denorm_min();
+  *scale = s;
+  *zero_point =
+      static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / s))));
+}
+
 inline void dynamic_quantize_linear(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
   require_f32(ctx, x, "x");
   const auto n = static_cast<std::size_t>(x.numel());
-  float lo = 0.0f, hi = 0.0f;
-  kernels::finite_range_f32(x.data<float>(), n, &lo, &hi);
-  lo = std::min(lo, 0.0f);
-  hi = std::max(hi, 0.0f);
-  float scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
-  if (!std::isfinite(scale)) scale = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
-  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
-  if (!(scale > 0.0f)) scale = std::numeric_limits<float>::denorm_min();
-  const float zero = std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / scale)));
-  const auto zero_point = static_cast<std::uint8_t>(zero);
+  float scale = 1.0f;
+  std::uint8_t zero_point = 0;
+  dynamic_quantize_params(x.data<float>(), n, &scale, &zero_point);
   Tensor& y = ctx.output(0, DType::u8, x.shape());
   kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
   ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;

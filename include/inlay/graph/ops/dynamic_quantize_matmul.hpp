@@ -59,8 +59,8 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
     std::vector<float> scale_storage;
     std::vector<std::int32_t> zero_storage;
     if (!ready_) {
-      read_params(info, b, ctx.input(2), ctx.has_input(3) ? &ctx.input(3) : nullptr,
-                  scale_storage, zero_storage);
+      read_params(info, b, ctx.input(2), ctx.has_input(3) ? &ctx.input(3) : nullptr, scale_storage,
+                  zero_storage);
     }
     const std::vector<float>& b_scale = ready_ ? b_scale_ : scale_storage;
     const std::vector<std::int32_t>& b_zero = ready_ ? b_zero_ : zero_storage;
@@ -140,9 +140,8 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
     }
     if (zero.size() == 1 && scale.size() > 1) zero.assign(scale.size(), zero[0]);
     if (zero.size() != scale.size()) {
-      info.fail(ErrorKind::shape_mismatch,
-                "b_zero_point has " + std::to_string(zero.size()) + " values, b_scale " +
-                    std::to_string(scale.size()));
+      info.fail(ErrorKind::shape_mismatch, "b_zero_point has " + std::to_string(zero.size()) +
+                                               " values, b_scale " + std::to_string(scale.size()));
     }
   }
 
@@ -153,8 +152,7 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
 };
 
 inline void register_dynamic_quantize_matmul_ops(OpSet& ops) {
-  ops.add("com.microsoft", "DynamicQuantizeMatMul", 1,
-          factory<DynamicQuantizeMatMulKernel>());
+  ops.add("com.microsoft", "DynamicQuantizeMatMul", 1, factory<DynamicQuantizeMatMulKernel>());
 }
 
 }  // namespace ops
