@@ -241,6 +241,12 @@ class OpTester {
     opset_ = v;
     return *this;
   }
+  // The node's domain (e.g. "com.microsoft"), imported at `version`.
+  OpTester& domain(const std::string& d, int version = 1) {
+    domain_ = d;
+    domain_opset_ = version;
+    return *this;
+  }
 
   // A graph input of t's dtype (no declared shape) fed with t.
   OpTester& in(const inlay::Tensor& t) { return add_input(next_name(), t.dtype(), nullptr, &t); }
@@ -332,6 +338,7 @@ class OpTester {
         }
       }
       n.s(3, "n").s(4, op_);
+      if (!domain_.empty()) n.s(7, domain_);
       for (const Pb& a : attrs_) n.m(5, a);
       g.m(1, n);
     }
@@ -339,11 +346,12 @@ class OpTester {
   }
   // The ModelProto bytes.
   std::string bytes() const {
-    return Pb()
-        .u(1, 8)
-        .m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)))
-        .m(7, graph())
-        .bytes;
+    Pb model;
+    model.u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)));
+    if (!domain_.empty()) {
+      model.m(8, Pb().s(1, domain_).u(2, static_cast<std::uint64_t>(domain_opset_)));
+    }
+    return model.m(7, graph()).bytes;
   }
   inlay::Model load(const inlay::ModelOptions& options = {}) const {
     const std::string b = bytes();
@@ -465,6 +473,8 @@ class OpTester {
 
   std::string op_;
   int opset_ = 17;
+  std::string domain_;
+  int domain_opset_ = 1;
   int count_ = 0, nodes_ = 0, unnamed_outputs_ = 1;
   Pb graph_;
   std::vector<Input> inputs_;
