@@ -502,15 +502,15 @@ int main(int argc, char** argv) {
                                    s, false);
     }
     for (std::size_t s : {256, 1024}) {
-      benchmark::RegisterBenchmark(("qgemm/" + t + "/" + std::to_string(s)).c_str(), qgemm, t, s,
-                                   s, s);
+      benchmark::RegisterBenchmark(("qgemm/" + t + "/" + std::to_string(s)).c_str(), qgemm, t, s, s,
+                                   s);
     }
     // QLinearConv-like: resnet's 3x3 conv 64 -> 64 at 56x56 as the GEMM it runs (weights left:
     // m = 64 channels, n = 56 * 56 pixels, k = 64 * 9), next to the f32 GEMM of that shape.
     benchmark::RegisterBenchmark(("qgemm/" + t + "/conv3x3_64x56x56").c_str(), qgemm, t, 64,
                                  56 * 56, 64 * 9);
-    benchmark::RegisterBenchmark(("gemm/" + t + "/conv3x3_64x56x56").c_str(), gemm, t, 64,
-                                 56 * 56, 64 * 9, true);
+    benchmark::RegisterBenchmark(("gemm/" + t + "/conv3x3_64x56x56").c_str(), gemm, t, 64, 56 * 56,
+                                 64 * 9, true);
     benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,
                                  ConvShape{64, 64, 56, 3, 1, 1}, false);
     benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise, t,

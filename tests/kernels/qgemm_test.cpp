@@ -21,7 +21,7 @@ using k::QgemmOutput;
 struct Case {
   std::size_t m = 1, n = 1, k = 1;
   bool a_signed = false, b_unsigned = false, trans_b = false;
-  std::vector<std::int32_t> a, b;    // values; b is k x n (row-major) whatever trans_b
+  std::vector<std::int32_t> a, b;          // values; b is k x n (row-major) whatever trans_b
   std::vector<std::int32_t> za{0}, zb{0};  // 1, m (za) or n (zb) values
   QgemmOutput output = QgemmOutput::s32;
   std::vector<std::int32_t> bias;  // empty, 1, m or n
@@ -58,7 +58,8 @@ std::size_t at(QgemmAxis axis, std::size_t i, std::size_t j) {
 
 // The expected bytes of C (ldc = n).
 std::vector<std::uint8_t> expected(const Case& c) {
-  const std::vector<std::int32_t> acc = inlay_ref::integer_matmul(c.m, c.n, c.k, c.a, c.za, c.b, c.zb);
+  const std::vector<std::int32_t> acc =
+      inlay_ref::integer_matmul(c.m, c.n, c.k, c.a, c.za, c.b, c.zb);
   const std::size_t size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
   std::vector<std::uint8_t> out(c.m * c.n * size);
   for (std::size_t i = 0; i < c.m; ++i) {
@@ -77,11 +78,12 @@ std::vector<std::uint8_t> expected(const Case& c) {
           break;
         }
         case QgemmOutput::u8:
-          out[e] = static_cast<std::uint8_t>(inlay_ref::requantize(acc[e], bias, scale, c.zero, 0, 255));
+          out[e] =
+              static_cast<std::uint8_t>(inlay_ref::requantize(acc[e], bias, scale, c.zero, 0, 255));
           break;
         case QgemmOutput::s8:
-          out[e] = static_cast<std::uint8_t>(
-              static_cast<std::int8_t>(inlay_ref::requantize(acc[e], bias, scale, c.zero, -128, 127)));
+          out[e] = static_cast<std::uint8_t>(static_cast<std::int8_t>(
+              inlay_ref::requantize(acc[e], bias, scale, c.zero, -128, 127)));
           break;
       }
     }
@@ -92,7 +94,8 @@ std::vector<std::uint8_t> expected(const Case& c) {
 // Runs the case through the packed and the unpacked entries, with padded leading dimensions and
 // guard bytes, on the current target.
 std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* executor) {
-  const std::size_t lda = c.k + 3, size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
+  const std::size_t lda = c.k + 3,
+                    size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
   // A in the kernel's form: uint8, an int8 A flipped with its zero point moved by +128.
   std::vector<std::uint8_t> a(std::max<std::size_t>(c.m * lda, 1), 0xA5);
   for (std::size_t i = 0; i < c.m; ++i) {
@@ -136,8 +139,8 @@ std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* execu
     k::qgemm_packed(c.m, c.n, c.k, a.data(), lda, pb.data(), sums.data(), zp, e, executor);
   } else {
     std::vector<std::int32_t> ws(k::qgemm_workspace_size(c.n, c.k) / 4 + 1);
-    k::qgemm(c.m, c.n, c.k, a.data(), lda, c.trans_b, b.data(), ldb, c.b_unsigned, zp, e,
-             ws.data(), executor);
+    k::qgemm(c.m, c.n, c.k, a.data(), lda, c.trans_b, b.data(), ldb, c.b_unsigned, zp, e, ws.data(),
+             executor);
   }
   // Between rows (ldc > n) and after the end nothing may change.
   std::vector<std::uint8_t> dense;
@@ -193,8 +196,10 @@ TEST_CASE("qgemm handles every zero point form", "[kernels/qgemm]") {
     const int fa = form % 3, fb = form / 3;  // 0: none (0), 1: per tensor, 2: per row / column
     c.za = fa == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fa == 1 ? 1 : c.m);
     c.zb = fb == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fb == 1 ? 1 : c.n);
-    if (fa > 0) for (auto& z : c.za) z = random_byte(rng, c.a_signed);
-    if (fb > 0) for (auto& z : c.zb) z = random_byte(rng, !c.b_unsigned);
+    if (fa > 0)
+      for (auto& z : c.za) z = random_byte(rng, c.a_signed);
+    if (fb > 0)
+      for (auto& z : c.zb) z = random_byte(rng, !c.b_unsigned);
     check(c);
   }
 }
@@ -225,8 +230,7 @@ TEST_CASE("qgemm wraps like int32 where the sums overflow", "[kernels/qgemm]") {
   check(c);
 }
 
-TEST_CASE("qgemm requantizes with per-tensor, per-row and per-column scales",
-          "[kernels/qgemm]") {
+TEST_CASE("qgemm requantizes with per-tensor, per-row and per-column scales", "[kernels/qgemm]") {
   std::mt19937 rng(13);
   for (QgemmOutput out : {QgemmOutput::u8, QgemmOutput::s8, QgemmOutput::f32}) {
     for (QgemmAxis axis : {QgemmAxis::per_tensor, QgemmAxis::per_row, QgemmAxis::per_column}) {
@@ -246,7 +250,8 @@ TEST_CASE("qgemm requantizes with per-tensor, per-row and per-column scales",
         c.float_bias.resize(c.scale.size());
         for (auto& b : c.float_bias) b = float(rng() % 1000) * 0.01f - 5.0f;
       } else {
-        c.zero = out == QgemmOutput::u8 ? std::int32_t(rng() % 256) : std::int32_t(rng() % 256) - 128;
+        c.zero =
+            out == QgemmOutput::u8 ? std::int32_t(rng() % 256) : std::int32_t(rng() % 256) - 128;
       }
       check(c);
     }

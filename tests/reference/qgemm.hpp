@@ -35,8 +35,8 @@ inline std::vector<std::int32_t> integer_matmul(std::size_t m, std::size_t n, st
 // saturate(round_half_even(float(acc + bias) * multiplier) + zero) into [lo, hi].
 inline std::int32_t requantize(std::int32_t acc, std::int32_t bias, float multiplier,
                                std::int32_t zero, std::int32_t lo, std::int32_t hi) {
-  const auto sum = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) +
-                                             static_cast<std::uint32_t>(bias));
+  const auto sum =
+      static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
   const float f = static_cast<float>(sum) * multiplier;
   const double v = round_half_even(static_cast<double>(f)) + zero;
   return static_cast<std::int32_t>(v < lo ? lo : v > hi ? hi : v);
@@ -71,12 +71,11 @@ inline std::vector<std::int32_t> integer_conv(const IntegerConvShape& s,
               const auto iy = std::int64_t(yy * s.stride_h + a * s.dil_h) - std::int64_t(s.pad_t);
               if (iy < 0 || iy >= std::int64_t(s.ih)) continue;
               for (std::size_t e = 0; e < s.kw; ++e) {
-                const auto ix =
-                    std::int64_t(xx * s.stride_w + e * s.dil_w) - std::int64_t(s.pad_l);
+                const auto ix = std::int64_t(xx * s.stride_w + e * s.dil_w) - std::int64_t(s.pad_l);
                 if (ix < 0 || ix >= std::int64_t(s.iw)) continue;
-                sum += std::int64_t(x[((b * s.c + ch) * s.ih + std::size_t(iy)) * s.iw +
-                                      std::size_t(ix)] -
-                                    xz) *
+                sum += std::int64_t(
+                           x[((b * s.c + ch) * s.ih + std::size_t(iy)) * s.iw + std::size_t(ix)] -
+                           xz) *
                        (w[((o * cg + ci) * s.kh + a) * s.kw + e] - z);
               }
             }

@@ -42,8 +42,8 @@ inline void check(const char* function, std::size_t m, std::size_t n, std::size_
     fail(ErrorKind::shape_mismatch, std::string(function) + ": lda (" + std::to_string(lda) +
                                         ") is smaller than k (" + std::to_string(k) + ")");
   }
-  if (e.output != QgemmOutput::s32 && e.output != QgemmOutput::f32 &&
-      e.output != QgemmOutput::u8 && e.output != QgemmOutput::s8) {
+  if (e.output != QgemmOutput::s32 && e.output != QgemmOutput::f32 && e.output != QgemmOutput::u8 &&
+      e.output != QgemmOutput::s8) {
     fail(ErrorKind::invalid_argument, std::string(function) + ": epilogue.output " +
                                           std::to_string(static_cast<int>(e.output)) +
                                           " is not a QgemmOutput");

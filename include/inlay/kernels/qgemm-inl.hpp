@@ -31,7 +31,8 @@
     (defined(HWY_AVX3_SPR) && HWY_TARGET == HWY_AVX3_SPR)
 #define INLAY_QGEMM_VNNI 1
 #elif HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_SSE4 || \
-    (defined(HWY_SSSE3) && HWY_TARGET == HWY_SSSE3) || (defined(HWY_SSE2) && HWY_TARGET == HWY_SSE2)
+    (defined(HWY_SSSE3) && HWY_TARGET == HWY_SSSE3) ||                              \
+    (defined(HWY_SSE2) && HWY_TARGET == HWY_SSE2)
 #define INLAY_QGEMM_MADD 1
 #endif
 #if defined(INLAY_QGEMM_VNNI) || defined(INLAY_QGEMM_MADD)
@@ -184,7 +185,8 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
     step(full, words);
   }
   for (std::size_t r = 0; r < kRows; ++r) {
-    for (std::size_t v = 0; v < kVecs; ++v) hn::StoreU(c[r][v], d, acc + r * kTileCols + v * kLanes);
+    for (std::size_t v = 0; v < kVecs; ++v)
+      hn::StoreU(c[r][v], d, acc + r * kTileCols + v * kLanes);
   }
 }
 
@@ -225,9 +227,9 @@ struct Problem {
 };
 
 // Writes rows [i0, i0 + rows) of the tile starting at column j0 (width cols) from acc.
-HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i0,
-                         std::size_t rows, std::size_t j0, std::size_t cols,
-                         const std::int32_t* acc, const std::int32_t* row_sums) {
+HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i0, std::size_t rows,
+                         std::size_t j0, std::size_t cols, const std::int32_t* acc,
+                         const std::int32_t* row_sums) {
   const DI di;
   const hn::Rebind<float, DI> df;
   const QgemmEpilogue& e = pr.e;
@@ -239,13 +241,12 @@ HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i
   const auto zero = hn::Set(df, static_cast<float>(e.zero_point));
   for (std::size_t r = 0; r < rows; ++r) {
     const std::size_t i = i0 + r;
-    const auto az = static_cast<std::uint32_t>(
-        pr.zp.a == nullptr ? 0 : pr.zp.a[pr.zp.a_per_row ? i : 0]);
+    const auto az =
+        static_cast<std::uint32_t>(pr.zp.a == nullptr ? 0 : pr.zp.a[pr.zp.a_per_row ? i : 0]);
     // sum (a - za)(b - zb) = dot - za colsum - zb (rowsum - k za): wrapping unsigned arithmetic.
-    const std::uint32_t rs =
-        pr.need_row_sums ? static_cast<std::uint32_t>(row_sums[r]) -
-                               static_cast<std::uint32_t>(pr.k) * az
-                         : 0u;
+    const std::uint32_t rs = pr.need_row_sums ? static_cast<std::uint32_t>(row_sums[r]) -
+                                                    static_cast<std::uint32_t>(pr.k) * az
+                                              : 0u;
     const auto vaz = hn::Set(di, static_cast<std::int32_t>(az));
     const auto vrs = hn::Set(di, static_cast<std::int32_t>(rs));
     const std::int32_t row_bias = ValueAt(e.bias, e.bias_axis, QgemmAxis::per_row, i);
@@ -309,12 +310,12 @@ HWY_INLINE void FillTileColumns(const Problem& pr, std::size_t j0, std::size_t c
     tc.b_zero[x] = in && pr.zp.b ? pr.zp.b[pr.zp.b_per_column ? j : 0] : 0;
     tc.bias[x] = in ? ValueAt(e.bias, e.bias_axis, QgemmAxis::per_column, j) : 0;
     tc.scale[x] = in ? ValueAt(e.scale, e.scale_axis, QgemmAxis::per_column, j) : 0.0f;
-    tc.float_bias[x] = in ? ValueAt(e.float_bias, e.float_bias_axis, QgemmAxis::per_column, j)
-                          : 0.0f;
+    tc.float_bias[x] =
+        in ? ValueAt(e.float_bias, e.float_bias_axis, QgemmAxis::per_column, j) : 0.0f;
   }
 }
 
-constexpr std::size_t kBlockRows = 48;  // a multiple of every kRows
+constexpr std::size_t kBlockRows = 48;   // a multiple of every kRows
 constexpr std::size_t kBlockCols = 256;  // a multiple of every kTileCols
 
 // One block of C: rows [i0, i1), columns [j0, j1).
@@ -340,7 +341,8 @@ HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::si
     for (std::size_t i = i0; i < i1; i += kRows) {
       const std::size_t rows = std::min(kRows, i1 - i);
       const std::uint8_t* a_rows[kRows];
-      for (std::size_t r = 0; r < kRows; ++r) a_rows[r] = pr.a + (i + std::min(r, rows - 1)) * pr.lda;
+      for (std::size_t r = 0; r < kRows; ++r)
+        a_rows[r] = pr.a + (i + std::min(r, rows - 1)) * pr.lda;
       MicroKernel(a_rows, pr.k, b, panel_bytes, acc);
       Epilogue(pr, tc, i, rows, j, cols, acc, row_sums + (i - i0));
     }
@@ -349,11 +351,10 @@ HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::si
 
 }  // namespace qgemm_impl
 
-HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k,
-                               const std::uint8_t* a, std::size_t lda,
-                               const std::int8_t* packed_b, const std::int32_t* b_col_sums,
-                               const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue,
-                               Executor* executor) {
+HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                               std::size_t lda, const std::int8_t* packed_b,
+                               const std::int32_t* b_col_sums, const QgemmZeroPoints& zero_points,
+                               const QgemmEpilogue& epilogue, Executor* executor) {
   using namespace qgemm_impl;
   Problem pr{m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, false};
   if (zero_points.b != nullptr) {

@@ -34,8 +34,8 @@ enum class QgemmOutput : std::uint8_t { s32, f32, u8, s8 };
 
 // What happens to each exact int32 sum `acc` of C:
 //   s32: c = acc + bias
-//   f32: c = float(acc + bias) * scale + float_bias     (a product then a sum: no fused multiply-add)
-//   u8/s8: c = saturate(round_half_to_even(float(acc + bias) * scale) + zero_point)
+//   f32: c = float(acc + bias) * scale + float_bias     (a product then a sum: no fused
+//   multiply-add) u8/s8: c = saturate(round_half_to_even(float(acc + bias) * scale) + zero_point)
 // bias (int32, wrapping) and float_bias may be null; scale is required for f32, u8 and s8 (the
 // requantization multiplier, e.g. a_scale * b_scale[j] / y_scale computed in float).
 struct QgemmEpilogue {

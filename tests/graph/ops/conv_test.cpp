@@ -346,16 +346,15 @@ void check_qlinear_conv(const QConvCase& c) {
   const Y y_zero = static_cast<Y>(static_cast<std::uint8_t>(250));
   const auto acc = inlay_ref::integer_conv(s, xv, x_zero, wv, wz);
   const std::int64_t plane = std::int64_t(s.oh() * s.ow());
-  inlay::Tensor want(inlay::dtype_of_v<Y>, {std::int64_t(s.batch), m, std::int64_t(s.oh()),
-                                             std::int64_t(s.ow())});
+  inlay::Tensor want(inlay::dtype_of_v<Y>,
+                     {std::int64_t(s.batch), m, std::int64_t(s.oh()), std::int64_t(s.ow())});
   const bool y_unsigned = std::is_same<Y, std::uint8_t>::value;
   for (std::int64_t i = 0; i < want.numel(); ++i) {
     const auto o = static_cast<std::size_t>(i / plane % m);
     const float mult = x_scale * w_scale[c.per_channel ? o : 0] / y_scale;
-    want.data<Y>()[i] = static_cast<Y>(inlay_ref::requantize(acc[static_cast<std::size_t>(i)],
-                                                             bias[o], mult, y_zero,
-                                                             y_unsigned ? 0 : -128,
-                                                             y_unsigned ? 255 : 127));
+    want.data<Y>()[i] = static_cast<Y>(
+        inlay_ref::requantize(acc[static_cast<std::size_t>(i)], bias[o], mult, y_zero,
+                              y_unsigned ? 0 : -128, y_unsigned ? 255 : 127));
   }
   OpTester t("QLinearConv");
   t.attr("group", std::int64_t(s.group))
@@ -365,7 +364,8 @@ void check_qlinear_conv(const QConvCase& c) {
       .attr("pads", {std::int64_t(s.pad_t), std::int64_t(s.pad_l), std::int64_t(s.pad_b),
                      std::int64_t(s.pad_r)});
   t.in(x).constant(make_tensor<float>({}, {x_scale})).constant(make_tensor<X>({}, {x_zero}));
-  if (c.constant_w) t.constant(w); else t.in(w);
+  if (c.constant_w) t.constant(w);
+  else t.in(w);
   const auto ch = static_cast<std::int64_t>(channels);
   t.constant(make_tensor<float>(c.per_channel ? inlay::Shape{ch} : inlay::Shape{}, w_scale))
       .constant(make_tensor<W>(c.per_channel ? inlay::Shape{ch} : inlay::Shape{}, w_zero))
@@ -415,8 +415,8 @@ TEST_CASE("ConvInteger with a per-channel w_zero_point", "[graph/ops/conv]") {
   const std::vector<std::int32_t> wz{-3, 0, 5, 127, -128, 9};
   const std::vector<std::int8_t> wz8(wz.begin(), wz.end());
   const auto acc = inlay_ref::integer_conv(s, xv, 17, wv, wz);
-  const inlay::Tensor want = make_tensor<std::int32_t>(
-      {2, 6, std::int64_t(s.oh()), std::int64_t(s.ow())}, acc);
+  const inlay::Tensor want =
+      make_tensor<std::int32_t>({2, 6, std::int64_t(s.oh()), std::int64_t(s.ow())}, acc);
   OpTester("ConvInteger")
       .attr("group", std::int64_t(2))
       .attr("pads", {1, 1, 2, 2})

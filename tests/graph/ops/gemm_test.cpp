@@ -46,7 +46,8 @@ namespace {
 
 // Random 8-bit values of dtype Q as a tensor, and as int32 values for the reference.
 template <class Q>
-inlay::Tensor random_q(const inlay::Shape& shape, std::uint32_t seed, std::vector<std::int32_t>* values) {
+inlay::Tensor random_q(const inlay::Shape& shape, std::uint32_t seed,
+                       std::vector<std::int32_t>* values) {
   inlay::Tensor t(inlay::dtype_of_v<Q>, shape);
   std::mt19937 rng(seed);
   values->resize(static_cast<std::size_t>(shape.numel()));
@@ -80,7 +81,8 @@ void check_qlinear_matmul(bool constant_b) {
     b_zero[static_cast<std::size_t>(j)] = static_cast<B>(static_cast<std::uint8_t>(rng()));
   }
   const float a_scale = 0.02f, y_scale = 0.3f;
-  const std::int32_t a_zero = static_cast<A>(static_cast<std::uint8_t>(131)), y_zero = static_cast<Y>(static_cast<std::uint8_t>(7));
+  const std::int32_t a_zero = static_cast<A>(static_cast<std::uint8_t>(131)),
+                     y_zero = static_cast<Y>(static_cast<std::uint8_t>(7));
   inlay::Tensor want(inlay::dtype_of_v<Y>, {2, m, n});
   const bool y_unsigned = std::is_same<Y, std::uint8_t>::value;
   for (std::int64_t e = 0; e < 2; ++e) {
@@ -88,13 +90,17 @@ void check_qlinear_matmul(bool constant_b) {
     const auto acc = inlay_ref::integer_matmul(m, n, k, ae, {a_zero}, bv, b_zero);
     for (std::int64_t i = 0; i < m * n; ++i) {
       const float mult = a_scale * b_scale[static_cast<std::size_t>(i % n)] / y_scale;
-      want.data<Y>()[e * m * n + i] = static_cast<Y>(inlay_ref::requantize(
-          acc[static_cast<std::size_t>(i)], 0, mult, y_zero, y_unsigned ? 0 : -128, y_unsigned ? 255 : 127));
+      want.data<Y>()[e * m * n + i] =
+          static_cast<Y>(inlay_ref::requantize(acc[static_cast<std::size_t>(i)], 0, mult, y_zero,
+                                               y_unsigned ? 0 : -128, y_unsigned ? 255 : 127));
     }
   }
   OpTester t("QLinearMatMul");
-  t.in(a).constant(make_tensor<float>({}, {a_scale})).constant(make_tensor<A, std::int32_t>({}, {a_zero}));
-  if (constant_b) t.constant(b); else t.in(b);
+  t.in(a)
+      .constant(make_tensor<float>({}, {a_scale}))
+      .constant(make_tensor<A, std::int32_t>({}, {a_zero}));
+  if (constant_b) t.constant(b);
+  else t.in(b);
   t.constant(make_tensor<float>({n}, b_scale))
       .constant(q_values<B>(b_zero))
       .constant(make_tensor<float>({}, {y_scale}))
@@ -120,7 +126,8 @@ TEST_CASE("MatMulInteger broadcasts batches with per-row and per-column zero poi
   std::vector<std::int32_t> av, bv, za = {1, 200, 37}, zb(n);
   const inlay::Tensor a = random_q<std::uint8_t>({m, k}, 4, &av);
   const inlay::Tensor b = random_q<std::int8_t>({2, k, n}, 5, &bv);
-  for (std::int64_t j = 0; j < n; ++j) zb[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(j * 7 % 256) - 128;
+  for (std::int64_t j = 0; j < n; ++j)
+    zb[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(j * 7 % 256) - 128;
   std::vector<std::int32_t> want;
   for (std::int64_t e = 0; e < 2; ++e) {
     const std::vector<std::int32_t> be(bv.begin() + e * k * n, bv.begin() + (e + 1) * k * n);
@@ -128,8 +135,18 @@ TEST_CASE("MatMulInteger broadcasts batches with per-row and per-column zero poi
     want.insert(want.end(), acc.begin(), acc.end());
   }
   const inlay::Tensor y = make_tensor<std::int32_t>({2, m, n}, want);
-  OpTester("MatMulInteger").in(a).constant(b).constant(q_values<std::uint8_t>(za)).constant(q_values<std::int8_t>(zb)).check({y});
-  OpTester("MatMulInteger").in(a).in(b).in(q_values<std::uint8_t>(za)).in(q_values<std::int8_t>(zb)).check({y});
+  OpTester("MatMulInteger")
+      .in(a)
+      .constant(b)
+      .constant(q_values<std::uint8_t>(za))
+      .constant(q_values<std::int8_t>(zb))
+      .check({y});
+  OpTester("MatMulInteger")
+      .in(a)
+      .in(b)
+      .in(q_values<std::uint8_t>(za))
+      .in(q_values<std::int8_t>(zb))
+      .check({y});
 }
 
 TEST_CASE("com.microsoft QGemm: float and requantized output, transposes, alpha, bias",
@@ -140,16 +157,20 @@ TEST_CASE("com.microsoft QGemm: float and requantized output, transposes, alpha,
       for (bool quantized : {false, true}) {
         INFO("transA " << trans_a << " transB " << trans_b << " quantized " << quantized);
         std::vector<std::int32_t> av, bv;
-        const inlay::Tensor a = random_q<std::uint8_t>(trans_a ? inlay::Shape{k, m} : inlay::Shape{m, k}, 6, &av);
-        const inlay::Tensor b = random_q<std::int8_t>(trans_b ? inlay::Shape{n, k} : inlay::Shape{k, n}, 7, &bv);
+        const inlay::Tensor a =
+            random_q<std::uint8_t>(trans_a ? inlay::Shape{k, m} : inlay::Shape{m, k}, 6, &av);
+        const inlay::Tensor b =
+            random_q<std::int8_t>(trans_b ? inlay::Shape{n, k} : inlay::Shape{k, n}, 7, &bv);
         // The reference takes a [m, k] and b [k, n].
         std::vector<std::int32_t> ar(av.size()), br(bv.size());
         for (std::int64_t i = 0; i < m; ++i)
           for (std::int64_t p = 0; p < k; ++p)
-            ar[static_cast<std::size_t>(i * k + p)] = av[static_cast<std::size_t>(trans_a ? p * m + i : i * k + p)];
+            ar[static_cast<std::size_t>(i * k + p)] =
+                av[static_cast<std::size_t>(trans_a ? p * m + i : i * k + p)];
         for (std::int64_t p = 0; p < k; ++p)
           for (std::int64_t j = 0; j < n; ++j)
-            br[static_cast<std::size_t>(p * n + j)] = bv[static_cast<std::size_t>(trans_b ? j * k + p : p * n + j)];
+            br[static_cast<std::size_t>(p * n + j)] =
+                bv[static_cast<std::size_t>(trans_b ? j * k + p : p * n + j)];
         std::vector<float> b_scale(n);
         std::vector<std::int32_t> b_zero(n), bias(n);
         for (std::int64_t j = 0; j < n; ++j) {
@@ -165,18 +186,28 @@ TEST_CASE("com.microsoft QGemm: float and requantized output, transposes, alpha,
           const auto j = static_cast<std::size_t>(i % n);
           const std::int32_t s = acc[static_cast<std::size_t>(i)] + bias[j];
           if (quantized) {
-            want.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(inlay_ref::requantize(
-                acc[static_cast<std::size_t>(i)], bias[j], alpha * a_scale * b_scale[j] / y_scale, y_zero, 0, 255));
+            want.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(
+                inlay_ref::requantize(acc[static_cast<std::size_t>(i)], bias[j],
+                                      alpha * a_scale * b_scale[j] / y_scale, y_zero, 0, 255));
           } else {
             want.data<float>()[i] = static_cast<float>(s) * (alpha * a_scale * b_scale[j] / 1.0f);
           }
         }
         OpTester t("QGemm");
-        t.domain("com.microsoft").attr("transA", std::int64_t{trans_a}).attr("transB", std::int64_t{trans_b}).attr("alpha", alpha);
-        t.in(a).constant(make_tensor<float>({}, {a_scale})).constant(make_tensor<std::uint8_t, std::int32_t>({}, {a_zero}));
-        t.constant(b).constant(make_tensor<float>({n}, b_scale)).constant(q_values<std::int8_t>(b_zero));
+        t.domain("com.microsoft")
+            .attr("transA", std::int64_t{trans_a})
+            .attr("transB", std::int64_t{trans_b})
+            .attr("alpha", alpha);
+        t.in(a)
+            .constant(make_tensor<float>({}, {a_scale}))
+            .constant(make_tensor<std::uint8_t, std::int32_t>({}, {a_zero}));
+        t.constant(b)
+            .constant(make_tensor<float>({n}, b_scale))
+            .constant(q_values<std::int8_t>(b_zero));
         t.constant(make_tensor<std::int32_t>({n}, bias));
-        if (quantized) t.constant(make_tensor<float>({}, {y_scale})).constant(make_tensor<std::uint8_t, std::int32_t>({}, {y_zero}));
+        if (quantized)
+          t.constant(make_tensor<float>({}, {y_scale}))
+              .constant(make_tensor<std::uint8_t, std::int32_t>({}, {y_zero}));
         t.check({want});
       }
     }
@@ -188,15 +219,28 @@ TEST_CASE("the integer matmuls name what is wrong", "[graph/ops/gemm]") {
   const inlay::Tensor a = random_q<std::uint8_t>({2, 3}, 8, &v);
   const inlay::Tensor b = random_q<std::int8_t>({3, 4}, 9, &v);
   OpTester("QLinearMatMul")
-      .in(a).constant(make_tensor<float>({}, {0.0f})).constant(make_tensor<std::uint8_t>({}, {0}))
-      .constant(b).constant(make_tensor<float>({}, {1.0f})).constant(make_tensor<std::int8_t>({}, {0}))
-      .constant(make_tensor<float>({}, {1.0f})).constant(make_tensor<std::uint8_t>({}, {0}))
-      .expect_run_error(ErrorKind::invalid_model, "a_scale holds 0.000000; scales must be finite and > 0");
+      .in(a)
+      .constant(make_tensor<float>({}, {0.0f}))
+      .constant(make_tensor<std::uint8_t>({}, {0}))
+      .constant(b)
+      .constant(make_tensor<float>({}, {1.0f}))
+      .constant(make_tensor<std::int8_t>({}, {0}))
+      .constant(make_tensor<float>({}, {1.0f}))
+      .constant(make_tensor<std::uint8_t>({}, {0}))
+      .expect_run_error(ErrorKind::invalid_model,
+                        "a_scale holds 0.000000; scales must be finite and > 0");
   OpTester("QLinearMatMul")
-      .in(a).constant(make_tensor<float>({}, {1.0f})).constant(make_tensor<std::uint8_t>({}, {0}))
-      .constant(b).constant(make_tensor<float>({3}, {1.0f, 1.0f, 1.0f})).constant(make_tensor<std::int8_t>({}, {0}))
-      .constant(make_tensor<float>({}, {1.0f})).constant(make_tensor<std::uint8_t>({}, {0}))
+      .in(a)
+      .constant(make_tensor<float>({}, {1.0f}))
+      .constant(make_tensor<std::uint8_t>({}, {0}))
+      .constant(b)
+      .constant(make_tensor<float>({3}, {1.0f, 1.0f, 1.0f}))
+      .constant(make_tensor<std::int8_t>({}, {0}))
+      .constant(make_tensor<float>({}, {1.0f}))
+      .constant(make_tensor<std::uint8_t>({}, {0}))
       .expect_run_error(ErrorKind::shape_mismatch, "b_scale [3] must be a scalar or [4]");
-  OpTester("MatMulInteger").in(a).in(make_tensor<float>({3, 4}, std::vector<float>(12)))
+  OpTester("MatMulInteger")
+      .in(a)
+      .in(make_tensor<float>({3, 4}, std::vector<float>(12)))
       .expect_run_error(ErrorKind::unsupported_op, "B has dtype f32; uint8 or int8 expected");
 }

@@ -410,7 +410,8 @@ class Int8Conv {
   // The output channel count of W (for the callers' per-channel vectors).
   static std::int64_t out_channels(const OpContext& ctx, const Tensor& w) {
     if (w.rank() < 3) {
-      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
+      ctx.fail(ErrorKind::shape_mismatch,
+               "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
     }
     return w.shape()[0];
   }
@@ -443,9 +444,8 @@ class Int8Conv {
                       cg = static_cast<std::size_t>(c) / groups;
     const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
     const std::size_t plane = p.in_h * p.in_w;
-    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
-                        p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 &&
-                        p.pad_bottom == 0 && p.pad_right == 0;
+    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+                        p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
     const bool w_signed = w.dtype() == DType::i8, x_unsigned = x.dtype() == DType::u8;
     const bool w_ready = !w_signed || (!w_source_.empty() && w.raw_data() == w_source_.raw_data() &&
                                        w.shape() == w_source_.shape());
@@ -483,8 +483,7 @@ class Int8Conv {
         zp.a_per_row = wz.size() > 1;
         zp.b = &xz;
         kernels::QgemmEpilogue eg = e;
-        eg.c = output_bytes(y) +
-               (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
+        eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
         eg.ldc = nn;
         if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
         if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
@@ -495,8 +494,8 @@ class Int8Conv {
   }
 
  private:
-  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw - pl],
-  // or pad where that falls outside.
+  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
+  // pl], or pad where that falls outside.
   static void im2col(const kernels::Conv2dParams& p, const std::uint8_t* x, std::size_t channels,
                      std::uint8_t pad, std::uint8_t* cols) {
     const std::size_t oh = p.out_h(), ow = p.out_w();
@@ -528,7 +527,7 @@ class Int8Conv {
 
   WindowAttrs window_;
   std::int64_t group_;
-  Tensor w_source_;                   // a constant int8 W ...
+  Tensor w_source_;                      // a constant int8 W ...
   std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
 };
 
@@ -543,10 +542,10 @@ class ConvIntegerKernel final : public OpKernel {
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
     const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    const std::vector<std::int32_t> xz =
-        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz =
-        read_zero_points(info, ctx.has_input(3) ? &ctx.input(3) : nullptr, m, w.dtype(), "w_zero_point");
+    const std::vector<std::int32_t> xz = read_zero_points(
+        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, x.dtype(), "x_zero_point");
+    const std::vector<std::int32_t> wz = read_zero_points(
+        info, ctx.has_input(3) ? &ctx.input(3) : nullptr, m, w.dtype(), "w_zero_point");
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
     conv_.run(ctx, x, w, xz[0], wz, e, DType::i32);
@@ -575,8 +574,10 @@ class QLinearConvKernel final : public OpKernel {
     const std::vector<float> x_scale = read_scales(info, ctx.input(1), 1, "x_scale");
     const std::vector<float> w_scale = read_scales(info, ctx.input(4), m, "w_scale");
     const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
-    const std::vector<std::int32_t> xz = read_zero_points(info, &ctx.input(2), 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz = read_zero_points(info, &ctx.input(5), m, w.dtype(), "w_zero_point");
+    const std::vector<std::int32_t> xz =
+        read_zero_points(info, &ctx.input(2), 1, x.dtype(), "x_zero_point");
+    const std::vector<std::int32_t> wz =
+        read_zero_points(info, &ctx.input(5), m, w.dtype(), "w_zero_point");
     const std::vector<float> mult = multipliers(x_scale[0], w_scale, y_scale[0]);
     kernels::QgemmEpilogue e;
     e.output = qgemm_output_of(y_zero.dtype());
@@ -587,7 +588,8 @@ class QLinearConvKernel final : public OpKernel {
       const Tensor& bias = ctx.input(8);
       if (bias.dtype() != DType::i32 || bias.numel() != m) {
         ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "], not " +
-                                                dtype_name(bias.dtype()) + " " + bias.shape().to_string());
+                                                dtype_name(bias.dtype()) + " " +
+                                                bias.shape().to_string());
       }
       e.bias = bias.data<std::int32_t>();
       e.bias_axis = kernels::QgemmAxis::per_row;

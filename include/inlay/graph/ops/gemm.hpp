@@ -1,7 +1,7 @@
 // The gemm family (kernels/gemm.hpp; the typed door's nn::Dense): Gemm, MatMul and Einsum on the
-// GEMM kernel; MatMulInteger, QLinearMatMul and com.microsoft QGemm on the int8 GEMM (kernels/qgemm.hpp).
-// A constant B (the weights) is packed once at load. A bias and an activation fused by
-// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
+// GEMM kernel; MatMulInteger, QLinearMatMul and com.microsoft QGemm on the int8 GEMM
+// (kernels/qgemm.hpp). A constant B (the weights) is packed once at load. A bias and an activation
+// fused by graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_GEMM_HPP
 #define INLAY_GRAPH_OPS_GEMM_HPP
@@ -405,11 +405,11 @@ class MatMulIntegerKernel final : public OpKernel {
       ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
     }
     const std::vector<std::int32_t> za =
-        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr,
-                         a.shape()[a.rank() - 2], a.dtype(), "a_zero_point");
+        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr, a.shape()[a.rank() - 2],
+                         a.dtype(), "a_zero_point");
     const std::vector<std::int32_t> zb =
-        read_zero_points(info, ctx.has_input(3) ? &ctx.input(3) : nullptr,
-                         b.shape()[b.rank() - 1], b.dtype(), "b_zero_point");
+        read_zero_points(info, ctx.has_input(3) ? &ctx.input(3) : nullptr, b.shape()[b.rank() - 1],
+                         b.dtype(), "b_zero_point");
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
     run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, DType::i32);
@@ -444,12 +444,14 @@ class QLinearMatMulKernel final : public OpKernel {
     const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
     const std::vector<std::int32_t> za =
         read_zero_points(info, &ctx.input(2), 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb = read_zero_points(info, &ctx.input(5), n, b.dtype(), "b_zero_point");
+    const std::vector<std::int32_t> zb =
+        read_zero_points(info, &ctx.input(5), n, b.dtype(), "b_zero_point");
     const std::vector<float> mult = multipliers(a_scale[0], b_scale, y_scale[0]);
     kernels::QgemmEpilogue e;
     e.output = qgemm_output_of(y_zero.dtype());
     e.scale = mult.data();
-    e.scale_axis = mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
+    e.scale_axis =
+        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
     e.zero_point = read_zero_points(info, &y_zero, 1, y_zero.dtype(), "y_zero_point")[0];
     run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, y_zero.dtype());
   }
@@ -495,15 +497,16 @@ class QGemmKernel final : public OpKernel {
     const auto sn = static_cast<std::int64_t>(n);
     const std::vector<float> a_scale = read_scales(info, ctx.input(1), 1, "a_scale");
     const std::vector<float> b_scale = read_scales(info, ctx.input(4), sn, "b_scale");
-    const std::vector<std::int32_t> za =
-        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb =
-        read_zero_points(info, ctx.has_input(5) ? &ctx.input(5) : nullptr, sn, b.dtype(), "b_zero_point");
+    const std::vector<std::int32_t> za = read_zero_points(
+        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, a.dtype(), "a_zero_point");
+    const std::vector<std::int32_t> zb = read_zero_points(
+        info, ctx.has_input(5) ? &ctx.input(5) : nullptr, sn, b.dtype(), "b_zero_point");
     kernels::QgemmEpilogue e;
     if (ctx.has_input(6)) {
       const Tensor& c = ctx.input(6);
       if (c.dtype() != DType::i32) {
-        ctx.fail(ErrorKind::unsupported_op, "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
       }
       const Shape& cs = c.shape();
       const auto sm = static_cast<std::int64_t>(m);
@@ -514,7 +517,8 @@ class QGemmKernel final : public OpKernel {
       } else if (cs.rank() == 2 && cs[0] == sm && cs[1] == 1) {
         e.bias_axis = kernels::QgemmAxis::per_row;
       } else {
-        ctx.fail(ErrorKind::unsupported_op, "C " + cs.to_string() + " (only a scalar, [N], [1, N] or [M, 1] C is supported)");
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C " + cs.to_string() + " (only a scalar, [N], [1, N] or [M, 1] C is supported)");
       }
       e.bias = c.data<std::int32_t>();
     }
@@ -526,14 +530,16 @@ class QGemmKernel final : public OpKernel {
       out = ctx.has_input(8) ? ctx.input(8).dtype() : DType::u8;
       if (out != DType::u8 && out != DType::i8) require_8bit(info, ctx.input(8), "y_zero_point");
       e.output = qgemm_output_of(out);
-      e.zero_point = ctx.has_input(8) ? read_zero_points(info, &ctx.input(8), 1, out, "y_zero_point")[0] : 0;
+      e.zero_point =
+          ctx.has_input(8) ? read_zero_points(info, &ctx.input(8), 1, out, "y_zero_point")[0] : 0;
       mult = multipliers(alpha_ * a_scale[0], b_scale, y_scale[0]);
     } else {
       e.output = kernels::QgemmOutput::f32;
       mult = multipliers(alpha_ * a_scale[0], b_scale, 1.0f);
     }
     e.scale = mult.data();
-    e.scale_axis = mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
+    e.scale_axis =
+        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
     run_int8_matmul(ctx, a, trans_a_, b, trans_b_, za, zb, weights_, e, out);
   }
 

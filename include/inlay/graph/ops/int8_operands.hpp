@@ -19,8 +19,8 @@ namespace ops {
 
 inline void require_8bit(const OpInfo& info, const Tensor& t, const char* what) {
   if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-    info.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                             dtype_name(t.dtype()) + "; uint8 or int8 expected");
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                             "; uint8 or int8 expected");
   }
 }
 
@@ -32,9 +32,8 @@ inline std::vector<std::int32_t> read_zero_points(const OpInfo& info, const Tens
   if (z == nullptr) return {0};
   require_8bit(info, *z, what);
   if (z->dtype() != operand) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " +
-                                            dtype_name(z->dtype()) + ", its operand " +
-                                            dtype_name(operand));
+    info.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(z->dtype()) +
+                                            ", its operand " + dtype_name(operand));
   }
   if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == count)) {
     info.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
@@ -63,8 +62,8 @@ inline std::vector<float> read_scales(const OpInfo& info, const Tensor& s, std::
   std::vector<float> v(s.data<float>(), s.data<float>() + s.numel());
   for (float x : v) {
     if (!(x > 0.0f) || !std::isfinite(x)) {
-      info.fail(ErrorKind::invalid_model,
-                std::string(what) + " holds " + std::to_string(x) + "; scales must be finite and > 0");
+      info.fail(ErrorKind::invalid_model, std::string(what) + " holds " + std::to_string(x) +
+                                              "; scales must be finite and > 0");
     }
   }
   return v;
@@ -104,14 +103,16 @@ struct PackedInt8Weights {
     const auto cols = static_cast<std::size_t>(s[s.rank() - 1]);
     k = trans_b ? cols : rows;
     n = trans_b ? rows : cols;
-    const std::size_t count = rows * cols == 0 ? 0 : static_cast<std::size_t>(b.numel()) / (rows * cols);
+    const std::size_t count =
+        rows * cols == 0 ? 0 : static_cast<std::size_t>(b.numel()) / (rows * cols);
     packed.assign(count, {});
     col_sums.assign(count, {});
     for (std::size_t e = 0; e < count; ++e) {
       packed[e].resize(kernels::qgemm_packed_b_size(n, k));
       col_sums[e].resize(n + 1);
-      kernels::qgemm_pack_b(trans_b, n, k, static_cast<const std::uint8_t*>(b.raw_data()) + e * rows * cols,
-                            cols, b.dtype() == DType::u8, packed[e].data(), col_sums[e].data());
+      kernels::qgemm_pack_b(trans_b, n, k,
+                            static_cast<const std::uint8_t*>(b.raw_data()) + e * rows * cols, cols,
+                            b.dtype() == DType::u8, packed[e].data(), col_sums[e].data());
     }
     source = b;
   }
@@ -139,12 +140,14 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
     ctx.fail(ErrorKind::unsupported_op, "a transposed operand of rank above 2");
   }
   const std::size_t ra = a.rank(), rb = b.rank();
-  const std::int64_t m = a.shape()[trans_a ? ra - 1 : ra - 2], k = a.shape()[trans_a ? ra - 2 : ra - 1];
-  const std::int64_t n = b.shape()[trans_b ? rb - 2 : rb - 1], kb = b.shape()[trans_b ? rb - 1 : rb - 2];
+  const std::int64_t m = a.shape()[trans_a ? ra - 1 : ra - 2],
+                     k = a.shape()[trans_a ? ra - 2 : ra - 1];
+  const std::int64_t n = b.shape()[trans_b ? rb - 2 : rb - 1],
+                     kb = b.shape()[trans_b ? rb - 1 : rb - 2];
   if (kb != k) {
-    ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + (trans_a ? " (transposed)" : "") +
-                                            " and B " + b.shape().to_string() +
-                                            (trans_b ? " (transposed)" : "") + " do not multiply");
+    ctx.fail(ErrorKind::shape_mismatch,
+             "A " + a.shape().to_string() + (trans_a ? " (transposed)" : "") + " and B " +
+                 b.shape().to_string() + (trans_b ? " (transposed)" : "") + " do not multiply");
   }
   if (a_zero.size() != 1 && static_cast<std::int64_t>(a_zero.size()) != m) {
     ctx.fail(ErrorKind::shape_mismatch,
@@ -195,8 +198,7 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
   const Shape ins[2] = {ab, bb};
   for_each_broadcast(batch, ins, [&](std::int64_t index, const std::int64_t* off) {
     kernels::QgemmEpilogue eb = e;
-    eb.c = output_bytes(y) +
-           static_cast<std::size_t>(index) * um * un * out_size;
+    eb.c = output_bytes(y) + static_cast<std::size_t>(index) * um * un * out_size;
     eb.ldc = un;
     const std::uint8_t* ap = a_data + static_cast<std::size_t>(off[0]) * um * uk;
     if (packed) {
@@ -219,8 +221,7 @@ inline kernels::QgemmOutput qgemm_output_of(DType t) {
 
 // Requantization multipliers in float, as the operators define them: a_scale * b_scale[j] /
 // y_scale (times alpha for QGemm).
-inline std::vector<float> multipliers(float first, const std::vector<float>& per,
-                                      float divisor) {
+inline std::vector<float> multipliers(float first, const std::vector<float>& per, float divisor) {
   std::vector<float> out(per.size());
   for (std::size_t i = 0; i < per.size(); ++i) out[i] = first * per[i] / divisor;
   return out;
