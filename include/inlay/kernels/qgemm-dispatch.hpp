@@ -121,8 +121,7 @@ inline void pack_group(bool trans_b, std::size_t n, std::size_t k, const std::ui
         __m128i r[4];
         for (std::size_t i = 0; i < 4; ++i) {
           r[i] = _mm_xor_si128(
-              _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + (4 * t + i) * ldb + j0)),
-              vflip);
+              _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + (4 * t + i) * ldb + j0)), vflip);
         }
         const __m128i lo01 = _mm_unpacklo_epi8(r[0], r[1]), hi01 = _mm_unpackhi_epi8(r[0], r[1]);
         const __m128i lo23 = _mm_unpacklo_epi8(r[2], r[3]), hi23 = _mm_unpackhi_epi8(r[2], r[3]);
@@ -131,8 +130,8 @@ inline void pack_group(bool trans_b, std::size_t n, std::size_t k, const std::ui
         auto* out = reinterpret_cast<std::uint8_t*>(packed) + j0 * k4 + t * 64;
         for (std::size_t i = 0; i < 4; ++i) {
           _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i), c[i]);
-          const __m128i pairs = _mm_add_epi16(_mm_srai_epi16(_mm_slli_epi16(c[i], 8), 8),
-                                              _mm_srai_epi16(c[i], 8));
+          const __m128i pairs =
+              _mm_add_epi16(_mm_srai_epi16(_mm_slli_epi16(c[i], 8), 8), _mm_srai_epi16(c[i], 8));
           auto* sums = reinterpret_cast<__m128i*>(col_sums + j0 + 4 * i);
           _mm_storeu_si128(sums, _mm_add_epi32(_mm_loadu_si128(sums), _mm_madd_epi16(pairs, ones)));
         }

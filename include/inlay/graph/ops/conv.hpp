@@ -512,13 +512,25 @@ class Int8Conv {
               continue;
             }
             const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
-            for (std::size_t ox = 0; ox < ow; ++ox) {
-              const auto ix = static_cast<std::ptrdiff_t>(ox * p.stride_w + j * p.dilation_w) -
-                              static_cast<std::ptrdiff_t>(p.pad_left);
-              out[ox] = ix < 0 || ix >= static_cast<std::ptrdiff_t>(p.in_w)
-                            ? pad
-                            : in[static_cast<std::size_t>(ix)];
+            // Output columns [lo, hi) read inside the row; the others are padding.
+            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                                static_cast<std::ptrdiff_t>(p.pad_left);
+            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+            std::size_t hi =
+                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+            lo = std::min(lo, ow);
+            hi = std::max(lo, std::min(hi, ow));
+            std::memset(out, pad, lo);
+            if (sw == 1) {
+              std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else {
+              for (std::size_t ox = lo; ox < hi; ++ox) {
+                out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
+              }
             }
+            std::memset(out + hi, pad, ow - hi);
           }
         }
       }
