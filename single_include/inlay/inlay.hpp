@@ -12860,40 +12860,33 @@ inline void require_8bit(const OpInfo& info, const Tensor& t, const char* what) 
   }
 }
 
-// Zero point `what` of an 8-bit operand of dtype `operand`: absent (0), a scalar, or 1-D of
-// `count` values (per row or column). Values as int32, in the operand's own range.
+// Zero point `what`: absent (0), a scalar, or 1-D (per row or column: the matmul and the
+// convolution check the length). Values as int32, in the operand's own range.
 inline std::vector<std::int32_t> read_zero_points(const OpInfo& info, const Tensor* z,
-                                                  std::int64_t count, DType operand,
                                                   const char* what) {
   if (z == nullptr) return {0};
   require_8bit(info, *z, what);
-  if (z->dtype() != operand) {
-    info.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(z->dtype()) +
-                                            ", its operand " + dtype_name(operand));
-  }
-  if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == count)) {
-    info.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
-                                             " must be a scalar or [" + std::to_string(count) +
-                                             "]");
+  if (z->numel() != 1 && z->rank() != 1) {
+    info.fail(ErrorKind::shape_mismatch,
+              std::string(what) + " " + z->shape().to_string() + " must be a scalar or 1-D");
   }
   std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
   for (std::size_t i = 0; i < v.size(); ++i) {
     v[i] = z->dtype() == DType::u8 ? z->data<std::uint8_t>()[i] : z->data<std::int8_t>()[i];
   }
+  if (v.empty()) info.fail(ErrorKind::shape_mismatch, std::string(what) + " is empty");
   return v;
 }
 
-// Float scale `what`: a scalar or 1-D of `count` values, each finite and > 0.
-inline std::vector<float> read_scales(const OpInfo& info, const Tensor& s, std::int64_t count,
-                                      const char* what) {
+// Float scale `what`: a scalar or 1-D, each value finite and > 0.
+inline std::vector<float> read_scales(const OpInfo& info, const Tensor& s, const char* what) {
   if (s.dtype() != DType::f32) {
     info.fail(ErrorKind::unsupported_op,
               std::string(what) + " has dtype " + dtype_name(s.dtype()) + "; float expected");
   }
-  if (s.numel() != 1 && !(s.rank() == 1 && s.numel() == count)) {
-    info.fail(ErrorKind::shape_mismatch, std::string(what) + " " + s.shape().to_string() +
-                                             " must be a scalar or [" + std::to_string(count) +
-                                             "]");
+  if ((s.numel() != 1 && s.rank() != 1) || s.numel() == 0) {
+    info.fail(ErrorKind::shape_mismatch,
+              std::string(what) + " " + s.shape().to_string() + " must be a scalar or 1-D");
   }
   std::vector<float> v(s.data<float>(), s.data<float>() + s.numel());
   for (float x : v) {
@@ -12905,6 +12898,101 @@ inline std::vector<float> read_scales(const OpInfo& info, const Tensor& s, std::
   return v;
 }
 
+// Where an integer op finds its quantization parameters: input indices, -1 where it has none.
+struct Int8ParamInputs {
+  int a_scale = -1, a_zero = -1, b_scale = -1, b_zero = -1, y_scale = -1, y_zero = -1;
+  float alpha = 1.0f;
+};
+
+// An integer op's zero points (in their operands' own range) and requantization multipliers
+// alpha * a_scale * b_scale[j] / y_scale computed in float (empty for int32 output; without a
+// y_scale the output is float and the divisor 1).
+struct Int8Params {
+  std::vector<std::int32_t> a_zero, b_zero;
+  std::vector<float> multiplier;
+  std::int32_t y_zero = 0;
+  DType y_type = DType::i32;
+};
+
+// The parameters, read once at load when every input they come from is a constant (so that a
+// run allocates nothing), else at each run (parameters fed at run time).
+class Int8ParamCache {
+ public:
+  Int8ParamCache(const OpInfo& info, const Int8ParamInputs& where) : where_(where) {
+    for (int i :
+         {where.a_scale, where.a_zero, where.b_scale, where.b_zero, where.y_scale, where.y_zero}) {
+      if (i >= 0 && info.has_input(static_cast<std::size_t>(i)) &&
+          info.constant_input(static_cast<std::size_t>(i)) == nullptr) {
+        return;
+      }
+    }
+    params_ = read(info, [&](int i) { return info.constant_input(static_cast<std::size_t>(i)); });
+    ready_ = true;
+  }
+
+  // The parameters for this run: the ones read at load, or read now into `storage`.
+  const Int8Params& get(OpContext& ctx, Int8Params& storage) const {
+    if (ready_) return params_;
+    storage = read(ctx.info(), [&](int i) {
+      const auto u = static_cast<std::size_t>(i);
+      return ctx.has_input(u) ? &ctx.input(u) : nullptr;
+    });
+    return storage;
+  }
+
+  // A zero point must have its operand's dtype (checked per run: operands may be fed).
+  void check_zero_dtype(const OpContext& ctx, bool of_a, const Tensor& operand,
+                        const char* what) const {
+    const int i = of_a ? where_.a_zero : where_.b_zero;
+    if (i < 0 || !ctx.has_input(static_cast<std::size_t>(i))) return;
+    const DType z = ctx.input(static_cast<std::size_t>(i)).dtype();
+    if (z != operand.dtype()) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(z) +
+                                             ", its operand " + dtype_name(operand.dtype()));
+    }
+  }
+
+ private:
+  template <class Get>
+  Int8Params read(const OpInfo& info, Get get) const {
+    const auto at = [&](int i) -> const Tensor* { return i < 0 ? nullptr : get(i); };
+    Int8Params p;
+    p.a_zero = read_zero_points(info, at(where_.a_zero), "the zero point of A");
+    p.b_zero = read_zero_points(info, at(where_.b_zero), "the zero point of B");
+    if (where_.a_scale < 0) return p;  // int32 output
+    const Tensor* a_scale = at(where_.a_scale);
+    const Tensor* b_scale = at(where_.b_scale);
+    if (a_scale == nullptr || b_scale == nullptr) {
+      info.fail(ErrorKind::invalid_model, "a scale input is missing");
+    }
+    const std::vector<float> sa = read_scales(info, *a_scale, "the scale of A");
+    const std::vector<float> sb = read_scales(info, *b_scale, "the scale of B");
+    if (sa.size() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis scale of A");
+    float divisor = 1.0f;
+    p.y_type = DType::f32;
+    if (const Tensor* y_scale = at(where_.y_scale)) {
+      const std::vector<float> sy = read_scales(info, *y_scale, "y_scale");
+      if (sy.size() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis y_scale");
+      divisor = sy[0];
+      p.y_type = DType::u8;
+      if (const Tensor* y_zero = at(where_.y_zero)) {
+        require_8bit(info, *y_zero, "y_zero_point");
+        if (y_zero->numel() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+        p.y_type = y_zero->dtype();
+        p.y_zero = read_zero_points(info, y_zero, "y_zero_point")[0];
+      }
+    }
+    const float first = where_.alpha * sa[0];
+    p.multiplier.resize(sb.size());
+    for (std::size_t j = 0; j < sb.size(); ++j) p.multiplier[j] = first * sb[j] / divisor;
+    return p;
+  }
+
+  Int8ParamInputs where_;
+  Int8Params params_;
+  bool ready_ = false;
+};
+
 // The bytes of an output of the integer ops (int32, float, uint8 or int8), for the kernel.
 inline std::uint8_t* output_bytes(Tensor& y) {
   switch (y.dtype()) {
@@ -12913,13 +13001,6 @@ inline std::uint8_t* output_bytes(Tensor& y) {
     case DType::i8: return reinterpret_cast<std::uint8_t*>(y.data<std::int8_t>());
     default: return y.data<std::uint8_t>();
   }
-}
-
-// Zero points moved into the kernel's operand form: A (uint8) +128 when it is int8, B (int8)
-// -128 when it is uint8 (the bytes themselves are flipped: x ^ 0x80).
-inline std::vector<std::int32_t> shift_zero_points(std::vector<std::int32_t> z, std::int32_t by) {
-  for (auto& v : z) v += by;
-  return z;
 }
 
 // The B operand (k x n, the weights) packed once: one packed matrix per batch matrix of a
@@ -12967,7 +13048,7 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
                             bool trans_b, const std::vector<std::int32_t>& a_zero,
                             const std::vector<std::int32_t>& b_zero,
                             const PackedInt8Weights& weights, kernels::QgemmEpilogue e,
-                            DType out_dtype) {
+                            std::size_t scale_count, DType out_dtype) {
   const OpInfo& info = ctx.info();
   if (a.rank() < 2 || b.rank() < 2) {
     ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
@@ -12995,26 +13076,35 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
   }
   const Shape ab(a.shape().data(), ra - 2), bb(b.shape().data(), rb - 2);
   const Shape batch = broadcast(info, ab, bb);
-  std::vector<std::int64_t> out_dims = dims_of(batch);
-  out_dims.push_back(m);
-  out_dims.push_back(n);
-  Tensor& y = ctx.output(0, out_dtype, make_shape(out_dims));
+  std::int64_t out_dims[Shape::max_rank];
+  for (std::size_t i = 0; i < batch.rank(); ++i) out_dims[i] = batch[i];
+  out_dims[batch.rank()] = m;
+  out_dims[batch.rank() + 1] = n;
+  Tensor& y = ctx.output(0, out_dtype, Shape(out_dims, batch.rank() + 2));
   if (y.numel() == 0) return;
   const auto um = static_cast<std::size_t>(m), un = static_cast<std::size_t>(n),
              uk = static_cast<std::size_t>(k);
+  if (e.scale_axis == kernels::QgemmAxis::per_column && scale_count != un) {
+    ctx.fail(ErrorKind::shape_mismatch, "the scale of B has " + std::to_string(scale_count) +
+                                            " values; B has " + std::to_string(un) + " columns");
+  }
   const bool a_signed = a.dtype() == DType::i8, b_unsigned = b.dtype() == DType::u8;
-  const std::vector<std::int32_t> za = shift_zero_points(a_zero, a_signed ? 128 : 0);
-  const std::vector<std::int32_t> zb = shift_zero_points(b_zero, b_unsigned ? -128 : 0);
-  kernels::QgemmZeroPoints zp;
-  zp.a = za.data();
-  zp.a_per_row = za.size() > 1;
-  zp.b = zb.data();
-  zp.b_per_column = zb.size() > 1;
   const bool packed = weights.matches(b);
   const std::size_t a_bytes = a_signed || trans_a ? static_cast<std::size_t>(a.numel()) : 0;
   const std::size_t a_room = (a_bytes + 63) / 64 * 64;
+  const std::size_t zero_room = (a_zero.size() + b_zero.size()) * sizeof(std::int32_t);
   const std::size_t ws_bytes = packed ? 0 : kernels::qgemm_workspace_size(un, uk);
-  auto* scratch = static_cast<std::uint8_t*>(ctx.scratch(a_room + ws_bytes));
+  auto* scratch = static_cast<std::uint8_t*>(ctx.scratch(a_room + ws_bytes + zero_room));
+  // The zero points in the kernel's form: A +128 when int8, B -128 when uint8.
+  auto* za = reinterpret_cast<std::int32_t*>(scratch + a_room + ws_bytes);
+  std::int32_t* zb = za + a_zero.size();
+  for (std::size_t i = 0; i < a_zero.size(); ++i) za[i] = a_zero[i] + (a_signed ? 128 : 0);
+  for (std::size_t j = 0; j < b_zero.size(); ++j) zb[j] = b_zero[j] - (b_unsigned ? 128 : 0);
+  kernels::QgemmZeroPoints zp;
+  zp.a = za;
+  zp.a_per_row = a_zero.size() > 1;
+  zp.b = zb;
+  zp.b_per_column = b_zero.size() > 1;
   const auto* a_data = static_cast<const std::uint8_t*>(a.raw_data());
   if (a_bytes > 0) {
     const std::uint8_t flip = a_signed ? 0x80 : 0x00;
@@ -13053,14 +13143,6 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
 // The kernel's output for a uint8 or int8 Y.
 inline kernels::QgemmOutput qgemm_output_of(DType t) {
   return t == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
-}
-
-// Requantization multipliers in float, as the operators define them: a_scale * b_scale[j] /
-// y_scale (times alpha for QGemm).
-inline std::vector<float> multipliers(float first, const std::vector<float>& per, float divisor) {
-  std::vector<float> out(per.size());
-  for (std::size_t i = 0; i < per.size(); ++i) out[i] = first * per[i] / divisor;
-  return out;
 }
 
 }  // namespace ops
@@ -13472,7 +13554,8 @@ class Int8Conv {
   // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
   // and biases (per row: all M channels); C is set here.
   void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
-           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e, DType out) const {
+           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
+           std::size_t scale_count, DType out) const {
     const OpInfo& info = ctx.info();
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
@@ -13483,14 +13566,23 @@ class Int8Conv {
                                               std::to_string(group_) + " does not fit x " +
                                               x.shape().to_string());
     }
+    const auto um = static_cast<std::size_t>(m);
+    if (w_zero.size() != 1 && w_zero.size() != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
+    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
     const auto axes =
         resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
     kernels::Conv2dParams p;
     set_conv_axes(p, axes);
-    std::vector<std::int64_t> out_dims{batch, m};
-    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
-    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
-    Tensor& y = ctx.output(0, out, make_shape(out_dims));
+    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
+                       ow = static_cast<std::int64_t>(p.out_w());
+    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
+    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
     if (y.numel() == 0) return;
     const auto groups = static_cast<std::size_t>(group_);
     const std::size_t mg = static_cast<std::size_t>(m) / groups,
@@ -13505,8 +13597,9 @@ class Int8Conv {
     const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
     const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
     const std::size_t col_room = direct ? 0 : round64(kk * nn);
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
     auto* scratch = static_cast<std::uint8_t*>(
-        ctx.scratch(w_room + col_room + kernels::qgemm_workspace_size(nn, kk)));
+        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
     const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
     if (w_signed) {
       if (w_ready) {
@@ -13518,7 +13611,8 @@ class Int8Conv {
     }
     std::uint8_t* cols = scratch + w_room;
     void* workspace = scratch + w_room + col_room;
-    const std::vector<std::int32_t> wz = shift_zero_points(w_zero, w_signed ? 128 : 0);
+    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
+    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
     const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
     const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
     const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
@@ -13532,8 +13626,8 @@ class Int8Conv {
           bmat = cols;
         }
         kernels::QgemmZeroPoints zp;
-        zp.a = wz.data() + (wz.size() > 1 ? g * mg : 0);
-        zp.a_per_row = wz.size() > 1;
+        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
+        zp.a_per_row = w_zero.size() > 1;
         zp.b = &xz;
         kernels::QgemmEpilogue eg = e;
         eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
@@ -13599,56 +13693,60 @@ class Int8Conv {
 // ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
 class ConvIntegerKernel final : public OpKernel {
  public:
-  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1) {}
+  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
-    const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    const std::vector<std::int32_t> xz = read_zero_points(
-        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz = read_zero_points(
-        info, ctx.has_input(3) ? &ctx.input(3) : nullptr, m, w.dtype(), "w_zero_point");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
-    conv_.run(ctx, x, w, xz[0], wz, e, DType::i32);
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_zero = 2;  // x's
+    p.b_zero = 3;  // w's
+    return p;
+  }
   Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 // QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
 // y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
-// channel ([M]), B int32 [M].
+// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3) {}
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(3);
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
-    const Tensor& y_zero = ctx.input(7);
-    require_8bit(info, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
     const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    const std::vector<float> x_scale = read_scales(info, ctx.input(1), 1, "x_scale");
-    const std::vector<float> w_scale = read_scales(info, ctx.input(4), m, "w_scale");
-    const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
-    const std::vector<std::int32_t> xz =
-        read_zero_points(info, &ctx.input(2), 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz =
-        read_zero_points(info, &ctx.input(5), m, w.dtype(), "w_zero_point");
-    const std::vector<float> mult = multipliers(x_scale[0], w_scale, y_scale[0]);
     kernels::QgemmEpilogue e;
-    e.output = qgemm_output_of(y_zero.dtype());
-    e.scale = mult.data();
-    e.scale_axis = mult.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
-    e.zero_point = read_zero_points(info, &y_zero, 1, y_zero.dtype(), "y_zero_point")[0];
+    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+    e.scale = q.multiplier.data();
+    e.scale_axis =
+        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
+    e.zero_point = q.y_zero;
     if (ctx.has_input(8)) {
       const Tensor& bias = ctx.input(8);
       if (bias.dtype() != DType::i32 || bias.numel() != m) {
@@ -13659,11 +13757,22 @@ class QLinearConvKernel final : public OpKernel {
       e.bias = bias.data<std::int32_t>();
       e.bias_axis = kernels::QgemmAxis::per_row;
     }
-    conv_.run(ctx, x, w, xz[0], wz, e, y_zero.dtype());
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_scale = 1;  // x's
+    p.a_zero = 2;
+    p.b_scale = 4;  // w's
+    p.b_zero = 5;
+    p.y_scale = 6;
+    p.y_zero = 7;
+    return p;
+  }
   Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 inline void register_conv_ops(OpSet& ops) {
@@ -16039,10 +16148,11 @@ class EinsumKernel final : public OpKernel {
 };
 
 // MatMulInteger: int32 A B with zero points (a_zero_point scalar or per row of A, b_zero_point
-// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load.
+// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load; constant zero
+// points are read once at load.
 class MatMulIntegerKernel final : public OpKernel {
  public:
-  explicit MatMulIntegerKernel(const OpInfo& info) {
+  explicit MatMulIntegerKernel(const OpInfo& info) : params_(info, where()) {
     if (const Tensor* b = info.constant_input(1)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
@@ -16051,29 +16161,44 @@ class MatMulIntegerKernel final : public OpKernel {
     const Tensor& b = ctx.input(1);
     require_8bit(info, a, "A");
     require_8bit(info, b, "B");
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::vector<std::int32_t> za =
-        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr, a.shape()[a.rank() - 2],
-                         a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb =
-        read_zero_points(info, ctx.has_input(3) ? &ctx.input(3) : nullptr, b.shape()[b.rank() - 1],
-                         b.dtype(), "b_zero_point");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
-    run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, DType::i32);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_, e, 0, DType::i32);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_zero = 2;
+    w.b_zero = 3;
+    return w;
+  }
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
+
+// The kernel's epilogue for requantized or float output with the multipliers of `q` per
+// column (or per tensor).
+inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmAxis axis) {
+  kernels::QgemmEpilogue e;
+  e.output = q.y_type == DType::f32  ? kernels::QgemmOutput::f32
+             : q.y_type == DType::u8 ? kernels::QgemmOutput::u8
+                                     : kernels::QgemmOutput::s8;
+  e.scale = q.multiplier.data();
+  e.scale_axis = q.multiplier.size() > 1 ? axis : kernels::QgemmAxis::per_tensor;
+  e.zero_point = q.y_zero;
+  return e;
+}
 
 // QLinearMatMul: y = saturate(round_half_even(acc * (a_scale * b_scale[j] / y_scale)) + y_zero),
 // the multiplier computed in float; b_scale and b_zero_point scalar or per column of B.
 class QLinearMatMulKernel final : public OpKernel {
  public:
-  explicit QLinearMatMulKernel(const OpInfo& info) {
+  explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
     if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
@@ -16082,31 +16207,29 @@ class QLinearMatMulKernel final : public OpKernel {
     const Tensor& b = ctx.input(3);
     require_8bit(info, a, "a");
     require_8bit(info, b, "b");
-    const Tensor& y_zero = ctx.input(7);
-    require_8bit(info, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::int64_t n = b.shape()[b.rank() - 1];
-    const std::vector<float> a_scale = read_scales(info, ctx.input(1), 1, "a_scale");
-    const std::vector<float> b_scale = read_scales(info, ctx.input(4), n, "b_scale");
-    const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
-    const std::vector<std::int32_t> za =
-        read_zero_points(info, &ctx.input(2), 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb =
-        read_zero_points(info, &ctx.input(5), n, b.dtype(), "b_zero_point");
-    const std::vector<float> mult = multipliers(a_scale[0], b_scale, y_scale[0]);
-    kernels::QgemmEpilogue e;
-    e.output = qgemm_output_of(y_zero.dtype());
-    e.scale = mult.data();
-    e.scale_axis =
-        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
-    e.zero_point = read_zero_points(info, &y_zero, 1, y_zero.dtype(), "y_zero_point")[0];
-    run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, y_zero.dtype());
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_,
+                    int8_epilogue(q, kernels::QgemmAxis::per_column), q.multiplier.size(),
+                    q.y_type);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 6;
+    w.y_zero = 7;
+    return w;
+  }
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
 
@@ -16114,13 +16237,13 @@ class QLinearMatMulKernel final : public OpKernel {
 // (transA), B' = B or B^T (transB), 8-bit A and B with zero points (b per column allowed), an
 // optional int32 C added to the sums (scalar, [N] or [1, N]: per column; [M, 1]: per row). Without
 // y_scale Y is float: (acc + C) * (alpha * a_scale * b_scale[j]); with it Y is requantized to the
-// type of y_zero_point with multiplier alpha * a_scale * b_scale[j] / y_scale.
+// type of y_zero_point (uint8 when absent) with multiplier alpha * a_scale * b_scale[j] / y_scale.
 class QGemmKernel final : public OpKernel {
  public:
   explicit QGemmKernel(const OpInfo& info)
-      : alpha_(info.get_float("alpha", 1.0f)),
-        trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0) {
+      : trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0),
+        params_(info, where(info.get_float("alpha", 1.0f))) {
     if (const Tensor* b = info.constant_input(3)) {
       if (b->rank() == 2) weights_.prepare(*b, trans_b_);
     }
@@ -16135,23 +16258,11 @@ class QGemmKernel final : public OpKernel {
       ctx.fail(ErrorKind::shape_mismatch,
                "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
     }
-    const auto m = static_cast<std::size_t>(a.shape()[trans_a_ ? 1 : 0]);
-    const auto k = static_cast<std::size_t>(a.shape()[trans_a_ ? 0 : 1]);
-    const auto kb = static_cast<std::size_t>(b.shape()[trans_b_ ? 1 : 0]);
-    const auto n = static_cast<std::size_t>(b.shape()[trans_b_ ? 0 : 1]);
-    if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
-                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
-    }
-    const auto sn = static_cast<std::int64_t>(n);
-    const std::vector<float> a_scale = read_scales(info, ctx.input(1), 1, "a_scale");
-    const std::vector<float> b_scale = read_scales(info, ctx.input(4), sn, "b_scale");
-    const std::vector<std::int32_t> za = read_zero_points(
-        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb = read_zero_points(
-        info, ctx.has_input(5) ? &ctx.input(5) : nullptr, sn, b.dtype(), "b_zero_point");
-    kernels::QgemmEpilogue e;
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e = int8_epilogue(q, kernels::QgemmAxis::per_column);
     if (ctx.has_input(6)) {
       const Tensor& c = ctx.input(6);
       if (c.dtype() != DType::i32) {
@@ -16159,12 +16270,12 @@ class QGemmKernel final : public OpKernel {
                  "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
       }
       const Shape& cs = c.shape();
-      const auto sm = static_cast<std::int64_t>(m);
+      const std::int64_t m = a.shape()[trans_a_ ? 1 : 0], n = b.shape()[trans_b_ ? 0 : 1];
       if (c.numel() == 1) {
         e.bias_axis = kernels::QgemmAxis::per_tensor;
-      } else if ((cs.rank() == 1 && cs[0] == sn) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == sn)) {
+      } else if ((cs.rank() == 1 && cs[0] == n) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == n)) {
         e.bias_axis = kernels::QgemmAxis::per_column;
-      } else if (cs.rank() == 2 && cs[0] == sm && cs[1] == 1) {
+      } else if (cs.rank() == 2 && cs[0] == m && cs[1] == 1) {
         e.bias_axis = kernels::QgemmAxis::per_row;
       } else {
         ctx.fail(ErrorKind::unsupported_op,
@@ -16172,30 +16283,24 @@ class QGemmKernel final : public OpKernel {
       }
       e.bias = c.data<std::int32_t>();
     }
-    const bool quantized = ctx.has_input(7);
-    std::vector<float> mult;
-    DType out = DType::f32;
-    if (quantized) {
-      const std::vector<float> y_scale = read_scales(info, ctx.input(7), 1, "y_scale");
-      out = ctx.has_input(8) ? ctx.input(8).dtype() : DType::u8;
-      if (out != DType::u8 && out != DType::i8) require_8bit(info, ctx.input(8), "y_zero_point");
-      e.output = qgemm_output_of(out);
-      e.zero_point =
-          ctx.has_input(8) ? read_zero_points(info, &ctx.input(8), 1, out, "y_zero_point")[0] : 0;
-      mult = multipliers(alpha_ * a_scale[0], b_scale, y_scale[0]);
-    } else {
-      e.output = kernels::QgemmOutput::f32;
-      mult = multipliers(alpha_ * a_scale[0], b_scale, 1.0f);
-    }
-    e.scale = mult.data();
-    e.scale_axis =
-        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
-    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, za, zb, weights_, e, out);
+    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, q.a_zero, q.b_zero, weights_, e,
+                    q.multiplier.size(), q.y_type);
   }
 
  private:
-  float alpha_;
+  static Int8ParamInputs where(float alpha) {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 7;
+    w.y_zero = 8;
+    w.alpha = alpha;
+    return w;
+  }
   bool trans_a_, trans_b_;
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
 

@@ -18,6 +18,7 @@
 // Internal (not in the umbrella header): the counts of prepared forms.
 #include <inlay/kernels/impl/paths.hpp>
 
+#include "alloc_counter.hpp"
 #include "graph/op_tester.hpp"
 #include "reference/qgemm.hpp"
 
@@ -425,4 +426,54 @@ TEST_CASE("ConvInteger with a per-channel w_zero_point", "[graph/ops/conv]") {
       .constant(make_tensor<std::uint8_t>({}, {17}))
       .constant(make_tensor<std::int8_t>({6}, wz8))
       .check({want});
+}
+
+// Allocations of 3 runs after the first (which plans the arena).
+std::uint64_t allocations_per_3_runs(const OpTester& t) {
+  const inlay::Model model = t.load();
+  inlay::Session session(model);
+  const std::vector<inlay::Tensor> inputs = t.feeds();
+  std::vector<inlay::Tensor> outputs;
+  session.run_into(inputs, outputs);
+  const std::uint64_t before = inlay_test::heap_allocations();
+  for (int i = 0; i < 3; ++i) session.run_into(inputs, outputs);
+  return inlay_test::heap_allocations() - before;
+}
+
+TEST_CASE("QLinearMatMul runs make no heap allocation; QLinearConv no more than Conv",
+          "[graph/ops/conv]") {
+  std::vector<std::int32_t> xv, wv;
+  const inlay::Tensor x = random_q8<std::uint8_t>({1, 8, 10, 10}, 41, &xv);
+  const inlay::Tensor w = random_q8<std::int8_t>({16, 8, 3, 3}, 42, &wv);
+  std::vector<float> ws(16, 0.01f);
+  std::vector<std::int8_t> wz(16, 0);
+  OpTester conv("QLinearConv");
+  conv.attr("pads", {1, 1, 1, 1})
+      .in(x)
+      .constant(make_tensor<float>({}, {0.02f}))
+      .constant(make_tensor<std::uint8_t>({}, {128}))
+      .constant(w)
+      .constant(make_tensor<float>({16}, ws))
+      .constant(make_tensor<std::int8_t>({16}, wz))
+      .constant(make_tensor<float>({}, {0.1f}))
+      .constant(make_tensor<std::uint8_t>({}, {128}));
+  // The f32 Conv of the same shape: the window attributes are resolved per run by helpers both
+  // share (resolve_window, kernel_from_weights), which allocate.
+  OpTester f32_conv("Conv");
+  f32_conv.attr("pads", {1, 1, 1, 1})
+      .in(make_tensor<float>({1, 8, 10, 10}, std::vector<float>(800, 0.5f)))
+      .constant(make_tensor<float>({16, 8, 3, 3}, std::vector<float>(16 * 72, 0.25f)));
+  CHECK(allocations_per_3_runs(conv) <= allocations_per_3_runs(f32_conv));
+  const inlay::Tensor a = random_q8<std::int8_t>({7, 40}, 43, &xv);
+  const inlay::Tensor b = random_q8<std::uint8_t>({40, 20}, 44, &wv);
+  OpTester mm("QLinearMatMul");
+  mm.in(a)
+      .constant(make_tensor<float>({}, {0.02f}))
+      .constant(make_tensor<std::int8_t>({}, {3}))
+      .constant(b)
+      .constant(make_tensor<float>({20}, std::vector<float>(20, 0.01f)))
+      .constant(make_tensor<std::uint8_t>({20}, std::vector<std::uint8_t>(20, 131)))
+      .constant(make_tensor<float>({}, {0.1f}))
+      .constant(make_tensor<std::int8_t>({}, {-5}));
+  CHECK(allocations_per_3_runs(mm) == 0);
 }

@@ -227,8 +227,8 @@ TEST_CASE("the integer matmuls name what is wrong", "[graph/ops/gemm]") {
       .constant(make_tensor<std::int8_t>({}, {0}))
       .constant(make_tensor<float>({}, {1.0f}))
       .constant(make_tensor<std::uint8_t>({}, {0}))
-      .expect_run_error(ErrorKind::invalid_model,
-                        "a_scale holds 0.000000; scales must be finite and > 0");
+      .expect_load_error(ErrorKind::invalid_model,
+                         "the scale of A holds 0.000000; scales must be finite and > 0");
   OpTester("QLinearMatMul")
       .in(a)
       .constant(make_tensor<float>({}, {1.0f}))
@@ -238,7 +238,7 @@ TEST_CASE("the integer matmuls name what is wrong", "[graph/ops/gemm]") {
       .constant(make_tensor<std::int8_t>({}, {0}))
       .constant(make_tensor<float>({}, {1.0f}))
       .constant(make_tensor<std::uint8_t>({}, {0}))
-      .expect_run_error(ErrorKind::shape_mismatch, "b_scale [3] must be a scalar or [4]");
+      .expect_run_error(ErrorKind::shape_mismatch, "the scale of B has 3 values; B has 4 columns");
   OpTester("MatMulInteger")
       .in(a)
       .in(make_tensor<float>({3, 4}, std::vector<float>(12)))

@@ -419,7 +419,8 @@ class Int8Conv {
   // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
   // and biases (per row: all M channels); C is set here.
   void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
-           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e, DType out) const {
+           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
+           std::size_t scale_count, DType out) const {
     const OpInfo& info = ctx.info();
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
@@ -430,14 +431,23 @@ class Int8Conv {
                                               std::to_string(group_) + " does not fit x " +
                                               x.shape().to_string());
     }
+    const auto um = static_cast<std::size_t>(m);
+    if (w_zero.size() != 1 && w_zero.size() != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
+    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
     const auto axes =
         resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
     kernels::Conv2dParams p;
     set_conv_axes(p, axes);
-    std::vector<std::int64_t> out_dims{batch, m};
-    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
-    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
-    Tensor& y = ctx.output(0, out, make_shape(out_dims));
+    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
+                       ow = static_cast<std::int64_t>(p.out_w());
+    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
+    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
     if (y.numel() == 0) return;
     const auto groups = static_cast<std::size_t>(group_);
     const std::size_t mg = static_cast<std::size_t>(m) / groups,
@@ -452,8 +462,9 @@ class Int8Conv {
     const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
     const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
     const std::size_t col_room = direct ? 0 : round64(kk * nn);
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
     auto* scratch = static_cast<std::uint8_t*>(
-        ctx.scratch(w_room + col_room + kernels::qgemm_workspace_size(nn, kk)));
+        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
     const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
     if (w_signed) {
       if (w_ready) {
@@ -465,7 +476,8 @@ class Int8Conv {
     }
     std::uint8_t* cols = scratch + w_room;
     void* workspace = scratch + w_room + col_room;
-    const std::vector<std::int32_t> wz = shift_zero_points(w_zero, w_signed ? 128 : 0);
+    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
+    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
     const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
     const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
     const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
@@ -479,8 +491,8 @@ class Int8Conv {
           bmat = cols;
         }
         kernels::QgemmZeroPoints zp;
-        zp.a = wz.data() + (wz.size() > 1 ? g * mg : 0);
-        zp.a_per_row = wz.size() > 1;
+        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
+        zp.a_per_row = w_zero.size() > 1;
         zp.b = &xz;
         kernels::QgemmEpilogue eg = e;
         eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
@@ -546,56 +558,60 @@ class Int8Conv {
 // ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
 class ConvIntegerKernel final : public OpKernel {
  public:
-  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1) {}
+  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
-    const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    const std::vector<std::int32_t> xz = read_zero_points(
-        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz = read_zero_points(
-        info, ctx.has_input(3) ? &ctx.input(3) : nullptr, m, w.dtype(), "w_zero_point");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
-    conv_.run(ctx, x, w, xz[0], wz, e, DType::i32);
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_zero = 2;  // x's
+    p.b_zero = 3;  // w's
+    return p;
+  }
   Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 // QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
 // y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
-// channel ([M]), B int32 [M].
+// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3) {}
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(3);
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
-    const Tensor& y_zero = ctx.input(7);
-    require_8bit(info, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
     const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    const std::vector<float> x_scale = read_scales(info, ctx.input(1), 1, "x_scale");
-    const std::vector<float> w_scale = read_scales(info, ctx.input(4), m, "w_scale");
-    const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
-    const std::vector<std::int32_t> xz =
-        read_zero_points(info, &ctx.input(2), 1, x.dtype(), "x_zero_point");
-    const std::vector<std::int32_t> wz =
-        read_zero_points(info, &ctx.input(5), m, w.dtype(), "w_zero_point");
-    const std::vector<float> mult = multipliers(x_scale[0], w_scale, y_scale[0]);
     kernels::QgemmEpilogue e;
-    e.output = qgemm_output_of(y_zero.dtype());
-    e.scale = mult.data();
-    e.scale_axis = mult.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
-    e.zero_point = read_zero_points(info, &y_zero, 1, y_zero.dtype(), "y_zero_point")[0];
+    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+    e.scale = q.multiplier.data();
+    e.scale_axis =
+        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
+    e.zero_point = q.y_zero;
     if (ctx.has_input(8)) {
       const Tensor& bias = ctx.input(8);
       if (bias.dtype() != DType::i32 || bias.numel() != m) {
@@ -606,11 +622,22 @@ class QLinearConvKernel final : public OpKernel {
       e.bias = bias.data<std::int32_t>();
       e.bias_axis = kernels::QgemmAxis::per_row;
     }
-    conv_.run(ctx, x, w, xz[0], wz, e, y_zero.dtype());
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_scale = 1;  // x's
+    p.a_zero = 2;
+    p.b_scale = 4;  // w's
+    p.b_zero = 5;
+    p.y_scale = 6;
+    p.y_zero = 7;
+    return p;
+  }
   Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 inline void register_conv_ops(OpSet& ops) {

@@ -389,10 +389,11 @@ class EinsumKernel final : public OpKernel {
 };
 
 // MatMulInteger: int32 A B with zero points (a_zero_point scalar or per row of A, b_zero_point
-// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load.
+// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load; constant zero
+// points are read once at load.
 class MatMulIntegerKernel final : public OpKernel {
  public:
-  explicit MatMulIntegerKernel(const OpInfo& info) {
+  explicit MatMulIntegerKernel(const OpInfo& info) : params_(info, where()) {
     if (const Tensor* b = info.constant_input(1)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
@@ -401,29 +402,44 @@ class MatMulIntegerKernel final : public OpKernel {
     const Tensor& b = ctx.input(1);
     require_8bit(info, a, "A");
     require_8bit(info, b, "B");
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::vector<std::int32_t> za =
-        read_zero_points(info, ctx.has_input(2) ? &ctx.input(2) : nullptr, a.shape()[a.rank() - 2],
-                         a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb =
-        read_zero_points(info, ctx.has_input(3) ? &ctx.input(3) : nullptr, b.shape()[b.rank() - 1],
-                         b.dtype(), "b_zero_point");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
     kernels::QgemmEpilogue e;
     e.output = kernels::QgemmOutput::s32;
-    run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, DType::i32);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_, e, 0, DType::i32);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_zero = 2;
+    w.b_zero = 3;
+    return w;
+  }
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
+
+// The kernel's epilogue for requantized or float output with the multipliers of `q` per
+// column (or per tensor).
+inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmAxis axis) {
+  kernels::QgemmEpilogue e;
+  e.output = q.y_type == DType::f32  ? kernels::QgemmOutput::f32
+             : q.y_type == DType::u8 ? kernels::QgemmOutput::u8
+                                     : kernels::QgemmOutput::s8;
+  e.scale = q.multiplier.data();
+  e.scale_axis = q.multiplier.size() > 1 ? axis : kernels::QgemmAxis::per_tensor;
+  e.zero_point = q.y_zero;
+  return e;
+}
 
 // QLinearMatMul: y = saturate(round_half_even(acc * (a_scale * b_scale[j] / y_scale)) + y_zero),
 // the multiplier computed in float; b_scale and b_zero_point scalar or per column of B.
 class QLinearMatMulKernel final : public OpKernel {
  public:
-  explicit QLinearMatMulKernel(const OpInfo& info) {
+  explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
     if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
@@ -432,31 +448,29 @@ class QLinearMatMulKernel final : public OpKernel {
     const Tensor& b = ctx.input(3);
     require_8bit(info, a, "a");
     require_8bit(info, b, "b");
-    const Tensor& y_zero = ctx.input(7);
-    require_8bit(info, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::int64_t n = b.shape()[b.rank() - 1];
-    const std::vector<float> a_scale = read_scales(info, ctx.input(1), 1, "a_scale");
-    const std::vector<float> b_scale = read_scales(info, ctx.input(4), n, "b_scale");
-    const std::vector<float> y_scale = read_scales(info, ctx.input(6), 1, "y_scale");
-    const std::vector<std::int32_t> za =
-        read_zero_points(info, &ctx.input(2), 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb =
-        read_zero_points(info, &ctx.input(5), n, b.dtype(), "b_zero_point");
-    const std::vector<float> mult = multipliers(a_scale[0], b_scale, y_scale[0]);
-    kernels::QgemmEpilogue e;
-    e.output = qgemm_output_of(y_zero.dtype());
-    e.scale = mult.data();
-    e.scale_axis =
-        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
-    e.zero_point = read_zero_points(info, &y_zero, 1, y_zero.dtype(), "y_zero_point")[0];
-    run_int8_matmul(ctx, a, false, b, false, za, zb, weights_, e, y_zero.dtype());
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_,
+                    int8_epilogue(q, kernels::QgemmAxis::per_column), q.multiplier.size(),
+                    q.y_type);
   }
 
  private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 6;
+    w.y_zero = 7;
+    return w;
+  }
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
 
@@ -464,13 +478,13 @@ class QLinearMatMulKernel final : public OpKernel {
 // (transA), B' = B or B^T (transB), 8-bit A and B with zero points (b per column allowed), an
 // optional int32 C added to the sums (scalar, [N] or [1, N]: per column; [M, 1]: per row). Without
 // y_scale Y is float: (acc + C) * (alpha * a_scale * b_scale[j]); with it Y is requantized to the
-// type of y_zero_point with multiplier alpha * a_scale * b_scale[j] / y_scale.
+// type of y_zero_point (uint8 when absent) with multiplier alpha * a_scale * b_scale[j] / y_scale.
 class QGemmKernel final : public OpKernel {
  public:
   explicit QGemmKernel(const OpInfo& info)
-      : alpha_(info.get_float("alpha", 1.0f)),
-        trans_a_(info.get_int("transA", 0) != 0),
-        trans_b_(info.get_int("transB", 0) != 0) {
+      : trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0),
+        params_(info, where(info.get_float("alpha", 1.0f))) {
     if (const Tensor* b = info.constant_input(3)) {
       if (b->rank() == 2) weights_.prepare(*b, trans_b_);
     }
@@ -485,23 +499,11 @@ class QGemmKernel final : public OpKernel {
       ctx.fail(ErrorKind::shape_mismatch,
                "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
     }
-    const auto m = static_cast<std::size_t>(a.shape()[trans_a_ ? 1 : 0]);
-    const auto k = static_cast<std::size_t>(a.shape()[trans_a_ ? 0 : 1]);
-    const auto kb = static_cast<std::size_t>(b.shape()[trans_b_ ? 1 : 0]);
-    const auto n = static_cast<std::size_t>(b.shape()[trans_b_ ? 0 : 1]);
-    if (k != kb) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "A " + a.shape().to_string() + (trans_a_ ? " (transposed)" : "") + " and B " +
-                   b.shape().to_string() + (trans_b_ ? " (transposed)" : "") + " do not multiply");
-    }
-    const auto sn = static_cast<std::int64_t>(n);
-    const std::vector<float> a_scale = read_scales(info, ctx.input(1), 1, "a_scale");
-    const std::vector<float> b_scale = read_scales(info, ctx.input(4), sn, "b_scale");
-    const std::vector<std::int32_t> za = read_zero_points(
-        info, ctx.has_input(2) ? &ctx.input(2) : nullptr, 1, a.dtype(), "a_zero_point");
-    const std::vector<std::int32_t> zb = read_zero_points(
-        info, ctx.has_input(5) ? &ctx.input(5) : nullptr, sn, b.dtype(), "b_zero_point");
-    kernels::QgemmEpilogue e;
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e = int8_epilogue(q, kernels::QgemmAxis::per_column);
     if (ctx.has_input(6)) {
       const Tensor& c = ctx.input(6);
       if (c.dtype() != DType::i32) {
@@ -509,12 +511,12 @@ class QGemmKernel final : public OpKernel {
                  "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
       }
       const Shape& cs = c.shape();
-      const auto sm = static_cast<std::int64_t>(m);
+      const std::int64_t m = a.shape()[trans_a_ ? 1 : 0], n = b.shape()[trans_b_ ? 0 : 1];
       if (c.numel() == 1) {
         e.bias_axis = kernels::QgemmAxis::per_tensor;
-      } else if ((cs.rank() == 1 && cs[0] == sn) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == sn)) {
+      } else if ((cs.rank() == 1 && cs[0] == n) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == n)) {
         e.bias_axis = kernels::QgemmAxis::per_column;
-      } else if (cs.rank() == 2 && cs[0] == sm && cs[1] == 1) {
+      } else if (cs.rank() == 2 && cs[0] == m && cs[1] == 1) {
         e.bias_axis = kernels::QgemmAxis::per_row;
       } else {
         ctx.fail(ErrorKind::unsupported_op,
@@ -522,30 +524,24 @@ class QGemmKernel final : public OpKernel {
       }
       e.bias = c.data<std::int32_t>();
     }
-    const bool quantized = ctx.has_input(7);
-    std::vector<float> mult;
-    DType out = DType::f32;
-    if (quantized) {
-      const std::vector<float> y_scale = read_scales(info, ctx.input(7), 1, "y_scale");
-      out = ctx.has_input(8) ? ctx.input(8).dtype() : DType::u8;
-      if (out != DType::u8 && out != DType::i8) require_8bit(info, ctx.input(8), "y_zero_point");
-      e.output = qgemm_output_of(out);
-      e.zero_point =
-          ctx.has_input(8) ? read_zero_points(info, &ctx.input(8), 1, out, "y_zero_point")[0] : 0;
-      mult = multipliers(alpha_ * a_scale[0], b_scale, y_scale[0]);
-    } else {
-      e.output = kernels::QgemmOutput::f32;
-      mult = multipliers(alpha_ * a_scale[0], b_scale, 1.0f);
-    }
-    e.scale = mult.data();
-    e.scale_axis =
-        mult.size() > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
-    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, za, zb, weights_, e, out);
+    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, q.a_zero, q.b_zero, weights_, e,
+                    q.multiplier.size(), q.y_type);
   }
 
  private:
-  float alpha_;
+  static Int8ParamInputs where(float alpha) {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 7;
+    w.y_zero = 8;
+    w.alpha = alpha;
+    return w;
+  }
   bool trans_a_, trans_b_;
+  Int8ParamCache params_;
   PackedInt8Weights weights_;
 };
 
