@@ -241,10 +241,10 @@ class OpTester {
     opset_ = v;
     return *this;
   }
-  // The node's domain (e.g. "com.microsoft"), imported at `version`.
+  // The one node's domain ("com.microsoft"), imported at `version` beside ONNX's opset.
   OpTester& domain(const std::string& d, int version = 1) {
     domain_ = d;
-    domain_opset_ = version;
+    domain_version_ = version;
     return *this;
   }
 
@@ -338,18 +338,17 @@ class OpTester {
         }
       }
       n.s(3, "n").s(4, op_);
-      if (!domain_.empty()) n.s(7, domain_);
       for (const Pb& a : attrs_) n.m(5, a);
+      if (!domain_.empty()) n.s(7, domain_);
       g.m(1, n);
     }
     return g.s(2, name);
   }
   // The ModelProto bytes.
   std::string bytes() const {
-    Pb model;
-    model.u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)));
+    Pb model = Pb().u(1, 8).m(8, Pb().s(1, "").u(2, static_cast<std::uint64_t>(opset_)));
     if (!domain_.empty()) {
-      model.m(8, Pb().s(1, domain_).u(2, static_cast<std::uint64_t>(domain_opset_)));
+      model.m(8, Pb().s(1, domain_).u(2, static_cast<std::uint64_t>(domain_version_)));
     }
     return model.m(7, graph()).bytes;
   }
@@ -474,7 +473,7 @@ class OpTester {
   std::string op_;
   int opset_ = 17;
   std::string domain_;
-  int domain_opset_ = 1;
+  int domain_version_ = 1;
   int count_ = 0, nodes_ = 0, unnamed_outputs_ = 1;
   Pb graph_;
   std::vector<Input> inputs_;
