@@ -25546,7 +25546,7 @@ HWY_INLINE hn::Vec<D> RoundHalfEven(D d, hn::Vec<D> v) {
   return hn::IfThenElse(hn::Lt(a, big), hn::CopySignToAbs(r, v), v);
 }
 
-// Per-column values of one tile, padded to kTileCols (columns past n repeat nothing: zero).
+// The per-column values of one tile, zero past the last column of C.
 struct TileColumns {
   HWY_ALIGN std::int32_t col_sums[kTileCols];
   HWY_ALIGN std::int32_t b_zero[kTileCols];
