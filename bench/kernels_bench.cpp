@@ -163,6 +163,43 @@ void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_
   count_flops(state, 2.0 * m * n * kk);
 }
 
+// Int8 GEMM (kernels/qgemm.hpp): C[m x n] = A[m x k] (uint8) B[k x n] (int8, packed at load),
+// zero points on both sides, requantized to uint8 with per-column scales (QLinearMatMul's and the
+// QDQ fusions' hot path). Counter "GOPS": 2 m n k integer operations per iteration (reported under
+// GFLOPS too, so it lines up with the f32 GEMM of the same shape).
+void qgemm(benchmark::State& state, std::string target, std::size_t m, std::size_t n,
+           std::size_t kk) {
+  with_target(state, target);
+  std::mt19937 rng(42);
+  std::vector<std::uint8_t> a(m * kk), c(m * n);
+  std::vector<std::int8_t> b(kk * n);
+  for (auto& v : a) v = static_cast<std::uint8_t>(rng());
+  for (auto& v : b) v = static_cast<std::int8_t>(rng());
+  std::vector<std::int8_t> pb(k::qgemm_packed_b_size(n, kk));
+  std::vector<std::int32_t> sums(n), b_zero(n, 3);
+  std::vector<float> scale(n, 1e-4f);
+  k::qgemm_pack_b(false, n, kk, b.data(), n, false, pb.data(), sums.data());
+  const std::int32_t a_zero = 128;
+  k::QgemmZeroPoints zp;
+  zp.a = &a_zero;
+  zp.b = b_zero.data();
+  zp.b_per_column = true;
+  k::QgemmEpilogue e;
+  e.output = k::QgemmOutput::u8;
+  e.c = c.data();
+  e.ldc = n;
+  e.scale = scale.data();
+  e.scale_axis = k::QgemmAxis::per_column;
+  e.zero_point = 128;
+  for (auto _ : state) {
+    k::qgemm_packed(m, n, kk, a.data(), kk, pb.data(), sums.data(), zp, e);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GOPS"] =
+      benchmark::Counter(2.0 * m * n * kk * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, 2.0 * m * n * kk);
+}
+
 // y[n] = W[n x k] x[k]: the batch-1 shapes above as a matrix-vector product (W as ONNX stores a
 // Gemm's weights with transB, or an RNN's recurrence), which streams W once without packing.
 void matvec(benchmark::State& state, std::string target, std::size_t n, std::size_t kk) {
@@ -464,6 +501,16 @@ int main(int argc, char** argv) {
       benchmark::RegisterBenchmark(("gemm/" + t + "/" + std::to_string(s)).c_str(), gemm, t, s, s,
                                    s, false);
     }
+    for (std::size_t s : {256, 1024}) {
+      benchmark::RegisterBenchmark(("qgemm/" + t + "/" + std::to_string(s)).c_str(), qgemm, t, s, s,
+                                   s);
+    }
+    // QLinearConv-like: resnet's 3x3 conv 64 -> 64 at 56x56 as the GEMM it runs (weights left:
+    // m = 64 channels, n = 56 * 56 pixels, k = 64 * 9), next to the f32 GEMM of that shape.
+    benchmark::RegisterBenchmark(("qgemm/" + t + "/conv3x3_64x56x56").c_str(), qgemm, t, 64,
+                                 56 * 56, 64 * 9);
+    benchmark::RegisterBenchmark(("gemm/" + t + "/conv3x3_64x56x56").c_str(), gemm, t, 64, 56 * 56,
+                                 64 * 9, true);
     benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,
                                  ConvShape{64, 64, 56, 3, 1, 1}, false);
     benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise, t,

@@ -1344,6 +1344,106 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
 // ---- end inlay/kernels/inverted_bottleneck.hpp
+// ---- begin inlay/kernels/qgemm.hpp
+// 8-bit integer GEMM (the int8 inference path): C[m x n] = epilogue(sum_p (A[i][p] - a_zero) *
+// (B[p][j] - b_zero)), exact in int32 (wrapping only as int32 arithmetic does), then written as
+// int32, as float, or requantized to uint8 / int8 without an int32 matrix in memory.
+//
+// The kernel has one operand form: A unsigned (uint8, the row operand, read in place) and B
+// signed (int8, the column operand, packed into panels). Every other signedness maps onto it
+// exactly: flipping the top bit of a byte (x ^ 0x80) turns an int8 v into the uint8 v + 128 and
+// a uint8 v into the int8 v - 128; moving its zero point by the same 128 leaves every difference
+// (x - zero) unchanged. So an int8 A is flipped (qgemm_flip_sign) with a_zero + 128, a uint8 B is
+// flipped while packing (b_unsigned) with b_zero - 128.
+//
+// The zero points are folded in afterwards, from the exact identity
+//   sum (a - za)(b - zb) = sum a b - za colsum_b[j] - zb[j] rowsum_a[i] + k za zb[j],
+// with the column sums of B kept next to its packed form and the row sums of A summed per run.
+#ifndef INLAY_KERNELS_QGEMM_HPP
+#define INLAY_KERNELS_QGEMM_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+// How a vector of per-row or per-column values applies to C.
+enum class QgemmAxis : std::uint8_t {
+  per_tensor,  // one value, element 0
+  per_row,     // value i for row i (length m), e.g. a convolution's output channel
+  per_column,  // value j for column j (length n), e.g. a MatMul's output feature
+};
+
+enum class QgemmOutput : std::uint8_t { s32, f32, u8, s8 };
+
+// What happens to each exact int32 sum `acc` of C:
+//   s32: c = acc + bias
+//   f32: c = float(acc + bias) * scale + float_bias     (a product then a sum: no fused
+//   multiply-add) u8/s8: c = saturate(round_half_to_even(float(acc + bias) * scale) + zero_point)
+// bias (int32, wrapping) and float_bias may be null; scale is required for f32, u8 and s8 (the
+// requantization multiplier, e.g. a_scale * b_scale[j] / y_scale computed in float).
+struct QgemmEpilogue {
+  QgemmOutput output = QgemmOutput::s32;
+  void* c = nullptr;
+  std::size_t ldc = 0;  // elements between rows of C
+  const std::int32_t* bias = nullptr;
+  QgemmAxis bias_axis = QgemmAxis::per_tensor;
+  const float* scale = nullptr;
+  QgemmAxis scale_axis = QgemmAxis::per_tensor;
+  const float* float_bias = nullptr;  // f32 output only
+  QgemmAxis float_bias_axis = QgemmAxis::per_tensor;
+  std::int32_t zero_point = 0;  // u8/s8 output only
+};
+
+// The zero points in the kernel's operand form (after any 128 shift): a_zero per tensor or per
+// row of A, b_zero per tensor or per column of B. Null means 0.
+struct QgemmZeroPoints {
+  const std::int32_t* a = nullptr;
+  bool a_per_row = false;
+  const std::int32_t* b = nullptr;
+  bool b_per_column = false;
+};
+
+// Packed B: op(B) (k x n) is cut into panels of qgemm_panel_width = 16 columns, padded to an even
+// number of panels (32 columns, the widest micro-tile); k is padded to a multiple of 4. Panel q
+// holds, for each group of 4 rows p = 4t .. 4t + 3, the 16 columns one after the other, each as
+// its 4 bytes: op(B)(4t + r, 16q + x) is packed[q * 16 * k4 + t * 64 + x * 4 + r] (k4 = k
+// rounded up to 4), so one 32-bit lane holds the 4 products an int8 dot instruction (vpdpbusd)
+// sums. Padding is zero. The layout does not depend on the CPU target.
+constexpr std::size_t qgemm_panel_width = 16;
+std::size_t qgemm_packed_b_size(std::size_t n, std::size_t k);  // bytes
+
+// Packs op(B) (trans_b: B is n x k) and writes col_sums[n] (sums of the packed int8 values, over
+// p). b_unsigned: B holds uint8, flipped to int8 (v - 128) while packing.
+void qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
+                  bool b_unsigned, std::int8_t* packed, std::int32_t* col_sums);
+
+// C = epilogue(A * op(B)) with B packed by qgemm_pack_b. A is m x k uint8 with leading dimension
+// lda. The executor splits C into blocks of rows and columns (never K), so the result does not
+// depend on the number of threads. Allocates nothing.
+void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                  std::size_t lda, const std::int8_t* packed_b, const std::int32_t* b_col_sums,
+                  const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue,
+                  Executor* executor = nullptr);
+
+// The same for a B given as a plain matrix (one that changes per run): packs it into
+// `workspace` (qgemm_workspace_size bytes, 4-byte aligned) first.
+std::size_t qgemm_workspace_size(std::size_t n, std::size_t k);
+void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, std::size_t lda,
+           bool trans_b, const void* b, std::size_t ldb, bool b_unsigned,
+           const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue, void* workspace,
+           Executor* executor = nullptr);
+
+// y[i] = x[i] ^ 0x80: int8 <-> uint8 with the value moved by 128 (see the top of this file).
+void qgemm_flip_sign(const void* x, std::size_t n, void* y);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QGEMM_HPP
+// ---- end inlay/kernels/qgemm.hpp
 // ---- begin inlay/kernels/quantize.hpp
 // Linear quantization of one contiguous run with one scale and one zero point (the graph door's
 // QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear loop over per-axis blocks), and the
@@ -4892,6 +4992,7 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #define INLAY_FAMILY_transpose 7
 #define INLAY_FAMILY_winograd 8
 #define INLAY_FAMILY_quantize 9
+#define INLAY_FAMILY_qgemm 10
 #define INLAY_IMPLEMENTS(family) INLAY_IMPLEMENTS_FAMILY(INLAY_FAMILY_##family)
 
 #ifndef HWY_WANT_AVX3_DL
@@ -14868,7 +14969,7 @@ INLAY_NAMESPACE_END
 // ---- end inlay/graph/ops/control.hpp
 // ---- begin inlay/graph/ops/conv.hpp
 // Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
-// QLinearConv as scalar loops; the sliding-window attributes (kernel_shape, strides, pads,
+// QLinearConv on the int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
 // dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
 // kernel's epilogue.
 // Implementation-only.
@@ -14881,6 +14982,322 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
+// ---- begin inlay/graph/ops/int8_operands.hpp
+// The 8-bit operands of the integer operators (MatMulInteger, QLinearMatMul, com.microsoft QGemm,
+// ConvInteger, QLinearConv) in the int8 GEMM's form (kernels/qgemm.hpp): zero points and scales
+// read and checked, weights packed once at load, and the batched matmul they share.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_INT8_OPERANDS_HPP
+#define INLAY_GRAPH_OPS_INT8_OPERANDS_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void require_8bit(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
+                                             "; uint8 or int8 expected");
+  }
+}
+
+// Zero point `what`: absent (0), a scalar, or 1-D (per row or column: the matmul and the
+// convolution check the length). Values as int32, in the operand's own range.
+inline std::vector<std::int32_t> read_zero_points(const OpInfo& info, const Tensor* z,
+                                                  const char* what) {
+  if (z == nullptr) return {0};
+  require_8bit(info, *z, what);
+  if (z->numel() != 1 && z->rank() != 1) {
+    info.fail(ErrorKind::shape_mismatch,
+              std::string(what) + " " + z->shape().to_string() + " must be a scalar or 1-D");
+  }
+  std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    v[i] = z->dtype() == DType::u8 ? z->data<std::uint8_t>()[i] : z->data<std::int8_t>()[i];
+  }
+  if (v.empty()) info.fail(ErrorKind::shape_mismatch, std::string(what) + " is empty");
+  return v;
+}
+
+// Float scale `what`: a scalar or 1-D, each value finite and > 0.
+inline std::vector<float> read_scales(const OpInfo& info, const Tensor& s, const char* what) {
+  if (s.dtype() != DType::f32) {
+    info.fail(ErrorKind::unsupported_op,
+              std::string(what) + " has dtype " + dtype_name(s.dtype()) + "; float expected");
+  }
+  if ((s.numel() != 1 && s.rank() != 1) || s.numel() == 0) {
+    info.fail(ErrorKind::shape_mismatch,
+              std::string(what) + " " + s.shape().to_string() + " must be a scalar or 1-D");
+  }
+  std::vector<float> v(s.data<float>(), s.data<float>() + s.numel());
+  for (float x : v) {
+    if (!(x > 0.0f) || !std::isfinite(x)) {
+      info.fail(ErrorKind::invalid_model, std::string(what) + " holds " + std::to_string(x) +
+                                              "; scales must be finite and > 0");
+    }
+  }
+  return v;
+}
+
+// Where an integer op finds its quantization parameters: input indices, -1 where it has none.
+struct Int8ParamInputs {
+  int a_scale = -1, a_zero = -1, b_scale = -1, b_zero = -1, y_scale = -1, y_zero = -1;
+  float alpha = 1.0f;
+};
+
+// An integer op's zero points (in their operands' own range) and requantization multipliers
+// alpha * a_scale * b_scale[j] / y_scale computed in float (empty for int32 output; without a
+// y_scale the output is float and the divisor 1).
+struct Int8Params {
+  std::vector<std::int32_t> a_zero, b_zero;
+  std::vector<float> multiplier;
+  std::int32_t y_zero = 0;
+  DType y_type = DType::i32;
+};
+
+// The parameters, read once at load when every input they come from is a constant (so that a
+// run allocates nothing), else at each run (parameters fed at run time).
+class Int8ParamCache {
+ public:
+  Int8ParamCache(const OpInfo& info, const Int8ParamInputs& where) : where_(where) {
+    for (int i :
+         {where.a_scale, where.a_zero, where.b_scale, where.b_zero, where.y_scale, where.y_zero}) {
+      if (i >= 0 && info.has_input(static_cast<std::size_t>(i)) &&
+          info.constant_input(static_cast<std::size_t>(i)) == nullptr) {
+        return;
+      }
+    }
+    params_ = read(info, [&](int i) { return info.constant_input(static_cast<std::size_t>(i)); });
+    ready_ = true;
+  }
+
+  // The parameters for this run: the ones read at load, or read now into `storage`.
+  const Int8Params& get(OpContext& ctx, Int8Params& storage) const {
+    if (ready_) return params_;
+    storage = read(ctx.info(), [&](int i) {
+      const auto u = static_cast<std::size_t>(i);
+      return ctx.has_input(u) ? &ctx.input(u) : nullptr;
+    });
+    return storage;
+  }
+
+  // A zero point must have its operand's dtype (checked per run: operands may be fed).
+  void check_zero_dtype(const OpContext& ctx, bool of_a, const Tensor& operand,
+                        const char* what) const {
+    const int i = of_a ? where_.a_zero : where_.b_zero;
+    if (i < 0 || !ctx.has_input(static_cast<std::size_t>(i))) return;
+    const DType z = ctx.input(static_cast<std::size_t>(i)).dtype();
+    if (z != operand.dtype()) {
+      ctx.fail(ErrorKind::invalid_model, std::string(what) + " has dtype " + dtype_name(z) +
+                                             ", its operand " + dtype_name(operand.dtype()));
+    }
+  }
+
+ private:
+  template <class Get>
+  Int8Params read(const OpInfo& info, Get get) const {
+    const auto at = [&](int i) -> const Tensor* { return i < 0 ? nullptr : get(i); };
+    Int8Params p;
+    p.a_zero = read_zero_points(info, at(where_.a_zero), "the zero point of A");
+    p.b_zero = read_zero_points(info, at(where_.b_zero), "the zero point of B");
+    if (where_.a_scale < 0) return p;  // int32 output
+    const Tensor* a_scale = at(where_.a_scale);
+    const Tensor* b_scale = at(where_.b_scale);
+    if (a_scale == nullptr || b_scale == nullptr) {
+      info.fail(ErrorKind::invalid_model, "a scale input is missing");
+    }
+    const std::vector<float> sa = read_scales(info, *a_scale, "the scale of A");
+    const std::vector<float> sb = read_scales(info, *b_scale, "the scale of B");
+    if (sa.size() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis scale of A");
+    float divisor = 1.0f;
+    p.y_type = DType::f32;
+    if (const Tensor* y_scale = at(where_.y_scale)) {
+      const std::vector<float> sy = read_scales(info, *y_scale, "y_scale");
+      if (sy.size() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis y_scale");
+      divisor = sy[0];
+      p.y_type = DType::u8;
+      if (const Tensor* y_zero = at(where_.y_zero)) {
+        require_8bit(info, *y_zero, "y_zero_point");
+        if (y_zero->numel() != 1) info.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
+        p.y_type = y_zero->dtype();
+        p.y_zero = read_zero_points(info, y_zero, "y_zero_point")[0];
+      }
+    }
+    const float first = where_.alpha * sa[0];
+    p.multiplier.resize(sb.size());
+    for (std::size_t j = 0; j < sb.size(); ++j) p.multiplier[j] = first * sb[j] / divisor;
+    return p;
+  }
+
+  Int8ParamInputs where_;
+  Int8Params params_;
+  bool ready_ = false;
+};
+
+// The bytes of an output of the integer ops (int32, float, uint8 or int8), for the kernel.
+inline std::uint8_t* output_bytes(Tensor& y) {
+  switch (y.dtype()) {
+    case DType::i32: return reinterpret_cast<std::uint8_t*>(y.data<std::int32_t>());
+    case DType::f32: return reinterpret_cast<std::uint8_t*>(y.data<float>());
+    case DType::i8: return reinterpret_cast<std::uint8_t*>(y.data<std::int8_t>());
+    default: return y.data<std::uint8_t>();
+  }
+}
+
+// The B operand (k x n, the weights) packed once: one packed matrix per batch matrix of a
+// constant B. `source` keeps the constant, so a run can tell that B is still it.
+struct PackedInt8Weights {
+  Tensor source;
+  std::size_t k = 0, n = 0;
+  std::vector<std::vector<std::int8_t>> packed;
+  std::vector<std::vector<std::int32_t>> col_sums;
+
+  // B of rank >= 2 ([..., k, n], or [n, k] when trans_b and 2-D).
+  void prepare(const Tensor& b, bool trans_b) {
+    if ((b.dtype() != DType::u8 && b.dtype() != DType::i8) || b.rank() < 2) return;
+    if (trans_b && b.rank() != 2) return;
+    const Shape& s = b.shape();
+    const auto rows = static_cast<std::size_t>(s[s.rank() - 2]);
+    const auto cols = static_cast<std::size_t>(s[s.rank() - 1]);
+    k = trans_b ? cols : rows;
+    n = trans_b ? rows : cols;
+    const std::size_t count =
+        rows * cols == 0 ? 0 : static_cast<std::size_t>(b.numel()) / (rows * cols);
+    packed.assign(count, {});
+    col_sums.assign(count, {});
+    for (std::size_t e = 0; e < count; ++e) {
+      packed[e].resize(kernels::qgemm_packed_b_size(n, k));
+      col_sums[e].resize(n + 1);
+      kernels::qgemm_pack_b(trans_b, n, k,
+                            static_cast<const std::uint8_t*>(b.raw_data()) + e * rows * cols, cols,
+                            b.dtype() == DType::u8, packed[e].data(), col_sums[e].data());
+    }
+    source = b;
+  }
+  bool matches(const Tensor& b) const {
+    return !source.empty() && b.raw_data() == source.raw_data() && b.dtype() == source.dtype() &&
+           b.shape() == source.shape();
+  }
+};
+
+// Y[..., m, n] = epilogue(A'[..., m, k] B'[..., k, n]) with NumPy broadcasting of the batch
+// dimensions; A' = A or, 2-D only, A^T (trans_a), likewise B'. A and B 8-bit of either signedness,
+// zero points scalar or per row (A) / per column (B) in their own range. The caller fills the
+// epilogue's output kind, scales and biases; this sets C. Scratch: A in the kernel's form (int8
+// or transposed A only) and the packed B (B not packed at load).
+inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const Tensor& b,
+                            bool trans_b, const std::vector<std::int32_t>& a_zero,
+                            const std::vector<std::int32_t>& b_zero,
+                            const PackedInt8Weights& weights, kernels::QgemmEpilogue e,
+                            std::size_t scale_count, DType out_dtype) {
+  const OpInfo& info = ctx.info();
+  if (a.rank() < 2 || b.rank() < 2) {
+    ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
+  }
+  if ((trans_a && a.rank() != 2) || (trans_b && b.rank() != 2)) {
+    ctx.fail(ErrorKind::unsupported_op, "a transposed operand of rank above 2");
+  }
+  const std::size_t ra = a.rank(), rb = b.rank();
+  const std::int64_t m = a.shape()[trans_a ? ra - 1 : ra - 2],
+                     k = a.shape()[trans_a ? ra - 2 : ra - 1];
+  const std::int64_t n = b.shape()[trans_b ? rb - 2 : rb - 1],
+                     kb = b.shape()[trans_b ? rb - 1 : rb - 2];
+  if (kb != k) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             "A " + a.shape().to_string() + (trans_a ? " (transposed)" : "") + " and B " +
+                 b.shape().to_string() + (trans_b ? " (transposed)" : "") + " do not multiply");
+  }
+  if (a_zero.size() != 1 && static_cast<std::int64_t>(a_zero.size()) != m) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             "the zero point of A must be a scalar or [" + std::to_string(m) + "]");
+  }
+  if (b_zero.size() != 1 && static_cast<std::int64_t>(b_zero.size()) != n) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             "the zero point of B must be a scalar or [" + std::to_string(n) + "]");
+  }
+  const Shape ab(a.shape().data(), ra - 2), bb(b.shape().data(), rb - 2);
+  const Shape batch = broadcast(info, ab, bb);
+  std::int64_t out_dims[Shape::max_rank];
+  for (std::size_t i = 0; i < batch.rank(); ++i) out_dims[i] = batch[i];
+  out_dims[batch.rank()] = m;
+  out_dims[batch.rank() + 1] = n;
+  Tensor& y = ctx.output(0, out_dtype, Shape(out_dims, batch.rank() + 2));
+  if (y.numel() == 0) return;
+  const auto um = static_cast<std::size_t>(m), un = static_cast<std::size_t>(n),
+             uk = static_cast<std::size_t>(k);
+  if (e.scale_axis == kernels::QgemmAxis::per_column && scale_count != un) {
+    ctx.fail(ErrorKind::shape_mismatch, "the scale of B has " + std::to_string(scale_count) +
+                                            " values; B has " + std::to_string(un) + " columns");
+  }
+  const bool a_signed = a.dtype() == DType::i8, b_unsigned = b.dtype() == DType::u8;
+  const bool packed = weights.matches(b);
+  const std::size_t a_bytes = a_signed || trans_a ? static_cast<std::size_t>(a.numel()) : 0;
+  const std::size_t a_room = (a_bytes + 63) / 64 * 64;
+  const std::size_t zero_room = (a_zero.size() + b_zero.size()) * sizeof(std::int32_t);
+  const std::size_t ws_bytes = packed ? 0 : kernels::qgemm_workspace_size(un, uk);
+  auto* scratch = static_cast<std::uint8_t*>(ctx.scratch(a_room + ws_bytes + zero_room));
+  // The zero points in the kernel's form: A +128 when int8, B -128 when uint8.
+  auto* za = reinterpret_cast<std::int32_t*>(scratch + a_room + ws_bytes);
+  std::int32_t* zb = za + a_zero.size();
+  for (std::size_t i = 0; i < a_zero.size(); ++i) za[i] = a_zero[i] + (a_signed ? 128 : 0);
+  for (std::size_t j = 0; j < b_zero.size(); ++j) zb[j] = b_zero[j] - (b_unsigned ? 128 : 0);
+  kernels::QgemmZeroPoints zp;
+  zp.a = za;
+  zp.a_per_row = a_zero.size() > 1;
+  zp.b = zb;
+  zp.b_per_column = b_zero.size() > 1;
+  const auto* a_data = static_cast<const std::uint8_t*>(a.raw_data());
+  if (a_bytes > 0) {
+    const std::uint8_t flip = a_signed ? 0x80 : 0x00;
+    if (trans_a) {
+      for (std::size_t p = 0; p < uk; ++p) {
+        for (std::size_t i = 0; i < um; ++i) {
+          scratch[i * uk + p] = static_cast<std::uint8_t>(a_data[p * um + i] ^ flip);
+        }
+      }
+    } else {
+      kernels::qgemm_flip_sign(a_data, a_bytes, scratch);
+    }
+    a_data = scratch;
+  }
+  void* workspace = scratch + a_room;
+  const std::size_t out_size = out_dtype == DType::u8 || out_dtype == DType::i8 ? 1 : 4;
+  const Shape ins[2] = {ab, bb};
+  for_each_broadcast(batch, ins, [&](std::int64_t index, const std::int64_t* off) {
+    kernels::QgemmEpilogue eb = e;
+    eb.c = output_bytes(y) + static_cast<std::size_t>(index) * um * un * out_size;
+    eb.ldc = un;
+    const std::uint8_t* ap = a_data + static_cast<std::size_t>(off[0]) * um * uk;
+    if (packed) {
+      const auto q = static_cast<std::size_t>(off[1]);
+      kernels::qgemm_packed(um, un, uk, ap, uk, weights.packed[q].data(),
+                            weights.col_sums[q].data(), zp, eb, ctx.executor());
+    } else {
+      const auto* bp = static_cast<const std::uint8_t*>(b.raw_data()) +
+                       static_cast<std::size_t>(off[1]) * uk * un;
+      kernels::qgemm(um, un, uk, ap, uk, trans_b, bp, trans_b ? uk : un, b_unsigned, zp, eb,
+                     workspace, ctx.executor());
+    }
+  });
+}
+
+// The kernel's output for a uint8 or int8 Y.
+inline kernels::QgemmOutput qgemm_output_of(DType t) {
+  return t == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_INT8_OPERANDS_HPP
+// ---- end inlay/graph/ops/int8_operands.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -15250,153 +15667,259 @@ class ConvTransposeKernel final : public OpKernel {
   kernels::Activation activation_;
 };
 
-// The int32 sums of (x - x_zero) (w - w_zero[m]) of ConvInteger and QLinearConv (1-D and 2-D,
-// 8-bit operands), as a scalar loop: no integer kernel family exists. Padding holds x_zero, so
-// padded positions add nothing.
-struct IntegerConv {
-  std::vector<std::int64_t> out_dims;
-  std::vector<std::int32_t> acc;
-
-  static std::int32_t element(const Tensor& t, std::int64_t i) {
-    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
-  }
-  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+// ConvInteger and QLinearConv (1-D and 2-D) on the int8 GEMM (kernels/qgemm.hpp), the weights
+// as the left operand: per (image, group) Y[Mg x OH*OW] = W_g[Mg x Cg*kh*kw] cols[Cg*kh*kw x
+// OH*OW]. So Y comes out in NCHW order as it is, and the per-output-channel weight zero points,
+// scales and biases apply per row. W is the kernel's uint8 operand (an int8 W flipped, once at
+// load when it is constant), x its int8 operand (a uint8 x flipped while packed). A 1x1
+// convolution with stride 1 and no padding packs x as it is; others go through an im2col
+// matrix whose padding holds x_zero_point, so padded taps add nothing.
+class Int8Conv {
+ public:
+  Int8Conv(const OpInfo& info, std::size_t w_input)
+      : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    const Tensor* w = info.constant_input(w_input);
+    if (w != nullptr && w->dtype() == DType::i8) {
+      w_flipped_.resize(static_cast<std::size_t>(w->numel()));
+      kernels::qgemm_flip_sign(w->raw_data(), w_flipped_.size(), w_flipped_.data());
+      w_source_ = *w;
     }
   }
 
-  void run(OpContext& ctx, const WindowAttrs& window, std::int64_t group, const Tensor& x,
-           const Tensor& w, const Tensor* x_zero, const Tensor* w_zero) {
+  // The output channel count of W (for the callers' per-channel vectors).
+  static std::int64_t out_channels(const OpContext& ctx, const Tensor& w) {
+    if (w.rank() < 3) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
+    }
+    return w.shape()[0];
+  }
+
+  // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
+  // and biases (per row: all M channels); C is set here.
+  void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
+           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
+           std::size_t scale_count, DType out) const {
     const OpInfo& info = ctx.info();
-    require_8bit(ctx, x, "x");
-    require_8bit(ctx, w, "w");
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
     check_conv_operands(info, x.shape(), w.shape());
-    const std::int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-    if (m % group != 0 || w.shape()[1] * group != c) {
+    const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group_ != 0 || w.shape()[1] * group_ != c) {
       ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
-                                              std::to_string(group) + " does not fit x " +
+                                              std::to_string(group_) + " does not fit x " +
                                               x.shape().to_string());
     }
-    std::int32_t xz = 0;
-    if (x_zero != nullptr) {
-      require_8bit(ctx, *x_zero, "x_zero_point");
-      if (x_zero->numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
-      xz = element(*x_zero, 0);
+    const auto um = static_cast<std::size_t>(m);
+    if (w_zero.size() != 1 && w_zero.size() != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
+                                              " values; W has " + std::to_string(m) + " channels");
     }
-    if (w_zero != nullptr) {
-      require_8bit(ctx, *w_zero, "w_zero_point");
-      if (w_zero->numel() != 1 && w_zero->numel() != m) {
-        ctx.fail(ErrorKind::shape_mismatch, "w_zero_point " + w_zero->shape().to_string() +
-                                                " must be a scalar or [" + std::to_string(m) + "]");
-      }
+    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
+                                              " values; W has " + std::to_string(m) + " channels");
     }
     const auto axes =
-        resolve_window(info, window, x.shape(), kernel_from_weights(info, window, w.shape()));
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
     kernels::Conv2dParams p;
     set_conv_axes(p, axes);
-    const auto oh = static_cast<std::int64_t>(p.out_h()), ow = static_cast<std::int64_t>(p.out_w());
-    out_dims = {n, m};
-    if (axes.size() == 2) out_dims.push_back(oh);
-    out_dims.push_back(ow);
-    acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
-    const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
-    const auto kh = static_cast<std::int64_t>(p.kernel_h),
-               kw = static_cast<std::int64_t>(p.kernel_w);
-    const std::int64_t cg = c / group, mg = m / group;
-    for (std::int64_t b = 0; b < n; ++b) {
-      for (std::int64_t o = 0; o < m; ++o) {
-        const std::int32_t wz = w_zero ? element(*w_zero, w_zero->numel() == 1 ? 0 : o) : 0;
-        for (std::int64_t yy = 0; yy < oh; ++yy) {
-          for (std::int64_t xx = 0; xx < ow; ++xx) {
-            std::int64_t sum = 0;
-            for (std::int64_t ci = 0; ci < cg; ++ci) {
-              const std::int64_t ch = o / mg * cg + ci;
-              for (std::int64_t a = 0; a < kh; ++a) {
-                const std::int64_t iy = yy * std::int64_t(p.stride_h) +
-                                        a * std::int64_t(p.dilation_h) - std::int64_t(p.pad_top);
-                if (iy < 0 || iy >= ih) continue;
-                for (std::int64_t e = 0; e < kw; ++e) {
-                  const std::int64_t ix = xx * std::int64_t(p.stride_w) +
-                                          e * std::int64_t(p.dilation_w) - std::int64_t(p.pad_left);
-                  if (ix < 0 || ix >= iw) continue;
-                  sum += std::int64_t(element(x, ((b * c + ch) * ih + iy) * iw + ix) - xz) *
-                         (element(w, ((o * cg + ci) * kh + a) * kw + e) - wz);
-                }
+    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
+                       ow = static_cast<std::int64_t>(p.out_w());
+    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
+    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
+    if (y.numel() == 0) return;
+    const auto groups = static_cast<std::size_t>(group_);
+    const std::size_t mg = static_cast<std::size_t>(m) / groups,
+                      cg = static_cast<std::size_t>(c) / groups;
+    const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
+    const std::size_t plane = p.in_h * p.in_w;
+    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+                        p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
+    const bool w_signed = w.dtype() == DType::i8, x_unsigned = x.dtype() == DType::u8;
+    const bool w_ready = !w_signed || (!w_source_.empty() && w.raw_data() == w_source_.raw_data() &&
+                                       w.shape() == w_source_.shape());
+    const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
+    const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
+    const std::size_t col_room = direct ? 0 : round64(kk * nn);
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
+    auto* scratch = static_cast<std::uint8_t*>(
+        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
+    const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
+    if (w_signed) {
+      if (w_ready) {
+        a = w_flipped_.data();
+      } else {
+        kernels::qgemm_flip_sign(w.raw_data(), static_cast<std::size_t>(w.numel()), scratch);
+        a = scratch;
+      }
+    }
+    std::uint8_t* cols = scratch + w_room;
+    void* workspace = scratch + w_room + col_room;
+    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
+    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
+    const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
+    const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
+    const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
+    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
+    for (std::size_t b = 0; b < static_cast<std::size_t>(batch); ++b) {
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::uint8_t* xg = xd + (b * static_cast<std::size_t>(c) + g * cg) * plane;
+        const std::uint8_t* bmat = xg;
+        if (!direct) {
+          im2col(p, xg, cg, x_zero_byte, cols);
+          bmat = cols;
+        }
+        kernels::QgemmZeroPoints zp;
+        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
+        zp.a_per_row = w_zero.size() > 1;
+        zp.b = &xz;
+        kernels::QgemmEpilogue eg = e;
+        eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
+        eg.ldc = nn;
+        if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
+        if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
+        kernels::qgemm(mg, nn, kk, a + g * mg * kk, kk, false, bmat, direct ? plane : nn,
+                       x_unsigned, zp, eg, workspace, ctx.executor());
+      }
+    }
+  }
+
+ private:
+  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
+  // pl], or pad where that falls outside.
+  static void im2col(const kernels::Conv2dParams& p, const std::uint8_t* x, std::size_t channels,
+                     std::uint8_t pad, std::uint8_t* cols) {
+    const std::size_t oh = p.out_h(), ow = p.out_w();
+    for (std::size_t ci = 0; ci < channels; ++ci) {
+      for (std::size_t i = 0; i < p.kernel_h; ++i) {
+        for (std::size_t j = 0; j < p.kernel_w; ++j) {
+          std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
+          for (std::size_t oy = 0; oy < oh; ++oy) {
+            const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
+                            static_cast<std::ptrdiff_t>(p.pad_top);
+            std::uint8_t* out = row + oy * ow;
+            if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
+              std::memset(out, pad, ow);
+              continue;
+            }
+            const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
+            // Output columns [lo, hi) read inside the row; the others are padding.
+            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                                static_cast<std::ptrdiff_t>(p.pad_left);
+            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+            std::size_t hi =
+                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+            lo = std::min(lo, ow);
+            hi = std::max(lo, std::min(hi, ow));
+            std::memset(out, pad, lo);
+            if (sw == 1) {
+              std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else {
+              for (std::size_t ox = lo; ox < hi; ++ox) {
+                out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
               }
             }
-            acc[static_cast<std::size_t>(((b * m + o) * oh + yy) * ow + xx)] =
-                static_cast<std::int32_t>(sum);
+            std::memset(out + hi, pad, ow - hi);
           }
         }
       }
     }
   }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  Tensor w_source_;                      // a constant int8 W ...
+  std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
 };
 
+// ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
 class ConvIntegerKernel final : public OpKernel {
  public:
-  explicit ConvIntegerKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
-    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
-  }
+  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
   void run(OpContext& ctx) const override {
-    IntegerConv conv;
-    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
-             ctx.has_input(2) ? &ctx.input(2) : nullptr,
-             ctx.has_input(3) ? &ctx.input(3) : nullptr);
-    Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
-    if (!conv.acc.empty())
-      std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::s32;
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
   }
 
  private:
-  WindowAttrs window_;
-  std::int64_t group_;
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_zero = 2;  // x's
+    p.b_zero = 3;  // w's
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
-// y = saturate(round((acc + B[m]) x_scale w_scale[m] / y_scale) + y_zero), half to even.
+// QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
+// y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
+// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
-    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
-  }
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
   void run(OpContext& ctx) const override {
-    IntegerConv conv;
-    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(3), &ctx.input(2), &ctx.input(5));
-    const Tensor& w_scale = ctx.input(4);
-    const Tensor& y_zero = ctx.input(7);
-    IntegerConv::require_8bit(ctx, y_zero, "y_zero_point");
-    require_f32(ctx, w_scale, "w_scale");
-    const std::int64_t m = conv.out_dims[1];
-    if (y_zero.numel() != 1 || (w_scale.numel() != 1 && w_scale.numel() != m)) {
-      ctx.fail(ErrorKind::unsupported_op, "per-axis y_zero_point or a w_scale not of [M]");
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(3);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    const std::int64_t m = Int8Conv::out_channels(ctx, w);
+    kernels::QgemmEpilogue e;
+    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+    e.scale = q.multiplier.data();
+    e.scale_axis =
+        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
+    e.zero_point = q.y_zero;
+    if (ctx.has_input(8)) {
+      const Tensor& bias = ctx.input(8);
+      if (bias.dtype() != DType::i32 || bias.numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "], not " +
+                                                dtype_name(bias.dtype()) + " " +
+                                                bias.shape().to_string());
+      }
+      e.bias = bias.data<std::int32_t>();
+      e.bias_axis = kernels::QgemmAxis::per_row;
     }
-    const Tensor* bias = ctx.has_input(8) ? &ctx.input(8) : nullptr;
-    if (bias && (bias->dtype() != DType::i32 || bias->numel() != m)) {
-      ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "]");
-    }
-    const double x_scale = read_scalar(ctx.info(), ctx.input(1), "x_scale");
-    const double y_scale = read_scalar(ctx.info(), ctx.input(6), "y_scale");
-    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(conv.out_dims));
-    const double zero = IntegerConv::element(y_zero, 0);
-    const bool u8 = y_zero.dtype() == DType::u8;
-    const std::size_t plane = conv.acc.size() / static_cast<std::size_t>(conv.out_dims[0] * m);
-    for (std::size_t i = 0; i < conv.acc.size(); ++i) {
-      const auto o = static_cast<std::int64_t>(i / plane % static_cast<std::size_t>(m));
-      const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
-      const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
-      const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
-      if (u8)
-        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else
-        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
-    }
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
   }
 
  private:
-  WindowAttrs window_;
-  std::int64_t group_;
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_scale = 1;  // x's
+    p.a_zero = 2;
+    p.b_scale = 4;  // w's
+    p.b_zero = 5;
+    p.y_scale = 6;
+    p.y_zero = 7;
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 inline void register_conv_ops(OpSet& ops) {
@@ -15412,6 +15935,656 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_CONV_HPP
 // ---- end inlay/graph/ops/conv.hpp
+// ---- begin inlay/graph/ops/dynamic_quantize_matmul.hpp
+// com.microsoft DynamicQuantizeMatMul (ONNX Runtime's contrib op): a MatMul whose float input is
+// quantized per run, the form dynamic quantization takes when it runs fast. ORT's quantize_dynamic
+// writes DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul by the two scales [-> Add bias];
+// graph/impl/fuse_qdq.hpp rewrites that chain into this op, and ORT's own optimizer does the same.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+#define INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// ---- begin inlay/graph/ops/quantize.hpp
+// The quantize family (kernels/quantize.hpp): QuantizeLinear, DequantizeLinear and
+// DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
+// A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
+// opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
+// shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
+// only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
+// int16/uint16 (scalar loops), `output_dtype` and blocked quantization (`block_size` B > 0: the
+// scale has x's rank, ceil(x.shape[axis] / B) along `axis`, and element i along the axis uses
+// pair i / B; scalar loops); int4/uint4/float8 are refused with unsupported_op naming the node.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
+#define INLAY_GRAPH_OPS_QUANTIZE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+namespace quantize_detail {
+
+// Element i of a float or float16 scale.
+inline float scale_at(const Tensor& s, std::int64_t i) {
+  return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
+}
+
+// Opset 21's block_size (0: per tensor or per axis); negative values are refused.
+inline std::int64_t block_size_of(const OpInfo& info) {
+  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
+  if (block < 0) {
+    info.fail(ErrorKind::invalid_model,
+              "block_size " + std::to_string(block) + " is negative (0: not blocked)");
+  }
+  return block;
+}
+
+// The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
+// from opset 13), every element finite and > 0.
+inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
+  if (s.dtype() != DType::f32 && !(s.dtype() == DType::f16 && info.opset() >= 19)) {
+    info.fail(ErrorKind::unsupported_op,
+              name + " has dtype " + dtype_name(s.dtype()) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+  }
+  if (block_size_of(info) > 0) {
+    if (s.rank() == 0 || s.numel() == 0) {
+      info.fail(ErrorKind::invalid_model, name + " " + s.shape().to_string() +
+                                              " must have x's rank for blocked quantization");
+    }
+  } else if (s.rank() > 1 || s.numel() == 0) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
+  }
+  if (s.numel() > 1 && info.opset() < 13) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
+  }
+  for (std::int64_t i = 0; i < s.numel(); ++i) {
+    const float v = scale_at(s, i);
+    if (!(v > 0.0f) || !std::isfinite(v)) {
+      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(v) + " (element " +
+                                              std::to_string(i) +
+                                              "); a scale must be finite and > 0");
+    }
+  }
+}
+
+// Whether the quantized dtype t is one the node's opset allows: uint8 and int8, int32 where
+// `allow_i32` (DequantizeLinear's x), int16 and uint16 from opset 21.
+inline bool quantized_dtype_ok(const OpInfo& info, DType t, bool allow_i32) {
+  return t == DType::u8 || t == DType::i8 || (allow_i32 && t == DType::i32) ||
+         (info.opset() >= 21 && (t == DType::u16 || t == DType::i16));
+}
+inline std::string quantized_dtypes(const OpInfo& info, bool allow_i32) {
+  std::vector<const char*> names{"uint8", "int8"};
+  if (allow_i32) names.push_back("int32");
+  if (info.opset() >= 21) names.insert(names.end(), {"int16", "uint16"});
+  std::string s = names[0];
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    s += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
+  }
+  return s;
+}
+
+// The zero point's dtype: one of quantized_dtype_ok's.
+inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
+                             bool allow_i32) {
+  if (!quantized_dtype_ok(info, z.dtype(), allow_i32)) {
+    info.fail(ErrorKind::unsupported_op, name + " has dtype " + dtype_name(z.dtype()) + "; " +
+                                             quantized_dtypes(info, allow_i32) + " expected");
+  }
+}
+
+// Scale and zero point hold the same number of elements ([] and [1] are both one pair); the
+// same shape when blocked.
+inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
+                       const std::string& scale_name, const std::string& zero_name) {
+  const bool blocked = block_size_of(info) > 0;
+  if ((blocked && z.shape() != s.shape()) ||
+      (!blocked && (z.rank() > 1 || z.numel() != s.numel()))) {
+    info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
+                                             zero_name + " " + z.shape().to_string() +
+                                             " must have the same shape");
+  }
+}
+
+// One pair per block of x: the scales and the zero points (0 where the input is absent).
+struct Params {
+  std::vector<float> scale;
+  std::vector<std::int32_t> zero;
+  Shape shape;  // the scale's (blocked quantization indexes it like x)
+};
+
+inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
+                          const std::string& scale_name, const std::string& zero_name,
+                          bool allow_i32) {
+  check_scale(info, s, scale_name);
+  Params p;
+  for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
+  p.zero.assign(p.scale.size(), 0);
+  p.shape = s.shape();
+  if (z != nullptr) {
+    check_zero_dtype(info, *z, zero_name, allow_i32);
+    check_pair(info, s, *z, scale_name, zero_name);
+    for (std::size_t i = 0; i < p.zero.size(); ++i) {
+      const auto k = static_cast<std::int64_t>(i);
+      switch (z->dtype()) {
+        case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
+        case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
+        case DType::u16: p.zero[i] = z->data<std::uint16_t>()[k]; break;
+        case DType::i16: p.zero[i] = z->data<std::int16_t>()[k]; break;
+        default: p.zero[i] = z->data<std::int32_t>()[k]; break;
+      }
+    }
+  }
+  return p;
+}
+
+// Checks what the node's constant scale (input 1) and zero point (input 2) allow at load; the
+// pair when neither is fed at run time (empty otherwise).
+inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
+                             const std::string& zero_name, bool allow_i32) {
+  if (!info.has_input(1)) {
+    info.fail(ErrorKind::invalid_model, scale_name + " (input 1) is required but not given");
+  }
+  const Tensor* s = info.constant_input(1);
+  const Tensor* z = info.constant_input(2);
+  if (s != nullptr) check_scale(info, *s, scale_name);
+  if (z != nullptr) check_zero_dtype(info, *z, zero_name, allow_i32);
+  if (s != nullptr && (z != nullptr || !info.has_input(2))) {
+    return read_params(info, *s, z, scale_name, zero_name, allow_i32);
+  }
+  return {};
+}
+
+// f(offset, length, pair) for each block of x that shares a pair: the whole tensor for one
+// pair, else every run of x along the other axes at each index of `axis`.
+template <class F>
+void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::size_t pairs,
+                    const std::string& scale_name, F f) {
+  if (pairs == 1) {
+    f(std::size_t{0}, static_cast<std::size_t>(xs.numel()), std::size_t{0});
+    return;
+  }
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  if (xs[a] != static_cast<std::int64_t>(pairs)) {
+    ctx.fail(ErrorKind::shape_mismatch, scale_name + " has " + std::to_string(pairs) +
+                                            " elements but axis " + std::to_string(a) + " of x " +
+                                            xs.to_string() + " has " + std::to_string(xs[a]));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t c = 0; c < pairs; ++c) f((o * pairs + c) * inner, inner, c);
+  }
+}
+
+// f(element, pair) for every element of x under blocked quantization: the scale `ss` has x's
+// shape but ceil(x.shape[axis] / block) along `axis`; element j along the axis uses pair j / block.
+template <class F>
+void for_each_blocked(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::int64_t block,
+                      const Shape& ss, const std::string& scale_name, F f) {
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  bool fits = ss.rank() == xs.rank();
+  for (std::size_t d = 0; fits && d < xs.rank(); ++d) {
+    fits = d == a ? ss[d] == (xs[d] + block - 1) / block : ss[d] == xs[d];
+  }
+  if (!fits) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             scale_name + " " + ss.to_string() + " does not fit x " + xs.to_string() +
+                 " in blocks of " + std::to_string(block) + " along axis " + std::to_string(a));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  const auto along = static_cast<std::size_t>(xs[a]), blocks = static_cast<std::size_t>(ss[a]);
+  const auto b = static_cast<std::size_t>(block);
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t j = 0; j < along; ++j) {
+      const std::size_t row = (o * along + j) * inner, pair = (o * blocks + j / b) * inner;
+      for (std::size_t i = 0; i < inner; ++i) f(row + i, pair + i);
+    }
+  }
+}
+
+// QuantizeLinear's output dtype without a zero point: opset 21's output_dtype (a TensorProto
+// data type), else uint8.
+inline DType output_dtype_of(const OpInfo& info) {
+  const std::int64_t code = info.opset() >= 21 ? info.get_int("output_dtype", 0) : 0;
+  if (code == 0) return DType::u8;
+  DType t = DType::u8;
+  if (!onnx::to_dtype(static_cast<std::int32_t>(code), t) || !quantized_dtype_ok(info, t, false)) {
+    info.fail(ErrorKind::unsupported_op,
+              "output_dtype " + onnx::data_type_name(static_cast<std::int32_t>(code)) +
+                  " is not supported (" + quantized_dtypes(info, false) + ")");
+  }
+  return t;
+}
+
+// The 16-bit QuantizeLinear (no kernel): the u8/s8 kernels' formula in scalar code, NaN to the
+// zero point.
+template <class Q>
+void quantize_scalar(const float* x, std::size_t n, float scale, std::int32_t zero, Q* y) {
+  const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
+  const float hi = static_cast<float>(std::numeric_limits<Q>::max());
+  for (std::size_t i = 0; i < n; ++i) {
+    float v = std::nearbyint(x[i] / scale);
+    if (!(v == v)) v = 0.0f;
+    v = std::min(hi, std::max(lo, v + static_cast<float>(zero)));
+    y[i] = static_cast<Q>(v);
+  }
+}
+
+// x as float: a float x itself, a float16 x converted into `buffer`.
+inline const float* as_float(const Tensor& x, std::vector<float>& buffer) {
+  if (x.dtype() == DType::f32) return x.data<float>();
+  buffer.resize(static_cast<std::size_t>(x.numel()));
+  const float16* p = x.data<float16>();
+  for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = to_float(p[i]);
+  return buffer.data();
+}
+
+}  // namespace quantize_detail
+
+// y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
+// (uint8 when it is absent). NaN quantizes to the zero point (kernels/quantize.hpp).
+class QuantizeLinearKernel final : public OpKernel {
+ public:
+  explicit QuantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        block_(quantize_detail::block_size_of(info)),
+        output_dtype_(quantize_detail::output_dtype_of(info)),
+        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
+    const Tensor* z = info.constant_input(2);
+    if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
+        z->dtype() != output_dtype_) {
+      info.fail(ErrorKind::invalid_model, std::string("y_zero_point has dtype ") +
+                                              dtype_name(z->dtype()) + " but output_dtype is " +
+                                              dtype_name(output_dtype_));
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::f32 && !(x.dtype() == DType::f16 && ctx.info().opset() >= 19)) {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("x has dtype ") + dtype_name(x.dtype()) +
+                   (ctx.info().opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "y_scale", "y_zero_point",
+                                          false);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    const DType out = z != nullptr ? z->dtype() : output_dtype_;
+    Tensor& y = ctx.output(0, out, x.shape());
+    std::vector<float> buffer;
+    const float* px = quantize_detail::as_float(x, buffer);
+    if (block_ > 0) {
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "y_scale", [&](std::size_t e, std::size_t c) {
+            switch (out) {
+              case DType::u8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint8_t>() + e);
+                break;
+              case DType::i8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int8_t>() + e);
+                break;
+              case DType::u16:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint16_t>() + e);
+                break;
+              default:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int16_t>() + e);
+                break;
+            }
+          });
+      return;
+    }
+    quantize_detail::for_each_block(
+        ctx, x.shape(), axis_, p.scale.size(), "y_scale",
+        [&](std::size_t at, std::size_t n, std::size_t c) {
+          switch (out) {
+            case DType::u8:
+              kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
+                                       y.data<std::uint8_t>() + at);
+              break;
+            case DType::i8:
+              kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
+                                       y.data<std::int8_t>() + at);
+              break;
+            case DType::u16:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::uint16_t>() + at);
+              break;
+            default:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::int16_t>() + at);
+              break;
+          }
+        });
+  }
+
+ private:
+  std::int64_t axis_;
+  std::int64_t block_;              // 0: per tensor or per axis
+  DType output_dtype_;              // without a zero point
+  quantize_detail::Params params_;  // empty: read at run
+};
+
+// y = (x - x_zero_point) * x_scale in float; x of uint8, int8 or int32 (whose zero point must
+// be 0), the zero point of x's dtype.
+class DequantizeLinearKernel final : public OpKernel {
+ public:
+  explicit DequantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        block_(quantize_detail::block_size_of(info)),
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType t = x.dtype();
+    if (!quantize_detail::quantized_dtype_ok(ctx.info(), t, true)) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("x has dtype ") + dtype_name(t) + "; " +
+                                              quantize_detail::quantized_dtypes(ctx.info(), true) +
+                                              " expected");
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (z != nullptr && z->dtype() != t) {
+      ctx.fail(ErrorKind::invalid_model, std::string("x_zero_point has dtype ") +
+                                             dtype_name(z->dtype()) + " but x has " +
+                                             dtype_name(t));
+    }
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "x_scale", "x_zero_point",
+                                          true);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    if (t == DType::i32 &&
+        std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
+      ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
+    }
+    // y has the scale's dtype (float16 from opset 19: computed in float, then converted).
+    const DType out = ctx.input(1).dtype();
+    Tensor& y = ctx.output(0, out, x.shape());
+    std::vector<float> buffer;
+    if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
+    float* py = out == DType::f32 ? y.data<float>() : buffer.data();
+    if (block_ > 0) {
+      auto value = [&](std::size_t e) -> std::int32_t {
+        switch (t) {
+          case DType::u8: return x.data<std::uint8_t>()[e];
+          case DType::i8: return x.data<std::int8_t>()[e];
+          case DType::u16: return x.data<std::uint16_t>()[e];
+          case DType::i16: return x.data<std::int16_t>()[e];
+          default: return x.data<std::int32_t>()[e];
+        }
+      };
+      // The zero point of int32 x is 0, so (x - 0) * scale is the kernel's float(x) * scale.
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "x_scale", [&](std::size_t e, std::size_t c) {
+            py[e] = static_cast<float>(value(e) - p.zero[c]) * p.scale[c];
+          });
+    }
+    if (block_ == 0) {
+      quantize_detail::for_each_block(
+          ctx, x.shape(), axis_, p.scale.size(), "x_scale",
+          [&](std::size_t at, std::size_t n, std::size_t c) {
+            switch (t) {
+              case DType::u8:
+                kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
+                                           static_cast<std::uint8_t>(p.zero[c]), py + at);
+                break;
+              case DType::i8:
+                kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
+                                           static_cast<std::int8_t>(p.zero[c]), py + at);
+                break;
+              case DType::u16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              case DType::i16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              default:
+                kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+                break;
+            }
+          });
+    }
+    if (out != DType::f32) {
+      float16* ph = y.data<float16>();
+      for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+  std::int64_t block_;  // 0: per tensor or per axis
+  quantize_detail::Params params_;
+};
+
+// uint8 quantization over the range of x widened to hold 0, as ORT computes it:
+// y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
+// round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
+// The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
+// The uint8 parameters of x (n floats) by the rule above.
+inline void dynamic_quantize_params(const float* x, std::size_t n, float* scale,
+                                    std::uint8_t* zero_point) {
+  float lo = 0.0f, hi = 0.0f;
+  kernels::finite_range_f32(x, n, &lo, &hi);
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  float s = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+  if (!std::isfinite(s)) s = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
+  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
+  if (!(s > 0.0f)) s = std::numeric_limits<float>::denorm_min();
+  *scale = s;
+  *zero_point =
+      static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / s))));
+}
+
+inline void dynamic_quantize_linear(OpContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  require_f32(ctx, x, "x");
+  const auto n = static_cast<std::size_t>(x.numel());
+  float scale = 1.0f;
+  std::uint8_t zero_point = 0;
+  dynamic_quantize_params(x.data<float>(), n, &scale, &zero_point);
+  Tensor& y = ctx.output(0, DType::u8, x.shape());
+  kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
+  ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;
+  ctx.output(2, DType::u8, Shape()).data<std::uint8_t>()[0] = zero_point;
+}
+
+inline void register_quantize_ops(OpSet& ops) {
+  // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
+  ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
+  // Opset 19: float16, saturate; 21: int16/uint16, block_size, output_dtype.
+  for (std::int64_t v : {10, 13, 19, 21}) {
+    ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
+    ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
+  }
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
+    return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_QUANTIZE_HPP
+// ---- end inlay/graph/ops/quantize.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Y[..., n] = float(sum_p (a[..., p] - a_zero) (B[p, n] - b_zero[n])) * (a_scale * b_scale[n])
+//             + bias[n]
+// with a = DynamicQuantizeLinear(A) (uint8 over A's range widened to hold 0, computed per run),
+// B int8 or uint8 [K, N], b_scale and b_zero_point per tensor or per column, bias float [N]
+// (optional). The product then the sum, in float, as the chain's Cast, Mul and Add compute them,
+// so the fused op gives the chain's bits.
+class DynamicQuantizeMatMulKernel final : public OpKernel {
+ public:
+  explicit DynamicQuantizeMatMulKernel(const OpInfo& info) {
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr) weights_.prepare(*b, false);
+    const Tensor* s = info.constant_input(2);
+    const Tensor* z = info.constant_input(3);
+    if (b != nullptr && s != nullptr && (z != nullptr || !info.has_input(3))) {
+      read_params(info, *b, *s, z, b_scale_, b_zero_);
+      ready_ = true;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_8bit(info, b, "B");
+    if (b.rank() != 2 || a.rank() < 1) {
+      ctx.fail(ErrorKind::unsupported_op, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() +
+                                              ": B must be 2-D and A at least 1-D");
+    }
+    const auto k = static_cast<std::size_t>(b.shape()[0]);
+    const auto n = static_cast<std::size_t>(b.shape()[1]);
+    if (static_cast<std::size_t>(a.shape()[a.rank() - 1]) != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    std::vector<float> scale_storage;
+    std::vector<std::int32_t> zero_storage;
+    if (!ready_) {
+      read_params(info, b, ctx.input(2), ctx.has_input(3) ? &ctx.input(3) : nullptr, scale_storage,
+                  zero_storage);
+    }
+    const std::vector<float>& b_scale = ready_ ? b_scale_ : scale_storage;
+    const std::vector<std::int32_t>& b_zero = ready_ ? b_zero_ : zero_storage;
+    const float* bias = nullptr;
+    if (ctx.has_input(4)) {
+      const Tensor& c = ctx.input(4);
+      if (c.dtype() != DType::f32 || c.numel() != static_cast<std::int64_t>(n)) {
+        ctx.fail(ErrorKind::shape_mismatch, "bias " + c.shape().to_string() + " (" +
+                                                dtype_name(c.dtype()) + ") must be float [" +
+                                                std::to_string(n) + "]");
+      }
+      bias = c.data<float>();
+    }
+    std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end());
+    dims.back() = static_cast<std::int64_t>(n);
+    Tensor& y = ctx.output(0, DType::f32, make_shape(dims));
+    const std::size_t m = k == 0 ? 0 : static_cast<std::size_t>(a.numel()) / k;
+    if (y.numel() == 0) return;
+
+    const bool packed = weights_.matches(b);
+    const std::size_t a_room = (m * k + 63) / 64 * 64;
+    const std::size_t ws_bytes = packed ? 0 : (kernels::qgemm_workspace_size(n, k) + 63) / 64 * 64;
+    const std::size_t per = b_scale.size();
+    auto* scratch = static_cast<std::uint8_t*>(
+        ctx.scratch(a_room + ws_bytes + per * sizeof(float) + (1 + per) * sizeof(std::int32_t)));
+    auto* aq = scratch;
+    void* workspace = scratch + a_room;
+    auto* multiplier = reinterpret_cast<float*>(scratch + a_room + ws_bytes);
+    auto* zeros = reinterpret_cast<std::int32_t*>(multiplier + per);
+
+    float a_scale = 1.0f;
+    std::uint8_t a_zero = 0;
+    dynamic_quantize_params(a.data<float>(), m * k, &a_scale, &a_zero);
+    kernels::quantize_f32_u8(a.data<float>(), m * k, a_scale, a_zero, aq);
+    for (std::size_t j = 0; j < per; ++j) multiplier[j] = a_scale * b_scale[j];
+    // The kernel's operand form: B int8 (uint8 B flipped by 128 while packing, its zero too).
+    zeros[0] = a_zero;
+    const std::int32_t shift = b.dtype() == DType::u8 ? 128 : 0;
+    for (std::size_t j = 0; j < per; ++j) zeros[1 + j] = b_zero[j] - shift;
+    kernels::QgemmZeroPoints zp;
+    zp.a = zeros;
+    zp.b = zeros + 1;
+    zp.b_per_column = per > 1;
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::f32;
+    e.c = y.data<float>();
+    e.ldc = n;
+    e.scale = multiplier;
+    e.scale_axis = per > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
+    e.float_bias = bias;
+    e.float_bias_axis = kernels::QgemmAxis::per_column;
+    if (packed) {
+      kernels::qgemm_packed(m, n, k, aq, k, weights_.packed[0].data(), weights_.col_sums[0].data(),
+                            zp, e, ctx.executor());
+    } else {
+      kernels::qgemm(m, n, k, aq, k, false, b.raw_data(), n, b.dtype() == DType::u8, zp, e,
+                     workspace, ctx.executor());
+    }
+  }
+
+ private:
+  // b_scale (finite, > 0) and b_zero_point (B's dtype), each one value or one per column.
+  static void read_params(const OpInfo& info, const Tensor& b, const Tensor& s, const Tensor* z,
+                          std::vector<float>& scale, std::vector<std::int32_t>& zero) {
+    const std::int64_t n = b.rank() == 2 ? b.shape()[1] : 0;
+    scale = read_scales(info, s, "b_scale");
+    if (scale.size() != 1 && static_cast<std::int64_t>(scale.size()) != n) {
+      info.fail(ErrorKind::shape_mismatch, "b_scale " + s.shape().to_string() +
+                                               " must be a scalar or [" + std::to_string(n) +
+                                               "], one per column of B");
+    }
+    zero = read_zero_points(info, z, "b_zero_point");
+    if (z != nullptr && z->dtype() != b.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("b_zero_point has dtype ") +
+                                              dtype_name(z->dtype()) + ", B " +
+                                              dtype_name(b.dtype()));
+    }
+    if (zero.size() == 1 && scale.size() > 1) zero.assign(scale.size(), zero[0]);
+    if (zero.size() != scale.size()) {
+      info.fail(ErrorKind::shape_mismatch, "b_zero_point has " + std::to_string(zero.size()) +
+                                               " values, b_scale " + std::to_string(scale.size()));
+    }
+  }
+
+  PackedInt8Weights weights_;
+  std::vector<float> b_scale_;
+  std::vector<std::int32_t> b_zero_;
+  bool ready_ = false;
+};
+
+inline void register_dynamic_quantize_matmul_ops(OpSet& ops) {
+  ops.add("com.microsoft", "DynamicQuantizeMatMul", 1, factory<DynamicQuantizeMatMulKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+// ---- end inlay/graph/ops/dynamic_quantize_matmul.hpp
 // ---- begin inlay/graph/ops/elementwise.hpp
 // Elementwise operators: unary math and activations, Clip, arithmetic and comparisons with
 // broadcasting, variadic Sum/Mean/Max/Min, logic, Where, Cast and CastLike. f32 goes through the
@@ -17385,9 +18558,9 @@ INLAY_NAMESPACE_END
 // ---- end inlay/graph/ops/gather_scatter.hpp
 // ---- begin inlay/graph/ops/gemm.hpp
 // The gemm family (kernels/gemm.hpp; the typed door's nn::Dense): Gemm, MatMul and Einsum on the
-// GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
-// A constant B (the weights) is packed once at load. A bias and an activation fused by
-// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
+// GEMM kernel; MatMulInteger, QLinearMatMul and com.microsoft QGemm on the int8 GEMM
+// (kernels/qgemm.hpp). A constant B (the weights) is packed once at load. A bias and an activation
+// fused by graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_GEMM_HPP
 #define INLAY_GRAPH_OPS_GEMM_HPP
@@ -17771,117 +18944,161 @@ class EinsumKernel final : public OpKernel {
   Term output_;
 };
 
-// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
-// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
-// of A ([M]) / per column of B ([N]).
-struct IntegerMatMul {
-  std::vector<std::int64_t> out_dims;
-  std::vector<std::int32_t> acc;
-
-  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
-           const Tensor* b_zero) {
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
-    const std::int64_t n = b.shape()[b.rank() - 1];
-    if (b.shape()[b.rank() - 2] != k) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " do not multiply");
-    }
-    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
-    const Shape batch = broadcast(ctx.info(), ab, bb);
-    out_dims = dims_of(batch);
-    out_dims.push_back(m);
-    out_dims.push_back(n);
-    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
-    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
-    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
-    const Shape ins[2] = {ab, bb};
-    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
-      for (std::int64_t i = 0; i < m; ++i) {
-        for (std::int64_t j = 0; j < n; ++j) {
-          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
-          for (std::int64_t p = 0; p < k; ++p) {
-            const std::int32_t av =
-                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
-            const std::int32_t bv =
-                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
-            sum += static_cast<std::int64_t>(av) * bv;
-          }
-          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
-        }
-      }
-    });
-  }
-
-  static std::int32_t element(const Tensor& t, std::int64_t i) {
-    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
-  }
-  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
-    }
-  }
-  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
-                                               std::int64_t per, const char* what) {
-    if (z == nullptr) return {0};
-    require_8bit(ctx, *z, what);
-    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
-                                              " must be a scalar or [" + std::to_string(per) + "]");
-    }
-    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
-    return v;
-  }
-};
-
+// MatMulInteger: int32 A B with zero points (a_zero_point scalar or per row of A, b_zero_point
+// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load; constant zero
+// points are read once at load.
 class MatMulIntegerKernel final : public OpKernel {
  public:
-  explicit MatMulIntegerKernel(const OpInfo&) {}
+  explicit MatMulIntegerKernel(const OpInfo& info) : params_(info, where()) {
+    if (const Tensor* b = info.constant_input(1)) weights_.prepare(*b, false);
+  }
   void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    IntegerMatMul::require_8bit(ctx, a, "A");
-    IntegerMatMul::require_8bit(ctx, b, "B");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
-           ctx.has_input(3) ? &ctx.input(3) : nullptr);
-    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
-    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+    require_8bit(info, a, "A");
+    require_8bit(info, b, "B");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::s32;
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_, e, 0, DType::i32);
   }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_zero = 2;
+    w.b_zero = 3;
+    return w;
+  }
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
 };
 
-// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+// The kernel's epilogue for requantized or float output with the multipliers of `q` per
+// column (or per tensor).
+inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmAxis axis) {
+  kernels::QgemmEpilogue e;
+  e.output = q.y_type == DType::f32  ? kernels::QgemmOutput::f32
+             : q.y_type == DType::u8 ? kernels::QgemmOutput::u8
+                                     : kernels::QgemmOutput::s8;
+  e.scale = q.multiplier.data();
+  e.scale_axis = q.multiplier.size() > 1 ? axis : kernels::QgemmAxis::per_tensor;
+  e.zero_point = q.y_zero;
+  return e;
+}
+
+// QLinearMatMul: y = saturate(round_half_even(acc * (a_scale * b_scale[j] / y_scale)) + y_zero),
+// the multiplier computed in float; b_scale and b_zero_point scalar or per column of B.
 class QLinearMatMulKernel final : public OpKernel {
  public:
-  explicit QLinearMatMulKernel(const OpInfo&) {}
+  explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
+    if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
+  }
   void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(3);
-    IntegerMatMul::require_8bit(ctx, a, "a");
-    IntegerMatMul::require_8bit(ctx, b, "b");
-    const Tensor& y_zero = ctx.input(7);
-    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
-    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
-                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
-                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
-    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
-    const double zero = IntegerMatMul::element(y_zero, 0);
-    const bool u8 = y_zero.dtype() == DType::u8;
-    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
-      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
-      if (u8)
-        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else
-        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    require_8bit(info, a, "a");
+    require_8bit(info, b, "b");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_,
+                    int8_epilogue(q, kernels::QgemmAxis::per_column), q.multiplier.size(),
+                    q.y_type);
+  }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 6;
+    w.y_zero = 7;
+    return w;
+  }
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
+};
+
+// com.microsoft QGemm (ONNX Runtime's contrib op): Y = alpha * A' B' with A' = A or A^T
+// (transA), B' = B or B^T (transB), 8-bit A and B with zero points (b per column allowed), an
+// optional int32 C added to the sums (scalar, [N] or [1, N]: per column; [M, 1]: per row). Without
+// y_scale Y is float: (acc + C) * (alpha * a_scale * b_scale[j]); with it Y is requantized to the
+// type of y_zero_point (uint8 when absent) with multiplier alpha * a_scale * b_scale[j] / y_scale.
+class QGemmKernel final : public OpKernel {
+ public:
+  explicit QGemmKernel(const OpInfo& info)
+      : trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0),
+        params_(info, where(info.get_float("alpha", 1.0f))) {
+    if (const Tensor* b = info.constant_input(3)) {
+      if (b->rank() == 2) weights_.prepare(*b, trans_b_);
     }
   }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    require_8bit(info, a, "A");
+    require_8bit(info, b, "B");
+    if (a.rank() != 2 || b.rank() != 2) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
+    }
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e = int8_epilogue(q, kernels::QgemmAxis::per_column);
+    if (ctx.has_input(6)) {
+      const Tensor& c = ctx.input(6);
+      if (c.dtype() != DType::i32) {
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
+      }
+      const Shape& cs = c.shape();
+      const std::int64_t m = a.shape()[trans_a_ ? 1 : 0], n = b.shape()[trans_b_ ? 0 : 1];
+      if (c.numel() == 1) {
+        e.bias_axis = kernels::QgemmAxis::per_tensor;
+      } else if ((cs.rank() == 1 && cs[0] == n) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == n)) {
+        e.bias_axis = kernels::QgemmAxis::per_column;
+      } else if (cs.rank() == 2 && cs[0] == m && cs[1] == 1) {
+        e.bias_axis = kernels::QgemmAxis::per_row;
+      } else {
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C " + cs.to_string() + " (only a scalar, [N], [1, N] or [M, 1] C is supported)");
+      }
+      e.bias = c.data<std::int32_t>();
+    }
+    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, q.a_zero, q.b_zero, weights_, e,
+                    q.multiplier.size(), q.y_type);
+  }
+
+ private:
+  static Int8ParamInputs where(float alpha) {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 7;
+    w.y_zero = 8;
+    w.alpha = alpha;
+    return w;
+  }
+  bool trans_a_, trans_b_;
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
 };
 
 inline void register_gemm_ops(OpSet& ops) {
@@ -17890,6 +19107,7 @@ inline void register_gemm_ops(OpSet& ops) {
   ops.add("", "Einsum", 12, factory<EinsumKernel>());
   ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
   ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
+  ops.add("com.microsoft", "QGemm", 1, factory<QGemmKernel>());
 }
 
 }  // namespace ops
@@ -19770,497 +20988,6 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_QLINEAR_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/qlinear_elementwise.hpp
-// ---- begin inlay/graph/ops/quantize.hpp
-// The quantize family (kernels/quantize.hpp): QuantizeLinear, DequantizeLinear and
-// DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
-// A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
-// opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
-// shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
-// only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
-// int16/uint16 (scalar loops), `output_dtype` and blocked quantization (`block_size` B > 0: the
-// scale has x's rank, ceil(x.shape[axis] / B) along `axis`, and element i along the axis uses
-// pair i / B; scalar loops); int4/uint4/float8 are refused with unsupported_op naming the node.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
-#define INLAY_GRAPH_OPS_QUANTIZE_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-namespace quantize_detail {
-
-// Element i of a float or float16 scale.
-inline float scale_at(const Tensor& s, std::int64_t i) {
-  return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
-}
-
-// Opset 21's block_size (0: per tensor or per axis); negative values are refused.
-inline std::int64_t block_size_of(const OpInfo& info) {
-  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
-  if (block < 0) {
-    info.fail(ErrorKind::invalid_model,
-              "block_size " + std::to_string(block) + " is negative (0: not blocked)");
-  }
-  return block;
-}
-
-// The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
-// from opset 13), every element finite and > 0.
-inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
-  if (s.dtype() != DType::f32 && !(s.dtype() == DType::f16 && info.opset() >= 19)) {
-    info.fail(ErrorKind::unsupported_op,
-              name + " has dtype " + dtype_name(s.dtype()) +
-                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
-  }
-  if (block_size_of(info) > 0) {
-    if (s.rank() == 0 || s.numel() == 0) {
-      info.fail(ErrorKind::invalid_model, name + " " + s.shape().to_string() +
-                                              " must have x's rank for blocked quantization");
-    }
-  } else if (s.rank() > 1 || s.numel() == 0) {
-    info.fail(ErrorKind::invalid_model,
-              name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
-  }
-  if (s.numel() > 1 && info.opset() < 13) {
-    info.fail(ErrorKind::invalid_model,
-              name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
-  }
-  for (std::int64_t i = 0; i < s.numel(); ++i) {
-    const float v = scale_at(s, i);
-    if (!(v > 0.0f) || !std::isfinite(v)) {
-      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(v) + " (element " +
-                                              std::to_string(i) +
-                                              "); a scale must be finite and > 0");
-    }
-  }
-}
-
-// Whether the quantized dtype t is one the node's opset allows: uint8 and int8, int32 where
-// `allow_i32` (DequantizeLinear's x), int16 and uint16 from opset 21.
-inline bool quantized_dtype_ok(const OpInfo& info, DType t, bool allow_i32) {
-  return t == DType::u8 || t == DType::i8 || (allow_i32 && t == DType::i32) ||
-         (info.opset() >= 21 && (t == DType::u16 || t == DType::i16));
-}
-inline std::string quantized_dtypes(const OpInfo& info, bool allow_i32) {
-  std::vector<const char*> names{"uint8", "int8"};
-  if (allow_i32) names.push_back("int32");
-  if (info.opset() >= 21) names.insert(names.end(), {"int16", "uint16"});
-  std::string s = names[0];
-  for (std::size_t i = 1; i < names.size(); ++i) {
-    s += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
-  }
-  return s;
-}
-
-// The zero point's dtype: one of quantized_dtype_ok's.
-inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
-                             bool allow_i32) {
-  if (!quantized_dtype_ok(info, z.dtype(), allow_i32)) {
-    info.fail(ErrorKind::unsupported_op, name + " has dtype " + dtype_name(z.dtype()) + "; " +
-                                             quantized_dtypes(info, allow_i32) + " expected");
-  }
-}
-
-// Scale and zero point hold the same number of elements ([] and [1] are both one pair); the
-// same shape when blocked.
-inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
-                       const std::string& scale_name, const std::string& zero_name) {
-  const bool blocked = block_size_of(info) > 0;
-  if ((blocked && z.shape() != s.shape()) ||
-      (!blocked && (z.rank() > 1 || z.numel() != s.numel()))) {
-    info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
-                                             zero_name + " " + z.shape().to_string() +
-                                             " must have the same shape");
-  }
-}
-
-// One pair per block of x: the scales and the zero points (0 where the input is absent).
-struct Params {
-  std::vector<float> scale;
-  std::vector<std::int32_t> zero;
-  Shape shape;  // the scale's (blocked quantization indexes it like x)
-};
-
-inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
-                          const std::string& scale_name, const std::string& zero_name,
-                          bool allow_i32) {
-  check_scale(info, s, scale_name);
-  Params p;
-  for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
-  p.zero.assign(p.scale.size(), 0);
-  p.shape = s.shape();
-  if (z != nullptr) {
-    check_zero_dtype(info, *z, zero_name, allow_i32);
-    check_pair(info, s, *z, scale_name, zero_name);
-    for (std::size_t i = 0; i < p.zero.size(); ++i) {
-      const auto k = static_cast<std::int64_t>(i);
-      switch (z->dtype()) {
-        case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
-        case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
-        case DType::u16: p.zero[i] = z->data<std::uint16_t>()[k]; break;
-        case DType::i16: p.zero[i] = z->data<std::int16_t>()[k]; break;
-        default: p.zero[i] = z->data<std::int32_t>()[k]; break;
-      }
-    }
-  }
-  return p;
-}
-
-// Checks what the node's constant scale (input 1) and zero point (input 2) allow at load; the
-// pair when neither is fed at run time (empty otherwise).
-inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
-                             const std::string& zero_name, bool allow_i32) {
-  if (!info.has_input(1)) {
-    info.fail(ErrorKind::invalid_model, scale_name + " (input 1) is required but not given");
-  }
-  const Tensor* s = info.constant_input(1);
-  const Tensor* z = info.constant_input(2);
-  if (s != nullptr) check_scale(info, *s, scale_name);
-  if (z != nullptr) check_zero_dtype(info, *z, zero_name, allow_i32);
-  if (s != nullptr && (z != nullptr || !info.has_input(2))) {
-    return read_params(info, *s, z, scale_name, zero_name, allow_i32);
-  }
-  return {};
-}
-
-// f(offset, length, pair) for each block of x that shares a pair: the whole tensor for one
-// pair, else every run of x along the other axes at each index of `axis`.
-template <class F>
-void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::size_t pairs,
-                    const std::string& scale_name, F f) {
-  if (pairs == 1) {
-    f(std::size_t{0}, static_cast<std::size_t>(xs.numel()), std::size_t{0});
-    return;
-  }
-  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
-  if (xs[a] != static_cast<std::int64_t>(pairs)) {
-    ctx.fail(ErrorKind::shape_mismatch, scale_name + " has " + std::to_string(pairs) +
-                                            " elements but axis " + std::to_string(a) + " of x " +
-                                            xs.to_string() + " has " + std::to_string(xs[a]));
-  }
-  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
-  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
-  for (std::size_t o = 0; o < outer; ++o) {
-    for (std::size_t c = 0; c < pairs; ++c) f((o * pairs + c) * inner, inner, c);
-  }
-}
-
-// f(element, pair) for every element of x under blocked quantization: the scale `ss` has x's
-// shape but ceil(x.shape[axis] / block) along `axis`; element j along the axis uses pair j / block.
-template <class F>
-void for_each_blocked(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::int64_t block,
-                      const Shape& ss, const std::string& scale_name, F f) {
-  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
-  bool fits = ss.rank() == xs.rank();
-  for (std::size_t d = 0; fits && d < xs.rank(); ++d) {
-    fits = d == a ? ss[d] == (xs[d] + block - 1) / block : ss[d] == xs[d];
-  }
-  if (!fits) {
-    ctx.fail(ErrorKind::shape_mismatch,
-             scale_name + " " + ss.to_string() + " does not fit x " + xs.to_string() +
-                 " in blocks of " + std::to_string(block) + " along axis " + std::to_string(a));
-  }
-  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
-  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
-  const auto along = static_cast<std::size_t>(xs[a]), blocks = static_cast<std::size_t>(ss[a]);
-  const auto b = static_cast<std::size_t>(block);
-  for (std::size_t o = 0; o < outer; ++o) {
-    for (std::size_t j = 0; j < along; ++j) {
-      const std::size_t row = (o * along + j) * inner, pair = (o * blocks + j / b) * inner;
-      for (std::size_t i = 0; i < inner; ++i) f(row + i, pair + i);
-    }
-  }
-}
-
-// QuantizeLinear's output dtype without a zero point: opset 21's output_dtype (a TensorProto
-// data type), else uint8.
-inline DType output_dtype_of(const OpInfo& info) {
-  const std::int64_t code = info.opset() >= 21 ? info.get_int("output_dtype", 0) : 0;
-  if (code == 0) return DType::u8;
-  DType t = DType::u8;
-  if (!onnx::to_dtype(static_cast<std::int32_t>(code), t) || !quantized_dtype_ok(info, t, false)) {
-    info.fail(ErrorKind::unsupported_op,
-              "output_dtype " + onnx::data_type_name(static_cast<std::int32_t>(code)) +
-                  " is not supported (" + quantized_dtypes(info, false) + ")");
-  }
-  return t;
-}
-
-// The 16-bit QuantizeLinear (no kernel): the u8/s8 kernels' formula in scalar code, NaN to the
-// zero point.
-template <class Q>
-void quantize_scalar(const float* x, std::size_t n, float scale, std::int32_t zero, Q* y) {
-  const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
-  const float hi = static_cast<float>(std::numeric_limits<Q>::max());
-  for (std::size_t i = 0; i < n; ++i) {
-    float v = std::nearbyint(x[i] / scale);
-    if (!(v == v)) v = 0.0f;
-    v = std::min(hi, std::max(lo, v + static_cast<float>(zero)));
-    y[i] = static_cast<Q>(v);
-  }
-}
-
-// x as float: a float x itself, a float16 x converted into `buffer`.
-inline const float* as_float(const Tensor& x, std::vector<float>& buffer) {
-  if (x.dtype() == DType::f32) return x.data<float>();
-  buffer.resize(static_cast<std::size_t>(x.numel()));
-  const float16* p = x.data<float16>();
-  for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = to_float(p[i]);
-  return buffer.data();
-}
-
-}  // namespace quantize_detail
-
-// y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
-// (uint8 when it is absent). NaN quantizes to the zero point (kernels/quantize.hpp).
-class QuantizeLinearKernel final : public OpKernel {
- public:
-  explicit QuantizeLinearKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", 1)),
-        block_(quantize_detail::block_size_of(info)),
-        output_dtype_(quantize_detail::output_dtype_of(info)),
-        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
-    const Tensor* z = info.constant_input(2);
-    if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
-        z->dtype() != output_dtype_) {
-      info.fail(ErrorKind::invalid_model, std::string("y_zero_point has dtype ") +
-                                              dtype_name(z->dtype()) + " but output_dtype is " +
-                                              dtype_name(output_dtype_));
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::f32 && !(x.dtype() == DType::f16 && ctx.info().opset() >= 19)) {
-      ctx.fail(ErrorKind::unsupported_op,
-               std::string("x has dtype ") + dtype_name(x.dtype()) +
-                   (ctx.info().opset() >= 19 ? "; float or float16 expected" : "; float expected"));
-    }
-    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    quantize_detail::Params read;
-    if (params_.scale.empty()) {
-      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "y_scale", "y_zero_point",
-                                          false);
-    }
-    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
-    const DType out = z != nullptr ? z->dtype() : output_dtype_;
-    Tensor& y = ctx.output(0, out, x.shape());
-    std::vector<float> buffer;
-    const float* px = quantize_detail::as_float(x, buffer);
-    if (block_ > 0) {
-      quantize_detail::for_each_blocked(
-          ctx, x.shape(), axis_, block_, p.shape, "y_scale", [&](std::size_t e, std::size_t c) {
-            switch (out) {
-              case DType::u8:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::uint8_t>() + e);
-                break;
-              case DType::i8:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::int8_t>() + e);
-                break;
-              case DType::u16:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::uint16_t>() + e);
-                break;
-              default:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::int16_t>() + e);
-                break;
-            }
-          });
-      return;
-    }
-    quantize_detail::for_each_block(
-        ctx, x.shape(), axis_, p.scale.size(), "y_scale",
-        [&](std::size_t at, std::size_t n, std::size_t c) {
-          switch (out) {
-            case DType::u8:
-              kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
-                                       y.data<std::uint8_t>() + at);
-              break;
-            case DType::i8:
-              kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
-                                       y.data<std::int8_t>() + at);
-              break;
-            case DType::u16:
-              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
-                                               y.data<std::uint16_t>() + at);
-              break;
-            default:
-              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
-                                               y.data<std::int16_t>() + at);
-              break;
-          }
-        });
-  }
-
- private:
-  std::int64_t axis_;
-  std::int64_t block_;              // 0: per tensor or per axis
-  DType output_dtype_;              // without a zero point
-  quantize_detail::Params params_;  // empty: read at run
-};
-
-// y = (x - x_zero_point) * x_scale in float; x of uint8, int8 or int32 (whose zero point must
-// be 0), the zero point of x's dtype.
-class DequantizeLinearKernel final : public OpKernel {
- public:
-  explicit DequantizeLinearKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", 1)),
-        block_(quantize_detail::block_size_of(info)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    const DType t = x.dtype();
-    if (!quantize_detail::quantized_dtype_ok(ctx.info(), t, true)) {
-      ctx.fail(ErrorKind::unsupported_op, std::string("x has dtype ") + dtype_name(t) + "; " +
-                                              quantize_detail::quantized_dtypes(ctx.info(), true) +
-                                              " expected");
-    }
-    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    if (z != nullptr && z->dtype() != t) {
-      ctx.fail(ErrorKind::invalid_model, std::string("x_zero_point has dtype ") +
-                                             dtype_name(z->dtype()) + " but x has " +
-                                             dtype_name(t));
-    }
-    quantize_detail::Params read;
-    if (params_.scale.empty()) {
-      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "x_scale", "x_zero_point",
-                                          true);
-    }
-    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
-    if (t == DType::i32 &&
-        std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
-      ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
-    }
-    // y has the scale's dtype (float16 from opset 19: computed in float, then converted).
-    const DType out = ctx.input(1).dtype();
-    Tensor& y = ctx.output(0, out, x.shape());
-    std::vector<float> buffer;
-    if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
-    float* py = out == DType::f32 ? y.data<float>() : buffer.data();
-    if (block_ > 0) {
-      auto value = [&](std::size_t e) -> std::int32_t {
-        switch (t) {
-          case DType::u8: return x.data<std::uint8_t>()[e];
-          case DType::i8: return x.data<std::int8_t>()[e];
-          case DType::u16: return x.data<std::uint16_t>()[e];
-          case DType::i16: return x.data<std::int16_t>()[e];
-          default: return x.data<std::int32_t>()[e];
-        }
-      };
-      // The zero point of int32 x is 0, so (x - 0) * scale is the kernel's float(x) * scale.
-      quantize_detail::for_each_blocked(
-          ctx, x.shape(), axis_, block_, p.shape, "x_scale", [&](std::size_t e, std::size_t c) {
-            py[e] = static_cast<float>(value(e) - p.zero[c]) * p.scale[c];
-          });
-    }
-    if (block_ == 0) {
-      quantize_detail::for_each_block(
-          ctx, x.shape(), axis_, p.scale.size(), "x_scale",
-          [&](std::size_t at, std::size_t n, std::size_t c) {
-            switch (t) {
-              case DType::u8:
-                kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
-                                           static_cast<std::uint8_t>(p.zero[c]), py + at);
-                break;
-              case DType::i8:
-                kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
-                                           static_cast<std::int8_t>(p.zero[c]), py + at);
-                break;
-              case DType::u16:
-                for (std::size_t i = 0; i < n; ++i) {
-                  py[at + i] =
-                      static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
-                }
-                break;
-              case DType::i16:
-                for (std::size_t i = 0; i < n; ++i) {
-                  py[at + i] =
-                      static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
-                }
-                break;
-              default:
-                kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
-                break;
-            }
-          });
-    }
-    if (out != DType::f32) {
-      float16* ph = y.data<float16>();
-      for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
-    }
-  }
-
- private:
-  std::int64_t axis_;
-  std::int64_t block_;  // 0: per tensor or per axis
-  quantize_detail::Params params_;
-};
-
-// uint8 quantization over the range of x widened to hold 0, as ORT computes it:
-// y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
-// round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
-// The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
-// The uint8 parameters of x (n floats) by the rule above.
-inline void dynamic_quantize_params(const float* x, std::size_t n, float* scale,
-                                    std::uint8_t* zero_point) {
-  float lo = 0.0f, hi = 0.0f;
-  kernels::finite_range_f32(x, n, &lo, &hi);
-  lo = std::min(lo, 0.0f);
-  hi = std::max(hi, 0.0f);
-  float s = hi == lo ? 1.0f : (hi - lo) / 255.0f;
-  if (!std::isfinite(s)) s = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
-  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
-  if (!(s > 0.0f)) s = std::numeric_limits<float>::denorm_min();
-  *scale = s;
-  *zero_point =
-      static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / s))));
-}
-
-inline void dynamic_quantize_linear(OpContext& ctx) {
-  const Tensor& x = ctx.input(0);
-  require_f32(ctx, x, "x");
-  const auto n = static_cast<std::size_t>(x.numel());
-  float scale = 1.0f;
-  std::uint8_t zero_point = 0;
-  dynamic_quantize_params(x.data<float>(), n, &scale, &zero_point);
-  Tensor& y = ctx.output(0, DType::u8, x.shape());
-  kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
-  ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;
-  ctx.output(2, DType::u8, Shape()).data<std::uint8_t>()[0] = zero_point;
-}
-
-inline void register_quantize_ops(OpSet& ops) {
-  // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
-  ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
-  // Opset 19: float16, saturate; 21: int16/uint16, block_size, output_dtype.
-  for (std::int64_t v : {10, 13, 19, 21}) {
-    ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
-    ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
-  }
-  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
-    return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
-  });
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_QUANTIZE_HPP
-// ---- end inlay/graph/ops/quantize.hpp
 // ---- begin inlay/graph/ops/recurrent.hpp
 // The recurrent family (kernels/recurrent.hpp, nn/recurrent.hpp): RNN, GRU, LSTM (forward, reverse,
 // bidirectional; initial states; sequence lengths; layouts 0 and 1; activation lists; clip; LSTM
@@ -22117,6 +22844,7 @@ const OpSet& builtin_ops() {
     OpSet ops;
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
+    graph::ops::register_dynamic_quantize_matmul_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
@@ -23296,6 +24024,241 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_QUANTIZE_DISPATCH_HPP
 // ---- end inlay/kernels/quantize-dispatch.hpp
+#endif
+#if INLAY_IMPLEMENTS(qgemm)
+// ---- begin inlay/kernels/qgemm-dispatch.hpp
+// Entry points of the int8 GEMM (see qgemm.hpp): each checks its parameters, then calls the body
+// compiled for the CPU target in use. Packing is plain C++ (it runs once per weight, or once per
+// run for a changing B). Compiled once, in the implementation translation unit.
+#ifndef INLAY_KERNELS_QGEMM_DISPATCH_HPP
+#define INLAY_KERNELS_QGEMM_DISPATCH_HPP
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+INLAY_EXPORT(qgemm_packed);
+
+namespace qgemm_detail {
+
+inline void check_pointer(const char* function, const char* name, const void* p, bool needed) {
+  if (p == nullptr && needed) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " is null");
+  }
+}
+
+inline void check_axis(const char* function, const char* name, QgemmAxis axis) {
+  if (axis != QgemmAxis::per_tensor && axis != QgemmAxis::per_row &&
+      axis != QgemmAxis::per_column) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": " + name + " axis " +
+                                          std::to_string(static_cast<int>(axis)) +
+                                          " is not a QgemmAxis");
+  }
+}
+
+inline void check(const char* function, std::size_t m, std::size_t n, std::size_t k,
+                  const std::uint8_t* a, std::size_t lda, const QgemmZeroPoints& zp,
+                  const QgemmEpilogue& e) {
+  const bool any = m > 0 && n > 0;
+  check_pointer(function, "A", a, any && k > 0);
+  if (any && k > 0 && lda < k) {
+    fail(ErrorKind::shape_mismatch, std::string(function) + ": lda (" + std::to_string(lda) +
+                                        ") is smaller than k (" + std::to_string(k) + ")");
+  }
+  if (e.output != QgemmOutput::s32 && e.output != QgemmOutput::f32 && e.output != QgemmOutput::u8 &&
+      e.output != QgemmOutput::s8) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": epilogue.output " +
+                                          std::to_string(static_cast<int>(e.output)) +
+                                          " is not a QgemmOutput");
+  }
+  check_pointer(function, "epilogue.c", e.c, any);
+  if (any && e.ldc < n) {
+    fail(ErrorKind::shape_mismatch, std::string(function) + ": ldc (" + std::to_string(e.ldc) +
+                                        ") is smaller than n (" + std::to_string(n) + ")");
+  }
+  check_pointer(function, "epilogue.scale", e.scale, any && e.output != QgemmOutput::s32);
+  check_axis(function, "bias", e.bias_axis);
+  check_axis(function, "scale", e.scale_axis);
+  check_axis(function, "float_bias", e.float_bias_axis);
+  if (e.output == QgemmOutput::u8 && (e.zero_point < 0 || e.zero_point > 255)) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": uint8 zero point " +
+                                          std::to_string(e.zero_point) + " out of range");
+  }
+  if (e.output == QgemmOutput::s8 && (e.zero_point < -128 || e.zero_point > 127)) {
+    fail(ErrorKind::invalid_argument, std::string(function) + ": int8 zero point " +
+                                          std::to_string(e.zero_point) + " out of range");
+  }
+  (void)zp;
+}
+
+// Packs what remains of panel q (columns 16q .. 16q + 15) of op(B) from row group t0 on (rows 4
+// t0 and up): its bytes, flipped by `flip`, the zero padding, and its column sums (below n; added
+// to those of the rows before 4 t0, which are 0 when t0 is 0).
+inline void pack_panel_rest(bool trans_b, std::size_t n, std::size_t k, const std::uint8_t* b,
+                            std::size_t ldb, std::uint8_t flip, std::int8_t* packed,
+                            std::int32_t* col_sums, std::size_t q, std::size_t t0) {
+  const std::size_t k4 = (k + 3) / 4 * 4, j0 = q * qgemm_panel_width;
+  auto* out = reinterpret_cast<std::uint8_t*>(packed) + j0 * k4;
+  const std::size_t width = j0 < n ? std::min(qgemm_panel_width, n - j0) : 0;
+  if (width < qgemm_panel_width || trans_b || k % 4 != 0) {
+    std::memset(out + t0 * 64, 0, qgemm_panel_width * k4 - t0 * 64);
+  }
+  if (t0 == 0) {
+    for (std::size_t x = 0; x < width; ++x) col_sums[j0 + x] = 0;
+  }
+  for (std::size_t p = 4 * t0; p < k; ++p) {
+    for (std::size_t x = 0; x < width; ++x) {
+      const std::size_t j = j0 + x;
+      const auto v = static_cast<std::int8_t>(b[trans_b ? j * ldb + p : p * ldb + j] ^ flip);
+      out[(p / 4) * 64 + x * 4 + p % 4] = static_cast<std::uint8_t>(v);
+      col_sums[j] += v;
+    }
+  }
+}
+
+// Panels [q0, q1). A plain B's full panels go row group by row group across the panels, so that
+// each row of B is read in whole cache lines: four rows of 16 columns interleaved byte by byte
+// into 64 bytes (column x: its 4 bytes at 4x); the column sums widen even and odd bytes to int16
+// and add pairs into int32. The rest goes through pack_panel_rest.
+inline void pack_group(bool trans_b, std::size_t n, std::size_t k, const std::uint8_t* b,
+                       std::size_t ldb, std::uint8_t flip, std::int8_t* packed,
+                       std::int32_t* col_sums, std::size_t q0, std::size_t q1) {
+  std::size_t full_end = q0, done = 0;  // panels [q0, full_end) hold rows < 4 done
+#if defined(__SSE2__)
+  const std::size_t k4 = (k + 3) / 4 * 4;
+  if (!trans_b) full_end = std::max(q0, std::min(q1, n / qgemm_panel_width));
+  if (full_end > q0) {
+    done = k / 4;
+    const __m128i vflip = _mm_set1_epi8(static_cast<char>(flip)), ones = _mm_set1_epi16(1);
+    for (std::size_t j = q0 * qgemm_panel_width; j < full_end * qgemm_panel_width; ++j) {
+      col_sums[j] = 0;
+    }
+    for (std::size_t t = 0; t < done; ++t) {
+      for (std::size_t q = q0; q < full_end; ++q) {
+        const std::size_t j0 = q * qgemm_panel_width;
+        __m128i r[4];
+        for (std::size_t i = 0; i < 4; ++i) {
+          r[i] = _mm_xor_si128(
+              _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + (4 * t + i) * ldb + j0)), vflip);
+        }
+        const __m128i lo01 = _mm_unpacklo_epi8(r[0], r[1]), hi01 = _mm_unpackhi_epi8(r[0], r[1]);
+        const __m128i lo23 = _mm_unpacklo_epi8(r[2], r[3]), hi23 = _mm_unpackhi_epi8(r[2], r[3]);
+        const __m128i c[4] = {_mm_unpacklo_epi16(lo01, lo23), _mm_unpackhi_epi16(lo01, lo23),
+                              _mm_unpacklo_epi16(hi01, hi23), _mm_unpackhi_epi16(hi01, hi23)};
+        auto* out = reinterpret_cast<std::uint8_t*>(packed) + j0 * k4 + t * 64;
+        for (std::size_t i = 0; i < 4; ++i) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i), c[i]);
+          const __m128i pairs =
+              _mm_add_epi16(_mm_srai_epi16(_mm_slli_epi16(c[i], 8), 8), _mm_srai_epi16(c[i], 8));
+          auto* sums = reinterpret_cast<__m128i*>(col_sums + j0 + 4 * i);
+          _mm_storeu_si128(sums, _mm_add_epi32(_mm_loadu_si128(sums), _mm_madd_epi16(pairs, ones)));
+        }
+      }
+    }
+  }
+#endif
+  for (std::size_t q = q0; q < q1; ++q) {
+    pack_panel_rest(trans_b, n, k, b, ldb, flip, packed, col_sums, q, q < full_end ? done : 0);
+  }
+}
+
+// Every panel of the packed form (qgemm_packed_b_size bytes), on the executor when it is large
+// (groups of 8 panels: 128 columns).
+inline void pack_panels(bool trans_b, std::size_t n, std::size_t k, const std::uint8_t* b,
+                        std::size_t ldb, std::uint8_t flip, std::int8_t* packed,
+                        std::int32_t* col_sums, Executor* executor) {
+  if (k == 0) {
+    for (std::size_t j = 0; j < n; ++j) col_sums[j] = 0;
+    return;
+  }
+  const std::size_t panels = qgemm_packed_b_size(n, k) / (qgemm_panel_width * ((k + 3) / 4 * 4));
+  constexpr std::size_t group = 8;
+  parallel_for(executor_for_work(executor, n * k * 8), (panels + group - 1) / group,
+               [&](std::size_t g) {
+                 pack_group(trans_b, n, k, b, ldb, flip, packed, col_sums, g * group,
+                            std::min(panels, (g + 1) * group));
+               });
+}
+
+}  // namespace qgemm_detail
+
+std::size_t qgemm_packed_b_size(std::size_t n, std::size_t k) {
+  const std::size_t tile = 2 * qgemm_panel_width;
+  return (n + tile - 1) / tile * tile * ((k + 3) / 4 * 4);
+}
+
+void qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
+                  bool b_unsigned, std::int8_t* packed, std::int32_t* col_sums) {
+  constexpr const char* f = "qgemm_pack_b";
+  qgemm_detail::check_pointer(f, "B", b, n > 0 && k > 0);
+  qgemm_detail::check_pointer(f, "packed", packed, n > 0);
+  qgemm_detail::check_pointer(f, "col_sums", col_sums, n > 0);
+  if (n > 0 && k > 0 && ldb < (trans_b ? k : n)) {
+    fail(ErrorKind::shape_mismatch, std::string(f) + ": ldb (" + std::to_string(ldb) +
+                                        ") is smaller than the row length of B");
+  }
+  qgemm_detail::pack_panels(trans_b, n, k, static_cast<const std::uint8_t*>(b), ldb,
+                            b_unsigned ? 0x80 : 0x00, packed, col_sums, nullptr);
+}
+
+void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                  std::size_t lda, const std::int8_t* packed_b, const std::int32_t* b_col_sums,
+                  const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue,
+                  Executor* executor) {
+  constexpr const char* f = "qgemm_packed";
+  qgemm_detail::check(f, m, n, k, a, lda, zero_points, epilogue);
+  if (m == 0 || n == 0) return;
+  qgemm_detail::check_pointer(f, "packed_b", packed_b, true);
+  qgemm_detail::check_pointer(f, "b_col_sums", b_col_sums, zero_points.a != nullptr);
+  INLAY_DISPATCH(qgemm_packed)
+  (m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, executor);
+}
+
+std::size_t qgemm_workspace_size(std::size_t n, std::size_t k) {
+  return qgemm_packed_b_size(n, k) + (n + 1) * sizeof(std::int32_t);
+}
+
+void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, std::size_t lda,
+           bool trans_b, const void* b, std::size_t ldb, bool b_unsigned,
+           const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue, void* workspace,
+           Executor* executor) {
+  constexpr const char* f = "qgemm";
+  qgemm_detail::check(f, m, n, k, a, lda, zero_points, epilogue);
+  if (m == 0 || n == 0) return;
+  qgemm_detail::check_pointer(f, "workspace", workspace, true);
+  // The column sums first: 4-byte aligned when the workspace is.
+  auto* col_sums = static_cast<std::int32_t*>(workspace);
+  auto* packed = reinterpret_cast<std::int8_t*>(col_sums + n + 1);
+  if (k > 0 && ldb < (trans_b ? k : n)) {
+    fail(ErrorKind::shape_mismatch, std::string(f) + ": ldb (" + std::to_string(ldb) +
+                                        ") is smaller than the row length of B");
+  }
+  qgemm_detail::check_pointer(f, "B", b, k > 0);
+  qgemm_detail::pack_panels(trans_b, n, k, static_cast<const std::uint8_t*>(b), ldb,
+                            b_unsigned ? 0x80 : 0x00, packed, col_sums, executor);
+  INLAY_DISPATCH(qgemm_packed)
+  (m, n, k, a, lda, packed, col_sums, zero_points, epilogue, executor);
+}
+
+void qgemm_flip_sign(const void* x, std::size_t n, void* y) {
+  const auto* in = static_cast<const std::uint8_t*>(x);
+  auto* out = static_cast<std::uint8_t*>(y);
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(in[i] ^ 0x80);
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QGEMM_DISPATCH_HPP
+// ---- end inlay/kernels/qgemm-dispatch.hpp
 #endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP
@@ -27484,6 +28447,388 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_QUANTIZE_INL_HPP
 // ---- end inlay/kernels/quantize-inl.hpp
+#endif
+#if INLAY_IMPLEMENTS(qgemm)
+// ---- begin inlay/kernels/qgemm-inl.hpp
+// Per-target bodies of the int8 GEMM (see qgemm.hpp). Re-included once per CPU target.
+//
+// The inner step is a 4-byte dot product per 32-bit lane: acc += sum_r a[r] * b[r], a uint8
+// (one 32-bit word of A broadcast), b int8 (a vector of packed B). Per target:
+//   AVX3_DL and later (VNNI): vpdpbusd, one instruction.
+//   SSE2 .. AVX3: vpmaddubsw would saturate (255 * -128 * 2 < -32768), so the bytes are widened
+//     to int16 (even and odd bytes apart) and vpmaddwd sums pairs into int32, exactly.
+//   Other targets: the four bytes sign/zero-extended to int32 and multiplied, in Highway ops.
+#if defined(INLAY_KERNELS_QGEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_QGEMM_INL_HPP
+#undef INLAY_KERNELS_QGEMM_INL_HPP
+#else
+#define INLAY_KERNELS_QGEMM_INL_HPP
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include <hwy/highway.h>
+
+
+// Which form of the dot step this target compiles (newer Highway versions add AVX3_ZEN4 and
+// AVX3_SPR, both with VNNI).
+#undef INLAY_QGEMM_VNNI
+#undef INLAY_QGEMM_MADD
+#if HWY_TARGET == HWY_AVX3_DL || (defined(HWY_AVX3_ZEN4) && HWY_TARGET == HWY_AVX3_ZEN4) || \
+    (defined(HWY_AVX3_SPR) && HWY_TARGET == HWY_AVX3_SPR)
+#define INLAY_QGEMM_VNNI 1
+#elif HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_SSE4 || \
+    (defined(HWY_SSSE3) && HWY_TARGET == HWY_SSSE3) ||                              \
+    (defined(HWY_SSE2) && HWY_TARGET == HWY_SSE2)
+#define INLAY_QGEMM_MADD 1
+#endif
+#if defined(INLAY_QGEMM_VNNI) || defined(INLAY_QGEMM_MADD)
+#include <immintrin.h>
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace qgemm_impl {
+
+using DI = hn::ScalableTag<std::int32_t>;
+using VI = hn::Vec<DI>;
+constexpr std::size_t kLanes = hn::MaxLanes(DI());
+// Micro-tile: kRows rows of A by kPanels panels (16 columns each) of B, sized to the registers.
+#if defined(INLAY_QGEMM_VNNI)
+constexpr std::size_t kRows = 8, kPanels = 2;  // 16 accumulators of 32
+#elif HWY_TARGET == HWY_AVX3
+constexpr std::size_t kRows = 6, kPanels = 2;  // 12 accumulators, 4 widened B, 2 widened A
+#elif HWY_TARGET == HWY_AVX2
+constexpr std::size_t kRows = 4, kPanels = 1;  // 8 accumulators of 16
+#else
+constexpr std::size_t kRows = 2, kPanels = 1;
+#endif
+constexpr std::size_t kTileCols = kPanels * qgemm_panel_width;
+constexpr std::size_t kVecsPerPanel = qgemm_panel_width / kLanes;
+constexpr std::size_t kVecs = kPanels * kVecsPerPanel;
+
+// One operand of the dot step, prepared once and used for several of the other.
+#if defined(INLAY_QGEMM_VNNI)
+struct Prepared {
+  VI v;
+};
+HWY_INLINE Prepared PrepareB(VI b) { return {b}; }
+HWY_INLINE Prepared PrepareA(VI a) { return {a}; }
+// Inline assembly, not _mm512_dpbusd_epi32: Highway 1.0.3 compiles AVX3_DL without the
+// avx512vnni attribute the intrinsic needs (its CPU check does require VNNI). AT&T operand
+// order: acc += (unsigned bytes of a) * (signed bytes of b), summed per 32-bit lane.
+HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+  __m512i r = acc.raw;
+  __asm__("vpdpbusd %[b], %[a], %[r]" : [r] "+v"(r) : [a] "v"(a.v.raw), [b] "v"(b.v.raw));
+  return VI{r};
+}
+#elif defined(INLAY_QGEMM_MADD)
+// lo: bytes 0 and 2 of each lane as int16; hi: bytes 1 and 3.
+struct Prepared {
+  VI lo, hi;
+};
+#if HWY_TARGET == HWY_AVX3
+HWY_INLINE Prepared PrepareB(VI b) {
+  return {VI{_mm512_srai_epi16(_mm512_slli_epi16(b.raw, 8), 8)}, VI{_mm512_srai_epi16(b.raw, 8)}};
+}
+HWY_INLINE Prepared PrepareA(VI a) {
+  return {VI{_mm512_and_si512(a.raw, _mm512_set1_epi16(0xFF))}, VI{_mm512_srli_epi16(a.raw, 8)}};
+}
+HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+  const __m512i s = _mm512_add_epi32(_mm512_madd_epi16(a.lo.raw, b.lo.raw),
+                                     _mm512_madd_epi16(a.hi.raw, b.hi.raw));
+  return VI{_mm512_add_epi32(acc.raw, s)};
+}
+#elif HWY_TARGET == HWY_AVX2
+HWY_INLINE Prepared PrepareB(VI b) {
+  return {VI{_mm256_srai_epi16(_mm256_slli_epi16(b.raw, 8), 8)}, VI{_mm256_srai_epi16(b.raw, 8)}};
+}
+HWY_INLINE Prepared PrepareA(VI a) {
+  return {VI{_mm256_and_si256(a.raw, _mm256_set1_epi16(0xFF))}, VI{_mm256_srli_epi16(a.raw, 8)}};
+}
+HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+  const __m256i s = _mm256_add_epi32(_mm256_madd_epi16(a.lo.raw, b.lo.raw),
+                                     _mm256_madd_epi16(a.hi.raw, b.hi.raw));
+  return VI{_mm256_add_epi32(acc.raw, s)};
+}
+#else  // 128-bit
+HWY_INLINE Prepared PrepareB(VI b) {
+  return {VI{_mm_srai_epi16(_mm_slli_epi16(b.raw, 8), 8)}, VI{_mm_srai_epi16(b.raw, 8)}};
+}
+HWY_INLINE Prepared PrepareA(VI a) {
+  return {VI{_mm_and_si128(a.raw, _mm_set1_epi16(0xFF))}, VI{_mm_srli_epi16(a.raw, 8)}};
+}
+HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+  const __m128i s =
+      _mm_add_epi32(_mm_madd_epi16(a.lo.raw, b.lo.raw), _mm_madd_epi16(a.hi.raw, b.hi.raw));
+  return VI{_mm_add_epi32(acc.raw, s)};
+}
+#endif
+#else
+// Generic: each byte extended to an int32 lane (shifts), four multiplies.
+struct Prepared {
+  VI v[4];
+};
+HWY_INLINE Prepared PrepareB(VI b) {
+  return {{hn::ShiftRight<24>(hn::ShiftLeft<24>(b)), hn::ShiftRight<24>(hn::ShiftLeft<16>(b)),
+           hn::ShiftRight<24>(hn::ShiftLeft<8>(b)), hn::ShiftRight<24>(b)}};
+}
+HWY_INLINE Prepared PrepareA(VI a) {
+  const VI mask = hn::Set(DI(), 0xFF);
+  return {{hn::And(a, mask), hn::And(hn::ShiftRight<8>(a), mask),
+           hn::And(hn::ShiftRight<16>(a), mask), hn::And(hn::ShiftRight<24>(a), mask)}};
+}
+HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+  for (int r = 0; r < 4; ++r) acc = hn::Add(acc, hn::Mul(a.v[r], b.v[r]));
+  return acc;
+}
+#endif
+
+HWY_INLINE std::int32_t LoadWord(const std::uint8_t* p) {
+  std::int32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+// acc (kRows x kTileCols, row-major) = A rows (row pointers, k bytes each) times the packed panels
+// starting at `b` (panel stride panel_bytes). The last, partial group of 4 reads A through a
+// zero-padded copy.
+HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, const std::int8_t* b,
+                            std::size_t panel_bytes, std::int32_t* HWY_RESTRICT acc) {
+  const DI d;
+  VI c[kRows][kVecs];
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = hn::Zero(d);
+  }
+  const std::size_t full = k / 4;
+  auto step = [&](std::size_t t, const std::int32_t* words) HWY_ATTR {
+    Prepared pb[kVecs];
+    for (std::size_t v = 0; v < kVecs; ++v) {
+      const std::int8_t* p =
+          b + (v / kVecsPerPanel) * panel_bytes + t * 64 + (v % kVecsPerPanel) * kLanes * 4;
+      pb[v] = PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
+    }
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const Prepared pa = PrepareA(hn::Set(d, words[r]));
+      for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Dot(c[r][v], pa, pb[v]);
+    }
+  };
+  std::int32_t words[kRows];
+  for (std::size_t t = 0; t < full; ++t) {
+    for (std::size_t r = 0; r < kRows; ++r) words[r] = LoadWord(rows[r] + 4 * t);
+    step(t, words);
+  }
+  if (k % 4 != 0) {
+    for (std::size_t r = 0; r < kRows; ++r) {
+      std::uint8_t tail[4] = {0, 0, 0, 0};
+      std::memcpy(tail, rows[r] + 4 * full, k % 4);
+      words[r] = LoadWord(tail);
+    }
+    step(full, words);
+  }
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t v = 0; v < kVecs; ++v)
+      hn::StoreU(c[r][v], d, acc + r * kTileCols + v * kLanes);
+  }
+}
+
+// Round to nearest, ties to even, in the default rounding mode (2^23 has no fraction bits); not
+// hn::Round, which Highway 1.0.3 emulates by adding 0.5 on EMU128 and SCALAR.
+template <class D>
+HWY_INLINE hn::Vec<D> RoundHalfEven(D d, hn::Vec<D> v) {
+  const auto big = hn::Set(d, 8388608.0f);
+  const auto a = hn::Abs(v);
+  const auto r = hn::Sub(hn::Add(a, big), big);
+  return hn::IfThenElse(hn::Lt(a, big), hn::CopySignToAbs(r, v), v);
+}
+
+// The per-column values of one tile, zero past the last column of C.
+struct TileColumns {
+  HWY_ALIGN std::int32_t col_sums[kTileCols];
+  HWY_ALIGN std::int32_t b_zero[kTileCols];
+  HWY_ALIGN std::int32_t bias[kTileCols];
+  HWY_ALIGN float scale[kTileCols];
+  HWY_ALIGN float float_bias[kTileCols];
+};
+
+template <typename T>
+HWY_INLINE T ValueAt(const T* p, QgemmAxis axis, QgemmAxis here, std::size_t index) {
+  if (p == nullptr) return T(0);
+  return axis == QgemmAxis::per_tensor ? p[0] : axis == here ? p[index] : T(0);
+}
+
+struct Problem {
+  std::size_t m, n, k;
+  const std::uint8_t* a;
+  std::size_t lda;
+  const std::int8_t* packed_b;
+  const std::int32_t* col_sums;
+  QgemmZeroPoints zp;
+  QgemmEpilogue e;
+  bool need_row_sums;
+};
+
+// Writes rows [i0, i0 + rows) of the tile starting at column j0 (width cols) from acc.
+HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i0, std::size_t rows,
+                         std::size_t j0, std::size_t cols, const std::int32_t* acc,
+                         const std::int32_t* row_sums) {
+  const DI di;
+  const hn::Rebind<float, DI> df;
+  const QgemmEpilogue& e = pr.e;
+  const bool per_col_scale = e.scale_axis == QgemmAxis::per_column;
+  const bool per_col_bias = e.bias_axis == QgemmAxis::per_column;
+  const bool per_col_fbias = e.float_bias_axis == QgemmAxis::per_column;
+  const auto lo = hn::Set(df, e.output == QgemmOutput::u8 ? 0.0f : -128.0f);
+  const auto hi = hn::Set(df, e.output == QgemmOutput::u8 ? 255.0f : 127.0f);
+  const auto zero = hn::Set(df, static_cast<float>(e.zero_point));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t i = i0 + r;
+    const auto az =
+        static_cast<std::uint32_t>(pr.zp.a == nullptr ? 0 : pr.zp.a[pr.zp.a_per_row ? i : 0]);
+    // sum (a - za)(b - zb) = dot - za colsum - zb (rowsum - k za): wrapping unsigned arithmetic.
+    const std::uint32_t rs = pr.need_row_sums ? static_cast<std::uint32_t>(row_sums[r]) -
+                                                    static_cast<std::uint32_t>(pr.k) * az
+                                              : 0u;
+    const auto vaz = hn::Set(di, static_cast<std::int32_t>(az));
+    const auto vrs = hn::Set(di, static_cast<std::int32_t>(rs));
+    const std::int32_t row_bias = ValueAt(e.bias, e.bias_axis, QgemmAxis::per_row, i);
+    const float row_scale = ValueAt(e.scale, e.scale_axis, QgemmAxis::per_row, i);
+    const float row_fbias = ValueAt(e.float_bias, e.float_bias_axis, QgemmAxis::per_row, i);
+    HWY_ALIGN std::uint8_t line[kTileCols * 4];  // the row of the tile, when it is partial
+    const bool partial = cols < kTileCols;
+    for (std::size_t j = 0; j < kTileCols; j += kLanes) {
+      if (j >= cols) break;
+      auto v = hn::LoadU(di, acc + r * kTileCols + j);
+      if (az != 0) v = hn::Sub(v, hn::Mul(vaz, hn::Load(di, tc.col_sums + j)));
+      if (pr.need_row_sums) v = hn::Sub(v, hn::Mul(vrs, hn::Load(di, tc.b_zero + j)));
+      if (e.bias != nullptr) {
+        v = hn::Add(v, per_col_bias ? hn::Load(di, tc.bias + j) : hn::Set(di, row_bias));
+      }
+      const std::size_t at = i * e.ldc + j0 + j;
+      if (e.output == QgemmOutput::s32) {
+        std::int32_t* out = partial ? reinterpret_cast<std::int32_t*>(line) + j
+                                    : static_cast<std::int32_t*>(e.c) + at;
+        hn::StoreU(v, di, out);
+        continue;
+      }
+      auto f = hn::Mul(hn::ConvertTo(df, v),
+                       per_col_scale ? hn::Load(df, tc.scale + j) : hn::Set(df, row_scale));
+      if (e.output == QgemmOutput::f32) {
+        if (e.float_bias != nullptr) {
+          f = hn::Add(f, per_col_fbias ? hn::Load(df, tc.float_bias + j) : hn::Set(df, row_fbias));
+        }
+        float* out = partial ? reinterpret_cast<float*>(line) + j : static_cast<float*>(e.c) + at;
+        hn::StoreU(f, df, out);
+        continue;
+      }
+      // |f| >= 2^24 saturates whatever the addition rounds; below it the sum is exact.
+      f = hn::Min(hn::Max(hn::Add(RoundHalfEven(df, f), zero), lo), hi);
+      const auto q = hn::ConvertTo(di, f);
+      if (e.output == QgemmOutput::u8) {
+        const hn::Rebind<std::uint8_t, DI> d8;
+        std::uint8_t* out = partial ? line + j : static_cast<std::uint8_t*>(e.c) + at;
+        hn::StoreU(hn::DemoteTo(d8, q), d8, out);
+      } else {
+        const hn::Rebind<std::int8_t, DI> d8;
+        std::int8_t* out = partial ? reinterpret_cast<std::int8_t*>(line) + j
+                                   : static_cast<std::int8_t*>(e.c) + at;
+        hn::StoreU(hn::DemoteTo(d8, q), d8, out);
+      }
+    }
+    if (partial) {
+      const std::size_t size = e.output == QgemmOutput::s32 || e.output == QgemmOutput::f32 ? 4 : 1;
+      std::memcpy(static_cast<std::uint8_t*>(e.c) + (i * e.ldc + j0) * size, line, cols * size);
+    }
+  }
+}
+
+HWY_INLINE void FillTileColumns(const Problem& pr, std::size_t j0, std::size_t cols,
+                                TileColumns& tc) {
+  const QgemmEpilogue& e = pr.e;
+  for (std::size_t x = 0; x < kTileCols; ++x) {
+    const bool in = x < cols;
+    const std::size_t j = j0 + x;
+    tc.col_sums[x] = in && pr.col_sums ? pr.col_sums[j] : 0;
+    tc.b_zero[x] = in && pr.zp.b ? pr.zp.b[pr.zp.b_per_column ? j : 0] : 0;
+    tc.bias[x] = in ? ValueAt(e.bias, e.bias_axis, QgemmAxis::per_column, j) : 0;
+    tc.scale[x] = in ? ValueAt(e.scale, e.scale_axis, QgemmAxis::per_column, j) : 0.0f;
+    tc.float_bias[x] =
+        in ? ValueAt(e.float_bias, e.float_bias_axis, QgemmAxis::per_column, j) : 0.0f;
+  }
+}
+
+constexpr std::size_t kBlockRows = 48;   // a multiple of every kRows
+constexpr std::size_t kBlockCols = 256;  // a multiple of every kTileCols
+
+// One block of C: rows [i0, i1), columns [j0, j1).
+HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::size_t j0,
+                      std::size_t j1) {
+  HWY_ALIGN std::int32_t row_sums[kBlockRows];
+  if (pr.need_row_sums) {
+    for (std::size_t i = i0; i < i1; ++i) {
+      const std::uint8_t* a = pr.a + i * pr.lda;
+      std::uint32_t s = 0;
+      for (std::size_t p = 0; p < pr.k; ++p) s += a[p];
+      row_sums[i - i0] = static_cast<std::int32_t>(s);
+    }
+  }
+  const std::size_t k4 = (pr.k + 3) / 4 * 4;
+  const std::size_t panel_bytes = qgemm_panel_width * k4;
+  HWY_ALIGN std::int32_t acc[kRows * kTileCols];
+  TileColumns tc;
+  for (std::size_t j = j0; j < j1; j += kTileCols) {
+    const std::size_t cols = std::min(kTileCols, j1 - j);
+    FillTileColumns(pr, j, cols, tc);
+    const std::int8_t* b = pr.packed_b + (j / qgemm_panel_width) * panel_bytes;
+    for (std::size_t i = i0; i < i1; i += kRows) {
+      const std::size_t rows = std::min(kRows, i1 - i);
+      const std::uint8_t* a_rows[kRows];
+      for (std::size_t r = 0; r < kRows; ++r)
+        a_rows[r] = pr.a + (i + std::min(r, rows - 1)) * pr.lda;
+      MicroKernel(a_rows, pr.k, b, panel_bytes, acc);
+      Epilogue(pr, tc, i, rows, j, cols, acc, row_sums + (i - i0));
+    }
+  }
+}
+
+}  // namespace qgemm_impl
+
+HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                               std::size_t lda, const std::int8_t* packed_b,
+                               const std::int32_t* b_col_sums, const QgemmZeroPoints& zero_points,
+                               const QgemmEpilogue& epilogue, Executor* executor) {
+  using namespace qgemm_impl;
+  Problem pr{m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, false};
+  if (zero_points.b != nullptr) {
+    const std::size_t count = zero_points.b_per_column ? n : 1;
+    for (std::size_t j = 0; j < count; ++j) pr.need_row_sums |= zero_points.b[j] != 0;
+  }
+  const std::size_t row_blocks = (m + kBlockRows - 1) / kBlockRows;
+  const std::size_t col_blocks = (n + kBlockCols - 1) / kBlockCols;
+  parallel_for(executor_for_work(executor, m * n * k), row_blocks * col_blocks,
+               [&](std::size_t t) HWY_ATTR {
+                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
+                 Block(pr, rb * kBlockRows, std::min(m, (rb + 1) * kBlockRows), cb * kBlockCols,
+                       std::min(n, (cb + 1) * kBlockCols));
+               });
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // toggle guard
+// ---- end inlay/kernels/qgemm-inl.hpp
 #endif
 // ---- end inlay/impl/kernels-inl.hpp
 #endif

@@ -57,6 +57,7 @@
 #define INLAY_FAMILY_transpose 7
 #define INLAY_FAMILY_winograd 8
 #define INLAY_FAMILY_quantize 9
+#define INLAY_FAMILY_qgemm 10
 #define INLAY_IMPLEMENTS(family) INLAY_IMPLEMENTS_FAMILY(INLAY_FAMILY_##family)
 
 #ifndef HWY_WANT_AVX3_DL
@@ -118,6 +119,9 @@
 #endif
 #if INLAY_IMPLEMENTS(quantize)
 #include "inlay/kernels/quantize-dispatch.hpp"
+#endif
+#if INLAY_IMPLEMENTS(qgemm)
+#include "inlay/kernels/qgemm-dispatch.hpp"
 #endif
 
 #endif  // INLAY_IMPL_IMPLEMENTATION_HPP

@@ -36,3 +36,6 @@
 #if INLAY_IMPLEMENTS(quantize)
 #include "inlay/kernels/quantize-inl.hpp"
 #endif
+#if INLAY_IMPLEMENTS(qgemm)
+#include "inlay/kernels/qgemm-inl.hpp"
+#endif

@@ -3,10 +3,13 @@
 // Conv's constant weights prepared on demand: Winograd's U only when an input takes the Winograd
 // path, W^T packed only when one takes the small-plane path, each once, also when two sessions on
 // two threads run the model for the first time together; the results match a direct convolution.
+// ConvInteger and QLinearConv (per-channel weights, groups, strides, pads, dilations, 1x1)
+// against the reference integer convolution (reference/qgemm.hpp).
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,7 +18,9 @@
 // Internal (not in the umbrella header): the counts of prepared forms.
 #include <inlay/kernels/impl/paths.hpp>
 
+#include "alloc_counter.hpp"
 #include "graph/op_tester.hpp"
+#include "reference/qgemm.hpp"
 
 using namespace inlay_test;
 using inlay::DType;
@@ -288,4 +293,187 @@ TEST_CASE("Two sessions on two threads run a fresh model at once", "[graph/ops/c
       for (int t = 0; t < 2; ++t) check_close(y[t], cc->reference(x[t]), 1e-4f, 1e-4f);
     }
   }
+}
+
+// ---- ConvInteger and QLinearConv on the int8 GEMM ----
+
+namespace {
+
+template <class Q>
+inlay::Tensor random_q8(const inlay::Shape& shape, std::uint32_t seed,
+                        std::vector<std::int32_t>* values) {
+  inlay::Tensor t(inlay::dtype_of_v<Q>, shape);
+  std::mt19937 rng(seed);
+  values->resize(static_cast<std::size_t>(shape.numel()));
+  for (std::int64_t i = 0; i < shape.numel(); ++i) {
+    const auto v = static_cast<Q>(static_cast<std::uint8_t>(rng()));
+    t.data<Q>()[i] = v;
+    (*values)[static_cast<std::size_t>(i)] = v;
+  }
+  return t;
+}
+
+struct QConvCase {
+  inlay_ref::IntegerConvShape s;
+  bool per_channel = true, constant_w = true, bias = true;
+};
+
+// QLinearConv x (X) with w (W), per-channel w_scale / w_zero_point, against the reference.
+template <class X, class W, class Y>
+void check_qlinear_conv(const QConvCase& c) {
+  const inlay_ref::IntegerConvShape& s = c.s;
+  INFO("c " << s.c << " m " << s.m << " group " << s.group << " kernel " << s.kh << "x" << s.kw
+            << " stride " << s.stride_h << " pad " << s.pad_t << " dilation " << s.dil_h
+            << " per_channel " << c.per_channel << " constant_w " << c.constant_w);
+  const auto m = static_cast<std::int64_t>(s.m);
+  std::vector<std::int32_t> xv, wv;
+  const inlay::Tensor x = random_q8<X>(
+      {std::int64_t(s.batch), std::int64_t(s.c), std::int64_t(s.ih), std::int64_t(s.iw)}, 21, &xv);
+  const inlay::Tensor w = random_q8<W>(
+      {m, std::int64_t(s.c / s.group), std::int64_t(s.kh), std::int64_t(s.kw)}, 22, &wv);
+  const std::size_t channels = c.per_channel ? s.m : 1;
+  std::vector<float> w_scale(channels);
+  std::vector<W> w_zero(channels);
+  std::vector<std::int32_t> wz(channels), bias(s.m);
+  std::mt19937 rng(23);
+  for (std::size_t o = 0; o < channels; ++o) {
+    w_scale[o] = 0.0005f * float(1 + rng() % 40);
+    w_zero[o] = static_cast<W>(static_cast<std::uint8_t>(rng()));
+    wz[o] = w_zero[o];
+  }
+  for (auto& b : bias) b = c.bias ? static_cast<std::int32_t>(rng() % 40001) - 20000 : 0;
+  const float x_scale = 0.03f, y_scale = 0.2f;
+  const X x_zero = static_cast<X>(static_cast<std::uint8_t>(99));
+  const Y y_zero = static_cast<Y>(static_cast<std::uint8_t>(250));
+  const auto acc = inlay_ref::integer_conv(s, xv, x_zero, wv, wz);
+  const std::int64_t plane = std::int64_t(s.oh() * s.ow());
+  inlay::Tensor want(inlay::dtype_of_v<Y>,
+                     {std::int64_t(s.batch), m, std::int64_t(s.oh()), std::int64_t(s.ow())});
+  const bool y_unsigned = std::is_same<Y, std::uint8_t>::value;
+  for (std::int64_t i = 0; i < want.numel(); ++i) {
+    const auto o = static_cast<std::size_t>(i / plane % m);
+    const float mult = x_scale * w_scale[c.per_channel ? o : 0] / y_scale;
+    want.data<Y>()[i] = static_cast<Y>(
+        inlay_ref::requantize(acc[static_cast<std::size_t>(i)], bias[o], mult, y_zero,
+                              y_unsigned ? 0 : -128, y_unsigned ? 255 : 127));
+  }
+  OpTester t("QLinearConv");
+  t.attr("group", std::int64_t(s.group))
+      .attr("kernel_shape", {std::int64_t(s.kh), std::int64_t(s.kw)})
+      .attr("strides", {std::int64_t(s.stride_h), std::int64_t(s.stride_w)})
+      .attr("dilations", {std::int64_t(s.dil_h), std::int64_t(s.dil_w)})
+      .attr("pads", {std::int64_t(s.pad_t), std::int64_t(s.pad_l), std::int64_t(s.pad_b),
+                     std::int64_t(s.pad_r)});
+  t.in(x).constant(make_tensor<float>({}, {x_scale})).constant(make_tensor<X>({}, {x_zero}));
+  if (c.constant_w) t.constant(w);
+  else t.in(w);
+  const auto ch = static_cast<std::int64_t>(channels);
+  t.constant(make_tensor<float>(c.per_channel ? inlay::Shape{ch} : inlay::Shape{}, w_scale))
+      .constant(make_tensor<W>(c.per_channel ? inlay::Shape{ch} : inlay::Shape{}, w_zero))
+      .constant(make_tensor<float>({}, {y_scale}))
+      .constant(make_tensor<Y>({}, {y_zero}));
+  if (c.bias) t.constant(make_tensor<std::int32_t>({m}, bias));
+  t.check({want});
+}
+
+inlay_ref::IntegerConvShape conv_shape(std::size_t c, std::size_t m, std::size_t k,
+                                       std::size_t group, std::size_t stride, std::size_t pad,
+                                       std::size_t dilation) {
+  inlay_ref::IntegerConvShape s{2, c, 9, 11, m, k, k, group};
+  s.stride_h = s.stride_w = stride;
+  s.dil_h = s.dil_w = dilation;
+  s.pad_t = s.pad_l = pad;
+  s.pad_b = s.pad_r = pad + 1;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("QLinearConv with per-channel weights: groups, strides, pads, dilations, 1x1",
+          "[graph/ops/conv]") {
+  const QConvCase cases[] = {
+      {conv_shape(6, 10, 3, 1, 1, 1, 1), true, true, true},
+      {conv_shape(6, 4, 3, 2, 2, 0, 1), true, false, true},
+      {conv_shape(8, 8, 3, 8, 1, 1, 2), true, true, false},   // depthwise, dilated
+      {conv_shape(5, 33, 1, 1, 1, 0, 1), false, true, true},  // 1x1 reads x directly
+      {conv_shape(4, 6, 1, 2, 2, 0, 1), true, true, true},    // 1x1 with a stride
+  };
+  for (const QConvCase& c : cases) {
+    QConvCase direct = c;
+    if (c.s.kh == 1 && c.s.stride_h == 1) direct.s.pad_b = direct.s.pad_r = 0;
+    check_qlinear_conv<std::uint8_t, std::int8_t, std::uint8_t>(direct);
+    check_qlinear_conv<std::int8_t, std::uint8_t, std::int8_t>(direct);
+    check_qlinear_conv<std::uint8_t, std::uint8_t, std::uint8_t>(direct);
+    check_qlinear_conv<std::int8_t, std::int8_t, std::int8_t>(direct);
+  }
+}
+
+TEST_CASE("ConvInteger with a per-channel w_zero_point", "[graph/ops/conv]") {
+  const inlay_ref::IntegerConvShape s = conv_shape(4, 6, 3, 2, 1, 1, 1);
+  std::vector<std::int32_t> xv, wv;
+  const inlay::Tensor x = random_q8<std::uint8_t>({2, 4, 9, 11}, 31, &xv);
+  const inlay::Tensor w = random_q8<std::int8_t>({6, 2, 3, 3}, 32, &wv);
+  const std::vector<std::int32_t> wz{-3, 0, 5, 127, -128, 9};
+  const std::vector<std::int8_t> wz8(wz.begin(), wz.end());
+  const auto acc = inlay_ref::integer_conv(s, xv, 17, wv, wz);
+  const inlay::Tensor want =
+      make_tensor<std::int32_t>({2, 6, std::int64_t(s.oh()), std::int64_t(s.ow())}, acc);
+  OpTester("ConvInteger")
+      .attr("group", std::int64_t(2))
+      .attr("pads", {1, 1, 2, 2})
+      .in(x)
+      .constant(w)
+      .constant(make_tensor<std::uint8_t>({}, {17}))
+      .constant(make_tensor<std::int8_t>({6}, wz8))
+      .check({want});
+}
+
+// Allocations of 3 runs after the first (which plans the arena).
+std::uint64_t allocations_per_3_runs(const OpTester& t) {
+  const inlay::Model model = t.load();
+  inlay::Session session(model);
+  const std::vector<inlay::Tensor> inputs = t.feeds();
+  std::vector<inlay::Tensor> outputs;
+  session.run_into(inputs, outputs);
+  const std::uint64_t before = inlay_test::heap_allocations();
+  for (int i = 0; i < 3; ++i) session.run_into(inputs, outputs);
+  return inlay_test::heap_allocations() - before;
+}
+
+TEST_CASE("QLinearMatMul runs make no heap allocation; QLinearConv no more than Conv",
+          "[graph/ops/conv]") {
+  std::vector<std::int32_t> xv, wv;
+  const inlay::Tensor x = random_q8<std::uint8_t>({1, 8, 10, 10}, 41, &xv);
+  const inlay::Tensor w = random_q8<std::int8_t>({16, 8, 3, 3}, 42, &wv);
+  std::vector<float> ws(16, 0.01f);
+  std::vector<std::int8_t> wz(16, 0);
+  OpTester conv("QLinearConv");
+  conv.attr("pads", {1, 1, 1, 1})
+      .in(x)
+      .constant(make_tensor<float>({}, {0.02f}))
+      .constant(make_tensor<std::uint8_t>({}, {128}))
+      .constant(w)
+      .constant(make_tensor<float>({16}, ws))
+      .constant(make_tensor<std::int8_t>({16}, wz))
+      .constant(make_tensor<float>({}, {0.1f}))
+      .constant(make_tensor<std::uint8_t>({}, {128}));
+  // The f32 Conv of the same shape: the window attributes are resolved per run by helpers both
+  // share (resolve_window, kernel_from_weights), which allocate.
+  OpTester f32_conv("Conv");
+  f32_conv.attr("pads", {1, 1, 1, 1})
+      .in(make_tensor<float>({1, 8, 10, 10}, std::vector<float>(800, 0.5f)))
+      .constant(make_tensor<float>({16, 8, 3, 3}, std::vector<float>(16 * 72, 0.25f)));
+  CHECK(allocations_per_3_runs(conv) <= allocations_per_3_runs(f32_conv));
+  const inlay::Tensor a = random_q8<std::int8_t>({7, 40}, 43, &xv);
+  const inlay::Tensor b = random_q8<std::uint8_t>({40, 20}, 44, &wv);
+  OpTester mm("QLinearMatMul");
+  mm.in(a)
+      .constant(make_tensor<float>({}, {0.02f}))
+      .constant(make_tensor<std::int8_t>({}, {3}))
+      .constant(b)
+      .constant(make_tensor<float>({20}, std::vector<float>(20, 0.01f)))
+      .constant(make_tensor<std::uint8_t>({20}, std::vector<std::uint8_t>(20, 131)))
+      .constant(make_tensor<float>({}, {0.1f}))
+      .constant(make_tensor<std::int8_t>({}, {-5}));
+  CHECK(allocations_per_3_runs(mm) == 0);
 }

@@ -1,5 +1,5 @@
 // Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
-// QLinearConv as scalar loops; the sliding-window attributes (kernel_shape, strides, pads,
+// QLinearConv on the int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
 // dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
 // kernel's epilogue.
 // Implementation-only.
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/graph/ops/int8_operands.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/conv_plan.hpp"
 
@@ -384,153 +385,259 @@ class ConvTransposeKernel final : public OpKernel {
   kernels::Activation activation_;
 };
 
-// The int32 sums of (x - x_zero) (w - w_zero[m]) of ConvInteger and QLinearConv (1-D and 2-D,
-// 8-bit operands), as a scalar loop: no integer kernel family exists. Padding holds x_zero, so
-// padded positions add nothing.
-struct IntegerConv {
-  std::vector<std::int64_t> out_dims;
-  std::vector<std::int32_t> acc;
-
-  static std::int32_t element(const Tensor& t, std::int64_t i) {
-    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
-  }
-  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
+// ConvInteger and QLinearConv (1-D and 2-D) on the int8 GEMM (kernels/qgemm.hpp), the weights
+// as the left operand: per (image, group) Y[Mg x OH*OW] = W_g[Mg x Cg*kh*kw] cols[Cg*kh*kw x
+// OH*OW]. So Y comes out in NCHW order as it is, and the per-output-channel weight zero points,
+// scales and biases apply per row. W is the kernel's uint8 operand (an int8 W flipped, once at
+// load when it is constant), x its int8 operand (a uint8 x flipped while packed). A 1x1
+// convolution with stride 1 and no padding packs x as it is; others go through an im2col
+// matrix whose padding holds x_zero_point, so padded taps add nothing.
+class Int8Conv {
+ public:
+  Int8Conv(const OpInfo& info, std::size_t w_input)
+      : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    const Tensor* w = info.constant_input(w_input);
+    if (w != nullptr && w->dtype() == DType::i8) {
+      w_flipped_.resize(static_cast<std::size_t>(w->numel()));
+      kernels::qgemm_flip_sign(w->raw_data(), w_flipped_.size(), w_flipped_.data());
+      w_source_ = *w;
     }
   }
 
-  void run(OpContext& ctx, const WindowAttrs& window, std::int64_t group, const Tensor& x,
-           const Tensor& w, const Tensor* x_zero, const Tensor* w_zero) {
+  // The output channel count of W (for the callers' per-channel vectors).
+  static std::int64_t out_channels(const OpContext& ctx, const Tensor& w) {
+    if (w.rank() < 3) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
+    }
+    return w.shape()[0];
+  }
+
+  // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
+  // and biases (per row: all M channels); C is set here.
+  void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
+           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
+           std::size_t scale_count, DType out) const {
     const OpInfo& info = ctx.info();
-    require_8bit(ctx, x, "x");
-    require_8bit(ctx, w, "w");
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
     check_conv_operands(info, x.shape(), w.shape());
-    const std::int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-    if (m % group != 0 || w.shape()[1] * group != c) {
+    const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group_ != 0 || w.shape()[1] * group_ != c) {
       ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
-                                              std::to_string(group) + " does not fit x " +
+                                              std::to_string(group_) + " does not fit x " +
                                               x.shape().to_string());
     }
-    std::int32_t xz = 0;
-    if (x_zero != nullptr) {
-      require_8bit(ctx, *x_zero, "x_zero_point");
-      if (x_zero->numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
-      xz = element(*x_zero, 0);
+    const auto um = static_cast<std::size_t>(m);
+    if (w_zero.size() != 1 && w_zero.size() != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
+                                              " values; W has " + std::to_string(m) + " channels");
     }
-    if (w_zero != nullptr) {
-      require_8bit(ctx, *w_zero, "w_zero_point");
-      if (w_zero->numel() != 1 && w_zero->numel() != m) {
-        ctx.fail(ErrorKind::shape_mismatch, "w_zero_point " + w_zero->shape().to_string() +
-                                                " must be a scalar or [" + std::to_string(m) + "]");
-      }
+    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
+                                              " values; W has " + std::to_string(m) + " channels");
     }
     const auto axes =
-        resolve_window(info, window, x.shape(), kernel_from_weights(info, window, w.shape()));
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
     kernels::Conv2dParams p;
     set_conv_axes(p, axes);
-    const auto oh = static_cast<std::int64_t>(p.out_h()), ow = static_cast<std::int64_t>(p.out_w());
-    out_dims = {n, m};
-    if (axes.size() == 2) out_dims.push_back(oh);
-    out_dims.push_back(ow);
-    acc.assign(static_cast<std::size_t>(n * m * oh * ow), 0);
-    const auto ih = static_cast<std::int64_t>(p.in_h), iw = static_cast<std::int64_t>(p.in_w);
-    const auto kh = static_cast<std::int64_t>(p.kernel_h),
-               kw = static_cast<std::int64_t>(p.kernel_w);
-    const std::int64_t cg = c / group, mg = m / group;
-    for (std::int64_t b = 0; b < n; ++b) {
-      for (std::int64_t o = 0; o < m; ++o) {
-        const std::int32_t wz = w_zero ? element(*w_zero, w_zero->numel() == 1 ? 0 : o) : 0;
-        for (std::int64_t yy = 0; yy < oh; ++yy) {
-          for (std::int64_t xx = 0; xx < ow; ++xx) {
-            std::int64_t sum = 0;
-            for (std::int64_t ci = 0; ci < cg; ++ci) {
-              const std::int64_t ch = o / mg * cg + ci;
-              for (std::int64_t a = 0; a < kh; ++a) {
-                const std::int64_t iy = yy * std::int64_t(p.stride_h) +
-                                        a * std::int64_t(p.dilation_h) - std::int64_t(p.pad_top);
-                if (iy < 0 || iy >= ih) continue;
-                for (std::int64_t e = 0; e < kw; ++e) {
-                  const std::int64_t ix = xx * std::int64_t(p.stride_w) +
-                                          e * std::int64_t(p.dilation_w) - std::int64_t(p.pad_left);
-                  if (ix < 0 || ix >= iw) continue;
-                  sum += std::int64_t(element(x, ((b * c + ch) * ih + iy) * iw + ix) - xz) *
-                         (element(w, ((o * cg + ci) * kh + a) * kw + e) - wz);
-                }
+    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
+                       ow = static_cast<std::int64_t>(p.out_w());
+    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
+    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
+    if (y.numel() == 0) return;
+    const auto groups = static_cast<std::size_t>(group_);
+    const std::size_t mg = static_cast<std::size_t>(m) / groups,
+                      cg = static_cast<std::size_t>(c) / groups;
+    const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
+    const std::size_t plane = p.in_h * p.in_w;
+    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+                        p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
+    const bool w_signed = w.dtype() == DType::i8, x_unsigned = x.dtype() == DType::u8;
+    const bool w_ready = !w_signed || (!w_source_.empty() && w.raw_data() == w_source_.raw_data() &&
+                                       w.shape() == w_source_.shape());
+    const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
+    const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
+    const std::size_t col_room = direct ? 0 : round64(kk * nn);
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
+    auto* scratch = static_cast<std::uint8_t*>(
+        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
+    const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
+    if (w_signed) {
+      if (w_ready) {
+        a = w_flipped_.data();
+      } else {
+        kernels::qgemm_flip_sign(w.raw_data(), static_cast<std::size_t>(w.numel()), scratch);
+        a = scratch;
+      }
+    }
+    std::uint8_t* cols = scratch + w_room;
+    void* workspace = scratch + w_room + col_room;
+    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
+    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
+    const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
+    const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
+    const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
+    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
+    for (std::size_t b = 0; b < static_cast<std::size_t>(batch); ++b) {
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::uint8_t* xg = xd + (b * static_cast<std::size_t>(c) + g * cg) * plane;
+        const std::uint8_t* bmat = xg;
+        if (!direct) {
+          im2col(p, xg, cg, x_zero_byte, cols);
+          bmat = cols;
+        }
+        kernels::QgemmZeroPoints zp;
+        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
+        zp.a_per_row = w_zero.size() > 1;
+        zp.b = &xz;
+        kernels::QgemmEpilogue eg = e;
+        eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
+        eg.ldc = nn;
+        if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
+        if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
+        kernels::qgemm(mg, nn, kk, a + g * mg * kk, kk, false, bmat, direct ? plane : nn,
+                       x_unsigned, zp, eg, workspace, ctx.executor());
+      }
+    }
+  }
+
+ private:
+  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
+  // pl], or pad where that falls outside.
+  static void im2col(const kernels::Conv2dParams& p, const std::uint8_t* x, std::size_t channels,
+                     std::uint8_t pad, std::uint8_t* cols) {
+    const std::size_t oh = p.out_h(), ow = p.out_w();
+    for (std::size_t ci = 0; ci < channels; ++ci) {
+      for (std::size_t i = 0; i < p.kernel_h; ++i) {
+        for (std::size_t j = 0; j < p.kernel_w; ++j) {
+          std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
+          for (std::size_t oy = 0; oy < oh; ++oy) {
+            const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
+                            static_cast<std::ptrdiff_t>(p.pad_top);
+            std::uint8_t* out = row + oy * ow;
+            if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
+              std::memset(out, pad, ow);
+              continue;
+            }
+            const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
+            // Output columns [lo, hi) read inside the row; the others are padding.
+            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                                static_cast<std::ptrdiff_t>(p.pad_left);
+            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+            std::size_t hi =
+                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+            lo = std::min(lo, ow);
+            hi = std::max(lo, std::min(hi, ow));
+            std::memset(out, pad, lo);
+            if (sw == 1) {
+              std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else {
+              for (std::size_t ox = lo; ox < hi; ++ox) {
+                out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
               }
             }
-            acc[static_cast<std::size_t>(((b * m + o) * oh + yy) * ow + xx)] =
-                static_cast<std::int32_t>(sum);
+            std::memset(out + hi, pad, ow - hi);
           }
         }
       }
     }
   }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  Tensor w_source_;                      // a constant int8 W ...
+  std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
 };
 
+// ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
 class ConvIntegerKernel final : public OpKernel {
  public:
-  explicit ConvIntegerKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
-    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
-  }
+  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
   void run(OpContext& ctx) const override {
-    IntegerConv conv;
-    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(1),
-             ctx.has_input(2) ? &ctx.input(2) : nullptr,
-             ctx.has_input(3) ? &ctx.input(3) : nullptr);
-    Tensor& y = ctx.output(0, DType::i32, make_shape(conv.out_dims));
-    if (!conv.acc.empty())
-      std::memcpy(y.data<std::int32_t>(), conv.acc.data(), conv.acc.size() * 4);
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::s32;
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
   }
 
  private:
-  WindowAttrs window_;
-  std::int64_t group_;
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_zero = 2;  // x's
+    p.b_zero = 3;  // w's
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
-// y = saturate(round((acc + B[m]) x_scale w_scale[m] / y_scale) + y_zero), half to even.
+// QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
+// y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
+// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : window_(info), group_(info.get_int("group", 1)) {
-    if (group_ < 1) info.fail(ErrorKind::invalid_model, "group must be >= 1");
-  }
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
   void run(OpContext& ctx) const override {
-    IntegerConv conv;
-    conv.run(ctx, window_, group_, ctx.input(0), ctx.input(3), &ctx.input(2), &ctx.input(5));
-    const Tensor& w_scale = ctx.input(4);
-    const Tensor& y_zero = ctx.input(7);
-    IntegerConv::require_8bit(ctx, y_zero, "y_zero_point");
-    require_f32(ctx, w_scale, "w_scale");
-    const std::int64_t m = conv.out_dims[1];
-    if (y_zero.numel() != 1 || (w_scale.numel() != 1 && w_scale.numel() != m)) {
-      ctx.fail(ErrorKind::unsupported_op, "per-axis y_zero_point or a w_scale not of [M]");
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(3);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    const std::int64_t m = Int8Conv::out_channels(ctx, w);
+    kernels::QgemmEpilogue e;
+    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+    e.scale = q.multiplier.data();
+    e.scale_axis =
+        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
+    e.zero_point = q.y_zero;
+    if (ctx.has_input(8)) {
+      const Tensor& bias = ctx.input(8);
+      if (bias.dtype() != DType::i32 || bias.numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "], not " +
+                                                dtype_name(bias.dtype()) + " " +
+                                                bias.shape().to_string());
+      }
+      e.bias = bias.data<std::int32_t>();
+      e.bias_axis = kernels::QgemmAxis::per_row;
     }
-    const Tensor* bias = ctx.has_input(8) ? &ctx.input(8) : nullptr;
-    if (bias && (bias->dtype() != DType::i32 || bias->numel() != m)) {
-      ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "]");
-    }
-    const double x_scale = read_scalar(ctx.info(), ctx.input(1), "x_scale");
-    const double y_scale = read_scalar(ctx.info(), ctx.input(6), "y_scale");
-    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(conv.out_dims));
-    const double zero = IntegerConv::element(y_zero, 0);
-    const bool u8 = y_zero.dtype() == DType::u8;
-    const std::size_t plane = conv.acc.size() / static_cast<std::size_t>(conv.out_dims[0] * m);
-    for (std::size_t i = 0; i < conv.acc.size(); ++i) {
-      const auto o = static_cast<std::int64_t>(i / plane % static_cast<std::size_t>(m));
-      const double ws = w_scale.data<float>()[w_scale.numel() == 1 ? 0 : o];
-      const double a = conv.acc[i] + (bias ? bias->data<std::int32_t>()[o] : 0);
-      const double v = std::nearbyint(a * x_scale * ws / y_scale) + zero;
-      if (u8)
-        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else
-        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
-    }
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
   }
 
  private:
-  WindowAttrs window_;
-  std::int64_t group_;
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_scale = 1;  // x's
+    p.a_zero = 2;
+    p.b_scale = 4;  // w's
+    p.b_zero = 5;
+    p.y_scale = 6;
+    p.y_zero = 7;
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
 };
 
 inline void register_conv_ops(OpSet& ops) {

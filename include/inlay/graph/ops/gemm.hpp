@@ -1,7 +1,7 @@
 // The gemm family (kernels/gemm.hpp; the typed door's nn::Dense): Gemm, MatMul and Einsum on the
-// GEMM kernel; MatMulInteger and QLinearMatMul as scalar loops.
-// A constant B (the weights) is packed once at load. A bias and an activation fused by
-// graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
+// GEMM kernel; MatMulInteger, QLinearMatMul and com.microsoft QGemm on the int8 GEMM
+// (kernels/qgemm.hpp). A constant B (the weights) is packed once at load. A bias and an activation
+// fused by graph/impl/fuse.hpp run in the GEMM epilogue (MatMul then has a third input: the bias).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_GEMM_HPP
 #define INLAY_GRAPH_OPS_GEMM_HPP
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/graph/ops/int8_operands.hpp"
 #include "inlay/kernels/gemm.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -387,117 +388,161 @@ class EinsumKernel final : public OpKernel {
   Term output_;
 };
 
-// Integer matmul of 8-bit operands with zero points, the core of MatMulInteger and QLinearMatMul:
-// acc[batch, m, n] = sum_k (A - a_zero) (B - b_zero) in int32. A zero point is a scalar, or per row
-// of A ([M]) / per column of B ([N]).
-struct IntegerMatMul {
-  std::vector<std::int64_t> out_dims;
-  std::vector<std::int32_t> acc;
-
-  void run(const OpContext& ctx, const Tensor& a, const Tensor& b, const Tensor* a_zero,
-           const Tensor* b_zero) {
-    if (a.rank() < 2 || b.rank() < 2) {
-      ctx.fail(ErrorKind::unsupported_op, "integer matmul of 1-D operands");
-    }
-    const std::int64_t m = a.shape()[a.rank() - 2], k = a.shape()[a.rank() - 1];
-    const std::int64_t n = b.shape()[b.rank() - 1];
-    if (b.shape()[b.rank() - 2] != k) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " do not multiply");
-    }
-    const Shape ab(a.shape().data(), a.rank() - 2), bb(b.shape().data(), b.rank() - 2);
-    const Shape batch = broadcast(ctx.info(), ab, bb);
-    out_dims = dims_of(batch);
-    out_dims.push_back(m);
-    out_dims.push_back(n);
-    const std::vector<std::int32_t> az = zero_points(ctx, a_zero, m, "a_zero_point");
-    const std::vector<std::int32_t> bz = zero_points(ctx, b_zero, n, "b_zero_point");
-    acc.assign(static_cast<std::size_t>(batch.numel() * m * n), 0);
-    const Shape ins[2] = {ab, bb};
-    for_each_broadcast(batch, ins, [&](std::int64_t e, const std::int64_t* off) {
-      for (std::int64_t i = 0; i < m; ++i) {
-        for (std::int64_t j = 0; j < n; ++j) {
-          std::int64_t sum = 0;  // int32 wraps (as ONNX's int32 does) only at the end
-          for (std::int64_t p = 0; p < k; ++p) {
-            const std::int32_t av =
-                element(a, (off[0] * m + i) * k + p) - az[az.size() == 1 ? 0 : i];
-            const std::int32_t bv =
-                element(b, (off[1] * k + p) * n + j) - bz[bz.size() == 1 ? 0 : j];
-            sum += static_cast<std::int64_t>(av) * bv;
-          }
-          acc[static_cast<std::size_t>((e * m + i) * n + j)] = static_cast<std::int32_t>(sum);
-        }
-      }
-    });
-  }
-
-  static std::int32_t element(const Tensor& t, std::int64_t i) {
-    return t.dtype() == DType::u8 ? t.data<std::uint8_t>()[i] : t.data<std::int8_t>()[i];
-  }
-  static void require_8bit(const OpContext& ctx, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::u8 && t.dtype() != DType::i8) {
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(t.dtype()) + "; uint8 or int8 expected");
-    }
-  }
-  static std::vector<std::int32_t> zero_points(const OpContext& ctx, const Tensor* z,
-                                               std::int64_t per, const char* what) {
-    if (z == nullptr) return {0};
-    require_8bit(ctx, *z, what);
-    if (z->numel() != 1 && !(z->rank() == 1 && z->numel() == per)) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + " " + z->shape().to_string() +
-                                              " must be a scalar or [" + std::to_string(per) + "]");
-    }
-    std::vector<std::int32_t> v(static_cast<std::size_t>(z->numel()));
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = element(*z, static_cast<std::int64_t>(i));
-    return v;
-  }
-};
-
+// MatMulInteger: int32 A B with zero points (a_zero_point scalar or per row of A, b_zero_point
+// scalar or per column of B), on the int8 GEMM. A constant B is packed once at load; constant zero
+// points are read once at load.
 class MatMulIntegerKernel final : public OpKernel {
  public:
-  explicit MatMulIntegerKernel(const OpInfo&) {}
+  explicit MatMulIntegerKernel(const OpInfo& info) : params_(info, where()) {
+    if (const Tensor* b = info.constant_input(1)) weights_.prepare(*b, false);
+  }
   void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
-    IntegerMatMul::require_8bit(ctx, a, "A");
-    IntegerMatMul::require_8bit(ctx, b, "B");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, ctx.has_input(2) ? &ctx.input(2) : nullptr,
-           ctx.has_input(3) ? &ctx.input(3) : nullptr);
-    Tensor& y = ctx.output(0, DType::i32, make_shape(mm.out_dims));
-    if (!mm.acc.empty()) std::memcpy(y.data<std::int32_t>(), mm.acc.data(), mm.acc.size() * 4);
+    require_8bit(info, a, "A");
+    require_8bit(info, b, "B");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::s32;
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_, e, 0, DType::i32);
   }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_zero = 2;
+    w.b_zero = 3;
+    return w;
+  }
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
 };
 
-// y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero), rounding half to even.
+// The kernel's epilogue for requantized or float output with the multipliers of `q` per
+// column (or per tensor).
+inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmAxis axis) {
+  kernels::QgemmEpilogue e;
+  e.output = q.y_type == DType::f32  ? kernels::QgemmOutput::f32
+             : q.y_type == DType::u8 ? kernels::QgemmOutput::u8
+                                     : kernels::QgemmOutput::s8;
+  e.scale = q.multiplier.data();
+  e.scale_axis = q.multiplier.size() > 1 ? axis : kernels::QgemmAxis::per_tensor;
+  e.zero_point = q.y_zero;
+  return e;
+}
+
+// QLinearMatMul: y = saturate(round_half_even(acc * (a_scale * b_scale[j] / y_scale)) + y_zero),
+// the multiplier computed in float; b_scale and b_zero_point scalar or per column of B.
 class QLinearMatMulKernel final : public OpKernel {
  public:
-  explicit QLinearMatMulKernel(const OpInfo&) {}
+  explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
+    if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
+  }
   void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(3);
-    IntegerMatMul::require_8bit(ctx, a, "a");
-    IntegerMatMul::require_8bit(ctx, b, "b");
-    const Tensor& y_zero = ctx.input(7);
-    IntegerMatMul::require_8bit(ctx, y_zero, "y_zero_point");
-    if (y_zero.numel() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis y_zero_point");
-    const double scale = read_scalar(ctx.info(), ctx.input(1), "a_scale") *
-                         read_scalar(ctx.info(), ctx.input(4), "b_scale") /
-                         read_scalar(ctx.info(), ctx.input(6), "y_scale");
-    IntegerMatMul mm;
-    mm.run(ctx, a, b, &ctx.input(2), &ctx.input(5));
-    Tensor& y = ctx.output(0, y_zero.dtype(), make_shape(mm.out_dims));
-    const double zero = IntegerMatMul::element(y_zero, 0);
-    const bool u8 = y_zero.dtype() == DType::u8;
-    for (std::size_t i = 0; i < mm.acc.size(); ++i) {
-      const double v = std::nearbyint(mm.acc[i] * scale) + zero;
-      if (u8)
-        y.data<std::uint8_t>()[i] = static_cast<std::uint8_t>(std::min(255.0, std::max(0.0, v)));
-      else
-        y.data<std::int8_t>()[i] = static_cast<std::int8_t>(std::min(127.0, std::max(-128.0, v)));
+    require_8bit(info, a, "a");
+    require_8bit(info, b, "b");
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    run_int8_matmul(ctx, a, false, b, false, q.a_zero, q.b_zero, weights_,
+                    int8_epilogue(q, kernels::QgemmAxis::per_column), q.multiplier.size(),
+                    q.y_type);
+  }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 6;
+    w.y_zero = 7;
+    return w;
+  }
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
+};
+
+// com.microsoft QGemm (ONNX Runtime's contrib op): Y = alpha * A' B' with A' = A or A^T
+// (transA), B' = B or B^T (transB), 8-bit A and B with zero points (b per column allowed), an
+// optional int32 C added to the sums (scalar, [N] or [1, N]: per column; [M, 1]: per row). Without
+// y_scale Y is float: (acc + C) * (alpha * a_scale * b_scale[j]); with it Y is requantized to the
+// type of y_zero_point (uint8 when absent) with multiplier alpha * a_scale * b_scale[j] / y_scale.
+class QGemmKernel final : public OpKernel {
+ public:
+  explicit QGemmKernel(const OpInfo& info)
+      : trans_a_(info.get_int("transA", 0) != 0),
+        trans_b_(info.get_int("transB", 0) != 0),
+        params_(info, where(info.get_float("alpha", 1.0f))) {
+    if (const Tensor* b = info.constant_input(3)) {
+      if (b->rank() == 2) weights_.prepare(*b, trans_b_);
     }
   }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(3);
+    require_8bit(info, a, "A");
+    require_8bit(info, b, "B");
+    if (a.rank() != 2 || b.rank() != 2) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "A " + a.shape().to_string() + " and B " + b.shape().to_string() + " must be 2-D");
+    }
+    params_.check_zero_dtype(ctx, true, a, "a_zero_point");
+    params_.check_zero_dtype(ctx, false, b, "b_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    kernels::QgemmEpilogue e = int8_epilogue(q, kernels::QgemmAxis::per_column);
+    if (ctx.has_input(6)) {
+      const Tensor& c = ctx.input(6);
+      if (c.dtype() != DType::i32) {
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C has dtype " + std::string(dtype_name(c.dtype())) + "; int32 expected");
+      }
+      const Shape& cs = c.shape();
+      const std::int64_t m = a.shape()[trans_a_ ? 1 : 0], n = b.shape()[trans_b_ ? 0 : 1];
+      if (c.numel() == 1) {
+        e.bias_axis = kernels::QgemmAxis::per_tensor;
+      } else if ((cs.rank() == 1 && cs[0] == n) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == n)) {
+        e.bias_axis = kernels::QgemmAxis::per_column;
+      } else if (cs.rank() == 2 && cs[0] == m && cs[1] == 1) {
+        e.bias_axis = kernels::QgemmAxis::per_row;
+      } else {
+        ctx.fail(ErrorKind::unsupported_op,
+                 "C " + cs.to_string() + " (only a scalar, [N], [1, N] or [M, 1] C is supported)");
+      }
+      e.bias = c.data<std::int32_t>();
+    }
+    run_int8_matmul(ctx, a, trans_a_, b, trans_b_, q.a_zero, q.b_zero, weights_, e,
+                    q.multiplier.size(), q.y_type);
+  }
+
+ private:
+  static Int8ParamInputs where(float alpha) {
+    Int8ParamInputs w;
+    w.a_scale = 1;
+    w.a_zero = 2;
+    w.b_scale = 4;
+    w.b_zero = 5;
+    w.y_scale = 7;
+    w.y_zero = 8;
+    w.alpha = alpha;
+    return w;
+  }
+  bool trans_a_, trans_b_;
+  Int8ParamCache params_;
+  PackedInt8Weights weights_;
 };
 
 inline void register_gemm_ops(OpSet& ops) {
@@ -506,6 +551,7 @@ inline void register_gemm_ops(OpSet& ops) {
   ops.add("", "Einsum", 12, factory<EinsumKernel>());
   ops.add("", "MatMulInteger", 10, factory<MatMulIntegerKernel>());
   ops.add("", "QLinearMatMul", 10, factory<QLinearMatMulKernel>());
+  ops.add("com.microsoft", "QGemm", 1, factory<QGemmKernel>());
 }
 
 }  // namespace ops

@@ -5,6 +5,7 @@
 
 #include "inlay/graph/ops/control.hpp"
 #include "inlay/graph/ops/conv.hpp"
+#include "inlay/graph/ops/dynamic_quantize_matmul.hpp"
 #include "inlay/graph/ops/elementwise.hpp"
 #include "inlay/graph/ops/gather_scatter.hpp"
 #include "inlay/graph/ops/gemm.hpp"
@@ -28,6 +29,7 @@ const OpSet& builtin_ops() {
     OpSet ops;
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
+    graph::ops::register_dynamic_quantize_matmul_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);

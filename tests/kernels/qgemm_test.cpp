@@ -1,0 +1,315 @@
+// The int8 GEMM (kernels/qgemm.hpp) on every CPU target against the scalar reference
+// (tests/reference/qgemm.hpp), bit for bit: odd shapes, every signedness and zero point form,
+// per-row and per-column scales, saturation, int32 wrap-around, threads.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "reference/qgemm.hpp"
+#include "test_util.hpp"
+
+namespace k = inlay::kernels;
+
+namespace {
+
+using k::QgemmAxis;
+using k::QgemmOutput;
+
+// One problem in the operators' terms: A and B of either signedness with their zero points.
+struct Case {
+  std::size_t m = 1, n = 1, k = 1;
+  bool a_signed = false, b_unsigned = false, trans_b = false;
+  std::vector<std::int32_t> a, b;          // values; b is k x n (row-major) whatever trans_b
+  std::vector<std::int32_t> za{0}, zb{0};  // 1, m (za) or n (zb) values
+  QgemmOutput output = QgemmOutput::s32;
+  std::vector<std::int32_t> bias;  // empty, 1, m or n
+  QgemmAxis bias_axis = QgemmAxis::per_tensor;
+  std::vector<float> scale{1.0f};
+  QgemmAxis scale_axis = QgemmAxis::per_tensor;
+  std::vector<float> float_bias;
+  QgemmAxis float_bias_axis = QgemmAxis::per_tensor;
+  std::int32_t zero = 0;
+};
+
+std::int32_t random_byte(std::mt19937& rng, bool is_signed) {
+  const auto v = static_cast<std::int32_t>(rng() & 0xFF);
+  return is_signed ? v - 128 : v;
+}
+
+Case random_case(std::size_t m, std::size_t n, std::size_t kk, std::mt19937& rng) {
+  Case c;
+  c.m = m;
+  c.n = n;
+  c.k = kk;
+  c.a_signed = rng() & 1;
+  c.b_unsigned = rng() & 1;
+  c.a.resize(m * kk);
+  c.b.resize(kk * n);
+  for (auto& v : c.a) v = random_byte(rng, c.a_signed);
+  for (auto& v : c.b) v = random_byte(rng, !c.b_unsigned);
+  return c;
+}
+
+std::size_t at(QgemmAxis axis, std::size_t i, std::size_t j) {
+  return axis == QgemmAxis::per_tensor ? 0 : axis == QgemmAxis::per_row ? i : j;
+}
+
+// The expected bytes of C (ldc = n).
+std::vector<std::uint8_t> expected(const Case& c) {
+  const std::vector<std::int32_t> acc =
+      inlay_ref::integer_matmul(c.m, c.n, c.k, c.a, c.za, c.b, c.zb);
+  const std::size_t size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
+  std::vector<std::uint8_t> out(c.m * c.n * size);
+  for (std::size_t i = 0; i < c.m; ++i) {
+    for (std::size_t j = 0; j < c.n; ++j) {
+      const std::int32_t bias = c.bias.empty() ? 0 : c.bias[at(c.bias_axis, i, j)];
+      const std::size_t e = i * c.n + j;
+      const auto sum = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[e]) +
+                                                 static_cast<std::uint32_t>(bias));
+      const float scale = c.scale[at(c.scale_axis, i, j)];
+      switch (c.output) {
+        case QgemmOutput::s32: std::memcpy(&out[4 * e], &sum, 4); break;
+        case QgemmOutput::f32: {
+          float f = static_cast<float>(sum) * scale;
+          if (!c.float_bias.empty()) f = f + c.float_bias[at(c.float_bias_axis, i, j)];
+          std::memcpy(&out[4 * e], &f, 4);
+          break;
+        }
+        case QgemmOutput::u8:
+          out[e] =
+              static_cast<std::uint8_t>(inlay_ref::requantize(acc[e], bias, scale, c.zero, 0, 255));
+          break;
+        case QgemmOutput::s8:
+          out[e] = static_cast<std::uint8_t>(static_cast<std::int8_t>(
+              inlay_ref::requantize(acc[e], bias, scale, c.zero, -128, 127)));
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+// Runs the case through the packed and the unpacked entries, with padded leading dimensions and
+// guard bytes, on the current target.
+std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* executor) {
+  const std::size_t lda = c.k + 3,
+                    size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
+  // A in the kernel's form: uint8, an int8 A flipped with its zero point moved by +128.
+  std::vector<std::uint8_t> a(std::max<std::size_t>(c.m * lda, 1), 0xA5);
+  for (std::size_t i = 0; i < c.m; ++i) {
+    for (std::size_t p = 0; p < c.k; ++p) {
+      a[i * lda + p] = static_cast<std::uint8_t>(c.a[i * c.k + p] + (c.a_signed ? 128 : 0));
+    }
+  }
+  std::vector<std::int32_t> za = c.za, zb = c.zb;
+  for (auto& z : za) z += c.a_signed ? 128 : 0;
+  for (auto& z : zb) z -= c.b_unsigned ? 128 : 0;
+  // B as stored by the operator (bytes), k x n or, transposed, n x k; ld padded by 2.
+  const std::size_t ldb = (c.trans_b ? c.k : c.n) + 2;
+  std::vector<std::uint8_t> b(std::max<std::size_t>((c.trans_b ? c.n : c.k) * ldb, 1), 0x5A);
+  for (std::size_t p = 0; p < c.k; ++p) {
+    for (std::size_t j = 0; j < c.n; ++j) {
+      b[c.trans_b ? j * ldb + p : p * ldb + j] = static_cast<std::uint8_t>(c.b[p * c.n + j]);
+    }
+  }
+  k::QgemmZeroPoints zp;
+  zp.a = za.data();
+  zp.a_per_row = za.size() > 1;
+  zp.b = zb.data();
+  zp.b_per_column = zb.size() > 1;
+  const std::size_t ldc = c.n + 1;
+  std::vector<std::uint8_t> out(c.m * ldc * size + 8, 0xEE);
+  k::QgemmEpilogue e;
+  e.output = c.output;
+  e.c = out.data();
+  e.ldc = ldc;
+  e.bias = c.bias.empty() ? nullptr : c.bias.data();
+  e.bias_axis = c.bias_axis;
+  e.scale = c.scale.data();
+  e.scale_axis = c.scale_axis;
+  e.float_bias = c.float_bias.empty() ? nullptr : c.float_bias.data();
+  e.float_bias_axis = c.float_bias_axis;
+  e.zero_point = c.zero;
+  if (packed) {
+    std::vector<std::int8_t> pb(k::qgemm_packed_b_size(c.n, c.k) + 1);
+    std::vector<std::int32_t> sums(c.n + 1);
+    k::qgemm_pack_b(c.trans_b, c.n, c.k, b.data(), ldb, c.b_unsigned, pb.data(), sums.data());
+    k::qgemm_packed(c.m, c.n, c.k, a.data(), lda, pb.data(), sums.data(), zp, e, executor);
+  } else {
+    std::vector<std::int32_t> ws(k::qgemm_workspace_size(c.n, c.k) / 4 + 1);
+    k::qgemm(c.m, c.n, c.k, a.data(), lda, c.trans_b, b.data(), ldb, c.b_unsigned, zp, e, ws.data(),
+             executor);
+  }
+  // Between rows (ldc > n) and after the end nothing may change.
+  std::vector<std::uint8_t> dense;
+  for (std::size_t i = 0; i < c.m; ++i) {
+    dense.insert(dense.end(), out.begin() + i * ldc * size, out.begin() + (i * ldc + c.n) * size);
+    for (std::size_t x = c.n * size; x < ldc * size; ++x) CHECK(out[i * ldc * size + x] == 0xEE);
+  }
+  for (std::size_t x = c.m * ldc * size; x < out.size(); ++x) CHECK(out[x] == 0xEE);
+  return dense;
+}
+
+void check(const Case& c) {
+  INFO("m " << c.m << " n " << c.n << " k " << c.k << " a_signed " << c.a_signed << " b_unsigned "
+            << c.b_unsigned << " trans_b " << c.trans_b << " output " << int(c.output) << " za "
+            << c.za.size() << " zb " << c.zb.size() << " bias " << c.bias.size() << " scale "
+            << c.scale.size());
+  const std::vector<std::uint8_t> want = expected(c);
+  inlay_test::for_each_cpu_target([&] {
+    for (bool packed : {true, false}) {
+      INFO("packed " << packed);
+      const std::vector<std::uint8_t> got = run(c, packed, nullptr);
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i < want.size(); ++i) bad += got[i] != want[i];
+      CHECK(bad == 0);
+    }
+  });
+}
+
+const std::size_t kDims[] = {1, 3, 4, 17, 33, 69};
+
+}  // namespace
+
+TEST_CASE("qgemm int32 sums match the reference on odd shapes and every signedness",
+          "[kernels/qgemm]") {
+  std::mt19937 rng(11);
+  for (std::size_t m : kDims) {
+    for (std::size_t n : kDims) {
+      for (std::size_t kk : {std::size_t(1), std::size_t(3), std::size_t(17), std::size_t(69)}) {
+        Case c = random_case(m, n, kk, rng);
+        c.trans_b = rng() & 1;
+        c.za = {random_byte(rng, c.a_signed)};
+        c.zb = {random_byte(rng, !c.b_unsigned)};
+        check(c);
+      }
+    }
+  }
+}
+
+TEST_CASE("qgemm handles every zero point form", "[kernels/qgemm]") {
+  std::mt19937 rng(12);
+  for (int form = 0; form < 9; ++form) {
+    Case c = random_case(19, 37, 23, rng);
+    const int fa = form % 3, fb = form / 3;  // 0: none (0), 1: per tensor, 2: per row / column
+    c.za = fa == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fa == 1 ? 1 : c.m);
+    c.zb = fb == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fb == 1 ? 1 : c.n);
+    if (fa > 0)
+      for (auto& z : c.za) z = random_byte(rng, c.a_signed);
+    if (fb > 0)
+      for (auto& z : c.zb) z = random_byte(rng, !c.b_unsigned);
+    check(c);
+  }
+}
+
+TEST_CASE("qgemm wraps like int32 where the sums overflow", "[kernels/qgemm]") {
+  // a = 255 and b = -128 everywhere: each product is -32640; with k = 70000 the sum (-2.28e9)
+  // leaves int32 and wraps; zero points of the other extreme push it further.
+  for (const std::int32_t zb : {0, 127, -128}) {
+    Case c;
+    c.m = 3;
+    c.n = 18;
+    c.k = 70001;
+    c.a.assign(c.m * c.k, 255);
+    c.b.assign(c.k * c.n, -128);
+    c.zb = {zb};  // b - zb: -128, -255 or 0
+    check(c);
+  }
+  Case c;
+  c.m = 2;
+  c.n = 5;
+  c.k = 66000;
+  c.a_signed = true;
+  c.b_unsigned = true;
+  c.a.assign(c.m * c.k, -128);
+  c.b.assign(c.k * c.n, 0);
+  c.za = {127};
+  c.zb = {255};  // (-255) (-255) per step
+  check(c);
+}
+
+TEST_CASE("qgemm requantizes with per-tensor, per-row and per-column scales", "[kernels/qgemm]") {
+  std::mt19937 rng(13);
+  for (QgemmOutput out : {QgemmOutput::u8, QgemmOutput::s8, QgemmOutput::f32}) {
+    for (QgemmAxis axis : {QgemmAxis::per_tensor, QgemmAxis::per_row, QgemmAxis::per_column}) {
+      Case c = random_case(13, 35, 67, rng);
+      c.output = out;
+      c.za = {random_byte(rng, c.a_signed)};
+      c.zb = {random_byte(rng, !c.b_unsigned)};
+      c.scale_axis = axis;
+      c.scale.assign(axis == QgemmAxis::per_tensor ? 1 : axis == QgemmAxis::per_row ? c.m : c.n, 0);
+      // Small multipliers keep most values in range; a few large ones saturate.
+      for (auto& s : c.scale) s = (rng() % 8 == 0 ? 0.5f : 2e-4f) * float(1 + rng() % 100);
+      c.bias_axis = axis == QgemmAxis::per_row ? QgemmAxis::per_column : QgemmAxis::per_row;
+      c.bias.resize(c.bias_axis == QgemmAxis::per_row ? c.m : c.n);
+      for (auto& b : c.bias) b = static_cast<std::int32_t>(rng() % 20001) - 10000;
+      if (out == QgemmOutput::f32) {
+        c.float_bias_axis = axis;
+        c.float_bias.resize(c.scale.size());
+        for (auto& b : c.float_bias) b = float(rng() % 1000) * 0.01f - 5.0f;
+      } else {
+        c.zero =
+            out == QgemmOutput::u8 ? std::int32_t(rng() % 256) : std::int32_t(rng() % 256) - 128;
+      }
+      check(c);
+    }
+  }
+}
+
+TEST_CASE("qgemm saturates and rounds halves to even", "[kernels/qgemm]") {
+  // k = 1, a - za = 1: acc = b - zb, so acc * 0.5 covers every half; a scale of 4 saturates.
+  for (QgemmOutput out : {QgemmOutput::u8, QgemmOutput::s8}) {
+    for (float scale : {0.5f, 4.0f}) {
+      Case c;
+      c.m = 1;
+      c.n = 256;
+      c.k = 1;
+      c.a = {1};
+      c.b.resize(256);
+      for (std::size_t j = 0; j < 256; ++j) c.b[j] = std::int32_t(j) - 128;
+      c.output = out;
+      c.scale = {scale};
+      c.zero = out == QgemmOutput::u8 ? 128 : 0;
+      check(c);
+      // Every output saturated or rounded must hit both ends.
+      const std::vector<std::uint8_t> want = expected(c);
+      if (scale > 1.0f) {
+        CHECK(std::count(want.begin(), want.end(), out == QgemmOutput::u8 ? 255 : 127) > 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("qgemm gives the same bits with any number of threads", "[kernels/qgemm]") {
+  std::mt19937 rng(14);
+  Case c = random_case(150, 600, 70, rng);
+  c.za = {random_byte(rng, c.a_signed)};
+  c.zb.resize(c.n);
+  for (auto& z : c.zb) z = random_byte(rng, !c.b_unsigned);
+  const std::vector<std::uint8_t> want = expected(c);
+  inlay::ThreadPool pool2(2), pool3(3);
+  inlay_test::for_each_cpu_target([&] {
+    CHECK(run(c, true, &pool2) == want);
+    CHECK(run(c, false, &pool3) == want);
+  });
+}
+
+TEST_CASE("qgemm refuses bad parameters", "[kernels/qgemm]") {
+  std::vector<std::uint8_t> a(16), c(16);
+  std::vector<std::int8_t> pb(k::qgemm_packed_b_size(4, 4));
+  std::vector<std::int32_t> sums(4);
+  k::QgemmEpilogue e;
+  e.c = c.data();
+  e.ldc = 2;  // < n
+  CHECK_THROWS_AS(k::qgemm_packed(2, 4, 4, a.data(), 4, pb.data(), sums.data(), {}, e),
+                  inlay::Error);
+  e.ldc = 4;
+  e.output = QgemmOutput::u8;  // no scale
+  CHECK_THROWS_AS(k::qgemm_packed(2, 4, 4, a.data(), 4, pb.data(), sums.data(), {}, e),
+                  inlay::Error);
+  e.output = QgemmOutput::s32;
+  CHECK_THROWS_AS(k::qgemm_packed(2, 4, 4, a.data(), 3, pb.data(), sums.data(), {}, e),
+                  inlay::Error);  // lda < k
+}
