@@ -5,10 +5,12 @@
 
 #include "inlay/graph/ops/control.hpp"
 #include "inlay/graph/ops/conv.hpp"
+#include "inlay/graph/ops/detection.hpp"
 #include "inlay/graph/ops/elementwise.hpp"
 #include "inlay/graph/ops/gather_scatter.hpp"
 #include "inlay/graph/ops/gemm.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
+#include "inlay/graph/ops/linalg.hpp"
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
@@ -20,6 +22,7 @@
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/softmax.hpp"
+#include "inlay/graph/ops/training.hpp"
 
 INLAY_NAMESPACE_BEGIN
 
@@ -28,10 +31,12 @@ const OpSet& builtin_ops() {
     OpSet ops;
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
+    graph::ops::register_detection_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
+    graph::ops::register_linalg_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
@@ -43,6 +48,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_training_ops(ops);
     return ops;
   }();
   return table;
