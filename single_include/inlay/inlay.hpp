@@ -15935,6 +15935,181 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_CONV_HPP
 // ---- end inlay/graph/ops/conv.hpp
+// ---- begin inlay/graph/ops/detection.hpp
+// Object-detection post-processing: NonMaxSuppression (the step after SSD/YOLO/Faster R-CNN
+// heads that keeps the best-scoring box of each cluster of overlapping boxes).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_DETECTION_HPP
+#define INLAY_GRAPH_OPS_DETECTION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// A box as its corners, lo <= hi on both axes (which axis is y or x does not matter for IoU).
+struct NmsBox {
+  double y_lo, x_lo, y_hi, x_hi;
+  double area() const { return (y_hi - y_lo) * (x_hi - x_lo); }
+};
+
+// Intersection over union; 0 where the boxes do not overlap or have no area (as onnxruntime's
+// SuppressByIOU, so that degenerate boxes never suppress each other).
+inline double nms_iou(const NmsBox& a, const NmsBox& b) {
+  const double h = std::min(a.y_hi, b.y_hi) - std::max(a.y_lo, b.y_lo);
+  const double w = std::min(a.x_hi, b.x_hi) - std::max(a.x_lo, b.x_lo);
+  if (h <= 0 || w <= 0) return 0;
+  const double inter = h * w;
+  const double uni = a.area() + b.area() - inter;
+  return uni > 0 ? inter / uni : 0;
+}
+
+// NonMaxSuppression (opset 10, 11): boxes [B, N, 4], scores [B, C, N], optional
+// max_output_boxes_per_class (0 or absent: no boxes), iou_threshold (absent: 0) and
+// score_threshold (absent: every score); selected_indices [K, 3] of (batch, class, box). Per
+// batch and class, the candidates in descending score order (ties: lower box index first) are
+// taken greedily, each dropping the later ones whose IoU with it exceeds iou_threshold.
+class NonMaxSuppressionKernel final : public OpKernel {
+ public:
+  explicit NonMaxSuppressionKernel(const OpInfo& info)
+      : center_point_box_(info.get_int("center_point_box", 0)) {
+    if (center_point_box_ != 0 && center_point_box_ != 1) {
+      info.fail(ErrorKind::invalid_model, "center_point_box " + std::to_string(center_point_box_) +
+                                              " is not 0 (corners) or 1 (center and size)");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& boxes = ctx.input(0);
+    const Tensor& scores = ctx.input(1);
+    if (boxes.rank() != 3 || boxes.shape()[2] != 4) {
+      info.fail(ErrorKind::shape_mismatch,
+                "boxes must be [batch, boxes, 4], not " + boxes.shape().to_string());
+    }
+    if (scores.rank() != 3) {
+      info.fail(ErrorKind::shape_mismatch,
+                "scores must be [batch, classes, boxes], not " + scores.shape().to_string());
+    }
+    if (scores.shape()[0] != boxes.shape()[0] || scores.shape()[2] != boxes.shape()[1]) {
+      info.fail(ErrorKind::shape_mismatch, "scores " + scores.shape().to_string() +
+                                               " do not match boxes " + boxes.shape().to_string() +
+                                               " (batch and box count must agree)");
+    }
+    if (scores.dtype() != boxes.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("scores have dtype ") +
+                                              dtype_name(scores.dtype()) + ", boxes " +
+                                              dtype_name(boxes.dtype()));
+    }
+    std::int64_t max_per_class = 0;
+    if (ctx.has_input(2)) {
+      const Tensor& m = ctx.input(2);
+      if (m.dtype() != DType::i64 || m.numel() != 1) {
+        info.fail(ErrorKind::invalid_model, "max_output_boxes_per_class must be one int64, not " +
+                                                std::string(dtype_name(m.dtype())) + " " +
+                                                m.shape().to_string());
+      }
+      max_per_class = std::max<std::int64_t>(*m.data<std::int64_t>(), 0);
+    }
+    const double iou_threshold =
+        ctx.has_input(3) ? float_scalar(info, ctx.input(3), "iou_threshold") : 0.0;
+    const bool has_score_threshold = ctx.has_input(4);
+    const double score_threshold =
+        has_score_threshold ? float_scalar(info, ctx.input(4), "score_threshold") : 0.0;
+    if (!(iou_threshold >= 0 && iou_threshold <= 1)) {
+      info.fail(ErrorKind::invalid_argument,
+                "iou_threshold " + std::to_string(iou_threshold) + " is outside [0, 1]");
+    }
+
+    const std::int64_t batches = boxes.shape()[0], count = boxes.shape()[1];
+    const std::int64_t classes = scores.shape()[1];
+    std::vector<std::int64_t> selected;  // (batch, class, box) triples
+    std::vector<NmsBox> corners(static_cast<std::size_t>(count));
+    std::vector<std::int64_t> order;
+    std::vector<std::int64_t> kept;
+    visit_dtype(
+        info, boxes.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* b = boxes.data<T>();
+          const T* s = scores.data<T>();
+          for (std::int64_t n = 0; n < batches && max_per_class > 0; ++n) {
+            for (std::int64_t i = 0; i < count; ++i)
+              corners[static_cast<std::size_t>(i)] = corners_of(b + (n * count + i) * 4);
+            for (std::int64_t c = 0; c < classes; ++c) {
+              const T* sc = s + (n * classes + c) * count;
+              order.clear();
+              for (std::int64_t i = 0; i < count; ++i) {
+                if (!has_score_threshold || static_cast<double>(sc[i]) > score_threshold)
+                  order.push_back(i);
+              }
+              std::stable_sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {
+                return static_cast<double>(sc[x]) > static_cast<double>(sc[y]);
+              });
+              kept.clear();
+              for (std::int64_t i : order) {
+                if (static_cast<std::int64_t>(kept.size()) >= max_per_class) break;
+                bool suppressed = false;
+                for (std::int64_t k : kept) {
+                  if (nms_iou(corners[static_cast<std::size_t>(i)],
+                              corners[static_cast<std::size_t>(k)]) > iou_threshold) {
+                    suppressed = true;
+                    break;
+                  }
+                }
+                if (suppressed) continue;
+                kept.push_back(i);
+                selected.insert(selected.end(), {n, c, i});
+              }
+            }
+          }
+        },
+        FloatTypes{});
+    const auto k = static_cast<std::int64_t>(selected.size() / 3);
+    Tensor& y = ctx.output(0, DType::i64, Shape{k, 3});
+    if (k)
+      std::memcpy(y.data<std::int64_t>(), selected.data(), selected.size() * sizeof(std::int64_t));
+  }
+
+ private:
+  static double float_scalar(const OpInfo& info, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::f32 && t.dtype() != DType::f64) {
+      info.fail(ErrorKind::invalid_model,
+                std::string(what) + " must be float, not " + dtype_name(t.dtype()));
+    }
+    return read_scalar(info, t, what);
+  }
+
+  template <class T>
+  NmsBox corners_of(const T* p) const {
+    const double a = static_cast<double>(p[0]), b = static_cast<double>(p[1]);
+    const double c = static_cast<double>(p[2]), d = static_cast<double>(p[3]);
+    if (center_point_box_ == 1) {  // [x_center, y_center, width, height]
+      return NmsBox{b - d / 2, a - c / 2, b + d / 2, a + c / 2};
+    }
+    return NmsBox{std::min(a, c), std::min(b, d), std::max(a, c), std::max(b, d)};
+  }
+
+  std::int64_t center_point_box_;
+};
+
+inline void register_detection_ops(OpSet& ops) {
+  ops.add("", "NonMaxSuppression", 10, factory<NonMaxSuppressionKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_DETECTION_HPP
+// ---- end inlay/graph/ops/detection.hpp
 // ---- begin inlay/graph/ops/dynamic_quantize_matmul.hpp
 // com.microsoft DynamicQuantizeMatMul (ONNX Runtime's contrib op): a MatMul whose float input is
 // quantized per run, the form dynamic quantization takes when it runs fast. ORT's quantize_dynamic
@@ -19116,6 +19291,88 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_GEMM_HPP
 // ---- end inlay/graph/ops/gemm.hpp
+// ---- begin inlay/graph/ops/linalg.hpp
+// Linear-algebra ops on stacks of small matrices: Det.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_LINALG_HPP
+#define INLAY_GRAPH_OPS_LINALG_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// The determinant of the m x m row-major matrix `a` (overwritten): LU decomposition with partial
+// pivoting (Golub and Van Loan, Matrix Computations, alg. 3.4.1), the product of U's diagonal
+// with the sign of the row permutation. Computed in double so that float inputs lose nothing.
+inline double lu_determinant(double* a, std::int64_t m) {
+  double det = 1;
+  for (std::int64_t k = 0; k < m; ++k) {
+    std::int64_t pivot = k;
+    for (std::int64_t i = k + 1; i < m; ++i) {
+      if (std::fabs(a[i * m + k]) > std::fabs(a[pivot * m + k])) pivot = i;
+    }
+    if (a[pivot * m + k] == 0) return 0;  // singular (a NaN column goes on and gives NaN)
+    if (pivot != k) {
+      for (std::int64_t j = 0; j < m; ++j) std::swap(a[k * m + j], a[pivot * m + j]);
+      det = -det;
+    }
+    const double d = a[k * m + k];
+    det *= d;
+    for (std::int64_t i = k + 1; i < m; ++i) {
+      const double f = a[i * m + k] / d;
+      for (std::int64_t j = k + 1; j < m; ++j) a[i * m + j] -= f * a[k * m + j];
+    }
+  }
+  return det;
+}
+
+// Det (opset 11): [..., M, M] -> [...], float or double.
+class DetKernel final : public OpKernel {
+ public:
+  explicit DetKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    if (rank < 2 || x.shape()[rank - 1] != x.shape()[rank - 2]) {
+      info.fail(ErrorKind::shape_mismatch,
+                "the input must be square matrices [..., M, M], not " + x.shape().to_string());
+    }
+    const std::int64_t m = x.shape()[rank - 1];
+    const std::int64_t mats = span_of(x.shape(), 0, rank - 2);
+    std::vector<double> a(static_cast<std::size_t>(m * m));
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          Tensor& y = ctx.output(0, x.dtype(), Shape(x.shape().begin(), rank - 2));
+          const T* src = x.data<T>();
+          T* dst = y.data<T>();
+          for (std::int64_t i = 0; i < mats; ++i) {
+            for (std::int64_t e = 0; e < m * m; ++e)
+              a[static_cast<std::size_t>(e)] = static_cast<double>(src[i * m * m + e]);
+            dst[i] = static_cast<T>(lu_determinant(a.data(), m));
+          }
+        },
+        FloatTypes{});
+  }
+};
+
+inline void register_linalg_ops(OpSet& ops) { ops.add("", "Det", 11, factory<DetKernel>()); }
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_LINALG_HPP
+// ---- end inlay/graph/ops/linalg.hpp
 // ---- begin inlay/graph/ops/movement.hpp
 // Data movement: Transpose, Concat, Split, Slice, Tile, Pad, DepthToSpace, SpaceToDepth.
 // Elements move as bytes (one body per element size); indices may count from the end and
@@ -22836,6 +23093,210 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SOFTMAX_HPP
 // ---- end inlay/graph/ops/softmax.hpp
+// ---- begin inlay/graph/ops/training.hpp
+// The optimizer ops of domain ai.onnx.preview.training (version 1): Adagrad, Momentum, Adam.
+// Each takes a learning rate R, a step count T, then n tensors X..., their gradients G... and
+// one or two optimizer states per tensor, and returns the new X... and the new states. The
+// formulas are those of the ONNX operator documentation (and its node tests' reference code).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_TRAINING_HPP
+#define INLAY_GRAPH_OPS_TRAINING_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+constexpr const char* training_domain = "ai.onnx.preview.training";
+
+// What an optimizer kernel shares: reading R and T, checking the groups of inputs, and running
+// an elementwise update on each tensor. `States` is the number of optimizer states per tensor
+// (Adagrad's H: 1; Momentum's V: 1; Adam's V and H: 2).
+template <int States>
+class OptimizerKernel : public OpKernel {
+ protected:
+  static constexpr int groups = 2 + States;  // X, G, states
+
+  // The number of optimized tensors; an Error naming the node where the inputs and outputs do
+  // not come in whole groups.
+  static std::int64_t tensor_count(const OpContext& ctx) {
+    const OpInfo& info = ctx.info();
+    const auto inputs = static_cast<std::int64_t>(ctx.input_count()) - 2;
+    if (inputs <= 0 || inputs % groups != 0) {
+      info.fail(ErrorKind::invalid_model,
+                "expected R, T, then " + std::to_string(groups) +
+                    " inputs per optimized tensor (X, G and the states), not " +
+                    std::to_string(ctx.input_count()) + " inputs");
+    }
+    const std::int64_t n = inputs / groups;
+    const auto outputs = static_cast<std::int64_t>(ctx.output_count());
+    if (outputs != n * (1 + States)) {
+      info.fail(ErrorKind::invalid_model, "expected " + std::to_string(n * (1 + States)) +
+                                              " outputs (the new X and states of " +
+                                              std::to_string(n) + " tensors), not " +
+                                              std::to_string(outputs));
+    }
+    return n;
+  }
+
+  // R: a float scalar.
+  static double learning_rate(const OpContext& ctx) {
+    const Tensor& r = ctx.input(0);
+    if (r.dtype() != DType::f32 && r.dtype() != DType::f64) {
+      ctx.fail(ErrorKind::invalid_model,
+               std::string("R (the learning rate) must be float, not ") + dtype_name(r.dtype()));
+    }
+    return read_scalar(ctx.info(), r, "R (the learning rate)");
+  }
+  // T: an int64 scalar.
+  static std::int64_t step(const OpContext& ctx) {
+    const Tensor& t = ctx.input(1);
+    if (t.dtype() != DType::i64 || t.numel() != 1) {
+      ctx.fail(ErrorKind::invalid_model, "T (the step count) must be one int64, not " +
+                                             std::string(dtype_name(t.dtype())) + " " +
+                                             t.shape().to_string());
+    }
+    return *t.data<std::int64_t>();
+  }
+
+  // For each tensor i: checks that X, G and the states share dtype and shape, allocates the
+  // outputs and calls update(x, g, state_in, x_out, state_out) on every element, in double.
+  template <class Update>
+  static void for_each_tensor(OpContext& ctx, Update&& update) {
+    const OpInfo& info = ctx.info();
+    const std::int64_t n = tensor_count(ctx);
+    const char* names[] = {"X", "G", "first state", "second state"};
+    for (std::int64_t i = 0; i < n; ++i) {
+      const Tensor* in[groups];
+      for (int k = 0; k < groups; ++k) in[k] = &ctx.input(static_cast<std::size_t>(2 + k * n + i));
+      for (int k = 1; k < groups; ++k) {
+        if (in[k]->dtype() != in[0]->dtype() || in[k]->shape() != in[0]->shape()) {
+          info.fail(ErrorKind::shape_mismatch,
+                    std::string(names[k]) + " of tensor " + std::to_string(i) + " (" +
+                        dtype_name(in[k]->dtype()) + " " + in[k]->shape().to_string() +
+                        ") does not match its X (" + dtype_name(in[0]->dtype()) + " " +
+                        in[0]->shape().to_string() + ")");
+        }
+      }
+      visit_dtype(
+          info, in[0]->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            const Shape& shape = in[0]->shape();
+            T* out[1 + States];
+            for (int k = 0; k <= States; ++k)
+              out[k] = ctx.output(static_cast<std::size_t>(k * n + i), in[0]->dtype(), shape)
+                           .template data<T>();
+            const T* src[groups];
+            for (int k = 0; k < groups; ++k) src[k] = in[k]->template data<T>();
+            for (std::int64_t e = 0; e < shape.numel(); ++e) {
+              double state[States], x_new = 0, state_new[States];
+              for (int k = 0; k < States; ++k) state[k] = static_cast<double>(src[2 + k][e]);
+              update(static_cast<double>(src[0][e]), static_cast<double>(src[1][e]), state, x_new,
+                     state_new);
+              out[0][e] = static_cast<T>(x_new);
+              for (int k = 0; k < States; ++k) out[1 + k][e] = static_cast<T>(state_new[k]);
+            }
+          },
+          FloatTypes{});
+    }
+  }
+};
+
+// Adagrad (Duchi et al. 2011) with a decaying rate: r = R / (1 + T decay_factor),
+// g = norm_coefficient X + G, H' = H + g^2, X' = X - r g / (sqrt(H') + epsilon).
+class AdagradKernel final : public OptimizerKernel<1> {
+ public:
+  explicit AdagradKernel(const OpInfo& info)
+      : decay_factor_(info.get_float("decay_factor", 0.0f)),
+        epsilon_(info.get_float("epsilon", 1e-6f)),
+        norm_coefficient_(info.get_float("norm_coefficient", 0.0f)) {}
+  void run(OpContext& ctx) const override {
+    const double r = learning_rate(ctx) / (1 + static_cast<double>(step(ctx)) * decay_factor_);
+    for_each_tensor(ctx, [&](double x, double g, const double* h, double& x_new, double* h_new) {
+      const double gr = norm_coefficient_ * x + g;
+      h_new[0] = h[0] + gr * gr;
+      x_new = x - r * gr / (std::sqrt(h_new[0]) + epsilon_);
+    });
+  }
+
+ private:
+  double decay_factor_, epsilon_, norm_coefficient_;
+};
+
+// Momentum: g = norm_coefficient X + G, V' = alpha V + beta' g (beta' = 1 at T = 0, else beta);
+// standard: X' = X - R V'; nesterov: X' = X - R (g + alpha V').
+class MomentumKernel final : public OptimizerKernel<1> {
+ public:
+  explicit MomentumKernel(const OpInfo& info)
+      : alpha_(info.require("alpha", Attribute::Kind::float_).f),
+        beta_(info.require("beta", Attribute::Kind::float_).f),
+        norm_coefficient_(info.require("norm_coefficient", Attribute::Kind::float_).f),
+        nesterov_(choice_of<bool>(info, "mode", info.require("mode", Attribute::Kind::string).s,
+                                  {{"standard", false}, {"nesterov", true}},
+                                  ErrorKind::invalid_model)) {}
+  void run(OpContext& ctx) const override {
+    const double r = learning_rate(ctx);
+    const double beta = step(ctx) > 0 ? beta_ : 1.0;
+    for_each_tensor(ctx, [&](double x, double g, const double* v, double& x_new, double* v_new) {
+      const double gr = norm_coefficient_ * x + g;
+      v_new[0] = alpha_ * v[0] + beta * gr;
+      x_new = nesterov_ ? x - r * (gr + alpha_ * v_new[0]) : x - r * v_new[0];
+    });
+  }
+
+ private:
+  double alpha_, beta_, norm_coefficient_;
+  bool nesterov_;
+};
+
+// Adam (Kingma and Ba 2015): g = norm_coefficient X + G, V' = alpha V + (1 - alpha) g,
+// H' = beta H + (1 - beta) g^2, r = R sqrt(1 - beta^T) / (1 - alpha^T) for T > 0 (R at T = 0),
+// X' = (1 - norm_coefficient_post) (X - r V' / (sqrt(H') + epsilon)).
+class AdamKernel final : public OptimizerKernel<2> {
+ public:
+  explicit AdamKernel(const OpInfo& info)
+      : alpha_(info.get_float("alpha", 0.9f)),
+        beta_(info.get_float("beta", 0.999f)),
+        epsilon_(info.get_float("epsilon", 1e-6f)),
+        norm_coefficient_(info.get_float("norm_coefficient", 0.0f)),
+        norm_coefficient_post_(info.get_float("norm_coefficient_post", 0.0f)) {}
+  void run(OpContext& ctx) const override {
+    const std::int64_t t = step(ctx);
+    double r = learning_rate(ctx);
+    if (t > 0) {
+      const auto td = static_cast<double>(t);
+      r *= std::sqrt(1 - std::pow(beta_, td)) / (1 - std::pow(alpha_, td));
+    }
+    for_each_tensor(ctx, [&](double x, double g, const double* vh, double& x_new, double* vh_new) {
+      const double gr = norm_coefficient_ * x + g;
+      vh_new[0] = alpha_ * vh[0] + (1 - alpha_) * gr;
+      vh_new[1] = beta_ * vh[1] + (1 - beta_) * gr * gr;
+      x_new =
+          (1 - norm_coefficient_post_) * (x - r * vh_new[0] / (std::sqrt(vh_new[1]) + epsilon_));
+    });
+  }
+
+ private:
+  double alpha_, beta_, epsilon_, norm_coefficient_, norm_coefficient_post_;
+};
+
+inline void register_training_ops(OpSet& ops) {
+  ops.add(training_domain, "Adagrad", 1, factory<AdagradKernel>());
+  ops.add(training_domain, "Momentum", 1, factory<MomentumKernel>());
+  ops.add(training_domain, "Adam", 1, factory<AdamKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_TRAINING_HPP
+// ---- end inlay/graph/ops/training.hpp
 
 INLAY_NAMESPACE_BEGIN
 
@@ -22844,11 +23305,13 @@ const OpSet& builtin_ops() {
     OpSet ops;
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
+    graph::ops::register_detection_ops(ops);
     graph::ops::register_dynamic_quantize_matmul_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
+    graph::ops::register_linalg_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
@@ -22860,6 +23323,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_training_ops(ops);
     return ops;
   }();
   return table;

@@ -5,11 +5,13 @@
 
 #include "inlay/graph/ops/control.hpp"
 #include "inlay/graph/ops/conv.hpp"
+#include "inlay/graph/ops/detection.hpp"
 #include "inlay/graph/ops/dynamic_quantize_matmul.hpp"
 #include "inlay/graph/ops/elementwise.hpp"
 #include "inlay/graph/ops/gather_scatter.hpp"
 #include "inlay/graph/ops/gemm.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
+#include "inlay/graph/ops/linalg.hpp"
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
@@ -21,6 +23,7 @@
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/softmax.hpp"
+#include "inlay/graph/ops/training.hpp"
 
 INLAY_NAMESPACE_BEGIN
 
@@ -29,11 +32,13 @@ const OpSet& builtin_ops() {
     OpSet ops;
     graph::ops::register_control_ops(ops);
     graph::ops::register_conv_ops(ops);
+    graph::ops::register_detection_ops(ops);
     graph::ops::register_dynamic_quantize_matmul_ops(ops);
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
+    graph::ops::register_linalg_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
@@ -45,6 +50,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_training_ops(ops);
     return ops;
   }();
   return table;
