@@ -10454,6 +10454,7 @@ INLAY_NAMESPACE_END
 #define INLAY_QUANTIZE_IMPL_REWRITE_HPP
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -10554,10 +10555,83 @@ inline QuantizedTensorInfo weight_info(const std::string& name, const QuantizedW
   return t;
 }
 
-// Outputs of chosen Conv/MatMul/Gemm nodes read only by a chosen Relu or Clip (and not graph
-// outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's output
-// quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0 is
-// redundant; graph/impl/fuse_qdq.hpp).
+// Conv -> BatchNormalization with constant statistics becomes one Conv whose weights and bias hold
+// the normalization (W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale /
+// sqrt(var + eps)), as ORT's quant_pre_process does before quantizing: the int8 weights then
+// carry the scale, and no float BatchNormalization runs between int8 ops.
+inline void fold_batch_norms(EditGraph& g) {
+  std::map<std::string, int> readers;
+  std::map<std::string, std::size_t> reader;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::string& in : g.nodes[i].inputs) {
+      ++readers[in];
+      reader[in] = i;
+    }
+  }
+  for (const EditValue& v : g.outputs) readers[v.name] += 2;
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (EditNode& n : g.nodes) {
+    if (n.op_type != "Conv" || !is_default_domain(n.domain) || n.outputs.size() != 1 ||
+        n.inputs.size() < 2 || readers[n.outputs[0]] != 1) {
+      continue;
+    }
+    const std::size_t j = reader[n.outputs[0]];
+    const EditNode& bn = g.nodes[j];
+    if (bn.op_type != "BatchNormalization" || !is_default_domain(bn.domain) ||
+        bn.inputs.size() != 5 || bn.inputs[0] != n.outputs[0] || bn.outputs.empty()) {
+      continue;
+    }
+    bool extra_outputs = false;
+    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= !bn.outputs[k].empty();
+    const Tensor* w = g.initializer(n.inputs[1]);
+    if (extra_outputs || w == nullptr || w->dtype() != DType::f32 || w->rank() < 3) continue;
+    const std::int64_t m = w->shape()[0];
+    const bool has_b = n.inputs.size() > 2 && !n.inputs[2].empty();
+    const Tensor* b = has_b ? g.initializer(n.inputs[2]) : nullptr;
+    if (has_b && (b == nullptr || b->dtype() != DType::f32 || b->numel() != m)) continue;
+    const Tensor* p[4];
+    bool ok = true;
+    for (int k = 0; k < 4; ++k) {
+      p[k] = g.initializer(bn.inputs[static_cast<std::size_t>(k) + 1]);
+      ok = ok && p[k] != nullptr && p[k]->dtype() == DType::f32 && p[k]->numel() == m;
+    }
+    if (!ok) continue;
+    const double eps = float_attr(bn, "epsilon", 1e-5f);
+    Tensor w2 = w->clone();
+    Tensor b2(DType::f32, Shape{m});
+    const std::int64_t per = w->numel() / m;
+    for (std::int64_t c = 0; c < m; ++c) {
+      const double s =
+          p[0]->data<float>()[c] / std::sqrt(static_cast<double>(p[3]->data<float>()[c]) + eps);
+      for (std::int64_t e = 0; e < per; ++e) {
+        float& v = w2.data<float>()[c * per + e];
+        v = static_cast<float>(v * s);
+      }
+      const double bias = b != nullptr ? b->data<float>()[c] : 0.0;
+      b2.data<float>()[c] =
+          static_cast<float>((bias - p[2]->data<float>()[c]) * s + p[1]->data<float>()[c]);
+    }
+    const std::string wn = g.unique_name(n.inputs[1] + "_bn_folded");
+    const std::string bname = g.unique_name((has_b ? n.inputs[2] : n.inputs[1]) + "_bn_bias");
+    g.add_initializer(wn, std::move(w2));
+    g.add_initializer(bname, std::move(b2));
+    n.inputs[1] = wn;
+    n.inputs.resize(3);
+    n.inputs[2] = bname;
+    n.outputs[0] = bn.outputs[0];
+    dead[j] = true;
+  }
+  std::vector<EditNode> kept;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!dead[i]) kept.push_back(g.nodes[i]);
+  }
+  g.nodes = std::move(kept);
+}
+
+// Outputs of chosen Conv/MatMul/Gemm/Add/Mul nodes read only by a chosen Relu or Clip (and not
+// graph outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's
+// output quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0
+// is redundant; graph/impl/fuse_qdq.hpp).
 inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
                                                      const std::vector<std::size_t>& nodes) {
   const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
@@ -10573,7 +10647,10 @@ inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
   std::set<std::string> out;
   for (std::size_t i : nodes) {
     const EditNode& n = g.nodes[i];
-    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm") continue;
+    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm" && n.op_type != "Add" &&
+        n.op_type != "Mul") {
+      continue;
+    }
     if (n.outputs.empty() || readers[n.outputs[0]] != 1) continue;
     const std::size_t r = reader[n.outputs[0]];
     const EditNode& act = g.nodes[r];
@@ -10947,7 +11024,8 @@ QuantizedModel quantize(const onnx::ModelProto& model,
     fail(ErrorKind::invalid_argument,
          "quantize: static quantization needs calibration inputs (or choose dynamic)");
   }
-  const EditGraph g = read_edit_graph(model, directory);
+  EditGraph g = read_edit_graph(model, directory);
+  fold_batch_norms(g);
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const std::string& op = g.nodes[i].op_type;
     if (op == "QuantizeLinear" || op == "DequantizeLinear" || op == "DynamicQuantizeLinear" ||
@@ -13849,6 +13927,7 @@ INLAY_NAMESPACE_END
 //
 //   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
 //   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
+//   (a Relu or Clip before the Q that the Q makes redundant fuses too, after any of these)
 //   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
 //   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
 //   QLinearMul DQ(x)                      -> GlobalAveragePool, AveragePool, Sigmoid, LeakyRelu ->
@@ -14094,6 +14173,16 @@ struct Fuser {
     return out;
   }
 
+  // A constant, or the value of a Constant node (this pass runs before constant folding, and
+  // PyTorch writes Clip's bounds as Constant nodes).
+  const Tensor* constant_or_constant_node(int id) const {
+    if (const Tensor* t = constant(g, id)) return t;
+    const int p = id >= 0 ? producer[id] : -1;
+    if (p < 0 || !is_op(g.nodes[p], "Constant")) return nullptr;
+    const Attribute* a = find_attr(g.nodes[p], "value");
+    return a != nullptr && a->kind == Attribute::Kind::tensor ? &a->t : nullptr;
+  }
+
   // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
   // before); false for anything else.
   bool clamp_bounds(const Node& n, float& lo, float& hi) const {
@@ -14111,7 +14200,7 @@ struct Fuser {
     }
     for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
       if (n.inputs[k] < 0) continue;
-      const Tensor* b = constant(g, n.inputs[k]);
+      const Tensor* b = constant_or_constant_node(n.inputs[k]);
       if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
       (k == 1 ? lo : hi) = b->data<float>()[0];
     }
@@ -14166,8 +14255,8 @@ struct Fuser {
       if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
     }
     const std::int64_t channels = wq->shape()[0];
-    int relu = -1;
-    const int q = output_q(i, y, true, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType xt = DType::u8, wt = DType::u8, yt = DType::u8;
     if (q < 0 || !data_dtype(g, x, xt) || !data_dtype(g, w, wt)) return;
     data_dtype(g, y, yt);
@@ -14184,7 +14273,7 @@ struct Fuser {
                            zero_input(g, y, yt, n.name + "/y")};
     if (bias >= 0) in.push_back(bias);
     std::vector<int> dead = {q};
-    if (relu >= 0) dead.push_back(relu);
+    if (clamp >= 0) dead.push_back(clamp);
     replace(
         i, "", "QLinearConv", std::move(in),
         keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
@@ -14210,8 +14299,8 @@ struct Fuser {
       const auto rank = static_cast<std::int64_t>(bc->rank());
       if (b.axis != rank - 1 && b.axis != -1) return;
     }
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType at = DType::u8, bt = DType::u8, yt = DType::u8;
     if (q < 0 || !data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
     data_dtype(g, y, yt);
@@ -14223,7 +14312,9 @@ struct Fuser {
                            zero_input(g, b, bt, n.name + "/b"),
                            y.scale,
                            zero_input(g, y, yt, n.name + "/y")};
-    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, {q});
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, std::move(dead));
   }
 
   // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
@@ -14246,8 +14337,8 @@ struct Fuser {
     if (constant(g, b.scale)->numel() > 1 && b.axis != (trans_b ? 0 : 1)) return;
     DType at = DType::u8, bt = DType::u8, yt = DType::u8;
     if (!data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     // A 1-element bias broadcasts over the columns; int32_bias wants one per column.
     int bias = -1;
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
@@ -14268,6 +14359,7 @@ struct Fuser {
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
       dead.push_back(q);
+      if (clamp >= 0) dead.push_back(clamp);
       output = y.data;
     }
     if (output < 0) return;
@@ -14288,8 +14380,8 @@ struct Fuser {
       if (k > 0 && ts[k] != ts[0]) return;
     }
     Quantized y;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType yt = DType::u8;
     if (q < 0) return;
     data_dtype(g, y, yt);
@@ -14306,7 +14398,10 @@ struct Fuser {
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
     }
-    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data, {q});
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data,
+            std::move(dead));
   }
 
   // Ops that only move or select values: with the same parameters on both sides they run on the
@@ -14315,8 +14410,8 @@ struct Fuser {
     const Node& n = g.nodes[i];
     Quantized x, y;
     if (n.inputs.empty() || !from_dq(g, producer, n.inputs[0], x)) return;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, false, &clamp);
     if (q < 0 || !same_params(g, x, y)) return;
     DType t = DType::u8;
     if (!data_dtype(g, x, t)) return;

@@ -5,6 +5,7 @@
 //
 //   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
 //   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
+//   (a Relu or Clip before the Q that the Q makes redundant fuses too, after any of these)
 //   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
 //   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
 //   QLinearMul DQ(x)                      -> GlobalAveragePool, AveragePool, Sigmoid, LeakyRelu ->
@@ -252,6 +253,16 @@ struct Fuser {
     return out;
   }
 
+  // A constant, or the value of a Constant node (this pass runs before constant folding, and
+  // PyTorch writes Clip's bounds as Constant nodes).
+  const Tensor* constant_or_constant_node(int id) const {
+    if (const Tensor* t = constant(g, id)) return t;
+    const int p = id >= 0 ? producer[id] : -1;
+    if (p < 0 || !is_op(g.nodes[p], "Constant")) return nullptr;
+    const Attribute* a = find_attr(g.nodes[p], "value");
+    return a != nullptr && a->kind == Attribute::Kind::tensor ? &a->t : nullptr;
+  }
+
   // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
   // before); false for anything else.
   bool clamp_bounds(const Node& n, float& lo, float& hi) const {
@@ -269,7 +280,7 @@ struct Fuser {
     }
     for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
       if (n.inputs[k] < 0) continue;
-      const Tensor* b = constant(g, n.inputs[k]);
+      const Tensor* b = constant_or_constant_node(n.inputs[k]);
       if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
       (k == 1 ? lo : hi) = b->data<float>()[0];
     }
@@ -324,8 +335,8 @@ struct Fuser {
       if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
     }
     const std::int64_t channels = wq->shape()[0];
-    int relu = -1;
-    const int q = output_q(i, y, true, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType xt = DType::u8, wt = DType::u8, yt = DType::u8;
     if (q < 0 || !data_dtype(g, x, xt) || !data_dtype(g, w, wt)) return;
     data_dtype(g, y, yt);
@@ -342,7 +353,7 @@ struct Fuser {
                            zero_input(g, y, yt, n.name + "/y")};
     if (bias >= 0) in.push_back(bias);
     std::vector<int> dead = {q};
-    if (relu >= 0) dead.push_back(relu);
+    if (clamp >= 0) dead.push_back(clamp);
     replace(
         i, "", "QLinearConv", std::move(in),
         keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
@@ -368,8 +379,8 @@ struct Fuser {
       const auto rank = static_cast<std::int64_t>(bc->rank());
       if (b.axis != rank - 1 && b.axis != -1) return;
     }
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType at = DType::u8, bt = DType::u8, yt = DType::u8;
     if (q < 0 || !data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
     data_dtype(g, y, yt);
@@ -381,7 +392,9 @@ struct Fuser {
                            zero_input(g, b, bt, n.name + "/b"),
                            y.scale,
                            zero_input(g, y, yt, n.name + "/y")};
-    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, {q});
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, std::move(dead));
   }
 
   // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
@@ -404,8 +417,8 @@ struct Fuser {
     if (constant(g, b.scale)->numel() > 1 && b.axis != (trans_b ? 0 : 1)) return;
     DType at = DType::u8, bt = DType::u8, yt = DType::u8;
     if (!data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     // A 1-element bias broadcasts over the columns; int32_bias wants one per column.
     int bias = -1;
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
@@ -426,6 +439,7 @@ struct Fuser {
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
       dead.push_back(q);
+      if (clamp >= 0) dead.push_back(clamp);
       output = y.data;
     }
     if (output < 0) return;
@@ -446,8 +460,8 @@ struct Fuser {
       if (k > 0 && ts[k] != ts[0]) return;
     }
     Quantized y;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
     DType yt = DType::u8;
     if (q < 0) return;
     data_dtype(g, y, yt);
@@ -464,7 +478,10 @@ struct Fuser {
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
     }
-    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data, {q});
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data,
+            std::move(dead));
   }
 
   // Ops that only move or select values: with the same parameters on both sides they run on the
@@ -473,8 +490,8 @@ struct Fuser {
     const Node& n = g.nodes[i];
     Quantized x, y;
     if (n.inputs.empty() || !from_dq(g, producer, n.inputs[0], x)) return;
-    int relu = -1;
-    const int q = output_q(i, y, false, &relu);
+    int clamp = -1;
+    const int q = output_q(i, y, false, &clamp);
     if (q < 0 || !same_params(g, x, y)) return;
     DType t = DType::u8;
     if (!data_dtype(g, x, t)) return;

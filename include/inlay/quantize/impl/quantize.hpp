@@ -133,7 +133,8 @@ QuantizedModel quantize(const onnx::ModelProto& model,
     fail(ErrorKind::invalid_argument,
          "quantize: static quantization needs calibration inputs (or choose dynamic)");
   }
-  const EditGraph g = read_edit_graph(model, directory);
+  EditGraph g = read_edit_graph(model, directory);
+  fold_batch_norms(g);
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const std::string& op = g.nodes[i].op_type;
     if (op == "QuantizeLinear" || op == "DequantizeLinear" || op == "DynamicQuantizeLinear" ||

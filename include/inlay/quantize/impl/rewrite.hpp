@@ -7,6 +7,7 @@
 #define INLAY_QUANTIZE_IMPL_REWRITE_HPP
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -110,10 +111,83 @@ inline QuantizedTensorInfo weight_info(const std::string& name, const QuantizedW
   return t;
 }
 
-// Outputs of chosen Conv/MatMul/Gemm nodes read only by a chosen Relu or Clip (and not graph
-// outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's output
-// quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0 is
-// redundant; graph/impl/fuse_qdq.hpp).
+// Conv -> BatchNormalization with constant statistics becomes one Conv whose weights and bias hold
+// the normalization (W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale /
+// sqrt(var + eps)), as ORT's quant_pre_process does before quantizing: the int8 weights then
+// carry the scale, and no float BatchNormalization runs between int8 ops.
+inline void fold_batch_norms(EditGraph& g) {
+  std::map<std::string, int> readers;
+  std::map<std::string, std::size_t> reader;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::string& in : g.nodes[i].inputs) {
+      ++readers[in];
+      reader[in] = i;
+    }
+  }
+  for (const EditValue& v : g.outputs) readers[v.name] += 2;
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (EditNode& n : g.nodes) {
+    if (n.op_type != "Conv" || !is_default_domain(n.domain) || n.outputs.size() != 1 ||
+        n.inputs.size() < 2 || readers[n.outputs[0]] != 1) {
+      continue;
+    }
+    const std::size_t j = reader[n.outputs[0]];
+    const EditNode& bn = g.nodes[j];
+    if (bn.op_type != "BatchNormalization" || !is_default_domain(bn.domain) ||
+        bn.inputs.size() != 5 || bn.inputs[0] != n.outputs[0] || bn.outputs.empty()) {
+      continue;
+    }
+    bool extra_outputs = false;
+    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= !bn.outputs[k].empty();
+    const Tensor* w = g.initializer(n.inputs[1]);
+    if (extra_outputs || w == nullptr || w->dtype() != DType::f32 || w->rank() < 3) continue;
+    const std::int64_t m = w->shape()[0];
+    const bool has_b = n.inputs.size() > 2 && !n.inputs[2].empty();
+    const Tensor* b = has_b ? g.initializer(n.inputs[2]) : nullptr;
+    if (has_b && (b == nullptr || b->dtype() != DType::f32 || b->numel() != m)) continue;
+    const Tensor* p[4];
+    bool ok = true;
+    for (int k = 0; k < 4; ++k) {
+      p[k] = g.initializer(bn.inputs[static_cast<std::size_t>(k) + 1]);
+      ok = ok && p[k] != nullptr && p[k]->dtype() == DType::f32 && p[k]->numel() == m;
+    }
+    if (!ok) continue;
+    const double eps = float_attr(bn, "epsilon", 1e-5f);
+    Tensor w2 = w->clone();
+    Tensor b2(DType::f32, Shape{m});
+    const std::int64_t per = w->numel() / m;
+    for (std::int64_t c = 0; c < m; ++c) {
+      const double s =
+          p[0]->data<float>()[c] / std::sqrt(static_cast<double>(p[3]->data<float>()[c]) + eps);
+      for (std::int64_t e = 0; e < per; ++e) {
+        float& v = w2.data<float>()[c * per + e];
+        v = static_cast<float>(v * s);
+      }
+      const double bias = b != nullptr ? b->data<float>()[c] : 0.0;
+      b2.data<float>()[c] =
+          static_cast<float>((bias - p[2]->data<float>()[c]) * s + p[1]->data<float>()[c]);
+    }
+    const std::string wn = g.unique_name(n.inputs[1] + "_bn_folded");
+    const std::string bname = g.unique_name((has_b ? n.inputs[2] : n.inputs[1]) + "_bn_bias");
+    g.add_initializer(wn, std::move(w2));
+    g.add_initializer(bname, std::move(b2));
+    n.inputs[1] = wn;
+    n.inputs.resize(3);
+    n.inputs[2] = bname;
+    n.outputs[0] = bn.outputs[0];
+    dead[j] = true;
+  }
+  std::vector<EditNode> kept;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!dead[i]) kept.push_back(g.nodes[i]);
+  }
+  g.nodes = std::move(kept);
+}
+
+// Outputs of chosen Conv/MatMul/Gemm/Add/Mul nodes read only by a chosen Relu or Clip (and not
+// graph outputs): they get no Q -> DQ pair, as in ORT's QDQ quantizer, so that the activation's
+// output quantization makes the pair run as one fused node (a Relu before a u8 Q with zero point 0
+// is redundant; graph/impl/fuse_qdq.hpp).
 inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
                                                      const std::vector<std::size_t>& nodes) {
   const std::set<std::size_t> chosen(nodes.begin(), nodes.end());
@@ -129,7 +203,10 @@ inline std::set<std::string> fused_activation_inputs(const EditGraph& g,
   std::set<std::string> out;
   for (std::size_t i : nodes) {
     const EditNode& n = g.nodes[i];
-    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm") continue;
+    if (n.op_type != "Conv" && n.op_type != "MatMul" && n.op_type != "Gemm" && n.op_type != "Add" &&
+        n.op_type != "Mul") {
+      continue;
+    }
     if (n.outputs.empty() || readers[n.outputs[0]] != 1) continue;
     const std::size_t r = reader[n.outputs[0]];
     const EditNode& act = g.nodes[r];
