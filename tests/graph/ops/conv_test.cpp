@@ -395,6 +395,8 @@ TEST_CASE("QLinearConv with per-channel weights: groups, strides, pads, dilation
       {conv_shape(6, 10, 3, 1, 1, 1, 1), true, true, true},
       {conv_shape(6, 4, 3, 2, 2, 0, 1), true, false, true},
       {conv_shape(8, 8, 3, 8, 1, 1, 2), true, true, false},   // depthwise, dilated
+      {conv_shape(7, 7, 3, 7, 2, 1, 1), true, true, true},    // depthwise, stride 2
+      {conv_shape(4, 4, 5, 4, 1, 2, 1), false, false, true},  // depthwise 5x5
       {conv_shape(5, 33, 1, 1, 1, 0, 1), false, true, true},  // 1x1 reads x directly
       {conv_shape(4, 6, 1, 2, 2, 0, 1), true, true, true},    // 1x1 with a stride
   };
