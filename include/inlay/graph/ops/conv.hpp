@@ -523,10 +523,11 @@ class Int8Conv {
                         DType out, Tensor& y, std::size_t batch) {
     const std::size_t c = static_cast<std::size_t>(x.shape()[1]);
     const std::size_t oh = p.out_h(), ow = p.out_w(), kh = p.kernel_h, kw = p.kernel_w;
-    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom, pw = p.in_w + p.pad_left + p.pad_right;
+    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom,
+                      pw = p.in_w + p.pad_left + p.pad_right;
     const std::size_t padded_bytes = (ph * pw * sizeof(std::int16_t) + 63) / 64 * 64;
-    auto* scratch = static_cast<std::uint8_t*>(
-        ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
+    auto* scratch =
+        static_cast<std::uint8_t*>(ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
     auto* xp = reinterpret_cast<std::int16_t*>(scratch);
     auto* acc = reinterpret_cast<std::int32_t*>(scratch + padded_bytes);
     const bool x_signed = x.dtype() == DType::i8, w_signed = w.dtype() == DType::i8;
@@ -573,15 +574,14 @@ class Int8Conv {
         const std::size_t at = (b * c + ch) * oh * ow;
         const double lo = out == DType::u8 ? 0.0 : -128.0, hi = out == DType::u8 ? 255.0 : 127.0;
         for (std::size_t k = 0; k < oh * ow; ++k) {
-          const float v = static_cast<float>(static_cast<std::int32_t>(
-                              static_cast<std::uint32_t>(acc[k]) + static_cast<std::uint32_t>(bias))) *
-                          scale;
+          const float v =
+              static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[k]) +
+                                                           static_cast<std::uint32_t>(bias))) *
+              scale;
           const double q = std::min(hi, std::max(lo, static_cast<double>(std::nearbyint(v)) +
                                                          static_cast<double>(e.zero_point)));
-          if (out == DType::u8)
-            y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
-          else
-            y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
+          if (out == DType::u8) y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
+          else y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
         }
       }
     }
