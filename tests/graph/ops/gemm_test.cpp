@@ -244,3 +244,33 @@ TEST_CASE("the integer matmuls name what is wrong", "[graph/ops/gemm]") {
       .in(make_tensor<float>({3, 4}, std::vector<float>(12)))
       .expect_run_error(ErrorKind::unsupported_op, "B has dtype f32; uint8 or int8 expected");
 }
+
+TEST_CASE("DynamicQuantizeMatMul with K = 0 gives the bias in every row", "[graph/ops/gemm]") {
+  // A [2, 0] times B [0, 3]: the sums are empty, so Y = 0 * scale + bias.
+  const inlay::Tensor a(inlay::DType::f32, inlay::Shape{2, 0});
+  const inlay::Tensor b(inlay::DType::i8, inlay::Shape{0, 3});
+  OpTester("DynamicQuantizeMatMul")
+      .domain("com.microsoft")
+      .in(a)
+      .constant(b)
+      .constant(make_tensor<float>({}, {0.5f}))
+      .none()
+      .constant(make_tensor<float>({3}, {1.0f, -2.0f, 0.25f}))
+      .check({make_tensor<float>({2, 3}, {1.0f, -2.0f, 0.25f, 1.0f, -2.0f, 0.25f})});
+}
+
+TEST_CASE("QLinearMatMul with a constant B of K = 0 gives the zero point", "[graph/ops/gemm]") {
+  // No products: acc = 0, so every element is y_zero_point.
+  const inlay::Tensor a(inlay::DType::u8, inlay::Shape{2, 0});
+  const inlay::Tensor b(inlay::DType::i8, inlay::Shape{0, 3});
+  OpTester("QLinearMatMul")
+      .in(a)
+      .constant(make_tensor<float>({}, {0.1f}))
+      .constant(make_tensor<std::uint8_t>({}, {128}))
+      .constant(b)
+      .constant(make_tensor<float>({}, {0.2f}))
+      .constant(make_tensor<std::int8_t>({}, {0}))
+      .constant(make_tensor<float>({}, {0.5f}))
+      .constant(make_tensor<std::uint8_t>({}, {7}))
+      .check({make_tensor<std::uint8_t>({2, 3}, {7, 7, 7, 7, 7, 7})});
+}

@@ -77,8 +77,9 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
     std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end());
     dims.back() = static_cast<std::int64_t>(n);
     Tensor& y = ctx.output(0, DType::f32, make_shape(dims));
-    const std::size_t m = k == 0 ? 0 : static_cast<std::size_t>(a.numel()) / k;
     if (y.numel() == 0) return;
+    // The rows from Y, not A: with K = 0, A has no elements but Y [..., N] holds the bias.
+    const std::size_t m = static_cast<std::size_t>(y.numel()) / n;
 
     const bool packed = weights_.matches(b);
     const std::size_t a_room = (m * k + 63) / 64 * 64;

@@ -197,8 +197,9 @@ struct PackedInt8Weights {
     }
     source = b;
   }
+  // Whether b is the packed constant (an empty B packs nothing: it runs unpacked).
   bool matches(const Tensor& b) const {
-    return !source.empty() && b.raw_data() == source.raw_data() && b.dtype() == source.dtype() &&
+    return !packed.empty() && b.raw_data() == source.raw_data() && b.dtype() == source.dtype() &&
            b.shape() == source.shape();
   }
 };
