@@ -222,6 +222,20 @@ struct Fuser {
     readers = sole_readers(g);
   }
 
+  // The constant that the node producing value v reads as input 0 (a DQ's int8 weights), or null.
+  const Tensor* source_constant(int v) const {
+    const int p = v >= 0 ? producer[v] : -1;
+    if (p < 0 || g.nodes[p].inputs.empty()) return nullptr;
+    return constant(g, g.nodes[p].inputs[0]);
+  }
+
+  // The nodes a fusion removes besides the fused one: the Q, and the clamp before it if any.
+  static std::vector<int> fused_away(int q, int clamp) {
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    return dead;
+  }
+
   bool has_op(const char* domain, const char* op) const {
     return ops.find(domain, op, 1000) != nullptr;
   }
@@ -326,10 +340,7 @@ struct Fuser {
     Quantized x, w, y;
     if (!from_dq(g, producer, n.inputs[0], x)) return;
     {
-      const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
-      if (p < 0) return;
-      const int data = g.nodes[p].inputs.empty() ? -1 : g.nodes[p].inputs[0];
-      wq = constant(g, data);
+      wq = source_constant(n.inputs[1]);
       if (wq == nullptr || wq->rank() < 3) return;
       if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
       if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
@@ -352,12 +363,10 @@ struct Fuser {
                            y.scale,
                            zero_input(g, y, yt, n.name + "/y")};
     if (bias >= 0) in.push_back(bias);
-    std::vector<int> dead = {q};
-    if (clamp >= 0) dead.push_back(clamp);
     replace(
         i, "", "QLinearConv", std::move(in),
         keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
-        y.data, std::move(dead));
+        y.data, fused_away(q, clamp));
   }
 
   // MatMul -> QLinearMatMul; b per-tensor or per column (DQ axis = the last axis of b).
@@ -366,13 +375,7 @@ struct Fuser {
     if (n.inputs.size() != 2 || !has_op("", "QLinearMatMul")) return;
     Quantized a, b, y;
     if (!from_dq(g, producer, n.inputs[0], a)) return;
-    const Tensor* bc = nullptr;
-    {
-      const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
-      if (p < 0) return;
-      const int data = g.nodes[p].inputs.empty() ? -1 : g.nodes[p].inputs[0];
-      bc = constant(g, data);
-    }
+    const Tensor* bc = source_constant(n.inputs[1]);
     const std::int64_t columns = bc != nullptr && bc->rank() >= 2 ? bc->shape()[bc->rank() - 1] : 1;
     if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
     if (constant(g, b.scale)->numel() > 1) {
@@ -392,9 +395,7 @@ struct Fuser {
                            zero_input(g, b, bt, n.name + "/b"),
                            y.scale,
                            zero_input(g, y, yt, n.name + "/y")};
-    std::vector<int> dead = {q};
-    if (clamp >= 0) dead.push_back(clamp);
-    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, std::move(dead));
+    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, fused_away(q, clamp));
   }
 
   // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
@@ -408,9 +409,7 @@ struct Fuser {
     const bool trans_b = attr_int(n, "transB", 0) != 0;
     Quantized a, b, y;
     if (!from_dq(g, producer, n.inputs[0], a)) return;
-    const int p = n.inputs[1] >= 0 ? producer[n.inputs[1]] : -1;
-    if (p < 0 || g.nodes[p].inputs.empty()) return;
-    const Tensor* bc = constant(g, g.nodes[p].inputs[0]);
+    const Tensor* bc = source_constant(n.inputs[1]);
     if (bc == nullptr || bc->rank() != 2) return;
     const std::int64_t columns = bc->shape()[trans_b ? 0 : 1];
     if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
@@ -438,8 +437,7 @@ struct Fuser {
       data_dtype(g, y, yt);
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
-      dead.push_back(q);
-      if (clamp >= 0) dead.push_back(clamp);
+      dead = fused_away(q, clamp);
       output = y.data;
     }
     if (output < 0) return;
@@ -478,10 +476,8 @@ struct Fuser {
       in.push_back(y.scale);
       in.push_back(zero_input(g, y, yt, n.name + "/y"));
     }
-    std::vector<int> dead = {q};
-    if (clamp >= 0) dead.push_back(clamp);
     replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data,
-            std::move(dead));
+            fused_away(q, clamp));
   }
 
   // Ops that only move or select values: with the same parameters on both sides they run on the
