@@ -2094,6 +2094,11 @@ struct ModelOptions {
   // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
   // runs node by node as written (for debugging a model).
   bool optimize = true;
+  // Nodes that inlining the model's local functions (FunctionProto) may add to one graph. The
+  // expanded size is computed from the call graph before anything is inlined, so a small file
+  // whose functions call each other twice per level is refused at once. A host that loads only
+  // its own models may raise it; one that loads untrusted models may lower it.
+  std::size_t max_function_nodes = std::size_t(1) << 16;
 };
 
 class Model {
@@ -11902,6 +11907,8 @@ struct ImportContext {
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
   // Model-local functions by domain + '\0' + name.
   std::unordered_map<std::string, const onnx::FunctionProto*> functions;
+  // Nodes that inlining model-local functions may add to one graph (ModelOptions).
+  std::size_t max_function_nodes = std::size_t(1) << 16;
 };
 
 namespace detail {
@@ -12149,11 +12156,12 @@ inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const 
 // Limits on model-local functions: a few functions calling each other twice per level would
 // otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
 // (Inlining costs time and memory per node, and the names of inner values grow with the depth.)
-constexpr std::size_t max_expanded_nodes = std::size_t(1) << 16;  // added to one graph
+// The node limit is ctx.max_function_nodes; the sizes are computed from the call graph, one pass
+// over the functions, before anything is inlined.
 constexpr int max_function_depth = 32;
 
 // The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
-// max_expanded_nodes + 1; recursion and too deep nesting are errors naming the function.
+// ctx.max_function_nodes + 1; recursion and too deep nesting are errors naming the function.
 inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
                                  const std::string& op_type,
                                  std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
@@ -12176,11 +12184,13 @@ inline std::size_t expanded_size(const ImportContext& ctx, const std::string& do
                                        " function levels deep");
   }
   memo[fn] = in_progress;
+  const std::size_t saturated =
+      ctx.max_function_nodes == SIZE_MAX ? SIZE_MAX : ctx.max_function_nodes + 1;
   std::size_t total = 0;
   for (const auto& inner : fn->node) {
-    total += expanded_size(ctx, canonical_domain(inner.domain), std::string(inner.op_type), memo,
-                           depth + 1);
-    total = std::min(total, max_expanded_nodes + 1);
+    const std::size_t size = expanded_size(ctx, canonical_domain(inner.domain),
+                                           std::string(inner.op_type), memo, depth + 1);
+    total = size >= saturated - total ? saturated : total + size;
   }
   memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
   return memo[fn];
@@ -12295,14 +12305,14 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
           expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
       total += size;
       added += size - 1;
-      if (size > max_expanded_nodes || added > max_expanded_nodes) {  // size saturates at max + 1
+      const std::size_t limit = ctx.max_function_nodes;
+      if (size > limit || added > limit) {  // size saturates at limit + 1
         fail(ErrorKind::invalid_model,
              "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
                  std::string(n.op_type) + "', which expands to " +
-                 (size > max_expanded_nodes ? "more than " : "") +
-                 std::to_string(std::min(size, max_expanded_nodes)) +
-                 " nodes; model-local functions may add at most " +
-                 std::to_string(max_expanded_nodes) + " nodes to a graph");
+                 (size > limit ? "more than " + std::to_string(limit) : std::to_string(size)) +
+                 " nodes; model-local functions may add at most " + std::to_string(limit) +
+                 " nodes to a graph (ModelOptions::max_function_nodes)");
       }
     }
     flat.reserve(total);
@@ -12488,8 +12498,7 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/graph/impl/runner.hpp
 // graph::Runner: runs a compiled graph node by node. The first run with a given set of input
 // shapes allocates every value on its own and records the shapes the kernels ask for; from them
-// it plans one arena (offsets from value lifetimes, greedy by size: the "greedy by size" strategy
-// of Pisarchyk & Lee, "Efficient Memory Management for Deep Neural Net Inference", 2020). Later
+// it plans one arena (offsets from value lifetimes, graph/impl/arena_plan.hpp). Later
 // runs with the same input shapes place every value in the arena and allocate nothing.
 // Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
@@ -12503,6 +12512,101 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
+// ---- begin inlay/graph/impl/arena_plan.hpp
+// Arena placement: offsets for values with known sizes and lifetimes such that two values alive
+// at the same node never share bytes. Greedy by size (Pisarchyk & Lee, "Efficient Memory
+// Management for Deep Neural Net Inference", 2020): the largest value first, each at the lowest
+// offset that overlaps no placed value alive at the same time.
+//
+// Finding the placed values a lifetime overlaps must not scan every placed value: a graph of
+// 65,536 nodes (model-local functions expand to that many) took seconds that way. A placed value
+// [first, last] overlaps [a, b] when it is alive at a (a stabbing query on a segment tree over the
+// node positions) or starts inside (a, b] (a range query on the starts); both are O(log n + k)
+// for k overlaps, and the two answers are disjoint. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+#define INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace detail {
+
+struct ArenaItem {
+  std::size_t bytes = 0;
+  std::int64_t first = 0, last = 0;  // node positions, first <= last, both >= 0
+};
+
+struct ArenaPlan {
+  std::vector<std::size_t> offsets;  // one per item, in the items' order
+  std::size_t total = 0;             // arena size: the largest offset + bytes
+};
+
+inline ArenaPlan plan_arena(const std::vector<ArenaItem>& items) {
+  ArenaPlan plan;
+  plan.offsets.assign(items.size(), 0);
+  if (items.empty()) return plan;
+
+  std::vector<std::size_t> order(items.size());
+  std::iota(order.begin(), order.end(), std::size_t(0));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return items[a].bytes > items[b].bytes; });
+
+  std::int64_t positions = 1;
+  for (const ArenaItem& it : items) positions = std::max(positions, it.last + 1);
+  std::size_t leaves = 1;
+  while (leaves < static_cast<std::size_t>(positions)) leaves *= 2;
+  // alive[node]: placed items whose lifetime covers the node's whole range (canonical cover).
+  std::vector<std::vector<std::size_t>> alive(2 * leaves);
+  std::multimap<std::int64_t, std::size_t> by_first;
+
+  std::vector<std::pair<std::size_t, std::size_t>> busy;
+  for (std::size_t index : order) {
+    const ArenaItem& it = items[index];
+    busy.clear();
+    auto add_busy = [&](std::size_t placed) {
+      busy.emplace_back(plan.offsets[placed], plan.offsets[placed] + items[placed].bytes);
+    };
+    for (std::size_t node = static_cast<std::size_t>(it.first) + leaves; node >= 1; node /= 2) {
+      for (std::size_t placed : alive[node]) add_busy(placed);
+    }
+    for (auto p = by_first.upper_bound(it.first); p != by_first.end() && p->first <= it.last; ++p) {
+      add_busy(p->second);
+    }
+    std::sort(busy.begin(), busy.end());
+    std::size_t offset = 0;
+    for (const auto& b : busy) {
+      if (offset + it.bytes <= b.first) break;
+      offset = std::max(offset, b.second);
+    }
+    plan.offsets[index] = offset;
+    plan.total = std::max(plan.total, offset + it.bytes);
+
+    // Insert [first, last] into the segment tree: the canonical nodes of the half-open range.
+    for (std::size_t lo = static_cast<std::size_t>(it.first) + leaves,
+                     hi = static_cast<std::size_t>(it.last) + 1 + leaves;
+         lo < hi; lo /= 2, hi /= 2) {
+      if (lo & 1) alive[lo++].push_back(index);
+      if (hi & 1) alive[--hi].push_back(index);
+    }
+    by_first.emplace(it.first, index);
+  }
+  return plan;
+}
+
+}  // namespace detail
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+// ---- end inlay/graph/impl/arena_plan.hpp
 // ---- begin inlay/graph/impl/limits.hpp
 // Private: the graph runner's allocation limit, in a header of its own so that a program may set
 // it from any translation unit (the loader's fuzzer does) without the runner's definitions.
@@ -12765,45 +12869,22 @@ class Runner {
   }
 
   void make_plan() {
-    struct Item {
-      int id;
-      std::size_t bytes;
-      std::int64_t first, last;
-    };
-    std::vector<Item> items;
+    std::vector<int> ids;
+    std::vector<detail::ArenaItem> items;
     for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
       for (int id : g_.nodes[node].outputs) {
         if (id < 0 || !record_[id].seen) continue;
         const Record& r = record_[id];
         const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
         const std::int64_t first = static_cast<std::int64_t>(node);
-        const std::int64_t last = std::max(first, g_.last_use[id]);
-        items.push_back(Item{id, (bytes + 63) / 64 * 64, first, last});
+        ids.push_back(id);
+        items.push_back(
+            detail::ArenaItem{(bytes + 63) / 64 * 64, first, std::max(first, g_.last_use[id])});
       }
     }
-    std::stable_sort(items.begin(), items.end(),
-                     [](const Item& a, const Item& b) { return a.bytes > b.bytes; });
-    std::vector<const Item*> placed;
-    std::size_t total = 0;
-    for (const Item& it : items) {
-      // The lowest offset that overlaps no placed value alive at the same time.
-      std::vector<std::pair<std::size_t, std::size_t>> busy;
-      for (const Item* p : placed) {
-        if (p->first <= it.last && it.first <= p->last) {
-          const std::size_t off = record_[p->id].offset;
-          busy.emplace_back(off, off + p->bytes);
-        }
-      }
-      std::sort(busy.begin(), busy.end());
-      std::size_t offset = 0;
-      for (const auto& b : busy) {
-        if (offset + it.bytes <= b.first) break;
-        offset = std::max(offset, b.second);
-      }
-      record_[it.id].offset = offset;
-      total = std::max(total, offset + it.bytes);
-      placed.push_back(&it);
-    }
+    const detail::ArenaPlan plan = detail::plan_arena(items);
+    for (std::size_t i = 0; i < ids.size(); ++i) record_[ids[i]].offset = plan.offsets[i];
+    const std::size_t total = plan.total;
     arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
     arena_size_ = total;
     std::size_t scratch = 0;
@@ -14588,6 +14669,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   ImportContext ctx;
   ctx.directory = directory;
   ctx.bytes_owner = bytes;
+  ctx.max_function_nodes = options.max_function_nodes;
   impl->graph = import_model(proto, ctx, options.custom_ops);
   Graph& g = *impl->graph;
 

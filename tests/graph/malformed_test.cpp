@@ -125,10 +125,10 @@ std::vector<float> expected_row(const float* x) {
 
 // Loads the bytes (in a block of exactly their size) and, when that works, runs the model once
 // with zeros. Returns true when both worked; an inlay::Error is a clean refusal (false).
-bool load_and_run(const std::string& bytes) {
+bool load_and_run(const std::string& bytes, const inlay::ModelOptions& options = {}) {
   ExactBytes b(bytes);
   try {
-    inlay::Model m = inlay::Model::from_bytes(b.data.get(), b.size);
+    inlay::Model m = inlay::Model::from_bytes(b.data.get(), b.size, options);
     std::vector<Tensor> inputs;
     for (const inlay::ValueDesc& d : m.inputs()) {
       std::vector<std::int64_t> dims;
@@ -318,14 +318,41 @@ TEST_CASE("A value that no kernel wrote is an error, not a read of nothing", "[g
 TEST_CASE("Inputs that the loader's fuzzer found are refused or run", "[graph/malformed]") {
   // tests/fuzz/model_load_findings: each once crashed tools/fuzz model_load (what it was is in
   // the file's name); here they run under the sanitizers of the test build.
+  // The options are the fuzzer's (tests/fuzz/model_load_fuzz.cpp).
   const fs::path dir = fs::path(INLAY_SOURCE_DIR) / "tests" / "fuzz" / "model_load_findings";
+  inlay::ModelOptions options;
+  options.max_function_nodes = 4096;
   std::size_t count = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     INFO("finding " << entry.path().filename().string());
-    CHECK_NOTHROW(load_and_run(read_bytes(entry.path())));
+    CHECK_NOTHROW(load_and_run(read_bytes(entry.path()), options));
     ++count;
   }
   CHECK(count > 0);
+}
+
+TEST_CASE("ModelOptions::max_function_nodes bounds what model-local functions add",
+          "[graph/malformed]") {
+  // 2.3 KB, found by the fuzzer: 30 local functions F0 ... F29, each calling the next one or
+  // twice, F29 one Relu: the graph's one node expands to 65,536 nodes (65,535 added). The default
+  // limit (65,536 added) takes it; one less refuses it before anything is inlined.
+  const std::string bytes =
+      read_bytes(fs::path(INLAY_SOURCE_DIR) / "tests" / "fuzz" / "model_load_findings" /
+                 "function_expansion_at_limit_timeout.onnx");
+  ExactBytes b(bytes);
+  const inlay::Model m = inlay::Model::from_bytes(b.data.get(), b.size);
+  CHECK(m.summary().nodes_planned == 65536);
+  inlay::ModelOptions options;
+  options.max_function_nodes = 65534;
+  const std::string refused = error_of(
+      [&] { inlay::Model::from_bytes(b.data.get(), b.size, options); }, ErrorKind::invalid_model);
+  CHECK_THAT(refused, Contains("calls function 'F0', which expands to more than 65534 nodes") &&
+                          Contains("may add at most 65534 nodes") &&
+                          Contains("max_function_nodes"));
+  options.max_function_nodes = 100;
+  CHECK_THAT(error_of([&] { inlay::Model::from_bytes(b.data.get(), b.size, options); },
+                      ErrorKind::invalid_model),
+             Contains("expands to more than 100 nodes"));
 }
 
 // The sanitizers' allocators abort on a request this large instead of failing it.

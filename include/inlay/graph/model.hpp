@@ -35,6 +35,11 @@ struct ModelOptions {
   // Graph optimizations at load: constant folding, dead-node removal, fusions. Off: the graph
   // runs node by node as written (for debugging a model).
   bool optimize = true;
+  // Nodes that inlining the model's local functions (FunctionProto) may add to one graph. The
+  // expanded size is computed from the call graph before anything is inlined, so a small file
+  // whose functions call each other twice per level is refused at once. A host that loads only
+  // its own models may raise it; one that loads untrusted models may lower it.
+  std::size_t max_function_nodes = std::size_t(1) << 16;
 };
 
 class Model {

@@ -29,6 +29,8 @@ struct ImportContext {
   std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
   // Model-local functions by domain + '\0' + name.
   std::unordered_map<std::string, const onnx::FunctionProto*> functions;
+  // Nodes that inlining model-local functions may add to one graph (ModelOptions).
+  std::size_t max_function_nodes = std::size_t(1) << 16;
 };
 
 namespace detail {
@@ -276,11 +278,12 @@ inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const 
 // Limits on model-local functions: a few functions calling each other twice per level would
 // otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
 // (Inlining costs time and memory per node, and the names of inner values grow with the depth.)
-constexpr std::size_t max_expanded_nodes = std::size_t(1) << 16;  // added to one graph
+// The node limit is ctx.max_function_nodes; the sizes are computed from the call graph, one pass
+// over the functions, before anything is inlined.
 constexpr int max_function_depth = 32;
 
 // The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
-// max_expanded_nodes + 1; recursion and too deep nesting are errors naming the function.
+// ctx.max_function_nodes + 1; recursion and too deep nesting are errors naming the function.
 inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
                                  const std::string& op_type,
                                  std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
@@ -303,11 +306,13 @@ inline std::size_t expanded_size(const ImportContext& ctx, const std::string& do
                                        " function levels deep");
   }
   memo[fn] = in_progress;
+  const std::size_t saturated =
+      ctx.max_function_nodes == SIZE_MAX ? SIZE_MAX : ctx.max_function_nodes + 1;
   std::size_t total = 0;
   for (const auto& inner : fn->node) {
-    total += expanded_size(ctx, canonical_domain(inner.domain), std::string(inner.op_type), memo,
-                           depth + 1);
-    total = std::min(total, max_expanded_nodes + 1);
+    const std::size_t size = expanded_size(ctx, canonical_domain(inner.domain),
+                                           std::string(inner.op_type), memo, depth + 1);
+    total = size >= saturated - total ? saturated : total + size;
   }
   memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
   return memo[fn];
@@ -422,14 +427,14 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
           expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
       total += size;
       added += size - 1;
-      if (size > max_expanded_nodes || added > max_expanded_nodes) {  // size saturates at max + 1
+      const std::size_t limit = ctx.max_function_nodes;
+      if (size > limit || added > limit) {  // size saturates at limit + 1
         fail(ErrorKind::invalid_model,
              "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
                  std::string(n.op_type) + "', which expands to " +
-                 (size > max_expanded_nodes ? "more than " : "") +
-                 std::to_string(std::min(size, max_expanded_nodes)) +
-                 " nodes; model-local functions may add at most " +
-                 std::to_string(max_expanded_nodes) + " nodes to a graph");
+                 (size > limit ? "more than " + std::to_string(limit) : std::to_string(size)) +
+                 " nodes; model-local functions may add at most " + std::to_string(limit) +
+                 " nodes to a graph (ModelOptions::max_function_nodes)");
       }
     }
     flat.reserve(total);

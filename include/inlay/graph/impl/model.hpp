@@ -48,6 +48,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   ImportContext ctx;
   ctx.directory = directory;
   ctx.bytes_owner = bytes;
+  ctx.max_function_nodes = options.max_function_nodes;
   impl->graph = import_model(proto, ctx, options.custom_ops);
   Graph& g = *impl->graph;
 

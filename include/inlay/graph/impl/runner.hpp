@@ -1,7 +1,6 @@
 // graph::Runner: runs a compiled graph node by node. The first run with a given set of input
 // shapes allocates every value on its own and records the shapes the kernels ask for; from them
-// it plans one arena (offsets from value lifetimes, greedy by size: the "greedy by size" strategy
-// of Pisarchyk & Lee, "Efficient Memory Management for Deep Neural Net Inference", 2020). Later
+// it plans one arena (offsets from value lifetimes, graph/impl/arena_plan.hpp). Later
 // runs with the same input shapes place every value in the arena and allocate nothing.
 // Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "inlay/core/aligned.hpp"
+#include "inlay/graph/impl/arena_plan.hpp"
 #include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/impl/limits.hpp"
 
@@ -251,45 +251,22 @@ class Runner {
   }
 
   void make_plan() {
-    struct Item {
-      int id;
-      std::size_t bytes;
-      std::int64_t first, last;
-    };
-    std::vector<Item> items;
+    std::vector<int> ids;
+    std::vector<detail::ArenaItem> items;
     for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
       for (int id : g_.nodes[node].outputs) {
         if (id < 0 || !record_[id].seen) continue;
         const Record& r = record_[id];
         const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
         const std::int64_t first = static_cast<std::int64_t>(node);
-        const std::int64_t last = std::max(first, g_.last_use[id]);
-        items.push_back(Item{id, (bytes + 63) / 64 * 64, first, last});
+        ids.push_back(id);
+        items.push_back(
+            detail::ArenaItem{(bytes + 63) / 64 * 64, first, std::max(first, g_.last_use[id])});
       }
     }
-    std::stable_sort(items.begin(), items.end(),
-                     [](const Item& a, const Item& b) { return a.bytes > b.bytes; });
-    std::vector<const Item*> placed;
-    std::size_t total = 0;
-    for (const Item& it : items) {
-      // The lowest offset that overlaps no placed value alive at the same time.
-      std::vector<std::pair<std::size_t, std::size_t>> busy;
-      for (const Item* p : placed) {
-        if (p->first <= it.last && it.first <= p->last) {
-          const std::size_t off = record_[p->id].offset;
-          busy.emplace_back(off, off + p->bytes);
-        }
-      }
-      std::sort(busy.begin(), busy.end());
-      std::size_t offset = 0;
-      for (const auto& b : busy) {
-        if (offset + it.bytes <= b.first) break;
-        offset = std::max(offset, b.second);
-      }
-      record_[it.id].offset = offset;
-      total = std::max(total, offset + it.bytes);
-      placed.push_back(&it);
-    }
+    const detail::ArenaPlan plan = detail::plan_arena(items);
+    for (std::size_t i = 0; i < ids.size(); ++i) record_[ids[i]].offset = plan.offsets[i];
+    const std::size_t total = plan.total;
     arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
     arena_size_ = total;
     std::size_t scratch = 0;
