@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "inlay/graph/impl/compile.hpp"
+#include "inlay/graph/impl/float16_in_float32.hpp"
 #include "inlay/graph/impl/fuse.hpp"
 #include "inlay/graph/impl/fuse_qdq.hpp"
 #include "inlay/graph/impl/import.hpp"
@@ -66,6 +67,7 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
     }
   }
 
+  compute_float16_in_float32(g);
   if (options.optimize && fuse_qdq(g, builtin_ops(), options.custom_ops) > 0) {
     // Before folding, which would turn the int8 weights' DequantizeLinear into float weights.
     remove_dead_nodes(g);

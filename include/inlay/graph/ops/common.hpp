@@ -4,6 +4,7 @@
 #define INLAY_GRAPH_OPS_COMMON_HPP
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -264,6 +265,22 @@ inline scalar_t<T> to_scalar(T v) {
 }
 inline float to_scalar(float16 v) { return to_float(v); }
 
+// From double to half, rounded once (to nearest, ties to even): through float rounded to odd,
+// which keeps enough bits for the second rounding to be exact (Boldo & Melquiond, "When double
+// rounding is odd", 2005). Rounding to float to nearest first could land on a half-way point.
+inline float16 double_to_float16(double d) noexcept {
+  float f = static_cast<float>(d);
+  if (!(d == d) || static_cast<double>(f) == d) return to_float16(f);
+  if (std::fabs(static_cast<double>(f)) > std::fabs(d)) {
+    f = std::nextafter(f, 0.0f);  // toward zero: the float just inside d
+  }
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  bits |= 1u;  // odd: d lies strictly between this float and the next one out
+  std::memcpy(&f, &bits, sizeof f);
+  return to_float16(f);
+}
+
 template <class T, class S>
 inline T convert_to(S v) {
   if constexpr (std::is_same<S, float16>::value) {
@@ -271,6 +288,7 @@ inline T convert_to(S v) {
   } else if constexpr (std::is_same<T, bool>::value) {
     return v != S(0);
   } else if constexpr (std::is_same<T, float16>::value) {
+    if constexpr (std::is_same<S, double>::value) return double_to_float16(v);
     return to_float16(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
