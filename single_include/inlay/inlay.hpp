@@ -19925,7 +19925,8 @@ class GridSampleKernel final : public OpKernel {
     const std::int64_t batch = x.shape()[0], channels = x.shape()[1];
     const std::int64_t height = x.shape()[2], width = x.shape()[3];
     const std::int64_t out_h = grid.shape()[1], out_w = grid.shape()[2];
-    Tensor& y = ctx.output(0, x.dtype(), Shape{batch, channels, out_h, out_w});
+    const std::int64_t dims[4] = {batch, channels, out_h, out_w};
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, dims, 4));
     if (y.numel() == 0) return;
     visit_dtype(
         info, grid.dtype(),
@@ -23774,7 +23775,9 @@ class TfIdfVectorizerKernel final : public OpKernel {
     }
     const std::int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;
     const std::int64_t length = x.shape()[x.rank() - 1];
-    Tensor& y = ctx.output(0, DType::f32, x.rank() == 2 ? Shape{rows, width_} : Shape{width_});
+    const std::int64_t dims[2] = {rows, width_};  // output_shape: an Error on overflow
+    Tensor& y =
+        ctx.output(0, DType::f32, output_shape(info, x.rank() == 2 ? dims : dims + 1, x.rank()));
     float* out = y.data<float>();
     std::fill(out, out + y.numel(), 0.0f);
     const std::size_t entries = indexes_.size();

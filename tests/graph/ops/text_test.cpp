@@ -169,4 +169,8 @@ TEST_CASE("TfIdfVectorizer names what is wrong", "[graph/ops/text]") {
   tfidf(Tensor(DType::i64, Shape{1, 1, 3}), "TF", 1, 2, 0, p)
       .expect_run_error(ErrorKind::shape_mismatch, "X must be [C] or [N, C]");
   tfidf(f32s({1, 2}), "TF", 1, 2, 0, p).expect_run_error(ErrorKind::unsupported_op, "dtype f32");
+  // An output of 2^24 rows of 2^40 counts overflows its element count.
+  tfidf(Tensor(DType::i64, Shape{std::int64_t(1) << 24, 0}), "TF", 1, 1, 0,
+        Pool{{1}, {0}, {(std::int64_t(1) << 40) - 1}, {}})
+      .expect_run_error(ErrorKind::shape_mismatch, "too many elements");
 }

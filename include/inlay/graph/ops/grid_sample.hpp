@@ -9,6 +9,7 @@
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/graph/ops/resize.hpp"
+#include "inlay/graph/ops/shape.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -65,7 +66,8 @@ class GridSampleKernel final : public OpKernel {
     const std::int64_t batch = x.shape()[0], channels = x.shape()[1];
     const std::int64_t height = x.shape()[2], width = x.shape()[3];
     const std::int64_t out_h = grid.shape()[1], out_w = grid.shape()[2];
-    Tensor& y = ctx.output(0, x.dtype(), Shape{batch, channels, out_h, out_w});
+    const std::int64_t dims[4] = {batch, channels, out_h, out_w};
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, dims, 4));
     if (y.numel() == 0) return;
     visit_dtype(
         info, grid.dtype(),

@@ -171,7 +171,9 @@ class TfIdfVectorizerKernel final : public OpKernel {
     }
     const std::int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;
     const std::int64_t length = x.shape()[x.rank() - 1];
-    Tensor& y = ctx.output(0, DType::f32, x.rank() == 2 ? Shape{rows, width_} : Shape{width_});
+    const std::int64_t dims[2] = {rows, width_};  // output_shape: an Error on overflow
+    Tensor& y =
+        ctx.output(0, DType::f32, output_shape(info, x.rank() == 2 ? dims : dims + 1, x.rank()));
     float* out = y.data<float>();
     std::fill(out, out + y.numel(), 0.0f);
     const std::size_t entries = indexes_.size();
