@@ -19741,6 +19741,600 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_GEMM_HPP
 // ---- end inlay/graph/ops/gemm.hpp
+// ---- begin inlay/graph/ops/grid_sample.hpp
+// GridSample: samples an image at the positions a flow field (grid) gives, as the sampler of a
+// Spatial Transformer Network. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_GRID_SAMPLE_HPP
+#define INLAY_GRAPH_OPS_GRID_SAMPLE_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+// ---- begin inlay/graph/ops/resize.hpp
+// Resize and Upsample: nearest, linear and cubic interpolation over any axes.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RESIZE_HPP
+#define INLAY_GRAPH_OPS_RESIZE_HPP
+
+#include <cmath>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Keys' cubic convolution weights of the taps at -1, 0, 1, 2 around a sample `ratio` (in [0, 1])
+// past tap 0, with coefficient `a` (-0.75 as in ONNX Resize, GridSample and PyTorch): Keys,
+// "Cubic convolution interpolation for digital image processing", IEEE TASSP 29(6), 1981.
+inline void cubic_weights(double ratio, double a, double* weight) {
+  const double r = ratio, s = 1 - ratio;
+  weight[0] = ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a;
+  weight[1] = ((a + 2) * r - (a + 3)) * r * r + 1;
+  weight[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
+  weight[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
+}
+
+// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
+// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
+// the sample positions and weights follow the reference in onnx/backend/test/case/node/
+// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
+class ResizeKernel final : public OpKernel {
+ public:
+  enum class Mode { nearest, linear, cubic };
+  enum class Transform {
+    half_pixel,
+    asymmetric,
+    align_corners,
+    pytorch_half_pixel,
+    tf_crop_and_resize
+  };
+  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
+    mode_ = enum_attribute<Mode>(info, "mode", "nearest",
+                                 {{"nearest", Mode::nearest},
+                                  {"linear", Mode::linear},
+                                  {"bilinear", Mode::linear},
+                                  {"cubic", Mode::cubic}});
+    if (mode_ == Mode::cubic && upsample) {
+      info.fail(ErrorKind::unsupported_op, "mode 'cubic' is not supported by Upsample");
+    }
+    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
+    const bool legacy = upsample || info.opset() < 11;
+    const std::string transform =
+        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    transform_ = choice_of<Transform>(info, "coordinate_transformation_mode", transform,
+                                      {{"half_pixel", Transform::half_pixel},
+                                       {"asymmetric", Transform::asymmetric},
+                                       {"align_corners", Transform::align_corners},
+                                       {"pytorch_half_pixel", Transform::pytorch_half_pixel},
+                                       {"tf_crop_and_resize", Transform::tf_crop_and_resize}});
+    const std::string nearest =
+        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    nearest_ = choice_of<Nearest>(info, "nearest_mode", nearest,
+                                  {{"round_prefer_floor", Nearest::round_prefer_floor},
+                                   {"round_prefer_ceil", Nearest::round_prefer_ceil},
+                                   {"floor", Nearest::floor},
+                                   {"ceil", Nearest::ceil}});
+    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
+    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
+    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
+        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
+      info.fail(ErrorKind::unsupported_op,
+                "antialias, axes and keep_aspect_ratio_policy are not supported");
+    }
+    if (upsample && info.opset() < 9) {
+      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
+    Dims out;
+    out.n = rank;
+    // Where the scales and sizes come from, by op and opset.
+    const Tensor* scales = nullptr;
+    const Tensor* sizes = nullptr;
+    const Tensor* roi_input = nullptr;
+    auto optional = [&](std::size_t i) -> const Tensor* {
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
+                                                                                   : nullptr;
+    };
+    if (upsample_ && info.opset() < 9) {
+      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
+    } else if (upsample_ || info.opset() < 11) {
+      scales = &ctx.input(1);
+    } else {
+      roi_input = optional(1);
+      scales = optional(2);
+      sizes = optional(3);
+      if ((scales == nullptr) == (sizes == nullptr)) {
+        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
+      }
+    }
+    if (scales) {
+      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
+      if (static_cast<std::size_t>(scales->numel()) != rank)
+        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
+    }
+    if (sizes) {
+      const Dims d = read_dims(info, *sizes, "sizes");
+      if (d.n != rank) scales_mismatch(info, d.n, rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        out[k] = d[k];
+        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
+      }
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (!(scale[k] > 0 && scale[k] < 1e9)) {
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
+                                                std::to_string(k) + " is not positive");
+      }
+      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      roi[k] = 0;
+      roi[k + rank] = 1;
+    }
+    if (transform_ == Transform::tf_crop_and_resize) {
+      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
+        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
+      }
+      visit_dtype(
+          info, roi_input->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+          },
+          TypeList<float, double, float16>{});
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+    if (mode_ == Mode::nearest) {
+      resize_nearest(ctx, x, scale, roi, y);
+      return;
+    }
+
+    // Two buffers of doubles large enough for every intermediate shape.
+    Dims cur = dims_of_shape(in);
+    std::int64_t largest = x.numel();
+    for (std::size_t k = 0; k < rank; ++k) {
+      cur[k] = out[k];
+      largest = std::max(largest, output_shape(info, cur).numel());
+    }
+    auto* a =
+        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    double* b = a + largest;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+        },
+        ResizeTypes{});
+    cur = dims_of_shape(in);
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
+        continue;
+      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
+      cur[k] = out[k];
+      std::swap(a, b);
+    }
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+        },
+        ResizeTypes{});
+  }
+
+ private:
+  using ResizeTypes =
+      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  template <class T>
+  static double to_double(T v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float(v);
+    } else {
+      return static_cast<double>(v);
+    }
+  }
+  template <class T>
+  static T from_double(double v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float16(static_cast<float>(v));
+    } else if constexpr (std::is_integral<T>::value) {
+      const double r = std::nearbyint(v);
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      const double hi = static_cast<double>(std::numeric_limits<T>::max());
+      return r <= lo   ? std::numeric_limits<T>::lowest()
+             : r >= hi ? std::numeric_limits<T>::max()
+                       : static_cast<T>(r);
+    } else {
+      return static_cast<T>(v);
+    }
+  }
+  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
+    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
+                                             " entries for an input of rank " +
+                                             std::to_string(rank));
+  }
+
+  // The input taps and weights of output position x along one axis.
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+    bool extrapolate = false;
+  };
+  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
+    Taps t;
+    const double width = scale * static_cast<double>(in);  // the reference's output_width
+    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
+    double xo = 0;
+    switch (transform_) {
+      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
+      case Transform::asymmetric: xo = xd / scale; break;
+      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
+      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
+      case Transform::tf_crop_and_resize:
+        xo =
+            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo += roi_lo * last;
+        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
+          t.extrapolate = true;
+          return t;
+        }
+        break;
+    }
+    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
+    xo = std::min(std::max(xo, -4.0), last + 4.0);
+    // The taps start left of xo: ratio in (0, 1].
+    const double f = std::floor(xo);
+    const bool whole = xo == f;
+    const double ratio = whole ? 1.0 : xo - f;
+    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
+    switch (mode_) {
+      case Mode::nearest: {
+        bool right = true;
+        if (!whole) {
+          switch (nearest_) {
+            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
+            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
+            case Nearest::floor: right = false; break;
+            case Nearest::ceil: right = true; break;
+          }
+        }
+        t.n = 1;
+        t.index[0] = right ? i0 + 1 : i0;
+        t.weight[0] = 1;
+        break;
+      }
+      case Mode::linear:
+        t.n = 2;
+        t.index[0] = i0;
+        t.index[1] = i0 + 1;
+        t.weight[0] = 1 - ratio;
+        t.weight[1] = ratio;
+        break;
+      case Mode::cubic:
+        t.n = 4;
+        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
+        cubic_weights(ratio, cubic_a_, t.weight);
+        break;
+    }
+    if (exclude_outside_ && mode_ != Mode::nearest) {
+      double sum = 0;
+      for (int j = 0; j < t.n; ++j) {
+        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
+        sum += t.weight[j];
+      }
+      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
+    }
+    for (int j = 0; j < t.n; ++j)
+      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    return t;
+  }
+
+  // Nearest needs no arithmetic on the elements: a source index per output position and axis
+  // (-1 for the extrapolation value), then a byte copy of each element.
+  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
+                      Tensor& y) const {
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    const Shape& out = y.shape();
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < rank; ++k) total += out[k];
+    auto* table = static_cast<std::int64_t*>(
+        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    std::int64_t* axis_table[Shape::max_rank];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(in, strides);
+    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
+      axis_table[k] = table + at;
+      for (std::int64_t o = 0; o < out[k]; ++o) {
+        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
+        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
+      }
+    }
+    unsigned char fill[8] = {};
+    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t o = axis_table[k][index[k]];
+          inside = o >= 0;
+          off += o;
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < out[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+
+  // dst = src (shape `shape`) resized along `axis` to `out` positions.
+  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
+                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
+    const std::int64_t in = shape[axis];
+    for (std::int64_t x = 0; x < out; ++x) {
+      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
+      for (std::int64_t o = 0; o < outer; ++o) {
+        double* d = dst + (o * out + x) * inner;
+        if (t.extrapolate) {
+          std::fill(d, d + inner, static_cast<double>(extrapolation_));
+          continue;
+        }
+        const double* s = src + o * in * inner;
+        for (std::int64_t i = 0; i < inner; ++i) {
+          double acc = 0;
+          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
+          d[i] = acc;
+        }
+      }
+    }
+  }
+
+  bool upsample_;
+  Mode mode_ = Mode::nearest;
+  Transform transform_ = Transform::half_pixel;
+  Nearest nearest_ = Nearest::round_prefer_floor;
+  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
+  bool exclude_outside_ = false;
+  std::vector<float> scales_attribute_;
+};
+
+inline void register_resize_ops(OpSet& ops) {
+  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, false);
+  });
+  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RESIZE_HPP
+// ---- end inlay/graph/ops/resize.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// GridSample (opset 16; 20's spellings 'linear' and 'cubic' too, on 4-D inputs only): X
+// [N, C, H, W], grid [N, H_out, W_out, 2] of (x, y) in [-1, 1] -> Y [N, C, H_out, W_out]. The
+// coordinate mapping, padding and taps follow the semantics of torch.nn.functional.grid_sample,
+// which the ONNX op is defined by: unnormalize, then for bilinear and nearest move the position
+// inside the image (border: clamp, reflection: mirror) before taking the taps; bicubic takes
+// its 4 x 4 taps around the raw position and moves each tap. Taps outside the image read 0.
+// Each axis is independent, so the taps and weights are worked out per axis and combined.
+class GridSampleKernel final : public OpKernel {
+ public:
+  enum class Mode { bilinear, nearest, bicubic };
+  enum class Padding { zeros, border, reflection };
+
+  explicit GridSampleKernel(const OpInfo& info) {
+    if (info.opset() >= 20) {
+      mode_ = enum_attribute<Mode>(
+          info, "mode", "linear",
+          {{"linear", Mode::bilinear}, {"nearest", Mode::nearest}, {"cubic", Mode::bicubic}});
+    } else {
+      mode_ = enum_attribute<Mode>(
+          info, "mode", "bilinear",
+          {{"bilinear", Mode::bilinear}, {"nearest", Mode::nearest}, {"bicubic", Mode::bicubic}});
+    }
+    padding_ = enum_attribute<Padding>(info, "padding_mode", "zeros",
+                                       {{"zeros", Padding::zeros},
+                                        {"border", Padding::border},
+                                        {"reflection", Padding::reflection}});
+    const std::int64_t align = info.get_int("align_corners", 0);
+    if (align != 0 && align != 1) {
+      info.fail(ErrorKind::invalid_model,
+                "align_corners " + std::to_string(align) + " is not 0 or 1");
+    }
+    align_corners_ = align == 1;
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& grid = ctx.input(1);
+    if (x.rank() != 4) {
+      info.fail(info.opset() >= 20 ? ErrorKind::unsupported_op : ErrorKind::shape_mismatch,
+                "X must be 4-D [N, C, H, W], not " + x.shape().to_string() +
+                    " (only 2-D sampling is supported)");
+    }
+    if (grid.rank() != 4 || grid.shape()[3] != 2 || grid.shape()[0] != x.shape()[0]) {
+      info.fail(ErrorKind::shape_mismatch,
+                "grid must be [N, H_out, W_out, 2] with N = " + std::to_string(x.shape()[0]) +
+                    ", not " + grid.shape().to_string());
+    }
+    const std::int64_t batch = x.shape()[0], channels = x.shape()[1];
+    const std::int64_t height = x.shape()[2], width = x.shape()[3];
+    const std::int64_t out_h = grid.shape()[1], out_w = grid.shape()[2];
+    const std::int64_t dims[4] = {batch, channels, out_h, out_w};
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, dims, 4));
+    if (y.numel() == 0) return;
+    visit_dtype(
+        info, grid.dtype(),
+        [&](auto grid_tag) {
+          using G = decltype(grid_tag);
+          const G* g = grid.data<G>();
+          visit_dtype(
+              info, x.dtype(),
+              [&](auto tag) {
+                using T = decltype(tag);
+                const T* src = x.data<T>();
+                T* dst = y.data<T>();
+                const std::int64_t plane = height * width, out_plane = out_h * out_w;
+                for (std::int64_t n = 0; n < batch; ++n) {
+                  for (std::int64_t p = 0; p < out_plane; ++p) {
+                    const G* at = g + (n * out_plane + p) * 2;
+                    const Taps tx = taps(static_cast<double>(to_scalar(at[0])), width);
+                    const Taps ty = taps(static_cast<double>(to_scalar(at[1])), height);
+                    for (std::int64_t c = 0; c < channels; ++c) {
+                      const T* image = src + (n * channels + c) * plane;
+                      double acc = 0;
+                      for (int i = 0; i < ty.n; ++i) {
+                        if (ty.index[i] < 0) continue;
+                        const T* row = image + ty.index[i] * width;
+                        double across = 0;
+                        for (int j = 0; j < tx.n; ++j) {
+                          if (tx.index[j] >= 0)
+                            across +=
+                                tx.weight[j] * static_cast<double>(to_scalar(row[tx.index[j]]));
+                        }
+                        acc += ty.weight[i] * across;
+                      }
+                      dst[(n * channels + c) * out_plane + p] = convert_to<T>(acc);
+                    }
+                  }
+                }
+              },
+              TypeList<float, double, float16>{});
+        },
+        TypeList<float, double, float16>{});
+  }
+
+ private:
+  // The taps of one axis: positions in the image, -1 where a tap falls outside (reads 0).
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+  };
+
+  // Mirrors `x` at twice_low / 2 and twice_high / 2 until it lies between them (the bounds are
+  // given doubled so that they stay whole numbers for align_corners = 0).
+  static double reflect(double x, double twice_low, double twice_high) {
+    if (twice_low == twice_high) return 0;
+    const double low = twice_low / 2, span = (twice_high - twice_low) / 2;
+    const double d = std::fabs(x - low);
+    const double extra = std::fmod(d, span);
+    const double flips = std::floor(d / span);
+    return std::fmod(flips, 2.0) == 0 ? low + extra : low + span - extra;
+  }
+
+  // A position moved inside [0, size - 1] by the padding mode (zeros leaves it).
+  double pad(double x, std::int64_t size) const {
+    const double last = static_cast<double>(size - 1);
+    if (padding_ == Padding::reflection) {
+      x = align_corners_ ? reflect(x, 0, 2 * last) : reflect(x, -1, 2 * last + 1);
+    }
+    if (padding_ != Padding::zeros) x = std::min(std::max(x, 0.0), last);
+    return x;
+  }
+
+  Taps taps(double g, std::int64_t size) const {
+    Taps t;
+    const double extent = static_cast<double>(size);
+    double x = align_corners_ ? (g + 1) / 2 * (extent - 1) : ((g + 1) * extent - 1) / 2;
+    if (!std::isfinite(x)) return t;  // no taps: the sample reads 0
+    if (mode_ == Mode::bicubic) {
+      if (padding_ == Padding::reflection) {
+        // Reflection repeats with this period; a whole number of periods changes no tap.
+        const double low = align_corners_ ? 0.0 : -0.5;
+        const double period = align_corners_ ? 2 * (extent - 1) : 2 * extent;
+        if (period > 0) {
+          x = low + std::fmod(x - low, period);
+          if (x < low) x += period;
+        }
+      } else {
+        // Farther out every tap is outside (zeros) or on the edge (border, weights sum to 1).
+        x = std::min(std::max(x, -8.0), extent + 8);
+      }
+      const double f = std::floor(x);
+      cubic_weights(x - f, -0.75, t.weight);
+      t.n = 4;
+      for (int j = 0; j < 4; ++j) {
+        const double tap = pad(f - 1 + j, size);
+        t.index[j] = static_cast<std::int64_t>(tap);
+      }
+    } else {
+      x = std::min(std::max(pad(x, size), -8.0), extent + 8);
+      if (mode_ == Mode::nearest) {
+        t.n = 1;
+        t.index[0] = static_cast<std::int64_t>(std::nearbyint(x));  // ties to even, as PyTorch
+        t.weight[0] = 1;
+      } else {
+        const double f = std::floor(x);
+        t.n = 2;
+        t.index[0] = static_cast<std::int64_t>(f);
+        t.index[1] = t.index[0] + 1;
+        t.weight[0] = 1 - (x - f);
+        t.weight[1] = x - f;
+      }
+    }
+    for (int j = 0; j < t.n; ++j) {
+      if (t.index[j] < 0 || t.index[j] >= size) t.index[j] = -1;
+    }
+    return t;
+  }
+
+  Mode mode_ = Mode::bilinear;
+  Padding padding_ = Padding::zeros;
+  bool align_corners_ = false;
+};
+
+inline void register_grid_sample_ops(OpSet& ops) {
+  ops.add("", "GridSample", 16, factory<GridSampleKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_GRID_SAMPLE_HPP
+// ---- end inlay/graph/ops/grid_sample.hpp
 // ---- begin inlay/graph/ops/linalg.hpp
 // Linear-algebra ops on stacks of small matrices: Det.
 // Implementation-only.
@@ -22662,403 +23256,18 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_REDUCE_HPP
 // ---- end inlay/graph/ops/reduce.hpp
-// ---- begin inlay/graph/ops/resize.hpp
-// Resize and Upsample: nearest, linear and cubic interpolation over any axes.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_RESIZE_HPP
-#define INLAY_GRAPH_OPS_RESIZE_HPP
-
-#include <cmath>
-#include <limits>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
-// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
-// the sample positions and weights follow the reference in onnx/backend/test/case/node/
-// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
-class ResizeKernel final : public OpKernel {
- public:
-  enum class Mode { nearest, linear, cubic };
-  enum class Transform {
-    half_pixel,
-    asymmetric,
-    align_corners,
-    pytorch_half_pixel,
-    tf_crop_and_resize
-  };
-  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
-
-  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
-    mode_ = enum_attribute<Mode>(info, "mode", "nearest",
-                                 {{"nearest", Mode::nearest},
-                                  {"linear", Mode::linear},
-                                  {"bilinear", Mode::linear},
-                                  {"cubic", Mode::cubic}});
-    if (mode_ == Mode::cubic && upsample) {
-      info.fail(ErrorKind::unsupported_op, "mode 'cubic' is not supported by Upsample");
-    }
-    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
-    const bool legacy = upsample || info.opset() < 11;
-    const std::string transform =
-        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
-    transform_ = choice_of<Transform>(info, "coordinate_transformation_mode", transform,
-                                      {{"half_pixel", Transform::half_pixel},
-                                       {"asymmetric", Transform::asymmetric},
-                                       {"align_corners", Transform::align_corners},
-                                       {"pytorch_half_pixel", Transform::pytorch_half_pixel},
-                                       {"tf_crop_and_resize", Transform::tf_crop_and_resize}});
-    const std::string nearest =
-        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
-    nearest_ = choice_of<Nearest>(info, "nearest_mode", nearest,
-                                  {{"round_prefer_floor", Nearest::round_prefer_floor},
-                                   {"round_prefer_ceil", Nearest::round_prefer_ceil},
-                                   {"floor", Nearest::floor},
-                                   {"ceil", Nearest::ceil}});
-    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
-    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
-    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
-    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
-        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
-      info.fail(ErrorKind::unsupported_op,
-                "antialias, axes and keep_aspect_ratio_policy are not supported");
-    }
-    if (upsample && info.opset() < 9) {
-      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
-    Dims out;
-    out.n = rank;
-    // Where the scales and sizes come from, by op and opset.
-    const Tensor* scales = nullptr;
-    const Tensor* sizes = nullptr;
-    const Tensor* roi_input = nullptr;
-    auto optional = [&](std::size_t i) -> const Tensor* {
-      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
-                                                                                   : nullptr;
-    };
-    if (upsample_ && info.opset() < 9) {
-      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
-    } else if (upsample_ || info.opset() < 11) {
-      scales = &ctx.input(1);
-    } else {
-      roi_input = optional(1);
-      scales = optional(2);
-      sizes = optional(3);
-      if ((scales == nullptr) == (sizes == nullptr)) {
-        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
-      }
-    }
-    if (scales) {
-      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
-      if (static_cast<std::size_t>(scales->numel()) != rank)
-        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
-    }
-    if (sizes) {
-      const Dims d = read_dims(info, *sizes, "sizes");
-      if (d.n != rank) scales_mismatch(info, d.n, rank);
-      for (std::size_t k = 0; k < rank; ++k) {
-        out[k] = d[k];
-        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
-      }
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (!(scale[k] > 0 && scale[k] < 1e9)) {
-        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
-                                                std::to_string(k) + " is not positive");
-      }
-      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      roi[k] = 0;
-      roi[k + rank] = 1;
-    }
-    if (transform_ == Transform::tf_crop_and_resize) {
-      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
-        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
-      }
-      visit_dtype(
-          info, roi_input->dtype(),
-          [&](auto tag) {
-            using T = decltype(tag);
-            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
-          },
-          TypeList<float, double, float16>{});
-    }
-    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
-    if (y.numel() == 0) return;
-    if (mode_ == Mode::nearest) {
-      resize_nearest(ctx, x, scale, roi, y);
-      return;
-    }
-
-    // Two buffers of doubles large enough for every intermediate shape.
-    Dims cur = dims_of_shape(in);
-    std::int64_t largest = x.numel();
-    for (std::size_t k = 0; k < rank; ++k) {
-      cur[k] = out[k];
-      largest = std::max(largest, output_shape(info, cur).numel());
-    }
-    auto* a =
-        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
-    double* b = a + largest;
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* p = x.data<T>();
-          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
-        },
-        ResizeTypes{});
-    cur = dims_of_shape(in);
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
-        continue;
-      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
-      cur[k] = out[k];
-      std::swap(a, b);
-    }
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          T* p = y.data<T>();
-          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
-        },
-        ResizeTypes{});
-  }
-
- private:
-  using ResizeTypes =
-      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-  template <class T>
-  static double to_double(T v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float(v);
-    } else {
-      return static_cast<double>(v);
-    }
-  }
-  template <class T>
-  static T from_double(double v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float16(static_cast<float>(v));
-    } else if constexpr (std::is_integral<T>::value) {
-      const double r = std::nearbyint(v);
-      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
-      const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      return r <= lo   ? std::numeric_limits<T>::lowest()
-             : r >= hi ? std::numeric_limits<T>::max()
-                       : static_cast<T>(r);
-    } else {
-      return static_cast<T>(v);
-    }
-  }
-  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
-    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
-                                             " entries for an input of rank " +
-                                             std::to_string(rank));
-  }
-
-  // The input taps and weights of output position x along one axis.
-  struct Taps {
-    int n = 0;
-    std::int64_t index[4];
-    double weight[4];
-    bool extrapolate = false;
-  };
-  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
-    Taps t;
-    const double width = scale * static_cast<double>(in);  // the reference's output_width
-    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
-    double xo = 0;
-    switch (transform_) {
-      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
-      case Transform::asymmetric: xo = xd / scale; break;
-      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
-      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
-      case Transform::tf_crop_and_resize:
-        xo =
-            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
-        xo += roi_lo * last;
-        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
-          t.extrapolate = true;
-          return t;
-        }
-        break;
-    }
-    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
-    xo = std::min(std::max(xo, -4.0), last + 4.0);
-    // The taps start left of xo: ratio in (0, 1].
-    const double f = std::floor(xo);
-    const bool whole = xo == f;
-    const double ratio = whole ? 1.0 : xo - f;
-    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
-    switch (mode_) {
-      case Mode::nearest: {
-        bool right = true;
-        if (!whole) {
-          switch (nearest_) {
-            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
-            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
-            case Nearest::floor: right = false; break;
-            case Nearest::ceil: right = true; break;
-          }
-        }
-        t.n = 1;
-        t.index[0] = right ? i0 + 1 : i0;
-        t.weight[0] = 1;
-        break;
-      }
-      case Mode::linear:
-        t.n = 2;
-        t.index[0] = i0;
-        t.index[1] = i0 + 1;
-        t.weight[0] = 1 - ratio;
-        t.weight[1] = ratio;
-        break;
-      case Mode::cubic: {
-        const double A = cubic_a_, r = ratio, s = 1 - ratio;
-        t.n = 4;
-        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
-        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
-        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
-        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
-        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
-        break;
-      }
-    }
-    if (exclude_outside_ && mode_ != Mode::nearest) {
-      double sum = 0;
-      for (int j = 0; j < t.n; ++j) {
-        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
-        sum += t.weight[j];
-      }
-      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
-    }
-    for (int j = 0; j < t.n; ++j)
-      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
-    return t;
-  }
-
-  // Nearest needs no arithmetic on the elements: a source index per output position and axis
-  // (-1 for the extrapolation value), then a byte copy of each element.
-  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
-                      Tensor& y) const {
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    const Shape& out = y.shape();
-    std::int64_t total = 0;
-    for (std::size_t k = 0; k < rank; ++k) total += out[k];
-    auto* table = static_cast<std::int64_t*>(
-        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
-    std::int64_t* axis_table[Shape::max_rank];
-    std::int64_t strides[Shape::max_rank];
-    strides_of(in, strides);
-    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
-      axis_table[k] = table + at;
-      for (std::int64_t o = 0; o < out[k]; ++o) {
-        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
-        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
-      }
-    }
-    unsigned char fill[8] = {};
-    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
-    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
-      using U = decltype(tag);
-      const U* src = static_cast<const U*>(x.raw_data());
-      U* dst = static_cast<U*>(writable(y));
-      U value;
-      std::memcpy(&value, fill, sizeof value);
-      std::int64_t index[Shape::max_rank] = {};
-      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
-        std::int64_t off = 0;
-        bool inside = true;
-        for (std::size_t k = 0; k < rank && inside; ++k) {
-          const std::int64_t o = axis_table[k][index[k]];
-          inside = o >= 0;
-          off += o;
-        }
-        dst[e] = inside ? src[off] : value;
-        for (std::size_t k = rank; k-- > 0;) {
-          if (++index[k] < out[k]) break;
-          index[k] = 0;
-        }
-      }
-    });
-  }
-
-  // dst = src (shape `shape`) resized along `axis` to `out` positions.
-  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
-                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
-    std::int64_t outer = 1, inner = 1;
-    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
-    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
-    const std::int64_t in = shape[axis];
-    for (std::int64_t x = 0; x < out; ++x) {
-      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
-      for (std::int64_t o = 0; o < outer; ++o) {
-        double* d = dst + (o * out + x) * inner;
-        if (t.extrapolate) {
-          std::fill(d, d + inner, static_cast<double>(extrapolation_));
-          continue;
-        }
-        const double* s = src + o * in * inner;
-        for (std::int64_t i = 0; i < inner; ++i) {
-          double acc = 0;
-          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
-          d[i] = acc;
-        }
-      }
-    }
-  }
-
-  bool upsample_;
-  Mode mode_ = Mode::nearest;
-  Transform transform_ = Transform::half_pixel;
-  Nearest nearest_ = Nearest::round_prefer_floor;
-  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
-  bool exclude_outside_ = false;
-  std::vector<float> scales_attribute_;
-};
-
-inline void register_resize_ops(OpSet& ops) {
-  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, false);
-  });
-  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, true);
-  });
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_RESIZE_HPP
-// ---- end inlay/graph/ops/resize.hpp
 // ---- begin inlay/graph/ops/selection.hpp
 // Ops that select or place elements by a condition, a mask or a position: NonZero, OneHot,
-// Trilu, ReverseSequence, Compress.
+// Trilu, ReverseSequence, Compress, Unique.
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SELECTION_HPP
 #define INLAY_GRAPH_OPS_SELECTION_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
@@ -23310,12 +23519,139 @@ class CompressKernel final : public OpKernel {
   std::int64_t axis_;
 };
 
+// Unique (opset 11): the distinct slices along `axis` (the distinct elements of the flattened
+// input without it), in ascending order (sorted = 1, lexicographic over the slice's elements in
+// row-major order) or in order of first occurrence (sorted = 0); with the index of each one's
+// first occurrence, the slice each input slice became (inverse_indices) and how often each one
+// occurs. NaNs equal each other and sort after every number, as NumPy's unique; -0 equals 0.
+class UniqueKernel final : public OpKernel {
+ public:
+  explicit UniqueKernel(const OpInfo& info)
+      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {
+    const std::int64_t sorted = info.get_int("sorted", 1);
+    if (sorted != 0 && sorted != 1)
+      info.fail(ErrorKind::invalid_model, "sorted " + std::to_string(sorted) + " is not 0 or 1");
+    sorted_ = sorted == 1;
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& input = ctx.input(0);
+    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
+    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
+    const std::int64_t outer = span_of(x.shape(), 0, axis), count = x.shape()[axis];
+    const std::int64_t inner = span_of(x.shape(), axis + 1, x.rank());
+    // order: the slices sorted (stable: the first occurrence leads its group); first: where
+    // each group starts in order; group: the group of each slice.
+    std::vector<std::int64_t> order(static_cast<std::size_t>(count)), first, group(order.size());
+    std::iota(order.begin(), order.end(), std::int64_t(0));
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          auto compare = [&](std::int64_t a, std::int64_t b) {
+            for (std::int64_t o = 0; o < outer; ++o) {
+              for (std::int64_t i = 0; i < inner; ++i) {
+                const int c = compare_elements(p[(o * count + a) * inner + i],
+                                               p[(o * count + b) * inner + i]);
+                if (c != 0) return c;
+              }
+            }
+            return 0;
+          };
+          std::stable_sort(order.begin(), order.end(),
+                           [&](std::int64_t a, std::int64_t b) { return compare(a, b) < 0; });
+          for (std::size_t k = 0; k < order.size(); ++k) {
+            if (k == 0 || compare(order[k - 1], order[k]) != 0) first.push_back(order[k]);
+          }
+        },
+        AllTypes{});
+    const auto unique = static_cast<std::int64_t>(first.size());
+    // Group g of sorted order holds order[start[g] .. start[g + 1]).
+    std::vector<std::int64_t> start, sizes;
+    for (std::size_t k = 0, g = 0; k < order.size(); ++k) {
+      if (g < first.size() && order[k] == first[g]) {
+        start.push_back(static_cast<std::int64_t>(k));
+        ++g;
+      }
+    }
+    start.push_back(count);
+    // rank[g]: the output position of sorted group g.
+    std::vector<std::int64_t> by_output(first.size()), rank(first.size());
+    std::iota(by_output.begin(), by_output.end(), std::int64_t(0));
+    if (!sorted_) {
+      std::sort(by_output.begin(), by_output.end(), [&](std::int64_t a, std::int64_t b) {
+        return first[static_cast<std::size_t>(a)] < first[static_cast<std::size_t>(b)];
+      });
+    }
+    for (std::size_t r = 0; r < by_output.size(); ++r)
+      rank[static_cast<std::size_t>(by_output[r])] = static_cast<std::int64_t>(r);
+    for (std::size_t g = 0; g < first.size(); ++g) {
+      for (std::int64_t k = start[g]; k < start[g + 1]; ++k)
+        group[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = rank[g];
+    }
+
+    Dims out = dims_of_shape(x.shape());
+    out[axis] = unique;
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const std::size_t block = static_cast<std::size_t>(inner) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer && block; ++o) {
+      for (std::int64_t r = 0; r < unique; ++r) {
+        const std::int64_t g = by_output[static_cast<std::size_t>(r)];
+        std::memcpy(
+            dst + static_cast<std::size_t>(o * unique + r) * block,
+            src + static_cast<std::size_t>(o * count + first[static_cast<std::size_t>(g)]) * block,
+            block);
+      }
+    }
+    const std::size_t outputs = ctx.output_count();
+    if (outputs > 1) {
+      std::int64_t* indices = ctx.output(1, DType::i64, Shape{unique}).data<std::int64_t>();
+      for (std::int64_t r = 0; r < unique; ++r)
+        indices[r] = first[static_cast<std::size_t>(by_output[static_cast<std::size_t>(r)])];
+    }
+    if (outputs > 2) {
+      std::int64_t* inverse = ctx.output(2, DType::i64, Shape{count}).data<std::int64_t>();
+      for (std::int64_t k = 0; k < count; ++k) inverse[k] = group[static_cast<std::size_t>(k)];
+    }
+    if (outputs > 3) {
+      std::int64_t* counts = ctx.output(3, DType::i64, Shape{unique}).data<std::int64_t>();
+      for (std::int64_t r = 0; r < unique; ++r) {
+        const auto g = static_cast<std::size_t>(by_output[static_cast<std::size_t>(r)]);
+        counts[r] = start[g + 1] - start[g];
+      }
+    }
+  }
+
+ private:
+  // -1, 0 or 1 as a is before, equal to or after b; NaN after every number and equal to NaN.
+  template <class T>
+  static int compare_elements(T a, T b) {
+    if constexpr (is_float_v<T>) {
+      const auto fa = to_scalar(a), fb = to_scalar(b);
+      const bool na = fa != fa, nb = fb != fb;
+      if (na || nb) return na == nb ? 0 : (na ? 1 : -1);
+      return fa < fb ? -1 : (fb < fa ? 1 : 0);
+    } else {
+      return a < b ? -1 : (b < a ? 1 : 0);
+    }
+  }
+
+  bool has_axis_;
+  std::int64_t axis_;
+  bool sorted_ = true;
+};
+
 inline void register_selection_ops(OpSet& ops) {
   ops.add("", "NonZero", 9, factory<NonZeroKernel>());
   ops.add("", "OneHot", 9, factory<OneHotKernel>());
   ops.add("", "Trilu", 14, factory<TriluKernel>());
   ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
   ops.add("", "Compress", 9, factory<CompressKernel>());
+  ops.add("", "Unique", 11, factory<UniqueKernel>());
 }
 
 }  // namespace ops
@@ -23543,6 +23879,243 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SOFTMAX_HPP
 // ---- end inlay/graph/ops/softmax.hpp
+// ---- begin inlay/graph/ops/text.hpp
+// Ops on token sequences: TfIdfVectorizer (n-gram counts against a learned pool, as scikit-learn
+// pipelines converted to ONNX use them). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_TEXT_HPP
+#define INLAY_GRAPH_OPS_TEXT_HPP
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// The n-grams of a pool (pool_int64s), found by their tokens: an open-addressing hash table
+// built once at load, so that a run looks an n-gram up without allocating.
+class NgramPool {
+ public:
+  // Adds the n-gram tokens[0, length) as entry `entry`; false when the pool has it already.
+  bool add(const std::int64_t* tokens, std::size_t length, std::int64_t entry) {
+    grams_.push_back(Gram{tokens_.size(), length, entry});
+    tokens_.insert(tokens_.end(), tokens, tokens + length);
+    if (grams_.size() * 2 > slots_.size()) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+    return insert(grams_.size() - 1);
+  }
+  // The entry of the n-gram tokens[0, length), or -1.
+  std::int64_t find(const std::int64_t* tokens, std::size_t length) const {
+    if (slots_.empty()) return -1;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = hash(tokens, length) & mask;; s = (s + 1) & mask) {
+      const std::int64_t g = slots_[s];
+      if (g < 0) return -1;
+      const Gram& gram = grams_[static_cast<std::size_t>(g)];
+      if (gram.length == length &&
+          std::memcmp(&tokens_[gram.at], tokens, length * sizeof(std::int64_t)) == 0)
+        return gram.entry;
+    }
+  }
+
+ private:
+  struct Gram {
+    std::size_t at, length;  // tokens_[at, at + length)
+    std::int64_t entry;
+  };
+  static std::size_t hash(const std::int64_t* tokens, std::size_t length) {
+    std::uint64_t h = 0x9e3779b97f4a7c15ull ^ length;
+    for (std::size_t i = 0; i < length; ++i) {
+      h ^= static_cast<std::uint64_t>(tokens[i]) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+      h *= 0xff51afd7ed558ccdull;  // a multiplier of MurmurHash3's finalizer
+    }
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+  bool insert(std::size_t g) {
+    const Gram& gram = grams_[g];
+    const std::size_t mask = slots_.size() - 1;
+    const std::int64_t* tokens = &tokens_[gram.at];
+    for (std::size_t s = hash(tokens, gram.length) & mask;; s = (s + 1) & mask) {
+      if (slots_[s] < 0) {
+        slots_[s] = static_cast<std::int64_t>(g);
+        return true;
+      }
+      const Gram& other = grams_[static_cast<std::size_t>(slots_[s])];
+      if (other.length == gram.length &&
+          std::memcmp(&tokens_[other.at], tokens, gram.length * sizeof(std::int64_t)) == 0) {
+        tokens_.resize(gram.at);
+        grams_.pop_back();
+        return false;
+      }
+    }
+  }
+  void rehash(std::size_t size) {
+    slots_.assign(size, -1);
+    for (std::size_t g = 0; g + 1 < grams_.size(); ++g) insert(g);
+  }
+
+  std::vector<std::int64_t> tokens_;
+  std::vector<Gram> grams_;
+  std::vector<std::int64_t> slots_;  // index into grams_, -1 where empty
+};
+
+// TfIdfVectorizer (opset 9): for each row of X ([C] or [N, C], int32 or int64), counts the
+// n-grams of the pool that occur in it, with n from min_gram_length to max_gram_length and the
+// tokens of an n-gram up to max_skip_count apart (every gap the same; a 1-gram is counted once,
+// not once per gap), then writes count (TF), weight if count > 0 (IDF) or count * weight (TFIDF)
+// at the entry's output coordinate ngram_indexes[i]. Y is f32, [max(ngram_indexes) + 1] or
+// [N, max(ngram_indexes) + 1].
+class TfIdfVectorizerKernel final : public OpKernel {
+ public:
+  enum class Mode { tf, idf, tfidf };
+
+  explicit TfIdfVectorizerKernel(const OpInfo& info) {
+    if (info.has("pool_strings")) {
+      info.fail(ErrorKind::unsupported_op,
+                "attribute pool_strings is not supported (inlay has no string tensors); only "
+                "pool_int64s");
+    }
+    mode_ = choice_of<Mode>(info, "mode", info.require("mode", Attribute::Kind::string).s,
+                            {{"TF", Mode::tf}, {"IDF", Mode::idf}, {"TFIDF", Mode::tfidf}});
+    min_gram_ = info.require("min_gram_length", Attribute::Kind::int_).i;
+    max_gram_ = info.require("max_gram_length", Attribute::Kind::int_).i;
+    max_skip_ = info.require("max_skip_count", Attribute::Kind::int_).i;
+    const Attribute& pool_attr = info.require("pool_int64s", Attribute::Kind::ints);
+    const std::vector<std::int64_t>& pool = pool_attr.ints;
+    const std::vector<std::int64_t>& starts =
+        info.require("ngram_counts", Attribute::Kind::ints).ints;
+    indexes_ = info.require("ngram_indexes", Attribute::Kind::ints).ints;
+    weights_ = info.get_floats("weights");
+    if (min_gram_ < 1 || max_gram_ < min_gram_) {
+      info.fail(ErrorKind::invalid_model, "min_gram_length " + std::to_string(min_gram_) +
+                                              " and max_gram_length " + std::to_string(max_gram_) +
+                                              " do not satisfy 1 <= min <= max");
+    }
+    if (max_skip_ < 0) {
+      info.fail(ErrorKind::invalid_model,
+                "max_skip_count " + std::to_string(max_skip_) + " is negative");
+    }
+    // ngram_counts[k]: where the (k + 1)-grams start in the pool. First check the sections and
+    // count the n-grams, then hash them.
+    const auto pool_size = static_cast<std::int64_t>(pool.size());
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const std::int64_t from = starts[k];
+      const std::int64_t to = k + 1 < starts.size() ? starts[k + 1] : pool_size;
+      const auto n = static_cast<std::int64_t>(k + 1);
+      if (from < 0 || from > to || to > pool_size || (to - from) % n != 0) {
+        info.fail(ErrorKind::invalid_model,
+                  "ngram_counts[" + std::to_string(k) + "] = " + std::to_string(from) +
+                      " does not start a run of whole " + std::to_string(n) +
+                      "-grams in pool_int64s of " + std::to_string(pool_size) + " tokens");
+      }
+      total += (to - from) / n;
+    }
+    if (starts.empty() || starts[0] != 0 || static_cast<std::size_t>(total) != indexes_.size()) {
+      info.fail(ErrorKind::invalid_model, "ngram_indexes has " + std::to_string(indexes_.size()) +
+                                              " entries for a pool of " + std::to_string(total) +
+                                              " n-grams (ngram_counts must start at 0)");
+    }
+    std::int64_t entry = 0;
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const std::int64_t to = k + 1 < starts.size() ? starts[k + 1] : pool_size;
+      const auto n = static_cast<std::int64_t>(k + 1);
+      for (std::int64_t at = starts[k]; at < to; at += n, ++entry) {
+        if (!pool_.add(pool.data() + at, static_cast<std::size_t>(n), entry)) {
+          info.fail(ErrorKind::invalid_model, "pool_int64s holds the " + std::to_string(n) +
+                                                  "-gram at " + std::to_string(at) + " twice");
+        }
+      }
+    }
+    if (!weights_.empty() && weights_.size() != indexes_.size()) {
+      info.fail(ErrorKind::invalid_model, "weights has " + std::to_string(weights_.size()) +
+                                              " entries, ngram_indexes " +
+                                              std::to_string(indexes_.size()));
+    }
+    for (std::int64_t i : indexes_) {
+      if (i < 0 || i >= (std::int64_t(1) << 40)) {
+        info.fail(ErrorKind::invalid_model,
+                  "ngram_indexes holds " + std::to_string(i) + ", outside [0, 2^40)");
+      }
+      width_ = std::max(width_, i + 1);
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 1 && x.rank() != 2) {
+      info.fail(ErrorKind::shape_mismatch, "X must be [C] or [N, C], not " + x.shape().to_string());
+    }
+    const std::int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;
+    const std::int64_t length = x.shape()[x.rank() - 1];
+    const std::int64_t dims[2] = {rows, width_};  // output_shape: an Error on overflow
+    Tensor& y =
+        ctx.output(0, DType::f32, output_shape(info, x.rank() == 2 ? dims : dims + 1, x.rank()));
+    float* out = y.data<float>();
+    std::fill(out, out + y.numel(), 0.0f);
+    const std::size_t entries = indexes_.size();
+    const auto longest = static_cast<std::size_t>(std::min<std::int64_t>(max_gram_, length));
+    auto* counts =
+        static_cast<std::int64_t*>(ctx.scratch((entries + longest + 1) * sizeof(std::int64_t)));
+    std::int64_t* gram = counts + entries;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          for (std::int64_t r = 0; r < rows; ++r) {
+            const T* tokens = x.data<T>() + r * length;
+            std::fill(counts, counts + entries, std::int64_t(0));
+            auto count = [&](std::size_t n) {
+              const std::int64_t e = pool_.find(gram, n);
+              if (e >= 0) ++counts[e];
+            };
+            for (std::int64_t i = 0; i < length; ++i) {
+              gram[0] = static_cast<std::int64_t>(tokens[i]);
+              if (min_gram_ == 1) count(1);
+              // Longer n-grams: tokens i, i + gap, i + 2 gap ... for every gap.
+              for (std::int64_t gap = 1; gap <= max_skip_ + 1 && max_gram_ > 1; ++gap) {
+                for (std::int64_t n = 2; n <= max_gram_; ++n) {
+                  const std::int64_t at = i + (n - 1) * gap;
+                  if (at >= length) break;
+                  gram[n - 1] = static_cast<std::int64_t>(tokens[at]);
+                  if (n >= min_gram_) count(static_cast<std::size_t>(n));
+                }
+                if (i + gap >= length) break;  // larger gaps reach past the end too
+              }
+            }
+            float* row = out + r * width_;
+            for (std::size_t e = 0; e < entries; ++e) {
+              if (counts[e] == 0) continue;
+              const float w = weights_.empty() ? 1.0f : weights_[e];
+              const float c = static_cast<float>(counts[e]);
+              row[indexes_[e]] += mode_ == Mode::tf ? c : (mode_ == Mode::idf ? w : c * w);
+            }
+          }
+        },
+        TypeList<std::int32_t, std::int64_t>{});
+  }
+
+ private:
+  Mode mode_ = Mode::tf;
+  std::int64_t min_gram_ = 1, max_gram_ = 1, max_skip_ = 0, width_ = 0;
+  std::vector<std::int64_t> indexes_;
+  std::vector<float> weights_;
+  NgramPool pool_;
+};
+
+inline void register_text_ops(OpSet& ops) {
+  ops.add("", "TfIdfVectorizer", 9, factory<TfIdfVectorizerKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_TEXT_HPP
+// ---- end inlay/graph/ops/text.hpp
 // ---- begin inlay/graph/ops/training.hpp
 // The optimizer ops of domain ai.onnx.preview.training (version 1): Adagrad, Momentum, Adam.
 // Each takes a learning rate R, a step count T, then n tensors X..., their gradients G... and
@@ -23760,6 +24333,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
+    graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
     graph::ops::register_movement_ops(ops);
@@ -23773,6 +24347,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_text_ops(ops);
     graph::ops::register_training_ops(ops);
     return ops;
   }();

@@ -10,6 +10,7 @@
 #include "inlay/graph/ops/elementwise.hpp"
 #include "inlay/graph/ops/gather_scatter.hpp"
 #include "inlay/graph/ops/gemm.hpp"
+#include "inlay/graph/ops/grid_sample.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/linalg.hpp"
 #include "inlay/graph/ops/movement.hpp"
@@ -23,6 +24,7 @@
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/softmax.hpp"
+#include "inlay/graph/ops/text.hpp"
 #include "inlay/graph/ops/training.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -37,6 +39,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_elementwise_ops(ops);
     graph::ops::register_gather_scatter_ops(ops);
     graph::ops::register_gemm_ops(ops);
+    graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
     graph::ops::register_movement_ops(ops);
@@ -50,6 +53,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_text_ops(ops);
     graph::ops::register_training_ops(ops);
     return ops;
   }();

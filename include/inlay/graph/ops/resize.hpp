@@ -13,6 +13,17 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+// Keys' cubic convolution weights of the taps at -1, 0, 1, 2 around a sample `ratio` (in [0, 1])
+// past tap 0, with coefficient `a` (-0.75 as in ONNX Resize, GridSample and PyTorch): Keys,
+// "Cubic convolution interpolation for digital image processing", IEEE TASSP 29(6), 1981.
+inline void cubic_weights(double ratio, double a, double* weight) {
+  const double r = ratio, s = 1 - ratio;
+  weight[0] = ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a;
+  weight[1] = ((a + 2) * r - (a + 3)) * r * r + 1;
+  weight[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
+  weight[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
+}
+
 // Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
 // input). Interpolation is separable, so each resized axis is one pass over a double buffer;
 // the sample positions and weights follow the reference in onnx/backend/test/case/node/
@@ -267,16 +278,11 @@ class ResizeKernel final : public OpKernel {
         t.weight[0] = 1 - ratio;
         t.weight[1] = ratio;
         break;
-      case Mode::cubic: {
-        const double A = cubic_a_, r = ratio, s = 1 - ratio;
+      case Mode::cubic:
         t.n = 4;
         for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
-        t.weight[0] = ((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A;
-        t.weight[1] = ((A + 2) * r - (A + 3)) * r * r + 1;
-        t.weight[2] = ((A + 2) * s - (A + 3)) * s * s + 1;
-        t.weight[3] = ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A;
+        cubic_weights(ratio, cubic_a_, t.weight);
         break;
-      }
     }
     if (exclude_outside_ && mode_ != Mode::nearest) {
       double sum = 0;

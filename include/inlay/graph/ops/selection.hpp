@@ -1,11 +1,14 @@
 // Ops that select or place elements by a condition, a mask or a position: NonZero, OneHot,
-// Trilu, ReverseSequence, Compress.
+// Trilu, ReverseSequence, Compress, Unique.
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_SELECTION_HPP
 #define INLAY_GRAPH_OPS_SELECTION_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <vector>
 
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/graph/ops/shape.hpp"
@@ -259,12 +262,139 @@ class CompressKernel final : public OpKernel {
   std::int64_t axis_;
 };
 
+// Unique (opset 11): the distinct slices along `axis` (the distinct elements of the flattened
+// input without it), in ascending order (sorted = 1, lexicographic over the slice's elements in
+// row-major order) or in order of first occurrence (sorted = 0); with the index of each one's
+// first occurrence, the slice each input slice became (inverse_indices) and how often each one
+// occurs. NaNs equal each other and sort after every number, as NumPy's unique; -0 equals 0.
+class UniqueKernel final : public OpKernel {
+ public:
+  explicit UniqueKernel(const OpInfo& info)
+      : has_axis_(info.has("axis")), axis_(info.get_int("axis", 0)) {
+    const std::int64_t sorted = info.get_int("sorted", 1);
+    if (sorted != 0 && sorted != 1)
+      info.fail(ErrorKind::invalid_model, "sorted " + std::to_string(sorted) + " is not 0 or 1");
+    sorted_ = sorted == 1;
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& input = ctx.input(0);
+    const Tensor x = has_axis_ ? input : input.reshaped(Shape{input.numel()});
+    const std::size_t axis = has_axis_ ? normalize_axis(info, axis_, x.rank()) : 0;
+    const std::int64_t outer = span_of(x.shape(), 0, axis), count = x.shape()[axis];
+    const std::int64_t inner = span_of(x.shape(), axis + 1, x.rank());
+    // order: the slices sorted (stable: the first occurrence leads its group); first: where
+    // each group starts in order; group: the group of each slice.
+    std::vector<std::int64_t> order(static_cast<std::size_t>(count)), first, group(order.size());
+    std::iota(order.begin(), order.end(), std::int64_t(0));
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          auto compare = [&](std::int64_t a, std::int64_t b) {
+            for (std::int64_t o = 0; o < outer; ++o) {
+              for (std::int64_t i = 0; i < inner; ++i) {
+                const int c = compare_elements(p[(o * count + a) * inner + i],
+                                               p[(o * count + b) * inner + i]);
+                if (c != 0) return c;
+              }
+            }
+            return 0;
+          };
+          std::stable_sort(order.begin(), order.end(),
+                           [&](std::int64_t a, std::int64_t b) { return compare(a, b) < 0; });
+          for (std::size_t k = 0; k < order.size(); ++k) {
+            if (k == 0 || compare(order[k - 1], order[k]) != 0) first.push_back(order[k]);
+          }
+        },
+        AllTypes{});
+    const auto unique = static_cast<std::int64_t>(first.size());
+    // Group g of sorted order holds order[start[g] .. start[g + 1]).
+    std::vector<std::int64_t> start, sizes;
+    for (std::size_t k = 0, g = 0; k < order.size(); ++k) {
+      if (g < first.size() && order[k] == first[g]) {
+        start.push_back(static_cast<std::int64_t>(k));
+        ++g;
+      }
+    }
+    start.push_back(count);
+    // rank[g]: the output position of sorted group g.
+    std::vector<std::int64_t> by_output(first.size()), rank(first.size());
+    std::iota(by_output.begin(), by_output.end(), std::int64_t(0));
+    if (!sorted_) {
+      std::sort(by_output.begin(), by_output.end(), [&](std::int64_t a, std::int64_t b) {
+        return first[static_cast<std::size_t>(a)] < first[static_cast<std::size_t>(b)];
+      });
+    }
+    for (std::size_t r = 0; r < by_output.size(); ++r)
+      rank[static_cast<std::size_t>(by_output[r])] = static_cast<std::int64_t>(r);
+    for (std::size_t g = 0; g < first.size(); ++g) {
+      for (std::int64_t k = start[g]; k < start[g + 1]; ++k)
+        group[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = rank[g];
+    }
+
+    Dims out = dims_of_shape(x.shape());
+    out[axis] = unique;
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    const std::size_t block = static_cast<std::size_t>(inner) * dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t o = 0; o < outer && block; ++o) {
+      for (std::int64_t r = 0; r < unique; ++r) {
+        const std::int64_t g = by_output[static_cast<std::size_t>(r)];
+        std::memcpy(
+            dst + static_cast<std::size_t>(o * unique + r) * block,
+            src + static_cast<std::size_t>(o * count + first[static_cast<std::size_t>(g)]) * block,
+            block);
+      }
+    }
+    const std::size_t outputs = ctx.output_count();
+    if (outputs > 1) {
+      std::int64_t* indices = ctx.output(1, DType::i64, Shape{unique}).data<std::int64_t>();
+      for (std::int64_t r = 0; r < unique; ++r)
+        indices[r] = first[static_cast<std::size_t>(by_output[static_cast<std::size_t>(r)])];
+    }
+    if (outputs > 2) {
+      std::int64_t* inverse = ctx.output(2, DType::i64, Shape{count}).data<std::int64_t>();
+      for (std::int64_t k = 0; k < count; ++k) inverse[k] = group[static_cast<std::size_t>(k)];
+    }
+    if (outputs > 3) {
+      std::int64_t* counts = ctx.output(3, DType::i64, Shape{unique}).data<std::int64_t>();
+      for (std::int64_t r = 0; r < unique; ++r) {
+        const auto g = static_cast<std::size_t>(by_output[static_cast<std::size_t>(r)]);
+        counts[r] = start[g + 1] - start[g];
+      }
+    }
+  }
+
+ private:
+  // -1, 0 or 1 as a is before, equal to or after b; NaN after every number and equal to NaN.
+  template <class T>
+  static int compare_elements(T a, T b) {
+    if constexpr (is_float_v<T>) {
+      const auto fa = to_scalar(a), fb = to_scalar(b);
+      const bool na = fa != fa, nb = fb != fb;
+      if (na || nb) return na == nb ? 0 : (na ? 1 : -1);
+      return fa < fb ? -1 : (fb < fa ? 1 : 0);
+    } else {
+      return a < b ? -1 : (b < a ? 1 : 0);
+    }
+  }
+
+  bool has_axis_;
+  std::int64_t axis_;
+  bool sorted_ = true;
+};
+
 inline void register_selection_ops(OpSet& ops) {
   ops.add("", "NonZero", 9, factory<NonZeroKernel>());
   ops.add("", "OneHot", 9, factory<OneHotKernel>());
   ops.add("", "Trilu", 14, factory<TriluKernel>());
   ops.add("", "ReverseSequence", 10, factory<ReverseSequenceKernel>());
   ops.add("", "Compress", 9, factory<CompressKernel>());
+  ops.add("", "Unique", 11, factory<UniqueKernel>());
 }
 
 }  // namespace ops
