@@ -188,8 +188,8 @@ class RoiAlignKernel final : public OpKernel {
                                         {{"half_pixel", true}, {"output_half_pixel", false}});
     if (output_height_ < 1 || output_width_ < 1) {
       info.fail(ErrorKind::invalid_model, "output_height " + std::to_string(output_height_) +
-                                              " and output_width " +
-                                              std::to_string(output_width_) + " must be >= 1");
+                                              " and output_width " + std::to_string(output_width_) +
+                                              " must be >= 1");
     }
     if (sampling_ratio_ < 0) {
       info.fail(ErrorKind::invalid_model,
@@ -295,14 +295,14 @@ class RoiAlignKernel final : public OpKernel {
     const double bin_w = roi_w / static_cast<double>(output_width_);
     // The adaptive grid grows with the roi; a limit keeps a huge roi from taking forever.
     constexpr double max_grid = 4096;
-    const double grid_h = sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_)
-                                              : std::ceil(bin_h);
-    const double grid_w = sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_)
-                                              : std::ceil(bin_w);
+    const double grid_h =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_h);
+    const double grid_w =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_w);
     if (grid_h > max_grid || grid_w > max_grid) {
       info.fail(ErrorKind::invalid_argument,
-                "roi " + std::to_string(r) + " needs a sampling grid of " +
-                    std::to_string(grid_h) + " x " + std::to_string(grid_w) +
+                "roi " + std::to_string(r) + " needs a sampling grid of " + std::to_string(grid_h) +
+                    " x " + std::to_string(grid_w) +
                     " points per bin (at most 4096 per side; set sampling_ratio)");
     }
     const std::int64_t gh = std::max<std::int64_t>(static_cast<std::int64_t>(grid_h), 0);

@@ -23,9 +23,9 @@ namespace ops {
 
 using SignalFloatTypes = TypeList<float, double, float16>;
 // Every numeric output dtype a window or mel matrix may be asked for (output_datatype).
-using SignalOutputTypes = TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t,
-                                   std::uint16_t, std::int32_t, std::uint32_t, std::int64_t,
-                                   std::uint64_t>;
+using SignalOutputTypes =
+    TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+             std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
 
 constexpr double signal_pi = 3.14159265358979323846;
 
@@ -36,9 +36,9 @@ inline DType output_datatype_of(const OpInfo& info) {
   DType dtype = DType::f32;
   if (code < 0 || code > std::numeric_limits<std::int32_t>::max() ||
       !onnx::to_dtype(static_cast<std::int32_t>(code), dtype)) {
-    info.fail(ErrorKind::unsupported_op,
-              "output_datatype " + std::to_string(code) + " (" +
-                  onnx::data_type_name(static_cast<std::int32_t>(code)) + ") is not supported");
+    info.fail(ErrorKind::unsupported_op, "output_datatype " + std::to_string(code) + " (" +
+                                             onnx::data_type_name(static_cast<std::int32_t>(code)) +
+                                             ") is not supported");
   }
   if (dtype == DType::boolean) {
     info.fail(ErrorKind::invalid_model, "output_datatype must be numeric, not bool");
@@ -57,16 +57,17 @@ inline std::int64_t int_scalar_input(const OpInfo& info, const Tensor& t, const 
   return v[0];
 }
 
-// Writes double values into a new output of `dtype` (converted as Cast would).
-inline void write_doubles(OpContext& ctx, DType dtype, const Shape& shape,
-                          const std::vector<double>& values) {
+// Output 0 of `dtype` and `shape` with element i = value(i), converted as Cast would. The
+// output is allocated first, so that a size too large is the runner's Error, not a bad_alloc.
+template <class F>
+void write_generated(OpContext& ctx, DType dtype, const Shape& shape, F&& value) {
   Tensor& y = ctx.output(0, dtype, shape);
   visit_dtype(
       ctx.info(), dtype,
       [&](auto tag) {
         using T = decltype(tag);
         T* p = y.data<T>();
-        for (std::size_t i = 0; i < values.size(); ++i) p[i] = convert_to<T>(values[i]);
+        for (std::int64_t i = 0; i < y.numel(); ++i) p[i] = convert_to<T>(value(i));
       },
       SignalOutputTypes{});
 }
@@ -75,8 +76,9 @@ inline void write_doubles(OpContext& ctx, DType dtype, const Shape& shape,
 
 // HannWindow, HammingWindow, BlackmanWindow: w[k] = a0 - a1 cos(t k) + a2 cos(2 t k) for
 // k in [0, size), t = 2 pi / size (periodic) or 2 pi / (size - 1) (symmetric). Coefficients as the
-// ONNX function bodies (Hamming's are 25/46 and 21/46, the "optimal" Hamming of Nuttall, IEEE
-// Trans. ASSP 29(1), 1981). A symmetric window of size 1 is [1], as numpy.hanning(1).
+// ONNX function bodies; Hamming's are the exact 25/46 and 21/46 (Harris, Proc. IEEE 66(1), 1978,
+// the paper the spec cites), not 0.54 and 0.46. A symmetric window of size 1 is [1], as
+// numpy.hanning(1).
 class CosineWindowKernel final : public OpKernel {
  public:
   CosineWindowKernel(const OpInfo& info, double a0, double a1, double a2)
@@ -96,16 +98,11 @@ class CosineWindowKernel final : public OpKernel {
       info.fail(ErrorKind::invalid_argument, "size " + std::to_string(size) + " is negative");
     }
     const std::int64_t period = periodic_ ? size : size - 1;
-    std::vector<double> w(static_cast<std::size_t>(size));
-    for (std::int64_t k = 0; k < size; ++k) {
-      if (period == 0) {
-        w[0] = 1;
-        break;
-      }
+    write_generated(ctx, dtype_, Shape{size}, [&](std::int64_t k) {
+      if (period == 0) return 1.0;
       const double t = 2 * signal_pi * static_cast<double>(k) / static_cast<double>(period);
-      w[static_cast<std::size_t>(k)] = a0_ - a1_ * std::cos(t) + a2_ * std::cos(2 * t);
-    }
-    write_doubles(ctx, dtype_, Shape{size}, w);
+      return a0_ - a1_ * std::cos(t) + a2_ * std::cos(2 * t);
+    });
   }
 
  private:
@@ -226,13 +223,13 @@ class DftKernel final : public OpKernel {
     }
     const std::size_t axis = normalize_axis(info, axis_, rank);
     if (axis == rank - 1) {
-      info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axis_) +
-                                              " is the real/imaginary dim, not a signal dim");
+      info.fail(ErrorKind::invalid_model,
+                "axis " + std::to_string(axis_) + " is the real/imaginary dim, not a signal dim");
     }
     const bool complex_in = x.shape()[rank - 1] == 2;
     if (onesided_ && complex_in) {
-      info.fail(ErrorKind::invalid_argument, "onesided needs a real input ([..., 1]), not " +
-                                                 x.shape().to_string());
+      info.fail(ErrorKind::invalid_argument,
+                "onesided needs a real input ([..., 1]), not " + x.shape().to_string());
     }
     const std::int64_t n_in = x.shape()[axis];
     std::int64_t n = n_in;
@@ -251,14 +248,17 @@ class DftKernel final : public OpKernel {
     const std::int64_t inner = span_of(x.shape(), axis + 1, rank - 1);
     const std::int64_t channels = complex_in ? 2 : 1;
 
-    const FourierTransform dft(n, inverse_ == 1);
-    std::vector<FourierTransform::complex> line(static_cast<std::size_t>(n)), scratch;
     visit_dtype(
         info, x.dtype(),
         [&](auto tag) {
           using T = decltype(tag);
           const T* px = x.data<T>();
-          T* py = ctx.output(0, x.dtype(), make_shape(out_dims)).data<T>();
+          // The output first: the runner checks its size, which bounds the tables below.
+          Tensor& y = ctx.output(0, x.dtype(), make_shape(out_dims));
+          if (y.numel() == 0) return;
+          T* py = y.data<T>();
+          const FourierTransform dft(n, inverse_ == 1);
+          std::vector<FourierTransform::complex> line(static_cast<std::size_t>(n)), scratch;
           const std::int64_t used = std::min(n, n_in);
           for (std::int64_t o = 0; o < outer; ++o) {
             for (std::int64_t i = 0; i < inner; ++i) {
@@ -307,9 +307,9 @@ class StftKernel final : public OpKernel {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
     if (x.rank() != 3 || (x.shape()[2] != 1 && x.shape()[2] != 2)) {
-      info.fail(ErrorKind::shape_mismatch,
-                "signal must be [batch, length, 1 or 2] (real or complex), not " +
-                    x.shape().to_string());
+      info.fail(
+          ErrorKind::shape_mismatch,
+          "signal must be [batch, length, 1 or 2] (real or complex), not " + x.shape().to_string());
     }
     const bool complex_in = x.shape()[2] == 2;
     if (onesided_ && complex_in) {
@@ -408,26 +408,28 @@ class MelWeightMatrixKernel final : public OpKernel {
     const double lower = float_input(info, ctx.input(3), "lower_edge_hertz");
     const double upper = float_input(info, ctx.input(4), "upper_edge_hertz");
     if (mels < 1 || dft_length < 1 || sample_rate < 1) {
-      info.fail(ErrorKind::invalid_argument,
-                "num_mel_bins " + std::to_string(mels) + ", dft_length " +
-                    std::to_string(dft_length) + " and sample_rate " +
-                    std::to_string(sample_rate) + " must be positive");
+      info.fail(ErrorKind::invalid_argument, "num_mel_bins " + std::to_string(mels) +
+                                                 ", dft_length " + std::to_string(dft_length) +
+                                                 " and sample_rate " + std::to_string(sample_rate) +
+                                                 " must be positive");
     }
     if (!(lower >= 0 && lower <= upper && std::isfinite(upper))) {
       info.fail(ErrorKind::invalid_argument, "lower_edge_hertz " + std::to_string(lower) +
-                                                 " and upper_edge_hertz " +
-                                                 std::to_string(upper) +
+                                                 " and upper_edge_hertz " + std::to_string(upper) +
                                                  " must satisfy 0 <= lower <= upper < inf");
     }
     const std::int64_t spectrum = dft_length / 2 + 1;
+    // The output first: its size is checked by the runner, and bounds the edge list below.
+    Tensor& y = ctx.output(0, dtype_, Shape{spectrum, mels});
     auto mel = [](double hz) { return 2595 * std::log10(1 + hz / 700); };
     const double low_mel = mel(lower);
     const double mel_step = (mel(upper) - low_mel) / static_cast<double>(mels + 2);
     std::vector<std::int64_t> edge(static_cast<std::size_t>(mels + 2));
     for (std::int64_t i = 0; i < mels + 2; ++i) {
-      const double hz = 700 * (std::pow(10.0, (static_cast<double>(i) * mel_step + low_mel) / 2595) - 1);
-      const double bin = std::floor(static_cast<double>(dft_length + 1) * hz /
-                                    static_cast<double>(sample_rate));
+      const double hz =
+          700 * (std::pow(10.0, (static_cast<double>(i) * mel_step + low_mel) / 2595) - 1);
+      const double bin =
+          std::floor((static_cast<double>(dft_length) + 1) * hz / static_cast<double>(sample_rate));
       // The last edge only bounds the last band (exclusive), so it may be one past the end.
       const std::int64_t limit = i == mels + 1 ? spectrum : spectrum - 1;
       if (!(bin >= 0 && bin <= static_cast<double>(limit))) {
@@ -439,24 +441,26 @@ class MelWeightMatrixKernel final : public OpKernel {
       }
       edge[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(bin);
     }
-    std::vector<double> w(static_cast<std::size_t>(spectrum * mels), 0.0);
-    auto at = [&](std::int64_t bin, std::int64_t band) -> double& {
-      return w[static_cast<std::size_t>(bin * mels + band)];
-    };
-    for (std::int64_t i = 0; i < mels; ++i) {
+    // Weight of spectrogram bin j in band i as the reference's loops leave it (the falling side,
+    // from the peak on, is written last).
+    auto weight = [&](std::int64_t j, std::int64_t i) {
       const std::int64_t lo = edge[static_cast<std::size_t>(i)];
       const std::int64_t mid = edge[static_cast<std::size_t>(i + 1)];
       const std::int64_t hi = edge[static_cast<std::size_t>(i + 2)];
-      if (mid == lo) {
-        at(mid, i) = 1;
-      } else {
-        for (std::int64_t j = lo; j <= mid; ++j)
-          at(j, i) = static_cast<double>(j - lo) / static_cast<double>(mid - lo);
-      }
-      for (std::int64_t j = mid; j < hi; ++j)
-        at(j, i) = static_cast<double>(hi - j) / static_cast<double>(hi - mid);
-    }
-    write_doubles(ctx, dtype_, Shape{spectrum, mels}, w);
+      if (j >= mid && j < hi) return static_cast<double>(hi - j) / static_cast<double>(hi - mid);
+      if (j == mid && mid == lo) return 1.0;
+      if (j >= lo && j <= mid) return static_cast<double>(j - lo) / static_cast<double>(mid - lo);
+      return 0.0;
+    };
+    visit_dtype(
+        info, dtype_,
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t j = 0; j < spectrum; ++j)
+            for (std::int64_t i = 0; i < mels; ++i) p[j * mels + i] = convert_to<T>(weight(j, i));
+        },
+        SignalOutputTypes{});
   }
 
  private:
