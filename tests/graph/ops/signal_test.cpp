@@ -24,7 +24,7 @@ Tensor i32_scalar(std::int32_t v) { return make_tensor<std::int32_t>(Shape{}, {v
 Tensor i64_scalar(std::int64_t v) { return make_tensor<std::int64_t>(Shape{}, {v}); }
 Tensor f32_scalar(float v) { return make_tensor<float>(Shape{}, {v}); }
 
-std::vector<float> random_floats(std::size_t n, unsigned seed) {
+std::vector<float> uniform_floats(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> d(-1, 1);
   std::vector<float> v(n);
@@ -166,7 +166,7 @@ TEST_CASE("DFT of real and complex signals along any axis", "[graph/ops/signal]"
 
   // Real [2, 6, 3, 1] along axis 1 (length 6: the direct sum) and axis 2 (length 3), and with
   // dft_length 8 (padded: the FFT) and 4 (truncated).
-  const std::vector<float> real = random_floats(36, 1);
+  const std::vector<float> real = uniform_floats(36, 1);
   const Tensor x = make_tensor<float>(Shape{2, 6, 3, 1}, real);
   OpTester("DFT", 17)
       .in(x)
@@ -190,7 +190,7 @@ TEST_CASE("DFT of real and complex signals along any axis", "[graph/ops/signal]"
   // Complex [3, 16, 2] (the FFT) and [3, 12, 2], forward and inverse, float and double.
   for (std::int64_t n : {std::int64_t{16}, std::int64_t{12}}) {
     INFO("length " << n);
-    const std::vector<float> c = random_floats(static_cast<std::size_t>(3 * n * 2), 2);
+    const std::vector<float> c = uniform_floats(static_cast<std::size_t>(3 * n * 2), 2);
     for (bool inverse : {false, true}) {
       OpTester("DFT", 17)
           .in(make_tensor<float>(Shape{3, n, 2}, c))
@@ -204,7 +204,7 @@ TEST_CASE("DFT of real and complex signals along any axis", "[graph/ops/signal]"
                {1e-6, 1e-6});
   }
   // A longer power of two (many FFT stages) against the naive sum.
-  const std::vector<float> long_signal = random_floats(256, 3);
+  const std::vector<float> long_signal = uniform_floats(256, 3);
   OpTester("DFT", 17)
       .in(make_tensor<float>(Shape{1, 256, 1}, long_signal))
       .check({make_tensor<float>(Shape{1, 256, 2},
@@ -252,7 +252,7 @@ TEST_CASE("DFT names what is wrong", "[graph/ops/signal]") {
 
 TEST_CASE("STFT frames, windows and one-sided spectra", "[graph/ops/signal]") {
   const std::int64_t batch = 2, length = 21;
-  const std::vector<float> s = random_floats(static_cast<std::size_t>(batch * length), 4);
+  const std::vector<float> s = uniform_floats(static_cast<std::size_t>(batch * length), 4);
   const Tensor signal = make_tensor<float>(Shape{batch, length, 1}, s);
   // The frames cut out and windowed here, each transformed by the naive DFT.
   auto reference = [&](const std::vector<float>& sig, std::int64_t channels, std::int64_t step,
@@ -279,7 +279,7 @@ TEST_CASE("STFT frames, windows and one-sided spectra", "[graph/ops/signal]") {
       .in(i64_scalar(8))
       .check({reference(s, 1, 3, 8, {}, true)});
   // A window of 6 (the direct sum) gives the frame length; two-sided.
-  const std::vector<float> window = random_floats(6, 5);
+  const std::vector<float> window = uniform_floats(6, 5);
   OpTester("STFT", 17)
       .in(signal)
       .in(i32_scalar(4))
@@ -294,7 +294,7 @@ TEST_CASE("STFT frames, windows and one-sided spectra", "[graph/ops/signal]") {
       .in(i64_scalar(6))
       .check({reference(s, 1, 5, 6, window, true)});
   // A complex signal, two-sided.
-  const std::vector<float> c = random_floats(static_cast<std::size_t>(batch * length * 2), 6);
+  const std::vector<float> c = uniform_floats(static_cast<std::size_t>(batch * length * 2), 6);
   OpTester("STFT", 17)
       .in(make_tensor<float>(Shape{batch, length, 2}, c))
       .in(i64_scalar(7))
