@@ -418,3 +418,37 @@ TEST_CASE("MelWeightMatrix names what is wrong", "[graph/ops/signal]") {
       .attr("output_datatype", std::int64_t{9})
       .expect_load_error(ErrorKind::invalid_model, "output_datatype must be numeric");
 }
+
+TEST_CASE("Signal ops: huge sizes are errors, empty batches and float16 work",
+          "[graph/ops/signal]") {
+  // Sizes beyond what may be allocated fail naming the output, before any table is built.
+  OpTester("HannWindow", 17)
+      .in(i64_scalar(std::int64_t{1} << 50))
+      .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
+  mel(1 << 30, 1 << 30, 8000, 0, 4000)
+      .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
+  OpTester("DFT", 17)
+      .in(Tensor(DType::f32, Shape{1, 4, 1}))
+      .in(i64_scalar(std::int64_t{1} << 50))
+      .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
+  // An empty batch with a huge dft_length: an empty output, no transform.
+  OpTester("DFT", 17)
+      .in(Tensor(DType::f32, Shape{0, 4, 1}))
+      .in(i64_scalar(std::int64_t{1} << 50))
+      .check({Tensor(DType::f32, Shape{0, std::int64_t{1} << 50, 2})});
+  // float16 windows (output_datatype 10) and a float16 DFT.
+  OpTester("HannWindow", 17)
+      .in(i32_scalar(4))
+      .attr("output_datatype", std::int64_t{10})
+      .check(
+          {make_tensor<inlay::float16>(Shape{4}, {inlay::to_float16(0), inlay::to_float16(0.5f),
+                                                  inlay::to_float16(1), inlay::to_float16(0.5f)})});
+  auto f16 = [](const std::vector<float>& v) {
+    std::vector<inlay::float16> h;
+    for (float x : v) h.push_back(inlay::to_float16(x));
+    return h;
+  };
+  OpTester("DFT", 17)
+      .in(make_tensor<inlay::float16>(Shape{1, 4, 1}, f16({1, 2, 3, 4})))
+      .check({make_tensor<inlay::float16>(Shape{1, 4, 2}, f16({10, 0, -2, 2, -2, 0, -2, -2}))});
+}
