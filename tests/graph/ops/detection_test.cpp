@@ -1,6 +1,7 @@
-// Graph-door tests of NonMaxSuppression (include/inlay/graph/ops/detection.hpp): the box formats,
-// thresholds, ties and limits, a brute-force reference on random boxes, and the errors for
-// shapes and dtypes that do not fit.
+// Graph-door tests of NonMaxSuppression and RoiAlign (include/inlay/graph/ops/detection.hpp): the
+// box formats, thresholds, ties and limits, a brute-force reference on random boxes; RoiAlign by
+// hand and against an element-by-element reference; and the errors for shapes, dtypes and
+// attributes that do not fit.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -201,4 +202,186 @@ TEST_CASE("NonMaxSuppression names what is wrong", "[graph/ops/detection]") {
       .in(scores)
       .attr("center_point_box", std::int64_t{2})
       .expect_load_error(ErrorKind::invalid_model, "center_point_box");
+}
+
+namespace {
+
+// X at (y, x) by bilinear interpolation: 0 more than a pixel outside, clamped to the edge within.
+double bilinear_at(const std::vector<float>& plane, std::int64_t h, std::int64_t w, double y,
+                   double x) {
+  if (y < -1 || y > static_cast<double>(h) || x < -1 || x > static_cast<double>(w)) return 0;
+  y = std::min(std::max(y, 0.0), static_cast<double>(h - 1));
+  x = std::min(std::max(x, 0.0), static_cast<double>(w - 1));
+  const auto y0 = static_cast<std::int64_t>(std::floor(y)), x0 = static_cast<std::int64_t>(x);
+  const std::int64_t y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
+  auto v = [&](std::int64_t yy, std::int64_t xx) {
+    return static_cast<double>(plane[static_cast<std::size_t>(yy * w + xx)]);
+  };
+  const double fy = y - static_cast<double>(y0), fx = x - static_cast<double>(x0);
+  return (1 - fy) * ((1 - fx) * v(y0, x0) + fx * v(y0, x1)) +
+         fy * ((1 - fx) * v(y1, x0) + fx * v(y1, x1));
+}
+
+struct RoiAlignCase {
+  std::int64_t n, c, h, w, oh, ow, sampling;
+  float scale;
+  bool half_pixel, max;
+};
+
+// RoiAlign output element by element, as the Mask R-CNN paper and the ONNX spec describe it.
+std::vector<float> reference_roi_align(const RoiAlignCase& p, const std::vector<float>& x,
+                                       const std::vector<float>& rois,
+                                       const std::vector<std::int64_t>& batch) {
+  std::vector<float> y;
+  const double shift = p.half_pixel ? 0.5 : 0.0;
+  for (std::size_t r = 0; r < batch.size(); ++r) {
+    const double x1 = rois[r * 4] * p.scale - shift, y1 = rois[r * 4 + 1] * p.scale - shift;
+    double rw = rois[r * 4 + 2] * p.scale - shift - x1, rh = rois[r * 4 + 3] * p.scale - shift - y1;
+    if (!p.half_pixel) {
+      rw = std::max(rw, 1.0);
+      rh = std::max(rh, 1.0);
+    }
+    const double bh = rh / static_cast<double>(p.oh), bw = rw / static_cast<double>(p.ow);
+    const std::int64_t gh = p.sampling ? p.sampling : static_cast<std::int64_t>(std::ceil(bh));
+    const std::int64_t gw = p.sampling ? p.sampling : static_cast<std::int64_t>(std::ceil(bw));
+    for (std::int64_t ch = 0; ch < p.c; ++ch) {
+      const auto first = x.begin() + (batch[r] * p.c + ch) * p.h * p.w;
+      const std::vector<float> plane(first, first + p.h * p.w);
+      for (std::int64_t i = 0; i < p.oh; ++i) {
+        for (std::int64_t j = 0; j < p.ow; ++j) {
+          std::vector<double> samples;
+          for (std::int64_t a = 0; a < gh; ++a)
+            for (std::int64_t b = 0; b < gw; ++b)
+              samples.push_back(
+                  bilinear_at(plane, p.h, p.w,
+                              y1 + bh * (static_cast<double>(i) +
+                                         (static_cast<double>(a) + 0.5) / static_cast<double>(gh)),
+                              x1 + bw * (static_cast<double>(j) + (static_cast<double>(b) + 0.5) /
+                                                                      static_cast<double>(gw))));
+          double out = 0;
+          if (p.max && !samples.empty()) out = *std::max_element(samples.begin(), samples.end());
+          if (!p.max)
+            for (double s : samples) out += s / static_cast<double>(samples.size());
+          y.push_back(static_cast<float>(out));
+        }
+      }
+    }
+  }
+  return y;
+}
+
+OpTester roi_align(const Tensor& x, const Tensor& rois, const std::vector<std::int64_t>& batch,
+                   int opset = 16) {
+  OpTester t("RoiAlign", opset);
+  t.in(x).in(rois).in(
+      make_tensor<std::int64_t>(Shape{static_cast<std::int64_t>(batch.size())}, batch));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("RoiAlign by hand", "[graph/ops/detection]") {
+  // X = [[1, 2], [3, 4]], the roi (0, 0)..(1, 1), one output bin.
+  const Tensor x = make_tensor<float>(Shape{1, 1, 2, 2}, {1, 2, 3, 4});
+  const Tensor roi = make_tensor<float>(Shape{1, 4}, {0, 0, 1, 1});
+  // output_half_pixel, one sample: the bin centre (0.5, 0.5) is the mean 2.5.
+  roi_align(x, roi, {0})
+      .attr("coordinate_transformation_mode", std::string("output_half_pixel"))
+      .attr("sampling_ratio", std::int64_t{1})
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {2.5f})});
+  // half_pixel shifts the roi by -0.5: the centre is pixel (0, 0).
+  roi_align(x, roi, {0})
+      .attr("sampling_ratio", std::int64_t{1})
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {1})});
+  // Opset 10 has no half_pixel: it samples the centre as output_half_pixel does.
+  roi_align(x, roi, {0}, 10)
+      .attr("sampling_ratio", std::int64_t{1})
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {2.5f})});
+  // 2 x 2 samples at 0.25 and 0.75: 1.75, 2.25, 2.75, 3.25; avg 2.5, max 3.25 (the spec's max
+  // of the interpolated samples; the largest weighted corner term would be 4 * 0.5625 = 2.25).
+  roi_align(x, roi, {0})
+      .attr("coordinate_transformation_mode", std::string("output_half_pixel"))
+      .attr("sampling_ratio", std::int64_t{2})
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {2.5f})});
+  roi_align(x, roi, {0})
+      .attr("coordinate_transformation_mode", std::string("output_half_pixel"))
+      .attr("sampling_ratio", std::int64_t{2})
+      .attr("mode", std::string("max"))
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {3.25f})});
+  // Two bins across, one sample each: (y, x) = (0.5, 0.25) gives 2.25, (0.5, 0.75) 2.75.
+  roi_align(x, roi, {0})
+      .attr("coordinate_transformation_mode", std::string("output_half_pixel"))
+      .attr("output_width", std::int64_t{2})
+      .attr("sampling_ratio", std::int64_t{1})
+      .check({make_tensor<float>(Shape{1, 1, 1, 2}, {2.25f, 2.75f})});
+  // A roi far outside samples 0.
+  roi_align(x, make_tensor<float>(Shape{1, 4}, {10, 10, 12, 12}), {0})
+      .check({make_tensor<float>(Shape{1, 1, 1, 1}, {0})});
+  // No rois: an empty output.
+  roi_align(x, Tensor(DType::f32, Shape{0, 4}), {})
+      .attr("output_height", std::int64_t{3})
+      .check({Tensor(DType::f32, Shape{0, 1, 3, 1})});
+}
+
+TEST_CASE("RoiAlign matches an element-by-element reference", "[graph/ops/detection]") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> value(-1, 1), corner(-2, 14), extent(0.5f, 9);
+  for (bool half_pixel : {true, false}) {
+    for (bool max : {false, true}) {
+      for (std::int64_t sampling : {std::int64_t{0}, std::int64_t{2}}) {
+        RoiAlignCase p{2, 3, 9, 11, 3, 4, sampling, 0.75f, half_pixel, max};
+        INFO("half_pixel " << half_pixel << ", max " << max << ", sampling " << sampling);
+        std::vector<float> x(static_cast<std::size_t>(p.n * p.c * p.h * p.w));
+        for (float& v : x) v = value(rng);
+        std::vector<float> rois;
+        std::vector<std::int64_t> batch;
+        for (int r = 0; r < 5; ++r) {
+          const float x1 = corner(rng), y1 = corner(rng);
+          rois.insert(rois.end(), {x1, y1, x1 + extent(rng), y1 + extent(rng)});
+          batch.push_back(r % 2);
+        }
+        roi_align(make_tensor<float>(Shape{p.n, p.c, p.h, p.w}, x),
+                  make_tensor<float>(Shape{5, 4}, rois), batch)
+            .attr("coordinate_transformation_mode",
+                  std::string(half_pixel ? "half_pixel" : "output_half_pixel"))
+            .attr("mode", std::string(max ? "max" : "avg"))
+            .attr("output_height", p.oh)
+            .attr("output_width", p.ow)
+            .attr("sampling_ratio", sampling)
+            .attr("spatial_scale", p.scale)
+            .check({make_tensor<float>(Shape{5, p.c, p.oh, p.ow},
+                                       reference_roi_align(p, x, rois, batch))});
+      }
+    }
+  }
+}
+
+TEST_CASE("RoiAlign names what is wrong", "[graph/ops/detection]") {
+  const Tensor x = Tensor(DType::f32, Shape{1, 2, 4, 4});
+  const Tensor roi = make_tensor<float>(Shape{1, 4}, {0, 0, 2, 2});
+  roi_align(Tensor(DType::f32, Shape{2, 4, 4}), roi, {0})
+      .expect_run_error(ErrorKind::shape_mismatch, "X must be [N, C, H, W]");
+  roi_align(x, Tensor(DType::f32, Shape{1, 5}), {0})
+      .expect_run_error(ErrorKind::shape_mismatch, "rois must be [num_rois, 4]");
+  roi_align(x, roi, {0, 0}).expect_run_error(ErrorKind::shape_mismatch, "batch_indices [2]");
+  roi_align(x, roi, {1}).expect_run_error(ErrorKind::invalid_argument, "batch_indices[0] = 1");
+  roi_align(x, roi, {-1}).expect_run_error(ErrorKind::invalid_argument, "batch_indices[0] = -1");
+  roi_align(x, Tensor(DType::f64, Shape{1, 4}), {0})
+      .expect_run_error(ErrorKind::invalid_model, "rois have dtype f64");
+  roi_align(x, make_tensor<float>(Shape{1, 4}, {0, 0, std::nanf(""), 2}), {0})
+      .expect_run_error(ErrorKind::invalid_argument, "roi 0 is not finite");
+  roi_align(x, make_tensor<float>(Shape{1, 4}, {0, 0, 1e9f, 2}), {0})
+      .expect_run_error(ErrorKind::invalid_argument, "sampling grid");
+  roi_align(x, roi, {0})
+      .attr("mode", std::string("min"))
+      .expect_load_error(ErrorKind::unsupported_op, "mode 'min'");
+  roi_align(x, roi, {0})
+      .attr("coordinate_transformation_mode", std::string("align_corners"))
+      .expect_load_error(ErrorKind::unsupported_op, "coordinate_transformation_mode");
+  roi_align(x, roi, {0})
+      .attr("output_height", std::int64_t{0})
+      .expect_load_error(ErrorKind::invalid_model, "output_height 0");
+  roi_align(x, roi, {0})
+      .attr("sampling_ratio", std::int64_t{-1})
+      .expect_load_error(ErrorKind::invalid_model, "sampling_ratio -1");
 }

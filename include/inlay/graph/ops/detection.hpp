@@ -1,5 +1,6 @@
-// Object-detection post-processing: NonMaxSuppression (the step after SSD/YOLO/Faster R-CNN
-// heads that keeps the best-scoring box of each cluster of overlapping boxes).
+// Object-detection ops: NonMaxSuppression (the step after SSD/YOLO/Faster R-CNN heads that keeps
+// the best-scoring box of each cluster of overlapping boxes) and RoiAlign (the pooling of each
+// region proposal to a fixed-size feature map in two-stage detectors).
 // Implementation-only.
 #ifndef INLAY_GRAPH_OPS_DETECTION_HPP
 #define INLAY_GRAPH_OPS_DETECTION_HPP
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -163,8 +165,209 @@ class NonMaxSuppressionKernel final : public OpKernel {
   std::int64_t center_point_box_;
 };
 
+// RoiAlign (opset 10, 16; He et al., Mask R-CNN, arXiv:1703.06870): X [N, C, H, W], rois [R, 4]
+// as (x1, y1, x2, y2) in image coordinates, batch_indices [R] -> Y [R, C, output_height,
+// output_width]. Each output bin holds a grid of sampling_ratio x sampling_ratio points (0:
+// ceil(roi size / output size) per axis, per roi); each point is a bilinear sample of X and the
+// bin is their mean (avg) or their maximum (max). The geometry is Detectron's: half_pixel shifts
+// the scaled roi by -0.5 pixel; output_half_pixel (the only behaviour of opset 10) does not and
+// widens a roi to at least 1 x 1. A point more than one pixel outside X samples 0; a point
+// within clamps to the edge.
+// max mode follows the spec (the largest bilinear sample of the bin); onnxruntime takes instead the
+// largest of the four weighted corner terms w_i * v_i of each sample, so its max results differ.
+class RoiAlignKernel final : public OpKernel {
+ public:
+  RoiAlignKernel(const OpInfo& info, bool opset16)
+      : output_height_(info.get_int("output_height", 1)),
+        output_width_(info.get_int("output_width", 1)),
+        sampling_ratio_(info.get_int("sampling_ratio", 0)),
+        spatial_scale_(info.get_float("spatial_scale", 1.0f)) {
+    max_ = enum_attribute<bool>(info, "mode", "avg", {{"avg", false}, {"max", true}});
+    half_pixel_ =
+        opset16 && enum_attribute<bool>(info, "coordinate_transformation_mode", "half_pixel",
+                                        {{"half_pixel", true}, {"output_half_pixel", false}});
+    if (output_height_ < 1 || output_width_ < 1) {
+      info.fail(ErrorKind::invalid_model, "output_height " + std::to_string(output_height_) +
+                                              " and output_width " + std::to_string(output_width_) +
+                                              " must be >= 1");
+    }
+    if (sampling_ratio_ < 0) {
+      info.fail(ErrorKind::invalid_model,
+                "sampling_ratio " + std::to_string(sampling_ratio_) + " is negative");
+    }
+    if (!std::isfinite(spatial_scale_)) {
+      info.fail(ErrorKind::invalid_model, "spatial_scale is not finite");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& rois = ctx.input(1);
+    const Tensor& indices = ctx.input(2);
+    if (x.rank() != 4) {
+      info.fail(ErrorKind::shape_mismatch, "X must be [N, C, H, W], not " + x.shape().to_string());
+    }
+    if (rois.rank() != 2 || rois.shape()[1] != 4) {
+      info.fail(ErrorKind::shape_mismatch,
+                "rois must be [num_rois, 4], not " + rois.shape().to_string());
+    }
+    if (indices.rank() != 1 || indices.shape()[0] != rois.shape()[0]) {
+      info.fail(ErrorKind::shape_mismatch, "batch_indices " + indices.shape().to_string() +
+                                               " must be [num_rois] for rois " +
+                                               rois.shape().to_string());
+    }
+    if (rois.dtype() != x.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("rois have dtype ") +
+                                              dtype_name(rois.dtype()) + ", X " +
+                                              dtype_name(x.dtype()));
+    }
+    const std::vector<std::int64_t> batch = read_ints(info, indices, "batch_indices");
+    const std::int64_t n = x.shape()[0], channels = x.shape()[1];
+    const std::int64_t height = x.shape()[2], width = x.shape()[3];
+    const std::int64_t count = rois.shape()[0];
+    const std::int64_t bins = output_height_ * output_width_;
+    std::vector<Tap> taps;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          const T* pr = rois.data<T>();
+          T* py = ctx.output(0, x.dtype(), Shape{count, channels, output_height_, output_width_})
+                      .data<T>();
+          for (std::int64_t r = 0; r < count; ++r) {
+            const std::int64_t b = batch[static_cast<std::size_t>(r)];
+            if (b < 0 || b >= n) {
+              info.fail(ErrorKind::invalid_argument,
+                        "batch_indices[" + std::to_string(r) + "] = " + std::to_string(b) +
+                            " is outside [0, " + std::to_string(n) + ")");
+            }
+            double box[4];
+            for (int k = 0; k < 4; ++k) box[k] = static_cast<double>(to_scalar(pr[r * 4 + k]));
+            const std::int64_t grid = sample_taps(info, r, box, height, width, taps);
+            const std::size_t per_bin = taps.size() / static_cast<std::size_t>(bins);
+            for (std::int64_t c = 0; c < channels; ++c) {
+              const T* plane = px + (b * channels + c) * height * width;
+              T* out = py + (r * channels + c) * bins;
+              for (std::int64_t bin = 0; bin < bins; ++bin) {
+                const Tap* t = taps.data() + static_cast<std::size_t>(bin) * per_bin;
+                double acc = 0;
+                for (std::size_t s = 0; s < per_bin; ++s) {
+                  double v = 0;
+                  for (int k = 0; k < 4; ++k)
+                    v += t[s].weight[k] * static_cast<double>(to_scalar(plane[t[s].offset[k]]));
+                  acc = max_ ? (s == 0 ? v : std::max(acc, v)) : acc + v;
+                }
+                if (!max_) acc /= static_cast<double>(std::max<std::int64_t>(grid, 1));
+                out[bin] = convert_to<T>(acc);
+              }
+            }
+          }
+        },
+        TypeList<float, double, float16>{});
+  }
+
+ private:
+  // A bilinear sample: four pixel offsets in a channel plane and their weights (all 0 outside).
+  struct Tap {
+    std::int64_t offset[4];
+    double weight[4];
+  };
+
+  // The taps of roi r, bin after bin (row-major), each bin's grid points after one another;
+  // returns the number of points per bin.
+  std::int64_t sample_taps(const OpInfo& info, std::int64_t r, const double* box,
+                           std::int64_t height, std::int64_t width, std::vector<Tap>& taps) const {
+    const double shift = half_pixel_ ? 0.5 : 0.0;
+    const double scale = static_cast<double>(spatial_scale_);
+    const double x0 = box[0] * scale - shift, y0 = box[1] * scale - shift;
+    double roi_w = box[2] * scale - shift - x0, roi_h = box[3] * scale - shift - y0;
+    if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(roi_w) ||
+        !std::isfinite(roi_h)) {
+      info.fail(ErrorKind::invalid_argument, "roi " + std::to_string(r) + " is not finite");
+    }
+    if (!half_pixel_) {
+      roi_w = std::max(roi_w, 1.0);
+      roi_h = std::max(roi_h, 1.0);
+    }
+    const double bin_h = roi_h / static_cast<double>(output_height_);
+    const double bin_w = roi_w / static_cast<double>(output_width_);
+    // The adaptive grid grows with the roi; a limit keeps a huge roi from taking forever.
+    constexpr double max_grid = 4096;
+    const double grid_h =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_h);
+    const double grid_w =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_w);
+    if (grid_h > max_grid || grid_w > max_grid) {
+      info.fail(ErrorKind::invalid_argument,
+                "roi " + std::to_string(r) + " needs a sampling grid of " + std::to_string(grid_h) +
+                    " x " + std::to_string(grid_w) +
+                    " points per bin (at most 4096 per side; set sampling_ratio)");
+    }
+    const std::int64_t gh = std::max<std::int64_t>(static_cast<std::int64_t>(grid_h), 0);
+    const std::int64_t gw = std::max<std::int64_t>(static_cast<std::int64_t>(grid_w), 0);
+    taps.clear();
+    for (std::int64_t ph = 0; ph < output_height_; ++ph) {
+      for (std::int64_t pw = 0; pw < output_width_; ++pw) {
+        for (std::int64_t iy = 0; iy < gh; ++iy) {
+          const double y = y0 + static_cast<double>(ph) * bin_h +
+                           (static_cast<double>(iy) + 0.5) * bin_h / static_cast<double>(gh);
+          for (std::int64_t ix = 0; ix < gw; ++ix) {
+            const double xx = x0 + static_cast<double>(pw) * bin_w +
+                              (static_cast<double>(ix) + 0.5) * bin_w / static_cast<double>(gw);
+            taps.push_back(bilinear_tap(y, xx, height, width));
+          }
+        }
+      }
+    }
+    return gh * gw;
+  }
+
+  static Tap bilinear_tap(double y, double x, std::int64_t height, std::int64_t width) {
+    Tap t{{0, 0, 0, 0}, {0, 0, 0, 0}};
+    if (height == 0 || width == 0 || y < -1.0 || y > static_cast<double>(height) || x < -1.0 ||
+        x > static_cast<double>(width)) {
+      return t;
+    }
+    y = std::max(y, 0.0);
+    x = std::max(x, 0.0);
+    auto low = static_cast<std::int64_t>(y), left = static_cast<std::int64_t>(x);
+    std::int64_t high = low + 1, right = left + 1;
+    if (low >= height - 1) {
+      low = high = height - 1;
+      y = static_cast<double>(low);
+    }
+    if (left >= width - 1) {
+      left = right = width - 1;
+      x = static_cast<double>(left);
+    }
+    const double ly = y - static_cast<double>(low), lx = x - static_cast<double>(left);
+    const double hy = 1 - ly, hx = 1 - lx;
+    t.offset[0] = low * width + left;
+    t.offset[1] = low * width + right;
+    t.offset[2] = high * width + left;
+    t.offset[3] = high * width + right;
+    t.weight[0] = hy * hx;
+    t.weight[1] = hy * lx;
+    t.weight[2] = ly * hx;
+    t.weight[3] = ly * lx;
+    return t;
+  }
+
+  std::int64_t output_height_, output_width_, sampling_ratio_;
+  float spatial_scale_;
+  bool max_ = false, half_pixel_ = true;
+};
+
 inline void register_detection_ops(OpSet& ops) {
   ops.add("", "NonMaxSuppression", 10, factory<NonMaxSuppressionKernel>());
+  ops.add("", "RoiAlign", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RoiAlignKernel>(info, false);
+  });
+  ops.add("", "RoiAlign", 16, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RoiAlignKernel>(info, true);
+  });
 }
 
 }  // namespace ops

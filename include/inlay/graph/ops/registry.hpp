@@ -23,6 +23,7 @@
 #include "inlay/graph/ops/resize.hpp"
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
+#include "inlay/graph/ops/signal.hpp"
 #include "inlay/graph/ops/softmax.hpp"
 #include "inlay/graph/ops/text.hpp"
 #include "inlay/graph/ops/training.hpp"
@@ -52,6 +53,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_resize_ops(ops);
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
+    graph::ops::register_signal_ops(ops);
     graph::ops::register_softmax_ops(ops);
     graph::ops::register_text_ops(ops);
     graph::ops::register_training_ops(ops);
