@@ -115,6 +115,9 @@ inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what)
     case DType::f32: return *t.data<float>();
     case DType::f64: return *t.data<double>();
     case DType::f16: return to_float(*t.data<float16>());
+    case DType::bf16: return to_float(*t.data<bfloat16>());
+    case DType::string:
+      info.fail(ErrorKind::invalid_model, std::string(what) + " must be a number, not a string");
     case DType::i8: return *t.data<std::int8_t>();
     case DType::u8: return *t.data<std::uint8_t>();
     case DType::i16: return *t.data<std::int16_t>();
@@ -161,8 +164,9 @@ void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
 using FloatTypes = TypeList<float, double>;
 using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
                               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool, float16>;
+using AllTypes =
+    TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
+             std::uint32_t, std::int64_t, std::uint64_t, bool, float16, bfloat16>;
 
 // Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
 inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -175,7 +179,12 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
 // Copies the bytes of `src` into a new output of the same dtype and the given shape.
 inline void copy_to_output(OpContext& ctx, std::size_t i, const Tensor& src, const Shape& shape) {
   Tensor& out = ctx.output(i, src.dtype(), shape);
-  if (src.nbytes()) std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  if (src.dtype() == DType::string) {
+    std::copy(src.data<std::string>(), src.data<std::string>() + src.numel(),
+              out.data<std::string>());
+  } else if (src.nbytes()) {
+    std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  }
 }
 
 // NumPy broadcast of several shapes; an Error naming the node when they do not broadcast.
@@ -253,25 +262,43 @@ template <>
 struct ScalarOf<float16> {
   using type = float;
 };
+template <>
+struct ScalarOf<bfloat16> {
+  using type = float;
+};
 template <class T>
 using scalar_t = typename ScalarOf<T>::type;
+// The 16-bit storage floats (float16, bfloat16): computed in float.
 template <class T>
-constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+constexpr bool is_half_v = std::is_same<T, float16>::value || std::is_same<T, bfloat16>::value;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || is_half_v<T>;
+
+// A float rounded (to nearest even) into the 16-bit float type T.
+template <class T>
+inline T to_half(float f) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(f);
+  } else {
+    return to_bfloat16(f);
+  }
+}
 
 template <class T>
 inline scalar_t<T> to_scalar(T v) {
   return v;
 }
 inline float to_scalar(float16 v) { return to_float(v); }
+inline float to_scalar(bfloat16 v) { return to_float(v); }
 
 template <class T, class S>
 inline T convert_to(S v) {
-  if constexpr (std::is_same<S, float16>::value) {
+  if constexpr (is_half_v<S>) {
     return convert_to<T>(to_float(v));
   } else if constexpr (std::is_same<T, bool>::value) {
     return v != S(0);
-  } else if constexpr (std::is_same<T, float16>::value) {
-    return to_float16(static_cast<float>(v));
+  } else if constexpr (is_half_v<T>) {
+    return to_half<T>(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
     if (v <= static_cast<S>(std::numeric_limits<T>::lowest()))

@@ -23,6 +23,7 @@
 #include "inlay/graph/ops/selection.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/softmax.hpp"
+#include "inlay/graph/ops/string_normalizer.hpp"
 #include "inlay/graph/ops/training.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -50,6 +51,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_selection_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_string_normalizer_ops(ops);
     graph::ops::register_training_ops(ops);
     return ops;
   }();
