@@ -1,12 +1,16 @@
 // Numbers as text and back, for Cast between STRING and the numeric types. Locale-independent
-// (std::to_chars / std::from_chars): a host's setlocale must not change what a model computes.
-// Implementation-only.
+// where the standard library has floating-point std::to_chars / std::from_chars (a host's
+// setlocale must not change what a model computes); older libraries fall back to snprintf and
+// strtod, which read and write the C locale's decimal point. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_NUMBER_TEXT_HPP
 #define INLAY_GRAPH_OPS_NUMBER_TEXT_HPP
 
 #include <charconv>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,14 +50,55 @@ inline std::string place_digits(bool negative, std::string digits, int exponent)
   return s + std::to_string(e);
 }
 
-// Splits std::to_chars' scientific form "d.ddde-XX" into its digits and exponent.
+#ifndef INLAY_FLOAT_CHARCONV  // predefined as 0 to test the fallback
+#if defined(__cpp_lib_to_chars) || (defined(__GLIBCXX__) && __GNUC__ >= 11)
+#define INLAY_FLOAT_CHARCONV 1
+#else
+#define INLAY_FLOAT_CHARCONV 0
+#endif
+#endif
+
+// v in scientific form with `precision` digits after the point ("d.ddde-XX") into buf.
+inline const char* scientific_text(double v, int precision, char* buf, std::size_t size) {
+#if INLAY_FLOAT_CHARCONV
+  return std::to_chars(buf, buf + size, v, std::chars_format::scientific, precision).ptr;
+#else
+  const int n = std::snprintf(buf, size, "%.*e", precision, v);
+  return buf + (n < 0 ? 0 : n);
+#endif
+}
+
+// Reads the whole of `text` as a double (no sign check, no literals): false when it is not one;
+// out of range sets `overflowed` and leaves `out` unset.
+inline bool read_double(std::string_view text, double& out, bool& overflowed) {
+  overflowed = false;
+#if INLAY_FLOAT_CHARCONV
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+  overflowed = r.ec == std::errc::result_out_of_range;
+  return (r.ec == std::errc() || overflowed) && r.ptr == text.data() + text.size();
+#else
+  for (char c : text) {  // what from_chars would take: refuses hex, spaces, "infinity" ...
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+      return false;
+    }
+  }
+  const std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtod(copy.c_str(), &end);
+  overflowed = errno == ERANGE && (std::isinf(out) || out == 0);
+  return !copy.empty() && end == copy.c_str() + copy.size();
+#endif
+}
+
+// Splits the scientific form "d.ddde-XX" into its digits and exponent.
 inline std::string place_scientific(const char* begin, const char* end) {
   const std::string_view text(begin, static_cast<std::size_t>(end - begin));
   const bool negative = text.front() == '-';
   const std::size_t e = text.find('e');
   std::string digits;
   for (std::size_t i = negative ? 1 : 0; i < e; ++i) {
-    if (text[i] != '.') digits += text[i];
+    if (text[i] >= '0' && text[i] <= '9') digits += text[i];  // not the point (',' in some locales)
   }
   int exponent = 0;
   const char* p = text.data() + e + 1;
@@ -71,20 +116,25 @@ std::string number_to_text(T value) {
   if (std::isinf(v)) return v < 0 ? "-INF" : "INF";
   char buf[64];
   if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+#if INLAY_FLOAT_CHARCONV
   if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {
     const auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
     return place_scientific(buf, r.ptr);
-  } else {  // the 16-bit floats: the fewest digits that narrow back to the same bits
-    const float f = to_scalar(value);
-    for (int precision = 0;; ++precision) {
-      const auto r =
-          std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific, precision);
-      float back = 0;
-      std::from_chars(buf, r.ptr, back);
-      if (to_half<T>(back).bits == value.bits || precision >= 8) {
-        return place_scientific(buf, r.ptr);
-      }
+  }
+#endif
+  // The fewest digits that read back as the same value of T (17 always do for a double).
+  for (int precision = 0;; ++precision) {
+    const char* end = scientific_text(v, precision, buf, sizeof buf);
+    double back = 0;
+    bool overflowed = false;
+    read_double(std::string_view(buf, static_cast<std::size_t>(end - buf)), back, overflowed);
+    bool same;
+    if constexpr (is_half_v<T>) {
+      same = to_half<T>(static_cast<float>(back)).bits == value.bits;
+    } else {
+      same = static_cast<T>(back) == value;
     }
+    if (same || precision >= 16) return place_scientific(buf, end);
   }
 }
 
@@ -148,14 +198,13 @@ inline bool text_to_number(std::string_view text, double& out) {
   if (body.empty() || body.front() == '+' || (body.front() == '-' && text.front() == '+')) {
     return false;
   }
-  const auto r = std::from_chars(body.data(), body.data() + body.size(), out);
-  if (r.ec == std::errc::result_out_of_range) {  // from_chars leaves `out` unset: inf or 0
-    const bool negative = body.front() == '-';
+  bool overflowed = false;
+  if (!read_double(body, out, overflowed)) return false;
+  if (overflowed) {  // beyond a double: inf, or 0 below the smallest subnormal
     out = decimal_magnitude(body) > 0 ? HUGE_VAL : 0.0;
-    if (negative) out = -out;
-    return r.ptr == body.data() + body.size();
+    if (body.front() == '-') out = -out;
   }
-  return r.ec == std::errc() && r.ptr == body.data() + body.size();
+  return true;
 }
 
 // The string of an integer or bool element.
