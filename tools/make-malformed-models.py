@@ -210,8 +210,8 @@ def tensor_cases():
     w = tensor("W", TensorProto.INT8, [2], int32_data=[1, 300])
     with_w("initializer_int8_out_of_range", w, "invalid_model", "tensor 'W'", "int32_data[1] = 300",
            "does not fit INT8")
-    w = tensor("W", TensorProto.STRING, [1], string_data=[b"text"])
-    with_w("initializer_string_dtype", w, "unsupported_op", "tensor 'W'", "STRING")
+    w = tensor("W", TensorProto.COMPLEX64, [1], float_data=[1.0, 2.0])
+    with_w("initializer_complex_dtype", w, "unsupported_op", "tensor 'W'", "COMPLEX64")
     w = tensor("W", TensorProto.FLOAT, [1] * 9, float_data=[1.0])
     with_w("initializer_rank_9", w, "unsupported_op", "tensor 'W'", "rank 9")
     w = weights()
@@ -226,8 +226,8 @@ def tensor_cases():
     with_input("input_rank_9", value("x", [1] * 9), "unsupported_op", "value 'x'", "rank 9")
     with_input("input_no_element_type", value("x", [1, 4], TensorProto.UNDEFINED), "invalid_model",
                "input 'x'", "no element type")
-    with_input("input_string_dtype", value("x", [1, 4], TensorProto.STRING), "unsupported_op",
-               "value 'x'", "STRING")
+    with_input("input_complex_dtype", value("x", [1, 4], TensorProto.COMPLEX64), "unsupported_op",
+               "value 'x'", "COMPLEX64")
     with_input("input_sequence_type",
                helper.make_tensor_sequence_value_info("x", TensorProto.FLOAT, [1, 4]),
                "unsupported_op", "value 'x'", "not a tensor")

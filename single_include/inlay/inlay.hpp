@@ -122,11 +122,30 @@ INLAY_NAMESPACE_END
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 
-enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean, f64, i16, u16, u32, u64 };
+enum class DType : std::uint8_t {
+  f32,
+  f16,
+  i8,
+  u8,
+  i32,
+  i64,
+  boolean,
+  f64,
+  i16,
+  u16,
+  u32,
+  u64,
+  bf16,
+  string
+};
+
+// DType::string elements are std::string objects, not plain bytes: a string tensor constructs and
+// destroys them (core/tensor.hpp), and the graph runner keeps string values out of its arena.
 
 // IEEE 754 half precision, storage only: kernels convert to f32 to compute.
 struct float16 {
@@ -184,6 +203,33 @@ inline float16 to_float16(float f) noexcept {
   return {static_cast<std::uint16_t>(sign | half)};
 }
 
+// bfloat16 (the upper half of an IEEE float: 8 exponent bits, 7 mantissa bits), storage only
+// like float16: kernels convert to f32 to compute.
+struct bfloat16 {
+  std::uint16_t bits;
+};
+
+// Exact: a bfloat16 is the top 16 bits of a float.
+inline float to_float(bfloat16 b) noexcept {
+  const std::uint32_t bits = static_cast<std::uint32_t>(b.bits) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Rounds to nearest, ties to even (adding 0x7fff plus the lowest kept bit carries exactly when
+// the dropped half is above the midpoint, or at it with an odd kept half); overflow gives inf,
+// NaN stays NaN (quiet bit set so that a payload living only in the low bits is not lost).
+inline bfloat16 to_bfloat16(float f) noexcept {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) {
+    return {static_cast<std::uint16_t>((bits >> 16) | 0x40u)};
+  }
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return {static_cast<std::uint16_t>(bits >> 16)};
+}
+
 inline std::size_t dtype_size(DType t) noexcept {
   switch (t) {
     case DType::f32: return 4;
@@ -198,6 +244,8 @@ inline std::size_t dtype_size(DType t) noexcept {
     case DType::u16: return 2;
     case DType::u32: return 4;
     case DType::u64: return 8;
+    case DType::bf16: return 2;
+    case DType::string: return sizeof(std::string);
   }
   return 0;
 }
@@ -216,6 +264,8 @@ inline const char* dtype_name(DType t) noexcept {
     case DType::u16: return "u16";
     case DType::u32: return "u32";
     case DType::u64: return "u64";
+    case DType::bf16: return "bf16";
+    case DType::string: return "string";
   }
   return "?";
 }
@@ -229,6 +279,10 @@ struct dtype_of<float> {
 template <>
 struct dtype_of<float16> {
   static constexpr DType value = DType::f16;
+};
+template <>
+struct dtype_of<bfloat16> {
+  static constexpr DType value = DType::bf16;
 };
 template <>
 struct dtype_of<std::int8_t> {
@@ -269,6 +323,10 @@ struct dtype_of<std::uint32_t> {
 template <>
 struct dtype_of<std::uint64_t> {
   static constexpr DType value = DType::u64;
+};
+template <>
+struct dtype_of<std::string> {
+  static constexpr DType value = DType::string;
 };
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;
@@ -416,7 +474,9 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_CORE_TENSOR_HPP
 #define INLAY_CORE_TENSOR_HPP
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -430,12 +490,21 @@ class Tensor {
  public:
   Tensor() = default;
 
-  // An owning tensor, zero-filled.
+  // An owning tensor, zero-filled (strings: empty).
   Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
     const std::size_t bytes = nbytes();
     AlignedBuffer buffer = allocate_aligned(bytes);
-    std::memset(buffer.get(), 0, bytes);
     data_ = buffer.get();
+    if (dtype == DType::string) {
+      // std::string is not a plain byte pattern: construct every element here, and let the
+      // owner destroy them before the memory goes.
+      const auto n = static_cast<std::size_t>(numel());
+      auto* p = static_cast<std::string*>(data_);
+      for (std::size_t i = 0; i < n; ++i) new (p + i) std::string();
+      owner_ = std::shared_ptr<void>(buffer.release(), StringsDelete{n});
+      return;
+    }
+    std::memset(buffer.get(), 0, bytes);
     owner_ = std::shared_ptr<void>(buffer.release(), AlignedDelete());
   }
 
@@ -518,11 +587,42 @@ class Tensor {
   // A new owning tensor with the same dtype, shape and elements.
   Tensor clone() const {
     Tensor t(dtype_, shape_);
-    if (nbytes()) std::memcpy(t.data_, data_, nbytes());
+    copy_elements(*this, t);
     return t;
   }
 
+  // Copies the elements of `src` into `dst` (same dtype and element count): bytes, or string
+  // assignments for strings.
+  static void copy_elements(const Tensor& src, Tensor& dst) {
+    if (src.dtype_ != dst.dtype_ || src.numel() != dst.numel()) {
+      fail(ErrorKind::invalid_argument, std::string("Tensor::copy_elements from ") +
+                                            dtype_name(src.dtype_) + " " + src.shape_.to_string() +
+                                            " to " + dtype_name(dst.dtype_) + " " +
+                                            dst.shape_.to_string());
+    }
+    if (dst.read_only_) {
+      fail(ErrorKind::invalid_argument, "Tensor::copy_elements into a read-only view");
+    }
+    if (src.data_ == dst.data_) return;
+    if (src.dtype_ == DType::string) {
+      const auto* s = static_cast<const std::string*>(src.data_);
+      std::copy(s, s + src.numel(), static_cast<std::string*>(dst.data_));
+    } else if (src.nbytes()) {
+      std::memcpy(dst.data_, src.data_, src.nbytes());
+    }
+  }
+
  private:
+  // The deleter of an owned string tensor: destroys the elements, then frees the memory.
+  struct StringsDelete {
+    std::size_t count;
+    void operator()(void* p) const noexcept {
+      auto* s = static_cast<std::string*>(p);
+      for (std::size_t i = 0; i < count; ++i) s[i].~basic_string();
+      AlignedDelete()(p);
+    }
+  };
+
   template <class T>
   void check_type() const {
     if (dtype_of_v<std::remove_const_t<T>> != dtype_) {
@@ -1529,18 +1629,19 @@ enum class DataType : std::int32_t {
 };
 
 // The one table between inlay's dtypes and TensorProto.DataType: every DType has one entry; the
-// other data types (string, complex, bfloat16) have no inlay dtype.
+// other data types (complex) have no inlay dtype.
 struct DTypeDataType {
   DType dtype;
   DataType data_type;
 };
 inline constexpr DTypeDataType dtype_data_types[] = {
-    {DType::f32, DataType::float32}, {DType::f16, DataType::float16},
-    {DType::f64, DataType::float64}, {DType::i8, DataType::int8},
-    {DType::u8, DataType::uint8},    {DType::i16, DataType::int16},
-    {DType::u16, DataType::uint16},  {DType::i32, DataType::int32},
-    {DType::u32, DataType::uint32},  {DType::i64, DataType::int64},
-    {DType::u64, DataType::uint64},  {DType::boolean, DataType::boolean},
+    {DType::f32, DataType::float32},   {DType::f16, DataType::float16},
+    {DType::f64, DataType::float64},   {DType::i8, DataType::int8},
+    {DType::u8, DataType::uint8},      {DType::i16, DataType::int16},
+    {DType::u16, DataType::uint16},    {DType::i32, DataType::int32},
+    {DType::u32, DataType::uint32},    {DType::i64, DataType::int64},
+    {DType::u64, DataType::uint64},    {DType::boolean, DataType::boolean},
+    {DType::bf16, DataType::bfloat16}, {DType::string, DataType::string},
 };
 
 // TensorProto.DataType of an inlay dtype.
@@ -2026,6 +2127,9 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual void run(OpContext& context) const = 0;
+  // True for kernels written for DType::string inputs. The runner refuses a string input to
+  // every other kernel: most kernels move elements as bytes, which std::string objects are not.
+  virtual bool accepts_strings() const { return false; }
 };
 
 using OpFactory = std::function<std::unique_ptr<OpKernel>(const OpInfo& info)>;
@@ -6293,6 +6397,17 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
                 std::string(field) + " holds " + std::to_string(have) + " elements but dims " +
                     shape.to_string() + " need " + std::to_string(n));
   };
+  if (dtype == DType::string) {  // only string_data holds strings (no raw or external form)
+    if (t.data_location == TensorProto::external || t.has_raw_data) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  "a STRING tensor must hold its elements in string_data");
+    }
+    if (t.string_data.size() != n) count_error("string_data", t.string_data.size());
+    Tensor out(dtype, shape);
+    std::string* dst = out.data<std::string>();
+    for (std::size_t i = 0; i < n; ++i) dst[i].assign(t.string_data[i]);
+    return out;
+  }
   // Every size is checked before the tensor is allocated: a hostile file cannot make inlay
   // allocate more than the data it actually holds.
   detail::ExternalSpan external;
@@ -6336,6 +6451,7 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
         if (n) std::memcpy(dst, t.int32_data.data(), bytes);
         break;
       case DType::f16:
+      case DType::bf16:  // both: the 16 bits in an int32 each
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
                              0xffff);
         break;
@@ -6373,6 +6489,7 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
       case DType::u64:
         if (n) std::memcpy(dst, t.uint64_data.data(), bytes);
         break;
+      case DType::string: break;  // read above
     }
   }
   if (dtype == DType::boolean) {  // raw bytes other than 0 and 1 are not valid bools
@@ -6455,6 +6572,11 @@ inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
   for (std::int64_t d : value.shape()) e.int_field(1, d);
   e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
   if (!name.empty()) e.string_field(8, name);
+  if (value.dtype() == DType::string) {  // string_data (6), one field per element
+    const std::string* s = value.data<std::string>();
+    for (std::int64_t i = 0; i < value.numel(); ++i) e.string_field(6, s[i]);
+    return out;
+  }
   std::string raw(value.nbytes(), '\0');
   if (!raw.empty())
     copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));
@@ -11931,7 +12053,7 @@ inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext&
   DType dtype;
   if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
       little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
-      proto.dims.size() <= Shape::max_rank &&
+      dtype != DType::string && proto.dims.size() <= Shape::max_rank &&
       reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
     std::int64_t count = 1;
     bool ok = true;
@@ -12706,6 +12828,7 @@ class Runner {
       std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
     }
     for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+      check_string_inputs(i);
       OpContext context(*this, i);
       g_.kernels[i]->run(context);
       if (!planned_run_) release_after(i);
@@ -12717,6 +12840,7 @@ class Runner {
   // folding at load).
   void run_single(std::size_t node) {
     planned_run_ = false;
+    check_string_inputs(node);
     OpContext context(*this, node);
     g_.kernels[node]->run(context);
   }
@@ -12753,6 +12877,10 @@ class Runner {
     }
     const int id = n.outputs[i];
     Tensor& slot = slots_[id];
+    if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
+      slot = allocate(node, i, dtype, shape);
+      return slot;
+    }
     if (planned_run_) {
       const Record& r = record_[id];
       if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
@@ -12798,6 +12926,20 @@ class Runner {
   }
 
  private:
+  // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
+  void check_string_inputs(std::size_t node) const {
+    const Node& n = g_.nodes[node];
+    if (g_.kernels[node]->accepts_strings()) return;
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+      const int id = n.inputs[i];
+      if (id >= 0 && slots_[id].dtype() == DType::string) {
+        g_.infos[node].fail(ErrorKind::unsupported_op,
+                            "input " + std::to_string(i) + " ('" + g_.values[id].name +
+                                "') is a string tensor; this op supports numeric tensors only");
+      }
+    }
+  }
+
   static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
   struct Record {
     bool seen = false;
@@ -13363,6 +13505,9 @@ inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what)
     case DType::f32: return *t.data<float>();
     case DType::f64: return *t.data<double>();
     case DType::f16: return to_float(*t.data<float16>());
+    case DType::bf16: return to_float(*t.data<bfloat16>());
+    case DType::string:
+      info.fail(ErrorKind::invalid_model, std::string(what) + " must be a number, not a string");
     case DType::i8: return *t.data<std::int8_t>();
     case DType::u8: return *t.data<std::uint8_t>();
     case DType::i16: return *t.data<std::int16_t>();
@@ -13409,8 +13554,9 @@ void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
 using FloatTypes = TypeList<float, double>;
 using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
                               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool, float16>;
+using AllTypes =
+    TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
+             std::uint32_t, std::int64_t, std::uint64_t, bool, float16, bfloat16>;
 
 // Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
 inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -13423,7 +13569,12 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
 // Copies the bytes of `src` into a new output of the same dtype and the given shape.
 inline void copy_to_output(OpContext& ctx, std::size_t i, const Tensor& src, const Shape& shape) {
   Tensor& out = ctx.output(i, src.dtype(), shape);
-  if (src.nbytes()) std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  if (src.dtype() == DType::string) {
+    std::copy(src.data<std::string>(), src.data<std::string>() + src.numel(),
+              out.data<std::string>());
+  } else if (src.nbytes()) {
+    std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  }
 }
 
 // NumPy broadcast of several shapes; an Error naming the node when they do not broadcast.
@@ -13501,23 +13652,41 @@ template <>
 struct ScalarOf<float16> {
   using type = float;
 };
+template <>
+struct ScalarOf<bfloat16> {
+  using type = float;
+};
 template <class T>
 using scalar_t = typename ScalarOf<T>::type;
+// The 16-bit storage floats (float16, bfloat16): computed in float.
 template <class T>
-constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+constexpr bool is_half_v = std::is_same<T, float16>::value || std::is_same<T, bfloat16>::value;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || is_half_v<T>;
+
+// A float rounded (to nearest even) into the 16-bit float type T.
+template <class T>
+inline T to_half(float f) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(f);
+  } else {
+    return to_bfloat16(f);
+  }
+}
 
 template <class T>
 inline scalar_t<T> to_scalar(T v) {
   return v;
 }
 inline float to_scalar(float16 v) { return to_float(v); }
+inline float to_scalar(bfloat16 v) { return to_float(v); }
 
-// From double to half, rounded once (to nearest, ties to even): through float rounded to odd,
-// which keeps enough bits for the second rounding to be exact (Boldo & Melquiond, "When double
-// rounding is odd", 2005). Rounding to float to nearest first could land on a half-way point.
-inline float16 double_to_float16(double d) noexcept {
+// A double as a float rounded to odd: narrowing that float again to half or bfloat16 rounds
+// exactly as narrowing the double once would (Boldo & Melquiond, "When double rounding is odd",
+// 2005). Rounding to float to nearest first could land on a half-way point of the narrow type.
+inline float float_rounded_to_odd(double d) noexcept {
   float f = static_cast<float>(d);
-  if (!(d == d) || static_cast<double>(f) == d) return to_float16(f);
+  if (!(d == d) || static_cast<double>(f) == d) return f;
   if (std::fabs(static_cast<double>(f)) > std::fabs(d)) {
     f = std::nextafter(f, 0.0f);  // toward zero: the float just inside d
   }
@@ -13525,18 +13694,18 @@ inline float16 double_to_float16(double d) noexcept {
   std::memcpy(&bits, &f, sizeof bits);
   bits |= 1u;  // odd: d lies strictly between this float and the next one out
   std::memcpy(&f, &bits, sizeof f);
-  return to_float16(f);
+  return f;
 }
 
 template <class T, class S>
 inline T convert_to(S v) {
-  if constexpr (std::is_same<S, float16>::value) {
+  if constexpr (is_half_v<S>) {
     return convert_to<T>(to_float(v));
   } else if constexpr (std::is_same<T, bool>::value) {
     return v != S(0);
-  } else if constexpr (std::is_same<T, float16>::value) {
-    if constexpr (std::is_same<S, double>::value) return double_to_float16(v);
-    return to_float16(static_cast<float>(v));
+  } else if constexpr (is_half_v<T>) {
+    if constexpr (std::is_same<S, double>::value) return to_half<T>(float_rounded_to_odd(v));
+    return to_half<T>(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
     if (v <= static_cast<S>(std::numeric_limits<T>::lowest()))
@@ -15017,8 +15186,7 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
     if (reuse) {
-      if (src.nbytes())
-        std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+      Tensor::copy_elements(src, dst);
     } else {
       dst = src.clone();
     }
@@ -15069,9 +15237,9 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_REGISTRY_HPP
 
 // ---- begin inlay/graph/ops/control.hpp
-// Control flow: If, Loop, Scan. Their bodies are subgraphs compiled at load; each iteration runs
-// through OpContext::run_subgraph (which allocates: control flow is not on the no-allocation
-// path). Implementation-only.
+// Control flow: If, Loop, Scan (opset 8's batched form and 9+). Their bodies are subgraphs compiled
+// at load; each iteration runs through OpContext::run_subgraph (which allocates: control flow is
+// not on the no-allocation path). Implementation-only.
 #ifndef INLAY_GRAPH_OPS_CONTROL_HPP
 #define INLAY_GRAPH_OPS_CONTROL_HPP
 
@@ -15100,6 +15268,9 @@ inline bool read_condition(const OpContext& ctx, const Tensor& t, const char* wh
 inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Tensor>& parts,
                        std::size_t axis, bool reverse, const char* what) {
   const Tensor& first = parts.front();
+  if (first.dtype() == DType::string) {  // stacked as bytes below
+    ctx.fail(ErrorKind::unsupported_op, std::string(what) + ": string values cannot be stacked");
+  }
   for (const Tensor& p : parts) {
     if (p.dtype() != first.dtype() || p.shape() != first.shape()) {
       ctx.fail(ErrorKind::shape_mismatch, std::string(what) + ": iterations produced " +
@@ -15126,6 +15297,23 @@ inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Ten
       dst += chunk;
     }
   }
+}
+
+// Element t along `axis` of x, as a new tensor without that axis.
+inline Tensor slice_at(const Tensor& x, std::size_t axis, std::int64_t t) {
+  std::vector<std::int64_t> dims = dims_of(x.shape());
+  std::size_t outer = 1, inner = dtype_size(x.dtype());
+  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
+  for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
+  const auto n = static_cast<std::size_t>(dims[axis]);
+  dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
+  Tensor out(x.dtype(), make_shape(dims));
+  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+  const auto* src = static_cast<const char*>(x.raw_data());
+  for (std::size_t o = 0; o < outer; ++o) {
+    std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
+  }
+  return out;
 }
 
 class IfKernel final : public OpKernel {
@@ -15216,8 +15404,8 @@ class LoopKernel final : public OpKernel {
   const Graph& body_;
 };
 
-// Scan (opset 9+): states carried through the iterations, scan inputs sliced along their scan
-// axes, scan outputs stacked along theirs.
+// Scan (opset 9+, no batch axis): states carried through the iterations, scan inputs sliced along
+// their scan axes, scan outputs stacked along theirs.
 class ScanKernel final : public OpKernel {
  public:
   explicit ScanKernel(const OpInfo& info)
@@ -15228,9 +15416,6 @@ class ScanKernel final : public OpKernel {
         input_directions_(info.get_ints("scan_input_directions")),
         output_axes_(info.get_ints("scan_output_axes")),
         output_directions_(info.get_ints("scan_output_directions")) {
-    if (info.opset() < 9)
-      info.fail(ErrorKind::unsupported_op,
-                "Scan before opset 9 (with a batch axis) is not supported");
     if (scan_inputs_ > info.input_count()) {
       info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
     }
@@ -15264,7 +15449,7 @@ class ScanKernel final : public OpKernel {
       std::vector<Tensor> in = state;
       for (std::size_t k = 0; k < scan_inputs_; ++k) {
         const bool reverse = k < input_directions_.size() && input_directions_[k] != 0;
-        in.push_back(slice(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
+        in.push_back(slice_at(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
       }
       std::vector<Tensor> out = ctx.run_subgraph(body_, in);
       for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
@@ -15300,32 +15485,196 @@ class ScanKernel final : public OpKernel {
   }
 
  private:
-  // Element t along `axis`, as a new tensor without that axis.
-  static Tensor slice(const Tensor& x, std::size_t axis, std::int64_t t) {
-    std::vector<std::int64_t> dims = dims_of(x.shape());
-    std::size_t outer = 1, inner = dtype_size(x.dtype());
-    for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
-    for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
-    const auto n = static_cast<std::size_t>(dims[axis]);
-    dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
-    Tensor out(x.dtype(), make_shape(dims));
-    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
-    const auto* src = static_cast<const char*>(x.raw_data());
-    for (std::size_t o = 0; o < outer; ++o) {
-      std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
-    }
-    return out;
-  }
-
   const Graph& body_;
   std::size_t scan_inputs_;
   std::vector<std::int64_t> input_axes_, input_directions_, output_axes_, output_directions_;
 };
 
+// Scan opset 8: input 0 is the optional sequence_lens [batch]; the states and the scan inputs
+// have a batch axis 0, the scan inputs their sequence on axis 1. Each batch entry runs its own
+// scan over sequence_lens[b] steps (all of axis 1 without sequence_lens); final states are
+// stacked along axis 0, scan outputs as [batch, max_length, ...] with the steps past a shorter
+// sequence zero (the spec leaves them undefined).
+class BatchedScanKernel final : public OpKernel {
+ public:
+  explicit BatchedScanKernel(const OpInfo& info)
+      : body_(graph_attribute(info, "body")),
+        num_scan_inputs_(info.require("num_scan_inputs", Attribute::Kind::int_).i),
+        directions_(info.get_ints("directions")) {
+    if (num_scan_inputs_ < 1 ||
+        num_scan_inputs_ + 1 > static_cast<std::int64_t>(info.input_count())) {
+      info.fail(ErrorKind::invalid_model, "num_scan_inputs " + std::to_string(num_scan_inputs_) +
+                                              " must be in [1, the number of inputs after "
+                                              "sequence_lens]");
+    }
+    if (directions_.size() > static_cast<std::size_t>(num_scan_inputs_)) {
+      info.fail(ErrorKind::invalid_model, "directions has more entries than num_scan_inputs");
+    }
+    for (std::int64_t d : directions_) {
+      if (d != 0 && d != 1) {
+        info.fail(ErrorKind::invalid_model, "directions must be 0 or 1, got " + std::to_string(d));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const auto scans = static_cast<std::size_t>(num_scan_inputs_);
+    const std::size_t states = ctx.input_count() - 1 - scans;
+    if (body_.inputs.size() != states + scans || body_.outputs.size() < states) {
+      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
+    }
+    const std::size_t scan_outputs = body_.outputs.size() - states;
+    // Batch size and maximum length from the scan inputs; the states need the same batch.
+    std::int64_t batch = -1, max_length = -1;
+    for (std::size_t k = 0; k < scans; ++k) {
+      const Tensor& x = ctx.input(1 + states + k);
+      if (x.rank() < 2) {
+        ctx.fail(ErrorKind::shape_mismatch, "scan input " + std::to_string(k) + " " +
+                                                x.shape().to_string() +
+                                                " must be [batch, sequence, ...]");
+      }
+      if (k > 0 && (x.shape()[0] != batch || x.shape()[1] != max_length)) {
+        ctx.fail(ErrorKind::shape_mismatch,
+                 "scan inputs differ in batch size or sequence length (" +
+                     ctx.input(1 + states).shape().to_string() + " and " + x.shape().to_string() +
+                     ")");
+      }
+      batch = x.shape()[0];
+      max_length = x.shape()[1];
+    }
+    for (std::size_t i = 0; i < states; ++i) {
+      const Tensor& s = ctx.input(1 + i);
+      if (s.rank() < 1 || s.shape()[0] != batch) {
+        ctx.fail(ErrorKind::shape_mismatch, "initial state " + std::to_string(i) + " " +
+                                                s.shape().to_string() + " must have batch size " +
+                                                std::to_string(batch) + " on axis 0");
+      }
+    }
+    const std::vector<std::int64_t> lengths = sequence_lengths(ctx, batch, max_length);
+
+    std::vector<std::vector<Tensor>> final_states(states);
+    // scanned[k][b]: the outputs of batch entry b's steps for scan output k.
+    std::vector<std::vector<std::vector<Tensor>>> scanned(
+        scan_outputs, std::vector<std::vector<Tensor>>(static_cast<std::size_t>(batch)));
+    for (std::int64_t b = 0; b < batch; ++b) {
+      std::vector<Tensor> state;
+      for (std::size_t i = 0; i < states; ++i) state.push_back(slice_at(ctx.input(1 + i), 0, b));
+      std::vector<Tensor> sequences;
+      for (std::size_t k = 0; k < scans; ++k) {
+        sequences.push_back(slice_at(ctx.input(1 + states + k), 0, b));
+      }
+      const std::int64_t n = lengths[static_cast<std::size_t>(b)];
+      for (std::int64_t t = 0; t < n; ++t) {
+        std::vector<Tensor> in = state;
+        for (std::size_t k = 0; k < scans; ++k) {
+          const bool reverse = k < directions_.size() && directions_[k] == 1;
+          in.push_back(slice_at(sequences[k], 0, reverse ? n - 1 - t : t));
+        }
+        std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+        for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
+        for (std::size_t k = 0; k < scan_outputs; ++k) {
+          scanned[k][static_cast<std::size_t>(b)].push_back(out[states + k]);
+        }
+      }
+      for (std::size_t i = 0; i < states; ++i) final_states[i].push_back(state[i]);
+    }
+
+    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
+      if (!ctx.has_output(i)) continue;
+      if (batch == 0) {
+        copy_to_output(ctx, i, ctx.input(1 + i), ctx.input(1 + i).shape());
+      } else {
+        stack_into(ctx, i, final_states[i], 0, false, "final state");
+      }
+    }
+    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
+      if (ctx.has_output(states + k)) write_scan_output(ctx, states + k, scanned[k], max_length);
+    }
+  }
+
+ private:
+  // sequence_lens when given (int64 [batch], each in [0, max_length]), else max_length each.
+  static std::vector<std::int64_t> sequence_lengths(const OpContext& ctx, std::int64_t batch,
+                                                    std::int64_t max_length) {
+    std::vector<std::int64_t> lengths(static_cast<std::size_t>(batch), max_length);
+    if (!ctx.has_input(0)) return lengths;
+    const Tensor& s = ctx.input(0);
+    if (s.dtype() != DType::i64 || s.rank() != 1 || s.shape()[0] != batch) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string("sequence_lens ") + dtype_name(s.dtype()) +
+                                              " " + s.shape().to_string() + " must be i64 [" +
+                                              std::to_string(batch) + "]");
+    }
+    for (std::size_t b = 0; b < lengths.size(); ++b) {
+      const std::int64_t n = s.data<std::int64_t>()[b];
+      if (n < 0 || n > max_length) {
+        ctx.fail(ErrorKind::invalid_argument, "sequence_lens[" + std::to_string(b) +
+                                                  "] = " + std::to_string(n) + " is outside [0, " +
+                                                  std::to_string(max_length) + "]");
+      }
+      lengths[b] = n;
+    }
+    return lengths;
+  }
+
+  // [batch, max_length, element...]: every step's element in place, the rest zero.
+  void write_scan_output(OpContext& ctx, std::size_t output,
+                         const std::vector<std::vector<Tensor>>& per_batch,
+                         std::int64_t max_length) const {
+    const Tensor* first = nullptr;
+    for (const auto& steps : per_batch) {
+      for (const Tensor& t : steps) {
+        if (first == nullptr) first = &t;
+        if (t.dtype() != first->dtype() || t.shape() != first->shape()) {
+          ctx.fail(ErrorKind::shape_mismatch,
+                   "scan output " + std::to_string(output) + ": iterations produced " +
+                       first->shape().to_string() + " and " + t.shape().to_string());
+        }
+      }
+    }
+    std::vector<std::int64_t> dims;
+    DType dtype = DType::f32;
+    if (first != nullptr) {
+      dims = dims_of(first->shape());
+      dtype = first->dtype();
+    } else {  // no step ran: the element's shape as the body declares it
+      const Value& v = body_.values[body_.outputs[output]];
+      if (!v.has_shape) {
+        ctx.fail(ErrorKind::unsupported_op, "a scan over zero steps needs the body's output '" +
+                                                v.name + "' to declare its shape");
+      }
+      for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+      if (v.has_dtype) dtype = v.dtype;
+    }
+    if (dtype == DType::string) {  // copied as bytes below
+      ctx.fail(ErrorKind::unsupported_op,
+               "scan output " + std::to_string(output) + ": string values cannot be stacked");
+    }
+    const std::size_t element_bytes =
+        static_cast<std::size_t>(make_shape(dims).numel()) * dtype_size(dtype);
+    dims.insert(dims.begin(), {static_cast<std::int64_t>(per_batch.size()), max_length});
+    Tensor& out = ctx.output(output, dtype, make_shape(dims));
+    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+    if (out.nbytes()) std::memset(dst, 0, out.nbytes());
+    for (std::size_t b = 0; b < per_batch.size(); ++b) {
+      for (std::size_t t = 0; t < per_batch[b].size(); ++t) {
+        if (element_bytes) {
+          std::memcpy(dst + (b * static_cast<std::size_t>(max_length) + t) * element_bytes,
+                      per_batch[b][t].raw_data(), element_bytes);
+        }
+      }
+    }
+  }
+
+  const Graph& body_;
+  std::int64_t num_scan_inputs_;
+  std::vector<std::int64_t> directions_;
+};
+
 inline void register_control_ops(OpSet& ops) {
   ops.add("", "If", 1, factory<IfKernel>());
   ops.add("", "Loop", 1, factory<LoopKernel>());
-  ops.add("", "Scan", 8, factory<ScanKernel>());
+  ops.add("", "Scan", 8, factory<BatchedScanKernel>());
+  ops.add("", "Scan", 9, factory<ScanKernel>());
 }
 
 }  // namespace ops
@@ -17427,6 +17776,231 @@ INLAY_NAMESPACE_END
 #include <limits>
 #include <type_traits>
 
+// ---- begin inlay/graph/ops/number_text.hpp
+// Numbers as text and back, for Cast between STRING and the numeric types. Locale-independent
+// where the standard library has floating-point std::to_chars / std::from_chars (a host's
+// setlocale must not change what a model computes); older libraries fall back to snprintf and
+// strtod, which read and write the C locale's decimal point. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_NUMBER_TEXT_HPP
+#define INLAY_GRAPH_OPS_NUMBER_TEXT_HPP
+
+#include <charconv>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Writes the significant digits `digits` (no point) with decimal exponent `exponent` (the first
+// digit's power of ten) the way NumPy's str() writes a float scalar, which is what ONNX's
+// reference Cast produces: positional for 1e-4 <= |x| < 1e16 with at least one digit after
+// the point ("1.0", "0.039187793"), else scientific with a two-digit exponent at least
+// ("1e+16", "1.5e-07").
+inline std::string place_digits(bool negative, std::string digits, int exponent) {
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string s = negative ? "-" : "";
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) {
+      s += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    } else {
+      const auto whole = static_cast<std::size_t>(exponent) + 1;
+      if (digits.size() <= whole) {
+        s += digits + std::string(whole - digits.size(), '0') + ".0";
+      } else {
+        s += digits.substr(0, whole) + "." + digits.substr(whole);
+      }
+    }
+    return s;
+  }
+  s += digits.substr(0, 1);
+  if (digits.size() > 1) s += "." + digits.substr(1);
+  const int e = exponent < 0 ? -exponent : exponent;
+  s += exponent < 0 ? "e-" : "e+";
+  if (e < 10) s += "0";
+  return s + std::to_string(e);
+}
+
+#ifndef INLAY_FLOAT_CHARCONV  // predefined as 0 to test the fallback
+#if defined(__cpp_lib_to_chars) || (defined(__GLIBCXX__) && __GNUC__ >= 11)
+#define INLAY_FLOAT_CHARCONV 1
+#else
+#define INLAY_FLOAT_CHARCONV 0
+#endif
+#endif
+
+// v in scientific form with `precision` digits after the point ("d.ddde-XX") into buf.
+inline const char* scientific_text(double v, int precision, char* buf, std::size_t size) {
+#if INLAY_FLOAT_CHARCONV
+  return std::to_chars(buf, buf + size, v, std::chars_format::scientific, precision).ptr;
+#else
+  const int n = std::snprintf(buf, size, "%.*e", precision, v);
+  return buf + (n < 0 ? 0 : n);
+#endif
+}
+
+// Reads the whole of `text` as a double (no sign check, no literals): false when it is not one;
+// out of range sets `overflowed` and leaves `out` unset.
+inline bool read_double(std::string_view text, double& out, bool& overflowed) {
+  overflowed = false;
+#if INLAY_FLOAT_CHARCONV
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+  overflowed = r.ec == std::errc::result_out_of_range;
+  return (r.ec == std::errc() || overflowed) && r.ptr == text.data() + text.size();
+#else
+  for (char c : text) {  // what from_chars would take: refuses hex, spaces, "infinity" ...
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+      return false;
+    }
+  }
+  const std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtod(copy.c_str(), &end);
+  overflowed = errno == ERANGE && (std::isinf(out) || out == 0);
+  return !copy.empty() && end == copy.c_str() + copy.size();
+#endif
+}
+
+// Splits the scientific form "d.ddde-XX" into its digits and exponent.
+inline std::string place_scientific(const char* begin, const char* end) {
+  const std::string_view text(begin, static_cast<std::size_t>(end - begin));
+  const bool negative = text.front() == '-';
+  const std::size_t e = text.find('e');
+  std::string digits;
+  for (std::size_t i = negative ? 1 : 0; i < e; ++i) {
+    if (text[i] >= '0' && text[i] <= '9') digits += text[i];  // not the point (',' in some locales)
+  }
+  int exponent = 0;
+  const char* p = text.data() + e + 1;
+  if (*p == '+') ++p;
+  std::from_chars(p, text.data() + text.size(), exponent);
+  return place_digits(negative, digits, exponent);
+}
+
+// The shortest text that reads back as the same value of T (float, double, float16, bfloat16);
+// "NaN", "INF", "-INF" for the special values, the literals Cast reads back.
+template <class T>
+std::string number_to_text(T value) {
+  const double v = static_cast<double>(to_scalar(value));
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v < 0 ? "-INF" : "INF";
+  char buf[64];
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+#if INLAY_FLOAT_CHARCONV
+  if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+    return place_scientific(buf, r.ptr);
+  }
+#endif
+  // The fewest digits that read back as the same value of T (17 always do for a double).
+  for (int precision = 0;; ++precision) {
+    const char* end = scientific_text(v, precision, buf, sizeof buf);
+    double back = 0;
+    bool overflowed = false;
+    read_double(std::string_view(buf, static_cast<std::size_t>(end - buf)), back, overflowed);
+    bool same;
+    if constexpr (is_half_v<T>) {
+      same = to_half<T>(static_cast<float>(back)).bits == value.bits;
+    } else {
+      same = static_cast<T>(back) == value;
+    }
+    if (same || precision >= 16) return place_scientific(buf, end);
+  }
+}
+
+// The power of ten of the leading digit of a decimal number text (sign dropped, e.g. 2 for
+// "123.4", -3 for "0.0012", 7 for "1.5e7"), to tell an overflow from an underflow.
+inline long long decimal_magnitude(std::string_view text) {
+  std::size_t i = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  long long whole = 0, zeros_after_point = 0;
+  bool point = false, nonzero = false;
+  for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      point = true;
+    } else if (!point) {
+      if (nonzero || c != '0') ++whole;
+      nonzero = nonzero || c != '0';
+    } else if (!nonzero) {
+      if (c != '0') nonzero = true;
+      else ++zeros_after_point;
+    }
+  }
+  long long exponent = 0;
+  if (i + 1 < text.size()) {
+    const char* p = text.data() + i + 1;
+    const char* end = text.data() + text.size();
+    const bool negative = *p == '-';
+    if (*p == '+' || *p == '-') ++p;
+    if (std::from_chars(p, end, exponent).ec != std::errc()) exponent = 1LL << 40;
+    if (negative) exponent = -exponent;
+  }
+  return (whole > 0 ? whole - 1 : -(zeros_after_point + 1)) + exponent;
+}
+
+// Reads `text` as a number: decimal or scientific ("3.14", "1E8", "-2"), or one of the ONNX
+// literals "NaN", "INF", "+INF", "-INF" in any case. False when the whole text is not one.
+inline bool text_to_number(std::string_view text, double& out) {
+  const auto equals_ignoring_case = [&](std::string_view literal) {
+    if (text.size() != literal.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (c != literal[i]) return false;
+    }
+    return true;
+  };
+  if (equals_ignoring_case("NAN")) {
+    out = std::nan("");
+    return true;
+  }
+  if (equals_ignoring_case("INF") || equals_ignoring_case("+INF")) {
+    out = HUGE_VAL;
+    return true;
+  }
+  if (equals_ignoring_case("-INF")) {
+    out = -HUGE_VAL;
+    return true;
+  }
+  std::string_view body = text;
+  if (!body.empty() && body.front() == '+') body.remove_prefix(1);  // from_chars has no '+'
+  if (body.empty() || body.front() == '+' || (body.front() == '-' && text.front() == '+')) {
+    return false;
+  }
+  bool overflowed = false;
+  if (!read_double(body, out, overflowed)) return false;
+  if (overflowed) {  // beyond a double: inf, or 0 below the smallest subnormal
+    out = decimal_magnitude(body) > 0 ? HUGE_VAL : 0.0;
+    if (body.front() == '-') out = -out;
+  }
+  return true;
+}
+
+// The string of an integer or bool element.
+template <class T>
+std::string integer_to_text(T value) {
+  if constexpr (std::is_same<T, bool>::value) {
+    return value ? "1" : "0";
+  } else {
+    return std::to_string(value);
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_NUMBER_TEXT_HPP
+// ---- end inlay/graph/ops/number_text.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -18230,14 +18804,17 @@ class CastKernel final : public OpKernel {
           "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) + " is not supported");
     }
   }
+  bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const DType to = like_ ? ctx.input(1).dtype() : to_;
     Tensor& y = ctx.output(0, to, x.shape());
     if (to == x.dtype()) {
-      if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+      Tensor::copy_elements(x, y);
       return;
     }
+    if (to == DType::string) return to_text(ctx, x, y);
+    if (x.dtype() == DType::string) return from_text(ctx, x, y);
     const std::int64_t n = x.numel();
     visit_dtype(
         ctx.info(), x.dtype(),
@@ -18257,6 +18834,56 @@ class CastKernel final : public OpKernel {
   }
 
  private:
+  // Numbers to strings: floats as the shortest text that reads back the same (NumPy's str()
+  // form, as ONNX's reference writes them), integers and bools as decimal integers.
+  static void to_text(const OpContext& ctx, const Tensor& x, Tensor& y) {
+    std::string* py = y.data<std::string>();
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using From = decltype(tag);
+          const From* px = x.data<From>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            if constexpr (is_float_v<From>) {
+              py[i] = number_to_text(px[i]);
+            } else {
+              py[i] = integer_to_text(px[i]);
+            }
+          }
+        },
+        AllTypes{});
+  }
+  // Strings to numbers (ONNX: decimal or scientific text, "NaN", "INF", "+INF", "-INF"); whole
+  // integers go straight to integer types so that large int64 values stay exact. Text that is
+  // no number is an Error naming the element (ONNX leaves it undefined).
+  static void from_text(const OpContext& ctx, const Tensor& x, Tensor& y) {
+    const std::string* px = x.data<std::string>();
+    visit_dtype(
+        ctx.info(), y.dtype(),
+        [&](auto tag) {
+          using To = decltype(tag);
+          To* py = y.data<To>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            const std::string& s = px[i];
+            if constexpr (!is_float_v<To>) {
+              std::int64_t whole = 0;
+              const auto r = std::from_chars(s.data(), s.data() + s.size(), whole);
+              if (!s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size()) {
+                py[i] = convert_to<To>(whole);
+                continue;
+              }
+            }
+            double v = 0;
+            if (!text_to_number(s, v)) {
+              ctx.fail(ErrorKind::invalid_argument, "element " + std::to_string(i) + " '" +
+                                                        s.substr(0, 64) + "' is not a number");
+            }
+            py[i] = convert_to<To>(v);
+          }
+        },
+        AllTypes{});
+  }
+
   bool like_;
   DType to_ = DType::f32;
 };
@@ -18595,8 +19222,8 @@ inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
       [&](auto tag) {
         using T = decltype(tag);
         T v;
-        if constexpr (std::is_same<T, float16>::value) {
-          v = to_float16(static_cast<float>(value));
+        if constexpr (is_half_v<T>) {
+          v = to_half<T>(static_cast<float>(value));
         } else if constexpr (std::is_same<T, bool>::value) {
           v = value != 0;
         } else {
@@ -18624,6 +19251,7 @@ inline void fill_bytes(Tensor& t, const void* value) {
 class IdentityKernel final : public OpKernel {
  public:
   explicit IdentityKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
@@ -18664,10 +19292,17 @@ class ConstantKernel final : public OpKernel {
       const auto v = info.get_ints("value_ints");
       value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
       if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
+    } else if (info.has("value_string")) {
+      value_ = Tensor(DType::string, Shape{});
+      *value_.data<std::string>() = info.get_string("value_string", "");
+    } else if (info.has("value_strings")) {
+      const auto v = info.get_strings("value_strings");
+      value_ = Tensor(DType::string, Shape{static_cast<std::int64_t>(v.size())});
+      std::copy(v.begin(), v.end(), value_.data<std::string>());
     } else {
       info.fail(ErrorKind::unsupported_op,
-                "needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string "
-                "constants are not supported)");
+                "needs a 'value', 'value_float(s)', 'value_int(s)' or 'value_string(s)' attribute "
+                "(sparse constants are not supported)");
     }
   }
   void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
@@ -19244,8 +19879,8 @@ inline Reduction reduction_of(const OpInfo& info) {
 }
 template <class T>
 T reduce_pair(Reduction r, T a, T b) {
-  if constexpr (std::is_same<T, float16>::value) {
-    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
+  if constexpr (is_half_v<T>) {
+    return to_half<T>(reduce_pair(r, to_float(a), to_float(b)));
   } else if constexpr (std::is_same<T, bool>::value) {
     switch (r) {
       case Reduction::add:
@@ -21174,9 +21809,9 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
 // ---- end inlay/graph/ops/movement.hpp
 // ---- begin inlay/graph/ops/norm.hpp
-// Normalization: BatchNormalization (inference), LayerNormalization, InstanceNormalization,
-// GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization (no kernel family) as
-// scalar loops. Implementation-only.
+// Normalization: BatchNormalization (inference and training_mode), LayerNormalization,
+// InstanceNormalization, GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization
+// (no kernel family) as scalar loops. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_NORM_HPP
 #define INLAY_GRAPH_OPS_NORM_HPP
 
@@ -21227,11 +21862,24 @@ inline const float* per_channel(const OpContext& ctx, std::size_t i, const char*
 }
 
 // Inference form: y = scale (x - mean) / sqrt(var + eps) + B with the running statistics.
+// training_mode 1 (opset 14+): y uses the batch's own statistics (mean and population variance
+// over every axis but 1), and the optional outputs 1 and 2 are the updated running statistics
+// running = input * momentum + batch * (1 - momentum).
 class BatchNormKernel final : public OpKernel {
  public:
-  explicit BatchNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
-    if (info.get_int("training_mode", 0) != 0) {
-      info.fail(ErrorKind::unsupported_op, "training_mode 1 (inlay runs inference only)");
+  explicit BatchNormKernel(const OpInfo& info)
+      : eps_(read_epsilon(info, 1e-5f)), momentum_(info.get_float("momentum", 0.9f)) {
+    const std::int64_t mode = info.get_int("training_mode", 0);
+    if (mode != 0 && mode != 1) {
+      info.fail(ErrorKind::invalid_model,
+                "training_mode must be 0 or 1, got " + std::to_string(mode));
+    }
+    training_ = mode == 1;
+    if (training_ && info.opset() < 14) {
+      info.fail(ErrorKind::invalid_model, "training_mode exists from opset 14 on");
+    }
+    if (training_ && !std::isfinite(momentum_)) {
+      info.fail(ErrorKind::invalid_model, "momentum must be finite");
     }
     if (info.get_int("spatial", 1) != 1) {
       info.fail(ErrorKind::unsupported_op, "spatial 0 (per-element statistics)");
@@ -21250,13 +21898,56 @@ class BatchNormKernel final : public OpKernel {
     const float* bias = per_channel(ctx, 2, "B", v.channels);
     const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
     const float* var = per_channel(ctx, 4, "input_var", v.channels);
+    if (training_) {
+      float* stats = static_cast<float*>(ctx.scratch(2 * v.channels * sizeof(float)));
+      batch_statistics(ctx, x.data<float>(), v, stats, stats + v.channels);
+      write_running(ctx, 1, mean, stats, v.channels);
+      write_running(ctx, 2, var, stats + v.channels, v.channels);
+      mean = stats;
+      var = stats + v.channels;
+    }
     Tensor& y = ctx.output(0, DType::f32, x.shape());
     kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial, mean,
                             var, scale, bias, eps_);
   }
 
  private:
+  // Per channel: the mean and the population variance (divided by the count, as ONNX's
+  // reference does) of X over the batch and spatial axes, accumulated in double.
+  static void batch_statistics(const OpContext& ctx, const float* x, const ChannelView& v,
+                               float* mean, float* var) {
+    const double count = static_cast<double>(v.batch) * static_cast<double>(v.spatial);
+    if (count == 0) ctx.fail(ErrorKind::shape_mismatch, "training_mode 1 needs a non-empty X");
+    for (std::size_t c = 0; c < v.channels; ++c) {
+      double sum = 0;
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        const float* p = x + (n * v.channels + c) * v.spatial;
+        for (std::size_t s = 0; s < v.spatial; ++s) sum += p[s];
+      }
+      const double m = sum / count;
+      double squares = 0;  // two passes: no cancellation of sum(x^2) - count m^2
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        const float* p = x + (n * v.channels + c) * v.spatial;
+        for (std::size_t s = 0; s < v.spatial; ++s) squares += (p[s] - m) * (p[s] - m);
+      }
+      mean[c] = static_cast<float>(m);
+      var[c] = static_cast<float>(squares / count);
+    }
+  }
+  // Output i (when the graph asks for it): input * momentum + batch * (1 - momentum).
+  void write_running(OpContext& ctx, std::size_t i, const float* input, const float* batch,
+                     std::size_t channels) const {
+    if (ctx.output_count() <= i || !ctx.has_output(i)) return;
+    const std::int64_t dims[1] = {static_cast<std::int64_t>(channels)};
+    float* out = ctx.output(i, DType::f32, Shape(dims, 1)).data<float>();
+    for (std::size_t c = 0; c < channels; ++c) {
+      out[c] = input[c] * momentum_ + batch[c] * (1.0f - momentum_);
+    }
+  }
+
   float eps_;
+  float momentum_;
+  bool training_ = false;
 };
 
 // Opset 17: X seen as [prod(dims < axis), prod(dims >= axis)] rows normalized one by one;
@@ -23479,7 +24170,7 @@ namespace ops {
 
 template <class T>
 bool is_nonzero(T v) {
-  if constexpr (std::is_same<T, float16>::value) {
+  if constexpr (is_half_v<T>) {  // both have the sign in bit 15
     return (v.bits & 0x7fffu) != 0;
   } else {
     return v != T(0);
@@ -24584,6 +25275,100 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SOFTMAX_HPP
 // ---- end inlay/graph/ops/softmax.hpp
+// ---- begin inlay/graph/ops/string_normalizer.hpp
+// StringNormalizer (opset 10): drops stopwords from a [C] or [1, C] string tensor, then
+// lowercases, uppercases or keeps the rest. Case mapping is ASCII only (bytes >= 0x80, i.e. the
+// rest of UTF-8, pass unchanged), so a locale other than C / en_US is refused at load rather
+// than half honoured. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_STRING_NORMALIZER_HPP
+#define INLAY_GRAPH_OPS_STRING_NORMALIZER_HPP
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class CaseChange { none, lower, upper };
+
+inline std::string ascii_lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+inline std::string ascii_upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+class StringNormalizerKernel final : public OpKernel {
+ public:
+  explicit StringNormalizerKernel(const OpInfo& info)
+      : case_change_(enum_attribute<CaseChange>(info, "case_change_action", "NONE",
+                                                {{"NONE", CaseChange::none},
+                                                 {"LOWER", CaseChange::lower},
+                                                 {"UPPER", CaseChange::upper}},
+                                                ErrorKind::invalid_model)),
+        case_sensitive_(info.get_int("is_case_sensitive", 0) != 0) {
+    const std::string locale = info.get_string("locale", "");
+    if (!locale.empty() && locale != "C" && locale != "POSIX" && locale != "en_US" &&
+        locale != "en_US.UTF-8" && locale != "en_US.utf8") {
+      info.fail(ErrorKind::unsupported_op,
+                "locale '" + locale + "': inlay maps case for ASCII (C, en_US) only");
+    }
+    for (const std::string& w : info.get_strings("stopwords")) {
+      stopwords_.insert(case_sensitive_ ? w : ascii_lower(w));
+    }
+  }
+  bool accepts_strings() const override { return true; }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::string) {
+      ctx.fail(ErrorKind::invalid_model,
+               std::string("X must be a string tensor, not ") + dtype_name(x.dtype()));
+    }
+    if (!(x.rank() == 1 || (x.rank() == 2 && x.shape()[0] == 1))) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [C] or [1, C]");
+    }
+    const std::string* px = x.data<std::string>();
+    std::vector<std::string> kept;
+    for (std::int64_t i = 0; i < x.numel(); ++i) {
+      if (stopwords_.count(case_sensitive_ ? px[i] : ascii_lower(px[i]))) continue;
+      kept.push_back(case_change_ == CaseChange::lower   ? ascii_lower(px[i])
+                     : case_change_ == CaseChange::upper ? ascii_upper(px[i])
+                                                         : px[i]);
+    }
+    // Everything dropped: one empty string, as the spec asks ([1] or [1, 1]).
+    if (kept.empty()) kept.emplace_back();
+    const auto c = static_cast<std::int64_t>(kept.size());
+    Tensor& y = ctx.output(0, DType::string, x.rank() == 1 ? Shape{c} : Shape{1, c});
+    std::string* py = y.data<std::string>();
+    for (std::size_t i = 0; i < kept.size(); ++i) py[i] = std::move(kept[i]);
+  }
+
+ private:
+  CaseChange case_change_;
+  bool case_sensitive_;
+  std::unordered_set<std::string> stopwords_;
+};
+
+inline void register_string_normalizer_ops(OpSet& ops) {
+  ops.add("", "StringNormalizer", 10, factory<StringNormalizerKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_STRING_NORMALIZER_HPP
+// ---- end inlay/graph/ops/string_normalizer.hpp
 // ---- begin inlay/graph/ops/text.hpp
 // Ops on token sequences: TfIdfVectorizer (n-gram counts against a learned pool, as scikit-learn
 // pipelines converted to ONNX use them). Implementation-only.
@@ -25053,6 +25838,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_shape_ops(ops);
     graph::ops::register_signal_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_string_normalizer_ops(ops);
     graph::ops::register_text_ops(ops);
     graph::ops::register_training_ops(ops);
     return ops;

@@ -62,6 +62,29 @@ TEST_CASE("Owning tensors are zeroed, aligned and shared by copies", "[core/tens
   CHECK(c.data<float>()[2] == 1.0f);
 }
 
+TEST_CASE("String tensors hold std::string elements that clone and copy as strings",
+          "[core/tensor]") {
+  Tensor s(DType::string, {2, 2});
+  CHECK(s.nbytes() == 4 * sizeof(std::string));
+  std::string* p = s.data<std::string>();
+  for (int i = 0; i < 4; ++i) CHECK(p[i].empty());  // constructed, not zero bytes
+  // Longer than any small-string buffer: a memcpy'd copy would share (and double free) it.
+  p[0] = std::string(100, 'a');
+  p[3] = "three";
+  Tensor c = s.clone();
+  c.data<std::string>()[0][0] = 'b';
+  CHECK(p[0] == std::string(100, 'a'));
+  CHECK(c.data<std::string>()[0] == "b" + std::string(99, 'a'));
+  CHECK(c.data<std::string>()[3] == "three");
+  Tensor d(DType::string, {4});
+  Tensor::copy_elements(s, d);
+  CHECK(d.data<std::string>()[3] == "three");
+  Tensor three(DType::string, {3});
+  CHECK_THROWS_WITH(Tensor::copy_elements(s, three),
+                    Catch::Matchers::Contains("copy_elements from string [2, 2] to string [3]"));
+  CHECK_THROWS_AS(s.data<float>(), Error);
+}
+
 TEST_CASE("Tensor::data<T> is checked against the dtype", "[core/tensor]") {
   Tensor x(DType::i64, {2});
   CHECK_NOTHROW(x.data<std::int64_t>());

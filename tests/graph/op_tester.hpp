@@ -27,13 +27,17 @@ namespace inlay_test {
 // TensorProto.DataType of an inlay dtype.
 inline int onnx_type(inlay::DType t) { return static_cast<int>(inlay::onnx::data_type_of(t)); }
 
-// A TensorProto holding t's elements as raw_data.
+// A TensorProto holding t's elements as raw_data (strings: string_data).
 inline Pb tensor_proto(const std::string& name, const inlay::Tensor& t) {
   Pb p;
   for (std::int64_t d : t.shape()) p.u(1, static_cast<std::uint64_t>(d));
   p.u(2, static_cast<std::uint64_t>(onnx_type(t.dtype())));
   p.s(8, name);
-  p.s(9, std::string(static_cast<const char*>(t.raw_data()), t.nbytes()));
+  if (t.dtype() == inlay::DType::string) {
+    for (std::int64_t i = 0; i < t.numel(); ++i) p.s(6, t.data<std::string>()[i]);
+  } else {
+    p.s(9, std::string(static_cast<const char*>(t.raw_data()), t.nbytes()));
+  }
   return p;
 }
 
@@ -136,6 +140,7 @@ inline double element_as_double(const inlay::Tensor& t, std::int64_t i) {
     case DType::f32: return t.data<float>()[i];
     case DType::f64: return t.data<double>()[i];
     case DType::f16: return inlay::to_float(t.data<inlay::float16>()[i]);
+    case DType::bf16: return inlay::to_float(t.data<inlay::bfloat16>()[i]);
     case DType::i8: return t.data<std::int8_t>()[i];
     case DType::u8: return t.data<std::uint8_t>()[i];
     case DType::i16: return t.data<std::int16_t>()[i];
@@ -145,6 +150,7 @@ inline double element_as_double(const inlay::Tensor& t, std::int64_t i) {
     case DType::i64: return static_cast<double>(t.data<std::int64_t>()[i]);
     case DType::u64: return static_cast<double>(t.data<std::uint64_t>()[i]);
     case DType::boolean: return t.data<bool>()[i];
+    case DType::string: break;
   }
   FAIL("unexpected dtype in a comparison");
   return 0;
@@ -158,6 +164,11 @@ inline bool outputs_match(const inlay::Tensor& got, const inlay::Tensor& ref, do
   CHECK(inlay::dtype_name(got.dtype()) == std::string(inlay::dtype_name(ref.dtype())));
   CHECK(got.shape().to_string() == ref.shape().to_string());
   if (got.dtype() != ref.dtype() || got.shape() != ref.shape()) return false;
+  if (ref.dtype() == inlay::DType::string) {  // text: equal element by element
+    const std::vector<std::string> g = values_of<std::string>(got), r = values_of<std::string>(ref);
+    CHECK(g == r);
+    return g == r;
+  }
   return check_all_close(
       static_cast<std::size_t>(ref.numel()),
       [&](std::size_t i) { return element_as_double(got, static_cast<std::int64_t>(i)); },

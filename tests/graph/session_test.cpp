@@ -219,3 +219,34 @@ TEST_CASE("A session with two threads gives the outputs of one thread", "[graph/
     for (std::size_t i = 0; i < a.size(); ++i) CHECK(same(c[i], b[i]));
   }
 }
+
+TEST_CASE("String values stay out of the arena: planned runs keep their own strings",
+          "[graph/session]") {
+  // x [3] -> Cast to STRING (s, also a graph output) -> Identity -> Cast back to FLOAT (y) -> Neg.
+  OpTester m;
+  m.input("x", DType::f32, {3})
+      .node("Cast", {"x"}, {"s"}, {inlay_test::attr_int("to", 8)})
+      .node("Identity", {"s"}, {"t"})
+      .node("Cast", {"t"}, {"f"}, {inlay_test::attr_int("to", 1)})
+      .node("Neg", {"f"}, {"y"})
+      .output("s", DType::string)
+      .output("y", DType::f32);
+  const inlay::Model model = m.load();
+  inlay::Session session(model);
+  std::vector<Tensor> outputs;
+  // Long texts (beyond a small-string buffer) would show a string left in reused raw memory.
+  const std::vector<std::vector<float>> runs{
+      {0.5f, 1e-30f, 3.25f}, {-0.1f, 123456.7f, 1e20f}, {0.0f, -2.0f, 0.333333343f}};
+  const std::vector<std::vector<std::string>> texts{
+      {"0.5", "1e-30", "3.25"}, {"-0.1", "123456.7", "1e+20"}, {"0.0", "-2.0", "0.33333334"}};
+  for (std::size_t r = 0; r < runs.size(); ++r) {  // run 0 plans, runs 1 and 2 are planned
+    INFO("run " << r);
+    session.run_into({Tensor::view(runs[r].data(), {3})}, outputs);
+    REQUIRE(outputs[0].dtype() == DType::string);
+    CHECK(inlay_test::values_of<std::string>(outputs[0]) == texts[r]);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(outputs[1].data<float>()[i] == -runs[r][i]);
+  }
+  // The arena holds the float values only (f and y: 12 bytes each, 64 rounded), not the 3
+  // std::string objects of s and t.
+  CHECK(session.arena_bytes() <= 2 * 64);
+}

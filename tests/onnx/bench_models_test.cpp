@@ -122,6 +122,7 @@ std::pair<double, double> checksums(const inlay::Tensor& t) {
       case DType::f32: add(i, t.data<float>()[i]); break;
       case DType::f64: add(i, t.data<double>()[i]); break;
       case DType::f16: add(i, inlay::to_float(t.data<inlay::float16>()[i])); break;
+      case DType::bf16: add(i, inlay::to_float(t.data<inlay::bfloat16>()[i])); break;
       case DType::i8: add(i, t.data<std::int8_t>()[i]); break;
       case DType::u8: add(i, t.data<std::uint8_t>()[i]); break;
       case DType::i16: add(i, t.data<std::int16_t>()[i]); break;
@@ -131,6 +132,7 @@ std::pair<double, double> checksums(const inlay::Tensor& t) {
       case DType::i64: add(i, static_cast<double>(t.data<std::int64_t>()[i])); break;
       case DType::u64: add(i, static_cast<double>(t.data<std::uint64_t>()[i])); break;
       case DType::boolean: add(i, t.data<bool>()[i] ? 1.0 : 0.0); break;
+      case DType::string: break;
     }
   }
   return {s, w};

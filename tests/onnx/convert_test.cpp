@@ -92,17 +92,14 @@ TEST_CASE("Typed data fields convert, values checked against the type", "[onnx][
 
 TEST_CASE("Unsupported types, bad dims and size mismatches are refused", "[onnx][onnx/convert]") {
   CHECK_THAT(
-      error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 16).s(9, std::string(2, '\0'))); },
+      error_of([&] { convert(Pb().s(8, "b").s(1, dims({1})).u(2, 14).s(9, std::string(8, '\0'))); },
                ErrorKind::unsupported_op),
-      Contains("tensor 'b': data type BFLOAT16 is not supported"));
+      Contains("tensor 'b': data type COMPLEX64 is not supported"));
   // DOUBLE is held (f64), from double_data as well as raw_data.
   const inlay::Tensor d =  // 0x4004000000000000: the IEEE 754 bits of 2.5
       convert(Pb().s(8, "d").s(1, dims({1})).u(2, 11).f64(10, 0x4004000000000000u));
   CHECK(d.dtype() == inlay::DType::f64);
   CHECK(d.data<double>()[0] == 2.5);
-  CHECK_THAT(
-      error_of([&] { convert(Pb().s(8, "s").u(2, 8).s(6, "text")); }, ErrorKind::unsupported_op),
-      Contains("data type STRING"));
   CHECK_THAT(error_of([&] { convert(Pb().s(8, "u").u(2, 77)); }, ErrorKind::unsupported_op),
              Contains("UNKNOWN(77)"));
   CHECK_THAT(error_of(
@@ -152,5 +149,39 @@ TEST_CASE("Data type names and the dtype mapping", "[onnx][onnx/convert]") {
   DType d = DType::f32;
   CHECK(inlay::onnx::to_dtype(7, d));
   CHECK(d == DType::i64);
-  CHECK_FALSE(inlay::onnx::to_dtype(16, d));
+  CHECK(inlay::onnx::to_dtype(16, d));
+  CHECK(d == DType::bf16);
+  CHECK(inlay::onnx::to_dtype(8, d));
+  CHECK(d == DType::string);
+  CHECK_FALSE(inlay::onnx::to_dtype(14, d));
+}
+
+TEST_CASE("BFLOAT16 converts from raw_data and int32_data", "[onnx][onnx/convert]") {
+  // 0x3f80 is 1.0, 0xc040 is -3.0 (sign, exponent 128, mantissa 0x40: 1.5 * 2).
+  Tensor raw = convert(
+      Pb().s(1, dims({2})).u(2, 16).s(9, inlay_test::le_bytes<std::uint16_t>({0x3f80, 0xc040})));
+  REQUIRE(raw.dtype() == DType::bf16);
+  CHECK(inlay::to_float(raw.data<inlay::bfloat16>()[0]) == 1.0f);
+  CHECK(inlay::to_float(raw.data<inlay::bfloat16>()[1]) == -3.0f);
+  Tensor typed = convert(Pb().s(1, dims({2})).u(2, 16).u(5, 0x3f80).u(5, 0xc040));
+  CHECK(inlay::to_float(typed.data<inlay::bfloat16>()[1]) == -3.0f);
+  CHECK_THAT(error_of([&] { convert(Pb().s(8, "w").s(1, dims({1})).u(2, 16).u(5, 0x10000)); },
+                      ErrorKind::invalid_model),
+             Contains("tensor 'w': int32_data[0] = 65536 does not fit BFLOAT16"));
+}
+
+TEST_CASE("STRING converts from string_data only, counts checked", "[onnx][onnx/convert]") {
+  Tensor s = convert(Pb().s(1, dims({3})).u(2, 8).s(6, "monday").s(6, "").s(6, "x y"));
+  REQUIRE(s.dtype() == DType::string);
+  CHECK(s.data<std::string>()[0] == "monday");
+  CHECK(s.data<std::string>()[1].empty());
+  CHECK(s.data<std::string>()[2] == "x y");
+  CHECK_THAT(error_of([&] { convert(Pb().s(8, "s").s(1, dims({2})).u(2, 8).s(6, "one")); },
+                      ErrorKind::invalid_model),
+             Contains("tensor 's': string_data holds 1 elements but dims [2] need 2"));
+  // raw_data cannot hold strings: refused rather than read as std::string objects.
+  CHECK_THAT(
+      error_of([&] { convert(Pb().s(8, "r").s(1, dims({1})).u(2, 8).s(9, std::string(32, 'z'))); },
+               ErrorKind::invalid_model),
+      Contains("tensor 'r': a STRING tensor must hold its elements in string_data"));
 }

@@ -123,6 +123,7 @@ TEST_CASE("writer: initializers of every dtype come back with the same bytes", "
   std::vector<std::pair<std::string, Tensor>> tensors{
       {"f32", filled<float>(DType::f32, Shape{2, 3}, {1, -2, 3.5f, 0, 1e-30f, -0.0f})},
       {"f16", filled<std::uint16_t>(DType::f16, Shape{2}, {0x3c00, 0xc000})},
+      {"bf16", filled<std::uint16_t>(DType::bf16, Shape{2}, {0x3f80, 0xc040})},
       {"i8", filled<std::int8_t>(DType::i8, Shape{3}, {-128, 0, 127})},
       {"u8", filled<std::uint8_t>(DType::u8, Shape{2}, {0, 255})},
       {"i32", filled<std::int32_t>(DType::i32, Shape{1, 1, 2}, {INT32_MIN, 7})},
@@ -146,6 +147,20 @@ TEST_CASE("writer: initializers of every dtype come back with the same bytes", "
   }
   CHECK(inlay_test::parse_tensor_bytes(inlay::onnx::tensor_proto_bytes("t", tensors[0].second))
             .proto.name == "t");
+}
+
+TEST_CASE("writer: a string tensor goes to string_data and comes back", "[onnx/writer]") {
+  Tensor s(DType::string, Shape{3});
+  s.data<std::string>()[0] = "monday";
+  s.data<std::string>()[2] = std::string("a\0b", 3);  // any bytes, NUL included
+  const auto parsed = inlay_test::parse_tensor_bytes(inlay::onnx::tensor_proto_bytes("s", s));
+  CHECK(parsed.proto.data_type == 8);
+  CHECK_FALSE(parsed.proto.has_raw_data);
+  const Tensor back = inlay::onnx::to_tensor(parsed.proto);
+  REQUIRE(back.dtype() == DType::string);
+  CHECK(back.data<std::string>()[0] == "monday");
+  CHECK(back.data<std::string>()[1].empty());
+  CHECK(back.data<std::string>()[2] == std::string("a\0b", 3));
 }
 
 TEST_CASE("writer: nodes and attributes of every kind", "[onnx/writer]") {

@@ -36,6 +36,8 @@ inline void fill_ones(inlay::Tensor& t) {
   switch (t.dtype()) {
     case DType::f32: fill(1.0f); break;
     case DType::f16: fill(inlay::to_float16(1.0f)); break;
+    case DType::bf16: fill(inlay::to_bfloat16(1.0f)); break;
+    case DType::string: fill(std::string("1")); break;
     case DType::f64: fill(1.0); break;
     case DType::i8: fill(std::int8_t{1}); break;
     case DType::u8: fill(std::uint8_t{1}); break;

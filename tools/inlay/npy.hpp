@@ -29,6 +29,8 @@ inline const char* npy_descr(inlay::DType t) {
     case DType::i64: return "<i8";
     case DType::u64: return "<u8";
     case DType::boolean: return "|b1";
+    case DType::bf16: return "";    // NumPy has no bfloat16
+    case DType::string: return "";  // nor fixed-size strings of inlay's kind
   }
   return "";
 }
@@ -167,6 +169,11 @@ inline inlay::Tensor read_npy(const std::string& path) {
 // Writes `t` as a version 1.0 file (2.0 when the header does not fit 65535 bytes); the header is
 // padded so that the data starts at a multiple of 64 bytes, as NumPy writes it.
 inline void write_npy(const std::string& path, const inlay::Tensor& t) {
+  if (*npy_descr(t.dtype()) == '\0') {
+    inlay::fail(
+        inlay::ErrorKind::invalid_argument,
+        path + ": .npy has no " + inlay::dtype_name(t.dtype()) + " type; write .pb instead");
+  }
   std::string dict =
       std::string("{'descr': '") + npy_descr(t.dtype()) + "', 'fortran_order': False, 'shape': (";
   for (std::size_t i = 0; i < t.rank(); ++i) dict += std::to_string(t.shape()[i]) + ", ";

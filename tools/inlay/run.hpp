@@ -31,6 +31,9 @@ inline std::string element_text(const inlay::Tensor& t, std::int64_t i) {
     case DType::f16:
       std::snprintf(buf, sizeof buf, "%.4g", inlay::to_float(t.data<inlay::float16>()[i]));
       break;
+    case DType::bf16:
+      std::snprintf(buf, sizeof buf, "%.3g", inlay::to_float(t.data<inlay::bfloat16>()[i]));
+      break;
     case DType::boolean: return t.data<bool>()[i] ? "true" : "false";
     case DType::i8: return std::to_string(t.data<std::int8_t>()[i]);
     case DType::u8: return std::to_string(t.data<std::uint8_t>()[i]);
@@ -40,6 +43,7 @@ inline std::string element_text(const inlay::Tensor& t, std::int64_t i) {
     case DType::u32: return std::to_string(t.data<std::uint32_t>()[i]);
     case DType::i64: return std::to_string(t.data<std::int64_t>()[i]);
     case DType::u64: return std::to_string(t.data<std::uint64_t>()[i]);
+    case DType::string: return "\"" + t.data<std::string>()[i] + "\"";
   }
   return buf;
 }

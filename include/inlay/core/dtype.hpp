@@ -5,12 +5,31 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "inlay/core/config.hpp"
 
 INLAY_NAMESPACE_BEGIN
 
-enum class DType : std::uint8_t { f32, f16, i8, u8, i32, i64, boolean, f64, i16, u16, u32, u64 };
+enum class DType : std::uint8_t {
+  f32,
+  f16,
+  i8,
+  u8,
+  i32,
+  i64,
+  boolean,
+  f64,
+  i16,
+  u16,
+  u32,
+  u64,
+  bf16,
+  string
+};
+
+// DType::string elements are std::string objects, not plain bytes: a string tensor constructs and
+// destroys them (core/tensor.hpp), and the graph runner keeps string values out of its arena.
 
 // IEEE 754 half precision, storage only: kernels convert to f32 to compute.
 struct float16 {
@@ -68,6 +87,33 @@ inline float16 to_float16(float f) noexcept {
   return {static_cast<std::uint16_t>(sign | half)};
 }
 
+// bfloat16 (the upper half of an IEEE float: 8 exponent bits, 7 mantissa bits), storage only
+// like float16: kernels convert to f32 to compute.
+struct bfloat16 {
+  std::uint16_t bits;
+};
+
+// Exact: a bfloat16 is the top 16 bits of a float.
+inline float to_float(bfloat16 b) noexcept {
+  const std::uint32_t bits = static_cast<std::uint32_t>(b.bits) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Rounds to nearest, ties to even (adding 0x7fff plus the lowest kept bit carries exactly when
+// the dropped half is above the midpoint, or at it with an odd kept half); overflow gives inf,
+// NaN stays NaN (quiet bit set so that a payload living only in the low bits is not lost).
+inline bfloat16 to_bfloat16(float f) noexcept {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) {
+    return {static_cast<std::uint16_t>((bits >> 16) | 0x40u)};
+  }
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return {static_cast<std::uint16_t>(bits >> 16)};
+}
+
 inline std::size_t dtype_size(DType t) noexcept {
   switch (t) {
     case DType::f32: return 4;
@@ -82,6 +128,8 @@ inline std::size_t dtype_size(DType t) noexcept {
     case DType::u16: return 2;
     case DType::u32: return 4;
     case DType::u64: return 8;
+    case DType::bf16: return 2;
+    case DType::string: return sizeof(std::string);
   }
   return 0;
 }
@@ -100,6 +148,8 @@ inline const char* dtype_name(DType t) noexcept {
     case DType::u16: return "u16";
     case DType::u32: return "u32";
     case DType::u64: return "u64";
+    case DType::bf16: return "bf16";
+    case DType::string: return "string";
   }
   return "?";
 }
@@ -113,6 +163,10 @@ struct dtype_of<float> {
 template <>
 struct dtype_of<float16> {
   static constexpr DType value = DType::f16;
+};
+template <>
+struct dtype_of<bfloat16> {
+  static constexpr DType value = DType::bf16;
 };
 template <>
 struct dtype_of<std::int8_t> {
@@ -153,6 +207,10 @@ struct dtype_of<std::uint32_t> {
 template <>
 struct dtype_of<std::uint64_t> {
   static constexpr DType value = DType::u64;
+};
+template <>
+struct dtype_of<std::string> {
+  static constexpr DType value = DType::string;
 };
 template <class T>
 constexpr DType dtype_of_v = dtype_of<T>::value;

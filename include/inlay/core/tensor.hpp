@@ -3,7 +3,9 @@
 #ifndef INLAY_CORE_TENSOR_HPP
 #define INLAY_CORE_TENSOR_HPP
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -21,12 +23,21 @@ class Tensor {
  public:
   Tensor() = default;
 
-  // An owning tensor, zero-filled.
+  // An owning tensor, zero-filled (strings: empty).
   Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
     const std::size_t bytes = nbytes();
     AlignedBuffer buffer = allocate_aligned(bytes);
-    std::memset(buffer.get(), 0, bytes);
     data_ = buffer.get();
+    if (dtype == DType::string) {
+      // std::string is not a plain byte pattern: construct every element here, and let the
+      // owner destroy them before the memory goes.
+      const auto n = static_cast<std::size_t>(numel());
+      auto* p = static_cast<std::string*>(data_);
+      for (std::size_t i = 0; i < n; ++i) new (p + i) std::string();
+      owner_ = std::shared_ptr<void>(buffer.release(), StringsDelete{n});
+      return;
+    }
+    std::memset(buffer.get(), 0, bytes);
     owner_ = std::shared_ptr<void>(buffer.release(), AlignedDelete());
   }
 
@@ -109,11 +120,42 @@ class Tensor {
   // A new owning tensor with the same dtype, shape and elements.
   Tensor clone() const {
     Tensor t(dtype_, shape_);
-    if (nbytes()) std::memcpy(t.data_, data_, nbytes());
+    copy_elements(*this, t);
     return t;
   }
 
+  // Copies the elements of `src` into `dst` (same dtype and element count): bytes, or string
+  // assignments for strings.
+  static void copy_elements(const Tensor& src, Tensor& dst) {
+    if (src.dtype_ != dst.dtype_ || src.numel() != dst.numel()) {
+      fail(ErrorKind::invalid_argument, std::string("Tensor::copy_elements from ") +
+                                            dtype_name(src.dtype_) + " " + src.shape_.to_string() +
+                                            " to " + dtype_name(dst.dtype_) + " " +
+                                            dst.shape_.to_string());
+    }
+    if (dst.read_only_) {
+      fail(ErrorKind::invalid_argument, "Tensor::copy_elements into a read-only view");
+    }
+    if (src.data_ == dst.data_) return;
+    if (src.dtype_ == DType::string) {
+      const auto* s = static_cast<const std::string*>(src.data_);
+      std::copy(s, s + src.numel(), static_cast<std::string*>(dst.data_));
+    } else if (src.nbytes()) {
+      std::memcpy(dst.data_, src.data_, src.nbytes());
+    }
+  }
+
  private:
+  // The deleter of an owned string tensor: destroys the elements, then frees the memory.
+  struct StringsDelete {
+    std::size_t count;
+    void operator()(void* p) const noexcept {
+      auto* s = static_cast<std::string*>(p);
+      for (std::size_t i = 0; i < count; ++i) s[i].~basic_string();
+      AlignedDelete()(p);
+    }
+  };
+
   template <class T>
   void check_type() const {
     if (dtype_of_v<std::remove_const_t<T>> != dtype_) {

@@ -132,6 +132,9 @@ class OpKernel {
  public:
   virtual ~OpKernel() = default;
   virtual void run(OpContext& context) const = 0;
+  // True for kernels written for DType::string inputs. The runner refuses a string input to
+  // every other kernel: most kernels move elements as bytes, which std::string objects are not.
+  virtual bool accepts_strings() const { return false; }
 };
 
 using OpFactory = std::function<std::unique_ptr<OpKernel>(const OpInfo& info)>;

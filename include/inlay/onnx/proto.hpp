@@ -42,18 +42,19 @@ enum class DataType : std::int32_t {
 };
 
 // The one table between inlay's dtypes and TensorProto.DataType: every DType has one entry; the
-// other data types (string, complex, bfloat16) have no inlay dtype.
+// other data types (complex) have no inlay dtype.
 struct DTypeDataType {
   DType dtype;
   DataType data_type;
 };
 inline constexpr DTypeDataType dtype_data_types[] = {
-    {DType::f32, DataType::float32}, {DType::f16, DataType::float16},
-    {DType::f64, DataType::float64}, {DType::i8, DataType::int8},
-    {DType::u8, DataType::uint8},    {DType::i16, DataType::int16},
-    {DType::u16, DataType::uint16},  {DType::i32, DataType::int32},
-    {DType::u32, DataType::uint32},  {DType::i64, DataType::int64},
-    {DType::u64, DataType::uint64},  {DType::boolean, DataType::boolean},
+    {DType::f32, DataType::float32},   {DType::f16, DataType::float16},
+    {DType::f64, DataType::float64},   {DType::i8, DataType::int8},
+    {DType::u8, DataType::uint8},      {DType::i16, DataType::int16},
+    {DType::u16, DataType::uint16},    {DType::i32, DataType::int32},
+    {DType::u32, DataType::uint32},    {DType::i64, DataType::int64},
+    {DType::u64, DataType::uint64},    {DType::boolean, DataType::boolean},
+    {DType::bf16, DataType::bfloat16}, {DType::string, DataType::string},
 };
 
 // TensorProto.DataType of an inlay dtype.

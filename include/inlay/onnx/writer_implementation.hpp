@@ -65,6 +65,11 @@ inline std::string tensor_bytes(const std::string& name, const Tensor& value) {
   for (std::int64_t d : value.shape()) e.int_field(1, d);
   e.int_field(2, static_cast<std::int32_t>(data_type_of(value.dtype())));
   if (!name.empty()) e.string_field(8, name);
+  if (value.dtype() == DType::string) {  // string_data (6), one field per element
+    const std::string* s = value.data<std::string>();
+    for (std::int64_t i = 0; i < value.numel(); ++i) e.string_field(6, s[i]);
+    return out;
+  }
   std::string raw(value.nbytes(), '\0');
   if (!raw.empty())
     copy_little_endian(&raw[0], value.raw_data(), raw.size(), dtype_size(value.dtype()));

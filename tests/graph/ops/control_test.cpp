@@ -360,3 +360,94 @@ TEST_CASE("Scan refuses a missing num_scan_inputs and scan inputs of different l
                       Tensor(DType::f32, Shape{2, 2})},
                      ErrorKind::shape_mismatch, "scan inputs have different lengths (3 and 2)");
 }
+
+namespace {
+// Scan opset 8 (batch axis 0, sequence axis 1): (sequence_lens?, s0 [B, 2], xs [B, T, 2]) ->
+// (s_final [B, 2], ys [B, T, 2]) over running_sum_body().
+OpTester batched_scan_model(bool with_lens, std::int64_t batch, std::int64_t steps,
+                            const std::vector<Pb>& extra = {}) {
+  std::vector<Pb> attrs = extra;
+  attrs.push_back(attr_graph("body", running_sum_body(), "body"));
+  attrs.push_back(attr_int("num_scan_inputs", 1));
+  OpTester m;
+  m.opset(8);
+  if (with_lens) m.input("lens", DType::i64, {batch});
+  m.input("s0", DType::f32, {batch, 2})
+      .input("xs", DType::f32, {batch, steps, 2})
+      .node("Scan", {with_lens ? "lens" : "", "s0", "xs"}, {"s_final", "ys"}, attrs)
+      .output("s_final", DType::f32)
+      .output("ys", DType::f32);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("Scan opset 8 scans each batch entry over its own sequence length",
+          "[graph/ops/control]") {
+  // Batch 0 starts at [0, 0], batch 1 at [100, 200]; both over three steps.
+  const Tensor s0 = make_tensor<float>(Shape{2, 2}, {0, 0, 100, 200});
+  const Tensor xs = make_tensor<float>(Shape{2, 3, 2}, {1, 2, 3, 4, 5, 6, 1, 1, 2, 2, 3, 3});
+  auto out = batched_scan_model(false, 2, 3).run({s0, xs});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].shape() == (Shape{2, 2}));
+  CHECK(values_of<float>(out[0]) == std::vector<float>{9, 12, 106, 206});
+  CHECK(out[1].shape() == (Shape{2, 3, 2}));
+  CHECK(values_of<float>(out[1]) ==
+        std::vector<float>{1, 2, 4, 6, 9, 12, 101, 201, 103, 203, 106, 206});
+
+  // sequence_lens [2, 0]: batch 0 stops after two steps, batch 1 runs none (its state is the
+  // initial one); the steps not run are zero.
+  out = batched_scan_model(true, 2, 3).run({make_tensor<std::int64_t>(Shape{2}, {2, 0}), s0, xs});
+  CHECK(values_of<float>(out[0]) == std::vector<float>{4, 6, 100, 200});
+  CHECK(values_of<float>(out[1]) == std::vector<float>{1, 2, 4, 6, 0, 0, 0, 0, 0, 0, 0, 0});
+
+  // directions [1]: each sequence read backwards from its own last step; the outputs stay in
+  // step order. Batch 0 (length 2) reads [3, 4] then [1, 2].
+  out = batched_scan_model(true, 2, 3, {attr_ints("directions", {1})})
+            .run({make_tensor<std::int64_t>(Shape{2}, {2, 3}), s0, xs});
+  CHECK(values_of<float>(out[0]) == std::vector<float>{4, 6, 106, 206});
+  CHECK(values_of<float>(out[1]) ==
+        std::vector<float>{3, 4, 4, 6, 0, 0, 103, 203, 105, 205, 106, 206});
+}
+
+TEST_CASE("Scan opset 8 refuses bad sequence lengths, batch sizes and directions",
+          "[graph/ops/control]") {
+  const Tensor s0(DType::f32, Shape{2, 2});
+  const Tensor xs(DType::f32, Shape{2, 3, 2});
+  batched_scan_model(true, 2, 3)
+      .expect_run_error({make_tensor<std::int64_t>(Shape{2}, {1, 4}), s0, xs},
+                        ErrorKind::invalid_argument, "sequence_lens[1] = 4 is outside [0, 3]");
+  batched_scan_model(true, 2, 3)
+      .expect_run_error({make_tensor<std::int64_t>(Shape{2}, {-1, 1}), s0, xs},
+                        ErrorKind::invalid_argument, "sequence_lens[0] = -1");
+  batched_scan_model(false, 2, 3, {attr_ints("directions", {2})})
+      .expect_load_error(ErrorKind::invalid_model, "directions must be 0 or 1, got 2");
+  batched_scan_model(false, 2, 3, {attr_ints("directions", {0, 1})})
+      .expect_load_error(ErrorKind::invalid_model, "directions has more entries");
+
+  // The initial state's batch differs from the scan input's.
+  OpTester m;
+  m.opset(8);
+  m.input("s0", DType::f32, {3, 2})
+      .input("xs", DType::f32, {2, 3, 2})
+      .node("Scan", {"", "s0", "xs"}, {"s_final"},
+            {attr_graph("body", running_sum_body(), "body"), attr_int("num_scan_inputs", 1)})
+      .output("s_final", DType::f32);
+  m.expect_run_error(ErrorKind::shape_mismatch, "initial state 0 [3, 2] must have batch size 2");
+  // A scan input without a sequence axis.
+  OpTester flat;
+  flat.opset(8);
+  flat.input("s0", DType::f32, {2})
+      .input("xs", DType::f32, {2})
+      .node("Scan", {"", "s0", "xs"}, {"s_final"},
+            {attr_graph("body", running_sum_body(), "body"), attr_int("num_scan_inputs", 1)})
+      .output("s_final", DType::f32);
+  flat.expect_run_error(ErrorKind::shape_mismatch, "must be [batch, sequence, ...]");
+  // num_scan_inputs counts past sequence_lens.
+  OpTester many;
+  many.opset(8);
+  many.input("s0", DType::f32, {2, 2})
+      .node("Scan", {"", "s0"}, {"s_final"},
+            {attr_graph("body", running_sum_body(), "body"), attr_int("num_scan_inputs", 2)})
+      .output("s_final", DType::f32);
+  many.expect_load_error(ErrorKind::invalid_model, "num_scan_inputs 2 must be in [1,");
+}

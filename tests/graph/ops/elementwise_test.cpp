@@ -375,7 +375,7 @@ TEST_CASE("IsInf, IsNaN and PRelu", "[graph/ops/elementwise]") {
   CHECK_THAT(msg, Contains("slope"));
 }
 
-TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refused",
+TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; complex refused",
           "[graph/ops/elementwise]") {
   const float nan = std::nanf("");
   const Tensor x = make_tensor<float>({5}, {1e10f, -1e10f, nan, -2.7f, 0.0f});
@@ -402,10 +402,120 @@ TEST_CASE("Cast: saturating float to int, NaN to 0, bool and f16; strings refuse
   const auto d = like.run({make_tensor<bool>({2}, {true, false}), Tensor(DType::f64, Shape{1})})[0];
   CHECK(values_of<double>(d) == std::vector<double>{1.0, 0.0});
 
-  OpTester to_string = unary("Cast", DType::f32);
-  to_string.attr("to", std::int64_t(8));
-  to_string.expect_load_error(ErrorKind::unsupported_op, "STRING");
+  OpTester to_complex = unary("Cast", DType::f32);
+  to_complex.attr("to", std::int64_t(14));
+  to_complex.expect_load_error(ErrorKind::unsupported_op, "COMPLEX64");
   unary("Cast", DType::f32).load_error(ErrorKind::invalid_model);
+}
+
+namespace {
+// Cast to the ONNX data type `to` of x, run once.
+Tensor cast(const Tensor& x, std::int64_t to) {
+  OpTester m = unary("Cast", x.dtype());
+  m.attr("to", to);
+  return m.run({x})[0];
+}
+Tensor strings(const Shape& shape, const std::vector<std::string>& v) {
+  return make_tensor<std::string>(shape, v);
+}
+}  // namespace
+
+TEST_CASE("Cast to and from BFLOAT16: exact widening, nearest-even narrowing",
+          "[graph/ops/elementwise]") {
+  // 1 + 2^-8 is halfway between the bfloat16s 1 and 1 + 2^-7: ties to the even 1 (0x3f80);
+  // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 (odd, 0x3f81) and 1 + 2^-6: up to 0x3f82.
+  const float nan = std::nanf("");
+  const Tensor x = make_tensor<float>(
+      {6}, {1.0f + 1.0f / 256, 1.0f + 3.0f / 256, -2.5f, nan, INFINITY, std::ldexp(1.0f, -130)});
+  const Tensor b = cast(x, 16);
+  REQUIRE(b.dtype() == DType::bf16);
+  const auto* p = b.data<inlay::bfloat16>();
+  CHECK(p[0].bits == 0x3f80);
+  CHECK(p[1].bits == 0x3f82);
+  CHECK(p[2].bits == 0xc020);  // -2.5: sign, exponent 128, mantissa 0x20
+  CHECK(std::isnan(inlay::to_float(p[3])));
+  CHECK(p[4].bits == 0x7f80);
+  CHECK(inlay::to_float(p[5]) == std::ldexp(1.0f, -130));  // a subnormal, kept
+  const Tensor back = cast(b, 1);
+  CHECK(values_of<float>(back)[1] == 1.0f + 2.0f / 128);
+  CHECK(values_of<float>(back)[2] == -2.5f);
+  // bf16 -> f16 goes through float: 1 + 2^-6 is a half exactly.
+  const Tensor h = cast(b, 10);
+  CHECK(inlay::to_float(h.data<inlay::float16>()[1]) == 1.0f + 1.0f / 64);
+  // bf16 -> int64 truncates toward zero like every float -> int Cast.
+  CHECK(values_of<std::int64_t>(cast(b, 7))[2] == -2);
+  // CastLike takes the dtype from its second input.
+  OpTester like =
+      OpTester("CastLike").input("x", DType::f32).input("like", DType::bf16).output("y");
+  CHECK(like.run({x, Tensor(DType::bf16, Shape{1})})[0].data<inlay::bfloat16>()[1].bits == 0x3f82);
+}
+
+TEST_CASE("Cast between numbers and STRING follows the ONNX literals and NumPy's text",
+          "[graph/ops/elementwise]") {
+  const float nan = std::nanf("");
+  // The fewest digits that read back as the same float, positional from 1e-4 to 1e16.
+  const Tensor x = make_tensor<float>(
+      {10}, {0.039187793f, 1.0f, -2.5f, 1e16f, 1.5e-7f, 0.0f, nan, INFINITY, -INFINITY, 123456.0f});
+  CHECK(values_of<std::string>(cast(x, 8)) ==
+        std::vector<std::string>{"0.039187793", "1.0", "-2.5", "1e+16", "1.5e-07", "0.0", "NaN",
+                                 "INF", "-INF", "123456.0"});
+  // Each text reads back as the float it came from.
+  const Tensor shortest = cast(make_tensor<float>({3}, {0.1f, 0.7229038f, 3.4028235e38f}), 8);
+  CHECK(values_of<std::string>(shortest) ==
+        std::vector<std::string>{"0.1", "0.7229038", "3.4028235e+38"});
+  CHECK(values_of<float>(cast(shortest, 1)) == std::vector<float>{0.1f, 0.7229038f, 3.4028235e38f});
+  // Doubles keep their own shortest digits; integers and bools print as integers.
+  CHECK(values_of<std::string>(cast(make_tensor<double>({1}, {0.1}), 8))[0] == "0.1");
+  CHECK(values_of<std::string>(cast(make_tensor<std::int64_t>({2}, {-7, INT64_MAX}), 8)) ==
+        std::vector<std::string>{"-7", "9223372036854775807"});
+  CHECK(values_of<std::string>(cast(make_tensor<bool>({2}, {true, false}), 8)) ==
+        std::vector<std::string>{"1", "0"});
+
+  // Text to numbers: plain, scientific, the literals in any case, a leading '+'.
+  const Tensor s = strings({8}, {"3.14", "1E8", "-1e-5", "+INF", "inf", "-Inf", "nan", "+2"});
+  const std::vector<float> f = values_of<float>(cast(s, 1));
+  CHECK(f[0] == 3.14f);
+  CHECK(f[1] == 1e8f);
+  CHECK(f[2] == -1e-5f);
+  CHECK((std::isinf(f[3]) && f[3] > 0));
+  CHECK((std::isinf(f[4]) && f[4] > 0));
+  CHECK((std::isinf(f[5]) && f[5] < 0));
+  CHECK(std::isnan(f[6]));
+  CHECK(f[7] == 2.0f);
+  // Whole numbers go to int64 exactly; fractions truncate; beyond double's range: inf or 0.
+  CHECK(values_of<std::int64_t>(cast(strings({3}, {"9007199254740993", "100.5", "-3"}), 7)) ==
+        std::vector<std::int64_t>{9007199254740993, 100, -3});
+  const std::vector<double> d = values_of<double>(cast(strings({2}, {"1e400", "-1e-400"}), 11));
+  CHECK((std::isinf(d[0]) && d[0] > 0));
+  CHECK((d[1] == 0 && std::signbit(d[1])));
+  // A string to string Cast copies; CastLike to a string tensor's dtype prints.
+  CHECK(values_of<std::string>(cast(s, 8)) == values_of<std::string>(s));
+  OpTester like =
+      OpTester("CastLike").input("x", DType::f32).input("like", DType::string).output("y");
+  CHECK(values_of<std::string>(
+            like.run({make_tensor<float>({1}, {0.5f}), strings({1}, {"any"})})[0]) ==
+        std::vector<std::string>{"0.5"});
+
+  // Text that is no number: an Error naming the element (ONNX leaves it undefined).
+  for (const char* bad : {"Hello World!", "", "1.5x", "+-1", "++1"}) {
+    OpTester m = unary("Cast", DType::string);
+    m.attr("to", std::int64_t(1));
+    m.expect_run_error({strings({2}, {"1", bad})}, ErrorKind::invalid_argument,
+                       std::string("element 1 '") + bad + "' is not a number");
+  }
+}
+
+TEST_CASE("Ops not written for strings refuse a string input by name", "[graph/ops/elementwise]") {
+  const Tensor s = make_tensor<std::string>({2}, {"a", "b"});
+  binary("Add", DType::string, DType::string)
+      .expect_run_error({s, s}, ErrorKind::unsupported_op,
+                        "input 0 ('a') is a string tensor; this op supports numeric tensors only");
+  OpTester reshape("Reshape");
+  reshape.input("x", DType::string).init("shape", inlay_test::i64s({2, 1})).output("y");
+  reshape.expect_run_error({s}, ErrorKind::unsupported_op, "is a string tensor");
+  // Identity copies strings.
+  CHECK(values_of<std::string>(unary("Identity", DType::string).run({s})[0]) ==
+        std::vector<std::string>{"a", "b"});
 }
 
 TEST_CASE("Celu refuses alpha = 0", "[graph/ops/elementwise]") {

@@ -53,7 +53,7 @@ inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext&
   DType dtype;
   if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
       little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
-      proto.dims.size() <= Shape::max_rank &&
+      dtype != DType::string && proto.dims.size() <= Shape::max_rank &&
       reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
     std::int64_t count = 1;
     bool ok = true;

@@ -88,6 +88,7 @@ class Runner {
       std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
     }
     for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+      check_string_inputs(i);
       OpContext context(*this, i);
       g_.kernels[i]->run(context);
       if (!planned_run_) release_after(i);
@@ -99,6 +100,7 @@ class Runner {
   // folding at load).
   void run_single(std::size_t node) {
     planned_run_ = false;
+    check_string_inputs(node);
     OpContext context(*this, node);
     g_.kernels[node]->run(context);
   }
@@ -135,6 +137,10 @@ class Runner {
     }
     const int id = n.outputs[i];
     Tensor& slot = slots_[id];
+    if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
+      slot = allocate(node, i, dtype, shape);
+      return slot;
+    }
     if (planned_run_) {
       const Record& r = record_[id];
       if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
@@ -180,6 +186,20 @@ class Runner {
   }
 
  private:
+  // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
+  void check_string_inputs(std::size_t node) const {
+    const Node& n = g_.nodes[node];
+    if (g_.kernels[node]->accepts_strings()) return;
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+      const int id = n.inputs[i];
+      if (id >= 0 && slots_[id].dtype() == DType::string) {
+        g_.infos[node].fail(ErrorKind::unsupported_op,
+                            "input " + std::to_string(i) + " ('" + g_.values[id].name +
+                                "') is a string tensor; this op supports numeric tensors only");
+      }
+    }
+  }
+
   static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
   struct Record {
     bool seen = false;

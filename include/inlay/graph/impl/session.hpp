@@ -54,8 +54,7 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
                        dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
     if (reuse) {
-      if (src.nbytes())
-        std::memcpy(const_cast<void*>(dst.raw_data()), src.raw_data(), src.nbytes());
+      Tensor::copy_elements(src, dst);
     } else {
       dst = src.clone();
     }

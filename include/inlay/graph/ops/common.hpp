@@ -116,6 +116,9 @@ inline double read_scalar(const OpInfo& info, const Tensor& t, const char* what)
     case DType::f32: return *t.data<float>();
     case DType::f64: return *t.data<double>();
     case DType::f16: return to_float(*t.data<float16>());
+    case DType::bf16: return to_float(*t.data<bfloat16>());
+    case DType::string:
+      info.fail(ErrorKind::invalid_model, std::string(what) + " must be a number, not a string");
     case DType::i8: return *t.data<std::int8_t>();
     case DType::u8: return *t.data<std::uint8_t>();
     case DType::i16: return *t.data<std::int16_t>();
@@ -162,8 +165,9 @@ void visit_dtype(const OpInfo& info, DType dtype, F&& f, TypeList<T, Ts...>) {
 using FloatTypes = TypeList<float, double>;
 using NumericTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
                               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-using AllTypes = TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-                          std::int32_t, std::uint32_t, std::int64_t, std::uint64_t, bool, float16>;
+using AllTypes =
+    TypeList<float, double, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
+             std::uint32_t, std::int64_t, std::uint64_t, bool, float16, bfloat16>;
 
 // Checks that `t` has dtype f32 (for ops whose kernels are f32 only).
 inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what) {
@@ -176,7 +180,12 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
 // Copies the bytes of `src` into a new output of the same dtype and the given shape.
 inline void copy_to_output(OpContext& ctx, std::size_t i, const Tensor& src, const Shape& shape) {
   Tensor& out = ctx.output(i, src.dtype(), shape);
-  if (src.nbytes()) std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  if (src.dtype() == DType::string) {
+    std::copy(src.data<std::string>(), src.data<std::string>() + src.numel(),
+              out.data<std::string>());
+  } else if (src.nbytes()) {
+    std::memcpy(const_cast<void*>(out.raw_data()), src.raw_data(), src.nbytes());
+  }
 }
 
 // NumPy broadcast of several shapes; an Error naming the node when they do not broadcast.
@@ -254,23 +263,41 @@ template <>
 struct ScalarOf<float16> {
   using type = float;
 };
+template <>
+struct ScalarOf<bfloat16> {
+  using type = float;
+};
 template <class T>
 using scalar_t = typename ScalarOf<T>::type;
+// The 16-bit storage floats (float16, bfloat16): computed in float.
 template <class T>
-constexpr bool is_float_v = std::is_floating_point<T>::value || std::is_same<T, float16>::value;
+constexpr bool is_half_v = std::is_same<T, float16>::value || std::is_same<T, bfloat16>::value;
+template <class T>
+constexpr bool is_float_v = std::is_floating_point<T>::value || is_half_v<T>;
+
+// A float rounded (to nearest even) into the 16-bit float type T.
+template <class T>
+inline T to_half(float f) {
+  if constexpr (std::is_same<T, float16>::value) {
+    return to_float16(f);
+  } else {
+    return to_bfloat16(f);
+  }
+}
 
 template <class T>
 inline scalar_t<T> to_scalar(T v) {
   return v;
 }
 inline float to_scalar(float16 v) { return to_float(v); }
+inline float to_scalar(bfloat16 v) { return to_float(v); }
 
-// From double to half, rounded once (to nearest, ties to even): through float rounded to odd,
-// which keeps enough bits for the second rounding to be exact (Boldo & Melquiond, "When double
-// rounding is odd", 2005). Rounding to float to nearest first could land on a half-way point.
-inline float16 double_to_float16(double d) noexcept {
+// A double as a float rounded to odd: narrowing that float again to half or bfloat16 rounds
+// exactly as narrowing the double once would (Boldo & Melquiond, "When double rounding is odd",
+// 2005). Rounding to float to nearest first could land on a half-way point of the narrow type.
+inline float float_rounded_to_odd(double d) noexcept {
   float f = static_cast<float>(d);
-  if (!(d == d) || static_cast<double>(f) == d) return to_float16(f);
+  if (!(d == d) || static_cast<double>(f) == d) return f;
   if (std::fabs(static_cast<double>(f)) > std::fabs(d)) {
     f = std::nextafter(f, 0.0f);  // toward zero: the float just inside d
   }
@@ -278,18 +305,18 @@ inline float16 double_to_float16(double d) noexcept {
   std::memcpy(&bits, &f, sizeof bits);
   bits |= 1u;  // odd: d lies strictly between this float and the next one out
   std::memcpy(&f, &bits, sizeof f);
-  return to_float16(f);
+  return f;
 }
 
 template <class T, class S>
 inline T convert_to(S v) {
-  if constexpr (std::is_same<S, float16>::value) {
+  if constexpr (is_half_v<S>) {
     return convert_to<T>(to_float(v));
   } else if constexpr (std::is_same<T, bool>::value) {
     return v != S(0);
-  } else if constexpr (std::is_same<T, float16>::value) {
-    if constexpr (std::is_same<S, double>::value) return double_to_float16(v);
-    return to_float16(static_cast<float>(v));
+  } else if constexpr (is_half_v<T>) {
+    if constexpr (std::is_same<S, double>::value) return to_half<T>(float_rounded_to_odd(v));
+    return to_half<T>(static_cast<float>(v));
   } else if constexpr (std::is_integral<T>::value && std::is_floating_point<S>::value) {
     if (!(v == v)) return T(0);
     if (v <= static_cast<S>(std::numeric_limits<T>::lowest()))

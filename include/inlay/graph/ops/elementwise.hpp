@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/graph/ops/number_text.hpp"
 #include "inlay/kernels/elementwise.hpp"
 #include "inlay/onnx/tensor.hpp"
 
@@ -817,14 +818,17 @@ class CastKernel final : public OpKernel {
           "cast to " + onnx::data_type_name(static_cast<std::int32_t>(to)) + " is not supported");
     }
   }
+  bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const DType to = like_ ? ctx.input(1).dtype() : to_;
     Tensor& y = ctx.output(0, to, x.shape());
     if (to == x.dtype()) {
-      if (x.nbytes()) std::memcpy(const_cast<void*>(y.raw_data()), x.raw_data(), x.nbytes());
+      Tensor::copy_elements(x, y);
       return;
     }
+    if (to == DType::string) return to_text(ctx, x, y);
+    if (x.dtype() == DType::string) return from_text(ctx, x, y);
     const std::int64_t n = x.numel();
     visit_dtype(
         ctx.info(), x.dtype(),
@@ -844,6 +848,56 @@ class CastKernel final : public OpKernel {
   }
 
  private:
+  // Numbers to strings: floats as the shortest text that reads back the same (NumPy's str()
+  // form, as ONNX's reference writes them), integers and bools as decimal integers.
+  static void to_text(const OpContext& ctx, const Tensor& x, Tensor& y) {
+    std::string* py = y.data<std::string>();
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using From = decltype(tag);
+          const From* px = x.data<From>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            if constexpr (is_float_v<From>) {
+              py[i] = number_to_text(px[i]);
+            } else {
+              py[i] = integer_to_text(px[i]);
+            }
+          }
+        },
+        AllTypes{});
+  }
+  // Strings to numbers (ONNX: decimal or scientific text, "NaN", "INF", "+INF", "-INF"); whole
+  // integers go straight to integer types so that large int64 values stay exact. Text that is
+  // no number is an Error naming the element (ONNX leaves it undefined).
+  static void from_text(const OpContext& ctx, const Tensor& x, Tensor& y) {
+    const std::string* px = x.data<std::string>();
+    visit_dtype(
+        ctx.info(), y.dtype(),
+        [&](auto tag) {
+          using To = decltype(tag);
+          To* py = y.data<To>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            const std::string& s = px[i];
+            if constexpr (!is_float_v<To>) {
+              std::int64_t whole = 0;
+              const auto r = std::from_chars(s.data(), s.data() + s.size(), whole);
+              if (!s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size()) {
+                py[i] = convert_to<To>(whole);
+                continue;
+              }
+            }
+            double v = 0;
+            if (!text_to_number(s, v)) {
+              ctx.fail(ErrorKind::invalid_argument, "element " + std::to_string(i) + " '" +
+                                                        s.substr(0, 64) + "' is not a number");
+            }
+            py[i] = convert_to<To>(v);
+          }
+        },
+        AllTypes{});
+  }
+
   bool like_;
   DType to_ = DType::f32;
 };

@@ -236,8 +236,8 @@ inline Reduction reduction_of(const OpInfo& info) {
 }
 template <class T>
 T reduce_pair(Reduction r, T a, T b) {
-  if constexpr (std::is_same<T, float16>::value) {
-    return to_float16(reduce_pair(r, to_float(a), to_float(b)));
+  if constexpr (is_half_v<T>) {
+    return to_half<T>(reduce_pair(r, to_float(a), to_float(b)));
   } else if constexpr (std::is_same<T, bool>::value) {
     switch (r) {
       case Reduction::add:

@@ -1,6 +1,6 @@
-// Normalization: BatchNormalization (inference), LayerNormalization, InstanceNormalization,
-// GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization (no kernel family) as
-// scalar loops. Implementation-only.
+// Normalization: BatchNormalization (inference and training_mode), LayerNormalization,
+// InstanceNormalization, GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization
+// (no kernel family) as scalar loops. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_NORM_HPP
 #define INLAY_GRAPH_OPS_NORM_HPP
 
@@ -53,11 +53,24 @@ inline const float* per_channel(const OpContext& ctx, std::size_t i, const char*
 }
 
 // Inference form: y = scale (x - mean) / sqrt(var + eps) + B with the running statistics.
+// training_mode 1 (opset 14+): y uses the batch's own statistics (mean and population variance
+// over every axis but 1), and the optional outputs 1 and 2 are the updated running statistics
+// running = input * momentum + batch * (1 - momentum).
 class BatchNormKernel final : public OpKernel {
  public:
-  explicit BatchNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
-    if (info.get_int("training_mode", 0) != 0) {
-      info.fail(ErrorKind::unsupported_op, "training_mode 1 (inlay runs inference only)");
+  explicit BatchNormKernel(const OpInfo& info)
+      : eps_(read_epsilon(info, 1e-5f)), momentum_(info.get_float("momentum", 0.9f)) {
+    const std::int64_t mode = info.get_int("training_mode", 0);
+    if (mode != 0 && mode != 1) {
+      info.fail(ErrorKind::invalid_model,
+                "training_mode must be 0 or 1, got " + std::to_string(mode));
+    }
+    training_ = mode == 1;
+    if (training_ && info.opset() < 14) {
+      info.fail(ErrorKind::invalid_model, "training_mode exists from opset 14 on");
+    }
+    if (training_ && !std::isfinite(momentum_)) {
+      info.fail(ErrorKind::invalid_model, "momentum must be finite");
     }
     if (info.get_int("spatial", 1) != 1) {
       info.fail(ErrorKind::unsupported_op, "spatial 0 (per-element statistics)");
@@ -76,13 +89,56 @@ class BatchNormKernel final : public OpKernel {
     const float* bias = per_channel(ctx, 2, "B", v.channels);
     const float* mean = per_channel(ctx, 3, "input_mean", v.channels);
     const float* var = per_channel(ctx, 4, "input_var", v.channels);
+    if (training_) {
+      float* stats = static_cast<float*>(ctx.scratch(2 * v.channels * sizeof(float)));
+      batch_statistics(ctx, x.data<float>(), v, stats, stats + v.channels);
+      write_running(ctx, 1, mean, stats, v.channels);
+      write_running(ctx, 2, var, stats + v.channels, v.channels);
+      mean = stats;
+      var = stats + v.channels;
+    }
     Tensor& y = ctx.output(0, DType::f32, x.shape());
     kernels::batch_norm_f32(x.data<float>(), y.data<float>(), v.batch, v.channels, v.spatial, mean,
                             var, scale, bias, eps_);
   }
 
  private:
+  // Per channel: the mean and the population variance (divided by the count, as ONNX's
+  // reference does) of X over the batch and spatial axes, accumulated in double.
+  static void batch_statistics(const OpContext& ctx, const float* x, const ChannelView& v,
+                               float* mean, float* var) {
+    const double count = static_cast<double>(v.batch) * static_cast<double>(v.spatial);
+    if (count == 0) ctx.fail(ErrorKind::shape_mismatch, "training_mode 1 needs a non-empty X");
+    for (std::size_t c = 0; c < v.channels; ++c) {
+      double sum = 0;
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        const float* p = x + (n * v.channels + c) * v.spatial;
+        for (std::size_t s = 0; s < v.spatial; ++s) sum += p[s];
+      }
+      const double m = sum / count;
+      double squares = 0;  // two passes: no cancellation of sum(x^2) - count m^2
+      for (std::size_t n = 0; n < v.batch; ++n) {
+        const float* p = x + (n * v.channels + c) * v.spatial;
+        for (std::size_t s = 0; s < v.spatial; ++s) squares += (p[s] - m) * (p[s] - m);
+      }
+      mean[c] = static_cast<float>(m);
+      var[c] = static_cast<float>(squares / count);
+    }
+  }
+  // Output i (when the graph asks for it): input * momentum + batch * (1 - momentum).
+  void write_running(OpContext& ctx, std::size_t i, const float* input, const float* batch,
+                     std::size_t channels) const {
+    if (ctx.output_count() <= i || !ctx.has_output(i)) return;
+    const std::int64_t dims[1] = {static_cast<std::int64_t>(channels)};
+    float* out = ctx.output(i, DType::f32, Shape(dims, 1)).data<float>();
+    for (std::size_t c = 0; c < channels; ++c) {
+      out[c] = input[c] * momentum_ + batch[c] * (1.0f - momentum_);
+    }
+  }
+
   float eps_;
+  float momentum_;
+  bool training_ = false;
 };
 
 // Opset 17: X seen as [prod(dims < axis), prod(dims >= axis)] rows normalized one by one;

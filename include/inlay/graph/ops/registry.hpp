@@ -25,6 +25,7 @@
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/signal.hpp"
 #include "inlay/graph/ops/softmax.hpp"
+#include "inlay/graph/ops/string_normalizer.hpp"
 #include "inlay/graph/ops/text.hpp"
 #include "inlay/graph/ops/training.hpp"
 
@@ -55,6 +56,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_shape_ops(ops);
     graph::ops::register_signal_ops(ops);
     graph::ops::register_softmax_ops(ops);
+    graph::ops::register_string_normalizer_ops(ops);
     graph::ops::register_text_ops(ops);
     graph::ops::register_training_ops(ops);
     return ops;

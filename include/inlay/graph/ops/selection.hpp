@@ -19,7 +19,7 @@ namespace ops {
 
 template <class T>
 bool is_nonzero(T v) {
-  if constexpr (std::is_same<T, float16>::value) {
+  if constexpr (is_half_v<T>) {  // both have the sign in bit 15
     return (v.bits & 0x7fffu) != 0;
   } else {
     return v != T(0);

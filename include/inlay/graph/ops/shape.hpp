@@ -195,8 +195,8 @@ inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
       [&](auto tag) {
         using T = decltype(tag);
         T v;
-        if constexpr (std::is_same<T, float16>::value) {
-          v = to_float16(static_cast<float>(value));
+        if constexpr (is_half_v<T>) {
+          v = to_half<T>(static_cast<float>(value));
         } else if constexpr (std::is_same<T, bool>::value) {
           v = value != 0;
         } else {
@@ -224,6 +224,7 @@ inline void fill_bytes(Tensor& t, const void* value) {
 class IdentityKernel final : public OpKernel {
  public:
   explicit IdentityKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
@@ -264,10 +265,17 @@ class ConstantKernel final : public OpKernel {
       const auto v = info.get_ints("value_ints");
       value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
       if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
+    } else if (info.has("value_string")) {
+      value_ = Tensor(DType::string, Shape{});
+      *value_.data<std::string>() = info.get_string("value_string", "");
+    } else if (info.has("value_strings")) {
+      const auto v = info.get_strings("value_strings");
+      value_ = Tensor(DType::string, Shape{static_cast<std::int64_t>(v.size())});
+      std::copy(v.begin(), v.end(), value_.data<std::string>());
     } else {
       info.fail(ErrorKind::unsupported_op,
-                "needs a 'value', 'value_float(s)' or 'value_int(s)' attribute (sparse and string "
-                "constants are not supported)");
+                "needs a 'value', 'value_float(s)', 'value_int(s)' or 'value_string(s)' attribute "
+                "(sparse constants are not supported)");
     }
   }
   void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }

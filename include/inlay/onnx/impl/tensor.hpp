@@ -226,6 +226,17 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
                 std::string(field) + " holds " + std::to_string(have) + " elements but dims " +
                     shape.to_string() + " need " + std::to_string(n));
   };
+  if (dtype == DType::string) {  // only string_data holds strings (no raw or external form)
+    if (t.data_location == TensorProto::external || t.has_raw_data) {
+      fail_tensor(ErrorKind::invalid_model, t,
+                  "a STRING tensor must hold its elements in string_data");
+    }
+    if (t.string_data.size() != n) count_error("string_data", t.string_data.size());
+    Tensor out(dtype, shape);
+    std::string* dst = out.data<std::string>();
+    for (std::size_t i = 0; i < n; ++i) dst[i].assign(t.string_data[i]);
+    return out;
+  }
   // Every size is checked before the tensor is allocated: a hostile file cannot make inlay
   // allocate more than the data it actually holds.
   detail::ExternalSpan external;
@@ -269,6 +280,7 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
         if (n) std::memcpy(dst, t.int32_data.data(), bytes);
         break;
       case DType::f16:
+      case DType::bf16:  // both: the 16 bits in an int32 each
         detail::copy_checked(t, t.int32_data, "int32_data", static_cast<std::uint16_t*>(dst), 0,
                              0xffff);
         break;
@@ -306,6 +318,7 @@ Tensor to_tensor(const TensorProto& t, const std::string& directory) {
       case DType::u64:
         if (n) std::memcpy(dst, t.uint64_data.data(), bytes);
         break;
+      case DType::string: break;  // read above
     }
   }
   if (dtype == DType::boolean) {  // raw bytes other than 0 and 1 are not valid bools
