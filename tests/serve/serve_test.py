@@ -421,7 +421,9 @@ def group_batching(a):
         check(b["parameters"]["dynamic_batching"] is False, f"batching off: {b['parameters']}")
     finally:
         plain.stop()
-    server = Server(a.server, repo, "--max-batch", "16", "--batch-delay-us", "50000")
+    # Waiting out the full delay makes the batches independent of how fast requests arrive.
+    server = Server(a.server, repo, "--max-batch", "16", "--batch-delay-us", "200000",
+                    "--batch-wait", "full")
     try:
         s, _, b = server.request("GET", "/v2/models/digits")
         check(b["parameters"]["dynamic_batching"] is True, f"batching on: {b['parameters']}")

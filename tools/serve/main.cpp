@@ -34,6 +34,8 @@ const char* const usage =
     "  --max-batch N          rows of a dynamic batch, for models with a batch dimension\n"
     "                         (default 0: batching off)\n"
     "  --batch-delay-us N     how long a request may wait for others to batch with (default 500)\n"
+    "  --batch-wait eager|full  eager (default): wait only while other requests are being\n"
+    "                         read; full: always wait out the delay\n"
     "  --max-queue N          queued requests per model before 429 (default 256)\n"
     "  --timeout-ms N         queue wait before a request is answered 503 (default 10000)\n"
     "  --max-body-bytes N     larger request bodies are answered 413 (default 64 MiB)\n"
@@ -42,7 +44,7 @@ const char* const usage =
     "  --repository-token-file F  bearer token required on /v2/repository/...\n"
     "  --tls-cert F --tls-key F   serve HTTPS\n"
     "A model's NAME/config.json may set instances, threads, max_batch, max_delay_us,\n"
-    "max_queue and timeout_ms for that model.\n";
+    "eager_batching (0/1), max_queue and timeout_ms for that model.\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   throw std::runtime_error(message + " (inlay-serve --help lists the options)");
@@ -104,6 +106,9 @@ int serve(const std::vector<std::string>& args) {
       pool.max_batch = whole_number(a, v, 0, 1 << 20);
     } else if (a == "--batch-delay-us") {
       pool.max_delay_us = whole_number(a, v, 0, 10000000);
+    } else if (a == "--batch-wait") {
+      if (v != "eager" && v != "full") usage_error("--batch-wait takes eager or full");
+      pool.eager = v == "eager";
     } else if (a == "--max-queue") {
       pool.max_queue = static_cast<std::size_t>(whole_number(a, v, 1, 1 << 20));
     } else if (a == "--timeout-ms") {
@@ -148,6 +153,9 @@ int serve(const std::vector<std::string>& args) {
   server->new_task_queue = [http_threads] { return new httplib::ThreadPool(http_threads); };
   server->set_payload_max_length(options.max_body_bytes);
   server->set_keep_alive_max_count(1000000);
+  // Answers go out at once: with Nagle's algorithm a small response waits for the client's
+  // delayed ACK (40 ms on Linux).
+  server->set_tcp_nodelay(true);
   inlay_serve::Routes routes(repository, metrics, options);
   routes.install(*server);
 

@@ -1,6 +1,7 @@
 // The model repository: a folder in Triton's layout, NAME/VERSION/model.onnx, with an optional
 // NAME/config.json that overrides the server's pool settings for that model ({"instances",
-// "threads", "max_batch", "max_delay_us", "max_queue", "timeout_ms"}). Every numbered version
+// "threads", "max_batch", "max_delay_us", "eager_batching" (0 or 1), "max_queue",
+// "timeout_ms"}). Every numbered version
 // is loaded; a request without a version goes to the highest. Loading a model again builds its
 // new versions first and then swaps them in: a request holds a shared_ptr to the version it
 // runs on, so requests in flight finish on the old one, which is freed after the last of them.
@@ -87,6 +88,8 @@ inline PoolConfig read_model_config(const fs::path& file, PoolConfig config) {
       config.max_delay_us = n;
     } else if (k == "max_queue" && n >= 1) {
       config.max_queue = static_cast<std::size_t>(n);
+    } else if (k == "eager_batching" && n <= 1) {
+      config.eager = n == 1;
     } else if (k == "timeout_ms" && n >= 1) {
       config.timeout_ms = n;
     } else {

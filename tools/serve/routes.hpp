@@ -299,12 +299,24 @@ class Routes {
     const int status = answer(res, [&] {
       require(options_.infer_token, req);
       m = find(req);
-      const json request = json::parse(text);
-      if (!request.is_object()) throw RequestError(400, "the request body is not a JSON object");
-      std::vector<inlay::Tensor> inputs = model_inputs(*m, request);
-      if (!inputs.empty()) m->drift->observe(inputs[0]);
-      const std::vector<std::size_t> wanted = requested_outputs(*m, request);
-      result = m->pool->submit(std::move(inputs)).get();
+      m->pool->arrive();
+      bool arriving = true;  // until submit(), which ends the arrival whether it throws or not
+      std::future<JobResult> pending;
+      json request;
+      std::vector<std::size_t> wanted;
+      try {
+        request = json::parse(text);
+        if (!request.is_object()) throw RequestError(400, "the request body is not a JSON object");
+        std::vector<inlay::Tensor> inputs = model_inputs(*m, request);
+        wanted = requested_outputs(*m, request);
+        if (!inputs.empty()) m->drift->observe(inputs[0]);
+        arriving = false;
+        pending = m->pool->submit(std::move(inputs));
+      } catch (...) {
+        if (arriving) m->pool->left();
+        throw;
+      }
+      result = pending.get();
       if (result.status != 200) throw RequestError(result.status, result.error);
       json outputs = json::array();
       for (std::size_t i : wanted)

@@ -8,6 +8,7 @@
 // that is unloaded or replaced answers the requests it already accepted.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -32,6 +33,9 @@ struct PoolConfig {
   std::size_t threads = 1;          // threads of each session's own pool
   std::int64_t max_batch = 0;       // rows of a dynamic batch; 0 or 1: batching off
   std::int64_t max_delay_us = 500;  // how long the oldest request may wait for others
+  // true: a batch waits only while other requests are being read (no added latency when a
+  // request is alone); false: it always waits out max_delay_us for more (Triton's rule).
+  bool eager = true;
   std::size_t max_queue = 256;      // queued requests before 429
   std::int64_t timeout_ms = 10000;  // waiting longer than this in the queue: 503
 };
@@ -78,14 +82,24 @@ class SessionPool {
   bool batching() const noexcept { return batching_; }
   const PoolConfig& config() const noexcept { return config_; }
 
-  // Queues a request; its future gives the outputs. Throws RequestError 429 when the queue is
-  // full.
+  // Counts a request that has arrived and is being read: a batch waits for such requests only,
+  // so a request alone on the server runs at once instead of waiting out the delay. Every
+  // arrive() is followed by one submit() or left().
+  void arrive() { ++arriving_; }
+  void left() {
+    --arriving_;
+    ready_.notify_all();
+  }
+
+  // Queues a request (after arrive(), whose count it ends even when it throws); its future gives
+  // the outputs. Throws RequestError 429 when the queue is full.
   std::future<JobResult> submit(std::vector<inlay::Tensor> inputs) {
     auto job = std::make_unique<Job>();
     job->inputs = std::move(inputs);
     std::future<JobResult> result = job->done.get_future();
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      --arriving_;
       if (stopping_) throw RequestError(503, "the model is being unloaded");
       if (queue_.size() >= config_.max_queue) {
         throw RequestError(429, "the model's queue is full (" + std::to_string(config_.max_queue) +
@@ -93,7 +107,7 @@ class SessionPool {
       }
       queue_.push_back(std::move(job));
     }
-    ready_.notify_one();
+    ready_.notify_all();  // a worker to take it, or one gathering a batch
     return result;
   }
 
@@ -119,14 +133,15 @@ class SessionPool {
     return job;
   }
 
-  // Adds the queued requests that fit behind batch[0], waiting for more until its delay ends.
+  // Adds the queued requests that fit behind batch[0], waiting for more until its delay ends
+  // while other requests are still being read.
   void gather(std::unique_lock<std::mutex>& lock, std::vector<std::unique_ptr<Job>>& batch) {
     std::int64_t rows = batch_rows(batch[0]->inputs);
     const Clock::time_point until =
         batch[0]->arrived + std::chrono::microseconds(config_.max_delay_us);
     while (rows < config_.max_batch) {
       if (queue_.empty()) {
-        if (stopping_ || Clock::now() >= until) return;
+        if (stopping_ || (config_.eager && arriving_ <= 0) || Clock::now() >= until) return;
         ready_.wait_until(lock, until);
         continue;
       }
@@ -210,6 +225,7 @@ class SessionPool {
   std::condition_variable ready_;
   std::deque<std::unique_ptr<Job>> queue_;
   bool stopping_ = false;
+  std::atomic<int> arriving_{0};
   std::vector<std::thread> workers_;
 };
 

@@ -1,0 +1,15 @@
+-- wrk script: POSTs the JSON file given after "--" to the URL, e.g.
+--   wrk -t2 -c8 -d8s --latency -s infer.lua http://127.0.0.1:8000/v2/models/mlp/infer -- body.json
+function init(args)
+  local f = assert(io.open(args[1], "rb"))
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.body = f:read("*a")
+  f:close()
+end
+
+-- Counts answers that are not 200, which wrk's summary leaves out.
+local failed = 0
+function response(status)
+  if status ~= 200 then failed = failed + 1 end
+end
