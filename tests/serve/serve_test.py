@@ -234,6 +234,58 @@ def group_protocol(a):
                       np.array_equal(np.array(o["data"], dtype=npt), np.array(values, dtype=npt)),
                       f"dtype {name} round trip: {o}")
 
+        # The binary tensor data extension, both ways.
+        def binary_request(header, payload, path):
+            text = json.dumps(header).encode()
+            return server.request("POST", path, text + payload,
+                                  {"Inference-Header-Content-Length": str(len(text)),
+                                   "Content-Type": "application/octet-stream"}, raw=True)
+
+        header = {"inputs": [{"name": "input", "shape": [1, 100], "datatype": "FP32",
+                              "parameters": {"binary_data_size": 400}}],
+                  "parameters": {"binary_data_output": True}}
+        s, h, raw = binary_request(header, x.astype("<f4").tobytes(), "/v2/models/mlp/infer")
+        if check(s == 200 and "Inference-Header-Content-Length" in h, f"binary infer: {s} {raw[:200]}"):
+            n = int(h["Inference-Header-Content-Length"])
+            head = json.loads(raw[:n])
+            out = head["outputs"][0]
+            check(out["parameters"] == {"binary_data_size": 40} and "data" not in out,
+                  f"binary output header: {out}")
+            got = np.frombuffer(raw[n:], dtype="<f4").reshape(1, 10)
+            check(len(raw) == n + 40 and np.array_equal(got, expected),
+                  "binary output equals inlay run")
+        header = {"inputs": [], "outputs": []}
+        payload = b""
+        for name, (_, npt, values) in DTYPES.items():
+            data = np.array(values, dtype=npt).reshape(2, 2)
+            raw_in = data.astype(data.dtype.newbyteorder("<")).tobytes()
+            header["inputs"].append({"name": f"x_{name}", "shape": [2, 2], "datatype": name,
+                                     "parameters": {"binary_data_size": len(raw_in)}})
+            header["outputs"].append({"name": f"y_{name}", "parameters": {"binary_data": True}})
+            payload += raw_in
+        s, h, raw = binary_request(header, payload, "/v2/models/dtypes/infer")
+        if check(s == 200, f"binary dtypes: {s} {raw[:300]}"):
+            n = int(h["Inference-Header-Content-Length"])
+            check(raw[n:] == payload, "every dtype's bytes come back unchanged")
+        bad = {"inputs": [{"name": "input", "shape": [1, 100], "datatype": "FP32",
+                           "parameters": {"binary_data_size": 396}}]}
+        s, _, raw = binary_request(bad, x.tobytes()[:396], "/v2/models/mlp/infer")
+        check(s == 400 and b"binary_data_size 396, its shape and datatype take 400 bytes" in raw,
+              f"wrong binary_data_size: {s} {raw}")
+        bad["inputs"][0]["parameters"]["binary_data_size"] = 400
+        s, _, raw = binary_request(bad, x.tobytes() + b"1234", "/v2/models/mlp/infer")
+        check(s == 400 and b"4 bytes of binary data belong to no input" in raw,
+              f"binary data left over: {s} {raw}")
+        s, _, raw = binary_request(bad, x.tobytes()[:100], "/v2/models/mlp/infer")
+        check(s == 400 and b"the binary data ends before its bytes" in raw,
+              f"binary data too short: {s} {raw}")
+        s, _, raw = server.request("POST", "/v2/models/mlp/infer", b"{}",
+                                   {"Inference-Header-Content-Length": "99"}, raw=True)
+        check(s == 400 and b"not a length within the body" in raw, f"header too long: {s} {raw}")
+        s, _, raw = server.request("POST", "/v2/models/mlp/infer", bad, raw=True)
+        check(s == 400 and b"binary_data_size without binary data" in raw,
+              f"binary_data_size in a JSON request: {s} {raw}")
+
         # Errors: status and a JSON body that says what is wrong; the server keeps serving.
         def error(method, path, body, status, needle, headers=None):
             s, h, b = server.request(method, path, body, headers)

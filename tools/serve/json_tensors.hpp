@@ -108,8 +108,55 @@ inline double number(const json& v, std::size_t i, const std::string& name) {
 
 }  // namespace detail
 
-// A protocol input object to a tensor. `elements_left` is decreased by its element count.
-inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_left) {
+// The bytes after the JSON header of a request in the binary tensor data extension
+// (Inference-Header-Content-Length); inputs take their bytes in order.
+// https://github.com/triton-inference-server/server/blob/main/docs/protocol/extension_binary_data.md
+struct BinaryData {
+  const char* data = nullptr;
+  std::size_t size = 0, used = 0;
+};
+
+namespace detail {
+
+// An input whose "parameters" give "binary_data_size": its elements from `binary`, little-endian
+// as the extension defines them (BOOL one byte each).
+inline inlay::Tensor tensor_from_binary(const std::string& name, inlay::DType dtype,
+                                        const std::vector<std::int64_t>& dims, const json& size,
+                                        BinaryData* binary) {
+  if (binary == nullptr) {
+    throw RequestError(400, "input '" + name +
+                                "': binary_data_size without binary data (the request has no "
+                                "Inference-Header-Content-Length header)");
+  }
+  if (!size.is_number_integer() || size.get<std::int64_t>() < 0)
+    throw RequestError(400, "input '" + name + "': binary_data_size must be an integer >= 0");
+  inlay::Tensor t(dtype, inlay::Shape(dims.data(), dims.size()));
+  const auto bytes = static_cast<std::size_t>(size.get<std::int64_t>());
+  if (bytes != t.nbytes()) {
+    throw RequestError(400, "input '" + name + "': binary_data_size " + std::to_string(bytes) +
+                                ", its shape and datatype take " + std::to_string(t.nbytes()) +
+                                " bytes");
+  }
+  if (binary->size - binary->used < bytes)
+    throw RequestError(400, "input '" + name + "': the binary data ends before its bytes");
+  const char* src = binary->data + binary->used;
+  auto* dst = static_cast<unsigned char*>(const_cast<void*>(t.raw_data()));
+  if (dtype == inlay::DType::boolean) {
+    // Any nonzero byte is true; a bool must hold 0 or 1.
+    for (std::size_t i = 0; i < bytes; ++i) dst[i] = src[i] != 0;
+  } else if (bytes) {
+    std::memcpy(dst, src, bytes);
+  }
+  binary->used += bytes;
+  return t;
+}
+
+}  // namespace detail
+
+// A protocol input object to a tensor, its elements in "data" or, with binary_data_size in its
+// "parameters", in `binary`. `elements_left` is decreased by its element count.
+inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_left,
+                                      BinaryData* binary = nullptr) {
   using inlay::DType;
   if (!in.is_object()) throw RequestError(400, "each entry of \"inputs\" must be an object");
   const auto name_it = in.find("name");
@@ -144,6 +191,9 @@ inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_lef
     dims.push_back(v);
   }
   elements_left -= count;
+  const auto params = in.find("parameters");
+  if (params != in.end() && params->is_object() && params->contains("binary_data_size"))
+    return detail::tensor_from_binary(name, dtype, dims, (*params)["binary_data_size"], binary);
   const auto data_it = in.find("data");
   if (data_it == in.end()) throw RequestError(400, "input '" + name + "': no \"data\"");
   std::vector<const json*> leaves;

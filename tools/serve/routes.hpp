@@ -85,7 +85,7 @@ class Routes {
       send_json(res, 200,
                 json{{"name", "inlay-serve"},
                      {"version", INLAY_VERSION_STRING},
-                     {"extensions", json::array({"model_repository"})}});
+                     {"extensions", json::array({"binary_tensor_data", "model_repository"})}});
     });
     const std::string model = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
     server.Get(model, [this](const httplib::Request& req, httplib::Response& res) {
@@ -209,7 +209,8 @@ class Routes {
 
   // The request's tensors in the model's input order, checked against the declared dtypes and
   // shapes so that the error names the tensor.
-  std::vector<inlay::Tensor> model_inputs(const LoadedModel& m, const json& request) const {
+  std::vector<inlay::Tensor> model_inputs(const LoadedModel& m, const json& request,
+                                          BinaryData* binary) const {
     const auto inputs_it = request.find("inputs");
     if (inputs_it == request.end() || !inputs_it->is_array())
       throw RequestError(400, "the request has no \"inputs\" array");
@@ -218,7 +219,7 @@ class Routes {
     std::vector<bool> given(declared.size(), false);
     std::int64_t elements_left = options_.limits.max_elements;
     for (const json& in : *inputs_it) {
-      inlay::Tensor t = tensor_from_json(in, elements_left);
+      inlay::Tensor t = tensor_from_json(in, elements_left, binary);
       const std::string name = in["name"].get<std::string>();
       std::size_t i = 0;
       while (i < declared.size() && declared[i].name != name) ++i;
@@ -246,16 +247,33 @@ class Routes {
     for (std::size_t i = 0; i < declared.size(); ++i) {
       if (!given[i]) throw RequestError(400, "input '" + declared[i].name + "' is missing");
     }
+    if (binary && binary->used != binary->size) {
+      throw RequestError(400, std::to_string(binary->size - binary->used) +
+                                  " bytes of binary data belong to no input");
+    }
     return ordered;
   }
 
-  // The indices of the outputs to send: those named in "outputs", or all.
-  static std::vector<std::size_t> requested_outputs(const LoadedModel& m, const json& request) {
+  struct WantedOutput {
+    std::size_t index;
+    bool binary;  // sent in the binary tensor data extension
+  };
+
+  static bool parameter_true(const json& object, const char* key) {
+    const auto p = object.find("parameters");
+    return p != object.end() && p->is_object() && p->contains(key) && (*p)[key].is_boolean() &&
+           (*p)[key].get<bool>();
+  }
+
+  // The outputs to send: those named in "outputs", or all; binary where the request's
+  // parameters say binary_data_output or the output's say binary_data.
+  static std::vector<WantedOutput> requested_outputs(const LoadedModel& m, const json& request) {
     const std::vector<std::string>& names = m.model.output_names();
-    std::vector<std::size_t> out;
+    const bool all_binary = parameter_true(request, "binary_data_output");
+    std::vector<WantedOutput> out;
     const auto it = request.find("outputs");
     if (it == request.end()) {
-      for (std::size_t i = 0; i < names.size(); ++i) out.push_back(i);
+      for (std::size_t i = 0; i < names.size(); ++i) out.push_back({i, all_binary});
       return out;
     }
     if (!it->is_array()) throw RequestError(400, "\"outputs\" must be an array");
@@ -267,7 +285,7 @@ class Routes {
       while (i < names.size() && names[i] != name) ++i;
       if (i == names.size())
         throw RequestError(400, "model '" + m.name + "' has no output '" + name + "'");
-      out.push_back(i);
+      out.push_back({i, all_binary || parameter_true(o, "binary_data")});
     }
     return out;
   }
@@ -303,11 +321,28 @@ class Routes {
       bool arriving = true;  // until submit(), which ends the arrival whether it throws or not
       std::future<JobResult> pending;
       json request;
-      std::vector<std::size_t> wanted;
+      std::vector<WantedOutput> wanted;
+      BinaryData binary;
+      const bool has_binary = req.has_header("Inference-Header-Content-Length");
       try {
-        request = json::parse(text);
+        std::size_t header = text.size();
+        if (has_binary) {
+          const std::string h = req.get_header_value("Inference-Header-Content-Length");
+          char* end = nullptr;
+          const unsigned long long n = std::strtoull(h.c_str(), &end, 10);
+          if (h.empty() || *end != '\0' || n > text.size()) {
+            throw RequestError(400, "Inference-Header-Content-Length '" + h +
+                                        "' is not a length within the body's " +
+                                        std::to_string(text.size()) + " bytes");
+          }
+          header = static_cast<std::size_t>(n);
+          binary.data = text.data() + header;
+          binary.size = text.size() - header;
+        }
+        request = json::parse(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(header));
         if (!request.is_object()) throw RequestError(400, "the request body is not a JSON object");
-        std::vector<inlay::Tensor> inputs = model_inputs(*m, request);
+        std::vector<inlay::Tensor> inputs =
+            model_inputs(*m, request, has_binary ? &binary : nullptr);
         wanted = requested_outputs(*m, request);
         if (!inputs.empty()) m->drift->observe(inputs[0]);
         arriving = false;
@@ -319,15 +354,34 @@ class Routes {
       result = pending.get();
       if (result.status != 200) throw RequestError(result.status, result.error);
       json outputs = json::array();
-      for (std::size_t i : wanted)
-        outputs.push_back(tensor_to_json(m->model.output_names()[i], result.outputs[i]));
+      std::string binary_out;
+      for (const WantedOutput& w : wanted) {
+        const std::string& name = m->model.output_names()[w.index];
+        const inlay::Tensor& t = result.outputs[w.index];
+        if (!w.binary) {
+          outputs.push_back(tensor_to_json(name, t));
+          continue;
+        }
+        outputs.push_back(json{{"name", name},
+                               {"datatype", datatype_name(t.dtype())},
+                               {"shape", shape_to_json(t.shape())},
+                               {"parameters", json{{"binary_data_size", t.nbytes()}}}});
+        binary_out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+      }
       json body{{"model_name", m->name}, {"model_version", m->version}, {"outputs", outputs}};
       if (request.contains("id")) {
         body["id"] = request["id"];
         if (request["id"].is_string() && !result.outputs.empty())
           m->feedback->predicted(request["id"].get<std::string>(), result.outputs[0]);
       }
-      send_json(res, 200, body);
+      if (binary_out.empty()) {
+        send_json(res, 200, body);
+      } else {
+        std::string header = body.dump();
+        res.set_header("Inference-Header-Content-Length", std::to_string(header.size()));
+        res.status = 200;
+        res.set_content(header + binary_out, "application/octet-stream");
+      }
     });
     const double total = std::chrono::duration<double>(Clock::now() - arrived).count();
     metrics_.count_request(m ? m->name : "", m ? m->version : "", status);
