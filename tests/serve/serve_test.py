@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -170,7 +171,7 @@ def group_protocol(a):
     repo = os.path.join(a.work, "repo_protocol")
     model_dir(repo, "mlp", 1, os.path.join(a.models, "mlp", "model.onnx"))
     save(identity_model(), os.path.join(repo, "dtypes", "1", "model.onnx"))
-    server = Server(a.server, repo, "--max-body-bytes", "200000", "--max-elements", "5000")
+    server = Server(a.server, repo, "--max-body-bytes", "2000000", "--max-elements", "5000")
     try:
         s, _, b = server.request("GET", "/v2/health/live")
         check(s == 200 and b == {"live": True}, f"live: {s} {b}")
@@ -328,12 +329,36 @@ def group_protocol(a):
         error("GET", "/v2/models/nosuch/ready", None, 404, "unknown model")
         error("GET", "/v2/models/..%2F..%2Fetc/ready", None, 404, "")
         error("GET", "/v2/nothing/here", None, 404, "no such endpoint")
-        big = {"inputs": [{"name": "input", "shape": [1, 100], "datatype": "FP32",
-                           "data": [0.0] * 100}], "pad": "x" * 300000}
-        error("POST", "/v2/models/mlp/infer", big, 413, "larger than the server's limit")
+        # A body over the limit is refused from its Content-Length, before it is read (a client
+        # that keeps sending it then sees the connection closed, so the headers go alone here).
+        with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+            sock.sendall(b"POST /v2/models/mlp/infer HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n")
+            answer = b""
+            while b"}" not in answer:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        check(answer.startswith(b"HTTP/1.1 413") and b"larger than the server's limit" in answer,
+              f"413 for a body over the limit: {answer[:300]}")
         many = {"inputs": [{"name": "input", "shape": [100, 100], "datatype": "FP32",
                             "data": [0] * 10}]}
         error("POST", "/v2/models/mlp/infer", many, 413, "more elements than the server's limit")
+        deep = infer_body("input", x)
+        deep["inputs"][0]["data"][0] = json.loads("[" * 100 + "]" * 100)
+        error("POST", "/v2/models/mlp/infer", deep, 400, "data nested too deeply")
+        nest = 200000  # deeper than any recursion could go
+        deep_body = ('{"id": "a", "inputs": [{"name": "input", "shape": [1, 100], "datatype": '
+                     '"FP32", "data": [' + '{"a":' * nest + '1' + '}' * nest + ']}]}').encode()
+        error("POST", "/v2/models/mlp/infer", deep_body.replace(b"[1, 100]", b"[1, 1]"), 400,
+              "element 0 (an object) is not a number")
+        deep_id = ('{"id": ' + '[' * nest + ']' * nest + ', "inputs": []}').encode()
+        error("POST", "/v2/models/mlp/infer", deep_id, 400, "\"id\" must be a string")
+        huge = infer_body("input", x)
+        huge["inputs"][0]["data"][0] = 1e300
+        s, _, b = server.request("POST", "/v2/models/mlp/infer", huge)
+        check(s == 200, f"a double beyond float's range is an infinity: {s} {b}")
         s, _, b = server.request("POST", "/v2/models/mlp/infer", infer_body("input", x))
         check(s == 200, f"still serving after the errors: {s} {b}")
     finally:

@@ -60,6 +60,15 @@ struct TensorLimits {
 
 namespace detail {
 
+// A JSON value for an error message: scalars as written, containers by kind only (dumping a
+// container an attacker nested deeply would recurse without bound).
+inline std::string describe(const json& v) {
+  if (v.is_object()) return "an object";
+  if (v.is_array()) return "an array";
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 40) + "..." : s;
+}
+
 // Appends the leaves of `data` (arrays nested to any depth) to `leaves`; stops early past `limit`.
 inline void flatten(const json& data, std::vector<const json*>& leaves, std::size_t limit,
                     const std::string& name, int depth = 0) {
@@ -92,16 +101,25 @@ void store_integer(const json& v, void* dst, std::size_t i, const std::string& n
     value = static_cast<T>(s);
   }
   if (!ok) {
-    throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" + v.dump() +
-                                ") is not an integer of its datatype");
+    throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" +
+                                describe(v) + ") is not an integer of its datatype");
   }
   static_cast<T*>(dst)[i] = value;
 }
 
+// A double as a float; values beyond float's range become infinities (converting them directly
+// is undefined behaviour).
+inline float to_float(double d) {
+  const double top = static_cast<double>(std::numeric_limits<float>::max());
+  if (d > top) return std::numeric_limits<float>::infinity();
+  if (d < -top) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(d);
+}
+
 inline double number(const json& v, std::size_t i, const std::string& name) {
   if (!v.is_number()) {
-    throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" + v.dump() +
-                                ") is not a number");
+    throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" +
+                                describe(v) + ") is not a number");
   }
   return v.get<double>();
 }
@@ -212,12 +230,12 @@ inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_lef
     const json& v = *leaves[i];
     switch (dtype) {
       case DType::f32:
-        static_cast<float*>(dst)[i] = static_cast<float>(detail::number(v, i, name));
+        static_cast<float*>(dst)[i] = detail::to_float(detail::number(v, i, name));
         break;
       case DType::f64: static_cast<double*>(dst)[i] = detail::number(v, i, name); break;
       case DType::f16:
         static_cast<inlay::float16*>(dst)[i] =
-            inlay::to_float16(static_cast<float>(detail::number(v, i, name)));
+            inlay::to_float16(detail::to_float(detail::number(v, i, name)));
         break;
       case DType::i8: detail::store_integer<std::int8_t>(v, dst, i, name); break;
       case DType::u8: detail::store_integer<std::uint8_t>(v, dst, i, name); break;
@@ -230,7 +248,7 @@ inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_lef
       case DType::boolean:
         if (!v.is_boolean()) {
           throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" +
-                                      v.dump() + ") is not true or false");
+                                      detail::describe(v) + ") is not true or false");
         }
         static_cast<bool*>(dst)[i] = v.get<bool>();
         break;

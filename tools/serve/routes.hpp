@@ -341,6 +341,8 @@ class Routes {
         }
         request = json::parse(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(header));
         if (!request.is_object()) throw RequestError(400, "the request body is not a JSON object");
+        if (request.contains("id") && !request["id"].is_string())
+          throw RequestError(400, "\"id\" must be a string");
         std::vector<inlay::Tensor> inputs =
             model_inputs(*m, request, has_binary ? &binary : nullptr);
         wanted = requested_outputs(*m, request);
@@ -371,7 +373,7 @@ class Routes {
       json body{{"model_name", m->name}, {"model_version", m->version}, {"outputs", outputs}};
       if (request.contains("id")) {
         body["id"] = request["id"];
-        if (request["id"].is_string() && !result.outputs.empty())
+        if (!result.outputs.empty())
           m->feedback->predicted(request["id"].get<std::string>(), result.outputs[0]);
       }
       if (binary_out.empty()) {
