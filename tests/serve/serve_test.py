@@ -464,6 +464,8 @@ def group_metrics(a):
         check(load is not None and load > 0, f"model load time: {load}")
         rss = metric(text, "process_resident_memory_bytes")
         check(rss is not None and rss > 1e6, f"resident memory: {rss}")
+        heap = metric(text, "inlay_heap_in_use_bytes")
+        check(heap is not None and (heap > 1e5 or heap == -1), f"heap in use: {heap}")
         cpu = metric(text, "process_cpu_seconds_total")
         check(cpu is not None and cpu > 0, f"cpu time: {cpu}")
         check("# TYPE inlay_request_seconds histogram" in text, "histogram TYPE line")
