@@ -8,6 +8,7 @@ usage: serve_test.py GROUP --server BIN --cli BIN --models DIR --work DIR
 Exit 0: passed; 1: failed (every failed check is printed); 77: skipped (no onnx/numpy).
 """
 import argparse
+import http.client
 import json
 import os
 import re
@@ -739,7 +740,50 @@ def group_deploy(a):
           "EXPOSE 8000" in docker, "Dockerfile entry point and port")
 
 
+def group_tls(a):
+    """HTTPS with a self-signed certificate made here by the openssl command."""
+    import ssl
+    if shutil.which("openssl") is None:
+        print("SKIPPED: no openssl command")
+        sys.exit(77)
+    repo = os.path.join(a.work, "repo_tls")
+    model_dir(repo, "mlp", 1, os.path.join(a.models, "mlp", "model.onnx"))
+    cert, key = os.path.join(a.work, "cert.pem"), os.path.join(a.work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert], check=True,
+                   capture_output=True)
+    server = Server(a.server, repo, "--tls-cert", cert, "--tls-key", key)
+    try:
+        context = ssl.create_default_context(cafile=cert)
+        context.check_hostname = False
+        url = f"https://127.0.0.1:{server.port}"
+        body = json.dumps(infer_body("input", mlp_input(a.models))).encode()
+        req = urllib.request.Request(url + "/v2/models/mlp/infer", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=context, timeout=60) as r:
+            b = json.loads(r.read())
+            check(r.status == 200 and b["outputs"][0]["shape"] == [1, 10], f"infer over TLS: {b}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/v2/health/live", timeout=10)
+            check(False, "plain HTTP is refused on the TLS port")
+        except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+            pass
+    finally:
+        server.stop()
+    r = subprocess.run([a.server, "--model-repository", repo, "--tls-cert", cert, "--tls-key",
+                        cert], capture_output=True, text=True)
+    check(r.returncode == 1 and "for TLS" in r.stderr, f"a bad key: {r.returncode} {r.stderr}")
+
+
 def group_cli(a):
+    # Without inlay-serve beside it, `inlay serve` says so.
+    alone = os.path.join(a.work, "alone")
+    os.makedirs(alone)
+    shutil.copy(a.cli, alone)
+    r = subprocess.run([os.path.join(alone, os.path.basename(a.cli)), "serve", "--help"],
+                       capture_output=True, text=True)
+    check(r.returncode == 1 and "inlay-serve is not installed" in r.stderr,
+          f"inlay serve without inlay-serve: {r.returncode} {r.stderr}")
     r = subprocess.run([a.cli, "serve", "--help"], capture_output=True, text=True)
     check(r.returncode == 0 and "usage: inlay-serve --model-repository DIR" in r.stdout,
           f"inlay serve --help runs inlay-serve: {r.returncode} {r.stdout[:200]} {r.stderr}")
