@@ -434,6 +434,49 @@ def group_repository(a):
         server.stop()
 
 
+def group_poll(a):
+    """--poll-seconds: new, changed and removed model folders are picked up by themselves."""
+    repo = os.path.join(a.work, "repo_poll")
+    mlp = os.path.join(a.models, "mlp", "model.onnx")
+    model_dir(repo, "mlp", 1, mlp)
+    server = Server(a.server, repo, "--poll-seconds", "1")
+
+    def wait_for(condition, what):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if condition():
+                return True
+            time.sleep(0.1)
+        return check(False, f"polling: {what}")
+
+    def versions(name):
+        s, _, b = server.request("GET", f"/v2/models/{name}")
+        return b["versions"] if s == 200 else None
+
+    try:
+        model_dir(repo, "mlp", 2, mlp)
+        wait_for(lambda: versions("mlp") == ["1", "2"], "a new version is loaded")
+        model_dir(repo, "other", 5, mlp)
+        wait_for(lambda: versions("other") == ["5"], "a new model is loaded")
+        shutil.rmtree(os.path.join(repo, "other"))
+        wait_for(lambda: versions("other") is None, "a removed model is unloaded")
+        s, _, _ = server.request("POST", "/v2/repository/models/mlp/unload")
+        check(s == 200, "unload")
+        time.sleep(2.5)
+        check(versions("mlp") is None, "a model unloaded by request stays unloaded")
+        os.makedirs(os.path.join(repo, "broken", "1"))
+        with open(os.path.join(repo, "broken", "1", "model.onnx"), "wb") as f:
+            f.write(b"not a model")
+        model_dir(repo, "mlp", 3, mlp)
+        wait_for(lambda: versions("mlp") == ["1", "2", "3"], "a changed model is loaded again")
+        s, _, _ = server.request("GET", "/v2/models/broken")
+        check(s == 404, "a model that fails to load is not served")
+    finally:
+        log = server.stop()
+    check("not loaded: broken: model 'broken' version 1: invalid model" in log,
+          f"the failed load is logged: {log}")
+
+
 def group_metrics(a):
     repo = os.path.join(a.work, "repo_metrics")
     model_dir(repo, "mlp", 2, os.path.join(a.models, "mlp", "model.onnx"))

@@ -7,10 +7,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +40,8 @@ const char* const usage =
     "  --batch-wait eager|full  eager (default): wait only while other requests are being\n"
     "                         read; full: always wait out the delay\n"
     "  --max-queue N          queued requests per model before 429 (default 256)\n"
+    "  --poll-seconds N       rescan the repository every N seconds: load new and changed\n"
+    "                         models, unload removed ones (default 0: only on request)\n"
     "  --timeout-ms N         queue wait before a request is answered 503 (default 10000)\n"
     "  --max-body-bytes N     larger request bodies are answered 413 (default 64 MiB)\n"
     "  --max-elements N       tensor elements per request before 413 (default 16M)\n"
@@ -77,6 +82,7 @@ int serve(const std::vector<std::string>& args) {
   std::string repository_dir, host = "127.0.0.1", port_file, tls_cert, tls_key;
   int port = 8000;
   std::size_t http_threads = 64;
+  std::int64_t poll_seconds = 0;
   inlay_serve::PoolConfig pool;
   inlay_serve::ServerOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -109,6 +115,8 @@ int serve(const std::vector<std::string>& args) {
     } else if (a == "--batch-wait") {
       if (v != "eager" && v != "full") usage_error("--batch-wait takes eager or full");
       pool.eager = v == "eager";
+    } else if (a == "--poll-seconds") {
+      poll_seconds = whole_number(a, v, 0, 86400);
     } else if (a == "--max-queue") {
       pool.max_queue = static_cast<std::size_t>(whole_number(a, v, 1, 1 << 20));
     } else if (a == "--timeout-ms") {
@@ -180,7 +188,29 @@ int serve(const std::vector<std::string>& args) {
     sigwait(&stop_signals, &signal_number);
     server->stop();
   });
+  std::mutex poll_mutex;
+  std::condition_variable poll_wake;
+  bool stopped = false;
+  std::thread poller;
+  if (poll_seconds > 0) {
+    poller = std::thread([&] {
+      std::unique_lock<std::mutex> lock(poll_mutex);
+      while (
+          !poll_wake.wait_for(lock, std::chrono::seconds(poll_seconds), [&] { return stopped; })) {
+        lock.unlock();
+        for (const std::string& e : repository.poll())
+          std::fprintf(stderr, "inlay-serve: not loaded: %s\n", e.c_str());
+        lock.lock();
+      }
+    });
+  }
   server->listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(poll_mutex);
+    stopped = true;
+  }
+  poll_wake.notify_all();
+  if (poller.joinable()) poller.join();
   // listen_after_bind also returns when the socket fails; wake the stopper then.
   kill(getpid(), SIGTERM);
   stopper.join();

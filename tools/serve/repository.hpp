@@ -5,6 +5,7 @@
 // is loaded; a request without a version goes to the highest. Loading a model again builds its
 // new versions first and then swaps them in: a request holds a shared_ptr to the version it
 // runs on, so requests in flight finish on the old one, which is freed after the last of them.
+// With polling (Repository::poll) new and changed folders load by themselves.
 // Names from requests only ever select among the folders found here; a name must match
 // [A-Za-z0-9_][A-Za-z0-9_.-]* and a version [1-9][0-9]*, so no request reaches another path.
 #pragma once
@@ -127,6 +128,13 @@ class Repository {
     if (!valid_model_name(name) || !fs::is_directory(root_ / name))
       throw RequestError(404, "no model '" + name + "' in the repository");
     std::lock_guard<std::mutex> one_load_at_a_time(load_mutex_);
+    {
+      // What poll() compares against, recorded even when the load fails (it is not retried
+      // until the files change).
+      const std::string signature = folder_signature(name);
+      std::lock_guard<std::mutex> lock(mutex_);
+      signatures_[name] = signature;
+    }
     const PoolConfig config = read_model_config(root_ / name / "config.json", defaults_);
     Versions fresh;
     for (const fs::directory_entry& e : fs::directory_iterator(root_ / name)) {
@@ -159,6 +167,38 @@ class Repository {
     if (models_.erase(name) == 0) throw RequestError(404, "model '" + name + "' is not loaded");
   }
 
+  // Brings the loaded models in line with the folder: loads new model folders and those whose
+  // files changed since they were last loaded, unloads models whose folder is gone. A model
+  // unloaded by request stays unloaded until its files change. Returns "name: error" per failed
+  // load.
+  std::vector<std::string> poll() {
+    std::vector<std::string> errors;
+    const std::vector<std::string> names = folder_names();
+    std::vector<std::string> to_load, to_unload;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const std::string& name : names) {
+        const auto seen = signatures_.find(name);
+        if (seen == signatures_.end() || seen->second != folder_signature(name))
+          to_load.push_back(name);
+      }
+      for (const auto& m : models_) {
+        if (!std::binary_search(names.begin(), names.end(), m.first)) to_unload.push_back(m.first);
+      }
+    }
+    for (const std::string& name : to_load) {
+      try {
+        load(name);
+      } catch (const std::exception& e) { errors.push_back(name + ": " + e.what()); }
+    }
+    for (const std::string& name : to_unload) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      models_.erase(name);
+      signatures_.erase(name);
+    }
+    return errors;
+  }
+
   // The version to serve ("" = the newest), or nullptr.
   std::shared_ptr<const LoadedModel> find(const std::string& name,
                                           const std::string& version = "") const {
@@ -178,6 +218,28 @@ class Repository {
     if (m != models_.end()) {
       for (const auto& v : m->second) out.push_back(std::to_string(v.first));
     }
+    return out;
+  }
+
+  // The versions of a model folder with their model.onnx sizes and times, and config.json's.
+  std::string folder_signature(const std::string& name) const {
+    std::vector<std::string> parts;
+    std::error_code ec;
+    auto stamp = [&](const fs::path& file) {
+      const auto size = fs::file_size(file, ec);
+      const auto time = fs::last_write_time(file, ec).time_since_epoch().count();
+      return std::to_string(ec ? 0 : size) + "@" + std::to_string(ec ? 0 : time);
+    };
+    for (const fs::directory_entry& e : fs::directory_iterator(root_ / name, ec)) {
+      const std::string v = e.path().filename().string();
+      if (valid_version(v) && fs::is_regular_file(e.path() / "model.onnx", ec))
+        parts.push_back(v + ":" + stamp(e.path() / "model.onnx"));
+    }
+    if (fs::exists(root_ / name / "config.json", ec))
+      parts.push_back("config:" + stamp(root_ / name / "config.json"));
+    std::sort(parts.begin(), parts.end());
+    std::string out;
+    for (const std::string& p : parts) out += p + ";";
     return out;
   }
 
@@ -216,6 +278,7 @@ class Repository {
   mutable std::mutex mutex_;
   std::mutex load_mutex_;
   std::map<std::string, Versions> models_;
+  std::map<std::string, std::string> signatures_;  // folder_signature() at the last load
 };
 
 }  // namespace inlay_serve
