@@ -781,6 +781,13 @@ def group_deploy(a):
         docker = f.read()
     check('ENTRYPOINT ["inlay-serve", "--host", "0.0.0.0", "--http-port", "8000"]' in docker and
           "EXPOSE 8000" in docker, "Dockerfile entry point and port")
+    # The programs are copied from where the build puts them (beside each other, as here).
+    built = os.path.relpath(a.server, os.path.dirname(os.path.dirname(os.path.dirname(a.server))))
+    check(f"/build/{built} " in docker, f"Dockerfile copies /build/{built}")
+    # The run stage installs a Debian package for every shared library inlay-serve links.
+    libs = subprocess.run(["ldd", a.server], capture_output=True, text=True).stdout
+    for lib, package in (("libhwy.so", "libhwy1"), ("libcpp-httplib.so", "libcpp-httplib0.11")):
+        check(lib not in libs or package in docker, f"Dockerfile installs {package} for {lib}")
 
 
 def group_tls(a):
