@@ -519,6 +519,15 @@ def group_metrics(a):
         check(page.count("<svg") == 2 and "mlp: requests per second" in page and
               "mlp: mean latency" in page and page.count("<polyline") == 2,
               "status page has the throughput and latency charts of mlp")
+        # No browser here to take a screenshot: each chart must at least be well-formed SVG with
+        # one point per second of the last five minutes, inside the picture.
+        import xml.etree.ElementTree as ET
+        for svg_text in re.findall(r"<svg.*?</svg>", page, re.S):
+            svg = ET.fromstring(svg_text)
+            line = svg.find("{http://www.w3.org/2000/svg}polyline")
+            points = [tuple(map(float, p.split(","))) for p in line.get("points").split()]
+            check(len(points) == 300 and all(0 <= x <= 600 and 0 <= y <= 160 for x, y in points),
+                  f"chart points: {len(points)}")
         peak = re.search(r"max ([0-9.]+) req/s", page)
         # The 7 requests may fall into one second or spread over several.
         check(peak is not None and 1 <= float(peak.group(1)) <= 7,
