@@ -4,6 +4,7 @@
 //   inlay check DIR | --suite ROOT                       check.hpp
 //   inlay bench MODEL [--threads N] [--runs N] [--json]  bench.hpp
 //   inlay quantize MODEL -o OUT --calibrate DIR...       quantize.hpp
+//   inlay serve ARGS (runs inlay-serve)                  serve.hpp
 // Exit code 0 on success; 1 on a failed check or any error, which prints one line on stderr.
 #include <inlay/inlay.hpp>
 
@@ -17,6 +18,7 @@
 #include "info.hpp"
 #include "quantize.hpp"
 #include "run.hpp"
+#include "serve.hpp"
 #include "text.hpp"
 
 namespace {
@@ -45,6 +47,9 @@ const char* const usage =
     "      and prints ranges, scales, the\n"
     "      error against the float model on the calibration inputs and the sizes;\n"
     "      DIR: input_0.pb ... or input_0.npy ...\n"
+    "  inlay serve --model-repository DIR [--http-port N] ...\n"
+    "      runs the model server inlay-serve (KServe v2 REST, metrics, batching);\n"
+    "      inlay serve --help lists its options\n"
     "  inlay help | --version\n";
 
 }  // namespace
@@ -68,6 +73,7 @@ int main(int argc, char** argv) {
     if (command == "check") return inlay_cli::check_command(args);
     if (command == "bench") return inlay_cli::bench_command(args);
     if (command == "quantize") return inlay_cli::quantize_command(args);
+    if (command == "serve") return inlay_cli::serve_command(args);
     inlay_cli::usage_error("unknown command '" + command + "' (inlay help lists them)");
   } catch (const inlay_cli::UsageError& e) {
     std::fprintf(stderr, "inlay: %s\n", inlay_cli::one_line(e.what()).c_str());
