@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -131,6 +132,18 @@ def identity_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def text_model():
+    """Strings (BYTES) and bfloat16 (BF16), which numpy cannot hold as the others: x -> y, b -> c."""
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"]), helper.make_node("Identity", ["b"], ["c"])],
+        "text",
+        [helper.make_tensor_value_info("x", TensorProto.STRING, [2, 2]),
+         helper.make_tensor_value_info("b", TensorProto.BFLOAT16, [3])],
+        [helper.make_tensor_value_info("y", TensorProto.STRING, [2, 2]),
+         helper.make_tensor_value_info("c", TensorProto.BFLOAT16, [3])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def slow_model():
     """x[1, 512] expanded to 2048 rows and sent through 48 MatMuls with a 512x512 weight
     (about 50 GFLOP): a small request that keeps the one session busy for a good while, so that
@@ -172,6 +185,7 @@ def group_protocol(a):
     repo = os.path.join(a.work, "repo_protocol")
     model_dir(repo, "mlp", 1, os.path.join(a.models, "mlp", "model.onnx"))
     save(identity_model(), os.path.join(repo, "dtypes", "1", "model.onnx"))
+    save(text_model(), os.path.join(repo, "text", "1", "model.onnx"))
     server = Server(a.server, repo, "--max-body-bytes", "2000000", "--max-elements", "5000")
     try:
         s, _, b = server.request("GET", "/v2/health/live")
@@ -269,6 +283,39 @@ def group_protocol(a):
         if check(s == 200, f"binary dtypes: {s} {raw[:300]}"):
             n = int(h["Inference-Header-Content-Length"])
             check(raw[n:] == payload, "every dtype's bytes come back unchanged")
+        # BYTES and BF16: JSON strings and numbers; binary BYTES as 4-byte lengths and bytes.
+        words = ["", "h\u00e9llo", "a b", "x" * 300]
+        bf16 = [1.5, -2.25, 256.0]  # exact in bfloat16
+        body = {"inputs": [{"name": "x", "shape": [2, 2], "datatype": "BYTES",
+                            "data": [words[:2], words[2:]]},
+                           {"name": "b", "shape": [3], "datatype": "BF16", "data": bf16}]}
+        s, _, b = server.request("POST", "/v2/models/text/infer", body)
+        if check(s == 200, f"text infer: {s} {b}"):
+            by_name = {o["name"]: o for o in b["outputs"]}
+            check(by_name["y"]["datatype"] == "BYTES" and by_name["y"]["data"] == words,
+                  f"BYTES round trip: {by_name['y']}")
+            check(by_name["c"]["datatype"] == "BF16" and by_name["c"]["data"] == bf16,
+                  f"BF16 round trip: {by_name['c']}")
+        text = b"".join(struct.pack("<I", len(w.encode())) + w.encode() for w in words)
+        header = {"inputs": [{"name": "x", "shape": [2, 2], "datatype": "BYTES",
+                              "parameters": {"binary_data_size": len(text)}},
+                             {"name": "b", "shape": [3], "datatype": "BF16", "data": bf16}],
+                  "outputs": [{"name": "y", "parameters": {"binary_data": True}}]}
+        s, h, raw = binary_request(header, text, "/v2/models/text/infer")
+        if check(s == 200, f"binary BYTES: {s} {raw[:300]}"):
+            n = int(h["Inference-Header-Content-Length"])
+            out = json.loads(raw[:n])["outputs"][0]
+            check(raw[n:] == text and out["parameters"] == {"binary_data_size": len(text)},
+                  f"binary BYTES come back as sent: {out}")
+        header["inputs"][0]["parameters"]["binary_data_size"] = len(text) - 1
+        s, _, raw = binary_request(header, text[:-1], "/v2/models/text/infer")
+        check(s == 400 and b"element 3 is longer than the binary data left" in raw,
+              f"binary BYTES cut short: {s} {raw}")
+        body["inputs"][0]["data"] = [["a", 1], ["b", "c"]]
+        error_status, _, b = server.request("POST", "/v2/models/text/infer", body)
+        check(error_status == 400 and "element 1 (1) is not a string" in b.get("error", ""),
+              f"a number in BYTES data: {error_status} {b}")
+
         bad = {"inputs": [{"name": "input", "shape": [1, 100], "datatype": "FP32",
                            "parameters": {"binary_data_size": 396}}]}
         s, _, raw = binary_request(bad, x.tobytes()[:396], "/v2/models/mlp/infer")

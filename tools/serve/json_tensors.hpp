@@ -37,6 +37,8 @@ inline const char* datatype_name(inlay::DType t) {
     case DType::i64: return "INT64";
     case DType::u64: return "UINT64";
     case DType::boolean: return "BOOL";
+    case DType::bf16: return "BF16";
+    case DType::string: return "BYTES";
   }
   return "?";
 }
@@ -44,7 +46,8 @@ inline const char* datatype_name(inlay::DType t) {
 inline bool datatype_from_name(const std::string& name, inlay::DType& out) {
   using inlay::DType;
   for (DType t : {DType::f32, DType::f16, DType::f64, DType::i8, DType::u8, DType::i16, DType::u16,
-                  DType::i32, DType::u32, DType::i64, DType::u64, DType::boolean}) {
+                  DType::i32, DType::u32, DType::i64, DType::u64, DType::boolean, DType::bf16,
+                  DType::string}) {
     if (name == datatype_name(t)) {
       out = t;
       return true;
@@ -65,7 +68,7 @@ namespace detail {
 inline std::string describe(const json& v) {
   if (v.is_object()) return "an object";
   if (v.is_array()) return "an array";
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 40 ? s.substr(0, 40) + "..." : s;
 }
 
@@ -150,6 +153,34 @@ inline inlay::Tensor tensor_from_binary(const std::string& name, inlay::DType dt
     throw RequestError(400, "input '" + name + "': binary_data_size must be an integer >= 0");
   inlay::Tensor t(dtype, inlay::Shape(dims.data(), dims.size()));
   const auto bytes = static_cast<std::size_t>(size.get<std::int64_t>());
+  if (binary->size - binary->used < bytes)
+    throw RequestError(400, "input '" + name + "': the binary data ends before its bytes");
+  if (dtype == inlay::DType::string) {
+    // BYTES: each element a 4-byte little-endian length and that many bytes.
+    const auto* p = reinterpret_cast<const unsigned char*>(binary->data + binary->used);
+    std::size_t at = 0;
+    for (std::int64_t i = 0; i < t.numel(); ++i) {
+      if (bytes - at < 4) {
+        throw RequestError(400, "input '" + name + "': the binary data ends inside element " +
+                                    std::to_string(i) + "'s length");
+      }
+      const std::size_t length = std::size_t(p[at]) | std::size_t(p[at + 1]) << 8 |
+                                 std::size_t(p[at + 2]) << 16 | std::size_t(p[at + 3]) << 24;
+      at += 4;
+      if (bytes - at < length) {
+        throw RequestError(400, "input '" + name + "': element " + std::to_string(i) +
+                                    " is longer than the binary data left");
+      }
+      t.data<std::string>()[i].assign(reinterpret_cast<const char*>(p + at), length);
+      at += length;
+    }
+    if (at != bytes) {
+      throw RequestError(400, "input '" + name + "': binary_data_size " + std::to_string(bytes) +
+                                  ", its elements take " + std::to_string(at) + " bytes");
+    }
+    binary->used += bytes;
+    return t;
+  }
   if (bytes != t.nbytes()) {
     throw RequestError(400, "input '" + name + "': binary_data_size " + std::to_string(bytes) +
                                 ", its shape and datatype take " + std::to_string(t.nbytes()) +
@@ -186,8 +217,8 @@ inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_lef
   if (type_it == in.end() || !type_it->is_string() ||
       !datatype_from_name(type_it->get<std::string>(), dtype)) {
     throw RequestError(400, "input '" + name +
-                                "': \"datatype\" must be one of FP32, FP16, FP64, INT8, UINT8, "
-                                "INT16, UINT16, INT32, UINT32, INT64, UINT64, BOOL");
+                                "': \"datatype\" must be one of FP32, FP16, BF16, FP64, INT8, "
+                                "UINT8, INT16, UINT16, INT32, UINT32, INT64, UINT64, BOOL, BYTES");
   }
   const auto shape_it = in.find("shape");
   if (shape_it == in.end() || !shape_it->is_array())
@@ -229,6 +260,17 @@ inline inlay::Tensor tensor_from_json(const json& in, std::int64_t& elements_lef
   for (std::size_t i = 0; i < n; ++i) {
     const json& v = *leaves[i];
     switch (dtype) {
+      case DType::string:
+        if (!v.is_string()) {
+          throw RequestError(400, "input '" + name + "': element " + std::to_string(i) + " (" +
+                                      detail::describe(v) + ") is not a string");
+        }
+        t.data<std::string>()[i] = v.get<std::string>();
+        break;
+      case DType::bf16:
+        static_cast<inlay::bfloat16*>(dst)[i] =
+            inlay::to_bfloat16(detail::to_float(detail::number(v, i, name)));
+        break;
       case DType::f32:
         static_cast<float*>(dst)[i] = detail::to_float(detail::number(v, i, name));
         break;
@@ -285,9 +327,30 @@ inline json data_to_json(const inlay::Tensor& t) {
       case DType::i64: out.push_back(t.data<std::int64_t>()[i]); break;
       case DType::u64: out.push_back(t.data<std::uint64_t>()[i]); break;
       case DType::boolean: out.push_back(t.data<bool>()[i]); break;
+      case DType::bf16:
+        real(static_cast<double>(inlay::to_float(t.data<inlay::bfloat16>()[i])));
+        break;
+      case DType::string: out.push_back(t.data<std::string>()[i]); break;
     }
   }
   return out;
+}
+
+// A tensor's elements in the binary tensor data extension: little-endian as in memory, BYTES as
+// a 4-byte little-endian length and the bytes of each element.
+inline void append_binary(const inlay::Tensor& t, std::string& out) {
+  if (t.dtype() != inlay::DType::string) {
+    out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+    return;
+  }
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    const std::string& e = t.data<std::string>()[i];
+    const auto n = static_cast<std::uint32_t>(e.size());
+    const char length[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
+                            static_cast<char>((n >> 16) & 0xff), static_cast<char>(n >> 24)};
+    out.append(length, 4);
+    out.append(e);
+  }
 }
 
 inline json shape_to_json(const inlay::Shape& s) {

@@ -33,7 +33,8 @@ struct ServerOptions {
 
 inline void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Replace, not throw on, bytes that are not UTF-8 (a model's string outputs may hold any).
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 inline void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -364,11 +365,13 @@ class Routes {
           outputs.push_back(tensor_to_json(name, t));
           continue;
         }
-        outputs.push_back(json{{"name", name},
-                               {"datatype", datatype_name(t.dtype())},
-                               {"shape", shape_to_json(t.shape())},
-                               {"parameters", json{{"binary_data_size", t.nbytes()}}}});
-        binary_out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+        const std::size_t before = binary_out.size();
+        append_binary(t, binary_out);
+        outputs.push_back(
+            json{{"name", name},
+                 {"datatype", datatype_name(t.dtype())},
+                 {"shape", shape_to_json(t.shape())},
+                 {"parameters", json{{"binary_data_size", binary_out.size() - before}}}});
       }
       json body{{"model_name", m->name}, {"model_version", m->version}, {"outputs", outputs}};
       if (request.contains("id")) {
@@ -379,7 +382,7 @@ class Routes {
       if (binary_out.empty()) {
         send_json(res, 200, body);
       } else {
-        std::string header = body.dump();
+        std::string header = body.dump(-1, ' ', false, json::error_handler_t::replace);
         res.set_header("Inference-Header-Content-Length", std::to_string(header.size()));
         res.status = 200;
         res.set_content(header + binary_out, "application/octet-stream");
