@@ -34,9 +34,8 @@ void check_ml_model(const std::string& name) {
 
 TEST_CASE("sklearn-onnx style ai.onnx.ml models agree with ONNX Runtime", "[graph/ml_models]") {
   for (const char* name : {"scaler_logreg", "scaler_logreg_binary", "linear_regressor",
-                           "forest_regressor_sum", "forest_regressor_average",
-                           "boosting_regressor", "forest_classifier",
-                           "boosting_classifier_binary", "preprocess"}) {
+                           "forest_regressor_sum", "forest_regressor_average", "boosting_regressor",
+                           "forest_classifier", "boosting_classifier_binary", "preprocess"}) {
     SECTION(name) { check_ml_model(name); }
   }
 }

@@ -40,23 +40,29 @@ Tensor strings(const std::vector<std::string>& v) {
 TEST_CASE("LabelEncoder opset 2 maps keys to values or the default",
           "[graph/ops/ml_label_encoder]") {
   // string -> int64, default -1.
-  Tensor y = encoder(2, DType::string, {attr_strings("keys_strings", {"a", "b"}), attr_ints("values_int64s", {10, 20})})
-                 .run({strings({"b", "z", "a"})})[0];
+  Tensor y =
+      encoder(2, DType::string,
+              {attr_strings("keys_strings", {"a", "b"}), attr_ints("values_int64s", {10, 20})})
+          .run({strings({"b", "z", "a"})})[0];
   CHECK(values_of<std::int64_t>(y) == std::vector<std::int64_t>{20, -1, 10});
   // int64 -> string with a default.
-  y = encoder(2, DType::i64, {attr_ints("keys_int64s", {3}), attr_strings("values_strings", {"three"}),
-                              attr_string("default_string", "?")})
+  y = encoder(2, DType::i64,
+              {attr_ints("keys_int64s", {3}), attr_strings("values_strings", {"three"}),
+               attr_string("default_string", "?")})
           .run({make_tensor<std::int64_t>(Shape{2}, {3, 4})})[0];
   CHECK(values_of<std::string>(y) == std::vector<std::string>{"three", "?"});
   // float -> float; NaN finds a NaN key.
   const float nan = std::nanf("");
-  encoder(2, DType::f32, {attr_floats("keys_floats", {0.5f, nan}), attr_floats("values_floats", {1, 2}),
-                          attr_float("default_float", 9)})
-      .check({make_tensor<float>(Shape{3}, {nan, 0.5f, 0.25f})}, {make_tensor<float>(Shape{3}, {2, 1, 9})}, {});
+  encoder(2, DType::f32,
+          {attr_floats("keys_floats", {0.5f, nan}), attr_floats("values_floats", {1, 2}),
+           attr_float("default_float", 9)})
+      .check({make_tensor<float>(Shape{3}, {nan, 0.5f, 0.25f})},
+             {make_tensor<float>(Shape{3}, {2, 1, 9})}, {});
 }
 
 TEST_CASE("LabelEncoder opset 1 maps strings to indices and back", "[graph/ops/ml_label_encoder]") {
-  const std::vector<Pb> a{attr_strings("classes_strings", {"x", "y"}), attr_int("default_int64", 5)};
+  const std::vector<Pb> a{attr_strings("classes_strings", {"x", "y"}),
+                          attr_int("default_int64", 5)};
   Tensor y = encoder(1, DType::string, a).run({strings({"y", "q"})})[0];
   CHECK(values_of<std::int64_t>(y) == std::vector<std::int64_t>{1, 5});
   y = encoder(1, DType::i64, a).run({make_tensor<std::int64_t>(Shape{2}, {0, 7})})[0];
@@ -66,11 +72,15 @@ TEST_CASE("LabelEncoder opset 1 maps strings to indices and back", "[graph/ops/m
 TEST_CASE("LabelEncoder refuses unmatched keys and values", "[graph/ops/ml_label_encoder]") {
   encoder(2, DType::i64, {attr_ints("keys_int64s", {1, 2}), attr_ints("values_int64s", {1})})
       .expect_load_error(ErrorKind::invalid_model, "differ in number");
-  encoder(2, DType::i64, {attr_ints("keys_int64s", {1}), attr_floats("keys_floats", {1}), attr_ints("values_int64s", {1})})
+  encoder(2, DType::i64,
+          {attr_ints("keys_int64s", {1}), attr_floats("keys_floats", {1}),
+           attr_ints("values_int64s", {1})})
       .expect_load_error(ErrorKind::invalid_model, "give exactly one of keys_int64s");
   encoder(2, DType::f32, {attr_ints("keys_int64s", {1}), attr_ints("values_int64s", {1})})
-      .expect_run_error({make_tensor<float>(Shape{1}, {1})}, ErrorKind::invalid_model, "the keys are i64");
-  encoder(4, DType::i64, {inlay_test::attr_tensor("keys_tensor", make_tensor<std::int64_t>(Shape{1}, {1}))})
+      .expect_run_error({make_tensor<float>(Shape{1}, {1})}, ErrorKind::invalid_model,
+                        "the keys are i64");
+  encoder(4, DType::i64,
+          {inlay_test::attr_tensor("keys_tensor", make_tensor<std::int64_t>(Shape{1}, {1}))})
       .expect_load_error(ErrorKind::unsupported_op, "keys_tensor");
 }
 

@@ -23,10 +23,11 @@ using inlay_test::Pb;
 
 namespace {
 
-OpTester linear(const std::string& op, const std::vector<Pb>& attrs, int outputs) {
+OpTester linear(const std::string& op, const std::vector<Pb>& attrs, int outputs,
+                DType x = DType::f32) {
   OpTester m(op, 15);
   m.domain("ai.onnx.ml", 1);
-  m.input("x", DType::f32);
+  m.input("x", x);
   if (outputs == 2) m.output("label");
   m.output("y");
   for (const Pb& a : attrs) m.attr(a);
@@ -45,8 +46,12 @@ TEST_CASE("LinearRegressor computes X W^T + b per target", "[graph/ops/ml_linear
   m.check({make_tensor<float>(Shape{2, 2}, {1, 1, 2, -2})},
           {make_tensor<float>(Shape{2, 2}, {3.5f, -1.5f, -1.5f, -4})}, {});
   // int64 features and a 1-D X (one row) are accepted.
-  m.check({make_tensor<std::int64_t>(Shape{2}, {1, 1})},
-          {make_tensor<float>(Shape{1, 2}, {3.5f, -1.5f})}, {});
+  linear("LinearRegressor",
+         {attr_floats("coefficients", {1, 2, -1, 0.5f}), attr_floats("intercepts", {0.5f, -1}),
+          attr_int("targets", 2)},
+         1, DType::i64)
+      .check({make_tensor<std::int64_t>(Shape{2}, {1, 1})},
+             {make_tensor<float>(Shape{1, 2}, {3.5f, -1.5f})}, {});
 }
 
 TEST_CASE("LinearClassifier labels by the highest score", "[graph/ops/ml_linear]") {
@@ -92,7 +97,8 @@ TEST_CASE("LinearClassifier's binary form has one coefficient row", "[graph/ops/
 TEST_CASE("Linear models refuse coefficients that do not fit", "[graph/ops/ml_linear]") {
   linear("LinearRegressor", {attr_floats("coefficients", {1, 2, 3}), attr_int("targets", 2)}, 1)
       .expect_load_error(ErrorKind::invalid_model, "not a non-zero multiple of the 2 targets");
-  linear("LinearRegressor", {attr_floats("coefficients", {1, 2}), attr_floats("intercepts", {1, 2})}, 1)
+  linear("LinearRegressor",
+         {attr_floats("coefficients", {1, 2}), attr_floats("intercepts", {1, 2})}, 1)
       .expect_load_error(ErrorKind::invalid_model, "intercepts has 2 entries for 1 targets");
   linear("LinearRegressor", {attr_floats("coefficients", {1, 2})}, 1)
       .expect_run_error({make_tensor<float>(Shape{1, 3}, {1, 2, 3})}, ErrorKind::shape_mismatch,
@@ -104,8 +110,9 @@ TEST_CASE("Linear models refuse coefficients that do not fit", "[graph/ops/ml_li
       .expect_load_error(ErrorKind::invalid_model, "3 class labels do not fit 2 score rows");
   linear("LinearClassifier", {attr_floats("coefficients", {1, 2})}, 2)
       .expect_load_error(ErrorKind::invalid_model, "give exactly one of classlabels_ints");
-  linear("LinearClassifier", {attr_floats("coefficients", {1, 2}), attr_ints("classlabels_ints", {0, 1}),
-                              attr_string("post_transform", "CUBE")},
+  linear("LinearClassifier",
+         {attr_floats("coefficients", {1, 2}), attr_ints("classlabels_ints", {0, 1}),
+          attr_string("post_transform", "CUBE")},
          2)
       .expect_load_error(ErrorKind::invalid_model, "post_transform 'CUBE'");
 }

@@ -39,8 +39,9 @@ std::vector<Pb> two_trees(const std::string& mode1 = "BRANCH_LT") {
 }
 std::vector<Pb> leaf_weights(const std::string& prefix, const std::vector<std::int64_t>& ids,
                              const std::vector<float>& w) {
-  return {attr_ints(prefix + "_treeids", {0, 0, 1, 1}), attr_ints(prefix + "_nodeids", {1, 2, 1, 2}),
-          attr_ints(prefix + "_ids", ids), attr_floats(prefix + "_weights", w)};
+  return {attr_ints(prefix + "_treeids", {0, 0, 1, 1}),
+          attr_ints(prefix + "_nodeids", {1, 2, 1, 2}), attr_ints(prefix + "_ids", ids),
+          attr_floats(prefix + "_weights", w)};
 }
 
 OpTester regressor(const std::vector<Pb>& nodes, const std::vector<Pb>& extra) {
@@ -83,10 +84,14 @@ TEST_CASE("TreeEnsembleRegressor walks each tree and aggregates the leaves",
   regressor(two_trees(), {attr_string("aggregate_function", "MAX")})
       .check({rows()}, {column({10, 20, 10})}, {});
   // base_values are added after the aggregate; LOGISTIC comes last.
-  regressor(two_trees(), {attr_floats("base_values", {-11.0f}), attr_string("post_transform", "LOGISTIC")})
-      .check({rows()}, {column({0.5f, static_cast<float>(logistic(11)), static_cast<float>(logistic(1))})}, {});
+  regressor(two_trees(),
+            {attr_floats("base_values", {-11.0f}), attr_string("post_transform", "LOGISTIC")})
+      .check({rows()},
+             {column({0.5f, static_cast<float>(logistic(11)), static_cast<float>(logistic(1))})},
+             {});
   // The opset 3 double attributes replace the float ones.
-  regressor(two_trees(), {inlay_test::attr_tensor("base_values_as_tensor", make_tensor<double>(Shape{1}, {100.0}))})
+  regressor(two_trees(), {inlay_test::attr_tensor("base_values_as_tensor",
+                                                  make_tensor<double>(Shape{1}, {100.0}))})
       .check({rows()}, {column({111, 122, 112})}, {});
 }
 
@@ -118,15 +123,14 @@ TEST_CASE("TreeEnsembleClassifier labels by the highest score", "[graph/ops/ml_t
   // SOFTMAX, computed here directly.
   a.push_back(attr_string("post_transform", "SOFTMAX"));
   const double e = std::exp(2.0) + 1.0 + std::exp(1.0), f = 2.0 + std::exp(4.0);
-  classifier(a).check({x},
-                      {make_tensor<std::string>(Shape{2}, std::vector<std::string>{"cat", "dog"}),
-                       make_tensor<float>(Shape{2, 3}, {static_cast<float>(std::exp(2.0) / e),
-                                                        static_cast<float>(1.0 / e),
-                                                        static_cast<float>(std::exp(1.0) / e),
-                                                        static_cast<float>(1.0 / f),
-                                                        static_cast<float>(std::exp(4.0) / f),
-                                                        static_cast<float>(1.0 / f)})},
-                      {});
+  classifier(a).check(
+      {x},
+      {make_tensor<std::string>(Shape{2}, std::vector<std::string>{"cat", "dog"}),
+       make_tensor<float>(Shape{2, 3},
+                          {static_cast<float>(std::exp(2.0) / e), static_cast<float>(1.0 / e),
+                           static_cast<float>(std::exp(1.0) / e), static_cast<float>(1.0 / f),
+                           static_cast<float>(std::exp(4.0) / f), static_cast<float>(1.0 / f)})},
+      {});
 }
 
 TEST_CASE("TreeEnsembleClassifier's two-class forms score one class",
@@ -137,8 +141,9 @@ TEST_CASE("TreeEnsembleClassifier's two-class forms score one class",
   std::vector<Pb> a = two_trees();
   for (const Pb& w : leaf_weights("class", {0, 0, 0, 0}, {0.1f, 0.3f, 0.2f, 0.5f})) a.push_back(w);
   a.push_back(attr_ints("classlabels_int64s", {5, 7}));
-  classifier(a).check({x}, {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
-                            make_tensor<float>(Shape{2, 2}, {0.7f, 0.3f, 0.2f, 0.8f})},
+  classifier(a).check({x},
+                      {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
+                       make_tensor<float>(Shape{2, 2}, {0.7f, 0.3f, 0.2f, 0.8f})},
                       {});
   // Margins (gradient boosting): mixed signs, one base value, LOGISTIC gives
   // (logistic(-m), logistic(m)), positive above 0. Row 0: -1 + 0.5 + 0.2 = -0.3; row 1: 1.2.
@@ -148,8 +153,9 @@ TEST_CASE("TreeEnsembleClassifier's two-class forms score one class",
   b.push_back(attr_floats("base_values", {0.5f}));
   b.push_back(attr_string("post_transform", "LOGISTIC"));
   auto lg = [](double m) { return static_cast<float>(logistic(m)); };
-  classifier(b).check({x}, {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
-                            make_tensor<float>(Shape{2, 2}, {lg(0.3), lg(-0.3), lg(-1.2), lg(1.2)})},
+  classifier(b).check({x},
+                      {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
+                       make_tensor<float>(Shape{2, 2}, {lg(0.3), lg(-0.3), lg(-1.2), lg(1.2)})},
                       {});
 }
 
@@ -157,26 +163,30 @@ TEST_CASE("Tree ensembles refuse malformed trees at load and short inputs at run
           "[graph/ops/ml_tree_ensemble]") {
   std::vector<Pb> bad_child = two_trees();
   bad_child[5] = attr_ints("nodes_truenodeids", {9, 0, 0, 1, 0, 0});
-  regressor(bad_child, {}).expect_load_error(ErrorKind::invalid_model,
-                                             "nodes_truenodeids 9 of node 0 in tree 0");
+  regressor(bad_child, {})
+      .expect_load_error(ErrorKind::invalid_model, "nodes_truenodeids 9 of node 0 in tree 0");
   // Node 1 of tree 0 made a branch back to node 0: a cycle.
   std::vector<Pb> cycle = two_trees();
-  cycle[4] = attr_strings("nodes_modes", {"BRANCH_LEQ", "BRANCH_LEQ", "LEAF", "BRANCH_LT", "LEAF", "LEAF"});
+  cycle[4] = attr_strings("nodes_modes",
+                          {"BRANCH_LEQ", "BRANCH_LEQ", "LEAF", "BRANCH_LT", "LEAF", "LEAF"});
   regressor(cycle, {}).expect_load_error(ErrorKind::invalid_model, "has a cycle");
   std::vector<Pb> mode = two_trees("BRANCH_SOMETIMES");
   regressor(mode, {}).expect_load_error(ErrorKind::invalid_model, "BRANCH_SOMETIMES");
   std::vector<Pb> short_values = two_trees();
   short_values[3] = attr_floats("nodes_values", {1.0f});
-  regressor(short_values, {}).expect_load_error(ErrorKind::invalid_model, "nodes_values has 1 entries");
+  regressor(short_values, {})
+      .expect_load_error(ErrorKind::invalid_model, "nodes_values has 1 entries");
   regressor(two_trees(), {attr_string("aggregate_function", "MEDIAN")})
       .expect_load_error(ErrorKind::invalid_model, "aggregate_function 'MEDIAN'");
   regressor(two_trees(), {attr_floats("base_values", {1, 2})})
       .expect_load_error(ErrorKind::invalid_model, "base_values has 2 entries for 1 targets");
   // The trees read x1; one feature is too few. Rank 3 is no feature matrix.
-  regressor(two_trees(), {}).expect_run_error({make_tensor<float>(Shape{2, 1}, {1, 2})},
-                                              ErrorKind::shape_mismatch, "read feature 1");
-  regressor(two_trees(), {}).expect_run_error({make_tensor<float>(Shape{1, 1, 2}, {1, 2})},
-                                              ErrorKind::shape_mismatch, "must be [C] or [N, C]");
+  regressor(two_trees(), {})
+      .expect_run_error({make_tensor<float>(Shape{2, 1}, {1, 2})}, ErrorKind::shape_mismatch,
+                        "read feature 1");
+  regressor(two_trees(), {})
+      .expect_run_error({make_tensor<float>(Shape{1, 1, 2}, {1, 2})}, ErrorKind::shape_mismatch,
+                        "must be [C] or [N, C]");
   // Classifier: a class id beyond the labels; no labels at all.
   std::vector<Pb> a = two_trees();
   for (const Pb& w : leaf_weights("class", {0, 3, 0, 0}, {1, 1, 1, 1})) a.push_back(w);

@@ -72,8 +72,8 @@ inline std::vector<double> ml_reals(const OpInfo& info, const std::string& name)
     return std::vector<double>(f.begin(), f.end());
   }
   if (info.has(name)) {
-    info.fail(ErrorKind::invalid_model, "attributes " + name + " and " + name +
-                                            "_as_tensor are both given; give one");
+    info.fail(ErrorKind::invalid_model,
+              "attributes " + name + " and " + name + "_as_tensor are both given; give one");
   }
   const Tensor& t = as_tensor->t;
   std::vector<double> out(static_cast<std::size_t>(t.numel()));
@@ -82,7 +82,8 @@ inline std::vector<double> ml_reals(const OpInfo& info, const std::string& name)
   } else if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f32) {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<float>()[i];
   } else {
-    info.fail(ErrorKind::invalid_model, "attribute " + name + "_as_tensor must be a float or double tensor");
+    info.fail(ErrorKind::invalid_model,
+              "attribute " + name + "_as_tensor must be a float or double tensor");
   }
   return out;
 }
@@ -164,8 +165,8 @@ inline MlLabels ml_labels(const OpInfo& info, const char* ints_name) {
   l.names = info.get_strings("classlabels_strings");
   l.strings = !l.names.empty();
   if (l.strings == !l.ints.empty()) {
-    info.fail(ErrorKind::invalid_model, std::string("give exactly one of ") + ints_name +
-                                            " and classlabels_strings");
+    info.fail(ErrorKind::invalid_model,
+              std::string("give exactly one of ") + ints_name + " and classlabels_strings");
   }
   return l;
 }

@@ -25,8 +25,8 @@ class ArrayFeatureExtractorKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank 1 or more, not 0");
     if (ctx.input(1).dtype() != DType::i64) {
-      ctx.fail(ErrorKind::invalid_model, std::string("Y must be int64, not ") +
-                                             dtype_name(ctx.input(1).dtype()));
+      ctx.fail(ErrorKind::invalid_model,
+               std::string("Y must be int64, not ") + dtype_name(ctx.input(1).dtype()));
     }
     const Tensor& idx = ctx.input(1);
     const std::int64_t c = x.shape()[x.rank() - 1];
@@ -34,9 +34,9 @@ class ArrayFeatureExtractorKernel final : public OpKernel {
     for (std::int64_t j = 0; j < k; ++j) {
       const std::int64_t i = idx.data<std::int64_t>()[j];
       if (i < 0 || i >= c) {
-        ctx.fail(ErrorKind::invalid_argument, "index Y[" + std::to_string(j) + "] = " +
-                                              std::to_string(i) + " is out of range for X " +
-                                              x.shape().to_string());
+        ctx.fail(ErrorKind::invalid_argument,
+                 "index Y[" + std::to_string(j) + "] = " + std::to_string(i) +
+                     " is out of range for X " + x.shape().to_string());
       }
     }
     std::vector<std::int64_t> dims = dims_of(x.shape());
@@ -72,8 +72,8 @@ class FeatureVectorizerKernel final : public OpKernel {
   explicit FeatureVectorizerKernel(const OpInfo& info) : dims_(info.get_ints("inputdimensions")) {
     if (dims_.size() != info.input_count()) {
       info.fail(ErrorKind::invalid_model, "inputdimensions has " + std::to_string(dims_.size()) +
-                                              " entries for " +
-                                              std::to_string(info.input_count()) + " inputs");
+                                              " entries for " + std::to_string(info.input_count()) +
+                                              " inputs");
     }
     for (std::int64_t d : dims_) {
       if (d < 0) info.fail(ErrorKind::invalid_model, "inputdimensions has a negative entry");
@@ -87,8 +87,8 @@ class FeatureVectorizerKernel final : public OpKernel {
       xs.push_back(ml_rows(ctx, ctx.input(i), "input"));
       if (n >= 0 && xs.back().n != n) {
         ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " has " +
-                                                std::to_string(xs.back().n) + " rows, input 0 has " +
-                                                std::to_string(n));
+                                                std::to_string(xs.back().n) +
+                                                " rows, input 0 has " + std::to_string(n));
       }
       n = xs.back().n;
     }
@@ -97,8 +97,9 @@ class FeatureVectorizerKernel final : public OpKernel {
     for (std::int64_t r = 0; r < n; ++r) {
       for (std::size_t i = 0; i < xs.size(); ++i) {
         for (std::int64_t k = 0; k < dims_[i]; ++k) {
-          *py++ = k < xs[i].c ? static_cast<float>(xs[i].v[static_cast<std::size_t>(r * xs[i].c + k)])
-                              : 0.0f;
+          *py++ = k < xs[i].c
+                      ? static_cast<float>(xs[i].v[static_cast<std::size_t>(r * xs[i].c + k)])
+                      : 0.0f;
         }
       }
     }
@@ -121,7 +122,8 @@ class OneHotEncoderKernel final : public OpKernel {
     }
     strings_ = !strings.empty();
     count_ = static_cast<std::int64_t>(strings_ ? strings.size() : ints.size());
-    for (std::size_t i = 0; i < ints.size(); ++i) ints_.emplace(ints[i], static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < ints.size(); ++i)
+      ints_.emplace(ints[i], static_cast<std::int64_t>(i));
     for (std::size_t i = 0; i < strings.size(); ++i) {
       strings_map_.emplace(strings[i], static_cast<std::int64_t>(i));
     }
@@ -130,9 +132,9 @@ class OneHotEncoderKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if ((x.dtype() == DType::string) != strings_) {
-      ctx.fail(ErrorKind::invalid_model,
-               std::string("X has dtype ") + dtype_name(x.dtype()) + " but the categories are " +
-                   (strings_ ? "strings" : "int64"));
+      ctx.fail(ErrorKind::invalid_model, std::string("X has dtype ") + dtype_name(x.dtype()) +
+                                             " but the categories are " +
+                                             (strings_ ? "strings" : "int64"));
     }
     std::vector<std::int64_t> dims = dims_of(x.shape());
     dims.push_back(count_);

@@ -86,9 +86,9 @@ class LabelEncoderKernel final : public OpKernel {
       Tensor& y = ctx.output(0, DType::string, x.shape());
       for (std::int64_t e = 0; e < x.numel(); ++e) {
         const std::int64_t i = x.data<std::int64_t>()[e];
-        y.data<std::string>()[e] =
-            i >= 0 && i < static_cast<std::int64_t>(back_.size()) ? back_[static_cast<std::size_t>(i)]
-                                                                  : default_.s;
+        y.data<std::string>()[e] = i >= 0 && i < static_cast<std::int64_t>(back_.size())
+                                       ? back_[static_cast<std::size_t>(i)]
+                                       : default_.s;
       }
       return;
     }

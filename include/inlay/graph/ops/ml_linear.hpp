@@ -20,10 +20,9 @@ class LinearScores {
   LinearScores(const OpInfo& info, std::int64_t targets)
       : w_(ml_reals(info, "coefficients")), b_(ml_reals(info, "intercepts")), targets_(targets) {
     if (targets_ <= 0 || w_.empty() || w_.size() % static_cast<std::size_t>(targets_) != 0) {
-      info.fail(ErrorKind::invalid_model,
-                "coefficients has " + std::to_string(w_.size()) +
-                    " entries, not a non-zero multiple of the " + std::to_string(targets_) +
-                    " targets");
+      info.fail(ErrorKind::invalid_model, "coefficients has " + std::to_string(w_.size()) +
+                                              " entries, not a non-zero multiple of the " +
+                                              std::to_string(targets_) + " targets");
     }
     if (!b_.empty() && b_.size() != static_cast<std::size_t>(targets_)) {
       info.fail(ErrorKind::invalid_model, "intercepts has " + std::to_string(b_.size()) +
@@ -69,7 +68,8 @@ class LinearRegressorKernel final : public OpKernel {
     Tensor& y = ctx.output(0, DType::f32, Shape{x.n, linear_.targets()});
     for (std::size_t r = 0; r < static_cast<std::size_t>(x.n); ++r) {
       apply_post_transform(post_, s.data() + r * t, t);
-      for (std::size_t k = 0; k < t; ++k) y.data<float>()[r * t + k] = static_cast<float>(s[r * t + k]);
+      for (std::size_t k = 0; k < t; ++k)
+        y.data<float>()[r * t + k] = static_cast<float>(s[r * t + k]);
     }
   }
 
@@ -126,7 +126,8 @@ class LinearClassifierKernel final : public OpKernel {
       apply_post_transform(post_, row.data(), nc);
       for (std::size_t k = 0; k < nc; ++k) z.data<float>()[r * nc + k] = static_cast<float>(row[k]);
     }
-    write_labels(ctx, 0, labels_, x.n, [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
+    write_labels(ctx, 0, labels_, x.n,
+                 [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
   }
 
  private:

@@ -25,9 +25,8 @@ struct PerFeature {
   std::int64_t check(const OpContext& ctx, const Tensor& x) const {
     const std::int64_t c = x.rank() ? x.shape()[x.rank() - 1] : 1;
     if (v.size() != 1 && static_cast<std::int64_t>(v.size()) != c) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(name) + " has " +
-                                              std::to_string(v.size()) + " values but X " +
-                                              x.shape().to_string() + " has " +
+      ctx.fail(ErrorKind::shape_mismatch, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values but X " + x.shape().to_string() + " has " +
                                               std::to_string(c) + " features");
     }
     return c;
@@ -144,13 +143,16 @@ class BinarizerKernel final : public OpKernel {
   explicit BinarizerKernel(const OpInfo& info) : threshold_(info.get_float("threshold", 0.0f)) {}
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    visit_dtype(ctx.info(), x.dtype(), [&](auto t) {
-      using T = decltype(t);
-      Tensor& y = ctx.output(0, x.dtype(), x.shape());
-      for (std::int64_t i = 0; i < x.numel(); ++i) {
-        y.data<T>()[i] = static_cast<double>(x.data<T>()[i]) > threshold_ ? T(1) : T(0);
-      }
-    }, TypeList<float, double, std::int64_t, std::int32_t>{});
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto t) {
+          using T = decltype(t);
+          Tensor& y = ctx.output(0, x.dtype(), x.shape());
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            y.data<T>()[i] = static_cast<double>(x.data<T>()[i]) > threshold_ ? T(1) : T(0);
+          }
+        },
+        TypeList<float, double, std::int64_t, std::int32_t>{});
   }
 
  private:

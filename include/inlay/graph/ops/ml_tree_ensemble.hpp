@@ -42,9 +42,8 @@ class TreeTable {
     if (n == 0) info.fail(ErrorKind::invalid_model, "nodes_treeids is empty: no trees");
     auto same_length = [&](std::size_t size, const char* name, bool optional) {
       if (size != n && !(optional && size == 0)) {
-        info.fail(ErrorKind::invalid_model,
-                  std::string(name) + " has " + std::to_string(size) +
-                      " entries; nodes_treeids has " + std::to_string(n));
+        info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(size) +
+                                                " entries; nodes_treeids has " + std::to_string(n));
       }
     };
     same_length(node_ids.size(), "nodes_nodeids", false);
@@ -78,9 +77,8 @@ class TreeTable {
       nd.value = values[i];
       nd.missing_true = !missing.empty() && missing[i] != 0;
       if (nd.mode != TreeMode::leaf && nd.feature < 0) {
-        info.fail(ErrorKind::invalid_model, "nodes_featureids[" + std::to_string(i) +
-                                                "] = " + std::to_string(nd.feature) +
-                                                " is negative");
+        info.fail(ErrorKind::invalid_model, "nodes_featureids[" + std::to_string(i) + "] = " +
+                                                std::to_string(nd.feature) + " is negative");
       }
       max_feature_ = std::max(max_feature_, nd.mode == TreeMode::leaf ? -1 : nd.feature);
     }
@@ -91,10 +89,10 @@ class TreeTable {
       auto child = [&](std::int64_t id, const char* which) {
         auto it = index.find({tree_ids[i], id});
         if (it == index.end()) {
-          info.fail(ErrorKind::invalid_model,
-                    std::string(which) + " " + std::to_string(id) + " of node " +
-                        std::to_string(node_ids[i]) + " in tree " + std::to_string(tree_ids[i]) +
-                        " names no node of that tree");
+          info.fail(ErrorKind::invalid_model, std::string(which) + " " + std::to_string(id) +
+                                                  " of node " + std::to_string(node_ids[i]) +
+                                                  " in tree " + std::to_string(tree_ids[i]) +
+                                                  " names no node of that tree");
         }
         return it->second;
       };
@@ -123,9 +121,8 @@ class TreeTable {
                                                 ", which does not exist");
       }
       if (w_ids[k] < 0) {
-        info.fail(ErrorKind::invalid_model,
-                  prefix + "_ids[" + std::to_string(k) + "] = " + std::to_string(w_ids[k]) +
-                      " is negative");
+        info.fail(ErrorKind::invalid_model, prefix + "_ids[" + std::to_string(k) +
+                                                "] = " + std::to_string(w_ids[k]) + " is negative");
       }
       nodes_[it->second].weights.push_back({w_ids[k], w[k]});
       max_target_ = std::max(max_target_, w_ids[k]);
@@ -260,9 +257,9 @@ class TreeEnsembleRegressorKernel final : public OpKernel {
         targets_(info.get_int("n_targets", trees_.max_target() + 1)),
         base_(ml_reals(info, "base_values")) {
     if (targets_ <= 0 || trees_.max_target() >= targets_) {
-      info.fail(ErrorKind::invalid_model,
-                "n_targets " + std::to_string(targets_) + " does not cover target id " +
-                    std::to_string(trees_.max_target()));
+      info.fail(ErrorKind::invalid_model, "n_targets " + std::to_string(targets_) +
+                                              " does not cover target id " +
+                                              std::to_string(trees_.max_target()));
     }
     if (!base_.empty() && base_.size() != static_cast<std::size_t>(targets_)) {
       info.fail(ErrorKind::invalid_model, "base_values has " + std::to_string(base_.size()) +
@@ -304,8 +301,8 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
     const auto classes = static_cast<std::int64_t>(labels_.size());
     if (trees_.max_target() >= classes) {
       info.fail(ErrorKind::invalid_model, "class id " + std::to_string(trees_.max_target()) +
-                                              " is out of range for " +
-                                              std::to_string(classes) + " class labels");
+                                              " is out of range for " + std::to_string(classes) +
+                                              " class labels");
     }
     // One base value for two classes is the binary form's (sklearn-onnx gradient boosting).
     if (!base_.empty() && base_.size() != labels_.size() && !(classes == 2 && base_.size() == 1)) {
@@ -333,7 +330,8 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
         z.data<float>()[static_cast<std::size_t>(r) * nc + k] = static_cast<float>(s[k]);
       }
     }
-    write_labels(ctx, 0, labels_, x.n, [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
+    write_labels(ctx, 0, labels_, x.n,
+                 [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
   }
 
  private:
@@ -351,9 +349,7 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
   // score is the positive class's and the other column is derived from it (1 - p for
   // probabilities, -s for margins); the label is positive above 0.5 (probabilities) or 0.
   std::size_t two_classes(std::vector<double>& s, const std::vector<std::uint8_t>& has) const {
-    if (!binary_) {
-      return many_classes(s);
-    }
+    if (!binary_) { return many_classes(s); }
     const std::size_t k = has[1] ? 1 : 0;  // the scored class
     const double p = s[k] + (base_.size() > k ? base_[k] : base_.empty() ? 0.0 : base_[0]);
     const bool positive = all_positive_ ? p > 0.5 : p > 0.0;
