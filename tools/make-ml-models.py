@@ -284,6 +284,49 @@ def preprocess(out):
             f.write(numpy_helper.from_array(arr, iname).SerializeToString())
 
 
+def two_class_forms(out):
+    """Small hand-made ensembles and linear classifiers for the two-class forms and the rarer
+    post-transforms, whose ONNX Runtime outputs pin down the conventions inlay follows."""
+    x = RNG.normal(size=(8, 2)).astype(np.float32)
+    trees = dict(nodes_treeids=[0, 0, 0, 1, 1, 1], nodes_nodeids=[0, 1, 2, 0, 1, 2],
+                 nodes_featureids=[0, 0, 0, 1, 0, 0], nodes_values=[0.1, 0, 0, -0.2, 0, 0],
+                 nodes_modes=["BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_GT", "LEAF", "LEAF"],
+                 nodes_truenodeids=[1, 0, 0, 1, 0, 0], nodes_falsenodeids=[2, 0, 0, 2, 0, 0])
+    leaves = dict(class_treeids=[0, 0, 1, 1], class_nodeids=[1, 2, 1, 2])
+    label = fin("label", TensorProto.INT64, [None])
+
+    def scores(n):
+        return fin("scores", TensorProto.FLOAT, [None, n])
+
+    def one(name, node, outputs):
+        save(out, name, [node], [fin("X", TensorProto.FLOAT, [None, 2])], outputs, [("X", x)])
+
+    def tree_classifier(name, ids, weights, labels, post="NONE"):
+        one(name, helper.make_node("TreeEnsembleClassifier", ["X"], ["label", "scores"], domain=ML,
+                                   classlabels_int64s=labels, post_transform=post,
+                                   class_ids=ids, class_weights=weights, **leaves, **trees),
+            [label, scores(len(labels))])
+
+    tree_classifier("trees_binary_class0_probabilities", [0] * 4, [0.1, 0.3, 0.2, 0.5], [4, 9])
+    tree_classifier("trees_binary_class0_margins", [0] * 4, [-0.1, 0.3, 0.2, -0.5], [4, 9])
+    tree_classifier("trees_binary_class1_probabilities", [1] * 4, [0.1, 0.3, 0.2, 0.5], [4, 9])
+    tree_classifier("trees_binary_class1_logistic", [1] * 4, [-0.1, 0.3, 0.2, 0.5], [4, 9],
+                    "LOGISTIC")
+    tree_classifier("trees_softmax_zero", [0, 1, 2, 1], [1.0, 2.0, 3.0, 0.5], [1, 2, 3],
+                    "SOFTMAX_ZERO")
+    one("trees_probit", helper.make_node(
+        "TreeEnsembleRegressor", ["X"], ["scores"], domain=ML, n_targets=1,
+        post_transform="PROBIT", target_treeids=[0, 0, 1, 1], target_nodeids=[1, 2, 1, 2],
+        target_ids=[0] * 4, target_weights=[0.1, 0.2, 0.3, 0.15], **trees), [scores(1)])
+    one("linear_binary_none", helper.make_node(
+        "LinearClassifier", ["X"], ["label", "scores"], domain=ML, coefficients=[1.0, -2.0],
+        intercepts=[0.3], classlabels_ints=[0, 1]), [label, scores(2)])
+    one("linear_ovr_logistic", helper.make_node(
+        "LinearClassifier", ["X"], ["label", "scores"], domain=ML,
+        coefficients=[1.0, -2.0, 0.5, 0.5, -1, 0], intercepts=[0.3, 0, 0.1],
+        classlabels_ints=[0, 1, 2], post_transform="LOGISTIC"), [label, scores(3)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "graph", "ml_models")
@@ -296,6 +339,7 @@ def main():
     random_forest_classifier(out)
     gradient_boosting_classifier(out)
     preprocess(out)
+    two_class_forms(out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,10 @@ void check_ml_model(const std::string& name) {
     const std::vector<inlay::Tensor> got = session.run(inputs);
     REQUIRE(got.size() == want.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
-      outputs_match(got[i], want[i], 1e-5, 1e-6, name + " output " + std::to_string(i));
+      // ONNX Runtime's PROBIT is a closed-form approximation of erfinv (off by up to ~1e-4);
+      // inlay's is refined to double precision, so that one model gets a wider tolerance.
+      const double atol = name == "trees_probit" ? 2e-4 : 1e-6;
+      outputs_match(got[i], want[i], 1e-5, atol, name + " output " + std::to_string(i));
     }
   });
 }
@@ -33,9 +36,13 @@ void check_ml_model(const std::string& name) {
 }  // namespace
 
 TEST_CASE("sklearn-onnx style ai.onnx.ml models agree with ONNX Runtime", "[graph/ml_models]") {
-  for (const char* name : {"scaler_logreg", "scaler_logreg_binary", "linear_regressor",
-                           "forest_regressor_sum", "forest_regressor_average", "boosting_regressor",
-                           "forest_classifier", "boosting_classifier_binary", "preprocess"}) {
+  for (const char* name :
+       {"scaler_logreg", "scaler_logreg_binary", "linear_regressor", "forest_regressor_sum",
+        "forest_regressor_average", "boosting_regressor", "forest_classifier",
+        "boosting_classifier_binary", "preprocess", "trees_binary_class0_probabilities",
+        "trees_binary_class0_margins", "trees_binary_class1_probabilities",
+        "trees_binary_class1_logistic", "trees_softmax_zero", "trees_probit", "linear_binary_none",
+        "linear_ovr_logistic"}) {
     SECTION(name) { check_ml_model(name); }
   }
 }

@@ -79,12 +79,13 @@ TEST_CASE("LinearClassifier labels by the highest score", "[graph/ops/ml_linear]
 
 TEST_CASE("LinearClassifier's binary form has one coefficient row", "[graph/ops/ml_linear]") {
   // Margin m = x0 - x1 + 0.25: rows (1, 0) -> 1.25 (label 7), (0, 1) -> -0.75 (label 3).
+  // Scores (1 - t, t) with t the post-transformed margin, as ONNX Runtime writes them.
   const std::vector<Pb> a{attr_floats("coefficients", {1, -1}), attr_floats("intercepts", {0.25f}),
                           attr_ints("classlabels_ints", {3, 7})};
   const Tensor x = make_tensor<float>(Shape{2, 2}, {1, 0, 0, 1});
   const Tensor labels = make_tensor<std::int64_t>(Shape{2}, {7, 3});
   linear("LinearClassifier", a, 2)
-      .check({x}, {labels, make_tensor<float>(Shape{2, 2}, {-1.25f, 1.25f, 0.75f, -0.75f})}, {});
+      .check({x}, {labels, make_tensor<float>(Shape{2, 2}, {-0.25f, 1.25f, 1.75f, -0.75f})}, {});
   std::vector<Pb> b = a;
   b.push_back(attr_string("post_transform", "LOGISTIC"));
   linear("LinearClassifier", b, 2)

@@ -145,6 +145,14 @@ TEST_CASE("TreeEnsembleClassifier's two-class forms score one class",
                       {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
                        make_tensor<float>(Shape{2, 2}, {0.7f, 0.3f, 0.2f, 0.8f})},
                       {});
+  // The same weights on class 1: the columns are (0, p).
+  std::vector<Pb> c = two_trees();
+  for (const Pb& w : leaf_weights("class", {1, 1, 1, 1}, {0.1f, 0.3f, 0.2f, 0.5f})) c.push_back(w);
+  c.push_back(attr_ints("classlabels_int64s", {5, 7}));
+  classifier(c).check({x},
+                      {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
+                       make_tensor<float>(Shape{2, 2}, {0, 0.3f, 0, 0.8f})},
+                      {});
   // Margins (gradient boosting): mixed signs, one base value, LOGISTIC gives
   // (logistic(-m), logistic(m)), positive above 0. Row 0: -1 + 0.5 + 0.2 = -0.3; row 1: 1.2.
   std::vector<Pb> b = two_trees();

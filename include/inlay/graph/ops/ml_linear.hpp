@@ -109,12 +109,13 @@ class LinearClassifierKernel final : public OpKernel {
     std::vector<double> row(nc);
     for (std::size_t r = 0; r < static_cast<std::size_t>(x.n); ++r) {
       if (t == 1) {
-        // Binary form: one margin m; positive class above 0, scores (-m, m) before the
-        // post-transform (LOGISTIC: (1 - p, p)).
+        // Binary form: one margin m; positive class above 0. As ONNX Runtime, the scores are
+        // (1 - t, t) with t the post-transformed margin (LOGISTIC: (1 - p, p); NONE: (1 - m, m)).
         const double m = s[r];
         label[r] = m > 0.0 ? 1 : 0;
-        row[0] = -m;
         row[1] = m;
+        apply_post_transform(post_, row.data() + 1, 1);
+        row[0] = 1.0 - row[1];
       } else {
         std::size_t best = 0;
         for (std::size_t k = 0; k < t; ++k) {
@@ -123,7 +124,7 @@ class LinearClassifierKernel final : public OpKernel {
         }
         label[r] = best;
       }
-      apply_post_transform(post_, row.data(), nc);
+      if (t != 1) apply_post_transform(post_, row.data(), nc);
       for (std::size_t k = 0; k < nc; ++k) z.data<float>()[r * nc + k] = static_cast<float>(row[k]);
     }
     write_labels(ctx, 0, labels_, x.n,

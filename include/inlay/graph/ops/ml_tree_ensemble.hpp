@@ -4,7 +4,9 @@
 // and turned into one flat node table; a row walks each tree from its root (the first node
 // listed for the tree) to a leaf and adds the leaf's weights to its targets. The classifier's
 // two-class special cases follow ONNX Runtime (the reference implementation sklearn-onnx
-// targets). Implementation-only.
+// targets). One difference, on purpose: a target that no reached leaf scores still gets its
+// base value, as the spec says (ONNX Runtime writes 0 there; sklearn-onnx's leaves score every
+// target, so its models never meet the case). Implementation-only.
 #ifndef INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
 #define INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
 
@@ -315,6 +317,7 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
     all_positive_ = true;
     for (double v : w) all_positive_ = all_positive_ && v >= 0.0;
     binary_ = classes == 2 && std::set<std::int64_t>(ids.begin(), ids.end()).size() == 1;
+    if (binary_) binary_class_ = static_cast<std::size_t>(ids[0]);
   }
   void run(OpContext& ctx) const override {
     const MlRows x = tree_input(ctx, trees_);
@@ -325,7 +328,7 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
     std::vector<std::uint8_t> has(nc);
     for (std::int64_t r = 0; r < x.n; ++r) {
       tree_scores(trees_, TreeAggregate::sum, x.v.data() + r * x.c, s, has);
-      label[static_cast<std::size_t>(r)] = nc == 2 ? two_classes(s, has) : many_classes(s);
+      label[static_cast<std::size_t>(r)] = nc == 2 ? two_classes(s) : many_classes(s);
       for (std::size_t k = 0; k < nc; ++k) {
         z.data<float>()[static_cast<std::size_t>(r) * nc + k] = static_cast<float>(s[k]);
       }
@@ -345,15 +348,25 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
     return best;
   }
 
-  // Two classes, as ONNX Runtime scores them: with weights for one class only, that class's
-  // score is the positive class's and the other column is derived from it (1 - p for
-  // probabilities, -s for margins); the label is positive above 0.5 (probabilities) or 0.
-  std::size_t two_classes(std::vector<double>& s, const std::vector<std::uint8_t>& has) const {
-    if (!binary_) { return many_classes(s); }
-    const std::size_t k = has[1] ? 1 : 0;  // the scored class
-    const double p = s[k] + (base_.size() > k ? base_[k] : base_.empty() ? 0.0 : base_[0]);
+  // Two classes, as ONNX Runtime scores them. With weights for one class only, the sum p is
+  // the positive class's score: positive above 0.5 (all weights >= 0: probabilities) or above
+  // 0 (margins). Weights on class 1 give the columns (0, p); on class 0, the other column is
+  // derived: (1 - p, p) for probabilities, (-p, p) for margins, (logistic(-p), logistic(p))
+  // for margins under LOGISTIC. The post-transform applies to both columns after that.
+  std::size_t two_classes(std::vector<double>& s) const {
+    if (!binary_) return many_classes(s);
+    const std::size_t k = binary_class_;
+    // Rounded to float before the threshold, as the float output is (and ONNX Runtime, which
+    // sums in float: leaves 0.3 + 0.2 make 0.5, not above 0.5).
+    const double p = static_cast<float>(s[k] + (base_.size() > k ? base_[k]
+                                                : base_.empty()  ? 0.0
+                                                                 : base_[0]));
     const bool positive = all_positive_ ? p > 0.5 : p > 0.0;
-    if (all_positive_) {
+    if (k == 1) {
+      s[0] = base_.size() == 2 ? base_[0] : 0.0;
+      s[1] = p;
+      apply_post_transform(post_, s.data(), 2);
+    } else if (all_positive_) {
       s[0] = 1.0 - p;
       s[1] = p;
       apply_post_transform(post_, s.data(), 2);
@@ -373,6 +386,7 @@ class TreeEnsembleClassifierKernel final : public OpKernel {
   PostTransform post_;
   std::vector<double> base_;
   bool binary_ = false, all_positive_ = true;
+  std::size_t binary_class_ = 0;  // the one class scored in the binary form
 };
 
 inline void register_ml_tree_ensemble_ops(OpSet& ops) {
