@@ -83,10 +83,3 @@ TEST_CASE("LabelEncoder refuses unmatched keys and values", "[graph/ops/ml_label
           {inlay_test::attr_tensor("keys_tensor", make_tensor<std::int64_t>(Shape{1}, {1}))})
       .expect_load_error(ErrorKind::unsupported_op, "keys_tensor");
 }
-
-TEST_CASE("ZipMap is refused with the way around it", "[graph/ops/ml_label_encoder]") {
-  OpTester m("ZipMap", 15);
-  m.domain("ai.onnx.ml", 1);
-  m.input("x", DType::f32).output("y").attr(attr_ints("classlabels_int64s", {0, 1}));
-  m.expect_load_error(ErrorKind::unsupported_op, "zipmap=False");
-}
