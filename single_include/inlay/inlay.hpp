@@ -21525,7 +21525,11 @@ class FeatureVectorizerKernel final : public OpKernel {
                                               " inputs");
     }
     for (std::int64_t d : dims_) {
-      if (d < 0) info.fail(ErrorKind::invalid_model, "inputdimensions has a negative entry");
+      // Bounded so that the sum cannot overflow; a real feature vector is far narrower.
+      if (d < 0 || d > (std::int64_t{1} << 32)) {
+        info.fail(ErrorKind::invalid_model,
+                  "inputdimensions entry " + std::to_string(d) + " is negative or too large");
+      }
       width_ += d;
     }
   }
@@ -22365,6 +22369,15 @@ class TreeEnsembleRegressorKernel final : public OpKernel {
       info.fail(ErrorKind::invalid_model, "n_targets " + std::to_string(targets_) +
                                               " does not cover target id " +
                                               std::to_string(trees_.max_target()));
+    }
+    // Targets that neither a leaf nor a base value names would be constant zeros: a
+    // corrupt n_targets, refused before it sizes the output.
+    if (targets_ >
+        std::max<std::int64_t>(trees_.max_target() + 1, static_cast<std::int64_t>(base_.size()))) {
+      info.fail(ErrorKind::invalid_model,
+                "n_targets " + std::to_string(targets_) + " exceeds the targets the leaves (" +
+                    std::to_string(trees_.max_target() + 1) + ") and base_values (" +
+                    std::to_string(base_.size()) + ") name");
     }
     if (!base_.empty() && base_.size() != static_cast<std::size_t>(targets_)) {
       info.fail(ErrorKind::invalid_model, "base_values has " + std::to_string(base_.size()) +

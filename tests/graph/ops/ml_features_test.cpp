@@ -1,6 +1,7 @@
 // Graph-door tests of ArrayFeatureExtractor, FeatureVectorizer and OneHotEncoder
 // (include/inlay/graph/ops/ml_features.hpp): hand-worked selections, joins and encodings, and
 // their errors.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,9 @@ TEST_CASE("FeatureVectorizer joins inputs, cut or padded to their dimensions",
   OpTester bad = ml("FeatureVectorizer");
   bad.input("a", DType::f32).output("y").attr(attr_ints("inputdimensions", {1, 2}));
   bad.expect_load_error(ErrorKind::invalid_model, "inputdimensions has 2 entries for 1 inputs");
+  OpTester huge = ml("FeatureVectorizer");
+  huge.input("a", DType::f32).output("y").attr(attr_ints("inputdimensions", {INT64_MAX}));
+  huge.expect_load_error(ErrorKind::invalid_model, "is negative or too large");
 }
 
 TEST_CASE("OneHotEncoder adds an axis of categories", "[graph/ops/ml_features]") {

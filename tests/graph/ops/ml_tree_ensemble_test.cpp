@@ -188,6 +188,8 @@ TEST_CASE("Tree ensembles refuse malformed trees at load and short inputs at run
       .expect_load_error(ErrorKind::invalid_model, "aggregate_function 'MEDIAN'");
   regressor(two_trees(), {attr_floats("base_values", {1, 2})})
       .expect_load_error(ErrorKind::invalid_model, "base_values has 2 entries for 1 targets");
+  regressor(two_trees(), {inlay_test::attr_int("n_targets", 1000000000000)})
+      .expect_load_error(ErrorKind::invalid_model, "n_targets 1000000000000 exceeds");
   // The trees read x1; one feature is too few. Rank 3 is no feature matrix.
   regressor(two_trees(), {})
       .expect_run_error({make_tensor<float>(Shape{2, 1}, {1, 2})}, ErrorKind::shape_mismatch,

@@ -76,7 +76,11 @@ class FeatureVectorizerKernel final : public OpKernel {
                                               " inputs");
     }
     for (std::int64_t d : dims_) {
-      if (d < 0) info.fail(ErrorKind::invalid_model, "inputdimensions has a negative entry");
+      // Bounded so that the sum cannot overflow; a real feature vector is far narrower.
+      if (d < 0 || d > (std::int64_t{1} << 32)) {
+        info.fail(ErrorKind::invalid_model,
+                  "inputdimensions entry " + std::to_string(d) + " is negative or too large");
+      }
       width_ += d;
     }
   }

@@ -263,6 +263,15 @@ class TreeEnsembleRegressorKernel final : public OpKernel {
                                               " does not cover target id " +
                                               std::to_string(trees_.max_target()));
     }
+    // Targets that neither a leaf nor a base value names would be constant zeros: a
+    // corrupt n_targets, refused before it sizes the output.
+    if (targets_ >
+        std::max<std::int64_t>(trees_.max_target() + 1, static_cast<std::int64_t>(base_.size()))) {
+      info.fail(ErrorKind::invalid_model,
+                "n_targets " + std::to_string(targets_) + " exceeds the targets the leaves (" +
+                    std::to_string(trees_.max_target() + 1) + ") and base_values (" +
+                    std::to_string(base_.size()) + ") name");
+    }
     if (!base_.empty() && base_.size() != static_cast<std::size_t>(targets_)) {
       info.fail(ErrorKind::invalid_model, "base_values has " + std::to_string(base_.size()) +
                                               " entries for " + std::to_string(targets_) +
