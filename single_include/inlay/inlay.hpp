@@ -21255,6 +21255,1296 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_LINALG_HPP
 // ---- end inlay/graph/ops/linalg.hpp
+// ---- begin inlay/graph/ops/ml_features.hpp
+// ai.onnx.ml ops that select, join and encode features: ArrayFeatureExtractor (columns of the
+// last axis), FeatureVectorizer (several inputs side by side) and OneHotEncoder (int64 or
+// string categories). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_FEATURES_HPP
+#define INLAY_GRAPH_OPS_ML_FEATURES_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+// ---- begin inlay/graph/ops/ml_common.hpp
+// What the ai.onnx.ml operators share: the feature matrix read as doubles, the attributes that
+// opset 3 may give as double tensors (`<name>_as_tensor`), and the score post-transforms
+// (NONE, SOFTMAX, LOGISTIC, SOFTMAX_ZERO, PROBIT) of the tree and linear models.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_COMMON_HPP
+#define INLAY_GRAPH_OPS_ML_COMMON_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Every element of x as a double: float, double, int64 and int32 are accepted, as the
+// ai.onnx.ml schemas list.
+inline std::vector<double> ml_values(const OpContext& ctx, const Tensor& x, const char* what) {
+  std::vector<double> v(static_cast<std::size_t>(x.numel()));
+  const std::size_t count = v.size();
+  switch (x.dtype()) {
+    case DType::f32:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<float>()[i];
+      break;
+    case DType::f64:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<double>()[i];
+      break;
+    case DType::i64:
+      for (std::size_t i = 0; i < count; ++i) v[i] = static_cast<double>(x.data<std::int64_t>()[i]);
+      break;
+    case DType::i32:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<std::int32_t>()[i];
+      break;
+    default:
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(x.dtype()) +
+                                              "; expected float, double, int64 or int32");
+  }
+  return v;
+}
+
+// X as an [n, c] matrix of doubles: [C] is one row, [N, C] is N rows.
+struct MlRows {
+  std::int64_t n = 0, c = 0;
+  std::vector<double> v;
+};
+inline MlRows ml_rows(const OpContext& ctx, const Tensor& x, const char* what = "X") {
+  MlRows r;
+  if (x.rank() == 1) {
+    r.n = 1;
+    r.c = x.shape()[0];
+  } else if (x.rank() == 2) {
+    r.n = x.shape()[0];
+    r.c = x.shape()[1];
+  } else {
+    ctx.fail(ErrorKind::shape_mismatch,
+             std::string(what) + " " + x.shape().to_string() + " must be [C] or [N, C]");
+  }
+  r.v = ml_values(ctx, x, what);
+  return r;
+}
+
+// A list of reals given either as the floats attribute `name` or (ai.onnx.ml opset 3) as the
+// double or float tensor attribute `name_as_tensor`; not both.
+inline std::vector<double> ml_reals(const OpInfo& info, const std::string& name) {
+  const Attribute* as_tensor = info.find(name + "_as_tensor");
+  if (as_tensor == nullptr) {
+    const std::vector<float> f = info.get_floats(name);
+    return std::vector<double>(f.begin(), f.end());
+  }
+  if (info.has(name)) {
+    info.fail(ErrorKind::invalid_model,
+              "attributes " + name + " and " + name + "_as_tensor are both given; give one");
+  }
+  const Tensor& t = as_tensor->t;
+  std::vector<double> out(static_cast<std::size_t>(t.numel()));
+  if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f64) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<double>()[i];
+  } else if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f32) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<float>()[i];
+  } else {
+    info.fail(ErrorKind::invalid_model,
+              "attribute " + name + "_as_tensor must be a float or double tensor");
+  }
+  return out;
+}
+
+enum class PostTransform { none, softmax, logistic, softmax_zero, probit };
+
+inline PostTransform post_transform_of(const OpInfo& info) {
+  return enum_attribute<PostTransform>(info, "post_transform", "NONE",
+                                       {{"NONE", PostTransform::none},
+                                        {"SOFTMAX", PostTransform::softmax},
+                                        {"LOGISTIC", PostTransform::logistic},
+                                        {"SOFTMAX_ZERO", PostTransform::softmax_zero},
+                                        {"PROBIT", PostTransform::probit}},
+                                       ErrorKind::invalid_model);
+}
+
+inline double ml_logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// The inverse of the error function, by Newton's method on std::erf from a closed-form start
+// (Winitzki's approximation, "A handy approximation for the error function", 2008).
+inline double ml_erfinv(double y) {
+  if (!(y > -1.0)) return y == -1.0 ? -INFINITY : NAN;
+  if (!(y < 1.0)) return y == 1.0 ? INFINITY : NAN;
+  const double a = 0.147, pi = 3.14159265358979323846;
+  const double l = std::log(1.0 - y * y);
+  const double t = 2.0 / (pi * a) + l / 2.0;
+  double x = std::copysign(std::sqrt(std::sqrt(t * t - l / a) - t), y);
+  for (int i = 0; i < 4; ++i) {
+    const double err = std::erf(x) - y;
+    x -= err / (2.0 / std::sqrt(pi) * std::exp(-x * x));
+  }
+  return x;
+}
+// PROBIT: the quantile of the standard normal distribution, sqrt(2) erfinv(2p - 1).
+inline double ml_probit(double p) { return std::sqrt(2.0) * ml_erfinv(2.0 * p - 1.0); }
+
+// Applies `t` to one row of scores in place.
+inline void apply_post_transform(PostTransform t, double* s, std::size_t count) {
+  switch (t) {
+    case PostTransform::none: return;
+    case PostTransform::logistic:
+      for (std::size_t i = 0; i < count; ++i) s[i] = ml_logistic(s[i]);
+      return;
+    case PostTransform::probit:
+      for (std::size_t i = 0; i < count; ++i) s[i] = ml_probit(s[i]);
+      return;
+    case PostTransform::softmax:
+    case PostTransform::softmax_zero: {
+      // SOFTMAX_ZERO leaves exact zeros at zero and softmaxes the rest.
+      const bool zero = t == PostTransform::softmax_zero;
+      double m = -INFINITY;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!(zero && s[i] == 0.0)) m = std::max(m, s[i]);
+      }
+      double sum = 0.0;
+      for (std::size_t i = 0; i < count; ++i) {
+        s[i] = zero && s[i] == 0.0 ? 0.0 : std::exp(s[i] - m);
+        sum += s[i];
+      }
+      if (sum > 0.0) {
+        for (std::size_t i = 0; i < count; ++i) s[i] /= sum;
+      }
+      return;
+    }
+  }
+}
+
+// The class labels of a classifier: classlabels_int64s (or `ints_name`) or classlabels_strings,
+// exactly one of them. Label output dtype follows.
+struct MlLabels {
+  bool strings = false;
+  std::vector<std::int64_t> ints;
+  std::vector<std::string> names;
+  std::size_t size() const noexcept { return strings ? names.size() : ints.size(); }
+};
+inline MlLabels ml_labels(const OpInfo& info, const char* ints_name) {
+  MlLabels l;
+  l.ints = info.get_ints(ints_name);
+  l.names = info.get_strings("classlabels_strings");
+  l.strings = !l.names.empty();
+  if (l.strings == !l.ints.empty()) {
+    info.fail(ErrorKind::invalid_model,
+              std::string("give exactly one of ") + ints_name + " and classlabels_strings");
+  }
+  return l;
+}
+// Output `i` as the label tensor of shape [n], filled by label(row) -> class index.
+template <class F>
+void write_labels(OpContext& ctx, std::size_t i, const MlLabels& l, std::int64_t n, F&& label) {
+  Tensor& y = ctx.output(i, l.strings ? DType::string : DType::i64, Shape{n});
+  for (std::int64_t r = 0; r < n; ++r) {
+    const std::size_t k = label(r);
+    if (l.strings) {
+      y.data<std::string>()[r] = l.names[k];
+    } else {
+      y.data<std::int64_t>()[r] = l.ints[k];
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_COMMON_HPP
+// ---- end inlay/graph/ops/ml_common.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// ArrayFeatureExtractor: Z[..., j] = X[..., Y[j]]. A 1-D X gives [1, len(Y)], as ONNX Runtime.
+class ArrayFeatureExtractorKernel final : public OpKernel {
+ public:
+  explicit ArrayFeatureExtractorKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() == 0) ctx.fail(ErrorKind::shape_mismatch, "X must have rank 1 or more, not 0");
+    if (ctx.input(1).dtype() != DType::i64) {
+      ctx.fail(ErrorKind::invalid_model,
+               std::string("Y must be int64, not ") + dtype_name(ctx.input(1).dtype()));
+    }
+    const Tensor& idx = ctx.input(1);
+    const std::int64_t c = x.shape()[x.rank() - 1];
+    const std::int64_t k = idx.numel();
+    for (std::int64_t j = 0; j < k; ++j) {
+      const std::int64_t i = idx.data<std::int64_t>()[j];
+      if (i < 0 || i >= c) {
+        ctx.fail(ErrorKind::invalid_argument,
+                 "index Y[" + std::to_string(j) + "] = " + std::to_string(i) +
+                     " is out of range for X " + x.shape().to_string());
+      }
+    }
+    std::vector<std::int64_t> dims = dims_of(x.shape());
+    if (dims.size() == 1) dims.insert(dims.begin(), 1);
+    dims.back() = k;
+    const std::int64_t rows = c ? x.numel() / c : 0;
+    Tensor& z = ctx.output(0, x.dtype(), make_shape(dims));
+    if (x.dtype() == DType::string) {
+      for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t j = 0; j < k; ++j) {
+          z.data<std::string>()[r * k + j] =
+              x.data<std::string>()[r * c + idx.data<std::int64_t>()[j]];
+        }
+      }
+      return;
+    }
+    const std::size_t e = dtype_size(x.dtype());
+    const auto* src = static_cast<const unsigned char*>(x.raw_data());
+    auto* dst = static_cast<unsigned char*>(const_cast<void*>(z.raw_data()));
+    for (std::int64_t r = 0; r < rows; ++r) {
+      for (std::int64_t j = 0; j < k; ++j) {
+        std::memcpy(dst + static_cast<std::size_t>(r * k + j) * e,
+                    src + static_cast<std::size_t>(r * c + idx.data<std::int64_t>()[j]) * e, e);
+      }
+    }
+  }
+};
+
+// FeatureVectorizer: inputs [N, C_i] side by side as float, input i cut or zero-padded to
+// inputdimensions[i] columns.
+class FeatureVectorizerKernel final : public OpKernel {
+ public:
+  explicit FeatureVectorizerKernel(const OpInfo& info) : dims_(info.get_ints("inputdimensions")) {
+    if (dims_.size() != info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "inputdimensions has " + std::to_string(dims_.size()) +
+                                              " entries for " + std::to_string(info.input_count()) +
+                                              " inputs");
+    }
+    for (std::int64_t d : dims_) {
+      // Bounded so that the sum cannot overflow; a real feature vector is far narrower.
+      if (d < 0 || d > (std::int64_t{1} << 32)) {
+        info.fail(ErrorKind::invalid_model,
+                  "inputdimensions entry " + std::to_string(d) + " is negative or too large");
+      }
+      width_ += d;
+    }
+  }
+  void run(OpContext& ctx) const override {
+    std::int64_t n = -1;
+    std::vector<MlRows> xs;
+    for (std::size_t i = 0; i < dims_.size(); ++i) {
+      xs.push_back(ml_rows(ctx, ctx.input(i), "input"));
+      if (n >= 0 && xs.back().n != n) {
+        ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " has " +
+                                                std::to_string(xs.back().n) +
+                                                " rows, input 0 has " + std::to_string(n));
+      }
+      n = xs.back().n;
+    }
+    Tensor& y = ctx.output(0, DType::f32, Shape{n, width_});
+    float* py = y.data<float>();
+    for (std::int64_t r = 0; r < n; ++r) {
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        for (std::int64_t k = 0; k < dims_[i]; ++k) {
+          *py++ = k < xs[i].c
+                      ? static_cast<float>(xs[i].v[static_cast<std::size_t>(r * xs[i].c + k)])
+                      : 0.0f;
+        }
+      }
+    }
+  }
+
+ private:
+  std::vector<std::int64_t> dims_;
+  std::int64_t width_ = 0;
+};
+
+// OneHotEncoder: Y = X's shape + [categories], 1 at the category of each element. An unknown
+// value gives a zero row (zeros = 1, the default) or an error (zeros = 0).
+class OneHotEncoderKernel final : public OpKernel {
+ public:
+  explicit OneHotEncoderKernel(const OpInfo& info) : zeros_(info.get_int("zeros", 1) != 0) {
+    const auto ints = info.get_ints("cats_int64s");
+    const auto strings = info.get_strings("cats_strings");
+    if (ints.empty() == strings.empty()) {
+      info.fail(ErrorKind::invalid_model, "give exactly one of cats_int64s and cats_strings");
+    }
+    strings_ = !strings.empty();
+    count_ = static_cast<std::int64_t>(strings_ ? strings.size() : ints.size());
+    for (std::size_t i = 0; i < ints.size(); ++i)
+      ints_.emplace(ints[i], static_cast<std::int64_t>(i));
+    for (std::size_t i = 0; i < strings.size(); ++i) {
+      strings_map_.emplace(strings[i], static_cast<std::int64_t>(i));
+    }
+  }
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if ((x.dtype() == DType::string) != strings_) {
+      ctx.fail(ErrorKind::invalid_model, std::string("X has dtype ") + dtype_name(x.dtype()) +
+                                             " but the categories are " +
+                                             (strings_ ? "strings" : "int64"));
+    }
+    std::vector<std::int64_t> dims = dims_of(x.shape());
+    dims.push_back(count_);
+    Tensor& y = ctx.output(0, DType::f32, make_shape(dims));
+    float* py = y.data<float>();
+    std::fill(py, py + y.numel(), 0.0f);
+    const std::vector<double> numbers = strings_ ? std::vector<double>() : ml_values(ctx, x, "X");
+    for (std::int64_t i = 0; i < x.numel(); ++i) {
+      std::int64_t hit = -1;
+      if (strings_) {
+        auto it = strings_map_.find(x.data<std::string>()[i]);
+        if (it != strings_map_.end()) hit = it->second;
+      } else {
+        const double v = numbers[static_cast<std::size_t>(i)];
+        auto it = std::isfinite(v) ? ints_.find(static_cast<std::int64_t>(v)) : ints_.end();
+        if (it != ints_.end()) hit = it->second;
+      }
+      if (hit < 0 && !zeros_) {
+        ctx.fail(ErrorKind::invalid_argument,
+                 "element " + std::to_string(i) + " of X is not a category (zeros = 0)");
+      }
+      if (hit >= 0) py[i * count_ + hit] = 1.0f;
+    }
+  }
+
+ private:
+  bool zeros_;
+  bool strings_ = false;
+  std::int64_t count_ = 0;
+  std::unordered_map<std::int64_t, std::int64_t> ints_;
+  std::unordered_map<std::string, std::int64_t> strings_map_;
+};
+
+inline void register_ml_features_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "ArrayFeatureExtractor", 1, factory<ArrayFeatureExtractorKernel>());
+  ops.add("ai.onnx.ml", "FeatureVectorizer", 1, factory<FeatureVectorizerKernel>());
+  ops.add("ai.onnx.ml", "OneHotEncoder", 1, factory<OneHotEncoderKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_FEATURES_HPP
+// ---- end inlay/graph/ops/ml_features.hpp
+// ---- begin inlay/graph/ops/ml_label_encoder.hpp
+// ai.onnx.ml LabelEncoder: a lookup table from keys to values, elements without a key getting
+// the default. Opset 1 maps strings to their index in classes_strings or indices back to
+// strings; opset 2 maps int64, float or string keys to int64, float or string values. The
+// opset 4 tensor attributes (keys_tensor, ...) are refused. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
+#define INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// One key or value: the field its dtype uses.
+struct LabelValue {
+  std::int64_t i = 0;
+  float f = 0.0f;
+  std::string s;
+};
+
+// Orders keys of one dtype; NaN float keys sort together after every number, so that a NaN
+// element finds a NaN key.
+struct LabelKeyLess {
+  DType dtype;
+  bool operator()(const LabelValue& a, const LabelValue& b) const {
+    if (dtype == DType::i64) return a.i < b.i;
+    if (dtype == DType::string) return a.s < b.s;
+    if (std::isnan(a.f) || std::isnan(b.f)) return !std::isnan(a.f) && std::isnan(b.f);
+    return a.f < b.f;
+  }
+};
+
+class LabelEncoderKernel final : public OpKernel {
+ public:
+  explicit LabelEncoderKernel(const OpInfo& info) : table_(LabelKeyLess{DType::i64}) {
+    for (const char* name : {"keys_tensor", "values_tensor", "default_tensor"}) {
+      if (info.has(name)) {
+        info.fail(ErrorKind::unsupported_op,
+                  std::string("attribute ") + name +
+                      " (LabelEncoder opset 4) is not supported; use keys_* and values_*");
+      }
+    }
+    std::vector<LabelValue> keys, values;
+    if (info.opset() < 2) {
+      // classes_strings: string -> index (int64 input: index -> string).
+      const auto classes = info.get_strings("classes_strings");
+      for (std::size_t i = 0; i < classes.size(); ++i) {
+        LabelValue s, n;
+        s.s = classes[i];
+        n.i = static_cast<std::int64_t>(i);
+        keys.push_back(s);
+        values.push_back(n);
+      }
+      key_ = DType::string;
+      value_ = DType::i64;
+      both_ways_ = true;
+    } else {
+      key_ = kind_of(info, "keys", keys);
+      value_ = kind_of(info, "values", values);
+      if (keys.size() != values.size()) {
+        info.fail(ErrorKind::invalid_model, "the keys (" + std::to_string(keys.size()) +
+                                                ") and values (" + std::to_string(values.size()) +
+                                                ") differ in number");
+      }
+    }
+    default_.i = info.get_int("default_int64", -1);
+    default_.f = info.get_float("default_float", -0.0f);
+    default_.s = info.get_string("default_string", "_Unused");
+    table_ = std::map<LabelValue, LabelValue, LabelKeyLess>(LabelKeyLess{key_});
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      table_.emplace(keys[i], values[i]);
+      if (both_ways_) back_.push_back(keys[i].s);
+    }
+  }
+  bool accepts_strings() const override { return true; }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (both_ways_ && x.dtype() == DType::i64) {  // opset 1, index -> string
+      Tensor& y = ctx.output(0, DType::string, x.shape());
+      for (std::int64_t e = 0; e < x.numel(); ++e) {
+        const std::int64_t i = x.data<std::int64_t>()[e];
+        y.data<std::string>()[e] = i >= 0 && i < static_cast<std::int64_t>(back_.size())
+                                       ? back_[static_cast<std::size_t>(i)]
+                                       : default_.s;
+      }
+      return;
+    }
+    if (x.dtype() != key_) {
+      ctx.fail(ErrorKind::invalid_model, std::string("X has dtype ") + dtype_name(x.dtype()) +
+                                             "; the keys are " + dtype_name(key_));
+    }
+    Tensor& y = ctx.output(0, value_, x.shape());
+    LabelValue k;
+    for (std::int64_t e = 0; e < x.numel(); ++e) {
+      if (key_ == DType::i64) k.i = x.data<std::int64_t>()[e];
+      if (key_ == DType::f32) k.f = x.data<float>()[e];
+      if (key_ == DType::string) k.s = x.data<std::string>()[e];
+      auto it = table_.find(k);
+      const LabelValue& v = it == table_.end() ? default_ : it->second;
+      if (value_ == DType::i64) y.data<std::int64_t>()[e] = v.i;
+      if (value_ == DType::f32) y.data<float>()[e] = v.f;
+      if (value_ == DType::string) y.data<std::string>()[e] = v.s;
+    }
+  }
+
+ private:
+  // The dtype of `prefix`_int64s / _floats / _strings, exactly one of which must be given.
+  static DType kind_of(const OpInfo& info, const std::string& prefix,
+                       std::vector<LabelValue>& out) {
+    const auto ints = info.get_ints(prefix + "_int64s");
+    const auto floats = info.get_floats(prefix + "_floats");
+    const auto strings = info.get_strings(prefix + "_strings");
+    const int given = !ints.empty() + !floats.empty() + !strings.empty();
+    if (given != 1) {
+      info.fail(ErrorKind::invalid_model, "give exactly one of " + prefix + "_int64s, " + prefix +
+                                              "_floats and " + prefix + "_strings");
+    }
+    for (std::int64_t v : ints) out.push_back(LabelValue{v, 0.0f, {}});
+    for (float v : floats) out.push_back(LabelValue{0, v, {}});
+    for (const std::string& v : strings) out.push_back(LabelValue{0, 0.0f, v});
+    return !ints.empty() ? DType::i64 : !floats.empty() ? DType::f32 : DType::string;
+  }
+
+  DType key_ = DType::i64, value_ = DType::i64;
+  bool both_ways_ = false;
+  LabelValue default_;
+  std::map<LabelValue, LabelValue, LabelKeyLess> table_;
+  std::vector<std::string> back_;
+};
+
+inline void register_ml_label_encoder_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "LabelEncoder", 1, factory<LabelEncoderKernel>());
+  ops.add("ai.onnx.ml", "LabelEncoder", 2, factory<LabelEncoderKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
+// ---- end inlay/graph/ops/ml_label_encoder.hpp
+// ---- begin inlay/graph/ops/ml_linear.hpp
+// ai.onnx.ml LinearRegressor and LinearClassifier (opset 1): scores = X W^T + b with W given
+// row-major as `coefficients` [targets x features], as sklearn-onnx writes linear and
+// logistic regression, SVMs without kernels and the like. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_LINEAR_HPP
+#define INLAY_GRAPH_OPS_ML_LINEAR_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// W and b of a linear model with `targets` rows; scores() checks X's width against W.
+class LinearScores {
+ public:
+  LinearScores(const OpInfo& info, std::int64_t targets)
+      : w_(ml_reals(info, "coefficients")), b_(ml_reals(info, "intercepts")), targets_(targets) {
+    if (targets_ <= 0 || w_.empty() || w_.size() % static_cast<std::size_t>(targets_) != 0) {
+      info.fail(ErrorKind::invalid_model, "coefficients has " + std::to_string(w_.size()) +
+                                              " entries, not a non-zero multiple of the " +
+                                              std::to_string(targets_) + " targets");
+    }
+    if (!b_.empty() && b_.size() != static_cast<std::size_t>(targets_)) {
+      info.fail(ErrorKind::invalid_model, "intercepts has " + std::to_string(b_.size()) +
+                                              " entries for " + std::to_string(targets_) +
+                                              " targets");
+    }
+  }
+  std::int64_t targets() const noexcept { return targets_; }
+  // [n, targets] scores of X.
+  std::vector<double> scores(const OpContext& ctx, MlRows& x) const {
+    const auto c = static_cast<std::int64_t>(w_.size()) / targets_;
+    if (x.c != c) {
+      ctx.fail(ErrorKind::shape_mismatch, "X has " + std::to_string(x.c) +
+                                              " features; the coefficients are for " +
+                                              std::to_string(c));
+    }
+    std::vector<double> s(static_cast<std::size_t>(x.n * targets_));
+    for (std::int64_t r = 0; r < x.n; ++r) {
+      for (std::int64_t t = 0; t < targets_; ++t) {
+        double acc = b_.empty() ? 0.0 : b_[static_cast<std::size_t>(t)];
+        for (std::int64_t k = 0; k < c; ++k) {
+          acc += x.v[static_cast<std::size_t>(r * c + k)] * w_[static_cast<std::size_t>(t * c + k)];
+        }
+        s[static_cast<std::size_t>(r * targets_ + t)] = acc;
+      }
+    }
+    return s;
+  }
+
+ private:
+  std::vector<double> w_, b_;
+  std::int64_t targets_;
+};
+
+class LinearRegressorKernel final : public OpKernel {
+ public:
+  explicit LinearRegressorKernel(const OpInfo& info)
+      : linear_(info, info.get_int("targets", 1)), post_(post_transform_of(info)) {}
+  void run(OpContext& ctx) const override {
+    MlRows x = ml_rows(ctx, ctx.input(0));
+    std::vector<double> s = linear_.scores(ctx, x);
+    const auto t = static_cast<std::size_t>(linear_.targets());
+    Tensor& y = ctx.output(0, DType::f32, Shape{x.n, linear_.targets()});
+    for (std::size_t r = 0; r < static_cast<std::size_t>(x.n); ++r) {
+      apply_post_transform(post_, s.data() + r * t, t);
+      for (std::size_t k = 0; k < t; ++k)
+        y.data<float>()[r * t + k] = static_cast<float>(s[r * t + k]);
+    }
+  }
+
+ private:
+  LinearScores linear_;
+  PostTransform post_;
+};
+
+// The number of score rows of a LinearClassifier: one per intercept, else one per label (one
+// for two labels: the binary form).
+inline std::int64_t linear_classifier_targets(const OpInfo& info, const MlLabels& labels) {
+  const std::size_t b = ml_reals(info, "intercepts").size();
+  if (b) return static_cast<std::int64_t>(b);
+  return labels.size() == 2 ? 1 : static_cast<std::int64_t>(labels.size());
+}
+
+class LinearClassifierKernel final : public OpKernel {
+ public:
+  explicit LinearClassifierKernel(const OpInfo& info)
+      : labels_(ml_labels(info, "classlabels_ints")),
+        linear_(info, linear_classifier_targets(info, labels_)),
+        post_(post_transform_of(info)) {
+    const auto t = linear_.targets();
+    if (!(static_cast<std::int64_t>(labels_.size()) == t || (t == 1 && labels_.size() == 2))) {
+      info.fail(ErrorKind::invalid_model, std::to_string(labels_.size()) +
+                                              " class labels do not fit " + std::to_string(t) +
+                                              " score rows (need as many, or 2 for 1 row)");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    MlRows x = ml_rows(ctx, ctx.input(0));
+    std::vector<double> s = linear_.scores(ctx, x);
+    const auto t = static_cast<std::size_t>(linear_.targets());
+    const std::size_t nc = labels_.size();
+    Tensor& z = ctx.output(1, DType::f32, Shape{x.n, static_cast<std::int64_t>(nc)});
+    std::vector<std::size_t> label(static_cast<std::size_t>(x.n));
+    std::vector<double> row(nc);
+    for (std::size_t r = 0; r < static_cast<std::size_t>(x.n); ++r) {
+      if (t == 1) {
+        // Binary form: one margin m; positive class above 0. As ONNX Runtime, the scores are
+        // (1 - t, t) with t the post-transformed margin (LOGISTIC: (1 - p, p); NONE: (1 - m, m)).
+        const double m = s[r];
+        label[r] = m > 0.0 ? 1 : 0;
+        row[1] = m;
+        apply_post_transform(post_, row.data() + 1, 1);
+        row[0] = 1.0 - row[1];
+      } else {
+        std::size_t best = 0;
+        for (std::size_t k = 0; k < t; ++k) {
+          row[k] = s[r * t + k];
+          if (row[k] > row[best]) best = k;
+        }
+        label[r] = best;
+      }
+      if (t != 1) apply_post_transform(post_, row.data(), nc);
+      for (std::size_t k = 0; k < nc; ++k) z.data<float>()[r * nc + k] = static_cast<float>(row[k]);
+    }
+    write_labels(ctx, 0, labels_, x.n,
+                 [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
+  }
+
+ private:
+  MlLabels labels_;
+  LinearScores linear_;
+  PostTransform post_;
+};
+
+inline void register_ml_linear_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "LinearRegressor", 1, factory<LinearRegressorKernel>());
+  ops.add("ai.onnx.ml", "LinearClassifier", 1, factory<LinearClassifierKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_LINEAR_HPP
+// ---- end inlay/graph/ops/ml_linear.hpp
+// ---- begin inlay/graph/ops/ml_preprocess.hpp
+// ai.onnx.ml preprocessing of numeric features, as sklearn-onnx writes StandardScaler and
+// MinMaxScaler (Scaler), Normalizer (MAX, L1, L2), SimpleImputer (Imputer) and Binarizer.
+// Per-feature attributes hold one value for every feature or one per feature (the last
+// axis). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_PREPROCESS_HPP
+#define INLAY_GRAPH_OPS_ML_PREPROCESS_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// A per-feature attribute: its value for feature k of X's last axis. check() fails at run
+// when the attribute has neither 1 value nor one per feature.
+template <class T>
+struct PerFeature {
+  std::vector<T> v;
+  const char* name;
+  std::int64_t check(const OpContext& ctx, const Tensor& x) const {
+    const std::int64_t c = x.rank() ? x.shape()[x.rank() - 1] : 1;
+    if (v.size() != 1 && static_cast<std::int64_t>(v.size()) != c) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values but X " + x.shape().to_string() + " has " +
+                                              std::to_string(c) + " features");
+    }
+    return c;
+  }
+  T at(std::size_t i) const { return v.size() == 1 ? v[0] : v[i % v.size()]; }
+};
+
+// Scaler: Y = (X - offset) * scale, as float.
+class ScalerKernel final : public OpKernel {
+ public:
+  explicit ScalerKernel(const OpInfo& info)
+      : offset_{info.get_floats("offset", {0.0f}), "offset"},
+        scale_{info.get_floats("scale", {1.0f}), "scale"} {
+    if (offset_.v.empty() || scale_.v.empty()) {
+      info.fail(ErrorKind::invalid_model, "offset and scale must not be empty");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    offset_.check(ctx, x);
+    scale_.check(ctx, x);
+    const std::vector<double> v = ml_values(ctx, x, "X");
+    Tensor& y = ctx.output(0, DType::f32, x.shape());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      y.data<float>()[i] = static_cast<float>((v[i] - offset_.at(i)) * scale_.at(i));
+    }
+  }
+
+ private:
+  PerFeature<float> offset_, scale_;
+};
+
+// Normalizer: each row divided by its maximum (MAX), sum of magnitudes (L1) or Euclidean
+// length (L2). A row whose norm is 0 stays as it is (as scikit-learn's normalize does).
+class NormalizerKernel final : public OpKernel {
+ public:
+  enum class Norm { max, l1, l2 };
+  explicit NormalizerKernel(const OpInfo& info)
+      : norm_(enum_attribute<Norm>(info, "norm", "MAX",
+                                   {{"MAX", Norm::max}, {"L1", Norm::l1}, {"L2", Norm::l2}},
+                                   ErrorKind::invalid_model)) {}
+  void run(OpContext& ctx) const override {
+    MlRows x = ml_rows(ctx, ctx.input(0));
+    Tensor& y = ctx.output(0, DType::f32, ctx.input(0).shape());
+    for (std::int64_t r = 0; r < x.n; ++r) {
+      double* row = x.v.data() + r * x.c;
+      double norm = norm_ == Norm::max ? -INFINITY : 0.0;
+      for (std::int64_t k = 0; k < x.c; ++k) {
+        if (norm_ == Norm::max) norm = std::max(norm, row[k]);
+        if (norm_ == Norm::l1) norm += std::fabs(row[k]);
+        if (norm_ == Norm::l2) norm += row[k] * row[k];
+      }
+      if (norm_ == Norm::l2) norm = std::sqrt(norm);
+      for (std::int64_t k = 0; k < x.c; ++k) {
+        y.data<float>()[r * x.c + k] = static_cast<float>(norm != 0.0 ? row[k] / norm : row[k]);
+      }
+    }
+  }
+
+ private:
+  Norm norm_;
+};
+
+// Imputer: elements equal to the replaced value (NaN matches NaN) become the imputed value of
+// their feature. float inputs use the *_floats / *_float attributes, int64 the *_int64s ones.
+class ImputerKernel final : public OpKernel {
+ public:
+  explicit ImputerKernel(const OpInfo& info)
+      : floats_{info.get_floats("imputed_value_floats"), "imputed_value_floats"},
+        ints_{info.get_ints("imputed_value_int64s"), "imputed_value_int64s"},
+        replaced_float_(info.get_float("replaced_value_float", 0.0f)),
+        replaced_int_(info.get_int("replaced_value_int64", 0)) {
+    if (floats_.v.empty() == ints_.v.empty()) {
+      info.fail(ErrorKind::invalid_model,
+                "give exactly one of imputed_value_floats and imputed_value_int64s");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() == DType::f32 && !floats_.v.empty()) {
+      floats_.check(ctx, x);
+      Tensor& y = ctx.output(0, DType::f32, x.shape());
+      const bool nan = std::isnan(replaced_float_);
+      for (std::int64_t i = 0; i < x.numel(); ++i) {
+        const float v = x.data<float>()[i];
+        const bool hit = nan ? std::isnan(v) : v == replaced_float_;
+        y.data<float>()[i] = hit ? floats_.at(static_cast<std::size_t>(i)) : v;
+      }
+    } else if (x.dtype() == DType::i64 && !ints_.v.empty()) {
+      ints_.check(ctx, x);
+      Tensor& y = ctx.output(0, DType::i64, x.shape());
+      for (std::int64_t i = 0; i < x.numel(); ++i) {
+        const std::int64_t v = x.data<std::int64_t>()[i];
+        y.data<std::int64_t>()[i] = v == replaced_int_ ? ints_.at(static_cast<std::size_t>(i)) : v;
+      }
+    } else {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("X has dtype ") + dtype_name(x.dtype()) +
+                   (floats_.v.empty() ? "; the int64 imputed values need int64 X"
+                                      : "; the float imputed values need float X"));
+    }
+  }
+
+ private:
+  PerFeature<float> floats_;
+  PerFeature<std::int64_t> ints_;
+  float replaced_float_;
+  std::int64_t replaced_int_;
+};
+
+// Binarizer: 1 where X > threshold, else 0, in X's dtype.
+class BinarizerKernel final : public OpKernel {
+ public:
+  explicit BinarizerKernel(const OpInfo& info) : threshold_(info.get_float("threshold", 0.0f)) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto t) {
+          using T = decltype(t);
+          Tensor& y = ctx.output(0, x.dtype(), x.shape());
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            y.data<T>()[i] = static_cast<double>(x.data<T>()[i]) > threshold_ ? T(1) : T(0);
+          }
+        },
+        TypeList<float, double, std::int64_t, std::int32_t>{});
+  }
+
+ private:
+  double threshold_;
+};
+
+inline void register_ml_preprocess_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "Scaler", 1, factory<ScalerKernel>());
+  ops.add("ai.onnx.ml", "Normalizer", 1, factory<NormalizerKernel>());
+  ops.add("ai.onnx.ml", "Imputer", 1, factory<ImputerKernel>());
+  ops.add("ai.onnx.ml", "Binarizer", 1, factory<BinarizerKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_PREPROCESS_HPP
+// ---- end inlay/graph/ops/ml_preprocess.hpp
+// ---- begin inlay/graph/ops/ml_tree_ensemble.hpp
+// ai.onnx.ml TreeEnsembleRegressor and TreeEnsembleClassifier (opsets 1 and 3): decision trees
+// given as parallel nodes_* arrays, as sklearn-onnx writes random forests and gradient
+// boosting. The arrays are checked at load (lengths, child ids in the same tree, no cycles)
+// and turned into one flat node table; a row walks each tree from its root (the first node
+// listed for the tree) to a leaf and adds the leaf's weights to its targets. The classifier's
+// two-class special cases follow ONNX Runtime (the reference implementation sklearn-onnx
+// targets). One difference, on purpose: a target that no reached leaf scores still gets its
+// base value, as the spec says (ONNX Runtime writes 0 there; sklearn-onnx's leaves score every
+// target, so its models never meet the case). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
+#define INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class TreeMode : std::uint8_t { leq, lt, gte, gt, eq, neq, leaf };
+enum class TreeAggregate { sum, average, min, max };
+
+// The trees of one ensemble: nodes in a flat table, leaves holding (target, weight) pairs.
+class TreeTable {
+ public:
+  // `prefix` is "target" (regressor) or "class" (classifier).
+  TreeTable(const OpInfo& info, const std::string& prefix) {
+    const auto tree_ids = info.get_ints("nodes_treeids");
+    const auto node_ids = info.get_ints("nodes_nodeids");
+    const auto features = info.get_ints("nodes_featureids");
+    const auto true_ids = info.get_ints("nodes_truenodeids");
+    const auto false_ids = info.get_ints("nodes_falsenodeids");
+    const auto modes = info.get_strings("nodes_modes");
+    const auto missing = info.get_ints("nodes_missing_value_tracks_true");
+    const std::vector<double> values = ml_reals(info, "nodes_values");
+    const std::size_t n = tree_ids.size();
+    if (n == 0) info.fail(ErrorKind::invalid_model, "nodes_treeids is empty: no trees");
+    auto same_length = [&](std::size_t size, const char* name, bool optional) {
+      if (size != n && !(optional && size == 0)) {
+        info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(size) +
+                                                " entries; nodes_treeids has " + std::to_string(n));
+      }
+    };
+    same_length(node_ids.size(), "nodes_nodeids", false);
+    same_length(features.size(), "nodes_featureids", false);
+    same_length(true_ids.size(), "nodes_truenodeids", false);
+    same_length(false_ids.size(), "nodes_falsenodeids", false);
+    same_length(modes.size(), "nodes_modes", false);
+    same_length(values.size(), "nodes_values", false);
+    same_length(missing.size(), "nodes_missing_value_tracks_true", true);
+
+    std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> index;  // (tree, node) -> row
+    std::set<std::int64_t> trees;
+    nodes_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!index.emplace(std::make_pair(tree_ids[i], node_ids[i]), i).second) {
+        info.fail(ErrorKind::invalid_model, "node " + std::to_string(node_ids[i]) + " of tree " +
+                                                std::to_string(tree_ids[i]) + " is listed twice");
+      }
+      if (trees.insert(tree_ids[i]).second) roots_.push_back(i);  // first node listed: root
+      Node& nd = nodes_[i];
+      nd.mode = choice_of<TreeMode>(info, "nodes_modes", modes[i],
+                                    {{"BRANCH_LEQ", TreeMode::leq},
+                                     {"BRANCH_LT", TreeMode::lt},
+                                     {"BRANCH_GTE", TreeMode::gte},
+                                     {"BRANCH_GT", TreeMode::gt},
+                                     {"BRANCH_EQ", TreeMode::eq},
+                                     {"BRANCH_NEQ", TreeMode::neq},
+                                     {"LEAF", TreeMode::leaf}},
+                                    ErrorKind::invalid_model);
+      nd.feature = features[i];
+      nd.value = values[i];
+      nd.missing_true = !missing.empty() && missing[i] != 0;
+      if (nd.mode != TreeMode::leaf && nd.feature < 0) {
+        info.fail(ErrorKind::invalid_model, "nodes_featureids[" + std::to_string(i) + "] = " +
+                                                std::to_string(nd.feature) + " is negative");
+      }
+      max_feature_ = std::max(max_feature_, nd.mode == TreeMode::leaf ? -1 : nd.feature);
+    }
+    // Children: ids within the same tree.
+    for (std::size_t i = 0; i < n; ++i) {
+      Node& nd = nodes_[i];
+      if (nd.mode == TreeMode::leaf) continue;
+      auto child = [&](std::int64_t id, const char* which) {
+        auto it = index.find({tree_ids[i], id});
+        if (it == index.end()) {
+          info.fail(ErrorKind::invalid_model, std::string(which) + " " + std::to_string(id) +
+                                                  " of node " + std::to_string(node_ids[i]) +
+                                                  " in tree " + std::to_string(tree_ids[i]) +
+                                                  " names no node of that tree");
+        }
+        return it->second;
+      };
+      nd.on_true = child(true_ids[i], "nodes_truenodeids");
+      nd.on_false = child(false_ids[i], "nodes_falsenodeids");
+    }
+    check_acyclic(info, tree_ids, node_ids);
+
+    // Leaf weights.
+    const auto w_trees = info.get_ints(prefix + "_treeids");
+    const auto w_nodes = info.get_ints(prefix + "_nodeids");
+    const auto w_ids = info.get_ints(prefix + "_ids");
+    const std::vector<double> w = ml_reals(info, prefix + "_weights");
+    if (w_nodes.size() != w_trees.size() || w_ids.size() != w_trees.size() ||
+        w.size() != w_trees.size()) {
+      info.fail(ErrorKind::invalid_model, prefix + "_treeids, " + prefix + "_nodeids, " + prefix +
+                                              "_ids and " + prefix +
+                                              "_weights must have the same length");
+    }
+    for (std::size_t k = 0; k < w_trees.size(); ++k) {
+      auto it = index.find({w_trees[k], w_nodes[k]});
+      if (it == index.end()) {
+        info.fail(ErrorKind::invalid_model, prefix + "_nodeids[" + std::to_string(k) +
+                                                "] names node " + std::to_string(w_nodes[k]) +
+                                                " of tree " + std::to_string(w_trees[k]) +
+                                                ", which does not exist");
+      }
+      if (w_ids[k] < 0) {
+        info.fail(ErrorKind::invalid_model, prefix + "_ids[" + std::to_string(k) +
+                                                "] = " + std::to_string(w_ids[k]) + " is negative");
+      }
+      nodes_[it->second].weights.push_back({w_ids[k], w[k]});
+      max_target_ = std::max(max_target_, w_ids[k]);
+    }
+  }
+
+  struct Weight {
+    std::int64_t target;
+    double value;
+  };
+  std::size_t tree_count() const noexcept { return roots_.size(); }
+  std::int64_t max_feature() const noexcept { return max_feature_; }
+  std::int64_t max_target() const noexcept { return max_target_; }
+
+  // The weights of the leaf that row x reaches in tree t.
+  const std::vector<Weight>& leaf(std::size_t t, const double* x) const {
+    const Node* nd = &nodes_[roots_[t]];
+    while (nd->mode != TreeMode::leaf) {
+      const double v = x[nd->feature];
+      bool go_true;
+      if (std::isnan(v) && nd->missing_true) {
+        go_true = true;
+      } else {
+        switch (nd->mode) {
+          case TreeMode::leq: go_true = v <= nd->value; break;
+          case TreeMode::lt: go_true = v < nd->value; break;
+          case TreeMode::gte: go_true = v >= nd->value; break;
+          case TreeMode::gt: go_true = v > nd->value; break;
+          case TreeMode::eq: go_true = v == nd->value; break;
+          default: go_true = v != nd->value; break;
+        }
+      }
+      nd = &nodes_[go_true ? nd->on_true : nd->on_false];
+    }
+    return nd->weights;
+  }
+
+ private:
+  struct Node {
+    TreeMode mode = TreeMode::leaf;
+    bool missing_true = false;
+    std::int64_t feature = 0;
+    double value = 0.0;
+    std::size_t on_true = 0, on_false = 0;
+    std::vector<Weight> weights;
+  };
+
+  // Depth-first from every node, three colours: reaching a node still on the path is a cycle,
+  // which would make a walk loop forever.
+  void check_acyclic(const OpInfo& info, const std::vector<std::int64_t>& tree_ids,
+                     const std::vector<std::int64_t>& node_ids) const {
+    std::vector<std::uint8_t> colour(nodes_.size(), 0);  // 0 new, 1 on path, 2 done
+    std::vector<std::pair<std::size_t, int>> stack;      // node, children visited
+    for (std::size_t start = 0; start < nodes_.size(); ++start) {
+      if (colour[start]) continue;
+      stack.push_back({start, 0});
+      colour[start] = 1;
+      while (!stack.empty()) {
+        auto& top = stack.back();
+        const Node& nd = nodes_[top.first];
+        if (nd.mode == TreeMode::leaf || top.second == 2) {
+          colour[top.first] = 2;
+          stack.pop_back();
+          continue;
+        }
+        const std::size_t next = top.second++ == 0 ? nd.on_true : nd.on_false;
+        if (colour[next] == 1) {
+          info.fail(ErrorKind::invalid_model, "tree " + std::to_string(tree_ids[next]) +
+                                                  " has a cycle through node " +
+                                                  std::to_string(node_ids[next]));
+        }
+        if (colour[next] == 0) {
+          colour[next] = 1;
+          stack.push_back({next, 0});
+        }
+      }
+    }
+  }
+
+  std::vector<Node> nodes_;
+  std::vector<std::size_t> roots_;
+  std::int64_t max_feature_ = -1;
+  std::int64_t max_target_ = -1;
+};
+
+// Sums (or averages, min, max) the leaf weights of every tree for row x into scores[targets].
+inline void tree_scores(const TreeTable& trees, TreeAggregate agg, const double* x,
+                        std::vector<double>& scores, std::vector<std::uint8_t>& has) {
+  std::fill(scores.begin(), scores.end(), 0.0);
+  std::fill(has.begin(), has.end(), 0);
+  for (std::size_t t = 0; t < trees.tree_count(); ++t) {
+    for (const TreeTable::Weight& w : trees.leaf(t, x)) {
+      double& s = scores[static_cast<std::size_t>(w.target)];
+      std::uint8_t& h = has[static_cast<std::size_t>(w.target)];
+      if (agg == TreeAggregate::min) {
+        s = h ? std::min(s, w.value) : w.value;
+      } else if (agg == TreeAggregate::max) {
+        s = h ? std::max(s, w.value) : w.value;
+      } else {
+        s += w.value;
+      }
+      h = 1;
+    }
+  }
+  if (agg == TreeAggregate::average) {
+    for (double& s : scores) s /= static_cast<double>(trees.tree_count());
+  }
+}
+
+// Checks X against the features the trees read.
+inline MlRows tree_input(const OpContext& ctx, const TreeTable& trees) {
+  MlRows x = ml_rows(ctx, ctx.input(0));
+  if (trees.max_feature() >= x.c) {
+    ctx.fail(ErrorKind::shape_mismatch, "the trees read feature " +
+                                            std::to_string(trees.max_feature()) + " but X has " +
+                                            std::to_string(x.c) + " features");
+  }
+  return x;
+}
+
+class TreeEnsembleRegressorKernel final : public OpKernel {
+ public:
+  explicit TreeEnsembleRegressorKernel(const OpInfo& info)
+      : trees_(info, "target"),
+        aggregate_(enum_attribute<TreeAggregate>(info, "aggregate_function", "SUM",
+                                                 {{"SUM", TreeAggregate::sum},
+                                                  {"AVERAGE", TreeAggregate::average},
+                                                  {"MIN", TreeAggregate::min},
+                                                  {"MAX", TreeAggregate::max}},
+                                                 ErrorKind::invalid_model)),
+        post_(post_transform_of(info)),
+        targets_(info.get_int("n_targets", trees_.max_target() + 1)),
+        base_(ml_reals(info, "base_values")) {
+    if (targets_ <= 0 || trees_.max_target() >= targets_) {
+      info.fail(ErrorKind::invalid_model, "n_targets " + std::to_string(targets_) +
+                                              " does not cover target id " +
+                                              std::to_string(trees_.max_target()));
+    }
+    // Targets that neither a leaf nor a base value names would be constant zeros: a
+    // corrupt n_targets, refused before it sizes the output.
+    if (targets_ >
+        std::max<std::int64_t>(trees_.max_target() + 1, static_cast<std::int64_t>(base_.size()))) {
+      info.fail(ErrorKind::invalid_model,
+                "n_targets " + std::to_string(targets_) + " exceeds the targets the leaves (" +
+                    std::to_string(trees_.max_target() + 1) + ") and base_values (" +
+                    std::to_string(base_.size()) + ") name");
+    }
+    if (!base_.empty() && base_.size() != static_cast<std::size_t>(targets_)) {
+      info.fail(ErrorKind::invalid_model, "base_values has " + std::to_string(base_.size()) +
+                                              " entries for " + std::to_string(targets_) +
+                                              " targets");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const MlRows x = tree_input(ctx, trees_);
+    Tensor& y = ctx.output(0, DType::f32, Shape{x.n, targets_});
+    const auto nt = static_cast<std::size_t>(targets_);
+    std::vector<double> s(nt);
+    std::vector<std::uint8_t> has(nt);
+    for (std::int64_t r = 0; r < x.n; ++r) {
+      tree_scores(trees_, aggregate_, x.v.data() + r * x.c, s, has);
+      for (std::size_t k = 0; k < nt; ++k) s[k] += base_.empty() ? 0.0 : base_[k];
+      apply_post_transform(post_, s.data(), nt);
+      for (std::size_t k = 0; k < nt; ++k) {
+        y.data<float>()[static_cast<std::size_t>(r) * nt + k] = static_cast<float>(s[k]);
+      }
+    }
+  }
+
+ private:
+  TreeTable trees_;
+  TreeAggregate aggregate_;
+  PostTransform post_;
+  std::int64_t targets_;
+  std::vector<double> base_;
+};
+
+class TreeEnsembleClassifierKernel final : public OpKernel {
+ public:
+  explicit TreeEnsembleClassifierKernel(const OpInfo& info)
+      : trees_(info, "class"),
+        labels_(ml_labels(info, "classlabels_int64s")),
+        post_(post_transform_of(info)),
+        base_(ml_reals(info, "base_values")) {
+    const auto classes = static_cast<std::int64_t>(labels_.size());
+    if (trees_.max_target() >= classes) {
+      info.fail(ErrorKind::invalid_model, "class id " + std::to_string(trees_.max_target()) +
+                                              " is out of range for " + std::to_string(classes) +
+                                              " class labels");
+    }
+    // One base value for two classes is the binary form's (sklearn-onnx gradient boosting).
+    if (!base_.empty() && base_.size() != labels_.size() && !(classes == 2 && base_.size() == 1)) {
+      info.fail(ErrorKind::invalid_model, "base_values has " + std::to_string(base_.size()) +
+                                              " entries for " + std::to_string(classes) +
+                                              " classes");
+    }
+    const auto ids = info.get_ints("class_ids");
+    const std::vector<double> w = ml_reals(info, "class_weights");
+    all_positive_ = true;
+    for (double v : w) all_positive_ = all_positive_ && v >= 0.0;
+    binary_ = classes == 2 && std::set<std::int64_t>(ids.begin(), ids.end()).size() == 1;
+    if (binary_) binary_class_ = static_cast<std::size_t>(ids[0]);
+  }
+  void run(OpContext& ctx) const override {
+    const MlRows x = tree_input(ctx, trees_);
+    const std::size_t nc = labels_.size();
+    Tensor& z = ctx.output(1, DType::f32, Shape{x.n, static_cast<std::int64_t>(nc)});
+    std::vector<std::size_t> label(static_cast<std::size_t>(x.n));
+    std::vector<double> s(nc);
+    std::vector<std::uint8_t> has(nc);
+    for (std::int64_t r = 0; r < x.n; ++r) {
+      tree_scores(trees_, TreeAggregate::sum, x.v.data() + r * x.c, s, has);
+      label[static_cast<std::size_t>(r)] = nc == 2 ? two_classes(s) : many_classes(s);
+      for (std::size_t k = 0; k < nc; ++k) {
+        z.data<float>()[static_cast<std::size_t>(r) * nc + k] = static_cast<float>(s[k]);
+      }
+    }
+    write_labels(ctx, 0, labels_, x.n,
+                 [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
+  }
+
+ private:
+  std::size_t many_classes(std::vector<double>& s) const {
+    for (std::size_t k = 0; k < s.size() && k < base_.size(); ++k) s[k] += base_[k];
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < s.size(); ++k) {
+      if (s[k] > s[best]) best = k;
+    }
+    apply_post_transform(post_, s.data(), s.size());
+    return best;
+  }
+
+  // Two classes, as ONNX Runtime scores them. With weights for one class only, the sum p is
+  // the positive class's score: positive above 0.5 (all weights >= 0: probabilities) or above
+  // 0 (margins). Weights on class 1 give the columns (0, p); on class 0, the other column is
+  // derived: (1 - p, p) for probabilities, (-p, p) for margins, (logistic(-p), logistic(p))
+  // for margins under LOGISTIC. The post-transform applies to both columns after that.
+  std::size_t two_classes(std::vector<double>& s) const {
+    if (!binary_) return many_classes(s);
+    const std::size_t k = binary_class_;
+    // Rounded to float before the threshold, as the float output is (and ONNX Runtime, which
+    // sums in float: leaves 0.3 + 0.2 make 0.5, not above 0.5).
+    const double p = static_cast<float>(s[k] + (base_.size() > k ? base_[k]
+                                                : base_.empty()  ? 0.0
+                                                                 : base_[0]));
+    const bool positive = all_positive_ ? p > 0.5 : p > 0.0;
+    if (k == 1) {
+      s[0] = base_.size() == 2 ? base_[0] : 0.0;
+      s[1] = p;
+      apply_post_transform(post_, s.data(), 2);
+    } else if (all_positive_) {
+      s[0] = 1.0 - p;
+      s[1] = p;
+      apply_post_transform(post_, s.data(), 2);
+    } else if (post_ == PostTransform::logistic) {
+      s[0] = ml_logistic(-p);
+      s[1] = ml_logistic(p);
+    } else {
+      s[0] = -p;
+      s[1] = p;
+      apply_post_transform(post_, s.data(), 2);
+    }
+    return positive ? 1 : 0;
+  }
+
+  TreeTable trees_;
+  MlLabels labels_;
+  PostTransform post_;
+  std::vector<double> base_;
+  bool binary_ = false, all_positive_ = true;
+  std::size_t binary_class_ = 0;  // the one class scored in the binary form
+};
+
+inline void register_ml_tree_ensemble_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "TreeEnsembleRegressor", 1, factory<TreeEnsembleRegressorKernel>());
+  ops.add("ai.onnx.ml", "TreeEnsembleClassifier", 1, factory<TreeEnsembleClassifierKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
+// ---- end inlay/graph/ops/ml_tree_ensemble.hpp
+// ---- begin inlay/graph/ops/ml_zipmap.hpp
+// ai.onnx.ml ZipMap turns class scores into a sequence of maps (one {label: probability} per
+// row), a type inlay's tensors cannot hold: it is refused at load with the way around it,
+// exporting without it. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
+#define INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
+
+#include <memory>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline void register_ml_zipmap_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "ZipMap", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    info.fail(ErrorKind::unsupported_op,
+              "ZipMap outputs a sequence of maps, which inlay does not support; export the "
+              "classifier with sklearn-onnx option zipmap=False (options={id(model): "
+              "{'zipmap': False}}) to get the probabilities as a tensor");
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
+// ---- end inlay/graph/ops/ml_zipmap.hpp
 // ---- begin inlay/graph/ops/movement.hpp
 // Data movement: Transpose, Concat, Split, Slice, Tile, Pad, DepthToSpace, SpaceToDepth.
 // Elements move as bytes (one body per element size); indices may count from the end and
@@ -25826,6 +27116,12 @@ const OpSet& builtin_ops() {
     graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
+    graph::ops::register_ml_features_ops(ops);
+    graph::ops::register_ml_label_encoder_ops(ops);
+    graph::ops::register_ml_linear_ops(ops);
+    graph::ops::register_ml_preprocess_ops(ops);
+    graph::ops::register_ml_tree_ensemble_ops(ops);
+    graph::ops::register_ml_zipmap_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);

@@ -13,6 +13,12 @@
 #include "inlay/graph/ops/grid_sample.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/linalg.hpp"
+#include "inlay/graph/ops/ml_features.hpp"
+#include "inlay/graph/ops/ml_label_encoder.hpp"
+#include "inlay/graph/ops/ml_linear.hpp"
+#include "inlay/graph/ops/ml_preprocess.hpp"
+#include "inlay/graph/ops/ml_tree_ensemble.hpp"
+#include "inlay/graph/ops/ml_zipmap.hpp"
 #include "inlay/graph/ops/movement.hpp"
 #include "inlay/graph/ops/norm.hpp"
 #include "inlay/graph/ops/pool.hpp"
@@ -44,6 +50,12 @@ const OpSet& builtin_ops() {
     graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
+    graph::ops::register_ml_features_ops(ops);
+    graph::ops::register_ml_label_encoder_ops(ops);
+    graph::ops::register_ml_linear_ops(ops);
+    graph::ops::register_ml_preprocess_ops(ops);
+    graph::ops::register_ml_tree_ensemble_ops(ops);
+    graph::ops::register_ml_zipmap_ops(ops);
     graph::ops::register_movement_ops(ops);
     graph::ops::register_norm_ops(ops);
     graph::ops::register_pool_ops(ops);
