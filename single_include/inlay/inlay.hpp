@@ -1593,7 +1593,7 @@ INLAY_NAMESPACE_END
 // buffer that was parsed and is valid only while that buffer lives. onnx::ModelFile and
 // onnx::TensorFile (onnx/file.hpp) keep their buffer alive next to the parsed message. Repeated
 // numbers (dims, float_data, ints ...) are decoded into vectors. Fields inlay does not use
-// (doc_string, training_info, annotations ...) are skipped.
+// (training_info, annotations, the graph's and nodes' doc_string ...) are skipped.
 #ifndef INLAY_ONNX_PROTO_HPP
 #define INLAY_ONNX_PROTO_HPP
 
@@ -1775,6 +1775,7 @@ struct ModelProto {
   std::string_view producer_version;
   std::string_view domain;
   std::int64_t model_version = 0;
+  std::string_view doc_string;
   bool has_graph = false;
   GraphProto graph;
   std::vector<FunctionProto> functions;
@@ -1904,6 +1905,7 @@ INLAY_NAMESPACE_END
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 
@@ -1950,6 +1952,20 @@ class NodeWriter {
   std::string attributes_;  // encoded AttributeProto fields
 };
 
+// What a ModelProto says about the model besides its graph: who made it, which version, what it
+// is (ModelProto fields 2-6 and 14 metadata_props, e.g. training data, metrics, date).
+struct ModelInfo {
+  std::string producer = "inlay";  // producer_version is always inlay's version
+  std::string domain;              // reverse-DNS namespace, e.g. "com.example.digits"
+  std::int64_t model_version = 0;  // 0: not written
+  std::string doc_string;
+  std::vector<std::pair<std::string, std::string>> metadata_props;  // keys should be unique
+};
+
+// Appends `info`'s domain, model_version, doc_string and metadata_props to ModelProto bytes
+// (protobuf messages may carry their fields in any order, so the result is one valid model).
+void append_model_info(std::string& model_bytes, const ModelInfo& info);
+
 class GraphWriter {
  public:
   explicit GraphWriter(std::string graph_name = "inlay_graph");
@@ -1976,6 +1992,9 @@ class GraphWriter {
   // The ModelProto bytes. The IR version follows the opset (7 up to opset 14, 8 up to 18,
   // 9 for 19-20, 10 after), the pairs the ONNX releases introduced together.
   std::string model_bytes(std::int64_t opset = 17, const std::string& producer = "inlay") const;
+  // The same with the model's version, description and metadata (info.producer replaces
+  // `producer`).
+  std::string model_bytes(std::int64_t opset, const ModelInfo& info) const;
   // Writes model_bytes to `path`; errors: io naming the path.
   void save(const std::string& path, std::int64_t opset = 17,
             const std::string& producer = "inlay") const;
@@ -2238,6 +2257,20 @@ class Model {
     std::size_t weight_bytes = 0;
   };
   const Summary& summary() const noexcept;
+
+  // What the file says about the model (ModelProto fields 1-6, the graph's name, 14
+  // metadata_props), as written, e.g. by nn::save_onnx's OnnxOptions. A key given twice keeps
+  // its last value.
+  struct Metadata {
+    std::int64_t ir_version = 0;
+    std::int64_t model_version = 0;  // 0 when the file does not say
+    std::string producer_name, producer_version;
+    std::string domain;
+    std::string doc_string;
+    std::string graph_name;
+    std::map<std::string, std::string> props;
+  };
+  const Metadata& metadata() const noexcept;
 
   struct Impl;
 
@@ -4497,9 +4530,12 @@ class Huber final : public Loss {
   const char* name() const override { return "huber"; }
   float delta;
 };
-// Softmax cross-entropy from logits. Reads labels. With label smoothing eps the target
+// Softmax cross-entropy from logits. Reads labels, or else values: rows that are one-hot or
+// probabilities summing to 1 (Keras' categorical_crossentropy targets); a one-hot row gives the
+// same loss as its label. With label smoothing eps the target
 // distribution is (1 - eps) one_hot + eps / classes; with class weights w each row counts
-// w[label] times and the mean divides by the sum of those weights (as PyTorch's weighted mean).
+// w[label] times (sum_j t_j w[j] for a target row t) and the mean divides by the sum of those
+// weights (as PyTorch's weighted mean).
 class CrossEntropy final : public Loss {
  public:
   CrossEntropy() = default;
@@ -4702,14 +4738,91 @@ INLAY_NAMESPACE_END
 //   options.epochs = 30;
 //   nn::History h = nn::fit(net, x_train, y_train, nn::CrossEntropy(), adam, options);
 //
-// x: f32 [n, in dims...]; y: i64 [n] class labels, or f32 [n, outputs] target values.
+// x: f32 [n, in dims...], finite (a NaN or infinity is reported as bad data with its row);
+// y: i64 [n] class labels, or f32 [n, outputs] target values; one-hot rows (Keras'
+// categorical_crossentropy targets) work with CrossEntropy and count for accuracy like labels.
 #ifndef INLAY_NN_FIT_HPP
 #define INLAY_NN_FIT_HPP
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+// ---- begin inlay/nn/logit_check.hpp
+// Compile-time check that a network trained with a loss on logits does not end with the squashing
+// layer that loss already applies (Keras' Dense(10, activation="softmax") habit).
+//
+// CrossEntropy, KLDivergence and Distillation apply softmax to the network's output, and
+// BinaryCrossEntropy applies sigmoid. A Softmax (Sigmoid) last layer would make them squash twice:
+// training still runs, but the loss sees probabilities squeezed into [1/e, e] ratios, its gradient
+// shrinks, and the model learns slowly and badly. Keras instead accepts probabilities
+// (from_logits=False) by taking log of clipped probabilities; inlay refuses at compile time,
+// because the logit form is the numerically sound one (log-sum-exp) and the fix is one line: drop
+// the last layer from the trained network and apply softmax (sigmoid) to predict()'s logits when
+// probabilities are wanted (argmax, and so accuracy, is the same on logits).
+#ifndef INLAY_NN_LOGIT_CHECK_HPP
+#define INLAY_NN_LOGIT_CHECK_HPP
+
+#include <tuple>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace detail {
+template <class Net, class = void>
+struct last_layer {
+  using type = void;  // not a Sequential: nothing to check
+};
+template <class Net>
+struct last_layer<Net, std::void_t<typename Net::layers_type>> {
+  using layers = typename Net::layers_type;
+  using type = std::tuple_element_t<std::tuple_size<layers>::value - 1, layers>;
+};
+
+template <class Layer>
+struct is_softmax_layer : std::false_type {};
+template <class In>
+struct is_softmax_layer<SoftmaxLayer<In>> : std::true_type {};
+template <class Layer>
+struct is_sigmoid_layer : std::false_type {};
+template <class In>
+struct is_sigmoid_layer<ActivationLayer<activation_kind::Sigmoid, In>> : std::true_type {};
+}  // namespace detail
+
+// True when Net's last layer is the squashing that LossT applies to logits itself.
+template <class Net, class LossT>
+struct squashes_before_logit_loss {
+  using last = typename detail::last_layer<Net>::type;
+  static constexpr bool softmax_loss = std::is_same<LossT, CrossEntropy>::value ||
+                                       std::is_same<LossT, KLDivergence>::value ||
+                                       std::is_same<LossT, Distillation>::value;
+  static constexpr bool value =
+      (softmax_loss && detail::is_softmax_layer<last>::value) ||
+      (std::is_same<LossT, BinaryCrossEntropy>::value && detail::is_sigmoid_layer<last>::value);
+};
+
+// The static_assert of fit() and evaluate(); its message says what to write instead.
+template <class Net, class LossT>
+constexpr void check_logit_loss() {
+  static_assert(std::is_base_of<Loss, LossT>::value,
+                "inlay::nn: the loss must derive from nn::Loss");
+  static_assert(!squashes_before_logit_loss<Net, LossT>::value,
+                "inlay::nn: the network ends with Softmax (or Sigmoid) but this loss takes logits "
+                "and applies softmax (sigmoid) itself, so it would be applied twice. Remove the "
+                "last Softmax/Sigmoid from the trained Sequential (Keras' Dense(10, "
+                "activation='softmax') + categorical_crossentropy is Dense<64, 10> + "
+                "nn::CrossEntropy) and apply softmax to predict()'s output if you need "
+                "probabilities. See docs/typed-door.md.");
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_LOGIT_CHECK_HPP
+// ---- end inlay/nn/logit_check.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace nn {
@@ -4781,17 +4894,20 @@ inline Tensor targets_view(const std::vector<float>& values) {
   return Tensor::view(values.data(), Shape{static_cast<std::int64_t>(values.size()), 1});
 }
 
-template <class Net>
-History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
+// A Net ending with Softmax (Sigmoid) and a loss on logits does not compile (nn/logit_check.hpp).
+template <class Net, class LossT>
+History fit(Net& net, const Tensor& x, const Tensor& y, const LossT& loss, Optimizer& optimizer,
             const FitOptions& options = {}) {
+  check_logit_loss<Net, LossT>();
   NetRef r = net.ref();
   return fit_ref(
       r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y, loss, optimizer,
       options);
 }
-template <class Net>
-Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const Loss& loss,
+template <class Net, class LossT>
+Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const LossT& loss,
                     std::size_t batch_size = 256) {
+  check_logit_loss<Net, LossT>();
   NetRef r = net.ref();
   return evaluate_ref(r, x, y, loss, batch_size);
 }
@@ -4821,11 +4937,29 @@ template <class Net>
 void load_weights(Net& net, const std::string& path) {
   load_params(net.params(), path);
 }
+// A saved model's version and provenance, so that a file found later says what it is
+// (inlay::Model::metadata(), `inlay info`). The producer is always "inlay" and its version.
+struct OnnxOptions {
+  std::int64_t opset = 17;
+  std::int64_t model_version = 0;  // ModelProto.model_version; 0: not written
+  std::string doc_string;          // what the model does
+  std::string domain;              // e.g. "com.example.digits"
+  // metadata_props: training data, metrics, date, preprocessing ... (keys should be unique)
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+// model_bytes (an exported network) with options' version, doc_string, domain and metadata.
+std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
+
 // Writes net.to_onnx(opset) to path.
 void save_bytes(const std::string& bytes, const std::string& path);
 template <class Net>
 void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17) {
   save_bytes(net.to_onnx(opset), path);
+}
+// Writes net.to_onnx(options.opset) with the model's version, description and metadata.
+template <class Net>
+void save_onnx(const Net& net, const std::string& path, const OnnxOptions& options) {
+  save_bytes(with_model_info(net.to_onnx(options.opset), options), path);
 }
 
 }  // namespace nn
@@ -5951,6 +6085,7 @@ void parse_model_fields(Reader& r, ModelProto& m) {
       case 3: m.producer_version = r.as_bytes(f, "producer_version"); break;
       case 4: m.domain = r.as_bytes(f, "domain"); break;
       case 5: m.model_version = r.as_int64(f, "model_version"); break;
+      case 6: m.doc_string = r.as_bytes(f, "doc_string"); break;
       case 7:
         m.graph = GraphProto();
         read_message(r, f, "graph", -1, m.graph, parse_graph);
@@ -6802,6 +6937,26 @@ std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& prod
   m.string_field(7, graph);
   m.string_field(8, default_opset);
   model += opset_imports_;
+  return model;
+}
+
+void append_model_info(std::string& model_bytes, const ModelInfo& info) {
+  detail::Encoder m(model_bytes);
+  if (!info.domain.empty()) m.string_field(4, info.domain);
+  if (info.model_version != 0) m.int_field(5, info.model_version);
+  if (!info.doc_string.empty()) m.string_field(6, info.doc_string);
+  for (const auto& kv : info.metadata_props) {
+    std::string entry;
+    detail::Encoder e(entry);
+    e.string_field(1, kv.first);
+    e.string_field(2, kv.second);
+    m.string_field(14, entry);
+  }
+}
+
+std::string GraphWriter::model_bytes(std::int64_t opset, const ModelInfo& info) const {
+  std::string model = model_bytes(opset, info.producer);
+  append_model_info(model, info);
   return model;
 }
 
@@ -8091,31 +8246,75 @@ double Huber::compute(const float* y, std::size_t batch, std::size_t width, cons
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
+namespace {
+// Checks that row r of target values is a distribution (one-hot or soft, Keras'
+// categorical_crossentropy targets) and returns it.
+const float* checked_distribution(const float* values, std::size_t r, std::size_t width,
+                                  const char* loss) {
+  const float* t = values + r * width;
+  double total = 0.0;
+  for (std::size_t j = 0; j < width; ++j) {
+    if (!(t[j] >= 0.0f && t[j] <= 1.0f)) {  // also catches NaN
+      fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": target " +
+                                            std::to_string(t[j]) + " at row " + std::to_string(r) +
+                                            ", class " + std::to_string(j) +
+                                            " is outside [0, 1] (one-hot or probability rows)");
+    }
+    total += t[j];
+  }
+  if (std::fabs(total - 1.0) > 1e-3) {
+    fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": target row " +
+                                          std::to_string(r) + " sums to " + std::to_string(total) +
+                                          ", not 1 (one-hot or probability rows)");
+  }
+  return t;
+}
+}  // namespace
+
 double CrossEntropy::compute(const float* y, std::size_t batch, std::size_t width,
                              const Targets& targets, float* grad) const {
-  const std::int64_t* labels = need_labels(targets, "CrossEntropy");
+  // Labels, or else target rows (one-hot or soft) read as the distribution to match.
+  const std::int64_t* labels = targets.values != nullptr && targets.labels == nullptr
+                                   ? nullptr
+                                   : need_labels(targets, "CrossEntropy");
   if (!class_weights.empty() && class_weights.size() != width) {
     fail(ErrorKind::invalid_argument, "nn::CrossEntropy: " + std::to_string(class_weights.size()) +
                                           " class weights for " + std::to_string(width) +
                                           " classes");
   }
   const double eps = label_smoothing;
-  std::vector<double> logp(width);
+  std::vector<double> logp(width), q(width), row_weight(batch);
   double sum = 0.0, weight_sum = 0.0;
   for (std::size_t r = 0; r < batch; ++r) {
-    const std::size_t label = checked_label(labels[r], width, r, "CrossEntropy");
-    weight_sum += class_weights.empty() ? 1.0 : class_weights[label];
+    double w = 1.0;
+    if (labels) {
+      const std::size_t label = checked_label(labels[r], width, r, "CrossEntropy");
+      if (!class_weights.empty()) w = class_weights[label];
+    } else {
+      const float* t = checked_distribution(targets.values, r, width, "CrossEntropy");
+      if (!class_weights.empty()) {  // the expected weight (w[label] for a one-hot row)
+        w = 0.0;
+        for (std::size_t j = 0; j < width; ++j) w += t[j] * class_weights[j];
+      }
+    }
+    row_weight[r] = w;
+    weight_sum += w;
   }
   for (std::size_t r = 0; r < batch; ++r) {
     const float* z = y + r * width;
-    const std::size_t label = static_cast<std::size_t>(labels[r]);
-    const double w = class_weights.empty() ? 1.0 : class_weights[label];
+    const double w = row_weight[r];
+    for (std::size_t j = 0; j < width; ++j) {
+      const double target = labels ? (static_cast<std::int64_t>(j) == labels[r] ? 1.0 : 0.0)
+                                   : static_cast<double>(targets.values[r * width + j]);
+      q[j] = (1.0 - eps) * target + eps / static_cast<double>(width);
+    }
     log_softmax_row(z, width, 1.0, logp.data());
     double row = 0.0;
     for (std::size_t j = 0; j < width; ++j) {
-      const double q = (j == label ? 1.0 - eps : 0.0) + eps / static_cast<double>(width);
-      row -= q * logp[j];
-      if (grad) grad[r * width + j] = static_cast<float>(w * (std::exp(logp[j]) - q) / weight_sum);
+      row -= q[j] * logp[j];
+      if (grad) {
+        grad[r * width + j] = static_cast<float>(w * (std::exp(logp[j]) - q[j]) / weight_sum);
+      }
     }
     sum += w * row;
   }
@@ -8374,6 +8573,7 @@ INLAY_NAMESPACE_END
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -8397,7 +8597,39 @@ struct Dataset {
   const float* values = nullptr;
   const float* soft = nullptr;
   std::size_t rows = 0;
+  // The labels of one-hot target rows (for accuracy), shared by copies of the Dataset.
+  std::shared_ptr<const std::vector<std::int64_t>> one_hot_labels;
 };
+
+// The first non-finite value of `rows` rows of `width` floats, as "row R, column C (nan)".
+std::string first_non_finite(const float* v, std::size_t rows, std::size_t width) {
+  for (std::size_t i = 0; i < rows * width; ++i) {
+    if (!std::isfinite(v[i])) {
+      return "row " + std::to_string(i / width) + ", column " + std::to_string(i % width) + " (" +
+             std::to_string(v[i]) + ")";
+    }
+  }
+  return std::string();
+}
+
+// The labels of target rows that are all one-hot (Keras' categorical targets), else empty.
+std::vector<std::int64_t> labels_of_one_hot(const float* v, std::size_t rows, std::size_t width) {
+  std::vector<std::int64_t> labels(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::size_t ones = 0;
+    for (std::size_t j = 0; j < width; ++j) {
+      const float t = v[r * width + j];
+      if (t == 1.0f) {
+        ++ones;
+        labels[r] = static_cast<std::int64_t>(j);
+      } else if (t != 0.0f) {
+        return {};
+      }
+    }
+    if (ones != 1) return {};
+  }
+  return labels;
+}
 
 Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const Tensor* soft,
                       const char* what) {
@@ -8414,6 +8646,14 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
                                         " values per row (the network's input)");
   }
   d.x = x.data<float>();
+  // A NaN in the data would surface epochs later as a NaN loss, blamed on the learning rate.
+  const std::string bad_x = first_non_finite(d.x, d.rows, net.in_size);
+  if (!bad_x.empty()) {
+    fail(ErrorKind::invalid_argument,
+         where + "x " + bad_x +
+             " is not a finite number: bad input data (clean or impute it "
+             "first; this is not a learning-rate problem)");
+  }
   if (y.rank() == 0 || static_cast<std::size_t>(y.shape()[0]) != d.rows) {
     fail(ErrorKind::shape_mismatch, where + "y of shape " + y.shape().to_string() + " has not " +
                                         std::to_string(d.rows) + " rows like x");
@@ -8424,6 +8664,14 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
            where + "labels y must be i64 [n], got " + y.shape().to_string());
     }
     d.labels = y.data<std::int64_t>();
+    // One output: BinaryCrossEntropy (0/1) and Hinge (-1/0/1) check their own labels.
+    for (std::size_t r = 0; r < d.rows && net.out_size > 1; ++r) {
+      if (d.labels[r] < 0 || static_cast<std::uint64_t>(d.labels[r]) >= net.out_size) {
+        fail(ErrorKind::invalid_argument,
+             where + "label " + std::to_string(d.labels[r]) + " of row " + std::to_string(r) +
+                 " is outside [0, " + std::to_string(net.out_size) + ") (the network's outputs)");
+      }
+    }
   } else if (y.dtype() == DType::f32) {
     if (static_cast<std::size_t>(y.numel()) != d.rows * net.out_size) {
       fail(ErrorKind::shape_mismatch, where + "target values y of shape " + y.shape().to_string() +
@@ -8431,6 +8679,18 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
                                           " values per row (the network's output)");
     }
     d.values = y.data<float>();
+    const std::string bad_y = first_non_finite(d.values, d.rows, net.out_size);
+    if (!bad_y.empty()) {
+      fail(ErrorKind::invalid_argument,
+           where + "target values y " + bad_y + " is not a finite number: bad data");
+    }
+    if (net.out_size > 1) {
+      auto labels = labels_of_one_hot(d.values, d.rows, net.out_size);
+      if (!labels.empty()) {
+        d.one_hot_labels = std::make_shared<const std::vector<std::int64_t>>(std::move(labels));
+        d.labels = d.one_hot_labels->data();
+      }
+    }
   } else {
     fail(ErrorKind::invalid_argument,
          where + "y must be i64 labels or f32 values, got " + dtype_name(y.dtype()));
@@ -8611,7 +8871,7 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
       if (!std::isfinite(l)) {
         fail(ErrorKind::invalid_argument, "nn::fit: the loss became " + std::to_string(l) +
                                               " at epoch " + std::to_string(epoch + 1) +
-                                              " (learning rate too high?)");
+                                              " (the data is finite: learning rate too high?)");
       }
       loss_sum += l * static_cast<double>(count);
       if (train.labels) correct += count_correct(out, count, net.out_size, b.targets.labels);
@@ -8961,6 +9221,16 @@ std::string export_model_bytes(const void* net,
   graph.add_node("Identity", {last}, {"output"}, "output");
   graph.add_output("output", DType::f32, with_batch(output_dims), out_params);
   return graph.model_bytes(opset);
+}
+
+std::string with_model_info(std::string model_bytes, const OnnxOptions& options) {
+  onnx::ModelInfo info;
+  info.domain = options.domain;
+  info.model_version = options.model_version;
+  info.doc_string = options.doc_string;
+  info.metadata_props = options.metadata;
+  onnx::append_model_info(model_bytes, info);
+  return model_bytes;
 }
 
 }  // namespace nn
@@ -15007,6 +15277,7 @@ struct Model::Impl {
   std::vector<std::string> input_names, output_names;
   std::vector<ValueDesc> inputs, outputs;
   Summary summary;
+  Metadata metadata;
 };
 
 namespace graph {
@@ -15040,6 +15311,15 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   s.producer = std::string(proto.producer_name);
   if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
   s.opsets = ctx.opsets;
+  Model::Metadata& m = impl->metadata;
+  m.ir_version = proto.ir_version;
+  m.model_version = proto.model_version;
+  m.producer_name = std::string(proto.producer_name);
+  m.producer_version = std::string(proto.producer_version);
+  m.domain = std::string(proto.domain);
+  m.doc_string = std::string(proto.doc_string);
+  m.graph_name = std::string(proto.graph.name);
+  for (const auto& kv : proto.metadata_props) m.props[std::string(kv.key)] = std::string(kv.value);
   for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
   s.nodes_loaded = proto.graph.node.size();
   for (const Value& v : g.values) {
@@ -15128,6 +15408,7 @@ const ValueDesc& Model::output(const std::string& name) const {
   fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
 }
 const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+const Model::Metadata& Model::metadata() const noexcept { return impl_->metadata; }
 
 INLAY_NAMESPACE_END
 

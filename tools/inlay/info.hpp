@@ -1,6 +1,9 @@
 // `inlay info MODEL`: what a model declares and what inlay made of it.
 //
 //   model       mlp/model.onnx (45.8 KiB, IR version 7, pytorch 1.13.0)
+//   version     com.example.mlp version 3       (model_version, domain: when the file has them)
+//   doc         what the model is                (doc_string)
+//   metadata    trained_on = digits, 2026-12-06  (one line per metadata_props entry)
 //   opsets      ai.onnx 13
 //   input       input  f32[1,100]
 //   output      probabilities  f32[1,10]
@@ -40,6 +43,20 @@ inline int info_command(const std::vector<std::string>& argv) {
   about += "IR version " + std::to_string(s.ir_version);
   if (!s.producer.empty()) about += ", " + s.producer;
   std::printf("model       %s)\n", about.c_str());
+  const inlay::Model::Metadata& meta = model.metadata();
+  if (meta.model_version != 0 || !meta.domain.empty()) {
+    std::string version = meta.domain;
+    if (meta.model_version != 0) {
+      if (!version.empty()) version += " ";
+      version += "version " + std::to_string(meta.model_version);
+    }
+    std::printf("version     %s\n", version.c_str());
+  }
+  if (!meta.doc_string.empty()) std::printf("doc         %s\n", meta.doc_string.c_str());
+  if (!meta.graph_name.empty()) std::printf("graph       %s\n", meta.graph_name.c_str());
+  for (const auto& kv : meta.props) {
+    std::printf("metadata    %s = %s\n", kv.first.c_str(), kv.second.c_str());
+  }
 
   std::string opsets;
   for (const auto& o : s.opsets) {

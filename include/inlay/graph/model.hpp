@@ -76,6 +76,20 @@ class Model {
   };
   const Summary& summary() const noexcept;
 
+  // What the file says about the model (ModelProto fields 1-6, the graph's name, 14
+  // metadata_props), as written, e.g. by nn::save_onnx's OnnxOptions. A key given twice keeps
+  // its last value.
+  struct Metadata {
+    std::int64_t ir_version = 0;
+    std::int64_t model_version = 0;  // 0 when the file does not say
+    std::string producer_name, producer_version;
+    std::string domain;
+    std::string doc_string;
+    std::string graph_name;
+    std::map<std::string, std::string> props;
+  };
+  const Metadata& metadata() const noexcept;
+
   struct Impl;
 
  private:

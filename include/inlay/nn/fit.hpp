@@ -5,15 +5,19 @@
 //   options.epochs = 30;
 //   nn::History h = nn::fit(net, x_train, y_train, nn::CrossEntropy(), adam, options);
 //
-// x: f32 [n, in dims...]; y: i64 [n] class labels, or f32 [n, outputs] target values.
+// x: f32 [n, in dims...], finite (a NaN or infinity is reported as bad data with its row);
+// y: i64 [n] class labels, or f32 [n, outputs] target values; one-hot rows (Keras'
+// categorical_crossentropy targets) work with CrossEntropy and count for accuracy like labels.
 #ifndef INLAY_NN_FIT_HPP
 #define INLAY_NN_FIT_HPP
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
+#include "inlay/nn/logit_check.hpp"
 #include "inlay/nn/loss.hpp"
 #include "inlay/nn/optimizer.hpp"
 #include "inlay/nn/sequential.hpp"
@@ -88,17 +92,20 @@ inline Tensor targets_view(const std::vector<float>& values) {
   return Tensor::view(values.data(), Shape{static_cast<std::int64_t>(values.size()), 1});
 }
 
-template <class Net>
-History fit(Net& net, const Tensor& x, const Tensor& y, const Loss& loss, Optimizer& optimizer,
+// A Net ending with Softmax (Sigmoid) and a loss on logits does not compile (nn/logit_check.hpp).
+template <class Net, class LossT>
+History fit(Net& net, const Tensor& x, const Tensor& y, const LossT& loss, Optimizer& optimizer,
             const FitOptions& options = {}) {
+  check_logit_loss<Net, LossT>();
   NetRef r = net.ref();
   return fit_ref(
       r, [](void* n, data::Rng& rng) { static_cast<Net*>(n)->init(rng); }, x, y, loss, optimizer,
       options);
 }
-template <class Net>
-Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const Loss& loss,
+template <class Net, class LossT>
+Evaluation evaluate(Net& net, const Tensor& x, const Tensor& y, const LossT& loss,
                     std::size_t batch_size = 256) {
+  check_logit_loss<Net, LossT>();
   NetRef r = net.ref();
   return evaluate_ref(r, x, y, loss, batch_size);
 }
@@ -128,11 +135,29 @@ template <class Net>
 void load_weights(Net& net, const std::string& path) {
   load_params(net.params(), path);
 }
+// A saved model's version and provenance, so that a file found later says what it is
+// (inlay::Model::metadata(), `inlay info`). The producer is always "inlay" and its version.
+struct OnnxOptions {
+  std::int64_t opset = 17;
+  std::int64_t model_version = 0;  // ModelProto.model_version; 0: not written
+  std::string doc_string;          // what the model does
+  std::string domain;              // e.g. "com.example.digits"
+  // metadata_props: training data, metrics, date, preprocessing ... (keys should be unique)
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+// model_bytes (an exported network) with options' version, doc_string, domain and metadata.
+std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
+
 // Writes net.to_onnx(opset) to path.
 void save_bytes(const std::string& bytes, const std::string& path);
 template <class Net>
 void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17) {
   save_bytes(net.to_onnx(opset), path);
+}
+// Writes net.to_onnx(options.opset) with the model's version, description and metadata.
+template <class Net>
+void save_onnx(const Net& net, const std::string& path, const OnnxOptions& options) {
+  save_bytes(with_model_info(net.to_onnx(options.opset), options), path);
 }
 
 }  // namespace nn

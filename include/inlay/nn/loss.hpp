@@ -50,9 +50,12 @@ class Huber final : public Loss {
   const char* name() const override { return "huber"; }
   float delta;
 };
-// Softmax cross-entropy from logits. Reads labels. With label smoothing eps the target
+// Softmax cross-entropy from logits. Reads labels, or else values: rows that are one-hot or
+// probabilities summing to 1 (Keras' categorical_crossentropy targets); a one-hot row gives the
+// same loss as its label. With label smoothing eps the target
 // distribution is (1 - eps) one_hot + eps / classes; with class weights w each row counts
-// w[label] times and the mean divides by the sum of those weights (as PyTorch's weighted mean).
+// w[label] times (sum_j t_j w[j] for a target row t) and the mean divides by the sum of those
+// weights (as PyTorch's weighted mean).
 class CrossEntropy final : public Loss {
  public:
   CrossEntropy() = default;

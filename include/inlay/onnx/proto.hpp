@@ -4,7 +4,7 @@
 // buffer that was parsed and is valid only while that buffer lives. onnx::ModelFile and
 // onnx::TensorFile (onnx/file.hpp) keep their buffer alive next to the parsed message. Repeated
 // numbers (dims, float_data, ints ...) are decoded into vectors. Fields inlay does not use
-// (doc_string, training_info, annotations ...) are skipped.
+// (training_info, annotations, the graph's and nodes' doc_string ...) are skipped.
 #ifndef INLAY_ONNX_PROTO_HPP
 #define INLAY_ONNX_PROTO_HPP
 
@@ -188,6 +188,7 @@ struct ModelProto {
   std::string_view producer_version;
   std::string_view domain;
   std::int64_t model_version = 0;
+  std::string_view doc_string;
   bool has_graph = false;
   GraphProto graph;
   std::vector<FunctionProto> functions;

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "inlay/core/dtype.hpp"
@@ -56,6 +57,20 @@ class NodeWriter {
   std::string attributes_;  // encoded AttributeProto fields
 };
 
+// What a ModelProto says about the model besides its graph: who made it, which version, what it
+// is (ModelProto fields 2-6 and 14 metadata_props, e.g. training data, metrics, date).
+struct ModelInfo {
+  std::string producer = "inlay";  // producer_version is always inlay's version
+  std::string domain;              // reverse-DNS namespace, e.g. "com.example.digits"
+  std::int64_t model_version = 0;  // 0: not written
+  std::string doc_string;
+  std::vector<std::pair<std::string, std::string>> metadata_props;  // keys should be unique
+};
+
+// Appends `info`'s domain, model_version, doc_string and metadata_props to ModelProto bytes
+// (protobuf messages may carry their fields in any order, so the result is one valid model).
+void append_model_info(std::string& model_bytes, const ModelInfo& info);
+
 class GraphWriter {
  public:
   explicit GraphWriter(std::string graph_name = "inlay_graph");
@@ -82,6 +97,9 @@ class GraphWriter {
   // The ModelProto bytes. The IR version follows the opset (7 up to opset 14, 8 up to 18,
   // 9 for 19-20, 10 after), the pairs the ONNX releases introduced together.
   std::string model_bytes(std::int64_t opset = 17, const std::string& producer = "inlay") const;
+  // The same with the model's version, description and metadata (info.producer replaces
+  // `producer`).
+  std::string model_bytes(std::int64_t opset, const ModelInfo& info) const;
   // Writes model_bytes to `path`; errors: io naming the path.
   void save(const std::string& path, std::int64_t opset = 17,
             const std::string& producer = "inlay") const;

@@ -298,6 +298,26 @@ std::string GraphWriter::model_bytes(std::int64_t opset, const std::string& prod
   return model;
 }
 
+void append_model_info(std::string& model_bytes, const ModelInfo& info) {
+  detail::Encoder m(model_bytes);
+  if (!info.domain.empty()) m.string_field(4, info.domain);
+  if (info.model_version != 0) m.int_field(5, info.model_version);
+  if (!info.doc_string.empty()) m.string_field(6, info.doc_string);
+  for (const auto& kv : info.metadata_props) {
+    std::string entry;
+    detail::Encoder e(entry);
+    e.string_field(1, kv.first);
+    e.string_field(2, kv.second);
+    m.string_field(14, entry);
+  }
+}
+
+std::string GraphWriter::model_bytes(std::int64_t opset, const ModelInfo& info) const {
+  std::string model = model_bytes(opset, info.producer);
+  append_model_info(model, info);
+  return model;
+}
+
 void GraphWriter::save(const std::string& path, std::int64_t opset,
                        const std::string& producer) const {
   const std::string bytes = model_bytes(opset, producer);

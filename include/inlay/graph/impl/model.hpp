@@ -25,6 +25,7 @@ struct Model::Impl {
   std::vector<std::string> input_names, output_names;
   std::vector<ValueDesc> inputs, outputs;
   Summary summary;
+  Metadata metadata;
 };
 
 namespace graph {
@@ -58,6 +59,15 @@ inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& pr
   s.producer = std::string(proto.producer_name);
   if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
   s.opsets = ctx.opsets;
+  Model::Metadata& m = impl->metadata;
+  m.ir_version = proto.ir_version;
+  m.model_version = proto.model_version;
+  m.producer_name = std::string(proto.producer_name);
+  m.producer_version = std::string(proto.producer_version);
+  m.domain = std::string(proto.domain);
+  m.doc_string = std::string(proto.doc_string);
+  m.graph_name = std::string(proto.graph.name);
+  for (const auto& kv : proto.metadata_props) m.props[std::string(kv.key)] = std::string(kv.value);
   for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
   s.nodes_loaded = proto.graph.node.size();
   for (const Value& v : g.values) {
@@ -146,6 +156,7 @@ const ValueDesc& Model::output(const std::string& name) const {
   fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
 }
 const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+const Model::Metadata& Model::metadata() const noexcept { return impl_->metadata; }
 
 INLAY_NAMESPACE_END
 

@@ -11,6 +11,7 @@
 #include "inlay/nn/activation.hpp"
 #include "inlay/nn/dense.hpp"
 #include "inlay/nn/dropout.hpp"
+#include "inlay/nn/fit.hpp"
 #include "inlay/nn/reshape.hpp"
 #include "inlay/nn/sequential.hpp"
 
@@ -148,6 +149,16 @@ std::string export_model_bytes(const void* net,
   graph.add_node("Identity", {last}, {"output"}, "output");
   graph.add_output("output", DType::f32, with_batch(output_dims), out_params);
   return graph.model_bytes(opset);
+}
+
+std::string with_model_info(std::string model_bytes, const OnnxOptions& options) {
+  onnx::ModelInfo info;
+  info.domain = options.domain;
+  info.model_version = options.model_version;
+  info.doc_string = options.doc_string;
+  info.metadata_props = options.metadata;
+  onnx::append_model_info(model_bytes, info);
+  return model_bytes;
 }
 
 }  // namespace nn

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -32,7 +33,39 @@ struct Dataset {
   const float* values = nullptr;
   const float* soft = nullptr;
   std::size_t rows = 0;
+  // The labels of one-hot target rows (for accuracy), shared by copies of the Dataset.
+  std::shared_ptr<const std::vector<std::int64_t>> one_hot_labels;
 };
+
+// The first non-finite value of `rows` rows of `width` floats, as "row R, column C (nan)".
+std::string first_non_finite(const float* v, std::size_t rows, std::size_t width) {
+  for (std::size_t i = 0; i < rows * width; ++i) {
+    if (!std::isfinite(v[i])) {
+      return "row " + std::to_string(i / width) + ", column " + std::to_string(i % width) + " (" +
+             std::to_string(v[i]) + ")";
+    }
+  }
+  return std::string();
+}
+
+// The labels of target rows that are all one-hot (Keras' categorical targets), else empty.
+std::vector<std::int64_t> labels_of_one_hot(const float* v, std::size_t rows, std::size_t width) {
+  std::vector<std::int64_t> labels(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::size_t ones = 0;
+    for (std::size_t j = 0; j < width; ++j) {
+      const float t = v[r * width + j];
+      if (t == 1.0f) {
+        ++ones;
+        labels[r] = static_cast<std::int64_t>(j);
+      } else if (t != 0.0f) {
+        return {};
+      }
+    }
+    if (ones != 1) return {};
+  }
+  return labels;
+}
 
 Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const Tensor* soft,
                       const char* what) {
@@ -49,6 +82,14 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
                                         " values per row (the network's input)");
   }
   d.x = x.data<float>();
+  // A NaN in the data would surface epochs later as a NaN loss, blamed on the learning rate.
+  const std::string bad_x = first_non_finite(d.x, d.rows, net.in_size);
+  if (!bad_x.empty()) {
+    fail(ErrorKind::invalid_argument,
+         where + "x " + bad_x +
+             " is not a finite number: bad input data (clean or impute it "
+             "first; this is not a learning-rate problem)");
+  }
   if (y.rank() == 0 || static_cast<std::size_t>(y.shape()[0]) != d.rows) {
     fail(ErrorKind::shape_mismatch, where + "y of shape " + y.shape().to_string() + " has not " +
                                         std::to_string(d.rows) + " rows like x");
@@ -59,6 +100,14 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
            where + "labels y must be i64 [n], got " + y.shape().to_string());
     }
     d.labels = y.data<std::int64_t>();
+    // One output: BinaryCrossEntropy (0/1) and Hinge (-1/0/1) check their own labels.
+    for (std::size_t r = 0; r < d.rows && net.out_size > 1; ++r) {
+      if (d.labels[r] < 0 || static_cast<std::uint64_t>(d.labels[r]) >= net.out_size) {
+        fail(ErrorKind::invalid_argument,
+             where + "label " + std::to_string(d.labels[r]) + " of row " + std::to_string(r) +
+                 " is outside [0, " + std::to_string(net.out_size) + ") (the network's outputs)");
+      }
+    }
   } else if (y.dtype() == DType::f32) {
     if (static_cast<std::size_t>(y.numel()) != d.rows * net.out_size) {
       fail(ErrorKind::shape_mismatch, where + "target values y of shape " + y.shape().to_string() +
@@ -66,6 +115,18 @@ Dataset check_dataset(const NetRef& net, const Tensor& x, const Tensor& y, const
                                           " values per row (the network's output)");
     }
     d.values = y.data<float>();
+    const std::string bad_y = first_non_finite(d.values, d.rows, net.out_size);
+    if (!bad_y.empty()) {
+      fail(ErrorKind::invalid_argument,
+           where + "target values y " + bad_y + " is not a finite number: bad data");
+    }
+    if (net.out_size > 1) {
+      auto labels = labels_of_one_hot(d.values, d.rows, net.out_size);
+      if (!labels.empty()) {
+        d.one_hot_labels = std::make_shared<const std::vector<std::int64_t>>(std::move(labels));
+        d.labels = d.one_hot_labels->data();
+      }
+    }
   } else {
     fail(ErrorKind::invalid_argument,
          where + "y must be i64 labels or f32 values, got " + dtype_name(y.dtype()));
@@ -246,7 +307,7 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
       if (!std::isfinite(l)) {
         fail(ErrorKind::invalid_argument, "nn::fit: the loss became " + std::to_string(l) +
                                               " at epoch " + std::to_string(epoch + 1) +
-                                              " (learning rate too high?)");
+                                              " (the data is finite: learning rate too high?)");
       }
       loss_sum += l * static_cast<double>(count);
       if (train.labels) correct += count_correct(out, count, net.out_size, b.targets.labels);

@@ -95,31 +95,75 @@ double Huber::compute(const float* y, std::size_t batch, std::size_t width, cons
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
+namespace {
+// Checks that row r of target values is a distribution (one-hot or soft, Keras'
+// categorical_crossentropy targets) and returns it.
+const float* checked_distribution(const float* values, std::size_t r, std::size_t width,
+                                  const char* loss) {
+  const float* t = values + r * width;
+  double total = 0.0;
+  for (std::size_t j = 0; j < width; ++j) {
+    if (!(t[j] >= 0.0f && t[j] <= 1.0f)) {  // also catches NaN
+      fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": target " +
+                                            std::to_string(t[j]) + " at row " + std::to_string(r) +
+                                            ", class " + std::to_string(j) +
+                                            " is outside [0, 1] (one-hot or probability rows)");
+    }
+    total += t[j];
+  }
+  if (std::fabs(total - 1.0) > 1e-3) {
+    fail(ErrorKind::invalid_argument, std::string("nn::") + loss + ": target row " +
+                                          std::to_string(r) + " sums to " + std::to_string(total) +
+                                          ", not 1 (one-hot or probability rows)");
+  }
+  return t;
+}
+}  // namespace
+
 double CrossEntropy::compute(const float* y, std::size_t batch, std::size_t width,
                              const Targets& targets, float* grad) const {
-  const std::int64_t* labels = need_labels(targets, "CrossEntropy");
+  // Labels, or else target rows (one-hot or soft) read as the distribution to match.
+  const std::int64_t* labels = targets.values != nullptr && targets.labels == nullptr
+                                   ? nullptr
+                                   : need_labels(targets, "CrossEntropy");
   if (!class_weights.empty() && class_weights.size() != width) {
     fail(ErrorKind::invalid_argument, "nn::CrossEntropy: " + std::to_string(class_weights.size()) +
                                           " class weights for " + std::to_string(width) +
                                           " classes");
   }
   const double eps = label_smoothing;
-  std::vector<double> logp(width);
+  std::vector<double> logp(width), q(width), row_weight(batch);
   double sum = 0.0, weight_sum = 0.0;
   for (std::size_t r = 0; r < batch; ++r) {
-    const std::size_t label = checked_label(labels[r], width, r, "CrossEntropy");
-    weight_sum += class_weights.empty() ? 1.0 : class_weights[label];
+    double w = 1.0;
+    if (labels) {
+      const std::size_t label = checked_label(labels[r], width, r, "CrossEntropy");
+      if (!class_weights.empty()) w = class_weights[label];
+    } else {
+      const float* t = checked_distribution(targets.values, r, width, "CrossEntropy");
+      if (!class_weights.empty()) {  // the expected weight (w[label] for a one-hot row)
+        w = 0.0;
+        for (std::size_t j = 0; j < width; ++j) w += t[j] * class_weights[j];
+      }
+    }
+    row_weight[r] = w;
+    weight_sum += w;
   }
   for (std::size_t r = 0; r < batch; ++r) {
     const float* z = y + r * width;
-    const std::size_t label = static_cast<std::size_t>(labels[r]);
-    const double w = class_weights.empty() ? 1.0 : class_weights[label];
+    const double w = row_weight[r];
+    for (std::size_t j = 0; j < width; ++j) {
+      const double target = labels ? (static_cast<std::int64_t>(j) == labels[r] ? 1.0 : 0.0)
+                                   : static_cast<double>(targets.values[r * width + j]);
+      q[j] = (1.0 - eps) * target + eps / static_cast<double>(width);
+    }
     log_softmax_row(z, width, 1.0, logp.data());
     double row = 0.0;
     for (std::size_t j = 0; j < width; ++j) {
-      const double q = (j == label ? 1.0 - eps : 0.0) + eps / static_cast<double>(width);
-      row -= q * logp[j];
-      if (grad) grad[r * width + j] = static_cast<float>(w * (std::exp(logp[j]) - q) / weight_sum);
+      row -= q[j] * logp[j];
+      if (grad) {
+        grad[r * width + j] = static_cast<float>(w * (std::exp(logp[j]) - q[j]) / weight_sum);
+      }
     }
     sum += w * row;
   }

@@ -221,6 +221,7 @@ void parse_model_fields(Reader& r, ModelProto& m) {
       case 3: m.producer_version = r.as_bytes(f, "producer_version"); break;
       case 4: m.domain = r.as_bytes(f, "domain"); break;
       case 5: m.model_version = r.as_int64(f, "model_version"); break;
+      case 6: m.doc_string = r.as_bytes(f, "doc_string"); break;
       case 7:
         m.graph = GraphProto();
         read_message(r, f, "graph", -1, m.graph, parse_graph);
