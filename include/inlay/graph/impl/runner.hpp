@@ -41,22 +41,29 @@ class Runner {
   // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
   // for a subgraph, the values it captures from the runner above.
   void bind_inputs(const std::vector<Tensor>& inputs) {
-    std::vector<AnyValue> any(inputs.size());
-    for (std::size_t i = 0; i < inputs.size(); ++i) any[i].tensor = inputs[i];
-    bind_inputs(any);
+    // One at a time, not as a vector of AnyValue: planned runs allocate nothing.
+    bind_each(inputs.size(), [&](std::size_t i) { return AnyValue{inputs[i], nullptr}; });
   }
   // Inputs that may be sequences or optionals: each must be what the graph declares.
   void bind_inputs(const std::vector<AnyValue>& inputs) {
-    if (inputs.size() != g_.inputs.size()) {
+    bind_each(inputs.size(), [&](std::size_t i) { return inputs[i]; });
+  }
+
+ private:
+  // Binds input i to get(i) for every i < count.
+  template <class Get>
+  void bind_each(std::size_t count, Get get) {
+    if (count != g_.inputs.size()) {
       fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
                                             std::to_string(g_.inputs.size()) + " inputs, " +
-                                            std::to_string(inputs.size()) + " were given");
+                                            std::to_string(count) + " were given");
     }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       const Value& v = g_.values[g_.inputs[i]];
-      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, inputs[i]);
-      if (wrapped != nullptr || !inputs[i].is_tensor()) {
-        const auto& c = wrapped != nullptr ? wrapped : inputs[i].container;
+      const AnyValue x = get(i);
+      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, x);
+      if (wrapped != nullptr || !x.is_tensor()) {
+        const auto& c = wrapped != nullptr ? wrapped : x.container;
         bind_container_input(v, c);
         slots_[g_.inputs[i]] = Tensor();
         containers_[g_.inputs[i]] = c;
@@ -67,7 +74,7 @@ class Runner {
              "input '" + v.name + "' must be " + container_name(v) + ", not a tensor");
       }
       containers_[g_.inputs[i]] = nullptr;
-      const Tensor& t = inputs[i].tensor;
+      const Tensor& t = x.tensor;
       if (t.empty() && t.numel() != 0) {
         fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
       }
@@ -103,6 +110,7 @@ class Runner {
     }
   }
 
+ public:
   // Runs every node; the outputs are then in value(g.outputs[i]).
   void run() {
     planned_run_ = plan_valid_ && same_input_shapes();
