@@ -1689,8 +1689,12 @@ struct TensorShapeDimension {
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
 // has_tensor_type false.
 struct TypeProto {
-  bool has_tensor_type = false;
-  bool has_other_type = false;  // a sequence, map, optional or sparse tensor type
+  enum class Container : std::uint8_t { sequence, optional };
+  bool has_tensor_type = false;  // also set for the tensor inside a sequence or optional
+  bool has_other_type = false;   // a map or sparse tensor type (somewhere inside)
+  // sequence_type / optional_type wrappers, outermost first: elem_type and shape are then those
+  // of the tensors inside.
+  std::vector<Container> containers;
   // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
@@ -1768,6 +1772,24 @@ struct FunctionProto {
   std::vector<OperatorSetIdProto> opset_import;
 };
 
+// SequenceProto and OptionalProto of test data (test_data_set_N/input_K.pb for a sequence or
+// optional input), restricted to tensors: other kinds (maps, sparse tensors, nesting beyond
+// optional(sequence)) are refused when parsed.
+struct SequenceProto {
+  std::string_view name;
+  std::int32_t elem_type = 0;  // 1: tensors
+  std::vector<TensorProto> tensor_values;
+};
+
+struct OptionalProto {
+  std::string_view name;
+  std::int32_t elem_type = 0;  // 0: empty, 1: a tensor, 3: a sequence
+  bool has_tensor = false;
+  TensorProto tensor_value;
+  bool has_sequence = false;
+  SequenceProto sequence_value;
+};
+
 struct ModelProto {
   std::int64_t ir_version = 0;
   std::vector<OperatorSetIdProto> opset_import;
@@ -1803,6 +1825,10 @@ namespace onnx {
 ModelProto parse_model(const void* data, std::size_t size);
 // A serialized TensorProto, as in the test_data_set_N/input_K.pb files of ONNX test data.
 TensorProto parse_tensor(const void* data, std::size_t size);
+// A serialized SequenceProto or OptionalProto of tensors (test data of sequence and optional
+// inputs and outputs).
+SequenceProto parse_sequence(const void* data, std::size_t size);
+OptionalProto parse_optional(const void* data, std::size_t size);
 
 }  // namespace onnx
 INLAY_NAMESPACE_END
@@ -2109,6 +2135,25 @@ namespace graph {
 class Runner;  // runs a planned graph (graph/runner.hpp)
 }
 
+// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype) or an optional
+// (empty, or holding one tensor or one sequence). Shared and never changed once made: ops that
+// "change" a sequence make a new one (the tensors themselves are shared, not copied).
+struct ContainerValue {
+  enum class Kind : std::uint8_t { sequence, optional };
+  Kind kind = Kind::sequence;
+  DType dtype = DType::f32;     // the elements' dtype (known even when there are none)
+  std::vector<Tensor> tensors;  // sequence: its elements; optional: its tensor, or its sequence
+  bool has_value = false;       // optional only: false for an empty optional
+  bool holds_sequence = false;  // optional only: the value is a sequence (in `tensors`)
+};
+
+// Any value of a graph: a tensor, or (container non-null) a sequence or an optional.
+struct AnyValue {
+  Tensor tensor;
+  std::shared_ptr<const ContainerValue> container;
+  bool is_tensor() const noexcept { return container == nullptr; }
+};
+
 // What a kernel sees while it runs: its inputs, its outputs (allocated on request, from the
 // session's arena once the shapes are known), scratch memory and the executor.
 class OpContext {
@@ -2131,9 +2176,21 @@ class OpContext {
   const OpInfo& info() const noexcept;
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
+  // Sequences and optionals (ContainerValue). input_container is an Error naming the node and
+  // the input when input i is a tensor; input() is one when it is a container.
+  bool input_is_container(std::size_t i) const;
+  const ContainerValue& input_container(std::size_t i) const;
+  void set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value);
+  // Input i whatever it is (Identity, If, Loop), and an output set to one.
+  AnyValue input_any(std::size_t i) const;
+  void set_output_any(std::size_t i, const AnyValue& value);
+
   // Control flow: runs subgraph `g` (an attribute of this node) with the given inputs; outer-
   // scope values it names are found through this node. Allocates: not on the planned path.
   std::vector<Tensor> run_subgraph(const graph::Graph& g, const std::vector<Tensor>& inputs);
+  // The same for subgraphs that pass sequences or optionals.
+  std::vector<AnyValue> run_subgraph_any(const graph::Graph& g,
+                                         const std::vector<AnyValue>& inputs);
 
  private:
   graph::Runner& runner_;
@@ -2199,7 +2256,11 @@ INLAY_NAMESPACE_BEGIN
 
 // A graph input or output as the model declares it.
 struct ValueDesc {
+  // What the value is: a tensor (the usual), or a sequence / optional (Session::run_any), whose
+  // tensors have `dtype`.
+  enum class Kind : std::uint8_t { tensor, sequence, optional_tensor, optional_sequence };
   std::string name;
+  Kind kind = Kind::tensor;
   DType dtype = DType::f32;
   bool has_shape = false;               // false: the rank is unknown
   std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
@@ -2329,6 +2390,10 @@ class Session {
   // reused, others are replaced. With the same `outputs` and input shapes as the previous call,
   // this makes no heap allocation.
   void run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs);
+
+  // Inputs and outputs that may be sequences or optionals (ValueDesc::kind); tensors among the
+  // outputs are new tensors owned by the caller.
+  std::vector<AnyValue> run_any(const std::vector<AnyValue>& inputs);
 
   const Model& model() const noexcept { return model_; }
   // Bytes of the arena planned for the current input shapes (0 before the first run).
@@ -5973,14 +6038,29 @@ void parse_tensor_type(Reader& r, TypeProto& t) {
   }
 }
 
+void parse_type(Reader& r, TypeProto& t);
+
+// TypeProto.Sequence and TypeProto.Optional: one field, the TypeProto of what is inside.
+inline void parse_container_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) read_message(r, f, "elem_type", -1, t, parse_type);
+  }
+}
+
 void parse_type(Reader& r, TypeProto& t) {
   Field f;
   while (r.next(f)) {
     if (f.number == 1) {
       t.has_tensor_type = true;
       read_message(r, f, "tensor_type", -1, t, parse_tensor_type);
-    } else if (f.number == 4 || f.number == 5 || f.number == 8 || f.number == 9) {
-      t.has_other_type = true;  // sequence_type, map_type, sparse_tensor_type, optional_type
+    } else if (f.number == 4 || f.number == 9) {
+      t.containers.push_back(f.number == 4 ? TypeProto::Container::sequence
+                                           : TypeProto::Container::optional);
+      read_message(r, f, f.number == 4 ? "sequence_type" : "optional_type", -1, t,
+                   parse_container_type);
+    } else if (f.number == 5 || f.number == 8) {
+      t.has_other_type = true;  // map_type, sparse_tensor_type
     }
   }
 }
@@ -6112,6 +6192,53 @@ T parse_root(const void* data, std::size_t size, const char* name, Parse parse) 
   return out;
 }
 
+// Fields 4, 6 and 7 (sparse tensors, maps, optionals) of SequenceProto and OptionalProto, and
+// field 5 (sequences) of a SequenceProto, are beyond inlay's sequences of tensors.
+inline void refuse_container_field(const Reader& r, const Field& f) {
+  r.as_bytes(f, "value");
+  fail(ErrorKind::unsupported_op,
+       r.path().to_string() + ": field " + std::to_string(f.number) +
+           " (sparse tensors, maps, nested sequences or optionals) is not supported");
+}
+
+inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: s.name = r.as_bytes(f, "name"); break;
+      case 2: s.elem_type = r.as_int32(f, "elem_type"); break;
+      case 3: append_message(r, f, "tensor_values", s.tensor_values, parse_tensor_fields); break;
+      case 4:
+      case 5:
+      case 6:
+      case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
+inline void parse_optional_fields(Reader& r, OptionalProto& o) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: o.name = r.as_bytes(f, "name"); break;
+      case 2: o.elem_type = r.as_int32(f, "elem_type"); break;
+      case 3:
+        o.has_tensor = true;
+        read_message(r, f, "tensor_value", -1, o.tensor_value, parse_tensor_fields);
+        break;
+      case 5:
+        o.has_sequence = true;
+        read_message(r, f, "sequence_value", -1, o.sequence_value, parse_sequence_fields);
+        break;
+      case 4:
+      case 6:
+      case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
 }  // namespace detail
 
 ModelProto parse_model(const void* data, std::size_t size) {
@@ -6120,6 +6247,16 @@ ModelProto parse_model(const void* data, std::size_t size) {
 
 TensorProto parse_tensor(const void* data, std::size_t size) {
   return detail::parse_root<TensorProto>(data, size, "TensorProto", detail::parse_tensor_fields);
+}
+
+SequenceProto parse_sequence(const void* data, std::size_t size) {
+  return detail::parse_root<SequenceProto>(data, size, "SequenceProto",
+                                           detail::parse_sequence_fields);
+}
+
+OptionalProto parse_optional(const void* data, std::size_t size) {
+  return detail::parse_root<OptionalProto>(data, size, "OptionalProto",
+                                           detail::parse_optional_fields);
 }
 
 }  // namespace onnx
@@ -12158,6 +12295,10 @@ struct Value {
   std::vector<std::string> dim_params;  // symbol where dims[i] == -1
   Tensor constant;                      // non-empty: the value is a constant of the model
   bool captured = false;                // defined by an enclosing graph (subgraphs only)
+  // Declared a sequence or an optional (dtype, dims: its tensors'); see docs/graph.md.
+  bool is_container = false;
+  ContainerValue::Kind container_kind = ContainerValue::Kind::sequence;
+  bool optional_of_sequence = false;
 };
 
 struct Node {
@@ -12410,11 +12551,37 @@ inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_typ
 
 inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
   // A value whose type the file leaves out is a tensor of a type found when it runs.
-  if (!info.type.has_tensor_type && !info.type.has_other_type) return;
-  if (!info.type.has_tensor_type) {
+  using C = onnx::TypeProto::Container;
+  const std::vector<C>& c = info.type.containers;
+  if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
+  if (info.type.has_other_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                        "' is not a tensor (sequences, maps and optionals are "
-                                        "not supported)");
+                                        "' is a map or sparse tensor (not supported)");
+  }
+  if (!c.empty()) {
+    // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
+    const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
+    if (!ok) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' nests sequences or optionals in a way inlay does "
+                                          "not support (only sequence(tensor), "
+                                          "optional(tensor) and optional(sequence(tensor)))");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c[0] == C::sequence ? ContainerValue::Kind::sequence : ContainerValue::Kind::optional;
+    v.optional_of_sequence = c.size() == 2;
+    DType dtype;
+    if (info.type.elem_type != 0) {
+      if (!onnx::to_dtype(info.type.elem_type, dtype)) {
+        fail(ErrorKind::unsupported_op,
+             "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
+                 onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
+      }
+      v.has_dtype = true;
+      v.dtype = dtype;
+    }
+    return;  // the shape of the tensors inside is not checked
   }
   DType dtype;
   if (info.type.elem_type != 0) {
@@ -12676,7 +12843,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (initializers.count(name)) continue;
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
-    if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
+    if (in.type.has_tensor_type && in.type.containers.empty())
+      refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
@@ -12806,6 +12974,9 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     node.outputs = outputs[i];
     const std::string where = "node '" + f.name + "' (" + f.op_type + ")";
     for (const auto& a : f.attributes) {
+      // Optional's 'type' (a TypeProto) types an empty optional; inlay needs no type for one.
+      if (f.op_type == "Optional" && f.domain.empty() && a.type == onnx::AttributeType::type_proto)
+        continue;
       node.attributes.push_back(import_attribute(a, ctx, scope, node, custom_ops, where));
     }
     g->nodes.push_back(std::move(node));
@@ -13037,6 +13208,7 @@ class Runner {
   Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
       : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
     slots_.resize(g.values.size());
+    containers_.resize(g.values.size());
     for (std::size_t id = 0; id < g.values.size(); ++id) {
       if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
     }
@@ -13050,14 +13222,40 @@ class Runner {
   // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
   // for a subgraph, the values it captures from the runner above.
   void bind_inputs(const std::vector<Tensor>& inputs) {
-    if (inputs.size() != g_.inputs.size()) {
+    // One at a time, not as a vector of AnyValue: planned runs allocate nothing.
+    bind_each(inputs.size(), [&](std::size_t i) { return AnyValue{inputs[i], nullptr}; });
+  }
+  // Inputs that may be sequences or optionals: each must be what the graph declares.
+  void bind_inputs(const std::vector<AnyValue>& inputs) {
+    bind_each(inputs.size(), [&](std::size_t i) { return inputs[i]; });
+  }
+
+ private:
+  // Binds input i to get(i) for every i < count.
+  template <class Get>
+  void bind_each(std::size_t count, Get get) {
+    if (count != g_.inputs.size()) {
       fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
                                             std::to_string(g_.inputs.size()) + " inputs, " +
-                                            std::to_string(inputs.size()) + " were given");
+                                            std::to_string(count) + " were given");
     }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       const Value& v = g_.values[g_.inputs[i]];
-      const Tensor& t = inputs[i];
+      const AnyValue x = get(i);
+      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, x);
+      if (wrapped != nullptr || !x.is_tensor()) {
+        const auto& c = wrapped != nullptr ? wrapped : x.container;
+        bind_container_input(v, c);
+        slots_[g_.inputs[i]] = Tensor();
+        containers_[g_.inputs[i]] = c;
+        continue;
+      }
+      if (v.is_container) {
+        fail(ErrorKind::invalid_argument,
+             "input '" + v.name + "' must be " + container_name(v) + ", not a tensor");
+      }
+      containers_[g_.inputs[i]] = nullptr;
+      const Tensor& t = x.tensor;
       if (t.empty() && t.numel() != 0) {
         fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
       }
@@ -13084,12 +13282,16 @@ class Runner {
       for (int id : g_.captures) {
         const std::string& name = g_.values[id].name;
         for (int pid : owner.implicit_inputs) {
-          if (parent_->g_.values[pid].name == name) slots_[id] = parent_->slots_[pid];
+          if (parent_->g_.values[pid].name == name) {
+            slots_[id] = parent_->slots_[pid];
+            containers_[id] = parent_->containers_[pid];
+          }
         }
       }
     }
   }
 
+ public:
   // Runs every node; the outputs are then in value(g.outputs[i]).
   void run() {
     planned_run_ = plan_valid_ && same_input_shapes();
@@ -13116,6 +13318,9 @@ class Runner {
   }
 
   const Tensor& value(int id) const { return slots_[id]; }
+  // Value `id` as a tensor or a container (null container and empty tensor: never computed).
+  AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
+  bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }
   std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
 
   // ---- used by OpContext ----
@@ -13126,6 +13331,12 @@ class Runner {
                           "input " + std::to_string(i) + " is required but not given");
     }
     const Tensor& t = slots_[n.inputs[i]];
+    if (containers_[n.inputs[i]] != nullptr) {
+      g_.infos[node].fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " ('" +
+                                                        g_.values[n.inputs[i]].name + "') is " +
+                                                        kind_name(*containers_[n.inputs[i]]) +
+                                                        "; this op needs a tensor");
+    }
     if (!computed(t)) {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
@@ -13133,6 +13344,41 @@ class Runner {
     }
     return t;
   }
+  bool input_is_container(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    return i < n.inputs.size() && n.inputs[i] >= 0 && containers_[n.inputs[i]] != nullptr;
+  }
+  const ContainerValue& input_container(std::size_t node, std::size_t i) const {
+    if (!input_is_container(node, i)) {
+      input(node, i);  // the errors for an omitted or never computed input
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" +
+                              g_.values[g_.nodes[node].inputs[i]].name +
+                              "') is a tensor; this op needs a sequence or an optional");
+    }
+    return *containers_[g_.nodes[node].inputs[i]];
+  }
+  AnyValue input_any(std::size_t node, std::size_t i) const {
+    if (input_is_container(node, i))
+      return AnyValue{Tensor(), containers_[g_.nodes[node].inputs[i]]};
+    return AnyValue{input(node, i), nullptr};
+  }
+  // Containers never live in the arena: the slot holds the shared value itself.
+  void set_output_container(std::size_t node, std::size_t i,
+                            std::shared_ptr<const ContainerValue> value) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) return;  // not read: nothing to keep
+    slots_[n.outputs[i]] = Tensor();
+    containers_[n.outputs[i]] = std::move(value);
+  }
+  static const char* kind_name(const ContainerValue& c) {
+    return c.kind == ContainerValue::Kind::sequence ? "a sequence" : "an optional";
+  }
+  static std::string container_name(const Value& v) {
+    if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
+    return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
+  }
+
   // False for the empty slot of a value no kernel has written (an output a kernel left out).
   static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
@@ -13147,6 +13393,7 @@ class Runner {
     }
     const int id = n.outputs[i];
     Tensor& slot = slots_[id];
+    containers_[id] = nullptr;
     if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
       slot = allocate(node, i, dtype, shape);
       return slot;
@@ -13184,6 +13431,11 @@ class Runner {
     child.run();
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
+      if (child.containers_[id] != nullptr) {
+        g_.infos[node].fail(ErrorKind::invalid_model,
+                            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' is " +
+                                kind_name(*child.containers_[id]) + "; this op needs a tensor");
+      }
       const Tensor& t = child.value(id);
       if (!computed(t)) {
         g_.infos[node].fail(
@@ -13194,8 +13446,65 @@ class Runner {
     }
     return out;
   }
+  std::vector<AnyValue> run_subgraph_any(std::size_t node, const Graph& sub,
+                                         const std::vector<AnyValue>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<AnyValue> out;
+    for (int id : sub.outputs) {
+      if (!child.is_computed(id)) {
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
+      }
+      AnyValue v = child.any_value(id);
+      if (v.is_tensor() && v.tensor.is_view()) v.tensor = v.tensor.clone();
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
 
  private:
+  // A tensor or a sequence given where the graph declares an optional of it becomes a full
+  // optional (a Loop body's optional carried value is a plain sequence after one iteration, as
+  // in ONNX's test_loop16_seq_none); null otherwise.
+  static std::shared_ptr<const ContainerValue> as_optional(const Value& v, const AnyValue& x) {
+    if (!v.is_container || v.container_kind != ContainerValue::Kind::optional) return nullptr;
+    const bool sequence = !x.is_tensor() && x.container->kind == ContainerValue::Kind::sequence;
+    if (!(x.is_tensor() ? !v.optional_of_sequence : sequence && v.optional_of_sequence))
+      return nullptr;
+    auto o = std::make_shared<ContainerValue>();
+    o->kind = ContainerValue::Kind::optional;
+    o->has_value = true;
+    o->holds_sequence = sequence;
+    o->dtype = sequence ? x.container->dtype : x.tensor.dtype();
+    if (sequence) {
+      o->tensors = x.container->tensors;
+    } else {
+      o->tensors.push_back(x.tensor.is_view() ? x.tensor.clone() : x.tensor);
+    }
+    return o;
+  }
+
+  // A sequence or optional given for a graph input: it must be what the graph declares (an
+  // input without a declared type takes anything).
+  void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
+    const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
+    if (undeclared) return;
+    const bool ok = v.is_container && v.container_kind == c->kind &&
+                    (c->kind == ContainerValue::Kind::sequence || !c->has_value ||
+                     c->holds_sequence == v.optional_of_sequence) &&
+                    (!v.has_dtype || c->dtype == v.dtype);
+    if (!ok) {
+      fail(ErrorKind::invalid_argument,
+           "input '" + v.name + "' must be " +
+               (v.is_container ? container_name(v) + " of " + dtype_name(v.dtype)
+                               : std::string("a tensor")) +
+               ", not " + kind_name(*c) + " of " + dtype_name(c->dtype));
+    }
+  }
+
   // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
   void check_string_inputs(std::size_t node) const {
     const Node& n = g_.nodes[node];
@@ -13274,6 +13583,7 @@ class Runner {
           if (in == id) return;
         }
         slots_[id] = Tensor();
+        containers_[id] = nullptr;
       }
     };
     for (int id : n.inputs) drop(id);
@@ -13319,6 +13629,7 @@ class Runner {
   Runner* parent_;
   std::size_t parent_node_;
   std::vector<Tensor> slots_;
+  std::vector<std::shared_ptr<const ContainerValue>> containers_;  // per value id, not planned
   std::vector<Tensor> discard_;
 
   std::vector<Record> record_;
@@ -13361,6 +13672,28 @@ const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[no
 void OpContext::fail(ErrorKind kind, const std::string& message) const {
   info().fail(kind, message);
 }
+bool OpContext::input_is_container(std::size_t i) const {
+  return runner_.input_is_container(node_, i);
+}
+const ContainerValue& OpContext::input_container(std::size_t i) const {
+  return runner_.input_container(node_, i);
+}
+void OpContext::set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value) {
+  runner_.set_output_container(node_, i, std::move(value));
+}
+AnyValue OpContext::input_any(std::size_t i) const { return runner_.input_any(node_, i); }
+void OpContext::set_output_any(std::size_t i, const AnyValue& value) {
+  if (!value.is_tensor()) {
+    set_output_container(i, value.container);
+    return;
+  }
+  Tensor& out = output(i, value.tensor.dtype(), value.tensor.shape());
+  Tensor::copy_elements(value.tensor, out);
+}
+std::vector<AnyValue> OpContext::run_subgraph_any(const graph::Graph& g,
+                                                  const std::vector<AnyValue>& inputs) {
+  return runner_.run_subgraph_any(node_, g, inputs);
+}
 std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
                                             const std::vector<Tensor>& inputs) {
   return runner_.run_subgraph(node_, g, inputs);
@@ -13389,6 +13722,11 @@ inline bool may_fold(const Node& n) {
                                            "RandomUniformLike", "Multinomial",   "Bernoulli"};
   for (const char* op : random_ops) {
     if (n.op_type == op) return false;
+  }
+  // Sequences and optionals are never constants (only tensors are): their ops stay.
+  if (n.op_type.find("Sequence") != std::string::npos ||
+      n.op_type.find("Optional") != std::string::npos) {
+    return false;
   }
   for (const Attribute& a : n.attributes) {
     if (a.kind == Attribute::Kind::graph) return false;  // control flow stays
@@ -13480,7 +13818,8 @@ INLAY_NAMESPACE_END
 //
 // A graph whose nodes all move or convert data without arithmetic (Cast, Reshape, ...) is left
 // as it is: those ops take f16 directly, and Cast(double -> f16) must round once, not twice. So is
-// a graph with an output of undeclared type (the ops that take f16 then run it as it is).
+// a graph with an output of undeclared type or a sequence/optional input or output (the ops that
+// take f16 then run it as it is).
 // Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
 #define INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
@@ -13602,9 +13941,13 @@ inline Node cast_node(const std::string& name, int from, int to, std::int64_t on
 // Returns true when the graph was rewritten.
 inline bool compute_float16_in_float32(Graph& g) {
   if (!detail::uses_float16(g) || !detail::computes(g)) return false;
-  // An output whose type the file leaves out might be f16: it could not be cast back.
+  // An output whose type the file leaves out might be f16: it could not be cast back. Sequences
+  // and optionals at the edges cannot be cast either.
   for (int id : g.outputs) {
-    if (!g.values[id].has_dtype) return false;
+    if (!g.values[id].has_dtype || g.values[id].is_container) return false;
+  }
+  for (int id : g.inputs) {
+    if (g.values[id].is_container) return false;
   }
   std::int64_t opset = 13;
   for (const Node& n : g.nodes) {
@@ -15286,6 +15629,11 @@ namespace detail {
 inline ValueDesc describe_value(const Value& v) {
   ValueDesc d;
   d.name = v.name;
+  if (v.is_container) {
+    d.kind = v.container_kind == ContainerValue::Kind::sequence ? ValueDesc::Kind::sequence
+             : v.optional_of_sequence                           ? ValueDesc::Kind::optional_sequence
+                                                                : ValueDesc::Kind::optional_tensor;
+  }
   d.dtype = v.dtype;
   d.has_shape = v.has_shape;
   d.dims = v.dims;
@@ -15458,6 +15806,11 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
   if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
   for (std::size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& src = runner.value(g.outputs[i]);
+    if (!runner.any_value(g.outputs[i]).is_tensor()) {
+      fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
+                                            "' is a sequence or an optional: use "
+                                            "Session::run_any");
+    }
     if (!graph::Runner::computed(src)) {
       fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
                                          "' was never computed: the node that should produce it "
@@ -15472,6 +15825,25 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
       dst = src.clone();
     }
   }
+}
+
+std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  std::vector<AnyValue> outputs;
+  for (int id : g.outputs) {
+    if (!runner.is_computed(id)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[id].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
+    AnyValue v = runner.any_value(id);
+    if (v.is_tensor()) v.tensor = v.tensor.clone();  // arena memory is reused by the next run
+    outputs.push_back(std::move(v));
+  }
+  return outputs;
 }
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
@@ -15604,13 +15976,13 @@ class IfKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const bool cond = read_condition(ctx, ctx.input(0), "the condition");
     const Graph& branch = cond ? then_ : else_;
-    const std::vector<Tensor> outs = ctx.run_subgraph(branch, {});
+    const std::vector<AnyValue> outs = ctx.run_subgraph_any(branch, {});
     if (outs.size() != ctx.output_count()) {
       ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
                                              std::to_string(outs.size()) + " outputs, the node " +
                                              std::to_string(ctx.output_count()));
     }
-    for (std::size_t i = 0; i < outs.size(); ++i) copy_to_output(ctx, i, outs[i], outs[i].shape());
+    for (std::size_t i = 0; i < outs.size(); ++i) ctx.set_output_any(i, outs[i]);
   }
 
  private:
@@ -15644,25 +16016,33 @@ class LoopKernel final : public OpKernel {
     if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
       ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
     }
-    std::vector<Tensor> state;
-    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input(2 + i));
+    std::vector<AnyValue> state;  // loop-carried values may be sequences or optionals
+    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input_any(2 + i));
     std::vector<std::vector<Tensor>> scanned(scans);
     Tensor iteration(DType::i64, Shape{});
     Tensor condition(DType::boolean, Shape{});
     for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
       *iteration.data<std::int64_t>() = i;
       *condition.data<bool>() = cond;
-      std::vector<Tensor> in;
-      in.push_back(iteration.clone());
-      in.push_back(condition.clone());
-      for (const Tensor& s : state) in.push_back(s);
-      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
-      cond = read_condition(ctx, out[0], "the body's condition output");
+      std::vector<AnyValue> in;
+      in.push_back(AnyValue{iteration.clone(), nullptr});
+      in.push_back(AnyValue{condition.clone(), nullptr});
+      for (const AnyValue& s : state) in.push_back(s);
+      std::vector<AnyValue> out = ctx.run_subgraph_any(body_, in);
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        if ((k == 0 || k > carried) && !out[k].is_tensor()) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "body output " + std::to_string(k) + " ('" +
+                       body_.values[body_.outputs[k]].name +
+                       "') is a sequence or optional; only loop-carried values may be");
+        }
+      }
+      cond = read_condition(ctx, out[0].tensor, "the body's condition output");
       for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
-      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k]);
+      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k].tensor);
     }
     for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
-      if (ctx.has_output(k)) copy_to_output(ctx, k, state[k], state[k].shape());
+      if (ctx.has_output(k)) ctx.set_output_any(k, state[k]);
     }
     for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
       if (!ctx.has_output(carried + k)) continue;
@@ -19534,6 +19914,12 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
+    if (ctx.input_is_container(0)) {  // Identity of a sequence or optional (opset 14+, 16+)
+      if (ctx.info().op_type() != "Identity")
+        ctx.fail(ErrorKind::invalid_model, "input 0 is a sequence or optional, not a tensor");
+      ctx.set_output_container(0, ctx.input_any(0).container);
+      return;
+    }
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
     // ratio is 0.
@@ -26125,6 +26511,469 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SELECTION_HPP
 // ---- end inlay/graph/ops/selection.hpp
+// ---- begin inlay/graph/ops/sequence.hpp
+// Operators on sequences and optionals (ContainerValue, docs/graph.md "Sequences and optionals"):
+// SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceAt, SequenceErase, SequenceLength,
+// SplitToSequence, ConcatFromSequence, SequenceMap, Optional, OptionalHasElement,
+// OptionalGetElement. A sequence is never changed in place: each op makes a new ContainerValue
+// that shares the tensors (tensors are reference-counted). Semantics: the ONNX operator spec.
+#ifndef INLAY_GRAPH_OPS_SEQUENCE_HPP
+#define INLAY_GRAPH_OPS_SEQUENCE_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+namespace detail {
+
+// Input i as a sequence: an Error naming the node and the input for a tensor or an optional.
+inline const ContainerValue& input_sequence(const OpContext& ctx, std::size_t i) {
+  const ContainerValue& c = ctx.input_container(i);
+  if (c.kind != ContainerValue::Kind::sequence) {
+    ctx.fail(ErrorKind::invalid_model,
+             "input " + std::to_string(i) + " is an optional; this op needs a sequence");
+  }
+  return c;
+}
+
+// A tensor owned by the sequence: outputs may live in the session's arena, which the next run
+// reuses, while a sequence outlives the node that made it.
+inline Tensor owned(const Tensor& t) { return t.is_view() ? t.clone() : t; }
+
+inline std::shared_ptr<ContainerValue> new_sequence(DType dtype) {
+  auto s = std::make_shared<ContainerValue>();
+  s->kind = ContainerValue::Kind::sequence;
+  s->dtype = dtype;
+  return s;
+}
+
+// A position input (a scalar int32/int64) checked against [-size, size - 1], or [-size, size]
+// when `end_allowed`; returned as an index in [0, size].
+inline std::size_t read_position(const OpContext& ctx, std::size_t input, std::size_t size,
+                                 bool end_allowed) {
+  const Tensor& t = ctx.input(input);
+  // The spec says a scalar; ONNX's own test_sequence_insert_at_front passes shape [1].
+  if (t.rank() > 1 || t.numel() != 1 || (t.dtype() != DType::i64 && t.dtype() != DType::i32)) {
+    ctx.fail(ErrorKind::invalid_model, "the position must be one int32 or int64, not " +
+                                           std::string(dtype_name(t.dtype())) + " " +
+                                           t.shape().to_string());
+  }
+  const std::int64_t p = read_ints(ctx.info(), t, "position")[0];
+  const auto n = static_cast<std::int64_t>(size);
+  if (p < -n || p > (end_allowed ? n : n - 1)) {
+    ctx.fail(ErrorKind::invalid_model, "position " + std::to_string(p) +
+                                           " is out of range for a sequence of " +
+                                           std::to_string(size) + " tensors");
+  }
+  return static_cast<std::size_t>(p < 0 ? p + n : p);
+}
+
+inline void check_element_dtype(const OpContext& ctx, const ContainerValue& s, const Tensor& t) {
+  if (t.dtype() != s.dtype) {
+    ctx.fail(ErrorKind::invalid_model, "the tensor has dtype " +
+                                           std::string(dtype_name(t.dtype())) +
+                                           ", the sequence holds " + dtype_name(s.dtype));
+  }
+}
+
+inline void refuse_strings(const OpContext& ctx, DType dtype) {
+  if (dtype == DType::string) {
+    ctx.fail(ErrorKind::unsupported_op, "string tensors are not supported by this op");
+  }
+}
+
+}  // namespace detail
+
+class SequenceEmptyKernel final : public OpKernel {
+ public:
+  explicit SequenceEmptyKernel(const OpInfo& info) {
+    const std::int64_t dt = info.get_int("dtype", 1);  // default: float
+    if (!onnx::to_dtype(static_cast<std::int32_t>(dt), dtype_)) {
+      info.fail(ErrorKind::unsupported_op,
+                "attribute 'dtype' " + std::to_string(dt) + " is not a dtype inlay supports");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    ctx.set_output_container(0, detail::new_sequence(dtype_));
+  }
+
+ private:
+  DType dtype_ = DType::f32;
+};
+
+class SequenceConstructKernel final : public OpKernel {
+ public:
+  explicit SequenceConstructKernel(const OpInfo& info) {
+    if (info.input_count() == 0) info.fail(ErrorKind::invalid_model, "needs at least one input");
+  }
+  bool accepts_strings() const override { return true; }  // tensors are shared, not read
+  void run(OpContext& ctx) const override {
+    auto s = detail::new_sequence(ctx.input(0).dtype());
+    for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+      const Tensor& t = ctx.input(i);
+      if (t.dtype() != s->dtype) {
+        ctx.fail(ErrorKind::invalid_model,
+                 "input " + std::to_string(i) + " has dtype " + dtype_name(t.dtype()) +
+                     ", input 0 " + dtype_name(s->dtype) + ": a sequence holds one dtype");
+      }
+      s->tensors.push_back(detail::owned(t));
+    }
+    ctx.set_output_container(0, std::move(s));
+  }
+};
+
+class SequenceInsertKernel final : public OpKernel {
+ public:
+  explicit SequenceInsertKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    const ContainerValue& in = detail::input_sequence(ctx, 0);
+    const Tensor& t = ctx.input(1);
+    detail::check_element_dtype(ctx, in, t);
+    const std::size_t at = ctx.has_input(2) ? detail::read_position(ctx, 2, in.tensors.size(), true)
+                                            : in.tensors.size();
+    auto s = std::make_shared<ContainerValue>(in);
+    s->tensors.insert(s->tensors.begin() + static_cast<std::ptrdiff_t>(at), detail::owned(t));
+    ctx.set_output_container(0, std::move(s));
+  }
+};
+
+class SequenceAtKernel final : public OpKernel {
+ public:
+  explicit SequenceAtKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const ContainerValue& in = detail::input_sequence(ctx, 0);
+    const Tensor& t = in.tensors[detail::read_position(ctx, 1, in.tensors.size(), false)];
+    ctx.set_output_any(0, AnyValue{t, nullptr});
+  }
+};
+
+class SequenceEraseKernel final : public OpKernel {
+ public:
+  explicit SequenceEraseKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const ContainerValue& in = detail::input_sequence(ctx, 0);
+    if (in.tensors.empty()) ctx.fail(ErrorKind::invalid_model, "the sequence is empty");
+    const std::size_t at = ctx.has_input(1)
+                               ? detail::read_position(ctx, 1, in.tensors.size(), false)
+                               : in.tensors.size() - 1;
+    auto s = std::make_shared<ContainerValue>(in);
+    s->tensors.erase(s->tensors.begin() + static_cast<std::ptrdiff_t>(at));
+    ctx.set_output_container(0, std::move(s));
+  }
+};
+
+class SequenceLengthKernel final : public OpKernel {
+ public:
+  explicit SequenceLengthKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const ContainerValue& in = detail::input_sequence(ctx, 0);
+    *ctx.output(0, DType::i64, Shape{}).data<std::int64_t>() =
+        static_cast<std::int64_t>(in.tensors.size());
+  }
+};
+
+// SplitToSequence(input, split?): pieces along `axis`; without `split`, pieces of 1 (the axis
+// dropped unless keepdims); a scalar split gives pieces of that size (the last may be shorter);
+// a 1-D split gives the sizes, which must add up to the axis.
+class SplitToSequenceKernel final : public OpKernel {
+ public:
+  explicit SplitToSequenceKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 0)), keepdims_(info.get_int("keepdims", 1) != 0) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    detail::refuse_strings(ctx, x.dtype());
+    if (x.rank() == 0) ctx.fail(ErrorKind::invalid_model, "input 0 must have rank >= 1");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, x.rank());
+    const std::int64_t n = x.shape()[axis];
+    std::vector<std::int64_t> sizes;
+    bool drop_axis = false;
+    if (!ctx.has_input(1)) {
+      sizes.assign(static_cast<std::size_t>(n), 1);
+      drop_axis = !keepdims_;
+    } else {
+      const Tensor& split = ctx.input(1);
+      const std::vector<std::int64_t> v = read_ints(ctx.info(), split, "split");
+      if (split.rank() == 0) {
+        if (v[0] <= 0) {
+          ctx.fail(ErrorKind::invalid_model, "split " + std::to_string(v[0]) + " must be > 0");
+        }
+        for (std::int64_t at = 0; at < n; at += v[0]) sizes.push_back(std::min(v[0], n - at));
+      } else {
+        std::int64_t total = 0;
+        for (std::int64_t s : v) {
+          if (s < 0) ctx.fail(ErrorKind::invalid_model, "split sizes must be >= 0");
+          total += s;
+        }
+        if (total != n) {
+          ctx.fail(ErrorKind::invalid_model, "split sizes add up to " + std::to_string(total) +
+                                                 ", the axis has " + std::to_string(n));
+        }
+        sizes = v;
+      }
+    }
+    const std::int64_t outer = span_of(x.shape(), 0, axis);
+    const std::int64_t inner = span_of(x.shape(), axis + 1, x.rank());
+    const std::size_t elem = dtype_size(x.dtype());
+    auto seq = detail::new_sequence(x.dtype());
+    std::int64_t start = 0;
+    for (std::int64_t size : sizes) {
+      std::vector<std::int64_t> dims = dims_of(x.shape());
+      dims[axis] = size;
+      if (drop_axis) dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
+      Tensor piece(x.dtype(), make_shape(dims));
+      const std::size_t row = static_cast<std::size_t>(size * inner) * elem;
+      for (std::int64_t o = 0; o < outer && row; ++o) {
+        std::memcpy(static_cast<char*>(const_cast<void*>(piece.raw_data())) +
+                        static_cast<std::size_t>(o) * row,
+                    static_cast<const char*>(x.raw_data()) +
+                        static_cast<std::size_t>((o * n + start) * inner) * elem,
+                    row);
+      }
+      seq->tensors.push_back(std::move(piece));
+      start += size;
+    }
+    ctx.set_output_container(0, std::move(seq));
+  }
+
+ private:
+  std::int64_t axis_;
+  bool keepdims_;
+};
+
+// ConcatFromSequence: the tensors joined along `axis`, or stacked on a new axis (new_axis = 1).
+class ConcatFromSequenceKernel final : public OpKernel {
+ public:
+  explicit ConcatFromSequenceKernel(const OpInfo& info)
+      : axis_(info.require("axis", Attribute::Kind::int_).i),
+        new_axis_(info.get_int("new_axis", 0)) {
+    if (new_axis_ != 0 && new_axis_ != 1) {
+      info.fail(ErrorKind::invalid_model,
+                "attribute 'new_axis' must be 0 or 1, not " + std::to_string(new_axis_));
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const ContainerValue& in = detail::input_sequence(ctx, 0);
+    detail::refuse_strings(ctx, in.dtype);
+    if (in.tensors.empty()) ctx.fail(ErrorKind::invalid_model, "the sequence is empty");
+    const Shape& first = in.tensors[0].shape();
+    const std::size_t rank = first.rank() + (new_axis_ ? 1 : 0);
+    if (rank == 0) ctx.fail(ErrorKind::invalid_model, "cannot concatenate scalars");
+    const std::size_t axis = normalize_axis(ctx.info(), axis_, rank);
+    // Each tensor as [outer, len, inner] around the axis (len 1 for a new axis).
+    std::vector<std::int64_t> dims = dims_of(first);
+    if (new_axis_) dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis), 1);
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < in.tensors.size(); ++k) {
+      std::vector<std::int64_t> d = dims_of(in.tensors[k].shape());
+      if (new_axis_) d.insert(d.begin() + static_cast<std::ptrdiff_t>(axis), 1);
+      bool ok = d.size() == dims.size();
+      for (std::size_t j = 0; ok && j < d.size(); ++j) ok = j == axis || d[j] == dims[j];
+      if (!ok) {
+        ctx.fail(ErrorKind::shape_mismatch,
+                 "tensor " + std::to_string(k) + " has shape " + in.tensors[k].shape().to_string() +
+                     ", which does not fit tensor 0's " + first.to_string() + " along axis " +
+                     std::to_string(axis));
+      }
+      total += d[axis];
+    }
+    const Shape dshape = make_shape(dims);
+    const std::int64_t outer = span_of(dshape, 0, axis);
+    const std::int64_t inner = span_of(dshape, axis + 1, dims.size());
+    dims[axis] = total;
+    const std::size_t elem = dtype_size(in.dtype);
+    Tensor& out = ctx.output(0, in.dtype, make_shape(dims));
+    char* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+    std::int64_t at = 0;
+    for (const Tensor& t : in.tensors) {
+      const std::int64_t len = new_axis_ ? 1 : t.shape()[axis];
+      const std::size_t row = static_cast<std::size_t>(len * inner) * elem;
+      for (std::int64_t o = 0; o < outer && row; ++o) {
+        std::memcpy(dst + static_cast<std::size_t>((o * total + at) * inner) * elem,
+                    static_cast<const char*>(t.raw_data()) + static_cast<std::size_t>(o) * row,
+                    row);
+      }
+      at += len;
+    }
+  }
+
+ private:
+  std::int64_t axis_, new_axis_;
+};
+
+// SequenceMap(sequence, extra...): the body runs once per element of input 0; an extra input
+// that is a sequence gives its element of the same index (same length required), a tensor is
+// passed whole. Each body output is collected into an output sequence.
+class SequenceMapKernel final : public OpKernel {
+ public:
+  explicit SequenceMapKernel(const OpInfo& info)
+      : body_(*info.require("body", Attribute::Kind::graph).g) {
+    if (body_.inputs.size() != info.input_count() || body_.outputs.size() != info.output_count()) {
+      info.fail(ErrorKind::invalid_model,
+                "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
+                    std::to_string(body_.outputs.size()) + " outputs; the node " +
+                    std::to_string(info.input_count()) + " and " +
+                    std::to_string(info.output_count()));
+    }
+  }
+  bool accepts_strings() const override { return true; }  // tensors are handed on, not read
+  void run(OpContext& ctx) const override {
+    const ContainerValue& first = detail::input_sequence(ctx, 0);
+    const std::size_t n = first.tensors.size();
+    for (std::size_t i = 1; i < ctx.input_count(); ++i) {
+      if (ctx.input_is_container(i) && detail::input_sequence(ctx, i).tensors.size() != n) {
+        ctx.fail(ErrorKind::shape_mismatch,
+                 "input " + std::to_string(i) + " holds " +
+                     std::to_string(detail::input_sequence(ctx, i).tensors.size()) +
+                     " tensors, input 0 " + std::to_string(n));
+      }
+    }
+    std::vector<std::shared_ptr<ContainerValue>> outs(ctx.output_count());
+    for (std::size_t k = 0; k < n; ++k) {
+      std::vector<AnyValue> in;
+      for (std::size_t i = 0; i < ctx.input_count(); ++i) {
+        in.push_back(ctx.input_is_container(i)
+                         ? AnyValue{detail::input_sequence(ctx, i).tensors[k], nullptr}
+                         : AnyValue{detail::owned(ctx.input(i)), nullptr});
+      }
+      const std::vector<AnyValue> out = ctx.run_subgraph_any(body_, in);
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        if (!out[j].is_tensor()) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "body output " + std::to_string(j) + " is a sequence or optional");
+        }
+        if (!outs[j]) outs[j] = detail::new_sequence(out[j].tensor.dtype());
+        detail::check_element_dtype(ctx, *outs[j], out[j].tensor);
+        outs[j]->tensors.push_back(out[j].tensor);
+      }
+    }
+    for (std::size_t j = 0; j < outs.size(); ++j) {
+      if (!outs[j]) {  // no element: the body's declared dtype, else f32
+        const Value& v = body_.values[body_.outputs[j]];
+        outs[j] = detail::new_sequence(v.has_dtype ? v.dtype : DType::f32);
+      }
+      ctx.set_output_container(j, std::move(outs[j]));
+    }
+  }
+
+ private:
+  const Graph& body_;
+};
+
+// Optional(input?): holds the input, or is empty when there is none (the 'type' attribute, the
+// type of an empty optional, is not kept: an empty optional needs none at run time).
+class OptionalKernel final : public OpKernel {
+ public:
+  explicit OptionalKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    auto o = std::make_shared<ContainerValue>();
+    o->kind = ContainerValue::Kind::optional;
+    if (ctx.has_input(0)) {
+      const AnyValue v = ctx.input_any(0);
+      o->has_value = true;
+      if (v.is_tensor()) {
+        o->dtype = v.tensor.dtype();
+        o->tensors.push_back(detail::owned(v.tensor));
+      } else {
+        if (v.container->kind != ContainerValue::Kind::sequence) {
+          ctx.fail(ErrorKind::invalid_model, "input 0 is an optional: optionals do not nest");
+        }
+        o->dtype = v.container->dtype;
+        o->holds_sequence = true;
+        o->tensors = v.container->tensors;
+      }
+    }
+    ctx.set_output_container(0, std::move(o));
+  }
+};
+
+// OptionalHasElement: false for an empty optional (or, opset 18, an omitted input); true for a
+// full one (and, opset 18, a tensor or sequence).
+class OptionalHasElementKernel final : public OpKernel {
+ public:
+  explicit OptionalHasElementKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    bool has = false;
+    if (ctx.has_input(0)) {
+      if (ctx.input_is_container(0)) {
+        const ContainerValue& c = ctx.input_container(0);
+        has = c.kind == ContainerValue::Kind::sequence || c.has_value;
+        if (c.kind == ContainerValue::Kind::sequence && ctx.info().opset() < 18) {
+          ctx.fail(ErrorKind::invalid_model, "input 0 is a sequence; this op needs an optional");
+        }
+      } else {
+        if (ctx.info().opset() < 18) {
+          ctx.fail(ErrorKind::invalid_model, "input 0 is a tensor; this op needs an optional");
+        }
+        ctx.input(0);
+        has = true;
+      }
+    }
+    *ctx.output(0, DType::boolean, Shape{}).data<bool>() = has;
+  }
+};
+
+// OptionalGetElement: the value inside (an Error for an empty optional); opset 18 also passes a
+// tensor or a sequence through.
+class OptionalGetElementKernel final : public OpKernel {
+ public:
+  explicit OptionalGetElementKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    if (!ctx.input_is_container(0) ||
+        ctx.input_container(0).kind == ContainerValue::Kind::sequence) {
+      if (ctx.info().opset() < 18) ctx.input_container(0);  // the error: not an optional
+      if (!ctx.input_is_container(0)) {
+        ctx.set_output_any(0, AnyValue{ctx.input(0), nullptr});
+      } else {
+        ctx.set_output_container(0, ctx.input_any(0).container);
+      }
+      return;
+    }
+    if (ctx.input_container(0).kind != ContainerValue::Kind::optional) {
+      ctx.fail(ErrorKind::invalid_model, "input 0 must be an optional");
+    }
+    const ContainerValue& o = ctx.input_container(0);
+    if (!o.has_value) ctx.fail(ErrorKind::invalid_model, "input 0 is an empty optional");
+    if (!o.holds_sequence) {
+      ctx.set_output_any(0, AnyValue{o.tensors[0], nullptr});
+      return;
+    }
+    auto s = detail::new_sequence(o.dtype);
+    s->tensors = o.tensors;
+    ctx.set_output_container(0, std::move(s));
+  }
+};
+
+inline void register_sequence_ops(OpSet& ops) {
+  ops.add("", "SequenceEmpty", 11, factory<SequenceEmptyKernel>());
+  ops.add("", "SequenceConstruct", 11, factory<SequenceConstructKernel>());
+  ops.add("", "SequenceInsert", 11, factory<SequenceInsertKernel>());
+  ops.add("", "SequenceAt", 11, factory<SequenceAtKernel>());
+  ops.add("", "SequenceErase", 11, factory<SequenceEraseKernel>());
+  ops.add("", "SequenceLength", 11, factory<SequenceLengthKernel>());
+  ops.add("", "SplitToSequence", 11, factory<SplitToSequenceKernel>());
+  ops.add("", "ConcatFromSequence", 11, factory<ConcatFromSequenceKernel>());
+  ops.add("", "SequenceMap", 17, factory<SequenceMapKernel>());
+  ops.add("", "Optional", 15, factory<OptionalKernel>());
+  ops.add("", "OptionalHasElement", 15, factory<OptionalHasElementKernel>());
+  ops.add("", "OptionalGetElement", 15, factory<OptionalGetElementKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_SEQUENCE_HPP
+// ---- end inlay/graph/ops/sequence.hpp
 // ---- begin inlay/graph/ops/signal.hpp
 // Signal-processing ops (opset 17): the cosine-sum windows (HannWindow, HammingWindow,
 // BlackmanWindow), DFT, STFT and MelWeightMatrix, the front end of audio models (spectrograms).
@@ -27412,6 +28261,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_reduce_ops(ops);
     graph::ops::register_resize_ops(ops);
     graph::ops::register_selection_ops(ops);
+    graph::ops::register_sequence_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_signal_ops(ops);
     graph::ops::register_softmax_ops(ops);

@@ -50,3 +50,52 @@ inline std::vector<inlay::Tensor> read_numbered(const fs::path& dir, const std::
 }
 
 }  // namespace inlay_cli
+
+namespace inlay_cli {
+
+// A test-data file of a sequence or optional input or output (SequenceProto, OptionalProto), as
+// the model declares it; `dtype` types an empty sequence or optional.
+inline inlay::AnyValue read_container(const fs::path& path, inlay::ValueDesc::Kind kind,
+                                      inlay::DType dtype) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) inlay::fail(inlay::ErrorKind::io, path.string() + ": cannot open");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string dir = path.parent_path().string();
+  auto value = std::make_shared<inlay::ContainerValue>();
+  value->dtype = dtype;
+  auto add_tensors = [&](const std::vector<inlay::onnx::TensorProto>& tensors) {
+    for (const auto& t : tensors) value->tensors.push_back(inlay::onnx::to_tensor(t, dir));
+    if (!value->tensors.empty()) value->dtype = value->tensors[0].dtype();
+  };
+  if (kind == inlay::ValueDesc::Kind::sequence) {
+    value->kind = inlay::ContainerValue::Kind::sequence;
+    add_tensors(inlay::onnx::parse_sequence(bytes.data(), bytes.size()).tensor_values);
+  } else {
+    const inlay::onnx::OptionalProto o = inlay::onnx::parse_optional(bytes.data(), bytes.size());
+    value->kind = inlay::ContainerValue::Kind::optional;
+    value->has_value = o.has_tensor || o.has_sequence;
+    value->holds_sequence = o.has_sequence;
+    if (o.has_tensor) add_tensors({o.tensor_value});
+    if (o.has_sequence) add_tensors(o.sequence_value.tensor_values);
+  }
+  return inlay::AnyValue{inlay::Tensor(), std::move(value)};
+}
+
+// <prefix>_<i>.pb of a test_data_set folder for values that may be sequences or optionals.
+inline std::vector<inlay::AnyValue> read_numbered_any(const fs::path& dir,
+                                                      const std::string& prefix,
+                                                      const std::vector<inlay::ValueDesc>& descs) {
+  std::vector<inlay::AnyValue> out;
+  for (std::size_t i = 0;; ++i) {
+    const fs::path p = dir / (prefix + "_" + std::to_string(i) + ".pb");
+    if (!fs::exists(p)) break;
+    if (i < descs.size() && descs[i].kind != inlay::ValueDesc::Kind::tensor) {
+      out.push_back(read_container(p, descs[i].kind, descs[i].dtype));
+    } else {
+      out.push_back(inlay::AnyValue{read_tensor(p), nullptr});
+    }
+  }
+  return out;
+}
+
+}  // namespace inlay_cli

@@ -17,7 +17,11 @@ INLAY_NAMESPACE_BEGIN
 
 // A graph input or output as the model declares it.
 struct ValueDesc {
+  // What the value is: a tensor (the usual), or a sequence / optional (Session::run_any), whose
+  // tensors have `dtype`.
+  enum class Kind : std::uint8_t { tensor, sequence, optional_tensor, optional_sequence };
   std::string name;
+  Kind kind = Kind::tensor;
   DType dtype = DType::f32;
   bool has_shape = false;               // false: the rank is unknown
   std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown

@@ -95,6 +95,25 @@ namespace graph {
 class Runner;  // runs a planned graph (graph/runner.hpp)
 }
 
+// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype) or an optional
+// (empty, or holding one tensor or one sequence). Shared and never changed once made: ops that
+// "change" a sequence make a new one (the tensors themselves are shared, not copied).
+struct ContainerValue {
+  enum class Kind : std::uint8_t { sequence, optional };
+  Kind kind = Kind::sequence;
+  DType dtype = DType::f32;     // the elements' dtype (known even when there are none)
+  std::vector<Tensor> tensors;  // sequence: its elements; optional: its tensor, or its sequence
+  bool has_value = false;       // optional only: false for an empty optional
+  bool holds_sequence = false;  // optional only: the value is a sequence (in `tensors`)
+};
+
+// Any value of a graph: a tensor, or (container non-null) a sequence or an optional.
+struct AnyValue {
+  Tensor tensor;
+  std::shared_ptr<const ContainerValue> container;
+  bool is_tensor() const noexcept { return container == nullptr; }
+};
+
 // What a kernel sees while it runs: its inputs, its outputs (allocated on request, from the
 // session's arena once the shapes are known), scratch memory and the executor.
 class OpContext {
@@ -117,9 +136,21 @@ class OpContext {
   const OpInfo& info() const noexcept;
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
+  // Sequences and optionals (ContainerValue). input_container is an Error naming the node and
+  // the input when input i is a tensor; input() is one when it is a container.
+  bool input_is_container(std::size_t i) const;
+  const ContainerValue& input_container(std::size_t i) const;
+  void set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value);
+  // Input i whatever it is (Identity, If, Loop), and an output set to one.
+  AnyValue input_any(std::size_t i) const;
+  void set_output_any(std::size_t i, const AnyValue& value);
+
   // Control flow: runs subgraph `g` (an attribute of this node) with the given inputs; outer-
   // scope values it names are found through this node. Allocates: not on the planned path.
   std::vector<Tensor> run_subgraph(const graph::Graph& g, const std::vector<Tensor>& inputs);
+  // The same for subgraphs that pass sequences or optionals.
+  std::vector<AnyValue> run_subgraph_any(const graph::Graph& g,
+                                         const std::vector<AnyValue>& inputs);
 
  private:
   graph::Runner& runner_;

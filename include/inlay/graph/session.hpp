@@ -13,6 +13,7 @@
 #include "inlay/core/executor.hpp"
 #include "inlay/core/tensor.hpp"
 #include "inlay/graph/model.hpp"
+#include "inlay/graph/op.hpp"
 
 INLAY_NAMESPACE_BEGIN
 
@@ -44,6 +45,10 @@ class Session {
   // reused, others are replaced. With the same `outputs` and input shapes as the previous call,
   // this makes no heap allocation.
   void run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs);
+
+  // Inputs and outputs that may be sequences or optionals (ValueDesc::kind); tensors among the
+  // outputs are new tensors owned by the caller.
+  std::vector<AnyValue> run_any(const std::vector<AnyValue>& inputs);
 
   const Model& model() const noexcept { return model_; }
   // Bytes of the arena planned for the current input shapes (0 before the first run).

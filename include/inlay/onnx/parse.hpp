@@ -14,6 +14,10 @@ namespace onnx {
 ModelProto parse_model(const void* data, std::size_t size);
 // A serialized TensorProto, as in the test_data_set_N/input_K.pb files of ONNX test data.
 TensorProto parse_tensor(const void* data, std::size_t size);
+// A serialized SequenceProto or OptionalProto of tensors (test data of sequence and optional
+// inputs and outputs).
+SequenceProto parse_sequence(const void* data, std::size_t size);
+OptionalProto parse_optional(const void* data, std::size_t size);
 
 }  // namespace onnx
 INLAY_NAMESPACE_END

@@ -102,8 +102,12 @@ struct TensorShapeDimension {
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
 // has_tensor_type false.
 struct TypeProto {
-  bool has_tensor_type = false;
-  bool has_other_type = false;  // a sequence, map, optional or sparse tensor type
+  enum class Container : std::uint8_t { sequence, optional };
+  bool has_tensor_type = false;  // also set for the tensor inside a sequence or optional
+  bool has_other_type = false;   // a map or sparse tensor type (somewhere inside)
+  // sequence_type / optional_type wrappers, outermost first: elem_type and shape are then those
+  // of the tensors inside.
+  std::vector<Container> containers;
   // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
@@ -179,6 +183,24 @@ struct FunctionProto {
   std::vector<std::string_view> attribute;
   std::vector<NodeProto> node;
   std::vector<OperatorSetIdProto> opset_import;
+};
+
+// SequenceProto and OptionalProto of test data (test_data_set_N/input_K.pb for a sequence or
+// optional input), restricted to tensors: other kinds (maps, sparse tensors, nesting beyond
+// optional(sequence)) are refused when parsed.
+struct SequenceProto {
+  std::string_view name;
+  std::int32_t elem_type = 0;  // 1: tensors
+  std::vector<TensorProto> tensor_values;
+};
+
+struct OptionalProto {
+  std::string_view name;
+  std::int32_t elem_type = 0;  // 0: empty, 1: a tensor, 3: a sequence
+  bool has_tensor = false;
+  TensorProto tensor_value;
+  bool has_sequence = false;
+  SequenceProto sequence_value;
 };
 
 struct ModelProto {

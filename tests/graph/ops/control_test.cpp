@@ -163,19 +163,20 @@ TEST_CASE("If runs branches whose values leave their type out (type {})", "[grap
   CHECK(values_of<float>(out[0]) == std::vector<float>{1.5f, 2.0f});
 }
 
-TEST_CASE("A value declared as a sequence is refused at load, naming it", "[graph/ops/control]") {
+TEST_CASE("A value declared as a map is refused at load, naming it", "[graph/ops/control]") {
+  // Sequences and optionals are values (graph/ops/sequence_test.cpp); maps are not.
   OpTester m;
   m.input("x", DType::f32, {2}).node("Identity", {"x"}, {"y"}).output("y");
-  // y's type: sequence_type { elem_type { tensor_type { elem_type: FLOAT } } }.
-  const Pb sequence = Pb().m(4, Pb().m(1, Pb().m(1, Pb().u(1, 1))));
+  // y's type: map_type { key_type: INT64 value_type { tensor_type { elem_type: FLOAT } } }.
+  const Pb map = Pb().m(5, Pb().u(1, 7).m(2, Pb().m(1, Pb().u(1, 1))));
   // The tester's graph with a value_info for y of that type, in a ModelProto of opset 17.
   Pb g = m.graph("g");
-  g.m(13, Pb().s(1, "y").m(2, sequence));
+  g.m(13, Pb().s(1, "y").m(2, map));
   const std::string model_bytes = Pb().u(1, 8).m(8, Pb().s(1, "").u(2, 17)).m(7, g).bytes;
   const std::string message = inlay_test::error_of(
       [&] { inlay::Model::copy_from_bytes(model_bytes.data(), model_bytes.size()); },
       inlay::ErrorKind::unsupported_op);
-  CHECK(message.find("value 'y' is not a tensor") != std::string::npos);
+  CHECK(message.find("value 'y' is a map or sparse tensor") != std::string::npos);
 }
 
 TEST_CASE("If refuses a missing branch, a condition that is not one bool, too few outputs",

@@ -8,7 +8,8 @@
 //
 // A graph whose nodes all move or convert data without arithmetic (Cast, Reshape, ...) is left
 // as it is: those ops take f16 directly, and Cast(double -> f16) must round once, not twice. So is
-// a graph with an output of undeclared type (the ops that take f16 then run it as it is).
+// a graph with an output of undeclared type or a sequence/optional input or output (the ops that
+// take f16 then run it as it is).
 // Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
 #define INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
@@ -131,9 +132,13 @@ inline Node cast_node(const std::string& name, int from, int to, std::int64_t on
 // Returns true when the graph was rewritten.
 inline bool compute_float16_in_float32(Graph& g) {
   if (!detail::uses_float16(g) || !detail::computes(g)) return false;
-  // An output whose type the file leaves out might be f16: it could not be cast back.
+  // An output whose type the file leaves out might be f16: it could not be cast back. Sequences
+  // and optionals at the edges cannot be cast either.
   for (int id : g.outputs) {
-    if (!g.values[id].has_dtype) return false;
+    if (!g.values[id].has_dtype || g.values[id].is_container) return false;
+  }
+  for (int id : g.inputs) {
+    if (g.values[id].is_container) return false;
   }
   std::int64_t opset = 13;
   for (const Node& n : g.nodes) {

@@ -140,11 +140,37 @@ inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_typ
 
 inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
   // A value whose type the file leaves out is a tensor of a type found when it runs.
-  if (!info.type.has_tensor_type && !info.type.has_other_type) return;
-  if (!info.type.has_tensor_type) {
+  using C = onnx::TypeProto::Container;
+  const std::vector<C>& c = info.type.containers;
+  if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
+  if (info.type.has_other_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                        "' is not a tensor (sequences, maps and optionals are "
-                                        "not supported)");
+                                        "' is a map or sparse tensor (not supported)");
+  }
+  if (!c.empty()) {
+    // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
+    const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
+    if (!ok) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' nests sequences or optionals in a way inlay does "
+                                          "not support (only sequence(tensor), "
+                                          "optional(tensor) and optional(sequence(tensor)))");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c[0] == C::sequence ? ContainerValue::Kind::sequence : ContainerValue::Kind::optional;
+    v.optional_of_sequence = c.size() == 2;
+    DType dtype;
+    if (info.type.elem_type != 0) {
+      if (!onnx::to_dtype(info.type.elem_type, dtype)) {
+        fail(ErrorKind::unsupported_op,
+             "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
+                 onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
+      }
+      v.has_dtype = true;
+      v.dtype = dtype;
+    }
+    return;  // the shape of the tensors inside is not checked
   }
   DType dtype;
   if (info.type.elem_type != 0) {
@@ -406,7 +432,8 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     if (initializers.count(name)) continue;
     if (name.empty())
       fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
-    if (in.type.has_tensor_type) refuse_element_type(proto, in.type.elem_type, "value", name);
+    if (in.type.has_tensor_type && in.type.containers.empty())
+      refuse_element_type(proto, in.type.elem_type, "value", name);
     const int id = scope.add(name, "input");
     fill_type(g->values[id], in, g->name);
     // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
@@ -536,6 +563,9 @@ inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const 
     node.outputs = outputs[i];
     const std::string where = "node '" + f.name + "' (" + f.op_type + ")";
     for (const auto& a : f.attributes) {
+      // Optional's 'type' (a TypeProto) types an empty optional; inlay needs no type for one.
+      if (f.op_type == "Optional" && f.domain.empty() && a.type == onnx::AttributeType::type_proto)
+        continue;
       node.attributes.push_back(import_attribute(a, ctx, scope, node, custom_ops, where));
     }
     g->nodes.push_back(std::move(node));

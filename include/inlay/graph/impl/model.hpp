@@ -34,6 +34,11 @@ namespace detail {
 inline ValueDesc describe_value(const Value& v) {
   ValueDesc d;
   d.name = v.name;
+  if (v.is_container) {
+    d.kind = v.container_kind == ContainerValue::Kind::sequence ? ValueDesc::Kind::sequence
+             : v.optional_of_sequence                           ? ValueDesc::Kind::optional_sequence
+                                                                : ValueDesc::Kind::optional_tensor;
+  }
   d.dtype = v.dtype;
   d.has_shape = v.has_shape;
   d.dims = v.dims;

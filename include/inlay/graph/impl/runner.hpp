@@ -27,6 +27,7 @@ class Runner {
   Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
       : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
     slots_.resize(g.values.size());
+    containers_.resize(g.values.size());
     for (std::size_t id = 0; id < g.values.size(); ++id) {
       if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
     }
@@ -40,14 +41,40 @@ class Runner {
   // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
   // for a subgraph, the values it captures from the runner above.
   void bind_inputs(const std::vector<Tensor>& inputs) {
-    if (inputs.size() != g_.inputs.size()) {
+    // One at a time, not as a vector of AnyValue: planned runs allocate nothing.
+    bind_each(inputs.size(), [&](std::size_t i) { return AnyValue{inputs[i], nullptr}; });
+  }
+  // Inputs that may be sequences or optionals: each must be what the graph declares.
+  void bind_inputs(const std::vector<AnyValue>& inputs) {
+    bind_each(inputs.size(), [&](std::size_t i) { return inputs[i]; });
+  }
+
+ private:
+  // Binds input i to get(i) for every i < count.
+  template <class Get>
+  void bind_each(std::size_t count, Get get) {
+    if (count != g_.inputs.size()) {
       fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
                                             std::to_string(g_.inputs.size()) + " inputs, " +
-                                            std::to_string(inputs.size()) + " were given");
+                                            std::to_string(count) + " were given");
     }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
+    for (std::size_t i = 0; i < count; ++i) {
       const Value& v = g_.values[g_.inputs[i]];
-      const Tensor& t = inputs[i];
+      const AnyValue x = get(i);
+      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, x);
+      if (wrapped != nullptr || !x.is_tensor()) {
+        const auto& c = wrapped != nullptr ? wrapped : x.container;
+        bind_container_input(v, c);
+        slots_[g_.inputs[i]] = Tensor();
+        containers_[g_.inputs[i]] = c;
+        continue;
+      }
+      if (v.is_container) {
+        fail(ErrorKind::invalid_argument,
+             "input '" + v.name + "' must be " + container_name(v) + ", not a tensor");
+      }
+      containers_[g_.inputs[i]] = nullptr;
+      const Tensor& t = x.tensor;
       if (t.empty() && t.numel() != 0) {
         fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
       }
@@ -74,12 +101,16 @@ class Runner {
       for (int id : g_.captures) {
         const std::string& name = g_.values[id].name;
         for (int pid : owner.implicit_inputs) {
-          if (parent_->g_.values[pid].name == name) slots_[id] = parent_->slots_[pid];
+          if (parent_->g_.values[pid].name == name) {
+            slots_[id] = parent_->slots_[pid];
+            containers_[id] = parent_->containers_[pid];
+          }
         }
       }
     }
   }
 
+ public:
   // Runs every node; the outputs are then in value(g.outputs[i]).
   void run() {
     planned_run_ = plan_valid_ && same_input_shapes();
@@ -106,6 +137,9 @@ class Runner {
   }
 
   const Tensor& value(int id) const { return slots_[id]; }
+  // Value `id` as a tensor or a container (null container and empty tensor: never computed).
+  AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
+  bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }
   std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
 
   // ---- used by OpContext ----
@@ -116,6 +150,12 @@ class Runner {
                           "input " + std::to_string(i) + " is required but not given");
     }
     const Tensor& t = slots_[n.inputs[i]];
+    if (containers_[n.inputs[i]] != nullptr) {
+      g_.infos[node].fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " ('" +
+                                                        g_.values[n.inputs[i]].name + "') is " +
+                                                        kind_name(*containers_[n.inputs[i]]) +
+                                                        "; this op needs a tensor");
+    }
     if (!computed(t)) {
       g_.infos[node].fail(ErrorKind::invalid_model,
                           "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
@@ -123,6 +163,41 @@ class Runner {
     }
     return t;
   }
+  bool input_is_container(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    return i < n.inputs.size() && n.inputs[i] >= 0 && containers_[n.inputs[i]] != nullptr;
+  }
+  const ContainerValue& input_container(std::size_t node, std::size_t i) const {
+    if (!input_is_container(node, i)) {
+      input(node, i);  // the errors for an omitted or never computed input
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" +
+                              g_.values[g_.nodes[node].inputs[i]].name +
+                              "') is a tensor; this op needs a sequence or an optional");
+    }
+    return *containers_[g_.nodes[node].inputs[i]];
+  }
+  AnyValue input_any(std::size_t node, std::size_t i) const {
+    if (input_is_container(node, i))
+      return AnyValue{Tensor(), containers_[g_.nodes[node].inputs[i]]};
+    return AnyValue{input(node, i), nullptr};
+  }
+  // Containers never live in the arena: the slot holds the shared value itself.
+  void set_output_container(std::size_t node, std::size_t i,
+                            std::shared_ptr<const ContainerValue> value) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) return;  // not read: nothing to keep
+    slots_[n.outputs[i]] = Tensor();
+    containers_[n.outputs[i]] = std::move(value);
+  }
+  static const char* kind_name(const ContainerValue& c) {
+    return c.kind == ContainerValue::Kind::sequence ? "a sequence" : "an optional";
+  }
+  static std::string container_name(const Value& v) {
+    if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
+    return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
+  }
+
   // False for the empty slot of a value no kernel has written (an output a kernel left out).
   static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
   Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
@@ -137,6 +212,7 @@ class Runner {
     }
     const int id = n.outputs[i];
     Tensor& slot = slots_[id];
+    containers_[id] = nullptr;
     if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
       slot = allocate(node, i, dtype, shape);
       return slot;
@@ -174,6 +250,11 @@ class Runner {
     child.run();
     std::vector<Tensor> out;
     for (int id : sub.outputs) {
+      if (child.containers_[id] != nullptr) {
+        g_.infos[node].fail(ErrorKind::invalid_model,
+                            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' is " +
+                                kind_name(*child.containers_[id]) + "; this op needs a tensor");
+      }
       const Tensor& t = child.value(id);
       if (!computed(t)) {
         g_.infos[node].fail(
@@ -184,8 +265,65 @@ class Runner {
     }
     return out;
   }
+  std::vector<AnyValue> run_subgraph_any(std::size_t node, const Graph& sub,
+                                         const std::vector<AnyValue>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<AnyValue> out;
+    for (int id : sub.outputs) {
+      if (!child.is_computed(id)) {
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
+      }
+      AnyValue v = child.any_value(id);
+      if (v.is_tensor() && v.tensor.is_view()) v.tensor = v.tensor.clone();
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
 
  private:
+  // A tensor or a sequence given where the graph declares an optional of it becomes a full
+  // optional (a Loop body's optional carried value is a plain sequence after one iteration, as
+  // in ONNX's test_loop16_seq_none); null otherwise.
+  static std::shared_ptr<const ContainerValue> as_optional(const Value& v, const AnyValue& x) {
+    if (!v.is_container || v.container_kind != ContainerValue::Kind::optional) return nullptr;
+    const bool sequence = !x.is_tensor() && x.container->kind == ContainerValue::Kind::sequence;
+    if (!(x.is_tensor() ? !v.optional_of_sequence : sequence && v.optional_of_sequence))
+      return nullptr;
+    auto o = std::make_shared<ContainerValue>();
+    o->kind = ContainerValue::Kind::optional;
+    o->has_value = true;
+    o->holds_sequence = sequence;
+    o->dtype = sequence ? x.container->dtype : x.tensor.dtype();
+    if (sequence) {
+      o->tensors = x.container->tensors;
+    } else {
+      o->tensors.push_back(x.tensor.is_view() ? x.tensor.clone() : x.tensor);
+    }
+    return o;
+  }
+
+  // A sequence or optional given for a graph input: it must be what the graph declares (an
+  // input without a declared type takes anything).
+  void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
+    const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
+    if (undeclared) return;
+    const bool ok = v.is_container && v.container_kind == c->kind &&
+                    (c->kind == ContainerValue::Kind::sequence || !c->has_value ||
+                     c->holds_sequence == v.optional_of_sequence) &&
+                    (!v.has_dtype || c->dtype == v.dtype);
+    if (!ok) {
+      fail(ErrorKind::invalid_argument,
+           "input '" + v.name + "' must be " +
+               (v.is_container ? container_name(v) + " of " + dtype_name(v.dtype)
+                               : std::string("a tensor")) +
+               ", not " + kind_name(*c) + " of " + dtype_name(c->dtype));
+    }
+  }
+
   // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
   void check_string_inputs(std::size_t node) const {
     const Node& n = g_.nodes[node];
@@ -264,6 +402,7 @@ class Runner {
           if (in == id) return;
         }
         slots_[id] = Tensor();
+        containers_[id] = nullptr;
       }
     };
     for (int id : n.inputs) drop(id);
@@ -309,6 +448,7 @@ class Runner {
   Runner* parent_;
   std::size_t parent_node_;
   std::vector<Tensor> slots_;
+  std::vector<std::shared_ptr<const ContainerValue>> containers_;  // per value id, not planned
   std::vector<Tensor> discard_;
 
   std::vector<Record> record_;
@@ -350,6 +490,28 @@ Executor* OpContext::executor() const noexcept { return runner_.executor(); }
 const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[node_]; }
 void OpContext::fail(ErrorKind kind, const std::string& message) const {
   info().fail(kind, message);
+}
+bool OpContext::input_is_container(std::size_t i) const {
+  return runner_.input_is_container(node_, i);
+}
+const ContainerValue& OpContext::input_container(std::size_t i) const {
+  return runner_.input_container(node_, i);
+}
+void OpContext::set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value) {
+  runner_.set_output_container(node_, i, std::move(value));
+}
+AnyValue OpContext::input_any(std::size_t i) const { return runner_.input_any(node_, i); }
+void OpContext::set_output_any(std::size_t i, const AnyValue& value) {
+  if (!value.is_tensor()) {
+    set_output_container(i, value.container);
+    return;
+  }
+  Tensor& out = output(i, value.tensor.dtype(), value.tensor.shape());
+  Tensor::copy_elements(value.tensor, out);
+}
+std::vector<AnyValue> OpContext::run_subgraph_any(const graph::Graph& g,
+                                                  const std::vector<AnyValue>& inputs) {
+  return runner_.run_subgraph_any(node_, g, inputs);
 }
 std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
                                             const std::vector<Tensor>& inputs) {

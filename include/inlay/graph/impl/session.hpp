@@ -45,6 +45,11 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
   if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
   for (std::size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& src = runner.value(g.outputs[i]);
+    if (!runner.any_value(g.outputs[i]).is_tensor()) {
+      fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
+                                            "' is a sequence or an optional: use "
+                                            "Session::run_any");
+    }
     if (!graph::Runner::computed(src)) {
       fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
                                          "' was never computed: the node that should produce it "
@@ -59,6 +64,25 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
       dst = src.clone();
     }
   }
+}
+
+std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  std::vector<AnyValue> outputs;
+  for (int id : g.outputs) {
+    if (!runner.is_computed(id)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[id].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
+    AnyValue v = runner.any_value(id);
+    if (v.is_tensor()) v.tensor = v.tensor.clone();  // arena memory is reused by the next run
+    outputs.push_back(std::move(v));
+  }
+  return outputs;
 }
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {

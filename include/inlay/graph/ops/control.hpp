@@ -86,13 +86,13 @@ class IfKernel final : public OpKernel {
   void run(OpContext& ctx) const override {
     const bool cond = read_condition(ctx, ctx.input(0), "the condition");
     const Graph& branch = cond ? then_ : else_;
-    const std::vector<Tensor> outs = ctx.run_subgraph(branch, {});
+    const std::vector<AnyValue> outs = ctx.run_subgraph_any(branch, {});
     if (outs.size() != ctx.output_count()) {
       ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
                                              std::to_string(outs.size()) + " outputs, the node " +
                                              std::to_string(ctx.output_count()));
     }
-    for (std::size_t i = 0; i < outs.size(); ++i) copy_to_output(ctx, i, outs[i], outs[i].shape());
+    for (std::size_t i = 0; i < outs.size(); ++i) ctx.set_output_any(i, outs[i]);
   }
 
  private:
@@ -126,25 +126,33 @@ class LoopKernel final : public OpKernel {
     if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
       ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
     }
-    std::vector<Tensor> state;
-    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input(2 + i));
+    std::vector<AnyValue> state;  // loop-carried values may be sequences or optionals
+    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input_any(2 + i));
     std::vector<std::vector<Tensor>> scanned(scans);
     Tensor iteration(DType::i64, Shape{});
     Tensor condition(DType::boolean, Shape{});
     for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
       *iteration.data<std::int64_t>() = i;
       *condition.data<bool>() = cond;
-      std::vector<Tensor> in;
-      in.push_back(iteration.clone());
-      in.push_back(condition.clone());
-      for (const Tensor& s : state) in.push_back(s);
-      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
-      cond = read_condition(ctx, out[0], "the body's condition output");
+      std::vector<AnyValue> in;
+      in.push_back(AnyValue{iteration.clone(), nullptr});
+      in.push_back(AnyValue{condition.clone(), nullptr});
+      for (const AnyValue& s : state) in.push_back(s);
+      std::vector<AnyValue> out = ctx.run_subgraph_any(body_, in);
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        if ((k == 0 || k > carried) && !out[k].is_tensor()) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "body output " + std::to_string(k) + " ('" +
+                       body_.values[body_.outputs[k]].name +
+                       "') is a sequence or optional; only loop-carried values may be");
+        }
+      }
+      cond = read_condition(ctx, out[0].tensor, "the body's condition output");
       for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
-      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k]);
+      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k].tensor);
     }
     for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
-      if (ctx.has_output(k)) copy_to_output(ctx, k, state[k], state[k].shape());
+      if (ctx.has_output(k)) ctx.set_output_any(k, state[k]);
     }
     for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
       if (!ctx.has_output(carried + k)) continue;

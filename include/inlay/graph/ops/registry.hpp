@@ -28,6 +28,7 @@
 #include "inlay/graph/ops/reduce.hpp"
 #include "inlay/graph/ops/resize.hpp"
 #include "inlay/graph/ops/selection.hpp"
+#include "inlay/graph/ops/sequence.hpp"
 #include "inlay/graph/ops/shape.hpp"
 #include "inlay/graph/ops/signal.hpp"
 #include "inlay/graph/ops/softmax.hpp"
@@ -65,6 +66,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_reduce_ops(ops);
     graph::ops::register_resize_ops(ops);
     graph::ops::register_selection_ops(ops);
+    graph::ops::register_sequence_ops(ops);
     graph::ops::register_shape_ops(ops);
     graph::ops::register_signal_ops(ops);
     graph::ops::register_softmax_ops(ops);

@@ -226,6 +226,12 @@ class IdentityKernel final : public OpKernel {
   explicit IdentityKernel(const OpInfo&) {}
   bool accepts_strings() const override { return true; }
   void run(OpContext& ctx) const override {
+    if (ctx.input_is_container(0)) {  // Identity of a sequence or optional (opset 14+, 16+)
+      if (ctx.info().op_type() != "Identity")
+        ctx.fail(ErrorKind::invalid_model, "input 0 is a sequence or optional, not a tensor");
+      ctx.set_output_container(0, ctx.input_any(0).container);
+      return;
+    }
     const Tensor& x = ctx.input(0);
     // Dropout in training mode draws a random mask (inlay runs inference only), unless the
     // ratio is 0.

@@ -109,14 +109,29 @@ void parse_tensor_type(Reader& r, TypeProto& t) {
   }
 }
 
+void parse_type(Reader& r, TypeProto& t);
+
+// TypeProto.Sequence and TypeProto.Optional: one field, the TypeProto of what is inside.
+inline void parse_container_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) read_message(r, f, "elem_type", -1, t, parse_type);
+  }
+}
+
 void parse_type(Reader& r, TypeProto& t) {
   Field f;
   while (r.next(f)) {
     if (f.number == 1) {
       t.has_tensor_type = true;
       read_message(r, f, "tensor_type", -1, t, parse_tensor_type);
-    } else if (f.number == 4 || f.number == 5 || f.number == 8 || f.number == 9) {
-      t.has_other_type = true;  // sequence_type, map_type, sparse_tensor_type, optional_type
+    } else if (f.number == 4 || f.number == 9) {
+      t.containers.push_back(f.number == 4 ? TypeProto::Container::sequence
+                                           : TypeProto::Container::optional);
+      read_message(r, f, f.number == 4 ? "sequence_type" : "optional_type", -1, t,
+                   parse_container_type);
+    } else if (f.number == 5 || f.number == 8) {
+      t.has_other_type = true;  // map_type, sparse_tensor_type
     }
   }
 }
@@ -248,6 +263,53 @@ T parse_root(const void* data, std::size_t size, const char* name, Parse parse) 
   return out;
 }
 
+// Fields 4, 6 and 7 (sparse tensors, maps, optionals) of SequenceProto and OptionalProto, and
+// field 5 (sequences) of a SequenceProto, are beyond inlay's sequences of tensors.
+inline void refuse_container_field(const Reader& r, const Field& f) {
+  r.as_bytes(f, "value");
+  fail(ErrorKind::unsupported_op,
+       r.path().to_string() + ": field " + std::to_string(f.number) +
+           " (sparse tensors, maps, nested sequences or optionals) is not supported");
+}
+
+inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: s.name = r.as_bytes(f, "name"); break;
+      case 2: s.elem_type = r.as_int32(f, "elem_type"); break;
+      case 3: append_message(r, f, "tensor_values", s.tensor_values, parse_tensor_fields); break;
+      case 4:
+      case 5:
+      case 6:
+      case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
+inline void parse_optional_fields(Reader& r, OptionalProto& o) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: o.name = r.as_bytes(f, "name"); break;
+      case 2: o.elem_type = r.as_int32(f, "elem_type"); break;
+      case 3:
+        o.has_tensor = true;
+        read_message(r, f, "tensor_value", -1, o.tensor_value, parse_tensor_fields);
+        break;
+      case 5:
+        o.has_sequence = true;
+        read_message(r, f, "sequence_value", -1, o.sequence_value, parse_sequence_fields);
+        break;
+      case 4:
+      case 6:
+      case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
 }  // namespace detail
 
 ModelProto parse_model(const void* data, std::size_t size) {
@@ -256,6 +318,16 @@ ModelProto parse_model(const void* data, std::size_t size) {
 
 TensorProto parse_tensor(const void* data, std::size_t size) {
   return detail::parse_root<TensorProto>(data, size, "TensorProto", detail::parse_tensor_fields);
+}
+
+SequenceProto parse_sequence(const void* data, std::size_t size) {
+  return detail::parse_root<SequenceProto>(data, size, "SequenceProto",
+                                           detail::parse_sequence_fields);
+}
+
+OptionalProto parse_optional(const void* data, std::size_t size) {
+  return detail::parse_root<OptionalProto>(data, size, "OptionalProto",
+                                           detail::parse_optional_fields);
 }
 
 }  // namespace onnx
