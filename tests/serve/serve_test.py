@@ -583,6 +583,95 @@ def group_metrics(a):
         server.stop()
 
 
+def read_png_rgb(path):
+    """The pixels of an 8-bit RGB or RGBA PNG (what Chromium writes) as rows of (r, g, b), decoded
+    with the standard library: IHDR, the zlib stream of the IDAT chunks, the five row filters."""
+    import zlib
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and color in (2, 6), f"PNG depth {depth} color type {color}"
+            channels = 3 if color == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride, rows, prev = zlib.decompress(idat), width * channels, [], None
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        up = prev if prev is not None else bytearray(stride)
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            corner = up[i - channels] if i >= channels else 0
+            if f == 1:
+                line[i] = (line[i] + left) & 255
+            elif f == 2:
+                line[i] = (line[i] + up[i]) & 255
+            elif f == 3:
+                line[i] = (line[i] + (left + up[i]) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(up[i] - corner), abs(left - corner), abs(left + up[i] - 2 * corner)
+                pred = left if pa <= pb and pa <= pc else up[i] if pb <= pc else corner
+                line[i] = (line[i] + pred) & 255
+        rows.append([tuple(line[x * channels:x * channels + 3]) for x in range(width)])
+        prev = line
+    return rows
+
+
+def group_page(a):
+    """The status page in headless Chromium (Debian's chromium): the screenshot shows two chart
+    panels, each with its blue line, which rises at the right edge (the requests just sent)."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        print("SKIPPED: no chromium (apt-get install chromium)")
+        return 77
+    repo = os.path.join(a.work, "repo_page")
+    model_dir(repo, "mlp", 1, os.path.join(a.models, "mlp", "model.onnx"))
+    server = Server(a.server, repo)
+    x = mlp_input(a.models)
+    try:
+        for _ in range(20):
+            s, _, _ = server.request("POST", "/v2/models/mlp/infer", infer_body("input", x))
+            check(s == 200, "infer for the status page")
+        shot = os.path.join(a.work, "page.png")
+        r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=800,600",
+                            f"--user-data-dir={os.path.join(a.work, 'chromium')}",
+                            f"--screenshot={shot}", server.base + "/"],
+                           capture_output=True, timeout=120)
+        if not check(r.returncode == 0 and os.path.exists(shot),
+                     f"chromium screenshot: {r.returncode} {r.stderr[-500:]}"):
+            return
+        rows = read_png_rgb(shot)
+        panel = (0xf7, 0xf7, 0xf7)
+        blue = lambda p: p[2] > 150 and p[0] < 80 and p[2] - p[0] > 100
+        # Chart panels: runs of rows whose middle column is the panel's grey.
+        mid = len(rows[0]) // 4
+        panels, start = [], None
+        for y, row in enumerate(rows + [[None] * len(rows[0])]):
+            if row[mid] == panel and start is None:
+                start = y
+            elif row[mid] != panel and start is not None:
+                if y - start > 100:
+                    panels.append((start, y))
+                start = None
+        check(len(panels) == 2, f"two chart panels of 160 px in the screenshot: {panels}")
+        for top, bottom in panels:
+            line = [(x, y) for y in range(top, bottom) for x, p in enumerate(rows[y]) if blue(p)]
+            check(len(line) > 300, f"the chart at rows {top}-{bottom} draws its line: {len(line)} px")
+            if line:
+                right = max(x for x, _ in line)
+                spike = [y for x, y in line if x >= right - 8]
+                check(min(spike) < top + 60 and max(spike) > bottom - 60,
+                      f"the line rises at the right edge (now): rows {min(spike)}-{max(spike)}")
+    finally:
+        server.stop()
+
+
 def group_batching(a):
     repo = os.path.join(a.work, "repo_batching")
     model_dir(repo, "digits", 1, os.path.join(a.models, "digits_mlp", "model.onnx"))
@@ -922,7 +1011,8 @@ def main():
     a.work = os.path.join(a.work, a.group)
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
-    GROUPS[a.group](a)
+    if GROUPS[a.group](a) == 77:
+        return 77  # what the group needs is not installed; it said what
     if FAILURES:
         print(f"{len(FAILURES)} checks failed")
         return 1
