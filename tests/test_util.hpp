@@ -13,6 +13,19 @@
 
 #include "catch.hpp"
 
+// 1 where malloc is the C library's: the sanitizers' allocators abort on a request too large to
+// satisfy instead of failing it, so tests of such requests run only here.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define INLAY_TEST_PLAIN_ALLOCATOR 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define INLAY_TEST_PLAIN_ALLOCATOR 0
+#endif
+#endif
+#ifndef INLAY_TEST_PLAIN_ALLOCATOR
+#define INLAY_TEST_PLAIN_ALLOCATOR 1
+#endif
+
 namespace inlay_test {
 
 // Runs f, which must throw inlay::Error of `kind`; returns the message.

@@ -356,14 +356,7 @@ TEST_CASE("ModelOptions::max_function_nodes bounds what model-local functions ad
 }
 
 // The sanitizers' allocators abort on a request this large instead of failing it.
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#if !defined(__has_feature)
-#define INLAY_TEST_PLAIN_ALLOCATOR 1
-#elif !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer)
-#define INLAY_TEST_PLAIN_ALLOCATOR 1
-#endif
-#endif
-#ifdef INLAY_TEST_PLAIN_ALLOCATOR
+#if INLAY_TEST_PLAIN_ALLOCATOR
 namespace {
 // Asks for an output of 2^60 bytes: a legal shape that no machine can hold.
 class HugeOutput final : public inlay::OpKernel {

@@ -93,7 +93,8 @@ inline double resident_bytes() {
 inline double heap_in_use_bytes() {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   const struct mallinfo2 m = mallinfo2();
-  return static_cast<double>(m.uordblks + m.hblkhd);
+  const double used = static_cast<double>(m.uordblks + m.hblkhd);
+  return used > 0 ? used : -1;  // 0: a sanitizer's allocator replaced glibc's, which counts nothing
 #else
   return -1;
 #endif

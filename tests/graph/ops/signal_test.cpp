@@ -421,7 +421,9 @@ TEST_CASE("MelWeightMatrix names what is wrong", "[graph/ops/signal]") {
 
 TEST_CASE("Signal ops: huge sizes are errors, empty batches and float16 work",
           "[graph/ops/signal]") {
-  // Sizes beyond what may be allocated fail naming the output, before any table is built.
+  // Sizes beyond what may be allocated fail naming the output, before any table is built. (The
+  // sanitizers' allocators abort on such a request instead of failing it.)
+#if INLAY_TEST_PLAIN_ALLOCATOR
   OpTester("HannWindow", 17)
       .in(i64_scalar(std::int64_t{1} << 50))
       .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
@@ -431,6 +433,7 @@ TEST_CASE("Signal ops: huge sizes are errors, empty batches and float16 work",
       .in(Tensor(DType::f32, Shape{1, 4, 1}))
       .in(i64_scalar(std::int64_t{1} << 50))
       .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
+#endif
   // An empty batch with a huge dft_length: an empty output, no transform.
   OpTester("DFT", 17)
       .in(Tensor(DType::f32, Shape{0, 4, 1}))
