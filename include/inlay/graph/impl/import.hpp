@@ -147,6 +147,17 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
                                         "' is a map or sparse tensor (not supported)");
   }
+  // The element type: of the tensor, or of the tensors a sequence or optional holds.
+  DType dtype;
+  if (info.type.elem_type != 0) {
+    if (!onnx::to_dtype(info.type.elem_type, dtype)) {
+      fail(ErrorKind::unsupported_op,
+           "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
+               onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
+    }
+    v.has_dtype = true;
+    v.dtype = dtype;
+  }
   if (!c.empty()) {
     // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
     const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
@@ -160,27 +171,7 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     v.container_kind =
         c[0] == C::sequence ? ContainerValue::Kind::sequence : ContainerValue::Kind::optional;
     v.optional_of_sequence = c.size() == 2;
-    DType dtype;
-    if (info.type.elem_type != 0) {
-      if (!onnx::to_dtype(info.type.elem_type, dtype)) {
-        fail(ErrorKind::unsupported_op,
-             "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
-                 onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
-      }
-      v.has_dtype = true;
-      v.dtype = dtype;
-    }
     return;  // the shape of the tensors inside is not checked
-  }
-  DType dtype;
-  if (info.type.elem_type != 0) {
-    if (!onnx::to_dtype(info.type.elem_type, dtype)) {
-      fail(ErrorKind::unsupported_op,
-           "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
-               onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
-    }
-    v.has_dtype = true;
-    v.dtype = dtype;
   }
   if (info.type.has_shape) {
     if (info.type.shape.size() > Shape::max_rank) {
