@@ -2,7 +2,7 @@
 // layout (DIR/model.onnx, inputs DIR/test_data_set_0/input_K.pb). tools/bench-models runs it
 // beside bench/ort_bench.js, which times ONNX Runtime the same way (docs/bench.md).
 //
-//   inlay_model_bench DIR [--threads N] [--warmup N] [--runs N] [--min-time S] [--json]
+//   inlay_model_bench DIR [--threads N] [--spin US] [--warmup N] [--runs N] [--min-time S] [--json]
 //   inlay_model_bench DIR --serve [--threads N] [--warmup N]
 //   inlay_model_bench DIR --profile [--threads N] [--runs N] [--min-time S]
 //
@@ -15,6 +15,7 @@
 // reached, or MAX_RUNS (default unlimited) comes first; at end of input prints {"done":true,
 // memory...}. This lets the driver interleave short batches of two engines whose models stay
 // loaded.
+// --spin US: how long idle pool threads spin before sleeping (SessionOptions::spin_microseconds).
 // --profile: times every node (each built-in kernel wrapped in a timer; wall time and CPU time of
 // the calling thread) and prints the time per op type and the slowest nodes.
 // A model inlay cannot load or run prints {"error":"<first line>"} and exits with status 2.
@@ -44,6 +45,7 @@ namespace {
 struct Options {
   std::string dir;
   std::size_t threads = 1;
+  std::size_t spin_us = inlay::ThreadPool::kDefaultSpinMicroseconds;
   std::size_t warmup = 3;
   std::size_t runs = 10;
   double min_time = 0.5;
@@ -52,7 +54,7 @@ struct Options {
 
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "inlay_model_bench: " << why << "\n"
-            << "usage: inlay_model_bench DIR [--threads N] [--warmup N] [--runs N] "
+            << "usage: inlay_model_bench DIR [--threads N] [--spin US] [--warmup N] [--runs N] "
                "[--min-time S] [--json | --serve | --profile]\n";
   std::exit(64);
 }
@@ -75,6 +77,8 @@ Options parse(int argc, char** argv) {
     if (a == "--threads") {
       o.threads = count();
       if (o.threads == 0) usage("--threads must be at least 1");
+    } else if (a == "--spin") {
+      o.spin_us = count();
     } else if (a == "--warmup") {
       o.warmup = count();
     } else if (a == "--runs") {
@@ -360,6 +364,7 @@ int run(const Options& o, const std::string& name) {
   }
   inlay::SessionOptions session_options;
   session_options.threads = o.threads;
+  session_options.spin_microseconds = o.spin_us;
   const Clock::time_point t_load = Clock::now();
   inlay::Model model = inlay::Model::load((dir / "model.onnx").string(), model_options);
   inlay::Session session(model, session_options);

@@ -678,11 +678,17 @@ class SerialExecutor final : public Executor {
   }
 };
 
-// A pool of `threads - 1` workers; the thread that calls run() works too. Idle workers sleep on a
-// condition variable (no spinning). Defined in the implementation translation unit.
+// A pool of `threads - 1` workers; the thread that calls run() works too. A worker that has
+// finished a job spins for up to `spin_microseconds` waiting for the next one, then sleeps on a
+// condition variable; the caller waits for the job's end the same way. Spinning makes
+// back-to-back parallel steps (one per layer) start at once, where waking a sleeping thread
+// costs tens of microseconds; it burns a core while it lasts. 0: never spin (lowest CPU use).
+// Defined in the implementation translation unit.
 class ThreadPool final : public Executor {
  public:
-  explicit ThreadPool(std::size_t threads);
+  static constexpr std::size_t kDefaultSpinMicroseconds = 100;
+  explicit ThreadPool(std::size_t threads,
+                      std::size_t spin_microseconds = kDefaultSpinMicroseconds);
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -707,6 +713,32 @@ void parallel_for(Executor* executor, std::size_t count, F&& f) {
       count, [](void* context, std::size_t i) { (*static_cast<Fn*>(context))(i); },
       const_cast<void*>(static_cast<const void*>(&f)));
 }
+
+// parallel_ranges(executor, n, min_per_task, f): f(begin, end) over ranges that cover [0, n),
+// about four per thread and none shorter than min_per_task; serial (one call f(0, n)) when that
+// leaves one range. For work whose result per item does not depend on the split (element-wise,
+// row by row): the results are then the same for every thread count.
+template <class F>
+void parallel_ranges(Executor* executor, std::size_t n, std::size_t min_per_task, F&& f) {
+  const std::size_t threads = executor != nullptr ? executor->concurrency() : 1;
+  const std::size_t most = n / (min_per_task > 0 ? min_per_task : 1);
+  std::size_t tasks = 4 * threads < most ? 4 * threads : most;
+  if (threads <= 1 || tasks <= 1) {
+    if (n > 0) f(std::size_t{0}, n);
+    return;
+  }
+  const std::size_t per = (n + tasks - 1) / tasks;
+  tasks = (n + per - 1) / per;
+  parallel_for(executor, tasks, [&](std::size_t t) {
+    const std::size_t begin = t * per;
+    f(begin, n - begin < per ? n : begin + per);
+  });
+}
+
+// Element-wise steps split into ranges of at least this many elements: a few microseconds of the
+// cheapest op (an Add streams 16 K floats in ~3 us), several times what starting a task on a
+// spinning pool costs.
+constexpr std::size_t kMinParallelElements = std::size_t{1} << 14;
 
 // Kernels hand a step to the executor only when it has at least this much work (multiply-adds):
 // waking sleeping workers costs microseconds, more than splitting a smaller step saves (LeNet's
@@ -2365,6 +2397,9 @@ INLAY_NAMESPACE_BEGIN
 struct SessionOptions {
   // Threads for this session's own pool (1: everything on the calling thread, no pool).
   std::size_t threads = 1;
+  // How long the pool's idle threads spin before they sleep (ThreadPool): 0 saves CPU time where
+  // a host runs other work beside inlay, at the cost of a slower start of each parallel step.
+  std::size_t spin_microseconds = ThreadPool::kDefaultSpinMicroseconds;
   // A pool of the host's to use instead (must outlive the session); `threads` is then ignored.
   Executor* executor = nullptr;
   // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.
@@ -5466,11 +5501,17 @@ INLAY_NAMESPACE_END
 // (task, count) under the mutex and bumps a generation number; workers copy the job under the
 // mutex, count themselves active, and take indices from an atomic counter until it passes count.
 // The caller works too, then waits until every index has finished and every worker has left.
-// Idle workers block on a condition variable (no spinning).
+//
+// Waiting (a worker for the next job, the caller for the last index) first spins for up to
+// `spin` on the atomics, then blocks on a condition variable. Waking a blocked thread costs
+// tens of microseconds on a VM, more than a small GEMM step takes: without the spin, the second
+// thread of a 2-thread session arrived after the first had done most of the work. The spin is
+// bounded, so an idle pool still sleeps; spin 0 never spins.
 #ifndef INLAY_IMPL_THREAD_POOL_HPP
 #define INLAY_IMPL_THREAD_POOL_HPP
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -5479,21 +5520,48 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 
+namespace detail {
+// Tells the core that this is a spin loop (saves power, and yields the core's other hardware
+// thread on SMT machines).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+}  // namespace detail
+
 struct ThreadPool::State {
   std::mutex run_mutex;          // serializes run() calls from different host threads
-  std::mutex mutex;              // guards everything below but the two counters
+  std::mutex mutex;              // written under: the job, generation, active, stop
   std::condition_variable wake;  // workers: a new job or stop
   std::condition_variable idle;  // caller: the job finished and no worker is inside it
   std::vector<std::thread> workers;
+  std::chrono::microseconds spin{0};
 
   Task task = nullptr;
   void* context = nullptr;
   std::size_t count = 0;
-  std::uint64_t generation = 0;
-  std::size_t active = 0;  // workers inside the current job
-  bool stop = false;
+  // Read without the mutex while spinning, hence atomic.
+  std::atomic<std::uint64_t> generation{0};
+  std::atomic<std::size_t> active{0};  // workers inside the current job
+  std::atomic<bool> stop{false};
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> finished{0};
+
+  // Spins until ready() or the spin time has passed; returns ready().
+  template <class Ready>
+  bool spin_until(Ready ready) const {
+    if (ready()) return true;
+    if (spin.count() == 0) return false;
+    const auto deadline = std::chrono::steady_clock::now() + spin;
+    for (unsigned i = 1;; ++i) {
+      detail::cpu_relax();
+      if (ready()) return true;
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return false;
+    }
+  }
 
   void work(Task job_task, void* job_context, std::size_t job_count) {
     for (;;) {
@@ -5506,25 +5574,38 @@ struct ThreadPool::State {
 
   void worker_loop() {
     std::uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex);
     for (;;) {
-      wake.wait(lock, [&] { return stop || generation != seen; });
-      if (stop) return;
-      seen = generation;
+      spin_until([&] {
+        return stop.load(std::memory_order_acquire) ||
+               generation.load(std::memory_order_acquire) != seen;
+      });
+      std::unique_lock<std::mutex> lock(mutex);
+      wake.wait(lock, [&] { return stop.load() || generation.load() != seen; });
+      if (stop.load()) return;
+      seen = generation.load();
       const Task job_task = task;
       void* const job_context = context;
       const std::size_t job_count = count;
-      ++active;
+      active.fetch_add(1);
       lock.unlock();
       work(job_task, job_context, job_count);
       lock.lock();
-      if (--active == 0) idle.notify_all();
+      if (active.fetch_sub(1) == 1) idle.notify_all();
     }
+  }
+
+  // Blocks (after the spin) until ready(), which turns true under the mutex.
+  template <class Ready>
+  void wait_idle(Ready ready) {
+    if (spin_until(ready)) return;
+    std::unique_lock<std::mutex> lock(mutex);
+    idle.wait(lock, ready);
   }
 };
 
-ThreadPool::ThreadPool(std::size_t threads) : state_(new State) {
+ThreadPool::ThreadPool(std::size_t threads, std::size_t spin_microseconds) : state_(new State) {
   if (threads == 0) fail(ErrorKind::invalid_argument, "ThreadPool needs at least one thread");
+  state_->spin = std::chrono::microseconds(spin_microseconds);
   for (std::size_t i = 1; i < threads; ++i) {
     state_->workers.emplace_back([s = state_.get()] { s->worker_loop(); });
   }
@@ -5533,7 +5614,7 @@ ThreadPool::ThreadPool(std::size_t threads) : state_(new State) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->stop = true;
+    state_->stop.store(true);
   }
   state_->wake.notify_all();
   for (std::thread& t : state_->workers) t.join();
@@ -5545,20 +5626,26 @@ void ThreadPool::run(std::size_t count, Task task, void* context) {
   if (count == 0) return;
   State& s = *state_;
   std::lock_guard<std::mutex> serial(s.run_mutex);
-  std::unique_lock<std::mutex> lock(s.mutex);
-  s.idle.wait(lock, [&] { return s.active == 0; });  // a late worker may still hold the last job
-  s.task = task;
-  s.context = context;
-  s.count = count;
-  s.next.store(0, std::memory_order_relaxed);
-  s.finished.store(0, std::memory_order_relaxed);
-  ++s.generation;
-  lock.unlock();
-  s.wake.notify_all();
+  // A late worker may still be inside the last job: it would take indices of this one. The
+  // check that decides is the one under the mutex, where workers enter a job.
+  const auto no_worker_inside = [&] { return s.active.load(std::memory_order_acquire) == 0; };
+  s.spin_until(no_worker_inside);
+  {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    s.idle.wait(lock, no_worker_inside);
+    s.task = task;
+    s.context = context;
+    s.count = count;
+    s.next.store(0, std::memory_order_relaxed);
+    s.finished.store(0, std::memory_order_relaxed);
+    s.generation.fetch_add(1, std::memory_order_release);
+  }
+  s.wake.notify_all();  // cheap when every worker is spinning: none waits
   s.work(task, context, count);
-  lock.lock();
-  s.idle.wait(lock,
-              [&] { return s.active == 0 && s.finished.load(std::memory_order_acquire) == count; });
+  s.wait_idle([&] {
+    return s.finished.load(std::memory_order_acquire) == count &&
+           s.active.load(std::memory_order_acquire) == 0;
+  });
 }
 
 INLAY_NAMESPACE_END
@@ -15777,7 +15864,7 @@ Session::Session(Model model, const SessionOptions& options)
   if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
   Executor* executor = options.executor;
   if (executor == nullptr && options.threads > 1) {
-    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    state_->pool = std::make_unique<ThreadPool>(options.threads, options.spin_microseconds);
     executor = state_->pool.get();
   }
   state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
@@ -18939,7 +19026,11 @@ class MathKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const auto n = static_cast<std::size_t>(x.numel());
     if (x.dtype() == DType::f32 && has_kernel_) {
-      kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      parallel_ranges(ctx.executor(), n, kMinParallelElements, [&](std::size_t b, std::size_t e) {
+        kernels::unary_f32(px + b, py + b, e - b, kernel_);
+      });
       return;
     }
     visit_dtype(
@@ -19105,6 +19196,55 @@ C arithmetic(kernels::BinaryOp op, C a, C b) {
   }
 }
 
+// y = a op b (f32, y already shaped as the broadcast of a and b), split over the outermost axis
+// of y that has more than one index: each range of that axis reads the matching rows of a and of
+// b, or all of an operand that broadcasts along it. Every element is computed as in one call.
+inline void binary_f32_parallel(Executor* executor, kernels::BinaryOp op, const Tensor& a,
+                                const Tensor& b, Tensor& y) {
+  const Shape& ys = y.shape();
+  const std::size_t rank = ys.rank();
+  std::size_t axis = 0;
+  while (axis < rank && ys[axis] == 1) ++axis;
+  const auto total = static_cast<std::size_t>(y.numel());
+  if (executor == nullptr || axis == rank || total < 2 * kMinParallelElements) {
+    kernels::binary_f32(op, a.data<float>(), a.shape(), b.data<float>(), b.shape(), y.data<float>(),
+                        ys);
+    return;
+  }
+  const auto rows = static_cast<std::size_t>(ys[axis]);
+  const std::size_t row_elems = total / rows;
+  // An operand's shape from `axis` on (its leading dimensions, aligned to y's, are all 1 there),
+  // and the elements one index of `axis` spans in it (0 when it broadcasts along `axis`). Shapes
+  // live inline: the split allocates nothing.
+  struct Part {
+    Shape dims;
+    std::size_t stride = 0;
+  };
+  const auto part_of = [&](const Tensor& t) {
+    std::int64_t dims[Shape::max_rank] = {};
+    const std::size_t lead = rank - t.rank();  // t's dimensions align with y's last ones
+    for (std::size_t d = axis; d < rank; ++d) dims[d - axis] = d < lead ? 1 : t.shape()[d - lead];
+    Part p{Shape(dims, rank - axis), 0};
+    if (dims[0] != 1) p.stride = static_cast<std::size_t>(t.numel() / dims[0]);
+    return p;
+  };
+  const Part pa = part_of(a), pb = part_of(b);
+  const Shape py_shape(ys.begin() + axis, rank - axis);
+  const float* xa = a.data<float>();
+  const float* xb = b.data<float>();
+  float* py = y.data<float>();
+  const std::size_t min_rows = (kMinParallelElements + row_elems - 1) / row_elems;
+  parallel_ranges(executor, rows, min_rows, [&](std::size_t r0, std::size_t r1) {
+    const auto n = static_cast<std::int64_t>(r1 - r0);
+    Shape da = pa.dims, db = pb.dims, dy = py_shape;
+    if (pa.stride) da.set_dim(0, n);
+    if (pb.stride) db.set_dim(0, n);
+    dy.set_dim(0, n);
+    kernels::binary_f32(op, xa + r0 * pa.stride, da, xb + r0 * pb.stride, db, py + r0 * row_elems,
+                        dy);
+  });
+}
+
 // Add, Sub, Mul, Div.
 class ArithmeticKernel final : public OpKernel {
  public:
@@ -19116,8 +19256,7 @@ class ArithmeticKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32) {
-      kernels::binary_f32(op_, a.data<float>(), a.shape(), b.data<float>(), b.shape(),
-                          y.data<float>(), shape);
+      binary_f32_parallel(ctx.executor(), op_, a, b, y);
       return;
     }
     const kernels::BinaryOp op = op_;
@@ -19169,8 +19308,7 @@ class PowKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32 && b.dtype() == DType::f32) {
-      kernels::binary_f32(kernels::BinaryOp::pow, a.data<float>(), a.shape(), b.data<float>(),
-                          b.shape(), y.data<float>(), shape);
+      binary_f32_parallel(ctx.executor(), kernels::BinaryOp::pow, a, b, y);
       return;
     }
     visit_dtype(
@@ -23763,6 +23901,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_GRAPH_OPS_NORM_HPP
 #define INLAY_GRAPH_OPS_NORM_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -23931,8 +24070,16 @@ class LayerNormKernel final : public OpKernel {
     if (ctx.output_count() > 2 && ctx.has_output(2)) {
       inv_std = ctx.output(2, DType::f32, make_shape(stat_dims)).data<float>();
     }
-    kernels::layer_norm_f32(x.data<float>(), y.data<float>(), rows, cols, scale, bias, eps_, mean,
-                            inv_std);
+    // Rows are normalized independently: ranges of rows split over threads.
+    const float* px = x.data<float>();
+    float* py = y.data<float>();
+    const float eps = eps_;
+    parallel_ranges(ctx.executor(), rows, kMinParallelElements / std::max<std::size_t>(cols, 1),
+                    [&](std::size_t b, std::size_t e) {
+                      kernels::layer_norm_f32(px + b * cols, py + b * cols, e - b, cols, scale,
+                                              bias, eps, mean ? mean + b : nullptr,
+                                              inv_std ? inv_std + b : nullptr);
+                    });
   }
 
  private:
@@ -25497,7 +25644,17 @@ class RecurrentKernel final : public OpKernel {
                                 const float* a, const float* r, const float* packed, float* c,
                                 std::size_t ldc, const float* bias) {
     if (batch == 1) {
-      kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
+      // Rows of R split over threads in blocks of 16: the kernel's groups of rows and vector
+      // lanes fall as in one call, so every thread count gives the same bits.
+      constexpr std::size_t kRowBlock = 16;
+      const std::size_t blocks = (n + kRowBlock - 1) / kRowBlock;
+      const std::size_t min_blocks =
+          kMinParallelElements / (kRowBlock * std::max<std::size_t>(hs, 1));
+      parallel_ranges(ctx.executor(), blocks, min_blocks, [&](std::size_t b0, std::size_t b1) {
+        const std::size_t r0 = b0 * kRowBlock, r1 = std::min(n, b1 * kRowBlock);
+        kernels::matvec_f32(false, r1 - r0, hs, 1.0f, r + r0 * hs, hs, a, 0.0f, c + r0,
+                            bias ? bias + r0 : nullptr);
+      });
       return;
     }
     kernels::GemmEpilogue ep;
@@ -27511,11 +27668,20 @@ class SoftmaxKernel final : public OpKernel {
     const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
     if (x.numel() == 0) return;
-    if (log_) {
-      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
-    } else {
-      kernels::softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
-    }
+    // Each of the `outer` blocks is normalized on its own: ranges of them split over threads.
+    const std::size_t block = v.mid * v.inner;
+    const float* px = x.data<float>();
+    float* py = y.data<float>();
+    const bool log = log_;
+    parallel_ranges(ctx.executor(), v.outer, (kMinParallelElements + block - 1) / block,
+                    [&](std::size_t b, std::size_t e) {
+                      if (log) {
+                        kernels::log_softmax_f32(px + b * block, py + b * block, e - b, v.mid,
+                                                 v.inner);
+                      } else {
+                        kernels::softmax_f32(px + b * block, py + b * block, e - b, v.mid, v.inner);
+                      }
+                    });
   }
 
  private:

@@ -21,7 +21,12 @@ TEST_CASE("parallel_for runs every index exactly once", "[core/executor]") {
 }
 
 TEST_CASE("A pool runs many jobs back to back and from several host threads", "[core/executor]") {
-  inlay::ThreadPool pool(3);
+  // Spin 0: every wait blocks at once; 1 s: workers are still spinning when the next job (and the
+  // destructor) comes; the default lies between.
+  const std::size_t spin =
+      GENERATE(std::size_t{0}, inlay::ThreadPool::kDefaultSpinMicroseconds, std::size_t{1000000});
+  CAPTURE(spin);
+  inlay::ThreadPool pool(3, spin);
   std::atomic<long> total{0};
   for (int job = 0; job < 2000; ++job) {
     inlay::parallel_for(&pool, 5, [&](std::size_t i) { total += static_cast<long>(i); });
@@ -39,6 +44,20 @@ TEST_CASE("A pool runs many jobs back to back and from several host threads", "[
   }
   for (auto& c : callers) c.join();
   CHECK(total.load() == 3 * 200 * 4);
+}
+
+TEST_CASE("Results written by a pool's tasks are visible when run() returns", "[core/executor]") {
+  const std::size_t spin = GENERATE(std::size_t{0}, std::size_t{1000000});
+  CAPTURE(spin);
+  inlay::ThreadPool pool(2, spin);
+  std::vector<long> out(64);  // plain memory: run() must order the tasks' writes before its return
+  for (long job = 1; job <= 500; ++job) {
+    inlay::parallel_for(&pool, out.size(),
+                        [&](std::size_t i) { out[i] = job * static_cast<long>(i); });
+    long sum = 0;
+    for (long v : out) sum += v;
+    REQUIRE(sum == job * 63 * 64 / 2);
+  }
 }
 
 TEST_CASE("A pool of zero threads is an error", "[core/executor]") {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <string>
@@ -217,6 +218,63 @@ TEST_CASE("A session with two threads gives the outputs of one thread", "[graph/
     // Run again: the planned run gives the same.
     const std::vector<Tensor> c = s2.run(inputs);
     for (std::size_t i = 0; i < a.size(); ++i) CHECK(same(c[i], b[i]));
+  }
+}
+
+TEST_CASE("Steps split over threads give the bits of one thread", "[graph/session]") {
+  // Large enough that element-wise ops (broadcast along the last and the middle axis), Softmax,
+  // LayerNormalization and an LSTM of batch 1 all split over the pool (kMinParallelElements).
+  OpTester m;
+  m.input("a", DType::f32, {4, 64, 256})
+      .input("b", DType::f32, {64, 1})
+      .input("c", DType::f32, {256})
+      .input("x", DType::f32, {8, 1, 64})
+      .input("w", DType::f32, {1, 4 * 128, 64})
+      .input("r", DType::f32, {1, 4 * 128, 128})
+      .node("Add", {"a", "b"}, {"s"})
+      .node("Mul", {"s", "c"}, {"t"})
+      .node("Pow", {"t", "b"}, {"u"})
+      .node("Erf", {"t"}, {"e"})
+      .node("Softmax", {"e"}, {"p"}, {inlay_test::attr_int("axis", -1)})
+      .node("LayerNormalization", {"p", "c", "c"}, {"n"})
+      .node("LSTM", {"x", "w", "r"}, {"h"}, {inlay_test::attr_int("hidden_size", 128)})
+      .output("u", DType::f32)
+      .output("n", DType::f32)
+      .output("h", DType::f32);
+  const inlay::Model model = m.load();
+  std::vector<std::vector<float>> data;
+  std::vector<Tensor> inputs;
+  const std::vector<std::vector<std::int64_t>> shapes{{4, 64, 256}, {64, 1},      {256},
+                                                      {8, 1, 64},   {1, 512, 64}, {1, 512, 128}};
+  data.reserve(shapes.size());  // the views below point into these vectors
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    std::int64_t n = 1;
+    for (std::int64_t d : shapes[i]) n *= d;
+    data.push_back(
+        inlay_test::random_floats(static_cast<std::size_t>(n), static_cast<std::uint32_t>(11 + i)));
+    // The exponent of Pow stays small and positive bases keep the result finite.
+    if (i == 1) {
+      for (float& v : data.back()) v = 1.0f + std::fabs(v);
+    }
+    inputs.push_back(
+        Tensor::view(data.back().data(), inlay::Shape(shapes[i].data(), shapes[i].size())));
+  }
+  inlay::Session serial(model);
+  const std::vector<Tensor> expected = serial.run(inputs);
+  for (std::size_t threads : {2, 3}) {
+    for (std::size_t spin : {std::size_t{0}, inlay::ThreadPool::kDefaultSpinMicroseconds}) {
+      INFO(threads << " threads, spin " << spin << " us");
+      inlay::SessionOptions options;
+      options.threads = threads;
+      options.spin_microseconds = spin;
+      inlay::Session session(model, options);
+      const std::vector<Tensor> got = session.run(inputs);
+      REQUIRE(got.size() == expected.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO("output " << i);
+        CHECK(same(got[i], expected[i]));
+      }
+    }
   }
 }
 

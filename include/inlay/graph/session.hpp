@@ -20,6 +20,9 @@ INLAY_NAMESPACE_BEGIN
 struct SessionOptions {
   // Threads for this session's own pool (1: everything on the calling thread, no pool).
   std::size_t threads = 1;
+  // How long the pool's idle threads spin before they sleep (ThreadPool): 0 saves CPU time where
+  // a host runs other work beside inlay, at the cost of a slower start of each parallel step.
+  std::size_t spin_microseconds = ThreadPool::kDefaultSpinMicroseconds;
   // A pool of the host's to use instead (must outlive the session); `threads` is then ignored.
   Executor* executor = nullptr;
   // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.

@@ -25,7 +25,7 @@ Session::Session(Model model, const SessionOptions& options)
   if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
   Executor* executor = options.executor;
   if (executor == nullptr && options.threads > 1) {
-    state_->pool = std::make_unique<ThreadPool>(options.threads);
+    state_->pool = std::make_unique<ThreadPool>(options.threads, options.spin_microseconds);
     executor = state_->pool.get();
   }
   state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);

@@ -301,7 +301,11 @@ class MathKernel final : public OpKernel {
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     const auto n = static_cast<std::size_t>(x.numel());
     if (x.dtype() == DType::f32 && has_kernel_) {
-      kernels::unary_f32(x.data<float>(), y.data<float>(), n, kernel_);
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      parallel_ranges(ctx.executor(), n, kMinParallelElements, [&](std::size_t b, std::size_t e) {
+        kernels::unary_f32(px + b, py + b, e - b, kernel_);
+      });
       return;
     }
     visit_dtype(
@@ -467,6 +471,55 @@ C arithmetic(kernels::BinaryOp op, C a, C b) {
   }
 }
 
+// y = a op b (f32, y already shaped as the broadcast of a and b), split over the outermost axis
+// of y that has more than one index: each range of that axis reads the matching rows of a and of
+// b, or all of an operand that broadcasts along it. Every element is computed as in one call.
+inline void binary_f32_parallel(Executor* executor, kernels::BinaryOp op, const Tensor& a,
+                                const Tensor& b, Tensor& y) {
+  const Shape& ys = y.shape();
+  const std::size_t rank = ys.rank();
+  std::size_t axis = 0;
+  while (axis < rank && ys[axis] == 1) ++axis;
+  const auto total = static_cast<std::size_t>(y.numel());
+  if (executor == nullptr || axis == rank || total < 2 * kMinParallelElements) {
+    kernels::binary_f32(op, a.data<float>(), a.shape(), b.data<float>(), b.shape(), y.data<float>(),
+                        ys);
+    return;
+  }
+  const auto rows = static_cast<std::size_t>(ys[axis]);
+  const std::size_t row_elems = total / rows;
+  // An operand's shape from `axis` on (its leading dimensions, aligned to y's, are all 1 there),
+  // and the elements one index of `axis` spans in it (0 when it broadcasts along `axis`). Shapes
+  // live inline: the split allocates nothing.
+  struct Part {
+    Shape dims;
+    std::size_t stride = 0;
+  };
+  const auto part_of = [&](const Tensor& t) {
+    std::int64_t dims[Shape::max_rank] = {};
+    const std::size_t lead = rank - t.rank();  // t's dimensions align with y's last ones
+    for (std::size_t d = axis; d < rank; ++d) dims[d - axis] = d < lead ? 1 : t.shape()[d - lead];
+    Part p{Shape(dims, rank - axis), 0};
+    if (dims[0] != 1) p.stride = static_cast<std::size_t>(t.numel() / dims[0]);
+    return p;
+  };
+  const Part pa = part_of(a), pb = part_of(b);
+  const Shape py_shape(ys.begin() + axis, rank - axis);
+  const float* xa = a.data<float>();
+  const float* xb = b.data<float>();
+  float* py = y.data<float>();
+  const std::size_t min_rows = (kMinParallelElements + row_elems - 1) / row_elems;
+  parallel_ranges(executor, rows, min_rows, [&](std::size_t r0, std::size_t r1) {
+    const auto n = static_cast<std::int64_t>(r1 - r0);
+    Shape da = pa.dims, db = pb.dims, dy = py_shape;
+    if (pa.stride) da.set_dim(0, n);
+    if (pb.stride) db.set_dim(0, n);
+    dy.set_dim(0, n);
+    kernels::binary_f32(op, xa + r0 * pa.stride, da, xb + r0 * pb.stride, db, py + r0 * row_elems,
+                        dy);
+  });
+}
+
 // Add, Sub, Mul, Div.
 class ArithmeticKernel final : public OpKernel {
  public:
@@ -478,8 +531,7 @@ class ArithmeticKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32) {
-      kernels::binary_f32(op_, a.data<float>(), a.shape(), b.data<float>(), b.shape(),
-                          y.data<float>(), shape);
+      binary_f32_parallel(ctx.executor(), op_, a, b, y);
       return;
     }
     const kernels::BinaryOp op = op_;
@@ -531,8 +583,7 @@ class PowKernel final : public OpKernel {
     const Shape shape = broadcast(ctx.info(), a.shape(), b.shape());
     Tensor& y = ctx.output(0, a.dtype(), shape);
     if (a.dtype() == DType::f32 && b.dtype() == DType::f32) {
-      kernels::binary_f32(kernels::BinaryOp::pow, a.data<float>(), a.shape(), b.data<float>(),
-                          b.shape(), y.data<float>(), shape);
+      binary_f32_parallel(ctx.executor(), kernels::BinaryOp::pow, a, b, y);
       return;
     }
     visit_dtype(

@@ -4,6 +4,7 @@
 #ifndef INLAY_GRAPH_OPS_NORM_HPP
 #define INLAY_GRAPH_OPS_NORM_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -174,8 +175,16 @@ class LayerNormKernel final : public OpKernel {
     if (ctx.output_count() > 2 && ctx.has_output(2)) {
       inv_std = ctx.output(2, DType::f32, make_shape(stat_dims)).data<float>();
     }
-    kernels::layer_norm_f32(x.data<float>(), y.data<float>(), rows, cols, scale, bias, eps_, mean,
-                            inv_std);
+    // Rows are normalized independently: ranges of rows split over threads.
+    const float* px = x.data<float>();
+    float* py = y.data<float>();
+    const float eps = eps_;
+    parallel_ranges(ctx.executor(), rows, kMinParallelElements / std::max<std::size_t>(cols, 1),
+                    [&](std::size_t b, std::size_t e) {
+                      kernels::layer_norm_f32(px + b * cols, py + b * cols, e - b, cols, scale,
+                                              bias, eps, mean ? mean + b : nullptr,
+                                              inv_std ? inv_std + b : nullptr);
+                    });
   }
 
  private:

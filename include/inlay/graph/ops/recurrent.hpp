@@ -367,7 +367,17 @@ class RecurrentKernel final : public OpKernel {
                                 const float* a, const float* r, const float* packed, float* c,
                                 std::size_t ldc, const float* bias) {
     if (batch == 1) {
-      kernels::matvec_f32(false, n, hs, 1.0f, r, hs, a, 0.0f, c, bias);
+      // Rows of R split over threads in blocks of 16: the kernel's groups of rows and vector
+      // lanes fall as in one call, so every thread count gives the same bits.
+      constexpr std::size_t kRowBlock = 16;
+      const std::size_t blocks = (n + kRowBlock - 1) / kRowBlock;
+      const std::size_t min_blocks =
+          kMinParallelElements / (kRowBlock * std::max<std::size_t>(hs, 1));
+      parallel_ranges(ctx.executor(), blocks, min_blocks, [&](std::size_t b0, std::size_t b1) {
+        const std::size_t r0 = b0 * kRowBlock, r1 = std::min(n, b1 * kRowBlock);
+        kernels::matvec_f32(false, r1 - r0, hs, 1.0f, r + r0 * hs, hs, a, 0.0f, c + r0,
+                            bias ? bias + r0 : nullptr);
+      });
       return;
     }
     kernels::GemmEpilogue ep;

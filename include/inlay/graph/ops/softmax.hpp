@@ -44,11 +44,20 @@ class SoftmaxKernel final : public OpKernel {
     const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
     Tensor& y = ctx.output(0, DType::f32, x.shape());
     if (x.numel() == 0) return;
-    if (log_) {
-      kernels::log_softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
-    } else {
-      kernels::softmax_f32(x.data<float>(), y.data<float>(), v.outer, v.mid, v.inner);
-    }
+    // Each of the `outer` blocks is normalized on its own: ranges of them split over threads.
+    const std::size_t block = v.mid * v.inner;
+    const float* px = x.data<float>();
+    float* py = y.data<float>();
+    const bool log = log_;
+    parallel_ranges(ctx.executor(), v.outer, (kMinParallelElements + block - 1) / block,
+                    [&](std::size_t b, std::size_t e) {
+                      if (log) {
+                        kernels::log_softmax_f32(px + b * block, py + b * block, e - b, v.mid,
+                                                 v.inner);
+                      } else {
+                        kernels::softmax_f32(px + b * block, py + b * block, e - b, v.mid, v.inner);
+                      }
+                    });
   }
 
  private:
