@@ -14066,15 +14066,19 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
 // ---- end inlay/graph/impl/float16_in_float32.hpp
 // ---- begin inlay/graph/impl/fuse.hpp
-// Fusions at load, after constant folding: a BatchNormalization after a Conv folds into the
-// conv's weights and bias; a constant bias Add after Conv/Gemm/MatMul becomes the node's bias;
-// an activation after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
+// Fusions at load, after constant folding: LayerNorm written out as ReduceMean -> Sub -> Pow ->
+// ReduceMean -> Add -> Sqrt -> Div [-> Mul -> Add] becomes one LayerNormalization, and the erf
+// GELU written out as Div -> Erf -> Add -> Mul -> Mul one Gelu (the exporters' forms before
+// opsets 17 and 20); a BatchNormalization after a Conv folds into the conv's weights and bias; a
+// constant bias Add after Conv/Gemm/MatMul becomes the node's bias; an activation (Gelu too)
+// after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
 // "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp); Conv 1x1 -> depthwise
-// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when one node
-// reads it and it is not a graph output. Implementation-only.
+// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when the
+// pattern's nodes alone read it and it is not a graph output. Implementation-only.
 #ifndef INLAY_GRAPH_IMPL_FUSE_HPP
 #define INLAY_GRAPH_IMPL_FUSE_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -14888,7 +14892,13 @@ inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& ac
                                             attr_float(n, "beta", 0.5f));
   } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
   else if (op == "HardSwish") act = kernels::Activation::hard_swish();
-  else if (op == "Clip") {
+  else if (op == "Gelu") {
+    const Attribute* a = find_attr(n, "approximate");
+    const std::string approximate = a ? a->s : "none";
+    if (approximate == "none") act = kernels::Activation::gelu();
+    else if (approximate == "tanh") act = kernels::Activation::gelu_tanh();
+    else return false;
+  } else if (op == "Clip") {
     float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
     if (n.opset < 11) {
       lo = attr_float(n, "min", lo);
@@ -15029,10 +15039,287 @@ inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
   return fused;
 }
 
+// The node that writes value `v` when it is a live default-domain `op` with one output that the
+// host's ops do not serve; else -1.
+inline int producer_of(const Graph& g, const Uses& u, int v, const char* op) {
+  if (v < 0 || static_cast<std::size_t>(v) >= u.producer.size()) return -1;
+  const int p = u.producer[v];
+  if (p < 0) return -1;
+  const Node& n = g.nodes[p];
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
+    return -1;
+  }
+  return p;
+}
+
+// Per value, the node that reads it (the last one when several do; check Uses::count first).
+inline std::vector<int> last_readers(const Graph& g) {
+  std::vector<int> r(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].dead) continue;
+    for (int id : g.nodes[i].inputs) {
+      if (id >= 0) r[id] = static_cast<int>(i);
+    }
+  }
+  return r;
+}
+
+// The node that alone reads value `v` when it is a live default-domain `op` with one output that
+// the host's ops do not serve; else -1.
+inline int sole_reader(const Graph& g, const Uses& u, const std::vector<int>& readers, int v,
+                       const char* op) {
+  if (v < 0 || static_cast<std::size_t>(v) >= readers.size() || u.count[v] != 1 || readers[v] < 0) {
+    return -1;
+  }
+  const Node& n = g.nodes[readers[v]];
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
+    return -1;
+  }
+  return readers[v];
+}
+
+// The one number of a constant of rank 0 or 1 (f32, f64 or an integer type), else false.
+inline bool scalar_constant(const Graph& g, int v, double& out) {
+  if (v < 0) return false;
+  const Tensor& t = g.values[v].constant;
+  if (t.empty() || t.numel() != 1 || t.rank() > 1) return false;
+  switch (t.dtype()) {
+    case DType::f32: out = t.data<float>()[0]; return true;
+    case DType::f64: out = t.data<double>()[0]; return true;
+    case DType::i32: out = static_cast<double>(t.data<std::int32_t>()[0]); return true;
+    case DType::i64: out = static_cast<double>(t.data<std::int64_t>()[0]); return true;
+    default: return false;
+  }
+}
+// Whether input `k` of node `n` is a scalar constant equal to `want` (relative tolerance `tol`:
+// exporters write sqrt 2 and 1/sqrt 2 with a few digits).
+inline bool is_scalar(const Graph& g, const Node& n, std::size_t k, double want, double tol = 0.0) {
+  double v = 0.0;
+  return k < n.inputs.size() && scalar_constant(g, n.inputs[k], v) &&
+         std::fabs(v - want) <= tol * std::fabs(want);
+}
+
+// Whether ReduceMean node `n` averages the last axis of a rank-`rank` input (-1 when unknown)
+// keeping it: axes from input 1 (opset 18+) or the attribute, exactly one, -1 or rank - 1.
+inline bool mean_of_last_axis(const Graph& g, const Node& n, std::int64_t rank) {
+  if (attr_int(n, "keepdims", 1) != 1) return false;
+  std::vector<std::int64_t> axes;
+  if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
+    const Tensor& t = g.values[n.inputs[1]].constant;
+    if (t.empty() || t.dtype() != DType::i64) return false;
+    axes.assign(t.data<std::int64_t>(), t.data<std::int64_t>() + t.numel());
+  } else if (const Attribute* a = find_attr(n, "axes")) {
+    axes = a->ints;
+  }
+  return axes.size() == 1 && (axes[0] == -1 || (rank > 0 && axes[0] == rank - 1));
+}
+
+// The other input of binary node `n` when input `known` is one of them; -1 otherwise.
+inline int other_operand(const Node& n, int known) {
+  if (n.inputs.size() != 2) return -1;
+  if (n.inputs[0] == known) return n.inputs[1];
+  if (n.inputs[1] == known) return n.inputs[0];
+  return -1;
+}
+
+// The constant of a LayerNorm's scale or bias, as rank 1 (N values, or 1 that broadcasts), when
+// `v` is an f32 constant of the last axis: rank at most 1, or leading 1s and an input `x` of known
+// rank not below it (so the Mul/Add did not raise the rank); N the last dimension of x when known.
+inline int norm_parameter(Graph& g, int v, int x, const std::string& name) {
+  const Tensor* t =
+      v >= 0 && !g.values[v].constant.empty() && g.values[v].constant.dtype() == DType::f32
+          ? &g.values[v].constant
+          : nullptr;
+  if (t == nullptr) return -1;
+  const Value& xv = g.values[x];
+  if (t->rank() > 1) {
+    if (!xv.has_shape || xv.dims.size() < t->rank()) return -1;
+    for (std::size_t d = 0; d + 1 < t->rank(); ++d) {
+      if (t->shape()[d] != 1) return -1;
+    }
+  }
+  const std::int64_t n = t->numel();
+  if (n != 1) {
+    if (t->rank() == 0) return -1;
+    if (xv.has_shape && !xv.dims.empty() && xv.dims.back() >= 0 && xv.dims.back() != n) {
+      return -1;  // the Mul would broadcast x's last axis up to n
+    }
+  }
+  if (t->rank() == 1) return v;
+  Tensor flat(DType::f32, Shape{n});
+  for (std::int64_t k = 0; k < n; ++k) flat.data<float>()[k] = t->data<float>()[k];
+  return add_constant(g, name, std::move(flat));
+}
+
+// LayerNorm as exporters before opset 17 write it (ONNX Runtime's LayerNormFusion matches the
+// same chain): ReduceMean(x) -> Sub(x, mean) = d -> Pow(d, 2) -> ReduceMean -> Add(eps) -> Sqrt
+// -> Div(d, std) [-> Mul(gamma) [-> Add(beta)]], both means over the last axis with keepdims,
+// eps, gamma and beta f32 constants, becomes one LayerNormalization (axis -1).
+inline std::size_t fuse_layer_norms(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  const std::vector<int> readers = last_readers(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& div = g.nodes[i];
+    if (div.dead || div.host_kernel || !div.domain.empty() || div.op_type != "Div" ||
+        div.inputs.size() != 2 || div.outputs.size() != 1) {
+      continue;
+    }
+    const int d = div.inputs[0], sd = div.inputs[1];
+    const int sub = producer_of(g, u, d, "Sub");
+    const int sqrt = producer_of(g, u, sd, "Sqrt");
+    if (sub < 0 || sqrt < 0 || u.count[d] != 2 || u.count[sd] != 1) continue;
+    const int x = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[0] : -1;
+    const int mean = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[1] : -1;
+    const int rm1 = producer_of(g, u, mean, "ReduceMean");
+    if (x < 0 || rm1 < 0 || u.count[mean] != 1 || g.nodes[rm1].inputs[0] != x) continue;
+    const std::int64_t rank =
+        g.values[x].has_shape ? static_cast<std::int64_t>(g.values[x].dims.size()) : -1;
+    if (!mean_of_last_axis(g, g.nodes[rm1], rank)) continue;
+    const int veps = g.nodes[sqrt].inputs[0];
+    const int add = producer_of(g, u, veps, "Add");
+    if (add < 0 || u.count[veps] != 1 || g.nodes[add].inputs.size() != 2) continue;
+    // eps: the f32 constant operand of the Add, the other the variance.
+    const Node& an = g.nodes[add];
+    double eps = 0.0;
+    const std::size_t eps_at = scalar_constant(g, an.inputs[1], eps) ? 1 : 0;
+    const int var = an.inputs[1 - eps_at];
+    const int eps_id = an.inputs[eps_at];
+    if (!scalar_constant(g, eps_id, eps) || g.values[eps_id].constant.dtype() != DType::f32) {
+      continue;
+    }
+    const int rm2 = producer_of(g, u, var, "ReduceMean");
+    if (rm2 < 0 || u.count[var] != 1 || !mean_of_last_axis(g, g.nodes[rm2], rank)) continue;
+    const int sq = g.nodes[rm2].inputs[0];
+    const int pow = producer_of(g, u, sq, "Pow");
+    if (pow < 0 || u.count[sq] != 1 || g.nodes[pow].inputs.size() != 2 ||
+        g.nodes[pow].inputs[0] != d || !is_scalar(g, g.nodes[pow], 1, 2.0)) {
+      continue;
+    }
+    // The optional tail: Mul by gamma, then Add of beta (either operand order).
+    std::vector<int> pattern = {rm1, sub, pow, rm2, add, sqrt, static_cast<int>(i)};
+    int out = div.outputs[0], scale = -1, bias = -1;
+    const std::string base = div.name;
+    const int mul = sole_reader(g, u, readers, out, "Mul");
+    if (mul >= 0)
+      scale = norm_parameter(g, other_operand(g.nodes[mul], out), x, base + ".inlay.ln_scale");
+    if (scale >= 0) {
+      pattern.push_back(mul);
+      out = g.nodes[mul].outputs[0];
+      const int bias_add = sole_reader(g, u, readers, out, "Add");
+      if (bias_add >= 0) {
+        bias = norm_parameter(g, other_operand(g.nodes[bias_add], out), x, base + ".inlay.ln_bias");
+      }
+      if (bias >= 0) {
+        pattern.push_back(bias_add);
+        out = g.nodes[bias_add].outputs[0];
+      }
+    } else {  // no gamma: a scale of one 1, which the kernel broadcasts
+      Tensor one(DType::f32, Shape{1});
+      one.data<float>()[0] = 1.0f;
+      scale = add_constant(g, base + ".inlay.ln_scale", std::move(one));
+    }
+    Node ln;
+    ln.name = base;
+    ln.op_type = "LayerNormalization";
+    ln.opset = 17;
+    ln.inputs = {x, scale, bias};
+    if (bias < 0) ln.inputs.pop_back();
+    ln.outputs = {out};
+    ln.attributes.push_back(int_attr("axis", -1));
+    ln.attributes.push_back(float_attr("epsilon", static_cast<float>(eps)));
+    const int last = pattern.back();
+    for (int k : pattern) g.nodes[k].dead = true;
+    g.nodes[last] = std::move(ln);
+    u.producer[out] = last;
+    fused += pattern.size() - 1;
+  }
+  return fused;
+}
+
+// GELU as exporters before opset 20 write it (ONNX Runtime's GeluFusion matches the same):
+// h = Div(x, sqrt 2) or Mul(x, 1/sqrt 2) -> Erf -> Add(1) = a, then x * a * 0.5 in any order:
+// Mul(Mul(x, a), 0.5), Mul(Mul(x, 0.5), a) or Mul(x, Mul(a, 0.5)). Becomes one Gelu (opset 20,
+// approximate "none"), which the activation fusion may then move into a MatMul/Gemm epilogue.
+inline std::size_t fuse_gelus(Graph& g, Uses& u) {
+  constexpr double sqrt2 = 1.41421356237309504880, tol = 1e-6;
+  std::size_t fused = 0;
+  const std::vector<int> readers = last_readers(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& erf = g.nodes[i];
+    if (erf.dead || erf.host_kernel || !erf.domain.empty() || erf.op_type != "Erf" ||
+        erf.inputs.size() != 1 || erf.outputs.size() != 1) {
+      continue;
+    }
+    const int h = erf.inputs[0];
+    int x = -1;
+    int scale = producer_of(g, u, h, "Div");
+    if (scale >= 0) {
+      const Node& n = g.nodes[scale];
+      if (n.inputs.size() == 2 && is_scalar(g, n, 1, sqrt2, tol)) x = n.inputs[0];
+    } else if ((scale = producer_of(g, u, h, "Mul")) >= 0) {
+      const Node& n = g.nodes[scale];
+      for (std::size_t k = 0; k < 2 && x < 0 && n.inputs.size() == 2; ++k) {
+        if (is_scalar(g, n, 1 - k, 1.0 / sqrt2, tol)) x = n.inputs[k];
+      }
+    }
+    if (x < 0 || u.count[h] != 1) continue;
+    const int e = erf.outputs[0];
+    const int plus = sole_reader(g, u, readers, e, "Add");
+    if (plus < 0) continue;
+    const int one = other_operand(g.nodes[plus], e);
+    double v = 0.0;
+    if (!scalar_constant(g, one, v) || v != 1.0) continue;
+    const int a = g.nodes[plus].outputs[0];
+    const int m1 = sole_reader(g, u, readers, a, "Mul");
+    if (m1 < 0) continue;
+    const int other = other_operand(g.nodes[m1], a);
+    const int o1 = g.nodes[m1].outputs[0];
+    std::vector<int> pattern = {scale, static_cast<int>(i), plus, m1};
+    double half = 0.0;
+    if (other == x) {  // Mul(Mul(x, a), 0.5)
+      const int m2 = sole_reader(g, u, readers, o1, "Mul");
+      if (m2 < 0 || !scalar_constant(g, other_operand(g.nodes[m2], o1), half) || half != 0.5) {
+        continue;
+      }
+      pattern.push_back(m2);
+    } else if (scalar_constant(g, other, half)) {  // Mul(x, Mul(a, 0.5))
+      const int m2 = sole_reader(g, u, readers, o1, "Mul");
+      if (half != 0.5 || m2 < 0 || other_operand(g.nodes[m2], o1) != x) continue;
+      pattern.push_back(m2);
+    } else {  // Mul(Mul(x, 0.5), a)
+      const int m0 = producer_of(g, u, other, "Mul");
+      if (m0 < 0 || u.count[other] != 1 ||
+          !scalar_constant(g, other_operand(g.nodes[m0], x), half) || half != 0.5) {
+        continue;
+      }
+      pattern.push_back(m0);
+    }
+    // All the constants are f32 (so is x in a valid model); 0.5 x (1 + erf) needs no f64 care.
+    Node gelu;
+    const int last = *std::max_element(pattern.begin(), pattern.end());
+    gelu.name = g.nodes[last].name;
+    gelu.op_type = "Gelu";
+    gelu.opset = 20;
+    gelu.inputs = {x};
+    gelu.outputs = g.nodes[last].outputs;
+    Attribute approximate;
+    approximate.name = "approximate";
+    approximate.kind = Attribute::Kind::string;
+    approximate.s = "none";
+    gelu.attributes.push_back(std::move(approximate));
+    for (int k : pattern) g.nodes[k].dead = true;
+    u.producer[gelu.outputs[0]] = last;
+    g.nodes[last] = std::move(gelu);
+    fused += pattern.size() - 1;
+  }
+  return fused;
+}
+
 }  // namespace fuse_detail
 
-// Runs the fusions in order (BatchNorm folding, bias, activation, so Conv + BN + Relu and
-// MatMul + Add + Relu become one node each; then the inverted bottlenecks); returns the number of
+// Runs the fusions in order (the decomposed LayerNorms and GELUs, BatchNorm folding, bias,
+// activation, so Conv + BN + Relu and MatMul + Add + GELU become one node each; then the inverted
+// bottlenecks); returns the number of
 // nodes fused away. The graph must be compacted and compiled again afterwards. Nodes whose
 // operator `host_ops` serves (ModelOptions::custom_ops) are left as written: fused, the host's
 // kernel would get attributes it does not know (inlay.activation) or not run at all.
@@ -15041,7 +15328,10 @@ inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
     n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
   }
   fuse_detail::Uses u = fuse_detail::count_uses(g);
-  std::size_t fused = fuse_detail::fold_batch_norms(g, u);
+  std::size_t fused = fuse_detail::fuse_layer_norms(g, u);
+  fused += fuse_detail::fuse_gelus(g, u);
+  u = fuse_detail::count_uses(g);  // the new constants and nodes
+  fused += fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
   fused += fuse_detail::fuse_activations(g, u);
   fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
@@ -18916,7 +19206,9 @@ enum class Math : std::uint8_t {
   softsign,
   tanh,
   mish,
-  shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
+  gelu,       // 0.5 x (1 + erf(x / sqrt 2)): Gelu with approximate "none"
+  gelu_tanh,  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): approximate "tanh"
+  shrink,     // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
 };
 // A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
 struct MathFn {
@@ -18947,6 +19239,8 @@ inline bool kernel_activation(const MathFn& fn, kernels::Activation& out) {
     case Math::softplus: out = Activation::softplus(); return true;
     case Math::tanh: out = Activation::tanh(); return true;
     case Math::mish: out = Activation::mish(); return true;
+    case Math::gelu: out = Activation::gelu(); return true;
+    case Math::gelu_tanh: out = Activation::gelu_tanh(); return true;
     default: return false;
   }
 }
@@ -18994,6 +19288,11 @@ C apply_float(const MathFn& fn, C x) {
     case Math::softsign: return x / (C(1) + std::fabs(x));
     case Math::tanh: return std::tanh(x);
     case Math::mish: return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::gelu: return C(0.5) * x * (C(1) + std::erf(x * C(0.70710678118654752440)));
+    case Math::gelu_tanh: {
+      const C inner = C(0.79788456080286535588) * (x + C(0.044715) * x * x * x);
+      return C(0.5) * x * (C(1) + std::tanh(inner));
+    }
     case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
   }
   return x;
@@ -19715,6 +20014,14 @@ inline void register_elementwise_ops(OpSet& ops) {
   ops.add("", "Softsign", 1, math(Math::softsign));
   ops.add("", "HardSwish", 14, math(Math::hard_swish));
   ops.add("", "Mish", 18, math(Math::mish));
+  ops.add("", "Gelu", 20, math([](const OpInfo& i) {
+            const std::string approximate = i.get_string("approximate", "none");
+            if (approximate != "none" && approximate != "tanh") {
+              i.fail(ErrorKind::invalid_model,
+                     "approximate '" + approximate + "' is neither 'none' nor 'tanh'");
+            }
+            return MathFn{approximate == "none" ? Math::gelu : Math::gelu_tanh};
+          }));
   ops.add("", "LeakyRelu", 1, math([alpha](const OpInfo& i) {
             return MathFn{Math::leaky_relu, alpha(0.01f)(i)};
           }));

@@ -145,6 +145,35 @@ TEST_CASE("f32 activations through the kernel agree with the f64 scalar code",
   }
 }
 
+TEST_CASE("Gelu (opset 20): exact and tanh forms against the formulas in f64",
+          "[graph/ops/elementwise]") {
+  const std::vector<float> xs = inlay_test::random_floats(97, 11, -6.0f, 6.0f);
+  const Tensor x = Tensor::view(const_cast<float*>(xs.data()), {97});
+  for (const char* approximate : {"none", "tanh"}) {
+    INFO(approximate);
+    OpTester g("Gelu", 20);
+    g.in(x).attr("approximate", std::string(approximate));
+    g.check_with(
+        [&](const std::vector<Tensor>&) {
+          std::vector<float> want(xs.size());
+          for (std::size_t i = 0; i < xs.size(); ++i) {
+            const double v = xs[i];
+            const double cdf =
+                approximate[0] == 'n'
+                    ? 0.5 * (1.0 + std::erf(v / std::sqrt(2.0)))
+                    : 0.5 * (1.0 + std::tanh(std::sqrt(2.0 / 3.14159265358979323846) *
+                                             (v + 0.044715 * v * v * v)));
+            want[i] = static_cast<float>(v * cdf);
+          }
+          return std::vector<Tensor>{make_tensor<float>({97}, want)};
+        },
+        {1e-5f, 1e-5f});
+  }
+  OpTester bad("Gelu", 20);
+  bad.in(x).attr("approximate", std::string("sigmoid"));
+  bad.expect_load_error(inlay::ErrorKind::invalid_model, "neither 'none' nor 'tanh'");
+}
+
 TEST_CASE("half floats compute in float and round once", "[graph/ops/elementwise]") {
   using inlay::float16;
   using inlay::to_float;

@@ -191,7 +191,9 @@ enum class Math : std::uint8_t {
   softsign,
   tanh,
   mish,
-  shrink,  // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
+  gelu,       // 0.5 x (1 + erf(x / sqrt 2)): Gelu with approximate "none"
+  gelu_tanh,  // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): approximate "tanh"
+  shrink,     // x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias)
 };
 // A unary op and its parameters (the meaning of alpha and beta is the Activation's, or above).
 struct MathFn {
@@ -222,6 +224,8 @@ inline bool kernel_activation(const MathFn& fn, kernels::Activation& out) {
     case Math::softplus: out = Activation::softplus(); return true;
     case Math::tanh: out = Activation::tanh(); return true;
     case Math::mish: out = Activation::mish(); return true;
+    case Math::gelu: out = Activation::gelu(); return true;
+    case Math::gelu_tanh: out = Activation::gelu_tanh(); return true;
     default: return false;
   }
 }
@@ -269,6 +273,11 @@ C apply_float(const MathFn& fn, C x) {
     case Math::softsign: return x / (C(1) + std::fabs(x));
     case Math::tanh: return std::tanh(x);
     case Math::mish: return x * std::tanh(std::max(x, C(0)) + std::log1p(std::exp(-std::fabs(x))));
+    case Math::gelu: return C(0.5) * x * (C(1) + std::erf(x * C(0.70710678118654752440)));
+    case Math::gelu_tanh: {
+      const C inner = C(0.79788456080286535588) * (x + C(0.044715) * x * x * x);
+      return C(0.5) * x * (C(1) + std::tanh(inner));
+    }
     case Math::shrink: return x < -alpha ? x + beta : x > alpha ? x - beta : C(0);
   }
   return x;
@@ -990,6 +999,14 @@ inline void register_elementwise_ops(OpSet& ops) {
   ops.add("", "Softsign", 1, math(Math::softsign));
   ops.add("", "HardSwish", 14, math(Math::hard_swish));
   ops.add("", "Mish", 18, math(Math::mish));
+  ops.add("", "Gelu", 20, math([](const OpInfo& i) {
+            const std::string approximate = i.get_string("approximate", "none");
+            if (approximate != "none" && approximate != "tanh") {
+              i.fail(ErrorKind::invalid_model,
+                     "approximate '" + approximate + "' is neither 'none' nor 'tanh'");
+            }
+            return MathFn{approximate == "none" ? Math::gelu : Math::gelu_tanh};
+          }));
   ops.add("", "LeakyRelu", 1, math([alpha](const OpInfo& i) {
             return MathFn{Math::leaky_relu, alpha(0.01f)(i)};
           }));
