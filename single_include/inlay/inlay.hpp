@@ -24614,6 +24614,7 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_GRAPH_OPS_POOL_HPP
 #define INLAY_GRAPH_OPS_POOL_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -24789,7 +24790,7 @@ class PoolKernel final : public OpKernel {
     const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
     if (y.numel() == 0) return;
     if (x.dtype() == DType::f32 && axes.size() <= 2 && options_.kind != PoolKind::lp) {
-      run_f32(x, y, indices, axes);
+      run_f32(ctx.executor(), x, y, indices, axes);
       return;
     }
     auto pool = [&](auto tag) {
@@ -24802,7 +24803,7 @@ class PoolKernel final : public OpKernel {
   }
 
  private:
-  void run_f32(const Tensor& x, Tensor& y, std::int64_t* indices,
+  void run_f32(Executor* executor, const Tensor& x, Tensor& y, std::int64_t* indices,
                const std::vector<WindowAxis>& axes) const {
     kernels::Pool2dParams p;
     p.batch = static_cast<std::size_t>(x.shape()[0]);
@@ -24824,8 +24825,26 @@ class PoolKernel final : public OpKernel {
     p.pad_right = w.pad_end;
     p.ceil_mode = options_.ceil_mode;
     p.count_include_pad = options_.count_include_pad;
-    if (options_.kind == PoolKind::average) {
-      kernels::avg_pool2d_nchw_f32(p, x.data<float>(), y.data<float>());
+    if (indices == nullptr) {
+      // The (n, c) planes are pooled independently: ranges of planes split over threads. (With
+      // indices, which count from the first plane, the pool runs in one call.)
+      const std::size_t planes = p.batch * p.channels, in_plane = p.in_h * p.in_w;
+      const std::size_t out_plane = p.out_h() * p.out_w();
+      const std::size_t work = std::max<std::size_t>(1, out_plane * p.kernel_h * p.kernel_w);
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      const bool average = options_.kind == PoolKind::average;
+      parallel_ranges(
+          executor, planes, kMinParallelElements / work, [&](std::size_t b, std::size_t e) {
+            kernels::Pool2dParams part = p;
+            part.batch = 1;
+            part.channels = e - b;
+            if (average) {
+              kernels::avg_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane);
+            } else {
+              kernels::max_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane, nullptr);
+            }
+          });
       return;
     }
     kernels::max_pool2d_nchw_f32(p, x.data<float>(), y.data<float>(), indices);
@@ -24877,11 +24896,18 @@ class GlobalPoolKernel final : public OpKernel {
     const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
     if (planes == 0) return;
     if (x.dtype() == DType::f32 && kind_ != PoolKind::lp) {
-      if (kind_ == PoolKind::max) {
-        kernels::global_max_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
-      } else {
-        kernels::global_avg_pool_f32(x.data<float>(), y.data<float>(), planes, spatial);
-      }
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      const bool max = kind_ == PoolKind::max;
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(spatial, 1),
+                      [&](std::size_t b, std::size_t e) {
+                        if (max) {
+                          kernels::global_max_pool_f32(px + b * spatial, py + b, e - b, spatial);
+                        } else {
+                          kernels::global_avg_pool_f32(px + b * spatial, py + b, e - b, spatial);
+                        }
+                      });
       return;
     }
     if (spatial == 0) {

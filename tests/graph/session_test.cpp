@@ -223,7 +223,7 @@ TEST_CASE("A session with two threads gives the outputs of one thread", "[graph/
 
 TEST_CASE("Steps split over threads give the bits of one thread", "[graph/session]") {
   // Large enough that element-wise ops (broadcast along the last and the middle axis), Softmax,
-  // LayerNormalization and an LSTM of batch 1 all split over the pool (kMinParallelElements).
+  // LayerNormalization, an LSTM of batch 1 and pooling all split over the pool.
   OpTester m;
   m.input("a", DType::f32, {4, 64, 256})
       .input("b", DType::f32, {64, 1})
@@ -231,6 +231,7 @@ TEST_CASE("Steps split over threads give the bits of one thread", "[graph/sessio
       .input("x", DType::f32, {8, 1, 64})
       .input("w", DType::f32, {1, 4 * 128, 64})
       .input("r", DType::f32, {1, 4 * 128, 128})
+      .input("img", DType::f32, {2, 32, 32, 32})
       .node("Add", {"a", "b"}, {"s"})
       .node("Mul", {"s", "c"}, {"t"})
       .node("Pow", {"t", "b"}, {"u"})
@@ -238,14 +239,24 @@ TEST_CASE("Steps split over threads give the bits of one thread", "[graph/sessio
       .node("Softmax", {"e"}, {"p"}, {inlay_test::attr_int("axis", -1)})
       .node("LayerNormalization", {"p", "c", "c"}, {"n"})
       .node("LSTM", {"x", "w", "r"}, {"h"}, {inlay_test::attr_int("hidden_size", 128)})
+      .node("MaxPool", {"img"}, {"mp"},
+            {inlay_test::attr_ints("kernel_shape", {3, 3}),
+             inlay_test::attr_ints("pads", {1, 1, 1, 1})})
+      .node(
+          "AveragePool", {"img"}, {"ap"},
+          {inlay_test::attr_ints("kernel_shape", {2, 2}), inlay_test::attr_ints("strides", {2, 2})})
+      .node("GlobalAveragePool", {"img"}, {"gp"})
       .output("u", DType::f32)
       .output("n", DType::f32)
-      .output("h", DType::f32);
+      .output("h", DType::f32)
+      .output("mp", DType::f32)
+      .output("ap", DType::f32)
+      .output("gp", DType::f32);
   const inlay::Model model = m.load();
   std::vector<std::vector<float>> data;
   std::vector<Tensor> inputs;
-  const std::vector<std::vector<std::int64_t>> shapes{{4, 64, 256}, {64, 1},      {256},
-                                                      {8, 1, 64},   {1, 512, 64}, {1, 512, 128}};
+  const std::vector<std::vector<std::int64_t>> shapes{
+      {4, 64, 256}, {64, 1}, {256}, {8, 1, 64}, {1, 512, 64}, {1, 512, 128}, {2, 32, 32, 32}};
   data.reserve(shapes.size());  // the views below point into these vectors
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     std::int64_t n = 1;
