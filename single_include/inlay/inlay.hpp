@@ -21150,7 +21150,9 @@ class GemmKernel final : public OpKernel {
         trans_b_(info.get_int("transB", 0) != 0),
         activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+    // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
+    // took minutes to pack nothing).
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2 && b->numel() > 0) {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
       n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
@@ -21231,7 +21233,9 @@ class MatMulKernel final : public OpKernel {
  public:
   explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+    // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
+    // took minutes to pack nothing).
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2 && b->numel() > 0) {
       k_ = static_cast<std::size_t>(b->shape()[0]);
       n_ = static_cast<std::size_t>(b->shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
@@ -25783,7 +25787,7 @@ class RecurrentKernel final : public OpKernel {
       const std::size_t hs = hidden(info, r->shape());
       // R as constant: packed once for the GEMM of batches over one row (each direction's
       // [gates * hidden, hidden] as op(B) = R^T).
-      if (r->dtype() == DType::f32) {
+      if (r->dtype() == DType::f32 && r->numel() > 0) {  // empty R: nothing to pack
         const std::size_t n = gates_ * hs;
         packed_size_ = kernels::gemm_packed_b_size_f32(n, hs);
         packed_r_.resize(packed_size_ * directions_);

@@ -28,7 +28,9 @@ class GemmKernel final : public OpKernel {
         trans_b_(info.get_int("transB", 0) != 0),
         activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+    // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
+    // took minutes to pack nothing).
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2 && b->numel() > 0) {
       k_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[1] : (*b).shape()[0]);
       n_ = static_cast<std::size_t>(trans_b_ ? (*b).shape()[0] : (*b).shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));
@@ -109,7 +111,9 @@ class MatMulKernel final : public OpKernel {
  public:
   explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
     const Tensor* b = info.constant_input(1);
-    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2) {
+    // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
+    // took minutes to pack nothing).
+    if (b != nullptr && b->dtype() == DType::f32 && b->rank() == 2 && b->numel() > 0) {
       k_ = static_cast<std::size_t>(b->shape()[0]);
       n_ = static_cast<std::size_t>(b->shape()[1]);
       packed_.resize(kernels::gemm_packed_b_size_f32(n_, k_));

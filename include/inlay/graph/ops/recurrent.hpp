@@ -173,7 +173,7 @@ class RecurrentKernel final : public OpKernel {
       const std::size_t hs = hidden(info, r->shape());
       // R as constant: packed once for the GEMM of batches over one row (each direction's
       // [gates * hidden, hidden] as op(B) = R^T).
-      if (r->dtype() == DType::f32) {
+      if (r->dtype() == DType::f32 && r->numel() > 0) {  // empty R: nothing to pack
         const std::size_t n = gates_ * hs;
         packed_size_ = kernels::gemm_packed_b_size_f32(n, hs);
         packed_r_.resize(packed_size_ * directions_);
