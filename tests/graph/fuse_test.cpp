@@ -5,43 +5,19 @@
 #include <string>
 #include <vector>
 
-#include "graph/op_tester.hpp"
+#include "graph/fuse_compare.hpp"
 
 using namespace inlay_test;
 using inlay::DType;
 
 namespace {
 
-struct Compared {
-  std::size_t fused_nodes = 0, plain_nodes = 0;
-};
-
-// Runs the model both ways on `x` and checks that the outputs agree.
-Compared compare(const OpTester& m, const std::vector<std::int64_t>& x_dims,
-                 std::uint32_t seed = 7) {
-  inlay::ModelOptions plain_options;
-  plain_options.optimize = false;
-  const inlay::Model fused = m.load();
-  const inlay::Model plain = m.load(plain_options);
-  inlay::Shape shape(x_dims.data(), x_dims.size());
-  std::vector<float> x = random_floats(static_cast<std::size_t>(shape.numel()), seed, -2.0f, 2.0f);
-  inlay::Session fs(fused), ps(plain);
-  const auto a = fs.run({inlay::Tensor::view(x.data(), shape)});
-  const auto b = ps.run({inlay::Tensor::view(x.data(), shape)});
-  REQUIRE(a.size() == b.size());
-  for (std::size_t o = 0; o < a.size(); ++o) {
-    REQUIRE(a[o].shape() == b[o].shape());
-    for (std::int64_t i = 0; i < a[o].numel(); ++i) {
-      const float u = a[o].data<float>()[i], v = b[o].data<float>()[i];
-      INFO("output " << o << " element " << i);
-      CHECK(std::fabs(u - v) <= 1e-5f + 1e-4f * std::fabs(v));
-    }
-  }
-  return {fused.summary().nodes_planned, plain.summary().nodes_planned};
-}
-
-std::vector<float> values(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  return random_floats(n, seed, lo, hi);
+// Runs the model both ways on `x` (on every CPU target) and checks that the outputs agree.
+FusedAndPlain compare(const OpTester& m, const std::vector<std::int64_t>& x_dims,
+                      std::uint32_t seed = 7) {
+  const inlay::Shape shape(x_dims.data(), x_dims.size());
+  std::vector<float> x = values(static_cast<std::size_t>(shape.numel()), seed, -2.0f, 2.0f);
+  return run_fused_and_plain(m, {inlay::Tensor::view(x.data(), shape)}, 1e-5f, 1e-4f);
 }
 
 }  // namespace
@@ -60,7 +36,7 @@ TEST_CASE("Conv + BatchNormalization + Relu fold into one conv", "[graph/fuse]")
             {attr_float("epsilon", 1e-3f)})
       .node("Relu", {"n"}, {"y"})
       .output("y");
-  const Compared c = compare(m, {1, 3, 6, 6});
+  const FusedAndPlain c = compare(m, {1, 3, 6, 6});
   CHECK(c.plain_nodes == 3);
   CHECK(c.fused_nodes == 1);
 }
@@ -75,7 +51,7 @@ TEST_CASE("Conv without bias + Add of a per-channel constant + Relu fuse", "[gra
       .node("Add", {"bias", "c"}, {"a"})
       .node("Relu", {"a"}, {"y"})
       .output("y");
-  const Compared c = compare(m, {2, 4, 5, 5});
+  const FusedAndPlain c = compare(m, {2, 4, 5, 5});
   CHECK(c.plain_nodes == 3);
   CHECK(c.fused_nodes == 1);
 }
@@ -92,7 +68,7 @@ TEST_CASE("Clip with constant bounds (ReLU6) fuses, as inputs (opset 13) or attr
       .node("Conv", {"x", "w", "b"}, {"c"})
       .node("Clip", {"c", "lo", "hi"}, {"y"})
       .output("y");
-  Compared c = compare(m, {1, 3, 5, 5});
+  FusedAndPlain c = compare(m, {1, 3, 5, 5});
   CHECK(c.plain_nodes == 2);
   CHECK(c.fused_nodes == 1);
 
@@ -133,7 +109,7 @@ TEST_CASE("Gemm + bias Add + LeakyRelu and MatMul + Add + Sigmoid fuse", "[graph
       .node("Add", {"mm", "bias2"}, {"a2"})
       .node("Sigmoid", {"a2"}, {"y"})
       .output("y");
-  const Compared c = compare(m, {3, 8});
+  const FusedAndPlain c = compare(m, {3, 8});
   CHECK(c.plain_nodes == 6);
   CHECK(c.fused_nodes == 2);
 }
@@ -148,7 +124,7 @@ TEST_CASE("MatMul of a 3-D input + bias + Tanh fuses; ConvTranspose + HardSigmoi
       .node("Add", {"mm", "bias"}, {"a"})
       .node("Tanh", {"a"}, {"y"})
       .output("y");
-  Compared c = compare(m, {2, 3, 4});
+  FusedAndPlain c = compare(m, {2, 3, 4});
   CHECK(c.fused_nodes == 1);
 
   OpTester t;
@@ -171,7 +147,7 @@ TEST_CASE("A value read by two nodes or by the caller is not fused away", "[grap
       .node("Relu", {"c"}, {"y"})
       .output("y")
       .output("c");
-  Compared c = compare(a, {1, 1, 4, 4});
+  FusedAndPlain c = compare(a, {1, 1, 4, 4});
   CHECK(c.fused_nodes == 2);
 
   // The MatMul output feeds Add and Mul: the Add stays.
@@ -226,7 +202,7 @@ TEST_CASE("Conv 1x1 + Clip -> depthwise Conv + Clip -> Conv 1x1 becomes one Inve
     m.output("y");
     return m;
   };
-  Compared c = compare(block(1, 16, 96, 40, 120, 1, true), {1, 16, 40, 120});
+  FusedAndPlain c = compare(block(1, 16, 96, 40, 120, 1, true), {1, 16, 40, 120});
   CHECK(c.plain_nodes == 6);
   CHECK(c.fused_nodes == 2);
   c = compare(block(1, 8, 48, 23, 64, 2, false), {1, 8, 23, 64});
@@ -253,7 +229,7 @@ TEST_CASE("An inverted bottleneck whose inner values are read elsewhere is not f
       .node("Conv", {"d", "wp"}, {"y"})
       .output("y")
       .output("d");  // the depthwise result is an output: Conv + Relu, Conv, Conv stay
-  Compared c = compare(m, {1, 4, 6, 6});
+  FusedAndPlain c = compare(m, {1, 4, 6, 6});
   CHECK(c.plain_nodes == 4);
   CHECK(c.fused_nodes == 3);
 

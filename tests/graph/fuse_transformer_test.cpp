@@ -6,52 +6,22 @@
 #include <string>
 #include <vector>
 
-#include "graph/op_tester.hpp"
+#include "graph/fuse_compare.hpp"
 
 using namespace inlay_test;
 using inlay::DType;
 
 namespace {
 
-struct Planned {
-  std::size_t fused_nodes = 0, plain_nodes = 0;
-  std::map<std::string, std::size_t> ops;  // of the fused model
-  std::size_t count(const std::string& op) const {
-    const auto it = ops.find(op);
-    return it == ops.end() ? 0 : it->second;
-  }
-};
+using Planned = FusedAndPlain;
 
-// Runs the model fused and unfused on `x` on every CPU target; the outputs agree within 1e-5.
+// Runs the model fused and unfused on `x` on every CPU target; the outputs agree within 1e-5
+// (relative above 1).
 Planned compare(const OpTester& m, const std::vector<std::int64_t>& x_dims,
                 std::uint32_t seed = 3) {
-  inlay::ModelOptions plain_options;
-  plain_options.optimize = false;
-  const inlay::Model fused = m.load();
-  const inlay::Model plain = m.load(plain_options);
-  inlay::Shape shape(x_dims.data(), x_dims.size());
-  std::vector<float> x = random_floats(static_cast<std::size_t>(shape.numel()), seed, -3.0f, 3.0f);
-  for_each_cpu_target([&] {
-    inlay::Session fs(fused), ps(plain);
-    const auto a = fs.run({inlay::Tensor::view(x.data(), shape)});
-    const auto b = ps.run({inlay::Tensor::view(x.data(), shape)});
-    REQUIRE(a.size() == b.size());
-    for (std::size_t o = 0; o < a.size(); ++o) {
-      REQUIRE(a[o].shape() == b[o].shape());
-      for (std::int64_t i = 0; i < a[o].numel(); ++i) {
-        const float u = a[o].data<float>()[i], v = b[o].data<float>()[i];
-        INFO("output " << o << " element " << i << ": " << u << " vs " << v);
-        if (std::isnan(v)) CHECK(std::isnan(u));  // Pow 3: a negative "variance"
-        else CHECK(std::fabs(u - v) <= 1e-5f * (1.0f + std::fabs(v)));
-      }
-    }
-  });
-  return {fused.summary().nodes_planned, plain.summary().nodes_planned,
-          fused.summary().planned_op_counts};
-}
-
-std::vector<float> values(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  return random_floats(n, seed, lo, hi);
+  const inlay::Shape shape(x_dims.data(), x_dims.size());
+  std::vector<float> x = values(static_cast<std::size_t>(shape.numel()), seed, -3.0f, 3.0f);
+  return run_fused_and_plain(m, {inlay::Tensor::view(x.data(), shape)}, 1e-5f, 1e-5f);
 }
 
 // What a layer-norm chain may differ in; the defaults give the PyTorch export (opset 13).
@@ -112,23 +82,13 @@ OpTester norm_chain(const NormChain& c) {
 // Runs a chain with eps fed as a graph input (eps_input) or without.
 Planned compare_norm(const NormChain& c) {
   if (!c.eps_input) return compare(norm_chain(c), {2, 3, 8});
-  // With eps an input, compare() cannot feed it: both models run with the same feeds here.
-  const OpTester m = norm_chain(c);
-  inlay::ModelOptions plain_options;
-  plain_options.optimize = false;
-  const inlay::Model fused = m.load(), plain = m.load(plain_options);
+  // With eps an input, both models run with x and eps as feeds.
   std::vector<float> x = values(48, 5, -3.0f, 3.0f);
   float eps = 1e-5f;
-  const std::vector<inlay::Tensor> feeds = {inlay::Tensor::view(x.data(), {2, 3, 8}),
-                                            inlay::Tensor::view(&eps, inlay::Shape{})};
-  inlay::Session fs(fused), ps(plain);
-  const auto a = fs.run(feeds), b = ps.run(feeds);
-  REQUIRE(a.size() == b.size());
-  for (std::int64_t i = 0; i < a[0].numel(); ++i) {
-    CHECK(std::fabs(a[0].data<float>()[i] - b[0].data<float>()[i]) <= 1e-5f);
-  }
-  return {fused.summary().nodes_planned, plain.summary().nodes_planned,
-          fused.summary().planned_op_counts};
+  return run_fused_and_plain(
+      norm_chain(c),
+      {inlay::Tensor::view(x.data(), {2, 3, 8}), inlay::Tensor::view(&eps, inlay::Shape{})}, 1e-5f,
+      0.0f);
 }
 
 }  // namespace
