@@ -698,6 +698,12 @@ def group_batching(a):
     try:
         s, _, b = server.request("GET", "/v2/models/digits")
         check(b["parameters"]["dynamic_batching"] is True, f"batching on: {b['parameters']}")
+        # The burst below needs a listen queue longer than cpp-httplib's 5: `ss` shows a
+        # listening socket's backlog as its Send-Q.
+        listening = subprocess.run(["ss", "-Hltn", f"sport = :{server.port}"],
+                                   capture_output=True, text=True).stdout.split()
+        check(len(listening) >= 3 and int(listening[2]) >= 1024,
+              f"the server listens with a backlog of 1024 or more: ss says {listening}")
         got = [None] * 24
         barrier = threading.Barrier(24)
 

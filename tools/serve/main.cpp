@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -166,10 +167,23 @@ int serve(const std::vector<std::string>& args) {
   server->set_tcp_nodelay(true);
   inlay_serve::Routes routes(repository, metrics, options);
   routes.install(*server);
+  // Debian's cpp-httplib is a compiled library that listens with a backlog of 5, whatever
+  // CPPHTTPLIB_LISTEN_BACKLOG says here: a burst of new connections (24 clients at once on a busy
+  // machine) overflowed it and clients saw "connection reset". Listening again on the bound
+  // socket raises the backlog (Linux and the BSDs allow it; the kernel caps it at somaxconn).
+  int listening_socket = -1;
+  server->set_socket_options([&listening_socket](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_socket = sock;  // the last socket made is the one that bound
+  });
 
   const int bound =
       port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
   if (bound < 0) usage_error("cannot listen on " + host + ":" + std::to_string(port));
+  constexpr int kListenBacklog = 1024;
+  if (listening_socket < 0 || ::listen(listening_socket, kListenBacklog) != 0)
+    std::fprintf(stderr, "inlay-serve: warning: cannot raise the listen backlog to %d\n",
+                 kListenBacklog);
 
   for (const std::string& e : repository.load_all())
     std::fprintf(stderr, "inlay-serve: not loaded: %s\n", e.c_str());
