@@ -913,6 +913,91 @@ def group_drift(a):
         check(len(types) == len(set(types)), "each metric has one TYPE line")
     finally:
         server.stop()
+    drift_of_every_input(a)
+
+
+def drift_of_every_input(a):
+    """A model with two f32 inputs and an int64 one: both f32 inputs are watched, against a
+    reference that `inlay drift-reference` records from sets of input files."""
+    repo = os.path.join(a.work, "repo_drift2")
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["a"], ["ya"]), helper.make_node("Relu", ["b"], ["yb"]),
+         helper.make_node("Identity", ["k"], ["yk"])], "two_inputs",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, ["n", 2]),
+         helper.make_tensor_value_info("k", TensorProto.INT64, ["n", 1])],
+        [helper.make_tensor_value_info("ya", TensorProto.FLOAT, ["n", 3]),
+         helper.make_tensor_value_info("yb", TensorProto.FLOAT, ["n", 2]),
+         helper.make_tensor_value_info("yk", TensorProto.INT64, ["n", 1])])
+    model_path = os.path.join(repo, "two", "1", "model.onnx")
+    save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), model_path)
+    rng = np.random.default_rng(3)
+    sets = []
+    for i in range(3):  # three sets of 100 rows, as files in the backend-test layout
+        arrays = [rng.normal(0, 1, (100, 3)).astype(np.float32),
+                  rng.uniform(0, 10, (100, 2)).astype(np.float32),
+                  np.zeros((100, 1), np.int64)]
+        d = os.path.join(a.work, f"drift_data_{i}")
+        os.makedirs(d, exist_ok=True)
+        for j, x in enumerate(arrays):
+            with open(os.path.join(d, f"input_{j}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(x).SerializeToString())
+        sets.append((d, arrays))
+    reference = os.path.join(repo, "two", "1", "drift_reference.json")
+    r = subprocess.run([a.cli, "drift-reference", model_path, "--bins", "5", "-o", reference,
+                        "--data"] + [d for d, _ in sets], capture_output=True, text=True)
+    if not check(r.returncode == 0, f"inlay drift-reference: {r.returncode} {r.stderr}"):
+        return
+    with open(reference) as f:
+        ref = json.load(f)["inputs"]
+    check(sorted(ref) == ["a", "b"], f"the reference covers the f32 inputs a and b: {sorted(ref)}")
+    for name, j in (("a", 0), ("b", 1)):
+        data = np.concatenate([arrays[j] for _, arrays in sets])
+        for f, feature in enumerate(ref.get(name, {}).get("features", [])):
+            edges = np.array(feature["edges"])
+            want = np.bincount(np.searchsorted(edges, data[:, f], side="right"),
+                               minlength=len(edges) + 1) / len(data)
+            check(len(edges) == 4 and np.allclose(feature["fractions"], want, atol=1e-9) and
+                  max(want) < 0.3, f"input {name} feature {f}: quantile bins {feature}")
+    r = subprocess.run([a.cli, "drift-reference", model_path, "-o", reference + ".x", "--data",
+                        sets[0][0], os.path.join(a.work, "no_such_folder")],
+                       capture_output=True, text=True)
+    check(r.returncode != 0 and "no_such_folder: not a folder" in r.stderr,
+          f"a missing data folder is named: {r.returncode} {r.stderr}")
+
+    server = Server(a.server, repo)
+    try:
+        for _, arrays in sets:  # the reference data itself: no drift
+            body = {"inputs": [{"name": n, "shape": list(x.shape), "datatype": t,
+                                "data": x.reshape(-1).tolist()}
+                               for n, x, t in zip("abk", arrays, ("FP32", "FP32", "INT64"))]}
+            s, _, _ = server.request("POST", "/v2/models/two/infer", body)
+            check(s == 200, f"infer with three inputs: {s}")
+        _, _, text = server.request("GET", "/metrics")
+        for name, features in (("a", 3), ("b", 2)):
+            labels = f'model="two",version="1",input="{name}"'
+            check(metric(text, f"inlay_drift_rows_total{{{labels}}}") == 300,
+                  f"300 rows of input {name} observed")
+            for f in range(features):
+                psi = metric(text, f'inlay_drift_feature_psi{{{labels},feature="{f}"}}')
+                check(psi is not None and abs(psi) < 1e-9,
+                      f"input {name} feature {f}: the reference data has PSI 0, not {psi}")
+        check('input="k"' not in text, "the int64 input is not watched")
+        # Input b shifted by 5: its PSI rises, a's stays 0.
+        shifted = [x.copy() for x in sets[0][1]]
+        shifted[1] += 5
+        body = {"inputs": [{"name": n, "shape": list(x.shape), "datatype": t,
+                            "data": x.reshape(-1).tolist()}
+                           for n, x, t in zip("abk", shifted, ("FP32", "FP32", "INT64"))]}
+        for _ in range(3):  # then half of all rows seen are shifted
+            server.request("POST", "/v2/models/two/infer", body)
+        _, _, text = server.request("GET", "/metrics")
+        psi_b = metric(text, 'inlay_drift_feature_psi{model="two",version="1",input="b",feature="0"}')
+        psi_a = metric(text, 'inlay_drift_feature_psi{model="two",version="1",input="a",feature="0"}')
+        check(psi_b is not None and psi_b > 0.25 and psi_a is not None and abs(psi_a) < 0.05,
+              f"shifting input b moves its PSI ({psi_b}) and not a's ({psi_a})")
+    finally:
+        server.stop()
 
 
 def group_deploy(a):

@@ -4,6 +4,7 @@
 //   inlay check DIR | --suite ROOT                       check.hpp
 //   inlay bench MODEL [--threads N] [--runs N] [--json]  bench.hpp
 //   inlay quantize MODEL -o OUT --calibrate DIR...       quantize.hpp
+//   inlay drift-reference MODEL -o FILE --data DIR...    drift_reference.hpp
 //   inlay serve ARGS (runs inlay-serve)                  serve.hpp
 // Exit code 0 on success; 1 on a failed check or any error, which prints one line on stderr.
 #include <inlay/inlay.hpp>
@@ -15,6 +16,7 @@
 #include "args.hpp"
 #include "bench.hpp"
 #include "check.hpp"
+#include "drift_reference.hpp"
 #include "info.hpp"
 #include "quantize.hpp"
 #include "run.hpp"
@@ -47,6 +49,9 @@ const char* const usage =
     "      and prints ranges, scales, the\n"
     "      error against the float model on the calibration inputs and the sizes;\n"
     "      DIR: input_0.pb ... or input_0.npy ...\n"
+    "  inlay drift-reference MODEL -o FILE --data DIR... [--bins N]\n"
+    "      records the inputs' distribution for inlay-serve's drift gauges: per feature of each\n"
+    "      f32 input, N quantile bins (default 10) and the data's fraction in each\n"
     "  inlay serve --model-repository DIR [--http-port N] ...\n"
     "      runs the model server inlay-serve (KServe v2 REST, metrics, batching);\n"
     "      inlay serve --help lists its options\n"
@@ -73,6 +78,7 @@ int main(int argc, char** argv) {
     if (command == "check") return inlay_cli::check_command(args);
     if (command == "bench") return inlay_cli::bench_command(args);
     if (command == "quantize") return inlay_cli::quantize_command(args);
+    if (command == "drift-reference") return inlay_cli::drift_reference_command(args);
     if (command == "serve") return inlay_cli::serve_command(args);
     inlay_cli::usage_error("unknown command '" + command + "' (inlay help lists them)");
   } catch (const inlay_cli::UsageError& e) {

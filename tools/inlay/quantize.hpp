@@ -13,29 +13,9 @@
 #include <inlay/inlay.hpp>
 
 #include "args.hpp"
-#include "tensor_files.hpp"
+#include "input_sets.hpp"
 
 namespace inlay_cli {
-
-// The inputs of one calibration folder, input_<i>.pb or input_<i>.npy in index order.
-inline std::vector<inlay::Tensor> calibration_set(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) usage_error("--calibrate " + dir.string() + ": not a folder");
-  std::vector<inlay::Tensor> out;
-  for (std::size_t i = 0;; ++i) {
-    const std::string stem = "input_" + std::to_string(i);
-    const fs::path pb = dir / (stem + ".pb"), npy = dir / (stem + ".npy");
-    if (fs::exists(pb, ec)) {
-      out.push_back(read_tensor(pb));
-    } else if (fs::exists(npy, ec)) {
-      out.push_back(read_tensor(npy));
-    } else {
-      break;
-    }
-  }
-  if (out.empty()) usage_error("--calibrate " + dir.string() + ": no input_0.pb or input_0.npy");
-  return out;
-}
 
 inline std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> out;
@@ -107,7 +87,7 @@ inline int quantize_command(const std::vector<std::string>& argv) {
   if (dirs.empty() && !options.dynamic)
     usage_error("quantize needs --calibrate DIR... (or --dynamic)");
   std::vector<std::vector<inlay::Tensor>> sets;
-  for (const std::string& d : dirs) sets.push_back(calibration_set(d));
+  for (const std::string& d : dirs) sets.push_back(read_input_set(d, "--calibrate"));
   const inlay::QuantizedModel q = inlay::quantize(model_path, sets, options);
   q.save(out_path);
   std::printf("%s", inlay::to_string(q.report).c_str());

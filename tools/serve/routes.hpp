@@ -347,7 +347,7 @@ class Routes {
         std::vector<inlay::Tensor> inputs =
             model_inputs(*m, request, has_binary ? &binary : nullptr);
         wanted = requested_outputs(*m, request);
-        if (!inputs.empty()) m->drift->observe(inputs[0]);
+        m->drift->observe(inputs);
         arriving = false;
         pending = m->pool->submit(std::move(inputs));
       } catch (...) {
