@@ -278,6 +278,11 @@ TEST_CASE("ONNX Runtime runs a QAT network's QDQ export with the fake-quantized 
   nn::save_onnx(net, dir + "/model.onnx");
   nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", test.rows()),
                  dir + "/test_data_set_0/input_0.pb");
+  const std::string checker =
+      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
+      "/model.onnx'), full_check=True)\"";
+  INFO(checker);
+  REQUIRE(std::system(checker.c_str()) == 0);
   const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
   INFO(ort);
   REQUIRE(std::system(ort.c_str()) == 0);
