@@ -3127,12 +3127,81 @@ INLAY_NAMESPACE_END
 // ---- end inlay/nn/activation.hpp
 // ---- begin inlay/nn/dense.hpp
 // Dense (fully connected) layer: y = x W + b with W [In, Out], running kernels::gemm_f32.
+// With quantization-aware training on (`qat.enabled`, see nn::enable_qat), x and W are fake
+// quantized first (nn/fake_quant.hpp) and the export writes the QDQ form.
 #ifndef INLAY_NN_DENSE_HPP
 #define INLAY_NN_DENSE_HPP
 
 #include <string>
 #include <vector>
 
+// ---- begin inlay/nn/fake_quant.hpp
+// Fake quantization for quantization-aware training (Jacob et al., "Quantization and Training of
+// Neural Networks for Efficient Integer-Arithmetic-Only Inference", CVPR 2018): the forward pass
+// rounds weights and activations to the 8-bit grid the exported QDQ model will use, in float, so
+// that training sees the rounding; the backward pass treats the rounding as the identity inside
+// the representable range and as a constant outside it (straight-through estimator, Bengio et al.
+// 2013). The grids are those of inlay::quantize: activations asymmetric u8 (or s8) from a range
+// that includes 0, weights symmetric int8 in [-127, 127] with one scale per output channel.
+#ifndef INLAY_NN_FAKE_QUANT_HPP
+#define INLAY_NN_FAKE_QUANT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// The 8-bit grid of one activation: real = (q - zero_point) * scale, q in [qmin, qmax].
+struct ActivationGrid {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+  std::int32_t qmin = 0, qmax = 255;
+  float lowest() const { return static_cast<float>(qmin - zero_point) * scale; }
+  float highest() const { return static_cast<float>(qmax - zero_point) * scale; }
+};
+
+// The range [min, max] of one activation, observed on the data that passes through it.
+//   calibrating: the union of everything seen (the starting point of fine-tuning);
+//   training: an exponential moving average of each batch's min and max (Jacob et al. 2018);
+//   otherwise the range is fixed (set on the first batch if nothing was seen yet).
+struct ActivationQuantizer {
+  float min = 0.0f, max = 0.0f;
+  bool observed = false;
+  float momentum = 0.9f;   // weight of the old range in the moving average
+  bool is_signed = false;  // s8 instead of u8
+
+  void observe(const float* x, std::size_t n, bool moving_average);
+  // Scale and zero point as inlay::quantize computes them from [min, max].
+  ActivationGrid grid() const;
+  // y = DequantizeLinear(QuantizeLinear(x)) on the grid (y may alias x).
+  void apply(const float* x, float* y, std::size_t n) const;
+  // Straight-through gradient: dx[i] is kept where x[i] lies on the grid's range, else set to 0.
+  void pass_gradient(const float* x, float* dx, std::size_t n) const;
+};
+
+// y = the weight w [outer, channels, inner] rounded to symmetric int8 in [-qmax, qmax] with one
+// scale per channel (max |w| over the channel / qmax; 1 for an all-zero channel), in float.
+void fake_quant_weight(const float* w, float* y, std::size_t outer, std::size_t channels,
+                       std::size_t inner, float qmax = 127.0f);
+
+// The quantization-aware state a Dense (or other weight layer) carries; off by default. Buffers
+// are sized by reserve(), so a forward pass allocates nothing.
+struct QatState {
+  bool enabled = false;
+  bool calibrating = false;  // set by nn::enable_qat while it runs the calibration rows
+  ActivationQuantizer input;
+  float weight_qmax = 127.0f;  // 63 with QatOptions::reduce_range
+  std::vector<float> input_q, weight_q;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_FAKE_QUANT_HPP
+// ---- end inlay/nn/fake_quant.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace nn {
@@ -3146,6 +3215,10 @@ void sum_rows(const float* dy, float* db, std::size_t rows, std::size_t cols);
 // ONNX Gemm(input, W, b) with W [in, out] and b [out] as initializers; returns the output name.
 std::string export_dense(ExportContext& ctx, const float* w, const float* b, std::size_t in,
                          std::size_t out, const std::string& input);
+// QuantizeLinear -> DequantizeLinear on the input (the learned range), Gemm with the int8 weight
+// and int32 bias behind DequantizeLinear; returns the output's name.
+std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                             std::size_t out, const QatState& qat, const std::string& input);
 
 template <std::size_t In, std::size_t Out>
 class Dense {
@@ -3162,23 +3235,47 @@ class Dense {
   std::vector<float> bias = std::vector<float>(Out);
   std::vector<float> weight_grad = std::vector<float>(In * Out);
   std::vector<float> bias_grad = std::vector<float>(Out);
+  QatState qat;
 
-  void reserve(std::size_t) {}
+  void reserve(std::size_t batch) {
+    if (qat.enabled) {
+      qat.input_q.reserve(batch * In);
+      qat.weight_q.resize(In * Out);
+    }
+  }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    const float* a = x;
+    const float* w = weight.data();
+    if (qat.enabled) {
+      if (ctx.training || qat.calibrating || !qat.input.observed)
+        qat.input.observe(x, batch * In, ctx.training && !qat.calibrating);
+      reserve(batch);
+      qat.input_q.resize(batch * In);
+      qat.input.apply(x, qat.input_q.data(), batch * In);
+      fake_quant_weight(weight.data(), qat.weight_q.data(), In, Out, 1,
+                        qat.weight_qmax);  // per output column
+      a = qat.input_q.data();
+      w = qat.weight_q.data();
+    }
     kernels::GemmEpilogue epilogue;
     epilogue.bias = bias.data();
     epilogue.bias_kind = kernels::BiasKind::per_column;
-    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, x, In, weight.data(), Out, 0.0f, y, Out,
-                      epilogue, ctx.executor);
+    kernels::gemm_f32(false, false, batch, Out, In, 1.0f, a, In, w, Out, 0.0f, y, Out, epilogue,
+                      ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
-    // dW = x^T dy, db = column sums of dy, dx = dy W^T.
-    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, x, In, dy, Out, 0.0f, weight_grad.data(),
+    // dW = x^T dy, db = column sums of dy, dx = dy W^T. Under QAT x and W are their fake-quantized
+    // values; the straight-through estimator passes dW on unchanged (every weight lies inside its
+    // channel's symmetric range) and zeroes dx where x fell outside the input's range.
+    const bool q = qat.enabled;
+    const float* a = q ? qat.input_q.data() : x;
+    const float* w = q ? qat.weight_q.data() : weight.data();
+    kernels::gemm_f32(true, false, In, Out, batch, 1.0f, a, In, dy, Out, 0.0f, weight_grad.data(),
                       Out);
     sum_rows(dy, bias_grad.data(), batch, Out);
     if (dx != nullptr) {
-      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, weight.data(), Out, 0.0f, dx,
-                        In);
+      kernels::gemm_f32(false, true, batch, In, Out, 1.0f, dy, Out, w, Out, 0.0f, dx, In);
+      if (q) qat.input.pass_gradient(x, dx, batch * In);
     }
   }
   template <class F>
@@ -3191,6 +3288,9 @@ class Dense {
     for (float& b : bias) b = 0.0f;
   }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    if (qat.enabled) {
+      return export_dense_qdq(ctx, weight.data(), bias.data(), In, Out, qat, input);
+    }
     return export_dense(ctx, weight.data(), bias.data(), In, Out, input);
   }
 };
@@ -4471,6 +4571,11 @@ class Sequential {
   void for_each_param(F&& f) {
     each_param(f, std::make_index_sequence<num_layers>());
   }
+  // Calls f(layer) for each layer in order (e.g. to switch nn::enable_qat on).
+  template <class F>
+  void for_each_layer(F&& f) {
+    std::apply([&](auto&... l) { (f(l), ...); }, layers_);
+  }
   NetRef ref() {
     NetRef r;
     r.net = this;
@@ -4923,6 +5028,281 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_LOGIT_CHECK_HPP
 // ---- end inlay/nn/logit_check.hpp
+// ---- begin inlay/nn/quantization.hpp
+// 8-bit models from the typed door, exported as QDQ ONNX (the format of inlay::quantize, which the
+// graph door fuses into int8 kernels and ONNX Runtime runs):
+//
+//   Post-training quantization: a trained network and calibration rows, in one call:
+//     nn::OnnxOptions options;
+//     options.quantization.calibration = x_train;  // f32 [n, in dims...]
+//     nn::save_onnx(net, "model_int8.onnx", options);
+//   (the float export quantized by inlay::quantize: per-channel symmetric int8 weights, u8 or s8
+//   activations from the min/max seen on the rows).
+//
+//   Quantization-aware training: fine-tune a trained network with fake quantization, then export:
+//     nn::enable_qat(net, x_train);  // ranges start from the rows' min/max
+//     options.init_weights = false;  // keep the trained weights
+//     nn::fit(net, x_train, y, nn::CrossEntropy(), adam, options);
+//     nn::save_onnx(net, "model_qat.onnx");  // QDQ with the learned ranges
+//   Dense layers (also inside nested Sequential and Residual blocks) fake-quantize their input and
+//   weights (nn/fake_quant.hpp); other layers stay float.
+#ifndef INLAY_NN_QUANTIZATION_HPP
+#define INLAY_NN_QUANTIZATION_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- begin inlay/quantize/quantize.hpp
+// inlay::quantize: a float ONNX model -> an 8-bit QDQ model (QuantizeLinear/DequantizeLinear
+// pairs around the float ops, the format ONNX Runtime's quantize_static writes by default), which
+// inlay and ONNX Runtime both run.
+//   Weights (Conv W, MatMul B, Gemm B): int8, symmetric, one scale per output channel
+//     (max|w| / 127, zero point 0). Biases of Conv and Gemm: int32 with scale x_scale * w_scale.
+//   Activations: u8 asymmetric (or s8), one scale and zero point per tensor, from the ranges seen
+//     when the float model runs on the calibration inputs; a Q -> DQ pair on each float input and
+//     output of the quantized nodes.
+//   dynamic: no calibration; MatMul/Gemm become DynamicQuantizeLinear + MatMulInteger, the int32
+//     sums scaled back to float (ONNX Runtime's quantize_dynamic).
+// The model keeps its opset, raised to 13 when below (per-axis scales need 13).
+#ifndef INLAY_QUANTIZE_QUANTIZE_HPP
+#define INLAY_QUANTIZE_QUANTIZE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// ---- begin inlay/quantize/calibration.hpp
+// Calibration for quantization: the range [min, max] that an activation's 8-bit parameters are
+// computed from, chosen from the values seen while the float model runs on sample inputs.
+//   minmax      the smallest and largest value seen
+//   percentile  the values at (100 - p)% and p% of a histogram of what was seen (outliers clipped)
+//   entropy     the clipping threshold whose 128-level quantized histogram is closest to the
+//               original in KL divergence (Migacz, "8-bit Inference with TensorRT", GTC 2017)
+// Every range returned includes 0, so that 0 is exactly representable.
+#ifndef INLAY_QUANTIZE_CALIBRATION_HPP
+#define INLAY_QUANTIZE_CALIBRATION_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+
+enum class CalibrationMethod { minmax, percentile, entropy };
+
+// A range of real values that 8-bit parameters are computed from.
+struct Range {
+  float min = 0.0f;
+  float max = 0.0f;
+};
+
+// Counts of values in `bins` equal bins over [min, max] (values outside go to the end bins).
+struct Histogram {
+  float min = 0.0f;
+  float max = 0.0f;
+  std::vector<double> counts;
+
+  Histogram() = default;
+  Histogram(float lo, float hi, std::size_t bins);
+  void add(const float* values, std::size_t n);
+  double bin_width() const noexcept;
+  double total() const noexcept;
+};
+
+// [min(lo, 0), max(hi, 0)]
+Range including_zero(float lo, float hi) noexcept;
+// The range holding all but (100 - p)% of the histogram's mass at each end (p in (0, 100]).
+Range percentile_range(const Histogram& h, double p);
+// TensorRT's entropy calibration on a histogram of |x| over [0, max] (h.min must be 0): the
+// threshold T minimizing KL(P || Q), P the histogram clipped at T (outliers added to its last
+// bin), Q the same quantized to `levels` levels. Returns T (h.max when there are too few bins).
+float entropy_threshold(const Histogram& abs_histogram, std::size_t levels = 128);
+
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_CALIBRATION_HPP
+// ---- end inlay/quantize/calibration.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+struct QuantizeOptions {
+  quantization::CalibrationMethod method = quantization::CalibrationMethod::minmax;
+  double percentile = 99.99;         // for CalibrationMethod::percentile, in (0, 100]
+  bool dynamic = false;              // weights only; activations quantized at run time
+  bool signed_activations = false;   // s8 activations instead of u8
+  std::vector<std::string> exclude;  // names of nodes kept in float
+  // Weights in [-63, 63] (7 bits): u8 x s8 products summed in pairs then fit int16, which the
+  // x86 kernels without VNNI (VPMADDUBSW, e.g. ONNX Runtime's MatMulInteger on AVX2) saturate
+  // otherwise (ONNX Runtime's reduce_range).
+  bool reduce_range = false;
+};
+
+// One quantized tensor: a weight, a bias or an activation.
+struct QuantizedTensorInfo {
+  std::string name;
+  std::string kind;              // "weight", "bias" or "activation"
+  float min = 0.0f, max = 0.0f;  // the range quantized (activation: after calibration)
+  float scale = 0.0f;            // per-channel: the largest of the scales
+  float min_scale = 0.0f;        // per-channel: the smallest; else == scale
+  std::int64_t zero_point = 0;
+  std::int64_t channels = 1;  // scales along the axis (1: one for the tensor)
+};
+
+// The quantized model's outputs against the float model's on the calibration inputs.
+struct OutputError {
+  std::string name;
+  double max_abs_error = 0.0;
+  double top1_agreement = -1.0;  // fraction of rows with the same argmax; -1: not class scores
+};
+
+struct QuantizeReport {
+  std::vector<QuantizedTensorInfo> tensors;
+  std::vector<std::string> quantized_nodes, excluded_nodes;
+  std::vector<OutputError> outputs;        // empty without calibration inputs
+  std::size_t float_weight_bytes = 0;      // initializers of the float model
+  std::size_t quantized_weight_bytes = 0;  // initializers of the quantized model
+  std::size_t float_model_bytes = 0, quantized_model_bytes = 0;
+  bool dynamic = false;
+};
+
+// Human-readable report: one line per quantized tensor, the output errors, the sizes.
+std::string to_string(const QuantizeReport& report);
+
+struct QuantizedModel {
+  std::string bytes;  // the ONNX ModelProto
+  QuantizeReport report;
+  // Writes `bytes`; errors: io naming the path.
+  void save(const std::string& path) const;
+};
+
+// Each element of `calibration` is one set of inputs in the model's input order. Static
+// quantization needs at least one set; dynamic takes none, or some to measure the error.
+// `directory`: the model's folder, for external data ("" refuses it).
+// Errors: invalid_argument for bad options, a model with no op to quantize, or calibration
+// inputs that do not fit the model (naming the set and the input); unsupported_op for models
+// this quantizer cannot rewrite (subgraphs, functions), naming the node.
+QuantizedModel quantize(const onnx::ModelProto& model,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options = {},
+                        const std::string& directory = std::string());
+QuantizedModel quantize(const std::string& model_path,
+                        const std::vector<std::vector<Tensor>>& calibration,
+                        const QuantizeOptions& options = {});
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_QUANTIZE_HPP
+// ---- end inlay/quantize/quantize.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// Post-training quantization of an export (OnnxOptions::quantization); off while calibration is
+// empty.
+struct PostTrainingQuantization {
+  Tensor calibration;       // f32 [n, in dims...]: the rows whose activation ranges are used
+  QuantizeOptions options;  // the graph door quantizer's options (signed activations, ...)
+};
+
+// The float export `model_bytes` of a network quantized on `ptq.calibration`. Errors:
+// invalid_argument when the calibration rows do not fit the network (naming the shapes), or when
+// the export is QDQ already (a network under quantization-aware training).
+QuantizedModel quantize_export(const std::string& model_bytes,
+                               const std::vector<std::int64_t>& input_dims,
+                               const PostTrainingQuantization& ptq);
+
+struct QatOptions {
+  float momentum = 0.9f;            // moving average of the activation ranges while training
+  bool signed_activations = false;  // s8 activations instead of u8
+  std::size_t batch_size = 256;     // rows per forward pass while calibrating
+  // Weights in [-63, 63] (7 bits), as QuantizeOptions::reduce_range: ONNX Runtime's x86 int8
+  // kernels without VNNI sum u8 x s8 products in pairs into int16 and saturate otherwise.
+  bool reduce_range = false;
+};
+
+namespace detail {
+template <class L, class = void>
+struct has_qat : std::false_type {};
+template <class L>
+struct has_qat<L, std::void_t<decltype(std::declval<L&>().qat)>> : std::true_type {};
+template <class L, class = void>
+struct has_layers : std::false_type {};
+template <class L>
+struct has_layers<
+    L, std::void_t<decltype(std::declval<L&>().for_each_layer(std::declval<void (*)(int&)>()))>>
+    : std::true_type {};
+template <class L, class = void>
+struct has_block : std::false_type {};
+template <class L>
+struct has_block<L, std::void_t<decltype(std::declval<L&>().block)>> : std::true_type {};
+
+// Calls f(state) for the QatState of every layer of `layer`, nested blocks included.
+template <class L, class F>
+void each_qat_state(L& layer, F& f) {
+  if constexpr (has_qat<L>::value) f(layer.qat);
+  if constexpr (has_block<L>::value) each_qat_state(layer.block, f);
+  if constexpr (has_layers<L>::value) layer.for_each_layer([&](auto& l) { each_qat_state(l, f); });
+}
+}  // namespace detail
+
+// Turns quantization-aware training on for every Dense of `net` and sets each input range to the
+// min/max seen while the network runs on `calibration` (f32 [n, in dims...]; when empty: the
+// first training batch sets the ranges then). Returns the number of layers switched.
+template <class Net>
+std::size_t enable_qat(Net& net, const Tensor& calibration = Tensor(),
+                       const QatOptions& options = {}) {
+  std::size_t count = 0;
+  auto on = [&](QatState& s) {
+    s.enabled = true;
+    s.calibrating = true;
+    s.input = ActivationQuantizer();
+    s.input.momentum = options.momentum;
+    s.input.is_signed = options.signed_activations;
+    s.weight_qmax = options.reduce_range ? 63.0f : 127.0f;
+    ++count;
+  };
+  detail::each_qat_state(net, on);
+  if (!calibration.empty()) {
+    if (calibration.dtype() != DType::f32 || calibration.rank() == 0 ||
+        static_cast<std::size_t>(calibration.numel()) !=
+            static_cast<std::size_t>(calibration.shape()[0]) * Net::in_size) {
+      fail(ErrorKind::invalid_argument, "nn::enable_qat: calibration rows of shape " +
+                                            calibration.shape().to_string() + " are not f32 [n, " +
+                                            std::to_string(Net::in_size) + " values per row]");
+    }
+    const std::size_t n = static_cast<std::size_t>(calibration.shape()[0]);
+    const std::size_t step = std::max<std::size_t>(1, options.batch_size);
+    std::vector<float> y(std::min(n, step) * Net::out_size);
+    for (std::size_t row = 0; row < n; row += step) {
+      const std::size_t rows = std::min(step, n - row);
+      net.forward(calibration.data<float>() + row * Net::in_size, rows, y.data());
+    }
+  }
+  auto done = [](QatState& s) { s.calibrating = false; };
+  detail::each_qat_state(net, done);
+  return count;
+}
+
+// Back to the float forward (the learned ranges are kept until enable_qat runs again).
+template <class Net>
+void disable_qat(Net& net) {
+  auto off = [](QatState& s) { s.enabled = false; };
+  detail::each_qat_state(net, off);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_QUANTIZATION_HPP
+// ---- end inlay/nn/quantization.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace nn {
@@ -5046,6 +5426,9 @@ struct OnnxOptions {
   std::string domain;              // e.g. "com.example.digits"
   // metadata_props: training data, metrics, date, preprocessing ... (keys should be unique)
   std::vector<std::pair<std::string, std::string>> metadata;
+  // Post-training int8 quantization (QDQ) on these calibration rows when they are given
+  // (nn/quantization.hpp); a network under quantization-aware training exports QDQ without it.
+  PostTrainingQuantization quantization;
 };
 // model_bytes (an exported network) with options' version, doc_string, domain and metadata.
 std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
@@ -5056,10 +5439,20 @@ template <class Net>
 void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17) {
   save_bytes(net.to_onnx(opset), path);
 }
-// Writes net.to_onnx(options.opset) with the model's version, description and metadata.
+// net.to_onnx(options.opset), quantized when options.quantization has calibration rows, with the
+// model's version, description and metadata.
+template <class Net>
+std::string to_onnx(const Net& net, const OnnxOptions& options) {
+  std::string bytes = net.to_onnx(options.opset);
+  if (!options.quantization.calibration.empty()) {
+    bytes = quantize_export(bytes, Net::in_shape::to_vector(), options.quantization).bytes;
+  }
+  return with_model_info(std::move(bytes), options);
+}
+// Writes to_onnx(net, options) to path.
 template <class Net>
 void save_onnx(const Net& net, const std::string& path, const OnnxOptions& options) {
-  save_bytes(with_model_info(net.to_onnx(options.opset), options), path);
+  save_bytes(to_onnx(net, options), path);
 }
 
 }  // namespace nn
@@ -5113,151 +5506,6 @@ INLAY_NAMESPACE_END
 #ifndef INLAY_QUANTIZE_HPP
 #define INLAY_QUANTIZE_HPP
 
-// ---- begin inlay/quantize/calibration.hpp
-// Calibration for quantization: the range [min, max] that an activation's 8-bit parameters are
-// computed from, chosen from the values seen while the float model runs on sample inputs.
-//   minmax      the smallest and largest value seen
-//   percentile  the values at (100 - p)% and p% of a histogram of what was seen (outliers clipped)
-//   entropy     the clipping threshold whose 128-level quantized histogram is closest to the
-//               original in KL divergence (Migacz, "8-bit Inference with TensorRT", GTC 2017)
-// Every range returned includes 0, so that 0 is exactly representable.
-#ifndef INLAY_QUANTIZE_CALIBRATION_HPP
-#define INLAY_QUANTIZE_CALIBRATION_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace quantization {
-
-enum class CalibrationMethod { minmax, percentile, entropy };
-
-// A range of real values that 8-bit parameters are computed from.
-struct Range {
-  float min = 0.0f;
-  float max = 0.0f;
-};
-
-// Counts of values in `bins` equal bins over [min, max] (values outside go to the end bins).
-struct Histogram {
-  float min = 0.0f;
-  float max = 0.0f;
-  std::vector<double> counts;
-
-  Histogram() = default;
-  Histogram(float lo, float hi, std::size_t bins);
-  void add(const float* values, std::size_t n);
-  double bin_width() const noexcept;
-  double total() const noexcept;
-};
-
-// [min(lo, 0), max(hi, 0)]
-Range including_zero(float lo, float hi) noexcept;
-// The range holding all but (100 - p)% of the histogram's mass at each end (p in (0, 100]).
-Range percentile_range(const Histogram& h, double p);
-// TensorRT's entropy calibration on a histogram of |x| over [0, max] (h.min must be 0): the
-// threshold T minimizing KL(P || Q), P the histogram clipped at T (outliers added to its last
-// bin), Q the same quantized to `levels` levels. Returns T (h.max when there are too few bins).
-float entropy_threshold(const Histogram& abs_histogram, std::size_t levels = 128);
-
-}  // namespace quantization
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_QUANTIZE_CALIBRATION_HPP
-// ---- end inlay/quantize/calibration.hpp
-// ---- begin inlay/quantize/quantize.hpp
-// inlay::quantize: a float ONNX model -> an 8-bit QDQ model (QuantizeLinear/DequantizeLinear
-// pairs around the float ops, the format ONNX Runtime's quantize_static writes by default), which
-// inlay and ONNX Runtime both run.
-//   Weights (Conv W, MatMul B, Gemm B): int8, symmetric, one scale per output channel
-//     (max|w| / 127, zero point 0). Biases of Conv and Gemm: int32 with scale x_scale * w_scale.
-//   Activations: u8 asymmetric (or s8), one scale and zero point per tensor, from the ranges seen
-//     when the float model runs on the calibration inputs; a Q -> DQ pair on each float input and
-//     output of the quantized nodes.
-//   dynamic: no calibration; MatMul/Gemm become DynamicQuantizeLinear + MatMulInteger, the int32
-//     sums scaled back to float (ONNX Runtime's quantize_dynamic).
-// The model keeps its opset, raised to 13 when below (per-axis scales need 13).
-#ifndef INLAY_QUANTIZE_QUANTIZE_HPP
-#define INLAY_QUANTIZE_QUANTIZE_HPP
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-
-struct QuantizeOptions {
-  quantization::CalibrationMethod method = quantization::CalibrationMethod::minmax;
-  double percentile = 99.99;         // for CalibrationMethod::percentile, in (0, 100]
-  bool dynamic = false;              // weights only; activations quantized at run time
-  bool signed_activations = false;   // s8 activations instead of u8
-  std::vector<std::string> exclude;  // names of nodes kept in float
-  // Weights in [-63, 63] (7 bits): u8 x s8 products summed in pairs then fit int16, which the
-  // x86 kernels without VNNI (VPMADDUBSW, e.g. ONNX Runtime's MatMulInteger on AVX2) saturate
-  // otherwise (ONNX Runtime's reduce_range).
-  bool reduce_range = false;
-};
-
-// One quantized tensor: a weight, a bias or an activation.
-struct QuantizedTensorInfo {
-  std::string name;
-  std::string kind;              // "weight", "bias" or "activation"
-  float min = 0.0f, max = 0.0f;  // the range quantized (activation: after calibration)
-  float scale = 0.0f;            // per-channel: the largest of the scales
-  float min_scale = 0.0f;        // per-channel: the smallest; else == scale
-  std::int64_t zero_point = 0;
-  std::int64_t channels = 1;  // scales along the axis (1: one for the tensor)
-};
-
-// The quantized model's outputs against the float model's on the calibration inputs.
-struct OutputError {
-  std::string name;
-  double max_abs_error = 0.0;
-  double top1_agreement = -1.0;  // fraction of rows with the same argmax; -1: not class scores
-};
-
-struct QuantizeReport {
-  std::vector<QuantizedTensorInfo> tensors;
-  std::vector<std::string> quantized_nodes, excluded_nodes;
-  std::vector<OutputError> outputs;        // empty without calibration inputs
-  std::size_t float_weight_bytes = 0;      // initializers of the float model
-  std::size_t quantized_weight_bytes = 0;  // initializers of the quantized model
-  std::size_t float_model_bytes = 0, quantized_model_bytes = 0;
-  bool dynamic = false;
-};
-
-// Human-readable report: one line per quantized tensor, the output errors, the sizes.
-std::string to_string(const QuantizeReport& report);
-
-struct QuantizedModel {
-  std::string bytes;  // the ONNX ModelProto
-  QuantizeReport report;
-  // Writes `bytes`; errors: io naming the path.
-  void save(const std::string& path) const;
-};
-
-// Each element of `calibration` is one set of inputs in the model's input order. Static
-// quantization needs at least one set; dynamic takes none, or some to measure the error.
-// `directory`: the model's folder, for external data ("" refuses it).
-// Errors: invalid_argument for bad options, a model with no op to quantize, or calibration
-// inputs that do not fit the model (naming the set and the input); unsupported_op for models
-// this quantizer cannot rewrite (subgraphs, functions), naming the node.
-QuantizedModel quantize(const onnx::ModelProto& model,
-                        const std::vector<std::vector<Tensor>>& calibration,
-                        const QuantizeOptions& options = {},
-                        const std::string& directory = std::string());
-QuantizedModel quantize(const std::string& model_path,
-                        const std::vector<std::vector<Tensor>>& calibration,
-                        const QuantizeOptions& options = {});
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_QUANTIZE_QUANTIZE_HPP
-// ---- end inlay/quantize/quantize.hpp
 
 #endif  // INLAY_QUANTIZE_HPP
 // ---- end inlay/quantize.hpp
@@ -10199,6 +10447,330 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_IMPL_SPATIAL_HPP
 // ---- end inlay/nn/impl/spatial.hpp
+// ---- begin inlay/nn/impl/fake_quant.hpp
+// Fake quantization (nn/fake_quant.hpp): the grids of inlay::quantize applied in float.
+#ifndef INLAY_NN_IMPL_FAKE_QUANT_HPP
+#define INLAY_NN_IMPL_FAKE_QUANT_HPP
+
+#include <algorithm>
+#include <cmath>
+
+// ---- begin inlay/quantize/impl/parameters.hpp
+// The 8-bit parameters: an activation's scale and zero point from its range, a weight's int8
+// values and per-channel scales, a bias's int32 values. Rounding is half to even, as
+// QuantizeLinear's. Implementation-only.
+#ifndef INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+#define INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace quantization {
+namespace detail {
+
+struct ActivationParams {
+  float scale = 1.0f;
+  std::int32_t zero_point = 0;
+  bool is_signed = false;
+  Range range;
+};
+
+// Asymmetric: [rmin, rmax] (0 included) maps onto [0, 255] (u8) or [-128, 127] (s8). A range of
+// one point gets scale 1 (a scale must be > 0).
+inline ActivationParams activation_params(Range r, bool is_signed) {
+  r = including_zero(r.min, r.max);
+  ActivationParams p;
+  p.is_signed = is_signed;
+  p.range = r;
+  const double qmin = is_signed ? -128.0 : 0.0, qmax = is_signed ? 127.0 : 255.0;
+  const double span = static_cast<double>(r.max) - r.min;
+  p.scale = span > 0 ? static_cast<float>(span / (qmax - qmin)) : 1.0f;
+  if (!(p.scale > 0) || !std::isfinite(p.scale)) p.scale = 1.0f;  // denormal spans
+  const double zp = std::nearbyint(qmin - r.min / static_cast<double>(p.scale));
+  p.zero_point = static_cast<std::int32_t>(std::min(qmax, std::max(qmin, zp)));
+  return p;
+}
+
+inline Tensor zero_point_tensor(const ActivationParams& p) {
+  Tensor t(p.is_signed ? DType::i8 : DType::u8, Shape());
+  if (p.is_signed) *t.data<std::int8_t>() = static_cast<std::int8_t>(p.zero_point);
+  else *t.data<std::uint8_t>() = static_cast<std::uint8_t>(p.zero_point);
+  return t;
+}
+
+inline Tensor scalar_f32(float v) {
+  Tensor t(DType::f32, Shape());
+  *t.data<float>() = v;
+  return t;
+}
+
+// A weight quantized symmetrically to int8 in [-qmax, qmax] (127, or 63 for reduce_range), one
+// scale per index of `axis`.
+struct QuantizedWeight {
+  Tensor values;       // i8, the weight's shape
+  Tensor scales;       // f32 [channels]
+  Tensor zero_points;  // i8 [channels], all 0
+  std::vector<float> scale_values;
+  float min = 0.0f, max = 0.0f;
+};
+
+inline QuantizedWeight quantize_weight(const Tensor& w, std::size_t axis, float qmax = 127.0f) {
+  const Shape& s = w.shape();
+  const std::int64_t channels = s[axis];
+  std::int64_t inner = 1;
+  for (std::size_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
+  const std::int64_t outer = w.numel() / std::max<std::int64_t>(1, channels * inner);
+  const float* x = w.data<float>();
+  QuantizedWeight q;
+  q.scale_values.assign(static_cast<std::size_t>(channels), 0.0f);
+  q.min = std::numeric_limits<float>::infinity();
+  q.max = -q.min;
+  auto at = [&](std::int64_t o, std::int64_t c, std::int64_t i) {
+    return (o * channels + c) * inner + i;
+  };
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t c = 0; c < channels; ++c)
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const float v = x[at(o, c, i)];
+        float& m = q.scale_values[static_cast<std::size_t>(c)];
+        m = std::max(m, std::fabs(v));
+        q.min = std::min(q.min, v);
+        q.max = std::max(q.max, v);
+      }
+  if (w.numel() == 0) q.min = q.max = 0.0f;
+  for (float& m : q.scale_values) {
+    m = m > 0 && std::isfinite(m) ? m / qmax : 1.0f;
+    if (!(m > 0)) m = 1.0f;  // denormal maxima
+  }
+  q.values = Tensor(DType::i8, s);
+  std::int8_t* y = q.values.data<std::int8_t>();
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t c = 0; c < channels; ++c) {
+      const float scale = q.scale_values[static_cast<std::size_t>(c)];
+      for (std::int64_t i = 0; i < inner; ++i) {
+        const std::int64_t k = at(o, c, i);
+        const float v = std::nearbyint(x[k] / scale);
+        y[k] = static_cast<std::int8_t>(std::min(qmax, std::max(-qmax, v)));
+      }
+    }
+  q.scales = Tensor(DType::f32, Shape{channels});
+  std::copy(q.scale_values.begin(), q.scale_values.end(), q.scales.data<float>());
+  q.zero_points = Tensor(DType::i8, Shape{channels});
+  std::fill(q.zero_points.data<std::int8_t>(), q.zero_points.data<std::int8_t>() + channels, 0);
+  return q;
+}
+
+// A bias [channels] as int32 with scale x_scale * w_scale[c] (zero point 0).
+struct QuantizedBias {
+  Tensor values;  // i32 [channels]
+  Tensor scales;  // f32 [channels]
+  float min = 0.0f, max = 0.0f, min_scale = 0.0f, max_scale = 0.0f;
+};
+
+inline QuantizedBias quantize_bias(const Tensor& b, float x_scale,
+                                   const std::vector<float>& w_scales) {
+  const std::int64_t n = b.numel();
+  QuantizedBias q;
+  q.values = Tensor(DType::i32, Shape{n});
+  q.scales = Tensor(DType::f32, Shape{n});
+  const float* x = b.data<float>();
+  q.min_scale = std::numeric_limits<float>::infinity();
+  for (std::int64_t c = 0; c < n; ++c) {
+    const float scale = x_scale * w_scales[static_cast<std::size_t>(c)];
+    q.scales.data<float>()[c] = scale;
+    const double v = std::nearbyint(static_cast<double>(x[c]) / scale);
+    q.values.data<std::int32_t>()[c] = static_cast<std::int32_t>(
+        std::min<double>(std::numeric_limits<std::int32_t>::max(),
+                         std::max<double>(std::numeric_limits<std::int32_t>::min(), v)));
+    q.min = std::min(q.min, x[c]);
+    q.max = std::max(q.max, x[c]);
+    q.min_scale = std::min(q.min_scale, scale);
+    q.max_scale = std::max(q.max_scale, scale);
+  }
+  return q;
+}
+
+}  // namespace detail
+}  // namespace quantization
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
+// ---- end inlay/quantize/impl/parameters.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+void ActivationQuantizer::observe(const float* x, std::size_t n, bool moving_average) {
+  if (n == 0) return;
+  float lo = x[0], hi = x[0];
+  for (std::size_t i = 1; i < n; ++i) {
+    lo = std::min(lo, x[i]);
+    hi = std::max(hi, x[i]);
+  }
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return;  // fit() refuses such rows anyway
+  if (!observed) {
+    min = lo;
+    max = hi;
+  } else if (moving_average) {
+    min = momentum * min + (1.0f - momentum) * lo;
+    max = momentum * max + (1.0f - momentum) * hi;
+  } else {
+    min = std::min(min, lo);
+    max = std::max(max, hi);
+  }
+  observed = true;
+}
+
+ActivationGrid ActivationQuantizer::grid() const {
+  const quantization::detail::ActivationParams p =
+      quantization::detail::activation_params(quantization::Range{min, max}, is_signed);
+  ActivationGrid g;
+  g.scale = p.scale;
+  g.zero_point = p.zero_point;
+  g.qmin = is_signed ? -128 : 0;
+  g.qmax = is_signed ? 127 : 255;
+  return g;
+}
+
+void ActivationQuantizer::apply(const float* x, float* y, std::size_t n) const {
+  const ActivationGrid g = grid();
+  const float lo = static_cast<float>(g.qmin), hi = static_cast<float>(g.qmax);
+  const float zp = static_cast<float>(g.zero_point);
+  for (std::size_t i = 0; i < n; ++i) {
+    // QuantizeLinear: saturate(round_half_even(x / scale) + zero_point); then DequantizeLinear.
+    const float q = std::min(hi, std::max(lo, std::nearbyint(x[i] / g.scale) + zp));
+    y[i] = (q - zp) * g.scale;
+  }
+}
+
+void ActivationQuantizer::pass_gradient(const float* x, float* dx, std::size_t n) const {
+  const ActivationGrid g = grid();
+  const float lo = g.lowest(), hi = g.highest();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(x[i] >= lo && x[i] <= hi)) dx[i] = 0.0f;
+  }
+}
+
+void fake_quant_weight(const float* w, float* y, std::size_t outer, std::size_t channels,
+                       std::size_t inner, float qmax) {
+  for (std::size_t c = 0; c < channels; ++c) {
+    float m = 0.0f;
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < inner; ++i)
+        m = std::max(m, std::fabs(w[(o * channels + c) * inner + i]));
+    // The scale quantization::detail::quantize_weight writes for this channel.
+    float scale = m > 0 && std::isfinite(m) ? m / qmax : 1.0f;
+    if (!(scale > 0)) scale = 1.0f;
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < inner; ++i) {
+        const std::size_t k = (o * channels + c) * inner + i;
+        y[k] = std::min(qmax, std::max(-qmax, std::nearbyint(w[k] / scale))) * scale;
+      }
+  }
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_FAKE_QUANT_HPP
+// ---- end inlay/nn/impl/fake_quant.hpp
+// ---- begin inlay/nn/impl/quantization.hpp
+// The typed door's 8-bit exports (nn/quantization.hpp): Dense in QDQ form with the ranges learned
+// by quantization-aware training, and post-training quantization of the float export through
+// inlay::quantize. The weight and bias grids are quantization::detail's, the ones inlay::quantize
+// writes, so both paths give the graph door the same patterns to fuse.
+#ifndef INLAY_NN_IMPL_QUANTIZATION_HPP
+#define INLAY_NN_IMPL_QUANTIZATION_HPP
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace qdq_export {
+std::string initializer(ExportContext& ctx, const char* prefix, const Tensor& value) {
+  const std::string name = ctx.fresh(prefix);
+  ctx.graph->add_initializer(name, value);
+  return name;
+}
+}  // namespace qdq_export
+
+std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                             std::size_t out, const QatState& qat, const std::string& input) {
+  namespace q = quantization::detail;
+  using qdq_export::initializer;
+  const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out);
+  // The input: QuantizeLinear -> DequantizeLinear on the grid the training forward used.
+  const q::ActivationParams xp =
+      q::activation_params(quantization::Range{qat.input.min, qat.input.max}, qat.input.is_signed);
+  const std::string xs = initializer(ctx, "input_scale", q::scalar_f32(xp.scale));
+  const std::string xz = initializer(ctx, "input_zero_point", q::zero_point_tensor(xp));
+  const std::string xq = ctx.fresh("QuantizeLinear");
+  ctx.graph->add_node("QuantizeLinear", {input, xs, xz}, {xq}, xq);
+  const std::string xd = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {xq, xs, xz}, {xd}, xd);
+  // The weight [in, out]: int8, one scale per output column (axis 1).
+  Tensor wf(DType::f32, Shape{i, o});
+  if (wf.numel() > 0) std::memcpy(wf.data<float>(), w, wf.nbytes());
+  const q::QuantizedWeight qw = q::quantize_weight(wf, 1, qat.weight_qmax);
+  const std::string wv = initializer(ctx, "weight_quantized", qw.values);
+  const std::string ws = initializer(ctx, "weight_scale", qw.scales);
+  const std::string wz = initializer(ctx, "weight_zero_point", qw.zero_points);
+  const std::string wd = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {wv, ws, wz}, {wd}, wd).attr("axis", std::int64_t{1});
+  // The bias: int32 with scale input_scale * weight_scale[c].
+  Tensor bf(DType::f32, Shape{o});
+  if (bf.numel() > 0) std::memcpy(bf.data<float>(), b, bf.nbytes());
+  const q::QuantizedBias qb = q::quantize_bias(bf, xp.scale, qw.scale_values);
+  const std::string bv = initializer(ctx, "bias_quantized", qb.values);
+  const std::string bs = initializer(ctx, "bias_scale", qb.scales);
+  const std::string bd = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {bv, bs}, {bd}, bd).attr("axis", std::int64_t{0});
+  const std::string y = ctx.fresh("Gemm");
+  ctx.graph->add_node("Gemm", {xd, wd, bd}, {y}, y);
+  return y;
+}
+
+QuantizedModel quantize_export(const std::string& model_bytes,
+                               const std::vector<std::int64_t>& input_dims,
+                               const PostTrainingQuantization& ptq) {
+  const Tensor& x = ptq.calibration;
+  bool fits = x.dtype() == DType::f32 && x.rank() == input_dims.size() + 1 && x.numel() > 0;
+  for (std::size_t d = 0; fits && d < input_dims.size(); ++d)
+    fits = x.shape()[d + 1] == input_dims[d];
+  if (!fits) {
+    std::string want = "[n";
+    for (std::int64_t d : input_dims) want += ", " + std::to_string(d);
+    fail(ErrorKind::invalid_argument,
+         "nn::save_onnx: OnnxOptions::quantization.calibration of dtype " +
+             std::string(dtype_name(x.dtype())) + " and shape " + x.shape().to_string() +
+             " is not the network's input, f32 " + want + "] with n > 0");
+  }
+  const onnx::ModelProto model = onnx::parse_model(model_bytes.data(), model_bytes.size());
+  for (const auto& n : model.graph.node) {
+    if (n.op_type == "QuantizeLinear") {
+      fail(ErrorKind::invalid_argument,
+           "nn::save_onnx: the network is under quantization-aware training (nn::enable_qat), "
+           "so its export is QDQ already (node '" +
+               std::string(n.name) + "'); leave OnnxOptions::quantization.calibration empty");
+    }
+  }
+  return quantize(model, {{x}}, ptq.options);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_QUANTIZATION_HPP
+// ---- end inlay/nn/impl/quantization.hpp
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
 // ---- end inlay/nn/implementation.hpp
@@ -10741,152 +11313,6 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_QUANTIZE_IMPL_EDIT_GRAPH_HPP
 // ---- end inlay/quantize/impl/edit_graph.hpp
-// ---- begin inlay/quantize/impl/parameters.hpp
-// The 8-bit parameters: an activation's scale and zero point from its range, a weight's int8
-// values and per-channel scales, a bias's int32 values. Rounding is half to even, as
-// QuantizeLinear's. Implementation-only.
-#ifndef INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
-#define INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace quantization {
-namespace detail {
-
-struct ActivationParams {
-  float scale = 1.0f;
-  std::int32_t zero_point = 0;
-  bool is_signed = false;
-  Range range;
-};
-
-// Asymmetric: [rmin, rmax] (0 included) maps onto [0, 255] (u8) or [-128, 127] (s8). A range of
-// one point gets scale 1 (a scale must be > 0).
-inline ActivationParams activation_params(Range r, bool is_signed) {
-  r = including_zero(r.min, r.max);
-  ActivationParams p;
-  p.is_signed = is_signed;
-  p.range = r;
-  const double qmin = is_signed ? -128.0 : 0.0, qmax = is_signed ? 127.0 : 255.0;
-  const double span = static_cast<double>(r.max) - r.min;
-  p.scale = span > 0 ? static_cast<float>(span / (qmax - qmin)) : 1.0f;
-  if (!(p.scale > 0) || !std::isfinite(p.scale)) p.scale = 1.0f;  // denormal spans
-  const double zp = std::nearbyint(qmin - r.min / static_cast<double>(p.scale));
-  p.zero_point = static_cast<std::int32_t>(std::min(qmax, std::max(qmin, zp)));
-  return p;
-}
-
-inline Tensor zero_point_tensor(const ActivationParams& p) {
-  Tensor t(p.is_signed ? DType::i8 : DType::u8, Shape());
-  if (p.is_signed) *t.data<std::int8_t>() = static_cast<std::int8_t>(p.zero_point);
-  else *t.data<std::uint8_t>() = static_cast<std::uint8_t>(p.zero_point);
-  return t;
-}
-
-inline Tensor scalar_f32(float v) {
-  Tensor t(DType::f32, Shape());
-  *t.data<float>() = v;
-  return t;
-}
-
-// A weight quantized symmetrically to int8 in [-qmax, qmax] (127, or 63 for reduce_range), one
-// scale per index of `axis`.
-struct QuantizedWeight {
-  Tensor values;       // i8, the weight's shape
-  Tensor scales;       // f32 [channels]
-  Tensor zero_points;  // i8 [channels], all 0
-  std::vector<float> scale_values;
-  float min = 0.0f, max = 0.0f;
-};
-
-inline QuantizedWeight quantize_weight(const Tensor& w, std::size_t axis, float qmax = 127.0f) {
-  const Shape& s = w.shape();
-  const std::int64_t channels = s[axis];
-  std::int64_t inner = 1;
-  for (std::size_t d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-  const std::int64_t outer = w.numel() / std::max<std::int64_t>(1, channels * inner);
-  const float* x = w.data<float>();
-  QuantizedWeight q;
-  q.scale_values.assign(static_cast<std::size_t>(channels), 0.0f);
-  q.min = std::numeric_limits<float>::infinity();
-  q.max = -q.min;
-  auto at = [&](std::int64_t o, std::int64_t c, std::int64_t i) {
-    return (o * channels + c) * inner + i;
-  };
-  for (std::int64_t o = 0; o < outer; ++o)
-    for (std::int64_t c = 0; c < channels; ++c)
-      for (std::int64_t i = 0; i < inner; ++i) {
-        const float v = x[at(o, c, i)];
-        float& m = q.scale_values[static_cast<std::size_t>(c)];
-        m = std::max(m, std::fabs(v));
-        q.min = std::min(q.min, v);
-        q.max = std::max(q.max, v);
-      }
-  if (w.numel() == 0) q.min = q.max = 0.0f;
-  for (float& m : q.scale_values) {
-    m = m > 0 && std::isfinite(m) ? m / qmax : 1.0f;
-    if (!(m > 0)) m = 1.0f;  // denormal maxima
-  }
-  q.values = Tensor(DType::i8, s);
-  std::int8_t* y = q.values.data<std::int8_t>();
-  for (std::int64_t o = 0; o < outer; ++o)
-    for (std::int64_t c = 0; c < channels; ++c) {
-      const float scale = q.scale_values[static_cast<std::size_t>(c)];
-      for (std::int64_t i = 0; i < inner; ++i) {
-        const std::int64_t k = at(o, c, i);
-        const float v = std::nearbyint(x[k] / scale);
-        y[k] = static_cast<std::int8_t>(std::min(qmax, std::max(-qmax, v)));
-      }
-    }
-  q.scales = Tensor(DType::f32, Shape{channels});
-  std::copy(q.scale_values.begin(), q.scale_values.end(), q.scales.data<float>());
-  q.zero_points = Tensor(DType::i8, Shape{channels});
-  std::fill(q.zero_points.data<std::int8_t>(), q.zero_points.data<std::int8_t>() + channels, 0);
-  return q;
-}
-
-// A bias [channels] as int32 with scale x_scale * w_scale[c] (zero point 0).
-struct QuantizedBias {
-  Tensor values;  // i32 [channels]
-  Tensor scales;  // f32 [channels]
-  float min = 0.0f, max = 0.0f, min_scale = 0.0f, max_scale = 0.0f;
-};
-
-inline QuantizedBias quantize_bias(const Tensor& b, float x_scale,
-                                   const std::vector<float>& w_scales) {
-  const std::int64_t n = b.numel();
-  QuantizedBias q;
-  q.values = Tensor(DType::i32, Shape{n});
-  q.scales = Tensor(DType::f32, Shape{n});
-  const float* x = b.data<float>();
-  q.min_scale = std::numeric_limits<float>::infinity();
-  for (std::int64_t c = 0; c < n; ++c) {
-    const float scale = x_scale * w_scales[static_cast<std::size_t>(c)];
-    q.scales.data<float>()[c] = scale;
-    const double v = std::nearbyint(static_cast<double>(x[c]) / scale);
-    q.values.data<std::int32_t>()[c] = static_cast<std::int32_t>(
-        std::min<double>(std::numeric_limits<std::int32_t>::max(),
-                         std::max<double>(std::numeric_limits<std::int32_t>::min(), v)));
-    q.min = std::min(q.min, x[c]);
-    q.max = std::max(q.max, x[c]);
-    q.min_scale = std::min(q.min_scale, scale);
-    q.max_scale = std::max(q.max_scale, scale);
-  }
-  return q;
-}
-
-}  // namespace detail
-}  // namespace quantization
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_QUANTIZE_IMPL_PARAMETERS_HPP
-// ---- end inlay/quantize/impl/parameters.hpp
 // ---- begin inlay/quantize/impl/observe.hpp
 // Calibration runs: the float model, with the activations to observe added as outputs, runs on
 // each calibration set; the values seen give each activation's range (minmax, percentile or

@@ -20,6 +20,7 @@
 #include "inlay/nn/logit_check.hpp"
 #include "inlay/nn/loss.hpp"
 #include "inlay/nn/optimizer.hpp"
+#include "inlay/nn/quantization.hpp"
 #include "inlay/nn/sequential.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -144,6 +145,9 @@ struct OnnxOptions {
   std::string domain;              // e.g. "com.example.digits"
   // metadata_props: training data, metrics, date, preprocessing ... (keys should be unique)
   std::vector<std::pair<std::string, std::string>> metadata;
+  // Post-training int8 quantization (QDQ) on these calibration rows when they are given
+  // (nn/quantization.hpp); a network under quantization-aware training exports QDQ without it.
+  PostTrainingQuantization quantization;
 };
 // model_bytes (an exported network) with options' version, doc_string, domain and metadata.
 std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
@@ -154,10 +158,20 @@ template <class Net>
 void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17) {
   save_bytes(net.to_onnx(opset), path);
 }
-// Writes net.to_onnx(options.opset) with the model's version, description and metadata.
+// net.to_onnx(options.opset), quantized when options.quantization has calibration rows, with the
+// model's version, description and metadata.
+template <class Net>
+std::string to_onnx(const Net& net, const OnnxOptions& options) {
+  std::string bytes = net.to_onnx(options.opset);
+  if (!options.quantization.calibration.empty()) {
+    bytes = quantize_export(bytes, Net::in_shape::to_vector(), options.quantization).bytes;
+  }
+  return with_model_info(std::move(bytes), options);
+}
+// Writes to_onnx(net, options) to path.
 template <class Net>
 void save_onnx(const Net& net, const std::string& path, const OnnxOptions& options) {
-  save_bytes(with_model_info(net.to_onnx(options.opset), options), path);
+  save_bytes(to_onnx(net, options), path);
 }
 
 }  // namespace nn

@@ -12,5 +12,7 @@
 #include "inlay/nn/impl/recurrent.hpp"
 #include "inlay/nn/impl/attention.hpp"
 #include "inlay/nn/impl/spatial.hpp"
+#include "inlay/nn/impl/fake_quant.hpp"
+#include "inlay/nn/impl/quantization.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP

@@ -166,6 +166,11 @@ class Sequential {
   void for_each_param(F&& f) {
     each_param(f, std::make_index_sequence<num_layers>());
   }
+  // Calls f(layer) for each layer in order (e.g. to switch nn::enable_qat on).
+  template <class F>
+  void for_each_layer(F&& f) {
+    std::apply([&](auto&... l) { (f(l), ...); }, layers_);
+  }
   NetRef ref() {
     NetRef r;
     r.net = this;

@@ -1,0 +1,298 @@
+// Quantization from the typed door: fake quantization against QuantizeLinear/DequantizeLinear, the
+// straight-through gradient, quantization-aware fine-tuning exported as QDQ (int8 in the graph
+// door, ONNX Runtime under the hidden tag [.export_runtime]) and post-training quantization.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <inlay/inlay.hpp>
+
+#include "test_util.hpp"
+
+namespace nn = inlay::nn;
+
+namespace {
+using Mlp = nn::Sequential<nn::Dense<8, 16>, nn::ReLU, nn::Dense<16, 4>>;
+using Nested =
+    nn::Sequential<nn::Dense<8, 8>, nn::Residual<nn::Sequential<nn::Dense<8, 8>, nn::ReLU>>,
+                   nn::Dense<8, 4>>;
+
+// Rows of 8 features in [-2, 2] labelled by which of 4 fixed directions they are closest to.
+struct Problem {
+  std::vector<float> x;
+  std::vector<std::int64_t> y;
+  inlay::Tensor rows() const {
+    return inlay::Tensor::view(x.data(), inlay::Shape{static_cast<std::int64_t>(y.size()), 8});
+  }
+};
+Problem make_problem(std::size_t n, std::uint32_t seed) {
+  Problem p;
+  p.x = inlay_test::random_floats(n * 8, seed, -2.0f, 2.0f);
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* v = &p.x[r * 8];
+    const float score[4] = {v[0] + v[1], v[2] - v[3], v[4] + v[5] - v[6], v[7] - v[0]};
+    p.y.push_back(std::max_element(score, score + 4) - score);
+  }
+  return p;
+}
+
+template <class Net>
+Net trained(const Problem& p, std::size_t epochs) {
+  Net net(64);
+  nn::Adam adam(1e-2f);
+  nn::FitOptions options;
+  options.epochs = epochs;
+  options.progress = nullptr;
+  nn::fit(net, p.rows(), nn::labels_view(p.y), nn::CrossEntropy(), adam, options);
+  return net;
+}
+
+std::vector<std::string> planned_ops(const inlay::Model& m) {
+  std::vector<std::string> ops;
+  for (const auto& kv : m.summary().planned_op_counts) ops.push_back(kv.first);
+  return ops;
+}
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The outputs of the graph door on `bytes` for rows x.
+std::vector<float> run_graph(const std::string& bytes, const inlay::Tensor& x,
+                             std::vector<std::string>* ops = nullptr) {
+  inlay::Model model = inlay::Model::copy_from_bytes(bytes.data(), bytes.size());
+  if (ops != nullptr) *ops = planned_ops(model);
+  inlay::Session session(std::move(model));
+  const inlay::Tensor y = session.run({x}).at(0);
+  return std::vector<float>(y.data<float>(), y.data<float>() + y.numel());
+}
+
+// One step of an 8-bit grid over the range of `values`.
+float output_step(const std::vector<float>& values) {
+  const auto mm = std::minmax_element(values.begin(), values.end());
+  return (std::max(*mm.second, 0.0f) - std::min(*mm.first, 0.0f)) / 255.0f;
+}
+}  // namespace
+
+TEST_CASE("Fake quantization of an activation equals QuantizeLinear then DequantizeLinear",
+          "[nn/quantization]") {
+  for (const bool is_signed : {false, true}) {
+    nn::ActivationQuantizer q;
+    q.is_signed = is_signed;
+    const std::vector<float> seen = {-0.7f, 2.3f};
+    q.observe(seen.data(), seen.size(), false);
+    const nn::ActivationGrid g = q.grid();
+    // Values beyond the range (saturated), on it, and halfway between grid points.
+    std::vector<float> x = inlay_test::random_floats(200, 3, -1.5f, 3.0f);
+    x.push_back(0.5f * g.scale);
+    x.push_back(-2.5f * g.scale);
+    std::vector<float> fake(x.size());
+    q.apply(x.data(), fake.data(), x.size());
+
+    inlay::onnx::GraphWriter w("qdq");
+    w.add_input("x", inlay::DType::f32, {static_cast<std::int64_t>(x.size())});
+    inlay::Tensor scale(inlay::DType::f32, inlay::Shape());
+    *scale.data<float>() = g.scale;
+    inlay::Tensor zp(is_signed ? inlay::DType::i8 : inlay::DType::u8, inlay::Shape());
+    if (is_signed) *zp.data<std::int8_t>() = static_cast<std::int8_t>(g.zero_point);
+    else *zp.data<std::uint8_t>() = static_cast<std::uint8_t>(g.zero_point);
+    w.add_initializer("scale", scale);
+    w.add_initializer("zp", zp);
+    w.add_node("QuantizeLinear", {"x", "scale", "zp"}, {"q"});
+    w.add_node("DequantizeLinear", {"q", "scale", "zp"}, {"y"});
+    w.add_output("y", inlay::DType::f32, {static_cast<std::int64_t>(x.size())});
+    const inlay::Tensor xt =
+        inlay::Tensor::view(x.data(), inlay::Shape{static_cast<std::int64_t>(x.size())});
+    const std::vector<float> want = run_graph(w.model_bytes(17), xt);
+    INFO("signed " << is_signed << " scale " << g.scale << " zero point " << g.zero_point);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(fake[i] == want[i]);
+  }
+}
+
+TEST_CASE("Fake quantization of a weight rounds each output channel on its own symmetric grid",
+          "[nn/quantization]") {
+  // [outer 2, channels 2, inner 1]: channel 0 holds {0.504, -1.27} (scale 0.01), channel 1
+  // {0.0, 0.0} (scale 1: an all-zero channel stays zero).
+  const std::vector<float> w = {0.504f, 0.0f, -1.27f, 0.0f};
+  std::vector<float> y(4);
+  nn::fake_quant_weight(w.data(), y.data(), 2, 2, 1);
+  CHECK(y[0] == Approx(0.50f).margin(1e-6));
+  CHECK(y[2] == Approx(-1.27f).margin(1e-6));
+  CHECK(y[1] == 0.0f);
+  CHECK(y[3] == 0.0f);
+  // 7-bit weights (reduce_range): scale 1.27 / 63, 0.504 rounds to 25 steps.
+  nn::fake_quant_weight(w.data(), y.data(), 2, 2, 1, 63.0f);
+  CHECK(y[0] == Approx(25.0f * 1.27f / 63.0f).margin(1e-6));
+  CHECK(y[2] == Approx(-1.27f).margin(1e-6));
+}
+
+TEST_CASE("Under QAT a Dense layer's gradients pass straight through inside the input's range",
+          "[nn/quantization]") {
+  nn::Sequential<nn::Dense<2, 1>> net(1);
+  auto& d = net.layer<0>();
+  d.weight = {0.504f, -1.27f};  // fake quantized: {0.50, -1.27} (scale 0.01)
+  d.bias = {0.25f};
+  // Input range [0, 2.55]: u8 scale 0.01, zero point 0.
+  const std::vector<float> range = {0.0f, 2.55f};
+  REQUIRE(nn::enable_qat(net) == 1);
+  d.qat.input.observe(range.data(), range.size(), false);
+  CHECK(d.qat.input.grid().scale == Approx(0.01f));
+
+  // x0 = 0.123 rounds to 0.12; x1 = 3.0 is beyond 2.55 and saturates.
+  const std::vector<float> x = {0.123f, 3.0f};
+  // Not training: the range stays as set.
+  const float y = net.forward_train(x.data(), 1, nn::RunContext())[0];
+  CHECK(y == Approx(0.12f * 0.50f + 2.55f * -1.27f + 0.25f).margin(1e-5));
+  const float dy = 1.0f;
+  std::vector<float> dx(2, -7.0f);
+  net.backward(&dy, 1, dx.data());
+  CHECK(d.weight_grad[0] == Approx(0.12f).margin(1e-6));  // the fake-quantized input
+  CHECK(d.weight_grad[1] == Approx(2.55f).margin(1e-6));
+  CHECK(d.bias_grad[0] == Approx(1.0f));
+  CHECK(dx[0] == Approx(0.50f).margin(1e-6));  // the fake-quantized weight
+  CHECK(dx[1] == 0.0f);                        // outside the range: no gradient
+}
+
+TEST_CASE("A QAT-fine-tuned network exports QDQ that the graph door runs in int8",
+          "[nn/quantization]") {
+  const Problem train = make_problem(512, 11), test = make_problem(128, 12);
+  Mlp net = trained<Mlp>(train, 15);
+  REQUIRE(nn::enable_qat(net, train.rows()) == 2);
+  const float first_max = net.layer<0>().qat.input.max;
+  CHECK(first_max == Approx(*std::max_element(train.x.begin(), train.x.end())));
+
+  nn::Adam adam(1e-3f);
+  nn::FitOptions options;
+  options.epochs = 3;
+  options.init_weights = false;
+  options.progress = nullptr;
+  const nn::History h =
+      nn::fit(net, train.rows(), nn::labels_view(train.y), nn::CrossEntropy(), adam, options);
+  CHECK(h.epochs.back().accuracy > 0.8);
+  // The moving average moved the ranges away from the calibration min/max of layer 2's input.
+  CHECK(net.layer<2>().qat.input.observed);
+
+  std::vector<float> fake(test.y.size() * 4);
+  net.forward(test.x.data(), test.y.size(), fake.data());
+  std::vector<std::string> ops;
+  const std::vector<float> got = run_graph(net.to_onnx(), test.rows(), &ops);
+  INFO("planned ops: " << [&] {
+    std::string s;
+    for (const auto& o : ops) s += o + " ";
+    return s;
+  }());
+  CHECK(has(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has(ops, "Gemm"));
+  CHECK_FALSE(has(ops, "DequantizeLinear"));
+  REQUIRE(got.size() == fake.size());
+  const float step = output_step(fake);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
+
+  // Back to float: the export is float Gemm again.
+  nn::disable_qat(net);
+  std::vector<std::string> float_ops;
+  run_graph(net.to_onnx(), test.rows(), &float_ops);
+  CHECK(has(float_ops, "Gemm"));
+  CHECK_FALSE(has(float_ops, "com.microsoft:QGemm"));
+}
+
+TEST_CASE("QAT reaches Dense layers inside nested blocks", "[nn/quantization]") {
+  Nested net(4);
+  inlay::data::Rng rng(5);
+  net.init(rng);
+  const Problem p = make_problem(64, 6);
+  nn::QatOptions options;
+  options.reduce_range = true;  // 7-bit weights give the graph door the same patterns
+  options.signed_activations = true;
+  REQUIRE(nn::enable_qat(net, p.rows(), options) == 3);
+  CHECK(net.layer<0>().qat.weight_qmax == 63.0f);
+  CHECK(net.layer<0>().qat.input.grid().qmin == -128);
+  std::vector<float> fake(64 * 4);
+  net.forward(p.x.data(), 64, fake.data());
+  std::vector<std::string> ops;
+  const std::vector<float> got = run_graph(net.to_onnx(), p.rows(), &ops);
+  CHECK(has(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has(ops, "Gemm"));
+  const float step = output_step(fake);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
+}
+
+TEST_CASE("Post-training quantization from save_onnx's options in one call", "[nn/quantization]") {
+  const Problem train = make_problem(512, 21), test = make_problem(128, 22);
+  Mlp net = trained<Mlp>(train, 15);
+  nn::OnnxOptions options;
+  options.quantization.calibration = train.rows();
+  options.doc_string = "int8 mlp";
+  const std::string bytes = nn::to_onnx(net, options);
+  std::vector<std::string> ops;
+  const std::vector<float> got = run_graph(bytes, test.rows(), &ops);
+  CHECK(has(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has(ops, "Gemm"));
+  CHECK(inlay::Model::copy_from_bytes(bytes.data(), bytes.size()).metadata().doc_string ==
+        "int8 mlp");
+  std::vector<float> want(test.y.size() * 4);
+  net.forward(test.x.data(), test.y.size(), want.data());
+  std::size_t same = 0;
+  for (std::size_t r = 0; r < test.y.size(); ++r) {
+    const auto a = std::max_element(&got[r * 4], &got[r * 4] + 4) - &got[r * 4];
+    const auto b = std::max_element(&want[r * 4], &want[r * 4] + 4) - &want[r * 4];
+    same += a == b;
+  }
+  CHECK(static_cast<double>(same) / static_cast<double>(test.y.size()) >= 0.95);
+  const float step = output_step(want);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - want[i]) <= 8 * step);
+}
+
+TEST_CASE("Quantized exports refuse calibration rows that do not fit", "[nn/quantization]") {
+  Mlp net(4);
+  inlay::data::Rng rng(1);
+  net.init(rng);
+  nn::OnnxOptions options;
+  const std::vector<float> x(3 * 5, 0.5f);
+  options.quantization.calibration = inlay::Tensor::view(x.data(), inlay::Shape{3, 5});
+  CHECK_THROWS_WITH(nn::to_onnx(net, options), Catch::Contains("calibration") &&
+                                                   Catch::Contains("[3, 5]") &&
+                                                   Catch::Contains("[n, 8]"));
+  CHECK_THROWS_WITH(nn::enable_qat(net, options.quantization.calibration),
+                    Catch::Contains("enable_qat") && Catch::Contains("[3, 5]"));
+  // A network under QAT exports QDQ itself.
+  const Problem p = make_problem(16, 2);
+  nn::enable_qat(net, p.rows());
+  options.quantization.calibration = p.rows();
+  CHECK_THROWS_WITH(nn::to_onnx(net, options), Catch::Contains("quantization-aware"));
+}
+
+TEST_CASE("ONNX Runtime runs a QAT network's QDQ export with the fake-quantized outputs",
+          "[.export_runtime]") {
+  const Problem train = make_problem(256, 31), test = make_problem(16, 32);
+  Mlp net = trained<Mlp>(train, 10);
+  // 7-bit weights: ONNX Runtime's x86 kernels without VNNI saturate u8 x s8 pair sums of full
+  // 8-bit weights (its optimized outputs then differ from the QDQ semantics by many steps).
+  nn::QatOptions qat;
+  qat.reduce_range = true;
+  nn::enable_qat(net, train.rows(), qat);
+  const std::string dir = "nn_export_runtime/qat_mlp";
+  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
+  nn::save_onnx(net, dir + "/model.onnx");
+  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", test.rows()),
+                 dir + "/test_data_set_0/input_0.pb");
+  const std::string checker =
+      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
+      "/model.onnx'), full_check=True)\"";
+  INFO(checker);
+  REQUIRE(std::system(checker.c_str()) == 0);
+  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
+  INFO(ort);
+  REQUIRE(std::system(ort.c_str()) == 0);
+  const inlay::onnx::TensorFile out =
+      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
+  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  std::vector<float> fake(test.y.size() * 4);
+  net.forward(test.x.data(), test.y.size(), fake.data());
+  REQUIRE(static_cast<std::size_t>(got.numel()) == fake.size());
+  const float step = output_step(fake);
+  for (std::size_t i = 0; i < fake.size(); ++i)
+    CHECK(std::fabs(got.data<float>()[i] - fake[i]) <= step);
+}
