@@ -327,6 +327,96 @@ def two_class_forms(out):
         classlabels_ints=[0, 1, 2], post_transform="LOGISTIC"), [label, scores(3)])
 
 
+def svm_models(out):
+    """SVMs laid out as sklearn-onnx writes libsvm's fits: support vectors grouped by class
+    (vectors_per_class = n_support_), dual coefficients [classes - 1, vectors], rho one per
+    class pair, prob_a / prob_b the Platt parameters (SVC(probability=True)); SVR / OneClassSVM
+    as SVMRegressor with n_supports. The vectors are rows of the data and the coefficients
+    random: any values serve as a reference. Also the liblinear form (no support vectors)."""
+    x = data(64)
+    mean, std = x.mean(0), x.std(0)
+    z = ((x - mean) / std).astype(np.float32)
+
+    def vectors(n):
+        return z[RNG.choice(len(z), size=n, replace=False)]
+
+    label = fin("label", TensorProto.INT64, [None])
+    per_class = [3, 4, 2]
+    sv = vectors(sum(per_class))
+    dual = RNG.normal(size=(2, sum(per_class)))
+    nodes = [
+        helper.make_node("Scaler", ["X"], ["scaled"], domain=ML, offset=mean.tolist(),
+                         scale=(1 / std).tolist()),
+        helper.make_node("SVMClassifier", ["scaled"], ["label", "probabilities"], domain=ML,
+                         classlabels_ints=[0, 1, 2], kernel_type="RBF",
+                         kernel_params=[0.25, 0.0, 3.0], vectors_per_class=per_class,
+                         support_vectors=sv.flatten().tolist(),
+                         coefficients=dual.flatten().tolist(), rho=[0.1, -0.2, 0.3],
+                         prob_a=[-1.5, -2.0, -1.0], prob_b=[0.1, -0.2, 0.05]),
+    ]
+    save(out, "svc_rbf_probability", nodes, [fin("X", TensorProto.FLOAT, [None, 4])],
+         [label, fin("probabilities", TensorProto.FLOAT, [None, 3])], [("X", x[:24])])
+
+    def one(name, node, outputs, rows=24):
+        save(out, name, [node], [fin("X", TensorProto.FLOAT, [None, 4])], outputs,
+             [("X", z[:rows])])
+
+    sv = vectors(5)
+    one("svc_poly_binary", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML,
+        classlabels_ints=[-1, 1], kernel_type="POLY", kernel_params=[0.5, 1.0, 3.0],
+        vectors_per_class=[2, 3], support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=5).tolist(), rho=[0.25]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 2])])
+    sv = vectors(6)
+    one("svc_sigmoid_votes", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML, classlabels_ints=[5, 6, 7],
+        kernel_type="SIGMOID", kernel_params=[0.3, -0.1, 0.0], vectors_per_class=[2, 2, 2],
+        support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=(2, 6)).flatten().tolist(), rho=[0.05, -0.1, 0.2]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 3])])
+    one("svm_linear_form", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML, classlabels_ints=[0, 1, 2],
+        kernel_params=[0.0, 0.0, 0.0], coefficients=RNG.normal(size=(3, 4)).flatten().tolist(),
+        rho=[0.2]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 3])])
+    sv = vectors(6)
+    one("svr_rbf", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML, kernel_type="RBF",
+        kernel_params=[0.2, 0.0, 3.0], n_supports=6, support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=6).tolist(), rho=[0.4]),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+    one("svr_linear_form", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML,
+        kernel_params=[0.0, 0.0, 0.0], coefficients=RNG.normal(size=4).tolist(), rho=[-0.3]),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+    sv = vectors(4)
+    one("one_class_svm", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML, kernel_type="RBF",
+        kernel_params=[0.5, 0.0, 3.0], n_supports=4, support_vectors=sv.flatten().tolist(),
+        coefficients=[0.6, 0.5, 0.5, 0.4], rho=[-0.3], one_class=1),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+
+
+def category_mapper(out):
+    """CategoryMapper both ways, as sklearn-onnx writes a string lookup: strings to codes, and
+    codes to names and back to codes (the outputs stay int64, which the reference tool writes)."""
+    colors = np.array(["red", "blue", "teal", "green", "red", "violet"], dtype=object)
+    codes = np.array([3, 1, 7, 2, 3, 0], np.int64)
+    cats = dict(cats_strings=["red", "green", "blue", "teal"], cats_int64s=[3, 2, 1, 7])
+    nodes = [
+        helper.make_node("CategoryMapper", ["color"], ["code"], domain=ML, default_int64=-5,
+                         **cats),
+        helper.make_node("CategoryMapper", ["id"], ["name"], domain=ML, default_string="blue",
+                         **cats),
+        helper.make_node("CategoryMapper", ["name"], ["round_trip"], domain=ML, **cats),
+    ]
+    save(out, "category_mapper", nodes,
+         [fin("color", TensorProto.STRING, [None]), fin("id", TensorProto.INT64, [None])],
+         [fin("code", TensorProto.INT64, [None]), fin("round_trip", TensorProto.INT64, [None])],
+         [("color", colors), ("id", codes)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "graph", "ml_models")
@@ -340,6 +430,8 @@ def main():
     gradient_boosting_classifier(out)
     preprocess(out)
     two_class_forms(out)
+    svm_models(out)
+    category_mapper(out)
 
 
 if __name__ == "__main__":

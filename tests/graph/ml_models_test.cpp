@@ -1,8 +1,9 @@
 // ai.onnx.ml models against ONNX Runtime: tests/graph/ml_models/ holds scikit-learn-style
 // pipelines laid out the way sklearn-onnx exports them (tools/make-ml-models.py: scaler +
 // logistic regression, random forests, gradient boosting, an imputer / normalizer / one-hot
-// preprocessing graph) with the outputs of ONNX Runtime (../shared/tools/ort_ref.js). inlay
-// runs each on every CPU target and must agree in every output (labels exactly).
+// preprocessing graph; SVMs with and without probabilities, a CategoryMapper) with the outputs of
+// ONNX Runtime (../shared/tools/ort_ref.js). inlay runs each on every CPU target and must agree in
+// every output (labels exactly).
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ TEST_CASE("sklearn-onnx style ai.onnx.ml models agree with ONNX Runtime", "[grap
         "trees_binary_class0_margins", "trees_binary_class1_probabilities",
         "trees_binary_class1_logistic", "trees_softmax_zero", "trees_probit", "linear_binary_none",
         "linear_ovr_logistic"}) {
+    SECTION(name) { check_ml_model(name); }
+  }
+}
+
+TEST_CASE("sklearn-onnx style SVMs and a CategoryMapper agree with ONNX Runtime",
+          "[graph/ml_models]") {
+  for (const char* name :
+       {"svc_rbf_probability", "svc_poly_binary", "svc_sigmoid_votes", "svm_linear_form", "svr_rbf",
+        "svr_linear_form", "one_class_svm", "category_mapper"}) {
     SECTION(name) { check_ml_model(name); }
   }
 }
