@@ -135,7 +135,8 @@ TEST_CASE("SVMClassifier's probabilities are Platt-scaled and coupled", "[graph/
   CHECK(std::fabs(p[2] - p2) < 3e-3);
   CHECK(std::fabs(p[0] + p[1] - 1) < 1e-6);
   CHECK(std::fabs(p[2] + p[3] - 1) < 1e-6);
-  // Three classes with every decision value 0: every pair is 1/2, so each class gets 1/3.
+  // Three classes with every decision value 0: every pair is 1/2, so each class gets 1/3; a
+  // value of 0 votes for the second class of its pair, so "c" has the most votes (2).
   ThreeClasses zero;
   zero.rho = {0, 0, 0};
   std::vector<Pb> b = zero.attrs();
@@ -144,7 +145,7 @@ TEST_CASE("SVMClassifier's probabilities are Platt-scaled and coupled", "[graph/
   const float third = 1.0f / 3;
   svm("SVMClassifier", b)
       .check({make_tensor<float>(Shape{1, 2}, {0, 0})},
-             {labels({"a"}), make_tensor<float>(Shape{1, 3}, {third, third, third})}, {});
+             {labels({"c"}), make_tensor<float>(Shape{1, 3}, {third, third, third})}, {});
 }
 
 TEST_CASE("SVMClassifier's liblinear form scores each class", "[graph/ops/ml_svm]") {
