@@ -14,6 +14,7 @@
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/linalg.hpp"
 #include "inlay/graph/ops/ml_category_mapper.hpp"
+#include "inlay/graph/ops/ml_dict_vectorizer.hpp"
 #include "inlay/graph/ops/ml_features.hpp"
 #include "inlay/graph/ops/ml_label_encoder.hpp"
 #include "inlay/graph/ops/ml_linear.hpp"
@@ -54,6 +55,7 @@ const OpSet& builtin_ops() {
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
     graph::ops::register_ml_category_mapper_ops(ops);
+    graph::ops::register_ml_dict_vectorizer_ops(ops);
     graph::ops::register_ml_features_ops(ops);
     graph::ops::register_ml_label_encoder_ops(ops);
     graph::ops::register_ml_linear_ops(ops);
