@@ -82,13 +82,11 @@ inline void print_maps(const std::string& name, const inlay::ContainerValue& c) 
   const std::size_t maps = c.tensors.size() / 2;
   const std::string types =
       std::string(inlay::dtype_name(c.key_dtype)) + " -> " + inlay::dtype_name(c.dtype);
-  std::printf(
-      "%s  %s
-      ", name.c_str(),
-      (c.kind == inlay::ContainerValue::Kind::map
-           ? "map " + types
-           : "sequence of " + std::to_string(maps) + " maps " + types)
-          .c_str());
+  std::printf("%s  %s\n", name.c_str(),
+              (c.kind == inlay::ContainerValue::Kind::map
+                   ? "map " + types
+                   : "sequence of " + std::to_string(maps) + " maps " + types)
+                  .c_str());
   const std::size_t shown = std::min<std::size_t>(maps, 4);
   for (std::size_t m = 0; m < shown; ++m) {
     const inlay::Tensor& keys = c.tensors[2 * m];
