@@ -85,6 +85,26 @@ TEST_CASE("ZipMap zips each row of scores with the labels", "[graph/ops/ml_zipma
   });
 }
 
+TEST_CASE("ZipMap of a constant runs (maps are never folded into constants)",
+          "[graph/ops/ml_zipmap]") {
+  // x is an initializer [1, 2]: the folding pass must leave ZipMap to run.
+  Pb node = Pb().s(1, "x").s(2, "y").s(3, "n").s(4, "ZipMap").s(7, "ai.onnx.ml");
+  node.m(5, attr_ints("classlabels_int64s", {4, 5}));
+  Pb g;
+  g.m(1, node).s(2, "g");
+  g.m(5, Pb().u(1, 1).u(1, 2).u(2, 1).s(8, "x").s(9, le_bytes<float>({0.3f, 0.7f})));
+  g.m(12, Pb().s(1, "y").m(2, sequence_of(map_type(DType::i64, DType::f32))));
+  const std::string bytes =
+      Pb().u(1, 8).m(8, Pb().s(1, "").u(2, 17)).m(8, Pb().s(1, "ai.onnx.ml").u(2, 1)).m(7, g).bytes;
+  const inlay::Model model = inlay::Model::copy_from_bytes(bytes.data(), bytes.size());
+  inlay::Session session(model);
+  const auto out = session.run_any({});
+  REQUIRE_FALSE(out.at(0).is_tensor());
+  REQUIRE(out[0].container->tensors.size() == 2);
+  CHECK(values_of<std::int64_t>(out[0].container->tensors[0]) == std::vector<std::int64_t>{4, 5});
+  CHECK(values_of<float>(out[0].container->tensors[1]) == std::vector<float>{0.3f, 0.7f});
+}
+
 TEST_CASE("ZipMap with string labels takes a 1-D row", "[graph/ops/ml_zipmap]") {
   const inlay::Model model =
       zipmap({attr_strings("classlabels_strings", {"cat", "dog"})}, DType::string);
