@@ -16,7 +16,8 @@ coefficient row, LOGISTIC); a RandomForest a TreeEnsemble* whose leaf weights ar
 the number of trees (SUM), a GradientBoosting regressor / binary classifier a TreeEnsemble*
 with the initial estimate in base_values (classifier: class 0 only scored, LOGISTIC);
 SimpleImputer an Imputer with replaced_value_float = NaN. The classifiers have no ZipMap
-(sklearn-onnx option zipmap=False), which inlay refuses.
+(sklearn-onnx option zipmap=False) except zipmap_int64 / zipmap_strings, the default export,
+whose reference this script makes by running ort_ref.js itself (see zipmap_models).
 """
 import os
 import sys
@@ -327,6 +328,184 @@ def two_class_forms(out):
         classlabels_ints=[0, 1, 2], post_transform="LOGISTIC"), [label, scores(3)])
 
 
+def svm_models(out):
+    """SVMs laid out as sklearn-onnx writes libsvm's fits: support vectors grouped by class
+    (vectors_per_class = n_support_), dual coefficients [classes - 1, vectors], rho one per
+    class pair, prob_a / prob_b the Platt parameters (SVC(probability=True)); SVR / OneClassSVM
+    as SVMRegressor with n_supports. The vectors are rows of the data and the coefficients
+    random: any values serve as a reference. Also the liblinear form (no support vectors)."""
+    x = data(64)
+    mean, std = x.mean(0), x.std(0)
+    z = ((x - mean) / std).astype(np.float32)
+
+    def vectors(n):
+        return z[RNG.choice(len(z), size=n, replace=False)]
+
+    label = fin("label", TensorProto.INT64, [None])
+    per_class = [3, 4, 2]
+    sv = vectors(sum(per_class))
+    dual = RNG.normal(size=(2, sum(per_class)))
+    nodes = [
+        helper.make_node("Scaler", ["X"], ["scaled"], domain=ML, offset=mean.tolist(),
+                         scale=(1 / std).tolist()),
+        helper.make_node("SVMClassifier", ["scaled"], ["label", "probabilities"], domain=ML,
+                         classlabels_ints=[0, 1, 2], kernel_type="RBF",
+                         kernel_params=[0.25, 0.0, 3.0], vectors_per_class=per_class,
+                         support_vectors=sv.flatten().tolist(),
+                         coefficients=dual.flatten().tolist(), rho=[0.1, -0.2, 0.3],
+                         prob_a=[-1.5, -2.0, -1.0], prob_b=[0.1, -0.2, 0.05]),
+    ]
+    save(out, "svc_rbf_probability", nodes, [fin("X", TensorProto.FLOAT, [None, 4])],
+         [label, fin("probabilities", TensorProto.FLOAT, [None, 3])], [("X", x[:24])])
+
+    def one(name, node, outputs, rows=24):
+        save(out, name, [node], [fin("X", TensorProto.FLOAT, [None, 4])], outputs,
+             [("X", z[:rows])])
+
+    sv = vectors(5)
+    one("svc_poly_binary", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML,
+        classlabels_ints=[-1, 1], kernel_type="POLY", kernel_params=[0.5, 1.0, 3.0],
+        vectors_per_class=[2, 3], support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=5).tolist(), rho=[0.25]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 2])])
+    sv = vectors(6)
+    one("svc_sigmoid_votes", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML, classlabels_ints=[5, 6, 7],
+        kernel_type="SIGMOID", kernel_params=[0.3, -0.1, 0.0], vectors_per_class=[2, 2, 2],
+        support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=(2, 6)).flatten().tolist(), rho=[0.05, -0.1, 0.2]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 3])])
+    one("svm_linear_form", helper.make_node(
+        "SVMClassifier", ["X"], ["label", "scores"], domain=ML, classlabels_ints=[0, 1, 2],
+        kernel_params=[0.0, 0.0, 0.0], coefficients=RNG.normal(size=(3, 4)).flatten().tolist(),
+        rho=[0.2]),
+        [label, fin("scores", TensorProto.FLOAT, [None, 3])])
+    sv = vectors(6)
+    one("svr_rbf", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML, kernel_type="RBF",
+        kernel_params=[0.2, 0.0, 3.0], n_supports=6, support_vectors=sv.flatten().tolist(),
+        coefficients=RNG.normal(size=6).tolist(), rho=[0.4]),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+    one("svr_linear_form", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML,
+        kernel_params=[0.0, 0.0, 0.0], coefficients=RNG.normal(size=4).tolist(), rho=[-0.3]),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+    sv = vectors(4)
+    one("one_class_svm", helper.make_node(
+        "SVMRegressor", ["X"], ["variable"], domain=ML, kernel_type="RBF",
+        kernel_params=[0.5, 0.0, 3.0], n_supports=4, support_vectors=sv.flatten().tolist(),
+        coefficients=[0.6, 0.5, 0.5, 0.4], rho=[-0.3], one_class=1),
+        [fin("variable", TensorProto.FLOAT, [None, 1])])
+
+
+def category_mapper(out):
+    """CategoryMapper both ways, as sklearn-onnx writes a string lookup: strings to codes, and
+    codes to names and back to codes (the outputs stay int64, which the reference tool writes)."""
+    colors = np.array(["red", "blue", "teal", "green", "red", "violet"], dtype=object)
+    codes = np.array([3, 1, 7, 2, 3, 0], np.int64)
+    cats = dict(cats_strings=["red", "green", "blue", "teal"], cats_int64s=[3, 2, 1, 7])
+    nodes = [
+        helper.make_node("CategoryMapper", ["color"], ["code"], domain=ML, default_int64=-5,
+                         **cats),
+        helper.make_node("CategoryMapper", ["id"], ["name"], domain=ML, default_string="blue",
+                         **cats),
+        helper.make_node("CategoryMapper", ["name"], ["round_trip"], domain=ML, **cats),
+    ]
+    save(out, "category_mapper", nodes,
+         [fin("color", TensorProto.STRING, [None]), fin("id", TensorProto.INT64, [None])],
+         [fin("code", TensorProto.INT64, [None]), fin("round_trip", TensorProto.INT64, [None])],
+         [("color", colors), ("id", codes)])
+
+
+def map_proto(keys, values):
+    """A MapProto as onnx.numpy_helper.from_dict writes it: int64 or string keys, the values a
+    SequenceProto of one 0-D float tensor per key."""
+    m = onnx.MapProto()
+    if isinstance(keys[0], str):
+        m.key_type = TensorProto.STRING
+        m.string_keys.extend(k.encode() for k in keys)
+    else:
+        m.key_type = TensorProto.INT64
+        m.keys.extend(int(k) for k in keys)
+    m.values.elem_type = onnx.SequenceProto.TENSOR
+    for v in values:
+        m.values.tensor_values.append(numpy_helper.from_array(np.array(v, np.float32)))
+    return m
+
+
+def zipmap_models(out):
+    """Classifiers WITH ZipMap, as sklearn-onnx exports them by default: LinearClassifier,
+    Normalizer (L1) of its scores, Cast of the label, ZipMap -> output_probability, a sequence
+    of maps {label: probability}. ONNX Runtime's node binding returns no maps, so the reference
+    is its probabilities for the same graph without the ZipMap node (ort_ref.js, run here)
+    zipped with the labels: ZipMap's whole definition."""
+    import subprocess
+    import tempfile
+    x = data()
+    mean, std = x.mean(0), x.std(0)
+    z = (x - mean) / std
+    y = np.digitize(z[:, 0] - z[:, 3], [-0.5, 0.5])
+    zz = np.hstack([z, np.ones((len(z), 1))])
+    coef = np.linalg.lstsq(zz, np.eye(3)[y] * 4 - 2, rcond=None)[0].T
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                        "tools", "ort_ref.js")
+
+    def one(name, labels):
+        key = "classlabels_strings" if isinstance(labels[0], str) else "classlabels_int64s"
+        lin_key = "classlabels_strings" if isinstance(labels[0], str) else "classlabels_ints"
+        nodes = [
+            helper.make_node("Scaler", ["X"], ["scaled"], domain=ML, offset=mean.tolist(),
+                             scale=(1 / std).tolist()),
+            helper.make_node("LinearClassifier", ["scaled"], ["label", "probability_tensor"],
+                             domain=ML, coefficients=coef[:, :-1].flatten().tolist(),
+                             intercepts=coef[:, -1].tolist(), multi_class=1,
+                             post_transform="SOFTMAX", **{lin_key: labels}),
+            helper.make_node("Normalizer", ["probability_tensor"], ["probabilities"], domain=ML,
+                             norm="L1"),
+        ]
+        outputs = []
+        if key == "classlabels_int64s":
+            nodes.append(helper.make_node("Cast", ["label"], ["output_label"],
+                                          to=TensorProto.INT64))
+            outputs.append(fin("output_label", TensorProto.INT64, [None]))
+        zip_node = helper.make_node("ZipMap", ["probabilities"], ["output_probability"],
+                                    domain=ML, **{key: labels})
+        key_type = TensorProto.STRING if key == "classlabels_strings" else TensorProto.INT64
+        map_type = onnx.TypeProto()  # onnx 1.12's helper has no make_map_type_proto
+        map_type.map_type.key_type = key_type
+        map_type.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(TensorProto.FLOAT,
+                                                                            None))
+        seq_map = helper.make_sequence_type_proto(map_type)
+        full = outputs + [helper.make_value_info("output_probability", seq_map)]
+        feeds = [("X", x[:16])]
+        save(out, name, nodes + [zip_node], [fin("X", TensorProto.FLOAT, [None, 4])], full, feeds)
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = outputs + [fin("probabilities", TensorProto.FLOAT, [None, 3])]
+            save(tmp, name, nodes, [fin("X", TensorProto.FLOAT, [None, 4])], plain, feeds)
+            subprocess.run(["node", tool, os.path.join(tmp, name)], check=True,
+                           stdout=subprocess.DEVNULL)
+            ref = os.path.join(tmp, name, "test_data_set_0")
+            d = os.path.join(out, name, "test_data_set_0")
+            for k in range(len(outputs)):
+                with open(os.path.join(ref, "output_%d.pb" % k), "rb") as f:
+                    data_ = f.read()
+                with open(os.path.join(d, "output_%d.pb" % k), "wb") as f:
+                    f.write(data_)
+            t = TensorProto()
+            with open(os.path.join(ref, "output_%d.pb" % len(outputs)), "rb") as f:
+                t.ParseFromString(f.read())
+            probs = numpy_helper.to_array(t)
+            seq = onnx.SequenceProto(name="output_probability", elem_type=onnx.SequenceProto.MAP)
+            for row in probs:
+                seq.map_values.append(map_proto(labels, row))
+            with open(os.path.join(d, "output_%d.pb" % len(outputs)), "wb") as f:
+                f.write(seq.SerializeToString())
+
+    one("zipmap_int64", [0, 1, 2])
+    one("zipmap_strings", ["setosa", "versicolor", "virginica"])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "tests", "graph", "ml_models")
@@ -340,6 +519,9 @@ def main():
     gradient_boosting_classifier(out)
     preprocess(out)
     two_class_forms(out)
+    svm_models(out)
+    category_mapper(out)
+    zipmap_models(out)
 
 
 if __name__ == "__main__":

@@ -1721,12 +1721,13 @@ struct TensorShapeDimension {
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
 // has_tensor_type false.
 struct TypeProto {
-  enum class Container : std::uint8_t { sequence, optional };
-  bool has_tensor_type = false;  // also set for the tensor inside a sequence or optional
-  bool has_other_type = false;   // a map or sparse tensor type (somewhere inside)
-  // sequence_type / optional_type wrappers, outermost first: elem_type and shape are then those
-  // of the tensors inside.
+  enum class Container : std::uint8_t { sequence, optional, map };
+  bool has_tensor_type = false;  // also set for the tensor inside a sequence, optional or map
+  bool has_other_type = false;   // a sparse tensor type (somewhere inside)
+  // sequence_type / optional_type / map_type wrappers, outermost first: elem_type and shape are
+  // then those of the tensors inside (a map's: of its values).
   std::vector<Container> containers;
+  std::int32_t map_key_type = 0;  // DataType of a map's keys
   // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
@@ -1804,13 +1805,25 @@ struct FunctionProto {
   std::vector<OperatorSetIdProto> opset_import;
 };
 
-// SequenceProto and OptionalProto of test data (test_data_set_N/input_K.pb for a sequence or
-// optional input), restricted to tensors: other kinds (maps, sparse tensors, nesting beyond
-// optional(sequence)) are refused when parsed.
+// SequenceProto, MapProto and OptionalProto of test data (test_data_set_N/input_K.pb for a
+// sequence, map or optional input), restricted to tensors and maps of tensors: other kinds
+// (sparse tensors, nested sequences, nesting beyond optional(sequence)) are refused when parsed.
+struct MapProto;
 struct SequenceProto {
   std::string_view name;
-  std::int32_t elem_type = 0;  // 1: tensors
+  std::int32_t elem_type = 0;  // 1: tensors, 4: maps
   std::vector<TensorProto> tensor_values;
+  std::vector<MapProto> map_values;
+};
+
+// A map: int64 `keys` or `string_keys` (key_type INT64 or STRING), and one value per key in
+// `values`, a sequence of one-element tensors (as onnx.numpy_helper.from_dict writes them).
+struct MapProto {
+  std::string_view name;
+  std::int32_t key_type = 0;
+  std::vector<std::int64_t> keys;
+  std::vector<std::string_view> string_keys;
+  SequenceProto values;
 };
 
 struct OptionalProto {
@@ -1861,6 +1874,8 @@ TensorProto parse_tensor(const void* data, std::size_t size);
 // inputs and outputs).
 SequenceProto parse_sequence(const void* data, std::size_t size);
 OptionalProto parse_optional(const void* data, std::size_t size);
+// A serialized MapProto (test data of a map input or output).
+MapProto parse_map(const void* data, std::size_t size);
 
 }  // namespace onnx
 INLAY_NAMESPACE_END
@@ -2167,16 +2182,21 @@ namespace graph {
 class Runner;  // runs a planned graph (graph/runner.hpp)
 }
 
-// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype) or an optional
-// (empty, or holding one tensor or one sequence). Shared and never changed once made: ops that
-// "change" a sequence make a new one (the tensors themselves are shared, not copied).
+// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype), an optional
+// (empty, or holding one tensor or one sequence), a map (int64 or string keys to scalars, as
+// ai.onnx.ml's ZipMap makes and DictVectorizer reads) or a sequence of maps. Shared and never
+// changed once made: ops that "change" a sequence make a new one (the tensors themselves are
+// shared, not copied).
 struct ContainerValue {
-  enum class Kind : std::uint8_t { sequence, optional };
+  enum class Kind : std::uint8_t { sequence, optional, map, map_sequence };
   Kind kind = Kind::sequence;
-  DType dtype = DType::f32;     // the elements' dtype (known even when there are none)
-  std::vector<Tensor> tensors;  // sequence: its elements; optional: its tensor, or its sequence
-  bool has_value = false;       // optional only: false for an empty optional
-  bool holds_sequence = false;  // optional only: the value is a sequence (in `tensors`)
+  DType dtype = DType::f32;  // the elements' dtype (maps: the values'), known even when empty
+  // sequence: its elements; optional: its tensor, or its sequence; map: {keys, values}, two 1-D
+  // tensors of one length; map_sequence: keys and values of map 0, then of map 1, ...
+  std::vector<Tensor> tensors;
+  bool has_value = false;        // optional only: false for an empty optional
+  bool holds_sequence = false;   // optional only: the value is a sequence (in `tensors`)
+  DType key_dtype = DType::i64;  // map and map_sequence: the keys' dtype (int64 or string)
 };
 
 // Any value of a graph: a tensor, or (container non-null) a sequence or an optional.
@@ -2289,11 +2309,19 @@ INLAY_NAMESPACE_BEGIN
 // A graph input or output as the model declares it.
 struct ValueDesc {
   // What the value is: a tensor (the usual), or a sequence / optional (Session::run_any), whose
-  // tensors have `dtype`.
-  enum class Kind : std::uint8_t { tensor, sequence, optional_tensor, optional_sequence };
+  // tensors have `dtype`, or a map / sequence of maps (keys `key_dtype`, values `dtype`).
+  enum class Kind : std::uint8_t {
+    tensor,
+    sequence,
+    optional_tensor,
+    optional_sequence,
+    map,
+    map_sequence
+  };
   std::string name;
   Kind kind = Kind::tensor;
   DType dtype = DType::f32;
+  DType key_dtype = DType::i64;         // map and map_sequence only
   bool has_shape = false;               // false: the rank is unknown
   std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
   std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""
@@ -6383,6 +6411,14 @@ inline void parse_container_type(Reader& r, TypeProto& t) {
   }
 }
 
+inline void parse_map_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) t.map_key_type = r.as_int32(f, "key_type");
+    if (f.number == 2) read_message(r, f, "value_type", -1, t, parse_type);
+  }
+}
+
 void parse_type(Reader& r, TypeProto& t) {
   Field f;
   while (r.next(f)) {
@@ -6394,8 +6430,11 @@ void parse_type(Reader& r, TypeProto& t) {
                                            : TypeProto::Container::optional);
       read_message(r, f, f.number == 4 ? "sequence_type" : "optional_type", -1, t,
                    parse_container_type);
-    } else if (f.number == 5 || f.number == 8) {
-      t.has_other_type = true;  // map_type, sparse_tensor_type
+    } else if (f.number == 5) {
+      t.containers.push_back(TypeProto::Container::map);
+      read_message(r, f, "map_type", -1, t, parse_map_type);
+    } else if (f.number == 8) {
+      t.has_other_type = true;  // sparse_tensor_type
     }
   }
 }
@@ -6536,6 +6575,8 @@ inline void refuse_container_field(const Reader& r, const Field& f) {
            " (sparse tensors, maps, nested sequences or optionals) is not supported");
 }
 
+inline void parse_map_fields(Reader& r, MapProto& m);
+
 inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
   Field f;
   while (r.next(f)) {
@@ -6543,10 +6584,24 @@ inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
       case 1: s.name = r.as_bytes(f, "name"); break;
       case 2: s.elem_type = r.as_int32(f, "elem_type"); break;
       case 3: append_message(r, f, "tensor_values", s.tensor_values, parse_tensor_fields); break;
+      case 6: append_message(r, f, "map_values", s.map_values, parse_map_fields); break;
       case 4:
       case 5:
-      case 6:
       case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
+inline void parse_map_fields(Reader& r, MapProto& m) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: m.name = r.as_bytes(f, "name"); break;
+      case 2: m.key_type = r.as_int32(f, "key_type"); break;
+      case 3: r.append_int64(f, "keys", m.keys); break;
+      case 4: m.string_keys.push_back(r.as_bytes(f, "string_keys")); break;
+      case 5: read_message(r, f, "values", -1, m.values, parse_sequence_fields); break;
       default: break;
     }
   }
@@ -6587,6 +6642,10 @@ TensorProto parse_tensor(const void* data, std::size_t size) {
 SequenceProto parse_sequence(const void* data, std::size_t size) {
   return detail::parse_root<SequenceProto>(data, size, "SequenceProto",
                                            detail::parse_sequence_fields);
+}
+
+MapProto parse_map(const void* data, std::size_t size) {
+  return detail::parse_root<MapProto>(data, size, "MapProto", detail::parse_map_fields);
 }
 
 OptionalProto parse_optional(const void* data, std::size_t size) {
@@ -12808,10 +12867,12 @@ struct Value {
   std::vector<std::string> dim_params;  // symbol where dims[i] == -1
   Tensor constant;                      // non-empty: the value is a constant of the model
   bool captured = false;                // defined by an enclosing graph (subgraphs only)
-  // Declared a sequence or an optional (dtype, dims: its tensors'); see docs/graph.md.
+  // Declared a sequence, an optional (dtype, dims: its tensors'), a map or a sequence of maps
+  // (dtype: the values', key_dtype: the keys'); see docs/graph.md.
   bool is_container = false;
   ContainerValue::Kind container_kind = ContainerValue::Kind::sequence;
   bool optional_of_sequence = false;
+  DType key_dtype = DType::i64;
 };
 
 struct Node {
@@ -13069,7 +13130,7 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
   if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
   if (info.type.has_other_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                        "' is a map or sparse tensor (not supported)");
+                                        "' is a sparse tensor (not supported)");
   }
   // The element type: of the tensor, or of the tensors a sequence or optional holds.
   DType dtype;
@@ -13082,6 +13143,23 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     v.has_dtype = true;
     v.dtype = dtype;
   }
+  const auto map_at = [&](std::size_t i) { return c.size() == i + 1 && c[i] == C::map; };
+  if (map_at(0) || (map_at(1) && c[0] == C::sequence)) {
+    // Maps and sequences of maps (ZipMap, DictVectorizer): int64 or string keys.
+    DType key;
+    if (!onnx::to_dtype(info.type.map_key_type, key) ||
+        (key != DType::i64 && key != DType::string)) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' is a map with " +
+                                          onnx::data_type_name(info.type.map_key_type) +
+                                          " keys; inlay's maps have int64 or string keys");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c.size() == 1 ? ContainerValue::Kind::map : ContainerValue::Kind::map_sequence;
+    v.key_dtype = key;
+    return;
+  }
   if (!c.empty()) {
     // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
     const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
@@ -13089,7 +13167,8 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
       fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
                                           "' nests sequences or optionals in a way inlay does "
                                           "not support (only sequence(tensor), "
-                                          "optional(tensor) and optional(sequence(tensor)))");
+                                          "optional(tensor), optional(sequence(tensor)), "
+                                          "map and sequence(map))");
     }
     v.is_container = true;
     v.container_kind =
@@ -13876,10 +13955,17 @@ class Runner {
     containers_[n.outputs[i]] = std::move(value);
   }
   static const char* kind_name(const ContainerValue& c) {
-    return c.kind == ContainerValue::Kind::sequence ? "a sequence" : "an optional";
+    switch (c.kind) {
+      case ContainerValue::Kind::sequence: return "a sequence";
+      case ContainerValue::Kind::map: return "a map";
+      case ContainerValue::Kind::map_sequence: return "a sequence of maps";
+      default: return "an optional";
+    }
   }
   static std::string container_name(const Value& v) {
     if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
+    if (v.container_kind == ContainerValue::Kind::map) return "a map";
+    if (v.container_kind == ContainerValue::Kind::map_sequence) return "a sequence of maps";
     return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
   }
 
@@ -13996,16 +14082,26 @@ class Runner {
   void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
     const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
     if (undeclared) return;
+    const bool map =
+        c->kind == ContainerValue::Kind::map || c->kind == ContainerValue::Kind::map_sequence;
     const bool ok = v.is_container && v.container_kind == c->kind &&
-                    (c->kind == ContainerValue::Kind::sequence || !c->has_value ||
+                    (c->kind != ContainerValue::Kind::optional || !c->has_value ||
                      c->holds_sequence == v.optional_of_sequence) &&
-                    (!v.has_dtype || c->dtype == v.dtype);
+                    (!v.has_dtype || c->dtype == v.dtype) && (!map || c->key_dtype == v.key_dtype);
     if (!ok) {
+      // Maps name their keys too: "a map of string -> f32".
+      const auto keys = [&](bool is_map, DType key) {
+        return is_map ? std::string(dtype_name(key)) + " -> " : std::string();
+      };
+      const bool declared_map =
+          v.is_container && (v.container_kind == ContainerValue::Kind::map ||
+                             v.container_kind == ContainerValue::Kind::map_sequence);
       fail(ErrorKind::invalid_argument,
            "input '" + v.name + "' must be " +
-               (v.is_container ? container_name(v) + " of " + dtype_name(v.dtype)
+               (v.is_container ? container_name(v) + " of " + keys(declared_map, v.key_dtype) +
+                                     dtype_name(v.dtype)
                                : std::string("a tensor")) +
-               ", not " + kind_name(*c) + " of " + dtype_name(c->dtype));
+               ", not " + kind_name(*c) + " of " + keys(map, c->key_dtype) + dtype_name(c->dtype));
     }
   }
 
@@ -14227,9 +14323,9 @@ inline bool may_fold(const Node& n) {
   for (const char* op : random_ops) {
     if (n.op_type == op) return false;
   }
-  // Sequences and optionals are never constants (only tensors are): their ops stay.
+  // Sequences, optionals and maps are never constants (only tensors are): their ops stay.
   if (n.op_type.find("Sequence") != std::string::npos ||
-      n.op_type.find("Optional") != std::string::npos) {
+      n.op_type.find("Optional") != std::string::npos || n.op_type == "ZipMap") {
     return false;
   }
   for (const Attribute& a : n.attributes) {
@@ -16424,9 +16520,16 @@ inline ValueDesc describe_value(const Value& v) {
   ValueDesc d;
   d.name = v.name;
   if (v.is_container) {
-    d.kind = v.container_kind == ContainerValue::Kind::sequence ? ValueDesc::Kind::sequence
-             : v.optional_of_sequence                           ? ValueDesc::Kind::optional_sequence
-                                                                : ValueDesc::Kind::optional_tensor;
+    switch (v.container_kind) {
+      case ContainerValue::Kind::sequence: d.kind = ValueDesc::Kind::sequence; break;
+      case ContainerValue::Kind::map: d.kind = ValueDesc::Kind::map; break;
+      case ContainerValue::Kind::map_sequence: d.kind = ValueDesc::Kind::map_sequence; break;
+      case ContainerValue::Kind::optional:
+        d.kind = v.optional_of_sequence ? ValueDesc::Kind::optional_sequence
+                                        : ValueDesc::Kind::optional_tensor;
+        break;
+    }
+    d.key_dtype = v.key_dtype;
   }
   d.dtype = v.dtype;
   d.has_shape = v.has_shape;
@@ -16602,7 +16705,7 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const Tensor& src = runner.value(g.outputs[i]);
     if (!runner.any_value(g.outputs[i]).is_tensor()) {
       fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
-                                            "' is a sequence or an optional: use "
+                                            "' is a sequence, an optional or a map: use "
                                             "Session::run_any");
     }
     if (!graph::Runner::computed(src)) {
@@ -22788,17 +22891,16 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_LINALG_HPP
 // ---- end inlay/graph/ops/linalg.hpp
-// ---- begin inlay/graph/ops/ml_features.hpp
-// ai.onnx.ml ops that select, join and encode features: ArrayFeatureExtractor (columns of the
-// last axis), FeatureVectorizer (several inputs side by side) and OneHotEncoder (int64 or
-// string categories). Implementation-only.
-#ifndef INLAY_GRAPH_OPS_ML_FEATURES_HPP
-#define INLAY_GRAPH_OPS_ML_FEATURES_HPP
+// ---- begin inlay/graph/ops/ml_category_mapper.hpp
+// ai.onnx.ml CategoryMapper (opset 1): strings to int64 categories and back through the paired
+// lists cats_strings / cats_int64s, as sklearn-onnx writes an OrdinalEncoder-like lookup;
+// strings without a category become default_int64, integers default_string. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_CATEGORY_MAPPER_HPP
+#define INLAY_GRAPH_OPS_ML_CATEGORY_MAPPER_HPP
 
-#include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 // ---- begin inlay/graph/ops/ml_common.hpp
@@ -22993,6 +23095,179 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_COMMON_HPP
 // ---- end inlay/graph/ops/ml_common.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+class CategoryMapperKernel final : public OpKernel {
+ public:
+  explicit CategoryMapperKernel(const OpInfo& info)
+      : default_int_(info.get_int("default_int64", -1)),
+        default_string_(info.get_string("default_string", "_Unused")) {
+    const std::vector<std::string> strings = info.get_strings("cats_strings");
+    const std::vector<std::int64_t> ints = info.get_ints("cats_int64s");
+    if (strings.size() != ints.size()) {
+      info.fail(ErrorKind::invalid_model, "cats_strings has " + std::to_string(strings.size()) +
+                                              " entries and cats_int64s " +
+                                              std::to_string(ints.size()) + "; they pair up");
+    }
+    // The first pair wins where a string or an integer repeats.
+    for (std::size_t i = 0; i < strings.size(); ++i) {
+      to_int_.emplace(strings[i], ints[i]);
+      to_string_.emplace(ints[i], strings[i]);
+    }
+  }
+  bool accepts_strings() const override { return true; }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() == DType::string) {
+      Tensor& y = ctx.output(0, DType::i64, x.shape());
+      for (std::int64_t e = 0; e < x.numel(); ++e) {
+        const auto it = to_int_.find(x.data<std::string>()[e]);
+        y.data<std::int64_t>()[e] = it == to_int_.end() ? default_int_ : it->second;
+      }
+    } else if (x.dtype() == DType::i64) {
+      Tensor& y = ctx.output(0, DType::string, x.shape());
+      for (std::int64_t e = 0; e < x.numel(); ++e) {
+        const auto it = to_string_.find(x.data<std::int64_t>()[e]);
+        y.data<std::string>()[e] = it == to_string_.end() ? default_string_ : it->second;
+      }
+    } else {
+      ctx.fail(ErrorKind::unsupported_op, std::string("X has dtype ") + dtype_name(x.dtype()) +
+                                              "; CategoryMapper maps string or int64");
+    }
+  }
+
+ private:
+  std::int64_t default_int_;
+  std::string default_string_;
+  std::map<std::string, std::int64_t> to_int_;
+  std::map<std::int64_t, std::string> to_string_;
+};
+
+inline void register_ml_category_mapper_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "CategoryMapper", 1, factory<CategoryMapperKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_CATEGORY_MAPPER_HPP
+// ---- end inlay/graph/ops/ml_category_mapper.hpp
+// ---- begin inlay/graph/ops/ml_dict_vectorizer.hpp
+// ai.onnx.ml DictVectorizer (opset 1): one map {key: value} to a dense row [1, V] over the
+// vocabulary (string_vocabulary or int64_vocabulary), keys outside it dropped and missing ones
+// 0, as sklearn-onnx writes a DictVectorizer. Maps are ContainerValues. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_DICT_VECTORIZER_HPP
+#define INLAY_GRAPH_OPS_ML_DICT_VECTORIZER_HPP
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+class DictVectorizerKernel final : public OpKernel {
+ public:
+  explicit DictVectorizerKernel(const OpInfo& info) {
+    const std::vector<std::string> names = info.get_strings("string_vocabulary");
+    const std::vector<std::int64_t> ints = info.get_ints("int64_vocabulary");
+    if (names.empty() == ints.empty()) {
+      info.fail(ErrorKind::invalid_model,
+                "give exactly one of string_vocabulary and int64_vocabulary");
+    }
+    strings_ = !names.empty();
+    // The first position wins where a key repeats.
+    for (std::size_t i = 0; i < names.size(); ++i) by_name_.emplace(names[i], i);
+    for (std::size_t i = 0; i < ints.size(); ++i) by_int_.emplace(ints[i], i);
+    size_ = strings_ ? names.size() : ints.size();
+  }
+  bool accepts_strings() const override { return true; }
+
+  void run(OpContext& ctx) const override {
+    const ContainerValue& m = ctx.input_container(0);
+    if (m.kind != ContainerValue::Kind::map || m.tensors.size() != 2) {
+      ctx.fail(ErrorKind::invalid_model, "input 0 is not a map; DictVectorizer needs one");
+    }
+    const DType key = strings_ ? DType::string : DType::i64;
+    const Tensor& keys = m.tensors[0];
+    const Tensor& values = m.tensors[1];
+    if (keys.dtype() != key) {
+      ctx.fail(ErrorKind::invalid_model, std::string("the map's keys are ") +
+                                             dtype_name(keys.dtype()) + "; the vocabulary is " +
+                                             dtype_name(key));
+    }
+    if (keys.numel() != values.numel()) {
+      ctx.fail(ErrorKind::invalid_argument, "the map has " + std::to_string(keys.numel()) +
+                                                " keys and " + std::to_string(values.numel()) +
+                                                " values");
+    }
+    const DType v = values.dtype();
+    if (v != DType::f32 && v != DType::f64 && v != DType::i64) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("the map's values are ") + dtype_name(v) +
+                                              "; DictVectorizer supports float, double, int64");
+    }
+    Tensor& y = ctx.output(0, v, Shape{1, static_cast<std::int64_t>(size_)});
+    if (v == DType::f32) scatter<float>(keys, values, y);
+    if (v == DType::f64) scatter<double>(keys, values, y);
+    if (v == DType::i64) scatter<std::int64_t>(keys, values, y);
+  }
+
+ private:
+  // y[position of key] = value for the keys in the vocabulary; 0 elsewhere.
+  template <class T>
+  void scatter(const Tensor& keys, const Tensor& values, Tensor& y) const {
+    T* out = y.data<T>();
+    for (std::size_t i = 0; i < size_; ++i) out[i] = T(0);
+    for (std::int64_t e = 0; e < keys.numel(); ++e) {
+      std::size_t at = size_;
+      if (strings_) {
+        const auto it = by_name_.find(keys.data<std::string>()[e]);
+        if (it != by_name_.end()) at = it->second;
+      } else {
+        const auto it = by_int_.find(keys.data<std::int64_t>()[e]);
+        if (it != by_int_.end()) at = it->second;
+      }
+      if (at != size_) out[at] = values.data<T>()[e];
+    }
+  }
+
+  bool strings_ = false;
+  std::size_t size_ = 0;
+  std::map<std::string, std::size_t> by_name_;
+  std::map<std::int64_t, std::size_t> by_int_;
+};
+
+inline void register_ml_dict_vectorizer_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "DictVectorizer", 1, factory<DictVectorizerKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_DICT_VECTORIZER_HPP
+// ---- end inlay/graph/ops/ml_dict_vectorizer.hpp
+// ---- begin inlay/graph/ops/ml_features.hpp
+// ai.onnx.ml ops that select, join and encode features: ArrayFeatureExtractor (columns of the
+// last axis), FeatureVectorizer (several inputs side by side) and OneHotEncoder (int64 or
+// string categories). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_FEATURES_HPP
+#define INLAY_GRAPH_OPS_ML_FEATURES_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -23638,6 +23913,384 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_PREPROCESS_HPP
 // ---- end inlay/graph/ops/ml_preprocess.hpp
+// ---- begin inlay/graph/ops/ml_svm.hpp
+// ai.onnx.ml SVMClassifier and SVMRegressor (opset 1), as sklearn-onnx writes SVC, NuSVC, SVR,
+// NuSVR and OneClassSVM: kernels LINEAR, POLY, RBF and SIGMOID over libsvm's support vectors,
+// one-vs-one voting, and Platt-scaled probabilities coupled over the class pairs (libsvm's
+// method); without support vectors the liblinear form, one coefficient row per class. Outputs
+// follow ONNX Runtime's, the reference that sklearn-onnx checks against. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_SVM_HPP
+#define INLAY_GRAPH_OPS_ML_SVM_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class SvmKernelType { linear, poly, rbf, sigmoid };
+
+// The kernel K(x, v) of kernel_type with kernel_params [gamma, coef0, degree] (all 0 when absent).
+class SvmKernel {
+ public:
+  explicit SvmKernel(const OpInfo& info)
+      : type_(enum_attribute<SvmKernelType>(info, "kernel_type", "LINEAR",
+                                            {{"LINEAR", SvmKernelType::linear},
+                                             {"POLY", SvmKernelType::poly},
+                                             {"RBF", SvmKernelType::rbf},
+                                             {"SIGMOID", SvmKernelType::sigmoid}},
+                                            ErrorKind::invalid_model)) {
+    const std::vector<float> p = info.get_floats("kernel_params");
+    if (!p.empty() && p.size() != 3) {
+      info.fail(ErrorKind::invalid_model, "kernel_params has " + std::to_string(p.size()) +
+                                              " entries; expected 3 (gamma, coef0, degree)");
+    }
+    if (p.size() == 3) {
+      gamma_ = p[0];
+      coef0_ = p[1];
+      degree_ = p[2];
+    }
+  }
+  // Without support vectors the model is linear whatever kernel_type says (as ONNX Runtime).
+  void make_linear() noexcept { type_ = SvmKernelType::linear; }
+  double operator()(const double* x, const double* v, std::int64_t c) const {
+    if (type_ == SvmKernelType::rbf) {
+      double d2 = 0.0;
+      for (std::int64_t k = 0; k < c; ++k) d2 += (x[k] - v[k]) * (x[k] - v[k]);
+      return std::exp(-gamma_ * d2);
+    }
+    double dot = 0.0;
+    for (std::int64_t k = 0; k < c; ++k) dot += x[k] * v[k];
+    switch (type_) {
+      case SvmKernelType::poly: return std::pow(gamma_ * dot + coef0_, degree_);
+      case SvmKernelType::sigmoid: return std::tanh(gamma_ * dot + coef0_);
+      default: return dot;
+    }
+  }
+
+ private:
+  SvmKernelType type_;
+  double gamma_ = 0.0, coef0_ = 0.0, degree_ = 0.0;
+};
+
+inline std::string svm_count(std::size_t n) { return std::to_string(n); }
+
+// Checks that X is [N, c] for the c features of the model.
+inline void svm_check_features(const OpContext& ctx, const MlRows& x, std::int64_t c) {
+  if (x.c != c) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             "X has " + std::to_string(x.c) + " features; the model is for " + std::to_string(c));
+  }
+}
+
+// libsvm's Platt scaling of one pairwise decision value: P(first class) = 1 / (1 + exp(A f + B)),
+// kept inside [1e-7, 1 - 1e-7] as libsvm does before the coupling.
+inline double svm_pair_probability(double f, double a, double b) {
+  const double p = 1.0 / (1.0 + std::exp(a * f + b));
+  return std::min(std::max(p, 1e-7), 1.0 - 1e-7);
+}
+
+// The class probabilities p from the pairwise ones r (r[i k + j] = P(i | i or j)): method 2 of
+// Wu, Lin and Weng, "Probability Estimates for Multi-class Classification by Pairwise
+// Coupling" (JMLR 2004), with libsvm's and ONNX Runtime's stopping rule (100 rounds, error
+// below 0.005 / k).
+inline void svm_couple(std::size_t k, const std::vector<double>& r, double* p) {
+  std::vector<double> q(k * k, 0.0), qp(k);
+  for (std::size_t t = 0; t < k; ++t) {
+    p[t] = 1.0 / static_cast<double>(k);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (j == t) continue;
+      q[t * k + t] += r[j * k + t] * r[j * k + t];
+      q[t * k + j] = -r[j * k + t] * r[t * k + j];
+    }
+  }
+  const double eps = 0.005 / static_cast<double>(k);
+  for (int round = 0; round < 100; ++round) {
+    double pqp = 0.0;
+    for (std::size_t t = 0; t < k; ++t) {
+      qp[t] = 0.0;
+      for (std::size_t j = 0; j < k; ++j) qp[t] += q[t * k + j] * p[j];
+      pqp += p[t] * qp[t];
+    }
+    double worst = 0.0;
+    for (std::size_t t = 0; t < k; ++t) worst = std::max(worst, std::fabs(qp[t] - pqp));
+    if (worst < eps) break;
+    for (std::size_t t = 0; t < k; ++t) {
+      const double diff = (pqp - qp[t]) / q[t * k + t];
+      p[t] += diff;
+      pqp = (pqp + diff * (diff * q[t * k + t] + 2.0 * qp[t])) / (1.0 + diff) / (1.0 + diff);
+      for (std::size_t j = 0; j < k; ++j) {
+        qp[j] = (qp[j] + diff * q[t * k + j]) / (1.0 + diff);
+        p[j] /= 1.0 + diff;
+      }
+    }
+  }
+}
+
+class SVMClassifierKernel final : public OpKernel {
+ public:
+  explicit SVMClassifierKernel(const OpInfo& info)
+      : labels_(ml_labels(info, "classlabels_ints")),
+        kernel_(info),
+        post_(post_transform_of(info)),
+        per_class_(info.get_ints("vectors_per_class")),
+        coef_(ml_reals(info, "coefficients")),
+        sv_(ml_reals(info, "support_vectors")),
+        rho_(ml_reals(info, "rho")),
+        prob_a_(ml_reals(info, "prob_a")),
+        prob_b_(ml_reals(info, "prob_b")) {
+    const std::size_t k = labels_.size();
+    if (k < 2) info.fail(ErrorKind::invalid_model, "needs at least 2 class labels");
+    const std::size_t pairs = k * (k - 1) / 2;
+    std::size_t vectors = 0;
+    for (std::int64_t v : per_class_) {
+      if (v < 0 || v > (std::int64_t{1} << 40)) {
+        info.fail(ErrorKind::invalid_model, "vectors_per_class has the entry " + std::to_string(v));
+      }
+      start_.push_back(vectors);
+      vectors += static_cast<std::size_t>(v);
+    }
+    if (prob_a_.size() != prob_b_.size()) {
+      info.fail(ErrorKind::invalid_model, "prob_a has " + svm_count(prob_a_.size()) +
+                                              " entries and prob_b " + svm_count(prob_b_.size()));
+    }
+    if (vectors == 0) {
+      // liblinear form: one coefficient row per class, every score offset by rho[0].
+      kernel_.make_linear();
+      if (coef_.empty() || coef_.size() % k != 0) {
+        info.fail(ErrorKind::invalid_model, "coefficients has " + svm_count(coef_.size()) +
+                                                " entries, not a non-zero multiple of the " +
+                                                svm_count(k) + " classes");
+      }
+      if (rho_.empty()) info.fail(ErrorKind::invalid_model, "rho is missing");
+      if (!prob_a_.empty()) {
+        info.fail(ErrorKind::invalid_model, "prob_a and prob_b need support vectors");
+      }
+      features_ = static_cast<std::int64_t>(coef_.size() / k);
+      all_positive_ = std::all_of(coef_.begin(), coef_.end(), [](double w) { return w >= 0.0; });
+      return;
+    }
+    if (per_class_.size() != k) {
+      info.fail(ErrorKind::invalid_model, "vectors_per_class has " + svm_count(per_class_.size()) +
+                                              " entries for " + svm_count(k) + " classes");
+    }
+    if (sv_.empty() || sv_.size() % vectors != 0) {
+      info.fail(ErrorKind::invalid_model, "support_vectors has " + svm_count(sv_.size()) +
+                                              " entries, not a non-zero multiple of the " +
+                                              svm_count(vectors) + " vectors");
+    }
+    if (coef_.size() != (k - 1) * vectors) {
+      info.fail(ErrorKind::invalid_model,
+                "coefficients has " + svm_count(coef_.size()) +
+                    " entries; expected (classes - 1) x vectors = " + svm_count((k - 1) * vectors));
+    }
+    if (rho_.size() != pairs) {
+      info.fail(ErrorKind::invalid_model, "rho has " + svm_count(rho_.size()) +
+                                              " entries for the " + svm_count(pairs) +
+                                              " class pairs");
+    }
+    if (!prob_a_.empty() && prob_a_.size() != pairs) {
+      info.fail(ErrorKind::invalid_model, "prob_a has " + svm_count(prob_a_.size()) +
+                                              " entries for the " + svm_count(pairs) +
+                                              " class pairs");
+    }
+    if (k == 2 && prob_a_.empty() && post_ == PostTransform::probit) {
+      info.fail(ErrorKind::unsupported_op,
+                "post_transform PROBIT on a two-class SVMClassifier without probabilities has "
+                "no defined second score");
+    }
+    vectors_ = vectors;
+    features_ = static_cast<std::int64_t>(sv_.size() / vectors);
+  }
+
+  void run(OpContext& ctx) const override {
+    MlRows x = ml_rows(ctx, ctx.input(0));
+    svm_check_features(ctx, x, features_);
+    std::vector<std::size_t> label(static_cast<std::size_t>(x.n));
+    if (vectors_ == 0) {
+      run_linear(ctx, x, label);
+    } else {
+      run_support_vectors(ctx, x, label);
+    }
+    write_labels(ctx, 0, labels_, x.n,
+                 [&](std::int64_t r) { return label[static_cast<std::size_t>(r)]; });
+  }
+
+ private:
+  void run_linear(OpContext& ctx, const MlRows& x, std::vector<std::size_t>& label) const {
+    const std::size_t k = labels_.size(), c = static_cast<std::size_t>(features_);
+    Tensor& z = ctx.output(1, DType::f32, Shape{x.n, static_cast<std::int64_t>(k)});
+    std::vector<double> s(k);
+    for (std::size_t r = 0; r < label.size(); ++r) {
+      for (std::size_t j = 0; j < k; ++j) {
+        s[j] = kernel_(x.v.data() + r * c, coef_.data() + j * c, features_) + rho_[0];
+      }
+      const std::size_t best =
+          static_cast<std::size_t>(std::distance(s.begin(), std::max_element(s.begin(), s.end())));
+      label[r] = best;
+      if (k == 2) {
+        // ONNX Runtime's two-class rule: the second label once the top score passes 0.5 (all
+        // coefficients non-negative) or 0 (mixed signs).
+        const double top = s[best];
+        if ((all_positive_ && top >= 0.5) || (!all_positive_ && top > 0.0)) label[r] = 1;
+      }
+      apply_post_transform(post_, s.data(), k);
+      for (std::size_t j = 0; j < k; ++j) z.data<float>()[r * k + j] = static_cast<float>(s[j]);
+    }
+  }
+
+  void run_support_vectors(OpContext& ctx, const MlRows& x, std::vector<std::size_t>& label) const {
+    const std::size_t k = labels_.size(), c = static_cast<std::size_t>(features_);
+    const std::size_t pairs = k * (k - 1) / 2;
+    const bool proba = !prob_a_.empty();
+    const std::size_t width = proba ? k : (k == 2 ? 2 : pairs);
+    Tensor& z = ctx.output(1, DType::f32, Shape{x.n, static_cast<std::int64_t>(width)});
+    std::vector<double> kern(vectors_), f(pairs), out(width), r2(k * k, 0.0);
+    std::vector<std::size_t> votes(k);
+    for (std::size_t r = 0; r < label.size(); ++r) {
+      for (std::size_t v = 0; v < vectors_; ++v) {
+        kern[v] = kernel_(x.v.data() + r * c, sv_.data() + v * c, features_);
+      }
+      // libsvm's one-vs-one layout: the decision value of pair (i, j) weighs class i's vectors
+      // with coefficient row j - 1 and class j's vectors with row i.
+      std::fill(votes.begin(), votes.end(), 0);
+      std::size_t pair = 0;
+      for (std::size_t i = 0; i + 1 < k; ++i) {
+        for (std::size_t j = i + 1; j < k; ++j, ++pair) {
+          double sum = rho_[pair];
+          for (std::size_t m = 0; m < static_cast<std::size_t>(per_class_[i]); ++m) {
+            sum += coef_[(j - 1) * vectors_ + start_[i] + m] * kern[start_[i] + m];
+          }
+          for (std::size_t m = 0; m < static_cast<std::size_t>(per_class_[j]); ++m) {
+            sum += coef_[i * vectors_ + start_[j] + m] * kern[start_[j] + m];
+          }
+          f[pair] = sum;
+          ++votes[sum > 0.0 ? i : j];
+        }
+      }
+      // The label is the most voted class (the first of a tie), with or without probabilities.
+      label[r] = static_cast<std::size_t>(
+          std::distance(votes.begin(), std::max_element(votes.begin(), votes.end())));
+      if (proba) {
+        pair = 0;
+        for (std::size_t i = 0; i + 1 < k; ++i) {
+          for (std::size_t j = i + 1; j < k; ++j, ++pair) {
+            const double p = svm_pair_probability(f[pair], prob_a_[pair], prob_b_[pair]);
+            r2[i * k + j] = p;
+            r2[j * k + i] = 1.0 - p;
+          }
+        }
+        svm_couple(k, r2, out.data());
+        apply_post_transform(post_, out.data(), k);
+      } else if (k == 2) {
+        // One decision value d: (-d, d) untransformed, else (1 - d, d) as ONNX Runtime writes.
+        out[0] = post_ == PostTransform::none ? -f[0] : 1.0 - f[0];
+        out[1] = f[0];
+      } else {
+        std::copy(f.begin(), f.end(), out.begin());
+        apply_post_transform(post_, out.data(), pairs);
+      }
+      for (std::size_t j = 0; j < width; ++j) {
+        z.data<float>()[r * width + j] = static_cast<float>(out[j]);
+      }
+    }
+  }
+
+  MlLabels labels_;
+  SvmKernel kernel_;
+  PostTransform post_;
+  std::vector<std::int64_t> per_class_;
+  std::vector<std::size_t> start_;
+  std::vector<double> coef_, sv_, rho_, prob_a_, prob_b_;
+  std::size_t vectors_ = 0;
+  std::int64_t features_ = 0;
+  bool all_positive_ = false;
+};
+
+class SVMRegressorKernel final : public OpKernel {
+ public:
+  explicit SVMRegressorKernel(const OpInfo& info)
+      : kernel_(info),
+        coef_(ml_reals(info, "coefficients")),
+        sv_(ml_reals(info, "support_vectors")),
+        rho_(ml_reals(info, "rho")),
+        one_class_(info.get_int("one_class", 0) != 0) {
+    const std::int64_t n = info.get_int("n_supports", 0);
+    if (n < 0 || n > (std::int64_t{1} << 40)) {
+      info.fail(ErrorKind::invalid_model, "n_supports is " + std::to_string(n));
+    }
+    if (post_transform_of(info) != PostTransform::none) {
+      // ONNX Runtime ignores it; refusing keeps the two from disagreeing silently.
+      info.fail(ErrorKind::unsupported_op, "SVMRegressor supports post_transform NONE only");
+    }
+    if (rho_.size() != 1) {
+      info.fail(ErrorKind::invalid_model,
+                "rho has " + svm_count(rho_.size()) + " entries; expected 1");
+    }
+    if (coef_.empty()) info.fail(ErrorKind::invalid_model, "coefficients is empty");
+    vectors_ = static_cast<std::size_t>(n);
+    if (vectors_ == 0) {
+      kernel_.make_linear();
+      features_ = static_cast<std::int64_t>(coef_.size());
+      return;
+    }
+    if (sv_.empty() || sv_.size() % vectors_ != 0) {
+      info.fail(ErrorKind::invalid_model, "support_vectors has " + svm_count(sv_.size()) +
+                                              " entries, not a non-zero multiple of the " +
+                                              svm_count(vectors_) + " n_supports");
+    }
+    if (coef_.size() != vectors_) {
+      info.fail(ErrorKind::invalid_model, "coefficients has " + svm_count(coef_.size()) +
+                                              " entries for " + svm_count(vectors_) +
+                                              " support vectors");
+    }
+    features_ = static_cast<std::int64_t>(sv_.size() / vectors_);
+  }
+
+  void run(OpContext& ctx) const override {
+    MlRows x = ml_rows(ctx, ctx.input(0));
+    svm_check_features(ctx, x, features_);
+    const auto c = static_cast<std::size_t>(features_);
+    Tensor& y = ctx.output(0, DType::f32, Shape{x.n, 1});
+    for (std::size_t r = 0; r < static_cast<std::size_t>(x.n); ++r) {
+      const double* row = x.v.data() + r * c;
+      double s = rho_[0];
+      if (vectors_ == 0) {
+        s += kernel_(row, coef_.data(), features_);
+      } else {
+        for (std::size_t v = 0; v < vectors_; ++v)
+          s += coef_[v] * kernel_(row, sv_.data() + v * c, features_);
+      }
+      // OneClassSVM: the sign of the decision value, as +1 (inlier) or -1.
+      if (one_class_) s = s > 0.0 ? 1.0 : -1.0;
+      y.data<float>()[r] = static_cast<float>(s);
+    }
+  }
+
+ private:
+  SvmKernel kernel_;
+  std::vector<double> coef_, sv_, rho_;
+  bool one_class_;
+  std::size_t vectors_ = 0;
+  std::int64_t features_ = 0;
+};
+
+inline void register_ml_svm_ops(OpSet& ops) {
+  ops.add("ai.onnx.ml", "SVMClassifier", 1, factory<SVMClassifierKernel>());
+  ops.add("ai.onnx.ml", "SVMRegressor", 1, factory<SVMRegressorKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_SVM_HPP
+// ---- end inlay/graph/ops/ml_svm.hpp
 // ---- begin inlay/graph/ops/ml_tree_ensemble.hpp
 // ai.onnx.ml TreeEnsembleRegressor and TreeEnsembleClassifier (opsets 1 and 3): decision trees
 // given as parallel nodes_* arrays, as sklearn-onnx writes random forests and gradient
@@ -24050,26 +24703,74 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
 // ---- end inlay/graph/ops/ml_tree_ensemble.hpp
 // ---- begin inlay/graph/ops/ml_zipmap.hpp
-// ai.onnx.ml ZipMap turns class scores into a sequence of maps (one {label: probability} per
-// row), a type inlay's tensors cannot hold: it is refused at load with the way around it,
-// exporting without it. Implementation-only.
+// ai.onnx.ml ZipMap (opset 1): class scores [N, C] (or [C]) to a sequence of N maps {label:
+// score}, the labels classlabels_int64s or classlabels_strings; sklearn-onnx puts it after every
+// classifier by default. The maps share one keys tensor (see ContainerValue). Implementation-only.
 #ifndef INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
 #define INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
+#include <string>
 
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
+class ZipMapKernel final : public OpKernel {
+ public:
+  explicit ZipMapKernel(const OpInfo& info) : labels_(ml_labels(info, "classlabels_int64s")) {
+    const auto c = static_cast<std::int64_t>(labels_.size());
+    keys_ = Tensor(labels_.strings ? DType::string : DType::i64, Shape{c});
+    for (std::size_t i = 0; i < labels_.size(); ++i) {
+      if (labels_.strings) {
+        keys_.data<std::string>()[i] = labels_.names[i];
+      } else {
+        keys_.data<std::int64_t>()[i] = labels_.ints[i];
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::f32) {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("X has dtype ") + dtype_name(x.dtype()) + "; ZipMap takes float");
+    }
+    if (x.rank() != 1 && x.rank() != 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [C] or [N, C]");
+    }
+    const std::int64_t n = x.rank() == 1 ? 1 : x.shape()[0];
+    const std::int64_t c = x.shape()[x.rank() - 1];
+    if (c != keys_.numel()) {
+      ctx.fail(ErrorKind::shape_mismatch, "X has " + std::to_string(c) + " scores per row for " +
+                                              std::to_string(keys_.numel()) + " class labels");
+    }
+    auto maps = std::make_shared<ContainerValue>();
+    maps->kind = ContainerValue::Kind::map_sequence;
+    maps->dtype = DType::f32;
+    maps->key_dtype = keys_.dtype();
+    maps->tensors.reserve(static_cast<std::size_t>(2 * n));
+    for (std::int64_t r = 0; r < n; ++r) {
+      Tensor values(DType::f32, Shape{c});
+      if (c)
+        std::memcpy(values.data<float>(), x.data<float>() + r * c,
+                    sizeof(float) * static_cast<std::size_t>(c));
+      maps->tensors.push_back(keys_);
+      maps->tensors.push_back(std::move(values));
+    }
+    ctx.set_output_container(0, std::move(maps));
+  }
+
+ private:
+  MlLabels labels_;
+  Tensor keys_;
+};
+
 inline void register_ml_zipmap_ops(OpSet& ops) {
-  ops.add("ai.onnx.ml", "ZipMap", 1, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    info.fail(ErrorKind::unsupported_op,
-              "ZipMap outputs a sequence of maps, which inlay does not support; export the "
-              "classifier with sklearn-onnx option zipmap=False (options={id(model): "
-              "{'zipmap': False}}) to get the probabilities as a tensor");
-  });
+  ops.add("ai.onnx.ml", "ZipMap", 1, factory<ZipMapKernel>());
 }
 
 }  // namespace ops
@@ -29166,10 +29867,13 @@ const OpSet& builtin_ops() {
     graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
+    graph::ops::register_ml_category_mapper_ops(ops);
+    graph::ops::register_ml_dict_vectorizer_ops(ops);
     graph::ops::register_ml_features_ops(ops);
     graph::ops::register_ml_label_encoder_ops(ops);
     graph::ops::register_ml_linear_ops(ops);
     graph::ops::register_ml_preprocess_ops(ops);
+    graph::ops::register_ml_svm_ops(ops);
     graph::ops::register_ml_tree_ensemble_ops(ops);
     graph::ops::register_ml_zipmap_ops(ops);
     graph::ops::register_movement_ops(ops);

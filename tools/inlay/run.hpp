@@ -2,12 +2,14 @@
 // files (.pb TensorProto or .npy) and writes its outputs: output_<i>.pb in DIR (output_<i>.npy
 // with --npy), or to the -o files in output order, each in the format its extension names.
 // Without -o it prints each output: name, type, its first values and, for a vector of scores,
-// the five highest.
+// the five highest; maps (ZipMap's sequence of maps) print as {key: value} and are written as
+// MapProto / SequenceProto .pb files.
 #pragma once
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -74,6 +76,79 @@ inline void print_output(const std::string& name, const inlay::Tensor& t) {
   }
 }
 
+// Prints a map or a sequence of maps: "name  sequence of N maps int64 -> f32" and the first maps
+// as {key: value, ...}.
+inline void print_maps(const std::string& name, const inlay::ContainerValue& c) {
+  const std::size_t maps = c.tensors.size() / 2;
+  const std::string types =
+      std::string(inlay::dtype_name(c.key_dtype)) + " -> " + inlay::dtype_name(c.dtype);
+  std::printf("%s  %s\n", name.c_str(),
+              (c.kind == inlay::ContainerValue::Kind::map
+                   ? "map " + types
+                   : "sequence of " + std::to_string(maps) + " maps " + types)
+                  .c_str());
+  const std::size_t shown = std::min<std::size_t>(maps, 4);
+  for (std::size_t m = 0; m < shown; ++m) {
+    const inlay::Tensor& keys = c.tensors[2 * m];
+    const inlay::Tensor& values = c.tensors[2 * m + 1];
+    const std::int64_t n = keys.numel(), k = std::min<std::int64_t>(n, 8);
+    std::string line = "  {";
+    for (std::int64_t i = 0; i < k; ++i) {
+      line += (i ? ", " : "") + element_text(keys, i) + ": " + element_text(values, i);
+    }
+    if (n > k) line += ", ... (" + std::to_string(n - k) + " more)";
+    std::printf("%s}\n", line.c_str());
+  }
+  if (maps > shown) std::printf("  ... (%zu more maps)\n", maps - shown);
+}
+
+inline bool is_map(const inlay::AnyValue& v) {
+  return !v.is_tensor() && (v.container->kind == inlay::ContainerValue::Kind::map ||
+                            v.container->kind == inlay::ContainerValue::Kind::map_sequence);
+}
+
+// Models with map outputs (ZipMap) run through Session::run_any; maps print as above and are
+// written as MapProto / SequenceProto .pb files.
+inline int run_with_maps(inlay::Session& session, const std::vector<inlay::Tensor>& in,
+                         const std::vector<std::string>& names,
+                         const std::vector<fs::path>& files) {
+  std::vector<inlay::AnyValue> any;
+  for (const inlay::Tensor& t : in) any.push_back(inlay::AnyValue{t, nullptr});
+  const std::vector<inlay::AnyValue> out = session.run_any(any);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].is_tensor() && !is_map(out[i])) {
+      inlay::fail(inlay::ErrorKind::unsupported_op,
+                  "output '" + names[i] +
+                      "' is a sequence or optional, which inlay run does "
+                      "not write; use inlay check with a test_data_set folder");
+    }
+    if (files.empty()) {
+      if (out[i].is_tensor()) {
+        print_output(names[i], out[i].tensor);
+      } else {
+        print_maps(names[i], *out[i].container);
+      }
+      continue;
+    }
+    if (out[i].is_tensor()) {
+      write_tensor(files[i], out[i].tensor, names[i]);
+      std::printf("%s  %s  %s\n", files[i].string().c_str(), names[i].c_str(),
+                  describe_type(out[i].tensor).c_str());
+      continue;
+    }
+    if (has_extension(files[i], ".npy")) {
+      usage_error("output '" + names[i] + "' holds maps, which .npy cannot: write it to .pb");
+    }
+    const std::string bytes = maps_proto_bytes(*out[i].container, names[i]);
+    std::ofstream f(files[i], std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f) inlay::fail(inlay::ErrorKind::io, files[i].string() + ": cannot write");
+    std::printf("%s  %s  %zu maps\n", files[i].string().c_str(), names[i].c_str(),
+                out[i].container->tensors.size() / 2);
+  }
+  return 0;
+}
+
 inline int run_command(const std::vector<std::string>& argv) {
   ArgReader args(argv);
   std::string model_path;
@@ -136,6 +211,11 @@ inline int run_command(const std::vector<std::string>& argv) {
                                             ? std::vector<inlay::Tensor>{}
                                             : input_files(model, inputs);
   inlay::Session session(model, options);
+  for (const inlay::ValueDesc& d : model.outputs()) {
+    if (d.kind == inlay::ValueDesc::Kind::map || d.kind == inlay::ValueDesc::Kind::map_sequence) {
+      return run_with_maps(session, in, names, files);
+    }
+  }
   const std::vector<inlay::Tensor> out = session.run(in);
   if (files.empty()) {
     for (std::size_t i = 0; i < out.size(); ++i) print_output(names[i], out[i]);

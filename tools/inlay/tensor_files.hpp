@@ -9,6 +9,7 @@
 
 #include <inlay/inlay.hpp>
 
+#include "map_files.hpp"
 #include "npy.hpp"
 
 namespace inlay_cli {
@@ -81,7 +82,7 @@ inline inlay::AnyValue read_container(const fs::path& path, inlay::ValueDesc::Ki
   return inlay::AnyValue{inlay::Tensor(), std::move(value)};
 }
 
-// <prefix>_<i>.pb of a test_data_set folder for values that may be sequences or optionals.
+// <prefix>_<i>.pb of a test_data_set folder for values that may be sequences, optionals or maps.
 inline std::vector<inlay::AnyValue> read_numbered_any(const fs::path& dir,
                                                       const std::string& prefix,
                                                       const std::vector<inlay::ValueDesc>& descs) {
@@ -89,7 +90,18 @@ inline std::vector<inlay::AnyValue> read_numbered_any(const fs::path& dir,
   for (std::size_t i = 0;; ++i) {
     const fs::path p = dir / (prefix + "_" + std::to_string(i) + ".pb");
     if (!fs::exists(p)) break;
-    if (i < descs.size() && descs[i].kind != inlay::ValueDesc::Kind::tensor) {
+    const bool map = i < descs.size() && (descs[i].kind == inlay::ValueDesc::Kind::map ||
+                                          descs[i].kind == inlay::ValueDesc::Kind::map_sequence);
+    if (map) {
+      std::ifstream in(p, std::ios::binary);
+      if (!in) inlay::fail(inlay::ErrorKind::io, p.string() + ": cannot open");
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      out.push_back(inlay::AnyValue{
+          inlay::Tensor(),
+          read_maps(bytes, dir.string(), descs[i].kind == inlay::ValueDesc::Kind::map_sequence,
+                    descs[i].key_dtype, descs[i].dtype, p.string())});
+    } else if (i < descs.size() && descs[i].kind != inlay::ValueDesc::Kind::tensor) {
       out.push_back(read_container(p, descs[i].kind, descs[i].dtype));
     } else {
       out.push_back(inlay::AnyValue{read_tensor(p), nullptr});

@@ -18,11 +18,19 @@ INLAY_NAMESPACE_BEGIN
 // A graph input or output as the model declares it.
 struct ValueDesc {
   // What the value is: a tensor (the usual), or a sequence / optional (Session::run_any), whose
-  // tensors have `dtype`.
-  enum class Kind : std::uint8_t { tensor, sequence, optional_tensor, optional_sequence };
+  // tensors have `dtype`, or a map / sequence of maps (keys `key_dtype`, values `dtype`).
+  enum class Kind : std::uint8_t {
+    tensor,
+    sequence,
+    optional_tensor,
+    optional_sequence,
+    map,
+    map_sequence
+  };
   std::string name;
   Kind kind = Kind::tensor;
   DType dtype = DType::f32;
+  DType key_dtype = DType::i64;         // map and map_sequence only
   bool has_shape = false;               // false: the rank is unknown
   std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
   std::vector<std::string> dim_params;  // the symbol ("batch") where dims[i] == -1, else ""

@@ -95,16 +95,21 @@ namespace graph {
 class Runner;  // runs a planned graph (graph/runner.hpp)
 }
 
-// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype) or an optional
-// (empty, or holding one tensor or one sequence). Shared and never changed once made: ops that
-// "change" a sequence make a new one (the tensors themselves are shared, not copied).
+// An ONNX value that is not a tensor: a sequence (a list of tensors of one dtype), an optional
+// (empty, or holding one tensor or one sequence), a map (int64 or string keys to scalars, as
+// ai.onnx.ml's ZipMap makes and DictVectorizer reads) or a sequence of maps. Shared and never
+// changed once made: ops that "change" a sequence make a new one (the tensors themselves are
+// shared, not copied).
 struct ContainerValue {
-  enum class Kind : std::uint8_t { sequence, optional };
+  enum class Kind : std::uint8_t { sequence, optional, map, map_sequence };
   Kind kind = Kind::sequence;
-  DType dtype = DType::f32;     // the elements' dtype (known even when there are none)
-  std::vector<Tensor> tensors;  // sequence: its elements; optional: its tensor, or its sequence
-  bool has_value = false;       // optional only: false for an empty optional
-  bool holds_sequence = false;  // optional only: the value is a sequence (in `tensors`)
+  DType dtype = DType::f32;  // the elements' dtype (maps: the values'), known even when empty
+  // sequence: its elements; optional: its tensor, or its sequence; map: {keys, values}, two 1-D
+  // tensors of one length; map_sequence: keys and values of map 0, then of map 1, ...
+  std::vector<Tensor> tensors;
+  bool has_value = false;        // optional only: false for an empty optional
+  bool holds_sequence = false;   // optional only: the value is a sequence (in `tensors`)
+  DType key_dtype = DType::i64;  // map and map_sequence: the keys' dtype (int64 or string)
 };
 
 // Any value of a graph: a tensor, or (container non-null) a sequence or an optional.

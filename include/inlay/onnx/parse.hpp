@@ -18,6 +18,8 @@ TensorProto parse_tensor(const void* data, std::size_t size);
 // inputs and outputs).
 SequenceProto parse_sequence(const void* data, std::size_t size);
 OptionalProto parse_optional(const void* data, std::size_t size);
+// A serialized MapProto (test data of a map input or output).
+MapProto parse_map(const void* data, std::size_t size);
 
 }  // namespace onnx
 INLAY_NAMESPACE_END

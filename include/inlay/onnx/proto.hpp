@@ -102,12 +102,13 @@ struct TensorShapeDimension {
 // TypeProto restricted to tensor_type (the only kind inlay runs); other kinds leave
 // has_tensor_type false.
 struct TypeProto {
-  enum class Container : std::uint8_t { sequence, optional };
-  bool has_tensor_type = false;  // also set for the tensor inside a sequence or optional
-  bool has_other_type = false;   // a map or sparse tensor type (somewhere inside)
-  // sequence_type / optional_type wrappers, outermost first: elem_type and shape are then those
-  // of the tensors inside.
+  enum class Container : std::uint8_t { sequence, optional, map };
+  bool has_tensor_type = false;  // also set for the tensor inside a sequence, optional or map
+  bool has_other_type = false;   // a sparse tensor type (somewhere inside)
+  // sequence_type / optional_type / map_type wrappers, outermost first: elem_type and shape are
+  // then those of the tensors inside (a map's: of its values).
   std::vector<Container> containers;
+  std::int32_t map_key_type = 0;  // DataType of a map's keys
   // Neither: the file leaves the type out (`type {}`, legal ONNX: it is inferred).
   std::int32_t elem_type = 0;  // DataType
   bool has_shape = false;      // no shape: the rank is unknown
@@ -185,13 +186,25 @@ struct FunctionProto {
   std::vector<OperatorSetIdProto> opset_import;
 };
 
-// SequenceProto and OptionalProto of test data (test_data_set_N/input_K.pb for a sequence or
-// optional input), restricted to tensors: other kinds (maps, sparse tensors, nesting beyond
-// optional(sequence)) are refused when parsed.
+// SequenceProto, MapProto and OptionalProto of test data (test_data_set_N/input_K.pb for a
+// sequence, map or optional input), restricted to tensors and maps of tensors: other kinds
+// (sparse tensors, nested sequences, nesting beyond optional(sequence)) are refused when parsed.
+struct MapProto;
 struct SequenceProto {
   std::string_view name;
-  std::int32_t elem_type = 0;  // 1: tensors
+  std::int32_t elem_type = 0;  // 1: tensors, 4: maps
   std::vector<TensorProto> tensor_values;
+  std::vector<MapProto> map_values;
+};
+
+// A map: int64 `keys` or `string_keys` (key_type INT64 or STRING), and one value per key in
+// `values`, a sequence of one-element tensors (as onnx.numpy_helper.from_dict writes them).
+struct MapProto {
+  std::string_view name;
+  std::int32_t key_type = 0;
+  std::vector<std::int64_t> keys;
+  std::vector<std::string_view> string_keys;
+  SequenceProto values;
 };
 
 struct OptionalProto {

@@ -145,7 +145,7 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
   if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
   if (info.type.has_other_type) {
     fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                        "' is a map or sparse tensor (not supported)");
+                                        "' is a sparse tensor (not supported)");
   }
   // The element type: of the tensor, or of the tensors a sequence or optional holds.
   DType dtype;
@@ -158,6 +158,23 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
     v.has_dtype = true;
     v.dtype = dtype;
   }
+  const auto map_at = [&](std::size_t i) { return c.size() == i + 1 && c[i] == C::map; };
+  if (map_at(0) || (map_at(1) && c[0] == C::sequence)) {
+    // Maps and sequences of maps (ZipMap, DictVectorizer): int64 or string keys.
+    DType key;
+    if (!onnx::to_dtype(info.type.map_key_type, key) ||
+        (key != DType::i64 && key != DType::string)) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' is a map with " +
+                                          onnx::data_type_name(info.type.map_key_type) +
+                                          " keys; inlay's maps have int64 or string keys");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c.size() == 1 ? ContainerValue::Kind::map : ContainerValue::Kind::map_sequence;
+    v.key_dtype = key;
+    return;
+  }
   if (!c.empty()) {
     // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
     const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
@@ -165,7 +182,8 @@ inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::str
       fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
                                           "' nests sequences or optionals in a way inlay does "
                                           "not support (only sequence(tensor), "
-                                          "optional(tensor) and optional(sequence(tensor)))");
+                                          "optional(tensor), optional(sequence(tensor)), "
+                                          "map and sequence(map))");
     }
     v.is_container = true;
     v.container_kind =

@@ -25,10 +25,12 @@ struct Value {
   std::vector<std::string> dim_params;  // symbol where dims[i] == -1
   Tensor constant;                      // non-empty: the value is a constant of the model
   bool captured = false;                // defined by an enclosing graph (subgraphs only)
-  // Declared a sequence or an optional (dtype, dims: its tensors'); see docs/graph.md.
+  // Declared a sequence, an optional (dtype, dims: its tensors'), a map or a sequence of maps
+  // (dtype: the values', key_dtype: the keys'); see docs/graph.md.
   bool is_container = false;
   ContainerValue::Kind container_kind = ContainerValue::Kind::sequence;
   bool optional_of_sequence = false;
+  DType key_dtype = DType::i64;
 };
 
 struct Node {

@@ -35,9 +35,16 @@ inline ValueDesc describe_value(const Value& v) {
   ValueDesc d;
   d.name = v.name;
   if (v.is_container) {
-    d.kind = v.container_kind == ContainerValue::Kind::sequence ? ValueDesc::Kind::sequence
-             : v.optional_of_sequence                           ? ValueDesc::Kind::optional_sequence
-                                                                : ValueDesc::Kind::optional_tensor;
+    switch (v.container_kind) {
+      case ContainerValue::Kind::sequence: d.kind = ValueDesc::Kind::sequence; break;
+      case ContainerValue::Kind::map: d.kind = ValueDesc::Kind::map; break;
+      case ContainerValue::Kind::map_sequence: d.kind = ValueDesc::Kind::map_sequence; break;
+      case ContainerValue::Kind::optional:
+        d.kind = v.optional_of_sequence ? ValueDesc::Kind::optional_sequence
+                                        : ValueDesc::Kind::optional_tensor;
+        break;
+    }
+    d.key_dtype = v.key_dtype;
   }
   d.dtype = v.dtype;
   d.has_shape = v.has_shape;

@@ -19,9 +19,9 @@ inline bool may_fold(const Node& n) {
   for (const char* op : random_ops) {
     if (n.op_type == op) return false;
   }
-  // Sequences and optionals are never constants (only tensors are): their ops stay.
+  // Sequences, optionals and maps are never constants (only tensors are): their ops stay.
   if (n.op_type.find("Sequence") != std::string::npos ||
-      n.op_type.find("Optional") != std::string::npos) {
+      n.op_type.find("Optional") != std::string::npos || n.op_type == "ZipMap") {
     return false;
   }
   for (const Attribute& a : n.attributes) {

@@ -191,10 +191,17 @@ class Runner {
     containers_[n.outputs[i]] = std::move(value);
   }
   static const char* kind_name(const ContainerValue& c) {
-    return c.kind == ContainerValue::Kind::sequence ? "a sequence" : "an optional";
+    switch (c.kind) {
+      case ContainerValue::Kind::sequence: return "a sequence";
+      case ContainerValue::Kind::map: return "a map";
+      case ContainerValue::Kind::map_sequence: return "a sequence of maps";
+      default: return "an optional";
+    }
   }
   static std::string container_name(const Value& v) {
     if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
+    if (v.container_kind == ContainerValue::Kind::map) return "a map";
+    if (v.container_kind == ContainerValue::Kind::map_sequence) return "a sequence of maps";
     return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
   }
 
@@ -311,16 +318,26 @@ class Runner {
   void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
     const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
     if (undeclared) return;
+    const bool map =
+        c->kind == ContainerValue::Kind::map || c->kind == ContainerValue::Kind::map_sequence;
     const bool ok = v.is_container && v.container_kind == c->kind &&
-                    (c->kind == ContainerValue::Kind::sequence || !c->has_value ||
+                    (c->kind != ContainerValue::Kind::optional || !c->has_value ||
                      c->holds_sequence == v.optional_of_sequence) &&
-                    (!v.has_dtype || c->dtype == v.dtype);
+                    (!v.has_dtype || c->dtype == v.dtype) && (!map || c->key_dtype == v.key_dtype);
     if (!ok) {
+      // Maps name their keys too: "a map of string -> f32".
+      const auto keys = [&](bool is_map, DType key) {
+        return is_map ? std::string(dtype_name(key)) + " -> " : std::string();
+      };
+      const bool declared_map =
+          v.is_container && (v.container_kind == ContainerValue::Kind::map ||
+                             v.container_kind == ContainerValue::Kind::map_sequence);
       fail(ErrorKind::invalid_argument,
            "input '" + v.name + "' must be " +
-               (v.is_container ? container_name(v) + " of " + dtype_name(v.dtype)
+               (v.is_container ? container_name(v) + " of " + keys(declared_map, v.key_dtype) +
+                                     dtype_name(v.dtype)
                                : std::string("a tensor")) +
-               ", not " + kind_name(*c) + " of " + dtype_name(c->dtype));
+               ", not " + kind_name(*c) + " of " + keys(map, c->key_dtype) + dtype_name(c->dtype));
     }
   }
 

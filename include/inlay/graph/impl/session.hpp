@@ -47,7 +47,7 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
     const Tensor& src = runner.value(g.outputs[i]);
     if (!runner.any_value(g.outputs[i]).is_tensor()) {
       fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
-                                            "' is a sequence or an optional: use "
+                                            "' is a sequence, an optional or a map: use "
                                             "Session::run_any");
     }
     if (!graph::Runner::computed(src)) {

@@ -13,10 +13,13 @@
 #include "inlay/graph/ops/grid_sample.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/linalg.hpp"
+#include "inlay/graph/ops/ml_category_mapper.hpp"
+#include "inlay/graph/ops/ml_dict_vectorizer.hpp"
 #include "inlay/graph/ops/ml_features.hpp"
 #include "inlay/graph/ops/ml_label_encoder.hpp"
 #include "inlay/graph/ops/ml_linear.hpp"
 #include "inlay/graph/ops/ml_preprocess.hpp"
+#include "inlay/graph/ops/ml_svm.hpp"
 #include "inlay/graph/ops/ml_tree_ensemble.hpp"
 #include "inlay/graph/ops/ml_zipmap.hpp"
 #include "inlay/graph/ops/movement.hpp"
@@ -51,10 +54,13 @@ const OpSet& builtin_ops() {
     graph::ops::register_grid_sample_ops(ops);
     graph::ops::register_inverted_bottleneck_ops(ops);
     graph::ops::register_linalg_ops(ops);
+    graph::ops::register_ml_category_mapper_ops(ops);
+    graph::ops::register_ml_dict_vectorizer_ops(ops);
     graph::ops::register_ml_features_ops(ops);
     graph::ops::register_ml_label_encoder_ops(ops);
     graph::ops::register_ml_linear_ops(ops);
     graph::ops::register_ml_preprocess_ops(ops);
+    graph::ops::register_ml_svm_ops(ops);
     graph::ops::register_ml_tree_ensemble_ops(ops);
     graph::ops::register_ml_zipmap_ops(ops);
     graph::ops::register_movement_ops(ops);

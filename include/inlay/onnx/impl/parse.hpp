@@ -119,6 +119,14 @@ inline void parse_container_type(Reader& r, TypeProto& t) {
   }
 }
 
+inline void parse_map_type(Reader& r, TypeProto& t) {
+  Field f;
+  while (r.next(f)) {
+    if (f.number == 1) t.map_key_type = r.as_int32(f, "key_type");
+    if (f.number == 2) read_message(r, f, "value_type", -1, t, parse_type);
+  }
+}
+
 void parse_type(Reader& r, TypeProto& t) {
   Field f;
   while (r.next(f)) {
@@ -130,8 +138,11 @@ void parse_type(Reader& r, TypeProto& t) {
                                            : TypeProto::Container::optional);
       read_message(r, f, f.number == 4 ? "sequence_type" : "optional_type", -1, t,
                    parse_container_type);
-    } else if (f.number == 5 || f.number == 8) {
-      t.has_other_type = true;  // map_type, sparse_tensor_type
+    } else if (f.number == 5) {
+      t.containers.push_back(TypeProto::Container::map);
+      read_message(r, f, "map_type", -1, t, parse_map_type);
+    } else if (f.number == 8) {
+      t.has_other_type = true;  // sparse_tensor_type
     }
   }
 }
@@ -272,6 +283,8 @@ inline void refuse_container_field(const Reader& r, const Field& f) {
            " (sparse tensors, maps, nested sequences or optionals) is not supported");
 }
 
+inline void parse_map_fields(Reader& r, MapProto& m);
+
 inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
   Field f;
   while (r.next(f)) {
@@ -279,10 +292,24 @@ inline void parse_sequence_fields(Reader& r, SequenceProto& s) {
       case 1: s.name = r.as_bytes(f, "name"); break;
       case 2: s.elem_type = r.as_int32(f, "elem_type"); break;
       case 3: append_message(r, f, "tensor_values", s.tensor_values, parse_tensor_fields); break;
+      case 6: append_message(r, f, "map_values", s.map_values, parse_map_fields); break;
       case 4:
       case 5:
-      case 6:
       case 7: refuse_container_field(r, f); break;
+      default: break;
+    }
+  }
+}
+
+inline void parse_map_fields(Reader& r, MapProto& m) {
+  Field f;
+  while (r.next(f)) {
+    switch (f.number) {
+      case 1: m.name = r.as_bytes(f, "name"); break;
+      case 2: m.key_type = r.as_int32(f, "key_type"); break;
+      case 3: r.append_int64(f, "keys", m.keys); break;
+      case 4: m.string_keys.push_back(r.as_bytes(f, "string_keys")); break;
+      case 5: read_message(r, f, "values", -1, m.values, parse_sequence_fields); break;
       default: break;
     }
   }
@@ -323,6 +350,10 @@ TensorProto parse_tensor(const void* data, std::size_t size) {
 SequenceProto parse_sequence(const void* data, std::size_t size) {
   return detail::parse_root<SequenceProto>(data, size, "SequenceProto",
                                            detail::parse_sequence_fields);
+}
+
+MapProto parse_map(const void* data, std::size_t size) {
+  return detail::parse_root<MapProto>(data, size, "MapProto", detail::parse_map_fields);
 }
 
 OptionalProto parse_optional(const void* data, std::size_t size) {
