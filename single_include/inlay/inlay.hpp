@@ -16207,7 +16207,8 @@ struct Fuser {
     if (!from_dq(g, producer, n.inputs[0], x)) return;
     {
       wq = source_constant(n.inputs[1]);
-      if (wq == nullptr || wq->rank() < 3) return;
+      // QLinearConv runs 1-D and 2-D; a 3-D and wider Conv stays a float Conv between its DQs.
+      if (wq == nullptr || wq->rank() < 3 || wq->rank() > 4) return;
       if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
       if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
     }
@@ -17242,8 +17243,9 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_OPS_CONTROL_HPP
 // ---- end inlay/graph/ops/control.hpp
 // ---- begin inlay/graph/ops/conv.hpp
-// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
-// QLinearConv on the int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, 3-D and more
+// on im2col / col2im and the GEMM (conv_nd.hpp); ConvInteger and QLinearConv (1-D, 2-D) on the
+// int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
 // dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
 // kernel's epilogue.
 // Implementation-only.
@@ -17256,6 +17258,221 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
+// ---- begin inlay/graph/ops/conv_nd.hpp
+// Conv and ConvTranspose over any number of spatial dimensions (3-D NCDHW for video and volumes,
+// and more) as im2col / col2im around the f32 GEMM (kernels/gemm.hpp), one GEMM per (image,
+// group). The 1-D and 2-D convolutions keep their own kernels (kernels/conv.hpp); these are the
+// general path for the other ranks. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONV_ND_HPP
+#define INLAY_GRAPH_OPS_CONV_ND_HPP
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// The geometry of an N-D convolution, one entry per spatial axis. For Conv, `in` is X's size and
+// `out` Y's; for ConvTranspose, `in` is Y's (the image the columns scatter into) and `out` X's,
+// so both run the same column layout: an output position o of axis i reads (or, transposed,
+// writes) image position o * stride + k * dilation - pad_begin for kernel tap k.
+struct ConvNdGeometry {
+  std::size_t batch = 1, channels = 0, out_channels = 0, groups = 1;  // channels: X's
+  std::vector<std::size_t> in, out, kernel, stride, dilation, pad_begin;
+
+  static std::size_t product(const std::vector<std::size_t>& v) {
+    std::size_t p = 1;
+    for (std::size_t d : v) p *= d;
+    return p;
+  }
+  std::size_t taps() const { return product(kernel); }
+  std::size_t in_plane() const { return product(in); }
+  std::size_t out_plane() const { return product(out); }
+  // A 1x1... convolution with stride 1 and no padding: its column matrix is X itself.
+  bool pointwise() const {
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (kernel[i] != 1 || stride[i] != 1 || pad_begin[i] != 0 || in[i] != out[i]) return false;
+    }
+    return true;
+  }
+};
+
+// Row r = (c, k_0 .. k_{R-1}) of the column matrix, r in [first, last), for `channels` image
+// planes at `image`: cols[r][o] = image[c][o * stride + k * dilation - pad_begin], 0 where that
+// falls in the padding. Each row has g.out_plane() columns.
+inline void im2col_nd(const ConvNdGeometry& g, const float* image, std::size_t first,
+                      std::size_t last, float* cols) {
+  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
+  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
+  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
+  std::vector<std::size_t> k(rank), o(rank);
+  for (std::size_t r = first; r < last; ++r) {
+    const float* plane = image + r / taps * in_plane;
+    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
+      k[i] = t % g.kernel[i];
+      t /= g.kernel[i];
+    }
+    float* dst = cols + (r - first) * out_plane;
+    // All axes but the last pick one input row (or padding); the last runs along it.
+    for (std::size_t q = 0; q < outer; ++q, dst += row_len) {
+      std::size_t offset = 0, scale = 1;
+      bool inside = true;
+      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
+        o[i] = t % g.out[i];
+        t /= g.out[i];
+        const std::ptrdiff_t at =
+            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
+            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
+        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
+        if (inside) offset += static_cast<std::size_t>(at) * scale;
+        scale *= g.in[i];
+      }
+      if (!inside) {
+        std::fill(dst, dst + row_len, 0.0f);
+        continue;
+      }
+      const std::size_t last_axis = rank - 1;
+      const float* src = plane + offset * g.in[last_axis];
+      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
+                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
+      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
+      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
+      for (std::size_t x = 0; x < row_len; ++x) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
+        dst[x] = at >= 0 && at < width ? src[at] : 0.0f;
+      }
+    }
+  }
+}
+
+// The transpose of im2col_nd for the image planes [first_plane, last_plane): adds each column
+// entry into the image position it was read from (entries over padding are dropped). The image
+// planes must be zeroed (or hold what the sums add to) beforehand; rows of other planes are not
+// read, so disjoint plane ranges can run at once.
+inline void col2im_nd(const ConvNdGeometry& g, const float* cols, std::size_t first_plane,
+                      std::size_t last_plane, float* image) {
+  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
+  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
+  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
+  std::vector<std::size_t> k(rank), o(rank);
+  for (std::size_t r = first_plane * taps; r < last_plane * taps; ++r) {
+    float* plane = image + r / taps * in_plane;
+    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
+      k[i] = t % g.kernel[i];
+      t /= g.kernel[i];
+    }
+    const float* src = cols + r * out_plane;
+    for (std::size_t q = 0; q < outer; ++q, src += row_len) {
+      std::size_t offset = 0, scale = 1;
+      bool inside = true;
+      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
+        o[i] = t % g.out[i];
+        t /= g.out[i];
+        const std::ptrdiff_t at =
+            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
+            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
+        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
+        if (inside) offset += static_cast<std::size_t>(at) * scale;
+        scale *= g.in[i];
+      }
+      if (!inside) continue;
+      const std::size_t last_axis = rank - 1;
+      float* dst = plane + offset * g.in[last_axis];
+      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
+                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
+      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
+      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
+      for (std::size_t x = 0; x < row_len; ++x) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
+        if (at >= 0 && at < width) dst[at] += src[x];
+      }
+    }
+  }
+}
+
+// Floats of scratch conv_nd_f32 needs: one column matrix (none for a pointwise convolution).
+inline std::size_t conv_nd_workspace_f32(const ConvNdGeometry& g) {
+  return g.pointwise() ? 0 : g.channels / g.groups * g.taps() * g.out_plane();
+}
+
+// y[N, M, out...] = act(conv(x, w) + bias), w [M, C / groups, kernel...]: per (image, group)
+// Y_g [M/G x out] = W_g [M/G x C/G * taps] * cols [C/G * taps x out], the bias and activation in
+// the GEMM's epilogue. The column matrix is built on the executor's threads, row ranges apart.
+inline void conv_nd_f32(const ConvNdGeometry& g, const float* x, const float* w, const float* bias,
+                        float* y, float* workspace, const kernels::Activation& activation,
+                        Executor* executor) {
+  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
+  const std::size_t kk = cg * g.taps(), in_plane = g.in_plane(), out_plane = g.out_plane();
+  const bool direct = g.pointwise();
+  for (std::size_t b = 0; b < g.batch; ++b) {
+    for (std::size_t grp = 0; grp < g.groups; ++grp) {
+      const float* image = x + (b * g.channels + grp * cg) * in_plane;
+      const float* cols = image;
+      if (!direct) {
+        parallel_ranges(executor, kk, std::max<std::size_t>(1, kMinParallelElements / out_plane),
+                        [&](std::size_t first, std::size_t last) {
+                          im2col_nd(g, image, first, last, workspace + first * out_plane);
+                        });
+        cols = workspace;
+      }
+      kernels::GemmEpilogue e;
+      e.bias = bias != nullptr ? bias + grp * mg : nullptr;
+      e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
+      e.activation = activation;
+      kernels::gemm_f32(false, false, mg, out_plane, kk, 1.0f, w + grp * mg * kk, kk, cols,
+                        out_plane, 0.0f, y + (b * g.out_channels + grp * mg) * out_plane, out_plane,
+                        e, executor);
+    }
+  }
+}
+
+// Floats of scratch conv_transpose_nd_f32 needs: one column matrix of a group.
+inline std::size_t conv_transpose_nd_workspace_f32(const ConvNdGeometry& g) {
+  return g.out_channels / g.groups * g.taps() * g.out_plane();
+}
+
+// The transposed convolution in the geometry's swapped roles (`out`: X's spatial sizes, `in`:
+// Y's): per (image, group) cols [M/G * taps x X's plane] = W_g^T * X_g (w [C, M / groups,
+// kernel...]), scattered into Y by col2im_nd, then bias and activation (a GEMM with k = 0: its
+// epilogue on Y as it is).
+inline void conv_transpose_nd_f32(const ConvNdGeometry& g, const float* x, const float* w,
+                                  const float* bias, float* y, float* workspace,
+                                  const kernels::Activation& activation, Executor* executor) {
+  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
+  const std::size_t rows = mg * g.taps(), x_plane = g.out_plane(), y_plane = g.in_plane();
+  std::fill(y, y + g.batch * g.out_channels * y_plane, 0.0f);
+  for (std::size_t b = 0; b < g.batch; ++b) {
+    for (std::size_t grp = 0; grp < g.groups; ++grp) {
+      const float* xg = x + (b * g.channels + grp * cg) * x_plane;
+      kernels::gemm_f32(true, false, rows, x_plane, cg, 1.0f, w + grp * cg * rows, rows, xg,
+                        x_plane, 0.0f, workspace, x_plane, {}, executor);
+      float* yg = y + (b * g.out_channels + grp * mg) * y_plane;
+      // Output channels apart write to planes apart.
+      parallel_ranges(
+          executor, mg, std::max<std::size_t>(1, kMinParallelElements / (g.taps() * x_plane)),
+          [&](std::size_t first, std::size_t last) { col2im_nd(g, workspace, first, last, yg); });
+      if (bias != nullptr || activation.op != kernels::UnaryOp::identity) {
+        kernels::GemmEpilogue e;
+        e.bias = bias != nullptr ? bias + grp * mg : nullptr;
+        e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
+        e.activation = activation;
+        kernels::gemm_f32(false, false, mg, y_plane, 0, 1.0f, nullptr, 1, nullptr, y_plane, 1.0f,
+                          yg, y_plane, e, executor);
+      }
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONV_ND_HPP
+// ---- end inlay/graph/ops/conv_nd.hpp
 // ---- begin inlay/graph/ops/int8_operands.hpp
 // The 8-bit operands of the integer operators (MatMulInteger, QLinearMatMul, com.microsoft QGemm,
 // ConvInteger, QLinearConv) in the int8 GEMM's form (kernels/qgemm.hpp): zero points and scales
@@ -17681,6 +17898,37 @@ inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAt
   return axes;
 }
 
+// Refuses a window that does not fit its padded input (an output of no elements would hide a
+// model error); an empty input axis gives an empty output instead.
+inline void check_window_fits(const OpInfo& info, const Shape& x,
+                              const std::vector<WindowAxis>& axes) {
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const WindowAxis& a = axes[i];
+    const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+    if (a.in > 0 && a.in + a.pad_begin + a.pad_end < extent) {
+      info.fail(ErrorKind::shape_mismatch,
+                "the window of spatial axis " + std::to_string(i) + " spans " +
+                    std::to_string(extent) + " elements (kernel " + std::to_string(a.kernel) +
+                    ", dilation " + std::to_string(a.dilation) + "), more than X " + x.to_string() +
+                    " has there with its padding (" +
+                    std::to_string(a.in + a.pad_begin + a.pad_end) + ")");
+    }
+  }
+}
+
+// The geometry of an N-D convolution from its window axes (Conv: image = X).
+inline ConvNdGeometry conv_nd_geometry(const std::vector<WindowAxis>& axes) {
+  ConvNdGeometry g;
+  for (const WindowAxis& a : axes) {
+    g.in.push_back(a.in);
+    g.kernel.push_back(a.kernel);
+    g.stride.push_back(a.stride);
+    g.dilation.push_back(a.dilation);
+    g.pad_begin.push_back(a.pad_begin);
+  }
+  return g;
+}
+
 // Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
 inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
                                                      const Shape& w) {
@@ -17697,15 +17945,11 @@ inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const W
   return k;
 }
 
-// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of 1 or 2 spatial
-// dimensions, W of the same rank, B [out_channels].
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of at least one spatial
+// dimension, W of the same rank, B [out_channels].
 inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
   if (x.rank() < 3) {
     info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
-  }
-  if (x.rank() > 4) {
-    info.fail(ErrorKind::unsupported_op,
-              "only 1-D and 2-D convolutions are supported; X is " + x.to_string());
   }
   if (w.rank() != x.rank()) {
     info.fail(ErrorKind::shape_mismatch,
@@ -17779,6 +18023,11 @@ class ConvKernel final : public OpKernel {
     const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
     const auto axes =
         resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    check_window_fits(info, x.shape(), axes);
+    if (axes.size() > 2) {
+      run_nd(ctx, x, w, bias, axes);
+      return;
+    }
     kernels::Conv2dParams p;
     p.batch = static_cast<std::size_t>(x.shape()[0]);
     p.in_channels = static_cast<std::size_t>(channels);
@@ -17801,6 +18050,29 @@ class ConvKernel final : public OpKernel {
   }
 
  private:
+  // 3 and more spatial dimensions: im2col and the GEMM (conv_nd.hpp).
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes) const {
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    g.groups = static_cast<std::size_t>(group_);
+    std::vector<std::int64_t> out_dims{x.shape()[0], w.shape()[0]};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+      const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+      g.out.push_back(padded < extent ? 0 : (padded - extent) / a.stride + 1);
+      out_dims.push_back(static_cast<std::int64_t>(g.out.back()));
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(ctx.scratch(conv_nd_workspace_f32(g) * sizeof(float)));
+    conv_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace, activation_,
+                ctx.executor());
+  }
+
   void check_weights(const OpInfo& info, const Shape& w) const {
     if (w.rank() < 3) {
       info.fail(ErrorKind::shape_mismatch,
@@ -17910,6 +18182,10 @@ class ConvTransposeKernel final : public OpKernel {
         ax.pad_end = t - ax.pad_begin;
       }
     }
+    if (rank > 2) {
+      run_nd(ctx, x, w, bias, axes, extra, out_channels);
+      return;
+    }
     kernels::Conv2dParams p;
     p.batch = static_cast<std::size_t>(x.shape()[0]);
     p.in_channels = static_cast<std::size_t>(channels);
@@ -17936,6 +18212,45 @@ class ConvTransposeKernel final : public OpKernel {
   }
 
  private:
+  // 3 and more spatial dimensions: the GEMM and col2im (conv_nd.hpp). Any output padding is
+  // allowed here: the positions no input reaches hold the bias.
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes, const std::vector<std::size_t>& extra,
+              std::int64_t out_channels) const {
+    // Y's geometry is a forward window whose outputs are X's positions.
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(out_channels);
+    g.groups = static_cast<std::size_t>(group_);
+    g.out = g.in;
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const auto full = static_cast<std::int64_t>(a.stride * (a.in ? a.in - 1 : 0) + extra[i] +
+                                                  a.dilation * (a.kernel - 1) + 1);
+      const std::int64_t size = a.in == 0 ? 0
+                                          : full - static_cast<std::int64_t>(a.pad_begin) -
+                                                static_cast<std::int64_t>(a.pad_end);
+      if (size < 0) {
+        ctx.fail(ErrorKind::shape_mismatch, "the pads of spatial axis " + std::to_string(i) + " (" +
+                                                std::to_string(a.pad_begin) + ", " +
+                                                std::to_string(a.pad_end) +
+                                                ") remove more than the " + std::to_string(full) +
+                                                " outputs of X " + x.shape().to_string());
+      }
+      g.out[i] = a.in;
+      g.in[i] = static_cast<std::size_t>(size);
+      out_dims.push_back(size);
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(conv_transpose_nd_workspace_f32(g) * sizeof(float)));
+    conv_transpose_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
+                          activation_, ctx.executor());
+  }
+
   WindowAttrs window_;
   std::int64_t group_;
   std::vector<std::int64_t> output_padding_, output_shape_;
@@ -17982,6 +18297,11 @@ class Int8Conv {
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
     check_conv_operands(info, x.shape(), w.shape());
+    if (x.rank() > 4) {
+      info.fail(
+          ErrorKind::unsupported_op,
+          "only 1-D and 2-D integer convolutions are supported; x is " + x.shape().to_string());
+    }
     const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
     if (m % group_ != 0 || w.shape()[1] * group_ != c) {
       ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
@@ -25741,7 +26061,8 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/graph/ops/pool.hpp
 // Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
 // f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
-// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop. Implementation-only.
+// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop, planes split over the
+// session's threads. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_POOL_HPP
 #define INLAY_GRAPH_OPS_POOL_HPP
 
@@ -25779,10 +26100,11 @@ inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
 }
 
 // The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
-// double for averages and Lp norms.
+// double for averages and Lp norms. Indices count from plane `first_plane` of the whole tensor
+// (x, y and indices point at that plane), so ranges of planes can run apart.
 template <class T>
 void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
-             const T* x, T* y, std::int64_t* indices) {
+             const T* x, T* y, std::int64_t* indices, std::size_t first_plane = 0) {
   const std::size_t rank = axes.size();
   std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
   std::size_t in_plane = 1, out_plane = 1, window = 1;
@@ -25855,7 +26177,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
         dst = best;
         if (indices) {
           indices[plane * out_plane + o_i] =
-              best_at < 0 ? -1 : static_cast<std::int64_t>(plane * in_plane) + best_at;
+              best_at < 0 ? -1
+                          : static_cast<std::int64_t>((first_plane + plane) * in_plane) + best_at;
         }
       } else if (o.kind == PoolKind::average) {
         const std::size_t count = o.count_include_pad ? padded : inside;
@@ -25908,6 +26231,7 @@ class PoolKernel final : public OpKernel {
                                               " spatial dimensions (kernel_shape)");
     }
     const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
+    check_window_fits(ctx.info(), x.shape(), axes);
     std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
     for (const WindowAxis& a : axes) {
       out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
@@ -25924,9 +26248,21 @@ class PoolKernel final : public OpKernel {
       run_f32(ctx.executor(), x, y, indices, axes);
       return;
     }
+    // Planes apart run apart: ranges of them split over the session's threads.
+    std::size_t window = 1;
+    for (const WindowAxis& a : axes) window *= a.kernel;
+    const std::size_t out_plane = static_cast<std::size_t>(y.numel()) / planes;
+    const std::size_t in_plane = static_cast<std::size_t>(x.numel()) / planes;
     auto pool = [&](auto tag) {
       using T = decltype(tag);
-      pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(1, out_plane * window),
+                      [&](std::size_t b, std::size_t e) {
+                        pool_nd<T>(options_, axes, e - b, px + b * in_plane, py + b * out_plane,
+                                   indices != nullptr ? indices + b * out_plane : nullptr, b);
+                      });
     };
     // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
     if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});

@@ -220,8 +220,13 @@ TEST_CASE("Conv and ConvTranspose refuse bad attributes and weights", "[graph/op
       .expect_run_error(ErrorKind::invalid_model, "strides has 3 values");
   conv_model({1, 1, 5, 5}, {1, 1, 3, 3}, {attr_ints("kernel_shape", {2, 2})})
       .expect_run_error(ErrorKind::shape_mismatch, "kernel_shape does not match");
-  conv_model({1, 1, 3, 3, 3}, {1, 1, 2, 2, 2}, {})
-      .expect_run_error(ErrorKind::unsupported_op, "only 1-D and 2-D");
+  // The integer convolutions stay 1-D and 2-D (the float Conv runs any rank: conv_nd_test.cpp).
+  OpTester ci;
+  ci.input("x", DType::u8, {1, 1, 3, 3, 3})
+      .init("w", make_tensor<std::uint8_t>({1, 1, 2, 2, 2}, std::vector<std::uint8_t>(8, 1)))
+      .node("ConvInteger", {"x", "w"}, {"y"})
+      .output("y");
+  ci.expect_run_error(ErrorKind::unsupported_op, "only 1-D and 2-D integer");
   conv_model({1, 1, 5, 5}, {4, 1, 3, 3}, {}, true)
       .expect_run_error(ErrorKind::shape_mismatch, "B [5] must be [4]");
 

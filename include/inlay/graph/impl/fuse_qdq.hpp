@@ -341,7 +341,8 @@ struct Fuser {
     if (!from_dq(g, producer, n.inputs[0], x)) return;
     {
       wq = source_constant(n.inputs[1]);
-      if (wq == nullptr || wq->rank() < 3) return;
+      // QLinearConv runs 1-D and 2-D; a 3-D and wider Conv stays a float Conv between its DQs.
+      if (wq == nullptr || wq->rank() < 3 || wq->rank() > 4) return;
       if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
       if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
     }

@@ -1,5 +1,6 @@
-// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels; ConvInteger and
-// QLinearConv on the int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, 3-D and more
+// on im2col / col2im and the GEMM (conv_nd.hpp); ConvInteger and QLinearConv (1-D, 2-D) on the
+// int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
 // dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
 // kernel's epilogue.
 // Implementation-only.
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "inlay/graph/ops/common.hpp"
+#include "inlay/graph/ops/conv_nd.hpp"
 #include "inlay/graph/ops/int8_operands.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/conv_plan.hpp"
@@ -124,6 +126,37 @@ inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAt
   return axes;
 }
 
+// Refuses a window that does not fit its padded input (an output of no elements would hide a
+// model error); an empty input axis gives an empty output instead.
+inline void check_window_fits(const OpInfo& info, const Shape& x,
+                              const std::vector<WindowAxis>& axes) {
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const WindowAxis& a = axes[i];
+    const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+    if (a.in > 0 && a.in + a.pad_begin + a.pad_end < extent) {
+      info.fail(ErrorKind::shape_mismatch,
+                "the window of spatial axis " + std::to_string(i) + " spans " +
+                    std::to_string(extent) + " elements (kernel " + std::to_string(a.kernel) +
+                    ", dilation " + std::to_string(a.dilation) + "), more than X " + x.to_string() +
+                    " has there with its padding (" +
+                    std::to_string(a.in + a.pad_begin + a.pad_end) + ")");
+    }
+  }
+}
+
+// The geometry of an N-D convolution from its window axes (Conv: image = X).
+inline ConvNdGeometry conv_nd_geometry(const std::vector<WindowAxis>& axes) {
+  ConvNdGeometry g;
+  for (const WindowAxis& a : axes) {
+    g.in.push_back(a.in);
+    g.kernel.push_back(a.kernel);
+    g.stride.push_back(a.stride);
+    g.dilation.push_back(a.dilation);
+    g.pad_begin.push_back(a.pad_begin);
+  }
+  return g;
+}
+
 // Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
 inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
                                                      const Shape& w) {
@@ -140,15 +173,11 @@ inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const W
   return k;
 }
 
-// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of 1 or 2 spatial
-// dimensions, W of the same rank, B [out_channels].
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of at least one spatial
+// dimension, W of the same rank, B [out_channels].
 inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
   if (x.rank() < 3) {
     info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
-  }
-  if (x.rank() > 4) {
-    info.fail(ErrorKind::unsupported_op,
-              "only 1-D and 2-D convolutions are supported; X is " + x.to_string());
   }
   if (w.rank() != x.rank()) {
     info.fail(ErrorKind::shape_mismatch,
@@ -222,6 +251,11 @@ class ConvKernel final : public OpKernel {
     const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
     const auto axes =
         resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    check_window_fits(info, x.shape(), axes);
+    if (axes.size() > 2) {
+      run_nd(ctx, x, w, bias, axes);
+      return;
+    }
     kernels::Conv2dParams p;
     p.batch = static_cast<std::size_t>(x.shape()[0]);
     p.in_channels = static_cast<std::size_t>(channels);
@@ -244,6 +278,29 @@ class ConvKernel final : public OpKernel {
   }
 
  private:
+  // 3 and more spatial dimensions: im2col and the GEMM (conv_nd.hpp).
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes) const {
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    g.groups = static_cast<std::size_t>(group_);
+    std::vector<std::int64_t> out_dims{x.shape()[0], w.shape()[0]};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+      const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+      g.out.push_back(padded < extent ? 0 : (padded - extent) / a.stride + 1);
+      out_dims.push_back(static_cast<std::int64_t>(g.out.back()));
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(ctx.scratch(conv_nd_workspace_f32(g) * sizeof(float)));
+    conv_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace, activation_,
+                ctx.executor());
+  }
+
   void check_weights(const OpInfo& info, const Shape& w) const {
     if (w.rank() < 3) {
       info.fail(ErrorKind::shape_mismatch,
@@ -353,6 +410,10 @@ class ConvTransposeKernel final : public OpKernel {
         ax.pad_end = t - ax.pad_begin;
       }
     }
+    if (rank > 2) {
+      run_nd(ctx, x, w, bias, axes, extra, out_channels);
+      return;
+    }
     kernels::Conv2dParams p;
     p.batch = static_cast<std::size_t>(x.shape()[0]);
     p.in_channels = static_cast<std::size_t>(channels);
@@ -379,6 +440,45 @@ class ConvTransposeKernel final : public OpKernel {
   }
 
  private:
+  // 3 and more spatial dimensions: the GEMM and col2im (conv_nd.hpp). Any output padding is
+  // allowed here: the positions no input reaches hold the bias.
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes, const std::vector<std::size_t>& extra,
+              std::int64_t out_channels) const {
+    // Y's geometry is a forward window whose outputs are X's positions.
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(out_channels);
+    g.groups = static_cast<std::size_t>(group_);
+    g.out = g.in;
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const auto full = static_cast<std::int64_t>(a.stride * (a.in ? a.in - 1 : 0) + extra[i] +
+                                                  a.dilation * (a.kernel - 1) + 1);
+      const std::int64_t size = a.in == 0 ? 0
+                                          : full - static_cast<std::int64_t>(a.pad_begin) -
+                                                static_cast<std::int64_t>(a.pad_end);
+      if (size < 0) {
+        ctx.fail(ErrorKind::shape_mismatch, "the pads of spatial axis " + std::to_string(i) + " (" +
+                                                std::to_string(a.pad_begin) + ", " +
+                                                std::to_string(a.pad_end) +
+                                                ") remove more than the " + std::to_string(full) +
+                                                " outputs of X " + x.shape().to_string());
+      }
+      g.out[i] = a.in;
+      g.in[i] = static_cast<std::size_t>(size);
+      out_dims.push_back(size);
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(conv_transpose_nd_workspace_f32(g) * sizeof(float)));
+    conv_transpose_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
+                          activation_, ctx.executor());
+  }
+
   WindowAttrs window_;
   std::int64_t group_;
   std::vector<std::int64_t> output_padding_, output_shape_;
@@ -425,6 +525,11 @@ class Int8Conv {
     require_8bit(info, x, "x");
     require_8bit(info, w, "w");
     check_conv_operands(info, x.shape(), w.shape());
+    if (x.rank() > 4) {
+      info.fail(
+          ErrorKind::unsupported_op,
+          "only 1-D and 2-D integer convolutions are supported; x is " + x.shape().to_string());
+    }
     const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
     if (m % group_ != 0 || w.shape()[1] * group_ != c) {
       ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +

@@ -1,6 +1,7 @@
 // Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
 // f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
-// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop. Implementation-only.
+// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop, planes split over the
+// session's threads. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_POOL_HPP
 #define INLAY_GRAPH_OPS_POOL_HPP
 
@@ -41,10 +42,11 @@ inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
 }
 
 // The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
-// double for averages and Lp norms.
+// double for averages and Lp norms. Indices count from plane `first_plane` of the whole tensor
+// (x, y and indices point at that plane), so ranges of planes can run apart.
 template <class T>
 void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
-             const T* x, T* y, std::int64_t* indices) {
+             const T* x, T* y, std::int64_t* indices, std::size_t first_plane = 0) {
   const std::size_t rank = axes.size();
   std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
   std::size_t in_plane = 1, out_plane = 1, window = 1;
@@ -117,7 +119,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
         dst = best;
         if (indices) {
           indices[plane * out_plane + o_i] =
-              best_at < 0 ? -1 : static_cast<std::int64_t>(plane * in_plane) + best_at;
+              best_at < 0 ? -1
+                          : static_cast<std::int64_t>((first_plane + plane) * in_plane) + best_at;
         }
       } else if (o.kind == PoolKind::average) {
         const std::size_t count = o.count_include_pad ? padded : inside;
@@ -170,6 +173,7 @@ class PoolKernel final : public OpKernel {
                                               " spatial dimensions (kernel_shape)");
     }
     const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
+    check_window_fits(ctx.info(), x.shape(), axes);
     std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
     for (const WindowAxis& a : axes) {
       out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
@@ -186,9 +190,21 @@ class PoolKernel final : public OpKernel {
       run_f32(ctx.executor(), x, y, indices, axes);
       return;
     }
+    // Planes apart run apart: ranges of them split over the session's threads.
+    std::size_t window = 1;
+    for (const WindowAxis& a : axes) window *= a.kernel;
+    const std::size_t out_plane = static_cast<std::size_t>(y.numel()) / planes;
+    const std::size_t in_plane = static_cast<std::size_t>(x.numel()) / planes;
     auto pool = [&](auto tag) {
       using T = decltype(tag);
-      pool_nd<T>(options_, axes, planes, x.data<T>(), y.data<T>(), indices);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(1, out_plane * window),
+                      [&](std::size_t b, std::size_t e) {
+                        pool_nd<T>(options_, axes, e - b, px + b * in_plane, py + b * out_plane,
+                                   indices != nullptr ? indices + b * out_plane : nullptr, b);
+                      });
     };
     // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
     if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
