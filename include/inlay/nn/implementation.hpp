@@ -12,5 +12,6 @@
 #include "inlay/nn/impl/recurrent.hpp"
 #include "inlay/nn/impl/attention.hpp"
 #include "inlay/nn/impl/spatial.hpp"
+#include "inlay/nn/impl/sequence.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
