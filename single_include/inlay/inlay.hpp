@@ -4432,6 +4432,279 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_RESIDUAL_HPP
 // ---- end inlay/nn/residual.hpp
+// ---- begin inlay/nn/time_distributed.hpp
+// TimeDistributed<Layer>: applies a layer to every position of a Dims<Steps, F...> sample, e.g.
+// TimeDistributed<Dense<16, 64>> maps Dims<Seq, 16> to Dims<Seq, 64> with one weight matrix shared
+// by all positions (the position-wise feed-forward layer of a Transformer). The positions are
+// folded into the batch: the layer runs once on batch * Steps rows.
+//
+// Why a wrapper rather than a Dense that accepts Dims<S, In>: Dense<In, Out> expects exactly
+// Dims<In>, so a Sequential may start with it and a forgotten Flatten stays a compile error (CTest
+// nn.shape_mismatch); a Dense that took any Dims<..., In> would silently turn such a mistake into
+// a different network. The wrapper makes the per-position use visible in the type, and works for
+// any layer, a nested Sequential included.
+#ifndef INLAY_NN_TIME_DISTRIBUTED_HPP
+#define INLAY_NN_TIME_DISTRIBUTED_HPP
+
+#include <string>
+#include <type_traits>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// ONNX Reshape of `input` to [-1, dims...]; returns the output's name.
+std::string export_reshape_rows(ExportContext& ctx, const std::vector<std::int64_t>& dims,
+                                const std::string& input);
+
+namespace detail {
+template <std::size_t First, class Rest>
+struct prepend_dim;
+template <std::size_t First, std::size_t... D>
+struct prepend_dim<First, Dims<D...>> {
+  using type = Dims<First, D...>;
+};
+}  // namespace detail
+
+// In: the bound sample shape Dims<Steps, F...>; void before binding (as written by the user).
+template <class Layer, class In = void>
+class TimeDistributed {
+  static_assert(std::is_void<In>::value,
+                "inlay::nn::TimeDistributed<Layer>: the input must be Dims<Steps, features...> "
+                "(at least two dimensions)");
+};
+
+template <class Layer>
+class TimeDistributed<Layer, void> {
+ public:
+  template <class Shape>
+  using bind = TimeDistributed<Layer, Shape>;
+};
+
+template <class Layer, std::size_t Steps, std::size_t... F>
+class TimeDistributed<Layer, Dims<Steps, F...>> {
+  static_assert(sizeof...(F) > 0,
+                "inlay::nn::TimeDistributed<Layer>: the input must be Dims<Steps, features...> "
+                "(at least two dimensions)");
+  using position = Dims<F...>;
+  static_assert(
+      detail::check_layer_input<0, typename detail::expected_input<Layer>::type, position>::ok,
+      "inlay::nn::TimeDistributed<Layer>: the layer does not take one position of the "
+      "sequence (see check_layer_input above)");
+
+ public:
+  using inner_type = typename Layer::template bind<position>;
+  using in_shape = Dims<Steps, F...>;
+  using out_shape = typename detail::prepend_dim<Steps, typename inner_type::out_shape>::type;
+  template <class Shape>
+  using bind = TimeDistributed<Layer, Shape>;
+
+  inner_type layer;  // the shared layer (its weights: layer.weight, ...)
+
+  void reserve(std::size_t batch) { layer.reserve(batch * Steps); }
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    layer.forward(x, y, batch * Steps, ctx);
+  }
+  void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t batch) {
+    layer.backward(x, y, dy, dx, batch * Steps);
+  }
+  template <class Fn>
+  void for_each_param(Fn&& f) {
+    layer.for_each_param(f);
+  }
+  void init(data::Rng& rng) { layer.init(rng); }
+  // [batch, Steps, F...] -> [batch * Steps, F...] -> layer -> [batch, Steps, out...].
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    const std::string rows = export_reshape_rows(ctx, position::to_vector(), input);
+    return export_reshape_rows(ctx, out_shape::to_vector(), layer.export_onnx(ctx, rows));
+  }
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_TIME_DISTRIBUTED_HPP
+// ---- end inlay/nn/time_distributed.hpp
+// ---- begin inlay/nn/positions.hpp
+// Positional encodings added to a Dims<Seq, Embed> sequence (attention alone does not see the
+// order of the positions): LearnedPositions<Seq, Embed> trains one vector per position (BERT,
+// GPT-2); SinusoidalPositions<Seq, Embed> adds the fixed table of Vaswani et al. 2017
+// ("Attention Is All You Need", section 3.5): PE(p, 2i) = sin(p / 10000^(2i / Embed)),
+// PE(p, 2i + 1) = cos(p / 10000^(2i / Embed)).
+#ifndef INLAY_NN_POSITIONS_HPP
+#define INLAY_NN_POSITIONS_HPP
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// table [seq, embed] of the sinusoidal encoding.
+void sinusoid_table(std::size_t seq, std::size_t embed, float* table);
+// y[b] = x[b] + table for each of the batch samples of n values (y may alias x).
+void add_positions(const float* table, std::size_t n, const float* x, float* y, std::size_t batch);
+// dtable = the sum over the batch of dy.
+void positions_backward(const float* dy, std::size_t n, std::size_t batch, float* dtable);
+// ONNX Add(input, table [seq, embed]) (broadcast over the batch).
+std::string export_positions(ExportContext& ctx, const float* table, std::size_t seq,
+                             std::size_t embed, const std::string& input);
+void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev);
+
+template <std::size_t Seq, std::size_t Embed>
+class LearnedPositions {
+  static_assert(Seq > 0 && Embed > 0,
+                "inlay::nn::LearnedPositions<Seq, Embed>: sizes must be positive");
+
+ public:
+  using expects = Dims<Seq, Embed>;
+  using in_shape = Dims<Seq, Embed>;
+  using out_shape = Dims<Seq, Embed>;
+  template <class Shape>
+  using bind = LearnedPositions;
+
+  std::vector<float> weight = std::vector<float>(Seq * Embed);  // [Seq, Embed]
+  std::vector<float> weight_grad = std::vector<float>(Seq * Embed);
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    add_positions(weight.data(), Seq * Embed, x, y, batch);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    positions_backward(dy, Seq * Embed, batch, weight_grad.data());
+    if (dx != nullptr && dx != dy) std::memcpy(dx, dy, batch * Seq * Embed * sizeof(float));
+  }
+  template <class F>
+  void for_each_param(F&& f) {
+    f(Param{"weight", weight.data(), weight_grad.data(), weight.size(), false});
+  }
+  // Normal with standard deviation 0.02, as BERT and GPT-2 start theirs.
+  void init(data::Rng& rng) { init_normal(rng, weight.data(), weight.size(), 0.02f); }
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_positions(ctx, weight.data(), Seq, Embed, input);
+  }
+};
+
+template <std::size_t Seq, std::size_t Embed>
+class SinusoidalPositions {
+  static_assert(Seq > 0 && Embed > 0,
+                "inlay::nn::SinusoidalPositions<Seq, Embed>: sizes must be positive");
+
+ public:
+  using expects = Dims<Seq, Embed>;
+  using in_shape = Dims<Seq, Embed>;
+  using out_shape = Dims<Seq, Embed>;
+  template <class Shape>
+  using bind = SinusoidalPositions;
+
+  SinusoidalPositions() { sinusoid_table(Seq, Embed, table_.data()); }
+  const std::vector<float>& table() const { return table_; }
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    add_positions(table_.data(), Seq * Embed, x, y, batch);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr && dx != dy) std::memcpy(dx, dy, batch * Seq * Embed * sizeof(float));
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_positions(ctx, table_.data(), Seq, Embed, input);
+  }
+
+ private:
+  std::vector<float> table_ = std::vector<float>(Seq * Embed);
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_POSITIONS_HPP
+// ---- end inlay/nn/positions.hpp
+// ---- begin inlay/nn/sequence_pool.hpp
+// Pooling over the positions of a Dims<Seq, F> sequence, to one Dims<F> vector per sample (before
+// a classifier head): SequenceMean averages the positions, FirstToken keeps position 0 (the
+// "[CLS]" token of BERT, whose output has attended to the whole sequence).
+#ifndef INLAY_NN_SEQUENCE_POOL_HPP
+#define INLAY_NN_SEQUENCE_POOL_HPP
+
+#include <string>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// y[b] = x[b] averaged over its seq rows of f values (mean) or its row 0 (first).
+void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
+                           std::size_t f);
+void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
+                            std::size_t seq, std::size_t f);
+// Mean: ReduceSum over axis 1 (axes as an input, opset 13 on) times 1 / seq. First: Gather of
+// index 0 on axis 1, then Flatten.
+std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
+                                 const std::string& input);
+
+namespace detail {
+template <class In>
+struct pooled_sequence {
+  static constexpr bool ok = false;
+  static constexpr std::size_t seq = 1, features = 1;
+};
+template <std::size_t S, std::size_t F>
+struct pooled_sequence<Dims<S, F>> {
+  static constexpr bool ok = true;
+  static constexpr std::size_t seq = S, features = F;
+};
+}  // namespace detail
+
+// Mean: average of the positions; else the first position.
+template <bool Mean, class In = void>
+class SequencePool {
+  using dims = detail::pooled_sequence<In>;
+  static_assert(dims::ok,
+                "inlay::nn::SequenceMean / FirstToken: the input must be a sequence Dims<Seq, F>");
+
+ public:
+  using in_shape = In;
+  using out_shape = Dims<dims::features>;
+  template <class Shape>
+  using bind = SequencePool<Mean, Shape>;
+
+  void reserve(std::size_t) {}
+  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
+    sequence_pool_forward(Mean, x, y, batch, dims::seq, dims::features);
+  }
+  void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
+    if (dx != nullptr) sequence_pool_backward(Mean, dy, dx, batch, dims::seq, dims::features);
+  }
+  template <class F>
+  void for_each_param(F&&) {}
+  void init(data::Rng&) {}
+  std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    return export_sequence_pool(ctx, Mean, dims::seq, input);
+  }
+};
+template <bool Mean>
+class SequencePool<Mean, void> {
+ public:
+  template <class Shape>
+  using bind = SequencePool<Mean, Shape>;
+};
+
+using SequenceMean = SequencePool<true>;
+using FirstToken = SequencePool<false>;
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_SEQUENCE_POOL_HPP
+// ---- end inlay/nn/sequence_pool.hpp
 // ---- begin inlay/nn/sequential.hpp
 // Sequential<Specs...>: layers applied one after the other, shapes checked at compile time.
 //
@@ -4711,6 +4984,99 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_SEQUENTIAL_HPP
 // ---- end inlay/nn/sequential.hpp
+// ---- begin inlay/nn/transformer.hpp
+// TransformerEncoderBlock<Seq, Embed, Heads, Hidden, PreNorm = true, DropoutPercent = 10,
+// Activation = ReLU>: one encoder layer of Vaswani et al. 2017 ("Attention Is All You Need",
+// section 3.1) on Dims<Seq, Embed>: self-attention, then a position-wise feed-forward network
+// (Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed> at every position), each followed by
+// dropout and wrapped in a residual connection, with LayerNorm
+//   post-norm (the paper, PreNorm = false): x = LN(x + Drop(MHA(x))); y = LN(x + Drop(FFN(x)))
+//   pre-norm  (GPT-2 and most later models): x = x + Drop(MHA(LN(x))); y = x + Drop(FFN(LN(x)))
+// Pre-norm trains more stably without a learning-rate warm-up (Xiong et al. 2020); a stack of
+// pre-norm blocks usually ends with one more LayerNorm.
+//
+// The block is a Sequential of the existing layers (Residual, LayerNorm, MultiHeadAttention,
+// TimeDistributed<Sequential<Dense, Activation, Dense>>, Dropout), so its forward, backward,
+// parameters (named by position, e.g. "0.1.q_weight") and ONNX export are theirs.
+#ifndef INLAY_NN_TRANSFORMER_HPP
+#define INLAY_NN_TRANSFORMER_HPP
+
+#include <cstddef>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace detail {
+template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden, bool PreNorm,
+          std::size_t DropoutPercent, class Activation>
+struct encoder_block_layers {
+  using in = Input<Seq, Embed>;
+  using attention = MultiHeadAttention<Embed, Heads, Seq>;
+  using feed_forward =
+      TimeDistributed<Sequential<Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed>>>;
+  using drop = Dropout<DropoutPercent>;
+  using pre_norm = Sequential<in, Residual<Sequential<in, LayerNorm, attention, drop>>,
+                              Residual<Sequential<in, LayerNorm, feed_forward, drop>>>;
+  using post_norm = Sequential<in, Residual<Sequential<in, attention, drop>>, LayerNorm,
+                               Residual<Sequential<in, feed_forward, drop>>, LayerNorm>;
+  using type = std::conditional_t<PreNorm, pre_norm, post_norm>;
+};
+}  // namespace detail
+
+template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden,
+          bool PreNorm = true, std::size_t DropoutPercent = 10, class Activation = ReLU>
+class TransformerEncoderBlock
+    : public detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm, DropoutPercent,
+                                          Activation>::type {
+  static_assert(Hidden > 0, "inlay::nn::TransformerEncoderBlock: Hidden must be positive");
+
+ public:
+  using body_type = typename detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm,
+                                                          DropoutPercent, Activation>::type;
+  template <class Shape>
+  using bind = TransformerEncoderBlock;
+
+  explicit TransformerEncoderBlock(std::size_t max_batch = 1) : body_type(max_batch) {}
+
+  // The sublayers, whichever the norm placement.
+  auto& attention() { return attention_branch().template layer < PreNorm ? 1 : 0 > (); }
+  // The feed-forward network's two Dense layers: ffn_in() [Embed, Hidden], ffn_out() [Hidden,
+  // Embed].
+  auto& ffn_in() {
+    return ffn_branch().template layer < PreNorm ? 1 : 0 > ().layer.template layer<0>();
+  }
+  auto& ffn_out() {
+    return ffn_branch().template layer < PreNorm ? 1 : 0 > ().layer.template layer<2>();
+  }
+  // The LayerNorm before (pre-norm) or after (post-norm) the attention's residual, and the one
+  // of the feed-forward network.
+  auto& attention_norm() {
+    if constexpr (PreNorm) {
+      return attention_branch().template layer<0>();
+    } else {
+      return this->template layer<1>();
+    }
+  }
+  auto& ffn_norm() {
+    if constexpr (PreNorm) {
+      return ffn_branch().template layer<0>();
+    } else {
+      return this->template layer<3>();
+    }
+  }
+
+ private:
+  auto& attention_branch() { return this->template layer<0>().block; }
+  auto& ffn_branch() { return this->template layer < PreNorm ? 1 : 2 > ().block; }
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_TRANSFORMER_HPP
+// ---- end inlay/nn/transformer.hpp
 // ---- begin inlay/nn/loss.hpp
 // Losses: each gives the mean loss over a batch and its gradient with respect to the network's
 // output. Classification losses take logits (no softmax/sigmoid layer before them).
@@ -10830,6 +11196,106 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_IMPL_QUANTIZATION_HPP
 // ---- end inlay/nn/impl/quantization.hpp
+// ---- begin inlay/nn/impl/sequence.hpp
+// The sequence layers of the typed door: TimeDistributed's export, the positional encodings and
+// the pooling over positions (nn/time_distributed.hpp, nn/positions.hpp, nn/sequence_pool.hpp).
+#ifndef INLAY_NN_IMPL_SEQUENCE_HPP
+#define INLAY_NN_IMPL_SEQUENCE_HPP
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+std::string export_reshape_rows(ExportContext& ctx, const std::vector<std::int64_t>& dims,
+                                const std::string& input) {
+  std::vector<std::int64_t> shape = dims;
+  shape.insert(shape.begin(), -1);
+  return binary(ctx, "Reshape", input, int64_constant(ctx, shape));
+}
+
+void sinusoid_table(std::size_t seq, std::size_t embed, float* table) {
+  for (std::size_t p = 0; p < seq; ++p) {
+    for (std::size_t j = 0; j < embed; ++j) {
+      // Columns 2i and 2i + 1 share the frequency 1 / 10000^(2i / embed).
+      const double exponent = static_cast<double>(j - j % 2) / static_cast<double>(embed);
+      const double angle = static_cast<double>(p) / std::pow(10000.0, exponent);
+      table[p * embed + j] = static_cast<float>(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
+    }
+  }
+}
+
+void add_positions(const float* table, std::size_t n, const float* x, float* y, std::size_t batch) {
+  for (std::size_t b = 0; b < batch; ++b) {
+    for (std::size_t i = 0; i < n; ++i) y[b * n + i] = x[b * n + i] + table[i];
+  }
+}
+
+void positions_backward(const float* dy, std::size_t n, std::size_t batch, float* dtable) {
+  std::memset(dtable, 0, n * sizeof(float));
+  for (std::size_t b = 0; b < batch; ++b) {
+    for (std::size_t i = 0; i < n; ++i) dtable[i] += dy[b * n + i];
+  }
+}
+
+std::string export_positions(ExportContext& ctx, const float* table, std::size_t seq,
+                             std::size_t embed, const std::string& input) {
+  const std::string t = add_constant(
+      ctx, "positions", table, {static_cast<std::int64_t>(seq), static_cast<std::int64_t>(embed)});
+  return binary(ctx, "Add", input, t);
+}
+
+void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
+                           std::size_t f) {
+  for (std::size_t b = 0; b < batch; ++b) {
+    const float* xb = x + b * seq * f;
+    float* yb = y + b * f;
+    if (!mean) {
+      std::memcpy(yb, xb, f * sizeof(float));
+      continue;
+    }
+    for (std::size_t j = 0; j < f; ++j) {
+      double sum = 0.0;
+      for (std::size_t s = 0; s < seq; ++s) sum += xb[s * f + j];
+      yb[j] = static_cast<float>(sum / static_cast<double>(seq));
+    }
+  }
+}
+
+void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
+                            std::size_t seq, std::size_t f) {
+  const float w = mean ? 1.0f / static_cast<float>(seq) : 0.0f;
+  for (std::size_t b = 0; b < batch; ++b) {
+    for (std::size_t s = 0; s < seq; ++s) {
+      for (std::size_t j = 0; j < f; ++j) {
+        // Mean: every position gets dy / seq; first: position 0 gets dy, the others nothing.
+        dx[(b * seq + s) * f + j] = mean ? dy[b * f + j] * w : (s == 0 ? dy[b * f + j] : 0.0f);
+      }
+    }
+  }
+}
+
+std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
+                                 const std::string& input) {
+  std::string out;
+  if (mean) {
+    node(ctx, "ReduceSum", {input, int64_constant(ctx, {1})}, out)
+        .attr("keepdims", std::int64_t{0});
+    return binary(ctx, "Mul", out, add_scalar(ctx, 1.0f / static_cast<float>(seq)));
+  }
+  node(ctx, "Gather", {input, int64_constant(ctx, {0})}, out).attr("axis", std::int64_t{1});
+  return export_flatten(ctx, out);  // [batch, 1, f] -> [batch, f]
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_SEQUENCE_HPP
+// ---- end inlay/nn/impl/sequence.hpp
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
 // ---- end inlay/nn/implementation.hpp

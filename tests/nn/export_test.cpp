@@ -71,6 +71,16 @@ using Sequence =
     nn::Sequential<nn::Embedding<11, 4, 6>, nn::LayerNorm, nn::Flatten,
                    nn::Residual<nn::Sequential<nn::Dense<24, 24>, nn::GELU>>, nn::Dense<24, 2>>;
 using Recurrent = nn::Sequential<nn::LSTM<3, 6, 5>, nn::GRU<6, 4, 5, false>, nn::Dense<4, 2>>;
+// Transformer encoders (nn/transformer.hpp): both norm placements, both positional encodings,
+// both poolings; TimeDistributed exports Reshape + Gemm + Reshape.
+using Encoder =
+    nn::Sequential<nn::Input<5, 8>, nn::LearnedPositions<5, 8>, nn::SinusoidalPositions<5, 8>,
+                   nn::TransformerEncoderBlock<5, 8, 2, 12>,
+                   nn::TransformerEncoderBlock<5, 8, 4, 6, false, 10, nn::GELU>, nn::LayerNorm,
+                   nn::SequenceMean, nn::Dense<8, 3>>;
+using EncoderFirstToken = nn::Sequential<nn::Input<4, 6>, nn::TimeDistributed<nn::Dense<6, 8>>,
+                                         nn::TransformerEncoderBlock<4, 8, 2, 16, false>,
+                                         nn::FirstToken, nn::Dense<8, 2>>;
 using Conv1d = nn::Sequential<nn::Input<3, 10>, nn::Conv1D<3, 5, 3, 2, 1>, nn::Tanh, nn::Flatten,
                               nn::Dense<25, 2>>;
 }  // namespace
@@ -170,6 +180,19 @@ TEST_CASE("The graph door reloads exported attention with the same outputs", "[n
   CHECK(y1[39] != y2[39]);
 }
 
+TEST_CASE("The graph door reloads exported Transformer encoders with the same outputs",
+          "[nn/export]") {
+  Encoder encoder = trained_net<Encoder>(30);
+  for (float& b : encoder.layer<3>().ffn_in().bias) b = 0.25f;  // as after training
+  check_graph_door(encoder, 3, 31);
+  EncoderFirstToken first = trained_net<EncoderFirstToken>(32);
+  check_graph_door(first, 2, 33);
+  const std::vector<std::string> ops = op_types(first.to_onnx());
+  CHECK(std::count(ops.begin(), ops.end(), "Gather") == 1);
+  CHECK(std::count(ops.begin(), ops.end(), "LayerNormalization") == 2);
+  CHECK(std::count(ops.begin(), ops.end(), "Reshape") >= 4);  // two TimeDistributed
+}
+
 TEST_CASE("ONNX Runtime runs exported networks with the typed forward's outputs",
           "[.export_runtime]") {
   Mlp mlp = trained_net<Mlp>(2);
@@ -191,6 +214,10 @@ TEST_CASE("ONNX Runtime runs exported networks with the typed forward's outputs"
       nn::Sequential<nn::MultiHeadAttention<8, 2, 5, true>, nn::Flatten, nn::Dense<40, 3>>;
   Attention attention = trained_net<Attention>(26);
   check_with_runtime(attention, "attention", 2, 27);
+  Encoder encoder = trained_net<Encoder>(34);
+  check_with_runtime(encoder, "transformer_encoder", 3, 35);
+  EncoderFirstToken first = trained_net<EncoderFirstToken>(36);
+  check_with_runtime(first, "transformer_first_token", 2, 37);
 }
 
 TEST_CASE("ONNX Runtime runs an exported embedding network", "[.export_runtime]") {

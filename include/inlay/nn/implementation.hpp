@@ -14,5 +14,6 @@
 #include "inlay/nn/impl/spatial.hpp"
 #include "inlay/nn/impl/fake_quant.hpp"
 #include "inlay/nn/impl/quantization.hpp"
+#include "inlay/nn/impl/sequence.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
