@@ -194,6 +194,7 @@ class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
       : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
@@ -273,6 +274,7 @@ class ConvTransposeKernel final : public OpKernel {
         output_padding_(info.get_ints("output_padding")),
         output_shape_(info.get_ints("output_shape")),
         activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }

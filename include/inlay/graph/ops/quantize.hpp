@@ -480,7 +480,8 @@ inline void register_quantize_ops(OpSet& ops) {
     ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
     ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
   }
-  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    require_f32(info, 0, "x");
     return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
   });
 }
