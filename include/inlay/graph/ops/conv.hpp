@@ -674,7 +674,9 @@ class ConvIntegerKernel final : public OpKernel {
 // channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "x_scale", nullptr, nullptr, "w_scale", nullptr, "y_scale"});
+  }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);

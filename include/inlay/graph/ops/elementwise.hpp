@@ -603,7 +603,10 @@ A power(A a, B b) {
 // Pow: the exponent may have another dtype than the base; the result has the base's.
 class PowKernel final : public OpKernel {
  public:
-  explicit PowKernel(const OpInfo&) {}
+  explicit PowKernel(const OpInfo& info) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+    require_dtype(info, 1, "Y", NumericHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);

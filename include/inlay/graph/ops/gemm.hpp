@@ -446,6 +446,7 @@ inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmA
 class QLinearMatMulKernel final : public OpKernel {
  public:
   explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "a_scale", nullptr, nullptr, "b_scale", nullptr, "y_scale"});
     if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
