@@ -14582,7 +14582,7 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
 
 // Load-time counterparts of the two checks above: Model::load refuses input i when the loader
 // knows its dtype (OpInfo::input_dtype) and the op cannot run it. Unknown dtypes pass here and
-// are checked when the kernel runs.
+// are checked when the kernel runs; so do strings, which the runner refuses by input name.
 template <class... Ts>
 constexpr bool dtype_in(DType d, TypeList<Ts...>) noexcept {
   return ((d == dtype_of_v<Ts>) || ...);
@@ -14590,7 +14590,7 @@ constexpr bool dtype_in(DType d, TypeList<Ts...>) noexcept {
 template <class... Ts>
 void require_dtype(const OpInfo& info, std::size_t i, const char* what, TypeList<Ts...> list) {
   const std::optional<DType> d = info.input_dtype(i);
-  if (d && !dtype_in(*d, list)) {
+  if (d && *d != DType::string && !dtype_in(*d, list)) {
     info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
                                              ") has dtype " + dtype_name(*d) +
                                              ", which this op does not support");
@@ -14598,7 +14598,7 @@ void require_dtype(const OpInfo& info, std::size_t i, const char* what, TypeList
 }
 inline void require_f32(const OpInfo& info, std::size_t i, const char* what) {
   const std::optional<DType> d = info.input_dtype(i);
-  if (d && *d != DType::f32) {
+  if (d && *d != DType::string && *d != DType::f32) {
     info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
                                              ") has dtype " + dtype_name(*d) +
                                              "; this op supports f32 only");
