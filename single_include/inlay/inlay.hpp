@@ -2098,6 +2098,7 @@ INLAY_NAMESPACE_END
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -2108,7 +2109,10 @@ class OpInfo;
 namespace graph {
 struct Graph;  // the IR (graph/impl/ir.hpp): only the implementation looks inside
 struct Node;
-OpInfo make_info(const Graph& g, const Node& node);  // the loader fills an OpInfo
+// The loader fills an OpInfo; `dtypes` (one per value of g, when given) are the value dtypes it
+// knows at load (graph/impl/dtype_rules.hpp).
+OpInfo make_info(const Graph& g, const Node& node,
+                 const std::vector<std::optional<DType>>* dtypes = nullptr);
 }  // namespace graph
 
 // One attribute of a node, with the value of its kind (onnx AttributeProto.type).
@@ -2145,6 +2149,12 @@ class OpInfo {
                ? &inputs_[i].constant
                : nullptr;
   }
+  // The dtype of input i when the loader knows it (a declared graph input, a constant, or the
+  // output of an earlier node whose dtype follows from its inputs); empty when unknown. Kernels
+  // check it at load, so that Model::load refuses a dtype the kernel cannot run.
+  std::optional<DType> input_dtype(std::size_t i) const noexcept {
+    return i < inputs_.size() && inputs_[i].given ? inputs_[i].dtype : std::nullopt;
+  }
 
   bool has(const std::string& name) const noexcept { return find(name) != nullptr; }
   const Attribute* find(const std::string& name) const noexcept;
@@ -2166,10 +2176,12 @@ class OpInfo {
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
  private:
-  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node);
+  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node,
+                                 const std::vector<std::optional<DType>>* dtypes);
   struct Input {
     bool given = false;
     Tensor constant;
+    std::optional<DType> dtype;
   };
   std::string op_type_, domain_, node_name_;
   std::int64_t opset_ = 0;
@@ -13307,6 +13319,21 @@ INLAY_NAMESPACE_END
 
 #include <string>
 
+// ---- begin inlay/graph/impl/dtype_rules.hpp
+// The dtypes of the values of a graph as far as the loader knows them: declared graph inputs,
+// constants, and node outputs by one rule table (output_dtypes). Kernels read them through
+// OpInfo::input_dtype and refuse at load a dtype they cannot run. An op missing from the table
+// gives unknown outputs, and unknown is never refused: a rule must only be listed when every
+// kernel of the op makes exactly that dtype. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+#define INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 // ---- begin inlay/graph/impl/ir.hpp
 // The graph IR: values (named edges, some of them constants), nodes in topological order, and
 // after compile() the kernel of every node. Built from an onnx::GraphProto by graph/import.hpp,
@@ -13317,6 +13344,7 @@ INLAY_NAMESPACE_END
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13369,8 +13397,9 @@ struct Graph {
   std::string describe(std::size_t node) const;
 };
 
-// The OpInfo of a node: its constant inputs (as they are now) and its attributes.
-OpInfo make_info(const Graph& g, const Node& node);
+// The OpInfo of a node: its constant inputs (as they are now), their known dtypes (`dtypes`, per
+// value, from known_dtypes()) and its attributes.
+OpInfo make_info(const Graph& g, const Node& node, const std::vector<std::optional<DType>>* dtypes);
 // Creates the kernel of every node (custom ops first), computes last uses. After this the graph
 // must not change.
 void compile(Graph& g, const OpSet* custom_ops);
@@ -13386,6 +13415,290 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
+namespace dtype_rules {
+
+using Known = std::optional<DType>;
+
+// How an op's outputs get their dtypes.
+enum class Rule {
+  same_as_input0,       // every output has input 0's dtype (elementwise, movement, conv ...)
+  first_same_rest_i64,  // output 0 as input 0, the others int64 (TopK, MaxPool, Unique)
+  first_same,           // output 0 as input 0, the others unknown (their stash type may differ)
+  int64,                // every output int64 (Shape, Size, NonZero, ArgMax ...)
+  boolean,              // every output bool (comparisons, logic, IsNaN)
+  output0_as_input1,    // Where (the condition is input 0), CastLike
+  int32,                // MatMulInteger, ConvInteger
+  special,              // an attribute decides: see special_rule()
+};
+
+inline const std::unordered_map<std::string, Rule>& table() {
+  static const std::unordered_map<std::string, Rule> rules = [] {
+    std::unordered_map<std::string, Rule> r;
+    for (const char* op : {"Abs",
+                           "Acos",
+                           "Acosh",
+                           "Add",
+                           "Asin",
+                           "Asinh",
+                           "Atan",
+                           "Atanh",
+                           "AveragePool",
+                           "Ceil",
+                           "Celu",
+                           "Clip",
+                           "Compress",
+                           "Concat",
+                           "Conv",
+                           "ConvTranspose",
+                           "Cos",
+                           "Cosh",
+                           "CumSum",
+                           "DepthToSpace",
+                           "Div",
+                           "Elu",
+                           "Erf",
+                           "Exp",
+                           "Expand",
+                           "Flatten",
+                           "Floor",
+                           "Gather",
+                           "GatherElements",
+                           "GatherND",
+                           "Gelu",
+                           "Gemm",
+                           "GlobalAveragePool",
+                           "GlobalMaxPool",
+                           "GlobalLpPool",
+                           "GRU",
+                           "HardSigmoid",
+                           "HardSwish",
+                           "Hardmax",
+                           "Identity",
+                           "InstanceNormalization",
+                           "LeakyRelu",
+                           "Log",
+                           "LogSoftmax",
+                           "LpNormalization",
+                           "LpPool",
+                           "LRN",
+                           "LSTM",
+                           "MatMul",
+                           "Max",
+                           "Mean",
+                           "MeanVarianceNormalization",
+                           "Min",
+                           "Mish",
+                           "Mod",
+                           "Mul",
+                           "Neg",
+                           "Pad",
+                           "Pow",
+                           "PRelu",
+                           "Reciprocal",
+                           "ReduceL1",
+                           "ReduceL2",
+                           "ReduceLogSum",
+                           "ReduceLogSumExp",
+                           "ReduceMax",
+                           "ReduceMean",
+                           "ReduceMin",
+                           "ReduceProd",
+                           "ReduceSum",
+                           "ReduceSumSquare",
+                           "Relu",
+                           "Reshape",
+                           "Resize",
+                           "ReverseSequence",
+                           "RNN",
+                           "Round",
+                           "Scatter",
+                           "ScatterElements",
+                           "ScatterND",
+                           "Selu",
+                           "Shrink",
+                           "Sigmoid",
+                           "Sign",
+                           "Sin",
+                           "Sinh",
+                           "Slice",
+                           "Softmax",
+                           "Softplus",
+                           "Softsign",
+                           "SpaceToDepth",
+                           "Split",
+                           "Sqrt",
+                           "Squeeze",
+                           "Sub",
+                           "Sum",
+                           "Tan",
+                           "Tanh",
+                           "ThresholdedRelu",
+                           "Tile",
+                           "Transpose",
+                           "Trilu",
+                           "Unsqueeze",
+                           "Upsample",
+                           "Range"}) {
+      r[op] = Rule::same_as_input0;
+    }
+    for (const char* op : {"TopK", "MaxPool", "Unique"}) r[op] = Rule::first_same_rest_i64;
+    for (const char* op : {"BatchNormalization", "LayerNormalization"}) r[op] = Rule::first_same;
+    for (const char* op : {"Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression"}) {
+      r[op] = Rule::int64;
+    }
+    for (const char* op : {"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "And", "Or",
+                           "Xor", "Not", "IsNaN", "IsInf"}) {
+      r[op] = Rule::boolean;
+    }
+    for (const char* op : {"Where", "CastLike"}) r[op] = Rule::output0_as_input1;
+    for (const char* op : {"MatMulInteger", "ConvInteger"}) r[op] = Rule::int32;
+    for (const char* op :
+         {"Cast", "Constant", "ConstantOfShape", "EyeLike", "RandomNormal", "RandomUniform",
+          "RandomNormalLike", "RandomUniformLike", "QuantizeLinear", "DequantizeLinear",
+          "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul", "Dropout"}) {
+      r[op] = Rule::special;
+    }
+    return r;
+  }();
+  return rules;
+}
+
+// An ONNX DataType attribute (Cast's `to`, EyeLike's `dtype`) as a DType, or unknown.
+inline Known dtype_attribute(const Node& node, const char* name) {
+  for (const Attribute& a : node.attributes) {
+    if (a.name != name || a.kind != Attribute::Kind::int_) continue;
+    DType d;
+    if (a.i >= 0 && a.i <= 0x7fffffff && onnx::to_dtype(static_cast<std::int32_t>(a.i), d))
+      return d;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+inline bool has_attribute(const Node& node, const char* name) {
+  for (const Attribute& a : node.attributes) {
+    if (a.name == name) return true;
+  }
+  return false;
+}
+inline Known input(const std::vector<Known>& in, std::size_t i) {
+  return i < in.size() ? in[i] : std::nullopt;
+}
+
+// The ops whose output dtype an attribute or an optional input decides (their ONNX defaults).
+inline std::vector<Known> special_rule(const Node& node, const std::vector<Known>& in) {
+  std::vector<Known> out(node.outputs.size());
+  if (out.empty()) return out;
+  const std::string& op = node.op_type;
+  if (op == "Cast") {
+    out[0] = dtype_attribute(node, "to");
+  } else if (op == "Constant") {
+    for (const Attribute& a : node.attributes) {
+      if (a.name == "value" && a.kind == Attribute::Kind::tensor) out[0] = a.t.dtype();
+      if (a.name == "value_float" || a.name == "value_floats") out[0] = DType::f32;
+      if (a.name == "value_int" || a.name == "value_ints") out[0] = DType::i64;
+    }
+  } else if (op == "ConstantOfShape") {
+    out[0] = DType::f32;
+    for (const Attribute& a : node.attributes) {
+      if (a.name == "value")
+        out[0] = a.kind == Attribute::Kind::tensor ? Known(a.t.dtype()) : Known();
+    }
+  } else if (op == "RandomNormal" || op == "RandomUniform") {
+    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : Known(DType::f32);
+  } else if (op == "EyeLike" || op == "RandomNormalLike" || op == "RandomUniformLike") {
+    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : input(in, 0);
+  } else if (op == "QuantizeLinear") {
+    // The zero point's dtype, uint8 without one; opset 21's output_dtype is left unknown.
+    if (node.inputs.size() > 2 && node.inputs[2] >= 0) out[0] = input(in, 2);
+    else if (!has_attribute(node, "output_dtype")) out[0] = DType::u8;
+  } else if (op == "DequantizeLinear") {
+    out[0] = input(in, 1);  // the scale's dtype
+  } else if (op == "DynamicQuantizeLinear") {
+    const Known dtypes[3] = {DType::u8, DType::f32, DType::u8};
+    for (std::size_t i = 0; i < out.size() && i < 3; ++i) out[i] = dtypes[i];
+  } else if (op == "QLinearConv" || op == "QLinearMatMul") {
+    out[0] = input(in, 7);  // y_zero_point's dtype
+  } else if (op == "Dropout") {
+    out[0] = input(in, 0);
+    if (out.size() > 1) out[1] = DType::boolean;  // the mask
+  }
+  return out;
+}
+
+// The dtypes of node's outputs given its inputs' (unknown where the table has no rule).
+inline std::vector<Known> output_dtypes(const Node& node, const std::vector<Known>& in) {
+  std::vector<Known> out(node.outputs.size());
+  if (!node.domain.empty() && node.domain != "ai.onnx") return out;
+  const auto& rules = table();
+  const auto it = rules.find(node.op_type);
+  if (it == rules.end()) return out;
+  switch (it->second) {
+    case Rule::same_as_input0:
+      for (Known& d : out) d = input(in, 0);
+      break;
+    case Rule::first_same_rest_i64:
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = i == 0 ? input(in, 0) : DType::i64;
+      break;
+    case Rule::first_same:
+      if (!out.empty()) out[0] = input(in, 0);
+      break;
+    case Rule::int64:
+      for (Known& d : out) d = DType::i64;
+      break;
+    case Rule::boolean:
+      for (Known& d : out) d = DType::boolean;
+      break;
+    case Rule::output0_as_input1:
+      if (!out.empty()) out[0] = input(in, 1);
+      break;
+    case Rule::int32:
+      for (Known& d : out) d = DType::i32;
+      break;
+    case Rule::special: return special_rule(node, in);
+  }
+  return out;
+}
+
+}  // namespace dtype_rules
+
+// Per value of g, its dtype where the loader knows it: a declared graph input (the runner
+// refuses any other), a constant, or a node output by output_dtypes(). Containers, captured
+// values and declared value_info stay unknown: a wrong guess would refuse a model that runs.
+inline std::vector<std::optional<DType>> known_dtypes(const Graph& g) {
+  std::vector<std::optional<DType>> known(g.values.size());
+  for (std::size_t i = 0; i < g.values.size(); ++i) {
+    const Value& v = g.values[i];
+    if (!v.constant.empty()) known[i] = v.constant.dtype();
+  }
+  for (int id : g.inputs) {
+    const Value& v = g.values[id];
+    if (v.has_dtype && !v.is_container && !v.captured) known[id] = v.dtype;
+  }
+  std::vector<std::optional<DType>> in;
+  for (const Node& node : g.nodes) {
+    if (node.dead) continue;
+    in.assign(node.inputs.size(), std::nullopt);
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      if (node.inputs[i] >= 0) in[i] = known[node.inputs[i]];
+    }
+    const std::vector<std::optional<DType>> out = dtype_rules::output_dtypes(node, in);
+    for (std::size_t i = 0; i < node.outputs.size() && i < out.size(); ++i) {
+      const int id = node.outputs[i];
+      if (id >= 0 && !g.values[id].is_container && g.values[id].constant.empty())
+        known[id] = out[i];
+    }
+  }
+  return known;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+// ---- end inlay/graph/impl/dtype_rules.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
 
 std::string Graph::describe(std::size_t node) const {
   const Node& n = nodes[node];
@@ -13393,7 +13706,8 @@ std::string Graph::describe(std::size_t node) const {
          n.op_type + ")";
 }
 
-OpInfo make_info(const Graph& g, const Node& node) {
+OpInfo make_info(const Graph& g, const Node& node,
+                 const std::vector<std::optional<DType>>* dtypes) {
   OpInfo info;
   info.op_type_ = node.op_type;
   info.domain_ = node.domain;
@@ -13406,6 +13720,7 @@ OpInfo make_info(const Graph& g, const Node& node) {
     const int id = node.inputs[i];
     info.inputs_[i].given = id >= 0;
     if (id >= 0) info.inputs_[i].constant = g.values[id].constant;
+    if (id >= 0 && dtypes != nullptr) info.inputs_[i].dtype = (*dtypes)[id];
   }
   return info;
 }
@@ -13428,7 +13743,10 @@ void compile(Graph& g, const OpSet* custom_ops) {
   g.infos.clear();
   g.kernels.clear();
   g.infos.reserve(g.nodes.size());
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) g.infos.push_back(make_info(g, g.nodes[i]));
+  const std::vector<std::optional<DType>> dtypes = known_dtypes(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    g.infos.push_back(make_info(g, g.nodes[i], &dtypes));
+  }
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
     std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
@@ -15086,6 +15404,7 @@ INLAY_NAMESPACE_END
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -15246,6 +15565,39 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
   if (t.dtype() != DType::f32) {
     ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
                                             "; this op supports f32 only");
+  }
+}
+
+// Load-time counterparts of the two checks above: Model::load refuses input i when the loader
+// knows its dtype (OpInfo::input_dtype) and the op cannot run it. Unknown dtypes pass here and
+// are checked when the kernel runs; so do strings, which the runner refuses by input name.
+template <class... Ts>
+constexpr bool dtype_in(DType d, TypeList<Ts...>) noexcept {
+  return ((d == dtype_of_v<Ts>) || ...);
+}
+template <class... Ts>
+void require_dtype(const OpInfo& info, std::size_t i, const char* what, TypeList<Ts...> list) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::string && !dtype_in(*d, list)) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
+                                             ") has dtype " + dtype_name(*d) +
+                                             ", which this op does not support");
+  }
+}
+inline void require_f32(const OpInfo& info, std::size_t i, const char* what) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::string && *d != DType::f32) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
+                                             ") has dtype " + dtype_name(*d) +
+                                             "; this op supports f32 only");
+  }
+}
+// require_f32 at load for inputs 0, 1, ... named `names` (nullptr: an input not checked).
+inline void require_f32_inputs(const OpInfo& info, std::initializer_list<const char*> names) {
+  std::size_t i = 0;
+  for (const char* what : names) {
+    if (what != nullptr) require_f32(info, i, what);
+    ++i;
   }
 }
 
@@ -18461,6 +18813,7 @@ class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
       : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
@@ -18568,6 +18921,7 @@ class ConvTransposeKernel final : public OpKernel {
         output_padding_(info.get_ints("output_padding")),
         output_shape_(info.get_ints("output_shape")),
         activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
@@ -19015,7 +19369,9 @@ class ConvIntegerKernel final : public OpKernel {
 // channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "x_scale", nullptr, nullptr, "w_scale", nullptr, "y_scale"});
+  }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
@@ -19261,6 +19617,7 @@ class RoiAlignKernel final : public OpKernel {
         output_width_(info.get_int("output_width", 1)),
         sampling_ratio_(info.get_int("sampling_ratio", 0)),
         spatial_scale_(info.get_float("spatial_scale", 1.0f)) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
     max_ = enum_attribute<bool>(info, "mode", "avg", {{"avg", false}, {"max", true}});
     half_pixel_ =
         opset16 && enum_attribute<bool>(info, "coordinate_transformation_mode", "half_pixel",
@@ -19511,6 +19868,16 @@ inline std::int64_t block_size_of(const OpInfo& info) {
   return block;
 }
 
+// At load: input i, when its dtype is known, is float (float16 too from opset 19).
+inline void require_float_input(const OpInfo& info, std::size_t i, const char* what) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::f32 && !(*d == DType::f16 && info.opset() >= 19)) {
+    info.fail(ErrorKind::unsupported_op,
+              std::string(what) + " (input " + std::to_string(i) + ") has dtype " + dtype_name(*d) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+  }
+}
+
 // The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
 // from opset 13), every element finite and > 0.
 inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
@@ -19727,6 +20094,7 @@ class QuantizeLinearKernel final : public OpKernel {
         block_(quantize_detail::block_size_of(info)),
         output_dtype_(quantize_detail::output_dtype_of(info)),
         params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
+    quantize_detail::require_float_input(info, 0, "x");
     const Tensor* z = info.constant_input(2);
     if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
         z->dtype() != output_dtype_) {
@@ -19816,7 +20184,9 @@ class DequantizeLinearKernel final : public OpKernel {
   explicit DequantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
         block_(quantize_detail::block_size_of(info)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
+    quantize_detail::require_float_input(info, 1, "x_scale");
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -19948,7 +20318,8 @@ inline void register_quantize_ops(OpSet& ops) {
     ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
     ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
   }
-  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    require_f32(info, 0, "x");
     return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
   });
 }
@@ -19973,6 +20344,7 @@ namespace ops {
 class DynamicQuantizeMatMulKernel final : public OpKernel {
  public:
   explicit DynamicQuantizeMatMulKernel(const OpInfo& info) {
+    require_f32(info, 0, "A");
     const Tensor* b = info.constant_input(1);
     if (b != nullptr) weights_.prepare(*b, false);
     const Tensor* s = info.constant_input(2);
@@ -20476,6 +20848,16 @@ inline void require_same_dtype(const OpContext& ctx, const Tensor& a, const Tens
                                            " and " + dtype_name(b.dtype()) + ")");
   }
 }
+// Load-time form of require_same_dtype: when the loader knows both dtypes.
+inline void require_same_dtype(const OpInfo& info, std::size_t a, std::size_t b, const char* what_a,
+                               const char* what_b) {
+  const std::optional<DType> da = info.input_dtype(a), db = info.input_dtype(b);
+  if (da && db && *da != *db) {
+    info.fail(ErrorKind::invalid_model, std::string(what_a) + " and " + what_b +
+                                            " have different dtypes (" + dtype_name(*da) + " and " +
+                                            dtype_name(*db) + ")");
+  }
+}
 inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what) {
   if (t.dtype() != DType::boolean) {
     ctx.fail(ErrorKind::unsupported_op,
@@ -20634,7 +21016,10 @@ T apply_integer(const MathFn& fn, T x) {
 
 class MathKernel final : public OpKernel {
  public:
-  MathKernel(const OpInfo&, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {}
+  MathKernel(const OpInfo& info, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {
+    if (takes_integers(fn.op)) require_dtype(info, 0, "X", NumericHalfTypes{});
+    else require_dtype(info, 0, "X", FloatHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
@@ -20691,7 +21076,9 @@ class FloatTestKernel final : public OpKernel {
   FloatTestKernel(const OpInfo& info, bool nan)
       : nan_(nan),
         negative_(info.get_int("detect_negative", 1) != 0),
-        positive_(info.get_int("detect_positive", 1) != 0) {}
+        positive_(info.get_int("detect_positive", 1) != 0) {
+    require_dtype(info, 0, "X", FloatHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, DType::boolean, x.shape());
@@ -20716,7 +21103,7 @@ class FloatTestKernel final : public OpKernel {
 
 class NotKernel final : public OpKernel {
  public:
-  explicit NotKernel(const OpInfo&) {}
+  explicit NotKernel(const OpInfo& info) { require_dtype(info, 0, "X", TypeList<bool>{}); }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_bool(ctx, x, "the input");
@@ -20862,7 +21249,10 @@ inline void binary_f32_parallel(Executor* executor, kernels::BinaryOp op, const 
 // Add, Sub, Mul, Div.
 class ArithmeticKernel final : public OpKernel {
  public:
-  ArithmeticKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  ArithmeticKernel(const OpInfo& info, kernels::BinaryOp op) : op_(op) {
+    require_same_dtype(info, 0, 1, "A", "B");
+    require_dtype(info, 0, "A", NumericHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -20915,7 +21305,10 @@ A power(A a, B b) {
 // Pow: the exponent may have another dtype than the base; the result has the base's.
 class PowKernel final : public OpKernel {
  public:
-  explicit PowKernel(const OpInfo&) {}
+  explicit PowKernel(const OpInfo& info) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+    require_dtype(info, 1, "Y", NumericHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -21106,7 +21499,9 @@ enum class Compare : std::uint8_t { equal, greater, greater_equal, less, less_eq
 
 class CompareKernel final : public OpKernel {
  public:
-  CompareKernel(const OpInfo&, Compare op) : op_(op) {}
+  CompareKernel(const OpInfo& info, Compare op) : op_(op) {
+    require_same_dtype(info, 0, 1, "A", "B");
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -21141,7 +21536,10 @@ enum class Logic : std::uint8_t { and_, or_, xor_ };
 
 class LogicKernel final : public OpKernel {
  public:
-  LogicKernel(const OpInfo&, Logic op) : op_(op) {}
+  LogicKernel(const OpInfo& info, Logic op) : op_(op) {
+    require_dtype(info, 0, "A", TypeList<bool>{});
+    require_dtype(info, 1, "B", TypeList<bool>{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -21952,7 +22350,10 @@ class ConstantOfShapeKernel final : public OpKernel {
 // max(ceil((limit - start) / delta), 0).
 class RangeKernel final : public OpKernel {
  public:
-  explicit RangeKernel(const OpInfo&) {}
+  explicit RangeKernel(const OpInfo& info) {
+    require_dtype(info, 0, "start",
+                  TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& start = ctx.input(0);
@@ -22464,6 +22865,7 @@ class GemmKernel final : public OpKernel {
         trans_a_(info.get_int("transA", 0) != 0),
         trans_b_(info.get_int("transB", 0) != 0),
         activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"A", "B", beta_ != 0.0f ? "C" : nullptr});
     const Tensor* b = info.constant_input(1);
     // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
     // took minutes to pack nothing).
@@ -22547,6 +22949,7 @@ class GemmKernel final : public OpKernel {
 class MatMulKernel final : public OpKernel {
  public:
   explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"A", "B", "bias"});
     const Tensor* b = info.constant_input(1);
     // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
     // took minutes to pack nothing).
@@ -22881,6 +23284,7 @@ inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmA
 class QLinearMatMulKernel final : public OpKernel {
  public:
   explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "a_scale", nullptr, nullptr, "b_scale", nullptr, "y_scale"});
     if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {
@@ -23423,6 +23827,8 @@ class GridSampleKernel final : public OpKernel {
   enum class Padding { zeros, border, reflection };
 
   explicit GridSampleKernel(const OpInfo& info) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
+    require_dtype(info, 1, "grid", TypeList<float, double, float16>{});
     if (info.opset() >= 20) {
       mode_ = enum_attribute<Mode>(
           info, "mode", "linear",
@@ -23640,7 +24046,7 @@ inline double lu_determinant(double* a, std::int64_t m) {
 // Det (opset 11): [..., M, M] -> [...], float or double.
 class DetKernel final : public OpKernel {
  public:
-  explicit DetKernel(const OpInfo&) {}
+  explicit DetKernel(const OpInfo& info) { require_dtype(info, 0, "X", FloatTypes{}); }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);
@@ -26180,6 +26586,7 @@ class BatchNormKernel final : public OpKernel {
  public:
   explicit BatchNormKernel(const OpInfo& info)
       : eps_(read_epsilon(info, 1e-5f)), momentum_(info.get_float("momentum", 0.9f)) {
+    require_f32_inputs(info, {"X", "scale", "B", "input_mean", "input_var"});
     const std::int64_t mode = info.get_int("training_mode", 0);
     if (mode != 0 && mode != 1) {
       info.fail(ErrorKind::invalid_model,
@@ -26266,7 +26673,9 @@ class BatchNormKernel final : public OpKernel {
 class LayerNormKernel final : public OpKernel {
  public:
   explicit LayerNormKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {}
+      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"X", "Scale", "B"});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -26337,7 +26746,9 @@ class LayerNormKernel final : public OpKernel {
 
 class InstanceNormKernel final : public OpKernel {
  public:
-  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {}
+  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"input", "scale", "B"});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -26361,6 +26772,7 @@ class GroupNormKernel final : public OpKernel {
   explicit GroupNormKernel(const OpInfo& info)
       : groups_(info.require("num_groups", Attribute::Kind::int_).i),
         eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"X", "scale", "bias"});
     if (groups_ < 1) {
       info.fail(ErrorKind::invalid_model,
                 "num_groups " + std::to_string(groups_) + " must be >= 1");
@@ -26416,6 +26828,7 @@ class LrnKernel final : public OpKernel {
         beta_(info.get_float("beta", 0.75f)),
         bias_(info.get_float("bias", 1.0f)) {
     if (size_ < 1) info.fail(ErrorKind::invalid_model, "size must be >= 1");
+    require_dtype(info, 0, "X", FloatTypes{});
   }
 
   void run(OpContext& ctx) const override {
@@ -26462,7 +26875,9 @@ class LrnKernel final : public OpKernel {
 // y = (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9) over `axes` (ONNX's function body).
 class MeanVarianceNormKernel final : public OpKernel {
  public:
-  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {}
+  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {
+    require_dtype(info, 0, "X", FloatTypes{});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -26660,6 +27075,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
 class PoolKernel final : public OpKernel {
  public:
   PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
     options_.kind = kind;
     options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
     options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
@@ -26802,6 +27219,8 @@ class PoolKernel final : public OpKernel {
 class GlobalPoolKernel final : public OpKernel {
  public:
   GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
       p_ = p == nullptr                         ? 2.0f
@@ -27660,6 +28079,8 @@ class RecurrentKernel final : public OpKernel {
         input_forget_(info.get_int("input_forget", 0) != 0),
         linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
         layout_(info.get_int("layout", 0)) {
+    // sequence_lens (input 4) is an integer tensor.
+    require_f32_inputs(info, {"X", "W", "R", "B", nullptr, "initial_h", "initial_c", "P"});
     enum class Direction { forward, reverse, bidirectional };
     const Direction direction =
         enum_attribute<Direction>(info, "direction", "forward",
@@ -29589,6 +30010,7 @@ class DftKernel final : public OpKernel {
       : axis_(info.get_int("axis", 1)),
         inverse_(info.get_int("inverse", 0)),
         onesided_(info.get_int("onesided", 0)) {
+    require_dtype(info, 0, "input", SignalFloatTypes{});
     if (inverse_ != 0 && inverse_ != 1) {
       info.fail(ErrorKind::invalid_model, "inverse " + std::to_string(inverse_) + " is not 0 or 1");
     }
@@ -29686,6 +30108,7 @@ class DftKernel final : public OpKernel {
 class StftKernel final : public OpKernel {
  public:
   explicit StftKernel(const OpInfo& info) : onesided_(info.get_int("onesided", 1)) {
+    require_dtype(info, 0, "signal", SignalFloatTypes{});
     if (onesided_ != 0 && onesided_ != 1) {
       info.fail(ErrorKind::invalid_model,
                 "onesided " + std::to_string(onesided_) + " is not 0 or 1");
@@ -29927,7 +30350,9 @@ class SoftmaxKernel final : public OpKernel {
   SoftmaxKernel(const OpInfo& info, bool log)
       : log_(log),
         axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
-        coerced_(info.opset() < 13) {}
+        coerced_(info.opset() < 13) {
+    require_f32(info, 0, "input");
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_f32(ctx, x, "input");
@@ -29960,7 +30385,9 @@ class SoftmaxKernel final : public OpKernel {
 class HardmaxKernel final : public OpKernel {
  public:
   explicit HardmaxKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {}
+      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {
+    require_dtype(info, 0, "input", TypeList<float, double, float16>{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
@@ -30018,6 +30445,8 @@ class LossKernel final : public OpKernel {
       : softmax_(softmax),
         has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
+    require_f32_inputs(info, {"the input", nullptr, "weight"});
+    require_dtype(info, 1, "target", TypeList<std::int64_t, std::int32_t>{});
     reduction_ = enum_attribute<Reduction>(
         info, "reduction", "mean",
         {{"none", Reduction::none}, {"sum", Reduction::sum}, {"mean", Reduction::mean}},

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,10 @@ class OpInfo;
 namespace graph {
 struct Graph;  // the IR (graph/impl/ir.hpp): only the implementation looks inside
 struct Node;
-OpInfo make_info(const Graph& g, const Node& node);  // the loader fills an OpInfo
+// The loader fills an OpInfo; `dtypes` (one per value of g, when given) are the value dtypes it
+// knows at load (graph/impl/dtype_rules.hpp).
+OpInfo make_info(const Graph& g, const Node& node,
+                 const std::vector<std::optional<DType>>* dtypes = nullptr);
 }  // namespace graph
 
 // One attribute of a node, with the value of its kind (onnx AttributeProto.type).
@@ -58,6 +62,12 @@ class OpInfo {
                ? &inputs_[i].constant
                : nullptr;
   }
+  // The dtype of input i when the loader knows it (a declared graph input, a constant, or the
+  // output of an earlier node whose dtype follows from its inputs); empty when unknown. Kernels
+  // check it at load, so that Model::load refuses a dtype the kernel cannot run.
+  std::optional<DType> input_dtype(std::size_t i) const noexcept {
+    return i < inputs_.size() && inputs_[i].given ? inputs_[i].dtype : std::nullopt;
+  }
 
   bool has(const std::string& name) const noexcept { return find(name) != nullptr; }
   const Attribute* find(const std::string& name) const noexcept;
@@ -79,10 +89,12 @@ class OpInfo {
   [[noreturn]] void fail(ErrorKind kind, const std::string& message) const;
 
  private:
-  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node);
+  friend OpInfo graph::make_info(const graph::Graph& g, const graph::Node& node,
+                                 const std::vector<std::optional<DType>>* dtypes);
   struct Input {
     bool given = false;
     Tensor constant;
+    std::optional<DType> dtype;
   };
   std::string op_type_, domain_, node_name_;
   std::int64_t opset_ = 0;

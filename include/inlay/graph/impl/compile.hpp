@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "inlay/graph/impl/dtype_rules.hpp"
 #include "inlay/graph/impl/ir.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -16,7 +17,8 @@ std::string Graph::describe(std::size_t node) const {
          n.op_type + ")";
 }
 
-OpInfo make_info(const Graph& g, const Node& node) {
+OpInfo make_info(const Graph& g, const Node& node,
+                 const std::vector<std::optional<DType>>* dtypes) {
   OpInfo info;
   info.op_type_ = node.op_type;
   info.domain_ = node.domain;
@@ -29,6 +31,7 @@ OpInfo make_info(const Graph& g, const Node& node) {
     const int id = node.inputs[i];
     info.inputs_[i].given = id >= 0;
     if (id >= 0) info.inputs_[i].constant = g.values[id].constant;
+    if (id >= 0 && dtypes != nullptr) info.inputs_[i].dtype = (*dtypes)[id];
   }
   return info;
 }
@@ -51,7 +54,10 @@ void compile(Graph& g, const OpSet* custom_ops) {
   g.infos.clear();
   g.kernels.clear();
   g.infos.reserve(g.nodes.size());
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) g.infos.push_back(make_info(g, g.nodes[i]));
+  const std::vector<std::optional<DType>> dtypes = known_dtypes(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    g.infos.push_back(make_info(g, g.nodes[i], &dtypes));
+  }
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
     std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,9 @@ struct Graph {
   std::string describe(std::size_t node) const;
 };
 
-// The OpInfo of a node: its constant inputs (as they are now) and its attributes.
-OpInfo make_info(const Graph& g, const Node& node);
+// The OpInfo of a node: its constant inputs (as they are now), their known dtypes (`dtypes`, per
+// value, from known_dtypes()) and its attributes.
+OpInfo make_info(const Graph& g, const Node& node, const std::vector<std::optional<DType>>* dtypes);
 // Creates the kernel of every node (custom ops first), computes last uses. After this the graph
 // must not change.
 void compile(Graph& g, const OpSet* custom_ops);

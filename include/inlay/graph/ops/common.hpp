@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -174,6 +175,39 @@ inline void require_f32(const OpContext& ctx, const Tensor& t, const char* what)
   if (t.dtype() != DType::f32) {
     ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " + dtype_name(t.dtype()) +
                                             "; this op supports f32 only");
+  }
+}
+
+// Load-time counterparts of the two checks above: Model::load refuses input i when the loader
+// knows its dtype (OpInfo::input_dtype) and the op cannot run it. Unknown dtypes pass here and
+// are checked when the kernel runs; so do strings, which the runner refuses by input name.
+template <class... Ts>
+constexpr bool dtype_in(DType d, TypeList<Ts...>) noexcept {
+  return ((d == dtype_of_v<Ts>) || ...);
+}
+template <class... Ts>
+void require_dtype(const OpInfo& info, std::size_t i, const char* what, TypeList<Ts...> list) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::string && !dtype_in(*d, list)) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
+                                             ") has dtype " + dtype_name(*d) +
+                                             ", which this op does not support");
+  }
+}
+inline void require_f32(const OpInfo& info, std::size_t i, const char* what) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::string && *d != DType::f32) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " (input " + std::to_string(i) +
+                                             ") has dtype " + dtype_name(*d) +
+                                             "; this op supports f32 only");
+  }
+}
+// require_f32 at load for inputs 0, 1, ... named `names` (nullptr: an input not checked).
+inline void require_f32_inputs(const OpInfo& info, std::initializer_list<const char*> names) {
+  std::size_t i = 0;
+  for (const char* what : names) {
+    if (what != nullptr) require_f32(info, i, what);
+    ++i;
   }
 }
 

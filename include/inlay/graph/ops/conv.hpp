@@ -223,6 +223,7 @@ class ConvKernel final : public OpKernel {
  public:
   explicit ConvKernel(const OpInfo& info)
       : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
@@ -330,6 +331,7 @@ class ConvTransposeKernel final : public OpKernel {
         output_padding_(info.get_ints("output_padding")),
         output_shape_(info.get_ints("output_shape")),
         activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
     if (group_ < 1 || group_ > max_window_value) {
       info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
     }
@@ -777,7 +779,9 @@ class ConvIntegerKernel final : public OpKernel {
 // channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
 class QLinearConvKernel final : public OpKernel {
  public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {}
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "x_scale", nullptr, nullptr, "w_scale", nullptr, "y_scale"});
+  }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);

@@ -182,6 +182,7 @@ class RoiAlignKernel final : public OpKernel {
         output_width_(info.get_int("output_width", 1)),
         sampling_ratio_(info.get_int("sampling_ratio", 0)),
         spatial_scale_(info.get_float("spatial_scale", 1.0f)) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
     max_ = enum_attribute<bool>(info, "mode", "avg", {{"avg", false}, {"max", true}});
     half_pixel_ =
         opset16 && enum_attribute<bool>(info, "coordinate_transformation_mode", "half_pixel",

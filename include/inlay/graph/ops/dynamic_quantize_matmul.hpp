@@ -29,6 +29,7 @@ namespace ops {
 class DynamicQuantizeMatMulKernel final : public OpKernel {
  public:
   explicit DynamicQuantizeMatMulKernel(const OpInfo& info) {
+    require_f32(info, 0, "A");
     const Tensor* b = info.constant_input(1);
     if (b != nullptr) weights_.prepare(*b, false);
     const Tensor* s = info.constant_input(2);

@@ -146,6 +146,16 @@ inline void require_same_dtype(const OpContext& ctx, const Tensor& a, const Tens
                                            " and " + dtype_name(b.dtype()) + ")");
   }
 }
+// Load-time form of require_same_dtype: when the loader knows both dtypes.
+inline void require_same_dtype(const OpInfo& info, std::size_t a, std::size_t b, const char* what_a,
+                               const char* what_b) {
+  const std::optional<DType> da = info.input_dtype(a), db = info.input_dtype(b);
+  if (da && db && *da != *db) {
+    info.fail(ErrorKind::invalid_model, std::string(what_a) + " and " + what_b +
+                                            " have different dtypes (" + dtype_name(*da) + " and " +
+                                            dtype_name(*db) + ")");
+  }
+}
 inline void require_bool(const OpContext& ctx, const Tensor& t, const char* what) {
   if (t.dtype() != DType::boolean) {
     ctx.fail(ErrorKind::unsupported_op,
@@ -304,7 +314,10 @@ T apply_integer(const MathFn& fn, T x) {
 
 class MathKernel final : public OpKernel {
  public:
-  MathKernel(const OpInfo&, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {}
+  MathKernel(const OpInfo& info, MathFn fn) : fn_(fn), has_kernel_(kernel_activation(fn, kernel_)) {
+    if (takes_integers(fn.op)) require_dtype(info, 0, "X", NumericHalfTypes{});
+    else require_dtype(info, 0, "X", FloatHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
@@ -361,7 +374,9 @@ class FloatTestKernel final : public OpKernel {
   FloatTestKernel(const OpInfo& info, bool nan)
       : nan_(nan),
         negative_(info.get_int("detect_negative", 1) != 0),
-        positive_(info.get_int("detect_positive", 1) != 0) {}
+        positive_(info.get_int("detect_positive", 1) != 0) {
+    require_dtype(info, 0, "X", FloatHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0, DType::boolean, x.shape());
@@ -386,7 +401,7 @@ class FloatTestKernel final : public OpKernel {
 
 class NotKernel final : public OpKernel {
  public:
-  explicit NotKernel(const OpInfo&) {}
+  explicit NotKernel(const OpInfo& info) { require_dtype(info, 0, "X", TypeList<bool>{}); }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_bool(ctx, x, "the input");
@@ -532,7 +547,10 @@ inline void binary_f32_parallel(Executor* executor, kernels::BinaryOp op, const 
 // Add, Sub, Mul, Div.
 class ArithmeticKernel final : public OpKernel {
  public:
-  ArithmeticKernel(const OpInfo&, kernels::BinaryOp op) : op_(op) {}
+  ArithmeticKernel(const OpInfo& info, kernels::BinaryOp op) : op_(op) {
+    require_same_dtype(info, 0, 1, "A", "B");
+    require_dtype(info, 0, "A", NumericHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -585,7 +603,10 @@ A power(A a, B b) {
 // Pow: the exponent may have another dtype than the base; the result has the base's.
 class PowKernel final : public OpKernel {
  public:
-  explicit PowKernel(const OpInfo&) {}
+  explicit PowKernel(const OpInfo& info) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16, std::int32_t, std::int64_t>{});
+    require_dtype(info, 1, "Y", NumericHalfTypes{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -776,7 +797,9 @@ enum class Compare : std::uint8_t { equal, greater, greater_equal, less, less_eq
 
 class CompareKernel final : public OpKernel {
  public:
-  CompareKernel(const OpInfo&, Compare op) : op_(op) {}
+  CompareKernel(const OpInfo& info, Compare op) : op_(op) {
+    require_same_dtype(info, 0, 1, "A", "B");
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
@@ -811,7 +834,10 @@ enum class Logic : std::uint8_t { and_, or_, xor_ };
 
 class LogicKernel final : public OpKernel {
  public:
-  LogicKernel(const OpInfo&, Logic op) : op_(op) {}
+  LogicKernel(const OpInfo& info, Logic op) : op_(op) {
+    require_dtype(info, 0, "A", TypeList<bool>{});
+    require_dtype(info, 1, "B", TypeList<bool>{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);

@@ -27,6 +27,7 @@ class GemmKernel final : public OpKernel {
         trans_a_(info.get_int("transA", 0) != 0),
         trans_b_(info.get_int("transB", 0) != 0),
         activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"A", "B", beta_ != 0.0f ? "C" : nullptr});
     const Tensor* b = info.constant_input(1);
     // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
     // took minutes to pack nothing).
@@ -110,6 +111,7 @@ class GemmKernel final : public OpKernel {
 class MatMulKernel final : public OpKernel {
  public:
   explicit MatMulKernel(const OpInfo& info) : activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"A", "B", "bias"});
     const Tensor* b = info.constant_input(1);
     // An empty B is not packed: its other dimension may still be huge (the fuzzer's [0, 2^40]
     // took minutes to pack nothing).
@@ -444,6 +446,7 @@ inline kernels::QgemmEpilogue int8_epilogue(const Int8Params& q, kernels::QgemmA
 class QLinearMatMulKernel final : public OpKernel {
  public:
   explicit QLinearMatMulKernel(const OpInfo& info) : params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "a_scale", nullptr, nullptr, "b_scale", nullptr, "y_scale"});
     if (const Tensor* b = info.constant_input(3)) weights_.prepare(*b, false);
   }
   void run(OpContext& ctx) const override {

@@ -28,6 +28,8 @@ class GridSampleKernel final : public OpKernel {
   enum class Padding { zeros, border, reflection };
 
   explicit GridSampleKernel(const OpInfo& info) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
+    require_dtype(info, 1, "grid", TypeList<float, double, float16>{});
     if (info.opset() >= 20) {
       mode_ = enum_attribute<Mode>(
           info, "mode", "linear",

@@ -43,7 +43,7 @@ inline double lu_determinant(double* a, std::int64_t m) {
 // Det (opset 11): [..., M, M] -> [...], float or double.
 class DetKernel final : public OpKernel {
  public:
-  explicit DetKernel(const OpInfo&) {}
+  explicit DetKernel(const OpInfo& info) { require_dtype(info, 0, "X", FloatTypes{}); }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& x = ctx.input(0);

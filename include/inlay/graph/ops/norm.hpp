@@ -61,6 +61,7 @@ class BatchNormKernel final : public OpKernel {
  public:
   explicit BatchNormKernel(const OpInfo& info)
       : eps_(read_epsilon(info, 1e-5f)), momentum_(info.get_float("momentum", 0.9f)) {
+    require_f32_inputs(info, {"X", "scale", "B", "input_mean", "input_var"});
     const std::int64_t mode = info.get_int("training_mode", 0);
     if (mode != 0 && mode != 1) {
       info.fail(ErrorKind::invalid_model,
@@ -147,7 +148,9 @@ class BatchNormKernel final : public OpKernel {
 class LayerNormKernel final : public OpKernel {
  public:
   explicit LayerNormKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {}
+      : axis_(info.get_int("axis", -1)), eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"X", "Scale", "B"});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -218,7 +221,9 @@ class LayerNormKernel final : public OpKernel {
 
 class InstanceNormKernel final : public OpKernel {
  public:
-  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {}
+  explicit InstanceNormKernel(const OpInfo& info) : eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"input", "scale", "B"});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -242,6 +247,7 @@ class GroupNormKernel final : public OpKernel {
   explicit GroupNormKernel(const OpInfo& info)
       : groups_(info.require("num_groups", Attribute::Kind::int_).i),
         eps_(read_epsilon(info, 1e-5f)) {
+    require_f32_inputs(info, {"X", "scale", "bias"});
     if (groups_ < 1) {
       info.fail(ErrorKind::invalid_model,
                 "num_groups " + std::to_string(groups_) + " must be >= 1");
@@ -297,6 +303,7 @@ class LrnKernel final : public OpKernel {
         beta_(info.get_float("beta", 0.75f)),
         bias_(info.get_float("bias", 1.0f)) {
     if (size_ < 1) info.fail(ErrorKind::invalid_model, "size must be >= 1");
+    require_dtype(info, 0, "X", FloatTypes{});
   }
 
   void run(OpContext& ctx) const override {
@@ -343,7 +350,9 @@ class LrnKernel final : public OpKernel {
 // y = (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9) over `axes` (ONNX's function body).
 class MeanVarianceNormKernel final : public OpKernel {
  public:
-  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {}
+  explicit MeanVarianceNormKernel(const OpInfo& info) : axes_(info.get_ints("axes", {0, 2, 3})) {
+    require_dtype(info, 0, "X", FloatTypes{});
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);

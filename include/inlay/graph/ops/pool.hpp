@@ -136,6 +136,8 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
 class PoolKernel final : public OpKernel {
  public:
   PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
     options_.kind = kind;
     options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
     options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
@@ -278,6 +280,8 @@ class PoolKernel final : public OpKernel {
 class GlobalPoolKernel final : public OpKernel {
  public:
   GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
     if (kind == PoolKind::lp) {
       const Attribute* p = info.find("p");
       p_ = p == nullptr                         ? 2.0f

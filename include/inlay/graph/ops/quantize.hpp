@@ -43,6 +43,16 @@ inline std::int64_t block_size_of(const OpInfo& info) {
   return block;
 }
 
+// At load: input i, when its dtype is known, is float (float16 too from opset 19).
+inline void require_float_input(const OpInfo& info, std::size_t i, const char* what) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::f32 && !(*d == DType::f16 && info.opset() >= 19)) {
+    info.fail(ErrorKind::unsupported_op,
+              std::string(what) + " (input " + std::to_string(i) + ") has dtype " + dtype_name(*d) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+  }
+}
+
 // The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
 // from opset 13), every element finite and > 0.
 inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
@@ -259,6 +269,7 @@ class QuantizeLinearKernel final : public OpKernel {
         block_(quantize_detail::block_size_of(info)),
         output_dtype_(quantize_detail::output_dtype_of(info)),
         params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
+    quantize_detail::require_float_input(info, 0, "x");
     const Tensor* z = info.constant_input(2);
     if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
         z->dtype() != output_dtype_) {
@@ -348,7 +359,9 @@ class DequantizeLinearKernel final : public OpKernel {
   explicit DequantizeLinearKernel(const OpInfo& info)
       : axis_(info.get_int("axis", 1)),
         block_(quantize_detail::block_size_of(info)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {}
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
+    quantize_detail::require_float_input(info, 1, "x_scale");
+  }
 
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
@@ -480,7 +493,8 @@ inline void register_quantize_ops(OpSet& ops) {
     ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
     ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
   }
-  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo&) -> std::unique_ptr<OpKernel> {
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    require_f32(info, 0, "x");
     return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
   });
 }

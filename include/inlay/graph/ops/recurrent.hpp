@@ -117,6 +117,8 @@ class RecurrentKernel final : public OpKernel {
         input_forget_(info.get_int("input_forget", 0) != 0),
         linear_before_reset_(info.get_int("linear_before_reset", 0) != 0),
         layout_(info.get_int("layout", 0)) {
+    // sequence_lens (input 4) is an integer tensor.
+    require_f32_inputs(info, {"X", "W", "R", "B", nullptr, "initial_h", "initial_c", "P"});
     enum class Direction { forward, reverse, bidirectional };
     const Direction direction =
         enum_attribute<Direction>(info, "direction", "forward",

@@ -513,7 +513,10 @@ class ConstantOfShapeKernel final : public OpKernel {
 // max(ceil((limit - start) / delta), 0).
 class RangeKernel final : public OpKernel {
  public:
-  explicit RangeKernel(const OpInfo&) {}
+  explicit RangeKernel(const OpInfo& info) {
+    require_dtype(info, 0, "start",
+                  TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
     const Tensor& start = ctx.input(0);

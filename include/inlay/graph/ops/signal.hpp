@@ -200,6 +200,7 @@ class DftKernel final : public OpKernel {
       : axis_(info.get_int("axis", 1)),
         inverse_(info.get_int("inverse", 0)),
         onesided_(info.get_int("onesided", 0)) {
+    require_dtype(info, 0, "input", SignalFloatTypes{});
     if (inverse_ != 0 && inverse_ != 1) {
       info.fail(ErrorKind::invalid_model, "inverse " + std::to_string(inverse_) + " is not 0 or 1");
     }
@@ -297,6 +298,7 @@ class DftKernel final : public OpKernel {
 class StftKernel final : public OpKernel {
  public:
   explicit StftKernel(const OpInfo& info) : onesided_(info.get_int("onesided", 1)) {
+    require_dtype(info, 0, "signal", SignalFloatTypes{});
     if (onesided_ != 0 && onesided_ != 1) {
       info.fail(ErrorKind::invalid_model,
                 "onesided " + std::to_string(onesided_) + " is not 0 or 1");

@@ -37,7 +37,9 @@ class SoftmaxKernel final : public OpKernel {
   SoftmaxKernel(const OpInfo& info, bool log)
       : log_(log),
         axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)),
-        coerced_(info.opset() < 13) {}
+        coerced_(info.opset() < 13) {
+    require_f32(info, 0, "input");
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     require_f32(ctx, x, "input");
@@ -70,7 +72,9 @@ class SoftmaxKernel final : public OpKernel {
 class HardmaxKernel final : public OpKernel {
  public:
   explicit HardmaxKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {}
+      : axis_(info.get_int("axis", info.opset() >= 13 ? -1 : 1)), coerced_(info.opset() < 13) {
+    require_dtype(info, 0, "input", TypeList<float, double, float16>{});
+  }
   void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const SoftmaxView v = softmax_view(ctx, x, axis_, coerced_);
@@ -128,6 +132,8 @@ class LossKernel final : public OpKernel {
       : softmax_(softmax),
         has_ignore_(info.has("ignore_index")),
         ignore_(info.get_int("ignore_index", 0)) {
+    require_f32_inputs(info, {"the input", nullptr, "weight"});
+    require_dtype(info, 1, "target", TypeList<std::int64_t, std::int32_t>{});
     reduction_ = enum_attribute<Reduction>(
         info, "reduction", "mean",
         {{"none", Reduction::none}, {"sum", Reduction::sum}, {"mean", Reduction::mean}},
