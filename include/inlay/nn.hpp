@@ -18,5 +18,6 @@
 #include "inlay/nn/loss.hpp"
 #include "inlay/nn/optimizer.hpp"
 #include "inlay/nn/fit.hpp"
+#include "inlay/nn/search.hpp"
 
 #endif  // INLAY_NN_HPP
