@@ -54,7 +54,8 @@ TEST_CASE("OneHotEncoder keeps NaN in passed-through columns", "[data/encode]") 
 
 TEST_CASE("OneHotEncoder errors", "[data/encode]") {
   const Tensor x = matrix(2, 2, {1, 2, 3, 4});
-  CHECK_THROWS_WITH(data::OneHotEncoder({}).fit(x), Contains("no column to encode"));
+  CHECK_THROWS_WITH(data::OneHotEncoder(std::vector<std::size_t>{}).fit(x),
+                    Contains("no column to encode"));
   CHECK_THROWS_WITH(data::OneHotEncoder({2}).fit(x), Contains("column 2 outside 2 features"));
   CHECK_THROWS_WITH(data::OneHotEncoder({1, 1}).fit(x), Contains("column 1 listed twice"));
   CHECK_THROWS_WITH(data::OneHotEncoder({0}).fit(matrix(2, 1, {missing, missing})),

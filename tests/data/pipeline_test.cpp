@@ -29,7 +29,9 @@ const Tensor raw =
 
 data::Pipeline full_pipeline() {
   data::Pipeline p;
-  p.add(data::Imputer(data::ImputeStrategy::median))
+  // The most frequent value keeps the code column's categories (a median of codes could be a
+  // new one).
+  p.add(data::Imputer(data::ImputeStrategy::most_frequent))
       .add(data::OneHotEncoder({1}))
       .add(data::MinMaxScaler())
       .add(data::Standardizer());
@@ -45,12 +47,13 @@ TEST_CASE("Pipeline: each step fitted on the output of the ones before", "[data/
   REQUIRE(p.fitted());
   CHECK(p.input_width() == 3);
   CHECK(p.output_width() == 5);
-  CHECK(p.describe() ==
-        "Imputer(median) -> OneHotEncoder(columns 1) -> MinMaxScaler -> Standardizer: 3 -> 5 "
-        "features");
+  CHECK(
+      p.describe() ==
+      "Imputer(most_frequent) -> OneHotEncoder(columns 1) -> MinMaxScaler -> Standardizer: 3 -> 5 "
+      "features");
 
   // The same steps by hand.
-  data::Imputer imputer(data::ImputeStrategy::median);
+  data::Imputer imputer(data::ImputeStrategy::most_frequent);
   data::OneHotEncoder encoder({1});
   data::MinMaxScaler min_max;
   data::Standardizer standardizer;

@@ -40,8 +40,10 @@ Tensor raw_rows(std::size_t n, std::uint32_t seed) {
 
 data::Pipeline fitted_pipeline(const Tensor& train) {
   data::Pipeline p;
-  p.add(data::Imputer(data::ImputeStrategy::mean))
-      .add(data::OneHotEncoder({1}))
+  // The encoder first: a missing code gives zeros there, and the mean imputer then fills the
+  // numeric columns only.
+  p.add(data::OneHotEncoder({1}))
+      .add(data::Imputer(data::ImputeStrategy::mean))
       .add(data::Standardizer());
   p.fit(train);
   return p;

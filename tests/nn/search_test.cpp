@@ -133,11 +133,11 @@ TEST_CASE("search trains each setting on each fold and scores the fold's test ro
     for (double a : s.fold_accuracy) m += a / 3;
     CHECK(s.mean_accuracy == Approx(m));
   }
-  CHECK(r.best_index == 1);
-  CHECK(r.best().params.epochs == 30);
-  CHECK(r.best().mean_accuracy > 0.95);
-  CHECK(r.settings[0].mean_accuracy < 0.9);
-  CHECK(r.best().mean_loss < r.settings[0].mean_loss);
+  // The trained setting learns the clusters; the untrained one keeps a loss near its initial
+  // one (its accuracy depends on the random initial weights). best() has the top accuracy.
+  CHECK(r.settings[1].mean_accuracy > 0.95);
+  CHECK(r.settings[1].mean_loss < 0.5 * r.settings[0].mean_loss);
+  for (const nn::SettingScore& s : r.settings) CHECK(r.best().mean_accuracy >= s.mean_accuracy);
   REQUIRE(lines.size() == 2);
   CHECK_THAT(lines[1], Contains("setting 2/2: lr=0.03") && Contains("accuracy") && Contains("+-"));
   CHECK_THAT(r.to_string(), Contains("(best)"));
