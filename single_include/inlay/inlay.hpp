@@ -8502,6 +8502,7 @@ struct CsvCell {
 struct CsvRow {
   std::vector<CsvCell> cells;
   std::size_t line;
+  std::size_t end_column;  // past the last character, for a row with too few cells
 };
 
 inline bool is_missing(std::string_view cell, const CsvOptions& options) {
@@ -8512,9 +8513,10 @@ inline bool is_missing(std::string_view cell, const CsvOptions& options) {
   return false;
 }
 
-// Splits the text into rows of trimmed cells; checks every row has as many cells as the first.
+// Splits the text into rows of trimmed cells (a ragged row is reported later, in the order of
+// its cells' own errors).
 inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& options,
-                                     const std::string& source, std::size_t& line_count) {
+                                     std::size_t& line_count) {
   const bool blank_separated = options.delimiter == ' ';
   std::vector<CsvRow> rows;
   std::size_t pos = 0;
@@ -8530,7 +8532,7 @@ inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& op
     if (std::all_of(line.begin(), line.end(), is_blank)) continue;
     CsvRow row;
     row.line = line_count;
-    const std::size_t expected = rows.empty() ? 0 : rows[0].cells.size();
+    row.end_column = line.size() + 1;
     std::size_t i = 0;
     for (;;) {
       if (blank_separated) {
@@ -8547,11 +8549,6 @@ inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& op
       while (a < b && is_blank(line[a])) ++a;
       while (b > a && is_blank(line[b - 1])) --b;
       const std::size_t column = (a < b ? a : i) + 1;
-      if (!rows.empty() && row.cells.size() == expected) {
-        fail_csv(source, line_count, column,
-                 "row has more than " + std::to_string(expected) + " cells (the first row, line " +
-                     std::to_string(rows[0].line) + ", has " + std::to_string(expected) + ")");
-      }
       row.cells.push_back({line.substr(a, b - a), column});
       if (blank_separated) {
         i = stop;
@@ -8559,12 +8556,6 @@ inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& op
         if (stop == line.size()) break;
         i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
       }
-    }
-    if (!rows.empty() && row.cells.size() != expected) {
-      fail_csv(source, line_count, line.size() + 1,
-               "row has " + std::to_string(row.cells.size()) + " cells, expected " +
-                   std::to_string(expected) + " (as the first row, line " +
-                   std::to_string(rows[0].line) + ")");
     }
     rows.push_back(std::move(row));
   }
@@ -8580,7 +8571,7 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
          source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
   }
   std::size_t line_count = 0;
-  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, source, line_count);
+  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, line_count);
   Table table;
   std::size_t first = 0;  // the first data row
   if (options.header && !rows.empty()) {
@@ -8622,6 +8613,7 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
   if (options.categorical) {
     for (std::size_t c = 0; c < table.cols; ++c) {
       for (std::size_t r = first; r < rows.size() && !categorical[c]; ++r) {
+        if (c >= rows[r].cells.size()) continue;  // a ragged row, reported below
         const std::string_view cell = rows[r].cells[c].text;
         if (!(options.missing_as_nan && detail::is_missing(cell, options)) &&
             !detail::parse_number(cell, scratch)) {
@@ -8637,6 +8629,7 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
       if (!categorical[c]) continue;
       std::vector<std::string>& cats = table.categories[c];
       for (std::size_t r = first; r < rows.size(); ++r) {
+        if (c >= rows[r].cells.size()) continue;
         const std::string_view cell = rows[r].cells[c].text;
         if (!(options.missing_as_nan && detail::is_missing(cell, options))) {
           cats.emplace_back(cell);
@@ -8650,12 +8643,14 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
 
   table.values.reserve(table.rows * table.cols);
   for (std::size_t r = first; r < rows.size(); ++r) {
-    for (std::size_t c = 0; c < table.cols; ++c) {
+    // Each cell's own error first, then the row's width (cells beyond it are read as numbers).
+    for (std::size_t c = 0; c < rows[r].cells.size(); ++c) {
       const detail::CsvCell& cell = rows[r].cells[c];
+      const bool extra = c >= table.cols;
       double value = 0;
-      if (options.missing_as_nan && detail::is_missing(cell.text, options)) {
+      if (!extra && options.missing_as_nan && detail::is_missing(cell.text, options)) {
         value = std::nan("");
-      } else if (categorical[c]) {
+      } else if (!extra && categorical[c]) {
         const std::vector<std::string>& cats = table.categories[c];
         value = static_cast<double>(std::lower_bound(cats.begin(), cats.end(), cell.text) -
                                     cats.begin());
@@ -8667,14 +8662,26 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
                                                        "missing cells as NaN)"));
       } else if (!detail::parse_number(cell.text, value)) {
         std::string what = "cell " + std::to_string(c + 1);
-        if (!table.names.empty()) what += " (column '" + table.names[c] + "')";
+        if (!extra && !table.names.empty()) what += " (column '" + table.names[c] + "')";
         detail::fail_csv(source, rows[r].line, cell.column,
                          what + " " + detail::quoted(cell.text) + " is not a finite number" +
                              (options.categorical ? ""
                                                   : " (CsvOptions::categorical reads text "
                                                     "columns as categories)"));
       }
+      if (extra) {
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(rows[0].line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
       table.values.push_back(value);
+    }
+    if (rows[r].cells.size() < table.cols) {
+      detail::fail_csv(source, rows[r].line, rows[r].end_column,
+                       "row has " + std::to_string(rows[r].cells.size()) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(rows[0].line) + ")");
     }
   }
   return table;
