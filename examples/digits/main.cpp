@@ -27,13 +27,16 @@ int main(int argc, char** argv) try {
   const std::string out_dir = argc > 2 ? argv[2] : ".";
 
   // Data: 1797 images of 8x8 pixels, stratified 80/20 split, standardized on the training rows.
+  // The scaling is a data::Pipeline so that it travels with the weights and the ONNX model.
   const data::Table table = data::read_csv(data_dir + "/digits.csv");
   const inlay::Tensor x = table.features(0, 64);
   const std::vector<std::int64_t> labels = table.labels(64);
   const data::Split split = data::stratified_split(labels, 0.2, 0);
-  data::Standardizer scaler;
-  const inlay::Tensor x_train = scaler.fit_transform(data::take_rows(x, split.train));
-  const inlay::Tensor x_test = scaler.transform(data::take_rows(x, split.test));
+  data::Pipeline preprocessing;
+  preprocessing.add(data::Standardizer());
+  const inlay::Tensor raw_test = data::take_rows(x, split.test);
+  const inlay::Tensor x_train = preprocessing.fit_transform(data::take_rows(x, split.train));
+  const inlay::Tensor x_test = preprocessing.transform(raw_test);
   const std::vector<std::int64_t> y_train = data::take(labels, split.train);
   const std::vector<std::int64_t> y_test = data::take(labels, split.test);
   std::printf("digits: %zu training and %zu test images, CPU target %s\n", split.train.size(),
@@ -72,21 +75,32 @@ int main(int argc, char** argv) try {
   plot::save_confusion_matrix_svg(out_dir + "/digits_confusion.svg",
                                   metrics::confusion_matrix(y_test, predicted, 10));
 
-  // Export: weights file and ONNX model. The weights reload into a fresh typed network; the ONNX
-  // file reloads through the graph door (inlay::Model), which must predict the same classes.
-  nn::save_weights(net, out_dir + "/digits_mlp.weights");
-  nn::save_onnx(net, out_dir + "/digits_mlp.onnx");
+  // Export: weights file (with the fitted scaling) and ONNX model (with the scaling as its first
+  // nodes, so it takes raw pixels). The weights reload into a fresh typed network; the ONNX file
+  // reloads through the graph door (inlay::Model) and, given the RAW test pixels, must predict
+  // the same classes as the network given the standardized ones.
+  nn::save_weights(net, out_dir + "/digits_mlp.weights", preprocessing);
+  nn::OnnxOptions onnx_options;
+  onnx_options.doc_string = "8x8 digit images (raw pixels 0-16, 64 features) to 10 class logits";
+  onnx_options.preprocessing = &preprocessing;
+  nn::save_onnx(net, out_dir + "/digits_mlp.onnx", onnx_options);
   Mlp reloaded;
-  nn::load_weights(reloaded, out_dir + "/digits_mlp.weights");
-  const bool same_weights = metrics::argmax_rows(reloaded.predict(x_test)) == predicted;
+  data::Pipeline reloaded_preprocessing;
+  nn::load_weights(reloaded, out_dir + "/digits_mlp.weights", reloaded_preprocessing);
+  const bool same_weights =
+      metrics::argmax_rows(reloaded.predict(reloaded_preprocessing.transform(raw_test))) ==
+      predicted;
   inlay::Session session(inlay::Model::load(out_dir + "/digits_mlp.onnx"));
-  const std::vector<inlay::Tensor> graph_scores = session.run({x_test});
-  const bool same_onnx = metrics::argmax_rows(graph_scores.at(0)) == predicted;
+  const std::vector<inlay::Tensor> graph_scores = session.run({raw_test});
+  const std::vector<std::int64_t> graph_predicted = metrics::argmax_rows(graph_scores.at(0));
+  const bool same_onnx = graph_predicted == predicted;
   const bool same = same_weights && same_onnx;
+  std::printf("ONNX model on raw test pixels: raw_onnx_accuracy=%.4f\n",
+              metrics::accuracy(y_test, graph_predicted));
   std::printf(
       "wrote %s/digits_{loss,accuracy,confusion}.svg, digits_mlp.onnx, digits_mlp.weights\n",
       out_dir.c_str());
-  std::printf("reloaded: weights file %s, ONNX through inlay::Model %s predictions\n",
+  std::printf("reloaded: weights file %s, ONNX through inlay::Model on raw pixels %s predictions\n",
               same_weights ? "identical" : "DIFFERENT", same_onnx ? "identical" : "DIFFERENT");
 
   // Batch-1 inference latency: no allocation, one image at a time.

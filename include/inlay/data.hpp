@@ -1,4 +1,5 @@
-// inlay::data: numeric CSV tables, scaling, seeded splits, row selection, one-hot encoding.
+// inlay::data: CSV tables, imputation, encoding, scaling and pipelines of them, seeded splits and
+// cross-validation folds, row selection.
 #ifndef INLAY_DATA_HPP
 #define INLAY_DATA_HPP
 
@@ -7,5 +8,9 @@
 #include "inlay/data/scalers.hpp"
 #include "inlay/data/split.hpp"
 #include "inlay/data/rows.hpp"
+#include "inlay/data/impute.hpp"
+#include "inlay/data/encode.hpp"
+#include "inlay/data/pipeline.hpp"
+#include "inlay/data/folds.hpp"
 
 #endif  // INLAY_DATA_HPP

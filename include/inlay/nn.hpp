@@ -23,5 +23,6 @@
 #include "inlay/nn/optimizer.hpp"
 #include "inlay/nn/fit.hpp"
 #include "inlay/nn/quantization.hpp"
+#include "inlay/nn/search.hpp"
 
 #endif  // INLAY_NN_HPP

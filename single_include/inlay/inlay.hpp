@@ -2485,7 +2485,8 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_GRAPH_SESSION_HPP
 // ---- end inlay/graph/session.hpp
 // ---- begin inlay/data.hpp
-// inlay::data: numeric CSV tables, scaling, seeded splits, row selection, one-hot encoding.
+// inlay::data: CSV tables, imputation, encoding, scaling and pipelines of them, seeded splits and
+// cross-validation folds, row selection.
 #ifndef INLAY_DATA_HPP
 #define INLAY_DATA_HPP
 
@@ -2561,8 +2562,9 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_DATA_RNG_HPP
 // ---- end inlay/data/rng.hpp
 // ---- begin inlay/data/table.hpp
-// Numeric tables read from CSV text: every cell a number, every row the same number of cells.
-// Errors (invalid_argument for bad text, io for files) name the source, line and column.
+// Tables read from CSV text: numeric cells, and optionally a header row of column names, string
+// (categorical) columns and missing cells kept as NaN. Errors (invalid_argument for bad text, io
+// for files) name the source, line and column, or the unknown column names.
 #ifndef INLAY_DATA_TABLE_HPP
 #define INLAY_DATA_TABLE_HPP
 
@@ -2578,7 +2580,12 @@ namespace data {
 
 struct Table {
   std::size_t rows = 0, cols = 0;
-  std::vector<double> values;  // row-major, rows * cols
+  std::vector<double> values;  // row-major, rows * cols; NaN for a missing cell
+  // Column names from a header row; empty when the CSV had none.
+  std::vector<std::string> names;
+  // Per column: the categories of a categorical column (sorted), whose cells hold the category's
+  // index; empty for a numeric column. Empty altogether when no column is categorical.
+  std::vector<std::vector<std::string>> categories;
 
   double at(std::size_t r, std::size_t c) const;
   // Columns [first_col, last_col) as f32 [rows, last_col - first_col].
@@ -2587,14 +2594,39 @@ struct Table {
   std::vector<std::int64_t> labels(std::size_t col) const;
   // Column `col` as floats (regression targets).
   std::vector<float> column(std::size_t col) const;
+
+  // By name (a header is needed): an unknown name is an error listing the known ones.
+  std::size_t index(const std::string& name) const;
+  std::vector<float> column(const std::string& name) const;
+  std::vector<std::int64_t> labels(const std::string& name) const;
+  // The named columns, in the order given, as f32 [rows, names.size()].
+  Tensor features(const std::vector<std::string>& names) const;
+  // Every column as f32 [rows, cols].
+  Tensor features() const;
+  // A table of the named columns in the order given, or of all columns but the named ones.
+  Table select(const std::vector<std::string>& names) const;
+  Table drop(const std::vector<std::string>& names) const;
+  bool is_categorical(std::size_t col) const {
+    return col < categories.size() && !categories[col].empty();
+  }
 };
 
 struct CsvOptions {
   char delimiter = ',';        // ' ' means any run of blanks (spaces or tabs)
-  std::size_t skip_lines = 0;  // header lines to skip before the data
+  std::size_t skip_lines = 0;  // lines to skip before the data (or before the header)
+  // The first line after the skipped ones holds the column names (unique, not empty).
+  bool header = false;
+  // Empty cells and cells equal to one of na_values read as NaN instead of being an error.
+  bool missing_as_nan = false;
+  std::vector<std::string> na_values = {"NA", "N/A", "NaN", "nan", "null", "?"};
+  // A column with a cell that is not a number (nor missing) is read as categories instead of
+  // being an error; categorical_columns (names, needs a header) are read so even when numeric.
+  bool categorical = false;
+  std::vector<std::string> categorical_columns;
 };
 
 // Blank lines are skipped; "\r\n" line ends are accepted. Cells may have blanks around them.
+// Quoted cells are not unquoted.
 Table read_csv(const std::string& path, const CsvOptions& options = {});
 Table parse_csv(std::string_view text, const CsvOptions& options = {},
                 const std::string& source_name = "<memory>");
@@ -2606,7 +2638,7 @@ INLAY_NAMESPACE_END
 // ---- end inlay/data/table.hpp
 // ---- begin inlay/data/scalers.hpp
 // Feature scaling fitted on one set (the training split) and applied to others, column by column
-// of an f32 [n, features] tensor.
+// of an f32 [n, features] tensor. fit() refuses NaN (impute first: data/impute.hpp).
 #ifndef INLAY_DATA_SCALERS_HPP
 #define INLAY_DATA_SCALERS_HPP
 
@@ -2626,6 +2658,8 @@ class Standardizer {
   const std::vector<float>& mean() const noexcept { return mean_; }
   const std::vector<float>& scale() const noexcept { return scale_; }
   bool fitted() const noexcept { return !mean_.empty(); }
+  // Restores fitted statistics (a loaded Pipeline); sizes must agree, scales be finite and > 0.
+  void set(std::vector<float> mean, std::vector<float> scale);
 
  private:
   std::vector<float> mean_, scale_;
@@ -2640,6 +2674,8 @@ class MinMaxScaler {
   const std::vector<float>& min() const noexcept { return min_; }
   const std::vector<float>& max() const noexcept { return max_; }
   bool fitted() const noexcept { return !min_.empty(); }
+  // Restores a fitted range (a loaded Pipeline); sizes must agree, min <= max, all finite.
+  void set(std::vector<float> min, std::vector<float> max);
 
  private:
   std::vector<float> min_, max_;
@@ -2720,6 +2756,187 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_DATA_ROWS_HPP
 // ---- end inlay/data/rows.hpp
+// ---- begin inlay/data/impute.hpp
+// Filling missing values (NaN) column by column of an f32 [n, features] tensor with a value fitted
+// on the training split (scikit-learn's SimpleImputer strategies).
+#ifndef INLAY_DATA_IMPUTE_HPP
+#define INLAY_DATA_IMPUTE_HPP
+
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+enum class ImputeStrategy {
+  mean,           // of the column's values (NaN left out)
+  median,         // the middle value, or the mean of the two middle values
+  most_frequent,  // the smallest of the most frequent values
+  constant        // fill_value, whatever the data
+};
+
+const char* impute_strategy_name(ImputeStrategy s) noexcept;
+
+class Imputer {
+ public:
+  explicit Imputer(ImputeStrategy strategy = ImputeStrategy::mean, float fill_value = 0.0f)
+      : strategy_(strategy), fill_value_(fill_value) {}
+  // A column with no value at all is an error (naming it) unless the strategy is constant.
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;  // a new tensor, NaN replaced by the column's fill
+  Tensor fit_transform(const Tensor& x);
+  ImputeStrategy strategy() const noexcept { return strategy_; }
+  float fill_value() const noexcept { return fill_value_; }
+  const std::vector<float>& fills() const noexcept { return fills_; }
+  bool fitted() const noexcept { return !fills_.empty(); }
+  // Restores fitted fills (a loaded Pipeline): finite values.
+  void set(std::vector<float> fills);
+
+ private:
+  ImputeStrategy strategy_;
+  float fill_value_;
+  std::vector<float> fills_;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPUTE_HPP
+// ---- end inlay/data/impute.hpp
+// ---- begin inlay/data/encode.hpp
+// One-hot encoding of categorical feature columns (category indices from a CSV's text columns, or
+// any numeric codes) inside an f32 [n, features] tensor.
+#ifndef INLAY_DATA_ENCODE_HPP
+#define INLAY_DATA_ENCODE_HPP
+
+#include <cstddef>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// fit() records the distinct values (sorted, NaN left out) of each listed column; transform()
+// replaces each listed column, where it stands, by one 0/1 column per category; the other
+// columns pass through. A value not seen by fit(), or NaN, gives all zeros (scikit-learn's
+// handle_unknown="ignore").
+class OneHotEncoder {
+ public:
+  explicit OneHotEncoder(std::vector<std::size_t> columns = {}) : columns_(std::move(columns)) {}
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;
+  Tensor fit_transform(const Tensor& x);
+  const std::vector<std::size_t>& columns() const noexcept { return columns_; }
+  // Per listed column, its categories.
+  const std::vector<std::vector<float>>& categories() const noexcept { return categories_; }
+  std::size_t input_width() const noexcept { return width_; }
+  std::size_t output_width() const noexcept;
+  bool fitted() const noexcept { return width_ != 0; }
+  // Restores a fitted encoder (a loaded Pipeline).
+  void set(std::size_t input_width, std::vector<std::vector<float>> categories);
+
+ private:
+  std::vector<std::size_t> columns_;
+  std::vector<std::vector<float>> categories_;
+  std::size_t width_ = 0;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_ENCODE_HPP
+// ---- end inlay/data/encode.hpp
+// ---- begin inlay/data/pipeline.hpp
+// Preprocessing that travels with a model: imputers, one-hot encoders and scalers applied in
+// order, fitted once on the training rows, saved with the weights (nn::save_weights) or a file of
+// its own, and written as ONNX nodes in front of an exported network (nn::OnnxOptions::
+// preprocessing), so that the exported model takes raw rows.
+//
+//   data::Pipeline prep;
+//   prep.add(data::Imputer(data::ImputeStrategy::median))
+//       .add(data::OneHotEncoder({2}))
+//       .add(data::Standardizer());
+//   const Tensor x_train = prep.fit_transform(raw_train);
+#ifndef INLAY_DATA_PIPELINE_HPP
+#define INLAY_DATA_PIPELINE_HPP
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+class Pipeline {
+ public:
+  using Step = std::variant<Imputer, OneHotEncoder, Standardizer, MinMaxScaler>;
+
+  Pipeline& add(Step step);
+  // Fits each step on the output of the steps before it (x: f32 [n >= 1, features]).
+  void fit(const Tensor& x);
+  Tensor transform(const Tensor& x) const;
+  Tensor fit_transform(const Tensor& x);
+  bool fitted() const noexcept;
+  const std::vector<Step>& steps() const noexcept { return steps_; }
+  // Features of the raw rows and of the transformed rows (after fit).
+  std::size_t input_width() const;
+  std::size_t output_width() const;
+  // One line, e.g. "Imputer(median) -> OneHotEncoder(columns 2) -> Standardizer: 5 -> 7".
+  std::string describe() const;
+
+  // Adds the nodes computing transform() (IsNaN/Where, Gather/Equal/Cast/Concat, Sub/Div) from
+  // the f32 [batch, input_width()] tensor `input`; returns the name of the result. Names of new
+  // tensors start with `prefix`.
+  std::string to_onnx(onnx::GraphWriter& graph, const std::string& input,
+                      const std::string& prefix = "preprocess") const;
+
+  // "INLAYPP\0", u32 version 1, u32 step count, then per step a u8 kind and its numbers
+  // (little-endian). Loading checks everything and fails with invalid_model naming the source.
+  std::string serialize() const;
+  // Reads a pipeline from the front of `data`; returns the bytes used.
+  static std::size_t deserialize(const void* data, std::size_t size, const std::string& source,
+                                 Pipeline& out);
+  void save(const std::string& path) const;
+  static Pipeline load(const std::string& path);
+
+ private:
+  std::vector<Step> steps_;
+};
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_PIPELINE_HPP
+// ---- end inlay/data/pipeline.hpp
+// ---- begin inlay/data/folds.hpp
+// Cross-validation: k train/test index sets in which every row is a test row exactly once,
+// reproducible from a seed on every platform (data::Rng).
+#ifndef INLAY_DATA_FOLDS_HPP
+#define INLAY_DATA_FOLDS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+// The shuffled rows cut into k folds whose sizes differ by at most one; 2 <= k <= n.
+std::vector<Split> k_fold(std::size_t n, std::size_t k, std::uint64_t seed);
+// Each class's shuffled rows dealt to the folds in turn (continuing where the previous class
+// stopped), so every fold keeps the class shares and fold sizes differ by at most one.
+// 2 <= k <= labels.size().
+std::vector<Split> stratified_k_fold(const std::vector<std::int64_t>& labels, std::size_t k,
+                                     std::uint64_t seed);
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_FOLDS_HPP
+// ---- end inlay/data/folds.hpp
 
 #endif  // INLAY_DATA_HPP
 // ---- end inlay/data.hpp
@@ -4740,6 +4957,9 @@ INLAY_NAMESPACE_END
 
 
 INLAY_NAMESPACE_BEGIN
+namespace data {
+class Pipeline;
+}  // namespace data
 namespace nn {
 
 namespace detail {
@@ -4795,11 +5015,14 @@ struct NetRef {
   std::vector<Param> params;
 };
 
+// With `preprocessing` (fitted), its nodes come first and the model's input is the raw rows,
+// f32 [batch, preprocessing->input_width()].
 std::string export_model_bytes(const void* net,
                                std::string (*body)(const void* net, ExportContext& ctx,
                                                    const std::string& input),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims, std::int64_t opset);
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset,
+                               const data::Pipeline* preprocessing = nullptr);
 
 template <class First, class... Specs>
 class Sequential {
@@ -4913,14 +5136,16 @@ class Sequential {
     std::apply([&](const auto&... l) { ((name = l.export_onnx(ctx, name)), ...); }, layers_);
     return name;
   }
-  // An ONNX model (opset >= 13): input "input" [batch, in dims...], output "output".
-  std::string to_onnx(std::int64_t opset = 17) const {
+  // An ONNX model (opset >= 13): input "input" [batch, in dims...], output "output". With a
+  // fitted `preprocessing` pipeline, the input is the raw rows it takes (data/pipeline.hpp).
+  std::string to_onnx(std::int64_t opset = 17,
+                      const data::Pipeline* preprocessing = nullptr) const {
     return export_model_bytes(
         this,
         [](const void* n, ExportContext& ctx, const std::string& input) {
           return static_cast<const Sequential*>(n)->export_onnx(ctx, input);
         },
-        in_shape::to_vector(), out_shape::to_vector(), opset);
+        in_shape::to_vector(), out_shape::to_vector(), opset, preprocessing);
   }
 
   // Nested use as a layer (e.g. inside Residual): the same calls as any layer.
@@ -5823,6 +6048,21 @@ template <class Net>
 void load_weights(Net& net, const std::string& path) {
   load_params(net.params(), path);
 }
+// The same file with a fitted preprocessing pipeline after the parameters (Pipeline::serialize),
+// so that the scalers and encoders travel with the weights. load_weights(net, path) refuses such
+// a file (bytes past the last parameter); this one refuses a file without a pipeline.
+void save_params(const std::vector<Param>& params, const data::Pipeline& preprocessing,
+                 const std::string& path);
+void load_params(const std::vector<Param>& params, data::Pipeline& preprocessing,
+                 const std::string& path);
+template <class Net>
+void save_weights(Net& net, const std::string& path, const data::Pipeline& preprocessing) {
+  save_params(net.params(), preprocessing, path);
+}
+template <class Net>
+void load_weights(Net& net, const std::string& path, data::Pipeline& preprocessing) {
+  load_params(net.params(), preprocessing, path);
+}
 // A saved model's version and provenance, so that a file found later says what it is
 // (inlay::Model::metadata(), `inlay info`). The producer is always "inlay" and its version.
 struct OnnxOptions {
@@ -5835,6 +6075,9 @@ struct OnnxOptions {
   // Post-training int8 quantization (QDQ) on these calibration rows when they are given
   // (nn/quantization.hpp); a network under quantization-aware training exports QDQ without it.
   PostTrainingQuantization quantization;
+  // A fitted pipeline written in front of the network: the model then takes raw rows, f32
+  // [batch, preprocessing->input_width()], and its metadata says "inlay.preprocessing".
+  const data::Pipeline* preprocessing = nullptr;
 };
 // model_bytes (an exported network) with options' version, doc_string, domain and metadata.
 std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
@@ -5849,7 +6092,12 @@ void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17)
 // model's version, description and metadata.
 template <class Net>
 std::string to_onnx(const Net& net, const OnnxOptions& options) {
-  std::string bytes = net.to_onnx(options.opset);
+  if (options.preprocessing != nullptr && !options.quantization.calibration.empty()) {
+    fail(ErrorKind::invalid_argument,
+         "nn::to_onnx: post-training quantization and a preprocessing pipeline cannot be "
+         "exported together yet: the calibration rows are the network's inputs, not raw rows");
+  }
+  std::string bytes = net.to_onnx(options.opset, options.preprocessing);
   if (!options.quantization.calibration.empty()) {
     bytes = quantize_export(bytes, Net::in_shape::to_vector(), options.quantization).bytes;
   }
@@ -5866,6 +6114,141 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_FIT_HPP
 // ---- end inlay/nn/fit.hpp
+// ---- begin inlay/nn/search.hpp
+// Hyperparameter search by cross-validation: every setting (learning rate, L1/L2, batch size,
+// epochs) trains a fresh network with nn::fit on each fold's training rows and is scored on the
+// fold's test rows; the result gives mean +- std over the folds per setting.
+//
+//   nn::SearchSpace space;
+//   space.learning_rate = {1e-3f, 3e-3f};
+//   space.l2 = {0.0f, 1e-4f};
+//   const auto folds = data::stratified_k_fold(labels, 5, /*seed=*/0);
+//   const nn::SearchResult r = nn::search<Mlp>(x, nn::labels_view(labels), nn::CrossEntropy(),
+//                                              nn::grid(space), folds);
+//   std::puts(r.to_string().c_str());  // r.best(): the setting with the best mean score
+#ifndef INLAY_NN_SEARCH_HPP
+#define INLAY_NN_SEARCH_HPP
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// The run-time hyperparameters one training run uses.
+struct HyperParams {
+  float learning_rate = 1e-3f;
+  float l1 = 0.0f, l2 = 0.0f;
+  std::size_t batch_size = 32;
+  std::size_t epochs = 10;
+  std::string to_string() const;  // "lr=0.001 l1=0 l2=0.0001 batch=32 epochs=10"
+};
+
+// The values to try of each hyperparameter.
+struct SearchSpace {
+  std::vector<float> learning_rate = {1e-3f};
+  std::vector<float> l1 = {0.0f}, l2 = {0.0f};
+  std::vector<std::size_t> batch_size = {32};
+  std::vector<std::size_t> epochs = {10};
+};
+
+// Every combination (the learning rate varies slowest, epochs fastest). Empty lists, a learning
+// rate <= 0, a negative L1/L2 or a batch size or epoch count of 0 are errors.
+std::vector<HyperParams> grid(const SearchSpace& space);
+// `count` random settings: the learning rate log-uniform between the smallest and largest listed
+// (one value: that one), the others a uniform choice among the listed values; seeded (data::Rng).
+std::vector<HyperParams> random_settings(const SearchSpace& space, std::size_t count,
+                                         std::uint64_t seed);
+
+struct SettingScore {
+  HyperParams params;
+  std::vector<double> fold_loss, fold_accuracy;  // per fold, on its test rows
+  // Over the folds; std is the population standard deviation (numpy.std, as scikit-learn's
+  // cv_results_). Accuracy is NaN unless the targets are class labels.
+  double mean_loss = 0.0, std_loss = 0.0, mean_accuracy = 0.0, std_accuracy = 0.0;
+};
+
+struct SearchResult {
+  std::vector<SettingScore> settings;
+  // Index of the best setting: highest mean accuracy with class labels, else lowest mean loss;
+  // the first one on ties.
+  std::size_t best_index = 0;
+  const SettingScore& best() const { return settings.at(best_index); }
+  std::string to_string() const;  // one line per setting, "lr=... : loss m +- s, accuracy m +- s"
+};
+
+struct SearchOptions {
+  // Everything but epochs and batch_size (which come from each setting); its progress sink is
+  // replaced by nullptr during the folds.
+  FitOptions fit;
+  // Fitted afresh on each fold's training rows (a copy), so no test row leaks into the scaling.
+  const data::Pipeline* preprocessing = nullptr;
+  ProgressSink progress = print_progress;  // one line per setting; nullptr: silent
+  void* progress_context = nullptr;
+};
+
+// Fills means, standard deviations (and checks the folds gave numbers); picks the best.
+SettingScore score_setting(const HyperParams& params, std::vector<double> fold_loss,
+                           std::vector<double> fold_accuracy);
+std::size_t best_setting(const std::vector<SettingScore>& settings);
+void check_search(const Tensor& x, const Tensor& y, const std::vector<HyperParams>& settings,
+                  const std::vector<data::Split>& folds);
+
+// Net: default-constructible typed network; OptimizerT: takes the learning rate in its
+// constructor and has l1, l2 (SGD, Momentum, Adam, AdamW ...).
+template <class Net, class OptimizerT = Adam, class LossT>
+SearchResult search(const Tensor& x, const Tensor& y, const LossT& loss,
+                    const std::vector<HyperParams>& settings, const std::vector<data::Split>& folds,
+                    const SearchOptions& options = {}) {
+  check_search(x, y, settings, folds);
+  SearchResult result;
+  for (std::size_t s = 0; s < settings.size(); ++s) {
+    const HyperParams& p = settings[s];
+    std::vector<double> fold_loss, fold_accuracy;
+    for (const data::Split& fold : folds) {
+      Tensor x_train = data::take_rows(x, fold.train);
+      Tensor x_test = data::take_rows(x, fold.test);
+      if (options.preprocessing) {
+        data::Pipeline prep = *options.preprocessing;
+        x_train = prep.fit_transform(x_train);
+        x_test = prep.transform(x_test);
+      }
+      const Tensor y_train = data::take_rows(y, fold.train);
+      const Tensor y_test = data::take_rows(y, fold.test);
+      auto net = std::make_unique<Net>();
+      OptimizerT optimizer(p.learning_rate);
+      optimizer.l1 = p.l1;
+      optimizer.l2 = p.l2;
+      FitOptions fit_options = options.fit;
+      fit_options.epochs = p.epochs;
+      fit_options.batch_size = p.batch_size;
+      fit_options.progress = nullptr;
+      fit(*net, x_train, y_train, loss, optimizer, fit_options);
+      const Evaluation e = evaluate(*net, x_test, y_test, loss);
+      fold_loss.push_back(e.loss);
+      fold_accuracy.push_back(e.accuracy);
+    }
+    result.settings.push_back(score_setting(p, std::move(fold_loss), std::move(fold_accuracy)));
+    if (options.progress) {
+      options.progress(options.progress_context,
+                       "setting " + std::to_string(s + 1) + "/" + std::to_string(settings.size()) +
+                           ": " + SearchResult{{result.settings.back()}, 0}.to_string());
+    }
+  }
+  result.best_index = best_setting(result.settings);
+  return result;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_SEARCH_HPP
+// ---- end inlay/nn/search.hpp
 
 #endif  // INLAY_NN_HPP
 // ---- end inlay/nn.hpp
@@ -7901,6 +8284,763 @@ INLAY_NAMESPACE_END
 #include <map>
 #include <sstream>
 
+// ---- begin inlay/data/impl/encode.hpp
+// OneHotEncoder (data/encode.hpp).
+#ifndef INLAY_DATA_IMPL_ENCODE_HPP
+#define INLAY_DATA_IMPL_ENCODE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+namespace detail {
+
+// Checks the listed columns are distinct and inside `width`.
+inline void check_encoded_columns(const std::vector<std::size_t>& columns, std::size_t width,
+                                  const char* who) {
+  if (columns.empty()) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": no column to encode");
+  }
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] >= width) {
+      fail(ErrorKind::invalid_argument, std::string(who) + ": column " +
+                                            std::to_string(columns[i]) + " outside " +
+                                            std::to_string(width) + " features");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (columns[j] == columns[i]) {
+        fail(ErrorKind::invalid_argument,
+             std::string(who) + ": column " + std::to_string(columns[i]) + " listed twice");
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+void OneHotEncoder::fit(const Tensor& x) {
+  if (x.dtype() != DType::f32 || x.rank() != 2 || x.shape()[0] < 1) {
+    fail(ErrorKind::invalid_argument, "OneHotEncoder::fit: expected f32 [n >= 1, features], got " +
+                                          std::string(dtype_name(x.dtype())) + " " +
+                                          x.shape().to_string());
+  }
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  const std::size_t f = static_cast<std::size_t>(x.shape()[1]);
+  detail::check_encoded_columns(columns_, f, "OneHotEncoder::fit");
+  const float* p = x.data<float>();
+  std::vector<std::vector<float>> cats(columns_.size());
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    for (std::size_t r = 0; r < n; ++r) {
+      const float v = p[r * f + columns_[i]];
+      if (std::isinf(v)) {
+        fail(ErrorKind::invalid_argument, "OneHotEncoder::fit: infinite value at row " +
+                                              std::to_string(r) + ", column " +
+                                              std::to_string(columns_[i]));
+      }
+      if (!std::isnan(v)) cats[i].push_back(v);
+    }
+    std::sort(cats[i].begin(), cats[i].end());
+    cats[i].erase(std::unique(cats[i].begin(), cats[i].end()), cats[i].end());
+    if (cats[i].empty()) {
+      fail(ErrorKind::invalid_argument, "OneHotEncoder::fit: column " +
+                                            std::to_string(columns_[i]) +
+                                            " has no value (all rows missing)");
+    }
+  }
+  categories_ = std::move(cats);
+  width_ = f;
+}
+
+std::size_t OneHotEncoder::output_width() const noexcept {
+  std::size_t w = width_ - columns_.size();
+  for (const std::vector<float>& c : categories_) w += c.size();
+  return w;
+}
+
+Tensor OneHotEncoder::transform(const Tensor& x) const {
+  if (!fitted())
+    fail(ErrorKind::invalid_argument, "OneHotEncoder::transform: fit() was not called");
+  if (x.dtype() != DType::f32 || x.rank() != 2 ||
+      static_cast<std::size_t>(x.shape()[1]) != width_) {
+    fail(ErrorKind::shape_mismatch, "OneHotEncoder::transform: fitted on f32 [n, " +
+                                        std::to_string(width_) + "], given " +
+                                        dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  const std::size_t n = static_cast<std::size_t>(x.shape()[0]);
+  const std::size_t out_w = output_width();
+  // Per input column: the index into columns_ of an encoded one, or -1.
+  std::vector<std::ptrdiff_t> encoded(width_, -1);
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    encoded[columns_[i]] = static_cast<std::ptrdiff_t>(i);
+  }
+  Tensor out(DType::f32, Shape{static_cast<std::int64_t>(n), static_cast<std::int64_t>(out_w)});
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  std::fill(o, o + n * out_w, 0.0f);
+  for (std::size_t r = 0; r < n; ++r) {
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < width_; ++c) {
+      const float v = in[r * width_ + c];
+      if (encoded[c] < 0) {
+        o[r * out_w + k++] = v;
+        continue;
+      }
+      const std::vector<float>& cats = categories_[static_cast<std::size_t>(encoded[c])];
+      const auto it = std::lower_bound(cats.begin(), cats.end(), v);
+      if (!std::isnan(v) && it != cats.end() && *it == v) {
+        o[r * out_w + k + static_cast<std::size_t>(it - cats.begin())] = 1.0f;
+      }
+      k += cats.size();
+    }
+  }
+  return out;
+}
+
+Tensor OneHotEncoder::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+void OneHotEncoder::set(std::size_t input_width, std::vector<std::vector<float>> categories) {
+  detail::check_encoded_columns(columns_, input_width, "OneHotEncoder::set");
+  if (categories.size() != columns_.size()) {
+    fail(ErrorKind::invalid_argument, "OneHotEncoder::set: " + std::to_string(categories.size()) +
+                                          " category lists for " + std::to_string(columns_.size()) +
+                                          " columns");
+  }
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    const std::vector<float>& c = categories[i];
+    bool sorted = !c.empty();
+    for (std::size_t j = 0; j < c.size(); ++j) {
+      if (!std::isfinite(c[j]) || (j && !(c[j - 1] < c[j]))) sorted = false;
+    }
+    if (!sorted) {
+      fail(ErrorKind::invalid_argument, "OneHotEncoder::set: the categories of column " +
+                                            std::to_string(columns_[i]) +
+                                            " are not finite, distinct and sorted");
+    }
+  }
+  categories_ = std::move(categories);
+  width_ = input_width;
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPL_ENCODE_HPP
+// ---- end inlay/data/impl/encode.hpp
+// ---- begin inlay/data/impl/folds.hpp
+// k_fold and stratified_k_fold (data/folds.hpp).
+#ifndef INLAY_DATA_IMPL_FOLDS_HPP
+#define INLAY_DATA_IMPL_FOLDS_HPP
+
+#include <map>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+namespace detail {
+
+inline void check_folds(std::size_t n, std::size_t k, const char* who) {
+  if (k < 2 || k > n) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": k = " + std::to_string(k) +
+                                          " folds of " + std::to_string(n) +
+                                          " rows; 2 <= k <= rows expected");
+  }
+}
+
+// Splits from each row's fold: fold i tests its rows and trains on all the others.
+inline std::vector<Split> splits_of(const std::vector<std::size_t>& order,
+                                    const std::vector<std::size_t>& fold_of, std::size_t k) {
+  std::vector<Split> out(k);
+  for (std::size_t row : order) {
+    for (std::size_t i = 0; i < k; ++i) {
+      (fold_of[row] == i ? out[i].test : out[i].train).push_back(row);
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+
+std::vector<Split> k_fold(std::size_t n, std::size_t k, std::uint64_t seed) {
+  detail::check_folds(n, k, "k_fold");
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  Rng rng(seed);
+  rng.shuffle(order);
+  std::vector<std::size_t> fold_of(n);
+  for (std::size_t p = 0; p < n; ++p) fold_of[order[p]] = p * k / n;  // contiguous, sizes +-1
+  return detail::splits_of(order, fold_of, k);
+}
+
+std::vector<Split> stratified_k_fold(const std::vector<std::int64_t>& labels, std::size_t k,
+                                     std::uint64_t seed) {
+  detail::check_folds(labels.size(), k, "stratified_k_fold");
+  std::map<std::int64_t, std::vector<std::size_t>> by_class;  // ordered: the same on every run
+  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  Rng rng(seed);
+  std::vector<std::size_t> order, fold_of(labels.size());
+  std::size_t next = 0;  // dealing continues across classes, so fold sizes stay within one
+  for (auto& entry : by_class) {
+    rng.shuffle(entry.second);
+    for (std::size_t row : entry.second) {
+      fold_of[row] = next;
+      next = (next + 1) % k;
+      order.push_back(row);
+    }
+  }
+  return detail::splits_of(order, fold_of, k);
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPL_FOLDS_HPP
+// ---- end inlay/data/impl/folds.hpp
+// ---- begin inlay/data/impl/impute.hpp
+// Imputer (data/impute.hpp): per-column fills from the values that are not NaN.
+#ifndef INLAY_DATA_IMPL_IMPUTE_HPP
+#define INLAY_DATA_IMPL_IMPUTE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+const char* impute_strategy_name(ImputeStrategy s) noexcept {
+  switch (s) {
+    case ImputeStrategy::mean: return "mean";
+    case ImputeStrategy::median: return "median";
+    case ImputeStrategy::most_frequent: return "most_frequent";
+    case ImputeStrategy::constant: return "constant";
+  }
+  return "?";
+}
+
+namespace detail {
+
+inline void impute_shape(const Tensor& x, const char* who, std::size_t& n, std::size_t& f) {
+  if (x.dtype() != DType::f32 || x.rank() != 2 || x.shape()[0] < 1) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": expected f32 [n >= 1, features], got " +
+                                          dtype_name(x.dtype()) + " " + x.shape().to_string());
+  }
+  n = static_cast<std::size_t>(x.shape()[0]);
+  f = static_cast<std::size_t>(x.shape()[1]);
+}
+
+// The fill of one column's present values (sorted), by strategy (not constant).
+inline float column_fill(std::vector<float>& v, ImputeStrategy s) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  if (s == ImputeStrategy::mean) {
+    double sum = 0;
+    for (float a : v) sum += a;
+    return static_cast<float>(sum / static_cast<double>(n));
+  }
+  if (s == ImputeStrategy::median) {
+    return n % 2 ? v[n / 2] : static_cast<float>((double{v[n / 2 - 1]} + v[n / 2]) / 2);
+  }
+  // Most frequent: the first longest run of the sorted values, i.e. the smallest on ties.
+  float best = v[0];
+  std::size_t best_count = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && v[j] == v[i]) ++j;
+    if (j - i > best_count) {
+      best_count = j - i;
+      best = v[i];
+    }
+    i = j;
+  }
+  return best;
+}
+
+}  // namespace detail
+
+void Imputer::fit(const Tensor& x) {
+  std::size_t n, f;
+  detail::impute_shape(x, "Imputer::fit", n, f);
+  if (strategy_ == ImputeStrategy::constant && !std::isfinite(fill_value_)) {
+    fail(ErrorKind::invalid_argument, "Imputer::fit: the constant fill value is not finite");
+  }
+  const float* p = x.data<float>();
+  std::vector<float> fills(f, fill_value_);
+  if (strategy_ != ImputeStrategy::constant) {
+    std::vector<float> present;
+    for (std::size_t c = 0; c < f; ++c) {
+      present.clear();
+      for (std::size_t r = 0; r < n; ++r) {
+        const float v = p[r * f + c];
+        if (std::isinf(v)) {
+          fail(ErrorKind::invalid_argument, "Imputer::fit: infinite value at row " +
+                                                std::to_string(r) + ", column " +
+                                                std::to_string(c));
+        }
+        if (!std::isnan(v)) present.push_back(v);
+      }
+      if (present.empty()) {
+        fail(ErrorKind::invalid_argument,
+             "Imputer::fit: column " + std::to_string(c) + " has no value (all " +
+                 std::to_string(n) + " rows missing) to compute its " +
+                 impute_strategy_name(strategy_) + "; drop it or use ImputeStrategy::constant");
+      }
+      fills[c] = detail::column_fill(present, strategy_);
+    }
+  }
+  fills_ = std::move(fills);
+}
+
+Tensor Imputer::transform(const Tensor& x) const {
+  std::size_t n, f;
+  detail::impute_shape(x, "Imputer::transform", n, f);
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Imputer::transform: fit() was not called");
+  if (f != fills_.size()) {
+    fail(ErrorKind::shape_mismatch, "Imputer::transform: fitted on " +
+                                        std::to_string(fills_.size()) + " features, given " +
+                                        std::to_string(f));
+  }
+  Tensor out(DType::f32, x.shape());
+  const float* in = x.data<float>();
+  float* o = out.data<float>();
+  for (std::size_t i = 0; i < n * f; ++i) o[i] = std::isnan(in[i]) ? fills_[i % f] : in[i];
+  return out;
+}
+
+Tensor Imputer::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+void Imputer::set(std::vector<float> fills) {
+  if (fills.empty()) fail(ErrorKind::invalid_argument, "Imputer::set: no fill values");
+  for (std::size_t c = 0; c < fills.size(); ++c) {
+    if (!std::isfinite(fills[c])) {
+      fail(ErrorKind::invalid_argument,
+           "Imputer::set: the fill of column " + std::to_string(c) + " is not finite");
+    }
+  }
+  fills_ = std::move(fills);
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPL_IMPUTE_HPP
+// ---- end inlay/data/impl/impute.hpp
+// ---- begin inlay/data/impl/pipeline.hpp
+// data::Pipeline (data/pipeline.hpp): fitting in order, ONNX nodes, the saved form.
+#ifndef INLAY_DATA_IMPL_PIPELINE_HPP
+#define INLAY_DATA_IMPL_PIPELINE_HPP
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace data {
+
+namespace detail {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+inline std::size_t step_input_width(const Pipeline::Step& step) {
+  return std::visit(Overloaded{[](const Imputer& s) { return s.fills().size(); },
+                               [](const OneHotEncoder& s) { return s.input_width(); },
+                               [](const Standardizer& s) { return s.mean().size(); },
+                               [](const MinMaxScaler& s) { return s.min().size(); }},
+                    step);
+}
+
+inline std::size_t step_output_width(const Pipeline::Step& step) {
+  if (const auto* e = std::get_if<OneHotEncoder>(&step)) return e->output_width();
+  return step_input_width(step);
+}
+
+inline bool step_fitted(const Pipeline::Step& step) {
+  return std::visit([](const auto& s) { return s.fitted(); }, step);
+}
+
+inline std::string step_name(const Pipeline::Step& step) {
+  return std::visit(Overloaded{[](const Imputer& s) {
+                                 return std::string("Imputer(") +
+                                        impute_strategy_name(s.strategy()) + ")";
+                               },
+                               [](const OneHotEncoder& s) {
+                                 std::string text = "OneHotEncoder(columns";
+                                 for (std::size_t c : s.columns()) text += " " + std::to_string(c);
+                                 return text + ")";
+                               },
+                               [](const Standardizer&) { return std::string("Standardizer"); },
+                               [](const MinMaxScaler&) { return std::string("MinMaxScaler"); }},
+                    step);
+}
+
+// The divisor MinMaxScaler::transform uses: the range, or 1 for a constant column.
+inline std::vector<float> min_max_range(const MinMaxScaler& s) {
+  std::vector<float> range(s.min().size());
+  for (std::size_t c = 0; c < range.size(); ++c) {
+    range[c] = s.max()[c] > s.min()[c] ? s.max()[c] - s.min()[c] : 1.0f;
+  }
+  return range;
+}
+
+// Writes nodes with fresh names "<prefix>_<n>".
+struct OnnxNodes {
+  onnx::GraphWriter& graph;
+  const std::string& prefix;
+  std::size_t counter = 0;
+  std::string fresh(const char* what) {
+    return prefix + "_" + what + "_" + std::to_string(counter++);
+  }
+  std::string floats(const char* what, const std::vector<float>& v) {
+    Tensor t(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
+    if (!v.empty()) std::memcpy(t.data<float>(), v.data(), v.size() * sizeof(float));
+    const std::string name = fresh(what);
+    graph.add_initializer(name, t);
+    return name;
+  }
+  std::string indices(const std::vector<std::int64_t>& v) {
+    Tensor t(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
+    std::memcpy(t.data<std::int64_t>(), v.data(), v.size() * sizeof(std::int64_t));
+    const std::string name = fresh("columns");
+    graph.add_initializer(name, t);
+    return name;
+  }
+  onnx::NodeWriter& node(const char* op, const std::vector<std::string>& inputs, std::string& out) {
+    out = fresh(op);
+    return graph.add_node(op, inputs, {out}, out);
+  }
+  std::string node(const char* op, const std::vector<std::string>& inputs) {
+    std::string out;
+    node(op, inputs, out);
+    return out;
+  }
+};
+
+inline std::string one_hot_nodes(OnnxNodes& g, const OneHotEncoder& e, const std::string& x) {
+  std::vector<std::ptrdiff_t> encoded(e.input_width(), -1);
+  for (std::size_t i = 0; i < e.columns().size(); ++i) {
+    encoded[e.columns()[i]] = static_cast<std::ptrdiff_t>(i);
+  }
+  std::vector<std::string> parts;
+  std::vector<std::int64_t> run;  // passed-through columns waiting for one Gather
+  auto flush = [&] {
+    if (run.empty()) return;
+    std::string out;
+    g.node("Gather", {x, g.indices(run)}, out).attr("axis", std::int64_t{1});
+    parts.push_back(out);
+    run.clear();
+  };
+  for (std::size_t c = 0; c < e.input_width(); ++c) {
+    if (encoded[c] < 0) {
+      run.push_back(static_cast<std::int64_t>(c));
+      continue;
+    }
+    flush();
+    std::string column, hot;
+    g.node("Gather", {x, g.indices({static_cast<std::int64_t>(c)})}, column)
+        .attr("axis", std::int64_t{1});  // [batch, 1]
+    // [batch, 1] == [categories] broadcasts to [batch, categories]; NaN equals nothing.
+    const std::string equal = g.node(
+        "Equal",
+        {column, g.floats("categories", e.categories()[static_cast<std::size_t>(encoded[c])])});
+    g.node("Cast", {equal}, hot).attr("to", std::int64_t{1});  // FLOAT
+    parts.push_back(hot);
+  }
+  flush();
+  if (parts.size() == 1) return parts[0];
+  std::string out;
+  g.node("Concat", parts, out).attr("axis", std::int64_t{1});
+  return out;
+}
+
+// Little-endian writing and checked reading of the saved form.
+inline void put_u32(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+inline void put_floats(std::string& out, const std::vector<float>& v) {
+  put_u32(out, v.size());
+  for (float f : v) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    put_u32(out, bits);
+  }
+}
+
+struct PipelineReader {
+  const unsigned char* p;
+  std::size_t size, pos;
+  const std::string& source;
+  [[noreturn]] void bad(const std::string& what) const {
+    fail(ErrorKind::invalid_model,
+         source + ": preprocessing pipeline: " + what + " (offset " + std::to_string(pos) + ")");
+  }
+  std::uint32_t u32(const char* what) {
+    if (size - pos < 4) bad(std::string("ends inside ") + what);
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+      v |= static_cast<std::uint32_t>(p[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    pos += 4;
+    return v;
+  }
+  std::vector<float> floats(const char* what) {
+    const std::uint32_t n = u32(what);
+    if ((size - pos) / 4 < n) bad(std::string("ends inside ") + what);
+    std::vector<float> v(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t bits = u32(what);
+      std::memcpy(&v[i], &bits, 4);
+    }
+    return v;
+  }
+};
+
+constexpr char pipeline_magic[8] = {'I', 'N', 'L', 'A', 'Y', 'P', 'P', '\0'};
+constexpr std::uint32_t pipeline_version = 1;
+enum : unsigned char {
+  step_imputer = 1,
+  step_one_hot = 2,
+  step_standardizer = 3,
+  step_min_max = 4
+};
+
+}  // namespace detail
+
+Pipeline& Pipeline::add(Step step) {
+  steps_.push_back(std::move(step));
+  return *this;
+}
+
+void Pipeline::fit(const Tensor& x) {
+  if (steps_.empty()) fail(ErrorKind::invalid_argument, "Pipeline::fit: the pipeline has no step");
+  Tensor current = x;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    current = std::visit([&](auto& s) { return s.fit_transform(current); }, steps_[i]);
+  }
+}
+
+Tensor Pipeline::transform(const Tensor& x) const {
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Pipeline::transform: fit() was not called");
+  Tensor current = x;
+  for (const Step& step : steps_) {
+    current = std::visit([&](const auto& s) { return s.transform(current); }, step);
+  }
+  return current;
+}
+
+Tensor Pipeline::fit_transform(const Tensor& x) {
+  fit(x);
+  return transform(x);
+}
+
+bool Pipeline::fitted() const noexcept {
+  if (steps_.empty()) return false;
+  for (const Step& s : steps_) {
+    if (!detail::step_fitted(s)) return false;
+  }
+  return true;
+}
+
+std::size_t Pipeline::input_width() const {
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Pipeline::input_width: fit() was not called");
+  return detail::step_input_width(steps_.front());
+}
+
+std::size_t Pipeline::output_width() const {
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Pipeline::output_width: fit() was not called");
+  return detail::step_output_width(steps_.back());
+}
+
+std::string Pipeline::describe() const {
+  std::string text;
+  for (const Step& s : steps_) text += (text.empty() ? "" : " -> ") + detail::step_name(s);
+  if (text.empty()) return "(no step)";
+  if (fitted()) {
+    text += ": " + std::to_string(input_width()) + " -> " + std::to_string(output_width()) +
+            " features";
+  }
+  return text;
+}
+
+std::string Pipeline::to_onnx(onnx::GraphWriter& graph, const std::string& input,
+                              const std::string& prefix) const {
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Pipeline::to_onnx: fit() was not called");
+  detail::OnnxNodes g{graph, prefix};
+  std::string x = input;
+  for (const Step& step : steps_) {
+    if (const auto* s = std::get_if<Imputer>(&step)) {
+      x = g.node("Where", {g.node("IsNaN", {x}), g.floats("fill", s->fills()), x});
+    } else if (const auto* e = std::get_if<OneHotEncoder>(&step)) {
+      x = detail::one_hot_nodes(g, *e, x);
+    } else if (const auto* z = std::get_if<Standardizer>(&step)) {
+      x = g.node("Div",
+                 {g.node("Sub", {x, g.floats("mean", z->mean())}), g.floats("scale", z->scale())});
+    } else if (const auto* m = std::get_if<MinMaxScaler>(&step)) {
+      x = g.node("Div", {g.node("Sub", {x, g.floats("min", m->min())}),
+                         g.floats("range", detail::min_max_range(*m))});
+    }
+  }
+  return x;
+}
+
+std::string Pipeline::serialize() const {
+  if (!fitted()) fail(ErrorKind::invalid_argument, "Pipeline::serialize: fit() was not called");
+  std::string out(detail::pipeline_magic, sizeof detail::pipeline_magic);
+  detail::put_u32(out, detail::pipeline_version);
+  detail::put_u32(out, steps_.size());
+  for (const Step& step : steps_) {
+    if (const auto* s = std::get_if<Imputer>(&step)) {
+      out.push_back(static_cast<char>(detail::step_imputer));
+      out.push_back(static_cast<char>(s->strategy()));
+      detail::put_floats(out, {s->fill_value()});
+      detail::put_floats(out, s->fills());
+    } else if (const auto* e = std::get_if<OneHotEncoder>(&step)) {
+      out.push_back(static_cast<char>(detail::step_one_hot));
+      detail::put_u32(out, e->input_width());
+      detail::put_u32(out, e->columns().size());
+      for (std::size_t i = 0; i < e->columns().size(); ++i) {
+        detail::put_u32(out, e->columns()[i]);
+        detail::put_floats(out, e->categories()[i]);
+      }
+    } else if (const auto* z = std::get_if<Standardizer>(&step)) {
+      out.push_back(static_cast<char>(detail::step_standardizer));
+      detail::put_floats(out, z->mean());
+      detail::put_floats(out, z->scale());
+    } else if (const auto* m = std::get_if<MinMaxScaler>(&step)) {
+      out.push_back(static_cast<char>(detail::step_min_max));
+      detail::put_floats(out, m->min());
+      detail::put_floats(out, m->max());
+    }
+  }
+  return out;
+}
+
+std::size_t Pipeline::deserialize(const void* data, std::size_t size, const std::string& source,
+                                  Pipeline& result) {
+  detail::PipelineReader r{static_cast<const unsigned char*>(data), size, 0, source};
+  if (size < sizeof detail::pipeline_magic ||
+      std::memcmp(r.p, detail::pipeline_magic, sizeof detail::pipeline_magic) != 0) {
+    r.bad("no pipeline here (bad magic)");
+  }
+  r.pos = sizeof detail::pipeline_magic;
+  const std::uint32_t version = r.u32("the version");
+  if (version != detail::pipeline_version) {
+    r.bad("format version " + std::to_string(version) + ", this inlay reads version " +
+          std::to_string(detail::pipeline_version));
+  }
+  const std::uint32_t count = r.u32("the step count");
+  if (count == 0 || count > 1024) r.bad(std::to_string(count) + " steps");
+  Pipeline out;
+  std::size_t width = 0;  // each step must take what the one before gives
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (r.pos >= size) r.bad("ends before step " + std::to_string(i));
+    const unsigned char kind = r.p[r.pos++];
+    // The setters check the numbers; their errors become invalid_model errors naming the file.
+    try {
+      if (kind == detail::step_imputer) {
+        if (r.pos >= size) r.bad("ends inside an imputer");
+        const unsigned char strategy = r.p[r.pos++];
+        if (strategy > static_cast<unsigned char>(ImputeStrategy::constant)) {
+          r.bad("unknown imputation strategy " + std::to_string(strategy));
+        }
+        const std::vector<float> fill = r.floats("an imputer's fill value");
+        if (fill.size() != 1)
+          r.bad("an imputer's fill value has " + std::to_string(fill.size()) + " numbers");
+        Imputer s(static_cast<ImputeStrategy>(strategy), fill[0]);
+        s.set(r.floats("an imputer's fills"));
+        out.add(std::move(s));
+      } else if (kind == detail::step_one_hot) {
+        const std::uint32_t in = r.u32("an encoder's width");
+        const std::uint32_t n = r.u32("an encoder's column count");
+        if (n == 0 || n > in)
+          r.bad(std::to_string(n) + " encoded columns of " + std::to_string(in));
+        std::vector<std::size_t> columns;
+        std::vector<std::vector<float>> cats;
+        for (std::uint32_t c = 0; c < n; ++c) {
+          columns.push_back(r.u32("an encoded column"));
+          cats.push_back(r.floats("an encoder's categories"));
+        }
+        OneHotEncoder e(columns);
+        e.set(in, std::move(cats));
+        out.add(std::move(e));
+      } else if (kind == detail::step_standardizer) {
+        std::vector<float> mean = r.floats("a standardizer's means");
+        Standardizer z;
+        z.set(std::move(mean), r.floats("a standardizer's scales"));
+        out.add(std::move(z));
+      } else if (kind == detail::step_min_max) {
+        std::vector<float> lo = r.floats("a min-max scaler's minimums");
+        MinMaxScaler m;
+        m.set(std::move(lo), r.floats("a min-max scaler's maximums"));
+        out.add(std::move(m));
+      } else {
+        r.bad("unknown step kind " + std::to_string(kind));
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::invalid_model) throw;
+      r.bad("step " + std::to_string(i) + ": " + e.what());
+    }
+    const std::size_t in = detail::step_input_width(out.steps_.back());
+    if (i > 0 && in != width) {
+      r.bad("step " + std::to_string(i) + " takes " + std::to_string(in) +
+            " features, the step before gives " + std::to_string(width));
+    }
+    width = detail::step_output_width(out.steps_.back());
+  }
+  result = std::move(out);
+  return r.pos;
+}
+
+void Pipeline::save(const std::string& path) const {
+  const std::string bytes = serialize();
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush()) {
+    fail(ErrorKind::io, "cannot write preprocessing pipeline '" + path + "'");
+  }
+}
+
+Pipeline Pipeline::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::io, "cannot open preprocessing pipeline '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+  Pipeline p;
+  const std::size_t used = deserialize(bytes.data(), bytes.size(), path, p);
+  if (used != bytes.size()) {
+    fail(ErrorKind::invalid_model, path + ": " + std::to_string(bytes.size() - used) +
+                                       " bytes past the preprocessing pipeline");
+  }
+  return p;
+}
+
+}  // namespace data
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_DATA_IMPL_PIPELINE_HPP
+// ---- end inlay/data/impl/pipeline.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace data {
@@ -8043,64 +9183,63 @@ inline std::string quoted(std::string_view cell) {
 
 }  // namespace detail
 
-Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
-  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
-      options.delimiter == '\0') {
-    fail(ErrorKind::invalid_argument,
-         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+namespace detail {
+
+struct CsvCell {
+  std::string_view text;  // trimmed
+  std::size_t column;     // 1-based character position, for messages
+};
+struct CsvRow {
+  std::vector<CsvCell> cells;
+  std::size_t line;
+  std::size_t end_column;  // past the last character, for a row with too few cells
+};
+
+inline bool is_missing(std::string_view cell, const CsvOptions& options) {
+  if (cell.empty()) return true;
+  for (const std::string& na : options.na_values) {
+    if (cell == na) return true;
   }
+  return false;
+}
+
+// Splits the text into rows of trimmed cells (a ragged row is reported later, in the order of
+// its cells' own errors).
+inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& options,
+                                     std::size_t& line_count) {
   const bool blank_separated = options.delimiter == ' ';
-  Table table;
-  std::size_t first_data_line = 0;  // line of the first row, for the ragged-row message
-  std::size_t line_number = 0;
+  std::vector<CsvRow> rows;
   std::size_t pos = 0;
+  line_count = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
-    ++line_number;
+    ++line_count;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_number <= options.skip_lines) continue;
-    if (std::all_of(line.begin(), line.end(), detail::is_blank)) continue;
-
-    std::size_t cells = 0;
+    if (line_count <= options.skip_lines) continue;
+    if (std::all_of(line.begin(), line.end(), is_blank)) continue;
+    CsvRow row;
+    row.line = line_count;
+    row.end_column = line.size() + 1;
     std::size_t i = 0;
     for (;;) {
       if (blank_separated) {
-        while (i < line.size() && detail::is_blank(line[i])) ++i;
+        while (i < line.size() && is_blank(line[i])) ++i;
         if (i == line.size()) break;
       }
-      // One cell: [i, stop) before trimming.
       std::size_t stop = i;
       if (blank_separated) {
-        while (stop < line.size() && !detail::is_blank(line[stop])) ++stop;
+        while (stop < line.size() && !is_blank(line[stop])) ++stop;
       } else {
         while (stop < line.size() && line[stop] != options.delimiter) ++stop;
       }
       std::size_t a = i, b = stop;
-      while (a < b && detail::is_blank(line[a])) ++a;
-      while (b > a && detail::is_blank(line[b - 1])) --b;
-      const std::string_view cell = line.substr(a, b - a);
+      while (a < b && is_blank(line[a])) ++a;
+      while (b > a && is_blank(line[b - 1])) --b;
       const std::size_t column = (a < b ? a : i) + 1;
-      ++cells;
-      double value = 0;
-      if (cell.empty()) {
-        detail::fail_csv(source, line_number, column,
-                         "cell " + std::to_string(cells) + " is empty");
-      }
-      if (!detail::parse_number(cell, value)) {
-        detail::fail_csv(source, line_number, column,
-                         "cell " + std::to_string(cells) + " " + detail::quoted(cell) +
-                             " is not a finite number");
-      }
-      if (table.rows > 0 && cells > table.cols) {
-        detail::fail_csv(source, line_number, column,
-                         "row has more than " + std::to_string(table.cols) +
-                             " cells (the first row, line " + std::to_string(first_data_line) +
-                             ", has " + std::to_string(table.cols) + ")");
-      }
-      table.values.push_back(value);
+      row.cells.push_back({line.substr(a, b - a), column});
       if (blank_separated) {
         i = stop;
       } else {
@@ -8108,21 +9247,132 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
         i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
       }
     }
-    if (table.rows == 0) {
-      table.cols = cells;
-      first_data_line = line_number;
-    } else if (cells != table.cols) {
-      detail::fail_csv(source, line_number, line.size() + 1,
-                       "row has " + std::to_string(cells) + " cells, expected " +
-                           std::to_string(table.cols) + " (as the first row, line " +
-                           std::to_string(first_data_line) + ")");
-    }
-    ++table.rows;
+    rows.push_back(std::move(row));
   }
-  if (table.rows == 0) {
-    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_number) +
+  return rows;
+}
+
+}  // namespace detail
+
+Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
+  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
+      options.delimiter == '\0') {
+    fail(ErrorKind::invalid_argument,
+         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+  }
+  std::size_t line_count = 0;
+  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, line_count);
+  Table table;
+  std::size_t first = 0;  // the first data row
+  if (options.header && !rows.empty()) {
+    first = 1;
+    for (const detail::CsvCell& cell : rows[0].cells) {
+      if (cell.text.empty()) {
+        detail::fail_csv(source, rows[0].line, cell.column,
+                         "header cell " + std::to_string(table.names.size() + 1) +
+                             " is empty: every column needs a name");
+      }
+      const std::string name(cell.text);
+      if (std::find(table.names.begin(), table.names.end(), name) != table.names.end()) {
+        detail::fail_csv(source, rows[0].line, cell.column,
+                         "column name " + detail::quoted(name) + " appears twice in the header");
+      }
+      table.names.push_back(name);
+    }
+  }
+  if (rows.size() <= first) {
+    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_count) +
                                           " lines, " + std::to_string(options.skip_lines) +
-                                          " skipped, the rest blank)");
+                                          " skipped, " + (first ? "a header, " : "") +
+                                          "the rest blank)");
+  }
+  table.cols = rows[0].cells.size();
+  table.rows = rows.size() - first;
+
+  // Which columns hold categories: those named, and (when asked) those with a non-number cell.
+  std::vector<bool> categorical(table.cols, false);
+  for (const std::string& name : options.categorical_columns) {
+    if (table.names.empty()) {
+      fail(ErrorKind::invalid_argument, source + ": categorical column '" + name +
+                                            "' given by name but the CSV has no header "
+                                            "(CsvOptions::header)");
+    }
+    categorical[table.index(name)] = true;
+  }
+  double scratch = 0;
+  if (options.categorical) {
+    for (std::size_t c = 0; c < table.cols; ++c) {
+      for (std::size_t r = first; r < rows.size() && !categorical[c]; ++r) {
+        if (c >= rows[r].cells.size()) continue;  // a ragged row, reported below
+        const std::string_view cell = rows[r].cells[c].text;
+        if (!(options.missing_as_nan && detail::is_missing(cell, options)) &&
+            !detail::parse_number(cell, scratch)) {
+          categorical[c] = true;
+        }
+      }
+    }
+  }
+  // Categories sorted, so the indices do not depend on the order of the rows.
+  if (std::find(categorical.begin(), categorical.end(), true) != categorical.end()) {
+    table.categories.resize(table.cols);
+    for (std::size_t c = 0; c < table.cols; ++c) {
+      if (!categorical[c]) continue;
+      std::vector<std::string>& cats = table.categories[c];
+      for (std::size_t r = first; r < rows.size(); ++r) {
+        if (c >= rows[r].cells.size()) continue;
+        const std::string_view cell = rows[r].cells[c].text;
+        if (!(options.missing_as_nan && detail::is_missing(cell, options))) {
+          cats.emplace_back(cell);
+        }
+      }
+      std::sort(cats.begin(), cats.end());
+      cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
+      if (cats.empty()) cats.push_back("");  // only missing cells: still a categorical column
+    }
+  }
+
+  table.values.reserve(table.rows * table.cols);
+  for (std::size_t r = first; r < rows.size(); ++r) {
+    // Each cell's own error first, then the row's width (cells beyond it are read as numbers).
+    for (std::size_t c = 0; c < rows[r].cells.size(); ++c) {
+      const detail::CsvCell& cell = rows[r].cells[c];
+      const bool extra = c >= table.cols;
+      double value = 0;
+      if (!extra && options.missing_as_nan && detail::is_missing(cell.text, options)) {
+        value = std::nan("");
+      } else if (!extra && categorical[c]) {
+        const std::vector<std::string>& cats = table.categories[c];
+        value = static_cast<double>(std::lower_bound(cats.begin(), cats.end(), cell.text) -
+                                    cats.begin());
+      } else if (cell.text.empty()) {
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         "cell " + std::to_string(c + 1) + " is empty" +
+                             (options.missing_as_nan ? ""
+                                                     : " (CsvOptions::missing_as_nan reads "
+                                                       "missing cells as NaN)"));
+      } else if (!detail::parse_number(cell.text, value)) {
+        std::string what = "cell " + std::to_string(c + 1);
+        if (!extra && !table.names.empty()) what += " (column '" + table.names[c] + "')";
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         what + " " + detail::quoted(cell.text) + " is not a finite number" +
+                             (options.categorical ? ""
+                                                  : " (CsvOptions::categorical reads text "
+                                                    "columns as categories)"));
+      }
+      if (extra) {
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(rows[0].line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
+      table.values.push_back(value);
+    }
+    if (rows[r].cells.size() < table.cols) {
+      detail::fail_csv(source, rows[r].line, rows[r].end_column,
+                       "row has " + std::to_string(rows[r].cells.size()) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(rows[0].line) + ")");
+    }
   }
   return table;
 }
@@ -8134,6 +9384,66 @@ Table read_csv(const std::string& path, const CsvOptions& options) {
   buffer << in.rdbuf();
   if (in.bad()) fail(ErrorKind::io, "cannot read CSV file '" + path + "'");
   return parse_csv(buffer.str(), options, path);
+}
+
+// ---- Table columns by name
+
+std::size_t Table::index(const std::string& name) const {
+  if (names.empty()) {
+    fail(ErrorKind::invalid_argument, "Table: column '" + name +
+                                          "' asked by name, but the table has no header "
+                                          "(CsvOptions::header)");
+  }
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+  std::string known;
+  for (std::size_t c = 0; c < names.size() && c < 20; ++c)
+    known += (c ? ", '" : "'") + names[c] + "'";
+  if (names.size() > 20) known += ", ...";
+  fail(ErrorKind::invalid_argument,
+       "Table: no column named '" + name + "' (the columns are " + known + ")");
+}
+
+std::vector<float> Table::column(const std::string& name) const { return column(index(name)); }
+
+std::vector<std::int64_t> Table::labels(const std::string& name) const {
+  return labels(index(name));
+}
+
+Tensor Table::features(const std::vector<std::string>& wanted) const {
+  return select(wanted).features();
+}
+
+Tensor Table::features() const {
+  if (cols == 0) fail(ErrorKind::invalid_argument, "Table::features: the table has no columns");
+  return features(0, cols);
+}
+
+Table Table::select(const std::vector<std::string>& wanted) const {
+  std::vector<std::size_t> picked;
+  for (const std::string& name : wanted) picked.push_back(index(name));
+  Table out;
+  out.rows = rows;
+  out.cols = picked.size();
+  out.values.reserve(rows * picked.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c : picked) out.values.push_back(values[r * cols + c]);
+  }
+  for (std::size_t c : picked) out.names.push_back(names[c]);
+  if (!categories.empty()) {
+    for (std::size_t c : picked) out.categories.push_back(categories[c]);
+  }
+  return out;
+}
+
+Table Table::drop(const std::vector<std::string>& unwanted) const {
+  std::vector<bool> dropped(cols, false);
+  for (const std::string& name : unwanted) dropped[index(name)] = true;
+  std::vector<std::string> kept;
+  for (std::size_t c = 0; c < cols; ++c) {
+    if (!dropped[c]) kept.push_back(names[c]);
+  }
+  return select(kept);
 }
 
 // ---- Scalers
@@ -8148,6 +9458,35 @@ inline void matrix_shape(const Tensor& x, const char* who, std::size_t& n, std::
   }
   n = static_cast<std::size_t>(x.shape()[0]);
   features = static_cast<std::size_t>(x.shape()[1]);
+}
+
+// fit() statistics of a column with NaN would be NaN: name the first one.
+inline void check_no_nan(const Tensor& x, const char* who) {
+  const std::size_t f = static_cast<std::size_t>(x.shape()[1]);
+  const float* p = x.data<float>();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(x.numel()); ++i) {
+    if (std::isnan(p[i])) {
+      fail(ErrorKind::invalid_argument, std::string(who) + ": NaN at row " + std::to_string(i / f) +
+                                            ", column " + std::to_string(i % f) +
+                                            " (fill missing values first: data::Imputer)");
+    }
+  }
+}
+
+inline void check_set(std::size_t a, std::size_t b, const std::vector<float>& x,
+                      const std::vector<float>& y, bool ordered, const char* who) {
+  if (a == 0 || a != b) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": " + std::to_string(a) + " and " +
+                                          std::to_string(b) + " values, expected the same, > 0");
+  }
+  for (std::size_t c = 0; c < a; ++c) {
+    if (!std::isfinite(x[c]) || !std::isfinite(y[c]) || (ordered ? x[c] > y[c] : y[c] <= 0)) {
+      fail(ErrorKind::invalid_argument,
+           std::string(who) + ": column " + std::to_string(c) + " has " + std::to_string(x[c]) +
+               ", " + std::to_string(y[c]) +
+               (ordered ? " (finite, min <= max expected)" : " (finite, scale > 0 expected)"));
+    }
+  }
 }
 
 inline void check_fitted(bool fitted, std::size_t expected, std::size_t features, const char* who) {
@@ -8177,6 +9516,7 @@ inline Tensor affine_columns(const Tensor& x, const std::vector<float>& offset,
 void Standardizer::fit(const Tensor& x) {
   std::size_t n, f;
   detail::matrix_shape(x, "Standardizer::fit", n, f);
+  detail::check_no_nan(x, "Standardizer::fit");
   const float* p = x.data<float>();
   std::vector<double> sum(f, 0.0), squares(f, 0.0);
   for (std::size_t r = 0; r < n; ++r) {
@@ -8212,9 +9552,22 @@ Tensor Standardizer::fit_transform(const Tensor& x) {
   return transform(x);
 }
 
+void Standardizer::set(std::vector<float> mean, std::vector<float> scale) {
+  detail::check_set(mean.size(), scale.size(), mean, scale, false, "Standardizer::set");
+  mean_ = std::move(mean);
+  scale_ = std::move(scale);
+}
+
+void MinMaxScaler::set(std::vector<float> min, std::vector<float> max) {
+  detail::check_set(min.size(), max.size(), min, max, true, "MinMaxScaler::set");
+  min_ = std::move(min);
+  max_ = std::move(max);
+}
+
 void MinMaxScaler::fit(const Tensor& x) {
   std::size_t n, f;
   detail::matrix_shape(x, "MinMaxScaler::fit", n, f);
+  detail::check_no_nan(x, "MinMaxScaler::fit");
   const float* p = x.data<float>();
   min_.assign(p, p + f);
   max_.assign(p, p + f);
@@ -9842,6 +11195,7 @@ INLAY_NAMESPACE_END
 #define INLAY_NN_IMPL_SERIALIZE_HPP
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -9911,8 +11265,10 @@ std::string serialize_params(const std::vector<Param>& params) {
   return out;
 }
 
-void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
-                        const std::string& source) {
+namespace {
+// Checks and reads the parameters at the front of `data`; returns the bytes they take.
+std::size_t read_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source, bool whole) {
   Reader r{static_cast<const unsigned char*>(data), size, 0, source};
   r.need(sizeof weights_magic, "the magic");
   if (std::memcmp(r.p, weights_magic, sizeof weights_magic) != 0) {
@@ -9952,10 +11308,11 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     offsets.push_back(r.pos);
     r.pos += n * 4;
   }
-  if (r.pos != size) {
+  if (whole && r.pos != size) {
     fail(ErrorKind::invalid_model,
          source + ": " + std::to_string(size - r.pos) + " bytes past the last parameter");
   }
+  const std::size_t end = r.pos;
   for (std::size_t k = 0; k < params.size(); ++k) {
     r.pos = offsets[k];
     for (std::size_t i = 0; i < params[k].size; ++i) {
@@ -9963,6 +11320,13 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
       std::memcpy(&params[k].value[i], &bits, 4);
     }
   }
+  return end;
+}
+}  // namespace
+
+void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source) {
+  read_params(params, data, size, source, true);
 }
 
 void save_bytes(const std::string& bytes, const std::string& path) {
@@ -9981,11 +11345,225 @@ void load_params(const std::vector<Param>& params, const std::string& path) {
   deserialize_params(params, bytes.data(), bytes.size(), path);
 }
 
+void save_params(const std::vector<Param>& params, const data::Pipeline& preprocessing,
+                 const std::string& path) {
+  save_bytes(serialize_params(params) + preprocessing.serialize(), path);
+}
+
+void load_params(const std::vector<Param>& params, data::Pipeline& preprocessing,
+                 const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  // Read both parts before changing anything: the parameters into a copy first.
+  std::vector<std::vector<float>> values;
+  std::vector<Param> scratch = params;
+  for (Param& p : scratch) {
+    values.emplace_back(p.size);
+    p.value = values.back().data();
+  }
+  const std::size_t used = read_params(scratch, bytes.data(), bytes.size(), path, false);
+  if (used == bytes.size()) {
+    fail(ErrorKind::invalid_model, path +
+                                       ": no preprocessing pipeline after the parameters "
+                                       "(saved by save_weights(net, path) without one)");
+  }
+  data::Pipeline pipeline;
+  const std::size_t tail =
+      data::Pipeline::deserialize(bytes.data() + used, bytes.size() - used, path, pipeline);
+  if (used + tail != bytes.size()) {
+    fail(ErrorKind::invalid_model, path + ": " + std::to_string(bytes.size() - used - tail) +
+                                       " bytes past the preprocessing pipeline");
+  }
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    std::copy(values[k].begin(), values[k].end(), params[k].value);
+  }
+  preprocessing = std::move(pipeline);
+}
+
 }  // namespace nn
 INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_IMPL_SERIALIZE_HPP
 // ---- end inlay/nn/impl/serialize.hpp
+// ---- begin inlay/nn/impl/search.hpp
+// Hyperparameter settings and their scores (nn/search.hpp).
+#ifndef INLAY_NN_IMPL_SEARCH_HPP
+#define INLAY_NN_IMPL_SEARCH_HPP
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+void check_space(const SearchSpace& s) {
+  auto empty = [](const char* what) {
+    fail(ErrorKind::invalid_argument, std::string("nn::SearchSpace: no value of ") + what);
+  };
+  if (s.learning_rate.empty()) empty("learning_rate");
+  if (s.l1.empty()) empty("l1");
+  if (s.l2.empty()) empty("l2");
+  if (s.batch_size.empty()) empty("batch_size");
+  if (s.epochs.empty()) empty("epochs");
+  auto bad = [](const char* what, double v, const char* expected) {
+    fail(ErrorKind::invalid_argument, std::string("nn::SearchSpace: ") + what + " " +
+                                          short_number(v) + ", expected " + expected);
+  };
+  for (float v : s.learning_rate) {
+    if (!(v > 0.0f) || !std::isfinite(v)) bad("learning_rate", v, "finite and > 0");
+  }
+  for (float v : s.l1) {
+    if (!(v >= 0.0f) || !std::isfinite(v)) bad("l1", v, "finite and >= 0");
+  }
+  for (float v : s.l2) {
+    if (!(v >= 0.0f) || !std::isfinite(v)) bad("l2", v, "finite and >= 0");
+  }
+  for (std::size_t v : s.batch_size) {
+    if (v == 0) bad("batch_size", 0, ">= 1");
+  }
+  for (std::size_t v : s.epochs) {
+    if (v == 0) bad("epochs", 0, ">= 1");
+  }
+}
+
+void mean_std(const std::vector<double>& v, double& mean, double& sd) {
+  double sum = 0;
+  for (double a : v) sum += a;
+  mean = sum / static_cast<double>(v.size());
+  double squares = 0;
+  for (double a : v) squares += (a - mean) * (a - mean);
+  sd = std::sqrt(squares / static_cast<double>(v.size()));
+}
+
+}  // namespace
+
+std::string HyperParams::to_string() const {
+  return "lr=" + short_number(learning_rate) + " l1=" + short_number(l1) +
+         " l2=" + short_number(l2) + " batch=" + std::to_string(batch_size) +
+         " epochs=" + std::to_string(epochs);
+}
+
+std::vector<HyperParams> grid(const SearchSpace& space) {
+  check_space(space);
+  std::vector<HyperParams> out;
+  for (float lr : space.learning_rate)
+    for (float l1 : space.l1)
+      for (float l2 : space.l2)
+        for (std::size_t b : space.batch_size)
+          for (std::size_t e : space.epochs) out.push_back({lr, l1, l2, b, e});
+  return out;
+}
+
+std::vector<HyperParams> random_settings(const SearchSpace& space, std::size_t count,
+                                         std::uint64_t seed) {
+  check_space(space);
+  float lo = space.learning_rate[0], hi = lo;
+  for (float v : space.learning_rate) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  data::Rng rng(seed);
+  auto pick = [&rng](const auto& v) { return v[static_cast<std::size_t>(rng.below(v.size()))]; };
+  std::vector<HyperParams> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    HyperParams p;
+    // Log-uniform: each factor of ten between lo and hi is as likely.
+    p.learning_rate = static_cast<float>(std::exp(rng.uniform(std::log(lo), std::log(hi))));
+    if (lo == hi) p.learning_rate = lo;
+    p.l1 = pick(space.l1);
+    p.l2 = pick(space.l2);
+    p.batch_size = pick(space.batch_size);
+    p.epochs = pick(space.epochs);
+    out.push_back(p);
+  }
+  return out;
+}
+
+SettingScore score_setting(const HyperParams& params, std::vector<double> fold_loss,
+                           std::vector<double> fold_accuracy) {
+  SettingScore s;
+  s.params = params;
+  s.fold_loss = std::move(fold_loss);
+  s.fold_accuracy = std::move(fold_accuracy);
+  if (s.fold_loss.empty() || s.fold_loss.size() != s.fold_accuracy.size()) {
+    fail(ErrorKind::invalid_argument, "nn::score_setting: " + std::to_string(s.fold_loss.size()) +
+                                          " fold losses and " +
+                                          std::to_string(s.fold_accuracy.size()) +
+                                          " accuracies, expected the same number, >= 1");
+  }
+  mean_std(s.fold_loss, s.mean_loss, s.std_loss);
+  mean_std(s.fold_accuracy, s.mean_accuracy, s.std_accuracy);
+  return s;
+}
+
+std::size_t best_setting(const std::vector<SettingScore>& settings) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < settings.size(); ++i) {
+    const SettingScore& a = settings[i];
+    const SettingScore& b = settings[best];
+    const bool by_accuracy = !std::isnan(a.mean_accuracy) && !std::isnan(b.mean_accuracy);
+    if (by_accuracy ? a.mean_accuracy > b.mean_accuracy : a.mean_loss < b.mean_loss) best = i;
+  }
+  return best;
+}
+
+void check_search(const Tensor& x, const Tensor& y, const std::vector<HyperParams>& settings,
+                  const std::vector<data::Split>& folds) {
+  if (settings.empty()) fail(ErrorKind::invalid_argument, "nn::search: no setting to try");
+  if (folds.empty()) fail(ErrorKind::invalid_argument, "nn::search: no fold (data::k_fold)");
+  if (x.rank() < 1 || y.rank() < 1 || x.shape()[0] != y.shape()[0]) {
+    fail(ErrorKind::shape_mismatch, "nn::search: x " + x.shape().to_string() + " and y " +
+                                        y.shape().to_string() + " do not have the same rows");
+  }
+  for (std::size_t i = 0; i < folds.size(); ++i) {
+    if (folds[i].train.empty() || folds[i].test.empty()) {
+      fail(ErrorKind::invalid_argument,
+           "nn::search: fold " + std::to_string(i) + " has no training or no test row");
+    }
+  }
+  for (const HyperParams& p : settings) {
+    SearchSpace one;
+    one.learning_rate = {p.learning_rate};
+    one.l1 = {p.l1};
+    one.l2 = {p.l2};
+    one.batch_size = {p.batch_size};
+    one.epochs = {p.epochs};
+    check_space(one);
+  }
+}
+
+std::string SearchResult::to_string() const {
+  std::string text;
+  for (std::size_t i = 0; i < settings.size(); ++i) {
+    const SettingScore& s = settings[i];
+    char buf[160];
+    std::snprintf(buf, sizeof buf, ": loss %.4f +- %.4f", s.mean_loss, s.std_loss);
+    text += s.params.to_string() + buf;
+    if (!std::isnan(s.mean_accuracy)) {
+      std::snprintf(buf, sizeof buf, ", accuracy %.4f +- %.4f", s.mean_accuracy, s.std_accuracy);
+      text += buf;
+    }
+    if (settings.size() > 1 && i == best_index) text += "  (best)";
+    if (i + 1 < settings.size()) text += "\n";
+  }
+  return text;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_SEARCH_HPP
+// ---- end inlay/nn/impl/search.hpp
 // ---- begin inlay/nn/impl/export.hpp
 // ONNX export of the typed layers through onnx::GraphWriter.
 #ifndef INLAY_NN_IMPL_EXPORT_HPP
@@ -10109,7 +11687,8 @@ std::string export_dense(ExportContext& ctx, const float* w, const float* b, std
 std::string export_model_bytes(const void* net,
                                std::string (*body)(const void*, ExportContext&, const std::string&),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims, std::int64_t opset) {
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset,
+                               const data::Pipeline* preprocessing) {
   if (opset < 13) {
     fail(ErrorKind::invalid_argument,
          "nn export: opset " + std::to_string(opset) + " is older than 13, the oldest supported");
@@ -10125,8 +11704,37 @@ std::string export_model_bytes(const void* net,
   params[0] = "batch";
   std::vector<std::string> out_params(output_dims.size() + 1);
   out_params[0] = "batch";
-  graph.add_input("input", DType::f32, with_batch(input_dims), params);
-  const std::string last = body(net, ctx, "input");
+  std::string first = "input";
+  if (preprocessing) {
+    // The pipeline gives rows of output_width() features; the network takes input_dims.
+    std::int64_t features = 1;
+    for (std::int64_t d : input_dims) features *= d;
+    if (static_cast<std::int64_t>(preprocessing->output_width()) != features) {
+      std::string dims;
+      for (std::int64_t d : input_dims) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+      fail(ErrorKind::shape_mismatch, "nn export: the preprocessing pipeline (" +
+                                          preprocessing->describe() + ") gives rows of " +
+                                          std::to_string(preprocessing->output_width()) +
+                                          " features, the network takes [" + dims + "]");
+    }
+    graph.add_input("input", DType::f32,
+                    {-1, static_cast<std::int64_t>(preprocessing->input_width())}, {"batch", ""});
+    first = preprocessing->to_onnx(graph, "input");
+    if (input_dims.size() > 1) {  // e.g. 64 features into an Input<1, 8, 8> network
+      Tensor shape(DType::i64, Shape{static_cast<std::int64_t>(input_dims.size() + 1)});
+      shape.data<std::int64_t>()[0] = -1;
+      for (std::size_t i = 0; i < input_dims.size(); ++i)
+        shape.data<std::int64_t>()[i + 1] = input_dims[i];
+      const std::string shape_name = ctx.fresh("preprocess_shape");
+      graph.add_initializer(shape_name, shape);
+      std::string reshaped;
+      node(ctx, "Reshape", {first, shape_name}, reshaped);
+      first = reshaped;
+    }
+  } else {
+    graph.add_input("input", DType::f32, with_batch(input_dims), params);
+  }
+  const std::string last = body(net, ctx, first);
   graph.add_node("Identity", {last}, {"output"}, "output");
   graph.add_output("output", DType::f32, with_batch(output_dims), out_params);
   return graph.model_bytes(opset);
@@ -10138,6 +11746,8 @@ std::string with_model_info(std::string model_bytes, const OnnxOptions& options)
   info.model_version = options.model_version;
   info.doc_string = options.doc_string;
   info.metadata_props = options.metadata;
+  if (options.preprocessing)
+    info.metadata_props.emplace_back("inlay.preprocessing", options.preprocessing->describe());
   onnx::append_model_info(model_bytes, info);
   return model_bytes;
 }

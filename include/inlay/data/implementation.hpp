@@ -11,6 +11,10 @@
 #include <sstream>
 
 #include "inlay/data.hpp"
+#include "inlay/data/impl/encode.hpp"
+#include "inlay/data/impl/folds.hpp"
+#include "inlay/data/impl/impute.hpp"
+#include "inlay/data/impl/pipeline.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace data {
@@ -153,64 +157,63 @@ inline std::string quoted(std::string_view cell) {
 
 }  // namespace detail
 
-Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
-  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
-      options.delimiter == '\0') {
-    fail(ErrorKind::invalid_argument,
-         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+namespace detail {
+
+struct CsvCell {
+  std::string_view text;  // trimmed
+  std::size_t column;     // 1-based character position, for messages
+};
+struct CsvRow {
+  std::vector<CsvCell> cells;
+  std::size_t line;
+  std::size_t end_column;  // past the last character, for a row with too few cells
+};
+
+inline bool is_missing(std::string_view cell, const CsvOptions& options) {
+  if (cell.empty()) return true;
+  for (const std::string& na : options.na_values) {
+    if (cell == na) return true;
   }
+  return false;
+}
+
+// Splits the text into rows of trimmed cells (a ragged row is reported later, in the order of
+// its cells' own errors).
+inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& options,
+                                     std::size_t& line_count) {
   const bool blank_separated = options.delimiter == ' ';
-  Table table;
-  std::size_t first_data_line = 0;  // line of the first row, for the ragged-row message
-  std::size_t line_number = 0;
+  std::vector<CsvRow> rows;
   std::size_t pos = 0;
+  line_count = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
-    ++line_number;
+    ++line_count;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_number <= options.skip_lines) continue;
-    if (std::all_of(line.begin(), line.end(), detail::is_blank)) continue;
-
-    std::size_t cells = 0;
+    if (line_count <= options.skip_lines) continue;
+    if (std::all_of(line.begin(), line.end(), is_blank)) continue;
+    CsvRow row;
+    row.line = line_count;
+    row.end_column = line.size() + 1;
     std::size_t i = 0;
     for (;;) {
       if (blank_separated) {
-        while (i < line.size() && detail::is_blank(line[i])) ++i;
+        while (i < line.size() && is_blank(line[i])) ++i;
         if (i == line.size()) break;
       }
-      // One cell: [i, stop) before trimming.
       std::size_t stop = i;
       if (blank_separated) {
-        while (stop < line.size() && !detail::is_blank(line[stop])) ++stop;
+        while (stop < line.size() && !is_blank(line[stop])) ++stop;
       } else {
         while (stop < line.size() && line[stop] != options.delimiter) ++stop;
       }
       std::size_t a = i, b = stop;
-      while (a < b && detail::is_blank(line[a])) ++a;
-      while (b > a && detail::is_blank(line[b - 1])) --b;
-      const std::string_view cell = line.substr(a, b - a);
+      while (a < b && is_blank(line[a])) ++a;
+      while (b > a && is_blank(line[b - 1])) --b;
       const std::size_t column = (a < b ? a : i) + 1;
-      ++cells;
-      double value = 0;
-      if (cell.empty()) {
-        detail::fail_csv(source, line_number, column,
-                         "cell " + std::to_string(cells) + " is empty");
-      }
-      if (!detail::parse_number(cell, value)) {
-        detail::fail_csv(source, line_number, column,
-                         "cell " + std::to_string(cells) + " " + detail::quoted(cell) +
-                             " is not a finite number");
-      }
-      if (table.rows > 0 && cells > table.cols) {
-        detail::fail_csv(source, line_number, column,
-                         "row has more than " + std::to_string(table.cols) +
-                             " cells (the first row, line " + std::to_string(first_data_line) +
-                             ", has " + std::to_string(table.cols) + ")");
-      }
-      table.values.push_back(value);
+      row.cells.push_back({line.substr(a, b - a), column});
       if (blank_separated) {
         i = stop;
       } else {
@@ -218,21 +221,132 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
         i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
       }
     }
-    if (table.rows == 0) {
-      table.cols = cells;
-      first_data_line = line_number;
-    } else if (cells != table.cols) {
-      detail::fail_csv(source, line_number, line.size() + 1,
-                       "row has " + std::to_string(cells) + " cells, expected " +
-                           std::to_string(table.cols) + " (as the first row, line " +
-                           std::to_string(first_data_line) + ")");
-    }
-    ++table.rows;
+    rows.push_back(std::move(row));
   }
-  if (table.rows == 0) {
-    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_number) +
+  return rows;
+}
+
+}  // namespace detail
+
+Table parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
+  if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\t' ||
+      options.delimiter == '\0') {
+    fail(ErrorKind::invalid_argument,
+         source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
+  }
+  std::size_t line_count = 0;
+  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, line_count);
+  Table table;
+  std::size_t first = 0;  // the first data row
+  if (options.header && !rows.empty()) {
+    first = 1;
+    for (const detail::CsvCell& cell : rows[0].cells) {
+      if (cell.text.empty()) {
+        detail::fail_csv(source, rows[0].line, cell.column,
+                         "header cell " + std::to_string(table.names.size() + 1) +
+                             " is empty: every column needs a name");
+      }
+      const std::string name(cell.text);
+      if (std::find(table.names.begin(), table.names.end(), name) != table.names.end()) {
+        detail::fail_csv(source, rows[0].line, cell.column,
+                         "column name " + detail::quoted(name) + " appears twice in the header");
+      }
+      table.names.push_back(name);
+    }
+  }
+  if (rows.size() <= first) {
+    fail(ErrorKind::invalid_argument, source + ": no data rows (" + std::to_string(line_count) +
                                           " lines, " + std::to_string(options.skip_lines) +
-                                          " skipped, the rest blank)");
+                                          " skipped, " + (first ? "a header, " : "") +
+                                          "the rest blank)");
+  }
+  table.cols = rows[0].cells.size();
+  table.rows = rows.size() - first;
+
+  // Which columns hold categories: those named, and (when asked) those with a non-number cell.
+  std::vector<bool> categorical(table.cols, false);
+  for (const std::string& name : options.categorical_columns) {
+    if (table.names.empty()) {
+      fail(ErrorKind::invalid_argument, source + ": categorical column '" + name +
+                                            "' given by name but the CSV has no header "
+                                            "(CsvOptions::header)");
+    }
+    categorical[table.index(name)] = true;
+  }
+  double scratch = 0;
+  if (options.categorical) {
+    for (std::size_t c = 0; c < table.cols; ++c) {
+      for (std::size_t r = first; r < rows.size() && !categorical[c]; ++r) {
+        if (c >= rows[r].cells.size()) continue;  // a ragged row, reported below
+        const std::string_view cell = rows[r].cells[c].text;
+        if (!(options.missing_as_nan && detail::is_missing(cell, options)) &&
+            !detail::parse_number(cell, scratch)) {
+          categorical[c] = true;
+        }
+      }
+    }
+  }
+  // Categories sorted, so the indices do not depend on the order of the rows.
+  if (std::find(categorical.begin(), categorical.end(), true) != categorical.end()) {
+    table.categories.resize(table.cols);
+    for (std::size_t c = 0; c < table.cols; ++c) {
+      if (!categorical[c]) continue;
+      std::vector<std::string>& cats = table.categories[c];
+      for (std::size_t r = first; r < rows.size(); ++r) {
+        if (c >= rows[r].cells.size()) continue;
+        const std::string_view cell = rows[r].cells[c].text;
+        if (!(options.missing_as_nan && detail::is_missing(cell, options))) {
+          cats.emplace_back(cell);
+        }
+      }
+      std::sort(cats.begin(), cats.end());
+      cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
+      if (cats.empty()) cats.push_back("");  // only missing cells: still a categorical column
+    }
+  }
+
+  table.values.reserve(table.rows * table.cols);
+  for (std::size_t r = first; r < rows.size(); ++r) {
+    // Each cell's own error first, then the row's width (cells beyond it are read as numbers).
+    for (std::size_t c = 0; c < rows[r].cells.size(); ++c) {
+      const detail::CsvCell& cell = rows[r].cells[c];
+      const bool extra = c >= table.cols;
+      double value = 0;
+      if (!extra && options.missing_as_nan && detail::is_missing(cell.text, options)) {
+        value = std::nan("");
+      } else if (!extra && categorical[c]) {
+        const std::vector<std::string>& cats = table.categories[c];
+        value = static_cast<double>(std::lower_bound(cats.begin(), cats.end(), cell.text) -
+                                    cats.begin());
+      } else if (cell.text.empty()) {
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         "cell " + std::to_string(c + 1) + " is empty" +
+                             (options.missing_as_nan ? ""
+                                                     : " (CsvOptions::missing_as_nan reads "
+                                                       "missing cells as NaN)"));
+      } else if (!detail::parse_number(cell.text, value)) {
+        std::string what = "cell " + std::to_string(c + 1);
+        if (!extra && !table.names.empty()) what += " (column '" + table.names[c] + "')";
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         what + " " + detail::quoted(cell.text) + " is not a finite number" +
+                             (options.categorical ? ""
+                                                  : " (CsvOptions::categorical reads text "
+                                                    "columns as categories)"));
+      }
+      if (extra) {
+        detail::fail_csv(source, rows[r].line, cell.column,
+                         "row has more than " + std::to_string(table.cols) +
+                             " cells (the first row, line " + std::to_string(rows[0].line) +
+                             ", has " + std::to_string(table.cols) + ")");
+      }
+      table.values.push_back(value);
+    }
+    if (rows[r].cells.size() < table.cols) {
+      detail::fail_csv(source, rows[r].line, rows[r].end_column,
+                       "row has " + std::to_string(rows[r].cells.size()) + " cells, expected " +
+                           std::to_string(table.cols) + " (as the first row, line " +
+                           std::to_string(rows[0].line) + ")");
+    }
   }
   return table;
 }
@@ -244,6 +358,66 @@ Table read_csv(const std::string& path, const CsvOptions& options) {
   buffer << in.rdbuf();
   if (in.bad()) fail(ErrorKind::io, "cannot read CSV file '" + path + "'");
   return parse_csv(buffer.str(), options, path);
+}
+
+// ---- Table columns by name
+
+std::size_t Table::index(const std::string& name) const {
+  if (names.empty()) {
+    fail(ErrorKind::invalid_argument, "Table: column '" + name +
+                                          "' asked by name, but the table has no header "
+                                          "(CsvOptions::header)");
+  }
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+  std::string known;
+  for (std::size_t c = 0; c < names.size() && c < 20; ++c)
+    known += (c ? ", '" : "'") + names[c] + "'";
+  if (names.size() > 20) known += ", ...";
+  fail(ErrorKind::invalid_argument,
+       "Table: no column named '" + name + "' (the columns are " + known + ")");
+}
+
+std::vector<float> Table::column(const std::string& name) const { return column(index(name)); }
+
+std::vector<std::int64_t> Table::labels(const std::string& name) const {
+  return labels(index(name));
+}
+
+Tensor Table::features(const std::vector<std::string>& wanted) const {
+  return select(wanted).features();
+}
+
+Tensor Table::features() const {
+  if (cols == 0) fail(ErrorKind::invalid_argument, "Table::features: the table has no columns");
+  return features(0, cols);
+}
+
+Table Table::select(const std::vector<std::string>& wanted) const {
+  std::vector<std::size_t> picked;
+  for (const std::string& name : wanted) picked.push_back(index(name));
+  Table out;
+  out.rows = rows;
+  out.cols = picked.size();
+  out.values.reserve(rows * picked.size());
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c : picked) out.values.push_back(values[r * cols + c]);
+  }
+  for (std::size_t c : picked) out.names.push_back(names[c]);
+  if (!categories.empty()) {
+    for (std::size_t c : picked) out.categories.push_back(categories[c]);
+  }
+  return out;
+}
+
+Table Table::drop(const std::vector<std::string>& unwanted) const {
+  std::vector<bool> dropped(cols, false);
+  for (const std::string& name : unwanted) dropped[index(name)] = true;
+  std::vector<std::string> kept;
+  for (std::size_t c = 0; c < cols; ++c) {
+    if (!dropped[c]) kept.push_back(names[c]);
+  }
+  return select(kept);
 }
 
 // ---- Scalers
@@ -258,6 +432,35 @@ inline void matrix_shape(const Tensor& x, const char* who, std::size_t& n, std::
   }
   n = static_cast<std::size_t>(x.shape()[0]);
   features = static_cast<std::size_t>(x.shape()[1]);
+}
+
+// fit() statistics of a column with NaN would be NaN: name the first one.
+inline void check_no_nan(const Tensor& x, const char* who) {
+  const std::size_t f = static_cast<std::size_t>(x.shape()[1]);
+  const float* p = x.data<float>();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(x.numel()); ++i) {
+    if (std::isnan(p[i])) {
+      fail(ErrorKind::invalid_argument, std::string(who) + ": NaN at row " + std::to_string(i / f) +
+                                            ", column " + std::to_string(i % f) +
+                                            " (fill missing values first: data::Imputer)");
+    }
+  }
+}
+
+inline void check_set(std::size_t a, std::size_t b, const std::vector<float>& x,
+                      const std::vector<float>& y, bool ordered, const char* who) {
+  if (a == 0 || a != b) {
+    fail(ErrorKind::invalid_argument, std::string(who) + ": " + std::to_string(a) + " and " +
+                                          std::to_string(b) + " values, expected the same, > 0");
+  }
+  for (std::size_t c = 0; c < a; ++c) {
+    if (!std::isfinite(x[c]) || !std::isfinite(y[c]) || (ordered ? x[c] > y[c] : y[c] <= 0)) {
+      fail(ErrorKind::invalid_argument,
+           std::string(who) + ": column " + std::to_string(c) + " has " + std::to_string(x[c]) +
+               ", " + std::to_string(y[c]) +
+               (ordered ? " (finite, min <= max expected)" : " (finite, scale > 0 expected)"));
+    }
+  }
 }
 
 inline void check_fitted(bool fitted, std::size_t expected, std::size_t features, const char* who) {
@@ -287,6 +490,7 @@ inline Tensor affine_columns(const Tensor& x, const std::vector<float>& offset,
 void Standardizer::fit(const Tensor& x) {
   std::size_t n, f;
   detail::matrix_shape(x, "Standardizer::fit", n, f);
+  detail::check_no_nan(x, "Standardizer::fit");
   const float* p = x.data<float>();
   std::vector<double> sum(f, 0.0), squares(f, 0.0);
   for (std::size_t r = 0; r < n; ++r) {
@@ -322,9 +526,22 @@ Tensor Standardizer::fit_transform(const Tensor& x) {
   return transform(x);
 }
 
+void Standardizer::set(std::vector<float> mean, std::vector<float> scale) {
+  detail::check_set(mean.size(), scale.size(), mean, scale, false, "Standardizer::set");
+  mean_ = std::move(mean);
+  scale_ = std::move(scale);
+}
+
+void MinMaxScaler::set(std::vector<float> min, std::vector<float> max) {
+  detail::check_set(min.size(), max.size(), min, max, true, "MinMaxScaler::set");
+  min_ = std::move(min);
+  max_ = std::move(max);
+}
+
 void MinMaxScaler::fit(const Tensor& x) {
   std::size_t n, f;
   detail::matrix_shape(x, "MinMaxScaler::fit", n, f);
+  detail::check_no_nan(x, "MinMaxScaler::fit");
   const float* p = x.data<float>();
   min_.assign(p, p + f);
   max_.assign(p, p + f);

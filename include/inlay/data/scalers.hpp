@@ -1,5 +1,5 @@
 // Feature scaling fitted on one set (the training split) and applied to others, column by column
-// of an f32 [n, features] tensor.
+// of an f32 [n, features] tensor. fit() refuses NaN (impute first: data/impute.hpp).
 #ifndef INLAY_DATA_SCALERS_HPP
 #define INLAY_DATA_SCALERS_HPP
 
@@ -20,6 +20,8 @@ class Standardizer {
   const std::vector<float>& mean() const noexcept { return mean_; }
   const std::vector<float>& scale() const noexcept { return scale_; }
   bool fitted() const noexcept { return !mean_.empty(); }
+  // Restores fitted statistics (a loaded Pipeline); sizes must agree, scales be finite and > 0.
+  void set(std::vector<float> mean, std::vector<float> scale);
 
  private:
   std::vector<float> mean_, scale_;
@@ -34,6 +36,8 @@ class MinMaxScaler {
   const std::vector<float>& min() const noexcept { return min_; }
   const std::vector<float>& max() const noexcept { return max_; }
   bool fitted() const noexcept { return !min_.empty(); }
+  // Restores a fitted range (a loaded Pipeline); sizes must agree, min <= max, all finite.
+  void set(std::vector<float> min, std::vector<float> max);
 
  private:
   std::vector<float> min_, max_;

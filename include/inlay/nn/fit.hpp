@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "inlay/core/tensor.hpp"
+#include "inlay/data/pipeline.hpp"
 #include "inlay/nn/logit_check.hpp"
 #include "inlay/nn/loss.hpp"
 #include "inlay/nn/optimizer.hpp"
@@ -136,6 +137,21 @@ template <class Net>
 void load_weights(Net& net, const std::string& path) {
   load_params(net.params(), path);
 }
+// The same file with a fitted preprocessing pipeline after the parameters (Pipeline::serialize),
+// so that the scalers and encoders travel with the weights. load_weights(net, path) refuses such
+// a file (bytes past the last parameter); this one refuses a file without a pipeline.
+void save_params(const std::vector<Param>& params, const data::Pipeline& preprocessing,
+                 const std::string& path);
+void load_params(const std::vector<Param>& params, data::Pipeline& preprocessing,
+                 const std::string& path);
+template <class Net>
+void save_weights(Net& net, const std::string& path, const data::Pipeline& preprocessing) {
+  save_params(net.params(), preprocessing, path);
+}
+template <class Net>
+void load_weights(Net& net, const std::string& path, data::Pipeline& preprocessing) {
+  load_params(net.params(), preprocessing, path);
+}
 // A saved model's version and provenance, so that a file found later says what it is
 // (inlay::Model::metadata(), `inlay info`). The producer is always "inlay" and its version.
 struct OnnxOptions {
@@ -148,6 +164,9 @@ struct OnnxOptions {
   // Post-training int8 quantization (QDQ) on these calibration rows when they are given
   // (nn/quantization.hpp); a network under quantization-aware training exports QDQ without it.
   PostTrainingQuantization quantization;
+  // A fitted pipeline written in front of the network: the model then takes raw rows, f32
+  // [batch, preprocessing->input_width()], and its metadata says "inlay.preprocessing".
+  const data::Pipeline* preprocessing = nullptr;
 };
 // model_bytes (an exported network) with options' version, doc_string, domain and metadata.
 std::string with_model_info(std::string model_bytes, const OnnxOptions& options);
@@ -162,7 +181,12 @@ void save_onnx(const Net& net, const std::string& path, std::int64_t opset = 17)
 // model's version, description and metadata.
 template <class Net>
 std::string to_onnx(const Net& net, const OnnxOptions& options) {
-  std::string bytes = net.to_onnx(options.opset);
+  if (options.preprocessing != nullptr && !options.quantization.calibration.empty()) {
+    fail(ErrorKind::invalid_argument,
+         "nn::to_onnx: post-training quantization and a preprocessing pipeline cannot be "
+         "exported together yet: the calibration rows are the network's inputs, not raw rows");
+  }
+  std::string bytes = net.to_onnx(options.opset, options.preprocessing);
   if (!options.quantization.calibration.empty()) {
     bytes = quantize_export(bytes, Net::in_shape::to_vector(), options.quantization).bytes;
   }

@@ -8,6 +8,7 @@
 #include "inlay/nn/impl/optimizers.hpp"
 #include "inlay/nn/impl/fit.hpp"
 #include "inlay/nn/impl/serialize.hpp"
+#include "inlay/nn/impl/search.hpp"
 #include "inlay/nn/impl/export.hpp"
 #include "inlay/nn/impl/recurrent.hpp"
 #include "inlay/nn/impl/attention.hpp"

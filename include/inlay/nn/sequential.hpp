@@ -22,6 +22,9 @@
 #include "inlay/nn/core.hpp"
 
 INLAY_NAMESPACE_BEGIN
+namespace data {
+class Pipeline;
+}  // namespace data
 namespace nn {
 
 namespace detail {
@@ -77,11 +80,14 @@ struct NetRef {
   std::vector<Param> params;
 };
 
+// With `preprocessing` (fitted), its nodes come first and the model's input is the raw rows,
+// f32 [batch, preprocessing->input_width()].
 std::string export_model_bytes(const void* net,
                                std::string (*body)(const void* net, ExportContext& ctx,
                                                    const std::string& input),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims, std::int64_t opset);
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset,
+                               const data::Pipeline* preprocessing = nullptr);
 
 template <class First, class... Specs>
 class Sequential {
@@ -195,14 +201,16 @@ class Sequential {
     std::apply([&](const auto&... l) { ((name = l.export_onnx(ctx, name)), ...); }, layers_);
     return name;
   }
-  // An ONNX model (opset >= 13): input "input" [batch, in dims...], output "output".
-  std::string to_onnx(std::int64_t opset = 17) const {
+  // An ONNX model (opset >= 13): input "input" [batch, in dims...], output "output". With a
+  // fitted `preprocessing` pipeline, the input is the raw rows it takes (data/pipeline.hpp).
+  std::string to_onnx(std::int64_t opset = 17,
+                      const data::Pipeline* preprocessing = nullptr) const {
     return export_model_bytes(
         this,
         [](const void* n, ExportContext& ctx, const std::string& input) {
           return static_cast<const Sequential*>(n)->export_onnx(ctx, input);
         },
-        in_shape::to_vector(), out_shape::to_vector(), opset);
+        in_shape::to_vector(), out_shape::to_vector(), opset, preprocessing);
   }
 
   // Nested use as a layer (e.g. inside Residual): the same calls as any layer.

@@ -8,6 +8,7 @@
 
 #include "inlay/core/error.hpp"
 #include "inlay/onnx/writer.hpp"
+#include "inlay/data/pipeline.hpp"
 #include "inlay/nn/activation.hpp"
 #include "inlay/nn/dense.hpp"
 #include "inlay/nn/dropout.hpp"
@@ -128,7 +129,8 @@ std::string export_dense(ExportContext& ctx, const float* w, const float* b, std
 std::string export_model_bytes(const void* net,
                                std::string (*body)(const void*, ExportContext&, const std::string&),
                                const std::vector<std::int64_t>& input_dims,
-                               const std::vector<std::int64_t>& output_dims, std::int64_t opset) {
+                               const std::vector<std::int64_t>& output_dims, std::int64_t opset,
+                               const data::Pipeline* preprocessing) {
   if (opset < 13) {
     fail(ErrorKind::invalid_argument,
          "nn export: opset " + std::to_string(opset) + " is older than 13, the oldest supported");
@@ -144,8 +146,37 @@ std::string export_model_bytes(const void* net,
   params[0] = "batch";
   std::vector<std::string> out_params(output_dims.size() + 1);
   out_params[0] = "batch";
-  graph.add_input("input", DType::f32, with_batch(input_dims), params);
-  const std::string last = body(net, ctx, "input");
+  std::string first = "input";
+  if (preprocessing) {
+    // The pipeline gives rows of output_width() features; the network takes input_dims.
+    std::int64_t features = 1;
+    for (std::int64_t d : input_dims) features *= d;
+    if (static_cast<std::int64_t>(preprocessing->output_width()) != features) {
+      std::string dims;
+      for (std::int64_t d : input_dims) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+      fail(ErrorKind::shape_mismatch, "nn export: the preprocessing pipeline (" +
+                                          preprocessing->describe() + ") gives rows of " +
+                                          std::to_string(preprocessing->output_width()) +
+                                          " features, the network takes [" + dims + "]");
+    }
+    graph.add_input("input", DType::f32,
+                    {-1, static_cast<std::int64_t>(preprocessing->input_width())}, {"batch", ""});
+    first = preprocessing->to_onnx(graph, "input");
+    if (input_dims.size() > 1) {  // e.g. 64 features into an Input<1, 8, 8> network
+      Tensor shape(DType::i64, Shape{static_cast<std::int64_t>(input_dims.size() + 1)});
+      shape.data<std::int64_t>()[0] = -1;
+      for (std::size_t i = 0; i < input_dims.size(); ++i)
+        shape.data<std::int64_t>()[i + 1] = input_dims[i];
+      const std::string shape_name = ctx.fresh("preprocess_shape");
+      graph.add_initializer(shape_name, shape);
+      std::string reshaped;
+      node(ctx, "Reshape", {first, shape_name}, reshaped);
+      first = reshaped;
+    }
+  } else {
+    graph.add_input("input", DType::f32, with_batch(input_dims), params);
+  }
+  const std::string last = body(net, ctx, first);
   graph.add_node("Identity", {last}, {"output"}, "output");
   graph.add_output("output", DType::f32, with_batch(output_dims), out_params);
   return graph.model_bytes(opset);
@@ -157,6 +188,8 @@ std::string with_model_info(std::string model_bytes, const OnnxOptions& options)
   info.model_version = options.model_version;
   info.doc_string = options.doc_string;
   info.metadata_props = options.metadata;
+  if (options.preprocessing)
+    info.metadata_props.emplace_back("inlay.preprocessing", options.preprocessing->describe());
   onnx::append_model_info(model_bytes, info);
   return model_bytes;
 }

@@ -3,6 +3,7 @@
 #define INLAY_NN_IMPL_SERIALIZE_HPP
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -74,8 +75,10 @@ std::string serialize_params(const std::vector<Param>& params) {
   return out;
 }
 
-void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
-                        const std::string& source) {
+namespace {
+// Checks and reads the parameters at the front of `data`; returns the bytes they take.
+std::size_t read_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source, bool whole) {
   Reader r{static_cast<const unsigned char*>(data), size, 0, source};
   r.need(sizeof weights_magic, "the magic");
   if (std::memcmp(r.p, weights_magic, sizeof weights_magic) != 0) {
@@ -115,10 +118,11 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
     offsets.push_back(r.pos);
     r.pos += n * 4;
   }
-  if (r.pos != size) {
+  if (whole && r.pos != size) {
     fail(ErrorKind::invalid_model,
          source + ": " + std::to_string(size - r.pos) + " bytes past the last parameter");
   }
+  const std::size_t end = r.pos;
   for (std::size_t k = 0; k < params.size(); ++k) {
     r.pos = offsets[k];
     for (std::size_t i = 0; i < params[k].size; ++i) {
@@ -126,6 +130,13 @@ void deserialize_params(const std::vector<Param>& params, const void* data, std:
       std::memcpy(&params[k].value[i], &bits, 4);
     }
   }
+  return end;
+}
+}  // namespace
+
+void deserialize_params(const std::vector<Param>& params, const void* data, std::size_t size,
+                        const std::string& source) {
+  read_params(params, data, size, source, true);
 }
 
 void save_bytes(const std::string& bytes, const std::string& path) {
@@ -142,6 +153,40 @@ void save_params(const std::vector<Param>& params, const std::string& path) {
 void load_params(const std::vector<Param>& params, const std::string& path) {
   const std::string bytes = read_file_bytes(path);
   deserialize_params(params, bytes.data(), bytes.size(), path);
+}
+
+void save_params(const std::vector<Param>& params, const data::Pipeline& preprocessing,
+                 const std::string& path) {
+  save_bytes(serialize_params(params) + preprocessing.serialize(), path);
+}
+
+void load_params(const std::vector<Param>& params, data::Pipeline& preprocessing,
+                 const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  // Read both parts before changing anything: the parameters into a copy first.
+  std::vector<std::vector<float>> values;
+  std::vector<Param> scratch = params;
+  for (Param& p : scratch) {
+    values.emplace_back(p.size);
+    p.value = values.back().data();
+  }
+  const std::size_t used = read_params(scratch, bytes.data(), bytes.size(), path, false);
+  if (used == bytes.size()) {
+    fail(ErrorKind::invalid_model, path +
+                                       ": no preprocessing pipeline after the parameters "
+                                       "(saved by save_weights(net, path) without one)");
+  }
+  data::Pipeline pipeline;
+  const std::size_t tail =
+      data::Pipeline::deserialize(bytes.data() + used, bytes.size() - used, path, pipeline);
+  if (used + tail != bytes.size()) {
+    fail(ErrorKind::invalid_model, path + ": " + std::to_string(bytes.size() - used - tail) +
+                                       " bytes past the preprocessing pipeline");
+  }
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    std::copy(values[k].begin(), values[k].end(), params[k].value);
+  }
+  preprocessing = std::move(pipeline);
 }
 
 }  // namespace nn
