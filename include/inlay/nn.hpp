@@ -18,5 +18,9 @@
 #include "inlay/nn/loss.hpp"
 #include "inlay/nn/optimizer.hpp"
 #include "inlay/nn/fit.hpp"
+#include "inlay/nn/weight_matrices.hpp"
+#include "inlay/nn/prune.hpp"
+#include "inlay/nn/pruned_export.hpp"
+#include "inlay/nn/weight_sharing.hpp"
 
 #endif  // INLAY_NN_HPP

@@ -12,5 +12,8 @@
 #include "inlay/nn/impl/recurrent.hpp"
 #include "inlay/nn/impl/attention.hpp"
 #include "inlay/nn/impl/spatial.hpp"
+#include "inlay/nn/impl/prune.hpp"
+#include "inlay/nn/impl/pruned_export.hpp"
+#include "inlay/nn/impl/weight_sharing.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
