@@ -11023,6 +11023,12 @@ const Codebook* WeightSharing::codebook_of_layer(std::size_t layer) const {
 namespace detail {
 std::string export_dense_shared(ExportContext& ctx, const Codebook& codebook, const float* bias,
                                 std::size_t in, std::size_t out, const std::string& input) {
+  if (codebook.assignments.size() != in * out) {
+    fail(ErrorKind::invalid_argument,
+         "nn::to_onnx_shared: the codebook of a Dense<" + std::to_string(in) + ", " +
+             std::to_string(out) + "> layer holds " + std::to_string(codebook.assignments.size()) +
+             " assignments (was the WeightSharing made from another network?)");
+  }
   const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out);
   Tensor indices(DType::u8, Shape{i, o});
   std::memcpy(indices.data<std::uint8_t>(), codebook.assignments.data(), in * out);

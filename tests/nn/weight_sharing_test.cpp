@@ -111,6 +111,16 @@ TEST_CASE("Shared weights hold through fit and the compact export agrees with th
   inlay_test::check_close(got.data<float>(), want.data(), want.size(), 1e-4f, 1e-5f);
 }
 
+TEST_CASE("A WeightSharing of another network is refused by the export", "[nn/weight_sharing]") {
+  Mlp net;
+  nn::init_weights(net, 1);
+  using Wider = nn::Sequential<nn::Dense<6, 20>, nn::ReLU, nn::Dense<20, 3>>;
+  Wider other;
+  nn::init_weights(other, 1);
+  const nn::WeightSharing sharing(nn::weight_matrices(other), 4);
+  CHECK_THROWS_WITH(nn::to_onnx_shared(net, sharing), Catch::Contains("another network"));
+}
+
 TEST_CASE("ONNX Runtime runs the shared-weight and pruned exports like the typed network",
           "[.export_runtime]") {
   Mlp net(4);
