@@ -24,5 +24,9 @@
 #include "inlay/nn/fit.hpp"
 #include "inlay/nn/quantization.hpp"
 #include "inlay/nn/search.hpp"
+#include "inlay/nn/weight_matrices.hpp"
+#include "inlay/nn/prune.hpp"
+#include "inlay/nn/pruned_export.hpp"
+#include "inlay/nn/weight_sharing.hpp"
 
 #endif  // INLAY_NN_HPP

@@ -5938,6 +5938,9 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace nn {
 
+// Called after every optimizer step with the 1-based step count since fit() began (pruning masks
+// and shared weights are put back there: nn/prune.hpp, nn/weight_sharing.hpp).
+using StepHook = void (*)(void* context, std::size_t step);
 // Receives each progress line (no trailing newline).
 using ProgressSink = void (*)(void* context, const std::string& line);
 // Writes the line and a newline to stdout (the default sink).
@@ -5964,6 +5967,8 @@ struct FitOptions {
   ProgressSink progress = print_progress;  // nullptr: silent
   void* progress_context = nullptr;
   Executor* executor = nullptr;
+  StepHook on_step = nullptr;
+  void* on_step_context = nullptr;
 };
 
 struct EpochStats {
@@ -6249,6 +6254,420 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_SEARCH_HPP
 // ---- end inlay/nn/search.hpp
+// ---- begin inlay/nn/weight_matrices.hpp
+// The weight matrices of a Sequential that pruning and weight sharing act on: those of its Dense
+// layers and convolutions (top level; nested blocks such as Residual are left alone), each with
+// the geometry that says which weights feed which output neuron or channel.
+#ifndef INLAY_NN_WEIGHT_MATRICES_HPP
+#define INLAY_NN_WEIGHT_MATRICES_HPP
+
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// One layer's weights: `outputs` neurons (channels) of `fan_in` weights each. Dense stores
+// [fan_in, outputs] (output_major false), convolutions [outputs, fan_in] (output_major true).
+struct WeightMatrix {
+  std::string name;  // "<layer index>.weight", as in Sequential::params()
+  std::size_t layer = 0;
+  float* value = nullptr;
+  float* grad = nullptr;
+  float* bias = nullptr;  // [outputs]
+  std::size_t outputs = 0, fan_in = 0;
+  bool output_major = false;
+  std::size_t size() const { return outputs * fan_in; }
+  // The position of the weight from input i to output o.
+  std::size_t at(std::size_t o, std::size_t i) const {
+    return output_major ? o * fan_in + i : i * outputs + o;
+  }
+};
+
+namespace detail {
+template <class L>
+struct is_dense : std::false_type {};
+template <std::size_t In, std::size_t Out>
+struct is_dense<Dense<In, Out>> : std::true_type {};
+
+template <std::size_t InC, std::size_t OutC, std::size_t KH, std::size_t KW, std::size_t SH,
+          std::size_t SW, std::size_t PH, std::size_t PW, std::size_t G, std::size_t H,
+          std::size_t W, bool OneD>
+std::true_type conv_base(const ConvBody<InC, OutC, KH, KW, SH, SW, PH, PW, G, H, W, OneD>*);
+std::false_type conv_base(const void*);
+template <class L>
+using is_conv = decltype(conv_base(static_cast<const L*>(nullptr)));
+
+template <class L>
+void add_weight_matrix(std::vector<WeightMatrix>& out, std::size_t index, L& layer) {
+  if constexpr (is_dense<L>::value || is_conv<L>::value) {
+    WeightMatrix m;
+    m.name = std::to_string(index) + ".weight";
+    m.layer = index;
+    m.value = layer.weight.data();
+    m.grad = layer.weight_grad.data();
+    m.bias = layer.bias.data();
+    m.outputs = layer.bias.size();
+    m.fan_in = layer.weight.size() / layer.bias.size();
+    m.output_major = is_conv<L>::value;
+    out.push_back(std::move(m));
+  }
+}
+template <class Net, std::size_t... I>
+std::vector<WeightMatrix> weight_matrices_of(Net& net, std::index_sequence<I...>) {
+  std::vector<WeightMatrix> out;
+  (add_weight_matrix(out, I, net.template layer<I>()), ...);
+  return out;
+}
+}  // namespace detail
+
+// Every Dense and convolution weight matrix of net, in layer order. The pointers stay valid as
+// long as net does.
+template <class Net>
+std::vector<WeightMatrix> weight_matrices(Net& net) {
+  return detail::weight_matrices_of(net, std::make_index_sequence<Net::num_layers>());
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_WEIGHT_MATRICES_HPP
+// ---- end inlay/nn/weight_matrices.hpp
+// ---- begin inlay/nn/prune.hpp
+// Magnitude pruning of the Dense and convolution weights of a typed network.
+//
+//   nn::Pruner pruner(nn::weight_matrices(net));        // per layer, single weights
+//   pruner.prune(0.8);                                   // one shot: the 80 % smallest |w| -> 0
+//   nn::PruneSchedule schedule{0.0, 0.8, 0, total_steps, 10};
+//   pruner.attach(options, schedule);                    // gradual, during nn::fit
+//   nn::fit(net, x, y, loss, adam, options);
+//   pruner.apply();                                      // the final masks (see restore_best)
+//   std::printf("%s", nn::to_string(pruner.report()).c_str());
+//
+// Unstructured pruning zeroes single weights; structured pruning (PruneUnit::outputs) zeroes whole
+// output neurons (channels): all the weights that feed them, chosen by the L1 norm of those
+// weights (Li et al., "Pruning Filters for Efficient ConvNets", ICLR 2017). The last weight
+// matrix keeps all its outputs there (they are the network's outputs). nn::to_onnx_pruned
+// (nn/pruned_export.hpp) then writes the network without the removed neurons.
+//
+// Masks are kept through training: attach() makes fit() zero the masked weights again after every
+// optimizer step (momentum would otherwise revive them). The weights restored by fit's
+// restore_best_weights are those of an earlier epoch, possibly pruned less: call apply() after
+// fit (or turn restore_best_weights off).
+#ifndef INLAY_NN_PRUNE_HPP
+#define INLAY_NN_PRUNE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+enum class PruneScope {
+  per_layer,  // every matrix loses the same fraction
+  global,     // one ranking over all matrices (structured: by mean |w| per output)
+};
+enum class PruneUnit {
+  weights,  // unstructured
+  outputs,  // structured: whole output neurons / channels
+};
+
+// Polynomial sparsity schedule of Zhu & Gupta, "To prune, or not to prune" (2017):
+// s(t) = final + (initial - final) (1 - (t - begin) / (end - begin))^3 for begin <= t <= end,
+// applied every `every` steps (t counts optimizer steps from 1, as FitOptions::on_step does).
+struct PruneSchedule {
+  double initial_sparsity = 0.0;
+  double final_sparsity = 0.5;
+  std::size_t begin_step = 0;
+  std::size_t end_step = 1000;
+  std::size_t every = 1;
+  double sparsity_at(std::size_t step) const;
+};
+
+// One matrix after pruning.
+struct LayerSparsity {
+  std::string name;
+  std::size_t weights = 0, zeros = 0;    // masked weights
+  std::size_t outputs = 0, removed = 0;  // outputs whose weights are all masked
+  double sparsity() const { return weights ? static_cast<double>(zeros) / weights : 0.0; }
+};
+// One line per matrix and a total line.
+std::string to_string(const std::vector<LayerSparsity>& report);
+
+class Pruner {
+ public:
+  explicit Pruner(std::vector<WeightMatrix> matrices, PruneScope scope = PruneScope::per_layer,
+                  PruneUnit unit = PruneUnit::weights);
+
+  // Masks the `sparsity` fraction (in [0, 1)) of the smallest weights (outputs), counted per
+  // matrix or over all of them, and zeroes them. Exactly round(sparsity * count) are masked
+  // (ties broken by position); weights (outputs) masked before rank first, so a growing schedule
+  // keeps what it pruned before.
+  void prune(double sparsity);
+  // Zeroes the masked weights (and the gradients, so an optimizer's moments stay still there).
+  void apply();
+  // Makes fit() prune to schedule.sparsity_at(step) at the scheduled steps and apply() the masks
+  // after every step. The Pruner must outlive the fit() call.
+  void attach(FitOptions& options, const PruneSchedule& schedule);
+  // Masks after one call of prune(); 1 keeps the weight.
+  const std::vector<std::vector<std::uint8_t>>& masks() const { return masks_; }
+  const std::vector<WeightMatrix>& matrices() const { return matrices_; }
+  std::vector<LayerSparsity> report() const;
+
+ private:
+  static void on_step(void* self, std::size_t step);
+  void prune_weights(double sparsity);
+  void prune_outputs(double sparsity);
+
+  std::vector<WeightMatrix> matrices_;
+  PruneScope scope_;
+  PruneUnit unit_;
+  std::vector<std::vector<std::uint8_t>> masks_;
+  PruneSchedule schedule_;
+};
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_PRUNE_HPP
+// ---- end inlay/nn/prune.hpp
+// ---- begin inlay/nn/pruned_export.hpp
+// ONNX export of a structurally pruned network without its removed neurons, so that the graph
+// door computes a smaller network (nn/prune.hpp, PruneUnit::outputs).
+//
+//   nn::save_onnx_pruned(net, "pruned.onnx");
+//
+// An output neuron of a Dense layer whose weights are all zero (from the inputs still present)
+// computes a constant: its bias, passed through the element-wise layers that follow (activations,
+// Dropout). When the next layer that is not element-wise is a Dense layer, the neuron is left out
+// and its constant times its row of the next weights is added to the next bias, so the outputs
+// are those of the typed network. Every other layer is exported as nn::save_onnx does.
+#ifndef INLAY_NN_PRUNED_EXPORT_HPP
+#define INLAY_NN_PRUNED_EXPORT_HPP
+
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace detail {
+template <class L>
+struct is_elementwise : std::false_type {};
+template <class Kind, class Shape>
+struct is_elementwise<ActivationLayer<Kind, Shape>> : std::true_type {};
+template <std::size_t Rate, class Shape>
+struct is_elementwise<Dropout<Rate, Shape>> : std::true_type {};
+
+// Whether the first layer after I that is not element-wise is a Dense layer.
+template <class Layers, std::size_t I>
+constexpr bool next_weights_are_dense() {
+  constexpr std::size_t n = std::tuple_size<Layers>::value;
+  if constexpr (I + 1 >= n) {
+    return false;
+  } else {
+    using Next = std::tuple_element_t<I + 1, Layers>;
+    if constexpr (is_dense<Next>::value) {
+      return true;
+    } else if constexpr (is_elementwise<Next>::value) {
+      return next_weights_are_dense<Layers, I + 1>();
+    } else {
+      return false;
+    }
+  }
+}
+
+// The features still present between layers, and the constants the removed ones hold.
+struct PrunedFlow {
+  std::vector<std::size_t> kept;  // empty: all of them
+  std::vector<float> constant;    // per feature of the full width (removed ones matter)
+};
+
+// Gemm of W[kept rows, kept columns]; folds removed inputs into the bias; updates flow.
+std::string export_dense_pruned(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                                std::size_t out, bool may_remove_outputs, PrunedFlow& flow,
+                                const std::string& input);
+
+template <class Layers, std::size_t I, class L>
+std::string export_pruned_layer(const L& layer, ExportContext& ctx, PrunedFlow& flow,
+                                const std::string& input) {
+  if constexpr (is_dense<L>::value) {
+    return export_dense_pruned(ctx, layer.weight.data(), layer.bias.data(),
+                               layer.weight.size() / layer.bias.size(), layer.bias.size(),
+                               next_weights_are_dense<Layers, I>(), flow, input);
+  } else if constexpr (is_elementwise<L>::value) {
+    if (!flow.kept.empty()) {  // the removed features' constants go through the layer too
+      L copy = layer;
+      std::vector<float> y(flow.constant.size());
+      copy.forward(flow.constant.data(), y.data(), 1, RunContext());
+      flow.constant = std::move(y);
+    }
+    return layer.export_onnx(ctx, input);
+  } else {
+    return layer.export_onnx(ctx, input);  // flow.kept is empty here (see the Dense case)
+  }
+}
+
+template <class Net, std::size_t... I>
+std::string export_pruned_body(const Net& net, ExportContext& ctx, const std::string& input,
+                               std::index_sequence<I...>) {
+  using Layers = typename Net::layers_type;
+  PrunedFlow flow;
+  std::string name = input;
+  ((name = export_pruned_layer<Layers, I>(net.template layer<I>(), ctx, flow, name)), ...);
+  return name;
+}
+}  // namespace detail
+
+// An ONNX model like net.to_onnx(opset), without the neurons structured pruning removed.
+template <class Net>
+std::string to_onnx_pruned(const Net& net, std::int64_t opset = 17) {
+  return export_model_bytes(
+      &net,
+      [](const void* n, ExportContext& ctx, const std::string& input) {
+        return detail::export_pruned_body(*static_cast<const Net*>(n), ctx, input,
+                                          std::make_index_sequence<Net::num_layers>());
+      },
+      Net::in_shape::to_vector(), Net::out_shape::to_vector(), opset);
+}
+template <class Net>
+void save_onnx_pruned(const Net& net, const std::string& path, std::int64_t opset = 17) {
+  save_bytes(to_onnx_pruned(net, opset), path);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_PRUNED_EXPORT_HPP
+// ---- end inlay/nn/pruned_export.hpp
+// ---- begin inlay/nn/weight_sharing.hpp
+// Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each Dense and
+// convolution layer take one of k shared values, found by k-means with linear initialization;
+// training then moves the shared values (the centroids) with the assignments fixed, a centroid's
+// gradient being the sum of its weights' gradients.
+//
+//   nn::WeightSharing sharing(nn::weight_matrices(net), 16);   // cluster, weights := centroids
+//   sharing.attach(options, 1e-4f);                             // fine-tune the centroids in fit
+//   nn::fit(net, x, y, loss, adam, options);                    // (biases train as usual)
+//   nn::save_onnx_shared(net, sharing, "shared.onnx");          // uint8 indices + codebook
+//
+// The export stores each shared Dense weight as uint8 indices [in, out] and a f32 codebook [k]
+// (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Convolutions are
+// exported with their (shared) float weights.
+#ifndef INLAY_NN_WEIGHT_SHARING_HPP
+#define INLAY_NN_WEIGHT_SHARING_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+// k shared values and the value each weight takes.
+struct Codebook {
+  std::vector<float> centroids;           // ascending after clustering
+  std::vector<std::uint8_t> assignments;  // per weight, an index into centroids
+  std::size_t iterations = 0;             // Lloyd iterations run
+};
+
+// One-dimensional k-means: k (1..256) centroids spaced evenly over [min, max] of the values (the
+// linear initialization Han et al. found best), then Lloyd iterations (assign each value to its
+// nearest centroid, ties to the lower one; move each centroid to the mean of its values; an
+// empty cluster keeps its centroid) until no assignment changes or max_iterations.
+Codebook kmeans_linear(const float* values, std::size_t n, std::size_t k,
+                       std::size_t max_iterations = 100);
+
+class WeightSharing {
+ public:
+  // Clusters every matrix into `clusters` values and writes the shared weights.
+  WeightSharing(std::vector<WeightMatrix> matrices, std::size_t clusters,
+                std::size_t max_iterations = 100);
+  // Writes every weight as its centroid.
+  void apply();
+  // centroid -= learning_rate * (sum of the gradients of its weights), then apply().
+  void fine_tune_step(float learning_rate);
+  // Makes fit() run fine_tune_step(learning_rate) after every optimizer step, which replaces
+  // the optimizer's own update of these weights. The object must outlive the fit() call.
+  void attach(FitOptions& options, float learning_rate);
+
+  const std::vector<WeightMatrix>& matrices() const { return matrices_; }
+  const std::vector<Codebook>& codebooks() const { return codebooks_; }
+  // The codebook of the Sequential's layer `layer`, or null when it is not shared.
+  const Codebook* codebook_of_layer(std::size_t layer) const;
+
+ private:
+  static void on_step(void* self, std::size_t step);
+  std::vector<WeightMatrix> matrices_;
+  std::vector<Codebook> codebooks_;
+  float learning_rate_ = 0.0f;
+};
+
+namespace detail {
+// Gemm(input, Gather(codebook, Cast(indices)), bias), the indices an uint8 initializer.
+std::string export_dense_shared(ExportContext& ctx, const Codebook& codebook, const float* bias,
+                                std::size_t in, std::size_t out, const std::string& input);
+
+template <class L>
+std::string export_shared_layer(const L& layer, std::size_t index, const WeightSharing& sharing,
+                                ExportContext& ctx, const std::string& input) {
+  if constexpr (is_dense<L>::value) {
+    if (const Codebook* c = sharing.codebook_of_layer(index)) {
+      return export_dense_shared(ctx, *c, layer.bias.data(),
+                                 layer.weight.size() / layer.bias.size(), layer.bias.size(), input);
+    }
+  }
+  return layer.export_onnx(ctx, input);
+}
+template <class Net, std::size_t... I>
+std::string export_shared_body(const Net& net, const WeightSharing& sharing, ExportContext& ctx,
+                               const std::string& input, std::index_sequence<I...>) {
+  std::string name = input;
+  ((name = export_shared_layer(net.template layer<I>(), I, sharing, ctx, name)), ...);
+  return name;
+}
+}  // namespace detail
+
+// An ONNX model like net.to_onnx(opset) with the shared Dense layers stored compactly.
+template <class Net>
+std::string to_onnx_shared(const Net& net, const WeightSharing& sharing, std::int64_t opset = 17) {
+  const std::pair<const Net*, const WeightSharing*> both(&net, &sharing);
+  return export_model_bytes(
+      &both,
+      [](const void* p, ExportContext& ctx, const std::string& input) {
+        const auto& b = *static_cast<const std::pair<const Net*, const WeightSharing*>*>(p);
+        return detail::export_shared_body(*b.first, *b.second, ctx, input,
+                                          std::make_index_sequence<Net::num_layers>());
+      },
+      Net::in_shape::to_vector(), Net::out_shape::to_vector(), opset);
+}
+template <class Net>
+void save_onnx_shared(const Net& net, const WeightSharing& sharing, const std::string& path,
+                      std::int64_t opset = 17) {
+  save_bytes(to_onnx_shared(net, sharing, opset), path);
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_WEIGHT_SHARING_HPP
+// ---- end inlay/nn/weight_sharing.hpp
 
 #endif  // INLAY_NN_HPP
 // ---- end inlay/nn.hpp
@@ -11142,6 +11561,7 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
           static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
           o.epochs, steps);
       optimizer.step(params, factor);
+      if (o.on_step) o.on_step(o.on_step_context, epoch * steps + s + 1);
     }
     EpochStats st;
     st.epoch = epoch + 1;
@@ -12918,6 +13338,445 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_NN_IMPL_SEQUENCE_HPP
 // ---- end inlay/nn/impl/sequence.hpp
+// ---- begin inlay/nn/impl/prune.hpp
+// Magnitude pruning: masks, schedule and report (nn/prune.hpp).
+#ifndef INLAY_NN_IMPL_PRUNE_HPP
+#define INLAY_NN_IMPL_PRUNE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+namespace {
+void check_sparsity(double sparsity) {
+  if (!(sparsity >= 0.0 && sparsity < 1.0)) {
+    fail(ErrorKind::invalid_argument,
+         "nn::Pruner: sparsity " + std::to_string(sparsity) + " is outside [0, 1)");
+  }
+}
+// The indices of the `count` smallest scores (ties: lower index first).
+std::vector<std::size_t> smallest(const std::vector<double>& score, std::size_t count) {
+  std::vector<std::size_t> order(score.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  count = std::min(count, order.size());
+  auto less = [&](std::size_t a, std::size_t b) {
+    return score[a] < score[b] || (score[a] == score[b] && a < b);
+  };
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
+                   less);
+  order.resize(count);
+  return order;
+}
+std::size_t rounded(double fraction, std::size_t n) {
+  return static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
+}
+}  // namespace
+
+double PruneSchedule::sparsity_at(std::size_t step) const {
+  if (step <= begin_step) return initial_sparsity;
+  if (step >= end_step || end_step <= begin_step) return final_sparsity;
+  const double left =
+      1.0 - static_cast<double>(step - begin_step) / static_cast<double>(end_step - begin_step);
+  return final_sparsity + (initial_sparsity - final_sparsity) * left * left * left;
+}
+
+Pruner::Pruner(std::vector<WeightMatrix> matrices, PruneScope scope, PruneUnit unit)
+    : matrices_(std::move(matrices)), scope_(scope), unit_(unit) {
+  if (matrices_.empty()) {
+    fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no Dense or convolution layer");
+  }
+  if (unit_ == PruneUnit::outputs && matrices_.size() < 2) {
+    fail(ErrorKind::invalid_argument,
+         "nn::Pruner: structured pruning needs two weight layers (the last keeps its outputs)");
+  }
+  for (const WeightMatrix& m : matrices_) masks_.emplace_back(m.size(), std::uint8_t{1});
+}
+
+void Pruner::prune(double sparsity) {
+  check_sparsity(sparsity);
+  if (unit_ == PruneUnit::weights) {
+    prune_weights(sparsity);
+  } else {
+    prune_outputs(sparsity);
+  }
+  apply();
+}
+
+void Pruner::prune_weights(double sparsity) {
+  // |w|, and -1 for a weight masked before (an optimizer step may have moved it off zero since):
+  // it goes first, so a growing schedule keeps what it pruned.
+  auto scores = [&](std::size_t k, std::vector<double>& score) {
+    const WeightMatrix& m = matrices_[k];
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      score.push_back(masks_[k][i] == 0 ? -1.0 : std::fabs(m.value[i]));
+    }
+  };
+  if (scope_ == PruneScope::per_layer) {
+    for (std::size_t k = 0; k < matrices_.size(); ++k) {
+      std::vector<double> score;
+      scores(k, score);
+      std::fill(masks_[k].begin(), masks_[k].end(), std::uint8_t{1});
+      for (std::size_t i : smallest(score, rounded(sparsity, score.size()))) masks_[k][i] = 0;
+    }
+    return;
+  }
+  std::vector<double> score;
+  std::vector<std::size_t> start;  // each matrix's first position in score
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    start.push_back(score.size());
+    scores(k, score);
+  }
+  for (auto& mask : masks_) std::fill(mask.begin(), mask.end(), std::uint8_t{1});
+  for (std::size_t flat : smallest(score, rounded(sparsity, score.size()))) {
+    const std::size_t k = static_cast<std::size_t>(
+                              std::upper_bound(start.begin(), start.end(), flat) - start.begin()) -
+                          1;
+    masks_[k][flat - start[k]] = 0;
+  }
+}
+
+void Pruner::prune_outputs(double sparsity) {
+  const std::size_t prunable = matrices_.size() - 1;  // the last one keeps the network's outputs
+  // L1 norm per output; the global ranking compares means so wide and narrow layers meet.
+  auto norms = [&](std::size_t k) {
+    const WeightMatrix& m = matrices_[k];
+    std::vector<double> s(m.outputs, 0.0);
+    for (std::size_t o = 0; o < m.outputs; ++o) {
+      bool masked = true;  // removed before: first again (see prune_weights)
+      for (std::size_t i = 0; i < m.fan_in; ++i) {
+        s[o] += std::fabs(m.value[m.at(o, i)]);
+        masked = masked && masks_[k][m.at(o, i)] == 0;
+      }
+      if (scope_ == PruneScope::global) s[o] /= static_cast<double>(m.fan_in);
+      if (masked) s[o] = -1.0;
+    }
+    return s;
+  };
+  auto remove = [&](std::size_t k, std::size_t o) {
+    const WeightMatrix& m = matrices_[k];
+    for (std::size_t i = 0; i < m.fan_in; ++i) masks_[k][m.at(o, i)] = 0;
+  };
+  if (scope_ == PruneScope::per_layer) {
+    for (std::size_t k = 0; k < prunable; ++k) {
+      const std::vector<double> score = norms(k);
+      std::fill(masks_[k].begin(), masks_[k].end(), std::uint8_t{1});
+      for (std::size_t o : smallest(score, rounded(sparsity, matrices_[k].outputs))) remove(k, o);
+    }
+    return;
+  }
+  std::vector<double> score;
+  std::vector<std::size_t> start;
+  for (std::size_t k = 0; k < prunable; ++k) {
+    start.push_back(score.size());
+    const std::vector<double> s = norms(k);
+    score.insert(score.end(), s.begin(), s.end());
+  }
+  for (auto& mask : masks_) std::fill(mask.begin(), mask.end(), std::uint8_t{1});
+  for (std::size_t flat : smallest(score, rounded(sparsity, score.size()))) {
+    const std::size_t k = static_cast<std::size_t>(
+                              std::upper_bound(start.begin(), start.end(), flat) - start.begin()) -
+                          1;
+    remove(k, flat - start[k]);
+  }
+}
+
+void Pruner::apply() {
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    const WeightMatrix& m = matrices_[k];
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (masks_[k][i] == 0) {
+        m.value[i] = 0.0f;
+        if (m.grad != nullptr) m.grad[i] = 0.0f;
+      }
+    }
+  }
+}
+
+void Pruner::on_step(void* self, std::size_t step) {
+  Pruner& p = *static_cast<Pruner*>(self);
+  const PruneSchedule& s = p.schedule_;
+  const std::size_t every = std::max<std::size_t>(s.every, 1);
+  if (step >= s.begin_step && step <= s.end_step &&
+      ((step - s.begin_step) % every == 0 || step == s.end_step)) {
+    p.prune(s.sparsity_at(step));
+  } else {
+    p.apply();
+  }
+}
+
+void Pruner::attach(FitOptions& options, const PruneSchedule& schedule) {
+  check_sparsity(schedule.initial_sparsity);
+  check_sparsity(schedule.final_sparsity);
+  schedule_ = schedule;
+  options.on_step = &Pruner::on_step;
+  options.on_step_context = this;
+}
+
+std::vector<LayerSparsity> Pruner::report() const {
+  std::vector<LayerSparsity> out;
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    const WeightMatrix& m = matrices_[k];
+    LayerSparsity l;
+    l.name = m.name;
+    l.weights = m.size();
+    l.outputs = m.outputs;
+    for (std::uint8_t keep : masks_[k]) l.zeros += keep == 0;
+    for (std::size_t o = 0; o < m.outputs; ++o) {
+      bool all = true;
+      for (std::size_t i = 0; i < m.fan_in && all; ++i) all = masks_[k][m.at(o, i)] == 0;
+      l.removed += all;
+    }
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::string to_string(const std::vector<LayerSparsity>& report) {
+  std::string s;
+  std::size_t weights = 0, zeros = 0;
+  char line[160];
+  for (const LayerSparsity& l : report) {
+    std::snprintf(line, sizeof line,
+                  "%-12s sparsity %6.2f%%  (%zu of %zu weights, %zu of %zu outputs removed)\n",
+                  l.name.c_str(), 100.0 * l.sparsity(), l.zeros, l.weights, l.removed, l.outputs);
+    s += line;
+    weights += l.weights;
+    zeros += l.zeros;
+  }
+  std::snprintf(line, sizeof line, "%-12s sparsity %6.2f%%  (%zu of %zu weights)\n", "total",
+                weights ? 100.0 * static_cast<double>(zeros) / static_cast<double>(weights) : 0.0,
+                zeros, weights);
+  s += line;
+  return s;
+}
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_PRUNE_HPP
+// ---- end inlay/nn/impl/prune.hpp
+// ---- begin inlay/nn/impl/pruned_export.hpp
+// A Dense layer exported without its removed inputs and outputs (nn/pruned_export.hpp).
+#ifndef INLAY_NN_IMPL_PRUNED_EXPORT_HPP
+#define INLAY_NN_IMPL_PRUNED_EXPORT_HPP
+
+#include <numeric>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+namespace detail {
+
+std::string export_dense_pruned(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                                std::size_t out, bool may_remove_outputs, PrunedFlow& flow,
+                                const std::string& input) {
+  std::vector<std::size_t> rows = flow.kept;
+  std::vector<float> bias(b, b + out);
+  if (rows.empty()) {
+    rows.resize(in);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+  } else {
+    // A removed input holds flow.constant[i]: its share of every output joins the bias.
+    std::vector<bool> present(in, false);
+    for (std::size_t r : rows) present[r] = true;
+    for (std::size_t i = 0; i < in; ++i) {
+      if (present[i] || flow.constant[i] == 0.0f) continue;
+      for (std::size_t o = 0; o < out; ++o) bias[o] += flow.constant[i] * w[i * out + o];
+    }
+  }
+  std::vector<std::size_t> cols;
+  for (std::size_t o = 0; o < out; ++o) {
+    bool live = !may_remove_outputs;
+    for (std::size_t k = 0; k < rows.size() && !live; ++k) live = w[rows[k] * out + o] != 0.0f;
+    if (live) cols.push_back(o);
+  }
+  if (cols.empty()) cols.push_back(0);  // ONNX tensors of width 0 are legal but pointless
+
+  std::vector<float> w2(rows.size() * cols.size()), b2(cols.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    for (std::size_t c = 0; c < cols.size(); ++c)
+      w2[k * cols.size() + c] = w[rows[k] * out + cols[c]];
+  }
+  for (std::size_t c = 0; c < cols.size(); ++c) b2[c] = bias[cols[c]];
+
+  if (cols.size() < out) {
+    flow.kept = cols;
+    flow.constant = bias;  // a removed output's pre-activation is its (folded) bias
+  } else {
+    flow.kept.clear();
+    flow.constant.clear();
+  }
+  return export_dense(ctx, w2.data(), b2.data(), rows.size(), cols.size(), input);
+}
+
+}  // namespace detail
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_PRUNED_EXPORT_HPP
+// ---- end inlay/nn/impl/pruned_export.hpp
+// ---- begin inlay/nn/impl/weight_sharing.hpp
+// Weight sharing: k-means, centroid fine-tuning and the compact export (nn/weight_sharing.hpp).
+#ifndef INLAY_NN_IMPL_WEIGHT_SHARING_HPP
+#define INLAY_NN_IMPL_WEIGHT_SHARING_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace nn {
+
+Codebook kmeans_linear(const float* values, std::size_t n, std::size_t k,
+                       std::size_t max_iterations) {
+  if (k == 0 || k > 256) {
+    fail(ErrorKind::invalid_argument,
+         "nn::kmeans_linear: " + std::to_string(k) + " clusters; uint8 indices allow 1 to 256");
+  }
+  Codebook c;
+  c.centroids.assign(k, 0.0f);
+  c.assignments.assign(n, std::uint8_t{0});
+  if (n == 0) return c;
+  const auto [lo, hi] = std::minmax_element(values, values + n);
+  for (std::size_t j = 0; j < k; ++j) {
+    c.centroids[j] = k == 1 ? 0.5f * (*lo + *hi)
+                            : *lo + (*hi - *lo) * static_cast<float>(j) / static_cast<float>(k - 1);
+  }
+  std::vector<double> sum(k);
+  std::vector<std::size_t> count(k);
+  for (std::size_t it = 0; it < max_iterations; ++it) {
+    bool changed = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t best = 0;
+      float best_d = std::abs(values[i] - c.centroids[0]);
+      for (std::size_t j = 1; j < k; ++j) {
+        const float d = std::abs(values[i] - c.centroids[j]);
+        if (d < best_d) {
+          best_d = d;
+          best = j;
+        }
+      }
+      changed |= it == 0 || c.assignments[i] != best;
+      c.assignments[i] = static_cast<std::uint8_t>(best);
+    }
+    if (!changed) break;
+    c.iterations = it + 1;
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(count.begin(), count.end(), std::size_t{0});
+    for (std::size_t i = 0; i < n; ++i) {
+      sum[c.assignments[i]] += values[i];
+      ++count[c.assignments[i]];
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+      if (count[j] > 0) c.centroids[j] = static_cast<float>(sum[j] / static_cast<double>(count[j]));
+    }
+  }
+  return c;
+}
+
+WeightSharing::WeightSharing(std::vector<WeightMatrix> matrices, std::size_t clusters,
+                             std::size_t max_iterations)
+    : matrices_(std::move(matrices)) {
+  if (matrices_.empty()) {
+    fail(ErrorKind::invalid_argument,
+         "nn::WeightSharing: the network has no Dense or convolution layer");
+  }
+  for (const WeightMatrix& m : matrices_) {
+    codebooks_.push_back(kmeans_linear(m.value, m.size(), clusters, max_iterations));
+  }
+  apply();
+}
+
+void WeightSharing::apply() {
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    const WeightMatrix& m = matrices_[k];
+    const Codebook& c = codebooks_[k];
+    for (std::size_t i = 0; i < m.size(); ++i) m.value[i] = c.centroids[c.assignments[i]];
+  }
+}
+
+void WeightSharing::fine_tune_step(float learning_rate) {
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    const WeightMatrix& m = matrices_[k];
+    Codebook& c = codebooks_[k];
+    if (m.grad == nullptr) continue;
+    std::vector<double> g(c.centroids.size(), 0.0);
+    for (std::size_t i = 0; i < m.size(); ++i) g[c.assignments[i]] += m.grad[i];
+    for (std::size_t j = 0; j < g.size(); ++j) {
+      c.centroids[j] -= learning_rate * static_cast<float>(g[j]);
+    }
+  }
+  apply();
+}
+
+void WeightSharing::on_step(void* self, std::size_t) {
+  WeightSharing& s = *static_cast<WeightSharing*>(self);
+  s.fine_tune_step(s.learning_rate_);
+}
+
+void WeightSharing::attach(FitOptions& options, float learning_rate) {
+  learning_rate_ = learning_rate;
+  options.on_step = &WeightSharing::on_step;
+  options.on_step_context = this;
+}
+
+const Codebook* WeightSharing::codebook_of_layer(std::size_t layer) const {
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    if (matrices_[k].layer == layer) return &codebooks_[k];
+  }
+  return nullptr;
+}
+
+namespace detail {
+std::string export_dense_shared(ExportContext& ctx, const Codebook& codebook, const float* bias,
+                                std::size_t in, std::size_t out, const std::string& input) {
+  if (codebook.assignments.size() != in * out) {
+    fail(ErrorKind::invalid_argument,
+         "nn::to_onnx_shared: the codebook of a Dense<" + std::to_string(in) + ", " +
+             std::to_string(out) + "> layer holds " + std::to_string(codebook.assignments.size()) +
+             " assignments (was the WeightSharing made from another network?)");
+  }
+  const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out);
+  Tensor indices(DType::u8, Shape{i, o});
+  std::memcpy(indices.data<std::uint8_t>(), codebook.assignments.data(), in * out);
+  Tensor centroids(DType::f32, Shape{static_cast<std::int64_t>(codebook.centroids.size())});
+  std::memcpy(centroids.data<float>(), codebook.centroids.data(), centroids.nbytes());
+  Tensor b(DType::f32, Shape{o});
+  std::memcpy(b.data<float>(), bias, out * sizeof(float));
+  const std::string indices_name = ctx.fresh("weight_indices");
+  const std::string codebook_name = ctx.fresh("codebook");
+  const std::string bias_name = ctx.fresh("bias");
+  ctx.graph->add_initializer(indices_name, indices);
+  ctx.graph->add_initializer(codebook_name, centroids);
+  ctx.graph->add_initializer(bias_name, b);
+  const std::string wide = ctx.fresh("Cast");
+  ctx.graph->add_node("Cast", {indices_name}, {wide}, wide).attr("to", std::int64_t{6});  // int32
+  const std::string weight = ctx.fresh("Gather");
+  ctx.graph->add_node("Gather", {codebook_name, wide}, {weight}, weight)
+      .attr("axis", std::int64_t{0});
+  const std::string y = ctx.fresh("Gemm");
+  ctx.graph->add_node("Gemm", {input, weight, bias_name}, {y}, y);
+  return y;
+}
+}  // namespace detail
+
+}  // namespace nn
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_NN_IMPL_WEIGHT_SHARING_HPP
+// ---- end inlay/nn/impl/weight_sharing.hpp
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP
 // ---- end inlay/nn/implementation.hpp

@@ -27,6 +27,9 @@
 INLAY_NAMESPACE_BEGIN
 namespace nn {
 
+// Called after every optimizer step with the 1-based step count since fit() began (pruning masks
+// and shared weights are put back there: nn/prune.hpp, nn/weight_sharing.hpp).
+using StepHook = void (*)(void* context, std::size_t step);
 // Receives each progress line (no trailing newline).
 using ProgressSink = void (*)(void* context, const std::string& line);
 // Writes the line and a newline to stdout (the default sink).
@@ -53,6 +56,8 @@ struct FitOptions {
   ProgressSink progress = print_progress;  // nullptr: silent
   void* progress_context = nullptr;
   Executor* executor = nullptr;
+  StepHook on_step = nullptr;
+  void* on_step_context = nullptr;
 };
 
 struct EpochStats {

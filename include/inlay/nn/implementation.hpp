@@ -16,5 +16,8 @@
 #include "inlay/nn/impl/fake_quant.hpp"
 #include "inlay/nn/impl/quantization.hpp"
 #include "inlay/nn/impl/sequence.hpp"
+#include "inlay/nn/impl/prune.hpp"
+#include "inlay/nn/impl/pruned_export.hpp"
+#include "inlay/nn/impl/weight_sharing.hpp"
 
 #endif  // INLAY_NN_IMPLEMENTATION_HPP

@@ -316,6 +316,7 @@ History fit_ref(NetRef& net, InitFn init, const Tensor& x, const Tensor& y, cons
           static_cast<double>(epoch) + static_cast<double>(s) / static_cast<double>(steps),
           o.epochs, steps);
       optimizer.step(params, factor);
+      if (o.on_step) o.on_step(o.on_step_context, epoch * steps + s + 1);
     }
     EpochStats st;
     st.epoch = epoch + 1;
