@@ -9376,8 +9376,7 @@ std::size_t Pipeline::deserialize(const void* data, std::size_t size, const std:
   for (std::uint32_t i = 0; i < count; ++i) {
     if (r.pos >= size) r.bad("ends before step " + std::to_string(i));
     const unsigned char kind = r.p[r.pos++];
-    // The setters check the numbers; their errors become invalid_model errors naming the file.
-    try {
+    const auto read_step = [&] {
       if (kind == detail::step_imputer) {
         if (r.pos >= size) r.bad("ends inside an imputer");
         const unsigned char strategy = r.p[r.pos++];
@@ -9417,10 +9416,18 @@ std::size_t Pipeline::deserialize(const void* data, std::size_t size, const std:
       } else {
         r.bad("unknown step kind " + std::to_string(kind));
       }
+    };
+    // The setters check the numbers; their errors become invalid_model errors naming the file.
+#ifndef INLAY_NO_EXCEPTIONS
+    try {
+      read_step();
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::invalid_model) throw;
       r.bad("step " + std::to_string(i) + ": " + e.what());
     }
+#else
+    read_step();
+#endif
     const std::size_t in = detail::step_input_width(out.steps_.back());
     if (i > 0 && in != width) {
       r.bad("step " + std::to_string(i) + " takes " + std::to_string(in) +
