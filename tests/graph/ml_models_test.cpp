@@ -104,11 +104,11 @@ TEST_CASE("sklearn-onnx style ai.onnx.ml models agree with ONNX Runtime", "[grap
   }
 }
 
-TEST_CASE("sklearn-onnx style SVMs and a CategoryMapper agree with ONNX Runtime",
+TEST_CASE("SVMs, a CategoryMapper and LabelEncoder opset 4 agree with ONNX Runtime",
           "[graph/ml_models]") {
   for (const char* name :
        {"svc_rbf_probability", "svc_poly_binary", "svc_sigmoid_votes", "svm_linear_form", "svr_rbf",
-        "svr_linear_form", "one_class_svm", "category_mapper"}) {
+        "svr_linear_form", "one_class_svm", "category_mapper", "label_encoder_v4"}) {
     SECTION(name) { check_ml_model(name); }
   }
 }

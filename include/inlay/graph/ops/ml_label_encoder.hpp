@@ -1,13 +1,15 @@
 // ai.onnx.ml LabelEncoder: a lookup table from keys to values, elements without a key getting
 // the default. Opset 1 maps strings to their index in classes_strings or indices back to
-// strings; opset 2 maps int64, float or string keys to int64, float or string values. The
-// opset 4 tensor attributes (keys_tensor, ...) are refused. Implementation-only.
+// strings; opset 2 maps int64, float or string keys to int64, float or string values; opset 4
+// also takes them as tensors (keys_tensor, values_tensor, default_tensor) of int64, int32,
+// int16, float, double or string. Implementation-only.
 #ifndef INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
 #define INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
 
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,33 +19,69 @@ INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
-// One key or value: the field its dtype uses.
+// One key or value: the field its dtype uses (integers of every width in i, f32 and f64 in f).
 struct LabelValue {
   std::int64_t i = 0;
-  float f = 0.0f;
+  double f = 0.0;
   std::string s;
 };
 
-// Orders keys of one dtype; NaN float keys sort together after every number, so that a NaN
-// element finds a NaN key.
+// The three kinds of key and value LabelEncoder maps between.
+enum class LabelKind : std::uint8_t { integer, real, string };
+
+inline LabelKind label_kind(DType d) {
+  return d == DType::string                   ? LabelKind::string
+         : d == DType::f32 || d == DType::f64 ? LabelKind::real
+                                              : LabelKind::integer;
+}
+
+// Orders keys of one kind; NaN keys sort together after every number, so that a NaN element
+// finds a NaN key.
 struct LabelKeyLess {
-  DType dtype;
+  LabelKind kind;
   bool operator()(const LabelValue& a, const LabelValue& b) const {
-    if (dtype == DType::i64) return a.i < b.i;
-    if (dtype == DType::string) return a.s < b.s;
+    if (kind == LabelKind::integer) return a.i < b.i;
+    if (kind == LabelKind::string) return a.s < b.s;
     if (std::isnan(a.f) || std::isnan(b.f)) return !std::isnan(a.f) && std::isnan(b.f);
     return a.f < b.f;
   }
 };
 
+// Element e of a tensor of a dtype LabelEncoder holds, as a LabelValue.
+inline LabelValue label_value_at(const Tensor& t, std::int64_t e) {
+  LabelValue v;
+  switch (t.dtype()) {
+    case DType::i64: v.i = t.data<std::int64_t>()[e]; break;
+    case DType::i32: v.i = t.data<std::int32_t>()[e]; break;
+    case DType::i16: v.i = t.data<std::int16_t>()[e]; break;
+    case DType::f32: v.f = t.data<float>()[e]; break;
+    case DType::f64: v.f = t.data<double>()[e]; break;
+    default: v.s = t.data<std::string>()[e]; break;
+  }
+  return v;
+}
+
+// Writes `v` as element e of `t`.
+inline void set_label_value(Tensor& t, std::int64_t e, const LabelValue& v) {
+  switch (t.dtype()) {
+    case DType::i64: t.data<std::int64_t>()[e] = v.i; break;
+    case DType::i32: t.data<std::int32_t>()[e] = static_cast<std::int32_t>(v.i); break;
+    case DType::i16: t.data<std::int16_t>()[e] = static_cast<std::int16_t>(v.i); break;
+    case DType::f32: t.data<float>()[e] = static_cast<float>(v.f); break;
+    case DType::f64: t.data<double>()[e] = v.f; break;
+    default: t.data<std::string>()[e] = v.s; break;
+  }
+}
+
 class LabelEncoderKernel final : public OpKernel {
  public:
-  explicit LabelEncoderKernel(const OpInfo& info) : table_(LabelKeyLess{DType::i64}) {
-    for (const char* name : {"keys_tensor", "values_tensor", "default_tensor"}) {
-      if (info.has(name)) {
-        info.fail(ErrorKind::unsupported_op,
-                  std::string("attribute ") + name +
-                      " (LabelEncoder opset 4) is not supported; use keys_* and values_*");
+  explicit LabelEncoderKernel(const OpInfo& info) : table_(LabelKeyLess{LabelKind::integer}) {
+    if (info.opset() < 4) {
+      for (const char* name : {"keys_tensor", "values_tensor", "default_tensor"}) {
+        if (info.has(name)) {
+          info.fail(ErrorKind::invalid_model,
+                    std::string("attribute ") + name + " needs LabelEncoder opset 4");
+        }
       }
     }
     std::vector<LabelValue> keys, values;
@@ -61,8 +99,8 @@ class LabelEncoderKernel final : public OpKernel {
       value_ = DType::i64;
       both_ways_ = true;
     } else {
-      key_ = kind_of(info, "keys", keys);
-      value_ = kind_of(info, "values", values);
+      key_ = read_list(info, "keys", keys);
+      value_ = read_list(info, "values", values);
       if (keys.size() != values.size()) {
         info.fail(ErrorKind::invalid_model, "the keys (" + std::to_string(keys.size()) +
                                                 ") and values (" + std::to_string(values.size()) +
@@ -72,7 +110,19 @@ class LabelEncoderKernel final : public OpKernel {
     default_.i = info.get_int("default_int64", -1);
     default_.f = info.get_float("default_float", -0.0f);
     default_.s = info.get_string("default_string", "_Unused");
-    table_ = std::map<LabelValue, LabelValue, LabelKeyLess>(LabelKeyLess{key_});
+    if (const Attribute* d = info.find("default_tensor")) {
+      if (d->kind != Attribute::Kind::tensor || d->t.numel() != 1 || d->t.dtype() != value_) {
+        info.fail(ErrorKind::invalid_model, std::string("default_tensor must be one ") +
+                                                dtype_name(value_) + " value, like the values");
+      }
+      default_ = label_value_at(d->t, 0);
+    }
+    const std::optional<DType> x = info.input_dtype(0);
+    if (x && *x != key_ && !(both_ways_ && *x == DType::i64)) {
+      info.fail(ErrorKind::invalid_model, std::string("X has dtype ") + dtype_name(*x) +
+                                              "; the keys are " + dtype_name(key_));
+    }
+    table_ = std::map<LabelValue, LabelValue, LabelKeyLess>(LabelKeyLess{label_kind(key_)});
     for (std::size_t i = 0; i < keys.size(); ++i) {
       table_.emplace(keys[i], values[i]);
       if (both_ways_) back_.push_back(keys[i].s);
@@ -97,34 +147,45 @@ class LabelEncoderKernel final : public OpKernel {
                                              "; the keys are " + dtype_name(key_));
     }
     Tensor& y = ctx.output(0, value_, x.shape());
-    LabelValue k;
     for (std::int64_t e = 0; e < x.numel(); ++e) {
-      if (key_ == DType::i64) k.i = x.data<std::int64_t>()[e];
-      if (key_ == DType::f32) k.f = x.data<float>()[e];
-      if (key_ == DType::string) k.s = x.data<std::string>()[e];
-      auto it = table_.find(k);
-      const LabelValue& v = it == table_.end() ? default_ : it->second;
-      if (value_ == DType::i64) y.data<std::int64_t>()[e] = v.i;
-      if (value_ == DType::f32) y.data<float>()[e] = v.f;
-      if (value_ == DType::string) y.data<std::string>()[e] = v.s;
+      auto it = table_.find(label_value_at(x, e));
+      set_label_value(y, e, it == table_.end() ? default_ : it->second);
     }
   }
 
  private:
-  // The dtype of `prefix`_int64s / _floats / _strings, exactly one of which must be given.
-  static DType kind_of(const OpInfo& info, const std::string& prefix,
-                       std::vector<LabelValue>& out) {
+  // The keys or values (`prefix` "keys" or "values"): exactly one of prefix_int64s, _floats,
+  // _strings and (opset 4) prefix_tensor, a tensor of int64, int32, int16, float, double or
+  // string. Returns their dtype.
+  static DType read_list(const OpInfo& info, const std::string& prefix,
+                         std::vector<LabelValue>& out) {
     const auto ints = info.get_ints(prefix + "_int64s");
     const auto floats = info.get_floats(prefix + "_floats");
     const auto strings = info.get_strings(prefix + "_strings");
-    const int given = !ints.empty() + !floats.empty() + !strings.empty();
+    const Attribute* tensor = info.find(prefix + "_tensor");
+    const int given = !ints.empty() + !floats.empty() + !strings.empty() + (tensor != nullptr);
     if (given != 1) {
       info.fail(ErrorKind::invalid_model, "give exactly one of " + prefix + "_int64s, " + prefix +
-                                              "_floats and " + prefix + "_strings");
+                                              "_floats, " + prefix + "_strings and " + prefix +
+                                              "_tensor");
     }
-    for (std::int64_t v : ints) out.push_back(LabelValue{v, 0.0f, {}});
+    if (tensor != nullptr) {
+      const DType d = tensor->t.dtype();
+      if (tensor->kind != Attribute::Kind::tensor ||
+          (d != DType::i64 && d != DType::i32 && d != DType::i16 && d != DType::f32 &&
+           d != DType::f64 && d != DType::string)) {
+        info.fail(ErrorKind::invalid_model,
+                  prefix +
+                      "_tensor must be a tensor of int64, int32, int16, float, double or "
+                      "string");
+      }
+      for (std::int64_t e = 0; e < tensor->t.numel(); ++e)
+        out.push_back(label_value_at(tensor->t, e));
+      return d;
+    }
+    for (std::int64_t v : ints) out.push_back(LabelValue{v, 0.0, {}});
     for (float v : floats) out.push_back(LabelValue{0, v, {}});
-    for (const std::string& v : strings) out.push_back(LabelValue{0, 0.0f, v});
+    for (const std::string& v : strings) out.push_back(LabelValue{0, 0.0, v});
     return !ints.empty() ? DType::i64 : !floats.empty() ? DType::f32 : DType::string;
   }
 
@@ -138,6 +199,7 @@ class LabelEncoderKernel final : public OpKernel {
 inline void register_ml_label_encoder_ops(OpSet& ops) {
   ops.add("ai.onnx.ml", "LabelEncoder", 1, factory<LabelEncoderKernel>());
   ops.add("ai.onnx.ml", "LabelEncoder", 2, factory<LabelEncoderKernel>());
+  ops.add("ai.onnx.ml", "LabelEncoder", 4, factory<LabelEncoderKernel>());
 }
 
 }  // namespace ops
