@@ -116,6 +116,63 @@ std::string endless_loop_model() {
   return model(g);
 }
 
+// A sequence and a map model, for `inlay run` with such inputs and outputs:
+//   sequence.onnx: s (sequence of f32 tensors) -> y = ConcatFromSequence(s, axis 0) and
+//                  rest = SequenceErase(s) (the last tensor removed);
+//   dict.onnx:     m (map int64 -> f32) -> v = ai.onnx.ml DictVectorizer(int64_vocabulary 1, 2, 3).
+Pb tensor_type(int elem_type) {
+  return Pb().m(1, Pb().u(1, static_cast<std::uint64_t>(elem_type)));
+}
+Pb sequence_info(const std::string& name) {
+  return Pb().s(1, name).m(2, Pb().m(4, Pb().m(1, tensor_type(kFloat))));
+}
+std::string sequence_model() {
+  Pb concat = node("ConcatFromSequence", {"s"}, "y");
+  concat.m(5, Pb().s(1, "axis").u(20, 2).u(3, 0));  // AttributeProto i, type INT
+  Pb g;
+  g.m(1, concat)
+      .m(1, node("SequenceErase", {"s"}, "rest"))
+      .s(2, "sequence")
+      .m(11, sequence_info("s"))
+      .m(12, Pb().s(1, "y").m(2, tensor_type(kFloat)))
+      .m(12, sequence_info("rest"));
+  return model(g);
+}
+std::string dict_model() {
+  const int kInt64 = 7;
+  Pb vectorizer = node("DictVectorizer", {"m"}, "v");
+  vectorizer.s(7, "ai.onnx.ml")
+      .m(5, Pb().s(1, "int64_vocabulary").u(20, 7).u(8, 1).u(8, 2).u(8, 3));
+  Pb map_type = Pb().u(1, kInt64).m(2, tensor_type(kFloat));
+  Pb g;
+  g.m(1, vectorizer)
+      .s(2, "dict")
+      .m(11, Pb().s(1, "m").m(2, Pb().m(5, map_type)))
+      .m(12, Pb().s(1, "v").m(2, tensor_type(kFloat)));
+  return Pb()
+      .u(1, 8)
+      .s(2, "inlay-cli-test")
+      .m(7, g)
+      .m(8, Pb().s(1, "").u(2, 13))
+      .m(8, Pb().s(1, "ai.onnx.ml").u(2, 1))
+      .bytes;
+}
+// SequenceProto of tensors [[1, 2]] and [[3, 4]]; MapProto {3: 0.5, 1: 2}.
+std::string sequence_file() {
+  return Pb()
+      .s(1, "s")
+      .u(2, 1)  // elem_type TENSOR
+      .s(3, tensor("", {1, 2}, le_bytes<float>({1, 2})))
+      .s(3, tensor("", {1, 2}, le_bytes<float>({3, 4})))
+      .bytes;
+}
+std::string map_file() {
+  Pb values = Pb().u(2, 1)
+                  .s(3, tensor("", {}, le_bytes<float>({0.5f})))
+                  .s(3, tensor("", {}, le_bytes<float>({2})));
+  return Pb().s(1, "m").u(2, 7).u(3, 3).u(3, 1).m(5, values).bytes;
+}
+
 void backend_case(const fs::path& dir, const std::string& model_bytes, const std::string& y_raw) {
   write(dir / "model.onnx", model_bytes);
   write(dir / "test_data_set_0" / "input_0.pb",
@@ -180,6 +237,10 @@ int main(int argc, char** argv) {
       .m(11, value_info("x", {2, 3}))
       .m(12, value_info("y", {2, 3}));
   write(out / "softmax.onnx", model(softmax));
+  write(out / "sequence.onnx", sequence_model());
+  write(out / "sequence.pb", sequence_file());
+  write(out / "dict.onnx", dict_model());
+  write(out / "map.pb", map_file());
   write(out / "ratchet_ok.txt", "# cases that passed\npass\n");
   write(out / "ratchet_regressed.txt", "pass\nfail\n");
   write(out / "ratchet_missing.txt", "pass\ngone\n");

@@ -78,14 +78,20 @@ inline std::string name_list(const std::vector<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
-// The tensors of -i arguments in the model's input order: FILE by position, or NAME=FILE by
-// input name (mixing both is allowed: named ones take their slot, the rest fill the gaps in order).
-inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
-                                              const std::vector<std::string>& args) {
+// The values of -i arguments for the model's inputs: NAME=FILE, or files in input order for the
+// inputs not named. Each file is read as its input declares it (a tensor, a sequence or optional,
+// a map or a sequence of maps).
+inline std::vector<inlay::AnyValue> input_values(const inlay::Model& model,
+                                                 const std::vector<std::string>& args) {
   const std::vector<std::string>& names = model.input_names();
-  std::vector<inlay::Tensor> out(names.size());
+  const std::vector<inlay::ValueDesc>& descs = model.inputs();
+  std::vector<inlay::AnyValue> out(names.size());
   std::vector<bool> given(names.size(), false);
   std::vector<std::string> positional;
+  auto read = [&](std::size_t slot, const std::string& file) {
+    out[slot] = read_value_file(file, slot < descs.size() ? &descs[slot] : nullptr);
+    given[slot] = true;
+  };
   for (const std::string& a : args) {
     const std::size_t eq = a.find('=');
     std::size_t slot = names.size();
@@ -105,8 +111,7 @@ inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
       continue;
     }
     if (given[slot]) usage_error("input '" + names[slot] + "' given twice");
-    out[slot] = read_tensor(a.substr(eq + 1));
-    given[slot] = true;
+    read(slot, a.substr(eq + 1));
   }
   std::size_t next = 0;
   for (const std::string& file : positional) {
@@ -115,14 +120,29 @@ inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
       usage_error(std::to_string(args.size()) + " input files for a model with " +
                   std::to_string(names.size()) + " inputs");
     }
-    out[next] = read_tensor(file);
-    given[next] = true;
+    read(next, file);
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!given[i]) {
       usage_error("no file for input '" + names[i] + "' (" + std::to_string(names.size()) +
                   " inputs, " + std::to_string(args.size()) + " files given)");
     }
+  }
+  return out;
+}
+
+// input_values for commands that feed tensors only (bench, info): a sequence, optional or map
+// input is refused with a pointer to `inlay run`.
+inline std::vector<inlay::Tensor> input_files(const inlay::Model& model,
+                                              const std::vector<std::string>& args) {
+  std::vector<inlay::Tensor> out;
+  const std::vector<inlay::AnyValue> values = input_values(model, args);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].is_tensor()) {
+      usage_error("input '" + model.input_names()[i] +
+                  "' is a sequence, optional or map, which only inlay run and inlay check feed");
+    }
+    out.push_back(values[i].tensor);
   }
   return out;
 }

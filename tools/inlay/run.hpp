@@ -2,8 +2,9 @@
 // files (.pb TensorProto or .npy) and writes its outputs: output_<i>.pb in DIR (output_<i>.npy
 // with --npy), or to the -o files in output order, each in the format its extension names.
 // Without -o it prints each output: name, type, its first values and, for a vector of scores,
-// the five highest; maps (ZipMap's sequence of maps) print as {key: value} and are written as
-// MapProto / SequenceProto .pb files.
+// the five highest. Inputs and outputs that are maps (ZipMap's sequence of maps, DictVectorizer's
+// map), sequences or optionals are read from and written to .pb files (MapProto, SequenceProto,
+// OptionalProto); maps print as {key: value}.
 #pragma once
 
 #include <algorithm>
@@ -102,31 +103,42 @@ inline void print_maps(const std::string& name, const inlay::ContainerValue& c) 
   if (maps > shown) std::printf("  ... (%zu more maps)\n", maps - shown);
 }
 
-inline bool is_map(const inlay::AnyValue& v) {
-  return !v.is_tensor() && (v.container->kind == inlay::ContainerValue::Kind::map ||
-                            v.container->kind == inlay::ContainerValue::Kind::map_sequence);
+// Prints a sequence or optional: "name  sequence of N tensors", "name  optional, empty", ...,
+// then its first tensors as print_output does.
+inline void print_container(const std::string& name, const inlay::ContainerValue& c) {
+  const bool optional = c.kind == inlay::ContainerValue::Kind::optional;
+  const std::string tensors =
+      std::to_string(c.tensors.size()) + (c.tensors.size() == 1 ? " tensor" : " tensors");
+  const std::string what =
+      optional && !c.has_value ? "optional, empty"
+      : optional && !c.holds_sequence
+          ? "optional holding a tensor"
+          : (optional ? "optional holding a sequence of " : "sequence of ") + tensors;
+  std::printf("%s  %s\n", name.c_str(), what.c_str());
+  const std::size_t shown = std::min<std::size_t>(c.tensors.size(), 4);
+  for (std::size_t i = 0; i < shown; ++i) {
+    print_output(name + "[" + std::to_string(i) + "]", c.tensors[i]);
+  }
+  if (c.tensors.size() > shown) std::printf("  ... (%zu more)\n", c.tensors.size() - shown);
 }
 
-// Models with map outputs (ZipMap) run through Session::run_any; maps print as above and are
-// written as MapProto / SequenceProto .pb files.
-inline int run_with_maps(inlay::Session& session, const std::vector<inlay::Tensor>& in,
-                         const std::vector<std::string>& names,
-                         const std::vector<fs::path>& files) {
-  std::vector<inlay::AnyValue> any;
-  for (const inlay::Tensor& t : in) any.push_back(inlay::AnyValue{t, nullptr});
-  const std::vector<inlay::AnyValue> out = session.run_any(any);
+// Models with a sequence, optional or map among their inputs or outputs run through
+// Session::run_any. Maps print as {key: value} and are written as MapProto / SequenceProto .pb
+// files, sequences and optionals as SequenceProto / OptionalProto.
+inline int run_values(inlay::Session& session, const std::vector<inlay::AnyValue>& in,
+                      const std::vector<std::string>& names, const std::vector<fs::path>& files) {
+  const std::vector<inlay::AnyValue> out = session.run_any(in);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    if (!out[i].is_tensor() && !is_map(out[i])) {
-      inlay::fail(inlay::ErrorKind::unsupported_op,
-                  "output '" + names[i] +
-                      "' is a sequence or optional, which inlay run does "
-                      "not write; use inlay check with a test_data_set folder");
-    }
+    const bool maps = !out[i].is_tensor() &&
+                      (out[i].container->kind == inlay::ContainerValue::Kind::map ||
+                       out[i].container->kind == inlay::ContainerValue::Kind::map_sequence);
     if (files.empty()) {
       if (out[i].is_tensor()) {
         print_output(names[i], out[i].tensor);
-      } else {
+      } else if (maps) {
         print_maps(names[i], *out[i].container);
+      } else {
+        print_container(names[i], *out[i].container);
       }
       continue;
     }
@@ -137,14 +149,19 @@ inline int run_with_maps(inlay::Session& session, const std::vector<inlay::Tenso
       continue;
     }
     if (has_extension(files[i], ".npy")) {
-      usage_error("output '" + names[i] + "' holds maps, which .npy cannot: write it to .pb");
+      usage_error("output '" + names[i] + "' is a " + (maps ? "map" : "sequence or optional") +
+                  ", which .npy cannot hold: write it to .pb");
     }
-    const std::string bytes = maps_proto_bytes(*out[i].container, names[i]);
+    const std::string bytes = maps ? maps_proto_bytes(*out[i].container, names[i])
+                                   : container_proto_bytes(*out[i].container, names[i]);
     std::ofstream f(files[i], std::ios::binary);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     if (!f) inlay::fail(inlay::ErrorKind::io, files[i].string() + ": cannot write");
-    std::printf("%s  %s  %zu maps\n", files[i].string().c_str(), names[i].c_str(),
-                out[i].container->tensors.size() / 2);
+    const std::size_t n = out[i].container->tensors.size();
+    const std::size_t count = maps ? n / 2 : n;
+    const std::string what =
+        std::to_string(count) + (maps ? " map" : " tensor") + (count == 1 ? "" : "s");
+    std::printf("%s  %s  %s\n", files[i].string().c_str(), names[i].c_str(), what.c_str());
   }
   return 0;
 }
@@ -207,15 +224,20 @@ inline int run_command(const std::vector<std::string>& argv) {
     for (const std::string& o : outputs) files.push_back(o);
   }
 
-  const std::vector<inlay::Tensor> in = inputs.empty() && model.inputs().empty()
-                                            ? std::vector<inlay::Tensor>{}
-                                            : input_files(model, inputs);
+  const std::vector<inlay::AnyValue> values = inputs.empty() && model.inputs().empty()
+                                                  ? std::vector<inlay::AnyValue>{}
+                                                  : input_values(model, inputs);
   inlay::Session session(model, options);
-  for (const inlay::ValueDesc& d : model.outputs()) {
-    if (d.kind == inlay::ValueDesc::Kind::map || d.kind == inlay::ValueDesc::Kind::map_sequence) {
-      return run_with_maps(session, in, names, files);
-    }
+  bool tensors_only = true;
+  for (const inlay::ValueDesc& d : model.inputs()) {
+    tensors_only = tensors_only && d.kind == inlay::ValueDesc::Kind::tensor;
   }
+  for (const inlay::ValueDesc& d : model.outputs()) {
+    tensors_only = tensors_only && d.kind == inlay::ValueDesc::Kind::tensor;
+  }
+  if (!tensors_only) return run_values(session, values, names, files);
+  std::vector<inlay::Tensor> in;
+  for (const inlay::AnyValue& v : values) in.push_back(v.tensor);
   const std::vector<inlay::Tensor> out = session.run(in);
   if (files.empty()) {
     for (std::size_t i = 0; i < out.size(); ++i) print_output(names[i], out[i]);

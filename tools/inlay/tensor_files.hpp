@@ -82,6 +82,52 @@ inline inlay::AnyValue read_container(const fs::path& path, inlay::ValueDesc::Ki
   return inlay::AnyValue{inlay::Tensor(), std::move(value)};
 }
 
+// The bytes of a sequence (SequenceProto: name 1, elem_type 2 = TENSOR, tensor_values 3) or an
+// optional (OptionalProto: name 1, elem_type 2, tensor_value 3 or sequence_value 5) named `name`.
+inline std::string container_proto_bytes(const inlay::ContainerValue& c, const std::string& name) {
+  auto sequence = [](const std::vector<inlay::Tensor>& tensors, const std::string& n) {
+    std::string out;
+    if (!n.empty()) detail::put_bytes(out, 1, n);
+    detail::put_tag(out, 2, 0);
+    detail::put_varint(out, 1);  // elem_type TENSOR
+    for (const inlay::Tensor& t : tensors) {
+      detail::put_bytes(out, 3, inlay::onnx::tensor_proto_bytes("", t));
+    }
+    return out;
+  };
+  if (c.kind == inlay::ContainerValue::Kind::sequence) return sequence(c.tensors, name);
+  std::string out;
+  detail::put_bytes(out, 1, name);
+  if (!c.has_value) return out;  // elem_type 0: empty
+  detail::put_tag(out, 2, 0);
+  if (c.holds_sequence) {
+    detail::put_varint(out, 3);  // elem_type SEQUENCE
+    detail::put_bytes(out, 5, sequence(c.tensors, ""));
+  } else {
+    detail::put_varint(out, 1);  // elem_type TENSOR
+    detail::put_bytes(out, 3, inlay::onnx::tensor_proto_bytes("", c.tensors.at(0)));
+  }
+  return out;
+}
+
+// A .pb (or, for a tensor, .npy) file of a value as `desc` declares it: a tensor, a sequence or
+// optional (SequenceProto, OptionalProto) or a map or sequence of maps (MapProto, SequenceProto).
+// Without a declaration the file is read as a tensor.
+inline inlay::AnyValue read_value_file(const fs::path& p, const inlay::ValueDesc* desc) {
+  using Kind = inlay::ValueDesc::Kind;
+  if (desc == nullptr || desc->kind == Kind::tensor)
+    return inlay::AnyValue{read_tensor(p), nullptr};
+  if (desc->kind == Kind::map || desc->kind == Kind::map_sequence) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) inlay::fail(inlay::ErrorKind::io, p.string() + ": cannot open");
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return inlay::AnyValue{inlay::Tensor(), read_maps(bytes, p.parent_path().string(),
+                                                      desc->kind == Kind::map_sequence,
+                                                      desc->key_dtype, desc->dtype, p.string())};
+  }
+  return read_container(p, desc->kind, desc->dtype);
+}
+
 // <prefix>_<i>.pb of a test_data_set folder for values that may be sequences, optionals or maps.
 inline std::vector<inlay::AnyValue> read_numbered_any(const fs::path& dir,
                                                       const std::string& prefix,
@@ -90,22 +136,7 @@ inline std::vector<inlay::AnyValue> read_numbered_any(const fs::path& dir,
   for (std::size_t i = 0;; ++i) {
     const fs::path p = dir / (prefix + "_" + std::to_string(i) + ".pb");
     if (!fs::exists(p)) break;
-    const bool map = i < descs.size() && (descs[i].kind == inlay::ValueDesc::Kind::map ||
-                                          descs[i].kind == inlay::ValueDesc::Kind::map_sequence);
-    if (map) {
-      std::ifstream in(p, std::ios::binary);
-      if (!in) inlay::fail(inlay::ErrorKind::io, p.string() + ": cannot open");
-      const std::string bytes((std::istreambuf_iterator<char>(in)),
-                              std::istreambuf_iterator<char>());
-      out.push_back(inlay::AnyValue{
-          inlay::Tensor(),
-          read_maps(bytes, dir.string(), descs[i].kind == inlay::ValueDesc::Kind::map_sequence,
-                    descs[i].key_dtype, descs[i].dtype, p.string())});
-    } else if (i < descs.size() && descs[i].kind != inlay::ValueDesc::Kind::tensor) {
-      out.push_back(read_container(p, descs[i].kind, descs[i].dtype));
-    } else {
-      out.push_back(inlay::AnyValue{read_tensor(p), nullptr});
-    }
+    out.push_back(read_value_file(p, i < descs.size() ? &descs[i] : nullptr));
   }
   return out;
 }
