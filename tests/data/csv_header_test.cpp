@@ -140,3 +140,36 @@ TEST_CASE("CSV text columns read as sorted categories", "[data/csv_header]") {
   m.missing_as_nan = false;
   CHECK(data::parse_csv("c\nx\nNA\n", m).categories[0] == std::vector<std::string>{"NA", "x"});
 }
+
+TEST_CASE("CSV quoted cells (RFC 4180): delimiters, quotes and line breaks inside",
+          "[data/csv_header]") {
+  const std::string text =
+      "\"name, full\",\"age\",note\n"
+      "\"Smith, John\", 42 ,\"said \"\"hi\"\"\"\n"
+      "\"Lee\nAnn\",\"7.5\",\"\"\n"
+      "plain,1,  \"padded\"  \r\n";
+  data::CsvOptions o = with_header();
+  o.categorical = true;
+  o.missing_as_nan = true;
+  const data::Table t = data::parse_csv(text, o);
+  CHECK(t.names == std::vector<std::string>{"name, full", "age", "note"});
+  REQUIRE(t.rows == 3);
+  CHECK(t.categories[0] == std::vector<std::string>{"Lee\nAnn", "Smith, John", "plain"});
+  CHECK(t.column("age") == std::vector<float>{42, 7.5f, 1});  // a quoted number is a number
+  CHECK(t.categories[2] == std::vector<std::string>{"padded", "said \"hi\""});
+  CHECK(std::isnan(t.values[5]));  // "" is an empty, so missing, cell
+  // Errors name the line and column: the quoted line break counts as a line.
+  CHECK_THAT(error_of("a,b\n\"x\ny\",2\n3,4,5\n", o),
+             Contains("t.csv:4:5:") && Contains("more than 2 cells"));
+  CHECK_THAT(error_of("a,b\n1,\"open\n2,3\n", o),
+             Contains("t.csv:2:3:") && Contains("never closed"));
+  CHECK_THAT(error_of("a,b\n1,\"x\"y\n", o),
+             Contains("t.csv:2:6:") && Contains("after the closing quote"));
+  // Runs of blanks as the delimiter take quoted cells too.
+  data::CsvOptions blanks;
+  blanks.delimiter = ' ';
+  blanks.categorical = true;
+  const data::Table b = data::parse_csv("\"a b\"  1\n\"c\"\t2\n", blanks);
+  CHECK(b.categories[0] == std::vector<std::string>{"a b", "c"});
+  CHECK(b.column(1) == std::vector<float>{1, 2});
+}

@@ -160,8 +160,8 @@ inline std::string quoted(std::string_view cell) {
 namespace detail {
 
 struct CsvCell {
-  std::string_view text;  // trimmed
-  std::size_t column;     // 1-based character position, for messages
+  std::string text;    // trimmed; a quoted cell without its quotes, "" read as "
+  std::size_t column;  // 1-based character position, for messages
 };
 struct CsvRow {
   std::vector<CsvCell> cells;
@@ -178,50 +178,101 @@ inline bool is_missing(std::string_view cell, const CsvOptions& options) {
 }
 
 // Splits the text into rows of trimmed cells (a ragged row is reported later, in the order of
-// its cells' own errors).
+// its cells' own errors). A cell that starts with a double quote runs to the matching quote, as
+// RFC 4180 has it: delimiters and line breaks inside are text, and "" is one quote.
 inline std::vector<CsvRow> split_csv(std::string_view text, const CsvOptions& options,
-                                     std::size_t& line_count) {
+                                     const std::string& source, std::size_t& line_count) {
   const bool blank_separated = options.delimiter == ' ';
+  auto is_separator = [&](char c) {
+    return blank_separated ? is_blank(c) : c == options.delimiter;
+  };
   std::vector<CsvRow> rows;
-  std::size_t pos = 0;
+  std::size_t pos = 0, line_start = 0;
   line_count = 0;
+  // Past the end of the current line ("\n" or the end of the text).
+  auto next_line = [&] {
+    const std::size_t end = text.find('\n', pos);
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+    line_start = pos;
+    ++line_count;
+  };
+  while (line_count < options.skip_lines && pos < text.size()) next_line();
   while (pos < text.size()) {
+    // A blank line (only blanks, maybe a '\r') is skipped.
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_count;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_count <= options.skip_lines) continue;
-    if (std::all_of(line.begin(), line.end(), is_blank)) continue;
+    if (std::all_of(text.begin() + static_cast<std::ptrdiff_t>(pos),
+                    text.begin() + static_cast<std::ptrdiff_t>(end),
+                    [](char c) { return is_blank(c) || c == '\r'; })) {
+      next_line();
+      continue;
+    }
     CsvRow row;
-    row.line = line_count;
-    row.end_column = line.size() + 1;
-    std::size_t i = 0;
+    row.line = line_count + 1;
+    auto at_line_end = [&](std::size_t i) {
+      return i == text.size() || text[i] == '\n' ||
+             (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] == '\n'));
+    };
+    std::size_t i = pos;
     for (;;) {
       if (blank_separated) {
-        while (i < line.size() && is_blank(line[i])) ++i;
-        if (i == line.size()) break;
+        while (!at_line_end(i) && is_blank(text[i])) ++i;
+        if (at_line_end(i)) break;
       }
-      std::size_t stop = i;
-      if (blank_separated) {
-        while (stop < line.size() && !is_blank(line[stop])) ++stop;
+      std::size_t a = i;
+      while (!at_line_end(a) && is_blank(text[a])) ++a;
+      CsvCell cell;
+      if (!at_line_end(a) && text[a] == '"') {
+        const std::size_t open_line = line_count + 1, open_column = a - line_start + 1;
+        cell.column = open_column;
+        std::size_t q = a + 1;
+        for (;;) {
+          if (q == text.size()) {
+            fail_csv(source, open_line, open_column, "the quote opened here is never closed");
+          }
+          if (text[q] == '"') {
+            if (q + 1 < text.size() && text[q + 1] == '"') {
+              cell.text += '"';
+              q += 2;
+              continue;
+            }
+            ++q;
+            break;
+          }
+          if (text[q] == '\n') {  // a line break inside the quotes is part of the cell
+            ++line_count;
+            line_start = q + 1;
+          }
+          cell.text += text[q++];
+        }
+        while (!at_line_end(q) && is_blank(text[q]) && !is_separator(text[q])) ++q;
+        if (!at_line_end(q) && !is_separator(text[q])) {
+          fail_csv(source, line_count + 1, q - line_start + 1,
+                   "text after the closing quote of a cell (a quote inside a quoted cell is "
+                   "written \"\")");
+        }
+        i = q;
       } else {
-        while (stop < line.size() && line[stop] != options.delimiter) ++stop;
-      }
-      std::size_t a = i, b = stop;
-      while (a < b && is_blank(line[a])) ++a;
-      while (b > a && is_blank(line[b - 1])) --b;
-      const std::size_t column = (a < b ? a : i) + 1;
-      row.cells.push_back({line.substr(a, b - a), column});
-      if (blank_separated) {
+        std::size_t stop = i;
+        while (!at_line_end(stop) && !is_separator(text[stop])) ++stop;
+        std::size_t b = stop;
+        while (b > a && is_blank(text[b - 1])) --b;
+        cell.text = std::string(text.substr(a, b - a));
+        cell.column = (a < b ? a : i) - line_start + 1;
         i = stop;
-      } else {
-        if (stop == line.size()) break;
-        i = stop + 1;  // past the delimiter; a trailing delimiter leaves an empty last cell
       }
+      row.cells.push_back(std::move(cell));
+      if (blank_separated) continue;
+      if (at_line_end(i)) break;
+      ++i;  // past the delimiter; a trailing delimiter leaves an empty last cell
     }
+    std::size_t line_end = i;
+    while (line_end < text.size() && text[line_end] != '\n') ++line_end;
+    row.end_column = line_end - line_start + 1;
+    if (line_end > line_start && text[line_end - 1] == '\r') --row.end_column;
     rows.push_back(std::move(row));
+    pos = line_end;
+    next_line();
   }
   return rows;
 }
@@ -235,7 +286,7 @@ Table parse_csv(std::string_view text, const CsvOptions& options, const std::str
          source + ": CSV delimiter must be a printable character or ' ' (any blanks)");
   }
   std::size_t line_count = 0;
-  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, line_count);
+  std::vector<detail::CsvRow> rows = detail::split_csv(text, options, source, line_count);
   Table table;
   std::size_t first = 0;  // the first data row
   if (options.header && !rows.empty()) {

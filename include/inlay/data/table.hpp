@@ -63,7 +63,8 @@ struct CsvOptions {
 };
 
 // Blank lines are skipped; "\r\n" line ends are accepted. Cells may have blanks around them.
-// Quoted cells are not unquoted.
+// A cell in double quotes (RFC 4180) may hold the delimiter, line breaks and "" for one quote;
+// the quotes are removed, and a quoted number is still a number.
 Table read_csv(const std::string& path, const CsvOptions& options = {});
 Table parse_csv(std::string_view text, const CsvOptions& options = {},
                 const std::string& source_name = "<memory>");
