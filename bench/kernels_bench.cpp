@@ -166,15 +166,22 @@ void gemm(benchmark::State& state, std::string target, std::size_t m, std::size_
 // Int8 GEMM (kernels/qgemm.hpp): C[m x n] = A[m x k] (uint8) B[k x n] (int8, packed at load),
 // zero points on both sides, requantized to uint8 with per-column scales (QLinearMatMul's and the
 // QDQ fusions' hot path). Counter "GOPS": 2 m n k integer operations per iteration (reported under
-// GFLOPS too, so it lines up with the f32 GEMM of the same shape).
+// GFLOPS too, so it lines up with the f32 GEMM of the same shape). narrow: the operand that fits
+// 7 bits (B: int8 in [-64, 63]; A: uint8 in [64, 191], a flipped 7-bit weight), which takes the
+// vpmaddubsw path on SSSE3 .. AVX3.
 void qgemm(benchmark::State& state, std::string target, std::size_t m, std::size_t n,
-           std::size_t kk) {
+           std::size_t kk, k::QgemmNarrow narrow) {
   with_target(state, target);
   std::mt19937 rng(42);
   std::vector<std::uint8_t> a(m * kk), c(m * n);
   std::vector<std::int8_t> b(kk * n);
-  for (auto& v : a) v = static_cast<std::uint8_t>(rng());
-  for (auto& v : b) v = static_cast<std::int8_t>(rng());
+  for (auto& v : a) {
+    v = static_cast<std::uint8_t>(narrow == k::QgemmNarrow::a ? 64 + rng() % 128 : rng());
+  }
+  for (auto& v : b) {
+    v = static_cast<std::int8_t>(narrow == k::QgemmNarrow::b ? int(rng() % 128) - 64
+                                                             : static_cast<std::int8_t>(rng()));
+  }
   std::vector<std::int8_t> pb(k::qgemm_packed_b_size(n, kk));
   std::vector<std::int32_t> sums(n), b_zero(n, 3);
   std::vector<float> scale(n, 1e-4f);
@@ -192,7 +199,7 @@ void qgemm(benchmark::State& state, std::string target, std::size_t m, std::size
   e.scale_axis = k::QgemmAxis::per_column;
   e.zero_point = 128;
   for (auto _ : state) {
-    k::qgemm_packed(m, n, kk, a.data(), kk, pb.data(), sums.data(), zp, e);
+    k::qgemm_packed(m, n, kk, a.data(), kk, pb.data(), sums.data(), zp, e, nullptr, narrow);
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GOPS"] =
@@ -503,12 +510,17 @@ int main(int argc, char** argv) {
     }
     for (std::size_t s : {256, 1024}) {
       benchmark::RegisterBenchmark(("qgemm/" + t + "/" + std::to_string(s)).c_str(), qgemm, t, s, s,
-                                   s);
+                                   s, k::QgemmNarrow::none);
+      benchmark::RegisterBenchmark(("qgemm7b/" + t + "/" + std::to_string(s)).c_str(), qgemm, t, s,
+                                   s, s, k::QgemmNarrow::b);
     }
     // QLinearConv-like: resnet's 3x3 conv 64 -> 64 at 56x56 as the GEMM it runs (weights left:
-    // m = 64 channels, n = 56 * 56 pixels, k = 64 * 9), next to the f32 GEMM of that shape.
+    // m = 64 channels, n = 56 * 56 pixels, k = 64 * 9), next to the f32 GEMM of that shape;
+    // qgemm7a: with 7-bit weights (--reduce-range), the narrow left operand.
     benchmark::RegisterBenchmark(("qgemm/" + t + "/conv3x3_64x56x56").c_str(), qgemm, t, 64,
-                                 56 * 56, 64 * 9);
+                                 56 * 56, 64 * 9, k::QgemmNarrow::none);
+    benchmark::RegisterBenchmark(("qgemm7a/" + t + "/conv3x3_64x56x56").c_str(), qgemm, t, 64,
+                                 56 * 56, 64 * 9, k::QgemmNarrow::a);
     benchmark::RegisterBenchmark(("gemm/" + t + "/conv3x3_64x56x56").c_str(), gemm, t, 64, 56 * 56,
                                  64 * 9, true);
     benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,

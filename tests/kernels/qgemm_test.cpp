@@ -1,6 +1,6 @@
 // The int8 GEMM (kernels/qgemm.hpp) on every CPU target against the scalar reference
 // (tests/reference/qgemm.hpp), bit for bit: odd shapes, every signedness and zero point form,
-// per-row and per-column scales, saturation, int32 wrap-around, threads.
+// per-row and per-column scales, saturation, int32 wrap-around, threads, 7-bit operands.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -31,7 +31,23 @@ struct Case {
   std::vector<float> float_bias;
   QgemmAxis float_bias_axis = QgemmAxis::per_tensor;
   std::int32_t zero = 0;
+  bool a_narrow = false;  // tell the kernel that A fits 7 bits (QgemmNarrow::a)
 };
+
+// Whether the operand's values, in the kernel's form, fit 7 bits: A (uint8) in [64, 191], B
+// (int8) in [-64, 63]. The kernel's own answer (qgemm_pack_b, qgemm_is_narrow_a) must agree.
+bool a_fits_7bit(const Case& c) {
+  return std::all_of(c.a.begin(), c.a.end(), [&](std::int32_t v) {
+    const std::int32_t u = v + (c.a_signed ? 128 : 0);
+    return u >= 64 && u <= 191;
+  });
+}
+bool b_fits_7bit(const Case& c) {
+  return std::all_of(c.b.begin(), c.b.end(), [&](std::int32_t v) {
+    const std::int32_t s = v - (c.b_unsigned ? 128 : 0);
+    return s >= -64 && s <= 63;
+  });
+}
 
 std::int32_t random_byte(std::mt19937& rng, bool is_signed) {
   const auto v = static_cast<std::int32_t>(rng() & 0xFF);
@@ -132,15 +148,25 @@ std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* execu
   e.float_bias = c.float_bias.empty() ? nullptr : c.float_bias.data();
   e.float_bias_axis = c.float_bias_axis;
   e.zero_point = c.zero;
+  bool rows_narrow = true;
+  for (std::size_t i = 0; i < c.m; ++i)
+    rows_narrow &= k::qgemm_is_narrow_a(a.data() + i * lda, c.k);
+  CHECK(rows_narrow == a_fits_7bit(c));
+  if (c.a_narrow) REQUIRE(rows_narrow);
   if (packed) {
     std::vector<std::int8_t> pb(k::qgemm_packed_b_size(c.n, c.k) + 1);
     std::vector<std::int32_t> sums(c.n + 1);
-    k::qgemm_pack_b(c.trans_b, c.n, c.k, b.data(), ldb, c.b_unsigned, pb.data(), sums.data());
-    k::qgemm_packed(c.m, c.n, c.k, a.data(), lda, pb.data(), sums.data(), zp, e, executor);
+    const bool b_narrow =
+        k::qgemm_pack_b(c.trans_b, c.n, c.k, b.data(), ldb, c.b_unsigned, pb.data(), sums.data());
+    CHECK(b_narrow == b_fits_7bit(c));
+    const k::QgemmNarrow narrow = c.a_narrow ? k::QgemmNarrow::a
+                                  : b_narrow ? k::QgemmNarrow::b
+                                             : k::QgemmNarrow::none;
+    k::qgemm_packed(c.m, c.n, c.k, a.data(), lda, pb.data(), sums.data(), zp, e, executor, narrow);
   } else {
     std::vector<std::int32_t> ws(k::qgemm_workspace_size(c.n, c.k) / 4 + 1);
     k::qgemm(c.m, c.n, c.k, a.data(), lda, c.trans_b, b.data(), ldb, c.b_unsigned, zp, e, ws.data(),
-             executor);
+             executor, c.a_narrow);
   }
   // Between rows (ldc > n) and after the end nothing may change.
   std::vector<std::uint8_t> dense;
@@ -296,6 +322,112 @@ TEST_CASE("qgemm gives the same bits with any number of threads", "[kernels/qgem
   });
 }
 
+// A random case whose B (narrow_b) or A fits 7 bits: values in [-64, 63] in the kernel's form,
+// the other operand full range.
+Case narrow_case(std::size_t m, std::size_t n, std::size_t kk, bool narrow_b, std::mt19937& rng) {
+  Case c = random_case(m, n, kk, rng);
+  if (narrow_b) {
+    for (auto& v : c.b) v = static_cast<std::int32_t>(rng() % 128) - 64 + (c.b_unsigned ? 128 : 0);
+  } else {
+    for (auto& v : c.a) v = static_cast<std::int32_t>(rng() % 128) - 64 + (c.a_signed ? 0 : 128);
+    c.a_narrow = true;
+  }
+  c.za = {random_byte(rng, c.a_signed)};
+  c.zb = {random_byte(rng, !c.b_unsigned)};
+  return c;
+}
+
+TEST_CASE("qgemm with 7-bit B or A matches the reference on odd shapes", "[kernels/qgemm]") {
+  std::mt19937 rng(15);
+  for (bool narrow_b : {true, false}) {
+    for (std::size_t m : {std::size_t(1), std::size_t(5), std::size_t(7), std::size_t(50)}) {
+      for (std::size_t n : {std::size_t(1), std::size_t(15), std::size_t(33), std::size_t(70)}) {
+        for (std::size_t kk : {std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(5),
+                               std::size_t(66), std::size_t(131)}) {
+          Case c = narrow_case(m, n, kk, narrow_b, rng);
+          c.trans_b = rng() & 1;
+          check(c);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("qgemm with 7-bit operands is exact at the extremes", "[kernels/qgemm]") {
+  // vpmaddubsw sums two products into int16: 255 * -64 * 2 = -32640 and 255 * 63 * 2 = 32130
+  // stay inside it, as do (b + 128) (a - 128) for a narrow A: 255 * -64 * 2.
+  for (const std::int32_t bv : {-64, 63}) {
+    for (const std::size_t kk : {std::size_t(7), std::size_t(9), std::size_t(1001)}) {
+      Case c;
+      c.m = 13;
+      c.n = 35;
+      c.k = kk;
+      c.a.assign(c.m * c.k, 255);
+      c.b.assign(c.k * c.n, bv);
+      c.zb = {bv == 63 ? -64 : 63};
+      c.output = QgemmOutput::f32;
+      c.scale = {0.5f};
+      check(c);
+      // The same values with A as the narrow operand: B full range at both ends.
+      Case d = c;
+      d.a_signed = true;
+      d.a.assign(d.m * d.k, bv);
+      d.b.assign(d.k * d.n, bv < 0 ? 127 : -128);
+      d.a_narrow = true;
+      check(d);
+      d.b_unsigned = true;
+      d.b.assign(d.k * d.n, bv < 0 ? 255 : 0);
+      d.zb = {0};
+      check(d);
+    }
+  }
+  // Past 2^31 the 7-bit sums wrap like int32 too: 255 * -64 * 140001 < -2^31; with a narrow A
+  // the restoring term 16384 k does (2.29e9).
+  Case w;
+  w.m = 7;
+  w.n = 17;
+  w.k = 140001;
+  w.a.assign(w.m * w.k, 255);
+  w.b.assign(w.k * w.n, -64);
+  check(w);
+  w.a_signed = true;
+  w.a.assign(w.m * w.k, -64);
+  w.b.assign(w.k * w.n, 127);
+  w.a_narrow = true;
+  check(w);
+}
+
+TEST_CASE("qgemm falls back to the full path for one value outside 7 bits", "[kernels/qgemm]") {
+  std::mt19937 rng(16);
+  for (const std::int32_t outside : {-65, 64}) {
+    Case c = narrow_case(9, 21, 30, true, rng);
+    c.a_signed = false;
+    c.a.assign(c.a.size(), 255);
+    c.za = {3};
+    c.b[c.b.size() / 2] = outside + (c.b_unsigned ? 128 : 0);
+    REQUIRE(!b_fits_7bit(c));  // run() checks that qgemm_pack_b says so too
+    check(c);
+    // Unpacked, with a B that packs narrow save one byte: qgemm decides alone.
+    c.b.assign(c.b.size(), -64 + (c.b_unsigned ? 128 : 0));
+    c.b.back() = outside + (c.b_unsigned ? 128 : 0);
+    check(c);
+  }
+  // An A one byte outside is not narrow.
+  std::vector<std::uint8_t> a(40, 191);
+  CHECK(k::qgemm_is_narrow_a(a.data(), a.size()));
+  for (const std::uint8_t v : {std::uint8_t(63), std::uint8_t(192), std::uint8_t(0)}) {
+    for (const std::size_t at : {std::size_t(0), std::size_t(39)}) {
+      std::vector<std::uint8_t> bad = a;
+      bad[at] = v;
+      CHECK(!k::qgemm_is_narrow_a(bad.data(), bad.size()));
+    }
+  }
+  a.assign(200, 64);
+  CHECK(k::qgemm_is_narrow_a(a.data(), a.size()));
+  a[131] = 200;
+  CHECK(!k::qgemm_is_narrow_a(a.data(), a.size()));
+}
+
 TEST_CASE("qgemm refuses bad parameters", "[kernels/qgemm]") {
   std::vector<std::uint8_t> a(16), c(16);
   std::vector<std::int8_t> pb(k::qgemm_packed_b_size(4, 4));
@@ -312,4 +444,10 @@ TEST_CASE("qgemm refuses bad parameters", "[kernels/qgemm]") {
   e.output = QgemmOutput::s32;
   CHECK_THROWS_AS(k::qgemm_packed(2, 4, 4, a.data(), 3, pb.data(), sums.data(), {}, e),
                   inlay::Error);  // lda < k
+  CHECK_THROWS_AS(k::qgemm_packed(2, 4, 4, a.data(), 4, pb.data(), sums.data(), {}, e, nullptr,
+                                  static_cast<k::QgemmNarrow>(7)),
+                  inlay::Error);
+  CHECK_THROWS_AS(
+      k::qgemm_packed(2, 4, 4, a.data(), 4, pb.data(), nullptr, {}, e, nullptr, k::QgemmNarrow::a),
+      inlay::Error);  // a narrow A needs the column sums
 }

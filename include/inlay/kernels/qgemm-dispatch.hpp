@@ -144,6 +144,28 @@ inline void pack_group(bool trans_b, std::size_t n, std::size_t k, const std::ui
   }
 }
 
+// Whether every byte x of p[0, count) has (x + offset) mod 256 below 128: offset 64 tests int8
+// values in [-64, 63], offset 192 uint8 values in [64, 191]. Stops at the first 64 bytes that
+// fail, so full-range data costs little.
+inline bool bytes_fit_7bit(const std::uint8_t* p, std::size_t count, std::uint8_t offset) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i off = _mm_set1_epi8(static_cast<char>(offset));
+  for (; i + 64 <= count; i += 64) {
+    __m128i any = _mm_setzero_si128();
+    for (std::size_t x = 0; x < 64; x += 16) {
+      any = _mm_or_si128(
+          any, _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + x)), off));
+    }
+    if (_mm_movemask_epi8(any) != 0) return false;
+  }
+#endif
+  for (; i < count; ++i) {
+    if (((p[i] + offset) & 0x80) != 0) return false;
+  }
+  return true;
+}
+
 // Every panel of the packed form (qgemm_packed_b_size bytes), on the executor when it is large
 // (groups of 8 panels: 128 columns).
 inline void pack_panels(bool trans_b, std::size_t n, std::size_t k, const std::uint8_t* b,
@@ -169,7 +191,12 @@ std::size_t qgemm_packed_b_size(std::size_t n, std::size_t k) {
   return (n + tile - 1) / tile * tile * ((k + 3) / 4 * 4);
 }
 
-void qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
+bool qgemm_is_narrow_a(const std::uint8_t* a, std::size_t count) {
+  qgemm_detail::check_pointer("qgemm_is_narrow_a", "A", a, count > 0);
+  return qgemm_detail::bytes_fit_7bit(a, count, 192);
+}
+
+bool qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
                   bool b_unsigned, std::int8_t* packed, std::int32_t* col_sums) {
   constexpr const char* f = "qgemm_pack_b";
   qgemm_detail::check_pointer(f, "B", b, n > 0 && k > 0);
@@ -181,19 +208,27 @@ void qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std
   }
   qgemm_detail::pack_panels(trans_b, n, k, static_cast<const std::uint8_t*>(b), ldb,
                             b_unsigned ? 0x80 : 0x00, packed, col_sums, nullptr);
+  return qgemm_detail::bytes_fit_7bit(reinterpret_cast<const std::uint8_t*>(packed),
+                                      n == 0 ? 0 : qgemm_packed_b_size(n, k), 64);
 }
 
 void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
                   std::size_t lda, const std::int8_t* packed_b, const std::int32_t* b_col_sums,
                   const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue,
-                  Executor* executor) {
+                  Executor* executor, QgemmNarrow narrow) {
   constexpr const char* f = "qgemm_packed";
   qgemm_detail::check(f, m, n, k, a, lda, zero_points, epilogue);
+  if (narrow != QgemmNarrow::none && narrow != QgemmNarrow::a && narrow != QgemmNarrow::b) {
+    fail(ErrorKind::invalid_argument, std::string(f) + ": narrow " +
+                                          std::to_string(static_cast<int>(narrow)) +
+                                          " is not a QgemmNarrow");
+  }
   if (m == 0 || n == 0) return;
   qgemm_detail::check_pointer(f, "packed_b", packed_b, true);
-  qgemm_detail::check_pointer(f, "b_col_sums", b_col_sums, zero_points.a != nullptr);
+  qgemm_detail::check_pointer(f, "b_col_sums", b_col_sums,
+                              zero_points.a != nullptr || narrow == QgemmNarrow::a);
   INLAY_DISPATCH(qgemm_packed)
-  (m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, executor);
+  (m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, executor, narrow);
 }
 
 std::size_t qgemm_workspace_size(std::size_t n, std::size_t k) {
@@ -203,7 +238,7 @@ std::size_t qgemm_workspace_size(std::size_t n, std::size_t k) {
 void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, std::size_t lda,
            bool trans_b, const void* b, std::size_t ldb, bool b_unsigned,
            const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue, void* workspace,
-           Executor* executor) {
+           Executor* executor, bool a_narrow) {
   constexpr const char* f = "qgemm";
   qgemm_detail::check(f, m, n, k, a, lda, zero_points, epilogue);
   if (m == 0 || n == 0) return;
@@ -218,8 +253,16 @@ void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, s
   qgemm_detail::check_pointer(f, "B", b, k > 0);
   qgemm_detail::pack_panels(trans_b, n, k, static_cast<const std::uint8_t*>(b), ldb,
                             b_unsigned ? 0x80 : 0x00, packed, col_sums, executor);
+  // A narrow A needs no look at B; otherwise a B that packed narrow takes the 7-bit path.
+  QgemmNarrow narrow = QgemmNarrow::a;
+  if (!a_narrow) {
+    narrow = qgemm_detail::bytes_fit_7bit(reinterpret_cast<const std::uint8_t*>(packed),
+                                          k == 0 ? 0 : qgemm_packed_b_size(n, k), 64)
+                 ? QgemmNarrow::b
+                 : QgemmNarrow::none;
+  }
   INLAY_DISPATCH(qgemm_packed)
-  (m, n, k, a, lda, packed, col_sums, zero_points, epilogue, executor);
+  (m, n, k, a, lda, packed, col_sums, zero_points, epilogue, executor, narrow);
 }
 
 void qgemm_flip_sign(const void* x, std::size_t n, void* y) {

@@ -4,7 +4,9 @@
 // (one 32-bit word of A broadcast), b int8 (a vector of packed B). Per target:
 //   AVX3_DL and later (VNNI): vpdpbusd, one instruction.
 //   SSE2 .. AVX3: vpmaddubsw would saturate (255 * -128 * 2 < -32768), so the bytes are widened
-//     to int16 (even and odd bytes apart) and vpmaddwd sums pairs into int32, exactly.
+//     to int16 (even and odd bytes apart) and vpmaddwd sums pairs into int32, exactly. When one
+//     operand fits 7 bits (QgemmNarrow), SSSE3 .. AVX3 use vpmaddubsw, exact there, then
+//     vpmaddwd by ones: two instructions per 4-byte dot instead of four and the widening.
 //   Other targets: the four bytes sign/zero-extended to int32 and multiplied, in Highway ops.
 #if defined(INLAY_KERNELS_QGEMM_INL_HPP) == defined(HWY_TARGET_TOGGLE)
 #ifdef INLAY_KERNELS_QGEMM_INL_HPP
@@ -35,6 +37,11 @@
     (defined(HWY_SSE2) && HWY_TARGET == HWY_SSE2)
 #define INLAY_QGEMM_MADD 1
 #endif
+// vpmaddubsw (the 7-bit forms) from SSSE3 on.
+#undef INLAY_QGEMM_MADDUBS
+#if defined(INLAY_QGEMM_MADD) && !(defined(HWY_SSE2) && HWY_TARGET == HWY_SSE2)
+#define INLAY_QGEMM_MADDUBS 1
+#endif
 #if defined(INLAY_QGEMM_VNNI) || defined(INLAY_QGEMM_MADD)
 #include <immintrin.h>
 #endif
@@ -51,95 +58,147 @@ namespace qgemm_impl {
 using DI = hn::ScalableTag<std::int32_t>;
 using VI = hn::Vec<DI>;
 constexpr std::size_t kLanes = hn::MaxLanes(DI());
-// Micro-tile: kRows rows of A by kPanels panels (16 columns each) of B, sized to the registers.
-#if defined(INLAY_QGEMM_VNNI)
-constexpr std::size_t kRows = 8, kPanels = 2;  // 16 accumulators of 32
-#elif HWY_TARGET == HWY_AVX3
-constexpr std::size_t kRows = 6, kPanels = 2;  // 12 accumulators, 4 widened B, 2 widened A
-#elif HWY_TARGET == HWY_AVX2
-constexpr std::size_t kRows = 4, kPanels = 1;  // 8 accumulators of 16
-#else
-constexpr std::size_t kRows = 2, kPanels = 1;
-#endif
-constexpr std::size_t kTileCols = kPanels * qgemm_panel_width;
 constexpr std::size_t kVecsPerPanel = qgemm_panel_width / kLanes;
-constexpr std::size_t kVecs = kPanels * kVecsPerPanel;
+constexpr std::size_t kMaxTileCols = 2 * qgemm_panel_width;  // packing pads n to 32 columns
 
-// One operand of the dot step, prepared once and used for several of the other.
+// A form of the dot step: Prepared (one operand, made once and used for several of the other),
+// PrepareB (a vector of packed B), PrepareA (a 32-bit word of A, broadcast), Dot, kPadA (the
+// byte that pads A's last group of 4, where B is 0) and the micro-tile: kRows rows of A by
+// kPanels panels (16 columns each) of B, sized to the registers.
 #if defined(INLAY_QGEMM_VNNI)
-struct Prepared {
-  VI v;
+struct WideForm {
+  struct Prepared {
+    VI v;
+  };
+  static constexpr std::size_t kRows = 8, kPanels = 2;  // 16 accumulators of 32
+  static constexpr std::uint8_t kPadA = 0;
+  static HWY_INLINE Prepared PrepareB(VI b) { return {b}; }
+  static HWY_INLINE Prepared PrepareA(std::int32_t word) { return {hn::Set(DI(), word)}; }
+  // Inline assembly, not _mm512_dpbusd_epi32: Highway 1.0.3 compiles AVX3_DL without the
+  // avx512vnni attribute the intrinsic needs (its CPU check does require VNNI). AT&T operand
+  // order: acc += (unsigned bytes of a) * (signed bytes of b), summed per 32-bit lane.
+  static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+    __m512i r = acc.raw;
+    __asm__("vpdpbusd %[b], %[a], %[r]" : [r] "+v"(r) : [a] "v"(a.v.raw), [b] "v"(b.v.raw));
+    return VI{r};
+  }
 };
-HWY_INLINE Prepared PrepareB(VI b) { return {b}; }
-HWY_INLINE Prepared PrepareA(VI a) { return {a}; }
-// Inline assembly, not _mm512_dpbusd_epi32: Highway 1.0.3 compiles AVX3_DL without the
-// avx512vnni attribute the intrinsic needs (its CPU check does require VNNI). AT&T operand
-// order: acc += (unsigned bytes of a) * (signed bytes of b), summed per 32-bit lane.
-HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-  __m512i r = acc.raw;
-  __asm__("vpdpbusd %[b], %[a], %[r]" : [r] "+v"(r) : [a] "v"(a.v.raw), [b] "v"(b.v.raw));
-  return VI{r};
-}
 #elif defined(INLAY_QGEMM_MADD)
-// lo: bytes 0 and 2 of each lane as int16; hi: bytes 1 and 3.
-struct Prepared {
-  VI lo, hi;
-};
+// Per target: the widened bytes of one operand, lo: bytes 0 and 2 of each lane as int16, hi:
+// bytes 1 and 3; vpmaddwd sums pairs into int32 exactly.
 #if HWY_TARGET == HWY_AVX3
-HWY_INLINE Prepared PrepareB(VI b) {
-  return {VI{_mm512_srai_epi16(_mm512_slli_epi16(b.raw, 8), 8)}, VI{_mm512_srai_epi16(b.raw, 8)}};
-}
-HWY_INLINE Prepared PrepareA(VI a) {
-  return {VI{_mm512_and_si512(a.raw, _mm512_set1_epi16(0xFF))}, VI{_mm512_srli_epi16(a.raw, 8)}};
-}
-HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-  const __m512i s = _mm512_add_epi32(_mm512_madd_epi16(a.lo.raw, b.lo.raw),
-                                     _mm512_madd_epi16(a.hi.raw, b.hi.raw));
-  return VI{_mm512_add_epi32(acc.raw, s)};
-}
+#define INLAY_QGEMM_X(name) _mm512_##name
+#define INLAY_QGEMM_AND _mm512_and_si512
+using RawI = __m512i;
 #elif HWY_TARGET == HWY_AVX2
-HWY_INLINE Prepared PrepareB(VI b) {
-  return {VI{_mm256_srai_epi16(_mm256_slli_epi16(b.raw, 8), 8)}, VI{_mm256_srai_epi16(b.raw, 8)}};
-}
-HWY_INLINE Prepared PrepareA(VI a) {
-  return {VI{_mm256_and_si256(a.raw, _mm256_set1_epi16(0xFF))}, VI{_mm256_srli_epi16(a.raw, 8)}};
-}
-HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-  const __m256i s = _mm256_add_epi32(_mm256_madd_epi16(a.lo.raw, b.lo.raw),
-                                     _mm256_madd_epi16(a.hi.raw, b.hi.raw));
-  return VI{_mm256_add_epi32(acc.raw, s)};
-}
+#define INLAY_QGEMM_X(name) _mm256_##name
+#define INLAY_QGEMM_AND _mm256_and_si256
+using RawI = __m256i;
 #else  // 128-bit
-HWY_INLINE Prepared PrepareB(VI b) {
-  return {VI{_mm_srai_epi16(_mm_slli_epi16(b.raw, 8), 8)}, VI{_mm_srai_epi16(b.raw, 8)}};
-}
-HWY_INLINE Prepared PrepareA(VI a) {
-  return {VI{_mm_and_si128(a.raw, _mm_set1_epi16(0xFF))}, VI{_mm_srli_epi16(a.raw, 8)}};
-}
-HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-  const __m128i s =
-      _mm_add_epi32(_mm_madd_epi16(a.lo.raw, b.lo.raw), _mm_madd_epi16(a.hi.raw, b.hi.raw));
-  return VI{_mm_add_epi32(acc.raw, s)};
-}
+#define INLAY_QGEMM_X(name) _mm_##name
+#define INLAY_QGEMM_AND _mm_and_si128
+using RawI = __m128i;
 #endif
+struct WideForm {
+  struct Prepared {
+    VI lo, hi;
+  };
+#if HWY_TARGET == HWY_AVX3
+  static constexpr std::size_t kRows = 6, kPanels = 2;  // 12 accumulators, 4 widened B, 2 A
+#elif HWY_TARGET == HWY_AVX2
+  static constexpr std::size_t kRows = 4, kPanels = 1;  // 8 accumulators of 16
+#else
+  static constexpr std::size_t kRows = 2, kPanels = 1;
+#endif
+  static constexpr std::uint8_t kPadA = 0;
+  static HWY_INLINE Prepared PrepareB(VI b) {
+    const RawI r = b.raw;
+    return {VI{INLAY_QGEMM_X(srai_epi16)(INLAY_QGEMM_X(slli_epi16)(r, 8), 8)},
+            VI{INLAY_QGEMM_X(srai_epi16)(r, 8)}};
+  }
+  static HWY_INLINE Prepared PrepareA(std::int32_t word) {
+    const RawI r = hn::Set(DI(), word).raw;
+    return {VI{INLAY_QGEMM_AND(r, INLAY_QGEMM_X(set1_epi16)(0xFF))},
+            VI{INLAY_QGEMM_X(srli_epi16)(r, 8)}};
+  }
+  static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+    const RawI s = INLAY_QGEMM_X(add_epi32)(INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw),
+                                            INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw));
+    return VI{INLAY_QGEMM_X(add_epi32)(acc.raw, s)};
+  }
+};
+#if defined(INLAY_QGEMM_MADDUBS)
+// The 7-bit forms (see QgemmNarrow): vpmaddubsw multiplies unsigned bytes by signed bytes and
+// sums pairs into int16, exact while the signed ones lie in [-64, 63] (|sum| <= 2 * 255 * 64 =
+// 32640); vpmaddwd by ones then sums the two pairs of each lane into int32. Two vpmaddubsw
+// results may not be added in int16 first: 4 * 255 * 64 > 32767.
+HWY_INLINE VI DotBytes(VI acc, VI u, VI s) {
+  const RawI pairs = INLAY_QGEMM_X(maddubs_epi16)(u.raw, s.raw);
+  return VI{INLAY_QGEMM_X(add_epi32)(
+      acc.raw, INLAY_QGEMM_X(madd_epi16)(pairs, INLAY_QGEMM_X(set1_epi16)(1)))};
+}
+struct NarrowTile {
+  struct Prepared {
+    VI v;
+  };
+#if HWY_TARGET == HWY_AVX3
+  static constexpr std::size_t kRows = 8, kPanels = 2;  // 16 accumulators of 32
+#elif HWY_TARGET == HWY_AVX2
+  // 12 accumulators of 16: 6 rows ran 8-10 % faster than 4 or 8 (Zen 4, docs/bench.md).
+  static constexpr std::size_t kRows = 6, kPanels = 1;
+#else
+  static constexpr std::size_t kRows = 2, kPanels = 1;  // 8 accumulators, 4 B of 16
+#endif
+};
+// B narrow: A's bytes unsigned, B's signed.
+struct NarrowBForm : NarrowTile {
+  static constexpr std::uint8_t kPadA = 0;
+  static HWY_INLINE Prepared PrepareB(VI b) { return {b}; }
+  static HWY_INLINE Prepared PrepareA(std::int32_t word) { return {hn::Set(DI(), word)}; }
+  static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+    return DotBytes(acc, a.v, b.v);
+  }
+};
+// A narrow: both flipped, B + 128 unsigned by A - 128 signed; ShiftedSums restores the sums.
+// The padding of A is 128, flipped 0, so that the padding of B (0, flipped 128) adds nothing.
+struct NarrowAForm : NarrowTile {
+  static constexpr std::uint8_t kPadA = 128;
+  static HWY_INLINE Prepared PrepareB(VI b) {
+    return {hn::Xor(b, hn::Set(DI(), static_cast<std::int32_t>(0x80808080u)))};
+  }
+  // Flipped after the broadcast: a broadcast straight from memory costs no shuffle.
+  static HWY_INLINE Prepared PrepareA(std::int32_t word) {
+    return {hn::Xor(hn::Set(DI(), word), hn::Set(DI(), static_cast<std::int32_t>(0x80808080u)))};
+  }
+  static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+    return DotBytes(acc, b.v, a.v);
+  }
+};
+#endif
+#undef INLAY_QGEMM_X
+#undef INLAY_QGEMM_AND
 #else
 // Generic: each byte extended to an int32 lane (shifts), four multiplies.
-struct Prepared {
-  VI v[4];
+struct WideForm {
+  struct Prepared {
+    VI v[4];
+  };
+  static constexpr std::size_t kRows = 2, kPanels = 1;
+  static constexpr std::uint8_t kPadA = 0;
+  static HWY_INLINE Prepared PrepareB(VI b) {
+    return {{hn::ShiftRight<24>(hn::ShiftLeft<24>(b)), hn::ShiftRight<24>(hn::ShiftLeft<16>(b)),
+             hn::ShiftRight<24>(hn::ShiftLeft<8>(b)), hn::ShiftRight<24>(b)}};
+  }
+  static HWY_INLINE Prepared PrepareA(std::int32_t word) {
+    const VI a = hn::Set(DI(), word), mask = hn::Set(DI(), 0xFF);
+    return {{hn::And(a, mask), hn::And(hn::ShiftRight<8>(a), mask),
+             hn::And(hn::ShiftRight<16>(a), mask), hn::And(hn::ShiftRight<24>(a), mask)}};
+  }
+  static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
+    for (int r = 0; r < 4; ++r) acc = hn::Add(acc, hn::Mul(a.v[r], b.v[r]));
+    return acc;
+  }
 };
-HWY_INLINE Prepared PrepareB(VI b) {
-  return {{hn::ShiftRight<24>(hn::ShiftLeft<24>(b)), hn::ShiftRight<24>(hn::ShiftLeft<16>(b)),
-           hn::ShiftRight<24>(hn::ShiftLeft<8>(b)), hn::ShiftRight<24>(b)}};
-}
-HWY_INLINE Prepared PrepareA(VI a) {
-  const VI mask = hn::Set(DI(), 0xFF);
-  return {{hn::And(a, mask), hn::And(hn::ShiftRight<8>(a), mask),
-           hn::And(hn::ShiftRight<16>(a), mask), hn::And(hn::ShiftRight<24>(a), mask)}};
-}
-HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-  for (int r = 0; r < 4; ++r) acc = hn::Add(acc, hn::Mul(a.v[r], b.v[r]));
-  return acc;
-}
 #endif
 
 HWY_INLINE std::int32_t LoadWord(const std::uint8_t* p) {
@@ -148,11 +207,15 @@ HWY_INLINE std::int32_t LoadWord(const std::uint8_t* p) {
   return w;
 }
 
-// acc (kRows x kTileCols, row-major) = A rows (row pointers, k bytes each) times the packed panels
-// starting at `b` (panel stride panel_bytes). The last, partial group of 4 reads A through a
-// zero-padded copy.
+// acc (Form::kRows x tile columns, row-major) = A rows (row pointers, k bytes each) times the
+// packed panels starting at `b` (panel stride panel_bytes). The last, partial group of 4 reads
+// A through a copy padded with Form::kPadA.
+template <class Form>
 HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, const std::int8_t* b,
                             std::size_t panel_bytes, std::int32_t* HWY_RESTRICT acc) {
+  constexpr std::size_t kRows = Form::kRows, kVecs = Form::kPanels * kVecsPerPanel;
+  constexpr std::size_t kTileCols = Form::kPanels * qgemm_panel_width;
+  using Prepared = typename Form::Prepared;
   const DI d;
   VI c[kRows][kVecs];
   for (std::size_t r = 0; r < kRows; ++r) {
@@ -164,11 +227,11 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
     for (std::size_t v = 0; v < kVecs; ++v) {
       const std::int8_t* p =
           b + (v / kVecsPerPanel) * panel_bytes + t * 64 + (v % kVecsPerPanel) * kLanes * 4;
-      pb[v] = PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
+      pb[v] = Form::PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
     }
     for (std::size_t r = 0; r < kRows; ++r) {
-      const Prepared pa = PrepareA(hn::Set(d, words[r]));
-      for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Dot(c[r][v], pa, pb[v]);
+      const Prepared pa = Form::PrepareA(words[r]);
+      for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Form::Dot(c[r][v], pa, pb[v]);
     }
   };
   std::int32_t words[kRows];
@@ -178,7 +241,7 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
   }
   if (k % 4 != 0) {
     for (std::size_t r = 0; r < kRows; ++r) {
-      std::uint8_t tail[4] = {0, 0, 0, 0};
+      std::uint8_t tail[4] = {Form::kPadA, Form::kPadA, Form::kPadA, Form::kPadA};
       std::memcpy(tail, rows[r] + 4 * full, k % 4);
       words[r] = LoadWord(tail);
     }
@@ -200,13 +263,13 @@ HWY_INLINE hn::Vec<D> RoundHalfEven(D d, hn::Vec<D> v) {
   return hn::IfThenElse(hn::Lt(a, big), hn::CopySignToAbs(r, v), v);
 }
 
-// The per-column values of one tile, zero past the last column of C.
+// The per-column values of one tile (of the widest form), zero past the last column of C.
 struct TileColumns {
-  HWY_ALIGN std::int32_t col_sums[kTileCols];
-  HWY_ALIGN std::int32_t b_zero[kTileCols];
-  HWY_ALIGN std::int32_t bias[kTileCols];
-  HWY_ALIGN float scale[kTileCols];
-  HWY_ALIGN float float_bias[kTileCols];
+  HWY_ALIGN std::int32_t col_sums[kMaxTileCols];
+  HWY_ALIGN std::int32_t b_zero[kMaxTileCols];
+  HWY_ALIGN std::int32_t bias[kMaxTileCols];
+  HWY_ALIGN float scale[kMaxTileCols];
+  HWY_ALIGN float float_bias[kMaxTileCols];
 };
 
 template <typename T>
@@ -223,10 +286,12 @@ struct Problem {
   const std::int32_t* col_sums;
   QgemmZeroPoints zp;
   QgemmEpilogue e;
-  bool need_row_sums;
+  bool need_row_sums;  // some zero point of B is not 0
 };
 
-// Writes rows [i0, i0 + rows) of the tile starting at column j0 (width cols) from acc.
+// Writes rows [i0, i0 + rows) of the tile starting at column j0 (width cols, of kTileCols) from
+// acc.
+template <std::size_t kTileCols>
 HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i0, std::size_t rows,
                          std::size_t j0, std::size_t cols, const std::int32_t* acc,
                          const std::int32_t* row_sums) {
@@ -303,7 +368,7 @@ HWY_INLINE void Epilogue(const Problem& pr, const TileColumns& tc, std::size_t i
 HWY_INLINE void FillTileColumns(const Problem& pr, std::size_t j0, std::size_t cols,
                                 TileColumns& tc) {
   const QgemmEpilogue& e = pr.e;
-  for (std::size_t x = 0; x < kTileCols; ++x) {
+  for (std::size_t x = 0; x < kMaxTileCols; ++x) {
     const bool in = x < cols;
     const std::size_t j = j0 + x;
     tc.col_sums[x] = in && pr.col_sums ? pr.col_sums[j] : 0;
@@ -315,14 +380,36 @@ HWY_INLINE void FillTileColumns(const Problem& pr, std::size_t j0, std::size_t c
   }
 }
 
-constexpr std::size_t kBlockRows = 48;   // a multiple of every kRows
-constexpr std::size_t kBlockCols = 256;  // a multiple of every kTileCols
+// The 7-bit form with a narrow A multiplies a' = a - 128 by b' = b + 128 (pads: a' 0, b' 128),
+// and sum a b = sum a' b' - 128 rowsum(a) + 128 colsum(b) + 16384 k over the k real terms
+// (a b = (a' + 128)(b' - 128) term by term), in wrapping int32 like every sum here.
+template <std::size_t kRows, std::size_t kTileCols>
+HWY_INLINE void ShiftedSums(std::size_t k, const TileColumns& tc, const std::int32_t* row_sums,
+                            std::size_t rows, std::int32_t* acc) {
+  const DI d;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto shift = static_cast<std::int32_t>(static_cast<std::uint32_t>(k) * 16384u -
+                                                 static_cast<std::uint32_t>(row_sums[r]) * 128u);
+    const VI vs = hn::Set(d, shift);
+    for (std::size_t j = 0; j < kTileCols; j += kLanes) {
+      const VI v = hn::LoadU(d, acc + r * kTileCols + j);
+      const VI cs = hn::ShiftLeft<7>(hn::Load(d, tc.col_sums + j));
+      hn::StoreU(hn::Add(hn::Add(v, cs), vs), d, acc + r * kTileCols + j);
+    }
+  }
+}
 
-// One block of C: rows [i0, i1), columns [j0, j1).
+constexpr std::size_t kBlockRows = 48;   // a multiple of every kRows
+constexpr std::size_t kBlockCols = 256;  // a multiple of every tile width
+
+// One block of C: rows [i0, i1), columns [j0, j1), in the dot form Form (shifted: NarrowAForm).
+template <class Form, bool kShifted>
 HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::size_t j0,
                       std::size_t j1) {
+  constexpr std::size_t kRows = Form::kRows, kTileCols = Form::kPanels * qgemm_panel_width;
+  static_assert(kBlockRows % kRows == 0 && kBlockCols % kTileCols == 0, "tile does not divide");
   HWY_ALIGN std::int32_t row_sums[kBlockRows];
-  if (pr.need_row_sums) {
+  if (pr.need_row_sums || kShifted) {
     for (std::size_t i = i0; i < i1; ++i) {
       const std::uint8_t* a = pr.a + i * pr.lda;
       std::uint32_t s = 0;
@@ -343,10 +430,23 @@ HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::si
       const std::uint8_t* a_rows[kRows];
       for (std::size_t r = 0; r < kRows; ++r)
         a_rows[r] = pr.a + (i + std::min(r, rows - 1)) * pr.lda;
-      MicroKernel(a_rows, pr.k, b, panel_bytes, acc);
-      Epilogue(pr, tc, i, rows, j, cols, acc, row_sums + (i - i0));
+      MicroKernel<Form>(a_rows, pr.k, b, panel_bytes, acc);
+      if (kShifted) ShiftedSums<kRows, kTileCols>(pr.k, tc, row_sums + (i - i0), rows, acc);
+      Epilogue<kTileCols>(pr, tc, i, rows, j, cols, acc, row_sums + (i - i0));
     }
   }
+}
+
+template <class Form, bool kShifted>
+HWY_INLINE void Run(const Problem& pr, Executor* executor) {
+  const std::size_t row_blocks = (pr.m + kBlockRows - 1) / kBlockRows;
+  const std::size_t col_blocks = (pr.n + kBlockCols - 1) / kBlockCols;
+  parallel_for(executor_for_work(executor, pr.m * pr.n * pr.k), row_blocks * col_blocks,
+               [&](std::size_t t) HWY_ATTR {
+                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
+                 Block<Form, kShifted>(pr, rb * kBlockRows, std::min(pr.m, (rb + 1) * kBlockRows),
+                                       cb * kBlockCols, std::min(pr.n, (cb + 1) * kBlockCols));
+               });
 }
 
 }  // namespace qgemm_impl
@@ -354,21 +454,21 @@ HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::si
 HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
                                std::size_t lda, const std::int8_t* packed_b,
                                const std::int32_t* b_col_sums, const QgemmZeroPoints& zero_points,
-                               const QgemmEpilogue& epilogue, Executor* executor) {
+                               const QgemmEpilogue& epilogue, Executor* executor,
+                               QgemmNarrow narrow) {
   using namespace qgemm_impl;
   Problem pr{m, n, k, a, lda, packed_b, b_col_sums, zero_points, epilogue, false};
   if (zero_points.b != nullptr) {
     const std::size_t count = zero_points.b_per_column ? n : 1;
     for (std::size_t j = 0; j < count; ++j) pr.need_row_sums |= zero_points.b[j] != 0;
   }
-  const std::size_t row_blocks = (m + kBlockRows - 1) / kBlockRows;
-  const std::size_t col_blocks = (n + kBlockCols - 1) / kBlockCols;
-  parallel_for(executor_for_work(executor, m * n * k), row_blocks * col_blocks,
-               [&](std::size_t t) HWY_ATTR {
-                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
-                 Block(pr, rb * kBlockRows, std::min(m, (rb + 1) * kBlockRows), cb * kBlockCols,
-                       std::min(n, (cb + 1) * kBlockCols));
-               });
+#if defined(INLAY_QGEMM_MADDUBS)
+  if (narrow == QgemmNarrow::b) return Run<NarrowBForm, false>(pr, executor);
+  if (narrow == QgemmNarrow::a) return Run<NarrowAForm, true>(pr, executor);
+#else
+  (void)narrow;  // VNNI is exact on full bytes; other targets have no narrow form
+#endif
+  Run<WideForm, false>(pr, executor);
 }
 
 }  // namespace HWY_NAMESPACE

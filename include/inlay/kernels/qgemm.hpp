@@ -60,6 +60,23 @@ struct QgemmZeroPoints {
   bool b_per_column = false;
 };
 
+// Which operand is narrow: its values fit 7 bits, so that on SSSE3 .. AVX3 (no VNNI) the kernel
+// may multiply with vpmaddubsw (uint8 x int8, pairs summed into saturating int16), twice as many
+// multiply-adds per instruction as widening to int16. A pair sum is exact when the signed bytes
+// lie in [-64, 63]: 2 * 255 * 64 = 32640 <= 32767 (ONNX Runtime's `reduce_range` 7-bit weights,
+// `inlay quantize --reduce-range`). Results are bit for bit those of the full-range path; a
+// narrow flag on an operand that does not fit is a caller error (sums would saturate). Targets
+// with VNNI (AVX3_DL) and non-x86 targets ignore it.
+enum class QgemmNarrow : std::uint8_t {
+  none,  // full range
+  a,     // every byte of A lies in [64, 191]: A - 128 fits [-64, 63] (a flipped 7-bit int8
+         // weight, see qgemm_is_narrow_a); the kernel then multiplies (B + 128) by (A - 128)
+  b,     // every packed byte of B lies in [-64, 63]: qgemm_pack_b returned true
+};
+
+// Whether the `count` bytes at a all lie in [64, 191] (QgemmNarrow::a).
+bool qgemm_is_narrow_a(const std::uint8_t* a, std::size_t count);
+
 // Packed B: op(B) (k x n) is cut into panels of qgemm_panel_width = 16 columns, padded to an even
 // number of panels (32 columns, the widest micro-tile); k is padded to a multiple of 4. Panel q
 // holds, for each group of 4 rows p = 4t .. 4t + 3, the 16 columns one after the other, each as
@@ -70,25 +87,29 @@ constexpr std::size_t qgemm_panel_width = 16;
 std::size_t qgemm_packed_b_size(std::size_t n, std::size_t k);  // bytes
 
 // Packs op(B) (trans_b: B is n x k) and writes col_sums[n] (sums of the packed int8 values, over
-// p). b_unsigned: B holds uint8, flipped to int8 (v - 128) while packing.
-void qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
+// p). b_unsigned: B holds uint8, flipped to int8 (v - 128) while packing. Returns whether every
+// packed value lies in [-64, 63] (a uint8 B: every value in [64, 191]): then qgemm_packed may be
+// told QgemmNarrow::b.
+bool qgemm_pack_b(bool trans_b, std::size_t n, std::size_t k, const void* b, std::size_t ldb,
                   bool b_unsigned, std::int8_t* packed, std::int32_t* col_sums);
 
 // C = epilogue(A * op(B)) with B packed by qgemm_pack_b. A is m x k uint8 with leading dimension
 // lda. The executor splits C into blocks of rows and columns (never K), so the result does not
-// depend on the number of threads. Allocates nothing.
+// depend on the number of threads. Allocates nothing. narrow: which operand fits 7 bits (see
+// QgemmNarrow; QgemmNarrow::a also needs b_col_sums).
 void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
                   std::size_t lda, const std::int8_t* packed_b, const std::int32_t* b_col_sums,
                   const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue,
-                  Executor* executor = nullptr);
+                  Executor* executor = nullptr, QgemmNarrow narrow = QgemmNarrow::none);
 
 // The same for a B given as a plain matrix (one that changes per run): packs it into
-// `workspace` (qgemm_workspace_size bytes, 4-byte aligned) first.
+// `workspace` (qgemm_workspace_size bytes, 4-byte aligned) first. a_narrow: every byte of A lies
+// in [64, 191] (QgemmNarrow::a); a B that packs narrow is found while packing.
 std::size_t qgemm_workspace_size(std::size_t n, std::size_t k);
 void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, std::size_t lda,
            bool trans_b, const void* b, std::size_t ldb, bool b_unsigned,
            const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue, void* workspace,
-           Executor* executor = nullptr);
+           Executor* executor = nullptr, bool a_narrow = false);
 
 // y[i] = x[i] ^ 0x80: int8 <-> uint8 with the value moved by 128 (see the top of this file).
 void qgemm_flip_sign(const void* x, std::size_t n, void* y);

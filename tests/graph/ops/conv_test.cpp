@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <inlay/inlay.hpp>
@@ -321,6 +322,7 @@ inlay::Tensor random_q8(const inlay::Shape& shape, std::uint32_t seed,
 struct QConvCase {
   inlay_ref::IntegerConvShape s;
   bool per_channel = true, constant_w = true, bias = true;
+  bool seven_bit = false;  // W's values fit 7 bits: int8 in [-64, 63], uint8 in [64, 191]
 };
 
 // QLinearConv x (X) with w (W), per-channel w_scale / w_zero_point, against the reference.
@@ -334,8 +336,15 @@ void check_qlinear_conv(const QConvCase& c) {
   std::vector<std::int32_t> xv, wv;
   const inlay::Tensor x = random_q8<X>(
       {std::int64_t(s.batch), std::int64_t(s.c), std::int64_t(s.ih), std::int64_t(s.iw)}, 21, &xv);
-  const inlay::Tensor w = random_q8<W>(
+  inlay::Tensor w = random_q8<W>(
       {m, std::int64_t(s.c / s.group), std::int64_t(s.kh), std::int64_t(s.kw)}, 22, &wv);
+  if (c.seven_bit) {  // the kernel's vpmaddubsw path on SSSE3 .. AVX3
+    const int base = std::is_same<W, std::uint8_t>::value ? 64 : -64;
+    for (std::size_t i = 0; i < wv.size(); ++i) {
+      wv[i] = (wv[i] & 0x7F) + base;
+      w.data<W>()[i] = static_cast<W>(wv[i]);
+    }
+  }
   const std::size_t channels = c.per_channel ? s.m : 1;
   std::vector<float> w_scale(channels);
   std::vector<W> w_zero(channels);
@@ -412,6 +421,21 @@ TEST_CASE("QLinearConv with per-channel weights: groups, strides, pads, dilation
     check_qlinear_conv<std::int8_t, std::uint8_t, std::int8_t>(direct);
     check_qlinear_conv<std::uint8_t, std::uint8_t, std::uint8_t>(direct);
     check_qlinear_conv<std::int8_t, std::int8_t, std::int8_t>(direct);
+  }
+}
+
+TEST_CASE("QLinearConv with 7-bit weights matches the reference", "[graph/ops/conv]") {
+  QConvCase cases[] = {
+      {conv_shape(6, 10, 3, 1, 1, 1, 1), true, true, true},
+      {conv_shape(6, 4, 3, 2, 2, 0, 1), true, false, true},
+      {conv_shape(5, 33, 1, 1, 1, 0, 1), false, true, true},
+      {conv_shape(9, 13, 3, 1, 1, 1, 1), false, false, false},
+  };
+  for (QConvCase& c : cases) {
+    c.seven_bit = true;
+    if (c.s.kh == 1) c.s.pad_b = c.s.pad_r = 0;
+    check_qlinear_conv<std::uint8_t, std::int8_t, std::uint8_t>(c);
+    check_qlinear_conv<std::int8_t, std::uint8_t, std::int8_t>(c);
   }
 }
 

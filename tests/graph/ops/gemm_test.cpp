@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "graph/op_tester.hpp"
@@ -59,6 +59,17 @@ inlay::Tensor random_q(const inlay::Shape& shape, std::uint32_t seed,
   return t;
 }
 
+// Narrows 8-bit values of dtype Q to 7 bits, in the kernel's terms: int8 into [-64, 63], uint8 into
+// [64, 191] (int8 [-64, 63] once flipped), as `inlay quantize --reduce-range` writes weights.
+template <class Q>
+void make_7bit(inlay::Tensor& t, std::vector<std::int32_t>& values) {
+  const int base = std::is_same<Q, std::uint8_t>::value ? 64 : -64;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    values[i] = (values[i] & 0x7F) + base;
+    t.data<Q>()[i] = static_cast<Q>(values[i]);
+  }
+}
+
 template <class Q>
 inlay::Tensor q_values(const std::vector<std::int32_t>& v) {
   std::vector<Q> q(v.begin(), v.end());
@@ -67,12 +78,14 @@ inlay::Tensor q_values(const std::vector<std::int32_t>& v) {
 
 // QLinearMatMul a [2, m, k] x b [k, n] with per-column b_scale / b_zero_point, constant or fed b,
 // against the reference: int32 sums, then the float multiplier a_scale * b_scale[j] / y_scale.
+// seven_bit: B's values fit 7 bits (the kernel's vpmaddubsw path on SSSE3 .. AVX3).
 template <class A, class B, class Y>
-void check_qlinear_matmul(bool constant_b) {
+void check_qlinear_matmul(bool constant_b, bool seven_bit = false) {
   const std::int64_t m = 5, k = 37, n = 19;
   std::vector<std::int32_t> av, bv;
   const inlay::Tensor a = random_q<A>({2, m, k}, 1, &av);
-  const inlay::Tensor b = random_q<B>({k, n}, 2, &bv);
+  inlay::Tensor b = random_q<B>({k, n}, 2, &bv);
+  if (seven_bit) make_7bit<B>(b, bv);
   std::vector<float> b_scale(n);
   std::vector<std::int32_t> b_zero(n);
   std::mt19937 rng(3);
@@ -117,6 +130,13 @@ TEST_CASE("QLinearMatMul with per-column b_scale and b_zero_point, every signedn
     check_qlinear_matmul<std::int8_t, std::uint8_t, std::int8_t>(constant_b);
     check_qlinear_matmul<std::uint8_t, std::uint8_t, std::int8_t>(constant_b);
     check_qlinear_matmul<std::int8_t, std::int8_t, std::uint8_t>(constant_b);
+  }
+}
+
+TEST_CASE("QLinearMatMul with 7-bit weights matches the reference", "[graph/ops/gemm]") {
+  for (bool constant_b : {true, false}) {
+    check_qlinear_matmul<std::uint8_t, std::int8_t, std::uint8_t>(constant_b, true);
+    check_qlinear_matmul<std::int8_t, std::uint8_t, std::int8_t>(constant_b, true);
   }
 }
 

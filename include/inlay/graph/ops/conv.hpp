@@ -505,6 +505,7 @@ class Int8Conv {
     if (w != nullptr && w->dtype() == DType::i8) {
       w_flipped_.resize(static_cast<std::size_t>(w->numel()));
       kernels::qgemm_flip_sign(w->raw_data(), w_flipped_.size(), w_flipped_.data());
+      w_narrow_ = kernels::qgemm_is_narrow_a(w_flipped_.data(), w_flipped_.size());
       w_source_ = *w;
     }
   }
@@ -587,6 +588,10 @@ class Int8Conv {
         a = scratch;
       }
     }
+    // 7-bit weights (all in [-64, 63]) take the kernel's vpmaddubsw path where it has one.
+    const bool w_narrow = w_ready && w_signed
+                              ? w_narrow_
+                              : kernels::qgemm_is_narrow_a(a, static_cast<std::size_t>(w.numel()));
     std::uint8_t* cols = scratch + w_room;
     void* workspace = scratch + w_room + col_room;
     auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
@@ -613,7 +618,7 @@ class Int8Conv {
         if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
         if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
         kernels::qgemm(mg, nn, kk, a + g * mg * kk, kk, false, bmat, direct ? plane : nn,
-                       x_unsigned, zp, eg, workspace, ctx.executor());
+                       x_unsigned, zp, eg, workspace, ctx.executor(), w_narrow);
       }
     }
   }
@@ -741,6 +746,7 @@ class Int8Conv {
   std::int64_t group_;
   Tensor w_source_;                      // a constant int8 W ...
   std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
+  bool w_narrow_ = false;                // ... whose values all lie in [-64, 63]
 };
 
 // ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].

@@ -116,7 +116,7 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
     e.float_bias_axis = kernels::QgemmAxis::per_column;
     if (packed) {
       kernels::qgemm_packed(m, n, k, aq, k, weights_.packed[0].data(), weights_.col_sums[0].data(),
-                            zp, e, ctx.executor());
+                            zp, e, ctx.executor(), weights_.narrow[0]);
     } else {
       kernels::qgemm(m, n, k, aq, k, false, b.raw_data(), n, b.dtype() == DType::u8, zp, e,
                      workspace, ctx.executor());

@@ -174,6 +174,7 @@ struct PackedInt8Weights {
   std::size_t k = 0, n = 0;
   std::vector<std::vector<std::int8_t>> packed;
   std::vector<std::vector<std::int32_t>> col_sums;
+  std::vector<kernels::QgemmNarrow> narrow;  // b where the packed matrix fits 7 bits
 
   // B of rank >= 2 ([..., k, n], or [n, k] when trans_b and 2-D).
   void prepare(const Tensor& b, bool trans_b) {
@@ -188,12 +189,15 @@ struct PackedInt8Weights {
         rows * cols == 0 ? 0 : static_cast<std::size_t>(b.numel()) / (rows * cols);
     packed.assign(count, {});
     col_sums.assign(count, {});
+    narrow.assign(count, kernels::QgemmNarrow::none);
     for (std::size_t e = 0; e < count; ++e) {
       packed[e].resize(kernels::qgemm_packed_b_size(n, k));
       col_sums[e].resize(n + 1);
-      kernels::qgemm_pack_b(trans_b, n, k,
-                            static_cast<const std::uint8_t*>(b.raw_data()) + e * rows * cols, cols,
-                            b.dtype() == DType::u8, packed[e].data(), col_sums[e].data());
+      if (kernels::qgemm_pack_b(
+              trans_b, n, k, static_cast<const std::uint8_t*>(b.raw_data()) + e * rows * cols, cols,
+              b.dtype() == DType::u8, packed[e].data(), col_sums[e].data())) {
+        narrow[e] = kernels::QgemmNarrow::b;
+      }
     }
     source = b;
   }
@@ -295,7 +299,7 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
     if (packed) {
       const auto q = static_cast<std::size_t>(off[1]);
       kernels::qgemm_packed(um, un, uk, ap, uk, weights.packed[q].data(),
-                            weights.col_sums[q].data(), zp, eb, ctx.executor());
+                            weights.col_sums[q].data(), zp, eb, ctx.executor(), weights.narrow[q]);
     } else {
       const auto* bp = static_cast<const std::uint8_t*>(b.raw_data()) +
                        static_cast<std::size_t>(off[1]) * uk * un;
