@@ -16245,6 +16245,40 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
 // ---- end inlay/graph/impl/dtype_rules.hpp
+// ---- begin inlay/graph/op_families.hpp
+// Op families and selective builds: which families of built-in operators this build has
+// (INLAY_OPS_ONLY with INLAY_OP_<FAMILY>, or inlay_add_implementation(... OPS ...);
+// docs/families.md, "Selective builds"), and which family holds an op. For tools that report
+// what a build or a model needs (`inlay ops`); not in the umbrella header, as a host that runs
+// models needs none of it.
+#ifndef INLAY_GRAPH_OP_FAMILIES_HPP
+#define INLAY_GRAPH_OP_FAMILIES_HPP
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+// An op family: one file include/inlay/graph/ops/<name>.hpp, the unit a selective build keeps.
+struct OpFamily {
+  const char* name;
+  void (*add)(OpSet& ops);  // registers the family's operators
+};
+// The op families compiled into this build, in registry order (every family unless
+// INLAY_OPS_ONLY); builtin_ops() holds their operators.
+const std::vector<OpFamily>& builtin_op_families();
+// The family that holds a built-in op in a full build ("" and "ai.onnx" are the same domain),
+// whether or not this build has it; null for an op inlay does not have.
+const char* builtin_op_family(std::string_view domain, std::string_view op_type);
+// This build's families, comma-separated as in the error of a missing op, or "all".
+std::string builtin_op_selection();
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OP_FAMILIES_HPP
+// ---- end inlay/graph/op_families.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -16281,6 +16315,16 @@ const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const G
   if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
   if (f == nullptr) {
     std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
+    const char* family = builtin_op_family(node.domain, node.op_type);
+    if (family != nullptr && builtin_op_selection() != "all") {  // left out of a selective build
+      std::string upper = family;
+      for (char& c : upper) c = static_cast<char>(c - (c >= 'a' && c <= 'z' ? 'a' - 'A' : 0));
+      fail(ErrorKind::unsupported_op,
+           g.describe(index) + ": op " + node.op_type + " (" + domain + ", opset " +
+               std::to_string(node.opset) + ") is not in this build: it was built with INLAY_OPS=" +
+               builtin_op_selection() + "; it needs the op family '" + family + "' (INLAY_OP_" +
+               upper + ", or `inlay ops MODEL` for every family a model needs)");
+    }
     fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
                                         node.op_type + " of domain " + domain + " at opset " +
                                         std::to_string(node.opset));
@@ -19216,14 +19260,22 @@ inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
   for (Node& n : g.nodes) {
     n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
   }
+  // A fusion that makes a node of another op runs only where this build has that op (a
+  // selective build may have left its family out: the graph then runs as written).
+  const auto built = [](const char* domain, const char* op, std::int64_t opset) {
+    return builtin_ops().find(domain, op, opset) != nullptr;
+  };
   fuse_detail::Uses u = fuse_detail::count_uses(g);
-  std::size_t fused = fuse_detail::fuse_layer_norms(g, u);
-  fused += fuse_detail::fuse_gelus(g, u);
+  std::size_t fused = 0;
+  if (built("", "LayerNormalization", 17)) fused += fuse_detail::fuse_layer_norms(g, u);
+  if (built("", "Gelu", 20)) fused += fuse_detail::fuse_gelus(g, u);
   u = fuse_detail::count_uses(g);  // the new constants and nodes
   fused += fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
   fused += fuse_detail::fuse_activations(g, u);
-  fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
+  if (built("inlay", ops::inverted_bottleneck_op, 1)) {
+    fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
+  }
   return fused;
 }
 
@@ -20151,695 +20203,363 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/graph/ops/registry.hpp
 // inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
 // Implementation-only.
+//
+// Selective builds: define INLAY_OPS_ONLY and one INLAY_OP_<FAMILY> per op family wanted (e.g.
+// INLAY_OP_GEMM) in the implementation unit, and only those families are registered; the
+// kernels of the others are then unreferenced and a linker with garbage collection
+// (-ffunction-sections -fdata-sections -Wl,--gc-sections) leaves them out. A model that needs a
+// missing family fails at load with an Error naming the op, its family and this build's
+// families (graph/impl/compile.hpp). The families and their ops: docs/families.md, or
+// `inlay ops --list`; `inlay ops MODEL...` prints what given models need.
 #ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
 #define INLAY_GRAPH_OPS_REGISTRY_HPP
 
-// ---- begin inlay/graph/ops/control.hpp
-// Control flow: If, Loop, Scan (opset 8's batched form and 9+). Their bodies are subgraphs compiled
-// at load; each iteration runs through OpContext::run_subgraph (which allocates: control flow is
-// not on the no-allocation path). Implementation-only.
-#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
-#define INLAY_GRAPH_OPS_CONTROL_HPP
-
-#include <cstring>
 #include <vector>
 
+// ---- begin inlay/graph/ops/catalog.hpp
+// Generated by `inlay ops --catalog` from a full build's registry: do not edit
+// (tools/update-op-catalog). The family of every built-in op, so that a selective build
+// can name the family a model's missing op needs (graph/impl/compile.hpp).
+#ifndef INLAY_GRAPH_OPS_CATALOG_HPP
+#define INLAY_GRAPH_OPS_CATALOG_HPP
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
-inline const Graph& graph_attribute(const OpInfo& info, const char* name) {
-  const Attribute& a = info.require(name, Attribute::Kind::graph);
-  return *a.g;
-}
-
-inline bool read_condition(const OpContext& ctx, const Tensor& t, const char* what) {
-  if (t.dtype() != DType::boolean || t.numel() != 1) {
-    ctx.fail(ErrorKind::invalid_model, std::string(what) + " must be one bool, not " +
-                                           dtype_name(t.dtype()) + " " + t.shape().to_string());
-  }
-  return *t.data<bool>();
-}
-
-// Stacks equally shaped tensors along a new axis `axis` (reversed when `reverse`).
-inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Tensor>& parts,
-                       std::size_t axis, bool reverse, const char* what) {
-  const Tensor& first = parts.front();
-  if (first.dtype() == DType::string) {  // stacked as bytes below
-    ctx.fail(ErrorKind::unsupported_op, std::string(what) + ": string values cannot be stacked");
-  }
-  for (const Tensor& p : parts) {
-    if (p.dtype() != first.dtype() || p.shape() != first.shape()) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + ": iterations produced " +
-                                              first.shape().to_string() + " and " +
-                                              p.shape().to_string());
-    }
-  }
-  if (axis > first.rank()) {
-    ctx.fail(ErrorKind::invalid_model,
-             std::string(what) + ": axis " + std::to_string(axis) + " is out of range");
-  }
-  std::vector<std::int64_t> dims = dims_of(first.shape());
-  dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
-              static_cast<std::int64_t>(parts.size()));
-  Tensor& out = ctx.output(output, first.dtype(), make_shape(dims));
-  std::size_t outer = 1;
-  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(first.shape()[d]);
-  const std::size_t chunk = outer ? first.nbytes() / outer : 0;
-  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
-  for (std::size_t o = 0; o < outer; ++o) {
-    for (std::size_t k = 0; k < parts.size(); ++k) {
-      const Tensor& p = parts[reverse ? parts.size() - 1 - k : k];
-      std::memcpy(dst, static_cast<const char*>(p.raw_data()) + o * chunk, chunk);
-      dst += chunk;
-    }
-  }
-}
-
-// Element t along `axis` of x, as a new tensor without that axis.
-inline Tensor slice_at(const Tensor& x, std::size_t axis, std::int64_t t) {
-  std::vector<std::int64_t> dims = dims_of(x.shape());
-  std::size_t outer = 1, inner = dtype_size(x.dtype());
-  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
-  for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
-  const auto n = static_cast<std::size_t>(dims[axis]);
-  dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
-  Tensor out(x.dtype(), make_shape(dims));
-  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
-  const auto* src = static_cast<const char*>(x.raw_data());
-  for (std::size_t o = 0; o < outer; ++o) {
-    std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
-  }
-  return out;
-}
-
-class IfKernel final : public OpKernel {
- public:
-  explicit IfKernel(const OpInfo& info)
-      : then_(graph_attribute(info, "then_branch")), else_(graph_attribute(info, "else_branch")) {}
-  void run(OpContext& ctx) const override {
-    const bool cond = read_condition(ctx, ctx.input(0), "the condition");
-    const Graph& branch = cond ? then_ : else_;
-    const std::vector<AnyValue> outs = ctx.run_subgraph_any(branch, {});
-    if (outs.size() != ctx.output_count()) {
-      ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
-                                             std::to_string(outs.size()) + " outputs, the node " +
-                                             std::to_string(ctx.output_count()));
-    }
-    for (std::size_t i = 0; i < outs.size(); ++i) ctx.set_output_any(i, outs[i]);
-  }
-
- private:
-  const Graph& then_;
-  const Graph& else_;
+struct CatalogEntry {
+  const char* domain;  // "" for ai.onnx
+  const char* op_type;
+  const char* family;
 };
 
-// Loop(M, cond, v_initial...) -> (v_final..., scan_outputs...). The body maps (iteration, cond,
-// v...) to (cond, v..., scan...).
-class LoopKernel final : public OpKernel {
- public:
-  explicit LoopKernel(const OpInfo& info) : body_(graph_attribute(info, "body")) {}
-  void run(OpContext& ctx) const override {
-    const std::size_t carried = ctx.input_count() >= 2 ? ctx.input_count() - 2 : 0;
-    if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
-      ctx.fail(ErrorKind::invalid_model,
-               "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
-                   std::to_string(body_.outputs.size()) + " outputs; " + std::to_string(carried) +
-                   " loop-carried values need " + std::to_string(carried + 2) +
-                   " inputs and at least " + std::to_string(carried + 1) + " outputs");
-    }
-    const std::size_t scans = body_.outputs.size() - 1 - carried;
-    if (ctx.output_count() > carried + scans) {
-      ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
-    }
-    std::int64_t trips = -1;  // no limit
-    if (ctx.has_input(0))
-      trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
-    bool cond = true;
-    if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
-    if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
-      ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
-    }
-    std::vector<AnyValue> state;  // loop-carried values may be sequences or optionals
-    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input_any(2 + i));
-    std::vector<std::vector<Tensor>> scanned(scans);
-    Tensor iteration(DType::i64, Shape{});
-    Tensor condition(DType::boolean, Shape{});
-    for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
-      *iteration.data<std::int64_t>() = i;
-      *condition.data<bool>() = cond;
-      std::vector<AnyValue> in;
-      in.push_back(AnyValue{iteration.clone(), nullptr});
-      in.push_back(AnyValue{condition.clone(), nullptr});
-      for (const AnyValue& s : state) in.push_back(s);
-      std::vector<AnyValue> out = ctx.run_subgraph_any(body_, in);
-      for (std::size_t k = 0; k < out.size(); ++k) {
-        if ((k == 0 || k > carried) && !out[k].is_tensor()) {
-          ctx.fail(ErrorKind::unsupported_op,
-                   "body output " + std::to_string(k) + " ('" +
-                       body_.values[body_.outputs[k]].name +
-                       "') is a sequence or optional; only loop-carried values may be");
-        }
-      }
-      cond = read_condition(ctx, out[0].tensor, "the body's condition output");
-      for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
-      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k].tensor);
-    }
-    for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
-      if (ctx.has_output(k)) ctx.set_output_any(k, state[k]);
-    }
-    for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
-      if (!ctx.has_output(carried + k)) continue;
-      if (scanned[k].empty()) {
-        // No iteration ran: an empty stack whose element shape is unknown; use the body's
-        // declared type when it has one.
-        const Value& v = body_.values[body_.outputs[1 + carried + k]];
-        std::vector<std::int64_t> dims{0};
-        if (v.has_shape) {
-          for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
-        }
-        ctx.output(carried + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
-        continue;
-      }
-      stack_into(ctx, carried + k, scanned[k], 0, false, "scan output");
-    }
-  }
-
- private:
-  const Graph& body_;
+inline constexpr CatalogEntry op_catalog[] = {
+    {"", "If", "control"},
+    {"", "Loop", "control"},
+    {"", "Scan", "control"},
+    {"", "Conv", "conv"},
+    {"", "ConvInteger", "conv"},
+    {"", "ConvTranspose", "conv"},
+    {"", "QLinearConv", "conv"},
+    {"", "NonMaxSuppression", "detection"},
+    {"", "RoiAlign", "detection"},
+    {"com.microsoft", "DynamicQuantizeMatMul", "dynamic_quantize_matmul"},
+    {"", "Abs", "elementwise"},
+    {"", "Acos", "elementwise"},
+    {"", "Acosh", "elementwise"},
+    {"", "Add", "elementwise"},
+    {"", "And", "elementwise"},
+    {"", "Asin", "elementwise"},
+    {"", "Asinh", "elementwise"},
+    {"", "Atan", "elementwise"},
+    {"", "Atanh", "elementwise"},
+    {"", "BitShift", "elementwise"},
+    {"", "Cast", "elementwise"},
+    {"", "CastLike", "elementwise"},
+    {"", "Ceil", "elementwise"},
+    {"", "Celu", "elementwise"},
+    {"", "Clip", "elementwise"},
+    {"", "Cos", "elementwise"},
+    {"", "Cosh", "elementwise"},
+    {"", "Div", "elementwise"},
+    {"", "Elu", "elementwise"},
+    {"", "Equal", "elementwise"},
+    {"", "Erf", "elementwise"},
+    {"", "Exp", "elementwise"},
+    {"", "Floor", "elementwise"},
+    {"", "Gelu", "elementwise"},
+    {"", "Greater", "elementwise"},
+    {"", "GreaterOrEqual", "elementwise"},
+    {"", "HardSigmoid", "elementwise"},
+    {"", "HardSwish", "elementwise"},
+    {"", "IsInf", "elementwise"},
+    {"", "IsNaN", "elementwise"},
+    {"", "LeakyRelu", "elementwise"},
+    {"", "Less", "elementwise"},
+    {"", "LessOrEqual", "elementwise"},
+    {"", "Log", "elementwise"},
+    {"", "Max", "elementwise"},
+    {"", "Mean", "elementwise"},
+    {"", "Min", "elementwise"},
+    {"", "Mish", "elementwise"},
+    {"", "Mod", "elementwise"},
+    {"", "Mul", "elementwise"},
+    {"", "Neg", "elementwise"},
+    {"", "Not", "elementwise"},
+    {"", "Or", "elementwise"},
+    {"", "PRelu", "elementwise"},
+    {"", "Pow", "elementwise"},
+    {"", "Reciprocal", "elementwise"},
+    {"", "Relu", "elementwise"},
+    {"", "Round", "elementwise"},
+    {"", "Selu", "elementwise"},
+    {"", "Shrink", "elementwise"},
+    {"", "Sigmoid", "elementwise"},
+    {"", "Sign", "elementwise"},
+    {"", "Sin", "elementwise"},
+    {"", "Sinh", "elementwise"},
+    {"", "Softplus", "elementwise"},
+    {"", "Softsign", "elementwise"},
+    {"", "Sqrt", "elementwise"},
+    {"", "Sub", "elementwise"},
+    {"", "Sum", "elementwise"},
+    {"", "Tan", "elementwise"},
+    {"", "Tanh", "elementwise"},
+    {"", "ThresholdedRelu", "elementwise"},
+    {"", "Where", "elementwise"},
+    {"", "Xor", "elementwise"},
+    {"", "Gather", "gather_scatter"},
+    {"", "GatherElements", "gather_scatter"},
+    {"", "GatherND", "gather_scatter"},
+    {"", "Scatter", "gather_scatter"},
+    {"", "ScatterElements", "gather_scatter"},
+    {"", "ScatterND", "gather_scatter"},
+    {"", "Einsum", "gemm"},
+    {"", "Gemm", "gemm"},
+    {"", "MatMul", "gemm"},
+    {"", "MatMulInteger", "gemm"},
+    {"", "QLinearMatMul", "gemm"},
+    {"com.microsoft", "QGemm", "gemm"},
+    {"", "GridSample", "grid_sample"},
+    {"inlay", "InvertedBottleneck", "inverted_bottleneck"},
+    {"", "Det", "linalg"},
+    {"ai.onnx.ml", "CategoryMapper", "ml_category_mapper"},
+    {"ai.onnx.ml", "DictVectorizer", "ml_dict_vectorizer"},
+    {"ai.onnx.ml", "ArrayFeatureExtractor", "ml_features"},
+    {"ai.onnx.ml", "FeatureVectorizer", "ml_features"},
+    {"ai.onnx.ml", "OneHotEncoder", "ml_features"},
+    {"ai.onnx.ml", "LabelEncoder", "ml_label_encoder"},
+    {"ai.onnx.ml", "LinearClassifier", "ml_linear"},
+    {"ai.onnx.ml", "LinearRegressor", "ml_linear"},
+    {"ai.onnx.ml", "Binarizer", "ml_preprocess"},
+    {"ai.onnx.ml", "Imputer", "ml_preprocess"},
+    {"ai.onnx.ml", "Normalizer", "ml_preprocess"},
+    {"ai.onnx.ml", "Scaler", "ml_preprocess"},
+    {"ai.onnx.ml", "SVMClassifier", "ml_svm"},
+    {"ai.onnx.ml", "SVMRegressor", "ml_svm"},
+    {"ai.onnx.ml", "TreeEnsembleClassifier", "ml_tree_ensemble"},
+    {"ai.onnx.ml", "TreeEnsembleRegressor", "ml_tree_ensemble"},
+    {"ai.onnx.ml", "ZipMap", "ml_zipmap"},
+    {"", "Concat", "movement"},
+    {"", "DepthToSpace", "movement"},
+    {"", "Pad", "movement"},
+    {"", "Slice", "movement"},
+    {"", "SpaceToDepth", "movement"},
+    {"", "Split", "movement"},
+    {"", "Tile", "movement"},
+    {"", "Transpose", "movement"},
+    {"", "BatchNormalization", "norm"},
+    {"", "GroupNormalization", "norm"},
+    {"", "InstanceNormalization", "norm"},
+    {"", "LRN", "norm"},
+    {"", "LayerNormalization", "norm"},
+    {"", "MeanVarianceNormalization", "norm"},
+    {"", "AveragePool", "pool"},
+    {"", "GlobalAveragePool", "pool"},
+    {"", "GlobalLpPool", "pool"},
+    {"", "GlobalMaxPool", "pool"},
+    {"", "LpPool", "pool"},
+    {"", "MaxPool", "pool"},
+    {"", "MaxUnpool", "pool"},
+    {"com.microsoft", "QLinearAdd", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearAveragePool", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearConcat", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearGlobalAveragePool", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearLeakyRelu", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearMul", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearSigmoid", "qlinear_elementwise"},
+    {"", "DequantizeLinear", "quantize"},
+    {"", "DynamicQuantizeLinear", "quantize"},
+    {"", "QuantizeLinear", "quantize"},
+    {"", "GRU", "recurrent"},
+    {"", "LSTM", "recurrent"},
+    {"", "RNN", "recurrent"},
+    {"", "ArgMax", "reduce"},
+    {"", "ArgMin", "reduce"},
+    {"", "CumSum", "reduce"},
+    {"", "ReduceL1", "reduce"},
+    {"", "ReduceL2", "reduce"},
+    {"", "ReduceLogSum", "reduce"},
+    {"", "ReduceLogSumExp", "reduce"},
+    {"", "ReduceMax", "reduce"},
+    {"", "ReduceMean", "reduce"},
+    {"", "ReduceMin", "reduce"},
+    {"", "ReduceProd", "reduce"},
+    {"", "ReduceSum", "reduce"},
+    {"", "ReduceSumSquare", "reduce"},
+    {"", "TopK", "reduce"},
+    {"", "Resize", "resize"},
+    {"", "Upsample", "resize"},
+    {"", "Compress", "selection"},
+    {"", "NonZero", "selection"},
+    {"", "OneHot", "selection"},
+    {"", "ReverseSequence", "selection"},
+    {"", "Trilu", "selection"},
+    {"", "Unique", "selection"},
+    {"", "ConcatFromSequence", "sequence"},
+    {"", "Optional", "sequence"},
+    {"", "OptionalGetElement", "sequence"},
+    {"", "OptionalHasElement", "sequence"},
+    {"", "SequenceAt", "sequence"},
+    {"", "SequenceConstruct", "sequence"},
+    {"", "SequenceEmpty", "sequence"},
+    {"", "SequenceErase", "sequence"},
+    {"", "SequenceInsert", "sequence"},
+    {"", "SequenceLength", "sequence"},
+    {"", "SequenceMap", "sequence"},
+    {"", "SplitToSequence", "sequence"},
+    {"", "Constant", "shape"},
+    {"", "ConstantOfShape", "shape"},
+    {"", "Dropout", "shape"},
+    {"", "Expand", "shape"},
+    {"", "EyeLike", "shape"},
+    {"", "Flatten", "shape"},
+    {"", "Identity", "shape"},
+    {"", "Range", "shape"},
+    {"", "Reshape", "shape"},
+    {"", "Shape", "shape"},
+    {"", "Size", "shape"},
+    {"", "Squeeze", "shape"},
+    {"", "Unsqueeze", "shape"},
+    {"", "BlackmanWindow", "signal"},
+    {"", "DFT", "signal"},
+    {"", "HammingWindow", "signal"},
+    {"", "HannWindow", "signal"},
+    {"", "MelWeightMatrix", "signal"},
+    {"", "STFT", "signal"},
+    {"", "Hardmax", "softmax"},
+    {"", "LogSoftmax", "softmax"},
+    {"", "NegativeLogLikelihoodLoss", "softmax"},
+    {"", "Softmax", "softmax"},
+    {"", "SoftmaxCrossEntropyLoss", "softmax"},
+    {"", "StringNormalizer", "string_normalizer"},
+    {"", "TfIdfVectorizer", "text"},
+    {"ai.onnx.preview.training", "Adagrad", "training"},
+    {"ai.onnx.preview.training", "Adam", "training"},
+    {"ai.onnx.preview.training", "Momentum", "training"},
 };
-
-// Scan (opset 9+, no batch axis): states carried through the iterations, scan inputs sliced along
-// their scan axes, scan outputs stacked along theirs.
-class ScanKernel final : public OpKernel {
- public:
-  explicit ScanKernel(const OpInfo& info)
-      : body_(graph_attribute(info, "body")),
-        scan_inputs_(
-            static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
-        input_axes_(info.get_ints("scan_input_axes")),
-        input_directions_(info.get_ints("scan_input_directions")),
-        output_axes_(info.get_ints("scan_output_axes")),
-        output_directions_(info.get_ints("scan_output_directions")) {
-    if (scan_inputs_ > info.input_count()) {
-      info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
-    }
-  }
-  void run(OpContext& ctx) const override {
-    const std::size_t states = ctx.input_count() - scan_inputs_;
-    if (body_.inputs.size() != ctx.input_count() || body_.outputs.size() < states) {
-      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
-    }
-    const std::size_t scan_outputs = body_.outputs.size() - states;
-    std::vector<Tensor> state;
-    for (std::size_t i = 0; i < states; ++i) state.push_back(ctx.input(i));
-    // Slice geometry per scan input.
-    std::int64_t length = -1;
-    std::vector<std::size_t> axes(scan_inputs_);
-    for (std::size_t k = 0; k < scan_inputs_; ++k) {
-      const Tensor& x = ctx.input(states + k);
-      const std::int64_t a = k < input_axes_.size() ? input_axes_[k] : 0;
-      axes[k] = normalize_axis(ctx.info(), a, x.rank(), "scan_input_axes");
-      const std::int64_t n = x.shape()[axes[k]];
-      if (length >= 0 && n != length) {
-        ctx.fail(ErrorKind::shape_mismatch, "scan inputs have different lengths (" +
-                                                std::to_string(length) + " and " +
-                                                std::to_string(n) + ")");
-      }
-      length = n;
-    }
-    if (length < 0) length = 0;
-    std::vector<std::vector<Tensor>> scanned(scan_outputs);
-    for (std::int64_t t = 0; t < length; ++t) {
-      std::vector<Tensor> in = state;
-      for (std::size_t k = 0; k < scan_inputs_; ++k) {
-        const bool reverse = k < input_directions_.size() && input_directions_[k] != 0;
-        in.push_back(slice_at(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
-      }
-      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
-      for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
-      for (std::size_t k = 0; k < scan_outputs; ++k) scanned[k].push_back(out[states + k]);
-    }
-    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
-      if (ctx.has_output(i)) copy_to_output(ctx, i, state[i], state[i].shape());
-    }
-    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
-      if (!ctx.has_output(states + k)) continue;
-      const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
-      if (scanned[k].empty()) {
-        // A sequence of length 0: the element's shape comes from the body's declared output
-        // (unknown dimensions as 0), the empty scan axis inserted at its place.
-        const Value& v = body_.values[body_.outputs[states + k]];
-        if (!v.has_shape) {
-          ctx.fail(ErrorKind::unsupported_op,
-                   "a scan over zero iterations needs the body's output '" + v.name +
-                       "' to declare its shape");
-        }
-        std::vector<std::int64_t> dims;
-        for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
-        const std::size_t axis = normalize_axis(ctx.info(), a, dims.size() + 1, "scan_output_axes");
-        dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis), 0);
-        ctx.output(states + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
-        continue;
-      }
-      const std::size_t axis =
-          normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
-      const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
-      stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
-    }
-  }
-
- private:
-  const Graph& body_;
-  std::size_t scan_inputs_;
-  std::vector<std::int64_t> input_axes_, input_directions_, output_axes_, output_directions_;
-};
-
-// Scan opset 8: input 0 is the optional sequence_lens [batch]; the states and the scan inputs
-// have a batch axis 0, the scan inputs their sequence on axis 1. Each batch entry runs its own
-// scan over sequence_lens[b] steps (all of axis 1 without sequence_lens); final states are
-// stacked along axis 0, scan outputs as [batch, max_length, ...] with the steps past a shorter
-// sequence zero (the spec leaves them undefined).
-class BatchedScanKernel final : public OpKernel {
- public:
-  explicit BatchedScanKernel(const OpInfo& info)
-      : body_(graph_attribute(info, "body")),
-        num_scan_inputs_(info.require("num_scan_inputs", Attribute::Kind::int_).i),
-        directions_(info.get_ints("directions")) {
-    if (num_scan_inputs_ < 1 ||
-        num_scan_inputs_ + 1 > static_cast<std::int64_t>(info.input_count())) {
-      info.fail(ErrorKind::invalid_model, "num_scan_inputs " + std::to_string(num_scan_inputs_) +
-                                              " must be in [1, the number of inputs after "
-                                              "sequence_lens]");
-    }
-    if (directions_.size() > static_cast<std::size_t>(num_scan_inputs_)) {
-      info.fail(ErrorKind::invalid_model, "directions has more entries than num_scan_inputs");
-    }
-    for (std::int64_t d : directions_) {
-      if (d != 0 && d != 1) {
-        info.fail(ErrorKind::invalid_model, "directions must be 0 or 1, got " + std::to_string(d));
-      }
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const auto scans = static_cast<std::size_t>(num_scan_inputs_);
-    const std::size_t states = ctx.input_count() - 1 - scans;
-    if (body_.inputs.size() != states + scans || body_.outputs.size() < states) {
-      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
-    }
-    const std::size_t scan_outputs = body_.outputs.size() - states;
-    // Batch size and maximum length from the scan inputs; the states need the same batch.
-    std::int64_t batch = -1, max_length = -1;
-    for (std::size_t k = 0; k < scans; ++k) {
-      const Tensor& x = ctx.input(1 + states + k);
-      if (x.rank() < 2) {
-        ctx.fail(ErrorKind::shape_mismatch, "scan input " + std::to_string(k) + " " +
-                                                x.shape().to_string() +
-                                                " must be [batch, sequence, ...]");
-      }
-      if (k > 0 && (x.shape()[0] != batch || x.shape()[1] != max_length)) {
-        ctx.fail(ErrorKind::shape_mismatch,
-                 "scan inputs differ in batch size or sequence length (" +
-                     ctx.input(1 + states).shape().to_string() + " and " + x.shape().to_string() +
-                     ")");
-      }
-      batch = x.shape()[0];
-      max_length = x.shape()[1];
-    }
-    for (std::size_t i = 0; i < states; ++i) {
-      const Tensor& s = ctx.input(1 + i);
-      if (s.rank() < 1 || s.shape()[0] != batch) {
-        ctx.fail(ErrorKind::shape_mismatch, "initial state " + std::to_string(i) + " " +
-                                                s.shape().to_string() + " must have batch size " +
-                                                std::to_string(batch) + " on axis 0");
-      }
-    }
-    const std::vector<std::int64_t> lengths = sequence_lengths(ctx, batch, max_length);
-
-    std::vector<std::vector<Tensor>> final_states(states);
-    // scanned[k][b]: the outputs of batch entry b's steps for scan output k.
-    std::vector<std::vector<std::vector<Tensor>>> scanned(
-        scan_outputs, std::vector<std::vector<Tensor>>(static_cast<std::size_t>(batch)));
-    for (std::int64_t b = 0; b < batch; ++b) {
-      std::vector<Tensor> state;
-      for (std::size_t i = 0; i < states; ++i) state.push_back(slice_at(ctx.input(1 + i), 0, b));
-      std::vector<Tensor> sequences;
-      for (std::size_t k = 0; k < scans; ++k) {
-        sequences.push_back(slice_at(ctx.input(1 + states + k), 0, b));
-      }
-      const std::int64_t n = lengths[static_cast<std::size_t>(b)];
-      for (std::int64_t t = 0; t < n; ++t) {
-        std::vector<Tensor> in = state;
-        for (std::size_t k = 0; k < scans; ++k) {
-          const bool reverse = k < directions_.size() && directions_[k] == 1;
-          in.push_back(slice_at(sequences[k], 0, reverse ? n - 1 - t : t));
-        }
-        std::vector<Tensor> out = ctx.run_subgraph(body_, in);
-        for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
-        for (std::size_t k = 0; k < scan_outputs; ++k) {
-          scanned[k][static_cast<std::size_t>(b)].push_back(out[states + k]);
-        }
-      }
-      for (std::size_t i = 0; i < states; ++i) final_states[i].push_back(state[i]);
-    }
-
-    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
-      if (!ctx.has_output(i)) continue;
-      if (batch == 0) {
-        copy_to_output(ctx, i, ctx.input(1 + i), ctx.input(1 + i).shape());
-      } else {
-        stack_into(ctx, i, final_states[i], 0, false, "final state");
-      }
-    }
-    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
-      if (ctx.has_output(states + k)) write_scan_output(ctx, states + k, scanned[k], max_length);
-    }
-  }
-
- private:
-  // sequence_lens when given (int64 [batch], each in [0, max_length]), else max_length each.
-  static std::vector<std::int64_t> sequence_lengths(const OpContext& ctx, std::int64_t batch,
-                                                    std::int64_t max_length) {
-    std::vector<std::int64_t> lengths(static_cast<std::size_t>(batch), max_length);
-    if (!ctx.has_input(0)) return lengths;
-    const Tensor& s = ctx.input(0);
-    if (s.dtype() != DType::i64 || s.rank() != 1 || s.shape()[0] != batch) {
-      ctx.fail(ErrorKind::shape_mismatch, std::string("sequence_lens ") + dtype_name(s.dtype()) +
-                                              " " + s.shape().to_string() + " must be i64 [" +
-                                              std::to_string(batch) + "]");
-    }
-    for (std::size_t b = 0; b < lengths.size(); ++b) {
-      const std::int64_t n = s.data<std::int64_t>()[b];
-      if (n < 0 || n > max_length) {
-        ctx.fail(ErrorKind::invalid_argument, "sequence_lens[" + std::to_string(b) +
-                                                  "] = " + std::to_string(n) + " is outside [0, " +
-                                                  std::to_string(max_length) + "]");
-      }
-      lengths[b] = n;
-    }
-    return lengths;
-  }
-
-  // [batch, max_length, element...]: every step's element in place, the rest zero.
-  void write_scan_output(OpContext& ctx, std::size_t output,
-                         const std::vector<std::vector<Tensor>>& per_batch,
-                         std::int64_t max_length) const {
-    const Tensor* first = nullptr;
-    for (const auto& steps : per_batch) {
-      for (const Tensor& t : steps) {
-        if (first == nullptr) first = &t;
-        if (t.dtype() != first->dtype() || t.shape() != first->shape()) {
-          ctx.fail(ErrorKind::shape_mismatch,
-                   "scan output " + std::to_string(output) + ": iterations produced " +
-                       first->shape().to_string() + " and " + t.shape().to_string());
-        }
-      }
-    }
-    std::vector<std::int64_t> dims;
-    DType dtype = DType::f32;
-    if (first != nullptr) {
-      dims = dims_of(first->shape());
-      dtype = first->dtype();
-    } else {  // no step ran: the element's shape as the body declares it
-      const Value& v = body_.values[body_.outputs[output]];
-      if (!v.has_shape) {
-        ctx.fail(ErrorKind::unsupported_op, "a scan over zero steps needs the body's output '" +
-                                                v.name + "' to declare its shape");
-      }
-      for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
-      if (v.has_dtype) dtype = v.dtype;
-    }
-    if (dtype == DType::string) {  // copied as bytes below
-      ctx.fail(ErrorKind::unsupported_op,
-               "scan output " + std::to_string(output) + ": string values cannot be stacked");
-    }
-    const std::size_t element_bytes =
-        static_cast<std::size_t>(make_shape(dims).numel()) * dtype_size(dtype);
-    dims.insert(dims.begin(), {static_cast<std::int64_t>(per_batch.size()), max_length});
-    Tensor& out = ctx.output(output, dtype, make_shape(dims));
-    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
-    if (out.nbytes()) std::memset(dst, 0, out.nbytes());
-    for (std::size_t b = 0; b < per_batch.size(); ++b) {
-      for (std::size_t t = 0; t < per_batch[b].size(); ++t) {
-        if (element_bytes) {
-          std::memcpy(dst + (b * static_cast<std::size_t>(max_length) + t) * element_bytes,
-                      per_batch[b][t].raw_data(), element_bytes);
-        }
-      }
-    }
-  }
-
-  const Graph& body_;
-  std::int64_t num_scan_inputs_;
-  std::vector<std::int64_t> directions_;
-};
-
-inline void register_control_ops(OpSet& ops) {
-  ops.add("", "If", 1, factory<IfKernel>());
-  ops.add("", "Loop", 1, factory<LoopKernel>());
-  ops.add("", "Scan", 8, factory<BatchedScanKernel>());
-  ops.add("", "Scan", 9, factory<ScanKernel>());
-}
 
 }  // namespace ops
 }  // namespace graph
 INLAY_NAMESPACE_END
 
-#endif  // INLAY_GRAPH_OPS_CONTROL_HPP
-// ---- end inlay/graph/ops/control.hpp
-// ---- begin inlay/graph/ops/conv.hpp
-// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, 3-D and more
-// on im2col / col2im and the GEMM (conv_nd.hpp); ConvInteger and QLinearConv (1-D, 2-D) on the
-// int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
-// dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
-// kernel's epilogue.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_CONV_HPP
-#define INLAY_GRAPH_OPS_CONV_HPP
+#endif  // INLAY_GRAPH_OPS_CATALOG_HPP
+// ---- end inlay/graph/ops/catalog.hpp
 
-#include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <string>
-#include <vector>
+#if defined(INLAY_OPS_ONLY)
+// Op-family headers that other families' headers include: those are read for them too (a header
+// met first inside a disabled block would be missing from the single header, tools/amalgamate).
+#if defined(INLAY_OP_CONTROL)
+#define INLAY_OPS_READ_CONTROL
+#endif
+#if defined(INLAY_OP_CONV) || defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_CONV
+#endif
+#if defined(INLAY_OP_DETECTION)
+#define INLAY_OPS_READ_DETECTION
+#endif
+#if defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+#define INLAY_OPS_READ_DYNAMIC_QUANTIZE_MATMUL
+#endif
+#if defined(INLAY_OP_ELEMENTWISE) || defined(INLAY_OP_REDUCE)
+#define INLAY_OPS_READ_ELEMENTWISE
+#endif
+#if defined(INLAY_OP_GATHER_SCATTER)
+#define INLAY_OPS_READ_GATHER_SCATTER
+#endif
+#if defined(INLAY_OP_GEMM)
+#define INLAY_OPS_READ_GEMM
+#endif
+#if defined(INLAY_OP_GRID_SAMPLE)
+#define INLAY_OPS_READ_GRID_SAMPLE
+#endif
+#if defined(INLAY_OP_INVERTED_BOTTLENECK)
+#define INLAY_OPS_READ_INVERTED_BOTTLENECK
+#endif
+#if defined(INLAY_OP_LINALG)
+#define INLAY_OPS_READ_LINALG
+#endif
+#if defined(INLAY_OP_ML_CATEGORY_MAPPER)
+#define INLAY_OPS_READ_ML_CATEGORY_MAPPER
+#endif
+#if defined(INLAY_OP_ML_DICT_VECTORIZER)
+#define INLAY_OPS_READ_ML_DICT_VECTORIZER
+#endif
+#if defined(INLAY_OP_ML_FEATURES)
+#define INLAY_OPS_READ_ML_FEATURES
+#endif
+#if defined(INLAY_OP_ML_LABEL_ENCODER)
+#define INLAY_OPS_READ_ML_LABEL_ENCODER
+#endif
+#if defined(INLAY_OP_ML_LINEAR)
+#define INLAY_OPS_READ_ML_LINEAR
+#endif
+#if defined(INLAY_OP_ML_PREPROCESS)
+#define INLAY_OPS_READ_ML_PREPROCESS
+#endif
+#if defined(INLAY_OP_ML_SVM)
+#define INLAY_OPS_READ_ML_SVM
+#endif
+#if defined(INLAY_OP_ML_TREE_ENSEMBLE)
+#define INLAY_OPS_READ_ML_TREE_ENSEMBLE
+#endif
+#if defined(INLAY_OP_ML_ZIPMAP)
+#define INLAY_OPS_READ_ML_ZIPMAP
+#endif
+#if defined(INLAY_OP_MOVEMENT)
+#define INLAY_OPS_READ_MOVEMENT
+#endif
+#if defined(INLAY_OP_NORM)
+#define INLAY_OPS_READ_NORM
+#endif
+#if defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_POOL
+#endif
+#if defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_QLINEAR_ELEMENTWISE
+#endif
+#if defined(INLAY_OP_QUANTIZE) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+#define INLAY_OPS_READ_QUANTIZE
+#endif
+#if defined(INLAY_OP_RECURRENT)
+#define INLAY_OPS_READ_RECURRENT
+#endif
+#if defined(INLAY_OP_REDUCE)
+#define INLAY_OPS_READ_REDUCE
+#endif
+#if defined(INLAY_OP_RESIZE) || defined(INLAY_OP_GRID_SAMPLE)
+#define INLAY_OPS_READ_RESIZE
+#endif
+#if defined(INLAY_OP_SELECTION)
+#define INLAY_OPS_READ_SELECTION
+#endif
+#if defined(INLAY_OP_SEQUENCE)
+#define INLAY_OPS_READ_SEQUENCE
+#endif
+#if defined(INLAY_OP_SHAPE) || defined(INLAY_OP_MOVEMENT) || defined(INLAY_OP_TEXT) || \
+    defined(INLAY_OP_SELECTION) || defined(INLAY_OP_GRID_SAMPLE) ||                    \
+    defined(INLAY_OP_GATHER_SCATTER) || defined(INLAY_OP_RESIZE)
+#define INLAY_OPS_READ_SHAPE
+#endif
+#if defined(INLAY_OP_SIGNAL)
+#define INLAY_OPS_READ_SIGNAL
+#endif
+#if defined(INLAY_OP_SOFTMAX)
+#define INLAY_OPS_READ_SOFTMAX
+#endif
+#if defined(INLAY_OP_STRING_NORMALIZER)
+#define INLAY_OPS_READ_STRING_NORMALIZER
+#endif
+#if defined(INLAY_OP_TEXT)
+#define INLAY_OPS_READ_TEXT
+#endif
+#if defined(INLAY_OP_TRAINING)
+#define INLAY_OPS_READ_TRAINING
+#endif
+#endif
 
-// ---- begin inlay/graph/ops/conv_nd.hpp
-// Conv and ConvTranspose over any number of spatial dimensions (3-D NCDHW for video and volumes,
-// and more) as im2col / col2im around the f32 GEMM (kernels/gemm.hpp), one GEMM per (image,
-// group). The 1-D and 2-D convolutions keep their own kernels (kernels/conv.hpp); these are the
-// general path for the other ranks. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_CONV_ND_HPP
-#define INLAY_GRAPH_OPS_CONV_ND_HPP
-
-#include <algorithm>
-#include <cstddef>
-#include <cstring>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// The geometry of an N-D convolution, one entry per spatial axis. For Conv, `in` is X's size and
-// `out` Y's; for ConvTranspose, `in` is Y's (the image the columns scatter into) and `out` X's,
-// so both run the same column layout: an output position o of axis i reads (or, transposed,
-// writes) image position o * stride + k * dilation - pad_begin for kernel tap k.
-struct ConvNdGeometry {
-  std::size_t batch = 1, channels = 0, out_channels = 0, groups = 1;  // channels: X's
-  std::vector<std::size_t> in, out, kernel, stride, dilation, pad_begin;
-
-  static std::size_t product(const std::vector<std::size_t>& v) {
-    std::size_t p = 1;
-    for (std::size_t d : v) p *= d;
-    return p;
-  }
-  std::size_t taps() const { return product(kernel); }
-  std::size_t in_plane() const { return product(in); }
-  std::size_t out_plane() const { return product(out); }
-  // A 1x1... convolution with stride 1 and no padding: its column matrix is X itself.
-  bool pointwise() const {
-    for (std::size_t i = 0; i < in.size(); ++i) {
-      if (kernel[i] != 1 || stride[i] != 1 || pad_begin[i] != 0 || in[i] != out[i]) return false;
-    }
-    return true;
-  }
-};
-
-// Row r = (c, k_0 .. k_{R-1}) of the column matrix, r in [first, last), for `channels` image
-// planes at `image`: cols[r][o] = image[c][o * stride + k * dilation - pad_begin], 0 where that
-// falls in the padding. Each row has g.out_plane() columns.
-inline void im2col_nd(const ConvNdGeometry& g, const float* image, std::size_t first,
-                      std::size_t last, float* cols) {
-  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
-  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
-  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
-  std::vector<std::size_t> k(rank), o(rank);
-  for (std::size_t r = first; r < last; ++r) {
-    const float* plane = image + r / taps * in_plane;
-    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
-      k[i] = t % g.kernel[i];
-      t /= g.kernel[i];
-    }
-    float* dst = cols + (r - first) * out_plane;
-    // All axes but the last pick one input row (or padding); the last runs along it.
-    for (std::size_t q = 0; q < outer; ++q, dst += row_len) {
-      std::size_t offset = 0, scale = 1;
-      bool inside = true;
-      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
-        o[i] = t % g.out[i];
-        t /= g.out[i];
-        const std::ptrdiff_t at =
-            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
-            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
-        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
-        if (inside) offset += static_cast<std::size_t>(at) * scale;
-        scale *= g.in[i];
-      }
-      if (!inside) {
-        std::fill(dst, dst + row_len, 0.0f);
-        continue;
-      }
-      const std::size_t last_axis = rank - 1;
-      const float* src = plane + offset * g.in[last_axis];
-      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
-                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
-      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
-      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
-      for (std::size_t x = 0; x < row_len; ++x) {
-        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
-        dst[x] = at >= 0 && at < width ? src[at] : 0.0f;
-      }
-    }
-  }
-}
-
-// The transpose of im2col_nd for the image planes [first_plane, last_plane): adds each column
-// entry into the image position it was read from (entries over padding are dropped). The image
-// planes must be zeroed (or hold what the sums add to) beforehand; rows of other planes are not
-// read, so disjoint plane ranges can run at once.
-inline void col2im_nd(const ConvNdGeometry& g, const float* cols, std::size_t first_plane,
-                      std::size_t last_plane, float* image) {
-  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
-  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
-  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
-  std::vector<std::size_t> k(rank), o(rank);
-  for (std::size_t r = first_plane * taps; r < last_plane * taps; ++r) {
-    float* plane = image + r / taps * in_plane;
-    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
-      k[i] = t % g.kernel[i];
-      t /= g.kernel[i];
-    }
-    const float* src = cols + r * out_plane;
-    for (std::size_t q = 0; q < outer; ++q, src += row_len) {
-      std::size_t offset = 0, scale = 1;
-      bool inside = true;
-      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
-        o[i] = t % g.out[i];
-        t /= g.out[i];
-        const std::ptrdiff_t at =
-            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
-            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
-        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
-        if (inside) offset += static_cast<std::size_t>(at) * scale;
-        scale *= g.in[i];
-      }
-      if (!inside) continue;
-      const std::size_t last_axis = rank - 1;
-      float* dst = plane + offset * g.in[last_axis];
-      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
-                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
-      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
-      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
-      for (std::size_t x = 0; x < row_len; ++x) {
-        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
-        if (at >= 0 && at < width) dst[at] += src[x];
-      }
-    }
-  }
-}
-
-// Floats of scratch conv_nd_f32 needs: one column matrix (none for a pointwise convolution).
-inline std::size_t conv_nd_workspace_f32(const ConvNdGeometry& g) {
-  return g.pointwise() ? 0 : g.channels / g.groups * g.taps() * g.out_plane();
-}
-
-// y[N, M, out...] = act(conv(x, w) + bias), w [M, C / groups, kernel...]: per (image, group)
-// Y_g [M/G x out] = W_g [M/G x C/G * taps] * cols [C/G * taps x out], the bias and activation in
-// the GEMM's epilogue. The column matrix is built on the executor's threads, row ranges apart.
-inline void conv_nd_f32(const ConvNdGeometry& g, const float* x, const float* w, const float* bias,
-                        float* y, float* workspace, const kernels::Activation& activation,
-                        Executor* executor) {
-  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
-  const std::size_t kk = cg * g.taps(), in_plane = g.in_plane(), out_plane = g.out_plane();
-  const bool direct = g.pointwise();
-  for (std::size_t b = 0; b < g.batch; ++b) {
-    for (std::size_t grp = 0; grp < g.groups; ++grp) {
-      const float* image = x + (b * g.channels + grp * cg) * in_plane;
-      const float* cols = image;
-      if (!direct) {
-        parallel_ranges(executor, kk, std::max<std::size_t>(1, kMinParallelElements / out_plane),
-                        [&](std::size_t first, std::size_t last) {
-                          im2col_nd(g, image, first, last, workspace + first * out_plane);
-                        });
-        cols = workspace;
-      }
-      kernels::GemmEpilogue e;
-      e.bias = bias != nullptr ? bias + grp * mg : nullptr;
-      e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
-      e.activation = activation;
-      kernels::gemm_f32(false, false, mg, out_plane, kk, 1.0f, w + grp * mg * kk, kk, cols,
-                        out_plane, 0.0f, y + (b * g.out_channels + grp * mg) * out_plane, out_plane,
-                        e, executor);
-    }
-  }
-}
-
-// Floats of scratch conv_transpose_nd_f32 needs: one column matrix of a group.
-inline std::size_t conv_transpose_nd_workspace_f32(const ConvNdGeometry& g) {
-  return g.out_channels / g.groups * g.taps() * g.out_plane();
-}
-
-// The transposed convolution in the geometry's swapped roles (`out`: X's spatial sizes, `in`:
-// Y's): per (image, group) cols [M/G * taps x X's plane] = W_g^T * X_g (w [C, M / groups,
-// kernel...]), scattered into Y by col2im_nd, then bias and activation (a GEMM with k = 0: its
-// epilogue on Y as it is).
-inline void conv_transpose_nd_f32(const ConvNdGeometry& g, const float* x, const float* w,
-                                  const float* bias, float* y, float* workspace,
-                                  const kernels::Activation& activation, Executor* executor) {
-  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
-  const std::size_t rows = mg * g.taps(), x_plane = g.out_plane(), y_plane = g.in_plane();
-  std::fill(y, y + g.batch * g.out_channels * y_plane, 0.0f);
-  for (std::size_t b = 0; b < g.batch; ++b) {
-    for (std::size_t grp = 0; grp < g.groups; ++grp) {
-      const float* xg = x + (b * g.channels + grp * cg) * x_plane;
-      kernels::gemm_f32(true, false, rows, x_plane, cg, 1.0f, w + grp * cg * rows, rows, xg,
-                        x_plane, 0.0f, workspace, x_plane, {}, executor);
-      float* yg = y + (b * g.out_channels + grp * mg) * y_plane;
-      // Output channels apart write to planes apart.
-      parallel_ranges(
-          executor, mg, std::max<std::size_t>(1, kMinParallelElements / (g.taps() * x_plane)),
-          [&](std::size_t first, std::size_t last) { col2im_nd(g, workspace, first, last, yg); });
-      if (bias != nullptr || activation.op != kernels::UnaryOp::identity) {
-        kernels::GemmEpilogue e;
-        e.bias = bias != nullptr ? bias + grp * mg : nullptr;
-        e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
-        e.activation = activation;
-        kernels::gemm_f32(false, false, mg, y_plane, 0, 1.0f, nullptr, 1, nullptr, y_plane, 1.0f,
-                          yg, y_plane, e, executor);
-      }
-    }
-  }
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_CONV_ND_HPP
-// ---- end inlay/graph/ops/conv_nd.hpp
+// First the helpers several families share and the families that others include: the single
+// header holds a header's text where it is first met, so that must be under the widest guard.
 // ---- begin inlay/graph/ops/int8_operands.hpp
 // The 8-bit operands of the integer operators (MatMulInteger, QLinearMatMul, com.microsoft QGemm,
 // ConvInteger, QLinearConv) in the int8 GEMM's form (kernels/qgemm.hpp): zero points and scales
@@ -21161,1882 +20881,837 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_INT8_OPERANDS_HPP
 // ---- end inlay/graph/ops/int8_operands.hpp
+// ---- begin inlay/graph/ops/ml_common.hpp
+// What the ai.onnx.ml operators share: the feature matrix read as doubles, the attributes that
+// opset 3 may give as double tensors (`<name>_as_tensor`), and the score post-transforms
+// (NONE, SOFTMAX, LOGISTIC, SOFTMAX_ZERO, PROBIT) of the tree and linear models.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_ML_COMMON_HPP
+#define INLAY_GRAPH_OPS_ML_COMMON_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
 namespace ops {
 
-// Attribute values above this are refused: sizes computed from them stay far from overflow.
-constexpr std::int64_t max_window_value = std::int64_t(1) << 30;
+// Every element of x as a double: float, double, int64 and int32 are accepted, as the
+// ai.onnx.ml schemas list.
+inline std::vector<double> ml_values(const OpContext& ctx, const Tensor& x, const char* what) {
+  std::vector<double> v(static_cast<std::size_t>(x.numel()));
+  const std::size_t count = v.size();
+  switch (x.dtype()) {
+    case DType::f32:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<float>()[i];
+      break;
+    case DType::f64:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<double>()[i];
+      break;
+    case DType::i64:
+      for (std::size_t i = 0; i < count; ++i) v[i] = static_cast<double>(x.data<std::int64_t>()[i]);
+      break;
+    case DType::i32:
+      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<std::int32_t>()[i];
+      break;
+    default:
+      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
+                                              dtype_name(x.dtype()) +
+                                              "; expected float, double, int64 or int32");
+  }
+  return v;
+}
 
-// The window attributes as the node gives them; empty lists mean "not given".
-struct WindowAttrs {
-  enum class AutoPad { notset, same_upper, same_lower, valid };
-  AutoPad auto_pad = AutoPad::notset;
-  std::vector<std::int64_t> kernel, strides, pads, dilations;
-
-  explicit WindowAttrs(const OpInfo& info)
-      : kernel(info.get_ints("kernel_shape")),
-        strides(info.get_ints("strides")),
-        pads(info.get_ints("pads")),
-        dilations(info.get_ints("dilations")) {
-    auto_pad = enum_attribute<AutoPad>(info, "auto_pad", "NOTSET",
-                                       {{"NOTSET", AutoPad::notset},
-                                        {"", AutoPad::notset},
-                                        {"SAME_UPPER", AutoPad::same_upper},
-                                        {"SAME_LOWER", AutoPad::same_lower},
-                                        {"VALID", AutoPad::valid}},
-                                       ErrorKind::invalid_model);
-    check_values(info, "kernel_shape", kernel, 1);
-    check_values(info, "strides", strides, 1);
-    check_values(info, "dilations", dilations, 1);
-    check_values(info, "pads", pads, 0);
-  }
-
-  // Checks the list lengths against `rank` spatial dimensions (pads: 2 * rank).
-  void check_rank(const OpInfo& info, std::size_t rank) const {
-    check_length(info, "kernel_shape", kernel, rank);
-    check_length(info, "strides", strides, rank);
-    check_length(info, "dilations", dilations, rank);
-    check_length(info, "pads", pads, 2 * rank);
-  }
-  std::size_t stride(std::size_t i) const { return strides.empty() ? 1 : std::size_t(strides[i]); }
-  std::size_t dilation(std::size_t i) const {
-    return dilations.empty() ? 1 : std::size_t(dilations[i]);
-  }
-
- private:
-  static void check_values(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
-                           std::int64_t least) {
-    for (std::int64_t x : v) {
-      if (x < least || x > max_window_value) {
-        info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
-                                                "; each must be in [" + std::to_string(least) +
-                                                ", 2^30]");
-      }
-    }
-  }
-  static void check_length(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
-                           std::size_t want) {
-    if (!v.empty() && v.size() != want) {
-      info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
-                                              " values; the input needs " + std::to_string(want));
-    }
-  }
+// X as an [n, c] matrix of doubles: [C] is one row, [N, C] is N rows.
+struct MlRows {
+  std::int64_t n = 0, c = 0;
+  std::vector<double> v;
 };
-
-// One spatial dimension of a window: input size, kernel, stride, dilation, pads.
-struct WindowAxis {
-  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_begin = 0, pad_end = 0;
-};
-
-// The axes of a forward window (convolution, pooling) over the spatial dimensions of `x`
-// ([N, C, spatial...]) with kernel sizes `kernel`; auto_pad SAME splits the padding that keeps
-// out = ceil(in / stride), the odd element at the end (SAME_UPPER) or the beginning (SAME_LOWER).
-inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAttrs& a,
-                                              const Shape& x,
-                                              const std::vector<std::int64_t>& kernel) {
-  const std::size_t rank = x.rank() - 2;
-  a.check_rank(info, rank);
-  std::vector<WindowAxis> axes(rank);
-  for (std::size_t i = 0; i < rank; ++i) {
-    WindowAxis& ax = axes[i];
-    ax.in = static_cast<std::size_t>(x[i + 2]);
-    ax.kernel = static_cast<std::size_t>(kernel[i]);
-    ax.stride = a.stride(i);
-    ax.dilation = a.dilation(i);
-    switch (a.auto_pad) {
-      case WindowAttrs::AutoPad::notset:
-        if (!a.pads.empty()) {
-          ax.pad_begin = static_cast<std::size_t>(a.pads[i]);
-          ax.pad_end = static_cast<std::size_t>(a.pads[i + rank]);
-        }
-        break;
-      case WindowAttrs::AutoPad::valid: break;
-      case WindowAttrs::AutoPad::same_upper:
-      case WindowAttrs::AutoPad::same_lower: {
-        const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
-        const std::size_t need =
-            (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
-        const std::size_t total = need > ax.in ? need - ax.in : 0;
-        const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
-        ax.pad_begin = upper ? total / 2 : total - total / 2;
-        ax.pad_end = total - ax.pad_begin;
-        break;
-      }
-    }
-  }
-  return axes;
-}
-
-// Refuses a window that does not fit its padded input (an output of no elements would hide a
-// model error); an empty input axis gives an empty output instead.
-inline void check_window_fits(const OpInfo& info, const Shape& x,
-                              const std::vector<WindowAxis>& axes) {
-  for (std::size_t i = 0; i < axes.size(); ++i) {
-    const WindowAxis& a = axes[i];
-    const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
-    if (a.in > 0 && a.in + a.pad_begin + a.pad_end < extent) {
-      info.fail(ErrorKind::shape_mismatch,
-                "the window of spatial axis " + std::to_string(i) + " spans " +
-                    std::to_string(extent) + " elements (kernel " + std::to_string(a.kernel) +
-                    ", dilation " + std::to_string(a.dilation) + "), more than X " + x.to_string() +
-                    " has there with its padding (" +
-                    std::to_string(a.in + a.pad_begin + a.pad_end) + ")");
-    }
-  }
-}
-
-// The geometry of an N-D convolution from its window axes (Conv: image = X).
-inline ConvNdGeometry conv_nd_geometry(const std::vector<WindowAxis>& axes) {
-  ConvNdGeometry g;
-  for (const WindowAxis& a : axes) {
-    g.in.push_back(a.in);
-    g.kernel.push_back(a.kernel);
-    g.stride.push_back(a.stride);
-    g.dilation.push_back(a.dilation);
-    g.pad_begin.push_back(a.pad_begin);
-  }
-  return g;
-}
-
-// Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
-inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
-                                                     const Shape& w) {
-  std::vector<std::int64_t> k(w.begin() + 2, w.end());
-  for (std::int64_t d : k) {
-    if (d < 1 || d > max_window_value) {
-      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " has an empty or huge kernel");
-    }
-  }
-  if (!a.kernel.empty() && a.kernel != k) {
-    info.fail(ErrorKind::shape_mismatch,
-              "kernel_shape does not match the spatial dimensions of W " + w.to_string());
-  }
-  return k;
-}
-
-// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of at least one spatial
-// dimension, W of the same rank, B [out_channels].
-inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
-  if (x.rank() < 3) {
-    info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
-  }
-  if (w.rank() != x.rank()) {
-    info.fail(ErrorKind::shape_mismatch,
-              "W " + w.to_string() + " must have the rank of X " + x.to_string());
-  }
-  if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
-}
-
-inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
-  if (!ctx.has_input(2)) return nullptr;
-  const Tensor& b = ctx.input(2);
-  require_f32(ctx, b, "B");
-  if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
+inline MlRows ml_rows(const OpContext& ctx, const Tensor& x, const char* what = "X") {
+  MlRows r;
+  if (x.rank() == 1) {
+    r.n = 1;
+    r.c = x.shape()[0];
+  } else if (x.rank() == 2) {
+    r.n = x.shape()[0];
+    r.c = x.shape()[1];
+  } else {
     ctx.fail(ErrorKind::shape_mismatch,
-             "B " + b.shape().to_string() + " must be [" + std::to_string(channels) + "]");
+             std::string(what) + " " + x.shape().to_string() + " must be [C] or [N, C]");
   }
-  return b.data<float>();
+  r.v = ml_values(ctx, x, what);
+  return r;
 }
 
-// Fills the kernel's 2-D parameters from one (1-D, height 1) or two axes.
-inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis>& axes) {
-  const WindowAxis one;
-  const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
-  const WindowAxis& w = axes.back();
-  p.in_h = h.in;
-  p.in_w = w.in;
-  p.kernel_h = h.kernel;
-  p.kernel_w = w.kernel;
-  p.stride_h = h.stride;
-  p.stride_w = w.stride;
-  p.dilation_h = h.dilation;
-  p.dilation_w = w.dilation;
-  p.pad_top = h.pad_begin;
-  p.pad_bottom = h.pad_end;
-  p.pad_left = w.pad_begin;
-  p.pad_right = w.pad_end;
+// A list of reals given either as the floats attribute `name` or (ai.onnx.ml opset 3) as the
+// double or float tensor attribute `name_as_tensor`; not both.
+inline std::vector<double> ml_reals(const OpInfo& info, const std::string& name) {
+  const Attribute* as_tensor = info.find(name + "_as_tensor");
+  if (as_tensor == nullptr) {
+    const std::vector<float> f = info.get_floats(name);
+    return std::vector<double>(f.begin(), f.end());
+  }
+  if (info.has(name)) {
+    info.fail(ErrorKind::invalid_model,
+              "attributes " + name + " and " + name + "_as_tensor are both given; give one");
+  }
+  const Tensor& t = as_tensor->t;
+  std::vector<double> out(static_cast<std::size_t>(t.numel()));
+  if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f64) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<double>()[i];
+  } else if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f32) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<float>()[i];
+  } else {
+    info.fail(ErrorKind::invalid_model,
+              "attribute " + name + "_as_tensor must be a float or double tensor");
+  }
+  return out;
 }
 
-// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. The algorithm and the prepared forms of
-// constant weights come from kernels::Conv2dPlan, as in the typed door; weights fed at run time
-// are read as they come.
-class ConvKernel final : public OpKernel {
- public:
-  explicit ConvKernel(const OpInfo& info)
-      : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
-    require_f32_inputs(info, {"X", "W", "B"});
-    if (group_ < 1 || group_ > max_window_value) {
-      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
-    }
-    // Constant weights are checked at load, so a model with wrong ones fails there.
-    if (const Tensor* w = info.constant_input(1)) {
-      check_weights(info, w->shape());
-      // A handle (no copy): the plan's prepared forms are built from these elements.
-      if (w->dtype() == DType::f32) constant_weights_ = *w;
-    }
-  }
+enum class PostTransform { none, softmax, logistic, softmax_zero, probit };
 
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& w = ctx.input(1);
-    require_f32(ctx, x, "X");
-    require_f32(ctx, w, "W");
-    check_conv_operands(info, x.shape(), w.shape());
-    check_weights(info, w.shape());
-    const std::int64_t channels = x.shape()[1], out_channels = w.shape()[0];
-    if (w.shape()[1] * group_ != channels) {
-      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
-                                              std::to_string(group_) + " does not fit X " +
-                                              x.shape().to_string() + " (W[1] * group != C)");
-    }
-    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
-    const auto axes =
-        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
-    check_window_fits(info, x.shape(), axes);
-    if (axes.size() > 2) {
-      run_nd(ctx, x, w, bias, axes);
+inline PostTransform post_transform_of(const OpInfo& info) {
+  return enum_attribute<PostTransform>(info, "post_transform", "NONE",
+                                       {{"NONE", PostTransform::none},
+                                        {"SOFTMAX", PostTransform::softmax},
+                                        {"LOGISTIC", PostTransform::logistic},
+                                        {"SOFTMAX_ZERO", PostTransform::softmax_zero},
+                                        {"PROBIT", PostTransform::probit}},
+                                       ErrorKind::invalid_model);
+}
+
+inline double ml_logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// The inverse of the error function, by Newton's method on std::erf from a closed-form start
+// (Winitzki's approximation, "A handy approximation for the error function", 2008).
+inline double ml_erfinv(double y) {
+  if (!(y > -1.0)) return y == -1.0 ? -INFINITY : NAN;
+  if (!(y < 1.0)) return y == 1.0 ? INFINITY : NAN;
+  const double a = 0.147, pi = 3.14159265358979323846;
+  const double l = std::log(1.0 - y * y);
+  const double t = 2.0 / (pi * a) + l / 2.0;
+  double x = std::copysign(std::sqrt(std::sqrt(t * t - l / a) - t), y);
+  for (int i = 0; i < 4; ++i) {
+    const double err = std::erf(x) - y;
+    x -= err / (2.0 / std::sqrt(pi) * std::exp(-x * x));
+  }
+  return x;
+}
+// PROBIT: the quantile of the standard normal distribution, sqrt(2) erfinv(2p - 1).
+inline double ml_probit(double p) { return std::sqrt(2.0) * ml_erfinv(2.0 * p - 1.0); }
+
+// Applies `t` to one row of scores in place.
+inline void apply_post_transform(PostTransform t, double* s, std::size_t count) {
+  switch (t) {
+    case PostTransform::none: return;
+    case PostTransform::logistic:
+      for (std::size_t i = 0; i < count; ++i) s[i] = ml_logistic(s[i]);
+      return;
+    case PostTransform::probit:
+      for (std::size_t i = 0; i < count; ++i) s[i] = ml_probit(s[i]);
+      return;
+    case PostTransform::softmax:
+    case PostTransform::softmax_zero: {
+      // SOFTMAX_ZERO leaves exact zeros at zero and softmaxes the rest.
+      const bool zero = t == PostTransform::softmax_zero;
+      double m = -INFINITY;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (!(zero && s[i] == 0.0)) m = std::max(m, s[i]);
+      }
+      double sum = 0.0;
+      for (std::size_t i = 0; i < count; ++i) {
+        s[i] = zero && s[i] == 0.0 ? 0.0 : std::exp(s[i] - m);
+        sum += s[i];
+      }
+      if (sum > 0.0) {
+        for (std::size_t i = 0; i < count; ++i) s[i] /= sum;
+      }
       return;
     }
-    kernels::Conv2dParams p;
-    p.batch = static_cast<std::size_t>(x.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(channels);
-    p.out_channels = static_cast<std::size_t>(out_channels);
-    p.groups = static_cast<std::size_t>(group_);
-    set_conv_axes(p, axes);
-    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
-    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
-    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
-    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
-    if (y.numel() == 0) return;
-    // Only the constant weights may be prepared; others change from one run to the next.
-    const bool constant =
-        !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
-    const kernels::Conv2dPlan changing(kernels::Conv2dWeights::changing);
-    const kernels::Conv2dPlan& plan = constant ? plan_ : changing;
-    auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
-    plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
-             ctx.executor());
   }
-
- private:
-  // 3 and more spatial dimensions: im2col and the GEMM (conv_nd.hpp).
-  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
-              const std::vector<WindowAxis>& axes) const {
-    ConvNdGeometry g = conv_nd_geometry(axes);
-    g.batch = static_cast<std::size_t>(x.shape()[0]);
-    g.channels = static_cast<std::size_t>(x.shape()[1]);
-    g.out_channels = static_cast<std::size_t>(w.shape()[0]);
-    g.groups = static_cast<std::size_t>(group_);
-    std::vector<std::int64_t> out_dims{x.shape()[0], w.shape()[0]};
-    for (std::size_t i = 0; i < axes.size(); ++i) {
-      const WindowAxis& a = axes[i];
-      const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
-      const std::size_t padded = a.in + a.pad_begin + a.pad_end;
-      g.out.push_back(padded < extent ? 0 : (padded - extent) / a.stride + 1);
-      out_dims.push_back(static_cast<std::int64_t>(g.out.back()));
-    }
-    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
-    if (y.numel() == 0) return;
-    auto* workspace = static_cast<float*>(ctx.scratch(conv_nd_workspace_f32(g) * sizeof(float)));
-    conv_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace, activation_,
-                ctx.executor());
-  }
-
-  void check_weights(const OpInfo& info, const Shape& w) const {
-    if (w.rank() < 3) {
-      info.fail(ErrorKind::shape_mismatch,
-                "W " + w.to_string() + " must be [M, C / group, kernel...]");
-    }
-    if (w[0] % group_ != 0) {
-      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
-                                              " does not divide the output channels of W " +
-                                              w.to_string());
-    }
-  }
-
-  WindowAttrs window_;
-  std::int64_t group_;
-  kernels::Activation activation_;
-  Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
-  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
-};
-
-// Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
-// output_shape when given (the pads are then derived), else from the pads and output_padding.
-class ConvTransposeKernel final : public OpKernel {
- public:
-  explicit ConvTransposeKernel(const OpInfo& info)
-      : window_(info),
-        group_(info.get_int("group", 1)),
-        output_padding_(info.get_ints("output_padding")),
-        output_shape_(info.get_ints("output_shape")),
-        activation_(fused_activation(info)) {
-    require_f32_inputs(info, {"X", "W", "B"});
-    if (group_ < 1 || group_ > max_window_value) {
-      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
-    }
-    for (std::int64_t v : output_padding_) {
-      if (v < 0 || v > max_window_value) {
-        info.fail(ErrorKind::invalid_model, "output_padding holds " + std::to_string(v));
-      }
-    }
-    for (std::int64_t v : output_shape_) {
-      if (v < 0 || v > max_window_value) {
-        info.fail(ErrorKind::invalid_model, "output_shape holds " + std::to_string(v));
-      }
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& w = ctx.input(1);
-    require_f32(ctx, x, "X");
-    require_f32(ctx, w, "W");
-    check_conv_operands(info, x.shape(), w.shape());
-    const std::int64_t channels = x.shape()[1];
-    const std::int64_t out_channels = w.shape()[1] * group_;
-    if (w.shape()[0] != channels || channels % group_ != 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
-                                              std::to_string(group_) + " does not fit X " +
-                                              x.shape().to_string() +
-                                              " (W[0] must be C, a multiple of group)");
-    }
-    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
-    const std::size_t rank = x.rank() - 2;
-    window_.check_rank(info, rank);
-    if (!output_padding_.empty() && output_padding_.size() != rank) {
-      ctx.fail(ErrorKind::invalid_model, "output_padding has " +
-                                             std::to_string(output_padding_.size()) +
-                                             " values; the input needs " + std::to_string(rank));
-    }
-    // output_shape may list the spatial dimensions only or all of them.
-    std::vector<std::int64_t> target(output_shape_);
-    if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
-    if (!target.empty() && target.size() != rank) {
-      ctx.fail(ErrorKind::invalid_model, "output_shape has " +
-                                             std::to_string(output_shape_.size()) +
-                                             " values; the input needs " + std::to_string(rank));
-    }
-    const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
-    std::vector<WindowAxis> axes(rank);
-    std::vector<std::size_t> extra(rank);  // output_padding, grown when output_shape asks more
-    for (std::size_t i = 0; i < rank; ++i) {
-      WindowAxis& ax = axes[i];
-      ax.in = static_cast<std::size_t>(x.shape()[i + 2]);
-      ax.kernel = static_cast<std::size_t>(kernel[i]);
-      ax.stride = window_.stride(i);
-      ax.dilation = window_.dilation(i);
-      extra[i] = output_padding_.empty() ? 0 : static_cast<std::size_t>(output_padding_[i]);
-      const bool same = window_.auto_pad == WindowAttrs::AutoPad::same_upper ||
-                        window_.auto_pad == WindowAttrs::AutoPad::same_lower;
-      if (target.empty() && !same) {
-        if (window_.auto_pad == WindowAttrs::AutoPad::notset && !window_.pads.empty()) {
-          ax.pad_begin = static_cast<std::size_t>(window_.pads[i]);
-          ax.pad_end = static_cast<std::size_t>(window_.pads[i + rank]);
-        }
-        continue;
-      }
-      // The pads that give the wanted size (ONNX: total = full size - output_shape).
-      const auto want = static_cast<std::int64_t>(
-          target.empty() ? ax.in * ax.stride : static_cast<std::size_t>(target[i]));
-      const auto full = static_cast<std::int64_t>(ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] +
-                                                  ax.dilation * (ax.kernel - 1) + 1);
-      const std::int64_t total = full - want;
-      if (total < 0) {
-        extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
-      } else {
-        const auto t = static_cast<std::size_t>(total);
-        const bool upper = window_.auto_pad != WindowAttrs::AutoPad::same_lower;
-        ax.pad_begin = upper ? t / 2 : t - t / 2;
-        ax.pad_end = t - ax.pad_begin;
-      }
-    }
-    if (rank > 2) {
-      run_nd(ctx, x, w, bias, axes, extra, out_channels);
-      return;
-    }
-    kernels::Conv2dParams p;
-    p.batch = static_cast<std::size_t>(x.shape()[0]);
-    p.in_channels = static_cast<std::size_t>(channels);
-    p.out_channels = static_cast<std::size_t>(out_channels);
-    p.groups = static_cast<std::size_t>(group_);
-    set_conv_axes(p, axes);
-    p.output_pad_w = extra.back();
-    if (rank == 2) p.output_pad_h = extra[0];
-    if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
-        (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
-      ctx.fail(ErrorKind::unsupported_op,
-               "an output padding of " + std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
-                   " that is not less than the stride or dilation");
-    }
-    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
-    if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
-    out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_w()));
-    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
-    if (y.numel() == 0) return;
-    auto* workspace = static_cast<float*>(
-        ctx.scratch(kernels::conv_transpose2d_workspace_size_f32(p) * sizeof(float)));
-    kernels::conv_transpose2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
-                                       workspace, activation_, ctx.executor());
-  }
-
- private:
-  // 3 and more spatial dimensions: the GEMM and col2im (conv_nd.hpp). Any output padding is
-  // allowed here: the positions no input reaches hold the bias.
-  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
-              const std::vector<WindowAxis>& axes, const std::vector<std::size_t>& extra,
-              std::int64_t out_channels) const {
-    // Y's geometry is a forward window whose outputs are X's positions.
-    ConvNdGeometry g = conv_nd_geometry(axes);
-    g.batch = static_cast<std::size_t>(x.shape()[0]);
-    g.channels = static_cast<std::size_t>(x.shape()[1]);
-    g.out_channels = static_cast<std::size_t>(out_channels);
-    g.groups = static_cast<std::size_t>(group_);
-    g.out = g.in;
-    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
-    for (std::size_t i = 0; i < axes.size(); ++i) {
-      const WindowAxis& a = axes[i];
-      const auto full = static_cast<std::int64_t>(a.stride * (a.in ? a.in - 1 : 0) + extra[i] +
-                                                  a.dilation * (a.kernel - 1) + 1);
-      const std::int64_t size = a.in == 0 ? 0
-                                          : full - static_cast<std::int64_t>(a.pad_begin) -
-                                                static_cast<std::int64_t>(a.pad_end);
-      if (size < 0) {
-        ctx.fail(ErrorKind::shape_mismatch, "the pads of spatial axis " + std::to_string(i) + " (" +
-                                                std::to_string(a.pad_begin) + ", " +
-                                                std::to_string(a.pad_end) +
-                                                ") remove more than the " + std::to_string(full) +
-                                                " outputs of X " + x.shape().to_string());
-      }
-      g.out[i] = a.in;
-      g.in[i] = static_cast<std::size_t>(size);
-      out_dims.push_back(size);
-    }
-    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
-    if (y.numel() == 0) return;
-    auto* workspace =
-        static_cast<float*>(ctx.scratch(conv_transpose_nd_workspace_f32(g) * sizeof(float)));
-    conv_transpose_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
-                          activation_, ctx.executor());
-  }
-
-  WindowAttrs window_;
-  std::int64_t group_;
-  std::vector<std::int64_t> output_padding_, output_shape_;
-  kernels::Activation activation_;
-};
-
-// ConvInteger and QLinearConv (1-D and 2-D) on the int8 GEMM (kernels/qgemm.hpp), the weights
-// as the left operand: per (image, group) Y[Mg x OH*OW] = W_g[Mg x Cg*kh*kw] cols[Cg*kh*kw x
-// OH*OW]. So Y comes out in NCHW order as it is, and the per-output-channel weight zero points,
-// scales and biases apply per row. W is the kernel's uint8 operand (an int8 W flipped, once at
-// load when it is constant), x its int8 operand (a uint8 x flipped while packed). A 1x1
-// convolution with stride 1 and no padding packs x as it is; others go through an im2col
-// matrix whose padding holds x_zero_point, so padded taps add nothing.
-class Int8Conv {
- public:
-  Int8Conv(const OpInfo& info, std::size_t w_input)
-      : window_(info), group_(info.get_int("group", 1)) {
-    if (group_ < 1 || group_ > max_window_value) {
-      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
-    }
-    const Tensor* w = info.constant_input(w_input);
-    if (w != nullptr && w->dtype() == DType::i8) {
-      w_flipped_.resize(static_cast<std::size_t>(w->numel()));
-      kernels::qgemm_flip_sign(w->raw_data(), w_flipped_.size(), w_flipped_.data());
-      w_narrow_ = kernels::qgemm_is_narrow_a(w_flipped_.data(), w_flipped_.size());
-      w_source_ = *w;
-    }
-  }
-
-  // The output channel count of W (for the callers' per-channel vectors).
-  static std::int64_t out_channels(const OpContext& ctx, const Tensor& w) {
-    if (w.rank() < 3) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
-    }
-    return w.shape()[0];
-  }
-
-  // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
-  // and biases (per row: all M channels); C is set here.
-  void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
-           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
-           std::size_t scale_count, DType out) const {
-    const OpInfo& info = ctx.info();
-    require_8bit(info, x, "x");
-    require_8bit(info, w, "w");
-    check_conv_operands(info, x.shape(), w.shape());
-    if (x.rank() > 4) {
-      info.fail(
-          ErrorKind::unsupported_op,
-          "only 1-D and 2-D integer convolutions are supported; x is " + x.shape().to_string());
-    }
-    const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
-    if (m % group_ != 0 || w.shape()[1] * group_ != c) {
-      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
-                                              std::to_string(group_) + " does not fit x " +
-                                              x.shape().to_string());
-    }
-    const auto um = static_cast<std::size_t>(m);
-    if (w_zero.size() != 1 && w_zero.size() != um) {
-      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
-                                              " values; W has " + std::to_string(m) + " channels");
-    }
-    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
-      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
-                                              " values; W has " + std::to_string(m) + " channels");
-    }
-    const auto axes =
-        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
-    kernels::Conv2dParams p;
-    set_conv_axes(p, axes);
-    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
-                       ow = static_cast<std::int64_t>(p.out_w());
-    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
-    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
-    if (y.numel() == 0) return;
-    const auto groups = static_cast<std::size_t>(group_);
-    const std::size_t mg = static_cast<std::size_t>(m) / groups,
-                      cg = static_cast<std::size_t>(c) / groups;
-    const bool requantized =
-        e.output == kernels::QgemmOutput::u8 || e.output == kernels::QgemmOutput::s8;
-    if (mg == 1 && cg == 1 && groups > 1 && requantized) {
-      depthwise(ctx, p, x, w, x_zero, w_zero, e, out, y, static_cast<std::size_t>(batch));
-      return;
-    }
-    const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
-    const std::size_t plane = p.in_h * p.in_w;
-    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
-                        p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
-    const bool w_signed = w.dtype() == DType::i8, x_unsigned = x.dtype() == DType::u8;
-    const bool w_ready = !w_signed || (!w_source_.empty() && w.raw_data() == w_source_.raw_data() &&
-                                       w.shape() == w_source_.shape());
-    const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
-    const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
-    const std::size_t col_room = direct ? 0 : round64(kk * nn);
-    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
-    auto* scratch = static_cast<std::uint8_t*>(
-        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
-    const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
-    if (w_signed) {
-      if (w_ready) {
-        a = w_flipped_.data();
-      } else {
-        kernels::qgemm_flip_sign(w.raw_data(), static_cast<std::size_t>(w.numel()), scratch);
-        a = scratch;
-      }
-    }
-    // 7-bit weights (all in [-64, 63]) take the kernel's vpmaddubsw path where it has one.
-    const bool w_narrow = w_ready && w_signed
-                              ? w_narrow_
-                              : kernels::qgemm_is_narrow_a(a, static_cast<std::size_t>(w.numel()));
-    std::uint8_t* cols = scratch + w_room;
-    void* workspace = scratch + w_room + col_room;
-    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
-    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
-    const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
-    const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
-    const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
-    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
-    for (std::size_t b = 0; b < static_cast<std::size_t>(batch); ++b) {
-      for (std::size_t g = 0; g < groups; ++g) {
-        const std::uint8_t* xg = xd + (b * static_cast<std::size_t>(c) + g * cg) * plane;
-        const std::uint8_t* bmat = xg;
-        if (!direct) {
-          im2col(p, xg, cg, x_zero_byte, cols);
-          bmat = cols;
-        }
-        kernels::QgemmZeroPoints zp;
-        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
-        zp.a_per_row = w_zero.size() > 1;
-        zp.b = &xz;
-        kernels::QgemmEpilogue eg = e;
-        eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
-        eg.ldc = nn;
-        if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
-        if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
-        kernels::qgemm(mg, nn, kk, a + g * mg * kk, kk, false, bmat, direct ? plane : nn,
-                       x_unsigned, zp, eg, workspace, ctx.executor(), w_narrow);
-      }
-    }
-  }
-
- private:
-  // One filter per channel (MobileNet's depthwise layers): one GEMM per group would be a 1-row
-  // GEMM per channel, so each channel runs directly instead. Its plane, minus x_zero_point, goes
-  // into a zero-padded int16 copy; each tap adds (w - w_zero) times a shifted window of it to int32
-  // sums, contiguous rows the compiler vectorizes; then the epilogue of the int8 GEMM (the same
-  // arithmetic: float(acc + bias) * scale, rounded half to even, plus the zero point, saturated).
-  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& p, const Tensor& x,
-                        const Tensor& w, std::int32_t x_zero,
-                        const std::vector<std::int32_t>& w_zero, const kernels::QgemmEpilogue& e,
-                        DType out, Tensor& y, std::size_t batch) {
-    const std::size_t c = static_cast<std::size_t>(x.shape()[1]);
-    const std::size_t oh = p.out_h(), ow = p.out_w(), kh = p.kernel_h, kw = p.kernel_w;
-    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom,
-                      pw = p.in_w + p.pad_left + p.pad_right;
-    const std::size_t padded_bytes = (ph * pw * sizeof(std::int16_t) + 63) / 64 * 64;
-    auto* scratch =
-        static_cast<std::uint8_t*>(ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
-    auto* xp = reinterpret_cast<std::int16_t*>(scratch);
-    auto* acc = reinterpret_cast<std::int32_t*>(scratch + padded_bytes);
-    const bool x_signed = x.dtype() == DType::i8, w_signed = w.dtype() == DType::i8;
-    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
-    const auto* wd = static_cast<const std::uint8_t*>(w.raw_data());
-    const auto value = [](const std::uint8_t* q, std::size_t i, bool is_signed) {
-      return is_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(q[i]))
-                       : static_cast<std::int32_t>(q[i]);
-    };
-    std::fill(xp, xp + ph * pw, std::int16_t{0});
-    const std::size_t plane = p.in_h * p.in_w, taps = kh * kw;
-    for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t ch = 0; ch < c; ++ch) {
-        const std::size_t base = (b * c + ch) * plane;
-        for (std::size_t r = 0; r < p.in_h; ++r) {
-          std::int16_t* row = xp + (r + p.pad_top) * pw + p.pad_left;
-          for (std::size_t q = 0; q < p.in_w; ++q) {
-            row[q] = static_cast<std::int16_t>(value(xd, base + r * p.in_w + q, x_signed) - x_zero);
-          }
-        }
-        std::fill(acc, acc + oh * ow, 0);
-        const std::int32_t wz = w_zero[w_zero.size() > 1 ? ch : 0];
-        for (std::size_t i = 0; i < kh; ++i) {
-          for (std::size_t j = 0; j < kw; ++j) {
-            const std::int32_t wv = value(wd, ch * taps + i * kw + j, w_signed) - wz;
-            if (wv == 0) continue;
-            for (std::size_t oy = 0; oy < oh; ++oy) {
-              const std::int16_t* in =
-                  xp + (oy * p.stride_h + i * p.dilation_h) * pw + j * p.dilation_w;
-              std::int32_t* a = acc + oy * ow;
-              if (p.stride_w == 1) {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox];
-              } else {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox * p.stride_w];
-              }
-            }
-          }
-        }
-        const auto pick = [ch](kernels::QgemmAxis axis) {
-          return axis == kernels::QgemmAxis::per_row ? ch : std::size_t{0};
-        };
-        const std::int32_t bias = e.bias != nullptr ? e.bias[pick(e.bias_axis)] : 0;
-        const float scale = e.scale[pick(e.scale_axis)];
-        const std::size_t at = (b * c + ch) * oh * ow;
-        const double lo = out == DType::u8 ? 0.0 : -128.0, hi = out == DType::u8 ? 255.0 : 127.0;
-        for (std::size_t k = 0; k < oh * ow; ++k) {
-          const float v =
-              static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[k]) +
-                                                           static_cast<std::uint32_t>(bias))) *
-              scale;
-          const double q = std::min(hi, std::max(lo, static_cast<double>(std::nearbyint(v)) +
-                                                         static_cast<double>(e.zero_point)));
-          if (out == DType::u8) y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
-          else y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
-        }
-      }
-    }
-  }
-
-  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
-  // pl], or pad where that falls outside.
-  static void im2col(const kernels::Conv2dParams& p, const std::uint8_t* x, std::size_t channels,
-                     std::uint8_t pad, std::uint8_t* cols) {
-    const std::size_t oh = p.out_h(), ow = p.out_w();
-    for (std::size_t ci = 0; ci < channels; ++ci) {
-      for (std::size_t i = 0; i < p.kernel_h; ++i) {
-        for (std::size_t j = 0; j < p.kernel_w; ++j) {
-          std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
-          for (std::size_t oy = 0; oy < oh; ++oy) {
-            const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
-                            static_cast<std::ptrdiff_t>(p.pad_top);
-            std::uint8_t* out = row + oy * ow;
-            if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
-              std::memset(out, pad, ow);
-              continue;
-            }
-            const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
-            // Output columns [lo, hi) read inside the row; the others are padding.
-            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
-                                static_cast<std::ptrdiff_t>(p.pad_left);
-            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
-            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
-            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
-            std::size_t hi =
-                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
-            lo = std::min(lo, ow);
-            hi = std::max(lo, std::min(hi, ow));
-            std::memset(out, pad, lo);
-            if (sw == 1) {
-              std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
-            } else {
-              for (std::size_t ox = lo; ox < hi; ++ox) {
-                out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
-              }
-            }
-            std::memset(out + hi, pad, ow - hi);
-          }
-        }
-      }
-    }
-  }
-
-  WindowAttrs window_;
-  std::int64_t group_;
-  Tensor w_source_;                      // a constant int8 W ...
-  std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
-  bool w_narrow_ = false;                // ... whose values all lie in [-64, 63]
-};
-
-// ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
-class ConvIntegerKernel final : public OpKernel {
- public:
-  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& w = ctx.input(1);
-    require_8bit(info, x, "x");
-    require_8bit(info, w, "w");
-    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
-    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
-    Int8Params storage;
-    const Int8Params& q = params_.get(ctx, storage);
-    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
-    kernels::QgemmEpilogue e;
-    e.output = kernels::QgemmOutput::s32;
-    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
-  }
-
- private:
-  static Int8ParamInputs where() {
-    Int8ParamInputs p;
-    p.a_zero = 2;  // x's
-    p.b_zero = 3;  // w's
-    return p;
-  }
-  Int8Conv conv_;
-  Int8ParamCache params_;
-};
-
-// QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
-// y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
-// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
-class QLinearConvKernel final : public OpKernel {
- public:
-  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {
-    require_f32_inputs(info, {nullptr, "x_scale", nullptr, nullptr, "w_scale", nullptr, "y_scale"});
-  }
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& w = ctx.input(3);
-    require_8bit(info, x, "x");
-    require_8bit(info, w, "w");
-    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
-    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
-    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
-    static_cast<void>(ctx.input(7));
-    Int8Params storage;
-    const Int8Params& q = params_.get(ctx, storage);
-    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
-    const std::int64_t m = Int8Conv::out_channels(ctx, w);
-    kernels::QgemmEpilogue e;
-    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
-    e.scale = q.multiplier.data();
-    e.scale_axis =
-        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
-    e.zero_point = q.y_zero;
-    if (ctx.has_input(8)) {
-      const Tensor& bias = ctx.input(8);
-      if (bias.dtype() != DType::i32 || bias.numel() != m) {
-        ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "], not " +
-                                                dtype_name(bias.dtype()) + " " +
-                                                bias.shape().to_string());
-      }
-      e.bias = bias.data<std::int32_t>();
-      e.bias_axis = kernels::QgemmAxis::per_row;
-    }
-    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
-  }
-
- private:
-  static Int8ParamInputs where() {
-    Int8ParamInputs p;
-    p.a_scale = 1;  // x's
-    p.a_zero = 2;
-    p.b_scale = 4;  // w's
-    p.b_zero = 5;
-    p.y_scale = 6;
-    p.y_zero = 7;
-    return p;
-  }
-  Int8Conv conv_;
-  Int8ParamCache params_;
-};
-
-inline void register_conv_ops(OpSet& ops) {
-  ops.add("", "Conv", 1, factory<ConvKernel>());
-  ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
-  ops.add("", "ConvInteger", 10, factory<ConvIntegerKernel>());
-  ops.add("", "QLinearConv", 10, factory<QLinearConvKernel>());
 }
 
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_CONV_HPP
-// ---- end inlay/graph/ops/conv.hpp
-// ---- begin inlay/graph/ops/detection.hpp
-// Object-detection ops: NonMaxSuppression (the step after SSD/YOLO/Faster R-CNN heads that keeps
-// the best-scoring box of each cluster of overlapping boxes) and RoiAlign (the pooling of each
-// region proposal to a fixed-size feature map in two-stage detectors).
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_DETECTION_HPP
-#define INLAY_GRAPH_OPS_DETECTION_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <memory>
-#include <numeric>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// A box as its corners, lo <= hi on both axes (which axis is y or x does not matter for IoU).
-struct NmsBox {
-  double y_lo, x_lo, y_hi, x_hi;
-  double area() const { return (y_hi - y_lo) * (x_hi - x_lo); }
+// The class labels of a classifier: classlabels_int64s (or `ints_name`) or classlabels_strings,
+// exactly one of them. Label output dtype follows.
+struct MlLabels {
+  bool strings = false;
+  std::vector<std::int64_t> ints;
+  std::vector<std::string> names;
+  std::size_t size() const noexcept { return strings ? names.size() : ints.size(); }
 };
-
-// Intersection over union; 0 where the boxes do not overlap or have no area (as onnxruntime's
-// SuppressByIOU, so that degenerate boxes never suppress each other).
-inline double nms_iou(const NmsBox& a, const NmsBox& b) {
-  const double h = std::min(a.y_hi, b.y_hi) - std::max(a.y_lo, b.y_lo);
-  const double w = std::min(a.x_hi, b.x_hi) - std::max(a.x_lo, b.x_lo);
-  if (h <= 0 || w <= 0) return 0;
-  const double inter = h * w;
-  const double uni = a.area() + b.area() - inter;
-  return uni > 0 ? inter / uni : 0;
-}
-
-// NonMaxSuppression (opset 10, 11): boxes [B, N, 4], scores [B, C, N], optional
-// max_output_boxes_per_class (0 or absent: no boxes), iou_threshold (absent: 0) and
-// score_threshold (absent: every score); selected_indices [K, 3] of (batch, class, box). Per
-// batch and class, the candidates in descending score order (ties: lower box index first) are
-// taken greedily, each dropping the later ones whose IoU with it exceeds iou_threshold.
-class NonMaxSuppressionKernel final : public OpKernel {
- public:
-  explicit NonMaxSuppressionKernel(const OpInfo& info)
-      : center_point_box_(info.get_int("center_point_box", 0)) {
-    if (center_point_box_ != 0 && center_point_box_ != 1) {
-      info.fail(ErrorKind::invalid_model, "center_point_box " + std::to_string(center_point_box_) +
-                                              " is not 0 (corners) or 1 (center and size)");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& boxes = ctx.input(0);
-    const Tensor& scores = ctx.input(1);
-    if (boxes.rank() != 3 || boxes.shape()[2] != 4) {
-      info.fail(ErrorKind::shape_mismatch,
-                "boxes must be [batch, boxes, 4], not " + boxes.shape().to_string());
-    }
-    if (scores.rank() != 3) {
-      info.fail(ErrorKind::shape_mismatch,
-                "scores must be [batch, classes, boxes], not " + scores.shape().to_string());
-    }
-    if (scores.shape()[0] != boxes.shape()[0] || scores.shape()[2] != boxes.shape()[1]) {
-      info.fail(ErrorKind::shape_mismatch, "scores " + scores.shape().to_string() +
-                                               " do not match boxes " + boxes.shape().to_string() +
-                                               " (batch and box count must agree)");
-    }
-    if (scores.dtype() != boxes.dtype()) {
-      info.fail(ErrorKind::invalid_model, std::string("scores have dtype ") +
-                                              dtype_name(scores.dtype()) + ", boxes " +
-                                              dtype_name(boxes.dtype()));
-    }
-    std::int64_t max_per_class = 0;
-    if (ctx.has_input(2)) {
-      const Tensor& m = ctx.input(2);
-      if (m.dtype() != DType::i64 || m.numel() != 1) {
-        info.fail(ErrorKind::invalid_model, "max_output_boxes_per_class must be one int64, not " +
-                                                std::string(dtype_name(m.dtype())) + " " +
-                                                m.shape().to_string());
-      }
-      max_per_class = std::max<std::int64_t>(*m.data<std::int64_t>(), 0);
-    }
-    const double iou_threshold =
-        ctx.has_input(3) ? float_scalar(info, ctx.input(3), "iou_threshold") : 0.0;
-    const bool has_score_threshold = ctx.has_input(4);
-    const double score_threshold =
-        has_score_threshold ? float_scalar(info, ctx.input(4), "score_threshold") : 0.0;
-    if (!(iou_threshold >= 0 && iou_threshold <= 1)) {
-      info.fail(ErrorKind::invalid_argument,
-                "iou_threshold " + std::to_string(iou_threshold) + " is outside [0, 1]");
-    }
-
-    const std::int64_t batches = boxes.shape()[0], count = boxes.shape()[1];
-    const std::int64_t classes = scores.shape()[1];
-    std::vector<std::int64_t> selected;  // (batch, class, box) triples
-    std::vector<NmsBox> corners(static_cast<std::size_t>(count));
-    std::vector<std::int64_t> order;
-    std::vector<std::int64_t> kept;
-    visit_dtype(
-        info, boxes.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* b = boxes.data<T>();
-          const T* s = scores.data<T>();
-          for (std::int64_t n = 0; n < batches && max_per_class > 0; ++n) {
-            for (std::int64_t i = 0; i < count; ++i)
-              corners[static_cast<std::size_t>(i)] = corners_of(b + (n * count + i) * 4);
-            for (std::int64_t c = 0; c < classes; ++c) {
-              const T* sc = s + (n * classes + c) * count;
-              order.clear();
-              for (std::int64_t i = 0; i < count; ++i) {
-                if (!has_score_threshold || static_cast<double>(sc[i]) > score_threshold)
-                  order.push_back(i);
-              }
-              std::stable_sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {
-                return static_cast<double>(sc[x]) > static_cast<double>(sc[y]);
-              });
-              kept.clear();
-              for (std::int64_t i : order) {
-                if (static_cast<std::int64_t>(kept.size()) >= max_per_class) break;
-                bool suppressed = false;
-                for (std::int64_t k : kept) {
-                  if (nms_iou(corners[static_cast<std::size_t>(i)],
-                              corners[static_cast<std::size_t>(k)]) > iou_threshold) {
-                    suppressed = true;
-                    break;
-                  }
-                }
-                if (suppressed) continue;
-                kept.push_back(i);
-                selected.insert(selected.end(), {n, c, i});
-              }
-            }
-          }
-        },
-        FloatTypes{});
-    const auto k = static_cast<std::int64_t>(selected.size() / 3);
-    Tensor& y = ctx.output(0, DType::i64, Shape{k, 3});
-    if (k)
-      std::memcpy(y.data<std::int64_t>(), selected.data(), selected.size() * sizeof(std::int64_t));
-  }
-
- private:
-  static double float_scalar(const OpInfo& info, const Tensor& t, const char* what) {
-    if (t.dtype() != DType::f32 && t.dtype() != DType::f64) {
-      info.fail(ErrorKind::invalid_model,
-                std::string(what) + " must be float, not " + dtype_name(t.dtype()));
-    }
-    return read_scalar(info, t, what);
-  }
-
-  template <class T>
-  NmsBox corners_of(const T* p) const {
-    const double a = static_cast<double>(p[0]), b = static_cast<double>(p[1]);
-    const double c = static_cast<double>(p[2]), d = static_cast<double>(p[3]);
-    if (center_point_box_ == 1) {  // [x_center, y_center, width, height]
-      return NmsBox{b - d / 2, a - c / 2, b + d / 2, a + c / 2};
-    }
-    return NmsBox{std::min(a, c), std::min(b, d), std::max(a, c), std::max(b, d)};
-  }
-
-  std::int64_t center_point_box_;
-};
-
-// RoiAlign (opset 10, 16; He et al., Mask R-CNN, arXiv:1703.06870): X [N, C, H, W], rois [R, 4]
-// as (x1, y1, x2, y2) in image coordinates, batch_indices [R] -> Y [R, C, output_height,
-// output_width]. Each output bin holds a grid of sampling_ratio x sampling_ratio points (0:
-// ceil(roi size / output size) per axis, per roi); each point is a bilinear sample of X and the
-// bin is their mean (avg) or their maximum (max). The geometry is Detectron's: half_pixel shifts
-// the scaled roi by -0.5 pixel; output_half_pixel (the only behaviour of opset 10) does not and
-// widens a roi to at least 1 x 1. A point more than one pixel outside X samples 0; a point
-// within clamps to the edge.
-// max mode follows the spec (the largest bilinear sample of the bin); onnxruntime takes instead the
-// largest of the four weighted corner terms w_i * v_i of each sample, so its max results differ.
-class RoiAlignKernel final : public OpKernel {
- public:
-  RoiAlignKernel(const OpInfo& info, bool opset16)
-      : output_height_(info.get_int("output_height", 1)),
-        output_width_(info.get_int("output_width", 1)),
-        sampling_ratio_(info.get_int("sampling_ratio", 0)),
-        spatial_scale_(info.get_float("spatial_scale", 1.0f)) {
-    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
-    max_ = enum_attribute<bool>(info, "mode", "avg", {{"avg", false}, {"max", true}});
-    half_pixel_ =
-        opset16 && enum_attribute<bool>(info, "coordinate_transformation_mode", "half_pixel",
-                                        {{"half_pixel", true}, {"output_half_pixel", false}});
-    if (output_height_ < 1 || output_width_ < 1) {
-      info.fail(ErrorKind::invalid_model, "output_height " + std::to_string(output_height_) +
-                                              " and output_width " + std::to_string(output_width_) +
-                                              " must be >= 1");
-    }
-    if (sampling_ratio_ < 0) {
-      info.fail(ErrorKind::invalid_model,
-                "sampling_ratio " + std::to_string(sampling_ratio_) + " is negative");
-    }
-    if (!std::isfinite(spatial_scale_)) {
-      info.fail(ErrorKind::invalid_model, "spatial_scale is not finite");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Tensor& rois = ctx.input(1);
-    const Tensor& indices = ctx.input(2);
-    if (x.rank() != 4) {
-      info.fail(ErrorKind::shape_mismatch, "X must be [N, C, H, W], not " + x.shape().to_string());
-    }
-    if (rois.rank() != 2 || rois.shape()[1] != 4) {
-      info.fail(ErrorKind::shape_mismatch,
-                "rois must be [num_rois, 4], not " + rois.shape().to_string());
-    }
-    if (indices.rank() != 1 || indices.shape()[0] != rois.shape()[0]) {
-      info.fail(ErrorKind::shape_mismatch, "batch_indices " + indices.shape().to_string() +
-                                               " must be [num_rois] for rois " +
-                                               rois.shape().to_string());
-    }
-    if (rois.dtype() != x.dtype()) {
-      info.fail(ErrorKind::invalid_model, std::string("rois have dtype ") +
-                                              dtype_name(rois.dtype()) + ", X " +
-                                              dtype_name(x.dtype()));
-    }
-    const std::vector<std::int64_t> batch = read_ints(info, indices, "batch_indices");
-    const std::int64_t n = x.shape()[0], channels = x.shape()[1];
-    const std::int64_t height = x.shape()[2], width = x.shape()[3];
-    const std::int64_t count = rois.shape()[0];
-    const std::int64_t bins = output_height_ * output_width_;
-    std::vector<Tap> taps;
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* px = x.data<T>();
-          const T* pr = rois.data<T>();
-          T* py = ctx.output(0, x.dtype(), Shape{count, channels, output_height_, output_width_})
-                      .data<T>();
-          for (std::int64_t r = 0; r < count; ++r) {
-            const std::int64_t b = batch[static_cast<std::size_t>(r)];
-            if (b < 0 || b >= n) {
-              info.fail(ErrorKind::invalid_argument,
-                        "batch_indices[" + std::to_string(r) + "] = " + std::to_string(b) +
-                            " is outside [0, " + std::to_string(n) + ")");
-            }
-            double box[4];
-            for (int k = 0; k < 4; ++k) box[k] = static_cast<double>(to_scalar(pr[r * 4 + k]));
-            const std::int64_t grid = sample_taps(info, r, box, height, width, taps);
-            const std::size_t per_bin = taps.size() / static_cast<std::size_t>(bins);
-            for (std::int64_t c = 0; c < channels; ++c) {
-              const T* plane = px + (b * channels + c) * height * width;
-              T* out = py + (r * channels + c) * bins;
-              for (std::int64_t bin = 0; bin < bins; ++bin) {
-                const Tap* t = taps.data() + static_cast<std::size_t>(bin) * per_bin;
-                double acc = 0;
-                for (std::size_t s = 0; s < per_bin; ++s) {
-                  double v = 0;
-                  for (int k = 0; k < 4; ++k)
-                    v += t[s].weight[k] * static_cast<double>(to_scalar(plane[t[s].offset[k]]));
-                  acc = max_ ? (s == 0 ? v : std::max(acc, v)) : acc + v;
-                }
-                if (!max_) acc /= static_cast<double>(std::max<std::int64_t>(grid, 1));
-                out[bin] = convert_to<T>(acc);
-              }
-            }
-          }
-        },
-        TypeList<float, double, float16>{});
-  }
-
- private:
-  // A bilinear sample: four pixel offsets in a channel plane and their weights (all 0 outside).
-  struct Tap {
-    std::int64_t offset[4];
-    double weight[4];
-  };
-
-  // The taps of roi r, bin after bin (row-major), each bin's grid points after one another;
-  // returns the number of points per bin.
-  std::int64_t sample_taps(const OpInfo& info, std::int64_t r, const double* box,
-                           std::int64_t height, std::int64_t width, std::vector<Tap>& taps) const {
-    const double shift = half_pixel_ ? 0.5 : 0.0;
-    const double scale = static_cast<double>(spatial_scale_);
-    const double x0 = box[0] * scale - shift, y0 = box[1] * scale - shift;
-    double roi_w = box[2] * scale - shift - x0, roi_h = box[3] * scale - shift - y0;
-    if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(roi_w) ||
-        !std::isfinite(roi_h)) {
-      info.fail(ErrorKind::invalid_argument, "roi " + std::to_string(r) + " is not finite");
-    }
-    if (!half_pixel_) {
-      roi_w = std::max(roi_w, 1.0);
-      roi_h = std::max(roi_h, 1.0);
-    }
-    const double bin_h = roi_h / static_cast<double>(output_height_);
-    const double bin_w = roi_w / static_cast<double>(output_width_);
-    // The adaptive grid grows with the roi; a limit keeps a huge roi from taking forever.
-    constexpr double max_grid = 4096;
-    const double grid_h =
-        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_h);
-    const double grid_w =
-        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_w);
-    if (grid_h > max_grid || grid_w > max_grid) {
-      info.fail(ErrorKind::invalid_argument,
-                "roi " + std::to_string(r) + " needs a sampling grid of " + std::to_string(grid_h) +
-                    " x " + std::to_string(grid_w) +
-                    " points per bin (at most 4096 per side; set sampling_ratio)");
-    }
-    const std::int64_t gh = std::max<std::int64_t>(static_cast<std::int64_t>(grid_h), 0);
-    const std::int64_t gw = std::max<std::int64_t>(static_cast<std::int64_t>(grid_w), 0);
-    taps.clear();
-    for (std::int64_t ph = 0; ph < output_height_; ++ph) {
-      for (std::int64_t pw = 0; pw < output_width_; ++pw) {
-        for (std::int64_t iy = 0; iy < gh; ++iy) {
-          const double y = y0 + static_cast<double>(ph) * bin_h +
-                           (static_cast<double>(iy) + 0.5) * bin_h / static_cast<double>(gh);
-          for (std::int64_t ix = 0; ix < gw; ++ix) {
-            const double xx = x0 + static_cast<double>(pw) * bin_w +
-                              (static_cast<double>(ix) + 0.5) * bin_w / static_cast<double>(gw);
-            taps.push_back(bilinear_tap(y, xx, height, width));
-          }
-        }
-      }
-    }
-    return gh * gw;
-  }
-
-  static Tap bilinear_tap(double y, double x, std::int64_t height, std::int64_t width) {
-    Tap t{{0, 0, 0, 0}, {0, 0, 0, 0}};
-    if (height == 0 || width == 0 || y < -1.0 || y > static_cast<double>(height) || x < -1.0 ||
-        x > static_cast<double>(width)) {
-      return t;
-    }
-    y = std::max(y, 0.0);
-    x = std::max(x, 0.0);
-    auto low = static_cast<std::int64_t>(y), left = static_cast<std::int64_t>(x);
-    std::int64_t high = low + 1, right = left + 1;
-    if (low >= height - 1) {
-      low = high = height - 1;
-      y = static_cast<double>(low);
-    }
-    if (left >= width - 1) {
-      left = right = width - 1;
-      x = static_cast<double>(left);
-    }
-    const double ly = y - static_cast<double>(low), lx = x - static_cast<double>(left);
-    const double hy = 1 - ly, hx = 1 - lx;
-    t.offset[0] = low * width + left;
-    t.offset[1] = low * width + right;
-    t.offset[2] = high * width + left;
-    t.offset[3] = high * width + right;
-    t.weight[0] = hy * hx;
-    t.weight[1] = hy * lx;
-    t.weight[2] = ly * hx;
-    t.weight[3] = ly * lx;
-    return t;
-  }
-
-  std::int64_t output_height_, output_width_, sampling_ratio_;
-  float spatial_scale_;
-  bool max_ = false, half_pixel_ = true;
-};
-
-inline void register_detection_ops(OpSet& ops) {
-  ops.add("", "NonMaxSuppression", 10, factory<NonMaxSuppressionKernel>());
-  ops.add("", "RoiAlign", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<RoiAlignKernel>(info, false);
-  });
-  ops.add("", "RoiAlign", 16, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<RoiAlignKernel>(info, true);
-  });
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_DETECTION_HPP
-// ---- end inlay/graph/ops/detection.hpp
-// ---- begin inlay/graph/ops/dynamic_quantize_matmul.hpp
-// com.microsoft DynamicQuantizeMatMul (ONNX Runtime's contrib op): a MatMul whose float input is
-// quantized per run, the form dynamic quantization takes when it runs fast. ORT's quantize_dynamic
-// writes DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul by the two scales [-> Add bias];
-// graph/impl/fuse_qdq.hpp rewrites that chain into this op, and ORT's own optimizer does the same.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
-#define INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
-
-#include <cstdint>
-#include <string>
-#include <vector>
-
-// ---- begin inlay/graph/ops/quantize.hpp
-// The quantize family (kernels/quantize.hpp): QuantizeLinear, DequantizeLinear and
-// DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
-// A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
-// opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
-// shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
-// only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
-// int16/uint16 (scalar loops), `output_dtype` and blocked quantization (`block_size` B > 0: the
-// scale has x's rank, ceil(x.shape[axis] / B) along `axis`, and element i along the axis uses
-// pair i / B; scalar loops); int4/uint4/float8 are refused with unsupported_op naming the node.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
-#define INLAY_GRAPH_OPS_QUANTIZE_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-namespace quantize_detail {
-
-// Element i of a float or float16 scale.
-inline float scale_at(const Tensor& s, std::int64_t i) {
-  return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
-}
-
-// Opset 21's block_size (0: per tensor or per axis); negative values are refused.
-inline std::int64_t block_size_of(const OpInfo& info) {
-  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
-  if (block < 0) {
+inline MlLabels ml_labels(const OpInfo& info, const char* ints_name) {
+  MlLabels l;
+  l.ints = info.get_ints(ints_name);
+  l.names = info.get_strings("classlabels_strings");
+  l.strings = !l.names.empty();
+  if (l.strings == !l.ints.empty()) {
     info.fail(ErrorKind::invalid_model,
-              "block_size " + std::to_string(block) + " is negative (0: not blocked)");
+              std::string("give exactly one of ") + ints_name + " and classlabels_strings");
   }
-  return block;
+  return l;
 }
-
-// At load: input i, when its dtype is known, is float (float16 too from opset 19).
-inline void require_float_input(const OpInfo& info, std::size_t i, const char* what) {
-  const std::optional<DType> d = info.input_dtype(i);
-  if (d && *d != DType::f32 && !(*d == DType::f16 && info.opset() >= 19)) {
-    info.fail(ErrorKind::unsupported_op,
-              std::string(what) + " (input " + std::to_string(i) + ") has dtype " + dtype_name(*d) +
-                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
-  }
-}
-
-// The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
-// from opset 13), every element finite and > 0.
-inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
-  if (s.dtype() != DType::f32 && !(s.dtype() == DType::f16 && info.opset() >= 19)) {
-    info.fail(ErrorKind::unsupported_op,
-              name + " has dtype " + dtype_name(s.dtype()) +
-                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
-  }
-  if (block_size_of(info) > 0) {
-    if (s.rank() == 0 || s.numel() == 0) {
-      info.fail(ErrorKind::invalid_model, name + " " + s.shape().to_string() +
-                                              " must have x's rank for blocked quantization");
-    }
-  } else if (s.rank() > 1 || s.numel() == 0) {
-    info.fail(ErrorKind::invalid_model,
-              name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
-  }
-  if (s.numel() > 1 && info.opset() < 13) {
-    info.fail(ErrorKind::invalid_model,
-              name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
-  }
-  for (std::int64_t i = 0; i < s.numel(); ++i) {
-    const float v = scale_at(s, i);
-    if (!(v > 0.0f) || !std::isfinite(v)) {
-      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(v) + " (element " +
-                                              std::to_string(i) +
-                                              "); a scale must be finite and > 0");
-    }
-  }
-}
-
-// Whether the quantized dtype t is one the node's opset allows: uint8 and int8, int32 where
-// `allow_i32` (DequantizeLinear's x), int16 and uint16 from opset 21.
-inline bool quantized_dtype_ok(const OpInfo& info, DType t, bool allow_i32) {
-  return t == DType::u8 || t == DType::i8 || (allow_i32 && t == DType::i32) ||
-         (info.opset() >= 21 && (t == DType::u16 || t == DType::i16));
-}
-inline std::string quantized_dtypes(const OpInfo& info, bool allow_i32) {
-  std::vector<const char*> names{"uint8", "int8"};
-  if (allow_i32) names.push_back("int32");
-  if (info.opset() >= 21) names.insert(names.end(), {"int16", "uint16"});
-  std::string s = names[0];
-  for (std::size_t i = 1; i < names.size(); ++i) {
-    s += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
-  }
-  return s;
-}
-
-// The zero point's dtype: one of quantized_dtype_ok's.
-inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
-                             bool allow_i32) {
-  if (!quantized_dtype_ok(info, z.dtype(), allow_i32)) {
-    info.fail(ErrorKind::unsupported_op, name + " has dtype " + dtype_name(z.dtype()) + "; " +
-                                             quantized_dtypes(info, allow_i32) + " expected");
-  }
-}
-
-// Scale and zero point hold the same number of elements ([] and [1] are both one pair); the
-// same shape when blocked.
-inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
-                       const std::string& scale_name, const std::string& zero_name) {
-  const bool blocked = block_size_of(info) > 0;
-  if ((blocked && z.shape() != s.shape()) ||
-      (!blocked && (z.rank() > 1 || z.numel() != s.numel()))) {
-    info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
-                                             zero_name + " " + z.shape().to_string() +
-                                             " must have the same shape");
-  }
-}
-
-// One pair per block of x: the scales and the zero points (0 where the input is absent).
-struct Params {
-  std::vector<float> scale;
-  std::vector<std::int32_t> zero;
-  Shape shape;  // the scale's (blocked quantization indexes it like x)
-};
-
-inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
-                          const std::string& scale_name, const std::string& zero_name,
-                          bool allow_i32) {
-  check_scale(info, s, scale_name);
-  Params p;
-  for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
-  p.zero.assign(p.scale.size(), 0);
-  p.shape = s.shape();
-  if (z != nullptr) {
-    check_zero_dtype(info, *z, zero_name, allow_i32);
-    check_pair(info, s, *z, scale_name, zero_name);
-    for (std::size_t i = 0; i < p.zero.size(); ++i) {
-      const auto k = static_cast<std::int64_t>(i);
-      switch (z->dtype()) {
-        case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
-        case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
-        case DType::u16: p.zero[i] = z->data<std::uint16_t>()[k]; break;
-        case DType::i16: p.zero[i] = z->data<std::int16_t>()[k]; break;
-        default: p.zero[i] = z->data<std::int32_t>()[k]; break;
-      }
-    }
-  }
-  return p;
-}
-
-// Checks what the node's constant scale (input 1) and zero point (input 2) allow at load; the
-// pair when neither is fed at run time (empty otherwise).
-inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
-                             const std::string& zero_name, bool allow_i32) {
-  if (!info.has_input(1)) {
-    info.fail(ErrorKind::invalid_model, scale_name + " (input 1) is required but not given");
-  }
-  const Tensor* s = info.constant_input(1);
-  const Tensor* z = info.constant_input(2);
-  if (s != nullptr) check_scale(info, *s, scale_name);
-  if (z != nullptr) check_zero_dtype(info, *z, zero_name, allow_i32);
-  if (s != nullptr && (z != nullptr || !info.has_input(2))) {
-    return read_params(info, *s, z, scale_name, zero_name, allow_i32);
-  }
-  return {};
-}
-
-// f(offset, length, pair) for each block of x that shares a pair: the whole tensor for one
-// pair, else every run of x along the other axes at each index of `axis`.
+// Output `i` as the label tensor of shape [n], filled by label(row) -> class index.
 template <class F>
-void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::size_t pairs,
-                    const std::string& scale_name, F f) {
-  if (pairs == 1) {
-    f(std::size_t{0}, static_cast<std::size_t>(xs.numel()), std::size_t{0});
+void write_labels(OpContext& ctx, std::size_t i, const MlLabels& l, std::int64_t n, F&& label) {
+  Tensor& y = ctx.output(i, l.strings ? DType::string : DType::i64, Shape{n});
+  for (std::int64_t r = 0; r < n; ++r) {
+    const std::size_t k = label(r);
+    if (l.strings) {
+      y.data<std::string>()[r] = l.names[k];
+    } else {
+      y.data<std::int64_t>()[r] = l.ints[k];
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_ML_COMMON_HPP
+// ---- end inlay/graph/ops/ml_common.hpp
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SHAPE)
+// ---- begin inlay/graph/ops/shape.hpp
+// Operators that produce data or change only its shape, without arithmetic: Identity, Dropout,
+// Constant, Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Range, EyeLike,
+// Expand. Also the helpers for ops that move elements as bytes (movement.hpp uses them).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_SHAPE_HPP
+#define INLAY_GRAPH_OPS_SHAPE_HPP
+
+#include <cmath>
+#include <type_traits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// ---- Helpers for byte-moving ops ------------------------------------------------------------
+
+// Up to Shape::max_rank integers without heap memory (run() must not allocate once planned).
+struct Dims {
+  std::int64_t v[Shape::max_rank] = {};
+  std::size_t n = 0;
+  std::int64_t& operator[](std::size_t i) { return v[i]; }
+  std::int64_t operator[](std::size_t i) const { return v[i]; }
+};
+
+inline Dims dims_of_shape(const Shape& s) {
+  Dims d;
+  d.n = s.rank();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = s[i];
+  return d;
+}
+
+// The elements of a 0-D or 1-D int64/int32 tensor with at most Shape::max_rank of them (a
+// shape, axes, starts ...); an Error naming the node otherwise.
+inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
+  if (t.rank() > 1) {
+    info.fail(
+        ErrorKind::invalid_model,
+        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
+  }
+  if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = static_cast<std::size_t>(t.numel());
+  if (t.dtype() == DType::i64) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int64_t>()[i];
+  } else if (t.dtype() == DType::i32) {
+    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
+  } else {
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
+  }
+  return d;
+}
+
+// The same for an ints attribute.
+inline Dims dims_of_attribute(const OpInfo& info, const std::vector<std::int64_t>& v,
+                              const char* what) {
+  if (v.size() > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(v.size()) +
+                                             " entries, above inlay's maximum rank " +
+                                             std::to_string(Shape::max_rank));
+  }
+  Dims d;
+  d.n = v.size();
+  for (std::size_t i = 0; i < d.n; ++i) d[i] = v[i];
+  return d;
+}
+
+// The shape of an output computed from data; an Error naming the node when a dimension is
+// negative, the rank is above inlay's maximum or the element count overflows.
+inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::size_t rank) {
+  if (rank > Shape::max_rank) {
+    info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                             ", above inlay's maximum " +
+                                             std::to_string(Shape::max_rank));
+  }
+  std::int64_t n = 1;
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (dims[i] < 0) {
+      info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
+                                               " would be negative (" + std::to_string(dims[i]) +
+                                               ")");
+    }
+    if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
+      info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
+    }
+    n *= dims[i];
+  }
+  return Shape(dims, rank);
+}
+inline Shape output_shape(const OpInfo& info, const Dims& d) {
+  return output_shape(info, d.v, d.n);
+}
+
+inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
+
+// Calls f(U{}) with an unsigned integer type of `size` bytes: ops that only move elements are
+// written once per element size.
+template <class F>
+void visit_element_size(std::size_t size, F&& f) {
+  switch (size) {
+    case 1: f(std::uint8_t{}); return;
+    case 2: f(std::uint16_t{}); return;
+    case 4: f(std::uint32_t{}); return;
+    default: f(std::uint64_t{}); return;
+  }
+}
+
+// Calls f(p) with the typed pointer of an int32/int64 indices tensor.
+template <class F>
+void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f) {
+  if (t.dtype() == DType::i64) {
+    f(t.data<std::int64_t>());
+  } else if (t.dtype() == DType::i32) {
+    f(t.data<std::int32_t>());
+  } else {
+    info.fail(ErrorKind::invalid_model,
+              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
+  }
+}
+
+// An index in [-dim, dim) as a position in [0, dim); an Error naming the node otherwise (never
+// an out-of-bounds read).
+inline std::int64_t checked_index(const OpInfo& info, std::int64_t index, std::int64_t dim,
+                                  const char* what) {
+  if (index < -dim || index >= dim) {
+    info.fail(ErrorKind::invalid_argument, std::string(what) + " " + std::to_string(index) +
+                                               " is out of range for a dimension of size " +
+                                               std::to_string(dim));
+  }
+  return index < 0 ? index + dim : index;
+}
+
+// Row-major element strides of a shape.
+inline void strides_of(const Shape& s, std::int64_t* strides) {
+  std::int64_t st = 1;
+  for (std::size_t k = s.rank(); k-- > 0;) {
+    strides[k] = st;
+    st *= s[k];
+  }
+}
+
+// dst[e] = src[offset + sum_k index_k * strides[k]] for every element e of `out` in row-major
+// order; strides may be 0 (broadcast) or negative (reversed).
+template <class T>
+void strided_copy(const T* src, std::int64_t offset, const std::int64_t* strides, const Shape& out,
+                  T* dst) {
+  const std::size_t rank = out.rank();
+  const std::int64_t n = out.numel();
+  if (n == 0) return;
+  if (rank == 0) {
+    dst[0] = src[offset];
     return;
   }
-  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
-  if (xs[a] != static_cast<std::int64_t>(pairs)) {
-    ctx.fail(ErrorKind::shape_mismatch, scale_name + " has " + std::to_string(pairs) +
-                                            " elements but axis " + std::to_string(a) + " of x " +
-                                            xs.to_string() + " has " + std::to_string(xs[a]));
-  }
-  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
-  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
-  for (std::size_t o = 0; o < outer; ++o) {
-    for (std::size_t c = 0; c < pairs; ++c) f((o * pairs + c) * inner, inner, c);
-  }
-}
-
-// f(element, pair) for every element of x under blocked quantization: the scale `ss` has x's
-// shape but ceil(x.shape[axis] / block) along `axis`; element j along the axis uses pair j / block.
-template <class F>
-void for_each_blocked(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::int64_t block,
-                      const Shape& ss, const std::string& scale_name, F f) {
-  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
-  bool fits = ss.rank() == xs.rank();
-  for (std::size_t d = 0; fits && d < xs.rank(); ++d) {
-    fits = d == a ? ss[d] == (xs[d] + block - 1) / block : ss[d] == xs[d];
-  }
-  if (!fits) {
-    ctx.fail(ErrorKind::shape_mismatch,
-             scale_name + " " + ss.to_string() + " does not fit x " + xs.to_string() +
-                 " in blocks of " + std::to_string(block) + " along axis " + std::to_string(a));
-  }
-  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
-  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
-  const auto along = static_cast<std::size_t>(xs[a]), blocks = static_cast<std::size_t>(ss[a]);
-  const auto b = static_cast<std::size_t>(block);
-  for (std::size_t o = 0; o < outer; ++o) {
-    for (std::size_t j = 0; j < along; ++j) {
-      const std::size_t row = (o * along + j) * inner, pair = (o * blocks + j / b) * inner;
-      for (std::size_t i = 0; i < inner; ++i) f(row + i, pair + i);
+  const std::int64_t inner = out[rank - 1], inner_stride = strides[rank - 1];
+  std::int64_t index[Shape::max_rank] = {};
+  std::int64_t off = offset;
+  for (std::int64_t e = 0; e < n; e += inner) {
+    const T* s = src + off;
+    if (inner_stride == 1) {
+      std::memcpy(dst + e, s, static_cast<std::size_t>(inner) * sizeof(T));
+    } else {
+      for (std::int64_t j = 0; j < inner; ++j) dst[e + j] = s[j * inner_stride];
+    }
+    for (std::size_t k = rank - 1; k-- > 0;) {  // odometer over the outer dims
+      ++index[k];
+      off += strides[k];
+      if (index[k] < out[k]) break;
+      off -= strides[k] * out[k];
+      index[k] = 0;
     }
   }
 }
 
-// QuantizeLinear's output dtype without a zero point: opset 21's output_dtype (a TensorProto
-// data type), else uint8.
-inline DType output_dtype_of(const OpInfo& info) {
-  const std::int64_t code = info.opset() >= 21 ? info.get_int("output_dtype", 0) : 0;
-  if (code == 0) return DType::u8;
-  DType t = DType::u8;
-  if (!onnx::to_dtype(static_cast<std::int32_t>(code), t) || !quantized_dtype_ok(info, t, false)) {
-    info.fail(ErrorKind::unsupported_op,
-              "output_dtype " + onnx::data_type_name(static_cast<std::int32_t>(code)) +
-                  " is not supported (" + quantized_dtypes(info, false) + ")");
-  }
-  return t;
-}
-
-// The 16-bit QuantizeLinear (no kernel): the u8/s8 kernels' formula in scalar code, NaN to the
-// zero point.
-template <class Q>
-void quantize_scalar(const float* x, std::size_t n, float scale, std::int32_t zero, Q* y) {
-  const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
-  const float hi = static_cast<float>(std::numeric_limits<Q>::max());
-  for (std::size_t i = 0; i < n; ++i) {
-    float v = std::nearbyint(x[i] / scale);
-    if (!(v == v)) v = 0.0f;
-    v = std::min(hi, std::max(lo, v + static_cast<float>(zero)));
-    y[i] = static_cast<Q>(v);
-  }
-}
-
-// x as float: a float x itself, a float16 x converted into `buffer`.
-inline const float* as_float(const Tensor& x, std::vector<float>& buffer) {
-  if (x.dtype() == DType::f32) return x.data<float>();
-  buffer.resize(static_cast<std::size_t>(x.numel()));
-  const float16* p = x.data<float16>();
-  for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = to_float(p[i]);
-  return buffer.data();
-}
-
-}  // namespace quantize_detail
-
-// y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
-// (uint8 when it is absent). NaN quantizes to the zero point (kernels/quantize.hpp).
-class QuantizeLinearKernel final : public OpKernel {
- public:
-  explicit QuantizeLinearKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", 1)),
-        block_(quantize_detail::block_size_of(info)),
-        output_dtype_(quantize_detail::output_dtype_of(info)),
-        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
-    quantize_detail::require_float_input(info, 0, "x");
-    const Tensor* z = info.constant_input(2);
-    if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
-        z->dtype() != output_dtype_) {
-      info.fail(ErrorKind::invalid_model, std::string("y_zero_point has dtype ") +
-                                              dtype_name(z->dtype()) + " but output_dtype is " +
-                                              dtype_name(output_dtype_));
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::f32 && !(x.dtype() == DType::f16 && ctx.info().opset() >= 19)) {
-      ctx.fail(ErrorKind::unsupported_op,
-               std::string("x has dtype ") + dtype_name(x.dtype()) +
-                   (ctx.info().opset() >= 19 ? "; float or float16 expected" : "; float expected"));
-    }
-    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    quantize_detail::Params read;
-    if (params_.scale.empty()) {
-      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "y_scale", "y_zero_point",
-                                          false);
-    }
-    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
-    const DType out = z != nullptr ? z->dtype() : output_dtype_;
-    Tensor& y = ctx.output(0, out, x.shape());
-    std::vector<float> buffer;
-    const float* px = quantize_detail::as_float(x, buffer);
-    if (block_ > 0) {
-      quantize_detail::for_each_blocked(
-          ctx, x.shape(), axis_, block_, p.shape, "y_scale", [&](std::size_t e, std::size_t c) {
-            switch (out) {
-              case DType::u8:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::uint8_t>() + e);
-                break;
-              case DType::i8:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::int8_t>() + e);
-                break;
-              case DType::u16:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::uint16_t>() + e);
-                break;
-              default:
-                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
-                                                 y.data<std::int16_t>() + e);
-                break;
-            }
-          });
-      return;
-    }
-    quantize_detail::for_each_block(
-        ctx, x.shape(), axis_, p.scale.size(), "y_scale",
-        [&](std::size_t at, std::size_t n, std::size_t c) {
-          switch (out) {
-            case DType::u8:
-              kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
-                                       y.data<std::uint8_t>() + at);
-              break;
-            case DType::i8:
-              kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
-                                       y.data<std::int8_t>() + at);
-              break;
-            case DType::u16:
-              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
-                                               y.data<std::uint16_t>() + at);
-              break;
-            default:
-              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
-                                               y.data<std::int16_t>() + at);
-              break;
-          }
-        });
-  }
-
- private:
-  std::int64_t axis_;
-  std::int64_t block_;              // 0: per tensor or per axis
-  DType output_dtype_;              // without a zero point
-  quantize_detail::Params params_;  // empty: read at run
-};
-
-// y = (x - x_zero_point) * x_scale in float; x of uint8, int8 or int32 (whose zero point must
-// be 0), the zero point of x's dtype.
-class DequantizeLinearKernel final : public OpKernel {
- public:
-  explicit DequantizeLinearKernel(const OpInfo& info)
-      : axis_(info.get_int("axis", 1)),
-        block_(quantize_detail::block_size_of(info)),
-        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
-    quantize_detail::require_float_input(info, 1, "x_scale");
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    const DType t = x.dtype();
-    if (!quantize_detail::quantized_dtype_ok(ctx.info(), t, true)) {
-      ctx.fail(ErrorKind::unsupported_op, std::string("x has dtype ") + dtype_name(t) + "; " +
-                                              quantize_detail::quantized_dtypes(ctx.info(), true) +
-                                              " expected");
-    }
-    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    if (z != nullptr && z->dtype() != t) {
-      ctx.fail(ErrorKind::invalid_model, std::string("x_zero_point has dtype ") +
-                                             dtype_name(z->dtype()) + " but x has " +
-                                             dtype_name(t));
-    }
-    quantize_detail::Params read;
-    if (params_.scale.empty()) {
-      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "x_scale", "x_zero_point",
-                                          true);
-    }
-    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
-    if (t == DType::i32 &&
-        std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
-      ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
-    }
-    // y has the scale's dtype (float16 from opset 19: computed in float, then converted).
-    const DType out = ctx.input(1).dtype();
-    Tensor& y = ctx.output(0, out, x.shape());
-    std::vector<float> buffer;
-    if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
-    float* py = out == DType::f32 ? y.data<float>() : buffer.data();
-    if (block_ > 0) {
-      auto value = [&](std::size_t e) -> std::int32_t {
-        switch (t) {
-          case DType::u8: return x.data<std::uint8_t>()[e];
-          case DType::i8: return x.data<std::int8_t>()[e];
-          case DType::u16: return x.data<std::uint16_t>()[e];
-          case DType::i16: return x.data<std::int16_t>()[e];
-          default: return x.data<std::int32_t>()[e];
-        }
-      };
-      // The zero point of int32 x is 0, so (x - 0) * scale is the kernel's float(x) * scale.
-      quantize_detail::for_each_blocked(
-          ctx, x.shape(), axis_, block_, p.shape, "x_scale", [&](std::size_t e, std::size_t c) {
-            py[e] = static_cast<float>(value(e) - p.zero[c]) * p.scale[c];
-          });
-    }
-    if (block_ == 0) {
-      quantize_detail::for_each_block(
-          ctx, x.shape(), axis_, p.scale.size(), "x_scale",
-          [&](std::size_t at, std::size_t n, std::size_t c) {
-            switch (t) {
-              case DType::u8:
-                kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
-                                           static_cast<std::uint8_t>(p.zero[c]), py + at);
-                break;
-              case DType::i8:
-                kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
-                                           static_cast<std::int8_t>(p.zero[c]), py + at);
-                break;
-              case DType::u16:
-                for (std::size_t i = 0; i < n; ++i) {
-                  py[at + i] =
-                      static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
-                }
-                break;
-              case DType::i16:
-                for (std::size_t i = 0; i < n; ++i) {
-                  py[at + i] =
-                      static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
-                }
-                break;
-              default:
-                kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
-                break;
-            }
-          });
-    }
-    if (out != DType::f32) {
-      float16* ph = y.data<float16>();
-      for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
-    }
-  }
-
- private:
-  std::int64_t axis_;
-  std::int64_t block_;  // 0: per tensor or per axis
-  quantize_detail::Params params_;
-};
-
-// uint8 quantization over the range of x widened to hold 0, as ORT computes it:
-// y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
-// round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
-// The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
-// The uint8 parameters of x (n floats) by the rule above.
-inline void dynamic_quantize_params(const float* x, std::size_t n, float* scale,
-                                    std::uint8_t* zero_point) {
-  float lo = 0.0f, hi = 0.0f;
-  kernels::finite_range_f32(x, n, &lo, &hi);
-  lo = std::min(lo, 0.0f);
-  hi = std::max(hi, 0.0f);
-  float s = hi == lo ? 1.0f : (hi - lo) / 255.0f;
-  if (!std::isfinite(s)) s = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
-  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
-  if (!(s > 0.0f)) s = std::numeric_limits<float>::denorm_min();
-  *scale = s;
-  *zero_point =
-      static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / s))));
-}
-
-inline void dynamic_quantize_linear(OpContext& ctx) {
-  const Tensor& x = ctx.input(0);
-  require_f32(ctx, x, "x");
-  const auto n = static_cast<std::size_t>(x.numel());
-  float scale = 1.0f;
-  std::uint8_t zero_point = 0;
-  dynamic_quantize_params(x.data<float>(), n, &scale, &zero_point);
-  Tensor& y = ctx.output(0, DType::u8, x.shape());
-  kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
-  ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;
-  ctx.output(2, DType::u8, Shape()).data<std::uint8_t>()[0] = zero_point;
-}
-
-inline void register_quantize_ops(OpSet& ops) {
-  // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
-  ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
-  // Opset 19: float16, saturate; 21: int16/uint16, block_size, output_dtype.
-  for (std::int64_t v : {10, 13, 19, 21}) {
-    ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
-    ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
-  }
-  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    require_f32(info, 0, "x");
-    return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
+// The strided copy for any dtype (by element size).
+inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std::int64_t* strides,
+                               Tensor& dst) {
+  visit_element_size(dtype_size(src.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    strided_copy(static_cast<const U*>(src.raw_data()), offset, strides, dst.shape(),
+                 static_cast<U*>(writable(dst)));
   });
 }
 
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
+// Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
+inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
+  visit_dtype(
+      info, dtype,
+      [&](auto tag) {
+        using T = decltype(tag);
+        T v;
+        if constexpr (is_half_v<T>) {
+          v = to_half<T>(static_cast<float>(value));
+        } else if constexpr (std::is_same<T, bool>::value) {
+          v = value != 0;
+        } else {
+          v = static_cast<T>(value);
+        }
+        std::memcpy(dst, &v, sizeof v);
+      },
+      AllTypes{});
+}
 
-#endif  // INLAY_GRAPH_OPS_QUANTIZE_HPP
-// ---- end inlay/graph/ops/quantize.hpp
+// Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
+inline void fill_bytes(Tensor& t, const void* value) {
+  visit_element_size(dtype_size(t.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    U v;
+    std::memcpy(&v, value, sizeof v);
+    U* p = static_cast<U*>(writable(t));
+    std::fill(p, p + t.numel(), v);
+  });
+}
 
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
+// ---- Operators ------------------------------------------------------------------------------
 
-// Y[..., n] = float(sum_p (a[..., p] - a_zero) (B[p, n] - b_zero[n])) * (a_scale * b_scale[n])
-//             + bias[n]
-// with a = DynamicQuantizeLinear(A) (uint8 over A's range widened to hold 0, computed per run),
-// B int8 or uint8 [K, N], b_scale and b_zero_point per tensor or per column, bias float [N]
-// (optional). The product then the sum, in float, as the chain's Cast, Mul and Add compute them,
-// so the fused op gives the chain's bits.
-class DynamicQuantizeMatMulKernel final : public OpKernel {
+// Identity, and Dropout at inference (the mask output, when asked for, is all true).
+class IdentityKernel final : public OpKernel {
  public:
-  explicit DynamicQuantizeMatMulKernel(const OpInfo& info) {
-    require_f32(info, 0, "A");
-    const Tensor* b = info.constant_input(1);
-    if (b != nullptr) weights_.prepare(*b, false);
-    const Tensor* s = info.constant_input(2);
-    const Tensor* z = info.constant_input(3);
-    if (b != nullptr && s != nullptr && (z != nullptr || !info.has_input(3))) {
-      read_params(info, *b, *s, z, b_scale_, b_zero_);
-      ready_ = true;
+  explicit IdentityKernel(const OpInfo&) {}
+  bool accepts_strings() const override { return true; }
+  void run(OpContext& ctx) const override {
+    if (ctx.input_is_container(0)) {  // Identity of a sequence or optional (opset 14+, 16+)
+      if (ctx.info().op_type() != "Identity")
+        ctx.fail(ErrorKind::invalid_model, "input 0 is a sequence or optional, not a tensor");
+      ctx.set_output_container(0, ctx.input_any(0).container);
+      return;
+    }
+    const Tensor& x = ctx.input(0);
+    // Dropout in training mode draws a random mask (inlay runs inference only), unless the
+    // ratio is 0.
+    if (ctx.input_count() > 2 && ctx.has_input(2) &&
+        read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
+      const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
+      if (ratio != 0)
+        ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
+    }
+    copy_to_output(ctx, 0, x, x.shape());
+    if (ctx.output_count() > 1 && ctx.has_output(1)) {
+      Tensor& mask = ctx.output(1, DType::boolean, x.shape());
+      if (mask.nbytes()) std::memset(mask.data<bool>(), 1, mask.nbytes());
     }
   }
+};
 
+// Constant: the value attribute (or value_float(s) / value_int(s)) as the output.
+class ConstantKernel final : public OpKernel {
+ public:
+  explicit ConstantKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor)
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
+      value_ = a->t;
+    } else if (info.has("value_float")) {
+      value_ = Tensor(DType::f32, Shape{});
+      *value_.data<float>() = info.get_float("value_float", 0.0f);
+    } else if (info.has("value_floats")) {
+      const auto v = info.get_floats("value_floats");
+      value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<float>(), v.data(), v.size() * 4);
+    } else if (info.has("value_int")) {
+      value_ = Tensor(DType::i64, Shape{});
+      *value_.data<std::int64_t>() = info.get_int("value_int", 0);
+    } else if (info.has("value_ints")) {
+      const auto v = info.get_ints("value_ints");
+      value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
+      if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
+    } else if (info.has("value_string")) {
+      value_ = Tensor(DType::string, Shape{});
+      *value_.data<std::string>() = info.get_string("value_string", "");
+    } else if (info.has("value_strings")) {
+      const auto v = info.get_strings("value_strings");
+      value_ = Tensor(DType::string, Shape{static_cast<std::int64_t>(v.size())});
+      std::copy(v.begin(), v.end(), value_.data<std::string>());
+    } else {
+      info.fail(ErrorKind::unsupported_op,
+                "needs a 'value', 'value_float(s)', 'value_int(s)' or 'value_string(s)' attribute "
+                "(sparse constants are not supported)");
+    }
+  }
+  void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
+
+ private:
+  Tensor value_;
+};
+
+// Reshape: 0 copies the input's dimension (unless allowzero), -1 is inferred.
+class ReshapeKernel final : public OpKernel {
+ public:
+  explicit ReshapeKernel(const OpInfo& info) : allowzero_(info.get_int("allowzero", 0) != 0) {}
   void run(OpContext& ctx) const override {
     const OpInfo& info = ctx.info();
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    require_f32(ctx, a, "A");
-    require_8bit(info, b, "B");
-    if (b.rank() != 2 || a.rank() < 1) {
-      ctx.fail(ErrorKind::unsupported_op, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() +
-                                              ": B must be 2-D and A at least 1-D");
-    }
-    const auto k = static_cast<std::size_t>(b.shape()[0]);
-    const auto n = static_cast<std::size_t>(b.shape()[1]);
-    if (static_cast<std::size_t>(a.shape()[a.rank() - 1]) != k) {
-      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
-                                              b.shape().to_string() + " do not multiply");
-    }
-    std::vector<float> scale_storage;
-    std::vector<std::int32_t> zero_storage;
-    if (!ready_) {
-      read_params(info, b, ctx.input(2), ctx.has_input(3) ? &ctx.input(3) : nullptr, scale_storage,
-                  zero_storage);
-    }
-    const std::vector<float>& b_scale = ready_ ? b_scale_ : scale_storage;
-    const std::vector<std::int32_t>& b_zero = ready_ ? b_zero_ : zero_storage;
-    const float* bias = nullptr;
-    if (ctx.has_input(4)) {
-      const Tensor& c = ctx.input(4);
-      if (c.dtype() != DType::f32 || c.numel() != static_cast<std::int64_t>(n)) {
-        ctx.fail(ErrorKind::shape_mismatch, "bias " + c.shape().to_string() + " (" +
-                                                dtype_name(c.dtype()) + ") must be float [" +
-                                                std::to_string(n) + "]");
+    const Tensor& x = ctx.input(0);
+    Dims d = read_dims(info, ctx.input(1), "shape");
+    std::size_t inferred = d.n;
+    std::int64_t known = 1;
+    for (std::size_t i = 0; i < d.n; ++i) {
+      if (d[i] == 0 && !allowzero_) {
+        if (i >= x.rank()) {
+          info.fail(ErrorKind::shape_mismatch,
+                    "shape entry " + std::to_string(i) + " is 0 (copy) but the input " +
+                        x.shape().to_string() + " has no such dimension");
+        }
+        d[i] = x.shape()[i];
       }
-      bias = c.data<float>();
+      if (d[i] == -1) {
+        if (inferred != d.n) info.fail(ErrorKind::invalid_model, "shape has more than one -1");
+        inferred = i;
+        continue;
+      }
+      if (d[i] < 0) {
+        info.fail(ErrorKind::invalid_model,
+                  "shape entry " + std::to_string(i) + " is " + std::to_string(d[i]));
+      }
+      if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
+        info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
+      }
+      known *= d[i];
     }
-    std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end());
-    dims.back() = static_cast<std::int64_t>(n);
-    Tensor& y = ctx.output(0, DType::f32, make_shape(dims));
-    if (y.numel() == 0) return;
-    // The rows from Y, not A: with K = 0, A has no elements but Y [..., N] holds the bias.
-    const std::size_t m = static_cast<std::size_t>(y.numel()) / n;
+    if (inferred != d.n) {
+      if (known == 0 || x.numel() % known != 0) {
+        info.fail(ErrorKind::shape_mismatch,
+                  "cannot infer the -1 of the shape: " + std::to_string(x.numel()) +
+                      " elements do not divide into pieces of " + std::to_string(known));
+      }
+      d[inferred] = x.numel() / known;
+    }
+    const Shape shape = output_shape(info, d);
+    if (shape.numel() != x.numel()) {
+      info.fail(ErrorKind::shape_mismatch, "cannot reshape " + x.shape().to_string() + " (" +
+                                               std::to_string(x.numel()) + " elements) to " +
+                                               shape.to_string());
+    }
+    copy_to_output(ctx, 0, x, shape);
+  }
 
-    const bool packed = weights_.matches(b);
-    const std::size_t a_room = (m * k + 63) / 64 * 64;
-    const std::size_t ws_bytes = packed ? 0 : (kernels::qgemm_workspace_size(n, k) + 63) / 64 * 64;
-    const std::size_t per = b_scale.size();
-    auto* scratch = static_cast<std::uint8_t*>(
-        ctx.scratch(a_room + ws_bytes + per * sizeof(float) + (1 + per) * sizeof(std::int32_t)));
-    auto* aq = scratch;
-    void* workspace = scratch + a_room;
-    auto* multiplier = reinterpret_cast<float*>(scratch + a_room + ws_bytes);
-    auto* zeros = reinterpret_cast<std::int32_t*>(multiplier + per);
+ private:
+  bool allowzero_;
+};
 
-    float a_scale = 1.0f;
-    std::uint8_t a_zero = 0;
-    dynamic_quantize_params(a.data<float>(), m * k, &a_scale, &a_zero);
-    kernels::quantize_f32_u8(a.data<float>(), m * k, a_scale, a_zero, aq);
-    for (std::size_t j = 0; j < per; ++j) multiplier[j] = a_scale * b_scale[j];
-    // The kernel's operand form: B int8 (uint8 B flipped by 128 while packing, its zero too).
-    zeros[0] = a_zero;
-    const std::int32_t shift = b.dtype() == DType::u8 ? 128 : 0;
-    for (std::size_t j = 0; j < per; ++j) zeros[1 + j] = b_zero[j] - shift;
-    kernels::QgemmZeroPoints zp;
-    zp.a = zeros;
-    zp.b = zeros + 1;
-    zp.b_per_column = per > 1;
-    kernels::QgemmEpilogue e;
-    e.output = kernels::QgemmOutput::f32;
-    e.c = y.data<float>();
-    e.ldc = n;
-    e.scale = multiplier;
-    e.scale_axis = per > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
-    e.float_bias = bias;
-    e.float_bias_axis = kernels::QgemmAxis::per_column;
-    if (packed) {
-      kernels::qgemm_packed(m, n, k, aq, k, weights_.packed[0].data(), weights_.col_sums[0].data(),
-                            zp, e, ctx.executor(), weights_.narrow[0]);
+// Flatten: [d0 .. d(axis-1)] and [d(axis) ..] each become one dimension.
+class FlattenKernel final : public OpKernel {
+ public:
+  explicit FlattenKernel(const OpInfo& info) : axis_(info.get_int("axis", 1)) {}
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const auto r = static_cast<std::int64_t>(x.rank());
+    if (axis_ < -r || axis_ > r) {
+      ctx.fail(ErrorKind::invalid_model,
+               "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
+    }
+    const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
+    std::int64_t outer = 1;
+    for (std::size_t i = 0; i < axis; ++i) outer *= x.shape()[i];
+    std::int64_t inner = 1;
+    for (std::size_t i = axis; i < x.rank(); ++i) inner *= x.shape()[i];
+    copy_to_output(ctx, 0, x, Shape{outer, inner});
+  }
+
+ private:
+  std::int64_t axis_;
+};
+
+// The axes of Squeeze/Unsqueeze: the attribute before opset 13, the input from 13.
+inline bool axes_of(const OpContext& ctx, const std::vector<std::int64_t>& attribute,
+                    bool from_attribute, Dims& axes) {
+  if (from_attribute) {
+    axes = dims_of_attribute(ctx.info(), attribute, "axes");
+    return ctx.info().has("axes");
+  }
+  if (ctx.input_count() < 2 || !ctx.has_input(1)) return false;
+  axes = read_dims(ctx.info(), ctx.input(1), "axes");
+  return true;
+}
+
+// Squeeze: removes the given dimensions of size 1, or all of them when no axes are given.
+class SqueezeKernel final : public OpKernel {
+ public:
+  explicit SqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape& s = x.shape();
+    bool drop[Shape::max_rank] = {};
+    Dims axes;
+    if (axes_of(ctx, axes_, from_attribute_, axes)) {
+      for (std::size_t i = 0; i < axes.n; ++i) {
+        const std::size_t a = normalize_axis(info, axes[i], s.rank());
+        if (s[a] != 1) {
+          info.fail(ErrorKind::shape_mismatch, "cannot squeeze axis " + std::to_string(axes[i]) +
+                                                   " of " + s.to_string() + ": its size is not 1");
+        }
+        drop[a] = true;
+      }
     } else {
-      kernels::qgemm(m, n, k, aq, k, false, b.raw_data(), n, b.dtype() == DType::u8, zp, e,
-                     workspace, ctx.executor());
+      for (std::size_t a = 0; a < s.rank(); ++a) drop[a] = s[a] == 1;
+    }
+    Dims out;
+    for (std::size_t a = 0; a < s.rank(); ++a) {
+      if (!drop[a]) out[out.n++] = s[a];
+    }
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Unsqueeze: inserts dimensions of size 1 at the given axes of the output.
+class UnsqueezeKernel final : public OpKernel {
+ public:
+  explicit UnsqueezeKernel(const OpInfo& info)
+      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    Dims axes;
+    if (!axes_of(ctx, axes_, from_attribute_, axes)) {
+      info.fail(ErrorKind::invalid_model, "needs axes");
+    }
+    const std::size_t rank = x.rank() + axes.n;
+    if (rank > Shape::max_rank) {
+      info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
+                                               ", above inlay's maximum " +
+                                               std::to_string(Shape::max_rank));
+    }
+    bool insert[Shape::max_rank] = {};
+    for (std::size_t i = 0; i < axes.n; ++i) {
+      const std::size_t a = normalize_axis(info, axes[i], rank);
+      if (insert[a])
+        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
+      insert[a] = true;
+    }
+    Dims out;
+    out.n = rank;
+    for (std::size_t a = 0, j = 0; a < rank; ++a) out[a] = insert[a] ? 1 : x.shape()[j++];
+    copy_to_output(ctx, 0, x, output_shape(info, out));
+  }
+
+ private:
+  bool from_attribute_;
+  std::vector<std::int64_t> axes_;
+};
+
+// Shape (with start/end from opset 15, clamped like Python slices).
+class ShapeKernel final : public OpKernel {
+ public:
+  explicit ShapeKernel(const OpInfo& info)
+      : start_(info.get_int("start", 0)), end_(info.get_int("end", INT64_MAX)) {}
+  void run(OpContext& ctx) const override {
+    const Shape& s = ctx.input(0).shape();
+    const auto r = static_cast<std::int64_t>(s.rank());
+    auto clamp = [r](std::int64_t i) {
+      return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r);
+    };
+    const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
+    Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
+    for (std::int64_t i = start; i < end; ++i)
+      y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  std::int64_t start_, end_;
+};
+
+class SizeKernel final : public OpKernel {
+ public:
+  explicit SizeKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const std::int64_t n = ctx.input(0).numel();
+    *ctx.output(0, DType::i64, Shape{}).data<std::int64_t>() = n;
+  }
+};
+
+// ConstantOfShape: a tensor of the given shape filled with the one element of 'value' (f32 0
+// by default).
+class ConstantOfShapeKernel final : public OpKernel {
+ public:
+  explicit ConstantOfShapeKernel(const OpInfo& info) {
+    if (const Attribute* a = info.find("value")) {
+      if (a->kind != Attribute::Kind::tensor || a->t.numel() != 1) {
+        info.fail(ErrorKind::invalid_model, "'value' must be a tensor of one element");
+      }
+      value_ = a->t;
+    } else {
+      value_ = Tensor(DType::f32, Shape{1});
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& shape = ctx.input(0);
+    if (shape.rank() != 1) {
+      ctx.fail(ErrorKind::invalid_model,
+               "the shape input must be 1-D, not of shape " + shape.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, value_.dtype(),
+                           output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
+    fill_bytes(y, value_.raw_data());
+  }
+
+ private:
+  Tensor value_;
+};
+
+// Range: start, start + delta, ... while before limit; the count is
+// max(ceil((limit - start) / delta), 0).
+class RangeKernel final : public OpKernel {
+ public:
+  explicit RangeKernel(const OpInfo& info) {
+    require_dtype(info, 0, "start",
+                  TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& start = ctx.input(0);
+    const Tensor& limit = ctx.input(1);
+    const Tensor& delta = ctx.input(2);
+    if (limit.dtype() != start.dtype() || delta.dtype() != start.dtype()) {
+      info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
+    }
+    for (const Tensor* t : {&start, &limit, &delta}) {
+      if (t->numel() != 1)
+        info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
+    }
+    visit_dtype(
+        info, start.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
+          if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
+          std::int64_t n;
+          if constexpr (std::is_integral<T>::value) {
+            const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
+            if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
+              info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            const std::int64_t span = hi - lo, step = d;
+            n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
+          } else {
+            const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) /
+                                           static_cast<double>(d));
+            if (!(count < 1e15)) {
+              if (count > 0)
+                info.fail(ErrorKind::invalid_argument, "the range has too many elements");
+            }
+            n = count > 0 ? static_cast<std::int64_t>(count) : 0;
+          }
+          n = std::max<std::int64_t>(n, 0);
+          Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
+          T* p = y.data<T>();
+          for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
+        },
+        TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
+  }
+};
+
+// EyeLike: zeros of the input's 2-D shape with ones on diagonal k; the dtype attribute or the
+// input's dtype.
+class EyeLikeKernel final : public OpKernel {
+ public:
+  explicit EyeLikeKernel(const OpInfo& info) : k_(info.get_int("k", 0)) {
+    if (info.has("dtype")) {
+      has_dtype_ = true;
+      if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
+        info.fail(ErrorKind::unsupported_op,
+                  "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
+      }
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != 2)
+      ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
+    const DType dtype = has_dtype_ ? dtype_ : x.dtype();
+    Tensor& y = ctx.output(0, dtype, x.shape());
+    if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());
+    unsigned char one[8];
+    store_as(ctx.info(), dtype, 1.0, one);
+    const std::int64_t rows = x.shape()[0], cols = x.shape()[1];
+    const std::size_t size = dtype_size(dtype);
+    auto* p = static_cast<unsigned char*>(writable(y));
+    for (std::int64_t i = std::max<std::int64_t>(0, -k_); i < rows && i + k_ < cols; ++i) {
+      std::memcpy(p + static_cast<std::size_t>(i * cols + i + k_) * size, one, size);
     }
   }
 
  private:
-  // b_scale (finite, > 0) and b_zero_point (B's dtype), each one value or one per column.
-  static void read_params(const OpInfo& info, const Tensor& b, const Tensor& s, const Tensor* z,
-                          std::vector<float>& scale, std::vector<std::int32_t>& zero) {
-    const std::int64_t n = b.rank() == 2 ? b.shape()[1] : 0;
-    scale = read_scales(info, s, "b_scale");
-    if (scale.size() != 1 && static_cast<std::int64_t>(scale.size()) != n) {
-      info.fail(ErrorKind::shape_mismatch, "b_scale " + s.shape().to_string() +
-                                               " must be a scalar or [" + std::to_string(n) +
-                                               "], one per column of B");
-    }
-    zero = read_zero_points(info, z, "b_zero_point");
-    if (z != nullptr && z->dtype() != b.dtype()) {
-      info.fail(ErrorKind::invalid_model, std::string("b_zero_point has dtype ") +
-                                              dtype_name(z->dtype()) + ", B " +
-                                              dtype_name(b.dtype()));
-    }
-    if (zero.size() == 1 && scale.size() > 1) zero.assign(scale.size(), zero[0]);
-    if (zero.size() != scale.size()) {
-      info.fail(ErrorKind::shape_mismatch, "b_zero_point has " + std::to_string(zero.size()) +
-                                               " values, b_scale " + std::to_string(scale.size()));
-    }
-  }
-
-  PackedInt8Weights weights_;
-  std::vector<float> b_scale_;
-  std::vector<std::int32_t> b_zero_;
-  bool ready_ = false;
+  std::int64_t k_;
+  bool has_dtype_ = false;
+  DType dtype_ = DType::f32;
 };
 
-inline void register_dynamic_quantize_matmul_ops(OpSet& ops) {
-  ops.add("com.microsoft", "DynamicQuantizeMatMul", 1, factory<DynamicQuantizeMatMulKernel>());
+// Expand: NumPy broadcast of the input with the given shape (either may be the larger).
+class ExpandKernel final : public OpKernel {
+ public:
+  explicit ExpandKernel(const OpInfo&) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Shape target = output_shape(info, read_dims(info, ctx.input(1), "shape"));
+    const Shape shape = broadcast(info, x.shape(), target);
+    Tensor& y = ctx.output(0, x.dtype(), shape);
+    std::int64_t strides[Shape::max_rank];
+    broadcast_strides(x.shape(), shape, strides);
+    strided_copy_bytes(x, 0, strides, y);
+  }
+};
+
+inline void register_shape_ops(OpSet& ops) {
+  ops.add("", "Identity", 1, factory<IdentityKernel>());
+  ops.add("", "Dropout", 1, factory<IdentityKernel>());
+  ops.add("", "Constant", 1, factory<ConstantKernel>());
+  ops.add("", "Reshape", 5, factory<ReshapeKernel>());
+  ops.add("", "Flatten", 1, factory<FlattenKernel>());
+  ops.add("", "Squeeze", 1, factory<SqueezeKernel>());
+  ops.add("", "Unsqueeze", 1, factory<UnsqueezeKernel>());
+  ops.add("", "Shape", 1, factory<ShapeKernel>());
+  ops.add("", "Size", 1, factory<SizeKernel>());
+  ops.add("", "ConstantOfShape", 9, factory<ConstantOfShapeKernel>());
+  ops.add("", "Range", 11, factory<RangeKernel>());
+  ops.add("", "EyeLike", 9, factory<EyeLikeKernel>());
+  ops.add("", "Expand", 8, factory<ExpandKernel>());
 }
 
 }  // namespace ops
 }  // namespace graph
 INLAY_NAMESPACE_END
 
-#endif  // INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
-// ---- end inlay/graph/ops/dynamic_quantize_matmul.hpp
+#endif  // INLAY_GRAPH_OPS_SHAPE_HPP
+// ---- end inlay/graph/ops/shape.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ELEMENTWISE)
 // ---- begin inlay/graph/ops/elementwise.hpp
 // Elementwise operators: unary math and activations, Clip, arithmetic and comparisons with
 // broadcasting, variadic Sum/Mean/Max/Min, logic, Where, Cast and CastLike. f32 goes through the
@@ -24384,6 +23059,3431 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/elementwise.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_CONV)
+// ---- begin inlay/graph/ops/conv.hpp
+// Conv and ConvTranspose (1-D as 2-D with height 1, and 2-D) on the conv kernels, 3-D and more
+// on im2col / col2im and the GEMM (conv_nd.hpp); ConvInteger and QLinearConv (1-D, 2-D) on the
+// int8 GEMM; the sliding-window attributes (kernel_shape, strides, pads,
+// dilations, auto_pad) that the pools share. A fused activation (graph/impl/fuse.hpp) runs in the
+// kernel's epilogue.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONV_HPP
+#define INLAY_GRAPH_OPS_CONV_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+// ---- begin inlay/graph/ops/conv_nd.hpp
+// Conv and ConvTranspose over any number of spatial dimensions (3-D NCDHW for video and volumes,
+// and more) as im2col / col2im around the f32 GEMM (kernels/gemm.hpp), one GEMM per (image,
+// group). The 1-D and 2-D convolutions keep their own kernels (kernels/conv.hpp); these are the
+// general path for the other ranks. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONV_ND_HPP
+#define INLAY_GRAPH_OPS_CONV_ND_HPP
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// The geometry of an N-D convolution, one entry per spatial axis. For Conv, `in` is X's size and
+// `out` Y's; for ConvTranspose, `in` is Y's (the image the columns scatter into) and `out` X's,
+// so both run the same column layout: an output position o of axis i reads (or, transposed,
+// writes) image position o * stride + k * dilation - pad_begin for kernel tap k.
+struct ConvNdGeometry {
+  std::size_t batch = 1, channels = 0, out_channels = 0, groups = 1;  // channels: X's
+  std::vector<std::size_t> in, out, kernel, stride, dilation, pad_begin;
+
+  static std::size_t product(const std::vector<std::size_t>& v) {
+    std::size_t p = 1;
+    for (std::size_t d : v) p *= d;
+    return p;
+  }
+  std::size_t taps() const { return product(kernel); }
+  std::size_t in_plane() const { return product(in); }
+  std::size_t out_plane() const { return product(out); }
+  // A 1x1... convolution with stride 1 and no padding: its column matrix is X itself.
+  bool pointwise() const {
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (kernel[i] != 1 || stride[i] != 1 || pad_begin[i] != 0 || in[i] != out[i]) return false;
+    }
+    return true;
+  }
+};
+
+// Row r = (c, k_0 .. k_{R-1}) of the column matrix, r in [first, last), for `channels` image
+// planes at `image`: cols[r][o] = image[c][o * stride + k * dilation - pad_begin], 0 where that
+// falls in the padding. Each row has g.out_plane() columns.
+inline void im2col_nd(const ConvNdGeometry& g, const float* image, std::size_t first,
+                      std::size_t last, float* cols) {
+  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
+  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
+  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
+  std::vector<std::size_t> k(rank), o(rank);
+  for (std::size_t r = first; r < last; ++r) {
+    const float* plane = image + r / taps * in_plane;
+    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
+      k[i] = t % g.kernel[i];
+      t /= g.kernel[i];
+    }
+    float* dst = cols + (r - first) * out_plane;
+    // All axes but the last pick one input row (or padding); the last runs along it.
+    for (std::size_t q = 0; q < outer; ++q, dst += row_len) {
+      std::size_t offset = 0, scale = 1;
+      bool inside = true;
+      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
+        o[i] = t % g.out[i];
+        t /= g.out[i];
+        const std::ptrdiff_t at =
+            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
+            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
+        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
+        if (inside) offset += static_cast<std::size_t>(at) * scale;
+        scale *= g.in[i];
+      }
+      if (!inside) {
+        std::fill(dst, dst + row_len, 0.0f);
+        continue;
+      }
+      const std::size_t last_axis = rank - 1;
+      const float* src = plane + offset * g.in[last_axis];
+      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
+                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
+      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
+      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
+      for (std::size_t x = 0; x < row_len; ++x) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
+        dst[x] = at >= 0 && at < width ? src[at] : 0.0f;
+      }
+    }
+  }
+}
+
+// The transpose of im2col_nd for the image planes [first_plane, last_plane): adds each column
+// entry into the image position it was read from (entries over padding are dropped). The image
+// planes must be zeroed (or hold what the sums add to) beforehand; rows of other planes are not
+// read, so disjoint plane ranges can run at once.
+inline void col2im_nd(const ConvNdGeometry& g, const float* cols, std::size_t first_plane,
+                      std::size_t last_plane, float* image) {
+  const std::size_t rank = g.in.size(), taps = g.taps(), in_plane = g.in_plane();
+  const std::size_t out_plane = g.out_plane(), row_len = g.out[rank - 1];
+  const std::size_t outer = out_plane / std::max<std::size_t>(row_len, 1);
+  std::vector<std::size_t> k(rank), o(rank);
+  for (std::size_t r = first_plane * taps; r < last_plane * taps; ++r) {
+    float* plane = image + r / taps * in_plane;
+    for (std::size_t i = rank, t = r % taps; i-- > 0;) {
+      k[i] = t % g.kernel[i];
+      t /= g.kernel[i];
+    }
+    const float* src = cols + r * out_plane;
+    for (std::size_t q = 0; q < outer; ++q, src += row_len) {
+      std::size_t offset = 0, scale = 1;
+      bool inside = true;
+      for (std::size_t i = rank - 1, t = q; i-- > 0;) {
+        o[i] = t % g.out[i];
+        t /= g.out[i];
+        const std::ptrdiff_t at =
+            static_cast<std::ptrdiff_t>(o[i] * g.stride[i] + k[i] * g.dilation[i]) -
+            static_cast<std::ptrdiff_t>(g.pad_begin[i]);
+        if (at < 0 || at >= static_cast<std::ptrdiff_t>(g.in[i])) inside = false;
+        if (inside) offset += static_cast<std::size_t>(at) * scale;
+        scale *= g.in[i];
+      }
+      if (!inside) continue;
+      const std::size_t last_axis = rank - 1;
+      float* dst = plane + offset * g.in[last_axis];
+      const auto shift = static_cast<std::ptrdiff_t>(k[last_axis] * g.dilation[last_axis]) -
+                         static_cast<std::ptrdiff_t>(g.pad_begin[last_axis]);
+      const auto step = static_cast<std::ptrdiff_t>(g.stride[last_axis]);
+      const auto width = static_cast<std::ptrdiff_t>(g.in[last_axis]);
+      for (std::size_t x = 0; x < row_len; ++x) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(x) * step + shift;
+        if (at >= 0 && at < width) dst[at] += src[x];
+      }
+    }
+  }
+}
+
+// Floats of scratch conv_nd_f32 needs: one column matrix (none for a pointwise convolution).
+inline std::size_t conv_nd_workspace_f32(const ConvNdGeometry& g) {
+  return g.pointwise() ? 0 : g.channels / g.groups * g.taps() * g.out_plane();
+}
+
+// y[N, M, out...] = act(conv(x, w) + bias), w [M, C / groups, kernel...]: per (image, group)
+// Y_g [M/G x out] = W_g [M/G x C/G * taps] * cols [C/G * taps x out], the bias and activation in
+// the GEMM's epilogue. The column matrix is built on the executor's threads, row ranges apart.
+inline void conv_nd_f32(const ConvNdGeometry& g, const float* x, const float* w, const float* bias,
+                        float* y, float* workspace, const kernels::Activation& activation,
+                        Executor* executor) {
+  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
+  const std::size_t kk = cg * g.taps(), in_plane = g.in_plane(), out_plane = g.out_plane();
+  const bool direct = g.pointwise();
+  for (std::size_t b = 0; b < g.batch; ++b) {
+    for (std::size_t grp = 0; grp < g.groups; ++grp) {
+      const float* image = x + (b * g.channels + grp * cg) * in_plane;
+      const float* cols = image;
+      if (!direct) {
+        parallel_ranges(executor, kk, std::max<std::size_t>(1, kMinParallelElements / out_plane),
+                        [&](std::size_t first, std::size_t last) {
+                          im2col_nd(g, image, first, last, workspace + first * out_plane);
+                        });
+        cols = workspace;
+      }
+      kernels::GemmEpilogue e;
+      e.bias = bias != nullptr ? bias + grp * mg : nullptr;
+      e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
+      e.activation = activation;
+      kernels::gemm_f32(false, false, mg, out_plane, kk, 1.0f, w + grp * mg * kk, kk, cols,
+                        out_plane, 0.0f, y + (b * g.out_channels + grp * mg) * out_plane, out_plane,
+                        e, executor);
+    }
+  }
+}
+
+// Floats of scratch conv_transpose_nd_f32 needs: one column matrix of a group.
+inline std::size_t conv_transpose_nd_workspace_f32(const ConvNdGeometry& g) {
+  return g.out_channels / g.groups * g.taps() * g.out_plane();
+}
+
+// The transposed convolution in the geometry's swapped roles (`out`: X's spatial sizes, `in`:
+// Y's): per (image, group) cols [M/G * taps x X's plane] = W_g^T * X_g (w [C, M / groups,
+// kernel...]), scattered into Y by col2im_nd, then bias and activation (a GEMM with k = 0: its
+// epilogue on Y as it is).
+inline void conv_transpose_nd_f32(const ConvNdGeometry& g, const float* x, const float* w,
+                                  const float* bias, float* y, float* workspace,
+                                  const kernels::Activation& activation, Executor* executor) {
+  const std::size_t cg = g.channels / g.groups, mg = g.out_channels / g.groups;
+  const std::size_t rows = mg * g.taps(), x_plane = g.out_plane(), y_plane = g.in_plane();
+  std::fill(y, y + g.batch * g.out_channels * y_plane, 0.0f);
+  for (std::size_t b = 0; b < g.batch; ++b) {
+    for (std::size_t grp = 0; grp < g.groups; ++grp) {
+      const float* xg = x + (b * g.channels + grp * cg) * x_plane;
+      kernels::gemm_f32(true, false, rows, x_plane, cg, 1.0f, w + grp * cg * rows, rows, xg,
+                        x_plane, 0.0f, workspace, x_plane, {}, executor);
+      float* yg = y + (b * g.out_channels + grp * mg) * y_plane;
+      // Output channels apart write to planes apart.
+      parallel_ranges(
+          executor, mg, std::max<std::size_t>(1, kMinParallelElements / (g.taps() * x_plane)),
+          [&](std::size_t first, std::size_t last) { col2im_nd(g, workspace, first, last, yg); });
+      if (bias != nullptr || activation.op != kernels::UnaryOp::identity) {
+        kernels::GemmEpilogue e;
+        e.bias = bias != nullptr ? bias + grp * mg : nullptr;
+        e.bias_kind = bias != nullptr ? kernels::BiasKind::per_row : kernels::BiasKind::none;
+        e.activation = activation;
+        kernels::gemm_f32(false, false, mg, y_plane, 0, 1.0f, nullptr, 1, nullptr, y_plane, 1.0f,
+                          yg, y_plane, e, executor);
+      }
+    }
+  }
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONV_ND_HPP
+// ---- end inlay/graph/ops/conv_nd.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Attribute values above this are refused: sizes computed from them stay far from overflow.
+constexpr std::int64_t max_window_value = std::int64_t(1) << 30;
+
+// The window attributes as the node gives them; empty lists mean "not given".
+struct WindowAttrs {
+  enum class AutoPad { notset, same_upper, same_lower, valid };
+  AutoPad auto_pad = AutoPad::notset;
+  std::vector<std::int64_t> kernel, strides, pads, dilations;
+
+  explicit WindowAttrs(const OpInfo& info)
+      : kernel(info.get_ints("kernel_shape")),
+        strides(info.get_ints("strides")),
+        pads(info.get_ints("pads")),
+        dilations(info.get_ints("dilations")) {
+    auto_pad = enum_attribute<AutoPad>(info, "auto_pad", "NOTSET",
+                                       {{"NOTSET", AutoPad::notset},
+                                        {"", AutoPad::notset},
+                                        {"SAME_UPPER", AutoPad::same_upper},
+                                        {"SAME_LOWER", AutoPad::same_lower},
+                                        {"VALID", AutoPad::valid}},
+                                       ErrorKind::invalid_model);
+    check_values(info, "kernel_shape", kernel, 1);
+    check_values(info, "strides", strides, 1);
+    check_values(info, "dilations", dilations, 1);
+    check_values(info, "pads", pads, 0);
+  }
+
+  // Checks the list lengths against `rank` spatial dimensions (pads: 2 * rank).
+  void check_rank(const OpInfo& info, std::size_t rank) const {
+    check_length(info, "kernel_shape", kernel, rank);
+    check_length(info, "strides", strides, rank);
+    check_length(info, "dilations", dilations, rank);
+    check_length(info, "pads", pads, 2 * rank);
+  }
+  std::size_t stride(std::size_t i) const { return strides.empty() ? 1 : std::size_t(strides[i]); }
+  std::size_t dilation(std::size_t i) const {
+    return dilations.empty() ? 1 : std::size_t(dilations[i]);
+  }
+
+ private:
+  static void check_values(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::int64_t least) {
+    for (std::int64_t x : v) {
+      if (x < least || x > max_window_value) {
+        info.fail(ErrorKind::invalid_model, std::string(name) + " holds " + std::to_string(x) +
+                                                "; each must be in [" + std::to_string(least) +
+                                                ", 2^30]");
+      }
+    }
+  }
+  static void check_length(const OpInfo& info, const char* name, const std::vector<std::int64_t>& v,
+                           std::size_t want) {
+    if (!v.empty() && v.size() != want) {
+      info.fail(ErrorKind::invalid_model, std::string(name) + " has " + std::to_string(v.size()) +
+                                              " values; the input needs " + std::to_string(want));
+    }
+  }
+};
+
+// One spatial dimension of a window: input size, kernel, stride, dilation, pads.
+struct WindowAxis {
+  std::size_t in = 1, kernel = 1, stride = 1, dilation = 1, pad_begin = 0, pad_end = 0;
+};
+
+// The axes of a forward window (convolution, pooling) over the spatial dimensions of `x`
+// ([N, C, spatial...]) with kernel sizes `kernel`; auto_pad SAME splits the padding that keeps
+// out = ceil(in / stride), the odd element at the end (SAME_UPPER) or the beginning (SAME_LOWER).
+inline std::vector<WindowAxis> resolve_window(const OpInfo& info, const WindowAttrs& a,
+                                              const Shape& x,
+                                              const std::vector<std::int64_t>& kernel) {
+  const std::size_t rank = x.rank() - 2;
+  a.check_rank(info, rank);
+  std::vector<WindowAxis> axes(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    WindowAxis& ax = axes[i];
+    ax.in = static_cast<std::size_t>(x[i + 2]);
+    ax.kernel = static_cast<std::size_t>(kernel[i]);
+    ax.stride = a.stride(i);
+    ax.dilation = a.dilation(i);
+    switch (a.auto_pad) {
+      case WindowAttrs::AutoPad::notset:
+        if (!a.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(a.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(a.pads[i + rank]);
+        }
+        break;
+      case WindowAttrs::AutoPad::valid: break;
+      case WindowAttrs::AutoPad::same_upper:
+      case WindowAttrs::AutoPad::same_lower: {
+        const std::size_t out = (ax.in + ax.stride - 1) / ax.stride;
+        const std::size_t need =
+            (out ? out - 1 : 0) * ax.stride + ax.dilation * (ax.kernel - 1) + 1;
+        const std::size_t total = need > ax.in ? need - ax.in : 0;
+        const bool upper = a.auto_pad == WindowAttrs::AutoPad::same_upper;
+        ax.pad_begin = upper ? total / 2 : total - total / 2;
+        ax.pad_end = total - ax.pad_begin;
+        break;
+      }
+    }
+  }
+  return axes;
+}
+
+// Refuses a window that does not fit its padded input (an output of no elements would hide a
+// model error); an empty input axis gives an empty output instead.
+inline void check_window_fits(const OpInfo& info, const Shape& x,
+                              const std::vector<WindowAxis>& axes) {
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const WindowAxis& a = axes[i];
+    const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+    if (a.in > 0 && a.in + a.pad_begin + a.pad_end < extent) {
+      info.fail(ErrorKind::shape_mismatch,
+                "the window of spatial axis " + std::to_string(i) + " spans " +
+                    std::to_string(extent) + " elements (kernel " + std::to_string(a.kernel) +
+                    ", dilation " + std::to_string(a.dilation) + "), more than X " + x.to_string() +
+                    " has there with its padding (" +
+                    std::to_string(a.in + a.pad_begin + a.pad_end) + ")");
+    }
+  }
+}
+
+// The geometry of an N-D convolution from its window axes (Conv: image = X).
+inline ConvNdGeometry conv_nd_geometry(const std::vector<WindowAxis>& axes) {
+  ConvNdGeometry g;
+  for (const WindowAxis& a : axes) {
+    g.in.push_back(a.in);
+    g.kernel.push_back(a.kernel);
+    g.stride.push_back(a.stride);
+    g.dilation.push_back(a.dilation);
+    g.pad_begin.push_back(a.pad_begin);
+  }
+  return g;
+}
+
+// Kernel sizes from W's spatial dimensions; must agree with kernel_shape when that is given.
+inline std::vector<std::int64_t> kernel_from_weights(const OpInfo& info, const WindowAttrs& a,
+                                                     const Shape& w) {
+  std::vector<std::int64_t> k(w.begin() + 2, w.end());
+  for (std::int64_t d : k) {
+    if (d < 1 || d > max_window_value) {
+      info.fail(ErrorKind::shape_mismatch, "W " + w.to_string() + " has an empty or huge kernel");
+    }
+  }
+  if (!a.kernel.empty() && a.kernel != k) {
+    info.fail(ErrorKind::shape_mismatch,
+              "kernel_shape does not match the spatial dimensions of W " + w.to_string());
+  }
+  return k;
+}
+
+// The shape checks Conv and ConvTranspose share: X [N, C, spatial...] of at least one spatial
+// dimension, W of the same rank, B [out_channels].
+inline void check_conv_operands(const OpInfo& info, const Shape& x, const Shape& w) {
+  if (x.rank() < 3) {
+    info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " must be [N, C, spatial...]");
+  }
+  if (w.rank() != x.rank()) {
+    info.fail(ErrorKind::shape_mismatch,
+              "W " + w.to_string() + " must have the rank of X " + x.to_string());
+  }
+  if (x[1] == 0) info.fail(ErrorKind::shape_mismatch, "X " + x.to_string() + " has no channels");
+}
+
+inline const float* conv_bias(OpContext& ctx, std::size_t channels) {
+  if (!ctx.has_input(2)) return nullptr;
+  const Tensor& b = ctx.input(2);
+  require_f32(ctx, b, "B");
+  if (b.rank() != 1 || b.numel() != static_cast<std::int64_t>(channels)) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             "B " + b.shape().to_string() + " must be [" + std::to_string(channels) + "]");
+  }
+  return b.data<float>();
+}
+
+// Fills the kernel's 2-D parameters from one (1-D, height 1) or two axes.
+inline void set_conv_axes(kernels::Conv2dParams& p, const std::vector<WindowAxis>& axes) {
+  const WindowAxis one;
+  const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+  const WindowAxis& w = axes.back();
+  p.in_h = h.in;
+  p.in_w = w.in;
+  p.kernel_h = h.kernel;
+  p.kernel_w = w.kernel;
+  p.stride_h = h.stride;
+  p.stride_w = w.stride;
+  p.dilation_h = h.dilation;
+  p.dilation_w = w.dilation;
+  p.pad_top = h.pad_begin;
+  p.pad_bottom = h.pad_end;
+  p.pad_left = w.pad_begin;
+  p.pad_right = w.pad_end;
+}
+
+// Y = act(conv(X, W) + B), W [M, C / group, kernel...]. The algorithm and the prepared forms of
+// constant weights come from kernels::Conv2dPlan, as in the typed door; weights fed at run time
+// are read as they come.
+class ConvKernel final : public OpKernel {
+ public:
+  explicit ConvKernel(const OpInfo& info)
+      : window_(info), group_(info.get_int("group", 1)), activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    // Constant weights are checked at load, so a model with wrong ones fails there.
+    if (const Tensor* w = info.constant_input(1)) {
+      check_weights(info, w->shape());
+      // A handle (no copy): the plan's prepared forms are built from these elements.
+      if (w->dtype() == DType::f32) constant_weights_ = *w;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    check_weights(info, w.shape());
+    const std::int64_t channels = x.shape()[1], out_channels = w.shape()[0];
+    if (w.shape()[1] * group_ != channels) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() + " (W[1] * group != C)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const auto axes =
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    check_window_fits(info, x.shape(), axes);
+    if (axes.size() > 2) {
+      run_nd(ctx, x, w, bias, axes);
+      return;
+    }
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (axes.size() == 2) out_dims.push_back(static_cast<std::int64_t>(p.out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    // Only the constant weights may be prepared; others change from one run to the next.
+    const bool constant =
+        !constant_weights_.empty() && w.raw_data() == constant_weights_.raw_data();
+    const kernels::Conv2dPlan changing(kernels::Conv2dWeights::changing);
+    const kernels::Conv2dPlan& plan = constant ? plan_ : changing;
+    auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
+    plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
+             ctx.executor());
+  }
+
+ private:
+  // 3 and more spatial dimensions: im2col and the GEMM (conv_nd.hpp).
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes) const {
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(w.shape()[0]);
+    g.groups = static_cast<std::size_t>(group_);
+    std::vector<std::int64_t> out_dims{x.shape()[0], w.shape()[0]};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+      const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+      g.out.push_back(padded < extent ? 0 : (padded - extent) / a.stride + 1);
+      out_dims.push_back(static_cast<std::int64_t>(g.out.back()));
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(ctx.scratch(conv_nd_workspace_f32(g) * sizeof(float)));
+    conv_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace, activation_,
+                ctx.executor());
+  }
+
+  void check_weights(const OpInfo& info, const Shape& w) const {
+    if (w.rank() < 3) {
+      info.fail(ErrorKind::shape_mismatch,
+                "W " + w.to_string() + " must be [M, C / group, kernel...]");
+    }
+    if (w[0] % group_ != 0) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) +
+                                              " does not divide the output channels of W " +
+                                              w.to_string());
+    }
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  kernels::Activation activation_;
+  Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
+  kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
+};
+
+// Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from
+// output_shape when given (the pads are then derived), else from the pads and output_padding.
+class ConvTransposeKernel final : public OpKernel {
+ public:
+  explicit ConvTransposeKernel(const OpInfo& info)
+      : window_(info),
+        group_(info.get_int("group", 1)),
+        output_padding_(info.get_ints("output_padding")),
+        output_shape_(info.get_ints("output_shape")),
+        activation_(fused_activation(info)) {
+    require_f32_inputs(info, {"X", "W", "B"});
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    for (std::int64_t v : output_padding_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_padding holds " + std::to_string(v));
+      }
+    }
+    for (std::int64_t v : output_shape_) {
+      if (v < 0 || v > max_window_value) {
+        info.fail(ErrorKind::invalid_model, "output_shape holds " + std::to_string(v));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_f32(ctx, x, "X");
+    require_f32(ctx, w, "W");
+    check_conv_operands(info, x.shape(), w.shape());
+    const std::int64_t channels = x.shape()[1];
+    const std::int64_t out_channels = w.shape()[1] * group_;
+    if (w.shape()[0] != channels || channels % group_ != 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "W " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit X " +
+                                              x.shape().to_string() +
+                                              " (W[0] must be C, a multiple of group)");
+    }
+    const float* bias = conv_bias(ctx, static_cast<std::size_t>(out_channels));
+    const std::size_t rank = x.rank() - 2;
+    window_.check_rank(info, rank);
+    if (!output_padding_.empty() && output_padding_.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_padding has " +
+                                             std::to_string(output_padding_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    // output_shape may list the spatial dimensions only or all of them.
+    std::vector<std::int64_t> target(output_shape_);
+    if (target.size() == rank + 2) target.erase(target.begin(), target.begin() + 2);
+    if (!target.empty() && target.size() != rank) {
+      ctx.fail(ErrorKind::invalid_model, "output_shape has " +
+                                             std::to_string(output_shape_.size()) +
+                                             " values; the input needs " + std::to_string(rank));
+    }
+    const std::vector<std::int64_t> kernel = kernel_from_weights(info, window_, w.shape());
+    std::vector<WindowAxis> axes(rank);
+    std::vector<std::size_t> extra(rank);  // output_padding, grown when output_shape asks more
+    for (std::size_t i = 0; i < rank; ++i) {
+      WindowAxis& ax = axes[i];
+      ax.in = static_cast<std::size_t>(x.shape()[i + 2]);
+      ax.kernel = static_cast<std::size_t>(kernel[i]);
+      ax.stride = window_.stride(i);
+      ax.dilation = window_.dilation(i);
+      extra[i] = output_padding_.empty() ? 0 : static_cast<std::size_t>(output_padding_[i]);
+      const bool same = window_.auto_pad == WindowAttrs::AutoPad::same_upper ||
+                        window_.auto_pad == WindowAttrs::AutoPad::same_lower;
+      if (target.empty() && !same) {
+        if (window_.auto_pad == WindowAttrs::AutoPad::notset && !window_.pads.empty()) {
+          ax.pad_begin = static_cast<std::size_t>(window_.pads[i]);
+          ax.pad_end = static_cast<std::size_t>(window_.pads[i + rank]);
+        }
+        continue;
+      }
+      // The pads that give the wanted size (ONNX: total = full size - output_shape).
+      const auto want = static_cast<std::int64_t>(
+          target.empty() ? ax.in * ax.stride : static_cast<std::size_t>(target[i]));
+      const auto full = static_cast<std::int64_t>(ax.stride * (ax.in ? ax.in - 1 : 0) + extra[i] +
+                                                  ax.dilation * (ax.kernel - 1) + 1);
+      const std::int64_t total = full - want;
+      if (total < 0) {
+        extra[i] += static_cast<std::size_t>(-total);  // rows past the full output
+      } else {
+        const auto t = static_cast<std::size_t>(total);
+        const bool upper = window_.auto_pad != WindowAttrs::AutoPad::same_lower;
+        ax.pad_begin = upper ? t / 2 : t - t / 2;
+        ax.pad_end = t - ax.pad_begin;
+      }
+    }
+    if (rank > 2) {
+      run_nd(ctx, x, w, bias, axes, extra, out_channels);
+      return;
+    }
+    kernels::Conv2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.in_channels = static_cast<std::size_t>(channels);
+    p.out_channels = static_cast<std::size_t>(out_channels);
+    p.groups = static_cast<std::size_t>(group_);
+    set_conv_axes(p, axes);
+    p.output_pad_w = extra.back();
+    if (rank == 2) p.output_pad_h = extra[0];
+    if ((p.output_pad_h >= p.stride_h && p.output_pad_h >= p.dilation_h) ||
+        (p.output_pad_w >= p.stride_w && p.output_pad_w >= p.dilation_w)) {
+      ctx.fail(ErrorKind::unsupported_op,
+               "an output padding of " + std::to_string(std::max(p.output_pad_h, p.output_pad_w)) +
+                   " that is not less than the stride or dilation");
+    }
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    if (rank == 2) out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_h()));
+    out_dims.push_back(static_cast<std::int64_t>(p.transposed_out_w()));
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace = static_cast<float*>(
+        ctx.scratch(kernels::conv_transpose2d_workspace_size_f32(p) * sizeof(float)));
+    kernels::conv_transpose2d_nchw_f32(p, x.data<float>(), w.data<float>(), bias, y.data<float>(),
+                                       workspace, activation_, ctx.executor());
+  }
+
+ private:
+  // 3 and more spatial dimensions: the GEMM and col2im (conv_nd.hpp). Any output padding is
+  // allowed here: the positions no input reaches hold the bias.
+  void run_nd(OpContext& ctx, const Tensor& x, const Tensor& w, const float* bias,
+              const std::vector<WindowAxis>& axes, const std::vector<std::size_t>& extra,
+              std::int64_t out_channels) const {
+    // Y's geometry is a forward window whose outputs are X's positions.
+    ConvNdGeometry g = conv_nd_geometry(axes);
+    g.batch = static_cast<std::size_t>(x.shape()[0]);
+    g.channels = static_cast<std::size_t>(x.shape()[1]);
+    g.out_channels = static_cast<std::size_t>(out_channels);
+    g.groups = static_cast<std::size_t>(group_);
+    g.out = g.in;
+    std::vector<std::int64_t> out_dims{x.shape()[0], out_channels};
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const WindowAxis& a = axes[i];
+      const auto full = static_cast<std::int64_t>(a.stride * (a.in ? a.in - 1 : 0) + extra[i] +
+                                                  a.dilation * (a.kernel - 1) + 1);
+      const std::int64_t size = a.in == 0 ? 0
+                                          : full - static_cast<std::int64_t>(a.pad_begin) -
+                                                static_cast<std::int64_t>(a.pad_end);
+      if (size < 0) {
+        ctx.fail(ErrorKind::shape_mismatch, "the pads of spatial axis " + std::to_string(i) + " (" +
+                                                std::to_string(a.pad_begin) + ", " +
+                                                std::to_string(a.pad_end) +
+                                                ") remove more than the " + std::to_string(full) +
+                                                " outputs of X " + x.shape().to_string());
+      }
+      g.out[i] = a.in;
+      g.in[i] = static_cast<std::size_t>(size);
+      out_dims.push_back(size);
+    }
+    Tensor& y = ctx.output(0, DType::f32, make_shape(out_dims));
+    if (y.numel() == 0) return;
+    auto* workspace =
+        static_cast<float*>(ctx.scratch(conv_transpose_nd_workspace_f32(g) * sizeof(float)));
+    conv_transpose_nd_f32(g, x.data<float>(), w.data<float>(), bias, y.data<float>(), workspace,
+                          activation_, ctx.executor());
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  std::vector<std::int64_t> output_padding_, output_shape_;
+  kernels::Activation activation_;
+};
+
+// ConvInteger and QLinearConv (1-D and 2-D) on the int8 GEMM (kernels/qgemm.hpp), the weights
+// as the left operand: per (image, group) Y[Mg x OH*OW] = W_g[Mg x Cg*kh*kw] cols[Cg*kh*kw x
+// OH*OW]. So Y comes out in NCHW order as it is, and the per-output-channel weight zero points,
+// scales and biases apply per row. W is the kernel's uint8 operand (an int8 W flipped, once at
+// load when it is constant), x its int8 operand (a uint8 x flipped while packed). A 1x1
+// convolution with stride 1 and no padding packs x as it is; others go through an im2col
+// matrix whose padding holds x_zero_point, so padded taps add nothing.
+class Int8Conv {
+ public:
+  Int8Conv(const OpInfo& info, std::size_t w_input)
+      : window_(info), group_(info.get_int("group", 1)) {
+    if (group_ < 1 || group_ > max_window_value) {
+      info.fail(ErrorKind::invalid_model, "group " + std::to_string(group_) + " must be >= 1");
+    }
+    const Tensor* w = info.constant_input(w_input);
+    if (w != nullptr && w->dtype() == DType::i8) {
+      w_flipped_.resize(static_cast<std::size_t>(w->numel()));
+      kernels::qgemm_flip_sign(w->raw_data(), w_flipped_.size(), w_flipped_.data());
+      w_narrow_ = kernels::qgemm_is_narrow_a(w_flipped_.data(), w_flipped_.size());
+      w_source_ = *w;
+    }
+  }
+
+  // The output channel count of W (for the callers' per-channel vectors).
+  static std::int64_t out_channels(const OpContext& ctx, const Tensor& w) {
+    if (w.rank() < 3) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "w " + w.shape().to_string() + " must be [M, C / group, kernel...]");
+    }
+    return w.shape()[0];
+  }
+
+  // x_zero: one value; w_zero: 1 or M values (in their own range). e: the output kind, scales
+  // and biases (per row: all M channels); C is set here.
+  void run(OpContext& ctx, const Tensor& x, const Tensor& w, std::int32_t x_zero,
+           const std::vector<std::int32_t>& w_zero, kernels::QgemmEpilogue e,
+           std::size_t scale_count, DType out) const {
+    const OpInfo& info = ctx.info();
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    check_conv_operands(info, x.shape(), w.shape());
+    if (x.rank() > 4) {
+      info.fail(
+          ErrorKind::unsupported_op,
+          "only 1-D and 2-D integer convolutions are supported; x is " + x.shape().to_string());
+    }
+    const std::int64_t batch = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
+    if (m % group_ != 0 || w.shape()[1] * group_ != c) {
+      ctx.fail(ErrorKind::shape_mismatch, "w " + w.shape().to_string() + " with group " +
+                                              std::to_string(group_) + " does not fit x " +
+                                              x.shape().to_string());
+    }
+    const auto um = static_cast<std::size_t>(m);
+    if (w_zero.size() != 1 && w_zero.size() != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_zero_point has " + std::to_string(w_zero.size()) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
+    if (e.scale_axis == kernels::QgemmAxis::per_row && scale_count != um) {
+      ctx.fail(ErrorKind::shape_mismatch, "w_scale has " + std::to_string(scale_count) +
+                                              " values; W has " + std::to_string(m) + " channels");
+    }
+    const auto axes =
+        resolve_window(info, window_, x.shape(), kernel_from_weights(info, window_, w.shape()));
+    kernels::Conv2dParams p;
+    set_conv_axes(p, axes);
+    const std::int64_t oh = static_cast<std::int64_t>(p.out_h()),
+                       ow = static_cast<std::int64_t>(p.out_w());
+    const std::int64_t dims2[4] = {batch, m, oh, ow}, dims1[3] = {batch, m, ow};
+    Tensor& y = ctx.output(0, out, axes.size() == 2 ? Shape(dims2, 4) : Shape(dims1, 3));
+    if (y.numel() == 0) return;
+    const auto groups = static_cast<std::size_t>(group_);
+    const std::size_t mg = static_cast<std::size_t>(m) / groups,
+                      cg = static_cast<std::size_t>(c) / groups;
+    const bool requantized =
+        e.output == kernels::QgemmOutput::u8 || e.output == kernels::QgemmOutput::s8;
+    if (mg == 1 && cg == 1 && groups > 1 && requantized) {
+      depthwise(ctx, p, x, w, x_zero, w_zero, e, out, y, static_cast<std::size_t>(batch));
+      return;
+    }
+    const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
+    const std::size_t plane = p.in_h * p.in_w;
+    const bool direct = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+                        p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
+    const bool w_signed = w.dtype() == DType::i8, x_unsigned = x.dtype() == DType::u8;
+    const bool w_ready = !w_signed || (!w_source_.empty() && w.raw_data() == w_source_.raw_data() &&
+                                       w.shape() == w_source_.shape());
+    const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
+    const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
+    const std::size_t col_room = direct ? 0 : round64(kk * nn);
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
+    auto* scratch = static_cast<std::uint8_t*>(
+        ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
+    const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());
+    if (w_signed) {
+      if (w_ready) {
+        a = w_flipped_.data();
+      } else {
+        kernels::qgemm_flip_sign(w.raw_data(), static_cast<std::size_t>(w.numel()), scratch);
+        a = scratch;
+      }
+    }
+    // 7-bit weights (all in [-64, 63]) take the kernel's vpmaddubsw path where it has one.
+    const bool w_narrow = w_ready && w_signed
+                              ? w_narrow_
+                              : kernels::qgemm_is_narrow_a(a, static_cast<std::size_t>(w.numel()));
+    std::uint8_t* cols = scratch + w_room;
+    void* workspace = scratch + w_room + col_room;
+    auto* wz = reinterpret_cast<std::int32_t*>(scratch + w_room + col_room + work_room);
+    for (std::size_t o = 0; o < w_zero.size(); ++o) wz[o] = w_zero[o] + (w_signed ? 128 : 0);
+    const std::int32_t xz = x_zero - (x_unsigned ? 128 : 0);
+    const auto x_zero_byte = static_cast<std::uint8_t>(x_zero);
+    const std::size_t out_size = out == DType::u8 || out == DType::i8 ? 1 : 4;
+    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
+    for (std::size_t b = 0; b < static_cast<std::size_t>(batch); ++b) {
+      for (std::size_t g = 0; g < groups; ++g) {
+        const std::uint8_t* xg = xd + (b * static_cast<std::size_t>(c) + g * cg) * plane;
+        const std::uint8_t* bmat = xg;
+        if (!direct) {
+          im2col(p, xg, cg, x_zero_byte, cols);
+          bmat = cols;
+        }
+        kernels::QgemmZeroPoints zp;
+        zp.a = wz + (w_zero.size() > 1 ? g * mg : 0);
+        zp.a_per_row = w_zero.size() > 1;
+        zp.b = &xz;
+        kernels::QgemmEpilogue eg = e;
+        eg.c = output_bytes(y) + (b * static_cast<std::size_t>(m) + g * mg) * nn * out_size;
+        eg.ldc = nn;
+        if (e.scale_axis == kernels::QgemmAxis::per_row) eg.scale = e.scale + g * mg;
+        if (e.bias_axis == kernels::QgemmAxis::per_row) eg.bias = e.bias + g * mg;
+        kernels::qgemm(mg, nn, kk, a + g * mg * kk, kk, false, bmat, direct ? plane : nn,
+                       x_unsigned, zp, eg, workspace, ctx.executor(), w_narrow);
+      }
+    }
+  }
+
+ private:
+  // One filter per channel (MobileNet's depthwise layers): one GEMM per group would be a 1-row
+  // GEMM per channel, so each channel runs directly instead. Its plane, minus x_zero_point, goes
+  // into a zero-padded int16 copy; each tap adds (w - w_zero) times a shifted window of it to int32
+  // sums, contiguous rows the compiler vectorizes; then the epilogue of the int8 GEMM (the same
+  // arithmetic: float(acc + bias) * scale, rounded half to even, plus the zero point, saturated).
+  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& p, const Tensor& x,
+                        const Tensor& w, std::int32_t x_zero,
+                        const std::vector<std::int32_t>& w_zero, const kernels::QgemmEpilogue& e,
+                        DType out, Tensor& y, std::size_t batch) {
+    const std::size_t c = static_cast<std::size_t>(x.shape()[1]);
+    const std::size_t oh = p.out_h(), ow = p.out_w(), kh = p.kernel_h, kw = p.kernel_w;
+    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom,
+                      pw = p.in_w + p.pad_left + p.pad_right;
+    const std::size_t padded_bytes = (ph * pw * sizeof(std::int16_t) + 63) / 64 * 64;
+    auto* scratch =
+        static_cast<std::uint8_t*>(ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
+    auto* xp = reinterpret_cast<std::int16_t*>(scratch);
+    auto* acc = reinterpret_cast<std::int32_t*>(scratch + padded_bytes);
+    const bool x_signed = x.dtype() == DType::i8, w_signed = w.dtype() == DType::i8;
+    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
+    const auto* wd = static_cast<const std::uint8_t*>(w.raw_data());
+    const auto value = [](const std::uint8_t* q, std::size_t i, bool is_signed) {
+      return is_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(q[i]))
+                       : static_cast<std::int32_t>(q[i]);
+    };
+    std::fill(xp, xp + ph * pw, std::int16_t{0});
+    const std::size_t plane = p.in_h * p.in_w, taps = kh * kw;
+    for (std::size_t b = 0; b < batch; ++b) {
+      for (std::size_t ch = 0; ch < c; ++ch) {
+        const std::size_t base = (b * c + ch) * plane;
+        for (std::size_t r = 0; r < p.in_h; ++r) {
+          std::int16_t* row = xp + (r + p.pad_top) * pw + p.pad_left;
+          for (std::size_t q = 0; q < p.in_w; ++q) {
+            row[q] = static_cast<std::int16_t>(value(xd, base + r * p.in_w + q, x_signed) - x_zero);
+          }
+        }
+        std::fill(acc, acc + oh * ow, 0);
+        const std::int32_t wz = w_zero[w_zero.size() > 1 ? ch : 0];
+        for (std::size_t i = 0; i < kh; ++i) {
+          for (std::size_t j = 0; j < kw; ++j) {
+            const std::int32_t wv = value(wd, ch * taps + i * kw + j, w_signed) - wz;
+            if (wv == 0) continue;
+            for (std::size_t oy = 0; oy < oh; ++oy) {
+              const std::int16_t* in =
+                  xp + (oy * p.stride_h + i * p.dilation_h) * pw + j * p.dilation_w;
+              std::int32_t* a = acc + oy * ow;
+              if (p.stride_w == 1) {
+                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox];
+              } else {
+                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox * p.stride_w];
+              }
+            }
+          }
+        }
+        const auto pick = [ch](kernels::QgemmAxis axis) {
+          return axis == kernels::QgemmAxis::per_row ? ch : std::size_t{0};
+        };
+        const std::int32_t bias = e.bias != nullptr ? e.bias[pick(e.bias_axis)] : 0;
+        const float scale = e.scale[pick(e.scale_axis)];
+        const std::size_t at = (b * c + ch) * oh * ow;
+        const double lo = out == DType::u8 ? 0.0 : -128.0, hi = out == DType::u8 ? 255.0 : 127.0;
+        for (std::size_t k = 0; k < oh * ow; ++k) {
+          const float v =
+              static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[k]) +
+                                                           static_cast<std::uint32_t>(bias))) *
+              scale;
+          const double q = std::min(hi, std::max(lo, static_cast<double>(std::nearbyint(v)) +
+                                                         static_cast<double>(e.zero_point)));
+          if (out == DType::u8) y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
+          else y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
+        }
+      }
+    }
+  }
+
+  // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
+  // pl], or pad where that falls outside.
+  static void im2col(const kernels::Conv2dParams& p, const std::uint8_t* x, std::size_t channels,
+                     std::uint8_t pad, std::uint8_t* cols) {
+    const std::size_t oh = p.out_h(), ow = p.out_w();
+    for (std::size_t ci = 0; ci < channels; ++ci) {
+      for (std::size_t i = 0; i < p.kernel_h; ++i) {
+        for (std::size_t j = 0; j < p.kernel_w; ++j) {
+          std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
+          for (std::size_t oy = 0; oy < oh; ++oy) {
+            const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
+                            static_cast<std::ptrdiff_t>(p.pad_top);
+            std::uint8_t* out = row + oy * ow;
+            if (iy < 0 || iy >= static_cast<std::ptrdiff_t>(p.in_h)) {
+              std::memset(out, pad, ow);
+              continue;
+            }
+            const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
+            // Output columns [lo, hi) read inside the row; the others are padding.
+            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                                static_cast<std::ptrdiff_t>(p.pad_left);
+            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+            std::size_t hi =
+                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+            lo = std::min(lo, ow);
+            hi = std::max(lo, std::min(hi, ow));
+            std::memset(out, pad, lo);
+            if (sw == 1) {
+              std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else {
+              for (std::size_t ox = lo; ox < hi; ++ox) {
+                out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
+              }
+            }
+            std::memset(out + hi, pad, ow - hi);
+          }
+        }
+      }
+    }
+  }
+
+  WindowAttrs window_;
+  std::int64_t group_;
+  Tensor w_source_;                      // a constant int8 W ...
+  std::vector<std::uint8_t> w_flipped_;  // ... flipped to uint8 at load
+  bool w_narrow_ = false;                // ... whose values all lie in [-64, 63]
+};
+
+// ConvInteger: int32 sums; x_zero_point a scalar, w_zero_point a scalar or [M].
+class ConvIntegerKernel final : public OpKernel {
+ public:
+  explicit ConvIntegerKernel(const OpInfo& info) : conv_(info, 1), params_(info, where()) {}
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(1);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::s32;
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, 0, DType::i32);
+  }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_zero = 2;  // x's
+    p.b_zero = 3;  // w's
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
+};
+
+// QLinearConv: y = saturate(round_half_even((acc + B[o]) * (x_scale * w_scale[o] / y_scale)) +
+// y_zero), the multiplier computed in float; w_scale and w_zero_point scalar or per output
+// channel ([M]), B int32 [M]. Constant scales and zero points are read once at load.
+class QLinearConvKernel final : public OpKernel {
+ public:
+  explicit QLinearConvKernel(const OpInfo& info) : conv_(info, 3), params_(info, where()) {
+    require_f32_inputs(info, {nullptr, "x_scale", nullptr, nullptr, "w_scale", nullptr, "y_scale"});
+  }
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& w = ctx.input(3);
+    require_8bit(info, x, "x");
+    require_8bit(info, w, "w");
+    params_.check_zero_dtype(ctx, true, x, "x_zero_point");
+    params_.check_zero_dtype(ctx, false, w, "w_zero_point");
+    static_cast<void>(ctx.input(6));  // y_scale and y_zero_point are required
+    static_cast<void>(ctx.input(7));
+    Int8Params storage;
+    const Int8Params& q = params_.get(ctx, storage);
+    if (q.a_zero.size() != 1) ctx.fail(ErrorKind::unsupported_op, "a per-axis x_zero_point");
+    const std::int64_t m = Int8Conv::out_channels(ctx, w);
+    kernels::QgemmEpilogue e;
+    e.output = q.y_type == DType::u8 ? kernels::QgemmOutput::u8 : kernels::QgemmOutput::s8;
+    e.scale = q.multiplier.data();
+    e.scale_axis =
+        q.multiplier.size() > 1 ? kernels::QgemmAxis::per_row : kernels::QgemmAxis::per_tensor;
+    e.zero_point = q.y_zero;
+    if (ctx.has_input(8)) {
+      const Tensor& bias = ctx.input(8);
+      if (bias.dtype() != DType::i32 || bias.numel() != m) {
+        ctx.fail(ErrorKind::shape_mismatch, "B must be int32 [" + std::to_string(m) + "], not " +
+                                                dtype_name(bias.dtype()) + " " +
+                                                bias.shape().to_string());
+      }
+      e.bias = bias.data<std::int32_t>();
+      e.bias_axis = kernels::QgemmAxis::per_row;
+    }
+    conv_.run(ctx, x, w, q.a_zero[0], q.b_zero, e, q.multiplier.size(), q.y_type);
+  }
+
+ private:
+  static Int8ParamInputs where() {
+    Int8ParamInputs p;
+    p.a_scale = 1;  // x's
+    p.a_zero = 2;
+    p.b_scale = 4;  // w's
+    p.b_zero = 5;
+    p.y_scale = 6;
+    p.y_zero = 7;
+    return p;
+  }
+  Int8Conv conv_;
+  Int8ParamCache params_;
+};
+
+inline void register_conv_ops(OpSet& ops) {
+  ops.add("", "Conv", 1, factory<ConvKernel>());
+  ops.add("", "ConvTranspose", 1, factory<ConvTransposeKernel>());
+  ops.add("", "ConvInteger", 10, factory<ConvIntegerKernel>());
+  ops.add("", "QLinearConv", 10, factory<QLinearConvKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONV_HPP
+// ---- end inlay/graph/ops/conv.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_POOL)
+// ---- begin inlay/graph/ops/pool.hpp
+// Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
+// f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
+// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop, planes split over the
+// session's threads. Implementation-only.
+#ifndef INLAY_GRAPH_OPS_POOL_HPP
+#define INLAY_GRAPH_OPS_POOL_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+enum class PoolKind { max, average, lp };
+
+struct PoolOptions {
+  PoolKind kind = PoolKind::max;
+  bool ceil_mode = false;
+  bool count_include_pad = false;
+  bool column_major = false;  // MaxPool storage_order 1: indices count along the last axis last
+  float p = 2.0f;             // LpPool's exponent
+};
+
+// ONNX's pooled size of one axis (the pool kernels' rule, for any number of axes): with ceil_mode
+// a last window that would start past the input and its leading padding is dropped.
+inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
+  const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
+  const std::size_t padded = a.in + a.pad_begin + a.pad_end;
+  if (padded < extent) return 0;
+  std::size_t out = (padded - extent + (ceil_mode ? a.stride - 1 : 0)) / a.stride + 1;
+  if (ceil_mode && (out - 1) * a.stride >= a.in + a.pad_begin) --out;
+  return out;
+}
+
+// The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
+// double for averages and Lp norms. Indices count from plane `first_plane` of the whole tensor
+// (x, y and indices point at that plane), so ranges of planes can run apart.
+template <class T>
+void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
+             const T* x, T* y, std::int64_t* indices, std::size_t first_plane = 0) {
+  const std::size_t rank = axes.size();
+  std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
+  std::size_t in_plane = 1, out_plane = 1, window = 1;
+  for (std::size_t i = rank; i-- > 0;) {
+    out[i] = pooled_size(axes[i], o.ceil_mode);
+    in_stride[i] = in_plane;
+    in_plane *= axes[i].in;
+    out_plane *= out[i];
+    window *= axes[i].kernel;
+  }
+  for (std::size_t i = 0, s = 1; i < rank; ++i) {  // column-major strides of the input plane
+    col_stride[i] = s;
+    s *= axes[i].in;
+  }
+  std::vector<std::size_t> opos(rank), wpos(rank);
+  for (std::size_t plane = 0; plane < planes; ++plane) {
+    const T* xp = x + plane * in_plane;
+    for (std::size_t o_i = 0; o_i < out_plane; ++o_i) {
+      for (std::size_t i = rank, r = o_i; i-- > 0;) {
+        opos[i] = r % out[i];
+        r /= out[i];
+      }
+      double acc = 0.0;
+      std::size_t inside = 0, padded = 0;
+      T best = std::numeric_limits<T>::lowest();
+      if constexpr (std::numeric_limits<T>::has_infinity)
+        best = -std::numeric_limits<T>::infinity();
+      std::int64_t best_at = -1;
+      bool is_nan = false;
+      for (std::size_t w_i = 0; w_i < window; ++w_i) {
+        for (std::size_t i = rank, r = w_i; i-- > 0;) {
+          wpos[i] = r % axes[i].kernel;
+          r /= axes[i].kernel;
+        }
+        bool in_input = true, in_padded = true;
+        std::size_t off = 0, col = 0;
+        for (std::size_t i = 0; i < rank; ++i) {
+          const WindowAxis& a = axes[i];
+          // Position in the padded input; inside the input when in [pad_begin, pad_begin + in).
+          const std::size_t at = opos[i] * a.stride + wpos[i] * a.dilation;
+          if (at < a.pad_begin || at >= a.pad_begin + a.in) in_input = false;
+          if (at >= a.pad_begin + a.in + a.pad_end) in_padded = false;
+          if (in_input) {
+            off += (at - a.pad_begin) * in_stride[i];
+            col += (at - a.pad_begin) * col_stride[i];
+          }
+        }
+        padded += in_padded ? 1 : 0;
+        if (!in_input) continue;
+        ++inside;
+        const T v = xp[off];
+        if (o.kind == PoolKind::max) {
+          if (is_nan) continue;
+          if (v != v) {  // NaN wins, as in the kernel
+            is_nan = true;
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          } else if (v > best || best_at < 0) {
+            best = v;
+            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
+          }
+        } else if (o.kind == PoolKind::average) {
+          acc += static_cast<double>(v);
+        } else {
+          acc += std::pow(std::fabs(static_cast<double>(v)), static_cast<double>(o.p));
+        }
+      }
+      T& dst = y[plane * out_plane + o_i];
+      if (o.kind == PoolKind::max) {
+        dst = best;
+        if (indices) {
+          indices[plane * out_plane + o_i] =
+              best_at < 0 ? -1
+                          : static_cast<std::int64_t>((first_plane + plane) * in_plane) + best_at;
+        }
+      } else if (o.kind == PoolKind::average) {
+        const std::size_t count = o.count_include_pad ? padded : inside;
+        dst = static_cast<T>(acc / static_cast<double>(count));
+      } else {
+        dst = static_cast<T>(std::pow(acc, 1.0 / static_cast<double>(o.p)));
+      }
+    }
+  }
+}
+
+// MaxPool, AveragePool and LpPool: the window attributes, then the kernel or the scalar loop.
+class PoolKernel final : public OpKernel {
+ public:
+  PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
+    options_.kind = kind;
+    options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
+    options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
+    const std::int64_t order = info.get_int("storage_order", 0);
+    if (order != 0 && order != 1) {
+      info.fail(ErrorKind::invalid_model, "storage_order " + std::to_string(order) +
+                                              " is not 0 (row major) or 1 (column major)");
+    }
+    options_.column_major = order == 1;
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      // p is a float before opset 11 and an int from 11 on.
+      options_.p = p == nullptr                         ? 2.0f
+                   : p->kind == Attribute::Kind::float_ ? p->f
+                                                        : static_cast<float>(info.get_int("p", 2));
+      if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
+        info.fail(ErrorKind::invalid_model, "p must be a positive number");
+      }
+    }
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+    if (kind != PoolKind::max && !window_.dilations.empty()) {
+      for (std::int64_t d : window_.dilations) {
+        if (d != 1) info.fail(ErrorKind::unsupported_op, "dilations other than 1");
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() != window_.kernel.size() + 2) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C] and " +
+                                              std::to_string(window_.kernel.size()) +
+                                              " spatial dimensions (kernel_shape)");
+    }
+    const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
+    check_window_fits(ctx.info(), x.shape(), axes);
+    std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
+    for (const WindowAxis& a : axes) {
+      out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
+    }
+    const Shape out_shape = make_shape(out_dims);
+    Tensor& y = ctx.output(0, x.dtype(), out_shape);
+    std::int64_t* indices = nullptr;
+    if (options_.kind == PoolKind::max && ctx.output_count() > 1 && ctx.has_output(1)) {
+      indices = ctx.output(1, DType::i64, out_shape).data<std::int64_t>();
+    }
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (y.numel() == 0) return;
+    if (x.dtype() == DType::f32 && axes.size() <= 2 && options_.kind != PoolKind::lp) {
+      run_f32(ctx.executor(), x, y, indices, axes);
+      return;
+    }
+    // Planes apart run apart: ranges of them split over the session's threads.
+    std::size_t window = 1;
+    for (const WindowAxis& a : axes) window *= a.kernel;
+    const std::size_t out_plane = static_cast<std::size_t>(y.numel()) / planes;
+    const std::size_t in_plane = static_cast<std::size_t>(x.numel()) / planes;
+    auto pool = [&](auto tag) {
+      using T = decltype(tag);
+      const T* px = x.data<T>();
+      T* py = y.data<T>();
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(1, out_plane * window),
+                      [&](std::size_t b, std::size_t e) {
+                        pool_nd<T>(options_, axes, e - b, px + b * in_plane, py + b * out_plane,
+                                   indices != nullptr ? indices + b * out_plane : nullptr, b);
+                      });
+    };
+    // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
+    if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
+  }
+
+ private:
+  void run_f32(Executor* executor, const Tensor& x, Tensor& y, std::int64_t* indices,
+               const std::vector<WindowAxis>& axes) const {
+    kernels::Pool2dParams p;
+    p.batch = static_cast<std::size_t>(x.shape()[0]);
+    p.channels = static_cast<std::size_t>(x.shape()[1]);
+    const WindowAxis one;
+    const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+    const WindowAxis& w = axes.back();
+    p.in_h = h.in;
+    p.in_w = w.in;
+    p.kernel_h = h.kernel;
+    p.kernel_w = w.kernel;
+    p.stride_h = h.stride;
+    p.stride_w = w.stride;
+    p.dilation_h = h.dilation;
+    p.dilation_w = w.dilation;
+    p.pad_top = h.pad_begin;
+    p.pad_bottom = h.pad_end;
+    p.pad_left = w.pad_begin;
+    p.pad_right = w.pad_end;
+    p.ceil_mode = options_.ceil_mode;
+    p.count_include_pad = options_.count_include_pad;
+    if (indices == nullptr) {
+      // The (n, c) planes are pooled independently: ranges of planes split over threads. (With
+      // indices, which count from the first plane, the pool runs in one call.)
+      const std::size_t planes = p.batch * p.channels, in_plane = p.in_h * p.in_w;
+      const std::size_t out_plane = p.out_h() * p.out_w();
+      const std::size_t work = std::max<std::size_t>(1, out_plane * p.kernel_h * p.kernel_w);
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      const bool average = options_.kind == PoolKind::average;
+      parallel_ranges(
+          executor, planes, kMinParallelElements / work, [&](std::size_t b, std::size_t e) {
+            kernels::Pool2dParams part = p;
+            part.batch = 1;
+            part.channels = e - b;
+            if (average) {
+              kernels::avg_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane);
+            } else {
+              kernels::max_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane, nullptr);
+            }
+          });
+      return;
+    }
+    kernels::max_pool2d_nchw_f32(p, x.data<float>(), y.data<float>(), indices);
+    if (indices != nullptr && options_.column_major) {
+      // Row-major plane offsets h * W + w become column-major w * H + h.
+      const std::int64_t plane = static_cast<std::int64_t>(p.in_h * p.in_w);
+      const auto in_w = static_cast<std::int64_t>(p.in_w), in_h = static_cast<std::int64_t>(p.in_h);
+      for (std::int64_t i = 0; i < y.numel(); ++i) {
+        std::int64_t& idx = indices[i];
+        if (idx < 0) continue;
+        const std::int64_t base = idx / plane * plane, r = idx % plane;
+        idx = base + (r % in_w) * in_h + r / in_w;
+      }
+    }
+  }
+
+  WindowAttrs window_;
+  PoolOptions options_;
+};
+
+// GlobalAveragePool, GlobalMaxPool, GlobalLpPool: one value per (n, c) plane.
+class GlobalPoolKernel final : public OpKernel {
+ public:
+  GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
+    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
+    else require_dtype(info, 0, "X", FloatTypes{});
+    if (kind == PoolKind::lp) {
+      const Attribute* p = info.find("p");
+      p_ = p == nullptr                         ? 2.0f
+           : p->kind == Attribute::Kind::float_ ? p->f
+                                                : static_cast<float>(info.get_int("p", 2));
+      if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.rank() < 2) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "X " + x.shape().to_string() + " must be [N, C, spatial...]");
+    }
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    std::vector<WindowAxis> axes(x.rank() - 2);
+    std::size_t spatial = 1;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      axes[i].in = axes[i].kernel = static_cast<std::size_t>(x.shape()[i + 2]);
+      spatial *= axes[i].in;
+      dims.push_back(1);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
+    if (planes == 0) return;
+    if (x.dtype() == DType::f32 && kind_ != PoolKind::lp) {
+      const float* px = x.data<float>();
+      float* py = y.data<float>();
+      const bool max = kind_ == PoolKind::max;
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(spatial, 1),
+                      [&](std::size_t b, std::size_t e) {
+                        if (max) {
+                          kernels::global_max_pool_f32(px + b * spatial, py + b, e - b, spatial);
+                        } else {
+                          kernels::global_avg_pool_f32(px + b * spatial, py + b, e - b, spatial);
+                        }
+                      });
+      return;
+    }
+    if (spatial == 0) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " has an empty plane");
+    }
+    PoolOptions o;
+    o.kind = kind_;
+    o.p = p_;
+    auto pool = [&](auto tag) {
+      using T = decltype(tag);
+      pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
+    };
+    if (kind_ == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
+    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
+  }
+
+ private:
+  PoolKind kind_;
+  float p_ = 2.0f;
+};
+
+// MaxUnpool: a zero tensor of the unpooled shape (or output_shape) with X scattered to the flat
+// positions I names.
+class MaxUnpoolKernel final : public OpKernel {
+ public:
+  explicit MaxUnpoolKernel(const OpInfo& info) : window_(info) {
+    if (window_.kernel.empty()) {
+      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& idx = ctx.input(1);
+    const std::size_t rank = window_.kernel.size();
+    if (x.rank() != rank + 2 || idx.shape() != x.shape() || idx.dtype() != DType::i64) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " and I " +
+                                              idx.shape().to_string() +
+                                              " must be int64 of X's shape, [N, C] and " +
+                                              std::to_string(rank) + " spatial dimensions");
+    }
+    window_.check_rank(ctx.info(), rank);
+    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
+    for (std::size_t i = 0; i < rank; ++i) {
+      const std::int64_t pads = window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
+      dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
+                     window_.kernel[i] - pads);
+    }
+    // Indices count positions in the unpooled shape; a larger output_shape keeps each element
+    // at the same coordinates.
+    const std::vector<std::int64_t> unpooled = dims;
+    if (ctx.has_input(2)) {
+      const std::vector<std::int64_t> want = read_ints(ctx.info(), ctx.input(2), "output_shape");
+      if (want.size() != dims.size() || want[0] != dims[0] || want[1] != dims[1]) {
+        ctx.fail(ErrorKind::shape_mismatch, "output_shape does not fit X " + x.shape().to_string());
+      }
+      for (std::size_t i = 2; i < want.size(); ++i) {
+        if (want[i] < dims[i]) {
+          ctx.fail(ErrorKind::shape_mismatch, "output_shape is smaller than the unpooled shape");
+        }
+      }
+      dims = want;
+    }
+    for (std::int64_t d : dims) {
+      if (d < 0) ctx.fail(ErrorKind::shape_mismatch, "the unpooled shape is negative");
+    }
+    const Shape from = make_shape(unpooled);
+    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
+    if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
+    const std::int64_t* pi = idx.data<std::int64_t>();
+    visit_dtype(
+        ctx.info(), x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          T* py = y.data<T>();
+          for (std::int64_t i = 0; i < x.numel(); ++i) {
+            if (pi[i] < 0 || pi[i] >= from.numel()) {
+              ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
+                                                      " is outside the unpooled shape " +
+                                                      from.to_string());
+            }
+            std::int64_t rest = pi[i], at = 0, stride = 1;
+            for (std::size_t d = dims.size(); d-- > 0;) {
+              at += rest % unpooled[d] * stride;
+              rest /= unpooled[d];
+              stride *= dims[d];
+            }
+            py[at] = px[i];
+          }
+        },
+        NumericTypes{});
+  }
+
+ private:
+  WindowAttrs window_;
+};
+
+template <PoolKind kind>
+OpFactory pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<PoolKernel>(info, kind);
+  };
+}
+template <PoolKind kind>
+OpFactory global_pool_factory() {
+  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<GlobalPoolKernel>(info, kind);
+  };
+}
+
+inline void register_pool_ops(OpSet& ops) {
+  ops.add("", "MaxPool", 1, pool_factory<PoolKind::max>());
+  ops.add("", "AveragePool", 1, pool_factory<PoolKind::average>());
+  ops.add("", "LpPool", 1, pool_factory<PoolKind::lp>());
+  ops.add("", "GlobalMaxPool", 1, global_pool_factory<PoolKind::max>());
+  ops.add("", "GlobalAveragePool", 1, global_pool_factory<PoolKind::average>());
+  ops.add("", "GlobalLpPool", 1, global_pool_factory<PoolKind::lp>());
+  ops.add("", "MaxUnpool", 9, factory<MaxUnpoolKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_POOL_HPP
+// ---- end inlay/graph/ops/pool.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_QUANTIZE)
+// ---- begin inlay/graph/ops/quantize.hpp
+// The quantize family (kernels/quantize.hpp): QuantizeLinear, DequantizeLinear and
+// DynamicQuantizeLinear, the ops of the QDQ models that ONNX Runtime's quantizer writes.
+// A scale and a zero point hold one pair for the tensor (a scalar or one element) or, from
+// opset 13, one pair per index along `axis` (1-D); the kernels run once per block of x that
+// shares a pair. Opset 19 adds float16 x and scales (computed in float) and `saturate` (float8
+// only: inlay has no float8, so such tensors are refused where the model is read); opset 21 adds
+// int16/uint16 (scalar loops), `output_dtype` and blocked quantization (`block_size` B > 0: the
+// scale has x's rank, ceil(x.shape[axis] / B) along `axis`, and element i along the axis uses
+// pair i / B; scalar loops); int4/uint4/float8 are refused with unsupported_op naming the node.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_QUANTIZE_HPP
+#define INLAY_GRAPH_OPS_QUANTIZE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+namespace quantize_detail {
+
+// Element i of a float or float16 scale.
+inline float scale_at(const Tensor& s, std::int64_t i) {
+  return s.dtype() == DType::f16 ? to_float(s.data<float16>()[i]) : s.data<float>()[i];
+}
+
+// Opset 21's block_size (0: per tensor or per axis); negative values are refused.
+inline std::int64_t block_size_of(const OpInfo& info) {
+  const std::int64_t block = info.opset() >= 21 ? info.get_int("block_size", 0) : 0;
+  if (block < 0) {
+    info.fail(ErrorKind::invalid_model,
+              "block_size " + std::to_string(block) + " is negative (0: not blocked)");
+  }
+  return block;
+}
+
+// At load: input i, when its dtype is known, is float (float16 too from opset 19).
+inline void require_float_input(const OpInfo& info, std::size_t i, const char* what) {
+  const std::optional<DType> d = info.input_dtype(i);
+  if (d && *d != DType::f32 && !(*d == DType::f16 && info.opset() >= 19)) {
+    info.fail(ErrorKind::unsupported_op,
+              std::string(what) + " (input " + std::to_string(i) + ") has dtype " + dtype_name(*d) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+  }
+}
+
+// The scale input: float (float16 too from opset 19), a scalar or 1-D (1-D with several elements
+// from opset 13), every element finite and > 0.
+inline void check_scale(const OpInfo& info, const Tensor& s, const std::string& name) {
+  if (s.dtype() != DType::f32 && !(s.dtype() == DType::f16 && info.opset() >= 19)) {
+    info.fail(ErrorKind::unsupported_op,
+              name + " has dtype " + dtype_name(s.dtype()) +
+                  (info.opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+  }
+  if (block_size_of(info) > 0) {
+    if (s.rank() == 0 || s.numel() == 0) {
+      info.fail(ErrorKind::invalid_model, name + " " + s.shape().to_string() +
+                                              " must have x's rank for blocked quantization");
+    }
+  } else if (s.rank() > 1 || s.numel() == 0) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + " must be a scalar or a non-empty 1-D tensor");
+  }
+  if (s.numel() > 1 && info.opset() < 13) {
+    info.fail(ErrorKind::invalid_model,
+              name + " " + s.shape().to_string() + ": per-axis quantization needs opset 13");
+  }
+  for (std::int64_t i = 0; i < s.numel(); ++i) {
+    const float v = scale_at(s, i);
+    if (!(v > 0.0f) || !std::isfinite(v)) {
+      info.fail(ErrorKind::invalid_model, name + " holds " + std::to_string(v) + " (element " +
+                                              std::to_string(i) +
+                                              "); a scale must be finite and > 0");
+    }
+  }
+}
+
+// Whether the quantized dtype t is one the node's opset allows: uint8 and int8, int32 where
+// `allow_i32` (DequantizeLinear's x), int16 and uint16 from opset 21.
+inline bool quantized_dtype_ok(const OpInfo& info, DType t, bool allow_i32) {
+  return t == DType::u8 || t == DType::i8 || (allow_i32 && t == DType::i32) ||
+         (info.opset() >= 21 && (t == DType::u16 || t == DType::i16));
+}
+inline std::string quantized_dtypes(const OpInfo& info, bool allow_i32) {
+  std::vector<const char*> names{"uint8", "int8"};
+  if (allow_i32) names.push_back("int32");
+  if (info.opset() >= 21) names.insert(names.end(), {"int16", "uint16"});
+  std::string s = names[0];
+  for (std::size_t i = 1; i < names.size(); ++i) {
+    s += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
+  }
+  return s;
+}
+
+// The zero point's dtype: one of quantized_dtype_ok's.
+inline void check_zero_dtype(const OpInfo& info, const Tensor& z, const std::string& name,
+                             bool allow_i32) {
+  if (!quantized_dtype_ok(info, z.dtype(), allow_i32)) {
+    info.fail(ErrorKind::unsupported_op, name + " has dtype " + dtype_name(z.dtype()) + "; " +
+                                             quantized_dtypes(info, allow_i32) + " expected");
+  }
+}
+
+// Scale and zero point hold the same number of elements ([] and [1] are both one pair); the
+// same shape when blocked.
+inline void check_pair(const OpInfo& info, const Tensor& s, const Tensor& z,
+                       const std::string& scale_name, const std::string& zero_name) {
+  const bool blocked = block_size_of(info) > 0;
+  if ((blocked && z.shape() != s.shape()) ||
+      (!blocked && (z.rank() > 1 || z.numel() != s.numel()))) {
+    info.fail(ErrorKind::shape_mismatch, scale_name + " " + s.shape().to_string() + " and " +
+                                             zero_name + " " + z.shape().to_string() +
+                                             " must have the same shape");
+  }
+}
+
+// One pair per block of x: the scales and the zero points (0 where the input is absent).
+struct Params {
+  std::vector<float> scale;
+  std::vector<std::int32_t> zero;
+  Shape shape;  // the scale's (blocked quantization indexes it like x)
+};
+
+inline Params read_params(const OpInfo& info, const Tensor& s, const Tensor* z,
+                          const std::string& scale_name, const std::string& zero_name,
+                          bool allow_i32) {
+  check_scale(info, s, scale_name);
+  Params p;
+  for (std::int64_t i = 0; i < s.numel(); ++i) p.scale.push_back(scale_at(s, i));
+  p.zero.assign(p.scale.size(), 0);
+  p.shape = s.shape();
+  if (z != nullptr) {
+    check_zero_dtype(info, *z, zero_name, allow_i32);
+    check_pair(info, s, *z, scale_name, zero_name);
+    for (std::size_t i = 0; i < p.zero.size(); ++i) {
+      const auto k = static_cast<std::int64_t>(i);
+      switch (z->dtype()) {
+        case DType::u8: p.zero[i] = z->data<std::uint8_t>()[k]; break;
+        case DType::i8: p.zero[i] = z->data<std::int8_t>()[k]; break;
+        case DType::u16: p.zero[i] = z->data<std::uint16_t>()[k]; break;
+        case DType::i16: p.zero[i] = z->data<std::int16_t>()[k]; break;
+        default: p.zero[i] = z->data<std::int32_t>()[k]; break;
+      }
+    }
+  }
+  return p;
+}
+
+// Checks what the node's constant scale (input 1) and zero point (input 2) allow at load; the
+// pair when neither is fed at run time (empty otherwise).
+inline Params params_at_load(const OpInfo& info, const std::string& scale_name,
+                             const std::string& zero_name, bool allow_i32) {
+  if (!info.has_input(1)) {
+    info.fail(ErrorKind::invalid_model, scale_name + " (input 1) is required but not given");
+  }
+  const Tensor* s = info.constant_input(1);
+  const Tensor* z = info.constant_input(2);
+  if (s != nullptr) check_scale(info, *s, scale_name);
+  if (z != nullptr) check_zero_dtype(info, *z, zero_name, allow_i32);
+  if (s != nullptr && (z != nullptr || !info.has_input(2))) {
+    return read_params(info, *s, z, scale_name, zero_name, allow_i32);
+  }
+  return {};
+}
+
+// f(offset, length, pair) for each block of x that shares a pair: the whole tensor for one
+// pair, else every run of x along the other axes at each index of `axis`.
+template <class F>
+void for_each_block(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::size_t pairs,
+                    const std::string& scale_name, F f) {
+  if (pairs == 1) {
+    f(std::size_t{0}, static_cast<std::size_t>(xs.numel()), std::size_t{0});
+    return;
+  }
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  if (xs[a] != static_cast<std::int64_t>(pairs)) {
+    ctx.fail(ErrorKind::shape_mismatch, scale_name + " has " + std::to_string(pairs) +
+                                            " elements but axis " + std::to_string(a) + " of x " +
+                                            xs.to_string() + " has " + std::to_string(xs[a]));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t c = 0; c < pairs; ++c) f((o * pairs + c) * inner, inner, c);
+  }
+}
+
+// f(element, pair) for every element of x under blocked quantization: the scale `ss` has x's
+// shape but ceil(x.shape[axis] / block) along `axis`; element j along the axis uses pair j / block.
+template <class F>
+void for_each_blocked(const OpContext& ctx, const Shape& xs, std::int64_t axis, std::int64_t block,
+                      const Shape& ss, const std::string& scale_name, F f) {
+  const std::size_t a = normalize_axis(ctx.info(), axis, xs.rank());
+  bool fits = ss.rank() == xs.rank();
+  for (std::size_t d = 0; fits && d < xs.rank(); ++d) {
+    fits = d == a ? ss[d] == (xs[d] + block - 1) / block : ss[d] == xs[d];
+  }
+  if (!fits) {
+    ctx.fail(ErrorKind::shape_mismatch,
+             scale_name + " " + ss.to_string() + " does not fit x " + xs.to_string() +
+                 " in blocks of " + std::to_string(block) + " along axis " + std::to_string(a));
+  }
+  const auto outer = static_cast<std::size_t>(span_of(xs, 0, a));
+  const auto inner = static_cast<std::size_t>(span_of(xs, a + 1, xs.rank()));
+  const auto along = static_cast<std::size_t>(xs[a]), blocks = static_cast<std::size_t>(ss[a]);
+  const auto b = static_cast<std::size_t>(block);
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t j = 0; j < along; ++j) {
+      const std::size_t row = (o * along + j) * inner, pair = (o * blocks + j / b) * inner;
+      for (std::size_t i = 0; i < inner; ++i) f(row + i, pair + i);
+    }
+  }
+}
+
+// QuantizeLinear's output dtype without a zero point: opset 21's output_dtype (a TensorProto
+// data type), else uint8.
+inline DType output_dtype_of(const OpInfo& info) {
+  const std::int64_t code = info.opset() >= 21 ? info.get_int("output_dtype", 0) : 0;
+  if (code == 0) return DType::u8;
+  DType t = DType::u8;
+  if (!onnx::to_dtype(static_cast<std::int32_t>(code), t) || !quantized_dtype_ok(info, t, false)) {
+    info.fail(ErrorKind::unsupported_op,
+              "output_dtype " + onnx::data_type_name(static_cast<std::int32_t>(code)) +
+                  " is not supported (" + quantized_dtypes(info, false) + ")");
+  }
+  return t;
+}
+
+// The 16-bit QuantizeLinear (no kernel): the u8/s8 kernels' formula in scalar code, NaN to the
+// zero point.
+template <class Q>
+void quantize_scalar(const float* x, std::size_t n, float scale, std::int32_t zero, Q* y) {
+  const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
+  const float hi = static_cast<float>(std::numeric_limits<Q>::max());
+  for (std::size_t i = 0; i < n; ++i) {
+    float v = std::nearbyint(x[i] / scale);
+    if (!(v == v)) v = 0.0f;
+    v = std::min(hi, std::max(lo, v + static_cast<float>(zero)));
+    y[i] = static_cast<Q>(v);
+  }
+}
+
+// x as float: a float x itself, a float16 x converted into `buffer`.
+inline const float* as_float(const Tensor& x, std::vector<float>& buffer) {
+  if (x.dtype() == DType::f32) return x.data<float>();
+  buffer.resize(static_cast<std::size_t>(x.numel()));
+  const float16* p = x.data<float16>();
+  for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = to_float(p[i]);
+  return buffer.data();
+}
+
+}  // namespace quantize_detail
+
+// y = saturate(round_half_to_even(x / y_scale) + y_zero_point), y of y_zero_point's dtype
+// (uint8 when it is absent). NaN quantizes to the zero point (kernels/quantize.hpp).
+class QuantizeLinearKernel final : public OpKernel {
+ public:
+  explicit QuantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        block_(quantize_detail::block_size_of(info)),
+        output_dtype_(quantize_detail::output_dtype_of(info)),
+        params_(quantize_detail::params_at_load(info, "y_scale", "y_zero_point", false)) {
+    quantize_detail::require_float_input(info, 0, "x");
+    const Tensor* z = info.constant_input(2);
+    if (z != nullptr && info.opset() >= 21 && info.get_int("output_dtype", 0) != 0 &&
+        z->dtype() != output_dtype_) {
+      info.fail(ErrorKind::invalid_model, std::string("y_zero_point has dtype ") +
+                                              dtype_name(z->dtype()) + " but output_dtype is " +
+                                              dtype_name(output_dtype_));
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::f32 && !(x.dtype() == DType::f16 && ctx.info().opset() >= 19)) {
+      ctx.fail(ErrorKind::unsupported_op,
+               std::string("x has dtype ") + dtype_name(x.dtype()) +
+                   (ctx.info().opset() >= 19 ? "; float or float16 expected" : "; float expected"));
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "y_scale", "y_zero_point",
+                                          false);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    const DType out = z != nullptr ? z->dtype() : output_dtype_;
+    Tensor& y = ctx.output(0, out, x.shape());
+    std::vector<float> buffer;
+    const float* px = quantize_detail::as_float(x, buffer);
+    if (block_ > 0) {
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "y_scale", [&](std::size_t e, std::size_t c) {
+            switch (out) {
+              case DType::u8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint8_t>() + e);
+                break;
+              case DType::i8:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int8_t>() + e);
+                break;
+              case DType::u16:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::uint16_t>() + e);
+                break;
+              default:
+                quantize_detail::quantize_scalar(px + e, 1, p.scale[c], p.zero[c],
+                                                 y.data<std::int16_t>() + e);
+                break;
+            }
+          });
+      return;
+    }
+    quantize_detail::for_each_block(
+        ctx, x.shape(), axis_, p.scale.size(), "y_scale",
+        [&](std::size_t at, std::size_t n, std::size_t c) {
+          switch (out) {
+            case DType::u8:
+              kernels::quantize_f32_u8(px + at, n, p.scale[c], static_cast<std::uint8_t>(p.zero[c]),
+                                       y.data<std::uint8_t>() + at);
+              break;
+            case DType::i8:
+              kernels::quantize_f32_s8(px + at, n, p.scale[c], static_cast<std::int8_t>(p.zero[c]),
+                                       y.data<std::int8_t>() + at);
+              break;
+            case DType::u16:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::uint16_t>() + at);
+              break;
+            default:
+              quantize_detail::quantize_scalar(px + at, n, p.scale[c], p.zero[c],
+                                               y.data<std::int16_t>() + at);
+              break;
+          }
+        });
+  }
+
+ private:
+  std::int64_t axis_;
+  std::int64_t block_;              // 0: per tensor or per axis
+  DType output_dtype_;              // without a zero point
+  quantize_detail::Params params_;  // empty: read at run
+};
+
+// y = (x - x_zero_point) * x_scale in float; x of uint8, int8 or int32 (whose zero point must
+// be 0), the zero point of x's dtype.
+class DequantizeLinearKernel final : public OpKernel {
+ public:
+  explicit DequantizeLinearKernel(const OpInfo& info)
+      : axis_(info.get_int("axis", 1)),
+        block_(quantize_detail::block_size_of(info)),
+        params_(quantize_detail::params_at_load(info, "x_scale", "x_zero_point", true)) {
+    quantize_detail::require_float_input(info, 1, "x_scale");
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const DType t = x.dtype();
+    if (!quantize_detail::quantized_dtype_ok(ctx.info(), t, true)) {
+      ctx.fail(ErrorKind::unsupported_op, std::string("x has dtype ") + dtype_name(t) + "; " +
+                                              quantize_detail::quantized_dtypes(ctx.info(), true) +
+                                              " expected");
+    }
+    const Tensor* z = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    if (z != nullptr && z->dtype() != t) {
+      ctx.fail(ErrorKind::invalid_model, std::string("x_zero_point has dtype ") +
+                                             dtype_name(z->dtype()) + " but x has " +
+                                             dtype_name(t));
+    }
+    quantize_detail::Params read;
+    if (params_.scale.empty()) {
+      read = quantize_detail::read_params(ctx.info(), ctx.input(1), z, "x_scale", "x_zero_point",
+                                          true);
+    }
+    const quantize_detail::Params& p = params_.scale.empty() ? read : params_;
+    if (t == DType::i32 &&
+        std::any_of(p.zero.begin(), p.zero.end(), [](std::int32_t v) { return v != 0; })) {
+      ctx.fail(ErrorKind::invalid_model, "the zero point of an int32 x must be 0");
+    }
+    // y has the scale's dtype (float16 from opset 19: computed in float, then converted).
+    const DType out = ctx.input(1).dtype();
+    Tensor& y = ctx.output(0, out, x.shape());
+    std::vector<float> buffer;
+    if (out != DType::f32) buffer.resize(static_cast<std::size_t>(x.numel()));
+    float* py = out == DType::f32 ? y.data<float>() : buffer.data();
+    if (block_ > 0) {
+      auto value = [&](std::size_t e) -> std::int32_t {
+        switch (t) {
+          case DType::u8: return x.data<std::uint8_t>()[e];
+          case DType::i8: return x.data<std::int8_t>()[e];
+          case DType::u16: return x.data<std::uint16_t>()[e];
+          case DType::i16: return x.data<std::int16_t>()[e];
+          default: return x.data<std::int32_t>()[e];
+        }
+      };
+      // The zero point of int32 x is 0, so (x - 0) * scale is the kernel's float(x) * scale.
+      quantize_detail::for_each_blocked(
+          ctx, x.shape(), axis_, block_, p.shape, "x_scale", [&](std::size_t e, std::size_t c) {
+            py[e] = static_cast<float>(value(e) - p.zero[c]) * p.scale[c];
+          });
+    }
+    if (block_ == 0) {
+      quantize_detail::for_each_block(
+          ctx, x.shape(), axis_, p.scale.size(), "x_scale",
+          [&](std::size_t at, std::size_t n, std::size_t c) {
+            switch (t) {
+              case DType::u8:
+                kernels::dequantize_u8_f32(x.data<std::uint8_t>() + at, n, p.scale[c],
+                                           static_cast<std::uint8_t>(p.zero[c]), py + at);
+                break;
+              case DType::i8:
+                kernels::dequantize_s8_f32(x.data<std::int8_t>() + at, n, p.scale[c],
+                                           static_cast<std::int8_t>(p.zero[c]), py + at);
+                break;
+              case DType::u16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::uint16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              case DType::i16:
+                for (std::size_t i = 0; i < n; ++i) {
+                  py[at + i] =
+                      static_cast<float>(x.data<std::int16_t>()[at + i] - p.zero[c]) * p.scale[c];
+                }
+                break;
+              default:
+                kernels::dequantize_s32_f32(x.data<std::int32_t>() + at, n, p.scale[c], py + at);
+                break;
+            }
+          });
+    }
+    if (out != DType::f32) {
+      float16* ph = y.data<float16>();
+      for (std::size_t i = 0; i < buffer.size(); ++i) ph[i] = to_float16(buffer[i]);
+    }
+  }
+
+ private:
+  std::int64_t axis_;
+  std::int64_t block_;  // 0: per tensor or per axis
+  quantize_detail::Params params_;
+};
+
+// uint8 quantization over the range of x widened to hold 0, as ORT computes it:
+// y_scale = (max - min) / 255 (1 where max == min, i.e. x all 0), y_zero_point =
+// round_half_to_even(saturate(0 - min / y_scale)), y = QuantizeLinear(x, y_scale, y_zero_point).
+// The range counts finite elements only: NaN quantizes to the zero point, +-inf saturate.
+// The uint8 parameters of x (n floats) by the rule above.
+inline void dynamic_quantize_params(const float* x, std::size_t n, float* scale,
+                                    std::uint8_t* zero_point) {
+  float lo = 0.0f, hi = 0.0f;
+  kernels::finite_range_f32(x, n, &lo, &hi);
+  lo = std::min(lo, 0.0f);
+  hi = std::max(hi, 0.0f);
+  float s = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+  if (!std::isfinite(s)) s = hi / 255.0f - lo / 255.0f;  // hi - lo beyond FLT_MAX
+  // A range of a few subnormals divides to 0: the smallest scale keeps the kernel's scale > 0.
+  if (!(s > 0.0f)) s = std::numeric_limits<float>::denorm_min();
+  *scale = s;
+  *zero_point =
+      static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - lo / s))));
+}
+
+inline void dynamic_quantize_linear(OpContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  require_f32(ctx, x, "x");
+  const auto n = static_cast<std::size_t>(x.numel());
+  float scale = 1.0f;
+  std::uint8_t zero_point = 0;
+  dynamic_quantize_params(x.data<float>(), n, &scale, &zero_point);
+  Tensor& y = ctx.output(0, DType::u8, x.shape());
+  kernels::quantize_f32_u8(x.data<float>(), n, scale, zero_point, y.data<std::uint8_t>());
+  ctx.output(1, DType::f32, Shape()).data<float>()[0] = scale;
+  ctx.output(2, DType::u8, Shape()).data<std::uint8_t>()[0] = zero_point;
+}
+
+inline void register_quantize_ops(OpSet& ops) {
+  // Opset 13 adds the per-axis form (`axis`, 1-D scales); the kernels read the node's opset.
+  ops.add("", "QuantizeLinear", 10, factory<QuantizeLinearKernel>());
+  // Opset 19: float16, saturate; 21: int16/uint16, block_size, output_dtype.
+  for (std::int64_t v : {10, 13, 19, 21}) {
+    ops.add("", "QuantizeLinear", v, factory<QuantizeLinearKernel>());
+    ops.add("", "DequantizeLinear", v, factory<DequantizeLinearKernel>());
+  }
+  ops.add("", "DynamicQuantizeLinear", 11, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    require_f32(info, 0, "x");
+    return make_lambda_kernel([](OpContext& ctx) { dynamic_quantize_linear(ctx); });
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_QUANTIZE_HPP
+// ---- end inlay/graph/ops/quantize.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_RESIZE)
+// ---- begin inlay/graph/ops/resize.hpp
+// Resize and Upsample: nearest, linear and cubic interpolation over any axes.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_RESIZE_HPP
+#define INLAY_GRAPH_OPS_RESIZE_HPP
+
+#include <cmath>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Keys' cubic convolution weights of the taps at -1, 0, 1, 2 around a sample `ratio` (in [0, 1])
+// past tap 0, with coefficient `a` (-0.75 as in ONNX Resize, GridSample and PyTorch): Keys,
+// "Cubic convolution interpolation for digital image processing", IEEE TASSP 29(6), 1981.
+inline void cubic_weights(double ratio, double a, double* weight) {
+  const double r = ratio, s = 1 - ratio;
+  weight[0] = ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a;
+  weight[1] = ((a + 2) * r - (a + 3)) * r * r + 1;
+  weight[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
+  weight[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
+}
+
+// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
+// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
+// the sample positions and weights follow the reference in onnx/backend/test/case/node/
+// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
+class ResizeKernel final : public OpKernel {
+ public:
+  enum class Mode { nearest, linear, cubic };
+  enum class Transform {
+    half_pixel,
+    asymmetric,
+    align_corners,
+    pytorch_half_pixel,
+    tf_crop_and_resize
+  };
+  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
+    mode_ = enum_attribute<Mode>(info, "mode", "nearest",
+                                 {{"nearest", Mode::nearest},
+                                  {"linear", Mode::linear},
+                                  {"bilinear", Mode::linear},
+                                  {"cubic", Mode::cubic}});
+    if (mode_ == Mode::cubic && upsample) {
+      info.fail(ErrorKind::unsupported_op, "mode 'cubic' is not supported by Upsample");
+    }
+    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
+    const bool legacy = upsample || info.opset() < 11;
+    const std::string transform =
+        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
+    transform_ = choice_of<Transform>(info, "coordinate_transformation_mode", transform,
+                                      {{"half_pixel", Transform::half_pixel},
+                                       {"asymmetric", Transform::asymmetric},
+                                       {"align_corners", Transform::align_corners},
+                                       {"pytorch_half_pixel", Transform::pytorch_half_pixel},
+                                       {"tf_crop_and_resize", Transform::tf_crop_and_resize}});
+    const std::string nearest =
+        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
+    nearest_ = choice_of<Nearest>(info, "nearest_mode", nearest,
+                                  {{"round_prefer_floor", Nearest::round_prefer_floor},
+                                   {"round_prefer_ceil", Nearest::round_prefer_ceil},
+                                   {"floor", Nearest::floor},
+                                   {"ceil", Nearest::ceil}});
+    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
+    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
+    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
+    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
+        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
+      info.fail(ErrorKind::unsupported_op,
+                "antialias, axes and keep_aspect_ratio_policy are not supported");
+    }
+    if (upsample && info.opset() < 9) {
+      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
+    Dims out;
+    out.n = rank;
+    // Where the scales and sizes come from, by op and opset.
+    const Tensor* scales = nullptr;
+    const Tensor* sizes = nullptr;
+    const Tensor* roi_input = nullptr;
+    auto optional = [&](std::size_t i) -> const Tensor* {
+      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
+                                                                                   : nullptr;
+    };
+    if (upsample_ && info.opset() < 9) {
+      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
+    } else if (upsample_ || info.opset() < 11) {
+      scales = &ctx.input(1);
+    } else {
+      roi_input = optional(1);
+      scales = optional(2);
+      sizes = optional(3);
+      if ((scales == nullptr) == (sizes == nullptr)) {
+        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
+      }
+    }
+    if (scales) {
+      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
+      if (static_cast<std::size_t>(scales->numel()) != rank)
+        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
+      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
+    }
+    if (sizes) {
+      const Dims d = read_dims(info, *sizes, "sizes");
+      if (d.n != rank) scales_mismatch(info, d.n, rank);
+      for (std::size_t k = 0; k < rank; ++k) {
+        out[k] = d[k];
+        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
+      }
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (!(scale[k] > 0 && scale[k] < 1e9)) {
+        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
+                                                std::to_string(k) + " is not positive");
+      }
+      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
+    }
+    for (std::size_t k = 0; k < rank; ++k) {
+      roi[k] = 0;
+      roi[k + rank] = 1;
+    }
+    if (transform_ == Transform::tf_crop_and_resize) {
+      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
+        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
+      }
+      visit_dtype(
+          info, roi_input->dtype(),
+          [&](auto tag) {
+            using T = decltype(tag);
+            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
+          },
+          TypeList<float, double, float16>{});
+    }
+    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
+    if (y.numel() == 0) return;
+    if (mode_ == Mode::nearest) {
+      resize_nearest(ctx, x, scale, roi, y);
+      return;
+    }
+
+    // Two buffers of doubles large enough for every intermediate shape.
+    Dims cur = dims_of_shape(in);
+    std::int64_t largest = x.numel();
+    for (std::size_t k = 0; k < rank; ++k) {
+      cur[k] = out[k];
+      largest = std::max(largest, output_shape(info, cur).numel());
+    }
+    auto* a =
+        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
+    double* b = a + largest;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* p = x.data<T>();
+          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
+        },
+        ResizeTypes{});
+    cur = dims_of_shape(in);
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
+        continue;
+      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
+      cur[k] = out[k];
+      std::swap(a, b);
+    }
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          T* p = y.data<T>();
+          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
+        },
+        ResizeTypes{});
+  }
+
+ private:
+  using ResizeTypes =
+      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
+               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
+  template <class T>
+  static double to_double(T v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float(v);
+    } else {
+      return static_cast<double>(v);
+    }
+  }
+  template <class T>
+  static T from_double(double v) {
+    if constexpr (std::is_same<T, float16>::value) {
+      return to_float16(static_cast<float>(v));
+    } else if constexpr (std::is_integral<T>::value) {
+      const double r = std::nearbyint(v);
+      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
+      const double hi = static_cast<double>(std::numeric_limits<T>::max());
+      return r <= lo   ? std::numeric_limits<T>::lowest()
+             : r >= hi ? std::numeric_limits<T>::max()
+                       : static_cast<T>(r);
+    } else {
+      return static_cast<T>(v);
+    }
+  }
+  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
+    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
+                                             " entries for an input of rank " +
+                                             std::to_string(rank));
+  }
+
+  // The input taps and weights of output position x along one axis.
+  struct Taps {
+    int n = 0;
+    std::int64_t index[4];
+    double weight[4];
+    bool extrapolate = false;
+  };
+  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
+    Taps t;
+    const double width = scale * static_cast<double>(in);  // the reference's output_width
+    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
+    double xo = 0;
+    switch (transform_) {
+      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
+      case Transform::asymmetric: xo = xd / scale; break;
+      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
+      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
+      case Transform::tf_crop_and_resize:
+        xo =
+            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
+        xo += roi_lo * last;
+        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
+          t.extrapolate = true;
+          return t;
+        }
+        break;
+    }
+    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
+    xo = std::min(std::max(xo, -4.0), last + 4.0);
+    // The taps start left of xo: ratio in (0, 1].
+    const double f = std::floor(xo);
+    const bool whole = xo == f;
+    const double ratio = whole ? 1.0 : xo - f;
+    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
+    switch (mode_) {
+      case Mode::nearest: {
+        bool right = true;
+        if (!whole) {
+          switch (nearest_) {
+            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
+            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
+            case Nearest::floor: right = false; break;
+            case Nearest::ceil: right = true; break;
+          }
+        }
+        t.n = 1;
+        t.index[0] = right ? i0 + 1 : i0;
+        t.weight[0] = 1;
+        break;
+      }
+      case Mode::linear:
+        t.n = 2;
+        t.index[0] = i0;
+        t.index[1] = i0 + 1;
+        t.weight[0] = 1 - ratio;
+        t.weight[1] = ratio;
+        break;
+      case Mode::cubic:
+        t.n = 4;
+        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
+        cubic_weights(ratio, cubic_a_, t.weight);
+        break;
+    }
+    if (exclude_outside_ && mode_ != Mode::nearest) {
+      double sum = 0;
+      for (int j = 0; j < t.n; ++j) {
+        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
+        sum += t.weight[j];
+      }
+      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
+    }
+    for (int j = 0; j < t.n; ++j)
+      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
+    return t;
+  }
+
+  // Nearest needs no arithmetic on the elements: a source index per output position and axis
+  // (-1 for the extrapolation value), then a byte copy of each element.
+  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
+                      Tensor& y) const {
+    const std::size_t rank = x.rank();
+    const Shape& in = x.shape();
+    const Shape& out = y.shape();
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < rank; ++k) total += out[k];
+    auto* table = static_cast<std::int64_t*>(
+        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
+    std::int64_t* axis_table[Shape::max_rank];
+    std::int64_t strides[Shape::max_rank];
+    strides_of(in, strides);
+    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
+      axis_table[k] = table + at;
+      for (std::int64_t o = 0; o < out[k]; ++o) {
+        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
+        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
+      }
+    }
+    unsigned char fill[8] = {};
+    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
+    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
+      using U = decltype(tag);
+      const U* src = static_cast<const U*>(x.raw_data());
+      U* dst = static_cast<U*>(writable(y));
+      U value;
+      std::memcpy(&value, fill, sizeof value);
+      std::int64_t index[Shape::max_rank] = {};
+      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
+        std::int64_t off = 0;
+        bool inside = true;
+        for (std::size_t k = 0; k < rank && inside; ++k) {
+          const std::int64_t o = axis_table[k][index[k]];
+          inside = o >= 0;
+          off += o;
+        }
+        dst[e] = inside ? src[off] : value;
+        for (std::size_t k = rank; k-- > 0;) {
+          if (++index[k] < out[k]) break;
+          index[k] = 0;
+        }
+      }
+    });
+  }
+
+  // dst = src (shape `shape`) resized along `axis` to `out` positions.
+  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
+                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
+    std::int64_t outer = 1, inner = 1;
+    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
+    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
+    const std::int64_t in = shape[axis];
+    for (std::int64_t x = 0; x < out; ++x) {
+      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
+      for (std::int64_t o = 0; o < outer; ++o) {
+        double* d = dst + (o * out + x) * inner;
+        if (t.extrapolate) {
+          std::fill(d, d + inner, static_cast<double>(extrapolation_));
+          continue;
+        }
+        const double* s = src + o * in * inner;
+        for (std::int64_t i = 0; i < inner; ++i) {
+          double acc = 0;
+          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
+          d[i] = acc;
+        }
+      }
+    }
+  }
+
+  bool upsample_;
+  Mode mode_ = Mode::nearest;
+  Transform transform_ = Transform::half_pixel;
+  Nearest nearest_ = Nearest::round_prefer_floor;
+  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
+  bool exclude_outside_ = false;
+  std::vector<float> scales_attribute_;
+};
+
+inline void register_resize_ops(OpSet& ops) {
+  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, false);
+  });
+  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<ResizeKernel>(info, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_RESIZE_HPP
+// ---- end inlay/graph/ops/resize.hpp
+#endif
+// Then every family.
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_CONTROL)
+// ---- begin inlay/graph/ops/control.hpp
+// Control flow: If, Loop, Scan (opset 8's batched form and 9+). Their bodies are subgraphs compiled
+// at load; each iteration runs through OpContext::run_subgraph (which allocates: control flow is
+// not on the no-allocation path). Implementation-only.
+#ifndef INLAY_GRAPH_OPS_CONTROL_HPP
+#define INLAY_GRAPH_OPS_CONTROL_HPP
+
+#include <cstring>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+inline const Graph& graph_attribute(const OpInfo& info, const char* name) {
+  const Attribute& a = info.require(name, Attribute::Kind::graph);
+  return *a.g;
+}
+
+inline bool read_condition(const OpContext& ctx, const Tensor& t, const char* what) {
+  if (t.dtype() != DType::boolean || t.numel() != 1) {
+    ctx.fail(ErrorKind::invalid_model, std::string(what) + " must be one bool, not " +
+                                           dtype_name(t.dtype()) + " " + t.shape().to_string());
+  }
+  return *t.data<bool>();
+}
+
+// Stacks equally shaped tensors along a new axis `axis` (reversed when `reverse`).
+inline void stack_into(OpContext& ctx, std::size_t output, const std::vector<Tensor>& parts,
+                       std::size_t axis, bool reverse, const char* what) {
+  const Tensor& first = parts.front();
+  if (first.dtype() == DType::string) {  // stacked as bytes below
+    ctx.fail(ErrorKind::unsupported_op, std::string(what) + ": string values cannot be stacked");
+  }
+  for (const Tensor& p : parts) {
+    if (p.dtype() != first.dtype() || p.shape() != first.shape()) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string(what) + ": iterations produced " +
+                                              first.shape().to_string() + " and " +
+                                              p.shape().to_string());
+    }
+  }
+  if (axis > first.rank()) {
+    ctx.fail(ErrorKind::invalid_model,
+             std::string(what) + ": axis " + std::to_string(axis) + " is out of range");
+  }
+  std::vector<std::int64_t> dims = dims_of(first.shape());
+  dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis),
+              static_cast<std::int64_t>(parts.size()));
+  Tensor& out = ctx.output(output, first.dtype(), make_shape(dims));
+  std::size_t outer = 1;
+  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(first.shape()[d]);
+  const std::size_t chunk = outer ? first.nbytes() / outer : 0;
+  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+  for (std::size_t o = 0; o < outer; ++o) {
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const Tensor& p = parts[reverse ? parts.size() - 1 - k : k];
+      std::memcpy(dst, static_cast<const char*>(p.raw_data()) + o * chunk, chunk);
+      dst += chunk;
+    }
+  }
+}
+
+// Element t along `axis` of x, as a new tensor without that axis.
+inline Tensor slice_at(const Tensor& x, std::size_t axis, std::int64_t t) {
+  std::vector<std::int64_t> dims = dims_of(x.shape());
+  std::size_t outer = 1, inner = dtype_size(x.dtype());
+  for (std::size_t d = 0; d < axis; ++d) outer *= static_cast<std::size_t>(dims[d]);
+  for (std::size_t d = axis + 1; d < dims.size(); ++d) inner *= static_cast<std::size_t>(dims[d]);
+  const auto n = static_cast<std::size_t>(dims[axis]);
+  dims.erase(dims.begin() + static_cast<std::ptrdiff_t>(axis));
+  Tensor out(x.dtype(), make_shape(dims));
+  auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+  const auto* src = static_cast<const char*>(x.raw_data());
+  for (std::size_t o = 0; o < outer; ++o) {
+    std::memcpy(dst + o * inner, src + (o * n + static_cast<std::size_t>(t)) * inner, inner);
+  }
+  return out;
+}
+
+class IfKernel final : public OpKernel {
+ public:
+  explicit IfKernel(const OpInfo& info)
+      : then_(graph_attribute(info, "then_branch")), else_(graph_attribute(info, "else_branch")) {}
+  void run(OpContext& ctx) const override {
+    const bool cond = read_condition(ctx, ctx.input(0), "the condition");
+    const Graph& branch = cond ? then_ : else_;
+    const std::vector<AnyValue> outs = ctx.run_subgraph_any(branch, {});
+    if (outs.size() != ctx.output_count()) {
+      ctx.fail(ErrorKind::invalid_model, std::string(cond ? "then" : "else") + "_branch has " +
+                                             std::to_string(outs.size()) + " outputs, the node " +
+                                             std::to_string(ctx.output_count()));
+    }
+    for (std::size_t i = 0; i < outs.size(); ++i) ctx.set_output_any(i, outs[i]);
+  }
+
+ private:
+  const Graph& then_;
+  const Graph& else_;
+};
+
+// Loop(M, cond, v_initial...) -> (v_final..., scan_outputs...). The body maps (iteration, cond,
+// v...) to (cond, v..., scan...).
+class LoopKernel final : public OpKernel {
+ public:
+  explicit LoopKernel(const OpInfo& info) : body_(graph_attribute(info, "body")) {}
+  void run(OpContext& ctx) const override {
+    const std::size_t carried = ctx.input_count() >= 2 ? ctx.input_count() - 2 : 0;
+    if (body_.inputs.size() != carried + 2 || body_.outputs.size() < carried + 1) {
+      ctx.fail(ErrorKind::invalid_model,
+               "the body has " + std::to_string(body_.inputs.size()) + " inputs and " +
+                   std::to_string(body_.outputs.size()) + " outputs; " + std::to_string(carried) +
+                   " loop-carried values need " + std::to_string(carried + 2) +
+                   " inputs and at least " + std::to_string(carried + 1) + " outputs");
+    }
+    const std::size_t scans = body_.outputs.size() - 1 - carried;
+    if (ctx.output_count() > carried + scans) {
+      ctx.fail(ErrorKind::invalid_model, "the node has more outputs than the body produces");
+    }
+    std::int64_t trips = -1;  // no limit
+    if (ctx.has_input(0))
+      trips = static_cast<std::int64_t>(read_scalar(ctx.info(), ctx.input(0), "M"));
+    bool cond = true;
+    if (ctx.input_count() > 1 && ctx.has_input(1)) cond = read_condition(ctx, ctx.input(1), "cond");
+    if (trips < 0 && !(ctx.input_count() > 1 && ctx.has_input(1))) {
+      ctx.fail(ErrorKind::invalid_model, "a loop with neither M nor cond never ends");
+    }
+    std::vector<AnyValue> state;  // loop-carried values may be sequences or optionals
+    for (std::size_t i = 0; i < carried; ++i) state.push_back(ctx.input_any(2 + i));
+    std::vector<std::vector<Tensor>> scanned(scans);
+    Tensor iteration(DType::i64, Shape{});
+    Tensor condition(DType::boolean, Shape{});
+    for (std::int64_t i = 0; (trips < 0 || i < trips) && cond; ++i) {
+      *iteration.data<std::int64_t>() = i;
+      *condition.data<bool>() = cond;
+      std::vector<AnyValue> in;
+      in.push_back(AnyValue{iteration.clone(), nullptr});
+      in.push_back(AnyValue{condition.clone(), nullptr});
+      for (const AnyValue& s : state) in.push_back(s);
+      std::vector<AnyValue> out = ctx.run_subgraph_any(body_, in);
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        if ((k == 0 || k > carried) && !out[k].is_tensor()) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "body output " + std::to_string(k) + " ('" +
+                       body_.values[body_.outputs[k]].name +
+                       "') is a sequence or optional; only loop-carried values may be");
+        }
+      }
+      cond = read_condition(ctx, out[0].tensor, "the body's condition output");
+      for (std::size_t k = 0; k < carried; ++k) state[k] = out[1 + k];
+      for (std::size_t k = 0; k < scans; ++k) scanned[k].push_back(out[1 + carried + k].tensor);
+    }
+    for (std::size_t k = 0; k < carried && k < ctx.output_count(); ++k) {
+      if (ctx.has_output(k)) ctx.set_output_any(k, state[k]);
+    }
+    for (std::size_t k = 0; k < scans && carried + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(carried + k)) continue;
+      if (scanned[k].empty()) {
+        // No iteration ran: an empty stack whose element shape is unknown; use the body's
+        // declared type when it has one.
+        const Value& v = body_.values[body_.outputs[1 + carried + k]];
+        std::vector<std::int64_t> dims{0};
+        if (v.has_shape) {
+          for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+        }
+        ctx.output(carried + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
+        continue;
+      }
+      stack_into(ctx, carried + k, scanned[k], 0, false, "scan output");
+    }
+  }
+
+ private:
+  const Graph& body_;
+};
+
+// Scan (opset 9+, no batch axis): states carried through the iterations, scan inputs sliced along
+// their scan axes, scan outputs stacked along theirs.
+class ScanKernel final : public OpKernel {
+ public:
+  explicit ScanKernel(const OpInfo& info)
+      : body_(graph_attribute(info, "body")),
+        scan_inputs_(
+            static_cast<std::size_t>(info.require("num_scan_inputs", Attribute::Kind::int_).i)),
+        input_axes_(info.get_ints("scan_input_axes")),
+        input_directions_(info.get_ints("scan_input_directions")),
+        output_axes_(info.get_ints("scan_output_axes")),
+        output_directions_(info.get_ints("scan_output_directions")) {
+    if (scan_inputs_ > info.input_count()) {
+      info.fail(ErrorKind::invalid_model, "num_scan_inputs exceeds the number of inputs");
+    }
+  }
+  void run(OpContext& ctx) const override {
+    const std::size_t states = ctx.input_count() - scan_inputs_;
+    if (body_.inputs.size() != ctx.input_count() || body_.outputs.size() < states) {
+      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
+    }
+    const std::size_t scan_outputs = body_.outputs.size() - states;
+    std::vector<Tensor> state;
+    for (std::size_t i = 0; i < states; ++i) state.push_back(ctx.input(i));
+    // Slice geometry per scan input.
+    std::int64_t length = -1;
+    std::vector<std::size_t> axes(scan_inputs_);
+    for (std::size_t k = 0; k < scan_inputs_; ++k) {
+      const Tensor& x = ctx.input(states + k);
+      const std::int64_t a = k < input_axes_.size() ? input_axes_[k] : 0;
+      axes[k] = normalize_axis(ctx.info(), a, x.rank(), "scan_input_axes");
+      const std::int64_t n = x.shape()[axes[k]];
+      if (length >= 0 && n != length) {
+        ctx.fail(ErrorKind::shape_mismatch, "scan inputs have different lengths (" +
+                                                std::to_string(length) + " and " +
+                                                std::to_string(n) + ")");
+      }
+      length = n;
+    }
+    if (length < 0) length = 0;
+    std::vector<std::vector<Tensor>> scanned(scan_outputs);
+    for (std::int64_t t = 0; t < length; ++t) {
+      std::vector<Tensor> in = state;
+      for (std::size_t k = 0; k < scan_inputs_; ++k) {
+        const bool reverse = k < input_directions_.size() && input_directions_[k] != 0;
+        in.push_back(slice_at(ctx.input(states + k), axes[k], reverse ? length - 1 - t : t));
+      }
+      std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+      for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
+      for (std::size_t k = 0; k < scan_outputs; ++k) scanned[k].push_back(out[states + k]);
+    }
+    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
+      if (ctx.has_output(i)) copy_to_output(ctx, i, state[i], state[i].shape());
+    }
+    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
+      if (!ctx.has_output(states + k)) continue;
+      const std::int64_t a = k < output_axes_.size() ? output_axes_[k] : 0;
+      if (scanned[k].empty()) {
+        // A sequence of length 0: the element's shape comes from the body's declared output
+        // (unknown dimensions as 0), the empty scan axis inserted at its place.
+        const Value& v = body_.values[body_.outputs[states + k]];
+        if (!v.has_shape) {
+          ctx.fail(ErrorKind::unsupported_op,
+                   "a scan over zero iterations needs the body's output '" + v.name +
+                       "' to declare its shape");
+        }
+        std::vector<std::int64_t> dims;
+        for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+        const std::size_t axis = normalize_axis(ctx.info(), a, dims.size() + 1, "scan_output_axes");
+        dims.insert(dims.begin() + static_cast<std::ptrdiff_t>(axis), 0);
+        ctx.output(states + k, v.has_dtype ? v.dtype : DType::f32, make_shape(dims));
+        continue;
+      }
+      const std::size_t axis =
+          normalize_axis(ctx.info(), a, scanned[k][0].rank() + 1, "scan_output_axes");
+      const bool reverse = k < output_directions_.size() && output_directions_[k] != 0;
+      stack_into(ctx, states + k, scanned[k], axis, reverse, "scan output");
+    }
+  }
+
+ private:
+  const Graph& body_;
+  std::size_t scan_inputs_;
+  std::vector<std::int64_t> input_axes_, input_directions_, output_axes_, output_directions_;
+};
+
+// Scan opset 8: input 0 is the optional sequence_lens [batch]; the states and the scan inputs
+// have a batch axis 0, the scan inputs their sequence on axis 1. Each batch entry runs its own
+// scan over sequence_lens[b] steps (all of axis 1 without sequence_lens); final states are
+// stacked along axis 0, scan outputs as [batch, max_length, ...] with the steps past a shorter
+// sequence zero (the spec leaves them undefined).
+class BatchedScanKernel final : public OpKernel {
+ public:
+  explicit BatchedScanKernel(const OpInfo& info)
+      : body_(graph_attribute(info, "body")),
+        num_scan_inputs_(info.require("num_scan_inputs", Attribute::Kind::int_).i),
+        directions_(info.get_ints("directions")) {
+    if (num_scan_inputs_ < 1 ||
+        num_scan_inputs_ + 1 > static_cast<std::int64_t>(info.input_count())) {
+      info.fail(ErrorKind::invalid_model, "num_scan_inputs " + std::to_string(num_scan_inputs_) +
+                                              " must be in [1, the number of inputs after "
+                                              "sequence_lens]");
+    }
+    if (directions_.size() > static_cast<std::size_t>(num_scan_inputs_)) {
+      info.fail(ErrorKind::invalid_model, "directions has more entries than num_scan_inputs");
+    }
+    for (std::int64_t d : directions_) {
+      if (d != 0 && d != 1) {
+        info.fail(ErrorKind::invalid_model, "directions must be 0 or 1, got " + std::to_string(d));
+      }
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const auto scans = static_cast<std::size_t>(num_scan_inputs_);
+    const std::size_t states = ctx.input_count() - 1 - scans;
+    if (body_.inputs.size() != states + scans || body_.outputs.size() < states) {
+      ctx.fail(ErrorKind::invalid_model, "the body's inputs/outputs do not match the node's");
+    }
+    const std::size_t scan_outputs = body_.outputs.size() - states;
+    // Batch size and maximum length from the scan inputs; the states need the same batch.
+    std::int64_t batch = -1, max_length = -1;
+    for (std::size_t k = 0; k < scans; ++k) {
+      const Tensor& x = ctx.input(1 + states + k);
+      if (x.rank() < 2) {
+        ctx.fail(ErrorKind::shape_mismatch, "scan input " + std::to_string(k) + " " +
+                                                x.shape().to_string() +
+                                                " must be [batch, sequence, ...]");
+      }
+      if (k > 0 && (x.shape()[0] != batch || x.shape()[1] != max_length)) {
+        ctx.fail(ErrorKind::shape_mismatch,
+                 "scan inputs differ in batch size or sequence length (" +
+                     ctx.input(1 + states).shape().to_string() + " and " + x.shape().to_string() +
+                     ")");
+      }
+      batch = x.shape()[0];
+      max_length = x.shape()[1];
+    }
+    for (std::size_t i = 0; i < states; ++i) {
+      const Tensor& s = ctx.input(1 + i);
+      if (s.rank() < 1 || s.shape()[0] != batch) {
+        ctx.fail(ErrorKind::shape_mismatch, "initial state " + std::to_string(i) + " " +
+                                                s.shape().to_string() + " must have batch size " +
+                                                std::to_string(batch) + " on axis 0");
+      }
+    }
+    const std::vector<std::int64_t> lengths = sequence_lengths(ctx, batch, max_length);
+
+    std::vector<std::vector<Tensor>> final_states(states);
+    // scanned[k][b]: the outputs of batch entry b's steps for scan output k.
+    std::vector<std::vector<std::vector<Tensor>>> scanned(
+        scan_outputs, std::vector<std::vector<Tensor>>(static_cast<std::size_t>(batch)));
+    for (std::int64_t b = 0; b < batch; ++b) {
+      std::vector<Tensor> state;
+      for (std::size_t i = 0; i < states; ++i) state.push_back(slice_at(ctx.input(1 + i), 0, b));
+      std::vector<Tensor> sequences;
+      for (std::size_t k = 0; k < scans; ++k) {
+        sequences.push_back(slice_at(ctx.input(1 + states + k), 0, b));
+      }
+      const std::int64_t n = lengths[static_cast<std::size_t>(b)];
+      for (std::int64_t t = 0; t < n; ++t) {
+        std::vector<Tensor> in = state;
+        for (std::size_t k = 0; k < scans; ++k) {
+          const bool reverse = k < directions_.size() && directions_[k] == 1;
+          in.push_back(slice_at(sequences[k], 0, reverse ? n - 1 - t : t));
+        }
+        std::vector<Tensor> out = ctx.run_subgraph(body_, in);
+        for (std::size_t i = 0; i < states; ++i) state[i] = out[i];
+        for (std::size_t k = 0; k < scan_outputs; ++k) {
+          scanned[k][static_cast<std::size_t>(b)].push_back(out[states + k]);
+        }
+      }
+      for (std::size_t i = 0; i < states; ++i) final_states[i].push_back(state[i]);
+    }
+
+    for (std::size_t i = 0; i < states && i < ctx.output_count(); ++i) {
+      if (!ctx.has_output(i)) continue;
+      if (batch == 0) {
+        copy_to_output(ctx, i, ctx.input(1 + i), ctx.input(1 + i).shape());
+      } else {
+        stack_into(ctx, i, final_states[i], 0, false, "final state");
+      }
+    }
+    for (std::size_t k = 0; k < scan_outputs && states + k < ctx.output_count(); ++k) {
+      if (ctx.has_output(states + k)) write_scan_output(ctx, states + k, scanned[k], max_length);
+    }
+  }
+
+ private:
+  // sequence_lens when given (int64 [batch], each in [0, max_length]), else max_length each.
+  static std::vector<std::int64_t> sequence_lengths(const OpContext& ctx, std::int64_t batch,
+                                                    std::int64_t max_length) {
+    std::vector<std::int64_t> lengths(static_cast<std::size_t>(batch), max_length);
+    if (!ctx.has_input(0)) return lengths;
+    const Tensor& s = ctx.input(0);
+    if (s.dtype() != DType::i64 || s.rank() != 1 || s.shape()[0] != batch) {
+      ctx.fail(ErrorKind::shape_mismatch, std::string("sequence_lens ") + dtype_name(s.dtype()) +
+                                              " " + s.shape().to_string() + " must be i64 [" +
+                                              std::to_string(batch) + "]");
+    }
+    for (std::size_t b = 0; b < lengths.size(); ++b) {
+      const std::int64_t n = s.data<std::int64_t>()[b];
+      if (n < 0 || n > max_length) {
+        ctx.fail(ErrorKind::invalid_argument, "sequence_lens[" + std::to_string(b) +
+                                                  "] = " + std::to_string(n) + " is outside [0, " +
+                                                  std::to_string(max_length) + "]");
+      }
+      lengths[b] = n;
+    }
+    return lengths;
+  }
+
+  // [batch, max_length, element...]: every step's element in place, the rest zero.
+  void write_scan_output(OpContext& ctx, std::size_t output,
+                         const std::vector<std::vector<Tensor>>& per_batch,
+                         std::int64_t max_length) const {
+    const Tensor* first = nullptr;
+    for (const auto& steps : per_batch) {
+      for (const Tensor& t : steps) {
+        if (first == nullptr) first = &t;
+        if (t.dtype() != first->dtype() || t.shape() != first->shape()) {
+          ctx.fail(ErrorKind::shape_mismatch,
+                   "scan output " + std::to_string(output) + ": iterations produced " +
+                       first->shape().to_string() + " and " + t.shape().to_string());
+        }
+      }
+    }
+    std::vector<std::int64_t> dims;
+    DType dtype = DType::f32;
+    if (first != nullptr) {
+      dims = dims_of(first->shape());
+      dtype = first->dtype();
+    } else {  // no step ran: the element's shape as the body declares it
+      const Value& v = body_.values[body_.outputs[output]];
+      if (!v.has_shape) {
+        ctx.fail(ErrorKind::unsupported_op, "a scan over zero steps needs the body's output '" +
+                                                v.name + "' to declare its shape");
+      }
+      for (std::int64_t d : v.dims) dims.push_back(d < 0 ? 0 : d);
+      if (v.has_dtype) dtype = v.dtype;
+    }
+    if (dtype == DType::string) {  // copied as bytes below
+      ctx.fail(ErrorKind::unsupported_op,
+               "scan output " + std::to_string(output) + ": string values cannot be stacked");
+    }
+    const std::size_t element_bytes =
+        static_cast<std::size_t>(make_shape(dims).numel()) * dtype_size(dtype);
+    dims.insert(dims.begin(), {static_cast<std::int64_t>(per_batch.size()), max_length});
+    Tensor& out = ctx.output(output, dtype, make_shape(dims));
+    auto* dst = static_cast<char*>(const_cast<void*>(out.raw_data()));
+    if (out.nbytes()) std::memset(dst, 0, out.nbytes());
+    for (std::size_t b = 0; b < per_batch.size(); ++b) {
+      for (std::size_t t = 0; t < per_batch[b].size(); ++t) {
+        if (element_bytes) {
+          std::memcpy(dst + (b * static_cast<std::size_t>(max_length) + t) * element_bytes,
+                      per_batch[b][t].raw_data(), element_bytes);
+        }
+      }
+    }
+  }
+
+  const Graph& body_;
+  std::int64_t num_scan_inputs_;
+  std::vector<std::int64_t> directions_;
+};
+
+inline void register_control_ops(OpSet& ops) {
+  ops.add("", "If", 1, factory<IfKernel>());
+  ops.add("", "Loop", 1, factory<LoopKernel>());
+  ops.add("", "Scan", 8, factory<BatchedScanKernel>());
+  ops.add("", "Scan", 9, factory<ScanKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CONTROL_HPP
+// ---- end inlay/graph/ops/control.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_CONV)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_DETECTION)
+// ---- begin inlay/graph/ops/detection.hpp
+// Object-detection ops: NonMaxSuppression (the step after SSD/YOLO/Faster R-CNN heads that keeps
+// the best-scoring box of each cluster of overlapping boxes) and RoiAlign (the pooling of each
+// region proposal to a fixed-size feature map in two-stage detectors).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_DETECTION_HPP
+#define INLAY_GRAPH_OPS_DETECTION_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// A box as its corners, lo <= hi on both axes (which axis is y or x does not matter for IoU).
+struct NmsBox {
+  double y_lo, x_lo, y_hi, x_hi;
+  double area() const { return (y_hi - y_lo) * (x_hi - x_lo); }
+};
+
+// Intersection over union; 0 where the boxes do not overlap or have no area (as onnxruntime's
+// SuppressByIOU, so that degenerate boxes never suppress each other).
+inline double nms_iou(const NmsBox& a, const NmsBox& b) {
+  const double h = std::min(a.y_hi, b.y_hi) - std::max(a.y_lo, b.y_lo);
+  const double w = std::min(a.x_hi, b.x_hi) - std::max(a.x_lo, b.x_lo);
+  if (h <= 0 || w <= 0) return 0;
+  const double inter = h * w;
+  const double uni = a.area() + b.area() - inter;
+  return uni > 0 ? inter / uni : 0;
+}
+
+// NonMaxSuppression (opset 10, 11): boxes [B, N, 4], scores [B, C, N], optional
+// max_output_boxes_per_class (0 or absent: no boxes), iou_threshold (absent: 0) and
+// score_threshold (absent: every score); selected_indices [K, 3] of (batch, class, box). Per
+// batch and class, the candidates in descending score order (ties: lower box index first) are
+// taken greedily, each dropping the later ones whose IoU with it exceeds iou_threshold.
+class NonMaxSuppressionKernel final : public OpKernel {
+ public:
+  explicit NonMaxSuppressionKernel(const OpInfo& info)
+      : center_point_box_(info.get_int("center_point_box", 0)) {
+    if (center_point_box_ != 0 && center_point_box_ != 1) {
+      info.fail(ErrorKind::invalid_model, "center_point_box " + std::to_string(center_point_box_) +
+                                              " is not 0 (corners) or 1 (center and size)");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& boxes = ctx.input(0);
+    const Tensor& scores = ctx.input(1);
+    if (boxes.rank() != 3 || boxes.shape()[2] != 4) {
+      info.fail(ErrorKind::shape_mismatch,
+                "boxes must be [batch, boxes, 4], not " + boxes.shape().to_string());
+    }
+    if (scores.rank() != 3) {
+      info.fail(ErrorKind::shape_mismatch,
+                "scores must be [batch, classes, boxes], not " + scores.shape().to_string());
+    }
+    if (scores.shape()[0] != boxes.shape()[0] || scores.shape()[2] != boxes.shape()[1]) {
+      info.fail(ErrorKind::shape_mismatch, "scores " + scores.shape().to_string() +
+                                               " do not match boxes " + boxes.shape().to_string() +
+                                               " (batch and box count must agree)");
+    }
+    if (scores.dtype() != boxes.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("scores have dtype ") +
+                                              dtype_name(scores.dtype()) + ", boxes " +
+                                              dtype_name(boxes.dtype()));
+    }
+    std::int64_t max_per_class = 0;
+    if (ctx.has_input(2)) {
+      const Tensor& m = ctx.input(2);
+      if (m.dtype() != DType::i64 || m.numel() != 1) {
+        info.fail(ErrorKind::invalid_model, "max_output_boxes_per_class must be one int64, not " +
+                                                std::string(dtype_name(m.dtype())) + " " +
+                                                m.shape().to_string());
+      }
+      max_per_class = std::max<std::int64_t>(*m.data<std::int64_t>(), 0);
+    }
+    const double iou_threshold =
+        ctx.has_input(3) ? float_scalar(info, ctx.input(3), "iou_threshold") : 0.0;
+    const bool has_score_threshold = ctx.has_input(4);
+    const double score_threshold =
+        has_score_threshold ? float_scalar(info, ctx.input(4), "score_threshold") : 0.0;
+    if (!(iou_threshold >= 0 && iou_threshold <= 1)) {
+      info.fail(ErrorKind::invalid_argument,
+                "iou_threshold " + std::to_string(iou_threshold) + " is outside [0, 1]");
+    }
+
+    const std::int64_t batches = boxes.shape()[0], count = boxes.shape()[1];
+    const std::int64_t classes = scores.shape()[1];
+    std::vector<std::int64_t> selected;  // (batch, class, box) triples
+    std::vector<NmsBox> corners(static_cast<std::size_t>(count));
+    std::vector<std::int64_t> order;
+    std::vector<std::int64_t> kept;
+    visit_dtype(
+        info, boxes.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* b = boxes.data<T>();
+          const T* s = scores.data<T>();
+          for (std::int64_t n = 0; n < batches && max_per_class > 0; ++n) {
+            for (std::int64_t i = 0; i < count; ++i)
+              corners[static_cast<std::size_t>(i)] = corners_of(b + (n * count + i) * 4);
+            for (std::int64_t c = 0; c < classes; ++c) {
+              const T* sc = s + (n * classes + c) * count;
+              order.clear();
+              for (std::int64_t i = 0; i < count; ++i) {
+                if (!has_score_threshold || static_cast<double>(sc[i]) > score_threshold)
+                  order.push_back(i);
+              }
+              std::stable_sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) {
+                return static_cast<double>(sc[x]) > static_cast<double>(sc[y]);
+              });
+              kept.clear();
+              for (std::int64_t i : order) {
+                if (static_cast<std::int64_t>(kept.size()) >= max_per_class) break;
+                bool suppressed = false;
+                for (std::int64_t k : kept) {
+                  if (nms_iou(corners[static_cast<std::size_t>(i)],
+                              corners[static_cast<std::size_t>(k)]) > iou_threshold) {
+                    suppressed = true;
+                    break;
+                  }
+                }
+                if (suppressed) continue;
+                kept.push_back(i);
+                selected.insert(selected.end(), {n, c, i});
+              }
+            }
+          }
+        },
+        FloatTypes{});
+    const auto k = static_cast<std::int64_t>(selected.size() / 3);
+    Tensor& y = ctx.output(0, DType::i64, Shape{k, 3});
+    if (k)
+      std::memcpy(y.data<std::int64_t>(), selected.data(), selected.size() * sizeof(std::int64_t));
+  }
+
+ private:
+  static double float_scalar(const OpInfo& info, const Tensor& t, const char* what) {
+    if (t.dtype() != DType::f32 && t.dtype() != DType::f64) {
+      info.fail(ErrorKind::invalid_model,
+                std::string(what) + " must be float, not " + dtype_name(t.dtype()));
+    }
+    return read_scalar(info, t, what);
+  }
+
+  template <class T>
+  NmsBox corners_of(const T* p) const {
+    const double a = static_cast<double>(p[0]), b = static_cast<double>(p[1]);
+    const double c = static_cast<double>(p[2]), d = static_cast<double>(p[3]);
+    if (center_point_box_ == 1) {  // [x_center, y_center, width, height]
+      return NmsBox{b - d / 2, a - c / 2, b + d / 2, a + c / 2};
+    }
+    return NmsBox{std::min(a, c), std::min(b, d), std::max(a, c), std::max(b, d)};
+  }
+
+  std::int64_t center_point_box_;
+};
+
+// RoiAlign (opset 10, 16; He et al., Mask R-CNN, arXiv:1703.06870): X [N, C, H, W], rois [R, 4]
+// as (x1, y1, x2, y2) in image coordinates, batch_indices [R] -> Y [R, C, output_height,
+// output_width]. Each output bin holds a grid of sampling_ratio x sampling_ratio points (0:
+// ceil(roi size / output size) per axis, per roi); each point is a bilinear sample of X and the
+// bin is their mean (avg) or their maximum (max). The geometry is Detectron's: half_pixel shifts
+// the scaled roi by -0.5 pixel; output_half_pixel (the only behaviour of opset 10) does not and
+// widens a roi to at least 1 x 1. A point more than one pixel outside X samples 0; a point
+// within clamps to the edge.
+// max mode follows the spec (the largest bilinear sample of the bin); onnxruntime takes instead the
+// largest of the four weighted corner terms w_i * v_i of each sample, so its max results differ.
+class RoiAlignKernel final : public OpKernel {
+ public:
+  RoiAlignKernel(const OpInfo& info, bool opset16)
+      : output_height_(info.get_int("output_height", 1)),
+        output_width_(info.get_int("output_width", 1)),
+        sampling_ratio_(info.get_int("sampling_ratio", 0)),
+        spatial_scale_(info.get_float("spatial_scale", 1.0f)) {
+    require_dtype(info, 0, "X", TypeList<float, double, float16>{});
+    max_ = enum_attribute<bool>(info, "mode", "avg", {{"avg", false}, {"max", true}});
+    half_pixel_ =
+        opset16 && enum_attribute<bool>(info, "coordinate_transformation_mode", "half_pixel",
+                                        {{"half_pixel", true}, {"output_half_pixel", false}});
+    if (output_height_ < 1 || output_width_ < 1) {
+      info.fail(ErrorKind::invalid_model, "output_height " + std::to_string(output_height_) +
+                                              " and output_width " + std::to_string(output_width_) +
+                                              " must be >= 1");
+    }
+    if (sampling_ratio_ < 0) {
+      info.fail(ErrorKind::invalid_model,
+                "sampling_ratio " + std::to_string(sampling_ratio_) + " is negative");
+    }
+    if (!std::isfinite(spatial_scale_)) {
+      info.fail(ErrorKind::invalid_model, "spatial_scale is not finite");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& x = ctx.input(0);
+    const Tensor& rois = ctx.input(1);
+    const Tensor& indices = ctx.input(2);
+    if (x.rank() != 4) {
+      info.fail(ErrorKind::shape_mismatch, "X must be [N, C, H, W], not " + x.shape().to_string());
+    }
+    if (rois.rank() != 2 || rois.shape()[1] != 4) {
+      info.fail(ErrorKind::shape_mismatch,
+                "rois must be [num_rois, 4], not " + rois.shape().to_string());
+    }
+    if (indices.rank() != 1 || indices.shape()[0] != rois.shape()[0]) {
+      info.fail(ErrorKind::shape_mismatch, "batch_indices " + indices.shape().to_string() +
+                                               " must be [num_rois] for rois " +
+                                               rois.shape().to_string());
+    }
+    if (rois.dtype() != x.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("rois have dtype ") +
+                                              dtype_name(rois.dtype()) + ", X " +
+                                              dtype_name(x.dtype()));
+    }
+    const std::vector<std::int64_t> batch = read_ints(info, indices, "batch_indices");
+    const std::int64_t n = x.shape()[0], channels = x.shape()[1];
+    const std::int64_t height = x.shape()[2], width = x.shape()[3];
+    const std::int64_t count = rois.shape()[0];
+    const std::int64_t bins = output_height_ * output_width_;
+    std::vector<Tap> taps;
+    visit_dtype(
+        info, x.dtype(),
+        [&](auto tag) {
+          using T = decltype(tag);
+          const T* px = x.data<T>();
+          const T* pr = rois.data<T>();
+          T* py = ctx.output(0, x.dtype(), Shape{count, channels, output_height_, output_width_})
+                      .data<T>();
+          for (std::int64_t r = 0; r < count; ++r) {
+            const std::int64_t b = batch[static_cast<std::size_t>(r)];
+            if (b < 0 || b >= n) {
+              info.fail(ErrorKind::invalid_argument,
+                        "batch_indices[" + std::to_string(r) + "] = " + std::to_string(b) +
+                            " is outside [0, " + std::to_string(n) + ")");
+            }
+            double box[4];
+            for (int k = 0; k < 4; ++k) box[k] = static_cast<double>(to_scalar(pr[r * 4 + k]));
+            const std::int64_t grid = sample_taps(info, r, box, height, width, taps);
+            const std::size_t per_bin = taps.size() / static_cast<std::size_t>(bins);
+            for (std::int64_t c = 0; c < channels; ++c) {
+              const T* plane = px + (b * channels + c) * height * width;
+              T* out = py + (r * channels + c) * bins;
+              for (std::int64_t bin = 0; bin < bins; ++bin) {
+                const Tap* t = taps.data() + static_cast<std::size_t>(bin) * per_bin;
+                double acc = 0;
+                for (std::size_t s = 0; s < per_bin; ++s) {
+                  double v = 0;
+                  for (int k = 0; k < 4; ++k)
+                    v += t[s].weight[k] * static_cast<double>(to_scalar(plane[t[s].offset[k]]));
+                  acc = max_ ? (s == 0 ? v : std::max(acc, v)) : acc + v;
+                }
+                if (!max_) acc /= static_cast<double>(std::max<std::int64_t>(grid, 1));
+                out[bin] = convert_to<T>(acc);
+              }
+            }
+          }
+        },
+        TypeList<float, double, float16>{});
+  }
+
+ private:
+  // A bilinear sample: four pixel offsets in a channel plane and their weights (all 0 outside).
+  struct Tap {
+    std::int64_t offset[4];
+    double weight[4];
+  };
+
+  // The taps of roi r, bin after bin (row-major), each bin's grid points after one another;
+  // returns the number of points per bin.
+  std::int64_t sample_taps(const OpInfo& info, std::int64_t r, const double* box,
+                           std::int64_t height, std::int64_t width, std::vector<Tap>& taps) const {
+    const double shift = half_pixel_ ? 0.5 : 0.0;
+    const double scale = static_cast<double>(spatial_scale_);
+    const double x0 = box[0] * scale - shift, y0 = box[1] * scale - shift;
+    double roi_w = box[2] * scale - shift - x0, roi_h = box[3] * scale - shift - y0;
+    if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(roi_w) ||
+        !std::isfinite(roi_h)) {
+      info.fail(ErrorKind::invalid_argument, "roi " + std::to_string(r) + " is not finite");
+    }
+    if (!half_pixel_) {
+      roi_w = std::max(roi_w, 1.0);
+      roi_h = std::max(roi_h, 1.0);
+    }
+    const double bin_h = roi_h / static_cast<double>(output_height_);
+    const double bin_w = roi_w / static_cast<double>(output_width_);
+    // The adaptive grid grows with the roi; a limit keeps a huge roi from taking forever.
+    constexpr double max_grid = 4096;
+    const double grid_h =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_h);
+    const double grid_w =
+        sampling_ratio_ > 0 ? static_cast<double>(sampling_ratio_) : std::ceil(bin_w);
+    if (grid_h > max_grid || grid_w > max_grid) {
+      info.fail(ErrorKind::invalid_argument,
+                "roi " + std::to_string(r) + " needs a sampling grid of " + std::to_string(grid_h) +
+                    " x " + std::to_string(grid_w) +
+                    " points per bin (at most 4096 per side; set sampling_ratio)");
+    }
+    const std::int64_t gh = std::max<std::int64_t>(static_cast<std::int64_t>(grid_h), 0);
+    const std::int64_t gw = std::max<std::int64_t>(static_cast<std::int64_t>(grid_w), 0);
+    taps.clear();
+    for (std::int64_t ph = 0; ph < output_height_; ++ph) {
+      for (std::int64_t pw = 0; pw < output_width_; ++pw) {
+        for (std::int64_t iy = 0; iy < gh; ++iy) {
+          const double y = y0 + static_cast<double>(ph) * bin_h +
+                           (static_cast<double>(iy) + 0.5) * bin_h / static_cast<double>(gh);
+          for (std::int64_t ix = 0; ix < gw; ++ix) {
+            const double xx = x0 + static_cast<double>(pw) * bin_w +
+                              (static_cast<double>(ix) + 0.5) * bin_w / static_cast<double>(gw);
+            taps.push_back(bilinear_tap(y, xx, height, width));
+          }
+        }
+      }
+    }
+    return gh * gw;
+  }
+
+  static Tap bilinear_tap(double y, double x, std::int64_t height, std::int64_t width) {
+    Tap t{{0, 0, 0, 0}, {0, 0, 0, 0}};
+    if (height == 0 || width == 0 || y < -1.0 || y > static_cast<double>(height) || x < -1.0 ||
+        x > static_cast<double>(width)) {
+      return t;
+    }
+    y = std::max(y, 0.0);
+    x = std::max(x, 0.0);
+    auto low = static_cast<std::int64_t>(y), left = static_cast<std::int64_t>(x);
+    std::int64_t high = low + 1, right = left + 1;
+    if (low >= height - 1) {
+      low = high = height - 1;
+      y = static_cast<double>(low);
+    }
+    if (left >= width - 1) {
+      left = right = width - 1;
+      x = static_cast<double>(left);
+    }
+    const double ly = y - static_cast<double>(low), lx = x - static_cast<double>(left);
+    const double hy = 1 - ly, hx = 1 - lx;
+    t.offset[0] = low * width + left;
+    t.offset[1] = low * width + right;
+    t.offset[2] = high * width + left;
+    t.offset[3] = high * width + right;
+    t.weight[0] = hy * hx;
+    t.weight[1] = hy * lx;
+    t.weight[2] = ly * hx;
+    t.weight[3] = ly * lx;
+    return t;
+  }
+
+  std::int64_t output_height_, output_width_, sampling_ratio_;
+  float spatial_scale_;
+  bool max_ = false, half_pixel_ = true;
+};
+
+inline void register_detection_ops(OpSet& ops) {
+  ops.add("", "NonMaxSuppression", 10, factory<NonMaxSuppressionKernel>());
+  ops.add("", "RoiAlign", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RoiAlignKernel>(info, false);
+  });
+  ops.add("", "RoiAlign", 16, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
+    return std::make_unique<RoiAlignKernel>(info, true);
+  });
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_DETECTION_HPP
+// ---- end inlay/graph/ops/detection.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_DYNAMIC_QUANTIZE_MATMUL)
+// ---- begin inlay/graph/ops/dynamic_quantize_matmul.hpp
+// com.microsoft DynamicQuantizeMatMul (ONNX Runtime's contrib op): a MatMul whose float input is
+// quantized per run, the form dynamic quantization takes when it runs fast. ORT's quantize_dynamic
+// writes DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul by the two scales [-> Add bias];
+// graph/impl/fuse_qdq.hpp rewrites that chain into this op, and ORT's own optimizer does the same.
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+#define INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+// Y[..., n] = float(sum_p (a[..., p] - a_zero) (B[p, n] - b_zero[n])) * (a_scale * b_scale[n])
+//             + bias[n]
+// with a = DynamicQuantizeLinear(A) (uint8 over A's range widened to hold 0, computed per run),
+// B int8 or uint8 [K, N], b_scale and b_zero_point per tensor or per column, bias float [N]
+// (optional). The product then the sum, in float, as the chain's Cast, Mul and Add compute them,
+// so the fused op gives the chain's bits.
+class DynamicQuantizeMatMulKernel final : public OpKernel {
+ public:
+  explicit DynamicQuantizeMatMulKernel(const OpInfo& info) {
+    require_f32(info, 0, "A");
+    const Tensor* b = info.constant_input(1);
+    if (b != nullptr) weights_.prepare(*b, false);
+    const Tensor* s = info.constant_input(2);
+    const Tensor* z = info.constant_input(3);
+    if (b != nullptr && s != nullptr && (z != nullptr || !info.has_input(3))) {
+      read_params(info, *b, *s, z, b_scale_, b_zero_);
+      ready_ = true;
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const OpInfo& info = ctx.info();
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    require_f32(ctx, a, "A");
+    require_8bit(info, b, "B");
+    if (b.rank() != 2 || a.rank() < 1) {
+      ctx.fail(ErrorKind::unsupported_op, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() +
+                                              ": B must be 2-D and A at least 1-D");
+    }
+    const auto k = static_cast<std::size_t>(b.shape()[0]);
+    const auto n = static_cast<std::size_t>(b.shape()[1]);
+    if (static_cast<std::size_t>(a.shape()[a.rank() - 1]) != k) {
+      ctx.fail(ErrorKind::shape_mismatch, "A " + a.shape().to_string() + " and B " +
+                                              b.shape().to_string() + " do not multiply");
+    }
+    std::vector<float> scale_storage;
+    std::vector<std::int32_t> zero_storage;
+    if (!ready_) {
+      read_params(info, b, ctx.input(2), ctx.has_input(3) ? &ctx.input(3) : nullptr, scale_storage,
+                  zero_storage);
+    }
+    const std::vector<float>& b_scale = ready_ ? b_scale_ : scale_storage;
+    const std::vector<std::int32_t>& b_zero = ready_ ? b_zero_ : zero_storage;
+    const float* bias = nullptr;
+    if (ctx.has_input(4)) {
+      const Tensor& c = ctx.input(4);
+      if (c.dtype() != DType::f32 || c.numel() != static_cast<std::int64_t>(n)) {
+        ctx.fail(ErrorKind::shape_mismatch, "bias " + c.shape().to_string() + " (" +
+                                                dtype_name(c.dtype()) + ") must be float [" +
+                                                std::to_string(n) + "]");
+      }
+      bias = c.data<float>();
+    }
+    std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end());
+    dims.back() = static_cast<std::int64_t>(n);
+    Tensor& y = ctx.output(0, DType::f32, make_shape(dims));
+    if (y.numel() == 0) return;
+    // The rows from Y, not A: with K = 0, A has no elements but Y [..., N] holds the bias.
+    const std::size_t m = static_cast<std::size_t>(y.numel()) / n;
+
+    const bool packed = weights_.matches(b);
+    const std::size_t a_room = (m * k + 63) / 64 * 64;
+    const std::size_t ws_bytes = packed ? 0 : (kernels::qgemm_workspace_size(n, k) + 63) / 64 * 64;
+    const std::size_t per = b_scale.size();
+    auto* scratch = static_cast<std::uint8_t*>(
+        ctx.scratch(a_room + ws_bytes + per * sizeof(float) + (1 + per) * sizeof(std::int32_t)));
+    auto* aq = scratch;
+    void* workspace = scratch + a_room;
+    auto* multiplier = reinterpret_cast<float*>(scratch + a_room + ws_bytes);
+    auto* zeros = reinterpret_cast<std::int32_t*>(multiplier + per);
+
+    float a_scale = 1.0f;
+    std::uint8_t a_zero = 0;
+    dynamic_quantize_params(a.data<float>(), m * k, &a_scale, &a_zero);
+    kernels::quantize_f32_u8(a.data<float>(), m * k, a_scale, a_zero, aq);
+    for (std::size_t j = 0; j < per; ++j) multiplier[j] = a_scale * b_scale[j];
+    // The kernel's operand form: B int8 (uint8 B flipped by 128 while packing, its zero too).
+    zeros[0] = a_zero;
+    const std::int32_t shift = b.dtype() == DType::u8 ? 128 : 0;
+    for (std::size_t j = 0; j < per; ++j) zeros[1 + j] = b_zero[j] - shift;
+    kernels::QgemmZeroPoints zp;
+    zp.a = zeros;
+    zp.b = zeros + 1;
+    zp.b_per_column = per > 1;
+    kernels::QgemmEpilogue e;
+    e.output = kernels::QgemmOutput::f32;
+    e.c = y.data<float>();
+    e.ldc = n;
+    e.scale = multiplier;
+    e.scale_axis = per > 1 ? kernels::QgemmAxis::per_column : kernels::QgemmAxis::per_tensor;
+    e.float_bias = bias;
+    e.float_bias_axis = kernels::QgemmAxis::per_column;
+    if (packed) {
+      kernels::qgemm_packed(m, n, k, aq, k, weights_.packed[0].data(), weights_.col_sums[0].data(),
+                            zp, e, ctx.executor(), weights_.narrow[0]);
+    } else {
+      kernels::qgemm(m, n, k, aq, k, false, b.raw_data(), n, b.dtype() == DType::u8, zp, e,
+                     workspace, ctx.executor());
+    }
+  }
+
+ private:
+  // b_scale (finite, > 0) and b_zero_point (B's dtype), each one value or one per column.
+  static void read_params(const OpInfo& info, const Tensor& b, const Tensor& s, const Tensor* z,
+                          std::vector<float>& scale, std::vector<std::int32_t>& zero) {
+    const std::int64_t n = b.rank() == 2 ? b.shape()[1] : 0;
+    scale = read_scales(info, s, "b_scale");
+    if (scale.size() != 1 && static_cast<std::int64_t>(scale.size()) != n) {
+      info.fail(ErrorKind::shape_mismatch, "b_scale " + s.shape().to_string() +
+                                               " must be a scalar or [" + std::to_string(n) +
+                                               "], one per column of B");
+    }
+    zero = read_zero_points(info, z, "b_zero_point");
+    if (z != nullptr && z->dtype() != b.dtype()) {
+      info.fail(ErrorKind::invalid_model, std::string("b_zero_point has dtype ") +
+                                              dtype_name(z->dtype()) + ", B " +
+                                              dtype_name(b.dtype()));
+    }
+    if (zero.size() == 1 && scale.size() > 1) zero.assign(scale.size(), zero[0]);
+    if (zero.size() != scale.size()) {
+      info.fail(ErrorKind::shape_mismatch, "b_zero_point has " + std::to_string(zero.size()) +
+                                               " values, b_scale " + std::to_string(scale.size()));
+    }
+  }
+
+  PackedInt8Weights weights_;
+  std::vector<float> b_scale_;
+  std::vector<std::int32_t> b_zero_;
+  bool ready_ = false;
+};
+
+inline void register_dynamic_quantize_matmul_ops(OpSet& ops) {
+  ops.add("com.microsoft", "DynamicQuantizeMatMul", 1, factory<DynamicQuantizeMatMulKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_DYNAMIC_QUANTIZE_MATMUL_HPP
+// ---- end inlay/graph/ops/dynamic_quantize_matmul.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ELEMENTWISE)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_GATHER_SCATTER)
 // ---- begin inlay/graph/ops/gather_scatter.hpp
 // Index-driven reads and writes: Gather, GatherElements, GatherND, ScatterND, ScatterElements
 // (and opset 9's Scatter). Elements move as bytes; indices may count from the end and
@@ -24395,642 +26495,6 @@ INLAY_NAMESPACE_END
 #include <cmath>
 #include <limits>
 
-// ---- begin inlay/graph/ops/shape.hpp
-// Operators that produce data or change only its shape, without arithmetic: Identity, Dropout,
-// Constant, Reshape, Flatten, Squeeze, Unsqueeze, Shape, Size, ConstantOfShape, Range, EyeLike,
-// Expand. Also the helpers for ops that move elements as bytes (movement.hpp uses them).
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_SHAPE_HPP
-#define INLAY_GRAPH_OPS_SHAPE_HPP
-
-#include <cmath>
-#include <type_traits>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// ---- Helpers for byte-moving ops ------------------------------------------------------------
-
-// Up to Shape::max_rank integers without heap memory (run() must not allocate once planned).
-struct Dims {
-  std::int64_t v[Shape::max_rank] = {};
-  std::size_t n = 0;
-  std::int64_t& operator[](std::size_t i) { return v[i]; }
-  std::int64_t operator[](std::size_t i) const { return v[i]; }
-};
-
-inline Dims dims_of_shape(const Shape& s) {
-  Dims d;
-  d.n = s.rank();
-  for (std::size_t i = 0; i < d.n; ++i) d[i] = s[i];
-  return d;
-}
-
-// The elements of a 0-D or 1-D int64/int32 tensor with at most Shape::max_rank of them (a
-// shape, axes, starts ...); an Error naming the node otherwise.
-inline Dims read_dims(const OpInfo& info, const Tensor& t, const char* what) {
-  if (t.rank() > 1) {
-    info.fail(
-        ErrorKind::invalid_model,
-        std::string(what) + " must be a scalar or 1-D, not of shape " + t.shape().to_string());
-  }
-  if (t.numel() > static_cast<std::int64_t>(Shape::max_rank)) {
-    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(t.numel()) +
-                                             " entries, above inlay's maximum rank " +
-                                             std::to_string(Shape::max_rank));
-  }
-  Dims d;
-  d.n = static_cast<std::size_t>(t.numel());
-  if (t.dtype() == DType::i64) {
-    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int64_t>()[i];
-  } else if (t.dtype() == DType::i32) {
-    for (std::size_t i = 0; i < d.n; ++i) d[i] = t.data<std::int32_t>()[i];
-  } else {
-    info.fail(ErrorKind::invalid_model,
-              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
-  }
-  return d;
-}
-
-// The same for an ints attribute.
-inline Dims dims_of_attribute(const OpInfo& info, const std::vector<std::int64_t>& v,
-                              const char* what) {
-  if (v.size() > Shape::max_rank) {
-    info.fail(ErrorKind::unsupported_op, std::string(what) + " has " + std::to_string(v.size()) +
-                                             " entries, above inlay's maximum rank " +
-                                             std::to_string(Shape::max_rank));
-  }
-  Dims d;
-  d.n = v.size();
-  for (std::size_t i = 0; i < d.n; ++i) d[i] = v[i];
-  return d;
-}
-
-// The shape of an output computed from data; an Error naming the node when a dimension is
-// negative, the rank is above inlay's maximum or the element count overflows.
-inline Shape output_shape(const OpInfo& info, const std::int64_t* dims, std::size_t rank) {
-  if (rank > Shape::max_rank) {
-    info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
-                                             ", above inlay's maximum " +
-                                             std::to_string(Shape::max_rank));
-  }
-  std::int64_t n = 1;
-  for (std::size_t i = 0; i < rank; ++i) {
-    if (dims[i] < 0) {
-      info.fail(ErrorKind::shape_mismatch, "output dimension " + std::to_string(i) +
-                                               " would be negative (" + std::to_string(dims[i]) +
-                                               ")");
-    }
-    if (dims[i] != 0 && n > (INT64_MAX / 8) / dims[i]) {
-      info.fail(ErrorKind::shape_mismatch, "the output would have too many elements");
-    }
-    n *= dims[i];
-  }
-  return Shape(dims, rank);
-}
-inline Shape output_shape(const OpInfo& info, const Dims& d) {
-  return output_shape(info, d.v, d.n);
-}
-
-inline void* writable(Tensor& t) { return const_cast<void*>(t.raw_data()); }
-
-// Calls f(U{}) with an unsigned integer type of `size` bytes: ops that only move elements are
-// written once per element size.
-template <class F>
-void visit_element_size(std::size_t size, F&& f) {
-  switch (size) {
-    case 1: f(std::uint8_t{}); return;
-    case 2: f(std::uint16_t{}); return;
-    case 4: f(std::uint32_t{}); return;
-    default: f(std::uint64_t{}); return;
-  }
-}
-
-// Calls f(p) with the typed pointer of an int32/int64 indices tensor.
-template <class F>
-void visit_indices(const OpInfo& info, const Tensor& t, const char* what, F&& f) {
-  if (t.dtype() == DType::i64) {
-    f(t.data<std::int64_t>());
-  } else if (t.dtype() == DType::i32) {
-    f(t.data<std::int32_t>());
-  } else {
-    info.fail(ErrorKind::invalid_model,
-              std::string(what) + " must be int64 or int32, not " + dtype_name(t.dtype()));
-  }
-}
-
-// An index in [-dim, dim) as a position in [0, dim); an Error naming the node otherwise (never
-// an out-of-bounds read).
-inline std::int64_t checked_index(const OpInfo& info, std::int64_t index, std::int64_t dim,
-                                  const char* what) {
-  if (index < -dim || index >= dim) {
-    info.fail(ErrorKind::invalid_argument, std::string(what) + " " + std::to_string(index) +
-                                               " is out of range for a dimension of size " +
-                                               std::to_string(dim));
-  }
-  return index < 0 ? index + dim : index;
-}
-
-// Row-major element strides of a shape.
-inline void strides_of(const Shape& s, std::int64_t* strides) {
-  std::int64_t st = 1;
-  for (std::size_t k = s.rank(); k-- > 0;) {
-    strides[k] = st;
-    st *= s[k];
-  }
-}
-
-// dst[e] = src[offset + sum_k index_k * strides[k]] for every element e of `out` in row-major
-// order; strides may be 0 (broadcast) or negative (reversed).
-template <class T>
-void strided_copy(const T* src, std::int64_t offset, const std::int64_t* strides, const Shape& out,
-                  T* dst) {
-  const std::size_t rank = out.rank();
-  const std::int64_t n = out.numel();
-  if (n == 0) return;
-  if (rank == 0) {
-    dst[0] = src[offset];
-    return;
-  }
-  const std::int64_t inner = out[rank - 1], inner_stride = strides[rank - 1];
-  std::int64_t index[Shape::max_rank] = {};
-  std::int64_t off = offset;
-  for (std::int64_t e = 0; e < n; e += inner) {
-    const T* s = src + off;
-    if (inner_stride == 1) {
-      std::memcpy(dst + e, s, static_cast<std::size_t>(inner) * sizeof(T));
-    } else {
-      for (std::int64_t j = 0; j < inner; ++j) dst[e + j] = s[j * inner_stride];
-    }
-    for (std::size_t k = rank - 1; k-- > 0;) {  // odometer over the outer dims
-      ++index[k];
-      off += strides[k];
-      if (index[k] < out[k]) break;
-      off -= strides[k] * out[k];
-      index[k] = 0;
-    }
-  }
-}
-
-// The strided copy for any dtype (by element size).
-inline void strided_copy_bytes(const Tensor& src, std::int64_t offset, const std::int64_t* strides,
-                               Tensor& dst) {
-  visit_element_size(dtype_size(src.dtype()), [&](auto tag) {
-    using U = decltype(tag);
-    strided_copy(static_cast<const U*>(src.raw_data()), offset, strides, dst.shape(),
-                 static_cast<U*>(writable(dst)));
-  });
-}
-
-// Stores `value` converted to `dtype` at dst (for fill values given as a float attribute).
-inline void store_as(const OpInfo& info, DType dtype, double value, void* dst) {
-  visit_dtype(
-      info, dtype,
-      [&](auto tag) {
-        using T = decltype(tag);
-        T v;
-        if constexpr (is_half_v<T>) {
-          v = to_half<T>(static_cast<float>(value));
-        } else if constexpr (std::is_same<T, bool>::value) {
-          v = value != 0;
-        } else {
-          v = static_cast<T>(value);
-        }
-        std::memcpy(dst, &v, sizeof v);
-      },
-      AllTypes{});
-}
-
-// Fills `t` with copies of the element at `value` (dtype_size(t.dtype()) bytes).
-inline void fill_bytes(Tensor& t, const void* value) {
-  visit_element_size(dtype_size(t.dtype()), [&](auto tag) {
-    using U = decltype(tag);
-    U v;
-    std::memcpy(&v, value, sizeof v);
-    U* p = static_cast<U*>(writable(t));
-    std::fill(p, p + t.numel(), v);
-  });
-}
-
-// ---- Operators ------------------------------------------------------------------------------
-
-// Identity, and Dropout at inference (the mask output, when asked for, is all true).
-class IdentityKernel final : public OpKernel {
- public:
-  explicit IdentityKernel(const OpInfo&) {}
-  bool accepts_strings() const override { return true; }
-  void run(OpContext& ctx) const override {
-    if (ctx.input_is_container(0)) {  // Identity of a sequence or optional (opset 14+, 16+)
-      if (ctx.info().op_type() != "Identity")
-        ctx.fail(ErrorKind::invalid_model, "input 0 is a sequence or optional, not a tensor");
-      ctx.set_output_container(0, ctx.input_any(0).container);
-      return;
-    }
-    const Tensor& x = ctx.input(0);
-    // Dropout in training mode draws a random mask (inlay runs inference only), unless the
-    // ratio is 0.
-    if (ctx.input_count() > 2 && ctx.has_input(2) &&
-        read_scalar(ctx.info(), ctx.input(2), "training_mode") != 0) {
-      const double ratio = ctx.has_input(1) ? read_scalar(ctx.info(), ctx.input(1), "ratio") : 0.5;
-      if (ratio != 0)
-        ctx.fail(ErrorKind::unsupported_op, "training mode (random dropout) is not supported");
-    }
-    copy_to_output(ctx, 0, x, x.shape());
-    if (ctx.output_count() > 1 && ctx.has_output(1)) {
-      Tensor& mask = ctx.output(1, DType::boolean, x.shape());
-      if (mask.nbytes()) std::memset(mask.data<bool>(), 1, mask.nbytes());
-    }
-  }
-};
-
-// Constant: the value attribute (or value_float(s) / value_int(s)) as the output.
-class ConstantKernel final : public OpKernel {
- public:
-  explicit ConstantKernel(const OpInfo& info) {
-    if (const Attribute* a = info.find("value")) {
-      if (a->kind != Attribute::Kind::tensor)
-        info.fail(ErrorKind::invalid_model, "'value' must be a tensor");
-      value_ = a->t;
-    } else if (info.has("value_float")) {
-      value_ = Tensor(DType::f32, Shape{});
-      *value_.data<float>() = info.get_float("value_float", 0.0f);
-    } else if (info.has("value_floats")) {
-      const auto v = info.get_floats("value_floats");
-      value_ = Tensor(DType::f32, Shape{static_cast<std::int64_t>(v.size())});
-      if (!v.empty()) std::memcpy(value_.data<float>(), v.data(), v.size() * 4);
-    } else if (info.has("value_int")) {
-      value_ = Tensor(DType::i64, Shape{});
-      *value_.data<std::int64_t>() = info.get_int("value_int", 0);
-    } else if (info.has("value_ints")) {
-      const auto v = info.get_ints("value_ints");
-      value_ = Tensor(DType::i64, Shape{static_cast<std::int64_t>(v.size())});
-      if (!v.empty()) std::memcpy(value_.data<std::int64_t>(), v.data(), v.size() * 8);
-    } else if (info.has("value_string")) {
-      value_ = Tensor(DType::string, Shape{});
-      *value_.data<std::string>() = info.get_string("value_string", "");
-    } else if (info.has("value_strings")) {
-      const auto v = info.get_strings("value_strings");
-      value_ = Tensor(DType::string, Shape{static_cast<std::int64_t>(v.size())});
-      std::copy(v.begin(), v.end(), value_.data<std::string>());
-    } else {
-      info.fail(ErrorKind::unsupported_op,
-                "needs a 'value', 'value_float(s)', 'value_int(s)' or 'value_string(s)' attribute "
-                "(sparse constants are not supported)");
-    }
-  }
-  void run(OpContext& ctx) const override { copy_to_output(ctx, 0, value_, value_.shape()); }
-
- private:
-  Tensor value_;
-};
-
-// Reshape: 0 copies the input's dimension (unless allowzero), -1 is inferred.
-class ReshapeKernel final : public OpKernel {
- public:
-  explicit ReshapeKernel(const OpInfo& info) : allowzero_(info.get_int("allowzero", 0) != 0) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    Dims d = read_dims(info, ctx.input(1), "shape");
-    std::size_t inferred = d.n;
-    std::int64_t known = 1;
-    for (std::size_t i = 0; i < d.n; ++i) {
-      if (d[i] == 0 && !allowzero_) {
-        if (i >= x.rank()) {
-          info.fail(ErrorKind::shape_mismatch,
-                    "shape entry " + std::to_string(i) + " is 0 (copy) but the input " +
-                        x.shape().to_string() + " has no such dimension");
-        }
-        d[i] = x.shape()[i];
-      }
-      if (d[i] == -1) {
-        if (inferred != d.n) info.fail(ErrorKind::invalid_model, "shape has more than one -1");
-        inferred = i;
-        continue;
-      }
-      if (d[i] < 0) {
-        info.fail(ErrorKind::invalid_model,
-                  "shape entry " + std::to_string(i) + " is " + std::to_string(d[i]));
-      }
-      if (d[i] != 0 && known > (INT64_MAX / 8) / d[i]) {
-        info.fail(ErrorKind::shape_mismatch, "shape has too many elements");
-      }
-      known *= d[i];
-    }
-    if (inferred != d.n) {
-      if (known == 0 || x.numel() % known != 0) {
-        info.fail(ErrorKind::shape_mismatch,
-                  "cannot infer the -1 of the shape: " + std::to_string(x.numel()) +
-                      " elements do not divide into pieces of " + std::to_string(known));
-      }
-      d[inferred] = x.numel() / known;
-    }
-    const Shape shape = output_shape(info, d);
-    if (shape.numel() != x.numel()) {
-      info.fail(ErrorKind::shape_mismatch, "cannot reshape " + x.shape().to_string() + " (" +
-                                               std::to_string(x.numel()) + " elements) to " +
-                                               shape.to_string());
-    }
-    copy_to_output(ctx, 0, x, shape);
-  }
-
- private:
-  bool allowzero_;
-};
-
-// Flatten: [d0 .. d(axis-1)] and [d(axis) ..] each become one dimension.
-class FlattenKernel final : public OpKernel {
- public:
-  explicit FlattenKernel(const OpInfo& info) : axis_(info.get_int("axis", 1)) {}
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    const auto r = static_cast<std::int64_t>(x.rank());
-    if (axis_ < -r || axis_ > r) {
-      ctx.fail(ErrorKind::invalid_model,
-               "axis " + std::to_string(axis_) + " is out of range for rank " + std::to_string(r));
-    }
-    const std::size_t axis = static_cast<std::size_t>(axis_ < 0 ? axis_ + r : axis_);
-    std::int64_t outer = 1;
-    for (std::size_t i = 0; i < axis; ++i) outer *= x.shape()[i];
-    std::int64_t inner = 1;
-    for (std::size_t i = axis; i < x.rank(); ++i) inner *= x.shape()[i];
-    copy_to_output(ctx, 0, x, Shape{outer, inner});
-  }
-
- private:
-  std::int64_t axis_;
-};
-
-// The axes of Squeeze/Unsqueeze: the attribute before opset 13, the input from 13.
-inline bool axes_of(const OpContext& ctx, const std::vector<std::int64_t>& attribute,
-                    bool from_attribute, Dims& axes) {
-  if (from_attribute) {
-    axes = dims_of_attribute(ctx.info(), attribute, "axes");
-    return ctx.info().has("axes");
-  }
-  if (ctx.input_count() < 2 || !ctx.has_input(1)) return false;
-  axes = read_dims(ctx.info(), ctx.input(1), "axes");
-  return true;
-}
-
-// Squeeze: removes the given dimensions of size 1, or all of them when no axes are given.
-class SqueezeKernel final : public OpKernel {
- public:
-  explicit SqueezeKernel(const OpInfo& info)
-      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Shape& s = x.shape();
-    bool drop[Shape::max_rank] = {};
-    Dims axes;
-    if (axes_of(ctx, axes_, from_attribute_, axes)) {
-      for (std::size_t i = 0; i < axes.n; ++i) {
-        const std::size_t a = normalize_axis(info, axes[i], s.rank());
-        if (s[a] != 1) {
-          info.fail(ErrorKind::shape_mismatch, "cannot squeeze axis " + std::to_string(axes[i]) +
-                                                   " of " + s.to_string() + ": its size is not 1");
-        }
-        drop[a] = true;
-      }
-    } else {
-      for (std::size_t a = 0; a < s.rank(); ++a) drop[a] = s[a] == 1;
-    }
-    Dims out;
-    for (std::size_t a = 0; a < s.rank(); ++a) {
-      if (!drop[a]) out[out.n++] = s[a];
-    }
-    copy_to_output(ctx, 0, x, output_shape(info, out));
-  }
-
- private:
-  bool from_attribute_;
-  std::vector<std::int64_t> axes_;
-};
-
-// Unsqueeze: inserts dimensions of size 1 at the given axes of the output.
-class UnsqueezeKernel final : public OpKernel {
- public:
-  explicit UnsqueezeKernel(const OpInfo& info)
-      : from_attribute_(info.opset() < 13), axes_(info.get_ints("axes")) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    Dims axes;
-    if (!axes_of(ctx, axes_, from_attribute_, axes)) {
-      info.fail(ErrorKind::invalid_model, "needs axes");
-    }
-    const std::size_t rank = x.rank() + axes.n;
-    if (rank > Shape::max_rank) {
-      info.fail(ErrorKind::unsupported_op, "the output would have rank " + std::to_string(rank) +
-                                               ", above inlay's maximum " +
-                                               std::to_string(Shape::max_rank));
-    }
-    bool insert[Shape::max_rank] = {};
-    for (std::size_t i = 0; i < axes.n; ++i) {
-      const std::size_t a = normalize_axis(info, axes[i], rank);
-      if (insert[a])
-        info.fail(ErrorKind::invalid_model, "axis " + std::to_string(axes[i]) + " is repeated");
-      insert[a] = true;
-    }
-    Dims out;
-    out.n = rank;
-    for (std::size_t a = 0, j = 0; a < rank; ++a) out[a] = insert[a] ? 1 : x.shape()[j++];
-    copy_to_output(ctx, 0, x, output_shape(info, out));
-  }
-
- private:
-  bool from_attribute_;
-  std::vector<std::int64_t> axes_;
-};
-
-// Shape (with start/end from opset 15, clamped like Python slices).
-class ShapeKernel final : public OpKernel {
- public:
-  explicit ShapeKernel(const OpInfo& info)
-      : start_(info.get_int("start", 0)), end_(info.get_int("end", INT64_MAX)) {}
-  void run(OpContext& ctx) const override {
-    const Shape& s = ctx.input(0).shape();
-    const auto r = static_cast<std::int64_t>(s.rank());
-    auto clamp = [r](std::int64_t i) {
-      return std::min(std::max(i < 0 ? i + r : i, std::int64_t(0)), r);
-    };
-    const std::int64_t start = clamp(start_), end = std::max(clamp(end_), start);
-    Tensor& y = ctx.output(0, DType::i64, Shape{end - start});
-    for (std::int64_t i = start; i < end; ++i)
-      y.data<std::int64_t>()[i - start] = s[static_cast<std::size_t>(i)];
-  }
-
- private:
-  std::int64_t start_, end_;
-};
-
-class SizeKernel final : public OpKernel {
- public:
-  explicit SizeKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const std::int64_t n = ctx.input(0).numel();
-    *ctx.output(0, DType::i64, Shape{}).data<std::int64_t>() = n;
-  }
-};
-
-// ConstantOfShape: a tensor of the given shape filled with the one element of 'value' (f32 0
-// by default).
-class ConstantOfShapeKernel final : public OpKernel {
- public:
-  explicit ConstantOfShapeKernel(const OpInfo& info) {
-    if (const Attribute* a = info.find("value")) {
-      if (a->kind != Attribute::Kind::tensor || a->t.numel() != 1) {
-        info.fail(ErrorKind::invalid_model, "'value' must be a tensor of one element");
-      }
-      value_ = a->t;
-    } else {
-      value_ = Tensor(DType::f32, Shape{1});
-    }
-  }
-  void run(OpContext& ctx) const override {
-    const Tensor& shape = ctx.input(0);
-    if (shape.rank() != 1) {
-      ctx.fail(ErrorKind::invalid_model,
-               "the shape input must be 1-D, not of shape " + shape.shape().to_string());
-    }
-    Tensor& y = ctx.output(0, value_.dtype(),
-                           output_shape(ctx.info(), read_dims(ctx.info(), shape, "shape")));
-    fill_bytes(y, value_.raw_data());
-  }
-
- private:
-  Tensor value_;
-};
-
-// Range: start, start + delta, ... while before limit; the count is
-// max(ceil((limit - start) / delta), 0).
-class RangeKernel final : public OpKernel {
- public:
-  explicit RangeKernel(const OpInfo& info) {
-    require_dtype(info, 0, "start",
-                  TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
-  }
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& start = ctx.input(0);
-    const Tensor& limit = ctx.input(1);
-    const Tensor& delta = ctx.input(2);
-    if (limit.dtype() != start.dtype() || delta.dtype() != start.dtype()) {
-      info.fail(ErrorKind::invalid_model, "start, limit and delta must have the same dtype");
-    }
-    for (const Tensor* t : {&start, &limit, &delta}) {
-      if (t->numel() != 1)
-        info.fail(ErrorKind::invalid_model, "start, limit and delta must be scalars");
-    }
-    visit_dtype(
-        info, start.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T s = *start.data<T>(), l = *limit.data<T>(), d = *delta.data<T>();
-          if (d == T(0)) info.fail(ErrorKind::invalid_argument, "delta is 0");
-          std::int64_t n;
-          if constexpr (std::is_integral<T>::value) {
-            const auto lo = static_cast<std::int64_t>(s), hi = static_cast<std::int64_t>(l);
-            if ((lo < 0 && hi > INT64_MAX + lo) || (lo > 0 && hi < INT64_MIN + lo)) {
-              info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-            }
-            const std::int64_t span = hi - lo, step = d;
-            n = span / step + ((span % step != 0) && ((span < 0) == (step < 0)) ? 1 : 0);
-          } else {
-            const double count = std::ceil((static_cast<double>(l) - static_cast<double>(s)) /
-                                           static_cast<double>(d));
-            if (!(count < 1e15)) {
-              if (count > 0)
-                info.fail(ErrorKind::invalid_argument, "the range has too many elements");
-            }
-            n = count > 0 ? static_cast<std::int64_t>(count) : 0;
-          }
-          n = std::max<std::int64_t>(n, 0);
-          Tensor& y = ctx.output(0, start.dtype(), output_shape(info, &n, 1));
-          T* p = y.data<T>();
-          for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<T>(i) * d);
-        },
-        TypeList<float, double, std::int16_t, std::int32_t, std::int64_t>{});
-  }
-};
-
-// EyeLike: zeros of the input's 2-D shape with ones on diagonal k; the dtype attribute or the
-// input's dtype.
-class EyeLikeKernel final : public OpKernel {
- public:
-  explicit EyeLikeKernel(const OpInfo& info) : k_(info.get_int("k", 0)) {
-    if (info.has("dtype")) {
-      has_dtype_ = true;
-      if (!onnx::to_dtype(static_cast<std::int32_t>(info.get_int("dtype", 0)), dtype_)) {
-        info.fail(ErrorKind::unsupported_op,
-                  "dtype " + std::to_string(info.get_int("dtype", 0)) + " is not supported");
-      }
-    }
-  }
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.rank() != 2)
-      ctx.fail(ErrorKind::shape_mismatch, "the input must be 2-D, not " + x.shape().to_string());
-    const DType dtype = has_dtype_ ? dtype_ : x.dtype();
-    Tensor& y = ctx.output(0, dtype, x.shape());
-    if (y.nbytes()) std::memset(writable(y), 0, y.nbytes());
-    unsigned char one[8];
-    store_as(ctx.info(), dtype, 1.0, one);
-    const std::int64_t rows = x.shape()[0], cols = x.shape()[1];
-    const std::size_t size = dtype_size(dtype);
-    auto* p = static_cast<unsigned char*>(writable(y));
-    for (std::int64_t i = std::max<std::int64_t>(0, -k_); i < rows && i + k_ < cols; ++i) {
-      std::memcpy(p + static_cast<std::size_t>(i * cols + i + k_) * size, one, size);
-    }
-  }
-
- private:
-  std::int64_t k_;
-  bool has_dtype_ = false;
-  DType dtype_ = DType::f32;
-};
-
-// Expand: NumPy broadcast of the input with the given shape (either may be the larger).
-class ExpandKernel final : public OpKernel {
- public:
-  explicit ExpandKernel(const OpInfo&) {}
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const Shape target = output_shape(info, read_dims(info, ctx.input(1), "shape"));
-    const Shape shape = broadcast(info, x.shape(), target);
-    Tensor& y = ctx.output(0, x.dtype(), shape);
-    std::int64_t strides[Shape::max_rank];
-    broadcast_strides(x.shape(), shape, strides);
-    strided_copy_bytes(x, 0, strides, y);
-  }
-};
-
-inline void register_shape_ops(OpSet& ops) {
-  ops.add("", "Identity", 1, factory<IdentityKernel>());
-  ops.add("", "Dropout", 1, factory<IdentityKernel>());
-  ops.add("", "Constant", 1, factory<ConstantKernel>());
-  ops.add("", "Reshape", 5, factory<ReshapeKernel>());
-  ops.add("", "Flatten", 1, factory<FlattenKernel>());
-  ops.add("", "Squeeze", 1, factory<SqueezeKernel>());
-  ops.add("", "Unsqueeze", 1, factory<UnsqueezeKernel>());
-  ops.add("", "Shape", 1, factory<ShapeKernel>());
-  ops.add("", "Size", 1, factory<SizeKernel>());
-  ops.add("", "ConstantOfShape", 9, factory<ConstantOfShapeKernel>());
-  ops.add("", "Range", 11, factory<RangeKernel>());
-  ops.add("", "EyeLike", 9, factory<EyeLikeKernel>());
-  ops.add("", "Expand", 8, factory<ExpandKernel>());
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_SHAPE_HPP
-// ---- end inlay/graph/ops/shape.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -25397,6 +26861,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_GATHER_SCATTER_HPP
 // ---- end inlay/graph/ops/gather_scatter.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_GEMM)
 // ---- begin inlay/graph/ops/gemm.hpp
 // The gemm family (kernels/gemm.hpp; the typed door's nn::Dense): Gemm, MatMul and Einsum on the
 // GEMM kernel; MatMulInteger, QLinearMatMul and com.microsoft QGemm on the int8 GEMM
@@ -25964,6 +27430,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_GEMM_HPP
 // ---- end inlay/graph/ops/gemm.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_GRID_SAMPLE)
 // ---- begin inlay/graph/ops/grid_sample.hpp
 // GridSample: samples an image at the positions a flow field (grid) gives, as the sampler of a
 // Spatial Transformer Network. Implementation-only.
@@ -25974,400 +27442,6 @@ INLAY_NAMESPACE_END
 #include <cstdint>
 #include <string>
 
-// ---- begin inlay/graph/ops/resize.hpp
-// Resize and Upsample: nearest, linear and cubic interpolation over any axes.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_RESIZE_HPP
-#define INLAY_GRAPH_OPS_RESIZE_HPP
-
-#include <cmath>
-#include <limits>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// Keys' cubic convolution weights of the taps at -1, 0, 1, 2 around a sample `ratio` (in [0, 1])
-// past tap 0, with coefficient `a` (-0.75 as in ONNX Resize, GridSample and PyTorch): Keys,
-// "Cubic convolution interpolation for digital image processing", IEEE TASSP 29(6), 1981.
-inline void cubic_weights(double ratio, double a, double* weight) {
-  const double r = ratio, s = 1 - ratio;
-  weight[0] = ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a;
-  weight[1] = ((a + 2) * r - (a + 3)) * r * r + 1;
-  weight[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
-  weight[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
-}
-
-// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample (7: scales attribute; 9:
-// input). Interpolation is separable, so each resized axis is one pass over a double buffer;
-// the sample positions and weights follow the reference in onnx/backend/test/case/node/
-// resize.py (coordinate transformation, then the n nearest taps on the edge-padded axis).
-class ResizeKernel final : public OpKernel {
- public:
-  enum class Mode { nearest, linear, cubic };
-  enum class Transform {
-    half_pixel,
-    asymmetric,
-    align_corners,
-    pytorch_half_pixel,
-    tf_crop_and_resize
-  };
-  enum class Nearest { round_prefer_floor, round_prefer_ceil, floor, ceil };
-
-  ResizeKernel(const OpInfo& info, bool upsample) : upsample_(upsample) {
-    mode_ = enum_attribute<Mode>(info, "mode", "nearest",
-                                 {{"nearest", Mode::nearest},
-                                  {"linear", Mode::linear},
-                                  {"bilinear", Mode::linear},
-                                  {"cubic", Mode::cubic}});
-    if (mode_ == Mode::cubic && upsample) {
-      info.fail(ErrorKind::unsupported_op, "mode 'cubic' is not supported by Upsample");
-    }
-    // Upsample and Resize-10 sample at x / scale and take the floor for nearest.
-    const bool legacy = upsample || info.opset() < 11;
-    const std::string transform =
-        legacy ? "asymmetric" : info.get_string("coordinate_transformation_mode", "half_pixel");
-    transform_ = choice_of<Transform>(info, "coordinate_transformation_mode", transform,
-                                      {{"half_pixel", Transform::half_pixel},
-                                       {"asymmetric", Transform::asymmetric},
-                                       {"align_corners", Transform::align_corners},
-                                       {"pytorch_half_pixel", Transform::pytorch_half_pixel},
-                                       {"tf_crop_and_resize", Transform::tf_crop_and_resize}});
-    const std::string nearest =
-        legacy ? "floor" : info.get_string("nearest_mode", "round_prefer_floor");
-    nearest_ = choice_of<Nearest>(info, "nearest_mode", nearest,
-                                  {{"round_prefer_floor", Nearest::round_prefer_floor},
-                                   {"round_prefer_ceil", Nearest::round_prefer_ceil},
-                                   {"floor", Nearest::floor},
-                                   {"ceil", Nearest::ceil}});
-    cubic_a_ = info.get_float("cubic_coeff_a", -0.75f);
-    exclude_outside_ = info.get_int("exclude_outside", 0) != 0;
-    extrapolation_ = info.get_float("extrapolation_value", 0.0f);
-    if (info.get_int("antialias", 0) != 0 || info.has("axes") ||
-        info.get_string("keep_aspect_ratio_policy", "stretch") != "stretch") {
-      info.fail(ErrorKind::unsupported_op,
-                "antialias, axes and keep_aspect_ratio_policy are not supported");
-    }
-    if (upsample && info.opset() < 9) {
-      scales_attribute_ = info.require("scales", Attribute::Kind::floats).floats;
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const OpInfo& info = ctx.info();
-    const Tensor& x = ctx.input(0);
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    double scale[Shape::max_rank] = {}, roi[2 * Shape::max_rank] = {};
-    Dims out;
-    out.n = rank;
-    // Where the scales and sizes come from, by op and opset.
-    const Tensor* scales = nullptr;
-    const Tensor* sizes = nullptr;
-    const Tensor* roi_input = nullptr;
-    auto optional = [&](std::size_t i) -> const Tensor* {
-      return ctx.input_count() > i && ctx.has_input(i) && ctx.input(i).numel() > 0 ? &ctx.input(i)
-                                                                                   : nullptr;
-    };
-    if (upsample_ && info.opset() < 9) {
-      if (scales_attribute_.size() != rank) scales_mismatch(info, scales_attribute_.size(), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales_attribute_[k];
-    } else if (upsample_ || info.opset() < 11) {
-      scales = &ctx.input(1);
-    } else {
-      roi_input = optional(1);
-      scales = optional(2);
-      sizes = optional(3);
-      if ((scales == nullptr) == (sizes == nullptr)) {
-        info.fail(ErrorKind::invalid_model, "exactly one of scales and sizes must be given");
-      }
-    }
-    if (scales) {
-      if (scales->dtype() != DType::f32) info.fail(ErrorKind::invalid_model, "scales must be f32");
-      if (static_cast<std::size_t>(scales->numel()) != rank)
-        scales_mismatch(info, static_cast<std::size_t>(scales->numel()), rank);
-      for (std::size_t k = 0; k < rank; ++k) scale[k] = scales->data<float>()[k];
-    }
-    if (sizes) {
-      const Dims d = read_dims(info, *sizes, "sizes");
-      if (d.n != rank) scales_mismatch(info, d.n, rank);
-      for (std::size_t k = 0; k < rank; ++k) {
-        out[k] = d[k];
-        scale[k] = in[k] == 0 ? 1.0 : static_cast<double>(d[k]) / static_cast<double>(in[k]);
-      }
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (!(scale[k] > 0 && scale[k] < 1e9)) {
-        info.fail(ErrorKind::invalid_model, "scale " + std::to_string(scale[k]) + " of axis " +
-                                                std::to_string(k) + " is not positive");
-      }
-      if (!sizes) out[k] = static_cast<std::int64_t>(scale[k] * static_cast<double>(in[k]));
-    }
-    for (std::size_t k = 0; k < rank; ++k) {
-      roi[k] = 0;
-      roi[k + rank] = 1;
-    }
-    if (transform_ == Transform::tf_crop_and_resize) {
-      if (!roi_input || static_cast<std::size_t>(roi_input->numel()) != 2 * rank) {
-        info.fail(ErrorKind::invalid_model, "tf_crop_and_resize needs a roi of 2 x rank entries");
-      }
-      visit_dtype(
-          info, roi_input->dtype(),
-          [&](auto tag) {
-            using T = decltype(tag);
-            for (std::size_t k = 0; k < 2 * rank; ++k) roi[k] = to_double(roi_input->data<T>()[k]);
-          },
-          TypeList<float, double, float16>{});
-    }
-    Tensor& y = ctx.output(0, x.dtype(), output_shape(info, out));
-    if (y.numel() == 0) return;
-    if (mode_ == Mode::nearest) {
-      resize_nearest(ctx, x, scale, roi, y);
-      return;
-    }
-
-    // Two buffers of doubles large enough for every intermediate shape.
-    Dims cur = dims_of_shape(in);
-    std::int64_t largest = x.numel();
-    for (std::size_t k = 0; k < rank; ++k) {
-      cur[k] = out[k];
-      largest = std::max(largest, output_shape(info, cur).numel());
-    }
-    auto* a =
-        static_cast<double*>(ctx.scratch(2 * static_cast<std::size_t>(largest) * sizeof(double)));
-    double* b = a + largest;
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* p = x.data<T>();
-          for (std::int64_t e = 0; e < x.numel(); ++e) a[e] = to_double(p[e]);
-        },
-        ResizeTypes{});
-    cur = dims_of_shape(in);
-    for (std::size_t k = 0; k < rank; ++k) {
-      if (scale[k] == 1.0 && out[k] == in[k] && transform_ != Transform::tf_crop_and_resize)
-        continue;
-      resize_axis(a, b, cur, k, out[k], scale[k], roi[k], roi[k + rank]);
-      cur[k] = out[k];
-      std::swap(a, b);
-    }
-    visit_dtype(
-        info, x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          T* p = y.data<T>();
-          for (std::int64_t e = 0; e < y.numel(); ++e) p[e] = from_double<T>(a[e]);
-        },
-        ResizeTypes{});
-  }
-
- private:
-  using ResizeTypes =
-      TypeList<float, double, float16, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t,
-               std::int32_t, std::uint32_t, std::int64_t, std::uint64_t>;
-  template <class T>
-  static double to_double(T v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float(v);
-    } else {
-      return static_cast<double>(v);
-    }
-  }
-  template <class T>
-  static T from_double(double v) {
-    if constexpr (std::is_same<T, float16>::value) {
-      return to_float16(static_cast<float>(v));
-    } else if constexpr (std::is_integral<T>::value) {
-      const double r = std::nearbyint(v);
-      const double lo = static_cast<double>(std::numeric_limits<T>::lowest());
-      const double hi = static_cast<double>(std::numeric_limits<T>::max());
-      return r <= lo   ? std::numeric_limits<T>::lowest()
-             : r >= hi ? std::numeric_limits<T>::max()
-                       : static_cast<T>(r);
-    } else {
-      return static_cast<T>(v);
-    }
-  }
-  [[noreturn]] static void scales_mismatch(const OpInfo& info, std::size_t n, std::size_t rank) {
-    info.fail(ErrorKind::shape_mismatch, "scales/sizes have " + std::to_string(n) +
-                                             " entries for an input of rank " +
-                                             std::to_string(rank));
-  }
-
-  // The input taps and weights of output position x along one axis.
-  struct Taps {
-    int n = 0;
-    std::int64_t index[4];
-    double weight[4];
-    bool extrapolate = false;
-  };
-  Taps taps(std::int64_t x, std::int64_t in, double scale, double roi_lo, double roi_hi) const {
-    Taps t;
-    const double width = scale * static_cast<double>(in);  // the reference's output_width
-    const double xd = static_cast<double>(x), last = static_cast<double>(in - 1);
-    double xo = 0;
-    switch (transform_) {
-      case Transform::align_corners: xo = width == 1 ? 0.0 : xd * last / (width - 1); break;
-      case Transform::asymmetric: xo = xd / scale; break;
-      case Transform::pytorch_half_pixel: xo = width == 1 ? -0.5 : (xd + 0.5) / scale - 0.5; break;
-      case Transform::half_pixel: xo = (xd + 0.5) / scale - 0.5; break;
-      case Transform::tf_crop_and_resize:
-        xo =
-            width == 1 ? (roi_hi - roi_lo) * last / 2 : xd * (roi_hi - roi_lo) * last / (width - 1);
-        xo += roi_lo * last;
-        if (!(xo >= 0 && xo <= last)) {  // also NaN from a NaN roi
-          t.extrapolate = true;
-          return t;
-        }
-        break;
-    }
-    // Far outside the input every tap clamps to the edge: keep xo where the integer cast is safe.
-    xo = std::min(std::max(xo, -4.0), last + 4.0);
-    // The taps start left of xo: ratio in (0, 1].
-    const double f = std::floor(xo);
-    const bool whole = xo == f;
-    const double ratio = whole ? 1.0 : xo - f;
-    const std::int64_t i0 = static_cast<std::int64_t>(f) - (whole ? 1 : 0);
-    switch (mode_) {
-      case Mode::nearest: {
-        bool right = true;
-        if (!whole) {
-          switch (nearest_) {
-            case Nearest::round_prefer_floor: right = ratio > 0.5; break;
-            case Nearest::round_prefer_ceil: right = ratio >= 0.5; break;
-            case Nearest::floor: right = false; break;
-            case Nearest::ceil: right = true; break;
-          }
-        }
-        t.n = 1;
-        t.index[0] = right ? i0 + 1 : i0;
-        t.weight[0] = 1;
-        break;
-      }
-      case Mode::linear:
-        t.n = 2;
-        t.index[0] = i0;
-        t.index[1] = i0 + 1;
-        t.weight[0] = 1 - ratio;
-        t.weight[1] = ratio;
-        break;
-      case Mode::cubic:
-        t.n = 4;
-        for (int j = 0; j < 4; ++j) t.index[j] = i0 - 1 + j;
-        cubic_weights(ratio, cubic_a_, t.weight);
-        break;
-    }
-    if (exclude_outside_ && mode_ != Mode::nearest) {
-      double sum = 0;
-      for (int j = 0; j < t.n; ++j) {
-        if (t.index[j] < 0 || t.index[j] >= in) t.weight[j] = 0;
-        sum += t.weight[j];
-      }
-      for (int j = 0; j < t.n; ++j) t.weight[j] /= sum;
-    }
-    for (int j = 0; j < t.n; ++j)
-      t.index[j] = std::min(std::max(t.index[j], std::int64_t(0)), in - 1);
-    return t;
-  }
-
-  // Nearest needs no arithmetic on the elements: a source index per output position and axis
-  // (-1 for the extrapolation value), then a byte copy of each element.
-  void resize_nearest(OpContext& ctx, const Tensor& x, const double* scale, const double* roi,
-                      Tensor& y) const {
-    const std::size_t rank = x.rank();
-    const Shape& in = x.shape();
-    const Shape& out = y.shape();
-    std::int64_t total = 0;
-    for (std::size_t k = 0; k < rank; ++k) total += out[k];
-    auto* table = static_cast<std::int64_t*>(
-        ctx.scratch(static_cast<std::size_t>(total) * sizeof(std::int64_t)));
-    std::int64_t* axis_table[Shape::max_rank];
-    std::int64_t strides[Shape::max_rank];
-    strides_of(in, strides);
-    for (std::size_t k = 0, at = 0; k < rank; at += static_cast<std::size_t>(out[k]), ++k) {
-      axis_table[k] = table + at;
-      for (std::int64_t o = 0; o < out[k]; ++o) {
-        const Taps t = taps(o, in[k], scale[k], roi[k], roi[k + rank]);
-        axis_table[k][o] = t.extrapolate ? -1 : t.index[0] * strides[k];
-      }
-    }
-    unsigned char fill[8] = {};
-    store_as(ctx.info(), x.dtype(), extrapolation_, fill);
-    visit_element_size(dtype_size(x.dtype()), [&](auto tag) {
-      using U = decltype(tag);
-      const U* src = static_cast<const U*>(x.raw_data());
-      U* dst = static_cast<U*>(writable(y));
-      U value;
-      std::memcpy(&value, fill, sizeof value);
-      std::int64_t index[Shape::max_rank] = {};
-      for (std::int64_t e = 0, n = out.numel(); e < n; ++e) {
-        std::int64_t off = 0;
-        bool inside = true;
-        for (std::size_t k = 0; k < rank && inside; ++k) {
-          const std::int64_t o = axis_table[k][index[k]];
-          inside = o >= 0;
-          off += o;
-        }
-        dst[e] = inside ? src[off] : value;
-        for (std::size_t k = rank; k-- > 0;) {
-          if (++index[k] < out[k]) break;
-          index[k] = 0;
-        }
-      }
-    });
-  }
-
-  // dst = src (shape `shape`) resized along `axis` to `out` positions.
-  void resize_axis(const double* src, double* dst, const Dims& shape, std::size_t axis,
-                   std::int64_t out, double scale, double roi_lo, double roi_hi) const {
-    std::int64_t outer = 1, inner = 1;
-    for (std::size_t k = 0; k < axis; ++k) outer *= shape[k];
-    for (std::size_t k = axis + 1; k < shape.n; ++k) inner *= shape[k];
-    const std::int64_t in = shape[axis];
-    for (std::int64_t x = 0; x < out; ++x) {
-      const Taps t = taps(x, in, scale, roi_lo, roi_hi);
-      for (std::int64_t o = 0; o < outer; ++o) {
-        double* d = dst + (o * out + x) * inner;
-        if (t.extrapolate) {
-          std::fill(d, d + inner, static_cast<double>(extrapolation_));
-          continue;
-        }
-        const double* s = src + o * in * inner;
-        for (std::int64_t i = 0; i < inner; ++i) {
-          double acc = 0;
-          for (int j = 0; j < t.n; ++j) acc += t.weight[j] * s[t.index[j] * inner + i];
-          d[i] = acc;
-        }
-      }
-    }
-  }
-
-  bool upsample_;
-  Mode mode_ = Mode::nearest;
-  Transform transform_ = Transform::half_pixel;
-  Nearest nearest_ = Nearest::round_prefer_floor;
-  float cubic_a_ = -0.75f, extrapolation_ = 0.0f;
-  bool exclude_outside_ = false;
-  std::vector<float> scales_attribute_;
-};
-
-inline void register_resize_ops(OpSet& ops) {
-  ops.add("", "Resize", 10, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, false);
-  });
-  ops.add("", "Upsample", 7, [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<ResizeKernel>(info, true);
-  });
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_RESIZE_HPP
-// ---- end inlay/graph/ops/resize.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -26560,6 +27634,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_GRID_SAMPLE_HPP
 // ---- end inlay/graph/ops/grid_sample.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_INVERTED_BOTTLENECK)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_LINALG)
 // ---- begin inlay/graph/ops/linalg.hpp
 // Linear-algebra ops on stacks of small matrices: Det.
 // Implementation-only.
@@ -26642,6 +27720,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_LINALG_HPP
 // ---- end inlay/graph/ops/linalg.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_CATEGORY_MAPPER)
 // ---- begin inlay/graph/ops/ml_category_mapper.hpp
 // ai.onnx.ml CategoryMapper (opset 1): strings to int64 categories and back through the paired
 // lists cats_strings / cats_int64s, as sklearn-onnx writes an OrdinalEncoder-like lookup;
@@ -26654,198 +27734,6 @@ INLAY_NAMESPACE_END
 #include <string>
 #include <vector>
 
-// ---- begin inlay/graph/ops/ml_common.hpp
-// What the ai.onnx.ml operators share: the feature matrix read as doubles, the attributes that
-// opset 3 may give as double tensors (`<name>_as_tensor`), and the score post-transforms
-// (NONE, SOFTMAX, LOGISTIC, SOFTMAX_ZERO, PROBIT) of the tree and linear models.
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_ML_COMMON_HPP
-#define INLAY_GRAPH_OPS_ML_COMMON_HPP
-
-#include <cmath>
-#include <cstdint>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-// Every element of x as a double: float, double, int64 and int32 are accepted, as the
-// ai.onnx.ml schemas list.
-inline std::vector<double> ml_values(const OpContext& ctx, const Tensor& x, const char* what) {
-  std::vector<double> v(static_cast<std::size_t>(x.numel()));
-  const std::size_t count = v.size();
-  switch (x.dtype()) {
-    case DType::f32:
-      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<float>()[i];
-      break;
-    case DType::f64:
-      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<double>()[i];
-      break;
-    case DType::i64:
-      for (std::size_t i = 0; i < count; ++i) v[i] = static_cast<double>(x.data<std::int64_t>()[i]);
-      break;
-    case DType::i32:
-      for (std::size_t i = 0; i < count; ++i) v[i] = x.data<std::int32_t>()[i];
-      break;
-    default:
-      ctx.fail(ErrorKind::unsupported_op, std::string(what) + " has dtype " +
-                                              dtype_name(x.dtype()) +
-                                              "; expected float, double, int64 or int32");
-  }
-  return v;
-}
-
-// X as an [n, c] matrix of doubles: [C] is one row, [N, C] is N rows.
-struct MlRows {
-  std::int64_t n = 0, c = 0;
-  std::vector<double> v;
-};
-inline MlRows ml_rows(const OpContext& ctx, const Tensor& x, const char* what = "X") {
-  MlRows r;
-  if (x.rank() == 1) {
-    r.n = 1;
-    r.c = x.shape()[0];
-  } else if (x.rank() == 2) {
-    r.n = x.shape()[0];
-    r.c = x.shape()[1];
-  } else {
-    ctx.fail(ErrorKind::shape_mismatch,
-             std::string(what) + " " + x.shape().to_string() + " must be [C] or [N, C]");
-  }
-  r.v = ml_values(ctx, x, what);
-  return r;
-}
-
-// A list of reals given either as the floats attribute `name` or (ai.onnx.ml opset 3) as the
-// double or float tensor attribute `name_as_tensor`; not both.
-inline std::vector<double> ml_reals(const OpInfo& info, const std::string& name) {
-  const Attribute* as_tensor = info.find(name + "_as_tensor");
-  if (as_tensor == nullptr) {
-    const std::vector<float> f = info.get_floats(name);
-    return std::vector<double>(f.begin(), f.end());
-  }
-  if (info.has(name)) {
-    info.fail(ErrorKind::invalid_model,
-              "attributes " + name + " and " + name + "_as_tensor are both given; give one");
-  }
-  const Tensor& t = as_tensor->t;
-  std::vector<double> out(static_cast<std::size_t>(t.numel()));
-  if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f64) {
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<double>()[i];
-  } else if (as_tensor->kind == Attribute::Kind::tensor && t.dtype() == DType::f32) {
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.data<float>()[i];
-  } else {
-    info.fail(ErrorKind::invalid_model,
-              "attribute " + name + "_as_tensor must be a float or double tensor");
-  }
-  return out;
-}
-
-enum class PostTransform { none, softmax, logistic, softmax_zero, probit };
-
-inline PostTransform post_transform_of(const OpInfo& info) {
-  return enum_attribute<PostTransform>(info, "post_transform", "NONE",
-                                       {{"NONE", PostTransform::none},
-                                        {"SOFTMAX", PostTransform::softmax},
-                                        {"LOGISTIC", PostTransform::logistic},
-                                        {"SOFTMAX_ZERO", PostTransform::softmax_zero},
-                                        {"PROBIT", PostTransform::probit}},
-                                       ErrorKind::invalid_model);
-}
-
-inline double ml_logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-// The inverse of the error function, by Newton's method on std::erf from a closed-form start
-// (Winitzki's approximation, "A handy approximation for the error function", 2008).
-inline double ml_erfinv(double y) {
-  if (!(y > -1.0)) return y == -1.0 ? -INFINITY : NAN;
-  if (!(y < 1.0)) return y == 1.0 ? INFINITY : NAN;
-  const double a = 0.147, pi = 3.14159265358979323846;
-  const double l = std::log(1.0 - y * y);
-  const double t = 2.0 / (pi * a) + l / 2.0;
-  double x = std::copysign(std::sqrt(std::sqrt(t * t - l / a) - t), y);
-  for (int i = 0; i < 4; ++i) {
-    const double err = std::erf(x) - y;
-    x -= err / (2.0 / std::sqrt(pi) * std::exp(-x * x));
-  }
-  return x;
-}
-// PROBIT: the quantile of the standard normal distribution, sqrt(2) erfinv(2p - 1).
-inline double ml_probit(double p) { return std::sqrt(2.0) * ml_erfinv(2.0 * p - 1.0); }
-
-// Applies `t` to one row of scores in place.
-inline void apply_post_transform(PostTransform t, double* s, std::size_t count) {
-  switch (t) {
-    case PostTransform::none: return;
-    case PostTransform::logistic:
-      for (std::size_t i = 0; i < count; ++i) s[i] = ml_logistic(s[i]);
-      return;
-    case PostTransform::probit:
-      for (std::size_t i = 0; i < count; ++i) s[i] = ml_probit(s[i]);
-      return;
-    case PostTransform::softmax:
-    case PostTransform::softmax_zero: {
-      // SOFTMAX_ZERO leaves exact zeros at zero and softmaxes the rest.
-      const bool zero = t == PostTransform::softmax_zero;
-      double m = -INFINITY;
-      for (std::size_t i = 0; i < count; ++i) {
-        if (!(zero && s[i] == 0.0)) m = std::max(m, s[i]);
-      }
-      double sum = 0.0;
-      for (std::size_t i = 0; i < count; ++i) {
-        s[i] = zero && s[i] == 0.0 ? 0.0 : std::exp(s[i] - m);
-        sum += s[i];
-      }
-      if (sum > 0.0) {
-        for (std::size_t i = 0; i < count; ++i) s[i] /= sum;
-      }
-      return;
-    }
-  }
-}
-
-// The class labels of a classifier: classlabels_int64s (or `ints_name`) or classlabels_strings,
-// exactly one of them. Label output dtype follows.
-struct MlLabels {
-  bool strings = false;
-  std::vector<std::int64_t> ints;
-  std::vector<std::string> names;
-  std::size_t size() const noexcept { return strings ? names.size() : ints.size(); }
-};
-inline MlLabels ml_labels(const OpInfo& info, const char* ints_name) {
-  MlLabels l;
-  l.ints = info.get_ints(ints_name);
-  l.names = info.get_strings("classlabels_strings");
-  l.strings = !l.names.empty();
-  if (l.strings == !l.ints.empty()) {
-    info.fail(ErrorKind::invalid_model,
-              std::string("give exactly one of ") + ints_name + " and classlabels_strings");
-  }
-  return l;
-}
-// Output `i` as the label tensor of shape [n], filled by label(row) -> class index.
-template <class F>
-void write_labels(OpContext& ctx, std::size_t i, const MlLabels& l, std::int64_t n, F&& label) {
-  Tensor& y = ctx.output(i, l.strings ? DType::string : DType::i64, Shape{n});
-  for (std::int64_t r = 0; r < n; ++r) {
-    const std::size_t k = label(r);
-    if (l.strings) {
-      y.data<std::string>()[r] = l.names[k];
-    } else {
-      y.data<std::int64_t>()[r] = l.ints[k];
-    }
-  }
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_ML_COMMON_HPP
-// ---- end inlay/graph/ops/ml_common.hpp
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -26908,6 +27796,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_CATEGORY_MAPPER_HPP
 // ---- end inlay/graph/ops/ml_category_mapper.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_DICT_VECTORIZER)
 // ---- begin inlay/graph/ops/ml_dict_vectorizer.hpp
 // ai.onnx.ml DictVectorizer (opset 1): one map {key: value} to a dense row [1, V] over the
 // vocabulary (string_vocabulary or int64_vocabulary), keys outside it dropped and missing ones
@@ -27006,6 +27896,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_DICT_VECTORIZER_HPP
 // ---- end inlay/graph/ops/ml_dict_vectorizer.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_FEATURES)
 // ---- begin inlay/graph/ops/ml_features.hpp
 // ai.onnx.ml ops that select, join and encode features: ArrayFeatureExtractor (columns of the
 // last axis), FeatureVectorizer (several inputs side by side) and OneHotEncoder (int64 or
@@ -27192,6 +28084,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_FEATURES_HPP
 // ---- end inlay/graph/ops/ml_features.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_LABEL_ENCODER)
 // ---- begin inlay/graph/ops/ml_label_encoder.hpp
 // ai.onnx.ml LabelEncoder: a lookup table from keys to values, elements without a key getting
 // the default. Opset 1 maps strings to their index in classes_strings or indices back to
@@ -27402,6 +28296,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_LABEL_ENCODER_HPP
 // ---- end inlay/graph/ops/ml_label_encoder.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_LINEAR)
 // ---- begin inlay/graph/ops/ml_linear.hpp
 // ai.onnx.ml LinearRegressor and LinearClassifier (opset 1): scores = X W^T + b with W given
 // row-major as `coefficients` [targets x features], as sklearn-onnx writes linear and
@@ -27552,6 +28448,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_LINEAR_HPP
 // ---- end inlay/graph/ops/ml_linear.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_PREPROCESS)
 // ---- begin inlay/graph/ops/ml_preprocess.hpp
 // ai.onnx.ml preprocessing of numeric features, as sklearn-onnx writes StandardScaler and
 // MinMaxScaler (Scaler), Normalizer (MAX, L1, L2), SimpleImputer (Imputer) and Binarizer.
@@ -27726,6 +28624,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_PREPROCESS_HPP
 // ---- end inlay/graph/ops/ml_preprocess.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_SVM)
 // ---- begin inlay/graph/ops/ml_svm.hpp
 // ai.onnx.ml SVMClassifier and SVMRegressor (opset 1), as sklearn-onnx writes SVC, NuSVC, SVR,
 // NuSVR and OneClassSVM: kernels LINEAR, POLY, RBF and SIGMOID over libsvm's support vectors,
@@ -28104,6 +29004,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_SVM_HPP
 // ---- end inlay/graph/ops/ml_svm.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_TREE_ENSEMBLE)
 // ---- begin inlay/graph/ops/ml_tree_ensemble.hpp
 // ai.onnx.ml TreeEnsembleRegressor and TreeEnsembleClassifier (opsets 1 and 3): decision trees
 // given as parallel nodes_* arrays, as sklearn-onnx writes random forests and gradient
@@ -28515,6 +29417,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_TREE_ENSEMBLE_HPP
 // ---- end inlay/graph/ops/ml_tree_ensemble.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_ML_ZIPMAP)
 // ---- begin inlay/graph/ops/ml_zipmap.hpp
 // ai.onnx.ml ZipMap (opset 1): class scores [N, C] (or [C]) to a sequence of N maps {label:
 // score}, the labels classlabels_int64s or classlabels_strings; sklearn-onnx puts it after every
@@ -28592,6 +29496,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_ML_ZIPMAP_HPP
 // ---- end inlay/graph/ops/ml_zipmap.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_MOVEMENT)
 // ---- begin inlay/graph/ops/movement.hpp
 // Data movement: Transpose, Concat, Split, Slice, Tile, Pad, DepthToSpace, SpaceToDepth.
 // Elements move as bytes (one body per element size); indices may count from the end and
@@ -29145,6 +30051,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_MOVEMENT_HPP
 // ---- end inlay/graph/ops/movement.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_NORM)
 // ---- begin inlay/graph/ops/norm.hpp
 // Normalization: BatchNormalization (inference and training_mode), LayerNormalization,
 // InstanceNormalization, GroupNormalization on the norm kernels; LRN and MeanVarianceNormalization
@@ -29560,454 +30468,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_NORM_HPP
 // ---- end inlay/graph/ops/norm.hpp
-// ---- begin inlay/graph/ops/pool.hpp
-// Pooling: MaxPool (with Indices), AveragePool, LpPool, their global forms, MaxUnpool.
-// f32 with 1 or 2 spatial dimensions runs on the pool kernels; other dtypes, 3 and more spatial
-// dimensions, and Lp pooling (no kernel family) run on a scalar N-D loop, planes split over the
-// session's threads. Implementation-only.
-#ifndef INLAY_GRAPH_OPS_POOL_HPP
-#define INLAY_GRAPH_OPS_POOL_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <limits>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-enum class PoolKind { max, average, lp };
-
-struct PoolOptions {
-  PoolKind kind = PoolKind::max;
-  bool ceil_mode = false;
-  bool count_include_pad = false;
-  bool column_major = false;  // MaxPool storage_order 1: indices count along the last axis last
-  float p = 2.0f;             // LpPool's exponent
-};
-
-// ONNX's pooled size of one axis (the pool kernels' rule, for any number of axes): with ceil_mode
-// a last window that would start past the input and its leading padding is dropped.
-inline std::size_t pooled_size(const WindowAxis& a, bool ceil_mode) {
-  const std::size_t extent = a.dilation * (a.kernel - 1) + 1;
-  const std::size_t padded = a.in + a.pad_begin + a.pad_end;
-  if (padded < extent) return 0;
-  std::size_t out = (padded - extent + (ceil_mode ? a.stride - 1 : 0)) / a.stride + 1;
-  if (ceil_mode && (out - 1) * a.stride >= a.in + a.pad_begin) --out;
-  return out;
-}
-
-// The scalar N-D pool over `planes` planes (N * C) of the axes' spatial size. Accumulates in
-// double for averages and Lp norms. Indices count from plane `first_plane` of the whole tensor
-// (x, y and indices point at that plane), so ranges of planes can run apart.
-template <class T>
-void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::size_t planes,
-             const T* x, T* y, std::int64_t* indices, std::size_t first_plane = 0) {
-  const std::size_t rank = axes.size();
-  std::vector<std::size_t> out(rank), in_stride(rank), col_stride(rank);
-  std::size_t in_plane = 1, out_plane = 1, window = 1;
-  for (std::size_t i = rank; i-- > 0;) {
-    out[i] = pooled_size(axes[i], o.ceil_mode);
-    in_stride[i] = in_plane;
-    in_plane *= axes[i].in;
-    out_plane *= out[i];
-    window *= axes[i].kernel;
-  }
-  for (std::size_t i = 0, s = 1; i < rank; ++i) {  // column-major strides of the input plane
-    col_stride[i] = s;
-    s *= axes[i].in;
-  }
-  std::vector<std::size_t> opos(rank), wpos(rank);
-  for (std::size_t plane = 0; plane < planes; ++plane) {
-    const T* xp = x + plane * in_plane;
-    for (std::size_t o_i = 0; o_i < out_plane; ++o_i) {
-      for (std::size_t i = rank, r = o_i; i-- > 0;) {
-        opos[i] = r % out[i];
-        r /= out[i];
-      }
-      double acc = 0.0;
-      std::size_t inside = 0, padded = 0;
-      T best = std::numeric_limits<T>::lowest();
-      if constexpr (std::numeric_limits<T>::has_infinity)
-        best = -std::numeric_limits<T>::infinity();
-      std::int64_t best_at = -1;
-      bool is_nan = false;
-      for (std::size_t w_i = 0; w_i < window; ++w_i) {
-        for (std::size_t i = rank, r = w_i; i-- > 0;) {
-          wpos[i] = r % axes[i].kernel;
-          r /= axes[i].kernel;
-        }
-        bool in_input = true, in_padded = true;
-        std::size_t off = 0, col = 0;
-        for (std::size_t i = 0; i < rank; ++i) {
-          const WindowAxis& a = axes[i];
-          // Position in the padded input; inside the input when in [pad_begin, pad_begin + in).
-          const std::size_t at = opos[i] * a.stride + wpos[i] * a.dilation;
-          if (at < a.pad_begin || at >= a.pad_begin + a.in) in_input = false;
-          if (at >= a.pad_begin + a.in + a.pad_end) in_padded = false;
-          if (in_input) {
-            off += (at - a.pad_begin) * in_stride[i];
-            col += (at - a.pad_begin) * col_stride[i];
-          }
-        }
-        padded += in_padded ? 1 : 0;
-        if (!in_input) continue;
-        ++inside;
-        const T v = xp[off];
-        if (o.kind == PoolKind::max) {
-          if (is_nan) continue;
-          if (v != v) {  // NaN wins, as in the kernel
-            is_nan = true;
-            best = v;
-            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
-          } else if (v > best || best_at < 0) {
-            best = v;
-            best_at = static_cast<std::int64_t>(o.column_major ? col : off);
-          }
-        } else if (o.kind == PoolKind::average) {
-          acc += static_cast<double>(v);
-        } else {
-          acc += std::pow(std::fabs(static_cast<double>(v)), static_cast<double>(o.p));
-        }
-      }
-      T& dst = y[plane * out_plane + o_i];
-      if (o.kind == PoolKind::max) {
-        dst = best;
-        if (indices) {
-          indices[plane * out_plane + o_i] =
-              best_at < 0 ? -1
-                          : static_cast<std::int64_t>((first_plane + plane) * in_plane) + best_at;
-        }
-      } else if (o.kind == PoolKind::average) {
-        const std::size_t count = o.count_include_pad ? padded : inside;
-        dst = static_cast<T>(acc / static_cast<double>(count));
-      } else {
-        dst = static_cast<T>(std::pow(acc, 1.0 / static_cast<double>(o.p)));
-      }
-    }
-  }
-}
-
-// MaxPool, AveragePool and LpPool: the window attributes, then the kernel or the scalar loop.
-class PoolKernel final : public OpKernel {
- public:
-  PoolKernel(const OpInfo& info, PoolKind kind) : window_(info) {
-    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
-    else require_dtype(info, 0, "X", FloatTypes{});
-    options_.kind = kind;
-    options_.ceil_mode = info.get_int("ceil_mode", 0) != 0;
-    options_.count_include_pad = info.get_int("count_include_pad", 0) != 0;
-    const std::int64_t order = info.get_int("storage_order", 0);
-    if (order != 0 && order != 1) {
-      info.fail(ErrorKind::invalid_model, "storage_order " + std::to_string(order) +
-                                              " is not 0 (row major) or 1 (column major)");
-    }
-    options_.column_major = order == 1;
-    if (kind == PoolKind::lp) {
-      const Attribute* p = info.find("p");
-      // p is a float before opset 11 and an int from 11 on.
-      options_.p = p == nullptr                         ? 2.0f
-                   : p->kind == Attribute::Kind::float_ ? p->f
-                                                        : static_cast<float>(info.get_int("p", 2));
-      if (!(options_.p > 0.0f) || std::isinf(options_.p)) {
-        info.fail(ErrorKind::invalid_model, "p must be a positive number");
-      }
-    }
-    if (window_.kernel.empty()) {
-      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
-    }
-    if (kind != PoolKind::max && !window_.dilations.empty()) {
-      for (std::int64_t d : window_.dilations) {
-        if (d != 1) info.fail(ErrorKind::unsupported_op, "dilations other than 1");
-      }
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.rank() != window_.kernel.size() + 2) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C] and " +
-                                              std::to_string(window_.kernel.size()) +
-                                              " spatial dimensions (kernel_shape)");
-    }
-    const auto axes = resolve_window(ctx.info(), window_, x.shape(), window_.kernel);
-    check_window_fits(ctx.info(), x.shape(), axes);
-    std::vector<std::int64_t> out_dims{x.shape()[0], x.shape()[1]};
-    for (const WindowAxis& a : axes) {
-      out_dims.push_back(static_cast<std::int64_t>(pooled_size(a, options_.ceil_mode)));
-    }
-    const Shape out_shape = make_shape(out_dims);
-    Tensor& y = ctx.output(0, x.dtype(), out_shape);
-    std::int64_t* indices = nullptr;
-    if (options_.kind == PoolKind::max && ctx.output_count() > 1 && ctx.has_output(1)) {
-      indices = ctx.output(1, DType::i64, out_shape).data<std::int64_t>();
-    }
-    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
-    if (y.numel() == 0) return;
-    if (x.dtype() == DType::f32 && axes.size() <= 2 && options_.kind != PoolKind::lp) {
-      run_f32(ctx.executor(), x, y, indices, axes);
-      return;
-    }
-    // Planes apart run apart: ranges of them split over the session's threads.
-    std::size_t window = 1;
-    for (const WindowAxis& a : axes) window *= a.kernel;
-    const std::size_t out_plane = static_cast<std::size_t>(y.numel()) / planes;
-    const std::size_t in_plane = static_cast<std::size_t>(x.numel()) / planes;
-    auto pool = [&](auto tag) {
-      using T = decltype(tag);
-      const T* px = x.data<T>();
-      T* py = y.data<T>();
-      parallel_ranges(ctx.executor(), planes,
-                      kMinParallelElements / std::max<std::size_t>(1, out_plane * window),
-                      [&](std::size_t b, std::size_t e) {
-                        pool_nd<T>(options_, axes, e - b, px + b * in_plane, py + b * out_plane,
-                                   indices != nullptr ? indices + b * out_plane : nullptr, b);
-                      });
-    };
-    // Averages and Lp norms are float-only in ONNX (an empty window would be 0 / 0).
-    if (options_.kind == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
-    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
-  }
-
- private:
-  void run_f32(Executor* executor, const Tensor& x, Tensor& y, std::int64_t* indices,
-               const std::vector<WindowAxis>& axes) const {
-    kernels::Pool2dParams p;
-    p.batch = static_cast<std::size_t>(x.shape()[0]);
-    p.channels = static_cast<std::size_t>(x.shape()[1]);
-    const WindowAxis one;
-    const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
-    const WindowAxis& w = axes.back();
-    p.in_h = h.in;
-    p.in_w = w.in;
-    p.kernel_h = h.kernel;
-    p.kernel_w = w.kernel;
-    p.stride_h = h.stride;
-    p.stride_w = w.stride;
-    p.dilation_h = h.dilation;
-    p.dilation_w = w.dilation;
-    p.pad_top = h.pad_begin;
-    p.pad_bottom = h.pad_end;
-    p.pad_left = w.pad_begin;
-    p.pad_right = w.pad_end;
-    p.ceil_mode = options_.ceil_mode;
-    p.count_include_pad = options_.count_include_pad;
-    if (indices == nullptr) {
-      // The (n, c) planes are pooled independently: ranges of planes split over threads. (With
-      // indices, which count from the first plane, the pool runs in one call.)
-      const std::size_t planes = p.batch * p.channels, in_plane = p.in_h * p.in_w;
-      const std::size_t out_plane = p.out_h() * p.out_w();
-      const std::size_t work = std::max<std::size_t>(1, out_plane * p.kernel_h * p.kernel_w);
-      const float* px = x.data<float>();
-      float* py = y.data<float>();
-      const bool average = options_.kind == PoolKind::average;
-      parallel_ranges(
-          executor, planes, kMinParallelElements / work, [&](std::size_t b, std::size_t e) {
-            kernels::Pool2dParams part = p;
-            part.batch = 1;
-            part.channels = e - b;
-            if (average) {
-              kernels::avg_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane);
-            } else {
-              kernels::max_pool2d_nchw_f32(part, px + b * in_plane, py + b * out_plane, nullptr);
-            }
-          });
-      return;
-    }
-    kernels::max_pool2d_nchw_f32(p, x.data<float>(), y.data<float>(), indices);
-    if (indices != nullptr && options_.column_major) {
-      // Row-major plane offsets h * W + w become column-major w * H + h.
-      const std::int64_t plane = static_cast<std::int64_t>(p.in_h * p.in_w);
-      const auto in_w = static_cast<std::int64_t>(p.in_w), in_h = static_cast<std::int64_t>(p.in_h);
-      for (std::int64_t i = 0; i < y.numel(); ++i) {
-        std::int64_t& idx = indices[i];
-        if (idx < 0) continue;
-        const std::int64_t base = idx / plane * plane, r = idx % plane;
-        idx = base + (r % in_w) * in_h + r / in_w;
-      }
-    }
-  }
-
-  WindowAttrs window_;
-  PoolOptions options_;
-};
-
-// GlobalAveragePool, GlobalMaxPool, GlobalLpPool: one value per (n, c) plane.
-class GlobalPoolKernel final : public OpKernel {
- public:
-  GlobalPoolKernel(const OpInfo& info, PoolKind kind) : kind_(kind) {
-    if (kind == PoolKind::max) require_dtype(info, 0, "X", NumericTypes{});
-    else require_dtype(info, 0, "X", FloatTypes{});
-    if (kind == PoolKind::lp) {
-      const Attribute* p = info.find("p");
-      p_ = p == nullptr                         ? 2.0f
-           : p->kind == Attribute::Kind::float_ ? p->f
-                                                : static_cast<float>(info.get_int("p", 2));
-      if (!(p_ > 0.0f) || std::isinf(p_)) info.fail(ErrorKind::invalid_model, "p must be positive");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.rank() < 2) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "X " + x.shape().to_string() + " must be [N, C, spatial...]");
-    }
-    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
-    std::vector<WindowAxis> axes(x.rank() - 2);
-    std::size_t spatial = 1;
-    for (std::size_t i = 0; i < axes.size(); ++i) {
-      axes[i].in = axes[i].kernel = static_cast<std::size_t>(x.shape()[i + 2]);
-      spatial *= axes[i].in;
-      dims.push_back(1);
-    }
-    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
-    const auto planes = static_cast<std::size_t>(x.shape()[0] * x.shape()[1]);
-    if (planes == 0) return;
-    if (x.dtype() == DType::f32 && kind_ != PoolKind::lp) {
-      const float* px = x.data<float>();
-      float* py = y.data<float>();
-      const bool max = kind_ == PoolKind::max;
-      parallel_ranges(ctx.executor(), planes,
-                      kMinParallelElements / std::max<std::size_t>(spatial, 1),
-                      [&](std::size_t b, std::size_t e) {
-                        if (max) {
-                          kernels::global_max_pool_f32(px + b * spatial, py + b, e - b, spatial);
-                        } else {
-                          kernels::global_avg_pool_f32(px + b * spatial, py + b, e - b, spatial);
-                        }
-                      });
-      return;
-    }
-    if (spatial == 0) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " has an empty plane");
-    }
-    PoolOptions o;
-    o.kind = kind_;
-    o.p = p_;
-    auto pool = [&](auto tag) {
-      using T = decltype(tag);
-      pool_nd<T>(o, axes, planes, x.data<T>(), y.data<T>(), nullptr);
-    };
-    if (kind_ == PoolKind::max) visit_dtype(ctx.info(), x.dtype(), pool, NumericTypes{});
-    else visit_dtype(ctx.info(), x.dtype(), pool, FloatTypes{});
-  }
-
- private:
-  PoolKind kind_;
-  float p_ = 2.0f;
-};
-
-// MaxUnpool: a zero tensor of the unpooled shape (or output_shape) with X scattered to the flat
-// positions I names.
-class MaxUnpoolKernel final : public OpKernel {
- public:
-  explicit MaxUnpoolKernel(const OpInfo& info) : window_(info) {
-    if (window_.kernel.empty()) {
-      info.fail(ErrorKind::invalid_model, "attribute 'kernel_shape' is required");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    const Tensor& idx = ctx.input(1);
-    const std::size_t rank = window_.kernel.size();
-    if (x.rank() != rank + 2 || idx.shape() != x.shape() || idx.dtype() != DType::i64) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " and I " +
-                                              idx.shape().to_string() +
-                                              " must be int64 of X's shape, [N, C] and " +
-                                              std::to_string(rank) + " spatial dimensions");
-    }
-    window_.check_rank(ctx.info(), rank);
-    std::vector<std::int64_t> dims{x.shape()[0], x.shape()[1]};
-    for (std::size_t i = 0; i < rank; ++i) {
-      const std::int64_t pads = window_.pads.empty() ? 0 : window_.pads[i] + window_.pads[i + rank];
-      dims.push_back((x.shape()[i + 2] - 1) * static_cast<std::int64_t>(window_.stride(i)) +
-                     window_.kernel[i] - pads);
-    }
-    // Indices count positions in the unpooled shape; a larger output_shape keeps each element
-    // at the same coordinates.
-    const std::vector<std::int64_t> unpooled = dims;
-    if (ctx.has_input(2)) {
-      const std::vector<std::int64_t> want = read_ints(ctx.info(), ctx.input(2), "output_shape");
-      if (want.size() != dims.size() || want[0] != dims[0] || want[1] != dims[1]) {
-        ctx.fail(ErrorKind::shape_mismatch, "output_shape does not fit X " + x.shape().to_string());
-      }
-      for (std::size_t i = 2; i < want.size(); ++i) {
-        if (want[i] < dims[i]) {
-          ctx.fail(ErrorKind::shape_mismatch, "output_shape is smaller than the unpooled shape");
-        }
-      }
-      dims = want;
-    }
-    for (std::int64_t d : dims) {
-      if (d < 0) ctx.fail(ErrorKind::shape_mismatch, "the unpooled shape is negative");
-    }
-    const Shape from = make_shape(unpooled);
-    Tensor& y = ctx.output(0, x.dtype(), make_shape(dims));
-    if (y.nbytes()) std::memset(const_cast<void*>(y.raw_data()), 0, y.nbytes());
-    const std::int64_t* pi = idx.data<std::int64_t>();
-    visit_dtype(
-        ctx.info(), x.dtype(),
-        [&](auto tag) {
-          using T = decltype(tag);
-          const T* px = x.data<T>();
-          T* py = y.data<T>();
-          for (std::int64_t i = 0; i < x.numel(); ++i) {
-            if (pi[i] < 0 || pi[i] >= from.numel()) {
-              ctx.fail(ErrorKind::shape_mismatch, "index " + std::to_string(pi[i]) +
-                                                      " is outside the unpooled shape " +
-                                                      from.to_string());
-            }
-            std::int64_t rest = pi[i], at = 0, stride = 1;
-            for (std::size_t d = dims.size(); d-- > 0;) {
-              at += rest % unpooled[d] * stride;
-              rest /= unpooled[d];
-              stride *= dims[d];
-            }
-            py[at] = px[i];
-          }
-        },
-        NumericTypes{});
-  }
-
- private:
-  WindowAttrs window_;
-};
-
-template <PoolKind kind>
-OpFactory pool_factory() {
-  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<PoolKernel>(info, kind);
-  };
-}
-template <PoolKind kind>
-OpFactory global_pool_factory() {
-  return [](const OpInfo& info) -> std::unique_ptr<OpKernel> {
-    return std::make_unique<GlobalPoolKernel>(info, kind);
-  };
-}
-
-inline void register_pool_ops(OpSet& ops) {
-  ops.add("", "MaxPool", 1, pool_factory<PoolKind::max>());
-  ops.add("", "AveragePool", 1, pool_factory<PoolKind::average>());
-  ops.add("", "LpPool", 1, pool_factory<PoolKind::lp>());
-  ops.add("", "GlobalMaxPool", 1, global_pool_factory<PoolKind::max>());
-  ops.add("", "GlobalAveragePool", 1, global_pool_factory<PoolKind::average>());
-  ops.add("", "GlobalLpPool", 1, global_pool_factory<PoolKind::lp>());
-  ops.add("", "MaxUnpool", 9, factory<MaxUnpoolKernel>());
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_POOL_HPP
-// ---- end inlay/graph/ops/pool.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_POOL)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_QLINEAR_ELEMENTWISE)
 // ---- begin inlay/graph/ops/qlinear_elementwise.hpp
 // The com.microsoft QOperator ops that ONNX Runtime's quantize_static(quant_format=QOperator)
 // writes around its convolutions and matmuls: QLinearAdd, QLinearMul, QLinearSigmoid,
@@ -30584,6 +31048,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_QLINEAR_ELEMENTWISE_HPP
 // ---- end inlay/graph/ops/qlinear_elementwise.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_QUANTIZE)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_RECURRENT)
 // ---- begin inlay/graph/ops/recurrent.hpp
 // The recurrent family (kernels/recurrent.hpp, nn/recurrent.hpp): RNN, GRU, LSTM (forward, reverse,
 // bidirectional; initial states; sequence lengths; layouts 0 and 1; activation lists; clip; LSTM
@@ -31106,6 +31574,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_RECURRENT_HPP
 // ---- end inlay/graph/ops/recurrent.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_REDUCE)
 // ---- begin inlay/graph/ops/reduce.hpp
 // Reductions: Reduce*, ArgMax/ArgMin, TopK, CumSum. f32 Reduce* and ArgMax/ArgMin go through the
 // reduce kernels; other dtypes, TopK and CumSum run the scalar code here. Implementation-only.
@@ -31563,6 +32033,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_REDUCE_HPP
 // ---- end inlay/graph/ops/reduce.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_RESIZE)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SELECTION)
 // ---- begin inlay/graph/ops/selection.hpp
 // Ops that select or place elements by a condition, a mask or a position: NonZero, OneHot,
 // Trilu, ReverseSequence, Compress, Unique.
@@ -31967,6 +32441,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SELECTION_HPP
 // ---- end inlay/graph/ops/selection.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SEQUENCE)
 // ---- begin inlay/graph/ops/sequence.hpp
 // Operators on sequences and optionals (ContainerValue, docs/graph.md "Sequences and optionals"):
 // SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceAt, SequenceErase, SequenceLength,
@@ -32430,6 +32906,10 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SEQUENCE_HPP
 // ---- end inlay/graph/ops/sequence.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SHAPE)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SIGNAL)
 // ---- begin inlay/graph/ops/signal.hpp
 // Signal-processing ops (opset 17): the cosine-sum windows (HannWindow, HammingWindow,
 // BlackmanWindow), DFT, STFT and MelWeightMatrix, the front end of audio models (spectrograms).
@@ -32934,6 +33414,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SIGNAL_HPP
 // ---- end inlay/graph/ops/signal.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SOFTMAX)
 // ---- begin inlay/graph/ops/softmax.hpp
 // Softmax, LogSoftmax and Hardmax. Opset 13 normalizes along one axis; before 13 the input is seen
 // as a 2-D matrix [prod(dims < axis), prod(dims >= axis)] normalized along its rows.
@@ -33168,6 +33650,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_SOFTMAX_HPP
 // ---- end inlay/graph/ops/softmax.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_STRING_NORMALIZER)
 // ---- begin inlay/graph/ops/string_normalizer.hpp
 // StringNormalizer (opset 10): drops stopwords from a [C] or [1, C] string tensor, then
 // lowercases, uppercases or keeps the rest. Case mapping is ASCII only (bytes >= 0x80, i.e. the
@@ -33262,6 +33746,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_STRING_NORMALIZER_HPP
 // ---- end inlay/graph/ops/string_normalizer.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_TEXT)
 // ---- begin inlay/graph/ops/text.hpp
 // Ops on token sequences: TfIdfVectorizer (n-gram counts against a learned pool, as scikit-learn
 // pipelines converted to ONNX use them). Implementation-only.
@@ -33499,6 +33985,8 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_TEXT_HPP
 // ---- end inlay/graph/ops/text.hpp
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_TRAINING)
 // ---- begin inlay/graph/ops/training.hpp
 // The optimizer ops of domain ai.onnx.preview.training (version 1): Adagrad, Momentum, Adam.
 // Each takes a learning rate R, a step count T, then n tensors X..., their gradients G... and
@@ -33703,50 +34191,149 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_TRAINING_HPP
 // ---- end inlay/graph/ops/training.hpp
+#endif
 
 INLAY_NAMESPACE_BEGIN
+
+const std::vector<OpFamily>& builtin_op_families() {
+  static const std::vector<OpFamily> families = {
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONTROL)
+    {"control", graph::ops::register_control_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONV)
+    {"conv", graph::ops::register_conv_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DETECTION)
+    {"detection", graph::ops::register_detection_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+    {"dynamic_quantize_matmul", graph::ops::register_dynamic_quantize_matmul_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ELEMENTWISE)
+    {"elementwise", graph::ops::register_elementwise_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GATHER_SCATTER)
+    {"gather_scatter", graph::ops::register_gather_scatter_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GEMM)
+    {"gemm", graph::ops::register_gemm_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GRID_SAMPLE)
+    {"grid_sample", graph::ops::register_grid_sample_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_INVERTED_BOTTLENECK)
+    {"inverted_bottleneck", graph::ops::register_inverted_bottleneck_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_LINALG)
+    {"linalg", graph::ops::register_linalg_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_CATEGORY_MAPPER)
+    {"ml_category_mapper", graph::ops::register_ml_category_mapper_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_DICT_VECTORIZER)
+    {"ml_dict_vectorizer", graph::ops::register_ml_dict_vectorizer_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_FEATURES)
+    {"ml_features", graph::ops::register_ml_features_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LABEL_ENCODER)
+    {"ml_label_encoder", graph::ops::register_ml_label_encoder_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LINEAR)
+    {"ml_linear", graph::ops::register_ml_linear_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_PREPROCESS)
+    {"ml_preprocess", graph::ops::register_ml_preprocess_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_SVM)
+    {"ml_svm", graph::ops::register_ml_svm_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_TREE_ENSEMBLE)
+    {"ml_tree_ensemble", graph::ops::register_ml_tree_ensemble_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_ZIPMAP)
+    {"ml_zipmap", graph::ops::register_ml_zipmap_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_MOVEMENT)
+    {"movement", graph::ops::register_movement_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_NORM)
+    {"norm", graph::ops::register_norm_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_POOL)
+    {"pool", graph::ops::register_pool_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+    {"qlinear_elementwise", graph::ops::register_qlinear_elementwise_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QUANTIZE)
+    {"quantize", graph::ops::register_quantize_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
+    {"recurrent", graph::ops::register_recurrent_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
+    {"reduce", graph::ops::register_reduce_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RESIZE)
+    {"resize", graph::ops::register_resize_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
+    {"selection", graph::ops::register_selection_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
+    {"sequence", graph::ops::register_sequence_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
+    {"shape", graph::ops::register_shape_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
+    {"signal", graph::ops::register_signal_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SOFTMAX)
+    {"softmax", graph::ops::register_softmax_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_STRING_NORMALIZER)
+    {"string_normalizer", graph::ops::register_string_normalizer_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TEXT)
+    {"text", graph::ops::register_text_ops},
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TRAINING)
+    {"training", graph::ops::register_training_ops},
+#endif
+  };
+  return families;
+}
 
 const OpSet& builtin_ops() {
   static const OpSet table = [] {
     OpSet ops;
-    graph::ops::register_control_ops(ops);
-    graph::ops::register_conv_ops(ops);
-    graph::ops::register_detection_ops(ops);
-    graph::ops::register_dynamic_quantize_matmul_ops(ops);
-    graph::ops::register_elementwise_ops(ops);
-    graph::ops::register_gather_scatter_ops(ops);
-    graph::ops::register_gemm_ops(ops);
-    graph::ops::register_grid_sample_ops(ops);
-    graph::ops::register_inverted_bottleneck_ops(ops);
-    graph::ops::register_linalg_ops(ops);
-    graph::ops::register_ml_category_mapper_ops(ops);
-    graph::ops::register_ml_dict_vectorizer_ops(ops);
-    graph::ops::register_ml_features_ops(ops);
-    graph::ops::register_ml_label_encoder_ops(ops);
-    graph::ops::register_ml_linear_ops(ops);
-    graph::ops::register_ml_preprocess_ops(ops);
-    graph::ops::register_ml_svm_ops(ops);
-    graph::ops::register_ml_tree_ensemble_ops(ops);
-    graph::ops::register_ml_zipmap_ops(ops);
-    graph::ops::register_movement_ops(ops);
-    graph::ops::register_norm_ops(ops);
-    graph::ops::register_pool_ops(ops);
-    graph::ops::register_qlinear_elementwise_ops(ops);
-    graph::ops::register_quantize_ops(ops);
-    graph::ops::register_recurrent_ops(ops);
-    graph::ops::register_reduce_ops(ops);
-    graph::ops::register_resize_ops(ops);
-    graph::ops::register_selection_ops(ops);
-    graph::ops::register_sequence_ops(ops);
-    graph::ops::register_shape_ops(ops);
-    graph::ops::register_signal_ops(ops);
-    graph::ops::register_softmax_ops(ops);
-    graph::ops::register_string_normalizer_ops(ops);
-    graph::ops::register_text_ops(ops);
-    graph::ops::register_training_ops(ops);
+    for (const OpFamily& family : builtin_op_families()) family.add(ops);
     return ops;
   }();
   return table;
+}
+
+const char* builtin_op_family(std::string_view domain, std::string_view op_type) {
+  if (domain == "ai.onnx") domain = "";
+  for (const graph::ops::CatalogEntry& e : graph::ops::op_catalog) {
+    if (domain == e.domain && op_type == e.op_type) return e.family;
+  }
+  return nullptr;
+}
+
+std::string builtin_op_selection() {
+#if defined(INLAY_OPS_ONLY)
+  std::string names;
+  for (const OpFamily& family : builtin_op_families()) {
+    if (!names.empty()) names += ',';
+    names += family.name;
+  }
+  return names.empty() ? std::string("(none)") : names;
+#else
+  return "all";
+#endif
 }
 
 INLAY_NAMESPACE_END

@@ -5,6 +5,7 @@
 //   inlay bench MODEL [--threads N] [--runs N] [--json]  bench.hpp
 //   inlay quantize MODEL -o OUT --calibrate DIR...       quantize.hpp
 //   inlay drift-reference MODEL -o FILE --data DIR...    drift_reference.hpp
+//   inlay ops MODEL... | --list | --catalog               ops.hpp
 //   inlay serve ARGS (runs inlay-serve)                  serve.hpp
 // Exit code 0 on success; 1 on a failed check or any error, which prints one line on stderr.
 #include <inlay/inlay.hpp>
@@ -18,6 +19,7 @@
 #include "check.hpp"
 #include "drift_reference.hpp"
 #include "info.hpp"
+#include "ops.hpp"
 #include "quantize.hpp"
 #include "run.hpp"
 #include "serve.hpp"
@@ -52,6 +54,10 @@ const char* const usage =
     "  inlay drift-reference MODEL -o FILE --data DIR... [--bins N]\n"
     "      records the inputs' distribution for inlay-serve's drift gauges: per feature of each\n"
     "      f32 input, N quantile bins (default 10) and the data's fraction in each\n"
+    "  inlay ops MODEL... [--families] | --list | --catalog\n"
+    "      the op families the models need (subgraphs, functions and fusions included), as\n"
+    "      the defines and the inlay_add_implementation(... OPS ...) line of a selective build;\n"
+    "      --list: every family of this build and its ops\n"
     "  inlay serve --model-repository DIR [--http-port N] ...\n"
     "      runs the model server inlay-serve (KServe v2 REST, metrics, batching);\n"
     "      inlay serve --help lists its options\n"
@@ -79,6 +85,7 @@ int main(int argc, char** argv) {
     if (command == "bench") return inlay_cli::bench_command(args);
     if (command == "quantize") return inlay_cli::quantize_command(args);
     if (command == "drift-reference") return inlay_cli::drift_reference_command(args);
+    if (command == "ops") return inlay_cli::ops_command(args);
     if (command == "serve") return inlay_cli::serve_command(args);
     inlay_cli::usage_error("unknown command '" + command + "' (inlay help lists them)");
   } catch (const inlay_cli::UsageError& e) {

@@ -7,6 +7,7 @@
 
 #include "inlay/graph/impl/dtype_rules.hpp"
 #include "inlay/graph/impl/ir.hpp"
+#include "inlay/graph/op_families.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -43,6 +44,16 @@ const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const G
   if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
   if (f == nullptr) {
     std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
+    const char* family = builtin_op_family(node.domain, node.op_type);
+    if (family != nullptr && builtin_op_selection() != "all") {  // left out of a selective build
+      std::string upper = family;
+      for (char& c : upper) c = static_cast<char>(c - (c >= 'a' && c <= 'z' ? 'a' - 'A' : 0));
+      fail(ErrorKind::unsupported_op,
+           g.describe(index) + ": op " + node.op_type + " (" + domain + ", opset " +
+               std::to_string(node.opset) + ") is not in this build: it was built with INLAY_OPS=" +
+               builtin_op_selection() + "; it needs the op family '" + family + "' (INLAY_OP_" +
+               upper + ", or `inlay ops MODEL` for every family a model needs)");
+    }
     fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
                                         node.op_type + " of domain " + domain + " at opset " +
                                         std::to_string(node.opset));

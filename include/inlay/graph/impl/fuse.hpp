@@ -706,14 +706,22 @@ inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
   for (Node& n : g.nodes) {
     n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
   }
+  // A fusion that makes a node of another op runs only where this build has that op (a
+  // selective build may have left its family out: the graph then runs as written).
+  const auto built = [](const char* domain, const char* op, std::int64_t opset) {
+    return builtin_ops().find(domain, op, opset) != nullptr;
+  };
   fuse_detail::Uses u = fuse_detail::count_uses(g);
-  std::size_t fused = fuse_detail::fuse_layer_norms(g, u);
-  fused += fuse_detail::fuse_gelus(g, u);
+  std::size_t fused = 0;
+  if (built("", "LayerNormalization", 17)) fused += fuse_detail::fuse_layer_norms(g, u);
+  if (built("", "Gelu", 20)) fused += fuse_detail::fuse_gelus(g, u);
   u = fuse_detail::count_uses(g);  // the new constants and nodes
   fused += fuse_detail::fold_batch_norms(g, u);
   fused += fuse_detail::fuse_bias_adds(g, u);
   fused += fuse_detail::fuse_activations(g, u);
-  fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
+  if (built("inlay", ops::inverted_bottleneck_op, 1)) {
+    fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
+  }
   return fused;
 }
 
