@@ -1,11 +1,14 @@
 // Shared helpers of the tests: run a check on every CPU target, random data, comparisons.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,32 @@
 #endif
 
 namespace inlay_test {
+
+inline constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+// A missing cell of the data tests.
+inline constexpr float missing = kNaN;
+
+// A rows x cols f32 tensor holding v row by row, and an f32 tensor's values. Tests build some
+// matrices before Catch2 runs (namespace-scope constants), so a wrong size throws, not REQUIRE.
+inline inlay::Tensor matrix(std::int64_t rows, std::int64_t cols, const std::vector<float>& v) {
+  if (static_cast<std::int64_t>(v.size()) != rows * cols)
+    throw std::logic_error("inlay_test::matrix: " + std::to_string(v.size()) + " values for " +
+                           std::to_string(rows) + " x " + std::to_string(cols));
+  inlay::Tensor t(inlay::DType::f32, inlay::Shape{rows, cols});
+  std::copy(v.begin(), v.end(), t.data<float>());
+  return t;
+}
+inline std::vector<float> values(const inlay::Tensor& t) {
+  return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
+}
+
+// The op types of a serialized model's graph, in node order.
+inline std::vector<std::string> op_types(const std::string& bytes) {
+  const inlay::onnx::ModelProto m = inlay::onnx::parse_model(bytes.data(), bytes.size());
+  std::vector<std::string> ops;
+  for (const auto& node : m.graph.node) ops.emplace_back(node.op_type);
+  return ops;
+}
 
 // Runs f, which must throw inlay::Error of `kind`; returns the message.
 template <class F>

@@ -6,22 +6,15 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace data = inlay::data;
 using Catch::Matchers::Contains;
 using inlay::Tensor;
 
-namespace {
-const float missing = std::numeric_limits<float>::quiet_NaN();
-Tensor matrix(std::int64_t rows, std::int64_t cols, const std::vector<float>& v) {
-  Tensor t(inlay::DType::f32, inlay::Shape{rows, cols});
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-std::vector<float> values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
-}
-}  // namespace
+using inlay_test::matrix;
+using inlay_test::missing;
+using inlay_test::values;
 
 TEST_CASE("OneHotEncoder replaces each listed column by its categories", "[data/encode]") {
   // Columns: a number, a code with values {2, 0, 5}, a number, a code with {1, 3}.

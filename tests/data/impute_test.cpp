@@ -6,22 +6,18 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace data = inlay::data;
 using Catch::Matchers::Contains;
 using inlay::Tensor;
 
-namespace {
-const float missing = std::numeric_limits<float>::quiet_NaN();
+using inlay_test::matrix;
+using inlay_test::missing;
+using inlay_test::values;
 
-Tensor matrix(std::int64_t rows, std::int64_t cols, const std::vector<float>& v) {
-  Tensor t(inlay::DType::f32, inlay::Shape{rows, cols});
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-std::vector<float> values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
-}
+namespace {
+
 // Column 0: 1, NaN, 2, 2, 10; column 1: NaN, 4, 3, 3, 4 (two values appear twice: ties).
 const std::vector<float> train = {1, missing, missing, 4, 2, 3, 2, 3, 10, 4};
 }  // namespace

@@ -8,21 +8,17 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 namespace data = inlay::data;
 using Catch::Matchers::Contains;
 using inlay::Tensor;
 
+using inlay_test::matrix;
+using inlay_test::missing;
+using inlay_test::values;
+
 namespace {
-const float missing = std::numeric_limits<float>::quiet_NaN();
-Tensor matrix(std::int64_t rows, std::int64_t cols, const std::vector<float>& v) {
-  Tensor t(inlay::DType::f32, inlay::Shape{rows, cols});
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-std::vector<float> values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
-}
 // Rows: a number with gaps, a category code with gaps, a number.
 const Tensor raw =
     matrix(5, 3, {1, 0, 10, missing, 2, 20, 3, missing, 30, 5, 2, missing, 4, 1, 50});

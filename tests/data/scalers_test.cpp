@@ -5,6 +5,7 @@
 #include <inlay/inlay.hpp>
 
 #include "catch.hpp"
+#include "test_util.hpp"
 
 using inlay::DType;
 using inlay::Shape;
@@ -12,20 +13,8 @@ using inlay::Tensor;
 using inlay::data::MinMaxScaler;
 using inlay::data::Standardizer;
 
-namespace {
-
-Tensor matrix(std::int64_t rows, std::int64_t cols, const std::vector<float>& v) {
-  Tensor t(DType::f32, Shape{rows, cols});
-  std::copy(v.begin(), v.end(), t.data<float>());
-  return t;
-}
-
-std::vector<float> values(const Tensor& t) {
-  const float* p = t.data<float>();
-  return std::vector<float>(p, p + t.numel());
-}
-
-}  // namespace
+using inlay_test::matrix;
+using inlay_test::values;
 
 TEST_CASE("Standardizer: mean and population standard deviation per column", "[data/scalers]") {
   // Column 0: 1, 2, 3, 6 -> mean 3, variance (4 + 1 + 0 + 9) / 4 = 3.5.

@@ -16,7 +16,6 @@ using inlay::Shape;
 
 namespace {
 
-inlay::Tensor scalar_f32(float v) { return make_tensor<float>(Shape{}, {v}); }
 inlay::Tensor scalar_u8(int v) { return make_tensor<std::uint8_t, int>(Shape{}, {v}); }
 
 // Pseudo-random int8 weights of the given shape.
@@ -30,12 +29,6 @@ inlay::Tensor random_s8(const Shape& shape, std::uint32_t seed) {
 inlay::Tensor random_f32(const Shape& shape, std::uint32_t seed, float lo, float hi) {
   return make_tensor<float>(shape,
                             random_floats(static_cast<std::size_t>(shape.numel()), seed, lo, hi));
-}
-
-std::size_t planned(const inlay::Model& m, const std::string& op) {
-  const auto& c = m.summary().planned_op_counts;
-  const auto it = c.find(op);
-  return it == c.end() ? 0 : it->second;
 }
 
 // The graph's float input x is quantized (x_scale, zero point 128) and dequantized, so the

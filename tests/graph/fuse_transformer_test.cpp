@@ -17,8 +17,8 @@ using Planned = FusedAndPlain;
 
 // Runs the model fused and unfused on `x` on every CPU target; the outputs agree within 1e-5
 // (relative above 1).
-Planned compare(const OpTester& m, const std::vector<std::int64_t>& x_dims,
-                std::uint32_t seed = 3) {
+Planned compare_fusion(const OpTester& m, const std::vector<std::int64_t>& x_dims,
+                       std::uint32_t seed = 3) {
   const inlay::Shape shape(x_dims.data(), x_dims.size());
   std::vector<float> x = values(static_cast<std::size_t>(shape.numel()), seed, -3.0f, 3.0f);
   return run_fused_and_plain(m, {inlay::Tensor::view(x.data(), shape)}, 1e-5f, 1e-5f);
@@ -81,7 +81,7 @@ OpTester norm_chain(const NormChain& c) {
 
 // Runs a chain with eps fed as a graph input (eps_input) or without.
 Planned compare_norm(const NormChain& c) {
-  if (!c.eps_input) return compare(norm_chain(c), {2, 3, 8});
+  if (!c.eps_input) return compare_fusion(norm_chain(c), {2, 3, 8});
   // With eps an input, both models run with x and eps as feeds.
   std::vector<float> x = values(48, 5, -3.0f, 3.0f);
   float eps = 1e-5f;
@@ -173,7 +173,7 @@ TEST_CASE("LayerNorm fusion: Sub(mean, x) and a Div by something else do not fus
       .node("Sqrt", {"ve"}, {"sd"})
       .node("Div", {"d", "sd"}, {"y"})
       .output("y");
-  CHECK(compare(m, {2, 8}).fused_nodes == 7);
+  CHECK(compare_fusion(m, {2, 8}).fused_nodes == 7);
 
   OpTester k;  // keepdims 0 on the variance: the Div broadcasts differently
   k.opset(13);
@@ -188,7 +188,7 @@ TEST_CASE("LayerNorm fusion: Sub(mean, x) and a Div by something else do not fus
       .node("Sqrt", {"ve"}, {"sd"})
       .node("Div", {"d", "sd"}, {"y"})
       .output("y");
-  CHECK(compare(k, {4, 4}).fused_nodes == 7);
+  CHECK(compare_fusion(k, {4, 4}).fused_nodes == 7);
 }
 
 namespace {
@@ -244,8 +244,8 @@ OpTester gelu_chain(const GeluChain& c) {
 }
 
 Planned compare_gelu(const GeluChain& c) {
-  return compare(gelu_chain(c),
-                 c.matmul ? std::vector<std::int64_t>{3, 5} : std::vector<std::int64_t>{3, 6});
+  return compare_fusion(
+      gelu_chain(c), c.matmul ? std::vector<std::int64_t>{3, 5} : std::vector<std::int64_t>{3, 6});
 }
 
 }  // namespace

@@ -58,6 +58,22 @@ inlay::Tensor make_tensor(const inlay::Shape& shape, const std::vector<T>& value
   return t;
 }
 
+// Scalars (shape []) and string tensors.
+inline inlay::Tensor scalar_f32(float v) { return make_tensor<float>(inlay::Shape{}, {v}); }
+inline inlay::Tensor scalar_i64(std::int64_t v) {
+  return make_tensor<std::int64_t>(inlay::Shape{}, {v});
+}
+inline inlay::Tensor strings(const inlay::Shape& shape, const std::vector<std::string>& v) {
+  return make_tensor<std::string>(shape, v);
+}
+
+// How many nodes of type op the model's plan runs (after fusion).
+inline std::size_t planned(const inlay::Model& m, const std::string& op) {
+  const auto& c = m.summary().planned_op_counts;
+  const auto it = c.find(op);
+  return it == c.end() ? 0 : it->second;
+}
+
 // 1-D tensors of the given values.
 inline inlay::Tensor i64s(std::initializer_list<std::int64_t> v) {
   return make_tensor<std::int64_t>(inlay::Shape{static_cast<std::int64_t>(v.size())}, v);

@@ -19,12 +19,6 @@ std::string qdq_model_dir(const std::string& name) {
   return std::string(INLAY_SOURCE_DIR) + "/tests/graph/qdq_models/" + name;
 }
 
-std::size_t planned(const inlay::Model& m, const std::string& op) {
-  const auto& c = m.summary().planned_op_counts;
-  const auto it = c.find(op);
-  return it == c.end() ? 0 : it->second;
-}
-
 // Runs the model folder's test_data_set_0 as written and optimized; `step` is the scale of the
 // final DequantizeLinear.
 void check_qdq_model(const std::string& name, float step) {

@@ -91,13 +91,13 @@ TEST_CASE("Conv2dPlan chooses by layer and by how the weights behave", "[kernels
 
 TEST_CASE("Conv2dPlan gives the convolution's result on every algorithm and target",
           "[kernels/conv_plan]") {
-  struct Case {
+  struct PlanCase {
     k::Conv2dParams p;
     Conv2dWeights weights;
     Conv2dAlgorithm expected;
     float rtol;  // Winograd's transforms add rounding (docs/kernels.md)
   };
-  const Case cases[] = {
+  const PlanCase cases[] = {
       {layer(2, 16, 24, 16, 3), Conv2dWeights::fixed, Conv2dAlgorithm::winograd, 2e-3f},
       {layer(2, 16, 24, 16, 3), Conv2dWeights::checked, Conv2dAlgorithm::winograd, 2e-3f},
       {layer(1, 32, 80, 6, 3), Conv2dWeights::fixed, Conv2dAlgorithm::packed, 1e-4f},
@@ -105,7 +105,7 @@ TEST_CASE("Conv2dPlan gives the convolution's result on every algorithm and targ
       {layer(2, 16, 24, 16, 3), Conv2dWeights::changing, Conv2dAlgorithm::gemm, 1e-5f},
       {layer(2, 8, 16, 9, 3, 8), Conv2dWeights::fixed, Conv2dAlgorithm::depthwise, 1e-4f},
   };
-  for (const Case& c : cases) {
+  for (const PlanCase& c : cases) {
     INFO("algorithm " << k::conv2d_algorithm_name(c.expected));
     const k::Conv2dParams& p = c.p;
     const auto x = inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, 1);

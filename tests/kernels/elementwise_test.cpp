@@ -126,10 +126,10 @@ TEST_CASE("broadcast_shapes follows NumPy", "[kernels/elementwise]") {
 
 TEST_CASE("binary_f32 matches the reference on random broadcasts", "[kernels/elementwise]") {
   std::mt19937 rng(2024);
-  struct Case {
+  struct ElementwiseCase {
     Shape a, b;
   };
-  std::vector<Case> cases;
+  std::vector<ElementwiseCase> cases;
   for (int i = 0; i < 60; ++i) {
     const Shape out = random_shape(rng, inlay_test::random_size(rng, 0, 5), true);
     Shape a = broadcast_source(rng, out), b = broadcast_source(rng, out);
@@ -138,7 +138,7 @@ TEST_CASE("binary_f32 matches the reference on random broadcasts", "[kernels/ele
   }
   inlay_test::for_each_cpu_target([&] {
     std::uint32_t seed = 1;
-    for (const Case& c : cases) {
+    for (const ElementwiseCase& c : cases) {
       for (BinaryOp op : kOps) run_case(op, c.a, c.b, seed++);
     }
   });

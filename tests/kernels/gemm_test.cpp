@@ -13,8 +13,8 @@ namespace {
 using inlay::kernels::Activation;
 using inlay::kernels::BiasKind;
 using inlay::kernels::GemmEpilogue;
+using inlay_test::kNaN;
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // Beyond the end of each row (ld > width): must never change.
 constexpr float kPad = -12345.0f;
 
@@ -69,7 +69,7 @@ void check_result(const std::vector<float>& got, const std::vector<float>& want,
   CHECK(bad == 0);
 }
 
-struct Case {
+struct GemmCase {
   bool trans_a, trans_b;
   std::size_t m, n, k, lda, ldb, ldc;
   float alpha, beta;
@@ -79,7 +79,7 @@ struct Case {
 
 // Runs gemm_f32 (or, with `packed`, gemm_pack_b_f32 + gemm_packed_f32) on every target and
 // compares with the reference.
-void run_case(const Case& t, std::uint32_t seed, bool packed = false) {
+void run_case(const GemmCase& t, std::uint32_t seed, bool packed = false) {
   INFO("trans_a " << t.trans_a << " trans_b " << t.trans_b << " m " << t.m << " n " << t.n << " k "
                   << t.k << " lda " << t.lda << " ldb " << t.ldb << " ldc " << t.ldc << " alpha "
                   << t.alpha << " beta " << t.beta << " bias " << static_cast<int>(t.bias_kind)
@@ -133,8 +133,8 @@ TEST_CASE("gemm_f32 matches the reference for every transpose, alpha, beta, bias
         for (float beta : {0.0f, 1.0f, 0.25f}) {
           for (BiasKind bias : {BiasKind::none, BiasKind::per_row, BiasKind::per_column}) {
             for (const Activation& act : kActivations) {
-              Case t{trans_a, trans_b, pick_size(rng), pick_size(rng), pick_size(rng), 0,
-                     0,       0,       alpha,          beta,           bias,           act};
+              GemmCase t{trans_a, trans_b, pick_size(rng), pick_size(rng), pick_size(rng), 0,
+                         0,       0,       alpha,          beta,           bias,           act};
               // Leading dimensions equal to the width or a little larger.
               t.lda = (trans_a ? t.m : t.k) + inlay_test::random_size(rng, 0, 3);
               t.ldb = (trans_b ? t.k : t.n) + inlay_test::random_size(rng, 0, 3);
@@ -193,18 +193,18 @@ TEST_CASE("gemm_packed_f32 matches the reference and gemm_f32 bit for bit", "[ke
   for (bool trans_a : {false, true}) {
     for (bool trans_b : {false, true}) {
       for (int rep = 0; rep < 4; ++rep) {
-        Case t{trans_a,
-               trans_b,
-               pick_size(rng),
-               pick_size(rng),
-               pick_size(rng),
-               0,
-               0,
-               0,
-               rep % 2 ? -0.5f : 1.0f,
-               rep % 3 ? 0.0f : 0.25f,
-               static_cast<BiasKind>(rep % 3),
-               kActivations[rep]};
+        GemmCase t{trans_a,
+                   trans_b,
+                   pick_size(rng),
+                   pick_size(rng),
+                   pick_size(rng),
+                   0,
+                   0,
+                   0,
+                   rep % 2 ? -0.5f : 1.0f,
+                   rep % 3 ? 0.0f : 0.25f,
+                   static_cast<BiasKind>(rep % 3),
+                   kActivations[rep]};
         if (rep == 3) t.k = 200;  // more than one K block
         t.lda = (trans_a ? t.m : t.k) + 1;
         t.ldb = trans_b ? t.k : t.n;

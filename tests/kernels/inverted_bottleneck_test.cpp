@@ -16,12 +16,12 @@ using inlay::kernels::Activation;
 
 namespace {
 
-struct Case {
+struct BottleneckCase {
   std::size_t batch, in_c, expanded, out_c, h, w, kernel, stride, pad_top, pad_left, pad_bottom,
       pad_right;
 };
 
-std::string describe(const Case& c) {
+std::string describe(const BottleneckCase& c) {
   std::ostringstream s;
   s << "N" << c.batch << " C" << c.in_c << " -> " << c.expanded << " -> " << c.out_c << " " << c.h
     << "x" << c.w << " k" << c.kernel << " s" << c.stride << " pads " << c.pad_top << ","
@@ -29,7 +29,7 @@ std::string describe(const Case& c) {
   return s.str();
 }
 
-k::InvertedBottleneckParams params_of(const Case& c) {
+k::InvertedBottleneckParams params_of(const BottleneckCase& c) {
   k::InvertedBottleneckParams p;
   k::Conv2dParams& d = p.depthwise;
   d.batch = c.batch;
@@ -49,7 +49,7 @@ struct Weights {
   k::BottleneckStage expand, depthwise, project;
 };
 
-Weights weights_of(const Case& c, std::uint32_t seed) {
+Weights weights_of(const BottleneckCase& c, std::uint32_t seed) {
   Weights w;
   w.we = inlay_test::random_floats(c.expanded * c.in_c, seed);
   w.be = inlay_test::random_floats(c.expanded, seed + 1);
@@ -98,7 +98,7 @@ std::vector<float> banded(const k::InvertedBottleneckParams& p, const Weights& w
   return y;
 }
 
-void check_case(const Case& c, inlay::Executor* executor = nullptr) {
+void check_case(const BottleneckCase& c, inlay::Executor* executor = nullptr) {
   INFO(describe(c));
   const k::InvertedBottleneckParams p = params_of(c);
   const Weights w = weights_of(c, 11);
@@ -117,7 +117,7 @@ void check_case(const Case& c, inlay::Executor* executor = nullptr) {
 TEST_CASE("inverted bottleneck: one band, and many bands that keep rows from the band before",
           "[kernels/inverted_bottleneck]") {
   // 64 expanded channels of 200 columns: a few output rows per band.
-  const Case many{1, 8, 64, 12, 23, 200, 3, 1, 1, 1, 1, 1};
+  const BottleneckCase many{1, 8, 64, 12, 23, 200, 3, 1, 1, 1, 1, 1};
   REQUIRE(k::detail::inverted_bottleneck_band_rows(params_of(many)) < 23 / 3);
   check_case(many);
   check_case({1, 3, 5, 4, 6, 7, 3, 1, 1, 1, 1, 1});        // one band

@@ -18,7 +18,7 @@ using k::QgemmAxis;
 using k::QgemmOutput;
 
 // One problem in the operators' terms: A and B of either signedness with their zero points.
-struct Case {
+struct QgemmCase {
   std::size_t m = 1, n = 1, k = 1;
   bool a_signed = false, b_unsigned = false, trans_b = false;
   std::vector<std::int32_t> a, b;          // values; b is k x n (row-major) whatever trans_b
@@ -36,13 +36,13 @@ struct Case {
 
 // Whether the operand's values, in the kernel's form, fit 7 bits: A (uint8) in [64, 191], B
 // (int8) in [-64, 63]. The kernel's own answer (qgemm_pack_b, qgemm_is_narrow_a) must agree.
-bool a_fits_7bit(const Case& c) {
+bool a_fits_7bit(const QgemmCase& c) {
   return std::all_of(c.a.begin(), c.a.end(), [&](std::int32_t v) {
     const std::int32_t u = v + (c.a_signed ? 128 : 0);
     return u >= 64 && u <= 191;
   });
 }
-bool b_fits_7bit(const Case& c) {
+bool b_fits_7bit(const QgemmCase& c) {
   return std::all_of(c.b.begin(), c.b.end(), [&](std::int32_t v) {
     const std::int32_t s = v - (c.b_unsigned ? 128 : 0);
     return s >= -64 && s <= 63;
@@ -54,8 +54,8 @@ std::int32_t random_byte(std::mt19937& rng, bool is_signed) {
   return is_signed ? v - 128 : v;
 }
 
-Case random_case(std::size_t m, std::size_t n, std::size_t kk, std::mt19937& rng) {
-  Case c;
+QgemmCase random_case(std::size_t m, std::size_t n, std::size_t kk, std::mt19937& rng) {
+  QgemmCase c;
   c.m = m;
   c.n = n;
   c.k = kk;
@@ -73,7 +73,7 @@ std::size_t at(QgemmAxis axis, std::size_t i, std::size_t j) {
 }
 
 // The expected bytes of C (ldc = n).
-std::vector<std::uint8_t> expected(const Case& c) {
+std::vector<std::uint8_t> expected(const QgemmCase& c) {
   const std::vector<std::int32_t> acc =
       inlay_ref::integer_matmul(c.m, c.n, c.k, c.a, c.za, c.b, c.zb);
   const std::size_t size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
@@ -109,7 +109,7 @@ std::vector<std::uint8_t> expected(const Case& c) {
 
 // Runs the case through the packed and the unpacked entries, with padded leading dimensions and
 // guard bytes, on the current target.
-std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* executor) {
+std::vector<std::uint8_t> run(const QgemmCase& c, bool packed, inlay::Executor* executor) {
   const std::size_t lda = c.k + 3,
                     size = c.output == QgemmOutput::s32 || c.output == QgemmOutput::f32 ? 4 : 1;
   // A in the kernel's form: uint8, an int8 A flipped with its zero point moved by +128.
@@ -178,7 +178,7 @@ std::vector<std::uint8_t> run(const Case& c, bool packed, inlay::Executor* execu
   return dense;
 }
 
-void check(const Case& c) {
+void check(const QgemmCase& c) {
   INFO("m " << c.m << " n " << c.n << " k " << c.k << " a_signed " << c.a_signed << " b_unsigned "
             << c.b_unsigned << " trans_b " << c.trans_b << " output " << int(c.output) << " za "
             << c.za.size() << " zb " << c.zb.size() << " bias " << c.bias.size() << " scale "
@@ -205,7 +205,7 @@ TEST_CASE("qgemm int32 sums match the reference on odd shapes and every signedne
   for (std::size_t m : kDims) {
     for (std::size_t n : kDims) {
       for (std::size_t kk : {std::size_t(1), std::size_t(3), std::size_t(17), std::size_t(69)}) {
-        Case c = random_case(m, n, kk, rng);
+        QgemmCase c = random_case(m, n, kk, rng);
         c.trans_b = rng() & 1;
         c.za = {random_byte(rng, c.a_signed)};
         c.zb = {random_byte(rng, !c.b_unsigned)};
@@ -218,7 +218,7 @@ TEST_CASE("qgemm int32 sums match the reference on odd shapes and every signedne
 TEST_CASE("qgemm handles every zero point form", "[kernels/qgemm]") {
   std::mt19937 rng(12);
   for (int form = 0; form < 9; ++form) {
-    Case c = random_case(19, 37, 23, rng);
+    QgemmCase c = random_case(19, 37, 23, rng);
     const int fa = form % 3, fb = form / 3;  // 0: none (0), 1: per tensor, 2: per row / column
     c.za = fa == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fa == 1 ? 1 : c.m);
     c.zb = fb == 0 ? std::vector<std::int32_t>{0} : std::vector<std::int32_t>(fb == 1 ? 1 : c.n);
@@ -234,7 +234,7 @@ TEST_CASE("qgemm wraps like int32 where the sums overflow", "[kernels/qgemm]") {
   // a = 255 and b = -128 everywhere: each product is -32640; with k = 70000 the sum (-2.28e9)
   // leaves int32 and wraps; zero points of the other extreme push it further.
   for (const std::int32_t zb : {0, 127, -128}) {
-    Case c;
+    QgemmCase c;
     c.m = 3;
     c.n = 18;
     c.k = 70001;
@@ -243,7 +243,7 @@ TEST_CASE("qgemm wraps like int32 where the sums overflow", "[kernels/qgemm]") {
     c.zb = {zb};  // b - zb: -128, -255 or 0
     check(c);
   }
-  Case c;
+  QgemmCase c;
   c.m = 2;
   c.n = 5;
   c.k = 66000;
@@ -260,7 +260,7 @@ TEST_CASE("qgemm requantizes with per-tensor, per-row and per-column scales", "[
   std::mt19937 rng(13);
   for (QgemmOutput out : {QgemmOutput::u8, QgemmOutput::s8, QgemmOutput::f32}) {
     for (QgemmAxis axis : {QgemmAxis::per_tensor, QgemmAxis::per_row, QgemmAxis::per_column}) {
-      Case c = random_case(13, 35, 67, rng);
+      QgemmCase c = random_case(13, 35, 67, rng);
       c.output = out;
       c.za = {random_byte(rng, c.a_signed)};
       c.zb = {random_byte(rng, !c.b_unsigned)};
@@ -288,7 +288,7 @@ TEST_CASE("qgemm saturates and rounds halves to even", "[kernels/qgemm]") {
   // k = 1, a - za = 1: acc = b - zb, so acc * 0.5 covers every half; a scale of 4 saturates.
   for (QgemmOutput out : {QgemmOutput::u8, QgemmOutput::s8}) {
     for (float scale : {0.5f, 4.0f}) {
-      Case c;
+      QgemmCase c;
       c.m = 1;
       c.n = 256;
       c.k = 1;
@@ -310,7 +310,7 @@ TEST_CASE("qgemm saturates and rounds halves to even", "[kernels/qgemm]") {
 
 TEST_CASE("qgemm gives the same bits with any number of threads", "[kernels/qgemm]") {
   std::mt19937 rng(14);
-  Case c = random_case(150, 600, 70, rng);
+  QgemmCase c = random_case(150, 600, 70, rng);
   c.za = {random_byte(rng, c.a_signed)};
   c.zb.resize(c.n);
   for (auto& z : c.zb) z = random_byte(rng, !c.b_unsigned);
@@ -324,8 +324,9 @@ TEST_CASE("qgemm gives the same bits with any number of threads", "[kernels/qgem
 
 // A random case whose B (narrow_b) or A fits 7 bits: values in [-64, 63] in the kernel's form,
 // the other operand full range.
-Case narrow_case(std::size_t m, std::size_t n, std::size_t kk, bool narrow_b, std::mt19937& rng) {
-  Case c = random_case(m, n, kk, rng);
+QgemmCase narrow_case(std::size_t m, std::size_t n, std::size_t kk, bool narrow_b,
+                      std::mt19937& rng) {
+  QgemmCase c = random_case(m, n, kk, rng);
   if (narrow_b) {
     for (auto& v : c.b) v = static_cast<std::int32_t>(rng() % 128) - 64 + (c.b_unsigned ? 128 : 0);
   } else {
@@ -344,7 +345,7 @@ TEST_CASE("qgemm with 7-bit B or A matches the reference on odd shapes", "[kerne
       for (std::size_t n : {std::size_t(1), std::size_t(15), std::size_t(33), std::size_t(70)}) {
         for (std::size_t kk : {std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(5),
                                std::size_t(66), std::size_t(131)}) {
-          Case c = narrow_case(m, n, kk, narrow_b, rng);
+          QgemmCase c = narrow_case(m, n, kk, narrow_b, rng);
           c.trans_b = rng() & 1;
           check(c);
         }
@@ -358,7 +359,7 @@ TEST_CASE("qgemm with 7-bit operands is exact at the extremes", "[kernels/qgemm]
   // stay inside it, as do (b + 128) (a - 128) for a narrow A: 255 * -64 * 2.
   for (const std::int32_t bv : {-64, 63}) {
     for (const std::size_t kk : {std::size_t(7), std::size_t(9), std::size_t(1001)}) {
-      Case c;
+      QgemmCase c;
       c.m = 13;
       c.n = 35;
       c.k = kk;
@@ -369,7 +370,7 @@ TEST_CASE("qgemm with 7-bit operands is exact at the extremes", "[kernels/qgemm]
       c.scale = {0.5f};
       check(c);
       // The same values with A as the narrow operand: B full range at both ends.
-      Case d = c;
+      QgemmCase d = c;
       d.a_signed = true;
       d.a.assign(d.m * d.k, bv);
       d.b.assign(d.k * d.n, bv < 0 ? 127 : -128);
@@ -383,7 +384,7 @@ TEST_CASE("qgemm with 7-bit operands is exact at the extremes", "[kernels/qgemm]
   }
   // Past 2^31 the 7-bit sums wrap like int32 too: 255 * -64 * 140001 < -2^31; with a narrow A
   // the restoring term 16384 k does (2.29e9).
-  Case w;
+  QgemmCase w;
   w.m = 7;
   w.n = 17;
   w.k = 140001;
@@ -400,7 +401,7 @@ TEST_CASE("qgemm with 7-bit operands is exact at the extremes", "[kernels/qgemm]
 TEST_CASE("qgemm falls back to the full path for one value outside 7 bits", "[kernels/qgemm]") {
   std::mt19937 rng(16);
   for (const std::int32_t outside : {-65, 64}) {
-    Case c = narrow_case(9, 21, 30, true, rng);
+    QgemmCase c = narrow_case(9, 21, 30, true, rng);
     c.a_signed = false;
     c.a.assign(c.a.size(), 255);
     c.za = {3};

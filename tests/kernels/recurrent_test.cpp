@@ -5,7 +5,7 @@
 #include "test_util.hpp"
 
 namespace {
-double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+double logistic_ref(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 }  // namespace
 
 TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)",
@@ -15,7 +15,8 @@ TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)",
   const std::vector<float> c_prev = inlay_test::random_floats(hs, 2, -2.0f, 2.0f);
   std::vector<double> want_c(hs), want_h(hs);
   for (std::size_t k = 0; k < hs; ++k) {
-    const double i = sigmoid(pre[k]), o = sigmoid(pre[hs + k]), f = sigmoid(pre[2 * hs + k]);
+    const double i = logistic_ref(pre[k]), o = logistic_ref(pre[hs + k]),
+                 f = logistic_ref(pre[2 * hs + k]);
     const double g = std::tanh(static_cast<double>(pre[3 * hs + k]));
     want_c[k] = f * c_prev[k] + i * g;
     want_h[k] = o * std::tanh(want_c[k]);
@@ -28,7 +29,7 @@ TEST_CASE("lstm_cell_f32 follows the ONNX LSTM equations (gates i, o, f, c)",
       CHECK(c[k] == Approx(want_c[k]).epsilon(1e-5).margin(1e-6));
       CHECK(h[k] == Approx(want_h[k]).epsilon(1e-5).margin(1e-6));
       CHECK(tanh_c[k] == Approx(std::tanh(want_c[k])).epsilon(1e-5).margin(1e-6));
-      CHECK(gates[hs + k] == Approx(sigmoid(pre[hs + k])).epsilon(1e-5).margin(1e-6));
+      CHECK(gates[hs + k] == Approx(logistic_ref(pre[hs + k])).epsilon(1e-5).margin(1e-6));
     }
   });
 }
@@ -41,8 +42,8 @@ TEST_CASE("gru_cell_f32 follows the ONNX GRU equations with linear_before_reset"
   const std::vector<float> h_prev = inlay_test::random_floats(hs, 5);
   std::vector<double> want(hs);
   for (std::size_t k = 0; k < hs; ++k) {
-    const double z = sigmoid(static_cast<double>(x_proj[k]) + rec[k]);
-    const double r = sigmoid(static_cast<double>(x_proj[hs + k]) + rec[hs + k]);
+    const double z = logistic_ref(static_cast<double>(x_proj[k]) + rec[k]);
+    const double r = logistic_ref(static_cast<double>(x_proj[hs + k]) + rec[hs + k]);
     const double n = std::tanh(x_proj[2 * hs + k] + r * rec[2 * hs + k]);
     want[k] = (1.0 - z) * n + z * h_prev[k];
   }

@@ -45,7 +45,7 @@ void check_reduce(const std::vector<float>& x, const inlay::Shape& s,
   }
 }
 
-inlay::Shape random_shape(std::mt19937& rng, std::size_t rank, bool allow_zero) {
+inlay::Shape random_reduce_shape(std::mt19937& rng, std::size_t rank, bool allow_zero) {
   std::int64_t dims[8];
   const std::size_t choices[] = {1, 2, 3, 5, 7, 17, 33};
   for (std::size_t i = 0; i < rank; ++i) {
@@ -68,7 +68,7 @@ TEST_CASE("reduce_f32 matches the reference for every op and every axis subset",
   std::mt19937 rng(31);
   for (std::size_t rank = 1; rank <= 4; ++rank) {
     for (int round = 0; round < 2; ++round) {
-      const inlay::Shape s = random_shape(rng, rank, round == 1);
+      const inlay::Shape s = random_reduce_shape(rng, rank, round == 1);
       const auto x = inlay_test::random_floats(static_cast<std::size_t>(s.numel()),
                                                static_cast<std::uint32_t>(rank * 10 + round), 0.5f,
                                                1.5f);  // positive, for log_sum
@@ -87,7 +87,7 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
   std::mt19937 rng(32);
   for (std::size_t rank : {5u, 6u}) {
     for (int round = 0; round < 3; ++round) {
-      const inlay::Shape s = random_shape(rng, rank, round == 2);
+      const inlay::Shape s = random_reduce_shape(rng, rank, round == 2);
       const auto x =
           inlay_test::random_floats(static_cast<std::size_t>(s.numel()),
                                     static_cast<std::uint32_t>(rank + round), -2.0f, 2.0f);
@@ -123,7 +123,7 @@ TEST_CASE("reduce_f32 on ranks 5 and 6, axis order, rank 0, and mixed signs", "[
 TEST_CASE("reduce_f32 propagates NaN and handles infinities", "[kernels/reduce]") {
   std::mt19937 rng(33);
   for (int round = 0; round < 6; ++round) {
-    const inlay::Shape s = random_shape(rng, 3, false);
+    const inlay::Shape s = random_reduce_shape(rng, 3, false);
     auto x = inlay_test::random_floats(static_cast<std::size_t>(s.numel()),
                                        static_cast<std::uint32_t>(round), -3.0f, 3.0f);
     inlay_test::sprinkle_specials(x);

@@ -21,7 +21,7 @@ namespace k = inlay::kernels;
 
 namespace {
 
-std::string describe(const Conv2dParams& p) {
+std::string describe_conv(const Conv2dParams& p) {
   std::ostringstream s;
   s << "N" << p.batch << " C" << p.in_channels << " " << p.in_h << "x" << p.in_w << " -> "
     << p.out_channels << " pads " << p.pad_top << "," << p.pad_left << "," << p.pad_bottom << ","
@@ -44,11 +44,11 @@ Conv2dParams conv3x3(std::size_t batch, std::size_t in_c, std::size_t out_c, std
 // the largest of them. Rounding in the tile transforms mixes the terms of the whole tile (and of
 // its part outside the output when out_h or out_w is not a multiple of 4), so this is the scale of
 // the Winograd error; for im2col + GEMM it overstates a little (its own outputs' sum would do).
-struct Reference {
+struct WinogradReference {
   std::vector<double> y, scale;
 };
-Reference reference(const Conv2dParams& p, const std::vector<float>& x, const std::vector<float>& w,
-                    const float* bias) {
+WinogradReference reference(const Conv2dParams& p, const std::vector<float>& x,
+                            const std::vector<float>& w, const float* bias) {
   const std::size_t oh = p.out_h(), ow = p.out_w(), ic = p.in_channels;
   // Value and sum of |terms| of output (oy, ox), which may lie one past the output.
   const auto conv_at = [&](std::size_t n, std::size_t oc, std::size_t oy, std::size_t ox,
@@ -68,7 +68,7 @@ Reference reference(const Conv2dParams& p, const std::vector<float>& x, const st
         }
     return s;
   };
-  Reference r;
+  WinogradReference r;
   r.y.resize(p.batch * p.out_channels * oh * ow);
   r.scale.resize(r.y.size());
   std::size_t i = 0;
@@ -88,18 +88,18 @@ Reference reference(const Conv2dParams& p, const std::vector<float>& x, const st
 }
 
 // Largest error of each path over all the shapes of a test, in units of float epsilon * the
-// output's error scale (see Reference); and the largest absolute and relative errors.
-struct ErrorStats {
+// output's error scale (see WinogradReference); and the largest absolute and relative errors.
+struct WinogradError {
   double winograd = 0.0, direct = 0.0, winograd_abs = 0.0, direct_abs = 0.0, winograd_rel = 0.0,
          direct_rel = 0.0;
 };
 
-// The error bound the Winograd path must keep, in the units of ErrorStats. Measured: at most
+// The error bound the Winograd path must keep, in the units of WinogradError. Measured: at most
 // about 22 (im2col + GEMM: 2.4); F(4x4, 3x3)'s transforms multiply by up to 8 and its weight
 // transform by 1/24, and the error grows with them; see docs/kernels.md.
 constexpr double winograd_error_bound = 32.0;
 
-void measure(const std::vector<float>& y, const Reference& r, const Activation& act,
+void measure(const std::vector<float>& y, const WinogradReference& r, const Activation& act,
              double& normalized, double& abs_err, double& rel_err) {
   constexpr double eps = std::numeric_limits<float>::epsilon();
   for (std::size_t i = 0; i < y.size(); ++i) {
@@ -114,8 +114,8 @@ void measure(const std::vector<float>& y, const Reference& r, const Activation& 
 // Runs the Winograd path (exact workspace, guard floats after y) and the im2col path on every
 // target; both must be within the bound of the double reference.
 void check_winograd(const Conv2dParams& p, bool use_bias, const Activation& act, std::uint32_t seed,
-                    ErrorStats& stats) {
-  INFO(describe(p) << (use_bias ? " bias" : "") << " activation " << int(act.op));
+                    WinogradError& stats) {
+  INFO(describe_conv(p) << (use_bias ? " bias" : "") << " activation " << int(act.op));
   REQUIRE(k::winograd_supports(p));
   const std::vector<float> x =
       inlay_test::random_floats(p.batch * p.in_channels * p.in_h * p.in_w, seed);
@@ -123,7 +123,7 @@ void check_winograd(const Conv2dParams& p, bool use_bias, const Activation& act,
       inlay_test::random_floats(p.out_channels * p.in_channels * 9, seed + 1);
   const std::vector<float> b = inlay_test::random_floats(p.out_channels, seed + 2);
   const float* bias = use_bias ? b.data() : nullptr;
-  const Reference ref = reference(p, x, w, bias);
+  const WinogradReference ref = reference(p, x, w, bias);
   std::vector<float> u(k::winograd_weights_size_f32(p.out_channels, p.in_channels));
   k::winograd_transform_weights_f32(p, w.data(), u.data());
   const std::size_t out = ref.y.size();
@@ -146,7 +146,7 @@ void check_winograd(const Conv2dParams& p, bool use_bias, const Activation& act,
   });
 }
 
-void report(const char* what, const ErrorStats& s) {
+void report(const char* what, const WinogradError& s) {
   std::printf(
       "winograd error (%s): max |err| / (eps * tile scale) %.2f (im2col %.2f); max abs %.3g "
       "(im2col %.3g); max rel %.3g (im2col %.3g)\n",
@@ -157,7 +157,7 @@ void report(const char* what, const ErrorStats& s) {
 
 TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channels",
           "[kernels/winograd]") {
-  ErrorStats stats;
+  WinogradError stats;
   std::uint32_t seed = 100;
   // Output sizes 2..9 each way (sizes not a multiple of 4 end in partial tiles), symmetric pads.
   for (std::size_t h = 2; h <= 9; h += 3) {
@@ -187,7 +187,7 @@ TEST_CASE("winograd: odd and even sizes, pads 0, 1 and asymmetric, 1..37 channel
 
 TEST_CASE("winograd: many blocks of tile rows, across images; tile rows longer than a block",
           "[kernels/winograd]") {
-  ErrorStats stats;
+  WinogradError stats;
   // 15 tiles a row, 17 rows a block: blocks straddle the two images.
   check_winograd(conv3x3(2, 17, 19, 60, 60, 1, 1, 1, 1), true, Activation::relu(), 1, stats);
   // 300 tiles a row (more than a block, and several passes of the input transform): one tile
@@ -292,7 +292,7 @@ TEST_CASE("graph: Conv with constant 3x3 weights takes the Winograd path, same r
       .output("y");
   const inlay::Tensor xt = inlay::Tensor::view(x.data(), inlay::Shape(x_dims.data(), 4));
   const inlay::Tensor wt = inlay::Tensor::view(w.data(), inlay::Shape(w_dims.data(), 4));
-  const Reference ref = reference(p, x, w, b.data());
+  const WinogradReference ref = reference(p, x, w, b.data());
   inlay_test::for_each_cpu_target([&] {
     const std::vector<float> wino = inlay_test::values_of<float>(constant.run1({xt}));
     const std::vector<float> im2col = inlay_test::values_of<float>(variable.run1({xt, wt}));

@@ -9,6 +9,7 @@
 #include "nn/grad_check.hpp"
 
 namespace nn = inlay::nn;
+using inlay_test::op_types;
 
 namespace {
 template <class Net>
@@ -17,13 +18,6 @@ Net trained_net(std::uint64_t seed) {
   inlay::data::Rng rng(seed);
   net.init(rng);
   return net;
-}
-
-std::vector<std::string> op_types(const std::string& bytes) {
-  const inlay::onnx::ModelProto m = inlay::onnx::parse_model(bytes.data(), bytes.size());
-  std::vector<std::string> ops;
-  for (const auto& n : m.graph.node) ops.emplace_back(n.op_type);
-  return ops;
 }
 
 // Writes DIR/model.onnx and DIR/test_data_set_0/input_0.pb, runs the checker and ONNX Runtime,

@@ -18,10 +18,12 @@ namespace data = inlay::data;
 namespace nn = inlay::nn;
 using Catch::Matchers::Contains;
 using inlay::Tensor;
+using inlay_test::op_types;
+using inlay_test::values;
 
 namespace {
 
-using Net = nn::Sequential<nn::Dense<7, 8>, nn::ReLU, nn::Dense<8, 3>>;
+using RawNet = nn::Sequential<nn::Dense<7, 8>, nn::ReLU, nn::Dense<8, 3>>;
 using Image = nn::Sequential<nn::Input<1, 2, 2>, nn::Flatten, nn::Dense<4, 2>>;
 
 // 40 raw rows of 4 columns: a number with gaps, a category code 0..3 with gaps, two numbers.
@@ -57,18 +59,7 @@ N seeded(std::uint64_t seed) {
   return net;
 }
 
-std::vector<float> values(const Tensor& t) {
-  return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
-}
-
-std::vector<std::string> op_types(const std::string& bytes) {
-  const inlay::onnx::ModelProto m = inlay::onnx::parse_model(bytes.data(), bytes.size());
-  std::vector<std::string> ops;
-  for (const auto& node : m.graph.node) ops.emplace_back(node.op_type);
-  return ops;
-}
-
-bool has(const std::vector<std::string>& v, const std::string& s) {
+bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
@@ -78,12 +69,12 @@ TEST_CASE("The exported model takes raw rows: transform() + forward in one graph
           "[nn/preprocess_export]") {
   const data::Pipeline p = fitted_pipeline(raw_rows(40, 1));
   REQUIRE(p.output_width() == 7);
-  Net net = seeded<Net>(2);
+  RawNet net = seeded<RawNet>(2);
   const std::string bytes = net.to_onnx(17, &p);
   const std::vector<std::string> ops = op_types(bytes);
   for (const char* op :
        {"IsNaN", "Where", "Gather", "Equal", "Cast", "Concat", "Sub", "Div", "Gemm"})
-    CHECK(has(ops, op));
+    CHECK(contains(ops, op));
   const inlay::onnx::ModelProto m = inlay::onnx::parse_model(bytes.data(), bytes.size());
   REQUIRE(m.graph.input.size() == 1);
 
@@ -98,13 +89,13 @@ TEST_CASE("The exported model takes raw rows: transform() + forward in one graph
 
   // Without the pipeline the same network takes the transformed rows.
   const std::string plain = net.to_onnx(17);
-  CHECK_FALSE(has(op_types(plain), "IsNaN"));
+  CHECK_FALSE(contains(op_types(plain), "IsNaN"));
 }
 
 TEST_CASE("save_onnx with OnnxOptions::preprocessing, and a network of another rank",
           "[nn/preprocess_export]") {
   const data::Pipeline p = fitted_pipeline(raw_rows(30, 4));
-  Net net = seeded<Net>(5);
+  RawNet net = seeded<RawNet>(5);
   nn::OnnxOptions options;
   options.preprocessing = &p;
   nn::save_onnx(net, "preprocess_export_test.onnx", options);
@@ -125,7 +116,7 @@ TEST_CASE("save_onnx with OnnxOptions::preprocessing, and a network of another r
   scale.fit(four);
   Image image = seeded<Image>(7);
   const std::string bytes = image.to_onnx(17, &scale);
-  CHECK(has(op_types(bytes), "Reshape"));
+  CHECK(contains(op_types(bytes), "Reshape"));
   inlay::Session s2(inlay::Model::from_bytes(bytes.data(), bytes.size()));
   Tensor as_image = scale.transform(four);
   as_image = as_image.reshaped(inlay::Shape{3, 1, 2, 2});
@@ -139,7 +130,7 @@ TEST_CASE("save_onnx with OnnxOptions::preprocessing, and a network of another r
   codes.fit(c);
   Image four_codes = seeded<Image>(8);
   const std::string coded = four_codes.to_onnx(17, &codes);
-  CHECK_FALSE(has(op_types(coded), "Concat"));
+  CHECK_FALSE(contains(op_types(coded), "Concat"));
   inlay::Session s3(inlay::Model::from_bytes(coded.data(), coded.size()));
   inlay_test::check_close(
       values(s3.run({c}).at(0)),
@@ -148,7 +139,7 @@ TEST_CASE("save_onnx with OnnxOptions::preprocessing, and a network of another r
 }
 
 TEST_CASE("Preprocessing export errors", "[nn/preprocess_export]") {
-  Net net = seeded<Net>(9);
+  RawNet net = seeded<RawNet>(9);
   data::Pipeline five;
   five.add(data::Standardizer());
   Tensor x(inlay::DType::f32, inlay::Shape{2, 5});
@@ -162,10 +153,10 @@ TEST_CASE("Preprocessing export errors", "[nn/preprocess_export]") {
 
 TEST_CASE("The fitted pipeline is saved with the weights", "[nn/preprocess_export]") {
   const data::Pipeline p = fitted_pipeline(raw_rows(40, 10));
-  Net net = seeded<Net>(11);
+  RawNet net = seeded<RawNet>(11);
   const std::string path = "preprocess_export_test.weights";
   nn::save_weights(net, path, p);
-  Net other = seeded<Net>(12);
+  RawNet other = seeded<RawNet>(12);
   data::Pipeline loaded;
   nn::load_weights(other, path, loaded);
   const Tensor test = raw_rows(5, 13);
@@ -173,7 +164,7 @@ TEST_CASE("The fitted pipeline is saved with the weights", "[nn/preprocess_expor
   CHECK(loaded.describe() == p.describe());
 
   // The plain loader refuses the extra bytes; the pipeline loader a file without a pipeline.
-  Net third = seeded<Net>(14);
+  RawNet third = seeded<RawNet>(14);
   CHECK_THROWS_WITH(nn::load_weights(third, path), Contains("bytes past the last parameter"));
   nn::save_weights(net, path);
   data::Pipeline none;
@@ -200,7 +191,7 @@ TEST_CASE("The fitted pipeline is saved with the weights", "[nn/preprocess_expor
 TEST_CASE("ONNX Runtime runs the exported preprocessing with transform() + forward's outputs",
           "[.preprocess_runtime]") {
   const data::Pipeline p = fitted_pipeline(raw_rows(40, 20));
-  Net net = seeded<Net>(21);
+  RawNet net = seeded<RawNet>(21);
   const std::string dir = "nn_preprocess_runtime";
   REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
   nn::OnnxOptions options;

@@ -8,22 +8,22 @@
 namespace nn = inlay::nn;
 
 namespace {
-using Mlp =
+using PruneMlp =
     nn::Sequential<nn::Dense<6, 20>, nn::ReLU, nn::Dense<20, 12>, nn::Tanh, nn::Dense<12, 3>>;
 using Sig = nn::Sequential<nn::Dense<5, 10>, nn::Sigmoid, nn::Dropout<20>, nn::Dense<10, 4>>;
-using Cnn = nn::Sequential<nn::Input<1, 6, 6>, nn::Conv2D<1, 4, 3>, nn::ReLU, nn::Flatten,
-                           nn::Dense<64, 3>>;
+using PruneCnn = nn::Sequential<nn::Input<1, 6, 6>, nn::Conv2D<1, 4, 3>, nn::ReLU, nn::Flatten,
+                                nn::Dense<64, 3>>;
 
-struct Data {
+struct PruneData {
   inlay::Tensor x;
   std::vector<std::int64_t> y;
 };
 // Labels from the sign pattern of the first features: learnable, not trivial.
-Data data(std::size_t rows, std::size_t width, std::uint64_t seed) {
+PruneData prune_data(std::size_t rows, std::size_t width, std::uint64_t seed) {
   inlay::data::Rng rng(seed);
-  Data d{inlay::Tensor(inlay::DType::f32,
-                       {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)}),
-         {}};
+  PruneData d{inlay::Tensor(inlay::DType::f32,
+                            {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)}),
+              {}};
   float* x = d.x.data<float>();
   for (std::size_t i = 0; i < rows * width; ++i) x[i] = rng.normal();
   for (std::size_t r = 0; r < rows; ++r) {
@@ -45,7 +45,7 @@ bool output_removed(const nn::WeightMatrix& m, std::size_t o) {
 }  // namespace
 
 TEST_CASE("weight_matrices finds Dense and convolution weights with their geometry", "[nn/prune]") {
-  Cnn cnn;
+  PruneCnn cnn;
   const std::vector<nn::WeightMatrix> m = nn::weight_matrices(cnn);
   REQUIRE(m.size() == 2);
   CHECK(m[0].name == "0.weight");
@@ -62,7 +62,7 @@ TEST_CASE("weight_matrices finds Dense and convolution weights with their geomet
 
 TEST_CASE("Unstructured pruning masks exactly the requested fraction, smallest first",
           "[nn/prune]") {
-  Mlp net;
+  PruneMlp net;
   nn::init_weights(net, 4);
   const std::vector<float> before = net.layer<0>().weight;
   nn::Pruner pruner(nn::weight_matrices(net));
@@ -92,7 +92,7 @@ TEST_CASE("Unstructured pruning masks exactly the requested fraction, smallest f
 }
 
 TEST_CASE("Global pruning ranks all layers together", "[nn/prune]") {
-  Mlp net;
+  PruneMlp net;
   nn::init_weights(net, 5);
   // Layer 2's weights are made tiny: a global ranking prunes them before anything else.
   for (float& w : net.layer<2>().weight) w *= 1e-3f;
@@ -110,8 +110,8 @@ TEST_CASE("Global pruning ranks all layers together", "[nn/prune]") {
 }
 
 TEST_CASE("Masks hold through optimizer steps with momentum", "[nn/prune]") {
-  const Data d = data(120, 6, 2);
-  Mlp net(32);
+  const PruneData d = prune_data(120, 6, 2);
+  PruneMlp net(32);
   nn::init_weights(net, 1);
   nn::Pruner pruner(nn::weight_matrices(net));
   pruner.prune(0.7);
@@ -146,8 +146,8 @@ TEST_CASE("The polynomial schedule goes from the initial to the final sparsity",
 }
 
 TEST_CASE("Gradual pruning in fit reaches the final sparsity exactly", "[nn/prune]") {
-  const Data d = data(128, 6, 3);
-  Mlp net(32);
+  const PruneData d = prune_data(128, 6, 3);
+  PruneMlp net(32);
   nn::Adam adam(1e-2f);
   nn::FitOptions o;
   o.epochs = 6;  // 4 steps per epoch: 24 steps
@@ -168,7 +168,7 @@ TEST_CASE("Gradual pruning in fit reaches the final sparsity exactly", "[nn/prun
 
 TEST_CASE("Structured pruning removes whole neurons and keeps the network's outputs",
           "[nn/prune]") {
-  Mlp net;
+  PruneMlp net;
   nn::init_weights(net, 6);
   nn::Pruner pruner(nn::weight_matrices(net), nn::PruneScope::per_layer, nn::PruneUnit::outputs);
   pruner.prune(0.5);
@@ -187,7 +187,7 @@ TEST_CASE("Structured pruning removes whole neurons and keeps the network's outp
   CHECK(report[2].zeros == 0);
 
   // Convolution channels are output-major.
-  Cnn cnn;
+  PruneCnn cnn;
   nn::init_weights(cnn, 2);
   nn::Pruner channels(nn::weight_matrices(cnn), nn::PruneScope::per_layer, nn::PruneUnit::outputs);
   channels.prune(0.5);
@@ -199,7 +199,7 @@ TEST_CASE("Structured pruning removes whole neurons and keeps the network's outp
 TEST_CASE("The pruned export leaves removed neurons out and computes the same outputs",
           "[nn/prune]") {
   SECTION("ReLU and Tanh between Dense layers") {
-    Mlp net(8);
+    PruneMlp net(8);
     nn::init_weights(net, 7);
     for (float& b : net.layer<0>().bias) b = 0.3f;  // removed neurons still feed constants
     for (float& b : net.layer<2>().bias) b = -0.2f;
@@ -244,7 +244,7 @@ TEST_CASE("The pruned export leaves removed neurons out and computes the same ou
 }
 
 TEST_CASE("Pruner rejects a sparsity outside [0, 1) and networks without weights", "[nn/prune]") {
-  Mlp net;
+  PruneMlp net;
   nn::Pruner pruner(nn::weight_matrices(net));
   CHECK_THROWS_WITH(pruner.prune(1.0), Catch::Contains("sparsity 1.0"));
   CHECK_THROWS_WITH(pruner.prune(-0.1), Catch::Contains("outside [0, 1)"));

@@ -15,7 +15,7 @@
 namespace nn = inlay::nn;
 
 namespace {
-using Mlp = nn::Sequential<nn::Dense<8, 16>, nn::ReLU, nn::Dense<16, 4>>;
+using QuantMlp = nn::Sequential<nn::Dense<8, 16>, nn::ReLU, nn::Dense<16, 4>>;
 using Nested =
     nn::Sequential<nn::Dense<8, 8>, nn::Residual<nn::Sequential<nn::Dense<8, 8>, nn::ReLU>>,
                    nn::Dense<8, 4>>;
@@ -55,7 +55,7 @@ std::vector<std::string> planned_ops(const inlay::Model& m) {
   for (const auto& kv : m.summary().planned_op_counts) ops.push_back(kv.first);
   return ops;
 }
-bool has(const std::vector<std::string>& v, const std::string& s) {
+bool has_op(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("Under QAT a Dense layer's gradients pass straight through inside the 
 TEST_CASE("A QAT-fine-tuned network exports QDQ that the graph door runs in int8",
           "[nn/quantization]") {
   const Problem train = make_problem(512, 11), test = make_problem(128, 12);
-  Mlp net = trained<Mlp>(train, 15);
+  QuantMlp net = trained<QuantMlp>(train, 15);
   REQUIRE(nn::enable_qat(net, train.rows()) == 2);
   const float first_max = net.layer<0>().qat.input.max;
   CHECK(first_max == Approx(*std::max_element(train.x.begin(), train.x.end())));
@@ -183,9 +183,9 @@ TEST_CASE("A QAT-fine-tuned network exports QDQ that the graph door runs in int8
     for (const auto& o : ops) s += o + " ";
     return s;
   }());
-  CHECK(has(ops, "com.microsoft:QGemm"));
-  CHECK_FALSE(has(ops, "Gemm"));
-  CHECK_FALSE(has(ops, "DequantizeLinear"));
+  CHECK(has_op(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has_op(ops, "Gemm"));
+  CHECK_FALSE(has_op(ops, "DequantizeLinear"));
   REQUIRE(got.size() == fake.size());
   const float step = output_step(fake);
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
@@ -194,8 +194,8 @@ TEST_CASE("A QAT-fine-tuned network exports QDQ that the graph door runs in int8
   nn::disable_qat(net);
   std::vector<std::string> float_ops;
   run_graph(net.to_onnx(), test.rows(), &float_ops);
-  CHECK(has(float_ops, "Gemm"));
-  CHECK_FALSE(has(float_ops, "com.microsoft:QGemm"));
+  CHECK(has_op(float_ops, "Gemm"));
+  CHECK_FALSE(has_op(float_ops, "com.microsoft:QGemm"));
 }
 
 TEST_CASE("QAT reaches Dense layers inside nested blocks", "[nn/quantization]") {
@@ -213,23 +213,23 @@ TEST_CASE("QAT reaches Dense layers inside nested blocks", "[nn/quantization]") 
   net.forward(p.x.data(), 64, fake.data());
   std::vector<std::string> ops;
   const std::vector<float> got = run_graph(net.to_onnx(), p.rows(), &ops);
-  CHECK(has(ops, "com.microsoft:QGemm"));
-  CHECK_FALSE(has(ops, "Gemm"));
+  CHECK(has_op(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has_op(ops, "Gemm"));
   const float step = output_step(fake);
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
 }
 
 TEST_CASE("Post-training quantization from save_onnx's options in one call", "[nn/quantization]") {
   const Problem train = make_problem(512, 21), test = make_problem(128, 22);
-  Mlp net = trained<Mlp>(train, 15);
+  QuantMlp net = trained<QuantMlp>(train, 15);
   nn::OnnxOptions options;
   options.quantization.calibration = train.rows();
   options.doc_string = "int8 mlp";
   const std::string bytes = nn::to_onnx(net, options);
   std::vector<std::string> ops;
   const std::vector<float> got = run_graph(bytes, test.rows(), &ops);
-  CHECK(has(ops, "com.microsoft:QGemm"));
-  CHECK_FALSE(has(ops, "Gemm"));
+  CHECK(has_op(ops, "com.microsoft:QGemm"));
+  CHECK_FALSE(has_op(ops, "Gemm"));
   CHECK(inlay::Model::copy_from_bytes(bytes.data(), bytes.size()).metadata().doc_string ==
         "int8 mlp");
   std::vector<float> want(test.y.size() * 4);
@@ -246,7 +246,7 @@ TEST_CASE("Post-training quantization from save_onnx's options in one call", "[n
 }
 
 TEST_CASE("Quantized exports refuse calibration rows that do not fit", "[nn/quantization]") {
-  Mlp net(4);
+  QuantMlp net(4);
   inlay::data::Rng rng(1);
   net.init(rng);
   nn::OnnxOptions options;
@@ -267,7 +267,7 @@ TEST_CASE("Quantized exports refuse calibration rows that do not fit", "[nn/quan
 TEST_CASE("ONNX Runtime runs a QAT network's QDQ export with the fake-quantized outputs",
           "[.export_runtime]") {
   const Problem train = make_problem(256, 31), test = make_problem(16, 32);
-  Mlp net = trained<Mlp>(train, 10);
+  QuantMlp net = trained<QuantMlp>(train, 10);
   // 7-bit weights: ONNX Runtime's x86 kernels without VNNI saturate u8 x s8 pair sums of full
   // 8-bit weights (its optimized outputs then differ from the QDQ semantics by many steps).
   nn::QatOptions qat;

@@ -15,7 +15,7 @@ using inlay::Tensor;
 
 namespace {
 
-using Net = nn::Sequential<nn::Dense<2, 8>, nn::ReLU, nn::Dense<8, 2>>;
+using SearchNet = nn::Sequential<nn::Dense<2, 8>, nn::ReLU, nn::Dense<8, 2>>;
 using Regressor = nn::Sequential<nn::Dense<2, 4>, nn::Tanh, nn::Dense<4, 1>>;
 
 // Two well separated clusters of 30 points each (labels 0 and 1), far from the origin so that
@@ -123,8 +123,8 @@ TEST_CASE("search trains each setting on each fold and scores the fold's test ro
     static_cast<std::vector<std::string>*>(ctx)->push_back(line);
   };
   options.progress_context = &lines;
-  const nn::SearchResult r =
-      nn::search<Net>(x, nn::labels_view(labels), nn::CrossEntropy(), settings, folds, options);
+  const nn::SearchResult r = nn::search<SearchNet>(x, nn::labels_view(labels), nn::CrossEntropy(),
+                                                   settings, folds, options);
   REQUIRE(r.settings.size() == 2);
   for (const nn::SettingScore& s : r.settings) {
     REQUIRE(s.fold_loss.size() == 3);
@@ -175,19 +175,20 @@ TEST_CASE("search errors", "[nn/search]") {
   const Tensor y = nn::labels_view(labels);
   nn::SearchOptions quiet;
   quiet.progress = nullptr;
-  CHECK_THROWS_WITH(nn::search<Net>(x, y, nn::CrossEntropy(), {}, folds, quiet),
+  CHECK_THROWS_WITH(nn::search<SearchNet>(x, y, nn::CrossEntropy(), {}, folds, quiet),
                     Contains("no setting"));
-  CHECK_THROWS_WITH(nn::search<Net>(x, y, nn::CrossEntropy(), one, {}, quiet), Contains("no fold"));
+  CHECK_THROWS_WITH(nn::search<SearchNet>(x, y, nn::CrossEntropy(), one, {}, quiet),
+                    Contains("no fold"));
   const std::vector<std::int64_t> fewer(labels.begin(), labels.begin() + 10);
   CHECK_THROWS_WITH(
-      nn::search<Net>(x, nn::labels_view(fewer), nn::CrossEntropy(), one, folds, quiet),
+      nn::search<SearchNet>(x, nn::labels_view(fewer), nn::CrossEntropy(), one, folds, quiet),
       Contains("do not have the same rows"));
   std::vector<nn::HyperParams> bad(1);
   bad[0].batch_size = 0;
-  CHECK_THROWS_WITH(nn::search<Net>(x, y, nn::CrossEntropy(), bad, folds, quiet),
+  CHECK_THROWS_WITH(nn::search<SearchNet>(x, y, nn::CrossEntropy(), bad, folds, quiet),
                     Contains("batch_size"));
   std::vector<data::Split> empty_test = folds;
   empty_test[1].test.clear();
-  CHECK_THROWS_WITH(nn::search<Net>(x, y, nn::CrossEntropy(), one, empty_test, quiet),
+  CHECK_THROWS_WITH(nn::search<SearchNet>(x, y, nn::CrossEntropy(), one, empty_test, quiet),
                     Contains("fold 1"));
 }

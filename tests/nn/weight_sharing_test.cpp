@@ -8,7 +8,7 @@
 namespace nn = inlay::nn;
 
 namespace {
-using Mlp = nn::Sequential<nn::Dense<6, 16>, nn::ReLU, nn::Dense<16, 3>>;
+using SharedMlp = nn::Sequential<nn::Dense<6, 16>, nn::ReLU, nn::Dense<16, 3>>;
 }
 
 TEST_CASE("k-means with linear init finds hand-made clusters", "[nn/weight_sharing]") {
@@ -39,7 +39,7 @@ TEST_CASE("k-means by hand: one Lloyd step moves a centroid, an empty cluster st
 
 TEST_CASE("Weight sharing leaves k distinct values per layer and fine-tunes the centroids",
           "[nn/weight_sharing]") {
-  Mlp net(16);
+  SharedMlp net(16);
   nn::init_weights(net, 3);
   nn::WeightSharing sharing(nn::weight_matrices(net), 4);
   for (const nn::WeightMatrix& m : sharing.matrices()) {
@@ -81,7 +81,7 @@ TEST_CASE("Shared weights hold through fit and the compact export agrees with th
     for (std::int64_t c = 0; c < 6; ++c) x.data<float>()[r * 6 + c] = rng.normal();
     y.push_back(x.data<float>()[r * 6] > 0 ? 1 : 0);
   }
-  Mlp net(8);
+  SharedMlp net(8);
   nn::init_weights(net, 2);
   nn::WeightSharing sharing(nn::weight_matrices(net), 5);
   nn::Adam adam(1e-2f);
@@ -112,7 +112,7 @@ TEST_CASE("Shared weights hold through fit and the compact export agrees with th
 }
 
 TEST_CASE("A WeightSharing of another network is refused by the export", "[nn/weight_sharing]") {
-  Mlp net;
+  SharedMlp net;
   nn::init_weights(net, 1);
   using Wider = nn::Sequential<nn::Dense<6, 20>, nn::ReLU, nn::Dense<20, 3>>;
   Wider other;
@@ -123,7 +123,7 @@ TEST_CASE("A WeightSharing of another network is refused by the export", "[nn/we
 
 TEST_CASE("ONNX Runtime runs the shared-weight and pruned exports like the typed network",
           "[.export_runtime]") {
-  Mlp net(4);
+  SharedMlp net(4);
   nn::init_weights(net, 11);
   nn::WeightSharing sharing(nn::weight_matrices(net), 16);
   const std::vector<float> x = inlay_test::random_floats(4 * 6, 6);
@@ -131,7 +131,7 @@ TEST_CASE("ONNX Runtime runs the shared-weight and pruned exports like the typed
   net.forward(x.data(), 4, want.data());
   const inlay::Tensor input = inlay::Tensor::view(x.data(), inlay::Shape{4, 6});
 
-  Mlp pruned_net = net;
+  SharedMlp pruned_net = net;
   nn::Pruner pruner(nn::weight_matrices(pruned_net), nn::PruneScope::per_layer,
                     nn::PruneUnit::outputs);
   pruner.prune(0.5);

@@ -43,15 +43,15 @@ void write_file(const fs::path& p, const std::string& bytes) {
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-Pb entry(const std::string& k, const std::string& v) { return Pb().s(1, k).s(2, v); }
+Pb metadata_entry(const std::string& k, const std::string& v) { return Pb().s(1, k).s(2, v); }
 
 // A FLOAT [2] tensor "e" whose data is external.
 Pb external_tensor(const std::string& location, const std::string& offset = "",
                    const std::string& length = "") {
   Pb t;
-  t.s(8, "e").s(1, varint(2)).u(2, 1).u(14, 1).m(13, entry("location", location));
-  if (!offset.empty()) t.m(13, entry("offset", offset));
-  if (!length.empty()) t.m(13, entry("length", length));
+  t.s(8, "e").s(1, varint(2)).u(2, 1).u(14, 1).m(13, metadata_entry("location", location));
+  if (!offset.empty()) t.m(13, metadata_entry("offset", offset));
+  if (!length.empty()) t.m(13, metadata_entry("length", length));
   return t;
 }
 

@@ -26,7 +26,7 @@ Pb value_info(const std::string& name, bool with_shape) {
   return Pb().s(1, name).m(2, Pb().m(1, tensor_type)).s(3, "doc is skipped");
 }
 
-Pb small_model() {
+Pb tiny_model() {
   Pb w;  // initializer: FLOAT [2, 2], raw_data
   w.s(1, varint(2) + varint(2)).u(2, 1).s(8, "w").s(9, inlay_test::le_bytes<float>({1, 2, 3, 4}));
   Pb attr_t;
@@ -74,7 +74,7 @@ Pb small_model() {
 }  // namespace
 
 TEST_CASE("A small model's fields are all read", "[onnx][onnx/parse]") {
-  const std::string bytes = small_model().bytes;
+  const std::string bytes = tiny_model().bytes;
   ExactBytes b(bytes);
   const ModelProto m = inlay::onnx::parse_model(b.data.get(), b.size);
   CHECK(m.ir_version == 8);
@@ -157,7 +157,7 @@ TEST_CASE("A small model's fields are all read", "[onnx][onnx/parse]") {
 
 TEST_CASE("Every truncation of a model is a clean inlay::Error or a shorter valid model",
           "[onnx][onnx/parse]") {
-  const std::string bytes = small_model().bytes;
+  const std::string bytes = tiny_model().bytes;
   std::size_t errors = 0;
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     ExactBytes b(bytes, n);

@@ -73,7 +73,7 @@ std::vector<Series> curves() {
           {"accuracy <&> \"quoted\"", {0.2, 0.6, 0.8, 0.9, 0.95, 0.97}}};
 }
 
-ConfusionMatrix three_classes() {
+ConfusionMatrix three_class_matrix() {
   return inlay::metrics::confusion_matrix({0, 0, 0, 1, 1, 2, 2, 2, 2}, {0, 0, 1, 1, 1, 2, 2, 0, 2},
                                           3);
 }
@@ -119,7 +119,7 @@ TEST_CASE("line chart: one point, flat lines, errors", "[plot/svg]") {
 
 TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names", "[plot/svg]") {
   const std::string svg =
-      inlay::plot::confusion_matrix_svg_text(three_classes(), {"cat", "dog", "b&w"});
+      inlay::plot::confusion_matrix_svg_text(three_class_matrix(), {"cat", "dog", "b&w"});
   INFO(svg);
   CHECK(xml_problem(svg).empty());
   CHECK(count(svg, "<rect x=") == 9);
@@ -130,19 +130,20 @@ TEST_CASE("confusion matrix heat map: a cell and a count per pair, class names",
   CHECK_THAT(svg, Contains(">true class</text>"));
   // The diagonal cell of class 2 (3 of 4, share 0.75) is darker than the off-diagonal one.
   CHECK_THAT(svg, Contains("fill=\"rgb(70,100,144)\""));  // 255 - 0.75 * (255 - {8, 48, 107})
-  const std::string numbered = inlay::plot::confusion_matrix_svg_text(three_classes());
+  const std::string numbered = inlay::plot::confusion_matrix_svg_text(three_class_matrix());
   CHECK_THAT(numbered, Contains("true 2, predicted 0: 1</title>"));
-  CHECK_THROWS_AS(inlay::plot::confusion_matrix_svg_text(three_classes(), {"a"}), inlay::Error);
+  CHECK_THROWS_AS(inlay::plot::confusion_matrix_svg_text(three_class_matrix(), {"a"}),
+                  inlay::Error);
   CHECK_THROWS_AS(inlay::plot::confusion_matrix_svg_text(ConfusionMatrix{}), inlay::Error);
 }
 
 TEST_CASE("save_*_svg write the same text to files", "[plot/svg]") {
   const std::string path = "inlay_svg_test.svg";
-  inlay::plot::save_confusion_matrix_svg(path, three_classes());
+  inlay::plot::save_confusion_matrix_svg(path, three_class_matrix());
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  CHECK(text.str() == inlay::plot::confusion_matrix_svg_text(three_classes()));
+  CHECK(text.str() == inlay::plot::confusion_matrix_svg_text(three_class_matrix()));
   in.close();
   std::remove(path.c_str());
 }
@@ -151,7 +152,7 @@ TEST_CASE("save_*_svg write the same text to files", "[plot/svg]") {
 TEST_CASE("write SVG files for the XML parser check", "[.svg_files]") {
   inlay::plot::save_line_chart_svg("line_chart.svg", "Training <digits>", "epoch", "loss",
                                    curves());
-  inlay::plot::save_confusion_matrix_svg("confusion_matrix.svg", three_classes(),
+  inlay::plot::save_confusion_matrix_svg("confusion_matrix.svg", three_class_matrix(),
                                          {"cat", "dog", "b&w"});
   CHECK(std::ifstream("line_chart.svg").good());
   CHECK(std::ifstream("confusion_matrix.svg").good());

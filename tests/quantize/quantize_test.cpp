@@ -74,10 +74,10 @@ inlay::QuantizedModel quantize_bytes(const std::string& bytes, const Calibration
   return inlay::quantize(proto, sets, options);
 }
 
-struct Parsed {
+struct ParsedModel {
   std::string bytes;
   onnx::ModelProto model;
-  explicit Parsed(std::string b) : bytes(std::move(b)) {
+  explicit ParsedModel(std::string b) : bytes(std::move(b)) {
     model = onnx::parse_model(bytes.data(), bytes.size());
   }
   const onnx::TensorProto* initializer(const std::string& name) const {
@@ -144,8 +144,8 @@ TEST_CASE("quantize: an MLP becomes a QDQ model with per-channel int8 weights",
   const std::string float_model = mlp_bytes();
   const CalibrationSets sets = sets_for(Shape{16, 4}, 8, 1);
   const inlay::QuantizedModel q = quantize_bytes(float_model, sets);
-  const Parsed p(q.bytes);
-  const Parsed f(float_model);
+  const ParsedModel p(q.bytes);
+  const ParsedModel f(float_model);
 
   int opset = 0;
   for (const auto& o : p.model.opset_import)
@@ -257,8 +257,8 @@ TEST_CASE("quantize: Conv weights per output channel (axis 0), Relu and MaxPool 
   const std::string float_model = conv_bytes();
   const CalibrationSets sets = sets_for(Shape{1, 2, 6, 6}, 4, 2);
   const inlay::QuantizedModel q = quantize_bytes(float_model, sets);
-  const Parsed p(q.bytes);
-  const Tensor w = Parsed(float_model).tensor("W");
+  const ParsedModel p(q.bytes);
+  const Tensor w = ParsedModel(float_model).tensor("W");
   const Tensor scale = p.tensor("W_scale");
   REQUIRE(scale.shape() == Shape{3});
   CHECK(axis_of(*p.producer("W_dequantized")) == 0);
@@ -289,7 +289,7 @@ TEST_CASE("quantize: s8 activations", "[quantize/quantize]") {
   o.signed_activations = true;
   const CalibrationSets sets = sets_for(Shape{8, 4}, 4, 3);
   const inlay::QuantizedModel q = quantize_bytes(mlp_bytes(), sets, o);
-  const Parsed p(q.bytes);
+  const ParsedModel p(q.bytes);
   const Tensor zp = p.tensor("r_zero_point");
   REQUIRE(zp.dtype() == DType::i8);
   CHECK(zp.data<std::int8_t>()[0] == -128);  // Relu output: [0, max] onto [-128, 127]
@@ -323,7 +323,7 @@ TEST_CASE("quantize: dynamic MatMul and Gemm", "[quantize/quantize]") {
   o.dynamic = true;
   const CalibrationSets sets = sets_for(Shape{16, 4}, 4, 5);
   const inlay::QuantizedModel q = quantize_bytes(mlp_bytes(), sets, o);
-  const Parsed p(q.bytes);
+  const ParsedModel p(q.bytes);
   CHECK(p.count("MatMulInteger") == 2);
   CHECK(p.count("DynamicQuantizeLinear") == 2);
   CHECK(p.count("QuantizeLinear") == 0);
@@ -343,7 +343,7 @@ TEST_CASE("quantize: excluded nodes stay float", "[quantize/quantize]") {
   QuantizeOptions o;
   o.exclude = {"gemm0"};
   const inlay::QuantizedModel q = quantize_bytes(mlp_bytes(), sets_for(Shape{8, 4}, 2, 6), o);
-  const Parsed p(q.bytes);
+  const ParsedModel p(q.bytes);
   REQUIRE(p.initializer("W2") != nullptr);
   CHECK(p.initializer("W2_quantized") == nullptr);
   CHECK(p.initializer("W1_quantized") != nullptr);

@@ -18,7 +18,6 @@ using inlay::DType;
 namespace {
 
 Tensor scalar_bool(bool v) { return make_tensor<bool>(Shape{}, {v}); }
-Tensor scalar_i64(std::int64_t v) { return make_tensor<std::int64_t>(Shape{}, {v}); }
 
 // If(c) with then_branch (x + x, -x) and else_branch (x - 10, x * x), x read from the main graph
 // (10 is an initializer of the else branch). The condition has shape `cond_dims`.

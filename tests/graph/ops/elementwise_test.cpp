@@ -17,6 +17,7 @@ using inlay::Shape;
 using inlay::Tensor;
 using inlay_test::make_tensor;
 using inlay_test::OpTester;
+using inlay_test::strings;
 using inlay_test::values_of;
 
 namespace {
@@ -443,9 +444,6 @@ Tensor cast(const Tensor& x, std::int64_t to) {
   OpTester m = unary("Cast", x.dtype());
   m.attr("to", to);
   return m.run({x})[0];
-}
-Tensor strings(const Shape& shape, const std::vector<std::string>& v) {
-  return make_tensor<std::string>(shape, v);
 }
 }  // namespace
 

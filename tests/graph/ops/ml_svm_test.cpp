@@ -36,7 +36,7 @@ OpTester svm(const std::string& op, const std::vector<Pb>& attrs) {
 Tensor labels(const std::vector<std::string>& v) {
   return make_tensor<std::string>(Shape{static_cast<std::int64_t>(v.size())}, v);
 }
-float f(double v) { return static_cast<float>(v); }
+float to_f32(double v) { return static_cast<float>(v); }
 
 // Three classes with one support vector each: (1, 0), (0, 1), (-1, -1); linear kernel.
 // Pair (i, j) weighs class i's vector with coefficient row j - 1 and class j's with row i.
@@ -74,8 +74,8 @@ TEST_CASE("SVMRegressor sums weighted kernels plus rho", "[graph/ops/ml_svm]") {
                             attr_floats("rho", {0.25f})};
   svm("SVMRegressor", rbf)
       .check({make_tensor<float>(Shape{2, 2}, {0, 0, 1, 1})},
-             {make_tensor<float>(Shape{2, 1}, {f(1 - std::exp(-0.5) + 0.25),
-                                               f(std::exp(-1.0) - std::exp(-0.5) + 0.25)})},
+             {make_tensor<float>(Shape{2, 1}, {to_f32(1 - std::exp(-0.5) + 0.25),
+                                               to_f32(std::exp(-1.0) - std::exp(-0.5) + 0.25)})},
              {});
   // POLY (gamma 1, coef0 1, degree 2) and SIGMOID over the vector (1, 2) with weight 0.5: at
   // x = (1, 1) the dot product is 3.
@@ -88,7 +88,7 @@ TEST_CASE("SVMRegressor sums weighted kernels plus rho", "[graph/ops/ml_svm]") {
   const Tensor ones = make_tensor<float>(Shape{1, 2}, {1, 1});
   svm("SVMRegressor", poly).check({ones}, {make_tensor<float>(Shape{1, 1}, {8})}, {});
   svm("SVMRegressor", sigmoid)
-      .check({ones}, {make_tensor<float>(Shape{1, 1}, {f(0.5 * std::tanh(4.0))})}, {});
+      .check({ones}, {make_tensor<float>(Shape{1, 1}, {to_f32(0.5 * std::tanh(4.0))})}, {});
 }
 
 TEST_CASE("SVMClassifier votes over the class pairs", "[graph/ops/ml_svm]") {

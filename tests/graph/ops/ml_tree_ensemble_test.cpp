@@ -23,7 +23,7 @@ using inlay_test::values_of;
 
 namespace {
 
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double expit(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // Two trees over 2 features. Tree 0: x0 <= 1 ? leaf 1 : leaf 2. Tree 1: x1 < 0.5 ? leaf 1 :
 // leaf 2, with missing values going to the true side. `mode1` replaces tree 1's BRANCH_LT.
@@ -87,8 +87,7 @@ TEST_CASE("TreeEnsembleRegressor walks each tree and aggregates the leaves",
   regressor(two_trees(),
             {attr_floats("base_values", {-11.0f}), attr_string("post_transform", "LOGISTIC")})
       .check({rows()},
-             {column({0.5f, static_cast<float>(logistic(11)), static_cast<float>(logistic(1))})},
-             {});
+             {column({0.5f, static_cast<float>(expit(11)), static_cast<float>(expit(1))})}, {});
   // The opset 3 double attributes replace the float ones.
   regressor(two_trees(), {inlay_test::attr_tensor("base_values_as_tensor",
                                                   make_tensor<double>(Shape{1}, {100.0}))})
@@ -154,13 +153,13 @@ TEST_CASE("TreeEnsembleClassifier's two-class forms score one class",
                        make_tensor<float>(Shape{2, 2}, {0, 0.3f, 0, 0.8f})},
                       {});
   // Margins (gradient boosting): mixed signs, one base value, LOGISTIC gives
-  // (logistic(-m), logistic(m)), positive above 0. Row 0: -1 + 0.5 + 0.2 = -0.3; row 1: 1.2.
+  // (expit(-m), expit(m)), positive above 0. Row 0: -1 + 0.5 + 0.2 = -0.3; row 1: 1.2.
   std::vector<Pb> b = two_trees();
   for (const Pb& w : leaf_weights("class", {0, 0, 0, 0}, {-1, 0.5f, 0.2f, 0.2f})) b.push_back(w);
   b.push_back(attr_ints("classlabels_int64s", {5, 7}));
   b.push_back(attr_floats("base_values", {0.5f}));
   b.push_back(attr_string("post_transform", "LOGISTIC"));
-  auto lg = [](double m) { return static_cast<float>(logistic(m)); };
+  auto lg = [](double m) { return static_cast<float>(expit(m)); };
   classifier(b).check({x},
                       {make_tensor<std::int64_t>(Shape{2}, {5, 7}),
                        make_tensor<float>(Shape{2, 2}, {lg(0.3), lg(-0.3), lg(-1.2), lg(1.2)})},

@@ -17,9 +17,6 @@ using inlay::Shape;
 
 namespace {
 
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-inlay::Tensor scalar_f32(float v) { return make_tensor<float>(Shape{}, {v}); }
 template <class T>
 inlay::Tensor scalar(int v) {
   return make_tensor<T, int>(Shape{}, {v});

@@ -18,7 +18,6 @@ using namespace inlay_test;
 
 namespace {
 
-Tensor scalar_i64(std::int64_t v) { return make_tensor<std::int64_t>(Shape{}, {v}); }
 Tensor f32_2x3() { return make_tensor<float>(Shape{2, 3}, {1, 2, 3, 4, 5, 6}); }
 
 // Runs m with `feeds` on every CPU target and checks its outputs against `expected`.

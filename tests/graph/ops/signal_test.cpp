@@ -21,8 +21,6 @@ namespace {
 const double pi = std::acos(-1.0);
 
 Tensor i32_scalar(std::int32_t v) { return make_tensor<std::int32_t>(Shape{}, {v}); }
-Tensor i64_scalar(std::int64_t v) { return make_tensor<std::int64_t>(Shape{}, {v}); }
-Tensor f32_scalar(float v) { return make_tensor<float>(Shape{}, {v}); }
 
 std::vector<float> uniform_floats(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -81,7 +79,7 @@ TEST_CASE("Hann, Hamming and Blackman windows", "[graph/ops/signal]") {
       .in(i32_scalar(4))
       .check({make_tensor<float>(Shape{4}, {0, 0.5f, 1, 0.5f})});
   OpTester("HammingWindow", 17)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .check({make_tensor<float>(Shape{4}, {4.0f / 46, 25.0f / 46, 1, 25.0f / 46})});
   OpTester("BlackmanWindow", 17)
       .in(i32_scalar(4))
@@ -133,7 +131,7 @@ TEST_CASE("Windows name what is wrong", "[graph/ops/signal]") {
       .in(make_tensor<std::int32_t>(Shape{2}, {3, 4}))
       .expect_run_error(ErrorKind::invalid_model, "size must hold one value");
   OpTester("HannWindow", 17)
-      .in(f32_scalar(4))
+      .in(scalar_f32(4))
       .expect_run_error(ErrorKind::invalid_model, "size must be int64 or int32");
   OpTester("HammingWindow", 17)
       .in(i32_scalar(4))
@@ -179,7 +177,7 @@ TEST_CASE("DFT of real and complex signals along any axis", "[graph/ops/signal]"
           {make_tensor<float>(Shape{2, 6, 3, 2}, reference_dft(real, 12, 3, 1, 1, 3, 3, false))});
   OpTester("DFT", 17)
       .in(x)
-      .in(i64_scalar(8))
+      .in(scalar_i64(8))
       .check({make_tensor<float>(Shape{2, 8, 3, 2}, reference_dft(real, 2, 6, 3, 1, 8, 8, false))});
   OpTester("DFT", 17)
       .in(x)
@@ -238,7 +236,7 @@ TEST_CASE("DFT names what is wrong", "[graph/ops/signal]") {
       .expect_load_error(ErrorKind::invalid_model, "inverse and onesided");
   OpTester("DFT", 17)
       .in(x)
-      .in(i64_scalar(0))
+      .in(scalar_i64(0))
       .expect_run_error(ErrorKind::invalid_argument, "dft_length 0 is not positive");
   OpTester("DFT", 17)
       .in(x)
@@ -274,9 +272,9 @@ TEST_CASE("STFT frames, windows and one-sided spectra", "[graph/ops/signal]") {
   // frame_length 8 without a window (the FFT), step 3: 5 frames of 5 bins.
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(3))
+      .in(scalar_i64(3))
       .none()
-      .in(i64_scalar(8))
+      .in(scalar_i64(8))
       .check({reference(s, 1, 3, 8, {}, true)});
   // A window of 6 (the direct sum) gives the frame length; two-sided.
   const std::vector<float> window = uniform_floats(6, 5);
@@ -289,17 +287,17 @@ TEST_CASE("STFT frames, windows and one-sided spectra", "[graph/ops/signal]") {
   // Both window and frame_length; one-sided.
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(5))
+      .in(scalar_i64(5))
       .in(make_tensor<float>(Shape{6}, window))
-      .in(i64_scalar(6))
+      .in(scalar_i64(6))
       .check({reference(s, 1, 5, 6, window, true)});
   // A complex signal, two-sided.
   const std::vector<float> c = uniform_floats(static_cast<std::size_t>(batch * length * 2), 6);
   OpTester("STFT", 17)
       .in(make_tensor<float>(Shape{batch, length, 2}, c))
-      .in(i64_scalar(7))
+      .in(scalar_i64(7))
       .none()
-      .in(i64_scalar(7))
+      .in(scalar_i64(7))
       .attr("onesided", std::int64_t{0})
       .check({reference(c, 2, 7, 7, {}, false)});
 }
@@ -308,51 +306,51 @@ TEST_CASE("STFT names what is wrong", "[graph/ops/signal]") {
   const Tensor signal = Tensor(DType::f32, Shape{1, 16, 1});
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .expect_run_error(ErrorKind::invalid_model, "needs a window or a frame_length");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .in(Tensor(DType::f32, Shape{8}))
-      .in(i64_scalar(6))
+      .in(scalar_i64(6))
       .expect_run_error(ErrorKind::shape_mismatch, "does not match frame_length 6");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .none()
-      .in(i64_scalar(17))
+      .in(scalar_i64(17))
       .expect_run_error(ErrorKind::invalid_argument, "frame_length 17 is outside");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(0))
+      .in(scalar_i64(0))
       .none()
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .expect_run_error(ErrorKind::invalid_argument, "frame_step 0 is not positive");
   OpTester("STFT", 17)
       .in(Tensor(DType::f32, Shape{1, 16}))
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .none()
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .expect_run_error(ErrorKind::shape_mismatch, "signal must be [batch, length, 1 or 2]");
   OpTester("STFT", 17)
       .in(Tensor(DType::f32, Shape{1, 16, 2}))
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .none()
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .expect_run_error(ErrorKind::invalid_argument, "onesided needs a real signal");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .in(Tensor(DType::f32, Shape{2, 4}))
       .expect_run_error(ErrorKind::shape_mismatch, "window must be 1-D");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .in(Tensor(DType::f64, Shape{4}))
       .expect_run_error(ErrorKind::invalid_model, "window has dtype f64");
   OpTester("STFT", 17)
       .in(signal)
-      .in(i64_scalar(4))
+      .in(scalar_i64(4))
       .attr("onesided", std::int64_t{3})
       .expect_load_error(ErrorKind::invalid_model, "onesided 3");
 }
@@ -365,8 +363,8 @@ OpTester mel(std::int32_t bins, std::int32_t dft_length, std::int32_t rate, floa
   t.in(i32_scalar(bins))
       .in(i32_scalar(dft_length))
       .in(i32_scalar(rate))
-      .in(f32_scalar(lower))
-      .in(f32_scalar(upper));
+      .in(scalar_f32(lower))
+      .in(scalar_f32(upper));
   return t;
 }
 
@@ -405,14 +403,14 @@ TEST_CASE("MelWeightMatrix names what is wrong", "[graph/ops/signal]") {
       .in(i32_scalar(16))
       .in(i32_scalar(8000))
       .in(i32_scalar(0))
-      .in(f32_scalar(4000))
+      .in(scalar_f32(4000))
       .expect_run_error(ErrorKind::invalid_model, "lower_edge_hertz must be float");
   OpTester("MelWeightMatrix", 17)
-      .in(f32_scalar(8))
+      .in(scalar_f32(8))
       .in(i32_scalar(16))
       .in(i32_scalar(8000))
-      .in(f32_scalar(0))
-      .in(f32_scalar(4000))
+      .in(scalar_f32(0))
+      .in(scalar_f32(4000))
       .expect_run_error(ErrorKind::invalid_model, "num_mel_bins must be int64 or int32");
   mel(8, 16, 8000, 0, 4000)
       .attr("output_datatype", std::int64_t{9})
@@ -425,19 +423,19 @@ TEST_CASE("Signal ops: huge sizes are errors, empty batches and float16 work",
   // sanitizers' allocators abort on such a request instead of failing it.)
 #if INLAY_TEST_PLAIN_ALLOCATOR
   OpTester("HannWindow", 17)
-      .in(i64_scalar(std::int64_t{1} << 50))
+      .in(scalar_i64(std::int64_t{1} << 50))
       .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
   mel(1 << 30, 1 << 30, 8000, 0, 4000)
       .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
   OpTester("DFT", 17)
       .in(Tensor(DType::f32, Shape{1, 4, 1}))
-      .in(i64_scalar(std::int64_t{1} << 50))
+      .in(scalar_i64(std::int64_t{1} << 50))
       .expect_run_error(ErrorKind::invalid_model, "cannot be allocated");
 #endif
   // An empty batch with a huge dft_length: an empty output, no transform.
   OpTester("DFT", 17)
       .in(Tensor(DType::f32, Shape{0, 4, 1}))
-      .in(i64_scalar(std::int64_t{1} << 50))
+      .in(scalar_i64(std::int64_t{1} << 50))
       .check({Tensor(DType::f32, Shape{0, std::int64_t{1} << 50, 2})});
   // float16 windows (output_datatype 10) and a float16 DFT.
   OpTester("HannWindow", 17)

@@ -15,6 +15,7 @@ using inlay_test::attr_ints;
 using inlay_test::make_tensor;
 using inlay_test::OpTester;
 using inlay_test::Pb;
+using inlay_test::strings;
 using inlay_test::values_of;
 
 namespace {
@@ -25,9 +26,6 @@ OpTester normalizer(const std::vector<Pb>& attrs) {
   m.input("x", DType::string).output("y");
   for (const Pb& a : attrs) m.attr(a);
   return m;
-}
-Tensor strings(const Shape& shape, const std::vector<std::string>& v) {
-  return make_tensor<std::string>(shape, v);
 }
 const std::vector<std::string> week{"Monday", "tuesday", "MONDAY", "Wednesday", "monday"};
 
