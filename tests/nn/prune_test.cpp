@@ -485,8 +485,13 @@ TEST_CASE("Pruned recurrent and encoder networks export and run in the graph doo
     CHECK(lr[0].removed == 12);  // of 24 gate rows
     CHECK(lr[1].removed == 12);
     CHECK(lr[2].removed == 0);  // the network's outputs
+    // Gate rows of W [24, 3] are contiguous: read them from the layer itself, not via at().
+    const std::vector<float>& w = lstm.layer<0>().weight;
     std::size_t removed_rows = 0;
-    for (std::size_t o = 0; o < 24; ++o) removed_rows += output_removed(rows.matrices()[0], o);
+    for (std::size_t o = 0; o < 24; ++o) {
+      removed_rows +=
+          std::all_of(w.begin() + 3 * o, w.begin() + 3 * o + 3, [](float v) { return v == 0.0f; });
+    }
     CHECK(removed_rows == 12);
     check_export_runs(lstm, nn::to_onnx_pruned(lstm), inlay::Shape{4, 5, 3}, 42);
 
@@ -504,6 +509,15 @@ TEST_CASE("Pruned recurrent and encoder networks export and run in the graph doo
     CHECK(er[0].removed == 3);  // q projection: 3 of 6 columns
     CHECK(er[4].removed == 4);  // feed-forward: 4 of 8 hidden neurons
     CHECK(er[7].removed == 0);
+    // A removed hidden neuron is a column of ffn_in's [6, 8] weights.
+    const std::vector<float>& f = enc.layer<0>().ffn_in().weight;
+    std::size_t removed_columns = 0;
+    for (std::size_t o = 0; o < 8; ++o) {
+      bool all = true;
+      for (std::size_t i = 0; i < 6; ++i) all = all && f[i * 8 + o] == 0.0f;
+      removed_columns += all;
+    }
+    CHECK(removed_columns == 4);
     check_export_runs(enc, nn::to_onnx_pruned(enc), inlay::Shape{4, 4, 6}, 46);
   }
 }
