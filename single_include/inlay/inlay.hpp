@@ -6278,8 +6278,10 @@ INLAY_NAMESPACE_END
 // ---- end inlay/nn/search.hpp
 // ---- begin inlay/nn/weight_matrices.hpp
 // The weight matrices of a Sequential that pruning and weight sharing act on: those of its Dense
-// layers and convolutions (top level; nested blocks such as Residual are left alone), each with
-// the geometry that says which weights feed which output neuron or channel.
+// layers, convolutions, recurrent layers (W and R), attention projections, and of the same layers
+// nested at any depth in Residual, TimeDistributed and inner Sequential blocks (a
+// TransformerEncoderBlock is one), each with the geometry that says which weights feed which
+// output neuron, channel or gate row. Biases, norm scales and embeddings are left alone.
 #ifndef INLAY_NN_WEIGHT_MATRICES_HPP
 #define INLAY_NN_WEIGHT_MATRICES_HPP
 
@@ -6294,14 +6296,17 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace nn {
 
-// One layer's weights: `outputs` neurons (channels) of `fan_in` weights each. Dense stores
-// [fan_in, outputs] (output_major false), convolutions [outputs, fan_in] (output_major true).
+// One weight tensor seen as `outputs` neurons (channels, gate rows) of `fan_in` weights each.
+// Dense and attention projections store [fan_in, outputs] (output_major false); convolutions and
+// recurrent W [gates * Hidden, In], R [gates * Hidden, Hidden] store [outputs, fan_in]
+// (output_major true).
 struct WeightMatrix {
-  std::string name;  // "<layer index>.weight", as in Sequential::params()
-  std::size_t layer = 0;
+  std::string name;       // as in Sequential::params(): "0.weight", "2.0.1.q_weight", ...
+  std::size_t layer = 0;  // the index of the top-level layer that holds it
+  bool nested = false;    // false: the weight of that layer itself, a Dense or a convolution
   float* value = nullptr;
   float* grad = nullptr;
-  float* bias = nullptr;  // [outputs]
+  float* bias = nullptr;  // [outputs], or null (an LSTM's R has no bias of its own)
   std::size_t outputs = 0, fan_in = 0;
   bool output_major = false;
   std::size_t size() const { return outputs * fan_in; }
@@ -6326,30 +6331,115 @@ template <class L>
 using is_conv = decltype(conv_base(static_cast<const L*>(nullptr)));
 
 template <class L>
-void add_weight_matrix(std::vector<WeightMatrix>& out, std::size_t index, L& layer) {
+struct is_recurrent : std::false_type {};
+template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool Sequences>
+struct is_recurrent<LSTM<In, Hidden, Seq, Sequences>> : std::true_type {};
+template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool Sequences>
+struct is_recurrent<GRU<In, Hidden, Seq, Sequences>> : std::true_type {};
+template <class L>
+struct is_gru : std::false_type {};
+template <std::size_t In, std::size_t Hidden, std::size_t Seq, bool Sequences>
+struct is_gru<GRU<In, Hidden, Seq, Sequences>> : std::true_type {};
+
+template <class L>
+struct is_attention : std::false_type {};
+template <std::size_t Embed, std::size_t Heads, std::size_t Seq, bool Causal>
+struct is_attention<MultiHeadAttention<Embed, Heads, Seq, Causal>> : std::true_type {};
+
+template <class L>
+struct is_residual : std::false_type {};
+template <class Block>
+struct is_residual<Residual<Block>> : std::true_type {};
+
+template <class L>
+struct is_time_distributed : std::false_type {};
+template <class Layer, class In>
+struct is_time_distributed<TimeDistributed<Layer, In>> : std::true_type {};
+
+// A base-class match, so that blocks derived from a Sequential (TransformerEncoderBlock) count.
+template <class... Specs>
+std::true_type sequential_base(const Sequential<Specs...>*);
+std::false_type sequential_base(const void*);
+template <class L>
+using is_sequential = decltype(sequential_base(static_cast<const L*>(nullptr)));
+
+// Where the walk stands: the top-level layer and the name prefix params() gives its parameters.
+struct MatrixPlace {
+  std::size_t layer;
+  std::string prefix;  // "3." at the top, "3.0.1." two blocks down
+  bool nested;
+};
+
+inline void add_matrix(std::vector<WeightMatrix>& out, const MatrixPlace& at, const char* name,
+                       float* value, float* grad, float* bias, std::size_t outputs,
+                       std::size_t fan_in, bool output_major, bool nested) {
+  WeightMatrix m;
+  m.name = at.prefix + name;
+  m.layer = at.layer;
+  m.nested = at.nested || nested;
+  m.value = value;
+  m.grad = grad;
+  m.bias = bias;
+  m.outputs = outputs;
+  m.fan_in = fan_in;
+  m.output_major = output_major;
+  out.push_back(std::move(m));
+}
+
+template <class Net, std::size_t... I>
+void add_sequential_matrices(std::vector<WeightMatrix>& out, const MatrixPlace& at, Net& net,
+                             std::index_sequence<I...>);
+
+template <class L>
+void add_weight_matrices(std::vector<WeightMatrix>& out, const MatrixPlace& at, L& layer) {
   if constexpr (is_dense<L>::value || is_conv<L>::value) {
-    WeightMatrix m;
-    m.name = std::to_string(index) + ".weight";
-    m.layer = index;
-    m.value = layer.weight.data();
-    m.grad = layer.weight_grad.data();
-    m.bias = layer.bias.data();
-    m.outputs = layer.bias.size();
-    m.fan_in = layer.weight.size() / layer.bias.size();
-    m.output_major = is_conv<L>::value;
-    out.push_back(std::move(m));
+    add_matrix(out, at, "weight", layer.weight.data(), layer.weight_grad.data(), layer.bias.data(),
+               layer.bias.size(), layer.weight.size() / layer.bias.size(), is_conv<L>::value,
+               false);
+  } else if constexpr (is_recurrent<L>::value) {
+    // Rows are gates * Hidden (the bias's length); W's fan-in is In, R's Hidden.
+    const std::size_t rows = layer.bias.size();
+    float* r_bias = nullptr;
+    if constexpr (is_gru<L>::value) r_bias = layer.recurrent_bias.data();
+    add_matrix(out, at, "weight", layer.weight.data(), layer.weight_grad.data(), layer.bias.data(),
+               rows, layer.weight.size() / rows, true, true);
+    add_matrix(out, at, "recurrent", layer.recurrent.data(), layer.recurrent_grad.data(), r_bias,
+               rows, layer.recurrent.size() / rows, true, true);
+  } else if constexpr (is_attention<L>::value) {
+    const char* names[4] = {"q_weight", "k_weight", "v_weight", "out_weight"};
+    const std::size_t embed = layer.bias[0].size();
+    for (int i = 0; i < 4; ++i) {
+      add_matrix(out, at, names[i], layer.weight[i].data(), layer.weight_grad[i].data(),
+                 layer.bias[i].data(), embed, embed, false, true);
+    }
+  } else if constexpr (is_residual<L>::value) {
+    add_weight_matrices(out, MatrixPlace{at.layer, at.prefix, true}, layer.block);
+  } else if constexpr (is_time_distributed<L>::value) {
+    add_weight_matrices(out, MatrixPlace{at.layer, at.prefix, true}, layer.layer);
+  } else if constexpr (is_sequential<L>::value) {
+    add_sequential_matrices(out, MatrixPlace{at.layer, at.prefix, true}, layer,
+                            std::make_index_sequence<L::num_layers>());
   }
+}
+
+template <class Net, std::size_t... I>
+void add_sequential_matrices(std::vector<WeightMatrix>& out, const MatrixPlace& at, Net& net,
+                             std::index_sequence<I...>) {
+  (add_weight_matrices(out, MatrixPlace{at.layer, at.prefix + std::to_string(I) + ".", at.nested},
+                       net.template layer<I>()),
+   ...);
 }
 template <class Net, std::size_t... I>
 std::vector<WeightMatrix> weight_matrices_of(Net& net, std::index_sequence<I...>) {
   std::vector<WeightMatrix> out;
-  (add_weight_matrix(out, I, net.template layer<I>()), ...);
+  (add_weight_matrices(out, MatrixPlace{I, std::to_string(I) + ".", false},
+                       net.template layer<I>()),
+   ...);
   return out;
 }
 }  // namespace detail
 
-// Every Dense and convolution weight matrix of net, in layer order. The pointers stay valid as
-// long as net does.
+// Every weight matrix of net, in params() order. The pointers stay valid as long as net does.
 template <class Net>
 std::vector<WeightMatrix> weight_matrices(Net& net) {
   return detail::weight_matrices_of(net, std::make_index_sequence<Net::num_layers>());
@@ -6361,7 +6451,9 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_NN_WEIGHT_MATRICES_HPP
 // ---- end inlay/nn/weight_matrices.hpp
 // ---- begin inlay/nn/prune.hpp
-// Magnitude pruning of the Dense and convolution weights of a typed network.
+// Magnitude pruning of the weight matrices of a typed network (nn::weight_matrices: Dense,
+// convolutions, LSTM/GRU W and R, attention projections, and those nested in Residual,
+// TimeDistributed and Sequential blocks such as TransformerEncoderBlock; never biases).
 //
 //   nn::Pruner pruner(nn::weight_matrices(net));        // per layer, single weights
 //   pruner.prune(0.8);                                   // one shot: the 80 % smallest |w| -> 0
@@ -6372,10 +6464,12 @@ INLAY_NAMESPACE_END
 //   std::printf("%s", nn::to_string(pruner.report()).c_str());
 //
 // Unstructured pruning zeroes single weights; structured pruning (PruneUnit::outputs) zeroes whole
-// output neurons (channels): all the weights that feed them, chosen by the L1 norm of those
-// weights (Li et al., "Pruning Filters for Efficient ConvNets", ICLR 2017). The last weight
-// matrix keeps all its outputs there (they are the network's outputs). nn::to_onnx_pruned
-// (nn/pruned_export.hpp) then writes the network without the removed neurons.
+// output neurons (channels, recurrent gate rows, attention projection columns): all the weights
+// that feed them, chosen by the L1 norm of those weights (Li et al., "Pruning Filters for
+// Efficient ConvNets", ICLR 2017). The last weight matrix keeps all its outputs there (they are
+// the network's outputs). nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network
+// without the removed neurons of top-level Dense layers; every other matrix is written whole,
+// its removed rows as zeros, so the exported model still computes the typed network.
 //
 // Masks are kept through training: attach() makes fit() zero the masked weights again after every
 // optimizer step (momentum would otherwise revive them). The weights restored by fit's
@@ -6471,7 +6565,9 @@ INLAY_NAMESPACE_END
 // computes a constant: its bias, passed through the element-wise layers that follow (activations,
 // Dropout). When the next layer that is not element-wise is a Dense layer, the neuron is left out
 // and its constant times its row of the next weights is added to the next bias, so the outputs
-// are those of the typed network. Every other layer is exported as nn::save_onnx does.
+// are those of the typed network. Every other layer is exported as nn::save_onnx does: pruned
+// convolutions, recurrent gate rows, attention projections and layers nested in blocks keep their
+// shape and hold zeros, which computes the same outputs without shrinking them.
 #ifndef INLAY_NN_PRUNED_EXPORT_HPP
 #define INLAY_NN_PRUNED_EXPORT_HPP
 
@@ -6576,8 +6672,9 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_NN_PRUNED_EXPORT_HPP
 // ---- end inlay/nn/pruned_export.hpp
 // ---- begin inlay/nn/weight_sharing.hpp
-// Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each Dense and
-// convolution layer take one of k shared values, found by k-means with linear initialization;
+// Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each weight
+// matrix (nn::weight_matrices: Dense, convolutions, LSTM/GRU W and R, attention projections,
+// nested ones too) take one of k shared values, found by k-means with linear initialization;
 // training then moves the shared values (the centroids) with the assignments fixed, a centroid's
 // gradient being the sum of its weights' gradients.
 //
@@ -6586,9 +6683,10 @@ INLAY_NAMESPACE_END
 //   nn::fit(net, x, y, loss, adam, options);                    // (biases train as usual)
 //   nn::save_onnx_shared(net, sharing, "shared.onnx");          // uint8 indices + codebook
 //
-// The export stores each shared Dense weight as uint8 indices [in, out] and a f32 codebook [k]
-// (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Convolutions are
-// exported with their (shared) float weights.
+// The export stores each shared top-level Dense weight as uint8 indices [in, out] and a f32
+// codebook [k] (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Every other
+// matrix (convolutions, recurrent, attention, nested layers) is exported with its (shared) float
+// weights.
 #ifndef INLAY_NN_WEIGHT_SHARING_HPP
 #define INLAY_NN_WEIGHT_SHARING_HPP
 
@@ -6631,7 +6729,8 @@ class WeightSharing {
 
   const std::vector<WeightMatrix>& matrices() const { return matrices_; }
   const std::vector<Codebook>& codebooks() const { return codebooks_; }
-  // The codebook of the Sequential's layer `layer`, or null when it is not shared.
+  // The codebook of the Sequential's top-level Dense or convolution layer `layer`, or null when
+  // it is not shared (or not such a layer).
   const Codebook* codebook_of_layer(std::size_t layer) const;
 
  private:
@@ -13470,7 +13569,7 @@ double PruneSchedule::sparsity_at(std::size_t step) const {
 Pruner::Pruner(std::vector<WeightMatrix> matrices, PruneScope scope, PruneUnit unit)
     : matrices_(std::move(matrices)), scope_(scope), unit_(unit) {
   if (matrices_.empty()) {
-    fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no Dense or convolution layer");
+    fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no weight matrix to prune");
   }
   if (unit_ == PruneUnit::outputs && matrices_.size() < 2) {
     fail(ErrorKind::invalid_argument,
@@ -13771,7 +13870,7 @@ WeightSharing::WeightSharing(std::vector<WeightMatrix> matrices, std::size_t clu
     : matrices_(std::move(matrices)) {
   if (matrices_.empty()) {
     fail(ErrorKind::invalid_argument,
-         "nn::WeightSharing: the network has no Dense or convolution layer");
+         "nn::WeightSharing: the network has no weight matrix to share");
   }
   for (const WeightMatrix& m : matrices_) {
     codebooks_.push_back(kmeans_linear(m.value, m.size(), clusters, max_iterations));
@@ -13814,7 +13913,7 @@ void WeightSharing::attach(FitOptions& options, float learning_rate) {
 
 const Codebook* WeightSharing::codebook_of_layer(std::size_t layer) const {
   for (std::size_t k = 0; k < matrices_.size(); ++k) {
-    if (matrices_[k].layer == layer) return &codebooks_[k];
+    if (matrices_[k].layer == layer && !matrices_[k].nested) return &codebooks_[k];
   }
   return nullptr;
 }

@@ -157,3 +157,93 @@ TEST_CASE("ONNX Runtime runs the shared-weight and pruned exports like the typed
     inlay_test::check_close(got.data<float>(), wants[k]->data(), 12, 1e-4f, 1e-5f);
   }
 }
+
+// Recurrent W and R, attention projections and the encoder's nested Dense layers share too.
+namespace {
+using SharedLstmNet = nn::Sequential<nn::LSTM<3, 5, 4, false>, nn::Dense<5, 3>>;
+using SharedGruNet = nn::Sequential<nn::GRU<3, 5, 4>, nn::SequenceMean, nn::Dense<5, 3>>;
+using SharedEncoderNet =
+    nn::Sequential<nn::Input<4, 6>, nn::TransformerEncoderBlock<4, 6, 3, 10>,
+                   nn::TimeDistributed<nn::Dense<6, 4>>, nn::SequenceMean, nn::Dense<4, 3>>;
+
+// Each matrix holds at most k values and every weight is its centroid.
+void check_shared_values(const nn::WeightSharing& sharing, std::size_t k) {
+  for (std::size_t j = 0; j < sharing.matrices().size(); ++j) {
+    const nn::WeightMatrix& m = sharing.matrices()[j];
+    const nn::Codebook& c = sharing.codebooks()[j];
+    INFO(m.name);
+    CHECK(std::set<float>(m.value, m.value + m.size()).size() <= k);
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < m.size(); ++i) off += m.value[i] != c.centroids[c.assignments[i]];
+    CHECK(off == 0);
+  }
+}
+
+// Clusters every matrix of net into k values, fine-tunes in fit, and runs the compact export in
+// the graph door against the typed forward. `expected` lists the matrix names.
+template <class Net>
+void check_shared_network(Net& net, std::size_t seq, std::size_t width, std::size_t k,
+                          const std::vector<std::string>& expected, std::uint64_t seed) {
+  nn::init_weights(net, seed);
+  nn::WeightSharing sharing(nn::weight_matrices(net), k);
+  std::vector<std::string> names;
+  for (const nn::WeightMatrix& m : sharing.matrices()) names.push_back(m.name);
+  CHECK(names == expected);
+  check_shared_values(sharing, k);
+
+  const std::size_t rows = 48, in = seq * width;
+  inlay::data::Rng rng(seed + 1);
+  inlay::Tensor x(inlay::DType::f32,
+                  {static_cast<std::int64_t>(rows), static_cast<std::int64_t>(in)});
+  std::vector<std::int64_t> y;
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < in; ++c) x.data<float>()[r * in + c] = rng.normal();
+    y.push_back(x.data<float>()[r * in] > 0 ? 2 : 0);
+  }
+  const std::vector<nn::Codebook> before = sharing.codebooks();
+  nn::Adam adam(1e-2f);
+  nn::FitOptions o;
+  o.epochs = 2;
+  o.batch_size = 16;
+  o.init_weights = false;
+  o.progress = nullptr;
+  o.restore_best_weights = false;
+  sharing.attach(o, 1e-3f);
+  nn::fit(net, x, nn::labels_view(y), nn::CrossEntropy(), adam, o);
+  check_shared_values(sharing, k);
+  std::size_t moved = 0;  // fine-tuning moved the centroids of the new matrices too
+  for (std::size_t j = 0; j < before.size(); ++j) {
+    moved += sharing.codebooks()[j].centroids != before[j].centroids;
+  }
+  CHECK(moved == before.size());
+
+  const std::string bytes = nn::to_onnx_shared(net, sharing);
+  const std::vector<float> input = inlay_test::random_floats(4 * in, 7);
+  std::vector<float> want(4 * 3);
+  net.forward(input.data(), 4, want.data());
+  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size()));
+  const inlay::Tensor got = session.run(
+      {inlay::Tensor::view(input.data(), inlay::Shape{4, static_cast<std::int64_t>(seq),
+                                                      static_cast<std::int64_t>(width)})})[0];
+  REQUIRE(got.numel() == 12);
+  inlay_test::check_close(got.data<float>(), want.data(), want.size(), 1e-4f, 1e-5f);
+}
+}  // namespace
+
+TEST_CASE("Weight sharing reaches recurrent, attention and nested weights", "[nn/weight_sharing]") {
+  SECTION("LSTM") {
+    SharedLstmNet net(16);
+    check_shared_network(net, 4, 3, 4, {"0.weight", "0.recurrent", "1.weight"}, 51);
+  }
+  SECTION("GRU") {
+    SharedGruNet net(16);
+    check_shared_network(net, 4, 3, 3, {"0.weight", "0.recurrent", "2.weight"}, 52);
+  }
+  SECTION("Transformer encoder") {
+    SharedEncoderNet net(16);
+    check_shared_network(net, 4, 6, 4,
+                         {"0.0.1.q_weight", "0.0.1.k_weight", "0.0.1.v_weight", "0.0.1.out_weight",
+                          "0.1.1.0.weight", "0.1.1.2.weight", "1.weight", "3.weight"},
+                         53);
+  }
+}

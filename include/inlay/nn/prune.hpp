@@ -1,4 +1,6 @@
-// Magnitude pruning of the Dense and convolution weights of a typed network.
+// Magnitude pruning of the weight matrices of a typed network (nn::weight_matrices: Dense,
+// convolutions, LSTM/GRU W and R, attention projections, and those nested in Residual,
+// TimeDistributed and Sequential blocks such as TransformerEncoderBlock; never biases).
 //
 //   nn::Pruner pruner(nn::weight_matrices(net));        // per layer, single weights
 //   pruner.prune(0.8);                                   // one shot: the 80 % smallest |w| -> 0
@@ -9,10 +11,12 @@
 //   std::printf("%s", nn::to_string(pruner.report()).c_str());
 //
 // Unstructured pruning zeroes single weights; structured pruning (PruneUnit::outputs) zeroes whole
-// output neurons (channels): all the weights that feed them, chosen by the L1 norm of those
-// weights (Li et al., "Pruning Filters for Efficient ConvNets", ICLR 2017). The last weight
-// matrix keeps all its outputs there (they are the network's outputs). nn::to_onnx_pruned
-// (nn/pruned_export.hpp) then writes the network without the removed neurons.
+// output neurons (channels, recurrent gate rows, attention projection columns): all the weights
+// that feed them, chosen by the L1 norm of those weights (Li et al., "Pruning Filters for
+// Efficient ConvNets", ICLR 2017). The last weight matrix keeps all its outputs there (they are
+// the network's outputs). nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network
+// without the removed neurons of top-level Dense layers; every other matrix is written whole,
+// its removed rows as zeros, so the exported model still computes the typed network.
 //
 // Masks are kept through training: attach() makes fit() zero the masked weights again after every
 // optimizer step (momentum would otherwise revive them). The weights restored by fit's

@@ -7,7 +7,9 @@
 // computes a constant: its bias, passed through the element-wise layers that follow (activations,
 // Dropout). When the next layer that is not element-wise is a Dense layer, the neuron is left out
 // and its constant times its row of the next weights is added to the next bias, so the outputs
-// are those of the typed network. Every other layer is exported as nn::save_onnx does.
+// are those of the typed network. Every other layer is exported as nn::save_onnx does: pruned
+// convolutions, recurrent gate rows, attention projections and layers nested in blocks keep their
+// shape and hold zeros, which computes the same outputs without shrinking them.
 #ifndef INLAY_NN_PRUNED_EXPORT_HPP
 #define INLAY_NN_PRUNED_EXPORT_HPP
 

@@ -1,5 +1,6 @@
-// Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each Dense and
-// convolution layer take one of k shared values, found by k-means with linear initialization;
+// Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each weight
+// matrix (nn::weight_matrices: Dense, convolutions, LSTM/GRU W and R, attention projections,
+// nested ones too) take one of k shared values, found by k-means with linear initialization;
 // training then moves the shared values (the centroids) with the assignments fixed, a centroid's
 // gradient being the sum of its weights' gradients.
 //
@@ -8,9 +9,10 @@
 //   nn::fit(net, x, y, loss, adam, options);                    // (biases train as usual)
 //   nn::save_onnx_shared(net, sharing, "shared.onnx");          // uint8 indices + codebook
 //
-// The export stores each shared Dense weight as uint8 indices [in, out] and a f32 codebook [k]
-// (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Convolutions are
-// exported with their (shared) float weights.
+// The export stores each shared top-level Dense weight as uint8 indices [in, out] and a f32
+// codebook [k] (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Every other
+// matrix (convolutions, recurrent, attention, nested layers) is exported with its (shared) float
+// weights.
 #ifndef INLAY_NN_WEIGHT_SHARING_HPP
 #define INLAY_NN_WEIGHT_SHARING_HPP
 
@@ -55,7 +57,8 @@ class WeightSharing {
 
   const std::vector<WeightMatrix>& matrices() const { return matrices_; }
   const std::vector<Codebook>& codebooks() const { return codebooks_; }
-  // The codebook of the Sequential's layer `layer`, or null when it is not shared.
+  // The codebook of the Sequential's top-level Dense or convolution layer `layer`, or null when
+  // it is not shared (or not such a layer).
   const Codebook* codebook_of_layer(std::size_t layer) const;
 
  private:

@@ -51,7 +51,7 @@ double PruneSchedule::sparsity_at(std::size_t step) const {
 Pruner::Pruner(std::vector<WeightMatrix> matrices, PruneScope scope, PruneUnit unit)
     : matrices_(std::move(matrices)), scope_(scope), unit_(unit) {
   if (matrices_.empty()) {
-    fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no Dense or convolution layer");
+    fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no weight matrix to prune");
   }
   if (unit_ == PruneUnit::outputs && matrices_.size() < 2) {
     fail(ErrorKind::invalid_argument,

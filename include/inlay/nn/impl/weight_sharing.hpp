@@ -67,7 +67,7 @@ WeightSharing::WeightSharing(std::vector<WeightMatrix> matrices, std::size_t clu
     : matrices_(std::move(matrices)) {
   if (matrices_.empty()) {
     fail(ErrorKind::invalid_argument,
-         "nn::WeightSharing: the network has no Dense or convolution layer");
+         "nn::WeightSharing: the network has no weight matrix to share");
   }
   for (const WeightMatrix& m : matrices_) {
     codebooks_.push_back(kmeans_linear(m.value, m.size(), clusters, max_iterations));
@@ -110,7 +110,7 @@ void WeightSharing::attach(FitOptions& options, float learning_rate) {
 
 const Codebook* WeightSharing::codebook_of_layer(std::size_t layer) const {
   for (std::size_t k = 0; k < matrices_.size(); ++k) {
-    if (matrices_[k].layer == layer) return &codebooks_[k];
+    if (matrices_[k].layer == layer && !matrices_[k].nested) return &codebooks_[k];
   }
   return nullptr;
 }
