@@ -3234,12 +3234,26 @@ struct RunContext {
   bool training = false;
   data::Rng* rng = nullptr;
   Executor* executor = nullptr;
+  // The padded positions of the batch, [batch, padding_length], 1 where the token is padding: set
+  // by an Embedding with MaskZero for the layers after it in its Sequential (attention leaves such
+  // keys out, SequenceMean such positions); null when every position is a real token.
+  const std::uint8_t* padding = nullptr;
+  std::size_t padding_length = 0;
 };
+
+// ctx.padding for a layer over `seq` positions, null without one; inlay::Error invalid_argument
+// when the mask was made for sequences of another length (a layer between changed it).
+const std::uint8_t* checked_padding(const RunContext& ctx, std::size_t seq);
 
 // Collects the nodes of an exported graph; names are made unique with a counter.
 struct ExportContext {
   onnx::GraphWriter* graph = nullptr;
   std::size_t counter = 0;
+  // The exported form of RunContext::padding: a float [batch, keep_length] tensor, 1 for a real
+  // token and 0 for padding (empty: none), and the additive attention mask [batch, 1, 1,
+  // keep_length] made from it (0 or -1e9), built once by the first attention layer.
+  std::string keep_mask, attention_mask;
+  std::size_t keep_length = 0;
   // "<prefix>_<counter>", a fresh tensor or node name.
   std::string fresh(const char* prefix) {
     return std::string(prefix) + "_" + std::to_string(counter++);
@@ -3267,6 +3281,23 @@ struct check_layer_input {
                 "expects an input shape Expected (Dims<...> per sample) but the layer before it "
                 "produces Got; the compiler names check_layer_input<LayerIndex, Expected, Got>");
 };
+
+// A layer that marks padded positions (Embedding with MaskZero) has padding_mask(): after it,
+// Sequential runs the following layers with ctx.padding set to that mask.
+template <class L, class = void>
+struct has_padding_mask : std::false_type {};
+template <class L>
+struct has_padding_mask<L, std::void_t<decltype(std::declval<const L&>().padding_mask())>>
+    : std::true_type {};
+template <class L>
+void pass_padding(const L& layer, RunContext& ctx) {
+  if constexpr (has_padding_mask<L>::value) {
+    if (const std::uint8_t* mask = layer.padding_mask()) {
+      ctx.padding = mask;
+      ctx.padding_length = L::in_shape::size;
+    }
+  }
+}
 }  // namespace detail
 
 }  // namespace nn
@@ -3706,7 +3737,9 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/nn/conv.hpp
 // Convolution layers in NCHW: Conv2D, DepthwiseConv2D and Conv1D (a Conv2D of height 1). Forward
 // runs through kernels::Conv2dPlan, as the graph door's Conv does (Winograd for large 3x3 layers at
-// inference); backward is im2col + gemm_f32.
+// inference); backward is im2col + gemm_f32. With quantization-aware training on (`qat.enabled`,
+// see nn::enable_qat), the input and the weights (one scale per output channel) are fake
+// quantized first, as Dense does, and the export writes the QDQ form.
 #ifndef INLAY_NN_CONV_HPP
 #define INLAY_NN_CONV_HPP
 
@@ -3726,6 +3759,16 @@ void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float
 // ONNX Conv with W [out, in / groups, kh, kw] (or [out, in / groups, k] when one_d).
 std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
                         const float* b, bool one_d, const std::string& input);
+// The weight's shape in that layout, and the Conv node of the layer on named weight and bias.
+Shape conv_weight_shape(const kernels::Conv2dParams& p, bool one_d);
+std::string export_conv_node(ExportContext& ctx, const kernels::Conv2dParams& p, bool one_d,
+                             const std::string& input, const std::string& weight,
+                             const std::string& bias);
+// QuantizeLinear -> DequantizeLinear on the input (the learned range), Conv with the int8 weight
+// (one scale per output channel) and int32 bias behind DequantizeLinear.
+std::string export_conv_qdq(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                            const float* b, bool one_d, const QatState& qat,
+                            const std::string& input);
 // Fills w (fan_in = in_channels / groups * kh * kw per output) with Glorot uniform.
 void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* b);
 
@@ -3742,11 +3785,13 @@ class ConvBody {
                 "inlay::nn convolution: the kernel is larger than the padded input");
   static_assert(InC % Groups == 0 && OutC % Groups == 0,
                 "inlay::nn convolution: channels must be divisible by the groups");
+  static constexpr std::size_t in_size = InC * H * W;
 
   std::vector<float> weight = std::vector<float>(OutC * (InC / Groups) * KH * KW);
   std::vector<float> bias = std::vector<float>(OutC);
   std::vector<float> weight_grad = std::vector<float>(weight.size());
   std::vector<float> bias_grad = std::vector<float>(OutC);
+  QatState qat;
 
   ConvBody() { reserve(1); }
 
@@ -3759,21 +3804,42 @@ class ConvBody {
     size = std::max({size, plan_.workspace_size_f32(one), plan_.workspace_size_f32(all)});
     if (workspace_.size() < size) workspace_.resize(size);
     plan_.reserve(all);
+    if (qat.enabled) {
+      qat.input_q.reserve(batch * in_size);
+      qat.weight_q.resize(weight.size());
+    }
   }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     const kernels::Conv2dParams p = params(batch);
-    // Training changes the weights on every step: nothing is prepared from them then. At
-    // inference the plan compares the weights with those its prepared form stands for (they are
-    // public and may be written at any time).
-    const kernels::Conv2dPlan& plan = ctx.training ? training_plan_ : plan_;
+    const float* a = x;
+    const float* w = weight.data();
+    if (qat.enabled) {
+      if (ctx.training || qat.calibrating || !qat.input.observed)
+        qat.input.observe(x, batch * in_size, ctx.training && !qat.calibrating);
+      reserve(batch);
+      qat.input_q.resize(batch * in_size);
+      qat.input.apply(x, qat.input_q.data(), batch * in_size);
+      fake_quant_weight(weight.data(), qat.weight_q.data(), 1, OutC, weight.size() / OutC,
+                        qat.weight_qmax);  // per output channel
+      a = qat.input_q.data();
+      w = qat.weight_q.data();
+    }
+    // Training changes the weights on every step (and QAT's rounded copy with them): nothing is
+    // prepared from them then. At inference the plan compares the weights with those its
+    // prepared form stands for (they are public and may be written at any time).
+    const kernels::Conv2dPlan& plan = ctx.training || qat.enabled ? training_plan_ : plan_;
     if (workspace_.size() < plan.workspace_size_f32(p)) reserve(batch);
-    plan.run(p, weight.data(), x, bias.data(), y, workspace_.data(), {}, ctx.executor);
+    plan.run(p, w, a, bias.data(), y, workspace_.data(), {}, ctx.executor);
   }
+  // Under QAT the gradients are those of the fake-quantized input and weights, and the
+  // straight-through estimator zeroes dx where x fell outside the input's range (as Dense).
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     const kernels::Conv2dParams p = params(batch);
+    const bool q = qat.enabled;
     scratch_.resize(conv_backward_scratch_size(p));  // training only
-    conv2d_backward(p, x, weight.data(), dy, weight_grad.data(), bias_grad.data(), dx,
-                    scratch_.data());
+    conv2d_backward(p, q ? qat.input_q.data() : x, q ? qat.weight_q.data() : weight.data(), dy,
+                    weight_grad.data(), bias_grad.data(), dx, scratch_.data());
+    if (q && dx != nullptr) qat.input.pass_gradient(x, dx, batch * in_size);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -3782,6 +3848,9 @@ class ConvBody {
   }
   void init(data::Rng& rng) { init_conv(rng, params(1), weight.data(), bias.data()); }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    if (qat.enabled) {
+      return export_conv_qdq(ctx, params(1), weight.data(), bias.data(), OneD, qat, input);
+    }
     return export_conv(ctx, params(1), weight.data(), bias.data(), OneD, input);
   }
 
@@ -4232,11 +4301,21 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_NN_NORM_HPP
 // ---- end inlay/nn/norm.hpp
 // ---- begin inlay/nn/embedding.hpp
-// Embedding<vocabulary, dim, length>: a sequence of `length` token ids (stored as floats, whole
-// numbers in [0, vocabulary)) becomes Dims<length, dim>, one row of the table per token.
+// Embedding<vocabulary, dim, length, MaskZero = false>: a sequence of `length` token ids (stored
+// as floats, whole numbers in [0, vocabulary)) becomes Dims<length, dim>, one row of the table
+// per token.
+//
+// With MaskZero, id 0 is padding (Keras's `mask_zero=True`; PyTorch passes the same information as
+// `src_key_padding_mask`): the layers after the Embedding in its Sequential see which positions
+// are padding (RunContext::padding). MultiHeadAttention (and so TransformerEncoderBlock) leaves
+// padded keys out of every softmax, and SequenceMean averages the real tokens only, so a sequence
+// gives the same result whatever padding follows it. The exported model computes the same mask
+// from its input (Equal(ids, 0)). Layers that mix positions in other ways (Conv1D, LSTM/GRU) see
+// the padded positions as ordinary tokens.
 #ifndef INLAY_NN_EMBEDDING_HPP
 #define INLAY_NN_EMBEDDING_HPP
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -4253,8 +4332,12 @@ void embedding_backward(std::size_t vocabulary, std::size_t dim, const float* id
 // ONNX Gather(table, Cast<int64>(input)).
 std::string export_embedding(ExportContext& ctx, const float* table, std::size_t vocabulary,
                              std::size_t dim, const std::string& input);
+// mask[i] = 1 where ids[i] == 0 (padding), else 0.
+void padding_of(const float* ids, std::size_t count, std::uint8_t* mask);
+// Sets ctx.keep_mask to Cast<float>(Not(Equal(input, 0))), [batch, length].
+void export_padding_mask(ExportContext& ctx, std::size_t length, const std::string& input);
 
-template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length>
+template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length, bool MaskZero = false>
 class Embedding {
  public:
   using expects = Dims<Length>;
@@ -4266,10 +4349,18 @@ class Embedding {
   std::vector<float> weight = std::vector<float>(Vocabulary * Dim);
   std::vector<float> weight_grad = std::vector<float>(Vocabulary * Dim);
 
-  void reserve(std::size_t) {}
+  void reserve(std::size_t batch) {
+    if (MaskZero && padding_.size() < batch * Length) padding_.resize(batch * Length);
+  }
   void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
     embedding_forward(weight.data(), Vocabulary, Dim, x, batch * Length, y);
+    if (MaskZero) {
+      reserve(batch);
+      padding_of(x, batch * Length, padding_.data());
+    }
   }
+  // [batch, Length] of the last forward, 1 at padding (null without MaskZero).
+  const std::uint8_t* padding_mask() const { return MaskZero ? padding_.data() : nullptr; }
   // Token ids have no gradient: dx is zero.
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     embedding_backward(Vocabulary, Dim, x, batch * Length, dy, weight_grad.data());
@@ -4281,13 +4372,17 @@ class Embedding {
   }
   void init(data::Rng& rng);
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    if (MaskZero) export_padding_mask(ctx, Length, input);
     return export_embedding(ctx, weight.data(), Vocabulary, Dim, input);
   }
+
+ private:
+  std::vector<std::uint8_t> padding_;
 };
 
 void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev);
-template <std::size_t V, std::size_t D, std::size_t L>
-void Embedding<V, D, L>::init(data::Rng& rng) {
+template <std::size_t V, std::size_t D, std::size_t L, bool M>
+void Embedding<V, D, L, M>::init(data::Rng& rng) {
   init_normal(rng, weight.data(), weight.size(), 1.0f);
 }
 
@@ -4505,11 +4600,13 @@ INLAY_NAMESPACE_END
 // MultiHeadAttention<Embed, Heads, Seq, Causal = false>: self-attention on Dims<Seq, Embed>
 // (Vaswani et al. 2017, "Attention Is All You Need", section 3.2): Q, K, V = x Wq + bq, x Wk + bk,
 // x Wv + bv; per head h (Embed / Heads wide) softmax(Q_h K_h^T / sqrt(Embed / Heads)) V_h, the
-// heads side by side, then y = O Wo + bo. With Causal, step i attends to steps 0..i only. Runs
+// heads side by side, then y = O Wo + bo. With Causal, step i attends to steps 0..i only. After
+// an Embedding with MaskZero, no step attends to a padded one (RunContext::padding). Runs
 // kernels::gemm_f32 and softmax_f32; weights W [Embed, Embed] as Dense's ([in, out]).
 #ifndef INLAY_NN_ATTENTION_HPP
 #define INLAY_NN_ATTENTION_HPP
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -4520,6 +4617,7 @@ namespace nn {
 struct AttentionSizes {
   std::size_t batch, seq, embed, heads;
   bool causal;
+  const std::uint8_t* padding = nullptr;  // [batch, seq], 1: a padded key (RunContext::padding)
 };
 // The four projections' weights [embed, embed] and biases [embed], in the order q, k, v, out.
 struct AttentionWeights {
@@ -4576,8 +4674,10 @@ class MultiHeadAttention {
   }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     reserve(batch);
-    attention_forward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(),
-                      o_.data(), y, ctx.executor);
+    AttentionSizes s = sizes(batch);
+    s.padding = checked_padding(ctx, Seq);
+    attention_forward(s, weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(), o_.data(), y,
+                      ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     float* dw[4] = {weight_grad[0].data(), weight_grad[1].data(), weight_grad[2].data(),
@@ -4755,7 +4855,10 @@ class TimeDistributed<Layer, Dims<Steps, F...>> {
 
   void reserve(std::size_t batch) { layer.reserve(batch * Steps); }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
-    layer.forward(x, y, batch * Steps, ctx);
+    RunContext rows = ctx;  // the inner layer sees positions as rows: no sequence to mask
+    rows.padding = nullptr;
+    rows.padding_length = 0;
+    layer.forward(x, y, batch * Steps, rows);
   }
   void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t batch) {
     layer.backward(x, y, dy, dx, batch * Steps);
@@ -4880,10 +4983,12 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/nn/sequence_pool.hpp
 // Pooling over the positions of a Dims<Seq, F> sequence, to one Dims<F> vector per sample (before
 // a classifier head): SequenceMean averages the positions, FirstToken keeps position 0 (the
-// "[CLS]" token of BERT, whose output has attended to the whole sequence).
+// "[CLS]" token of BERT, whose output has attended to the whole sequence). After an Embedding with
+// MaskZero, SequenceMean averages the real tokens only (all padding gives zeros).
 #ifndef INLAY_NN_SEQUENCE_POOL_HPP
 #define INLAY_NN_SEQUENCE_POOL_HPP
 
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -4891,13 +4996,15 @@ INLAY_NAMESPACE_END
 INLAY_NAMESPACE_BEGIN
 namespace nn {
 
-// y[b] = x[b] averaged over its seq rows of f values (mean) or its row 0 (first).
+// y[b] = x[b] averaged over its seq rows of f values (mean) or its row 0 (first). padding
+// [batch, seq] (may be null): the mean leaves out the rows marked 1.
 void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
-                           std::size_t f);
+                           std::size_t f, const std::uint8_t* padding);
 void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
-                            std::size_t seq, std::size_t f);
-// Mean: ReduceSum over axis 1 (axes as an input, opset 13 on) times 1 / seq. First: Gather of
-// index 0 on axis 1, then Flatten.
+                            std::size_t seq, std::size_t f, const std::uint8_t* padding);
+// Mean: ReduceSum over axis 1 (axes as an input, opset 13 on) times 1 / seq; with ctx.keep_mask,
+// the sum of x * keep over the count of real tokens (at least 1). First: Gather of index 0 on
+// axis 1, then Flatten.
 std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
                                  const std::string& input);
 
@@ -4928,11 +5035,13 @@ class SequencePool {
   using bind = SequencePool<Mean, Shape>;
 
   void reserve(std::size_t) {}
-  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
-    sequence_pool_forward(Mean, x, y, batch, dims::seq, dims::features);
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    padding_ = Mean ? checked_padding(ctx, dims::seq) : nullptr;
+    sequence_pool_forward(Mean, x, y, batch, dims::seq, dims::features, padding_);
   }
   void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
-    if (dx != nullptr) sequence_pool_backward(Mean, dy, dx, batch, dims::seq, dims::features);
+    if (dx != nullptr)
+      sequence_pool_backward(Mean, dy, dx, batch, dims::seq, dims::features, padding_);
   }
   template <class F>
   void for_each_param(F&&) {}
@@ -4940,6 +5049,9 @@ class SequencePool {
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
     return export_sequence_pool(ctx, Mean, dims::seq, input);
   }
+
+ private:
+  const std::uint8_t* padding_ = nullptr;  // the mask of the last forward (owned by the Embedding)
 };
 template <bool Mean>
 class SequencePool<Mean, void> {
@@ -5205,12 +5317,15 @@ class Sequential {
   }
   // Layer I reads the previous output (or x) and writes outputs_[I] (or y for the last one when
   // y is given: inference needs no copy of the final output).
+  // A layer that marks padding (Embedding with MaskZero) passes its mask to the layers after it.
   template <std::size_t... I>
   void run(const float* x, std::size_t batch, float* y, const RunContext& ctx,
            std::index_sequence<I...>) {
+    RunContext local = ctx;
     ((std::get<I>(layers_).forward(I == 0 ? x : outputs_[I == 0 ? 0 : I - 1].data(),
                                    (y != nullptr && I + 1 == num_layers) ? y : outputs_[I].data(),
-                                   batch, ctx)),
+                                   batch, local),
+      detail::pass_padding(std::get<I>(layers_), local)),
      ...);
   }
   template <std::size_t I>
@@ -5245,14 +5360,17 @@ INLAY_NAMESPACE_END
 // ---- end inlay/nn/sequential.hpp
 // ---- begin inlay/nn/transformer.hpp
 // TransformerEncoderBlock<Seq, Embed, Heads, Hidden, PreNorm = true, DropoutPercent = 10,
-// Activation = ReLU>: one encoder layer of Vaswani et al. 2017 ("Attention Is All You Need",
-// section 3.1) on Dims<Seq, Embed>: self-attention, then a position-wise feed-forward network
-// (Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed> at every position), each followed by
-// dropout and wrapped in a residual connection, with LayerNorm
+// Activation = ReLU, Causal = false>: one encoder layer of Vaswani et al. 2017 ("Attention Is All
+// You Need", section 3.1) on Dims<Seq, Embed>: self-attention, then a position-wise feed-forward
+// network (Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed> at every position), each followed
+// by dropout and wrapped in a residual connection, with LayerNorm
 //   post-norm (the paper, PreNorm = false): x = LN(x + Drop(MHA(x))); y = LN(x + Drop(FFN(x)))
 //   pre-norm  (GPT-2 and most later models): x = x + Drop(MHA(LN(x))); y = x + Drop(FFN(LN(x)))
 // Pre-norm trains more stably without a learning-rate warm-up (Xiong et al. 2020); a stack of
 // pre-norm blocks usually ends with one more LayerNorm.
+//
+// Masks: with Causal, position i attends to positions 0..i only (a decoder-style block, as GPT's);
+// after an Embedding with MaskZero, no position attends to padding (nn/embedding.hpp).
 //
 // The block is a Sequential of the existing layers (Residual, LayerNorm, MultiHeadAttention,
 // TimeDistributed<Sequential<Dense, Activation, Dense>>, Dropout), so its forward, backward,
@@ -5269,10 +5387,10 @@ namespace nn {
 
 namespace detail {
 template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden, bool PreNorm,
-          std::size_t DropoutPercent, class Activation>
+          std::size_t DropoutPercent, class Activation, bool Causal>
 struct encoder_block_layers {
   using in = Input<Seq, Embed>;
-  using attention = MultiHeadAttention<Embed, Heads, Seq>;
+  using attention = MultiHeadAttention<Embed, Heads, Seq, Causal>;
   using feed_forward =
       TimeDistributed<Sequential<Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed>>>;
   using drop = Dropout<DropoutPercent>;
@@ -5285,15 +5403,16 @@ struct encoder_block_layers {
 }  // namespace detail
 
 template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden,
-          bool PreNorm = true, std::size_t DropoutPercent = 10, class Activation = ReLU>
+          bool PreNorm = true, std::size_t DropoutPercent = 10, class Activation = ReLU,
+          bool Causal = false>
 class TransformerEncoderBlock
     : public detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm, DropoutPercent,
-                                          Activation>::type {
+                                          Activation, Causal>::type {
   static_assert(Hidden > 0, "inlay::nn::TransformerEncoderBlock: Hidden must be positive");
 
  public:
   using body_type = typename detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm,
-                                                          DropoutPercent, Activation>::type;
+                                                          DropoutPercent, Activation, Causal>::type;
   template <class Shape>
   using bind = TransformerEncoderBlock;
 
@@ -5697,8 +5816,9 @@ INLAY_NAMESPACE_END
 //     options.init_weights = false;  // keep the trained weights
 //     nn::fit(net, x_train, y, nn::CrossEntropy(), adam, options);
 //     nn::save_onnx(net, "model_qat.onnx");  // QDQ with the learned ranges
-//   Dense layers (also inside nested Sequential and Residual blocks) fake-quantize their input and
-//   weights (nn/fake_quant.hpp); other layers stay float.
+//   Dense and convolution layers (Conv2D, DepthwiseConv2D, Conv1D; also inside nested Sequential,
+//   Residual and TimeDistributed blocks) fake-quantize their input and weights
+//   (nn/fake_quant.hpp); other layers stay float.
 #ifndef INLAY_NN_QUANTIZATION_HPP
 #define INLAY_NN_QUANTIZATION_HPP
 
@@ -5896,19 +6016,25 @@ template <class L, class = void>
 struct has_block : std::false_type {};
 template <class L>
 struct has_block<L, std::void_t<decltype(std::declval<L&>().block)>> : std::true_type {};
+template <class L, class = void>
+struct has_inner_layer : std::false_type {};  // TimeDistributed
+template <class L>
+struct has_inner_layer<L, std::void_t<decltype(&L::layer)>>
+    : std::is_member_object_pointer<decltype(&L::layer)> {};
 
 // Calls f(state) for the QatState of every layer of `layer`, nested blocks included.
 template <class L, class F>
 void each_qat_state(L& layer, F& f) {
   if constexpr (has_qat<L>::value) f(layer.qat);
   if constexpr (has_block<L>::value) each_qat_state(layer.block, f);
+  if constexpr (has_inner_layer<L>::value) each_qat_state(layer.layer, f);
   if constexpr (has_layers<L>::value) layer.for_each_layer([&](auto& l) { each_qat_state(l, f); });
 }
 }  // namespace detail
 
-// Turns quantization-aware training on for every Dense of `net` and sets each input range to the
-// min/max seen while the network runs on `calibration` (f32 [n, in dims...]; when empty: the
-// first training batch sets the ranges then). Returns the number of layers switched.
+// Turns quantization-aware training on for every Dense and convolution of `net` and sets each input
+// range to the min/max seen while the network runs on `calibration` (f32 [n, in dims...]; when
+// empty: the first training batch sets the ranges then). Returns the number of layers switched.
 template <class Net>
 std::size_t enable_qat(Net& net, const Tensor& calibration = Tensor(),
                        const QatOptions& options = {}) {
@@ -12647,6 +12773,13 @@ void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const
           for (std::size_t j = i + 1; j < n; ++j) pr[i * n + j] = masked_score;
         }
       }
+      if (s.padding != nullptr) {
+        const std::uint8_t* pad = s.padding + b * n;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (!pad[j]) continue;
+          for (std::size_t i = 0; i < n; ++i) pr[i * n + j] = masked_score;
+        }
+      }
       kernels::softmax_f32(pr, pr, n, n, 1);
       kernels::gemm_f32(false, false, n, d, n, 1.0f, pr, n, v + at, e, 0.0f, o + at, e);
     }
@@ -12698,6 +12831,25 @@ void attention_backward(const AttentionSizes& s, const AttentionWeights& p, cons
   }
 }
 
+// The additive mask [batch, 1, 1, seq] (0 for a real key, masked_score for padding), made once
+// per export from ctx.keep_mask.
+std::string export_attention_mask(ExportContext& ctx, std::size_t seq) {
+  if (ctx.keep_length != seq) {
+    fail(ErrorKind::invalid_argument, "nn export: attention over " + std::to_string(seq) +
+                                          " positions after a padding mask " + "of " +
+                                          std::to_string(ctx.keep_length) + " positions");
+  }
+  if (ctx.attention_mask.empty()) {
+    // (keep - 1) * 1e9: 0 where keep is 1, -1e9 where it is 0.
+    const std::string additive =
+        binary(ctx, "Mul", binary(ctx, "Sub", ctx.keep_mask, add_scalar(ctx, 1.0f)),
+               add_scalar(ctx, -masked_score));
+    ctx.attention_mask = binary(ctx, "Reshape", additive,
+                                int64_constant(ctx, {0, 1, 1, static_cast<std::int64_t>(seq)}));
+  }
+  return ctx.attention_mask;
+}
+
 std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
                              const std::string& input) {
   const auto e = static_cast<std::int64_t>(s.embed), n = static_cast<std::int64_t>(s.seq);
@@ -12725,6 +12877,8 @@ std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const 
     }
     scores = binary(ctx, "Add", scores, add_constant(ctx, "mask", mask.data(), {n, n}));
   }
+  if (!ctx.keep_mask.empty())
+    scores = binary(ctx, "Add", scores, export_attention_mask(ctx, s.seq));
   std::string probs, merged;
   node(ctx, "Softmax", {scores}, probs).attr("axis", std::int64_t{-1});
   node(ctx, "Transpose", {binary(ctx, "MatMul", probs, v)}, merged).attr("perm", {0, 2, 1, 3});
@@ -12845,16 +12999,19 @@ void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* 
   for (std::size_t i = 0; i < p.out_channels; ++i) b[i] = 0.0f;
 }
 
-std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
-                        const float* b, bool one_d, const std::string& input) {
+Shape conv_weight_shape(const kernels::Conv2dParams& p, bool one_d) {
   const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
-  std::vector<std::int64_t> wdims = {i64(p.out_channels), i64(p.in_channels / p.groups)};
-  if (!one_d) wdims.push_back(i64(p.kernel_h));
-  wdims.push_back(i64(p.kernel_w));
-  const std::string wn = add_initializer(ctx, "weight", w, wdims);
-  const std::string bn = add_initializer(ctx, "bias", b, {i64(p.out_channels)});
+  if (one_d) return Shape{i64(p.out_channels), i64(p.in_channels / p.groups), i64(p.kernel_w)};
+  return Shape{i64(p.out_channels), i64(p.in_channels / p.groups), i64(p.kernel_h),
+               i64(p.kernel_w)};
+}
+
+std::string export_conv_node(ExportContext& ctx, const kernels::Conv2dParams& p, bool one_d,
+                             const std::string& input, const std::string& weight,
+                             const std::string& bias) {
+  const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
   const std::string out = ctx.fresh("Conv");
-  onnx::NodeWriter& node = ctx.graph->add_node("Conv", {input, wn, bn}, {out}, out);
+  onnx::NodeWriter& node = ctx.graph->add_node("Conv", {input, weight, bias}, {out}, out);
   if (one_d) {
     node.attr("kernel_shape", std::vector<std::int64_t>{i64(p.kernel_w)})
         .attr("strides", std::vector<std::int64_t>{i64(p.stride_w)})
@@ -12867,6 +13024,16 @@ std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, cons
   }
   node.attr("group", i64(p.groups));
   return out;
+}
+
+std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                        const float* b, bool one_d, const std::string& input) {
+  const Shape shape = conv_weight_shape(p, one_d);
+  const std::string wn =
+      add_initializer(ctx, "weight", w, std::vector<std::int64_t>(shape.begin(), shape.end()));
+  const std::string bn =
+      add_initializer(ctx, "bias", b, {static_cast<std::int64_t>(p.out_channels)});
+  return export_conv_node(ctx, p, one_d, input, wn, bn);
 }
 
 void max_pool_backward(const std::int64_t* indices, const float* dy, std::size_t out_count,
@@ -13076,6 +13243,20 @@ std::string export_embedding(ExportContext& ctx, const float* table, std::size_t
   const std::string out = ctx.fresh("Gather");
   ctx.graph->add_node("Gather", {t, ids}, {out}, out).attr("axis", std::int64_t{0});
   return out;
+}
+
+void padding_of(const float* ids, std::size_t count, std::uint8_t* mask) {
+  for (std::size_t i = 0; i < count; ++i) mask[i] = ids[i] == 0.0f ? 1 : 0;
+}
+
+void export_padding_mask(ExportContext& ctx, std::size_t length, const std::string& input) {
+  std::string is_pad, keep, keep_f;
+  node(ctx, "Equal", {input, add_scalar(ctx, 0.0f)}, is_pad);
+  node(ctx, "Not", {is_pad}, keep);
+  node(ctx, "Cast", {keep}, keep_f).attr("to", std::int64_t{1});  // FLOAT
+  ctx.keep_mask = keep_f;
+  ctx.keep_length = length;
+  ctx.attention_mask.clear();
 }
 
 void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev) {
@@ -13342,47 +13523,82 @@ INLAY_NAMESPACE_BEGIN
 namespace nn {
 
 namespace qdq_export {
+namespace q = quantization::detail;
+
 std::string initializer(ExportContext& ctx, const char* prefix, const Tensor& value) {
   const std::string name = ctx.fresh(prefix);
   ctx.graph->add_initializer(name, value);
   return name;
 }
-}  // namespace qdq_export
 
-std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
-                             std::size_t out, const QatState& qat, const std::string& input) {
-  namespace q = quantization::detail;
-  using qdq_export::initializer;
-  const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out);
-  // The input: QuantizeLinear -> DequantizeLinear on the grid the training forward used.
+// QuantizeLinear -> DequantizeLinear of `input` on the grid the training forward used; returns
+// the output's name and sets `scale` to the grid's scale.
+std::string fake_quant_input(ExportContext& ctx, const QatState& qat, const std::string& input,
+                             float& scale) {
   const q::ActivationParams xp =
       q::activation_params(quantization::Range{qat.input.min, qat.input.max}, qat.input.is_signed);
+  scale = xp.scale;
   const std::string xs = initializer(ctx, "input_scale", q::scalar_f32(xp.scale));
   const std::string xz = initializer(ctx, "input_zero_point", q::zero_point_tensor(xp));
   const std::string xq = ctx.fresh("QuantizeLinear");
   ctx.graph->add_node("QuantizeLinear", {input, xs, xz}, {xq}, xq);
   const std::string xd = ctx.fresh("DequantizeLinear");
   ctx.graph->add_node("DequantizeLinear", {xq, xs, xz}, {xd}, xd);
-  // The weight [in, out]: int8, one scale per output column (axis 1).
-  Tensor wf(DType::f32, Shape{i, o});
+  return xd;
+}
+
+// The weight `dims` as int8 with one scale per channel of `axis`, and the bias [channels] as int32
+// with scale input_scale * weight_scale[c], each behind a DequantizeLinear.
+struct DequantizedParams {
+  std::string weight, bias;
+};
+DequantizedParams weight_and_bias(ExportContext& ctx, const float* w, const Shape& dims,
+                                  std::int64_t axis, const float* b, float input_scale,
+                                  float weight_qmax) {
+  Tensor wf(DType::f32, dims);
   if (wf.numel() > 0) std::memcpy(wf.data<float>(), w, wf.nbytes());
-  const q::QuantizedWeight qw = q::quantize_weight(wf, 1, qat.weight_qmax);
+  const q::QuantizedWeight qw = q::quantize_weight(wf, axis, weight_qmax);
   const std::string wv = initializer(ctx, "weight_quantized", qw.values);
   const std::string ws = initializer(ctx, "weight_scale", qw.scales);
   const std::string wz = initializer(ctx, "weight_zero_point", qw.zero_points);
-  const std::string wd = ctx.fresh("DequantizeLinear");
-  ctx.graph->add_node("DequantizeLinear", {wv, ws, wz}, {wd}, wd).attr("axis", std::int64_t{1});
-  // The bias: int32 with scale input_scale * weight_scale[c].
-  Tensor bf(DType::f32, Shape{o});
+  DequantizedParams out;
+  out.weight = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {wv, ws, wz}, {out.weight}, out.weight)
+      .attr("axis", axis);
+  Tensor bf(DType::f32, Shape{dims[static_cast<std::size_t>(axis)]});
   if (bf.numel() > 0) std::memcpy(bf.data<float>(), b, bf.nbytes());
-  const q::QuantizedBias qb = q::quantize_bias(bf, xp.scale, qw.scale_values);
+  const q::QuantizedBias qb = q::quantize_bias(bf, input_scale, qw.scale_values);
   const std::string bv = initializer(ctx, "bias_quantized", qb.values);
   const std::string bs = initializer(ctx, "bias_scale", qb.scales);
-  const std::string bd = ctx.fresh("DequantizeLinear");
-  ctx.graph->add_node("DequantizeLinear", {bv, bs}, {bd}, bd).attr("axis", std::int64_t{0});
+  out.bias = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {bv, bs}, {out.bias}, out.bias)
+      .attr("axis", std::int64_t{0});
+  return out;
+}
+}  // namespace qdq_export
+
+std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                             std::size_t out, const QatState& qat, const std::string& input) {
+  float input_scale = 1.0f;
+  const std::string x = qdq_export::fake_quant_input(ctx, qat, input, input_scale);
+  // The weight [in, out]: one scale per output column (axis 1).
+  const qdq_export::DequantizedParams params = qdq_export::weight_and_bias(
+      ctx, w, Shape{static_cast<std::int64_t>(in), static_cast<std::int64_t>(out)}, 1, b,
+      input_scale, qat.weight_qmax);
   const std::string y = ctx.fresh("Gemm");
-  ctx.graph->add_node("Gemm", {xd, wd, bd}, {y}, y);
+  ctx.graph->add_node("Gemm", {x, params.weight, params.bias}, {y}, y);
   return y;
+}
+
+std::string export_conv_qdq(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                            const float* b, bool one_d, const QatState& qat,
+                            const std::string& input) {
+  float input_scale = 1.0f;
+  const std::string x = qdq_export::fake_quant_input(ctx, qat, input, input_scale);
+  // The weight [out, in / groups, kh, kw]: one scale per output channel (axis 0).
+  const qdq_export::DequantizedParams params = qdq_export::weight_and_bias(
+      ctx, w, conv_weight_shape(p, one_d), 0, b, input_scale, qat.weight_qmax);
+  return export_conv_node(ctx, p, one_d, x, params.weight, params.bias);
 }
 
 QuantizedModel quantize_export(const std::string& model_bytes,
@@ -13470,8 +13686,20 @@ std::string export_positions(ExportContext& ctx, const float* table, std::size_t
   return binary(ctx, "Add", input, t);
 }
 
+const std::uint8_t* checked_padding(const RunContext& ctx, std::size_t seq) {
+  if (ctx.padding == nullptr) return nullptr;
+  if (ctx.padding_length != seq) {
+    fail(ErrorKind::invalid_argument,
+         "inlay::nn: a layer over " + std::to_string(seq) +
+             " positions follows an Embedding whose padding mask covers " +
+             std::to_string(ctx.padding_length) +
+             " positions (a layer between them changed the sequence length)");
+  }
+  return ctx.padding;
+}
+
 void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
-                           std::size_t f) {
+                           std::size_t f, const std::uint8_t* padding) {
   for (std::size_t b = 0; b < batch; ++b) {
     const float* xb = x + b * seq * f;
     float* yb = y + b * f;
@@ -13479,22 +13707,37 @@ void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batc
       std::memcpy(yb, xb, f * sizeof(float));
       continue;
     }
+    const std::uint8_t* pad = padding != nullptr ? padding + b * seq : nullptr;
+    std::size_t count = seq;
+    if (pad != nullptr) {
+      for (std::size_t s = 0; s < seq; ++s) count -= pad[s];
+    }
     for (std::size_t j = 0; j < f; ++j) {
       double sum = 0.0;
-      for (std::size_t s = 0; s < seq; ++s) sum += xb[s * f + j];
-      yb[j] = static_cast<float>(sum / static_cast<double>(seq));
+      for (std::size_t s = 0; s < seq; ++s) {
+        if (pad == nullptr || !pad[s]) sum += xb[s * f + j];
+      }
+      yb[j] = count == 0 ? 0.0f : static_cast<float>(sum / static_cast<double>(count));
     }
   }
 }
 
 void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
-                            std::size_t seq, std::size_t f) {
-  const float w = mean ? 1.0f / static_cast<float>(seq) : 0.0f;
+                            std::size_t seq, std::size_t f, const std::uint8_t* padding) {
   for (std::size_t b = 0; b < batch; ++b) {
+    const std::uint8_t* pad = padding != nullptr ? padding + b * seq : nullptr;
+    std::size_t count = seq;
+    if (pad != nullptr) {
+      for (std::size_t s = 0; s < seq; ++s) count -= pad[s];
+    }
+    const float w = mean && count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
     for (std::size_t s = 0; s < seq; ++s) {
+      const bool real = pad == nullptr || !pad[s];
       for (std::size_t j = 0; j < f; ++j) {
-        // Mean: every position gets dy / seq; first: position 0 gets dy, the others nothing.
-        dx[(b * seq + s) * f + j] = mean ? dy[b * f + j] * w : (s == 0 ? dy[b * f + j] : 0.0f);
+        // Mean: every real position gets dy / count; first: position 0 gets dy, the others
+        // nothing.
+        dx[(b * seq + s) * f + j] =
+            mean ? (real ? dy[b * f + j] * w : 0.0f) : (s == 0 ? dy[b * f + j] : 0.0f);
       }
     }
   }
@@ -13503,6 +13746,22 @@ void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t b
 std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
                                  const std::string& input) {
   std::string out;
+  if (mean && !ctx.keep_mask.empty()) {
+    if (ctx.keep_length != seq) {
+      fail(ErrorKind::invalid_argument, "nn export: SequenceMean over " + std::to_string(seq) +
+                                            " positions after a padding mask of " +
+                                            std::to_string(ctx.keep_length));
+    }
+    // sum(x * keep) / max(count of real tokens, 1), keep [batch, seq] seen as [batch, seq, 1].
+    const std::string keep = binary(ctx, "Reshape", ctx.keep_mask,
+                                    int64_constant(ctx, {0, static_cast<std::int64_t>(seq), 1}));
+    std::string sum, count;
+    node(ctx, "ReduceSum", {binary(ctx, "Mul", input, keep), int64_constant(ctx, {1})}, sum)
+        .attr("keepdims", std::int64_t{0});
+    node(ctx, "ReduceSum", {ctx.keep_mask, int64_constant(ctx, {1})}, count)
+        .attr("keepdims", std::int64_t{1});
+    return binary(ctx, "Div", sum, binary(ctx, "Max", count, add_scalar(ctx, 1.0f)));
+  }
   if (mean) {
     node(ctx, "ReduceSum", {input, int64_constant(ctx, {1})}, out)
         .attr("keepdims", std::int64_t{0});

@@ -214,23 +214,42 @@ TEST_CASE("ONNX Runtime runs exported networks with the typed forward's outputs"
   check_with_runtime(first, "transformer_first_token", 2, 37);
 }
 
-TEST_CASE("ONNX Runtime runs an exported embedding network", "[.export_runtime]") {
-  // Token ids are whole numbers: the input is built by hand.
-  Sequence seq = trained_net<Sequence>(10);
-  const std::string dir = "nn_export_runtime/sequence";
+namespace {
+// As check_with_runtime, on token ids given by hand (they must be whole numbers).
+template <class Net>
+void check_ids_with_runtime(Net& net, const std::string& name, const std::vector<float>& ids) {
+  const std::string dir = "nn_export_runtime/" + name;
   REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-  nn::save_onnx(seq, dir + "/model.onnx");
-  std::vector<float> ids = {0, 3, 10, 2, 2, 7, 1, 1, 5, 9, 4, 6};
-  const inlay::Tensor input = inlay::Tensor::view(ids.data(), inlay::Shape{2, 6});
+  nn::save_onnx(net, dir + "/model.onnx");
+  const std::size_t batch = ids.size() / Net::in_size;
+  const inlay::Tensor input =
+      inlay::Tensor::view(ids.data(), inlay::Shape{static_cast<std::int64_t>(batch), Net::in_size});
   nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
                  dir + "/test_data_set_0/input_0.pb");
-  REQUIRE(std::system(
-              ("node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir).c_str()) == 0);
+  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
+  INFO(ort);
+  REQUIRE(std::system(ort.c_str()) == 0);
   const inlay::onnx::TensorFile out =
       inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
   const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
-  std::vector<float> want(4);
-  seq.forward(ids.data(), 2, want.data());
-  REQUIRE(got.numel() == 4);
-  inlay_test::check_close(got.data<float>(), want.data(), 4, 1e-4f, 1e-5f);
+  std::vector<float> want(batch * Net::out_size);
+  net.forward(ids.data(), batch, want.data());
+  REQUIRE(static_cast<std::size_t>(got.numel()) == want.size());
+  inlay_test::check_close(got.data<float>(), want.data(), want.size(), 1e-4f, 1e-5f);
+}
+}  // namespace
+
+TEST_CASE("ONNX Runtime runs exported embedding networks, padding masks included",
+          "[.export_runtime]") {
+  Sequence seq = trained_net<Sequence>(10);
+  check_ids_with_runtime(seq, "sequence", {0, 3, 10, 2, 2, 7, 1, 1, 5, 9, 4, 6});
+  // Padding (id 0) masked in both blocks' attention and in the mean; a causal block; a row of
+  // padding only.
+  using Masked = nn::Sequential<nn::Embedding<11, 8, 6, true>, nn::LearnedPositions<6, 8>,
+                                nn::TransformerEncoderBlock<6, 8, 2, 12>,
+                                nn::TransformerEncoderBlock<6, 8, 4, 10, false, 10, nn::GELU, true>,
+                                nn::SequenceMean, nn::Dense<8, 3>>;
+  Masked masked = trained_net<Masked>(38);
+  check_ids_with_runtime(masked, "transformer_padding_mask",
+                         {4, 2, 9, 0, 0, 0, 7, 0, 1, 3, 10, 5, 0, 0, 0, 0, 0, 0});
 }

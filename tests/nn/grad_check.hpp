@@ -31,13 +31,14 @@ double weighted_output(Net& net, const std::vector<float>& x, const std::vector<
 
 // |analytic - numeric| <= atol + rtol * max(|analytic|, |numeric|) for sampled inputs and
 // parameter values of every parameter tensor (up to `samples` of each).
+// As check_network_gradient, at the given input x (e.g. token ids, which have no gradient: then
+// check_x is false).
 template <class Net>
-void check_network_gradient(Net& net, std::size_t batch, std::uint32_t seed, float eps = 1e-2f,
-                            double rtol = 2e-2, double atol = 2e-3, std::size_t samples = 24,
-                            float x_lo = -1.0f, float x_hi = 1.0f, bool check_x = true) {
+void check_network_gradient_at(Net& net, std::vector<float> x, std::size_t batch,
+                               std::uint32_t seed, float eps = 1e-2f, double rtol = 2e-2,
+                               double atol = 2e-3, std::size_t samples = 24, bool check_x = true) {
   inlay::data::Rng init(seed);
   net.init(init);
-  std::vector<float> x = inlay_test::random_floats(batch * Net::in_size, seed + 1, x_lo, x_hi);
   const std::vector<float> r = inlay_test::random_floats(batch * Net::out_size, seed + 2);
 
   weighted_output(net, x, r, batch);
@@ -74,6 +75,15 @@ void check_network_gradient(Net& net, std::size_t batch, std::uint32_t seed, flo
               "dL/d" + params[k].name + "[" + std::to_string(i) + "]");
     }
   }
+}
+
+template <class Net>
+void check_network_gradient(Net& net, std::size_t batch, std::uint32_t seed, float eps = 1e-2f,
+                            double rtol = 2e-2, double atol = 2e-3, std::size_t samples = 24,
+                            float x_lo = -1.0f, float x_hi = 1.0f, bool check_x = true) {
+  check_network_gradient_at(net,
+                            inlay_test::random_floats(batch * Net::in_size, seed + 1, x_lo, x_hi),
+                            batch, seed, eps, rtol, atol, samples, check_x);
 }
 
 // The gradient a loss returns against central differences of its value.

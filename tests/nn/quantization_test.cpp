@@ -219,6 +219,103 @@ TEST_CASE("QAT reaches Dense layers inside nested blocks", "[nn/quantization]") 
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
 }
 
+TEST_CASE("Under QAT a convolution's gradients pass straight through inside the input's range",
+          "[nn/quantization]") {
+  // The Dense case above as a Conv1D of one 2-wide filter over a 2-long sequence.
+  nn::Sequential<nn::Input<1, 2>, nn::Conv1D<1, 1, 2>> net(1);
+  auto& c = net.layer<0>();
+  c.weight = {0.504f, -1.27f};
+  c.bias = {0.25f};
+  const std::vector<float> range = {0.0f, 2.55f};
+  REQUIRE(nn::enable_qat(net) == 1);
+  c.qat.input.observe(range.data(), range.size(), false);
+  const std::vector<float> x = {0.123f, 3.0f};
+  const float y = net.forward_train(x.data(), 1, nn::RunContext())[0];
+  CHECK(y == Approx(0.12f * 0.50f + 2.55f * -1.27f + 0.25f).margin(1e-5));
+  const float dy = 1.0f;
+  std::vector<float> dx(2, -7.0f);
+  net.backward(&dy, 1, dx.data());
+  CHECK(c.weight_grad[0] == Approx(0.12f).margin(1e-6));
+  CHECK(c.weight_grad[1] == Approx(2.55f).margin(1e-6));
+  CHECK(c.bias_grad[0] == Approx(1.0f));
+  CHECK(dx[0] == Approx(0.50f).margin(1e-6));
+  CHECK(dx[1] == 0.0f);
+}
+
+TEST_CASE("QAT reaches convolutions and exports them as QDQ Conv", "[nn/quantization]") {
+  using Cnn = nn::Sequential<nn::Input<2, 6, 6>, nn::Conv2D<2, 4, 3, 1, 1>, nn::ReLU,
+                             nn::DepthwiseConv2D<4, 3, 1, 1>, nn::ReLU, nn::Conv2D<4, 3, 1>,
+                             nn::Flatten, nn::Dense<108, 3>>;
+  Cnn net(8);
+  inlay::data::Rng rng(51);
+  net.init(rng);
+  net.layer<0>().bias = inlay_test::random_floats(4, 55, -0.5f, 0.5f);  // init's are zeros
+  net.layer<2>().bias = inlay_test::random_floats(4, 56, -0.5f, 0.5f);
+  net.layer<4>().bias = inlay_test::random_floats(3, 57, -0.5f, 0.5f);
+  const std::vector<float> x = inlay_test::random_floats(8 * 72, 52);
+  const inlay::Tensor rows = inlay::Tensor::view(x.data(), inlay::Shape{8, 2, 6, 6});
+  std::vector<float> plain(8 * 3);
+  net.forward(x.data(), 8, plain.data());
+  REQUIRE(nn::enable_qat(net, rows) == 4);
+  CHECK(net.layer<0>().qat.input.max == Approx(*std::max_element(x.begin(), x.end())));
+  std::vector<float> fake(8 * 3);
+  net.forward(x.data(), 8, fake.data());
+
+  const std::string bytes = net.to_onnx();
+  const std::vector<std::string> types = inlay_test::op_types(bytes);
+  CHECK(std::count(types.begin(), types.end(), "Conv") == 3);
+  CHECK(std::count(types.begin(), types.end(), "QuantizeLinear") == 4);
+  std::vector<std::string> ops;
+  const std::vector<float> got = run_graph(bytes, rows, &ops);
+  INFO("planned ops: " << [&] {
+    std::string s;
+    for (const auto& o : ops) s += o + " ";
+    return s;
+  }());
+  REQUIRE(got.size() == fake.size());
+  // Within a quarter of an output step (a rounding of an intermediate value may flip between the
+  // typed forward and the graph), while the float network is further away than that.
+  float off = 0.0f, float_off = 0.0f;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    off = std::max(off, std::fabs(got[i] - fake[i]));
+    float_off = std::max(float_off, std::fabs(plain[i] - fake[i]));
+  }
+  const float tolerance = output_step(fake) / 4.0f;
+  CHECK(off <= tolerance);
+  CHECK(float_off > tolerance);
+
+  // Fine-tuning under QAT keeps the weights' gradients flowing through every convolution.
+  std::vector<std::int64_t> labels = {0, 1, 2, 0, 1, 2, 0, 1};
+  const std::vector<float> before = net.layer<2>().weight;
+  nn::Adam adam(1e-2f);
+  nn::FitOptions options;
+  options.epochs = 2;
+  options.init_weights = false;
+  options.progress = nullptr;
+  nn::fit(net, rows, nn::labels_view(labels), nn::CrossEntropy(), adam, options);
+  CHECK(net.layer<2>().weight != before);
+}
+
+TEST_CASE("QAT reaches the feed-forward Dense layers of an encoder block", "[nn/quantization]") {
+  // The block's feed-forward network sits inside TimeDistributed; attention stays float.
+  nn::Sequential<nn::Input<4, 6>, nn::TransformerEncoderBlock<4, 6, 2, 8, true, 0>, nn::Flatten,
+                 nn::Dense<24, 2>>
+      net(4);
+  inlay::data::Rng rng(53);
+  net.init(rng);
+  const std::vector<float> x = inlay_test::random_floats(4 * 24, 54);
+  const inlay::Tensor rows = inlay::Tensor::view(x.data(), inlay::Shape{4, 4, 6});
+  REQUIRE(nn::enable_qat(net, rows) == 3);
+  CHECK(net.layer<0>().ffn_in().qat.enabled);
+  CHECK(net.layer<0>().ffn_out().qat.input.observed);
+  std::vector<float> fake(4 * 2);
+  net.forward(x.data(), 4, fake.data());
+  const std::vector<float> got = run_graph(net.to_onnx(), rows);
+  REQUIRE(got.size() == fake.size());
+  const float step = output_step(fake);
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::fabs(got[i] - fake[i]) <= step);
+}
+
 TEST_CASE("Post-training quantization from save_onnx's options in one call", "[nn/quantization]") {
   const Problem train = make_problem(512, 21), test = make_problem(128, 22);
   QuantMlp net = trained<QuantMlp>(train, 15);
@@ -291,6 +388,37 @@ TEST_CASE("ONNX Runtime runs a QAT network's QDQ export with the fake-quantized 
   const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
   std::vector<float> fake(test.y.size() * 4);
   net.forward(test.x.data(), test.y.size(), fake.data());
+  REQUIRE(static_cast<std::size_t>(got.numel()) == fake.size());
+  const float step = output_step(fake);
+  for (std::size_t i = 0; i < fake.size(); ++i)
+    CHECK(std::fabs(got.data<float>()[i] - fake[i]) <= step);
+}
+
+TEST_CASE("ONNX Runtime runs a QAT convolution network's QDQ export", "[.export_runtime]") {
+  using QatCnn = nn::Sequential<nn::Input<2, 6, 6>, nn::Conv2D<2, 4, 3, 1, 1>, nn::ReLU,
+                                nn::DepthwiseConv2D<4, 3, 2, 1>, nn::Flatten, nn::Dense<36, 3>>;
+  QatCnn net(4);
+  inlay::data::Rng rng(61);
+  net.init(rng);
+  net.layer<0>().bias = inlay_test::random_floats(4, 62, -0.5f, 0.5f);
+  const std::vector<float> x = inlay_test::random_floats(4 * 72, 63);
+  const inlay::Tensor rows = inlay::Tensor::view(x.data(), inlay::Shape{4, 2, 6, 6});
+  nn::QatOptions qat;
+  qat.reduce_range = true;  // see the MLP case above
+  REQUIRE(nn::enable_qat(net, rows, qat) == 3);
+  const std::string dir = "nn_export_runtime/qat_cnn";
+  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
+  nn::save_onnx(net, dir + "/model.onnx");
+  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", rows),
+                 dir + "/test_data_set_0/input_0.pb");
+  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
+  INFO(ort);
+  REQUIRE(std::system(ort.c_str()) == 0);
+  const inlay::onnx::TensorFile out =
+      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
+  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  std::vector<float> fake(4 * 3);
+  net.forward(x.data(), 4, fake.data());
   REQUIRE(static_cast<std::size_t>(got.numel()) == fake.size());
   const float step = output_step(fake);
   for (std::size_t i = 0; i < fake.size(); ++i)

@@ -1,11 +1,13 @@
 // MultiHeadAttention<Embed, Heads, Seq, Causal = false>: self-attention on Dims<Seq, Embed>
 // (Vaswani et al. 2017, "Attention Is All You Need", section 3.2): Q, K, V = x Wq + bq, x Wk + bk,
 // x Wv + bv; per head h (Embed / Heads wide) softmax(Q_h K_h^T / sqrt(Embed / Heads)) V_h, the
-// heads side by side, then y = O Wo + bo. With Causal, step i attends to steps 0..i only. Runs
+// heads side by side, then y = O Wo + bo. With Causal, step i attends to steps 0..i only. After
+// an Embedding with MaskZero, no step attends to a padded one (RunContext::padding). Runs
 // kernels::gemm_f32 and softmax_f32; weights W [Embed, Embed] as Dense's ([in, out]).
 #ifndef INLAY_NN_ATTENTION_HPP
 #define INLAY_NN_ATTENTION_HPP
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ namespace nn {
 struct AttentionSizes {
   std::size_t batch, seq, embed, heads;
   bool causal;
+  const std::uint8_t* padding = nullptr;  // [batch, seq], 1: a padded key (RunContext::padding)
 };
 // The four projections' weights [embed, embed] and biases [embed], in the order q, k, v, out.
 struct AttentionWeights {
@@ -73,8 +76,10 @@ class MultiHeadAttention {
   }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     reserve(batch);
-    attention_forward(sizes(batch), weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(),
-                      o_.data(), y, ctx.executor);
+    AttentionSizes s = sizes(batch);
+    s.padding = checked_padding(ctx, Seq);
+    attention_forward(s, weights(), x, q_.data(), k_.data(), v_.data(), probs_.data(), o_.data(), y,
+                      ctx.executor);
   }
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     float* dw[4] = {weight_grad[0].data(), weight_grad[1].data(), weight_grad[2].data(),

@@ -1,6 +1,8 @@
 // Convolution layers in NCHW: Conv2D, DepthwiseConv2D and Conv1D (a Conv2D of height 1). Forward
 // runs through kernels::Conv2dPlan, as the graph door's Conv does (Winograd for large 3x3 layers at
-// inference); backward is im2col + gemm_f32.
+// inference); backward is im2col + gemm_f32. With quantization-aware training on (`qat.enabled`,
+// see nn::enable_qat), the input and the weights (one scale per output channel) are fake
+// quantized first, as Dense does, and the export writes the QDQ form.
 #ifndef INLAY_NN_CONV_HPP
 #define INLAY_NN_CONV_HPP
 
@@ -8,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "inlay/core/shape.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/conv_plan.hpp"
 #include "inlay/nn/core.hpp"
+#include "inlay/nn/fake_quant.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace nn {
@@ -23,6 +27,16 @@ void conv2d_backward(const kernels::Conv2dParams& p, const float* x, const float
 // ONNX Conv with W [out, in / groups, kh, kw] (or [out, in / groups, k] when one_d).
 std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
                         const float* b, bool one_d, const std::string& input);
+// The weight's shape in that layout, and the Conv node of the layer on named weight and bias.
+Shape conv_weight_shape(const kernels::Conv2dParams& p, bool one_d);
+std::string export_conv_node(ExportContext& ctx, const kernels::Conv2dParams& p, bool one_d,
+                             const std::string& input, const std::string& weight,
+                             const std::string& bias);
+// QuantizeLinear -> DequantizeLinear on the input (the learned range), Conv with the int8 weight
+// (one scale per output channel) and int32 bias behind DequantizeLinear.
+std::string export_conv_qdq(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                            const float* b, bool one_d, const QatState& qat,
+                            const std::string& input);
 // Fills w (fan_in = in_channels / groups * kh * kw per output) with Glorot uniform.
 void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* b);
 
@@ -39,11 +53,13 @@ class ConvBody {
                 "inlay::nn convolution: the kernel is larger than the padded input");
   static_assert(InC % Groups == 0 && OutC % Groups == 0,
                 "inlay::nn convolution: channels must be divisible by the groups");
+  static constexpr std::size_t in_size = InC * H * W;
 
   std::vector<float> weight = std::vector<float>(OutC * (InC / Groups) * KH * KW);
   std::vector<float> bias = std::vector<float>(OutC);
   std::vector<float> weight_grad = std::vector<float>(weight.size());
   std::vector<float> bias_grad = std::vector<float>(OutC);
+  QatState qat;
 
   ConvBody() { reserve(1); }
 
@@ -56,21 +72,42 @@ class ConvBody {
     size = std::max({size, plan_.workspace_size_f32(one), plan_.workspace_size_f32(all)});
     if (workspace_.size() < size) workspace_.resize(size);
     plan_.reserve(all);
+    if (qat.enabled) {
+      qat.input_q.reserve(batch * in_size);
+      qat.weight_q.resize(weight.size());
+    }
   }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
     const kernels::Conv2dParams p = params(batch);
-    // Training changes the weights on every step: nothing is prepared from them then. At
-    // inference the plan compares the weights with those its prepared form stands for (they are
-    // public and may be written at any time).
-    const kernels::Conv2dPlan& plan = ctx.training ? training_plan_ : plan_;
+    const float* a = x;
+    const float* w = weight.data();
+    if (qat.enabled) {
+      if (ctx.training || qat.calibrating || !qat.input.observed)
+        qat.input.observe(x, batch * in_size, ctx.training && !qat.calibrating);
+      reserve(batch);
+      qat.input_q.resize(batch * in_size);
+      qat.input.apply(x, qat.input_q.data(), batch * in_size);
+      fake_quant_weight(weight.data(), qat.weight_q.data(), 1, OutC, weight.size() / OutC,
+                        qat.weight_qmax);  // per output channel
+      a = qat.input_q.data();
+      w = qat.weight_q.data();
+    }
+    // Training changes the weights on every step (and QAT's rounded copy with them): nothing is
+    // prepared from them then. At inference the plan compares the weights with those its
+    // prepared form stands for (they are public and may be written at any time).
+    const kernels::Conv2dPlan& plan = ctx.training || qat.enabled ? training_plan_ : plan_;
     if (workspace_.size() < plan.workspace_size_f32(p)) reserve(batch);
-    plan.run(p, weight.data(), x, bias.data(), y, workspace_.data(), {}, ctx.executor);
+    plan.run(p, w, a, bias.data(), y, workspace_.data(), {}, ctx.executor);
   }
+  // Under QAT the gradients are those of the fake-quantized input and weights, and the
+  // straight-through estimator zeroes dx where x fell outside the input's range (as Dense).
   void backward(const float* x, const float*, const float* dy, float* dx, std::size_t batch) {
     const kernels::Conv2dParams p = params(batch);
+    const bool q = qat.enabled;
     scratch_.resize(conv_backward_scratch_size(p));  // training only
-    conv2d_backward(p, x, weight.data(), dy, weight_grad.data(), bias_grad.data(), dx,
-                    scratch_.data());
+    conv2d_backward(p, q ? qat.input_q.data() : x, q ? qat.weight_q.data() : weight.data(), dy,
+                    weight_grad.data(), bias_grad.data(), dx, scratch_.data());
+    if (q && dx != nullptr) qat.input.pass_gradient(x, dx, batch * in_size);
   }
   template <class F>
   void for_each_param(F&& f) {
@@ -79,6 +116,9 @@ class ConvBody {
   }
   void init(data::Rng& rng) { init_conv(rng, params(1), weight.data(), bias.data()); }
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
+    if (qat.enabled) {
+      return export_conv_qdq(ctx, params(1), weight.data(), bias.data(), OneD, qat, input);
+    }
     return export_conv(ctx, params(1), weight.data(), bias.data(), OneD, input);
   }
 

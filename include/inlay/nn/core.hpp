@@ -52,12 +52,26 @@ struct RunContext {
   bool training = false;
   data::Rng* rng = nullptr;
   Executor* executor = nullptr;
+  // The padded positions of the batch, [batch, padding_length], 1 where the token is padding: set
+  // by an Embedding with MaskZero for the layers after it in its Sequential (attention leaves such
+  // keys out, SequenceMean such positions); null when every position is a real token.
+  const std::uint8_t* padding = nullptr;
+  std::size_t padding_length = 0;
 };
+
+// ctx.padding for a layer over `seq` positions, null without one; inlay::Error invalid_argument
+// when the mask was made for sequences of another length (a layer between changed it).
+const std::uint8_t* checked_padding(const RunContext& ctx, std::size_t seq);
 
 // Collects the nodes of an exported graph; names are made unique with a counter.
 struct ExportContext {
   onnx::GraphWriter* graph = nullptr;
   std::size_t counter = 0;
+  // The exported form of RunContext::padding: a float [batch, keep_length] tensor, 1 for a real
+  // token and 0 for padding (empty: none), and the additive attention mask [batch, 1, 1,
+  // keep_length] made from it (0 or -1e9), built once by the first attention layer.
+  std::string keep_mask, attention_mask;
+  std::size_t keep_length = 0;
   // "<prefix>_<counter>", a fresh tensor or node name.
   std::string fresh(const char* prefix) {
     return std::string(prefix) + "_" + std::to_string(counter++);
@@ -85,6 +99,23 @@ struct check_layer_input {
                 "expects an input shape Expected (Dims<...> per sample) but the layer before it "
                 "produces Got; the compiler names check_layer_input<LayerIndex, Expected, Got>");
 };
+
+// A layer that marks padded positions (Embedding with MaskZero) has padding_mask(): after it,
+// Sequential runs the following layers with ctx.padding set to that mask.
+template <class L, class = void>
+struct has_padding_mask : std::false_type {};
+template <class L>
+struct has_padding_mask<L, std::void_t<decltype(std::declval<const L&>().padding_mask())>>
+    : std::true_type {};
+template <class L>
+void pass_padding(const L& layer, RunContext& ctx) {
+  if constexpr (has_padding_mask<L>::value) {
+    if (const std::uint8_t* mask = layer.padding_mask()) {
+      ctx.padding = mask;
+      ctx.padding_length = L::in_shape::size;
+    }
+  }
+}
 }  // namespace detail
 
 }  // namespace nn

@@ -13,8 +13,9 @@
 //     options.init_weights = false;  // keep the trained weights
 //     nn::fit(net, x_train, y, nn::CrossEntropy(), adam, options);
 //     nn::save_onnx(net, "model_qat.onnx");  // QDQ with the learned ranges
-//   Dense layers (also inside nested Sequential and Residual blocks) fake-quantize their input and
-//   weights (nn/fake_quant.hpp); other layers stay float.
+//   Dense and convolution layers (Conv2D, DepthwiseConv2D, Conv1D; also inside nested Sequential,
+//   Residual and TimeDistributed blocks) fake-quantize their input and weights
+//   (nn/fake_quant.hpp); other layers stay float.
 #ifndef INLAY_NN_QUANTIZATION_HPP
 #define INLAY_NN_QUANTIZATION_HPP
 
@@ -70,19 +71,25 @@ template <class L, class = void>
 struct has_block : std::false_type {};
 template <class L>
 struct has_block<L, std::void_t<decltype(std::declval<L&>().block)>> : std::true_type {};
+template <class L, class = void>
+struct has_inner_layer : std::false_type {};  // TimeDistributed
+template <class L>
+struct has_inner_layer<L, std::void_t<decltype(&L::layer)>>
+    : std::is_member_object_pointer<decltype(&L::layer)> {};
 
 // Calls f(state) for the QatState of every layer of `layer`, nested blocks included.
 template <class L, class F>
 void each_qat_state(L& layer, F& f) {
   if constexpr (has_qat<L>::value) f(layer.qat);
   if constexpr (has_block<L>::value) each_qat_state(layer.block, f);
+  if constexpr (has_inner_layer<L>::value) each_qat_state(layer.layer, f);
   if constexpr (has_layers<L>::value) layer.for_each_layer([&](auto& l) { each_qat_state(l, f); });
 }
 }  // namespace detail
 
-// Turns quantization-aware training on for every Dense of `net` and sets each input range to the
-// min/max seen while the network runs on `calibration` (f32 [n, in dims...]; when empty: the
-// first training batch sets the ranges then). Returns the number of layers switched.
+// Turns quantization-aware training on for every Dense and convolution of `net` and sets each input
+// range to the min/max seen while the network runs on `calibration` (f32 [n, in dims...]; when
+// empty: the first training batch sets the ranges then). Returns the number of layers switched.
 template <class Net>
 std::size_t enable_qat(Net& net, const Tensor& calibration = Tensor(),
                        const QatOptions& options = {}) {

@@ -1,9 +1,11 @@
 // Pooling over the positions of a Dims<Seq, F> sequence, to one Dims<F> vector per sample (before
 // a classifier head): SequenceMean averages the positions, FirstToken keeps position 0 (the
-// "[CLS]" token of BERT, whose output has attended to the whole sequence).
+// "[CLS]" token of BERT, whose output has attended to the whole sequence). After an Embedding with
+// MaskZero, SequenceMean averages the real tokens only (all padding gives zeros).
 #ifndef INLAY_NN_SEQUENCE_POOL_HPP
 #define INLAY_NN_SEQUENCE_POOL_HPP
 
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -12,13 +14,15 @@
 INLAY_NAMESPACE_BEGIN
 namespace nn {
 
-// y[b] = x[b] averaged over its seq rows of f values (mean) or its row 0 (first).
+// y[b] = x[b] averaged over its seq rows of f values (mean) or its row 0 (first). padding
+// [batch, seq] (may be null): the mean leaves out the rows marked 1.
 void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
-                           std::size_t f);
+                           std::size_t f, const std::uint8_t* padding);
 void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
-                            std::size_t seq, std::size_t f);
-// Mean: ReduceSum over axis 1 (axes as an input, opset 13 on) times 1 / seq. First: Gather of
-// index 0 on axis 1, then Flatten.
+                            std::size_t seq, std::size_t f, const std::uint8_t* padding);
+// Mean: ReduceSum over axis 1 (axes as an input, opset 13 on) times 1 / seq; with ctx.keep_mask,
+// the sum of x * keep over the count of real tokens (at least 1). First: Gather of index 0 on
+// axis 1, then Flatten.
 std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
                                  const std::string& input);
 
@@ -49,11 +53,13 @@ class SequencePool {
   using bind = SequencePool<Mean, Shape>;
 
   void reserve(std::size_t) {}
-  void forward(const float* x, float* y, std::size_t batch, const RunContext&) {
-    sequence_pool_forward(Mean, x, y, batch, dims::seq, dims::features);
+  void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
+    padding_ = Mean ? checked_padding(ctx, dims::seq) : nullptr;
+    sequence_pool_forward(Mean, x, y, batch, dims::seq, dims::features, padding_);
   }
   void backward(const float*, const float*, const float* dy, float* dx, std::size_t batch) {
-    if (dx != nullptr) sequence_pool_backward(Mean, dy, dx, batch, dims::seq, dims::features);
+    if (dx != nullptr)
+      sequence_pool_backward(Mean, dy, dx, batch, dims::seq, dims::features, padding_);
   }
   template <class F>
   void for_each_param(F&&) {}
@@ -61,6 +67,9 @@ class SequencePool {
   std::string export_onnx(ExportContext& ctx, const std::string& input) const {
     return export_sequence_pool(ctx, Mean, dims::seq, input);
   }
+
+ private:
+  const std::uint8_t* padding_ = nullptr;  // the mask of the last forward (owned by the Embedding)
 };
 template <bool Mean>
 class SequencePool<Mean, void> {

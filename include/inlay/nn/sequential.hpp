@@ -248,12 +248,15 @@ class Sequential {
   }
   // Layer I reads the previous output (or x) and writes outputs_[I] (or y for the last one when
   // y is given: inference needs no copy of the final output).
+  // A layer that marks padding (Embedding with MaskZero) passes its mask to the layers after it.
   template <std::size_t... I>
   void run(const float* x, std::size_t batch, float* y, const RunContext& ctx,
            std::index_sequence<I...>) {
+    RunContext local = ctx;
     ((std::get<I>(layers_).forward(I == 0 ? x : outputs_[I == 0 ? 0 : I - 1].data(),
                                    (y != nullptr && I + 1 == num_layers) ? y : outputs_[I].data(),
-                                   batch, ctx)),
+                                   batch, local),
+      detail::pass_padding(std::get<I>(layers_), local)),
      ...);
   }
   template <std::size_t I>

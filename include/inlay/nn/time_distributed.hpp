@@ -70,7 +70,10 @@ class TimeDistributed<Layer, Dims<Steps, F...>> {
 
   void reserve(std::size_t batch) { layer.reserve(batch * Steps); }
   void forward(const float* x, float* y, std::size_t batch, const RunContext& ctx) {
-    layer.forward(x, y, batch * Steps, ctx);
+    RunContext rows = ctx;  // the inner layer sees positions as rows: no sequence to mask
+    rows.padding = nullptr;
+    rows.padding_length = 0;
+    layer.forward(x, y, batch * Steps, rows);
   }
   void backward(const float* x, const float* y, const float* dy, float* dx, std::size_t batch) {
     layer.backward(x, y, dy, dx, batch * Steps);

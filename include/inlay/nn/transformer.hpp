@@ -1,12 +1,15 @@
 // TransformerEncoderBlock<Seq, Embed, Heads, Hidden, PreNorm = true, DropoutPercent = 10,
-// Activation = ReLU>: one encoder layer of Vaswani et al. 2017 ("Attention Is All You Need",
-// section 3.1) on Dims<Seq, Embed>: self-attention, then a position-wise feed-forward network
-// (Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed> at every position), each followed by
-// dropout and wrapped in a residual connection, with LayerNorm
+// Activation = ReLU, Causal = false>: one encoder layer of Vaswani et al. 2017 ("Attention Is All
+// You Need", section 3.1) on Dims<Seq, Embed>: self-attention, then a position-wise feed-forward
+// network (Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed> at every position), each followed
+// by dropout and wrapped in a residual connection, with LayerNorm
 //   post-norm (the paper, PreNorm = false): x = LN(x + Drop(MHA(x))); y = LN(x + Drop(FFN(x)))
 //   pre-norm  (GPT-2 and most later models): x = x + Drop(MHA(LN(x))); y = x + Drop(FFN(LN(x)))
 // Pre-norm trains more stably without a learning-rate warm-up (Xiong et al. 2020); a stack of
 // pre-norm blocks usually ends with one more LayerNorm.
+//
+// Masks: with Causal, position i attends to positions 0..i only (a decoder-style block, as GPT's);
+// after an Embedding with MaskZero, no position attends to padding (nn/embedding.hpp).
 //
 // The block is a Sequential of the existing layers (Residual, LayerNorm, MultiHeadAttention,
 // TimeDistributed<Sequential<Dense, Activation, Dense>>, Dropout), so its forward, backward,
@@ -31,10 +34,10 @@ namespace nn {
 
 namespace detail {
 template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden, bool PreNorm,
-          std::size_t DropoutPercent, class Activation>
+          std::size_t DropoutPercent, class Activation, bool Causal>
 struct encoder_block_layers {
   using in = Input<Seq, Embed>;
-  using attention = MultiHeadAttention<Embed, Heads, Seq>;
+  using attention = MultiHeadAttention<Embed, Heads, Seq, Causal>;
   using feed_forward =
       TimeDistributed<Sequential<Dense<Embed, Hidden>, Activation, Dense<Hidden, Embed>>>;
   using drop = Dropout<DropoutPercent>;
@@ -47,15 +50,16 @@ struct encoder_block_layers {
 }  // namespace detail
 
 template <std::size_t Seq, std::size_t Embed, std::size_t Heads, std::size_t Hidden,
-          bool PreNorm = true, std::size_t DropoutPercent = 10, class Activation = ReLU>
+          bool PreNorm = true, std::size_t DropoutPercent = 10, class Activation = ReLU,
+          bool Causal = false>
 class TransformerEncoderBlock
     : public detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm, DropoutPercent,
-                                          Activation>::type {
+                                          Activation, Causal>::type {
   static_assert(Hidden > 0, "inlay::nn::TransformerEncoderBlock: Hidden must be positive");
 
  public:
   using body_type = typename detail::encoder_block_layers<Seq, Embed, Heads, Hidden, PreNorm,
-                                                          DropoutPercent, Activation>::type;
+                                                          DropoutPercent, Activation, Causal>::type;
   template <class Shape>
   using bind = TransformerEncoderBlock;
 

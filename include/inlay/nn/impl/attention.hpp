@@ -49,6 +49,13 @@ void attention_forward(const AttentionSizes& s, const AttentionWeights& p, const
           for (std::size_t j = i + 1; j < n; ++j) pr[i * n + j] = masked_score;
         }
       }
+      if (s.padding != nullptr) {
+        const std::uint8_t* pad = s.padding + b * n;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (!pad[j]) continue;
+          for (std::size_t i = 0; i < n; ++i) pr[i * n + j] = masked_score;
+        }
+      }
       kernels::softmax_f32(pr, pr, n, n, 1);
       kernels::gemm_f32(false, false, n, d, n, 1.0f, pr, n, v + at, e, 0.0f, o + at, e);
     }
@@ -100,6 +107,25 @@ void attention_backward(const AttentionSizes& s, const AttentionWeights& p, cons
   }
 }
 
+// The additive mask [batch, 1, 1, seq] (0 for a real key, masked_score for padding), made once
+// per export from ctx.keep_mask.
+std::string export_attention_mask(ExportContext& ctx, std::size_t seq) {
+  if (ctx.keep_length != seq) {
+    fail(ErrorKind::invalid_argument, "nn export: attention over " + std::to_string(seq) +
+                                          " positions after a padding mask " + "of " +
+                                          std::to_string(ctx.keep_length) + " positions");
+  }
+  if (ctx.attention_mask.empty()) {
+    // (keep - 1) * 1e9: 0 where keep is 1, -1e9 where it is 0.
+    const std::string additive =
+        binary(ctx, "Mul", binary(ctx, "Sub", ctx.keep_mask, add_scalar(ctx, 1.0f)),
+               add_scalar(ctx, -masked_score));
+    ctx.attention_mask = binary(ctx, "Reshape", additive,
+                                int64_constant(ctx, {0, 1, 1, static_cast<std::int64_t>(seq)}));
+  }
+  return ctx.attention_mask;
+}
+
 std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const AttentionWeights& p,
                              const std::string& input) {
   const auto e = static_cast<std::int64_t>(s.embed), n = static_cast<std::int64_t>(s.seq);
@@ -127,6 +153,8 @@ std::string export_attention(ExportContext& ctx, const AttentionSizes& s, const 
     }
     scores = binary(ctx, "Add", scores, add_constant(ctx, "mask", mask.data(), {n, n}));
   }
+  if (!ctx.keep_mask.empty())
+    scores = binary(ctx, "Add", scores, export_attention_mask(ctx, s.seq));
   std::string probs, merged;
   node(ctx, "Softmax", {scores}, probs).attr("axis", std::int64_t{-1});
   node(ctx, "Transpose", {binary(ctx, "MatMul", probs, v)}, merged).attr("perm", {0, 2, 1, 3});

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "inlay/core/error.hpp"
+#include "inlay/nn/conv.hpp"
 #include "inlay/nn/dense.hpp"
 #include "inlay/nn/quantization.hpp"
 #include "inlay/onnx/parse.hpp"
@@ -20,47 +21,82 @@ INLAY_NAMESPACE_BEGIN
 namespace nn {
 
 namespace qdq_export {
+namespace q = quantization::detail;
+
 std::string initializer(ExportContext& ctx, const char* prefix, const Tensor& value) {
   const std::string name = ctx.fresh(prefix);
   ctx.graph->add_initializer(name, value);
   return name;
 }
-}  // namespace qdq_export
 
-std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
-                             std::size_t out, const QatState& qat, const std::string& input) {
-  namespace q = quantization::detail;
-  using qdq_export::initializer;
-  const auto i = static_cast<std::int64_t>(in), o = static_cast<std::int64_t>(out);
-  // The input: QuantizeLinear -> DequantizeLinear on the grid the training forward used.
+// QuantizeLinear -> DequantizeLinear of `input` on the grid the training forward used; returns
+// the output's name and sets `scale` to the grid's scale.
+std::string fake_quant_input(ExportContext& ctx, const QatState& qat, const std::string& input,
+                             float& scale) {
   const q::ActivationParams xp =
       q::activation_params(quantization::Range{qat.input.min, qat.input.max}, qat.input.is_signed);
+  scale = xp.scale;
   const std::string xs = initializer(ctx, "input_scale", q::scalar_f32(xp.scale));
   const std::string xz = initializer(ctx, "input_zero_point", q::zero_point_tensor(xp));
   const std::string xq = ctx.fresh("QuantizeLinear");
   ctx.graph->add_node("QuantizeLinear", {input, xs, xz}, {xq}, xq);
   const std::string xd = ctx.fresh("DequantizeLinear");
   ctx.graph->add_node("DequantizeLinear", {xq, xs, xz}, {xd}, xd);
-  // The weight [in, out]: int8, one scale per output column (axis 1).
-  Tensor wf(DType::f32, Shape{i, o});
+  return xd;
+}
+
+// The weight `dims` as int8 with one scale per channel of `axis`, and the bias [channels] as int32
+// with scale input_scale * weight_scale[c], each behind a DequantizeLinear.
+struct DequantizedParams {
+  std::string weight, bias;
+};
+DequantizedParams weight_and_bias(ExportContext& ctx, const float* w, const Shape& dims,
+                                  std::int64_t axis, const float* b, float input_scale,
+                                  float weight_qmax) {
+  Tensor wf(DType::f32, dims);
   if (wf.numel() > 0) std::memcpy(wf.data<float>(), w, wf.nbytes());
-  const q::QuantizedWeight qw = q::quantize_weight(wf, 1, qat.weight_qmax);
+  const q::QuantizedWeight qw = q::quantize_weight(wf, axis, weight_qmax);
   const std::string wv = initializer(ctx, "weight_quantized", qw.values);
   const std::string ws = initializer(ctx, "weight_scale", qw.scales);
   const std::string wz = initializer(ctx, "weight_zero_point", qw.zero_points);
-  const std::string wd = ctx.fresh("DequantizeLinear");
-  ctx.graph->add_node("DequantizeLinear", {wv, ws, wz}, {wd}, wd).attr("axis", std::int64_t{1});
-  // The bias: int32 with scale input_scale * weight_scale[c].
-  Tensor bf(DType::f32, Shape{o});
+  DequantizedParams out;
+  out.weight = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {wv, ws, wz}, {out.weight}, out.weight)
+      .attr("axis", axis);
+  Tensor bf(DType::f32, Shape{dims[static_cast<std::size_t>(axis)]});
   if (bf.numel() > 0) std::memcpy(bf.data<float>(), b, bf.nbytes());
-  const q::QuantizedBias qb = q::quantize_bias(bf, xp.scale, qw.scale_values);
+  const q::QuantizedBias qb = q::quantize_bias(bf, input_scale, qw.scale_values);
   const std::string bv = initializer(ctx, "bias_quantized", qb.values);
   const std::string bs = initializer(ctx, "bias_scale", qb.scales);
-  const std::string bd = ctx.fresh("DequantizeLinear");
-  ctx.graph->add_node("DequantizeLinear", {bv, bs}, {bd}, bd).attr("axis", std::int64_t{0});
+  out.bias = ctx.fresh("DequantizeLinear");
+  ctx.graph->add_node("DequantizeLinear", {bv, bs}, {out.bias}, out.bias)
+      .attr("axis", std::int64_t{0});
+  return out;
+}
+}  // namespace qdq_export
+
+std::string export_dense_qdq(ExportContext& ctx, const float* w, const float* b, std::size_t in,
+                             std::size_t out, const QatState& qat, const std::string& input) {
+  float input_scale = 1.0f;
+  const std::string x = qdq_export::fake_quant_input(ctx, qat, input, input_scale);
+  // The weight [in, out]: one scale per output column (axis 1).
+  const qdq_export::DequantizedParams params = qdq_export::weight_and_bias(
+      ctx, w, Shape{static_cast<std::int64_t>(in), static_cast<std::int64_t>(out)}, 1, b,
+      input_scale, qat.weight_qmax);
   const std::string y = ctx.fresh("Gemm");
-  ctx.graph->add_node("Gemm", {xd, wd, bd}, {y}, y);
+  ctx.graph->add_node("Gemm", {x, params.weight, params.bias}, {y}, y);
   return y;
+}
+
+std::string export_conv_qdq(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                            const float* b, bool one_d, const QatState& qat,
+                            const std::string& input) {
+  float input_scale = 1.0f;
+  const std::string x = qdq_export::fake_quant_input(ctx, qat, input, input_scale);
+  // The weight [out, in / groups, kh, kw]: one scale per output channel (axis 0).
+  const qdq_export::DequantizedParams params = qdq_export::weight_and_bias(
+      ctx, w, conv_weight_shape(p, one_d), 0, b, input_scale, qat.weight_qmax);
+  return export_conv_node(ctx, p, one_d, x, params.weight, params.bias);
 }
 
 QuantizedModel quantize_export(const std::string& model_bytes,

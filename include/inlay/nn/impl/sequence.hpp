@@ -55,8 +55,20 @@ std::string export_positions(ExportContext& ctx, const float* table, std::size_t
   return binary(ctx, "Add", input, t);
 }
 
+const std::uint8_t* checked_padding(const RunContext& ctx, std::size_t seq) {
+  if (ctx.padding == nullptr) return nullptr;
+  if (ctx.padding_length != seq) {
+    fail(ErrorKind::invalid_argument,
+         "inlay::nn: a layer over " + std::to_string(seq) +
+             " positions follows an Embedding whose padding mask covers " +
+             std::to_string(ctx.padding_length) +
+             " positions (a layer between them changed the sequence length)");
+  }
+  return ctx.padding;
+}
+
 void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batch, std::size_t seq,
-                           std::size_t f) {
+                           std::size_t f, const std::uint8_t* padding) {
   for (std::size_t b = 0; b < batch; ++b) {
     const float* xb = x + b * seq * f;
     float* yb = y + b * f;
@@ -64,22 +76,37 @@ void sequence_pool_forward(bool mean, const float* x, float* y, std::size_t batc
       std::memcpy(yb, xb, f * sizeof(float));
       continue;
     }
+    const std::uint8_t* pad = padding != nullptr ? padding + b * seq : nullptr;
+    std::size_t count = seq;
+    if (pad != nullptr) {
+      for (std::size_t s = 0; s < seq; ++s) count -= pad[s];
+    }
     for (std::size_t j = 0; j < f; ++j) {
       double sum = 0.0;
-      for (std::size_t s = 0; s < seq; ++s) sum += xb[s * f + j];
-      yb[j] = static_cast<float>(sum / static_cast<double>(seq));
+      for (std::size_t s = 0; s < seq; ++s) {
+        if (pad == nullptr || !pad[s]) sum += xb[s * f + j];
+      }
+      yb[j] = count == 0 ? 0.0f : static_cast<float>(sum / static_cast<double>(count));
     }
   }
 }
 
 void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t batch,
-                            std::size_t seq, std::size_t f) {
-  const float w = mean ? 1.0f / static_cast<float>(seq) : 0.0f;
+                            std::size_t seq, std::size_t f, const std::uint8_t* padding) {
   for (std::size_t b = 0; b < batch; ++b) {
+    const std::uint8_t* pad = padding != nullptr ? padding + b * seq : nullptr;
+    std::size_t count = seq;
+    if (pad != nullptr) {
+      for (std::size_t s = 0; s < seq; ++s) count -= pad[s];
+    }
+    const float w = mean && count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
     for (std::size_t s = 0; s < seq; ++s) {
+      const bool real = pad == nullptr || !pad[s];
       for (std::size_t j = 0; j < f; ++j) {
-        // Mean: every position gets dy / seq; first: position 0 gets dy, the others nothing.
-        dx[(b * seq + s) * f + j] = mean ? dy[b * f + j] * w : (s == 0 ? dy[b * f + j] : 0.0f);
+        // Mean: every real position gets dy / count; first: position 0 gets dy, the others
+        // nothing.
+        dx[(b * seq + s) * f + j] =
+            mean ? (real ? dy[b * f + j] * w : 0.0f) : (s == 0 ? dy[b * f + j] : 0.0f);
       }
     }
   }
@@ -88,6 +115,22 @@ void sequence_pool_backward(bool mean, const float* dy, float* dx, std::size_t b
 std::string export_sequence_pool(ExportContext& ctx, bool mean, std::size_t seq,
                                  const std::string& input) {
   std::string out;
+  if (mean && !ctx.keep_mask.empty()) {
+    if (ctx.keep_length != seq) {
+      fail(ErrorKind::invalid_argument, "nn export: SequenceMean over " + std::to_string(seq) +
+                                            " positions after a padding mask of " +
+                                            std::to_string(ctx.keep_length));
+    }
+    // sum(x * keep) / max(count of real tokens, 1), keep [batch, seq] seen as [batch, seq, 1].
+    const std::string keep = binary(ctx, "Reshape", ctx.keep_mask,
+                                    int64_constant(ctx, {0, static_cast<std::int64_t>(seq), 1}));
+    std::string sum, count;
+    node(ctx, "ReduceSum", {binary(ctx, "Mul", input, keep), int64_constant(ctx, {1})}, sum)
+        .attr("keepdims", std::int64_t{0});
+    node(ctx, "ReduceSum", {ctx.keep_mask, int64_constant(ctx, {1})}, count)
+        .attr("keepdims", std::int64_t{1});
+    return binary(ctx, "Div", sum, binary(ctx, "Max", count, add_scalar(ctx, 1.0f)));
+  }
   if (mean) {
     node(ctx, "ReduceSum", {input, int64_constant(ctx, {1})}, out)
         .attr("keepdims", std::int64_t{0});

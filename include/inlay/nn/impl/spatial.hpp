@@ -14,6 +14,7 @@
 #include "inlay/kernels/gemm.hpp"
 #include "inlay/nn/conv.hpp"
 #include "inlay/nn/embedding.hpp"
+#include "inlay/nn/impl/export.hpp"
 #include "inlay/nn/norm.hpp"
 #include "inlay/nn/pool.hpp"
 #include "inlay/nn/residual.hpp"
@@ -114,16 +115,19 @@ void init_conv(data::Rng& rng, const kernels::Conv2dParams& p, float* w, float* 
   for (std::size_t i = 0; i < p.out_channels; ++i) b[i] = 0.0f;
 }
 
-std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
-                        const float* b, bool one_d, const std::string& input) {
+Shape conv_weight_shape(const kernels::Conv2dParams& p, bool one_d) {
   const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
-  std::vector<std::int64_t> wdims = {i64(p.out_channels), i64(p.in_channels / p.groups)};
-  if (!one_d) wdims.push_back(i64(p.kernel_h));
-  wdims.push_back(i64(p.kernel_w));
-  const std::string wn = add_initializer(ctx, "weight", w, wdims);
-  const std::string bn = add_initializer(ctx, "bias", b, {i64(p.out_channels)});
+  if (one_d) return Shape{i64(p.out_channels), i64(p.in_channels / p.groups), i64(p.kernel_w)};
+  return Shape{i64(p.out_channels), i64(p.in_channels / p.groups), i64(p.kernel_h),
+               i64(p.kernel_w)};
+}
+
+std::string export_conv_node(ExportContext& ctx, const kernels::Conv2dParams& p, bool one_d,
+                             const std::string& input, const std::string& weight,
+                             const std::string& bias) {
+  const auto i64 = [](std::size_t v) { return static_cast<std::int64_t>(v); };
   const std::string out = ctx.fresh("Conv");
-  onnx::NodeWriter& node = ctx.graph->add_node("Conv", {input, wn, bn}, {out}, out);
+  onnx::NodeWriter& node = ctx.graph->add_node("Conv", {input, weight, bias}, {out}, out);
   if (one_d) {
     node.attr("kernel_shape", std::vector<std::int64_t>{i64(p.kernel_w)})
         .attr("strides", std::vector<std::int64_t>{i64(p.stride_w)})
@@ -136,6 +140,16 @@ std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, cons
   }
   node.attr("group", i64(p.groups));
   return out;
+}
+
+std::string export_conv(ExportContext& ctx, const kernels::Conv2dParams& p, const float* w,
+                        const float* b, bool one_d, const std::string& input) {
+  const Shape shape = conv_weight_shape(p, one_d);
+  const std::string wn =
+      add_initializer(ctx, "weight", w, std::vector<std::int64_t>(shape.begin(), shape.end()));
+  const std::string bn =
+      add_initializer(ctx, "bias", b, {static_cast<std::int64_t>(p.out_channels)});
+  return export_conv_node(ctx, p, one_d, input, wn, bn);
 }
 
 void max_pool_backward(const std::int64_t* indices, const float* dy, std::size_t out_count,
@@ -345,6 +359,20 @@ std::string export_embedding(ExportContext& ctx, const float* table, std::size_t
   const std::string out = ctx.fresh("Gather");
   ctx.graph->add_node("Gather", {t, ids}, {out}, out).attr("axis", std::int64_t{0});
   return out;
+}
+
+void padding_of(const float* ids, std::size_t count, std::uint8_t* mask) {
+  for (std::size_t i = 0; i < count; ++i) mask[i] = ids[i] == 0.0f ? 1 : 0;
+}
+
+void export_padding_mask(ExportContext& ctx, std::size_t length, const std::string& input) {
+  std::string is_pad, keep, keep_f;
+  node(ctx, "Equal", {input, add_scalar(ctx, 0.0f)}, is_pad);
+  node(ctx, "Not", {is_pad}, keep);
+  node(ctx, "Cast", {keep}, keep_f).attr("to", std::int64_t{1});  // FLOAT
+  ctx.keep_mask = keep_f;
+  ctx.keep_length = length;
+  ctx.attention_mask.clear();
 }
 
 void init_normal(data::Rng& rng, float* w, std::size_t n, float stddev) {
