@@ -1939,6 +1939,13 @@ class FileBytes {
   std::unique_ptr<std::uint8_t[]> copy_;
 };
 
+// Tells the system that the pages wholly inside [data, data + bytes) are not needed for now, when
+// that range lies in a live mapping of FileBytes::open: they leave the process's resident memory
+// and are read from the file again if touched (the mapping is read-only, so nothing is lost). A
+// weight whose prepared form replaces it (a Winograd transform, a packed copy) then stops counting
+// twice. Anything else (heap memory, a model given as bytes, a copied file) is left alone.
+void release_file_pages(const void* data, std::size_t bytes);
+
 // A model with the bytes its views point into, and the folder that external data is relative to.
 struct ModelFile {
   std::shared_ptr<const FileBytes> bytes;
@@ -8094,7 +8101,10 @@ INLAY_NAMESPACE_END
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
 #define INLAY_ONNX_POSIX 1
@@ -8176,11 +8186,56 @@ void with_path(const std::string& path, const FileBytes& bytes, const char* what
 #endif
 }
 
+// The live mappings of FileBytes::open, [begin, end) each: release_file_pages acts inside them
+// only.
+struct Mappings {
+  std::mutex mutex;
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;
+};
+Mappings& mappings() {
+  static Mappings m;  // never destroyed before the FileBytes that outlive main()
+  return m;
+}
 }  // namespace detail
+
+void release_file_pages(const void* data, std::size_t bytes) {
+#if INLAY_ONNX_POSIX
+  if (data == nullptr || bytes == 0) return;
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t end = begin + bytes;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last <= first) return;  // no whole page inside
+  detail::Mappings& m = detail::mappings();
+  std::lock_guard<std::mutex> lock(m.mutex);
+  for (const auto& r : m.ranges) {
+    if (begin >= r.first && end <= r.second) {
+      madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+      return;
+    }
+  }
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
 
 FileBytes::~FileBytes() {
 #if INLAY_ONNX_POSIX
-  if (mapping_) munmap(mapping_, size_);
+  if (mapping_) {
+    detail::Mappings& m = detail::mappings();
+    {
+      std::lock_guard<std::mutex> lock(m.mutex);
+      const auto begin = reinterpret_cast<std::uintptr_t>(mapping_);
+      for (std::size_t i = 0; i < m.ranges.size(); ++i) {
+        if (m.ranges[i].first == begin) {
+          m.ranges.erase(m.ranges.begin() + static_cast<std::ptrdiff_t>(i));
+          break;
+        }
+      }
+    }
+    munmap(mapping_, size_);
+  }
 #endif
 }
 
@@ -8203,6 +8258,10 @@ std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
     bytes->mapping_ = map;
     bytes->data_ = static_cast<const std::uint8_t*>(map);
     bytes->size_ = size;
+    detail::Mappings& m = detail::mappings();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    const auto begin = reinterpret_cast<std::uintptr_t>(map);
+    m.ranges.emplace_back(begin, begin + size);
     return bytes;
   }
   // Mapping can fail (some file systems, address-space limits): read the file instead.
@@ -16789,7 +16848,10 @@ inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext&
                           ctx.bytes_owner);
     }
   }
-  return onnx::to_tensor(proto, ctx.directory);
+  Tensor copy = onnx::to_tensor(proto, ctx.directory);
+  // The copy replaces the model's bytes, which a memory-mapped model need not keep resident.
+  if (proto.has_raw_data) onnx::release_file_pages(proto.raw_data.data(), proto.raw_data.size());
+  return copy;
 }
 
 // Name -> value id within one graph, with the enclosing graph's scope for subgraphs.
@@ -18115,7 +18177,9 @@ inline void remove_dead_nodes(Graph& g) {
   }
 }
 
-// Drops dead nodes (kernels must be compiled again afterwards).
+// Drops dead nodes (kernels must be compiled again afterwards), and the constants no node reads
+// any more (a fusion's folded copy replaced them, or only dead nodes read them): their memory is
+// freed, or for a view of a memory-mapped model its pages leave resident memory.
 inline void compact(Graph& g) {
   std::vector<Node> kept;
   kept.reserve(g.nodes.size());
@@ -18125,6 +18189,21 @@ inline void compact(Graph& g) {
   g.nodes = std::move(kept);
   g.infos.clear();
   g.kernels.clear();
+  std::vector<char> read(g.values.size(), 0);
+  for (const Node& n : g.nodes) {
+    for (int id : n.inputs) {
+      if (id >= 0) read[id] = 1;
+    }
+    for (int id : n.implicit_inputs) read[id] = 1;
+  }
+  for (int id : g.inputs) read[id] = 1;
+  for (int id : g.outputs) read[id] = 1;
+  for (std::size_t id = 0; id < g.values.size(); ++id) {
+    Tensor& c = g.values[id].constant;
+    if (read[id] || c.empty()) continue;
+    onnx::release_file_pages(c.raw_data(), c.nbytes());
+    c = Tensor();
+  }
 }
 
 }  // namespace graph
@@ -19088,6 +19167,9 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
       }
       nb.data<float>()[c] = ((b ? b->data<float>()[c] : 0.0f) - mean[c]) * s + beta[c];
     }
+    // Read only by this Conv, the original weights are not read again: a memory-mapped model's
+    // pages of them leave resident memory (the folded copy replaces them).
+    if (u.count[conv.inputs[1]] == 1) onnx::release_file_pages(w->raw_data(), w->nbytes());
     const std::string base = conv.name.empty() ? bn.name : conv.name;
     const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
     const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));
@@ -23430,6 +23512,7 @@ INLAY_NAMESPACE_END
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -23908,6 +23991,15 @@ class ConvKernel final : public OpKernel {
     auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
     plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
              ctx.executor());
+    // The prepared form now stands for the weights: a memory-mapped model's pages of them leave
+    // resident memory (read again from the file if another shape needs them).
+    const kernels::Conv2dAlgorithm algorithm = plan.algorithm(p);
+    if (constant &&
+        (algorithm == kernels::Conv2dAlgorithm::winograd ||
+         algorithm == kernels::Conv2dAlgorithm::packed) &&
+        !released_.exchange(true, std::memory_order_relaxed)) {
+      onnx::release_file_pages(w.raw_data(), w.nbytes());
+    }
   }
 
  private:
@@ -23951,6 +24043,7 @@ class ConvKernel final : public OpKernel {
   kernels::Activation activation_;
   Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
   kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
+  mutable std::atomic<bool> released_{false};  // the weights' file pages were released
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from

@@ -34,6 +34,13 @@ class FileBytes {
   std::unique_ptr<std::uint8_t[]> copy_;
 };
 
+// Tells the system that the pages wholly inside [data, data + bytes) are not needed for now, when
+// that range lies in a live mapping of FileBytes::open: they leave the process's resident memory
+// and are read from the file again if touched (the mapping is read-only, so nothing is lost). A
+// weight whose prepared form replaces it (a Winograd transform, a packed copy) then stops counting
+// twice. Anything else (heap memory, a model given as bytes, a copied file) is left alone.
+void release_file_pages(const void* data, std::size_t bytes);
+
 // A model with the bytes its views point into, and the folder that external data is relative to.
 struct ModelFile {
   std::shared_ptr<const FileBytes> bytes;

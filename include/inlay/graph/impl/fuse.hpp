@@ -19,6 +19,7 @@
 #include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/graph/ops/inverted_bottleneck.hpp"
+#include "inlay/onnx/file.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -176,6 +177,9 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
       }
       nb.data<float>()[c] = ((b ? b->data<float>()[c] : 0.0f) - mean[c]) * s + beta[c];
     }
+    // Read only by this Conv, the original weights are not read again: a memory-mapped model's
+    // pages of them leave resident memory (the folded copy replaces them).
+    if (u.count[conv.inputs[1]] == 1) onnx::release_file_pages(w->raw_data(), w->nbytes());
     const std::string base = conv.name.empty() ? bn.name : conv.name;
     const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
     const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "inlay/graph/impl/ir.hpp"
+#include "inlay/onnx/file.hpp"
 #include "inlay/onnx/proto.hpp"
 #include "inlay/onnx/tensor.hpp"
 
@@ -69,7 +70,10 @@ inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext&
                           ctx.bytes_owner);
     }
   }
-  return onnx::to_tensor(proto, ctx.directory);
+  Tensor copy = onnx::to_tensor(proto, ctx.directory);
+  // The copy replaces the model's bytes, which a memory-mapped model need not keep resident.
+  if (proto.has_raw_data) onnx::release_file_pages(proto.raw_data.data(), proto.raw_data.size());
+  return copy;
 }
 
 // Name -> value id within one graph, with the enclosing graph's scope for subgraphs.

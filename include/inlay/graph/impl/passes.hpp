@@ -8,6 +8,7 @@
 
 #include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/impl/runner.hpp"
+#include "inlay/onnx/file.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -76,7 +77,9 @@ inline void remove_dead_nodes(Graph& g) {
   }
 }
 
-// Drops dead nodes (kernels must be compiled again afterwards).
+// Drops dead nodes (kernels must be compiled again afterwards), and the constants no node reads
+// any more (a fusion's folded copy replaced them, or only dead nodes read them): their memory is
+// freed, or for a view of a memory-mapped model its pages leave resident memory.
 inline void compact(Graph& g) {
   std::vector<Node> kept;
   kept.reserve(g.nodes.size());
@@ -86,6 +89,21 @@ inline void compact(Graph& g) {
   g.nodes = std::move(kept);
   g.infos.clear();
   g.kernels.clear();
+  std::vector<char> read(g.values.size(), 0);
+  for (const Node& n : g.nodes) {
+    for (int id : n.inputs) {
+      if (id >= 0) read[id] = 1;
+    }
+    for (int id : n.implicit_inputs) read[id] = 1;
+  }
+  for (int id : g.inputs) read[id] = 1;
+  for (int id : g.outputs) read[id] = 1;
+  for (std::size_t id = 0; id < g.values.size(); ++id) {
+    Tensor& c = g.values[id].constant;
+    if (read[id] || c.empty()) continue;
+    onnx::release_file_pages(c.raw_data(), c.nbytes());
+    c = Tensor();
+  }
 }
 
 }  // namespace graph

@@ -8,6 +8,7 @@
 #define INLAY_GRAPH_OPS_CONV_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -18,6 +19,7 @@
 #include "inlay/graph/ops/int8_operands.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/conv_plan.hpp"
+#include "inlay/onnx/file.hpp"
 
 INLAY_NAMESPACE_BEGIN
 namespace graph {
@@ -276,6 +278,15 @@ class ConvKernel final : public OpKernel {
     auto* workspace = static_cast<float*>(ctx.scratch(plan.workspace_size_f32(p) * sizeof(float)));
     plan.run(p, w.data<float>(), x.data<float>(), bias, y.data<float>(), workspace, activation_,
              ctx.executor());
+    // The prepared form now stands for the weights: a memory-mapped model's pages of them leave
+    // resident memory (read again from the file if another shape needs them).
+    const kernels::Conv2dAlgorithm algorithm = plan.algorithm(p);
+    if (constant &&
+        (algorithm == kernels::Conv2dAlgorithm::winograd ||
+         algorithm == kernels::Conv2dAlgorithm::packed) &&
+        !released_.exchange(true, std::memory_order_relaxed)) {
+      onnx::release_file_pages(w.raw_data(), w.nbytes());
+    }
   }
 
  private:
@@ -319,6 +330,7 @@ class ConvKernel final : public OpKernel {
   kernels::Activation activation_;
   Tensor constant_weights_;  // the constant f32 weights, or empty: only these are prepared
   kernels::Conv2dPlan plan_{kernels::Conv2dWeights::fixed};
+  mutable std::atomic<bool> released_{false};  // the weights' file pages were released
 };
 
 // Y = act(conv_transpose(X, W) + B), W [C, M / group, kernel...]. The output size comes from

@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
 #define INLAY_ONNX_POSIX 1
@@ -90,11 +93,56 @@ void with_path(const std::string& path, const FileBytes& bytes, const char* what
 #endif
 }
 
+// The live mappings of FileBytes::open, [begin, end) each: release_file_pages acts inside them
+// only.
+struct Mappings {
+  std::mutex mutex;
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> ranges;
+};
+Mappings& mappings() {
+  static Mappings m;  // never destroyed before the FileBytes that outlive main()
+  return m;
+}
 }  // namespace detail
+
+void release_file_pages(const void* data, std::size_t bytes) {
+#if INLAY_ONNX_POSIX
+  if (data == nullptr || bytes == 0) return;
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t end = begin + bytes;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const std::uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last <= first) return;  // no whole page inside
+  detail::Mappings& m = detail::mappings();
+  std::lock_guard<std::mutex> lock(m.mutex);
+  for (const auto& r : m.ranges) {
+    if (begin >= r.first && end <= r.second) {
+      madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+      return;
+    }
+  }
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
 
 FileBytes::~FileBytes() {
 #if INLAY_ONNX_POSIX
-  if (mapping_) munmap(mapping_, size_);
+  if (mapping_) {
+    detail::Mappings& m = detail::mappings();
+    {
+      std::lock_guard<std::mutex> lock(m.mutex);
+      const auto begin = reinterpret_cast<std::uintptr_t>(mapping_);
+      for (std::size_t i = 0; i < m.ranges.size(); ++i) {
+        if (m.ranges[i].first == begin) {
+          m.ranges.erase(m.ranges.begin() + static_cast<std::ptrdiff_t>(i));
+          break;
+        }
+      }
+    }
+    munmap(mapping_, size_);
+  }
 #endif
 }
 
@@ -117,6 +165,10 @@ std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
     bytes->mapping_ = map;
     bytes->data_ = static_cast<const std::uint8_t*>(map);
     bytes->size_ = size;
+    detail::Mappings& m = detail::mappings();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    const auto begin = reinterpret_cast<std::uintptr_t>(map);
+    m.ranges.emplace_back(begin, begin + size);
     return bytes;
   }
   // Mapping can fail (some file systems, address-space limits): read the file instead.
