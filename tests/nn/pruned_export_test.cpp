@@ -26,6 +26,11 @@ using FfnNet = nn::Sequential<
     nn::Dense<24, 3>>;
 using EncoderFfnNet = nn::Sequential<nn::Input<4, 6>, nn::TransformerEncoderBlock<4, 6, 2, 8>,
                                      nn::Flatten, nn::Dense<24, 3>>;
+using PaddedPoolNet =
+    nn::Sequential<nn::Input<1, 8, 8>, nn::Conv2D<1, 4, 3>, nn::ReLU, nn::AvgPool2D<2, 2, 1>,
+                   nn::Conv2D<4, 4, 2>, nn::Flatten, nn::Dense<36, 2>>;
+using DenseNormNet =
+    nn::Sequential<nn::Input<6>, nn::Dense<6, 10>, nn::BatchNorm, nn::ReLU, nn::Dense<10, 3>>;
 using TableNet = nn::Sequential<nn::Embedding<10, 4, 5>, nn::LearnedPositions<5, 4>, nn::Flatten,
                                 nn::Dense<20, 8>, nn::ReLU, nn::Dense<8, 3>>;
 
@@ -127,6 +132,50 @@ TEST_CASE("The pruned export shrinks convolutions and the layers that read them"
     CHECK(dims[0] == std::vector<std::int64_t>{3, 1, 3, 3});
     CHECK(dims[1] == std::vector<std::int64_t>{3, 3});
     check_pruned_runs(net, bytes, inlay::Shape{4, 1, 6, 6}, 10);
+  }
+}
+
+TEST_CASE("Pruned exports of edge cases compute the typed network", "[nn/pruned_export]") {
+  SECTION("global pruning may empty a layer but one channel") {
+    ConvPoolNet net(2);
+    nn::init_weights(net, 21);
+    for (float& b : net.layer<0>().bias) b = 0.2f;
+    for (float& b : net.layer<3>().bias) b = 0.1f;
+    nn::Pruner(nn::weight_matrices(net), nn::PruneScope::global, nn::PruneUnit::outputs).prune(0.9);
+    const std::string bytes = nn::to_onnx_pruned(net);
+    const auto dims = exported_weight_dims(bytes);
+    REQUIRE(dims.size() == 3);
+    CHECK(dims[0][0] + dims[1][0] <= 3);  // 13 of 14 channels removed, each layer keeps one
+    check_pruned_runs(net, bytes, inlay::Shape{2, 2, 10, 10}, 22);
+  }
+  SECTION("padded average pooling between convolutions") {
+    PaddedPoolNet net(2);
+    nn::init_weights(net, 23);
+    for (float& b : net.layer<0>().bias) b = 0.3f;
+    prune_outputs(net, 0.5);
+    const std::string bytes = nn::to_onnx_pruned(net);
+    const auto dims = exported_weight_dims(bytes);
+    REQUIRE(dims.size() == 3);
+    CHECK(dims[0] == std::vector<std::int64_t>{2, 1, 3, 3});  // the pads are not averaged in
+    check_pruned_runs(net, bytes, inlay::Shape{2, 1, 8, 8}, 24);
+  }
+  SECTION("BatchNorm between Dense layers") {
+    DenseNormNet net(3);
+    nn::init_weights(net, 25);
+    const std::vector<float> r = inlay_test::random_floats(40, 26);
+    for (std::size_t c = 0; c < 10; ++c) {
+      net.layer<1>().scale[c] = 1.0f + r[c];
+      net.layer<1>().bias[c] = 1.0f + r[10 + c];
+      net.layer<1>().running_mean[c] = r[20 + c];
+      net.layer<1>().running_var[c] = 1.5f + r[30 + c];
+    }
+    prune_outputs(net, 0.5);
+    const std::string bytes = nn::to_onnx_pruned(net);
+    const auto dims = exported_weight_dims(bytes);
+    REQUIRE(dims.size() == 2);
+    CHECK(dims[0] == std::vector<std::int64_t>{6, 5});
+    CHECK(dims[1] == std::vector<std::int64_t>{5, 3});
+    check_pruned_runs(net, bytes, inlay::Shape{3, 6}, 27);
   }
 }
 
