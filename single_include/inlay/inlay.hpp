@@ -6310,7 +6310,7 @@ namespace nn {
 struct WeightMatrix {
   std::string name;       // as in Sequential::params(): "0.weight", "2.0.1.q_weight", ...
   std::size_t layer = 0;  // the index of the top-level layer that holds it
-  bool nested = false;    // false: the weight of that layer itself, a Dense or a convolution
+  bool nested = false;    // false: the weight of that layer itself (Dense, convolution, table)
   float* value = nullptr;
   float* grad = nullptr;
   float* bias = nullptr;  // [outputs], or null (an LSTM's R has no bias of its own)
