@@ -6413,8 +6413,14 @@ INLAY_NAMESPACE_END
 // The weight matrices of a Sequential that pruning and weight sharing act on: those of its Dense
 // layers, convolutions, recurrent layers (W and R), attention projections, and of the same layers
 // nested at any depth in Residual, TimeDistributed and inner Sequential blocks (a
-// TransformerEncoderBlock is one), each with the geometry that says which weights feed which
-// output neuron, channel or gate row. Biases, norm scales and embeddings are left alone.
+// TransformerEncoderBlock is one), and the tables of Embedding and LearnedPositions, each with the
+// geometry that says which weights feed which output neuron, channel or gate row. Biases and norm
+// scales are left alone.
+//
+// A table is looked up, not computed: a row of it is no neuron, and a column left out would change
+// the width every later layer reads. So tables are marked `structured = false`: unstructured
+// pruning and weight sharing treat them like any matrix, structured pruning
+// (PruneUnit::outputs) leaves them whole.
 #ifndef INLAY_NN_WEIGHT_MATRICES_HPP
 #define INLAY_NN_WEIGHT_MATRICES_HPP
 
@@ -6432,16 +6438,18 @@ namespace nn {
 // One weight tensor seen as `outputs` neurons (channels, gate rows) of `fan_in` weights each.
 // Dense and attention projections store [fan_in, outputs] (output_major false); convolutions and
 // recurrent W [gates * Hidden, In], R [gates * Hidden, Hidden] store [outputs, fan_in]
-// (output_major true).
+// (output_major true). Embedding [Vocabulary, Dim] and LearnedPositions [Seq, Embed] tables are
+// seen as a Dense layer on one-hot inputs: Dim (Embed) outputs of Vocabulary (Seq) weights each.
 struct WeightMatrix {
   std::string name;       // as in Sequential::params(): "0.weight", "2.0.1.q_weight", ...
   std::size_t layer = 0;  // the index of the top-level layer that holds it
-  bool nested = false;    // false: the weight of that layer itself, a Dense or a convolution
+  bool nested = false;    // false: the weight of that layer itself (Dense, convolution, table)
   float* value = nullptr;
   float* grad = nullptr;
   float* bias = nullptr;  // [outputs], or null (an LSTM's R has no bias of its own)
   std::size_t outputs = 0, fan_in = 0;
   bool output_major = false;
+  bool structured = true;  // false: a lookup table, which structured pruning leaves whole
   std::size_t size() const { return outputs * fan_in; }
   // The position of the weight from input i to output o.
   std::size_t at(std::size_t o, std::size_t i) const {
@@ -6480,6 +6488,17 @@ template <std::size_t Embed, std::size_t Heads, std::size_t Seq, bool Causal>
 struct is_attention<MultiHeadAttention<Embed, Heads, Seq, Causal>> : std::true_type {};
 
 template <class L>
+struct is_table : std::false_type {};
+template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length>
+struct is_table<Embedding<Vocabulary, Dim, Length>> : std::true_type {
+  static constexpr std::size_t width = Dim;
+};
+template <std::size_t Seq, std::size_t Embed>
+struct is_table<LearnedPositions<Seq, Embed>> : std::true_type {
+  static constexpr std::size_t width = Embed;
+};
+
+template <class L>
 struct is_residual : std::false_type {};
 template <class Block>
 struct is_residual<Residual<Block>> : std::true_type {};
@@ -6505,7 +6524,7 @@ struct MatrixPlace {
 
 inline void add_matrix(std::vector<WeightMatrix>& out, const MatrixPlace& at, const char* name,
                        float* value, float* grad, float* bias, std::size_t outputs,
-                       std::size_t fan_in, bool output_major, bool nested) {
+                       std::size_t fan_in, bool output_major, bool nested, bool structured = true) {
   WeightMatrix m;
   m.name = at.prefix + name;
   m.layer = at.layer;
@@ -6516,6 +6535,7 @@ inline void add_matrix(std::vector<WeightMatrix>& out, const MatrixPlace& at, co
   m.outputs = outputs;
   m.fan_in = fan_in;
   m.output_major = output_major;
+  m.structured = structured;
   out.push_back(std::move(m));
 }
 
@@ -6545,6 +6565,11 @@ void add_weight_matrices(std::vector<WeightMatrix>& out, const MatrixPlace& at, 
       add_matrix(out, at, names[i], layer.weight[i].data(), layer.weight_grad[i].data(),
                  layer.bias[i].data(), embed, embed, false, true);
     }
+  } else if constexpr (is_table<L>::value) {
+    // The table's columns (its width) are the outputs; its rows (ids, positions) the fan-in.
+    constexpr std::size_t width = is_table<L>::width;
+    add_matrix(out, at, "weight", layer.weight.data(), layer.weight_grad.data(), nullptr, width,
+               layer.weight.size() / width, false, false, false);
   } else if constexpr (is_residual<L>::value) {
     add_weight_matrices(out, MatrixPlace{at.layer, at.prefix, true}, layer.block);
   } else if constexpr (is_time_distributed<L>::value) {
@@ -6585,8 +6610,9 @@ INLAY_NAMESPACE_END
 // ---- end inlay/nn/weight_matrices.hpp
 // ---- begin inlay/nn/prune.hpp
 // Magnitude pruning of the weight matrices of a typed network (nn::weight_matrices: Dense,
-// convolutions, LSTM/GRU W and R, attention projections, and those nested in Residual,
-// TimeDistributed and Sequential blocks such as TransformerEncoderBlock; never biases).
+// convolutions, LSTM/GRU W and R, attention projections, Embedding and LearnedPositions tables,
+// and those nested in Residual, TimeDistributed and Sequential blocks such as
+// TransformerEncoderBlock; never biases).
 //
 //   nn::Pruner pruner(nn::weight_matrices(net));        // per layer, single weights
 //   pruner.prune(0.8);                                   // one shot: the 80 % smallest |w| -> 0
@@ -6600,9 +6626,12 @@ INLAY_NAMESPACE_END
 // output neurons (channels, recurrent gate rows, attention projection columns): all the weights
 // that feed them, chosen by the L1 norm of those weights (Li et al., "Pruning Filters for
 // Efficient ConvNets", ICLR 2017). The last weight matrix keeps all its outputs there (they are
-// the network's outputs). nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network
-// without the removed neurons of top-level Dense layers; every other matrix is written whole,
-// its removed rows as zeros, so the exported model still computes the typed network.
+// the network's outputs), and embedding tables (WeightMatrix::structured false) are left whole:
+// a looked-up row is no neuron, and a removed column would narrow every later layer.
+// nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network without the removed neurons
+// of Dense layers (top-level, or in a nested Sequential such as a Transformer's feed-forward
+// network) and the removed channels of convolutions; every other matrix is written whole, its
+// removed rows as zeros, so the exported model still computes the typed network.
 //
 // Masks are kept through training: attach() makes fit() zero the masked weights again after every
 // optimizer step (momentum would otherwise revive them). The weights restored by fit's
@@ -6673,6 +6702,7 @@ class Pruner {
 
  private:
   static void on_step(void* self, std::size_t step);
+  std::vector<std::size_t> structured_matrices() const;  // indices of those not lookup tables
   void prune_weights(double sparsity);
   void prune_outputs(double sparsity);
 
@@ -6689,17 +6719,26 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_NN_PRUNE_HPP
 // ---- end inlay/nn/prune.hpp
 // ---- begin inlay/nn/pruned_export.hpp
-// ONNX export of a structurally pruned network without its removed neurons, so that the graph
-// door computes a smaller network (nn/prune.hpp, PruneUnit::outputs).
+// ONNX export of a structurally pruned network without its removed neurons and channels, so that
+// the graph door computes a smaller network (nn/prune.hpp, PruneUnit::outputs).
 //
 //   nn::save_onnx_pruned(net, "pruned.onnx");
 //
-// An output neuron of a Dense layer whose weights are all zero (from the inputs still present)
-// computes a constant: its bias, passed through the element-wise layers that follow (activations,
-// Dropout). When the next layer that is not element-wise is a Dense layer, the neuron is left out
-// and its constant times its row of the next weights is added to the next bias, so the outputs
-// are those of the typed network. Every other layer is exported as nn::save_onnx does: pruned
-// convolutions, recurrent gate rows, attention projections and layers nested in blocks keep their
+// An output of a Dense layer or a convolution whose weights are all zero (from the inputs still
+// present) computes a constant: its bias (a constant plane for a channel). It passes through the
+// layers that act on each channel alone (activations, Dropout, BatchNorm, MaxPool2D, AvgPool2D,
+// and Flatten or GlobalAvgPool, after which the channels are features) to the next weight layer,
+// which folds it into its own bias, and the output is left out of both layers:
+//   - a Dense layer folds any removed feature exactly (value times its row of the weights);
+//   - a convolution (one group) folds a removed channel only when its plane is one value there
+//     and, if that convolution pads, only a zero one: at the zero-padded borders a nonzero
+//     constant plane is not constant. Such a channel is kept (computed) instead. Whether the
+//     plane is one value is found by running the typed layers in between on it (average pooling
+//     with padding, say, may break it).
+// Dense layers nested in a Sequential inside TimeDistributed, Residual or another Sequential (the
+// feed-forward network of a TransformerEncoderBlock) shrink the same way within that Sequential.
+// Everything else is exported as nn::save_onnx does: grouped and depthwise convolutions, the
+// last weight layer, recurrent gate rows, attention projections and embedding tables keep their
 // shape and hold zeros, which computes the same outputs without shrinking them.
 #ifndef INLAY_NN_PRUNED_EXPORT_HPP
 #define INLAY_NN_PRUNED_EXPORT_HPP
@@ -6723,63 +6762,215 @@ struct is_elementwise<ActivationLayer<Kind, Shape>> : std::true_type {};
 template <std::size_t Rate, class Shape>
 struct is_elementwise<Dropout<Rate, Shape>> : std::true_type {};
 
-// Whether the first layer after I that is not element-wise is a Dense layer.
-template <class Layers, std::size_t I>
-constexpr bool next_weights_are_dense() {
-  constexpr std::size_t n = std::tuple_size<Layers>::value;
-  if constexpr (I + 1 >= n) {
-    return false;
+template <class L>
+struct is_batch_norm : std::false_type {};
+template <class In>
+struct is_batch_norm<BatchNormLayer<In>> : std::true_type {};
+template <class L>
+struct is_flatten : std::false_type {};
+template <class In>
+struct is_flatten<FlattenLayer<In>> : std::true_type {};
+// After these the channels are the features of a vector, which only a Dense layer reads.
+template <class L>
+struct is_flattening : is_flatten<L> {};
+template <class In>
+struct is_flattening<GlobalAvgPoolLayer<In>> : std::true_type {};
+
+// Layers computing each channel (feature) from that channel alone: a removed channel's constant
+// plane goes through them, and at a smaller width they need no change (BatchNorm aside).
+template <class L>
+struct is_channelwise
+    : std::integral_constant<bool, is_elementwise<L>::value || is_batch_norm<L>::value ||
+                                       is_flattening<L>::value> {};
+template <std::size_t K, std::size_t S, std::size_t P, class In>
+struct is_channelwise<MaxPool2D<K, S, P, In>> : std::true_type {};
+template <std::size_t K, std::size_t S, std::size_t P, class In>
+struct is_channelwise<AvgPool2D<K, S, P, In>> : std::true_type {};
+
+template <std::size_t InC, std::size_t OutC, std::size_t KH, std::size_t KW, std::size_t SH,
+          std::size_t SW, std::size_t PH, std::size_t PW, std::size_t G, std::size_t H,
+          std::size_t W, bool OneD>
+std::integral_constant<bool, OneD> conv_one_d(
+    const ConvBody<InC, OutC, KH, KW, SH, SW, PH, PW, G, H, W, OneD>*);
+template <class L>
+using is_conv_1d = decltype(conv_one_d(static_cast<const L*>(nullptr)));
+
+// The features (channels) still present between layers, and the values the removed ones hold.
+struct PrunedFlow {
+  std::vector<std::size_t> kept;  // empty: all of them
+  std::vector<float> constant;    // the whole activation of one sample; removed channels matter
+  std::size_t spatial = 1;        // values per channel in `constant`
+};
+
+// The weight layer that reads layer I's outputs once the channelwise layers are passed.
+struct PrunedConsumer {
+  enum Kind { none, dense, conv } kind = none;
+  bool pads = false;  // a convolution that zero-pads its input
+};
+// Flat: the outputs are features of a vector (a Dense layer's, or after Flatten).
+template <class Layers, std::size_t I, bool Flat>
+PrunedConsumer consumer_after() {
+  if constexpr (I + 1 >= std::tuple_size<Layers>::value) {
+    return {};
   } else {
     using Next = std::tuple_element_t<I + 1, Layers>;
     if constexpr (is_dense<Next>::value) {
-      return true;
-    } else if constexpr (is_elementwise<Next>::value) {
-      return next_weights_are_dense<Layers, I + 1>();
+      return Flat ? PrunedConsumer{PrunedConsumer::dense, false} : PrunedConsumer{};
+    } else if constexpr (is_conv<Next>::value) {
+      const kernels::Conv2dParams p = Next::params(1);
+      if (Flat || p.groups != 1) return {};  // a group's channels cannot shrink alone
+      return {PrunedConsumer::conv, p.pad_top + p.pad_bottom + p.pad_left + p.pad_right > 0};
+    } else if constexpr (is_channelwise<Next>::value) {
+      return consumer_after < Layers, I + 1, Flat || is_flattening<Next>::value > ();
     } else {
-      return false;
+      return {};
     }
   }
 }
 
-// The features still present between layers, and the constants the removed ones hold.
-struct PrunedFlow {
-  std::vector<std::size_t> kept;  // empty: all of them
-  std::vector<float> constant;    // per feature of the full width (removed ones matter)
-};
-
-// Gemm of W[kept rows, kept columns]; folds removed inputs into the bias; updates flow.
-std::string export_dense_pruned(ExportContext& ctx, const float* w, const float* b, std::size_t in,
-                                std::size_t out, bool may_remove_outputs, PrunedFlow& flow,
-                                const std::string& input);
-
-template <class Layers, std::size_t I, class L>
-std::string export_pruned_layer(const L& layer, ExportContext& ctx, PrunedFlow& flow,
-                                const std::string& input) {
-  if constexpr (is_dense<L>::value) {
-    return export_dense_pruned(ctx, layer.weight.data(), layer.bias.data(),
-                               layer.weight.size() / layer.bias.size(), layer.bias.size(),
-                               next_weights_are_dense<Layers, I>(), flow, input);
-  } else if constexpr (is_elementwise<L>::value) {
-    if (!flow.kept.empty()) {  // the removed features' constants go through the layer too
-      L copy = layer;
-      std::vector<float> y(flow.constant.size());
-      copy.forward(flow.constant.data(), y.data(), 1, RunContext());
-      flow.constant = std::move(y);
+// Layer I's output x (one sample) after the channelwise layers that follow it.
+template <class Net, std::size_t I>
+std::vector<float> after_channelwise(const Net& net, std::vector<float> x) {
+  using Layers = typename Net::layers_type;
+  (void)net;
+  if constexpr (I + 1 < std::tuple_size<Layers>::value) {
+    using Next = std::tuple_element_t<I + 1, Layers>;
+    if constexpr (is_channelwise<Next>::value) {
+      Next copy = net.template layer<I + 1>();  // forward is not const (pooling keeps indices)
+      std::vector<float> y(Next::out_shape::size);
+      copy.forward(x.data(), y.data(), 1, RunContext());
+      return after_channelwise<Net, I + 1>(net, std::move(y));
     }
-    return layer.export_onnx(ctx, input);
+  }
+  return x;
+}
+
+// A weight layer once the removed inputs are folded into its bias.
+struct FoldedLayer {
+  std::vector<std::size_t> inputs;  // the inputs (channels) still present
+  std::vector<float> bias;          // plus the removed inputs' constants times their weights
+  std::vector<bool> dead;           // outputs whose weights from `inputs` are all zero
+};
+FoldedLayer fold_dense(const float* w, const float* b, std::size_t in, std::size_t out,
+                       const PrunedFlow& flow);
+FoldedLayer fold_conv(const kernels::Conv2dParams& p, const float* w, const float* b,
+                      const PrunedFlow& flow);
+// bias[c] repeated over a plane of `spatial` values per channel.
+std::vector<float> constant_planes(const std::vector<float>& bias, std::size_t spatial);
+// Of the dead channels, those whose plane in x (the consumer's input) is one value, and zero
+// when the consumer pads.
+std::vector<bool> foldable_planes(const std::vector<float>& x, const std::vector<bool>& dead,
+                                  bool pads);
+
+// Which of layer I's dead outputs the export leaves out (Flat: layer I is a Dense layer).
+template <class Net, std::size_t I, bool Flat>
+std::vector<bool> removable_outputs(const Net& net, const FoldedLayer& f, std::size_t spatial) {
+  const PrunedConsumer next = consumer_after<typename Net::layers_type, I, Flat>();
+  if (next.kind == PrunedConsumer::dense) return f.dead;
+  if (next.kind == PrunedConsumer::none) return std::vector<bool>(f.dead.size(), false);
+  return foldable_planes(after_channelwise<Net, I>(net, constant_planes(f.bias, spatial)), f.dead,
+                         next.pads);
+}
+
+// The layers without the removed inputs and outputs; they set flow for the layers that follow.
+std::string emit_dense_pruned(ExportContext& ctx, const float* w, std::size_t in, std::size_t out,
+                              const FoldedLayer& f, const std::vector<bool>& remove,
+                              PrunedFlow& flow, const std::string& input);
+std::string emit_conv_pruned(ExportContext& ctx, kernels::Conv2dParams p, const float* w,
+                             bool one_d, const FoldedLayer& f, const std::vector<bool>& remove,
+                             std::size_t out_spatial, PrunedFlow& flow, const std::string& input);
+// flow after a channelwise layer that computed y from flow.constant.
+void pass_channelwise(PrunedFlow& flow, std::vector<float> y, bool flatten);
+// Fails (a bug of this export) when features were removed before a layer that cannot fold them.
+void check_nothing_removed(const PrunedFlow& flow);
+
+template <class In>
+std::string export_batch_norm_pruned(ExportContext& ctx, const BatchNormLayer<In>& bn,
+                                     const std::vector<std::size_t>& kept,
+                                     const std::string& input) {
+  if (kept.empty()) return bn.export_onnx(ctx, input);
+  std::vector<float> scale, bias, mean, var;
+  for (std::size_t c : kept) {
+    scale.push_back(bn.scale[c]);
+    bias.push_back(bn.bias[c]);
+    mean.push_back(bn.running_mean[c]);
+    var.push_back(bn.running_var[c]);
+  }
+  return export_batch_norm(ctx, kept.size(), scale.data(), bias.data(), mean.data(), var.data(),
+                           bn.eps, input);
+}
+
+template <class Net>
+std::string export_pruned_sequential(const Net& net, ExportContext& ctx, const std::string& input);
+
+template <class Net, std::size_t I>
+std::string export_pruned_layer(const Net& net, ExportContext& ctx, PrunedFlow& flow,
+                                const std::string& input) {
+  using L = std::tuple_element_t<I, typename Net::layers_type>;
+  const L& layer = net.template layer<I>();
+  if constexpr (is_dense<L>::value) {
+    const std::size_t out = layer.bias.size(), in = layer.weight.size() / out;
+    const FoldedLayer f = fold_dense(layer.weight.data(), layer.bias.data(), in, out, flow);
+    return emit_dense_pruned(ctx, layer.weight.data(), in, out, f,
+                             removable_outputs<Net, I, true>(net, f, 1), flow, input);
+  } else if constexpr (is_conv<L>::value) {
+    const kernels::Conv2dParams p = L::params(1);
+    const std::size_t spatial = L::out_shape::size / p.out_channels;
+    const FoldedLayer f = fold_conv(p, layer.weight.data(), layer.bias.data(), flow);
+    return emit_conv_pruned(ctx, p, layer.weight.data(), is_conv_1d<L>::value, f,
+                            removable_outputs<Net, I, false>(net, f, spatial), spatial, flow,
+                            input);
+  } else if constexpr (is_channelwise<L>::value) {
+    std::string out;
+    if constexpr (is_batch_norm<L>::value) {
+      out = export_batch_norm_pruned(ctx, layer, flow.kept, input);
+    } else {
+      out = layer.export_onnx(ctx, input);
+    }
+    if (!flow.kept.empty()) {  // the removed channels' constants go through the layer too
+      L copy = layer;
+      std::vector<float> y(L::out_shape::size);
+      copy.forward(flow.constant.data(), y.data(), 1, RunContext());
+      pass_channelwise(flow, std::move(y), is_flatten<L>::value);
+    }
+    return out;
   } else {
-    return layer.export_onnx(ctx, input);  // flow.kept is empty here (see the Dense case)
+    check_nothing_removed(flow);
+    // Blocks: the Sequentials inside shrink on their own (a Transformer's feed-forward network).
+    if constexpr (is_time_distributed<L>::value) {
+      using Inner = typename L::inner_type;
+      if constexpr (is_sequential<Inner>::value) {
+        const std::string rows = export_reshape_rows(ctx, Inner::in_shape::to_vector(), input);
+        return export_reshape_rows(ctx, L::out_shape::to_vector(),
+                                   export_pruned_sequential(layer.layer, ctx, rows));
+      } else {
+        return layer.export_onnx(ctx, input);
+      }
+    } else if constexpr (is_residual<L>::value) {
+      if constexpr (is_sequential<decltype(L::block)>::value) {
+        return export_add(ctx, input, export_pruned_sequential(layer.block, ctx, input));
+      } else {
+        return layer.export_onnx(ctx, input);
+      }
+    } else if constexpr (is_sequential<L>::value) {
+      return export_pruned_sequential(layer, ctx, input);
+    } else {
+      return layer.export_onnx(ctx, input);
+    }
   }
 }
 
 template <class Net, std::size_t... I>
 std::string export_pruned_body(const Net& net, ExportContext& ctx, const std::string& input,
                                std::index_sequence<I...>) {
-  using Layers = typename Net::layers_type;
   PrunedFlow flow;
   std::string name = input;
-  ((name = export_pruned_layer<Layers, I>(net.template layer<I>(), ctx, flow, name)), ...);
+  ((name = export_pruned_layer<Net, I>(net, ctx, flow, name)), ...);
   return name;
+}
+template <class Net>
+std::string export_pruned_sequential(const Net& net, ExportContext& ctx, const std::string& input) {
+  return export_pruned_body(net, ctx, input, std::make_index_sequence<Net::num_layers>());
 }
 }  // namespace detail
 
@@ -6807,9 +6998,9 @@ INLAY_NAMESPACE_END
 // ---- begin inlay/nn/weight_sharing.hpp
 // Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each weight
 // matrix (nn::weight_matrices: Dense, convolutions, LSTM/GRU W and R, attention projections,
-// nested ones too) take one of k shared values, found by k-means with linear initialization;
-// training then moves the shared values (the centroids) with the assignments fixed, a centroid's
-// gradient being the sum of its weights' gradients.
+// Embedding and LearnedPositions tables, nested ones too) take one of k shared values, found by
+// k-means with linear initialization; training then moves the shared values (the centroids) with
+// the assignments fixed, a centroid's gradient being the sum of its weights' gradients.
 //
 //   nn::WeightSharing sharing(nn::weight_matrices(net), 16);   // cluster, weights := centroids
 //   sharing.attach(options, 1e-4f);                             // fine-tune the centroids in fit
@@ -6818,8 +7009,8 @@ INLAY_NAMESPACE_END
 //
 // The export stores each shared top-level Dense weight as uint8 indices [in, out] and a f32
 // codebook [k] (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Every other
-// matrix (convolutions, recurrent, attention, nested layers) is exported with its (shared) float
-// weights.
+// matrix (convolutions, recurrent, attention, tables, nested layers) is exported with its
+// (shared) float weights.
 #ifndef INLAY_NN_WEIGHT_SHARING_HPP
 #define INLAY_NN_WEIGHT_SHARING_HPP
 
@@ -13889,9 +14080,10 @@ Pruner::Pruner(std::vector<WeightMatrix> matrices, PruneScope scope, PruneUnit u
   if (matrices_.empty()) {
     fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no weight matrix to prune");
   }
-  if (unit_ == PruneUnit::outputs && matrices_.size() < 2) {
+  if (unit_ == PruneUnit::outputs && structured_matrices().size() < 2) {
     fail(ErrorKind::invalid_argument,
-         "nn::Pruner: structured pruning needs two weight layers (the last keeps its outputs)");
+         "nn::Pruner: structured pruning needs two weight layers (the last keeps its outputs; "
+         "embedding tables do not count)");
   }
   for (const WeightMatrix& m : matrices_) masks_.emplace_back(m.size(), std::uint8_t{1});
 }
@@ -13939,8 +14131,18 @@ void Pruner::prune_weights(double sparsity) {
   }
 }
 
+std::vector<std::size_t> Pruner::structured_matrices() const {
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    if (matrices_[k].structured) out.push_back(k);
+  }
+  return out;
+}
+
 void Pruner::prune_outputs(double sparsity) {
-  const std::size_t prunable = matrices_.size() - 1;  // the last one keeps the network's outputs
+  // Lookup tables stay whole, and the last weight matrix keeps the network's outputs.
+  std::vector<std::size_t> prunable = structured_matrices();
+  prunable.pop_back();
   // L1 norm per output; the global ranking compares means so wide and narrow layers meet.
   auto norms = [&](std::size_t k) {
     const WeightMatrix& m = matrices_[k];
@@ -13961,7 +14163,7 @@ void Pruner::prune_outputs(double sparsity) {
     for (std::size_t i = 0; i < m.fan_in; ++i) masks_[k][m.at(o, i)] = 0;
   };
   if (scope_ == PruneScope::per_layer) {
-    for (std::size_t k = 0; k < prunable; ++k) {
+    for (std::size_t k : prunable) {
       const std::vector<double> score = norms(k);
       std::fill(masks_[k].begin(), masks_[k].end(), std::uint8_t{1});
       for (std::size_t o : smallest(score, rounded(sparsity, matrices_[k].outputs))) remove(k, o);
@@ -13969,18 +14171,18 @@ void Pruner::prune_outputs(double sparsity) {
     return;
   }
   std::vector<double> score;
-  std::vector<std::size_t> start;
-  for (std::size_t k = 0; k < prunable; ++k) {
+  std::vector<std::size_t> start;  // the first position in score of each of prunable's matrices
+  for (std::size_t k : prunable) {
     start.push_back(score.size());
     const std::vector<double> s = norms(k);
     score.insert(score.end(), s.begin(), s.end());
   }
   for (auto& mask : masks_) std::fill(mask.begin(), mask.end(), std::uint8_t{1});
   for (std::size_t flat : smallest(score, rounded(sparsity, score.size()))) {
-    const std::size_t k = static_cast<std::size_t>(
+    const std::size_t j = static_cast<std::size_t>(
                               std::upper_bound(start.begin(), start.end(), flat) - start.begin()) -
                           1;
-    remove(k, flat - start[k]);
+    remove(prunable[j], flat - start[j]);
   }
 }
 
@@ -14060,10 +14262,12 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_NN_IMPL_PRUNE_HPP
 // ---- end inlay/nn/impl/prune.hpp
 // ---- begin inlay/nn/impl/pruned_export.hpp
-// A Dense layer exported without its removed inputs and outputs (nn/pruned_export.hpp).
+// Dense layers and convolutions exported without their removed inputs and outputs
+// (nn/pruned_export.hpp).
 #ifndef INLAY_NN_IMPL_PRUNED_EXPORT_HPP
 #define INLAY_NN_IMPL_PRUNED_EXPORT_HPP
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -14073,46 +14277,194 @@ INLAY_NAMESPACE_BEGIN
 namespace nn {
 namespace detail {
 
-std::string export_dense_pruned(ExportContext& ctx, const float* w, const float* b, std::size_t in,
-                                std::size_t out, bool may_remove_outputs, PrunedFlow& flow,
-                                const std::string& input) {
-  std::vector<std::size_t> rows = flow.kept;
-  std::vector<float> bias(b, b + out);
-  if (rows.empty()) {
-    rows.resize(in);
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
+namespace {
+std::vector<std::size_t> all_of_width(std::size_t n) {
+  std::vector<std::size_t> all(n);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return all;
+}
+std::vector<bool> present_among(const std::vector<std::size_t>& kept, std::size_t n) {
+  std::vector<bool> present(n, false);
+  for (std::size_t k : kept) present[k] = true;
+  return present;
+}
+// The outputs the export keeps (at least one: a tensor of width 0 is legal but pointless).
+std::vector<std::size_t> kept_outputs(const std::vector<bool>& remove) {
+  std::vector<std::size_t> cols;
+  for (std::size_t o = 0; o < remove.size(); ++o) {
+    if (!remove[o]) cols.push_back(o);
+  }
+  if (cols.empty()) cols.push_back(0);
+  return cols;
+}
+[[noreturn]] void pruned_export_bug(const std::string& what) {
+  fail(ErrorKind::invalid_argument, "nn::to_onnx_pruned: " + what + " (a bug of the export)");
+}
+}  // namespace
+
+FoldedLayer fold_dense(const float* w, const float* b, std::size_t in, std::size_t out,
+                       const PrunedFlow& flow) {
+  FoldedLayer f;
+  f.bias.assign(b, b + out);
+  if (flow.kept.empty()) {
+    f.inputs = all_of_width(in);
   } else {
     // A removed input holds flow.constant[i]: its share of every output joins the bias.
-    std::vector<bool> present(in, false);
-    for (std::size_t r : rows) present[r] = true;
+    f.inputs = flow.kept;
+    const std::vector<bool> present = present_among(f.inputs, in);
     for (std::size_t i = 0; i < in; ++i) {
       if (present[i] || flow.constant[i] == 0.0f) continue;
-      for (std::size_t o = 0; o < out; ++o) bias[o] += flow.constant[i] * w[i * out + o];
+      for (std::size_t o = 0; o < out; ++o) f.bias[o] += flow.constant[i] * w[i * out + o];
     }
   }
-  std::vector<std::size_t> cols;
+  f.dead.assign(out, true);
   for (std::size_t o = 0; o < out; ++o) {
-    bool live = !may_remove_outputs;
-    for (std::size_t k = 0; k < rows.size() && !live; ++k) live = w[rows[k] * out + o] != 0.0f;
-    if (live) cols.push_back(o);
+    for (std::size_t k = 0; k < f.inputs.size() && f.dead[o]; ++k) {
+      f.dead[o] = w[f.inputs[k] * out + o] == 0.0f;
+    }
   }
-  if (cols.empty()) cols.push_back(0);  // ONNX tensors of width 0 are legal but pointless
+  return f;
+}
 
+FoldedLayer fold_conv(const kernels::Conv2dParams& p, const float* w, const float* b,
+                      const PrunedFlow& flow) {
+  const std::size_t in = p.in_channels / p.groups, out = p.out_channels;
+  const std::size_t taps = p.kernel_h * p.kernel_w;
+  FoldedLayer f;
+  f.bias.assign(b, b + out);
+  f.dead.assign(out, false);
+  if (flow.kept.empty()) {
+    f.inputs = all_of_width(p.in_channels);
+  } else {
+    // The producer removed only channels whose plane is one value c, zero if this layer pads:
+    // every output position then sees c times the sum of the channel's taps.
+    if (p.groups != 1) pruned_export_bug("channels removed before a grouped convolution");
+    const bool pads = p.pad_top + p.pad_bottom + p.pad_left + p.pad_right > 0;
+    f.inputs = flow.kept;
+    const std::vector<bool> present = present_among(f.inputs, in);
+    for (std::size_t i = 0; i < in; ++i) {
+      if (present[i]) continue;
+      const float* plane = flow.constant.data() + i * flow.spatial;
+      const float c = plane[0];
+      if (std::any_of(plane, plane + flow.spatial, [c](float v) { return v != c; }) ||
+          (pads && c != 0.0f)) {
+        pruned_export_bug("a removed channel does not fold into the next convolution");
+      }
+      if (c == 0.0f) continue;
+      for (std::size_t o = 0; o < out; ++o) {
+        const float* tap = w + (o * in + i) * taps;
+        float sum = 0.0f;
+        for (std::size_t t = 0; t < taps; ++t) sum += tap[t];
+        f.bias[o] += c * sum;
+      }
+    }
+  }
+  if (p.groups == 1) {  // a grouped convolution's channels cannot shrink alone
+    for (std::size_t o = 0; o < out; ++o) {
+      bool dead = true;
+      for (std::size_t k = 0; k < f.inputs.size() && dead; ++k) {
+        const float* tap = w + (o * in + f.inputs[k]) * taps;
+        dead = std::all_of(tap, tap + taps, [](float v) { return v == 0.0f; });
+      }
+      f.dead[o] = dead;
+    }
+  }
+  return f;
+}
+
+std::vector<float> constant_planes(const std::vector<float>& bias, std::size_t spatial) {
+  std::vector<float> x(bias.size() * spatial);
+  for (std::size_t c = 0; c < bias.size(); ++c) {
+    std::fill(x.begin() + static_cast<std::ptrdiff_t>(c * spatial),
+              x.begin() + static_cast<std::ptrdiff_t>((c + 1) * spatial), bias[c]);
+  }
+  return x;
+}
+
+std::vector<bool> foldable_planes(const std::vector<float>& x, const std::vector<bool>& dead,
+                                  bool pads) {
+  const std::size_t spatial = x.size() / dead.size();
+  std::vector<bool> out(dead.size(), false);
+  for (std::size_t c = 0; c < dead.size(); ++c) {
+    if (!dead[c]) continue;
+    const float* plane = x.data() + c * spatial;
+    const float v = plane[0];
+    out[c] = std::all_of(plane, plane + spatial, [v](float u) { return u == v; }) &&
+             (!pads || v == 0.0f);
+  }
+  return out;
+}
+
+std::string emit_dense_pruned(ExportContext& ctx, const float* w, std::size_t in, std::size_t out,
+                              const FoldedLayer& f, const std::vector<bool>& remove,
+                              PrunedFlow& flow, const std::string& input) {
+  const std::vector<std::size_t>& rows = f.inputs;
+  const std::vector<std::size_t> cols = kept_outputs(remove);
   std::vector<float> w2(rows.size() * cols.size()), b2(cols.size());
   for (std::size_t k = 0; k < rows.size(); ++k) {
     for (std::size_t c = 0; c < cols.size(); ++c)
       w2[k * cols.size() + c] = w[rows[k] * out + cols[c]];
   }
-  for (std::size_t c = 0; c < cols.size(); ++c) b2[c] = bias[cols[c]];
+  for (std::size_t c = 0; c < cols.size(); ++c) b2[c] = f.bias[cols[c]];
+  (void)in;
 
+  flow = PrunedFlow();
   if (cols.size() < out) {
     flow.kept = cols;
-    flow.constant = bias;  // a removed output's pre-activation is its (folded) bias
-  } else {
-    flow.kept.clear();
-    flow.constant.clear();
+    flow.constant = f.bias;  // a removed output's pre-activation is its (folded) bias
   }
   return export_dense(ctx, w2.data(), b2.data(), rows.size(), cols.size(), input);
+}
+
+std::string emit_conv_pruned(ExportContext& ctx, kernels::Conv2dParams p, const float* w,
+                             bool one_d, const FoldedLayer& f, const std::vector<bool>& remove,
+                             std::size_t out_spatial, PrunedFlow& flow, const std::string& input) {
+  const std::size_t out = p.out_channels;
+  const std::vector<std::size_t> cols = kept_outputs(remove);
+  flow = PrunedFlow();
+  if (p.groups != 1) {  // fold_conv left it whole
+    if (cols.size() != out) pruned_export_bug("a grouped convolution lost channels");
+    return export_conv(ctx, p, w, f.bias.data(), one_d, input);
+  }
+  const std::size_t in = p.in_channels, taps = p.kernel_h * p.kernel_w;
+  const std::vector<std::size_t>& rows = f.inputs;
+  std::vector<float> w2(cols.size() * rows.size() * taps), b2(cols.size());
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      const float* tap = w + (cols[c] * in + rows[k]) * taps;
+      std::copy(tap, tap + taps,
+                w2.begin() + static_cast<std::ptrdiff_t>((c * rows.size() + k) * taps));
+    }
+    b2[c] = f.bias[cols[c]];
+  }
+  if (cols.size() < out) {
+    flow.kept = cols;
+    flow.constant = constant_planes(f.bias, out_spatial);
+    flow.spatial = out_spatial;
+  }
+  p.in_channels = rows.size();
+  p.out_channels = cols.size();
+  return export_conv(ctx, p, w2.data(), b2.data(), one_d, input);
+}
+
+void pass_channelwise(PrunedFlow& flow, std::vector<float> y, bool flatten) {
+  const std::size_t channels = flow.constant.size() / flow.spatial;
+  if (flatten) {  // channel c becomes the features c * spatial ... (c + 1) * spatial - 1
+    std::vector<std::size_t> features;
+    for (std::size_t c : flow.kept) {
+      for (std::size_t s = 0; s < flow.spatial; ++s) features.push_back(c * flow.spatial + s);
+    }
+    flow.kept = std::move(features);
+    flow.spatial = 1;
+  } else {
+    flow.spatial = y.size() / channels;
+  }
+  flow.constant = std::move(y);
+}
+
+void check_nothing_removed(const PrunedFlow& flow) {
+  if (!flow.kept.empty())
+    pruned_export_bug("features removed before a layer that cannot fold them");
 }
 
 }  // namespace detail

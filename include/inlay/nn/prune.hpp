@@ -1,6 +1,7 @@
 // Magnitude pruning of the weight matrices of a typed network (nn::weight_matrices: Dense,
-// convolutions, LSTM/GRU W and R, attention projections, and those nested in Residual,
-// TimeDistributed and Sequential blocks such as TransformerEncoderBlock; never biases).
+// convolutions, LSTM/GRU W and R, attention projections, Embedding and LearnedPositions tables,
+// and those nested in Residual, TimeDistributed and Sequential blocks such as
+// TransformerEncoderBlock; never biases).
 //
 //   nn::Pruner pruner(nn::weight_matrices(net));        // per layer, single weights
 //   pruner.prune(0.8);                                   // one shot: the 80 % smallest |w| -> 0
@@ -14,9 +15,12 @@
 // output neurons (channels, recurrent gate rows, attention projection columns): all the weights
 // that feed them, chosen by the L1 norm of those weights (Li et al., "Pruning Filters for
 // Efficient ConvNets", ICLR 2017). The last weight matrix keeps all its outputs there (they are
-// the network's outputs). nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network
-// without the removed neurons of top-level Dense layers; every other matrix is written whole,
-// its removed rows as zeros, so the exported model still computes the typed network.
+// the network's outputs), and embedding tables (WeightMatrix::structured false) are left whole:
+// a looked-up row is no neuron, and a removed column would narrow every later layer.
+// nn::to_onnx_pruned (nn/pruned_export.hpp) then writes the network without the removed neurons
+// of Dense layers (top-level, or in a nested Sequential such as a Transformer's feed-forward
+// network) and the removed channels of convolutions; every other matrix is written whole, its
+// removed rows as zeros, so the exported model still computes the typed network.
 //
 // Masks are kept through training: attach() makes fit() zero the masked weights again after every
 // optimizer step (momentum would otherwise revive them). The weights restored by fit's
@@ -89,6 +93,7 @@ class Pruner {
 
  private:
   static void on_step(void* self, std::size_t step);
+  std::vector<std::size_t> structured_matrices() const;  // indices of those not lookup tables
   void prune_weights(double sparsity);
   void prune_outputs(double sparsity);
 

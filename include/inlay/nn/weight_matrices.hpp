@@ -1,8 +1,14 @@
 // The weight matrices of a Sequential that pruning and weight sharing act on: those of its Dense
 // layers, convolutions, recurrent layers (W and R), attention projections, and of the same layers
 // nested at any depth in Residual, TimeDistributed and inner Sequential blocks (a
-// TransformerEncoderBlock is one), each with the geometry that says which weights feed which
-// output neuron, channel or gate row. Biases, norm scales and embeddings are left alone.
+// TransformerEncoderBlock is one), and the tables of Embedding and LearnedPositions, each with the
+// geometry that says which weights feed which output neuron, channel or gate row. Biases and norm
+// scales are left alone.
+//
+// A table is looked up, not computed: a row of it is no neuron, and a column left out would change
+// the width every later layer reads. So tables are marked `structured = false`: unstructured
+// pruning and weight sharing treat them like any matrix, structured pruning
+// (PruneUnit::outputs) leaves them whole.
 #ifndef INLAY_NN_WEIGHT_MATRICES_HPP
 #define INLAY_NN_WEIGHT_MATRICES_HPP
 
@@ -17,6 +23,8 @@
 #include "inlay/nn/conv.hpp"
 #include "inlay/nn/core.hpp"
 #include "inlay/nn/dense.hpp"
+#include "inlay/nn/embedding.hpp"
+#include "inlay/nn/positions.hpp"
 #include "inlay/nn/recurrent.hpp"
 #include "inlay/nn/residual.hpp"
 #include "inlay/nn/sequential.hpp"
@@ -28,16 +36,18 @@ namespace nn {
 // One weight tensor seen as `outputs` neurons (channels, gate rows) of `fan_in` weights each.
 // Dense and attention projections store [fan_in, outputs] (output_major false); convolutions and
 // recurrent W [gates * Hidden, In], R [gates * Hidden, Hidden] store [outputs, fan_in]
-// (output_major true).
+// (output_major true). Embedding [Vocabulary, Dim] and LearnedPositions [Seq, Embed] tables are
+// seen as a Dense layer on one-hot inputs: Dim (Embed) outputs of Vocabulary (Seq) weights each.
 struct WeightMatrix {
   std::string name;       // as in Sequential::params(): "0.weight", "2.0.1.q_weight", ...
   std::size_t layer = 0;  // the index of the top-level layer that holds it
-  bool nested = false;    // false: the weight of that layer itself, a Dense or a convolution
+  bool nested = false;    // false: the weight of that layer itself (Dense, convolution, table)
   float* value = nullptr;
   float* grad = nullptr;
   float* bias = nullptr;  // [outputs], or null (an LSTM's R has no bias of its own)
   std::size_t outputs = 0, fan_in = 0;
   bool output_major = false;
+  bool structured = true;  // false: a lookup table, which structured pruning leaves whole
   std::size_t size() const { return outputs * fan_in; }
   // The position of the weight from input i to output o.
   std::size_t at(std::size_t o, std::size_t i) const {
@@ -76,6 +86,17 @@ template <std::size_t Embed, std::size_t Heads, std::size_t Seq, bool Causal>
 struct is_attention<MultiHeadAttention<Embed, Heads, Seq, Causal>> : std::true_type {};
 
 template <class L>
+struct is_table : std::false_type {};
+template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length>
+struct is_table<Embedding<Vocabulary, Dim, Length>> : std::true_type {
+  static constexpr std::size_t width = Dim;
+};
+template <std::size_t Seq, std::size_t Embed>
+struct is_table<LearnedPositions<Seq, Embed>> : std::true_type {
+  static constexpr std::size_t width = Embed;
+};
+
+template <class L>
 struct is_residual : std::false_type {};
 template <class Block>
 struct is_residual<Residual<Block>> : std::true_type {};
@@ -101,7 +122,7 @@ struct MatrixPlace {
 
 inline void add_matrix(std::vector<WeightMatrix>& out, const MatrixPlace& at, const char* name,
                        float* value, float* grad, float* bias, std::size_t outputs,
-                       std::size_t fan_in, bool output_major, bool nested) {
+                       std::size_t fan_in, bool output_major, bool nested, bool structured = true) {
   WeightMatrix m;
   m.name = at.prefix + name;
   m.layer = at.layer;
@@ -112,6 +133,7 @@ inline void add_matrix(std::vector<WeightMatrix>& out, const MatrixPlace& at, co
   m.outputs = outputs;
   m.fan_in = fan_in;
   m.output_major = output_major;
+  m.structured = structured;
   out.push_back(std::move(m));
 }
 
@@ -141,6 +163,11 @@ void add_weight_matrices(std::vector<WeightMatrix>& out, const MatrixPlace& at, 
       add_matrix(out, at, names[i], layer.weight[i].data(), layer.weight_grad[i].data(),
                  layer.bias[i].data(), embed, embed, false, true);
     }
+  } else if constexpr (is_table<L>::value) {
+    // The table's columns (its width) are the outputs; its rows (ids, positions) the fan-in.
+    constexpr std::size_t width = is_table<L>::width;
+    add_matrix(out, at, "weight", layer.weight.data(), layer.weight_grad.data(), nullptr, width,
+               layer.weight.size() / width, false, false, false);
   } else if constexpr (is_residual<L>::value) {
     add_weight_matrices(out, MatrixPlace{at.layer, at.prefix, true}, layer.block);
   } else if constexpr (is_time_distributed<L>::value) {

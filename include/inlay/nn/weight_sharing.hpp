@@ -1,8 +1,8 @@
 // Weight sharing (Han, Mao & Dally, "Deep Compression", ICLR 2016): the weights of each weight
 // matrix (nn::weight_matrices: Dense, convolutions, LSTM/GRU W and R, attention projections,
-// nested ones too) take one of k shared values, found by k-means with linear initialization;
-// training then moves the shared values (the centroids) with the assignments fixed, a centroid's
-// gradient being the sum of its weights' gradients.
+// Embedding and LearnedPositions tables, nested ones too) take one of k shared values, found by
+// k-means with linear initialization; training then moves the shared values (the centroids) with
+// the assignments fixed, a centroid's gradient being the sum of its weights' gradients.
 //
 //   nn::WeightSharing sharing(nn::weight_matrices(net), 16);   // cluster, weights := centroids
 //   sharing.attach(options, 1e-4f);                             // fine-tune the centroids in fit
@@ -11,8 +11,8 @@
 //
 // The export stores each shared top-level Dense weight as uint8 indices [in, out] and a f32
 // codebook [k] (ONNX Cast to int32, Gather, Gemm): about a quarter of the float file. Every other
-// matrix (convolutions, recurrent, attention, nested layers) is exported with its (shared) float
-// weights.
+// matrix (convolutions, recurrent, attention, tables, nested layers) is exported with its
+// (shared) float weights.
 #ifndef INLAY_NN_WEIGHT_SHARING_HPP
 #define INLAY_NN_WEIGHT_SHARING_HPP
 

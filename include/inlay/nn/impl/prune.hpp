@@ -53,9 +53,10 @@ Pruner::Pruner(std::vector<WeightMatrix> matrices, PruneScope scope, PruneUnit u
   if (matrices_.empty()) {
     fail(ErrorKind::invalid_argument, "nn::Pruner: the network has no weight matrix to prune");
   }
-  if (unit_ == PruneUnit::outputs && matrices_.size() < 2) {
+  if (unit_ == PruneUnit::outputs && structured_matrices().size() < 2) {
     fail(ErrorKind::invalid_argument,
-         "nn::Pruner: structured pruning needs two weight layers (the last keeps its outputs)");
+         "nn::Pruner: structured pruning needs two weight layers (the last keeps its outputs; "
+         "embedding tables do not count)");
   }
   for (const WeightMatrix& m : matrices_) masks_.emplace_back(m.size(), std::uint8_t{1});
 }
@@ -103,8 +104,18 @@ void Pruner::prune_weights(double sparsity) {
   }
 }
 
+std::vector<std::size_t> Pruner::structured_matrices() const {
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < matrices_.size(); ++k) {
+    if (matrices_[k].structured) out.push_back(k);
+  }
+  return out;
+}
+
 void Pruner::prune_outputs(double sparsity) {
-  const std::size_t prunable = matrices_.size() - 1;  // the last one keeps the network's outputs
+  // Lookup tables stay whole, and the last weight matrix keeps the network's outputs.
+  std::vector<std::size_t> prunable = structured_matrices();
+  prunable.pop_back();
   // L1 norm per output; the global ranking compares means so wide and narrow layers meet.
   auto norms = [&](std::size_t k) {
     const WeightMatrix& m = matrices_[k];
@@ -125,7 +136,7 @@ void Pruner::prune_outputs(double sparsity) {
     for (std::size_t i = 0; i < m.fan_in; ++i) masks_[k][m.at(o, i)] = 0;
   };
   if (scope_ == PruneScope::per_layer) {
-    for (std::size_t k = 0; k < prunable; ++k) {
+    for (std::size_t k : prunable) {
       const std::vector<double> score = norms(k);
       std::fill(masks_[k].begin(), masks_[k].end(), std::uint8_t{1});
       for (std::size_t o : smallest(score, rounded(sparsity, matrices_[k].outputs))) remove(k, o);
@@ -133,18 +144,18 @@ void Pruner::prune_outputs(double sparsity) {
     return;
   }
   std::vector<double> score;
-  std::vector<std::size_t> start;
-  for (std::size_t k = 0; k < prunable; ++k) {
+  std::vector<std::size_t> start;  // the first position in score of each of prunable's matrices
+  for (std::size_t k : prunable) {
     start.push_back(score.size());
     const std::vector<double> s = norms(k);
     score.insert(score.end(), s.begin(), s.end());
   }
   for (auto& mask : masks_) std::fill(mask.begin(), mask.end(), std::uint8_t{1});
   for (std::size_t flat : smallest(score, rounded(sparsity, score.size()))) {
-    const std::size_t k = static_cast<std::size_t>(
+    const std::size_t j = static_cast<std::size_t>(
                               std::upper_bound(start.begin(), start.end(), flat) - start.begin()) -
                           1;
-    remove(k, flat - start[k]);
+    remove(prunable[j], flat - start[j]);
   }
 }
 
