@@ -6489,8 +6489,8 @@ struct is_attention<MultiHeadAttention<Embed, Heads, Seq, Causal>> : std::true_t
 
 template <class L>
 struct is_table : std::false_type {};
-template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length>
-struct is_table<Embedding<Vocabulary, Dim, Length>> : std::true_type {
+template <std::size_t Vocabulary, std::size_t Dim, std::size_t Length, bool MaskZero>
+struct is_table<Embedding<Vocabulary, Dim, Length, MaskZero>> : std::true_type {
   static constexpr std::size_t width = Dim;
 };
 template <std::size_t Seq, std::size_t Embed>

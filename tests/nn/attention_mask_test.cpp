@@ -136,3 +136,12 @@ TEST_CASE("A padding mask of another length is refused", "[nn/attention_mask]") 
   CHECK_THROWS_WITH(nn::checked_padding(ctx, 4),
                     Catch::Contains("4 positions") && Catch::Contains("covers 8"));
 }
+
+TEST_CASE("A masked Embedding's table is pruned and shared like any table", "[nn/attention_mask]") {
+  MaskedClassifier<6, true> net;
+  const std::vector<nn::WeightMatrix> matrices = nn::weight_matrices(net);
+  REQUIRE(!matrices.empty());
+  CHECK(matrices[0].name == "0.weight");
+  CHECK(matrices[0].size() == 9 * 8);
+  CHECK_FALSE(matrices[0].structured);
+}
