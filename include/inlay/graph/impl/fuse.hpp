@@ -170,12 +170,14 @@ inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
     Tensor nw(DType::f32, w->shape());
     Tensor nb(DType::f32, Shape{static_cast<std::int64_t>(m)});
     const std::size_t per = static_cast<std::size_t>(w->numel()) / (m ? m : 1);
+    const float* wv = w->data<float>();
+    const float* bv = b ? b->data<float>() : nullptr;
+    float* nwv = nw.data<float>();
+    float* nbv = nb.data<float>();
     for (std::size_t c = 0; c < m; ++c) {
       const float s = scale[c] / std::sqrt(var[c] + eps);
-      for (std::size_t k = 0; k < per; ++k) {
-        nw.data<float>()[c * per + k] = w->data<float>()[c * per + k] * s;
-      }
-      nb.data<float>()[c] = ((b ? b->data<float>()[c] : 0.0f) - mean[c]) * s + beta[c];
+      for (std::size_t k = 0; k < per; ++k) nwv[c * per + k] = wv[c * per + k] * s;
+      nbv[c] = ((bv ? bv[c] : 0.0f) - mean[c]) * s + beta[c];
     }
     // Read only by this Conv, the original weights are not read again: a memory-mapped model's
     // pages of them leave resident memory (the folded copy replaces them).
