@@ -3512,6 +3512,12 @@ struct QatState {
   ActivationQuantizer input;
   float weight_qmax = 127.0f;  // 63 with QatOptions::reduce_range
   std::vector<float> input_q, weight_q;
+
+  // The forward's operands under QAT: observes the range of x (n values) while training or
+  // calibrating (or when none was seen yet), then writes input_q = x and weight_q = w [outer,
+  // channels, inner] rounded to their grids. Allocates nothing within the reserved sizes.
+  void fake_quantize(const float* x, std::size_t n, const float* w, std::size_t outer,
+                     std::size_t channels, std::size_t inner, bool training);
 };
 
 }  // namespace nn
@@ -3564,13 +3570,8 @@ class Dense {
     const float* a = x;
     const float* w = weight.data();
     if (qat.enabled) {
-      if (ctx.training || qat.calibrating || !qat.input.observed)
-        qat.input.observe(x, batch * In, ctx.training && !qat.calibrating);
-      reserve(batch);
-      qat.input_q.resize(batch * In);
-      qat.input.apply(x, qat.input_q.data(), batch * In);
-      fake_quant_weight(weight.data(), qat.weight_q.data(), In, Out, 1,
-                        qat.weight_qmax);  // per output column
+      qat.fake_quantize(x, batch * In, weight.data(), In, Out, 1,
+                        ctx.training);  // one scale per output column
       a = qat.input_q.data();
       w = qat.weight_q.data();
     }
@@ -3821,13 +3822,8 @@ class ConvBody {
     const float* a = x;
     const float* w = weight.data();
     if (qat.enabled) {
-      if (ctx.training || qat.calibrating || !qat.input.observed)
-        qat.input.observe(x, batch * in_size, ctx.training && !qat.calibrating);
-      reserve(batch);
-      qat.input_q.resize(batch * in_size);
-      qat.input.apply(x, qat.input_q.data(), batch * in_size);
-      fake_quant_weight(weight.data(), qat.weight_q.data(), 1, OutC, weight.size() / OutC,
-                        qat.weight_qmax);  // per output channel
+      qat.fake_quantize(x, batch * in_size, weight.data(), 1, OutC, weight.size() / OutC,
+                        ctx.training);  // one scale per output channel
       a = qat.input_q.data();
       w = qat.weight_q.data();
     }
@@ -13731,6 +13727,15 @@ void ActivationQuantizer::pass_gradient(const float* x, float* dx, std::size_t n
   for (std::size_t i = 0; i < n; ++i) {
     if (!(x[i] >= lo && x[i] <= hi)) dx[i] = 0.0f;
   }
+}
+
+void QatState::fake_quantize(const float* x, std::size_t n, const float* w, std::size_t outer,
+                             std::size_t channels, std::size_t inner, bool training) {
+  if (training || calibrating || !input.observed) input.observe(x, n, training && !calibrating);
+  input_q.resize(n);
+  input.apply(x, input_q.data(), n);
+  weight_q.resize(outer * channels * inner);
+  fake_quant_weight(w, weight_q.data(), outer, channels, inner, weight_qmax);
 }
 
 void fake_quant_weight(const float* w, float* y, std::size_t outer, std::size_t channels,

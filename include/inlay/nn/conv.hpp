@@ -82,13 +82,8 @@ class ConvBody {
     const float* a = x;
     const float* w = weight.data();
     if (qat.enabled) {
-      if (ctx.training || qat.calibrating || !qat.input.observed)
-        qat.input.observe(x, batch * in_size, ctx.training && !qat.calibrating);
-      reserve(batch);
-      qat.input_q.resize(batch * in_size);
-      qat.input.apply(x, qat.input_q.data(), batch * in_size);
-      fake_quant_weight(weight.data(), qat.weight_q.data(), 1, OutC, weight.size() / OutC,
-                        qat.weight_qmax);  // per output channel
+      qat.fake_quantize(x, batch * in_size, weight.data(), 1, OutC, weight.size() / OutC,
+                        ctx.training);  // one scale per output channel
       a = qat.input_q.data();
       w = qat.weight_q.data();
     }

@@ -55,13 +55,8 @@ class Dense {
     const float* a = x;
     const float* w = weight.data();
     if (qat.enabled) {
-      if (ctx.training || qat.calibrating || !qat.input.observed)
-        qat.input.observe(x, batch * In, ctx.training && !qat.calibrating);
-      reserve(batch);
-      qat.input_q.resize(batch * In);
-      qat.input.apply(x, qat.input_q.data(), batch * In);
-      fake_quant_weight(weight.data(), qat.weight_q.data(), In, Out, 1,
-                        qat.weight_qmax);  // per output column
+      qat.fake_quantize(x, batch * In, weight.data(), In, Out, 1,
+                        ctx.training);  // one scale per output column
       a = qat.input_q.data();
       w = qat.weight_q.data();
     }

@@ -58,6 +58,12 @@ struct QatState {
   ActivationQuantizer input;
   float weight_qmax = 127.0f;  // 63 with QatOptions::reduce_range
   std::vector<float> input_q, weight_q;
+
+  // The forward's operands under QAT: observes the range of x (n values) while training or
+  // calibrating (or when none was seen yet), then writes input_q = x and weight_q = w [outer,
+  // channels, inner] rounded to their grids. Allocates nothing within the reserved sizes.
+  void fake_quantize(const float* x, std::size_t n, const float* w, std::size_t outer,
+                     std::size_t channels, std::size_t inner, bool training);
 };
 
 }  // namespace nn

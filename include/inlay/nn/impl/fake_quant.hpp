@@ -62,6 +62,15 @@ void ActivationQuantizer::pass_gradient(const float* x, float* dx, std::size_t n
   }
 }
 
+void QatState::fake_quantize(const float* x, std::size_t n, const float* w, std::size_t outer,
+                             std::size_t channels, std::size_t inner, bool training) {
+  if (training || calibrating || !input.observed) input.observe(x, n, training && !calibrating);
+  input_q.resize(n);
+  input.apply(x, input_q.data(), n);
+  weight_q.resize(outer * channels * inner);
+  fake_quant_weight(w, weight_q.data(), outer, channels, inner, weight_qmax);
+}
+
 void fake_quant_weight(const float* w, float* y, std::size_t outer, std::size_t channels,
                        std::size_t inner, float qmax) {
   for (std::size_t c = 0; c < channels; ++c) {
