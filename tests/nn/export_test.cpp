@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "nn/grad_check.hpp"
+#include "nn/ort_runtime.hpp"
 
 namespace nn = inlay::nn;
 using inlay_test::op_types;
@@ -20,32 +21,14 @@ Net trained_net(std::uint64_t seed) {
   return net;
 }
 
-// Writes DIR/model.onnx and DIR/test_data_set_0/input_0.pb, runs the checker and ONNX Runtime,
-// and compares ORT's output with the typed forward.
+// ONNX Runtime's output (inlay_test::ort_output) on random inputs against the typed forward.
 template <class Net>
 void check_with_runtime(Net& net, const std::string& name, std::size_t batch, std::uint32_t seed) {
-  const std::string dir = "nn_export_runtime/" + name;
-  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-  nn::save_onnx(net, dir + "/model.onnx");
   const std::vector<float> x = inlay_test::random_floats(batch * Net::in_size, seed);
   std::vector<std::int64_t> dims = Net::in_shape::to_vector();
   dims.insert(dims.begin(), static_cast<std::int64_t>(batch));
   const inlay::Tensor input = inlay::Tensor::view(x.data(), inlay::Shape(dims.data(), dims.size()));
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
-                 dir + "/test_data_set_0/input_0.pb");
-
-  const std::string checker =
-      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
-      "/model.onnx'), full_check=True)\"";
-  INFO(name << ": " << checker);
-  REQUIRE(std::system(checker.c_str()) == 0);
-  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-  INFO(ort);
-  REQUIRE(std::system(ort.c_str()) == 0);
-
-  const inlay::onnx::TensorFile out =
-      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  const inlay::Tensor got = inlay_test::ort_output(name, net.to_onnx(), input);
   std::vector<float> want(batch * Net::out_size);
   net.forward(x.data(), batch, want.data());
   REQUIRE(static_cast<std::size_t>(got.numel()) == want.size());
@@ -218,20 +201,10 @@ namespace {
 // As check_with_runtime, on token ids given by hand (they must be whole numbers).
 template <class Net>
 void check_ids_with_runtime(Net& net, const std::string& name, const std::vector<float>& ids) {
-  const std::string dir = "nn_export_runtime/" + name;
-  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-  nn::save_onnx(net, dir + "/model.onnx");
   const std::size_t batch = ids.size() / Net::in_size;
   const inlay::Tensor input =
       inlay::Tensor::view(ids.data(), inlay::Shape{static_cast<std::int64_t>(batch), Net::in_size});
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
-                 dir + "/test_data_set_0/input_0.pb");
-  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-  INFO(ort);
-  REQUIRE(std::system(ort.c_str()) == 0);
-  const inlay::onnx::TensorFile out =
-      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  const inlay::Tensor got = inlay_test::ort_output(name, net.to_onnx(), input);
   std::vector<float> want(batch * Net::out_size);
   net.forward(ids.data(), batch, want.data());
   REQUIRE(static_cast<std::size_t>(got.numel()) == want.size());

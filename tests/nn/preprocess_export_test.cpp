@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nn/grad_check.hpp"
+#include "nn/ort_runtime.hpp"
 
 namespace data = inlay::data;
 namespace nn = inlay::nn;
@@ -192,26 +193,11 @@ TEST_CASE("ONNX Runtime runs the exported preprocessing with transform() + forwa
           "[.preprocess_runtime]") {
   const data::Pipeline p = fitted_pipeline(raw_rows(40, 20));
   RawNet net = seeded<RawNet>(21);
-  const std::string dir = "nn_preprocess_runtime";
-  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
   nn::OnnxOptions options;
   options.preprocessing = &p;
-  nn::save_onnx(net, dir + "/model.onnx", options);
   Tensor test = raw_rows(9, 22);
   test.data<float>()[5 * 4 + 1] = 17.0f;  // unseen category
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", test),
-                 dir + "/test_data_set_0/input_0.pb");
-  const std::string checker =
-      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
-      "/model.onnx'), full_check=True)\"";
-  INFO(checker);
-  REQUIRE(std::system(checker.c_str()) == 0);
-  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-  INFO(ort);
-  REQUIRE(std::system(ort.c_str()) == 0);
-  const inlay::onnx::TensorFile out =
-      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-  const Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  const Tensor got = inlay_test::ort_output("preprocess", nn::to_onnx(net, options), test);
   const Tensor want = net.predict(p.transform(test));
   REQUIRE(got.numel() == want.numel());
   inlay_test::check_close(got.data<float>(), want.data<float>(),

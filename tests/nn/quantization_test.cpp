@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <inlay/inlay.hpp>
 
+#include "nn/ort_runtime.hpp"
 #include "test_util.hpp"
 
 namespace nn = inlay::nn;
@@ -370,22 +371,7 @@ TEST_CASE("ONNX Runtime runs a QAT network's QDQ export with the fake-quantized 
   nn::QatOptions qat;
   qat.reduce_range = true;
   nn::enable_qat(net, train.rows(), qat);
-  const std::string dir = "nn_export_runtime/qat_mlp";
-  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-  nn::save_onnx(net, dir + "/model.onnx");
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", test.rows()),
-                 dir + "/test_data_set_0/input_0.pb");
-  const std::string checker =
-      "/usr/bin/python3 -c \"import onnx; onnx.checker.check_model(onnx.load('" + dir +
-      "/model.onnx'), full_check=True)\"";
-  INFO(checker);
-  REQUIRE(std::system(checker.c_str()) == 0);
-  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-  INFO(ort);
-  REQUIRE(std::system(ort.c_str()) == 0);
-  const inlay::onnx::TensorFile out =
-      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  const inlay::Tensor got = inlay_test::ort_output("qat_mlp", net.to_onnx(), test.rows());
   std::vector<float> fake(test.y.size() * 4);
   net.forward(test.x.data(), test.y.size(), fake.data());
   REQUIRE(static_cast<std::size_t>(got.numel()) == fake.size());
@@ -406,17 +392,7 @@ TEST_CASE("ONNX Runtime runs a QAT convolution network's QDQ export", "[.export_
   nn::QatOptions qat;
   qat.reduce_range = true;  // see the MLP case above
   REQUIRE(nn::enable_qat(net, rows, qat) == 3);
-  const std::string dir = "nn_export_runtime/qat_cnn";
-  REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-  nn::save_onnx(net, dir + "/model.onnx");
-  nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", rows),
-                 dir + "/test_data_set_0/input_0.pb");
-  const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-  INFO(ort);
-  REQUIRE(std::system(ort.c_str()) == 0);
-  const inlay::onnx::TensorFile out =
-      inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-  const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+  const inlay::Tensor got = inlay_test::ort_output("qat_cnn", net.to_onnx(), rows);
   std::vector<float> fake(4 * 3);
   net.forward(x.data(), 4, fake.data());
   REQUIRE(static_cast<std::size_t>(got.numel()) == fake.size());

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "nn/grad_check.hpp"
+#include "nn/ort_runtime.hpp"
 
 namespace nn = inlay::nn;
 
@@ -141,18 +142,8 @@ TEST_CASE("ONNX Runtime runs the shared-weight and pruned exports like the typed
   const std::string models[2] = {nn::to_onnx_shared(net, sharing), nn::to_onnx_pruned(pruned_net)};
   const std::vector<float>* wants[2] = {&want, &want_pruned};
   for (int k = 0; k < 2; ++k) {
-    const std::string dir =
-        std::string("nn_export_runtime/compress_") + (k == 0 ? "shared" : "pruned");
-    REQUIRE(std::system(("mkdir -p " + dir + "/test_data_set_0").c_str()) == 0);
-    nn::save_bytes(models[k], dir + "/model.onnx");
-    nn::save_bytes(inlay::onnx::tensor_proto_bytes("input", input),
-                   dir + "/test_data_set_0/input_0.pb");
-    const std::string ort = "node " + std::string(INLAY_SHARED_DIR) + "/tools/ort_ref.js " + dir;
-    INFO(ort);
-    REQUIRE(std::system(ort.c_str()) == 0);
-    const inlay::onnx::TensorFile out =
-        inlay::onnx::read_tensor_file(dir + "/test_data_set_0/output_0.pb");
-    const inlay::Tensor got = inlay::onnx::to_tensor(out.tensor, out.directory);
+    const inlay::Tensor got = inlay_test::ort_output(
+        std::string("compress_") + (k == 0 ? "shared" : "pruned"), models[k], input);
     REQUIRE(got.numel() == 12);
     inlay_test::check_close(got.data<float>(), wants[k]->data(), 12, 1e-4f, 1e-5f);
   }
