@@ -280,12 +280,14 @@ class ConvKernel final : public OpKernel {
              ctx.executor());
     // The prepared form now stands for the weights: a memory-mapped model's pages of them leave
     // resident memory (read again from the file if another shape needs them).
-    const kernels::Conv2dAlgorithm algorithm = plan.algorithm(p);
-    if (constant &&
-        (algorithm == kernels::Conv2dAlgorithm::winograd ||
-         algorithm == kernels::Conv2dAlgorithm::packed) &&
-        !released_.exchange(true, std::memory_order_relaxed)) {
-      onnx::release_file_pages(w.raw_data(), w.nbytes());
+    // Checked only until it happened: later runs pay one relaxed load.
+    if (constant && !released_.load(std::memory_order_relaxed)) {
+      const kernels::Conv2dAlgorithm algorithm = plan.algorithm(p);
+      if ((algorithm == kernels::Conv2dAlgorithm::winograd ||
+           algorithm == kernels::Conv2dAlgorithm::packed) &&
+          !released_.exchange(true, std::memory_order_relaxed)) {
+        onnx::release_file_pages(w.raw_data(), w.nbytes());
+      }
     }
   }
 
