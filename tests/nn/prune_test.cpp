@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/graph_door_check.hpp"
 #include "nn/grad_check.hpp"
 
 namespace nn = inlay::nn;
@@ -321,21 +322,6 @@ void check_pruned_fit(Net& net, std::size_t in_width, double sparsity, std::uint
   }
 }
 
-// The exported model (`bytes`) run by the graph door against the typed forward.
-template <class Net>
-void check_export_runs(Net& net, const std::string& bytes, const inlay::Shape& x_shape,
-                       std::uint32_t seed) {
-  std::size_t n = 1;
-  for (std::int64_t d : x_shape) n *= static_cast<std::size_t>(d);
-  const std::size_t batch = static_cast<std::size_t>(x_shape[0]);
-  const std::vector<float> x = inlay_test::random_floats(n, seed);
-  std::vector<float> want(batch * Net::out_size);
-  net.forward(x.data(), batch, want.data());
-  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size()));
-  const inlay::Tensor got = session.run({inlay::Tensor::view(x.data(), x_shape)})[0];
-  REQUIRE(static_cast<std::size_t>(got.numel()) == want.size());
-  inlay_test::check_close(got.data<float>(), want.data(), want.size(), 1e-4f, 1e-5f);
-}
 }  // namespace
 
 TEST_CASE("weight_matrices finds recurrent, attention and nested weights under params() names",
@@ -466,15 +452,15 @@ TEST_CASE("Pruned recurrent and encoder networks export and run in the graph doo
     PruneLstmNet lstm(4);
     nn::init_weights(lstm, 31);
     nn::Pruner(nn::weight_matrices(lstm)).prune(0.6);
-    check_export_runs(lstm, lstm.to_onnx(), inlay::Shape{4, 5, 3}, 32);
+    nn_test::check_export_runs(lstm, lstm.to_onnx(), inlay::Shape{4, 5, 3}, 32);
     PruneGruNet gru(4);
     nn::init_weights(gru, 33);
     nn::Pruner(nn::weight_matrices(gru), nn::PruneScope::global).prune(0.6);
-    check_export_runs(gru, gru.to_onnx(), inlay::Shape{4, 5, 3}, 34);
+    nn_test::check_export_runs(gru, gru.to_onnx(), inlay::Shape{4, 5, 3}, 34);
     PruneEncoderNet enc(4);
     nn::init_weights(enc, 35);
     nn::Pruner(nn::weight_matrices(enc)).prune(0.6);
-    check_export_runs(enc, enc.to_onnx(), inlay::Shape{4, 4, 6}, 36);
+    nn_test::check_export_runs(enc, enc.to_onnx(), inlay::Shape{4, 4, 6}, 36);
   }
   SECTION("structured, nn::to_onnx_pruned keeps gate rows and projections as zeros") {
     PruneLstmNet lstm(4);
@@ -493,12 +479,12 @@ TEST_CASE("Pruned recurrent and encoder networks export and run in the graph doo
           std::all_of(w.begin() + 3 * o, w.begin() + 3 * o + 3, [](float v) { return v == 0.0f; });
     }
     CHECK(removed_rows == 12);
-    check_export_runs(lstm, nn::to_onnx_pruned(lstm), inlay::Shape{4, 5, 3}, 42);
+    nn_test::check_export_runs(lstm, nn::to_onnx_pruned(lstm), inlay::Shape{4, 5, 3}, 42);
 
     PruneGruNet gru(4);
     nn::init_weights(gru, 43);
     nn::Pruner(nn::weight_matrices(gru), nn::PruneScope::global, nn::PruneUnit::outputs).prune(0.5);
-    check_export_runs(gru, nn::to_onnx_pruned(gru), inlay::Shape{4, 5, 3}, 44);
+    nn_test::check_export_runs(gru, nn::to_onnx_pruned(gru), inlay::Shape{4, 5, 3}, 44);
 
     PruneEncoderNet enc(4);
     nn::init_weights(enc, 45);
@@ -518,6 +504,6 @@ TEST_CASE("Pruned recurrent and encoder networks export and run in the graph doo
       removed_columns += all;
     }
     CHECK(removed_columns == 4);
-    check_export_runs(enc, nn::to_onnx_pruned(enc), inlay::Shape{4, 4, 6}, 46);
+    nn_test::check_export_runs(enc, nn::to_onnx_pruned(enc), inlay::Shape{4, 4, 6}, 46);
   }
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "nn/graph_door_check.hpp"
 #include "nn/grad_check.hpp"
 
 namespace nn = inlay::nn;
@@ -44,22 +45,6 @@ std::vector<std::vector<std::int64_t>> exported_weight_dims(const std::string& b
   return dims;
 }
 
-// The pruned model (`bytes`) run by the graph door on random inputs against the typed forward.
-template <class Net>
-void check_pruned_runs(Net& net, const std::string& bytes, const inlay::Shape& x_shape,
-                       std::uint32_t seed) {
-  std::size_t n = 1;
-  for (std::int64_t d : x_shape) n *= static_cast<std::size_t>(d);
-  const std::size_t batch = static_cast<std::size_t>(x_shape[0]);
-  const std::vector<float> x = inlay_test::random_floats(n, seed);
-  std::vector<float> want(batch * Net::out_size);
-  net.forward(x.data(), batch, want.data());
-  inlay::Session session(inlay::Model::from_bytes(bytes.data(), bytes.size()));
-  const inlay::Tensor got = session.run({inlay::Tensor::view(x.data(), x_shape)})[0];
-  REQUIRE(static_cast<std::size_t>(got.numel()) == want.size());
-  inlay_test::check_close(got.data<float>(), want.data(), want.size(), 1e-4f, 1e-5f);
-}
-
 // Structured pruning of every weight matrix but the last to `fraction` of its outputs.
 template <class Net>
 std::vector<nn::LayerSparsity> prune_outputs(Net& net, double fraction) {
@@ -98,7 +83,7 @@ TEST_CASE("The pruned export shrinks convolutions and the layers that read them"
     CHECK(dims[1] == std::vector<std::int64_t>{3, 4, 3, 3});
     CHECK(dims[2] == std::vector<std::int64_t>{12, 3});  // 3 channels of 2 x 2
     CHECK(bytes.size() < net.to_onnx().size());
-    check_pruned_runs(net, bytes, inlay::Shape{4, 2, 10, 10}, 5);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{4, 2, 10, 10}, 5);
   }
   SECTION("Conv1D, Tanh, Conv1D, Flatten, Dense") {
     Conv1dNet net(3);
@@ -111,7 +96,7 @@ TEST_CASE("The pruned export shrinks convolutions and the layers that read them"
     CHECK(dims[0] == std::vector<std::int64_t>{4, 3, 3});
     CHECK(dims[1] == std::vector<std::int64_t>{2, 4, 3});
     CHECK(dims[2] == std::vector<std::int64_t>{16, 2});
-    check_pruned_runs(net, bytes, inlay::Shape{3, 3, 12}, 7);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{3, 3, 12}, 7);
   }
   SECTION("BatchNorm and pooling between a convolution and GlobalAvgPool, Dense") {
     NormGapNet net(4);
@@ -131,7 +116,7 @@ TEST_CASE("The pruned export shrinks convolutions and the layers that read them"
     REQUIRE(dims.size() == 2);
     CHECK(dims[0] == std::vector<std::int64_t>{3, 1, 3, 3});
     CHECK(dims[1] == std::vector<std::int64_t>{3, 3});
-    check_pruned_runs(net, bytes, inlay::Shape{4, 1, 6, 6}, 10);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{4, 1, 6, 6}, 10);
   }
 }
 
@@ -146,7 +131,7 @@ TEST_CASE("Pruned exports of edge cases compute the typed network", "[nn/pruned_
     const auto dims = exported_weight_dims(bytes);
     REQUIRE(dims.size() == 3);
     CHECK(dims[0][0] + dims[1][0] <= 3);  // 13 of 14 channels removed, each layer keeps one
-    check_pruned_runs(net, bytes, inlay::Shape{2, 2, 10, 10}, 22);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{2, 2, 10, 10}, 22);
   }
   SECTION("padded average pooling between convolutions") {
     PaddedPoolNet net(2);
@@ -157,7 +142,7 @@ TEST_CASE("Pruned exports of edge cases compute the typed network", "[nn/pruned_
     const auto dims = exported_weight_dims(bytes);
     REQUIRE(dims.size() == 3);
     CHECK(dims[0] == std::vector<std::int64_t>{2, 1, 3, 3});  // the pads are not averaged in
-    check_pruned_runs(net, bytes, inlay::Shape{2, 1, 8, 8}, 24);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{2, 1, 8, 8}, 24);
   }
   SECTION("BatchNorm between Dense layers") {
     DenseNormNet net(3);
@@ -175,7 +160,7 @@ TEST_CASE("Pruned exports of edge cases compute the typed network", "[nn/pruned_
     REQUIRE(dims.size() == 2);
     CHECK(dims[0] == std::vector<std::int64_t>{6, 5});
     CHECK(dims[1] == std::vector<std::int64_t>{5, 3});
-    check_pruned_runs(net, bytes, inlay::Shape{3, 6}, 27);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{3, 6}, 27);
   }
 }
 
@@ -199,7 +184,7 @@ TEST_CASE("A removed channel stays where the next convolution zero-pads a nonzer
   CHECK(dims[0] == std::vector<std::int64_t>{5, 2, 3, 3});
   CHECK(dims[1] == std::vector<std::int64_t>{2, 5, 3, 3});
   CHECK(dims[2] == std::vector<std::int64_t>{72, 3});
-  check_pruned_runs(net, bytes, inlay::Shape{2, 2, 8, 8}, 12);
+  nn_test::check_export_runs(net, bytes, inlay::Shape{2, 2, 8, 8}, 12);
 }
 
 TEST_CASE("A convolution before a depthwise one keeps its channels in the pruned export",
@@ -215,7 +200,7 @@ TEST_CASE("A convolution before a depthwise one keeps its channels in the pruned
   REQUIRE(dims.size() == 3);
   CHECK(dims[0] == std::vector<std::int64_t>{6, 1, 3, 3});
   CHECK(dims[1] == std::vector<std::int64_t>{6, 1, 3, 3});
-  check_pruned_runs(net, bytes, inlay::Shape{2, 1, 6, 6}, 14);
+  nn_test::check_export_runs(net, bytes, inlay::Shape{2, 1, 6, 6}, 14);
 }
 
 TEST_CASE("The pruned export shrinks feed-forward networks inside TimeDistributed blocks",
@@ -232,7 +217,7 @@ TEST_CASE("The pruned export shrinks feed-forward networks inside TimeDistribute
     CHECK(dims[0] == std::vector<std::int64_t>{6, 5});
     CHECK(dims[1] == std::vector<std::int64_t>{5, 6});
     CHECK(dims[2] == std::vector<std::int64_t>{24, 3});
-    check_pruned_runs(net, bytes, inlay::Shape{3, 4, 6}, 16);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{3, 4, 6}, 16);
   }
   SECTION("TransformerEncoderBlock") {
     EncoderFfnNet net(3);
@@ -250,7 +235,7 @@ TEST_CASE("The pruned export shrinks feed-forward networks inside TimeDistribute
     CHECK(narrow_in == 1);
     CHECK(narrow_out == 1);
     CHECK(wide == 0);
-    check_pruned_runs(net, bytes, inlay::Shape{3, 4, 6}, 18);
+    nn_test::check_export_runs(net, bytes, inlay::Shape{3, 4, 6}, 18);
   }
 }
 
