@@ -7185,10 +7185,14 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 // Splitting: to compile the implementation as P translation units (in parallel, or to bound the
 // compiler's memory), define INLAY_IMPLEMENTATION_PARTS=P and INLAY_IMPLEMENTATION_PART=1..P, one
 // value per unit, besides INLAY_IMPLEMENTATION. Part 1 holds the core (errors, thread pool,
-// target choice, ONNX reader). With P < 3, kernel family i goes to part i % P + 1 and the graph
-// door to part 1; with P >= 3 the graph door has part P to itself and family i goes to part
-// i % (P - 1) + 1. inlay_add_implementation(<target>
-// PARTS P) does this in CMake.
+// target choice, ONNX reader, typed door). Where the graph door goes:
+//   P < 3:  kernel family i goes to part i % P + 1, and the graph door to part 1;
+//   P = 3:  the graph door has part 3 to itself; family i goes to part i % 2 + 1;
+//   P >= 4: the graph door's op families are split in two groups (graph/ops/registry.hpp): the
+//           loader, the session and group 0 in part P, group 1 in part P - 1, and kernel family
+//           i in part i % (P - 2) + 1. Four parts keep every unit under about a minute and
+//           1.5 GB with g++ -O2 (docs/design.md).
+// inlay_add_implementation(<target>) makes four parts unless given PARTS.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
 
@@ -7199,24 +7203,34 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #if INLAY_IMPLEMENTATION_PART < 1 || INLAY_IMPLEMENTATION_PART > INLAY_IMPLEMENTATION_PARTS
 #error "inlay: INLAY_IMPLEMENTATION_PART must be in 1..INLAY_IMPLEMENTATION_PARTS"
 #endif
-#if INLAY_IMPLEMENTATION_PARTS >= 3
+#if INLAY_IMPLEMENTATION_PARTS >= 4
+#define INLAY_IMPLEMENTS_FAMILY(index) \
+  ((index) % (INLAY_IMPLEMENTATION_PARTS - 2) + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) \
+  (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS - (group))
+#elif INLAY_IMPLEMENTATION_PARTS == 3
 // The graph door (operators, loader, session) alone in the last part: editing an operator then
 // recompiles no kernel. Kernel families spread over the other parts.
-#define INLAY_IMPLEMENTS_FAMILY(index) \
-  ((index) % (INLAY_IMPLEMENTATION_PARTS - 1) + 1 == INLAY_IMPLEMENTATION_PART)
-#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
+#define INLAY_IMPLEMENTS_FAMILY(index) ((index) % 2 + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 3)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) INLAY_IMPLEMENTS_GRAPH
 #else
 // Whether kernel family `index` (INLAY_FAMILY_<name> below) belongs to this part.
 #define INLAY_IMPLEMENTS_FAMILY(index) \
   ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 1)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) INLAY_IMPLEMENTS_GRAPH
 #endif
 #define INLAY_IMPLEMENTS_CORE (INLAY_IMPLEMENTATION_PART == 1)
 #else
 #define INLAY_IMPLEMENTS_FAMILY(index) 1
 #define INLAY_IMPLEMENTS_CORE 1
 #define INLAY_IMPLEMENTS_GRAPH 1
+#define INLAY_IMPLEMENTS_OP_GROUP(group) 1
 #endif
+// Whether this part compiles any of the graph door's operators.
+#define INLAY_IMPLEMENTS_OPS (INLAY_IMPLEMENTS_OP_GROUP(0) || INLAY_IMPLEMENTS_OP_GROUP(1))
 
 // The kernel families, numbered once: impl/kernels-inl.hpp compiles each family's bodies
 // (kernels/<family>-inl.hpp) and the end of this file its entry points
@@ -16498,165 +16512,406 @@ INLAY_NAMESPACE_END
 #endif  // INLAY_KERNELS_CONV_PLAN_IMPLEMENTATION_HPP
 // ---- end inlay/kernels/conv_plan_implementation.hpp
 #endif
-#if INLAY_IMPLEMENTS_GRAPH
-// ---- begin inlay/graph/implementation.hpp
-// The graph door's definitions, compiled once in the implementation unit (included from
-// inlay/impl/implementation.hpp with the core).
-#ifndef INLAY_GRAPH_IMPLEMENTATION_HPP
-#define INLAY_GRAPH_IMPLEMENTATION_HPP
+#if INLAY_IMPLEMENTS_OPS
+// The operators first, under the wider condition: the single header holds a header's text where
+// it is first met (tools/amalgamate).
+// ---- begin inlay/graph/ops/registry.hpp
+// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
+// Implementation-only.
+//
+// Selective builds: define INLAY_OPS_ONLY and one INLAY_OP_<FAMILY> per op family wanted (e.g.
+// INLAY_OP_GEMM) in the implementation unit, and only those families are registered; the
+// kernels of the others are then unreferenced and a linker with garbage collection
+// (-ffunction-sections -fdata-sections -Wl,--gc-sections) leaves them out. A model that needs a
+// missing family fails at load with an Error naming the op, its family and this build's
+// families (graph/impl/compile.hpp). The families and their ops: docs/families.md, or
+// `inlay ops --list`; `inlay ops MODEL...` prints what given models need.
+#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
+#define INLAY_GRAPH_OPS_REGISTRY_HPP
 
-// ---- begin inlay/graph/impl/op.hpp
-// OpInfo's attribute getters and the OpSet table. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_OP_HPP
-#define INLAY_GRAPH_IMPL_OP_HPP
+#include <vector>
 
-#include <algorithm>
+// ---- begin inlay/graph/op_families.hpp
+// Op families and selective builds: which families of built-in operators this build has
+// (INLAY_OPS_ONLY with INLAY_OP_<FAMILY>, or inlay_add_implementation(... OPS ...);
+// docs/families.md, "Selective builds"), and which family holds an op. For tools that report
+// what a build or a model needs (`inlay ops`); not in the umbrella header, as a host that runs
+// models needs none of it.
+#ifndef INLAY_GRAPH_OP_FAMILIES_HPP
+#define INLAY_GRAPH_OP_FAMILIES_HPP
+
 #include <string>
-#include <tuple>
+#include <string_view>
+#include <vector>
 
 
 INLAY_NAMESPACE_BEGIN
 
-const char* to_string(Attribute::Kind kind) noexcept {
-  switch (kind) {
-    case Attribute::Kind::float_: return "float";
-    case Attribute::Kind::int_: return "int";
-    case Attribute::Kind::string: return "string";
-    case Attribute::Kind::tensor: return "tensor";
-    case Attribute::Kind::graph: return "graph";
-    case Attribute::Kind::floats: return "floats";
-    case Attribute::Kind::ints: return "ints";
-    case Attribute::Kind::strings: return "strings";
-  }
-  return "?";
-}
-
-std::string OpInfo::where() const {
-  std::string s = "node '" + node_name_ + "' (";
-  s += domain_.empty() ? "ai.onnx" : domain_;
-  return s + ":" + op_type_ + ", opset " + std::to_string(opset_) + ")";
-}
-
-void OpInfo::fail(ErrorKind kind, const std::string& message) const {
-  inlay::fail(kind, where() + ": " + message);
-}
-
-const Attribute* OpInfo::find(const std::string& name) const noexcept {
-  if (attributes_ == nullptr) return nullptr;
-  for (const Attribute& a : *attributes_) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
-const Attribute& OpInfo::require(const std::string& name, Attribute::Kind kind) const {
-  const Attribute* a = find(name);
-  if (a == nullptr) fail(ErrorKind::invalid_model, "attribute '" + name + "' is required");
-  if (a->kind != kind) {
-    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " + to_string(kind) +
-                                       ", not " + to_string(a->kind));
-  }
-  return *a;
-}
-
-namespace graph {
-namespace detail {
-// The attribute, or null when absent; an Error when it has another kind.
-inline const Attribute* typed(const OpInfo& info, const std::string& name, Attribute::Kind kind) {
-  const Attribute* a = info.find(name);
-  if (a != nullptr && a->kind != kind) {
-    info.fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
-                                            to_string(kind) + ", not " + to_string(a->kind));
-  }
-  return a;
-}
-}  // namespace detail
-}  // namespace graph
-
-std::int64_t OpInfo::get_int(const std::string& name, std::int64_t fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::int_);
-  return a ? a->i : fallback;
-}
-float OpInfo::get_float(const std::string& name, float fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::float_);
-  return a ? a->f : fallback;
-}
-std::string OpInfo::get_string(const std::string& name, const std::string& fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::string);
-  return a ? a->s : fallback;
-}
-std::vector<std::int64_t> OpInfo::get_ints(const std::string& name,
-                                           std::vector<std::int64_t> fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::ints);
-  return a ? a->ints : fallback;
-}
-std::vector<float> OpInfo::get_floats(const std::string& name, std::vector<float> fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::floats);
-  return a ? a->floats : fallback;
-}
-std::vector<std::string> OpInfo::get_strings(const std::string& name,
-                                             std::vector<std::string> fallback) const {
-  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::strings);
-  return a ? a->strings : fallback;
-}
-
-void OpSet::add(const std::string& domain, const std::string& op_type, std::int64_t since_version,
-                OpFactory factory) {
-  const std::string d = domain == "ai.onnx" ? std::string() : domain;
-  if (!factory) {
-    inlay::fail(ErrorKind::invalid_argument,
-                "OpSet::add(" + d + ":" + op_type + "): empty factory");
-  }
-  for (Entry& e : entries_) {
-    if (e.domain == d && e.op_type == op_type && e.since_version == since_version) {
-      e.factory = std::move(factory);  // a later registration replaces an earlier one
-      return;
-    }
-  }
-  entries_.push_back(Entry{d, op_type, since_version, std::move(factory)});
-  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.domain, a.op_type, a.since_version) <
-           std::tie(b.domain, b.op_type, b.since_version);
-  });
-}
-
-const OpFactory* OpSet::find(const std::string& domain, const std::string& op_type,
-                             std::int64_t opset) const {
-  const std::string& d = domain == "ai.onnx" ? std::string() : domain;
-  const OpFactory* best = nullptr;
-  for (const Entry& e : entries_) {
-    if (e.domain == d && e.op_type == op_type && e.since_version <= opset) best = &e.factory;
-  }
-  return best;
-}
+// An op family: one file include/inlay/graph/ops/<name>.hpp, the unit a selective build keeps.
+struct OpFamily {
+  const char* name;
+  void (*add)(OpSet& ops);  // registers the family's operators
+};
+// The op families compiled into this build, in registry order (every family unless
+// INLAY_OPS_ONLY); builtin_ops() holds their operators.
+const std::vector<OpFamily>& builtin_op_families();
+// The family that holds a built-in op in a full build ("" and "ai.onnx" are the same domain),
+// whether or not this build has it; null for an op inlay does not have.
+const char* builtin_op_family(std::string_view domain, std::string_view op_type);
+// This build's families, comma-separated as in the error of a missing op, or "all".
+std::string builtin_op_selection();
 
 INLAY_NAMESPACE_END
 
-#endif  // INLAY_GRAPH_IMPL_OP_HPP
-// ---- end inlay/graph/impl/op.hpp
-// ---- begin inlay/graph/impl/compile.hpp
-// Kernel creation for every node of a graph, and the value lifetimes the runner frees and plans
-// memory by. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_COMPILE_HPP
-#define INLAY_GRAPH_IMPL_COMPILE_HPP
+#endif  // INLAY_GRAPH_OP_FAMILIES_HPP
+// ---- end inlay/graph/op_families.hpp
+// ---- begin inlay/graph/ops/catalog.hpp
+// Generated by `inlay ops --catalog` from a full build's registry: do not edit
+// (tools/update-op-catalog). The family of every built-in op, so that a selective build
+// can name the family a model's missing op needs (graph/impl/compile.hpp).
+#ifndef INLAY_GRAPH_OPS_CATALOG_HPP
+#define INLAY_GRAPH_OPS_CATALOG_HPP
 
-#include <string>
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
 
-// ---- begin inlay/graph/impl/dtype_rules.hpp
-// The dtypes of the values of a graph as far as the loader knows them: declared graph inputs,
-// constants, and node outputs by one rule table (output_dtypes). Kernels read them through
-// OpInfo::input_dtype and refuse at load a dtype they cannot run. An op missing from the table
-// gives unknown outputs, and unknown is never refused: a rule must only be listed when every
-// kernel of the op makes exactly that dtype. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
-#define INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+struct CatalogEntry {
+  const char* domain;  // "" for ai.onnx
+  const char* op_type;
+  const char* family;
+};
 
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <unordered_map>
-#include <vector>
+inline constexpr CatalogEntry op_catalog[] = {
+    {"", "If", "control"},
+    {"", "Loop", "control"},
+    {"", "Scan", "control"},
+    {"", "Conv", "conv"},
+    {"", "ConvInteger", "conv"},
+    {"", "ConvTranspose", "conv"},
+    {"", "QLinearConv", "conv"},
+    {"", "NonMaxSuppression", "detection"},
+    {"", "RoiAlign", "detection"},
+    {"com.microsoft", "DynamicQuantizeMatMul", "dynamic_quantize_matmul"},
+    {"", "Abs", "elementwise"},
+    {"", "Acos", "elementwise"},
+    {"", "Acosh", "elementwise"},
+    {"", "Add", "elementwise"},
+    {"", "And", "elementwise"},
+    {"", "Asin", "elementwise"},
+    {"", "Asinh", "elementwise"},
+    {"", "Atan", "elementwise"},
+    {"", "Atanh", "elementwise"},
+    {"", "BitShift", "elementwise"},
+    {"", "Cast", "elementwise"},
+    {"", "CastLike", "elementwise"},
+    {"", "Ceil", "elementwise"},
+    {"", "Celu", "elementwise"},
+    {"", "Clip", "elementwise"},
+    {"", "Cos", "elementwise"},
+    {"", "Cosh", "elementwise"},
+    {"", "Div", "elementwise"},
+    {"", "Elu", "elementwise"},
+    {"", "Equal", "elementwise"},
+    {"", "Erf", "elementwise"},
+    {"", "Exp", "elementwise"},
+    {"", "Floor", "elementwise"},
+    {"", "Gelu", "elementwise"},
+    {"", "Greater", "elementwise"},
+    {"", "GreaterOrEqual", "elementwise"},
+    {"", "HardSigmoid", "elementwise"},
+    {"", "HardSwish", "elementwise"},
+    {"", "IsInf", "elementwise"},
+    {"", "IsNaN", "elementwise"},
+    {"", "LeakyRelu", "elementwise"},
+    {"", "Less", "elementwise"},
+    {"", "LessOrEqual", "elementwise"},
+    {"", "Log", "elementwise"},
+    {"", "Max", "elementwise"},
+    {"", "Mean", "elementwise"},
+    {"", "Min", "elementwise"},
+    {"", "Mish", "elementwise"},
+    {"", "Mod", "elementwise"},
+    {"", "Mul", "elementwise"},
+    {"", "Neg", "elementwise"},
+    {"", "Not", "elementwise"},
+    {"", "Or", "elementwise"},
+    {"", "PRelu", "elementwise"},
+    {"", "Pow", "elementwise"},
+    {"", "Reciprocal", "elementwise"},
+    {"", "Relu", "elementwise"},
+    {"", "Round", "elementwise"},
+    {"", "Selu", "elementwise"},
+    {"", "Shrink", "elementwise"},
+    {"", "Sigmoid", "elementwise"},
+    {"", "Sign", "elementwise"},
+    {"", "Sin", "elementwise"},
+    {"", "Sinh", "elementwise"},
+    {"", "Softplus", "elementwise"},
+    {"", "Softsign", "elementwise"},
+    {"", "Sqrt", "elementwise"},
+    {"", "Sub", "elementwise"},
+    {"", "Sum", "elementwise"},
+    {"", "Tan", "elementwise"},
+    {"", "Tanh", "elementwise"},
+    {"", "ThresholdedRelu", "elementwise"},
+    {"", "Where", "elementwise"},
+    {"", "Xor", "elementwise"},
+    {"", "Gather", "gather_scatter"},
+    {"", "GatherElements", "gather_scatter"},
+    {"", "GatherND", "gather_scatter"},
+    {"", "Scatter", "gather_scatter"},
+    {"", "ScatterElements", "gather_scatter"},
+    {"", "ScatterND", "gather_scatter"},
+    {"", "Einsum", "gemm"},
+    {"", "Gemm", "gemm"},
+    {"", "MatMul", "gemm"},
+    {"", "MatMulInteger", "gemm"},
+    {"", "QLinearMatMul", "gemm"},
+    {"com.microsoft", "QGemm", "gemm"},
+    {"", "GridSample", "grid_sample"},
+    {"inlay", "InvertedBottleneck", "inverted_bottleneck"},
+    {"", "Det", "linalg"},
+    {"ai.onnx.ml", "CategoryMapper", "ml_category_mapper"},
+    {"ai.onnx.ml", "DictVectorizer", "ml_dict_vectorizer"},
+    {"ai.onnx.ml", "ArrayFeatureExtractor", "ml_features"},
+    {"ai.onnx.ml", "FeatureVectorizer", "ml_features"},
+    {"ai.onnx.ml", "OneHotEncoder", "ml_features"},
+    {"ai.onnx.ml", "LabelEncoder", "ml_label_encoder"},
+    {"ai.onnx.ml", "LinearClassifier", "ml_linear"},
+    {"ai.onnx.ml", "LinearRegressor", "ml_linear"},
+    {"ai.onnx.ml", "Binarizer", "ml_preprocess"},
+    {"ai.onnx.ml", "Imputer", "ml_preprocess"},
+    {"ai.onnx.ml", "Normalizer", "ml_preprocess"},
+    {"ai.onnx.ml", "Scaler", "ml_preprocess"},
+    {"ai.onnx.ml", "SVMClassifier", "ml_svm"},
+    {"ai.onnx.ml", "SVMRegressor", "ml_svm"},
+    {"ai.onnx.ml", "TreeEnsembleClassifier", "ml_tree_ensemble"},
+    {"ai.onnx.ml", "TreeEnsembleRegressor", "ml_tree_ensemble"},
+    {"ai.onnx.ml", "ZipMap", "ml_zipmap"},
+    {"", "Concat", "movement"},
+    {"", "DepthToSpace", "movement"},
+    {"", "Pad", "movement"},
+    {"", "Slice", "movement"},
+    {"", "SpaceToDepth", "movement"},
+    {"", "Split", "movement"},
+    {"", "Tile", "movement"},
+    {"", "Transpose", "movement"},
+    {"", "BatchNormalization", "norm"},
+    {"", "GroupNormalization", "norm"},
+    {"", "InstanceNormalization", "norm"},
+    {"", "LRN", "norm"},
+    {"", "LayerNormalization", "norm"},
+    {"", "MeanVarianceNormalization", "norm"},
+    {"", "AveragePool", "pool"},
+    {"", "GlobalAveragePool", "pool"},
+    {"", "GlobalLpPool", "pool"},
+    {"", "GlobalMaxPool", "pool"},
+    {"", "LpPool", "pool"},
+    {"", "MaxPool", "pool"},
+    {"", "MaxUnpool", "pool"},
+    {"com.microsoft", "QLinearAdd", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearAveragePool", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearConcat", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearGlobalAveragePool", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearLeakyRelu", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearMul", "qlinear_elementwise"},
+    {"com.microsoft", "QLinearSigmoid", "qlinear_elementwise"},
+    {"", "DequantizeLinear", "quantize"},
+    {"", "DynamicQuantizeLinear", "quantize"},
+    {"", "QuantizeLinear", "quantize"},
+    {"", "GRU", "recurrent"},
+    {"", "LSTM", "recurrent"},
+    {"", "RNN", "recurrent"},
+    {"", "ArgMax", "reduce"},
+    {"", "ArgMin", "reduce"},
+    {"", "CumSum", "reduce"},
+    {"", "ReduceL1", "reduce"},
+    {"", "ReduceL2", "reduce"},
+    {"", "ReduceLogSum", "reduce"},
+    {"", "ReduceLogSumExp", "reduce"},
+    {"", "ReduceMax", "reduce"},
+    {"", "ReduceMean", "reduce"},
+    {"", "ReduceMin", "reduce"},
+    {"", "ReduceProd", "reduce"},
+    {"", "ReduceSum", "reduce"},
+    {"", "ReduceSumSquare", "reduce"},
+    {"", "TopK", "reduce"},
+    {"", "Resize", "resize"},
+    {"", "Upsample", "resize"},
+    {"", "Compress", "selection"},
+    {"", "NonZero", "selection"},
+    {"", "OneHot", "selection"},
+    {"", "ReverseSequence", "selection"},
+    {"", "Trilu", "selection"},
+    {"", "Unique", "selection"},
+    {"", "ConcatFromSequence", "sequence"},
+    {"", "Optional", "sequence"},
+    {"", "OptionalGetElement", "sequence"},
+    {"", "OptionalHasElement", "sequence"},
+    {"", "SequenceAt", "sequence"},
+    {"", "SequenceConstruct", "sequence"},
+    {"", "SequenceEmpty", "sequence"},
+    {"", "SequenceErase", "sequence"},
+    {"", "SequenceInsert", "sequence"},
+    {"", "SequenceLength", "sequence"},
+    {"", "SequenceMap", "sequence"},
+    {"", "SplitToSequence", "sequence"},
+    {"", "Constant", "shape"},
+    {"", "ConstantOfShape", "shape"},
+    {"", "Dropout", "shape"},
+    {"", "Expand", "shape"},
+    {"", "EyeLike", "shape"},
+    {"", "Flatten", "shape"},
+    {"", "Identity", "shape"},
+    {"", "Range", "shape"},
+    {"", "Reshape", "shape"},
+    {"", "Shape", "shape"},
+    {"", "Size", "shape"},
+    {"", "Squeeze", "shape"},
+    {"", "Unsqueeze", "shape"},
+    {"", "BlackmanWindow", "signal"},
+    {"", "DFT", "signal"},
+    {"", "HammingWindow", "signal"},
+    {"", "HannWindow", "signal"},
+    {"", "MelWeightMatrix", "signal"},
+    {"", "STFT", "signal"},
+    {"", "Hardmax", "softmax"},
+    {"", "LogSoftmax", "softmax"},
+    {"", "NegativeLogLikelihoodLoss", "softmax"},
+    {"", "Softmax", "softmax"},
+    {"", "SoftmaxCrossEntropyLoss", "softmax"},
+    {"", "StringNormalizer", "string_normalizer"},
+    {"", "TfIdfVectorizer", "text"},
+    {"ai.onnx.preview.training", "Adagrad", "training"},
+    {"ai.onnx.preview.training", "Adam", "training"},
+    {"ai.onnx.preview.training", "Momentum", "training"},
+};
 
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_CATALOG_HPP
+// ---- end inlay/graph/ops/catalog.hpp
+
+#if defined(INLAY_OPS_ONLY)
+// Op-family headers that other families' headers include: those are read for them too (a header
+// met first inside a disabled block would be missing from the single header, tools/amalgamate).
+#if defined(INLAY_OP_CONTROL)
+#define INLAY_OPS_READ_CONTROL
+#endif
+#if defined(INLAY_OP_CONV) || defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_CONV
+#endif
+#if defined(INLAY_OP_DETECTION)
+#define INLAY_OPS_READ_DETECTION
+#endif
+#if defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+#define INLAY_OPS_READ_DYNAMIC_QUANTIZE_MATMUL
+#endif
+#if defined(INLAY_OP_ELEMENTWISE) || defined(INLAY_OP_REDUCE)
+#define INLAY_OPS_READ_ELEMENTWISE
+#endif
+#if defined(INLAY_OP_GATHER_SCATTER)
+#define INLAY_OPS_READ_GATHER_SCATTER
+#endif
+#if defined(INLAY_OP_GEMM)
+#define INLAY_OPS_READ_GEMM
+#endif
+#if defined(INLAY_OP_GRID_SAMPLE)
+#define INLAY_OPS_READ_GRID_SAMPLE
+#endif
+#if defined(INLAY_OP_INVERTED_BOTTLENECK)
+#define INLAY_OPS_READ_INVERTED_BOTTLENECK
+#endif
+#if defined(INLAY_OP_LINALG)
+#define INLAY_OPS_READ_LINALG
+#endif
+#if defined(INLAY_OP_ML_CATEGORY_MAPPER)
+#define INLAY_OPS_READ_ML_CATEGORY_MAPPER
+#endif
+#if defined(INLAY_OP_ML_DICT_VECTORIZER)
+#define INLAY_OPS_READ_ML_DICT_VECTORIZER
+#endif
+#if defined(INLAY_OP_ML_FEATURES)
+#define INLAY_OPS_READ_ML_FEATURES
+#endif
+#if defined(INLAY_OP_ML_LABEL_ENCODER)
+#define INLAY_OPS_READ_ML_LABEL_ENCODER
+#endif
+#if defined(INLAY_OP_ML_LINEAR)
+#define INLAY_OPS_READ_ML_LINEAR
+#endif
+#if defined(INLAY_OP_ML_PREPROCESS)
+#define INLAY_OPS_READ_ML_PREPROCESS
+#endif
+#if defined(INLAY_OP_ML_SVM)
+#define INLAY_OPS_READ_ML_SVM
+#endif
+#if defined(INLAY_OP_ML_TREE_ENSEMBLE)
+#define INLAY_OPS_READ_ML_TREE_ENSEMBLE
+#endif
+#if defined(INLAY_OP_ML_ZIPMAP)
+#define INLAY_OPS_READ_ML_ZIPMAP
+#endif
+#if defined(INLAY_OP_MOVEMENT)
+#define INLAY_OPS_READ_MOVEMENT
+#endif
+#if defined(INLAY_OP_NORM)
+#define INLAY_OPS_READ_NORM
+#endif
+#if defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_POOL
+#endif
+#if defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+#define INLAY_OPS_READ_QLINEAR_ELEMENTWISE
+#endif
+#if defined(INLAY_OP_QUANTIZE) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+#define INLAY_OPS_READ_QUANTIZE
+#endif
+#if defined(INLAY_OP_RECURRENT)
+#define INLAY_OPS_READ_RECURRENT
+#endif
+#if defined(INLAY_OP_REDUCE)
+#define INLAY_OPS_READ_REDUCE
+#endif
+#if defined(INLAY_OP_RESIZE) || defined(INLAY_OP_GRID_SAMPLE)
+#define INLAY_OPS_READ_RESIZE
+#endif
+#if defined(INLAY_OP_SELECTION)
+#define INLAY_OPS_READ_SELECTION
+#endif
+#if defined(INLAY_OP_SEQUENCE)
+#define INLAY_OPS_READ_SEQUENCE
+#endif
+#if defined(INLAY_OP_SHAPE) || defined(INLAY_OP_MOVEMENT) || defined(INLAY_OP_TEXT) || \
+    defined(INLAY_OP_SELECTION) || defined(INLAY_OP_GRID_SAMPLE) ||                    \
+    defined(INLAY_OP_GATHER_SCATTER) || defined(INLAY_OP_RESIZE)
+#define INLAY_OPS_READ_SHAPE
+#endif
+#if defined(INLAY_OP_SIGNAL)
+#define INLAY_OPS_READ_SIGNAL
+#endif
+#if defined(INLAY_OP_SOFTMAX)
+#define INLAY_OPS_READ_SOFTMAX
+#endif
+#if defined(INLAY_OP_STRING_NORMALIZER)
+#define INLAY_OPS_READ_STRING_NORMALIZER
+#endif
+#if defined(INLAY_OP_TEXT)
+#define INLAY_OPS_READ_TEXT
+#endif
+#if defined(INLAY_OP_TRAINING)
+#define INLAY_OPS_READ_TRAINING
+#endif
+#endif
+
+// First the helpers several families share and the families that others include: the single
+// header holds a header's text where it is first met, so that must be under the widest guard.
+// The loader's own headers that families include, or that name a family's op (the fusion passes
+// name inlay:InvertedBottleneck): the graph door's part reads them here first, and so does a part
+// that holds only op families.
 // ---- begin inlay/graph/impl/ir.hpp
 // The graph IR: values (named edges, some of them constants), nodes in topological order, and
 // after compile() the kernel of every node. Built from an onnx::GraphProto by graph/import.hpp,
@@ -16735,2048 +16990,6 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_IMPL_IR_HPP
 // ---- end inlay/graph/impl/ir.hpp
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace dtype_rules {
-
-using Known = std::optional<DType>;
-
-// How an op's outputs get their dtypes.
-enum class Rule {
-  same_as_input0,       // every output has input 0's dtype (elementwise, movement, conv ...)
-  first_same_rest_i64,  // output 0 as input 0, the others int64 (TopK, MaxPool, Unique)
-  first_same,           // output 0 as input 0, the others unknown (their stash type may differ)
-  int64,                // every output int64 (Shape, Size, NonZero, ArgMax ...)
-  boolean,              // every output bool (comparisons, logic, IsNaN)
-  output0_as_input1,    // Where (the condition is input 0), CastLike
-  int32,                // MatMulInteger, ConvInteger
-  special,              // an attribute decides: see special_rule()
-};
-
-inline const std::unordered_map<std::string, Rule>& table() {
-  static const std::unordered_map<std::string, Rule> rules = [] {
-    std::unordered_map<std::string, Rule> r;
-    for (const char* op : {"Abs",
-                           "Acos",
-                           "Acosh",
-                           "Add",
-                           "Asin",
-                           "Asinh",
-                           "Atan",
-                           "Atanh",
-                           "AveragePool",
-                           "Ceil",
-                           "Celu",
-                           "Clip",
-                           "Compress",
-                           "Concat",
-                           "Conv",
-                           "ConvTranspose",
-                           "Cos",
-                           "Cosh",
-                           "CumSum",
-                           "DepthToSpace",
-                           "Div",
-                           "Elu",
-                           "Erf",
-                           "Exp",
-                           "Expand",
-                           "Flatten",
-                           "Floor",
-                           "Gather",
-                           "GatherElements",
-                           "GatherND",
-                           "Gelu",
-                           "Gemm",
-                           "GlobalAveragePool",
-                           "GlobalMaxPool",
-                           "GlobalLpPool",
-                           "GRU",
-                           "HardSigmoid",
-                           "HardSwish",
-                           "Hardmax",
-                           "Identity",
-                           "InstanceNormalization",
-                           "LeakyRelu",
-                           "Log",
-                           "LogSoftmax",
-                           "LpNormalization",
-                           "LpPool",
-                           "LRN",
-                           "LSTM",
-                           "MatMul",
-                           "Max",
-                           "Mean",
-                           "MeanVarianceNormalization",
-                           "Min",
-                           "Mish",
-                           "Mod",
-                           "Mul",
-                           "Neg",
-                           "Pad",
-                           "Pow",
-                           "PRelu",
-                           "Reciprocal",
-                           "ReduceL1",
-                           "ReduceL2",
-                           "ReduceLogSum",
-                           "ReduceLogSumExp",
-                           "ReduceMax",
-                           "ReduceMean",
-                           "ReduceMin",
-                           "ReduceProd",
-                           "ReduceSum",
-                           "ReduceSumSquare",
-                           "Relu",
-                           "Reshape",
-                           "Resize",
-                           "ReverseSequence",
-                           "RNN",
-                           "Round",
-                           "Scatter",
-                           "ScatterElements",
-                           "ScatterND",
-                           "Selu",
-                           "Shrink",
-                           "Sigmoid",
-                           "Sign",
-                           "Sin",
-                           "Sinh",
-                           "Slice",
-                           "Softmax",
-                           "Softplus",
-                           "Softsign",
-                           "SpaceToDepth",
-                           "Split",
-                           "Sqrt",
-                           "Squeeze",
-                           "Sub",
-                           "Sum",
-                           "Tan",
-                           "Tanh",
-                           "ThresholdedRelu",
-                           "Tile",
-                           "Transpose",
-                           "Trilu",
-                           "Unsqueeze",
-                           "Upsample",
-                           "Range"}) {
-      r[op] = Rule::same_as_input0;
-    }
-    for (const char* op : {"TopK", "MaxPool", "Unique"}) r[op] = Rule::first_same_rest_i64;
-    for (const char* op : {"BatchNormalization", "LayerNormalization"}) r[op] = Rule::first_same;
-    for (const char* op : {"Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression"}) {
-      r[op] = Rule::int64;
-    }
-    for (const char* op : {"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "And", "Or",
-                           "Xor", "Not", "IsNaN", "IsInf"}) {
-      r[op] = Rule::boolean;
-    }
-    for (const char* op : {"Where", "CastLike"}) r[op] = Rule::output0_as_input1;
-    for (const char* op : {"MatMulInteger", "ConvInteger"}) r[op] = Rule::int32;
-    for (const char* op :
-         {"Cast", "Constant", "ConstantOfShape", "EyeLike", "RandomNormal", "RandomUniform",
-          "RandomNormalLike", "RandomUniformLike", "QuantizeLinear", "DequantizeLinear",
-          "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul", "Dropout"}) {
-      r[op] = Rule::special;
-    }
-    return r;
-  }();
-  return rules;
-}
-
-// An ONNX DataType attribute (Cast's `to`, EyeLike's `dtype`) as a DType, or unknown.
-inline Known dtype_attribute(const Node& node, const char* name) {
-  for (const Attribute& a : node.attributes) {
-    if (a.name != name || a.kind != Attribute::Kind::int_) continue;
-    DType d;
-    if (a.i >= 0 && a.i <= 0x7fffffff && onnx::to_dtype(static_cast<std::int32_t>(a.i), d))
-      return d;
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
-inline bool has_attribute(const Node& node, const char* name) {
-  for (const Attribute& a : node.attributes) {
-    if (a.name == name) return true;
-  }
-  return false;
-}
-inline Known input(const std::vector<Known>& in, std::size_t i) {
-  return i < in.size() ? in[i] : std::nullopt;
-}
-
-// The ops whose output dtype an attribute or an optional input decides (their ONNX defaults).
-inline std::vector<Known> special_rule(const Node& node, const std::vector<Known>& in) {
-  std::vector<Known> out(node.outputs.size());
-  if (out.empty()) return out;
-  const std::string& op = node.op_type;
-  if (op == "Cast") {
-    out[0] = dtype_attribute(node, "to");
-  } else if (op == "Constant") {
-    for (const Attribute& a : node.attributes) {
-      if (a.name == "value" && a.kind == Attribute::Kind::tensor) out[0] = a.t.dtype();
-      if (a.name == "value_float" || a.name == "value_floats") out[0] = DType::f32;
-      if (a.name == "value_int" || a.name == "value_ints") out[0] = DType::i64;
-    }
-  } else if (op == "ConstantOfShape") {
-    out[0] = DType::f32;
-    for (const Attribute& a : node.attributes) {
-      if (a.name == "value")
-        out[0] = a.kind == Attribute::Kind::tensor ? Known(a.t.dtype()) : Known();
-    }
-  } else if (op == "RandomNormal" || op == "RandomUniform") {
-    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : Known(DType::f32);
-  } else if (op == "EyeLike" || op == "RandomNormalLike" || op == "RandomUniformLike") {
-    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : input(in, 0);
-  } else if (op == "QuantizeLinear") {
-    // The zero point's dtype, uint8 without one; opset 21's output_dtype is left unknown.
-    if (node.inputs.size() > 2 && node.inputs[2] >= 0) out[0] = input(in, 2);
-    else if (!has_attribute(node, "output_dtype")) out[0] = DType::u8;
-  } else if (op == "DequantizeLinear") {
-    out[0] = input(in, 1);  // the scale's dtype
-  } else if (op == "DynamicQuantizeLinear") {
-    const Known dtypes[3] = {DType::u8, DType::f32, DType::u8};
-    for (std::size_t i = 0; i < out.size() && i < 3; ++i) out[i] = dtypes[i];
-  } else if (op == "QLinearConv" || op == "QLinearMatMul") {
-    out[0] = input(in, 7);  // y_zero_point's dtype
-  } else if (op == "Dropout") {
-    out[0] = input(in, 0);
-    if (out.size() > 1) out[1] = DType::boolean;  // the mask
-  }
-  return out;
-}
-
-// The dtypes of node's outputs given its inputs' (unknown where the table has no rule).
-inline std::vector<Known> output_dtypes(const Node& node, const std::vector<Known>& in) {
-  std::vector<Known> out(node.outputs.size());
-  if (!node.domain.empty() && node.domain != "ai.onnx") return out;
-  const auto& rules = table();
-  const auto it = rules.find(node.op_type);
-  if (it == rules.end()) return out;
-  switch (it->second) {
-    case Rule::same_as_input0:
-      for (Known& d : out) d = input(in, 0);
-      break;
-    case Rule::first_same_rest_i64:
-      for (std::size_t i = 0; i < out.size(); ++i) out[i] = i == 0 ? input(in, 0) : DType::i64;
-      break;
-    case Rule::first_same:
-      if (!out.empty()) out[0] = input(in, 0);
-      break;
-    case Rule::int64:
-      for (Known& d : out) d = DType::i64;
-      break;
-    case Rule::boolean:
-      for (Known& d : out) d = DType::boolean;
-      break;
-    case Rule::output0_as_input1:
-      if (!out.empty()) out[0] = input(in, 1);
-      break;
-    case Rule::int32:
-      for (Known& d : out) d = DType::i32;
-      break;
-    case Rule::special: return special_rule(node, in);
-  }
-  return out;
-}
-
-}  // namespace dtype_rules
-
-// Per value of g, its dtype where the loader knows it: a declared graph input (the runner
-// refuses any other), a constant, or a node output by output_dtypes(). Containers, captured
-// values and declared value_info stay unknown: a wrong guess would refuse a model that runs.
-inline std::vector<std::optional<DType>> known_dtypes(const Graph& g) {
-  std::vector<std::optional<DType>> known(g.values.size());
-  for (std::size_t i = 0; i < g.values.size(); ++i) {
-    const Value& v = g.values[i];
-    if (!v.constant.empty()) known[i] = v.constant.dtype();
-  }
-  for (int id : g.inputs) {
-    const Value& v = g.values[id];
-    if (v.has_dtype && !v.is_container && !v.captured) known[id] = v.dtype;
-  }
-  std::vector<std::optional<DType>> in;
-  for (const Node& node : g.nodes) {
-    if (node.dead) continue;
-    in.assign(node.inputs.size(), std::nullopt);
-    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-      if (node.inputs[i] >= 0) in[i] = known[node.inputs[i]];
-    }
-    const std::vector<std::optional<DType>> out = dtype_rules::output_dtypes(node, in);
-    for (std::size_t i = 0; i < node.outputs.size() && i < out.size(); ++i) {
-      const int id = node.outputs[i];
-      if (id >= 0 && !g.values[id].is_container && g.values[id].constant.empty())
-        known[id] = out[i];
-    }
-  }
-  return known;
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
-// ---- end inlay/graph/impl/dtype_rules.hpp
-// ---- begin inlay/graph/op_families.hpp
-// Op families and selective builds: which families of built-in operators this build has
-// (INLAY_OPS_ONLY with INLAY_OP_<FAMILY>, or inlay_add_implementation(... OPS ...);
-// docs/families.md, "Selective builds"), and which family holds an op. For tools that report
-// what a build or a model needs (`inlay ops`); not in the umbrella header, as a host that runs
-// models needs none of it.
-#ifndef INLAY_GRAPH_OP_FAMILIES_HPP
-#define INLAY_GRAPH_OP_FAMILIES_HPP
-
-#include <string>
-#include <string_view>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-
-// An op family: one file include/inlay/graph/ops/<name>.hpp, the unit a selective build keeps.
-struct OpFamily {
-  const char* name;
-  void (*add)(OpSet& ops);  // registers the family's operators
-};
-// The op families compiled into this build, in registry order (every family unless
-// INLAY_OPS_ONLY); builtin_ops() holds their operators.
-const std::vector<OpFamily>& builtin_op_families();
-// The family that holds a built-in op in a full build ("" and "ai.onnx" are the same domain),
-// whether or not this build has it; null for an op inlay does not have.
-const char* builtin_op_family(std::string_view domain, std::string_view op_type);
-// This build's families, comma-separated as in the error of a missing op, or "all".
-std::string builtin_op_selection();
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OP_FAMILIES_HPP
-// ---- end inlay/graph/op_families.hpp
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-
-std::string Graph::describe(std::size_t node) const {
-  const Node& n = nodes[node];
-  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) + ":" +
-         n.op_type + ")";
-}
-
-OpInfo make_info(const Graph& g, const Node& node,
-                 const std::vector<std::optional<DType>>* dtypes) {
-  OpInfo info;
-  info.op_type_ = node.op_type;
-  info.domain_ = node.domain;
-  info.node_name_ = node.name;
-  info.opset_ = node.opset;
-  info.output_count_ = node.outputs.size();
-  info.attributes_ = &node.attributes;
-  info.inputs_.resize(node.inputs.size());
-  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
-    const int id = node.inputs[i];
-    info.inputs_[i].given = id >= 0;
-    if (id >= 0) info.inputs_[i].constant = g.values[id].constant;
-    if (id >= 0 && dtypes != nullptr) info.inputs_[i].dtype = (*dtypes)[id];
-  }
-  return info;
-}
-
-const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
-                              std::size_t index) {
-  const OpFactory* f =
-      custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
-  if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
-  if (f == nullptr) {
-    std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
-    const char* family = builtin_op_family(node.domain, node.op_type);
-    if (family != nullptr && builtin_op_selection() != "all") {  // left out of a selective build
-      std::string upper = family;
-      for (char& c : upper) c = static_cast<char>(c - (c >= 'a' && c <= 'z' ? 'a' - 'A' : 0));
-      fail(ErrorKind::unsupported_op,
-           g.describe(index) + ": op " + node.op_type + " (" + domain + ", opset " +
-               std::to_string(node.opset) + ") is not in this build: it was built with INLAY_OPS=" +
-               builtin_op_selection() + "; it needs the op family '" + family + "' (INLAY_OP_" +
-               upper + ", or `inlay ops MODEL` for every family a model needs)");
-    }
-    fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
-                                        node.op_type + " of domain " + domain + " at opset " +
-                                        std::to_string(node.opset));
-  }
-  return *f;
-}
-
-void compile(Graph& g, const OpSet* custom_ops) {
-  g.infos.clear();
-  g.kernels.clear();
-  g.infos.reserve(g.nodes.size());
-  const std::vector<std::optional<DType>> dtypes = known_dtypes(g);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    g.infos.push_back(make_info(g, g.nodes[i], &dtypes));
-  }
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
-    std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
-    if (!kernel)
-      fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
-    g.kernels.push_back(std::move(kernel));
-  }
-  g.last_use.assign(g.values.size(), -1);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    for (int id : g.nodes[i].inputs) {
-      if (id >= 0) g.last_use[id] = static_cast<std::int64_t>(i);
-    }
-    for (int id : g.nodes[i].implicit_inputs) g.last_use[id] = static_cast<std::int64_t>(i);
-  }
-  for (int id : g.outputs) g.last_use[id] = static_cast<std::int64_t>(g.nodes.size());
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_COMPILE_HPP
-// ---- end inlay/graph/impl/compile.hpp
-// ---- begin inlay/graph/impl/import.hpp
-// onnx::ModelProto -> graph IR: names resolved to values (through enclosing graphs for the
-// subgraphs of If/Loop/Scan), nodes sorted topologically (cycles and dangling names refused),
-// model-local functions inlined, initializers turned into constants (used in place when the
-// bytes allow it). Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
-#define INLAY_GRAPH_IMPL_IMPORT_HPP
-
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
-#include <map>
-#include <memory>
-#include <queue>
-#include <string>
-#include <unordered_map>
-#include <unordered_set>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-
-struct ImportContext {
-  std::string directory;                       // external data must lie inside ("" refuses it)
-  std::shared_ptr<const void> bytes_owner;     // keeps the model's bytes alive for in-place weights
-  std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
-  // Model-local functions by domain + '\0' + name.
-  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
-  // Nodes that inlining model-local functions may add to one graph (ModelOptions).
-  std::size_t max_function_nodes = std::size_t(1) << 16;
-};
-
-namespace detail {
-
-inline std::string canonical_domain(std::string_view domain) {
-  return domain == "ai.onnx" ? std::string() : std::string(domain);
-}
-
-inline bool little_endian_host() {
-  const std::uint16_t one = 1;
-  unsigned char first;
-  std::memcpy(&first, &one, 1);
-  return first == 1;
-}
-
-// A constant from an initializer or tensor attribute. raw_data inside the model's bytes is used
-// in place when it is suitably aligned (the kernels read elements through typed pointers);
-// everything else is copied by onnx::to_tensor, which also checks every count.
-inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext& ctx) {
-  DType dtype;
-  if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
-      little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
-      dtype != DType::string && proto.dims.size() <= Shape::max_rank &&
-      reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
-    std::int64_t count = 1;
-    bool ok = true;
-    for (std::int64_t d : proto.dims) {
-      if (d < 0 || (d != 0 && count > (INT64_MAX / 8) / d)) {
-        ok = false;
-        break;
-      }
-      count *= d;
-    }
-    if (ok && static_cast<std::size_t>(count) * dtype_size(dtype) == proto.raw_data.size()) {
-      return Tensor::view(dtype, proto.raw_data.data(), Shape(proto.dims.data(), proto.dims.size()),
-                          ctx.bytes_owner);
-    }
-  }
-  Tensor copy = onnx::to_tensor(proto, ctx.directory);
-  // The copy replaces the model's bytes, which a memory-mapped model need not keep resident.
-  if (proto.has_raw_data) onnx::release_file_pages(proto.raw_data.data(), proto.raw_data.size());
-  return copy;
-}
-
-// Name -> value id within one graph, with the enclosing graph's scope for subgraphs.
-class Scope {
- public:
-  Scope(Graph& g, Scope* parent) : g_(g), parent_(parent) {}
-
-  int find_local(const std::string& name) const {
-    auto it = ids_.find(name);
-    return it == ids_.end() ? -1 : it->second;
-  }
-  // Resolves a name read by a node: local, else captured from an enclosing graph (recorded in
-  // `captures`), else -1.
-  int resolve(const std::string& name) {
-    int id = find_local(name);
-    if (id >= 0 || parent_ == nullptr) return id;
-    const int outer = parent_->resolve(name);
-    if (outer < 0) return -1;
-    id = add(name, "captured value");
-    Value& v = g_.values[id];
-    v.captured = true;
-    const Value& ov = parent_->g_.values[outer];
-    v.has_dtype = ov.has_dtype;
-    v.dtype = ov.dtype;
-    g_.captures.push_back(id);
-    return id;
-  }
-  // A new value; duplicate names are an error (ONNX graphs are in SSA form).
-  int add(const std::string& name, const char* what) {
-    if (ids_.count(name)) {
-      fail(ErrorKind::invalid_model, "graph '" + g_.name + "': " + what + " '" + name +
-                                         "' has the name of another value (names must be unique)");
-    }
-    const int id = static_cast<int>(g_.values.size());
-    g_.values.emplace_back();
-    g_.values.back().name = name;
-    ids_.emplace(name, id);
-    return id;
-  }
-
- private:
-  Graph& g_;
-  Scope* parent_;
-  std::unordered_map<std::string, int> ids_;
-};
-
-// An initializer ("tensor") or graph input ("value") whose element type inlay has no dtype for
-// (float8, int4 ...): unsupported_op naming it and the first node that reads it.
-inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_type, const char* what,
-                                const std::string& name) {
-  DType dtype;
-  if (data_type == 0 || onnx::to_dtype(data_type, dtype)) return;
-  std::string reader;
-  for (const auto& n : g.node) {
-    for (const auto& i : n.input) {
-      if (i == name && reader.empty()) {
-        reader = ", read by node '" + std::string(n.name) + "' (" +
-                 (n.domain.empty() ? std::string() : std::string(n.domain) + ":") +
-                 std::string(n.op_type) + ")";
-      }
-    }
-  }
-  fail(ErrorKind::unsupported_op, "graph '" + std::string(g.name) + "': " + what + " '" + name +
-                                      "'" + reader + ", has element type " +
-                                      onnx::data_type_name(data_type) +
-                                      ", which inlay does not support");
-}
-
-inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
-  // A value whose type the file leaves out is a tensor of a type found when it runs.
-  using C = onnx::TypeProto::Container;
-  const std::vector<C>& c = info.type.containers;
-  if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
-  if (info.type.has_other_type) {
-    fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                        "' is a sparse tensor (not supported)");
-  }
-  // The element type: of the tensor, or of the tensors a sequence or optional holds.
-  DType dtype;
-  if (info.type.elem_type != 0) {
-    if (!onnx::to_dtype(info.type.elem_type, dtype)) {
-      fail(ErrorKind::unsupported_op,
-           "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
-               onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
-    }
-    v.has_dtype = true;
-    v.dtype = dtype;
-  }
-  const auto map_at = [&](std::size_t i) { return c.size() == i + 1 && c[i] == C::map; };
-  if (map_at(0) || (map_at(1) && c[0] == C::sequence)) {
-    // Maps and sequences of maps (ZipMap, DictVectorizer): int64 or string keys.
-    DType key;
-    if (!onnx::to_dtype(info.type.map_key_type, key) ||
-        (key != DType::i64 && key != DType::string)) {
-      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                          "' is a map with " +
-                                          onnx::data_type_name(info.type.map_key_type) +
-                                          " keys; inlay's maps have int64 or string keys");
-    }
-    v.is_container = true;
-    v.container_kind =
-        c.size() == 1 ? ContainerValue::Kind::map : ContainerValue::Kind::map_sequence;
-    v.key_dtype = key;
-    return;
-  }
-  if (!c.empty()) {
-    // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
-    const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
-    if (!ok) {
-      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                          "' nests sequences or optionals in a way inlay does "
-                                          "not support (only sequence(tensor), "
-                                          "optional(tensor), optional(sequence(tensor)), "
-                                          "map and sequence(map))");
-    }
-    v.is_container = true;
-    v.container_kind =
-        c[0] == C::sequence ? ContainerValue::Kind::sequence : ContainerValue::Kind::optional;
-    v.optional_of_sequence = c.size() == 2;
-    return;  // the shape of the tensors inside is not checked
-  }
-  if (info.type.has_shape) {
-    if (info.type.shape.size() > Shape::max_rank) {
-      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
-                                          "' has rank " + std::to_string(info.type.shape.size()) +
-                                          ", above inlay's maximum " +
-                                          std::to_string(Shape::max_rank));
-    }
-    v.has_shape = true;
-    v.dims.clear();
-    v.dim_params.clear();
-    for (const auto& d : info.type.shape) {
-      if (d.has_value && d.value < 0) {
-        fail(ErrorKind::invalid_model, "graph '" + graph + "': value '" + std::string(info.name) +
-                                           "' has a negative dimension " + std::to_string(d.value));
-      }
-      v.dims.push_back(d.has_value ? d.value : -1);
-      v.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
-    }
-  }
-}
-
-std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
-                                             const ImportContext& ctx, Scope& parent, Node& owner,
-                                             const OpSet* custom_ops);
-
-inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportContext& ctx,
-                                  Scope& scope, Node& node, const OpSet* custom_ops,
-                                  const std::string& where) {
-  using T = onnx::AttributeType;
-  Attribute out;
-  out.name = std::string(a.name);
-  switch (a.type) {
-    case T::float_:
-      out.kind = Attribute::Kind::float_;
-      out.f = a.f;
-      break;
-    case T::int_:
-      out.kind = Attribute::Kind::int_;
-      out.i = a.i;
-      break;
-    case T::string:
-      out.kind = Attribute::Kind::string;
-      out.s = std::string(a.s);
-      break;
-    case T::tensor:
-      if (!a.has_t) {
-        fail(ErrorKind::invalid_model,
-             where + ": tensor attribute '" + out.name + "' has no tensor");
-      }
-      out.kind = Attribute::Kind::tensor;
-      out.t = import_tensor(a.t, ctx);
-      break;
-    case T::graph:
-      if (!a.g) {
-        fail(ErrorKind::invalid_model, where + ": graph attribute '" + out.name + "' has no graph");
-      }
-      out.kind = Attribute::Kind::graph;
-      out.g = import_subgraph(*a.g, ctx, scope, node, custom_ops);
-      break;
-    case T::floats:
-      out.kind = Attribute::Kind::floats;
-      out.floats = a.floats;
-      break;
-    case T::ints:
-      out.kind = Attribute::Kind::ints;
-      out.ints = a.ints;
-      break;
-    case T::strings:
-      out.kind = Attribute::Kind::strings;
-      for (auto s : a.strings) out.strings.emplace_back(s);
-      break;
-    default:
-      fail(ErrorKind::unsupported_op, where + ": attribute '" + out.name + "' of type " +
-                                          std::to_string(static_cast<int>(a.type)) +
-                                          " (tensors, graphs, sparse tensors or type protos "
-                                          "lists) is not supported");
-  }
-  return out;
-}
-
-// The names a subgraph reads from enclosing graphs: read by its nodes (or their subgraphs) or
-// listed as its outputs, and defined nowhere inside it.
-inline void outer_names(const onnx::GraphProto& g, std::unordered_set<std::string>& out) {
-  std::unordered_set<std::string_view> defined;
-  for (const auto& t : g.initializer) defined.insert(t.name);
-  for (const auto& v : g.input) defined.insert(v.name);
-  for (const auto& n : g.node) defined.insert(n.output.begin(), n.output.end());
-  const auto read = [&](std::string_view name) {
-    if (!name.empty() && !defined.count(name)) out.emplace(name);
-  };
-  for (const auto& n : g.node) {
-    for (std::string_view name : n.input) read(name);
-    for (const auto& a : n.attribute) {
-      std::unordered_set<std::string> inner;
-      if (a.g) outer_names(*a.g, inner);
-      for (const auto& sub : a.graphs) outer_names(sub, inner);
-      for (const std::string& name : inner) read(name);
-    }
-  }
-  for (const auto& v : g.output) read(v.name);
-}
-
-// Nodes as written, with model-local functions expanded in place.
-struct FlatNode {
-  std::string name, op_type, domain;
-  std::vector<std::string> inputs, outputs;
-  std::vector<onnx::AttributeProto> attributes;
-};
-
-inline std::string function_key(const std::string& domain, const std::string& op_type) {
-  return domain + '\0' + op_type;
-}
-
-inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const std::string& domain,
-                                                const std::string& op_type) {
-  auto it = ctx.functions.find(function_key(domain, op_type));
-  return it == ctx.functions.end() ? nullptr : it->second;
-}
-
-// Limits on model-local functions: a few functions calling each other twice per level would
-// otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
-// (Inlining costs time and memory per node, and the names of inner values grow with the depth.)
-// The node limit is ctx.max_function_nodes; the sizes are computed from the call graph, one pass
-// over the functions, before anything is inlined.
-constexpr int max_function_depth = 32;
-
-// The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
-// ctx.max_function_nodes + 1; recursion and too deep nesting are errors naming the function.
-inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
-                                 const std::string& op_type,
-                                 std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
-                                 int depth) {
-  const onnx::FunctionProto* fn = find_function(ctx, domain, op_type);
-  if (fn == nullptr) return 1;
-  constexpr std::size_t in_progress = 0;
-  auto it = memo.find(fn);
-  if (it != memo.end()) {
-    if (it->second == in_progress) {
-      fail(ErrorKind::invalid_model, "function '" + op_type +
-                                         "' is recursive (it calls itself, directly or through "
-                                         "other functions): recursive functions are not allowed");
-    }
-    return it->second;
-  }
-  if (depth >= max_function_depth) {
-    fail(ErrorKind::invalid_model, "function '" + op_type + "' is called more than " +
-                                       std::to_string(max_function_depth) +
-                                       " function levels deep");
-  }
-  memo[fn] = in_progress;
-  const std::size_t saturated =
-      ctx.max_function_nodes == SIZE_MAX ? SIZE_MAX : ctx.max_function_nodes + 1;
-  std::size_t total = 0;
-  for (const auto& inner : fn->node) {
-    const std::size_t size = expanded_size(ctx, canonical_domain(inner.domain),
-                                           std::string(inner.op_type), memo, depth + 1);
-    total = size >= saturated - total ? saturated : total + size;
-  }
-  memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
-  return memo[fn];
-}
-
-inline FlatNode flat_node(const onnx::NodeProto& n) {
-  FlatNode f;
-  f.name = std::string(n.name);
-  f.op_type = std::string(n.op_type);
-  f.domain = canonical_domain(n.domain);
-  for (auto s : n.input) f.inputs.emplace_back(s);
-  for (auto s : n.output) f.outputs.emplace_back(s);
-  f.attributes = n.attribute;
-  return f;
-}
-
-// Appends `f`, or the nodes of the model-local function it calls (recursively).
-// expanded_size() has checked the functions: no recursion, bounded depth and size.
-inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
-                         std::size_t& counter) {
-  const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
-  if (fn == nullptr) {
-    out.push_back(std::move(f));
-    return;
-  }
-  // The function's formal inputs/outputs become the caller's names; its internal values get
-  // fresh names that cannot clash with the graph's.
-  std::unordered_map<std::string, std::string> rename;
-  for (std::size_t i = 0; i < fn->input.size(); ++i) {
-    rename[std::string(fn->input[i])] = i < f.inputs.size() ? f.inputs[i] : std::string();
-  }
-  for (std::size_t i = 0; i < fn->output.size(); ++i) {
-    rename[std::string(fn->output[i])] = i < f.outputs.size() ? f.outputs[i] : std::string();
-  }
-  const std::string prefix = "inlay:" + f.op_type + "#" + std::to_string(counter++) + "/";
-  auto mapped = [&](std::string_view name) -> std::string {
-    if (name.empty()) return std::string();
-    auto it = rename.find(std::string(name));
-    return it != rename.end() ? it->second : prefix + std::string(name);
-  };
-  for (const auto& inner : fn->node) {
-    FlatNode g = flat_node(inner);
-    g.name = prefix + g.name;
-    for (auto& s : g.inputs) s = mapped(s);
-    for (auto& s : g.outputs) s = mapped(s);
-    // An attribute that refers to the caller's takes the caller's value (dropped when absent).
-    g.attributes.clear();
-    for (const auto& a : inner.attribute) {
-      if (a.ref_attr_name.empty()) {
-        g.attributes.push_back(a);
-        continue;
-      }
-      for (const auto& ca : f.attributes) {
-        if (ca.name == a.ref_attr_name) {
-          onnx::AttributeProto c = ca;
-          c.name = a.name;
-          g.attributes.push_back(c);
-        }
-      }
-    }
-    flatten_node(std::move(g), ctx, out, counter);
-  }
-}
-
-inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const ImportContext& ctx,
-                                           Scope* parent, const OpSet* custom_ops) {
-  auto g = std::make_unique<Graph>();
-  g->name = std::string(proto.name);
-  Scope scope(*g, parent);
-
-  // Initializers first: ONNX (IR < 4) may also list them as graph inputs; such an input is the
-  // constant (inlay does not let callers override initializers).
-  std::unordered_map<std::string, const onnx::TensorProto*> initializers;
-  for (const auto& t : proto.initializer) {
-    const std::string name(t.name);
-    if (name.empty())
-      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
-    refuse_element_type(proto, t.data_type, "tensor", name);
-    const int id = scope.add(name, "initializer");
-    Value& v = g->values[id];
-    v.constant = import_tensor(t, ctx);
-    v.has_dtype = true;
-    v.dtype = v.constant.dtype();
-    v.has_shape = true;
-    v.dims.assign(v.constant.shape().begin(), v.constant.shape().end());
-    v.dim_params.assign(v.dims.size(), std::string());
-    initializers.emplace(name, &t);
-  }
-  for (const auto& in : proto.input) {
-    const std::string name(in.name);
-    if (initializers.count(name)) continue;
-    if (name.empty())
-      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
-    if (in.type.has_tensor_type && in.type.containers.empty())
-      refuse_element_type(proto, in.type.elem_type, "value", name);
-    const int id = scope.add(name, "input");
-    fill_type(g->values[id], in, g->name);
-    // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
-    // the main graph's must say what the caller feeds.
-    if (parent == nullptr && !g->values[id].has_dtype) {
-      fail(ErrorKind::invalid_model,
-           "graph '" + g->name + "': input '" + name + "' has no element type");
-    }
-    g->inputs.push_back(id);
-  }
-
-  std::vector<FlatNode> flat;
-  {
-    std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
-    std::size_t total = 0, added = 0;
-    for (const auto& n : proto.node) {
-      const std::size_t size =
-          expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
-      total += size;
-      added += size - 1;
-      const std::size_t limit = ctx.max_function_nodes;
-      if (size > limit || added > limit) {  // size saturates at limit + 1
-        fail(ErrorKind::invalid_model,
-             "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
-                 std::string(n.op_type) + "', which expands to " +
-                 (size > limit ? "more than " + std::to_string(limit) : std::to_string(size)) +
-                 " nodes; model-local functions may add at most " + std::to_string(limit) +
-                 " nodes to a graph (ModelOptions::max_function_nodes)");
-      }
-    }
-    flat.reserve(total);
-    std::size_t counter = 0;
-    for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, counter);
-  }
-
-  // Outputs of every node get their value first, so that nodes may be listed in any order.
-  std::vector<std::vector<int>> outputs(flat.size());
-  std::unordered_map<int, std::size_t> producer;
-  for (std::size_t i = 0; i < flat.size(); ++i) {
-    for (const auto& name : flat[i].outputs) {
-      if (name.empty()) {
-        outputs[i].push_back(-1);
-        continue;
-      }
-      const std::string what = "output of node " + std::to_string(i) + " (" + flat[i].op_type + ")";
-      const int id = scope.add(name, what.c_str());
-      outputs[i].push_back(id);
-      producer.emplace(id, i);
-    }
-  }
-  // Kahn's algorithm, stable: nodes keep the file's order where the data allows.
-  std::vector<std::vector<std::size_t>> users(flat.size());
-  std::vector<std::size_t> pending(flat.size(), 0);
-  std::vector<std::vector<int>> inputs(flat.size());
-  for (std::size_t i = 0; i < flat.size(); ++i) {
-    for (const auto& name : flat[i].inputs) {
-      if (name.empty()) {
-        inputs[i].push_back(-1);
-        continue;
-      }
-      const int id = scope.resolve(name);
-      if (id < 0) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
-                                           flat[i].name + "' (" + flat[i].op_type + ") reads '" +
-                                           name +
-                                           "', which is no input, initializer or node output");
-      }
-      inputs[i].push_back(id);
-      auto p = producer.find(id);
-      if (p != producer.end()) {
-        users[p->second].push_back(i);
-        ++pending[i];
-      }
-    }
-  }
-  // A node with subgraphs also waits for the values its subgraphs capture from this graph.
-  for (std::size_t i = 0; i < flat.size(); ++i) {
-    std::unordered_set<std::string> captured;
-    for (const auto& a : flat[i].attributes) {
-      if (a.g) outer_names(*a.g, captured);
-      for (const auto& sub : a.graphs) outer_names(sub, captured);
-    }
-    for (const std::string& name : captured) {
-      auto p = producer.find(scope.find_local(name));
-      if (p != producer.end()) {
-        users[p->second].push_back(i);
-        ++pending[i];
-      }
-    }
-  }
-  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<std::size_t>> ready;
-  for (std::size_t i = 0; i < flat.size(); ++i) {
-    if (pending[i] == 0) ready.push(i);
-  }
-  std::vector<std::size_t> order;
-  while (!ready.empty()) {
-    const std::size_t i = ready.top();
-    ready.pop();
-    order.push_back(i);
-    for (std::size_t u : users[i]) {
-      if (--pending[u] == 0) ready.push(u);
-    }
-  }
-  if (order.size() != flat.size()) {
-    for (std::size_t i = 0; i < flat.size(); ++i) {
-      if (pending[i] != 0) {
-        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
-                                           flat[i].name + "' (" + flat[i].op_type +
-                                           ") is part of a cycle");
-      }
-    }
-  }
-
-  for (std::size_t i : order) {
-    const FlatNode& f = flat[i];
-    Node node;
-    node.name = f.name;
-    node.op_type = f.op_type;
-    node.domain = f.domain;
-    auto opset = ctx.opsets.find(f.domain);
-    if (opset == ctx.opsets.end()) {
-      fail(ErrorKind::invalid_model, "node '" + f.name + "' (" + f.op_type + ") uses domain '" +
-                                         f.domain + "', which the model does not import");
-    }
-    node.opset = opset->second;
-    node.inputs = inputs[i];
-    node.outputs = outputs[i];
-    const std::string where = "node '" + f.name + "' (" + f.op_type + ")";
-    for (const auto& a : f.attributes) {
-      // Optional's 'type' (a TypeProto) types an empty optional; inlay needs no type for one.
-      if (f.op_type == "Optional" && f.domain.empty() && a.type == onnx::AttributeType::type_proto)
-        continue;
-      node.attributes.push_back(import_attribute(a, ctx, scope, node, custom_ops, where));
-    }
-    g->nodes.push_back(std::move(node));
-  }
-  // value_info: declared types of intermediate values.
-  for (const auto& vi : proto.value_info) {
-    const int id = scope.find_local(std::string(vi.name));
-    if (id >= 0 && g->values[id].constant.empty()) fill_type(g->values[id], vi, g->name);
-  }
-  for (const auto& out : proto.output) {
-    const std::string name(out.name);
-    const int id = scope.resolve(name);
-    if (id < 0) {
-      fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
-                                         "' is no input, initializer or node output");
-    }
-    Value& v = g->values[id];
-    if (v.constant.empty()) {
-      const bool had = v.has_dtype;
-      const DType before = v.dtype;
-      fill_type(v, out, g->name);
-      if (had && v.has_dtype && before != v.dtype) {
-        fail(ErrorKind::invalid_model,
-             "graph '" + g->name + "': output '" + name + "' is declared with two element types");
-      }
-    }
-    g->outputs.push_back(id);
-  }
-  return g;
-}
-
-inline std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
-                                                    const ImportContext& ctx, Scope& parent,
-                                                    Node& owner, const OpSet* custom_ops) {
-  std::unique_ptr<Graph> g = import_graph(proto, ctx, &parent, custom_ops);
-  // The owner node reads every captured value: it must stay alive until the node runs.
-  for (int id : g->captures) {
-    const int outer = parent.resolve(g->values[id].name);
-    bool seen = false;
-    for (int x : owner.implicit_inputs) seen = seen || x == outer;
-    if (!seen) owner.implicit_inputs.push_back(outer);
-  }
-  compile(*g, custom_ops);
-  return std::shared_ptr<const Graph>(std::move(g));
-}
-
-}  // namespace detail
-
-// The main graph of a model.
-inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, ImportContext& ctx,
-                                           const OpSet* custom_ops) {
-  if (!model.has_graph) fail(ErrorKind::invalid_model, "the model has no graph");
-  ctx.opsets.clear();
-  for (const auto& o : model.opset_import) {
-    ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
-  }
-  if (model.opset_import.empty()) {
-    if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
-      fail(ErrorKind::invalid_model,
-           "the model imports no opset (opset_import is required from "
-           "IR version 3 on; this model has IR version " +
-               std::to_string(model.ir_version) + ")");
-    }
-    ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
-  }
-  ctx.functions.clear();
-  for (const auto& f : model.functions) {
-    const std::string domain = detail::canonical_domain(f.domain);
-    if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
-      fail(ErrorKind::invalid_model,
-           "function '" + std::string(f.name) + "' of domain '" + domain + "' is defined twice");
-    }
-  }
-  return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_IMPORT_HPP
-// ---- end inlay/graph/impl/import.hpp
-// ---- begin inlay/graph/impl/runner.hpp
-// graph::Runner: runs a compiled graph node by node. The first run with a given set of input
-// shapes allocates every value on its own and records the shapes the kernels ask for; from them
-// it plans one arena (offsets from value lifetimes, graph/impl/arena_plan.hpp). Later
-// runs with the same input shapes place every value in the arena and allocate nothing.
-// Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
-#define INLAY_GRAPH_IMPL_RUNNER_HPP
-
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-#include <new>
-#include <string>
-#include <vector>
-
-// ---- begin inlay/graph/impl/arena_plan.hpp
-// Arena placement: offsets for values with known sizes and lifetimes such that two values alive
-// at the same node never share bytes. Greedy by size (Pisarchyk & Lee, "Efficient Memory
-// Management for Deep Neural Net Inference", 2020): the largest value first, each at the lowest
-// offset that overlaps no placed value alive at the same time.
-//
-// Finding the placed values a lifetime overlaps must not scan every placed value: a graph of
-// 65,536 nodes (model-local functions expand to that many) took seconds that way. A placed value
-// [first, last] overlaps [a, b] when it is alive at a (a stabbing query on a segment tree over the
-// node positions) or starts inside (a, b] (a range query on the starts); both are O(log n + k)
-// for k overlaps, and the two answers are disjoint. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
-#define INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <map>
-#include <numeric>
-#include <utility>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace detail {
-
-struct ArenaItem {
-  std::size_t bytes = 0;
-  std::int64_t first = 0, last = 0;  // node positions, first <= last, both >= 0
-};
-
-struct ArenaPlan {
-  std::vector<std::size_t> offsets;  // one per item, in the items' order
-  std::size_t total = 0;             // arena size: the largest offset + bytes
-};
-
-inline ArenaPlan plan_arena(const std::vector<ArenaItem>& items) {
-  ArenaPlan plan;
-  plan.offsets.assign(items.size(), 0);
-  if (items.empty()) return plan;
-
-  std::vector<std::size_t> order(items.size());
-  std::iota(order.begin(), order.end(), std::size_t(0));
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return items[a].bytes > items[b].bytes; });
-
-  std::int64_t positions = 1;
-  for (const ArenaItem& it : items) positions = std::max(positions, it.last + 1);
-  std::size_t leaves = 1;
-  while (leaves < static_cast<std::size_t>(positions)) leaves *= 2;
-  // alive[node]: placed items whose lifetime covers the node's whole range (canonical cover).
-  std::vector<std::vector<std::size_t>> alive(2 * leaves);
-  std::multimap<std::int64_t, std::size_t> by_first;
-
-  std::vector<std::pair<std::size_t, std::size_t>> busy;
-  for (std::size_t index : order) {
-    const ArenaItem& it = items[index];
-    busy.clear();
-    auto add_busy = [&](std::size_t placed) {
-      busy.emplace_back(plan.offsets[placed], plan.offsets[placed] + items[placed].bytes);
-    };
-    for (std::size_t node = static_cast<std::size_t>(it.first) + leaves; node >= 1; node /= 2) {
-      for (std::size_t placed : alive[node]) add_busy(placed);
-    }
-    for (auto p = by_first.upper_bound(it.first); p != by_first.end() && p->first <= it.last; ++p) {
-      add_busy(p->second);
-    }
-    std::sort(busy.begin(), busy.end());
-    std::size_t offset = 0;
-    for (const auto& b : busy) {
-      if (offset + it.bytes <= b.first) break;
-      offset = std::max(offset, b.second);
-    }
-    plan.offsets[index] = offset;
-    plan.total = std::max(plan.total, offset + it.bytes);
-
-    // Insert [first, last] into the segment tree: the canonical nodes of the half-open range.
-    for (std::size_t lo = static_cast<std::size_t>(it.first) + leaves,
-                     hi = static_cast<std::size_t>(it.last) + 1 + leaves;
-         lo < hi; lo /= 2, hi /= 2) {
-      if (lo & 1) alive[lo++].push_back(index);
-      if (hi & 1) alive[--hi].push_back(index);
-    }
-    by_first.emplace(it.first, index);
-  }
-  return plan;
-}
-
-}  // namespace detail
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
-// ---- end inlay/graph/impl/arena_plan.hpp
-// ---- begin inlay/graph/impl/limits.hpp
-// Private: the graph runner's allocation limit, in a header of its own so that a program may set
-// it from any translation unit (the loader's fuzzer does) without the runner's definitions.
-#ifndef INLAY_GRAPH_IMPL_LIMITS_HPP
-#define INLAY_GRAPH_IMPL_LIMITS_HPP
-
-#include <cstddef>
-#include <limits>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace detail {
-
-// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
-// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
-// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it. An inline function:
-// every translation unit shares its one static.
-inline std::size_t& max_tensor_bytes() {
-  static std::size_t limit = std::numeric_limits<std::size_t>::max();
-  return limit;
-}
-
-}  // namespace detail
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_LIMITS_HPP
-// ---- end inlay/graph/impl/limits.hpp
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-
-class Runner {
- public:
-  Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
-      : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
-    slots_.resize(g.values.size());
-    containers_.resize(g.values.size());
-    for (std::size_t id = 0; id < g.values.size(); ++id) {
-      if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
-    }
-    record_.resize(g.values.size());
-    scratch_need_.assign(g.nodes.size(), 0);
-  }
-
-  const Graph& graph() const noexcept { return g_; }
-  Executor* executor() const noexcept { return executor_; }
-
-  // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
-  // for a subgraph, the values it captures from the runner above.
-  void bind_inputs(const std::vector<Tensor>& inputs) {
-    // One at a time, not as a vector of AnyValue: planned runs allocate nothing.
-    bind_each(inputs.size(), [&](std::size_t i) { return AnyValue{inputs[i], nullptr}; });
-  }
-  // Inputs that may be sequences or optionals: each must be what the graph declares.
-  void bind_inputs(const std::vector<AnyValue>& inputs) {
-    bind_each(inputs.size(), [&](std::size_t i) { return inputs[i]; });
-  }
-
- private:
-  // Binds input i to get(i) for every i < count.
-  template <class Get>
-  void bind_each(std::size_t count, Get get) {
-    if (count != g_.inputs.size()) {
-      fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
-                                            std::to_string(g_.inputs.size()) + " inputs, " +
-                                            std::to_string(count) + " were given");
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      const Value& v = g_.values[g_.inputs[i]];
-      const AnyValue x = get(i);
-      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, x);
-      if (wrapped != nullptr || !x.is_tensor()) {
-        const auto& c = wrapped != nullptr ? wrapped : x.container;
-        bind_container_input(v, c);
-        slots_[g_.inputs[i]] = Tensor();
-        containers_[g_.inputs[i]] = c;
-        continue;
-      }
-      if (v.is_container) {
-        fail(ErrorKind::invalid_argument,
-             "input '" + v.name + "' must be " + container_name(v) + ", not a tensor");
-      }
-      containers_[g_.inputs[i]] = nullptr;
-      const Tensor& t = x.tensor;
-      if (t.empty() && t.numel() != 0) {
-        fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
-      }
-      if (v.has_dtype && t.dtype() != v.dtype) {
-        fail(ErrorKind::invalid_argument, "input '" + v.name + "' must have dtype " +
-                                              dtype_name(v.dtype) + ", not " +
-                                              dtype_name(t.dtype()));
-      }
-      if (v.has_shape) {
-        bool ok = t.rank() == v.dims.size();
-        for (std::size_t d = 0; ok && d < v.dims.size(); ++d) {
-          ok = v.dims[d] < 0 || v.dims[d] == t.shape()[d];
-        }
-        if (!ok) {
-          fail(ErrorKind::shape_mismatch, "input '" + v.name + "' has shape " +
-                                              t.shape().to_string() + ", the model declares " +
-                                              declared_shape(v));
-        }
-      }
-      slots_[g_.inputs[i]] = t;
-    }
-    if (parent_ != nullptr) {
-      const Node& owner = parent_->g_.nodes[parent_node_];
-      for (int id : g_.captures) {
-        const std::string& name = g_.values[id].name;
-        for (int pid : owner.implicit_inputs) {
-          if (parent_->g_.values[pid].name == name) {
-            slots_[id] = parent_->slots_[pid];
-            containers_[id] = parent_->containers_[pid];
-          }
-        }
-      }
-    }
-  }
-
- public:
-  // Runs every node; the outputs are then in value(g.outputs[i]).
-  void run() {
-    planned_run_ = plan_valid_ && same_input_shapes();
-    if (!planned_run_) {
-      for (auto& r : record_) r = Record{};
-      std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
-    }
-    for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
-      check_string_inputs(i);
-      OpContext context(*this, i);
-      g_.kernels[i]->run(context);
-      if (!planned_run_) release_after(i);
-    }
-    if (!planned_run_ && parent_ == nullptr) make_plan();
-  }
-
-  // Runs node `node` alone with the values bound so far, allocating its outputs (constant
-  // folding at load).
-  void run_single(std::size_t node) {
-    planned_run_ = false;
-    check_string_inputs(node);
-    OpContext context(*this, node);
-    g_.kernels[node]->run(context);
-  }
-
-  const Tensor& value(int id) const { return slots_[id]; }
-  // Value `id` as a tensor or a container (null container and empty tensor: never computed).
-  AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
-  bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }
-  std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
-
-  // ---- used by OpContext ----
-  const Tensor& input(std::size_t node, std::size_t i) const {
-    const Node& n = g_.nodes[node];
-    if (i >= n.inputs.size() || n.inputs[i] < 0) {
-      g_.infos[node].fail(ErrorKind::invalid_model,
-                          "input " + std::to_string(i) + " is required but not given");
-    }
-    const Tensor& t = slots_[n.inputs[i]];
-    if (containers_[n.inputs[i]] != nullptr) {
-      g_.infos[node].fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " ('" +
-                                                        g_.values[n.inputs[i]].name + "') is " +
-                                                        kind_name(*containers_[n.inputs[i]]) +
-                                                        "; this op needs a tensor");
-    }
-    if (!computed(t)) {
-      g_.infos[node].fail(ErrorKind::invalid_model,
-                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
-                              "') was never computed: the node that should produce it did not");
-    }
-    return t;
-  }
-  bool input_is_container(std::size_t node, std::size_t i) const {
-    const Node& n = g_.nodes[node];
-    return i < n.inputs.size() && n.inputs[i] >= 0 && containers_[n.inputs[i]] != nullptr;
-  }
-  const ContainerValue& input_container(std::size_t node, std::size_t i) const {
-    if (!input_is_container(node, i)) {
-      input(node, i);  // the errors for an omitted or never computed input
-      g_.infos[node].fail(ErrorKind::invalid_model,
-                          "input " + std::to_string(i) + " ('" +
-                              g_.values[g_.nodes[node].inputs[i]].name +
-                              "') is a tensor; this op needs a sequence or an optional");
-    }
-    return *containers_[g_.nodes[node].inputs[i]];
-  }
-  AnyValue input_any(std::size_t node, std::size_t i) const {
-    if (input_is_container(node, i))
-      return AnyValue{Tensor(), containers_[g_.nodes[node].inputs[i]]};
-    return AnyValue{input(node, i), nullptr};
-  }
-  // Containers never live in the arena: the slot holds the shared value itself.
-  void set_output_container(std::size_t node, std::size_t i,
-                            std::shared_ptr<const ContainerValue> value) {
-    const Node& n = g_.nodes[node];
-    if (i >= n.outputs.size() || n.outputs[i] < 0) return;  // not read: nothing to keep
-    slots_[n.outputs[i]] = Tensor();
-    containers_[n.outputs[i]] = std::move(value);
-  }
-  static const char* kind_name(const ContainerValue& c) {
-    switch (c.kind) {
-      case ContainerValue::Kind::sequence: return "a sequence";
-      case ContainerValue::Kind::map: return "a map";
-      case ContainerValue::Kind::map_sequence: return "a sequence of maps";
-      default: return "an optional";
-    }
-  }
-  static std::string container_name(const Value& v) {
-    if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
-    if (v.container_kind == ContainerValue::Kind::map) return "a map";
-    if (v.container_kind == ContainerValue::Kind::map_sequence) return "a sequence of maps";
-    return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
-  }
-
-  // False for the empty slot of a value no kernel has written (an output a kernel left out).
-  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
-  Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
-    const Node& n = g_.nodes[node];
-    if (i >= n.outputs.size() || n.outputs[i] < 0) {
-      // An optional output the model does not read: kept per node so it is not reallocated.
-      if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
-      Tensor& t = discard_[node];
-      if (t.empty() || t.dtype() != dtype || t.shape() != shape)
-        t = allocate(node, i, dtype, shape);
-      return t;
-    }
-    const int id = n.outputs[i];
-    Tensor& slot = slots_[id];
-    containers_[id] = nullptr;
-    if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
-      slot = allocate(node, i, dtype, shape);
-      return slot;
-    }
-    if (planned_run_) {
-      const Record& r = record_[id];
-      if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
-        slot = Tensor::view(dtype, static_cast<char*>(arena_.get()) + r.offset, shape);
-        return slot;
-      }
-      ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
-      slot = allocate(node, i, dtype, shape);
-      return slot;
-    }
-    slot = allocate(node, i, dtype, shape);
-    Record& r = record_[id];
-    r.seen = true;
-    r.dtype = dtype;
-    r.shape = shape;
-    return slot;
-  }
-  void* scratch(std::size_t node, std::size_t bytes) {
-    if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
-    if (bytes > scratch_size_) {
-      check_size(node, bytes, [] { return std::string("scratch memory"); });
-      scratch_ = allocate_aligned(bytes);
-      scratch_size_ = bytes;
-    }
-    return scratch_.get();
-  }
-  std::vector<Tensor> run_subgraph(std::size_t node, const Graph& sub,
-                                   const std::vector<Tensor>& inputs) {
-    Runner child(sub, executor_, this, node);
-    child.bind_inputs(inputs);
-    child.run();
-    std::vector<Tensor> out;
-    for (int id : sub.outputs) {
-      if (child.containers_[id] != nullptr) {
-        g_.infos[node].fail(ErrorKind::invalid_model,
-                            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' is " +
-                                kind_name(*child.containers_[id]) + "; this op needs a tensor");
-      }
-      const Tensor& t = child.value(id);
-      if (!computed(t)) {
-        g_.infos[node].fail(
-            ErrorKind::invalid_model,
-            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
-      }
-      out.push_back(t.is_view() ? t.clone() : t);
-    }
-    return out;
-  }
-  std::vector<AnyValue> run_subgraph_any(std::size_t node, const Graph& sub,
-                                         const std::vector<AnyValue>& inputs) {
-    Runner child(sub, executor_, this, node);
-    child.bind_inputs(inputs);
-    child.run();
-    std::vector<AnyValue> out;
-    for (int id : sub.outputs) {
-      if (!child.is_computed(id)) {
-        g_.infos[node].fail(
-            ErrorKind::invalid_model,
-            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
-      }
-      AnyValue v = child.any_value(id);
-      if (v.is_tensor() && v.tensor.is_view()) v.tensor = v.tensor.clone();
-      out.push_back(std::move(v));
-    }
-    return out;
-  }
-
- private:
-  // A tensor or a sequence given where the graph declares an optional of it becomes a full
-  // optional (a Loop body's optional carried value is a plain sequence after one iteration, as
-  // in ONNX's test_loop16_seq_none); null otherwise.
-  static std::shared_ptr<const ContainerValue> as_optional(const Value& v, const AnyValue& x) {
-    if (!v.is_container || v.container_kind != ContainerValue::Kind::optional) return nullptr;
-    const bool sequence = !x.is_tensor() && x.container->kind == ContainerValue::Kind::sequence;
-    if (!(x.is_tensor() ? !v.optional_of_sequence : sequence && v.optional_of_sequence))
-      return nullptr;
-    auto o = std::make_shared<ContainerValue>();
-    o->kind = ContainerValue::Kind::optional;
-    o->has_value = true;
-    o->holds_sequence = sequence;
-    o->dtype = sequence ? x.container->dtype : x.tensor.dtype();
-    if (sequence) {
-      o->tensors = x.container->tensors;
-    } else {
-      o->tensors.push_back(x.tensor.is_view() ? x.tensor.clone() : x.tensor);
-    }
-    return o;
-  }
-
-  // A sequence or optional given for a graph input: it must be what the graph declares (an
-  // input without a declared type takes anything).
-  void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
-    const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
-    if (undeclared) return;
-    const bool map =
-        c->kind == ContainerValue::Kind::map || c->kind == ContainerValue::Kind::map_sequence;
-    const bool ok = v.is_container && v.container_kind == c->kind &&
-                    (c->kind != ContainerValue::Kind::optional || !c->has_value ||
-                     c->holds_sequence == v.optional_of_sequence) &&
-                    (!v.has_dtype || c->dtype == v.dtype) && (!map || c->key_dtype == v.key_dtype);
-    if (!ok) {
-      // Maps name their keys too: "a map of string -> f32".
-      const auto keys = [&](bool is_map, DType key) {
-        return is_map ? std::string(dtype_name(key)) + " -> " : std::string();
-      };
-      const bool declared_map =
-          v.is_container && (v.container_kind == ContainerValue::Kind::map ||
-                             v.container_kind == ContainerValue::Kind::map_sequence);
-      fail(ErrorKind::invalid_argument,
-           "input '" + v.name + "' must be " +
-               (v.is_container ? container_name(v) + " of " + keys(declared_map, v.key_dtype) +
-                                     dtype_name(v.dtype)
-                               : std::string("a tensor")) +
-               ", not " + kind_name(*c) + " of " + keys(map, c->key_dtype) + dtype_name(c->dtype));
-    }
-  }
-
-  // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
-  void check_string_inputs(std::size_t node) const {
-    const Node& n = g_.nodes[node];
-    if (g_.kernels[node]->accepts_strings()) return;
-    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
-      const int id = n.inputs[i];
-      if (id >= 0 && slots_[id].dtype() == DType::string) {
-        g_.infos[node].fail(ErrorKind::unsupported_op,
-                            "input " + std::to_string(i) + " ('" + g_.values[id].name +
-                                "') is a string tensor; this op supports numeric tensors only");
-      }
-    }
-  }
-
-  static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
-  struct Record {
-    bool seen = false;
-    DType dtype = DType::f32;
-    Shape shape;
-    std::size_t offset = kNoOffset;
-  };
-
-  // `what` names the memory in an error message (built only then).
-  template <class What>
-  void check_size(std::size_t node, std::size_t bytes, What what) const {
-    if (bytes > detail::max_tensor_bytes()) {
-      g_.infos[node].fail(ErrorKind::invalid_model,
-                          what() + " of " + std::to_string(bytes) + " bytes is larger than the " +
-                              std::to_string(detail::max_tensor_bytes()) + " bytes allowed");
-    }
-  }
-
-  // A new tensor for output i of `node`; running out of memory is an Error naming the node.
-  Tensor allocate(std::size_t node, std::size_t i, DType dtype, const Shape& shape) const {
-    const auto what = [&] {
-      return "output " + std::to_string(i) + " of shape " + shape.to_string() + " (" +
-             dtype_name(dtype) + ")";
-    };
-    check_size(node, static_cast<std::size_t>(shape.numel()) * dtype_size(dtype), what);
-#ifndef INLAY_NO_EXCEPTIONS
-    try {
-      return Tensor(dtype, shape);
-    } catch (const std::bad_alloc&) {
-      g_.infos[node].fail(ErrorKind::invalid_model, what() + " cannot be allocated");
-    }
-#else
-    return Tensor(dtype, shape);
-#endif
-  }
-
-  static std::string declared_shape(const Value& v) {
-    std::string s = "[";
-    for (std::size_t d = 0; d < v.dims.size(); ++d) {
-      if (d) s += ", ";
-      s += v.dims[d] >= 0 ? std::to_string(v.dims[d])
-                          : (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d]);
-    }
-    return s + "]";
-  }
-
-  bool same_input_shapes() const {
-    for (std::size_t i = 0; i < g_.inputs.size(); ++i) {
-      const Tensor& t = slots_[g_.inputs[i]];
-      if (t.shape() != plan_shapes_[i] || t.dtype() != plan_dtypes_[i]) return false;
-    }
-    return true;
-  }
-
-  // Drops values no later node reads (first runs only: planned runs reuse the arena).
-  void release_after(std::size_t node) {
-    const Node& n = g_.nodes[node];
-    auto drop = [&](int id) {
-      if (id < 0 || !g_.values[id].constant.empty() || g_.values[id].captured) return;
-      if (g_.last_use[id] <= static_cast<std::int64_t>(node)) {
-        for (int in : g_.inputs) {
-          if (in == id) return;
-        }
-        slots_[id] = Tensor();
-        containers_[id] = nullptr;
-      }
-    };
-    for (int id : n.inputs) drop(id);
-    for (int id : n.outputs) drop(id);
-  }
-
-  void make_plan() {
-    std::vector<int> ids;
-    std::vector<detail::ArenaItem> items;
-    for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
-      for (int id : g_.nodes[node].outputs) {
-        if (id < 0 || !record_[id].seen) continue;
-        const Record& r = record_[id];
-        const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
-        const std::int64_t first = static_cast<std::int64_t>(node);
-        ids.push_back(id);
-        items.push_back(
-            detail::ArenaItem{(bytes + 63) / 64 * 64, first, std::max(first, g_.last_use[id])});
-      }
-    }
-    const detail::ArenaPlan plan = detail::plan_arena(items);
-    for (std::size_t i = 0; i < ids.size(); ++i) record_[ids[i]].offset = plan.offsets[i];
-    const std::size_t total = plan.total;
-    arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
-    arena_size_ = total;
-    std::size_t scratch = 0;
-    for (std::size_t s : scratch_need_) scratch = std::max(scratch, s);
-    if (scratch > scratch_size_) {
-      scratch_ = allocate_aligned(scratch);
-      scratch_size_ = scratch;
-    }
-    plan_shapes_.clear();
-    plan_dtypes_.clear();
-    for (int id : g_.inputs) {
-      plan_shapes_.push_back(slots_[id].shape());
-      plan_dtypes_.push_back(slots_[id].dtype());
-    }
-    plan_valid_ = true;
-  }
-
-  const Graph& g_;
-  Executor* executor_;
-  Runner* parent_;
-  std::size_t parent_node_;
-  std::vector<Tensor> slots_;
-  std::vector<std::shared_ptr<const ContainerValue>> containers_;  // per value id, not planned
-  std::vector<Tensor> discard_;
-
-  std::vector<Record> record_;
-  std::vector<std::size_t> scratch_need_;
-  bool plan_valid_ = false;
-  bool planned_run_ = false;
-  std::vector<Shape> plan_shapes_;
-  std::vector<DType> plan_dtypes_;
-  AlignedBuffer arena_;
-  std::size_t arena_size_ = 0;
-  AlignedBuffer scratch_;
-  std::size_t scratch_size_ = 0;
-  std::size_t plan_misses_ = 0;
-};
-
-}  // namespace graph
-
-// ---- OpContext: a thin handle on the runner ----
-std::size_t OpContext::input_count() const noexcept {
-  return runner_.graph().nodes[node_].inputs.size();
-}
-bool OpContext::has_input(std::size_t i) const noexcept {
-  const auto& in = runner_.graph().nodes[node_].inputs;
-  return i < in.size() && in[i] >= 0;
-}
-const Tensor& OpContext::input(std::size_t i) const { return runner_.input(node_, i); }
-std::size_t OpContext::output_count() const noexcept {
-  return runner_.graph().nodes[node_].outputs.size();
-}
-bool OpContext::has_output(std::size_t i) const noexcept {
-  const auto& out = runner_.graph().nodes[node_].outputs;
-  return i < out.size() && out[i] >= 0;
-}
-Tensor& OpContext::output(std::size_t i, DType dtype, const Shape& shape) {
-  return runner_.output(node_, i, dtype, shape);
-}
-void* OpContext::scratch(std::size_t bytes) { return runner_.scratch(node_, bytes); }
-Executor* OpContext::executor() const noexcept { return runner_.executor(); }
-const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[node_]; }
-void OpContext::fail(ErrorKind kind, const std::string& message) const {
-  info().fail(kind, message);
-}
-bool OpContext::input_is_container(std::size_t i) const {
-  return runner_.input_is_container(node_, i);
-}
-const ContainerValue& OpContext::input_container(std::size_t i) const {
-  return runner_.input_container(node_, i);
-}
-void OpContext::set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value) {
-  runner_.set_output_container(node_, i, std::move(value));
-}
-AnyValue OpContext::input_any(std::size_t i) const { return runner_.input_any(node_, i); }
-void OpContext::set_output_any(std::size_t i, const AnyValue& value) {
-  if (!value.is_tensor()) {
-    set_output_container(i, value.container);
-    return;
-  }
-  Tensor& out = output(i, value.tensor.dtype(), value.tensor.shape());
-  Tensor::copy_elements(value.tensor, out);
-}
-std::vector<AnyValue> OpContext::run_subgraph_any(const graph::Graph& g,
-                                                  const std::vector<AnyValue>& inputs) {
-  return runner_.run_subgraph_any(node_, g, inputs);
-}
-std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
-                                            const std::vector<Tensor>& inputs) {
-  return runner_.run_subgraph(node_, g, inputs);
-}
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_RUNNER_HPP
-// ---- end inlay/graph/impl/runner.hpp
-// ---- begin inlay/graph/impl/passes.hpp
-// Graph rewrites at load: constant folding (a node whose inputs are all constants runs once and
-// its outputs become constants) and dead-node removal. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_PASSES_HPP
-#define INLAY_GRAPH_IMPL_PASSES_HPP
-
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-
-namespace detail {
-inline bool may_fold(const Node& n) {
-  static const char* const random_ops[] = {"RandomNormal",      "RandomUniform", "RandomNormalLike",
-                                           "RandomUniformLike", "Multinomial",   "Bernoulli"};
-  for (const char* op : random_ops) {
-    if (n.op_type == op) return false;
-  }
-  // Sequences, optionals and maps are never constants (only tensors are): their ops stay.
-  if (n.op_type.find("Sequence") != std::string::npos ||
-      n.op_type.find("Optional") != std::string::npos || n.op_type == "ZipMap") {
-    return false;
-  }
-  for (const Attribute& a : n.attributes) {
-    if (a.kind == Attribute::Kind::graph) return false;  // control flow stays
-  }
-  return !n.outputs.empty();
-}
-}  // namespace detail
-
-// Runs every node whose inputs are all constants (in order, so chains fold) and marks it dead.
-// The graph must be compiled; returns the number of nodes folded.
-inline std::size_t fold_constants(Graph& g) {
-  Runner runner(g, nullptr);
-  std::size_t folded = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    Node& n = g.nodes[i];
-    if (n.dead || !detail::may_fold(n) || !n.implicit_inputs.empty()) continue;
-    bool constant = true;
-    for (int id : n.inputs) constant = constant && (id < 0 || !g.values[id].constant.empty());
-    if (!constant) continue;
-    runner.run_single(i);
-    for (int id : n.outputs) {
-      if (id < 0) continue;
-      Value& v = g.values[id];
-      v.constant = runner.value(id);
-      v.has_dtype = true;
-      v.dtype = v.constant.dtype();
-    }
-    n.dead = true;
-    ++folded;
-  }
-  return folded;
-}
-
-// Marks the nodes no graph output depends on as dead.
-inline void remove_dead_nodes(Graph& g) {
-  std::vector<char> needed(g.values.size(), 0);
-  for (int id : g.outputs) needed[id] = 1;
-  for (std::size_t k = g.nodes.size(); k-- > 0;) {
-    Node& n = g.nodes[k];
-    if (n.dead) continue;
-    bool live = false;
-    for (int id : n.outputs) live = live || (id >= 0 && needed[id]);
-    if (!live) {
-      n.dead = true;
-      continue;
-    }
-    for (int id : n.inputs) {
-      if (id >= 0) needed[id] = 1;
-    }
-    for (int id : n.implicit_inputs) needed[id] = 1;
-  }
-}
-
-// Drops dead nodes (kernels must be compiled again afterwards), and the constants no node reads
-// any more (a fusion's folded copy replaced them, or only dead nodes read them): their memory is
-// freed, or for a view of a memory-mapped model its pages leave resident memory.
-inline void compact(Graph& g) {
-  std::vector<Node> kept;
-  kept.reserve(g.nodes.size());
-  for (Node& n : g.nodes) {
-    if (!n.dead) kept.push_back(std::move(n));
-  }
-  g.nodes = std::move(kept);
-  g.infos.clear();
-  g.kernels.clear();
-  std::vector<char> read(g.values.size(), 0);
-  for (const Node& n : g.nodes) {
-    for (int id : n.inputs) {
-      if (id >= 0) read[id] = 1;
-    }
-    for (int id : n.implicit_inputs) read[id] = 1;
-  }
-  for (int id : g.inputs) read[id] = 1;
-  for (int id : g.outputs) read[id] = 1;
-  for (std::size_t id = 0; id < g.values.size(); ++id) {
-    Tensor& c = g.values[id].constant;
-    if (read[id] || c.empty()) continue;
-    onnx::release_file_pages(c.raw_data(), c.nbytes());
-    c = Tensor();
-  }
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_PASSES_HPP
-// ---- end inlay/graph/impl/passes.hpp
-// ---- begin inlay/graph/impl/model.hpp
-// Model: read, import, optimize, compile. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_MODEL_HPP
-#define INLAY_GRAPH_IMPL_MODEL_HPP
-
-#include <cstring>
-#include <memory>
-#include <string>
-#include <vector>
-
-// ---- begin inlay/graph/impl/float16_in_float32.hpp
-// Half-precision models run in single precision: most of inlay's kernels compute in f32 only, and
-// a model exported with `model.half()` (f16 inputs, weights and outputs) would otherwise load and
-// then fail at its first node. This pass keeps the model's f16 inputs and outputs as declared,
-// casts them at the graph's edges, and turns every f16 inside (weights, constants, Cast targets,
-// dtype attributes, declared value types, subgraphs included) into f32, so the graph computes in
-// f32 and rounds to f16 once, at the outputs. ONNX Runtime's CPU provider does the same per node
-// (it inserts casts around nodes without an f16 kernel), so results agree to within f16 rounding.
-//
-// A graph whose nodes all move or convert data without arithmetic (Cast, Reshape, ...) is left
-// as it is: those ops take f16 directly, and Cast(double -> f16) must round once, not twice. So is
-// a graph with an output of undeclared type or a sequence/optional input or output (the ops that
-// take f16 then run it as it is).
-// Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
-#define INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
-
-#include <algorithm>
-#include <cstdint>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace detail {
-
-constexpr std::int64_t onnx_float = 1;
-constexpr std::int64_t onnx_float16 = 10;
-
-inline Tensor float16_to_float32(const Tensor& t) {
-  Tensor out(DType::f32, t.shape());
-  const float16* src = t.data<float16>();
-  float* dst = out.data<float>();
-  for (std::int64_t i = 0; i < t.numel(); ++i) dst[i] = to_float(src[i]);
-  return out;
-}
-
-// Ops that take f16 as they are: no arithmetic on the values (or, for the Q/DQ ops, f16 support
-// of their own). A graph made only of these is not rewritten.
-inline bool moves_data_only(const Node& n) {
-  if (!n.domain.empty()) return false;
-  static const char* const ops[] = {"Cast",     "CastLike",       "Identity",        "Reshape",
-                                    "Flatten",  "Squeeze",        "Unsqueeze",       "Transpose",
-                                    "Concat",   "Split",          "Slice",           "Gather",
-                                    "Expand",   "Tile",           "Shape",           "Size",
-                                    "Constant", "QuantizeLinear", "DequantizeLinear"};
-  for (const char* op : ops) {
-    if (n.op_type == op) return true;
-  }
-  return false;
-}
-
-inline bool uses_float16(const Graph& g) {
-  for (const Value& v : g.values) {
-    if ((v.has_dtype && v.dtype == DType::f16) ||
-        (!v.constant.empty() && v.constant.dtype() == DType::f16)) {
-      return true;
-    }
-  }
-  for (const Node& n : g.nodes) {
-    for (const Attribute& a : n.attributes) {
-      if (a.kind == Attribute::Kind::tensor && a.t.dtype() == DType::f16) return true;
-      if (a.kind == Attribute::Kind::graph && a.g && uses_float16(*a.g)) return true;
-      if (n.op_type == "Cast" && a.name == "to" && a.i == onnx_float16) return true;
-    }
-  }
-  return false;
-}
-
-inline bool computes(const Graph& g) {
-  for (const Node& n : g.nodes) {
-    if (!moves_data_only(n)) return true;
-  }
-  return false;
-}
-
-// Every f16 inside `g` becomes f32; its inputs and outputs too (the main graph's edges are
-// handled by the caller). Subgraphs are owned by the graph being loaded, hence the const_cast.
-inline void retype_float16(Graph& g) {
-  for (Value& v : g.values) {
-    if (v.has_dtype && v.dtype == DType::f16) v.dtype = DType::f32;
-    if (!v.constant.empty() && v.constant.dtype() == DType::f16) {
-      v.constant = float16_to_float32(v.constant);
-    }
-  }
-  for (Node& n : g.nodes) {
-    if (!n.domain.empty()) continue;
-    for (Attribute& a : n.attributes) {
-      if (a.kind == Attribute::Kind::tensor && a.t.dtype() == DType::f16) {
-        a.t = float16_to_float32(a.t);
-      } else if (a.kind == Attribute::Kind::graph && a.g) {
-        retype_float16(const_cast<Graph&>(*a.g));
-      } else if (a.kind == Attribute::Kind::int_ && a.i == onnx_float16 &&
-                 (a.name == "to" || a.name == "dtype" || a.name == "output_datatype")) {
-        a.i = onnx_float;  // Cast, EyeLike, Random*, Bernoulli, the window ops
-      }
-    }
-  }
-}
-
-inline int add_value(Graph& g, const Value& like, DType dtype) {
-  Value v;
-  v.name = like.name;  // the same name: sessions bind by id, subgraph captures by name
-  v.has_dtype = true;
-  v.dtype = dtype;
-  v.has_shape = like.has_shape;
-  v.dims = like.dims;
-  v.dim_params = like.dim_params;
-  g.values.push_back(v);
-  return static_cast<int>(g.values.size()) - 1;
-}
-
-inline Node cast_node(const std::string& name, int from, int to, std::int64_t onnx_type,
-                      std::int64_t opset) {
-  Node n;
-  n.name = name;
-  n.op_type = "Cast";
-  n.opset = opset;
-  n.inputs = {from};
-  n.outputs = {to};
-  Attribute a;
-  a.name = "to";
-  a.kind = Attribute::Kind::int_;
-  a.i = onnx_type;
-  n.attributes.push_back(a);
-  return n;
-}
-
-}  // namespace detail
-
-// Returns true when the graph was rewritten.
-inline bool compute_float16_in_float32(Graph& g) {
-  if (!detail::uses_float16(g) || !detail::computes(g)) return false;
-  // An output whose type the file leaves out might be f16: it could not be cast back. Sequences
-  // and optionals at the edges cannot be cast either.
-  for (int id : g.outputs) {
-    if (!g.values[id].has_dtype || g.values[id].is_container) return false;
-  }
-  for (int id : g.inputs) {
-    if (g.values[id].is_container) return false;
-  }
-  std::int64_t opset = 13;
-  for (const Node& n : g.nodes) {
-    if (n.domain.empty()) opset = std::max(opset, n.opset);
-  }
-  std::vector<int> f16_inputs, f16_outputs;
-  for (int id : g.inputs) {
-    if (g.values[id].dtype == DType::f16) f16_inputs.push_back(id);
-  }
-  for (int id : g.outputs) {
-    if (g.values[id].has_dtype && g.values[id].dtype == DType::f16) f16_outputs.push_back(id);
-  }
-  detail::retype_float16(g);
-
-  // An f16 input: a new value takes its place as the graph's input, and a Cast writes the old
-  // value (now f32), which every node keeps reading.
-  std::vector<Node> front;
-  for (int id : f16_inputs) {
-    const int outer = detail::add_value(g, g.values[id], DType::f16);
-    std::replace(g.inputs.begin(), g.inputs.end(), id, outer);
-    front.push_back(detail::cast_node("inlay:f16_in/" + g.values[id].name, outer, id,
-                                      detail::onnx_float, opset));
-  }
-  g.nodes.insert(g.nodes.begin(), front.begin(), front.end());
-  // An f16 output: the old value (now f32) is cast into a new one that the graph returns.
-  for (int id : f16_outputs) {
-    const int outer = detail::add_value(g, g.values[id], DType::f16);
-    std::replace(g.outputs.begin(), g.outputs.end(), id, outer);
-    g.nodes.push_back(detail::cast_node("inlay:f16_out/" + g.values[id].name, id, outer,
-                                        detail::onnx_float16, opset));
-  }
-  return true;
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
-// ---- end inlay/graph/impl/float16_in_float32.hpp
-// ---- begin inlay/graph/impl/fuse.hpp
-// Fusions at load, after constant folding: LayerNorm written out as ReduceMean -> Sub -> Pow ->
-// ReduceMean -> Add -> Sqrt -> Div [-> Mul -> Add] becomes one LayerNormalization, and the erf
-// GELU written out as Div -> Erf -> Add -> Mul -> Mul one Gelu (the exporters' forms before
-// opsets 17 and 20); a BatchNormalization after a Conv folds into the conv's weights and bias; a
-// constant bias Add after Conv/Gemm/MatMul becomes the node's bias; an activation (Gelu too)
-// after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
-// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp); Conv 1x1 -> depthwise
-// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when the
-// pattern's nodes alone read it and it is not a graph output. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_FUSE_HPP
-#define INLAY_GRAPH_IMPL_FUSE_HPP
-
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <string>
-#include <vector>
-
 // ---- begin inlay/graph/ops/common.hpp
 // What the operator files share: axis normalization, reading small integer tensors (shapes,
 // axes), dtype dispatch, and the kernel-class helpers. Implementation-only.
@@ -19183,2182 +17396,6 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_COMMON_HPP
 // ---- end inlay/graph/ops/common.hpp
-// ---- begin inlay/graph/ops/inverted_bottleneck.hpp
-// inlay:InvertedBottleneck, made at load by the fusion pass (graph/impl/fuse.hpp) from
-// Conv 1x1 -> depthwise Conv -> Conv 1x1 (MobileNetV2's block without its residual Add), run by
-// kernels::inverted_bottleneck_nchw_f32 in bands of rows when the expanded tensor is large, else
-// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1,
-// 1], B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
-// optional). Attributes: the depthwise layer's "strides" and "pads" (2 and 4 values), and each
-// layer's fused activation ("inlay.expand.", "inlay.depthwise.", "inlay.project." prefixes).
-// Implementation-only.
-#ifndef INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
-#define INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
-
-#include <algorithm>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-constexpr const char* inverted_bottleneck_op = "InvertedBottleneck";
-
-class InvertedBottleneckKernel final : public OpKernel {
- public:
-  // Expanded tensors below this many bytes stay in the core's cache when the layers run one by
-  // one; banding pays only above (measured: docs/bench.md, "Tuning constants").
-  static constexpr std::size_t kBandedFromBytes = std::size_t{1} << 20;
-
-  explicit InvertedBottleneckKernel(const OpInfo& info)
-      : strides_(info.get_ints("strides", {1, 1})),
-        pads_(info.get_ints("pads", {0, 0, 0, 0})),
-        expand_(fused_activation(info, "inlay.expand.")),
-        depthwise_(fused_activation(info, "inlay.depthwise.")),
-        project_(fused_activation(info, "inlay.project.")),
-        constant_weights_(info.constant_input(1) != nullptr && info.constant_input(5) != nullptr) {
-    if (strides_.size() != 2 || pads_.size() != 4) {
-      info.fail(ErrorKind::invalid_model, "strides needs 2 values and pads 4");
-    }
-    for (std::int64_t v : strides_) {
-      if (v < 1 || v > 1024) info.fail(ErrorKind::invalid_model, "strides must be in [1, 1024]");
-    }
-    for (std::int64_t v : pads_) {
-      if (v < 0 || v > 1024) info.fail(ErrorKind::invalid_model, "pads must be in [0, 1024]");
-    }
-  }
-
-  void run(OpContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    require_f32(ctx, x, "X");
-    if (x.rank() != 4) {
-      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C, H, W]");
-    }
-    const Tensor& we = weights(ctx, 1, "W_expand", 4);
-    const Tensor& wd = weights(ctx, 3, "W_depthwise", 4);
-    const Tensor& wp = weights(ctx, 5, "W_project", 4);
-    const std::int64_t c = x.shape()[1], e = we.shape()[0], m = wp.shape()[0];
-    if (we.shape() != Shape{e, c, 1, 1} || wd.shape()[0] != e || wd.shape()[1] != 1 ||
-        wp.shape() != Shape{m, e, 1, 1}) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               "weights " + we.shape().to_string() + ", " + wd.shape().to_string() + ", " +
-                   wp.shape().to_string() + " do not chain from X " + x.shape().to_string());
-    }
-    kernels::InvertedBottleneckParams p;
-    kernels::Conv2dParams& d = p.depthwise;
-    d.batch = static_cast<std::size_t>(x.shape()[0]);
-    d.in_channels = d.out_channels = d.groups = static_cast<std::size_t>(e);
-    d.in_h = static_cast<std::size_t>(x.shape()[2]);
-    d.in_w = static_cast<std::size_t>(x.shape()[3]);
-    d.kernel_h = static_cast<std::size_t>(wd.shape()[2]);
-    d.kernel_w = static_cast<std::size_t>(wd.shape()[3]);
-    d.stride_h = static_cast<std::size_t>(strides_[0]);
-    d.stride_w = static_cast<std::size_t>(strides_[1]);
-    d.pad_top = static_cast<std::size_t>(pads_[0]);
-    d.pad_left = static_cast<std::size_t>(pads_[1]);
-    d.pad_bottom = static_cast<std::size_t>(pads_[2]);
-    d.pad_right = static_cast<std::size_t>(pads_[3]);
-    p.in_channels = static_cast<std::size_t>(c);
-    p.out_channels = static_cast<std::size_t>(m);
-    if (d.kernel_h == 0 || d.kernel_w == 0 || d.pad_top >= d.kernel_h ||
-        d.pad_bottom >= d.kernel_h || d.in_h + d.pad_top + d.pad_bottom < d.kernel_h ||
-        d.in_w + d.pad_left + d.pad_right < d.kernel_w) {
-      ctx.fail(ErrorKind::shape_mismatch, "the depthwise window " + wd.shape().to_string() +
-                                              " does not fit X " + x.shape().to_string());
-    }
-    Tensor& y = ctx.output(0, DType::f32,
-                           Shape{x.shape()[0], m, static_cast<std::int64_t>(d.out_h()),
-                                 static_cast<std::int64_t>(d.out_w())});
-    if (y.numel() == 0) return;
-    const kernels::BottleneckStage expand{we.data<float>(), bias(ctx, 2, e), expand_};
-    const kernels::BottleneckStage depthwise{wd.data<float>(), bias(ctx, 4, e), depthwise_};
-    const kernels::BottleneckStage project{wp.data<float>(), bias(ctx, 6, m), project_};
-    if (static_cast<std::size_t>(e) * d.in_h * d.in_w * sizeof(float) < kBandedFromBytes) {
-      run_layers(ctx, p, x.data<float>(), expand, depthwise, project, y.data<float>());
-      return;
-    }
-    auto* workspace = static_cast<float*>(ctx.scratch(
-        kernels::inverted_bottleneck_workspace_size_f32(p, ctx.executor()) * sizeof(float)));
-    kernels::inverted_bottleneck_nchw_f32(p, x.data<float>(), expand, depthwise, project,
-                                          y.data<float>(), workspace, ctx.executor());
-  }
-
- private:
-  // The three layers one after the other, the 1x1 ones on weights packed at their first use when
-  // their plane is small (conv2d_packed_supports), as ConvKernel runs them.
-  void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
-                  const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
-                  const kernels::BottleneckStage& project, float* y) const {
-    const kernels::Conv2dParams& d = p.depthwise;
-    kernels::Conv2dParams pe, pp;
-    pe.batch = pp.batch = d.batch;
-    pe.in_channels = p.in_channels;
-    pe.out_channels = pp.in_channels = d.in_channels;
-    pp.out_channels = p.out_channels;
-    pe.in_h = d.in_h, pe.in_w = d.in_w;
-    pp.in_h = d.out_h(), pp.in_w = d.out_w();
-    const std::size_t expanded = d.batch * d.in_channels * d.in_h * d.in_w;
-    const std::size_t dw = d.batch * d.in_channels * pp.in_h * pp.in_w;
-    const std::size_t work = std::max(workspace_floats(pe), workspace_floats(pp));
-    auto* scratch = static_cast<float*>(ctx.scratch((expanded + dw + work) * sizeof(float)));
-    pointwise(pe, x, expand, expand_packed_, scratch, scratch + expanded + dw, ctx.executor());
-    kernels::depthwise_conv2d_nchw_f32(d, scratch, depthwise.w, depthwise.bias, scratch + expanded,
-                                       depthwise.activation, ctx.executor());
-    pointwise(pp, scratch + expanded, project, project_packed_, y, scratch + expanded + dw,
-              ctx.executor());
-  }
-  bool packs(const kernels::Conv2dParams& p) const {
-    return constant_weights_ && kernels::conv2d_packed_supports(p);
-  }
-  std::size_t workspace_floats(const kernels::Conv2dParams& p) const {
-    return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
-                    : kernels::conv2d_workspace_size_f32(p);
-  }
-  void pointwise(const kernels::Conv2dParams& p, const float* x,
-                 const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
-                 float* work, Executor* executor) const {
-    if (!packs(p)) {
-      kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
-      return;
-    }
-    const float* w = packed.get([&](std::vector<float>& form) {
-      form.resize(kernels::conv2d_packed_weights_size_f32(p));
-      kernels::conv2d_pack_weights_f32(p, stage.w, form.data());
-    });
-    kernels::conv2d_nchw_packed_f32(p, x, w, stage.bias, y, work, stage.activation, executor);
-  }
-
-  static const Tensor& weights(OpContext& ctx, std::size_t i, const char* what, std::size_t rank) {
-    const Tensor& w = ctx.input(i);
-    require_f32(ctx, w, what);
-    if (w.rank() != rank || w.numel() == 0) {
-      ctx.fail(ErrorKind::shape_mismatch,
-               std::string(what) + " " + w.shape().to_string() + " must be a non-empty 4-D tensor");
-    }
-    return w;
-  }
-  static const float* bias(OpContext& ctx, std::size_t i, std::int64_t n) {
-    if (!ctx.has_input(i)) return nullptr;
-    const Tensor& b = ctx.input(i);
-    require_f32(ctx, b, "B");
-    if (b.rank() != 1 || b.numel() != n) {
-      ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
-                                              b.shape().to_string() + " must be [" +
-                                              std::to_string(n) + "]");
-    }
-    return b.data<float>();
-  }
-
-  std::vector<std::int64_t> strides_, pads_;
-  kernels::Activation expand_, depthwise_, project_;
-  bool constant_weights_;                           // W_expand and W_project: packed once when used
-  PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
-};
-
-inline void register_inverted_bottleneck_ops(OpSet& ops) {
-  ops.add("inlay", inverted_bottleneck_op, 1, factory<InvertedBottleneckKernel>());
-}
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
-// ---- end inlay/graph/ops/inverted_bottleneck.hpp
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace fuse_detail {
-
-struct Uses {
-  std::vector<int> count;     // readers of each value (a graph output counts as one more)
-  std::vector<int> producer;  // node index, -1 for inputs and constants
-};
-
-inline Uses count_uses(const Graph& g) {
-  Uses u;
-  u.count.assign(g.values.size(), 0);
-  u.producer.assign(g.values.size(), -1);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    if (n.dead) continue;
-    for (int id : n.inputs) {
-      if (id >= 0) ++u.count[id];
-    }
-    for (int id : n.implicit_inputs) ++u.count[id];
-    for (int id : n.outputs) {
-      if (id >= 0) u.producer[id] = static_cast<int>(i);
-    }
-  }
-  for (int id : g.outputs) u.count[id] += 2;  // never fused away
-  return u;
-}
-
-inline const Tensor* constant_f32(const Graph& g, const Node& n, std::size_t i) {
-  if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
-  const Tensor& t = g.values[n.inputs[i]].constant;
-  return !t.empty() && t.dtype() == DType::f32 ? &t : nullptr;
-}
-
-inline const Attribute* find_attr(const Node& n, const char* name) {
-  for (const Attribute& a : n.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-inline float attr_float(const Node& n, const char* name, float fallback) {
-  const Attribute* a = find_attr(n, name);
-  return a && a->kind == Attribute::Kind::float_ ? a->f : fallback;
-}
-inline std::int64_t attr_int(const Node& n, const char* name, std::int64_t fallback) {
-  const Attribute* a = find_attr(n, name);
-  return a && a->kind == Attribute::Kind::int_ ? a->i : fallback;
-}
-inline void set_attr(Node& n, Attribute a) {
-  for (Attribute& e : n.attributes) {
-    if (e.name == a.name) {
-      e = std::move(a);
-      return;
-    }
-  }
-  n.attributes.push_back(std::move(a));
-}
-inline Attribute int_attr(const char* name, std::int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.kind = Attribute::Kind::int_;
-  a.i = v;
-  return a;
-}
-inline Attribute float_attr(const char* name, float v) {
-  Attribute a;
-  a.name = name;
-  a.kind = Attribute::Kind::float_;
-  a.f = v;
-  return a;
-}
-
-// A new constant value of the graph; returns its id.
-inline int add_constant(Graph& g, const std::string& name, Tensor t) {
-  Value v;
-  v.name = name;
-  v.has_dtype = true;
-  v.dtype = t.dtype();
-  v.has_shape = true;
-  v.dims.assign(t.shape().begin(), t.shape().end());
-  v.constant = std::move(t);
-  g.values.push_back(std::move(v));
-  return static_cast<int>(g.values.size() - 1);
-}
-
-// The node producing input 0 of `tail` when it is one of `ops` (default domain, live), its
-// output is read by `tail` only, and it has no fused activation yet; else -1.
-inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
-                            std::initializer_list<const char*> ops, std::size_t input = 0) {
-  if (input >= tail.inputs.size() || tail.inputs[input] < 0) return -1;
-  const int v = tail.inputs[input];
-  const int p = u.producer[v];
-  if (p < 0 || u.count[v] != 1) return -1;
-  const Node& n = g.nodes[p];
-  if (n.host_kernel || !n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
-  if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
-  for (const char* op : ops) {
-    if (n.op_type == op) return p;
-  }
-  return -1;
-}
-
-// `head` takes over the output of `tail`, which dies.
-inline void absorb(Graph& g, Uses& u, int head, std::size_t tail) {
-  Node& t = g.nodes[tail];
-  g.nodes[head].outputs[0] = t.outputs[0];
-  u.producer[t.outputs[0]] = head;
-  t.dead = true;
-}
-
-// Conv (constant W, constant or no B) + BatchNormalization (inference, constant statistics):
-// W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale / sqrt(var + eps).
-inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
-  std::size_t fused = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& bn = g.nodes[i];
-    if (bn.dead || bn.host_kernel || !bn.domain.empty() || bn.op_type != "BatchNormalization") {
-      continue;
-    }
-    if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
-    bool extra_outputs = false;
-    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
-    if (extra_outputs || bn.inputs.size() != 5) continue;
-    const int p = fusable_producer(g, u, bn, {"Conv"});
-    if (p < 0) continue;
-    const Node& conv = g.nodes[p];
-    const Tensor* w = constant_f32(g, conv, 1);
-    if (w == nullptr || w->rank() < 3) continue;
-    const auto m = static_cast<std::size_t>(w->shape()[0]);
-    const Tensor* b = constant_f32(g, conv, 2);
-    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 &&
-        (b == nullptr || b->numel() != w->shape()[0])) {
-      continue;
-    }
-    const Tensor* stats[4];
-    bool ok = true;
-    for (std::size_t k = 0; k < 4; ++k) {
-      stats[k] = constant_f32(g, bn, k + 1);
-      ok = ok && stats[k] != nullptr && stats[k]->numel() == w->shape()[0];
-    }
-    if (!ok) continue;
-    const float eps = attr_float(bn, "epsilon", 1e-5f);
-    const float* scale = stats[0]->data<float>();
-    const float* beta = stats[1]->data<float>();
-    const float* mean = stats[2]->data<float>();
-    const float* var = stats[3]->data<float>();
-    Tensor nw(DType::f32, w->shape());
-    Tensor nb(DType::f32, Shape{static_cast<std::int64_t>(m)});
-    const std::size_t per = static_cast<std::size_t>(w->numel()) / (m ? m : 1);
-    const float* wv = w->data<float>();
-    const float* bv = b ? b->data<float>() : nullptr;
-    float* nwv = nw.data<float>();
-    float* nbv = nb.data<float>();
-    for (std::size_t c = 0; c < m; ++c) {
-      const float s = scale[c] / std::sqrt(var[c] + eps);
-      for (std::size_t k = 0; k < per; ++k) nwv[c * per + k] = wv[c * per + k] * s;
-      nbv[c] = ((bv ? bv[c] : 0.0f) - mean[c]) * s + beta[c];
-    }
-    // Read only by this Conv, the original weights are not read again: a memory-mapped model's
-    // pages of them leave resident memory (the folded copy replaces them).
-    if (u.count[conv.inputs[1]] == 1) onnx::release_file_pages(w->raw_data(), w->nbytes());
-    const std::string base = conv.name.empty() ? bn.name : conv.name;
-    const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
-    const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));
-    Node& c = g.nodes[p];
-    c.inputs.resize(3, -1);
-    c.inputs[1] = wid;
-    c.inputs[2] = bid;
-    absorb(g, u, p, i);
-    ++fused;
-  }
-  return fused;
-}
-
-// Whether constant `t` adds n values along axis `axis` of a rank-`rank` result without changing
-// its shape: rank not above `rank`, every other dimension 1.
-inline bool is_axis_bias(const Tensor& t, std::size_t rank, std::size_t axis, std::int64_t n) {
-  if (t.rank() > rank || t.numel() != n) return false;
-  for (std::size_t d = 0; d < t.rank(); ++d) {
-    const std::size_t at = rank - t.rank() + d;
-    if (at != axis && t.shape()[d] != 1) return false;
-    if (at == axis && t.shape()[d] != n) return false;
-  }
-  return true;
-}
-
-// Add(x, constant bias) after Conv / Gemm / MatMul becomes the node's bias.
-inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
-  std::size_t fused = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& add = g.nodes[i];
-    if (add.dead || add.host_kernel || !add.domain.empty() || add.op_type != "Add" ||
-        add.inputs.size() != 2) {
-      continue;
-    }
-    for (std::size_t side = 0; side < 2; ++side) {
-      const Tensor* bias = constant_f32(g, add, 1 - side);
-      const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
-      if (p < 0) continue;
-      Node& n = g.nodes[p];
-      const Tensor* w = constant_f32(g, n, 1);
-      if (w == nullptr || w->rank() < 2) break;
-      Tensor combined;  // the new bias, [N] or [M]
-      if (n.op_type == "Conv") {
-        const std::int64_t m = w->shape()[0];
-        if (!is_axis_bias(*bias, w->rank(), 1, m)) break;
-        const Tensor* old = constant_f32(g, n, 2);
-        if (n.inputs.size() > 2 && n.inputs[2] >= 0 && old == nullptr) break;
-        combined = Tensor(DType::f32, Shape{m});
-        for (std::int64_t c = 0; c < m; ++c) {
-          combined.data<float>()[c] = bias->data<float>()[c] + (old ? old->data<float>()[c] : 0.0f);
-        }
-      } else if (n.op_type == "Gemm") {
-        if (w->rank() != 2) break;
-        const std::int64_t cols = w->shape()[attr_int(n, "transB", 0) ? 0 : 1];
-        if (!is_axis_bias(*bias, 2, 1, cols)) break;
-        const Tensor* old = constant_f32(g, n, 2);
-        const bool has_old = n.inputs.size() > 2 && n.inputs[2] >= 0;
-        if (has_old && (old == nullptr || !is_axis_bias(*old, 2, 1, cols))) break;
-        const float beta = attr_float(n, "beta", 1.0f);
-        combined = Tensor(DType::f32, Shape{cols});
-        for (std::int64_t c = 0; c < cols; ++c) {
-          combined.data<float>()[c] =
-              bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
-        }
-        set_attr(n, float_attr("beta", 1.0f));
-      } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
-        if (w->rank() != 2 || bias->rank() != 1 || bias->numel() != w->shape()[1]) break;
-        combined = bias->clone();
-      }
-      const int id = add_constant(g, n.name + ".inlay.bias", std::move(combined));
-      Node& head = g.nodes[p];
-      head.inputs.resize(3, -1);
-      head.inputs[2] = id;
-      absorb(g, u, p, i);
-      ++fused;
-      break;
-    }
-  }
-  return fused;
-}
-
-// The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
-// Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
-inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
-  if (n.host_kernel || !n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
-  const std::string& op = n.op_type;
-  if (op == "Relu") act = kernels::Activation::relu();
-  else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
-  else if (op == "Tanh") act = kernels::Activation::tanh();
-  else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
-  else if (op == "HardSigmoid") {
-    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f),
-                                            attr_float(n, "beta", 0.5f));
-  } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
-  else if (op == "HardSwish") act = kernels::Activation::hard_swish();
-  else if (op == "Gelu") {
-    const Attribute* a = find_attr(n, "approximate");
-    const std::string approximate = a ? a->s : "none";
-    if (approximate == "none") act = kernels::Activation::gelu();
-    else if (approximate == "tanh") act = kernels::Activation::gelu_tanh();
-    else return false;
-  } else if (op == "Clip") {
-    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-    if (n.opset < 11) {
-      lo = attr_float(n, "min", lo);
-      hi = attr_float(n, "max", hi);
-    } else {
-      for (std::size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
-        if (n.inputs[k] < 0) continue;
-        const Tensor* t = constant_f32(g, n, k);
-        if (t == nullptr || t->numel() != 1) return false;
-        (k == 1 ? lo : hi) = t->data<float>()[0];
-      }
-    }
-    act = kernels::Activation::clip(lo, hi);
-  } else {
-    return false;
-  }
-  return true;
-}
-
-inline std::size_t fuse_activations(Graph& g, Uses& u) {
-  std::size_t fused = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& a = g.nodes[i];
-    kernels::Activation act;
-    if (a.dead || !activation_of(g, a, act)) continue;
-    const int p = fusable_producer(g, u, a, {"Conv", "ConvTranspose", "Gemm", "MatMul"});
-    if (p < 0) continue;
-    Node& n = g.nodes[p];
-    set_attr(n, int_attr(ops::fused_activation_attr, static_cast<std::int64_t>(act.op)));
-    set_attr(n, float_attr(ops::fused_alpha_attr, act.alpha));
-    set_attr(n, float_attr(ops::fused_beta_attr, act.beta));
-    absorb(g, u, p, i);
-    ++fused;
-  }
-  return fused;
-}
-
-// The node whose only output is input 0 of `n` and that no other node reads, or -1.
-inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
-  if (n.inputs.empty() || n.inputs[0] < 0) return -1;
-  const int v = n.inputs[0];
-  const int p = u.producer[v];
-  if (p < 0 || u.count[v] != 1 || g.nodes[p].outputs.size() != 1) return -1;
-  return p;
-}
-
-// Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
-// bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
-inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
-  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" ||
-      n.outputs.size() != 1) {
-    return false;
-  }
-  w = constant_f32(g, n, 1);
-  if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
-  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
-    const Tensor* b = constant_f32(g, n, 2);
-    if (b == nullptr || b->rank() != 1 || b->numel() != w->shape()[0]) return false;
-  }
-  const Attribute* pad = find_attr(n, "auto_pad");
-  if (pad != nullptr && pad->s != "NOTSET" && !pad->s.empty()) return false;
-  const Attribute* d = find_attr(n, "dilations");
-  if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
-  const Attribute* k = find_attr(n, "kernel_shape");
-  return k == nullptr ||
-         (k->ints.size() == 2 && k->ints[0] == w->shape()[2] && k->ints[1] == w->shape()[3]);
-}
-
-// A 1x1 Conv of one group, stride 1, no padding.
-inline bool pointwise_conv(const Graph& g, const Node& n, const Tensor*& w) {
-  if (!plain_conv(g, n, 1, w) || w->shape()[2] != 1 || w->shape()[3] != 1) return false;
-  for (const char* name : {"strides", "pads"}) {
-    const Attribute* a = find_attr(n, name);
-    if (a == nullptr) continue;
-    for (std::int64_t v : a->ints) {
-      if (v != (name[0] == 's' ? 1 : 0)) return false;
-    }
-  }
-  return true;
-}
-
-// Conv 1x1 -> depthwise Conv (one filter per channel, pads below the kernel size) -> Conv 1x1,
-// each value read by the next layer only, becomes one inlay:InvertedBottleneck that runs the
-// three in bands of rows (kernels/inverted_bottleneck.hpp). Runs after the activation fusion, so
-// each layer's activation moves into the new node under the layer's prefix.
-inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
-  std::size_t fused = 0;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
-    if (!pointwise_conv(g, g.nodes[i], wp)) continue;
-    const int d = sole_producer(g, u, g.nodes[i]);
-    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) ||
-        wd->shape()[0] != wp->shape()[1] || wd->shape()[1] != 1) {
-      continue;
-    }
-    const Node& dn = g.nodes[d];
-    const Attribute* strides = find_attr(dn, "strides");
-    const Attribute* pads = find_attr(dn, "pads");
-    if ((strides != nullptr && strides->ints.size() != 2) ||
-        (pads != nullptr && pads->ints.size() != 4)) {
-      continue;
-    }
-    if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {
-      continue;
-    }
-    const int e = sole_producer(g, u, dn);
-    if (e < 0 || !pointwise_conv(g, g.nodes[e], we) || we->shape()[0] != wd->shape()[0]) continue;
-    const Node& en = g.nodes[e];
-    Node block;
-    block.name = g.nodes[i].name;
-    block.op_type = ops::inverted_bottleneck_op;
-    block.domain = "inlay";
-    block.opset = 1;
-    block.inputs.push_back(en.inputs[0]);
-    for (const Node* n : {&en, &dn, static_cast<const Node*>(&g.nodes[i])}) {
-      block.inputs.push_back(n->inputs[1]);
-      block.inputs.push_back(n->inputs.size() > 2 ? n->inputs[2] : -1);
-    }
-    block.outputs = g.nodes[i].outputs;
-    if (strides != nullptr) block.attributes.push_back(*strides);
-    if (pads != nullptr) block.attributes.push_back(*pads);
-    const std::pair<const Node*, std::string> layers[] = {
-        {&en, "inlay.expand."}, {&dn, "inlay.depthwise."}, {&g.nodes[i], "inlay.project."}};
-    for (const auto& layer : layers) {
-      const std::string& prefix = layer.second;
-      block.attributes.push_back(int_attr((prefix + "activation").c_str(),
-                                          attr_int(*layer.first, ops::fused_activation_attr, 0)));
-      block.attributes.push_back(float_attr((prefix + "alpha").c_str(),
-                                            attr_float(*layer.first, ops::fused_alpha_attr, 0.0f)));
-      block.attributes.push_back(float_attr((prefix + "beta").c_str(),
-                                            attr_float(*layer.first, ops::fused_beta_attr, 0.0f)));
-    }
-    g.nodes[e].dead = true;
-    g.nodes[d].dead = true;
-    g.nodes[i] = std::move(block);
-    ++fused;
-  }
-  return fused;
-}
-
-// The node that writes value `v` when it is a live default-domain `op` with one output that the
-// host's ops do not serve; else -1.
-inline int producer_of(const Graph& g, const Uses& u, int v, const char* op) {
-  if (v < 0 || static_cast<std::size_t>(v) >= u.producer.size()) return -1;
-  const int p = u.producer[v];
-  if (p < 0) return -1;
-  const Node& n = g.nodes[p];
-  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
-    return -1;
-  }
-  return p;
-}
-
-// Per value, the node that reads it (the last one when several do; check Uses::count first).
-inline std::vector<int> last_readers(const Graph& g) {
-  std::vector<int> r(g.values.size(), -1);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (g.nodes[i].dead) continue;
-    for (int id : g.nodes[i].inputs) {
-      if (id >= 0) r[id] = static_cast<int>(i);
-    }
-  }
-  return r;
-}
-
-// The node that alone reads value `v` when it is a live default-domain `op` with one output that
-// the host's ops do not serve; else -1.
-inline int sole_reader(const Graph& g, const Uses& u, const std::vector<int>& readers, int v,
-                       const char* op) {
-  if (v < 0 || static_cast<std::size_t>(v) >= readers.size() || u.count[v] != 1 || readers[v] < 0) {
-    return -1;
-  }
-  const Node& n = g.nodes[readers[v]];
-  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
-    return -1;
-  }
-  return readers[v];
-}
-
-// The one number of a constant of rank 0 or 1 (f32, f64 or an integer type), else false.
-inline bool scalar_constant(const Graph& g, int v, double& out) {
-  if (v < 0) return false;
-  const Tensor& t = g.values[v].constant;
-  if (t.empty() || t.numel() != 1 || t.rank() > 1) return false;
-  switch (t.dtype()) {
-    case DType::f32: out = t.data<float>()[0]; return true;
-    case DType::f64: out = t.data<double>()[0]; return true;
-    case DType::i32: out = static_cast<double>(t.data<std::int32_t>()[0]); return true;
-    case DType::i64: out = static_cast<double>(t.data<std::int64_t>()[0]); return true;
-    default: return false;
-  }
-}
-// Whether input `k` of node `n` is a scalar constant equal to `want` (relative tolerance `tol`:
-// exporters write sqrt 2 and 1/sqrt 2 with a few digits).
-inline bool is_scalar(const Graph& g, const Node& n, std::size_t k, double want, double tol = 0.0) {
-  double v = 0.0;
-  return k < n.inputs.size() && scalar_constant(g, n.inputs[k], v) &&
-         std::fabs(v - want) <= tol * std::fabs(want);
-}
-
-// Whether ReduceMean node `n` averages the last axis of a rank-`rank` input (-1 when unknown)
-// keeping it: axes from input 1 (opset 18+) or the attribute, exactly one, -1 or rank - 1.
-inline bool mean_of_last_axis(const Graph& g, const Node& n, std::int64_t rank) {
-  if (attr_int(n, "keepdims", 1) != 1) return false;
-  std::vector<std::int64_t> axes;
-  if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
-    const Tensor& t = g.values[n.inputs[1]].constant;
-    if (t.empty() || t.dtype() != DType::i64) return false;
-    axes.assign(t.data<std::int64_t>(), t.data<std::int64_t>() + t.numel());
-  } else if (const Attribute* a = find_attr(n, "axes")) {
-    axes = a->ints;
-  }
-  return axes.size() == 1 && (axes[0] == -1 || (rank > 0 && axes[0] == rank - 1));
-}
-
-// The other input of binary node `n` when input `known` is one of them; -1 otherwise.
-inline int other_operand(const Node& n, int known) {
-  if (n.inputs.size() != 2) return -1;
-  if (n.inputs[0] == known) return n.inputs[1];
-  if (n.inputs[1] == known) return n.inputs[0];
-  return -1;
-}
-
-// The constant of a LayerNorm's scale or bias, as rank 1 (N values, or 1 that broadcasts), when
-// `v` is an f32 constant of the last axis: rank at most 1, or leading 1s and an input `x` of known
-// rank not below it (so the Mul/Add did not raise the rank); N the last dimension of x when known.
-inline int norm_parameter(Graph& g, int v, int x, const std::string& name) {
-  const Tensor* t =
-      v >= 0 && !g.values[v].constant.empty() && g.values[v].constant.dtype() == DType::f32
-          ? &g.values[v].constant
-          : nullptr;
-  if (t == nullptr) return -1;
-  const Value& xv = g.values[x];
-  if (t->rank() > 1) {
-    if (!xv.has_shape || xv.dims.size() < t->rank()) return -1;
-    for (std::size_t d = 0; d + 1 < t->rank(); ++d) {
-      if (t->shape()[d] != 1) return -1;
-    }
-  }
-  const std::int64_t n = t->numel();
-  if (n != 1) {
-    if (t->rank() == 0) return -1;
-    if (xv.has_shape && !xv.dims.empty() && xv.dims.back() >= 0 && xv.dims.back() != n) {
-      return -1;  // the Mul would broadcast x's last axis up to n
-    }
-  }
-  if (t->rank() == 1) return v;
-  Tensor flat(DType::f32, Shape{n});
-  for (std::int64_t k = 0; k < n; ++k) flat.data<float>()[k] = t->data<float>()[k];
-  return add_constant(g, name, std::move(flat));
-}
-
-// LayerNorm as exporters before opset 17 write it (ONNX Runtime's LayerNormFusion matches the
-// same chain): ReduceMean(x) -> Sub(x, mean) = d -> Pow(d, 2) -> ReduceMean -> Add(eps) -> Sqrt
-// -> Div(d, std) [-> Mul(gamma) [-> Add(beta)]], both means over the last axis with keepdims,
-// eps, gamma and beta f32 constants, becomes one LayerNormalization (axis -1).
-inline std::size_t fuse_layer_norms(Graph& g, Uses& u) {
-  std::size_t fused = 0;
-  const std::vector<int> readers = last_readers(g);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& div = g.nodes[i];
-    if (div.dead || div.host_kernel || !div.domain.empty() || div.op_type != "Div" ||
-        div.inputs.size() != 2 || div.outputs.size() != 1) {
-      continue;
-    }
-    const int d = div.inputs[0], sd = div.inputs[1];
-    const int sub = producer_of(g, u, d, "Sub");
-    const int sqrt = producer_of(g, u, sd, "Sqrt");
-    if (sub < 0 || sqrt < 0 || u.count[d] != 2 || u.count[sd] != 1) continue;
-    const int x = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[0] : -1;
-    const int mean = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[1] : -1;
-    const int rm1 = producer_of(g, u, mean, "ReduceMean");
-    if (x < 0 || rm1 < 0 || u.count[mean] != 1 || g.nodes[rm1].inputs[0] != x) continue;
-    const std::int64_t rank =
-        g.values[x].has_shape ? static_cast<std::int64_t>(g.values[x].dims.size()) : -1;
-    if (!mean_of_last_axis(g, g.nodes[rm1], rank)) continue;
-    const int veps = g.nodes[sqrt].inputs[0];
-    const int add = producer_of(g, u, veps, "Add");
-    if (add < 0 || u.count[veps] != 1 || g.nodes[add].inputs.size() != 2) continue;
-    // eps: the f32 constant operand of the Add, the other the variance.
-    const Node& an = g.nodes[add];
-    double eps = 0.0;
-    const std::size_t eps_at = scalar_constant(g, an.inputs[1], eps) ? 1 : 0;
-    const int var = an.inputs[1 - eps_at];
-    const int eps_id = an.inputs[eps_at];
-    if (!scalar_constant(g, eps_id, eps) || g.values[eps_id].constant.dtype() != DType::f32) {
-      continue;
-    }
-    const int rm2 = producer_of(g, u, var, "ReduceMean");
-    if (rm2 < 0 || u.count[var] != 1 || !mean_of_last_axis(g, g.nodes[rm2], rank)) continue;
-    const int sq = g.nodes[rm2].inputs[0];
-    const int pow = producer_of(g, u, sq, "Pow");
-    if (pow < 0 || u.count[sq] != 1 || g.nodes[pow].inputs.size() != 2 ||
-        g.nodes[pow].inputs[0] != d || !is_scalar(g, g.nodes[pow], 1, 2.0)) {
-      continue;
-    }
-    // The optional tail: Mul by gamma, then Add of beta (either operand order).
-    std::vector<int> pattern = {rm1, sub, pow, rm2, add, sqrt, static_cast<int>(i)};
-    int out = div.outputs[0], scale = -1, bias = -1;
-    const std::string base = div.name;
-    const int mul = sole_reader(g, u, readers, out, "Mul");
-    if (mul >= 0)
-      scale = norm_parameter(g, other_operand(g.nodes[mul], out), x, base + ".inlay.ln_scale");
-    if (scale >= 0) {
-      pattern.push_back(mul);
-      out = g.nodes[mul].outputs[0];
-      const int bias_add = sole_reader(g, u, readers, out, "Add");
-      if (bias_add >= 0) {
-        bias = norm_parameter(g, other_operand(g.nodes[bias_add], out), x, base + ".inlay.ln_bias");
-      }
-      if (bias >= 0) {
-        pattern.push_back(bias_add);
-        out = g.nodes[bias_add].outputs[0];
-      }
-    } else {  // no gamma: a scale of one 1, which the kernel broadcasts
-      Tensor one(DType::f32, Shape{1});
-      one.data<float>()[0] = 1.0f;
-      scale = add_constant(g, base + ".inlay.ln_scale", std::move(one));
-    }
-    Node ln;
-    ln.name = base;
-    ln.op_type = "LayerNormalization";
-    ln.opset = 17;
-    ln.inputs = {x, scale, bias};
-    if (bias < 0) ln.inputs.pop_back();
-    ln.outputs = {out};
-    ln.attributes.push_back(int_attr("axis", -1));
-    ln.attributes.push_back(float_attr("epsilon", static_cast<float>(eps)));
-    const int last = pattern.back();
-    for (int k : pattern) g.nodes[k].dead = true;
-    g.nodes[last] = std::move(ln);
-    u.producer[out] = last;
-    fused += pattern.size() - 1;
-  }
-  return fused;
-}
-
-// GELU as exporters before opset 20 write it (ONNX Runtime's GeluFusion matches the same):
-// h = Div(x, sqrt 2) or Mul(x, 1/sqrt 2) -> Erf -> Add(1) = a, then x * a * 0.5 in any order:
-// Mul(Mul(x, a), 0.5), Mul(Mul(x, 0.5), a) or Mul(x, Mul(a, 0.5)). Becomes one Gelu (opset 20,
-// approximate "none"), which the activation fusion may then move into a MatMul/Gemm epilogue.
-inline std::size_t fuse_gelus(Graph& g, Uses& u) {
-  constexpr double sqrt2 = 1.41421356237309504880, tol = 1e-6;
-  std::size_t fused = 0;
-  const std::vector<int> readers = last_readers(g);
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& erf = g.nodes[i];
-    if (erf.dead || erf.host_kernel || !erf.domain.empty() || erf.op_type != "Erf" ||
-        erf.inputs.size() != 1 || erf.outputs.size() != 1) {
-      continue;
-    }
-    const int h = erf.inputs[0];
-    int x = -1;
-    int scale = producer_of(g, u, h, "Div");
-    if (scale >= 0) {
-      const Node& n = g.nodes[scale];
-      if (n.inputs.size() == 2 && is_scalar(g, n, 1, sqrt2, tol)) x = n.inputs[0];
-    } else if ((scale = producer_of(g, u, h, "Mul")) >= 0) {
-      const Node& n = g.nodes[scale];
-      for (std::size_t k = 0; k < 2 && x < 0 && n.inputs.size() == 2; ++k) {
-        if (is_scalar(g, n, 1 - k, 1.0 / sqrt2, tol)) x = n.inputs[k];
-      }
-    }
-    if (x < 0 || u.count[h] != 1) continue;
-    const int e = erf.outputs[0];
-    const int plus = sole_reader(g, u, readers, e, "Add");
-    if (plus < 0) continue;
-    const int one = other_operand(g.nodes[plus], e);
-    double v = 0.0;
-    if (!scalar_constant(g, one, v) || v != 1.0) continue;
-    const int a = g.nodes[plus].outputs[0];
-    const int m1 = sole_reader(g, u, readers, a, "Mul");
-    if (m1 < 0) continue;
-    const int other = other_operand(g.nodes[m1], a);
-    const int o1 = g.nodes[m1].outputs[0];
-    std::vector<int> pattern = {scale, static_cast<int>(i), plus, m1};
-    double half = 0.0;
-    if (other == x) {  // Mul(Mul(x, a), 0.5)
-      const int m2 = sole_reader(g, u, readers, o1, "Mul");
-      if (m2 < 0 || !scalar_constant(g, other_operand(g.nodes[m2], o1), half) || half != 0.5) {
-        continue;
-      }
-      pattern.push_back(m2);
-    } else if (scalar_constant(g, other, half)) {  // Mul(x, Mul(a, 0.5))
-      const int m2 = sole_reader(g, u, readers, o1, "Mul");
-      if (half != 0.5 || m2 < 0 || other_operand(g.nodes[m2], o1) != x) continue;
-      pattern.push_back(m2);
-    } else {  // Mul(Mul(x, 0.5), a)
-      const int m0 = producer_of(g, u, other, "Mul");
-      if (m0 < 0 || u.count[other] != 1 ||
-          !scalar_constant(g, other_operand(g.nodes[m0], x), half) || half != 0.5) {
-        continue;
-      }
-      pattern.push_back(m0);
-    }
-    // All the constants are f32 (so is x in a valid model); 0.5 x (1 + erf) needs no f64 care.
-    Node gelu;
-    const int last = *std::max_element(pattern.begin(), pattern.end());
-    gelu.name = g.nodes[last].name;
-    gelu.op_type = "Gelu";
-    gelu.opset = 20;
-    gelu.inputs = {x};
-    gelu.outputs = g.nodes[last].outputs;
-    Attribute approximate;
-    approximate.name = "approximate";
-    approximate.kind = Attribute::Kind::string;
-    approximate.s = "none";
-    gelu.attributes.push_back(std::move(approximate));
-    for (int k : pattern) g.nodes[k].dead = true;
-    u.producer[gelu.outputs[0]] = last;
-    g.nodes[last] = std::move(gelu);
-    fused += pattern.size() - 1;
-  }
-  return fused;
-}
-
-}  // namespace fuse_detail
-
-// Runs the fusions in order (the decomposed LayerNorms and GELUs, BatchNorm folding, bias,
-// activation, so Conv + BN + Relu and MatMul + Add + GELU become one node each; then the inverted
-// bottlenecks); returns the number of
-// nodes fused away. The graph must be compacted and compiled again afterwards. Nodes whose
-// operator `host_ops` serves (ModelOptions::custom_ops) are left as written: fused, the host's
-// kernel would get attributes it does not know (inlay.activation) or not run at all.
-inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
-  for (Node& n : g.nodes) {
-    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
-  }
-  // A fusion that makes a node of another op runs only where this build has that op (a
-  // selective build may have left its family out: the graph then runs as written).
-  const auto built = [](const char* domain, const char* op, std::int64_t opset) {
-    return builtin_ops().find(domain, op, opset) != nullptr;
-  };
-  fuse_detail::Uses u = fuse_detail::count_uses(g);
-  std::size_t fused = 0;
-  if (built("", "LayerNormalization", 17)) fused += fuse_detail::fuse_layer_norms(g, u);
-  if (built("", "Gelu", 20)) fused += fuse_detail::fuse_gelus(g, u);
-  u = fuse_detail::count_uses(g);  // the new constants and nodes
-  fused += fuse_detail::fold_batch_norms(g, u);
-  fused += fuse_detail::fuse_bias_adds(g, u);
-  fused += fuse_detail::fuse_activations(g, u);
-  if (built("inlay", ops::inverted_bottleneck_op, 1)) {
-    fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
-  }
-  return fused;
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_FUSE_HPP
-// ---- end inlay/graph/impl/fuse.hpp
-// ---- begin inlay/graph/impl/fuse_qdq.hpp
-// QDQ fusion at load: the QDQ models that ONNX Runtime's quantizer writes wrap float operators in
-// DequantizeLinear (DQ) and QuantizeLinear (Q) nodes. Where every float input of an operator is a
-// DQ output and its result goes only to a Q, the three run as one quantized operator on the 8-bit
-// values, the way ORT's QDQ transformer rewrites them:
-//
-//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
-//   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
-//   (a Relu or Clip before the Q that the Q makes redundant fuses too, after any of these)
-//   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
-//   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
-//   QLinearMul DQ(x)                      -> GlobalAveragePool, AveragePool, Sigmoid, LeakyRelu ->
-//   Q
-//                                                              com.microsoft QLinear<Op>
-//   DQ(x_i)                    -> Concat          -> Q         com.microsoft QLinearConcat
-//   DQ(x)                      -> MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze -> Q
-//                                 with the same scale and zero point: the op on the 8-bit values
-//
-// and dynamic quantization as ORT's quantize_dynamic writes it (DynamicQuantizeLinear ->
-// MatMulInteger -> Cast -> Mul by the two scales [-> Add bias]) becomes com.microsoft
-// DynamicQuantizeMatMul.
-//
-// Runs before constant folding, so the weights stay int8 (four times smaller than the folded
-// floats). A pattern fuses only when its scales are constant, finite and > 0, its zero points are
-// constant 8-bit tensors of the right size, and each fused-away value is read by the next node
-// only; anything else (and every op without a quantized kernel) keeps running through DQ and Q,
-// which gives the same values to within one quantization step. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
-#define INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
-
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <string>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace qdq_detail {
-
-using fuse_detail::add_constant;
-using fuse_detail::attr_int;
-using fuse_detail::find_attr;
-
-// Who reads each value: the one reader's node index, -1 for none, -2 for several (or a graph
-// output, which is never fused away).
-inline std::vector<int> sole_readers(const Graph& g) {
-  std::vector<int> r(g.values.size(), -1);
-  auto add = [&](int id, int node) {
-    if (id >= 0) r[id] = r[id] == -1 ? node : -2;
-  };
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    if (n.dead) continue;
-    for (int id : n.inputs) add(id, static_cast<int>(i));
-    for (int id : n.implicit_inputs) add(id, static_cast<int>(i));
-  }
-  for (int id : g.outputs) r[id] = -2;
-  return r;
-}
-
-inline bool is_op(const Node& n, const char* op) {
-  return !n.dead && !n.host_kernel && n.domain.empty() && n.op_type == op;
-}
-
-// The quantization of one value: the 8-bit data and its scale and zero point (value ids; the
-// zero point -1 when the node has none, which means 0 in uint8).
-struct Quantized {
-  int data = -1, scale = -1, zero = -1;
-  std::int64_t axis = 1;  // DequantizeLinear's axis (per-axis parameters)
-};
-
-inline const Tensor* constant(const Graph& g, int id) {
-  return id >= 0 && !g.values[id].constant.empty() ? &g.values[id].constant : nullptr;
-}
-
-// Scales: constant float, 1 element (or `per` elements, 1-D, when per > 1), finite and > 0.
-inline bool good_scale(const Graph& g, int id, std::int64_t per = 1) {
-  const Tensor* s = constant(g, id);
-  if (s == nullptr || s->dtype() != DType::f32) return false;
-  if (s->numel() != 1 && !(per > 1 && s->rank() == 1 && s->numel() == per)) return false;
-  for (std::int64_t i = 0; i < s->numel(); ++i) {
-    const float v = s->data<float>()[i];
-    if (!(v > 0.0f) || !std::isfinite(v)) return false;
-  }
-  return true;
-}
-
-// Zero points: absent, or constant u8/i8 (int32 for an int32 bias) with as many elements as the
-// scale.
-inline bool good_zero(const Graph& g, int zero, int scale) {
-  if (zero < 0) return true;
-  const Tensor* z = constant(g, zero);
-  return z != nullptr &&
-         (z->dtype() == DType::u8 || z->dtype() == DType::i8 || z->dtype() == DType::i32) &&
-         z->rank() <= 1 && z->numel() == constant(g, scale)->numel();
-}
-
-// The DQ node that produces value `v` with per-tensor parameters (or per-axis with `per`
-// elements), into `q`; false when `v` comes from anything else.
-inline bool from_dq(const Graph& g, const std::vector<int>& producer, int v, Quantized& q,
-                    std::int64_t per = 1) {
-  if (v < 0 || producer[v] < 0) return false;
-  const Node& n = g.nodes[producer[v]];
-  if (!is_op(n, "DequantizeLinear") || n.inputs.size() < 2 || n.inputs[0] < 0) return false;
-  q.data = n.inputs[0];
-  q.scale = n.inputs[1];
-  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
-  q.axis = attr_int(n, "axis", 1);
-  return good_scale(g, q.scale, per) && good_zero(g, q.zero, q.scale);
-}
-
-// The Q node that is the only reader of `v`, into `q` (its output in q.data); -1 otherwise.
-inline int to_q(const Graph& g, const std::vector<int>& readers, int v, Quantized& q) {
-  if (v < 0 || readers[v] < 0) return -1;
-  const Node& n = g.nodes[readers[v]];
-  if (!is_op(n, "QuantizeLinear") || n.inputs.size() < 2 || n.inputs[0] != v) return -1;
-  if (n.outputs.size() != 1 || n.outputs[0] < 0) return -1;
-  q.data = n.outputs[0];
-  q.scale = n.inputs[1];
-  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
-  return good_scale(g, q.scale) && good_zero(g, q.zero, q.scale) ? readers[v] : -1;
-}
-
-// The dtype of 8-bit data: known when the zero point is given or the value is typed.
-inline bool data_dtype(const Graph& g, const Quantized& q, DType& t) {
-  if (q.zero >= 0) {
-    t = g.values[q.zero].constant.dtype();
-    return t == DType::u8 || t == DType::i8;
-  }
-  const Value& v = g.values[q.data];
-  if (v.has_dtype && (v.dtype == DType::u8 || v.dtype == DType::i8)) {
-    t = v.dtype;
-    return true;
-  }
-  return false;
-}
-
-// The zero point as an input of the fused node: the DQ/Q's own, or a new 0 of the data's dtype.
-inline int zero_input(Graph& g, const Quantized& q, DType t, const std::string& name) {
-  if (q.zero >= 0) return q.zero;
-  Tensor z(t, Shape{});
-  if (t == DType::u8) z.data<std::uint8_t>()[0] = 0;
-  else z.data<std::int8_t>()[0] = 0;
-  return add_constant(g, name + "/zero_point", std::move(z));
-}
-
-inline std::int32_t zero_at(const Graph& g, const Quantized& q, std::int64_t i) {
-  if (q.zero < 0) return 0;
-  const Tensor& z = g.values[q.zero].constant;
-  const std::int64_t k = z.numel() == 1 ? 0 : i;
-  switch (z.dtype()) {
-    case DType::u8: return z.data<std::uint8_t>()[k];
-    case DType::i8: return z.data<std::int8_t>()[k];
-    default: return z.data<std::int32_t>()[k];
-  }
-}
-inline float scale_at(const Graph& g, const Quantized& q, std::int64_t i) {
-  const Tensor& s = g.values[q.scale].constant;
-  return s.data<float>()[s.numel() == 1 ? 0 : i];
-}
-
-// Two quantizations with the same parameters (the same value, or equal constants).
-inline bool same_params(const Graph& g, const Quantized& a, const Quantized& b) {
-  if (scale_at(g, a, 0) != scale_at(g, b, 0) || zero_at(g, a, 0) != zero_at(g, b, 0)) return false;
-  DType ta = DType::u8, tb = DType::u8;
-  const bool ka = data_dtype(g, a, ta), kb = data_dtype(g, b, tb);
-  return ka == kb && ta == tb;
-}
-
-// An int32 bias for acc = sum (x - zx)(w - zw): bias / (x_scale * w_scale[m]) rounded, from a
-// DQ'd int32 bias whose scale already is that product (taken as is), or from float values.
-inline int int32_bias(Graph& g, const std::vector<int>& producer, int b, const Quantized& x,
-                      const Quantized& w, std::int64_t channels, const std::string& name) {
-  if (b < 0) return -1;
-  Quantized bq;
-  const Tensor* f = constant(g, b);
-  std::vector<float> values;
-  if (from_dq(g, producer, b, bq, channels)) {
-    const Tensor* d = constant(g, bq.data);
-    if (d == nullptr || d->dtype() != DType::i32 || d->numel() != channels) return -2;
-    bool exact = true;
-    for (std::int64_t m = 0; m < channels; ++m) exact = exact && zero_at(g, bq, m) == 0;
-    for (std::int64_t m = 0; m < channels; ++m) {
-      const float want = scale_at(g, x, 0) * scale_at(g, w, m);
-      exact = exact && std::fabs(scale_at(g, bq, m) - want) <= 1e-6f * want;
-      values.push_back(static_cast<float>(d->data<std::int32_t>()[m] - zero_at(g, bq, m)) *
-                       scale_at(g, bq, m));
-    }
-    if (exact) return bq.data;
-  } else if (f != nullptr && f->dtype() == DType::f32 && f->numel() == channels) {
-    values.assign(f->data<float>(), f->data<float>() + channels);
-  } else {
-    return -2;
-  }
-  Tensor t(DType::i32, Shape{channels});
-  for (std::int64_t m = 0; m < channels; ++m) {
-    const double q = std::nearbyint(static_cast<double>(values[static_cast<std::size_t>(m)]) /
-                                    (static_cast<double>(scale_at(g, x, 0)) * scale_at(g, w, m)));
-    if (!(std::fabs(q) < 2147483647.0)) return -2;
-    t.data<std::int32_t>()[m] = static_cast<std::int32_t>(q);
-  }
-  return add_constant(g, name + "/bias_int32", std::move(t));
-}
-
-struct Fuser {
-  Graph& g;
-  const OpSet& ops;
-  std::vector<int> producer, readers;
-  std::size_t fused = 0;
-
-  void refresh() {
-    producer.assign(g.values.size(), -1);
-    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-      if (g.nodes[i].dead) continue;
-      for (int id : g.nodes[i].outputs) {
-        if (id >= 0) producer[id] = static_cast<int>(i);
-      }
-    }
-    readers = sole_readers(g);
-  }
-
-  // The constant that the node producing value v reads as input 0 (a DQ's int8 weights), or null.
-  const Tensor* source_constant(int v) const {
-    const int p = v >= 0 ? producer[v] : -1;
-    if (p < 0 || g.nodes[p].inputs.empty()) return nullptr;
-    return constant(g, g.nodes[p].inputs[0]);
-  }
-
-  // The nodes a fusion removes besides the fused one: the Q, and the clamp before it if any.
-  static std::vector<int> fused_away(int q, int clamp) {
-    std::vector<int> dead = {q};
-    if (clamp >= 0) dead.push_back(clamp);
-    return dead;
-  }
-
-  bool has_op(const char* domain, const char* op) const {
-    return ops.find(domain, op, 1000) != nullptr;
-  }
-
-  // Node `i` becomes `op` (domain, inputs, attributes given) writing Q node `q`'s output; the
-  // nodes in `dead` (the Q, a fused Relu) die. The DQ nodes die later if nothing else reads them.
-  void replace(std::size_t i, const char* domain, const char* op, std::vector<int> inputs,
-               std::vector<Attribute> attributes, int output, std::vector<int> dead) {
-    Node n;
-    n.name = g.nodes[i].name;
-    n.domain = domain;
-    n.op_type = op;
-    n.opset = *domain == '\0' ? g.nodes[i].opset : 1;
-    n.inputs = std::move(inputs);
-    n.outputs = {output};
-    n.attributes = std::move(attributes);
-    g.nodes[i] = std::move(n);
-    for (int d : dead) g.nodes[static_cast<std::size_t>(d)].dead = true;
-    ++fused;
-    refresh();
-  }
-
-  static std::vector<Attribute> keep_attributes(const Node& n,
-                                                std::initializer_list<const char*> names) {
-    std::vector<Attribute> out;
-    for (const char* name : names) {
-      if (const Attribute* a = find_attr(n, name)) out.push_back(*a);
-    }
-    return out;
-  }
-
-  // A constant, or the value of a Constant node (this pass runs before constant folding, and
-  // PyTorch writes Clip's bounds as Constant nodes).
-  const Tensor* constant_or_constant_node(int id) const {
-    if (const Tensor* t = constant(g, id)) return t;
-    const int p = id >= 0 ? producer[id] : -1;
-    if (p < 0 || !is_op(g.nodes[p], "Constant")) return nullptr;
-    const Attribute* a = find_attr(g.nodes[p], "value");
-    return a != nullptr && a->kind == Attribute::Kind::tensor ? &a->t : nullptr;
-  }
-
-  // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
-  // before); false for anything else.
-  bool clamp_bounds(const Node& n, float& lo, float& hi) const {
-    lo = -std::numeric_limits<float>::infinity();
-    hi = std::numeric_limits<float>::infinity();
-    if (is_op(n, "Relu")) {
-      lo = 0.0f;
-      return true;
-    }
-    if (!is_op(n, "Clip")) return false;
-    if (n.opset < 11) {
-      lo = fuse_detail::attr_float(n, "min", lo);
-      hi = fuse_detail::attr_float(n, "max", hi);
-      return true;
-    }
-    for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
-      if (n.inputs[k] < 0) continue;
-      const Tensor* b = constant_or_constant_node(n.inputs[k]);
-      if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
-      (k == 1 ? lo : hi) = b->data<float>()[0];
-    }
-    return true;
-  }
-
-  // The output quantization of node i: the Q node that reads its output, or -1. With `clamp`, a
-  // Relu or Clip between them is allowed when the Q makes it redundant: clamping commutes with
-  // the (monotone) quantization, so clip(v, lo, hi) quantizes to clamp(q(v), q(lo), q(hi)), which
-  // is q(v) when q(lo) is at most the lowest code and q(hi) at least the highest (a Relu before a
-  // u8 Q with zero point 0). Otherwise it is a clamp the fused kernel does not have: no fusion.
-  // The clamp node goes to *clamp_node.
-  int output_q(std::size_t i, Quantized& y, bool clamp, int* clamp_node) {
-    const Node& n = g.nodes[i];
-    if (n.outputs.size() != 1) return -1;
-    int v = n.outputs[0];
-    *clamp_node = -1;
-    float lo = 0.0f, hi = 0.0f;
-    if (clamp && v >= 0 && readers[v] >= 0 && clamp_bounds(g.nodes[readers[v]], lo, hi)) {
-      *clamp_node = readers[v];
-      const Node& c = g.nodes[readers[v]];
-      v = c.outputs.size() == 1 ? c.outputs[0] : -1;
-    }
-    const int q = to_q(g, readers, v, y);
-    if (q < 0) return -1;
-    if (*clamp_node >= 0) {
-      DType t = DType::u8;
-      data_dtype(g, y, t);
-      const double qmin = t == DType::u8 ? 0.0 : -128.0, qmax = t == DType::u8 ? 255.0 : 127.0;
-      const double s = scale_at(g, y, 0), z = zero_at(g, y, 0);
-      // q(lo), q(hi) without saturation (the infinite bounds of a one-sided Clip pass).
-      const double qlo = std::nearbyint(static_cast<double>(static_cast<float>(lo / s))) + z;
-      const double qhi = std::nearbyint(static_cast<double>(static_cast<float>(hi / s))) + z;
-      if (!(qlo <= qmin) || !(qhi >= qmax)) return -1;
-    }
-    return q;
-  }
-
-  void conv(std::size_t i) {
-    const Node& n = g.nodes[i];
-    if (n.inputs.size() < 2 || !has_op("", "QLinearConv")) return;
-    const Tensor* wq = nullptr;
-    Quantized x, w, y;
-    if (!from_dq(g, producer, n.inputs[0], x)) return;
-    {
-      wq = source_constant(n.inputs[1]);
-      // QLinearConv runs 1-D and 2-D; a 3-D and wider Conv stays a float Conv between its DQs.
-      if (wq == nullptr || wq->rank() < 3 || wq->rank() > 4) return;
-      if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
-      if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
-    }
-    const std::int64_t channels = wq->shape()[0];
-    int clamp = -1;
-    const int q = output_q(i, y, true, &clamp);
-    DType xt = DType::u8, wt = DType::u8, yt = DType::u8;
-    if (q < 0 || !data_dtype(g, x, xt) || !data_dtype(g, w, wt)) return;
-    data_dtype(g, y, yt);
-    const int bias =
-        n.inputs.size() > 2 ? int32_bias(g, producer, n.inputs[2], x, w, channels, n.name) : -1;
-    if (bias == -2) return;
-    std::vector<int> in = {x.data,
-                           x.scale,
-                           zero_input(g, x, xt, n.name + "/x"),
-                           w.data,
-                           w.scale,
-                           zero_input(g, w, wt, n.name + "/w"),
-                           y.scale,
-                           zero_input(g, y, yt, n.name + "/y")};
-    if (bias >= 0) in.push_back(bias);
-    replace(
-        i, "", "QLinearConv", std::move(in),
-        keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
-        y.data, fused_away(q, clamp));
-  }
-
-  // MatMul -> QLinearMatMul; b per-tensor or per column (DQ axis = the last axis of b).
-  void matmul(std::size_t i) {
-    const Node& n = g.nodes[i];
-    if (n.inputs.size() != 2 || !has_op("", "QLinearMatMul")) return;
-    Quantized a, b, y;
-    if (!from_dq(g, producer, n.inputs[0], a)) return;
-    const Tensor* bc = source_constant(n.inputs[1]);
-    const std::int64_t columns = bc != nullptr && bc->rank() >= 2 ? bc->shape()[bc->rank() - 1] : 1;
-    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
-    if (constant(g, b.scale)->numel() > 1) {
-      const auto rank = static_cast<std::int64_t>(bc->rank());
-      if (b.axis != rank - 1 && b.axis != -1) return;
-    }
-    int clamp = -1;
-    const int q = output_q(i, y, true, &clamp);
-    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
-    if (q < 0 || !data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
-    data_dtype(g, y, yt);
-    std::vector<int> in = {a.data,
-                           a.scale,
-                           zero_input(g, a, at, n.name + "/a"),
-                           b.data,
-                           b.scale,
-                           zero_input(g, b, bt, n.name + "/b"),
-                           y.scale,
-                           zero_input(g, y, yt, n.name + "/y")};
-    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, fused_away(q, clamp));
-  }
-
-  // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
-  // per tensor or per output column (axis 1, or 0 when transB).
-  void gemm(std::size_t i) {
-    const Node& n = g.nodes[i];
-    if (n.inputs.size() < 2 || !has_op("com.microsoft", "QGemm")) return;
-    if (fuse_detail::attr_float(n, "alpha", 1.0f) != 1.0f) return;
-    if (n.inputs.size() > 2 && n.inputs[2] >= 0 && fuse_detail::attr_float(n, "beta", 1.0f) != 1.0f)
-      return;
-    const bool trans_b = attr_int(n, "transB", 0) != 0;
-    Quantized a, b, y;
-    if (!from_dq(g, producer, n.inputs[0], a)) return;
-    const Tensor* bc = source_constant(n.inputs[1]);
-    if (bc == nullptr || bc->rank() != 2) return;
-    const std::int64_t columns = bc->shape()[trans_b ? 0 : 1];
-    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
-    if (constant(g, b.scale)->numel() > 1 && b.axis != (trans_b ? 0 : 1)) return;
-    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
-    if (!data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
-    int clamp = -1;
-    const int q = output_q(i, y, true, &clamp);
-    // A 1-element bias broadcasts over the columns; int32_bias wants one per column.
-    int bias = -1;
-    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
-      const Tensor* c = constant(g, n.inputs[2]);
-      Quantized cq;
-      const bool dq = from_dq(g, producer, n.inputs[2], cq, columns);
-      if (!dq && (c == nullptr || c->numel() != columns || c->rank() > 2)) return;
-      bias = int32_bias(g, producer, n.inputs[2], a, b, columns, n.name);
-      if (bias == -2) return;
-    }
-    std::vector<int> in = {a.data, a.scale, zero_input(g, a, at, n.name + "/a"),
-                           b.data, b.scale, zero_input(g, b, bt, n.name + "/b"),
-                           bias};
-    std::vector<int> dead;
-    int output = n.outputs.empty() ? -1 : n.outputs[0];
-    if (q >= 0) {
-      data_dtype(g, y, yt);
-      in.push_back(y.scale);
-      in.push_back(zero_input(g, y, yt, n.name + "/y"));
-      dead = fused_away(q, clamp);
-      output = y.data;
-    }
-    if (output < 0) return;
-    replace(i, "com.microsoft", "QGemm", std::move(in), keep_attributes(n, {"transA", "transB"}),
-            output, std::move(dead));
-  }
-
-  // Element-wise and pooling ops whose com.microsoft QLinear form takes (x, scale, zero) per
-  // input, then the output's scale and zero point (Concat: the output's first).
-  void qlinear(std::size_t i, const char* op, std::size_t inputs,
-               std::initializer_list<const char*> attributes) {
-    const Node& n = g.nodes[i];
-    if (!has_op("com.microsoft", op) || n.inputs.size() != inputs) return;
-    std::vector<Quantized> xs(inputs);
-    std::vector<DType> ts(inputs, DType::u8);
-    for (std::size_t k = 0; k < inputs; ++k) {
-      if (!from_dq(g, producer, n.inputs[k], xs[k]) || !data_dtype(g, xs[k], ts[k])) return;
-      if (k > 0 && ts[k] != ts[0]) return;
-    }
-    Quantized y;
-    int clamp = -1;
-    const int q = output_q(i, y, true, &clamp);
-    DType yt = DType::u8;
-    if (q < 0) return;
-    data_dtype(g, y, yt);
-    if (yt != ts[0]) return;
-    const bool concat = std::string(op) == "QLinearConcat";
-    std::vector<int> in;
-    if (concat) in = {y.scale, zero_input(g, y, yt, n.name + "/y")};
-    for (std::size_t k = 0; k < inputs; ++k) {
-      in.push_back(xs[k].data);
-      in.push_back(xs[k].scale);
-      in.push_back(zero_input(g, xs[k], ts[k], n.name + "/x" + std::to_string(k)));
-    }
-    if (!concat) {
-      in.push_back(y.scale);
-      in.push_back(zero_input(g, y, yt, n.name + "/y"));
-    }
-    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data,
-            fused_away(q, clamp));
-  }
-
-  // Ops that only move or select values: with the same parameters on both sides they run on the
-  // 8-bit values directly (max and copies commute with quantization).
-  void passthrough(std::size_t i) {
-    const Node& n = g.nodes[i];
-    Quantized x, y;
-    if (n.inputs.empty() || !from_dq(g, producer, n.inputs[0], x)) return;
-    int clamp = -1;
-    const int q = output_q(i, y, false, &clamp);
-    if (q < 0 || !same_params(g, x, y)) return;
-    DType t = DType::u8;
-    if (!data_dtype(g, x, t)) return;
-    Node& m = g.nodes[i];
-    m.inputs[0] = x.data;
-    m.outputs = {y.data};
-    g.nodes[static_cast<std::size_t>(q)].dead = true;
-    ++fused;
-    refresh();
-  }
-};
-
-}  // namespace qdq_detail
-
-namespace qdq_detail {
-
-// The value among n's inputs other than `v` (binary ops), or -1.
-inline int other_input(const Node& n, int v) {
-  if (n.inputs.size() != 2) return -1;
-  return n.inputs[0] == v ? n.inputs[1] : n.inputs[1] == v ? n.inputs[0] : -1;
-}
-
-// Dynamic quantization as ORT's quantize_dynamic writes it for MatMul:
-//   DynamicQuantizeLinear(A) -> (a, a_scale, a_zero)
-//   MatMulInteger(a, W, a_zero [, w_zero]) -> Cast(to float) -> Mul(., Mul(a_scale, w_scale))
-//   [-> Add(., constant bias)]
-// becomes com.microsoft DynamicQuantizeMatMul(A, W, w_scale, w_zero [, bias]), which quantizes A
-// and scales the int32 sums in one pass.
-inline void dynamic_matmul(Fuser& f, std::size_t i) {
-  Graph& g = f.g;
-  const Node& mm = g.nodes[i];
-  if (!f.has_op("com.microsoft", "DynamicQuantizeMatMul")) return;
-  if (mm.inputs.size() < 3 || mm.outputs.size() != 1 || mm.inputs[0] < 0 || mm.inputs[2] < 0) {
-    return;
-  }
-  const int d = f.producer[mm.inputs[0]];
-  if (d < 0 || !is_op(g.nodes[d], "DynamicQuantizeLinear")) return;
-  const Node& dq = g.nodes[d];
-  if (dq.outputs.size() != 3 || dq.outputs[0] != mm.inputs[0] || dq.outputs[2] != mm.inputs[2]) {
-    return;
-  }
-  if (f.readers[dq.outputs[0]] != static_cast<int>(i) ||
-      f.readers[dq.outputs[2]] != static_cast<int>(i)) {
-    return;
-  }
-  const Tensor* w = constant(g, mm.inputs[1]);
-  if (w == nullptr || w->rank() != 2 || (w->dtype() != DType::i8 && w->dtype() != DType::u8)) {
-    return;
-  }
-  const std::int64_t columns = w->shape()[1];
-  const int w_zero = mm.inputs.size() > 3 ? mm.inputs[3] : -1;
-  // MatMulInteger -> Cast(to float) -> Mul.
-  const int cast = f.readers[mm.outputs[0]];
-  if (cast < 0 || !is_op(g.nodes[cast], "Cast") || attr_int(g.nodes[cast], "to", 0) != 1) return;
-  const int cast_out = g.nodes[cast].outputs[0];
-  const int mul = f.readers[cast_out];
-  if (mul < 0 || !is_op(g.nodes[mul], "Mul")) return;
-  const int scales = other_input(g.nodes[mul], cast_out);
-  if (scales < 0 || f.producer[scales] < 0 || f.readers[scales] != mul) return;
-  const int sm = f.producer[scales];
-  if (!is_op(g.nodes[sm], "Mul") || f.readers[dq.outputs[1]] != sm) return;
-  const int w_scale = other_input(g.nodes[sm], dq.outputs[1]);
-  if (!good_scale(g, w_scale, columns)) return;
-  if (w_zero >= 0) {
-    const Tensor* z = constant(g, w_zero);
-    if (z == nullptr || z->dtype() != w->dtype() || z->numel() != constant(g, w_scale)->numel()) {
-      return;
-    }
-  }
-  int output = g.nodes[mul].outputs[0];
-  std::vector<int> dead = {d, cast, mul, sm};
-  int bias = -1;
-  // An Add of a constant float bias of one value per column follows.
-  const int add = f.readers[output];
-  if (add >= 0 && is_op(g.nodes[add], "Add")) {
-    const int b = other_input(g.nodes[add], output);
-    const Tensor* bt = constant(g, b);
-    if (bt != nullptr && bt->dtype() == DType::f32 && bt->rank() == 1 && bt->numel() == columns) {
-      bias = b;
-      output = g.nodes[add].outputs[0];
-      dead.push_back(add);
-    }
-  }
-  const int a = dq.inputs[0];
-  const int weights = mm.inputs[1];
-  std::vector<int> in = {a, weights, w_scale, w_zero};
-  if (bias >= 0) in.push_back(bias);
-  f.replace(i, "com.microsoft", "DynamicQuantizeMatMul", std::move(in), {}, output,
-            std::move(dead));
-}
-
-}  // namespace qdq_detail
-
-// Runs the QDQ fusions (see the top of this file) on the main graph; returns the number of
-// operators now running quantized. Nodes served by `host_ops` stay as written. Dead-node removal
-// and compaction must follow (the DQ nodes of the weights die there).
-inline std::size_t fuse_qdq(Graph& g, const OpSet& ops, const OpSet* host_ops = nullptr) {
-  bool any_dq = false;
-  for (Node& n : g.nodes) {
-    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
-    any_dq = any_dq || (n.domain.empty() &&
-                        (n.op_type == "DequantizeLinear" || n.op_type == "DynamicQuantizeLinear"));
-  }
-  if (!any_dq) return 0;  // DequantizeLinear or DynamicQuantizeLinear
-  qdq_detail::Fuser f{g, ops, {}, {}, 0};
-  f.refresh();
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& n = g.nodes[i];
-    if (n.dead || n.host_kernel || !n.domain.empty()) continue;
-    const std::string& op = n.op_type;
-    if (op == "Conv") {
-      f.conv(i);
-    } else if (op == "MatMulInteger") {
-      qdq_detail::dynamic_matmul(f, i);
-    } else if (op == "MatMul") {
-      f.matmul(i);
-    } else if (op == "Gemm") {
-      f.gemm(i);
-    } else if (op == "Add") {
-      f.qlinear(i, "QLinearAdd", 2, {});
-    } else if (op == "Mul") {
-      f.qlinear(i, "QLinearMul", 2, {});
-    } else if (op == "GlobalAveragePool") {
-      f.qlinear(i, "QLinearGlobalAveragePool", 1, {});
-    } else if (op == "AveragePool") {
-      f.qlinear(i, "QLinearAveragePool", 1,
-                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
-    } else if (op == "Sigmoid") {
-      f.qlinear(i, "QLinearSigmoid", 1, {});
-    } else if (op == "LeakyRelu") {
-      f.qlinear(i, "QLinearLeakyRelu", 1, {"alpha"});
-    } else if (op == "Concat") {
-      f.qlinear(i, "QLinearConcat", n.inputs.size(), {"axis"});
-    } else if (op == "MaxPool" || op == "Reshape" || op == "Flatten" || op == "Transpose" ||
-               op == "Squeeze" || op == "Unsqueeze") {
-      if (op == "MaxPool" && n.outputs.size() > 1 && n.outputs[1] >= 0) continue;  // indices
-      f.passthrough(i);
-    }
-  }
-  return f.fused;
-}
-
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
-// ---- end inlay/graph/impl/fuse_qdq.hpp
-
-INLAY_NAMESPACE_BEGIN
-
-struct Model::Impl {
-  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
-  std::unique_ptr<graph::Graph> graph;
-  std::vector<std::string> input_names, output_names;
-  std::vector<ValueDesc> inputs, outputs;
-  Summary summary;
-  Metadata metadata;
-};
-
-namespace graph {
-namespace detail {
-
-inline ValueDesc describe_value(const Value& v) {
-  ValueDesc d;
-  d.name = v.name;
-  if (v.is_container) {
-    switch (v.container_kind) {
-      case ContainerValue::Kind::sequence: d.kind = ValueDesc::Kind::sequence; break;
-      case ContainerValue::Kind::map: d.kind = ValueDesc::Kind::map; break;
-      case ContainerValue::Kind::map_sequence: d.kind = ValueDesc::Kind::map_sequence; break;
-      case ContainerValue::Kind::optional:
-        d.kind = v.optional_of_sequence ? ValueDesc::Kind::optional_sequence
-                                        : ValueDesc::Kind::optional_tensor;
-        break;
-    }
-    d.key_dtype = v.key_dtype;
-  }
-  d.dtype = v.dtype;
-  d.has_shape = v.has_shape;
-  d.dims = v.dims;
-  d.dim_params = v.dim_params;
-  return d;
-}
-
-inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
-                                                      std::shared_ptr<const void> bytes,
-                                                      const std::string& directory,
-                                                      const ModelOptions& options) {
-  auto impl = std::make_shared<Model::Impl>();
-  impl->bytes = bytes;
-  ImportContext ctx;
-  ctx.directory = directory;
-  ctx.bytes_owner = bytes;
-  ctx.max_function_nodes = options.max_function_nodes;
-  impl->graph = import_model(proto, ctx, options.custom_ops);
-  Graph& g = *impl->graph;
-
-  Model::Summary& s = impl->summary;
-  s.ir_version = proto.ir_version;
-  s.producer = std::string(proto.producer_name);
-  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
-  s.opsets = ctx.opsets;
-  Model::Metadata& m = impl->metadata;
-  m.ir_version = proto.ir_version;
-  m.model_version = proto.model_version;
-  m.producer_name = std::string(proto.producer_name);
-  m.producer_version = std::string(proto.producer_version);
-  m.domain = std::string(proto.domain);
-  m.doc_string = std::string(proto.doc_string);
-  m.graph_name = std::string(proto.graph.name);
-  for (const auto& kv : proto.metadata_props) m.props[std::string(kv.key)] = std::string(kv.value);
-  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
-  s.nodes_loaded = proto.graph.node.size();
-  for (const Value& v : g.values) {
-    if (!v.constant.empty()) {
-      s.parameters += v.constant.numel();
-      s.weight_bytes += v.constant.nbytes();
-    }
-  }
-
-  compute_float16_in_float32(g);
-  if (options.optimize && fuse_qdq(g, builtin_ops(), options.custom_ops) > 0) {
-    // Before folding, which would turn the int8 weights' DequantizeLinear into float weights.
-    remove_dead_nodes(g);
-    compact(g);
-  }
-  compile(g, options.custom_ops);
-  if (options.optimize) {
-    fold_constants(g);
-    fuse(g, options.fuse_custom_ops ? nullptr : options.custom_ops);
-    remove_dead_nodes(g);
-    compact(g);
-    compile(g, options.custom_ops);
-  }
-  s.nodes_planned = g.nodes.size();
-  for (const Node& n : g.nodes) {
-    ++s.planned_op_counts[n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type];
-  }
-  for (int id : g.inputs) {
-    impl->inputs.push_back(describe_value(g.values[id]));
-    impl->input_names.push_back(g.values[id].name);
-  }
-  for (int id : g.outputs) {
-    impl->outputs.push_back(describe_value(g.values[id]));
-    impl->output_names.push_back(g.values[id].name);
-  }
-  return impl;
-}
-
-}  // namespace detail
-}  // namespace graph
-
-Model Model::load(const std::string& path, const ModelOptions& options) {
-  onnx::ModelFile file = onnx::read_model_file(path);
-#ifndef INLAY_NO_EXCEPTIONS
-  try {  // errors about the graph say which file they are about
-    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
-#else
-  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
-#endif
-}
-
-Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  const onnx::ModelProto proto = onnx::parse_model(data, size);
-  // The caller keeps the bytes alive: an owner that owns nothing.
-  std::shared_ptr<const void> bytes(data, [](const void*) {});
-  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
-}
-
-Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
-  if (data == nullptr && size != 0) {
-    fail(ErrorKind::invalid_argument,
-         "Model::copy_from_bytes: null data with size " + std::to_string(size));
-  }
-  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
-                                     std::default_delete<std::uint8_t[]>());
-  if (size) std::memcpy(copy.get(), data, size);
-  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
-  return Model(graph::detail::build_model(proto, copy, std::string(), options));
-}
-
-const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
-const std::vector<std::string>& Model::output_names() const noexcept { return impl_->output_names; }
-const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
-const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
-const ValueDesc& Model::input(const std::string& name) const {
-  for (const ValueDesc& d : impl_->inputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
-}
-const ValueDesc& Model::output(const std::string& name) const {
-  for (const ValueDesc& d : impl_->outputs) {
-    if (d.name == name) return d;
-  }
-  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
-}
-const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
-const Model::Metadata& Model::metadata() const noexcept { return impl_->metadata; }
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
-// ---- end inlay/graph/impl/model.hpp
-// ---- begin inlay/graph/impl/session.hpp
-// Session: a runner, the session's thread pool, and output copying. Implementation-only.
-#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
-#define INLAY_GRAPH_IMPL_SESSION_HPP
-
-#include <cstring>
-#include <memory>
-#include <string>
-#include <utility>
-#include <vector>
-
-
-INLAY_NAMESPACE_BEGIN
-
-struct Session::State {
-  std::unique_ptr<ThreadPool> pool;
-  std::unique_ptr<graph::Runner> runner;
-};
-
-Session::Session(Model model, const SessionOptions& options)
-    : model_(std::move(model)), state_(std::make_unique<State>()) {
-  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
-  Executor* executor = options.executor;
-  if (executor == nullptr && options.threads > 1) {
-    state_->pool = std::make_unique<ThreadPool>(options.threads, options.spin_microseconds);
-    executor = state_->pool.get();
-  }
-  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
-}
-
-Session::~Session() = default;
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
-
-std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
-
-void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
-  graph::Runner& runner = *state_->runner;
-  runner.bind_inputs(inputs);
-  runner.run();
-  const graph::Graph& g = runner.graph();
-  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
-  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
-    const Tensor& src = runner.value(g.outputs[i]);
-    if (!runner.any_value(g.outputs[i]).is_tensor()) {
-      fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
-                                            "' is a sequence, an optional or a map: use "
-                                            "Session::run_any");
-    }
-    if (!graph::Runner::computed(src)) {
-      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
-                                         "' was never computed: the node that should produce it "
-                                         "did not");
-    }
-    Tensor& dst = outputs[i];
-    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
-                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
-    if (reuse) {
-      Tensor::copy_elements(src, dst);
-    } else {
-      dst = src.clone();
-    }
-  }
-}
-
-std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
-  graph::Runner& runner = *state_->runner;
-  runner.bind_inputs(inputs);
-  runner.run();
-  const graph::Graph& g = runner.graph();
-  std::vector<AnyValue> outputs;
-  for (int id : g.outputs) {
-    if (!runner.is_computed(id)) {
-      fail(ErrorKind::invalid_model, "graph output '" + g.values[id].name +
-                                         "' was never computed: the node that should produce it "
-                                         "did not");
-    }
-    AnyValue v = runner.any_value(id);
-    if (v.is_tensor()) v.tensor = v.tensor.clone();  // arena memory is reused by the next run
-    outputs.push_back(std::move(v));
-  }
-  return outputs;
-}
-
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> outputs;
-  run_into(inputs, outputs);
-  return outputs;
-}
-
-std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
-  const std::vector<std::string>& names = model_.input_names();
-  std::vector<Tensor> ordered(names.size());
-  std::vector<char> given(names.size(), 0);
-  for (const auto& [name, tensor] : inputs) {
-    std::size_t k = 0;
-    while (k < names.size() && names[k] != name) ++k;
-    if (k == names.size()) {
-      std::string list;
-      for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
-      fail(ErrorKind::invalid_argument,
-           "Session::run: the model has no input named '" + name + "' (its inputs: " + list + ")");
-    }
-    if (given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
-    }
-    given[k] = 1;
-    ordered[k] = tensor;
-  }
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    if (!given[k]) {
-      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
-    }
-  }
-  return run(ordered);
-}
-
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
-// ---- end inlay/graph/impl/session.hpp
-// ---- begin inlay/graph/ops/registry.hpp
-// inlay's built-in operator table: every ops/<family>.hpp registers its operators here.
-// Implementation-only.
-//
-// Selective builds: define INLAY_OPS_ONLY and one INLAY_OP_<FAMILY> per op family wanted (e.g.
-// INLAY_OP_GEMM) in the implementation unit, and only those families are registered; the
-// kernels of the others are then unreferenced and a linker with garbage collection
-// (-ffunction-sections -fdata-sections -Wl,--gc-sections) leaves them out. A model that needs a
-// missing family fails at load with an Error naming the op, its family and this build's
-// families (graph/impl/compile.hpp). The families and their ops: docs/families.md, or
-// `inlay ops --list`; `inlay ops MODEL...` prints what given models need.
-#ifndef INLAY_GRAPH_OPS_REGISTRY_HPP
-#define INLAY_GRAPH_OPS_REGISTRY_HPP
-
-#include <vector>
-
-// ---- begin inlay/graph/ops/catalog.hpp
-// Generated by `inlay ops --catalog` from a full build's registry: do not edit
-// (tools/update-op-catalog). The family of every built-in op, so that a selective build
-// can name the family a model's missing op needs (graph/impl/compile.hpp).
-#ifndef INLAY_GRAPH_OPS_CATALOG_HPP
-#define INLAY_GRAPH_OPS_CATALOG_HPP
-
-INLAY_NAMESPACE_BEGIN
-namespace graph {
-namespace ops {
-
-struct CatalogEntry {
-  const char* domain;  // "" for ai.onnx
-  const char* op_type;
-  const char* family;
-};
-
-inline constexpr CatalogEntry op_catalog[] = {
-    {"", "If", "control"},
-    {"", "Loop", "control"},
-    {"", "Scan", "control"},
-    {"", "Conv", "conv"},
-    {"", "ConvInteger", "conv"},
-    {"", "ConvTranspose", "conv"},
-    {"", "QLinearConv", "conv"},
-    {"", "NonMaxSuppression", "detection"},
-    {"", "RoiAlign", "detection"},
-    {"com.microsoft", "DynamicQuantizeMatMul", "dynamic_quantize_matmul"},
-    {"", "Abs", "elementwise"},
-    {"", "Acos", "elementwise"},
-    {"", "Acosh", "elementwise"},
-    {"", "Add", "elementwise"},
-    {"", "And", "elementwise"},
-    {"", "Asin", "elementwise"},
-    {"", "Asinh", "elementwise"},
-    {"", "Atan", "elementwise"},
-    {"", "Atanh", "elementwise"},
-    {"", "BitShift", "elementwise"},
-    {"", "Cast", "elementwise"},
-    {"", "CastLike", "elementwise"},
-    {"", "Ceil", "elementwise"},
-    {"", "Celu", "elementwise"},
-    {"", "Clip", "elementwise"},
-    {"", "Cos", "elementwise"},
-    {"", "Cosh", "elementwise"},
-    {"", "Div", "elementwise"},
-    {"", "Elu", "elementwise"},
-    {"", "Equal", "elementwise"},
-    {"", "Erf", "elementwise"},
-    {"", "Exp", "elementwise"},
-    {"", "Floor", "elementwise"},
-    {"", "Gelu", "elementwise"},
-    {"", "Greater", "elementwise"},
-    {"", "GreaterOrEqual", "elementwise"},
-    {"", "HardSigmoid", "elementwise"},
-    {"", "HardSwish", "elementwise"},
-    {"", "IsInf", "elementwise"},
-    {"", "IsNaN", "elementwise"},
-    {"", "LeakyRelu", "elementwise"},
-    {"", "Less", "elementwise"},
-    {"", "LessOrEqual", "elementwise"},
-    {"", "Log", "elementwise"},
-    {"", "Max", "elementwise"},
-    {"", "Mean", "elementwise"},
-    {"", "Min", "elementwise"},
-    {"", "Mish", "elementwise"},
-    {"", "Mod", "elementwise"},
-    {"", "Mul", "elementwise"},
-    {"", "Neg", "elementwise"},
-    {"", "Not", "elementwise"},
-    {"", "Or", "elementwise"},
-    {"", "PRelu", "elementwise"},
-    {"", "Pow", "elementwise"},
-    {"", "Reciprocal", "elementwise"},
-    {"", "Relu", "elementwise"},
-    {"", "Round", "elementwise"},
-    {"", "Selu", "elementwise"},
-    {"", "Shrink", "elementwise"},
-    {"", "Sigmoid", "elementwise"},
-    {"", "Sign", "elementwise"},
-    {"", "Sin", "elementwise"},
-    {"", "Sinh", "elementwise"},
-    {"", "Softplus", "elementwise"},
-    {"", "Softsign", "elementwise"},
-    {"", "Sqrt", "elementwise"},
-    {"", "Sub", "elementwise"},
-    {"", "Sum", "elementwise"},
-    {"", "Tan", "elementwise"},
-    {"", "Tanh", "elementwise"},
-    {"", "ThresholdedRelu", "elementwise"},
-    {"", "Where", "elementwise"},
-    {"", "Xor", "elementwise"},
-    {"", "Gather", "gather_scatter"},
-    {"", "GatherElements", "gather_scatter"},
-    {"", "GatherND", "gather_scatter"},
-    {"", "Scatter", "gather_scatter"},
-    {"", "ScatterElements", "gather_scatter"},
-    {"", "ScatterND", "gather_scatter"},
-    {"", "Einsum", "gemm"},
-    {"", "Gemm", "gemm"},
-    {"", "MatMul", "gemm"},
-    {"", "MatMulInteger", "gemm"},
-    {"", "QLinearMatMul", "gemm"},
-    {"com.microsoft", "QGemm", "gemm"},
-    {"", "GridSample", "grid_sample"},
-    {"inlay", "InvertedBottleneck", "inverted_bottleneck"},
-    {"", "Det", "linalg"},
-    {"ai.onnx.ml", "CategoryMapper", "ml_category_mapper"},
-    {"ai.onnx.ml", "DictVectorizer", "ml_dict_vectorizer"},
-    {"ai.onnx.ml", "ArrayFeatureExtractor", "ml_features"},
-    {"ai.onnx.ml", "FeatureVectorizer", "ml_features"},
-    {"ai.onnx.ml", "OneHotEncoder", "ml_features"},
-    {"ai.onnx.ml", "LabelEncoder", "ml_label_encoder"},
-    {"ai.onnx.ml", "LinearClassifier", "ml_linear"},
-    {"ai.onnx.ml", "LinearRegressor", "ml_linear"},
-    {"ai.onnx.ml", "Binarizer", "ml_preprocess"},
-    {"ai.onnx.ml", "Imputer", "ml_preprocess"},
-    {"ai.onnx.ml", "Normalizer", "ml_preprocess"},
-    {"ai.onnx.ml", "Scaler", "ml_preprocess"},
-    {"ai.onnx.ml", "SVMClassifier", "ml_svm"},
-    {"ai.onnx.ml", "SVMRegressor", "ml_svm"},
-    {"ai.onnx.ml", "TreeEnsembleClassifier", "ml_tree_ensemble"},
-    {"ai.onnx.ml", "TreeEnsembleRegressor", "ml_tree_ensemble"},
-    {"ai.onnx.ml", "ZipMap", "ml_zipmap"},
-    {"", "Concat", "movement"},
-    {"", "DepthToSpace", "movement"},
-    {"", "Pad", "movement"},
-    {"", "Slice", "movement"},
-    {"", "SpaceToDepth", "movement"},
-    {"", "Split", "movement"},
-    {"", "Tile", "movement"},
-    {"", "Transpose", "movement"},
-    {"", "BatchNormalization", "norm"},
-    {"", "GroupNormalization", "norm"},
-    {"", "InstanceNormalization", "norm"},
-    {"", "LRN", "norm"},
-    {"", "LayerNormalization", "norm"},
-    {"", "MeanVarianceNormalization", "norm"},
-    {"", "AveragePool", "pool"},
-    {"", "GlobalAveragePool", "pool"},
-    {"", "GlobalLpPool", "pool"},
-    {"", "GlobalMaxPool", "pool"},
-    {"", "LpPool", "pool"},
-    {"", "MaxPool", "pool"},
-    {"", "MaxUnpool", "pool"},
-    {"com.microsoft", "QLinearAdd", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearAveragePool", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearConcat", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearGlobalAveragePool", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearLeakyRelu", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearMul", "qlinear_elementwise"},
-    {"com.microsoft", "QLinearSigmoid", "qlinear_elementwise"},
-    {"", "DequantizeLinear", "quantize"},
-    {"", "DynamicQuantizeLinear", "quantize"},
-    {"", "QuantizeLinear", "quantize"},
-    {"", "GRU", "recurrent"},
-    {"", "LSTM", "recurrent"},
-    {"", "RNN", "recurrent"},
-    {"", "ArgMax", "reduce"},
-    {"", "ArgMin", "reduce"},
-    {"", "CumSum", "reduce"},
-    {"", "ReduceL1", "reduce"},
-    {"", "ReduceL2", "reduce"},
-    {"", "ReduceLogSum", "reduce"},
-    {"", "ReduceLogSumExp", "reduce"},
-    {"", "ReduceMax", "reduce"},
-    {"", "ReduceMean", "reduce"},
-    {"", "ReduceMin", "reduce"},
-    {"", "ReduceProd", "reduce"},
-    {"", "ReduceSum", "reduce"},
-    {"", "ReduceSumSquare", "reduce"},
-    {"", "TopK", "reduce"},
-    {"", "Resize", "resize"},
-    {"", "Upsample", "resize"},
-    {"", "Compress", "selection"},
-    {"", "NonZero", "selection"},
-    {"", "OneHot", "selection"},
-    {"", "ReverseSequence", "selection"},
-    {"", "Trilu", "selection"},
-    {"", "Unique", "selection"},
-    {"", "ConcatFromSequence", "sequence"},
-    {"", "Optional", "sequence"},
-    {"", "OptionalGetElement", "sequence"},
-    {"", "OptionalHasElement", "sequence"},
-    {"", "SequenceAt", "sequence"},
-    {"", "SequenceConstruct", "sequence"},
-    {"", "SequenceEmpty", "sequence"},
-    {"", "SequenceErase", "sequence"},
-    {"", "SequenceInsert", "sequence"},
-    {"", "SequenceLength", "sequence"},
-    {"", "SequenceMap", "sequence"},
-    {"", "SplitToSequence", "sequence"},
-    {"", "Constant", "shape"},
-    {"", "ConstantOfShape", "shape"},
-    {"", "Dropout", "shape"},
-    {"", "Expand", "shape"},
-    {"", "EyeLike", "shape"},
-    {"", "Flatten", "shape"},
-    {"", "Identity", "shape"},
-    {"", "Range", "shape"},
-    {"", "Reshape", "shape"},
-    {"", "Shape", "shape"},
-    {"", "Size", "shape"},
-    {"", "Squeeze", "shape"},
-    {"", "Unsqueeze", "shape"},
-    {"", "BlackmanWindow", "signal"},
-    {"", "DFT", "signal"},
-    {"", "HammingWindow", "signal"},
-    {"", "HannWindow", "signal"},
-    {"", "MelWeightMatrix", "signal"},
-    {"", "STFT", "signal"},
-    {"", "Hardmax", "softmax"},
-    {"", "LogSoftmax", "softmax"},
-    {"", "NegativeLogLikelihoodLoss", "softmax"},
-    {"", "Softmax", "softmax"},
-    {"", "SoftmaxCrossEntropyLoss", "softmax"},
-    {"", "StringNormalizer", "string_normalizer"},
-    {"", "TfIdfVectorizer", "text"},
-    {"ai.onnx.preview.training", "Adagrad", "training"},
-    {"ai.onnx.preview.training", "Adam", "training"},
-    {"ai.onnx.preview.training", "Momentum", "training"},
-};
-
-}  // namespace ops
-}  // namespace graph
-INLAY_NAMESPACE_END
-
-#endif  // INLAY_GRAPH_OPS_CATALOG_HPP
-// ---- end inlay/graph/ops/catalog.hpp
-
-#if defined(INLAY_OPS_ONLY)
-// Op-family headers that other families' headers include: those are read for them too (a header
-// met first inside a disabled block would be missing from the single header, tools/amalgamate).
-#if defined(INLAY_OP_CONTROL)
-#define INLAY_OPS_READ_CONTROL
-#endif
-#if defined(INLAY_OP_CONV) || defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
-#define INLAY_OPS_READ_CONV
-#endif
-#if defined(INLAY_OP_DETECTION)
-#define INLAY_OPS_READ_DETECTION
-#endif
-#if defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
-#define INLAY_OPS_READ_DYNAMIC_QUANTIZE_MATMUL
-#endif
-#if defined(INLAY_OP_ELEMENTWISE) || defined(INLAY_OP_REDUCE)
-#define INLAY_OPS_READ_ELEMENTWISE
-#endif
-#if defined(INLAY_OP_GATHER_SCATTER)
-#define INLAY_OPS_READ_GATHER_SCATTER
-#endif
-#if defined(INLAY_OP_GEMM)
-#define INLAY_OPS_READ_GEMM
-#endif
-#if defined(INLAY_OP_GRID_SAMPLE)
-#define INLAY_OPS_READ_GRID_SAMPLE
-#endif
-#if defined(INLAY_OP_INVERTED_BOTTLENECK)
-#define INLAY_OPS_READ_INVERTED_BOTTLENECK
-#endif
-#if defined(INLAY_OP_LINALG)
-#define INLAY_OPS_READ_LINALG
-#endif
-#if defined(INLAY_OP_ML_CATEGORY_MAPPER)
-#define INLAY_OPS_READ_ML_CATEGORY_MAPPER
-#endif
-#if defined(INLAY_OP_ML_DICT_VECTORIZER)
-#define INLAY_OPS_READ_ML_DICT_VECTORIZER
-#endif
-#if defined(INLAY_OP_ML_FEATURES)
-#define INLAY_OPS_READ_ML_FEATURES
-#endif
-#if defined(INLAY_OP_ML_LABEL_ENCODER)
-#define INLAY_OPS_READ_ML_LABEL_ENCODER
-#endif
-#if defined(INLAY_OP_ML_LINEAR)
-#define INLAY_OPS_READ_ML_LINEAR
-#endif
-#if defined(INLAY_OP_ML_PREPROCESS)
-#define INLAY_OPS_READ_ML_PREPROCESS
-#endif
-#if defined(INLAY_OP_ML_SVM)
-#define INLAY_OPS_READ_ML_SVM
-#endif
-#if defined(INLAY_OP_ML_TREE_ENSEMBLE)
-#define INLAY_OPS_READ_ML_TREE_ENSEMBLE
-#endif
-#if defined(INLAY_OP_ML_ZIPMAP)
-#define INLAY_OPS_READ_ML_ZIPMAP
-#endif
-#if defined(INLAY_OP_MOVEMENT)
-#define INLAY_OPS_READ_MOVEMENT
-#endif
-#if defined(INLAY_OP_NORM)
-#define INLAY_OPS_READ_NORM
-#endif
-#if defined(INLAY_OP_POOL) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
-#define INLAY_OPS_READ_POOL
-#endif
-#if defined(INLAY_OP_QLINEAR_ELEMENTWISE)
-#define INLAY_OPS_READ_QLINEAR_ELEMENTWISE
-#endif
-#if defined(INLAY_OP_QUANTIZE) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
-#define INLAY_OPS_READ_QUANTIZE
-#endif
-#if defined(INLAY_OP_RECURRENT)
-#define INLAY_OPS_READ_RECURRENT
-#endif
-#if defined(INLAY_OP_REDUCE)
-#define INLAY_OPS_READ_REDUCE
-#endif
-#if defined(INLAY_OP_RESIZE) || defined(INLAY_OP_GRID_SAMPLE)
-#define INLAY_OPS_READ_RESIZE
-#endif
-#if defined(INLAY_OP_SELECTION)
-#define INLAY_OPS_READ_SELECTION
-#endif
-#if defined(INLAY_OP_SEQUENCE)
-#define INLAY_OPS_READ_SEQUENCE
-#endif
-#if defined(INLAY_OP_SHAPE) || defined(INLAY_OP_MOVEMENT) || defined(INLAY_OP_TEXT) || \
-    defined(INLAY_OP_SELECTION) || defined(INLAY_OP_GRID_SAMPLE) ||                    \
-    defined(INLAY_OP_GATHER_SCATTER) || defined(INLAY_OP_RESIZE)
-#define INLAY_OPS_READ_SHAPE
-#endif
-#if defined(INLAY_OP_SIGNAL)
-#define INLAY_OPS_READ_SIGNAL
-#endif
-#if defined(INLAY_OP_SOFTMAX)
-#define INLAY_OPS_READ_SOFTMAX
-#endif
-#if defined(INLAY_OP_STRING_NORMALIZER)
-#define INLAY_OPS_READ_STRING_NORMALIZER
-#endif
-#if defined(INLAY_OP_TEXT)
-#define INLAY_OPS_READ_TEXT
-#endif
-#if defined(INLAY_OP_TRAINING)
-#define INLAY_OPS_READ_TRAINING
-#endif
-#endif
-
-// First the helpers several families share and the families that others include: the single
-// header holds a header's text where it is first met, so that must be under the widest guard.
 // ---- begin inlay/graph/ops/int8_operands.hpp
 // The 8-bit operands of the integer operators (MatMulInteger, QLinearMatMul, com.microsoft QGemm,
 // ConvInteger, QLinearConv) in the int8 GEMM's form (kernels/qgemm.hpp): zero points and scales
@@ -21680,6 +17717,190 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_INT8_OPERANDS_HPP
 // ---- end inlay/graph/ops/int8_operands.hpp
+// ---- begin inlay/graph/ops/inverted_bottleneck.hpp
+// inlay:InvertedBottleneck, made at load by the fusion pass (graph/impl/fuse.hpp) from
+// Conv 1x1 -> depthwise Conv -> Conv 1x1 (MobileNetV2's block without its residual Add), run by
+// kernels::inverted_bottleneck_nchw_f32 in bands of rows when the expanded tensor is large, else
+// layer by layer on the kernels the three Conv nodes would have run. Inputs: X, W_expand [E, C, 1,
+// 1], B_expand, W_depthwise [E, 1, kh, kw], B_depthwise, W_project [M, E, 1, 1], B_project (biases
+// optional). Attributes: the depthwise layer's "strides" and "pads" (2 and 4 values), and each
+// layer's fused activation ("inlay.expand.", "inlay.depthwise.", "inlay.project." prefixes).
+// Implementation-only.
+#ifndef INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+#define INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace ops {
+
+constexpr const char* inverted_bottleneck_op = "InvertedBottleneck";
+
+class InvertedBottleneckKernel final : public OpKernel {
+ public:
+  // Expanded tensors below this many bytes stay in the core's cache when the layers run one by
+  // one; banding pays only above (measured: docs/bench.md, "Tuning constants").
+  static constexpr std::size_t kBandedFromBytes = std::size_t{1} << 20;
+
+  explicit InvertedBottleneckKernel(const OpInfo& info)
+      : strides_(info.get_ints("strides", {1, 1})),
+        pads_(info.get_ints("pads", {0, 0, 0, 0})),
+        expand_(fused_activation(info, "inlay.expand.")),
+        depthwise_(fused_activation(info, "inlay.depthwise.")),
+        project_(fused_activation(info, "inlay.project.")),
+        constant_weights_(info.constant_input(1) != nullptr && info.constant_input(5) != nullptr) {
+    if (strides_.size() != 2 || pads_.size() != 4) {
+      info.fail(ErrorKind::invalid_model, "strides needs 2 values and pads 4");
+    }
+    for (std::int64_t v : strides_) {
+      if (v < 1 || v > 1024) info.fail(ErrorKind::invalid_model, "strides must be in [1, 1024]");
+    }
+    for (std::int64_t v : pads_) {
+      if (v < 0 || v > 1024) info.fail(ErrorKind::invalid_model, "pads must be in [0, 1024]");
+    }
+  }
+
+  void run(OpContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    require_f32(ctx, x, "X");
+    if (x.rank() != 4) {
+      ctx.fail(ErrorKind::shape_mismatch, "X " + x.shape().to_string() + " must be [N, C, H, W]");
+    }
+    const Tensor& we = weights(ctx, 1, "W_expand", 4);
+    const Tensor& wd = weights(ctx, 3, "W_depthwise", 4);
+    const Tensor& wp = weights(ctx, 5, "W_project", 4);
+    const std::int64_t c = x.shape()[1], e = we.shape()[0], m = wp.shape()[0];
+    if (we.shape() != Shape{e, c, 1, 1} || wd.shape()[0] != e || wd.shape()[1] != 1 ||
+        wp.shape() != Shape{m, e, 1, 1}) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               "weights " + we.shape().to_string() + ", " + wd.shape().to_string() + ", " +
+                   wp.shape().to_string() + " do not chain from X " + x.shape().to_string());
+    }
+    kernels::InvertedBottleneckParams p;
+    kernels::Conv2dParams& d = p.depthwise;
+    d.batch = static_cast<std::size_t>(x.shape()[0]);
+    d.in_channels = d.out_channels = d.groups = static_cast<std::size_t>(e);
+    d.in_h = static_cast<std::size_t>(x.shape()[2]);
+    d.in_w = static_cast<std::size_t>(x.shape()[3]);
+    d.kernel_h = static_cast<std::size_t>(wd.shape()[2]);
+    d.kernel_w = static_cast<std::size_t>(wd.shape()[3]);
+    d.stride_h = static_cast<std::size_t>(strides_[0]);
+    d.stride_w = static_cast<std::size_t>(strides_[1]);
+    d.pad_top = static_cast<std::size_t>(pads_[0]);
+    d.pad_left = static_cast<std::size_t>(pads_[1]);
+    d.pad_bottom = static_cast<std::size_t>(pads_[2]);
+    d.pad_right = static_cast<std::size_t>(pads_[3]);
+    p.in_channels = static_cast<std::size_t>(c);
+    p.out_channels = static_cast<std::size_t>(m);
+    if (d.kernel_h == 0 || d.kernel_w == 0 || d.pad_top >= d.kernel_h ||
+        d.pad_bottom >= d.kernel_h || d.in_h + d.pad_top + d.pad_bottom < d.kernel_h ||
+        d.in_w + d.pad_left + d.pad_right < d.kernel_w) {
+      ctx.fail(ErrorKind::shape_mismatch, "the depthwise window " + wd.shape().to_string() +
+                                              " does not fit X " + x.shape().to_string());
+    }
+    Tensor& y = ctx.output(0, DType::f32,
+                           Shape{x.shape()[0], m, static_cast<std::int64_t>(d.out_h()),
+                                 static_cast<std::int64_t>(d.out_w())});
+    if (y.numel() == 0) return;
+    const kernels::BottleneckStage expand{we.data<float>(), bias(ctx, 2, e), expand_};
+    const kernels::BottleneckStage depthwise{wd.data<float>(), bias(ctx, 4, e), depthwise_};
+    const kernels::BottleneckStage project{wp.data<float>(), bias(ctx, 6, m), project_};
+    if (static_cast<std::size_t>(e) * d.in_h * d.in_w * sizeof(float) < kBandedFromBytes) {
+      run_layers(ctx, p, x.data<float>(), expand, depthwise, project, y.data<float>());
+      return;
+    }
+    auto* workspace = static_cast<float*>(ctx.scratch(
+        kernels::inverted_bottleneck_workspace_size_f32(p, ctx.executor()) * sizeof(float)));
+    kernels::inverted_bottleneck_nchw_f32(p, x.data<float>(), expand, depthwise, project,
+                                          y.data<float>(), workspace, ctx.executor());
+  }
+
+ private:
+  // The three layers one after the other, the 1x1 ones on weights packed at their first use when
+  // their plane is small (conv2d_packed_supports), as ConvKernel runs them.
+  void run_layers(OpContext& ctx, const kernels::InvertedBottleneckParams& p, const float* x,
+                  const kernels::BottleneckStage& expand, const kernels::BottleneckStage& depthwise,
+                  const kernels::BottleneckStage& project, float* y) const {
+    const kernels::Conv2dParams& d = p.depthwise;
+    kernels::Conv2dParams pe, pp;
+    pe.batch = pp.batch = d.batch;
+    pe.in_channels = p.in_channels;
+    pe.out_channels = pp.in_channels = d.in_channels;
+    pp.out_channels = p.out_channels;
+    pe.in_h = d.in_h, pe.in_w = d.in_w;
+    pp.in_h = d.out_h(), pp.in_w = d.out_w();
+    const std::size_t expanded = d.batch * d.in_channels * d.in_h * d.in_w;
+    const std::size_t dw = d.batch * d.in_channels * pp.in_h * pp.in_w;
+    const std::size_t work = std::max(workspace_floats(pe), workspace_floats(pp));
+    auto* scratch = static_cast<float*>(ctx.scratch((expanded + dw + work) * sizeof(float)));
+    pointwise(pe, x, expand, expand_packed_, scratch, scratch + expanded + dw, ctx.executor());
+    kernels::depthwise_conv2d_nchw_f32(d, scratch, depthwise.w, depthwise.bias, scratch + expanded,
+                                       depthwise.activation, ctx.executor());
+    pointwise(pp, scratch + expanded, project, project_packed_, y, scratch + expanded + dw,
+              ctx.executor());
+  }
+  bool packs(const kernels::Conv2dParams& p) const {
+    return constant_weights_ && kernels::conv2d_packed_supports(p);
+  }
+  std::size_t workspace_floats(const kernels::Conv2dParams& p) const {
+    return packs(p) ? kernels::conv2d_packed_workspace_size_f32(p)
+                    : kernels::conv2d_workspace_size_f32(p);
+  }
+  void pointwise(const kernels::Conv2dParams& p, const float* x,
+                 const kernels::BottleneckStage& stage, const PreparedWeights& packed, float* y,
+                 float* work, Executor* executor) const {
+    if (!packs(p)) {
+      kernels::conv2d_nchw_f32(p, x, stage.w, stage.bias, y, work, stage.activation, executor);
+      return;
+    }
+    const float* w = packed.get([&](std::vector<float>& form) {
+      form.resize(kernels::conv2d_packed_weights_size_f32(p));
+      kernels::conv2d_pack_weights_f32(p, stage.w, form.data());
+    });
+    kernels::conv2d_nchw_packed_f32(p, x, w, stage.bias, y, work, stage.activation, executor);
+  }
+
+  static const Tensor& weights(OpContext& ctx, std::size_t i, const char* what, std::size_t rank) {
+    const Tensor& w = ctx.input(i);
+    require_f32(ctx, w, what);
+    if (w.rank() != rank || w.numel() == 0) {
+      ctx.fail(ErrorKind::shape_mismatch,
+               std::string(what) + " " + w.shape().to_string() + " must be a non-empty 4-D tensor");
+    }
+    return w;
+  }
+  static const float* bias(OpContext& ctx, std::size_t i, std::int64_t n) {
+    if (!ctx.has_input(i)) return nullptr;
+    const Tensor& b = ctx.input(i);
+    require_f32(ctx, b, "B");
+    if (b.rank() != 1 || b.numel() != n) {
+      ctx.fail(ErrorKind::shape_mismatch, "input " + std::to_string(i) + " " +
+                                              b.shape().to_string() + " must be [" +
+                                              std::to_string(n) + "]");
+    }
+    return b.data<float>();
+  }
+
+  std::vector<std::int64_t> strides_, pads_;
+  kernels::Activation expand_, depthwise_, project_;
+  bool constant_weights_;                           // W_expand and W_project: packed once when used
+  PreparedWeights expand_packed_, project_packed_;  // built by the first run that needs them
+};
+
+inline void register_inverted_bottleneck_ops(OpSet& ops) {
+  ops.add("inlay", inverted_bottleneck_op, 1, factory<InvertedBottleneckKernel>());
+}
+
+}  // namespace ops
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_OPS_INVERTED_BOTTLENECK_HPP
+// ---- end inlay/graph/ops/inverted_bottleneck.hpp
 // ---- begin inlay/graph/ops/ml_common.hpp
 // What the ai.onnx.ml operators share: the feature matrix read as doubles, the attributes that
 // opset 3 may give as double tensors (`<name>_as_tensor`), and the score post-transforms
@@ -35007,112 +31228,243 @@ INLAY_NAMESPACE_END
 
 INLAY_NAMESPACE_BEGIN
 
+// Each family's registration is a function of the part that compiles the family's operators
+// (INLAY_IMPLEMENTS_OP_GROUP, impl/implementation.hpp), so that builtin_op_families() below, in
+// the graph door's part, can name families compiled in another part. The group numbers balance
+// the two parts' compile times (measured with g++ -O2; docs/design.md).
+#if INLAY_IMPLEMENTS_OP_GROUP(0)
+#define INLAY_OP_FAMILY_DEFINE_0(name) \
+  void graph::ops::families::add_##name(OpSet& ops) { graph::ops::register_##name##_ops(ops); }
+#else
+#define INLAY_OP_FAMILY_DEFINE_0(name)
+#endif
+#if INLAY_IMPLEMENTS_OP_GROUP(1)
+#define INLAY_OP_FAMILY_DEFINE_1(name) \
+  void graph::ops::families::add_##name(OpSet& ops) { graph::ops::register_##name##_ops(ops); }
+#else
+#define INLAY_OP_FAMILY_DEFINE_1(name)
+#endif
+#define INLAY_OP_FAMILY(name, group) \
+  namespace graph::ops::families {   \
+  void add_##name(OpSet& ops);       \
+  }                                  \
+  INLAY_OP_FAMILY_DEFINE_##group(name)
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONTROL)
+INLAY_OP_FAMILY(control, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONV)
+INLAY_OP_FAMILY(conv, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DETECTION)
+INLAY_OP_FAMILY(detection, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+INLAY_OP_FAMILY(dynamic_quantize_matmul, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ELEMENTWISE)
+INLAY_OP_FAMILY(elementwise, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GATHER_SCATTER)
+INLAY_OP_FAMILY(gather_scatter, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GEMM)
+INLAY_OP_FAMILY(gemm, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GRID_SAMPLE)
+INLAY_OP_FAMILY(grid_sample, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_INVERTED_BOTTLENECK)
+INLAY_OP_FAMILY(inverted_bottleneck, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_LINALG)
+INLAY_OP_FAMILY(linalg, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_CATEGORY_MAPPER)
+INLAY_OP_FAMILY(ml_category_mapper, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_DICT_VECTORIZER)
+INLAY_OP_FAMILY(ml_dict_vectorizer, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_FEATURES)
+INLAY_OP_FAMILY(ml_features, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LABEL_ENCODER)
+INLAY_OP_FAMILY(ml_label_encoder, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LINEAR)
+INLAY_OP_FAMILY(ml_linear, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_PREPROCESS)
+INLAY_OP_FAMILY(ml_preprocess, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_SVM)
+INLAY_OP_FAMILY(ml_svm, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_TREE_ENSEMBLE)
+INLAY_OP_FAMILY(ml_tree_ensemble, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_ZIPMAP)
+INLAY_OP_FAMILY(ml_zipmap, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_MOVEMENT)
+INLAY_OP_FAMILY(movement, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_NORM)
+INLAY_OP_FAMILY(norm, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_POOL)
+INLAY_OP_FAMILY(pool, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+INLAY_OP_FAMILY(qlinear_elementwise, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QUANTIZE)
+INLAY_OP_FAMILY(quantize, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
+INLAY_OP_FAMILY(recurrent, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
+INLAY_OP_FAMILY(reduce, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RESIZE)
+INLAY_OP_FAMILY(resize, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
+INLAY_OP_FAMILY(selection, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
+INLAY_OP_FAMILY(sequence, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
+INLAY_OP_FAMILY(shape, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
+INLAY_OP_FAMILY(signal, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SOFTMAX)
+INLAY_OP_FAMILY(softmax, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_STRING_NORMALIZER)
+INLAY_OP_FAMILY(string_normalizer, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TEXT)
+INLAY_OP_FAMILY(text, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TRAINING)
+INLAY_OP_FAMILY(training, 0)
+#endif
+#undef INLAY_OP_FAMILY
+#undef INLAY_OP_FAMILY_DEFINE_0
+#undef INLAY_OP_FAMILY_DEFINE_1
+
+#if INLAY_IMPLEMENTS_GRAPH
 const std::vector<OpFamily>& builtin_op_families() {
   static const std::vector<OpFamily> families = {
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONTROL)
-    {"control", graph::ops::register_control_ops},
+    {"control", graph::ops::families::add_control},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONV)
-    {"conv", graph::ops::register_conv_ops},
+    {"conv", graph::ops::families::add_conv},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DETECTION)
-    {"detection", graph::ops::register_detection_ops},
+    {"detection", graph::ops::families::add_detection},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
-    {"dynamic_quantize_matmul", graph::ops::register_dynamic_quantize_matmul_ops},
+    {"dynamic_quantize_matmul", graph::ops::families::add_dynamic_quantize_matmul},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ELEMENTWISE)
-    {"elementwise", graph::ops::register_elementwise_ops},
+    {"elementwise", graph::ops::families::add_elementwise},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GATHER_SCATTER)
-    {"gather_scatter", graph::ops::register_gather_scatter_ops},
+    {"gather_scatter", graph::ops::families::add_gather_scatter},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GEMM)
-    {"gemm", graph::ops::register_gemm_ops},
+    {"gemm", graph::ops::families::add_gemm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GRID_SAMPLE)
-    {"grid_sample", graph::ops::register_grid_sample_ops},
+    {"grid_sample", graph::ops::families::add_grid_sample},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_INVERTED_BOTTLENECK)
-    {"inverted_bottleneck", graph::ops::register_inverted_bottleneck_ops},
+    {"inverted_bottleneck", graph::ops::families::add_inverted_bottleneck},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_LINALG)
-    {"linalg", graph::ops::register_linalg_ops},
+    {"linalg", graph::ops::families::add_linalg},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_CATEGORY_MAPPER)
-    {"ml_category_mapper", graph::ops::register_ml_category_mapper_ops},
+    {"ml_category_mapper", graph::ops::families::add_ml_category_mapper},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_DICT_VECTORIZER)
-    {"ml_dict_vectorizer", graph::ops::register_ml_dict_vectorizer_ops},
+    {"ml_dict_vectorizer", graph::ops::families::add_ml_dict_vectorizer},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_FEATURES)
-    {"ml_features", graph::ops::register_ml_features_ops},
+    {"ml_features", graph::ops::families::add_ml_features},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LABEL_ENCODER)
-    {"ml_label_encoder", graph::ops::register_ml_label_encoder_ops},
+    {"ml_label_encoder", graph::ops::families::add_ml_label_encoder},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LINEAR)
-    {"ml_linear", graph::ops::register_ml_linear_ops},
+    {"ml_linear", graph::ops::families::add_ml_linear},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_PREPROCESS)
-    {"ml_preprocess", graph::ops::register_ml_preprocess_ops},
+    {"ml_preprocess", graph::ops::families::add_ml_preprocess},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_SVM)
-    {"ml_svm", graph::ops::register_ml_svm_ops},
+    {"ml_svm", graph::ops::families::add_ml_svm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_TREE_ENSEMBLE)
-    {"ml_tree_ensemble", graph::ops::register_ml_tree_ensemble_ops},
+    {"ml_tree_ensemble", graph::ops::families::add_ml_tree_ensemble},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_ZIPMAP)
-    {"ml_zipmap", graph::ops::register_ml_zipmap_ops},
+    {"ml_zipmap", graph::ops::families::add_ml_zipmap},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_MOVEMENT)
-    {"movement", graph::ops::register_movement_ops},
+    {"movement", graph::ops::families::add_movement},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_NORM)
-    {"norm", graph::ops::register_norm_ops},
+    {"norm", graph::ops::families::add_norm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_POOL)
-    {"pool", graph::ops::register_pool_ops},
+    {"pool", graph::ops::families::add_pool},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
-    {"qlinear_elementwise", graph::ops::register_qlinear_elementwise_ops},
+    {"qlinear_elementwise", graph::ops::families::add_qlinear_elementwise},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QUANTIZE)
-    {"quantize", graph::ops::register_quantize_ops},
+    {"quantize", graph::ops::families::add_quantize},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
-    {"recurrent", graph::ops::register_recurrent_ops},
+    {"recurrent", graph::ops::families::add_recurrent},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
-    {"reduce", graph::ops::register_reduce_ops},
+    {"reduce", graph::ops::families::add_reduce},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RESIZE)
-    {"resize", graph::ops::register_resize_ops},
+    {"resize", graph::ops::families::add_resize},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
-    {"selection", graph::ops::register_selection_ops},
+    {"selection", graph::ops::families::add_selection},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
-    {"sequence", graph::ops::register_sequence_ops},
+    {"sequence", graph::ops::families::add_sequence},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
-    {"shape", graph::ops::register_shape_ops},
+    {"shape", graph::ops::families::add_shape},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
-    {"signal", graph::ops::register_signal_ops},
+    {"signal", graph::ops::families::add_signal},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SOFTMAX)
-    {"softmax", graph::ops::register_softmax_ops},
+    {"softmax", graph::ops::families::add_softmax},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_STRING_NORMALIZER)
-    {"string_normalizer", graph::ops::register_string_normalizer_ops},
+    {"string_normalizer", graph::ops::families::add_string_normalizer},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TEXT)
-    {"text", graph::ops::register_text_ops},
+    {"text", graph::ops::families::add_text},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TRAINING)
-    {"training", graph::ops::register_training_ops},
+    {"training", graph::ops::families::add_training},
 #endif
   };
   return families;
@@ -35147,11 +31499,3812 @@ std::string builtin_op_selection() {
   return "all";
 #endif
 }
+#endif  // INLAY_IMPLEMENTS_GRAPH
 
 INLAY_NAMESPACE_END
 
 #endif  // INLAY_GRAPH_OPS_REGISTRY_HPP
 // ---- end inlay/graph/ops/registry.hpp
+#endif
+#if INLAY_IMPLEMENTS_GRAPH
+// ---- begin inlay/graph/implementation.hpp
+// The graph door's definitions, compiled once in the implementation unit (included from
+// inlay/impl/implementation.hpp with the core).
+#ifndef INLAY_GRAPH_IMPLEMENTATION_HPP
+#define INLAY_GRAPH_IMPLEMENTATION_HPP
+
+// ---- begin inlay/graph/impl/op.hpp
+// OpInfo's attribute getters and the OpSet table. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_OP_HPP
+#define INLAY_GRAPH_IMPL_OP_HPP
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+
+
+INLAY_NAMESPACE_BEGIN
+
+const char* to_string(Attribute::Kind kind) noexcept {
+  switch (kind) {
+    case Attribute::Kind::float_: return "float";
+    case Attribute::Kind::int_: return "int";
+    case Attribute::Kind::string: return "string";
+    case Attribute::Kind::tensor: return "tensor";
+    case Attribute::Kind::graph: return "graph";
+    case Attribute::Kind::floats: return "floats";
+    case Attribute::Kind::ints: return "ints";
+    case Attribute::Kind::strings: return "strings";
+  }
+  return "?";
+}
+
+std::string OpInfo::where() const {
+  std::string s = "node '" + node_name_ + "' (";
+  s += domain_.empty() ? "ai.onnx" : domain_;
+  return s + ":" + op_type_ + ", opset " + std::to_string(opset_) + ")";
+}
+
+void OpInfo::fail(ErrorKind kind, const std::string& message) const {
+  inlay::fail(kind, where() + ": " + message);
+}
+
+const Attribute* OpInfo::find(const std::string& name) const noexcept {
+  if (attributes_ == nullptr) return nullptr;
+  for (const Attribute& a : *attributes_) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+const Attribute& OpInfo::require(const std::string& name, Attribute::Kind kind) const {
+  const Attribute* a = find(name);
+  if (a == nullptr) fail(ErrorKind::invalid_model, "attribute '" + name + "' is required");
+  if (a->kind != kind) {
+    fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " + to_string(kind) +
+                                       ", not " + to_string(a->kind));
+  }
+  return *a;
+}
+
+namespace graph {
+namespace detail {
+// The attribute, or null when absent; an Error when it has another kind.
+inline const Attribute* typed(const OpInfo& info, const std::string& name, Attribute::Kind kind) {
+  const Attribute* a = info.find(name);
+  if (a != nullptr && a->kind != kind) {
+    info.fail(ErrorKind::invalid_model, "attribute '" + name + "' must be of kind " +
+                                            to_string(kind) + ", not " + to_string(a->kind));
+  }
+  return a;
+}
+}  // namespace detail
+}  // namespace graph
+
+std::int64_t OpInfo::get_int(const std::string& name, std::int64_t fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::int_);
+  return a ? a->i : fallback;
+}
+float OpInfo::get_float(const std::string& name, float fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::float_);
+  return a ? a->f : fallback;
+}
+std::string OpInfo::get_string(const std::string& name, const std::string& fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::string);
+  return a ? a->s : fallback;
+}
+std::vector<std::int64_t> OpInfo::get_ints(const std::string& name,
+                                           std::vector<std::int64_t> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::ints);
+  return a ? a->ints : fallback;
+}
+std::vector<float> OpInfo::get_floats(const std::string& name, std::vector<float> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::floats);
+  return a ? a->floats : fallback;
+}
+std::vector<std::string> OpInfo::get_strings(const std::string& name,
+                                             std::vector<std::string> fallback) const {
+  const Attribute* a = graph::detail::typed(*this, name, Attribute::Kind::strings);
+  return a ? a->strings : fallback;
+}
+
+void OpSet::add(const std::string& domain, const std::string& op_type, std::int64_t since_version,
+                OpFactory factory) {
+  const std::string d = domain == "ai.onnx" ? std::string() : domain;
+  if (!factory) {
+    inlay::fail(ErrorKind::invalid_argument,
+                "OpSet::add(" + d + ":" + op_type + "): empty factory");
+  }
+  for (Entry& e : entries_) {
+    if (e.domain == d && e.op_type == op_type && e.since_version == since_version) {
+      e.factory = std::move(factory);  // a later registration replaces an earlier one
+      return;
+    }
+  }
+  entries_.push_back(Entry{d, op_type, since_version, std::move(factory)});
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.domain, a.op_type, a.since_version) <
+           std::tie(b.domain, b.op_type, b.since_version);
+  });
+}
+
+const OpFactory* OpSet::find(const std::string& domain, const std::string& op_type,
+                             std::int64_t opset) const {
+  const std::string& d = domain == "ai.onnx" ? std::string() : domain;
+  const OpFactory* best = nullptr;
+  for (const Entry& e : entries_) {
+    if (e.domain == d && e.op_type == op_type && e.since_version <= opset) best = &e.factory;
+  }
+  return best;
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_OP_HPP
+// ---- end inlay/graph/impl/op.hpp
+// ---- begin inlay/graph/impl/compile.hpp
+// Kernel creation for every node of a graph, and the value lifetimes the runner frees and plans
+// memory by. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_COMPILE_HPP
+#define INLAY_GRAPH_IMPL_COMPILE_HPP
+
+#include <string>
+
+// ---- begin inlay/graph/impl/dtype_rules.hpp
+// The dtypes of the values of a graph as far as the loader knows them: declared graph inputs,
+// constants, and node outputs by one rule table (output_dtypes). Kernels read them through
+// OpInfo::input_dtype and refuse at load a dtype they cannot run. An op missing from the table
+// gives unknown outputs, and unknown is never refused: a rule must only be listed when every
+// kernel of the op makes exactly that dtype. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+#define INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace dtype_rules {
+
+using Known = std::optional<DType>;
+
+// How an op's outputs get their dtypes.
+enum class Rule {
+  same_as_input0,       // every output has input 0's dtype (elementwise, movement, conv ...)
+  first_same_rest_i64,  // output 0 as input 0, the others int64 (TopK, MaxPool, Unique)
+  first_same,           // output 0 as input 0, the others unknown (their stash type may differ)
+  int64,                // every output int64 (Shape, Size, NonZero, ArgMax ...)
+  boolean,              // every output bool (comparisons, logic, IsNaN)
+  output0_as_input1,    // Where (the condition is input 0), CastLike
+  int32,                // MatMulInteger, ConvInteger
+  special,              // an attribute decides: see special_rule()
+};
+
+inline const std::unordered_map<std::string, Rule>& table() {
+  static const std::unordered_map<std::string, Rule> rules = [] {
+    std::unordered_map<std::string, Rule> r;
+    for (const char* op : {"Abs",
+                           "Acos",
+                           "Acosh",
+                           "Add",
+                           "Asin",
+                           "Asinh",
+                           "Atan",
+                           "Atanh",
+                           "AveragePool",
+                           "Ceil",
+                           "Celu",
+                           "Clip",
+                           "Compress",
+                           "Concat",
+                           "Conv",
+                           "ConvTranspose",
+                           "Cos",
+                           "Cosh",
+                           "CumSum",
+                           "DepthToSpace",
+                           "Div",
+                           "Elu",
+                           "Erf",
+                           "Exp",
+                           "Expand",
+                           "Flatten",
+                           "Floor",
+                           "Gather",
+                           "GatherElements",
+                           "GatherND",
+                           "Gelu",
+                           "Gemm",
+                           "GlobalAveragePool",
+                           "GlobalMaxPool",
+                           "GlobalLpPool",
+                           "GRU",
+                           "HardSigmoid",
+                           "HardSwish",
+                           "Hardmax",
+                           "Identity",
+                           "InstanceNormalization",
+                           "LeakyRelu",
+                           "Log",
+                           "LogSoftmax",
+                           "LpNormalization",
+                           "LpPool",
+                           "LRN",
+                           "LSTM",
+                           "MatMul",
+                           "Max",
+                           "Mean",
+                           "MeanVarianceNormalization",
+                           "Min",
+                           "Mish",
+                           "Mod",
+                           "Mul",
+                           "Neg",
+                           "Pad",
+                           "Pow",
+                           "PRelu",
+                           "Reciprocal",
+                           "ReduceL1",
+                           "ReduceL2",
+                           "ReduceLogSum",
+                           "ReduceLogSumExp",
+                           "ReduceMax",
+                           "ReduceMean",
+                           "ReduceMin",
+                           "ReduceProd",
+                           "ReduceSum",
+                           "ReduceSumSquare",
+                           "Relu",
+                           "Reshape",
+                           "Resize",
+                           "ReverseSequence",
+                           "RNN",
+                           "Round",
+                           "Scatter",
+                           "ScatterElements",
+                           "ScatterND",
+                           "Selu",
+                           "Shrink",
+                           "Sigmoid",
+                           "Sign",
+                           "Sin",
+                           "Sinh",
+                           "Slice",
+                           "Softmax",
+                           "Softplus",
+                           "Softsign",
+                           "SpaceToDepth",
+                           "Split",
+                           "Sqrt",
+                           "Squeeze",
+                           "Sub",
+                           "Sum",
+                           "Tan",
+                           "Tanh",
+                           "ThresholdedRelu",
+                           "Tile",
+                           "Transpose",
+                           "Trilu",
+                           "Unsqueeze",
+                           "Upsample",
+                           "Range"}) {
+      r[op] = Rule::same_as_input0;
+    }
+    for (const char* op : {"TopK", "MaxPool", "Unique"}) r[op] = Rule::first_same_rest_i64;
+    for (const char* op : {"BatchNormalization", "LayerNormalization"}) r[op] = Rule::first_same;
+    for (const char* op : {"Shape", "Size", "NonZero", "ArgMax", "ArgMin", "NonMaxSuppression"}) {
+      r[op] = Rule::int64;
+    }
+    for (const char* op : {"Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "And", "Or",
+                           "Xor", "Not", "IsNaN", "IsInf"}) {
+      r[op] = Rule::boolean;
+    }
+    for (const char* op : {"Where", "CastLike"}) r[op] = Rule::output0_as_input1;
+    for (const char* op : {"MatMulInteger", "ConvInteger"}) r[op] = Rule::int32;
+    for (const char* op :
+         {"Cast", "Constant", "ConstantOfShape", "EyeLike", "RandomNormal", "RandomUniform",
+          "RandomNormalLike", "RandomUniformLike", "QuantizeLinear", "DequantizeLinear",
+          "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul", "Dropout"}) {
+      r[op] = Rule::special;
+    }
+    return r;
+  }();
+  return rules;
+}
+
+// An ONNX DataType attribute (Cast's `to`, EyeLike's `dtype`) as a DType, or unknown.
+inline Known dtype_attribute(const Node& node, const char* name) {
+  for (const Attribute& a : node.attributes) {
+    if (a.name != name || a.kind != Attribute::Kind::int_) continue;
+    DType d;
+    if (a.i >= 0 && a.i <= 0x7fffffff && onnx::to_dtype(static_cast<std::int32_t>(a.i), d))
+      return d;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+inline bool has_attribute(const Node& node, const char* name) {
+  for (const Attribute& a : node.attributes) {
+    if (a.name == name) return true;
+  }
+  return false;
+}
+inline Known input(const std::vector<Known>& in, std::size_t i) {
+  return i < in.size() ? in[i] : std::nullopt;
+}
+
+// The ops whose output dtype an attribute or an optional input decides (their ONNX defaults).
+inline std::vector<Known> special_rule(const Node& node, const std::vector<Known>& in) {
+  std::vector<Known> out(node.outputs.size());
+  if (out.empty()) return out;
+  const std::string& op = node.op_type;
+  if (op == "Cast") {
+    out[0] = dtype_attribute(node, "to");
+  } else if (op == "Constant") {
+    for (const Attribute& a : node.attributes) {
+      if (a.name == "value" && a.kind == Attribute::Kind::tensor) out[0] = a.t.dtype();
+      if (a.name == "value_float" || a.name == "value_floats") out[0] = DType::f32;
+      if (a.name == "value_int" || a.name == "value_ints") out[0] = DType::i64;
+    }
+  } else if (op == "ConstantOfShape") {
+    out[0] = DType::f32;
+    for (const Attribute& a : node.attributes) {
+      if (a.name == "value")
+        out[0] = a.kind == Attribute::Kind::tensor ? Known(a.t.dtype()) : Known();
+    }
+  } else if (op == "RandomNormal" || op == "RandomUniform") {
+    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : Known(DType::f32);
+  } else if (op == "EyeLike" || op == "RandomNormalLike" || op == "RandomUniformLike") {
+    out[0] = has_attribute(node, "dtype") ? dtype_attribute(node, "dtype") : input(in, 0);
+  } else if (op == "QuantizeLinear") {
+    // The zero point's dtype, uint8 without one; opset 21's output_dtype is left unknown.
+    if (node.inputs.size() > 2 && node.inputs[2] >= 0) out[0] = input(in, 2);
+    else if (!has_attribute(node, "output_dtype")) out[0] = DType::u8;
+  } else if (op == "DequantizeLinear") {
+    out[0] = input(in, 1);  // the scale's dtype
+  } else if (op == "DynamicQuantizeLinear") {
+    const Known dtypes[3] = {DType::u8, DType::f32, DType::u8};
+    for (std::size_t i = 0; i < out.size() && i < 3; ++i) out[i] = dtypes[i];
+  } else if (op == "QLinearConv" || op == "QLinearMatMul") {
+    out[0] = input(in, 7);  // y_zero_point's dtype
+  } else if (op == "Dropout") {
+    out[0] = input(in, 0);
+    if (out.size() > 1) out[1] = DType::boolean;  // the mask
+  }
+  return out;
+}
+
+// The dtypes of node's outputs given its inputs' (unknown where the table has no rule).
+inline std::vector<Known> output_dtypes(const Node& node, const std::vector<Known>& in) {
+  std::vector<Known> out(node.outputs.size());
+  if (!node.domain.empty() && node.domain != "ai.onnx") return out;
+  const auto& rules = table();
+  const auto it = rules.find(node.op_type);
+  if (it == rules.end()) return out;
+  switch (it->second) {
+    case Rule::same_as_input0:
+      for (Known& d : out) d = input(in, 0);
+      break;
+    case Rule::first_same_rest_i64:
+      for (std::size_t i = 0; i < out.size(); ++i) out[i] = i == 0 ? input(in, 0) : DType::i64;
+      break;
+    case Rule::first_same:
+      if (!out.empty()) out[0] = input(in, 0);
+      break;
+    case Rule::int64:
+      for (Known& d : out) d = DType::i64;
+      break;
+    case Rule::boolean:
+      for (Known& d : out) d = DType::boolean;
+      break;
+    case Rule::output0_as_input1:
+      if (!out.empty()) out[0] = input(in, 1);
+      break;
+    case Rule::int32:
+      for (Known& d : out) d = DType::i32;
+      break;
+    case Rule::special: return special_rule(node, in);
+  }
+  return out;
+}
+
+}  // namespace dtype_rules
+
+// Per value of g, its dtype where the loader knows it: a declared graph input (the runner
+// refuses any other), a constant, or a node output by output_dtypes(). Containers, captured
+// values and declared value_info stay unknown: a wrong guess would refuse a model that runs.
+inline std::vector<std::optional<DType>> known_dtypes(const Graph& g) {
+  std::vector<std::optional<DType>> known(g.values.size());
+  for (std::size_t i = 0; i < g.values.size(); ++i) {
+    const Value& v = g.values[i];
+    if (!v.constant.empty()) known[i] = v.constant.dtype();
+  }
+  for (int id : g.inputs) {
+    const Value& v = g.values[id];
+    if (v.has_dtype && !v.is_container && !v.captured) known[id] = v.dtype;
+  }
+  std::vector<std::optional<DType>> in;
+  for (const Node& node : g.nodes) {
+    if (node.dead) continue;
+    in.assign(node.inputs.size(), std::nullopt);
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      if (node.inputs[i] >= 0) in[i] = known[node.inputs[i]];
+    }
+    const std::vector<std::optional<DType>> out = dtype_rules::output_dtypes(node, in);
+    for (std::size_t i = 0; i < node.outputs.size() && i < out.size(); ++i) {
+      const int id = node.outputs[i];
+      if (id >= 0 && !g.values[id].is_container && g.values[id].constant.empty())
+        known[id] = out[i];
+    }
+  }
+  return known;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_DTYPE_RULES_HPP
+// ---- end inlay/graph/impl/dtype_rules.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+std::string Graph::describe(std::size_t node) const {
+  const Node& n = nodes[node];
+  return "node '" + n.name + "' (" + (n.domain.empty() ? std::string("ai.onnx") : n.domain) + ":" +
+         n.op_type + ")";
+}
+
+OpInfo make_info(const Graph& g, const Node& node,
+                 const std::vector<std::optional<DType>>* dtypes) {
+  OpInfo info;
+  info.op_type_ = node.op_type;
+  info.domain_ = node.domain;
+  info.node_name_ = node.name;
+  info.opset_ = node.opset;
+  info.output_count_ = node.outputs.size();
+  info.attributes_ = &node.attributes;
+  info.inputs_.resize(node.inputs.size());
+  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+    const int id = node.inputs[i];
+    info.inputs_[i].given = id >= 0;
+    if (id >= 0) info.inputs_[i].constant = g.values[id].constant;
+    if (id >= 0 && dtypes != nullptr) info.inputs_[i].dtype = (*dtypes)[id];
+  }
+  return info;
+}
+
+const OpFactory& find_factory(const Node& node, const OpSet* custom_ops, const Graph& g,
+                              std::size_t index) {
+  const OpFactory* f =
+      custom_ops ? custom_ops->find(node.domain, node.op_type, node.opset) : nullptr;
+  if (f == nullptr) f = builtin_ops().find(node.domain, node.op_type, node.opset);
+  if (f == nullptr) {
+    std::string domain = node.domain.empty() ? std::string("ai.onnx") : node.domain;
+    const char* family = builtin_op_family(node.domain, node.op_type);
+    if (family != nullptr && builtin_op_selection() != "all") {  // left out of a selective build
+      std::string upper = family;
+      for (char& c : upper) c = static_cast<char>(c - (c >= 'a' && c <= 'z' ? 'a' - 'A' : 0));
+      fail(ErrorKind::unsupported_op,
+           g.describe(index) + ": op " + node.op_type + " (" + domain + ", opset " +
+               std::to_string(node.opset) + ") is not in this build: it was built with INLAY_OPS=" +
+               builtin_op_selection() + "; it needs the op family '" + family + "' (INLAY_OP_" +
+               upper + ", or `inlay ops MODEL` for every family a model needs)");
+    }
+    fail(ErrorKind::unsupported_op, g.describe(index) + ": inlay has no kernel for op " +
+                                        node.op_type + " of domain " + domain + " at opset " +
+                                        std::to_string(node.opset));
+  }
+  return *f;
+}
+
+void compile(Graph& g, const OpSet* custom_ops) {
+  g.infos.clear();
+  g.kernels.clear();
+  g.infos.reserve(g.nodes.size());
+  const std::vector<std::optional<DType>> dtypes = known_dtypes(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    g.infos.push_back(make_info(g, g.nodes[i], &dtypes));
+  }
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const OpFactory& factory = find_factory(g.nodes[i], custom_ops, g, i);
+    std::unique_ptr<OpKernel> kernel = factory(g.infos[i]);
+    if (!kernel)
+      fail(ErrorKind::unsupported_op, g.infos[i].where() + ": the factory made no kernel");
+    g.kernels.push_back(std::move(kernel));
+  }
+  g.last_use.assign(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int id : g.nodes[i].inputs) {
+      if (id >= 0) g.last_use[id] = static_cast<std::int64_t>(i);
+    }
+    for (int id : g.nodes[i].implicit_inputs) g.last_use[id] = static_cast<std::int64_t>(i);
+  }
+  for (int id : g.outputs) g.last_use[id] = static_cast<std::int64_t>(g.nodes.size());
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_COMPILE_HPP
+// ---- end inlay/graph/impl/compile.hpp
+// ---- begin inlay/graph/impl/import.hpp
+// onnx::ModelProto -> graph IR: names resolved to values (through enclosing graphs for the
+// subgraphs of If/Loop/Scan), nodes sorted topologically (cycles and dangling names refused),
+// model-local functions inlined, initializers turned into constants (used in place when the
+// bytes allow it). Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_IMPORT_HPP
+#define INLAY_GRAPH_IMPL_IMPORT_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+struct ImportContext {
+  std::string directory;                       // external data must lie inside ("" refuses it)
+  std::shared_ptr<const void> bytes_owner;     // keeps the model's bytes alive for in-place weights
+  std::map<std::string, std::int64_t> opsets;  // domain ("" = ONNX) -> version
+  // Model-local functions by domain + '\0' + name.
+  std::unordered_map<std::string, const onnx::FunctionProto*> functions;
+  // Nodes that inlining model-local functions may add to one graph (ModelOptions).
+  std::size_t max_function_nodes = std::size_t(1) << 16;
+};
+
+namespace detail {
+
+inline std::string canonical_domain(std::string_view domain) {
+  return domain == "ai.onnx" ? std::string() : std::string(domain);
+}
+
+inline bool little_endian_host() {
+  const std::uint16_t one = 1;
+  unsigned char first;
+  std::memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+// A constant from an initializer or tensor attribute. raw_data inside the model's bytes is used
+// in place when it is suitably aligned (the kernels read elements through typed pointers);
+// everything else is copied by onnx::to_tensor, which also checks every count.
+inline Tensor import_tensor(const onnx::TensorProto& proto, const ImportContext& ctx) {
+  DType dtype;
+  if (ctx.bytes_owner && proto.has_raw_data && proto.data_location != onnx::TensorProto::external &&
+      little_endian_host() && onnx::to_dtype(proto.data_type, dtype) && dtype != DType::boolean &&
+      dtype != DType::string && proto.dims.size() <= Shape::max_rank &&
+      reinterpret_cast<std::uintptr_t>(proto.raw_data.data()) % dtype_size(dtype) == 0) {
+    std::int64_t count = 1;
+    bool ok = true;
+    for (std::int64_t d : proto.dims) {
+      if (d < 0 || (d != 0 && count > (INT64_MAX / 8) / d)) {
+        ok = false;
+        break;
+      }
+      count *= d;
+    }
+    if (ok && static_cast<std::size_t>(count) * dtype_size(dtype) == proto.raw_data.size()) {
+      return Tensor::view(dtype, proto.raw_data.data(), Shape(proto.dims.data(), proto.dims.size()),
+                          ctx.bytes_owner);
+    }
+  }
+  Tensor copy = onnx::to_tensor(proto, ctx.directory);
+  // The copy replaces the model's bytes, which a memory-mapped model need not keep resident.
+  if (proto.has_raw_data) onnx::release_file_pages(proto.raw_data.data(), proto.raw_data.size());
+  return copy;
+}
+
+// Name -> value id within one graph, with the enclosing graph's scope for subgraphs.
+class Scope {
+ public:
+  Scope(Graph& g, Scope* parent) : g_(g), parent_(parent) {}
+
+  int find_local(const std::string& name) const {
+    auto it = ids_.find(name);
+    return it == ids_.end() ? -1 : it->second;
+  }
+  // Resolves a name read by a node: local, else captured from an enclosing graph (recorded in
+  // `captures`), else -1.
+  int resolve(const std::string& name) {
+    int id = find_local(name);
+    if (id >= 0 || parent_ == nullptr) return id;
+    const int outer = parent_->resolve(name);
+    if (outer < 0) return -1;
+    id = add(name, "captured value");
+    Value& v = g_.values[id];
+    v.captured = true;
+    const Value& ov = parent_->g_.values[outer];
+    v.has_dtype = ov.has_dtype;
+    v.dtype = ov.dtype;
+    g_.captures.push_back(id);
+    return id;
+  }
+  // A new value; duplicate names are an error (ONNX graphs are in SSA form).
+  int add(const std::string& name, const char* what) {
+    if (ids_.count(name)) {
+      fail(ErrorKind::invalid_model, "graph '" + g_.name + "': " + what + " '" + name +
+                                         "' has the name of another value (names must be unique)");
+    }
+    const int id = static_cast<int>(g_.values.size());
+    g_.values.emplace_back();
+    g_.values.back().name = name;
+    ids_.emplace(name, id);
+    return id;
+  }
+
+ private:
+  Graph& g_;
+  Scope* parent_;
+  std::unordered_map<std::string, int> ids_;
+};
+
+// An initializer ("tensor") or graph input ("value") whose element type inlay has no dtype for
+// (float8, int4 ...): unsupported_op naming it and the first node that reads it.
+inline void refuse_element_type(const onnx::GraphProto& g, std::int32_t data_type, const char* what,
+                                const std::string& name) {
+  DType dtype;
+  if (data_type == 0 || onnx::to_dtype(data_type, dtype)) return;
+  std::string reader;
+  for (const auto& n : g.node) {
+    for (const auto& i : n.input) {
+      if (i == name && reader.empty()) {
+        reader = ", read by node '" + std::string(n.name) + "' (" +
+                 (n.domain.empty() ? std::string() : std::string(n.domain) + ":") +
+                 std::string(n.op_type) + ")";
+      }
+    }
+  }
+  fail(ErrorKind::unsupported_op, "graph '" + std::string(g.name) + "': " + what + " '" + name +
+                                      "'" + reader + ", has element type " +
+                                      onnx::data_type_name(data_type) +
+                                      ", which inlay does not support");
+}
+
+inline void fill_type(Value& v, const onnx::ValueInfoProto& info, const std::string& graph) {
+  // A value whose type the file leaves out is a tensor of a type found when it runs.
+  using C = onnx::TypeProto::Container;
+  const std::vector<C>& c = info.type.containers;
+  if (!info.type.has_tensor_type && !info.type.has_other_type && c.empty()) return;
+  if (info.type.has_other_type) {
+    fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                        "' is a sparse tensor (not supported)");
+  }
+  // The element type: of the tensor, or of the tensors a sequence or optional holds.
+  DType dtype;
+  if (info.type.elem_type != 0) {
+    if (!onnx::to_dtype(info.type.elem_type, dtype)) {
+      fail(ErrorKind::unsupported_op,
+           "graph '" + graph + "': value '" + std::string(info.name) + "' has element type " +
+               onnx::data_type_name(info.type.elem_type) + ", which inlay does not support");
+    }
+    v.has_dtype = true;
+    v.dtype = dtype;
+  }
+  const auto map_at = [&](std::size_t i) { return c.size() == i + 1 && c[i] == C::map; };
+  if (map_at(0) || (map_at(1) && c[0] == C::sequence)) {
+    // Maps and sequences of maps (ZipMap, DictVectorizer): int64 or string keys.
+    DType key;
+    if (!onnx::to_dtype(info.type.map_key_type, key) ||
+        (key != DType::i64 && key != DType::string)) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' is a map with " +
+                                          onnx::data_type_name(info.type.map_key_type) +
+                                          " keys; inlay's maps have int64 or string keys");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c.size() == 1 ? ContainerValue::Kind::map : ContainerValue::Kind::map_sequence;
+    v.key_dtype = key;
+    return;
+  }
+  if (!c.empty()) {
+    // Sequences of tensors, optional tensors and optional sequences of tensors (docs/graph.md).
+    const bool ok = c.size() == 1 || (c.size() == 2 && c[0] == C::optional && c[1] == C::sequence);
+    if (!ok) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' nests sequences or optionals in a way inlay does "
+                                          "not support (only sequence(tensor), "
+                                          "optional(tensor), optional(sequence(tensor)), "
+                                          "map and sequence(map))");
+    }
+    v.is_container = true;
+    v.container_kind =
+        c[0] == C::sequence ? ContainerValue::Kind::sequence : ContainerValue::Kind::optional;
+    v.optional_of_sequence = c.size() == 2;
+    return;  // the shape of the tensors inside is not checked
+  }
+  if (info.type.has_shape) {
+    if (info.type.shape.size() > Shape::max_rank) {
+      fail(ErrorKind::unsupported_op, "graph '" + graph + "': value '" + std::string(info.name) +
+                                          "' has rank " + std::to_string(info.type.shape.size()) +
+                                          ", above inlay's maximum " +
+                                          std::to_string(Shape::max_rank));
+    }
+    v.has_shape = true;
+    v.dims.clear();
+    v.dim_params.clear();
+    for (const auto& d : info.type.shape) {
+      if (d.has_value && d.value < 0) {
+        fail(ErrorKind::invalid_model, "graph '" + graph + "': value '" + std::string(info.name) +
+                                           "' has a negative dimension " + std::to_string(d.value));
+      }
+      v.dims.push_back(d.has_value ? d.value : -1);
+      v.dim_params.emplace_back(d.has_value ? std::string_view() : d.param);
+    }
+  }
+}
+
+std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
+                                             const ImportContext& ctx, Scope& parent, Node& owner,
+                                             const OpSet* custom_ops);
+
+inline Attribute import_attribute(const onnx::AttributeProto& a, const ImportContext& ctx,
+                                  Scope& scope, Node& node, const OpSet* custom_ops,
+                                  const std::string& where) {
+  using T = onnx::AttributeType;
+  Attribute out;
+  out.name = std::string(a.name);
+  switch (a.type) {
+    case T::float_:
+      out.kind = Attribute::Kind::float_;
+      out.f = a.f;
+      break;
+    case T::int_:
+      out.kind = Attribute::Kind::int_;
+      out.i = a.i;
+      break;
+    case T::string:
+      out.kind = Attribute::Kind::string;
+      out.s = std::string(a.s);
+      break;
+    case T::tensor:
+      if (!a.has_t) {
+        fail(ErrorKind::invalid_model,
+             where + ": tensor attribute '" + out.name + "' has no tensor");
+      }
+      out.kind = Attribute::Kind::tensor;
+      out.t = import_tensor(a.t, ctx);
+      break;
+    case T::graph:
+      if (!a.g) {
+        fail(ErrorKind::invalid_model, where + ": graph attribute '" + out.name + "' has no graph");
+      }
+      out.kind = Attribute::Kind::graph;
+      out.g = import_subgraph(*a.g, ctx, scope, node, custom_ops);
+      break;
+    case T::floats:
+      out.kind = Attribute::Kind::floats;
+      out.floats = a.floats;
+      break;
+    case T::ints:
+      out.kind = Attribute::Kind::ints;
+      out.ints = a.ints;
+      break;
+    case T::strings:
+      out.kind = Attribute::Kind::strings;
+      for (auto s : a.strings) out.strings.emplace_back(s);
+      break;
+    default:
+      fail(ErrorKind::unsupported_op, where + ": attribute '" + out.name + "' of type " +
+                                          std::to_string(static_cast<int>(a.type)) +
+                                          " (tensors, graphs, sparse tensors or type protos "
+                                          "lists) is not supported");
+  }
+  return out;
+}
+
+// The names a subgraph reads from enclosing graphs: read by its nodes (or their subgraphs) or
+// listed as its outputs, and defined nowhere inside it.
+inline void outer_names(const onnx::GraphProto& g, std::unordered_set<std::string>& out) {
+  std::unordered_set<std::string_view> defined;
+  for (const auto& t : g.initializer) defined.insert(t.name);
+  for (const auto& v : g.input) defined.insert(v.name);
+  for (const auto& n : g.node) defined.insert(n.output.begin(), n.output.end());
+  const auto read = [&](std::string_view name) {
+    if (!name.empty() && !defined.count(name)) out.emplace(name);
+  };
+  for (const auto& n : g.node) {
+    for (std::string_view name : n.input) read(name);
+    for (const auto& a : n.attribute) {
+      std::unordered_set<std::string> inner;
+      if (a.g) outer_names(*a.g, inner);
+      for (const auto& sub : a.graphs) outer_names(sub, inner);
+      for (const std::string& name : inner) read(name);
+    }
+  }
+  for (const auto& v : g.output) read(v.name);
+}
+
+// Nodes as written, with model-local functions expanded in place.
+struct FlatNode {
+  std::string name, op_type, domain;
+  std::vector<std::string> inputs, outputs;
+  std::vector<onnx::AttributeProto> attributes;
+};
+
+inline std::string function_key(const std::string& domain, const std::string& op_type) {
+  return domain + '\0' + op_type;
+}
+
+inline const onnx::FunctionProto* find_function(const ImportContext& ctx, const std::string& domain,
+                                                const std::string& op_type) {
+  auto it = ctx.functions.find(function_key(domain, op_type));
+  return it == ctx.functions.end() ? nullptr : it->second;
+}
+
+// Limits on model-local functions: a few functions calling each other twice per level would
+// otherwise expand to billions of nodes, and a long chain of calls would exhaust the stack.
+// (Inlining costs time and memory per node, and the names of inner values grow with the depth.)
+// The node limit is ctx.max_function_nodes; the sizes are computed from the call graph, one pass
+// over the functions, before anything is inlined.
+constexpr int max_function_depth = 32;
+
+// The number of nodes `op_type` of `domain` expands to (1 for an op), saturated at
+// ctx.max_function_nodes + 1; recursion and too deep nesting are errors naming the function.
+inline std::size_t expanded_size(const ImportContext& ctx, const std::string& domain,
+                                 const std::string& op_type,
+                                 std::unordered_map<const onnx::FunctionProto*, std::size_t>& memo,
+                                 int depth) {
+  const onnx::FunctionProto* fn = find_function(ctx, domain, op_type);
+  if (fn == nullptr) return 1;
+  constexpr std::size_t in_progress = 0;
+  auto it = memo.find(fn);
+  if (it != memo.end()) {
+    if (it->second == in_progress) {
+      fail(ErrorKind::invalid_model, "function '" + op_type +
+                                         "' is recursive (it calls itself, directly or through "
+                                         "other functions): recursive functions are not allowed");
+    }
+    return it->second;
+  }
+  if (depth >= max_function_depth) {
+    fail(ErrorKind::invalid_model, "function '" + op_type + "' is called more than " +
+                                       std::to_string(max_function_depth) +
+                                       " function levels deep");
+  }
+  memo[fn] = in_progress;
+  const std::size_t saturated =
+      ctx.max_function_nodes == SIZE_MAX ? SIZE_MAX : ctx.max_function_nodes + 1;
+  std::size_t total = 0;
+  for (const auto& inner : fn->node) {
+    const std::size_t size = expanded_size(ctx, canonical_domain(inner.domain),
+                                           std::string(inner.op_type), memo, depth + 1);
+    total = size >= saturated - total ? saturated : total + size;
+  }
+  memo[fn] = std::max<std::size_t>(total, 1);  // an empty function still counts as a node
+  return memo[fn];
+}
+
+inline FlatNode flat_node(const onnx::NodeProto& n) {
+  FlatNode f;
+  f.name = std::string(n.name);
+  f.op_type = std::string(n.op_type);
+  f.domain = canonical_domain(n.domain);
+  for (auto s : n.input) f.inputs.emplace_back(s);
+  for (auto s : n.output) f.outputs.emplace_back(s);
+  f.attributes = n.attribute;
+  return f;
+}
+
+// Appends `f`, or the nodes of the model-local function it calls (recursively).
+// expanded_size() has checked the functions: no recursion, bounded depth and size.
+inline void flatten_node(FlatNode f, const ImportContext& ctx, std::vector<FlatNode>& out,
+                         std::size_t& counter) {
+  const onnx::FunctionProto* fn = find_function(ctx, f.domain, f.op_type);
+  if (fn == nullptr) {
+    out.push_back(std::move(f));
+    return;
+  }
+  // The function's formal inputs/outputs become the caller's names; its internal values get
+  // fresh names that cannot clash with the graph's.
+  std::unordered_map<std::string, std::string> rename;
+  for (std::size_t i = 0; i < fn->input.size(); ++i) {
+    rename[std::string(fn->input[i])] = i < f.inputs.size() ? f.inputs[i] : std::string();
+  }
+  for (std::size_t i = 0; i < fn->output.size(); ++i) {
+    rename[std::string(fn->output[i])] = i < f.outputs.size() ? f.outputs[i] : std::string();
+  }
+  const std::string prefix = "inlay:" + f.op_type + "#" + std::to_string(counter++) + "/";
+  auto mapped = [&](std::string_view name) -> std::string {
+    if (name.empty()) return std::string();
+    auto it = rename.find(std::string(name));
+    return it != rename.end() ? it->second : prefix + std::string(name);
+  };
+  for (const auto& inner : fn->node) {
+    FlatNode g = flat_node(inner);
+    g.name = prefix + g.name;
+    for (auto& s : g.inputs) s = mapped(s);
+    for (auto& s : g.outputs) s = mapped(s);
+    // An attribute that refers to the caller's takes the caller's value (dropped when absent).
+    g.attributes.clear();
+    for (const auto& a : inner.attribute) {
+      if (a.ref_attr_name.empty()) {
+        g.attributes.push_back(a);
+        continue;
+      }
+      for (const auto& ca : f.attributes) {
+        if (ca.name == a.ref_attr_name) {
+          onnx::AttributeProto c = ca;
+          c.name = a.name;
+          g.attributes.push_back(c);
+        }
+      }
+    }
+    flatten_node(std::move(g), ctx, out, counter);
+  }
+}
+
+inline std::unique_ptr<Graph> import_graph(const onnx::GraphProto& proto, const ImportContext& ctx,
+                                           Scope* parent, const OpSet* custom_ops) {
+  auto g = std::make_unique<Graph>();
+  g->name = std::string(proto.name);
+  Scope scope(*g, parent);
+
+  // Initializers first: ONNX (IR < 4) may also list them as graph inputs; such an input is the
+  // constant (inlay does not let callers override initializers).
+  std::unordered_map<std::string, const onnx::TensorProto*> initializers;
+  for (const auto& t : proto.initializer) {
+    const std::string name(t.name);
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an initializer has no name");
+    refuse_element_type(proto, t.data_type, "tensor", name);
+    const int id = scope.add(name, "initializer");
+    Value& v = g->values[id];
+    v.constant = import_tensor(t, ctx);
+    v.has_dtype = true;
+    v.dtype = v.constant.dtype();
+    v.has_shape = true;
+    v.dims.assign(v.constant.shape().begin(), v.constant.shape().end());
+    v.dim_params.assign(v.dims.size(), std::string());
+    initializers.emplace(name, &t);
+  }
+  for (const auto& in : proto.input) {
+    const std::string name(in.name);
+    if (initializers.count(name)) continue;
+    if (name.empty())
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': an input has no name");
+    if (in.type.has_tensor_type && in.type.containers.empty())
+      refuse_element_type(proto, in.type.elem_type, "value", name);
+    const int id = scope.add(name, "input");
+    fill_type(g->values[id], in, g->name);
+    // A subgraph's inputs (a Loop or Scan body's) are typed by what the node passes at run time;
+    // the main graph's must say what the caller feeds.
+    if (parent == nullptr && !g->values[id].has_dtype) {
+      fail(ErrorKind::invalid_model,
+           "graph '" + g->name + "': input '" + name + "' has no element type");
+    }
+    g->inputs.push_back(id);
+  }
+
+  std::vector<FlatNode> flat;
+  {
+    std::unordered_map<const onnx::FunctionProto*, std::size_t> memo;
+    std::size_t total = 0, added = 0;
+    for (const auto& n : proto.node) {
+      const std::size_t size =
+          expanded_size(ctx, canonical_domain(n.domain), std::string(n.op_type), memo, 0);
+      total += size;
+      added += size - 1;
+      const std::size_t limit = ctx.max_function_nodes;
+      if (size > limit || added > limit) {  // size saturates at limit + 1
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': node '" + std::string(n.name) + "' calls function '" +
+                 std::string(n.op_type) + "', which expands to " +
+                 (size > limit ? "more than " + std::to_string(limit) : std::to_string(size)) +
+                 " nodes; model-local functions may add at most " + std::to_string(limit) +
+                 " nodes to a graph (ModelOptions::max_function_nodes)");
+      }
+    }
+    flat.reserve(total);
+    std::size_t counter = 0;
+    for (const auto& n : proto.node) flatten_node(flat_node(n), ctx, flat, counter);
+  }
+
+  // Outputs of every node get their value first, so that nodes may be listed in any order.
+  std::vector<std::vector<int>> outputs(flat.size());
+  std::unordered_map<int, std::size_t> producer;
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    for (const auto& name : flat[i].outputs) {
+      if (name.empty()) {
+        outputs[i].push_back(-1);
+        continue;
+      }
+      const std::string what = "output of node " + std::to_string(i) + " (" + flat[i].op_type + ")";
+      const int id = scope.add(name, what.c_str());
+      outputs[i].push_back(id);
+      producer.emplace(id, i);
+    }
+  }
+  // Kahn's algorithm, stable: nodes keep the file's order where the data allows.
+  std::vector<std::vector<std::size_t>> users(flat.size());
+  std::vector<std::size_t> pending(flat.size(), 0);
+  std::vector<std::vector<int>> inputs(flat.size());
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    for (const auto& name : flat[i].inputs) {
+      if (name.empty()) {
+        inputs[i].push_back(-1);
+        continue;
+      }
+      const int id = scope.resolve(name);
+      if (id < 0) {
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type + ") reads '" +
+                                           name +
+                                           "', which is no input, initializer or node output");
+      }
+      inputs[i].push_back(id);
+      auto p = producer.find(id);
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  // A node with subgraphs also waits for the values its subgraphs capture from this graph.
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    std::unordered_set<std::string> captured;
+    for (const auto& a : flat[i].attributes) {
+      if (a.g) outer_names(*a.g, captured);
+      for (const auto& sub : a.graphs) outer_names(sub, captured);
+    }
+    for (const std::string& name : captured) {
+      auto p = producer.find(scope.find_local(name));
+      if (p != producer.end()) {
+        users[p->second].push_back(i);
+        ++pending[i];
+      }
+    }
+  }
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<std::size_t>> ready;
+  for (std::size_t i = 0; i < flat.size(); ++i) {
+    if (pending[i] == 0) ready.push(i);
+  }
+  std::vector<std::size_t> order;
+  while (!ready.empty()) {
+    const std::size_t i = ready.top();
+    ready.pop();
+    order.push_back(i);
+    for (std::size_t u : users[i]) {
+      if (--pending[u] == 0) ready.push(u);
+    }
+  }
+  if (order.size() != flat.size()) {
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+      if (pending[i] != 0) {
+        fail(ErrorKind::invalid_model, "graph '" + g->name + "': node " + std::to_string(i) + " '" +
+                                           flat[i].name + "' (" + flat[i].op_type +
+                                           ") is part of a cycle");
+      }
+    }
+  }
+
+  for (std::size_t i : order) {
+    const FlatNode& f = flat[i];
+    Node node;
+    node.name = f.name;
+    node.op_type = f.op_type;
+    node.domain = f.domain;
+    auto opset = ctx.opsets.find(f.domain);
+    if (opset == ctx.opsets.end()) {
+      fail(ErrorKind::invalid_model, "node '" + f.name + "' (" + f.op_type + ") uses domain '" +
+                                         f.domain + "', which the model does not import");
+    }
+    node.opset = opset->second;
+    node.inputs = inputs[i];
+    node.outputs = outputs[i];
+    const std::string where = "node '" + f.name + "' (" + f.op_type + ")";
+    for (const auto& a : f.attributes) {
+      // Optional's 'type' (a TypeProto) types an empty optional; inlay needs no type for one.
+      if (f.op_type == "Optional" && f.domain.empty() && a.type == onnx::AttributeType::type_proto)
+        continue;
+      node.attributes.push_back(import_attribute(a, ctx, scope, node, custom_ops, where));
+    }
+    g->nodes.push_back(std::move(node));
+  }
+  // value_info: declared types of intermediate values.
+  for (const auto& vi : proto.value_info) {
+    const int id = scope.find_local(std::string(vi.name));
+    if (id >= 0 && g->values[id].constant.empty()) fill_type(g->values[id], vi, g->name);
+  }
+  for (const auto& out : proto.output) {
+    const std::string name(out.name);
+    const int id = scope.resolve(name);
+    if (id < 0) {
+      fail(ErrorKind::invalid_model, "graph '" + g->name + "': output '" + name +
+                                         "' is no input, initializer or node output");
+    }
+    Value& v = g->values[id];
+    if (v.constant.empty()) {
+      const bool had = v.has_dtype;
+      const DType before = v.dtype;
+      fill_type(v, out, g->name);
+      if (had && v.has_dtype && before != v.dtype) {
+        fail(ErrorKind::invalid_model,
+             "graph '" + g->name + "': output '" + name + "' is declared with two element types");
+      }
+    }
+    g->outputs.push_back(id);
+  }
+  return g;
+}
+
+inline std::shared_ptr<const Graph> import_subgraph(const onnx::GraphProto& proto,
+                                                    const ImportContext& ctx, Scope& parent,
+                                                    Node& owner, const OpSet* custom_ops) {
+  std::unique_ptr<Graph> g = import_graph(proto, ctx, &parent, custom_ops);
+  // The owner node reads every captured value: it must stay alive until the node runs.
+  for (int id : g->captures) {
+    const int outer = parent.resolve(g->values[id].name);
+    bool seen = false;
+    for (int x : owner.implicit_inputs) seen = seen || x == outer;
+    if (!seen) owner.implicit_inputs.push_back(outer);
+  }
+  compile(*g, custom_ops);
+  return std::shared_ptr<const Graph>(std::move(g));
+}
+
+}  // namespace detail
+
+// The main graph of a model.
+inline std::unique_ptr<Graph> import_model(const onnx::ModelProto& model, ImportContext& ctx,
+                                           const OpSet* custom_ops) {
+  if (!model.has_graph) fail(ErrorKind::invalid_model, "the model has no graph");
+  ctx.opsets.clear();
+  for (const auto& o : model.opset_import) {
+    ctx.opsets[detail::canonical_domain(o.domain)] = o.version;
+  }
+  if (model.opset_import.empty()) {
+    if (model.ir_version >= 3) {  // from IR version 3 on, opset_import is required
+      fail(ErrorKind::invalid_model,
+           "the model imports no opset (opset_import is required from "
+           "IR version 3 on; this model has IR version " +
+               std::to_string(model.ir_version) + ")");
+    }
+    ctx.opsets[""] = 1;  // IR version 2 and before: opset 1
+  }
+  ctx.functions.clear();
+  for (const auto& f : model.functions) {
+    const std::string domain = detail::canonical_domain(f.domain);
+    if (!ctx.functions.emplace(detail::function_key(domain, std::string(f.name)), &f).second) {
+      fail(ErrorKind::invalid_model,
+           "function '" + std::string(f.name) + "' of domain '" + domain + "' is defined twice");
+    }
+  }
+  return detail::import_graph(model.graph, ctx, nullptr, custom_ops);
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_IMPORT_HPP
+// ---- end inlay/graph/impl/import.hpp
+// ---- begin inlay/graph/impl/runner.hpp
+// graph::Runner: runs a compiled graph node by node. The first run with a given set of input
+// shapes allocates every value on its own and records the shapes the kernels ask for; from them
+// it plans one arena (offsets from value lifetimes, graph/impl/arena_plan.hpp). Later
+// runs with the same input shapes place every value in the arena and allocate nothing.
+// Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_RUNNER_HPP
+#define INLAY_GRAPH_IMPL_RUNNER_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <string>
+#include <vector>
+
+// ---- begin inlay/graph/impl/arena_plan.hpp
+// Arena placement: offsets for values with known sizes and lifetimes such that two values alive
+// at the same node never share bytes. Greedy by size (Pisarchyk & Lee, "Efficient Memory
+// Management for Deep Neural Net Inference", 2020): the largest value first, each at the lowest
+// offset that overlaps no placed value alive at the same time.
+//
+// Finding the placed values a lifetime overlaps must not scan every placed value: a graph of
+// 65,536 nodes (model-local functions expand to that many) took seconds that way. A placed value
+// [first, last] overlaps [a, b] when it is alive at a (a stabbing query on a segment tree over the
+// node positions) or starts inside (a, b] (a range query on the starts); both are O(log n + k)
+// for k overlaps, and the two answers are disjoint. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+#define INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace detail {
+
+struct ArenaItem {
+  std::size_t bytes = 0;
+  std::int64_t first = 0, last = 0;  // node positions, first <= last, both >= 0
+};
+
+struct ArenaPlan {
+  std::vector<std::size_t> offsets;  // one per item, in the items' order
+  std::size_t total = 0;             // arena size: the largest offset + bytes
+};
+
+inline ArenaPlan plan_arena(const std::vector<ArenaItem>& items) {
+  ArenaPlan plan;
+  plan.offsets.assign(items.size(), 0);
+  if (items.empty()) return plan;
+
+  std::vector<std::size_t> order(items.size());
+  std::iota(order.begin(), order.end(), std::size_t(0));
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return items[a].bytes > items[b].bytes; });
+
+  std::int64_t positions = 1;
+  for (const ArenaItem& it : items) positions = std::max(positions, it.last + 1);
+  std::size_t leaves = 1;
+  while (leaves < static_cast<std::size_t>(positions)) leaves *= 2;
+  // alive[node]: placed items whose lifetime covers the node's whole range (canonical cover).
+  std::vector<std::vector<std::size_t>> alive(2 * leaves);
+  std::multimap<std::int64_t, std::size_t> by_first;
+
+  std::vector<std::pair<std::size_t, std::size_t>> busy;
+  for (std::size_t index : order) {
+    const ArenaItem& it = items[index];
+    busy.clear();
+    auto add_busy = [&](std::size_t placed) {
+      busy.emplace_back(plan.offsets[placed], plan.offsets[placed] + items[placed].bytes);
+    };
+    for (std::size_t node = static_cast<std::size_t>(it.first) + leaves; node >= 1; node /= 2) {
+      for (std::size_t placed : alive[node]) add_busy(placed);
+    }
+    for (auto p = by_first.upper_bound(it.first); p != by_first.end() && p->first <= it.last; ++p) {
+      add_busy(p->second);
+    }
+    std::sort(busy.begin(), busy.end());
+    std::size_t offset = 0;
+    for (const auto& b : busy) {
+      if (offset + it.bytes <= b.first) break;
+      offset = std::max(offset, b.second);
+    }
+    plan.offsets[index] = offset;
+    plan.total = std::max(plan.total, offset + it.bytes);
+
+    // Insert [first, last] into the segment tree: the canonical nodes of the half-open range.
+    for (std::size_t lo = static_cast<std::size_t>(it.first) + leaves,
+                     hi = static_cast<std::size_t>(it.last) + 1 + leaves;
+         lo < hi; lo /= 2, hi /= 2) {
+      if (lo & 1) alive[lo++].push_back(index);
+      if (hi & 1) alive[--hi].push_back(index);
+    }
+    by_first.emplace(it.first, index);
+  }
+  return plan;
+}
+
+}  // namespace detail
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_ARENA_PLAN_HPP
+// ---- end inlay/graph/impl/arena_plan.hpp
+// ---- begin inlay/graph/impl/limits.hpp
+// Private: the graph runner's allocation limit, in a header of its own so that a program may set
+// it from any translation unit (the loader's fuzzer does) without the runner's definitions.
+#ifndef INLAY_GRAPH_IMPL_LIMITS_HPP
+#define INLAY_GRAPH_IMPL_LIMITS_HPP
+
+#include <cstddef>
+#include <limits>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace detail {
+
+// The largest tensor a runner allocates, in bytes: a model whose shapes ask for more (a legal
+// shape can be huge) gets an Error naming the node instead of exhausting memory. Unlimited by
+// default; the loader's fuzzer (tests/fuzz/model_load_fuzz.cpp) lowers it. An inline function:
+// every translation unit shares its one static.
+inline std::size_t& max_tensor_bytes() {
+  static std::size_t limit = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+
+}  // namespace detail
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_LIMITS_HPP
+// ---- end inlay/graph/impl/limits.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+class Runner {
+ public:
+  Runner(const Graph& g, Executor* executor, Runner* parent = nullptr, std::size_t parent_node = 0)
+      : g_(g), executor_(executor), parent_(parent), parent_node_(parent_node) {
+    slots_.resize(g.values.size());
+    containers_.resize(g.values.size());
+    for (std::size_t id = 0; id < g.values.size(); ++id) {
+      if (!g.values[id].constant.empty()) slots_[id] = g.values[id].constant;
+    }
+    record_.resize(g.values.size());
+    scratch_need_.assign(g.nodes.size(), 0);
+  }
+
+  const Graph& graph() const noexcept { return g_; }
+  Executor* executor() const noexcept { return executor_; }
+
+  // Binds the graph's inputs (checked against the declared dtype and static dimensions) and,
+  // for a subgraph, the values it captures from the runner above.
+  void bind_inputs(const std::vector<Tensor>& inputs) {
+    // One at a time, not as a vector of AnyValue: planned runs allocate nothing.
+    bind_each(inputs.size(), [&](std::size_t i) { return AnyValue{inputs[i], nullptr}; });
+  }
+  // Inputs that may be sequences or optionals: each must be what the graph declares.
+  void bind_inputs(const std::vector<AnyValue>& inputs) {
+    bind_each(inputs.size(), [&](std::size_t i) { return inputs[i]; });
+  }
+
+ private:
+  // Binds input i to get(i) for every i < count.
+  template <class Get>
+  void bind_each(std::size_t count, Get get) {
+    if (count != g_.inputs.size()) {
+      fail(ErrorKind::invalid_argument, "graph '" + g_.name + "' has " +
+                                            std::to_string(g_.inputs.size()) + " inputs, " +
+                                            std::to_string(count) + " were given");
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      const Value& v = g_.values[g_.inputs[i]];
+      const AnyValue x = get(i);
+      const std::shared_ptr<const ContainerValue> wrapped = as_optional(v, x);
+      if (wrapped != nullptr || !x.is_tensor()) {
+        const auto& c = wrapped != nullptr ? wrapped : x.container;
+        bind_container_input(v, c);
+        slots_[g_.inputs[i]] = Tensor();
+        containers_[g_.inputs[i]] = c;
+        continue;
+      }
+      if (v.is_container) {
+        fail(ErrorKind::invalid_argument,
+             "input '" + v.name + "' must be " + container_name(v) + ", not a tensor");
+      }
+      containers_[g_.inputs[i]] = nullptr;
+      const Tensor& t = x.tensor;
+      if (t.empty() && t.numel() != 0) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' is an empty tensor");
+      }
+      if (v.has_dtype && t.dtype() != v.dtype) {
+        fail(ErrorKind::invalid_argument, "input '" + v.name + "' must have dtype " +
+                                              dtype_name(v.dtype) + ", not " +
+                                              dtype_name(t.dtype()));
+      }
+      if (v.has_shape) {
+        bool ok = t.rank() == v.dims.size();
+        for (std::size_t d = 0; ok && d < v.dims.size(); ++d) {
+          ok = v.dims[d] < 0 || v.dims[d] == t.shape()[d];
+        }
+        if (!ok) {
+          fail(ErrorKind::shape_mismatch, "input '" + v.name + "' has shape " +
+                                              t.shape().to_string() + ", the model declares " +
+                                              declared_shape(v));
+        }
+      }
+      slots_[g_.inputs[i]] = t;
+    }
+    if (parent_ != nullptr) {
+      const Node& owner = parent_->g_.nodes[parent_node_];
+      for (int id : g_.captures) {
+        const std::string& name = g_.values[id].name;
+        for (int pid : owner.implicit_inputs) {
+          if (parent_->g_.values[pid].name == name) {
+            slots_[id] = parent_->slots_[pid];
+            containers_[id] = parent_->containers_[pid];
+          }
+        }
+      }
+    }
+  }
+
+ public:
+  // Runs every node; the outputs are then in value(g.outputs[i]).
+  void run() {
+    planned_run_ = plan_valid_ && same_input_shapes();
+    if (!planned_run_) {
+      for (auto& r : record_) r = Record{};
+      std::fill(scratch_need_.begin(), scratch_need_.end(), 0);
+    }
+    for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+      check_string_inputs(i);
+      OpContext context(*this, i);
+      g_.kernels[i]->run(context);
+      if (!planned_run_) release_after(i);
+    }
+    if (!planned_run_ && parent_ == nullptr) make_plan();
+  }
+
+  // Runs node `node` alone with the values bound so far, allocating its outputs (constant
+  // folding at load).
+  void run_single(std::size_t node) {
+    planned_run_ = false;
+    check_string_inputs(node);
+    OpContext context(*this, node);
+    g_.kernels[node]->run(context);
+  }
+
+  const Tensor& value(int id) const { return slots_[id]; }
+  // Value `id` as a tensor or a container (null container and empty tensor: never computed).
+  AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
+  bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }
+  std::size_t arena_bytes() const noexcept { return plan_valid_ ? arena_size_ : 0; }
+
+  // ---- used by OpContext ----
+  const Tensor& input(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    if (i >= n.inputs.size() || n.inputs[i] < 0) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " is required but not given");
+    }
+    const Tensor& t = slots_[n.inputs[i]];
+    if (containers_[n.inputs[i]] != nullptr) {
+      g_.infos[node].fail(ErrorKind::invalid_model, "input " + std::to_string(i) + " ('" +
+                                                        g_.values[n.inputs[i]].name + "') is " +
+                                                        kind_name(*containers_[n.inputs[i]]) +
+                                                        "; this op needs a tensor");
+    }
+    if (!computed(t)) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" + g_.values[n.inputs[i]].name +
+                              "') was never computed: the node that should produce it did not");
+    }
+    return t;
+  }
+  bool input_is_container(std::size_t node, std::size_t i) const {
+    const Node& n = g_.nodes[node];
+    return i < n.inputs.size() && n.inputs[i] >= 0 && containers_[n.inputs[i]] != nullptr;
+  }
+  const ContainerValue& input_container(std::size_t node, std::size_t i) const {
+    if (!input_is_container(node, i)) {
+      input(node, i);  // the errors for an omitted or never computed input
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          "input " + std::to_string(i) + " ('" +
+                              g_.values[g_.nodes[node].inputs[i]].name +
+                              "') is a tensor; this op needs a sequence or an optional");
+    }
+    return *containers_[g_.nodes[node].inputs[i]];
+  }
+  AnyValue input_any(std::size_t node, std::size_t i) const {
+    if (input_is_container(node, i))
+      return AnyValue{Tensor(), containers_[g_.nodes[node].inputs[i]]};
+    return AnyValue{input(node, i), nullptr};
+  }
+  // Containers never live in the arena: the slot holds the shared value itself.
+  void set_output_container(std::size_t node, std::size_t i,
+                            std::shared_ptr<const ContainerValue> value) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) return;  // not read: nothing to keep
+    slots_[n.outputs[i]] = Tensor();
+    containers_[n.outputs[i]] = std::move(value);
+  }
+  static const char* kind_name(const ContainerValue& c) {
+    switch (c.kind) {
+      case ContainerValue::Kind::sequence: return "a sequence";
+      case ContainerValue::Kind::map: return "a map";
+      case ContainerValue::Kind::map_sequence: return "a sequence of maps";
+      default: return "an optional";
+    }
+  }
+  static std::string container_name(const Value& v) {
+    if (v.container_kind == ContainerValue::Kind::sequence) return "a sequence";
+    if (v.container_kind == ContainerValue::Kind::map) return "a map";
+    if (v.container_kind == ContainerValue::Kind::map_sequence) return "a sequence of maps";
+    return v.optional_of_sequence ? "an optional sequence" : "an optional tensor";
+  }
+
+  // False for the empty slot of a value no kernel has written (an output a kernel left out).
+  static bool computed(const Tensor& t) noexcept { return !t.empty() || t.numel() == 0; }
+  Tensor& output(std::size_t node, std::size_t i, DType dtype, const Shape& shape) {
+    const Node& n = g_.nodes[node];
+    if (i >= n.outputs.size() || n.outputs[i] < 0) {
+      // An optional output the model does not read: kept per node so it is not reallocated.
+      if (discard_.size() < g_.nodes.size()) discard_.resize(g_.nodes.size());
+      Tensor& t = discard_[node];
+      if (t.empty() || t.dtype() != dtype || t.shape() != shape)
+        t = allocate(node, i, dtype, shape);
+      return t;
+    }
+    const int id = n.outputs[i];
+    Tensor& slot = slots_[id];
+    containers_[id] = nullptr;
+    if (dtype == DType::string) {  // never in the arena: raw bytes cannot hold std::string
+      slot = allocate(node, i, dtype, shape);
+      return slot;
+    }
+    if (planned_run_) {
+      const Record& r = record_[id];
+      if (r.offset != kNoOffset && r.dtype == dtype && r.shape == shape) {
+        slot = Tensor::view(dtype, static_cast<char*>(arena_.get()) + r.offset, shape);
+        return slot;
+      }
+      ++plan_misses_;  // a shape that depends on the data: allocate this one on its own
+      slot = allocate(node, i, dtype, shape);
+      return slot;
+    }
+    slot = allocate(node, i, dtype, shape);
+    Record& r = record_[id];
+    r.seen = true;
+    r.dtype = dtype;
+    r.shape = shape;
+    return slot;
+  }
+  void* scratch(std::size_t node, std::size_t bytes) {
+    if (!planned_run_) scratch_need_[node] = std::max(scratch_need_[node], bytes);
+    if (bytes > scratch_size_) {
+      check_size(node, bytes, [] { return std::string("scratch memory"); });
+      scratch_ = allocate_aligned(bytes);
+      scratch_size_ = bytes;
+    }
+    return scratch_.get();
+  }
+  std::vector<Tensor> run_subgraph(std::size_t node, const Graph& sub,
+                                   const std::vector<Tensor>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<Tensor> out;
+    for (int id : sub.outputs) {
+      if (child.containers_[id] != nullptr) {
+        g_.infos[node].fail(ErrorKind::invalid_model,
+                            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' is " +
+                                kind_name(*child.containers_[id]) + "; this op needs a tensor");
+      }
+      const Tensor& t = child.value(id);
+      if (!computed(t)) {
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
+      }
+      out.push_back(t.is_view() ? t.clone() : t);
+    }
+    return out;
+  }
+  std::vector<AnyValue> run_subgraph_any(std::size_t node, const Graph& sub,
+                                         const std::vector<AnyValue>& inputs) {
+    Runner child(sub, executor_, this, node);
+    child.bind_inputs(inputs);
+    child.run();
+    std::vector<AnyValue> out;
+    for (int id : sub.outputs) {
+      if (!child.is_computed(id)) {
+        g_.infos[node].fail(
+            ErrorKind::invalid_model,
+            "subgraph '" + sub.name + "' output '" + sub.values[id].name + "' was never computed");
+      }
+      AnyValue v = child.any_value(id);
+      if (v.is_tensor() && v.tensor.is_view()) v.tensor = v.tensor.clone();
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+ private:
+  // A tensor or a sequence given where the graph declares an optional of it becomes a full
+  // optional (a Loop body's optional carried value is a plain sequence after one iteration, as
+  // in ONNX's test_loop16_seq_none); null otherwise.
+  static std::shared_ptr<const ContainerValue> as_optional(const Value& v, const AnyValue& x) {
+    if (!v.is_container || v.container_kind != ContainerValue::Kind::optional) return nullptr;
+    const bool sequence = !x.is_tensor() && x.container->kind == ContainerValue::Kind::sequence;
+    if (!(x.is_tensor() ? !v.optional_of_sequence : sequence && v.optional_of_sequence))
+      return nullptr;
+    auto o = std::make_shared<ContainerValue>();
+    o->kind = ContainerValue::Kind::optional;
+    o->has_value = true;
+    o->holds_sequence = sequence;
+    o->dtype = sequence ? x.container->dtype : x.tensor.dtype();
+    if (sequence) {
+      o->tensors = x.container->tensors;
+    } else {
+      o->tensors.push_back(x.tensor.is_view() ? x.tensor.clone() : x.tensor);
+    }
+    return o;
+  }
+
+  // A sequence or optional given for a graph input: it must be what the graph declares (an
+  // input without a declared type takes anything).
+  void bind_container_input(const Value& v, const std::shared_ptr<const ContainerValue>& c) const {
+    const bool undeclared = !v.is_container && !v.has_dtype && !v.has_shape;
+    if (undeclared) return;
+    const bool map =
+        c->kind == ContainerValue::Kind::map || c->kind == ContainerValue::Kind::map_sequence;
+    const bool ok = v.is_container && v.container_kind == c->kind &&
+                    (c->kind != ContainerValue::Kind::optional || !c->has_value ||
+                     c->holds_sequence == v.optional_of_sequence) &&
+                    (!v.has_dtype || c->dtype == v.dtype) && (!map || c->key_dtype == v.key_dtype);
+    if (!ok) {
+      // Maps name their keys too: "a map of string -> f32".
+      const auto keys = [&](bool is_map, DType key) {
+        return is_map ? std::string(dtype_name(key)) + " -> " : std::string();
+      };
+      const bool declared_map =
+          v.is_container && (v.container_kind == ContainerValue::Kind::map ||
+                             v.container_kind == ContainerValue::Kind::map_sequence);
+      fail(ErrorKind::invalid_argument,
+           "input '" + v.name + "' must be " +
+               (v.is_container ? container_name(v) + " of " + keys(declared_map, v.key_dtype) +
+                                     dtype_name(v.dtype)
+                               : std::string("a tensor")) +
+               ", not " + kind_name(*c) + " of " + keys(map, c->key_dtype) + dtype_name(c->dtype));
+    }
+  }
+
+  // A string input reaches only kernels written for strings (OpKernel::accepts_strings).
+  void check_string_inputs(std::size_t node) const {
+    const Node& n = g_.nodes[node];
+    if (g_.kernels[node]->accepts_strings()) return;
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+      const int id = n.inputs[i];
+      if (id >= 0 && slots_[id].dtype() == DType::string) {
+        g_.infos[node].fail(ErrorKind::unsupported_op,
+                            "input " + std::to_string(i) + " ('" + g_.values[id].name +
+                                "') is a string tensor; this op supports numeric tensors only");
+      }
+    }
+  }
+
+  static constexpr std::size_t kNoOffset = std::numeric_limits<std::size_t>::max();
+  struct Record {
+    bool seen = false;
+    DType dtype = DType::f32;
+    Shape shape;
+    std::size_t offset = kNoOffset;
+  };
+
+  // `what` names the memory in an error message (built only then).
+  template <class What>
+  void check_size(std::size_t node, std::size_t bytes, What what) const {
+    if (bytes > detail::max_tensor_bytes()) {
+      g_.infos[node].fail(ErrorKind::invalid_model,
+                          what() + " of " + std::to_string(bytes) + " bytes is larger than the " +
+                              std::to_string(detail::max_tensor_bytes()) + " bytes allowed");
+    }
+  }
+
+  // A new tensor for output i of `node`; running out of memory is an Error naming the node.
+  Tensor allocate(std::size_t node, std::size_t i, DType dtype, const Shape& shape) const {
+    const auto what = [&] {
+      return "output " + std::to_string(i) + " of shape " + shape.to_string() + " (" +
+             dtype_name(dtype) + ")";
+    };
+    check_size(node, static_cast<std::size_t>(shape.numel()) * dtype_size(dtype), what);
+#ifndef INLAY_NO_EXCEPTIONS
+    try {
+      return Tensor(dtype, shape);
+    } catch (const std::bad_alloc&) {
+      g_.infos[node].fail(ErrorKind::invalid_model, what() + " cannot be allocated");
+    }
+#else
+    return Tensor(dtype, shape);
+#endif
+  }
+
+  static std::string declared_shape(const Value& v) {
+    std::string s = "[";
+    for (std::size_t d = 0; d < v.dims.size(); ++d) {
+      if (d) s += ", ";
+      s += v.dims[d] >= 0 ? std::to_string(v.dims[d])
+                          : (v.dim_params[d].empty() ? std::string("?") : v.dim_params[d]);
+    }
+    return s + "]";
+  }
+
+  bool same_input_shapes() const {
+    for (std::size_t i = 0; i < g_.inputs.size(); ++i) {
+      const Tensor& t = slots_[g_.inputs[i]];
+      if (t.shape() != plan_shapes_[i] || t.dtype() != plan_dtypes_[i]) return false;
+    }
+    return true;
+  }
+
+  // Drops values no later node reads (first runs only: planned runs reuse the arena).
+  void release_after(std::size_t node) {
+    const Node& n = g_.nodes[node];
+    auto drop = [&](int id) {
+      if (id < 0 || !g_.values[id].constant.empty() || g_.values[id].captured) return;
+      if (g_.last_use[id] <= static_cast<std::int64_t>(node)) {
+        for (int in : g_.inputs) {
+          if (in == id) return;
+        }
+        slots_[id] = Tensor();
+        containers_[id] = nullptr;
+      }
+    };
+    for (int id : n.inputs) drop(id);
+    for (int id : n.outputs) drop(id);
+  }
+
+  void make_plan() {
+    std::vector<int> ids;
+    std::vector<detail::ArenaItem> items;
+    for (std::size_t node = 0; node < g_.nodes.size(); ++node) {
+      for (int id : g_.nodes[node].outputs) {
+        if (id < 0 || !record_[id].seen) continue;
+        const Record& r = record_[id];
+        const std::size_t bytes = static_cast<std::size_t>(r.shape.numel()) * dtype_size(r.dtype);
+        const std::int64_t first = static_cast<std::int64_t>(node);
+        ids.push_back(id);
+        items.push_back(
+            detail::ArenaItem{(bytes + 63) / 64 * 64, first, std::max(first, g_.last_use[id])});
+      }
+    }
+    const detail::ArenaPlan plan = detail::plan_arena(items);
+    for (std::size_t i = 0; i < ids.size(); ++i) record_[ids[i]].offset = plan.offsets[i];
+    const std::size_t total = plan.total;
+    arena_ = allocate_aligned(std::max<std::size_t>(total, 64));
+    arena_size_ = total;
+    std::size_t scratch = 0;
+    for (std::size_t s : scratch_need_) scratch = std::max(scratch, s);
+    if (scratch > scratch_size_) {
+      scratch_ = allocate_aligned(scratch);
+      scratch_size_ = scratch;
+    }
+    plan_shapes_.clear();
+    plan_dtypes_.clear();
+    for (int id : g_.inputs) {
+      plan_shapes_.push_back(slots_[id].shape());
+      plan_dtypes_.push_back(slots_[id].dtype());
+    }
+    plan_valid_ = true;
+  }
+
+  const Graph& g_;
+  Executor* executor_;
+  Runner* parent_;
+  std::size_t parent_node_;
+  std::vector<Tensor> slots_;
+  std::vector<std::shared_ptr<const ContainerValue>> containers_;  // per value id, not planned
+  std::vector<Tensor> discard_;
+
+  std::vector<Record> record_;
+  std::vector<std::size_t> scratch_need_;
+  bool plan_valid_ = false;
+  bool planned_run_ = false;
+  std::vector<Shape> plan_shapes_;
+  std::vector<DType> plan_dtypes_;
+  AlignedBuffer arena_;
+  std::size_t arena_size_ = 0;
+  AlignedBuffer scratch_;
+  std::size_t scratch_size_ = 0;
+  std::size_t plan_misses_ = 0;
+};
+
+}  // namespace graph
+
+// ---- OpContext: a thin handle on the runner ----
+std::size_t OpContext::input_count() const noexcept {
+  return runner_.graph().nodes[node_].inputs.size();
+}
+bool OpContext::has_input(std::size_t i) const noexcept {
+  const auto& in = runner_.graph().nodes[node_].inputs;
+  return i < in.size() && in[i] >= 0;
+}
+const Tensor& OpContext::input(std::size_t i) const { return runner_.input(node_, i); }
+std::size_t OpContext::output_count() const noexcept {
+  return runner_.graph().nodes[node_].outputs.size();
+}
+bool OpContext::has_output(std::size_t i) const noexcept {
+  const auto& out = runner_.graph().nodes[node_].outputs;
+  return i < out.size() && out[i] >= 0;
+}
+Tensor& OpContext::output(std::size_t i, DType dtype, const Shape& shape) {
+  return runner_.output(node_, i, dtype, shape);
+}
+void* OpContext::scratch(std::size_t bytes) { return runner_.scratch(node_, bytes); }
+Executor* OpContext::executor() const noexcept { return runner_.executor(); }
+const OpInfo& OpContext::info() const noexcept { return runner_.graph().infos[node_]; }
+void OpContext::fail(ErrorKind kind, const std::string& message) const {
+  info().fail(kind, message);
+}
+bool OpContext::input_is_container(std::size_t i) const {
+  return runner_.input_is_container(node_, i);
+}
+const ContainerValue& OpContext::input_container(std::size_t i) const {
+  return runner_.input_container(node_, i);
+}
+void OpContext::set_output_container(std::size_t i, std::shared_ptr<const ContainerValue> value) {
+  runner_.set_output_container(node_, i, std::move(value));
+}
+AnyValue OpContext::input_any(std::size_t i) const { return runner_.input_any(node_, i); }
+void OpContext::set_output_any(std::size_t i, const AnyValue& value) {
+  if (!value.is_tensor()) {
+    set_output_container(i, value.container);
+    return;
+  }
+  Tensor& out = output(i, value.tensor.dtype(), value.tensor.shape());
+  Tensor::copy_elements(value.tensor, out);
+}
+std::vector<AnyValue> OpContext::run_subgraph_any(const graph::Graph& g,
+                                                  const std::vector<AnyValue>& inputs) {
+  return runner_.run_subgraph_any(node_, g, inputs);
+}
+std::vector<Tensor> OpContext::run_subgraph(const graph::Graph& g,
+                                            const std::vector<Tensor>& inputs) {
+  return runner_.run_subgraph(node_, g, inputs);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_RUNNER_HPP
+// ---- end inlay/graph/impl/runner.hpp
+// ---- begin inlay/graph/impl/passes.hpp
+// Graph rewrites at load: constant folding (a node whose inputs are all constants runs once and
+// its outputs become constants) and dead-node removal. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_PASSES_HPP
+#define INLAY_GRAPH_IMPL_PASSES_HPP
+
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+namespace detail {
+inline bool may_fold(const Node& n) {
+  static const char* const random_ops[] = {"RandomNormal",      "RandomUniform", "RandomNormalLike",
+                                           "RandomUniformLike", "Multinomial",   "Bernoulli"};
+  for (const char* op : random_ops) {
+    if (n.op_type == op) return false;
+  }
+  // Sequences, optionals and maps are never constants (only tensors are): their ops stay.
+  if (n.op_type.find("Sequence") != std::string::npos ||
+      n.op_type.find("Optional") != std::string::npos || n.op_type == "ZipMap") {
+    return false;
+  }
+  for (const Attribute& a : n.attributes) {
+    if (a.kind == Attribute::Kind::graph) return false;  // control flow stays
+  }
+  return !n.outputs.empty();
+}
+}  // namespace detail
+
+// Runs every node whose inputs are all constants (in order, so chains fold) and marks it dead.
+// The graph must be compiled; returns the number of nodes folded.
+inline std::size_t fold_constants(Graph& g) {
+  Runner runner(g, nullptr);
+  std::size_t folded = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    if (n.dead || !detail::may_fold(n) || !n.implicit_inputs.empty()) continue;
+    bool constant = true;
+    for (int id : n.inputs) constant = constant && (id < 0 || !g.values[id].constant.empty());
+    if (!constant) continue;
+    runner.run_single(i);
+    for (int id : n.outputs) {
+      if (id < 0) continue;
+      Value& v = g.values[id];
+      v.constant = runner.value(id);
+      v.has_dtype = true;
+      v.dtype = v.constant.dtype();
+    }
+    n.dead = true;
+    ++folded;
+  }
+  return folded;
+}
+
+// Marks the nodes no graph output depends on as dead.
+inline void remove_dead_nodes(Graph& g) {
+  std::vector<char> needed(g.values.size(), 0);
+  for (int id : g.outputs) needed[id] = 1;
+  for (std::size_t k = g.nodes.size(); k-- > 0;) {
+    Node& n = g.nodes[k];
+    if (n.dead) continue;
+    bool live = false;
+    for (int id : n.outputs) live = live || (id >= 0 && needed[id]);
+    if (!live) {
+      n.dead = true;
+      continue;
+    }
+    for (int id : n.inputs) {
+      if (id >= 0) needed[id] = 1;
+    }
+    for (int id : n.implicit_inputs) needed[id] = 1;
+  }
+}
+
+// Drops dead nodes (kernels must be compiled again afterwards), and the constants no node reads
+// any more (a fusion's folded copy replaced them, or only dead nodes read them): their memory is
+// freed, or for a view of a memory-mapped model its pages leave resident memory.
+inline void compact(Graph& g) {
+  std::vector<Node> kept;
+  kept.reserve(g.nodes.size());
+  for (Node& n : g.nodes) {
+    if (!n.dead) kept.push_back(std::move(n));
+  }
+  g.nodes = std::move(kept);
+  g.infos.clear();
+  g.kernels.clear();
+  std::vector<char> read(g.values.size(), 0);
+  for (const Node& n : g.nodes) {
+    for (int id : n.inputs) {
+      if (id >= 0) read[id] = 1;
+    }
+    for (int id : n.implicit_inputs) read[id] = 1;
+  }
+  for (int id : g.inputs) read[id] = 1;
+  for (int id : g.outputs) read[id] = 1;
+  for (std::size_t id = 0; id < g.values.size(); ++id) {
+    Tensor& c = g.values[id].constant;
+    if (read[id] || c.empty()) continue;
+    onnx::release_file_pages(c.raw_data(), c.nbytes());
+    c = Tensor();
+  }
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_PASSES_HPP
+// ---- end inlay/graph/impl/passes.hpp
+// ---- begin inlay/graph/impl/model.hpp
+// Model: read, import, optimize, compile. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_MODEL_HPP
+#define INLAY_GRAPH_IMPL_MODEL_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+// ---- begin inlay/graph/impl/float16_in_float32.hpp
+// Half-precision models run in single precision: most of inlay's kernels compute in f32 only, and
+// a model exported with `model.half()` (f16 inputs, weights and outputs) would otherwise load and
+// then fail at its first node. This pass keeps the model's f16 inputs and outputs as declared,
+// casts them at the graph's edges, and turns every f16 inside (weights, constants, Cast targets,
+// dtype attributes, declared value types, subgraphs included) into f32, so the graph computes in
+// f32 and rounds to f16 once, at the outputs. ONNX Runtime's CPU provider does the same per node
+// (it inserts casts around nodes without an f16 kernel), so results agree to within f16 rounding.
+//
+// A graph whose nodes all move or convert data without arithmetic (Cast, Reshape, ...) is left
+// as it is: those ops take f16 directly, and Cast(double -> f16) must round once, not twice. So is
+// a graph with an output of undeclared type or a sequence/optional input or output (the ops that
+// take f16 then run it as it is).
+// Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
+#define INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace detail {
+
+constexpr std::int64_t onnx_float = 1;
+constexpr std::int64_t onnx_float16 = 10;
+
+inline Tensor float16_to_float32(const Tensor& t) {
+  Tensor out(DType::f32, t.shape());
+  const float16* src = t.data<float16>();
+  float* dst = out.data<float>();
+  for (std::int64_t i = 0; i < t.numel(); ++i) dst[i] = to_float(src[i]);
+  return out;
+}
+
+// Ops that take f16 as they are: no arithmetic on the values (or, for the Q/DQ ops, f16 support
+// of their own). A graph made only of these is not rewritten.
+inline bool moves_data_only(const Node& n) {
+  if (!n.domain.empty()) return false;
+  static const char* const ops[] = {"Cast",     "CastLike",       "Identity",        "Reshape",
+                                    "Flatten",  "Squeeze",        "Unsqueeze",       "Transpose",
+                                    "Concat",   "Split",          "Slice",           "Gather",
+                                    "Expand",   "Tile",           "Shape",           "Size",
+                                    "Constant", "QuantizeLinear", "DequantizeLinear"};
+  for (const char* op : ops) {
+    if (n.op_type == op) return true;
+  }
+  return false;
+}
+
+inline bool uses_float16(const Graph& g) {
+  for (const Value& v : g.values) {
+    if ((v.has_dtype && v.dtype == DType::f16) ||
+        (!v.constant.empty() && v.constant.dtype() == DType::f16)) {
+      return true;
+    }
+  }
+  for (const Node& n : g.nodes) {
+    for (const Attribute& a : n.attributes) {
+      if (a.kind == Attribute::Kind::tensor && a.t.dtype() == DType::f16) return true;
+      if (a.kind == Attribute::Kind::graph && a.g && uses_float16(*a.g)) return true;
+      if (n.op_type == "Cast" && a.name == "to" && a.i == onnx_float16) return true;
+    }
+  }
+  return false;
+}
+
+inline bool computes(const Graph& g) {
+  for (const Node& n : g.nodes) {
+    if (!moves_data_only(n)) return true;
+  }
+  return false;
+}
+
+// Every f16 inside `g` becomes f32; its inputs and outputs too (the main graph's edges are
+// handled by the caller). Subgraphs are owned by the graph being loaded, hence the const_cast.
+inline void retype_float16(Graph& g) {
+  for (Value& v : g.values) {
+    if (v.has_dtype && v.dtype == DType::f16) v.dtype = DType::f32;
+    if (!v.constant.empty() && v.constant.dtype() == DType::f16) {
+      v.constant = float16_to_float32(v.constant);
+    }
+  }
+  for (Node& n : g.nodes) {
+    if (!n.domain.empty()) continue;
+    for (Attribute& a : n.attributes) {
+      if (a.kind == Attribute::Kind::tensor && a.t.dtype() == DType::f16) {
+        a.t = float16_to_float32(a.t);
+      } else if (a.kind == Attribute::Kind::graph && a.g) {
+        retype_float16(const_cast<Graph&>(*a.g));
+      } else if (a.kind == Attribute::Kind::int_ && a.i == onnx_float16 &&
+                 (a.name == "to" || a.name == "dtype" || a.name == "output_datatype")) {
+        a.i = onnx_float;  // Cast, EyeLike, Random*, Bernoulli, the window ops
+      }
+    }
+  }
+}
+
+inline int add_value(Graph& g, const Value& like, DType dtype) {
+  Value v;
+  v.name = like.name;  // the same name: sessions bind by id, subgraph captures by name
+  v.has_dtype = true;
+  v.dtype = dtype;
+  v.has_shape = like.has_shape;
+  v.dims = like.dims;
+  v.dim_params = like.dim_params;
+  g.values.push_back(v);
+  return static_cast<int>(g.values.size()) - 1;
+}
+
+inline Node cast_node(const std::string& name, int from, int to, std::int64_t onnx_type,
+                      std::int64_t opset) {
+  Node n;
+  n.name = name;
+  n.op_type = "Cast";
+  n.opset = opset;
+  n.inputs = {from};
+  n.outputs = {to};
+  Attribute a;
+  a.name = "to";
+  a.kind = Attribute::Kind::int_;
+  a.i = onnx_type;
+  n.attributes.push_back(a);
+  return n;
+}
+
+}  // namespace detail
+
+// Returns true when the graph was rewritten.
+inline bool compute_float16_in_float32(Graph& g) {
+  if (!detail::uses_float16(g) || !detail::computes(g)) return false;
+  // An output whose type the file leaves out might be f16: it could not be cast back. Sequences
+  // and optionals at the edges cannot be cast either.
+  for (int id : g.outputs) {
+    if (!g.values[id].has_dtype || g.values[id].is_container) return false;
+  }
+  for (int id : g.inputs) {
+    if (g.values[id].is_container) return false;
+  }
+  std::int64_t opset = 13;
+  for (const Node& n : g.nodes) {
+    if (n.domain.empty()) opset = std::max(opset, n.opset);
+  }
+  std::vector<int> f16_inputs, f16_outputs;
+  for (int id : g.inputs) {
+    if (g.values[id].dtype == DType::f16) f16_inputs.push_back(id);
+  }
+  for (int id : g.outputs) {
+    if (g.values[id].has_dtype && g.values[id].dtype == DType::f16) f16_outputs.push_back(id);
+  }
+  detail::retype_float16(g);
+
+  // An f16 input: a new value takes its place as the graph's input, and a Cast writes the old
+  // value (now f32), which every node keeps reading.
+  std::vector<Node> front;
+  for (int id : f16_inputs) {
+    const int outer = detail::add_value(g, g.values[id], DType::f16);
+    std::replace(g.inputs.begin(), g.inputs.end(), id, outer);
+    front.push_back(detail::cast_node("inlay:f16_in/" + g.values[id].name, outer, id,
+                                      detail::onnx_float, opset));
+  }
+  g.nodes.insert(g.nodes.begin(), front.begin(), front.end());
+  // An f16 output: the old value (now f32) is cast into a new one that the graph returns.
+  for (int id : f16_outputs) {
+    const int outer = detail::add_value(g, g.values[id], DType::f16);
+    std::replace(g.outputs.begin(), g.outputs.end(), id, outer);
+    g.nodes.push_back(detail::cast_node("inlay:f16_out/" + g.values[id].name, id, outer,
+                                        detail::onnx_float16, opset));
+  }
+  return true;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FLOAT16_IN_FLOAT32_HPP
+// ---- end inlay/graph/impl/float16_in_float32.hpp
+// ---- begin inlay/graph/impl/fuse.hpp
+// Fusions at load, after constant folding: LayerNorm written out as ReduceMean -> Sub -> Pow ->
+// ReduceMean -> Add -> Sqrt -> Div [-> Mul -> Add] becomes one LayerNormalization, and the erf
+// GELU written out as Div -> Erf -> Add -> Mul -> Mul one Gelu (the exporters' forms before
+// opsets 17 and 20); a BatchNormalization after a Conv folds into the conv's weights and bias; a
+// constant bias Add after Conv/Gemm/MatMul becomes the node's bias; an activation (Gelu too)
+// after Conv/ConvTranspose/Gemm/MatMul runs in the kernel's epilogue (attributes
+// "inlay.activation", "inlay.alpha", "inlay.beta", see ops/common.hpp); Conv 1x1 -> depthwise
+// Conv -> Conv 1x1 becomes one inlay:InvertedBottleneck. A value is fused away only when the
+// pattern's nodes alone read it and it is not a graph output. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FUSE_HPP
+#define INLAY_GRAPH_IMPL_FUSE_HPP
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace fuse_detail {
+
+struct Uses {
+  std::vector<int> count;     // readers of each value (a graph output counts as one more)
+  std::vector<int> producer;  // node index, -1 for inputs and constants
+};
+
+inline Uses count_uses(const Graph& g) {
+  Uses u;
+  u.count.assign(g.values.size(), 0);
+  u.producer.assign(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (int id : n.inputs) {
+      if (id >= 0) ++u.count[id];
+    }
+    for (int id : n.implicit_inputs) ++u.count[id];
+    for (int id : n.outputs) {
+      if (id >= 0) u.producer[id] = static_cast<int>(i);
+    }
+  }
+  for (int id : g.outputs) u.count[id] += 2;  // never fused away
+  return u;
+}
+
+inline const Tensor* constant_f32(const Graph& g, const Node& n, std::size_t i) {
+  if (i >= n.inputs.size() || n.inputs[i] < 0) return nullptr;
+  const Tensor& t = g.values[n.inputs[i]].constant;
+  return !t.empty() && t.dtype() == DType::f32 ? &t : nullptr;
+}
+
+inline const Attribute* find_attr(const Node& n, const char* name) {
+  for (const Attribute& a : n.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+inline float attr_float(const Node& n, const char* name, float fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::float_ ? a->f : fallback;
+}
+inline std::int64_t attr_int(const Node& n, const char* name, std::int64_t fallback) {
+  const Attribute* a = find_attr(n, name);
+  return a && a->kind == Attribute::Kind::int_ ? a->i : fallback;
+}
+inline void set_attr(Node& n, Attribute a) {
+  for (Attribute& e : n.attributes) {
+    if (e.name == a.name) {
+      e = std::move(a);
+      return;
+    }
+  }
+  n.attributes.push_back(std::move(a));
+}
+inline Attribute int_attr(const char* name, std::int64_t v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::int_;
+  a.i = v;
+  return a;
+}
+inline Attribute float_attr(const char* name, float v) {
+  Attribute a;
+  a.name = name;
+  a.kind = Attribute::Kind::float_;
+  a.f = v;
+  return a;
+}
+
+// A new constant value of the graph; returns its id.
+inline int add_constant(Graph& g, const std::string& name, Tensor t) {
+  Value v;
+  v.name = name;
+  v.has_dtype = true;
+  v.dtype = t.dtype();
+  v.has_shape = true;
+  v.dims.assign(t.shape().begin(), t.shape().end());
+  v.constant = std::move(t);
+  g.values.push_back(std::move(v));
+  return static_cast<int>(g.values.size() - 1);
+}
+
+// The node producing input 0 of `tail` when it is one of `ops` (default domain, live), its
+// output is read by `tail` only, and it has no fused activation yet; else -1.
+inline int fusable_producer(const Graph& g, const Uses& u, const Node& tail,
+                            std::initializer_list<const char*> ops, std::size_t input = 0) {
+  if (input >= tail.inputs.size() || tail.inputs[input] < 0) return -1;
+  const int v = tail.inputs[input];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1) return -1;
+  const Node& n = g.nodes[p];
+  if (n.host_kernel || !n.domain.empty() || n.outputs.size() != 1 || n.outputs[0] != v) return -1;
+  if (find_attr(n, ops::fused_activation_attr) != nullptr) return -1;
+  for (const char* op : ops) {
+    if (n.op_type == op) return p;
+  }
+  return -1;
+}
+
+// `head` takes over the output of `tail`, which dies.
+inline void absorb(Graph& g, Uses& u, int head, std::size_t tail) {
+  Node& t = g.nodes[tail];
+  g.nodes[head].outputs[0] = t.outputs[0];
+  u.producer[t.outputs[0]] = head;
+  t.dead = true;
+}
+
+// Conv (constant W, constant or no B) + BatchNormalization (inference, constant statistics):
+// W'[m] = W[m] s[m], B'[m] = (B[m] - mean[m]) s[m] + beta[m], s = scale / sqrt(var + eps).
+inline std::size_t fold_batch_norms(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& bn = g.nodes[i];
+    if (bn.dead || bn.host_kernel || !bn.domain.empty() || bn.op_type != "BatchNormalization") {
+      continue;
+    }
+    if (attr_int(bn, "training_mode", 0) != 0 || attr_int(bn, "spatial", 1) != 1) continue;
+    bool extra_outputs = false;
+    for (std::size_t k = 1; k < bn.outputs.size(); ++k) extra_outputs |= bn.outputs[k] >= 0;
+    if (extra_outputs || bn.inputs.size() != 5) continue;
+    const int p = fusable_producer(g, u, bn, {"Conv"});
+    if (p < 0) continue;
+    const Node& conv = g.nodes[p];
+    const Tensor* w = constant_f32(g, conv, 1);
+    if (w == nullptr || w->rank() < 3) continue;
+    const auto m = static_cast<std::size_t>(w->shape()[0]);
+    const Tensor* b = constant_f32(g, conv, 2);
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 &&
+        (b == nullptr || b->numel() != w->shape()[0])) {
+      continue;
+    }
+    const Tensor* stats[4];
+    bool ok = true;
+    for (std::size_t k = 0; k < 4; ++k) {
+      stats[k] = constant_f32(g, bn, k + 1);
+      ok = ok && stats[k] != nullptr && stats[k]->numel() == w->shape()[0];
+    }
+    if (!ok) continue;
+    const float eps = attr_float(bn, "epsilon", 1e-5f);
+    const float* scale = stats[0]->data<float>();
+    const float* beta = stats[1]->data<float>();
+    const float* mean = stats[2]->data<float>();
+    const float* var = stats[3]->data<float>();
+    Tensor nw(DType::f32, w->shape());
+    Tensor nb(DType::f32, Shape{static_cast<std::int64_t>(m)});
+    const std::size_t per = static_cast<std::size_t>(w->numel()) / (m ? m : 1);
+    const float* wv = w->data<float>();
+    const float* bv = b ? b->data<float>() : nullptr;
+    float* nwv = nw.data<float>();
+    float* nbv = nb.data<float>();
+    for (std::size_t c = 0; c < m; ++c) {
+      const float s = scale[c] / std::sqrt(var[c] + eps);
+      for (std::size_t k = 0; k < per; ++k) nwv[c * per + k] = wv[c * per + k] * s;
+      nbv[c] = ((bv ? bv[c] : 0.0f) - mean[c]) * s + beta[c];
+    }
+    // Read only by this Conv, the original weights are not read again: a memory-mapped model's
+    // pages of them leave resident memory (the folded copy replaces them).
+    if (u.count[conv.inputs[1]] == 1) onnx::release_file_pages(w->raw_data(), w->nbytes());
+    const std::string base = conv.name.empty() ? bn.name : conv.name;
+    const int wid = add_constant(g, base + ".inlay.bn_weight", std::move(nw));
+    const int bid = add_constant(g, base + ".inlay.bn_bias", std::move(nb));
+    Node& c = g.nodes[p];
+    c.inputs.resize(3, -1);
+    c.inputs[1] = wid;
+    c.inputs[2] = bid;
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+// Whether constant `t` adds n values along axis `axis` of a rank-`rank` result without changing
+// its shape: rank not above `rank`, every other dimension 1.
+inline bool is_axis_bias(const Tensor& t, std::size_t rank, std::size_t axis, std::int64_t n) {
+  if (t.rank() > rank || t.numel() != n) return false;
+  for (std::size_t d = 0; d < t.rank(); ++d) {
+    const std::size_t at = rank - t.rank() + d;
+    if (at != axis && t.shape()[d] != 1) return false;
+    if (at == axis && t.shape()[d] != n) return false;
+  }
+  return true;
+}
+
+// Add(x, constant bias) after Conv / Gemm / MatMul becomes the node's bias.
+inline std::size_t fuse_bias_adds(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& add = g.nodes[i];
+    if (add.dead || add.host_kernel || !add.domain.empty() || add.op_type != "Add" ||
+        add.inputs.size() != 2) {
+      continue;
+    }
+    for (std::size_t side = 0; side < 2; ++side) {
+      const Tensor* bias = constant_f32(g, add, 1 - side);
+      const int p = bias ? fusable_producer(g, u, add, {"Conv", "Gemm", "MatMul"}, side) : -1;
+      if (p < 0) continue;
+      Node& n = g.nodes[p];
+      const Tensor* w = constant_f32(g, n, 1);
+      if (w == nullptr || w->rank() < 2) break;
+      Tensor combined;  // the new bias, [N] or [M]
+      if (n.op_type == "Conv") {
+        const std::int64_t m = w->shape()[0];
+        if (!is_axis_bias(*bias, w->rank(), 1, m)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        if (n.inputs.size() > 2 && n.inputs[2] >= 0 && old == nullptr) break;
+        combined = Tensor(DType::f32, Shape{m});
+        for (std::int64_t c = 0; c < m; ++c) {
+          combined.data<float>()[c] = bias->data<float>()[c] + (old ? old->data<float>()[c] : 0.0f);
+        }
+      } else if (n.op_type == "Gemm") {
+        if (w->rank() != 2) break;
+        const std::int64_t cols = w->shape()[attr_int(n, "transB", 0) ? 0 : 1];
+        if (!is_axis_bias(*bias, 2, 1, cols)) break;
+        const Tensor* old = constant_f32(g, n, 2);
+        const bool has_old = n.inputs.size() > 2 && n.inputs[2] >= 0;
+        if (has_old && (old == nullptr || !is_axis_bias(*old, 2, 1, cols))) break;
+        const float beta = attr_float(n, "beta", 1.0f);
+        combined = Tensor(DType::f32, Shape{cols});
+        for (std::int64_t c = 0; c < cols; ++c) {
+          combined.data<float>()[c] =
+              bias->data<float>()[c] + (old ? beta * old->data<float>()[c] : 0.0f);
+        }
+        set_attr(n, float_attr("beta", 1.0f));
+      } else {  // MatMul with 2-D weights: a bias of the last axis only (rank 1 keeps the shape)
+        if (w->rank() != 2 || bias->rank() != 1 || bias->numel() != w->shape()[1]) break;
+        combined = bias->clone();
+      }
+      const int id = add_constant(g, n.name + ".inlay.bias", std::move(combined));
+      Node& head = g.nodes[p];
+      head.inputs.resize(3, -1);
+      head.inputs[2] = id;
+      absorb(g, u, p, i);
+      ++fused;
+      break;
+    }
+  }
+  return fused;
+}
+
+// The epilogue activation of node `n` (Relu, Clip with constant bounds, LeakyRelu, Sigmoid,
+// Tanh, HardSigmoid, Elu, HardSwish); false when it is none of them.
+inline bool activation_of(const Graph& g, const Node& n, kernels::Activation& act) {
+  if (n.host_kernel || !n.domain.empty() || n.inputs.empty() || n.outputs.size() != 1) return false;
+  const std::string& op = n.op_type;
+  if (op == "Relu") act = kernels::Activation::relu();
+  else if (op == "Sigmoid") act = kernels::Activation::sigmoid();
+  else if (op == "Tanh") act = kernels::Activation::tanh();
+  else if (op == "LeakyRelu") act = kernels::Activation::leaky_relu(attr_float(n, "alpha", 0.01f));
+  else if (op == "HardSigmoid") {
+    act = kernels::Activation::hard_sigmoid(attr_float(n, "alpha", 0.2f),
+                                            attr_float(n, "beta", 0.5f));
+  } else if (op == "Elu") act = kernels::Activation::elu(attr_float(n, "alpha", 1.0f));
+  else if (op == "HardSwish") act = kernels::Activation::hard_swish();
+  else if (op == "Gelu") {
+    const Attribute* a = find_attr(n, "approximate");
+    const std::string approximate = a ? a->s : "none";
+    if (approximate == "none") act = kernels::Activation::gelu();
+    else if (approximate == "tanh") act = kernels::Activation::gelu_tanh();
+    else return false;
+  } else if (op == "Clip") {
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    if (n.opset < 11) {
+      lo = attr_float(n, "min", lo);
+      hi = attr_float(n, "max", hi);
+    } else {
+      for (std::size_t k = 1; k < 3 && k < n.inputs.size(); ++k) {
+        if (n.inputs[k] < 0) continue;
+        const Tensor* t = constant_f32(g, n, k);
+        if (t == nullptr || t->numel() != 1) return false;
+        (k == 1 ? lo : hi) = t->data<float>()[0];
+      }
+    }
+    act = kernels::Activation::clip(lo, hi);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+inline std::size_t fuse_activations(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& a = g.nodes[i];
+    kernels::Activation act;
+    if (a.dead || !activation_of(g, a, act)) continue;
+    const int p = fusable_producer(g, u, a, {"Conv", "ConvTranspose", "Gemm", "MatMul"});
+    if (p < 0) continue;
+    Node& n = g.nodes[p];
+    set_attr(n, int_attr(ops::fused_activation_attr, static_cast<std::int64_t>(act.op)));
+    set_attr(n, float_attr(ops::fused_alpha_attr, act.alpha));
+    set_attr(n, float_attr(ops::fused_beta_attr, act.beta));
+    absorb(g, u, p, i);
+    ++fused;
+  }
+  return fused;
+}
+
+// The node whose only output is input 0 of `n` and that no other node reads, or -1.
+inline int sole_producer(const Graph& g, const Uses& u, const Node& n) {
+  if (n.inputs.empty() || n.inputs[0] < 0) return -1;
+  const int v = n.inputs[0];
+  const int p = u.producer[v];
+  if (p < 0 || u.count[v] != 1 || g.nodes[p].outputs.size() != 1) return -1;
+  return p;
+}
+
+// Whether `n` is a 2-D Conv with constant f32 weights of the given group count, a constant or no
+// bias, dilation 1 and explicit (or no) padding; `w` receives the weights.
+inline bool plain_conv(const Graph& g, const Node& n, std::int64_t group, const Tensor*& w) {
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != "Conv" ||
+      n.outputs.size() != 1) {
+    return false;
+  }
+  w = constant_f32(g, n, 1);
+  if (w == nullptr || w->rank() != 4 || attr_int(n, "group", 1) != group) return false;
+  if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+    const Tensor* b = constant_f32(g, n, 2);
+    if (b == nullptr || b->rank() != 1 || b->numel() != w->shape()[0]) return false;
+  }
+  const Attribute* pad = find_attr(n, "auto_pad");
+  if (pad != nullptr && pad->s != "NOTSET" && !pad->s.empty()) return false;
+  const Attribute* d = find_attr(n, "dilations");
+  if (d != nullptr && (d->ints.size() != 2 || d->ints[0] != 1 || d->ints[1] != 1)) return false;
+  const Attribute* k = find_attr(n, "kernel_shape");
+  return k == nullptr ||
+         (k->ints.size() == 2 && k->ints[0] == w->shape()[2] && k->ints[1] == w->shape()[3]);
+}
+
+// A 1x1 Conv of one group, stride 1, no padding.
+inline bool pointwise_conv(const Graph& g, const Node& n, const Tensor*& w) {
+  if (!plain_conv(g, n, 1, w) || w->shape()[2] != 1 || w->shape()[3] != 1) return false;
+  for (const char* name : {"strides", "pads"}) {
+    const Attribute* a = find_attr(n, name);
+    if (a == nullptr) continue;
+    for (std::int64_t v : a->ints) {
+      if (v != (name[0] == 's' ? 1 : 0)) return false;
+    }
+  }
+  return true;
+}
+
+// Conv 1x1 -> depthwise Conv (one filter per channel, pads below the kernel size) -> Conv 1x1,
+// each value read by the next layer only, becomes one inlay:InvertedBottleneck that runs the
+// three in bands of rows (kernels/inverted_bottleneck.hpp). Runs after the activation fusion, so
+// each layer's activation moves into the new node under the layer's prefix.
+inline std::size_t fuse_inverted_bottlenecks(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Tensor *wp = nullptr, *wd = nullptr, *we = nullptr;
+    if (!pointwise_conv(g, g.nodes[i], wp)) continue;
+    const int d = sole_producer(g, u, g.nodes[i]);
+    if (d < 0 || !plain_conv(g, g.nodes[d], wp->shape()[1], wd) ||
+        wd->shape()[0] != wp->shape()[1] || wd->shape()[1] != 1) {
+      continue;
+    }
+    const Node& dn = g.nodes[d];
+    const Attribute* strides = find_attr(dn, "strides");
+    const Attribute* pads = find_attr(dn, "pads");
+    if ((strides != nullptr && strides->ints.size() != 2) ||
+        (pads != nullptr && pads->ints.size() != 4)) {
+      continue;
+    }
+    if (pads != nullptr && (pads->ints[0] >= wd->shape()[2] || pads->ints[2] >= wd->shape()[2])) {
+      continue;
+    }
+    const int e = sole_producer(g, u, dn);
+    if (e < 0 || !pointwise_conv(g, g.nodes[e], we) || we->shape()[0] != wd->shape()[0]) continue;
+    const Node& en = g.nodes[e];
+    Node block;
+    block.name = g.nodes[i].name;
+    block.op_type = ops::inverted_bottleneck_op;
+    block.domain = "inlay";
+    block.opset = 1;
+    block.inputs.push_back(en.inputs[0]);
+    for (const Node* n : {&en, &dn, static_cast<const Node*>(&g.nodes[i])}) {
+      block.inputs.push_back(n->inputs[1]);
+      block.inputs.push_back(n->inputs.size() > 2 ? n->inputs[2] : -1);
+    }
+    block.outputs = g.nodes[i].outputs;
+    if (strides != nullptr) block.attributes.push_back(*strides);
+    if (pads != nullptr) block.attributes.push_back(*pads);
+    const std::pair<const Node*, std::string> layers[] = {
+        {&en, "inlay.expand."}, {&dn, "inlay.depthwise."}, {&g.nodes[i], "inlay.project."}};
+    for (const auto& layer : layers) {
+      const std::string& prefix = layer.second;
+      block.attributes.push_back(int_attr((prefix + "activation").c_str(),
+                                          attr_int(*layer.first, ops::fused_activation_attr, 0)));
+      block.attributes.push_back(float_attr((prefix + "alpha").c_str(),
+                                            attr_float(*layer.first, ops::fused_alpha_attr, 0.0f)));
+      block.attributes.push_back(float_attr((prefix + "beta").c_str(),
+                                            attr_float(*layer.first, ops::fused_beta_attr, 0.0f)));
+    }
+    g.nodes[e].dead = true;
+    g.nodes[d].dead = true;
+    g.nodes[i] = std::move(block);
+    ++fused;
+  }
+  return fused;
+}
+
+// The node that writes value `v` when it is a live default-domain `op` with one output that the
+// host's ops do not serve; else -1.
+inline int producer_of(const Graph& g, const Uses& u, int v, const char* op) {
+  if (v < 0 || static_cast<std::size_t>(v) >= u.producer.size()) return -1;
+  const int p = u.producer[v];
+  if (p < 0) return -1;
+  const Node& n = g.nodes[p];
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
+    return -1;
+  }
+  return p;
+}
+
+// Per value, the node that reads it (the last one when several do; check Uses::count first).
+inline std::vector<int> last_readers(const Graph& g) {
+  std::vector<int> r(g.values.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].dead) continue;
+    for (int id : g.nodes[i].inputs) {
+      if (id >= 0) r[id] = static_cast<int>(i);
+    }
+  }
+  return r;
+}
+
+// The node that alone reads value `v` when it is a live default-domain `op` with one output that
+// the host's ops do not serve; else -1.
+inline int sole_reader(const Graph& g, const Uses& u, const std::vector<int>& readers, int v,
+                       const char* op) {
+  if (v < 0 || static_cast<std::size_t>(v) >= readers.size() || u.count[v] != 1 || readers[v] < 0) {
+    return -1;
+  }
+  const Node& n = g.nodes[readers[v]];
+  if (n.dead || n.host_kernel || !n.domain.empty() || n.op_type != op || n.outputs.size() != 1) {
+    return -1;
+  }
+  return readers[v];
+}
+
+// The one number of a constant of rank 0 or 1 (f32, f64 or an integer type), else false.
+inline bool scalar_constant(const Graph& g, int v, double& out) {
+  if (v < 0) return false;
+  const Tensor& t = g.values[v].constant;
+  if (t.empty() || t.numel() != 1 || t.rank() > 1) return false;
+  switch (t.dtype()) {
+    case DType::f32: out = t.data<float>()[0]; return true;
+    case DType::f64: out = t.data<double>()[0]; return true;
+    case DType::i32: out = static_cast<double>(t.data<std::int32_t>()[0]); return true;
+    case DType::i64: out = static_cast<double>(t.data<std::int64_t>()[0]); return true;
+    default: return false;
+  }
+}
+// Whether input `k` of node `n` is a scalar constant equal to `want` (relative tolerance `tol`:
+// exporters write sqrt 2 and 1/sqrt 2 with a few digits).
+inline bool is_scalar(const Graph& g, const Node& n, std::size_t k, double want, double tol = 0.0) {
+  double v = 0.0;
+  return k < n.inputs.size() && scalar_constant(g, n.inputs[k], v) &&
+         std::fabs(v - want) <= tol * std::fabs(want);
+}
+
+// Whether ReduceMean node `n` averages the last axis of a rank-`rank` input (-1 when unknown)
+// keeping it: axes from input 1 (opset 18+) or the attribute, exactly one, -1 or rank - 1.
+inline bool mean_of_last_axis(const Graph& g, const Node& n, std::int64_t rank) {
+  if (attr_int(n, "keepdims", 1) != 1) return false;
+  std::vector<std::int64_t> axes;
+  if (n.inputs.size() > 1 && n.inputs[1] >= 0) {
+    const Tensor& t = g.values[n.inputs[1]].constant;
+    if (t.empty() || t.dtype() != DType::i64) return false;
+    axes.assign(t.data<std::int64_t>(), t.data<std::int64_t>() + t.numel());
+  } else if (const Attribute* a = find_attr(n, "axes")) {
+    axes = a->ints;
+  }
+  return axes.size() == 1 && (axes[0] == -1 || (rank > 0 && axes[0] == rank - 1));
+}
+
+// The other input of binary node `n` when input `known` is one of them; -1 otherwise.
+inline int other_operand(const Node& n, int known) {
+  if (n.inputs.size() != 2) return -1;
+  if (n.inputs[0] == known) return n.inputs[1];
+  if (n.inputs[1] == known) return n.inputs[0];
+  return -1;
+}
+
+// The constant of a LayerNorm's scale or bias, as rank 1 (N values, or 1 that broadcasts), when
+// `v` is an f32 constant of the last axis: rank at most 1, or leading 1s and an input `x` of known
+// rank not below it (so the Mul/Add did not raise the rank); N the last dimension of x when known.
+inline int norm_parameter(Graph& g, int v, int x, const std::string& name) {
+  const Tensor* t =
+      v >= 0 && !g.values[v].constant.empty() && g.values[v].constant.dtype() == DType::f32
+          ? &g.values[v].constant
+          : nullptr;
+  if (t == nullptr) return -1;
+  const Value& xv = g.values[x];
+  if (t->rank() > 1) {
+    if (!xv.has_shape || xv.dims.size() < t->rank()) return -1;
+    for (std::size_t d = 0; d + 1 < t->rank(); ++d) {
+      if (t->shape()[d] != 1) return -1;
+    }
+  }
+  const std::int64_t n = t->numel();
+  if (n != 1) {
+    if (t->rank() == 0) return -1;
+    if (xv.has_shape && !xv.dims.empty() && xv.dims.back() >= 0 && xv.dims.back() != n) {
+      return -1;  // the Mul would broadcast x's last axis up to n
+    }
+  }
+  if (t->rank() == 1) return v;
+  Tensor flat(DType::f32, Shape{n});
+  for (std::int64_t k = 0; k < n; ++k) flat.data<float>()[k] = t->data<float>()[k];
+  return add_constant(g, name, std::move(flat));
+}
+
+// LayerNorm as exporters before opset 17 write it (ONNX Runtime's LayerNormFusion matches the
+// same chain): ReduceMean(x) -> Sub(x, mean) = d -> Pow(d, 2) -> ReduceMean -> Add(eps) -> Sqrt
+// -> Div(d, std) [-> Mul(gamma) [-> Add(beta)]], both means over the last axis with keepdims,
+// eps, gamma and beta f32 constants, becomes one LayerNormalization (axis -1).
+inline std::size_t fuse_layer_norms(Graph& g, Uses& u) {
+  std::size_t fused = 0;
+  const std::vector<int> readers = last_readers(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& div = g.nodes[i];
+    if (div.dead || div.host_kernel || !div.domain.empty() || div.op_type != "Div" ||
+        div.inputs.size() != 2 || div.outputs.size() != 1) {
+      continue;
+    }
+    const int d = div.inputs[0], sd = div.inputs[1];
+    const int sub = producer_of(g, u, d, "Sub");
+    const int sqrt = producer_of(g, u, sd, "Sqrt");
+    if (sub < 0 || sqrt < 0 || u.count[d] != 2 || u.count[sd] != 1) continue;
+    const int x = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[0] : -1;
+    const int mean = g.nodes[sub].inputs.size() == 2 ? g.nodes[sub].inputs[1] : -1;
+    const int rm1 = producer_of(g, u, mean, "ReduceMean");
+    if (x < 0 || rm1 < 0 || u.count[mean] != 1 || g.nodes[rm1].inputs[0] != x) continue;
+    const std::int64_t rank =
+        g.values[x].has_shape ? static_cast<std::int64_t>(g.values[x].dims.size()) : -1;
+    if (!mean_of_last_axis(g, g.nodes[rm1], rank)) continue;
+    const int veps = g.nodes[sqrt].inputs[0];
+    const int add = producer_of(g, u, veps, "Add");
+    if (add < 0 || u.count[veps] != 1 || g.nodes[add].inputs.size() != 2) continue;
+    // eps: the f32 constant operand of the Add, the other the variance.
+    const Node& an = g.nodes[add];
+    double eps = 0.0;
+    const std::size_t eps_at = scalar_constant(g, an.inputs[1], eps) ? 1 : 0;
+    const int var = an.inputs[1 - eps_at];
+    const int eps_id = an.inputs[eps_at];
+    if (!scalar_constant(g, eps_id, eps) || g.values[eps_id].constant.dtype() != DType::f32) {
+      continue;
+    }
+    const int rm2 = producer_of(g, u, var, "ReduceMean");
+    if (rm2 < 0 || u.count[var] != 1 || !mean_of_last_axis(g, g.nodes[rm2], rank)) continue;
+    const int sq = g.nodes[rm2].inputs[0];
+    const int pow = producer_of(g, u, sq, "Pow");
+    if (pow < 0 || u.count[sq] != 1 || g.nodes[pow].inputs.size() != 2 ||
+        g.nodes[pow].inputs[0] != d || !is_scalar(g, g.nodes[pow], 1, 2.0)) {
+      continue;
+    }
+    // The optional tail: Mul by gamma, then Add of beta (either operand order).
+    std::vector<int> pattern = {rm1, sub, pow, rm2, add, sqrt, static_cast<int>(i)};
+    int out = div.outputs[0], scale = -1, bias = -1;
+    const std::string base = div.name;
+    const int mul = sole_reader(g, u, readers, out, "Mul");
+    if (mul >= 0)
+      scale = norm_parameter(g, other_operand(g.nodes[mul], out), x, base + ".inlay.ln_scale");
+    if (scale >= 0) {
+      pattern.push_back(mul);
+      out = g.nodes[mul].outputs[0];
+      const int bias_add = sole_reader(g, u, readers, out, "Add");
+      if (bias_add >= 0) {
+        bias = norm_parameter(g, other_operand(g.nodes[bias_add], out), x, base + ".inlay.ln_bias");
+      }
+      if (bias >= 0) {
+        pattern.push_back(bias_add);
+        out = g.nodes[bias_add].outputs[0];
+      }
+    } else {  // no gamma: a scale of one 1, which the kernel broadcasts
+      Tensor one(DType::f32, Shape{1});
+      one.data<float>()[0] = 1.0f;
+      scale = add_constant(g, base + ".inlay.ln_scale", std::move(one));
+    }
+    Node ln;
+    ln.name = base;
+    ln.op_type = "LayerNormalization";
+    ln.opset = 17;
+    ln.inputs = {x, scale, bias};
+    if (bias < 0) ln.inputs.pop_back();
+    ln.outputs = {out};
+    ln.attributes.push_back(int_attr("axis", -1));
+    ln.attributes.push_back(float_attr("epsilon", static_cast<float>(eps)));
+    const int last = pattern.back();
+    for (int k : pattern) g.nodes[k].dead = true;
+    g.nodes[last] = std::move(ln);
+    u.producer[out] = last;
+    fused += pattern.size() - 1;
+  }
+  return fused;
+}
+
+// GELU as exporters before opset 20 write it (ONNX Runtime's GeluFusion matches the same):
+// h = Div(x, sqrt 2) or Mul(x, 1/sqrt 2) -> Erf -> Add(1) = a, then x * a * 0.5 in any order:
+// Mul(Mul(x, a), 0.5), Mul(Mul(x, 0.5), a) or Mul(x, Mul(a, 0.5)). Becomes one Gelu (opset 20,
+// approximate "none"), which the activation fusion may then move into a MatMul/Gemm epilogue.
+inline std::size_t fuse_gelus(Graph& g, Uses& u) {
+  constexpr double sqrt2 = 1.41421356237309504880, tol = 1e-6;
+  std::size_t fused = 0;
+  const std::vector<int> readers = last_readers(g);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& erf = g.nodes[i];
+    if (erf.dead || erf.host_kernel || !erf.domain.empty() || erf.op_type != "Erf" ||
+        erf.inputs.size() != 1 || erf.outputs.size() != 1) {
+      continue;
+    }
+    const int h = erf.inputs[0];
+    int x = -1;
+    int scale = producer_of(g, u, h, "Div");
+    if (scale >= 0) {
+      const Node& n = g.nodes[scale];
+      if (n.inputs.size() == 2 && is_scalar(g, n, 1, sqrt2, tol)) x = n.inputs[0];
+    } else if ((scale = producer_of(g, u, h, "Mul")) >= 0) {
+      const Node& n = g.nodes[scale];
+      for (std::size_t k = 0; k < 2 && x < 0 && n.inputs.size() == 2; ++k) {
+        if (is_scalar(g, n, 1 - k, 1.0 / sqrt2, tol)) x = n.inputs[k];
+      }
+    }
+    if (x < 0 || u.count[h] != 1) continue;
+    const int e = erf.outputs[0];
+    const int plus = sole_reader(g, u, readers, e, "Add");
+    if (plus < 0) continue;
+    const int one = other_operand(g.nodes[plus], e);
+    double v = 0.0;
+    if (!scalar_constant(g, one, v) || v != 1.0) continue;
+    const int a = g.nodes[plus].outputs[0];
+    const int m1 = sole_reader(g, u, readers, a, "Mul");
+    if (m1 < 0) continue;
+    const int other = other_operand(g.nodes[m1], a);
+    const int o1 = g.nodes[m1].outputs[0];
+    std::vector<int> pattern = {scale, static_cast<int>(i), plus, m1};
+    double half = 0.0;
+    if (other == x) {  // Mul(Mul(x, a), 0.5)
+      const int m2 = sole_reader(g, u, readers, o1, "Mul");
+      if (m2 < 0 || !scalar_constant(g, other_operand(g.nodes[m2], o1), half) || half != 0.5) {
+        continue;
+      }
+      pattern.push_back(m2);
+    } else if (scalar_constant(g, other, half)) {  // Mul(x, Mul(a, 0.5))
+      const int m2 = sole_reader(g, u, readers, o1, "Mul");
+      if (half != 0.5 || m2 < 0 || other_operand(g.nodes[m2], o1) != x) continue;
+      pattern.push_back(m2);
+    } else {  // Mul(Mul(x, 0.5), a)
+      const int m0 = producer_of(g, u, other, "Mul");
+      if (m0 < 0 || u.count[other] != 1 ||
+          !scalar_constant(g, other_operand(g.nodes[m0], x), half) || half != 0.5) {
+        continue;
+      }
+      pattern.push_back(m0);
+    }
+    // All the constants are f32 (so is x in a valid model); 0.5 x (1 + erf) needs no f64 care.
+    Node gelu;
+    const int last = *std::max_element(pattern.begin(), pattern.end());
+    gelu.name = g.nodes[last].name;
+    gelu.op_type = "Gelu";
+    gelu.opset = 20;
+    gelu.inputs = {x};
+    gelu.outputs = g.nodes[last].outputs;
+    Attribute approximate;
+    approximate.name = "approximate";
+    approximate.kind = Attribute::Kind::string;
+    approximate.s = "none";
+    gelu.attributes.push_back(std::move(approximate));
+    for (int k : pattern) g.nodes[k].dead = true;
+    u.producer[gelu.outputs[0]] = last;
+    g.nodes[last] = std::move(gelu);
+    fused += pattern.size() - 1;
+  }
+  return fused;
+}
+
+}  // namespace fuse_detail
+
+// Runs the fusions in order (the decomposed LayerNorms and GELUs, BatchNorm folding, bias,
+// activation, so Conv + BN + Relu and MatMul + Add + GELU become one node each; then the inverted
+// bottlenecks); returns the number of
+// nodes fused away. The graph must be compacted and compiled again afterwards. Nodes whose
+// operator `host_ops` serves (ModelOptions::custom_ops) are left as written: fused, the host's
+// kernel would get attributes it does not know (inlay.activation) or not run at all.
+inline std::size_t fuse(Graph& g, const OpSet* host_ops = nullptr) {
+  for (Node& n : g.nodes) {
+    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
+  }
+  // A fusion that makes a node of another op runs only where this build has that op (a
+  // selective build may have left its family out: the graph then runs as written).
+  const auto built = [](const char* domain, const char* op, std::int64_t opset) {
+    return builtin_ops().find(domain, op, opset) != nullptr;
+  };
+  fuse_detail::Uses u = fuse_detail::count_uses(g);
+  std::size_t fused = 0;
+  if (built("", "LayerNormalization", 17)) fused += fuse_detail::fuse_layer_norms(g, u);
+  if (built("", "Gelu", 20)) fused += fuse_detail::fuse_gelus(g, u);
+  u = fuse_detail::count_uses(g);  // the new constants and nodes
+  fused += fuse_detail::fold_batch_norms(g, u);
+  fused += fuse_detail::fuse_bias_adds(g, u);
+  fused += fuse_detail::fuse_activations(g, u);
+  if (built("inlay", ops::inverted_bottleneck_op, 1)) {
+    fused += 2 * fuse_detail::fuse_inverted_bottlenecks(g, u);
+  }
+  return fused;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FUSE_HPP
+// ---- end inlay/graph/impl/fuse.hpp
+// ---- begin inlay/graph/impl/fuse_qdq.hpp
+// QDQ fusion at load: the QDQ models that ONNX Runtime's quantizer writes wrap float operators in
+// DequantizeLinear (DQ) and QuantizeLinear (Q) nodes. Where every float input of an operator is a
+// DQ output and its result goes only to a Q, the three run as one quantized operator on the 8-bit
+// values, the way ORT's QDQ transformer rewrites them:
+//
+//   DQ(x), DQ(w) [, DQ(bias)] -> Conv [-> Relu/Clip] -> Q    QLinearConv
+//   DQ(a), DQ(b)               -> MatMul          -> Q         QLinearMatMul
+//   (a Relu or Clip before the Q that the Q makes redundant fuses too, after any of these)
+//   DQ(a), DQ(b) [, bias]      -> Gemm            [-> Q]       com.microsoft QGemm
+//   DQ(a), DQ(b)               -> Add / Mul       -> Q         com.microsoft QLinearAdd /
+//   QLinearMul DQ(x)                      -> GlobalAveragePool, AveragePool, Sigmoid, LeakyRelu ->
+//   Q
+//                                                              com.microsoft QLinear<Op>
+//   DQ(x_i)                    -> Concat          -> Q         com.microsoft QLinearConcat
+//   DQ(x)                      -> MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze -> Q
+//                                 with the same scale and zero point: the op on the 8-bit values
+//
+// and dynamic quantization as ORT's quantize_dynamic writes it (DynamicQuantizeLinear ->
+// MatMulInteger -> Cast -> Mul by the two scales [-> Add bias]) becomes com.microsoft
+// DynamicQuantizeMatMul.
+//
+// Runs before constant folding, so the weights stay int8 (four times smaller than the folded
+// floats). A pattern fuses only when its scales are constant, finite and > 0, its zero points are
+// constant 8-bit tensors of the right size, and each fused-away value is read by the next node
+// only; anything else (and every op without a quantized kernel) keeps running through DQ and Q,
+// which gives the same values to within one quantization step. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+#define INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace graph {
+namespace qdq_detail {
+
+using fuse_detail::add_constant;
+using fuse_detail::attr_int;
+using fuse_detail::find_attr;
+
+// Who reads each value: the one reader's node index, -1 for none, -2 for several (or a graph
+// output, which is never fused away).
+inline std::vector<int> sole_readers(const Graph& g) {
+  std::vector<int> r(g.values.size(), -1);
+  auto add = [&](int id, int node) {
+    if (id >= 0) r[id] = r[id] == -1 ? node : -2;
+  };
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (int id : n.inputs) add(id, static_cast<int>(i));
+    for (int id : n.implicit_inputs) add(id, static_cast<int>(i));
+  }
+  for (int id : g.outputs) r[id] = -2;
+  return r;
+}
+
+inline bool is_op(const Node& n, const char* op) {
+  return !n.dead && !n.host_kernel && n.domain.empty() && n.op_type == op;
+}
+
+// The quantization of one value: the 8-bit data and its scale and zero point (value ids; the
+// zero point -1 when the node has none, which means 0 in uint8).
+struct Quantized {
+  int data = -1, scale = -1, zero = -1;
+  std::int64_t axis = 1;  // DequantizeLinear's axis (per-axis parameters)
+};
+
+inline const Tensor* constant(const Graph& g, int id) {
+  return id >= 0 && !g.values[id].constant.empty() ? &g.values[id].constant : nullptr;
+}
+
+// Scales: constant float, 1 element (or `per` elements, 1-D, when per > 1), finite and > 0.
+inline bool good_scale(const Graph& g, int id, std::int64_t per = 1) {
+  const Tensor* s = constant(g, id);
+  if (s == nullptr || s->dtype() != DType::f32) return false;
+  if (s->numel() != 1 && !(per > 1 && s->rank() == 1 && s->numel() == per)) return false;
+  for (std::int64_t i = 0; i < s->numel(); ++i) {
+    const float v = s->data<float>()[i];
+    if (!(v > 0.0f) || !std::isfinite(v)) return false;
+  }
+  return true;
+}
+
+// Zero points: absent, or constant u8/i8 (int32 for an int32 bias) with as many elements as the
+// scale.
+inline bool good_zero(const Graph& g, int zero, int scale) {
+  if (zero < 0) return true;
+  const Tensor* z = constant(g, zero);
+  return z != nullptr &&
+         (z->dtype() == DType::u8 || z->dtype() == DType::i8 || z->dtype() == DType::i32) &&
+         z->rank() <= 1 && z->numel() == constant(g, scale)->numel();
+}
+
+// The DQ node that produces value `v` with per-tensor parameters (or per-axis with `per`
+// elements), into `q`; false when `v` comes from anything else.
+inline bool from_dq(const Graph& g, const std::vector<int>& producer, int v, Quantized& q,
+                    std::int64_t per = 1) {
+  if (v < 0 || producer[v] < 0) return false;
+  const Node& n = g.nodes[producer[v]];
+  if (!is_op(n, "DequantizeLinear") || n.inputs.size() < 2 || n.inputs[0] < 0) return false;
+  q.data = n.inputs[0];
+  q.scale = n.inputs[1];
+  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
+  q.axis = attr_int(n, "axis", 1);
+  return good_scale(g, q.scale, per) && good_zero(g, q.zero, q.scale);
+}
+
+// The Q node that is the only reader of `v`, into `q` (its output in q.data); -1 otherwise.
+inline int to_q(const Graph& g, const std::vector<int>& readers, int v, Quantized& q) {
+  if (v < 0 || readers[v] < 0) return -1;
+  const Node& n = g.nodes[readers[v]];
+  if (!is_op(n, "QuantizeLinear") || n.inputs.size() < 2 || n.inputs[0] != v) return -1;
+  if (n.outputs.size() != 1 || n.outputs[0] < 0) return -1;
+  q.data = n.outputs[0];
+  q.scale = n.inputs[1];
+  q.zero = n.inputs.size() > 2 ? n.inputs[2] : -1;
+  return good_scale(g, q.scale) && good_zero(g, q.zero, q.scale) ? readers[v] : -1;
+}
+
+// The dtype of 8-bit data: known when the zero point is given or the value is typed.
+inline bool data_dtype(const Graph& g, const Quantized& q, DType& t) {
+  if (q.zero >= 0) {
+    t = g.values[q.zero].constant.dtype();
+    return t == DType::u8 || t == DType::i8;
+  }
+  const Value& v = g.values[q.data];
+  if (v.has_dtype && (v.dtype == DType::u8 || v.dtype == DType::i8)) {
+    t = v.dtype;
+    return true;
+  }
+  return false;
+}
+
+// The zero point as an input of the fused node: the DQ/Q's own, or a new 0 of the data's dtype.
+inline int zero_input(Graph& g, const Quantized& q, DType t, const std::string& name) {
+  if (q.zero >= 0) return q.zero;
+  Tensor z(t, Shape{});
+  if (t == DType::u8) z.data<std::uint8_t>()[0] = 0;
+  else z.data<std::int8_t>()[0] = 0;
+  return add_constant(g, name + "/zero_point", std::move(z));
+}
+
+inline std::int32_t zero_at(const Graph& g, const Quantized& q, std::int64_t i) {
+  if (q.zero < 0) return 0;
+  const Tensor& z = g.values[q.zero].constant;
+  const std::int64_t k = z.numel() == 1 ? 0 : i;
+  switch (z.dtype()) {
+    case DType::u8: return z.data<std::uint8_t>()[k];
+    case DType::i8: return z.data<std::int8_t>()[k];
+    default: return z.data<std::int32_t>()[k];
+  }
+}
+inline float scale_at(const Graph& g, const Quantized& q, std::int64_t i) {
+  const Tensor& s = g.values[q.scale].constant;
+  return s.data<float>()[s.numel() == 1 ? 0 : i];
+}
+
+// Two quantizations with the same parameters (the same value, or equal constants).
+inline bool same_params(const Graph& g, const Quantized& a, const Quantized& b) {
+  if (scale_at(g, a, 0) != scale_at(g, b, 0) || zero_at(g, a, 0) != zero_at(g, b, 0)) return false;
+  DType ta = DType::u8, tb = DType::u8;
+  const bool ka = data_dtype(g, a, ta), kb = data_dtype(g, b, tb);
+  return ka == kb && ta == tb;
+}
+
+// An int32 bias for acc = sum (x - zx)(w - zw): bias / (x_scale * w_scale[m]) rounded, from a
+// DQ'd int32 bias whose scale already is that product (taken as is), or from float values.
+inline int int32_bias(Graph& g, const std::vector<int>& producer, int b, const Quantized& x,
+                      const Quantized& w, std::int64_t channels, const std::string& name) {
+  if (b < 0) return -1;
+  Quantized bq;
+  const Tensor* f = constant(g, b);
+  std::vector<float> values;
+  if (from_dq(g, producer, b, bq, channels)) {
+    const Tensor* d = constant(g, bq.data);
+    if (d == nullptr || d->dtype() != DType::i32 || d->numel() != channels) return -2;
+    bool exact = true;
+    for (std::int64_t m = 0; m < channels; ++m) exact = exact && zero_at(g, bq, m) == 0;
+    for (std::int64_t m = 0; m < channels; ++m) {
+      const float want = scale_at(g, x, 0) * scale_at(g, w, m);
+      exact = exact && std::fabs(scale_at(g, bq, m) - want) <= 1e-6f * want;
+      values.push_back(static_cast<float>(d->data<std::int32_t>()[m] - zero_at(g, bq, m)) *
+                       scale_at(g, bq, m));
+    }
+    if (exact) return bq.data;
+  } else if (f != nullptr && f->dtype() == DType::f32 && f->numel() == channels) {
+    values.assign(f->data<float>(), f->data<float>() + channels);
+  } else {
+    return -2;
+  }
+  Tensor t(DType::i32, Shape{channels});
+  for (std::int64_t m = 0; m < channels; ++m) {
+    const double q = std::nearbyint(static_cast<double>(values[static_cast<std::size_t>(m)]) /
+                                    (static_cast<double>(scale_at(g, x, 0)) * scale_at(g, w, m)));
+    if (!(std::fabs(q) < 2147483647.0)) return -2;
+    t.data<std::int32_t>()[m] = static_cast<std::int32_t>(q);
+  }
+  return add_constant(g, name + "/bias_int32", std::move(t));
+}
+
+struct Fuser {
+  Graph& g;
+  const OpSet& ops;
+  std::vector<int> producer, readers;
+  std::size_t fused = 0;
+
+  void refresh() {
+    producer.assign(g.values.size(), -1);
+    for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+      if (g.nodes[i].dead) continue;
+      for (int id : g.nodes[i].outputs) {
+        if (id >= 0) producer[id] = static_cast<int>(i);
+      }
+    }
+    readers = sole_readers(g);
+  }
+
+  // The constant that the node producing value v reads as input 0 (a DQ's int8 weights), or null.
+  const Tensor* source_constant(int v) const {
+    const int p = v >= 0 ? producer[v] : -1;
+    if (p < 0 || g.nodes[p].inputs.empty()) return nullptr;
+    return constant(g, g.nodes[p].inputs[0]);
+  }
+
+  // The nodes a fusion removes besides the fused one: the Q, and the clamp before it if any.
+  static std::vector<int> fused_away(int q, int clamp) {
+    std::vector<int> dead = {q};
+    if (clamp >= 0) dead.push_back(clamp);
+    return dead;
+  }
+
+  bool has_op(const char* domain, const char* op) const {
+    return ops.find(domain, op, 1000) != nullptr;
+  }
+
+  // Node `i` becomes `op` (domain, inputs, attributes given) writing Q node `q`'s output; the
+  // nodes in `dead` (the Q, a fused Relu) die. The DQ nodes die later if nothing else reads them.
+  void replace(std::size_t i, const char* domain, const char* op, std::vector<int> inputs,
+               std::vector<Attribute> attributes, int output, std::vector<int> dead) {
+    Node n;
+    n.name = g.nodes[i].name;
+    n.domain = domain;
+    n.op_type = op;
+    n.opset = *domain == '\0' ? g.nodes[i].opset : 1;
+    n.inputs = std::move(inputs);
+    n.outputs = {output};
+    n.attributes = std::move(attributes);
+    g.nodes[i] = std::move(n);
+    for (int d : dead) g.nodes[static_cast<std::size_t>(d)].dead = true;
+    ++fused;
+    refresh();
+  }
+
+  static std::vector<Attribute> keep_attributes(const Node& n,
+                                                std::initializer_list<const char*> names) {
+    std::vector<Attribute> out;
+    for (const char* name : names) {
+      if (const Attribute* a = find_attr(n, name)) out.push_back(*a);
+    }
+    return out;
+  }
+
+  // A constant, or the value of a Constant node (this pass runs before constant folding, and
+  // PyTorch writes Clip's bounds as Constant nodes).
+  const Tensor* constant_or_constant_node(int id) const {
+    if (const Tensor* t = constant(g, id)) return t;
+    const int p = id >= 0 ? producer[id] : -1;
+    if (p < 0 || !is_op(g.nodes[p], "Constant")) return nullptr;
+    const Attribute* a = find_attr(g.nodes[p], "value");
+    return a != nullptr && a->kind == Attribute::Kind::tensor ? &a->t : nullptr;
+  }
+
+  // The bounds of a Relu or Clip node (Clip: constant min/max inputs from opset 11, attributes
+  // before); false for anything else.
+  bool clamp_bounds(const Node& n, float& lo, float& hi) const {
+    lo = -std::numeric_limits<float>::infinity();
+    hi = std::numeric_limits<float>::infinity();
+    if (is_op(n, "Relu")) {
+      lo = 0.0f;
+      return true;
+    }
+    if (!is_op(n, "Clip")) return false;
+    if (n.opset < 11) {
+      lo = fuse_detail::attr_float(n, "min", lo);
+      hi = fuse_detail::attr_float(n, "max", hi);
+      return true;
+    }
+    for (std::size_t k = 1; k < n.inputs.size() && k < 3; ++k) {
+      if (n.inputs[k] < 0) continue;
+      const Tensor* b = constant_or_constant_node(n.inputs[k]);
+      if (b == nullptr || b->dtype() != DType::f32 || b->numel() != 1) return false;
+      (k == 1 ? lo : hi) = b->data<float>()[0];
+    }
+    return true;
+  }
+
+  // The output quantization of node i: the Q node that reads its output, or -1. With `clamp`, a
+  // Relu or Clip between them is allowed when the Q makes it redundant: clamping commutes with
+  // the (monotone) quantization, so clip(v, lo, hi) quantizes to clamp(q(v), q(lo), q(hi)), which
+  // is q(v) when q(lo) is at most the lowest code and q(hi) at least the highest (a Relu before a
+  // u8 Q with zero point 0). Otherwise it is a clamp the fused kernel does not have: no fusion.
+  // The clamp node goes to *clamp_node.
+  int output_q(std::size_t i, Quantized& y, bool clamp, int* clamp_node) {
+    const Node& n = g.nodes[i];
+    if (n.outputs.size() != 1) return -1;
+    int v = n.outputs[0];
+    *clamp_node = -1;
+    float lo = 0.0f, hi = 0.0f;
+    if (clamp && v >= 0 && readers[v] >= 0 && clamp_bounds(g.nodes[readers[v]], lo, hi)) {
+      *clamp_node = readers[v];
+      const Node& c = g.nodes[readers[v]];
+      v = c.outputs.size() == 1 ? c.outputs[0] : -1;
+    }
+    const int q = to_q(g, readers, v, y);
+    if (q < 0) return -1;
+    if (*clamp_node >= 0) {
+      DType t = DType::u8;
+      data_dtype(g, y, t);
+      const double qmin = t == DType::u8 ? 0.0 : -128.0, qmax = t == DType::u8 ? 255.0 : 127.0;
+      const double s = scale_at(g, y, 0), z = zero_at(g, y, 0);
+      // q(lo), q(hi) without saturation (the infinite bounds of a one-sided Clip pass).
+      const double qlo = std::nearbyint(static_cast<double>(static_cast<float>(lo / s))) + z;
+      const double qhi = std::nearbyint(static_cast<double>(static_cast<float>(hi / s))) + z;
+      if (!(qlo <= qmin) || !(qhi >= qmax)) return -1;
+    }
+    return q;
+  }
+
+  void conv(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() < 2 || !has_op("", "QLinearConv")) return;
+    const Tensor* wq = nullptr;
+    Quantized x, w, y;
+    if (!from_dq(g, producer, n.inputs[0], x)) return;
+    {
+      wq = source_constant(n.inputs[1]);
+      // QLinearConv runs 1-D and 2-D; a 3-D and wider Conv stays a float Conv between its DQs.
+      if (wq == nullptr || wq->rank() < 3 || wq->rank() > 4) return;
+      if (!from_dq(g, producer, n.inputs[1], w, wq->shape()[0])) return;
+      if (constant(g, w.scale)->numel() > 1 && w.axis != 0) return;
+    }
+    const std::int64_t channels = wq->shape()[0];
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
+    DType xt = DType::u8, wt = DType::u8, yt = DType::u8;
+    if (q < 0 || !data_dtype(g, x, xt) || !data_dtype(g, w, wt)) return;
+    data_dtype(g, y, yt);
+    const int bias =
+        n.inputs.size() > 2 ? int32_bias(g, producer, n.inputs[2], x, w, channels, n.name) : -1;
+    if (bias == -2) return;
+    std::vector<int> in = {x.data,
+                           x.scale,
+                           zero_input(g, x, xt, n.name + "/x"),
+                           w.data,
+                           w.scale,
+                           zero_input(g, w, wt, n.name + "/w"),
+                           y.scale,
+                           zero_input(g, y, yt, n.name + "/y")};
+    if (bias >= 0) in.push_back(bias);
+    replace(
+        i, "", "QLinearConv", std::move(in),
+        keep_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}),
+        y.data, fused_away(q, clamp));
+  }
+
+  // MatMul -> QLinearMatMul; b per-tensor or per column (DQ axis = the last axis of b).
+  void matmul(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() != 2 || !has_op("", "QLinearMatMul")) return;
+    Quantized a, b, y;
+    if (!from_dq(g, producer, n.inputs[0], a)) return;
+    const Tensor* bc = source_constant(n.inputs[1]);
+    const std::int64_t columns = bc != nullptr && bc->rank() >= 2 ? bc->shape()[bc->rank() - 1] : 1;
+    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
+    if (constant(g, b.scale)->numel() > 1) {
+      const auto rank = static_cast<std::int64_t>(bc->rank());
+      if (b.axis != rank - 1 && b.axis != -1) return;
+    }
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
+    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
+    if (q < 0 || !data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
+    data_dtype(g, y, yt);
+    std::vector<int> in = {a.data,
+                           a.scale,
+                           zero_input(g, a, at, n.name + "/a"),
+                           b.data,
+                           b.scale,
+                           zero_input(g, b, bt, n.name + "/b"),
+                           y.scale,
+                           zero_input(g, y, yt, n.name + "/y")};
+    replace(i, "", "QLinearMatMul", std::move(in), {}, y.data, fused_away(q, clamp));
+  }
+
+  // Gemm -> com.microsoft QGemm, with a float output when no Q follows. B is constant, quantized
+  // per tensor or per output column (axis 1, or 0 when transB).
+  void gemm(std::size_t i) {
+    const Node& n = g.nodes[i];
+    if (n.inputs.size() < 2 || !has_op("com.microsoft", "QGemm")) return;
+    if (fuse_detail::attr_float(n, "alpha", 1.0f) != 1.0f) return;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0 && fuse_detail::attr_float(n, "beta", 1.0f) != 1.0f)
+      return;
+    const bool trans_b = attr_int(n, "transB", 0) != 0;
+    Quantized a, b, y;
+    if (!from_dq(g, producer, n.inputs[0], a)) return;
+    const Tensor* bc = source_constant(n.inputs[1]);
+    if (bc == nullptr || bc->rank() != 2) return;
+    const std::int64_t columns = bc->shape()[trans_b ? 0 : 1];
+    if (!from_dq(g, producer, n.inputs[1], b, columns)) return;
+    if (constant(g, b.scale)->numel() > 1 && b.axis != (trans_b ? 0 : 1)) return;
+    DType at = DType::u8, bt = DType::u8, yt = DType::u8;
+    if (!data_dtype(g, a, at) || !data_dtype(g, b, bt)) return;
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
+    // A 1-element bias broadcasts over the columns; int32_bias wants one per column.
+    int bias = -1;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      const Tensor* c = constant(g, n.inputs[2]);
+      Quantized cq;
+      const bool dq = from_dq(g, producer, n.inputs[2], cq, columns);
+      if (!dq && (c == nullptr || c->numel() != columns || c->rank() > 2)) return;
+      bias = int32_bias(g, producer, n.inputs[2], a, b, columns, n.name);
+      if (bias == -2) return;
+    }
+    std::vector<int> in = {a.data, a.scale, zero_input(g, a, at, n.name + "/a"),
+                           b.data, b.scale, zero_input(g, b, bt, n.name + "/b"),
+                           bias};
+    std::vector<int> dead;
+    int output = n.outputs.empty() ? -1 : n.outputs[0];
+    if (q >= 0) {
+      data_dtype(g, y, yt);
+      in.push_back(y.scale);
+      in.push_back(zero_input(g, y, yt, n.name + "/y"));
+      dead = fused_away(q, clamp);
+      output = y.data;
+    }
+    if (output < 0) return;
+    replace(i, "com.microsoft", "QGemm", std::move(in), keep_attributes(n, {"transA", "transB"}),
+            output, std::move(dead));
+  }
+
+  // Element-wise and pooling ops whose com.microsoft QLinear form takes (x, scale, zero) per
+  // input, then the output's scale and zero point (Concat: the output's first).
+  void qlinear(std::size_t i, const char* op, std::size_t inputs,
+               std::initializer_list<const char*> attributes) {
+    const Node& n = g.nodes[i];
+    if (!has_op("com.microsoft", op) || n.inputs.size() != inputs) return;
+    std::vector<Quantized> xs(inputs);
+    std::vector<DType> ts(inputs, DType::u8);
+    for (std::size_t k = 0; k < inputs; ++k) {
+      if (!from_dq(g, producer, n.inputs[k], xs[k]) || !data_dtype(g, xs[k], ts[k])) return;
+      if (k > 0 && ts[k] != ts[0]) return;
+    }
+    Quantized y;
+    int clamp = -1;
+    const int q = output_q(i, y, true, &clamp);
+    DType yt = DType::u8;
+    if (q < 0) return;
+    data_dtype(g, y, yt);
+    if (yt != ts[0]) return;
+    const bool concat = std::string(op) == "QLinearConcat";
+    std::vector<int> in;
+    if (concat) in = {y.scale, zero_input(g, y, yt, n.name + "/y")};
+    for (std::size_t k = 0; k < inputs; ++k) {
+      in.push_back(xs[k].data);
+      in.push_back(xs[k].scale);
+      in.push_back(zero_input(g, xs[k], ts[k], n.name + "/x" + std::to_string(k)));
+    }
+    if (!concat) {
+      in.push_back(y.scale);
+      in.push_back(zero_input(g, y, yt, n.name + "/y"));
+    }
+    replace(i, "com.microsoft", op, std::move(in), keep_attributes(n, attributes), y.data,
+            fused_away(q, clamp));
+  }
+
+  // Ops that only move or select values: with the same parameters on both sides they run on the
+  // 8-bit values directly (max and copies commute with quantization).
+  void passthrough(std::size_t i) {
+    const Node& n = g.nodes[i];
+    Quantized x, y;
+    if (n.inputs.empty() || !from_dq(g, producer, n.inputs[0], x)) return;
+    int clamp = -1;
+    const int q = output_q(i, y, false, &clamp);
+    if (q < 0 || !same_params(g, x, y)) return;
+    DType t = DType::u8;
+    if (!data_dtype(g, x, t)) return;
+    Node& m = g.nodes[i];
+    m.inputs[0] = x.data;
+    m.outputs = {y.data};
+    g.nodes[static_cast<std::size_t>(q)].dead = true;
+    ++fused;
+    refresh();
+  }
+};
+
+}  // namespace qdq_detail
+
+namespace qdq_detail {
+
+// The value among n's inputs other than `v` (binary ops), or -1.
+inline int other_input(const Node& n, int v) {
+  if (n.inputs.size() != 2) return -1;
+  return n.inputs[0] == v ? n.inputs[1] : n.inputs[1] == v ? n.inputs[0] : -1;
+}
+
+// Dynamic quantization as ORT's quantize_dynamic writes it for MatMul:
+//   DynamicQuantizeLinear(A) -> (a, a_scale, a_zero)
+//   MatMulInteger(a, W, a_zero [, w_zero]) -> Cast(to float) -> Mul(., Mul(a_scale, w_scale))
+//   [-> Add(., constant bias)]
+// becomes com.microsoft DynamicQuantizeMatMul(A, W, w_scale, w_zero [, bias]), which quantizes A
+// and scales the int32 sums in one pass.
+inline void dynamic_matmul(Fuser& f, std::size_t i) {
+  Graph& g = f.g;
+  const Node& mm = g.nodes[i];
+  if (!f.has_op("com.microsoft", "DynamicQuantizeMatMul")) return;
+  if (mm.inputs.size() < 3 || mm.outputs.size() != 1 || mm.inputs[0] < 0 || mm.inputs[2] < 0) {
+    return;
+  }
+  const int d = f.producer[mm.inputs[0]];
+  if (d < 0 || !is_op(g.nodes[d], "DynamicQuantizeLinear")) return;
+  const Node& dq = g.nodes[d];
+  if (dq.outputs.size() != 3 || dq.outputs[0] != mm.inputs[0] || dq.outputs[2] != mm.inputs[2]) {
+    return;
+  }
+  if (f.readers[dq.outputs[0]] != static_cast<int>(i) ||
+      f.readers[dq.outputs[2]] != static_cast<int>(i)) {
+    return;
+  }
+  const Tensor* w = constant(g, mm.inputs[1]);
+  if (w == nullptr || w->rank() != 2 || (w->dtype() != DType::i8 && w->dtype() != DType::u8)) {
+    return;
+  }
+  const std::int64_t columns = w->shape()[1];
+  const int w_zero = mm.inputs.size() > 3 ? mm.inputs[3] : -1;
+  // MatMulInteger -> Cast(to float) -> Mul.
+  const int cast = f.readers[mm.outputs[0]];
+  if (cast < 0 || !is_op(g.nodes[cast], "Cast") || attr_int(g.nodes[cast], "to", 0) != 1) return;
+  const int cast_out = g.nodes[cast].outputs[0];
+  const int mul = f.readers[cast_out];
+  if (mul < 0 || !is_op(g.nodes[mul], "Mul")) return;
+  const int scales = other_input(g.nodes[mul], cast_out);
+  if (scales < 0 || f.producer[scales] < 0 || f.readers[scales] != mul) return;
+  const int sm = f.producer[scales];
+  if (!is_op(g.nodes[sm], "Mul") || f.readers[dq.outputs[1]] != sm) return;
+  const int w_scale = other_input(g.nodes[sm], dq.outputs[1]);
+  if (!good_scale(g, w_scale, columns)) return;
+  if (w_zero >= 0) {
+    const Tensor* z = constant(g, w_zero);
+    if (z == nullptr || z->dtype() != w->dtype() || z->numel() != constant(g, w_scale)->numel()) {
+      return;
+    }
+  }
+  int output = g.nodes[mul].outputs[0];
+  std::vector<int> dead = {d, cast, mul, sm};
+  int bias = -1;
+  // An Add of a constant float bias of one value per column follows.
+  const int add = f.readers[output];
+  if (add >= 0 && is_op(g.nodes[add], "Add")) {
+    const int b = other_input(g.nodes[add], output);
+    const Tensor* bt = constant(g, b);
+    if (bt != nullptr && bt->dtype() == DType::f32 && bt->rank() == 1 && bt->numel() == columns) {
+      bias = b;
+      output = g.nodes[add].outputs[0];
+      dead.push_back(add);
+    }
+  }
+  const int a = dq.inputs[0];
+  const int weights = mm.inputs[1];
+  std::vector<int> in = {a, weights, w_scale, w_zero};
+  if (bias >= 0) in.push_back(bias);
+  f.replace(i, "com.microsoft", "DynamicQuantizeMatMul", std::move(in), {}, output,
+            std::move(dead));
+}
+
+}  // namespace qdq_detail
+
+// Runs the QDQ fusions (see the top of this file) on the main graph; returns the number of
+// operators now running quantized. Nodes served by `host_ops` stay as written. Dead-node removal
+// and compaction must follow (the DQ nodes of the weights die there).
+inline std::size_t fuse_qdq(Graph& g, const OpSet& ops, const OpSet* host_ops = nullptr) {
+  bool any_dq = false;
+  for (Node& n : g.nodes) {
+    n.host_kernel = host_ops != nullptr && host_ops->find(n.domain, n.op_type, n.opset) != nullptr;
+    any_dq = any_dq || (n.domain.empty() &&
+                        (n.op_type == "DequantizeLinear" || n.op_type == "DynamicQuantizeLinear"));
+  }
+  if (!any_dq) return 0;  // DequantizeLinear or DynamicQuantizeLinear
+  qdq_detail::Fuser f{g, ops, {}, {}, 0};
+  f.refresh();
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.dead || n.host_kernel || !n.domain.empty()) continue;
+    const std::string& op = n.op_type;
+    if (op == "Conv") {
+      f.conv(i);
+    } else if (op == "MatMulInteger") {
+      qdq_detail::dynamic_matmul(f, i);
+    } else if (op == "MatMul") {
+      f.matmul(i);
+    } else if (op == "Gemm") {
+      f.gemm(i);
+    } else if (op == "Add") {
+      f.qlinear(i, "QLinearAdd", 2, {});
+    } else if (op == "Mul") {
+      f.qlinear(i, "QLinearMul", 2, {});
+    } else if (op == "GlobalAveragePool") {
+      f.qlinear(i, "QLinearGlobalAveragePool", 1, {});
+    } else if (op == "AveragePool") {
+      f.qlinear(i, "QLinearAveragePool", 1,
+                {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
+    } else if (op == "Sigmoid") {
+      f.qlinear(i, "QLinearSigmoid", 1, {});
+    } else if (op == "LeakyRelu") {
+      f.qlinear(i, "QLinearLeakyRelu", 1, {"alpha"});
+    } else if (op == "Concat") {
+      f.qlinear(i, "QLinearConcat", n.inputs.size(), {"axis"});
+    } else if (op == "MaxPool" || op == "Reshape" || op == "Flatten" || op == "Transpose" ||
+               op == "Squeeze" || op == "Unsqueeze") {
+      if (op == "MaxPool" && n.outputs.size() > 1 && n.outputs[1] >= 0) continue;  // indices
+      f.passthrough(i);
+    }
+  }
+  return f.fused;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_FUSE_QDQ_HPP
+// ---- end inlay/graph/impl/fuse_qdq.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+struct Model::Impl {
+  std::shared_ptr<const void> bytes;  // the model's bytes, which in-place weights point into
+  std::unique_ptr<graph::Graph> graph;
+  std::vector<std::string> input_names, output_names;
+  std::vector<ValueDesc> inputs, outputs;
+  Summary summary;
+  Metadata metadata;
+};
+
+namespace graph {
+namespace detail {
+
+inline ValueDesc describe_value(const Value& v) {
+  ValueDesc d;
+  d.name = v.name;
+  if (v.is_container) {
+    switch (v.container_kind) {
+      case ContainerValue::Kind::sequence: d.kind = ValueDesc::Kind::sequence; break;
+      case ContainerValue::Kind::map: d.kind = ValueDesc::Kind::map; break;
+      case ContainerValue::Kind::map_sequence: d.kind = ValueDesc::Kind::map_sequence; break;
+      case ContainerValue::Kind::optional:
+        d.kind = v.optional_of_sequence ? ValueDesc::Kind::optional_sequence
+                                        : ValueDesc::Kind::optional_tensor;
+        break;
+    }
+    d.key_dtype = v.key_dtype;
+  }
+  d.dtype = v.dtype;
+  d.has_shape = v.has_shape;
+  d.dims = v.dims;
+  d.dim_params = v.dim_params;
+  return d;
+}
+
+inline std::shared_ptr<const Model::Impl> build_model(const onnx::ModelProto& proto,
+                                                      std::shared_ptr<const void> bytes,
+                                                      const std::string& directory,
+                                                      const ModelOptions& options) {
+  auto impl = std::make_shared<Model::Impl>();
+  impl->bytes = bytes;
+  ImportContext ctx;
+  ctx.directory = directory;
+  ctx.bytes_owner = bytes;
+  ctx.max_function_nodes = options.max_function_nodes;
+  impl->graph = import_model(proto, ctx, options.custom_ops);
+  Graph& g = *impl->graph;
+
+  Model::Summary& s = impl->summary;
+  s.ir_version = proto.ir_version;
+  s.producer = std::string(proto.producer_name);
+  if (!proto.producer_version.empty()) s.producer += " " + std::string(proto.producer_version);
+  s.opsets = ctx.opsets;
+  Model::Metadata& m = impl->metadata;
+  m.ir_version = proto.ir_version;
+  m.model_version = proto.model_version;
+  m.producer_name = std::string(proto.producer_name);
+  m.producer_version = std::string(proto.producer_version);
+  m.domain = std::string(proto.domain);
+  m.doc_string = std::string(proto.doc_string);
+  m.graph_name = std::string(proto.graph.name);
+  for (const auto& kv : proto.metadata_props) m.props[std::string(kv.key)] = std::string(kv.value);
+  for (const auto& n : proto.graph.node) ++s.op_counts[std::string(n.op_type)];
+  s.nodes_loaded = proto.graph.node.size();
+  for (const Value& v : g.values) {
+    if (!v.constant.empty()) {
+      s.parameters += v.constant.numel();
+      s.weight_bytes += v.constant.nbytes();
+    }
+  }
+
+  compute_float16_in_float32(g);
+  if (options.optimize && fuse_qdq(g, builtin_ops(), options.custom_ops) > 0) {
+    // Before folding, which would turn the int8 weights' DequantizeLinear into float weights.
+    remove_dead_nodes(g);
+    compact(g);
+  }
+  compile(g, options.custom_ops);
+  if (options.optimize) {
+    fold_constants(g);
+    fuse(g, options.fuse_custom_ops ? nullptr : options.custom_ops);
+    remove_dead_nodes(g);
+    compact(g);
+    compile(g, options.custom_ops);
+  }
+  s.nodes_planned = g.nodes.size();
+  for (const Node& n : g.nodes) {
+    ++s.planned_op_counts[n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type];
+  }
+  for (int id : g.inputs) {
+    impl->inputs.push_back(describe_value(g.values[id]));
+    impl->input_names.push_back(g.values[id].name);
+  }
+  for (int id : g.outputs) {
+    impl->outputs.push_back(describe_value(g.values[id]));
+    impl->output_names.push_back(g.values[id].name);
+  }
+  return impl;
+}
+
+}  // namespace detail
+}  // namespace graph
+
+Model Model::load(const std::string& path, const ModelOptions& options) {
+  onnx::ModelFile file = onnx::read_model_file(path);
+#ifndef INLAY_NO_EXCEPTIONS
+  try {  // errors about the graph say which file they are about
+    return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+  } catch (const Error& e) { fail(e.kind(), path + ": " + e.message()); }
+#else
+  return Model(graph::detail::build_model(file.model, file.bytes, file.directory, options));
+#endif
+}
+
+Model Model::from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  const onnx::ModelProto proto = onnx::parse_model(data, size);
+  // The caller keeps the bytes alive: an owner that owns nothing.
+  std::shared_ptr<const void> bytes(data, [](const void*) {});
+  return Model(graph::detail::build_model(proto, bytes, std::string(), options));
+}
+
+Model Model::copy_from_bytes(const void* data, std::size_t size, const ModelOptions& options) {
+  if (data == nullptr && size != 0) {
+    fail(ErrorKind::invalid_argument,
+         "Model::copy_from_bytes: null data with size " + std::to_string(size));
+  }
+  std::shared_ptr<std::uint8_t> copy(new std::uint8_t[size ? size : 1],
+                                     std::default_delete<std::uint8_t[]>());
+  if (size) std::memcpy(copy.get(), data, size);
+  const onnx::ModelProto proto = onnx::parse_model(copy.get(), size);
+  return Model(graph::detail::build_model(proto, copy, std::string(), options));
+}
+
+const std::vector<std::string>& Model::input_names() const noexcept { return impl_->input_names; }
+const std::vector<std::string>& Model::output_names() const noexcept { return impl_->output_names; }
+const std::vector<ValueDesc>& Model::inputs() const noexcept { return impl_->inputs; }
+const std::vector<ValueDesc>& Model::outputs() const noexcept { return impl_->outputs; }
+const ValueDesc& Model::input(const std::string& name) const {
+  for (const ValueDesc& d : impl_->inputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no input named '" + name + "'");
+}
+const ValueDesc& Model::output(const std::string& name) const {
+  for (const ValueDesc& d : impl_->outputs) {
+    if (d.name == name) return d;
+  }
+  fail(ErrorKind::invalid_argument, "the model has no output named '" + name + "'");
+}
+const Model::Summary& Model::summary() const noexcept { return impl_->summary; }
+const Model::Metadata& Model::metadata() const noexcept { return impl_->metadata; }
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_MODEL_HPP
+// ---- end inlay/graph/impl/model.hpp
+// ---- begin inlay/graph/impl/session.hpp
+// Session: a runner, the session's thread pool, and output copying. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_SESSION_HPP
+#define INLAY_GRAPH_IMPL_SESSION_HPP
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+INLAY_NAMESPACE_BEGIN
+
+struct Session::State {
+  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<graph::Runner> runner;
+};
+
+Session::Session(Model model, const SessionOptions& options)
+    : model_(std::move(model)), state_(std::make_unique<State>()) {
+  if (!options.cpu_target.empty()) set_cpu_target(options.cpu_target);
+  Executor* executor = options.executor;
+  if (executor == nullptr && options.threads > 1) {
+    state_->pool = std::make_unique<ThreadPool>(options.threads, options.spin_microseconds);
+    executor = state_->pool.get();
+  }
+  state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
+
+void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  if (outputs.size() != g.outputs.size()) outputs.resize(g.outputs.size());
+  for (std::size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& src = runner.value(g.outputs[i]);
+    if (!runner.any_value(g.outputs[i]).is_tensor()) {
+      fail(ErrorKind::invalid_argument, "graph output '" + g.values[g.outputs[i]].name +
+                                            "' is a sequence, an optional or a map: use "
+                                            "Session::run_any");
+    }
+    if (!graph::Runner::computed(src)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[g.outputs[i]].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
+    Tensor& dst = outputs[i];
+    const bool reuse = !dst.empty() && !dst.is_read_only() && dst.dtype() == src.dtype() &&
+                       dst.shape() == src.shape() && dst.raw_data() != src.raw_data();
+    if (reuse) {
+      Tensor::copy_elements(src, dst);
+    } else {
+      dst = src.clone();
+    }
+  }
+}
+
+std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
+  graph::Runner& runner = *state_->runner;
+  runner.bind_inputs(inputs);
+  runner.run();
+  const graph::Graph& g = runner.graph();
+  std::vector<AnyValue> outputs;
+  for (int id : g.outputs) {
+    if (!runner.is_computed(id)) {
+      fail(ErrorKind::invalid_model, "graph output '" + g.values[id].name +
+                                         "' was never computed: the node that should produce it "
+                                         "did not");
+    }
+    AnyValue v = runner.any_value(id);
+    if (v.is_tensor()) v.tensor = v.tensor.clone();  // arena memory is reused by the next run
+    outputs.push_back(std::move(v));
+  }
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outputs;
+  run_into(inputs, outputs);
+  return outputs;
+}
+
+std::vector<Tensor> Session::run(const std::vector<std::pair<std::string, Tensor>>& inputs) {
+  const std::vector<std::string>& names = model_.input_names();
+  std::vector<Tensor> ordered(names.size());
+  std::vector<char> given(names.size(), 0);
+  for (const auto& [name, tensor] : inputs) {
+    std::size_t k = 0;
+    while (k < names.size() && names[k] != name) ++k;
+    if (k == names.size()) {
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+      fail(ErrorKind::invalid_argument,
+           "Session::run: the model has no input named '" + name + "' (its inputs: " + list + ")");
+    }
+    if (given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + name + "' is given twice");
+    }
+    given[k] = 1;
+    ordered[k] = tensor;
+  }
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (!given[k]) {
+      fail(ErrorKind::invalid_argument, "Session::run: input '" + names[k] + "' is missing");
+    }
+  }
+  return run(ordered);
+}
+
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_SESSION_HPP
+// ---- end inlay/graph/impl/session.hpp
 
 #endif  // INLAY_GRAPH_IMPLEMENTATION_HPP
 // ---- end inlay/graph/implementation.hpp
@@ -36611,6 +36764,9 @@ INLAY_NAMESPACE_END
 // a toggle guard of its own, so it may include the ones it builds on. The families and their
 // numbers (which part of a split implementation compiles them) are listed in
 // impl/implementation.hpp.
+// The helpers several families share (inline code only), outside the families' conditions: the
+// single header holds a file's text where it is first met, so a helper first met inside one
+// family's block would be missing from a part of a split implementation that lacks that family.
 // ---- begin inlay/kernels/activation-inl.hpp
 // Per-target element-wise evaluation of an Activation (activation.hpp), shared by the element-wise
 // kernels and the GEMM/convolution epilogues. Re-included once per CPU target.
@@ -37035,6 +37191,417 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // INLAY_KERNELS_ACTIVATION_INL_HPP
 // ---- end inlay/kernels/activation-inl.hpp
+// ---- begin inlay/kernels/row_ops-inl.hpp
+// Per-target helpers shared by the reduce, softmax, norm and transpose bodies: partial-vector
+// loads and stores, row reductions with NaN-aware accumulators, the variance passes, and strided
+// walks over collapsed dimensions. Inline functions and templates only (docs/kernels.md), so any
+// body file may include it. Re-included once per CPU target.
+#if defined(INLAY_KERNELS_ROW_OPS_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_ROW_OPS_INL_HPP
+#undef INLAY_KERNELS_ROW_OPS_INL_HPP
+#else
+#define INLAY_KERNELS_ROW_OPS_INL_HPP
+#endif
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include <hwy/highway.h>
+#include <hwy/contrib/math/math-inl.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// ------------------------------------------------------------------ shared vector helpers
+
+// The first n (< Lanes) floats at p as a vector, the other lanes `fill`; reads only those n.
+template <class D>
+HWY_INLINE hn::Vec<D> LoadTail(D d, const float* p, std::size_t n, float fill) {
+  HWY_ALIGN float buf[hn::MaxLanes(D())];
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < n ? p[i] : fill;
+  return hn::Load(d, buf);
+}
+
+// Stores the first n (< Lanes) lanes of v to p; writes only those n.
+template <class D>
+HWY_INLINE void StoreTail(D d, hn::Vec<D> v, float* p, std::size_t n) {
+  HWY_ALIGN float buf[hn::MaxLanes(D())];
+  hn::Store(v, d, buf);
+  std::memcpy(p, buf, n * sizeof(float));
+}
+
+// width (<= Lanes) floats: a full vector or a tail (other lanes 0).
+template <class D>
+HWY_INLINE hn::Vec<D> LoadN(D d, const float* p, std::size_t width) {
+  return width == hn::Lanes(d) ? hn::LoadU(d, p) : LoadTail(d, p, width, 0.0f);
+}
+template <class D>
+HWY_INLINE void StoreN(D d, hn::Vec<D> v, float* p, std::size_t width) {
+  if (width == hn::Lanes(d)) {
+    hn::StoreU(v, d, p);
+  } else {
+    StoreTail(d, v, p, width);
+  }
+}
+
+// exp(x) for x <= 0 or NaN. Highway's Exp maps NaN to 0; the formulas here need NaN to propagate.
+template <class D>
+HWY_INLINE hn::Vec<D> ExpNonPositive(D d, hn::Vec<D> x) {
+  return hn::IfThenElse(hn::IsNaN(x), x, hn::Exp(d, x));
+}
+
+// The scalar NaN-propagating max and min (std::max drops a NaN in its second argument).
+inline float MaxNaN(float a, float b) { return (std::isnan(a) || a >= b) ? a : b; }
+inline float MinNaN(float a, float b) { return (std::isnan(a) || a <= b) ? a : b; }
+
+// What the vector loops accumulate; ReduceOp maps onto these plus a scalar finishing step.
+enum class Acc { sum, abs_sum, sq_sum, max, min, prod, exp_sum };
+
+// The input value that leaves each accumulation unchanged (pads partial vectors).
+inline float NeutralInput(Acc k) {
+  switch (k) {
+    case Acc::max:
+    case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
+    case Acc::min: return std::numeric_limits<float>::infinity();
+    case Acc::prod: return 1.0f;
+    default: return 0.0f;
+  }
+}
+inline float Identity(Acc k) { return k == Acc::exp_sum ? 0.0f : NeutralInput(k); }
+
+// One accumulation step: acc (op) f(v). nan collects NaN lanes for max/min, whose x86
+// instructions do not propagate NaN. `off` is the offset of exp_sum: exp(v - off).
+template <Acc K, class D, class V>
+HWY_INLINE void Step(D d, V& acc, V& nan, V v, V off) {
+  switch (K) {
+    case Acc::sum: acc = hn::Add(acc, v); break;
+    case Acc::abs_sum: acc = hn::Add(acc, hn::Abs(v)); break;
+    case Acc::sq_sum: acc = hn::MulAdd(v, v, acc); break;
+    case Acc::max:
+      acc = hn::Max(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
+    case Acc::min:
+      acc = hn::Min(acc, v);
+      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
+      break;
+    case Acc::prod: acc = hn::Mul(acc, v); break;
+    case Acc::exp_sum: acc = hn::Add(acc, ExpNonPositive(d, hn::Sub(v, off))); break;
+  }
+}
+
+template <Acc K, class V>
+HWY_INLINE V Combine(V a, V b) {
+  switch (K) {
+    case Acc::max: return hn::Max(a, b);
+    case Acc::min: return hn::Min(a, b);
+    case Acc::prod: return hn::Mul(a, b);
+    default: return hn::Add(a, b);
+  }
+}
+
+inline float CombineScalar(Acc k, float a, float b) {
+  switch (k) {
+    case Acc::max: return MaxNaN(a, b);
+    case Acc::min: return MinNaN(a, b);
+    case Acc::prod: return a * b;
+    default: return a + b;
+  }
+}
+
+// Accumulation K over the n contiguous floats at p (exp_sum: of exp(p[i] - off)).
+// Four independent accumulators hide the latency of the adds.
+template <Acc K>
+HWY_NOINLINE float RowReduce(const float* p, std::size_t n, float off) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t L = hn::Lanes(d);
+  const V id = hn::Set(d, Identity(K)), vo = hn::Set(d, off);
+  V a0 = id, a1 = id, a2 = id, a3 = id, nan = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
+    Step<K>(d, a1, nan, hn::LoadU(d, p + i + L), vo);
+    Step<K>(d, a2, nan, hn::LoadU(d, p + i + 2 * L), vo);
+    Step<K>(d, a3, nan, hn::LoadU(d, p + i + 3 * L), vo);
+  }
+  for (; i + L <= n; i += L) Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
+  if (i < n) Step<K>(d, a1, nan, LoadTail(d, p + i, n - i, NeutralInput(K)), vo);
+  if (!hn::AllFalse(d, hn::MaskFromVec(nan))) return std::numeric_limits<float>::quiet_NaN();
+  const V a = Combine<K>(Combine<K>(a0, a1), Combine<K>(a2, a3));
+  if (K != Acc::max && K != Acc::min && K != Acc::prod) {
+    return hn::GetLane(hn::SumOfLanes(d, a));
+  }
+  // Lane by lane: Highway 1.0.3's EMU128 MaxOfLanes starts from -FLT_MAX, not -inf.
+  HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
+  hn::Store(a, d, buf);
+  float r = buf[0];
+  for (std::size_t j = 1; j < L; ++j) r = CombineScalar(K, r, buf[j]);
+  return r;
+}
+
+inline float RowReduce(Acc k, const float* p, std::size_t n, float off = 0.0f) {
+  switch (k) {
+    case Acc::sum: return RowReduce<Acc::sum>(p, n, off);
+    case Acc::abs_sum: return RowReduce<Acc::abs_sum>(p, n, off);
+    case Acc::sq_sum: return RowReduce<Acc::sq_sum>(p, n, off);
+    case Acc::max: return RowReduce<Acc::max>(p, n, off);
+    case Acc::min: return RowReduce<Acc::min>(p, n, off);
+    case Acc::prod: return RowReduce<Acc::prod>(p, n, off);
+    case Acc::exp_sum: return RowReduce<Acc::exp_sum>(p, n, off);
+  }
+  return 0.0f;
+}
+
+// The second pass of a two-pass variance: sum(p[i] - mean) and sum((p[i] - mean)^2), which
+// stay accurate when |mean| >> spread (the deviations are exact when x is within 2x of mean).
+struct Deviations {
+  float sum, sum_sq;
+};
+HWY_NOINLINE inline Deviations SumDeviations(const float* p, std::size_t n, float mean) {
+  const hn::ScalableTag<float> d;
+  using V = hn::Vec<decltype(d)>;
+  const std::size_t L = hn::Lanes(d);
+  const V m = hn::Set(d, mean);
+  V s0 = hn::Zero(d), s1 = hn::Zero(d), q0 = hn::Zero(d), q1 = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const V x0 = hn::Sub(hn::LoadU(d, p + i), m), x1 = hn::Sub(hn::LoadU(d, p + i + L), m);
+    s0 = hn::Add(s0, x0);
+    s1 = hn::Add(s1, x1);
+    q0 = hn::MulAdd(x0, x0, q0);
+    q1 = hn::MulAdd(x1, x1, q1);
+  }
+  if (i < n) {  // at most two vectors left; tail lanes pad with mean (deviation 0)
+    const V x0 = hn::Sub(i + L <= n ? hn::LoadU(d, p + i) : LoadTail(d, p + i, n - i, mean), m);
+    s0 = hn::Add(s0, x0);
+    q0 = hn::MulAdd(x0, x0, q0);
+    i += L;
+    if (i < n) {
+      const V x1 = hn::Sub(LoadTail(d, p + i, n - i, mean), m);
+      s1 = hn::Add(s1, x1);
+      q1 = hn::MulAdd(x1, x1, q1);
+    }
+  }
+  return {hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1))),
+          hn::GetLane(hn::SumOfLanes(d, hn::Add(q0, q1)))};
+}
+
+// y[i] = (x[i] - c) * a + b for i < n; x == y allowed. Subtracting c first keeps the digits
+// that x * a + (b - c * a) would cancel when |c| >> |x - c|.
+HWY_NOINLINE inline void ScaleShift(const float* x, float* y, std::size_t n, float c, float a,
+                                    float b) {
+  const hn::ScalableTag<float> d;
+  const std::size_t L = hn::Lanes(d);
+  const auto vc = hn::Set(d, c), va = hn::Set(d, a), vb = hn::Set(d, b);
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    hn::StoreU(hn::MulAdd(hn::Sub(hn::LoadU(d, x + i), vc), va, vb), d, y + i);
+  }
+  if (i < n) {
+    StoreTail(d, hn::MulAdd(hn::Sub(LoadTail(d, x + i, n - i, 0.0f), vc), va, vb), y + i, n - i);
+  }
+}
+
+// ------------------------------------------------------------------ strided walks
+
+// Dimensions walked by an odometer: size and stride of each, innermost last.
+struct Walk {
+  std::size_t rank = 0;
+  std::size_t size[Shape::max_rank] = {};
+  std::size_t stride[Shape::max_rank] = {};
+  std::size_t count() const {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < rank; ++i) n *= size[i];
+    return n;
+  }
+};
+
+// Iterates the offsets of a Walk: Next() moves to the next one, false after the last.
+struct Odometer {
+  const Walk& w;
+  std::size_t idx[Shape::max_rank] = {};
+  std::size_t offset = 0;
+  explicit Odometer(const Walk& walk) : w(walk) {}
+  bool Next() {
+    for (std::size_t i = w.rank; i-- > 0;) {
+      offset += w.stride[i];
+      if (++idx[i] < w.size[i]) return true;
+      offset -= w.stride[i] * w.size[i];
+      idx[i] = 0;
+    }
+    return false;
+  }
+};
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_ROW_OPS_INL_HPP
+// ---- end inlay/kernels/row_ops-inl.hpp
+// ---- begin inlay/kernels/window-inl.hpp
+// Per-target helpers of sliding-window kernels (convolution, depthwise convolution, pooling):
+// the range of outputs whose window lies inside the input, strided loads and copies. Inline
+// functions and templates only (docs/kernels.md), so any body file may include it. Re-included
+// once per CPU target.
+#if defined(INLAY_KERNELS_WINDOW_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_WINDOW_INL_HPP
+#undef INLAY_KERNELS_WINDOW_INL_HPP
+#else
+#define INLAY_KERNELS_WINDOW_INL_HPP
+#endif
+
+#include <cstddef>
+#include <cstdint>
+
+#include <hwy/highway.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// The outputs o in [lo, hi) of a sliding window whose tap reads input o * stride + offset, where
+// that input lies inside [0, in).
+struct WindowRange {
+  std::size_t lo, hi;
+};
+inline WindowRange window_range(std::ptrdiff_t offset, std::size_t stride, std::size_t in,
+                                std::size_t out) {
+  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(stride);
+  const std::ptrdiff_t last = static_cast<std::ptrdiff_t>(in) - 1 - offset;  // o * s <= last
+  if (last < 0) return {0, 0};
+  std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + s - 1) / s);
+  std::size_t hi = static_cast<std::size_t>(last / s) + 1;
+  if (hi > out) hi = out;
+  if (lo > hi) lo = hi;
+  return {lo, hi};
+}
+
+// How a vector of outputs reads its inputs at[0], at[stride], ..., at[(N - 1) * stride]:
+// contiguous, stride 2 by deinterleaving two contiguous vectors (reads at[2N - 1] too), or a
+// gather. Chosen once per call, outside the loops.
+enum class StridedLoad { unit, two, gather };
+inline StridedLoad strided_load_for(std::size_t stride) {
+  return stride == 1 ? StridedLoad::unit : stride == 2 ? StridedLoad::two : StridedLoad::gather;
+}
+
+template <StridedLoad kMode, class D, class VI>
+HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
+  if constexpr (kMode == StridedLoad::unit) {
+    (void)idx;
+    return hn::LoadU(d, at);
+  }
+#if HWY_TARGET != HWY_SCALAR  // one lane: the gather below is a plain load
+  if constexpr (kMode == StridedLoad::two) {
+    (void)idx;
+    return hn::ConcatEven(d, hn::LoadU(d, at + hn::Lanes(d)), hn::LoadU(d, at));
+  }
+#endif
+  return hn::GatherIndex(d, at, idx);
+}
+
+// The output columns [lo, hi) of a window of `kernel` taps `dilation` apart, starting at
+// o * stride - pad, whose taps (and, for stride 2, the element after the last tap that
+// load_strided reads) all lie inside [0, in): the interior, which needs no bound checks.
+inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
+                                  std::size_t stride, std::size_t in, std::size_t out) {
+  const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
+  const std::ptrdiff_t last_read =
+      first_tap + static_cast<std::ptrdiff_t>((kernel - 1) * dilation) + (stride == 2 ? 1 : 0);
+  const WindowRange first = window_range(first_tap, stride, in, out);
+  const WindowRange last = window_range(last_read, stride, in, out);
+  return {first.lo, last.hi > first.lo ? last.hi : first.lo};
+}
+
+inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  const auto v = hn::Set(d, value);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(v, d, y + i);
+  for (; i < n; ++i) y[i] = value;
+}
+
+// y[i] = x[i], i < n: whole vectors, the tail as one vector that overlaps the previous one, and
+// rows shorter than a vector with the widest narrower vector that fits (im2col and the depthwise
+// row cache copy many rows of 8-60 floats; a call to memcpy costs more than the copy there).
+template <class D>
+HWY_INLINE void copy_short_f32(D d, const float* HWY_RESTRICT x, float* HWY_RESTRICT y,
+                               std::size_t n) {
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
+  if (i < n) hn::StoreU(hn::LoadU(d, x + n - N), d, y + n - N);
+}
+
+inline void copy_f32(const float* HWY_RESTRICT x, float* HWY_RESTRICT y, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  if (n >= hn::Lanes(d)) return copy_short_f32(d, x, y, n);
+#if HWY_TARGET != HWY_SCALAR
+  const hn::CappedTag<float, 8> d8;
+  const hn::CappedTag<float, 4> d4;
+  if (n >= hn::Lanes(d8)) return copy_short_f32(d8, x, y, n);
+  if (n >= hn::Lanes(d4)) return copy_short_f32(d4, x, y, n);
+#endif
+  for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
+}
+
+// y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
+// deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
+inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
+                             float* HWY_RESTRICT y, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t N = hn::Lanes(d);
+  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
+  std::size_t i = 0;
+  if (stride == 1) return copy_f32(x, y, n);
+  if (stride == 2) {
+    for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
+    }
+  }
+  if (stride > 2) {
+    for (; i + N <= n; i += N) {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
+    }
+  }
+  if (i < n && n >= N) {
+    // The tail as one vector that overlaps the previous one (it rewrites equal values).
+    const std::size_t t = n - N;
+    if (stride == 2 && 2 * n <= avail) {
+      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * t, idx), d, y + t);
+    } else {
+      hn::StoreU(load_strided<StridedLoad::gather>(d, x + t * stride, idx), d, y + t);
+    }
+    return;
+  }
+  for (; i < n; ++i) y[i] = x[i * stride];
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // INLAY_KERNELS_WINDOW_INL_HPP
+// ---- end inlay/kernels/window-inl.hpp
 #if INLAY_IMPLEMENTS(elementwise)
 // ---- begin inlay/kernels/elementwise-inl.hpp
 // Per-target bodies of the elementwise kernels (see elementwise.hpp). Re-included once per CPU
@@ -38203,265 +38770,6 @@ HWY_AFTER_NAMESPACE();
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-// ---- begin inlay/kernels/row_ops-inl.hpp
-// Per-target helpers shared by the reduce, softmax, norm and transpose bodies: partial-vector
-// loads and stores, row reductions with NaN-aware accumulators, the variance passes, and strided
-// walks over collapsed dimensions. Inline functions and templates only (docs/kernels.md), so any
-// body file may include it. Re-included once per CPU target.
-#if defined(INLAY_KERNELS_ROW_OPS_INL_HPP) == defined(HWY_TARGET_TOGGLE)
-#ifdef INLAY_KERNELS_ROW_OPS_INL_HPP
-#undef INLAY_KERNELS_ROW_OPS_INL_HPP
-#else
-#define INLAY_KERNELS_ROW_OPS_INL_HPP
-#endif
-
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-
-#include <hwy/highway.h>
-#include <hwy/contrib/math/math-inl.h>
-
-
-HWY_BEFORE_NAMESPACE();
-namespace inlay {
-inline namespace INLAY_ABI_NAMESPACE {
-namespace kernels {
-namespace HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-
-// ------------------------------------------------------------------ shared vector helpers
-
-// The first n (< Lanes) floats at p as a vector, the other lanes `fill`; reads only those n.
-template <class D>
-HWY_INLINE hn::Vec<D> LoadTail(D d, const float* p, std::size_t n, float fill) {
-  HWY_ALIGN float buf[hn::MaxLanes(D())];
-  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < n ? p[i] : fill;
-  return hn::Load(d, buf);
-}
-
-// Stores the first n (< Lanes) lanes of v to p; writes only those n.
-template <class D>
-HWY_INLINE void StoreTail(D d, hn::Vec<D> v, float* p, std::size_t n) {
-  HWY_ALIGN float buf[hn::MaxLanes(D())];
-  hn::Store(v, d, buf);
-  std::memcpy(p, buf, n * sizeof(float));
-}
-
-// width (<= Lanes) floats: a full vector or a tail (other lanes 0).
-template <class D>
-HWY_INLINE hn::Vec<D> LoadN(D d, const float* p, std::size_t width) {
-  return width == hn::Lanes(d) ? hn::LoadU(d, p) : LoadTail(d, p, width, 0.0f);
-}
-template <class D>
-HWY_INLINE void StoreN(D d, hn::Vec<D> v, float* p, std::size_t width) {
-  if (width == hn::Lanes(d)) {
-    hn::StoreU(v, d, p);
-  } else {
-    StoreTail(d, v, p, width);
-  }
-}
-
-// exp(x) for x <= 0 or NaN. Highway's Exp maps NaN to 0; the formulas here need NaN to propagate.
-template <class D>
-HWY_INLINE hn::Vec<D> ExpNonPositive(D d, hn::Vec<D> x) {
-  return hn::IfThenElse(hn::IsNaN(x), x, hn::Exp(d, x));
-}
-
-// The scalar NaN-propagating max and min (std::max drops a NaN in its second argument).
-inline float MaxNaN(float a, float b) { return (std::isnan(a) || a >= b) ? a : b; }
-inline float MinNaN(float a, float b) { return (std::isnan(a) || a <= b) ? a : b; }
-
-// What the vector loops accumulate; ReduceOp maps onto these plus a scalar finishing step.
-enum class Acc { sum, abs_sum, sq_sum, max, min, prod, exp_sum };
-
-// The input value that leaves each accumulation unchanged (pads partial vectors).
-inline float NeutralInput(Acc k) {
-  switch (k) {
-    case Acc::max:
-    case Acc::exp_sum: return -std::numeric_limits<float>::infinity();
-    case Acc::min: return std::numeric_limits<float>::infinity();
-    case Acc::prod: return 1.0f;
-    default: return 0.0f;
-  }
-}
-inline float Identity(Acc k) { return k == Acc::exp_sum ? 0.0f : NeutralInput(k); }
-
-// One accumulation step: acc (op) f(v). nan collects NaN lanes for max/min, whose x86
-// instructions do not propagate NaN. `off` is the offset of exp_sum: exp(v - off).
-template <Acc K, class D, class V>
-HWY_INLINE void Step(D d, V& acc, V& nan, V v, V off) {
-  switch (K) {
-    case Acc::sum: acc = hn::Add(acc, v); break;
-    case Acc::abs_sum: acc = hn::Add(acc, hn::Abs(v)); break;
-    case Acc::sq_sum: acc = hn::MulAdd(v, v, acc); break;
-    case Acc::max:
-      acc = hn::Max(acc, v);
-      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
-      break;
-    case Acc::min:
-      acc = hn::Min(acc, v);
-      nan = hn::Or(nan, hn::VecFromMask(d, hn::IsNaN(v)));
-      break;
-    case Acc::prod: acc = hn::Mul(acc, v); break;
-    case Acc::exp_sum: acc = hn::Add(acc, ExpNonPositive(d, hn::Sub(v, off))); break;
-  }
-}
-
-template <Acc K, class V>
-HWY_INLINE V Combine(V a, V b) {
-  switch (K) {
-    case Acc::max: return hn::Max(a, b);
-    case Acc::min: return hn::Min(a, b);
-    case Acc::prod: return hn::Mul(a, b);
-    default: return hn::Add(a, b);
-  }
-}
-
-inline float CombineScalar(Acc k, float a, float b) {
-  switch (k) {
-    case Acc::max: return MaxNaN(a, b);
-    case Acc::min: return MinNaN(a, b);
-    case Acc::prod: return a * b;
-    default: return a + b;
-  }
-}
-
-// Accumulation K over the n contiguous floats at p (exp_sum: of exp(p[i] - off)).
-// Four independent accumulators hide the latency of the adds.
-template <Acc K>
-HWY_NOINLINE float RowReduce(const float* p, std::size_t n, float off) {
-  const hn::ScalableTag<float> d;
-  using V = hn::Vec<decltype(d)>;
-  const std::size_t L = hn::Lanes(d);
-  const V id = hn::Set(d, Identity(K)), vo = hn::Set(d, off);
-  V a0 = id, a1 = id, a2 = id, a3 = id, nan = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + 4 * L <= n; i += 4 * L) {
-    Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
-    Step<K>(d, a1, nan, hn::LoadU(d, p + i + L), vo);
-    Step<K>(d, a2, nan, hn::LoadU(d, p + i + 2 * L), vo);
-    Step<K>(d, a3, nan, hn::LoadU(d, p + i + 3 * L), vo);
-  }
-  for (; i + L <= n; i += L) Step<K>(d, a0, nan, hn::LoadU(d, p + i), vo);
-  if (i < n) Step<K>(d, a1, nan, LoadTail(d, p + i, n - i, NeutralInput(K)), vo);
-  if (!hn::AllFalse(d, hn::MaskFromVec(nan))) return std::numeric_limits<float>::quiet_NaN();
-  const V a = Combine<K>(Combine<K>(a0, a1), Combine<K>(a2, a3));
-  if (K != Acc::max && K != Acc::min && K != Acc::prod) {
-    return hn::GetLane(hn::SumOfLanes(d, a));
-  }
-  // Lane by lane: Highway 1.0.3's EMU128 MaxOfLanes starts from -FLT_MAX, not -inf.
-  HWY_ALIGN float buf[hn::MaxLanes(decltype(d)())];
-  hn::Store(a, d, buf);
-  float r = buf[0];
-  for (std::size_t j = 1; j < L; ++j) r = CombineScalar(K, r, buf[j]);
-  return r;
-}
-
-inline float RowReduce(Acc k, const float* p, std::size_t n, float off = 0.0f) {
-  switch (k) {
-    case Acc::sum: return RowReduce<Acc::sum>(p, n, off);
-    case Acc::abs_sum: return RowReduce<Acc::abs_sum>(p, n, off);
-    case Acc::sq_sum: return RowReduce<Acc::sq_sum>(p, n, off);
-    case Acc::max: return RowReduce<Acc::max>(p, n, off);
-    case Acc::min: return RowReduce<Acc::min>(p, n, off);
-    case Acc::prod: return RowReduce<Acc::prod>(p, n, off);
-    case Acc::exp_sum: return RowReduce<Acc::exp_sum>(p, n, off);
-  }
-  return 0.0f;
-}
-
-// The second pass of a two-pass variance: sum(p[i] - mean) and sum((p[i] - mean)^2), which
-// stay accurate when |mean| >> spread (the deviations are exact when x is within 2x of mean).
-struct Deviations {
-  float sum, sum_sq;
-};
-HWY_NOINLINE inline Deviations SumDeviations(const float* p, std::size_t n, float mean) {
-  const hn::ScalableTag<float> d;
-  using V = hn::Vec<decltype(d)>;
-  const std::size_t L = hn::Lanes(d);
-  const V m = hn::Set(d, mean);
-  V s0 = hn::Zero(d), s1 = hn::Zero(d), q0 = hn::Zero(d), q1 = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + 2 * L <= n; i += 2 * L) {
-    const V x0 = hn::Sub(hn::LoadU(d, p + i), m), x1 = hn::Sub(hn::LoadU(d, p + i + L), m);
-    s0 = hn::Add(s0, x0);
-    s1 = hn::Add(s1, x1);
-    q0 = hn::MulAdd(x0, x0, q0);
-    q1 = hn::MulAdd(x1, x1, q1);
-  }
-  if (i < n) {  // at most two vectors left; tail lanes pad with mean (deviation 0)
-    const V x0 = hn::Sub(i + L <= n ? hn::LoadU(d, p + i) : LoadTail(d, p + i, n - i, mean), m);
-    s0 = hn::Add(s0, x0);
-    q0 = hn::MulAdd(x0, x0, q0);
-    i += L;
-    if (i < n) {
-      const V x1 = hn::Sub(LoadTail(d, p + i, n - i, mean), m);
-      s1 = hn::Add(s1, x1);
-      q1 = hn::MulAdd(x1, x1, q1);
-    }
-  }
-  return {hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1))),
-          hn::GetLane(hn::SumOfLanes(d, hn::Add(q0, q1)))};
-}
-
-// y[i] = (x[i] - c) * a + b for i < n; x == y allowed. Subtracting c first keeps the digits
-// that x * a + (b - c * a) would cancel when |c| >> |x - c|.
-HWY_NOINLINE inline void ScaleShift(const float* x, float* y, std::size_t n, float c, float a,
-                                    float b) {
-  const hn::ScalableTag<float> d;
-  const std::size_t L = hn::Lanes(d);
-  const auto vc = hn::Set(d, c), va = hn::Set(d, a), vb = hn::Set(d, b);
-  std::size_t i = 0;
-  for (; i + L <= n; i += L) {
-    hn::StoreU(hn::MulAdd(hn::Sub(hn::LoadU(d, x + i), vc), va, vb), d, y + i);
-  }
-  if (i < n) {
-    StoreTail(d, hn::MulAdd(hn::Sub(LoadTail(d, x + i, n - i, 0.0f), vc), va, vb), y + i, n - i);
-  }
-}
-
-// ------------------------------------------------------------------ strided walks
-
-// Dimensions walked by an odometer: size and stride of each, innermost last.
-struct Walk {
-  std::size_t rank = 0;
-  std::size_t size[Shape::max_rank] = {};
-  std::size_t stride[Shape::max_rank] = {};
-  std::size_t count() const {
-    std::size_t n = 1;
-    for (std::size_t i = 0; i < rank; ++i) n *= size[i];
-    return n;
-  }
-};
-
-// Iterates the offsets of a Walk: Next() moves to the next one, false after the last.
-struct Odometer {
-  const Walk& w;
-  std::size_t idx[Shape::max_rank] = {};
-  std::size_t offset = 0;
-  explicit Odometer(const Walk& walk) : w(walk) {}
-  bool Next() {
-    for (std::size_t i = w.rank; i-- > 0;) {
-      offset += w.stride[i];
-      if (++idx[i] < w.size[i]) return true;
-      offset -= w.stride[i] * w.size[i];
-      idx[i] = 0;
-    }
-    return false;
-  }
-};
-
-}  // namespace HWY_NAMESPACE
-}  // namespace kernels
-}  // namespace INLAY_ABI_NAMESPACE
-}  // namespace inlay
-HWY_AFTER_NAMESPACE();
-
-#endif  // INLAY_KERNELS_ROW_OPS_INL_HPP
-// ---- end inlay/kernels/row_ops-inl.hpp
 
 HWY_BEFORE_NAMESPACE();
 namespace inlay {
@@ -38933,158 +39241,6 @@ HWY_AFTER_NAMESPACE();
 
 #include <hwy/highway.h>
 
-// ---- begin inlay/kernels/window-inl.hpp
-// Per-target helpers of sliding-window kernels (convolution, depthwise convolution, pooling):
-// the range of outputs whose window lies inside the input, strided loads and copies. Inline
-// functions and templates only (docs/kernels.md), so any body file may include it. Re-included
-// once per CPU target.
-#if defined(INLAY_KERNELS_WINDOW_INL_HPP) == defined(HWY_TARGET_TOGGLE)
-#ifdef INLAY_KERNELS_WINDOW_INL_HPP
-#undef INLAY_KERNELS_WINDOW_INL_HPP
-#else
-#define INLAY_KERNELS_WINDOW_INL_HPP
-#endif
-
-#include <cstddef>
-#include <cstdint>
-
-#include <hwy/highway.h>
-
-
-HWY_BEFORE_NAMESPACE();
-namespace inlay {
-inline namespace INLAY_ABI_NAMESPACE {
-namespace kernels {
-namespace HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-
-// The outputs o in [lo, hi) of a sliding window whose tap reads input o * stride + offset, where
-// that input lies inside [0, in).
-struct WindowRange {
-  std::size_t lo, hi;
-};
-inline WindowRange window_range(std::ptrdiff_t offset, std::size_t stride, std::size_t in,
-                                std::size_t out) {
-  const std::ptrdiff_t s = static_cast<std::ptrdiff_t>(stride);
-  const std::ptrdiff_t last = static_cast<std::ptrdiff_t>(in) - 1 - offset;  // o * s <= last
-  if (last < 0) return {0, 0};
-  std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + s - 1) / s);
-  std::size_t hi = static_cast<std::size_t>(last / s) + 1;
-  if (hi > out) hi = out;
-  if (lo > hi) lo = hi;
-  return {lo, hi};
-}
-
-// How a vector of outputs reads its inputs at[0], at[stride], ..., at[(N - 1) * stride]:
-// contiguous, stride 2 by deinterleaving two contiguous vectors (reads at[2N - 1] too), or a
-// gather. Chosen once per call, outside the loops.
-enum class StridedLoad { unit, two, gather };
-inline StridedLoad strided_load_for(std::size_t stride) {
-  return stride == 1 ? StridedLoad::unit : stride == 2 ? StridedLoad::two : StridedLoad::gather;
-}
-
-template <StridedLoad kMode, class D, class VI>
-HWY_INLINE hn::Vec<D> load_strided(D d, const float* at, VI idx) {
-  if constexpr (kMode == StridedLoad::unit) {
-    (void)idx;
-    return hn::LoadU(d, at);
-  }
-#if HWY_TARGET != HWY_SCALAR  // one lane: the gather below is a plain load
-  if constexpr (kMode == StridedLoad::two) {
-    (void)idx;
-    return hn::ConcatEven(d, hn::LoadU(d, at + hn::Lanes(d)), hn::LoadU(d, at));
-  }
-#endif
-  return hn::GatherIndex(d, at, idx);
-}
-
-// The output columns [lo, hi) of a window of `kernel` taps `dilation` apart, starting at
-// o * stride - pad, whose taps (and, for stride 2, the element after the last tap that
-// load_strided reads) all lie inside [0, in): the interior, which needs no bound checks.
-inline WindowRange interior_range(std::size_t pad, std::size_t kernel, std::size_t dilation,
-                                  std::size_t stride, std::size_t in, std::size_t out) {
-  const std::ptrdiff_t first_tap = -static_cast<std::ptrdiff_t>(pad);
-  const std::ptrdiff_t last_read =
-      first_tap + static_cast<std::ptrdiff_t>((kernel - 1) * dilation) + (stride == 2 ? 1 : 0);
-  const WindowRange first = window_range(first_tap, stride, in, out);
-  const WindowRange last = window_range(last_read, stride, in, out);
-  return {first.lo, last.hi > first.lo ? last.hi : first.lo};
-}
-
-inline void fill_f32(float* HWY_RESTRICT y, std::size_t n, float value) {
-  const hn::ScalableTag<float> d;
-  const std::size_t N = hn::Lanes(d);
-  const auto v = hn::Set(d, value);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(v, d, y + i);
-  for (; i < n; ++i) y[i] = value;
-}
-
-// y[i] = x[i], i < n: whole vectors, the tail as one vector that overlaps the previous one, and
-// rows shorter than a vector with the widest narrower vector that fits (im2col and the depthwise
-// row cache copy many rows of 8-60 floats; a call to memcpy costs more than the copy there).
-template <class D>
-HWY_INLINE void copy_short_f32(D d, const float* HWY_RESTRICT x, float* HWY_RESTRICT y,
-                               std::size_t n) {
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::LoadU(d, x + i), d, y + i);
-  if (i < n) hn::StoreU(hn::LoadU(d, x + n - N), d, y + n - N);
-}
-
-inline void copy_f32(const float* HWY_RESTRICT x, float* HWY_RESTRICT y, std::size_t n) {
-  const hn::ScalableTag<float> d;
-  if (n >= hn::Lanes(d)) return copy_short_f32(d, x, y, n);
-#if HWY_TARGET != HWY_SCALAR
-  const hn::CappedTag<float, 8> d8;
-  const hn::CappedTag<float, 4> d4;
-  if (n >= hn::Lanes(d8)) return copy_short_f32(d8, x, y, n);
-  if (n >= hn::Lanes(d4)) return copy_short_f32(d4, x, y, n);
-#endif
-  for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
-}
-
-// y[i] = x[i * stride] for i < n, where x[0 .. avail) may be read: contiguous loads for stride 1,
-// deinterleaved pairs for stride 2 (while they stay inside `avail`), gathers otherwise.
-inline void copy_strided_f32(const float* HWY_RESTRICT x, std::size_t stride, std::size_t avail,
-                             float* HWY_RESTRICT y, std::size_t n) {
-  const hn::ScalableTag<float> d;
-  const hn::RebindToSigned<decltype(d)> di;
-  const std::size_t N = hn::Lanes(d);
-  const auto idx = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(stride)));
-  std::size_t i = 0;
-  if (stride == 1) return copy_f32(x, y, n);
-  if (stride == 2) {
-    for (; i + N <= n && 2 * (i + N) <= avail; i += N) {
-      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * i, idx), d, y + i);
-    }
-  }
-  if (stride > 2) {
-    for (; i + N <= n; i += N) {
-      hn::StoreU(load_strided<StridedLoad::gather>(d, x + i * stride, idx), d, y + i);
-    }
-  }
-  if (i < n && n >= N) {
-    // The tail as one vector that overlaps the previous one (it rewrites equal values).
-    const std::size_t t = n - N;
-    if (stride == 2 && 2 * n <= avail) {
-      hn::StoreU(load_strided<StridedLoad::two>(d, x + 2 * t, idx), d, y + t);
-    } else {
-      hn::StoreU(load_strided<StridedLoad::gather>(d, x + t * stride, idx), d, y + t);
-    }
-    return;
-  }
-  for (; i < n; ++i) y[i] = x[i * stride];
-}
-
-}  // namespace HWY_NAMESPACE
-}  // namespace kernels
-}  // namespace INLAY_ABI_NAMESPACE
-}  // namespace inlay
-HWY_AFTER_NAMESPACE();
-
-#endif  // INLAY_KERNELS_WINDOW_INL_HPP
-// ---- end inlay/kernels/window-inl.hpp
 
 // Complete unrolling of short tap loops whose trip count is known at compile time.
 #ifndef INLAY_CONV_UNROLL

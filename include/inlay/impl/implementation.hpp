@@ -10,10 +10,14 @@
 // Splitting: to compile the implementation as P translation units (in parallel, or to bound the
 // compiler's memory), define INLAY_IMPLEMENTATION_PARTS=P and INLAY_IMPLEMENTATION_PART=1..P, one
 // value per unit, besides INLAY_IMPLEMENTATION. Part 1 holds the core (errors, thread pool,
-// target choice, ONNX reader). With P < 3, kernel family i goes to part i % P + 1 and the graph
-// door to part 1; with P >= 3 the graph door has part P to itself and family i goes to part
-// i % (P - 1) + 1. inlay_add_implementation(<target>
-// PARTS P) does this in CMake.
+// target choice, ONNX reader, typed door). Where the graph door goes:
+//   P < 3:  kernel family i goes to part i % P + 1, and the graph door to part 1;
+//   P = 3:  the graph door has part 3 to itself; family i goes to part i % 2 + 1;
+//   P >= 4: the graph door's op families are split in two groups (graph/ops/registry.hpp): the
+//           loader, the session and group 0 in part P, group 1 in part P - 1, and kernel family
+//           i in part i % (P - 2) + 1. Four parts keep every unit under about a minute and
+//           1.5 GB with g++ -O2 (docs/design.md).
+// inlay_add_implementation(<target>) makes four parts unless given PARTS.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
 
@@ -24,24 +28,34 @@
 #if INLAY_IMPLEMENTATION_PART < 1 || INLAY_IMPLEMENTATION_PART > INLAY_IMPLEMENTATION_PARTS
 #error "inlay: INLAY_IMPLEMENTATION_PART must be in 1..INLAY_IMPLEMENTATION_PARTS"
 #endif
-#if INLAY_IMPLEMENTATION_PARTS >= 3
+#if INLAY_IMPLEMENTATION_PARTS >= 4
+#define INLAY_IMPLEMENTS_FAMILY(index) \
+  ((index) % (INLAY_IMPLEMENTATION_PARTS - 2) + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) \
+  (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS - (group))
+#elif INLAY_IMPLEMENTATION_PARTS == 3
 // The graph door (operators, loader, session) alone in the last part: editing an operator then
 // recompiles no kernel. Kernel families spread over the other parts.
-#define INLAY_IMPLEMENTS_FAMILY(index) \
-  ((index) % (INLAY_IMPLEMENTATION_PARTS - 1) + 1 == INLAY_IMPLEMENTATION_PART)
-#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
+#define INLAY_IMPLEMENTS_FAMILY(index) ((index) % 2 + 1 == INLAY_IMPLEMENTATION_PART)
+#define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 3)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) INLAY_IMPLEMENTS_GRAPH
 #else
 // Whether kernel family `index` (INLAY_FAMILY_<name> below) belongs to this part.
 #define INLAY_IMPLEMENTS_FAMILY(index) \
   ((index) % INLAY_IMPLEMENTATION_PARTS + 1 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == 1)
+#define INLAY_IMPLEMENTS_OP_GROUP(group) INLAY_IMPLEMENTS_GRAPH
 #endif
 #define INLAY_IMPLEMENTS_CORE (INLAY_IMPLEMENTATION_PART == 1)
 #else
 #define INLAY_IMPLEMENTS_FAMILY(index) 1
 #define INLAY_IMPLEMENTS_CORE 1
 #define INLAY_IMPLEMENTS_GRAPH 1
+#define INLAY_IMPLEMENTS_OP_GROUP(group) 1
 #endif
+// Whether this part compiles any of the graph door's operators.
+#define INLAY_IMPLEMENTS_OPS (INLAY_IMPLEMENTS_OP_GROUP(0) || INLAY_IMPLEMENTS_OP_GROUP(1))
 
 // The kernel families, numbered once: impl/kernels-inl.hpp compiles each family's bodies
 // (kernels/<family>-inl.hpp) and the end of this file its entry points
@@ -86,6 +100,11 @@
 #include "inlay/kernels/recurrent_implementation.hpp"
 #include "inlay/kernels/inverted_bottleneck_implementation.hpp"
 #include "inlay/kernels/conv_plan_implementation.hpp"
+#endif
+#if INLAY_IMPLEMENTS_OPS
+// The operators first, under the wider condition: the single header holds a header's text where
+// it is first met (tools/amalgamate).
+#include "inlay/graph/ops/registry.hpp"
 #endif
 #if INLAY_IMPLEMENTS_GRAPH
 #include "inlay/graph/implementation.hpp"

@@ -3,7 +3,12 @@
 // a toggle guard of its own, so it may include the ones it builds on. The families and their
 // numbers (which part of a split implementation compiles them) are listed in
 // impl/implementation.hpp.
+// The helpers several families share (inline code only), outside the families' conditions: the
+// single header holds a file's text where it is first met, so a helper first met inside one
+// family's block would be missing from a part of a split implementation that lacks that family.
 #include "inlay/kernels/activation-inl.hpp"
+#include "inlay/kernels/row_ops-inl.hpp"
+#include "inlay/kernels/window-inl.hpp"
 #if INLAY_IMPLEMENTS(elementwise)
 #include "inlay/kernels/elementwise-inl.hpp"
 #endif

@@ -130,8 +130,13 @@
 
 // First the helpers several families share and the families that others include: the single
 // header holds a header's text where it is first met, so that must be under the widest guard.
+// The loader's own headers that families include, or that name a family's op (the fusion passes
+// name inlay:InvertedBottleneck): the graph door's part reads them here first, and so does a part
+// that holds only op families.
+#include "inlay/graph/impl/ir.hpp"
 #include "inlay/graph/ops/common.hpp"
 #include "inlay/graph/ops/int8_operands.hpp"
+#include "inlay/graph/ops/inverted_bottleneck.hpp"
 #include "inlay/graph/ops/ml_common.hpp"
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OPS_READ_SHAPE)
 #include "inlay/graph/ops/shape.hpp"
@@ -260,112 +265,243 @@
 
 INLAY_NAMESPACE_BEGIN
 
+// Each family's registration is a function of the part that compiles the family's operators
+// (INLAY_IMPLEMENTS_OP_GROUP, impl/implementation.hpp), so that builtin_op_families() below, in
+// the graph door's part, can name families compiled in another part. The group numbers balance
+// the two parts' compile times (measured with g++ -O2; docs/design.md).
+#if INLAY_IMPLEMENTS_OP_GROUP(0)
+#define INLAY_OP_FAMILY_DEFINE_0(name) \
+  void graph::ops::families::add_##name(OpSet& ops) { graph::ops::register_##name##_ops(ops); }
+#else
+#define INLAY_OP_FAMILY_DEFINE_0(name)
+#endif
+#if INLAY_IMPLEMENTS_OP_GROUP(1)
+#define INLAY_OP_FAMILY_DEFINE_1(name) \
+  void graph::ops::families::add_##name(OpSet& ops) { graph::ops::register_##name##_ops(ops); }
+#else
+#define INLAY_OP_FAMILY_DEFINE_1(name)
+#endif
+#define INLAY_OP_FAMILY(name, group) \
+  namespace graph::ops::families {   \
+  void add_##name(OpSet& ops);       \
+  }                                  \
+  INLAY_OP_FAMILY_DEFINE_##group(name)
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONTROL)
+INLAY_OP_FAMILY(control, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONV)
+INLAY_OP_FAMILY(conv, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DETECTION)
+INLAY_OP_FAMILY(detection, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
+INLAY_OP_FAMILY(dynamic_quantize_matmul, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ELEMENTWISE)
+INLAY_OP_FAMILY(elementwise, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GATHER_SCATTER)
+INLAY_OP_FAMILY(gather_scatter, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GEMM)
+INLAY_OP_FAMILY(gemm, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GRID_SAMPLE)
+INLAY_OP_FAMILY(grid_sample, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_INVERTED_BOTTLENECK)
+INLAY_OP_FAMILY(inverted_bottleneck, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_LINALG)
+INLAY_OP_FAMILY(linalg, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_CATEGORY_MAPPER)
+INLAY_OP_FAMILY(ml_category_mapper, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_DICT_VECTORIZER)
+INLAY_OP_FAMILY(ml_dict_vectorizer, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_FEATURES)
+INLAY_OP_FAMILY(ml_features, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LABEL_ENCODER)
+INLAY_OP_FAMILY(ml_label_encoder, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LINEAR)
+INLAY_OP_FAMILY(ml_linear, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_PREPROCESS)
+INLAY_OP_FAMILY(ml_preprocess, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_SVM)
+INLAY_OP_FAMILY(ml_svm, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_TREE_ENSEMBLE)
+INLAY_OP_FAMILY(ml_tree_ensemble, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_ZIPMAP)
+INLAY_OP_FAMILY(ml_zipmap, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_MOVEMENT)
+INLAY_OP_FAMILY(movement, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_NORM)
+INLAY_OP_FAMILY(norm, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_POOL)
+INLAY_OP_FAMILY(pool, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
+INLAY_OP_FAMILY(qlinear_elementwise, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QUANTIZE)
+INLAY_OP_FAMILY(quantize, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
+INLAY_OP_FAMILY(recurrent, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
+INLAY_OP_FAMILY(reduce, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RESIZE)
+INLAY_OP_FAMILY(resize, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
+INLAY_OP_FAMILY(selection, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
+INLAY_OP_FAMILY(sequence, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
+INLAY_OP_FAMILY(shape, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
+INLAY_OP_FAMILY(signal, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SOFTMAX)
+INLAY_OP_FAMILY(softmax, 0)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_STRING_NORMALIZER)
+INLAY_OP_FAMILY(string_normalizer, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TEXT)
+INLAY_OP_FAMILY(text, 1)
+#endif
+#if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TRAINING)
+INLAY_OP_FAMILY(training, 0)
+#endif
+#undef INLAY_OP_FAMILY
+#undef INLAY_OP_FAMILY_DEFINE_0
+#undef INLAY_OP_FAMILY_DEFINE_1
+
+#if INLAY_IMPLEMENTS_GRAPH
 const std::vector<OpFamily>& builtin_op_families() {
   static const std::vector<OpFamily> families = {
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONTROL)
-    {"control", graph::ops::register_control_ops},
+    {"control", graph::ops::families::add_control},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_CONV)
-    {"conv", graph::ops::register_conv_ops},
+    {"conv", graph::ops::families::add_conv},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DETECTION)
-    {"detection", graph::ops::register_detection_ops},
+    {"detection", graph::ops::families::add_detection},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_DYNAMIC_QUANTIZE_MATMUL)
-    {"dynamic_quantize_matmul", graph::ops::register_dynamic_quantize_matmul_ops},
+    {"dynamic_quantize_matmul", graph::ops::families::add_dynamic_quantize_matmul},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ELEMENTWISE)
-    {"elementwise", graph::ops::register_elementwise_ops},
+    {"elementwise", graph::ops::families::add_elementwise},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GATHER_SCATTER)
-    {"gather_scatter", graph::ops::register_gather_scatter_ops},
+    {"gather_scatter", graph::ops::families::add_gather_scatter},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GEMM)
-    {"gemm", graph::ops::register_gemm_ops},
+    {"gemm", graph::ops::families::add_gemm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_GRID_SAMPLE)
-    {"grid_sample", graph::ops::register_grid_sample_ops},
+    {"grid_sample", graph::ops::families::add_grid_sample},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_INVERTED_BOTTLENECK)
-    {"inverted_bottleneck", graph::ops::register_inverted_bottleneck_ops},
+    {"inverted_bottleneck", graph::ops::families::add_inverted_bottleneck},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_LINALG)
-    {"linalg", graph::ops::register_linalg_ops},
+    {"linalg", graph::ops::families::add_linalg},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_CATEGORY_MAPPER)
-    {"ml_category_mapper", graph::ops::register_ml_category_mapper_ops},
+    {"ml_category_mapper", graph::ops::families::add_ml_category_mapper},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_DICT_VECTORIZER)
-    {"ml_dict_vectorizer", graph::ops::register_ml_dict_vectorizer_ops},
+    {"ml_dict_vectorizer", graph::ops::families::add_ml_dict_vectorizer},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_FEATURES)
-    {"ml_features", graph::ops::register_ml_features_ops},
+    {"ml_features", graph::ops::families::add_ml_features},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LABEL_ENCODER)
-    {"ml_label_encoder", graph::ops::register_ml_label_encoder_ops},
+    {"ml_label_encoder", graph::ops::families::add_ml_label_encoder},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_LINEAR)
-    {"ml_linear", graph::ops::register_ml_linear_ops},
+    {"ml_linear", graph::ops::families::add_ml_linear},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_PREPROCESS)
-    {"ml_preprocess", graph::ops::register_ml_preprocess_ops},
+    {"ml_preprocess", graph::ops::families::add_ml_preprocess},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_SVM)
-    {"ml_svm", graph::ops::register_ml_svm_ops},
+    {"ml_svm", graph::ops::families::add_ml_svm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_TREE_ENSEMBLE)
-    {"ml_tree_ensemble", graph::ops::register_ml_tree_ensemble_ops},
+    {"ml_tree_ensemble", graph::ops::families::add_ml_tree_ensemble},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_ML_ZIPMAP)
-    {"ml_zipmap", graph::ops::register_ml_zipmap_ops},
+    {"ml_zipmap", graph::ops::families::add_ml_zipmap},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_MOVEMENT)
-    {"movement", graph::ops::register_movement_ops},
+    {"movement", graph::ops::families::add_movement},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_NORM)
-    {"norm", graph::ops::register_norm_ops},
+    {"norm", graph::ops::families::add_norm},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_POOL)
-    {"pool", graph::ops::register_pool_ops},
+    {"pool", graph::ops::families::add_pool},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QLINEAR_ELEMENTWISE)
-    {"qlinear_elementwise", graph::ops::register_qlinear_elementwise_ops},
+    {"qlinear_elementwise", graph::ops::families::add_qlinear_elementwise},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_QUANTIZE)
-    {"quantize", graph::ops::register_quantize_ops},
+    {"quantize", graph::ops::families::add_quantize},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
-    {"recurrent", graph::ops::register_recurrent_ops},
+    {"recurrent", graph::ops::families::add_recurrent},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
-    {"reduce", graph::ops::register_reduce_ops},
+    {"reduce", graph::ops::families::add_reduce},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RESIZE)
-    {"resize", graph::ops::register_resize_ops},
+    {"resize", graph::ops::families::add_resize},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
-    {"selection", graph::ops::register_selection_ops},
+    {"selection", graph::ops::families::add_selection},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
-    {"sequence", graph::ops::register_sequence_ops},
+    {"sequence", graph::ops::families::add_sequence},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
-    {"shape", graph::ops::register_shape_ops},
+    {"shape", graph::ops::families::add_shape},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
-    {"signal", graph::ops::register_signal_ops},
+    {"signal", graph::ops::families::add_signal},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SOFTMAX)
-    {"softmax", graph::ops::register_softmax_ops},
+    {"softmax", graph::ops::families::add_softmax},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_STRING_NORMALIZER)
-    {"string_normalizer", graph::ops::register_string_normalizer_ops},
+    {"string_normalizer", graph::ops::families::add_string_normalizer},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TEXT)
-    {"text", graph::ops::register_text_ops},
+    {"text", graph::ops::families::add_text},
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_TRAINING)
-    {"training", graph::ops::register_training_ops},
+    {"training", graph::ops::families::add_training},
 #endif
   };
   return families;
@@ -400,6 +536,7 @@ std::string builtin_op_selection() {
   return "all";
 #endif
 }
+#endif  // INLAY_IMPLEMENTS_GRAPH
 
 INLAY_NAMESPACE_END
 
