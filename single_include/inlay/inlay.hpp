@@ -7188,10 +7188,11 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 // target choice, ONNX reader, typed door). Where the graph door goes:
 //   P < 3:  kernel family i goes to part i % P + 1, and the graph door to part 1;
 //   P = 3:  the graph door has part 3 to itself; family i goes to part i % 2 + 1;
-//   P >= 4: the graph door's op families are split in two groups (graph/ops/registry.hpp): the
-//           loader, the session and group 0 in part P, group 1 in part P - 1, and kernel family
-//           i in part i % (P - 2) + 1. Four parts keep every unit under about a minute and
-//           1.5 GB with g++ -O2 (docs/design.md).
+//   P >= 4: part 1 holds the core alone (it compiles as long as the kernels together); kernel
+//           family i goes to part i % (P - 3) + 2; the graph door's op families are split in two
+//           groups (graph/ops/registry.hpp): the loader, the session and group 0 in part P, group
+//           1 in part P - 1. Four parts keep every unit under about a minute and 1.5 GB with
+//           g++ -O2 (docs/design.md).
 // inlay_add_implementation(<target>) makes four parts unless given PARTS.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
@@ -7205,7 +7206,7 @@ const int* const inlay_link_guard_reference = &INLAY_LINK_GUARD;
 #endif
 #if INLAY_IMPLEMENTATION_PARTS >= 4
 #define INLAY_IMPLEMENTS_FAMILY(index) \
-  ((index) % (INLAY_IMPLEMENTATION_PARTS - 2) + 1 == INLAY_IMPLEMENTATION_PART)
+  ((index) % (INLAY_IMPLEMENTATION_PARTS - 3) + 2 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
 #define INLAY_IMPLEMENTS_OP_GROUP(group) \
   (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS - (group))
@@ -31322,7 +31323,7 @@ INLAY_OP_FAMILY(qlinear_elementwise, 1)
 INLAY_OP_FAMILY(quantize, 0)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
-INLAY_OP_FAMILY(recurrent, 0)
+INLAY_OP_FAMILY(recurrent, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
 INLAY_OP_FAMILY(reduce, 1)
@@ -31331,13 +31332,13 @@ INLAY_OP_FAMILY(reduce, 1)
 INLAY_OP_FAMILY(resize, 0)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
-INLAY_OP_FAMILY(selection, 0)
+INLAY_OP_FAMILY(selection, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
-INLAY_OP_FAMILY(sequence, 0)
+INLAY_OP_FAMILY(sequence, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
-INLAY_OP_FAMILY(shape, 0)
+INLAY_OP_FAMILY(shape, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
 INLAY_OP_FAMILY(signal, 1)

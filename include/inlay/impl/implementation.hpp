@@ -13,10 +13,11 @@
 // target choice, ONNX reader, typed door). Where the graph door goes:
 //   P < 3:  kernel family i goes to part i % P + 1, and the graph door to part 1;
 //   P = 3:  the graph door has part 3 to itself; family i goes to part i % 2 + 1;
-//   P >= 4: the graph door's op families are split in two groups (graph/ops/registry.hpp): the
-//           loader, the session and group 0 in part P, group 1 in part P - 1, and kernel family
-//           i in part i % (P - 2) + 1. Four parts keep every unit under about a minute and
-//           1.5 GB with g++ -O2 (docs/design.md).
+//   P >= 4: part 1 holds the core alone (it compiles as long as the kernels together); kernel
+//           family i goes to part i % (P - 3) + 2; the graph door's op families are split in two
+//           groups (graph/ops/registry.hpp): the loader, the session and group 0 in part P, group
+//           1 in part P - 1. Four parts keep every unit under about a minute and 1.5 GB with
+//           g++ -O2 (docs/design.md).
 // inlay_add_implementation(<target>) makes four parts unless given PARTS.
 #ifndef INLAY_IMPL_IMPLEMENTATION_HPP
 #define INLAY_IMPL_IMPLEMENTATION_HPP
@@ -30,7 +31,7 @@
 #endif
 #if INLAY_IMPLEMENTATION_PARTS >= 4
 #define INLAY_IMPLEMENTS_FAMILY(index) \
-  ((index) % (INLAY_IMPLEMENTATION_PARTS - 2) + 1 == INLAY_IMPLEMENTATION_PART)
+  ((index) % (INLAY_IMPLEMENTATION_PARTS - 3) + 2 == INLAY_IMPLEMENTATION_PART)
 #define INLAY_IMPLEMENTS_GRAPH (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS)
 #define INLAY_IMPLEMENTS_OP_GROUP(group) \
   (INLAY_IMPLEMENTATION_PART == INLAY_IMPLEMENTATION_PARTS - (group))

@@ -359,7 +359,7 @@ INLAY_OP_FAMILY(qlinear_elementwise, 1)
 INLAY_OP_FAMILY(quantize, 0)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_RECURRENT)
-INLAY_OP_FAMILY(recurrent, 0)
+INLAY_OP_FAMILY(recurrent, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_REDUCE)
 INLAY_OP_FAMILY(reduce, 1)
@@ -368,13 +368,13 @@ INLAY_OP_FAMILY(reduce, 1)
 INLAY_OP_FAMILY(resize, 0)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SELECTION)
-INLAY_OP_FAMILY(selection, 0)
+INLAY_OP_FAMILY(selection, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SEQUENCE)
-INLAY_OP_FAMILY(sequence, 0)
+INLAY_OP_FAMILY(sequence, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SHAPE)
-INLAY_OP_FAMILY(shape, 0)
+INLAY_OP_FAMILY(shape, 1)
 #endif
 #if !defined(INLAY_OPS_ONLY) || defined(INLAY_OP_SIGNAL)
 INLAY_OP_FAMILY(signal, 1)
