@@ -137,7 +137,7 @@ void qdw_check(const QdwCase& q, inlay::Executor* executor = nullptr) {
 
 }  // namespace
 
-TEST_CASE("qdepthwise_conv2d matches the reference on every target", "[qdepthwise]") {
+TEST_CASE("qdepthwise_conv2d matches the reference on every target", "[kernels/qdepthwise]") {
   std::mt19937 rng(1501);
   struct Geometry {
     std::size_t ih, iw, kh, kw, stride_h, stride_w, dil_h, dil_w, pt, pl, pb, pr;
@@ -146,6 +146,8 @@ TEST_CASE("qdepthwise_conv2d matches the reference on every target", "[qdepthwis
       {7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},    // MobileNet's 7x7 planes
       {14, 14, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},  // stride 2, TF-style padding
       {17, 33, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},  // odd plane, stride 2
+      {5, 70, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},   // stride 2, long rows, even left pad
+      {4, 67, 3, 5, 1, 2, 1, 2, 1, 3, 1, 2},   // stride 2, dilation 2, odd left pad
       {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},    // one pixel
       {5, 41, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2},   // 5x5
       {9, 11, 3, 3, 1, 1, 2, 2, 2, 1, 3, 2},   // dilated, asymmetric pads
@@ -170,7 +172,8 @@ TEST_CASE("qdepthwise_conv2d matches the reference on every target", "[qdepthwis
   }
 }
 
-TEST_CASE("qdepthwise_conv2d saturates, wraps the bias and rounds halves to even", "[qdepthwise]") {
+TEST_CASE("qdepthwise_conv2d saturates, wraps the bias and rounds halves to even",
+          "[kernels/qdepthwise]") {
   std::mt19937 rng(1502);
   QdwCase q = qdw_random(4, 6, 10, 3, 3, rng);
   q.s.pad_t = q.s.pad_l = q.s.pad_b = q.s.pad_r = 1;
@@ -198,7 +201,7 @@ TEST_CASE("qdepthwise_conv2d saturates, wraps the bias and rounds halves to even
   }
 }
 
-TEST_CASE("qdepthwise_conv2d gives the same bytes on 1, 2 and 3 threads", "[qdepthwise]") {
+TEST_CASE("qdepthwise_conv2d gives the same bytes on 1, 2 and 3 threads", "[kernels/qdepthwise]") {
   std::mt19937 rng(1503);
   QdwCase q = qdw_random(37, 40, 45, 3, 3, rng);
   q.s.pad_t = q.s.pad_l = q.s.pad_b = q.s.pad_r = 1;
@@ -210,7 +213,7 @@ TEST_CASE("qdepthwise_conv2d gives the same bytes on 1, 2 and 3 threads", "[qdep
   qdw_check(q, &pool3);
 }
 
-TEST_CASE("qdepthwise_conv2d refuses bad parameters", "[qdepthwise]") {
+TEST_CASE("qdepthwise_conv2d refuses bad parameters", "[kernels/qdepthwise]") {
   std::mt19937 rng(1504);
   QdwCase q = qdw_random(4, 5, 5, 3, 3, rng);
   const k::Conv2dParams good = qdw_params(q.s);

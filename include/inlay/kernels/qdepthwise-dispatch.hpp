@@ -33,7 +33,8 @@ Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor) {
   const std::size_t reach = (ow + kColumnRoom - 1) / kColumnRoom * kColumnRoom +
                             (p.kernel_w - 1) * p.dilation_w / p.stride_w;
   l.row_len = (std::max((padded_w + l.phases - 1) / l.phases, reach) + 15) / 16 * 16;
-  const std::size_t ints = l.rows * l.phases * l.row_len + l.taps;
+  // The plane, each tap's offset (a size_t: two int32 slots) and weight.
+  const std::size_t ints = l.rows * l.phases * l.row_len + 3 * l.taps;
   l.worker_bytes = (ints * sizeof(std::int32_t) + 63) / 64 * 64;
   const std::size_t planes = p.batch * p.in_channels;
   Executor* ex = executor_for_work(executor, planes * oh * ow * l.taps);

@@ -38,7 +38,8 @@ namespace qdepthwise_detail {
 // Where one thread's scratch holds what (computed by the entry point, used by every target's
 // body): the padded plane as int32 rows split by column phase (stride_w of them, so that each tap
 // reads consecutive values whatever the stride), row_len values per phase row with room for whole
-// vectors past the last output column; then the taps' weights minus their zero point.
+// vectors past the last output column; then per tap its offset in the plane and its weight minus
+// the zero point.
 struct Layout {
   std::size_t rows = 0;     // padded input rows that some output reads
   std::size_t phases = 1;   // stride_w
