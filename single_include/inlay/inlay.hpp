@@ -1635,7 +1635,8 @@ namespace qdepthwise_detail {
 // Where one thread's scratch holds what (computed by the entry point, used by every target's
 // body): the padded plane as int32 rows split by column phase (stride_w of them, so that each tap
 // reads consecutive values whatever the stride), row_len values per phase row with room for whole
-// vectors past the last output column; then the taps' weights minus their zero point.
+// vectors past the last output column; then per tap its offset in the plane and its weight minus
+// the zero point.
 struct Layout {
   std::size_t rows = 0;     // padded input rows that some output reads
   std::size_t phases = 1;   // stride_w
@@ -24832,6 +24833,12 @@ class Int8Conv {
             std::memset(out, pad, lo);
             if (sw == 1) {
               std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else if (sw == 2) {
+              // A constant stride: the compiler vectorizes the even bytes (the generic loop below
+              // ran byte by byte, most of im2col's time in ResNet's stride-2 layers).
+              const std::uint8_t* src = in + (2 * static_cast<std::ptrdiff_t>(lo) + offset);
+              std::uint8_t* dst = out + lo;
+              for (std::size_t t = 0; t < hi - lo; ++t) dst[t] = src[2 * t];
             } else {
               for (std::size_t ox = lo; ox < hi; ++ox) {
                 out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
@@ -36709,7 +36716,8 @@ Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor) {
   const std::size_t reach = (ow + kColumnRoom - 1) / kColumnRoom * kColumnRoom +
                             (p.kernel_w - 1) * p.dilation_w / p.stride_w;
   l.row_len = (std::max((padded_w + l.phases - 1) / l.phases, reach) + 15) / 16 * 16;
-  const std::size_t ints = l.rows * l.phases * l.row_len + l.taps;
+  // The plane, each tap's offset (a size_t: two int32 slots) and weight.
+  const std::size_t ints = l.rows * l.phases * l.row_len + 3 * l.taps;
   l.worker_bytes = (ints * sizeof(std::int32_t) + 63) / 64 * 64;
   const std::size_t planes = p.batch * p.in_channels;
   Executor* ex = executor_for_work(executor, planes * oh * ow * l.taps);
@@ -41098,10 +41106,11 @@ struct WideForm {
     return {VI{INLAY_QGEMM_AND(r, INLAY_QGEMM_X(set1_epi16)(0xFF))},
             VI{INLAY_QGEMM_X(srli_epi16)(r, 8)}};
   }
+  // Each product pair added to the accumulator in turn (int32 sums wrap alike in any order): one
+  // temporary register instead of two.
   static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-    const RawI s = INLAY_QGEMM_X(add_epi32)(INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw),
-                                            INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw));
-    return VI{INLAY_QGEMM_X(add_epi32)(acc.raw, s)};
+    const RawI s = INLAY_QGEMM_X(add_epi32)(acc.raw, INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw));
+    return VI{INLAY_QGEMM_X(add_epi32)(s, INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw))};
   }
 };
 #if defined(INLAY_QGEMM_MADDUBS)
@@ -41199,7 +41208,9 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
     for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = hn::Zero(d);
   }
   const std::size_t full = k / 4;
-  auto step = [&](std::size_t t, const std::int32_t* words) HWY_ATTR {
+  // A's words are broadcast straight from memory (a load, no shuffle); gathering them first into
+  // an array made the compiler build them in registers and spill accumulators.
+  auto step = [&](std::size_t t, const std::uint8_t* const* a, std::size_t at) HWY_ATTR {
     Prepared pb[kVecs];
     for (std::size_t v = 0; v < kVecs; ++v) {
       const std::int8_t* p =
@@ -41207,22 +41218,20 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
       pb[v] = Form::PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
     }
     for (std::size_t r = 0; r < kRows; ++r) {
-      const Prepared pa = Form::PrepareA(words[r]);
+      const Prepared pa = Form::PrepareA(LoadWord(a[r] + at));
       for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Form::Dot(c[r][v], pa, pb[v]);
     }
   };
-  std::int32_t words[kRows];
-  for (std::size_t t = 0; t < full; ++t) {
-    for (std::size_t r = 0; r < kRows; ++r) words[r] = LoadWord(rows[r] + 4 * t);
-    step(t, words);
-  }
+  for (std::size_t t = 0; t < full; ++t) step(t, rows, 4 * t);
   if (k % 4 != 0) {
+    std::uint8_t tails[kRows][4];
+    const std::uint8_t* tail_rows[kRows];
     for (std::size_t r = 0; r < kRows; ++r) {
-      std::uint8_t tail[4] = {Form::kPadA, Form::kPadA, Form::kPadA, Form::kPadA};
-      std::memcpy(tail, rows[r] + 4 * full, k % 4);
-      words[r] = LoadWord(tail);
+      std::memset(tails[r], Form::kPadA, 4);
+      std::memcpy(tails[r], rows[r] + 4 * full, k % 4);
+      tail_rows[r] = tails[r];
     }
-    step(full, words);
+    step(full, tail_rows, 0);
   }
   for (std::size_t r = 0; r < kRows; ++r) {
     for (std::size_t v = 0; v < kVecs; ++v)
@@ -41492,35 +41501,62 @@ namespace qdepthwise_impl {
 using DI = hn::ScalableTag<std::int32_t>;
 using VI = hn::Vec<DI>;
 
+template <class D8>
+HWY_INLINE VI PromoteBytes(DI d, D8 d8, const std::uint8_t* p) {
+  using T = hn::TFromD<D8>;
+  return hn::PromoteTo(d, hn::LoadU(d8, reinterpret_cast<const T*>(p)));
+}
+
 // One row of x (in_w bytes) minus x_zero into phase rows: padded column pc = q + pad_left goes to
-// phase pc % phases at pc / phases. Stride 1 (one phase) converts whole vectors.
+// phase pc % phases at pc / phases. Stride 1 converts whole vectors, stride 2 splits pairs of
+// vectors into their even and odd lanes; the rest goes value by value.
+template <class D8>
+HWY_INLINE void ConvertRowAs(D8 d8, const std::uint8_t* HWY_RESTRICT in, std::size_t in_w,
+                             std::int32_t zero, std::size_t pad_left, std::size_t phases,
+                             std::size_t row_len, std::int32_t* HWY_RESTRICT out) {
+  using T = hn::TFromD<D8>;
+  const DI d;
+  const std::size_t n = hn::Lanes(d);
+  const VI vz = hn::Set(d, zero);
+  std::size_t q = 0;
+  if (phases == 1) {
+    std::int32_t* dst = out + pad_left;
+    for (; q + n <= in_w; q += n) hn::StoreU(hn::Sub(PromoteBytes(d, d8, in + q), vz), d, dst + q);
+  }
+#if HWY_TARGET != HWY_SCALAR
+  if (phases == 2 && n >= 2) {
+    // Start where q + pad_left is even: lane 2i of the pair then goes to phase 0, 2i + 1 to 1.
+    if (pad_left % 2 == 1 && in_w > 0) {
+      out[row_len + pad_left / 2] = static_cast<std::int32_t>(static_cast<T>(in[0])) - zero;
+      q = 1;
+    }
+    for (; q + 2 * n <= in_w; q += 2 * n) {
+      const VI lo = hn::Sub(PromoteBytes(d, d8, in + q), vz);
+      const VI hi = hn::Sub(PromoteBytes(d, d8, in + q + n), vz);
+      const std::size_t at = (q + pad_left) / 2;
+      hn::StoreU(hn::ConcatEven(d, hi, lo), d, out + at);
+      hn::StoreU(hn::ConcatOdd(d, hi, lo), d, out + row_len + at);
+    }
+  }
+#endif
+  if (q >= in_w) return;
+  std::size_t phase = (q + pad_left) % phases, at = (q + pad_left) / phases;
+  for (; q < in_w; ++q) {
+    out[phase * row_len + at] = static_cast<std::int32_t>(static_cast<T>(in[q])) - zero;
+    if (++phase == phases) {
+      phase = 0;
+      ++at;
+    }
+  }
+}
+
 HWY_INLINE void ConvertRow(const std::uint8_t* HWY_RESTRICT in, std::size_t in_w, bool is_signed,
                            std::int32_t zero, std::size_t pad_left, std::size_t phases,
                            std::size_t row_len, std::int32_t* HWY_RESTRICT out) {
-  std::size_t q = 0;
-  if (phases == 1) {
-    const DI d;
-    const std::size_t n = hn::Lanes(d);
-    const VI vz = hn::Set(d, zero);
-    std::int32_t* dst = out + pad_left;
-    if (is_signed) {
-      const hn::Rebind<std::int8_t, DI> d8;
-      const auto* s = reinterpret_cast<const std::int8_t*>(in);
-      for (; q + n <= in_w; q += n) {
-        hn::StoreU(hn::Sub(hn::PromoteTo(d, hn::LoadU(d8, s + q)), vz), d, dst + q);
-      }
-    } else {
-      const hn::Rebind<std::uint8_t, DI> d8;
-      for (; q + n <= in_w; q += n) {
-        hn::StoreU(hn::Sub(hn::PromoteTo(d, hn::LoadU(d8, in + q)), vz), d, dst + q);
-      }
-    }
-  }
-  for (; q < in_w; ++q) {
-    const std::size_t pc = q + pad_left;
-    const std::int32_t v = is_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(in[q]))
-                                     : static_cast<std::int32_t>(in[q]);
-    out[(pc % phases) * row_len + pc / phases] = v - zero;
+  if (is_signed) {
+    ConvertRowAs(hn::Rebind<std::int8_t, DI>(), in, in_w, zero, pad_left, phases, row_len, out);
+  } else {
+    ConvertRowAs(hn::Rebind<std::uint8_t, DI>(), in, in_w, zero, pad_left, phases, row_len, out);
   }
 }
 
@@ -41545,38 +41581,36 @@ HWY_INLINE void Requantize(VI acc, VI bias, hn::Vec<hn::Rebind<float, DI>> scale
 }
 
 struct Plane {
-  const std::int32_t* buf;  // the phase rows of the padded plane
-  const std::int32_t* w;    // taps: w - w_zero
-  std::size_t kh, kw, sh, dh, dw, phases, row_len, oh, ow;
+  const std::int32_t* buf;    // the phase rows of the padded plane
+  const std::int32_t* w;      // per tap: w - w_zero
+  const std::size_t* tap_at;  // per tap: where it reads, from the output's own position
+  std::size_t taps, sh, phase_row, oh, ow;
 };
 
 // Rows of one plane's output: two vectors of output columns at a time (the phase rows have room
-// for them past ow), the last partial vector through a small buffer.
-template <bool kUnsigned>
+// for them past ow), the last partial vector through a small buffer. kTaps: the tap count when
+// it is known at compile time (3x3: the weights stay in registers), else 0.
+template <bool kUnsigned, std::size_t kTaps>
 HWY_INLINE void PlaneRows(const Plane& pl, std::int32_t bias, float scale, std::int32_t y_zero,
                           std::uint8_t* HWY_RESTRICT y) {
   const DI d;
   const hn::Rebind<float, DI> df;
   const std::size_t n = hn::Lanes(d);
+  const std::size_t taps = kTaps != 0 ? kTaps : pl.taps;
   const VI vbias = hn::Set(d, bias);
   const auto vscale = hn::Set(df, scale);
   const auto vzero = hn::Set(df, static_cast<float>(y_zero));
-  const std::size_t phase_row = pl.phases * pl.row_len;
   HWY_ALIGN std::uint8_t tail[2 * hn::MaxLanes(d)];
   for (std::size_t oy = 0; oy < pl.oh; ++oy) {
     std::uint8_t* out = y + oy * pl.ow;
+    const std::int32_t* row = pl.buf + oy * pl.sh * pl.phase_row;
     for (std::size_t ox = 0; ox < pl.ow; ox += 2 * n) {
       VI a0 = hn::Zero(d), a1 = hn::Zero(d);
-      for (std::size_t i = 0; i < pl.kh; ++i) {
-        const std::int32_t* row = pl.buf + (oy * pl.sh + i * pl.dh) * phase_row + ox;
-        const std::int32_t* wr = pl.w + i * pl.kw;
-        for (std::size_t j = 0; j < pl.kw; ++j) {
-          const std::size_t col = j * pl.dw;
-          const std::int32_t* src = row + (col % pl.phases) * pl.row_len + col / pl.phases;
-          const VI wv = hn::Set(d, wr[j]);
-          a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, src), wv));
-          a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, src + n), wv));
-        }
+      for (std::size_t t = 0; t < taps; ++t) {
+        const std::int32_t* src = row + pl.tap_at[t] + ox;
+        const VI wv = hn::Set(d, pl.w[t]);
+        a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, src), wv));
+        a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, src + n), wv));
       }
       if (ox + 2 * n <= pl.ow) {
         Requantize<kUnsigned>(a0, vbias, vscale, vzero, out + ox);
@@ -41588,6 +41622,13 @@ HWY_INLINE void PlaneRows(const Plane& pl, std::int32_t bias, float scale, std::
       }
     }
   }
+}
+
+template <bool kUnsigned>
+HWY_INLINE void PlaneRowsFor(const Plane& pl, std::int32_t bias, float scale, std::int32_t y_zero,
+                             std::uint8_t* HWY_RESTRICT y) {
+  if (pl.taps == 9) PlaneRows<kUnsigned, 9>(pl, bias, scale, y_zero, y);
+  else PlaneRows<kUnsigned, 0>(pl, bias, scale, y_zero, y);
 }
 
 }  // namespace qdepthwise_impl
@@ -41611,20 +41652,20 @@ HWY_NOINLINE void qdepthwise_conv2d(const Conv2dParams& p, const QDepthwiseOpera
     if (first >= last) return;
     auto* base = static_cast<std::uint8_t*>(workspace) + t * layout.worker_bytes;
     auto* buf = reinterpret_cast<std::int32_t*>(base);
-    std::int32_t* wv = buf + layout.rows * phase_row;
+    // After the plane (64-byte aligned: row_len is a multiple of 16): the taps' offsets, then
+    // their weights.
+    auto* tap_at = reinterpret_cast<std::size_t*>(buf + layout.rows * phase_row);
+    auto* wv = reinterpret_cast<std::int32_t*>(tap_at + taps);
+    for (std::size_t i = 0; i < p.kernel_h; ++i) {
+      for (std::size_t j = 0; j < p.kernel_w; ++j) {
+        const std::size_t col = j * p.dilation_w;
+        tap_at[i * p.kernel_w + j] = i * p.dilation_h * phase_row +
+                                     (col % layout.phases) * layout.row_len + col / layout.phases;
+      }
+    }
     // The padding stays 0: each plane writes the same interior positions.
     std::fill(buf, buf + layout.rows * phase_row, 0);
-    Plane pl{buf,
-             wv,
-             p.kernel_h,
-             p.kernel_w,
-             p.stride_h,
-             p.dilation_h,
-             p.dilation_w,
-             layout.phases,
-             layout.row_len,
-             oh,
-             ow};
+    const Plane pl{buf, wv, tap_at, taps, p.stride_h, phase_row, oh, ow};
     for (std::size_t q = first; q < last; ++q) {
       const std::size_t ch = q % channels;
       const std::uint8_t* xp = x + q * in_plane;
@@ -41645,8 +41686,8 @@ HWY_NOINLINE void qdepthwise_conv2d(const Conv2dParams& p, const QDepthwiseOpera
       const std::size_t scale_at = e.scale_axis == QgemmAxis::per_row ? ch : 0;
       const std::int32_t bias = e.bias == nullptr ? 0 : e.bias[bias_at];
       std::uint8_t* yp = y + q * out_plane;
-      if (out_unsigned) PlaneRows<true>(pl, bias, e.scale[scale_at], e.zero_point, yp);
-      else PlaneRows<false>(pl, bias, e.scale[scale_at], e.zero_point, yp);
+      if (out_unsigned) PlaneRowsFor<true>(pl, bias, e.scale[scale_at], e.zero_point, yp);
+      else PlaneRowsFor<false>(pl, bias, e.scale[scale_at], e.zero_point, yp);
     }
   });
 }
