@@ -30,6 +30,7 @@
 #include "inlay/kernels/transpose.hpp"
 #include "inlay/kernels/recurrent.hpp"
 #include "inlay/kernels/inverted_bottleneck.hpp"
+#include "inlay/kernels/qdepthwise.hpp"
 #include "inlay/kernels/qgemm.hpp"
 #include "inlay/kernels/quantize.hpp"
 #include "inlay/onnx/proto.hpp"

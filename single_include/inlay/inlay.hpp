@@ -1476,6 +1476,21 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_INVERTED_BOTTLENECK_HPP
 // ---- end inlay/kernels/inverted_bottleneck.hpp
+// ---- begin inlay/kernels/qdepthwise.hpp
+// 8-bit depthwise convolution (one filter per channel: MobileNet's depthwise layers in int8), NCHW,
+// requantized to uint8 / int8 in registers. The int8 GEMM would see one row per channel (a 1-row
+// GEMM per group); this kernel runs each plane directly instead:
+//   y[b][c][oy][ox] = saturate(round_half_to_even(float(acc + bias[c]) * scale[c]) + y_zero),
+//   acc = sum over the taps inside x of (x - x_zero) (w[c][i][j] - w_zero[c]),
+// exact in int32 (wrapping as int32 does), the same arithmetic as the int8 GEMM's u8/s8 epilogue
+// (kernels/qgemm.hpp), so a depthwise layer gives the same bits whichever kernel runs it.
+// Part of the qgemm family (bodies in qdepthwise-inl.hpp, entry points in qdepthwise-dispatch.hpp).
+#ifndef INLAY_KERNELS_QDEPTHWISE_HPP
+#define INLAY_KERNELS_QDEPTHWISE_HPP
+
+#include <cstddef>
+#include <cstdint>
+
 // ---- begin inlay/kernels/qgemm.hpp
 // 8-bit integer GEMM (the int8 inference path): C[m x n] = epilogue(sum_p (A[i][p] - a_zero) *
 // (B[p][j] - b_zero)), exact in int32 (wrapping only as int32 arithmetic does), then written as
@@ -1597,6 +1612,58 @@ INLAY_NAMESPACE_END
 
 #endif  // INLAY_KERNELS_QGEMM_HPP
 // ---- end inlay/kernels/qgemm.hpp
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+// The operands: x [batch, channels, in_h, in_w] and w [channels, 1, kernel_h, kernel_w], each
+// uint8 or int8 (x_signed / w_signed), with their zero points in their own range; w_zero holds
+// one value or one per channel (w_zero_per_channel). The output, bias and scale come in the int8
+// GEMM's epilogue form with per_row meaning per channel: output u8 or s8, c the output (ldc
+// unused), bias null or per tensor / per channel, scale per tensor / per channel, zero_point.
+struct QDepthwiseOperands {
+  const void* x = nullptr;
+  bool x_signed = false;
+  std::int32_t x_zero = 0;
+  const void* w = nullptr;
+  bool w_signed = true;
+  const std::int32_t* w_zero = nullptr;  // null means 0
+  bool w_zero_per_channel = false;
+};
+
+namespace qdepthwise_detail {
+// Where one thread's scratch holds what (computed by the entry point, used by every target's
+// body): the padded plane as int32 rows split by column phase (stride_w of them, so that each tap
+// reads consecutive values whatever the stride), row_len values per phase row with room for whole
+// vectors past the last output column; then per tap its offset in the plane and its weight minus
+// the zero point.
+struct Layout {
+  std::size_t rows = 0;     // padded input rows that some output reads
+  std::size_t phases = 1;   // stride_w
+  std::size_t row_len = 0;  // int32 values per phase row
+  std::size_t taps = 0;     // kernel_h * kernel_w
+  std::size_t worker_bytes = 0;
+  std::size_t workers = 1;  // threads, each with worker_bytes of the workspace
+};
+Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor);
+}  // namespace qdepthwise_detail
+
+// Scratch of qdepthwise_conv2d for these parameters and this executor (bytes, 64-byte aligned
+// when the workspace is): a zero-padded int32 copy of one plane per thread.
+std::size_t qdepthwise_workspace_size(const Conv2dParams& p, Executor* executor = nullptr);
+
+// Runs the layer. p: in_channels == out_channels == groups (throws inlay::Error otherwise, or for
+// a bad epilogue, null pointers, zero points out of range). The executor splits the planes;
+// results do not depend on the number of threads. Allocates nothing.
+void qdepthwise_conv2d(const Conv2dParams& p, const QDepthwiseOperands& operands,
+                       const QgemmEpilogue& epilogue, void* workspace,
+                       Executor* executor = nullptr);
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QDEPTHWISE_HPP
+// ---- end inlay/kernels/qdepthwise.hpp
 // ---- begin inlay/kernels/quantize.hpp
 // Linear quantization of one contiguous run with one scale and one zero point (the graph door's
 // QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear loop over per-axis blocks), and the
@@ -20871,7 +20938,7 @@ class Int8Conv {
     const bool requantized =
         e.output == kernels::QgemmOutput::u8 || e.output == kernels::QgemmOutput::s8;
     if (mg == 1 && cg == 1 && groups > 1 && requantized) {
-      depthwise(ctx, p, x, w, x_zero, w_zero, e, out, y, static_cast<std::size_t>(batch));
+      depthwise(ctx, p, x, w, x_zero, w_zero, e, y, static_cast<std::size_t>(batch));
       return;
     }
     const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
@@ -20933,78 +21000,27 @@ class Int8Conv {
 
  private:
   // One filter per channel (MobileNet's depthwise layers): one GEMM per group would be a 1-row
-  // GEMM per channel, so each channel runs directly instead. Its plane, minus x_zero_point, goes
-  // into a zero-padded int16 copy; each tap adds (w - w_zero) times a shifted window of it to int32
-  // sums, contiguous rows the compiler vectorizes; then the epilogue of the int8 GEMM (the same
-  // arithmetic: float(acc + bias) * scale, rounded half to even, plus the zero point, saturated).
-  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& p, const Tensor& x,
+  // GEMM per channel; the int8 depthwise kernel runs each plane directly, with the GEMM's
+  // epilogue arithmetic (kernels/qdepthwise.hpp).
+  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& conv, const Tensor& x,
                         const Tensor& w, std::int32_t x_zero,
                         const std::vector<std::int32_t>& w_zero, const kernels::QgemmEpilogue& e,
-                        DType out, Tensor& y, std::size_t batch) {
-    const std::size_t c = static_cast<std::size_t>(x.shape()[1]);
-    const std::size_t oh = p.out_h(), ow = p.out_w(), kh = p.kernel_h, kw = p.kernel_w;
-    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom,
-                      pw = p.in_w + p.pad_left + p.pad_right;
-    const std::size_t padded_bytes = (ph * pw * sizeof(std::int16_t) + 63) / 64 * 64;
-    auto* scratch =
-        static_cast<std::uint8_t*>(ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
-    auto* xp = reinterpret_cast<std::int16_t*>(scratch);
-    auto* acc = reinterpret_cast<std::int32_t*>(scratch + padded_bytes);
-    const bool x_signed = x.dtype() == DType::i8, w_signed = w.dtype() == DType::i8;
-    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
-    const auto* wd = static_cast<const std::uint8_t*>(w.raw_data());
-    const auto value = [](const std::uint8_t* q, std::size_t i, bool is_signed) {
-      return is_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(q[i]))
-                       : static_cast<std::int32_t>(q[i]);
-    };
-    std::fill(xp, xp + ph * pw, std::int16_t{0});
-    const std::size_t plane = p.in_h * p.in_w, taps = kh * kw;
-    for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t ch = 0; ch < c; ++ch) {
-        const std::size_t base = (b * c + ch) * plane;
-        for (std::size_t r = 0; r < p.in_h; ++r) {
-          std::int16_t* row = xp + (r + p.pad_top) * pw + p.pad_left;
-          for (std::size_t q = 0; q < p.in_w; ++q) {
-            row[q] = static_cast<std::int16_t>(value(xd, base + r * p.in_w + q, x_signed) - x_zero);
-          }
-        }
-        std::fill(acc, acc + oh * ow, 0);
-        const std::int32_t wz = w_zero[w_zero.size() > 1 ? ch : 0];
-        for (std::size_t i = 0; i < kh; ++i) {
-          for (std::size_t j = 0; j < kw; ++j) {
-            const std::int32_t wv = value(wd, ch * taps + i * kw + j, w_signed) - wz;
-            if (wv == 0) continue;
-            for (std::size_t oy = 0; oy < oh; ++oy) {
-              const std::int16_t* in =
-                  xp + (oy * p.stride_h + i * p.dilation_h) * pw + j * p.dilation_w;
-              std::int32_t* a = acc + oy * ow;
-              if (p.stride_w == 1) {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox];
-              } else {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox * p.stride_w];
-              }
-            }
-          }
-        }
-        const auto pick = [ch](kernels::QgemmAxis axis) {
-          return axis == kernels::QgemmAxis::per_row ? ch : std::size_t{0};
-        };
-        const std::int32_t bias = e.bias != nullptr ? e.bias[pick(e.bias_axis)] : 0;
-        const float scale = e.scale[pick(e.scale_axis)];
-        const std::size_t at = (b * c + ch) * oh * ow;
-        const double lo = out == DType::u8 ? 0.0 : -128.0, hi = out == DType::u8 ? 255.0 : 127.0;
-        for (std::size_t k = 0; k < oh * ow; ++k) {
-          const float v =
-              static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[k]) +
-                                                           static_cast<std::uint32_t>(bias))) *
-              scale;
-          const double q = std::min(hi, std::max(lo, static_cast<double>(std::nearbyint(v)) +
-                                                         static_cast<double>(e.zero_point)));
-          if (out == DType::u8) y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
-          else y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
-        }
-      }
-    }
+                        Tensor& y, std::size_t batch) {
+    kernels::Conv2dParams p = conv;
+    p.batch = batch;
+    p.in_channels = p.out_channels = p.groups = static_cast<std::size_t>(x.shape()[1]);
+    kernels::QDepthwiseOperands o;
+    o.x = x.raw_data();
+    o.x_signed = x.dtype() == DType::i8;
+    o.x_zero = x_zero;
+    o.w = w.raw_data();
+    o.w_signed = w.dtype() == DType::i8;
+    o.w_zero = w_zero.data();
+    o.w_zero_per_channel = w_zero.size() > 1;
+    kernels::QgemmEpilogue eg = e;
+    eg.c = output_bytes(y);
+    void* workspace = ctx.scratch(kernels::qdepthwise_workspace_size(p, ctx.executor()));
+    kernels::qdepthwise_conv2d(p, o, eg, workspace, ctx.executor());
   }
 
   // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
@@ -21016,6 +21032,17 @@ class Int8Conv {
       for (std::size_t i = 0; i < p.kernel_h; ++i) {
         for (std::size_t j = 0; j < p.kernel_w; ++j) {
           std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
+          // Output columns [lo, hi) read inside a row of x; the others are padding (the same for
+          // every output row, so computed once: the divisions cost more than the copies).
+          const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                              static_cast<std::ptrdiff_t>(p.pad_left);
+          const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+          const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+          std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+          std::size_t hi =
+              offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+          lo = std::min(lo, ow);
+          hi = std::max(lo, std::min(hi, ow));
           for (std::size_t oy = 0; oy < oh; ++oy) {
             const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
                             static_cast<std::ptrdiff_t>(p.pad_top);
@@ -21025,19 +21052,15 @@ class Int8Conv {
               continue;
             }
             const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
-            // Output columns [lo, hi) read inside the row; the others are padding.
-            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
-                                static_cast<std::ptrdiff_t>(p.pad_left);
-            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
-            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
-            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
-            std::size_t hi =
-                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
-            lo = std::min(lo, ow);
-            hi = std::max(lo, std::min(hi, ow));
             std::memset(out, pad, lo);
             if (sw == 1) {
               std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else if (sw == 2) {
+              // A constant stride: the compiler vectorizes the even bytes (the generic loop below
+              // ran byte by byte, most of im2col's time in ResNet's stride-2 layers).
+              const std::uint8_t* src = in + (2 * static_cast<std::ptrdiff_t>(lo) + offset);
+              std::uint8_t* dst = out + lo;
+              for (std::size_t t = 0; t < hi - lo; ++t) dst[t] = src[2 * t];
             } else {
               for (std::size_t ox = lo; ox < hi; ++ox) {
                 out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
@@ -21291,6 +21314,42 @@ void pool_nd(const PoolOptions& o, const std::vector<WindowAxis>& axes, std::siz
   }
 }
 
+// MaxPool of 8-bit planes (the pools of int8 models) over 1 or 2 spatial axes, without Indices:
+// the N-D loop's result (taps in the padding ignored, the lowest value where a window has no tap
+// inside x) at a fraction of its cost. Per output row, the window rows inside x are reduced column
+// by column into `row` (consecutive bytes, which the compiler vectorizes); each output then takes
+// the largest of its window columns inside x.
+template <class T>
+void max_pool_planes_8bit(const WindowAxis& h, const WindowAxis& w, bool ceil_mode,
+                          std::size_t planes, const T* x, T* y, T* row) {
+  const std::size_t oh = pooled_size(h, ceil_mode), ow = pooled_size(w, ceil_mode);
+  const T lowest = std::numeric_limits<T>::lowest();
+  for (std::size_t plane = 0; plane < planes; ++plane) {
+    const T* xp = x + plane * h.in * w.in;
+    T* yp = y + plane * oh * ow;
+    for (std::size_t oy = 0; oy < oh; ++oy) {
+      std::fill(row, row + w.in, lowest);
+      for (std::size_t i = 0; i < h.kernel; ++i) {
+        const std::size_t at = oy * h.stride + i * h.dilation;  // in the padded input
+        if (at < h.pad_begin || at >= h.pad_begin + h.in) continue;
+        const T* in = xp + (at - h.pad_begin) * w.in;
+        for (std::size_t q = 0; q < w.in; ++q) row[q] = std::max(row[q], in[q]);
+      }
+      T* out = yp + oy * ow;
+      for (std::size_t ox = 0; ox < ow; ++ox) {
+        T best = lowest;
+        for (std::size_t j = 0; j < w.kernel; ++j) {
+          const std::size_t at = ox * w.stride + j * w.dilation;
+          if (at >= w.pad_begin && at < w.pad_begin + w.in) {
+            best = std::max(best, row[at - w.pad_begin]);
+          }
+        }
+        out[ox] = best;
+      }
+    }
+  }
+}
+
 // MaxPool, AveragePool and LpPool: the window attributes, then the kernel or the scalar loop.
 class PoolKernel final : public OpKernel {
  public:
@@ -21351,9 +21410,36 @@ class PoolKernel final : public OpKernel {
       run_f32(ctx.executor(), x, y, indices, axes);
       return;
     }
-    // Planes apart run apart: ranges of them split over the session's threads.
     std::size_t window = 1;
     for (const WindowAxis& a : axes) window *= a.kernel;
+    const bool bytes = x.dtype() == DType::u8 || x.dtype() == DType::i8;
+    if (bytes && options_.kind == PoolKind::max && indices == nullptr && axes.size() <= 2) {
+      // One row of maxima per plane, so that ranges of planes run apart.
+      const WindowAxis one;
+      const WindowAxis& h = axes.size() == 2 ? axes[0] : one;
+      const WindowAxis& w = axes.back();
+      auto* rows = static_cast<std::uint8_t*>(ctx.scratch(planes * w.in));
+      const std::size_t in_plane = h.in * w.in,
+                        out_plane = static_cast<std::size_t>(y.numel()) / planes;
+      const auto* px = static_cast<const std::uint8_t*>(x.raw_data());
+      std::uint8_t* py = output_bytes(y);
+      parallel_ranges(ctx.executor(), planes,
+                      kMinParallelElements / std::max<std::size_t>(1, out_plane * window),
+                      [&](std::size_t b, std::size_t e) {
+                        if (x.dtype() == DType::u8) {
+                          max_pool_planes_8bit(h, w, options_.ceil_mode, e - b, px + b * in_plane,
+                                               py + b * out_plane, rows + b * w.in);
+                        } else {
+                          max_pool_planes_8bit(
+                              h, w, options_.ceil_mode, e - b,
+                              reinterpret_cast<const std::int8_t*>(px + b * in_plane),
+                              reinterpret_cast<std::int8_t*>(py + b * out_plane),
+                              reinterpret_cast<std::int8_t*>(rows + b * w.in));
+                        }
+                      });
+      return;
+    }
+    // Planes apart run apart: ranges of them split over the session's threads.
     const std::size_t out_plane = static_cast<std::size_t>(y.numel()) / planes;
     const std::size_t in_plane = static_cast<std::size_t>(x.numel()) / planes;
     auto pool = [&](auto tag) {
@@ -36750,6 +36836,116 @@ void qgemm_flip_sign(const void* x, std::size_t n, void* y) {
 }  // namespace kernels
 INLAY_NAMESPACE_END
 
+// The 8-bit depthwise convolution belongs to this family (it shares the epilogue).
+// ---- begin inlay/kernels/qdepthwise-dispatch.hpp
+// Entry points of the 8-bit depthwise convolution (see qdepthwise.hpp): the scratch layout, the
+// parameter checks, then the body compiled for the CPU target in use. Part of the qgemm family
+// (included by qgemm-dispatch.hpp), compiled once, in the implementation translation unit.
+#ifndef INLAY_KERNELS_QDEPTHWISE_DISPATCH_HPP
+#define INLAY_KERNELS_QDEPTHWISE_DISPATCH_HPP
+
+#include <algorithm>
+#include <string>
+
+
+INLAY_NAMESPACE_BEGIN
+namespace kernels {
+
+INLAY_EXPORT(qdepthwise_conv2d);
+
+namespace qdepthwise_detail {
+
+// Room past the last output column of a phase row: the body reads two vectors of output columns
+// at a time, and 2 * lanes divides this for every target up to 2048-bit vectors.
+constexpr std::size_t kColumnRoom = 128;
+
+Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor) {
+  Layout l;
+  const std::size_t oh = p.out_h(), ow = p.out_w();
+  if (oh == 0 || ow == 0 || p.batch == 0 || p.in_channels == 0) return l;
+  l.phases = p.stride_w;
+  l.taps = p.kernel_h * p.kernel_w;
+  l.rows = (oh - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+  const std::size_t padded_w = p.pad_left + p.in_w + p.pad_right;
+  const std::size_t reach = (ow + kColumnRoom - 1) / kColumnRoom * kColumnRoom +
+                            (p.kernel_w - 1) * p.dilation_w / p.stride_w;
+  l.row_len = (std::max((padded_w + l.phases - 1) / l.phases, reach) + 15) / 16 * 16;
+  // The plane, each tap's offset (a size_t: two int32 slots) and weight.
+  const std::size_t ints = l.rows * l.phases * l.row_len + 3 * l.taps;
+  l.worker_bytes = (ints * sizeof(std::int32_t) + 63) / 64 * 64;
+  const std::size_t planes = p.batch * p.in_channels;
+  Executor* ex = executor_for_work(executor, planes * oh * ow * l.taps);
+  l.workers = ex == nullptr ? 1 : std::max<std::size_t>(1, std::min(ex->concurrency(), planes));
+  return l;
+}
+
+inline void check_zero(const char* name, std::int32_t v, bool is_signed) {
+  const std::int32_t lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
+  if (v < lo || v > hi) {
+    fail(ErrorKind::invalid_argument,
+         std::string("qdepthwise_conv2d: ") + name + " " + std::to_string(v) + " out of range");
+  }
+}
+
+inline void check_axis(const char* name, QgemmAxis axis) {
+  if (axis != QgemmAxis::per_tensor && axis != QgemmAxis::per_row) {
+    fail(ErrorKind::invalid_argument, std::string("qdepthwise_conv2d: ") + name +
+                                          " must be per tensor or per channel (per_row)");
+  }
+}
+
+}  // namespace qdepthwise_detail
+
+std::size_t qdepthwise_workspace_size(const Conv2dParams& p, Executor* executor) {
+  validate_conv2d(p);
+  const qdepthwise_detail::Layout l = qdepthwise_detail::qdepthwise_layout(p, executor);
+  return l.worker_bytes * l.workers;
+}
+
+void qdepthwise_conv2d(const Conv2dParams& p, const QDepthwiseOperands& o, const QgemmEpilogue& e,
+                       void* workspace, Executor* executor) {
+  using namespace qdepthwise_detail;
+  constexpr const char* f = "qdepthwise_conv2d";
+  validate_conv2d(p);
+  if (p.groups != p.in_channels || p.out_channels != p.in_channels) {
+    fail(ErrorKind::invalid_argument,
+         std::string(f) +
+             ": in_channels, out_channels and groups must be equal (one filter per "
+             "channel), not " +
+             std::to_string(p.in_channels) + ", " + std::to_string(p.out_channels) + ", " +
+             std::to_string(p.groups));
+  }
+  if (e.output != QgemmOutput::u8 && e.output != QgemmOutput::s8) {
+    fail(ErrorKind::invalid_argument, std::string(f) + ": the output must be u8 or s8");
+  }
+  check_axis("bias", e.bias_axis);
+  check_axis("scale", e.scale_axis);
+  check_zero("x zero point", o.x_zero, o.x_signed);
+  check_zero("output zero point", e.zero_point, e.output == QgemmOutput::s8);
+  if (o.w_zero != nullptr) {
+    const std::size_t count = o.w_zero_per_channel ? p.in_channels : 1;
+    for (std::size_t c = 0; c < count; ++c) check_zero("w zero point", o.w_zero[c], o.w_signed);
+  }
+  const Layout l = qdepthwise_layout(p, executor);
+  if (l.rows == 0) return;  // no output
+  const auto need = [&](const char* name, const void* ptr) {
+    if (ptr == nullptr)
+      fail(ErrorKind::invalid_argument, std::string(f) + ": " + name + " is null");
+  };
+  need("x", o.x);
+  need("w", o.w);
+  need("epilogue.c", e.c);
+  need("epilogue.scale", e.scale);
+  need("workspace", workspace);
+  INLAY_DISPATCH(qdepthwise_conv2d)(p, o, e, l, workspace, executor);
+}
+
+}  // namespace kernels
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_KERNELS_QDEPTHWISE_DISPATCH_HPP
+// ---- end inlay/kernels/qdepthwise-dispatch.hpp
+
 #endif  // INLAY_KERNELS_QGEMM_DISPATCH_HPP
 // ---- end inlay/kernels/qgemm-dispatch.hpp
 #endif
@@ -41067,10 +41263,11 @@ struct WideForm {
     return {VI{INLAY_QGEMM_AND(r, INLAY_QGEMM_X(set1_epi16)(0xFF))},
             VI{INLAY_QGEMM_X(srli_epi16)(r, 8)}};
   }
+  // Each product pair added to the accumulator in turn (int32 sums wrap alike in any order): one
+  // temporary register instead of two.
   static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-    const RawI s = INLAY_QGEMM_X(add_epi32)(INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw),
-                                            INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw));
-    return VI{INLAY_QGEMM_X(add_epi32)(acc.raw, s)};
+    const RawI s = INLAY_QGEMM_X(add_epi32)(acc.raw, INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw));
+    return VI{INLAY_QGEMM_X(add_epi32)(s, INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw))};
   }
 };
 #if defined(INLAY_QGEMM_MADDUBS)
@@ -41168,7 +41365,9 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
     for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = hn::Zero(d);
   }
   const std::size_t full = k / 4;
-  auto step = [&](std::size_t t, const std::int32_t* words) HWY_ATTR {
+  // A's words are broadcast straight from memory (a load, no shuffle); gathering them first into
+  // an array made the compiler build them in registers and spill accumulators.
+  auto step = [&](std::size_t t, const std::uint8_t* const* a, std::size_t at) HWY_ATTR {
     Prepared pb[kVecs];
     for (std::size_t v = 0; v < kVecs; ++v) {
       const std::int8_t* p =
@@ -41176,22 +41375,20 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
       pb[v] = Form::PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
     }
     for (std::size_t r = 0; r < kRows; ++r) {
-      const Prepared pa = Form::PrepareA(words[r]);
+      const Prepared pa = Form::PrepareA(LoadWord(a[r] + at));
       for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Form::Dot(c[r][v], pa, pb[v]);
     }
   };
-  std::int32_t words[kRows];
-  for (std::size_t t = 0; t < full; ++t) {
-    for (std::size_t r = 0; r < kRows; ++r) words[r] = LoadWord(rows[r] + 4 * t);
-    step(t, words);
-  }
+  for (std::size_t t = 0; t < full; ++t) step(t, rows, 4 * t);
   if (k % 4 != 0) {
+    std::uint8_t tails[kRows][4];
+    const std::uint8_t* tail_rows[kRows];
     for (std::size_t r = 0; r < kRows; ++r) {
-      std::uint8_t tail[4] = {Form::kPadA, Form::kPadA, Form::kPadA, Form::kPadA};
-      std::memcpy(tail, rows[r] + 4 * full, k % 4);
-      words[r] = LoadWord(tail);
+      std::memset(tails[r], Form::kPadA, 4);
+      std::memcpy(tails[r], rows[r] + 4 * full, k % 4);
+      tail_rows[r] = tails[r];
     }
-    step(full, words);
+    step(full, tail_rows, 0);
   }
   for (std::size_t r = 0; r < kRows; ++r) {
     for (std::size_t v = 0; v < kVecs; ++v)
@@ -41425,6 +41622,241 @@ HWY_AFTER_NAMESPACE();
 
 #endif  // toggle guard
 // ---- end inlay/kernels/qgemm-inl.hpp
+// ---- begin inlay/kernels/qdepthwise-inl.hpp
+// Per-target body of the 8-bit depthwise convolution (see qdepthwise.hpp). Re-included once per
+// CPU target; part of the qgemm family, whose epilogue arithmetic (RoundHalfEven) it shares.
+//
+// Per plane: x - x_zero goes into a zero-padded int32 copy split by column phase (qdepthwise
+// Layout), so a tap at output column ox reads column ox + offset of one phase row: consecutive
+// values for any stride. Each output row then takes, per vector of output columns, one multiply
+// and add per tap in int32 (exact: |x - x_zero|, |w - w_zero| <= 255), and the requantization in
+// registers.
+#if defined(INLAY_KERNELS_QDEPTHWISE_INL_HPP) == defined(HWY_TARGET_TOGGLE)
+#ifdef INLAY_KERNELS_QDEPTHWISE_INL_HPP
+#undef INLAY_KERNELS_QDEPTHWISE_INL_HPP
+#else
+#define INLAY_KERNELS_QDEPTHWISE_INL_HPP
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include <hwy/highway.h>
+
+
+HWY_BEFORE_NAMESPACE();
+namespace inlay {
+inline namespace INLAY_ABI_NAMESPACE {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace qdepthwise_impl {
+
+using DI = hn::ScalableTag<std::int32_t>;
+using VI = hn::Vec<DI>;
+
+template <class D8>
+HWY_INLINE VI PromoteBytes(DI d, D8 d8, const std::uint8_t* p) {
+  using T = hn::TFromD<D8>;
+  return hn::PromoteTo(d, hn::LoadU(d8, reinterpret_cast<const T*>(p)));
+}
+
+// One row of x (in_w bytes) minus x_zero into phase rows: padded column pc = q + pad_left goes to
+// phase pc % phases at pc / phases. Stride 1 converts whole vectors, stride 2 splits pairs of
+// vectors into their even and odd lanes; the rest goes value by value.
+template <class D8>
+HWY_INLINE void ConvertRowAs(D8 d8, const std::uint8_t* HWY_RESTRICT in, std::size_t in_w,
+                             std::int32_t zero, std::size_t pad_left, std::size_t phases,
+                             std::size_t row_len, std::int32_t* HWY_RESTRICT out) {
+  using T = hn::TFromD<D8>;
+  const DI d;
+  const std::size_t n = hn::Lanes(d);
+  const VI vz = hn::Set(d, zero);
+  std::size_t q = 0;
+  if (phases == 1) {
+    std::int32_t* dst = out + pad_left;
+    for (; q + n <= in_w; q += n) hn::StoreU(hn::Sub(PromoteBytes(d, d8, in + q), vz), d, dst + q);
+  }
+#if HWY_TARGET != HWY_SCALAR
+  if (phases == 2 && n >= 2) {
+    // Start where q + pad_left is even: lane 2i of the pair then goes to phase 0, 2i + 1 to 1.
+    if (pad_left % 2 == 1 && in_w > 0) {
+      out[row_len + pad_left / 2] = static_cast<std::int32_t>(static_cast<T>(in[0])) - zero;
+      q = 1;
+    }
+    for (; q + 2 * n <= in_w; q += 2 * n) {
+      const VI lo = hn::Sub(PromoteBytes(d, d8, in + q), vz);
+      const VI hi = hn::Sub(PromoteBytes(d, d8, in + q + n), vz);
+      const std::size_t at = (q + pad_left) / 2;
+      hn::StoreU(hn::ConcatEven(d, hi, lo), d, out + at);
+      hn::StoreU(hn::ConcatOdd(d, hi, lo), d, out + row_len + at);
+    }
+  }
+#endif
+  if (q >= in_w) return;
+  std::size_t phase = (q + pad_left) % phases, at = (q + pad_left) / phases;
+  for (; q < in_w; ++q) {
+    out[phase * row_len + at] = static_cast<std::int32_t>(static_cast<T>(in[q])) - zero;
+    if (++phase == phases) {
+      phase = 0;
+      ++at;
+    }
+  }
+}
+
+HWY_INLINE void ConvertRow(const std::uint8_t* HWY_RESTRICT in, std::size_t in_w, bool is_signed,
+                           std::int32_t zero, std::size_t pad_left, std::size_t phases,
+                           std::size_t row_len, std::int32_t* HWY_RESTRICT out) {
+  if (is_signed) {
+    ConvertRowAs(hn::Rebind<std::int8_t, DI>(), in, in_w, zero, pad_left, phases, row_len, out);
+  } else {
+    ConvertRowAs(hn::Rebind<std::uint8_t, DI>(), in, in_w, zero, pad_left, phases, row_len, out);
+  }
+}
+
+// The u8/s8 epilogue of the int8 GEMM (qgemm-inl.hpp), the same operations in the same order.
+template <bool kUnsigned>
+HWY_INLINE void Requantize(VI acc, VI bias, hn::Vec<hn::Rebind<float, DI>> scale,
+                           hn::Vec<hn::Rebind<float, DI>> zero, std::uint8_t* HWY_RESTRICT out) {
+  const DI di;
+  const hn::Rebind<float, DI> df;
+  const auto lo = hn::Set(df, kUnsigned ? 0.0f : -128.0f);
+  const auto hi = hn::Set(df, kUnsigned ? 255.0f : 127.0f);
+  auto f = hn::Mul(hn::ConvertTo(df, hn::Add(acc, bias)), scale);
+  f = hn::Min(hn::Max(hn::Add(qgemm_impl::RoundHalfEven(df, f), zero), lo), hi);
+  const auto q = hn::ConvertTo(di, f);
+  if (kUnsigned) {
+    const hn::Rebind<std::uint8_t, DI> d8;
+    hn::StoreU(hn::DemoteTo(d8, q), d8, out);
+  } else {
+    const hn::Rebind<std::int8_t, DI> d8;
+    hn::StoreU(hn::DemoteTo(d8, q), d8, reinterpret_cast<std::int8_t*>(out));
+  }
+}
+
+struct Plane {
+  const std::int32_t* buf;    // the phase rows of the padded plane
+  const std::int32_t* w;      // per tap: w - w_zero
+  const std::size_t* tap_at;  // per tap: where it reads, from the output's own position
+  std::size_t taps, sh, phase_row, oh, ow;
+};
+
+// Rows of one plane's output: two vectors of output columns at a time (the phase rows have room
+// for them past ow), the last partial vector through a small buffer. kTaps: the tap count when
+// it is known at compile time (3x3: the weights stay in registers), else 0.
+template <bool kUnsigned, std::size_t kTaps>
+HWY_INLINE void PlaneRows(const Plane& pl, std::int32_t bias, float scale, std::int32_t y_zero,
+                          std::uint8_t* HWY_RESTRICT y) {
+  const DI d;
+  const hn::Rebind<float, DI> df;
+  const std::size_t n = hn::Lanes(d);
+  const std::size_t taps = kTaps != 0 ? kTaps : pl.taps;
+  const VI vbias = hn::Set(d, bias);
+  const auto vscale = hn::Set(df, scale);
+  const auto vzero = hn::Set(df, static_cast<float>(y_zero));
+  HWY_ALIGN std::uint8_t tail[2 * hn::MaxLanes(d)];
+  for (std::size_t oy = 0; oy < pl.oh; ++oy) {
+    std::uint8_t* out = y + oy * pl.ow;
+    const std::int32_t* row = pl.buf + oy * pl.sh * pl.phase_row;
+    for (std::size_t ox = 0; ox < pl.ow; ox += 2 * n) {
+      VI a0 = hn::Zero(d), a1 = hn::Zero(d);
+      for (std::size_t t = 0; t < taps; ++t) {
+        const std::int32_t* src = row + pl.tap_at[t] + ox;
+        const VI wv = hn::Set(d, pl.w[t]);
+        a0 = hn::Add(a0, hn::Mul(hn::LoadU(d, src), wv));
+        a1 = hn::Add(a1, hn::Mul(hn::LoadU(d, src + n), wv));
+      }
+      if (ox + 2 * n <= pl.ow) {
+        Requantize<kUnsigned>(a0, vbias, vscale, vzero, out + ox);
+        Requantize<kUnsigned>(a1, vbias, vscale, vzero, out + ox + n);
+      } else {
+        Requantize<kUnsigned>(a0, vbias, vscale, vzero, tail);
+        Requantize<kUnsigned>(a1, vbias, vscale, vzero, tail + n);
+        std::memcpy(out + ox, tail, pl.ow - ox);
+      }
+    }
+  }
+}
+
+template <bool kUnsigned>
+HWY_INLINE void PlaneRowsFor(const Plane& pl, std::int32_t bias, float scale, std::int32_t y_zero,
+                             std::uint8_t* HWY_RESTRICT y) {
+  if (pl.taps == 9) PlaneRows<kUnsigned, 9>(pl, bias, scale, y_zero, y);
+  else PlaneRows<kUnsigned, 0>(pl, bias, scale, y_zero, y);
+}
+
+}  // namespace qdepthwise_impl
+
+HWY_NOINLINE void qdepthwise_conv2d(const Conv2dParams& p, const QDepthwiseOperands& o,
+                                    const QgemmEpilogue& e, const qdepthwise_detail::Layout& layout,
+                                    void* workspace, Executor* executor) {
+  using namespace qdepthwise_impl;
+  const std::size_t channels = p.in_channels, planes = p.batch * channels;
+  const std::size_t oh = p.out_h(), ow = p.out_w(), taps = layout.taps;
+  const std::size_t in_plane = p.in_h * p.in_w, out_plane = oh * ow;
+  const std::size_t workers = std::min(layout.workers, planes);
+  const std::size_t per = (planes + workers - 1) / workers;
+  const std::size_t phase_row = layout.phases * layout.row_len;
+  const auto* x = static_cast<const std::uint8_t*>(o.x);
+  const auto* w = static_cast<const std::uint8_t*>(o.w);
+  auto* y = static_cast<std::uint8_t*>(e.c);
+  const bool out_unsigned = e.output == QgemmOutput::u8;
+  parallel_for(workers > 1 ? executor : nullptr, workers, [&](std::size_t t) HWY_ATTR {
+    const std::size_t first = t * per, last = std::min(planes, first + per);
+    if (first >= last) return;
+    auto* base = static_cast<std::uint8_t*>(workspace) + t * layout.worker_bytes;
+    auto* buf = reinterpret_cast<std::int32_t*>(base);
+    // After the plane (64-byte aligned: row_len is a multiple of 16): the taps' offsets, then
+    // their weights.
+    auto* tap_at = reinterpret_cast<std::size_t*>(buf + layout.rows * phase_row);
+    auto* wv = reinterpret_cast<std::int32_t*>(tap_at + taps);
+    for (std::size_t i = 0; i < p.kernel_h; ++i) {
+      for (std::size_t j = 0; j < p.kernel_w; ++j) {
+        const std::size_t col = j * p.dilation_w;
+        tap_at[i * p.kernel_w + j] = i * p.dilation_h * phase_row +
+                                     (col % layout.phases) * layout.row_len + col / layout.phases;
+      }
+    }
+    // The padding stays 0: each plane writes the same interior positions.
+    std::fill(buf, buf + layout.rows * phase_row, 0);
+    const Plane pl{buf, wv, tap_at, taps, p.stride_h, phase_row, oh, ow};
+    for (std::size_t q = first; q < last; ++q) {
+      const std::size_t ch = q % channels;
+      const std::uint8_t* xp = x + q * in_plane;
+      for (std::size_t r = 0; r < p.in_h; ++r) {
+        const std::size_t pr = r + p.pad_top;
+        if (pr >= layout.rows) break;
+        ConvertRow(xp + r * p.in_w, p.in_w, o.x_signed, o.x_zero, p.pad_left, layout.phases,
+                   layout.row_len, buf + pr * phase_row);
+      }
+      const std::int32_t wz = o.w_zero == nullptr ? 0 : o.w_zero[o.w_zero_per_channel ? ch : 0];
+      for (std::size_t k = 0; k < taps; ++k) {
+        const std::uint8_t b = w[ch * taps + k];
+        wv[k] = (o.w_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(b))
+                            : static_cast<std::int32_t>(b)) -
+                wz;
+      }
+      const std::size_t bias_at = e.bias_axis == QgemmAxis::per_row ? ch : 0;
+      const std::size_t scale_at = e.scale_axis == QgemmAxis::per_row ? ch : 0;
+      const std::int32_t bias = e.bias == nullptr ? 0 : e.bias[bias_at];
+      std::uint8_t* yp = y + q * out_plane;
+      if (out_unsigned) PlaneRowsFor<true>(pl, bias, e.scale[scale_at], e.zero_point, yp);
+      else PlaneRowsFor<false>(pl, bias, e.scale[scale_at], e.zero_point, yp);
+    }
+  });
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace INLAY_ABI_NAMESPACE
+}  // namespace inlay
+HWY_AFTER_NAMESPACE();
+
+#endif  // toggle guard
+// ---- end inlay/kernels/qdepthwise-inl.hpp
 #endif
 // ---- end inlay/impl/kernels-inl.hpp
 #endif

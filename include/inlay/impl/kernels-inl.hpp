@@ -43,4 +43,5 @@
 #endif
 #if INLAY_IMPLEMENTS(qgemm)
 #include "inlay/kernels/qgemm-inl.hpp"
+#include "inlay/kernels/qdepthwise-inl.hpp"
 #endif

@@ -274,4 +274,7 @@ void qgemm_flip_sign(const void* x, std::size_t n, void* y) {
 }  // namespace kernels
 INLAY_NAMESPACE_END
 
+// The 8-bit depthwise convolution belongs to this family (it shares the epilogue).
+#include "inlay/kernels/qdepthwise-dispatch.hpp"
+
 #endif  // INLAY_KERNELS_QGEMM_DISPATCH_HPP

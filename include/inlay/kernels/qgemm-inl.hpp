@@ -121,10 +121,11 @@ struct WideForm {
     return {VI{INLAY_QGEMM_AND(r, INLAY_QGEMM_X(set1_epi16)(0xFF))},
             VI{INLAY_QGEMM_X(srli_epi16)(r, 8)}};
   }
+  // Each product pair added to the accumulator in turn (int32 sums wrap alike in any order): one
+  // temporary register instead of two.
   static HWY_INLINE VI Dot(VI acc, const Prepared& a, const Prepared& b) {
-    const RawI s = INLAY_QGEMM_X(add_epi32)(INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw),
-                                            INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw));
-    return VI{INLAY_QGEMM_X(add_epi32)(acc.raw, s)};
+    const RawI s = INLAY_QGEMM_X(add_epi32)(acc.raw, INLAY_QGEMM_X(madd_epi16)(a.lo.raw, b.lo.raw));
+    return VI{INLAY_QGEMM_X(add_epi32)(s, INLAY_QGEMM_X(madd_epi16)(a.hi.raw, b.hi.raw))};
   }
 };
 #if defined(INLAY_QGEMM_MADDUBS)
@@ -222,7 +223,9 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
     for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = hn::Zero(d);
   }
   const std::size_t full = k / 4;
-  auto step = [&](std::size_t t, const std::int32_t* words) HWY_ATTR {
+  // A's words are broadcast straight from memory (a load, no shuffle); gathering them first into
+  // an array made the compiler build them in registers and spill accumulators.
+  auto step = [&](std::size_t t, const std::uint8_t* const* a, std::size_t at) HWY_ATTR {
     Prepared pb[kVecs];
     for (std::size_t v = 0; v < kVecs; ++v) {
       const std::int8_t* p =
@@ -230,22 +233,20 @@ HWY_INLINE void MicroKernel(const std::uint8_t* const* rows, std::size_t k, cons
       pb[v] = Form::PrepareB(hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p)));
     }
     for (std::size_t r = 0; r < kRows; ++r) {
-      const Prepared pa = Form::PrepareA(words[r]);
+      const Prepared pa = Form::PrepareA(LoadWord(a[r] + at));
       for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = Form::Dot(c[r][v], pa, pb[v]);
     }
   };
-  std::int32_t words[kRows];
-  for (std::size_t t = 0; t < full; ++t) {
-    for (std::size_t r = 0; r < kRows; ++r) words[r] = LoadWord(rows[r] + 4 * t);
-    step(t, words);
-  }
+  for (std::size_t t = 0; t < full; ++t) step(t, rows, 4 * t);
   if (k % 4 != 0) {
+    std::uint8_t tails[kRows][4];
+    const std::uint8_t* tail_rows[kRows];
     for (std::size_t r = 0; r < kRows; ++r) {
-      std::uint8_t tail[4] = {Form::kPadA, Form::kPadA, Form::kPadA, Form::kPadA};
-      std::memcpy(tail, rows[r] + 4 * full, k % 4);
-      words[r] = LoadWord(tail);
+      std::memset(tails[r], Form::kPadA, 4);
+      std::memcpy(tails[r], rows[r] + 4 * full, k % 4);
+      tail_rows[r] = tails[r];
     }
-    step(full, words);
+    step(full, tail_rows, 0);
   }
   for (std::size_t r = 0; r < kRows; ++r) {
     for (std::size_t v = 0; v < kVecs; ++v)

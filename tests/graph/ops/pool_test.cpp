@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,77 @@ TEST_CASE("Pools over 3 spatial dimensions match a direct loop", "[graph/ops/poo
     r.op = "AveragePool";
     r.check(7);
   }
+}
+
+namespace {
+
+// MaxPool of uint8 and int8 (pool.hpp's 8-bit path for 1 and 2 spatial axes) against the loop
+// above, on every byte value.
+void check_max_pool_bytes(PoolRef r, std::uint32_t seed) {
+  r.op = "MaxPool";
+  std::mt19937 rng(seed);
+  const auto n = static_cast<std::size_t>(count_of(r.x_dims));
+  std::vector<std::uint8_t> u(n);
+  for (auto& v : u) v = static_cast<std::uint8_t>(rng());
+  const Dims64 yd = r.y_dims();
+  const inlay::Shape xs(r.x_dims.data(), r.x_dims.size()), ys(yd.data(), yd.size());
+  for (const bool is_signed : {false, true}) {
+    INFO("signed " << is_signed);
+    std::vector<float> xf(n), y;
+    std::vector<std::int64_t> idx;
+    for (std::size_t i = 0; i < n; ++i) {
+      xf[i] = is_signed ? float(static_cast<std::int8_t>(u[i])) : float(u[i]);
+    }
+    r.run(xf, y, idx);
+    OpTester t;
+    t.input("x", is_signed ? DType::i8 : DType::u8, r.x_dims)
+        .node("MaxPool", {"x"}, {"y"},
+              {attr_ints("kernel_shape", r.k), attr_ints("strides", r.strides),
+               attr_ints("pads", r.pads), attr_ints("dilations", r.dilations),
+               attr_int("ceil_mode", r.ceil_mode ? 1 : 0)})
+        .output("y");
+    if (is_signed) {
+      std::vector<std::int8_t> xs8(n), want(y.size());
+      for (std::size_t i = 0; i < n; ++i) xs8[i] = static_cast<std::int8_t>(u[i]);
+      for (std::size_t i = 0; i < y.size(); ++i) want[i] = static_cast<std::int8_t>(y[i]);
+      const std::vector<inlay::Tensor> feeds{make_tensor<std::int8_t>(xs, xs8)};
+      t.check(feeds, {make_tensor<std::int8_t>(ys, want)}, {0, 0});
+    } else {
+      std::vector<std::uint8_t> want(y.size());
+      for (std::size_t i = 0; i < y.size(); ++i) want[i] = static_cast<std::uint8_t>(y[i]);
+      const std::vector<inlay::Tensor> feeds{make_tensor<std::uint8_t>(xs, u)};
+      t.check(feeds, {make_tensor<std::uint8_t>(ys, want)}, {0, 0});
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("MaxPool of uint8 and int8 over 1 and 2 spatial axes matches a direct loop",
+          "[graph/ops/pool]") {
+  PoolRef r;
+  r.x_dims = {2, 5, 17, 23};
+  r.k = {3, 3};
+  r.strides = {2, 2};
+  r.dilations = {1, 1};
+  r.pads = {1, 1, 1, 1};
+  check_max_pool_bytes(r, 11);  // ResNet's stem pool
+  r.k = {2, 3};
+  r.strides = {1, 3};
+  r.dilations = {2, 1};
+  r.pads = {0, 2, 1, 0};
+  r.ceil_mode = true;
+  check_max_pool_bytes(r, 12);
+  r.x_dims = {1, 64, 30, 40};  // many planes: ranges of them on the session's threads
+  r.ceil_mode = false;
+  check_max_pool_bytes(r, 13);
+  r.x_dims = {3, 2, 19};  // 1-D
+  r.k = {4};
+  r.strides = {3};
+  r.dilations = {1};
+  r.pads = {2, 3};
+  r.ceil_mode = true;
+  check_max_pool_bytes(r, 14);
 }
 
 TEST_CASE("Global pools over 3 spatial dimensions", "[graph/ops/pool]") {

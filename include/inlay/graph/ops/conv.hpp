@@ -19,6 +19,7 @@
 #include "inlay/graph/ops/int8_operands.hpp"
 #include "inlay/kernels/conv.hpp"
 #include "inlay/kernels/conv_plan.hpp"
+#include "inlay/kernels/qdepthwise.hpp"
 #include "inlay/onnx/file.hpp"
 
 INLAY_NAMESPACE_BEGIN
@@ -577,7 +578,7 @@ class Int8Conv {
     const bool requantized =
         e.output == kernels::QgemmOutput::u8 || e.output == kernels::QgemmOutput::s8;
     if (mg == 1 && cg == 1 && groups > 1 && requantized) {
-      depthwise(ctx, p, x, w, x_zero, w_zero, e, out, y, static_cast<std::size_t>(batch));
+      depthwise(ctx, p, x, w, x_zero, w_zero, e, y, static_cast<std::size_t>(batch));
       return;
     }
     const std::size_t kk = cg * p.kernel_h * p.kernel_w, nn = p.out_h() * p.out_w();
@@ -639,78 +640,27 @@ class Int8Conv {
 
  private:
   // One filter per channel (MobileNet's depthwise layers): one GEMM per group would be a 1-row
-  // GEMM per channel, so each channel runs directly instead. Its plane, minus x_zero_point, goes
-  // into a zero-padded int16 copy; each tap adds (w - w_zero) times a shifted window of it to int32
-  // sums, contiguous rows the compiler vectorizes; then the epilogue of the int8 GEMM (the same
-  // arithmetic: float(acc + bias) * scale, rounded half to even, plus the zero point, saturated).
-  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& p, const Tensor& x,
+  // GEMM per channel; the int8 depthwise kernel runs each plane directly, with the GEMM's
+  // epilogue arithmetic (kernels/qdepthwise.hpp).
+  static void depthwise(OpContext& ctx, const kernels::Conv2dParams& conv, const Tensor& x,
                         const Tensor& w, std::int32_t x_zero,
                         const std::vector<std::int32_t>& w_zero, const kernels::QgemmEpilogue& e,
-                        DType out, Tensor& y, std::size_t batch) {
-    const std::size_t c = static_cast<std::size_t>(x.shape()[1]);
-    const std::size_t oh = p.out_h(), ow = p.out_w(), kh = p.kernel_h, kw = p.kernel_w;
-    const std::size_t ph = p.in_h + p.pad_top + p.pad_bottom,
-                      pw = p.in_w + p.pad_left + p.pad_right;
-    const std::size_t padded_bytes = (ph * pw * sizeof(std::int16_t) + 63) / 64 * 64;
-    auto* scratch =
-        static_cast<std::uint8_t*>(ctx.scratch(padded_bytes + oh * ow * sizeof(std::int32_t)));
-    auto* xp = reinterpret_cast<std::int16_t*>(scratch);
-    auto* acc = reinterpret_cast<std::int32_t*>(scratch + padded_bytes);
-    const bool x_signed = x.dtype() == DType::i8, w_signed = w.dtype() == DType::i8;
-    const auto* xd = static_cast<const std::uint8_t*>(x.raw_data());
-    const auto* wd = static_cast<const std::uint8_t*>(w.raw_data());
-    const auto value = [](const std::uint8_t* q, std::size_t i, bool is_signed) {
-      return is_signed ? static_cast<std::int32_t>(static_cast<std::int8_t>(q[i]))
-                       : static_cast<std::int32_t>(q[i]);
-    };
-    std::fill(xp, xp + ph * pw, std::int16_t{0});
-    const std::size_t plane = p.in_h * p.in_w, taps = kh * kw;
-    for (std::size_t b = 0; b < batch; ++b) {
-      for (std::size_t ch = 0; ch < c; ++ch) {
-        const std::size_t base = (b * c + ch) * plane;
-        for (std::size_t r = 0; r < p.in_h; ++r) {
-          std::int16_t* row = xp + (r + p.pad_top) * pw + p.pad_left;
-          for (std::size_t q = 0; q < p.in_w; ++q) {
-            row[q] = static_cast<std::int16_t>(value(xd, base + r * p.in_w + q, x_signed) - x_zero);
-          }
-        }
-        std::fill(acc, acc + oh * ow, 0);
-        const std::int32_t wz = w_zero[w_zero.size() > 1 ? ch : 0];
-        for (std::size_t i = 0; i < kh; ++i) {
-          for (std::size_t j = 0; j < kw; ++j) {
-            const std::int32_t wv = value(wd, ch * taps + i * kw + j, w_signed) - wz;
-            if (wv == 0) continue;
-            for (std::size_t oy = 0; oy < oh; ++oy) {
-              const std::int16_t* in =
-                  xp + (oy * p.stride_h + i * p.dilation_h) * pw + j * p.dilation_w;
-              std::int32_t* a = acc + oy * ow;
-              if (p.stride_w == 1) {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox];
-              } else {
-                for (std::size_t ox = 0; ox < ow; ++ox) a[ox] += wv * in[ox * p.stride_w];
-              }
-            }
-          }
-        }
-        const auto pick = [ch](kernels::QgemmAxis axis) {
-          return axis == kernels::QgemmAxis::per_row ? ch : std::size_t{0};
-        };
-        const std::int32_t bias = e.bias != nullptr ? e.bias[pick(e.bias_axis)] : 0;
-        const float scale = e.scale[pick(e.scale_axis)];
-        const std::size_t at = (b * c + ch) * oh * ow;
-        const double lo = out == DType::u8 ? 0.0 : -128.0, hi = out == DType::u8 ? 255.0 : 127.0;
-        for (std::size_t k = 0; k < oh * ow; ++k) {
-          const float v =
-              static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[k]) +
-                                                           static_cast<std::uint32_t>(bias))) *
-              scale;
-          const double q = std::min(hi, std::max(lo, static_cast<double>(std::nearbyint(v)) +
-                                                         static_cast<double>(e.zero_point)));
-          if (out == DType::u8) y.data<std::uint8_t>()[at + k] = static_cast<std::uint8_t>(q);
-          else y.data<std::int8_t>()[at + k] = static_cast<std::int8_t>(q);
-        }
-      }
-    }
+                        Tensor& y, std::size_t batch) {
+    kernels::Conv2dParams p = conv;
+    p.batch = batch;
+    p.in_channels = p.out_channels = p.groups = static_cast<std::size_t>(x.shape()[1]);
+    kernels::QDepthwiseOperands o;
+    o.x = x.raw_data();
+    o.x_signed = x.dtype() == DType::i8;
+    o.x_zero = x_zero;
+    o.w = w.raw_data();
+    o.w_signed = w.dtype() == DType::i8;
+    o.w_zero = w_zero.data();
+    o.w_zero_per_channel = w_zero.size() > 1;
+    kernels::QgemmEpilogue eg = e;
+    eg.c = output_bytes(y);
+    void* workspace = ctx.scratch(kernels::qdepthwise_workspace_size(p, ctx.executor()));
+    kernels::qdepthwise_conv2d(p, o, eg, workspace, ctx.executor());
   }
 
   // cols[(ci * kh + i) * kw + j][oy * ow + ox] = x[ci][oy * sh + i * dh - pt][ox * sw + j * dw -
@@ -722,6 +672,17 @@ class Int8Conv {
       for (std::size_t i = 0; i < p.kernel_h; ++i) {
         for (std::size_t j = 0; j < p.kernel_w; ++j) {
           std::uint8_t* row = cols + ((ci * p.kernel_h + i) * p.kernel_w + j) * oh * ow;
+          // Output columns [lo, hi) read inside a row of x; the others are padding (the same for
+          // every output row, so computed once: the divisions cost more than the copies).
+          const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
+                              static_cast<std::ptrdiff_t>(p.pad_left);
+          const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
+          const auto width = static_cast<std::ptrdiff_t>(p.in_w);
+          std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
+          std::size_t hi =
+              offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
+          lo = std::min(lo, ow);
+          hi = std::max(lo, std::min(hi, ow));
           for (std::size_t oy = 0; oy < oh; ++oy) {
             const auto iy = static_cast<std::ptrdiff_t>(oy * p.stride_h + i * p.dilation_h) -
                             static_cast<std::ptrdiff_t>(p.pad_top);
@@ -731,19 +692,15 @@ class Int8Conv {
               continue;
             }
             const std::uint8_t* in = x + (ci * p.in_h + static_cast<std::size_t>(iy)) * p.in_w;
-            // Output columns [lo, hi) read inside the row; the others are padding.
-            const auto offset = static_cast<std::ptrdiff_t>(j * p.dilation_w) -
-                                static_cast<std::ptrdiff_t>(p.pad_left);
-            const auto sw = static_cast<std::ptrdiff_t>(p.stride_w);
-            const auto width = static_cast<std::ptrdiff_t>(p.in_w);
-            std::size_t lo = offset >= 0 ? 0 : static_cast<std::size_t>((-offset + sw - 1) / sw);
-            std::size_t hi =
-                offset >= width ? 0 : static_cast<std::size_t>((width - offset + sw - 1) / sw);
-            lo = std::min(lo, ow);
-            hi = std::max(lo, std::min(hi, ow));
             std::memset(out, pad, lo);
             if (sw == 1) {
               std::memcpy(out + lo, in + (static_cast<std::ptrdiff_t>(lo) + offset), hi - lo);
+            } else if (sw == 2) {
+              // A constant stride: the compiler vectorizes the even bytes (the generic loop below
+              // ran byte by byte, most of im2col's time in ResNet's stride-2 layers).
+              const std::uint8_t* src = in + (2 * static_cast<std::ptrdiff_t>(lo) + offset);
+              std::uint8_t* dst = out + lo;
+              for (std::size_t t = 0; t < hi - lo; ++t) dst[t] = src[2 * t];
             } else {
               for (std::size_t ox = lo; ox < hi; ++ox) {
                 out[ox] = in[static_cast<std::ptrdiff_t>(ox) * sw + offset];
