@@ -977,12 +977,13 @@ class TransposeDeviceOp final : public DeviceOp {
 
 }  // namespace detail
 
-// The op for a node with `inputs` (1 for each given input) and `used_outputs` (outputs the
-// graph reads), or null when the node has no GPU form here and runs on the CPU. Every input the
-// op reads on the device must be f32 as far as the loader knows; `use_cudnn` picks cuDNN for
-// convolutions (where it was found).
+// The op for a node with `used_outputs` outputs the graph reads, or null when the node has no
+// GPU form here and runs on the CPU. Every input the op reads on the device must be known f32:
+// by the loader (OpInfo::input_dtype) or by the caller (`f32_inputs[i]`: e.g. made by a GPU
+// node, where the loader's rules do not reach). `use_cudnn` picks cuDNN for convolutions.
 inline std::unique_ptr<DeviceOp> make_device_op(const OpInfo& info, const std::string& op,
                                                 const std::string& domain, std::size_t used_outputs,
+                                                const std::vector<char>& f32_inputs,
                                                 bool use_cudnn) {
   using namespace detail;
   using inlay_cuda::Binary;
@@ -997,7 +998,7 @@ inline std::unique_ptr<DeviceOp> make_device_op(const OpInfo& info, const std::s
     out.clear();
     for (std::size_t i = 0; i < count && i < info.input_count(); ++i) {
       if (!info.has_input(i)) continue;
-      if (!is_f32(info, i)) return false;
+      if (!is_f32(info, i) && !(i < f32_inputs.size() && f32_inputs[i])) return false;
       out.push_back(i);
     }
     return !out.empty() && out[0] == 0;

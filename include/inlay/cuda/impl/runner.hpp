@@ -72,13 +72,21 @@ class GraphRunner final : public graph::DeviceRunner {
     const bool use_cudnn = has_cudnn() && !(conv != nullptr && std::string(conv) == "im2col");
     ops_.resize(g.nodes.size());
     values_.resize(g.values.size());
+    // Values a GPU node makes are f32 whatever the loader's dtype rules know (they know nothing
+    // of inlay's fused ops), so the nodes after them may run on the GPU too.
+    std::vector<char> made_on_gpu(g.values.size(), 0), f32_inputs;
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
       const graph::Node& n = g.nodes[i];
       if (n.host_kernel || !n.implicit_inputs.empty()) continue;  // the host's ops, subgraphs
       std::size_t used = 0;
       for (int id : n.outputs) used += id >= 0 ? 1 : 0;
       if (n.outputs.empty() || n.outputs[0] < 0) continue;
-      ops_[i] = make_device_op(g.infos[i], n.op_type, n.domain, used, use_cudnn);
+      f32_inputs.assign(n.inputs.size(), 0);
+      for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+        f32_inputs[k] = n.inputs[k] >= 0 && made_on_gpu[n.inputs[k]];
+      }
+      ops_[i] = make_device_op(g.infos[i], n.op_type, n.domain, used, f32_inputs, use_cudnn);
+      if (ops_[i] != nullptr) made_on_gpu[n.outputs[0]] = 1;
     }
     // The constants GPU nodes read: uploaded once, here.
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
