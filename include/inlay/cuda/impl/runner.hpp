@@ -122,8 +122,8 @@ class GraphRunner final : public graph::DeviceRunner {
     }
     for (int id : g_.inputs) values_[id].on_host = true;
 
-    std::vector<const float*> in;
-    std::vector<Shape> shapes;
+    std::vector<const float*>& in = in_;
+    std::vector<Shape>& shapes = shapes_;
     for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
       const graph::Node& n = g_.nodes[i];
       if (ops_[i] == nullptr) {
@@ -210,6 +210,11 @@ class GraphRunner final : public graph::DeviceRunner {
     Slot& s = values_[id];
     if (s.constant || s.on_device) return;
     const Tensor& t = host_.value(id);
+    if (t.empty() && t.numel() != 0) {
+      g_.infos[node].fail(ErrorKind::invalid_model, "input '" + g_.values[id].name +
+                                                        "' was never computed: the node that "
+                                                        "should produce it did not");
+    }
     if (t.dtype() != DType::f32) {
       g_.infos[node].fail(ErrorKind::unsupported_op,
                           "input '" + g_.values[id].name + "' is " + dtype_name(t.dtype()) +
@@ -231,6 +236,8 @@ class GraphRunner final : public graph::DeviceRunner {
   Context context_;
   std::vector<std::unique_ptr<DeviceOp>> ops_;  // per node; null: it runs on the CPU
   std::vector<Slot> values_;                    // per value
+  std::vector<const float*> in_;                // one node's device inputs, kept between runs
+  std::vector<Shape> shapes_;
 };
 
 namespace detail {
