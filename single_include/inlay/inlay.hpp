@@ -2540,6 +2540,13 @@ struct SessionOptions {
   // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.
   // The choice is process-wide (set_cpu_target).
   std::string cpu_target;
+  // Where the nodes run: "" or "cpu" (the default), or "cuda" / "cuda:N" (GPU N; needs a program
+  // built with inlay_add_implementation(<target> CUDA), docs/cuda.md). On a GPU, each node with a
+  // CUDA kernel runs there and the others on the CPU, with the copies between them planned once.
+  std::string device;
+  // A cudaStream_t of the host's for a CUDA session to run on (it must outlive the session);
+  // null: the session makes its own.
+  void* device_stream = nullptr;
 };
 
 class Session {
@@ -2568,6 +2575,9 @@ class Session {
   const Model& model() const noexcept { return model_; }
   // Bytes of the arena planned for the current input shapes (0 before the first run).
   std::size_t arena_bytes() const noexcept;
+  // Where each node of the compiled graph runs, one line per node: "<device> <op type> '<name>'"
+  // ("cpu" for every node without SessionOptions::device).
+  std::string placement() const;
 
  private:
   Model model_;
@@ -32793,6 +32803,7 @@ INLAY_NAMESPACE_END
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 // ---- begin inlay/graph/impl/arena_plan.hpp
@@ -33038,6 +33049,11 @@ class Runner {
   }
 
   const Tensor& value(int id) const { return slots_[id]; }
+  // Sets value `id` to a tensor computed elsewhere (a device runner's copy back to the host).
+  void set_value(int id, Tensor t) {
+    slots_[id] = std::move(t);
+    containers_[id] = nullptr;
+  }
   // Value `id` as a tensor or a container (null container and empty tensor: never computed).
   AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
   bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }
@@ -35282,12 +35298,91 @@ INLAY_NAMESPACE_END
 #include <utility>
 #include <vector>
 
+// ---- begin inlay/graph/impl/device_runner.hpp
+// graph::DeviceRunner: what a device implementation unit (the CUDA one, include/inlay/cuda/)
+// gives a Session whose SessionOptions::device names its device. The CPU implementation knows
+// devices only through this interface, so a program built without one compiles and links as
+// before; the device unit registers its factory at static initialization. Implementation-only.
+#ifndef INLAY_GRAPH_IMPL_DEVICE_RUNNER_HPP
+#define INLAY_GRAPH_IMPL_DEVICE_RUNNER_HPP
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
 
 INLAY_NAMESPACE_BEGIN
+namespace graph {
+
+struct Graph;
+
+// The session's CPU runner, as a device runner sees it: the nodes without a device kernel run
+// there, on host tensors.
+class HostNodes {
+ public:
+  virtual ~HostNodes() = default;
+  virtual void bind_inputs(const std::vector<Tensor>& inputs) = 0;  // checked as on the CPU
+  virtual const Tensor& value(int id) const = 0;
+  virtual void set_value(int id, Tensor t) = 0;
+  virtual void run_node(std::size_t node) = 0;  // allocates the node's outputs
+};
+
+class DeviceRunner {
+ public:
+  virtual ~DeviceRunner() = default;
+  // Runs the graph on host inputs and writes host outputs (reused when dtype and shape fit).
+  virtual void run(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) = 0;
+  // Per node of the graph, the device it runs on ("cpu" or e.g. "cuda:0").
+  virtual std::vector<std::string> node_devices() const = 0;
+};
+
+// Makes the runner for `device` ("cuda:0" ...) on the host's `stream` (null: its own), or fails
+// with an inlay::Error.
+using DeviceRunnerFactory = std::unique_ptr<DeviceRunner> (*)(const Graph& g,
+                                                              const std::string& device,
+                                                              void* stream, HostNodes& host);
+
+// The factory of the device implementation linked into the program, null when none is.
+inline DeviceRunnerFactory& device_runner_factory() noexcept {
+  static DeviceRunnerFactory factory = nullptr;
+  return factory;
+}
+
+}  // namespace graph
+INLAY_NAMESPACE_END
+
+#endif  // INLAY_GRAPH_IMPL_DEVICE_RUNNER_HPP
+// ---- end inlay/graph/impl/device_runner.hpp
+
+INLAY_NAMESPACE_BEGIN
+
+namespace graph {
+namespace detail {
+
+// The CPU runner as a device runner reaches it.
+class RunnerHostNodes final : public HostNodes {
+ public:
+  explicit RunnerHostNodes(Runner& runner) : runner_(runner) {}
+  void bind_inputs(const std::vector<Tensor>& inputs) override { runner_.bind_inputs(inputs); }
+  const Tensor& value(int id) const override { return runner_.value(id); }
+  void set_value(int id, Tensor t) override { runner_.set_value(id, std::move(t)); }
+  void run_node(std::size_t node) override { runner_.run_single(node); }
+
+ private:
+  Runner& runner_;
+};
+
+}  // namespace detail
+}  // namespace graph
 
 struct Session::State {
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<graph::Runner> runner;
+  // With SessionOptions::device other than the CPU: the device's runner, which runs the CPU
+  // nodes through `host` (the runner above).
+  std::unique_ptr<graph::detail::RunnerHostNodes> host;
+  std::unique_ptr<graph::DeviceRunner> device;
 };
 
 Session::Session(Model model, const SessionOptions& options)
@@ -35299,6 +35394,19 @@ Session::Session(Model model, const SessionOptions& options)
     executor = state_->pool.get();
   }
   state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+  if (!options.device.empty() && options.device != "cpu") {
+    const graph::DeviceRunnerFactory factory = graph::device_runner_factory();
+    if (factory == nullptr) {
+      fail(ErrorKind::invalid_argument,
+           "SessionOptions::device '" + options.device +
+               "': this program has no device implementation (build inlay with "
+               "-DINLAY_WITH_CUDA=ON and call inlay_add_implementation(<target> CUDA); "
+               "docs/cuda.md)");
+    }
+    state_->host = std::make_unique<graph::detail::RunnerHostNodes>(*state_->runner);
+    state_->device =
+        factory(*model_.impl().graph, options.device, options.device_stream, *state_->host);
+  }
 }
 
 Session::~Session() = default;
@@ -35307,7 +35415,23 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
 
+std::string Session::placement() const {
+  const graph::Graph& g = state_->runner->graph();
+  std::vector<std::string> devices;
+  if (state_->device != nullptr) devices = state_->device->node_devices();
+  std::string text;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    text += (i < devices.size() ? devices[i] : std::string("cpu")) + " " + g.nodes[i].op_type +
+            " '" + g.nodes[i].name + "'\n";
+  }
+  return text;
+}
+
 void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  if (state_->device != nullptr) {
+    state_->device->run(inputs, outputs);
+    return;
+  }
   graph::Runner& runner = *state_->runner;
   runner.bind_inputs(inputs);
   runner.run();
@@ -35337,6 +35461,10 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
 }
 
 std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
+  if (state_->device != nullptr) {
+    fail(ErrorKind::unsupported_op,
+         "Session::run_any: a session on a device runs tensors only (Session::run)");
+  }
   graph::Runner& runner = *state_->runner;
   runner.bind_inputs(inputs);
   runner.run();

@@ -8,6 +8,8 @@
 //   input       input  f32[1,100]
 //   output      probabilities  f32[1,10]
 //   ...
+// With --device D (e.g. cuda:0): after the summary, where each node runs on that device (a tool
+// built with INLAY_WITH_CUDA; docs/cuda.md).
 #pragma once
 
 #include <cstdio>
@@ -25,9 +27,13 @@ namespace inlay_cli {
 
 inline int info_command(const std::vector<std::string>& argv) {
   ArgReader args(argv);
-  std::string path;
+  std::string path, device;
   while (!args.done()) {
     const std::string& a = args.next();
+    if (a == "--device") {
+      device = args.value(a);
+      continue;
+    }
     if (is_option(a)) usage_error("info: unknown option " + a);
     if (!path.empty()) usage_error("info: more than one model given");
     path = a;
@@ -86,6 +92,23 @@ inline int info_command(const std::vector<std::string>& argv) {
   std::printf("planned     %s\n", planned.empty() ? "(none)" : planned.c_str());
   std::printf("parameters  %lld (%s)\n", static_cast<long long>(s.parameters),
               human_bytes(static_cast<double>(s.weight_bytes)).c_str());
+  if (!device.empty()) {
+    inlay::SessionOptions options;
+    options.device = device;
+    const inlay::Session session(model, options);
+    const std::string placement = session.placement();
+    std::size_t on_device = 0, total = 0;
+    for (std::size_t at = 0; at < placement.size();) {
+      const std::size_t end = placement.find('\n', at);
+      const std::string line = placement.substr(at, end - at);
+      ++total;
+      if (line.compare(0, 4, "cpu ") != 0) ++on_device;
+      std::printf("placement   %s\n", line.c_str());
+      at = end == std::string::npos ? placement.size() : end + 1;
+    }
+    std::printf("device      %s: %zu of %zu nodes, the others on the CPU\n", device.c_str(),
+                on_device, total);
+  }
 
   // The arena is planned at the first run, so it is known only for static input shapes.
   if (!inputs_are_static(model)) {

@@ -29,8 +29,9 @@ namespace {
 
 const char* const usage =
     "usage: inlay COMMAND ...\n"
-    "  inlay info MODEL\n"
-    "      inputs, outputs, opsets, op counts, parameters, nodes, arena size\n"
+    "  inlay info MODEL [--device cuda:0]\n"
+    "      inputs, outputs, opsets, op counts, parameters, nodes, arena size;\n"
+    "      --device: where each node runs on that device (a build with INLAY_WITH_CUDA)\n"
     "  inlay run MODEL -i FILE... [-o DIR [--npy] | -o FILE...] [--threads N]\n"
     "      runs once; inputs .pb (TensorProto) or .npy, by position or as NAME=FILE;\n"
     "      writes DIR/output_<i>.pb (.npy with --npy), or each -o FILE in its extension's format;\n"

@@ -28,6 +28,13 @@ struct SessionOptions {
   // A CPU target to force ("AVX2", "SSE4" ...; see inlay::available_cpu_targets()); "" = best.
   // The choice is process-wide (set_cpu_target).
   std::string cpu_target;
+  // Where the nodes run: "" or "cpu" (the default), or "cuda" / "cuda:N" (GPU N; needs a program
+  // built with inlay_add_implementation(<target> CUDA), docs/cuda.md). On a GPU, each node with a
+  // CUDA kernel runs there and the others on the CPU, with the copies between them planned once.
+  std::string device;
+  // A cudaStream_t of the host's for a CUDA session to run on (it must outlive the session);
+  // null: the session makes its own.
+  void* device_stream = nullptr;
 };
 
 class Session {
@@ -56,6 +63,9 @@ class Session {
   const Model& model() const noexcept { return model_; }
   // Bytes of the arena planned for the current input shapes (0 before the first run).
   std::size_t arena_bytes() const noexcept;
+  // Where each node of the compiled graph runs, one line per node: "<device> <op type> '<name>'"
+  // ("cpu" for every node without SessionOptions::device).
+  std::string placement() const;
 
  private:
   Model model_;

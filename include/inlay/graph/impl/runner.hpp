@@ -12,6 +12,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "inlay/core/aligned.hpp"
@@ -137,6 +138,11 @@ class Runner {
   }
 
   const Tensor& value(int id) const { return slots_[id]; }
+  // Sets value `id` to a tensor computed elsewhere (a device runner's copy back to the host).
+  void set_value(int id, Tensor t) {
+    slots_[id] = std::move(t);
+    containers_[id] = nullptr;
+  }
   // Value `id` as a tensor or a container (null container and empty tensor: never computed).
   AnyValue any_value(int id) const { return AnyValue{slots_[id], containers_[id]}; }
   bool is_computed(int id) const { return containers_[id] != nullptr || computed(slots_[id]); }

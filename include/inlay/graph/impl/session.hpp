@@ -9,15 +9,39 @@
 #include <vector>
 
 #include "inlay/core/cpu_target.hpp"
+#include "inlay/graph/impl/device_runner.hpp"
 #include "inlay/graph/impl/model.hpp"
 #include "inlay/graph/impl/runner.hpp"
 #include "inlay/graph/session.hpp"
 
 INLAY_NAMESPACE_BEGIN
 
+namespace graph {
+namespace detail {
+
+// The CPU runner as a device runner reaches it.
+class RunnerHostNodes final : public HostNodes {
+ public:
+  explicit RunnerHostNodes(Runner& runner) : runner_(runner) {}
+  void bind_inputs(const std::vector<Tensor>& inputs) override { runner_.bind_inputs(inputs); }
+  const Tensor& value(int id) const override { return runner_.value(id); }
+  void set_value(int id, Tensor t) override { runner_.set_value(id, std::move(t)); }
+  void run_node(std::size_t node) override { runner_.run_single(node); }
+
+ private:
+  Runner& runner_;
+};
+
+}  // namespace detail
+}  // namespace graph
+
 struct Session::State {
   std::unique_ptr<ThreadPool> pool;
   std::unique_ptr<graph::Runner> runner;
+  // With SessionOptions::device other than the CPU: the device's runner, which runs the CPU
+  // nodes through `host` (the runner above).
+  std::unique_ptr<graph::detail::RunnerHostNodes> host;
+  std::unique_ptr<graph::DeviceRunner> device;
 };
 
 Session::Session(Model model, const SessionOptions& options)
@@ -29,6 +53,19 @@ Session::Session(Model model, const SessionOptions& options)
     executor = state_->pool.get();
   }
   state_->runner = std::make_unique<graph::Runner>(*model_.impl().graph, executor);
+  if (!options.device.empty() && options.device != "cpu") {
+    const graph::DeviceRunnerFactory factory = graph::device_runner_factory();
+    if (factory == nullptr) {
+      fail(ErrorKind::invalid_argument,
+           "SessionOptions::device '" + options.device +
+               "': this program has no device implementation (build inlay with "
+               "-DINLAY_WITH_CUDA=ON and call inlay_add_implementation(<target> CUDA); "
+               "docs/cuda.md)");
+    }
+    state_->host = std::make_unique<graph::detail::RunnerHostNodes>(*state_->runner);
+    state_->device =
+        factory(*model_.impl().graph, options.device, options.device_stream, *state_->host);
+  }
 }
 
 Session::~Session() = default;
@@ -37,7 +74,23 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 std::size_t Session::arena_bytes() const noexcept { return state_->runner->arena_bytes(); }
 
+std::string Session::placement() const {
+  const graph::Graph& g = state_->runner->graph();
+  std::vector<std::string> devices;
+  if (state_->device != nullptr) devices = state_->device->node_devices();
+  std::string text;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    text += (i < devices.size() ? devices[i] : std::string("cpu")) + " " + g.nodes[i].op_type +
+            " '" + g.nodes[i].name + "'\n";
+  }
+  return text;
+}
+
 void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& outputs) {
+  if (state_->device != nullptr) {
+    state_->device->run(inputs, outputs);
+    return;
+  }
   graph::Runner& runner = *state_->runner;
   runner.bind_inputs(inputs);
   runner.run();
@@ -67,6 +120,10 @@ void Session::run_into(const std::vector<Tensor>& inputs, std::vector<Tensor>& o
 }
 
 std::vector<AnyValue> Session::run_any(const std::vector<AnyValue>& inputs) {
+  if (state_->device != nullptr) {
+    fail(ErrorKind::unsupported_op,
+         "Session::run_any: a session on a device runs tensors only (Session::run)");
+  }
   graph::Runner& runner = *state_->runner;
   runner.bind_inputs(inputs);
   runner.run();
