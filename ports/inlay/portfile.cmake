@@ -4,8 +4,8 @@
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
-# Feature stb: inlay::load_image with stb_image. There is no `cuda` feature: it arrives with the
-# CUDA backend, which 0.1.0 does not have.
+# Feature stb: inlay::load_image with stb_image. No `cuda` feature yet: the CUDA backend
+# (docs/cuda.md) has not run on a GPU, and the port gets the feature once it has.
 vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
   FEATURES
     stb INLAY_WITH_STB

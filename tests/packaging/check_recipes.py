@@ -2,7 +2,7 @@
 """Checks the vcpkg port and the Conan recipe as far as runs offline (neither tool can reach a
 registry here): the port's vcpkg.json parses and names inlay, the project's version, its
 dependencies and one feature, stb, which adds the stb port and turns on the CMake option
-INLAY_WITH_STB (no cuda: 0.1.0 has no CUDA backend); portfile.cmake installs the CMake package;
+INLAY_WITH_STB (no cuda yet: the CUDA backend has not run on a GPU); portfile.cmake installs the CMake package;
 conanfile.py and test_package/conanfile.py compile as Python, and the recipe reads the version
 CMakeLists.txt declares, requires highway and eigen, and stb with its option with_stb;
 test_package/ holds the model its consumer runs. Usage: check_recipes.py <inlay source dir> <version>"""
