@@ -88,6 +88,9 @@
 #undef INLAY_KERNEL_PASS
 
 #include "inlay/impl/dispatch.hpp"
+// Read by the core and by several kernel families' entry points: first met here, outside every
+// part's condition, so that the single header has it in each part (tools/amalgamate).
+#include "inlay/kernels/impl/paths.hpp"
 #if INLAY_IMPLEMENTS_CORE
 #include "inlay/impl/core.hpp"
 #include "inlay/onnx/implementation.hpp"
