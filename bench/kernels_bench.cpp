@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <ctime>
 #include <random>
@@ -200,6 +201,40 @@ void qgemm(benchmark::State& state, std::string target, std::size_t m, std::size
   e.zero_point = 128;
   for (auto _ : state) {
     k::qgemm_packed(m, n, kk, a.data(), kk, pb.data(), sums.data(), zp, e, nullptr, narrow);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GOPS"] =
+      benchmark::Counter(2.0 * m * n * kk * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, 2.0 * m * n * kk);
+}
+
+// The int8 convolution's GEMM (Int8Conv: kernels::qgemm with B plain, packed on every call):
+// A = the weights (uint8, flipped int8, zero point 128 per row), B = the im2col'd activations
+// (uint8, zero point 3), requantized to uint8 with per-row scales.
+void qgemm_plain(benchmark::State& state, std::string target, std::size_t m, std::size_t n,
+                 std::size_t kk) {
+  with_target(state, target);
+  std::mt19937 rng(7);
+  std::vector<std::uint8_t> a(m * kk), b(kk * n), c(m * n);
+  for (auto& v : a) v = static_cast<std::uint8_t>(rng());
+  for (auto& v : b) v = static_cast<std::uint8_t>(rng());
+  std::vector<std::int32_t> a_zero(m, 128);
+  const std::int32_t b_zero = 3 - 128;  // uint8 B is flipped to int8 while packing
+  std::vector<float> scale(m, 1e-4f);
+  std::vector<std::uint32_t> ws(k::qgemm_workspace_size(m, n, kk) / 4 + 1);
+  k::QgemmZeroPoints zp;
+  zp.a = a_zero.data();
+  zp.a_per_row = true;
+  zp.b = &b_zero;
+  k::QgemmEpilogue e;
+  e.output = k::QgemmOutput::u8;
+  e.c = c.data();
+  e.ldc = n;
+  e.scale = scale.data();
+  e.scale_axis = k::QgemmAxis::per_row;
+  e.zero_point = 128;
+  for (auto _ : state) {
+    k::qgemm(m, n, kk, a.data(), kk, false, b.data(), n, true, zp, e, ws.data());
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GOPS"] =
@@ -521,6 +556,16 @@ int main(int argc, char** argv) {
                                  56 * 56, 64 * 9, k::QgemmNarrow::none);
     benchmark::RegisterBenchmark(("qgemm7a/" + t + "/conv3x3_64x56x56").c_str(), qgemm, t, 64,
                                  56 * 56, 64 * 9, k::QgemmNarrow::a);
+    // resnet18's 3x3 convolutions as Int8Conv runs them (channels x pixels x 9 channels).
+    for (const auto& s : {std::array<std::size_t, 3>{64, 56 * 56, 64 * 9},
+                          std::array<std::size_t, 3>{128, 28 * 28, 128 * 9},
+                          std::array<std::size_t, 3>{256, 14 * 14, 256 * 9},
+                          std::array<std::size_t, 3>{512, 7 * 7, 512 * 9}}) {
+      benchmark::RegisterBenchmark(("qgemm_plain/" + t + "/conv3x3_" + std::to_string(s[0]) + "x" +
+                                    std::to_string(s[1]) + "x" + std::to_string(s[2]))
+                                       .c_str(),
+                                   qgemm_plain, t, s[0], s[1], s[2]);
+    }
     benchmark::RegisterBenchmark(("gemm/" + t + "/conv3x3_64x56x56").c_str(), gemm, t, 64, 56 * 56,
                                  64 * 9, true);
     benchmark::RegisterBenchmark(("conv3x3/" + t + "/64x56x56").c_str(), conv, t,

@@ -164,7 +164,7 @@ std::vector<std::uint8_t> run(const QgemmCase& c, bool packed, inlay::Executor* 
                                              : k::QgemmNarrow::none;
     k::qgemm_packed(c.m, c.n, c.k, a.data(), lda, pb.data(), sums.data(), zp, e, executor, narrow);
   } else {
-    std::vector<std::int32_t> ws(k::qgemm_workspace_size(c.n, c.k) / 4 + 1);
+    std::vector<std::int32_t> ws(k::qgemm_workspace_size(c.m, c.n, c.k) / 4 + 1);
     k::qgemm(c.m, c.n, c.k, a.data(), lda, c.trans_b, b.data(), ldb, c.b_unsigned, zp, e, ws.data(),
              executor, c.a_narrow);
   }

@@ -23,6 +23,7 @@
 #include <hwy/highway.h>
 
 #include "inlay/core/executor.hpp"
+#include "inlay/kernels/impl/qgemm_pack.hpp"
 #include "inlay/kernels/qgemm.hpp"
 
 // Which form of the dot step this target compiles (newer Highway versions add AVX3_ZEN4 and
@@ -176,6 +177,23 @@ struct NarrowAForm : NarrowTile {
   }
 };
 #endif
+// The word form (qgemm with a plain B, RunWords below): both operands widened to int16 with their
+// zero points subtracted before the loop (|a - za|, |b - zb| <= 255, so a pair sum is exact in
+// int32), A once per call and B while it is packed. Each step of 2 values is then one broadcast
+// load, one vpmaddwd and one add per accumulator, where WideForm spends four more operations per
+// 4 values on widening inside the loop.
+struct WordForm {
+#if HWY_TARGET == HWY_AVX3
+  static constexpr std::size_t kRows = 12, kPanels = 2;  // 24 accumulators of 32
+#elif HWY_TARGET == HWY_AVX2
+  static constexpr std::size_t kRows = 6, kPanels = 1;  // 12 accumulators of 16, 2 B, 1 A
+#else
+  static constexpr std::size_t kRows = 2, kPanels = 1;  // 8 accumulators, 4 B of 16, 1 A
+#endif
+  static HWY_INLINE VI Dot(VI acc, VI a, VI b) {
+    return VI{INLAY_QGEMM_X(add_epi32)(acc.raw, INLAY_QGEMM_X(madd_epi16)(a.raw, b.raw))};
+  }
+};
 #undef INLAY_QGEMM_X
 #undef INLAY_QGEMM_AND
 #else
@@ -450,6 +468,213 @@ HWY_INLINE void Run(const Problem& pr, Executor* executor) {
                });
 }
 
+#if defined(INLAY_QGEMM_MADD)
+// The word form's operands: A as m rows of k2 (k rounded up to even) int16 a - za, B packed like
+// the bytes (panels of qgemm_panel_width columns, an even number of panels) but one 32-bit lane
+// per 2 values: op(B)(2t + r, 16q + x) - zb is b16[q * 16 * k2 + t * 32 + x * 2 + r]. Padding is 0.
+constexpr std::size_t kChunkPairs = 128;
+
+struct WordOperands {
+  const std::int16_t* a;
+  const std::int16_t* b;
+  std::size_t k2;
+};
+
+HWY_INLINE std::int32_t LoadPair(const std::int16_t* p) {
+  std::int32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+
+// acc (kRows x tile columns, row-major) = (acc if `add`, else 0) + the word rows times the
+// packed word panels at b, over `pairs` pairs of values.
+HWY_INLINE void MicroKernelWords(const std::int16_t* const* rows, std::size_t pairs,
+                                 const std::int16_t* b, std::size_t panel_elems, bool add,
+                                 std::int32_t* HWY_RESTRICT acc) {
+  constexpr std::size_t kRows = WordForm::kRows, kVecs = WordForm::kPanels * kVecsPerPanel;
+  constexpr std::size_t kTileCols = WordForm::kPanels * qgemm_panel_width;
+  const DI d;
+  VI c[kRows][kVecs];
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t v = 0; v < kVecs; ++v)
+      c[r][v] = add ? hn::LoadU(d, acc + r * kTileCols + v * kLanes) : hn::Zero(d);
+  }
+  for (std::size_t t = 0; t < pairs; ++t) {
+    VI pb[kVecs];
+    for (std::size_t v = 0; v < kVecs; ++v) {
+      const std::int16_t* p =
+          b + (v / kVecsPerPanel) * panel_elems + t * 32 + (v % kVecsPerPanel) * kLanes * 2;
+      pb[v] = hn::LoadU(d, reinterpret_cast<const std::int32_t*>(p));
+    }
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const VI pa = hn::Set(d, LoadPair(rows[r] + 2 * t));
+      for (std::size_t v = 0; v < kVecs; ++v) c[r][v] = WordForm::Dot(c[r][v], pa, pb[v]);
+    }
+  }
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t v = 0; v < kVecs; ++v)
+      hn::StoreU(c[r][v], d, acc + r * kTileCols + v * kLanes);
+  }
+}
+
+// One block of C in the word form; pr carries the epilogue (its zero points are already in the
+// operands).
+HWY_INLINE void BlockWords(const Problem& pr, const WordOperands& w, std::size_t i0, std::size_t i1,
+                           std::size_t j0, std::size_t j1) {
+  constexpr std::size_t kRows = WordForm::kRows;
+  constexpr std::size_t kTileCols = WordForm::kPanels * qgemm_panel_width;
+  static_assert(kBlockRows % kRows == 0 && kBlockCols % kTileCols == 0, "tile does not divide");
+  const std::size_t panel_elems = qgemm_panel_width * w.k2, pairs = w.k2 / 2;
+  // The sums of a strip of the block (its rows by one tile of columns), built over chunks of
+  // kChunkPairs pairs: the chunk of the B panel (8 KiB on AVX2) stays in L1 while every row group
+  // of the strip passes over it.
+  HWY_ALIGN std::int32_t acc[kBlockRows * kTileCols];
+  TileColumns tc;
+  for (std::size_t j = j0; j < j1; j += kTileCols) {
+    const std::size_t cols = std::min(kTileCols, j1 - j);
+    const std::int16_t* b = w.b + (j / qgemm_panel_width) * panel_elems;
+    for (std::size_t t0 = 0; t0 == 0 || t0 < pairs; t0 += kChunkPairs) {
+      const std::size_t chunk = std::min(kChunkPairs, pairs - t0);
+      for (std::size_t i = i0; i < i1; i += kRows) {
+        const std::size_t rows = std::min(kRows, i1 - i);
+        const std::int16_t* a_rows[kRows];
+        for (std::size_t r = 0; r < kRows; ++r)
+          a_rows[r] = w.a + (i + std::min(r, rows - 1)) * w.k2 + 2 * t0;
+        MicroKernelWords(a_rows, chunk, b + t0 * 32, panel_elems, t0 > 0,
+                         acc + (i - i0) * kTileCols);
+      }
+    }
+    FillTileColumns(pr, j, cols, tc);
+    for (std::size_t i = i0; i < i1; i += kRows) {
+      Epilogue<kTileCols>(pr, tc, i, std::min(kRows, i1 - i), j, cols, acc + (i - i0) * kTileCols,
+                          nullptr);
+    }
+  }
+}
+
+// Word panels [q0, q1) of op(B) (bytes, uint8 when b_unsigned, else int8) minus the zero points,
+// which come in the kernel's form (zb[j], per column when zb_per_column: for a uint8 B the
+// zero point minus 128, see qgemm.hpp) and go back to the bytes' own: value - zero. Plain B's
+// full panels go 2 rows at a time across the panels (each row read in whole cache lines): 16
+// bytes of each row extended to int16, the zero points subtracted, the two rows interleaved into
+// 16 lanes of 2 values.
+HWY_INLINE void PackWordPanels(bool trans_b, std::size_t n, std::size_t k, const std::uint8_t* b,
+                               std::size_t ldb, bool b_unsigned, const std::int32_t* zb,
+                               bool zb_per_column, std::size_t k2, std::int16_t* out,
+                               std::size_t q0, std::size_t q1) {
+  const std::int32_t shift = b_unsigned ? 128 : 0;
+  const auto zero_of = [&](std::size_t j) {
+    return (zb == nullptr ? 0 : zb[zb_per_column ? j : 0]) + shift;
+  };
+  std::size_t full_end = q0;  // panels [q0, full_end) have their first 2 * (k / 2) rows packed
+  if (!trans_b) full_end = std::max(q0, std::min(q1, n / qgemm_panel_width));
+  const std::size_t done = full_end > q0 ? k / 2 : 0;
+  for (std::size_t q = q0; q < full_end && done > 0; ++q) {
+    const std::size_t j0 = q * qgemm_panel_width;
+    HWY_ALIGN std::int16_t z[qgemm_panel_width];
+    for (std::size_t x = 0; x < qgemm_panel_width; ++x) {
+      z[x] = static_cast<std::int16_t>(zero_of(j0 + x));
+    }
+    std::int16_t* dst = out + j0 * k2;
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+    // One row's 16 bytes extend into one vector; unpacking works within 128-bit halves (columns
+    // 0-3 and 8-11 in lo, 4-7 and 12-15 in hi), so the halves are put back in order to store.
+    const __m256i vz = _mm256_load_si256(reinterpret_cast<const __m256i*>(z));
+    for (std::size_t t = 0; t < done; ++t) {
+      __m256i w[2];
+      for (std::size_t r = 0; r < 2; ++r) {
+        const __m128i v =
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + (2 * t + r) * ldb + j0));
+        w[r] = _mm256_sub_epi16(b_unsigned ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v), vz);
+      }
+      const __m256i lo = _mm256_unpacklo_epi16(w[0], w[1]);
+      const __m256i hi = _mm256_unpackhi_epi16(w[0], w[1]);
+      auto* d = reinterpret_cast<__m256i*>(dst + t * 32);
+      _mm256_storeu_si256(d, _mm256_permute2x128_si256(lo, hi, 0x20));
+      _mm256_storeu_si256(d + 1, _mm256_permute2x128_si256(lo, hi, 0x31));
+    }
+#else
+    const __m128i z_lo = _mm_load_si128(reinterpret_cast<const __m128i*>(z));
+    const __m128i z_hi = _mm_load_si128(reinterpret_cast<const __m128i*>(z + 8));
+    const __m128i none = _mm_setzero_si128();
+    for (std::size_t t = 0; t < done; ++t) {
+      __m128i lo[2], hi[2];
+      for (std::size_t r = 0; r < 2; ++r) {
+        const __m128i v =
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + (2 * t + r) * ldb + j0));
+        // Unsigned: bytes unpacked with zeros. Signed: a byte repeated into both halves of a
+        // 16-bit lane, shifted down.
+        lo[r] =
+            b_unsigned ? _mm_unpacklo_epi8(v, none) : _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8);
+        hi[r] =
+            b_unsigned ? _mm_unpackhi_epi8(v, none) : _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8);
+        lo[r] = _mm_sub_epi16(lo[r], z_lo);
+        hi[r] = _mm_sub_epi16(hi[r], z_hi);
+      }
+      auto* d = reinterpret_cast<__m128i*>(dst + t * 32);
+      _mm_storeu_si128(d + 0, _mm_unpacklo_epi16(lo[0], lo[1]));
+      _mm_storeu_si128(d + 1, _mm_unpackhi_epi16(lo[0], lo[1]));
+      _mm_storeu_si128(d + 2, _mm_unpacklo_epi16(hi[0], hi[1]));
+      _mm_storeu_si128(d + 3, _mm_unpackhi_epi16(hi[0], hi[1]));
+    }
+#endif
+  }
+  for (std::size_t q = q0; q < q1; ++q) {
+    const std::size_t j0 = q * qgemm_panel_width;
+    const std::size_t from = q < full_end ? 2 * done : 0;  // the first row still to pack
+    std::int16_t* panel = out + j0 * k2;
+    std::memset(panel + from * qgemm_panel_width, 0,
+                (k2 - from) * qgemm_panel_width * sizeof(std::int16_t));
+    const std::size_t width = j0 < n ? std::min(qgemm_panel_width, n - j0) : 0;
+    for (std::size_t p = from; p < k; ++p) {
+      for (std::size_t x = 0; x < width; ++x) {
+        const std::size_t j = j0 + x;
+        const std::uint8_t byte = b[trans_b ? j * ldb + p : p * ldb + j];
+        const std::int32_t v = b_unsigned ? byte : static_cast<std::int8_t>(byte);
+        panel[(p / 2) * 32 + x * 2 + p % 2] = static_cast<std::int16_t>(v - zero_of(j));
+      }
+    }
+  }
+}
+
+// qgemm's word form: A widened (rows on the executor), B packed (groups of 8 panels), then the
+// blocks of C.
+HWY_INLINE void RunWords(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                         std::size_t lda, bool trans_b, const std::uint8_t* b, std::size_t ldb,
+                         bool b_unsigned, const QgemmZeroPoints& zp, const QgemmEpilogue& e,
+                         void* workspace, Executor* executor) {
+  const std::size_t k2 = (k + 1) / 2 * 2;
+  auto* a16 = static_cast<std::int16_t*>(workspace);
+  std::int16_t* b16 = a16 + m * k2;
+  parallel_for(executor_for_work(executor, m * k * 8), m, [&](std::size_t i) HWY_ATTR {
+    const std::int32_t za = zp.a == nullptr ? 0 : zp.a[zp.a_per_row ? i : 0];
+    const std::uint8_t* src = a + i * lda;
+    std::int16_t* dst = a16 + i * k2;
+    for (std::size_t p = 0; p < k; ++p) dst[p] = static_cast<std::int16_t>(src[p] - za);
+    if (k2 > k) dst[k] = 0;
+  });
+  const std::size_t panels = (n + kMaxTileCols - 1) / kMaxTileCols * 2;  // an even number
+  constexpr std::size_t group = 8;
+  if (k > 0) {
+    parallel_for(executor_for_work(executor, n * k * 8), (panels + group - 1) / group,
+                 [&](std::size_t g) HWY_ATTR {
+                   PackWordPanels(trans_b, n, k, b, ldb, b_unsigned, zp.b, zp.b_per_column, k2, b16,
+                                  g * group, std::min(panels, (g + 1) * group));
+                 });
+  }
+  Problem pr{m, n, k, nullptr, 0, nullptr, nullptr, QgemmZeroPoints{}, e, false};
+  const WordOperands w{a16, b16, k2};
+  const std::size_t row_blocks = (m + kBlockRows - 1) / kBlockRows;
+  const std::size_t col_blocks = (n + kBlockCols - 1) / kBlockCols;
+  parallel_for(executor_for_work(executor, m * n * k), row_blocks * col_blocks,
+               [&](std::size_t t) HWY_ATTR {
+                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
+                 BlockWords(pr, w, rb * kBlockRows, std::min(m, (rb + 1) * kBlockRows),
+                            cb * kBlockCols, std::min(n, (cb + 1) * kBlockCols));
+               });
+}
+#endif
+
 }  // namespace qgemm_impl
 
 HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
@@ -470,6 +695,40 @@ HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, cons
   (void)narrow;  // VNNI is exact on full bytes; other targets have no narrow form
 #endif
   Run<WideForm, false>(pr, executor);
+}
+
+// qgemm (a plain B) on this target: the word form where the target multiplies with vpmaddwd,
+// unless A fits 7 bits and vpmaddubsw is there (the 7-bit form needs no widening at all);
+// otherwise B packed into bytes (with the check for 7 bits) and qgemm_packed's forms.
+HWY_NOINLINE void qgemm_plain(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a,
+                              std::size_t lda, bool trans_b, const std::uint8_t* b, std::size_t ldb,
+                              bool b_unsigned, const QgemmZeroPoints& zero_points,
+                              const QgemmEpilogue& epilogue, void* workspace, Executor* executor,
+                              bool a_narrow) {
+  const std::uint8_t flip = b_unsigned ? 0x80 : 0x00;
+#if defined(INLAY_QGEMM_MADD)
+#if defined(INLAY_QGEMM_MADDUBS)
+  if (!a_narrow)
+#endif
+  {
+    return qgemm_impl::RunWords(m, n, k, a, lda, trans_b, b, ldb, b_unsigned, zero_points, epilogue,
+                                workspace, executor);
+  }
+#endif
+  // The column sums first: 4-byte aligned when the workspace is.
+  auto* col_sums = static_cast<std::int32_t*>(workspace);
+  auto* packed = reinterpret_cast<std::int8_t*>(col_sums + n + 1);
+  qgemm_detail::pack_panels(trans_b, n, k, b, ldb, flip, packed, col_sums, executor);
+  // A narrow A needs no look at B; otherwise a B that packed narrow takes the 7-bit path.
+  QgemmNarrow narrow = QgemmNarrow::a;
+  if (!a_narrow) {
+    narrow = qgemm_detail::bytes_fit_7bit(reinterpret_cast<const std::uint8_t*>(packed),
+                                          k == 0 ? 0 : qgemm_packed_b_size(n, k), 64)
+                 ? QgemmNarrow::b
+                 : QgemmNarrow::none;
+  }
+  HWY_NAMESPACE::qgemm_packed(m, n, k, a, lda, packed, col_sums, zero_points, epilogue, executor,
+                              narrow);
 }
 
 }  // namespace HWY_NAMESPACE

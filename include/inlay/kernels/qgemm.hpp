@@ -52,7 +52,8 @@ struct QgemmEpilogue {
 };
 
 // The zero points in the kernel's operand form (after any 128 shift): a_zero per tensor or per
-// row of A, b_zero per tensor or per column of B. Null means 0.
+// row of A, in [0, 255]; b_zero per tensor or per column of B, in [-128, 127]. Null means 0.
+// Others are an invalid_argument Error.
 struct QgemmZeroPoints {
   const std::int32_t* a = nullptr;
   bool a_per_row = false;
@@ -104,8 +105,11 @@ void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, const std::uint8_
 
 // The same for a B given as a plain matrix (one that changes per run): packs it into
 // `workspace` (qgemm_workspace_size bytes, 4-byte aligned) first. a_narrow: every byte of A lies
-// in [64, 191] (QgemmNarrow::a); a B that packs narrow is found while packing.
-std::size_t qgemm_workspace_size(std::size_t n, std::size_t k);
+// in [64, 191] (QgemmNarrow::a); a B that packs narrow is found while packing. Targets that
+// multiply with vpmaddwd (SSE2 .. AVX3 without VNNI) widen A and B to int16 in the workspace
+// instead, their zero points subtracted, unless A is narrow (the 7-bit form is cheaper still):
+// the same bits, with no widening inside the loop.
+std::size_t qgemm_workspace_size(std::size_t m, std::size_t n, std::size_t k);
 void qgemm(std::size_t m, std::size_t n, std::size_t k, const std::uint8_t* a, std::size_t lda,
            bool trans_b, const void* b, std::size_t ldb, bool b_unsigned,
            const QgemmZeroPoints& zero_points, const QgemmEpilogue& epilogue, void* workspace,

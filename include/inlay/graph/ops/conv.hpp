@@ -591,7 +591,7 @@ class Int8Conv {
     const auto round64 = [](std::size_t bytes) { return (bytes + 63) / 64 * 64; };
     const std::size_t w_room = w_ready ? 0 : round64(static_cast<std::size_t>(w.numel()));
     const std::size_t col_room = direct ? 0 : round64(kk * nn);
-    const std::size_t work_room = round64(kernels::qgemm_workspace_size(nn, kk));
+    const std::size_t work_room = round64(kernels::qgemm_workspace_size(mg, nn, kk));
     auto* scratch = static_cast<std::uint8_t*>(
         ctx.scratch(w_room + col_room + work_room + w_zero.size() * sizeof(std::int32_t)));
     const std::uint8_t* a = static_cast<const std::uint8_t*>(w.raw_data());

@@ -84,7 +84,8 @@ class DynamicQuantizeMatMulKernel final : public OpKernel {
 
     const bool packed = weights_.matches(b);
     const std::size_t a_room = (m * k + 63) / 64 * 64;
-    const std::size_t ws_bytes = packed ? 0 : (kernels::qgemm_workspace_size(n, k) + 63) / 64 * 64;
+    const std::size_t ws_bytes =
+        packed ? 0 : (kernels::qgemm_workspace_size(m, n, k) + 63) / 64 * 64;
     const std::size_t per = b_scale.size();
     auto* scratch = static_cast<std::uint8_t*>(
         ctx.scratch(a_room + ws_bytes + per * sizeof(float) + (1 + per) * sizeof(std::int32_t)));

@@ -262,7 +262,7 @@ inline void run_int8_matmul(OpContext& ctx, const Tensor& a, bool trans_a, const
   const std::size_t a_bytes = a_signed || trans_a ? static_cast<std::size_t>(a.numel()) : 0;
   const std::size_t a_room = (a_bytes + 63) / 64 * 64;
   const std::size_t zero_room = (a_zero.size() + b_zero.size()) * sizeof(std::int32_t);
-  const std::size_t ws_bytes = packed ? 0 : kernels::qgemm_workspace_size(un, uk);
+  const std::size_t ws_bytes = packed ? 0 : kernels::qgemm_workspace_size(um, un, uk);
   auto* scratch = static_cast<std::uint8_t*>(ctx.scratch(a_room + ws_bytes + zero_room));
   // The zero points in the kernel's form: A +128 when int8, B -128 when uint8.
   auto* za = reinterpret_cast<std::int32_t*>(scratch + a_room + ws_bytes);
