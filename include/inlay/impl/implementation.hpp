@@ -79,6 +79,10 @@
 #define HWY_WANT_AVX3_DL  // AVX-512 VNNI/VBMI2 (Ice Lake, Zen 4): worth a target of its own
 #endif
 
+// Plain C++ that the int8 GEMM's bodies (the kernel passes below) and its entry points both use:
+// first met here, before the passes and outside every part's condition (tools/amalgamate).
+#include "inlay/kernels/impl/qgemm_pack.hpp"
+
 #define INLAY_KERNEL_PASS
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "inlay/inlay.hpp"
