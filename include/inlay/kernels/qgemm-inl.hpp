@@ -673,6 +673,119 @@ HWY_INLINE void RunWords(std::size_t m, std::size_t n, std::size_t k, const std:
                             cb * kBlockCols, std::min(n, (cb + 1) * kBlockCols));
                });
 }
+
+// qgemm_packed's word form, for an A with enough rows that widening pays (the B of a MatMul-like
+// op, packed as bytes at load): per block of kBlockRows rows by kPackedWordCols columns, each
+// chunk of K is widened on the stack, the block's rows of A once and then each tile's panels of B
+// from their packed bytes, both with their zero points subtracted (44 KiB of stack on AVX2).
+constexpr std::size_t kPackedWordCols = 64;
+
+// Pairs [t0, t0 + chunk) of one byte panel (4 values per lane) as a word panel chunk (2 per lane,
+// pair t at out + (t - t0) * 32), minus zb (columns j0 .. j0 + 15; 0 past n, whose products are
+// never stored). An odd chunk also writes pair t0 + chunk, which the caller leaves room for.
+HWY_INLINE void WidenPanelChunk(const std::int8_t* panel, std::size_t t0, std::size_t chunk,
+                                const QgemmZeroPoints& zp, std::size_t j0, std::size_t n,
+                                std::int16_t* HWY_RESTRICT out) {
+  HWY_ALIGN std::int16_t z[qgemm_panel_width * 4];  // each column's zero point 4 times
+  for (std::size_t x = 0; x < qgemm_panel_width; ++x) {
+    const std::size_t j = j0 + x;
+    const std::int32_t v = zp.b == nullptr || j >= n ? 0 : zp.b[zp.b_per_column ? j : 0];
+    for (std::size_t r = 0; r < 4; ++r) z[x * 4 + r] = static_cast<std::int16_t>(v);
+  }
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+  // 16 bytes are 4 columns x 4 values; as int16 their 32-bit lanes are (column, pair) in the
+  // order c0p0 c0p1 c1p0 c1p1 ...: the permutation puts the even pairs in the low half.
+  const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  for (std::size_t g = t0 / 2; 2 * g < t0 + chunk; ++g) {
+    std::int16_t* even = out + (2 * g - t0) * 32;
+    for (std::size_t quarter = 0; quarter < 4; ++quarter) {
+      const __m128i v =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(panel + g * 64 + quarter * 16));
+      const __m256i w = _mm256_permutevar8x32_epi32(
+          _mm256_sub_epi16(_mm256_cvtepi8_epi16(v),
+                           _mm256_load_si256(reinterpret_cast<const __m256i*>(z + quarter * 16))),
+          order);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(even + quarter * 8), _mm256_castsi256_si128(w));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(even + 32 + quarter * 8),
+                       _mm256_extracti128_si256(w, 1));
+    }
+  }
+#else
+  for (std::size_t t = t0; t < t0 + chunk; ++t) {
+    for (std::size_t x = 0; x < qgemm_panel_width; ++x) {
+      for (std::size_t r = 0; r < 2; ++r) {
+        const std::size_t p = 2 * t + r;
+        out[(t - t0) * 32 + x * 2 + r] =
+            static_cast<std::int16_t>(panel[(p / 4) * 64 + x * 4 + p % 4] - z[x * 4]);
+      }
+    }
+  }
+#endif
+}
+
+HWY_INLINE void BlockPackedWords(const Problem& pr, std::size_t i0, std::size_t i1, std::size_t j0,
+                                 std::size_t j1) {
+  constexpr std::size_t kRows = WordForm::kRows, kPanels = WordForm::kPanels;
+  constexpr std::size_t kTileCols = kPanels * qgemm_panel_width;
+  constexpr std::size_t kRowLen = 2 * kChunkPairs, kPanelLen = kChunkPairs * 32;
+  static_assert(kPackedWordCols % kTileCols == 0 && kChunkPairs % 2 == 0, "chunks do not divide");
+  const std::size_t k2 = (pr.k + 1) / 2 * 2, pairs = k2 / 2;
+  const std::size_t panel_bytes = qgemm_panel_width * ((pr.k + 3) / 4 * 4);
+  HWY_ALIGN std::int16_t a_buf[kBlockRows * kRowLen];
+  HWY_ALIGN std::int16_t b_buf[kPanels * kPanelLen];
+  // Tile by tile, each a strip of the block's rows with row stride kTileCols.
+  HWY_ALIGN std::int32_t acc[kBlockRows * kPackedWordCols];
+  for (std::size_t t0 = 0; t0 == 0 || t0 < pairs; t0 += kChunkPairs) {
+    const std::size_t chunk = std::min(kChunkPairs, pairs - t0);
+    const std::size_t from = 2 * t0, valid = std::min(2 * chunk, pr.k - std::min(pr.k, from));
+    for (std::size_t i = i0; i < i1; ++i) {
+      const std::int32_t za = pr.zp.a == nullptr ? 0 : pr.zp.a[pr.zp.a_per_row ? i : 0];
+      const std::uint8_t* src = pr.a + i * pr.lda + from;
+      std::int16_t* dst = a_buf + (i - i0) * kRowLen;
+      for (std::size_t p = 0; p < valid; ++p) dst[p] = static_cast<std::int16_t>(src[p] - za);
+      for (std::size_t p = valid; p < 2 * chunk; ++p) dst[p] = 0;
+    }
+    for (std::size_t j = j0; j < j1; j += kTileCols) {
+      for (std::size_t q = 0; q < kPanels; ++q) {
+        WidenPanelChunk(pr.packed_b + (j / qgemm_panel_width + q) * panel_bytes, t0, chunk, pr.zp,
+                        j + q * qgemm_panel_width, pr.n, b_buf + q * kPanelLen);
+      }
+      std::int32_t* tile = acc + (j - j0) * kBlockRows;
+      for (std::size_t i = i0; i < i1; i += kRows) {
+        const std::size_t rows = std::min(kRows, i1 - i);
+        const std::int16_t* a_rows[kRows];
+        for (std::size_t r = 0; r < kRows; ++r)
+          a_rows[r] = a_buf + (i - i0 + std::min(r, rows - 1)) * kRowLen;
+        MicroKernelWords(a_rows, chunk, b_buf, kPanelLen, t0 > 0, tile + (i - i0) * kTileCols);
+      }
+    }
+  }
+  Problem words = pr;  // the zero points are in the operands now
+  words.zp = QgemmZeroPoints{};
+  words.col_sums = nullptr;
+  words.need_row_sums = false;
+  TileColumns tc;
+  for (std::size_t j = j0; j < j1; j += kTileCols) {
+    const std::size_t cols = std::min(kTileCols, j1 - j);
+    FillTileColumns(words, j, cols, tc);
+    const std::int32_t* tile = acc + (j - j0) * kBlockRows;
+    for (std::size_t i = i0; i < i1; i += kRows) {
+      Epilogue<kTileCols>(words, tc, i, std::min(kRows, i1 - i), j, cols,
+                          tile + (i - i0) * kTileCols, nullptr);
+    }
+  }
+}
+
+HWY_INLINE void RunPackedWords(const Problem& pr, Executor* executor) {
+  const std::size_t row_blocks = (pr.m + kBlockRows - 1) / kBlockRows;
+  const std::size_t col_blocks = (pr.n + kPackedWordCols - 1) / kPackedWordCols;
+  parallel_for(executor_for_work(executor, pr.m * pr.n * pr.k), row_blocks * col_blocks,
+               [&](std::size_t t) HWY_ATTR {
+                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
+                 BlockPackedWords(pr, rb * kBlockRows, std::min(pr.m, (rb + 1) * kBlockRows),
+                                  cb * kPackedWordCols, std::min(pr.n, (cb + 1) * kPackedWordCols));
+               });
+}
 #endif
 
 }  // namespace qgemm_impl
@@ -693,6 +806,10 @@ HWY_NOINLINE void qgemm_packed(std::size_t m, std::size_t n, std::size_t k, cons
   if (narrow == QgemmNarrow::a) return Run<NarrowAForm, true>(pr, executor);
 #else
   (void)narrow;  // VNNI is exact on full bytes; other targets have no narrow form
+#endif
+#if defined(INLAY_QGEMM_MADD)
+  // From two row groups on, the widened chunk of B serves several groups.
+  if (narrow == QgemmNarrow::none && m >= 2 * WordForm::kRows) return RunPackedWords(pr, executor);
 #endif
   Run<WideForm, false>(pr, executor);
 }
