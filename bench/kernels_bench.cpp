@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <random>
@@ -367,6 +368,45 @@ void depthwise(benchmark::State& state, std::string target, ConvShape s) {
   count_flops(state, 2.0 * s.in_channels * s.kernel * s.kernel * out);
 }
 
+// Int8 depthwise (kernels/qdepthwise.hpp): uint8 x and int8 w with zero points, requantized to
+// uint8 with per-channel scales (QLinearConv's depthwise layers). Counter "GOPS": 2 c k^2 oh ow
+// integer operations per iteration (reported under GFLOPS too).
+void qdepthwise(benchmark::State& state, std::string target, ConvShape s) {
+  with_target(state, target);
+  const k::Conv2dParams p = conv_params(s, s.in_channels);
+  const std::size_t c = s.in_channels, out = p.out_h() * p.out_w();
+  std::mt19937 rng(42);
+  std::vector<std::uint8_t> x(c * s.size * s.size), w(c * s.kernel * s.kernel), y(c * out);
+  for (auto& v : x) v = static_cast<std::uint8_t>(rng());
+  for (auto& v : w) v = static_cast<std::uint8_t>(rng());
+  std::vector<std::int32_t> bias(c, 1000);
+  std::vector<float> scale(c, 1e-3f);
+  const std::int32_t w_zero = 0;
+  k::QDepthwiseOperands o;
+  o.x = x.data();
+  o.x_zero = 128;
+  o.w = w.data();
+  o.w_zero = &w_zero;
+  k::QgemmEpilogue e;
+  e.output = k::QgemmOutput::u8;
+  e.c = y.data();
+  e.bias = bias.data();
+  e.bias_axis = k::QgemmAxis::per_row;
+  e.scale = scale.data();
+  e.scale_axis = k::QgemmAxis::per_row;
+  e.zero_point = 128;
+  std::vector<std::uint8_t> workspace(k::qdepthwise_workspace_size(p) + 64);
+  void* ws = workspace.data() + (64 - reinterpret_cast<std::uintptr_t>(workspace.data()) % 64) % 64;
+  for (auto _ : state) {
+    k::qdepthwise_conv2d(p, o, e, ws);
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double ops = 2.0 * c * s.kernel * s.kernel * out;
+  state.counters["GOPS"] =
+      benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, ops);
+}
+
 // MobileNetV2's inverted bottleneck (expand 1x1 -> depthwise 3x3 -> project 1x1) banded in one
 // call (kernels/inverted_bottleneck.hpp), or with `layers` its three layers one after the other
 // on whole planes, the way they ran before the fusion. FLOPs of the three layers.
@@ -572,6 +612,8 @@ int main(int argc, char** argv) {
                                  ConvShape{64, 64, 56, 3, 1, 1}, false);
     benchmark::RegisterBenchmark(("depthwise3x3/" + t + "/144x56x56").c_str(), depthwise, t,
                                  ConvShape{144, 144, 56, 3, 1, 1});
+    benchmark::RegisterBenchmark(("qdepthwise3x3/" + t + "/144x56x56").c_str(), qdepthwise, t,
+                                 ConvShape{144, 144, 56, 3, 1, 1});
     benchmark::RegisterBenchmark(("gelu/" + t + "/1M").c_str(), unary, t, k::Activation::gelu());
     benchmark::RegisterBenchmark(("sigmoid/" + t + "/1M").c_str(), unary, t,
                                  k::Activation::sigmoid());
@@ -609,6 +651,10 @@ int main(int argc, char** argv) {
   }
   for (const NamedConv& c : kModelDepthwise) {
     benchmark::RegisterBenchmark((std::string("model/depthwise/") + c.name).c_str(), depthwise,
+                                 best, c.shape);
+  }
+  for (const NamedConv& c : kModelDepthwise) {
+    benchmark::RegisterBenchmark((std::string("model/qdepthwise/") + c.name).c_str(), qdepthwise,
                                  best, c.shape);
   }
   for (const auto& b : kModelBottlenecks) {

@@ -1,7 +1,9 @@
 // The 8-bit depthwise convolution (kernels/qdepthwise.hpp) on every CPU target against the scalar
 // reference (tests/reference/qgemm.hpp: integer_conv with one group per channel, then
-// requantize), bit for bit: odd planes, strides, dilations, asymmetric padding, every signedness,
-// per-tensor and per-channel zero points, scales and biases, saturation, threads; and its errors.
+// requantize), bit for bit: odd planes, strides, dilations, asymmetric padding, odd and even
+// kernel widths (tap pairs with and without the zero-weight pad tap, the 6-pair form), rows
+// longer than the column room, every signedness, per-tensor and per-channel zero points, scales
+// and biases, differences of 255 in the int16 pairs, saturation, threads; and its errors.
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -155,6 +157,11 @@ TEST_CASE("qdepthwise_conv2d matches the reference on every target", "[kernels/q
       {3, 70, 1, 7, 1, 3, 1, 1, 0, 3, 0, 3},   // 1x7 with stride 3
       {6, 6, 3, 3, 1, 1, 1, 1, 4, 4, 4, 4},    // padding wider than the kernel
       {29, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0},   // 3x1, two columns
+      {4, 300, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},  // rows past the 128-column room
+      {5, 301, 3, 3, 2, 2, 1, 1, 0, 1, 1, 0},  // the same at stride 2
+      {7, 9, 3, 4, 1, 1, 1, 1, 1, 2, 1, 1},    // 3x4: 6 tap pairs, none padded
+      {12, 8, 6, 1, 2, 1, 1, 1, 2, 0, 3, 0},   // 6x1: 6 tap pairs, each padded
+      {6, 40, 2, 7, 1, 2, 3, 1, 0, 5, 1, 4},   // 2x7 stride 1x2, dilation 3x1, odd left pad
   };
   for (const Geometry& g : shapes) {
     for (std::size_t c : {1, 3, 8}) {
@@ -185,6 +192,18 @@ TEST_CASE("qdepthwise_conv2d saturates, wraps the bias and rounds halves to even
     for (std::size_t i = 0; i < q.x.size(); ++i) q.x[i] = i % 3 == 0 ? 255 : 0;
     for (std::size_t i = 0; i < q.w.size(); ++i) q.w[i] = i % 2 == 0 ? -128 : 127;
     q.scale = {1.0f, 0.5f, 0.01f, 1e-6f};
+    qdw_check(q);
+  }
+  SECTION("differences of 255, the int16 pairs' widest") {
+    // x - x_zero = -255 everywhere, w - w_zero = +-255 or 0: exact sums of +-65025 products.
+    q.x_signed = false;
+    q.w_signed = false;
+    q.x_zero = 255;
+    for (auto& v : q.x) v = 0;
+    q.w_zero = {0, 255, 0, 255};
+    for (std::size_t i = 0; i < q.w.size(); ++i) q.w[i] = i % 3 == 0 ? 0 : 255;
+    q.scale = {1e-4f};
+    q.bias.clear();
     qdw_check(q);
   }
   SECTION("a bias that wraps int32") {

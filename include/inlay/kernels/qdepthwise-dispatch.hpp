@@ -21,23 +21,32 @@ namespace qdepthwise_detail {
 // Room past the last output column of a phase row: the body reads two vectors of output columns
 // at a time, and 2 * lanes divides this for every target up to 2048-bit vectors.
 constexpr std::size_t kColumnRoom = 128;
+// Pairs a vector of the pair rows' making writes at once (PairRow: at most 128 bits of int16).
+constexpr std::size_t kPairStep = 8;
 
 Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor) {
   Layout l;
   const std::size_t oh = p.out_h(), ow = p.out_w();
   if (oh == 0 || ow == 0 || p.batch == 0 || p.in_channels == 0) return l;
   l.phases = p.stride_w;
-  l.taps = p.kernel_h * p.kernel_w;
+  l.pairs = p.kernel_h * ((p.kernel_w + 1) / 2);
   l.rows = (oh - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
   const std::size_t padded_w = p.pad_left + p.in_w + p.pad_right;
+  l.used = (padded_w + l.phases - 1) / l.phases;
   const std::size_t reach = (ow + kColumnRoom - 1) / kColumnRoom * kColumnRoom +
                             (p.kernel_w - 1) * p.dilation_w / p.stride_w;
-  l.row_len = (std::max((padded_w + l.phases - 1) / l.phases, reach) + 15) / 16 * 16;
-  // The plane, each tap's offset (a size_t: two int32 slots) and weight.
-  const std::size_t ints = l.rows * l.phases * l.row_len + 3 * l.taps;
-  l.worker_bytes = (ints * sizeof(std::int32_t) + 63) / 64 * 64;
+  l.row_len = (std::max(l.used, reach) + 15) / 16 * 16;
+  // A padded row as PairRow reads it: whole vectors of pairs past used, each pair's second
+  // column a dilation further.
+  const std::size_t used_up = (l.used + kPairStep - 1) / kPairStep * kPairStep;
+  l.flat_len = ((used_up + 1) * l.phases + p.dilation_w + 31) / 32 * 32;
+  // The pair rows (two int16 per pair), the padded rows, each tap pair's offset and weights.
+  const std::size_t bytes = l.rows * l.phases * l.row_len * 2 * sizeof(std::int16_t) +
+                            l.rows * l.flat_len * sizeof(std::int16_t) +
+                            l.pairs * (sizeof(std::size_t) + sizeof(std::int32_t));
+  l.worker_bytes = (bytes + 63) / 64 * 64;
   const std::size_t planes = p.batch * p.in_channels;
-  Executor* ex = executor_for_work(executor, planes * oh * ow * l.taps);
+  Executor* ex = executor_for_work(executor, planes * oh * ow * p.kernel_h * p.kernel_w);
   l.workers = ex == nullptr ? 1 : std::max<std::size_t>(1, std::min(ex->concurrency(), planes));
   return l;
 }

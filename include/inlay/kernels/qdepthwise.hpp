@@ -36,15 +36,17 @@ struct QDepthwiseOperands {
 
 namespace qdepthwise_detail {
 // Where one thread's scratch holds what (computed by the entry point, used by every target's
-// body): the padded plane as int32 rows split by column phase (stride_w of them, so that each tap
-// reads consecutive values whatever the stride), row_len values per phase row with room for whole
-// vectors past the last output column; then per tap its offset in the plane and its weight minus
-// the zero point.
+// body): the padded plane as rows of int16 pairs split by column phase (stride_w of them, so that
+// each tap pair reads consecutive pairs whatever the stride), row_len pairs per phase row with
+// room for whole vectors past the last output column; then the padded rows as int16, the pairs'
+// source; then per tap pair its offset in the plane and its two weights minus the zero point.
 struct Layout {
-  std::size_t rows = 0;     // padded input rows that some output reads
-  std::size_t phases = 1;   // stride_w
-  std::size_t row_len = 0;  // int32 values per phase row
-  std::size_t taps = 0;     // kernel_h * kernel_w
+  std::size_t rows = 0;      // padded input rows that some output reads
+  std::size_t phases = 1;    // stride_w
+  std::size_t row_len = 0;   // pairs per phase row
+  std::size_t used = 0;      // pairs of a phase row that can hold input; the rest stay 0
+  std::size_t flat_len = 0;  // int16 values of a padded row
+  std::size_t pairs = 0;     // tap pairs: kernel_h * ceil(kernel_w / 2)
   std::size_t worker_bytes = 0;
   std::size_t workers = 1;  // threads, each with worker_bytes of the workspace
 };
@@ -52,7 +54,7 @@ Layout qdepthwise_layout(const Conv2dParams& p, Executor* executor);
 }  // namespace qdepthwise_detail
 
 // Scratch of qdepthwise_conv2d for these parameters and this executor (bytes, 64-byte aligned
-// when the workspace is): a zero-padded int32 copy of one plane per thread.
+// when the workspace is): a zero-padded copy of one plane as int16 tap pairs per thread.
 std::size_t qdepthwise_workspace_size(const Conv2dParams& p, Executor* executor = nullptr);
 
 // Runs the layer. p: in_channels == out_channels == groups (throws inlay::Error otherwise, or for

@@ -439,6 +439,36 @@ TEST_CASE("QLinearConv with 7-bit weights matches the reference", "[graph/ops/co
   }
 }
 
+TEST_CASE("QLinearConv's im2col: rows shorter and longer than a vector, strides 1 to 3",
+          "[graph/ops/conv]") {
+  // im2col copies rows of stride 1 and 2 16 bytes at a time, past the row's end within x and
+  // the column matrix, and pads in one store: rows of 7 to 40 bytes, padding on either side or
+  // none, the last rows of x (read near its end), a 7x7 stride-2 stem, dilation, stride 3.
+  struct Geometry {
+    std::size_t c, ih, iw, m, k, stride, pad_lo, pad_hi, dilation;
+  };
+  const Geometry shapes[] = {
+      {3, 23, 45, 4, 7, 2, 3, 3, 1},  // the stem: rows of 23
+      {5, 37, 37, 3, 3, 2, 1, 1, 1},  // rows of 19
+      {4, 14, 14, 6, 3, 2, 1, 0, 1},  // rows of 7, padding on the left only
+      {6, 16, 34, 5, 1, 2, 0, 0, 1},  // 1x1 stride 2: no padding, rows of 17
+      {3, 9, 40, 2, 3, 1, 1, 1, 1},   // stride 1, rows of 40
+      {2, 6, 5, 3, 3, 1, 0, 2, 1},    // stride 1, rows of 5, padding on the right only
+      {3, 11, 50, 4, 3, 2, 2, 2, 2},  // stride 2, dilation 2
+      {2, 12, 31, 3, 4, 3, 1, 2, 1},  // stride 3
+  };
+  for (const Geometry& g : shapes) {
+    QConvCase c;
+    c.s = inlay_ref::IntegerConvShape{1, g.c, g.ih, g.iw, g.m, g.k, g.k, 1};
+    c.s.stride_h = c.s.stride_w = g.stride;
+    c.s.dil_h = c.s.dil_w = g.dilation;
+    c.s.pad_t = c.s.pad_l = g.pad_lo;
+    c.s.pad_b = c.s.pad_r = g.pad_hi;
+    check_qlinear_conv<std::uint8_t, std::int8_t, std::uint8_t>(c);
+    check_qlinear_conv<std::int8_t, std::int8_t, std::int8_t>(c);
+  }
+}
+
 TEST_CASE("ConvInteger with a per-channel w_zero_point", "[graph/ops/conv]") {
   const inlay_ref::IntegerConvShape s = conv_shape(4, 6, 3, 2, 1, 1, 1);
   std::vector<std::int32_t> xv, wv;
