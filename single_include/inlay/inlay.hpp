@@ -41824,16 +41824,26 @@ HWY_INLINE void Block(const Problem& pr, std::size_t i0, std::size_t i1, std::si
   }
 }
 
-template <class Form, bool kShifted>
-HWY_INLINE void Run(const Problem& pr, Executor* executor) {
-  const std::size_t row_blocks = (pr.m + kBlockRows - 1) / kBlockRows;
-  const std::size_t col_blocks = (pr.n + kBlockCols - 1) / kBlockCols;
-  parallel_for(executor_for_work(executor, pr.m * pr.n * pr.k), row_blocks * col_blocks,
+// block(i0, i1, j0, j1) for each block of kBlockRows rows by block_cols columns of C, on the
+// executor when the work pays for it.
+template <class F>
+HWY_INLINE void ForEachBlock(std::size_t m, std::size_t n, std::size_t k, std::size_t block_cols,
+                             Executor* executor, const F& block) {
+  const std::size_t row_blocks = (m + kBlockRows - 1) / kBlockRows;
+  const std::size_t col_blocks = (n + block_cols - 1) / block_cols;
+  parallel_for(executor_for_work(executor, m * n * k), row_blocks * col_blocks,
                [&](std::size_t t) HWY_ATTR {
                  const std::size_t rb = t % row_blocks, cb = t / row_blocks;
-                 Block<Form, kShifted>(pr, rb * kBlockRows, std::min(pr.m, (rb + 1) * kBlockRows),
-                                       cb * kBlockCols, std::min(pr.n, (cb + 1) * kBlockCols));
+                 block(rb * kBlockRows, std::min(m, (rb + 1) * kBlockRows), cb * block_cols,
+                       std::min(n, (cb + 1) * block_cols));
                });
+}
+
+template <class Form, bool kShifted>
+HWY_INLINE void Run(const Problem& pr, Executor* executor) {
+  ForEachBlock(pr.m, pr.n, pr.k, kBlockCols, executor,
+               [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1)
+                   HWY_ATTR { Block<Form, kShifted>(pr, i0, i1, j0, j1); });
 }
 
 #if defined(INLAY_QGEMM_MADD)
@@ -42032,14 +42042,9 @@ HWY_INLINE void RunWords(std::size_t m, std::size_t n, std::size_t k, const std:
   }
   Problem pr{m, n, k, nullptr, 0, nullptr, nullptr, QgemmZeroPoints{}, e, false};
   const WordOperands w{a16, b16, k2};
-  const std::size_t row_blocks = (m + kBlockRows - 1) / kBlockRows;
-  const std::size_t col_blocks = (n + kBlockCols - 1) / kBlockCols;
-  parallel_for(executor_for_work(executor, m * n * k), row_blocks * col_blocks,
-               [&](std::size_t t) HWY_ATTR {
-                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
-                 BlockWords(pr, w, rb * kBlockRows, std::min(m, (rb + 1) * kBlockRows),
-                            cb * kBlockCols, std::min(n, (cb + 1) * kBlockCols));
-               });
+  ForEachBlock(m, n, k, kBlockCols, executor,
+               [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1)
+                   HWY_ATTR { BlockWords(pr, w, i0, i1, j0, j1); });
 }
 
 // qgemm_packed's word form, for an A with enough rows that widening pays (the B of a MatMul-like
@@ -42145,14 +42150,9 @@ HWY_INLINE void BlockPackedWords(const Problem& pr, std::size_t i0, std::size_t 
 }
 
 HWY_INLINE void RunPackedWords(const Problem& pr, Executor* executor) {
-  const std::size_t row_blocks = (pr.m + kBlockRows - 1) / kBlockRows;
-  const std::size_t col_blocks = (pr.n + kPackedWordCols - 1) / kPackedWordCols;
-  parallel_for(executor_for_work(executor, pr.m * pr.n * pr.k), row_blocks * col_blocks,
-               [&](std::size_t t) HWY_ATTR {
-                 const std::size_t rb = t % row_blocks, cb = t / row_blocks;
-                 BlockPackedWords(pr, rb * kBlockRows, std::min(pr.m, (rb + 1) * kBlockRows),
-                                  cb * kPackedWordCols, std::min(pr.n, (cb + 1) * kPackedWordCols));
-               });
+  ForEachBlock(pr.m, pr.n, pr.k, kPackedWordCols, executor,
+               [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1)
+                   HWY_ATTR { BlockPackedWords(pr, i0, i1, j0, j1); });
 }
 #endif
 
